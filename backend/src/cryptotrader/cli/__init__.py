@@ -1,0 +1,62 @@
+"""The ``cryptotrader`` command (typer + rich).
+
+Every command reports bad input as one line on stderr and exits with code 2; nothing else ever
+prints a traceback to the user (``CRYPTOTRADER_DEBUG=1`` shows it for bug reports).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+from typer._click import ClickException  # typer >= 0.29 vendors click
+
+from cryptotrader.cli.data import data_app
+from cryptotrader.cli.indicators import indicators_command
+from cryptotrader.errors import OrderRejected, TemporaryError, TraderError, UserInputError
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILURE = 1
+
+app = typer.Typer(
+    name="cryptotrader",
+    help="CryptoTrader: indicators, backtests and trading bots for crypto markets.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(data_app, name="data")
+app.command("indicators")(indicators_command)
+
+
+def _fail(message: str, code: int) -> None:
+    print(f"error: {' '.join(message.split())}", file=sys.stderr)  # noqa: T201 - one line on stderr
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app and turn every error into one line and an exit code."""
+    try:
+        code = app(args=argv, prog_name="cryptotrader", standalone_mode=False)
+    except ClickException as exc:  # usage errors: missing option, bad option value
+        _fail(exc.format_message(), EXIT_BAD_INPUT)
+    except (typer.Abort, KeyboardInterrupt):
+        _fail("interrupted", 130)
+    except (UserInputError, TemporaryError, OrderRejected) as exc:
+        _debug_traceback()
+        _fail(str(exc), EXIT_BAD_INPUT)
+    except TraderError as exc:
+        _debug_traceback()
+        _fail(str(exc), EXIT_FAILURE)
+    except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users
+        _debug_traceback()
+        _fail(f"internal error: {exc!r} (set CRYPTOTRADER_DEBUG=1 for details)", EXIT_FAILURE)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _debug_traceback() -> None:
+    if os.environ.get("CRYPTOTRADER_DEBUG"):
+        import traceback  # noqa: PLC0415
+
+        traceback.print_exc()

@@ -1,0 +1,88 @@
+"""``cryptotrader indicators``: every indicator over a candle file, and their latest readings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cryptotrader.cli._common import console, err_console, parse_timeframe
+from cryptotrader.domain.enums import Bias
+from cryptotrader.domain.signals import IndicatorResult
+from cryptotrader.engines.indicator import IndicatorEngine
+from cryptotrader.errors import UserInputError
+from cryptotrader.marketdata.io import file_format, read_ohlcv, write_frame
+from cryptotrader.marketdata.resample import resample
+
+_BIAS_STYLE = {Bias.BULLISH: "green", Bias.BEARISH: "red", Bias.NEUTRAL: "dim"}
+
+
+def indicators_command(
+    data: Annotated[Path, typer.Option("--data", help="candle file (.csv, .csv.gz, .parquet)")],
+    timeframe: Annotated[
+        str | None,
+        typer.Option(
+            "--timeframe", "-t", help="compute on this timeframe (resampled from the file's)"
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="write every series to this .csv or .parquet")
+    ] = None,
+    only: Annotated[
+        str | None, typer.Option("--indicators", help="comma-separated subset, e.g. rsi,macd")
+    ] = None,
+) -> None:
+    """Compute every indicator on a candle file and print the latest signals."""
+    target = parse_timeframe(timeframe)
+    if out is not None:
+        file_format(out)  # refuse an unsupported output type before any work
+    names = [n.strip() for n in only.split(",") if n.strip()] if only else None
+    engine = IndicatorEngine.with_default_set(names)
+    source = read_ohlcv(data)
+    arrays = source.arrays
+    base = source.timeframe
+    if target is not None and target is not base:
+        if base is None:
+            raise UserInputError(f"{data}: cannot tell the file's timeframe to resample it")
+        arrays = resample(arrays, base, target)
+    tf = target or base
+    if tf is None:
+        raise UserInputError(f"{data}: cannot tell the timeframe; pass --timeframe")
+    if len(arrays) == 0:
+        raise UserInputError(f"{data}: no complete {tf} candle in the file")
+    result = engine.compute(arrays, tf, with_strengths=False)
+    if out is not None:
+        write_frame(result.to_frame(), out)
+    _print_signals(result, data, len(arrays))
+    if out is not None:
+        err_console.print(f"wrote {len(result.series)} series x {len(arrays)} candles to {out}")
+
+
+def _print_signals(result: IndicatorResult, source: Path, count: int) -> None:
+    if not result.signals:
+        return
+    last = next(iter(result.signals.values())).timestamp
+    title = f"{source.name} - {result.timeframe} - {count} candles"
+    table = Table(title=f"{title} - last {last:%Y-%m-%d %H:%M} UTC")
+    table.add_column("indicator")
+    table.add_column("values", overflow="fold")
+    table.add_column("signal")
+    table.add_column("label")
+    table.add_column("strength", justify="right")
+    table.add_column("weight", justify="right")
+    for key, signal in result.signals.items():
+        shown = ", ".join(
+            f"{k}={v:,.4g}" if v is not None else f"{k}=n/a" for k, v in signal.values.items()
+        )
+        style = _BIAS_STYLE[signal.signal]
+        table.add_row(
+            key,
+            shown,
+            f"[{style}]{signal.signal}[/]",
+            signal.label,
+            f"{signal.strength:+.2f}",
+            f"{signal.weight:g}",
+        )
+    console.print(table)

@@ -1,0 +1,69 @@
+"""Time as an injected collaborator.
+
+Engines never call ``datetime.now()``: they receive a ``Clock``. Production uses
+``LiveClock``; tests and the backtester use ``TestClock``, which only moves when told to.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """Source of the current UTC time."""
+
+    def now(self) -> datetime:
+        """Return the current time, timezone-aware UTC."""
+        ...
+
+    def timestamp_ms(self) -> int:
+        """Return the current time as epoch milliseconds."""
+        ...
+
+
+class LiveClock:
+    """Wall-clock time."""
+
+    def now(self) -> datetime:
+        """Return the current wall-clock time in UTC."""
+        return datetime.now(UTC)
+
+    def timestamp_ms(self) -> int:
+        """Return the current wall-clock time as epoch milliseconds."""
+        return time.time_ns() // 1_000_000
+
+
+class TestClock:
+    """A clock that only moves when ``advance``/``set`` is called.
+
+    Example:
+        >>> clock = TestClock(0)
+        >>> clock.advance(60_000)
+        >>> clock.timestamp_ms()
+        60000
+    """
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, start_ms: int = 0) -> None:
+        self._ms = start_ms
+
+    def now(self) -> datetime:
+        """Return the clock's current time in UTC."""
+        return datetime.fromtimestamp(self._ms / 1000, tz=UTC)
+
+    def timestamp_ms(self) -> int:
+        """Return the clock's current time as epoch milliseconds."""
+        return self._ms
+
+    def set(self, timestamp_ms: int) -> None:
+        """Move the clock to ``timestamp_ms``; time never goes backwards."""
+        if timestamp_ms < self._ms:
+            raise ValueError(f"TestClock cannot go back from {self._ms} to {timestamp_ms}")
+        self._ms = timestamp_ms
+
+    def advance(self, milliseconds: int) -> None:
+        """Move the clock forward by ``milliseconds``."""
+        self.set(self._ms + milliseconds)

@@ -1,0 +1,192 @@
+"""One typed settings object, read from the environment and ``.env``.
+
+Every variable is prefixed ``CRYPTOTRADER_`` and nested sections use ``__``
+(``CRYPTOTRADER_SECURITY__JWT_SECRET``); the production URLs also accept their conventional names
+``DATABASE_URL`` and ``REDIS_URL``. Embedded defaults need no service at all: a SQLite file under
+the data directory, the in-process bus and paper trading. Each component receives only its own
+frozen section. ``.env.example`` documents every variable.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cryptotrader.domain.enums import TradingMode
+from cryptotrader.errors import ConfigurationError
+
+Environment = Literal["development", "test", "production"]
+
+# Values that ship in examples or docs and must never protect real money.
+_KNOWN_WEAK_SECRETS = frozenset(
+    {"", "changethis", "change-me", "changeme", "secret", "password", "dev", "development", "test"}
+)
+_MIN_SECRET_LENGTH = 32
+DEFAULT_JWT_SECRET = "changethis"  # noqa: S105 - the known default, refused outside development
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SecuritySettings(_Section):
+    """Secrets of the API: token signing key and the keys that encrypt stored exchange API keys."""
+
+    jwt_secret: str = DEFAULT_JWT_SECRET
+    encryption_keys: tuple[str, ...] = Field(
+        default=(), description="Fernet keys, newest first; older ones still decrypt (rotation)"
+    )
+
+
+class ExchangeSettings(_Section):
+    """Which exchange, and whether orders are simulated (paper) or real (live)."""
+
+    name: str = "binance"
+    mode: TradingMode = TradingMode.PAPER
+    base_url: str | None = Field(
+        default=None, description="override the exchange's API root (tests, proxies)"
+    )
+    timeout_s: float = Field(default=10.0, gt=0)
+
+
+class BotSettings(_Section):
+    """Default protection and risk of one bot."""
+
+    capital: Decimal = Field(gt=0)
+    stop_loss: Decimal = Field(gt=0, lt=1)
+    take_profit: Decimal = Field(gt=0)
+    risk_ratio: Decimal = Field(gt=0, le=1)
+
+
+class TradingSettings(_Section):
+    """The two bots and the rules between them."""
+
+    safe: BotSettings = BotSettings(
+        capital=Decimal(700),
+        stop_loss=Decimal("0.02"),
+        take_profit=Decimal("0.04"),
+        risk_ratio=Decimal("0.01"),
+    )
+    aggressive: BotSettings = BotSettings(
+        capital=Decimal(300),
+        stop_loss=Decimal("0.02"),
+        take_profit=Decimal("0.10"),
+        risk_ratio=Decimal("0.03"),
+    )
+    reallocation_ratio: Decimal = Field(default=Decimal("0.30"), ge=Decimal("0.10"), le=1)
+    live_trading_enabled: bool = False
+
+    @model_validator(mode="after")
+    def _ratio_range(self) -> Self:
+        if not Decimal("0.10") <= self.reallocation_ratio <= Decimal("0.50"):
+            raise ValueError("reallocation_ratio must be between 0.10 and 0.50")
+        return self
+
+
+class SentimentSettings(_Section):
+    """Fear & Greed and Google Trends sources."""
+
+    fear_greed_url: str = "https://api.alternative.me/fng/"
+    fear_greed_cache_ttl_s: int = Field(default=3600, ge=0)
+    google_trends_enabled: bool = True
+    google_trends_keyword: str = "bitcoin"
+    google_trends_cache_ttl_s: int = Field(default=6 * 3600, ge=0)
+    timeout_s: float = Field(default=10.0, gt=0)
+
+
+class ApiSettings(_Section):
+    """HTTP gateway."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    cors_origins: tuple[str, ...] = ()
+
+
+class Settings(BaseSettings):
+    """All of CryptoTrader's configuration.
+
+    Example:
+        >>> Settings(data_dir=Path("/tmp/ct")).database_url
+        'sqlite+aiosqlite:////tmp/ct/cryptotrader.db'
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="CRYPTOTRADER_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    environment: Environment = "development"
+    data_dir: Path = Field(default_factory=lambda: Path.home() / ".cryptotrader")
+    database_url_override: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("CRYPTOTRADER_DATABASE_URL", "DATABASE_URL"),
+    )
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("CRYPTOTRADER_REDIS_URL", "REDIS_URL")
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    security: SecuritySettings = SecuritySettings()
+    exchange: ExchangeSettings = ExchangeSettings()
+    trading: TradingSettings = TradingSettings()
+    sentiment: SentimentSettings = SentimentSettings()
+    api: ApiSettings = ApiSettings()
+
+    @property
+    def database_url(self) -> str:
+        """``DATABASE_URL`` when set, else a SQLite file in the data directory."""
+        if self.database_url_override:
+            return self.database_url_override
+        return f"sqlite+aiosqlite:///{self.data_dir / 'cryptotrader.db'}"
+
+    @property
+    def bus_backend(self) -> Literal["memory", "redis"]:
+        """Redis Streams when ``REDIS_URL`` is set, else the in-process bus."""
+        return "redis" if self.redis_url else "memory"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where HTTP answers (Fear & Greed, Google Trends) are cached."""
+        return self.data_dir / "cache"
+
+    @property
+    def candles_dir(self) -> Path:
+        """Where downloaded and imported candles are stored as Parquet."""
+        return self.data_dir / "candles"
+
+    @model_validator(mode="after")
+    def _refuse_weak_secrets(self) -> Self:
+        if self.environment == "development":
+            return self
+        secret = self.security.jwt_secret
+        if secret.lower() in _KNOWN_WEAK_SECRETS or len(secret) < _MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"security.jwt_secret is a default or weak secret; set CRYPTOTRADER_SECURITY__"
+                f"JWT_SECRET to at least {_MIN_SECRET_LENGTH} random characters outside development"
+                " (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        if self.exchange.mode is TradingMode.LIVE and not self.security.encryption_keys:
+            raise ValueError("live trading needs CRYPTOTRADER_SECURITY__ENCRYPTION_KEYS")
+        return self
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment and ``.env``; ``overrides`` win.
+
+    Raises:
+        ConfigurationError: a value is invalid or unsafe; the message names the variable.
+    """
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "settings"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigurationError(f"invalid configuration ({where}): {message}") from None

@@ -1,0 +1,72 @@
+"""Value types: money, prices and quantities are ``Decimal``; every timestamp is UTC-aware.
+
+Floats reach ``Decimal`` through ``str`` (``Decimal(str(x))``) so that ``0.1`` stays ``0.1``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, Field
+
+
+def to_decimal(value: object) -> Decimal:
+    """Convert a number or numeric string to a finite ``Decimal`` without binary-float noise.
+
+    Raises:
+        ValueError: ``value`` is not a finite number.
+    """
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, bool):
+        raise ValueError("a boolean is not a number")
+    elif isinstance(value, int | str):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        result = Decimal(repr(value))
+    else:
+        result = Decimal(str(value))
+    if not result.is_finite():
+        raise ValueError(f"{value!r} is not a finite number")
+    return result
+
+
+def ensure_utc(value: datetime) -> datetime:
+    """Return ``value`` in UTC; naive datetimes are refused rather than guessed.
+
+    Raises:
+        ValueError: ``value`` has no timezone.
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("timestamps must be timezone-aware (UTC)")
+    return value.astimezone(UTC)
+
+
+def utc_from_ms(timestamp_ms: int) -> datetime:
+    """Epoch milliseconds to an aware UTC datetime."""
+    return datetime.fromtimestamp(timestamp_ms / 1000, tz=UTC)
+
+
+def ms_from_utc(value: datetime) -> int:
+    """Aware datetime to epoch milliseconds."""
+    return int(ensure_utc(value).timestamp() * 1000)
+
+
+_decimal = BeforeValidator(to_decimal)
+
+Money = Annotated[Decimal, _decimal]
+"""An amount of quote currency; may be negative (P&L)."""
+
+Price = Annotated[Decimal, _decimal, Field(gt=0)]
+"""A strictly positive price in quote currency."""
+
+Quantity = Annotated[Decimal, _decimal, Field(ge=0)]
+"""A non-negative amount of the base asset."""
+
+Ratio = Annotated[Decimal, _decimal, Field(ge=0, le=1)]
+"""A fraction between 0 and 1 (risk ratio, reallocation ratio, fee)."""
+
+UtcDatetime = Annotated[datetime, AfterValidator(ensure_utc)]
+"""A timezone-aware datetime, normalised to UTC."""

@@ -1,0 +1,1 @@
+"""The engines: indicator, decision, order, portfolio, backtest; each one module or package."""

@@ -1,0 +1,224 @@
+"""IndicatorEngine: every registered indicator over candle series, on one or several timeframes.
+
+Multi-timeframe without look-ahead: a lower-timeframe candle is decided at its close, so it may
+only see higher-timeframe candles whose bucket had **closed** by then. ``align`` maps each lower
+candle to the last such higher candle; a higher candle still forming is never visible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cryptotrader.domain.market import CandleArrays, FloatArray, IntArray
+from cryptotrader.domain.signals import IndicatorResult, IndicatorSignal
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.engines.defaults import default_indicators
+from cryptotrader.errors import StrategyError, UserInputError
+from cryptotrader.indicators import Indicator
+from cryptotrader.marketdata.frames import candle_arrays
+from cryptotrader.marketdata.resample import resample
+
+CandleInput = pd.DataFrame | CandleArrays
+
+
+def as_arrays(candles: CandleInput) -> CandleArrays:
+    """Candle arrays from a frame, or the arrays themselves."""
+    return candles if isinstance(candles, CandleArrays) else candle_arrays(candles)
+
+
+def align(lower: IntArray, lower_tf: Timeframe, higher: IntArray, higher_tf: Timeframe) -> IntArray:
+    """For each lower candle, the index of the last higher candle closed at its close (or -1).
+
+    Args:
+        lower: open times (epoch ms) of the lower-timeframe candles.
+        lower_tf: their timeframe.
+        higher: open times of the higher-timeframe candles, sorted.
+        higher_tf: their timeframe.
+    """
+    decided_at = lower_tf.bucket_end(lower_tf.bucket_start(lower))
+    higher_closes = higher_tf.bucket_end(higher_tf.bucket_start(higher))
+    return np.searchsorted(higher_closes, decided_at, side="right").astype(np.int64) - 1
+
+
+def take_aligned(values: FloatArray, positions: IntArray) -> FloatArray:
+    """``values[positions]`` with NaN where ``positions`` is -1."""
+    if values.shape[0] == 0:
+        return np.full(positions.shape[0], np.nan)
+    out: FloatArray = values[np.maximum(positions, 0)]
+    out[positions < 0] = np.nan
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class MultiTimeframeResult:
+    """Results per timeframe, and their alignment onto the lowest one without look-ahead."""
+
+    base: Timeframe
+    results: Mapping[Timeframe, IndicatorResult]
+
+    def positions(self, timeframe: Timeframe) -> IntArray:
+        """Index into ``results[timeframe]`` visible at each base candle (-1: none yet)."""
+        base = self.results[self.base]
+        other = self.results[timeframe]
+        return align(base.timestamps, self.base, other.timestamps, timeframe)
+
+    def aligned(self, timeframe: Timeframe, column: str) -> FloatArray:
+        """Series ``column`` of ``timeframe`` as seen from each base candle."""
+        return take_aligned(self.results[timeframe].series[column], self.positions(timeframe))
+
+    def aligned_strength(self, timeframe: Timeframe, key: str) -> FloatArray:
+        """Strength of indicator ``key`` of ``timeframe`` as seen from each base candle."""
+        return take_aligned(self.results[timeframe].strengths[key], self.positions(timeframe))
+
+    def to_frame(self) -> pd.DataFrame:
+        """Base-timeframe frame; higher-timeframe columns are prefixed ``<tf>_`` and aligned."""
+        frame = self.results[self.base].to_frame()
+        extra: dict[str, FloatArray] = {}
+        for tf, result in self.results.items():
+            if tf is self.base:
+                continue
+            positions = self.positions(tf)
+            for column, values in result.series.items():
+                extra[f"{tf.value}_{column}"] = take_aligned(values, positions)
+        return pd.concat([frame, pd.DataFrame(extra, index=frame.index)], axis=1)
+
+
+class IndicatorEngine:
+    """Computes a set of indicator plugins over candle series.
+
+    Args:
+        indicators: the plugins to run; see ``with_default_set`` for the full built-in set.
+
+    Raises:
+        UserInputError: two indicators would write the same column.
+
+    Example:
+        >>> engine = IndicatorEngine.with_default_set()
+        >>> result = engine.compute(frame, Timeframe.H1)  # doctest: +SKIP
+        >>> result.signals["rsi_14"].label  # doctest: +SKIP
+        'oversold'
+    """
+
+    def __init__(self, indicators: Iterable[Indicator[Any]] = ()) -> None:
+        self._indicators: dict[str, Indicator[Any]] = {}
+        self._columns: dict[str, str] = {}
+        for indicator in indicators:
+            self.register_indicator(indicator)
+
+    @classmethod
+    def with_default_set(
+        cls, names: Iterable[str] | None = None, **dependencies: Any
+    ) -> IndicatorEngine:
+        """The built-in set (or the named subset); ``dependencies`` go to indicators needing them.
+
+        Raises:
+            UnknownNameError: a name in ``names`` is not a registered indicator.
+        """
+        return cls(default_indicators(names, **dependencies))
+
+    @property
+    def indicators(self) -> list[Indicator[Any]]:
+        """The registered plugins, in registration order."""
+        return list(self._indicators.values())
+
+    @property
+    def warmup(self) -> int:
+        """Candles needed before every indicator is defined."""
+        return max((i.warmup for i in self._indicators.values()), default=0)
+
+    def register_indicator(self, indicator: Indicator[Any]) -> None:
+        """Add a plugin.
+
+        Raises:
+            UserInputError: its key or one of its columns is already taken.
+        """
+        if indicator.key in self._indicators:
+            raise UserInputError(f"indicator {indicator.key!r} is already registered")
+        for column in indicator.columns:
+            owner = self._columns.get(column)
+            if owner is not None:
+                raise UserInputError(
+                    f"column {column!r} of {indicator.key!r} is already {owner!r}'s"
+                )
+        self._indicators[indicator.key] = indicator
+        for column in indicator.columns:
+            self._columns[column] = indicator.key
+
+    def compute(
+        self, candles: CandleInput, timeframe: Timeframe, *, with_strengths: bool = True
+    ) -> IndicatorResult:
+        """Every series, and every indicator's reading of the last candle.
+
+        Args:
+            candles: a candle frame or arrays, sorted, of ``timeframe``.
+            timeframe: their timeframe (labels the signals).
+            with_strengths: also keep each indicator's strength for every candle (backtests
+                need them; a one-off report does not).
+
+        Raises:
+            StrategyError: a plugin raised; the message names it.
+        """
+        arrays = as_arrays(candles)
+        series: dict[str, FloatArray] = {}
+        strengths: dict[str, FloatArray] = {}
+        signals: dict[str, IndicatorSignal] = {}
+        for key, indicator in self._indicators.items():
+            try:
+                values = indicator.compute(arrays)
+                strength = indicator.strength(values, arrays)
+                if len(arrays):
+                    signals[key] = indicator.interpret(values, strength, arrays, timeframe)
+            except (UserInputError, StrategyError):
+                raise
+            except Exception as exc:
+                raise StrategyError(f"indicator {key!r} failed: {exc!r}") from exc
+            series.update(values)
+            if with_strengths:
+                strengths[key] = strength
+        return IndicatorResult(
+            timeframe=timeframe,
+            timestamps=arrays.timestamps,
+            series=series,
+            signals=signals,
+            strengths=strengths,
+            weights={key: ind.weight for key, ind in self._indicators.items()},
+        )
+
+    def compute_multi_timeframe(
+        self, datasets: Mapping[Timeframe, CandleInput], *, with_strengths: bool = True
+    ) -> MultiTimeframeResult:
+        """``compute`` on each timeframe; the lowest one is the base for alignment.
+
+        Each dataset's last candle is taken as closed; use ``compute_from_base`` to build the
+        higher timeframes from one base series (incomplete buckets excluded).
+
+        Raises:
+            UserInputError: no dataset was given.
+        """
+        if not datasets:
+            raise UserInputError("compute_multi_timeframe needs at least one dataset")
+        order = [tf for tf in Timeframe if tf in datasets]
+        results = {
+            tf: self.compute(datasets[tf], tf, with_strengths=with_strengths) for tf in order
+        }
+        return MultiTimeframeResult(base=order[0], results=results)
+
+    def compute_from_base(
+        self,
+        candles: CandleInput,
+        base: Timeframe,
+        higher: Iterable[Timeframe],
+        *,
+        with_strengths: bool = True,
+    ) -> MultiTimeframeResult:
+        """Resample ``candles`` of ``base`` into each ``higher`` timeframe, then compute all."""
+        arrays = as_arrays(candles)
+        datasets: dict[Timeframe, CandleInput] = {base: arrays}
+        for tf in higher:
+            datasets[tf] = resample(arrays, base, tf)
+        return self.compute_multi_timeframe(datasets, with_strengths=with_strengths)

@@ -1,0 +1,67 @@
+"""Accumulation/Distribution line (Chaikin), computed by TA-Lib."""
+
+from __future__ import annotations
+
+import numpy as np
+import talib
+from pydantic import Field
+
+from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
+from cryptotrader.indicators.registry import register_indicator
+
+
+class AdiParams(IndicatorParams):
+    """Window over which money flow is measured, and the flow that counts as meaningful."""
+
+    lookback: int = Field(default=20, ge=1)
+    threshold: float = Field(default=0.1, ge=0, lt=1, description="|flow| below this: neutral")
+
+
+@register_indicator("adi")
+class Adi(Indicator[AdiParams]):
+    """ADI and its normalised money flow.
+
+    ``adi_flow`` = (ADI[t] - ADI[t - lookback]) / sum of volume over the window: each candle adds
+    between -volume and +volume to the ADI, so the flow lies in [-1, 1] (Chaikin money flow).
+    Strength is the flow, 0 when ``|flow| < threshold``. Labels: ``accumulation``,
+    ``distribution``, ``neutral``.
+    """
+
+    params_model = AdiParams
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """``adi``, ``adi_flow``."""
+        return ("adi", "adi_flow")
+
+    @property
+    def warmup(self) -> int:
+        """``adi`` is defined at once; the flow needs ``lookback`` candles."""
+        return self.params.lookback
+
+    def compute(self, candles: CandleArrays) -> Series:
+        """TA-Lib AD, and its normalised change over the lookback."""
+        n = self.params.lookback
+        adi = talib.AD(candles.high, candles.low, candles.close, candles.volume)
+        flow = np.full_like(adi, np.nan)
+        if adi.shape[0] > n:
+            volume_sum = talib.SUM(candles.volume, timeperiod=n)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                flow[n:] = np.where(volume_sum[n:] > 0, (adi[n:] - adi[:-n]) / volume_sum[n:], 0.0)
+        return {"adi": adi, "adi_flow": flow}
+
+    def strength(self, values: Series, candles: CandleArrays) -> FloatArray:
+        """See the class docstring."""
+        flow = values["adi_flow"]
+        clipped = np.clip(flow, -1.0, 1.0)  # guards float rounding only
+        result: FloatArray = np.where(np.abs(flow) < self.params.threshold, 0.0, clipped)
+        return result
+
+    def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
+        """Accumulation when money flows in, distribution when it flows out."""
+        if strength > 0:
+            return "accumulation"
+        if strength < 0:
+            return "distribution"
+        return "neutral"

@@ -1,0 +1,171 @@
+"""The indicator plugin contract.
+
+An indicator computes its series over a whole candle array in one vectorised pass, scores every
+candle with a strength in [-1, 1] (the same rule for backtests and live bots), and labels its
+latest reading. Parameters are a frozen pydantic model: unknown names are refused with a
+"did you mean" hint, thresholds are documented fields.
+"""
+
+from __future__ import annotations
+
+import difflib
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any, ClassVar, Generic, TypeVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from cryptotrader.domain.enums import Bias
+from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.domain.signals import IndicatorSignal
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.domain.values import utc_from_ms
+from cryptotrader.errors import UserInputError
+
+Series = dict[str, FloatArray]
+
+
+class IndicatorParams(BaseModel):
+    """Base of every indicator's parameters: frozen, and unknown names are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+P = TypeVar("P", bound=IndicatorParams)
+
+
+def parse_params(model: type[P], values: Mapping[str, Any] | P | None, owner: str) -> P:
+    """Validate ``values`` against ``model``; a misspelt name gets a "did you mean" hint.
+
+    Raises:
+        UserInputError: a name is unknown or a value is invalid.
+    """
+    if isinstance(values, model):
+        return values
+    raw = dict(values or {})
+    known = list(model.model_fields)
+    for name in raw:
+        if name not in known:
+            hint = difflib.get_close_matches(name, known, n=1)
+            suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+            expected = ", ".join(known) or "none"
+            raise UserInputError(
+                f"{owner}: unknown parameter {name!r} (expected {expected}){suggestion}"
+            )
+    try:
+        return model(**raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise UserInputError(f"{owner}: parameter {where}: {first['msg']}") from None
+
+
+def bias_of(strength: float) -> Bias:
+    """Direction of a strength: positive is bullish, negative bearish, zero or NaN neutral."""
+    if strength > 0:
+        return Bias.BULLISH
+    if strength < 0:
+        return Bias.BEARISH
+    return Bias.NEUTRAL
+
+
+def piecewise_extremes(
+    values: FloatArray, low: float, high: float, floor: float, ceiling: float
+) -> FloatArray:
+    """Strength of an oscillator that is bullish below ``low`` and bearish above ``high``.
+
+    Inside ``[low, high]`` the strength is 0; it grows linearly to +1 at ``floor`` and to -1 at
+    ``ceiling`` (e.g. RSI: low 30, high 70, floor 0, ceiling 100). NaN stays NaN.
+    """
+    with np.errstate(invalid="ignore"):
+        bull = np.clip((low - values) / (low - floor), 0.0, 1.0)
+        bear = np.clip((values - high) / (ceiling - high), 0.0, 1.0)
+    out: FloatArray = bull - bear
+    return out
+
+
+class Indicator(ABC, Generic[P]):
+    """Base class of indicator plugins.
+
+    Subclasses set ``name`` (the registry name), ``params_model`` and implement ``columns``,
+    ``compute``, ``strength`` and ``label``. Register them with ``@register_indicator``.
+
+    Args:
+        params: parameter values (a mapping or a ``params_model`` instance); defaults otherwise.
+        weight: how much the decision engine listens to this indicator (>= 0).
+
+    Raises:
+        UserInputError: unknown parameter or invalid value.
+
+    Example:
+        >>> from cryptotrader.indicators import create_indicator
+        >>> create_indicator("rsi", {"period": 7}).columns
+        ('rsi_7',)
+    """
+
+    name: ClassVar[str]
+    params_model: ClassVar[type[IndicatorParams]]
+    default_weight: ClassVar[float] = 1.0
+
+    def __init__(self, params: Mapping[str, Any] | P | None = None, *, weight: float | None = None):
+        parsed = parse_params(self.params_model, params, f"indicator {self.name!r}")
+        self.params: P = parsed  # type: ignore[assignment] # params_model is P's class
+        chosen = self.default_weight if weight is None else float(weight)
+        if not chosen >= 0:
+            raise UserInputError(f"indicator {self.name!r}: weight must be >= 0, got {weight}")
+        self.weight = chosen
+
+    @property
+    def key(self) -> str:
+        """Unique name of this configured instance (``rsi_14``); the first column by default."""
+        return self.columns[0]
+
+    @property
+    @abstractmethod
+    def columns(self) -> tuple[str, ...]:
+        """Names of the series ``compute`` returns, in order."""
+
+    @property
+    def warmup(self) -> int:
+        """Number of leading candles whose values are undefined (NaN)."""
+        return 0
+
+    @abstractmethod
+    def compute(self, candles: CandleArrays) -> Series:
+        """Every series over the whole candle array (float64, NaN during warm-up)."""
+
+    @abstractmethod
+    def strength(self, values: Series, candles: CandleArrays) -> FloatArray:
+        """Strength in [-1, 1] for every candle (NaN during warm-up); > 0 is bullish."""
+
+    @abstractmethod
+    def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
+        """One word for the reading at ``index`` (``oversold``, ``bullish_cross`` ...)."""
+
+    def interpret(
+        self,
+        values: Series,
+        strengths: FloatArray,
+        candles: CandleArrays,
+        timeframe: Timeframe,
+        index: int = -1,
+    ) -> IndicatorSignal:
+        """The reading of candle ``index`` as an ``IndicatorSignal``."""
+        if len(candles) == 0:
+            raise UserInputError(f"indicator {self.name!r}: no candles to interpret")
+        position = index % len(candles)
+        raw = float(strengths[position]) if strengths.shape[0] else float("nan")
+        ready = not np.isnan(raw)
+        strength = raw if ready else 0.0
+        label = self.label(values, candles, position, strength) if ready else "warming_up"
+        return IndicatorSignal(
+            name=self.key,
+            values={column: float(values[column][position]) for column in self.columns},
+            signal=bias_of(strength),
+            label=label,
+            strength=strength,
+            weight=self.weight,
+            timeframe=timeframe,
+            timestamp=utc_from_ms(int(candles.timestamps[position])),
+        )

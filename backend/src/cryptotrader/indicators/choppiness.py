@@ -1,0 +1,75 @@
+"""Choppiness Index: is the market trending or moving sideways?"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import talib
+from pydantic import Field, model_validator
+
+from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.indicators.atr import true_range
+from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
+from cryptotrader.indicators.registry import register_indicator
+
+
+class ChoppinessParams(IndicatorParams):
+    """Window and the Fibonacci-derived levels separating trend from chop."""
+
+    period: int = Field(default=14, ge=2)
+    trending_below: float = Field(default=38.2, gt=0, lt=100)
+    choppy_above: float = Field(default=61.8, gt=0, lt=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ChoppinessParams:
+        if self.trending_below >= self.choppy_above:
+            raise ValueError("trending_below must be below choppy_above")
+        return self
+
+
+@register_indicator("choppiness")
+class Choppiness(Indicator[ChoppinessParams]):
+    """CHOP = 100 * log10(sum(TR, n) / (max(high, n) - min(low, n))) / log10(n), in [0, 100].
+
+    The true range of the first candle is its high - low (as ATR(1) defines it). Not
+    directional: strength is 0 (default weight 0); strategies use it to avoid choppy markets.
+    Labels: ``trending``, ``choppy``, ``neutral``.
+    """
+
+    params_model = ChoppinessParams
+    default_weight = 0.0
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """``chop_<period>``."""
+        return (f"chop_{self.params.period}",)
+
+    @property
+    def warmup(self) -> int:
+        """One full window."""
+        return self.params.period - 1
+
+    def compute(self, candles: CandleArrays) -> Series:
+        """CHOP from TA-Lib TRANGE/SUM/MAX/MIN."""
+        n = self.params.period
+        tr_sum = talib.SUM(true_range(candles), timeperiod=n)
+        span = talib.MAX(candles.high, timeperiod=n) - talib.MIN(candles.low, timeperiod=n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            chop = np.where(span > 0, 100.0 * np.log10(tr_sum / span) / math.log10(n), 100.0)
+        chop[np.isnan(span)] = np.nan
+        return {self.columns[0]: chop}
+
+    def strength(self, values: Series, candles: CandleArrays) -> FloatArray:
+        """0 once defined (NaN during warm-up)."""
+        result: FloatArray = values[self.columns[0]] * 0.0
+        return result
+
+    def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
+        """Trending, choppy, or in between."""
+        chop = values[self.columns[0]][index]
+        if chop < self.params.trending_below:
+            return "trending"
+        if chop > self.params.choppy_above:
+            return "choppy"
+        return "neutral"

@@ -1,0 +1,32 @@
+"""Exponential moving average of the closes, computed by TA-Lib."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import talib
+
+from cryptotrader.domain.market import CandleArrays
+from cryptotrader.indicators._trend import MovingAverageIndicator, MovingAverageParams
+from cryptotrader.indicators.base import Series
+from cryptotrader.indicators.registry import register_indicator
+
+
+@register_indicator("ema")
+class Ema(MovingAverageIndicator):
+    """EMA (default period 50), read as a trend filter; see ``MovingAverageIndicator``."""
+
+    def __init__(
+        self,
+        params: Mapping[str, Any] | MovingAverageParams | None = None,
+        *,
+        weight: float | None = None,
+    ):
+        if not isinstance(params, MovingAverageParams):
+            params = {"period": 50, **(params or {})}
+        super().__init__(params, weight=weight)
+
+    def compute(self, candles: CandleArrays) -> Series:
+        """TA-Lib EMA (seeded with the SMA of the first window, as TA-Lib does)."""
+        return {self.columns[0]: talib.EMA(candles.close, timeperiod=self.params.period)}

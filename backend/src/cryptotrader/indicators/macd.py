@@ -1,0 +1,87 @@
+"""Moving Average Convergence Divergence, computed by TA-Lib."""
+
+from __future__ import annotations
+
+import numpy as np
+import talib
+from pydantic import Field, model_validator
+
+from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
+from cryptotrader.indicators.registry import register_indicator
+
+
+class MacdParams(IndicatorParams):
+    """EMA periods, and the histogram size (as a fraction of price) that counts as full strength."""
+
+    fast: int = Field(default=12, ge=2)
+    slow: int = Field(default=26, ge=3)
+    signal: int = Field(default=9, ge=1)
+    saturation: float = Field(
+        default=0.002, gt=0, description="|histogram| / close giving strength tanh(1) ~ 0.76"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MacdParams:
+        if self.fast >= self.slow:
+            raise ValueError("fast must be shorter than slow")
+        return self
+
+
+@register_indicator("macd")
+class Macd(Indicator[MacdParams]):
+    """MACD line, signal line and histogram.
+
+    Strength is ``tanh(histogram / close / saturation)``: positive when the MACD line is above its
+    signal line. Labels: ``bullish_cross`` / ``bearish_cross`` on the candle where the histogram
+    changes sign, else ``bullish_rising``, ``bullish_falling``, ``bearish_falling``,
+    ``bearish_rising`` (sign, then whether the histogram grew).
+    """
+
+    params_model = MacdParams
+
+    @property
+    def _prefix(self) -> str:
+        p = self.params
+        default = (p.fast, p.slow, p.signal) == (12, 26, 9)
+        return "macd" if default else f"macd_{p.fast}_{p.slow}_{p.signal}"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """``macd``, ``macd_signal``, ``macd_hist`` (suffixed with the periods when not default)."""
+        prefix = self._prefix
+        return (prefix, f"{prefix}_signal", f"{prefix}_hist")
+
+    @property
+    def warmup(self) -> int:
+        """Slow EMA then signal EMA."""
+        return self.params.slow + self.params.signal - 2
+
+    def compute(self, candles: CandleArrays) -> Series:
+        """MACD of the closes."""
+        p = self.params
+        line, signal, hist = talib.MACD(
+            candles.close, fastperiod=p.fast, slowperiod=p.slow, signalperiod=p.signal
+        )
+        return dict(zip(self.columns, (line, signal, hist), strict=True))
+
+    def strength(self, values: Series, candles: CandleArrays) -> FloatArray:
+        """See the class docstring."""
+        hist = values[self.columns[2]]
+        result: FloatArray = np.tanh(hist / candles.close / self.params.saturation)
+        return result
+
+    def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
+        """Cross, or sign and slope of the histogram."""
+        hist = values[self.columns[2]]
+        now = hist[index]
+        before = hist[index - 1] if index > 0 else np.nan
+        if not np.isnan(before):
+            if before <= 0 < now:
+                return "bullish_cross"
+            if before >= 0 > now:
+                return "bearish_cross"
+        side = "bullish" if now > 0 else "bearish"
+        if np.isnan(before) or now == before:
+            return side
+        return f"{side}_rising" if now > before else f"{side}_falling"

@@ -1,0 +1,93 @@
+"""Stochastic RSI, computed by TA-Lib."""
+
+from __future__ import annotations
+
+import numpy as np
+import talib
+from pydantic import Field, model_validator
+from talib._ta_lib import MA_Type  # the typed enum TA-Lib expects for matype
+
+from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.indicators.base import Indicator, IndicatorParams, Series, piecewise_extremes
+from cryptotrader.indicators.registry import register_indicator
+
+
+class StochRsiParams(IndicatorParams):
+    """TA-Lib STOCHRSI periods (RSI period, %K window, %D smoothing) and its extreme zones.
+
+    TA-Lib's %K is the raw stochastic of RSI over ``fastk_period``; %D is its SMA over
+    ``fastd_period``. Defaults follow the common 14/14/3 set-up.
+    """
+
+    period: int = Field(default=14, ge=2)
+    fastk_period: int = Field(default=14, ge=1)
+    fastd_period: int = Field(default=3, ge=1)
+    oversold: float = Field(default=20.0, gt=0, lt=100)
+    overbought: float = Field(default=80.0, gt=0, lt=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> StochRsiParams:
+        if self.oversold >= self.overbought:
+            raise ValueError("oversold must be below overbought")
+        return self
+
+
+@register_indicator("stoch_rsi")
+class StochRsi(Indicator[StochRsiParams]):
+    """Stochastic RSI %K and %D in [0, 100].
+
+    Strength from %D: 0 inside [oversold, overbought], +1 at 0 and -1 at 100. Labels:
+    ``bullish_cross`` / ``bearish_cross`` when %K crosses %D inside the matching extreme zone,
+    else ``oversold``, ``overbought`` or ``neutral``.
+    """
+
+    params_model = StochRsiParams
+
+    @property
+    def key(self) -> str:
+        """``stochrsi``."""
+        return "stochrsi"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """``stochrsi_k``, ``stochrsi_d``."""
+        return ("stochrsi_k", "stochrsi_d")
+
+    @property
+    def warmup(self) -> int:
+        """RSI, then the %K window, then the %D smoothing."""
+        p = self.params
+        return p.period + p.fastk_period + p.fastd_period - 2
+
+    def compute(self, candles: CandleArrays) -> Series:
+        """TA-Lib STOCHRSI of the closes."""
+        p = self.params
+        k, d = talib.STOCHRSI(
+            candles.close,
+            timeperiod=p.period,
+            fastk_period=p.fastk_period,
+            fastd_period=p.fastd_period,
+            fastd_matype=MA_Type.SMA,
+        )
+        return {"stochrsi_k": k, "stochrsi_d": d}
+
+    def strength(self, values: Series, candles: CandleArrays) -> FloatArray:
+        """See the class docstring."""
+        p = self.params
+        return piecewise_extremes(values["stochrsi_d"], p.oversold, p.overbought, 0.0, 100.0)
+
+    def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
+        """Cross in an extreme zone, else the zone."""
+        k, d = values["stochrsi_k"], values["stochrsi_d"]
+        p = self.params
+        if index > 0 and not np.isnan(k[index - 1]) and not np.isnan(d[index - 1]):
+            was_below = k[index - 1] <= d[index - 1]
+            if was_below and k[index] > d[index] and d[index] <= p.oversold:
+                return "bullish_cross"
+            if not was_below and k[index] < d[index] and d[index] >= p.overbought:
+                return "bearish_cross"
+        if d[index] <= p.oversold:
+            return "oversold"
+        if d[index] >= p.overbought:
+            return "overbought"
+        return "neutral"

@@ -1,0 +1,84 @@
+"""Volume: relative volume (against its moving average) and On-Balance Volume (TA-Lib)."""
+
+from __future__ import annotations
+
+import numpy as np
+import talib
+from pydantic import Field
+
+from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
+from cryptotrader.indicators.registry import register_indicator
+
+
+class VolumeParams(IndicatorParams):
+    """Averaging window and the relative-volume levels that count as a spike or a lull."""
+
+    period: int = Field(default=20, ge=1)
+    spike: float = Field(default=1.5, gt=1, description="relative volume at or above: spike")
+    full_strength: float = Field(
+        default=3.0, gt=1, description="relative volume giving |strength| 1"
+    )
+    low: float = Field(default=0.5, gt=0, lt=1, description="relative volume below: lull")
+
+
+@register_indicator("volume")
+class Volume(Indicator[VolumeParams]):
+    """Relative volume (volume / SMA(volume, period)) and OBV.
+
+    Volume confirms price: on a spike the strength takes the sign of the candle's close-to-close
+    change and grows from 0 at ``spike`` to 1 at ``full_strength``; otherwise it is 0. Labels:
+    ``volume_spike_up``, ``volume_spike_down``, ``low_volume``, ``normal_volume``.
+    """
+
+    params_model = VolumeParams
+
+    @property
+    def key(self) -> str:
+        """``volume``."""
+        return "volume"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """``volume_rel``, ``volume_sma``, ``obv``."""
+        return ("volume_rel", "volume_sma", "obv")
+
+    @property
+    def warmup(self) -> int:
+        """One averaging window."""
+        return self.params.period - 1
+
+    def compute(self, candles: CandleArrays) -> Series:
+        """Relative volume, its average and TA-Lib OBV."""
+        average = talib.SMA(candles.volume, timeperiod=self.params.period)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            relative = np.where(average > 0, candles.volume / average, 0.0)
+        relative[np.isnan(average)] = np.nan
+        obv = talib.OBV(candles.close, candles.volume)
+        return {"volume_rel": relative, "volume_sma": average, "obv": obv}
+
+    def strength(self, values: Series, candles: CandleArrays) -> FloatArray:
+        """See the class docstring."""
+        p = self.params
+        relative = values["volume_rel"]
+        change = np.empty_like(candles.close)
+        if change.shape[0]:
+            change[0] = candles.close[0] - candles.open[0]
+            np.subtract(candles.close[1:], candles.close[:-1], out=change[1:])
+        with np.errstate(invalid="ignore"):
+            size = np.clip((relative - p.spike) / (p.full_strength - p.spike), 0.0, 1.0)
+            size = np.where(relative >= p.spike, np.maximum(size, 1e-9), 0.0)
+        size[np.isnan(relative)] = np.nan
+        result: FloatArray = np.sign(change) * size
+        return result
+
+    def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
+        """Spike direction, lull, or normal."""
+        relative = values["volume_rel"][index]
+        if relative >= self.params.spike:
+            if strength == 0:
+                return "volume_spike"
+            return "volume_spike_up" if strength > 0 else "volume_spike_down"
+        if relative < self.params.low:
+            return "low_volume"
+        return "normal_volume"
