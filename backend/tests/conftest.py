@@ -1,0 +1,41 @@
+"""Fixtures shared by the whole suite.
+
+External resources (real market data in ../shared/data, PostgreSQL, Redis) are required when the
+``CI`` environment variable is set: a missing one fails the test there, and skips it with the
+reason everywhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SHARED_DATA = Path(os.environ.get("CRYPTOTRADER_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+
+
+def require(available: bool, reason: str) -> None:
+    """Fail under CI, skip elsewhere, when an external resource is missing."""
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (required when CI is set)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real market data directory (../shared/data beside the repository)."""
+    require(SHARED_DATA.is_dir(), f"real market data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test gets its own data directory and never reads a developer's .env."""
+    monkeypatch.setenv("CRYPTOTRADER_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))

@@ -1,0 +1,1 @@
+"""Test helpers: builders and local servers that speak real protocols."""
