@@ -93,6 +93,10 @@ class SentimentSettings(_Section):
     fear_greed_url: str = "https://api.alternative.me/fng/"
     fear_greed_cache_ttl_s: int = Field(default=3600, ge=0)
     google_trends_enabled: bool = True
+    google_trends_url: str = Field(
+        default="https://trends.google.com/trends",
+        description="Google Trends root that pytrends talks to (tests, proxies)",
+    )
     google_trends_keyword: str = "bitcoin"
     google_trends_cache_ttl_s: int = Field(default=6 * 3600, ge=0)
     timeout_s: float = Field(default=10.0, gt=0)

@@ -157,8 +157,8 @@ class IndicatorEngine:
         Args:
             candles: a candle frame or arrays, sorted, of ``timeframe``.
             timeframe: their timeframe (labels the signals).
-            with_strengths: also keep each indicator's strength for every candle (backtests
-                need them; a one-off report does not).
+            with_strengths: score every candle (backtests need it); otherwise only the last
+                candle is scored, for its reading.
 
         Raises:
             StrategyError: a plugin raised; the message names it.
@@ -170,16 +170,17 @@ class IndicatorEngine:
         for key, indicator in self._indicators.items():
             try:
                 values = indicator.compute(arrays)
-                strength = indicator.strength(values, arrays)
+                if with_strengths:
+                    strengths[key] = indicator.strength(values, arrays)
                 if len(arrays):
-                    signals[key] = indicator.interpret(values, strength, arrays, timeframe)
+                    signals[key] = indicator.interpret(
+                        values, arrays, timeframe, strengths=strengths.get(key)
+                    )
             except (UserInputError, StrategyError):
                 raise
             except Exception as exc:
                 raise StrategyError(f"indicator {key!r} failed: {exc!r}") from exc
             series.update(values)
-            if with_strengths:
-                strengths[key] = strength
         return IndicatorResult(
             timeframe=timeframe,
             timestamps=arrays.timestamps,

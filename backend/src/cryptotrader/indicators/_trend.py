@@ -6,22 +6,27 @@ import numpy as np
 from pydantic import Field
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.indicators._shared import atr
 from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
 
 
 class MovingAverageParams(IndicatorParams):
-    """Window, and how far from the average (fraction of it) counts as neutral or full strength."""
+    """Window, and how far from the average, in ATRs, counts as neutral or as full strength.
+
+    Distances are measured in ATRs so that one setting reads alike on 1m and 1d candles.
+    """
 
     period: int = Field(ge=1, le=10_000)
-    neutral_band: float = Field(default=0.001, ge=0, description="|close/ma - 1| below this: 0")
-    saturation: float = Field(default=0.05, gt=0, description="|close/ma - 1| giving strength 1")
+    atr_period: int = Field(default=14, ge=1)
+    neutral_band: float = Field(default=0.1, ge=0, description="|close - ma| / ATR below: 0")
+    saturation: float = Field(default=3.0, gt=0, description="|close - ma| / ATR giving 1")
 
 
 class MovingAverageIndicator(Indicator[MovingAverageParams]):
     """Trend reading of a moving average.
 
-    Strength is ``clip((close / ma - 1) / saturation, -1, 1)``, and 0 within ``neutral_band``.
-    Labels: ``above``, ``below``, ``at`` (within the neutral band).
+    With ``d = (close - ma) / ATR``, strength is ``clip(d / saturation, -1, 1)``, and 0 while
+    ``|d| < neutral_band``. Labels: ``above``, ``below``, ``at`` (within the neutral band).
     """
 
     params_model = MovingAverageParams
@@ -33,17 +38,19 @@ class MovingAverageIndicator(Indicator[MovingAverageParams]):
 
     @property
     def warmup(self) -> int:
-        """One full window."""
+        """One full window (the strength also needs the ATR's)."""
         return self.params.period - 1
 
-    def _deviation(self, values: Series, candles: CandleArrays) -> FloatArray:
+    def _deviation(self, values: Series, candles: CandleArrays, start: int) -> FloatArray:
+        scale = atr(candles, self.params.atr_period)[start:]
+        average = values[self.columns[0]][start:]
         with np.errstate(invalid="ignore", divide="ignore"):
-            deviation: FloatArray = candles.close / values[self.columns[0]] - 1.0
+            deviation: FloatArray = (candles.close[start:] - average) / scale
         return deviation
 
-    def strength(self, values: Series, candles: CandleArrays) -> FloatArray:
+    def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """See the class docstring."""
-        deviation = self._deviation(values, candles)
+        deviation = self._deviation(values, candles, start)
         scaled = np.clip(deviation / self.params.saturation, -1.0, 1.0)
         result: FloatArray = np.where(np.abs(deviation) < self.params.neutral_band, 0.0, scaled)
         return result

@@ -51,9 +51,9 @@ class Adi(Indicator[AdiParams]):
                 flow[n:] = np.where(volume_sum[n:] > 0, (adi[n:] - adi[:-n]) / volume_sum[n:], 0.0)
         return {"adi": adi, "adi_flow": flow}
 
-    def strength(self, values: Series, candles: CandleArrays) -> FloatArray:
+    def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """See the class docstring."""
-        flow = values["adi_flow"]
+        flow = values["adi_flow"][start:]
         clipped = np.clip(flow, -1.0, 1.0)  # guards float rounding only
         result: FloatArray = np.where(np.abs(flow) < self.params.threshold, 0.0, clipped)
         return result

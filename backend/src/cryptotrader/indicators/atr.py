@@ -7,6 +7,7 @@ import talib
 from pydantic import Field, model_validator
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.indicators._shared import atr
 from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
 from cryptotrader.indicators.registry import register_indicator
 
@@ -49,12 +50,12 @@ class Atr(Indicator[AtrParams]):
 
     def compute(self, candles: CandleArrays) -> Series:
         """TA-Lib ATR, and ATR / close."""
-        atr = talib.ATR(candles.high, candles.low, candles.close, timeperiod=self.params.period)
-        return {self.columns[0]: atr, self.columns[1]: atr / candles.close}
+        values = np.array(atr(candles, self.params.period))  # writable copy for the caller
+        return {self.columns[0]: values, self.columns[1]: values / candles.close}
 
-    def strength(self, values: Series, candles: CandleArrays) -> FloatArray:
+    def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """0 once defined (NaN during warm-up)."""
-        result: FloatArray = values[self.columns[0]] * 0.0
+        result: FloatArray = values[self.columns[0]][start:] * 0.0
         return result
 
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:

@@ -136,8 +136,12 @@ class Indicator(ABC, Generic[P]):
         """Every series over the whole candle array (float64, NaN during warm-up)."""
 
     @abstractmethod
-    def strength(self, values: Series, candles: CandleArrays) -> FloatArray:
-        """Strength in [-1, 1] for every candle (NaN during warm-up); > 0 is bullish."""
+    def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
+        """Strength in [-1, 1] of candles ``start:`` (NaN during warm-up); > 0 is bullish.
+
+        ``start`` lets a live bot read only the newest candle without scoring the whole history;
+        the values are identical to the same rows of a full computation.
+        """
 
     @abstractmethod
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
@@ -146,16 +150,23 @@ class Indicator(ABC, Generic[P]):
     def interpret(
         self,
         values: Series,
-        strengths: FloatArray,
         candles: CandleArrays,
         timeframe: Timeframe,
         index: int = -1,
+        *,
+        strengths: FloatArray | None = None,
     ) -> IndicatorSignal:
-        """The reading of candle ``index`` as an ``IndicatorSignal``."""
+        """The reading of candle ``index`` as an ``IndicatorSignal``.
+
+        ``strengths`` (every candle's, from ``strength``) avoids recomputing when already known.
+        """
         if len(candles) == 0:
             raise UserInputError(f"indicator {self.name!r}: no candles to interpret")
         position = index % len(candles)
-        raw = float(strengths[position]) if strengths.shape[0] else float("nan")
+        if strengths is None:
+            raw = float(self.strength(values, candles, start=position)[0])
+        else:
+            raw = float(strengths[position])
         ready = not np.isnan(raw)
         strength = raw if ready else 0.0
         label = self.label(values, candles, position, strength) if ready else "warming_up"

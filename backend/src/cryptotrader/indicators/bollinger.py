@@ -83,10 +83,11 @@ class Bollinger(Indicator[BollingerParams]):
         percent_b[np.isnan(span)] = np.nan
         return dict(zip(self.columns, (upper, middle, lower, percent_b, width), strict=True))
 
-    def strength(self, values: Series, candles: CandleArrays) -> FloatArray:
+    def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """See the class docstring."""
         p = self.params
-        return piecewise_extremes(values[self.columns[3]], p.lower_zone, p.upper_zone, 0.0, 1.0)
+        percent_b = values[self.columns[3]][start:]
+        return piecewise_extremes(percent_b, p.lower_zone, p.upper_zone, 0.0, 1.0)
 
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
         """Where the close sits relative to the bands."""

@@ -60,9 +60,9 @@ class Choppiness(Indicator[ChoppinessParams]):
         chop[np.isnan(span)] = np.nan
         return {self.columns[0]: chop}
 
-    def strength(self, values: Series, candles: CandleArrays) -> FloatArray:
+    def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """0 once defined (NaN during warm-up)."""
-        result: FloatArray = values[self.columns[0]] * 0.0
+        result: FloatArray = values[self.columns[0]][start:] * 0.0
         return result
 
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:

@@ -79,11 +79,12 @@ class Fibonacci(Indicator[FibonacciParams]):
             nearest = np.where(closer, ratio, nearest)
         return distance, nearest
 
-    def strength(self, values: Series, candles: CandleArrays) -> FloatArray:
+    def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """See the class docstring."""
-        distance, _ = self._nearest(values, candles.close)
+        tail = {k: v[start:] for k, v in values.items()}
+        distance, _ = self._nearest(tail, candles.close[start:])
         closeness = np.clip(1.0 - distance / self.params.tolerance, 0.0, 1.0)
-        result: FloatArray = values["fib_trend"] * closeness
+        result: FloatArray = tail["fib_trend"] * closeness
         return result
 
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:

@@ -7,6 +7,7 @@ import talib
 from pydantic import Field, model_validator
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.indicators._shared import atr
 from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
 from cryptotrader.indicators.registry import register_indicator
 
@@ -17,8 +18,9 @@ class MacdParams(IndicatorParams):
     fast: int = Field(default=12, ge=2)
     slow: int = Field(default=26, ge=3)
     signal: int = Field(default=9, ge=1)
+    atr_period: int = Field(default=14, ge=1)
     saturation: float = Field(
-        default=0.002, gt=0, description="|histogram| / close giving strength tanh(1) ~ 0.76"
+        default=0.25, gt=0, description="|histogram| / ATR giving strength tanh(1) ~ 0.76"
     )
 
     @model_validator(mode="after")
@@ -32,9 +34,10 @@ class MacdParams(IndicatorParams):
 class Macd(Indicator[MacdParams]):
     """MACD line, signal line and histogram.
 
-    Strength is ``tanh(histogram / close / saturation)``: positive when the MACD line is above its
-    signal line. Labels: ``bullish_cross`` / ``bearish_cross`` on the candle where the histogram
-    changes sign, else ``bullish_rising``, ``bullish_falling``, ``bearish_falling``,
+    Strength is ``tanh(histogram / ATR / saturation)``: positive when the MACD line is above its
+    signal line; measured in ATRs so that one setting reads alike on every timeframe.
+    Labels: ``bullish_cross`` / ``bearish_cross`` on the candle where the histogram changes sign,
+    else ``bullish_rising``, ``bullish_falling``, ``bearish_falling``,
     ``bearish_rising`` (sign, then whether the histogram grew).
     """
 
@@ -65,10 +68,12 @@ class Macd(Indicator[MacdParams]):
         )
         return dict(zip(self.columns, (line, signal, hist), strict=True))
 
-    def strength(self, values: Series, candles: CandleArrays) -> FloatArray:
+    def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """See the class docstring."""
-        hist = values[self.columns[2]]
-        result: FloatArray = np.tanh(hist / candles.close / self.params.saturation)
+        hist = values[self.columns[2]][start:]
+        scale = atr(candles, self.params.atr_period)[start:] * self.params.saturation
+        with np.errstate(invalid="ignore", divide="ignore"):
+            result: FloatArray = np.tanh(hist / scale)
         return result
 
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:

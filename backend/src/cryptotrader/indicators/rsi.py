@@ -54,10 +54,11 @@ class Rsi(Indicator[RsiParams]):
         """RSI of the closes."""
         return {self.columns[0]: talib.RSI(candles.close, timeperiod=self.params.period)}
 
-    def strength(self, values: Series, candles: CandleArrays) -> FloatArray:
+    def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """See the class docstring."""
         p = self.params
-        return piecewise_extremes(values[self.columns[0]], p.oversold, p.overbought, 0.0, 100.0)
+        rsi = values[self.columns[0]][start:]
+        return piecewise_extremes(rsi, p.oversold, p.overbought, 0.0, 100.0)
 
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
         """``oversold``, ``overbought`` or ``neutral``."""

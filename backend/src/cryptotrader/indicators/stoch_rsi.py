@@ -71,10 +71,11 @@ class StochRsi(Indicator[StochRsiParams]):
         )
         return {"stochrsi_k": k, "stochrsi_d": d}
 
-    def strength(self, values: Series, candles: CandleArrays) -> FloatArray:
+    def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """See the class docstring."""
         p = self.params
-        return piecewise_extremes(values["stochrsi_d"], p.oversold, p.overbought, 0.0, 100.0)
+        d = values["stochrsi_d"][start:]
+        return piecewise_extremes(d, p.oversold, p.overbought, 0.0, 100.0)
 
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
         """Cross in an extreme zone, else the zone."""

@@ -67,19 +67,20 @@ class SupportResistance(Indicator[SupportResistanceParams]):
             "sr_below_all": below_all,
         }
 
-    def strength(self, values: Series, candles: CandleArrays) -> FloatArray:
+    def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """See the class docstring."""
         p = self.params
-        close = candles.close
+        close = candles.close[start:]
+        support, resistance = values["support"][start:], values["resistance"][start:]
         with np.errstate(invalid="ignore"):
-            to_support = (close - values["support"]) / close
-            to_resistance = (values["resistance"] - close) / close
+            to_support = (close - support) / close
+            to_resistance = (resistance - close) / close
         bull = np.nan_to_num(np.clip(1.0 - to_support / p.tolerance, 0.0, 1.0))
         bear = np.nan_to_num(np.clip(1.0 - to_resistance / p.tolerance, 0.0, 1.0))
         near = np.where(bull >= bear, bull, -bear)
-        beyond = p.breakout_strength * (values["sr_above_all"] - values["sr_below_all"])
-        result: FloatArray = np.where(near != 0, near, beyond)
-        result[: min(self.warmup, result.shape[0])] = np.nan
+        flags = values["sr_above_all"][start:] - values["sr_below_all"][start:]
+        result: FloatArray = np.where(near != 0, near, p.breakout_strength * flags)
+        result[: max(0, self.warmup - start)] = np.nan
         return result
 
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:

@@ -57,14 +57,17 @@ class Volume(Indicator[VolumeParams]):
         obv = talib.OBV(candles.close, candles.volume)
         return {"volume_rel": relative, "volume_sma": average, "obv": obv}
 
-    def strength(self, values: Series, candles: CandleArrays) -> FloatArray:
+    def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """See the class docstring."""
         p = self.params
-        relative = values["volume_rel"]
-        change = np.empty_like(candles.close)
+        relative = values["volume_rel"][start:]
+        close = candles.close
+        change = np.empty_like(relative)
         if change.shape[0]:
-            change[0] = candles.close[0] - candles.open[0]
-            np.subtract(candles.close[1:], candles.close[:-1], out=change[1:])
+            # close-to-close change; the very first candle has no previous close: use its open
+            previous = close[start - 1] if start > 0 else candles.open[0]
+            change[0] = close[start] - previous
+            np.subtract(close[start + 1 :], close[start:-1], out=change[1:])
         with np.errstate(invalid="ignore"):
             size = np.clip((relative - p.spike) / (p.full_strength - p.spike), 0.0, 1.0)
             size = np.where(relative >= p.spike, np.maximum(size, 1e-9), 0.0)
