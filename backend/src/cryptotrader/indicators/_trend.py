@@ -46,6 +46,7 @@ class MovingAverageIndicator(Indicator[MovingAverageParams]):
         average = values[self.columns[0]][start:]
         with np.errstate(invalid="ignore", divide="ignore"):
             deviation: FloatArray = (candles.close[start:] - average) / scale
+        deviation[scale == 0] = 0.0  # a market that does not move is at its average
         return deviation
 
     def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:

@@ -58,32 +58,48 @@ class Fibonacci(Indicator[FibonacciParams]):
         n = self.params.lookback
         high = talib.MAX(candles.high, timeperiod=n)
         low = talib.MIN(candles.low, timeperiod=n)
-        high_at = talib.MAXINDEX(candles.high, timeperiod=n).astype(np.float64)
-        low_at = talib.MININDEX(candles.low, timeperiod=n).astype(np.float64)
+        high_at = talib.MAXINDEX(candles.high, timeperiod=n)
+        low_at = talib.MININDEX(candles.low, timeperiod=n)
         trend = np.where(high_at >= low_at, 1.0, -1.0)
         trend[np.isnan(high)] = np.nan
         span = high - low
+        # Up-swing levels hang from the high, down-swing levels rise from the low.
+        anchor = np.where(trend > 0, high, low)
+        step = -trend * span
         out: Series = {"fib_high": high, "fib_low": low, "fib_trend": trend}
         for ratio in RATIOS:
-            out[_column(ratio)] = np.where(trend > 0, high - ratio * span, low + ratio * span)
+            out[_column(ratio)] = anchor + ratio * step
         return out
 
-    def _nearest(self, values: Series, close: FloatArray) -> tuple[FloatArray, FloatArray]:
-        distance = np.full_like(close, np.inf)
-        nearest = np.zeros_like(close)
-        for ratio in KEY_RATIOS:
-            with np.errstate(invalid="ignore"):
-                d = np.abs(close - values[_column(ratio)]) / close
-                closer = d < distance
-            distance = np.where(closer, d, distance)
-            nearest = np.where(closer, ratio, nearest)
-        return distance, nearest
+    @staticmethod
+    def _retraced(values: Series, close: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """How far the close has retraced the swing (0 at its end, 1 at its start), and the span."""
+        high, low, trend = values["fib_high"], values["fib_low"], values["fib_trend"]
+        span = high - low
+        with np.errstate(invalid="ignore", divide="ignore"):
+            retraced = np.where(trend > 0, high - close, close - low) / span
+        return retraced, span
+
+    @staticmethod
+    def _nearest_key(retraced: FloatArray) -> FloatArray:
+        """The key ratio nearest to each retracement (midpoints split the three key levels)."""
+        low_mid = (KEY_RATIOS[0] + KEY_RATIOS[1]) / 2
+        high_mid = (KEY_RATIOS[1] + KEY_RATIOS[2]) / 2
+        nearest: FloatArray = np.where(
+            retraced < low_mid,
+            KEY_RATIOS[0],
+            np.where(retraced < high_mid, KEY_RATIOS[1], KEY_RATIOS[2]),
+        )
+        return nearest
 
     def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """See the class docstring."""
-        tail = {k: v[start:] for k, v in values.items()}
-        distance, _ = self._nearest(tail, candles.close[start:])
+        tail = {k: values[k][start:] for k in ("fib_high", "fib_low", "fib_trend")}
+        close = candles.close[start:]
+        retraced, span = self._retraced(tail, close)
+        distance = np.abs(retraced - self._nearest_key(retraced)) * span / close
         closeness = np.clip(1.0 - distance / self.params.tolerance, 0.0, 1.0)
+        closeness[span == 0] = 0.0  # no swing, no levels
         result: FloatArray = tail["fib_trend"] * closeness
         return result
 
@@ -91,7 +107,7 @@ class Fibonacci(Indicator[FibonacciParams]):
         """The key level being touched, or ``between_levels``."""
         if strength == 0:
             return "between_levels"
-        window = slice(index, index + 1)
-        _, nearest = self._nearest({k: v[window] for k, v in values.items()}, candles.close[window])
+        window = {k: v[index : index + 1] for k, v in values.items()}
+        retraced, _ = self._retraced(window, candles.close[index : index + 1])
         role = "support" if strength > 0 else "resistance"
-        return f"{role}_{nearest[0]:g}"
+        return f"{role}_{self._nearest_key(retraced)[0]:g}"

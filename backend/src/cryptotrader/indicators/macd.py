@@ -74,6 +74,7 @@ class Macd(Indicator[MacdParams]):
         scale = atr(candles, self.params.atr_period)[start:] * self.params.saturation
         with np.errstate(invalid="ignore", divide="ignore"):
             result: FloatArray = np.tanh(hist / scale)
+        result[scale == 0] = 0.0  # no range, no momentum
         return result
 
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:

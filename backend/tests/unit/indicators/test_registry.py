@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cryptotrader.domain import Bias, Timeframe
+from cryptotrader.domain import Bias, CandleArrays, Timeframe
 from cryptotrader.errors import UnknownNameError, UserInputError
 from cryptotrader.indicators import available_indicators, create_indicator, register_indicator
 from cryptotrader.indicators.rsi import Rsi
@@ -80,3 +80,15 @@ def test_reading_when_any_series_strength_bounded_and_signal_follows_its_sign(
     expected = Bias.BULLISH if signal.strength > 0 else Bias.BEARISH if signal.strength < 0 else Bias.NEUTRAL
     assert signal.signal is expected
     assert set(signal.values) == set(indicator.columns)
+
+
+@pytest.mark.parametrize("name", CLASSIC)
+def test_reading_when_market_flat_is_defined_after_warm_up(name: str) -> None:
+    n = 400
+    flat = np.full(n, 100.0)
+    candles = CandleArrays(
+        1_704_067_200_000 + 60_000 * np.arange(n, dtype=np.int64), flat, flat, flat, flat, np.ones(n)
+    )
+    indicator = create_indicator(name)
+    strength = indicator.strength(indicator.compute(candles), candles)
+    assert not np.isnan(strength[indicator.warmup + 50 :]).any()

@@ -1,0 +1,57 @@
+"""What the sentiment indicators share: an external history, and a reading when it is missing.
+
+A sentiment indicator is context, never a reason to stop: with no history it is neutral with
+weight 0 and labelled ``unavailable``; on a candle its history does not cover (before the
+first value, or the last value is too old) its strength is NaN, like a warm-up, and the signal
+of that candle is ``unavailable`` with weight 0.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import numpy as np
+
+from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.domain.signals import IndicatorSignal
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
+from cryptotrader.sentiment.series import DailySeries
+
+UNAVAILABLE = "unavailable"
+
+P = TypeVar("P", bound=IndicatorParams)
+
+
+class SentimentIndicator(Indicator[P]):
+    """Base of indicators reading a ``DailySeries`` given to the constructor."""
+
+    history: DailySeries | None = None
+
+    def _attach(self, history: DailySeries | None) -> None:
+        """Keep ``history``; without any value, nobody should listen (weight 0)."""
+        self.history = history if history is not None and len(history) else None
+        if self.history is None:
+            self.weight = 0.0
+
+    def _no_history(self, candles: CandleArrays) -> Series:
+        return {column: np.full(len(candles), np.nan) for column in self.columns}
+
+    def _neutral(self, candles: CandleArrays, start: int) -> FloatArray:
+        return np.zeros(max(len(candles) - start, 0))
+
+    def interpret(
+        self,
+        values: Series,
+        candles: CandleArrays,
+        timeframe: Timeframe,
+        index: int = -1,
+        *,
+        strengths: FloatArray | None = None,
+    ) -> IndicatorSignal:
+        """As ``Indicator.interpret``; a candle without sentiment is ``unavailable``, weight 0."""
+        signal = super().interpret(values, candles, timeframe, index, strengths=strengths)
+        if np.isnan(values[self.columns[0]][index % len(candles)]):
+            update: dict[str, Any] = {"label": UNAVAILABLE, "weight": 0.0}
+            return signal.model_copy(update=update)
+        return signal
