@@ -36,6 +36,12 @@ def shared_data() -> Path:
 def _isolated_settings(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every test gets its own data directory and never reads a developer's .env."""
+    """Every test gets its own data directory and never reads a developer's .env.
+
+    Sentiment sources point at a closed 127.0.0.1 port, so that no test reaches the internet
+    by accident (tests of the clients start their own local server).
+    """
     monkeypatch.setenv("CRYPTOTRADER_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.setenv("CRYPTOTRADER_SENTIMENT__FEAR_GREED_URL", "http://127.0.0.1:1/fng/")
+    monkeypatch.setenv("CRYPTOTRADER_SENTIMENT__GOOGLE_TRENDS_URL", "http://127.0.0.1:1/trends")
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))

@@ -34,25 +34,31 @@ def test_settings_when_nested_variable_set_reads_it(monkeypatch: pytest.MonkeyPa
 
 def test_settings_when_reallocation_out_of_range_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CRYPTOTRADER_TRADING__REALLOCATION_RATIO", "0.9")
-    with pytest.raises(ConfigurationError, match="between 0.10 and 0.50"):
+    with pytest.raises(ConfigurationError, match=r"between 0\.10 and 0\.50"):
         load_settings()
 
 
 @pytest.mark.parametrize("secret", ["changethis", "short-but-not-default"])
-def test_settings_when_weak_secret_outside_development_refused(monkeypatch: pytest.MonkeyPatch, secret: str) -> None:
+def test_settings_when_weak_secret_outside_development_refused(
+    monkeypatch: pytest.MonkeyPatch, secret: str
+) -> None:
     monkeypatch.setenv("CRYPTOTRADER_ENVIRONMENT", "production")
     monkeypatch.setenv("CRYPTOTRADER_SECURITY__JWT_SECRET", secret)
     with pytest.raises(ConfigurationError, match="weak secret"):
         load_settings()
 
 
-def test_settings_when_strong_secret_in_production_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings_when_strong_secret_in_production_accepted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("CRYPTOTRADER_ENVIRONMENT", "production")
     monkeypatch.setenv("CRYPTOTRADER_SECURITY__JWT_SECRET", "x" * 16 + "Yz0-" * 8)
     assert load_settings().environment == "production"
 
 
-def test_settings_when_env_file_present_reads_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings_when_env_file_present_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text("CRYPTOTRADER_EXCHANGE__NAME=kraken\n")
     assert load_settings().exchange.name == "kraken"

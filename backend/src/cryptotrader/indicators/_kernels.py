@@ -10,14 +10,45 @@ from functools import cache
 from typing import Any
 
 import numpy as np
+import talib
 
 from cryptotrader.domain.market import FloatArray
 
 PivotKernel = Callable[..., tuple[FloatArray, FloatArray, FloatArray, FloatArray]]
 
 
-def _pivot_levels_py(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one tight loop, compiled by numba
-    high: Any, low: Any, close: Any, window: int, max_levels: int, lookback: int
+def pivots(high: FloatArray, low: FloatArray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of pivot highs and lows, at the candle of the pivot itself (vectorised, TA-Lib).
+
+    A pivot high is strictly above the ``window`` highs before it and not below the ``window``
+    highs after it (so a plateau yields one pivot, its first candle); lows mirror this.
+    """
+    n = high.shape[0]
+    is_high = np.zeros(n, dtype=np.bool_)
+    is_low = np.zeros(n, dtype=np.bool_)
+    if n < 2 * window + 1:
+        return is_high, is_low
+    max_w = talib.MAX(high, timeperiod=window)  # max_w[k] = max(high[k-window+1 .. k])
+    min_w = talib.MIN(low, timeperiod=window)
+    mid = slice(window, n - window)
+    is_high[mid] = (high[mid] > max_w[window - 1 : n - window - 1]) & (
+        high[mid] >= max_w[2 * window :]
+    )
+    is_low[mid] = (low[mid] < min_w[window - 1 : n - window - 1]) & (
+        low[mid] <= min_w[2 * window :]
+    )
+    return is_high, is_low
+
+
+def _levels_py(  # noqa: C901, PLR0912, PLR0917 - one tight loop, compiled by numba
+    high: Any,
+    low: Any,
+    close: Any,
+    is_high: Any,
+    is_low: Any,
+    window: int,
+    max_levels: int,
+    lookback: int,
 ) -> Any:
     n = close.shape[0]
     support = np.full(n, np.nan)
@@ -31,39 +62,28 @@ def _pivot_levels_py(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one tight loop,
     n_highs = 0
     n_lows = 0
     for j in range(n):
-        i = j - window
-        if i >= window:
-            is_high = True
-            is_low = True
-            for m in range(i - window, i + window + 1):
-                if m == i:
-                    continue
-                if (m < i and high[m] >= high[i]) or (m > i and high[m] > high[i]):
-                    is_high = False
-                if (m < i and low[m] <= low[i]) or (m > i and low[m] < low[i]):
-                    is_low = False
-            if is_high:
-                slot = n_highs % max_levels
-                highs[slot] = high[i]
-                highs_at[slot] = i
-                n_highs += 1
-            if is_low:
-                slot = n_lows % max_levels
-                lows[slot] = low[i]
-                lows_at[slot] = i
-                n_lows += 1
+        i = j - window  # the pivot candidate confirmed by candle j
+        if i >= 0 and is_high[i]:
+            highs[n_highs % max_levels] = high[i]
+            highs_at[n_highs % max_levels] = i
+            n_highs += 1
+        if i >= 0 and is_low[i]:
+            lows[n_lows % max_levels] = low[i]
+            lows_at[n_lows % max_levels] = i
+            n_lows += 1
         price = close[j]
+        oldest = j - lookback
         best_res = np.inf
         seen_high = False
         for s in range(min(n_highs, max_levels)):
-            if highs_at[s] >= j - lookback:
+            if highs_at[s] >= oldest:
                 seen_high = True
                 if price <= highs[s] < best_res:
                     best_res = highs[s]
         best_sup = -np.inf
         seen_low = False
         for s in range(min(n_lows, max_levels)):
-            if lows_at[s] >= j - lookback:
+            if lows_at[s] >= oldest:
                 seen_low = True
                 if best_sup < lows[s] <= price:
                     best_sup = lows[s]
@@ -82,7 +102,7 @@ def _pivot_levels_py(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one tight loop,
 def _compiled() -> PivotKernel:
     import numba  # noqa: PLC0415 - deferred: importing numba costs most of a second
 
-    kernel: PivotKernel = numba.njit(cache=True, nogil=True)(_pivot_levels_py)
+    kernel: PivotKernel = numba.njit(cache=True, nogil=True)(_levels_py)
     return kernel
 
 
@@ -93,10 +113,15 @@ def pivot_levels(  # noqa: PLR0917 - mirrors the compiled kernel's positional si
     window: int,
     max_levels: int,
     lookback: int,
+    *,
+    compiled: bool = True,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Nearest support/resistance among the remembered confirmed pivots, for every candle.
 
     Returns ``(support, resistance, above_all, below_all)``: levels are NaN where none applies;
     the flags are 1.0 where the close is beyond every remembered pivot on that side.
+    ``compiled=False`` runs the same loop as plain Python (tests compare the two).
     """
-    return _compiled()(high, low, close, window, max_levels, lookback)
+    is_high, is_low = pivots(high, low, window)
+    kernel = _compiled() if compiled else _levels_py
+    return kernel(high, low, close, is_high, is_low, window, max_levels, lookback)

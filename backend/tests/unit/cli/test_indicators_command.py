@@ -46,7 +46,9 @@ def test_indicators_when_timeframe_given_resamples_before_computing(
     candle_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "four_hours.csv"
-    code, _, _ = run(["indicators", "--data", str(candle_file), "-t", "4h", "--out", str(out)], capsys)
+    code, _, _ = run(
+        ["indicators", "--data", str(candle_file), "-t", "4h", "--out", str(out)], capsys
+    )
     assert code == 0
     stamps = pd.read_csv(out)["timestamp"].to_numpy()
     assert len(stamps) == 1_500 // 4
@@ -62,7 +64,11 @@ def test_indicators_when_timeframe_given_resamples_before_computing(
     ],
 )
 def test_indicators_when_bad_option_prints_one_line_and_exits_2(
-    candle_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+    candle_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    extra: list[str],
+    message: str,
 ) -> None:
     args = ["indicators", "--data", str(candle_file), *[a.format(tmp=tmp_path) for a in extra]]
     code, _, err = run(args, capsys)
@@ -91,7 +97,9 @@ def test_indicators_when_file_malformed_names_the_line_and_leaves_no_output(
     assert list(tmp_path.iterdir()) == [bad]
 
 
-def test_indicators_when_missing_option_exits_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+def test_indicators_when_missing_option_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     code, _, err = run(["indicators"], capsys)
     assert code == 2
     assert err.count("\n") == 1
@@ -101,8 +109,22 @@ def test_indicators_when_missing_option_exits_2_with_one_line(capsys: pytest.Cap
 def test_indicators_when_real_daily_btc_reports_every_indicator(
     shared_data: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, stdout, _ = run(["indicators", "--data", str(shared_data / "binance_BTC-USDT_1d.csv")], capsys)
+    code, stdout, _ = run(
+        ["indicators", "--data", str(shared_data / "binance_BTC-USDT_1d.csv")], capsys
+    )
     assert code == 0
-    for key in ("rsi_14", "macd", "bb", "ema_50", "sma_200", "stochrsi", "volume", "fibonacci", "adi",
-                "support_resi", "chop_14", "atr_14"):
+    for key in (
+        "rsi_14",
+        "macd",
+        "bb",
+        "ema_50",
+        "sma_200",
+        "stochrsi",
+        "volume",
+        "fibonacci",
+        "adi",
+        "support_resi",
+        "chop_14",
+        "atr_14",
+    ):
         assert key in stdout

@@ -9,7 +9,17 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from cryptotrader.domain import BotKind, Candle, Order, OrderType, Pair, Side, Timeframe, Trade, TradeStatus
+from cryptotrader.domain import (
+    BotKind,
+    Candle,
+    Order,
+    OrderType,
+    Pair,
+    Side,
+    Timeframe,
+    Trade,
+    TradeStatus,
+)
 from cryptotrader.domain.values import to_decimal
 from cryptotrader.errors import UnknownNameError, UserInputError
 
@@ -26,7 +36,10 @@ def test_pair_parse_when_not_a_pair_raises() -> None:
         Pair.parse("hello world")
 
 
-@pytest.mark.parametrize(("text", "expected"), [("1h", Timeframe.H1), ("1M", Timeframe.MO1), ("1min", Timeframe.M1), ("1D", Timeframe.D1)])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1h", Timeframe.H1), ("1M", Timeframe.MO1), ("1min", Timeframe.M1), ("1D", Timeframe.D1)],
+)
 def test_timeframe_parse_when_alias_given_maps_to_timeframe(text: str, expected: Timeframe) -> None:
     assert Timeframe.parse(text) is expected
 
@@ -45,7 +58,9 @@ def test_timeframe_buckets_when_month_has_31_days_end_on_the_first() -> None:
     start = np.array([int(datetime(2024, 1, 17, 5, tzinfo=UTC).timestamp() * 1000)], dtype=np.int64)
     bucket = Timeframe.MO1.bucket_start(start)
     assert bucket[0] == int(datetime(2024, 1, 1, tzinfo=UTC).timestamp() * 1000)
-    assert Timeframe.MO1.bucket_end(bucket)[0] == int(datetime(2024, 2, 1, tzinfo=UTC).timestamp() * 1000)
+    assert Timeframe.MO1.bucket_end(bucket)[0] == int(
+        datetime(2024, 2, 1, tzinfo=UTC).timestamp() * 1000
+    )
 
 
 def test_to_decimal_when_float_keeps_its_shortest_repr() -> None:
@@ -57,27 +72,56 @@ def test_to_decimal_when_float_keeps_its_shortest_repr() -> None:
 
 def test_candle_when_naive_timestamp_refused() -> None:
     with pytest.raises(ValidationError, match="timezone-aware"):
-        Candle(pair=Pair.parse("BTC/USDT"), timeframe=Timeframe.H1, timestamp=datetime(2024, 1, 1),  # noqa: DTZ001
-               open=1, high=1, low=1, close=1, volume=0)
+        Candle(
+            pair=Pair.parse("BTC/USDT"),
+            timeframe=Timeframe.H1,
+            timestamp=datetime(2024, 1, 1),  # noqa: DTZ001
+            open=1,
+            high=1,
+            low=1,
+            close=1,
+            volume=0,
+        )
 
 
 def test_candle_when_offset_given_normalised_to_utc() -> None:
-    candle = Candle(pair=Pair.parse("BTC/USDT"), timeframe=Timeframe.H1,
-                    timestamp=datetime(2024, 1, 1, 2, tzinfo=timezone(timedelta(hours=2))),
-                    open="1.5", high=2, low=1, close=1.5, volume=0)
+    candle = Candle(
+        pair=Pair.parse("BTC/USDT"),
+        timeframe=Timeframe.H1,
+        timestamp=datetime(2024, 1, 1, 2, tzinfo=timezone(timedelta(hours=2))),
+        open="1.5",
+        high=2,
+        low=1,
+        close=1.5,
+        volume=0,
+    )
     assert candle.timestamp == T0
     assert candle.open == Decimal("1.5")
 
 
 def test_candle_when_high_below_close_refused() -> None:
     with pytest.raises(ValidationError, match="bracket"):
-        Candle(pair=Pair.parse("BTC/USDT"), timeframe=Timeframe.H1, timestamp=T0, open=1, high=1, low=1, close=2, volume=0)
+        Candle(
+            pair=Pair.parse("BTC/USDT"),
+            timeframe=Timeframe.H1,
+            timestamp=T0,
+            open=1,
+            high=1,
+            low=1,
+            close=2,
+            volume=0,
+        )
 
 
 def _order(**overrides: object) -> Order:
     fields: dict[str, object] = {
-        "client_order_id": "ct-safe-1", "bot": BotKind.SAFE, "pair": Pair.parse("BTC/USDT"), "side": Side.BUY,
-        "type": OrderType.MARKET, "quantity": "0.0045", "created_at": T0,
+        "client_order_id": "ct-safe-1",
+        "bot": BotKind.SAFE,
+        "pair": Pair.parse("BTC/USDT"),
+        "side": Side.BUY,
+        "type": OrderType.MARKET,
+        "quantity": "0.0045",
+        "created_at": T0,
     }
     fields.update(overrides)
     return Order.model_validate(fields)
@@ -98,9 +142,19 @@ def test_order_when_partially_filled_reports_remaining_quantity() -> None:
 
 
 def test_trade_when_closed_computes_pnl_net_of_fees_in_decimal() -> None:
-    trade = Trade(bot=BotKind.AGGRESSIVE, pair=Pair.parse("BTC/USDT"), quantity="0.0045", entry_price="67450.00",
-                  entry_time=T0, stop_loss="66101.00", take_profit="74195.00", exit_price="74195.00",
-                  exit_time=T0 + timedelta(days=3), fees="0.64", status=TradeStatus.CLOSED)
+    trade = Trade(
+        bot=BotKind.AGGRESSIVE,
+        pair=Pair.parse("BTC/USDT"),
+        quantity="0.0045",
+        entry_price="67450.00",
+        entry_time=T0,
+        stop_loss="66101.00",
+        take_profit="74195.00",
+        exit_price="74195.00",
+        exit_time=T0 + timedelta(days=3),
+        fees="0.64",
+        status=TradeStatus.CLOSED,
+    )
     assert trade.gross_pnl == Decimal("30.352500")
     assert trade.pnl == Decimal("29.712500")
     assert trade.risk_reward_ratio is not None
@@ -109,5 +163,11 @@ def test_trade_when_closed_computes_pnl_net_of_fees_in_decimal() -> None:
 
 def test_trade_when_closed_without_exit_refused() -> None:
     with pytest.raises(ValidationError, match="closed trade needs an exit"):
-        Trade(bot=BotKind.SAFE, pair=Pair.parse("BTC/USDT"), quantity=1, entry_price=1, entry_time=T0,
-              status=TradeStatus.CLOSED)
+        Trade(
+            bot=BotKind.SAFE,
+            pair=Pair.parse("BTC/USDT"),
+            quantity=1,
+            entry_price=1,
+            entry_time=T0,
+            status=TradeStatus.CLOSED,
+        )

@@ -13,8 +13,23 @@ from cryptotrader.errors import UnknownNameError, UserInputError
 from cryptotrader.indicators import create_indicator
 from tests.support.builders import random_frame, random_walk
 
-REQUIRED_COLUMNS = ["rsi_14", "macd", "macd_signal", "macd_hist", "bb_upper", "bb_middle", "bb_lower",
-                    "ema_50", "sma_200", "stochrsi_k", "stochrsi_d", "adi", "obv", "atr_14", "chop_14"]
+REQUIRED_COLUMNS = [
+    "rsi_14",
+    "macd",
+    "macd_signal",
+    "macd_hist",
+    "bb_upper",
+    "bb_middle",
+    "bb_lower",
+    "ema_50",
+    "sma_200",
+    "stochrsi_k",
+    "stochrsi_d",
+    "adi",
+    "obv",
+    "atr_14",
+    "chop_14",
+]
 
 ENGINE = IndicatorEngine.with_default_set()
 
@@ -55,7 +70,9 @@ def test_with_default_set_when_subset_named_computes_only_it() -> None:
 
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10_000), n=st.integers(50, 700), data=st.data())
-def test_compute_when_future_candles_change_past_results_do_not(seed: int, n: int, data: st.DataObject) -> None:
+def test_compute_when_future_candles_change_past_results_do_not(
+    seed: int, n: int, data: st.DataObject
+) -> None:
     candles = random_walk(n, seed=seed)
     cut = data.draw(st.integers(1, n - 1))
     before = ENGINE.compute(candles, Timeframe.M1)
@@ -68,15 +85,20 @@ def test_compute_when_future_candles_change_past_results_do_not(seed: int, n: in
 
 def test_align_when_lower_candle_closes_with_higher_one_sees_it() -> None:
     hour = 3_600_000
-    minutes = np.array([10 * hour + 58 * 60_000, 10 * hour + 59 * 60_000, 11 * hour], dtype=np.int64)
+    minutes = np.array(
+        [10 * hour + 58 * 60_000, 10 * hour + 59 * 60_000, 11 * hour], dtype=np.int64
+    )
     hours = np.array([9 * hour, 10 * hour, 11 * hour], dtype=np.int64)
     positions = align(minutes, Timeframe.M1, hours, Timeframe.H1)
-    # 10:58 closes at 10:59: only the 09:00 hour has closed. 10:59 closes at 11:00 with the 10:00 hour.
+    # 10:58 closes at 10:59: only the 09:00 hour has closed.
+    # 10:59 closes at 11:00, together with the 10:00 hour.
     assert positions.tolist() == [0, 1, 1]
 
 
 def test_align_when_no_higher_candle_closed_yet_is_minus_one() -> None:
-    positions = align(np.array([0], dtype=np.int64), Timeframe.M1, np.array([0], dtype=np.int64), Timeframe.H1)
+    positions = align(
+        np.array([0], dtype=np.int64), Timeframe.M1, np.array([0], dtype=np.int64), Timeframe.H1
+    )
     assert positions.tolist() == [-1]
 
 

@@ -13,8 +13,14 @@ from cryptotrader.indicators.base import piecewise_extremes
 from tests.support.builders import random_walk
 
 
-def candles_from(close: list[float], *, high: list[float] | None = None, low: list[float] | None = None,
-                 volume: list[float] | None = None, open_: list[float] | None = None) -> CandleArrays:
+def candles_from(
+    close: list[float],
+    *,
+    high: list[float] | None = None,
+    low: list[float] | None = None,
+    volume: list[float] | None = None,
+    open_: list[float] | None = None,
+) -> CandleArrays:
     c = np.asarray(close, dtype=np.float64)
     n = c.shape[0]
     return CandleArrays(
@@ -73,7 +79,8 @@ def test_choppiness_when_hand_computed_matches_formula() -> None:
     candles = candles_from(close, high=high, low=low)
     chop = create_indicator("choppiness", {"period": 3})
     values = chop.compute(candles)["chop_3"]
-    # true ranges: 2 (first candle: high - low), max(2, 12-10, 10-10)=2, max(2, 2, 1)=2, max(2, .5, 1.5)=2
+    # true ranges: 2 (first candle: high - low), then max(2, 12-10, 10-10) = 2, max(2, 2, 1) = 2
+    # and max(2, 0.5, 1.5) = 2
     expected_at_3 = 100 * math.log10((2 + 2 + 2) / (13.0 - 10.0)) / math.log10(3)
     expected_at_2 = 100 * math.log10((2 + 2 + 2) / (13.0 - 9.0)) / math.log10(3)
     assert math.isnan(values[1])
@@ -131,13 +138,28 @@ def test_support_resistance_when_close_above_every_pivot_high_reads_breakout() -
 
 
 def test_support_resistance_when_compiled_equals_python_kernel() -> None:
-    from cryptotrader.indicators._kernels import _pivot_levels_py, pivot_levels
+    from cryptotrader.indicators._kernels import pivot_levels
 
     candles = random_walk(2_000, seed=7)
     compiled = pivot_levels(candles.high, candles.low, candles.close, 5, 12, 300)
-    plain = _pivot_levels_py(candles.high, candles.low, candles.close, 5, 12, 300)
+    plain = pivot_levels(candles.high, candles.low, candles.close, 5, 12, 300, compiled=False)
     for a, b in zip(compiled, plain, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_pivots_when_compared_with_a_direct_definition_agree() -> None:
+    from cryptotrader.indicators._kernels import pivots
+
+    candles = random_walk(1_000, seed=5)
+    rounded = np.round(candles.high, -1)  # coarse prices create plateaus and ties
+    is_high, _ = pivots(rounded, rounded, 3)
+    expected = [
+        3 <= i < 997
+        and rounded[i] > rounded[i - 3 : i].max()
+        and rounded[i] >= rounded[i + 1 : i + 4].max()
+        for i in range(1_000)
+    ]
+    assert is_high.tolist() == expected
 
 
 def test_volume_when_spike_on_up_candle_reads_bullish_confirmation() -> None:
@@ -168,7 +190,8 @@ def test_adi_when_any_series_flow_stays_within_unit_interval() -> None:
     candles = random_walk(5_000, seed=11)
     flow = create_indicator("adi").compute(candles)["adi_flow"]
     finite = flow[~np.isnan(flow)]
-    assert finite.size and np.all(np.abs(finite) <= 1.0 + 1e-9)
+    assert finite.size
+    assert np.all(np.abs(finite) <= 1.0 + 1e-9)
 
 
 @pytest.mark.parametrize("name", ["ema", "sma"])

@@ -13,8 +13,20 @@ from cryptotrader.indicators import available_indicators, create_indicator, regi
 from cryptotrader.indicators.rsi import Rsi
 from tests.support.builders import random_walk
 
-CLASSIC = ["adi", "atr", "bollinger", "choppiness", "ema", "fibonacci", "macd", "rsi", "sma",
-           "stoch_rsi", "support_resistance", "volume"]
+CLASSIC = [
+    "adi",
+    "atr",
+    "bollinger",
+    "choppiness",
+    "ema",
+    "fibonacci",
+    "macd",
+    "rsi",
+    "sma",
+    "stoch_rsi",
+    "support_resistance",
+    "volume",
+]
 
 
 def test_registry_when_listing_has_the_full_built_in_set() -> None:
@@ -32,7 +44,7 @@ def test_registry_when_name_taken_by_another_class_refuses() -> None:
 
 
 def test_params_when_unknown_name_suggests_the_closest() -> None:
-    with pytest.raises(UserInputError, match="unknown parameter 'perod'.*did you mean 'period'"):
+    with pytest.raises(UserInputError, match=r"unknown parameter 'perod'.*did you mean 'period'"):
         create_indicator("rsi", {"perod": 7})
 
 
@@ -45,7 +57,9 @@ def test_params_when_unknown_name_suggests_the_closest() -> None:
         ("bollinger", {"std_dev": 0}, "greater than 0"),
     ],
 )
-def test_params_when_value_invalid_raises_clear_error(name: str, params: dict[str, float], message: str) -> None:
+def test_params_when_value_invalid_raises_clear_error(
+    name: str, params: dict[str, float], message: str
+) -> None:
     with pytest.raises(UserInputError, match=message):
         create_indicator(name, params)
 
@@ -57,12 +71,16 @@ def test_weight_when_negative_refused() -> None:
 
 def test_columns_when_non_default_periods_are_named_after_them() -> None:
     assert create_indicator("rsi", {"period": 7}).columns == ("rsi_7",)
-    assert create_indicator("macd", {"fast": 8, "slow": 21, "signal": 5}).columns[0] == "macd_8_21_5"
+    assert (
+        create_indicator("macd", {"fast": 8, "slow": 21, "signal": 5}).columns[0] == "macd_8_21_5"
+    )
     assert create_indicator("ema", {"period": 20}).columns == ("ema_20",)
 
 
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 1000), n=st.integers(1, 400), name=st.sampled_from(CLASSIC), data=st.data())
+@given(
+    seed=st.integers(0, 1000), n=st.integers(1, 400), name=st.sampled_from(CLASSIC), data=st.data()
+)
 def test_reading_when_any_series_strength_bounded_and_signal_follows_its_sign(
     seed: int, n: int, name: str, data: st.DataObject
 ) -> None:
@@ -77,7 +95,13 @@ def test_reading_when_any_series_strength_bounded_and_signal_follows_its_sign(
     signal = indicator.interpret(values, candles, Timeframe.M1, index)
     if not np.isnan(strength[index]):
         assert signal.strength == strength[index]  # scoring one candle == scoring them all
-    expected = Bias.BULLISH if signal.strength > 0 else Bias.BEARISH if signal.strength < 0 else Bias.NEUTRAL
+    expected = (
+        Bias.BULLISH
+        if signal.strength > 0
+        else Bias.BEARISH
+        if signal.strength < 0
+        else Bias.NEUTRAL
+    )
     assert signal.signal is expected
     assert set(signal.values) == set(indicator.columns)
 
@@ -87,7 +111,12 @@ def test_reading_when_market_flat_is_defined_after_warm_up(name: str) -> None:
     n = 400
     flat = np.full(n, 100.0)
     candles = CandleArrays(
-        1_704_067_200_000 + 60_000 * np.arange(n, dtype=np.int64), flat, flat, flat, flat, np.ones(n)
+        1_704_067_200_000 + 60_000 * np.arange(n, dtype=np.int64),
+        flat,
+        flat,
+        flat,
+        flat,
+        np.ones(n),
     )
     indicator = create_indicator(name)
     strength = indicator.strength(indicator.compute(candles), candles)

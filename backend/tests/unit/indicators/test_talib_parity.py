@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import talib
+from talib._ta_lib import MA_Type
 
 from cryptotrader.domain import CandleArrays, Timeframe
 from cryptotrader.engines.indicator import IndicatorEngine
@@ -19,8 +20,8 @@ Reference = Callable[[CandleArrays], dict[str, np.ndarray]]
 
 def _reference(c: CandleArrays) -> dict[str, np.ndarray]:
     macd, macd_signal, macd_hist = talib.MACD(c.close, 12, 26, 9)
-    upper, middle, lower = talib.BBANDS(c.close, 20, 2.0, 2.0, 0)
-    k, d = talib.STOCHRSI(c.close, 14, 14, 3, 0)
+    upper, middle, lower = talib.BBANDS(c.close, 20, 2.0, 2.0, MA_Type.SMA)
+    k, d = talib.STOCHRSI(c.close, 14, 14, 3, MA_Type.SMA)
     return {
         "rsi_14": talib.RSI(c.close, 14),
         "macd": macd,

@@ -28,7 +28,7 @@ def assert_same_candles(built: CandleArrays, reference: CandleArrays) -> None:
 @pytest.mark.parametrize(
     ("source_file", "target_file", "source_tf", "target_tf"),
     [
-        # Binance's native 1h klines aggregated must give Binance's native 4h klines, outages included.
+        # Binance's native 1h klines aggregated give its native 4h klines, outages included.
         ("binance_BTC-USDT_1h_native-2017-2022.csv.gz", "binance_BTC-USDT_4h.csv", "1h", "4h"),
         # ... and Binance's native ETH daily klines.
         ("binance_ETH-USDT_1h.csv.gz", "binance_ETH-USDT_1d.csv", "1h", "1d"),
@@ -95,8 +95,12 @@ def test_resample_when_target_not_a_multiple_raises() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(n=st.integers(1, 600), seed=st.integers(0, 10_000), target=st.sampled_from(["5m", "15m", "1h"]))
-def test_resample_when_any_series_preserves_extremes_and_volume(n: int, seed: int, target: str) -> None:
+@given(
+    n=st.integers(1, 600), seed=st.integers(0, 10_000), target=st.sampled_from(["5m", "15m", "1h"])
+)
+def test_resample_when_any_series_preserves_extremes_and_volume(
+    n: int, seed: int, target: str
+) -> None:
     candles = random_walk(n, seed=seed)
     built = resample(candles, Timeframe.M1, Timeframe(target), include_incomplete=True)
     assert built.high.max() == candles.high.max()
