@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -9,12 +12,14 @@ import typer
 from rich.table import Table
 
 from cryptotrader.cli._common import console, err_console, parse_timeframe
+from cryptotrader.config import load_settings
 from cryptotrader.domain.enums import Bias
 from cryptotrader.domain.signals import IndicatorResult
 from cryptotrader.engines.indicator import IndicatorEngine
 from cryptotrader.errors import UserInputError
 from cryptotrader.marketdata.io import file_format, read_ohlcv, write_frame
 from cryptotrader.marketdata.resample import resample
+from cryptotrader.sentiment import DailySeries, load_sentiment
 
 _BIAS_STYLE = {Bias.BULLISH: "green", Bias.BEARISH: "red", Bias.NEUTRAL: "dim"}
 
@@ -33,13 +38,20 @@ def indicators_command(
     only: Annotated[
         str | None, typer.Option("--indicators", help="comma-separated subset, e.g. rsi,macd")
     ] = None,
+    fear_greed: Annotated[
+        Path | None,
+        typer.Option(
+            "--fear-greed",
+            help="Fear & Greed history CSV (date,timestamp,value,classification); "
+            "default: the alternative.me API, cached",
+        ),
+    ] = None,
 ) -> None:
     """Compute every indicator on a candle file and print the latest signals."""
     target = parse_timeframe(timeframe)
     if out is not None:
         file_format(out)  # refuse an unsupported output type before any work
     names = [n.strip() for n in only.split(",") if n.strip()] if only else None
-    engine = IndicatorEngine.with_default_set(names)
     source = read_ohlcv(data)
     arrays = source.arrays
     base = source.timeframe
@@ -52,12 +64,41 @@ def indicators_command(
         raise UserInputError(f"{data}: cannot tell the timeframe; pass --timeframe")
     if len(arrays) == 0:
         raise UserInputError(f"{data}: no complete {tf} candle in the file")
+    engine = IndicatorEngine.with_default_set(names, **_sentiment(names, fear_greed))
     result = engine.compute(arrays, tf, with_strengths=False)
     if out is not None:
         write_frame(result.to_frame(), out)
     _print_signals(result, data, len(arrays))
     if out is not None:
         err_console.print(f"wrote {len(result.series)} series x {len(arrays)} candles to {out}")
+
+
+def _sentiment(
+    names: Sequence[str] | None, fear_greed: Path | None
+) -> dict[str, DailySeries | None]:
+    """Histories for the sentiment indicators; an unreachable source is one notice on stderr."""
+    with _notices_on_stderr():
+        return load_sentiment(load_settings(), fear_greed, names=names)
+
+
+class _NoticeHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        err_console.print(f"notice: {record.getMessage()}", markup=False, soft_wrap=True)
+
+
+@contextmanager
+def _notices_on_stderr() -> Iterator[None]:
+    """Show the sentiment package's warnings as one-line notices, and only there."""
+    logger = logging.getLogger("cryptotrader.sentiment")
+    handler = _NoticeHandler(logging.WARNING)
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 def _print_signals(result: IndicatorResult, source: Path, count: int) -> None:

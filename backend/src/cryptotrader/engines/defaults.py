@@ -23,6 +23,8 @@ DEFAULT_SET: tuple[tuple[str, dict[str, Any], float | None], ...] = (
     ("support_resistance", {}, 0.5),
     ("choppiness", {"period": 14}, None),
     ("atr", {"period": 14}, None),
+    ("fear_greed", {}, None),
+    ("google_trends", {}, None),
 )
 
 
