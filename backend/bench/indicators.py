@@ -14,10 +14,11 @@ import numpy as np
 import talib
 from talib._ta_lib import MA_Type
 
-from bench._common import best_of, btc_minutes_extended, machine, peak_rss_mib, today
+from bench._common import SHARED_DATA, best_of, btc_minutes_extended, machine, peak_rss_mib, today
 from cryptotrader.domain import CandleArrays, Timeframe
 from cryptotrader.engines.indicator import IndicatorEngine
-from cryptotrader.sentiment import load_sentiment_history
+from cryptotrader.config import load_settings
+from cryptotrader.sentiment import load_sentiment
 
 CLASSIC = ["rsi", "macd", "bollinger", "ema", "sma", "stoch_rsi", "adi", "atr"]
 HIGHER = [Timeframe.M5, Timeframe.M15, Timeframe.H1, Timeframe.H4, Timeframe.D1]
@@ -41,7 +42,9 @@ def main() -> None:
         # A new object over the same arrays: the engine's per-series memo (ATR) starts empty.
         return dataclasses.replace(candles)
 
-    dependencies = load_sentiment_history()
+    # Real Fear & Greed history from ../shared/data; Google Trends is unreachable here (weight 0).
+    fear_greed_file = SHARED_DATA / "alternative-me_fear-greed_1d.csv"
+    dependencies = load_sentiment(load_settings(), fear_greed_file, names=["fear_greed"])
     classic = IndicatorEngine.with_default_set(CLASSIC)
     full = IndicatorEngine.with_default_set(**dependencies)
 

@@ -114,16 +114,26 @@ def _print_signals(result: IndicatorResult, source: Path, count: int) -> None:
     table.add_column("strength", justify="right")
     table.add_column("weight", justify="right")
     for key, signal in result.signals.items():
-        shown = ", ".join(
-            f"{k}={v:,.4g}" if v is not None else f"{k}=n/a" for k, v in signal.values.items()
-        )
+        shown = "  ".join(f"{name}={_number(value)}" for name, value in signal.values.items())
         style = _BIAS_STYLE[signal.signal]
         table.add_row(
             key,
             shown,
             f"[{style}]{signal.signal}[/]",
             signal.label,
-            f"{signal.strength:+.2f}",
+            f"{signal.strength + 0.0:+.2f}",  # + 0.0 turns -0.0 into 0.0
             f"{signal.weight:g}",
         )
     console.print(table)
+
+
+def _number(value: float | None) -> str:
+    """Readable at a glance: prices with thousands separators, ratios with 4 significant digits."""
+    if value is None:
+        return "n/a"
+    magnitude = abs(value)
+    if magnitude >= 1_000:
+        return f"{value:,.0f}"
+    if magnitude >= 1:
+        return f"{value:,.2f}"
+    return f"{value:.4g}"
