@@ -112,7 +112,7 @@ class IndicatorEngine:
 
     @classmethod
     def with_default_set(
-        cls, names: Iterable[str] | None = None, **dependencies: Any
+        cls, names: Iterable[str] | None = None, /, **dependencies: Any
     ) -> IndicatorEngine:
         """The built-in set (or the named subset); ``dependencies`` go to indicators needing them.
 
