@@ -1,0 +1,149 @@
+"""One subscription's loop: recover own pending, take over the dead's, read new, apply, ack.
+
+The order of a pass is Redis's recommended one: a (re)started consumer first re-reads its own
+unacked entries; then, every ``claim_interval_s``, it takes over entries another member left
+unacked for ``claim_idle_ms``; then it reads new entries. Entries are acked in one call after
+each batch, each only once its handler returned (its effect is committed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from enum import Enum
+
+from cryptotrader.bus.codec import MalformedMessageError, decode
+from cryptotrader.bus.protocol import ConsumerOptions, Delivery, Handler
+from cryptotrader.bus.transport import Entry, StreamTransport
+
+log = logging.getLogger(__name__)
+
+_TRANSPORT_RETRY_S = 1.0
+
+DeadLetterSink = Callable[[str, str, str, Entry, str], Awaitable[None]]
+"""``(topic, group, consumer, entry, reason)``: move an entry to the dead letters."""
+
+
+class _Outcome(Enum):
+    DONE = "done"  # applied, dead-lettered or gone: ack
+    RETRY = "retry"  # handler failed: leave pending, deliver again
+
+
+class ConsumerLoop:
+    """Consumes one stream as one member of a group until cancelled."""
+
+    def __init__(
+        self,
+        *,
+        transport: StreamTransport,
+        topic: str,
+        stream: str,
+        group: str,
+        consumer: str,
+        handler: Handler,
+        options: ConsumerOptions,
+        dead_letter: DeadLetterSink,
+    ) -> None:
+        self._transport = transport
+        self._topic = topic
+        self._stream = stream
+        self._group = group
+        self._consumer = consumer
+        self._handler = handler
+        self._options = options
+        self._dead_letter = dead_letter
+        self._recovering = True
+        self._next_claim = 0.0
+        self.stop_requested = False
+
+    async def run(self) -> None:
+        """Consume until cancelled or stopped; transport failures are logged and retried."""
+        while not self.stop_requested:
+            try:
+                entries = await self._next_batch()
+                await self._process(entries)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a consumer must outlive a broken connection
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    # A client library turned our cancellation into its own error: stop anyway.
+                    raise asyncio.CancelledError from None
+                log.exception(
+                    "consumer %s/%s on %s failed", self._group, self._consumer, self._topic
+                )
+                await asyncio.sleep(_TRANSPORT_RETRY_S)
+
+    async def _next_batch(self) -> list[Entry]:
+        size = self._options.batch_size
+        if self._recovering:
+            own = await self._transport.read_pending(
+                self._stream, self._group, self._consumer, size
+            )
+            if own:
+                return own
+            self._recovering = False
+        now = asyncio.get_running_loop().time()
+        if now >= self._next_claim:
+            self._next_claim = now + self._options.claim_interval_s
+            claimed = await self._transport.claim_idle(
+                self._stream, self._group, self._consumer, self._options.claim_idle_ms, size
+            )
+            if claimed:
+                return claimed
+        return await self._transport.read_new(
+            self._stream, self._group, self._consumer, size, self._options.block_ms
+        )
+
+    async def _process(self, entries: list[Entry]) -> None:
+        done: list[str] = []
+        try:
+            for entry in entries:
+                if await self._handle(entry) is _Outcome.DONE:
+                    done.append(entry.entry_id)
+                else:
+                    self._recovering = True
+        finally:
+            # Ack what is committed even when cancelled mid-batch, so that only the entry in
+            # flight is redelivered. A hard crash skips this: those entries come back, and the
+            # idempotent handlers ignore them.
+            if done:
+                await self._transport.ack(self._stream, self._group, done)
+        if self._recovering:
+            await asyncio.sleep(self._options.retry_delay_s)
+
+    async def _handle(self, entry: Entry) -> _Outcome:
+        if entry.fields is None:
+            log.warning("%s entry %s was trimmed before it was acked", self._topic, entry.entry_id)
+            return _Outcome.DONE
+        if entry.deliveries > self._options.max_deliveries:
+            await self._reject(entry, f"delivered {entry.deliveries} times without success")
+            return _Outcome.DONE
+        try:
+            message = decode(self._topic, entry.fields)
+        except MalformedMessageError as exc:
+            await self._reject(entry, f"malformed: {exc}")
+            return _Outcome.DONE
+        delivery = Delivery(self._topic, self._group, entry.entry_id, message, entry.deliveries)
+        try:
+            await self._handler(delivery)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any handler failure means "not applied"
+            log.warning(
+                "%s handler of %s failed on %s (delivery %d): %r",
+                self._group,
+                self._topic,
+                entry.entry_id,
+                entry.deliveries,
+                exc,
+            )
+            if entry.deliveries >= self._options.max_deliveries:
+                await self._reject(entry, f"handler failed {entry.deliveries} times: {exc!r}")
+                return _Outcome.DONE
+            return _Outcome.RETRY
+        return _Outcome.DONE
+
+    async def _reject(self, entry: Entry, reason: str) -> None:
+        await self._dead_letter(self._topic, self._group, self._consumer, entry, reason)

@@ -1,0 +1,166 @@
+"""The in-process bus (default): Redis Streams semantics kept in memory, on one event loop.
+
+Consumer groups, per-consumer pending lists, redelivery, take-over of idle entries and
+approximate trimming behave as on Redis, so the same tests and the same engines run on both.
+Nothing survives the process: a crash loses what was not yet consumed (use Redis for that).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from cryptotrader.bus.protocol import ConsumerOptions
+from cryptotrader.bus.stream_bus import StreamBus
+from cryptotrader.bus.transport import Entry
+from cryptotrader.clock import Clock
+
+
+@dataclass(slots=True)
+class _Pending:
+    consumer: str
+    delivered_at: float
+    deliveries: int
+
+
+@dataclass(slots=True)
+class _Group:
+    last_seq: int
+    pending: dict[int, _Pending] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Stream:
+    entries: dict[int, dict[str, str]] = field(default_factory=dict)
+    next_seq: int = 1
+    groups: dict[str, _Group] = field(default_factory=dict)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def _entry_id(seq: int) -> str:
+    return f"{seq}-0"
+
+
+def _seq(entry_id: str) -> int:
+    return int(entry_id.split("-", 1)[0])
+
+
+class InMemoryTransport:
+    """Streams in a dict; see ``StreamTransport`` for each operation's contract.
+
+    Args:
+        maxlen: entries kept per stream; older ones are dropped, like ``XADD MAXLEN``.
+    """
+
+    def __init__(self, *, maxlen: int = 10_000) -> None:
+        self._maxlen = maxlen
+        self._streams: dict[str, _Stream] = {}
+
+    def _stream(self, name: str) -> _Stream:
+        return self._streams.setdefault(name, _Stream())
+
+    @staticmethod
+    def _now() -> float:
+        return asyncio.get_running_loop().time()
+
+    async def add(self, stream: str, fields: Mapping[str, str]) -> str:
+        """Append an entry and wake the readers."""
+        state = self._stream(stream)
+        seq = state.next_seq
+        state.entries[seq] = dict(fields)
+        state.next_seq += 1
+        while len(state.entries) > self._maxlen:
+            del state.entries[next(iter(state.entries))]
+        state.changed.set()
+        state.changed = asyncio.Event()
+        return _entry_id(seq)
+
+    async def ensure_group(self, stream: str, group: str) -> None:
+        """Create ``group`` at the end of the stream unless it exists."""
+        state = self._stream(stream)
+        state.groups.setdefault(group, _Group(last_seq=state.next_seq - 1))
+
+    async def read_new(
+        self, stream: str, group: str, consumer: str, count: int, block_ms: int
+    ) -> list[Entry]:
+        """Entries never delivered to the group, waiting up to ``block_ms`` for one."""
+        state = self._stream(stream)
+        state_group = state.groups[group]
+        if state_group.last_seq >= state.next_seq - 1:
+            waiter = state.changed
+            try:
+                await asyncio.wait_for(waiter.wait(), block_ms / 1000)
+            except TimeoutError:
+                return []
+        first = next(iter(state.entries), state.next_seq)
+        start = max(state_group.last_seq + 1, first)
+        stop = min(state.next_seq, start + count)
+        now = self._now()
+        delivered = []
+        for seq in range(start, stop):
+            state_group.pending[seq] = _Pending(consumer, now, 1)
+            delivered.append(Entry(_entry_id(seq), state.entries[seq], 1))
+        state_group.last_seq = max(state_group.last_seq, stop - 1)
+        return delivered
+
+    def _redeliver(self, state: _Stream, seq: int, pending: _Pending, consumer: str) -> Entry:
+        pending.consumer = consumer
+        pending.delivered_at = self._now()
+        pending.deliveries += 1
+        return Entry(_entry_id(seq), state.entries.get(seq), pending.deliveries)
+
+    async def read_pending(self, stream: str, group: str, consumer: str, count: int) -> list[Entry]:
+        """This consumer's unacked entries, delivered again."""
+        state = self._stream(stream)
+        pending = state.groups[group].pending
+        own = sorted(seq for seq, p in pending.items() if p.consumer == consumer)[:count]
+        return [self._redeliver(state, seq, pending[seq], consumer) for seq in own]
+
+    async def claim_idle(
+        self, stream: str, group: str, consumer: str, min_idle_ms: int, count: int
+    ) -> list[Entry]:
+        """Take over entries left unacked for ``min_idle_ms``; trimmed ones are dropped."""
+        state = self._stream(stream)
+        pending = state.groups[group].pending
+        oldest = self._now() - min_idle_ms / 1000
+        idle = sorted(seq for seq, p in pending.items() if p.delivered_at <= oldest)[:count]
+        claimed = []
+        for seq in idle:
+            if seq not in state.entries:
+                del pending[seq]
+                continue
+            claimed.append(self._redeliver(state, seq, pending[seq], consumer))
+        return claimed
+
+    async def ack(self, stream: str, group: str, entry_ids: Sequence[str]) -> None:
+        """Forget delivered entries (acking twice is harmless)."""
+        pending = self._stream(stream).groups[group].pending
+        for entry_id in entry_ids:
+            pending.pop(_seq(entry_id), None)
+
+    async def entries(self, stream: str, count: int) -> list[tuple[str, dict[str, str]]]:
+        """The first ``count`` entries of a stream."""
+        items = list(self._stream(stream).entries.items())[:count]
+        return [(_entry_id(seq), dict(fields)) for seq, fields in items]
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+
+class InProcessBus(StreamBus):
+    """The default bus: everything in this process, no service needed.
+
+    Example:
+        bus = InProcessBus()
+        await bus.publish(topics.ALERTS, alert)
+    """
+
+    def __init__(
+        self,
+        *,
+        maxlen: int = 10_000,
+        clock: Clock | None = None,
+        options: ConsumerOptions | None = None,
+    ) -> None:
+        super().__init__(InMemoryTransport(maxlen=maxlen), clock=clock, options=options)

@@ -1,0 +1,331 @@
+"""Every bus message schema, in one module.
+
+Shaped like the original examples: flat JSON objects, decimals as strings (``"67450.00"``),
+timestamps as ISO-8601 UTC with ``Z``, pairs as ccxt symbols (``"BTC/USDT"``; ``"BTCUSDT"`` is
+accepted on input). Each message has a ``message_id`` (consumers record it to stay idempotent)
+and a ``type`` naming the schema. Messages are built from and turned back into the domain types;
+they carry no behaviour of their own. Events are past tense, commands imperative.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+
+from cryptotrader.bus import topics
+from cryptotrader.domain.enums import (
+    Bias,
+    BotKind,
+    OrderStatus,
+    OrderType,
+    Side,
+    SignalAction,
+)
+from cryptotrader.domain.market import Candle
+from cryptotrader.domain.orders import Order
+from cryptotrader.domain.pairs import Pair
+from cryptotrader.domain.signals import IndicatorSignal, TradingSignal
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.domain.values import Money, Price, Quantity, Ratio, UtcDatetime
+
+
+def new_message_id() -> str:
+    """A fresh, globally unique message id."""
+    return uuid.uuid4().hex
+
+
+def _pair(value: object) -> object:
+    return Pair.parse(value) if isinstance(value, str) else value
+
+
+def _plain(value: Decimal) -> str:
+    return format(value, "f")
+
+
+_as_text = PlainSerializer(_plain, return_type=str)
+PairText = Annotated[Pair, BeforeValidator(_pair), PlainSerializer(str, return_type=str)]
+PriceText = Annotated[Price, _as_text]
+QuantityText = Annotated[Quantity, _as_text]
+MoneyText = Annotated[Money, _as_text]
+RatioText = Annotated[Ratio, _as_text]
+
+
+class BusMessage(BaseModel):
+    """Base of every message: an id and the time the event happened (UTC)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    message_id: str = Field(default_factory=new_message_id, min_length=1, max_length=64)
+    timestamp: UtcDatetime
+
+
+class IndicatorReading(BaseModel):
+    """One indicator's reading inside ``IndicatorsComputed`` and ``SignalGenerated``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    values: dict[str, float | None]
+    signal: Bias
+    label: str
+    strength: float = Field(ge=-1, le=1)
+    weight: float = Field(ge=0)
+
+    @classmethod
+    def from_domain(cls, signal: IndicatorSignal) -> IndicatorReading:
+        """The wire form of an indicator signal."""
+        return cls(
+            values=signal.values,
+            signal=signal.signal,
+            label=signal.label,
+            strength=signal.strength,
+            weight=signal.weight,
+        )
+
+    def to_domain(
+        self, name: str, timeframe: Timeframe, candle_time: UtcDatetime
+    ) -> IndicatorSignal:
+        """The domain signal, given what the enclosing message knows."""
+        return IndicatorSignal(
+            name=name,
+            values=self.values,
+            signal=self.signal,
+            label=self.label,
+            strength=self.strength,
+            weight=self.weight,
+            timeframe=timeframe,
+            timestamp=candle_time,
+        )
+
+
+class CandleClosed(BusMessage):
+    """A candle closed on an exchange (``candles``)."""
+
+    type: Literal["candle_closed"] = "candle_closed"
+    exchange: str
+    pair: PairText
+    timeframe: Timeframe
+    open_time: UtcDatetime
+    open: PriceText
+    high: PriceText
+    low: PriceText
+    close: PriceText
+    volume: QuantityText
+
+    @classmethod
+    def from_domain(cls, candle: Candle, *, exchange: str, at: UtcDatetime) -> CandleClosed:
+        """Announce ``candle``; ``at`` is when it closed."""
+        return cls(
+            timestamp=at,
+            exchange=exchange,
+            pair=candle.pair,
+            timeframe=candle.timeframe,
+            open_time=candle.timestamp,
+            open=candle.open,
+            high=candle.high,
+            low=candle.low,
+            close=candle.close,
+            volume=candle.volume,
+        )
+
+    def to_domain(self) -> Candle:
+        """The candle."""
+        return Candle(
+            pair=self.pair,
+            timeframe=self.timeframe,
+            timestamp=self.open_time,
+            open=self.open,
+            high=self.high,
+            low=self.low,
+            close=self.close,
+            volume=self.volume,
+        )
+
+
+class IndicatorsComputed(BusMessage):
+    """Every indicator's reading of one closed candle (``indicators``)."""
+
+    type: Literal["indicators_computed"] = "indicators_computed"
+    pair: PairText
+    timeframe: Timeframe
+    candle_time: UtcDatetime
+    indicators: dict[str, IndicatorReading]
+
+    @classmethod
+    def from_domain(
+        cls,
+        signals: Mapping[str, IndicatorSignal],
+        *,
+        pair: Pair,
+        timeframe: Timeframe,
+        candle_time: UtcDatetime,
+        at: UtcDatetime,
+    ) -> IndicatorsComputed:
+        """Announce the readings of the candle that opened at ``candle_time``."""
+        return cls(
+            timestamp=at,
+            pair=pair,
+            timeframe=timeframe,
+            candle_time=candle_time,
+            indicators={k: IndicatorReading.from_domain(s) for k, s in signals.items()},
+        )
+
+    def to_domain(self) -> dict[str, IndicatorSignal]:
+        """The readings, by indicator key."""
+        return {
+            name: reading.to_domain(name, self.timeframe, self.candle_time)
+            for name, reading in self.indicators.items()
+        }
+
+
+class SignalGenerated(BusMessage):
+    """The decision engine's verdict for one pair and one bot (``signals``)."""
+
+    type: Literal["signal_generated"] = "signal_generated"
+    pair: PairText
+    timeframe: Timeframe
+    action: SignalAction
+    confidence: float = Field(ge=0, le=1)
+    score: float = Field(ge=-1, le=1)
+    strategy: str
+    target_bot: BotKind
+    contributions: dict[str, float] = Field(default_factory=dict)
+    indicators: dict[str, IndicatorReading] = Field(default_factory=dict)
+
+    @classmethod
+    def from_domain(cls, signal: TradingSignal) -> SignalGenerated:
+        """Announce ``signal`` (its timestamp is the message's)."""
+        return cls(
+            timestamp=signal.timestamp,
+            pair=signal.pair,
+            timeframe=signal.timeframe,
+            action=signal.action,
+            confidence=signal.confidence,
+            score=signal.score,
+            strategy=signal.strategy,
+            target_bot=signal.target_bot,
+            contributions=signal.contributions,
+            indicators={k: IndicatorReading.from_domain(s) for k, s in signal.indicators.items()},
+        )
+
+    def to_domain(self) -> TradingSignal:
+        """The trading signal."""
+        return TradingSignal(
+            timestamp=self.timestamp,
+            pair=self.pair,
+            timeframe=self.timeframe,
+            action=self.action,
+            confidence=self.confidence,
+            score=self.score,
+            strategy=self.strategy,
+            target_bot=self.target_bot,
+            contributions=self.contributions,
+            indicators={
+                name: reading.to_domain(name, self.timeframe, self.timestamp)
+                for name, reading in self.indicators.items()
+            },
+        )
+
+
+class OrderUpdated(BusMessage):
+    """An order was created or changed state on the exchange (``orders``)."""
+
+    type: Literal["order_updated"] = "order_updated"
+    client_order_id: str
+    bot: BotKind
+    pair: PairText
+    side: Side
+    order_type: OrderType
+    quantity: QuantityText
+    price: PriceText | None = None
+    stop_loss: PriceText | None = None
+    take_profit: PriceText | None = None
+    status: OrderStatus
+    exchange_order_id: str | None = None
+    filled_quantity: QuantityText
+    average_fill_price: PriceText | None = None
+    fee: MoneyText
+    created_at: UtcDatetime
+
+    @classmethod
+    def from_domain(cls, order: Order, *, at: UtcDatetime) -> OrderUpdated:
+        """Announce ``order`` as it stands at ``at``."""
+        fields = {name: getattr(order, name) for name in _ORDER_FIELDS}
+        return cls(timestamp=at, order_type=order.type, **fields)
+
+    def to_domain(self) -> Order:
+        """The order."""
+        fields = {name: getattr(self, name) for name in _ORDER_FIELDS}
+        return Order(type=self.order_type, **fields)
+
+
+# Order.type is spelled order_type on the wire: "type" names the message schema.
+_ORDER_FIELDS = tuple(name for name in Order.model_fields if name != "type")
+
+
+Severity = Literal["info", "warning", "critical"]
+
+
+class AlertRaised(BusMessage):
+    """Something people must hear about (``alerts``); ``kind`` says what, ``text`` says it."""
+
+    type: Literal["alert_raised"] = "alert_raised"
+    kind: str = Field(min_length=1, max_length=64)
+    severity: Severity = "info"
+    text: str
+    bot: BotKind | None = None
+    pair: PairText | None = None
+    side: Side | None = None
+    price: PriceText | None = None
+    risk: MoneyText | None = None
+    potential_gain: MoneyText | None = None
+    rr_ratio: MoneyText | None = None
+    details: dict[str, str] = Field(default_factory=dict)
+
+
+class CapitalReallocated(BusMessage):
+    """Part of a winning trade's profit moved between bots (``rebalance``)."""
+
+    type: Literal["capital_reallocated"] = "capital_reallocated"
+    from_bot: BotKind
+    to_bot: BotKind
+    amount: MoneyText
+    ratio: RatioText
+    profit: MoneyText
+    trigger_trade_id: int | None = None
+
+
+class ControlBot(BusMessage):
+    """Start, stop, pause or resume a bot (``commands``)."""
+
+    type: Literal["control_bot"] = "control_bot"
+    bot: BotKind
+    action: Literal["start", "stop", "pause", "resume"]
+    requested_by: str
+
+
+Message = Annotated[
+    CandleClosed
+    | IndicatorsComputed
+    | SignalGenerated
+    | OrderUpdated
+    | AlertRaised
+    | CapitalReallocated
+    | ControlBot,
+    Field(discriminator="type"),
+]
+"""Any bus message, told apart by its ``type``."""
+
+TOPIC_MESSAGES: dict[str, tuple[type[BusMessage], ...]] = {
+    topics.CANDLES: (CandleClosed,),
+    topics.INDICATORS: (IndicatorsComputed,),
+    topics.SIGNALS: (SignalGenerated,),
+    topics.ORDERS: (OrderUpdated,),
+    topics.ALERTS: (AlertRaised,),
+    topics.REBALANCE: (CapitalReallocated,),
+    topics.COMMANDS: (ControlBot,),
+}
+"""Which messages each channel carries; anything else on a channel is malformed."""

@@ -1,0 +1,116 @@
+"""The bus interface every engine codes against: publish, subscribe in a group, ack.
+
+Threading rule: a bus belongs to the event loop it was first used on. Call ``publish``,
+``subscribe``, ``ack`` and ``close`` only from coroutines running on that loop, never from
+another thread (use ``asyncio.run_coroutine_threadsafe(bus.publish(...), loop)`` there).
+Handlers run on that loop too, one message at a time per subscription: a handler that blocks
+(CPU-bound work, a synchronous driver) stalls every consumer of the process, so such work goes
+to ``asyncio.to_thread``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from cryptotrader.bus.messages import BusMessage
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One delivery of a message to a consumer; ``attempt`` counts deliveries (1 the first)."""
+
+    topic: str
+    group: str
+    entry_id: str
+    message: BusMessage
+    attempt: int
+
+
+Handler = Callable[[Delivery], Awaitable[None]]
+"""Applies a message. It commits its effect before returning (the bus acks only then); raising
+means "not applied", and the message is delivered again, up to the retry limit."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumerOptions:
+    """How a subscription reads, retries and takes over.
+
+    Args:
+        batch_size: entries read per call.
+        block_ms: how long a read waits for new entries.
+        claim_idle_ms: a message delivered to another member of the group and not acked for
+            this long is taken over (its consumer is presumed dead).
+        claim_interval_s: how often to look for such messages.
+        max_deliveries: after this many failed deliveries the message goes to the dead letters.
+        retry_delay_s: pause before redelivering a message whose handler failed.
+    """
+
+    batch_size: int = 100
+    block_ms: int = 1000
+    claim_idle_ms: int = 60_000
+    claim_interval_s: float = 5.0
+    max_deliveries: int = 5
+    retry_delay_s: float = 0.5
+
+
+class Subscription(Protocol):
+    """A running consumer; ``stop`` ends it without acking what is in flight."""
+
+    async def stop(self) -> None:
+        """Stop consuming; an unacked message is redelivered to this consumer's next start."""
+        ...
+
+
+class MessageBus(Protocol):
+    """Publish messages on channels; consume them as a named member of a consumer group.
+
+    Every group receives every message published on a channel after the group was created;
+    within a group each message goes to one member. Delivery is at least once: a message is
+    acked after its handler returns, a restarted consumer first re-reads its own unacked
+    messages, and those of a member that died are taken over after ``claim_idle_ms``. Handlers
+    must therefore be idempotent (record ``message.message_id`` in the same transaction as the
+    effect, see ``persistence.repositories.inbox``). A message that cannot be decoded, or whose
+    handler fails ``max_deliveries`` times, is moved to the channel's dead letters with the
+    reason, and an alert is published; it never blocks the channel.
+
+    Threading rule: single event loop (see the module docstring).
+
+    Example:
+        async def on_signal(delivery: Delivery) -> None:
+            ...  # apply and commit, idempotently
+
+        subscription = await bus.subscribe(
+            topics.SIGNALS, group="orders", consumer="orders-1", handler=on_signal
+        )
+        await bus.publish(topics.SIGNALS, SignalGenerated.from_domain(signal))
+    """
+
+    async def publish(self, topic: str, message: BusMessage) -> str:
+        """Append ``message`` to ``topic``; returns the entry id.
+
+        Raises:
+            MalformedMessageError: the channel does not carry this message type.
+        """
+        ...
+
+    async def subscribe(
+        self,
+        topic: str,
+        *,
+        group: str,
+        consumer: str,
+        handler: Handler,
+        options: ConsumerOptions | None = None,
+    ) -> Subscription:
+        """Start consuming ``topic`` as ``consumer`` of ``group`` (created on first use)."""
+        ...
+
+    async def ack(self, delivery: Delivery) -> None:
+        """Mark a delivery as done (the subscription does it when the handler returns)."""
+        ...
+
+    async def close(self) -> None:
+        """Stop every subscription and release connections."""
+        ...

@@ -1,0 +1,165 @@
+"""``StreamBus``: the ``MessageBus`` over any ``StreamTransport`` (in-process or Redis).
+
+The delivery policy (retries, take-over, dead letters, alerts) lives here and in
+``consumer.py`` once, so both transports behave the same and pass the same tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from cryptotrader.bus import topics
+from cryptotrader.bus.codec import check_topic, encode
+from cryptotrader.bus.consumer import ConsumerLoop
+from cryptotrader.bus.messages import AlertRaised, BusMessage
+from cryptotrader.bus.protocol import ConsumerOptions, Delivery, Handler
+from cryptotrader.bus.transport import Entry, StreamTransport
+from cryptotrader.clock import Clock, LiveClock
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """A message moved aside: its original fields and why."""
+
+    entry_id: str
+    topic: str
+    group: str
+    consumer: str
+    original_id: str
+    deliveries: int
+    reason: str
+    fields: dict[str, str]
+
+
+class _Subscription:
+    def __init__(self, task: asyncio.Task[None], loop: ConsumerLoop) -> None:
+        self._task = task
+        self._loop = loop
+
+    async def stop(self) -> None:
+        self._loop.stop_requested = True
+        # Cancel until the task ends: on Python 3.11 a cancellation that races with a timeout
+        # inside a client library can be swallowed, and a stop must never hang.
+        while not self._task.done():
+            self._task.cancel()
+            await asyncio.wait({self._task}, timeout=1.0)
+        if not self._task.cancelled() and self._task.exception() is not None:
+            log.error("consumer ended with %r", self._task.exception())
+
+
+class StreamBus:
+    """A ``MessageBus`` on a stream transport; see ``protocol.MessageBus`` for the contract.
+
+    Args:
+        transport: where entries live.
+        prefix: prepended to every stream name (one Redis per deployment, or per test).
+        clock: timestamps of the alerts this bus raises.
+        options: default consumer options.
+    """
+
+    def __init__(
+        self,
+        transport: StreamTransport,
+        *,
+        prefix: str = "",
+        clock: Clock | None = None,
+        options: ConsumerOptions | None = None,
+    ) -> None:
+        self.transport = transport
+        self.prefix = prefix
+        self._clock = clock or LiveClock()
+        self._options = options or ConsumerOptions()
+        self._subscriptions: list[_Subscription] = []
+
+    def stream(self, topic: str) -> str:
+        """The stream name of a channel."""
+        return f"{self.prefix}{topic}"
+
+    async def publish(self, topic: str, message: BusMessage) -> str:
+        """Append ``message`` to ``topic``; returns the entry id."""
+        check_topic(topic, message)
+        return await self.transport.add(self.stream(topic), encode(message))
+
+    async def subscribe(
+        self,
+        topic: str,
+        *,
+        group: str,
+        consumer: str,
+        handler: Handler,
+        options: ConsumerOptions | None = None,
+    ) -> _Subscription:
+        """Start consuming ``topic`` as ``consumer`` of ``group``; the group exists on return."""
+        stream = self.stream(topic)
+        await self.transport.ensure_group(stream, group)
+        loop = ConsumerLoop(
+            transport=self.transport,
+            topic=topic,
+            stream=stream,
+            group=group,
+            consumer=consumer,
+            handler=handler,
+            options=options or self._options,
+            dead_letter=self._dead_letter,
+        )
+        task = asyncio.create_task(loop.run(), name=f"bus:{topic}:{group}:{consumer}")
+        subscription = _Subscription(task, loop)
+        self._subscriptions.append(subscription)
+        return subscription
+
+    async def ack(self, delivery: Delivery) -> None:
+        """Mark a delivery as done."""
+        await self.transport.ack(self.stream(delivery.topic), delivery.group, [delivery.entry_id])
+
+    async def close(self) -> None:
+        """Stop every subscription and release the transport."""
+        subscriptions, self._subscriptions = self._subscriptions, []
+        for subscription in subscriptions:
+            await subscription.stop()
+        await self.transport.close()
+
+    async def dead_letters(self, topic: str, count: int = 1000) -> list[DeadLetter]:
+        """The messages of ``topic`` moved aside, oldest first."""
+        found = await self.transport.entries(self.stream(topics.dead_letter_topic(topic)), count)
+        return [
+            DeadLetter(
+                entry_id=entry_id,
+                topic=fields.pop("dl_topic", topic),
+                group=fields.pop("dl_group", ""),
+                consumer=fields.pop("dl_consumer", ""),
+                original_id=fields.pop("dl_entry_id", ""),
+                deliveries=int(fields.pop("dl_deliveries", "0")),
+                reason=fields.pop("dl_reason", ""),
+                fields=fields,
+            )
+            for entry_id, fields in found
+        ]
+
+    async def _dead_letter(
+        self, topic: str, group: str, consumer: str, entry: Entry, reason: str
+    ) -> None:
+        fields = dict(entry.fields or {})
+        fields.update(
+            dl_topic=topic,
+            dl_group=group,
+            dl_consumer=consumer,
+            dl_entry_id=entry.entry_id,
+            dl_deliveries=str(entry.deliveries),
+            dl_reason=reason,
+        )
+        await self.transport.add(self.stream(topics.dead_letter_topic(topic)), fields)
+        log.error("%s entry %s moved to dead letters: %s", topic, entry.entry_id, reason)
+        if topic == topics.ALERTS:
+            return  # an alert about a failed alert could fail the same way, forever
+        alert = AlertRaised(
+            timestamp=self._clock.now(),
+            kind="message_dead_lettered",
+            severity="critical",
+            text=f"a {topic} message was moved to the dead letters: {reason}",
+            details={"topic": topic, "group": group, "entry_id": entry.entry_id},
+        )
+        await self.publish(topics.ALERTS, alert)

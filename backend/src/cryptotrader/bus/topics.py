@@ -1,0 +1,30 @@
+"""Bus channels: one stream per channel (Redis) or one in-process queue per channel.
+
+Dead letters of a channel go to ``dead_letter_topic(channel)``.
+"""
+
+from __future__ import annotations
+
+CANDLES = "candles"
+"""Closed candles, from the market data engine."""
+INDICATORS = "indicators"
+"""Indicator readings of a closed candle, from the indicator engine."""
+SIGNALS = "signals"
+"""Trading signals, from the decision engine."""
+ORDERS = "orders"
+"""Order updates (submitted, filled, canceled ...), from the order engine."""
+ALERTS = "alerts"
+"""Things people must hear about (trades, risk changes, failures), for the API and Discord."""
+REBALANCE = "rebalance"
+"""Capital reallocations between bots, from the portfolio manager."""
+COMMANDS = "commands"
+"""Bot control (start, stop, pause, resume), from the API and the Discord bot."""
+
+ALL_TOPICS: tuple[str, ...] = (CANDLES, INDICATORS, SIGNALS, ORDERS, ALERTS, REBALANCE, COMMANDS)
+
+_DEAD_LETTER_SUFFIX = ".dead"
+
+
+def dead_letter_topic(topic: str) -> str:
+    """Where messages of ``topic`` that cannot be processed are moved, with the reason."""
+    return f"{topic}{_DEAD_LETTER_SUFFIX}"

@@ -1,0 +1,60 @@
+"""The stream primitives a bus needs, modelled on Redis Streams consumer groups.
+
+``StreamBus`` implements the whole delivery policy once on top of these; ``InMemoryTransport``
+and ``RedisTransport`` only store entries. Entry ids are strings ordered like Redis ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A stream entry as delivered; ``fields`` is None when it was trimmed while pending."""
+
+    entry_id: str
+    fields: Mapping[str, str] | None
+    deliveries: int
+
+
+class StreamTransport(Protocol):
+    """Append-only streams with consumer groups and per-consumer pending lists."""
+
+    async def add(self, stream: str, fields: Mapping[str, str]) -> str:
+        """Append an entry (the stream is trimmed to about its maximum length)."""
+        ...
+
+    async def ensure_group(self, stream: str, group: str) -> None:
+        """Create ``group`` at the end of ``stream`` unless it exists (creates the stream)."""
+        ...
+
+    async def read_new(
+        self, stream: str, group: str, consumer: str, count: int, block_ms: int
+    ) -> list[Entry]:
+        """Entries never delivered to the group, waiting up to ``block_ms`` for one."""
+        ...
+
+    async def read_pending(self, stream: str, group: str, consumer: str, count: int) -> list[Entry]:
+        """This consumer's delivered but unacked entries, delivered again."""
+        ...
+
+    async def claim_idle(
+        self, stream: str, group: str, consumer: str, min_idle_ms: int, count: int
+    ) -> list[Entry]:
+        """Take over entries of any member left unacked for ``min_idle_ms``."""
+        ...
+
+    async def ack(self, stream: str, group: str, entry_ids: Sequence[str]) -> None:
+        """Remove entries from the group's pending list."""
+        ...
+
+    async def entries(self, stream: str, count: int) -> list[tuple[str, dict[str, str]]]:
+        """The first ``count`` entries of a stream (dead letters are read this way)."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections."""
+        ...

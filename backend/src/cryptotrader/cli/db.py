@@ -1,0 +1,75 @@
+"""``cryptotrader db``: create and upgrade the database schema (Alembic migrations only)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+
+from cryptotrader.cli._common import console
+from cryptotrader.config import load_settings
+from cryptotrader.persistence import migrate
+from cryptotrader.persistence.database import Database
+
+db_app = typer.Typer(
+    help="Create, upgrade or inspect the database schema (DATABASE_URL, default SQLite file).",
+    no_args_is_help=True,
+)
+
+
+T = TypeVar("T")
+
+
+def _with_database(action: Callable[[Database], Awaitable[T]]) -> T:
+    async def run() -> T:
+        database = Database(load_settings().database_url)
+        try:
+            return await action(database)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
+
+
+@db_app.command("upgrade")
+def upgrade_command(
+    revision: Annotated[str, typer.Argument(help="target revision")] = "head",
+) -> None:
+    """Apply the migrations up to REVISION (default: the newest)."""
+    state = _with_database(lambda db: _upgrade(db, revision))
+    console.print(f"database at revision {state.current} (newest: {state.head})")
+
+
+async def _upgrade(database: Database, revision: str) -> migrate.SchemaState:
+    await migrate.upgrade(database, revision)
+    return await migrate.schema_state(database)
+
+
+@db_app.command("downgrade")
+def downgrade_command(
+    revision: Annotated[
+        str, typer.Argument(help="target revision: an id, 'base' (drops everything) or -- -1")
+    ],
+) -> None:
+    """Revert the migrations down to REVISION."""
+    state = _with_database(lambda db: _downgrade(db, revision))
+    console.print(f"database at revision {state.current or 'base (empty)'}")
+
+
+async def _downgrade(database: Database, revision: str) -> migrate.SchemaState:
+    await migrate.downgrade(database, revision)
+    return await migrate.schema_state(database)
+
+
+@db_app.command("current")
+def current_command() -> None:
+    """Show the applied revision and whether migrations are pending."""
+    state = _with_database(migrate.schema_state)
+    if state.current is None:
+        console.print(f"empty database (newest: {state.head}); run: cryptotrader db upgrade")
+    elif state.up_to_date:
+        console.print(f"{state.current} (up to date)")
+    else:
+        console.print(f"{state.current} (newest: {state.head}; run: cryptotrader db upgrade)")

@@ -1,0 +1,101 @@
+"""``SqlCandleStore``: the ``CandleStore`` protocol on the database (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cryptotrader.domain.market import CandleArrays
+from cryptotrader.domain.pairs import Pair
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.marketdata.frames import candle_frame
+from cryptotrader.marketdata.store import StoredSeries
+from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories import ohlcv
+from cryptotrader.persistence.repositories.pairs import ensure_pair, find_pair
+from cryptotrader.persistence.uow import UnitOfWork
+
+
+class SqlCandleStore:
+    """Candles in ``ohlcv_data``; each call is one transaction.
+
+    Args:
+        database: an upgraded database (``cryptotrader db upgrade``).
+
+    Example:
+        store = SqlCandleStore(database)
+        await store.write(exchange="binance", pair=pair, timeframe=Timeframe.H1, candles=arrays)
+        frame = await store.read(exchange="binance", pair=pair, timeframe=Timeframe.H1)
+    """
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def last_timestamp(
+        self, *, exchange: str, pair: Pair, timeframe: Timeframe
+    ) -> int | None:
+        """Open time (epoch ms) of the newest stored candle, or None when nothing is stored."""
+        async with UnitOfWork(self._database) as uow:
+            pair_id = await find_pair(session=uow.session, exchange=exchange, pair=pair)
+            if pair_id is None:
+                return None
+            return await ohlcv.last_candle_ms(
+                session=uow.session, pair_id=pair_id, timeframe=timeframe
+            )
+
+    async def write(
+        self, *, exchange: str, pair: Pair, timeframe: Timeframe, candles: CandleArrays
+    ) -> int:
+        """Upsert ``candles`` (newer values win); returns how many distinct candles were written.
+
+        Raises:
+            DataValidationError: a value is NaN or infinite.
+        """
+        async with UnitOfWork(self._database) as uow:
+            pair_id = await ensure_pair(session=uow.session, exchange=exchange, pair=pair)
+            written = await ohlcv.upsert_candles(
+                session=uow.session, pair_id=pair_id, timeframe=timeframe, candles=candles
+            )
+            await uow.commit()
+        return written
+
+    async def read_arrays(
+        self,
+        *,
+        exchange: str,
+        pair: Pair,
+        timeframe: Timeframe,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+    ) -> CandleArrays:
+        """Like ``read`` but as arrays, the form the engines compute on (no DataFrame built)."""
+        async with UnitOfWork(self._database) as uow:
+            pair_id = await find_pair(session=uow.session, exchange=exchange, pair=pair)
+            if pair_id is None:
+                return ohlcv.read_empty()
+            return await ohlcv.read_candles(
+                session=uow.session,
+                pair_id=pair_id,
+                timeframe=timeframe,
+                start_ms=start_ms,
+                end_ms=end_ms,
+            )
+
+    async def read(
+        self,
+        *,
+        exchange: str,
+        pair: Pair,
+        timeframe: Timeframe,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+    ) -> pd.DataFrame:
+        """Canonical candle frame of the stored candles with ``start_ms <= open time < end_ms``."""
+        arrays = await self.read_arrays(
+            exchange=exchange, pair=pair, timeframe=timeframe, start_ms=start_ms, end_ms=end_ms
+        )
+        return candle_frame(arrays)
+
+    async def series(self) -> list[StoredSeries]:
+        """Every stored series, sorted by exchange, pair and timeframe."""
+        async with UnitOfWork(self._database) as uow:
+            return await ohlcv.stored_series(session=uow.session)

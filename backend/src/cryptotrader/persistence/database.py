@@ -1,0 +1,159 @@
+"""The database handle: one async engine, its sessions, and a clear error when it is unreachable.
+
+``DATABASE_URL`` may use the conventional spellings (``postgresql://``, ``postgres://``,
+``sqlite:///``): they are mapped to the async drivers (asyncpg, aiosqlite). Nothing connects at
+import time or in the constructor; ``check()`` connects once and turns any failure into one line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from cryptotrader.errors import ConfigurationError, OperationalError
+
+_ASYNC_DRIVERS = {"postgresql": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
+_CONNECT_TIMEOUT_S = 5.0
+
+
+def normalise_url(url: str) -> URL:
+    """Parse a database URL and select the async driver for its backend.
+
+    Raises:
+        ConfigurationError: the URL cannot be parsed or names an unsupported backend or driver.
+    """
+    try:
+        parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    except ArgumentError:
+        raise ConfigurationError(f"DATABASE_URL is not a database URL: {url!r}") from None
+    backend = parsed.get_backend_name()
+    if backend not in _ASYNC_DRIVERS:
+        raise ConfigurationError(
+            f"DATABASE_URL: unsupported database {backend!r} (use postgresql:// or sqlite:///)"
+        )
+    if parsed.drivername == backend:
+        return parsed.set(drivername=_ASYNC_DRIVERS[backend])
+    if parsed.drivername != _ASYNC_DRIVERS[backend]:
+        wanted = _ASYNC_DRIVERS[backend]
+        raise ConfigurationError(
+            f"DATABASE_URL: driver {parsed.drivername!r} is not async; use {wanted}"
+        )
+    return parsed
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+    # Let SQLAlchemy emit BEGIN itself (the driver's implicit transactions break savepoints), and
+    # make SQLite enforce foreign keys and wait for a busy writer instead of failing at once.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "foreign_keys=ON",
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        "busy_timeout=10000",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+class Database:
+    """An async engine and its session factory, for SQLite or PostgreSQL.
+
+    Args:
+        url: the database URL (see ``normalise_url``).
+        schema: PostgreSQL only: the schema to work in (``search_path``); tests use one each.
+        echo: log every SQL statement.
+
+    Raises:
+        ConfigurationError: the URL is invalid.
+
+    Example:
+        >>> db = Database("sqlite:///:memory:")
+        >>> db.dialect
+        'sqlite'
+    """
+
+    def __init__(self, url: str, *, schema: str | None = None, echo: bool = False) -> None:
+        self.url = normalise_url(url)
+        self.schema = schema
+        self.engine: AsyncEngine = self._create_engine(echo)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        """``postgresql`` or ``sqlite``."""
+        return self.url.get_backend_name()
+
+    @property
+    def display_url(self) -> str:
+        """The URL with its password hidden, for messages and logs."""
+        return self.url.render_as_string(hide_password=True)
+
+    def _create_engine(self, echo: bool) -> AsyncEngine:
+        if self.dialect == "sqlite":
+            database = self.url.database or ""
+            if database and database != ":memory:":
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            engine = create_async_engine(self.url, echo=echo)
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(engine.sync_engine, "begin", _sqlite_begin)
+            return engine
+        settings = {"application_name": "cryptotrader"}
+        if self.schema:
+            settings["search_path"] = self.schema
+        return create_async_engine(
+            self.url,
+            echo=echo,
+            pool_pre_ping=True,
+            connect_args={"server_settings": settings, "timeout": _CONNECT_TIMEOUT_S},
+        )
+
+    async def check(self) -> None:
+        """Connect once and run ``SELECT 1``.
+
+        Raises:
+            OperationalError: the server cannot be reached or refuses us; one line that names the
+                URL (password hidden) and the reason.
+        """
+        try:
+            async with asyncio.timeout(_CONNECT_TIMEOUT_S + 1):
+                async with self.engine.connect() as connection:
+                    await connection.execute(text("SELECT 1"))
+        except (OSError, SQLAlchemyError, TimeoutError) as exc:
+            raise OperationalError(
+                f"database {self.display_url} cannot be reached: {_reason(exc)}"
+                " (is the server running? check DATABASE_URL)"
+            ) from None
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+    def session(self) -> AsyncSession:
+        """A new session (prefer ``UnitOfWork``, which owns commit and rollback)."""
+        return self.sessions()
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {_CONNECT_TIMEOUT_S:.0f} s"
+    cause: BaseException = exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc
+    while cause.__cause__ is not None and not str(cause):
+        cause = cause.__cause__
+    text_ = " ".join(str(cause).split()) or type(cause).__name__
+    return text_[:300]

@@ -1,0 +1,63 @@
+"""Candles on SQLite: one ``executemany`` upsert and one ``SELECT``, bypassing ORM objects.
+
+Times are written as the exact text SQLAlchemy writes for a ``UtcDateTime`` in SQLite, so rows
+written here and through the ORM compare and sort alike.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cryptotrader.domain.market import OHLCV_COLUMNS, CandleArrays
+from cryptotrader.domain.timeframes import Timeframe
+
+_COLUMNS = ", ".join(OHLCV_COLUMNS)
+_UPDATE = ", ".join(f"{c} = excluded.{c}" for c in OHLCV_COLUMNS)
+
+
+def sqlite_times(timestamps_ms: np.ndarray) -> list[str]:
+    """Epoch milliseconds as ``YYYY-MM-DD HH:MM:SS.ffffff`` (UTC), SQLAlchemy's SQLite format."""
+    iso = np.datetime_as_string(timestamps_ms.astype("datetime64[ms]").astype("datetime64[us]"))
+    return [value.replace("T", " ") for value in iso.tolist()]
+
+
+async def upsert(
+    session: AsyncSession, pair_id: int, timeframe: Timeframe, candles: CandleArrays
+) -> None:
+    """Insert or replace sorted, unique candles of one series."""
+    n = len(candles)
+    rows = list(
+        zip(
+            [pair_id] * n,
+            [timeframe.value] * n,
+            sqlite_times(candles.timestamps),
+            *(getattr(candles, c).tolist() for c in OHLCV_COLUMNS),
+            strict=True,
+        )
+    )
+    connection = await session.connection()
+    await connection.exec_driver_sql(
+        f"INSERT INTO ohlcv_data (pair_id, timeframe, time, {_COLUMNS}) "  # noqa: S608 - constants
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        f"ON CONFLICT (pair_id, timeframe, time) DO UPDATE SET {_UPDATE}",
+        rows,
+    )
+
+
+async def read(
+    session: AsyncSession, pair_id: int, timeframe: Timeframe, low_ms: int, high_ms: int
+) -> CandleArrays | None:
+    """Candles with ``low_ms <= open time < high_ms``, oldest first; None when there are none."""
+    connection = await session.connection()
+    result = await connection.exec_driver_sql(
+        f"SELECT time, {_COLUMNS} FROM ohlcv_data "  # noqa: S608 - constants
+        "WHERE pair_id = ? AND timeframe = ? AND time >= ? AND time < ? ORDER BY time",
+        (pair_id, timeframe.value, *sqlite_times(np.array([low_ms, high_ms], dtype=np.int64))),
+    )
+    rows = result.all()
+    if not rows:
+        return None
+    columns = list(zip(*rows, strict=True))
+    times = np.array(columns[0], dtype="datetime64[us]").astype("datetime64[ms]").astype(np.int64)
+    return CandleArrays(times, *(np.array(column, dtype=np.float64) for column in columns[1:]))

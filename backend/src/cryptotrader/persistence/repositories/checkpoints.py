@@ -1,0 +1,34 @@
+"""Engine checkpoints: where each engine stopped, so that a restart resumes there."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cryptotrader.persistence.repositories._sql import upsert_insert
+from cryptotrader.persistence.tables import EngineCheckpointRow
+
+
+async def load_checkpoint(*, session: AsyncSession, engine: str, key: str) -> dict[str, Any] | None:
+    """The last checkpoint saved by ``engine`` under ``key``, or None."""
+    statement = select(EngineCheckpointRow.value).where(
+        EngineCheckpointRow.engine == engine, EngineCheckpointRow.key == key
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def save_checkpoint(
+    *, session: AsyncSession, engine: str, key: str, value: dict[str, Any], at: datetime
+) -> None:
+    """Replace the checkpoint; save it in the same transaction as the work it marks as done."""
+    statement = upsert_insert(session, EngineCheckpointRow).values(
+        engine=engine, key=key, value=value, updated_at=at
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["engine", "key"],
+        set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
+    )
+    await session.execute(statement)

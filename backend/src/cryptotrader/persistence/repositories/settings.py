@@ -1,0 +1,43 @@
+"""Settings changed at run time (e.g. through the API), stored as JSON values by key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cryptotrader.persistence.repositories._sql import upsert_insert
+from cryptotrader.persistence.tables import SettingRow
+
+
+async def get_setting(*, session: AsyncSession, key: str) -> Any | None:
+    """The stored value of ``key``, or None."""
+    return (
+        await session.execute(select(SettingRow.value).where(SettingRow.key == key))
+    ).scalar_one_or_none()
+
+
+async def put_setting(
+    *, session: AsyncSession, key: str, value: Any, at: datetime, updated_by: str | None = None
+) -> None:
+    """Create or replace ``key``."""
+    statement = upsert_insert(session, SettingRow).values(
+        key=key, value=value, updated_at=at, updated_by=updated_by
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={
+            "value": statement.excluded.value,
+            "updated_at": statement.excluded.updated_at,
+            "updated_by": statement.excluded.updated_by,
+        },
+    )
+    await session.execute(statement)
+
+
+async def all_settings(*, session: AsyncSession) -> dict[str, Any]:
+    """Every stored setting, by key."""
+    rows = await session.execute(select(SettingRow.key, SettingRow.value).order_by(SettingRow.key))
+    return dict(rows.all())

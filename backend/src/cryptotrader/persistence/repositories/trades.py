@@ -1,0 +1,118 @@
+"""Trades (positions from entry to exit), converted to and from ``domain.Trade``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cryptotrader.domain.enums import BotKind, TradeStatus
+from cryptotrader.domain.pairs import Pair
+from cryptotrader.domain.trades import Trade
+from cryptotrader.errors import OperationalError
+from cryptotrader.persistence.repositories.bots import require_bot
+from cryptotrader.persistence.repositories.pairs import ensure_pair
+from cryptotrader.persistence.tables import BotRow, TradeRow, TradingPairRow
+
+
+def _select() -> Select[TradeRow, BotKind, str, str]:
+    return (
+        select(TradeRow, BotRow.type, TradingPairRow.base_asset, TradingPairRow.quote_asset)
+        .join(BotRow, TradeRow.bot_id == BotRow.id)
+        .join(TradingPairRow, TradeRow.pair_id == TradingPairRow.id)
+    )
+
+
+def _to_domain(row: TradeRow, bot: BotKind, base: str, quote: str) -> Trade:
+    return Trade(
+        bot=bot,
+        pair=Pair(base=base, quote=quote),
+        side=row.side,
+        quantity=row.quantity,
+        entry_price=row.entry_price,
+        entry_time=row.opened_at,
+        stop_loss=row.stop_loss,
+        take_profit=row.take_profit,
+        exit_price=row.exit_price,
+        exit_time=row.closed_at,
+        exit_reason=row.exit_reason,
+        fees=row.fees,
+        confidence=None if row.confidence is None else float(row.confidence),
+        status=row.status,
+    )
+
+
+def _copy_result(row: TradeRow, trade: Trade) -> None:
+    row.exit_price = trade.exit_price
+    row.closed_at = trade.exit_time
+    row.exit_reason = trade.exit_reason
+    row.fees = trade.fees
+    row.status = trade.status
+    row.pnl = trade.pnl
+    row.pnl_percent = trade.pnl_percent
+    row.risk_reward_ratio = trade.risk_reward_ratio
+
+
+async def add_trade(
+    *,
+    session: AsyncSession,
+    trade: Trade,
+    exchange: str,
+    indicators_snapshot: dict[str, Any] | None = None,
+) -> int:
+    """Store a trade (usually when its entry fills); returns its row id."""
+    bot = await require_bot(session=session, kind=trade.bot)
+    row = TradeRow(
+        bot_id=bot.id,
+        pair_id=await ensure_pair(session=session, exchange=exchange, pair=trade.pair),
+        side=trade.side,
+        entry_price=trade.entry_price,
+        quantity=trade.quantity,
+        stop_loss=trade.stop_loss,
+        take_profit=trade.take_profit,
+        confidence=None if trade.confidence is None else Decimal(str(trade.confidence)),
+        opened_at=trade.entry_time,
+        indicators_snapshot=indicators_snapshot,
+    )
+    _copy_result(row, trade)
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def update_trade(*, session: AsyncSession, trade_id: int, trade: Trade) -> None:
+    """Record a trade's exit (price, time, reason, fees) and its P&L.
+
+    Raises:
+        OperationalError: no trade has this id.
+    """
+    row = await session.get(TradeRow, trade_id)
+    if row is None:
+        raise OperationalError(f"trade {trade_id} is not in the database")
+    _copy_result(row, trade)
+    await session.flush()
+
+
+async def get_trade(*, session: AsyncSession, trade_id: int) -> Trade | None:
+    """The trade with this id, or None."""
+    found = (await session.execute(_select().where(TradeRow.id == trade_id))).first()
+    return None if found is None else _to_domain(*found)
+
+
+async def list_trades(
+    *,
+    session: AsyncSession,
+    bot: BotKind | None = None,
+    status: TradeStatus | None = None,
+    limit: int = 100,
+) -> list[tuple[int, Trade]]:
+    """Newest trades first, with their ids, optionally for one bot and one status."""
+    statement = _select().order_by(TradeRow.opened_at.desc(), TradeRow.id.desc()).limit(limit)
+    if bot is not None:
+        statement = statement.where(BotRow.type == bot)
+    if status is not None:
+        statement = statement.where(TradeRow.status == status)
+    rows = (await session.execute(statement)).all()
+    return [(row.id, _to_domain(row, kind, base, quote)) for row, kind, base, quote in rows]

@@ -1,0 +1,45 @@
+"""What lets the platform restart where it stopped: settings, engine checkpoints, inbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cryptotrader.persistence.tables.base import Base
+from cryptotrader.persistence.types import JsonDocument, UtcDateTime
+
+
+class SettingRow(Base):
+    """A setting changed at run time (through the API), as a JSON value."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[Any] = mapped_column(JsonDocument)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class EngineCheckpointRow(Base):
+    """Where an engine stopped, per key (e.g. last candle processed per pair and timeframe)."""
+
+    __tablename__ = "engine_checkpoints"
+
+    engine: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ProcessedMessageRow(Base):
+    """A bus message a consumer has applied; written in the same transaction as its effect."""
+
+    __tablename__ = "processed_messages"
+    __table_args__ = (Index(None, "processed_at"),)
+
+    consumer: Mapped[str] = mapped_column(String(64), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -1,0 +1,115 @@
+"""Column types that keep the domain's guarantees on every database.
+
+SQLite has neither time zones nor decimals: ``UtcDateTime`` stores naive UTC there and hands back
+aware UTC datetimes, and ``ExactDecimal`` stores canonical decimal text instead of letting
+``NUMERIC`` turn money into binary floats. On PostgreSQL they are ``TIMESTAMPTZ`` and
+``NUMERIC(p, s)``. Both round and range-check values the same way on both databases, so a value that
+does not fit fails everywhere, not only in production.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy import JSON, DateTime, Dialect, Numeric, String
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from cryptotrader.domain.values import ensure_utc, to_decimal
+
+SQLITE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+"""How SQLAlchemy writes a datetime into SQLite; bulk paths write the very same text."""
+
+JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+"""A JSON document: ``JSONB`` on PostgreSQL, ``JSON`` (text) on SQLite."""
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime in, an aware UTC datetime out; naive datetimes are refused."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Normalise to UTC; SQLite keeps it naive because it cannot store an offset."""
+        if value is None:
+            return None
+        utc = ensure_utc(value)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Attach UTC to what SQLite returns; convert what PostgreSQL returns."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """``NUMERIC(precision, scale)`` that stays exact on SQLite (canonical decimal text there).
+
+    Values are rounded half away from zero to ``scale`` places, as PostgreSQL does, and a value
+    with more than ``precision - scale`` integer digits raises ``ValueError`` on both databases.
+    On SQLite, SQL-side ordering and arithmetic on these columns are textual: compare and sum in
+    Python (the repositories do).
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int, scale: int) -> None:
+        super().__init__(precision=precision, scale=scale, asdecimal=True)
+        self.precision = precision
+        self.scale = scale
+        self._quantum = Decimal(1).scaleb(-scale)
+        self._limit = Decimal(10) ** (precision - scale)
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """Text on SQLite (precision digits, sign and point), ``NUMERIC`` elsewhere."""
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(self.precision + 2))
+        return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        """Round to ``scale`` places and check the range before the database sees it."""
+        if value is None:
+            return None
+        exact = to_decimal(value).quantize(self._quantum, rounding=ROUND_HALF_UP)
+        if abs(exact) >= self._limit:
+            raise ValueError(f"{value} does not fit NUMERIC({self.precision}, {self.scale})")
+        return format(exact, "f") if dialect.name == "sqlite" else exact
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        """A ``Decimal`` with exactly ``scale`` places on both databases."""
+        if value is None:
+            return None
+        return Decimal(value).quantize(self._quantum)
+
+
+def Money() -> ExactDecimal:  # noqa: N802 - reads as a column type, like the SQLAlchemy ones
+    """Money, prices and quantities: ``NUMERIC(20, 8)``."""
+    return ExactDecimal(20, 8)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class StrEnumType(TypeDecorator[E]):
+    """A ``StrEnum`` stored as its value in a ``VARCHAR`` (no database enum type to migrate)."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int = 20) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        """Store the value; a string must be one of the enum's values."""
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        """Return the enum member."""
+        return None if value is None else self.enum(value)

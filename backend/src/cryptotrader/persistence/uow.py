@@ -1,0 +1,67 @@
+"""Unit of work: one session, one transaction, committed only when asked.
+
+Engines open one per message or task and never keep a session around (no session stored on a
+class). Leaving the block without ``commit()``, or with an exception, rolls everything back;
+rows read inside stay readable after a clean exit.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cryptotrader.persistence.database import Database
+
+
+class UnitOfWork:
+    """A transaction the caller commits explicitly.
+
+    Args:
+        database: where the session comes from.
+
+    Example:
+        async with UnitOfWork(database) as uow:
+            await orders.add_order(session=uow.session, order=order, exchange="binance")
+            await uow.commit()
+    """
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        """The session of this unit of work (only inside the ``async with`` block)."""
+        if self._session is None:
+            raise RuntimeError("UnitOfWork.session used outside 'async with'")
+        return self._session
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._session = self._database.sessions()
+        await self._session.begin()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        session, self._session = self.session, None
+        try:
+            if exc is None:
+                # Rows read here stay readable after the block (a rollback would expire them).
+                session.expunge_all()
+            if session.in_transaction():
+                await session.rollback()
+        finally:
+            await session.close()
+
+    async def commit(self) -> None:
+        """Make every change of this unit of work durable, atomically."""
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        """Discard every change since the last commit."""
+        await self.session.rollback()

@@ -1,0 +1,169 @@
+"""``SqlCandleStore``: the CandleStore protocol on SQLite and PostgreSQL, real and seeded data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cryptotrader.domain import CandleArrays, Pair, Timeframe
+from cryptotrader.errors import DataValidationError
+from cryptotrader.marketdata import candle_arrays, read_ohlcv
+from cryptotrader.marketdata.store import CandleStore
+from cryptotrader.persistence import Database, SqlCandleStore
+from cryptotrader.persistence.export import export_candles
+from tests.support.builders import random_walk
+
+BTC = Pair.parse("BTC/USDT")
+ETH = Pair.parse("ETH/USDT")
+H1 = Timeframe.H1
+
+
+def _assert_same(frame: pd.DataFrame, expected: CandleArrays) -> None:
+    got = candle_arrays(frame)
+    assert isinstance(frame.index, pd.DatetimeIndex)
+    assert str(frame.index.tz) == "UTC"
+    assert frame.index.name == "timestamp"
+    assert list(frame.columns) == ["open", "high", "low", "close", "volume"]
+    np.testing.assert_array_equal(got.timestamps, expected.timestamps)
+    for column in ("open", "high", "low", "close", "volume"):
+        np.testing.assert_array_equal(getattr(got, column), getattr(expected, column))
+
+
+@pytest.mark.asyncio
+@pytest.mark.shared_data
+async def test_store_when_real_btc_hours_are_written_reads_them_back_bit_for_bit(
+    database: Database, shared_data: Path
+) -> None:
+    candles = read_ohlcv(shared_data / "binance_BTC-USDT_1h.csv.gz").arrays
+    store: CandleStore = SqlCandleStore(database)
+
+    written = await store.write(exchange="binance", pair=BTC, timeframe=H1, candles=candles)
+
+    assert written == len(candles) == 72_540
+    _assert_same(await store.read(exchange="binance", pair=BTC, timeframe=H1), candles)
+    (series,) = await store.series()
+    assert (series.first_ms, series.last_ms, series.count) == (
+        int(candles.timestamps[0]),
+        int(candles.timestamps[-1]),
+        len(candles),
+    )
+
+
+@pytest.mark.asyncio
+async def test_store_when_ranges_overlap_keeps_one_candle_per_time_and_newer_values_win(
+    database: Database,
+) -> None:
+    store = SqlCandleStore(database)
+    first = random_walk(300, seed=1, step_ms=3_600_000)
+    second = random_walk(300, seed=2, step_ms=3_600_000).slice(0, 300)
+    shifted = CandleArrays(
+        second.timestamps + 200 * 3_600_000,
+        second.open,
+        second.high,
+        second.low,
+        second.close,
+        second.volume,
+    )
+
+    await store.write(exchange="binance", pair=BTC, timeframe=H1, candles=first)
+    await store.write(exchange="binance", pair=BTC, timeframe=H1, candles=shifted)
+
+    frame = await store.read(exchange="binance", pair=BTC, timeframe=H1)
+    assert len(frame) == 500
+    np.testing.assert_array_equal(frame["close"].to_numpy()[:200], first.close[:200])
+    np.testing.assert_array_equal(frame["close"].to_numpy()[200:], shifted.close)
+    assert (await store.series())[0].count == 500
+
+
+@pytest.mark.asyncio
+async def test_store_when_one_batch_repeats_a_time_keeps_its_last_row(database: Database) -> None:
+    store = SqlCandleStore(database)
+    base = random_walk(3, seed=3)
+    repeated = CandleArrays(
+        np.array([base.timestamps[1], base.timestamps[0], base.timestamps[1]]),
+        *(getattr(base, c)[[0, 1, 2]] for c in ("open", "high", "low", "close", "volume")),
+    )
+
+    assert await store.write(exchange="x", pair=BTC, timeframe=Timeframe.M1, candles=repeated) == 2
+
+    frame = await store.read(exchange="x", pair=BTC, timeframe=Timeframe.M1)
+    assert frame["close"].tolist() == [base.close[1], base.close[2]]
+
+
+@pytest.mark.asyncio
+async def test_store_when_reading_a_range_includes_start_and_excludes_end(
+    database: Database,
+) -> None:
+    store = SqlCandleStore(database)
+    candles = random_walk(100, seed=4)
+    await store.write(exchange="binance", pair=BTC, timeframe=Timeframe.M1, candles=candles)
+    start, end = int(candles.timestamps[10]), int(candles.timestamps[20])
+
+    frame = await store.read(
+        exchange="binance", pair=BTC, timeframe=Timeframe.M1, start_ms=start, end_ms=end
+    )
+
+    _assert_same(frame, candles.slice(10, 20))
+    assert (
+        await store.read(exchange="binance", pair=BTC, timeframe=Timeframe.M1, start_ms=end + 10**9)
+    ).empty
+
+
+@pytest.mark.asyncio
+async def test_store_when_series_differ_by_exchange_pair_or_timeframe_keeps_them_apart(
+    database: Database,
+) -> None:
+    store = SqlCandleStore(database)
+    candles = random_walk(10, seed=5)
+    for exchange, pair, timeframe in (
+        ("kraken", BTC, H1),
+        ("binance", ETH, H1),
+        ("binance", BTC, Timeframe.M1),
+        ("binance", BTC, H1),
+    ):
+        await store.write(exchange=exchange, pair=pair, timeframe=timeframe, candles=candles)
+
+    listed = [(s.exchange, s.pair.symbol, s.timeframe.value, s.count) for s in await store.series()]
+    assert listed == [
+        ("binance", "BTC/USDT", "1h", 10),
+        ("binance", "BTC/USDT", "1m", 10),
+        ("binance", "ETH/USDT", "1h", 10),
+        ("kraken", "BTC/USDT", "1h", 10),
+    ]
+    assert await store.last_timestamp(exchange="kraken", pair=BTC, timeframe=H1) == int(
+        candles.timestamps[-1]
+    )
+    assert await store.last_timestamp(exchange="kraken", pair=ETH, timeframe=H1) is None
+
+
+@pytest.mark.asyncio
+async def test_store_when_a_value_is_nan_refuses_the_batch_and_stores_nothing(
+    database: Database,
+) -> None:
+    store = SqlCandleStore(database)
+    candles = random_walk(5, seed=6)
+    candles.volume[3] = np.nan
+
+    with pytest.raises(DataValidationError, match="volume = nan"):
+        await store.write(exchange="binance", pair=BTC, timeframe=H1, candles=candles)
+
+    assert await store.series() == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+async def test_export_when_written_to_a_file_reads_back_as_the_same_candles(
+    database: Database, tmp_path: Path, suffix: str
+) -> None:
+    store = SqlCandleStore(database)
+    candles = random_walk(500, seed=7, step_ms=3_600_000)
+    await store.write(exchange="binance", pair=BTC, timeframe=H1, candles=candles)
+    path = tmp_path / f"btc{suffix}"
+
+    count = await export_candles(store=store, exchange="binance", pair=BTC, timeframe=H1, path=path)
+
+    assert count == 500
+    _assert_same(read_ohlcv(path).frame, candles)

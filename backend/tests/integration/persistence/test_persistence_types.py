@@ -1,0 +1,112 @@
+"""Column types keep UTC and exact decimals on both databases, and fail alike on bad values."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Column, Integer, MetaData, Table, insert, select
+from sqlalchemy.exc import StatementError
+
+from cryptotrader.persistence import Database, UnitOfWork
+from cryptotrader.persistence.repositories.audit import append_audit, list_audit
+from cryptotrader.persistence.types import ExactDecimal, UtcDateTime
+from tests.integration.conftest import BACKENDS, close_database, open_database
+
+_scratch = MetaData()
+_values = Table(
+    "scratch_values",
+    _scratch,
+    Column("id", Integer, primary_key=True),
+    Column("amount", ExactDecimal(20, 8)),
+    Column("at", UtcDateTime()),
+)
+
+
+async def _roundtrip(database: Database, amounts: list[Decimal]) -> list[Decimal]:
+    async with database.engine.begin() as connection:
+        await connection.run_sync(_scratch.create_all)
+        await connection.execute(insert(_values), [{"amount": a} for a in amounts])
+        rows = await connection.execute(select(_values.c.amount).order_by(_values.c.id))
+        return [row[0] for row in rows]
+
+
+_money = st.decimals(
+    min_value=Decimal("-999999999999.99999999"),
+    max_value=Decimal("999999999999.99999999"),
+    allow_nan=False,
+    allow_infinity=False,
+    places=8,
+)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(amounts=st.lists(_money, min_size=1, max_size=30))
+def test_exact_decimal_when_round_tripped_returns_every_digit(
+    backend: str, amounts: list[Decimal]
+) -> None:
+    async def scenario() -> list[Decimal]:
+        with tempfile.TemporaryDirectory() as directory:
+            database, schema = await open_database(backend, Path(directory))
+            try:
+                return await _roundtrip(database, amounts)
+            finally:
+                await close_database(database, schema)
+
+    assert asyncio.run(scenario()) == amounts
+
+
+@pytest.mark.asyncio
+async def test_exact_decimal_when_value_has_more_places_rounds_half_away_from_zero_on_both(
+    database: Database,
+) -> None:
+    stored = await _roundtrip(
+        database, [Decimal("0.000000005"), Decimal("-0.000000005"), Decimal("1.123456784")]
+    )
+
+    assert stored == [Decimal("0.00000001"), Decimal("-0.00000001"), Decimal("1.12345678")]
+    assert all(value.as_tuple().exponent == -8 for value in stored)
+
+
+@pytest.mark.asyncio
+async def test_exact_decimal_when_value_overflows_numeric_20_8_fails_on_both(
+    database: Database,
+) -> None:
+    with pytest.raises(StatementError, match="does not fit NUMERIC"):
+        await _roundtrip(database, [Decimal("1000000000000")])
+
+
+@pytest.mark.asyncio
+async def test_utc_datetime_when_stored_with_an_offset_comes_back_as_the_same_instant_in_utc(
+    database: Database,
+) -> None:
+    paris = datetime(2026, 2, 11, 15, 30, 0, 123456, tzinfo=timezone(timedelta(hours=1)))
+    async with UnitOfWork(database) as uow:
+        await append_audit(session=uow.session, at=paris, actor="alice", action="bot.pause")
+        await uow.commit()
+
+    async with UnitOfWork(database) as uow:
+        (entry,) = await list_audit(session=uow.session)
+
+    assert entry.at == paris
+    assert entry.at.tzinfo is UTC
+    assert entry.at.hour == 14
+
+
+@pytest.mark.asyncio
+async def test_utc_datetime_when_naive_is_refused(database: Database) -> None:
+    async with UnitOfWork(database) as uow:
+        with pytest.raises(StatementError, match="timezone-aware"):
+            await append_audit(
+                session=uow.session,
+                at=datetime(2026, 2, 11, 14, 30),  # noqa: DTZ001 - the naive value under test
+                actor="alice",
+                action="bot.pause",
+            )
