@@ -50,6 +50,11 @@ class NetworkUnavailableError(TemporaryError):
 class RateLimitedError(TemporaryError):
     """The remote side asked us to slow down (HTTP 429/418, DDoS protection)."""
 
+    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+        """How long the remote side asked us to wait (its ``Retry-After``), when it said."""
+
 
 # --- orders ---------------------------------------------------------------------------------------
 

@@ -1,7 +1,329 @@
-"""``cryptotrader data``: download, import and inspect candle data."""
+"""``cryptotrader data``: download, import and inspect candle data.
+
+Results go to stdout, progress and notes to stderr. Bad input raises our exceptions, which
+``cryptotrader.cli.main`` prints as one line with exit code 2; no command leaves a partial file.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from cryptotrader.cli._common import console, display_path, err_console, parse_timeframe
+from cryptotrader.clock import LiveClock
+from cryptotrader.config import Settings, load_settings
+from cryptotrader.domain.pairs import Pair
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.domain.values import ms_from_utc, utc_from_ms
+from cryptotrader.errors import DataValidationError, UserInputError
+from cryptotrader.exchanges.ccxt import open_exchange
+from cryptotrader.marketdata.download import (
+    CandleDownloader,
+    DownloadProgress,
+    DownloadRequest,
+    DownloadResult,
+)
+from cryptotrader.marketdata.io import OhlcvFile, file_format, read_ohlcv
+from cryptotrader.marketdata.naming import exchange_name, parse_series_name
+from cryptotrader.marketdata.sinks import CandleSink, FileSink, StoreSink
+from cryptotrader.marketdata.store import CandleStore, StoredSeries, open_candle_store
+from cryptotrader.marketdata.validation import infer_timeframe, validate_alignment
 
 data_app = typer.Typer(help="Download, import and inspect OHLCV candle data.", no_args_is_help=True)
+
+_LARGEST_GAPS = 5
+
+
+@data_app.command("download")
+def download_command(  # typer passes options by keyword
+    *,
+    pair: Annotated[str, typer.Option("--pair", "-p", help="market, e.g. BTC/USDT")],
+    timeframe: Annotated[
+        str, typer.Option("--timeframe", "-t", help="1m 5m 15m 30m 1h 4h 1d 1w 1M")
+    ],
+    exchange: Annotated[
+        str | None,
+        typer.Option("--exchange", "-e", help="any ccxt exchange id (default: the configured one)"),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="first open time, e.g. 2024-01-01 (UTC unless an offset is given)"),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="stop before this open time (exclusive) (default: now)")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="write a .csv/.csv.gz/.parquet file instead of the store"),
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="the exchange's API root (proxy, test server)")
+    ] = None,
+) -> None:
+    """Download closed candles from an exchange, resuming after what is already stored."""
+    settings = load_settings()
+    request = DownloadRequest(
+        pair=Pair.parse(pair),
+        timeframe=Timeframe.parse(timeframe),
+        since_ms=_parse_time(since, "--since"),
+        until_ms=_parse_time(until, "--until"),
+    )
+    exchange_id = exchange_name(exchange or settings.exchange.name)
+    sink: CandleSink
+    if out is not None:
+        sink = FileSink(out, request.timeframe)
+    else:
+        store = open_candle_store(settings)
+        sink = StoreSink(
+            store, exchange=exchange_id, pair=request.pair, timeframe=request.timeframe
+        )
+    if base_url is None and exchange_id == settings.exchange.name:
+        base_url = settings.exchange.base_url  # configured for that exchange only
+    result = asyncio.run(_download(settings, exchange_id, base_url, request, sink))
+    _print_download(result, sink)
+
+
+async def _download(
+    settings: Settings,
+    exchange_id: str,
+    base_url: str | None,
+    request: DownloadRequest,
+    sink: CandleSink,
+) -> DownloadResult:
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[candles]:,} candles"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    )
+    title = f"{exchange_id} {request.pair} {request.timeframe}"
+    task = progress.add_task(title, total=None, candles=0)
+    with progress:
+        async with open_exchange(
+            exchange_id, base_url=base_url, timeout_s=settings.exchange.timeout_s
+        ) as client:
+            downloader = CandleDownloader(
+                exchange=client,
+                clock=LiveClock(),
+                progress=lambda p: _advance(progress, task, title, p),
+            )
+            return await downloader.download(request, sink)
+
+
+def _advance(progress: Progress, task: TaskID, title: str, state: DownloadProgress) -> None:
+    description = f"{title} [yellow]{escape(state.retrying)}" if state.retrying else title
+    progress.update(
+        task,
+        total=max(state.total_ms, 1),
+        completed=state.done_ms,
+        candles=state.fetched,
+        description=description,
+    )
+
+
+def _print_download(result: DownloadResult, sink: CandleSink) -> None:
+    series = f"{result.exchange} {result.pair} {result.timeframe}"
+    if result.up_to_date:
+        console.print(f"{series}: nothing new to download into {_where(sink)}", markup=False)
+    else:
+        span = f"{_when(result.first_ms)} -> {_when(result.last_ms)} UTC"
+        message = f"{series}: {result.fetched:,} new candles ({span}) into {_where(sink)}"
+        console.print(message, markup=False)
+    for missing in result.unavailable:
+        err_console.print(f"note: {result.exchange} returned {missing}", markup=False)
+    if result.history_note:
+        err_console.print(f"note: {result.history_note}", markup=False)
+
+
+@data_app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="candle file (.csv, .csv.gz, .parquet)")],
+    pair: Annotated[
+        str | None, typer.Option("--pair", "-p", help="(default: from the file name)")
+    ] = None,
+    timeframe: Annotated[
+        str | None,
+        typer.Option("--timeframe", "-t", help="(default: from the file name, else the spacing)"),
+    ] = None,
+    exchange: Annotated[
+        str | None, typer.Option("--exchange", "-e", help="(default: from the file name)")
+    ] = None,
+) -> None:
+    """Validate a candle file and store its candles (upsert: a candle already stored is replaced).
+
+    The exchange, pair and timeframe come from options, else from a name like
+    ``binance_BTC-USDT_1h.csv.gz``; the timeframe, else from the candles' spacing.
+    """
+    named = parse_series_name(file)
+    tf = parse_timeframe(timeframe) or named.timeframe
+    source = read_ohlcv(file, tf)
+    tf = tf or source.timeframe
+    key_pair = Pair.parse(pair) if pair else named.pair
+    key_exchange = exchange_name(exchange) if exchange else named.exchange
+    if tf is None or key_pair is None or key_exchange is None:
+        missing = [
+            name
+            for name, value in (
+                ("--exchange", key_exchange),
+                ("--pair", key_pair),
+                ("--timeframe", tf),
+            )
+            if value is None
+        ]
+        raise UserInputError(f"{file}: cannot tell from the file name; pass {' '.join(missing)}")
+    _check_timeframe(source, tf)
+    store = open_candle_store(load_settings())
+    stored = asyncio.run(_import(store, source, key_exchange, key_pair, tf))
+    console.print(
+        f"imported {len(source.frame):,} candles from {display_path(file)} into {key_exchange} "
+        f"{key_pair} {tf}; the store holds {stored.count:,} "
+        f"({_when(stored.first_ms)} -> {_when(stored.last_ms)} UTC)",
+        markup=False,
+    )
+    if source.gaps:
+        err_console.print(f"note: {_gap_summary(source)}", markup=False)
+
+
+def _check_timeframe(source: OhlcvFile, timeframe: Timeframe) -> None:
+    """Refuse candles stored under the wrong timeframe, whatever the store checks itself."""
+    timestamps = source.arrays.timestamps
+    spacing = infer_timeframe(timestamps)
+    if spacing is not None and spacing is not timeframe:
+        raise DataValidationError(
+            f"{source.path}: candles are {spacing} apart, not {timeframe}; check --timeframe"
+        )
+    row_label, first_row = ("line", 2) if file_format(source.path) == "csv" else ("row", 1)
+    validate_alignment(timestamps, timeframe, str(source.path), row_label, first_row)
+
+
+async def _import(
+    store: CandleStore, source: OhlcvFile, exchange: str, pair: Pair, timeframe: Timeframe
+) -> StoredSeries:
+    await store.write(exchange=exchange, pair=pair, timeframe=timeframe, candles=source.arrays)
+    for stored in await store.series():
+        if (stored.exchange, stored.pair, stored.timeframe) == (exchange, pair, timeframe):
+            return stored
+    raise UserInputError(f"{exchange} {pair} {timeframe}: not in the store after writing")
+
+
+@data_app.command("info")
+def info_command(
+    file: Annotated[
+        Path | None, typer.Argument(help="a candle file; without one, list the candle store")
+    ] = None,
+    timeframe: Annotated[
+        str | None, typer.Option("--timeframe", "-t", help="(default: from the spacing)")
+    ] = None,
+) -> None:
+    """Describe a candle file (rows, span, timeframe, gaps, prices) or list the candle store."""
+    if file is None:
+        _print_store(load_settings())
+        return
+    source = read_ohlcv(file, parse_timeframe(timeframe))
+    _print_file(source)
+
+
+def _print_file(source: OhlcvFile) -> None:
+    frame = source.frame
+    table = Table(title=escape(display_path(source.path)), show_header=False)
+    table.add_column("what", style="bold", no_wrap=True)
+    table.add_column("value", no_wrap=True)
+    table.add_row("rows", f"{len(frame):,}")
+    table.add_row("timeframe", str(source.timeframe or "unknown (irregular spacing)"))
+    table.add_row("first candle", f"{frame.index[0]:%Y-%m-%d %H:%M} UTC")
+    table.add_row("last candle", f"{frame.index[-1]:%Y-%m-%d %H:%M} UTC")
+    table.add_row("gaps", _gap_count(source) if source.gaps else "none")
+    table.add_row("price range", f"{frame['low'].min():,.8g} - {frame['high'].max():,.8g}")
+    table.add_row(
+        "close first/last", f"{frame['close'].iloc[0]:,.8g} / {frame['close'].iloc[-1]:,.8g}"
+    )
+    table.add_row("volume", f"{frame['volume'].sum():,.2f}")
+    console.print(table)
+    if source.gaps:
+        gaps = Table(title=f"largest gaps (of {len(source.gaps)})")
+        gaps.add_column("missing", justify="right")
+        gaps.add_column("after (UTC)")
+        gaps.add_column("next candle (UTC)")
+        for gap in sorted(source.gaps, key=lambda g: (-g.missing, g.after_ms))[:_LARGEST_GAPS]:
+            gaps.add_row(f"{gap.missing:,}", _when(gap.after_ms), _when(gap.before_ms))
+        console.print(gaps)
+
+
+def _print_store(settings: Settings) -> None:
+    held = asyncio.run(open_candle_store(settings).series())
+    if not held:
+        where = display_path(settings.candles_dir)
+        console.print(f"the candle store ({where}) is empty", markup=False)
+        return
+    where = escape(display_path(settings.candles_dir))
+    table = Table(title=f"candle store ({where}), times in UTC")
+    for name, justify in (
+        ("exchange", "left"),
+        ("pair", "left"),
+        ("tf", "left"),
+        ("candles", "right"),
+        ("first", "left"),
+        ("last", "left"),
+    ):
+        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    for s in held:
+        table.add_row(
+            s.exchange,
+            str(s.pair),
+            str(s.timeframe),
+            f"{s.count:,}",
+            _when(s.first_ms),
+            _when(s.last_ms),
+        )
+    console.print(table)
+
+
+def _gap_count(source: OhlcvFile) -> str:
+    missing = sum(g.missing for g in source.gaps)
+    return f"{len(source.gaps):,} gaps, {missing:,} candles missing"
+
+
+def _gap_summary(source: OhlcvFile) -> str:
+    largest = max(source.gaps, key=lambda g: g.missing)
+    return f"{_gap_count(source)}; largest: {largest}"
+
+
+def _where(sink: CandleSink) -> str:
+    return display_path(sink.path) if isinstance(sink, FileSink) else sink.description
+
+
+def _when(timestamp_ms: int | None) -> str:
+    return "-" if timestamp_ms is None else f"{utc_from_ms(timestamp_ms):%Y-%m-%d %H:%M}"
+
+
+def _parse_time(text: str | None, option: str) -> int | None:
+    """An ISO-8601 date or date-time as epoch ms; without an offset it is UTC."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UserInputError(
+            f"{option}: cannot read {text!r} as a date (write 2024-01-01 or 2024-01-01T12:00Z)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return ms_from_utc(moment)

@@ -95,6 +95,12 @@ def _timestamps(column: pd.Series, path: Path, row_label: str, first_row: int) -
         return np.asarray(naive.as_unit("ms").asi8, dtype=np.int64)
     if pd.api.types.is_numeric_dtype(column.dtype):
         return _epoch_to_ms(column.to_numpy(dtype=np.float64), path, row_label, first_row)
+    numbers = pd.to_numeric(column, errors="coerce")
+    if numbers.notna().any():  # epoch numbers with a few unreadable cells: blame the first one
+        i = int(np.flatnonzero(numbers.isna().to_numpy())[0])
+        raise DataValidationError(
+            f"{path}: {row_label} {i + first_row}: cannot read timestamp {column.iloc[i]!r}"
+        )
     return _strings_to_ms(column.astype(str), path, row_label, first_row)
 
 

@@ -9,13 +9,16 @@ production). ``open_candle_store(settings)`` picks the configured one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
+
+if TYPE_CHECKING:
+    from cryptotrader.config import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,3 +63,10 @@ class CandleStore(Protocol):
     async def series(self) -> list[StoredSeries]:
         """Every stored series, sorted by exchange, pair and timeframe."""
         ...
+
+
+def open_candle_store(settings: Settings) -> CandleStore:
+    """The configured candle store: Parquet files under ``settings.candles_dir`` for now."""
+    from cryptotrader.marketdata.file_store import FileCandleStore  # noqa: PLC0415 - cycle
+
+    return FileCandleStore(settings.candles_dir)

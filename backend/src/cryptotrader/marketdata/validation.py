@@ -106,3 +106,24 @@ def validate_arrays(
         if at is not None:
             values = f"open={o[at]} high={h[at]} low={low[at]} close={c[at]} volume={v[at]}"
             raise fail(at, f"{reason} ({values})")
+
+
+def validate_alignment(
+    timestamps: IntArray,
+    timeframe: Timeframe,
+    source: str,
+    row_label: str = "row",
+    first_row: int = 1,
+) -> None:
+    """Raise ``DataValidationError`` at the first open time that does not start a bucket.
+
+    Catches a series stored under the wrong timeframe (1m candles imported as 1h) before it
+    poisons every computation made on it.
+    """
+    at = _first(timeframe.bucket_start(timestamps) != timestamps)
+    if at is not None:
+        when = utc_from_ms(int(timestamps[at]))
+        raise DataValidationError(
+            f"{source}: {row_label} {at + first_row}: {when:%Y-%m-%d %H:%M:%S} UTC does not start"
+            f" a {timeframe} candle; is the timeframe right?"
+        )

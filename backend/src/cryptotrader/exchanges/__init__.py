@@ -1,0 +1,1 @@
+"""Exchanges: ccxt-backed venues (any ccxt id) and, later, the paper exchange."""

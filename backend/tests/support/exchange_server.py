@@ -1,0 +1,231 @@
+"""Local HTTP servers that answer like exchanges' REST APIs: the shared machinery.
+
+Real ccxt exchange classes talk to these over 127.0.0.1 (point them here by rewriting
+``urls['api']``, e.g. with ``open_exchange(..., base_url=server.base_url)``), so tests exercise
+ccxt's real request building, parsing and error handling without the internet. The venues are
+``binance_server.BinanceServer`` and ``kraken_server.KrakenServer``.
+
+Candles are only ever served up to the server's ``now_ms`` (fixed, or else the wall clock; the
+candle whose bucket holds ``now_ms`` is the forming one and is served, like the real APIs do).
+Faults are scripted per path: ``inject`` answers the next requests with given faults (HTTP 429
+with ``Retry-After``, 418, a dropped connection ...), ``outage`` makes a path fail after some
+successful answers until ``end_outage``. Every request is recorded in ``requests`` for assertions.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl, urlsplit
+
+import numpy as np
+
+from cryptotrader.domain.market import CandleArrays
+from cryptotrader.domain.timeframes import Timeframe
+
+DROP = 0
+"""``Fault.status`` that closes the connection without answering."""
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A scripted bad answer: an HTTP status with a JSON body and headers, or ``DROP``."""
+
+    status: int
+    body: object = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request the server received."""
+
+    at: float  # time.monotonic() when it arrived
+    path: str
+    params: dict[str, str]
+    status: int  # what was answered (DROP for a dropped connection)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A market the fake exchange lists, with the candle series it serves per timeframe."""
+
+    market_id: str  # exchange spelling: BTCUSDT (Binance), XBTUSDT (Kraken)
+    base_id: str
+    quote_id: str
+    candles: dict[Timeframe, CandleArrays]
+
+
+Answer = tuple[int, object, Mapping[str, str]]
+
+
+def price_text(value: float) -> str:
+    """A float as exchanges send it: 8 decimals when exact, else the shortest exact form."""
+    fixed = f"{value:.8f}"
+    if float(fixed) == value:
+        return fixed
+    return np.format_float_positional(value, trim="-")
+
+
+class ExchangeServer:
+    """A threaded HTTP server on 127.0.0.1 with scripted faults; subclasses add the routes."""
+
+    _routes: ClassVar[dict[str, str]] = {}  # path -> method name
+
+    def __init__(self, *, now_ms: int | None = None) -> None:
+        self._now_ms = now_ms
+        self.listings: dict[str, Listing] = {}
+        self.requests: list[Request] = []
+        self._lock = threading.Lock()
+        self._faults: dict[str, deque[Fault]] = {}
+        self._outages: dict[str, tuple[int, Fault]] = {}
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def now_ms(self) -> int:
+        """The server's time: the one it was given, else the wall clock (for the CLI's clock)."""
+        return time.time_ns() // 1_000_000 if self._now_ms is None else self._now_ms
+
+    @now_ms.setter
+    def now_ms(self, value: int) -> None:
+        self._now_ms = value
+
+    # ----------------------------------------------------------------- lifecycle
+
+    def start(self) -> None:
+        """Listen on a free port of 127.0.0.1 in a daemon thread."""
+        handler = _make_handler(self)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop listening and free the port."""
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT``."""
+        if self._httpd is None:
+            raise RuntimeError("server not started")
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    # ----------------------------------------------------------------- scripting
+
+    def list_market(self, listing: Listing) -> None:
+        """Serve ``listing`` (replaces a listing with the same market id)."""
+        with self._lock:
+            self.listings[listing.market_id] = listing
+
+    def inject(self, path: str, *faults: Fault) -> None:
+        """Answer the next ``len(faults)`` requests to ``path`` with ``faults``, in order."""
+        with self._lock:
+            self._faults.setdefault(path, deque()).extend(faults)
+
+    def outage(self, path: str, *, after: int, fault: Fault) -> None:
+        """Answer ``path`` normally ``after`` more times, then with ``fault`` until healed."""
+        with self._lock:
+            self._outages[path] = (after, fault)
+
+    def end_outage(self, path: str) -> None:
+        """Answer ``path`` normally again."""
+        with self._lock:
+            self._outages.pop(path, None)
+
+    def calls(self, path: str) -> list[Request]:
+        """Requests received for ``path``."""
+        with self._lock:
+            return [r for r in self.requests if r.path == path]
+
+    # ----------------------------------------------------------------- dispatch
+
+    def handle(self, path: str, params: dict[str, str]) -> Answer | None:
+        """The answer to a GET, or None to drop the connection."""
+        with self._lock:
+            fault = self._next_fault(path)
+            if fault is None:
+                method = self._routes.get(path)
+                answer = (
+                    getattr(self, method)(params) if method else (404, self._not_found(path), {})
+                )
+            else:
+                answer = (fault.status, fault.body, fault.headers)
+            status = answer[0]
+            self.requests.append(Request(time.monotonic(), path, params, status))
+        return None if status == DROP else answer
+
+    def _next_fault(self, path: str) -> Fault | None:
+        queue = self._faults.get(path)
+        if queue:
+            return queue.popleft()
+        if path in self._outages:
+            remaining, fault = self._outages[path]
+            if remaining <= 0:
+                return fault
+            self._outages[path] = (remaining - 1, fault)
+        return None
+
+    def _not_found(self, path: str) -> object:
+        return {"error": f"no route {path}"}
+
+    def _served(self, listing: Listing, timeframe: Timeframe) -> CandleArrays:
+        """The listing's candles up to and including the forming one at ``now_ms``."""
+        candles = listing.candles[timeframe]
+        stop = int(np.searchsorted(candles.timestamps, self.now_ms, side="right"))
+        return candles.slice(0, stop)
+
+
+def _make_handler(server: ExchangeServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            answer = server.handle(parts.path, dict(parse_qsl(parts.query)))
+            if answer is None:
+                self.close_connection = True
+                return
+            status, body, headers = answer
+            payload = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json;charset=UTF-8")
+            self.send_header("Content-Length", str(len(payload)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return  # keep test output clean
+
+    return Handler
+
+
+@contextmanager
+def running(server: ExchangeServer) -> Iterator[ExchangeServer]:
+    """Start ``server`` for the duration of the block."""
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def closed_port() -> int:
+    """A 127.0.0.1 port with nothing listening (bound, then released)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
