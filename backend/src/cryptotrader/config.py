@@ -160,11 +160,6 @@ class Settings(BaseSettings):
         """Where HTTP answers (Fear & Greed, Google Trends) are cached."""
         return self.data_dir / "cache"
 
-    @property
-    def candles_dir(self) -> Path:
-        """Where downloaded and imported candles are stored as Parquet."""
-        return self.data_dir / "candles"
-
     @model_validator(mode="after")
     def _refuse_weak_secrets(self) -> Self:
         if self.environment == "development":

@@ -6,6 +6,7 @@ deterministic synthetic series (tests/support/builders.random_walk) that reaches
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import time
@@ -17,9 +18,10 @@ import pytest
 
 from cryptotrader.cli import main
 from cryptotrader.config import load_settings
-from cryptotrader.domain import CandleArrays, Timeframe
-from cryptotrader.marketdata import read_ohlcv, write_ohlcv
+from cryptotrader.domain import CandleArrays, Pair, Timeframe
+from cryptotrader.marketdata import candle_arrays, read_ohlcv, write_ohlcv
 from cryptotrader.marketdata.frames import candle_frame
+from cryptotrader.persistence.candles import open_candle_store
 from tests.support.binance_server import BinanceServer
 from tests.support.builders import random_walk
 from tests.support.exchange_server import DROP, Fault, Listing, closed_port, running
@@ -105,8 +107,15 @@ def test_data_download_when_store_used_then_listed_by_info(
     code, stdout, _ = run(["data", "info"], capsys)
     assert code == 0
     assert "binance" in stdout
-    store = load_settings().candles_dir / "binance" / "BTC-USDT_1h.parquet"
-    assert_closed_prefix(read_ohlcv(store).arrays, recent_hours.slice(500, 1_500))
+    assert_closed_prefix(asyncio.run(stored_btc_hours()), recent_hours.slice(500, 1_500))
+
+
+async def stored_btc_hours() -> CandleArrays:
+    async with open_candle_store(load_settings()) as store:
+        frame = await store.read(
+            exchange="binance", pair=Pair.parse("BTC/USDT"), timeframe=Timeframe.H1
+        )
+    return candle_arrays(frame)
 
 
 def test_data_download_when_connection_drops_keeps_previous_out_file(

@@ -40,8 +40,11 @@ from cryptotrader.marketdata.download import (
 from cryptotrader.marketdata.io import OhlcvFile, file_format, read_ohlcv
 from cryptotrader.marketdata.naming import exchange_name, parse_series_name
 from cryptotrader.marketdata.sinks import CandleSink, FileSink, StoreSink
-from cryptotrader.marketdata.store import CandleStore, StoredSeries, open_candle_store
+from cryptotrader.marketdata.store import CandleStore, StoredSeries
 from cryptotrader.marketdata.validation import infer_timeframe, validate_alignment
+from cryptotrader.persistence.candles import open_candle_store
+from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.export import export_candles
 
 data_app = typer.Typer(help="Download, import and inspect OHLCV candle data.", no_args_is_help=True)
 
@@ -83,17 +86,24 @@ def download_command(  # typer passes options by keyword
         until_ms=_parse_time(until, "--until"),
     )
     exchange_id = exchange_name(exchange or settings.exchange.name)
-    sink: CandleSink
+    if base_url is None and exchange_id == settings.exchange.name:
+        base_url = settings.exchange.base_url  # configured for that exchange only
     if out is not None:
         sink = FileSink(out, request.timeframe)
+        result = asyncio.run(_download(settings, exchange_id, base_url, request, sink))
+        _print_download(result, sink)
     else:
-        store = open_candle_store(settings)
+        asyncio.run(_download_into_store(settings, exchange_id, base_url, request))
+
+
+async def _download_into_store(
+    settings: Settings, exchange_id: str, base_url: str | None, request: DownloadRequest
+) -> None:
+    async with open_candle_store(settings) as store:
         sink = StoreSink(
             store, exchange=exchange_id, pair=request.pair, timeframe=request.timeframe
         )
-    if base_url is None and exchange_id == settings.exchange.name:
-        base_url = settings.exchange.base_url  # configured for that exchange only
-    result = asyncio.run(_download(settings, exchange_id, base_url, request, sink))
+        result = await _download(settings, exchange_id, base_url, request, sink)
     _print_download(result, sink)
 
 
@@ -190,8 +200,7 @@ def import_command(
         ]
         raise UserInputError(f"{file}: cannot tell from the file name; pass {' '.join(missing)}")
     _check_timeframe(source, tf)
-    store = open_candle_store(load_settings())
-    stored = asyncio.run(_import(store, source, key_exchange, key_pair, tf))
+    stored = asyncio.run(_import(load_settings(), source, key_exchange, key_pair, tf))
     console.print(
         f"imported {len(source.frame):,} candles from {display_path(file)} into {key_exchange} "
         f"{key_pair} {tf}; the store holds {stored.count:,} "
@@ -215,6 +224,13 @@ def _check_timeframe(source: OhlcvFile, timeframe: Timeframe) -> None:
 
 
 async def _import(
+    settings: Settings, source: OhlcvFile, exchange: str, pair: Pair, timeframe: Timeframe
+) -> StoredSeries:
+    async with open_candle_store(settings) as store:
+        return await _write_and_describe(store, source, exchange, pair, timeframe)
+
+
+async def _write_and_describe(
     store: CandleStore, source: OhlcvFile, exchange: str, pair: Pair, timeframe: Timeframe
 ) -> StoredSeries:
     await store.write(exchange=exchange, pair=pair, timeframe=timeframe, candles=source.arrays)
@@ -267,13 +283,18 @@ def _print_file(source: OhlcvFile) -> None:
         console.print(gaps)
 
 
+async def _stored_series(settings: Settings) -> list[StoredSeries]:
+    async with open_candle_store(settings) as store:
+        return await store.series()
+
+
 def _print_store(settings: Settings) -> None:
-    held = asyncio.run(open_candle_store(settings).series())
+    held = asyncio.run(_stored_series(settings))
+    database = Database(settings.database_url).display_url
     if not held:
-        where = display_path(settings.candles_dir)
-        console.print(f"the candle store ({where}) is empty", markup=False)
+        console.print(f"the candle store ({database}) is empty", markup=False, soft_wrap=True)
         return
-    where = escape(display_path(settings.candles_dir))
+    where = escape(database)
     table = Table(title=f"candle store ({where}), times in UTC")
     for name, justify in (
         ("exchange", "left"),
@@ -294,6 +315,52 @@ def _print_store(settings: Settings) -> None:
             _when(s.last_ms),
         )
     console.print(table)
+
+
+@data_app.command("export")
+def export_command(  # typer passes options by keyword
+    *,
+    pair: Annotated[str, typer.Option("--pair", "-p", help="market, e.g. BTC/USDT")],
+    timeframe: Annotated[str, typer.Option("--timeframe", "-t", help="e.g. 1h")],
+    out: Annotated[Path, typer.Option("--out", help="a .csv, .csv.gz or .parquet file")],
+    exchange: Annotated[
+        str | None, typer.Option("--exchange", "-e", help="(default: the configured one)")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="first open time (UTC unless offset)")] = None,
+    until: Annotated[str | None, typer.Option(help="stop before this open time")] = None,
+) -> None:
+    """Write a stored candle series to a file that ``data import`` reads back unchanged."""
+    settings = load_settings()
+    file_format(out)  # refuse an unsupported suffix before opening the database
+    key_exchange = exchange_name(exchange or settings.exchange.name)
+    key_pair, tf = Pair.parse(pair), Timeframe.parse(timeframe)
+    start_ms, end_ms = _parse_time(since, "--since"), _parse_time(until, "--until")
+    written = asyncio.run(_export(settings, key_exchange, key_pair, tf, out, start_ms, end_ms))
+    console.print(
+        f"exported {written:,} {key_exchange} {key_pair} {tf} candles to {display_path(out)}",
+        markup=False,
+    )
+
+
+async def _export(  # noqa: PLR0917 - private helper mirroring the command's options
+    settings: Settings,
+    exchange: str,
+    pair: Pair,
+    timeframe: Timeframe,
+    path: Path,
+    start_ms: int | None,
+    end_ms: int | None,
+) -> int:
+    async with open_candle_store(settings) as store:
+        return await export_candles(
+            store=store,
+            exchange=exchange,
+            pair=pair,
+            timeframe=timeframe,
+            path=path,
+            start_ms=start_ms,
+            end_ms=end_ms,
+        )
 
 
 def _gap_count(source: OhlcvFile) -> str:

@@ -34,7 +34,7 @@ _SUFFIX = ".parquet"
 
 
 class FileCandleStore:
-    """Candle series as Parquet files under ``root`` (normally ``settings.candles_dir``)."""
+    """Candle series as Parquet files under ``root``."""
 
     def __init__(self, root: Path) -> None:
         self.root = root

@@ -1,24 +1,22 @@
 """Where candles are kept between runs: the ``CandleStore`` protocol.
 
 Downloads resume from ``last_timestamp``; ``write`` is an upsert (a candle written twice is stored
-once, the newer values win). Implementations: ``FileCandleStore`` (Parquet files under the data
-directory) and the database store of ``persistence`` (SQLite by default, PostgreSQL in
-production). ``open_candle_store(settings)`` picks the configured one.
+once, the newer values win). Implementations: the database store
+(``persistence.candles.SqlCandleStore``: SQLite by default, PostgreSQL in production), which the
+CLI opens with ``persistence.candles.open_candle_store(settings)``, and ``FileCandleStore``
+(one Parquet file per series under a directory) for tools and tests that want plain files.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import pandas as pd
 
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
-
-if TYPE_CHECKING:
-    from cryptotrader.config import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +61,3 @@ class CandleStore(Protocol):
     async def series(self) -> list[StoredSeries]:
         """Every stored series, sorted by exchange, pair and timeframe."""
         ...
-
-
-def open_candle_store(settings: Settings) -> CandleStore:
-    """The configured candle store: Parquet files under ``settings.candles_dir`` for now."""
-    from cryptotrader.marketdata.file_store import FileCandleStore  # noqa: PLC0415 - cycle
-
-    return FileCandleStore(settings.candles_dir)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import pandas as pd
 
+from cryptotrader.config import Settings
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.errors import UserInputError
 from cryptotrader.marketdata.frames import candle_frame
 from cryptotrader.marketdata.store import StoredSeries
+from cryptotrader.persistence import migrate
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import ohlcv
 from cryptotrader.persistence.repositories.pairs import ensure_pair, find_pair
@@ -99,3 +105,29 @@ class SqlCandleStore:
         """Every stored series, sorted by exchange, pair and timeframe."""
         async with UnitOfWork(self._database) as uow:
             return await ohlcv.stored_series(session=uow.session)
+
+
+@asynccontextmanager
+async def open_candle_store(settings: Settings) -> AsyncIterator[SqlCandleStore]:
+    """The configured database as a candle store, for the length of the block.
+
+    The embedded SQLite database is created and migrated on first use, so a fresh machine needs
+    no setup; any other database must be migrated explicitly (``cryptotrader db upgrade``).
+
+    Raises:
+        OperationalError: the database cannot be reached (one line, password hidden).
+        UserInputError: the schema of a server database is not current.
+    """
+    database = Database(settings.database_url)
+    try:
+        state = await migrate.schema_state(database)
+        if not state.up_to_date:
+            if database.dialect != "sqlite":
+                raise UserInputError(
+                    f"database {database.display_url} is at schema {state.current or 'empty'}, "
+                    f"not {state.head}; run: cryptotrader db upgrade"
+                )
+            await migrate.upgrade(database)
+        yield SqlCandleStore(database)
+    finally:
+        await database.dispose()

@@ -5,6 +5,7 @@ Bad input must end as one line on stderr with exit code 2, and leave nothing beh
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,9 @@ import pytest
 
 from cryptotrader.cli import main
 from cryptotrader.config import load_settings
-from cryptotrader.marketdata import write_ohlcv
+from cryptotrader.marketdata import read_ohlcv, write_ohlcv
+from cryptotrader.marketdata.store import StoredSeries
+from cryptotrader.persistence.candles import open_candle_store
 from tests.support.builders import random_frame
 
 
@@ -34,9 +37,14 @@ def assert_one_line_error(code: int, err: str, *fragments: str) -> None:
         assert fragment in lines[0]
 
 
-def store_files() -> list[Path]:
-    candles = load_settings().candles_dir
-    return sorted(candles.rglob("*")) if candles.exists() else []
+def stored() -> list[tuple[str, str, str, int]]:
+    """What the configured database holds: (exchange, pair, timeframe, candle count)."""
+
+    async def series() -> list[StoredSeries]:
+        async with open_candle_store(load_settings()) as store:
+            return await store.series()
+
+    return [(s.exchange, s.pair.symbol, s.timeframe.value, s.count) for s in asyncio.run(series())]
 
 
 @pytest.fixture
@@ -69,7 +77,7 @@ def test_data_import_when_options_given_uses_them_and_spacing_gives_timeframe(
     )
     assert code == 0
     assert "kraken ETH/USDT 1h" in out
-    assert [p.name for p in store_files()] == ["kraken", "ETH-USDT_1h.parquet"]
+    assert stored() == [("kraken", "ETH/USDT", "1h", 300)]
 
 
 def test_data_import_when_run_twice_stores_each_candle_once(
@@ -98,7 +106,7 @@ def test_data_import_when_exchange_and_pair_unknown_says_what_to_pass(
 ) -> None:
     code, _, err = run(["data", "import", str(hourly_file)], capsys)
     assert_one_line_error(code, err, "candles.csv", "pass --exchange --pair")
-    assert store_files() == []
+    assert stored() == []
 
 
 def test_data_import_when_file_invalid_names_file_and_line_and_stores_nothing(
@@ -113,7 +121,7 @@ def test_data_import_when_file_invalid_names_file_and_line_and_stores_nothing(
     path.write_text("\n".join(lines) + "\n")
     code, _, err = run(["data", "import", str(path)], capsys)
     assert_one_line_error(code, err, str(path), "line 5", "high is below")
-    assert store_files() == []
+    assert stored() == []
 
 
 @pytest.mark.parametrize(
@@ -128,7 +136,7 @@ def test_data_import_when_timeframe_contradicts_candles_refuses(
         capsys,
     )
     assert_one_line_error(code, err, fragment)
-    assert store_files() == []
+    assert stored() == []
 
 
 def test_data_import_when_candles_off_the_hour_refuses_them_as_hourly(
@@ -140,7 +148,7 @@ def test_data_import_when_candles_off_the_hour_refuses_them_as_hourly(
     write_ohlcv(frame, path)
     code, _, err = run(["data", "import", str(path)], capsys)
     assert_one_line_error(code, err, "line 2", "00:30:00 UTC does not start a 1h candle")
-    assert store_files() == []
+    assert stored() == []
 
 
 def test_data_import_when_timeframe_unknown_suggests_one(
@@ -191,3 +199,25 @@ def test_data_info_when_file_copied_from_shared_data_reads_gzip(
     code, out, _ = run(["data", "info", str(copy)], capsys)
     assert code == 0
     assert "45,024" in out
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_data_export_when_series_imported_writes_it_back_unchanged(
+    hourly_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    base = ["--exchange", "binance", "--pair", "BTC/USDT", "--timeframe", "1h"]
+    assert run(["data", "import", str(hourly_file), *base], capsys)[0] == 0
+    out = tmp_path / f"exported.{suffix}"
+    code, stdout, _ = run(["data", "export", *base, "--out", str(out)], capsys)
+    assert code == 0
+    assert "exported 300 binance BTC/USDT 1h candles" in stdout
+    pd.testing.assert_frame_equal(read_ohlcv(out).frame, read_ohlcv(hourly_file).frame)
+
+
+def test_data_export_when_nothing_stored_exits_2_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "exported.csv"
+    code, _, err = run(["data", "export", "-p", "ETH/USDT", "-t", "1d", "--out", str(out)], capsys)
+    assert_one_line_error(code, err, "no ETH/USDT 1d candles")
+    assert not out.exists()
