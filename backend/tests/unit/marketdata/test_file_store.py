@@ -9,12 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cryptotrader.config import load_settings
 from cryptotrader.domain import CandleArrays, Pair, Timeframe
 from cryptotrader.errors import DataValidationError, UserInputError
 from cryptotrader.marketdata import candle_arrays, read_ohlcv
 from cryptotrader.marketdata.file_store import FileCandleStore, merge_candles
-from cryptotrader.marketdata.store import CandleStore, StoredSeries, open_candle_store
 from tests.support.builders import random_walk
 
 BTC = Pair.parse("BTC/USDT")
@@ -174,15 +172,3 @@ def test_merge_candles_when_times_equal_keeps_the_newer_candle() -> None:
     assert merged.timestamps.tolist() == old.timestamps.tolist()
     assert merged.close[1] == new.close[0]
     assert merged.close[0] == old.close[0]
-
-
-@pytest.mark.asyncio
-async def test_open_candle_store_when_settings_given_uses_candles_dir(tmp_path: Path) -> None:
-    settings = load_settings(data_dir=tmp_path)
-    store: CandleStore = open_candle_store(settings)
-    await store.write(**KEY, candles=hours(2))
-    assert (settings.candles_dir / "binance" / "BTC-USDT_1h.parquet").is_file()
-    [listed] = await store.series()
-    assert listed == StoredSeries(
-        "binance", BTC, Timeframe.H1, int(hours(2).timestamps[0]), int(hours(2).timestamps[1]), 2
-    )
