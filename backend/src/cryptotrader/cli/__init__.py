@@ -12,7 +12,9 @@ import sys
 import typer
 from typer._click import ClickException  # typer >= 0.29 vendors click
 
+from cryptotrader.cli.backtest import backtest_app
 from cryptotrader.cli.data import data_app
+from cryptotrader.cli.db import db_app
 from cryptotrader.cli.indicators import indicators_command
 from cryptotrader.errors import OrderRejected, TemporaryError, TraderError, UserInputError
 
@@ -26,7 +28,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.add_typer(backtest_app, name="backtest")
 app.add_typer(data_app, name="data")
+app.add_typer(db_app, name="db")
 app.command("indicators")(indicators_command)
 
 

@@ -1,0 +1,142 @@
+"""What the backtest commands share: reading candles, strategies, sentiment and settings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from cryptotrader.config import load_settings
+from cryptotrader.domain.market import CandleArrays
+from cryptotrader.domain.pairs import Pair
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.engines.backtest.simulation import Detail
+from cryptotrader.errors import UserInputError
+from cryptotrader.marketdata.io import read_ohlcv
+from cryptotrader.marketdata.naming import parse_series_name
+from cryptotrader.marketdata.resample import resample
+from cryptotrader.sentiment import load_sentiment
+from cryptotrader.strategies import BaseStrategy, create_strategy
+
+
+@dataclass(frozen=True, slots=True)
+class Candles:
+    """The candles to backtest, their timeframe and pair, and the file's own candles."""
+
+    arrays: CandleArrays
+    timeframe: Timeframe
+    pair: Pair
+    source: CandleArrays
+    source_timeframe: Timeframe | None
+
+
+def load_candles(path: Path, timeframe: str | None, pair: str | None) -> Candles:
+    """Read ``path`` and resample it to ``timeframe`` when given.
+
+    Raises:
+        UserInputError: unreadable file, unknown timeframe, or none could be told.
+    """
+    source = read_ohlcv(path)
+    target = Timeframe.parse(timeframe) if timeframe else source.timeframe
+    if target is None:
+        raise UserInputError(f"{path}: cannot tell the timeframe; pass --timeframe")
+    arrays = source.arrays
+    if target is not source.timeframe:
+        if source.timeframe is None:
+            raise UserInputError(f"{path}: cannot tell the file's timeframe to resample it")
+        arrays = resample(arrays, source.timeframe, target)
+    named = parse_series_name(path).pair
+    chosen = Pair.parse(pair) if pair else named or Pair(base="BTC", quote="USDT")
+    return Candles(arrays, target, chosen, source.arrays, source.timeframe)
+
+
+def load_detail(candles: Candles, detail: str | None, detail_data: Path | None) -> Detail | None:
+    """Finer candles for ``--detail``: ``--detail-data`` or the ``--data`` file itself.
+
+    Raises:
+        UserInputError: the finer candles cannot be had at that timeframe.
+    """
+    if detail is None:
+        return None
+    finer = Timeframe.parse(detail)
+    if detail_data is not None:
+        source = read_ohlcv(detail_data)
+        arrays, timeframe = source.arrays, source.timeframe
+    else:
+        arrays, timeframe = candles.source, candles.source_timeframe
+    if timeframe is None or not timeframe.divides(finer):
+        raise UserInputError(
+            f"--detail {finer}: the candles at hand ({timeframe}) cannot give {finer} candles; "
+            "pass --detail-data FILE"
+        )
+    return Detail(resample(arrays, timeframe, finer), finer)
+
+
+def parse_params(pairs: Sequence[str]) -> dict[str, str]:
+    """``NAME=VALUE`` options as a mapping (values are validated by the strategy).
+
+    Raises:
+        UserInputError: an option is not ``NAME=VALUE``.
+    """
+    params: dict[str, str] = {}
+    for item in pairs:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UserInputError(f"--param {item!r}: write it NAME=VALUE")
+        params[name.strip()] = value.strip()
+    return params
+
+
+def build_strategies(names: Sequence[str], params: dict[str, str]) -> list[BaseStrategy[Any]]:
+    """Strategies by name; ``params`` keys are ``NAME`` (one strategy) or ``STRATEGY.NAME``.
+
+    Raises:
+        UnknownNameError: unknown strategy.
+        UserInputError: unknown or invalid parameter.
+    """
+    single = len(names) == 1
+    chosen: list[BaseStrategy[Any]] = []
+    for name in names:
+        own: dict[str, str] = {}
+        for key, value in params.items():
+            owner, dot, param = key.rpartition(".")
+            if dot and owner == name:
+                own[param] = value
+            elif not dot and single:
+                own[key] = value
+        chosen.append(create_strategy(name, own))
+    foreign = [k for k in params if "." in k and k.rpartition(".")[0] not in names]
+    if foreign:
+        raise UserInputError(f"--param {foreign[0]!r} names no strategy being run")
+    return chosen
+
+
+def sentiment_for(
+    strategies: Sequence[BaseStrategy[Any]], fear_greed: Path | None
+) -> dict[str, Any]:
+    """The Fear & Greed history when a strategy reads it (``--fear-greed`` file, else the API).
+
+    Google Trends has no offline history: in backtests it is neutral with weight 0.
+    """
+    if not any(spec.name == "fear_greed" for s in strategies for spec in s.indicators):
+        return {}
+    return dict(load_sentiment(load_settings(), fear_greed, names=["fear_greed"]))
+
+
+def decimal_option(name: str, value: str | None) -> Decimal | None:
+    """A numeric option as ``Decimal`` (None stays None).
+
+    Raises:
+        UserInputError: not a number.
+    """
+    if value is None:
+        return None
+    try:
+        result = Decimal(value)
+    except InvalidOperation:
+        raise UserInputError(f"{name} {value!r} is not a number") from None
+    if not result.is_finite():
+        raise UserInputError(f"{name} {value!r} is not a finite number")
+    return result

@@ -1,0 +1,312 @@
+"""``cryptotrader backtest run | compare | portfolio``: strategies over a candle file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+
+from cryptotrader.cli._backtest_input import (
+    Candles,
+    build_strategies,
+    decimal_option,
+    load_candles,
+    load_detail,
+    parse_params,
+    sentiment_for,
+)
+from cryptotrader.cli._common import console, err_console
+from cryptotrader.config import TradingSettings, load_settings
+from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine
+from cryptotrader.engines.backtest.config import check_capital
+from cryptotrader.engines.backtest.html import comparison_html, portfolio_html, result_html
+from cryptotrader.engines.backtest.portfolio import (
+    PortfolioBacktest,
+    check_ratio,
+    parse_sweep,
+)
+from cryptotrader.engines.backtest.report import (
+    metrics_table,
+    portfolio_dict,
+    result_dict,
+)
+from cryptotrader.errors import UserInputError
+from cryptotrader.risk import MarketRules, RiskReducer, RiskReducerConfig
+from cryptotrader.strategies import BaseStrategy, create_strategy
+
+backtest_app = typer.Typer(
+    help="Backtest strategies on candle files (fees, slippage, intrabar stops, no look-ahead).",
+    no_args_is_help=True,
+)
+
+DataOpt = Annotated[Path, typer.Option("--data", help="candle file (.csv, .csv.gz, .parquet)")]
+TimeframeOpt = Annotated[
+    str | None, typer.Option("--timeframe", "-t", help="backtest on this timeframe (resampled)")
+]
+FeeOpt = Annotated[str, typer.Option("--fee", help="fee per fill, fraction of the notional")]
+SlipOpt = Annotated[str, typer.Option("--slippage", help="slippage per fill, fraction of price")]
+StopOpt = Annotated[
+    str | None, typer.Option("--stop-loss", help="fraction below entry; default: the bot's")
+]
+TakeOpt = Annotated[
+    str | None, typer.Option("--take-profit", help="fraction above entry; default: the bot's")
+]
+RiskOpt = Annotated[
+    str | None, typer.Option("--risk", help="risk ratio per trade; default: the bot's")
+]
+StakeOpt = Annotated[
+    str | None,
+    typer.Option("--stake", help="put this fraction of the cash in each trade (1.0: all in)"),
+]
+FillOpt = Annotated[
+    str, typer.Option("--fill", help="open: next bar's open (default); close: signal bar's close")
+]
+PairOpt = Annotated[str | None, typer.Option("--pair", help="market, default: from the file name")]
+FearGreedOpt = Annotated[
+    Path | None,
+    typer.Option("--fear-greed", help="Fear & Greed history CSV; default: alternative.me, cached"),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object instead of tables")]
+HtmlOpt = Annotated[Path | None, typer.Option("--html", help="write a self-contained HTML report")]
+CurveOpt = Annotated[
+    int, typer.Option("--curve-points", help="equity points in JSON (0: every candle)", min=0)
+]
+StepOpt = Annotated[str | None, typer.Option("--amount-step", help="market amount step")]
+NotionalOpt = Annotated[str | None, typer.Option("--min-notional", help="market min notional")]
+
+
+def _config(**values: Any) -> BacktestConfig:
+    fill = values.pop("fill")
+    if fill not in ("open", "close"):
+        raise UserInputError(f"--fill {fill!r}: expected open or close")
+    step = decimal_option("--amount-step", values.pop("amount_step"))
+    notional = decimal_option("--min-notional", values.pop("min_notional"))
+    market = MarketRules(
+        amount_step=step or MarketRules().amount_step,
+        min_amount=step or MarketRules().min_amount,
+        min_notional=MarketRules().min_notional if notional is None else notional,
+    )
+    numbers = {k: decimal_option(f"--{k.replace('_', '-')}", v) for k, v in values.items()}
+    fill_mode: Literal["open", "close"] = "close" if fill == "close" else "open"
+    return BacktestConfig.parse(**numbers, fill=fill_mode, market=market)
+
+
+def _emit_json(payload: dict[str, Any]) -> None:
+    json.dump(payload, sys.stdout, separators=(",", ":"))
+    sys.stdout.write("\n")
+
+
+def _write_html(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    err_console.print(f"wrote {path}")
+
+
+def _engine(candles: Candles, config: BacktestConfig, sentiment: dict[str, Any]) -> BacktestEngine:
+    trading = load_settings().trading
+    return BacktestEngine(config=config, trading=trading, dependencies=sentiment, pair=candles.pair)
+
+
+@backtest_app.command("run")
+def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
+    data: DataOpt,
+    strategy: Annotated[str, typer.Option("--strategy", help="sma_cross, conservative, ...")],
+    timeframe: TimeframeOpt = None,
+    capital: Annotated[str, typer.Option("--capital", help="initial capital")] = "1000",
+    fee: FeeOpt = "0.001",
+    slippage: SlipOpt = "0.0005",
+    stop_loss: StopOpt = None,
+    take_profit: TakeOpt = None,
+    risk: RiskOpt = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="strategy parameter NAME=VALUE")
+    ] = None,
+    stake: StakeOpt = None,
+    fill: FillOpt = "open",
+    detail: Annotated[
+        str | None, typer.Option("--detail", help="resolve intrabar order on finer candles (1m)")
+    ] = None,
+    detail_data: Annotated[
+        Path | None, typer.Option("--detail-data", help="finer candle file for --detail")
+    ] = None,
+    pair: PairOpt = None,
+    fear_greed: FearGreedOpt = None,
+    amount_step: StepOpt = None,
+    min_notional: NotionalOpt = None,
+    as_json: JsonOpt = False,
+    html: HtmlOpt = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="write a PNG chart")] = None,
+    curve_points: CurveOpt = 0,
+) -> None:
+    """Backtest one strategy on a candle file."""
+    config = _config(
+        fee=fee, slippage=slippage, stop_loss=stop_loss, take_profit=take_profit,
+        risk_ratio=risk, stake=stake, fill=fill, amount_step=amount_step,
+        min_notional=min_notional,
+    )  # fmt: skip
+    initial = check_capital(decimal_option("--capital", capital) or Decimal(0))  # "0" is refused
+    chosen = build_strategies([strategy], parse_params(param or []))[0]
+    candles = load_candles(data, timeframe, pair)
+    finer = load_detail(candles, detail, detail_data)
+    engine = _engine(candles, config, sentiment_for([chosen], fear_greed))
+    result = engine.run(candles.arrays, chosen, initial, candles.timeframe, detail=finer)
+    if html is not None:
+        _write_html(html, result_html(result))
+    if plot is not None:
+        from cryptotrader.engines.backtest.plot import plot_result  # noqa: PLC0415 - matplotlib
+
+        plot_result(result, plot)
+        err_console.print(f"wrote {plot}")
+    if as_json:
+        _emit_json(result_dict(result, curve_limit=curve_points))
+        return
+    title = (
+        f"{result.strategy} - {candles.pair} {candles.timeframe} - {len(candles.arrays)} candles"
+    )
+    console.print(metrics_table(title, [(result.strategy_name, result.metrics)]))
+
+
+@backtest_app.command("compare")
+def compare_command(  # noqa: PLR0917 - typer maps each option to a parameter
+    data: DataOpt,
+    strategies: Annotated[
+        str, typer.Option("--strategies", help="comma-separated, e.g. sma_cross,conservative")
+    ],
+    timeframe: TimeframeOpt = None,
+    capital: Annotated[str, typer.Option("--capital", help="initial capital")] = "1000",
+    fee: FeeOpt = "0.001",
+    slippage: SlipOpt = "0.0005",
+    stop_loss: StopOpt = None,
+    take_profit: TakeOpt = None,
+    risk: RiskOpt = None,
+    param: Annotated[list[str] | None, typer.Option("--param", help="STRATEGY.NAME=VALUE")] = None,
+    stake: StakeOpt = None,
+    fill: FillOpt = "open",
+    pair: PairOpt = None,
+    fear_greed: FearGreedOpt = None,
+    as_json: JsonOpt = False,
+    html: HtmlOpt = None,
+    curve_points: CurveOpt = 0,
+) -> None:
+    """Several strategies on the same candles, side by side."""
+    config = _config(
+        fee=fee, slippage=slippage, stop_loss=stop_loss, take_profit=take_profit,
+        risk_ratio=risk, stake=stake, fill=fill, amount_step=None, min_notional=None,
+    )  # fmt: skip
+    initial = check_capital(decimal_option("--capital", capital) or Decimal(0))  # "0" is refused
+    names = [n.strip() for n in strategies.split(",") if n.strip()]
+    chosen = build_strategies(names, parse_params(param or []))
+    candles = load_candles(data, timeframe, pair)
+    engine = _engine(candles, config, sentiment_for(chosen, fear_greed))
+    results = engine.compare_strategies(candles.arrays, chosen, initial, candles.timeframe)
+    if html is not None:
+        _write_html(html, comparison_html(results))
+    if as_json:
+        _emit_json({"results": [result_dict(r, curve_limit=curve_points) for r in results]})
+        return
+    title = f"comparison - {candles.pair} {candles.timeframe} - {len(candles.arrays)} candles"
+    console.print(metrics_table(title, [(r.strategy, r.metrics) for r in results]))
+
+
+def _portfolio_strategies(safe: str, aggressive: str) -> tuple[BaseStrategy[Any], ...]:
+    return create_strategy(safe), create_strategy(aggressive)
+
+
+@backtest_app.command("portfolio")
+def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
+    data: DataOpt,
+    timeframe: TimeframeOpt = None,
+    safe_strategy: Annotated[str, typer.Option("--safe-strategy")] = "conservative",
+    aggressive_strategy: Annotated[str, typer.Option("--aggressive-strategy")] = "aggressive",
+    safe_capital: Annotated[
+        str | None, typer.Option("--safe-capital", help="default: settings (700)")
+    ] = None,
+    aggressive_capital: Annotated[
+        str | None, typer.Option("--aggressive-capital", help="default: settings (300)")
+    ] = None,
+    reallocation: Annotated[
+        str | None,
+        typer.Option(
+            "--reallocation",
+            help="share of each winning aggressive trade's profit moved to safe "
+            "(0.10-0.50; default 0.30)",
+        ),
+    ] = None,
+    sweep: Annotated[
+        str | None,
+        typer.Option("--sweep-reallocation", help="START:STOP:STEP, e.g. 0.1:0.5:0.1"),
+    ] = None,
+    on_deep_streak: Annotated[
+        str, typer.Option("--on-deep-streak", help="after 5 losses: quarter (risk/4) or pause")
+    ] = "quarter",
+    fee: FeeOpt = "0.001",
+    slippage: SlipOpt = "0.0005",
+    fill: FillOpt = "open",
+    pair: PairOpt = None,
+    fear_greed: FearGreedOpt = None,
+    as_json: JsonOpt = False,
+    html: HtmlOpt = None,
+    curve_points: CurveOpt = 0,
+) -> None:
+    """Both bots on the same candles: capital split, reallocation and risk reduction."""
+    config = _config(
+        fee=fee, slippage=slippage, stop_loss=None, take_profit=None, risk_ratio=None,
+        stake=None, fill=fill, amount_step=None, min_notional=None,
+    )  # fmt: skip
+    if on_deep_streak not in ("quarter", "pause"):
+        raise UserInputError(f"--on-deep-streak {on_deep_streak!r}: expected quarter or pause")
+    trading: TradingSettings = load_settings().trading
+    safe_amount = decimal_option("--safe-capital", safe_capital)
+    aggressive_amount = decimal_option("--aggressive-capital", aggressive_capital)
+    capital = (
+        check_capital(trading.safe.capital if safe_amount is None else safe_amount),
+        check_capital(
+            trading.aggressive.capital if aggressive_amount is None else aggressive_amount
+        ),
+    )
+    ratio = decimal_option("--reallocation", reallocation)
+    chosen = trading.reallocation_ratio if ratio is None else ratio
+    ratios = parse_sweep(sweep) if sweep else [check_ratio(chosen)]
+    safe, aggressive = _portfolio_strategies(safe_strategy, aggressive_strategy)
+    candles = load_candles(data, timeframe, pair)
+    engine = BacktestEngine(
+        config=config,
+        trading=trading,
+        dependencies=sentiment_for([safe, aggressive], fear_greed),
+        pair=candles.pair,
+    )
+    deep = "pause" if on_deep_streak == "pause" else "quarter"
+    portfolio = PortfolioBacktest(
+        engine=engine, reducer=RiskReducer(RiskReducerConfig(on_deep_streak=deep))
+    )
+    prepared = portfolio.setup(
+        candles.arrays, candles.timeframe, safe=safe, aggressive=aggressive, capital=capital
+    )
+    results = portfolio.sweep(prepared, ratios)
+    if html is not None:
+        _write_html(html, portfolio_html(results))
+    if as_json:
+        payloads = [portfolio_dict(r, curve_limit=curve_points) for r in results]
+        _emit_json(payloads[0] if sweep is None else {"sweep": payloads})
+        return
+    title = f"portfolio - {candles.pair} {candles.timeframe} - {len(candles.arrays)} candles"
+    if sweep is None:
+        only = results[0]
+        columns = [
+            ("safe", only.safe.metrics),
+            ("aggressive", only.aggressive.metrics),
+            ("combined", only.combined),
+        ]
+        console.print(metrics_table(title, columns))
+        console.print(
+            f"{len(only.reallocations)} reallocations "
+            f"({sum((r.amount for r in only.reallocations), Decimal(0)):,.2f} moved to safe), "
+            f"{len(only.risk_changes)} risk changes"
+        )
+        return
+    console.print(
+        metrics_table(title, [(f"ratio {r.reallocation_ratio}", r.combined) for r in results])
+    )

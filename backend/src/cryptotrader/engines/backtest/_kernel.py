@@ -1,0 +1,245 @@
+"""The simulation kernel: one long-only position at a time, bar by bar, compiled by numba.
+
+Conventions (docs/backtesting.md): a signal at the close of bar t fills at the open of bar t+1
+(``fill_close``: at the close of bar t, vectorbt's convention); every fill pays ``slippage``
+(buys higher, sells lower) and ``fee`` on its notional; stop-loss and take-profit are fractions of
+the entry fill price, checked inside every bar the position is open (from its entry bar when it
+entered at an open) against the bar's open, high and low:
+
+* the open at or below the stop fills at the open (a gap: the worse of stop and open);
+* the open at or above the take-profit fills at the open (a resting limit order fills at the
+  better price, as on an exchange);
+* otherwise a low at or below the stop fills at the stop and a high at or above the take-profit
+  at the take-profit; when both are touched the stop is assumed first, unless finer candles
+  (``use_detail``) show the order: they are walked with the same rules, and the first that
+  decides wins.
+
+Sizing mirrors ``risk.sizing`` in floats (risk-based, or ``stake`` of the cash). An open
+position is closed at the last close (``END_OF_DATA``). With ``max_events`` the kernel stops after
+that many closed trades or refused entries and says where to resume (portfolio backtests).
+numba is imported lazily: commands that never backtest do not pay for it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+REASON_SIGNAL, REASON_STOP, REASON_TAKE, REASON_END = 0, 1, 2, 3
+PHASE_OPEN, PHASE_INTRABAR, PHASE_CLOSE = 0, 1, 2
+# Columns of the trade table the kernel returns (float64; bars and codes are whole numbers).
+(
+    COL_ENTRY_BAR,
+    COL_ENTRY_PHASE,
+    COL_ENTRY_PRICE,
+    COL_EXIT_BAR,
+    COL_EXIT_PHASE,
+    COL_EXIT_PRICE,
+    COL_STEPS,
+    COL_REASON,
+    COL_CONFIDENCE,
+) = range(9)
+N_COLUMNS = 9
+
+
+def size_steps(  # noqa: PLR0917 - compiled helper, positional by numba's rules
+    cash: float,
+    price: float,
+    stop: float,
+    confidence: float,
+    risk_ratio: float,
+    stake: float,
+    fee: float,
+    step: float,
+    min_amount: float,
+    min_notional: float,
+) -> int:
+    """Whole amount steps to buy (0: refused); the float twin of ``risk.sizing``."""
+    affordable = cash / (price * (1.0 + fee))
+    if stake > 0.0:
+        quantity = (cash * stake) / (price * (1.0 + fee))
+    else:
+        quantity = min(cash * risk_ratio * confidence / (price - stop), affordable)
+    if not quantity > 0.0:
+        return 0
+    steps = math.floor(quantity / step)
+    if (steps + 1) * step <= quantity:  # float division landed just below a whole step
+        steps += 1
+    elif steps * step > quantity:
+        steps -= 1
+    amount = steps * step
+    if steps <= 0 or amount < min_amount or amount * price < min_notional:
+        return 0
+    return int(steps)
+
+
+def touch(open_: float, high: float, low: float, stop: float, take: float) -> tuple[int, float]:
+    """Which protection one candle triggers and at what price (0: none); see the module doc."""
+    if open_ <= stop:
+        return REASON_STOP, open_
+    if open_ >= take:
+        return REASON_TAKE, open_
+    if low <= stop:
+        return REASON_STOP, stop
+    if high >= take:
+        return REASON_TAKE, take
+    return 0, 0.0
+
+
+def simulate(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one tight loop, compiled by numba
+    o: Any, h: Any, lo: Any, c: Any, entries: Any, exits: Any, confidence: Any,
+    start: int, cash: float, fee: float, slip: float, sl: float, tp: float,
+    risk_ratio: float, stake: float, step: float, min_amount: float, min_notional: float,
+    fill_close: bool, d_open: Any, d_high: Any, d_low: Any, d_start: Any, d_stop: Any,
+    use_detail: bool, max_events: int,
+) -> Any:  # fmt: skip
+    """Run from bar ``start``, flat; returns ``(trades, refused_bars, cash, next_start)``."""
+    n = c.shape[0]
+    capacity = 1
+    for t in range(start, n):
+        if entries[t]:
+            capacity += 1
+    trades = np.zeros((capacity, N_COLUMNS))
+    refused = np.zeros(capacity, dtype=np.int64)
+    n_trades = 0
+    n_refused = 0
+    events = 0
+    in_position = False
+    pending_entry = False
+    pending_exit = False
+    steps = 0
+    quantity = 0.0
+    stop = 0.0
+    take = 0.0
+    entry_bar = -1
+    for t in range(start, n):
+        if pending_exit:
+            pending_exit = False
+            price = o[t] * (1.0 - slip)
+            cash += price * quantity * (1.0 - fee)
+            trades[n_trades, COL_EXIT_BAR] = t
+            trades[n_trades, COL_EXIT_PHASE] = PHASE_OPEN
+            trades[n_trades, COL_EXIT_PRICE] = price
+            trades[n_trades, COL_REASON] = REASON_SIGNAL
+            n_trades += 1
+            in_position = False
+            events += 1
+            if events >= max_events:
+                return trades[:n_trades], refused[:n_refused], cash, t
+        if pending_entry:
+            pending_entry = False
+            price = o[t] * (1.0 + slip)
+            stop = price * (1.0 - sl)
+            take = price * (1.0 + tp)
+            conf = confidence[t - 1]
+            steps = size_steps(
+                cash, price, stop, conf, risk_ratio, stake, fee, step, min_amount, min_notional
+            )
+            if steps == 0:
+                refused[n_refused] = t
+                n_refused += 1
+                events += 1
+                if events >= max_events:
+                    return trades[:n_trades], refused[:n_refused], cash, t
+            else:
+                quantity = steps * step
+                cash -= price * quantity * (1.0 + fee)
+                in_position = True
+                entry_bar = t
+                trades[n_trades, COL_ENTRY_BAR] = t
+                trades[n_trades, COL_ENTRY_PHASE] = PHASE_OPEN
+                trades[n_trades, COL_ENTRY_PRICE] = price
+                trades[n_trades, COL_STEPS] = steps
+                trades[n_trades, COL_CONFIDENCE] = conf
+        if in_position and not (fill_close and entry_bar == t):
+            reason, level = touch(o[t], h[t], lo[t], stop, take)
+            if reason != 0 and use_detail:
+                for k in range(d_start[t], d_stop[t]):
+                    finer, finer_level = touch(d_open[k], d_high[k], d_low[k], stop, take)
+                    if finer != 0:
+                        reason, level = finer, finer_level
+                        break
+            if reason != 0:
+                price = level * (1.0 - slip)
+                cash += price * quantity * (1.0 - fee)
+                trades[n_trades, COL_EXIT_BAR] = t
+                trades[n_trades, COL_EXIT_PHASE] = PHASE_INTRABAR
+                trades[n_trades, COL_EXIT_PRICE] = price
+                trades[n_trades, COL_REASON] = reason
+                n_trades += 1
+                in_position = False
+                events += 1
+                if events >= max_events:
+                    return trades[:n_trades], refused[:n_refused], cash, t
+        if in_position:
+            if exits[t]:
+                if not fill_close:
+                    pending_exit = True
+                else:
+                    price = c[t] * (1.0 - slip)
+                    cash += price * quantity * (1.0 - fee)
+                    trades[n_trades, COL_EXIT_BAR] = t
+                    trades[n_trades, COL_EXIT_PHASE] = PHASE_CLOSE
+                    trades[n_trades, COL_EXIT_PRICE] = price
+                    trades[n_trades, COL_REASON] = REASON_SIGNAL
+                    n_trades += 1
+                    in_position = False
+                    events += 1
+                    if events >= max_events:
+                        return trades[:n_trades], refused[:n_refused], cash, t + 1
+        elif entries[t] and t < n - 1:
+            if not fill_close:
+                pending_entry = True
+            else:
+                price = c[t] * (1.0 + slip)
+                stop = price * (1.0 - sl)
+                take = price * (1.0 + tp)
+                conf = confidence[t]
+                steps = size_steps(
+                    cash, price, stop, conf, risk_ratio, stake, fee, step, min_amount, min_notional
+                )
+                if steps == 0:
+                    refused[n_refused] = t
+                    n_refused += 1
+                    events += 1
+                    if events >= max_events:
+                        return trades[:n_trades], refused[:n_refused], cash, t + 1
+                else:
+                    quantity = steps * step
+                    cash -= price * quantity * (1.0 + fee)
+                    in_position = True
+                    entry_bar = t
+                    trades[n_trades, COL_ENTRY_BAR] = t
+                    trades[n_trades, COL_ENTRY_PHASE] = PHASE_CLOSE
+                    trades[n_trades, COL_ENTRY_PRICE] = price
+                    trades[n_trades, COL_STEPS] = steps
+                    trades[n_trades, COL_CONFIDENCE] = conf
+    if in_position:
+        price = c[n - 1] * (1.0 - slip)
+        cash += price * quantity * (1.0 - fee)
+        trades[n_trades, COL_EXIT_BAR] = n - 1
+        trades[n_trades, COL_EXIT_PHASE] = PHASE_CLOSE
+        trades[n_trades, COL_EXIT_PRICE] = price
+        trades[n_trades, COL_REASON] = REASON_END
+        n_trades += 1
+    return trades[:n_trades], refused[:n_refused], cash, n
+
+
+Kernel = Callable[..., tuple[Any, Any, float, int]]
+
+
+@cache
+def compiled() -> Kernel:
+    """The numba-compiled ``simulate`` (compiled once, cached on disk)."""
+    import numba  # noqa: PLC0415 - deferred: importing numba costs most of a second
+
+    jit = numba.njit(cache=True, nogil=True)
+    global size_steps, touch  # noqa: PLW0603 - the kernel must call the compiled helpers
+    size_steps = jit(size_steps)
+    touch = jit(touch)
+    kernel: Kernel = jit(simulate)
+    return kernel

@@ -1,0 +1,168 @@
+r"""Performance metrics of a backtest, with their formulas.
+
+With ``E_0`` the initial capital and ``E_t`` the equity at the close of candle ``t``
+(``t = 1..N``), per-candle returns are ``r_t = E_t / E_{t-1} - 1`` and ``P`` is the number of
+candles in a year for the timeframe (crypto trades all year: ``P = 365.25 days / candle width``;
+1h -> 8766, 1d -> 365.25, a month counts 30 days):
+
+* total return ``E_N / E_0 - 1`` (from the exact ``Decimal`` final capital);
+* CAGR ``(E_N / E_0) ** (1 / years) - 1`` with ``years = N / P``;
+* max drawdown ``max_t (1 - E_t / max_{s<=t} E_s)`` (a positive fraction), with the peak, the
+  trough and the recovery (first close back at the peak; None if never) dates;
+* Sharpe ``mean(r) / std(r) * sqrt(P)`` (sample std, ddof=1; risk-free rate 0);
+* Sortino ``mean(r) / sqrt(mean(min(r, 0)^2)) * sqrt(P)`` (downside deviation over every
+  candle, target 0);
+* win rate ``winners / trades`` (a winner has net P&L > 0); profit factor ``gross profit / gross
+  loss`` of the net P&Ls (None without a losing trade); expectancy = mean net P&L per trade;
+* exposure = fraction of candles closing with an open position; best / worst / average trade =
+  net P&L as a fraction of the entry notional.
+Ratios that cannot be computed (no trade, constant equity) are None.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import numpy as np
+
+from cryptotrader.domain.market import FloatArray, IntArray
+from cryptotrader.domain.timeframes import DAY_MS, Timeframe
+from cryptotrader.domain.trades import Trade
+from cryptotrader.domain.values import utc_from_ms
+
+YEAR_MS = 365.25 * DAY_MS
+
+
+@dataclass(frozen=True, slots=True)
+class Drawdown:
+    """The deepest fall of the equity from a previous high."""
+
+    depth: float
+    peak: datetime | None
+    trough: datetime | None
+    recovery: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    """Every figure of a backtest report; money in ``Decimal``, ratios as floats."""
+
+    initial_capital: Decimal
+    final_capital: Decimal
+    net_profit: Decimal
+    total_return: float
+    cagr: float | None
+    max_drawdown: Drawdown
+    sharpe_ratio: float | None
+    sortino_ratio: float | None
+    win_rate: float | None
+    profit_factor: float | None
+    expectancy: Decimal | None
+    exposure: float
+    fees_paid: Decimal
+    total_trades: int
+    best_trade: float | None
+    worst_trade: float | None
+    average_trade: float | None
+
+
+def periods_per_year(timeframe: Timeframe) -> float:
+    """Candles of ``timeframe`` in a year of 365.25 days."""
+    return YEAR_MS / timeframe.milliseconds
+
+
+def drawdown(equity: FloatArray, times: IntArray) -> Drawdown:
+    """Deepest drawdown of ``equity`` (stamped ``times``, epoch ms)."""
+    if equity.shape[0] == 0:
+        return Drawdown(0.0, None, None, None)
+    peaks = np.maximum.accumulate(equity)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        depth = np.where(peaks > 0, 1.0 - equity / peaks, 0.0)
+    trough = int(np.argmax(depth))
+    if depth[trough] <= 0:
+        return Drawdown(0.0, None, None, None)
+    peak = int(np.flatnonzero(equity[: trough + 1] == peaks[trough])[-1])
+    back = np.flatnonzero(equity[trough:] >= peaks[trough])
+    recovery = utc_from_ms(int(times[trough + int(back[0])])) if back.shape[0] else None
+    return Drawdown(
+        float(depth[trough]),
+        utc_from_ms(int(times[peak])),
+        utc_from_ms(int(times[trough])),
+        recovery,
+    )
+
+
+def _ratios(returns: FloatArray, per_year: float) -> tuple[float | None, float | None]:
+    if returns.shape[0] < 2:
+        return None, None
+    mean = float(np.mean(returns))
+    std = float(np.std(returns, ddof=1))
+    downside = math.sqrt(float(np.mean(np.minimum(returns, 0.0) ** 2)))
+    scale = math.sqrt(per_year)
+    sharpe = mean / std * scale if std > 0 else None
+    sortino = mean / downside * scale if downside > 0 else None
+    return sharpe, sortino
+
+
+def _trade_figures(
+    trades: tuple[Trade, ...],
+) -> tuple[float | None, float | None, Decimal | None, list[float]]:
+    pnls = [t.pnl or Decimal(0) for t in trades]
+    if not pnls:
+        return None, None, None, []
+    wins = [p for p in pnls if p > 0]
+    losses = [-p for p in pnls if p <= 0]
+    gross_loss = sum(losses, Decimal(0))
+    profit_factor = float(sum(wins, Decimal(0)) / gross_loss) if gross_loss > 0 else None
+    expectancy = (sum(pnls, Decimal(0)) / len(pnls)).quantize(Decimal("1e-8"))
+    returns = [
+        float(p) / (float(t.entry_price) * float(t.quantity))
+        for p, t in zip(pnls, trades, strict=True)
+    ]
+    return len(wins) / len(pnls), profit_factor, expectancy, returns
+
+
+def compute_metrics(
+    *,
+    equity: FloatArray,
+    times: IntArray,
+    timeframe: Timeframe,
+    initial_capital: Decimal,
+    final_capital: Decimal,
+    fees_paid: Decimal,
+    trades: tuple[Trade, ...],
+    exposure: float,
+) -> Metrics:
+    """All metrics of a run; see the module docstring for the formulas."""
+    per_year = periods_per_year(timeframe)
+    full = np.concatenate(([float(initial_capital)], equity))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        returns = full[1:] / full[:-1] - 1.0
+    returns = returns[np.isfinite(returns)]
+    sharpe, sortino = _ratios(returns, per_year)
+    growth = final_capital / initial_capital
+    years = equity.shape[0] / per_year
+    cagr = float(growth) ** (1.0 / years) - 1.0 if years > 0 and growth > 0 else None
+    win_rate, profit_factor, expectancy, trade_returns = _trade_figures(trades)
+    return Metrics(
+        initial_capital=initial_capital,
+        final_capital=final_capital.quantize(Decimal("1e-8")),
+        net_profit=(final_capital - initial_capital).quantize(Decimal("1e-8")),
+        total_return=float(growth - 1),
+        cagr=cagr,
+        max_drawdown=drawdown(equity, times),
+        sharpe_ratio=sharpe,
+        sortino_ratio=sortino,
+        win_rate=win_rate,
+        profit_factor=profit_factor,
+        expectancy=expectancy,
+        exposure=exposure,
+        fees_paid=fees_paid,
+        total_trades=len(trades),
+        best_trade=max(trade_returns) if trade_returns else None,
+        worst_trade=min(trade_returns) if trade_returns else None,
+        average_trade=sum(trade_returns) / len(trade_returns) if trade_returns else None,
+    )

@@ -1,0 +1,199 @@
+"""Backtest results as JSON-ready dicts (decimals as strings, ISO-8601 UTC) and rich tables."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from rich.table import Table
+
+from cryptotrader.domain.trades import Trade
+from cryptotrader.domain.values import utc_from_ms
+from cryptotrader.engines.backtest.metrics import Metrics
+from cryptotrader.engines.backtest.portfolio import PortfolioResult
+from cryptotrader.engines.backtest.result import BacktestResult, EquityCurve
+
+JsonDict = dict[str, Any]
+
+
+def iso(moment: datetime | None) -> str | None:
+    """``2024-01-01T00:00:00Z`` (None stays None)."""
+    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _number(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else value
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def metrics_dict(metrics: Metrics) -> JsonDict:
+    """Every metric; money as strings, ratios as numbers (null when undefined)."""
+    dd = metrics.max_drawdown
+    return {
+        "initial_capital": str(metrics.initial_capital),
+        "final_capital": str(metrics.final_capital),
+        "net_profit": str(metrics.net_profit),
+        "total_return": _number(metrics.total_return),
+        "cagr": _number(metrics.cagr),
+        "max_drawdown": _number(dd.depth),
+        "max_drawdown_peak": iso(dd.peak),
+        "max_drawdown_trough": iso(dd.trough),
+        "max_drawdown_recovery": iso(dd.recovery),
+        "sharpe_ratio": _number(metrics.sharpe_ratio),
+        "sortino_ratio": _number(metrics.sortino_ratio),
+        "win_rate": _number(metrics.win_rate),
+        "profit_factor": _number(metrics.profit_factor),
+        "expectancy": _text(metrics.expectancy),
+        "exposure": _number(metrics.exposure),
+        "fees_paid": str(metrics.fees_paid),
+        "total_trades": metrics.total_trades,
+        "best_trade": _number(metrics.best_trade),
+        "worst_trade": _number(metrics.worst_trade),
+        "average_trade": _number(metrics.average_trade),
+    }
+
+
+def trade_dict(trade: Trade) -> JsonDict:
+    """One closed trade: times, prices, quantity, fees, net P&L and why it closed."""
+    pnl = trade.pnl
+    percent = trade.pnl_percent
+    return {
+        "entry_time": iso(trade.entry_time),
+        "entry_price": str(trade.entry_price),
+        "exit_time": iso(trade.exit_time),
+        "exit_price": _text(trade.exit_price),
+        "quantity": str(trade.quantity),
+        "fees": str(trade.fees),
+        "pnl": None if pnl is None else str(pnl.quantize(Decimal("1e-8"))),
+        "pnl_percent": None if percent is None else float(percent),
+        "reason": None if trade.exit_reason is None else str(trade.exit_reason),
+        "stop_loss": _text(trade.stop_loss),
+        "take_profit": _text(trade.take_profit),
+        "confidence": trade.confidence,
+    }
+
+
+def curve_points(curve: EquityCurve, limit: int = 0) -> list[JsonDict]:
+    """``[{"time", "equity"}]``; ``limit`` > 0 keeps about that many evenly spaced points + last."""
+    index = np.arange(len(curve))
+    if 0 < limit < len(curve):
+        index = np.unique(np.linspace(0, len(curve) - 1, limit).astype(np.int64))
+    stamps = np.datetime_as_string(curve.times[index].astype("datetime64[ms]"), unit="s")
+    values = curve.values[index]
+    return [
+        {"time": f"{stamp}Z", "equity": f"{value:.8f}"}
+        for stamp, value in zip(stamps.tolist(), values.tolist(), strict=True)
+    ]
+
+
+def result_dict(result: BacktestResult, *, curve_limit: int = 0) -> JsonDict:
+    """The ``--json`` object of one backtest."""
+    cfg = result.config
+    candles = result.candles
+    return {
+        "strategy": result.strategy,
+        "bot": str(result.bot),
+        "pair": result.pair.symbol,
+        "timeframe": str(result.timeframe),
+        "start": iso(utc_from_ms(int(candles.timestamps[0]))),
+        "end": iso(utc_from_ms(int(result.equity.times[-1]))) if len(result.equity) else None,
+        "candles": len(candles),
+        "settings": {
+            "fee": str(cfg.fee),
+            "slippage": str(cfg.slippage),
+            "stop_loss": str(result.stop_loss),
+            "take_profit": str(result.take_profit),
+            "risk_ratio": str(result.risk_ratio),
+            "stake": _text(cfg.stake),
+            "fill": cfg.fill,
+            "amount_step": str(cfg.market.amount_step),
+            "min_notional": str(cfg.market.min_notional),
+        },
+        **metrics_dict(result.metrics),
+        "refused_entries": result.refused_entries,
+        "trades": [trade_dict(t) for t in result.trades],
+        "equity_curve": curve_points(result.equity, curve_limit),
+    }
+
+
+def portfolio_dict(result: PortfolioResult, *, curve_limit: int = 0) -> JsonDict:
+    """The ``--json`` object of a portfolio backtest."""
+    return {
+        "reallocation_ratio": str(result.reallocation_ratio),
+        **metrics_dict(result.combined),
+        "equity_curve": curve_points(result.combined_equity, curve_limit),
+        "bots": {
+            "safe": result_dict(result.safe, curve_limit=curve_limit),
+            "aggressive": result_dict(result.aggressive, curve_limit=curve_limit),
+        },
+        "reallocations": [
+            {
+                "time": iso(r.time),
+                "amount": str(r.amount),
+                "profit": str(r.profit.quantize(Decimal("1e-8"))),
+                "aggressive_trade": r.trade_index,
+            }
+            for r in result.reallocations
+        ],
+        "risk_changes": [
+            {
+                "time": iso(c.time),
+                "bot": str(c.bot),
+                "risk_before": str(c.before),
+                "risk_after": str(c.after),
+                "reason": c.reason,
+            }
+            for c in result.risk_changes
+        ],
+    }
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None or not math.isfinite(value) else f"{value * 100:+.2f}%"
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None or not math.isfinite(value) else f"{value * 100:.2f}%"
+
+
+def _ratio(value: float | None) -> str:
+    return "n/a" if value is None or not math.isfinite(value) else f"{value:.2f}"
+
+
+#: (label, how to show it) of each row of the terminal table.
+ROWS: tuple[tuple[str, Any], ...] = (
+    ("final capital", lambda m: f"{m.final_capital:,.2f}"),
+    ("total return", lambda m: _pct(m.total_return)),
+    ("CAGR", lambda m: _pct(m.cagr)),
+    ("max drawdown", lambda m: _pct(-m.max_drawdown.depth)),
+    ("drawdown trough", lambda m: iso(m.max_drawdown.trough) or "-"),
+    ("Sharpe", lambda m: _ratio(m.sharpe_ratio)),
+    ("Sortino", lambda m: _ratio(m.sortino_ratio)),
+    ("trades", lambda m: str(m.total_trades)),
+    ("win rate", lambda m: _share(m.win_rate)),
+    ("profit factor", lambda m: _ratio(m.profit_factor)),
+    ("expectancy", lambda m: "n/a" if m.expectancy is None else f"{m.expectancy:,.2f}"),
+    ("exposure", lambda m: _share(m.exposure)),
+    ("fees paid", lambda m: f"{m.fees_paid:,.2f}"),
+    ("best trade", lambda m: _pct(m.best_trade)),
+    ("worst trade", lambda m: _pct(m.worst_trade)),
+    ("average trade", lambda m: _pct(m.average_trade)),
+)
+
+
+def metrics_table(title: str, columns: Sequence[tuple[str, Metrics]]) -> Table:
+    """Metrics side by side, one column per run."""
+    table = Table(title=title)
+    table.add_column("metric")
+    for name, _ in columns:
+        table.add_column(name, justify="right")
+    for label, show in ROWS:
+        table.add_row(label, *(show(metrics) for _, metrics in columns))
+    return table

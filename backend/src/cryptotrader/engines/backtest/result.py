@@ -1,0 +1,75 @@
+"""What a backtest returns: the trades, the equity curve and the metrics, with their settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+from cryptotrader.domain.enums import BotKind
+from cryptotrader.domain.market import CandleArrays, FloatArray, IntArray
+from cryptotrader.domain.pairs import Pair
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.domain.trades import Trade
+from cryptotrader.engines.backtest.config import BacktestConfig
+from cryptotrader.engines.backtest.metrics import Metrics
+from cryptotrader.strategies.base import BoolArray
+
+
+@dataclass(frozen=True, slots=True)
+class EquityCurve:
+    """Equity (quote currency, float) at the close of every candle; ``times`` are close times.
+
+    ``held`` is True at the closes where a position is open.
+    """
+
+    times: IntArray
+    values: FloatArray
+    held: BoolArray
+
+    def __len__(self) -> int:
+        return int(self.values.shape[0])
+
+    @property
+    def drawdown(self) -> FloatArray:
+        """Fall from the running high at every close, as a positive fraction."""
+        peaks = np.maximum.accumulate(self.values)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result: FloatArray = np.where(peaks > 0, 1.0 - self.values / peaks, 0.0)
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestResult:
+    """One strategy on one candle series.
+
+    ``table`` is the kernel's float trade table (bars, phases, prices, steps, reasons), kept for
+    charts and cross-checks; ``trades`` are the same trades with exact ``Decimal`` money.
+    """
+
+    strategy: str
+    strategy_name: str
+    bot: BotKind
+    pair: Pair
+    timeframe: Timeframe
+    config: BacktestConfig
+    stop_loss: Decimal
+    take_profit: Decimal
+    risk_ratio: Decimal
+    candles: CandleArrays
+    trades: tuple[Trade, ...]
+    equity: EquityCurve
+    metrics: Metrics
+    refused_entries: int
+    table: FloatArray
+
+    @property
+    def total_return(self) -> float:
+        """Final capital over initial, minus one."""
+        return self.metrics.total_return
+
+    @property
+    def final_capital(self) -> Decimal:
+        """Capital after every trade closed (exact)."""
+        return self.metrics.final_capital

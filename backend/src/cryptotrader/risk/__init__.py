@@ -1,0 +1,15 @@
+"""Risk rules shared by the backtester and the live bots: position sizing and risk reduction."""
+
+from cryptotrader.risk.reducer import RiskChange, RiskReducer, RiskReducerConfig, RiskState
+from cryptotrader.risk.sizing import MarketRules, PositionSize, size_position, size_stake
+
+__all__ = [
+    "MarketRules",
+    "PositionSize",
+    "RiskChange",
+    "RiskReducer",
+    "RiskReducerConfig",
+    "RiskState",
+    "size_position",
+    "size_stake",
+]

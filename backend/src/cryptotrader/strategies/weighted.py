@@ -1,0 +1,107 @@
+"""What the conservative and aggressive strategies share: a weighted indicator score and filters.
+
+``score = sum(weight_i x strength_i) / sum(weight_i)`` over every indicator with weight > 0
+(the technical set; sentiment, choppiness and ATR have weight 0 and act as context). A buy needs
+``score >= buy_threshold`` and every enabled filter: higher-timeframe trend up, choppiness at or
+below ``max_choppiness``, Fear & Greed at or below ``max_fear_greed`` (unknown sentiment never
+blocks: it is context, not a reason to stop). A sell is ``score <= sell_threshold``, or the
+higher-timeframe trend turning down when trend agreement is required. Confidence is
+``min(1, score / full_confidence)`` for positive scores.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from cryptotrader.domain.market import FloatArray
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.engines.defaults import DEFAULT_SET
+from cryptotrader.strategies.base import (
+    BaseStrategy,
+    BoolArray,
+    IndicatorSpec,
+    StrategyInputs,
+    StrategyParams,
+    weighted_score,
+)
+
+#: The higher timeframe whose trend a base timeframe's candles consult by default.
+TREND_TIMEFRAME: dict[Timeframe, Timeframe] = {
+    Timeframe.M1: Timeframe.H1,
+    Timeframe.M5: Timeframe.H1,
+    Timeframe.M15: Timeframe.H4,
+    Timeframe.M30: Timeframe.H4,
+    Timeframe.H1: Timeframe.H4,
+    Timeframe.H4: Timeframe.D1,
+    Timeframe.D1: Timeframe.W1,
+}
+_CONTEXT_ONLY = {"fear_greed": 0.0, "google_trends": 0.0}
+
+
+class WeightedParams(StrategyParams):
+    """Thresholds and filters of a weighted-score strategy."""
+
+    buy_threshold: float = Field(gt=0, le=1, description="score at or above: buy")
+    sell_threshold: float = Field(ge=-1, lt=1, description="score at or below: sell")
+    full_confidence: float = Field(default=0.5, gt=0, le=1, description="score of confidence 1")
+    max_choppiness: float = Field(default=100.0, ge=0, le=100, description="100: no filter")
+    max_fear_greed: float = Field(default=100.0, ge=0, le=100, description="100: no filter")
+    require_trend_agreement: bool = False
+    trend_timeframe: Timeframe | None = Field(
+        default=None, description="higher timeframe of the trend filter; None: see TREND_TIMEFRAME"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WeightedParams:
+        if self.sell_threshold >= self.buy_threshold:
+            raise ValueError("sell_threshold must be below buy_threshold")
+        return self
+
+
+class WeightedStrategy(BaseStrategy[WeightedParams]):
+    """Base of ``conservative`` and ``aggressive``; see the module docstring for the rule."""
+
+    @property
+    def indicators(self) -> tuple[IndicatorSpec, ...]:
+        """The full built-in set; sentiment indicators as context (weight 0)."""
+        return tuple(
+            IndicatorSpec(name, params, _CONTEXT_ONLY.get(name, weight))
+            for name, params, weight in DEFAULT_SET
+        )
+
+    def higher_timeframe(self, base: Timeframe) -> Timeframe | None:
+        """``trend_timeframe``, or the default for ``base``; None without trend agreement."""
+        if not self.params.require_trend_agreement:
+            return None
+        return self.params.trend_timeframe or TREND_TIMEFRAME.get(base)
+
+    def score(self, inputs: StrategyInputs) -> FloatArray:
+        """Weighted average of the strengths of the indicators with weight > 0."""
+        return weighted_score(inputs.strengths, inputs.weights, tuple(inputs.strengths))
+
+    def should_buy(self, score: FloatArray, inputs: StrategyInputs) -> BoolArray:
+        """Score high enough and every enabled filter passed."""
+        p = self.params
+        context = inputs.context
+        buy: BoolArray = score >= p.buy_threshold
+        if p.max_choppiness < 100:
+            buy &= context.choppiness <= p.max_choppiness
+        if p.max_fear_greed < 100:
+            buy &= ~(context.fear_greed > p.max_fear_greed)
+        if p.require_trend_agreement:
+            buy &= context.higher_trend > 0
+        return buy
+
+    def should_sell(self, score: FloatArray, inputs: StrategyInputs) -> BoolArray:
+        """Score low enough, or the higher-timeframe trend turned down."""
+        sell: BoolArray = score <= self.params.sell_threshold
+        if self.params.require_trend_agreement:
+            sell |= inputs.context.higher_trend < 0
+        return sell
+
+    def confidence(self, score: FloatArray, inputs: StrategyInputs) -> FloatArray:
+        """``min(1, score / full_confidence)``, 0 for scores <= 0 or unknown."""
+        scaled = np.clip(score / self.params.full_confidence, 0.0, 1.0)
+        result: FloatArray = np.nan_to_num(scaled, nan=0.0)
+        return result

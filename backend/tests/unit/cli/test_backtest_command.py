@@ -1,0 +1,309 @@
+"""``cryptotrader backtest``: JSON shape, report files, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from cryptotrader.marketdata import write_ohlcv
+from tests.support.builders import random_frame
+from tests.unit.cli.test_indicators_command import run
+
+
+@pytest.fixture
+def candle_file(tmp_path: Path) -> Path:
+    path = tmp_path / "binance_ETH-USDT_1h.csv"
+    write_ohlcv(random_frame(1_200, seed=2, step_ms=3_600_000), path)
+    return path
+
+
+@pytest.fixture
+def fear_greed_file(tmp_path: Path) -> Path:
+    path = tmp_path / "fng.csv"
+    rows = ["date,timestamp,value,classification"]
+    for day in range(60):
+        moment = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=day)
+        rows.append(f"{moment:%Y-%m-%d},{int(moment.timestamp())},{40 + day % 50},Neutral")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_backtest_run_when_json_prints_one_object_with_the_report(
+    candle_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        [
+            "backtest",
+            "run",
+            "--data",
+            str(candle_file),
+            "--strategy",
+            "sma_cross",
+            "--param",
+            "fast=5",
+            "--param",
+            "slow=15",
+            "--json",
+        ],
+        capsys,
+    )
+    assert code == 0
+    report = json.loads(out)
+    for key in (
+        "total_return",
+        "max_drawdown",
+        "sharpe_ratio",
+        "win_rate",
+        "total_trades",
+        "profit_factor",
+        "trades",
+        "equity_curve",
+        "cagr",
+        "sortino_ratio",
+        "expectancy",
+        "exposure",
+        "fees_paid",
+    ):
+        assert key in report
+    assert report["pair"] == "ETH/USDT"
+    assert report["timeframe"] == "1h"
+    assert report["strategy"] == "sma_cross(fast=5, slow=15)"
+    assert report["total_trades"] == len(report["trades"]) > 0
+    trade = report["trades"][0]
+    for key in (
+        "entry_time",
+        "entry_price",
+        "exit_time",
+        "exit_price",
+        "quantity",
+        "pnl",
+        "reason",
+    ):
+        assert isinstance(trade[key], str)
+    assert trade["entry_time"].endswith("Z")
+    assert len(report["equity_curve"]) == 1_200
+    assert set(report["equity_curve"][0]) == {"time", "equity"}
+    assert isinstance(report["final_capital"], str)
+
+
+def test_backtest_run_when_html_and_plot_asked_writes_both(
+    candle_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    html, png = tmp_path / "report.html", tmp_path / "chart.png"
+    code, out, _ = run(
+        [
+            "backtest",
+            "run",
+            "--data",
+            str(candle_file),
+            "--strategy",
+            "sma_cross",
+            "--html",
+            str(html),
+            "--plot",
+            str(png),
+        ],
+        capsys,
+    )
+    assert code == 0
+    assert "total return" in out
+    page = html.read_text(encoding="utf-8")
+    assert page.count("<svg") >= 3
+    assert "<script" not in page
+    assert "http" not in page.replace("http://www.w3.org/2000/svg", "")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_backtest_run_when_detail_given_resolves_on_the_file_minutes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "minutes.csv"
+    write_ohlcv(random_frame(6_000, seed=9), path)
+    code, out, _ = run(
+        [
+            "backtest",
+            "run",
+            "--data",
+            str(path),
+            "--strategy",
+            "sma_cross",
+            "--timeframe",
+            "15m",
+            "--detail",
+            "1m",
+            "--stop-loss",
+            "0.002",
+            "--take-profit",
+            "0.003",
+            "--json",
+        ],
+        capsys,
+    )
+    assert code == 0
+    assert json.loads(out)["timeframe"] == "15m"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--strategy", "sma_crss"], "unknown strategy 'sma_crss'"),
+        (["--strategy", "sma_cross", "--param", "fats=3"], "did you mean 'fast'"),
+        (["--strategy", "sma_cross", "--param", "fast"], "write it NAME=VALUE"),
+        (["--strategy", "sma_cross", "--capital", "0"], "capital 0 is out of range"),
+        (["--strategy", "sma_cross", "--capital", "lots"], "--capital 'lots' is not a number"),
+        (["--strategy", "sma_cross", "--fee", "0.5"], "fee 0.5 is out of range"),
+        (["--strategy", "sma_cross", "--fill", "later"], "--fill 'later'"),
+        (["--strategy", "sma_cross", "--stake", "1.5"], "stake 1.5 is out of range"),
+        (["--strategy", "sma_cross", "--detail", "1h"], "--detail 1h must be a finer timeframe"),
+    ],
+)
+def test_backtest_run_when_input_is_bad_prints_one_line_and_exits_2(
+    candle_file: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    code, out, err = run(["backtest", "run", "--data", str(candle_file), *extra], capsys)
+    assert code == 2
+    assert err.count("\n") == 1
+    assert message in err
+    assert out == ""
+
+
+def test_backtest_run_when_data_shorter_than_warmup_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "short.csv"
+    write_ohlcv(random_frame(40, step_ms=3_600_000), path)
+    code, _, err = run(["backtest", "run", "--data", str(path), "--strategy", "sma_cross"], capsys)
+    assert code == 2
+    assert "40 candles are too few for 'sma_cross'" in err
+
+
+def test_backtest_compare_when_json_lists_each_strategy(
+    candle_file: Path, fear_greed_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    html = tmp_path / "compare.html"
+    code, out, _ = run(
+        [
+            "backtest",
+            "compare",
+            "--data",
+            str(candle_file),
+            "--strategies",
+            "sma_cross,aggressive,conservative",
+            "--param",
+            "sma_cross.fast=10",
+            "--fear-greed",
+            str(fear_greed_file),
+            "--json",
+            "--html",
+            str(html),
+        ],
+        capsys,
+    )
+    assert code == 0
+    results = json.loads(out)["results"]
+    assert [r["strategy"].split("(")[0] for r in results] == [
+        "sma_cross",
+        "aggressive",
+        "conservative",
+    ]
+    assert results[0]["strategy"].startswith("sma_cross(fast=10")
+    assert "conservative" in html.read_text(encoding="utf-8")
+
+
+def test_backtest_compare_when_param_names_another_strategy_exits_2(
+    candle_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        [
+            "backtest",
+            "compare",
+            "--data",
+            str(candle_file),
+            "--strategies",
+            "sma_cross",
+            "--param",
+            "conservative.buy_threshold=0.2",
+        ],
+        capsys,
+    )
+    assert code == 2
+    assert "names no strategy being run" in err
+
+
+def test_backtest_portfolio_when_json_lists_bots_reallocations_and_risk_changes(
+    candle_file: Path, fear_greed_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        [
+            "backtest",
+            "portfolio",
+            "--data",
+            str(candle_file),
+            "--fear-greed",
+            str(fear_greed_file),
+            "--aggressive-strategy",
+            "sma_cross",
+            "--json",
+        ],
+        capsys,
+    )
+    assert code == 0
+    report = json.loads(out)
+    assert report["reallocation_ratio"] == "0.30"
+    assert set(report["bots"]) == {"safe", "aggressive"}
+    assert report["bots"]["safe"]["initial_capital"] == "700"
+    assert isinstance(report["reallocations"], list)
+    assert isinstance(report["risk_changes"], list)
+    assert (
+        report["total_trades"]
+        == report["bots"]["safe"]["total_trades"] + report["bots"]["aggressive"]["total_trades"]
+    )
+
+
+def test_backtest_portfolio_when_sweep_given_reports_each_ratio(
+    candle_file: Path, fear_greed_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    html = tmp_path / "sweep.html"
+    code, out, _ = run(
+        [
+            "backtest",
+            "portfolio",
+            "--data",
+            str(candle_file),
+            "--fear-greed",
+            str(fear_greed_file),
+            "--sweep-reallocation",
+            "0.1:0.3:0.1",
+            "--curve-points",
+            "50",
+            "--json",
+            "--html",
+            str(html),
+        ],
+        capsys,
+    )
+    assert code == 0
+    sweep = json.loads(out)["sweep"]
+    assert [s["reallocation_ratio"] for s in sweep] == ["0.1", "0.2", "0.3"]
+    assert len(sweep[0]["equity_curve"]) <= 50
+    assert html.exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--reallocation", "0.9"], "0.10 - 0.50"),
+        (["--sweep-reallocation", "0.1-0.5"], "START:STOP:STEP"),
+        (["--on-deep-streak", "stop"], "--on-deep-streak 'stop'"),
+        (["--safe-capital", "0"], "capital 0 is out of range"),
+    ],
+)
+def test_backtest_portfolio_when_input_is_bad_exits_2(
+    candle_file: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    code, _, err = run(["backtest", "portfolio", "--data", str(candle_file), *extra], capsys)
+    assert code == 2
+    assert message in err
