@@ -27,10 +27,10 @@ import pandas as pd
 
 from bench._common import SHARED_DATA, best_of, btc_minutes_extended, machine, peak_rss_mib
 from cryptotrader.domain import CandleArrays, Timeframe
+from cryptotrader.domain.markets import MarketRules
 from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine, BacktestResult
 from cryptotrader.engines.backtest.portfolio import PortfolioBacktest, parse_sweep
 from cryptotrader.marketdata import read_ohlcv
-from cryptotrader.risk import MarketRules
 from cryptotrader.sentiment import load_fear_greed_csv
 from cryptotrader.strategies import IndicatorSpec, PerBarStrategy, create_strategy
 from cryptotrader.strategies.evaluation import evaluate_rule

@@ -21,6 +21,7 @@ from cryptotrader.cli._backtest_input import (
 )
 from cryptotrader.cli._common import console, err_console
 from cryptotrader.config import TradingSettings, load_settings
+from cryptotrader.domain.markets import MarketRules
 from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine
 from cryptotrader.engines.backtest.config import check_capital
 from cryptotrader.engines.backtest.html import comparison_html, portfolio_html, result_html
@@ -35,7 +36,7 @@ from cryptotrader.engines.backtest.report import (
     result_dict,
 )
 from cryptotrader.errors import UserInputError
-from cryptotrader.risk import MarketRules, RiskReducer, RiskReducerConfig
+from cryptotrader.risk import RiskReducer, RiskReducerConfig
 from cryptotrader.strategies import BaseStrategy, create_strategy
 
 backtest_app = typer.Typer(

@@ -14,6 +14,7 @@ from cryptotrader.domain.enums import (
     TradingMode,
 )
 from cryptotrader.domain.market import OHLCV_COLUMNS, Candle, CandleArrays
+from cryptotrader.domain.markets import MarketRules
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.signals import (
@@ -37,6 +38,7 @@ __all__ = [
     "IndicatorResult",
     "IndicatorSignal",
     "MarketContext",
+    "MarketRules",
     "Money",
     "Order",
     "OrderStatus",

@@ -1,10 +1,9 @@
 """Risk rules shared by the backtester and the live bots: position sizing and risk reduction."""
 
 from cryptotrader.risk.reducer import RiskChange, RiskReducer, RiskReducerConfig, RiskState
-from cryptotrader.risk.sizing import MarketRules, PositionSize, size_position, size_stake
+from cryptotrader.risk.sizing import PositionSize, size_position, size_stake
 
 __all__ = [
-    "MarketRules",
     "PositionSize",
     "RiskChange",
     "RiskReducer",

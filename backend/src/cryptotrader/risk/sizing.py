@@ -11,34 +11,10 @@ The backtest kernel sizes with the same formulas in floats (``engines/backtest/_
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from cryptotrader.domain.markets import MarketRules
 from cryptotrader.errors import UserInputError
-
-
-class MarketRules(BaseModel):
-    """What an exchange accepts for one market (ccxt's ``precision.amount`` and ``limits``).
-
-    Defaults are Binance spot BTC/USDT's: amount step 0.00001 BTC, minimum 0.00001 BTC and a
-    minimum notional of 5 USDT.
-
-    Example:
-        >>> MarketRules().amount_step
-        Decimal('0.00001')
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    amount_step: Decimal = Field(default=Decimal("0.00001"), gt=0)
-    min_amount: Decimal = Field(default=Decimal("0.00001"), ge=0)
-    min_notional: Decimal = Field(default=Decimal(5), ge=0)
-
-    def round_amount(self, quantity: Decimal) -> Decimal:
-        """``quantity`` rounded down to a whole number of amount steps."""
-        steps = (quantity / self.amount_step).to_integral_value(rounding=ROUND_DOWN)
-        return steps * self.amount_step
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from cryptotrader.domain.markets import MarketRules
 from cryptotrader.engines.backtest import _kernel
 from cryptotrader.errors import UserInputError
-from cryptotrader.risk import MarketRules, size_position, size_stake
+from cryptotrader.risk import size_position, size_stake
 
 RULES = MarketRules(
     amount_step=Decimal("0.001"), min_amount=Decimal("0.001"), min_notional=Decimal(10)

@@ -8,8 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cryptotrader.config import BotSettings
+from cryptotrader.domain.markets import MarketRules
 from cryptotrader.errors import UserInputError
-from cryptotrader.risk.sizing import MarketRules
 
 MAX_CAPITAL = Decimal(10) ** 12
 

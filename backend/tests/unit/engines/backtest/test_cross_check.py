@@ -18,10 +18,11 @@ import pandas as pd
 import pytest
 
 from cryptotrader.domain import CandleArrays, ExitReason, Timeframe
+from cryptotrader.domain.markets import MarketRules
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine
 from cryptotrader.marketdata import read_ohlcv
-from cryptotrader.risk import MarketRules, size_position, size_stake
+from cryptotrader.risk import size_position, size_stake
 from cryptotrader.strategies import create_strategy
 
 pytestmark = pytest.mark.shared_data

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from cryptotrader.domain import ExitReason, Timeframe, Trade
+from cryptotrader.domain.markets import MarketRules
 from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine, Detail
 from cryptotrader.errors import UserInputError
-from cryptotrader.risk import MarketRules
 from tests.support.scripted import ScriptedStrategy, candles, flat
 
 # 1 unit steps and no minimum keep the arithmetic readable; slippage and fee are exact binary-ish.

@@ -1,0 +1,134 @@
+"""The exchange contract every venue implements: ccxt-backed ones and the paper exchange.
+
+Engines talk to ``BaseExchange`` only. Every method is async; amounts, prices and money are
+``Decimal``; every order carries **our** client order id so that a retry or a restart can look
+the order up instead of sending it twice. Errors are ours, named by their reaction
+(``errors.py``): ``TemporaryError`` (retry with backoff), ``OrderRejected`` /
+``InsufficientFunds`` (never retry as is), ``OperationalError`` (stop the bot and alert).
+
+Venue differences are data (``VenueCapabilities``), never ``if name == "kraken"`` in engines.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from decimal import Decimal
+
+from cryptotrader.domain.market import CandleArrays
+from cryptotrader.domain.markets import MarketRules
+from cryptotrader.domain.pairs import Pair
+from cryptotrader.domain.reports import (
+    Balance,
+    FillReport,
+    OrderReport,
+    ProtectionReport,
+    Ticker,
+)
+from cryptotrader.domain.timeframes import Timeframe
+
+
+@dataclass(frozen=True, slots=True)
+class VenueCapabilities:
+    """What a venue does natively; the rest is emulated by the adapter or the order engine.
+
+    Attributes:
+        native_oco: one order links stop-loss and take-profit (Binance OCO).
+        native_stop_loss: the exchange holds a stop order (else the engine watches prices).
+        conditional_close: a stop/take-profit can be attached to the entry (Kraken ``close``).
+        client_order_id: the venue stores and searches by our client order id.
+        paper: fills are simulated; no real money moves.
+    """
+
+    native_oco: bool = False
+    native_stop_loss: bool = True
+    conditional_close: bool = False
+    client_order_id: bool = True
+    paper: bool = False
+
+
+class BaseExchange(ABC):
+    """An exchange account: market data, balances, orders and their protection.
+
+    Implementations: ``exchanges.ccxt.venue.CcxtVenue`` (Binance, Kraken, any ccxt id) and
+    ``exchanges.paper.PaperExchange`` (simulated fills, persisted state).
+    """
+
+    name: str
+    capabilities: VenueCapabilities
+
+    # --- market data ---------------------------------------------------------------------------
+
+    @abstractmethod
+    async def market_rules(self, pair: Pair) -> MarketRules:
+        """Amount step and minimums of ``pair`` (loads markets on first use)."""
+
+    @abstractmethod
+    async def fetch_ticker(self, pair: Pair) -> Ticker:
+        """Best bid/ask and last price."""
+
+    @abstractmethod
+    async def fetch_ohlcv(
+        self, pair: Pair, timeframe: Timeframe, *, since_ms: int | None = None, limit: int = 500
+    ) -> CandleArrays:
+        """Candles from ``since_ms`` (the newest ``limit`` when omitted), oldest first."""
+
+    # --- account -------------------------------------------------------------------------------
+
+    @abstractmethod
+    async def get_balance(self, asset: str) -> Balance:
+        """Free and used amount of ``asset`` (zero when the account holds none)."""
+
+    @abstractmethod
+    async def fetch_balances(self) -> dict[str, Balance]:
+        """Every non-zero balance, by asset."""
+
+    # --- orders --------------------------------------------------------------------------------
+
+    @abstractmethod
+    async def buy(
+        self, pair: Pair, amount: Decimal, price: Decimal | None = None, *, client_order_id: str
+    ) -> OrderReport:
+        """Buy ``amount`` at market (``price`` None) or with a limit ``price``."""
+
+    @abstractmethod
+    async def sell(
+        self, pair: Pair, amount: Decimal, price: Decimal | None = None, *, client_order_id: str
+    ) -> OrderReport:
+        """Sell ``amount`` at market (``price`` None) or with a limit ``price``."""
+
+    @abstractmethod
+    async def place_protection(
+        self,
+        pair: Pair,
+        amount: Decimal,
+        *,
+        stop_loss: Decimal,
+        take_profit: Decimal | None,
+        client_order_id: str,
+    ) -> ProtectionReport:
+        """Protect a long position of ``amount`` with a stop-loss and an optional take-profit.
+
+        A sell stop at ``stop_loss`` and a sell limit at ``take_profit`` are linked so that one
+        filling cancels the other (natively where the venue can, else by the adapter). Their
+        client ids are ``client_order_id`` with the suffixes ``-sl`` and ``-tp``.
+        """
+
+    @abstractmethod
+    async def cancel_order(self, pair: Pair, *, client_order_id: str) -> OrderReport:
+        """Cancel one of our orders; an order already final is returned as it is."""
+
+    @abstractmethod
+    async def fetch_order(self, pair: Pair, *, client_order_id: str) -> OrderReport | None:
+        """Our order as the exchange knows it, or None if the exchange never received it."""
+
+    @abstractmethod
+    async def fetch_open_orders(self, pair: Pair | None = None) -> list[OrderReport]:
+        """Every open order (of ``pair``, or all)."""
+
+    @abstractmethod
+    async def fetch_my_trades(self, pair: Pair, *, since_ms: int | None = None) -> list[FillReport]:
+        """Our fills on ``pair`` since ``since_ms``, oldest first."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
+        """Release connections."""
