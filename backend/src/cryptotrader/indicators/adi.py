@@ -46,9 +46,11 @@ class Adi(Indicator[AdiParams]):
         adi = talib.AD(candles.high, candles.low, candles.close, candles.volume)
         flow = np.full_like(adi, np.nan)
         if adi.shape[0] > n:
-            volume_sum = talib.SUM(candles.volume, timeperiod=n)
+            volume_sum = talib.SUM(candles.volume, timeperiod=n)[n:]
+            change = np.subtract(adi[n:], adi[:-n], out=flow[n:])
             with np.errstate(invalid="ignore", divide="ignore"):
-                flow[n:] = np.where(volume_sum[n:] > 0, (adi[n:] - adi[:-n]) / volume_sum[n:], 0.0)
+                np.divide(change, volume_sum, out=change)
+            change[volume_sum == 0] = 0.0  # no volume, no money flow
         return {"adi": adi, "adi_flow": flow}
 
     def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:

@@ -50,7 +50,7 @@ class Atr(Indicator[AtrParams]):
 
     def compute(self, candles: CandleArrays) -> Series:
         """TA-Lib ATR, and ATR / close."""
-        values = np.array(atr(candles, self.params.period))  # writable copy for the caller
+        values = atr(candles, self.params.period)  # shared, read-only
         return {self.columns[0]: values, self.columns[1]: values / candles.close}
 
     def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:

@@ -76,11 +76,14 @@ class Bollinger(Indicator[BollingerParams]):
             nbdevdn=p.std_dev,
             matype=MA_Type.SMA,
         )
+        # In-place arithmetic: on a million candles every temporary array costs page faults.
         span = upper - lower
+        flat = span == 0
+        percent_b = candles.close - lower
         with np.errstate(invalid="ignore", divide="ignore"):
-            percent_b = np.where(span > 0, (candles.close - lower) / span, 0.5)
-            width = span / middle
-        percent_b[np.isnan(span)] = np.nan
+            np.divide(percent_b, span, out=percent_b)
+            percent_b[flat] = 0.5  # no band width: the close sits on the average
+            width = np.divide(span, middle, out=span)
         return dict(zip(self.columns, (upper, middle, lower, percent_b, width), strict=True))
 
     def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
