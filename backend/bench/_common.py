@@ -32,7 +32,16 @@ def best_of(repeat: int, fn: Callable[[], object]) -> float:
 
 
 def peak_rss_mib() -> float:
-    """Peak resident memory of this process so far, in MiB."""
+    """Peak resident memory of this process so far, in MiB.
+
+    Linux's ``VmHWM`` belongs to the current program image; ``ru_maxrss`` survives ``exec`` and
+    would report a parent's peak in a child started by ``subprocess``.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
