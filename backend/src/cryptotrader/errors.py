@@ -67,6 +67,27 @@ class InsufficientFunds(OrderRejected):
     """Not enough free balance for the order."""
 
 
+class OrderNotFound(OrderRejected):
+    """The exchange has no order with this client id (never received it, or no longer lists it)."""
+
+
+class OrderOutcomeUnknown(TraderError):  # noqa: N818 - named by the reaction: look it up
+    """An order-placing call failed after the request may have reached the exchange.
+
+    Raised on a timeout, a dropped connection or a 5xx answer while placing an order: the order
+    may have been accepted. **Never re-send it blindly**: look it up by ``client_order_id`` first
+    (``BaseExchange.fetch_order``) and re-send only when the exchange says it never received it.
+    Deliberately not a ``TemporaryError``, so that a generic retry loop (``retry_async``) never
+    re-sends it: exchanges only refuse a duplicate client id while the first order is open, so a
+    blind re-send of an order that already filled would trade twice.
+    """
+
+    def __init__(self, message: str, *, client_order_id: str) -> None:
+        super().__init__(message)
+        self.client_order_id = client_order_id
+        """Our id of the order whose fate is unknown: query the exchange with it."""
+
+
 # --- plugins --------------------------------------------------------------------------------------
 
 

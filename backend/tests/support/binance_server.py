@@ -6,7 +6,9 @@ newest ``limit`` rows when no start is given, the still-forming candle included)
 error payloads (``{"code": -1121, "msg": "Invalid symbol."}``, HTTP 400; ``-1003`` with HTTP
 429/418 and ``Retry-After`` when rate limited, scripted with ``inject``).
 
-Later issues add the signed order endpoints here: add routes to ``BinanceServer._routes``.
+The signed endpoints live in ``binance_trading_server`` (``BinanceTradingServer``): account, orders,
+OCO lists and trades over a simulated account, with Binance's HMAC-SHA256 signature and
+``recvWindow`` checks.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import numpy as np
 
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.timeframes import Timeframe
-from tests.support.exchange_server import Answer, ExchangeServer, Listing, price_text
+from tests.support.exchange_server import Answer, ExchangeServer, price_text
 
 BINANCE_RATE_LIMIT_BODY = {
     "code": -1003,
@@ -41,7 +43,7 @@ class BinanceServer(ExchangeServer):
         return 200, {"serverTime": self.now_ms}, {}
 
     def _exchange_info(self, params: dict[str, str]) -> Answer:
-        symbols = [_binance_symbol(listing) for listing in self.listings.values()]
+        symbols = [_binance_symbol(*market) for market in self._markets()]
         body = {
             "timezone": "UTC",
             "serverTime": self.now_ms,
@@ -86,17 +88,29 @@ class BinanceServer(ExchangeServer):
         )
         return 200, [_binance_kline(candles, i, timeframe) for i in rows], {}
 
+    def _markets(self) -> list[tuple[str, str, str]]:
+        """``(market id, base, quote)`` of every listed market."""
+        return [(m.market_id, m.base_id, m.quote_id) for m in self.listings.values()]
 
-def _binance_symbol(listing: Listing) -> dict[str, Any]:
+
+def _binance_symbol(market_id: str, base: str, quote: str) -> dict[str, Any]:
     return {
-        "symbol": listing.market_id,
+        "symbol": market_id,
         "status": "TRADING",
-        "baseAsset": listing.base_id,
+        "baseAsset": base,
         "baseAssetPrecision": 8,
-        "quoteAsset": listing.quote_id,
+        "quoteAsset": quote,
         "quotePrecision": 8,
         "quoteAssetPrecision": 8,
-        "orderTypes": ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"],
+        "orderTypes": [
+            "LIMIT",
+            "LIMIT_MAKER",
+            "MARKET",
+            "STOP_LOSS",
+            "STOP_LOSS_LIMIT",
+            "TAKE_PROFIT",
+            "TAKE_PROFIT_LIMIT",
+        ],
         "icebergAllowed": True,
         "ocoAllowed": True,
         "isSpotTradingAllowed": True,

@@ -9,7 +9,13 @@ Candles are only ever served up to the server's ``now_ms`` (fixed, or else the w
 candle whose bucket holds ``now_ms`` is the forming one and is served, like the real APIs do).
 Faults are scripted per path: ``inject`` answers the next requests with given faults (HTTP 429
 with ``Retry-After``, 418, a dropped connection ...), ``outage`` makes a path fail after some
-successful answers until ``end_outage``. Every request is recorded in ``requests`` for assertions.
+successful answers until ``end_outage``, and ``stall`` **processes** the next request normally
+(an order is recorded) but holds the answer back for a while, like an exchange that accepted an
+order while the client timed out. Every request is recorded in ``requests`` for assertions.
+
+Signed (private) routes are keyed by HTTP method and path (``_private_routes``) and receive the
+whole ``Call``: method, headers, raw query and body, so that venues check signatures as the real
+exchanges do (``binance_server``, ``kraken_server``).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
@@ -52,6 +58,30 @@ class Request:
     path: str
     params: dict[str, str]
     status: int  # what was answered (DROP for a dropped connection)
+    method: str = "GET"
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Call:
+    """A request as a private route sees it: parameters from the query and the form body."""
+
+    method: str
+    path: str
+    params: dict[str, str]
+    headers: Mapping[str, str]  # names lower-cased
+    query: str  # raw, as sent
+    body: str  # raw, as sent
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the handler writes back, after ``delay_s`` (a stalled answer)."""
+
+    status: int
+    body: object
+    headers: Mapping[str, str]
+    delay_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -78,7 +108,8 @@ def price_text(value: float) -> str:
 class ExchangeServer:
     """A threaded HTTP server on 127.0.0.1 with scripted faults; subclasses add the routes."""
 
-    _routes: ClassVar[dict[str, str]] = {}  # path -> method name
+    _routes: ClassVar[dict[str, str]] = {}  # path -> method name (public GET routes)
+    _private_routes: ClassVar[dict[tuple[str, str], str]] = {}  # (method, path) -> method name
 
     def __init__(self, *, now_ms: int | None = None) -> None:
         self._now_ms = now_ms
@@ -87,13 +118,17 @@ class ExchangeServer:
         self._lock = threading.Lock()
         self._faults: dict[str, deque[Fault]] = {}
         self._outages: dict[str, tuple[int, Fault]] = {}
+        self._stalls: dict[tuple[str, str], deque[float]] = {}
+        self.clock_skew_ms = 0
+        """Added to the server's clock: a positive skew puts the exchange ahead of us."""
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     @property
     def now_ms(self) -> int:
         """The server's time: the one it was given, else the wall clock (for the CLI's clock)."""
-        return time.time_ns() // 1_000_000 if self._now_ms is None else self._now_ms
+        now = time.time_ns() // 1_000_000 if self._now_ms is None else self._now_ms
+        return now + self.clock_skew_ms
 
     @now_ms.setter
     def now_ms(self, value: int) -> None:
@@ -106,7 +141,9 @@ class ExchangeServer:
         handler = _make_handler(self)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -141,6 +178,11 @@ class ExchangeServer:
         with self._lock:
             self._outages[path] = (after, fault)
 
+    def stall(self, path: str, *, seconds: float, method: str = "POST") -> None:
+        """Process the next ``method`` request to ``path``, then answer it ``seconds`` late."""
+        with self._lock:
+            self._stalls.setdefault((method, path), deque()).append(seconds)
+
     def end_outage(self, path: str) -> None:
         """Answer ``path`` normally again."""
         with self._lock:
@@ -153,20 +195,30 @@ class ExchangeServer:
 
     # ----------------------------------------------------------------- dispatch
 
-    def handle(self, path: str, params: dict[str, str]) -> Answer | None:
-        """The answer to a GET, or None to drop the connection."""
+    def handle(self, call: Call) -> Reply | None:
+        """The answer to a request, or None to drop the connection."""
         with self._lock:
-            fault = self._next_fault(path)
+            fault = self._next_fault(call.path)
             if fault is None:
-                method = self._routes.get(path)
-                answer = (
-                    getattr(self, method)(params) if method else (404, self._not_found(path), {})
-                )
+                answer = self._dispatch(call)
             else:
                 answer = (fault.status, fault.body, fault.headers)
             status = answer[0]
-            self.requests.append(Request(time.monotonic(), path, params, status))
-        return None if status == DROP else answer
+            stalls = self._stalls.get((call.method, call.path))
+            delay = stalls.popleft() if stalls and fault is None else 0.0
+            self.requests.append(
+                Request(time.monotonic(), call.path, call.params, status, call.method, call.headers)
+            )
+        return None if status == DROP else Reply(*answer, delay_s=delay)
+
+    def _dispatch(self, call: Call) -> Answer:
+        private = self._private_routes.get((call.method, call.path))
+        if private is not None:
+            return cast(Answer, getattr(self, private)(call))
+        public = self._routes.get(call.path) if call.method == "GET" else None
+        if public is None:
+            return 404, self._not_found(call.path), {}
+        return cast(Answer, getattr(self, public)(call.params))
 
     def _next_fault(self, path: str) -> Fault | None:
         queue = self._faults.get(path)
@@ -192,20 +244,39 @@ class ExchangeServer:
 def _make_handler(server: ExchangeServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            self._serve()
+
+        def do_POST(self) -> None:
+            self._serve()
+
+        def do_DELETE(self) -> None:
+            self._serve()
+
+        def _serve(self) -> None:
             parts = urlsplit(self.path)
-            answer = server.handle(parts.path, dict(parse_qsl(parts.query)))
-            if answer is None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length).decode() if length else ""
+            form = body if "json" not in (self.headers.get("Content-Type") or "") else ""
+            params = dict(parse_qsl(parts.query)) | dict(parse_qsl(form))
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            call = Call(self.command, parts.path, params, headers, parts.query, body)
+            reply = server.handle(call)
+            if reply is None:
                 self.close_connection = True
                 return
-            status, body, headers = answer
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json;charset=UTF-8")
-            self.send_header("Content-Length", str(len(payload)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
+            if reply.delay_s:
+                time.sleep(reply.delay_s)  # the work is done; only the answer is late
+            payload = json.dumps(reply.body).encode()
+            try:
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "application/json;charset=UTF-8")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+            except OSError:  # the client gave up waiting (a stalled answer)
+                self.close_connection = True
 
         def log_message(self, format: str, *args: Any) -> None:
             return  # keep test output clean

@@ -5,6 +5,9 @@ Modelled on Kraken's documentation: ``GET /0/public/Time``, ``/0/public/Assets``
 newest 720 candles of an interval are kept, so an older ``since`` still returns those 720 (the
 last one forming); ``last`` is the newest closed candle; errors come as
 ``{"error": ["EQuery:Unknown asset pair"]}`` with HTTP 200.
+
+The private endpoints (orders, balances, trades, signed with ``API-Sign``) live in
+``kraken_trading_server`` (``KrakenTradingServer``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import numpy as np
 
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.timeframes import Timeframe
-from tests.support.exchange_server import Answer, ExchangeServer, Listing, price_text
+from tests.support.exchange_server import Answer, ExchangeServer, price_text
 
 KRAKEN_RATE_LIMIT_BODY = {"error": ["EGeneral:Too many requests"]}
 
@@ -50,8 +53,8 @@ class KrakenServer(ExchangeServer):
 
     def _assets(self, params: dict[str, str]) -> Answer:
         assets: dict[str, Any] = {}
-        for listing in self.listings.values():
-            for asset in (listing.base_id, listing.quote_id):
+        for _, base, quote in self._markets():
+            for asset in (base, quote):
                 altname = asset[1:] if len(asset) == 4 and asset[0] in "XZ" else asset
                 assets[asset] = {
                     "aclass": "currency",
@@ -63,8 +66,12 @@ class KrakenServer(ExchangeServer):
         return 200, {"error": [], "result": assets}, {}
 
     def _asset_pairs(self, params: dict[str, str]) -> Answer:
-        pairs = {listing.market_id: _kraken_pair(listing) for listing in self.listings.values()}
+        pairs = {market[0]: _kraken_pair(*market) for market in self._markets()}
         return 200, {"error": [], "result": pairs}, {}
+
+    def _markets(self) -> list[tuple[str, str, str]]:
+        """``(market id, base, quote)`` of every listed market."""
+        return [(m.market_id, m.base_id, m.quote_id) for m in self.listings.values()]
 
     def _ohlc(self, params: dict[str, str]) -> Answer:
         listing = self.listings.get(params.get("pair", ""))
@@ -82,16 +89,16 @@ class KrakenServer(ExchangeServer):
         return 200, {"error": [], "result": {listing.market_id: rows, "last": last}}, {}
 
 
-def _kraken_pair(listing: Listing) -> dict[str, Any]:
-    base = listing.base_id[1:] if len(listing.base_id) == 4 else listing.base_id
-    quote = listing.quote_id[1:] if len(listing.quote_id) == 4 else listing.quote_id
+def _kraken_pair(market_id: str, base_id: str, quote_id: str) -> dict[str, Any]:
+    base = base_id[1:] if len(base_id) == 4 else base_id
+    quote = quote_id[1:] if len(quote_id) == 4 else quote_id
     return {
-        "altname": listing.market_id,
+        "altname": market_id,
         "wsname": f"{base}/{quote}",
         "aclass_base": "currency",
-        "base": listing.base_id,
+        "base": base_id,
         "aclass_quote": "currency",
-        "quote": listing.quote_id,
+        "quote": quote_id,
         "lot": "unit",
         "cost_decimals": 5,
         "pair_decimals": 1,

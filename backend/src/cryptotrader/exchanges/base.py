@@ -4,7 +4,9 @@ Engines talk to ``BaseExchange`` only. Every method is async; amounts, prices an
 ``Decimal``; every order carries **our** client order id so that a retry or a restart can look
 the order up instead of sending it twice. Errors are ours, named by their reaction
 (``errors.py``): ``TemporaryError`` (retry with backoff), ``OrderRejected`` /
-``InsufficientFunds`` (never retry as is), ``OperationalError`` (stop the bot and alert).
+``InsufficientFunds`` (never retry as is), ``OperationalError`` (stop the bot and alert), and
+``OrderOutcomeUnknown`` from the order-placing methods (the order may or may not have been
+placed: ``fetch_order`` by its client id before anything else, never re-send blindly).
 
 Venue differences are data (``VenueCapabilities``), never ``if name == "kraken"`` in engines.
 """
@@ -38,6 +40,11 @@ class VenueCapabilities:
         conditional_close: a stop/take-profit can be attached to the entry (Kraken ``close``).
         client_order_id: the venue stores and searches by our client order id.
         paper: fills are simulated; no real money moves.
+        take_profit_by_engine: ``place_protection`` places the stop-loss only and returns
+            ``take_profit=None``: the venue cannot hold a take-profit beside it (no OCO, and a
+            spot sell order reserves the amount, so a second one would be refused). The order
+            engine watches the take-profit price and, when it is reached, cancels the ``-sl``
+            order and sells at market.
     """
 
     native_oco: bool = False
@@ -45,6 +52,7 @@ class VenueCapabilities:
     conditional_close: bool = False
     client_order_id: bool = True
     paper: bool = False
+    take_profit_by_engine: bool = False
 
 
 class BaseExchange(ABC):
@@ -111,7 +119,9 @@ class BaseExchange(ABC):
 
         A sell stop at ``stop_loss`` and a sell limit at ``take_profit`` are linked so that one
         filling cancels the other (natively where the venue can, else by the adapter). Their
-        client ids are ``client_order_id`` with the suffixes ``-sl`` and ``-tp``.
+        client ids are ``client_order_id`` with the suffixes ``-sl`` and ``-tp``. Where
+        ``capabilities.take_profit_by_engine`` is set, only the stop-loss is placed and the
+        report's ``take_profit`` is None: the order engine watches the take-profit price.
         """
 
     @abstractmethod

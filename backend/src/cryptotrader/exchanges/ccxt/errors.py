@@ -5,6 +5,14 @@ exception for the **most specific** ccxt class in the table (the exception's MRO
 a one-line message naming the exchange, the host and what the exchange said. Callers then react
 by class alone: retry a ``TemporaryError``, show a ``UserInputError``, alert on
 ``OperationalError``.
+
+Order-placing calls pass ``placing=<client order id>``: an overlay table is then consulted first,
+because there a failure without an answer is **ambiguous**. A timeout, a dropped connection, a
+5xx or an unreadable answer becomes ``OrderOutcomeUnknown`` (look the order up by client id, never
+re-send blindly); only failures where the exchange provably did not take the order stay
+retryable (rate limits, maintenance, a rejected timestamp, a connection that was never opened);
+a malformed order (``BadRequest``: Binance's ``-1013 Filter failure: NOTIONAL``) is an
+``OrderRejected``.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import functools
 import json
 import os
 import re
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +32,8 @@ from cryptotrader.errors import (
     InsufficientFunds,
     NetworkUnavailableError,
     OperationalError,
+    OrderNotFound,
+    OrderOutcomeUnknown,
     OrderRejected,
     RateLimitedError,
     TemporaryError,
@@ -37,6 +48,13 @@ _REQUEST_LINE = re.compile(r"^(?:GET|POST|PUT|PATCH|DELETE)\s+\S+\s+")
 _STATUS = re.compile(r"^(\d{3})\b\s*")
 
 
+class TimestampRejectedError(TemporaryError):
+    """The exchange refused our request's timestamp or nonce (Binance ``-1021``): re-sync, retry.
+
+    Safe to retry: the exchange rejected the request before acting on it.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class ErrorContext:
     """What is known about a failed ccxt call, for building our message."""
@@ -47,6 +65,7 @@ class ErrorContext:
     detail: str
     retry_after_s: float | None
     timeout_s: float
+    placing: str | None = None  # our client order id, on an order-placing call
 
 
 Translator = Callable[[ErrorContext, BaseException], TraderError]
@@ -119,6 +138,36 @@ def _operational(ctx: ErrorContext, exc: BaseException) -> TraderError:
     return OperationalError(f"{ctx.exchange_id}: {ctx.detail}")
 
 
+def _order_not_found(ctx: ErrorContext, exc: BaseException) -> TraderError:
+    return OrderNotFound(f"{ctx.exchange_id} does not know the order: {ctx.detail}")
+
+
+def _timestamp_rejected(ctx: ErrorContext, exc: BaseException) -> TraderError:
+    return TimestampRejectedError(f"{ctx.exchange_id} refused the request time: {ctx.detail}")
+
+
+def _outcome_unknown(ctx: ErrorContext, exc: BaseException) -> TraderError:
+    cid = ctx.placing or "?"
+    if _never_sent(exc):
+        # The TCP connection was never opened, so the exchange cannot have seen the order.
+        return NetworkUnavailableError(
+            f"{ctx.exchange_id}: cannot reach {ctx.host} ({_network_reason(exc)}); "
+            f"order {cid} was not sent"
+        )
+    import ccxt  # noqa: PLC0415 - already imported by whoever raised a ccxt error
+
+    if isinstance(exc, ccxt.RequestTimeout):
+        what = f"no answer from {ctx.host} within {ctx.timeout_s:g} s"
+    else:
+        status = f"HTTP {ctx.status}: " if ctx.status else ""
+        what = f"{status}{ctx.detail}"
+    return OrderOutcomeUnknown(
+        f"{ctx.exchange_id}: order {cid} may or may not have been placed ({what}); "
+        "look it up by its client order id before sending it again",
+        client_order_id=cid,
+    )
+
+
 @functools.cache
 def _table() -> dict[type[BaseException], Translator]:
     """Map each ccxt class to its translator; looked up along the raised exception's MRO."""
@@ -130,7 +179,7 @@ def _table() -> dict[type[BaseException], Translator]:
         ccxt.RequestTimeout: _timeout,
         ccxt.OnMaintenance: _temporary,
         ccxt.ExchangeNotAvailable: _unavailable,
-        ccxt.InvalidNonce: _temporary,
+        ccxt.InvalidNonce: _timestamp_rejected,
         ccxt.NetworkError: _network,
         ccxt.BadSymbol: _unknown_market,
         ccxt.BadRequest: _bad_request,
@@ -138,6 +187,7 @@ def _table() -> dict[type[BaseException], Translator]:
         ccxt.NotSupported: _not_supported,
         ccxt.AuthenticationError: _authentication,
         ccxt.InsufficientFunds: _insufficient_funds,
+        ccxt.OrderNotFound: _order_not_found,
         ccxt.InvalidOrder: _order_rejected,
         ccxt.CancelPending: _temporary,
         ccxt.OperationFailed: _temporary,  # ccxt: "may be retried" (base of NetworkError)
@@ -145,31 +195,85 @@ def _table() -> dict[type[BaseException], Translator]:
     }
 
 
-def translate_ccxt_error(exc: BaseException, exchange: Any) -> TraderError | None:
-    """Our exception for a ccxt one (None when ``exc`` is not a ccxt error)."""
-    table = _table()
-    for cls in type(exc).__mro__:
-        translator = table.get(cls)
-        if translator is not None:
-            return translator(_context(exc, exchange), exc)
+@functools.cache
+def _placing_table() -> dict[type[BaseException], Translator]:
+    """Overrides for order-placing calls, looked up (along the MRO) before ``_table``."""
+    import ccxt  # noqa: PLC0415 - importing ccxt takes seconds; only pay it when it failed
+
+    return {
+        # The exchange answered and refused before acting: safe to retry with the same id.
+        ccxt.RateLimitExceeded: _rate_limited,
+        ccxt.DDoSProtection: _rate_limited,
+        ccxt.OnMaintenance: _temporary,
+        ccxt.InvalidNonce: _timestamp_rejected,
+        # No usable answer (timeout, dropped connection, 5xx, unparsable): ambiguous.
+        ccxt.OperationFailed: _outcome_unknown,
+        # The order itself is malformed for this market: never retry as is.
+        ccxt.BadSymbol: _order_rejected,
+        ccxt.BadRequest: _order_rejected,
+        ccxt.ArgumentsRequired: _order_rejected,
+        ccxt.NotSupported: _order_rejected,
+    }
+
+
+def translate_ccxt_error(
+    exc: BaseException,
+    exchange: Any,
+    *,
+    placing: str | None = None,
+    rejections: tuple[str, ...] = (),
+) -> TraderError | None:
+    """Our exception for a ccxt one (None when ``exc`` is not a ccxt error).
+
+    Args:
+        exc: the exception ccxt raised.
+        exchange: the ccxt client that raised it (for its id, host and timeout).
+        placing: our client order id when the call was placing an order (see the module doc).
+        rejections: venue words marking an order refusal that ccxt leaves unclassified (a bare
+            ``ExchangeError``, else "unknown: alert"), e.g. Kraken's ``EOrder:`` prefix.
+    """
+    if placing is not None and _is_refusal(exc, rejections):
+        return _order_rejected(_context(exc, exchange, placing), exc)
+    tables = (_placing_table(), _table()) if placing is not None else (_table(),)
+    for table in tables:
+        for cls in type(exc).__mro__:
+            translator = table.get(cls)
+            if translator is not None:
+                return translator(_context(exc, exchange, placing), exc)
     return None
 
 
+def _is_refusal(exc: BaseException, rejections: tuple[str, ...]) -> bool:
+    import ccxt  # noqa: PLC0415 - already imported by whoever raised a ccxt error
+
+    unclassified = type(exc) is ccxt.ExchangeError
+    return unclassified and any(word in str(exc) for word in rejections)
+
+
 @contextlib.contextmanager
-def map_ccxt_errors(exchange: Any) -> Iterator[None]:
-    """Re-raise ccxt errors raised in the block as ours (see the module docstring)."""
+def map_ccxt_errors(
+    exchange: Any, *, placing: str | None = None, rejections: tuple[str, ...] = ()
+) -> Iterator[None]:
+    """Re-raise ccxt errors raised in the block as ours (see the module docstring).
+
+    Args:
+        exchange: the ccxt client called in the block.
+        placing: our client order id when the block places an order: a failure that leaves
+            its fate open becomes ``OrderOutcomeUnknown`` carrying that id.
+        rejections: see ``translate_ccxt_error``.
+    """
     try:
         yield
     except TraderError:
         raise
     except Exception as exc:
-        mapped = translate_ccxt_error(exc, exchange)
+        mapped = translate_ccxt_error(exc, exchange, placing=placing, rejections=rejections)
         if mapped is None:
             raise
         raise mapped from exc
 
 
-def _context(exc: BaseException, exchange: Any) -> ErrorContext:
+def _context(exc: BaseException, exchange: Any, placing: str | None = None) -> ErrorContext:
     exchange_id = str(getattr(exchange, "id", "exchange"))
     message = " ".join(str(exc).split())
     message = message.removeprefix(f"{exchange_id} ").strip()
@@ -186,6 +290,7 @@ def _context(exc: BaseException, exchange: Any) -> ErrorContext:
         detail=_detail(message) or type(exc).__name__,
         retry_after_s=_retry_after(exchange) if status in {418, 429} else None,
         timeout_s=float(getattr(exchange, "timeout", 10_000)) / 1000,
+        placing=placing,
     )
 
 
@@ -233,6 +338,20 @@ def _retry_after(exchange: Any) -> float | None:
             with contextlib.suppress(ValueError):
                 return max(0.0, float(value))
     return None
+
+
+def _never_sent(exc: BaseException) -> bool:
+    """True when the chained cause shows the connection was never opened (nothing was sent)."""
+    import aiohttp  # noqa: PLC0415 - a ccxt dependency; only needed on this failure path
+
+    seen: BaseException | None = exc
+    for _ in range(16):  # a chain is short; the bound guards against a cycle
+        if seen is None:
+            break
+        if isinstance(seen, aiohttp.ClientConnectorError | socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _network_reason(exc: BaseException) -> str:
