@@ -76,6 +76,10 @@ class InMemoryTransport:
         state.changed = asyncio.Event()
         return _entry_id(seq)
 
+    async def add_many(self, stream: str, entries: Sequence[Mapping[str, str]]) -> list[str]:
+        """Append entries in order, as ``add`` does each."""
+        return [await self.add(stream, fields) for fields in entries]
+
     async def ensure_group(self, stream: str, group: str) -> None:
         """Create ``group`` at the end of the stream unless it exists."""
         state = self._stream(stream)

@@ -10,7 +10,7 @@ to ``asyncio.to_thread``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -90,8 +90,23 @@ class MessageBus(Protocol):
     async def publish(self, topic: str, message: BusMessage) -> str:
         """Append ``message`` to ``topic``; returns the entry id.
 
+        The messages published through one bus reach a channel in the order of the calls.
+
         Raises:
             MalformedMessageError: the channel does not carry this message type.
+        """
+        ...
+
+    async def publish_many(self, topic: str, messages: Sequence[BusMessage]) -> list[str]:
+        """Append ``messages`` to ``topic`` in order; returns their entry ids in the same order.
+
+        The same as ``publish`` on each message in turn, in fewer round trips. Nothing is
+        appended if one message does not belong on the channel. If the transport fails part
+        way, the error is raised and a prefix of the messages may have been appended:
+        publishing them again is safe, consumers being idempotent.
+
+        Raises:
+            MalformedMessageError: the channel does not carry one of these message types.
         """
         ...
 

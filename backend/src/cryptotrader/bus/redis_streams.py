@@ -5,11 +5,21 @@ for the consumer's own pending ones after a restart), ``XAUTOCLAIM`` takes over 
 member left idle, and ``XACK`` runs after the handler committed. Delivery counts come from the
 pending list (``XPENDING``), so a message that crashes its consumer every time still ends in the
 dead letters.
+
+Publishing is coalesced (``_AppendPipeline``): a publish made while the bus is idle is sent at
+once, one ``XADD`` from the caller's own task as before; publishes made while that round trip is
+in flight queue up and go out together in the next pipeline. Each ``publish`` still returns its
+own entry id or raises its own error, and entries reach Redis in the order the publishes were
+made on this bus.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections import deque
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
@@ -22,6 +32,170 @@ from cryptotrader.clock import Clock
 from cryptotrader.errors import OperationalError
 
 DEFAULT_PREFIX = "cryptotrader:"
+DEFAULT_PIPELINE_SIZE = 1000
+"""Most ``XADD``s sent in one pipeline (a ``publish_many`` larger than this goes whole)."""
+_CLOSE_DRAIN_S = 10.0
+"""How long ``close`` waits for queued publishes to be sent before closing the connections."""
+
+
+_Fields = dict[Any, Any]
+"""Entry fields (``dict[str, str]``; typed loosely for the client's invariant signature)."""
+
+
+@dataclass(slots=True)
+class _Append:
+    """Entries of one ``add`` or ``add_many`` call, waiting for their ids."""
+
+    stream: str
+    entries: list[_Fields]
+    ids: asyncio.Future[list[str]]
+
+
+class _AppendPipeline:
+    """Sends ``XADD``s one round trip at a time, in call order, coalescing concurrent calls.
+
+    When nothing is being sent, a call sends its own entries at once from its own task (one
+    ``XADD``, or a pipeline for several). Calls made while a round trip is in flight queue up; a
+    flusher task then sends everything queued (up to ``max_commands`` ``XADD``s, never splitting
+    one call's entries) as one non-transactional pipeline, hands each call its ids, and goes on
+    until the queue is empty. So an idle bus sends each publish alone and a busy one sends few
+    large pipelines. A call whose ``XADD`` is refused (``WRONGTYPE``, say) gets that error; a
+    round trip that fails as a whole (connection lost after the client's own retries) fails
+    exactly the calls it carried, and the next one carries on. A queued call cancelled before
+    its round trip left is not sent.
+    """
+
+    def __init__(self, client: Redis, *, maxlen: int, max_commands: int) -> None:
+        self._redis = client
+        self._trim: dict[str, Any] = {"maxlen": maxlen, "approximate": True}  # MAXLEN ~
+        self._max_commands = max(1, max_commands)
+        self._queue: deque[_Append] = deque()
+        self._sending = False  # a round trip (a caller's own or the flusher's) is in flight
+        self._flusher: asyncio.Task[None] | None = None
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def append(self, stream: str, entries: list[_Fields]) -> list[str]:
+        """Append ``entries`` to ``stream``; their ids once Redis added them."""
+        if self._sending:
+            call = _Append(stream, entries, asyncio.get_running_loop().create_future())
+            self._queue.append(call)
+            return await call.ids
+        self._sending = True
+        self._idle.clear()
+        try:
+            return _ids(await self._xadd([(stream, fields) for fields in entries]))
+        finally:
+            self._after_send()
+
+    async def drain(self) -> None:
+        """Wait until every call made so far has been sent (or has failed)."""
+        await self._idle.wait()
+
+    def _after_send(self) -> None:
+        if self._queue:
+            self._flusher = asyncio.get_running_loop().create_task(
+                self._flush(), name="bus:redis:xadd"
+            )
+        else:
+            self._sending = False
+            self._idle.set()
+
+    async def _flush(self) -> None:
+        try:
+            while self._queue:
+                batch = self._take()
+                if batch:
+                    await self._send(batch)
+                    # Let the callers just answered run first: those that publish again join
+                    # the next pipeline instead of finding the bus idle and going alone.
+                    await asyncio.sleep(0)
+        finally:
+            # Only reached with a non-empty queue when this task was cancelled (loop shutdown).
+            while self._queue:
+                self._queue.popleft().ids.cancel()
+            self._flusher = None
+            self._sending = False
+            self._idle.set()
+
+    def _take(self) -> list[_Append]:
+        batch: list[_Append] = []
+        commands = 0
+        while self._queue:
+            call = self._queue[0]
+            if call.ids.done():  # its caller was cancelled before it was sent
+                self._queue.popleft()
+                continue
+            if batch and commands + len(call.entries) > self._max_commands:
+                break
+            batch.append(self._queue.popleft())
+            commands += len(call.entries)
+        return batch
+
+    async def _send(self, batch: list[_Append]) -> None:
+        try:
+            replies = await self._xadd(
+                [(call.stream, fields) for call in batch for fields in call.entries]
+            )
+        except asyncio.CancelledError:
+            for call in batch:
+                call.ids.cancel()
+            raise
+        except Exception as exc:  # noqa: BLE001 - the callers get it, each its own copy
+            for call in batch:
+                if not call.ids.done():
+                    call.ids.set_exception(_copy(exc))
+            return
+        position = 0
+        for call in batch:
+            mine = replies[position : position + len(call.entries)]
+            position += len(call.entries)
+            if call.ids.done():
+                continue
+            try:
+                call.ids.set_result(_ids(mine))
+            except ResponseError as exc:
+                call.ids.set_exception(exc)
+
+    async def _xadd(self, entries: list[tuple[str, _Fields]]) -> list[Any]:
+        """One round trip: each entry's reply, a ``ResponseError`` for a refused one.
+
+        Raises:
+            RedisError: the round trip failed as a whole (connection lost, timeout).
+        """
+        if len(entries) == 1:
+            ((stream, fields),) = entries
+            try:
+                return [await self._redis.xadd(stream, fields, **self._trim)]
+            except ResponseError as exc:
+                return [exc]
+        pipe = self._redis.pipeline(transaction=False)
+        for stream, fields in entries:
+            pipe.xadd(stream, fields, **self._trim)
+        replies: list[Any] = await pipe.execute(raise_on_error=False)
+        return replies
+
+
+def _ids(replies: list[Any]) -> list[str]:
+    """The entry ids of one call's ``XADD`` replies.
+
+    Raises:
+        ResponseError: the first refusal among them.
+    """
+    for reply in replies:
+        if isinstance(reply, ResponseError):
+            raise reply
+    return [_text(reply) for reply in replies]
+
+
+def _copy(exc: Exception) -> Exception:
+    # One exception object raised from many tasks would grow one traceback from all of them.
+    try:
+        clone = type(exc)(*exc.args)
+    except Exception:  # noqa: BLE001 - an exception type with an unusual constructor
+        return exc
+    clone.__cause__ = exc
+    return clone
 
 
 class RedisTransport:
@@ -30,21 +204,25 @@ class RedisTransport:
     Args:
         client: the connection pool (owned: closed by ``close``).
         maxlen: approximate length each stream is trimmed to.
+        pipeline_size: most ``XADD``s coalesced into one round trip.
     """
 
-    def __init__(self, client: Redis, *, maxlen: int = 100_000) -> None:
+    def __init__(
+        self, client: Redis, *, maxlen: int = 100_000, pipeline_size: int = DEFAULT_PIPELINE_SIZE
+    ) -> None:
         self._redis = client
-        self._maxlen = maxlen
+        self._appends = _AppendPipeline(client, maxlen=maxlen, max_commands=pipeline_size)
 
     async def add(self, stream: str, fields: Mapping[str, str]) -> str:
-        """``XADD stream MAXLEN ~ maxlen * fields``."""
-        entry_id = await self._redis.xadd(
-            stream,
-            dict(fields),  # type: ignore[arg-type]
-            maxlen=self._maxlen,
-            approximate=True,
-        )
-        return _text(entry_id)
+        """``XADD stream MAXLEN ~ maxlen * fields``; concurrent adds share round trips."""
+        (entry_id,) = await self._appends.append(stream, [dict(fields)])
+        return entry_id
+
+    async def add_many(self, stream: str, entries: Sequence[Mapping[str, str]]) -> list[str]:
+        """One ``XADD ... MAXLEN ~`` per entry, all in the same round trip, in order."""
+        if not entries:
+            return []
+        return await self._appends.append(stream, [dict(fields) for fields in entries])
 
     async def ensure_group(self, stream: str, group: str) -> None:
         """``XGROUP CREATE stream group $ MKSTREAM`` unless the group exists."""
@@ -111,8 +289,13 @@ class RedisTransport:
         return [(_text(entry_id), dict(fields)) for entry_id, fields in reply or []]
 
     async def close(self) -> None:
-        """Close the connection pool."""
-        await self._redis.aclose()
+        """Send what is queued (waiting at most ``_CLOSE_DRAIN_S``), then close the pool."""
+        try:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(_CLOSE_DRAIN_S):
+                    await self._appends.drain()
+        finally:
+            await self._redis.aclose()
 
 
 def _text(value: object) -> str:
@@ -134,6 +317,7 @@ class RedisBus(StreamBus):
         client: a ``redis.asyncio.Redis`` with ``decode_responses=True``, ``protocol=2`` (owned).
         prefix: prepended to every stream key.
         maxlen: approximate length each stream is trimmed to.
+        pipeline_size: most ``XADD``s coalesced into one round trip.
 
     Example:
         bus = await RedisBus.connect("redis://127.0.0.1:6379/0")
@@ -145,11 +329,15 @@ class RedisBus(StreamBus):
         *,
         prefix: str = DEFAULT_PREFIX,
         maxlen: int = 100_000,
+        pipeline_size: int = DEFAULT_PIPELINE_SIZE,
         clock: Clock | None = None,
         options: ConsumerOptions | None = None,
     ) -> None:
         super().__init__(
-            RedisTransport(client, maxlen=maxlen), prefix=prefix, clock=clock, options=options
+            RedisTransport(client, maxlen=maxlen, pipeline_size=pipeline_size),
+            prefix=prefix,
+            clock=clock,
+            options=options,
         )
 
     @classmethod
@@ -159,6 +347,7 @@ class RedisBus(StreamBus):
         *,
         prefix: str = DEFAULT_PREFIX,
         maxlen: int = 100_000,
+        pipeline_size: int = DEFAULT_PIPELINE_SIZE,
         clock: Clock | None = None,
         options: ConsumerOptions | None = None,
     ) -> RedisBus:
@@ -178,4 +367,11 @@ class RedisBus(StreamBus):
             raise OperationalError(
                 f"Redis at {where} cannot be reached: {reason} (is it running? check REDIS_URL)"
             ) from None
-        return cls(client, prefix=prefix, maxlen=maxlen, clock=clock, options=options)
+        return cls(
+            client,
+            prefix=prefix,
+            maxlen=maxlen,
+            pipeline_size=pipeline_size,
+            clock=clock,
+            options=options,
+        )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptotrader.bus import topics
@@ -83,6 +84,12 @@ class StreamBus:
         """Append ``message`` to ``topic``; returns the entry id."""
         check_topic(topic, message)
         return await self.transport.add(self.stream(topic), encode(message))
+
+    async def publish_many(self, topic: str, messages: Sequence[BusMessage]) -> list[str]:
+        """Append ``messages`` to ``topic`` in order; returns their entry ids in order."""
+        for message in messages:
+            check_topic(topic, message)
+        return await self.transport.add_many(self.stream(topic), [encode(m) for m in messages])
 
     async def subscribe(
         self,

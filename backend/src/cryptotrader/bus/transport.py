@@ -27,6 +27,10 @@ class StreamTransport(Protocol):
         """Append an entry (the stream is trimmed to about its maximum length)."""
         ...
 
+    async def add_many(self, stream: str, entries: Sequence[Mapping[str, str]]) -> list[str]:
+        """Append entries in order, like ``add`` on each; returns their ids in the same order."""
+        ...
+
     async def ensure_group(self, stream: str, group: str) -> None:
         """Create ``group`` at the end of ``stream`` unless it exists (creates the stream)."""
         ...
