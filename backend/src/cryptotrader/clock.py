@@ -67,3 +67,23 @@ class TestClock:
     def advance(self, milliseconds: int) -> None:
         """Move the clock forward by ``milliseconds``."""
         self.set(self._ms + milliseconds)
+
+
+class MarketClock(TestClock):
+    """Time as the market data says it is: a replay's clock, moved by the candles it replays.
+
+    Engines read it like any ``Clock``; whoever processes market data calls ``observe`` with the
+    time the data speaks of (a candle's close). It never goes backwards, so a candle seen twice
+    after a restart leaves it where it was.
+
+    Example:
+        >>> clock = MarketClock()
+        >>> clock.observe(3_600_000); clock.observe(60_000)
+        >>> clock.timestamp_ms()
+        3600000
+    """
+
+    def observe(self, timestamp_ms: int) -> None:
+        """Move to ``timestamp_ms`` if it is later than now."""
+        if timestamp_ms > self.timestamp_ms():
+            self.set(timestamp_ms)

@@ -87,6 +87,31 @@ class TradingSettings(_Section):
         return self
 
 
+class RuntimeSettings(_Section):
+    """What the trading runtime trades, and the risk manager's limits (``cryptotrader run``).
+
+    Each bot's strategy and protection are its own configuration (``bots.strategy_config``, set
+    through the API; ``domain.bots``), defaulting to ``conservative`` / ``aggressive`` and the
+    ``trading`` section.
+    """
+
+    pair: str = "BTC/USDT"
+    timeframe: str = "1h"
+    fee: Decimal = Field(default=Decimal("0.001"), ge=0, lt=Decimal("0.05"))
+    slippage: Decimal = Field(default=Decimal("0.0005"), ge=0, lt=Decimal("0.05"))
+    max_open_positions: int = Field(default=2, ge=1, description="across both bots")
+    max_exposure: Decimal = Field(
+        default=Decimal(1), gt=0, le=1, description="largest entry notional / bot capital"
+    )
+    daily_loss_limit: Decimal = Field(
+        default=Decimal("0.10"), gt=0, le=1, description="a bot's UTC-day loss / its capital"
+    )
+    order_failures_to_pause: int = Field(default=3, ge=1, description="circuit breaker")
+    on_deep_streak: Literal["quarter", "pause"] = "quarter"
+    poll_interval_s: float = Field(default=10.0, gt=0, description="live candle polling")
+    history_candles: int = Field(default=1000, ge=1, le=100_000, description="loaded at start")
+
+
 class SentimentSettings(_Section):
     """Fear & Greed and Google Trends sources."""
 
@@ -107,7 +132,25 @@ class ApiSettings(_Section):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    cors_origins: tuple[str, ...] = ()
+    cors_origins: tuple[str, ...] = Field(
+        default=(), description="exact origins allowed by CORS and on /ws (no wildcard)"
+    )
+    trusted_proxies: tuple[str, ...] = Field(
+        default=(), description="proxy addresses or CIDRs whose X-Forwarded-For is believed"
+    )
+    rate_limit_per_minute: int = Field(default=600, ge=1, description="per user or client IP")
+    auth_rate_limit_per_minute: int = Field(
+        default=20, ge=1, description="login, refresh and ticket requests per client IP"
+    )
+    access_token_ttl_s: int = Field(default=900, ge=30, le=3600)
+    refresh_token_ttl_s: int = Field(default=30 * 24 * 3600, ge=3600)
+    ws_ticket_ttl_s: int = Field(default=30, ge=5, le=300)
+    ws_queue_size: int = Field(default=256, ge=1, description="events buffered per WS client")
+    backtest_workers: int = Field(default=1, ge=1, le=16)
+    read_cache_ttl_s: float = Field(
+        default=1.0, ge=0, le=10, description="how old /api/bots and /api/portfolio may be"
+    )
+    docs_enabled: bool = True
 
 
 class Settings(BaseSettings):
@@ -140,6 +183,7 @@ class Settings(BaseSettings):
     security: SecuritySettings = SecuritySettings()
     exchange: ExchangeSettings = ExchangeSettings()
     trading: TradingSettings = TradingSettings()
+    runtime: RuntimeSettings = RuntimeSettings()
     sentiment: SentimentSettings = SentimentSettings()
     api: ApiSettings = ApiSettings()
 

@@ -12,6 +12,7 @@ import sys
 import typer
 from typer._click import ClickException  # typer >= 0.29 vendors click
 
+from cryptotrader.cli.api import api_command, token_app, user_app
 from cryptotrader.cli.backtest import backtest_app
 from cryptotrader.cli.data import data_app
 from cryptotrader.cli.db import db_app
@@ -32,6 +33,9 @@ app.add_typer(backtest_app, name="backtest")
 app.add_typer(data_app, name="data")
 app.add_typer(db_app, name="db")
 app.command("indicators")(indicators_command)
+app.command("api")(api_command)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
 
 
 def _fail(message: str, code: int) -> None:

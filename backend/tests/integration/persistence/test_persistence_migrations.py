@@ -28,6 +28,8 @@ TABLES = {
     "settings",
     "engine_checkpoints",
     "processed_messages",
+    "service_tokens",
+    "backtests",
 }
 
 

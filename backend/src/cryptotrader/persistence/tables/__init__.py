@@ -4,8 +4,10 @@ from cryptotrader.persistence.tables.accounts import (
     ApiKeyRow,
     AuditLogRow,
     RefreshTokenRow,
+    ServiceTokenRow,
     UserRow,
 )
+from cryptotrader.persistence.tables.backtests import BacktestRow
 from cryptotrader.persistence.tables.base import Base
 from cryptotrader.persistence.tables.market import OhlcvRow
 from cryptotrader.persistence.tables.runtime import (
@@ -25,6 +27,7 @@ from cryptotrader.persistence.tables.trading import (
 __all__ = [
     "ApiKeyRow",
     "AuditLogRow",
+    "BacktestRow",
     "Base",
     "BotRow",
     "EngineCheckpointRow",
@@ -34,6 +37,7 @@ __all__ = [
     "ProcessedMessageRow",
     "ReallocationRow",
     "RefreshTokenRow",
+    "ServiceTokenRow",
     "SettingRow",
     "TradeRow",
     "TradingPairRow",

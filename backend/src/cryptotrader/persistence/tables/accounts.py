@@ -26,6 +26,8 @@ class UserRow(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(Boolean, server_default=true())
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    role: Mapped[str] = mapped_column(String(16), server_default="viewer")
+    """``admin``, ``trader`` or ``viewer`` (``is_admin`` mirrors ``role == "admin"``)."""
     created_at: Mapped[datetime] = created_at_column()
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
@@ -56,6 +58,24 @@ class ApiKeyRow(Base):
     passphrase_ciphertext: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class ServiceTokenRow(Base):
+    """A long-lived API token for a program (the Discord bot), stored as a hash, with scopes."""
+
+    __tablename__ = "service_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    scopes: Mapped[str] = mapped_column(String(64))
+    """Comma-separated: ``read``, ``control``."""
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class AuditLogRow(Base):

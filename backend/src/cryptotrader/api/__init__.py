@@ -1,0 +1,1 @@
+"""The HTTP gateway: REST + WebSocket over the services (``create_app``)."""

@@ -1,0 +1,273 @@
+"""``create_app``: the FastAPI application, its services, and its lifecycle.
+
+The composition of the API happens here and nowhere else. ``cryptotrader api`` serves the app
+alone; the runtime's ``cryptotrader run`` can serve it beside the engines by passing its own
+database, bus and clock (they are then neither opened nor closed here).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
+from multiprocessing import get_context
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
+
+from cryptotrader import __version__
+from cryptotrader.api.client_ip import TrustedProxies
+from cryptotrader.api.container import Services
+from cryptotrader.api.deps import current_actor
+from cryptotrader.api.edge import EdgeMiddleware
+from cryptotrader.api.errors import install_error_handlers
+from cryptotrader.api.metrics import ApiMetrics
+from cryptotrader.api.ratelimit import RateLimiter
+from cryptotrader.api.routes import auth, backtests, bots, config, market, portfolio, system, trades
+from cryptotrader.api.ws.endpoint import websocket_endpoint
+from cryptotrader.api.ws.hub import Hub
+from cryptotrader.bus.factory import open_bus
+from cryptotrader.bus.protocol import MessageBus
+from cryptotrader.clock import Clock, LiveClock
+from cryptotrader.config import Settings
+from cryptotrader.errors import ConfigurationError, UserInputError
+from cryptotrader.persistence import migrate
+from cryptotrader.persistence.database import Database
+from cryptotrader.security.keys import KeyRing
+from cryptotrader.security.signing import signing_secret
+from cryptotrader.security.tokens import AccessTokens
+from cryptotrader.services.auth import AuthService
+from cryptotrader.services.backtests import BacktestService
+from cryptotrader.services.bots import BotService
+from cryptotrader.services.ephemeral import EphemeralStore, MemoryStore, RedisStore
+from cryptotrader.services.exchange_keys import ExchangeKeyService
+from cryptotrader.services.latest_events import LatestEvents
+from cryptotrader.services.live_trading import LiveTradingService
+from cryptotrader.services.market import MarketService
+from cryptotrader.services.platform_config import PlatformConfigService
+from cryptotrader.services.portfolio import PortfolioService
+from cryptotrader.services.read_cache import ReadCache
+from cryptotrader.services.service_tokens import ServiceTokenService
+from cryptotrader.services.session_cache import SessionCache
+from cryptotrader.services.trades import TradeService
+from cryptotrader.services.users import UserService
+
+log = logging.getLogger(__name__)
+
+TAGS = [
+    {"name": "auth", "description": "Login, tokens, users."},
+    {"name": "bots", "description": "The two bots: state, control, settings."},
+    {"name": "trades", "description": "Trades recorded by the runtime."},
+    {"name": "portfolio", "description": "Capital, P&L, reallocations, risk."},
+    {"name": "market", "description": "Candles, indicators, signals."},
+    {"name": "backtest", "description": "Backtests run in a worker pool."},
+    {"name": "config", "description": "Pairs, exchange keys, notifications, live trading."},
+    {"name": "system", "description": "Health and metrics."},
+]
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable OpenAPI operation ids, ``{tag}-{name}`` (the generated clients' method names)."""
+    return f"{route.tags[0]}-{route.name}"
+
+
+def _check_security(settings: Settings) -> tuple[AccessTokens, KeyRing | None]:
+    if any(origin.strip() == "*" for origin in settings.api.cors_origins):
+        raise ConfigurationError("api.cors_origins must list exact origins, not '*'")
+    secret = signing_secret(settings)
+    ring = KeyRing(settings.security.encryption_keys) if settings.security.encryption_keys else None
+    access = AccessTokens(secret, timedelta(seconds=settings.api.access_token_ttl_s))
+    return access, ring
+
+
+def create_app(
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    bus: MessageBus | None = None,
+    clock: Clock | None = None,
+    backtest_executor: Executor | None = None,
+    store: EphemeralStore | None = None,
+) -> FastAPI:
+    """The API application.
+
+    Args:
+        settings: the whole configuration (secrets are checked here, before anything starts).
+        database: an upgraded database to use (not closed here); default: open
+            ``settings.database_url`` at startup (the embedded SQLite file is migrated then).
+        bus: the bus to use (not closed here); default: ``open_bus(settings)`` at startup.
+        clock: time source; default ``LiveClock``.
+        backtest_executor: where backtests run (not shut down here); default: a process pool
+            of ``api.backtest_workers`` processes.
+        store: where rate-limit counters and WebSocket tickets live (closed here); default:
+            Redis when ``REDIS_URL`` is set, else memory.
+
+    Raises:
+        ConfigurationError: a weak JWT secret outside development, an invalid encryption key,
+            a wildcard CORS origin or a malformed trusted proxy.
+
+    Example:
+        app = create_app(load_settings())
+        uvicorn.run(app, host="127.0.0.1", port=8000)
+    """
+    access, ring = _check_security(settings)
+    proxies = TrustedProxies(settings.api.trusted_proxies)
+    the_clock = clock or LiveClock()
+    metrics = ApiMetrics()
+    if store is None:
+        store = RedisStore.from_url(settings.redis_url) if settings.redis_url else MemoryStore()
+    holder: dict[str, Services] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            services = await _start(
+                stack,
+                settings=settings,
+                database=database,
+                bus=bus,
+                clock=the_clock,
+                executor=backtest_executor,
+                access=access,
+                ring=ring,
+                store=store,
+                metrics=metrics,
+            )
+            holder["services"] = services
+            app.state.services = services
+            yield
+
+    app = FastAPI(
+        title="CryptoTrader API",
+        version=__version__,
+        description="REST and WebSocket gateway of CryptoTrader. Money is a decimal string.",
+        openapi_tags=TAGS,
+        generate_unique_id_function=operation_id,
+        lifespan=lifespan,
+        docs_url="/docs" if settings.api.docs_enabled else None,
+        redoc_url=None,
+    )
+    install_error_handlers(app)
+    _include_routes(app)
+    limiter = RateLimiter(
+        store,
+        per_minute=settings.api.rate_limit_per_minute,
+        auth_per_minute=settings.api.auth_rate_limit_per_minute,
+        user_key=lambda bearer: _user_key(holder, bearer),
+    )
+    app.add_middleware(EdgeMiddleware, proxies=proxies, limiter=limiter, metrics=metrics)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.api.cors_origins),
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        allow_credentials=False,
+        max_age=600,
+    )
+    return app
+
+
+def _user_key(holder: dict[str, Services], bearer: str | None) -> str | None:
+    services = holder.get("services")
+    return None if services is None else services.auth.rate_key(bearer)
+
+
+def _include_routes(app: FastAPI) -> None:
+    authenticated = [Depends(current_actor)]
+    app.include_router(auth.public)
+    for router in (auth.router, bots.router, trades.router, portfolio.router, market.router):
+        app.include_router(router, dependencies=authenticated)
+    for router in (backtests.router, config.router):
+        app.include_router(router, dependencies=authenticated)
+    app.include_router(system.router)
+    ws = APIRouter()
+    ws.add_api_websocket_route("/ws", websocket_endpoint)
+    app.include_router(ws)
+
+
+async def _start(
+    stack: AsyncExitStack,
+    *,
+    settings: Settings,
+    database: Database | None,
+    bus: MessageBus | None,
+    clock: Clock,
+    executor: Executor | None,
+    access: AccessTokens,
+    ring: KeyRing | None,
+    store: EphemeralStore,
+    metrics: ApiMetrics,
+) -> Services:
+    if database is None:
+        database = Database(settings.database_url)
+        stack.push_async_callback(database.dispose)
+        await ensure_schema(database)
+    if bus is None:
+        owned_bus = await open_bus(settings, clock=clock)
+        stack.push_async_callback(owned_bus.close)
+        bus = owned_bus
+    if executor is None:
+        pool = ProcessPoolExecutor(settings.api.backtest_workers, mp_context=get_context("spawn"))
+        stack.callback(pool.shutdown, wait=False, cancel_futures=True)
+        executor = pool
+    stack.push_async_callback(store.close)
+    latest = LatestEvents()
+    hub = Hub(bus=bus, latest=latest, metrics=metrics, queue_size=settings.api.ws_queue_size)
+    await hub.start()
+    stack.push_async_callback(hub.stop)
+    cache = SessionCache(ttl_s=1.0)
+    reads = ReadCache(settings.api.read_cache_ttl_s)
+    backtest_service = BacktestService(
+        database=database, clock=clock, executor=executor, trading=settings.trading
+    )
+    stack.push_async_callback(backtest_service.close)
+    return Services(
+        settings=settings,
+        database=database,
+        bus=bus,
+        clock=clock,
+        store=store,
+        metrics=metrics,
+        hub=hub,
+        auth=AuthService(
+            database=database,
+            clock=clock,
+            access_tokens=access,
+            refresh_ttl=timedelta(seconds=settings.api.refresh_token_ttl_s),
+            store=store,
+            ticket_ttl_s=settings.api.ws_ticket_ttl_s,
+            cache=cache,
+        ),
+        users=UserService(database=database, clock=clock, cache=cache),
+        tokens=ServiceTokenService(database=database, clock=clock, cache=cache),
+        bots=BotService(
+            database=database, bus=bus, clock=clock, trading=settings.trading, cache=reads
+        ),
+        trades=TradeService(database=database),
+        portfolio=PortfolioService(database=database, settings=settings, cache=reads),
+        market=MarketService(database=database, latest=latest),
+        backtests=backtest_service,
+        exchange_keys=ExchangeKeyService(database=database, clock=clock, ring=ring),
+        platform=PlatformConfigService(database=database, clock=clock, ring=ring),
+        live_trading=LiveTradingService(database=database, bus=bus, clock=clock, settings=settings),
+    )
+
+
+async def ensure_schema(database: Database) -> None:
+    """Migrate the embedded SQLite file on first use; refuse a server database left behind.
+
+    Raises:
+        UserInputError: a PostgreSQL database is not at the newest revision.
+    """
+    state = await migrate.schema_state(database)
+    if state.up_to_date:
+        return
+    if database.dialect != "sqlite":
+        raise UserInputError(
+            f"database {database.display_url} is at schema {state.current or 'empty'}, not "
+            f"{state.head}; run: cryptotrader db upgrade"
+        )
+    await migrate.upgrade(database)

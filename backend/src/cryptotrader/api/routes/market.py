@@ -1,0 +1,170 @@
+"""``/api/market``: pairs, stored candles, latest indicator readings and signals."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime
+
+from cryptotrader.api.deps import CurrentActor, MarketServiceDep, PlatformConfigServiceDep
+from cryptotrader.api.routes import ERROR_RESPONSES
+from cryptotrader.api.schemas.config import PairPublic, PairsPublic
+from cryptotrader.api.schemas.market import (
+    CandlePublic,
+    CandlesPublic,
+    IndicatorReadingPublic,
+    IndicatorsPublic,
+    SeriesListPublic,
+    SeriesPublic,
+    SignalPublic,
+    SignalsPublic,
+)
+from cryptotrader.domain.pairs import Pair
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.domain.values import utc_from_ms
+from cryptotrader.services.exchange_keys import check_exchange
+
+router = APIRouter(prefix="/api/market", tags=["market"], responses=ERROR_RESPONSES)
+
+
+class MarketQuery:
+    """``exchange``, ``pair`` and ``timeframe`` query parameters, checked."""
+
+    def __init__(
+        self,
+        pair: Annotated[str, Query(min_length=3, max_length=25, examples=["BTC/USDT"])],
+        timeframe: Timeframe = Timeframe.H1,
+        exchange: Annotated[str, Query(pattern=r"^[a-z0-9_]{2,32}$")] = "binance",
+    ) -> None:
+        self.exchange = check_exchange(exchange)
+        self.pair = Pair.parse(pair)
+        self.timeframe = timeframe
+
+
+MarketDep = Annotated[MarketQuery, Depends()]
+
+
+@router.get("/pairs")
+async def list_market_pairs(actor: CurrentActor, platform: PlatformConfigServiceDep) -> PairsPublic:
+    """The active trading pairs."""
+    data = [
+        PairPublic.model_validate(p) for p in await platform.list_pairs(actor, active_only=True)
+    ]
+    return PairsPublic(data=data, count=len(data))
+
+
+@router.get("/series")
+async def list_series(actor: CurrentActor, market: MarketServiceDep) -> SeriesListPublic:
+    """Every stored candle series: exchange, pair, timeframe, first and last candle, count."""
+    data = [
+        SeriesPublic(
+            exchange=s.exchange,
+            pair=s.pair.symbol,
+            timeframe=s.timeframe,
+            first=utc_from_ms(s.first_ms),
+            last=utc_from_ms(s.last_ms),
+            count=s.count,
+        )
+        for s in await market.series(actor)
+    ]
+    return SeriesListPublic(data=data, count=len(data))
+
+
+@router.get("/candles")
+async def list_candles(
+    *,
+    query: MarketDep,
+    actor: CurrentActor,
+    market: MarketServiceDep,
+    start: Annotated[AwareDatetime | None, Query(description="open time at or after")] = None,
+    end: Annotated[AwareDatetime | None, Query(description="open time before")] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+) -> CandlesPublic:
+    """The newest ``limit`` stored candles of a series in the range, oldest first."""
+    arrays = await market.candles(
+        actor,
+        exchange=query.exchange,
+        pair=query.pair,
+        timeframe=query.timeframe,
+        start=start,
+        end=end,
+        limit=limit,
+    )
+    data = [
+        CandlePublic(time=utc_from_ms(t), open=o, high=h, low=low, close=c, volume=v)
+        for t, o, h, low, c, v in zip(
+            arrays.timestamps.tolist(),
+            arrays.open.tolist(),
+            arrays.high.tolist(),
+            arrays.low.tolist(),
+            arrays.close.tolist(),
+            arrays.volume.tolist(),
+            strict=True,
+        )
+    ]
+    return CandlesPublic(
+        exchange=query.exchange,
+        pair=query.pair.symbol,
+        timeframe=query.timeframe,
+        data=data,
+        count=len(data),
+    )
+
+
+@router.get("/indicators")
+async def get_indicators(
+    query: MarketDep, actor: CurrentActor, market: MarketServiceDep
+) -> IndicatorsPublic:
+    """Every indicator's reading of the latest candle.
+
+    The indicator engine's latest event when this process has seen one, otherwise computed on
+    the stored candles.
+    """
+    view = await market.indicators(
+        actor, exchange=query.exchange, pair=query.pair, timeframe=query.timeframe
+    )
+    data = [IndicatorReadingPublic.model_validate(s) for s in view.indicators.values()]
+    return IndicatorsPublic(
+        exchange=view.exchange,
+        pair=view.pair,
+        timeframe=view.timeframe,
+        candle_time=view.candle_time,
+        source=view.source,
+        data=data,
+        count=len(data),
+    )
+
+
+@router.get("/signals")
+async def get_signals(
+    query: MarketDep, actor: CurrentActor, market: MarketServiceDep
+) -> SignalsPublic:
+    """Each bot's latest signal.
+
+    The decision engine's latest event when seen, otherwise the bot's configured strategy
+    evaluated on the stored candles.
+    """
+    view = await market.signals(
+        actor, exchange=query.exchange, pair=query.pair, timeframe=query.timeframe
+    )
+    data = [
+        SignalPublic(
+            bot=signal.target_bot,
+            strategy=signal.strategy,
+            action=signal.action,
+            confidence=signal.confidence,
+            score=signal.score,
+            timestamp=signal.timestamp,
+            source=source,
+            contributions=signal.contributions,
+        )
+        for signal, source in view.signals
+    ]
+    return SignalsPublic(
+        exchange=view.exchange,
+        pair=view.pair,
+        timeframe=view.timeframe,
+        data=data,
+        count=len(data),
+    )

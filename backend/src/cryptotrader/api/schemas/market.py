@@ -1,0 +1,97 @@
+"""Market data: stored series, candles, indicator readings, signals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from cryptotrader.api.schemas.common import Schema
+from cryptotrader.domain.enums import Bias, BotKind, SignalAction
+from cryptotrader.domain.timeframes import Timeframe
+
+Source = Literal["engine", "computed"]
+
+
+class SeriesPublic(Schema):
+    """A stored candle series."""
+
+    exchange: str
+    pair: str
+    timeframe: Timeframe
+    first: datetime
+    last: datetime
+    count: int
+
+
+class SeriesListPublic(Schema):
+    """Stored candle series."""
+
+    data: list[SeriesPublic]
+    count: int
+
+
+class CandlePublic(Schema):
+    """One candle; ``time`` is its open time."""
+
+    time: datetime
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
+
+
+class CandlesPublic(Schema):
+    """Candles of one series, oldest first."""
+
+    exchange: str
+    pair: str
+    timeframe: Timeframe
+    data: list[CandlePublic]
+    count: int
+
+
+class IndicatorReadingPublic(Schema):
+    """One indicator's reading of the latest candle."""
+
+    name: str
+    values: dict[str, float | None]
+    signal: Bias
+    label: str
+    strength: float
+    weight: float
+
+
+class IndicatorsPublic(Schema):
+    """Every indicator's reading; ``source`` says whether the engine or this request made it."""
+
+    exchange: str
+    pair: str
+    timeframe: Timeframe
+    candle_time: datetime
+    source: Source
+    data: list[IndicatorReadingPublic]
+    count: int
+
+
+class SignalPublic(Schema):
+    """A bot's latest trading signal, with each indicator's share of the score."""
+
+    bot: BotKind
+    strategy: str
+    action: SignalAction
+    confidence: float
+    score: float
+    timestamp: datetime
+    source: Source
+    contributions: dict[str, float]
+
+
+class SignalsPublic(Schema):
+    """The latest signal of each bot on a market."""
+
+    exchange: str
+    pair: str
+    timeframe: Timeframe
+    data: list[SignalPublic]
+    count: int

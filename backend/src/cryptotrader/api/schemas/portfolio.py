@@ -1,0 +1,65 @@
+"""The portfolio."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cryptotrader.api.schemas.common import Amount, Schema
+from cryptotrader.domain.enums import BotKind, BotStatus, TradingMode
+
+
+class RiskStatePublic(Schema):
+    """Risk now against the configured ratio (``reduction`` 1, 0.5 or 0.25 by default)."""
+
+    base_risk_ratio: Amount
+    current_risk_ratio: Amount
+    reduction: Amount
+    losing_streak: int
+    paused: bool
+
+
+class BotPortfolioPublic(Schema):
+    """One bot's money and results."""
+
+    bot: BotKind
+    name: str
+    status: BotStatus
+    capital: Amount
+    realised_pnl: Amount
+    fees: Amount
+    open_trades: int
+    closed_trades: int
+    win_rate: float | None
+    reallocated_in: Amount
+    reallocated_out: Amount
+    risk: RiskStatePublic
+
+
+class ReallocationPublic(Schema):
+    """Capital moved after a winning trade."""
+
+    id: int
+    from_bot: BotKind
+    to_bot: BotKind
+    amount: Amount
+    ratio: Amount
+    trigger_trade_id: int | None
+    at: datetime
+
+
+class ReallocationsPublic(Schema):
+    """One page of reallocations."""
+
+    data: list[ReallocationPublic]
+    count: int
+
+
+class PortfolioPublic(Schema):
+    """Both bots, totals, the latest reallocations and the trading mode."""
+
+    bots: list[BotPortfolioPublic]
+    total_capital: Amount
+    total_realised_pnl: Amount
+    reallocations: list[ReallocationPublic]
+    mode: TradingMode
+    live_trading_enabled: bool

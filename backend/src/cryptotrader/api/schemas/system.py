@@ -1,0 +1,19 @@
+"""Health."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from cryptotrader.api.schemas.common import Schema
+
+Check = Literal["ok", "unavailable"]
+
+
+class HealthPublic(Schema):
+    """Whether the API and what it depends on answer."""
+
+    status: Literal["ok", "degraded"]
+    database: Check
+    bus: Literal["memory", "redis"]
+    rate_limits: Literal["memory", "redis"]
+    version: str

@@ -1,0 +1,1 @@
+"""Live events over WebSocket: one bus subscription per process, fanned out to clients."""

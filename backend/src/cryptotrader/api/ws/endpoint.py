@@ -1,0 +1,144 @@
+"""``/ws``: live events for the app and the Discord bot.
+
+Handshake: the ``Origin`` (sent by every browser) must be in the CORS allow-list, otherwise the
+socket is refused before it opens. Authentication never puts a token in the URL: send an
+``Authorization: Bearer`` header on the handshake (programs), or, after the socket opens, a
+first message within 10 s: ``{"type": "auth", "token": "<access or service token>"}`` or
+``{"type": "auth", "ticket": "<from POST /auth/ws-ticket>"}`` (single use, 30 s).
+
+Then: ``{"type": "subscribe", "topics": ["prices", "alerts"]}``, ``unsubscribe`` likewise,
+``{"type": "ping"}``. The server sends ``{"type": "welcome", ...}``, ``{"type": "subscribed",
+"topics": [...]}``, ``{"type": "event", "topic": ..., "data": <bus message>}``,
+``{"type": "pong"}`` and ``{"type": "error", "detail": ...}``. Close codes: 1008 policy
+(origin, authentication, permission, rate limit), 1013 the client fell too far behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from fastapi import WebSocket, WebSocketDisconnect
+
+from cryptotrader.api.container import Services
+from cryptotrader.api.ws.hub import WS_TOPICS, Client
+from cryptotrader.errors import TraderError
+from cryptotrader.services.context import Actor, Permission
+
+log = logging.getLogger(__name__)
+AUTH_TIMEOUT_S = 10.0
+POLICY = 1008
+TOO_SLOW = 1013
+
+
+async def websocket_endpoint(websocket: WebSocket) -> None:
+    """Live events (see the module docstring for the protocol)."""
+    services: Services = websocket.app.state.services
+    origin = websocket.headers.get("origin")
+    if origin is not None and origin not in services.settings.api.cors_origins:
+        await websocket.close(code=POLICY, reason="origin not allowed")
+        return
+    await websocket.accept()
+    actor = await _authenticate(websocket, services)
+    if actor is None:
+        return
+    client = services.hub.connect()
+    try:
+        await websocket.send_json(
+            {"type": "welcome", "user": actor.name, "topics": sorted(WS_TOPICS)}
+        )
+        await _serve(websocket, client)
+    finally:
+        services.hub.disconnect(client)
+
+
+async def _authenticate(websocket: WebSocket, services: Services) -> Actor | None:
+    try:
+        header = websocket.headers.get("authorization", "")
+        if header.lower().startswith("bearer "):
+            actor = await services.auth.authenticate(header[7:].strip())
+        else:
+            async with asyncio.timeout(AUTH_TIMEOUT_S):
+                first = await websocket.receive_json()
+            actor = await _first_message(first, services)
+        actor.require(Permission.READ)
+    except (TraderError, TimeoutError, ValueError, KeyError, TypeError) as exc:
+        reason = str(exc) if isinstance(exc, TraderError) else "authentication required"
+        await _close(websocket, POLICY, reason)
+        return None
+    except WebSocketDisconnect:
+        return None
+    return actor
+
+
+async def _first_message(first: Any, services: Services) -> Actor:
+    if not isinstance(first, dict) or first.get("type") != "auth":
+        raise ValueError("the first message must be {'type': 'auth', ...}")
+    if isinstance(first.get("ticket"), str):
+        return await services.auth.redeem_ws_ticket(first["ticket"])
+    if isinstance(first.get("token"), str):
+        return await services.auth.authenticate(first["token"])
+    raise ValueError("auth needs a 'token' or a 'ticket'")
+
+
+async def _serve(websocket: WebSocket, client: Client) -> None:
+    sender = asyncio.create_task(_send(websocket, client))
+    receiver = asyncio.create_task(_receive(websocket, client))
+    dropped = asyncio.create_task(client.dropped.wait())
+    try:
+        done, _ = await asyncio.wait(
+            {sender, receiver, dropped}, return_when=asyncio.FIRST_COMPLETED
+        )
+    finally:
+        for task in (sender, receiver, dropped):
+            task.cancel()
+        await asyncio.gather(sender, receiver, dropped, return_exceptions=True)
+    if dropped in done:
+        await _close(websocket, TOO_SLOW, "too slow: events were dropped")
+
+
+async def _send(websocket: WebSocket, client: Client) -> None:
+    while True:
+        frame = await client.queue.get()
+        await websocket.send_text(frame)
+
+
+async def _receive(websocket: WebSocket, client: Client) -> None:
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            text = await websocket.receive_text()
+            reply = _handle(text, client)
+            client.offer(json.dumps(reply))
+
+
+def _handle(text: str, client: Client) -> dict[str, Any]:
+    try:
+        message = json.loads(text)
+        kind = message["type"]
+    except (ValueError, KeyError, TypeError):
+        return {"type": "error", "detail": "messages are JSON objects with a 'type'"}
+    if kind == "ping":
+        return {"type": "pong"}
+    if kind not in ("subscribe", "unsubscribe"):
+        return {"type": "error", "detail": f"unknown message type {kind!r}"}
+    wanted = message.get("topics")
+    if not isinstance(wanted, list) or not all(isinstance(t, str) for t in wanted):
+        return {"type": "error", "detail": "'topics' must be a list of topic names"}
+    unknown = sorted(set(wanted) - set(WS_TOPICS))
+    if unknown:
+        return {"type": "error", "detail": f"unknown topics {unknown}; known: {sorted(WS_TOPICS)}"}
+    if kind == "subscribe":
+        client.topics.update(wanted)
+    else:
+        client.topics.difference_update(wanted)
+    return {"type": "subscribed", "topics": sorted(client.topics)}
+
+
+async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    # A stalled peer may never read the close frame: do not wait on it for long.
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(1.0):
+            await websocket.close(code=code, reason=reason[:120])

@@ -1,0 +1,141 @@
+"""The fan-out hub: one bus subscription per channel and per process, bounded client queues.
+
+Every API process subscribes once to each channel, in a consumer group of its own (so every
+process sees every event), turns each event into one JSON frame, and offers it to the queue of
+each client subscribed to its topic without ever waiting. A client whose queue is full is too
+slow: it is dropped (closed with 1013) and the others never notice. Each client has its own
+sender task, so a stalled socket only stalls itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+
+from cryptotrader.api.metrics import ApiMetrics
+from cryptotrader.bus import topics
+from cryptotrader.bus.protocol import Delivery, MessageBus, Subscription
+from cryptotrader.services.latest_events import LatestEvents
+
+log = logging.getLogger(__name__)
+
+WS_TOPICS: dict[str, str] = {
+    "prices": topics.CANDLES,
+    "indicators": topics.INDICATORS,
+    "signals": topics.SIGNALS,
+    "trades": topics.ORDERS,
+    "alerts": topics.ALERTS,
+    "bot_status": topics.COMMANDS,
+    "portfolio": topics.REBALANCE,
+}
+"""WebSocket topic -> bus channel."""
+_BY_CHANNEL = {channel: topic for topic, channel in WS_TOPICS.items()}
+
+
+class Client:
+    """One connected socket: its topics, its queue of frames, and whether it was dropped."""
+
+    def __init__(self, queue_size: int) -> None:
+        self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
+        self.topics: set[str] = set()
+        self.dropped = asyncio.Event()
+
+    def offer(self, frame: str) -> bool:
+        """Queue ``frame`` without waiting; False (and dropped) when the queue is full."""
+        if self.dropped.is_set():
+            return False
+        try:
+            self.queue.put_nowait(frame)
+        except asyncio.QueueFull:
+            self.dropped.set()
+            return False
+        return True
+
+
+def group_name() -> str:
+    """A consumer group of this process alone (every API process sees every event)."""
+    return f"api-ws-{socket.gethostname()[:32]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+class Hub:
+    """Receives bus events and hands them to the subscribed clients.
+
+    Args:
+        bus: where events come from.
+        latest: remembers the latest indicator readings and signals (for ``/api/market``).
+        metrics: client, drop and event counters.
+        queue_size: frames buffered per client before it is dropped.
+    """
+
+    def __init__(
+        self, *, bus: MessageBus, latest: LatestEvents, metrics: ApiMetrics, queue_size: int
+    ) -> None:
+        self._bus = bus
+        self._latest = latest
+        self._metrics = metrics
+        self.queue_size = queue_size
+        self._clients: set[Client] = set()
+        self._subscriptions: list[Subscription] = []
+        self.group = group_name()
+
+    async def start(self) -> None:
+        """Subscribe to every channel that feeds a WebSocket topic."""
+        for channel in WS_TOPICS.values():
+            subscription = await self._bus.subscribe(
+                channel, group=self.group, consumer="hub", handler=self._on_event
+            )
+            self._subscriptions.append(subscription)
+
+    async def stop(self) -> None:
+        """Stop consuming and drop every client."""
+        subscriptions, self._subscriptions = self._subscriptions, []
+        for subscription in subscriptions:
+            await subscription.stop()
+        for client in list(self._clients):
+            client.dropped.set()
+        self._clients.clear()
+
+    def connect(self) -> Client:
+        """A new client (subscribed to nothing yet)."""
+        client = Client(self.queue_size)
+        self._clients.add(client)
+        self._metrics.ws_clients.set(len(self._clients))
+        return client
+
+    def disconnect(self, client: Client) -> None:
+        """Forget a client."""
+        self._clients.discard(client)
+        self._metrics.ws_clients.set(len(self._clients))
+
+    @property
+    def clients(self) -> int:
+        """How many clients are connected."""
+        return len(self._clients)
+
+    async def _on_event(self, delivery: Delivery) -> None:
+        topic = _BY_CHANNEL.get(delivery.topic)
+        if topic is None:
+            return
+        message = delivery.message
+        self._latest.observe(message)
+        frame = f'{{"type":"event","topic":"{topic}","data":{message.model_dump_json()}}}'
+        self.publish_frame(topic, frame)
+
+    def publish_frame(self, topic: str, frame: str) -> int:
+        """Offer ``frame`` to every client of ``topic``; returns how many took it."""
+        delivered = 0
+        for client in list(self._clients):
+            if topic not in client.topics:
+                continue
+            if client.offer(frame):
+                delivered += 1
+            else:
+                self._metrics.ws_dropped.inc()
+                self._clients.discard(client)
+                log.warning("WebSocket client dropped: %d events behind", self.queue_size)
+        self._metrics.ws_events.labels(topic).inc()
+        self._metrics.ws_clients.set(len(self._clients))
+        return delivered

@@ -1,0 +1,122 @@
+"""``cryptotrader api``, ``cryptotrader user create`` and ``cryptotrader token create``."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from cryptotrader.cli._common import console
+from cryptotrader.clock import LiveClock
+from cryptotrader.config import load_settings
+from cryptotrader.errors import UserInputError
+from cryptotrader.persistence.database import Database
+from cryptotrader.services.context import Role
+from cryptotrader.services.service_tokens import ServiceTokenService, parse_scopes
+from cryptotrader.services.users import UserService, UserView
+
+user_app = typer.Typer(help="Manage the people who may use the API.", no_args_is_help=True)
+token_app = typer.Typer(
+    help="Manage service tokens (programs such as the Discord bot).", no_args_is_help=True
+)
+T = TypeVar("T")
+
+
+def api_command(
+    host: Annotated[str | None, typer.Option(help="address to listen on (api.host)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (api.port)")] = None,
+    openapi: Annotated[
+        Path | None, typer.Option(help="write the OpenAPI schema to this file and exit")
+    ] = None,
+) -> None:
+    """Serve the REST and WebSocket API (uvicorn)."""
+    import uvicorn  # noqa: PLC0415 - only this command needs the server
+
+    from cryptotrader.api.app import create_app  # noqa: PLC0415 - heavy import, this command only
+    from cryptotrader.api.openapi import write_openapi  # noqa: PLC0415
+
+    if openapi is not None:
+        write_openapi(openapi)
+        console.print(f"OpenAPI schema written to {openapi}")
+        return
+    settings = load_settings()
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=host or settings.api.host,
+        port=port or settings.api.port,
+        log_level=settings.log_level.lower(),
+        proxy_headers=False,  # X-Forwarded-For is honoured only from api.trusted_proxies
+        server_header=False,
+    )
+
+
+def _with_database(action: Callable[[Database], Awaitable[T]]) -> T:
+    async def run() -> T:
+        from cryptotrader.api.app import ensure_schema  # noqa: PLC0415 - heavy import
+
+        database = Database(load_settings().database_url)
+        try:
+            await ensure_schema(database)
+            return await action(database)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password: str = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+@user_app.command("create")
+def create_user_command(
+    username: Annotated[str, typer.Argument(help="login name")],
+    role: Annotated[Role, typer.Option(help="admin, trader or viewer")] = Role.ADMIN,
+    email: Annotated[str | None, typer.Option(help="optional email")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from standard input")
+    ] = False,
+) -> None:
+    """Create a user; the first one must be an admin. The password is prompted (or stdin)."""
+    password = _read_password(password_stdin)
+
+    async def create(db: Database) -> UserView:
+        users = UserService(database=db, clock=LiveClock())
+        return await users.create_user(username, password, role, email=email)
+
+    view = _with_database(create)
+    console.print(f"user {view.username} created (id {view.id}, role {view.role})")
+
+
+@token_app.command("create")
+def create_token_command(
+    name: Annotated[str, typer.Option(help="what the token is for, e.g. discord")],
+    scope: Annotated[str, typer.Option(help="comma-separated: read, control")] = "read",
+    user: Annotated[
+        str | None, typer.Option(help="owner (default: the only admin, if there is one)")
+    ] = None,
+    expires_days: Annotated[int | None, typer.Option(help="lifetime in days")] = None,
+) -> None:
+    """Create a service token; it is printed once, keep it secret."""
+    scopes = parse_scopes(scope)
+    if user is None:
+        raise UserInputError("--user is required: the user the token acts for")
+    ttl = None if expires_days is None else timedelta(days=expires_days)
+
+    async def create(db: Database) -> tuple[str, int]:
+        tokens = ServiceTokenService(database=db, clock=LiveClock())
+        view, token = await tokens.create_for(user, name, scopes, ttl=ttl)
+        return token, view.id
+
+    token, token_id = _with_database(create)
+    console.print(f"service token {name!r} (id {token_id}, scopes {','.join(scopes)}):")
+    print(token)  # noqa: T201 - the one time the token is shown, alone on its line for scripts

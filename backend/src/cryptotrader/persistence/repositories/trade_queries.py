@@ -1,0 +1,229 @@
+"""Read-side queries over trades for the API: filters, pagination and per-bot figures.
+
+Money columns are exact text on SQLite: sums go through ``exact_sum``, which stays exact on both
+databases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Integer, Select, case, cast, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cryptotrader.domain.enums import BotKind, TradeStatus
+from cryptotrader.persistence.repositories._sql import dialect_name
+from cryptotrader.persistence.tables import BotRow, ReallocationRow, TradeRow, TradingPairRow
+
+
+@dataclass(frozen=True, slots=True)
+class TradeFilter:
+    """Which trades to list; every field is optional."""
+
+    bot: BotKind | None = None
+    status: TradeStatus | None = None
+    symbol: str | None = None
+    opened_from: datetime | None = None
+    opened_until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TradeRecord:
+    """A trade row with its bot kind and market."""
+
+    row: TradeRow
+    bot: BotKind
+    symbol: str
+    exchange: str
+
+
+@dataclass(frozen=True, slots=True)
+class BotTradeFigures:
+    """Realised results of one bot."""
+
+    realised_pnl: Decimal
+    fees: Decimal
+    open_trades: int
+    closed_trades: int
+    wins: int
+    losses: int
+    losing_streak: int
+    last_closed_at: datetime | None
+
+
+def _base() -> Select[TradeRow, BotKind, str, str]:
+    return (
+        select(TradeRow, BotRow.type, TradingPairRow.symbol, TradingPairRow.exchange)
+        .join(BotRow, TradeRow.bot_id == BotRow.id)
+        .join(TradingPairRow, TradeRow.pair_id == TradingPairRow.id)
+    )
+
+
+def _filtered(
+    statement: Select[TradeRow, BotKind, str, str], where: TradeFilter
+) -> Select[TradeRow, BotKind, str, str]:
+    if where.bot is not None:
+        statement = statement.where(BotRow.type == where.bot)
+    if where.status is not None:
+        statement = statement.where(TradeRow.status == where.status)
+    if where.symbol is not None:
+        statement = statement.where(TradingPairRow.symbol == where.symbol)
+    if where.opened_from is not None:
+        statement = statement.where(TradeRow.opened_at >= where.opened_from)
+    if where.opened_until is not None:
+        statement = statement.where(TradeRow.opened_at < where.opened_until)
+    return statement
+
+
+async def search_trades(
+    *, session: AsyncSession, where: TradeFilter, limit: int, offset: int
+) -> tuple[list[TradeRecord], int]:
+    """Matching trades, newest first, one page of them, and how many match in all."""
+    filtered = _filtered(_base(), where)
+    total = (
+        await session.execute(select(func.count()).select_from(filtered.subquery()))
+    ).scalar_one()
+    page = filtered.order_by(TradeRow.opened_at.desc(), TradeRow.id.desc()).limit(limit)
+    rows = (await session.execute(page.offset(offset))).all()
+    return [TradeRecord(row, bot, symbol, exchange) for row, bot, symbol, exchange in rows], int(
+        total
+    )
+
+
+async def get_trade_record(*, session: AsyncSession, trade_id: int) -> TradeRecord | None:
+    """One trade with its bot and market, or None."""
+    found = (await session.execute(_base().where(TradeRow.id == trade_id))).first()
+    if found is None:
+        return None
+    row, bot, symbol, exchange = found
+    return TradeRecord(row, bot, symbol, exchange)
+
+
+_SCALE = Decimal("1e-8")
+
+
+def exact_sum(session: AsyncSession, column: Any) -> Any:
+    """``SUM`` of a ``Money`` column that stays exact on both databases.
+
+    PostgreSQL sums ``NUMERIC`` exactly. SQLite stores money as canonical text with exactly 8
+    decimals (``persistence.types.ExactDecimal``), so the digits without the point are the
+    amount in 1e-8 units: summed as integers they are exact (``from_exact_sum`` scales back).
+    """
+    if dialect_name(session) == "sqlite":
+        return func.sum(cast(func.replace(column, ".", ""), Integer))
+    return func.sum(column)
+
+
+def from_exact_sum(session: AsyncSession, value: Any) -> Decimal:
+    """The ``Decimal`` of what ``exact_sum`` returned (None, the empty sum, is 0)."""
+    if value is None:
+        return Decimal(0)
+    if dialect_name(session) == "sqlite":
+        return (Decimal(int(value)) * _SCALE).quantize(_SCALE)
+    return Decimal(value).quantize(_SCALE)
+
+
+def _positive(session: AsyncSession, column: Any) -> Any:
+    if dialect_name(session) == "sqlite":
+        return cast(func.replace(column, ".", ""), Integer) > 0
+    return column > 0
+
+
+async def bot_figures(*, session: AsyncSession) -> dict[int, BotTradeFigures]:
+    """Realised P&L, fees, counts and the current losing streak of every bot with trades.
+
+    Two queries, both computed by the database (sums exactly, see ``exact_sum``): the totals
+    per bot and status, and per bot the closed trades since its last winning one.
+    """
+    wins = func.sum(case((_positive(session, TradeRow.pnl), 1), else_=0))
+    rows = await session.execute(
+        select(
+            TradeRow.bot_id,
+            TradeRow.status,
+            func.count(),
+            exact_sum(session, TradeRow.pnl),
+            exact_sum(session, TradeRow.fees),
+            wins,
+            func.max(TradeRow.closed_at),
+        ).group_by(TradeRow.bot_id, TradeRow.status)
+    )
+    streaks = await _losing_streaks(session)
+    tallies: dict[int, dict[str, Any]] = {}
+    for bot_id, status, count, pnl, fees, won, last in rows.all():
+        tally = tallies.setdefault(
+            bot_id,
+            {
+                "pnl": Decimal(0),
+                "fees": Decimal(0),
+                "open": 0,
+                "closed": 0,
+                "wins": 0,
+                "last": None,
+            },
+        )
+        tally["fees"] += from_exact_sum(session, fees)
+        if status == TradeStatus.CLOSED:
+            tally.update(pnl=from_exact_sum(session, pnl), closed=int(count), wins=int(won or 0))
+            tally["last"] = _utc(last)
+        elif status == TradeStatus.OPEN:
+            tally["open"] = int(count)
+    return {
+        bot_id: BotTradeFigures(
+            realised_pnl=t["pnl"],
+            fees=t["fees"],
+            open_trades=t["open"],
+            closed_trades=t["closed"],
+            wins=t["wins"],
+            losses=t["closed"] - t["wins"],
+            losing_streak=streaks.get(bot_id, 0),
+            last_closed_at=t["last"],
+        )
+        for bot_id, t in tallies.items()
+    }
+
+
+async def _losing_streaks(session: AsyncSession) -> dict[int, int]:
+    # Closed trades after each bot's last winning close (all of them when it never won).
+    last_win = (
+        select(TradeRow.bot_id.label("bot_id"), func.max(TradeRow.closed_at).label("at"))
+        .where(TradeRow.status == TradeStatus.CLOSED, _positive(session, TradeRow.pnl))
+        .group_by(TradeRow.bot_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(TradeRow.bot_id, func.count())
+        .outerjoin(last_win, last_win.c.bot_id == TradeRow.bot_id)
+        .where(
+            TradeRow.status == TradeStatus.CLOSED,
+            or_(last_win.c.at.is_(None), TradeRow.closed_at > last_win.c.at),
+        )
+        .group_by(TradeRow.bot_id)
+    )
+    return {bot_id: int(count) for bot_id, count in rows.all()}
+
+
+def _utc(value: Any) -> datetime | None:
+    # Aggregates bypass the column type: SQLite hands back text, PostgreSQL an aware datetime.
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+
+
+async def reallocation_totals(*, session: AsyncSession) -> dict[tuple[int, str], Decimal]:
+    """Capital moved out of (``"out"``) and into (``"in"``) each bot, by bot id."""
+    rows = await session.execute(
+        select(
+            ReallocationRow.from_bot_id,
+            ReallocationRow.to_bot_id,
+            exact_sum(session, ReallocationRow.amount),
+        ).group_by(ReallocationRow.from_bot_id, ReallocationRow.to_bot_id)
+    )
+    totals: dict[tuple[int, str], Decimal] = {}
+    for giver, receiver, amount in rows.all():
+        moved = from_exact_sum(session, amount)
+        totals[(giver, "out")] = totals.get((giver, "out"), Decimal(0)) + moved
+        totals[(receiver, "in")] = totals.get((receiver, "in"), Decimal(0)) + moved
+    return totals

@@ -1,0 +1,1 @@
+"""Secrets at rest and in transit: exchange-key encryption, password hashing, API tokens."""

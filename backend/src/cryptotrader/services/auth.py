@@ -1,0 +1,363 @@
+"""Logging in and staying logged in: passwords, access and refresh tokens, WebSocket tickets.
+
+* ``login`` checks the Argon2id hash (in a thread: hashing is deliberately slow) and opens a
+  login session: a refresh-token family, and a 15-minute access token naming it.
+* ``refresh`` rotates: the presented refresh token is spent and a new one of the same family is
+  returned. Presenting a spent token again means it was stolen (or replayed): the whole family is
+  revoked, so the thief and the victim are both logged out of that session.
+* ``logout`` revokes the session; ``change_password`` revokes every session of the user. An
+  access token is only accepted while its session is live, so both take effect at once.
+* A WebSocket ticket is a single-use random string valid a few seconds, for clients that cannot
+  send headers on the WebSocket handshake; the token never appears in a URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from cryptotrader.clock import Clock
+from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories import service_tokens, sessions, users
+from cryptotrader.persistence.tables import UserRow
+from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.security import passwords
+from cryptotrader.security.tokens import (
+    REFRESH_PREFIX,
+    SERVICE_PREFIX,
+    TICKET_PREFIX,
+    AccessTokens,
+    new_opaque_token,
+    new_session_id,
+    token_hash,
+)
+from cryptotrader.services import audit
+from cryptotrader.services.context import Actor, Origin, Role, Scope
+from cryptotrader.services.ephemeral import EphemeralStore
+from cryptotrader.services.errors import AuthenticationFailed
+from cryptotrader.services.session_cache import SessionCache
+
+log = logging.getLogger(__name__)
+_TOUCH_EVERY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    """What a login or a refresh returns."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+def person(user: UserRow, session_id: str | None = None) -> Actor:
+    """The actor of a logged-in person."""
+    return Actor(
+        user_id=user.id, username=user.username, role=Role(user.role), session_id=session_id
+    )
+
+
+class AuthService:
+    """Credentials in, actors out.
+
+    Args:
+        database: users, sessions and service tokens.
+        clock: token times and audit times.
+        access_tokens: signs and verifies access tokens.
+        refresh_ttl: lifetime of a refresh token (renewed on each rotation).
+        store: where WebSocket tickets live (shared by every API process in production).
+        ticket_ttl_s: lifetime of a WebSocket ticket.
+        cache: remembers live credentials for a second (none by default).
+    """
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        clock: Clock,
+        access_tokens: AccessTokens,
+        refresh_ttl: timedelta,
+        store: EphemeralStore,
+        ticket_ttl_s: int,
+        cache: SessionCache | None = None,
+    ) -> None:
+        self._database = database
+        self._clock = clock
+        self._access = access_tokens
+        self._refresh_ttl = refresh_ttl
+        self._store = store
+        self._ticket_ttl_s = ticket_ttl_s
+        self._cache = cache or SessionCache(ttl_s=0)
+
+    async def login(self, username: str, password: str, origin: Origin) -> TokenPair:
+        """Open a login session.
+
+        Raises:
+            AuthenticationFailed: unknown user, wrong password or deactivated user (one message
+                for all three); the attempt is audited.
+        """
+        async with UnitOfWork(self._database) as uow:
+            user = await users.find_user(session=uow.session, username=username)
+            hashed = user.password_hash if user is not None else None
+            valid = await asyncio.to_thread(passwords.verify_password, hashed, password)
+            if user is None or not valid or not user.is_active:
+                await audit.record(
+                    uow.session,
+                    self._clock,
+                    origin,
+                    actor=username,
+                    action="auth.login_failed",
+                    target=None,
+                )
+                await uow.commit()
+                log.warning("failed login for %r from %s", username[:64], origin.ip)
+                raise AuthenticationFailed("wrong username or password")
+            pair = await self._open_session(uow, user)
+            await users.touch_login(session=uow.session, user_id=user.id, at=self._clock.now())
+            await audit.record(
+                uow.session,
+                self._clock,
+                origin,
+                actor=user.username,
+                action="auth.login",
+                target=f"user:{user.id}",
+            )
+            await uow.commit()
+        return pair
+
+    async def _open_session(
+        self, uow: UnitOfWork, user: UserRow, family: str | None = None
+    ) -> TokenPair:
+        now = self._clock.now()
+        family = family or new_session_id()
+        refresh = new_opaque_token(REFRESH_PREFIX)
+        await sessions.add_refresh_token(
+            session=uow.session,
+            user_id=user.id,
+            token_hash=token_hash(refresh),
+            family_id=family,
+            issued_at=now,
+            expires_at=now + self._refresh_ttl,
+        )
+        access = self._access.issue(user.id, family, now=now)
+        return TokenPair(access, refresh, int(self._access.ttl.total_seconds()))
+
+    async def refresh(self, refresh_token: str, origin: Origin) -> TokenPair:
+        """Rotate a refresh token.
+
+        Raises:
+            AuthenticationFailed: unknown, expired or revoked token, or the user is gone; a
+                spent token revokes its whole family (audited as ``auth.refresh_reused``).
+        """
+        now = self._clock.now()
+        async with UnitOfWork(self._database) as uow:
+            row = await sessions.find_refresh_token(
+                session=uow.session, token_hash=token_hash(refresh_token)
+            )
+            if row is None:
+                raise AuthenticationFailed("invalid refresh token")
+            user = await users.get_user(session=uow.session, user_id=row.user_id)
+            name = user.username if user is not None else str(row.user_id)
+            spent = row.revoked_at is not None or not await sessions.spend_refresh_token(
+                session=uow.session, token_id=row.id, at=now
+            )
+            if spent:
+                revoked = await sessions.revoke_family(
+                    session=uow.session, family_id=row.family_id, at=now
+                )
+                await audit.record(
+                    uow.session,
+                    self._clock,
+                    origin,
+                    actor=name,
+                    action="auth.refresh_reused",
+                    target=f"session:{row.family_id}",
+                    after={"revoked_tokens": revoked},
+                )
+                await uow.commit()
+                self._cache.forget_session(row.family_id)
+                log.warning("refresh token reuse for %s: session revoked", name)
+                raise AuthenticationFailed("refresh token already used: session revoked")
+            if row.expires_at <= now or user is None or not user.is_active:
+                raise AuthenticationFailed("refresh token expired")
+            pair = await self._open_session(uow, user, row.family_id)
+            await audit.record(
+                uow.session,
+                self._clock,
+                origin,
+                actor=name,
+                action="auth.refresh",
+                target=f"session:{row.family_id}",
+            )
+            await uow.commit()
+        return pair
+
+    async def logout(self, actor: Actor, origin: Origin) -> None:
+        """Revoke the caller's login session (its refresh tokens and access tokens)."""
+        actor.require_person()
+        self._cache.forget_session(actor.session_id)
+        async with UnitOfWork(self._database) as uow:
+            revoked = await sessions.revoke_family(
+                session=uow.session, family_id=actor.session_id or "", at=self._clock.now()
+            )
+            await audit.record(
+                uow.session,
+                self._clock,
+                origin,
+                actor=actor.name,
+                action="auth.logout",
+                target=f"session:{actor.session_id}",
+                after={"revoked_tokens": revoked},
+            )
+            await uow.commit()
+
+    async def change_password(self, actor: Actor, current: str, new: str, origin: Origin) -> None:
+        """Replace the caller's password and log them out everywhere.
+
+        Raises:
+            AuthenticationFailed: ``current`` is wrong.
+            UserInputError: ``new`` breaks the password policy.
+        """
+        actor.require_person()
+        passwords.check_password_policy(new)
+        async with UnitOfWork(self._database) as uow:
+            user = await users.get_user(session=uow.session, user_id=actor.user_id)
+            hashed = user.password_hash if user is not None else None
+            if not await asyncio.to_thread(passwords.verify_password, hashed, current):
+                raise AuthenticationFailed("the current password is wrong")
+            new_hash = await asyncio.to_thread(passwords.hash_password, new)
+            await users.set_password(
+                session=uow.session, user_id=actor.user_id, password_hash=new_hash
+            )
+            revoked = await sessions.revoke_user_sessions(
+                session=uow.session, user_id=actor.user_id, at=self._clock.now()
+            )
+            self._cache.forget_user(actor.user_id)
+            await audit.record(
+                uow.session,
+                self._clock,
+                origin,
+                actor=actor.name,
+                action="auth.password_change",
+                target=f"user:{actor.user_id}",
+                after={"revoked_tokens": revoked},
+            )
+            await uow.commit()
+
+    async def authenticate(self, credential: str) -> Actor:
+        """The actor behind an access token or a service token.
+
+        Raises:
+            AuthenticationFailed: invalid, expired or revoked credential, or inactive user.
+        """
+        if credential.startswith(SERVICE_PREFIX):
+            key = token_hash(credential)
+            return self._cache.get(key) or await self._service_actor(credential, key)
+        now = self._clock.now()
+        claims = self._access.verify(credential, now=now)  # signature and expiry, every time
+        key = f"{claims.user_id}:{claims.session_id}"
+        remembered = self._cache.get(key)
+        if remembered is not None:
+            return remembered
+        async with UnitOfWork(self._database) as uow:
+            user = await sessions.session_user(
+                session=uow.session, user_id=claims.user_id, family_id=claims.session_id, now=now
+            )
+        if user is None:
+            raise AuthenticationFailed("session revoked or user deactivated")
+        actor = person(user, claims.session_id)
+        self._cache.put(key, actor)
+        return actor
+
+    async def _service_actor(self, credential: str, key: str) -> Actor:
+        now = self._clock.now()
+        async with UnitOfWork(self._database) as uow:
+            found = await service_tokens.live_token_owner(
+                session=uow.session, token_hash=key, now=now
+            )
+            if found is None:
+                raise AuthenticationFailed("invalid or revoked service token")
+            token, user = found
+            if token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY:
+                await service_tokens.touch_service_token(
+                    session=uow.session, token_id=token.id, at=now
+                )
+                await uow.commit()
+        actor = Actor(
+            user_id=user.id,
+            username=user.username,
+            role=Role(user.role),
+            scopes=frozenset(Scope(s) for s in token.scopes.split(",") if s),
+            token_id=token.id,
+            token_name=token.name,
+        )
+        self._cache.put(key, actor)
+        return actor
+
+    def rate_key(self, credential: str | None) -> str | None:
+        """``user:<id>`` for a correctly signed access token (expired or not), else None."""
+        if not credential or credential.startswith(SERVICE_PREFIX):
+            return None
+        subject = self._access.subject(credential)
+        return None if subject is None else f"user:{subject}"
+
+    async def issue_ws_ticket(self, actor: Actor, origin: Origin) -> tuple[str, int]:
+        """A single-use ticket opening one WebSocket as ``actor``; returns it and its lifetime."""
+        ticket = new_opaque_token(TICKET_PREFIX)
+        identity = {"user_id": actor.user_id, "token_id": actor.token_id, "sid": actor.session_id}
+        await self._store.put(
+            f"ws-ticket:{token_hash(ticket)}", json.dumps(identity), self._ticket_ttl_s
+        )
+        async with UnitOfWork(self._database) as uow:
+            await audit.record(
+                uow.session,
+                self._clock,
+                origin,
+                actor=actor.name,
+                action="auth.ws_ticket",
+                target=f"user:{actor.user_id}",
+            )
+            await uow.commit()
+        return ticket, self._ticket_ttl_s
+
+    async def redeem_ws_ticket(self, ticket: str) -> Actor:
+        """The actor a ticket was issued to; the ticket is spent.
+
+        Raises:
+            AuthenticationFailed: unknown, expired or already used ticket, or the session or
+                token behind it was revoked since.
+        """
+        stored = await self._store.take(f"ws-ticket:{token_hash(ticket)}")
+        if stored is None:
+            raise AuthenticationFailed("invalid or expired WebSocket ticket")
+        identity = json.loads(stored)
+        async with UnitOfWork(self._database) as uow:
+            if identity["token_id"] is not None:
+                token = await service_tokens.get_service_token(
+                    session=uow.session, token_id=int(identity["token_id"])
+                )
+                if token is None or token.revoked_at is not None:
+                    raise AuthenticationFailed("service token revoked")
+                user = await users.get_user(session=uow.session, user_id=token.user_id)
+                if user is None or not user.is_active:
+                    raise AuthenticationFailed("user deactivated")
+                return Actor(
+                    user_id=user.id,
+                    username=user.username,
+                    role=Role(user.role),
+                    scopes=frozenset(Scope(s) for s in token.scopes.split(",") if s),
+                    token_id=token.id,
+                    token_name=token.name,
+                )
+            live = await sessions.session_user(
+                session=uow.session,
+                user_id=int(identity["user_id"]),
+                family_id=str(identity["sid"]),
+                now=self._clock.now(),
+            )
+        if live is None:
+            raise AuthenticationFailed("session revoked")
+        return person(live, str(identity["sid"]))

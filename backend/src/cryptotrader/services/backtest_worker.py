@@ -1,0 +1,66 @@
+"""What runs in the backtest worker process: plain data in, a JSON-ready report out.
+
+Top-level functions of a module with no event loop, so a ``ProcessPoolExecutor`` can pickle
+them; the candles travel as arrays. The report is ``engines.backtest.report.result_dict``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cryptotrader.config import TradingSettings
+from cryptotrader.domain.market import CandleArrays
+from cryptotrader.domain.pairs import Pair
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine
+from cryptotrader.engines.backtest.report import result_dict
+from cryptotrader.strategies import create_strategy
+
+CURVE_POINTS = 1000
+"""Equity-curve points kept per result (evenly spaced, and the last one)."""
+
+
+def _engine(request: dict[str, Any], trading: TradingSettings) -> BacktestEngine:
+    config = BacktestConfig.parse(
+        fee=request.get("fee"),
+        slippage=request.get("slippage"),
+        stop_loss=request.get("stop_loss"),
+        take_profit=request.get("take_profit"),
+        risk_ratio=request.get("risk_ratio"),
+        stake=request.get("stake"),
+    )
+    return BacktestEngine(config=config, trading=trading, pair=Pair.parse(request["pair"]))
+
+
+def run_single(
+    request: dict[str, Any], candles: CandleArrays, trading: TradingSettings
+) -> dict[str, Any]:
+    """One strategy; returns ``{"results": [report]}``.
+
+    Raises:
+        UserInputError: bad parameter or too few candles.
+        StrategyError: the strategy failed.
+    """
+    engine = _engine(request, trading)
+    strategy = create_strategy(request["strategy"], request.get("params") or {})
+    result = engine.run(
+        candles, strategy, request["initial_capital"], Timeframe(request["timeframe"])
+    )
+    return {"results": [result_dict(result, curve_limit=CURVE_POINTS)]}
+
+
+def run_compare(
+    request: dict[str, Any], candles: CandleArrays, trading: TradingSettings
+) -> dict[str, Any]:
+    """Several strategies on the same candles; returns ``{"results": [report, ...]}``.
+
+    Raises:
+        UserInputError: bad parameter or too few candles.
+        StrategyError: a strategy failed.
+    """
+    engine = _engine(request, trading)
+    strategies = [create_strategy(name) for name in request["strategies"]]
+    results = engine.compare_strategies(
+        candles, strategies, request["initial_capital"], Timeframe(request["timeframe"])
+    )
+    return {"results": [result_dict(r, curve_limit=CURVE_POINTS) for r in results]}

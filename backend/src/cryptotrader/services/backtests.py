@@ -1,0 +1,269 @@
+"""Backtests launched through the API: queued, run in a worker pool, results kept in the database.
+
+The launch returns at once with a job id. The candles are read from the candle store, then the
+CPU work runs in an executor (a process pool by default), so the event loop never waits on it.
+Jobs belong to the user who launched them: anyone else gets 404 for their ids. Jobs still
+unfinished when the API stops are marked failed ("interrupted").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from cryptotrader.clock import Clock
+from cryptotrader.config import TradingSettings
+from cryptotrader.domain.market import CandleArrays
+from cryptotrader.domain.pairs import Pair
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.domain.values import to_decimal
+from cryptotrader.engines.backtest.config import BacktestConfig, check_capital
+from cryptotrader.errors import StrategyError, UserInputError
+from cryptotrader.persistence.candles import SqlCandleStore
+from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories import backtest_jobs
+from cryptotrader.persistence.tables import BacktestRow
+from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.services import audit, backtest_worker
+from cryptotrader.services.context import Actor, Origin, Permission
+from cryptotrader.services.errors import Conflict, NotFound
+from cryptotrader.strategies import create_strategy
+
+log = logging.getLogger(__name__)
+Worker = Callable[[dict[str, Any], CandleArrays, TradingSettings], dict[str, Any]]
+_WORKERS: dict[str, Worker] = {
+    "single": backtest_worker.run_single,
+    "compare": backtest_worker.run_compare,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestJobView:
+    """A job: what was asked, where it stands, and its report once done."""
+
+    id: int
+    kind: str
+    status: str
+    request: dict[str, Any]
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    result: dict[str, Any] | None
+
+    @property
+    def reports(self) -> list[dict[str, Any]]:
+        """The report of each strategy (empty until the job succeeded)."""
+        return list((self.result or {}).get("results", []))
+
+
+def job_view(row: BacktestRow, *, with_result: bool) -> BacktestJobView:
+    """The view of a job row; the (large) report only when asked."""
+    return BacktestJobView(
+        id=row.id,
+        kind=row.kind,
+        status=row.status,
+        request=row.request,
+        error=row.error,
+        created_at=row.created_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        result=row.result if with_result else None,
+    )
+
+
+def validate_request(kind: str, request: dict[str, Any]) -> None:
+    """Check a request before it is queued (strategy names, parameters, costs, capital).
+
+    Raises:
+        UserInputError: the first problem found, with a hint where there is one.
+    """
+    Pair.parse(request["pair"])
+    Timeframe.parse(request["timeframe"])
+    check_capital(to_decimal(request["initial_capital"]))
+    BacktestConfig.parse(
+        **{
+            k: request.get(k)
+            for k in ("fee", "slippage", "stop_loss", "take_profit", "risk_ratio", "stake")
+        }
+    )
+    if kind == "single":
+        create_strategy(request["strategy"], request.get("params") or {})
+    else:
+        for name in request["strategies"]:
+            create_strategy(name)
+
+
+class BacktestService:
+    """Launches and reads backtest jobs.
+
+    Args:
+        database: jobs and the candle store.
+        clock: job times.
+        executor: where the CPU work runs (a process pool in production).
+        trading: default protection per bot.
+    """
+
+    def __init__(
+        self, *, database: Database, clock: Clock, executor: Executor, trading: TradingSettings
+    ) -> None:
+        self._database = database
+        self._store = SqlCandleStore(database)
+        self._clock = clock
+        self._executor = executor
+        self._trading = trading
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+
+    async def launch(
+        self, actor: Actor, kind: str, request: dict[str, Any], origin: Origin
+    ) -> BacktestJobView:
+        """Queue a job of the caller and start it; returns at once.
+
+        Raises:
+            UserInputError: the request is invalid.
+            NotFound: no candle is stored for the market and timeframe.
+        """
+        actor.require(Permission.CONTROL)
+        validate_request(kind, request)
+        candles = await self._candles(request)
+        async with UnitOfWork(self._database) as uow:
+            row = await backtest_jobs.add_job(
+                session=uow.session,
+                user_id=actor.user_id,
+                kind=kind,
+                request=request,
+                at=self._clock.now(),
+            )
+            await audit.record(
+                uow.session,
+                self._clock,
+                origin,
+                actor=actor.name,
+                action=f"backtest.{kind}",
+                target=f"backtest:{row.id}",
+                after=request,
+            )
+            view = job_view(row, with_result=False)
+            await uow.commit()
+        self._tasks[view.id] = asyncio.create_task(
+            self._run(view.id, kind, request, candles), name=f"backtest:{view.id}"
+        )
+        return view
+
+    async def _candles(self, request: dict[str, Any]) -> CandleArrays:
+        arrays = await self._store.read_arrays(
+            exchange=request["exchange"],
+            pair=Pair.parse(request["pair"]),
+            timeframe=Timeframe.parse(request["timeframe"]),
+            start_ms=_ms(request.get("start")),
+            end_ms=_ms(request.get("end")),
+        )
+        if len(arrays) == 0:
+            raise NotFound(
+                f"no stored candles for {request['exchange']} {request['pair']} "
+                f"{request['timeframe']} in that range (import or download them first)"
+            )
+        return arrays
+
+    async def _run(
+        self, job_id: int, kind: str, request: dict[str, Any], candles: CandleArrays
+    ) -> None:
+        try:
+            async with UnitOfWork(self._database) as uow:
+                await backtest_jobs.mark_running(
+                    session=uow.session, job_id=job_id, at=self._clock.now()
+                )
+                await uow.commit()
+            work = partial(_WORKERS[kind], request, candles, self._trading)
+            loop = asyncio.get_running_loop()
+            result: dict[str, Any] | None = await loop.run_in_executor(self._executor, work)
+            error = None
+        except asyncio.CancelledError:
+            raise
+        except (UserInputError, StrategyError) as exc:
+            result, error = None, str(exc)
+        except Exception as exc:  # a job fails alone; the API carries on
+            log.exception("backtest %d failed", job_id)
+            result, error = None, f"internal error: {type(exc).__name__}"
+        try:
+            async with UnitOfWork(self._database) as uow:
+                await backtest_jobs.finish_job(
+                    session=uow.session,
+                    job_id=job_id,
+                    at=self._clock.now(),
+                    result=result,
+                    error=error,
+                )
+                await uow.commit()
+        finally:
+            self._tasks.pop(job_id, None)
+
+    async def get(self, actor: Actor, job_id: int, *, with_result: bool) -> BacktestJobView:
+        """One of the caller's jobs.
+
+        Raises:
+            NotFound: no such job, or another user's.
+        """
+        actor.require(Permission.READ)
+        async with UnitOfWork(self._database) as uow:
+            row = await backtest_jobs.get_job(session=uow.session, job_id=job_id)
+        if row is None or not actor.owns(row.user_id):
+            raise NotFound("backtest not found")
+        return job_view(row, with_result=with_result)
+
+    async def result(self, actor: Actor, job_id: int) -> BacktestJobView:
+        """One of the caller's finished jobs, with its reports.
+
+        Raises:
+            NotFound: no such job, or another user's.
+            Conflict: the job has not succeeded (still running, or failed: the reason is given).
+        """
+        view = await self.get(actor, job_id, with_result=True)
+        if view.status != "succeeded" or view.result is None:
+            raise Conflict(f"backtest {job_id} is {view.status}: {view.error or 'no result yet'}")
+        return view
+
+    async def list(
+        self, actor: Actor, *, limit: int, offset: int
+    ) -> tuple[list[BacktestJobView], int]:
+        """The caller's jobs, newest first, and how many they have."""
+        actor.require(Permission.READ)
+        async with UnitOfWork(self._database) as uow:
+            rows, total = await backtest_jobs.list_jobs(
+                session=uow.session, user_id=actor.user_id, limit=limit, offset=offset
+            )
+        return [job_view(row, with_result=False) for row in rows], total
+
+    async def wait(self, job_id: int) -> None:
+        """Wait until a job launched by this process has finished (tests, shutdown)."""
+        task = self._tasks.get(job_id)
+        if task is not None:
+            await asyncio.wait({task})
+
+    async def close(self) -> None:
+        """Cancel unfinished jobs and mark them failed."""
+        tasks, self._tasks = dict(self._tasks), {}
+        for task in tasks.values():
+            task.cancel()
+        if tasks:
+            await asyncio.wait(set(tasks.values()))
+            async with UnitOfWork(self._database) as uow:
+                await backtest_jobs.fail_unfinished(
+                    session=uow.session,
+                    job_ids=list(tasks),
+                    at=self._clock.now(),
+                    reason="interrupted: the API stopped",
+                )
+                await uow.commit()
+
+
+def _ms(value: Any) -> int | None:
+    if value is None:
+        return None
+    return int(datetime.fromisoformat(str(value)).timestamp() * 1000)

@@ -1,0 +1,25 @@
+"""Errors raised by the services; the API maps each to one HTTP status."""
+
+from __future__ import annotations
+
+from cryptotrader.errors import TemporaryError, TraderError, UserInputError
+
+
+class AuthenticationFailed(TraderError):  # noqa: N818 - the name says what happened
+    """Credentials are missing, wrong, expired or revoked (HTTP 401)."""
+
+
+class PermissionDenied(TraderError):  # noqa: N818
+    """The caller is known but may not do this (HTTP 403)."""
+
+
+class NotFound(UserInputError):  # noqa: N818
+    """No such object, or not one the caller may see (HTTP 404)."""
+
+
+class Conflict(UserInputError):  # noqa: N818
+    """The request contradicts the current state (HTTP 409)."""
+
+
+class Unavailable(TemporaryError):  # noqa: N818
+    """A backing service (database, Redis, bus) cannot be reached; retry later (HTTP 503)."""

@@ -1,0 +1,242 @@
+"""Platform configuration changed at run time: trading pairs and notification settings.
+
+Pairs live in ``trading_pairs`` (``is_active`` says which ones the bots trade); notification
+settings in the ``settings`` table under ``notifications``. A Discord webhook URL is a secret
+(anyone holding it can post): it is stored encrypted and only shown masked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from cryptotrader.clock import Clock
+from cryptotrader.domain.pairs import Pair
+from cryptotrader.errors import UserInputError
+from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories import settings
+from cryptotrader.persistence.repositories.pairs import ensure_pair
+from cryptotrader.persistence.tables import TradingPairRow
+from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.security.keys import KeyRing, mask
+from cryptotrader.services import audit
+from cryptotrader.services.context import Actor, Origin, Permission
+from cryptotrader.services.errors import Conflict, NotFound
+from cryptotrader.services.exchange_keys import check_exchange
+
+NOTIFICATIONS_KEY = "notifications"
+Severity = Literal["info", "warning", "critical"]
+
+
+@dataclass(frozen=True, slots=True)
+class PairView:
+    """A market the platform knows."""
+
+    id: int
+    exchange: str
+    symbol: str
+    base: str
+    quote: str
+    is_active: bool
+
+
+class NotificationSettings(BaseModel):
+    """Which alerts go out, and where (the notifier reads this document)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enabled: bool = True
+    min_severity: Severity = "info"
+    muted_kinds: list[str] = Field(default_factory=list, max_length=50)
+    discord_enabled: bool = False
+    push_enabled: bool = False
+    discord_webhook_ciphertext: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationView:
+    """Notification settings as shown (the webhook masked)."""
+
+    settings: NotificationSettings
+    discord_webhook_masked: str | None
+
+
+def _pair_view(row: TradingPairRow) -> PairView:
+    return PairView(
+        id=row.id,
+        exchange=row.exchange,
+        symbol=row.symbol,
+        base=row.base_asset,
+        quote=row.quote_asset,
+        is_active=row.is_active,
+    )
+
+
+class PlatformConfigService:
+    """Pairs and notifications.
+
+    Args:
+        database: ``trading_pairs`` and ``settings``.
+        clock: audit times.
+        ring: encrypts the webhook URL; None when no encryption key is configured.
+    """
+
+    def __init__(self, *, database: Database, clock: Clock, ring: KeyRing | None) -> None:
+        self._database = database
+        self._clock = clock
+        self._ring = ring
+
+    async def list_pairs(self, actor: Actor, *, active_only: bool = False) -> list[PairView]:
+        """Every known pair (or only active ones), by exchange and symbol."""
+        actor.require(Permission.READ)
+        statement = select(TradingPairRow).order_by(TradingPairRow.exchange, TradingPairRow.symbol)
+        if active_only:
+            statement = statement.where(TradingPairRow.is_active)
+        async with UnitOfWork(self._database) as uow:
+            rows = (await uow.session.execute(statement)).scalars()
+            return [_pair_view(row) for row in rows]
+
+    async def add_pair(self, actor: Actor, exchange: str, symbol: str, origin: Origin) -> PairView:
+        """Add (or reactivate) a pair.
+
+        Raises:
+            UserInputError: malformed exchange or symbol.
+        """
+        actor.require(Permission.CONFIGURE)
+        pair = Pair.parse(symbol)
+        check_exchange(exchange)
+        async with UnitOfWork(self._database) as uow:
+            pair_id = await ensure_pair(session=uow.session, exchange=exchange, pair=pair)
+            row = await uow.session.get(TradingPairRow, pair_id)
+            assert row is not None
+            before = row.is_active
+            row.is_active = True
+            await uow.session.flush()
+            await audit.record(
+                uow.session,
+                self._clock,
+                origin,
+                actor=actor.name,
+                action="pair.create",
+                target=f"pair:{pair_id}",
+                after={"exchange": exchange, "symbol": pair.symbol, "was_active": before},
+            )
+            view = _pair_view(row)
+            await uow.commit()
+        return view
+
+    async def set_pair_active(
+        self, actor: Actor, pair_id: int, active: bool, origin: Origin
+    ) -> PairView:
+        """Activate or deactivate a pair (pairs with history are never deleted).
+
+        Raises:
+            NotFound: no such pair.
+        """
+        actor.require(Permission.CONFIGURE)
+        async with UnitOfWork(self._database) as uow:
+            row = await uow.session.get(TradingPairRow, pair_id)
+            if row is None:
+                raise NotFound("pair not found")
+            before = row.is_active
+            row.is_active = active
+            await uow.session.flush()
+            await audit.record(
+                uow.session,
+                self._clock,
+                origin,
+                actor=actor.name,
+                action="pair.update",
+                target=f"pair:{pair_id}",
+                before={"is_active": before},
+                after={"is_active": active},
+            )
+            view = _pair_view(row)
+            await uow.commit()
+        return view
+
+    async def notifications(self, actor: Actor) -> NotificationView:
+        """The notification settings."""
+        actor.require(Permission.READ)
+        async with UnitOfWork(self._database) as uow:
+            current = await self._load(uow)
+        return self._notification_view(current)
+
+    async def update_notifications(
+        self, actor: Actor, changes: dict[str, Any], origin: Origin
+    ) -> NotificationView:
+        """Change notification settings; ``discord_webhook_url`` ("" clears it) is encrypted.
+
+        Raises:
+            Conflict: a webhook URL is given but no encryption key is configured.
+            UserInputError: a value is invalid.
+        """
+        actor.require(Permission.ADMIN)
+        actor.require_person()
+        webhook = changes.pop("discord_webhook_url", None)
+        async with UnitOfWork(self._database) as uow:
+            current = await self._load(uow)
+            merged = current.model_dump()
+            merged.update(changes)
+            if webhook is not None:
+                merged["discord_webhook_ciphertext"] = self._encrypt_webhook(webhook)
+            try:
+                updated = NotificationSettings.model_validate(merged)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                raise UserInputError(
+                    f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
+                ) from None
+            now = self._clock.now()
+            await settings.put_setting(
+                session=uow.session,
+                key=NOTIFICATIONS_KEY,
+                value=updated.model_dump(),
+                at=now,
+                updated_by=actor.name[:64],
+            )
+            await audit.record(
+                uow.session,
+                self._clock,
+                origin,
+                actor=actor.name,
+                action="config.notifications",
+                target="setting:" + NOTIFICATIONS_KEY,
+                before=_public(current),
+                after=_public(updated),
+            )
+            await uow.commit()
+        return self._notification_view(updated)
+
+    def _encrypt_webhook(self, url: str) -> str | None:
+        if not url:
+            return None
+        if not url.startswith("https://"):
+            raise UserInputError("discord_webhook_url must be an https:// URL")
+        if self._ring is None:
+            raise Conflict("no encryption keys configured: cannot store a webhook URL")
+        return self._ring.encrypt(url)
+
+    async def _load(self, uow: UnitOfWork) -> NotificationSettings:
+        raw = await settings.get_setting(session=uow.session, key=NOTIFICATIONS_KEY)
+        try:
+            return NotificationSettings.model_validate(raw or {})
+        except (ValidationError, IntegrityError):
+            return NotificationSettings()
+
+    def _notification_view(self, current: NotificationSettings) -> NotificationView:
+        shown = None
+        token = current.discord_webhook_ciphertext
+        if token is not None:
+            shown = mask(self._ring.decrypt(token)) if self._ring is not None else "…"
+        return NotificationView(settings=current, discord_webhook_masked=shown)
+
+
+def _public(value: NotificationSettings) -> dict[str, Any]:
+    shown = value.model_dump(exclude={"discord_webhook_ciphertext"})
+    shown["discord_webhook_set"] = value.discord_webhook_ciphertext is not None
+    return shown

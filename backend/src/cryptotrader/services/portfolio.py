@@ -1,0 +1,181 @@
+"""The portfolio: capital and results per bot, reallocations between them, risk state.
+
+Everything is read from the database the runtime writes (``bots``, ``trades``,
+``reallocations``); nothing here moves money.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from cryptotrader.config import Settings
+from cryptotrader.domain.enums import BotKind, BotStatus, TradingMode
+from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories import bots, reallocations, trade_queries
+from cryptotrader.persistence.repositories.trade_queries import BotTradeFigures
+from cryptotrader.persistence.tables import BotRow, ReallocationRow
+from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.services.bots import effective_config, stored_config
+from cryptotrader.services.context import Actor, Permission
+from cryptotrader.services.live_trading import live_switch_on
+from cryptotrader.services.read_cache import ReadCache
+
+_NO_TRADES = BotTradeFigures(Decimal(0), Decimal(0), 0, 0, 0, 0, 0, None)
+
+
+@dataclass(frozen=True, slots=True)
+class RiskState:
+    """Where a bot's risk stands against its configured ratio."""
+
+    base_risk_ratio: Decimal
+    current_risk_ratio: Decimal
+    reduction: Decimal
+    """``current / base``: 1 at full risk, 0.5 after 3 losses, 0.25 after 5 (by default)."""
+    losing_streak: int
+    paused: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BotPortfolio:
+    """One bot's money and results."""
+
+    bot: BotKind
+    name: str
+    status: BotStatus
+    capital: Decimal
+    realised_pnl: Decimal
+    fees: Decimal
+    open_trades: int
+    closed_trades: int
+    win_rate: float | None
+    reallocated_in: Decimal
+    reallocated_out: Decimal
+    risk: RiskState
+
+
+@dataclass(frozen=True, slots=True)
+class ReallocationView:
+    """Capital moved between bots after a winning trade."""
+
+    id: int
+    from_bot: BotKind
+    to_bot: BotKind
+    amount: Decimal
+    ratio: Decimal
+    trigger_trade_id: int | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioView:
+    """Both bots, their total, the latest reallocations and the trading mode."""
+
+    bots: list[BotPortfolio]
+    total_capital: Decimal
+    total_realised_pnl: Decimal
+    reallocations: list[ReallocationView]
+    mode: TradingMode
+    live_trading_enabled: bool
+
+
+class PortfolioService:
+    """Reads the portfolio.
+
+    Args:
+        database: what the runtime records.
+        settings: default risk per bot and the trading mode.
+        cache: the read cache shared with the bot service.
+    """
+
+    def __init__(
+        self, *, database: Database, settings: Settings, cache: ReadCache | None = None
+    ) -> None:
+        self._database = database
+        self._settings = settings
+        self._cache = cache or ReadCache(ttl_s=0)
+
+    async def portfolio(self, actor: Actor) -> PortfolioView:
+        """The whole portfolio with the 10 latest reallocations (from the read cache when fresh)."""
+        actor.require(Permission.READ)
+        return await self._cache.get_or_load("portfolio", self._load)
+
+    async def _load(self, recent: int = 10) -> PortfolioView:
+        async with UnitOfWork(self._database) as uow:
+            rows = await bots.list_bots(session=uow.session)
+            figures = await trade_queries.bot_figures(session=uow.session)
+            moved = await trade_queries.reallocation_totals(session=uow.session)
+            latest = await reallocations.list_reallocations(session=uow.session, limit=recent)
+            live = await live_switch_on(uow.session)
+        kinds = {row.id: row.type for row in rows}
+        views = [self._bot(row, figures.get(row.id, _NO_TRADES), moved) for row in rows]
+        return PortfolioView(
+            bots=views,
+            total_capital=sum((v.capital for v in views), Decimal(0)),
+            total_realised_pnl=sum((v.realised_pnl for v in views), Decimal(0)),
+            reallocations=[_reallocation(r, kinds) for r in latest if r.from_bot_id in kinds],
+            mode=self._settings.exchange.mode,
+            live_trading_enabled=live,
+        )
+
+    async def reallocations(
+        self, actor: Actor, *, limit: int, offset: int
+    ) -> tuple[list[ReallocationView], int]:
+        """One page of reallocations, newest first, and how many there are."""
+        actor.require(Permission.READ)
+        async with UnitOfWork(self._database) as uow:
+            kinds = await bots.bot_ids(session=uow.session)
+            by_id = {row_id: kind for kind, row_id in kinds.items()}
+            total = (
+                await uow.session.execute(select(func.count()).select_from(ReallocationRow))
+            ).scalar_one()
+            rows = await uow.session.execute(
+                select(ReallocationRow)
+                .order_by(ReallocationRow.created_at.desc(), ReallocationRow.id.desc())
+                .limit(limit)
+                .offset(offset)
+            )
+            found = list(rows.scalars())
+        return [_reallocation(r, by_id) for r in found], int(total)
+
+    def _bot(
+        self, row: BotRow, figures: BotTradeFigures, moved: dict[tuple[int, str], Decimal]
+    ) -> BotPortfolio:
+        config = effective_config(stored_config(row), row.type, self._settings.trading)
+        base = config.risk_ratio
+        closed = figures.closed_trades
+        return BotPortfolio(
+            bot=row.type,
+            name=row.name,
+            status=row.status,
+            capital=row.capital,
+            realised_pnl=figures.realised_pnl,
+            fees=figures.fees,
+            open_trades=figures.open_trades,
+            closed_trades=closed,
+            win_rate=figures.wins / closed if closed else None,
+            reallocated_in=moved.get((row.id, "in"), Decimal(0)),
+            reallocated_out=moved.get((row.id, "out"), Decimal(0)),
+            risk=RiskState(
+                base_risk_ratio=base,
+                current_risk_ratio=row.current_risk_ratio,
+                reduction=(row.current_risk_ratio / base).quantize(Decimal("0.0001")),
+                losing_streak=figures.losing_streak,
+                paused=row.status is BotStatus.PAUSED,
+            ),
+        )
+
+
+def _reallocation(row: ReallocationRow, kinds: dict[int, BotKind]) -> ReallocationView:
+    return ReallocationView(
+        id=row.id,
+        from_bot=kinds[row.from_bot_id],
+        to_bot=kinds[row.to_bot_id],
+        amount=row.amount,
+        ratio=row.ratio_applied,
+        trigger_trade_id=row.trigger_trade_id,
+        at=row.created_at,
+    )

@@ -1,0 +1,140 @@
+"""Backtests through the API: a real worker process, results, comparison, bad input."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+import pytest
+import pytest_asyncio
+
+from cryptotrader.bus import InProcessBus
+from cryptotrader.clock import TestClock
+from cryptotrader.persistence import Database
+from tests.integration.api.harness import ApiHarness, running_api, seed_candles
+from tests.integration.conftest import FAST
+
+
+@pytest_asyncio.fixture
+async def process_api(sqlite_db: Database, clock: TestClock) -> AsyncIterator[ApiHarness]:
+    """The app with a real spawned worker process for backtests."""
+    await seed_candles(sqlite_db, 3000)
+    bus = InProcessBus(options=FAST)
+    pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"))
+    try:
+        async with running_api(sqlite_db, bus, clock, executor=pool) as api:
+            await api.login("trader")
+            yield api
+    finally:
+        pool.shutdown(wait=True)
+        await bus.close()
+
+
+async def _finished(api: ApiHarness, job: int) -> dict[str, object]:
+    async with asyncio.timeout(120):
+        while True:
+            status = (await api.get("trader", f"/api/backtest/{job}")).json()
+            if status["status"] in ("succeeded", "failed"):
+                return status  # type: ignore[no-any-return]
+            await asyncio.sleep(0.1)
+
+
+@pytest.mark.asyncio
+async def test_backtest_when_launched_runs_in_a_worker_while_the_api_keeps_answering(
+    process_api: ApiHarness,
+) -> None:
+    api = process_api
+    launched = await api.post(
+        "trader",
+        "/api/backtest",
+        json={
+            "pair": "BTC/USDT",
+            "timeframe": "1h",
+            "strategy": "sma_cross",
+            "params": {"fast": 10, "slow": 30},
+            "initial_capital": "5000",
+        },
+    )
+    assert launched.status_code == 202, launched.text
+    job = launched.json()["id"]
+    assert launched.json()["status"] == "queued"
+    # While the worker process runs the job, the event loop keeps serving requests: answers
+    # arrive between two "running" readings (an in-loop run would go queued -> succeeded
+    # inside one request).
+    served_while_running = 0
+    while (await api.get("trader", f"/api/backtest/{job}")).json()["status"] in (
+        "queued",
+        "running",
+    ):
+        assert (await api.get("trader", "/api/bots")).status_code == 200
+        still = (await api.get("trader", f"/api/backtest/{job}")).json()["status"]
+        served_while_running += still == "running"
+        await asyncio.sleep(0.02)
+    assert served_while_running > 0
+    status = await _finished(api, job)
+    assert status["status"] == "succeeded", status
+    result = (await api.get("trader", f"/api/backtest/{job}/result")).json()
+    (report,) = result["results"]
+    assert report["strategy"] == "sma_cross(fast=10, slow=30)"
+    assert report["initial_capital"] == "5000"
+    assert report["candles"] == 3000
+    assert report["total_trades"] == len(report["trades"]) > 0
+    assert 2 <= len(report["equity_curve"]) <= 1001
+    assert report["equity_curve"][-1]["equity"]
+    listed = (await api.get("trader", "/api/backtest")).json()
+    assert listed["count"] == 1
+    assert listed["data"][0]["id"] == job
+
+
+@pytest.mark.asyncio
+async def test_compare_when_launched_reports_each_strategy_side_by_side(
+    process_api: ApiHarness,
+) -> None:
+    api = process_api
+    launched = await api.post(
+        "trader",
+        "/api/backtest/compare",
+        json={"pair": "BTC/USDT", "strategies": ["sma_cross", "conservative", "aggressive"]},
+    )
+    job = launched.json()["id"]
+    assert (await _finished(api, job))["status"] == "succeeded"
+    result = (await api.get("trader", f"/api/backtest/{job}/result")).json()
+    assert [r["strategy"].split("(")[0] for r in result["results"]] == [
+        "sma_cross",
+        "conservative",
+        "aggressive",
+    ]
+
+
+@pytest.mark.asyncio
+async def test_backtest_when_input_is_bad_is_refused_before_it_is_queued(api: ApiHarness) -> None:
+    await seed_candles(api.database, 100)
+    cases = [
+        ({"pair": "BTC/USDT", "strategy": "sma_cross", "params": {"fsat": 5}}, 400, "fast"),
+        ({"pair": "BTC/USDT", "strategy": "nope"}, 400, "unknown strategy"),
+        ({"pair": "DOGE/USDT", "strategy": "sma_cross"}, 404, "no stored candles"),
+        ({"pair": "BTC/USDT", "strategy": "sma_cross", "fee": "0.5"}, 422, None),
+    ]
+    for body, status, words in cases:
+        answer = await api.post("trader", "/api/backtest", json=body)
+        assert answer.status_code == status, (body, answer.text)
+        if words:
+            assert words in answer.json()["detail"]
+    assert (await api.get("trader", "/api/backtest")).json()["count"] == 0
+
+
+@pytest.mark.asyncio
+async def test_backtest_when_too_few_candles_fails_with_the_reason(api: ApiHarness) -> None:
+    await seed_candles(api.database, 40)
+    launched = await api.post(
+        "trader", "/api/backtest", json={"pair": "BTC/USDT", "strategy": "sma_cross"}
+    )
+    job = launched.json()["id"]
+    await api.app.state.services.backtests.wait(job)
+    status = (await api.get("trader", f"/api/backtest/{job}")).json()
+    assert status["status"] == "failed"
+    assert "candles" in status["error"]
+    result = await api.get("trader", f"/api/backtest/{job}/result")
+    assert result.status_code == 409

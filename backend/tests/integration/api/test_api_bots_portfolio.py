@@ -1,0 +1,147 @@
+"""Bots, trades and portfolio, read from the database and controlled over the bus."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+import pytest
+
+from cryptotrader.bus import topics
+from cryptotrader.bus.messages import ControlBot
+from tests.integration.api.harness import ApiHarness, Recorder, wait_for
+
+
+@pytest.mark.asyncio
+async def test_control_when_requested_records_state_and_publishes_control_bot(
+    api_any_db: ApiHarness,
+) -> None:
+    api = api_any_db
+    recorder = Recorder()
+    await api.bus.subscribe(topics.COMMANDS, group="test", consumer="t", handler=recorder.handler)
+    for action in ("start", "pause", "resume", "stop"):
+        answer = await api.post("trader", f"/api/bots/safe/{action}")
+        assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["status"] == "stopped"  # the runtime owns the real status
+    assert body["requested"]["status"] == "stopped"
+    assert body["requested"]["action"] == "stop"
+    assert body["requested"]["by"] == "trader"
+
+    async def four() -> bool:
+        return len(recorder.messages.get(topics.COMMANDS, [])) == 4
+
+    await wait_for(four)
+    commands = recorder.messages[topics.COMMANDS]
+    assert all(isinstance(c, ControlBot) for c in commands)
+    assert [c.action for c in commands] == ["start", "pause", "resume", "stop"]
+    assert {c.bot for c in commands} == {"safe"}
+    detail = await api.get("viewer", "/api/bots/safe")
+    assert detail.json()["requested"]["action"] == "stop"
+
+
+@pytest.mark.asyncio
+async def test_control_when_viewer_or_unknown_bot_is_refused(api: ApiHarness) -> None:
+    assert (await api.post("viewer", "/api/bots/safe/start")).status_code == 403
+    assert (await api.post("admin", "/api/bots/nope/start")).status_code == 422
+
+
+@pytest.mark.asyncio
+async def test_settings_when_valid_are_stored_and_effective(api_any_db: ApiHarness) -> None:
+    api = api_any_db
+    answer = await api.patch(
+        "trader",
+        "/api/bots/aggressive/settings",
+        json={"params": {"buy_threshold": 0.25}, "stop_loss": "0.015", "risk_ratio": "0.02"},
+    )
+    assert answer.status_code == 200, answer.text
+    config = answer.json()["config"]
+    assert config["strategy"] == "aggressive"
+    assert config["params"]["buy_threshold"] == 0.25
+    assert config["stop_loss"] == "0.015"
+    assert config["take_profit"] == "0.10"  # default from the settings
+    assert Decimal(config["risk_ratio"]) == Decimal("0.02")
+    again = await api.get("viewer", "/api/bots/aggressive")
+    assert again.json()["config"] == config
+
+
+@pytest.mark.asyncio
+async def test_settings_when_parameter_is_unknown_or_out_of_range_are_refused(
+    api: ApiHarness,
+) -> None:
+    typo = await api.patch(
+        "trader", "/api/bots/safe/settings", json={"params": {"buy_treshold": 0.2}}
+    )
+    assert typo.status_code == 400
+    assert "buy_threshold" in typo.json()["detail"]  # did you mean
+    strategy = await api.patch("trader", "/api/bots/safe/settings", json={"strategy": "nope"})
+    assert strategy.status_code == 400
+    assert "unknown strategy" in strategy.json()["detail"]
+    risky = await api.patch("trader", "/api/bots/safe/settings", json={"stop_loss": "1.5"})
+    assert risky.status_code == 422
+    extra = await api.patch("trader", "/api/bots/safe/settings", json={"leverage": 10})
+    assert extra.status_code == 422
+    viewer = await api.patch("viewer", "/api/bots/safe/settings", json={"stop_loss": "0.01"})
+    assert viewer.status_code == 403
+    unchanged = await api.get("viewer", "/api/bots/safe")
+    assert unchanged.json()["config"]["stop_loss"] == "0.02"
+
+
+@pytest.mark.asyncio
+async def test_trades_when_filtered_and_paginated_count_all_matches(
+    api_any_db: ApiHarness,
+) -> None:
+    api = api_any_db
+    everything = (await api.get("viewer", "/api/trades")).json()
+    assert everything["count"] == 4
+    opened = [t["opened_at"] for t in everything["data"]]
+    assert opened == sorted(opened, reverse=True)
+    page = (await api.get("viewer", "/api/trades", params={"limit": 2, "offset": 1})).json()
+    assert page["count"] == 4
+    assert [t["id"] for t in page["data"]] == [t["id"] for t in everything["data"][1:3]]
+    closed_safe = await api.get("viewer", "/api/trades", params={"bot": "safe", "status": "closed"})
+    assert closed_safe.json()["count"] == 2
+    assert {t["pnl"] for t in closed_safe.json()["data"]} == {"-5.60000000", "-10.60000000"}
+    eth = await api.get("viewer", "/api/trades", params={"pair": "ETHUSDT"})
+    assert [t["pair"] for t in eth.json()["data"]] == ["ETH/USDT"]
+    since = everything["data"][1]["opened_at"]
+    recent = await api.get("viewer", "/api/trades", params={"since": since})
+    assert recent.json()["count"] == 2
+    one = await api.get("viewer", f"/api/trades/{everything['data'][0]['id']}")
+    assert one.status_code == 200
+    assert "indicators" in one.json()
+    assert (await api.get("viewer", "/api/trades/999999")).status_code == 404
+    assert (await api.get("viewer", "/api/trades", params={"pair": "???"})).status_code == 400
+
+
+@pytest.mark.asyncio
+async def test_portfolio_when_read_adds_up_capital_pnl_reallocations_and_risk(
+    api_any_db: ApiHarness,
+) -> None:
+    api = api_any_db
+    body = (await api.get("viewer", "/api/portfolio")).json()
+    by_bot = {b["bot"]: b for b in body["bots"]}
+    assert body["total_capital"] == "1000.00000000"  # 702.82 + 297.18: money is conserved
+    assert by_bot["safe"]["capital"] == "702.82000000"
+    assert by_bot["aggressive"]["realised_pnl"] == "9.40000000"
+    assert by_bot["safe"]["realised_pnl"] == "-16.20000000"
+    assert body["total_realised_pnl"] == "-6.80000000"
+    assert by_bot["safe"]["open_trades"] == 1
+    assert by_bot["safe"]["risk"]["losing_streak"] == 2
+    assert by_bot["safe"]["risk"]["reduction"] == "0.5000"  # 0.005 of a configured 0.01
+    assert by_bot["aggressive"]["win_rate"] == 1.0
+    assert by_bot["safe"]["reallocated_in"] == "2.82000000"
+    assert by_bot["aggressive"]["reallocated_out"] == "2.82000000"
+    assert [r["amount"] for r in body["reallocations"]] == ["2.82000000"]
+    assert body["mode"] == "paper"
+    assert body["live_trading_enabled"] is False
+    listed = (await api.get("viewer", "/api/portfolio/reallocations")).json()
+    assert listed["count"] == 1
+    assert listed["data"][0]["trigger_trade_id"] is not None
+
+
+@pytest.mark.asyncio
+async def test_bots_when_many_requests_run_concurrently_all_succeed(api: ApiHarness) -> None:
+    answers = await asyncio.gather(*(api.get("viewer", "/api/bots") for _ in range(50)))
+    assert {a.status_code for a in answers} == {200}
+    assert {a.json()["count"] for a in answers} == {2}

@@ -1,0 +1,239 @@
+"""``/ws`` on a real uvicorn server on 127.0.0.1: auth, origin, subscriptions, fan-out, drops."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+import uvicorn
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from cryptotrader.api.app import create_app
+from cryptotrader.bus import InProcessBus, topics
+from cryptotrader.bus.messages import AlertRaised, CandleClosed
+from cryptotrader.clock import TestClock
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.persistence import Database
+from tests.integration.api.harness import BTC, PASSWORDS, make_settings
+from tests.integration.conftest import FAST
+
+ORIGIN = "https://app.example"
+
+
+@dataclass
+class LiveServer:
+    base: str
+    ws: str
+    bus: InProcessBus
+    app: Any
+
+    async def token(self, who: str) -> str:
+        async with httpx.AsyncClient(base_url=self.base) as client:
+            answer = await client.post(
+                "/auth/login", json={"username": who, "password": PASSWORDS[who]}
+            )
+            return str(answer.json()["access_token"])
+
+    async def ticket(self, who: str) -> str:
+        token = await self.token(who)
+        async with httpx.AsyncClient(base_url=self.base) as client:
+            answer = await client.post(
+                "/auth/ws-ticket", headers={"Authorization": f"Bearer {token}"}
+            )
+            return str(answer.json()["ticket"])
+
+
+@pytest_asyncio.fixture
+async def server(sqlite_db: Database, clock: TestClock) -> AsyncIterator[LiveServer]:
+    bus = InProcessBus(clock=clock, options=FAST)
+    app = create_app(make_settings(ws_queue_size=64), database=sqlite_db, bus=bus, clock=clock)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    instance = uvicorn.Server(config)
+    task = asyncio.create_task(instance.serve())
+    async with asyncio.timeout(10):
+        while not instance.started:  # noqa: ASYNC110 - polls state owned by another component
+            await asyncio.sleep(0.02)
+    port = instance.servers[0].sockets[0].getsockname()[1]
+    yield LiveServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws", bus, app)
+    instance.should_exit = True
+    await asyncio.wait_for(task, 10)
+    await bus.close()
+
+
+async def _open(server: LiveServer, first: dict[str, Any], **kwargs: Any) -> ClientConnection:
+    socket = await connect(server.ws, origin=ORIGIN, **kwargs)  # type: ignore[arg-type]
+    await socket.send(json.dumps(first))
+    welcome = json.loads(await socket.recv())
+    assert welcome["type"] == "welcome", welcome
+    return socket
+
+
+async def _subscribe(socket: ClientConnection, *wanted: str) -> None:
+    await socket.send(json.dumps({"type": "subscribe", "topics": list(wanted)}))
+    reply = json.loads(await socket.recv())
+    assert reply == {"type": "subscribed", "topics": sorted(wanted)}
+
+
+def _alert(clock: TestClock, number: int, size: int = 10) -> AlertRaised:
+    return AlertRaised(timestamp=clock.now(), kind="test", text=f"{number}:" + "x" * size)
+
+
+@pytest.mark.asyncio
+async def test_ws_when_origin_is_not_allowed_is_refused_at_the_handshake(
+    server: LiveServer,
+) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        await connect(server.ws, origin="https://evil.example")  # type: ignore[arg-type]
+    assert refused.value.response.status_code == 403
+
+
+@pytest.mark.asyncio
+async def test_ws_when_not_authenticated_closes_with_policy_violation(
+    server: LiveServer,
+) -> None:
+    for first in ({"type": "subscribe", "topics": ["alerts"]}, {"type": "auth", "token": "bad"}):
+        socket = await connect(server.ws, origin=ORIGIN)  # type: ignore[arg-type]
+        await socket.send(json.dumps(first))
+        with pytest.raises(ConnectionClosed) as closed:
+            await socket.recv()
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1008
+
+
+@pytest.mark.asyncio
+async def test_ws_when_ticket_is_used_twice_the_second_is_refused(
+    server: LiveServer, clock: TestClock
+) -> None:
+    ticket = await server.ticket("viewer")
+    socket = await _open(server, {"type": "auth", "ticket": ticket})
+    await _subscribe(socket, "alerts")
+    await server.bus.publish(topics.ALERTS, _alert(clock, 1))
+    event = json.loads(await asyncio.wait_for(socket.recv(), 5))
+    assert event["type"] == "event"
+    assert event["topic"] == "alerts"
+    assert event["data"]["text"].startswith("1:")
+    await socket.close()
+    again = await connect(server.ws, origin=ORIGIN)  # type: ignore[arg-type]
+    await again.send(json.dumps({"type": "auth", "ticket": ticket}))
+    with pytest.raises(ConnectionClosed) as closed:
+        await again.recv()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1008
+
+
+@pytest.mark.asyncio
+async def test_ws_when_subscribed_receives_only_its_topics_from_the_bus(
+    server: LiveServer, clock: TestClock
+) -> None:
+    token = await server.token("viewer")
+    prices = await _open(server, {"type": "auth", "token": token})
+    await _subscribe(prices, "prices")
+    header = await connect(  # a program authenticates with a header, no first message
+        server.ws, additional_headers={"Authorization": f"Bearer {token}"}
+    )
+    assert json.loads(await header.recv())["type"] == "welcome"
+    await _subscribe(header, "alerts")
+    candle = CandleClosed(
+        timestamp=clock.now(),
+        exchange="binance",
+        pair=BTC,
+        timeframe=Timeframe.H1,
+        open_time=clock.now(),
+        open=Decimal(1),
+        high=Decimal(2),
+        low=Decimal("0.5"),
+        close=Decimal("1.5"),
+        volume=Decimal(10),
+    )
+    await server.bus.publish(topics.CANDLES, candle)
+    await server.bus.publish(topics.ALERTS, _alert(clock, 2))
+    got_price = json.loads(await asyncio.wait_for(prices.recv(), 5))
+    got_alert = json.loads(await asyncio.wait_for(header.recv(), 5))
+    assert got_price["topic"] == "prices"
+    assert got_price["data"]["close"] == "1.5"
+    assert got_alert["topic"] == "alerts"
+    await prices.send(json.dumps({"type": "ping"}))
+    assert json.loads(await asyncio.wait_for(prices.recv(), 5)) == {"type": "pong"}  # no alert
+    await prices.send(json.dumps({"type": "subscribe", "topics": ["nope"]}))
+    assert json.loads(await prices.recv())["type"] == "error"
+    await prices.close()
+    await header.close()
+
+
+async def _stalled_client(
+    server: LiveServer, token: str
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A WebSocket client written by hand that subscribes to alerts and then never reads.
+
+    Its receive buffer is small, so the server's socket fills after a few MB at most.
+    """
+    port = int(server.base.rsplit(":", 1)[1])
+    raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16_384)
+    raw.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(raw, ("127.0.0.1", port))
+    reader, writer = await asyncio.open_connection(sock=raw)
+    key = base64.b64encode(os.urandom(16)).decode()
+    writer.write(
+        (
+            f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+            f"Authorization: Bearer {token}\r\n\r\n"
+        ).encode()
+    )
+    assert b" 101 " in await reader.readuntil(b"\r\n\r\n")
+    payload = json.dumps({"type": "subscribe", "topics": ["alerts"]}).encode()
+    mask = os.urandom(4)
+    masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
+    writer.write(bytes([0x81, 0x80 | len(payload)]) + mask + masked)
+    await writer.drain()
+    seen = b""
+    while b"subscribed" not in seen:  # welcome, then the subscription's answer
+        seen += await reader.read(1024)
+    return reader, writer  # the writer must live on: dropping it closes the connection
+
+
+@pytest.mark.asyncio
+async def test_ws_when_a_client_is_slow_it_is_dropped_and_the_fast_one_gets_everything(
+    server: LiveServer, clock: TestClock
+) -> None:
+    token = await server.token("viewer")
+    fast = await _open(server, {"type": "auth", "token": token})
+    await _subscribe(fast, "alerts")
+    stalled, keep_open = await _stalled_client(server, token)
+    count = 300
+    received: list[str] = []
+
+    async def read_fast() -> None:
+        while len(received) < count:
+            received.append(json.loads(await fast.recv())["data"]["text"].split(":")[0])
+
+    reader = asyncio.create_task(read_fast())
+    for number in range(count):  # ~15 MB: more than the stalled socket can hold
+        await server.bus.publish(topics.ALERTS, _alert(clock, number, size=50_000))
+        if number % 10 == 9:
+            await asyncio.sleep(0.005)  # a live feed, not one burst of 300
+    await asyncio.wait_for(reader, 30)
+    assert received == [str(n) for n in range(count)]
+    metrics = server.app.state.services.metrics
+    assert metrics.ws_dropped._value.get() == 1
+    assert server.app.state.services.hub.clients == 1
+    tail = b""
+    async with asyncio.timeout(20):  # what was buffered, then the close frame: 1013
+        while chunk := await stalled.read(1 << 20):
+            tail = (tail + chunk)[-64:]
+    assert b"\x88" in tail
+    assert (1013).to_bytes(2, "big") in tail
+    keep_open.close()
+    await fast.close()
