@@ -6,13 +6,13 @@ Monday 00:00 UTC (Binance's ``1w``) and months on the 1st at 00:00 UTC.
 
 from __future__ import annotations
 
-import difflib
 from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
 
 from cryptotrader.errors import UnknownNameError
+from cryptotrader.plugins import did_you_mean
 
 MINUTE_MS = 60_000
 HOUR_MS = 60 * MINUTE_MS
@@ -47,10 +47,9 @@ class Timeframe(StrEnum):
             return cls(value)
         except ValueError:
             choices = [tf.value for tf in cls]
-            hint = difflib.get_close_matches(text, choices, n=1)
-            suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
             raise UnknownNameError(
-                f"unknown timeframe {text!r} (expected one of {', '.join(choices)}){suggestion}"
+                f"unknown timeframe {text!r} (expected one of {', '.join(choices)})"
+                f"{did_you_mean(text, choices)}"
             ) from None
 
     @property

@@ -8,7 +8,6 @@ latest reading. Parameters are a frozen pydantic model: unknown names are refuse
 
 from __future__ import annotations
 
-import difflib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar
@@ -22,6 +21,7 @@ from cryptotrader.domain.signals import IndicatorSignal
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.errors import UserInputError
+from cryptotrader.plugins import did_you_mean
 
 Series = dict[str, FloatArray]
 
@@ -47,11 +47,10 @@ def parse_params(model: type[P], values: Mapping[str, Any] | P | None, owner: st
     known = list(model.model_fields)
     for name in raw:
         if name not in known:
-            hint = difflib.get_close_matches(name, known, n=1)
-            suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
             expected = ", ".join(known) or "none"
             raise UserInputError(
-                f"{owner}: unknown parameter {name!r} (expected {expected}){suggestion}"
+                f"{owner}: unknown parameter {name!r} (expected {expected})"
+                f"{did_you_mean(name, known)}"
             )
     try:
         return model(**raw)
