@@ -307,6 +307,91 @@ class ControlBot(BusMessage):
     requested_by: str
 
 
+# --- runs of candles: what the trading pipeline passes along ------------------------------------
+# Candles catching up (a replay, a restart) travel in runs, one message per run, so that each
+# engine computes on a whole run at once; a live candle is a run of one. Candle prices and
+# indicator values are float64 columns, as in every engine and in ``ohlcv_data`` (money stays
+# Decimal): JSON carries a float exactly, and NaN (not known yet) as null.
+
+FloatColumn = list[float | None]
+
+
+class CandleRun(BaseModel):
+    """Consecutive closed candles of one series as columns (open times in epoch ms)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    open_times: list[int] = Field(min_length=1)
+    open: list[float]
+    high: list[float]
+    low: list[float]
+    close: list[float]
+    volume: list[float]
+
+
+class _RunMessage(BusMessage):
+    """A run of candles of one series, and the first price after its last close when known."""
+
+    exchange: str = Field(description="where the candles come from (binance, replay, demo)")
+    pair: PairText
+    timeframe: Timeframe
+    candles: CandleRun
+    next_open: float | None = Field(default=None, description="the next candle's open")
+    next_open_ms: int | None = None
+    final: bool = Field(default=False, description="a replay ends with this run")
+
+
+class CandlesClosed(_RunMessage):
+    """Candles closed (``candles``); ``previous_open_ms`` chains runs (None: a series starts)."""
+
+    type: Literal["candles_closed"] = "candles_closed"
+    previous_open_ms: int | None = None
+    history_from_ms: int | None = Field(
+        default=None, description="where the series' stored history starts"
+    )
+
+
+class RuleInputs(BaseModel):
+    """One strategy's rule inputs over a run, with ``lead`` earlier rows its lookback reads."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    strategy: str
+    lead: int = Field(ge=0)
+    series: dict[str, FloatColumn]
+    strengths: dict[str, FloatColumn]
+    weights: dict[str, float]
+    context: dict[str, FloatColumn]
+
+
+class StrategyInputsComputed(_RunMessage):
+    """Each bot's strategy inputs over a run of candles (``indicators``)."""
+
+    type: Literal["strategy_inputs_computed"] = "strategy_inputs_computed"
+    inputs: dict[BotKind, RuleInputs]
+
+
+class BotDecisions(BaseModel):
+    """One bot's decision on each candle of a run: 1 buy, -1 sell, 0 hold."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    strategy: str
+    actions: list[int]
+    confidence: list[float]
+    score: list[float]
+    contributions: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="by row index, for the rows that buy or sell"
+    )
+
+
+class DecisionsMade(_RunMessage):
+    """Both bots' decisions over a run of candles, with the candles (``signals``)."""
+
+    type: Literal["decisions_made"] = "decisions_made"
+    bots: dict[BotKind, BotDecisions]
+
+
 Message = Annotated[
     CandleClosed
     | IndicatorsComputed
@@ -314,15 +399,18 @@ Message = Annotated[
     | OrderUpdated
     | AlertRaised
     | CapitalReallocated
-    | ControlBot,
+    | ControlBot
+    | CandlesClosed
+    | StrategyInputsComputed
+    | DecisionsMade,
     Field(discriminator="type"),
 ]
 """Any bus message, told apart by its ``type``."""
 
 TOPIC_MESSAGES: dict[str, tuple[type[BusMessage], ...]] = {
-    topics.CANDLES: (CandleClosed,),
-    topics.INDICATORS: (IndicatorsComputed,),
-    topics.SIGNALS: (SignalGenerated,),
+    topics.CANDLES: (CandleClosed, CandlesClosed),
+    topics.INDICATORS: (IndicatorsComputed, StrategyInputsComputed),
+    topics.SIGNALS: (SignalGenerated, DecisionsMade),
     topics.ORDERS: (OrderUpdated,),
     topics.ALERTS: (AlertRaised,),
     topics.REBALANCE: (CapitalReallocated,),

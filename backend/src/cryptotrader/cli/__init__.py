@@ -17,6 +17,7 @@ from cryptotrader.cli.backtest import backtest_app
 from cryptotrader.cli.data import data_app
 from cryptotrader.cli.db import db_app
 from cryptotrader.cli.indicators import indicators_command
+from cryptotrader.cli.run import demo_command, engine_command, run_command, trades_command
 from cryptotrader.errors import OrderRejected, TemporaryError, TraderError, UserInputError
 
 EXIT_BAD_INPUT = 2
@@ -33,6 +34,10 @@ app.add_typer(backtest_app, name="backtest")
 app.add_typer(data_app, name="data")
 app.add_typer(db_app, name="db")
 app.command("indicators")(indicators_command)
+app.command("run")(run_command)
+app.command("engine")(engine_command)
+app.command("trades")(trades_command)
+app.command("demo")(demo_command)
 app.command("api")(api_command)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")

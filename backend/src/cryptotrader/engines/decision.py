@@ -9,27 +9,36 @@ signal carries its reasons: the score, and every indicator's contribution
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from cryptotrader.domain.enums import BotKind, SignalAction
+from cryptotrader.domain.market import FloatArray
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.signals import IndicatorResult, MarketContext, TradingSignal
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.errors import UserInputError
-from cryptotrader.strategies.base import BaseStrategy, StrategyInputs
+from cryptotrader.strategies.base import BaseStrategy, Decisions, StrategyInputs
 from cryptotrader.strategies.context import ContextArrays
 from cryptotrader.strategies.evaluation import evaluate_rule
 
 
 def contributions(indicators: IndicatorResult, index: int = -1) -> dict[str, float]:
     """Each weighted indicator's share of the score at row ``index`` (0 where not yet known)."""
-    weights = {k: w for k, w in indicators.weights.items() if w > 0 and k in indicators.strengths}
-    total = sum(weights.values())
+    return row_contributions(indicators.strengths, indicators.weights, index)
+
+
+def row_contributions(
+    strengths: Mapping[str, FloatArray], weights: Mapping[str, float], index: int
+) -> dict[str, float]:
+    """``contributions`` from strength columns and weights."""
+    used = {k: w for k, w in weights.items() if w > 0 and k in strengths}
+    total = sum(used.values())
     if total <= 0:
         return {}
     shares: dict[str, float] = {}
-    for key, weight in weights.items():
-        strength = float(indicators.strengths[key][index])
+    for key, weight in used.items():
+        strength = float(strengths[key][index])
         shares[key] = 0.0 if math.isnan(strength) else weight * strength / total
     return shares
 
@@ -55,6 +64,18 @@ class DecisionEngine:
         self.strategy = strategy
         self.pair = pair
         self.target_bot = target_bot or strategy.target_bot
+
+    def decide(self, inputs: StrategyInputs) -> Decisions:
+        """The rule on every row of a run of candles (with its ``lookback`` earlier rows).
+
+        Row ``t`` is what ``evaluate`` gives on the candle of row ``t``: the rule reads at most
+        ``lookback`` rows back and the market context of its own row (docs/strategies.md), so a
+        run is decided at once instead of candle by candle.
+
+        Raises:
+            StrategyError: the strategy raised or returned malformed values.
+        """
+        return evaluate_rule(self.strategy, inputs)
 
     def evaluate(self, indicators: IndicatorResult, context: MarketContext) -> TradingSignal:
         """The signal of the last candle of ``indicators`` (computed with strengths).

@@ -147,6 +147,15 @@ class BaseStrategy(ABC, Generic[P]):
     def indicators(self) -> tuple[IndicatorSpec, ...]:
         """Every indicator the rule reads, declared once."""
 
+    def series_read(self) -> tuple[str, ...] | None:
+        """The indicator series the rule reads (None: any of them).
+
+        The live engines pass a rule only these (and the strengths when ``reads_strengths``),
+        so that a run of candles travels light; a rule reading an undeclared series fails
+        loudly (``StrategyError``), never silently.
+        """
+        return None
+
     def higher_timeframe(self, base: Timeframe) -> Timeframe | None:
         """Timeframe whose trend the context reports as ``higher_trend`` (None: not needed)."""
         return None

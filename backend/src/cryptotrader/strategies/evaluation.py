@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from cryptotrader.domain.market import FloatArray
+from cryptotrader.domain.signals import IndicatorResult
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.engines.indicator import CandleInput, IndicatorEngine, MultiTimeframeResult
 from cryptotrader.errors import StrategyError, UserInputError
@@ -50,6 +51,16 @@ def compute_inputs(
     timeframe: Timeframe,
 ) -> StrategyInputs:
     """Every indicator over ``candles`` (and the strategy's higher timeframe), as rule inputs."""
+    return compute_strategy_indicators(strategy, engine, candles, timeframe)[1]
+
+
+def compute_strategy_indicators(
+    strategy: BaseStrategy[Any],
+    engine: IndicatorEngine,
+    candles: CandleInput,
+    timeframe: Timeframe,
+) -> tuple[IndicatorResult, StrategyInputs]:
+    """``compute_inputs``, with the base timeframe's result (its readings of the last candle)."""
     higher = strategy.higher_timeframe(timeframe)
     strengths = strategy.reads_strengths
     if higher is not None and timeframe.divides(higher) and higher is not timeframe:
@@ -59,9 +70,10 @@ def compute_inputs(
     else:
         base = engine.compute(candles, timeframe, with_strengths=strengths)
         context = context_arrays(MultiTimeframeResult(timeframe, {timeframe: base}))
-    return StrategyInputs(
+    inputs = StrategyInputs(
         series=base.series, strengths=base.strengths, weights=base.weights, context=context
     )
+    return base, inputs
 
 
 def _read_only(values: FloatArray) -> FloatArray:

@@ -67,6 +67,10 @@ class PerBarStrategy(BaseStrategy[P]):
         """1 to buy, -1 to sell, 0 to hold, from this candle's ``columns`` and the previous's."""
         raise NotImplementedError
 
+    def series_read(self) -> tuple[str, ...]:
+        """The ``columns`` the rule reads."""
+        return self.columns
+
     def score(self, inputs: StrategyInputs) -> FloatArray:
         """The rule's answer on every candle (1, -1 or 0)."""
         cls = type(self)

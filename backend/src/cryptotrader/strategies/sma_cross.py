@@ -54,6 +54,10 @@ class SmaCrossStrategy(BaseStrategy[SmaCrossParams]):
             IndicatorSpec("sma", {"period": self.params.slow}),
         )
 
+    def series_read(self) -> tuple[str, ...]:
+        """The two averages."""
+        return (f"sma_{self.params.fast}", f"sma_{self.params.slow}")
+
     def score(self, inputs: StrategyInputs) -> FloatArray:
         """Sign of the fast average minus the slow one."""
         fast = inputs.series[f"sma_{self.params.fast}"]

@@ -70,6 +70,10 @@ class WeightedStrategy(BaseStrategy[WeightedParams]):
             for name, params, weight in DEFAULT_SET
         )
 
+    def series_read(self) -> tuple[str, ...]:
+        """No series: the rule reads strengths and the market context only."""
+        return ()
+
     def higher_timeframe(self, base: Timeframe) -> Timeframe | None:
         """``trend_timeframe``, or the default for ``base``; None without trend agreement."""
         if not self.params.require_trend_agreement:

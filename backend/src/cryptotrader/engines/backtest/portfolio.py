@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -25,16 +25,25 @@ from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.backtest import _kernel as k
 from cryptotrader.engines.backtest.engine import BacktestEngine
-from cryptotrader.engines.backtest.ledger import MONEY, FillTimes, net_pnl
+from cryptotrader.engines.backtest.ledger import FillTimes, net_pnl
 from cryptotrader.engines.backtest.metrics import Metrics, compute_metrics
 from cryptotrader.engines.backtest.result import BacktestResult, EquityCurve
 from cryptotrader.engines.backtest.simulation import KernelRun, Simulation
 from cryptotrader.engines.indicator import CandleInput, as_arrays
 from cryptotrader.errors import UserInputError
+from cryptotrader.risk.allocation import check_ratio, settle_trade
 from cryptotrader.risk.reducer import RiskReducer, RiskState
 from cryptotrader.strategies.base import BaseStrategy
 
-MIN_RATIO, MAX_RATIO = Decimal("0.10"), Decimal("0.50")
+__all__ = [
+    "PortfolioBacktest",
+    "PortfolioResult",
+    "PortfolioSetup",
+    "Reallocation",
+    "RiskEvent",
+    "check_ratio",
+    "parse_sweep",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,17 +104,6 @@ class PortfolioSetup:
     timeframe: Timeframe
     safe: tuple[BaseStrategy[Any], Simulation, Decimal]
     aggressive: tuple[BaseStrategy[Any], Simulation, Decimal]
-
-
-def check_ratio(ratio: Decimal) -> Decimal:
-    """``ratio`` if within 0.10 - 0.50.
-
-    Raises:
-        UserInputError: out of range.
-    """
-    if not MIN_RATIO <= ratio <= MAX_RATIO:
-        raise UserInputError(f"reallocation ratio {ratio} is out of range: must be 0.10 - 0.50")
-    return ratio
 
 
 class PortfolioBacktest:
@@ -184,13 +182,13 @@ class PortfolioBacktest:
             if not waiting:
                 break
             bot = min(waiting, key=lambda b: self._event_key(b, first=False))
-            pnl = self._commit(bot, times, risk_changes)
-            if bot is aggressive and pnl is not None and pnl > 0:
+            pnl, moved = self._commit(bot, times, risk_changes, ratio)
+            if moved > 0:
                 self._reallocate(
                     aggressive=aggressive,
                     safe=safe,
                     profit=pnl,
-                    ratio=ratio,
+                    amount=moved,
                     times=times,
                     log=reallocations,
                 )
@@ -236,21 +234,30 @@ class PortfolioBacktest:
             return int(row[k.COL_ENTRY_BAR]), int(row[k.COL_ENTRY_PHASE]), order
         return int(row[k.COL_EXIT_BAR]), int(row[k.COL_EXIT_PHASE]), order
 
-    def _commit(self, bot: _Bot, times: FillTimes, changes: list[RiskEvent]) -> Decimal | None:
+    def _commit(
+        self, bot: _Bot, times: FillTimes, changes: list[RiskEvent], ratio: Decimal
+    ) -> tuple[Decimal, Decimal]:
+        """Apply the bot's pending event; ``(net P&L, amount reallocated)`` (zeros: refusal)."""
         out = bot.pending
         assert out is not None
         bot.pending = None
         bot.next_start = out.next_start
         if out.table.shape[0] == 0:
             bot.refused += 1
-            return None
+            return Decimal(0), Decimal(0)
         row = out.table[0].tolist()
         cfg = bot.sim.config
         pnl = net_pnl(row, cfg.fee, cfg.market.amount_step)
         bot.rows.append(row)
-        bot.cash += pnl
-        before = bot.state
-        bot.state, change = self.reducer.after_trade(before, won=pnl > 0)
+        settled = settle_trade(
+            kind=bot.kind,
+            capital=bot.cash,
+            state=bot.state,
+            pnl=pnl,
+            reducer=self.reducer,
+            ratio=ratio,
+        )
+        bot.cash, bot.state, change = settled.capital, settled.state, settled.change
         if change is not None:
             when = utc_from_ms(times.ms(int(row[k.COL_EXIT_BAR]), int(row[k.COL_EXIT_PHASE])))
             changes.append(
@@ -262,7 +269,7 @@ class PortfolioBacktest:
                     change.reason,
                 )
             )
-        return pnl
+        return pnl, settled.reallocation
 
     def _reallocate(
         self,
@@ -270,16 +277,13 @@ class PortfolioBacktest:
         aggressive: _Bot,
         safe: _Bot,
         profit: Decimal,
-        ratio: Decimal,
+        amount: Decimal,
         times: FillTimes,
         log: list[Reallocation],
     ) -> None:
-        amount = (profit * ratio).quantize(MONEY, rounding=ROUND_DOWN)
-        if amount <= 0:
-            return
+        """Credit ``amount`` (already taken from the aggressive bot) to the safe bot."""
         row = aggressive.rows[-1]
         bar, phase = int(row[k.COL_EXIT_BAR]), int(row[k.COL_EXIT_PHASE])
-        aggressive.cash -= amount
         safe.cash += amount
         aggressive.transfers.append((bar, -float(amount), -amount))
         safe.transfers.append((bar, float(amount), amount))

@@ -181,3 +181,19 @@ async def record_fill(
 async def count_orders(*, session: AsyncSession) -> int:
     """How many orders are stored."""
     return int((await session.execute(select(func.count()).select_from(OrderRow))).scalar_one())
+
+
+async def link_trade(*, session: AsyncSession, client_order_ids: list[str], trade_id: int) -> None:
+    """Attach orders (an entry, its protection, its exit) to the trade they belong to."""
+    rows = await session.execute(
+        select(OrderRow).where(OrderRow.client_order_id.in_(client_order_ids))
+    )
+    for row in rows.scalars():
+        row.trade_id = trade_id
+    await session.flush()
+
+
+async def trade_orders(*, session: AsyncSession, trade_id: int) -> list[Order]:
+    """Every order of a trade, oldest first."""
+    statement = _select().where(OrderRow.trade_id == trade_id).order_by(OrderRow.id)
+    return [_to_domain(*found) for found in (await session.execute(statement)).all()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -116,3 +117,38 @@ async def list_trades(
         statement = statement.where(TradeRow.status == status)
     rows = (await session.execute(statement)).all()
     return [(row.id, _to_domain(row, kind, base, quote)) for row, kind, base, quote in rows]
+
+
+async def realised_since(*, session: AsyncSession, bot: BotKind, since: datetime) -> Decimal:
+    """Net P&L of the bot's trades closed at or after ``since`` (summed in Python: exact)."""
+    bot_row = await require_bot(session=session, kind=bot)
+    rows = await session.execute(
+        select(TradeRow.pnl).where(
+            TradeRow.bot_id == bot_row.id,
+            TradeRow.status == TradeStatus.CLOSED,
+            TradeRow.closed_at >= since,
+        )
+    )
+    return sum((pnl for pnl in rows.scalars() if pnl is not None), Decimal(0))
+
+
+async def open_trades(*, session: AsyncSession) -> list[tuple[int, Trade]]:
+    """Every open trade with its id, oldest first."""
+    statement = _select().where(TradeRow.status == TradeStatus.OPEN).order_by(TradeRow.id)
+    rows = (await session.execute(statement)).all()
+    return [(row.id, _to_domain(row, kind, base, quote)) for row, kind, base, quote in rows]
+
+
+async def update_quantity(*, session: AsyncSession, trade_id: int, trade: Trade) -> None:
+    """Record an open trade's grown quantity, entry price and entry fees (a partial fill grew).
+
+    Raises:
+        OperationalError: no trade has this id.
+    """
+    row = await session.get(TradeRow, trade_id)
+    if row is None:
+        raise OperationalError(f"trade {trade_id} is not in the database")
+    row.quantity = trade.quantity
+    row.entry_price = trade.entry_price
+    row.fees = trade.fees
+    await session.flush()

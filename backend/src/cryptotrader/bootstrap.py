@@ -1,0 +1,308 @@
+"""The composition root: the only place that builds and wires clock, bus, database and engines.
+
+Nothing here runs at import time; ``open_runtime`` builds the exchanges and the engines too.
+
+What gets built depends on the mode:
+
+* **replay** (``--replay FILE``, or the synthetic market of ``demo``): a ``MarketClock`` moved by
+  the candles, the series written to the candle store, the ``PaperExchange`` fed candle by
+  candle;
+* **paper on live data** (the default): the wall clock, candles polled from the configured
+  exchange's public API (ccxt), the ``PaperExchange`` fed with them;
+* **live** (``--live`` with the confirmation flag, ``exchange.mode = live``,
+  ``trading.live_trading_enabled`` and stored API keys): the ccxt venue with the decrypted keys,
+  entries also gated by the API's live-trading switch. Keys are never read otherwise.
+
+One database holds one market's trading: a second, different source (another file, pair or
+timeframe, or a replay after live paper trading) is refused rather than mixed into the same bots.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import AsyncExitStack
+from typing import Any
+
+from cryptotrader.bus.factory import open_bus
+from cryptotrader.bus.protocol import MessageBus
+from cryptotrader.clock import Clock, LiveClock, MarketClock
+from cryptotrader.config import Settings
+from cryptotrader.domain.enums import BotKind
+from cryptotrader.domain.markets import MarketRules
+from cryptotrader.engines.decision import DecisionEngine
+from cryptotrader.engines.order import OrderEngine
+from cryptotrader.engines.order_context import LiveSwitch, OrderContext, no_live_switch
+from cryptotrader.engines.portfolio import PortfolioManager
+from cryptotrader.engines.progress import Progress
+from cryptotrader.engines.reconcile import Reconciler
+from cryptotrader.engines.workers.control import ControlWorker
+from cryptotrader.engines.workers.decisions import DecisionWorker
+from cryptotrader.engines.workers.indicators import IndicatorWorker
+from cryptotrader.engines.workers.market_data import LiveFeed, Publisher, ReplayFeed
+from cryptotrader.engines.workers.trading import TradingWorker
+from cryptotrader.errors import ConfigurationError
+from cryptotrader.exchanges.base import BaseExchange
+from cryptotrader.exchanges.paper import PaperExchange
+from cryptotrader.persistence.candles import SqlCandleStore
+from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories import settings as stored_settings
+from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.retry import RetryPolicy
+from cryptotrader.risk.manager import EntryFacts, RiskLimits, RiskManager, RiskRefused
+from cryptotrader.risk.reducer import RiskReducer, RiskReducerConfig
+from cryptotrader.runtime import Runtime
+from cryptotrader.runtime_inputs import (
+    Market,
+    RunOptions,
+    check_live,
+    check_source,
+    open_database,
+    resolve_market,
+)
+from cryptotrader.sentiment import load_fear_greed_csv, load_sentiment
+from cryptotrader.strategies import BaseStrategy, create_strategy
+
+log = logging.getLogger(__name__)
+
+LIVE_SWITCH_KEY = "trading.live_trading_enabled"  # written by the API (services.live_trading)
+
+
+async def open_runtime(settings: Settings, options: RunOptions) -> Runtime:
+    """Build every engine ``options.engines`` names, connected and reconciled-ready.
+
+    Raises:
+        UserInputError: a bad file, pair or timeframe, or another source's database.
+        ConfigurationError: live trading asked without every lock open.
+        OperationalError: the database or Redis cannot be reached.
+    """
+    market = resolve_market(settings, options)
+    check_live(settings, options)
+    stack = AsyncExitStack()
+    try:
+        return await _build(settings, options, market, stack)
+    except BaseException:
+        await stack.aclose()
+        raise
+
+
+async def _build(
+    settings: Settings, options: RunOptions, market: Market, stack: AsyncExitStack
+) -> Runtime:
+    clock: Clock = LiveClock()
+    if market.candles is not None:
+        clock = MarketClock(int(market.candles.timestamps[0]))
+    database = await open_database(options.database_url or settings.database_url)
+    stack.push_async_callback(database.dispose)
+    await check_source(database, market, clock)
+    bus = await open_bus(settings, clock=clock)
+    stack.push_async_callback(bus.close)
+    venue_name = settings.exchange.name if options.live else "paper"
+    series = market.series
+    progress = Progress(
+        key=f"{venue_name}:{series.source}:{series.pair}:{series.timeframe}",
+        timeframe=series.timeframe,
+    )
+    runtime = Runtime(
+        database=database, bus=bus, clock=clock, progress=progress, resources=stack,
+        consumer=options.consumer,
+    )  # fmt: skip
+    wanted = set(options.engines)
+    public = await _public_venue(settings, market, stack, wanted)
+    portfolio = _portfolio(settings, database, clock)
+    if wanted & {"order", "portfolio", "indicator", "decision"}:
+        await portfolio.ensure_bots()
+    strategies = (
+        await _strategies(database, portfolio) if wanted & {"indicator", "decision"} else {}
+    )
+    if "market-data" in wanted:
+        runtime.publisher = Publisher(
+            bus=bus, store=SqlCandleStore(database), clock=clock, series=series
+        )
+        runtime.feed = _feed(settings, options, market, public, clock)
+    if "indicator" in wanted:
+        runtime.indicators = IndicatorWorker(
+            bus=bus,
+            store=SqlCandleStore(database),
+            strategies=strategies,
+            dependencies=_sentiment(settings, options, strategies),
+        )
+    if "decision" in wanted:
+        engines = {
+            bot: DecisionEngine(strategy=s, pair=series.pair, target_bot=bot)
+            for bot, s in strategies.items()
+        }
+        runtime.decisions = DecisionWorker(bus=bus, engines=engines)
+    if "order" in wanted:
+        runtime.trading = await _trading(
+            settings, options, market, database, bus, clock, progress, portfolio, public, stack
+        )
+    if "portfolio" in wanted:
+        runtime.control = ControlWorker(bus=bus, portfolio=portfolio)
+    return runtime
+
+
+# --- the market ---------------------------------------------------------------------------------
+
+
+def _feed(
+    settings: Settings,
+    options: RunOptions,
+    market: Market,
+    public: BaseExchange | None,
+    clock: Clock,
+) -> ReplayFeed | LiveFeed:
+    if market.candles is not None:
+        return ReplayFeed(candles=market.candles, speed=options.speed)
+    assert public is not None
+    return LiveFeed(
+        venue=public,
+        clock=clock,
+        poll_interval_s=settings.runtime.poll_interval_s,
+        history=settings.runtime.history_candles,
+    )
+
+
+async def _public_venue(
+    settings: Settings, market: Market, stack: AsyncExitStack, wanted: set[str]
+) -> BaseExchange | None:
+    """The exchange's public API, for live candles (never with keys)."""
+    if market.replay or not wanted & {"market-data", "order"}:
+        return None
+    from cryptotrader.exchanges.ccxt.venues import create_venue  # noqa: PLC0415 - ccxt is slow
+
+    venue = create_venue(
+        settings.exchange.name,
+        credentials=None,
+        clock=LiveClock(),
+        retry=RetryPolicy(),
+        base_url=settings.exchange.base_url,
+        timeout_s=settings.exchange.timeout_s,
+    )
+    stack.push_async_callback(venue.close)
+    return venue
+
+
+# --- trading -------------------------------------------------------------------------------------
+
+
+def _portfolio(settings: Settings, database: Database, clock: Clock) -> PortfolioManager:
+    reducer = RiskReducer(RiskReducerConfig(on_deep_streak=settings.runtime.on_deep_streak))
+    return PortfolioManager(
+        database=database, clock=clock, trading=settings.trading, reducer=reducer
+    )
+
+
+async def _trading(  # noqa: PLR0917 - the composition root hands each piece over
+    settings: Settings,
+    options: RunOptions,
+    market: Market,
+    database: Database,
+    bus: MessageBus,
+    clock: Clock,
+    progress: Progress,
+    portfolio: PortfolioManager,
+    public: BaseExchange | None,
+    stack: AsyncExitStack,
+) -> TradingWorker:
+    runtime = settings.runtime
+    pair = market.series.pair
+    exchange: BaseExchange
+    feed: PaperExchange | None = None
+    live_switch: LiveSwitch = no_live_switch
+    if options.live:
+        exchange = await _live_venue(settings, database, stack)
+        if not exchange.capabilities.native_stop_loss:
+            raise ConfigurationError(
+                f"{exchange.name} holds no stop orders; watching stop-losses in the engine is not "
+                "implemented, so it cannot be traded live (every position would be closed at once)"
+            )
+        live_switch = _switch_reader(database)
+    else:
+        capital = settings.trading.safe.capital + settings.trading.aggressive.capital
+        feed = exchange = PaperExchange(
+            database=database,
+            clock=clock,
+            fee=runtime.fee,
+            slippage=runtime.slippage,
+            rules=MarketRules(),
+            initial_balances={pair.quote: capital},
+            market_data=public,
+        )
+        await feed.start()
+    context = OrderContext(
+        database=database,
+        exchange=exchange,
+        portfolio=portfolio,
+        risk=RiskManager(limits=RiskLimits.from_settings(runtime, live_allowed=options.live)),
+        bus=bus,
+        clock=clock,
+        progress=progress,
+        pair=pair,
+        venue=exchange.name if options.live else "paper",
+        fee_rate=runtime.fee,
+        live=options.live,
+        live_switch=live_switch,
+        failures_to_pause=runtime.order_failures_to_pause,
+    )
+    engine = OrderEngine(context=context)
+    return TradingWorker(
+        engine=engine,
+        reconciler=Reconciler(engine=engine),
+        feed=feed,
+        clock=clock,
+        max_decision_age_ms=None if market.replay else market.series.timeframe.milliseconds,
+    )
+
+
+async def _live_venue(
+    settings: Settings, database: Database, stack: AsyncExitStack
+) -> BaseExchange:
+    from cryptotrader.exchanges.ccxt.venues import create_venue  # noqa: PLC0415 - ccxt is slow
+    from cryptotrader.exchanges.stored_keys import load_credentials  # noqa: PLC0415
+
+    venue = create_venue(
+        settings.exchange.name,
+        credentials=await load_credentials(database, settings),
+        clock=LiveClock(),
+        retry=RetryPolicy(),
+        base_url=settings.exchange.base_url,
+        timeout_s=settings.exchange.timeout_s,
+    )
+    stack.push_async_callback(venue.close)
+    return venue
+
+
+def _switch_reader(database: Database) -> LiveSwitch:
+    async def read(facts: EntryFacts) -> None:
+        async with UnitOfWork(database) as uow:
+            raw = await stored_settings.get_setting(session=uow.session, key=LIVE_SWITCH_KEY)
+        if not (isinstance(raw, dict) and raw.get("enabled")):
+            raise RiskRefused("the live-trading switch is off (an admin turns it on in the API)")
+
+    return read
+
+
+# --- strategies and their inputs -----------------------------------------------------------------
+
+
+async def _strategies(
+    database: Database, portfolio: PortfolioManager
+) -> dict[BotKind, BaseStrategy[Any]]:
+    """Each bot's strategy, from its stored configuration (defaults: conservative, aggressive)."""
+    chosen: dict[BotKind, BaseStrategy[Any]] = {}
+    async with UnitOfWork(database) as uow:
+        for bot in BotKind:
+            view = await portfolio.view(bot, session=uow.session)
+            chosen[bot] = create_strategy(view.strategy, view.params)
+    return chosen
+
+
+def _sentiment(
+    settings: Settings, options: RunOptions, strategies: dict[BotKind, BaseStrategy[Any]]
+) -> dict[str, Any]:
+    """The Fear & Greed history when a strategy reads it (as ``backtest`` loads it)."""
+    if not any(spec.name == "fear_greed" for s in strategies.values() for spec in s.indicators):
+        return {}
+    if options.fear_greed is not None:
+        return {"fear_greed": load_fear_greed_csv(options.fear_greed)}
+    return dict(load_sentiment(settings, None, names=["fear_greed"]))

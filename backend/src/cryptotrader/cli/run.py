@@ -1,0 +1,250 @@
+"""``cryptotrader run | engine | trades | demo``: the trading runtime from the command line.
+
+``run`` starts every engine in one process on the configured database and bus: paper trading on
+the exchange's live public candles by default, on a stored series with ``--replay FILE``, real
+money only with ``--live --i-understand-real-money`` and every lock of the settings open.
+``engine NAME`` runs one engine as its own process (Redis between them). SIGINT and SIGTERM stop
+gracefully; a replay at full speed ends when its series does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import signal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from cryptotrader.bootstrap import open_runtime
+from cryptotrader.cli._common import console, err_console
+from cryptotrader.config import Settings, load_settings
+from cryptotrader.domain.enums import BotKind
+from cryptotrader.errors import NetworkUnavailableError, TemporaryError, UserInputError
+from cryptotrader.marketdata.synthetic import synthetic_market
+from cryptotrader.persistence.repositories import trades as trade_rows
+from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.runtime import Runtime
+from cryptotrader.runtime_inputs import ENGINE_NAMES, RunOptions, open_database
+
+SpeedOpt = Annotated[
+    str, typer.Option("--speed", help="replay pace: max (as fast as possible) or N x real time")
+]
+PairOpt = Annotated[str | None, typer.Option("--pair", help="market, e.g. BTC/USDT")]
+TimeframeOpt = Annotated[str | None, typer.Option("--timeframe", "-t", help="candle timeframe")]
+FearGreedOpt = Annotated[
+    Path | None, typer.Option("--fear-greed", help="Fear & Greed history CSV (default: the API)")
+]
+_OFFLINE_HINT = (
+    "to trade offline, replay stored candles: cryptotrader run --replay FILE "
+    "(e.g. ../shared/data/binance_BTC-USDT_1h.csv.gz), or try: cryptotrader demo"
+)
+
+
+def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
+    replay: Annotated[
+        Path | None, typer.Option("--replay", help="replay this candle file instead of live data")
+    ] = None,
+    speed: SpeedOpt = "max",
+    pair: PairOpt = None,
+    timeframe: TimeframeOpt = None,
+    fear_greed: FearGreedOpt = None,
+    live: Annotated[bool, typer.Option("--live", help="trade real money (see --help)")] = False,
+    confirm: Annotated[
+        bool,
+        typer.Option("--i-understand-real-money", help="confirm live trading with real money"),
+    ] = False,
+) -> None:
+    """Run the bots: paper trading on live public candles, or on a replay (--replay FILE).
+
+    Live trading needs --live, --i-understand-real-money, exchange.mode=live,
+    trading.live_trading_enabled, API keys stored through the API, and the API's switch on.
+    """
+    options = RunOptions(
+        replay=replay,
+        speed=_speed(speed),
+        pair=pair,
+        timeframe=timeframe,
+        fear_greed=fear_greed,
+        live=live,
+        confirm_real_money=confirm,
+    )
+    settings = load_settings()
+    asyncio.run(_run(settings, options, _banner(settings, options)))
+
+
+def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
+    name: Annotated[str, typer.Argument(help="market-data, indicator, decision, order, portfolio")],
+    replay: Annotated[
+        Path | None, typer.Option("--replay", help="market-data: replay this candle file")
+    ] = None,
+    speed: SpeedOpt = "max",
+    pair: PairOpt = None,
+    timeframe: TimeframeOpt = None,
+    fear_greed: FearGreedOpt = None,
+    consumer: Annotated[
+        str, typer.Option("--consumer", help="this process's name in its consumer group")
+    ] = "1",
+) -> None:
+    """Run one engine as its own process, against Redis (REDIS_URL) and a shared database."""
+    if name not in ENGINE_NAMES:
+        raise UserInputError(f"unknown engine {name!r} (expected one of {', '.join(ENGINE_NAMES)})")
+    settings = load_settings()
+    if not settings.redis_url:
+        raise UserInputError(
+            f"engine {name} talks to the other engines over Redis: set REDIS_URL (and a shared "
+            "DATABASE_URL); to run every engine in one process: cryptotrader run"
+        )
+    options = RunOptions(
+        replay=replay,
+        speed=_speed(speed),
+        pair=pair,
+        timeframe=timeframe,
+        fear_greed=fear_greed,
+        engines=(name,),
+        consumer=consumer,
+    )
+    asyncio.run(_run(settings, options, f"engine {name} (consumer {consumer})", summary=False))
+
+
+def demo_command(
+    candles: Annotated[int, typer.Option("--candles", min=300, help="synthetic candles")] = 3000,
+    seed: Annotated[int, typer.Option("--seed", help="seed of the synthetic market")] = 7,
+    speed: SpeedOpt = "max",
+) -> None:
+    """Paper-trade a SYNTHETIC market (generated prices, not real ones) in a throwaway database."""
+    settings = load_settings()
+    folder = settings.data_dir / "demo"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    options = RunOptions(
+        candles=synthetic_market(candles, seed=seed),
+        source="demo",
+        speed=_speed(speed),
+        database_url=f"sqlite+aiosqlite:///{folder / 'demo.db'}",
+    )
+    banner = (
+        f"[bold yellow]DEMO: a SYNTHETIC market ({candles} generated 1h candles, seed {seed}); "
+        f"these are NOT real prices.[/] Paper trading only; database {folder / 'demo.db'}"
+    )
+    asyncio.run(_run(settings.model_copy(update={"redis_url": None}), options, banner))
+
+
+def trades_command(
+    bot: Annotated[str | None, typer.Option("--bot", help="safe or aggressive")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="newest N trades")] = 100,
+) -> None:
+    """List the stored trades, newest first."""
+    kind = None
+    if bot is not None:
+        try:
+            kind = BotKind(bot.strip().lower())
+        except ValueError:
+            raise UserInputError(f"--bot {bot!r}: expected safe or aggressive") from None
+    listed = asyncio.run(_trades(load_settings(), kind, limit))
+    if as_json:
+        console.print_json(json.dumps([_trade_json(i, t) for i, t in listed]))
+        return
+    table = Table(title=f"{len(listed)} trades (newest first)")
+    for column in ("id", "bot", "pair", "opened", "entry", "quantity", "closed", "exit", "pnl"):
+        table.add_column(column)
+    for trade_id, trade in listed:
+        table.add_row(
+            str(trade_id),
+            trade.bot.value,
+            trade.pair.symbol,
+            f"{trade.entry_time:%Y-%m-%d %H:%M}",
+            f"{trade.entry_price:.2f}",
+            f"{trade.quantity.normalize()}",
+            "" if trade.exit_time is None else f"{trade.exit_time:%Y-%m-%d %H:%M}",
+            "" if trade.exit_price is None else f"{trade.exit_price:.2f} ({trade.exit_reason})",
+            "open" if trade.pnl is None else f"{trade.pnl:+.2f}",
+        )
+    console.print(table)
+
+
+# --- internals -----------------------------------------------------------------------------------
+
+
+async def _run(
+    settings: Settings, options: RunOptions, banner: str, *, summary: bool = True
+) -> None:
+    runtime = await open_runtime(settings, options)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, runtime.stop.set)
+    try:
+        await runtime.start()
+        await runtime.wait_ready()
+        if not runtime.failed.is_set():
+            err_console.print(banner)
+        try:
+            await runtime.wait()
+        except TemporaryError as exc:
+            if options.replay is None and options.candles is None:
+                name = settings.exchange.name
+                raise NetworkUnavailableError(
+                    f"{name} is unreachable ({exc}); {_OFFLINE_HINT}"
+                ) from None
+            raise
+        if summary:
+            await _print_summary(runtime)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        await runtime.close()
+
+
+async def _print_summary(runtime: Runtime) -> None:
+    table = Table(title="bots")
+    for column in ("bot", "capital", "closed trades", "open", "realised P&L"):
+        table.add_column(column)
+    for bot in await runtime.summary():
+        table.add_row(
+            bot.bot.value, f"{bot.capital:.2f}", str(bot.closed), str(bot.open), f"{bot.pnl:+.2f}"
+        )
+    console.print(table)
+
+
+async def _trades(settings: Settings, bot: BotKind | None, limit: int) -> list[tuple[int, Any]]:
+    database = await open_database(settings.database_url)
+    try:
+        async with UnitOfWork(database) as uow:
+            return await trade_rows.list_trades(session=uow.session, bot=bot, limit=limit)
+    finally:
+        await database.dispose()
+
+
+def _trade_json(trade_id: int, trade: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": trade_id, **trade.model_dump(mode="json")}
+    data["pair"] = trade.pair.symbol
+    data["pnl"] = None if trade.pnl is None else str(trade.pnl)
+    return data
+
+
+def _speed(text: str) -> float | None:
+    if text.strip().lower() == "max":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise UserInputError(f"--speed {text!r}: write max or a number, e.g. 60") from None
+    if not value > 0:
+        raise UserInputError(f"--speed {text!r}: must be > 0")
+    return value
+
+
+def _banner(settings: Settings, options: RunOptions) -> str:
+    pace = "at full speed" if options.speed is None else f"at {options.speed:g}x real time"
+    if options.replay is not None:
+        return f"paper trading on a replay of {options.replay} {pace} (no real money)"
+    if options.live:
+        return f"[bold red]LIVE trading on {settings.exchange.name}: REAL MONEY[/]"
+    return (
+        f"paper trading on {settings.exchange.name}'s live public candles (no real money); "
+        "Ctrl-C stops"
+    )

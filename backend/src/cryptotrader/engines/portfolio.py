@@ -1,0 +1,365 @@
+"""PortfolioManager: the two bots' capital, risk state and run state, in the database.
+
+It sizes entries from the bot's capital, the signal's confidence and its current risk ratio
+(``risk.sizing``), and settles every closed trade with the rules the portfolio backtest uses
+(``risk.allocation.settle_trade``): capital moves by the net P&L (``booked``: money, to 1e-8),
+the ``RiskReducer`` state moves
+(persisted: ``bots.current_risk_ratio`` and the streaks), and a winning aggressive trade gives
+``ratio x profit`` to the safe bot, recorded with its trigger trade. It also applies the bot
+control commands (start, stop, pause, resume) the API sends on ``commands``.
+
+Why settlement runs inside the order engine's transaction rather than as a separate consumer
+of ``orders``: the next entry must be sized on the capital after every earlier fill (a
+reallocation at an open is in the safe bot's capital before it sizes its entry at that same
+open, as in the backtest); an asynchronous consumer would size on stale capital. The methods
+that change state therefore take the caller's session and return the events to publish once it
+has committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cryptotrader.bus import topics
+from cryptotrader.bus.messages import AlertRaised, BusMessage, CapitalReallocated, Severity
+from cryptotrader.clock import Clock
+from cryptotrader.config import BotSettings, TradingSettings
+from cryptotrader.domain.bots import REQUESTED_STATUS, BotAction, requested_status_key
+from cryptotrader.domain.enums import BotKind, BotStatus, RiskLevel
+from cryptotrader.domain.markets import MarketRules
+from cryptotrader.domain.trades import Trade
+from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories import audit, bots, checkpoints, reallocations, settings
+from cryptotrader.persistence.tables import BotRow
+from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.risk.allocation import (
+    MONEY_STEP,
+    Settlement,
+    check_ratio,
+    current_risk_ratio,
+    settle_trade,
+)
+from cryptotrader.risk.reducer import RiskReducer, RiskState
+from cryptotrader.risk.sizing import PositionSize, size_position
+from cryptotrader.services.bots import effective_config, stored_config
+
+log = logging.getLogger(__name__)
+
+Event = tuple[str, BusMessage]
+"""A message to publish on a channel once the transaction that caused it has committed."""
+
+_ENGINE = "portfolio"
+_RISK_LEVEL = {BotKind.SAFE: RiskLevel.LOW, BotKind.AGGRESSIVE: RiskLevel.MAX}
+
+
+@dataclass(frozen=True, slots=True)
+class BotView:
+    """What sizing and the risk manager need to know about one bot, read in one transaction."""
+
+    kind: BotKind
+    status: BotStatus
+    capital: Decimal
+    base_risk: Decimal
+    risk: RiskState
+    strategy: str
+    params: dict[str, Any]
+    stop_loss: Decimal
+    take_profit: Decimal
+
+    @property
+    def risk_ratio(self) -> Decimal:
+        """The ratio entries are sized with now."""
+        return current_risk_ratio(self.base_risk, self.risk)
+
+
+class PortfolioManager:
+    """Owns the bots' capital, risk and run state.
+
+    Args:
+        database: where the bots live.
+        clock: timestamps of records and events.
+        trading: the bots' defaults and the reallocation ratio.
+        reducer: the risk reduction rules.
+
+    Example:
+        portfolio = PortfolioManager(database=db, clock=clock, trading=settings.trading,
+                                     reducer=RiskReducer())
+        await portfolio.ensure_bots()
+    """
+
+    def __init__(
+        self, *, database: Database, clock: Clock, trading: TradingSettings, reducer: RiskReducer
+    ) -> None:
+        self._database = database
+        self._clock = clock
+        self.trading = trading
+        self.reducer = reducer
+        self.ratio = check_ratio(trading.reallocation_ratio)
+
+    # --- bots --------------------------------------------------------------------------------
+
+    async def ensure_bots(self) -> None:
+        """Create the two bots on first run; start them unless a person paused or stopped them.
+
+        Engines started together (one process each) may race to create them: the loser of the
+        race finds them created and goes on.
+        """
+        try:
+            await self._ensure_bots()
+        except IntegrityError:
+            await self._ensure_bots()
+
+    async def _ensure_bots(self) -> None:
+        async with UnitOfWork(self._database) as uow:
+            for kind in BotKind:
+                row = await bots.get_bot(session=uow.session, kind=kind)
+                if row is None:
+                    defaults = self._defaults(kind)
+                    row = await bots.create_bot(
+                        session=uow.session,
+                        name=kind.value,
+                        kind=kind,
+                        capital=defaults.capital,
+                        risk_level=_RISK_LEVEL[kind],
+                        risk_ratio=defaults.risk_ratio,
+                    )
+                requested = await settings.get_setting(
+                    session=uow.session, key=requested_status_key(kind)
+                )
+                status = _requested_status(requested, row.status)
+                await bots.set_status(session=uow.session, kind=kind, status=status)
+            await uow.commit()
+
+    async def view(self, kind: BotKind, *, session: AsyncSession) -> BotView:
+        """The bot as it stands in ``session``'s transaction."""
+        row = await bots.require_bot(session=session, kind=kind)
+        config = effective_config(stored_config(row), kind, self.trading)
+        return BotView(
+            kind=kind,
+            status=row.status,
+            capital=row.capital,
+            base_risk=config.risk_ratio,
+            risk=await self._risk_state(session, kind),
+            strategy=config.strategy,
+            params=config.params,
+            stop_loss=config.stop_loss,
+            take_profit=config.take_profit,
+        )
+
+    def size_entry(
+        self,
+        bot: BotView,
+        *,
+        confidence: float,
+        entry: Decimal,
+        stop_loss: Decimal,
+        rules: MarketRules,
+        fee_rate: Decimal,
+    ) -> PositionSize:
+        """Risk-based quantity: capital x current risk x confidence / (entry - stop).
+
+        Capped by the capital: one position at a time per bot, so the capital is available.
+        """
+        return size_position(
+            capital=bot.capital,
+            risk_ratio=bot.risk_ratio,
+            confidence=Decimal(repr(confidence)),
+            entry=entry,
+            stop_loss=stop_loss,
+            available=bot.capital,
+            rules=rules,
+            fee_rate=fee_rate,
+        )
+
+    # --- settlement --------------------------------------------------------------------------
+
+    async def settle(
+        self, *, session: AsyncSession, trade_id: int, trade: Trade, at: datetime
+    ) -> list[Event]:
+        """Apply a closed trade to its bot in ``session``; the events to publish after commit."""
+        pnl = trade.pnl
+        assert pnl is not None, "settle a closed trade"
+        row = await bots.require_bot(session=session, kind=trade.bot, lock=True)
+        config = effective_config(stored_config(row), trade.bot, self.trading)
+        before = await self._risk_state(session, trade.bot)
+        settled = settle_trade(
+            kind=trade.bot,
+            capital=row.capital,
+            state=before,
+            pnl=pnl,
+            reducer=self.reducer,
+            ratio=self.ratio,
+        )
+        await bots.add_capital(session=session, kind=trade.bot, delta=booked(pnl))
+        events: list[Event] = []
+        if settled.state != before:
+            events += await self._store_risk(session, trade.bot, config.risk_ratio, settled, at)
+        if settled.reallocation > 0:
+            events += await self._reallocate(session, trade_id, pnl, settled.reallocation, at)
+        return events
+
+    async def _reallocate(
+        self, session: AsyncSession, trade_id: int, profit: Decimal, amount: Decimal, at: datetime
+    ) -> list[Event]:
+        await reallocations.apply_reallocation(
+            session=session,
+            from_bot=BotKind.AGGRESSIVE,
+            to_bot=BotKind.SAFE,
+            amount=amount,
+            ratio=self.ratio,
+            trigger_trade_id=trade_id,
+            at=at,
+        )
+        moved = CapitalReallocated(
+            timestamp=at,
+            from_bot=BotKind.AGGRESSIVE,
+            to_bot=BotKind.SAFE,
+            amount=amount,
+            ratio=self.ratio,
+            profit=profit,
+            trigger_trade_id=trade_id,
+        )
+        alert = AlertRaised(
+            timestamp=at,
+            kind="reallocation",
+            text=f"{amount} moved from the aggressive to the safe bot ({self.ratio:.0%} of "
+            f"{profit:.2f} profit, trade {trade_id})",
+            bot=BotKind.SAFE,
+            details={"amount": str(amount), "trigger_trade_id": str(trade_id)},
+        )
+        return [(topics.REBALANCE, moved), (topics.ALERTS, alert)]
+
+    async def _store_risk(
+        self,
+        session: AsyncSession,
+        kind: BotKind,
+        base: Decimal,
+        settled: Settlement,
+        at: datetime,
+    ) -> list[Event]:
+        state = settled.state
+        await self._save_risk_state(session, kind, state, at)
+        await bots.set_risk_ratio(session=session, kind=kind, ratio=current_risk_ratio(base, state))
+        change = settled.change
+        if change is None:
+            return []
+        events: list[Event] = []
+        if state.paused:
+            await bots.set_status(session=session, kind=kind, status=BotStatus.PAUSED)
+            events.append(
+                (topics.ALERTS, _alert(at, "bot_paused", kind, change.reason, "critical"))
+            )
+        reduced = change.after < change.before
+        text = (
+            f"{kind} bot risk {'reduced' if reduced else 'restored'}: "
+            f"{base * change.before} -> {base * change.after} ({change.reason})"
+        )
+        kind_name = "risk_reduced" if reduced else "risk_restored"
+        events.append((topics.ALERTS, _alert(at, kind_name, kind, text, "warning")))
+        return events
+
+    # --- control -----------------------------------------------------------------------------
+
+    async def control(self, kind: BotKind, action: BotAction, *, by: str) -> list[Event]:
+        """Apply a start, stop, pause or resume; returns the events to publish."""
+        at = self._clock.now()
+        async with UnitOfWork(self._database) as uow:
+            session = uow.session
+            row = await bots.require_bot(session=session, kind=kind, lock=True)
+            before = row.status
+            after = REQUESTED_STATUS[action]
+            await bots.set_status(session=session, kind=kind, status=after)
+            if action in ("resume", "start"):
+                await self._resume_risk(session, row, at)
+            await audit.append_audit(
+                session=session,
+                at=at,
+                actor=by[:64],
+                action=f"bot.{action}.applied",
+                target=f"bot:{kind}",
+                details={"before": before.value, "after": after.value},
+            )
+            await uow.commit()
+        text = f"{kind} bot {after} ({action} by {by})"
+        severity: Severity = "warning" if after is BotStatus.PAUSED else "info"
+        kind_name = "bot_paused" if after is BotStatus.PAUSED else f"bot_{after}"
+        return [(topics.ALERTS, _alert(at, kind_name, kind, text, severity))]
+
+    async def pause(self, kind: BotKind, *, reason: str, session: AsyncSession) -> list[Event]:
+        """Pause a bot in ``session`` (circuit breaker, failed protection)."""
+        await bots.set_status(session=session, kind=kind, status=BotStatus.PAUSED)
+        await audit.append_audit(
+            session=session,
+            at=self._clock.now(),
+            actor="runtime",
+            action="bot.pause.applied",
+            target=f"bot:{kind}",
+            details={"reason": reason},
+        )
+        text = f"{kind} bot paused: {reason}"
+        return [(topics.ALERTS, _alert(self._clock.now(), "bot_paused", kind, text, "critical"))]
+
+    # --- risk state ----------------------------------------------------------------------------
+
+    async def _resume_risk(self, session: AsyncSession, row: BotRow, at: datetime) -> None:
+        state = await self._risk_state(session, row.type)
+        if not state.paused:
+            return
+        resumed = self.reducer.resume(state)
+        config = effective_config(stored_config(row), row.type, self.trading)
+        await self._save_risk_state(session, row.type, resumed, at)
+        await bots.set_risk_ratio(
+            session=session, kind=row.type, ratio=current_risk_ratio(config.risk_ratio, resumed)
+        )
+
+    async def _risk_state(self, session: AsyncSession, kind: BotKind) -> RiskState:
+        stored = await checkpoints.load_checkpoint(
+            session=session, engine=_ENGINE, key=f"risk:{kind}"
+        )
+        return RiskState() if stored is None else RiskState(**stored)
+
+    async def _save_risk_state(
+        self, session: AsyncSession, kind: BotKind, state: RiskState, at: datetime
+    ) -> None:
+        value = {
+            "level": state.level,
+            "losses": state.losses,
+            "wins": state.wins,
+            "paused": state.paused,
+        }
+        await checkpoints.save_checkpoint(
+            session=session, engine=_ENGINE, key=f"risk:{kind}", value=value, at=at
+        )
+
+    def _defaults(self, kind: BotKind) -> BotSettings:
+        return self.trading.safe if kind is BotKind.SAFE else self.trading.aggressive
+
+
+def booked(pnl: Decimal) -> Decimal:
+    """A trade's P&L as booked on its bot's capital: money, rounded half-up to 1e-8.
+
+    Capital is ``NUMERIC(20, 8)``; rounding each trade explicitly (rather than letting the
+    column round the sum) keeps ``capital = initial + sum of booked P&L - reallocations`` exact.
+    """
+    return pnl.quantize(MONEY_STEP, rounding=ROUND_HALF_UP)
+
+
+def _requested_status(requested: Any, current: BotStatus) -> BotStatus:
+    """The run state a starting runtime gives a bot: what a person last asked, else running.
+
+    A paused bot stays paused: it waits for a person.
+    """
+    if isinstance(requested, dict) and "status" in requested:
+        return BotStatus(requested["status"])
+    return BotStatus.PAUSED if current is BotStatus.PAUSED else BotStatus.RUNNING
+
+
+def _alert(at: datetime, kind: str, bot: BotKind, text: str, severity: Severity) -> AlertRaised:
+    return AlertRaised(timestamp=at, kind=kind, severity=severity, text=text, bot=bot)

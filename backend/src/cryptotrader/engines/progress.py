@@ -1,0 +1,90 @@
+"""Where the trading runtime stands: the candle whose step it is in, kept in ``engine_checkpoints``.
+
+The order engine writes ``{"candle_ms": t, "complete": false}`` in the same transaction as every
+effect of the step of candle ``t`` (an order stored, a fill recorded, a trade closed), and the
+runtime writes ``complete: true`` when a run of candles is done. A restart resumes at ``t``
+itself when it was not complete (each part of a step is idempotent: deterministic client order
+ids, and a paper exchange that ignores a candle it already saw) and after it otherwise. Candles
+without effects need no write: replaying them changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories import checkpoints
+from cryptotrader.persistence.uow import UnitOfWork
+
+ENGINE = "order"
+
+
+class Progress:
+    """The step checkpoint of one traded series.
+
+    Args:
+        key: names the series (``<venue>:<pair>:<timeframe>``).
+        timeframe: its candles; a time inside a candle counts as that candle's step.
+    """
+
+    def __init__(self, *, key: str, timeframe: Timeframe) -> None:
+        self.key = key
+        self.timeframe = timeframe
+        self.step_ms: int | None = None
+        """The candle whose step runs now (set by the runtime before each step)."""
+        self._written: tuple[int, bool] | None = None
+
+    async def load(self, database: Database) -> tuple[int | None, bool]:
+        """``(candle_ms, complete)`` of the last checkpoint; ``(None, True)`` before any."""
+        async with UnitOfWork(database) as uow:
+            value = await checkpoints.load_checkpoint(
+                session=uow.session, engine=ENGINE, key=self.key
+            )
+        if value is None:
+            return None, True
+        self._written = (int(value["candle_ms"]), bool(value["complete"]))
+        return self._written
+
+    async def mark(
+        self, session: AsyncSession, *, at: datetime, step_ms: int | None = None
+    ) -> None:
+        """Record in ``session`` that the step of ``step_ms`` (default: the current) has effects.
+
+        Never moves the checkpoint back.
+        """
+        step = self.step_ms if step_ms is None else self.floor(step_ms)
+        # Written again even when already written for this step: an earlier transaction of the
+        # step may have rolled back, and the upsert is cheap.
+        if step is None or (self._written is not None and self._written >= (step, True)):
+            return
+        await self._save(session, step, complete=False, at=at)
+
+    async def complete(self, session: AsyncSession, *, step_ms: int, at: datetime) -> None:
+        """Record in ``session`` that every step up to ``step_ms`` is done."""
+        if self._written is not None and self._written >= (step_ms, True):
+            return
+        await self._save(session, step_ms, complete=True, at=at)
+
+    def floor(self, timestamp_ms: int) -> int:
+        """Open time of the candle ``timestamp_ms`` falls in."""
+        return int(self.timeframe.bucket_start(np.array([timestamp_ms]))[0])
+
+    def resume_point(self) -> tuple[int | None, bool]:
+        """The last written ``(candle_ms, complete)``."""
+        return self._written if self._written is not None else (None, True)
+
+    async def _save(
+        self, session: AsyncSession, step: int, *, complete: bool, at: datetime
+    ) -> None:
+        await checkpoints.save_checkpoint(
+            session=session,
+            engine=ENGINE,
+            key=self.key,
+            value={"candle_ms": step, "complete": complete},
+            at=at,
+        )
+        self._written = (step, complete)

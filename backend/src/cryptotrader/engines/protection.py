@@ -1,0 +1,222 @@
+"""A position's stop-loss and take-profit: placed for the amount held, never left missing.
+
+``protect`` stores both legs (pending) before sending them as one protection
+(``BaseExchange.place_protection``: native OCO where the venue has it). After an ambiguous failure
+it looks the stop up by client id before trying again. If the protection cannot be placed, the
+position is closed at market at once (``ExitReason.PROTECTION_FAILED``) and a critical alert
+says so; when even that fails, the bot is paused and the alert asks a person to act.
+
+Venues that cannot hold a take-profit beside the stop (``take_profit_by_engine``) get the stop
+only; ``watch_take_profit`` sells at market when a candle reaches the take-profit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from abc import abstractmethod
+from decimal import Decimal
+
+from cryptotrader.domain.enums import BotKind, ExitReason, OrderStatus, OrderType, Side
+from cryptotrader.domain.orders import Order
+from cryptotrader.domain.reports import OrderReport
+from cryptotrader.engines import client_ids
+from cryptotrader.engines.order_reports import OrderReports
+from cryptotrader.engines.positions import Position
+from cryptotrader.errors import OperationalError, OrderOutcomeUnknown, OrderRejected, TemporaryError
+from cryptotrader.persistence.repositories import orders
+from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.risk.protection import protection_levels
+
+log = logging.getLogger(__name__)
+
+
+class ProtectionMixin(OrderReports):
+    """The protection half of the order engine."""
+
+    @abstractmethod
+    async def close_position(
+        self, bot: BotKind, *, reason: ExitReason, client_order_id: str
+    ) -> None:
+        """Sell a position at market (``OrderEngine``)."""
+
+    async def protect(self, position: Position, *, close_on_failure: bool = True) -> bool:
+        """Place (or, for a grown position, re-place) the stop-loss and take-profit.
+
+        Returns False when it could not; with ``close_on_failure`` the position is then closed
+        at market at once.
+        """
+        if position.protection is not None and not await self.cancel_protection(position):
+            return True  # the old protection filled: nothing left to protect
+        version = position.version + 1
+        base = client_ids.protection_id(position.entry_id, version)
+        stop, take = await self._levels(position)
+        await self._store_legs(position, base, stop, take)
+        reports = await self._place(position, base, stop, take)
+        if reports is None:
+            if close_on_failure:
+                await self._close_unprotected(position, "its stop-loss could not be placed")
+            return False
+        position.version, position.stop, position.take = version, stop, take
+        await self.apply_reports(reports)
+        position.protection, position.protected = base, position.quantity
+        return True
+
+    async def ensure_protection(self) -> None:
+        """Protect every position that lacks its stop-loss (after a restart, a partial fill)."""
+        for position in list(self.positions.values()):
+            if position.unprotected:
+                await self.protect(position)
+
+    async def reprotect_or_pause(self, position: Position, why: str) -> None:
+        """After a failed exit: protect the position again, or pause the bot and say so."""
+        if not position.unprotected or await self.protect(position, close_on_failure=False):
+            return
+        await self.pause(
+            position.bot,
+            f"{why}, and the position could not be protected again: act on the exchange now",
+        )
+
+    async def cancel_protection(self, position: Position) -> bool:
+        """Cancel the live protection; False when a leg had filled (the position is closed)."""
+        reports: list[OrderReport] = []
+        for coid in (position.stop_id(), position.take_id()):
+            if coid is None:
+                continue
+            report = await self.lookup(coid)
+            if report is None:
+                await self._forget(coid)
+                continue
+            if not report.status.is_final:
+                report = await self._cancel(coid)
+            reports.append(report)
+        await self.apply_reports(reports)
+        if position.bot not in self.positions:
+            return False
+        position.protection, position.protected = None, Decimal(0)
+        return True
+
+    async def watch_take_profit(self, high: float, *, step_ms: int) -> None:
+        """Sell positions whose take-profit the candle reached (venues without one resting)."""
+        if not self.ctx.exchange.capabilities.take_profit_by_engine:
+            return
+        for position in list(self.positions.values()):
+            if position.take is not None and high >= float(position.take):
+                await self.close_position(
+                    position.bot,
+                    reason=ExitReason.TAKE_PROFIT,
+                    client_order_id=client_ids.decision_id(position.bot, step_ms, client_ids.TAKE),
+                )
+
+    async def sync_protection(self) -> None:
+        """Ask the exchange about each position's protective orders (venues without a feed)."""
+        reports: list[OrderReport] = []
+        for position in list(self.positions.values()):
+            for coid in (position.stop_id(), position.take_id()):
+                report = None if coid is None else await self.lookup(coid)
+                if report is not None and (report.status.is_final or report.filled > 0):
+                    reports.append(report)
+        if reports:
+            await self.apply_reports(reports)
+
+    # --- internals -----------------------------------------------------------------------------
+
+    async def _levels(self, position: Position) -> tuple[Decimal, Decimal]:
+        if position.version == 0 and position.stop is not None and position.take is not None:
+            return position.stop, position.take  # computed from this fill when it was recorded
+        async with UnitOfWork(self.ctx.database) as uow:
+            bot = await self.ctx.portfolio.view(position.bot, session=uow.session)
+        return protection_levels(
+            position.entry_price, stop_loss=bot.stop_loss, take_profit=bot.take_profit
+        )
+
+    async def _store_legs(
+        self, position: Position, base: str, stop: Decimal, take: Decimal
+    ) -> None:
+        legs = [(f"{base}-sl", OrderType.STOP_LOSS, stop)]
+        if not self.ctx.exchange.capabilities.take_profit_by_engine:
+            legs.append((f"{base}-tp", OrderType.TAKE_PROFIT, take))
+        new: list[Order] = []
+        async with UnitOfWork(self.ctx.database) as uow:
+            for coid, kind, price in legs:
+                if await orders.get_order(session=uow.session, client_order_id=coid) is not None:
+                    continue  # stored before a restart
+                leg = Order(
+                    client_order_id=coid,
+                    bot=position.bot,
+                    pair=self.ctx.pair,
+                    side=Side.SELL,
+                    type=kind,
+                    quantity=position.quantity,
+                    price=price,
+                    created_at=self.ctx.clock.now(),
+                )
+                await orders.add_order(
+                    session=uow.session,
+                    order=leg,
+                    exchange=self.ctx.venue,
+                    trade_id=position.trade_id,
+                )
+                new.append(leg)
+            await self.ctx.progress.mark(uow.session, at=self.ctx.clock.now())
+            await uow.commit()
+        await self.publish([("orders", self._order_event(leg)) for leg in new])
+
+    async def _place(
+        self, position: Position, base: str, stop: Decimal, take: Decimal
+    ) -> list[OrderReport] | None:
+        ctx = self.ctx
+        with_take = not ctx.exchange.capabilities.take_profit_by_engine
+        for attempt in range(1, ctx.send_attempts + 1):
+            try:
+                ctx.risk.check_exit(live=ctx.live)
+                placed = await ctx.exchange.place_protection(
+                    ctx.pair,
+                    position.quantity,
+                    stop_loss=stop,
+                    take_profit=take if with_take else None,
+                    client_order_id=base,
+                )
+            except (OrderOutcomeUnknown, TemporaryError) as exc:
+                log.warning("protection %s, attempt %d: %s; looking it up", base, attempt, exc)
+                found = await self.lookup(f"{base}-sl")
+                if found is not None:
+                    taken = await self.lookup(f"{base}-tp") if with_take else None
+                    return [found, *([taken] if taken is not None else [])]
+                await asyncio.sleep(ctx.retry_delay_s * attempt)
+                continue
+            except (OrderRejected, OperationalError) as exc:
+                log.error("protection %s refused: %s", base, exc)
+                return None
+            legs = [placed.stop_loss]
+            return legs + ([placed.take_profit] if placed.take_profit is not None else [])
+        return None
+
+    async def _cancel(self, coid: str) -> OrderReport:
+        ctx = self.ctx
+        for attempt in range(1, ctx.send_attempts + 1):
+            try:
+                return await ctx.exchange.cancel_order(ctx.pair, client_order_id=coid)
+            except TemporaryError as exc:
+                log.warning("cancel %s, attempt %d: %s", coid, attempt, exc)
+                await asyncio.sleep(ctx.retry_delay_s * attempt)
+        raise OperationalError(f"order {coid} could not be canceled: the exchange does not answer")
+
+    async def _forget(self, coid: str) -> None:
+        """A leg stored but never received by the exchange: record it canceled."""
+        stored = await self.stored(coid)
+        if stored is not None and stored.status is OrderStatus.PENDING:
+            await self.record_status(stored, OrderStatus.CANCELED)
+
+    async def _close_unprotected(self, position: Position, why: str) -> None:
+        await self.alert(
+            "protection_failed",
+            f"{position.bot} bot: {why}; closing the position at market",
+            bot=position.bot,
+            severity="critical",
+        )
+        await self.close_position(
+            position.bot,
+            reason=ExitReason.PROTECTION_FAILED,
+            client_order_id=client_ids.close_id(position.entry_id),
+        )

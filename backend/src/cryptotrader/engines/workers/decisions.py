@@ -1,0 +1,134 @@
+"""Decision worker: each bot's strategy inputs in, both bots' decisions on each candle out.
+
+One ``DecisionEngine`` (one strategy) per bot decides a whole run of candles at once
+(``DecisionEngine.decide``: row ``t`` is exactly what the rule says on candle ``t``). The run's
+candles travel on with the decisions, so that the order engine gets every candle and both bots'
+verdicts on it in one ordered stream. The verdict on the run's last candle (each live candle's)
+is also announced as a ``SignalGenerated`` with its indicator contributions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+from cryptotrader.bus import topics
+from cryptotrader.bus.messages import (
+    BotDecisions,
+    DecisionsMade,
+    RuleInputs,
+    SignalGenerated,
+    StrategyInputsComputed,
+)
+from cryptotrader.bus.protocol import Delivery, MessageBus
+from cryptotrader.domain.enums import BotKind, SignalAction
+from cryptotrader.domain.signals import TradingSignal
+from cryptotrader.domain.values import utc_from_ms
+from cryptotrader.engines.decision import DecisionEngine, row_contributions
+from cryptotrader.engines.workers.runs import column
+from cryptotrader.strategies.base import StrategyInputs
+from cryptotrader.strategies.context import ContextArrays
+
+BUY, SELL, HOLD = 1, -1, 0
+ACTIONS = {BUY: SignalAction.BUY, SELL: SignalAction.SELL, HOLD: SignalAction.HOLD}
+
+
+class DecisionWorker:
+    """Consumes ``indicators``, publishes ``DecisionsMade`` (and ``SignalGenerated``).
+
+    Args:
+        bus: the message bus.
+        engines: one decision engine per bot.
+    """
+
+    def __init__(self, *, bus: MessageBus, engines: Mapping[BotKind, DecisionEngine]) -> None:
+        self._bus = bus
+        self._engines = dict(engines)
+
+    async def handle(self, delivery: Delivery) -> None:
+        """Decide a run of candles for both bots."""
+        message = delivery.message
+        if not isinstance(message, StrategyInputsComputed):
+            return
+        decided = {
+            bot: decide(engine, message.inputs[bot]) for bot, engine in self._engines.items()
+        }
+        await self._bus.publish(
+            topics.SIGNALS,
+            DecisionsMade(
+                timestamp=message.timestamp,
+                exchange=message.exchange,
+                pair=message.pair,
+                timeframe=message.timeframe,
+                candles=message.candles,
+                next_open=message.next_open,
+                next_open_ms=message.next_open_ms,
+                final=message.final,
+                bots=decided,
+            ),
+        )
+        signals = [
+            SignalGenerated.from_domain(signal)
+            for bot, decisions in decided.items()
+            for signal in _announced(self._engines[bot], decisions, message)
+        ]
+        if signals:
+            await self._bus.publish_many(topics.SIGNALS, signals)
+
+
+def rule_inputs(rows: RuleInputs) -> StrategyInputs:
+    """The rule's inputs from their wire form."""
+    context = ContextArrays(*(column(rows.context[name]) for name in ContextArrays.__slots__))
+    return StrategyInputs(
+        series={name: column(values) for name, values in rows.series.items()},
+        strengths={name: column(values) for name, values in rows.strengths.items()},
+        weights=rows.weights,
+        context=context,
+    )
+
+
+def decide(engine: DecisionEngine, rows: RuleInputs) -> BotDecisions:
+    """One bot's decisions on each candle of the run."""
+    inputs = rule_inputs(rows)
+    decisions = engine.decide(inputs)
+    lead = rows.lead
+    exits, entries = decisions.exits[lead:], decisions.entries[lead:]
+    actions = np.where(exits, SELL, np.where(entries, BUY, HOLD))
+    contributions = {
+        str(int(i)): row_contributions(inputs.strengths, inputs.weights, lead + int(i))
+        for i in np.flatnonzero(actions)
+    }
+    score = np.nan_to_num(decisions.score[lead:], nan=0.0).clip(-1.0, 1.0)
+    return BotDecisions(
+        strategy=engine.strategy.name,
+        actions=actions.tolist(),
+        confidence=decisions.confidence[lead:].tolist(),
+        score=score.tolist(),
+        contributions=contributions,
+    )
+
+
+def _announced(
+    engine: DecisionEngine, decisions: BotDecisions, message: StrategyInputsComputed
+) -> list[TradingSignal]:
+    """The verdict on the run's last candle: every live candle's, one per run when catching up.
+
+    A replay's thousands of past verdicts would only flood the channel.
+    """
+    rows = [len(decisions.actions) - 1]
+    return [
+        TradingSignal(
+            timestamp=utc_from_ms(message.candles.open_times[i]),
+            pair=message.pair,
+            timeframe=message.timeframe,
+            action=ACTIONS[decisions.actions[i]],
+            confidence=decisions.confidence[i],
+            score=0.0 if math.isnan(decisions.score[i]) else decisions.score[i],
+            strategy=decisions.strategy,
+            target_bot=engine.target_bot,
+            contributions=decisions.contributions.get(str(i), {}),
+        )
+        for i in rows
+    ]

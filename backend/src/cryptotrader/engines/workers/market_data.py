@@ -1,0 +1,275 @@
+"""Market data engine: closed candles onto ``candles``, live from an exchange or replayed.
+
+Every candle is written to the candle store before it is published (the indicator worker reloads
+its history from there after a restart), and each run says where the series' history starts and
+which candle it follows. A run carries the first price after its last close when it is known
+(the next candle's open): the order engine acts on the decisions of a close at that price.
+
+* ``ReplayFeed``: a stored series, at N x its real pace (one candle a time) or as fast as
+  possible (runs of ``run_size`` candles); the last run is ``final``.
+* ``LiveFeed``: polls a public venue for closed candles every ``poll_interval_s``; the candle
+  still forming gives the next open. Its history starts where the runtime first started, so a
+  restart computes indicators over the same history it would have had without the restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from cryptotrader.bus import topics
+from cryptotrader.bus.messages import CandlesClosed
+from cryptotrader.bus.protocol import MessageBus
+from cryptotrader.clock import Clock
+from cryptotrader.domain.market import CandleArrays
+from cryptotrader.domain.pairs import Pair
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.domain.values import utc_from_ms
+from cryptotrader.engines.workers.runs import candle_run
+from cryptotrader.errors import NetworkUnavailableError, TemporaryError
+from cryptotrader.persistence.candles import SqlCandleStore
+
+log = logging.getLogger(__name__)
+
+MAX_RUN = 2048
+"""Candles per message when catching up: big runs amortise computing over the whole history."""
+AHEAD = 4
+"""Runs a full-speed replay may publish ahead of the order engine (see ``ReplayFeed.run``)."""
+
+
+class CandleVenue(Protocol):
+    """Where live candles come from (``BaseExchange.fetch_ohlcv``'s signature)."""
+
+    async def fetch_ohlcv(
+        self, pair: Pair, timeframe: Timeframe, *, since_ms: int | None = None, limit: int = 500
+    ) -> CandleArrays:
+        """Candles from ``since_ms`` (the newest ``limit`` when omitted), oldest first."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """Which series: its source (``binance``, ``replay``, ``demo``), pair and timeframe."""
+
+    source: str
+    pair: Pair
+    timeframe: Timeframe
+
+
+class Publisher:
+    """Writes runs of candles to the store, then publishes them."""
+
+    def __init__(self, *, bus: MessageBus, store: SqlCandleStore, clock: Clock, series: Series):
+        self._bus = bus
+        self._store = store
+        self._clock = clock
+        self.series = series
+        self.published = 0
+        self.on_first: Callable[[], None] | None = None
+        """Called once, when the first run is published."""
+
+    async def store(self, candles: CandleArrays) -> None:
+        """Keep candles in the store (the history the indicator worker reloads)."""
+        if len(candles):
+            s = self.series
+            await self._store.write(
+                exchange=s.source, pair=s.pair, timeframe=s.timeframe, candles=candles
+            )
+
+    async def publish(
+        self,
+        run: CandleArrays,
+        *,
+        previous_ms: int | None,
+        history_from_ms: int,
+        next_open: tuple[float, int] | None,
+        final: bool = False,
+    ) -> None:
+        """Announce a run of closed candles."""
+        s = self.series
+        closes = s.timeframe.bucket_end(run.timestamps[-1:])
+        await self._bus.publish(
+            topics.CANDLES,
+            CandlesClosed(
+                timestamp=utc_from_ms(int(closes[0])),
+                exchange=s.source,
+                pair=s.pair,
+                timeframe=s.timeframe,
+                candles=candle_run(run),
+                previous_open_ms=previous_ms,
+                history_from_ms=history_from_ms,
+                next_open=None if next_open is None else next_open[0],
+                next_open_ms=None if next_open is None else next_open[1],
+                final=final,
+            ),
+        )
+        self.published += len(run)
+        if self.on_first is not None:
+            self.on_first()
+            self.on_first = None
+
+
+class ReplayFeed:
+    """Replays a stored series.
+
+    Args:
+        candles: the series.
+        speed: N x its real pace (one candle every ``timeframe / N``); None: as fast as possible.
+        run_size: candles per message at full speed.
+    """
+
+    def __init__(
+        self, *, candles: CandleArrays, speed: float | None, run_size: int = MAX_RUN
+    ) -> None:
+        self.candles = candles
+        self.speed = speed
+        self.run_size = run_size
+
+    async def run(
+        self,
+        publisher: Publisher,
+        *,
+        start_ms: int | None,
+        stop: asyncio.Event,
+        throttle: Callable[[int], Awaitable[None]] | None = None,
+    ) -> None:
+        """Publish from the first candle opened at or after ``start_ms`` to the end.
+
+        ``throttle(open_ms)``, when given, returns once the candle opened at ``open_ms`` (the
+        last of the run ``AHEAD`` runs back) is done: a full-speed replay never gets further
+        ahead of the order engine than that, so channels never hold more than a few runs.
+        """
+        candles = self.candles
+        await publisher.store(candles)
+        n = len(candles)
+        start = 0 if start_ms is None else int(np.searchsorted(candles.timestamps, start_ms))
+        size = self.run_size if self.speed is None else 1
+        pause = 0.0 if self.speed is None else publisher.series.timeframe.milliseconds / 1000
+        first_ms = int(candles.timestamps[0])
+        if start >= n:
+            log.info("replay: every candle was done before; nothing to replay")
+        for i in range(start, n, size):
+            if stop.is_set():
+                return
+            back = i - AHEAD * size
+            if throttle is not None and back >= start:
+                await throttle(int(candles.timestamps[back + size - 1]))
+            j = min(i + size, n)
+            await publisher.publish(
+                candles.slice(i, j),
+                previous_ms=int(candles.timestamps[i - 1]) if i else None,
+                history_from_ms=first_ms,
+                next_open=(float(candles.open[j]), int(candles.timestamps[j])) if j < n else None,
+                final=j == n,
+            )
+            if self.speed is not None:
+                await _sleep(pause / self.speed, stop)
+
+
+class LiveFeed:
+    """Closed candles of a public venue, polled.
+
+    Args:
+        venue: where candles come from.
+        clock: decides which candles have closed.
+        poll_interval_s: seconds between polls.
+        history: candles of history fetched on the first start.
+    """
+
+    def __init__(
+        self, *, venue: CandleVenue, clock: Clock, poll_interval_s: float, history: int
+    ) -> None:
+        self.venue = venue
+        self.clock = clock
+        self.poll_interval_s = poll_interval_s
+        self.history = history
+
+    async def run(
+        self,
+        publisher: Publisher,
+        *,
+        start_ms: int | None,
+        history_from_ms: int | None,
+        on_history: Callable[[int], Awaitable[None]],
+        stop: asyncio.Event,
+    ) -> None:
+        """Prime the history, then publish each candle as it closes until ``stop``.
+
+        Raises:
+            NetworkUnavailableError: the venue cannot be reached at start.
+        """
+        closed, forming = await self._fetch(publisher.series, None, self.history)
+        if not len(closed):
+            raise NetworkUnavailableError("the exchange returned no closed candle")
+        await publisher.store(closed)
+        origin = history_from_ms if history_from_ms is not None else int(closed.timestamps[0])
+        await on_history(origin)
+        since = start_ms if start_ms is not None else int(closed.timestamps[-1])
+        last = await self._publish_since(
+            publisher, closed, forming, since_ms=since, origin=origin, previous=None
+        )
+        while not stop.is_set():
+            await _sleep(self.poll_interval_s, stop)
+            try:
+                closed, forming = await self._fetch(publisher.series, last, self.history)
+            except TemporaryError as exc:
+                log.warning("polling candles: %s", exc)
+                continue
+            await publisher.store(closed)
+            last = await self._publish_since(
+                publisher, closed, forming, since_ms=last + 1, origin=origin, previous=last
+            )
+
+    async def _publish_since(
+        self,
+        publisher: Publisher,
+        closed: CandleArrays,
+        forming: tuple[float, int] | None,
+        *,
+        since_ms: int,
+        origin: int,
+        previous: int | None,
+    ) -> int:
+        start = int(np.searchsorted(closed.timestamps, since_ms))
+        if start >= len(closed):
+            return previous if previous is not None else int(closed.timestamps[-1])
+        before = int(closed.timestamps[start - 1]) if start else previous
+        run = closed.slice(start, len(closed))
+        for i in range(0, len(run), MAX_RUN):
+            part = run.slice(i, min(i + MAX_RUN, len(run)))
+            j = i + len(part)
+            following = (float(run.open[j]), int(run.timestamps[j])) if j < len(run) else forming
+            await publisher.publish(
+                part, previous_ms=before, history_from_ms=origin, next_open=following
+            )
+            before = int(part.timestamps[-1])
+        return int(closed.timestamps[-1])
+
+    async def _fetch(
+        self, series: Series, since_ms: int | None, limit: int
+    ) -> tuple[CandleArrays, tuple[float, int] | None]:
+        """Closed candles, and the forming candle's open (the price after the last close)."""
+        candles = await self.venue.fetch_ohlcv(
+            series.pair, series.timeframe, since_ms=since_ms, limit=limit
+        )
+        if not len(candles):
+            return candles, None
+        ends = series.timeframe.bucket_end(candles.timestamps)
+        closed = int(np.searchsorted(ends, self.clock.timestamp_ms(), side="right"))
+        forming = None
+        if closed < len(candles):
+            forming = (float(candles.open[closed]), int(candles.timestamps[closed]))
+        return candles.slice(0, closed), forming
+
+
+async def _sleep(seconds: float, stop: asyncio.Event) -> None:
+    """Sleep, waking early when ``stop`` is set."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return

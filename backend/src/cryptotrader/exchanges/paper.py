@@ -1,0 +1,303 @@
+"""``PaperExchange``: an exchange account whose fills are simulated; no real money moves.
+
+It follows the backtester's conventions (``paper_book``): fills with fee and slippage, stop-loss
+and take-profit pairs (native OCO: one filling cancels the other) triggered inside each incoming
+candle by the backtest kernel's own rules, or by a price. Replaying candles, a market order sent
+after a candle closed fills at the next candle's open (the runtime marks that price first), so a
+paper run reproduces a backtest's fills exactly.
+
+The account (balances, orders, fills, what the market last showed) is saved in the database after
+every change, in its own transactions: like a real exchange, it does not lose an order our side
+crashed after sending. A restart continues where the last change left it. Market data (candles,
+tickers) comes from the runtime through ``on_candle``/``mark_price``/``on_price``, and, for live
+paper trading, candles from ``market_data`` (a public venue).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from decimal import Decimal
+
+from cryptotrader.clock import Clock
+from cryptotrader.domain.enums import Side
+from cryptotrader.domain.market import CandleArrays
+from cryptotrader.domain.markets import MarketRules
+from cryptotrader.domain.pairs import Pair
+from cryptotrader.domain.reports import Balance, FillReport, OrderReport, ProtectionReport, Ticker
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.domain.values import ms_from_utc, utc_from_ms
+from cryptotrader.errors import OperationalError, TemporaryError
+from cryptotrader.exchanges.base import BaseExchange, VenueCapabilities
+from cryptotrader.exchanges.paper_book import PaperBook
+from cryptotrader.exchanges.paper_orders import PaperOrder
+from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories.paper import load_paper_account, save_paper_account
+from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.risk.protection import exact
+
+
+class PaperExchange(BaseExchange):
+    """A simulated account, persisted in the database.
+
+    Args:
+        database: where the account is kept (the platform's database).
+        clock: stamps orders placed before any market data was seen.
+        account: the account's name (several can live in one database).
+        fee: fee per fill as a fraction of the notional (0.001 = 0.1%).
+        slippage: price slippage of market and stop fills (0.0005 = 0.05%).
+        rules: amount step and minimums (Binance BTC/USDT's by default).
+        initial_balances: free balances of a new account, by asset.
+        market_data: a public venue for ``fetch_ohlcv`` (live paper trading), if any.
+        max_fill: the most a market order fills at one price (a thin book); None: whole.
+
+    Example:
+        paper = PaperExchange(database=db, clock=clock, initial_balances={"USDT": Decimal(1000)})
+        await paper.start()
+        await paper.mark_price(pair, 42_000.0, at_ms=...)
+        report = await paper.buy(pair, Decimal("0.001"), client_order_id="ct-a-1-e")
+    """
+
+    name = "paper"
+    capabilities = VenueCapabilities(
+        native_oco=True, native_stop_loss=True, client_order_id=True, paper=True
+    )
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        clock: Clock,
+        account: str = "paper",
+        fee: Decimal = Decimal("0.001"),
+        slippage: Decimal = Decimal("0.0005"),
+        rules: MarketRules | None = None,
+        initial_balances: Mapping[str, Decimal] | None = None,
+        market_data: BaseExchange | None = None,
+        max_fill: Decimal | None = None,
+    ) -> None:
+        self._database = database
+        self._clock = clock
+        self.account = account
+        self.rules = rules or MarketRules()
+        self._initial = dict(initial_balances or {})
+        self._market_data = market_data
+        self.book = PaperBook(
+            fee_rate=fee,
+            slippage=slippage,
+            rules=self.rules,
+            balances=self._initial,
+            max_fill=max_fill,
+        )
+        self._lock = asyncio.Lock()
+        self._started = False
+
+    async def start(self) -> None:
+        """Load the saved account, or open a new one with the initial balances."""
+        async with UnitOfWork(self._database) as uow:
+            state, orders = await load_paper_account(session=uow.session, account=self.account)
+        if state is None:
+            self.book.dirty = True
+            await self._save()
+        else:
+            self.book.restore(state, orders)
+        self._started = True
+
+    # --- market data ---------------------------------------------------------------------------
+
+    async def market_rules(self, pair: Pair) -> MarketRules:
+        """The configured rules (the same for every pair)."""
+        return self.rules
+
+    async def fetch_ticker(self, pair: Pair) -> Ticker:
+        """The last price the market showed, with slippage as the spread.
+
+        Raises:
+            TemporaryError: no price of ``pair`` was seen yet.
+        """
+        state = self.book.market(pair.symbol)
+        if state.price is None or state.price_ms is None:
+            raise TemporaryError(f"paper: no price of {pair} yet")
+        slip = self.book.slip
+        return Ticker(
+            pair=pair,
+            bid=exact(state.price * (1.0 - slip)),
+            ask=exact(state.price * (1.0 + slip)),
+            last=exact(state.price),
+            timestamp=utc_from_ms(state.price_ms),
+        )
+
+    async def fetch_ohlcv(
+        self, pair: Pair, timeframe: Timeframe, *, since_ms: int | None = None, limit: int = 500
+    ) -> CandleArrays:
+        """Candles of the public venue given as ``market_data``.
+
+        Raises:
+            OperationalError: no market data venue was given.
+        """
+        if self._market_data is None:
+            raise OperationalError("the paper exchange has no market data source")
+        return await self._market_data.fetch_ohlcv(pair, timeframe, since_ms=since_ms, limit=limit)
+
+    # --- account -------------------------------------------------------------------------------
+
+    async def get_balance(self, asset: str) -> Balance:
+        """Free and used amount of ``asset``."""
+        free = self.book.free.get(asset, Decimal(0))
+        return Balance(asset=asset, free=free, used=self.book.used.get(asset, Decimal(0)))
+
+    async def fetch_balances(self) -> dict[str, Balance]:
+        """Every non-zero balance."""
+        assets = sorted(set(self.book.free) | set(self.book.used))
+        balances = {asset: await self.get_balance(asset) for asset in assets}
+        return {asset: b for asset, b in balances.items() if b.total != 0}
+
+    # --- orders --------------------------------------------------------------------------------
+
+    async def buy(
+        self, pair: Pair, amount: Decimal, price: Decimal | None = None, *, client_order_id: str
+    ) -> OrderReport:
+        """Buy at market (fills at the last price plus slippage) or with a limit."""
+        return await self._submit(pair, Side.BUY, amount, price, client_order_id)
+
+    async def sell(
+        self, pair: Pair, amount: Decimal, price: Decimal | None = None, *, client_order_id: str
+    ) -> OrderReport:
+        """Sell at market (fills at the last price minus slippage) or with a limit."""
+        return await self._submit(pair, Side.SELL, amount, price, client_order_id)
+
+    async def place_protection(
+        self,
+        pair: Pair,
+        amount: Decimal,
+        *,
+        stop_loss: Decimal,
+        take_profit: Decimal | None,
+        client_order_id: str,
+    ) -> ProtectionReport:
+        """An OCO pair ``<id>-sl`` / ``<id>-tp`` selling ``amount``; see ``BaseExchange``."""
+        async with self._lock:
+            try:
+                stop, take = self.book.protect(
+                    pair,
+                    amount,
+                    stop=stop_loss,
+                    take=take_profit,
+                    coid=client_order_id,
+                    now=self._now(pair),
+                )
+            finally:
+                await self._save()
+        return ProtectionReport(
+            stop_loss=stop.report(pair.quote),
+            take_profit=None if take is None else take.report(pair.quote),
+            native_oco=True,
+        )
+
+    async def cancel_order(self, pair: Pair, *, client_order_id: str) -> OrderReport:
+        """Cancel an open order (both legs of an OCO pair).
+
+        Raises:
+            OrderNotFound: no order has this client id.
+        """
+        async with self._lock:
+            legs = self.book.cancel(client_order_id, self._now(pair))
+            await self._save()
+        return legs[0].report(pair.quote)
+
+    async def fetch_order(self, pair: Pair, *, client_order_id: str) -> OrderReport | None:
+        """The order as the paper exchange holds it, or None if it never received it."""
+        order = self.book.orders.get(client_order_id)
+        return None if order is None else order.report(pair.quote)
+
+    async def fetch_open_orders(self, pair: Pair | None = None) -> list[OrderReport]:
+        """Every open order (of ``pair``, or all)."""
+        return [
+            o.report(Pair.parse(o.symbol).quote)
+            for o in self.book.orders.values()
+            if o.is_open and (pair is None or o.symbol == pair.symbol)
+        ]
+
+    async def fetch_my_trades(self, pair: Pair, *, since_ms: int | None = None) -> list[FillReport]:
+        """Every fill on ``pair`` at or after ``since_ms``, oldest first."""
+        fills = [
+            fill
+            for order in self.book.orders.values()
+            if order.symbol == pair.symbol
+            for fill in order.fill_reports(pair.quote)
+            if since_ms is None or ms_from_utc(fill.timestamp) >= since_ms
+        ]
+        return sorted(fills, key=lambda f: (f.timestamp, f.fill_id))
+
+    # --- the market, as the runtime sees it ----------------------------------------------------
+
+    async def on_candle(
+        self,
+        pair: Pair,
+        *,
+        open_ms: int,
+        close_ms: int,
+        open_: float,
+        high: float,
+        low: float,
+        close: float,
+    ) -> list[OrderReport]:
+        """A candle closed: fill what it reached; returns the orders that changed."""
+        async with self._lock:
+            changed = self.book.candle(pair, open_ms, close_ms, open_, high, low, close)
+            await self._save()
+        return self._reports(changed, pair)
+
+    async def mark_price(self, pair: Pair, price: float, *, at_ms: int) -> list[OrderReport]:
+        """The market now trades at ``price`` (e.g. the next candle's open).
+
+        Nothing triggers but market orders waiting for a price.
+        """
+        async with self._lock:
+            changed = self.book.mark(pair, price, at_ms, trigger=False)
+            await self._save()
+        return self._reports(changed, pair)
+
+    async def on_price(self, pair: Pair, price: float, *, at_ms: int) -> list[OrderReport]:
+        """A traded price (live ticks): fill and trigger what it reaches."""
+        async with self._lock:
+            changed = self.book.mark(pair, price, at_ms, trigger=True)
+            await self._save()
+        return self._reports(changed, pair)
+
+    # --- internals -----------------------------------------------------------------------------
+
+    async def _submit(
+        self, pair: Pair, side: Side, amount: Decimal, price: Decimal | None, coid: str
+    ) -> OrderReport:
+        async with self._lock:
+            try:
+                order = self.book.submit(
+                    pair, side, amount, limit=price, coid=coid, now=self._now(pair)
+                )
+            finally:
+                await self._save()
+        return order.report(pair.quote)
+
+    def _now(self, pair: Pair) -> int:
+        stamp = self.book.market(pair.symbol).price_ms
+        return stamp if stamp is not None else self._clock.timestamp_ms()
+
+    @staticmethod
+    def _reports(orders: list[PaperOrder], pair: Pair) -> list[OrderReport]:
+        return [order.report(pair.quote) for order in orders]
+
+    async def _save(self) -> None:
+        """Write what changed (nothing when nothing did)."""
+        if not self.book.dirty:
+            return
+        changes = self.book.take_changes()
+        async with UnitOfWork(self._database) as uow:
+            await save_paper_account(
+                session=uow.session,
+                account=self.account,
+                state=self.book.state(),
+                orders=changes,
+                at=self._clock.now(),
+            )
+            await uow.commit()

@@ -1,0 +1,232 @@
+"""A running trading runtime: the engines ``bootstrap`` wired, started, watched and stopped.
+
+One process runs every engine (``cryptotrader run``) or one of them (``cryptotrader engine
+NAME``); the code is the same, only the set differs. ``start`` reconciles before anything
+trades, then subscribes the workers and starts the market data. ``wait`` returns when a replay is
+done, a stop is asked (SIGINT/SIGTERM), or a worker failed (then it raises). ``close`` stops
+gracefully: market data first, then it lets the step in progress finish before the bus closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from cryptotrader.bus import topics
+from cryptotrader.bus.protocol import Delivery, Handler, MessageBus
+from cryptotrader.clock import Clock
+from cryptotrader.domain.enums import BotKind, TradeStatus
+from cryptotrader.engines.progress import Progress
+from cryptotrader.engines.workers.control import ControlWorker
+from cryptotrader.engines.workers.decisions import DecisionWorker
+from cryptotrader.engines.workers.indicators import IndicatorWorker
+from cryptotrader.engines.workers.market_data import LiveFeed, Publisher, ReplayFeed
+from cryptotrader.engines.workers.trading import TradingWorker
+from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories import bots, checkpoints, trades
+from cryptotrader.persistence.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+_IDLE_WAIT_S = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class BotSummary:
+    """One bot after a run."""
+
+    bot: BotKind
+    capital: Decimal
+    closed: int
+    open: int
+    pnl: Decimal
+
+
+@dataclass
+class Runtime:
+    """The wired engines of one process; build it with ``bootstrap.open_runtime``."""
+
+    database: Database
+    bus: MessageBus
+    clock: Clock
+    progress: Progress
+    resources: AsyncExitStack
+    consumer: str
+    publisher: Publisher | None = None
+    feed: ReplayFeed | LiveFeed | None = None
+    indicators: IndicatorWorker | None = None
+    decisions: DecisionWorker | None = None
+    trading: TradingWorker | None = None
+    control: ControlWorker | None = None
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once market data flows (the first run published, or none to publish)."""
+    failed: asyncio.Event = field(default_factory=asyncio.Event)
+    error: BaseException | None = None
+    _busy: int = 0
+    _idle: asyncio.Event = field(default_factory=asyncio.Event)
+    _market: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Reconcile, subscribe the workers, then start the market data."""
+        self._idle.set()
+        resume = await self._resume_point()
+        subscriptions: list[tuple[str, str, Handler | None]] = [
+            (topics.COMMANDS, "portfolio", self.control.handle if self.control else None),
+            (topics.SIGNALS, "order", self.trading.handle if self.trading else None),
+            (topics.INDICATORS, "decision", self.decisions.handle if self.decisions else None),
+            (topics.CANDLES, "indicator", self.indicators.handle if self.indicators else None),
+        ]
+        for topic, group, handler in subscriptions:
+            if handler is not None:
+                await self.bus.subscribe(
+                    topic,
+                    group=group,
+                    consumer=f"{group}-{self.consumer}",
+                    handler=self._guard(handler),
+                )
+        if self.publisher is not None and self.feed is not None:
+            self.publisher.on_first = self.ready.set
+            self._market = asyncio.create_task(self._run_market(resume), name="market-data")
+        else:
+            self.ready.set()
+
+    async def wait_ready(self) -> None:
+        """Until market data flows (or a failure, which ``wait`` then raises)."""
+        waiters = [asyncio.ensure_future(e.wait()) for e in (self.ready, self.failed, self.stop)]
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def wait(self) -> None:
+        """Until a replay is done, a stop is asked, or a worker fails.
+
+        Raises:
+            BaseException: the error a worker failed with.
+        """
+        waiters: list[Awaitable[object]] = [self.stop.wait(), self.failed.wait()]
+        if isinstance(self.feed, ReplayFeed):
+            if self.trading is not None:
+                waiters.append(self.trading.finished.wait())
+            elif self._market is not None:
+                waiters.append(self._market)
+        tasks = [asyncio.ensure_future(w) for w in waiters]
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                if task is not self._market:
+                    task.cancel()
+        if self.error is not None:
+            raise self.error
+
+    async def close(self) -> None:
+        """Stop the market data, let the step in progress finish, close everything."""
+        self.stop.set()
+        if self._market is not None:
+            self._market.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._market
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), _IDLE_WAIT_S)
+        await self.resources.aclose()
+
+    async def summary(self) -> list[BotSummary]:
+        """Each bot's capital and trades."""
+        result = []
+        async with UnitOfWork(self.database) as uow:
+            for row in await bots.list_bots(session=uow.session):
+                listed = await trades.list_trades(
+                    session=uow.session, bot=row.type, limit=1_000_000
+                )
+                closed = [t for _, t in listed if t.status is TradeStatus.CLOSED]
+                result.append(
+                    BotSummary(
+                        bot=row.type,
+                        capital=row.capital,
+                        closed=len(closed),
+                        open=len(listed) - len(closed),
+                        pnl=sum((t.pnl or Decimal(0) for t in closed), Decimal(0)),
+                    )
+                )
+        return result
+
+    # --- internals -----------------------------------------------------------------------------
+
+    async def _resume_point(self) -> int | None:
+        if self.trading is not None:
+            return await self.trading.start()
+        step, complete = await self.progress.load(self.database)
+        return None if step is None else step + (1 if complete else 0)
+
+    async def _run_market(self, resume: int | None) -> None:
+        assert self.publisher is not None
+        try:
+            if isinstance(self.feed, ReplayFeed):
+                throttle = None if self.trading is None else self.trading.done_with
+                await self.feed.run(
+                    self.publisher, start_ms=resume, stop=self.stop, throttle=throttle
+                )
+                if not self.publisher.published:
+                    self.ready.set()
+                    if self.trading is not None:
+                        self.trading.finished.set()  # every candle was done before: nothing to do
+            elif isinstance(self.feed, LiveFeed):
+                await self.feed.run(
+                    self.publisher,
+                    start_ms=resume,
+                    history_from_ms=await self._history_origin(),
+                    on_history=self._save_origin,
+                    stop=self.stop,
+                )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("market data failed")
+            self.error = exc
+            self.failed.set()
+
+    async def _history_origin(self) -> int | None:
+        async with UnitOfWork(self.database) as uow:
+            stored = await checkpoints.load_checkpoint(
+                session=uow.session, engine="market-data", key=self.progress.key
+            )
+        return None if stored is None else int(stored["history_from_ms"])
+
+    async def _save_origin(self, origin: int) -> None:
+        async with UnitOfWork(self.database) as uow:
+            await checkpoints.save_checkpoint(
+                session=uow.session,
+                engine="market-data",
+                key=self.progress.key,
+                value={"history_from_ms": origin},
+                at=self.clock.now(),
+            )
+            await uow.commit()
+
+    def _guard(self, handler: Callable[[Delivery], Awaitable[None]]) -> Handler:
+        """A handler that counts itself busy and stops the runtime when it fails."""
+
+        async def guarded(delivery: Delivery) -> None:
+            self._busy += 1
+            self._idle.clear()
+            try:
+                await handler(delivery)
+            except Exception as exc:
+                log.exception("%s handler failed on %s", delivery.group, delivery.topic)
+                self.error = exc
+                self.failed.set()
+                raise
+            finally:
+                self._busy -= 1
+                if not self._busy:
+                    self._idle.set()
+
+        return guarded

@@ -1,0 +1,190 @@
+"""What a run is about, checked before anything is built: the market, the locks, the database.
+
+``RunOptions`` says how to run; ``resolve_market`` reads the series (a file to replay, a given
+synthetic series, or live data); ``check_live`` lists every lock still closed between the bots
+and real money; ``open_database`` migrates the embedded SQLite file; ``check_source`` refuses to
+mix two markets or two replays into one database's bots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptotrader.clock import Clock
+from cryptotrader.config import Settings
+from cryptotrader.domain.enums import TradingMode
+from cryptotrader.domain.market import CandleArrays
+from cryptotrader.domain.pairs import Pair
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.engines.workers.market_data import Series
+from cryptotrader.errors import ConfigurationError, UserInputError
+from cryptotrader.marketdata.io import read_ohlcv
+from cryptotrader.marketdata.naming import parse_series_name
+from cryptotrader.marketdata.resample import resample
+from cryptotrader.persistence import migrate
+from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories import settings as stored_settings
+from cryptotrader.persistence.uow import UnitOfWork
+
+ENGINE_NAMES = ("market-data", "indicator", "decision", "order", "portfolio")
+SOURCE_KEY = "runtime.source"
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How to run.
+
+    Attributes:
+        replay: a candle file to replay instead of live data.
+        candles: a series to replay given directly (the demo's synthetic market).
+        source: the name of the candles' source (default: ``replay``, or the exchange's name).
+        speed: N x the series' real pace; None: as fast as possible.
+        pair: the market (default: the file's name, else ``runtime.pair``).
+        timeframe: candles' timeframe (a file is resampled to it).
+        fear_greed: a Fear & Greed history CSV (default: the API, cached; neutral offline).
+        live: trade real money (needs ``confirm_real_money`` and the settings' locks).
+        confirm_real_money: the explicit confirmation flag.
+        engines: which engines this process runs.
+        consumer: this process's member name in each consumer group.
+        database_url: overrides the settings' database (the demo's own file).
+    """
+
+    replay: Path | None = None
+    candles: CandleArrays | None = None
+    source: str | None = None
+    speed: float | None = None
+    pair: str | None = None
+    timeframe: str | None = None
+    fear_greed: Path | None = None
+    live: bool = False
+    confirm_real_money: bool = False
+    engines: tuple[str, ...] = ENGINE_NAMES
+    consumer: str = "1"
+    database_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Market:
+    """The series a run trades, and its candles when it is a replay."""
+
+    series: Series
+    candles: CandleArrays | None
+
+    @property
+    def replay(self) -> bool:
+        """True for a replay (recorded or synthetic candles)."""
+        return self.candles is not None
+
+
+def resolve_market(settings: Settings, options: RunOptions) -> Market:
+    """The series to trade: a replayed file (resampled to ``timeframe``), given candles, or live.
+
+    Raises:
+        UserInputError: an unreadable file, or a timeframe that cannot be told.
+    """
+    timeframe = Timeframe.parse(options.timeframe) if options.timeframe else None
+    if options.candles is not None:
+        tf = timeframe or Timeframe.parse(settings.runtime.timeframe)
+        pair = Pair.parse(options.pair or settings.runtime.pair)
+        return Market(Series(options.source or "demo", pair, tf), options.candles)
+    if options.replay is None:
+        tf = timeframe or Timeframe.parse(settings.runtime.timeframe)
+        pair = Pair.parse(options.pair or settings.runtime.pair)
+        return Market(Series(settings.exchange.name, pair, tf), None)
+    read = read_ohlcv(options.replay)
+    chosen = timeframe or read.timeframe
+    if chosen is None:
+        raise UserInputError(f"{options.replay}: cannot tell the timeframe; pass --timeframe")
+    candles = read.arrays
+    if read.timeframe is not None and chosen is not read.timeframe:
+        candles = resample(candles, read.timeframe, chosen)
+    named = parse_series_name(options.replay).pair
+    pair = Pair.parse(options.pair) if options.pair else named or Pair.parse(settings.runtime.pair)
+    return Market(Series(options.source or "replay", pair, chosen), candles)
+
+
+def check_live(settings: Settings, options: RunOptions) -> None:
+    """Refuse live trading unless every lock between the bots and real money is open.
+
+    Raises:
+        ConfigurationError: the list of the locks still closed.
+    """
+    if not options.live:
+        return
+    closed = []
+    if not options.confirm_real_money:
+        closed.append("the --i-understand-real-money flag")
+    if settings.exchange.mode is not TradingMode.LIVE:
+        closed.append("exchange.mode = live (CRYPTOTRADER_EXCHANGE__MODE=live)")
+    if not settings.trading.live_trading_enabled:
+        closed.append("trading.live_trading_enabled (CRYPTOTRADER_TRADING__LIVE_TRADING_ENABLED)")
+    if options.replay is not None or options.candles is not None:
+        closed.append("live data (a replay is always paper)")
+    if closed:
+        raise ConfigurationError("live trading needs " + ", ".join(closed))
+
+
+async def open_database(url: str) -> Database:
+    """The database, migrated when it is the embedded SQLite file.
+
+    Raises:
+        UserInputError: a server database whose schema is not current.
+        OperationalError: the database cannot be reached.
+    """
+    database = Database(url)
+    try:
+        state = await migrate.schema_state(database)
+        if not state.up_to_date:
+            if database.dialect != "sqlite":
+                raise UserInputError(
+                    f"database {database.display_url} is at schema {state.current or 'empty'}, "
+                    f"not {state.head}; run: cryptotrader db upgrade"
+                )
+            await migrate.upgrade(database)
+    except BaseException:
+        await database.dispose()
+        raise
+    return database
+
+
+async def check_source(database: Database, market: Market, clock: Clock) -> None:
+    """Record the run's market on first use; refuse another one later.
+
+    Raises:
+        UserInputError: the database trades another market or replay.
+    """
+    series = market.series
+    source: dict[str, Any] = {
+        "source": series.source,
+        "pair": series.pair.symbol,
+        "timeframe": series.timeframe.value,
+    }
+    if market.candles is not None:
+        source["first_ms"] = int(market.candles.timestamps[0])
+        source["candles"] = len(market.candles)
+    async with UnitOfWork(database) as uow:
+        stored = await stored_settings.get_setting(session=uow.session, key=SOURCE_KEY)
+        if stored is None:
+            await stored_settings.put_setting(
+                session=uow.session,
+                key=SOURCE_KEY,
+                value=source,
+                at=clock.now(),
+                updated_by="runtime",
+            )
+            await uow.commit()
+            return
+    if stored != source:
+        raise UserInputError(
+            f"this database trades {_describe(stored)}, not {_describe(source)}: use another "
+            "data directory (CRYPTOTRADER_DATA_DIR) or DATABASE_URL for another market or replay"
+        )
+
+
+def _describe(source: dict[str, Any]) -> str:
+    text = f"{source.get('pair')} {source.get('timeframe')} from {source.get('source')}"
+    if "candles" in source:
+        text += f" ({source['candles']} candles)"
+    return text

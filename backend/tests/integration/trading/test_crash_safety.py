@@ -1,0 +1,179 @@
+"""Crash safety: ``kill -9`` at random points of a replay, restart, and nothing differs.
+
+A real ``cryptotrader run --replay`` process is killed with SIGKILL at random moments (most of a
+replay's time goes to trades, so most kills land inside one: between an order written and sent,
+sent and recorded, filled and protected, a stop filled and settled ...), then restarted until it
+finishes. After every kill, reconciliation (the code a restart runs first) must leave no position
+without its stop-loss, and every order the paper exchange holds must be one the database wrote
+first, sent once. At the end the trades, the bots' capital and risk, the reallocations, every
+order and the exchange's balances must equal a run that never crashed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cryptotrader.bootstrap import open_runtime
+from cryptotrader.config import Settings
+from cryptotrader.domain.enums import OrderStatus
+from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories import bots, orders, reallocations
+from cryptotrader.persistence.tables import OrderRow
+from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.runtime_inputs import RunOptions
+from tests.support.builders import read_shared_csv
+from tests.support.parity import stored_rows
+
+SEEDS = range(5)
+MAX_KILLS = 2
+CLI = [sys.executable, "-m", "cryptotrader", "run", "--replay"]
+
+
+@pytest.mark.shared_data
+def test_kill_9_at_random_points_when_restarted_ends_as_a_run_without_crash(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    series = tmp_path / "binance_BTC-USDT_1h.csv"
+    frame = read_shared_csv(shared_data / "binance_BTC-USDT_1h.csv.gz", rows=24_500)
+    frame.iloc[21_000:].to_csv(series, index=False)  # 3,500 real candles of 2020
+    reference = tmp_path / "reference"
+    duration = _run(series, reference, kill_after=None)
+    assert duration is not None
+    expected = asyncio.run(_state(reference))
+    assert sum(len(rows) for rows in expected["trades"].values()) > 30
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(
+            pool.map(lambda s: _crashy(series, tmp_path / f"seed{s}", s, duration), SEEDS)
+        )
+    assert all(kills >= 1 for kills, _ in outcomes)  # every seed really crashed
+    for seed, (_, state) in zip(SEEDS, outcomes, strict=True):
+        for key in expected:
+            assert state[key] == expected[key], f"seed {seed}: {key} differ"
+
+
+def _crashy(series: Path, folder: Path, seed: int, duration: float) -> tuple[int, dict[str, Any]]:
+    rng = random.Random(seed)
+    kills = 0
+    while True:
+        delay = rng.uniform(0.0, 0.9 * duration) if kills < MAX_KILLS else None
+        if _run(series, folder, kill_after=delay) is not None:
+            break
+        kills += 1
+        asyncio.run(_check_after_crash(series, folder))
+    return kills, asyncio.run(_state(folder))
+
+
+def _run(series: Path, folder: Path, *, kill_after: float | None) -> float | None:
+    """Run the replay; kill it ``kill_after`` seconds after it started trading.
+
+    Returns how long it traded when it finished, None when it was killed.
+    """
+    folder.mkdir(exist_ok=True)
+    env = dict(os.environ, CRYPTOTRADER_DATA_DIR=str(folder))
+    process = subprocess.Popen(  # noqa: S603 - our own entry point, fixed arguments
+        [*CLI, str(series)], env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+    )
+    assert process.stderr is not None
+    deadline = time.monotonic() + 60
+    line = ""
+    while "paper trading" not in line and time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if not line and process.poll() is not None:
+            break
+    trading = time.monotonic()
+    try:
+        process.wait(timeout=240 if kill_after is None else kill_after)
+    except subprocess.TimeoutExpired:
+        assert kill_after is not None, "the replay did not finish"
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        return None
+    rest = process.stderr.read()
+    assert process.returncode == 0, rest
+    return time.monotonic() - trading
+
+
+async def _check_after_crash(series: Path, folder: Path) -> None:
+    """What a restart does first, then the invariants: every position protected, no order sent
+    that was not written first, none sent twice."""
+    settings = Settings(data_dir=folder)
+    runtime = await open_runtime(settings, RunOptions(replay=series, engines=("order",)))
+    try:
+        trading = runtime.trading
+        assert trading is not None
+        await trading.start()
+        engine = trading.engine
+        assert engine.trading_allowed
+        book = trading.feed.book if trading.feed is not None else None
+        assert book is not None
+        for position in engine.positions.values():
+            assert not position.unprotected
+            assert book.orders[f"{position.protection}-sl"].is_open
+        assert book.duplicates == 0
+        async with UnitOfWork(runtime.database) as uow:
+            rows = (await uow.session.execute(OrderRow.__table__.select())).all()
+        written = {row.client_order_id for row in rows}
+        assert set(book.orders) <= written
+    finally:
+        await runtime.close()
+
+
+async def _state(folder: Path) -> dict[str, Any]:
+    database = Database(f"sqlite:///{folder / 'cryptotrader.db'}")
+    try:
+        async with UnitOfWork(database) as uow:
+            session = uow.session
+            bot_rows = await bots.list_bots(session=session)
+            moved = await reallocations.list_reallocations(session=session, limit=10**6)
+            rows = (await session.execute(OrderRow.__table__.select())).all()
+            open_orders = await orders.open_orders(session=session)
+        trades = await stored_rows(database)
+    finally:
+        await database.dispose()
+    paper = _paper(folder)
+    return {
+        "trades": trades,
+        "bots": [(b.type, b.capital, b.current_risk_ratio, b.status) for b in bot_rows],
+        "reallocations": sorted((r.amount, r.trigger_trade_id, r.created_at) for r in moved),
+        "orders": sorted(
+            (
+                r.client_order_id,
+                r.status,
+                r.quantity,
+                r.filled_quantity,
+                r.average_fill_price,
+                r.fee,
+            )
+            for r in rows
+            if r.status is not OrderStatus.CANCELED or r.filled_quantity
+        ),
+        "open_orders": sorted(o.client_order_id for o in open_orders),
+        "paper": paper,
+    }
+
+
+def _paper(folder: Path) -> dict[str, Any]:
+    with sqlite3.connect(folder / "cryptotrader.db") as connection:
+        [(value,)] = connection.execute(
+            "SELECT value FROM engine_checkpoints WHERE engine = 'paper:paper' AND key = 'account'"
+        ).fetchall()
+    account = json.loads(value)
+    return {
+        "free": {k: Decimal(v) for k, v in account["free"].items() if Decimal(v)},
+        "used": {k: Decimal(v) for k, v in account["used"].items() if Decimal(v)},
+        "duplicates": account["duplicates"],
+    }

@@ -1,0 +1,164 @@
+"""Each engine in its own process (``cryptotrader engine NAME``) over Redis and PostgreSQL.
+
+Five real processes share a PostgreSQL database and Redis Streams; the market data engine
+replays a real series and exits when it ends; the others run until SIGTERM, which must stop them
+cleanly. The trades must be exactly the backtest's: the pipeline across processes decides and
+trades as it does in one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from cryptotrader.bus import topics
+from cryptotrader.domain.enums import BotKind
+from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.migrate import upgrade
+from cryptotrader.persistence.repositories import checkpoints
+from cryptotrader.persistence.uow import UnitOfWork
+from tests.integration.conftest import POSTGRES_URL, REDIS_URL, require_postgres, require_redis
+from tests.support.builders import read_shared_csv
+from tests.support.parity import backtest, expected_rows, stored_rows
+
+CLI = [sys.executable, "-m", "cryptotrader", "engine"]
+REDIS_DB = 9  # a logical database of its own: the runtime's stream names are fixed
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new PostgreSQL database, migrated, dropped afterwards."""
+    require_postgres()
+    name = f"ct_{uuid.uuid4().hex[:12]}"
+
+    async def admin(statement: str) -> None:
+        database = Database(POSTGRES_URL)
+        try:
+            async with database.engine.connect() as connection:
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await autocommit.execute(text(statement))
+        finally:
+            await database.dispose()
+
+    asyncio.run(admin(f"CREATE DATABASE {name}"))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+    async def migrate() -> None:
+        database = Database(url)
+        await upgrade(database)
+        await database.dispose()
+
+    asyncio.run(migrate())
+    yield url
+    asyncio.run(admin(f"DROP DATABASE {name} WITH (FORCE)"))
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """Redis, in a logical database whose runtime streams are emptied before and after."""
+    require_redis()
+    url = str(make_url(REDIS_URL).set(database=str(REDIS_DB)))
+    client = Redis.from_url(url)
+
+    def clean() -> None:
+        names = [t for topic in topics.ALL_TOPICS for t in (topic, topics.dead_letter_topic(topic))]
+        keys = [k for pattern in names for k in client.scan_iter(match=f"*{pattern}")]
+        if keys:
+            client.delete(*keys)
+
+    clean()
+    yield url
+    clean()
+    client.close()
+
+
+@pytest.mark.shared_data
+def test_engines_when_each_runs_in_its_own_process_trade_as_the_backtest(
+    shared_data: Path, tmp_path: Path, postgres_url: str, redis_url: str
+) -> None:
+    series = tmp_path / "binance_BTC-USDT_4h.csv"
+    read_shared_csv(shared_data / "binance_BTC-USDT_4h.csv", rows=2500).to_csv(series, index=False)
+    env = dict(
+        os.environ,
+        DATABASE_URL=postgres_url,
+        REDIS_URL=redis_url,
+        CRYPTOTRADER_DATA_DIR=str(tmp_path),
+    )
+    replay = ["--replay", str(series)]
+    services = {
+        name: subprocess.Popen(  # noqa: S603 - our own entry point, fixed arguments
+            [*CLI, name, *replay], env=env, stderr=subprocess.PIPE, text=True
+        )
+        for name in ("portfolio", "order", "decision", "indicator")
+    }
+    try:
+        for name, process in services.items():
+            _wait_for(process, f"engine {name}")
+        market = subprocess.run(  # noqa: S603 - our own entry point, fixed arguments
+            [*CLI, "market-data", *replay],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert market.returncode == 0, market.stderr
+        last_open = int(read_shared_csv(series)["timestamp"].iloc[-1])
+        asyncio.run(_until_done(postgres_url, last_open))
+    finally:
+        for process in services.values():
+            process.send_signal(signal.SIGTERM)
+        codes = {name: process.wait(timeout=30) for name, process in services.items()}
+    assert codes == dict.fromkeys(services, 0)  # SIGTERM stops each one cleanly
+    got = asyncio.run(_rows(postgres_url))
+    want = expected_rows(backtest(series))
+    assert sum(len(rows) for rows in want.values()) > 30
+    for bot in BotKind:
+        assert got[bot] == want[bot], bot
+
+
+def _wait_for(process: subprocess.Popen[str], banner: str) -> None:
+    assert process.stderr is not None
+    deadline = time.monotonic() + 60
+    line = ""
+    while banner not in line:
+        assert time.monotonic() < deadline, f"no {banner!r}"
+        line = process.stderr.readline()
+        assert line or process.poll() is None, f"{banner} exited: {process.stderr.read()}"
+
+
+async def _until_done(url: str, last_open: int) -> None:
+    """Until the order engine has done the series' last candle."""
+    database = Database(url)
+    try:
+        for _ in range(600):
+            async with UnitOfWork(database) as uow:
+                mark = await checkpoints.load_checkpoint(
+                    session=uow.session, engine="order", key="paper:replay:BTC/USDT:4h"
+                )
+            if mark is not None and mark["candle_ms"] >= last_open and mark["complete"]:
+                return
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"the order engine did not finish: {mark}")
+    finally:
+        await database.dispose()
+
+
+async def _rows(url: str) -> dict[BotKind, list[tuple[object, ...]]]:
+    database = Database(url)
+    try:
+        return await stored_rows(database)
+    finally:
+        await database.dispose()

@@ -1,0 +1,82 @@
+"""PaperExchange on SQLite and PostgreSQL: its account survives a restart, as an exchange's does."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from cryptotrader.clock import TestClock
+from cryptotrader.domain.enums import OrderStatus
+from cryptotrader.errors import OrderNotFound, OrderRejected, TemporaryError
+from cryptotrader.exchanges.paper import PaperExchange
+from cryptotrader.persistence.database import Database
+from tests.support.trading import PAIR
+
+pytestmark = pytest.mark.asyncio(loop_scope="function")
+
+H = 3_600_000
+
+
+def paper(database: Database) -> PaperExchange:
+    return PaperExchange(
+        database=database, clock=TestClock(0), initial_balances={"USDT": Decimal(1000)}
+    )
+
+
+async def test_paper_exchange_when_restarted_continues_where_its_last_change_left(
+    database: Database,
+) -> None:
+    first = paper(database)
+    await first.start()
+    with pytest.raises(TemporaryError, match="no price"):
+        await first.fetch_ticker(PAIR)
+    await first.mark_price(PAIR, 40_000.0, at_ms=H)
+    bought = await first.buy(PAIR, Decimal("0.01"), client_order_id="ct-a-1-e")
+    assert bought.status is OrderStatus.FILLED
+    await first.place_protection(
+        PAIR, Decimal("0.01"), stop_loss=Decimal(39_000), take_profit=Decimal(44_000),
+        client_order_id="ct-a-1-e",
+    )  # fmt: skip
+    await first.on_candle(
+        PAIR, open_ms=H, close_ms=2 * H, open_=40_000.0, high=40_500.0, low=39_500.0, close=40_100.0
+    )
+    again = paper(database)
+    await again.start()
+    assert await again.fetch_balances() == await first.fetch_balances()
+    assert [o.client_order_id for o in await again.fetch_open_orders(PAIR)] == [
+        "ct-a-1-e-sl",
+        "ct-a-1-e-tp",
+    ]
+    assert await again.fetch_order(PAIR, client_order_id="ct-a-1-e") == bought
+    assert await again.fetch_my_trades(PAIR) == await first.fetch_my_trades(PAIR)
+    with pytest.raises(OrderRejected, match="duplicate"):
+        await again.buy(PAIR, Decimal("0.01"), client_order_id="ct-a-1-e")
+    # The stop triggers on the next candle after the restart, as it would have without one.
+    changed = await again.on_candle(
+        PAIR,
+        open_ms=2 * H,
+        close_ms=3 * H,
+        open_=40_000.0,
+        high=40_000.0,
+        low=38_000.0,
+        close=38_500.0,
+    )
+    assert {r.client_order_id: r.status for r in changed} == {
+        "ct-a-1-e-sl": OrderStatus.FILLED,
+        "ct-a-1-e-tp": OrderStatus.CANCELED,
+    }
+    third = paper(database)
+    await third.start()
+    assert third.book.duplicates == 1
+    assert (await third.get_balance("BTC")).total == 0
+
+
+async def test_paper_exchange_when_asked_about_an_unknown_order_says_so(
+    database: Database,
+) -> None:
+    exchange = paper(database)
+    await exchange.start()
+    assert await exchange.fetch_order(PAIR, client_order_id="ct-s-1-e") is None
+    with pytest.raises(OrderNotFound):
+        await exchange.cancel_order(PAIR, client_order_id="ct-s-1-e")

@@ -1,0 +1,174 @@
+"""PortfolioManager on SQLite and PostgreSQL; bot control over the in-process bus and Redis."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from cryptotrader.bus import StreamBus, topics
+from cryptotrader.bus.messages import AlertRaised, CapitalReallocated, ControlBot
+from cryptotrader.bus.protocol import Delivery
+from cryptotrader.clock import TestClock
+from cryptotrader.config import Settings
+from cryptotrader.domain.enums import BotKind, BotStatus, ExitReason, Side, TradeStatus
+from cryptotrader.domain.trades import Trade
+from cryptotrader.engines.portfolio import PortfolioManager, booked
+from cryptotrader.engines.workers.control import ControlWorker
+from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories import bots, reallocations, trades
+from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.risk.reducer import RiskReducer, RiskReducerConfig
+from tests.support.trading import PAIR
+
+pytestmark = pytest.mark.asyncio(loop_scope="function")
+
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def closed(bot: BotKind, entry: str, exit_: str, hours: int) -> Trade:
+    return Trade(
+        bot=bot,
+        pair=PAIR,
+        side=Side.BUY,
+        quantity=Decimal("0.01"),
+        entry_price=Decimal(entry),
+        entry_time=T0 + timedelta(hours=hours),
+        exit_price=Decimal(exit_),
+        exit_time=T0 + timedelta(hours=hours + 1),
+        exit_reason=ExitReason.SIGNAL,
+        fees=Decimal("0.8"),
+        status=TradeStatus.CLOSED,
+    )
+
+
+async def settle(portfolio: PortfolioManager, database: Database, trade: Trade) -> list[object]:
+    async with UnitOfWork(database) as uow:
+        trade_id = await trades.add_trade(session=uow.session, trade=trade, exchange="paper")
+        assert trade.exit_time is not None
+        events = await portfolio.settle(
+            session=uow.session, trade_id=trade_id, trade=trade, at=trade.exit_time
+        )
+        await uow.commit()
+    return [message for _, message in events]
+
+
+async def manager(database: Database, **reducer: object) -> PortfolioManager:
+    portfolio = PortfolioManager(
+        database=database,
+        clock=TestClock(0),
+        trading=Settings().trading,
+        reducer=RiskReducer(RiskReducerConfig.model_validate(reducer)),
+    )
+    await portfolio.ensure_bots()
+    return portfolio
+
+
+async def test_settle_when_the_aggressive_bot_wins_moves_ratio_x_profit_to_safe(
+    database: Database,
+) -> None:
+    portfolio = await manager(database)
+    trade = closed(BotKind.AGGRESSIVE, "40000", "41000", 0)  # +10 gross, -0.8 fees
+    events = await settle(portfolio, database, trade)
+    moved = next(e for e in events if isinstance(e, CapitalReallocated))
+    assert moved.amount == Decimal("2.76")  # 0.30 x 9.20
+    async with UnitOfWork(database) as uow:
+        safe = await bots.require_bot(session=uow.session, kind=BotKind.SAFE)
+        aggressive = await bots.require_bot(session=uow.session, kind=BotKind.AGGRESSIVE)
+        [row] = await reallocations.list_reallocations(session=uow.session)
+    assert safe.capital == Decimal("702.76")
+    assert aggressive.capital == Decimal(300) + Decimal("9.2") - Decimal("2.76")
+    assert row.trigger_trade_id == moved.trigger_trade_id
+    assert row.ratio_applied == Decimal("0.30")
+
+
+async def test_settle_when_the_safe_bot_wins_moves_nothing(database: Database) -> None:
+    portfolio = await manager(database)
+    events = await settle(portfolio, database, closed(BotKind.SAFE, "40000", "41000", 0))
+    assert not [e for e in events if isinstance(e, CapitalReallocated)]
+
+
+async def test_settle_when_losses_and_wins_follow_moves_the_risk_ratio_by_the_reducer(
+    database: Database,
+) -> None:
+    portfolio = await manager(database)
+    ratios = []
+    outcomes = ["39000"] * 5 + ["41000"] * 4
+    for hour, exit_ in enumerate(outcomes):
+        await settle(portfolio, database, closed(BotKind.SAFE, "40000", exit_, hour * 2))
+        async with UnitOfWork(database) as uow:
+            ratios.append(
+                (await bots.require_bot(session=uow.session, kind=BotKind.SAFE)).current_risk_ratio
+            )
+    expected = [
+        "0.0100",
+        "0.0100",
+        "0.0050",
+        "0.0050",
+        "0.0025",
+        "0.0025",
+        "0.0050",
+        "0.0050",
+        "0.0100",
+    ]
+    assert ratios == [Decimal(r) for r in expected]
+    async with UnitOfWork(database) as uow:
+        view = await portfolio.view(BotKind.SAFE, session=uow.session)
+        capital = (await bots.require_bot(session=uow.session, kind=BotKind.SAFE)).capital
+    assert view.risk_ratio == Decimal("0.01")
+    total = sum(
+        (booked(closed(BotKind.SAFE, "40000", e, 0).pnl or Decimal(0)) for e in outcomes),
+        Decimal(0),
+    )
+    assert capital == Decimal(700) + total
+
+
+async def test_settle_when_configured_to_pause_pauses_the_bot_after_five_losses(
+    database: Database,
+) -> None:
+    portfolio = await manager(database, on_deep_streak="pause")
+    events: list[object] = []
+    for hour in range(5):
+        events += await settle(
+            portfolio, database, closed(BotKind.AGGRESSIVE, "40000", "39000", hour * 2)
+        )
+    assert "bot_paused" in [e.kind for e in events if isinstance(e, AlertRaised)]
+    async with UnitOfWork(database) as uow:
+        row = await bots.require_bot(session=uow.session, kind=BotKind.AGGRESSIVE)
+    assert row.status is BotStatus.PAUSED
+    await portfolio.control(BotKind.AGGRESSIVE, "resume", by="alice")
+    async with UnitOfWork(database) as uow:
+        row = await bots.require_bot(session=uow.session, kind=BotKind.AGGRESSIVE)
+        view = await portfolio.view(BotKind.AGGRESSIVE, session=uow.session)
+    assert row.status is BotStatus.RUNNING
+    assert view.risk_ratio == Decimal("0.0075")  # resumed at quarter risk
+
+
+async def test_control_when_a_command_arrives_on_the_bus_pauses_and_resumes(
+    database: Database, bus: StreamBus
+) -> None:
+    portfolio = await manager(database)
+    worker = ControlWorker(bus=bus, portfolio=portfolio)
+    alerts: list[AlertRaised] = []
+    done = asyncio.Event()
+
+    async def collect(delivery: Delivery) -> None:
+        assert isinstance(delivery.message, AlertRaised)
+        alerts.append(delivery.message)
+        if len(alerts) == 2:
+            done.set()
+
+    await bus.subscribe(topics.ALERTS, group="test", consumer="t", handler=collect)
+    await bus.subscribe(topics.COMMANDS, group="portfolio", consumer="p", handler=worker.handle)
+    for action in ("pause", "resume"):
+        await bus.publish(
+            topics.COMMANDS,
+            ControlBot(timestamp=T0, bot=BotKind.SAFE, action=action, requested_by="alice"),
+        )
+    await asyncio.wait_for(done.wait(), 10)
+    assert [a.kind for a in alerts] == ["bot_paused", "bot_running"]
+    async with UnitOfWork(database) as uow:
+        row = await bots.require_bot(session=uow.session, kind=BotKind.SAFE)
+    assert row.status is BotStatus.RUNNING
