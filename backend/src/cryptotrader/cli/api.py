@@ -39,21 +39,16 @@ def api_command(
 
     from cryptotrader.api.app import create_app  # noqa: PLC0415 - heavy import, this command only
     from cryptotrader.api.openapi import write_openapi  # noqa: PLC0415
+    from cryptotrader.api.server import bind, uvicorn_config  # noqa: PLC0415
 
     if openapi is not None:
         write_openapi(openapi)
         console.print(f"OpenAPI schema written to {openapi}")
         return
     settings = load_settings()
-    app = create_app(settings)
-    uvicorn.run(
-        app,
-        host=host or settings.api.host,
-        port=port or settings.api.port,
-        log_level=settings.log_level.lower(),
-        proxy_headers=False,  # X-Forwarded-For is honoured only from api.trusted_proxies
-        server_header=False,
-    )
+    host, port = host or settings.api.host, port or settings.api.port
+    sock = bind(host, port)  # a port in use is one clear line, before anything starts
+    uvicorn.Server(uvicorn_config(create_app(settings), settings, host, port)).run(sockets=[sock])
 
 
 def _with_database(action: Callable[[Database], Awaitable[T]]) -> T:

@@ -14,7 +14,7 @@ import json
 import shutil
 import signal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -28,6 +28,9 @@ from cryptotrader.marketdata.synthetic import synthetic_market
 from cryptotrader.persistence.repositories import trades as trade_rows
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.runtime import Runtime
+
+if TYPE_CHECKING:
+    from cryptotrader.api.server import RunningApi
 from cryptotrader.runtime_inputs import ENGINE_NAMES, RunOptions, open_database
 
 SpeedOpt = Annotated[
@@ -57,10 +60,21 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
         bool,
         typer.Option("--i-understand-real-money", help="confirm live trading with real money"),
     ] = False,
+    api: Annotated[
+        bool | None,
+        typer.Option(
+            "--api/--no-api",
+            help="serve the REST/WebSocket API beside the engines (default: on, off for --replay)",
+        ),
+    ] = None,
+    api_port: Annotated[
+        int | None, typer.Option("--api-port", help="API port (default: api.port)")
+    ] = None,
 ) -> None:
     """Run the bots: paper trading on live public candles, or on a replay (--replay FILE).
 
-    Live trading needs --live, --i-understand-real-money, exchange.mode=live,
+    The API (the app's and the Discord bot's door) is served in the same process unless
+    --no-api. Live trading needs --live, --i-understand-real-money, exchange.mode=live,
     trading.live_trading_enabled, API keys stored through the API, and the API's switch on.
     """
     options = RunOptions(
@@ -73,7 +87,11 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
         confirm_real_money=confirm,
     )
     settings = load_settings()
-    asyncio.run(_run(settings, options, _banner(settings, options)))
+    serve = replay is None if api is None else api
+    port = api_port or settings.api.port
+    asyncio.run(
+        _run(settings, options, _banner(settings, options), api_port=port if serve else None)
+    )
 
 
 def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
@@ -171,17 +189,27 @@ def trades_command(
 
 
 async def _run(
-    settings: Settings, options: RunOptions, banner: str, *, summary: bool = True
+    settings: Settings,
+    options: RunOptions,
+    banner: str,
+    *,
+    summary: bool = True,
+    api_port: int | None = None,
 ) -> None:
     runtime = await open_runtime(settings, options)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, runtime.stop.set)
+    api: RunningApi | None = None
     try:
         await runtime.start()
+        if api_port is not None:
+            api = await _serve_api(settings, runtime, api_port)
         await runtime.wait_ready()
         if not runtime.failed.is_set():
             err_console.print(banner)
+            if api is not None:
+                err_console.print(f"API: {api.address} (OpenAPI at {api.address}/docs)")
         try:
             await runtime.wait()
         except TemporaryError as exc:
@@ -196,7 +224,18 @@ async def _run(
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+        if api is not None:
+            await api.stop()
         await runtime.close()
+
+
+async def _serve_api(settings: Settings, runtime: Runtime, port: int) -> RunningApi:
+    """The API on the runtime's database and bus; tokens and rate limits keep wall-clock time."""
+    from cryptotrader.api.app import create_app  # noqa: PLC0415 - heavy import, only when served
+    from cryptotrader.api.server import start_beside  # noqa: PLC0415
+
+    app = create_app(settings, database=runtime.database, bus=runtime.bus)
+    return await start_beside(app, settings, settings.api.host, port)
 
 
 async def _print_summary(runtime: Runtime) -> None:

@@ -105,7 +105,7 @@ def test_run_when_the_exchange_is_unreachable_says_so_and_how_to_replay(
 ) -> None:
     monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__BASE_URL", "http://127.0.0.1:1")
     monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__TIMEOUT_S", "2")
-    code, _, err = run(["run"], capsys)
+    code, _, err = run(["run", "--no-api"], capsys)
     one_line_error(code, err, "binance is unreachable", "cryptotrader run --replay FILE", "demo")
 
 

@@ -1,0 +1,90 @@
+"""``cryptotrader run`` serves the API beside the engines, on the same database and bus."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.builders import read_shared_csv
+
+pytestmark = pytest.mark.timeout(120)
+CLI = [sys.executable, "-m", "cryptotrader"]
+PASSWORD = "correct horse battery staple"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str, deadline_s: float) -> httpx.Response:
+    deadline = time.monotonic() + deadline_s
+    while True:
+        try:
+            return httpx.get(url, timeout=2)
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@pytest.mark.shared_data
+def test_run_when_api_on_answers_with_the_bots_the_engines_run(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    series = tmp_path / "binance_BTC-USDT_4h.csv"
+    read_shared_csv(shared_data / "binance_BTC-USDT_4h.csv", rows=600).to_csv(series, index=False)
+    env = {**os.environ, "CRYPTOTRADER_DATA_DIR": str(tmp_path / "data")}
+    created = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+        [*CLI, "user", "create", "admin", "--password-stdin"],
+        input=PASSWORD,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert created.returncode == 0, created.stderr
+    port = free_port()
+    # 4h candles at 72,000x real time: 0.2 s each, so the replay outlives the checks below.
+    runner = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+        [
+            *CLI,
+            "run",
+            "--replay",
+            str(series),
+            "--speed",
+            "72000",
+            "--api",
+            "--api-port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_for(f"{base}/health", 60).status_code == 200
+        login = httpx.post(
+            f"{base}/auth/login", json={"username": "admin", "password": PASSWORD}, timeout=5
+        )
+        assert login.status_code == 200, login.text
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        bots = httpx.get(f"{base}/api/bots", headers=headers, timeout=5)
+        assert bots.status_code == 200, bots.text
+        assert {bot["kind"] for bot in bots.json()["data"]} == {"safe", "aggressive"}
+    finally:
+        runner.send_signal(signal.SIGTERM)
+        _, err = runner.communicate(timeout=60)
+    assert runner.returncode == 0, err
+    assert f"API: {base}" in err
