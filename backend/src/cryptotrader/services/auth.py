@@ -334,13 +334,39 @@ class AuthService:
         if stored is None:
             raise AuthenticationFailed("invalid or expired WebSocket ticket")
         identity = json.loads(stored)
+        token_id = identity["token_id"]
+        return await self._live(
+            user_id=int(identity["user_id"]),
+            token_id=None if token_id is None else int(token_id),
+            session_id=None if identity["sid"] is None else str(identity["sid"]),
+        )
+
+    async def recheck(self, actor: Actor) -> Actor:
+        """``actor`` as it stands now, for a long-lived connection (an open WebSocket).
+
+        Raises:
+            AuthenticationFailed: its login session or service token was revoked, or the user
+                deactivated, since it authenticated.
+        """
+        return await self._live(
+            user_id=actor.user_id, token_id=actor.token_id, session_id=actor.session_id
+        )
+
+    async def revoked(self) -> None:
+        """Return at the next revocation made by this process."""
+        await self._cache.revoked()
+
+    async def _live(self, *, user_id: int, token_id: int | None, session_id: str | None) -> Actor:
+        now = self._clock.now()
         async with UnitOfWork(self._database) as uow:
-            if identity["token_id"] is not None:
+            if token_id is not None:
                 token = await service_tokens.get_service_token(
-                    session=uow.session, token_id=int(identity["token_id"])
+                    session=uow.session, token_id=token_id
                 )
                 if token is None or token.revoked_at is not None:
                     raise AuthenticationFailed("service token revoked")
+                if token.expires_at is not None and token.expires_at <= now:
+                    raise AuthenticationFailed("service token expired")
                 user = await users.get_user(session=uow.session, user_id=token.user_id)
                 if user is None or not user.is_active:
                     raise AuthenticationFailed("user deactivated")
@@ -354,10 +380,10 @@ class AuthService:
                 )
             live = await sessions.session_user(
                 session=uow.session,
-                user_id=int(identity["user_id"]),
-                family_id=str(identity["sid"]),
-                now=self._clock.now(),
+                user_id=user_id,
+                family_id=session_id or "",
+                now=now,
             )
         if live is None:
             raise AuthenticationFailed("session revoked")
-        return person(live, str(identity["sid"]))
+        return person(live, session_id)

@@ -4,10 +4,14 @@ Every request checks that its login session (or service token) is still live. Re
 positive answer for ``ttl_s`` (1 s) saves that query on busy clients. Revocation stays
 immediate in the process that performs it (logout, password change, deactivation, token
 revocation drop the entries here) and takes at most ``ttl_s`` in other API processes.
+
+Open WebSockets wait on ``revoked()`` to re-check their credential as soon as this process
+revokes one (other processes' revocations reach them at their periodic re-check).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 
@@ -28,6 +32,7 @@ class SessionCache:
         self._ttl_s = ttl_s
         self._now = now
         self._entries: dict[str, tuple[Actor, float]] = {}
+        self._revocation: asyncio.Event | None = None
 
     def get(self, key: str) -> Actor | None:
         """The actor remembered for ``key``, if still fresh."""
@@ -50,6 +55,15 @@ class SessionCache:
     def forget(self, predicate: Callable[[Actor], bool]) -> None:
         """Drop every entry whose actor matches (a revoked session, user or token)."""
         self._entries = {k: v for k, v in self._entries.items() if not predicate(v[0])}
+        if self._revocation is not None:
+            self._revocation.set()
+            self._revocation = None
+
+    async def revoked(self) -> None:
+        """Return at the next revocation in this process (of anyone's credential)."""
+        if self._revocation is None:
+            self._revocation = asyncio.Event()
+        await self._revocation.wait()
 
     def forget_session(self, session_id: str | None) -> None:
         """Drop the entries of one login session."""

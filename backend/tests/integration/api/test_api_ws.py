@@ -16,6 +16,7 @@ import httpx
 import pytest
 import pytest_asyncio
 import uvicorn
+from sqlalchemy import text
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -237,3 +238,55 @@ async def test_ws_when_a_client_is_slow_it_is_dropped_and_the_fast_one_gets_ever
     assert (1013).to_bytes(2, "big") in tail
     keep_open.close()
     await fast.close()
+
+
+async def _read_until_closed(socket: ClientConnection) -> None:
+    while True:
+        await socket.recv()
+
+
+async def _closed_code(socket: ClientConnection) -> tuple[int, str]:
+    with pytest.raises(ConnectionClosed) as closed:
+        await asyncio.wait_for(_read_until_closed(socket), 5)
+    assert closed.value.rcvd is not None
+    return closed.value.rcvd.code, closed.value.rcvd.reason
+
+
+@pytest.mark.asyncio
+async def test_ws_when_its_session_logs_out_it_is_closed_at_once(server: LiveServer) -> None:
+    token = await server.token("viewer")
+    socket = await _open(server, {"type": "auth", "token": token})
+    other = await _open(server, {"type": "auth", "token": await server.token("viewer")})
+    async with httpx.AsyncClient(base_url=server.base) as client:
+        answer = await client.post("/auth/logout", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 204
+    assert await _closed_code(socket) == (1008, "session revoked")
+    await other.send(json.dumps({"type": "ping"}))  # another login session of the same user
+    assert json.loads(await asyncio.wait_for(other.recv(), 5)) == {"type": "pong"}
+    await other.close()
+
+
+@pytest.mark.asyncio
+async def test_ws_when_revoked_by_another_process_is_closed_at_the_next_check(
+    server: LiveServer, sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cryptotrader.api.ws import endpoint
+
+    monkeypatch.setattr(endpoint, "RECHECK_S", 0.2)
+    async with httpx.AsyncClient(base_url=server.base) as client:
+        login = await client.post(
+            "/auth/login", json={"username": "admin", "password": PASSWORDS["admin"]}
+        )
+        created = await client.post(
+            "/auth/tokens",
+            json={"name": "discord", "scopes": ["read"]},
+            headers={"Authorization": f"Bearer {login.json()['access_token']}"},
+        )
+    assert created.status_code == 201, created.text
+    socket = await _open(server, {"type": "auth", "token": created.json()["token"]})
+    async with sqlite_db.engine.begin() as connection:  # as another API process would
+        await connection.execute(
+            text("UPDATE service_tokens SET revoked_at = CURRENT_TIMESTAMP WHERE id = :id"),
+            {"id": created.json()["id"]},
+        )
+    assert await _closed_code(socket) == (1008, "service token revoked")

@@ -10,7 +10,13 @@ Then: ``{"type": "subscribe", "topics": ["prices", "alerts"]}``, ``unsubscribe``
 ``{"type": "ping"}``. The server sends ``{"type": "welcome", ...}``, ``{"type": "subscribed",
 "topics": [...]}``, ``{"type": "event", "topic": ..., "data": <bus message>}``,
 ``{"type": "pong"}`` and ``{"type": "error", "detail": ...}``. Close codes: 1008 policy
-(origin, authentication, permission, rate limit), 1013 the client fell too far behind.
+(origin, authentication, permission, rate limit, and a credential revoked while the socket is
+open), 1013 the client fell too far behind.
+
+An open socket lives as long as its login session (or service token), not its access token:
+the credential is checked again every ``RECHECK_S`` seconds and at once when this process
+revokes one (logout, password change, deactivation, token revocation), and the socket is
+closed when it no longer holds.
 """
 
 from __future__ import annotations
@@ -27,9 +33,12 @@ from cryptotrader.api.container import Services
 from cryptotrader.api.ws.hub import WS_TOPICS, Client
 from cryptotrader.errors import TraderError
 from cryptotrader.services.context import Actor, Permission
+from cryptotrader.services.errors import AuthenticationFailed
 
 log = logging.getLogger(__name__)
 AUTH_TIMEOUT_S = 10.0
+RECHECK_S = 15.0
+"""Seconds between checks that an open socket's credential still holds."""
 POLICY = 1008
 TOO_SLOW = 1013
 
@@ -50,7 +59,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         await websocket.send_json(
             {"type": "welcome", "user": actor.name, "topics": sorted(WS_TOPICS)}
         )
-        await _serve(websocket, client)
+        await _serve(websocket, client, services, actor)
     finally:
         services.hub.disconnect(client)
 
@@ -84,20 +93,36 @@ async def _first_message(first: Any, services: Services) -> Actor:
     raise ValueError("auth needs a 'token' or a 'ticket'")
 
 
-async def _serve(websocket: WebSocket, client: Client) -> None:
+async def _serve(websocket: WebSocket, client: Client, services: Services, actor: Actor) -> None:
     sender = asyncio.create_task(_send(websocket, client))
     receiver = asyncio.create_task(_receive(websocket, client))
     dropped = asyncio.create_task(client.dropped.wait())
+    revoked = asyncio.create_task(_watch(services, actor))
+    tasks = (sender, receiver, dropped, revoked)
     try:
-        done, _ = await asyncio.wait(
-            {sender, receiver, dropped}, return_when=asyncio.FIRST_COMPLETED
-        )
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for task in (sender, receiver, dropped):
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(sender, receiver, dropped, return_exceptions=True)
-    if dropped in done:
+        await asyncio.gather(*tasks, return_exceptions=True)
+    if revoked in done:
+        await _close(websocket, POLICY, revoked.result())
+    elif dropped in done:
         await _close(websocket, TOO_SLOW, "too slow: events were dropped")
+
+
+async def _watch(services: Services, actor: Actor) -> str:
+    """Return why the socket must close once its credential no longer holds."""
+    while True:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(RECHECK_S):
+                await services.auth.revoked()
+        try:
+            await services.auth.recheck(actor)
+        except AuthenticationFailed as exc:  # revoked, deactivated, expired
+            return str(exc)
+        except Exception:  # the database did not answer: keep the socket, check again later
+            log.warning("re-checking a WebSocket's credential failed", exc_info=True)
 
 
 async def _send(websocket: WebSocket, client: Client) -> None:
