@@ -224,6 +224,7 @@ async def _start(
         database=database, clock=clock, executor=executor, trading=settings.trading
     )
     stack.push_async_callback(backtest_service.close)
+    await backtest_service.start()
     return Services(
         settings=settings,
         database=database,

@@ -3,7 +3,9 @@
 The launch returns at once with a job id. The candles are read from the candle store, then the
 CPU work runs in an executor (a process pool by default), so the event loop never waits on it.
 Jobs belong to the user who launched them: anyone else gets 404 for their ids. Jobs still
-unfinished when the API stops are marked failed ("interrupted").
+unfinished when the API stops are marked failed ("interrupted"). When an API process dies
+without stopping (kill -9, a crash), its jobs' heartbeat stops: any API process running marks
+them failed ``orphaned_after`` later (and at its start), so none stays "running" for ever.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -108,17 +110,61 @@ class BacktestService:
         clock: job times.
         executor: where the CPU work runs (a process pool in production).
         trading: default protection per bot.
+        heartbeat_s: seconds between heartbeats of this process's unfinished jobs.
+        orphaned_after: how long a job's heartbeat may be silent before it counts as orphaned
+            (several heartbeats, and more than the clock skew between API hosts).
     """
 
     def __init__(
-        self, *, database: Database, clock: Clock, executor: Executor, trading: TradingSettings
+        self,
+        *,
+        database: Database,
+        clock: Clock,
+        executor: Executor,
+        trading: TradingSettings,
+        heartbeat_s: float = 30.0,
+        orphaned_after: timedelta = timedelta(minutes=3),
     ) -> None:
         self._database = database
         self._store = SqlCandleStore(database)
         self._clock = clock
         self._executor = executor
         self._trading = trading
+        self._heartbeat_s = heartbeat_s
+        self._orphaned_after = orphaned_after
         self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._heart: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Fail the jobs of processes that died, then keep this process's jobs beating."""
+        await self.sweep()
+        self._heart = asyncio.create_task(self._beat(), name="backtest-heartbeat")
+
+    async def sweep(self) -> int:
+        """Beat for this process's jobs and fail the orphaned ones; returns how many failed."""
+        now = self._clock.now()
+        async with UnitOfWork(self._database) as uow:
+            await backtest_jobs.beat(session=uow.session, job_ids=list(self._tasks), at=now)
+            failed = await backtest_jobs.fail_orphaned(
+                session=uow.session,
+                silent_since=now - self._orphaned_after,
+                at=now,
+                reason="interrupted: the API process running it stopped",
+            )
+            await uow.commit()
+        if failed:
+            log.warning(
+                "%d backtest job(s) orphaned by a stopped API process marked failed", failed
+            )
+        return failed
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(self._heartbeat_s)
+            try:
+                await self.sweep()
+            except Exception:  # the database did not answer: try again at the next beat
+                log.warning("backtest heartbeat failed", exc_info=True)
 
     async def launch(
         self, actor: Actor, kind: str, request: dict[str, Any], origin: Origin
@@ -248,6 +294,10 @@ class BacktestService:
 
     async def close(self) -> None:
         """Cancel unfinished jobs and mark them failed."""
+        if self._heart is not None:
+            self._heart.cancel()
+            await asyncio.gather(self._heart, return_exceptions=True)
+            self._heart = None
         tasks, self._tasks = dict(self._tasks), {}
         for task in tasks.values():
             task.cancel()

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from datetime import timedelta
 from multiprocessing import get_context
+from typing import Any
 
 import pytest
 import pytest_asyncio
 
 from cryptotrader.bus import InProcessBus
 from cryptotrader.clock import TestClock
+from cryptotrader.config import TradingSettings
 from cryptotrader.persistence import Database
+from cryptotrader.persistence.repositories import backtest_jobs, users
+from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.services.backtests import BacktestService
+from cryptotrader.services.context import Actor, Origin, Role
 from tests.integration.api.harness import ApiHarness, running_api, seed_candles
 from tests.integration.conftest import FAST
 
@@ -138,3 +145,64 @@ async def test_backtest_when_too_few_candles_fails_with_the_reason(api: ApiHarne
     assert "candles" in status["error"]
     result = await api.get("trader", f"/api/backtest/{job}/result")
     assert result.status_code == 409
+
+
+class _Stalled(Executor):
+    """An executor whose work never finishes: a long backtest, frozen where it runs."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return Future()
+
+
+@pytest.mark.asyncio
+async def test_backtest_when_its_api_process_dies_is_failed_once_its_heartbeat_stops(
+    any_db: Database, clock: TestClock
+) -> None:
+    await seed_candles(any_db, 500)
+    async with UnitOfWork(any_db) as uow:
+        user = await users.find_user(session=uow.session, username="trader")
+    assert user is not None
+    trader = Actor(user_id=user.id, username="trader", role=Role.TRADER)
+    request = {
+        "pair": "BTC/USDT",
+        "timeframe": "1h",
+        "strategy": "sma_cross",
+        "initial_capital": "1000",
+        "exchange": "binance",
+    }
+
+    def service() -> BacktestService:
+        return BacktestService(
+            database=any_db,
+            clock=clock,
+            executor=_Stalled(),
+            trading=TradingSettings(),
+            heartbeat_s=3600,  # beats are driven by the test through sweep()
+            orphaned_after=timedelta(minutes=3),
+        )
+
+    async def status(job: int) -> tuple[str, str | None]:
+        async with UnitOfWork(any_db) as uow:
+            row = await backtest_jobs.get_job(session=uow.session, job_id=job)
+        assert row is not None
+        return row.status, row.error
+
+    dying, survivor = service(), service()
+    job = (await dying.launch(trader, "single", request, Origin())).id
+    await asyncio.sleep(0.05)
+    assert await status(job) == ("running", None)
+    minute = 60_000
+    for _ in range(3):  # the process running it is alive: its beats keep the job running
+        clock.advance(2 * minute)
+        await dying.sweep()
+        assert await survivor.sweep() == 0
+    clock.advance(2 * minute)  # then it dies without a word (kill -9): no beat any more
+    assert await survivor.sweep() == 0
+    assert await status(job) == ("running", None)
+    clock.advance(2 * minute)
+    assert await survivor.sweep() == 1
+    assert await status(job) == ("failed", "interrupted: the API process running it stopped")
+    for task in asyncio.all_tasks():  # what the dead process left behind
+        if task.get_name() == f"backtest:{job}":
+            task.cancel()
+    await survivor.close()

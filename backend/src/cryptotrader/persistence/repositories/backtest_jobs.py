@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.functions import coalesce
 
+from cryptotrader.persistence.repositories._sql import rowcount
 from cryptotrader.persistence.tables import BacktestRow
 
 
@@ -15,7 +17,9 @@ async def add_job(
     *, session: AsyncSession, user_id: int, kind: str, request: dict[str, Any], at: datetime
 ) -> BacktestRow:
     """Store a queued job."""
-    row = BacktestRow(user_id=user_id, kind=kind, status="queued", request=request, created_at=at)
+    row = BacktestRow(
+        user_id=user_id, kind=kind, status="queued", request=request, created_at=at, heartbeat_at=at
+    )
     session.add(row)
     await session.flush()
     return row
@@ -83,3 +87,31 @@ async def fail_unfinished(
         .where(BacktestRow.id.in_(job_ids), BacktestRow.status.in_(("queued", "running")))
         .values(status="failed", error=reason, finished_at=at)
     )
+
+
+async def beat(*, session: AsyncSession, job_ids: list[int], at: datetime) -> None:
+    """The process running these jobs is alive."""
+    if job_ids:
+        await session.execute(
+            update(BacktestRow)
+            .where(BacktestRow.id.in_(job_ids), BacktestRow.status.in_(("queued", "running")))
+            .values(heartbeat_at=at)
+        )
+
+
+async def fail_orphaned(
+    *, session: AsyncSession, silent_since: datetime, at: datetime, reason: str
+) -> int:
+    """Mark failed the unfinished jobs whose process has not beaten since ``silent_since``.
+
+    Returns how many.
+    """
+    result = await session.execute(
+        update(BacktestRow)
+        .where(
+            BacktestRow.status.in_(("queued", "running")),
+            coalesce(BacktestRow.heartbeat_at, BacktestRow.created_at) < silent_since,
+        )
+        .values(status="failed", error=reason, finished_at=at)
+    )
+    return rowcount(result)
