@@ -13,7 +13,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cryptotrader.domain.enums import TradingMode
@@ -151,6 +159,10 @@ class ApiSettings(_Section):
         default=1.0, ge=0, le=10, description="how old /api/bots and /api/portfolio may be"
     )
     docs_enabled: bool = True
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="bearer token Prometheus must send to /metrics (unset: /metrics is open)",
+    )
 
 
 class Settings(BaseSettings):
@@ -206,6 +218,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_weak_secrets(self) -> Self:
+        metrics = self.api.metrics_token
+        if metrics is not None and len(metrics.get_secret_value()) < _MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"api.metrics_token must be at least {_MIN_SECRET_LENGTH} random characters"
+            )
         if self.environment == "development":
             return self
         secret = self.security.jwt_secret

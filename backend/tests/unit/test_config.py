@@ -56,6 +56,12 @@ def test_settings_when_strong_secret_in_production_accepted(
     assert load_settings().environment == "production"
 
 
+def test_settings_when_metrics_token_is_short_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CRYPTOTRADER_API__METRICS_TOKEN", "prometheus")
+    with pytest.raises(ConfigurationError, match=r"api\.metrics_token must be at least 32"):
+        load_settings()
+
+
 def test_settings_when_env_file_present_reads_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -135,3 +135,23 @@ async def test_limit_when_redis_is_down_answers_503_never_500(
         assert health.status_code == 200
         assert health.json()["rate_limits"] == "redis"
     await bus.close()
+
+
+@pytest.mark.asyncio
+async def test_metrics_when_a_token_is_set_answers_only_to_it(
+    sqlite_db: Database, clock: TestClock
+) -> None:
+    bus = InProcessBus(options=FAST)
+    token = "m" * 40
+    settings = make_settings(metrics_token=token)
+    async with running_api(sqlite_db, bus, clock, settings=settings) as api:
+        for headers in ({}, {"Authorization": "Bearer " + "n" * 40}, {"Authorization": token}):
+            refused = await api.client.get("/metrics", headers=headers)
+            assert refused.status_code == 401
+            assert refused.headers["www-authenticate"] == "Bearer"
+            assert token not in refused.text
+        scraped = await api.client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+        assert scraped.status_code == 200
+        assert "cryptotrader_api_requests_total" in scraped.text
+        assert (await api.client.get("/health")).status_code == 200  # probes need no token
+    await bus.close()

@@ -1,14 +1,22 @@
-"""``/health`` and ``/metrics`` (no authentication: they carry no secret and no user data)."""
+"""``/health`` and ``/metrics``: no user authentication (no secret and no user data in them).
+
+``/metrics`` asks for ``api.metrics_token`` as a bearer token when one is set (Prometheus'
+``authorization`` scrape setting); without it, restrict ``/metrics`` at the reverse proxy.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+import hmac
+
+from fastapi import APIRouter, Request, Response
 
 from cryptotrader import __version__
 from cryptotrader.api.deps import ServicesDep
 from cryptotrader.api.metrics import CONTENT_TYPE
+from cryptotrader.api.schemas.common import ErrorPublic
 from cryptotrader.api.schemas.system import Check, HealthPublic
 from cryptotrader.errors import OperationalError
+from cryptotrader.services.errors import AuthenticationFailed
 
 router = APIRouter(tags=["system"])
 
@@ -38,8 +46,21 @@ async def health(services: ServicesDep, response: Response) -> HealthPublic:
 @router.get(
     "/metrics",
     response_class=Response,
-    responses={200: {"content": {CONTENT_TYPE: {}}, "description": "Prometheus text format"}},
+    responses={
+        200: {"content": {CONTENT_TYPE: {}}, "description": "Prometheus text format"},
+        401: {"model": ErrorPublic, "description": "api.metrics_token is set and was not sent"},
+    },
 )
-async def metrics(services: ServicesDep) -> Response:
-    """Prometheus metrics (requests, latency, rate limiting, WebSocket clients and events)."""
+async def metrics(services: ServicesDep, request: Request) -> Response:
+    """Prometheus metrics (requests, latency, rate limiting, WebSocket clients and events).
+
+    Raises:
+        AuthenticationFailed: ``api.metrics_token`` is set and the request does not carry it.
+    """
+    token = services.settings.api.metrics_token
+    if token is not None:
+        sent = request.headers.get("authorization", "")
+        expected = f"Bearer {token.get_secret_value()}"
+        if not hmac.compare_digest(sent.encode(), expected.encode()):
+            raise AuthenticationFailed("/metrics needs Authorization: Bearer <api.metrics_token>")
     return Response(services.metrics.render(), media_type=CONTENT_TYPE)
