@@ -215,7 +215,13 @@ async def _start(
         executor = pool
     stack.push_async_callback(store.close)
     latest = LatestEvents()
-    hub = Hub(bus=bus, latest=latest, metrics=metrics, queue_size=settings.api.ws_queue_size)
+    hub = Hub(
+        bus=bus,
+        latest=latest,
+        metrics=metrics,
+        queue_size=settings.api.ws_queue_size,
+        store=store,
+    )
     await hub.start()
     stack.push_async_callback(hub.stop)
     cache = SessionCache(ttl_s=1.0)

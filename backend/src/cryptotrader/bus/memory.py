@@ -148,6 +148,14 @@ class InMemoryTransport:
         items = list(self._stream(stream).entries.items())[:count]
         return [(_entry_id(seq), dict(fields)) for seq, fields in items]
 
+    async def drop_group(self, stream: str, group: str) -> None:
+        """Forget ``group``."""
+        self._stream(stream).groups.pop(group, None)
+
+    async def groups(self, stream: str) -> list[str]:
+        """The names of the stream's groups."""
+        return list(self._stream(stream).groups)
+
     async def close(self) -> None:
         """Nothing to release."""
 

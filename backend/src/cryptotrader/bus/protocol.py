@@ -126,6 +126,14 @@ class MessageBus(Protocol):
         """Mark a delivery as done (the subscription does it when the handler returns)."""
         ...
 
+    async def drop_group(self, topic: str, group: str) -> None:
+        """Delete ``group`` of ``topic`` with its pending list (stop its subscriptions first)."""
+        ...
+
+    async def groups(self, topic: str) -> list[str]:
+        """The names of ``topic``'s consumer groups."""
+        ...
+
     async def close(self) -> None:
         """Stop every subscription and release connections."""
         ...

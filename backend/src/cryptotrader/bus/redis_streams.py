@@ -288,6 +288,17 @@ class RedisTransport:
         reply: Any = await self._redis.xrange(stream, count=count)
         return [(_text(entry_id), dict(fields)) for entry_id, fields in reply or []]
 
+    async def drop_group(self, stream: str, group: str) -> None:
+        """``XGROUP DESTROY stream group`` (nothing when the stream or group is gone)."""
+        if await self._redis.exists(stream):
+            await self._redis.xgroup_destroy(stream, group)
+
+    async def groups(self, stream: str) -> list[str]:
+        """``XINFO GROUPS stream`` (none when the stream does not exist)."""
+        if not await self._redis.exists(stream):
+            return []
+        return [_text(group["name"]) for group in await self._redis.xinfo_groups(stream)]
+
     async def close(self) -> None:
         """Send what is queued (waiting at most ``_CLOSE_DRAIN_S``), then close the pool."""
         try:

@@ -122,6 +122,14 @@ class StreamBus:
         """Mark a delivery as done."""
         await self.transport.ack(self.stream(delivery.topic), delivery.group, [delivery.entry_id])
 
+    async def drop_group(self, topic: str, group: str) -> None:
+        """Delete ``group`` of ``topic`` (stop its subscriptions first)."""
+        await self.transport.drop_group(self.stream(topic), group)
+
+    async def groups(self, topic: str) -> list[str]:
+        """The names of ``topic``'s consumer groups."""
+        return await self.transport.groups(self.stream(topic))
+
     async def close(self) -> None:
         """Stop every subscription and release the transport."""
         subscriptions, self._subscriptions = self._subscriptions, []

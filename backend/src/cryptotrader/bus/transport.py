@@ -59,6 +59,14 @@ class StreamTransport(Protocol):
         """The first ``count`` entries of a stream (dead letters are read this way)."""
         ...
 
+    async def drop_group(self, stream: str, group: str) -> None:
+        """Delete a group and its pending list (nothing when there is none)."""
+        ...
+
+    async def groups(self, stream: str) -> list[str]:
+        """The names of the stream's groups."""
+        ...
+
     async def close(self) -> None:
         """Release connections."""
         ...

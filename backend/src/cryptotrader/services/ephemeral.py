@@ -1,4 +1,4 @@
-"""Short-lived shared state: WebSocket tickets and rate-limit counters.
+"""Short-lived shared state: WebSocket tickets, rate-limit counters, WebSocket hub leases.
 
 In memory for the embedded default (one process), in Redis in production so that every API
 process sees the same tickets and counters. A Redis failure raises ``Unavailable`` (HTTP 503):
@@ -20,12 +20,19 @@ from cryptotrader.services.errors import Unavailable
 class EphemeralStore(Protocol):
     """Values and counters that expire."""
 
+    shared: bool
+    """True when every API process sees the same store (Redis)."""
+
     async def put(self, key: str, value: str, ttl_s: int) -> None:
         """Store ``value`` under ``key`` for ``ttl_s`` seconds."""
         ...
 
     async def take(self, key: str) -> str | None:
         """Remove and return the value of ``key`` (None when absent or expired): single use."""
+        ...
+
+    async def peek(self, key: str) -> str | None:
+        """The value of ``key`` (None when absent or expired), left in place."""
         ...
 
     async def hit(self, key: str, window_s: int) -> int:
@@ -39,6 +46,8 @@ class EphemeralStore(Protocol):
 
 class MemoryStore:
     """The in-process store (one API process)."""
+
+    shared = False
 
     def __init__(self) -> None:
         self._values: dict[str, tuple[str, float]] = {}
@@ -66,6 +75,13 @@ class MemoryStore:
             return None
         return found[0]
 
+    async def peek(self, key: str) -> str | None:
+        """The value when it has not expired."""
+        found = self._values.get(key)
+        if found is None or found[1] <= time.monotonic():
+            return None
+        return found[0]
+
     async def hit(self, key: str, window_s: int) -> int:
         """Fixed-window counter."""
         now = time.monotonic()
@@ -88,6 +104,8 @@ class RedisStore:
         prefix: prepended to every key.
         timeout_s: longest wait for Redis before answering 503.
     """
+
+    shared = True
 
     def __init__(self, client: Redis, *, prefix: str = "cryptotrader:api:", timeout_s: float = 1.0):
         self._redis = client
@@ -115,6 +133,15 @@ class RedisStore:
         try:
             async with asyncio.timeout(self._timeout_s):
                 value = await self._redis.getdel(self._prefix + key)
+        except (RedisError, OSError, TimeoutError) as exc:
+            raise Unavailable(f"Redis is unavailable: {type(exc).__name__}") from None
+        return None if value is None else str(value)
+
+    async def peek(self, key: str) -> str | None:
+        """``GET key``."""
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                value = await self._redis.get(self._prefix + key)
         except (RedisError, OSError, TimeoutError) as exc:
             raise Unavailable(f"Redis is unavailable: {type(exc).__name__}") from None
         return None if value is None else str(value)

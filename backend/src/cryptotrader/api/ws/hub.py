@@ -1,15 +1,18 @@
 """The fan-out hub: one bus subscription per channel and per process, bounded client queues.
 
 Every API process subscribes once to each channel, in a consumer group of its own (so every
-process sees every event), turns each event into one JSON frame, and offers it to the queue of
-each client subscribed to its topic without ever waiting. A client whose queue is full is too
-slow: it is dropped (closed with 1013) and the others never notice. Each client has its own
-sender task, so a stalled socket only stalls itself.
+process sees every event). A hub holds a lease in the shared store while it runs and deletes its
+groups when it stops; the groups of a process that died without stopping (its lease expired)
+are deleted by the next hub to start. The hub turns each event into one JSON frame and offers
+it to the queue of each client subscribed to its topic without ever waiting. A client whose
+queue is full is too slow: it is dropped (closed with 1013) and the others never notice. Each
+client has its own sender task, so a stalled socket only stalls itself.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -18,6 +21,7 @@ import uuid
 from cryptotrader.api.metrics import ApiMetrics
 from cryptotrader.bus import topics
 from cryptotrader.bus.protocol import Delivery, MessageBus, Subscription
+from cryptotrader.services.ephemeral import EphemeralStore
 from cryptotrader.services.latest_events import LatestEvents
 
 log = logging.getLogger(__name__)
@@ -55,9 +59,18 @@ class Client:
         return True
 
 
+GROUP_PREFIX = "api-ws-"
+LEASE_S = 60
+"""A hub renews its lease every third of this; a group whose lease is gone has no process."""
+
+
+def _lease_key(group: str) -> str:
+    return f"ws-hub:{group}"
+
+
 def group_name() -> str:
     """A consumer group of this process alone (every API process sees every event)."""
-    return f"api-ws-{socket.gethostname()[:32]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    return f"{GROUP_PREFIX}{socket.gethostname()[:32]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
 class Hub:
@@ -68,12 +81,24 @@ class Hub:
         latest: remembers the latest indicator readings and signals (for ``/api/market``).
         metrics: client, drop and event counters.
         queue_size: frames buffered per client before it is dropped.
+        store: where the hub's lease lives (groups are swept only when it is shared).
+        lease_s: lifetime of the lease, renewed every third of it.
     """
 
     def __init__(
-        self, *, bus: MessageBus, latest: LatestEvents, metrics: ApiMetrics, queue_size: int
+        self,
+        *,
+        bus: MessageBus,
+        latest: LatestEvents,
+        metrics: ApiMetrics,
+        queue_size: int,
+        store: EphemeralStore,
+        lease_s: int = LEASE_S,
     ) -> None:
         self._bus = bus
+        self._store = store
+        self._lease_s = lease_s
+        self._lease: asyncio.Task[None] | None = None
         self._latest = latest
         self._metrics = metrics
         self.queue_size = queue_size
@@ -82,21 +107,59 @@ class Hub:
         self.group = group_name()
 
     async def start(self) -> None:
-        """Subscribe to every channel that feeds a WebSocket topic."""
+        """Take the lease, delete dead processes' groups, subscribe to every channel."""
+        await self._take_lease()
+        self._lease = asyncio.create_task(self._renew(), name="ws-hub-lease")
         for channel in WS_TOPICS.values():
+            try:
+                await self._drop_orphaned(channel)
+            except Exception:  # housekeeping only: never keeps the API from starting
+                log.warning(
+                    "deleting orphaned WebSocket groups of %s failed", channel, exc_info=True
+                )
             subscription = await self._bus.subscribe(
                 channel, group=self.group, consumer="hub", handler=self._on_event
             )
             self._subscriptions.append(subscription)
 
     async def stop(self) -> None:
-        """Stop consuming and drop every client."""
+        """Stop consuming, delete this hub's groups, drop every client."""
+        if self._lease is not None:
+            self._lease.cancel()
+            await asyncio.gather(self._lease, return_exceptions=True)
+            self._lease = None
         subscriptions, self._subscriptions = self._subscriptions, []
         for subscription in subscriptions:
             await subscription.stop()
+        if subscriptions:
+            with contextlib.suppress(Exception):  # Redis may be down: the next hub cleans up
+                for channel in WS_TOPICS.values():
+                    await self._bus.drop_group(channel, self.group)
+                await self._store.take(_lease_key(self.group))
         for client in list(self._clients):
             client.dropped.set()
         self._clients.clear()
+
+    async def _drop_orphaned(self, channel: str) -> None:
+        if not self._store.shared:
+            return  # another process's lease would be invisible here
+        for group in await self._bus.groups(channel):
+            if not group.startswith(GROUP_PREFIX) or group == self.group:
+                continue
+            if await self._store.peek(_lease_key(group)) is None:
+                await self._bus.drop_group(channel, group)
+                log.info("deleted the WebSocket group %s of a stopped API process", group)
+
+    async def _renew(self) -> None:
+        while True:
+            await asyncio.sleep(self._lease_s / 3)
+            await self._take_lease()
+
+    async def _take_lease(self) -> None:
+        try:
+            await self._store.put(_lease_key(self.group), "1", self._lease_s)
+        except Exception:  # Redis down for a while: the next renewal tries again
+            log.warning("renewing the WebSocket hub's lease failed", exc_info=True)
 
     def connect(self) -> Client:
         """A new client (subscribed to nothing yet)."""
