@@ -71,7 +71,9 @@ PAIR, H1 = Pair.parse("BTC/USDT"), Timeframe.H1
 
 async def throughput(folder: Path) -> None:
     settings = Settings(data_dir=folder)
-    runtime = await open_runtime(settings, RunOptions(replay=HOURS, fear_greed=FEAR_GREED))
+    # as ``cryptotrader run --replay`` (no API): SQLite on the event loop's thread
+    options = RunOptions(replay=HOURS, fear_greed=FEAR_GREED, inline_database=True)
+    runtime = await open_runtime(settings, options)
     started = time.perf_counter()
     try:
         await runtime.start()

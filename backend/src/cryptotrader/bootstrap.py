@@ -91,7 +91,9 @@ async def _build(
     clock: Clock = LiveClock()
     if market.candles is not None:
         clock = MarketClock(int(market.candles.timestamps[0]))
-    database = await open_database(options.database_url or settings.database_url)
+    database = await open_database(
+        options.database_url or settings.database_url, inline=options.inline_database
+    )
     stack.push_async_callback(database.dispose)
     await check_source(database, market, clock)
     bus = await open_bus(settings, clock=clock)

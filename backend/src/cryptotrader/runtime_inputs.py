@@ -49,6 +49,8 @@ class RunOptions:
         engines: which engines this process runs.
         consumer: this process's member name in each consumer group.
         database_url: overrides the settings' database (the demo's own file).
+        inline_database: run SQLite on the event loop's thread (``Database(inline=True)``):
+            for a process that serves nothing else (no API), never for one that does.
     """
 
     replay: Path | None = None
@@ -63,6 +65,7 @@ class RunOptions:
     engines: tuple[str, ...] = ENGINE_NAMES
     consumer: str = "1"
     database_url: str | None = None
+    inline_database: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,14 +129,14 @@ def check_live(settings: Settings, options: RunOptions) -> None:
         raise ConfigurationError("live trading needs " + ", ".join(closed))
 
 
-async def open_database(url: str) -> Database:
-    """The database, migrated when it is the embedded SQLite file.
+async def open_database(url: str, *, inline: bool = False) -> Database:
+    """The database, migrated when it is the embedded SQLite file (``inline``: see ``Database``).
 
     Raises:
         UserInputError: a server database whose schema is not current.
         OperationalError: the database cannot be reached.
     """
-    database = Database(url)
+    database = Database(url, inline=inline)
     try:
         state = await migrate.schema_state(database)
         if not state.up_to_date:

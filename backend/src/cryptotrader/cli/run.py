@@ -77,6 +77,7 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     --no-api. Live trading needs --live, --i-understand-real-money, exchange.mode=live,
     trading.live_trading_enabled, API keys stored through the API, and the API's switch on.
     """
+    serve = replay is None if api is None else api
     options = RunOptions(
         replay=replay,
         speed=_speed(speed),
@@ -85,9 +86,9 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
         fear_greed=fear_greed,
         live=live,
         confirm_real_money=confirm,
+        inline_database=not serve,  # nothing else on the loop: SQLite without the thread hop
     )
     settings = load_settings()
-    serve = replay is None if api is None else api
     port = api_port or settings.api.port
     asyncio.run(
         _run(settings, options, _banner(settings, options), api_port=port if serve else None)
@@ -143,6 +144,7 @@ def demo_command(
         source="demo",
         speed=_speed(speed),
         database_url=f"sqlite+aiosqlite:///{folder / 'demo.db'}",
+        inline_database=True,  # its own database, no API
     )
     banner = (
         f"[bold yellow]DEMO: a SYNTHETIC market ({candles} generated 1h candles, seed {seed}); "

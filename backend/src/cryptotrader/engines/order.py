@@ -24,6 +24,8 @@ import logging
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from cryptotrader.bus import topics
 from cryptotrader.domain.enums import BotKind, ExitReason, OrderStatus, OrderType, Side
 from cryptotrader.domain.orders import Order
@@ -34,6 +36,7 @@ from cryptotrader.engines.positions import Position
 from cryptotrader.engines.protection import ProtectionMixin
 from cryptotrader.errors import OperationalError, OrderOutcomeUnknown, OrderRejected, TemporaryError
 from cryptotrader.persistence.repositories import orders, trades
+from cryptotrader.persistence.repositories.orders import RowIds
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.risk.manager import EntryFacts, RiskRefused
 from cryptotrader.risk.protection import protection_levels
@@ -71,7 +74,10 @@ class OrderEngine(ProtectionMixin):
         order = await self._entry_order(signal, coid)
         if order is None:
             return None
-        return await self.place_order_with_protection(order, intent=_intent(signal))
+        report = await self.send(order)  # stored and committed by ``_entry_order``
+        if report is None:
+            return None
+        return await self._after_entry(order, report)
 
     async def place_order_with_protection(
         self, order: Order, *, intent: dict[str, Any] | None = None
@@ -103,10 +109,15 @@ class OrderEngine(ProtectionMixin):
         return self.positions.get(order.bot)
 
     async def _entry_order(self, signal: TradingSignal, coid: str) -> Order | None:
+        """Size and check an entry, and store it (pending, committed): ready to send.
+
+        One transaction reads the bot, and writes the order with its intent if it passes.
+        """
         ctx = self.ctx
         ticker = await ctx.exchange.fetch_ticker(ctx.pair)
         price = ticker.ask or ticker.last
         rules = await ctx.exchange.market_rules(ctx.pair)
+        ids = await self.row_ids()
         async with UnitOfWork(ctx.database) as uow:
             bot = await ctx.portfolio.view(signal.target_bot, session=uow.session)
             stop, take = protection_levels(
@@ -124,39 +135,49 @@ class OrderEngine(ProtectionMixin):
                 log.info("%s entry not sized: %s", bot.kind, size.refused)
                 return None
             day = ctx.clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
-            realised = await trades.realised_since(session=uow.session, bot=bot.kind, since=day)
-        facts = EntryFacts(
-            bot=bot.kind,
-            status=bot.status,
-            capital=bot.capital,
-            quantity=size.quantity,
-            price=price,
-            fee_rate=ctx.fee_rate,
-            rules=rules,
-            bot_positions=int(bot.kind in self.positions),
-            open_positions=len(self.positions),
-            realised_today=realised,
-            live=ctx.live,
-        )
-        try:
-            if ctx.live:
-                await ctx.live_switch(facts)
-            ctx.risk.check_entry(facts)
-        except RiskRefused as exc:
-            log.info("%s", exc)
-            await self.alert("order_refused", str(exc), bot=bot.kind, severity="warning")
+            realised = await trades.realised_since(
+                session=uow.session, bot=bot.kind, since=day, bot_id=ids.bots[bot.kind]
+            )
+            facts = EntryFacts(
+                bot=bot.kind,
+                status=bot.status,
+                capital=bot.capital,
+                quantity=size.quantity,
+                price=price,
+                fee_rate=ctx.fee_rate,
+                rules=rules,
+                bot_positions=int(bot.kind in self.positions),
+                open_positions=len(self.positions),
+                realised_today=realised,
+                live=ctx.live,
+            )
+            refused: RiskRefused | None = None
+            try:
+                if ctx.live:
+                    await ctx.live_switch(facts)
+                ctx.risk.check_entry(facts)
+            except RiskRefused as exc:
+                refused = exc
+            else:
+                order = Order(
+                    client_order_id=coid,
+                    bot=bot.kind,
+                    pair=ctx.pair,
+                    side=Side.BUY,
+                    type=OrderType.MARKET,
+                    quantity=size.quantity,
+                    stop_loss=stop,
+                    take_profit=take,
+                    created_at=ctx.clock.now(),
+                )
+                await self._write_new(uow.session, order, ids, intent=_intent(signal))
+                await uow.commit()
+        if refused is not None:
+            log.info("%s", refused)
+            await self.alert("order_refused", str(refused), bot=bot.kind, severity="warning")
             return None
-        return Order(
-            client_order_id=coid,
-            bot=bot.kind,
-            pair=ctx.pair,
-            side=Side.BUY,
-            type=OrderType.MARKET,
-            quantity=size.quantity,
-            stop_loss=stop,
-            take_profit=take,
-            created_at=ctx.clock.now(),
-        )
+        await self.publish([(topics.ORDERS, self._order_event(order))])
+        return order
 
     # --- exits ---------------------------------------------------------------------------------
 
@@ -239,15 +260,28 @@ class OrderEngine(ProtectionMixin):
         An entry's ``intent`` (the decision behind it) is stored with it: its trade records it
         even after a restart between the order and its fill.
         """
+        ids = await self.row_ids()
         async with UnitOfWork(self.ctx.database) as uow:
-            await orders.add_order(
-                session=uow.session, order=order, exchange=self.ctx.venue, trade_id=trade_id
-            )
-            if intent is not None:
-                await self.remember_intent(order, intent, session=uow.session)
-            await self.ctx.progress.mark(uow.session, at=self.ctx.clock.now())
+            await self._write_new(uow.session, order, ids, trade_id=trade_id, intent=intent)
             await uow.commit()
         await self.publish([(topics.ORDERS, self._order_event(order))])
+
+    async def _write_new(
+        self,
+        session: AsyncSession,
+        order: Order,
+        ids: RowIds,
+        *,
+        trade_id: int | None = None,
+        intent: dict[str, Any] | None = None,
+    ) -> None:
+        self._track(session, [order])
+        await orders.add_order(
+            session=session, order=order, exchange=self.ctx.venue, trade_id=trade_id, ids=ids
+        )
+        if intent is not None:
+            await self.remember_intent(order, intent, session=session)
+        await self.ctx.progress.mark(session, at=self.ctx.clock.now())
 
     async def send(self, order: Order) -> OrderReport | None:
         """Send ``order``; after an ambiguous failure look it up, re-send only if never received.

@@ -37,7 +37,7 @@ from cryptotrader.engines.positions import (
 )
 from cryptotrader.errors import OperationalError, TemporaryError
 from cryptotrader.persistence.repositories import checkpoints, orders
-from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.persistence.uow import UnitOfWork, after_commit
 from cryptotrader.risk.protection import protection_levels
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,15 @@ class OrderReports:
         """Decisions of candles opened after this cannot have stored orders (they were never
         reached before this process), so no lookup is needed; the trading worker sets it to the
         checkpoint it resumed from."""
+        self._known: dict[str, Order] = {}
+        """Our orders not final yet, as last committed by this engine, by client id: the order
+        engine is the only writer of ``orders``, so what it committed is what the table holds,
+        and recording a report needs no read. Forgotten before each write, put back once the
+        write is committed (``_track``): a rolled-back write leaves the order absent (then read
+        from the database), never stale."""
+        self._ids: orders.RowIds | None = None
+        self._intents: dict[str, dict[str, Any]] = {}
+        """Entries' intents committed by this engine and not yet used (else read back)."""
 
     async def apply_reports(
         self, reports: list[OrderReport], *, exit_reason: ExitReason | None = None
@@ -97,17 +106,20 @@ class OrderReports:
         entry (``remember_intent``).
         """
         position = self.positions.get(order.bot)
+        ids = await self.row_ids()
         async with UnitOfWork(self.ctx.database) as uow:
             session = uow.session
-            updated = await record_report(session=session, report=report)
+            updated = await self._record(session, report)
             events: list[Event] = [(topics.ORDERS, self._order_event(updated))]
             if report.filled > 0 and position is None:
-                intent = (
-                    await checkpoints.load_checkpoint(
-                        session=session, engine=INTENT_ENGINE, key=order.client_order_id
+                intent = self._intents.pop(order.client_order_id, None)
+                if intent is None:
+                    intent = (
+                        await checkpoints.load_checkpoint(
+                            session=session, engine=INTENT_ENGINE, key=order.client_order_id
+                        )
+                        or {}
                     )
-                    or {}
-                )
                 view = await self.ctx.portfolio.view(order.bot, session=session)
                 assert report.average_price is not None, "a fill has a price"
                 levels = protection_levels(
@@ -123,6 +135,7 @@ class OrderReports:
                     confidence=intent.get("confidence"),
                     snapshot=intent.get("snapshot"),
                     venue=self.ctx.venue,
+                    ids=(ids.bots[order.bot], ids.pair),
                 )
                 events.append((topics.ALERTS, self._opened_alert(position, intent)))
             elif position is not None and report.filled > position.quantity:
@@ -143,13 +156,12 @@ class OrderReports:
 
         Its trade records them even after a restart between the order and its fill.
         """
+        coid = order.client_order_id
+        self._intents.pop(coid, None)
         await checkpoints.save_checkpoint(
-            session=session,
-            engine=INTENT_ENGINE,
-            key=order.client_order_id,
-            value=intent,
-            at=self.ctx.clock.now(),
+            session=session, engine=INTENT_ENGINE, key=coid, value=intent, at=self.ctx.clock.now()
         )
+        after_commit(session, lambda: self._intents.__setitem__(coid, intent))
 
     async def _apply(
         self, reports: list[tuple[OrderReport, client_ids.ClientId]], reason: ExitReason | None
@@ -159,7 +171,7 @@ class OrderReports:
         async with UnitOfWork(self.ctx.database) as uow:
             session = uow.session
             for report, parsed in reports:
-                updated = await record_report(session=session, report=report)
+                updated = await self._record(session, report)
                 events.append((topics.ORDERS, self._order_event(updated)))
                 position = self.positions.get(parsed.bot)
                 if position is None or parsed.bot in closed:
@@ -209,6 +221,9 @@ class OrderReports:
 
     async def stored(self, client_order_id: str) -> Order | None:
         """Our record of an order, or None."""
+        known = self._known.get(client_order_id)
+        if known is not None:
+            return known
         async with UnitOfWork(self.ctx.database) as uow:
             return await orders.get_order(session=uow.session, client_order_id=client_order_id)
 
@@ -216,9 +231,43 @@ class OrderReports:
         """Record a status we know without the exchange (refused, never sent)."""
         changed = order.model_copy(update={"status": status})
         async with UnitOfWork(self.ctx.database) as uow:
+            self._track(uow.session, [changed])
             await orders.update_order(session=uow.session, order=changed)
             await uow.commit()
         await self.publish([(topics.ORDERS, self._order_event(changed))])
+
+    # --- what this engine wrote ------------------------------------------------------------
+
+    async def row_ids(self) -> orders.RowIds:
+        """The bots' and the traded pair's row ids, looked up (and committed) once."""
+        if self._ids is None:
+            async with UnitOfWork(self.ctx.database) as uow:
+                ids = await orders.row_ids(
+                    session=uow.session, exchange=self.ctx.venue, pair=self.ctx.pair
+                )
+                await uow.commit()
+            self._ids = ids
+        return self._ids
+
+    def _track(self, session: AsyncSession, written: list[Order]) -> None:
+        """``written`` are being written in ``session``: known again once it commits."""
+        known = self._known
+        for order in written:
+            known.pop(order.client_order_id, None)
+
+        def committed() -> None:
+            for order in written:
+                if not order.status.is_final:
+                    known[order.client_order_id] = order
+
+        after_commit(session, committed)
+
+    async def _record(self, session: AsyncSession, report: OrderReport) -> Order:
+        """``record_report`` from what this engine knows of the order (read when unknown)."""
+        current = self._known.get(report.client_order_id)
+        updated = await record_report(session=session, report=report, current=current)
+        self._track(session, [updated])
+        return updated
 
     # --- helpers -------------------------------------------------------------------------------
 

@@ -197,7 +197,8 @@ class PortfolioManager:
             reducer=self.reducer,
             ratio=self.ratio,
         )
-        await bots.add_capital(session=session, kind=trade.bot, delta=booked(pnl))
+        # ``row`` is locked and fresh: its capital plus the P&L, without reading it again
+        await bots.set_capital(session=session, kind=trade.bot, capital=row.capital + booked(pnl))
         events: list[Event] = []
         if settled.state != before:
             events += await self._store_risk(session, trade.bot, config.risk_ratio, settled, at)

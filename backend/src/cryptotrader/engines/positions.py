@@ -85,16 +85,20 @@ def order_from_report(report: OrderReport, current: Order) -> Order:
     )
 
 
-async def record_report(*, session: AsyncSession, report: OrderReport) -> Order:
+async def record_report(
+    *, session: AsyncSession, report: OrderReport, current: Order | None = None
+) -> Order:
     """Store the exchange's view of one of our orders, and its new fill if any.
 
     A fill is keyed by ``<exchange id>:<cumulative filled>``, so a report seen twice adds it
-    once.
+    once. ``current``: the order as committed, when the caller knows it (else it is read).
+    At most two statements: the new fill, and the order's status, fills and fee.
 
     Raises:
         OperationalError: the order is not in the database.
     """
-    current = await orders.get_order(session=session, client_order_id=report.client_order_id)
+    if current is None:
+        current = await orders.get_order(session=session, client_order_id=report.client_order_id)
     if current is None:
         raise OperationalError(f"the exchange reports order {report.client_order_id}, unknown here")
     delta = report.filled - current.filled_quantity
@@ -102,7 +106,7 @@ async def record_report(*, session: AsyncSession, report: OrderReport) -> Order:
         key = report.exchange_order_id or current.client_order_id
         before = (current.average_fill_price or Decimal(0)) * current.filled_quantity
         price = (report.average_price * report.filled - before) / delta
-        await orders.record_fill(
+        await orders.add_fill(
             session=session,
             client_order_id=report.client_order_id,
             exchange_fill_id=f"{key}:{report.filled}",
@@ -125,8 +129,12 @@ async def open_trade(
     confidence: float | None,
     snapshot: dict[str, Any] | None,
     venue: str,
+    ids: tuple[int, int] | None = None,
 ) -> Position:
-    """The trade an entry's first fill opens, stored and linked to its entry order."""
+    """The trade an entry's first fill opens, stored and linked to its entry order.
+
+    ``ids``: the bot's and the pair's row ids, when the caller knows them.
+    """
     assert report.average_price is not None
     stop, take = levels
     trade = Trade(
@@ -142,7 +150,7 @@ async def open_trade(
         status=TradeStatus.OPEN,
     )
     trade_id = await trades.add_trade(
-        session=session, trade=trade, exchange=venue, indicators_snapshot=snapshot
+        session=session, trade=trade, exchange=venue, indicators_snapshot=snapshot, ids=ids
     )
     await orders.link_trade(
         session=session, client_order_ids=[entry.client_order_id], trade_id=trade_id

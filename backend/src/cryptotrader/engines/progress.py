@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import checkpoints
-from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.persistence.uow import UnitOfWork, after_commit
 
 ENGINE = "order"
 
@@ -37,6 +37,8 @@ class Progress:
         self.step_ms: int | None = None
         """The candle whose step runs now (set by the runtime before each step)."""
         self._written: tuple[int, bool] | None = None
+        self._committed: tuple[int, bool] | None = None
+        """The checkpoint known to be committed (``_written`` may have rolled back)."""
 
     async def load(self, database: Database) -> tuple[int | None, bool]:
         """``(candle_ms, complete)`` of the last checkpoint; ``(None, True)`` before any."""
@@ -47,6 +49,7 @@ class Progress:
         if value is None:
             return None, True
         self._written = (int(value["candle_ms"]), bool(value["complete"]))
+        self._committed = self._written
         return self._written
 
     async def mark(
@@ -54,12 +57,14 @@ class Progress:
     ) -> None:
         """Record in ``session`` that the step of ``step_ms`` (default: the current) has effects.
 
-        Never moves the checkpoint back.
+        Never moves the checkpoint back. Skipped when a committed transaction already marked
+        this step (or a later one); written again otherwise, even when an earlier transaction of
+        the step wrote it: that one may have rolled back.
         """
         step = self.step_ms if step_ms is None else self.floor(step_ms)
-        # Written again even when already written for this step: an earlier transaction of the
-        # step may have rolled back, and the upsert is cheap.
         if step is None or (self._written is not None and self._written >= (step, True)):
+            return
+        if self._committed is not None and self._committed >= (step, False):
             return
         await self._save(session, step, complete=False, at=at)
 
@@ -87,4 +92,10 @@ class Progress:
             value={"candle_ms": step, "complete": complete},
             at=at,
         )
-        self._written = (step, complete)
+        written = self._written = (step, complete)
+
+        def committed() -> None:
+            if self._committed is None or self._committed < written:
+                self._committed = written
+
+        after_commit(session, committed)

@@ -137,10 +137,9 @@ class ProtectionMixin(OrderReports):
         if not self.ctx.exchange.capabilities.take_profit_by_engine:
             legs.append((f"{base}-tp", OrderType.TAKE_PROFIT, take))
         new: list[Order] = []
+        ids = await self.row_ids()
         async with UnitOfWork(self.ctx.database) as uow:
             for coid, kind, price in legs:
-                if await orders.get_order(session=uow.session, client_order_id=coid) is not None:
-                    continue  # stored before a restart
                 leg = Order(
                     client_order_id=coid,
                     bot=position.bot,
@@ -151,13 +150,15 @@ class ProtectionMixin(OrderReports):
                     price=price,
                     created_at=self.ctx.clock.now(),
                 )
-                await orders.add_order(
+                if await orders.add_order_if_new(
                     session=uow.session,
                     order=leg,
                     exchange=self.ctx.venue,
                     trade_id=position.trade_id,
-                )
-                new.append(leg)
+                    ids=ids,
+                ):
+                    new.append(leg)  # else stored already (before a restart, or a failed send)
+            self._track(uow.session, new)
             await self.ctx.progress.mark(uow.session, at=self.ctx.clock.now())
             await uow.commit()
         await self.publish([("orders", self._order_event(leg)) for leg in new])

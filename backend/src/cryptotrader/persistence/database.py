@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from cryptotrader.errors import ConfigurationError, OperationalError
+from cryptotrader.persistence.inline_sqlite import inline_connector
 
 _ASYNC_DRIVERS = {"postgresql": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
 _CONNECT_TIMEOUT_S = 5.0
@@ -78,6 +80,12 @@ class Database:
         url: the database URL (see ``normalise_url``).
         schema: PostgreSQL only: the schema to work in (``search_path``); tests use one each.
         echo: log every SQL statement.
+        inline: SQLite only: run SQLite's calls on the event loop's thread instead of
+            aiosqlite's worker thread (``inline_sqlite``): about twice as fast for a pipeline
+            that waits for the database anyway, but a statement, or a write waiting for another
+            process's lock (up to ``busy_timeout``), blocks the whole event loop. Only for a
+            process that serves nothing else on its loop (a replay, ``run`` without the API);
+            never for one that serves the API. Ignored for PostgreSQL (asyncpg has no thread).
 
     Raises:
         ConfigurationError: the URL is invalid.
@@ -88,9 +96,12 @@ class Database:
         'sqlite'
     """
 
-    def __init__(self, url: str, *, schema: str | None = None, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, schema: str | None = None, echo: bool = False, inline: bool = False
+    ) -> None:
         self.url = normalise_url(url)
         self.schema = schema
+        self.inline = inline and self.dialect == "sqlite"
         self.engine: AsyncEngine = self._create_engine(echo)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
@@ -109,7 +120,12 @@ class Database:
             database = self.url.database or ""
             if database and database != ":memory:":
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            engine = create_async_engine(self.url, echo=echo)
+            if self.inline:
+                args, kwargs = SQLiteDialect_aiosqlite().create_connect_args(self.url)
+                creator = inline_connector(*args, **kwargs)
+                engine = create_async_engine(self.url, echo=echo, async_creator=creator)
+            else:
+                engine = create_async_engine(self.url, echo=echo)
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(engine.sync_engine, "begin", _sqlite_begin)
             return engine

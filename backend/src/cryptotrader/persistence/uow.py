@@ -3,10 +3,15 @@
 Engines open one per message or task and never keep a session around (no session stored on a
 class). Leaving the block without ``commit()``, or with an exception, rolls everything back;
 rows read inside stay readable after a clean exit.
+
+``after_commit(session, callback)`` runs ``callback`` once ``UnitOfWork.commit`` has made the
+session's changes durable (never after a rollback): how in-memory state that mirrors the
+database (caches, the progress checkpoint) follows only what was committed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,6 +54,7 @@ class UnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         session, self._session = self.session, None
+        session.info.pop(_AFTER_COMMIT, None)  # not committed: the callbacks never run
         try:
             if exc is None:
                 # Rows read here stay readable after the block (a rollback would expire them).
@@ -59,9 +65,27 @@ class UnitOfWork:
             await session.close()
 
     async def commit(self) -> None:
-        """Make every change of this unit of work durable, atomically."""
-        await self.session.commit()
+        """Make every change of this unit of work durable, atomically, then run its callbacks."""
+        session = self.session
+        await session.commit()
+        callbacks = session.info.pop(_AFTER_COMMIT, None)
+        for callback in callbacks or ():
+            callback()
 
     async def rollback(self) -> None:
         """Discard every change since the last commit."""
+        self.session.info.pop(_AFTER_COMMIT, None)
         await self.session.rollback()
+
+
+_AFTER_COMMIT = "cryptotrader.after_commit"
+
+
+def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once ``session``'s transaction is committed by its ``UnitOfWork``.
+
+    Dropped if it rolls back, or if the session is committed some other way: a callback may only
+    let in-memory state catch up with what was committed (whoever relies on that state must
+    forget it before the write, so that a dropped callback leaves it absent, never stale).
+    """
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)

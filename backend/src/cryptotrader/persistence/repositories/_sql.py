@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Result
@@ -22,6 +23,22 @@ def upsert_insert(session: AsyncSession, entity: type[Base]) -> Any:
     if dialect_name(session) == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+_BUILT: dict[tuple[str, str], Any] = {}
+
+
+def built_once(session: AsyncSession, name: str, build: Callable[[], Any]) -> Any:
+    """The statement ``build()`` makes for the session's database, built once per database.
+
+    For hot statements (upserts with ``bindparam`` values, executed with parameter dicts):
+    building one costs more than executing it once it is compiled and cached.
+    """
+    key = (dialect_name(session), name)
+    statement = _BUILT.get(key)
+    if statement is None:
+        statement = _BUILT[key] = build()
+    return statement
 
 
 def rowcount(result: Result[Any]) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.domain.enums import BotKind, BotStatus, RiskLevel
 from cryptotrader.errors import OperationalError
-from cryptotrader.persistence.tables import BotRow
+from cryptotrader.persistence.tables import Base, BotRow
 
 
 async def create_bot(
@@ -79,6 +79,12 @@ async def set_risk_ratio(*, session: AsyncSession, kind: BotKind, ratio: Decimal
     await session.execute(
         update(BotRow).where(BotRow.type == kind).values(current_risk_ratio=ratio)
     )
+
+
+async def set_capital(*, session: AsyncSession, kind: BotKind, capital: Decimal) -> None:
+    """Set a bot's capital, computed by the caller from its row locked in this transaction."""
+    table = Base.metadata.tables[BotRow.__tablename__]
+    await session.execute(update(table).where(table.c.type == kind).values(capital=capital))
 
 
 async def add_capital(*, session: AsyncSession, kind: BotKind, delta: Decimal) -> Decimal:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cryptotrader.persistence.repositories._sql import upsert_insert
+from cryptotrader.persistence.repositories._sql import built_once, upsert_insert
 from cryptotrader.persistence.tables import EngineCheckpointRow
 
 
@@ -24,11 +24,23 @@ async def save_checkpoint(
     *, session: AsyncSession, engine: str, key: str, value: dict[str, Any], at: datetime
 ) -> None:
     """Replace the checkpoint; save it in the same transaction as the work it marks as done."""
-    statement = upsert_insert(session, EngineCheckpointRow).values(
-        engine=engine, key=key, value=value, updated_at=at
+    await session.execute(
+        upsert_checkpoint(session), {"engine": engine, "key": key, "value": value, "updated_at": at}
     )
-    statement = statement.on_conflict_do_update(
-        index_elements=["engine", "key"],
-        set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
-    )
-    await session.execute(statement)
+
+
+def upsert_checkpoint(session: AsyncSession) -> Any:
+    """``INSERT ... ON CONFLICT (engine, key) DO UPDATE`` of a checkpoint row, built once.
+
+    Execute it with ``{"engine", "key", "value", "updated_at"}`` parameter dicts (a list of
+    them writes several rows).
+    """
+
+    def build() -> Any:
+        statement = upsert_insert(session, EngineCheckpointRow)
+        return statement.on_conflict_do_update(
+            index_elements=["engine", "key"],
+            set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
+        )
+
+    return built_once(session, "checkpoints.upsert", build)

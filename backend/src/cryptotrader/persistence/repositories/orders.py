@@ -6,37 +6,91 @@ creating a second one, and a restarted order engine finds what it sent before.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, cast
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import CursorResult, Row, Select, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.domain.enums import BotKind, OrderStatus
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.errors import OperationalError
-from cryptotrader.persistence.repositories._sql import rowcount, upsert_insert
-from cryptotrader.persistence.repositories.bots import require_bot
+from cryptotrader.persistence.repositories._sql import built_once, rowcount, upsert_insert
+from cryptotrader.persistence.repositories.bots import bot_ids, require_bot
 from cryptotrader.persistence.repositories.pairs import ensure_pair
-from cryptotrader.persistence.tables import BotRow, OrderFillRow, OrderRow, TradingPairRow
+from cryptotrader.persistence.tables import Base, BotRow, OrderFillRow, OrderRow, TradingPairRow
 
 _OPEN_STATUSES = [status for status in OrderStatus if not status.is_final]
+_ORDERS = Base.metadata.tables[OrderRow.__tablename__]
+# The hot statements, built once (plain Core on the tables: no ORM bulk machinery per call).
+_INSERT = insert(_ORDERS)
+_UPDATE = (
+    update(_ORDERS)
+    .where(_ORDERS.c.client_order_id == bindparam("b_coid"))
+    .values(
+        status=bindparam("b_status"),
+        exchange_order_id=bindparam("b_exchange_order_id"),
+        filled_quantity=bindparam("b_filled"),
+        average_fill_price=bindparam("b_average"),
+        fee=bindparam("b_fee"),
+    )
+)
+_LINK = (
+    update(_ORDERS)
+    .where(_ORDERS.c.client_order_id.in_(bindparam("b_coids", expanding=True)))
+    .values(trade_id=bindparam("b_trade_id"))
+)
+_ORDER_ID = select(_ORDERS.c.id).where(_ORDERS.c.client_order_id == bindparam("b_coid"))
 
 
-def _select() -> Select[OrderRow, BotKind, str, str]:
+@dataclass(frozen=True, slots=True)
+class RowIds:
+    """The row ids an order of one market points at: every bot's and the pair's.
+
+    Bots and pairs are never deleted, so a writer may look them up once (``row_ids``) and pass
+    them to ``add_order`` instead of looking them up with every order.
+    """
+
+    bots: dict[BotKind, int]
+    pair: int
+
+
+async def row_ids(*, session: AsyncSession, exchange: str, pair: Pair) -> RowIds:
+    """The bots' ids and ``pair``'s on ``exchange`` (created on first use: commit before caching).
+
+    Raises:
+        OperationalError: the bots were not created yet.
+    """
+    bots = await bot_ids(session=session)
+    missing = [kind for kind in BotKind if kind not in bots]
+    if missing:
+        raise OperationalError(f"no {missing[0]} bot in the database: create the bots first")
+    return RowIds(bots=bots, pair=await ensure_pair(session=session, exchange=exchange, pair=pair))
+
+
+def _select() -> Select[Any]:
+    # Columns, not ``OrderRow`` entities: nothing enters the session's identity map, so a row
+    # read after a Core ``UPDATE`` in the same transaction is never a stale copy.
     return (
-        select(OrderRow, BotRow.type, TradingPairRow.base_asset, TradingPairRow.quote_asset)
+        select(
+            *_ORDERS.c,
+            BotRow.type.label("bot_kind"),
+            TradingPairRow.base_asset,
+            TradingPairRow.quote_asset,
+        )
         .join(BotRow, OrderRow.bot_id == BotRow.id)
         .join(TradingPairRow, OrderRow.pair_id == TradingPairRow.id)
     )
 
 
-def _to_domain(row: OrderRow, bot: BotKind, base: str, quote: str) -> Order:
+def _to_domain(row: Row[Any]) -> Order:
     return Order(
         client_order_id=row.client_order_id,
-        bot=bot,
-        pair=Pair(base=base, quote=quote),
+        bot=row.bot_kind,
+        pair=Pair(base=row.base_asset, quote=row.quote_asset),
         side=row.side,
         type=row.type,
         quantity=row.quantity,
@@ -52,36 +106,74 @@ def _to_domain(row: OrderRow, bot: BotKind, base: str, quote: str) -> Order:
     )
 
 
+async def _values(
+    session: AsyncSession, order: Order, exchange: str, trade_id: int | None, ids: RowIds | None
+) -> dict[str, Any]:
+    if ids is None:
+        bot_id = (await require_bot(session=session, kind=order.bot)).id
+        pair_id = await ensure_pair(session=session, exchange=exchange, pair=order.pair)
+    else:
+        bot_id, pair_id = ids.bots[order.bot], ids.pair
+    return {
+        "client_order_id": order.client_order_id,
+        "bot_id": bot_id,
+        "pair_id": pair_id,
+        "trade_id": trade_id,
+        "side": order.side,
+        "type": order.type,
+        "quantity": order.quantity,
+        "price": order.price,
+        "stop_loss": order.stop_loss,
+        "take_profit": order.take_profit,
+        "status": order.status,
+        "exchange_order_id": order.exchange_order_id,
+        "filled_quantity": order.filled_quantity,
+        "average_fill_price": order.average_fill_price,
+        "fee": order.fee,
+        "created_at": order.created_at,
+    }
+
+
 async def add_order(
-    *, session: AsyncSession, order: Order, exchange: str, trade_id: int | None = None
+    *,
+    session: AsyncSession,
+    order: Order,
+    exchange: str,
+    trade_id: int | None = None,
+    ids: RowIds | None = None,
 ) -> int:
     """Store a new order (before it is sent); returns its row id.
+
+    ``ids`` (``row_ids``, for ``exchange`` and the order's pair) saves looking them up.
 
     Raises:
         sqlalchemy.exc.IntegrityError: an order with this client order id already exists.
     """
-    bot = await require_bot(session=session, kind=order.bot)
-    row = OrderRow(
-        client_order_id=order.client_order_id,
-        bot_id=bot.id,
-        pair_id=await ensure_pair(session=session, exchange=exchange, pair=order.pair),
-        trade_id=trade_id,
-        side=order.side,
-        type=order.type,
-        quantity=order.quantity,
-        price=order.price,
-        stop_loss=order.stop_loss,
-        take_profit=order.take_profit,
-        status=order.status,
-        exchange_order_id=order.exchange_order_id,
-        filled_quantity=order.filled_quantity,
-        average_fill_price=order.average_fill_price,
-        fee=order.fee,
-        created_at=order.created_at,
+    values = await _values(session, order, exchange, trade_id, ids)
+    result = await session.execute(_INSERT, values)
+    key = cast(CursorResult[Any], result).inserted_primary_key
+    assert key is not None, "an INSERT has a primary key"
+    return int(key[0])
+
+
+async def add_order_if_new(
+    *,
+    session: AsyncSession,
+    order: Order,
+    exchange: str,
+    trade_id: int | None = None,
+    ids: RowIds | None = None,
+) -> bool:
+    """Store a new order unless one with its client order id exists; True when stored."""
+    values = await _values(session, order, exchange, trade_id, ids)
+    statement = built_once(
+        session,
+        "orders.add_if_new",
+        lambda: upsert_insert(session, OrderRow).on_conflict_do_nothing(
+            index_elements=["client_order_id"]
+        ),
     )
-    session.add(row)
-    await session.flush()
-    return row.id
+    return rowcount(await session.execute(statement, values)) == 1
 
 
 async def get_order(*, session: AsyncSession, client_order_id: str) -> Order | None:
@@ -89,7 +181,7 @@ async def get_order(*, session: AsyncSession, client_order_id: str) -> Order | N
     found = (
         await session.execute(_select().where(OrderRow.client_order_id == client_order_id))
     ).first()
-    return None if found is None else _to_domain(*found)
+    return None if found is None else _to_domain(found)
 
 
 async def update_order(*, session: AsyncSession, order: Order) -> None:
@@ -98,19 +190,60 @@ async def update_order(*, session: AsyncSession, order: Order) -> None:
     Raises:
         OperationalError: no order with this client order id was stored.
     """
-    row = (
-        await session.execute(
-            select(OrderRow).where(OrderRow.client_order_id == order.client_order_id)
-        )
-    ).scalar_one_or_none()
-    if row is None:
+    values = {
+        "b_coid": order.client_order_id,
+        "b_status": order.status,
+        "b_exchange_order_id": order.exchange_order_id,
+        "b_filled": order.filled_quantity,
+        "b_average": order.average_fill_price,
+        "b_fee": order.fee,
+    }
+    if rowcount(await session.execute(_UPDATE, values)) != 1:
         raise OperationalError(f"order {order.client_order_id} is not in the database")
-    row.status = order.status
-    row.exchange_order_id = order.exchange_order_id
-    row.filled_quantity = order.filled_quantity
-    row.average_fill_price = order.average_fill_price
-    row.fee = order.fee
-    await session.flush()
+
+
+async def add_fill(
+    *,
+    session: AsyncSession,
+    client_order_id: str,
+    exchange_fill_id: str,
+    quantity: Decimal,
+    price: Decimal,
+    fee: Decimal,
+    filled_at: datetime,
+) -> bool:
+    """Add one fill of a stored order, in one statement; False when it was already recorded.
+
+    Unlike ``record_fill`` it leaves the order's totals alone: the caller records the
+    exchange's (``update_order``).
+    """
+    values = {
+        "b_coid": client_order_id,
+        "b_fill_id": exchange_fill_id,
+        "b_quantity": quantity,
+        "b_price": price,
+        "b_fee": fee,
+        "b_at": filled_at,
+    }
+    return rowcount(await session.execute(_add_fill(session), values)) == 1
+
+
+def _add_fill(session: AsyncSession) -> Any:
+    def build() -> Any:
+        return (
+            upsert_insert(session, OrderFillRow)
+            .values(
+                order_id=_ORDER_ID.scalar_subquery(),
+                exchange_fill_id=bindparam("b_fill_id"),
+                quantity=bindparam("b_quantity"),
+                price=bindparam("b_price"),
+                fee=bindparam("b_fee"),
+                filled_at=bindparam("b_at"),
+            )
+            .on_conflict_do_nothing(index_elements=["order_id", "exchange_fill_id"])
+        )
+
+    return built_once(session, "orders.add_fill", build)
 
 
 async def open_orders(*, session: AsyncSession, bot: BotKind | None = None) -> list[Order]:
@@ -118,7 +251,7 @@ async def open_orders(*, session: AsyncSession, bot: BotKind | None = None) -> l
     statement = _select().where(OrderRow.status.in_(_OPEN_STATUSES)).order_by(OrderRow.id)
     if bot is not None:
         statement = statement.where(BotRow.type == bot)
-    return [_to_domain(*found) for found in (await session.execute(statement)).all()]
+    return [_to_domain(found) for found in (await session.execute(statement)).all()]
 
 
 async def record_fill(
@@ -185,15 +318,10 @@ async def count_orders(*, session: AsyncSession) -> int:
 
 async def link_trade(*, session: AsyncSession, client_order_ids: list[str], trade_id: int) -> None:
     """Attach orders (an entry, its protection, its exit) to the trade they belong to."""
-    rows = await session.execute(
-        select(OrderRow).where(OrderRow.client_order_id.in_(client_order_ids))
-    )
-    for row in rows.scalars():
-        row.trade_id = trade_id
-    await session.flush()
+    await session.execute(_LINK, {"b_coids": client_order_ids, "b_trade_id": trade_id})
 
 
 async def trade_orders(*, session: AsyncSession, trade_id: int) -> list[Order]:
     """Every order of a trade, oldest first."""
     statement = _select().where(OrderRow.trade_id == trade_id).order_by(OrderRow.id)
-    return [_to_domain(*found) for found in (await session.execute(statement)).all()]
+    return [_to_domain(found) for found in (await session.execute(statement)).all()]

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cryptotrader.persistence.repositories._sql import upsert_insert
+from cryptotrader.persistence.repositories.checkpoints import upsert_checkpoint
 from cryptotrader.persistence.tables import EngineCheckpointRow
 
 ACCOUNT_KEY = "account"
@@ -53,13 +53,10 @@ async def save_paper_account(
     at: datetime,
 ) -> None:
     """Write the account document and the given ``(client id, order document)`` pairs."""
-    values = [{"key": ACCOUNT_KEY, "value": state}]
-    values += [{"key": f"{ORDER_PREFIX}{coid}", "value": doc} for coid, doc in orders]
-    statement = upsert_insert(session, EngineCheckpointRow).values(
-        [{"engine": _engine(account), "updated_at": at, **value} for value in values]
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["engine", "key"],
-        set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
-    )
-    await session.execute(statement)
+    engine = _engine(account)
+    rows = [{"engine": engine, "key": ACCOUNT_KEY, "value": state, "updated_at": at}]
+    rows += [
+        {"engine": engine, "key": f"{ORDER_PREFIX}{coid}", "value": doc, "updated_at": at}
+        for coid, doc in orders
+    ]
+    await session.execute(upsert_checkpoint(session), rows[0] if len(rows) == 1 else rows)

@@ -6,16 +6,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.domain.enums import BotKind, TradeStatus
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.trades import Trade
 from cryptotrader.errors import OperationalError
+from cryptotrader.persistence.repositories._sql import rowcount
 from cryptotrader.persistence.repositories.bots import require_bot
 from cryptotrader.persistence.repositories.pairs import ensure_pair
-from cryptotrader.persistence.tables import BotRow, TradeRow, TradingPairRow
+from cryptotrader.persistence.tables import Base, BotRow, TradeRow, TradingPairRow
 
 
 def _select() -> Select[TradeRow, BotKind, str, str]:
@@ -62,12 +63,20 @@ async def add_trade(
     trade: Trade,
     exchange: str,
     indicators_snapshot: dict[str, Any] | None = None,
+    ids: tuple[int, int] | None = None,
 ) -> int:
-    """Store a trade (usually when its entry fills); returns its row id."""
-    bot = await require_bot(session=session, kind=trade.bot)
+    """Store a trade (usually when its entry fills); returns its row id.
+
+    ``ids``: its bot's and pair's row ids, when the caller knows them.
+    """
+    if ids is None:
+        bot_id = (await require_bot(session=session, kind=trade.bot)).id
+        pair_id = await ensure_pair(session=session, exchange=exchange, pair=trade.pair)
+    else:
+        bot_id, pair_id = ids
     row = TradeRow(
-        bot_id=bot.id,
-        pair_id=await ensure_pair(session=session, exchange=exchange, pair=trade.pair),
+        bot_id=bot_id,
+        pair_id=pair_id,
         side=trade.side,
         entry_price=trade.entry_price,
         quantity=trade.quantity,
@@ -89,11 +98,23 @@ async def update_trade(*, session: AsyncSession, trade_id: int, trade: Trade) ->
     Raises:
         OperationalError: no trade has this id.
     """
-    row = await session.get(TradeRow, trade_id)
-    if row is None:
+    table = Base.metadata.tables[TradeRow.__tablename__]
+    statement = (
+        update(table)
+        .where(table.c.id == trade_id)
+        .values(
+            exit_price=trade.exit_price,
+            closed_at=trade.exit_time,
+            exit_reason=trade.exit_reason,
+            fees=trade.fees,
+            status=trade.status,
+            pnl=trade.pnl,
+            pnl_percent=trade.pnl_percent,
+            risk_reward_ratio=trade.risk_reward_ratio,
+        )
+    )
+    if rowcount(await session.execute(statement)) != 1:
         raise OperationalError(f"trade {trade_id} is not in the database")
-    _copy_result(row, trade)
-    await session.flush()
 
 
 async def get_trade(*, session: AsyncSession, trade_id: int) -> Trade | None:
@@ -119,12 +140,18 @@ async def list_trades(
     return [(row.id, _to_domain(row, kind, base, quote)) for row, kind, base, quote in rows]
 
 
-async def realised_since(*, session: AsyncSession, bot: BotKind, since: datetime) -> Decimal:
-    """Net P&L of the bot's trades closed at or after ``since`` (summed in Python: exact)."""
-    bot_row = await require_bot(session=session, kind=bot)
+async def realised_since(
+    *, session: AsyncSession, bot: BotKind, since: datetime, bot_id: int | None = None
+) -> Decimal:
+    """Net P&L of the bot's trades closed at or after ``since`` (summed in Python: exact).
+
+    ``bot_id``: the bot's row id, when the caller knows it.
+    """
+    if bot_id is None:
+        bot_id = (await require_bot(session=session, kind=bot)).id
     rows = await session.execute(
         select(TradeRow.pnl).where(
-            TradeRow.bot_id == bot_row.id,
+            TradeRow.bot_id == bot_id,
             TradeRow.status == TradeStatus.CLOSED,
             TradeRow.closed_at >= since,
         )
