@@ -22,7 +22,7 @@ from datetime import timedelta
 from cryptotrader.clock import Clock
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import service_tokens, sessions, users
-from cryptotrader.persistence.tables import UserRow
+from cryptotrader.persistence.tables import ServiceTokenRow, UserRow
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.security import passwords
 from cryptotrader.security.tokens import (
@@ -57,6 +57,18 @@ def person(user: UserRow, session_id: str | None = None) -> Actor:
     """The actor of a logged-in person."""
     return Actor(
         user_id=user.id, username=user.username, role=Role(user.role), session_id=session_id
+    )
+
+
+def token_actor(token: ServiceTokenRow, user: UserRow) -> Actor:
+    """The actor of a service token of ``user``."""
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        scopes=frozenset(Scope(s) for s in token.scopes.split(",") if s),
+        token_id=token.id,
+        token_name=token.name,
     )
 
 
@@ -286,14 +298,7 @@ class AuthService:
                     session=uow.session, token_id=token.id, at=now
                 )
                 await uow.commit()
-        actor = Actor(
-            user_id=user.id,
-            username=user.username,
-            role=Role(user.role),
-            scopes=frozenset(Scope(s) for s in token.scopes.split(",") if s),
-            token_id=token.id,
-            token_name=token.name,
-        )
+        actor = token_actor(token, user)
         self._cache.put(key, actor)
         return actor
 
@@ -370,14 +375,7 @@ class AuthService:
                 user = await users.get_user(session=uow.session, user_id=token.user_id)
                 if user is None or not user.is_active:
                     raise AuthenticationFailed("user deactivated")
-                return Actor(
-                    user_id=user.id,
-                    username=user.username,
-                    role=Role(user.role),
-                    scopes=frozenset(Scope(s) for s in token.scopes.split(",") if s),
-                    token_id=token.id,
-                    token_name=token.name,
-                )
+                return token_actor(token, user)
             live = await sessions.session_user(
                 session=uow.session,
                 user_id=user_id,
