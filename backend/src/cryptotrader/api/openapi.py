@@ -31,3 +31,10 @@ def render(document: dict[str, Any]) -> str:
 def write_openapi(path: Path) -> None:
     """Write the schema to ``path``."""
     path.write_text(render(openapi_document()), encoding="utf-8")
+
+
+def write_asyncapi(path: Path) -> None:
+    """Write the ``/ws`` AsyncAPI document to ``path`` (same text form as the OpenAPI file)."""
+    from cryptotrader.api.ws.asyncapi import asyncapi_document  # noqa: PLC0415
+
+    path.write_text(render(asyncapi_document()), encoding="utf-8")

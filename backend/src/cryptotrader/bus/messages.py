@@ -32,6 +32,9 @@ from cryptotrader.domain.signals import IndicatorSignal, TradingSignal
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import Money, Price, Quantity, Ratio, UtcDatetime
 
+_WIRE = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
+"""Wire models: frozen, strict; a field with a default is always sent, so clients may rely on it."""
+
 
 def new_message_id() -> str:
     """A fresh, globally unique message id."""
@@ -57,7 +60,7 @@ RatioText = Annotated[Ratio, _as_text]
 class BusMessage(BaseModel):
     """Base of every message: an id and the time the event happened (UTC)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = _WIRE
 
     message_id: str = Field(default_factory=new_message_id, min_length=1, max_length=64)
     timestamp: UtcDatetime
@@ -66,7 +69,7 @@ class BusMessage(BaseModel):
 class IndicatorReading(BaseModel):
     """One indicator's reading inside ``IndicatorsComputed`` and ``SignalGenerated``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = _WIRE
 
     values: dict[str, float | None]
     signal: Bias
@@ -319,7 +322,7 @@ FloatColumn = list[float | None]
 class CandleRun(BaseModel):
     """Consecutive closed candles of one series as columns (open times in epoch ms)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = _WIRE
 
     open_times: list[int] = Field(min_length=1)
     open: list[float]
@@ -354,7 +357,7 @@ class CandlesClosed(_RunMessage):
 class RuleInputs(BaseModel):
     """One strategy's rule inputs over a run, with ``lead`` earlier rows its lookback reads."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = _WIRE
 
     strategy: str
     lead: int = Field(ge=0)
@@ -374,7 +377,7 @@ class StrategyInputsComputed(_RunMessage):
 class BotDecisions(BaseModel):
     """One bot's decision on each candle of a run: 1 buy, -1 sell, 0 hold."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = _WIRE
 
     strategy: str
     actions: list[int]

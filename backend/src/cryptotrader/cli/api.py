@@ -33,17 +33,24 @@ def api_command(
     openapi: Annotated[
         Path | None, typer.Option(help="write the OpenAPI schema to this file and exit")
     ] = None,
+    asyncapi: Annotated[
+        Path | None, typer.Option(help="write the /ws AsyncAPI schema to this file and exit")
+    ] = None,
 ) -> None:
     """Serve the REST and WebSocket API (uvicorn)."""
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
     from cryptotrader.api.app import create_app  # noqa: PLC0415 - heavy import, this command only
-    from cryptotrader.api.openapi import write_openapi  # noqa: PLC0415
+    from cryptotrader.api.openapi import write_asyncapi, write_openapi  # noqa: PLC0415
     from cryptotrader.api.server import bind, uvicorn_config  # noqa: PLC0415
 
     if openapi is not None:
         write_openapi(openapi)
         console.print(f"OpenAPI schema written to {openapi}")
+    if asyncapi is not None:
+        write_asyncapi(asyncapi)
+        console.print(f"AsyncAPI schema of /ws written to {asyncapi}")
+    if openapi is not None or asyncapi is not None:
         return
     settings = load_settings()
     host, port = host or settings.api.host, port or settings.api.port

@@ -9,7 +9,8 @@ import pytest
 from redis.asyncio import Redis
 
 from cryptotrader.api.metrics import ApiMetrics
-from cryptotrader.api.ws.hub import WS_TOPICS, Hub
+from cryptotrader.api.ws.frames import WS_TOPICS
+from cryptotrader.api.ws.hub import Hub
 from cryptotrader.bus import topics
 from cryptotrader.bus.redis_streams import RedisBus
 from cryptotrader.bus.stream_bus import StreamBus

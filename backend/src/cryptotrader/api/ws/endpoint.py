@@ -30,7 +30,14 @@ from typing import Any
 from fastapi import WebSocket, WebSocketDisconnect
 
 from cryptotrader.api.container import Services
-from cryptotrader.api.ws.hub import WS_TOPICS, Client
+from cryptotrader.api.ws.frames import (
+    WS_TOPICS,
+    ErrorFrame,
+    PongFrame,
+    SubscribedFrame,
+    WelcomeFrame,
+)
+from cryptotrader.api.ws.hub import Client
 from cryptotrader.errors import TraderError
 from cryptotrader.services.context import Actor, Permission
 from cryptotrader.services.errors import AuthenticationFailed
@@ -56,9 +63,8 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         return
     client = services.hub.connect()
     try:
-        await websocket.send_json(
-            {"type": "welcome", "user": actor.name, "topics": sorted(WS_TOPICS)}
-        )
+        welcome = WelcomeFrame(user=actor.name, topics=sorted(WS_TOPICS))
+        await websocket.send_text(welcome.model_dump_json())
         await _serve(websocket, client, services, actor)
     finally:
         services.hub.disconnect(client)
@@ -135,31 +141,30 @@ async def _receive(websocket: WebSocket, client: Client) -> None:
     with contextlib.suppress(WebSocketDisconnect):
         while True:
             text = await websocket.receive_text()
-            reply = _handle(text, client)
-            client.offer(json.dumps(reply))
+            client.offer(_handle(text, client).model_dump_json())
 
 
-def _handle(text: str, client: Client) -> dict[str, Any]:
+def _handle(text: str, client: Client) -> ErrorFrame | PongFrame | SubscribedFrame:
     try:
         message = json.loads(text)
         kind = message["type"]
     except (ValueError, KeyError, TypeError):
-        return {"type": "error", "detail": "messages are JSON objects with a 'type'"}
+        return ErrorFrame(detail="messages are JSON objects with a 'type'")
     if kind == "ping":
-        return {"type": "pong"}
+        return PongFrame()
     if kind not in ("subscribe", "unsubscribe"):
-        return {"type": "error", "detail": f"unknown message type {kind!r}"}
+        return ErrorFrame(detail=f"unknown message type {kind!r}")
     wanted = message.get("topics")
     if not isinstance(wanted, list) or not all(isinstance(t, str) for t in wanted):
-        return {"type": "error", "detail": "'topics' must be a list of topic names"}
+        return ErrorFrame(detail="'topics' must be a list of topic names")
     unknown = sorted(set(wanted) - set(WS_TOPICS))
     if unknown:
-        return {"type": "error", "detail": f"unknown topics {unknown}; known: {sorted(WS_TOPICS)}"}
+        return ErrorFrame(detail=f"unknown topics {unknown}; known: {sorted(WS_TOPICS)}")
     if kind == "subscribe":
         client.topics.update(wanted)
     else:
         client.topics.difference_update(wanted)
-    return {"type": "subscribed", "topics": sorted(client.topics)}
+    return SubscribedFrame(topics=sorted(client.topics))
 
 
 async def _close(websocket: WebSocket, code: int, reason: str) -> None:

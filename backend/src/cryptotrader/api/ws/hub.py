@@ -19,23 +19,13 @@ import socket
 import uuid
 
 from cryptotrader.api.metrics import ApiMetrics
-from cryptotrader.bus import topics
+from cryptotrader.api.ws.frames import WS_TOPICS
 from cryptotrader.bus.protocol import Delivery, MessageBus, Subscription
 from cryptotrader.services.ephemeral import EphemeralStore
 from cryptotrader.services.latest_events import LatestEvents
 
 log = logging.getLogger(__name__)
 
-WS_TOPICS: dict[str, str] = {
-    "prices": topics.CANDLES,
-    "indicators": topics.INDICATORS,
-    "signals": topics.SIGNALS,
-    "trades": topics.ORDERS,
-    "alerts": topics.ALERTS,
-    "bot_status": topics.COMMANDS,
-    "portfolio": topics.REBALANCE,
-}
-"""WebSocket topic -> bus channel."""
 _BY_CHANNEL = {channel: topic for topic, channel in WS_TOPICS.items()}
 
 
