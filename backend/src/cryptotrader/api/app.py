@@ -27,6 +27,7 @@ from cryptotrader.api.errors import install_error_handlers
 from cryptotrader.api.metrics import ApiMetrics
 from cryptotrader.api.ratelimit import RateLimiter
 from cryptotrader.api.routes import auth, backtests, bots, config, market, portfolio, system, trades
+from cryptotrader.api.web import web_app
 from cryptotrader.api.ws.endpoint import websocket_endpoint
 from cryptotrader.api.ws.hub import Hub
 from cryptotrader.bus.factory import open_bus
@@ -152,6 +153,7 @@ def create_app(
     )
     install_error_handlers(app)
     _include_routes(app)
+    app.mount("/", web_app(settings.api.web_dir), name="app")
     limiter = RateLimiter(
         store,
         per_minute=settings.api.rate_limit_per_minute,

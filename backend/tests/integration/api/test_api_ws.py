@@ -100,6 +100,18 @@ async def test_ws_when_origin_is_not_allowed_is_refused_at_the_handshake(
 
 
 @pytest.mark.asyncio
+async def test_ws_from_the_app_served_by_this_server_is_accepted(server: LiveServer) -> None:
+    own = server.base  # the page came from this server: same scheme, host and port
+    socket = await connect(server.ws, origin=own)  # type: ignore[arg-type]
+    await socket.send(json.dumps({"type": "auth", "ticket": await server.ticket("viewer")}))
+    assert json.loads(await socket.recv())["type"] == "welcome"
+    await socket.close()
+    port = server.base.rsplit(":", 1)[1]
+    with pytest.raises(InvalidStatus):  # another port on the same host is another origin
+        await connect(server.ws, origin=f"http://127.0.0.1:{int(port) + 1}")  # type: ignore[arg-type]
+
+
+@pytest.mark.asyncio
 async def test_ws_when_not_authenticated_closes_with_policy_violation(
     server: LiveServer,
 ) -> None:

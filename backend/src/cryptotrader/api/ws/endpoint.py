@@ -1,9 +1,10 @@
 """``/ws``: live events for the app and the Discord bot.
 
-Handshake: the ``Origin`` (sent by every browser) must be in the CORS allow-list, otherwise the
-socket is refused before it opens. Authentication never puts a token in the URL: send an
-``Authorization: Bearer`` header on the handshake (programs), or, after the socket opens, a
-first message within 10 s: ``{"type": "auth", "token": "<access or service token>"}`` or
+Handshake: the ``Origin`` (sent by every browser) must be the API's own (the app served at ``/``)
+or in the CORS allow-list, otherwise the socket is refused before it opens. Authentication
+never puts a token in the URL: send an ``Authorization: Bearer`` header on the handshake
+(programs), or, after the socket opens, a first message within 10 s:
+``{"type": "auth", "token": "<access or service token>"}`` or
 ``{"type": "auth", "ticket": "<from POST /auth/ws-ticket>"}`` (single use, 30 s).
 
 Then: ``{"type": "subscribe", "topics": ["prices", "alerts"]}``, ``unsubscribe`` likewise,
@@ -26,6 +27,7 @@ import contextlib
 import json
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import WebSocket, WebSocketDisconnect
 
@@ -54,7 +56,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     """Live events (see the module docstring for the protocol)."""
     services: Services = websocket.app.state.services
     origin = websocket.headers.get("origin")
-    if origin is not None and origin not in services.settings.api.cors_origins:
+    if origin is not None and not _origin_allowed(origin, websocket, services):
         await websocket.close(code=POLICY, reason="origin not allowed")
         return
     await websocket.accept()
@@ -68,6 +70,14 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         await _serve(websocket, client, services, actor)
     finally:
         services.hub.disconnect(client)
+
+
+def _origin_allowed(origin: str, websocket: WebSocket, services: Services) -> bool:
+    """The allow-list, or the socket's own origin (the page came from this server)."""
+    if origin in services.settings.api.cors_origins:
+        return True
+    host = websocket.headers.get("host")
+    return host is not None and urlsplit(origin).netloc == host
 
 
 async def _authenticate(websocket: WebSocket, services: Services) -> Actor | None:
