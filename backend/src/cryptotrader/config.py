@@ -155,6 +155,10 @@ class ApiSettings(_Section):
     ws_ticket_ttl_s: int = Field(default=30, ge=5, le=300)
     ws_queue_size: int = Field(default=256, ge=1, description="events buffered per WS client")
     backtest_workers: int = Field(default=1, ge=1, le=16)
+    optimize_storage: str | None = Field(
+        default=None,
+        description="Optuna storage of API optimisations; default: optuna.db in the data dir",
+    )
     read_cache_ttl_s: float = Field(
         default=1.0, ge=0, le=10, description="how old /api/bots and /api/portfolio may be"
     )

@@ -63,7 +63,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     actor = await _authenticate(websocket, services)
     if actor is None:
         return
-    client = services.hub.connect()
+    client = services.hub.connect(actor.user_id)
     try:
         welcome = WelcomeFrame(user=actor.name, topics=sorted(WS_TOPICS))
         await websocket.send_text(welcome.model_dump_json())

@@ -32,10 +32,12 @@ _BY_CHANNEL = {channel: topic for topic, channel in WS_TOPICS.items()}
 class Client:
     """One connected socket: its topics, its queue of frames, and whether it was dropped."""
 
-    def __init__(self, queue_size: int) -> None:
+    def __init__(self, queue_size: int, user_id: int | None = None) -> None:
         self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
         self.topics: set[str] = set()
         self.dropped = asyncio.Event()
+        self.user_id = user_id
+        """Whose socket this is: events that name a user (``user_id``) go to that user only."""
 
     def offer(self, frame: str) -> bool:
         """Queue ``frame`` without waiting; False (and dropped) when the queue is full."""
@@ -151,9 +153,9 @@ class Hub:
         except Exception:  # Redis down for a while: the next renewal tries again
             log.warning("renewing the WebSocket hub's lease failed", exc_info=True)
 
-    def connect(self) -> Client:
-        """A new client (subscribed to nothing yet)."""
-        client = Client(self.queue_size)
+    def connect(self, user_id: int | None = None) -> Client:
+        """A new client of ``user_id`` (subscribed to nothing yet)."""
+        client = Client(self.queue_size, user_id)
         self._clients.add(client)
         self._metrics.ws_clients.set(len(self._clients))
         return client
@@ -175,13 +177,13 @@ class Hub:
         message = delivery.message
         self._latest.observe(message)
         frame = f'{{"type":"event","topic":"{topic}","data":{message.model_dump_json()}}}'
-        self.publish_frame(topic, frame)
+        self.publish_frame(topic, frame, owner=getattr(message, "user_id", None))
 
-    def publish_frame(self, topic: str, frame: str) -> int:
-        """Offer ``frame`` to every client of ``topic``; returns how many took it."""
+    def publish_frame(self, topic: str, frame: str, *, owner: int | None = None) -> int:
+        """Offer ``frame`` to the clients of ``topic`` (only ``owner``'s if given); count takers."""
         delivered = 0
         for client in list(self._clients):
-            if topic not in client.topics:
+            if topic not in client.topics or (owner is not None and client.user_id != owner):
                 continue
             if client.offer(frame):
                 delivered += 1
