@@ -167,7 +167,7 @@ async def test_control_when_a_command_arrives_on_the_bus_pauses_and_resumes(
             topics.COMMANDS,
             ControlBot(timestamp=T0, bot=BotKind.SAFE, action=action, requested_by="alice"),
         )
-    await asyncio.wait_for(done.wait(), 10)
+    await asyncio.wait_for(done.wait(), 60)
     assert [a.kind for a in alerts] == ["bot_paused", "bot_running"]
     async with UnitOfWork(database) as uow:
         row = await bots.require_bot(session=uow.session, kind=BotKind.SAFE)

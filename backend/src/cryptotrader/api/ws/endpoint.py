@@ -1,9 +1,10 @@
 """``/ws``: live events for the app and the Discord bot.
 
-Handshake: the ``Origin`` (sent by every browser) must be in the CORS allow-list, otherwise the
-socket is refused before it opens. Authentication never puts a token in the URL: send an
-``Authorization: Bearer`` header on the handshake (programs), or, after the socket opens, a
-first message within 10 s: ``{"type": "auth", "token": "<access or service token>"}`` or
+Handshake: the ``Origin`` (sent by every browser) must be the API's own (the app served at ``/``)
+or in the CORS allow-list, otherwise the socket is refused before it opens. Authentication
+never puts a token in the URL: send an ``Authorization: Bearer`` header on the handshake
+(programs), or, after the socket opens, a first message within 10 s:
+``{"type": "auth", "token": "<access or service token>"}`` or
 ``{"type": "auth", "ticket": "<from POST /auth/ws-ticket>"}`` (single use, 30 s).
 
 Then: ``{"type": "subscribe", "topics": ["prices", "alerts"]}``, ``unsubscribe`` likewise,
@@ -31,6 +32,7 @@ import contextlib
 import json
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
@@ -61,20 +63,28 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     """Live events (see the module docstring for the protocol)."""
     services: Services = websocket.app.state.services
     origin = websocket.headers.get("origin")
-    if origin is not None and origin not in services.settings.api.cors_origins:
+    if origin is not None and not _origin_allowed(origin, websocket, services):
         await websocket.close(code=POLICY, reason="origin not allowed")
         return
     await websocket.accept()
     actor = await _authenticate(websocket, services)
     if actor is None:
         return
-    client = services.hub.connect()
+    client = services.hub.connect(actor.user_id)
     try:
         welcome = WelcomeFrame(user=actor.name, topics=sorted(WS_TOPICS))
         await websocket.send_text(welcome.model_dump_json())
         await _serve(websocket, client, services, actor)
     finally:
         services.hub.disconnect(client)
+
+
+def _origin_allowed(origin: str, websocket: WebSocket, services: Services) -> bool:
+    """The allow-list, or the socket's own origin (the page came from this server)."""
+    if origin in services.settings.api.cors_origins:
+        return True
+    host = websocket.headers.get("host")
+    return host is not None and urlsplit(origin).netloc == host
 
 
 async def _authenticate(websocket: WebSocket, services: Services) -> Actor | None:

@@ -22,10 +22,20 @@ WS_TOPICS: dict[str, str] = {
     "alerts": topics.ALERTS,
     "bot_status": topics.COMMANDS,
     "portfolio": topics.REBALANCE,
+    "optimizations": topics.OPTIMIZATIONS,
 }
 """WebSocket topic -> bus channel."""
 
-WsTopic = Literal["prices", "indicators", "signals", "trades", "alerts", "bot_status", "portfolio"]
+WsTopic = Literal[
+    "prices",
+    "indicators",
+    "signals",
+    "trades",
+    "alerts",
+    "bot_status",
+    "portfolio",
+    "optimizations",
+]
 
 
 class _Frame(BaseModel):
@@ -178,6 +188,13 @@ class PortfolioEvent(_EventFrame):
     data: messages.CapitalReallocated
 
 
+class OptimizationsEvent(_EventFrame):
+    """Progress of your optimisation jobs (``optimizations``): trials done, best value so far."""
+
+    topic: Literal["optimizations"] = "optimizations"
+    data: messages.OptimizationProgress
+
+
 EVENT_FRAMES: dict[str, type[_EventFrame]] = {
     "prices": PricesEvent,
     "indicators": IndicatorsEvent,
@@ -186,6 +203,7 @@ EVENT_FRAMES: dict[str, type[_EventFrame]] = {
     "alerts": AlertsEvent,
     "bot_status": BotStatusEvent,
     "portfolio": PortfolioEvent,
+    "optimizations": OptimizationsEvent,
 }
 """Each topic's event frame."""
 

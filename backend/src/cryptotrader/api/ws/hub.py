@@ -44,10 +44,12 @@ class Client:
     ``held`` (bounded: on overflow they are forgotten and read again from the stream).
     """
 
-    def __init__(self, queue_size: int) -> None:
+    def __init__(self, queue_size: int, user_id: int | None = None) -> None:
         self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
         self.topics: set[str] = set()
         self.dropped = asyncio.Event()
+        self.user_id = user_id
+        """Whose socket this is: events that name a user (``user_id``) go to that user only."""
         self.cursors: dict[str, tuple[int, int]] = {}
         self.held: dict[str, list[tuple[tuple[int, int], str]]] = {}
         self.overflowed: set[str] = set()
@@ -184,9 +186,9 @@ class Hub:
         except Exception:  # Redis down for a while: the next renewal tries again
             log.warning("renewing the WebSocket hub's lease failed", exc_info=True)
 
-    def connect(self) -> Client:
-        """A new client (subscribed to nothing yet)."""
-        client = Client(self.queue_size)
+    def connect(self, user_id: int | None = None) -> Client:
+        """A new client of ``user_id`` (subscribed to nothing yet)."""
+        client = Client(self.queue_size, user_id)
         self._clients.add(client)
         self._metrics.ws_clients.set(len(self._clients))
         return client
@@ -210,6 +212,9 @@ class Hub:
             found = await self._bus.history(channel, after=cursor, count=page)
             gap = gap or found.gap
             for entry_id, message in found.messages:
+                owner = getattr(message, "user_id", None)
+                if owner is not None and owner != client.user_id:
+                    continue  # another user's event
                 await client.queue.put(event_frame(topic, entry_id, message))
                 count += 1
             if found.last_id is not None:
@@ -243,13 +248,16 @@ class Hub:
         message = delivery.message
         self._latest.observe(message)
         frame = event_frame(topic, delivery.entry_id, message)
-        self.publish_frame(topic, entry_key(delivery.entry_id), frame)
+        owner = getattr(message, "user_id", None)
+        self.publish_frame(topic, entry_key(delivery.entry_id), frame, owner=owner)
 
-    def publish_frame(self, topic: str, key: tuple[int, int], frame: str) -> int:
-        """Offer the event ``frame`` to every client of ``topic``; returns how many took it."""
+    def publish_frame(
+        self, topic: str, key: tuple[int, int], frame: str, *, owner: int | None = None
+    ) -> int:
+        """Offer the event ``frame`` to the clients of ``topic`` (only ``owner``'s if given)."""
         delivered = 0
         for client in list(self._clients):
-            if topic not in client.topics:
+            if topic not in client.topics or (owner is not None and client.user_id != owner):
                 continue
             if client.offer_event(topic, key, frame):
                 delivered += 1
