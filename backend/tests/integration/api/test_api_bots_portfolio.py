@@ -68,6 +68,7 @@ async def test_control_by_a_service_token_for_a_person_is_audited_with_both(
     async with UnitOfWork(api.database) as uow:
         rows = await list_audit(session=uow.session, action="bot.pause")
     assert [(row.actor, row.target) for row in rows] == [("trader/token:control", "bot:aggressive")]
+    assert rows[0].details is not None
     assert rows[0].details["on_behalf_of"] == "discord:112233445566 (Alice)"
 
 
