@@ -161,6 +161,15 @@ async def test_portfolio_when_read_adds_up_capital_pnl_reallocations_and_risk(
     assert [r["amount"] for r in body["reallocations"]] == ["2.82000000"]
     assert body["mode"] == "paper"
     assert body["live_trading_enabled"] is False
+    assert Decimal(by_bot["safe"]["risk"]["realised_today"]) == 0  # the trades closed days ago
+    assert by_bot["safe"]["risk"]["daily_loss_limit"] == "70.28"  # 10% of 702.82
+    assert body["limits"] == {
+        "max_open_positions": 2,
+        "max_exposure": "1",
+        "daily_loss_limit": "0.10",
+        "order_failures_to_pause": 3,
+        "on_deep_streak": "quarter",
+    }
     listed = (await api.get("viewer", "/api/portfolio/reallocations")).json()
     assert listed["count"] == 1
     assert listed["data"][0]["trigger_trade_id"] is not None
