@@ -91,7 +91,25 @@ def optimize_command(  # noqa: PLR0915, PLR0917 - typer maps each option to a pa
     fear_greed: Annotated[
         Path | None, typer.Option("--fear-greed", help="Fear & Greed history CSV")
     ] = None,
+    walk: Annotated[
+        bool, typer.Option("--walk-forward", help="optimise each train window, score its test")
+    ] = False,
+    wf_train: Annotated[
+        str, typer.Option("--wf-train", help="train window: candles, or 72h, 90d, 12w")
+    ] = "180d",
+    wf_test: Annotated[str, typer.Option("--wf-test", help="test window after it")] = "30d",
+    wf_step: Annotated[
+        str | None, typer.Option("--wf-step", help="move windows by; default: --wf-test")
+    ] = None,
+    anchored: Annotated[
+        bool, typer.Option("--anchored", help="train windows all start at the first candle")
+    ] = False,
+    mc_runs: Annotated[
+        int, typer.Option("--monte-carlo", help="Monte Carlo runs of the trades (0: none)")
+    ] = 1000,
     top: Annotated[int, typer.Option("--top", help="trials shown")] = 10,
+    html: Annotated[Path | None, typer.Option("--html", help="write an HTML report")] = None,
+    png: Annotated[Path | None, typer.Option("--png", help="write a PNG chart")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Tune a strategy's parameters (and stop-loss, take-profit, risk) with Optuna.
@@ -112,20 +130,19 @@ def optimize_command(  # noqa: PLR0915, PLR0917 - typer maps each option to a pa
     from cryptotrader.config import load_settings  # noqa: PLC0415
     from cryptotrader.engines.backtest import BacktestConfig  # noqa: PLC0415
     from cryptotrader.engines.backtest.config import check_capital  # noqa: PLC0415
-    from cryptotrader.engines.backtest.report import metrics_table  # noqa: PLC0415
     from cryptotrader.errors import UserInputError  # noqa: PLC0415
     from cryptotrader.optimize.evaluate import Evaluator  # noqa: PLC0415
     from cryptotrader.optimize.objectives import parse_objectives  # noqa: PLC0415
-    from cryptotrader.optimize.report import (  # noqa: PLC0415
-        chosen_columns,
-        importance_table,
-        optimisation_dict,
-        trials_table,
+    from cryptotrader.optimize.pipeline import (  # noqa: PLC0415
+        WalkForwardSpec,
+        check_walk_forward,
+        run_optimisation,
     )
-    from cryptotrader.optimize.runner import optimise  # noqa: PLC0415
+    from cryptotrader.optimize.report import report_dict  # noqa: PLC0415
     from cryptotrader.optimize.space import build_space  # noqa: PLC0415
     from cryptotrader.optimize.storage import default_storage, open_storage, shown  # noqa: PLC0415
     from cryptotrader.optimize.study import StudyPlan, check_plan  # noqa: PLC0415
+    from cryptotrader.optimize.walkforward import bars  # noqa: PLC0415
     from cryptotrader.strategies import create_strategy  # noqa: PLC0415
 
     settings = load_settings()
@@ -180,8 +197,19 @@ def optimize_command(  # noqa: PLR0915, PLR0917 - typer maps each option to a pa
     name = study or study_name(strategy, candles.pair.symbol, str(candles.timeframe), identity)
     plan = StudyPlan(**{**_fields(plan), "name": name})
     check_plan(plan)
+    spec = None
+    if walk:
+        tf = candles.timeframe
+        spec = WalkForwardSpec(
+            train=bars(wf_train, tf, "--wf-train"), test=bars(wf_test, tf, "--wf-test"),
+            step=None if wf_step is None else bars(wf_step, tf, "--wf-step"), anchored=anchored,
+        )  # fmt: skip
+        check_walk_forward(spec, len(candles.arrays))
+    if mc_runs and mc_runs < 10:
+        raise UserInputError(f"--monte-carlo {mc_runs}: at least 10 runs (0: none)")
     open_storage(url, app_database_url=settings.database_url)  # refused before any write
     err_console.print(f"study {name} on {shown(url)}", soft_wrap=True)
+    title = f"Optimisation of {strategy} - {candles.pair} {candles.timeframe} - {len(ts)} candles"
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[best]}"), console=err_console, transient=True,
@@ -193,19 +221,54 @@ def optimize_command(  # noqa: PLR0915, PLR0917 - typer maps each option to a pa
             shown = "" if best is None else f"best #{best.number}: {best.values[0]:.4g}"
             bar.update(task, completed=min(done, total), best=shown)
 
-        result = optimise(plan, evaluator, workers=workers, progress=progress, pair=candles.pair)
+        def on_window(index: int, count: int) -> None:
+            bar.update(task, description=f"window {index + 1}/{count}", completed=0)
+
+        report = run_optimisation(
+            plan, evaluator, title=title, workers=workers, walk=spec, monte_carlo_runs=mc_runs,
+            progress=progress, on_window=on_window, pair=candles.pair,
+        )  # fmt: skip
+    if html is not None:
+        from cryptotrader.optimize.html import optimisation_html  # noqa: PLC0415 - charts
+
+        html.write_text(optimisation_html(report), encoding="utf-8")
+        err_console.print(f"wrote {html}")
+    if png is not None:
+        from cryptotrader.optimize.plot import plot_report  # noqa: PLC0415 - matplotlib
+
+        plot_report(report, png)
+        err_console.print(f"wrote {png}")
     if as_json:
-        json.dump(optimisation_dict(result, top=top), sys.stdout, separators=(",", ":"))
+        json.dump(report_dict(report, ts, top=top), sys.stdout, separators=(",", ":"))
         sys.stdout.write("\n")
         return
-    console.print(trials_table(result, top=top))
-    if result.importance:
-        console.print(importance_table(result.importance))
-    columns = chosen_columns(result)
-    if columns:
-        console.print(metrics_table("chosen trials, backtested again exactly", columns))
-    else:
-        console.print("no feasible trial: relax --min-trades or --max-drawdown, or run more trials")
+    _print(report, top, console)
+
+
+def _print(report: Any, top: int, console: Any) -> None:
+    from cryptotrader.engines.backtest.report import metrics_table  # noqa: PLC0415
+    from cryptotrader.optimize.report import (  # noqa: PLC0415
+        chosen_columns,
+        importance_table,
+        monte_carlo_table,
+        trials_table,
+        windows_table,
+    )
+
+    result = report.study
+    if result is not None:
+        console.print(trials_table(result, top=top))
+        if result.importance:
+            console.print(importance_table(result.importance))
+        columns = chosen_columns(result)
+        if columns:
+            console.print(metrics_table("chosen trials, backtested again exactly", columns))
+    if report.walk_forward is not None:
+        console.print(windows_table(report.walk_forward))
+    if report.monte_carlo is not None:
+        console.print(monte_carlo_table(report.monte_carlo))
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
 
 
 def _fields(plan: Any) -> dict[str, Any]:

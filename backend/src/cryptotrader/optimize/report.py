@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.table import Table
 
 from cryptotrader.engines.backtest.report import result_dict
+from cryptotrader.optimize.evaluate import TrialMetrics
+from cryptotrader.optimize.montecarlo import MonteCarlo
 from cryptotrader.optimize.runner import Optimisation
 from cryptotrader.optimize.study import trial_metrics
+from cryptotrader.optimize.walkforward import WalkForward
 
 if TYPE_CHECKING:
     from optuna.trial import FrozenTrial
@@ -21,8 +25,71 @@ JsonDict = dict[str, Any]
 TOP = 20
 
 
+@dataclass(frozen=True, slots=True)
+class OptimisationReport:
+    """What an optimisation run reports: the study or walk-forward, Monte Carlo, warnings."""
+
+    title: str
+    study: Optimisation | None
+    walk_forward: WalkForward | None
+    monte_carlo: MonteCarlo | None
+    warnings: tuple[str, ...]
+
+
 def _number(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
+
+
+def _metrics(metrics: TrialMetrics) -> JsonDict:
+    return {k: _number(v) if isinstance(v, float) else v for k, v in metrics.as_dict().items()}
+
+
+def walk_forward_dict(wf: WalkForward, timestamps: Any, *, curve_limit: int = 500) -> JsonDict:
+    """Windows (dates, parameters, in/out-of-sample metrics), stitched curve, stability."""
+    from cryptotrader.engines.backtest.html import iso_ms  # noqa: PLC0415
+
+    def when(bar: int) -> str | None:
+        return iso_ms(int(timestamps[min(bar, len(timestamps) - 1)]))
+
+    step = max(1, wf.stitched.shape[0] // curve_limit) if curve_limit else 1
+    return {
+        "anchored": wf.anchored,
+        "efficiency": _number(wf.efficiency),
+        "windows": [
+            {
+                "index": r.window.index,
+                "train_start": when(r.window.train_start),
+                "train_end": when(r.window.train_stop - 1),
+                "test_start": when(r.window.test_start),
+                "test_end": when(r.window.test_stop - 1),
+                "trial": r.trial,
+                "params": r.params,
+                "protection": r.protection,
+                "in_sample": _metrics(r.in_sample),
+                "out_of_sample": _metrics(r.out_of_sample),
+            }
+            for r in wf.results
+        ],
+        "out_of_sample": _metrics(wf.stitched_metrics),
+        "stability": {k: {n: _number(v) for n, v in f.items()} for k, f in wf.stability.items()},
+        "equity_curve": [
+            {"time": iso_ms(int(t)), "equity": float(v)}
+            for t, v in zip(wf.times[::step].tolist(), wf.stitched[::step].tolist(), strict=True)
+        ],
+    }
+
+
+def report_dict(report: OptimisationReport, timestamps: Any, *, top: int = TOP) -> JsonDict:
+    """The ``--json`` object (and the API's result) of an optimisation run."""
+    return {
+        "title": report.title,
+        "study": None if report.study is None else optimisation_dict(report.study, top=top),
+        "walk_forward": None
+        if report.walk_forward is None
+        else walk_forward_dict(report.walk_forward, timestamps),
+        "monte_carlo": None if report.monte_carlo is None else report.monte_carlo.as_dict(),
+        "warnings": list(report.warnings),
+    }
 
 
 def ranked(result: Optimisation) -> list[FrozenTrial]:
@@ -44,8 +111,7 @@ def trial_dict(trial: FrozenTrial) -> JsonDict:
         "state": trial.state.name.lower(),
         "params": dict(trial.params),
         "values": None if trial.values is None else [_number(v) for v in trial.values],
-        "metrics": None if metrics is None else {k: _number(v) if isinstance(v, float) else v
-                                                 for k, v in metrics.as_dict().items()},
+        "metrics": None if metrics is None else _metrics(metrics),
         "infeasible": trial.user_attrs.get("infeasible"),
         "invalid": trial.user_attrs.get("invalid"),
     }  # fmt: skip
@@ -144,6 +210,56 @@ def importance_table(importance: dict[str, float]) -> Table:
     table.add_column("share", justify="right")
     for name, value in sorted(importance.items(), key=lambda kv: -kv[1]):
         table.add_row(name, f"{value:.1%}")
+    return table
+
+
+def windows_table(wf: WalkForward) -> Table:
+    """Walk-forward windows: parameters and in-sample vs out-of-sample figures."""
+    names = sorted({k for r in wf.results for k in (*r.params, *r.protection)})
+    kind = "anchored" if wf.anchored else "rolling"
+    eff = "n/a" if wf.efficiency is None else f"{wf.efficiency:.0%}"
+    table = Table(
+        box=box.SIMPLE_HEAD, pad_edge=False, title=f"walk-forward ({kind}), efficiency {eff}"
+    )
+    table.add_column("win", justify="right", no_wrap=True, min_width=3)
+    for name in names:
+        table.add_column(SHORT.get(name, name), justify="right")
+    for label in ("IS ret", "OOS ret", "IS Sharpe", "OOS Sharpe", "OOS DD", "OOS tr"):
+        table.add_column(label, justify="right", no_wrap=True)
+    for r in wf.results:
+        values = {**r.params, **r.protection}
+        table.add_row(
+            str(r.window.index + 1),
+            *(_fmt(values.get(n)) for n in names),
+            _pct(r.in_sample.total_return),
+            _pct(r.out_of_sample.total_return),
+            _fmt(r.in_sample.sharpe),
+            _fmt(r.out_of_sample.sharpe),
+            _pct(-r.out_of_sample.max_drawdown),
+            str(r.out_of_sample.trades),
+        )
+    m = wf.stitched_metrics
+    table.caption = (
+        f"stitched out of sample: return {_pct(m.total_return)}, max DD {_pct(-m.max_drawdown)}, "
+        f"Sharpe {_fmt(m.sharpe)}, {m.trades} trades"
+    )
+    return table
+
+
+def monte_carlo_table(mc: MonteCarlo) -> Table:
+    """Percentiles of return and drawdown, reshuffled and resampled."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=f"Monte Carlo of {mc.trades} trades")
+    table.add_column("")
+    for p in (5, 50, 95):
+        table.add_column(f"p{p}", justify="right")
+    table.add_column("P(loss)", justify="right")
+    for label, dist in (("reshuffled", mc.reshuffled), ("resampled", mc.resampled)):
+        table.add_row(
+            f"{label} return",
+            *(_pct(dist.total_return[p]) for p in (5, 50, 95)),
+            f"{dist.probability_of_loss:.0%}",
+        )
+        table.add_row(f"{label} max DD", *(_pct(-dist.max_drawdown[p]) for p in (5, 50, 95)), "")
     return table
 
 

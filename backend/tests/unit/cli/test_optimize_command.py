@@ -34,7 +34,10 @@ def test_optimize_when_json_reports_the_study_and_the_exact_best(
 ) -> None:
     code, out, err = run(_args(candle_file, tmp_path, "--trials", "8", "--json"), capsys)
     assert code == 0, err
-    report = json.loads(out)
+    whole = json.loads(out)
+    assert whole["walk_forward"] is None
+    assert whole["monte_carlo"]["reshuffled"]["runs"] == 1000
+    report = whole["study"]
     assert report["strategy"] == "sma_cross"
     assert report["objectives"] == ["sharpe"]
     counted = report["trials"]
@@ -93,3 +96,54 @@ def test_optimize_when_storage_cannot_be_reached_is_one_line_exit_2(
     assert code == 2
     assert "cannot be reached" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_optimize_when_walk_forward_reports_windows_monte_carlo_html_and_png(
+    candle_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    html, png = tmp_path / "report.html", tmp_path / "report.png"
+    extra = ["--trials", "5", "--sampler", "random", "--walk-forward", "--wf-train", "2000",
+             "--wf-test", "1000", "--monte-carlo", "200", "--json", "--html", str(html),
+             "--png", str(png)]  # fmt: skip
+    code, out, err = run(_args(candle_file, tmp_path, *extra), capsys)
+    assert code == 0, err
+    report = json.loads(out)
+    wf = report["walk_forward"]
+    assert len(wf["windows"]) == 3
+    first = wf["windows"][0]
+    assert first["train_start"] < first["train_end"] < first["test_start"] < first["test_end"]
+    assert {"in_sample", "out_of_sample", "params", "protection"} <= set(first)
+    assert wf["out_of_sample"]["trades"] == sum(w["out_of_sample"]["trades"] for w in wf["windows"])
+    assert wf["equity_curve"][0]["equity"] == pytest.approx(1000, rel=0.05)
+    assert report["monte_carlo"]["resampled"]["runs"] == 200
+    assert isinstance(report["warnings"], list)
+    page = html.read_text(encoding="utf-8")
+    for section in ("Walk-forward (rolling)", "Stitched out-of-sample equity", "Monte Carlo of"):
+        assert section in page
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_optimize_when_html_of_a_study_has_importance_and_parallel_coordinates(
+    candle_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    html = tmp_path / "report.html"
+    extra = ["--trials", "8", "--objective", "profit,drawdown", "--html", str(html)]
+    code, out, err = run(_args(candle_file, tmp_path, *extra), capsys)
+    assert code == 0, err
+    page = html.read_text(encoding="utf-8")
+    for section in ("Best trials", "Parallel coordinates", "Pareto front", "<polyline"):
+        assert section in page
+    assert "Monte Carlo" in out
+
+
+def test_optimize_when_walk_forward_windows_do_not_fit_is_one_line_exit_2(
+    candle_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    extra = ["--walk-forward", "--wf-train", "365d", "--wf-test", "30d"]
+    code, _, err = run(_args(candle_file, tmp_path, *extra), capsys)
+    assert code == 2
+    assert err.strip() == (
+        "error: walk-forward windows do not fit the data: train 8760 + test 720 candles > "
+        "5000 candles"
+    )
+    assert not (tmp_path / "studies.db").exists()
