@@ -64,8 +64,13 @@ def api_env(home: Path) -> dict[str, str]:
 
 def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     """Run the backend's CLI; its output, or the test fails with it."""
-    done = subprocess.run(  # noqa: S603 - our own CLI
-        [str(CLI), *args], env=env, input=stdin, capture_output=True, text=True, timeout=300,
+    done = subprocess.run(
+        [str(CLI), *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
         check=False,
     )
     assert done.returncode == 0, f"cryptotrader {' '.join(args)}: {done.stdout}{done.stderr}"
@@ -134,9 +139,11 @@ def seeded_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     cli(env, "run", "--replay", str(candles_slice(home, 1500)), "--fear-greed", str(FEAR_GREED))
     found = tokens(env)
     port = free_port()
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [str(CLI), "api", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=sys.stderr,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=sys.stderr,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -156,12 +163,23 @@ def live_api(tmp_path: Path) -> Iterator[Api]:
     cli(env, "db", "upgrade")
     found = tokens(env)
     port = free_port()
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [
-            str(CLI), "run", "--replay", str(candles_slice(home, 3000)), "--speed", "144000",
-            "--fear-greed", str(FEAR_GREED), "--api", "--api-port", str(port),
+            str(CLI),
+            "run",
+            "--replay",
+            str(candles_slice(home, 3000)),
+            "--speed",
+            "144000",
+            "--fear-greed",
+            str(FEAR_GREED),
+            "--api",
+            "--api-port",
+            str(port),
         ],
-        env=env, stdout=subprocess.DEVNULL, stderr=sys.stderr,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=sys.stderr,
     )
     url = f"http://127.0.0.1:{port}"
     try:

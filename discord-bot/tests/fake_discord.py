@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 APP_ID = 900000000000000001
 BOT_ID = APP_ID
@@ -132,9 +132,8 @@ class FakeDiscord:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        server: Any = site._server
+        self.port = int(server.sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
         """Close the sockets and the server."""
@@ -191,7 +190,9 @@ class FakeDiscord:
         member_name: str = "alice",
     ) -> str:
         """Press the button labelled ``label`` of ``message`` (a component interaction)."""
-        data = message.body.get("data", message.body) if message.kind == "callback" else message.body
+        data = (
+            message.body.get("data", message.body) if message.kind == "callback" else message.body
+        )
         buttons = [c for row in data.get("components", []) for c in row["components"]]
         button = next(b for b in buttons if b.get("label") == label)
         payload = {"custom_id": button["custom_id"], "component_type": 2}
@@ -202,7 +203,9 @@ class FakeDiscord:
     def write_capture(self) -> None:
         """Rewrite the capture file (one JSON line per message)."""
         lines = [
-            json.dumps({"kind": m.kind, "path": m.path, "id": m.id, "body": m.body, "files": m.files})
+            json.dumps(
+                {"kind": m.kind, "path": m.path, "id": m.id, "body": m.body, "files": m.files}
+            )
             for m in self.messages
         ]
         self.capture.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -215,7 +218,10 @@ class FakeDiscord:
                 "url": self.gateway,
                 "shards": 1,
                 "session_start_limit": {
-                    "total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1,
+                    "total": 1000,
+                    "remaining": 1000,
+                    "reset_after": 0,
+                    "max_concurrency": 1,
                 },
             }
         )
@@ -263,15 +269,29 @@ class FakeDiscord:
     def _guild(self) -> dict[str, Any]:
         def role(role_id: int, name: str, position: int) -> dict[str, Any]:
             return {
-                "id": str(role_id), "name": name, "permissions": "0", "position": position,
-                "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0,
+                "id": str(role_id),
+                "name": name,
+                "permissions": "0",
+                "position": position,
+                "color": 0,
+                "hoist": False,
+                "managed": False,
+                "mentionable": False,
+                "flags": 0,
             }
 
         def channel(channel_id: int, name: str, position: int) -> dict[str, Any]:
             return {
-                "id": str(channel_id), "type": 0, "name": name, "position": position,
-                "guild_id": str(GUILD_ID), "permission_overwrites": [], "nsfw": False,
-                "parent_id": None, "topic": None, "rate_limit_per_user": 0,
+                "id": str(channel_id),
+                "type": 0,
+                "name": name,
+                "position": position,
+                "guild_id": str(GUILD_ID),
+                "permission_overwrites": [],
+                "nsfw": False,
+                "parent_id": None,
+                "topic": None,
+                "rate_limit_per_user": 0,
             }
 
         return {
@@ -328,7 +348,12 @@ class FakeDiscord:
             "data": data,
             "guild_id": str(GUILD_ID),
             "channel_id": str(CHANNEL_ID),
-            "channel": {"id": str(CHANNEL_ID), "type": 0, "name": "trading", "guild_id": str(GUILD_ID)},
+            "channel": {
+                "id": str(CHANNEL_ID),
+                "type": 0,
+                "name": "trading",
+                "guild_id": str(GUILD_ID),
+            },
             "member": {
                 "user": user(member_id, member_name),
                 "roles": [str(r) for r in roles or []],
@@ -362,16 +387,25 @@ class FakeDiscord:
     async def _application(self, request: web.Request) -> web.Response:
         return _json(
             {
-                "id": str(APP_ID), "name": "CryptoTrader", "icon": None, "description": "",
-                "bot_public": False, "bot_require_code_grant": False, "verify_key": "0" * 64,
-                "owner": user(1, "owner"), "flags": 0, "team": None, "summary": "",
+                "id": str(APP_ID),
+                "name": "CryptoTrader",
+                "icon": None,
+                "description": "",
+                "bot_public": False,
+                "bot_require_code_grant": False,
+                "verify_key": "0" * 64,
+                "owner": user(1, "owner"),
+                "flags": 0,
+                "team": None,
+                "summary": "",
             }
         )
 
     async def _register(self, request: web.Request) -> web.Response:
         commands = await request.json()
         self.commands = [
-            {**c, "id": snowflake(), "application_id": str(APP_ID), "version": "1"} for c in commands
+            {**c, "id": snowflake(), "application_id": str(APP_ID), "version": "1"}
+            for c in commands
         ]
         return _json(self.commands)
 
@@ -381,17 +415,21 @@ class FakeDiscord:
             files: list[str] = []
             reader = await request.multipart()
             async for part in reader:
+                if not isinstance(part, BodyPartReader):
+                    continue
                 if part.name == "payload_json":
-                    body = json.loads(await part.text())  # type: ignore[union-attr]
+                    body = json.loads(await part.text())
                 else:
-                    content = await part.read()  # type: ignore[union-attr]
-                    saved = self.capture.with_name(part.filename or f"{part.name}.bin")  # type: ignore[union-attr]
+                    content = await part.read()
+                    saved = self.capture.with_name(part.filename or f"{part.name}.bin")
                     saved.write_bytes(content)
                     files.append(str(saved))
             return body, files
         return await request.json(), []
 
-    def _record(self, kind: str, request: web.Request, body: dict[str, Any], files: list[str]) -> Captured:
+    def _record(
+        self, kind: str, request: web.Request, body: dict[str, Any], files: list[str]
+    ) -> Captured:
         captured = Captured(kind=kind, path=request.path, body=body, files=files)
         self.messages.append(captured)
         self.write_capture()
@@ -399,7 +437,11 @@ class FakeDiscord:
         return captured
 
     def _message(self, captured: Captured, channel_id: int = CHANNEL_ID) -> dict[str, Any]:
-        data = captured.body.get("data", captured.body) if captured.kind == "callback" else captured.body
+        data = (
+            captured.body.get("data", captured.body)
+            if captured.kind == "callback"
+            else captured.body
+        )
         return {
             "id": captured.id,
             "channel_id": str(channel_id),
@@ -456,8 +498,16 @@ class FakeDiscord:
     async def _channel(self, request: web.Request) -> web.Response:
         channel_id = request.match_info["channel"]
         return _json(
-            {"id": channel_id, "type": 0, "name": "alerts", "guild_id": str(GUILD_ID), "position": 1,
-             "permission_overwrites": [], "nsfw": False, "parent_id": None}
+            {
+                "id": channel_id,
+                "type": 0,
+                "name": "alerts",
+                "guild_id": str(GUILD_ID),
+                "position": 1,
+                "permission_overwrites": [],
+                "nsfw": False,
+                "parent_id": None,
+            }
         )
 
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -21,7 +22,9 @@ from tests.fake_discord import (
 )
 
 
-def bot_env(server: FakeDiscord, api_url: str, token: str, state: Path, **extra: str) -> dict[str, str]:
+def bot_env(
+    server: FakeDiscord, api_url: str, token: str, state: Path, **extra: str
+) -> dict[str, str]:
     """The bot's environment, as an operator would write it."""
     env = {
         "DISCORD_TOKEN": "discord-test-token",
@@ -60,9 +63,8 @@ async def running_bot(env: dict[str, str], *, start_at: str = "$") -> AsyncItera
         await api.aclose()
 
 
-def api_get(url: str, token: str, path: str) -> dict[str, object]:
+def api_get(url: str, token: str, path: str) -> Any:
     """A GET on the API, as a test reads the truth."""
     answer = httpx.get(f"{url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
     answer.raise_for_status()
-    body: dict[str, object] = answer.json()
-    return body
+    return answer.json()

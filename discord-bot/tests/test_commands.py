@@ -30,9 +30,7 @@ def of(interaction_id: str) -> Any:
 
 def audit_rows(database: Path, action: str) -> list[tuple[str, str]]:
     with sqlite3.connect(database) as db:
-        return list(
-            db.execute("SELECT actor, details FROM audit_log WHERE action = ?", (action,))
-        )
+        return list(db.execute("SELECT actor, details FROM audit_log WHERE action = ?", (action,)))
 
 
 async def answered(server: FakeDiscord, interaction_id: str, kind: str) -> Captured:
@@ -53,14 +51,14 @@ async def test_status_answers_with_both_bots_figures_from_the_api(
     [embed] = reply.embeds
     assert embed["title"] == "📊 Bots — paper"
     shown = fields(embed)
-    for bot in truth["bots"]:  # type: ignore[union-attr]
+    for bot in truth["bots"]:
         name = "Safe" if bot["bot"] == "safe" else "Aggressive"
         value = shown[f"{name} ({bot['status']})"]
         assert f"Capital: {money(bot['capital'])}" in value
         assert f"P&L: {signed(bot['realised_pnl'])}" in value
         assert f"Open positions: {bot['open_trades']}" in value
     assert shown["Total"] == (
-        f"{money(truth['total_capital'])} ({signed(truth['total_realised_pnl'])})"  # type: ignore[arg-type]
+        f"{money(truth['total_capital'])} ({signed(truth['total_realised_pnl'])})"
     )
     buttons = [c for row in reply.body["components"] for c in row["components"]]
     assert [b["label"] for b in buttons] == ["Refresh"]
@@ -71,11 +69,13 @@ async def test_trades_lists_the_latest_trades_of_one_bot(
 ) -> None:
     env = bot_env(discord_server, seeded_api.url, seeded_api.tokens["read"], tmp_path)
     async with running_bot(env):
-        asked = await discord_server.invoke("trades", {"bot": "aggressive", "n": 3}, roles=[VIEWER_ROLE])
+        asked = await discord_server.invoke(
+            "trades", {"bot": "aggressive", "n": 3}, roles=[VIEWER_ROLE]
+        )
         reply = await answered(discord_server, asked, "followup")
     truth = api_get(seeded_api.url, seeded_api.tokens["read"], "/api/trades?bot=aggressive&limit=3")
     lines = reply.embeds[0]["description"].splitlines()
-    assert [line.split("`")[1] for line in lines] == [f"#{t['id']}" for t in truth["data"]]  # type: ignore[union-attr]
+    assert [line.split("`")[1] for line in lines] == [f"#{t['id']}" for t in truth["data"]]
     assert all("Aggressive · BTC/USDT" in line for line in lines)
 
 
@@ -88,7 +88,7 @@ async def test_risk_shows_ratio_streak_level_daily_loss_and_limits(
         reply = await answered(discord_server, asked, "followup")
     truth = api_get(seeded_api.url, seeded_api.tokens["read"], "/api/portfolio")
     shown = fields(reply.embeds[0])
-    safe = next(b for b in truth["bots"] if b["bot"] == "safe")  # type: ignore[union-attr]
+    safe = next(b for b in truth["bots"] if b["bot"] == "safe")
     value = shown[f"Safe ({safe['status']})"]
     assert f"Losing streak: {safe['risk']['losing_streak']}" in value
     assert f"Risk ratio: {Decimal(safe['risk']['current_risk_ratio']):.2%}" in value
@@ -143,17 +143,23 @@ async def test_pause_asks_for_confirmation_then_the_api_audits_the_discord_user(
         assert done.body["type"] == 7  # the question is replaced by the outcome
         assert done.body["data"]["content"].startswith("Aggressive bot: pause requested by <@4242>")
         resumed = await discord_server.invoke(
-            "resume", {"bot": "aggressive"}, roles=[OPERATOR_ROLE], member_id=4242, member_name="bob"
+            "resume",
+            {"bot": "aggressive"},
+            roles=[OPERATOR_ROLE],
+            member_id=4242,
+            member_name="bob",
         )
         question = await answered(discord_server, resumed, "callback")
-        pressed = await discord_server.press(question, "Confirm", roles=[OPERATOR_ROLE], member_id=4242)
+        pressed = await discord_server.press(
+            question, "Confirm", roles=[OPERATOR_ROLE], member_id=4242
+        )
         await answered(discord_server, pressed, "callback")
     rows = audit_rows(seeded_api.database, "bot.pause")
     actor, details = rows[-1]
     assert actor == "admin/token:control"
     assert '"on_behalf_of": "discord:4242 (bob)"' in details
     bot = api_get(seeded_api.url, seeded_api.tokens["read"], "/api/bots/aggressive")
-    assert bot["requested"]["action"] == "resume"  # type: ignore[index]
+    assert bot["requested"]["action"] == "resume"
 
 
 async def test_cancel_sends_nothing_and_a_read_only_token_cannot_pause(
