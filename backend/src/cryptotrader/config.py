@@ -163,6 +163,10 @@ class ApiSettings(_Section):
         default=1.0, ge=0, le=10, description="how old /api/bots and /api/portfolio may be"
     )
     docs_enabled: bool = True
+    web_dir: Path | None = Field(
+        default=None,
+        description="the app's web export served at / (default: the checkout's mobile/dist)",
+    )
     metrics_token: SecretStr | None = Field(
         default=None,
         description="bearer token Prometheus must send to /metrics (unset: /metrics is open)",

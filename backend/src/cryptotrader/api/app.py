@@ -37,6 +37,7 @@ from cryptotrader.api.routes import (
     system,
     trades,
 )
+from cryptotrader.api.web import web_app
 from cryptotrader.api.ws.endpoint import websocket_endpoint
 from cryptotrader.api.ws.hub import Hub
 from cryptotrader.bus.factory import open_bus
@@ -165,6 +166,7 @@ def create_app(
     )
     install_error_handlers(app)
     _include_routes(app)
+    app.mount("/", web_app(settings.api.web_dir), name="app")
     limiter = RateLimiter(
         store,
         per_minute=settings.api.rate_limit_per_minute,
@@ -284,7 +286,7 @@ async def _start(
         tokens=ServiceTokenService(database=database, clock=clock, cache=cache),
         bots=bot_service,
         trades=TradeService(database=database),
-        portfolio=PortfolioService(database=database, settings=settings, cache=reads),
+        portfolio=PortfolioService(database=database, settings=settings, cache=reads, clock=clock),
         market=MarketService(database=database, latest=latest),
         backtests=backtest_service,
         optimizations=optimization_service,
