@@ -286,7 +286,7 @@ async def _start(
         tokens=ServiceTokenService(database=database, clock=clock, cache=cache),
         bots=bot_service,
         trades=TradeService(database=database),
-        portfolio=PortfolioService(database=database, settings=settings, cache=reads),
+        portfolio=PortfolioService(database=database, settings=settings, cache=reads, clock=clock),
         market=MarketService(database=database, latest=latest),
         backtests=backtest_service,
         optimizations=optimization_service,
