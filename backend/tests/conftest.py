@@ -11,6 +11,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# The suite runs on shared, loaded machines: an example's duration says nothing about correctness,
+# so no property test has a deadline or fails the "too slow" health check.
+settings.register_profile(
+    "suite", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("suite")
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = Path(os.environ.get("CRYPTOTRADER_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))

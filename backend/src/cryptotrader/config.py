@@ -159,10 +159,18 @@ class ApiSettings(_Section):
     max_body_bytes: int = Field(
         default=64 * 1024, ge=1024, description="larger request bodies are refused with 413"
     )
+    optimize_storage: str | None = Field(
+        default=None,
+        description="Optuna storage of API optimisations; default: optuna.db in the data dir",
+    )
     read_cache_ttl_s: float = Field(
         default=1.0, ge=0, le=10, description="how old /api/bots and /api/portfolio may be"
     )
     docs_enabled: bool = True
+    web_dir: Path | None = Field(
+        default=None,
+        description="the app's web export served at / (default: the checkout's mobile/dist)",
+    )
     metrics_token: SecretStr | None = Field(
         default=None,
         description="bearer token Prometheus must send to /metrics (unset: /metrics is open)",

@@ -109,13 +109,15 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
     await close_database(db, schema)
 
 
-async def open_bus(kind: str, clock: TestClock) -> tuple[StreamBus, str | None]:
+async def open_bus(
+    kind: str, clock: TestClock, options: ConsumerOptions = FAST
+) -> tuple[StreamBus, str | None]:
     """A bus of ``kind``; on Redis, streams live under a prefix of their own."""
     if kind == "memory":
-        return InProcessBus(clock=clock, options=FAST), None
+        return InProcessBus(clock=clock, options=options), None
     require_redis()
     prefix = f"test:{uuid.uuid4().hex}:"
-    return await RedisBus.connect(REDIS_URL, prefix=prefix, clock=clock, options=FAST), prefix
+    return await RedisBus.connect(REDIS_URL, prefix=prefix, clock=clock, options=options), prefix
 
 
 async def close_bus(bus: StreamBus, prefix: str | None) -> None:

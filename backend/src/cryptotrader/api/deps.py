@@ -20,6 +20,7 @@ from cryptotrader.services.errors import AuthenticationFailed
 from cryptotrader.services.exchange_keys import ExchangeKeyService
 from cryptotrader.services.live_trading import LiveTradingService
 from cryptotrader.services.market import MarketService
+from cryptotrader.services.optimizations import OptimizationService
 from cryptotrader.services.platform_config import PlatformConfigService
 from cryptotrader.services.portfolio import PortfolioService
 from cryptotrader.services.service_tokens import ServiceTokenService
@@ -55,11 +56,27 @@ async def current_actor(
     return await services.auth.authenticate(credentials.credentials)
 
 
+ON_BEHALF_OF = "X-On-Behalf-Of"
+"""Header a client program (the Discord bot) sets to name the person it acts for."""
+_ON_BEHALF_OF_MAX = 100
+
+
 def request_origin(request: Request) -> Origin:
-    """The client address (trusted proxies applied) and the request id."""
+    """The client address (trusted proxies applied), the request id, and ``X-On-Behalf-Of``.
+
+    The header is recorded as the caller's claim (printable characters, 100 at most); it grants
+    nothing: permissions are the credential's.
+    """
     state = request.scope.get("state", {})
     peer = request.client.host if request.client else None
-    return Origin(ip=state.get("client_ip", peer), request_id=state.get("request_id"))
+    claimed = request.headers.get(ON_BEHALF_OF)
+    if claimed is not None:
+        claimed = "".join(c for c in claimed if c.isprintable())[:_ON_BEHALF_OF_MAX] or None
+    return Origin(
+        ip=state.get("client_ip", peer),
+        request_id=state.get("request_id"),
+        on_behalf_of=claimed,
+    )
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
@@ -98,6 +115,10 @@ def _backtests(services: ServicesDep) -> BacktestService:
     return services.backtests
 
 
+def _optimizations(services: ServicesDep) -> OptimizationService:
+    return services.optimizations
+
+
 def _exchange_keys(services: ServicesDep) -> ExchangeKeyService:
     return services.exchange_keys
 
@@ -118,6 +139,7 @@ TradeServiceDep = Annotated[TradeService, Depends(_trades)]
 PortfolioServiceDep = Annotated[PortfolioService, Depends(_portfolio)]
 MarketServiceDep = Annotated[MarketService, Depends(_market)]
 BacktestServiceDep = Annotated[BacktestService, Depends(_backtests)]
+OptimizationServiceDep = Annotated[OptimizationService, Depends(_optimizations)]
 ExchangeKeyServiceDep = Annotated[ExchangeKeyService, Depends(_exchange_keys)]
 PlatformConfigServiceDep = Annotated[PlatformConfigService, Depends(_platform)]
 LiveTradingServiceDep = Annotated[LiveTradingService, Depends(_live_trading)]

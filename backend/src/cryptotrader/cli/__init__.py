@@ -17,6 +17,7 @@ from cryptotrader.cli.backtest import backtest_app
 from cryptotrader.cli.data import data_app
 from cryptotrader.cli.db import db_app
 from cryptotrader.cli.indicators import indicators_command
+from cryptotrader.cli.optimize import optimize_command
 from cryptotrader.cli.run import demo_command, engine_command, run_command, trades_command
 from cryptotrader.errors import OrderRejected, TemporaryError, TraderError, UserInputError
 
@@ -34,6 +35,7 @@ app.add_typer(backtest_app, name="backtest")
 app.add_typer(data_app, name="data")
 app.add_typer(db_app, name="db")
 app.command("indicators")(indicators_command)
+app.command("optimize")(optimize_command)
 app.command("run")(run_command)
 app.command("engine")(engine_command)
 app.command("trades")(trades_command)

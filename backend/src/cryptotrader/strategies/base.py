@@ -39,6 +39,23 @@ class StrategyParams(BaseModel):
 P = TypeVar("P", bound=StrategyParams)
 
 
+def search_range(
+    low: float, high: float, *, step: float | None = None, log: bool = False
+) -> dict[str, Any]:
+    """``json_schema_extra`` of a parameter the optimiser may tune, and over which range.
+
+    The range is where searching makes sense (narrower than what the field accepts); the
+    command line can override it (``cryptotrader optimize --range NAME=LOW:HIGH``).
+
+    Example:
+        >>> fast: int = Field(default=20, ge=1, json_schema_extra=search_range(5, 50))
+    """
+    spec: dict[str, Any] = {"low": low, "high": high, "log": log}
+    if step is not None:
+        spec["step"] = step
+    return {"search": spec}
+
+
 @dataclass(frozen=True, slots=True)
 class IndicatorSpec:
     """One indicator a strategy needs: registry name, parameters, and decision weight."""

@@ -14,6 +14,7 @@ from cryptotrader.strategies.base import (
     StrategyInputs,
     StrategyParams,
     previous,
+    search_range,
 )
 from cryptotrader.strategies.registry import register_strategy
 
@@ -21,8 +22,8 @@ from cryptotrader.strategies.registry import register_strategy
 class SmaCrossParams(StrategyParams):
     """Periods of the fast and slow simple moving averages of the closes."""
 
-    fast: int = Field(default=20, ge=1, le=10_000)
-    slow: int = Field(default=50, ge=2, le=10_000)
+    fast: int = Field(default=20, ge=1, le=10_000, json_schema_extra=search_range(5, 50))
+    slow: int = Field(default=50, ge=2, le=10_000, json_schema_extra=search_range(20, 200))
 
     @model_validator(mode="after")
     def _ordered(self) -> SmaCrossParams:

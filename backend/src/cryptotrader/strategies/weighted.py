@@ -23,6 +23,7 @@ from cryptotrader.strategies.base import (
     IndicatorSpec,
     StrategyInputs,
     StrategyParams,
+    search_range,
     weighted_score,
 )
 
@@ -42,11 +43,33 @@ _CONTEXT_ONLY = {"fear_greed": 0.0, "google_trends": 0.0}
 class WeightedParams(StrategyParams):
     """Thresholds and filters of a weighted-score strategy."""
 
-    buy_threshold: float = Field(gt=0, le=1, description="score at or above: buy")
-    sell_threshold: float = Field(ge=-1, lt=1, description="score at or below: sell")
-    full_confidence: float = Field(default=0.5, gt=0, le=1, description="score of confidence 1")
-    max_choppiness: float = Field(default=100.0, ge=0, le=100, description="100: no filter")
-    max_fear_greed: float = Field(default=100.0, ge=0, le=100, description="100: no filter")
+    buy_threshold: float = Field(
+        gt=0, le=1, description="score at or above: buy", json_schema_extra=search_range(0.05, 0.6)
+    )
+    sell_threshold: float = Field(
+        ge=-1, lt=1, description="score at or below: sell", json_schema_extra=search_range(-0.5, 0)
+    )
+    full_confidence: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="score of confidence 1",
+        json_schema_extra=search_range(0.1, 1.0),
+    )
+    max_choppiness: float = Field(
+        default=100.0,
+        ge=0,
+        le=100,
+        description="100: no filter",
+        json_schema_extra=search_range(30, 100, step=5),
+    )
+    max_fear_greed: float = Field(
+        default=100.0,
+        ge=0,
+        le=100,
+        description="100: no filter",
+        json_schema_extra=search_range(50, 100, step=5),
+    )
     require_trend_agreement: bool = False
     trend_timeframe: Timeframe | None = Field(
         default=None, description="higher timeframe of the trend filter; None: see TREND_TIMEFRAME"

@@ -47,8 +47,16 @@ ROLES = {"admin": Role.ADMIN, "trader": Role.TRADER, "viewer": Role.VIEWER, "oth
 BTC = Pair(base="BTC", quote="USDT")
 
 
+# Rate limits count requests per minute: a test that polls while a slow (loaded) machine works
+# would run into them. Tests about rate limits pass their own, small limits.
+UNLIMITED = 1_000_000
+
+
 def make_settings(**api: Any) -> Settings:
-    """Test settings: strong secrets, one encryption key, a CORS allow-list."""
+    """Test settings: strong secrets, one encryption key, a CORS allow-list, no rate limit in
+    the way unless the test sets one."""
+    api.setdefault("rate_limit_per_minute", UNLIMITED)
+    api.setdefault("auth_rate_limit_per_minute", UNLIMITED)
     return Settings(
         environment="test",
         security=SecuritySettings(jwt_secret=JWT_SECRET, encryption_keys=(ENCRYPTION_KEY,)),
@@ -231,7 +239,7 @@ async def running_api(
             pool.shutdown(wait=True)
 
 
-async def wait_for(condition: Any, limit_s: float = 10.0) -> None:
+async def wait_for(condition: Any, limit_s: float = 60.0) -> None:
     """Poll an async ``condition()`` until it is true."""
     async with asyncio.timeout(limit_s):
         while not await condition():  # noqa: ASYNC110 - polls state owned by another component

@@ -189,8 +189,9 @@ async def test_backtest_when_its_api_process_dies_is_failed_once_its_heartbeat_s
 
     dying, survivor = service(), service()
     job = (await dying.launch(trader, "single", request, Origin())).id
-    await asyncio.sleep(0.05)
-    assert await status(job) == ("running", None)
+    async with asyncio.timeout(60):  # the launch marks it running in the background
+        while await status(job) != ("running", None):  # noqa: ASYNC110 - state in the database
+            await asyncio.sleep(0.02)
     minute = 60_000
     for _ in range(3):  # the process running it is alive: its beats keep the job running
         clock.advance(2 * minute)

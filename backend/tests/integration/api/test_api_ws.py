@@ -62,13 +62,13 @@ async def server(sqlite_db: Database, clock: TestClock) -> AsyncIterator[LiveSer
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     instance = uvicorn.Server(config)
     task = asyncio.create_task(instance.serve())
-    async with asyncio.timeout(10):
+    async with asyncio.timeout(60):
         while not instance.started:  # noqa: ASYNC110 - polls state owned by another component
             await asyncio.sleep(0.02)
     port = instance.servers[0].sockets[0].getsockname()[1]
     yield LiveServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws", bus, app)
     instance.should_exit = True
-    await asyncio.wait_for(task, 10)
+    await asyncio.wait_for(task, 60)
     await bus.close()
 
 
@@ -100,6 +100,18 @@ async def test_ws_when_origin_is_not_allowed_is_refused_at_the_handshake(
 
 
 @pytest.mark.asyncio
+async def test_ws_from_the_app_served_by_this_server_is_accepted(server: LiveServer) -> None:
+    own = server.base  # the page came from this server: same scheme, host and port
+    socket = await connect(server.ws, origin=own)  # type: ignore[arg-type]
+    await socket.send(json.dumps({"type": "auth", "ticket": await server.ticket("viewer")}))
+    assert json.loads(await socket.recv())["type"] == "welcome"
+    await socket.close()
+    port = server.base.rsplit(":", 1)[1]
+    with pytest.raises(InvalidStatus):  # another port on the same host is another origin
+        await connect(server.ws, origin=f"http://127.0.0.1:{int(port) + 1}")  # type: ignore[arg-type]
+
+
+@pytest.mark.asyncio
 async def test_ws_when_not_authenticated_closes_with_policy_violation(
     server: LiveServer,
 ) -> None:
@@ -120,7 +132,7 @@ async def test_ws_when_ticket_is_used_twice_the_second_is_refused(
     socket = await _open(server, {"type": "auth", "ticket": ticket})
     await _subscribe(socket, "alerts")
     await server.bus.publish(topics.ALERTS, _alert(clock, 1))
-    event = json.loads(await asyncio.wait_for(socket.recv(), 5))
+    event = json.loads(await asyncio.wait_for(socket.recv(), 60))
     assert event["type"] == "event"
     assert event["topic"] == "alerts"
     assert event["data"]["text"].startswith("1:")
@@ -159,13 +171,13 @@ async def test_ws_when_subscribed_receives_only_its_topics_from_the_bus(
     )
     await server.bus.publish(topics.CANDLES, candle)
     await server.bus.publish(topics.ALERTS, _alert(clock, 2))
-    got_price = json.loads(await asyncio.wait_for(prices.recv(), 5))
-    got_alert = json.loads(await asyncio.wait_for(header.recv(), 5))
+    got_price = json.loads(await asyncio.wait_for(prices.recv(), 60))
+    got_alert = json.loads(await asyncio.wait_for(header.recv(), 60))
     assert got_price["topic"] == "prices"
     assert got_price["data"]["close"] == "1.5"
     assert got_alert["topic"] == "alerts"
     await prices.send(json.dumps({"type": "ping"}))
-    assert json.loads(await asyncio.wait_for(prices.recv(), 5)) == {"type": "pong"}  # no alert
+    assert json.loads(await asyncio.wait_for(prices.recv(), 60)) == {"type": "pong"}  # no alert
     await prices.send(json.dumps({"type": "subscribe", "topics": ["nope"]}))
     assert json.loads(await prices.recv())["type"] == "error"
     await prices.close()
@@ -225,13 +237,13 @@ async def test_ws_when_a_client_is_slow_it_is_dropped_and_the_fast_one_gets_ever
         await server.bus.publish(topics.ALERTS, _alert(clock, number, size=50_000))
         if number % 10 == 9:
             await asyncio.sleep(0.005)  # a live feed, not one burst of 300
-    await asyncio.wait_for(reader, 30)
+    await asyncio.wait_for(reader, 60)
     assert received == [str(n) for n in range(count)]
     metrics = server.app.state.services.metrics
     assert metrics.ws_dropped._value.get() == 1
     assert server.app.state.services.hub.clients == 1
     tail = b""
-    async with asyncio.timeout(20):  # what was buffered, then the close frame: 1013
+    async with asyncio.timeout(60):  # what was buffered, then the close frame: 1013
         while chunk := await stalled.read(1 << 20):
             tail = (tail + chunk)[-64:]
     assert b"\x88" in tail
@@ -247,7 +259,7 @@ async def _read_until_closed(socket: ClientConnection) -> None:
 
 async def _closed_code(socket: ClientConnection) -> tuple[int, str]:
     with pytest.raises(ConnectionClosed) as closed:
-        await asyncio.wait_for(_read_until_closed(socket), 5)
+        await asyncio.wait_for(_read_until_closed(socket), 60)
     assert closed.value.rcvd is not None
     return closed.value.rcvd.code, closed.value.rcvd.reason
 
@@ -262,7 +274,7 @@ async def test_ws_when_its_session_logs_out_it_is_closed_at_once(server: LiveSer
     assert answer.status_code == 204
     assert await _closed_code(socket) == (1008, "session revoked")
     await other.send(json.dumps({"type": "ping"}))  # another login session of the same user
-    assert json.loads(await asyncio.wait_for(other.recv(), 5)) == {"type": "pong"}
+    assert json.loads(await asyncio.wait_for(other.recv(), 60)) == {"type": "pong"}
     await other.close()
 
 
@@ -290,3 +302,101 @@ async def test_ws_when_revoked_by_another_process_is_closed_at_the_next_check(
             {"id": created.json()["id"]},
         )
     assert await _closed_code(socket) == (1008, "service token revoked")
+
+
+# --- resume: a client that reconnects with the cursor of the last event it handled gets what
+# it missed, in order, then live events, and never one twice.
+
+
+async def _next(socket: ClientConnection) -> dict[str, Any]:
+    frame: dict[str, Any] = json.loads(await asyncio.wait_for(socket.recv(), 5))
+    return frame
+
+
+async def _texts(socket: ClientConnection, count: int) -> list[tuple[str, str]]:
+    frames = [await _next(socket) for _ in range(count)]
+    assert all(frame["type"] == "event" for frame in frames), frames
+    return [(frame["cursor"], frame["data"]["text"]) for frame in frames]
+
+
+@pytest.mark.asyncio
+async def test_ws_resume_replays_what_was_missed_then_live_events_once(
+    server: LiveServer, clock: TestClock
+) -> None:
+    token = await server.token("viewer")
+    first = await _open(server, {"type": "auth", "token": token})
+    await first.send(json.dumps({"type": "subscribe", "topics": ["alerts"]}))
+    assert (await _next(first))["type"] == "subscribed"
+    ids = [await server.bus.publish(topics.ALERTS, _alert(clock, n, 1)) for n in range(2)]
+    seen = await _texts(first, 2)
+    assert [cursor for cursor, _ in seen] == ids
+    await first.close()
+
+    missed = [await server.bus.publish(topics.ALERTS, _alert(clock, n, 1)) for n in range(2, 5)]
+    again = await _open(server, {"type": "auth", "token": token})
+    resume = {"type": "subscribe", "topics": ["alerts"], "resume": {"alerts": seen[-1][0]}}
+    await again.send(json.dumps(resume))
+    assert await _next(again) == {"type": "subscribed", "topics": ["alerts"]}
+    replayed = await _texts(again, 3)
+    assert replayed == [(cursor, f"{n}:x") for n, cursor in zip(range(2, 5), missed, strict=True)]
+    done = await _next(again)
+    assert done == {
+        "type": "replayed",
+        "topic": "alerts",
+        "count": 3,
+        "cursor": missed[-1],
+        "gap": False,
+    }
+    live = await server.bus.publish(topics.ALERTS, _alert(clock, 5, 1))
+    assert await _texts(again, 1) == [(live, "5:x")]
+    await again.send(json.dumps({"type": "ping"}))
+    assert (await _next(again))["type"] == "pong"  # nothing was sent twice before it
+    await again.close()
+
+
+@pytest.mark.asyncio
+async def test_ws_resume_while_events_keep_coming_misses_none_and_repeats_none(
+    server: LiveServer, clock: TestClock
+) -> None:
+    token = await server.token("viewer")
+    before = [await server.bus.publish(topics.ALERTS, _alert(clock, n, 1)) for n in range(50)]
+    socket = await _open(server, {"type": "auth", "token": token})
+    resume = {"type": "subscribe", "topics": ["alerts"], "resume": {"alerts": before[9]}}
+    await socket.send(json.dumps(resume))
+
+    async def keep_publishing() -> None:
+        for n in range(50, 100):
+            await server.bus.publish(topics.ALERTS, _alert(clock, n, 1))
+            await asyncio.sleep(0)
+
+    publisher = asyncio.create_task(keep_publishing())
+    texts: list[str] = []
+    async with asyncio.timeout(10):
+        while len(texts) < 90:
+            frame = await _next(socket)
+            if frame["type"] == "event":
+                texts.append(frame["data"]["text"])
+    await publisher
+    assert texts == [f"{n}:x" for n in range(10, 100)]
+    await socket.send(json.dumps({"type": "ping"}))
+    while (frame := await _next(socket))["type"] != "pong":
+        assert frame["type"] in ("subscribed", "replayed"), frame
+    await socket.close()
+
+
+@pytest.mark.asyncio
+async def test_ws_resume_with_a_bad_cursor_or_an_unsubscribed_topic_is_an_error_frame(
+    server: LiveServer,
+) -> None:
+    socket = await _open(server, {"type": "auth", "token": await server.token("viewer")})
+    await socket.send(
+        json.dumps({"type": "subscribe", "topics": ["alerts"], "resume": {"alerts": "soon"}})
+    )
+    refused = await _next(socket)
+    assert refused["type"] == "error"
+    assert "resume.alerts" in refused["detail"]
+    await socket.send(
+        json.dumps({"type": "subscribe", "topics": ["alerts"], "resume": {"trades": "1-0"}})
+    )
+    assert (await _next(socket))["detail"] == "resume names topics not subscribed: ['trades']"
+    await socket.close()

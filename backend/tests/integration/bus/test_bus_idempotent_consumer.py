@@ -101,7 +101,7 @@ async def test_consumer_when_it_dies_before_acking_another_member_applies_the_me
     dying = apply(database, **{dies: lambda: _die(reached)})
     first = await bus.subscribe(topics.REBALANCE, group="pm", consumer="pm-1", handler=dying)
     await bus.publish(topics.REBALANCE, transfer("15.5"))
-    await asyncio.wait_for(reached.wait(), 5)
+    await asyncio.wait_for(reached.wait(), 60)
     await first.stop()  # the process is gone: no ack, no cleanup beyond the transaction's end
 
     survivor_saw: list[int] = []

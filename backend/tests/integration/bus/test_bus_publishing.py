@@ -160,7 +160,7 @@ async def xlen(bus: RedisBus, topic: str) -> int:
 
 async def until_stored(bus: RedisBus, count: int) -> None:
     """Return once the commands stream holds ``count`` entries (Redis executed the XADDs)."""
-    async with asyncio.timeout(5):
+    async with asyncio.timeout(60):
         while await xlen(bus, topics.COMMANDS) < count:  # noqa: ASYNC110 - state in Redis
             await asyncio.sleep(0.005)
 

@@ -88,7 +88,7 @@ async def test_live_feed_when_candles_close_publishes_each_once_with_the_next_op
         feed.run(publisher, start_ms=None, history_from_ms=None, on_history=remember, stop=stop)
     )
     try:
-        await asyncio.wait_for(got.wait(), 10)
+        await asyncio.wait_for(got.wait(), 60)
         first = runs[0]
         assert first.candles.open_times == [int(hours.timestamps[FORMING - 1])]  # last closed
         assert first.next_open == float(hours.open[FORMING])  # the forming candle's open
@@ -98,7 +98,7 @@ async def test_live_feed_when_candles_close_publishes_each_once_with_the_next_op
         got.clear()
         server.now_ms = clock.timestamp_ms() + 3_600_000
         clock.set(server.now_ms)
-        await asyncio.wait_for(got.wait(), 10)
+        await asyncio.wait_for(got.wait(), 60)
         second = runs[1]
         assert second.candles.open_times == [int(hours.timestamps[FORMING])]
         assert second.previous_open_ms == first.candles.open_times[-1]

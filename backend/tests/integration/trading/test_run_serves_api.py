@@ -76,11 +76,11 @@ def test_run_when_api_on_answers_with_the_bots_the_engines_run(
     try:
         assert wait_for(f"{base}/health", 60).status_code == 200
         login = httpx.post(
-            f"{base}/auth/login", json={"username": "admin", "password": PASSWORD}, timeout=5
+            f"{base}/auth/login", json={"username": "admin", "password": PASSWORD}, timeout=60
         )
         assert login.status_code == 200, login.text
         headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
-        bots = httpx.get(f"{base}/api/bots", headers=headers, timeout=5)
+        bots = httpx.get(f"{base}/api/bots", headers=headers, timeout=60)
         assert bots.status_code == 200, bots.text
         assert {bot["kind"] for bot in bots.json()["data"]} == {"safe", "aggressive"}
     finally:
