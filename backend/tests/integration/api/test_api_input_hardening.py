@@ -9,6 +9,7 @@ surrogate as a password that turned the 422 into a 500, a NUL byte read as a dat
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -133,7 +134,8 @@ async def test_body_above_the_limit_is_413_before_it_is_read(api: ApiHarness) ->
 
     declared = await api.client.post("/auth/login", content=body, headers=JSON)
 
-    async def chunks():  # no Content-Length: the limit applies while it streams
+    async def chunks() -> AsyncIterator[bytes]:
+        """No Content-Length: the limit applies while the body streams in."""
         for start in range(0, len(body), 4096):
             yield body[start : start + 4096]
 
