@@ -21,6 +21,16 @@ class RequestedStatusPublic(Schema):
     by: str
 
 
+class RuntimePresencePublic(Schema):
+    """The last trading runtime seen driving the bots (its heartbeat)."""
+
+    started_at: datetime = Field(description="when it started")
+    seen_at: datetime = Field(description="its last heartbeat (every few seconds while alive)")
+    stopped_at: datetime | None = Field(description="when it stopped cleanly; null if not")
+    mode: str = Field(description="paper or live")
+    market: str = Field(description="what it trades, in words")
+
+
 class BotConfigPublic(Schema):
     """Strategy, its parameters (defaults filled in) and protection."""
 
@@ -37,7 +47,17 @@ class BotPublic(Schema):
     id: int
     kind: BotKind
     name: str
-    status: BotStatus
+    status: BotStatus = Field(description="the run state the bot was last set to")
+    driven: bool = Field(
+        description="a trading runtime is applying that state now (fresh heartbeat); "
+        "false means nothing trades, whatever the status says"
+    )
+    driven_since: datetime | None = Field(
+        description="when the runtime driving it started; null when not driven"
+    )
+    runtime: RuntimePresencePublic | None = Field(
+        description="the last runtime seen (null if none ever ran on this database)"
+    )
     requested: RequestedStatusPublic | None
     capital: Amount
     risk_level: RiskLevel
