@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from pydantic import Field
 
 from cryptotrader.api.schemas.common import Amount, Input, Schema
 from cryptotrader.domain.enums import BotKind, BotStatus, RiskLevel
+from cryptotrader.domain.values import RiskRatio, StopLoss, TakeProfit
 
 
 class RequestedStatusPublic(Schema):
@@ -78,6 +78,6 @@ class BotSettingsUpdate(Input):
 
     strategy: str | None = Field(default=None, min_length=1, max_length=64)
     params: dict[str, Any] | None = None
-    stop_loss: Decimal | None = Field(default=None, gt=0, lt=1)
-    take_profit: Decimal | None = Field(default=None, gt=0, le=100)
-    risk_ratio: Decimal | None = Field(default=None, gt=0, le=1)
+    stop_loss: StopLoss | None = None
+    take_profit: TakeProfit | None = None
+    risk_ratio: RiskRatio | None = None
