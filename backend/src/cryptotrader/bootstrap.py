@@ -59,6 +59,7 @@ from cryptotrader.runtime_inputs import (
     check_live,
     check_source,
     open_database,
+    release_source,
     resolve_market,
 )
 from cryptotrader.sentiment import load_fear_greed_csv, load_sentiment
@@ -87,6 +88,12 @@ async def open_runtime(settings: Settings, options: RunOptions) -> Runtime:
         raise
 
 
+async def _release_if_unused(runtime: Runtime) -> None:
+    """A run that failed before its first candle (offline) leaves the database unbound."""
+    if runtime.failed.is_set() and (runtime.publisher is None or not runtime.publisher.published):
+        await release_source(runtime.database)
+
+
 async def _build(
     settings: Settings, options: RunOptions, market: Market, stack: AsyncExitStack
 ) -> Runtime:
@@ -102,7 +109,7 @@ async def _build(
         options.database_url or settings.database_url, inline=options.inline_database
     )
     stack.push_async_callback(database.dispose)
-    await check_source(database, market, clock)
+    bound_now = await check_source(database, market, clock)
     bus = await open_bus(settings, clock=clock)
     stack.push_async_callback(bus.close)
     venue_name = settings.exchange.name if options.live else "paper"
@@ -115,6 +122,8 @@ async def _build(
         database=database, bus=bus, clock=clock, progress=progress, resources=stack,
         consumer=options.consumer, telemetry=telemetry,
     )  # fmt: skip
+    if bound_now:
+        stack.push_async_callback(_release_if_unused, runtime)
     public = await _public_venue(settings, market, stack, wanted)
     portfolio = _portfolio(settings, database, clock)
     if wanted & {"order", "portfolio", "indicator", "decision"}:

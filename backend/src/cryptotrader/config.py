@@ -155,10 +155,18 @@ class ApiSettings(_Section):
     ws_ticket_ttl_s: int = Field(default=30, ge=5, le=300)
     ws_queue_size: int = Field(default=256, ge=1, description="events buffered per WS client")
     backtest_workers: int = Field(default=1, ge=1, le=16)
+    optimize_storage: str | None = Field(
+        default=None,
+        description="Optuna storage of API optimisations; default: optuna.db in the data dir",
+    )
     read_cache_ttl_s: float = Field(
         default=1.0, ge=0, le=10, description="how old /api/bots and /api/portfolio may be"
     )
     docs_enabled: bool = True
+    web_dir: Path | None = Field(
+        default=None,
+        description="the app's web export served at / (default: the checkout's mobile/dist)",
+    )
     metrics_token: SecretStr | None = Field(
         default=None,
         description="bearer token Prometheus must send to /metrics (unset: /metrics is open)",

@@ -27,6 +27,7 @@ from cryptotrader.engines.workers.decisions import DecisionWorker
 from cryptotrader.engines.workers.indicators import IndicatorWorker
 from cryptotrader.engines.workers.market_data import LiveFeed, Publisher, ReplayFeed
 from cryptotrader.engines.workers.trading import TradingWorker
+from cryptotrader.errors import TraderError
 from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import bots, checkpoints, trades
@@ -190,6 +191,12 @@ class Runtime:
                 )
         except asyncio.CancelledError:
             raise
+        except TraderError as exc:
+            # Already one clear sentence (mapped at the edge): whoever waits on the runtime says
+            # it once; the chain of library frames only helps a developer, at debug level.
+            log.debug("market data failed", exc_info=True)
+            self.error = exc
+            self.failed.set()
         except Exception as exc:
             log.exception("market data failed")
             self.error = exc

@@ -103,9 +103,13 @@ def resolve_market(settings: Settings, options: RunOptions) -> Market:
     candles = read.arrays
     if read.timeframe is not None and chosen is not read.timeframe:
         candles = resample(candles, read.timeframe, chosen)
-    named = parse_series_name(options.replay).pair
-    pair = Pair.parse(options.pair) if options.pair else named or Pair.parse(settings.runtime.pair)
-    return Market(Series(options.source or "replay", pair, chosen), candles)
+    named = parse_series_name(options.replay)
+    named_pair = Pair.parse(options.pair) if options.pair else named.pair
+    pair = named_pair if named_pair is not None else Pair.parse(settings.runtime.pair)
+    # Candles recorded from an exchange are stored under its name, as `data import` stores them,
+    # so that the API's backtests find what a replay stored.
+    source = options.source or named.exchange or "replay"
+    return Market(Series(source, pair, chosen), candles)
 
 
 def check_live(settings: Settings, options: RunOptions) -> None:
@@ -152,8 +156,10 @@ async def open_database(url: str, *, inline: bool = False) -> Database:
     return database
 
 
-async def check_source(database: Database, market: Market, clock: Clock) -> None:
+async def check_source(database: Database, market: Market, clock: Clock) -> bool:
     """Record the run's market on first use; refuse another one later.
+
+    Returns True when this call recorded it (the database was new to trading).
 
     Raises:
         UserInputError: the database trades another market or replay.
@@ -178,16 +184,27 @@ async def check_source(database: Database, market: Market, clock: Clock) -> None
                 updated_by="runtime",
             )
             await uow.commit()
-            return
+            return True
     if stored != source:
         raise UserInputError(
             f"this database trades {_describe(stored)}, not {_describe(source)}: use another "
             "data directory (CRYPTOTRADER_DATA_DIR) or DATABASE_URL for another market or replay"
         )
+    return False
+
+
+async def release_source(database: Database) -> None:
+    """Unbind a database from the market of a run that failed before its first candle.
+
+    An offline ``run`` then leaves the database free for the next run's market or replay.
+    """
+    async with UnitOfWork(database) as uow:
+        await stored_settings.delete_setting(session=uow.session, key=SOURCE_KEY)
+        await uow.commit()
 
 
 def _describe(source: dict[str, Any]) -> str:
     text = f"{source.get('pair')} {source.get('timeframe')} from {source.get('source')}"
     if "candles" in source:
-        text += f" ({source['candles']} candles)"
-    return text
+        return f"a replay of {text} ({source['candles']} candles)"
+    return f"live {text}"

@@ -26,7 +26,18 @@ from cryptotrader.api.edge import EdgeMiddleware
 from cryptotrader.api.errors import install_error_handlers
 from cryptotrader.api.metrics import ApiMetrics
 from cryptotrader.api.ratelimit import RateLimiter
-from cryptotrader.api.routes import auth, backtests, bots, config, market, portfolio, system, trades
+from cryptotrader.api.routes import (
+    auth,
+    backtests,
+    bots,
+    config,
+    market,
+    optimizations,
+    portfolio,
+    system,
+    trades,
+)
+from cryptotrader.api.web import web_app
 from cryptotrader.api.ws.endpoint import websocket_endpoint
 from cryptotrader.api.ws.hub import Hub
 from cryptotrader.bus.factory import open_bus
@@ -34,6 +45,7 @@ from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock, LiveClock
 from cryptotrader.config import Settings
 from cryptotrader.errors import ConfigurationError, UserInputError
+from cryptotrader.optimize.storage import default_storage
 from cryptotrader.persistence import migrate
 from cryptotrader.persistence.database import Database
 from cryptotrader.security.keys import KeyRing
@@ -47,6 +59,7 @@ from cryptotrader.services.exchange_keys import ExchangeKeyService
 from cryptotrader.services.latest_events import LatestEvents
 from cryptotrader.services.live_trading import LiveTradingService
 from cryptotrader.services.market import MarketService
+from cryptotrader.services.optimizations import OptimizationService, job_kinds
 from cryptotrader.services.platform_config import PlatformConfigService
 from cryptotrader.services.portfolio import PortfolioService
 from cryptotrader.services.read_cache import ReadCache
@@ -64,6 +77,7 @@ TAGS = [
     {"name": "portfolio", "description": "Capital, P&L, reallocations, risk."},
     {"name": "market", "description": "Candles, indicators, signals."},
     {"name": "backtest", "description": "Backtests run in a worker pool."},
+    {"name": "optimize", "description": "Optimisations (Optuna studies) run in the same pool."},
     {"name": "config", "description": "Pairs, exchange keys, notifications, live trading."},
     {"name": "system", "description": "Health and metrics."},
 ]
@@ -152,6 +166,7 @@ def create_app(
     )
     install_error_handlers(app)
     _include_routes(app)
+    app.mount("/", web_app(settings.api.web_dir), name="app")
     limiter = RateLimiter(
         store,
         per_minute=settings.api.rate_limit_per_minute,
@@ -180,7 +195,7 @@ def _include_routes(app: FastAPI) -> None:
     app.include_router(auth.public)
     for router in (auth.router, bots.router, trades.router, portfolio.router, market.router):
         app.include_router(router, dependencies=authenticated)
-    for router in (backtests.router, config.router):
+    for router in (backtests.router, optimizations.router, config.router):
         app.include_router(router, dependencies=authenticated)
     app.include_router(system.router)
     ws = APIRouter()
@@ -226,11 +241,30 @@ async def _start(
     stack.push_async_callback(hub.stop)
     cache = SessionCache(ttl_s=1.0)
     reads = ReadCache(settings.api.read_cache_ttl_s)
+    optimize_storage = settings.api.optimize_storage or default_storage(settings.data_dir)
     backtest_service = BacktestService(
-        database=database, clock=clock, executor=executor, trading=settings.trading
+        database=database,
+        clock=clock,
+        executor=executor,
+        trading=settings.trading,
+        workers=job_kinds(optimize_storage),
     )
     stack.push_async_callback(backtest_service.close)
     await backtest_service.start()
+    bot_service = BotService(
+        database=database, bus=bus, clock=clock, trading=settings.trading, cache=reads
+    )
+    optimization_service = OptimizationService(
+        backtests=backtest_service,
+        bots=bot_service,
+        database=database,
+        bus=bus,
+        clock=clock,
+        storage=optimize_storage,
+        app_database_url=settings.database_url,
+    )
+    await optimization_service.start()
+    stack.push_async_callback(optimization_service.close)
     return Services(
         settings=settings,
         database=database,
@@ -250,13 +284,12 @@ async def _start(
         ),
         users=UserService(database=database, clock=clock, cache=cache),
         tokens=ServiceTokenService(database=database, clock=clock, cache=cache),
-        bots=BotService(
-            database=database, bus=bus, clock=clock, trading=settings.trading, cache=reads
-        ),
+        bots=bot_service,
         trades=TradeService(database=database),
         portfolio=PortfolioService(database=database, settings=settings, cache=reads),
         market=MarketService(database=database, latest=latest),
         backtests=backtest_service,
+        optimizations=optimization_service,
         exchange_keys=ExchangeKeyService(database=database, clock=clock, ring=ring),
         platform=PlatformConfigService(database=database, clock=clock, ring=ring),
         live_trading=LiveTradingService(database=database, bus=bus, clock=clock, settings=settings),

@@ -20,6 +20,7 @@ from cryptotrader.services.errors import AuthenticationFailed
 from cryptotrader.services.exchange_keys import ExchangeKeyService
 from cryptotrader.services.live_trading import LiveTradingService
 from cryptotrader.services.market import MarketService
+from cryptotrader.services.optimizations import OptimizationService
 from cryptotrader.services.platform_config import PlatformConfigService
 from cryptotrader.services.portfolio import PortfolioService
 from cryptotrader.services.service_tokens import ServiceTokenService
@@ -98,6 +99,10 @@ def _backtests(services: ServicesDep) -> BacktestService:
     return services.backtests
 
 
+def _optimizations(services: ServicesDep) -> OptimizationService:
+    return services.optimizations
+
+
 def _exchange_keys(services: ServicesDep) -> ExchangeKeyService:
     return services.exchange_keys
 
@@ -118,6 +123,7 @@ TradeServiceDep = Annotated[TradeService, Depends(_trades)]
 PortfolioServiceDep = Annotated[PortfolioService, Depends(_portfolio)]
 MarketServiceDep = Annotated[MarketService, Depends(_market)]
 BacktestServiceDep = Annotated[BacktestService, Depends(_backtests)]
+OptimizationServiceDep = Annotated[OptimizationService, Depends(_optimizations)]
 ExchangeKeyServiceDep = Annotated[ExchangeKeyService, Depends(_exchange_keys)]
 PlatformConfigServiceDep = Annotated[PlatformConfigService, Depends(_platform)]
 LiveTradingServiceDep = Annotated[LiveTradingService, Depends(_live_trading)]

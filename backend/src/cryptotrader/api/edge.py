@@ -91,7 +91,10 @@ class EdgeMiddleware:
                 status = int(message["status"])
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
-                headers.extend(_SECURITY_HEADERS)
+                cached = any(key.lower() == b"cache-control" for key, _ in headers)
+                headers.extend(
+                    h for h in _SECURITY_HEADERS if not (cached and h[0] == b"cache-control")
+                )
                 message = {**message, "headers": headers}
             await send(message)
 

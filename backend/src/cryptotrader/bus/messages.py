@@ -310,6 +310,20 @@ class ControlBot(BusMessage):
     requested_by: str
 
 
+class OptimizationProgress(BusMessage):
+    """Where an optimisation job stands (``optimizations``); only its owner's sockets get it."""
+
+    type: Literal["optimization_progress"] = "optimization_progress"
+    job_id: int
+    user_id: int
+    status: Literal["queued", "running", "succeeded", "failed"]
+    trials_done: int = Field(ge=0)
+    trials_total: int = Field(ge=0)
+    best_value: float | None = None
+    window: int | None = Field(default=None, description="walk-forward window (1-based)")
+    windows: int | None = None
+
+
 # --- runs of candles: what the trading pipeline passes along ------------------------------------
 # Candles catching up (a replay, a restart) travel in runs, one message per run, so that each
 # engine computes on a whole run at once; a live candle is a run of one. Candle prices and
@@ -405,7 +419,8 @@ Message = Annotated[
     | ControlBot
     | CandlesClosed
     | StrategyInputsComputed
-    | DecisionsMade,
+    | DecisionsMade
+    | OptimizationProgress,
     Field(discriminator="type"),
 ]
 """Any bus message, told apart by its ``type``."""
@@ -418,5 +433,6 @@ TOPIC_MESSAGES: dict[str, tuple[type[BusMessage], ...]] = {
     topics.ALERTS: (AlertRaised,),
     topics.REBALANCE: (CapitalReallocated,),
     topics.COMMANDS: (ControlBot,),
+    topics.OPTIMIZATIONS: (OptimizationProgress,),
 }
 """Which messages each channel carries; anything else on a channel is malformed."""

@@ -19,8 +19,12 @@ REBALANCE = "rebalance"
 """Capital reallocations between bots, from the portfolio manager."""
 COMMANDS = "commands"
 """Bot control (start, stop, pause, resume), from the API and the Discord bot."""
+OPTIMIZATIONS = "optimizations"
+"""Progress of optimisation jobs, from the API process running them."""
 
-ALL_TOPICS: tuple[str, ...] = (CANDLES, INDICATORS, SIGNALS, ORDERS, ALERTS, REBALANCE, COMMANDS)
+ALL_TOPICS: tuple[str, ...] = (
+    CANDLES, INDICATORS, SIGNALS, ORDERS, ALERTS, REBALANCE, COMMANDS, OPTIMIZATIONS,
+)  # fmt: skip
 
 _DEAD_LETTER_SUFFIX = ".dead"
 

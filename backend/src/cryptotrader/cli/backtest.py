@@ -13,6 +13,7 @@ import typer
 from cryptotrader.cli._backtest_input import (
     Candles,
     build_strategies,
+    check_output,
     decimal_option,
     load_candles,
     load_detail,
@@ -102,6 +103,7 @@ def _emit_json(payload: dict[str, Any]) -> None:
 
 
 def _write_html(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     err_console.print(f"wrote {path}")
 
@@ -143,6 +145,8 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     curve_points: CurveOpt = 0,
 ) -> None:
     """Backtest one strategy on a candle file."""
+    check_output("--html", html)
+    check_output("--plot", plot)
     config = _config(
         fee=fee, slippage=slippage, stop_loss=stop_loss, take_profit=take_profit,
         risk_ratio=risk, stake=stake, fill=fill, amount_step=amount_step,
@@ -159,6 +163,7 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     if plot is not None:
         from cryptotrader.engines.backtest.plot import plot_result  # noqa: PLC0415 - matplotlib
 
+        plot.parent.mkdir(parents=True, exist_ok=True)
         plot_result(result, plot)
         err_console.print(f"wrote {plot}")
     if as_json:
@@ -193,6 +198,7 @@ def compare_command(  # noqa: PLR0917 - typer maps each option to a parameter
     curve_points: CurveOpt = 0,
 ) -> None:
     """Several strategies on the same candles, side by side."""
+    check_output("--html", html)
     config = _config(
         fee=fee, slippage=slippage, stop_loss=stop_loss, take_profit=take_profit,
         risk_ratio=risk, stake=stake, fill=fill, amount_step=None, min_notional=None,
@@ -253,6 +259,7 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
     curve_points: CurveOpt = 0,
 ) -> None:
     """Both bots on the same candles: capital split, reallocation and risk reduction."""
+    check_output("--html", html)
     config = _config(
         fee=fee, slippage=slippage, stop_loss=None, take_profit=None, risk_ratio=None,
         stake=None, fill=fill, amount_step=None, min_notional=None,

@@ -309,3 +309,36 @@ def trial_metrics(trial: FrozenTrial) -> TrialMetrics | None:
     """The metrics a trial recorded (None for pruned or failed trials)."""
     raw = trial.user_attrs.get("metrics")
     return TrialMetrics(**raw) if isinstance(raw, dict) else None
+
+
+@dataclass(frozen=True, slots=True)
+class StudyProgress:
+    """Trials finished over a run's studies, the best value so far, the current window."""
+
+    trials_done: int
+    best_value: float | None
+    window: int
+
+
+def progress_of(storage: RDBStorage, names: list[str]) -> StudyProgress:
+    """Progress of the studies ``names`` (walk-forward windows in order) read from ``storage``.
+
+    A study not created yet counts as no trial; the best value is the current study's best
+    feasible value on its first objective.
+    """
+    import optuna  # noqa: PLC0415
+
+    done, best, window = 0, None, 0
+    finished = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
+    for index, name in enumerate(names):
+        try:
+            study_id = storage.get_study_id_from_name(name)
+        except KeyError:
+            break
+        trials = storage.get_all_trials(study_id, deepcopy=False, states=finished)
+        done += len(trials)
+        window = index + 1
+        maximize = storage.get_study_directions(study_id)[0] == optuna.study.StudyDirection.MAXIMIZE
+        values = [t.values[0] for t in trials if feasible(t)]
+        best = (max(values) if maximize else min(values)) if values else None
+    return StudyProgress(done, best, window)

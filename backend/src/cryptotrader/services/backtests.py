@@ -1,5 +1,8 @@
 """Backtests launched through the API: queued, run in a worker pool, results kept in the database.
 
+Optimisation jobs (kind ``optimize``, ``services.optimizations``) share this life cycle, table
+and pool; each family of routes sees only its own kinds.
+
 The launch returns at once with a job id. The candles are read from the candle store, then the
 CPU work runs in an executor (a process pool by default), so the event loop never waits on it.
 Jobs belong to the user who launched them: anyone else gets 404 for their ids. Jobs still
@@ -43,6 +46,8 @@ _WORKERS: dict[str, Worker] = {
     "single": backtest_worker.run_single,
     "compare": backtest_worker.run_compare,
 }
+BACKTEST_KINDS = ("single", "compare")
+Check = Callable[[dict[str, Any], CandleArrays], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +100,9 @@ def validate_request(kind: str, request: dict[str, Any]) -> None:
             for k in ("fee", "slippage", "stop_loss", "take_profit", "risk_ratio", "stake")
         }
     )
-    if kind == "single":
+    if kind in ("single", "optimize"):
         create_strategy(request["strategy"], request.get("params") or {})
-    else:
+    elif kind == "compare":
         for name in request["strategies"]:
             create_strategy(name)
 
@@ -113,6 +118,7 @@ class BacktestService:
         heartbeat_s: seconds between heartbeats of this process's unfinished jobs.
         orphaned_after: how long a job's heartbeat may be silent before it counts as orphaned
             (several heartbeats, and more than the clock skew between API hosts).
+        workers: more kinds of jobs: kind -> ``(worker, check of the request and candles)``.
     """
 
     def __init__(
@@ -124,7 +130,13 @@ class BacktestService:
         trading: TradingSettings,
         heartbeat_s: float = 30.0,
         orphaned_after: timedelta = timedelta(minutes=3),
+        workers: dict[str, tuple[Worker, Check]] | None = None,
     ) -> None:
+        self._workers: dict[str, Worker] = dict(_WORKERS)
+        self._checks: dict[str, Check] = {}
+        for kind, (worker, check) in (workers or {}).items():
+            self._workers[kind] = worker
+            self._checks[kind] = check
         self._database = database
         self._store = SqlCandleStore(database)
         self._clock = clock
@@ -178,6 +190,8 @@ class BacktestService:
         actor.require(Permission.CONTROL)
         validate_request(kind, request)
         candles = await self._candles(request)
+        if kind in self._checks:
+            self._checks[kind](request, candles)
         async with UnitOfWork(self._database) as uow:
             row = await backtest_jobs.add_job(
                 session=uow.session,
@@ -226,7 +240,7 @@ class BacktestService:
                     session=uow.session, job_id=job_id, at=self._clock.now()
                 )
                 await uow.commit()
-            work = partial(_WORKERS[kind], request, candles, self._trading)
+            work = partial(self._workers[kind], request, candles, self._trading)
             loop = asyncio.get_running_loop()
             result: dict[str, Any] | None = await loop.run_in_executor(self._executor, work)
             error = None
@@ -250,39 +264,50 @@ class BacktestService:
         finally:
             self._tasks.pop(job_id, None)
 
-    async def get(self, actor: Actor, job_id: int, *, with_result: bool) -> BacktestJobView:
-        """One of the caller's jobs.
+    async def get(
+        self,
+        actor: Actor,
+        job_id: int,
+        *,
+        with_result: bool,
+        kinds: tuple[str, ...] = BACKTEST_KINDS,
+    ) -> BacktestJobView:
+        """One of the caller's jobs of these kinds.
 
         Raises:
-            NotFound: no such job, or another user's.
+            NotFound: no such job, another user's, or of another kind.
         """
         actor.require(Permission.READ)
         async with UnitOfWork(self._database) as uow:
             row = await backtest_jobs.get_job(session=uow.session, job_id=job_id)
-        if row is None or not actor.owns(row.user_id):
-            raise NotFound("backtest not found")
+        what = "optimization" if "optimize" in kinds else "backtest"
+        if row is None or not actor.owns(row.user_id) or row.kind not in kinds:
+            raise NotFound(f"{what} not found")
         return job_view(row, with_result=with_result)
 
-    async def result(self, actor: Actor, job_id: int) -> BacktestJobView:
+    async def result(
+        self, actor: Actor, job_id: int, *, kinds: tuple[str, ...] = BACKTEST_KINDS
+    ) -> BacktestJobView:
         """One of the caller's finished jobs, with its reports.
 
         Raises:
             NotFound: no such job, or another user's.
             Conflict: the job has not succeeded (still running, or failed: the reason is given).
         """
-        view = await self.get(actor, job_id, with_result=True)
+        view = await self.get(actor, job_id, with_result=True, kinds=kinds)
         if view.status != "succeeded" or view.result is None:
-            raise Conflict(f"backtest {job_id} is {view.status}: {view.error or 'no result yet'}")
+            what = "optimization" if "optimize" in kinds else "backtest"
+            raise Conflict(f"{what} {job_id} is {view.status}: {view.error or 'no result yet'}")
         return view
 
     async def list(
-        self, actor: Actor, *, limit: int, offset: int
+        self, actor: Actor, *, limit: int, offset: int, kinds: tuple[str, ...] = BACKTEST_KINDS
     ) -> tuple[list[BacktestJobView], int]:
-        """The caller's jobs, newest first, and how many they have."""
+        """The caller's jobs of these kinds, newest first, and how many they have."""
         actor.require(Permission.READ)
         async with UnitOfWork(self._database) as uow:
             rows, total = await backtest_jobs.list_jobs(
-                session=uow.session, user_id=actor.user_id, limit=limit, offset=offset
+                session=uow.session, user_id=actor.user_id, limit=limit, offset=offset, kinds=kinds
             )
         return [job_view(row, with_result=False) for row in rows], total
 

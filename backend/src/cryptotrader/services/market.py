@@ -9,23 +9,26 @@ loop never waits on the computation).
 from __future__ import annotations
 
 import asyncio
+import math
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
 from cryptotrader.domain.bots import DEFAULT_STRATEGY, BotConfig
-from cryptotrader.domain.enums import BotKind
+from cryptotrader.domain.enums import BotKind, Side
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.signals import IndicatorSignal, TradingSignal
 from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.domain.values import utc_from_ms
+from cryptotrader.domain.values import ms_from_utc, utc_from_ms
 from cryptotrader.engines.decision import DecisionEngine
 from cryptotrader.engines.indicator import IndicatorEngine, MultiTimeframeResult
 from cryptotrader.marketdata.store import StoredSeries
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.repositories import bots
+from cryptotrader.persistence.repositories import bots, trade_queries
+from cryptotrader.persistence.repositories.trade_queries import TradeFilter
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.services.bots import stored_config
 from cryptotrader.services.context import Actor, Permission
@@ -37,6 +40,10 @@ from cryptotrader.strategies.evaluation import build_indicator_engine
 
 MAX_CANDLES = 5000
 COMPUTE_CANDLES = 1500
+MAX_CHART_CANDLES = 2000
+MAX_CHART_TRADES = 500
+CHART_INDICATORS = ("sma", "ema", "bollinger", "rsi", "macd")
+"""What a chart draws: SMA/EMA/Bollinger over the candles, RSI and MACD in panes."""
 Source = Literal["engine", "computed"]
 
 
@@ -60,6 +67,32 @@ class SignalsView:
     pair: str
     timeframe: Timeframe
     signals: list[tuple[TradingSignal, Source]]
+
+
+@dataclass(frozen=True, slots=True)
+class ChartMarker:
+    """A trade's entry or exit, placed on the candle it happened in."""
+
+    trade_id: int
+    bot: BotKind
+    kind: Literal["entry", "exit"]
+    side: Side
+    at: datetime
+    candle_time: datetime
+    price: Decimal
+    pnl: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChartView:
+    """Candles, indicator series aligned with them (None before warm-up), trade markers."""
+
+    exchange: str
+    pair: str
+    timeframe: Timeframe
+    candles: CandleArrays
+    series: dict[str, list[float | None]]
+    markers: list[ChartMarker]
 
 
 class MarketService:
@@ -132,6 +165,73 @@ class MarketService:
         candle_time = utc_from_ms(int(arrays.timestamps[-1]))
         return IndicatorsView(exchange, pair.symbol, timeframe, candle_time, "computed", signals)
 
+    async def chart(
+        self,
+        actor: Actor,
+        *,
+        exchange: str,
+        pair: Pair,
+        timeframe: Timeframe,
+        limit: int,
+        bot: BotKind | None = None,
+    ) -> ChartView:
+        """The newest ``limit`` candles with their indicator series and the trades on them.
+
+        The series are computed on ``limit`` plus the indicators' warm-up candles, so the first
+        candle shown already has its readings when history allows.
+
+        Raises:
+            NotFound: no candle stored for this market.
+        """
+        actor.require(Permission.READ)
+        keep = min(limit, MAX_CHART_CANDLES)
+        last = await self._store.last_timestamp(exchange=exchange, pair=pair, timeframe=timeframe)
+        if last is None:
+            raise NotFound(f"no stored candles for {exchange} {pair} {timeframe}")
+        warmup = IndicatorEngine.with_default_set(CHART_INDICATORS).warmup
+        start = last - (keep + warmup - 1) * timeframe.milliseconds
+        arrays = await self._store.read_arrays(
+            exchange=exchange, pair=pair, timeframe=timeframe, start_ms=start
+        )
+        keep = min(keep, len(arrays))
+        series = await asyncio.to_thread(_chart_series, arrays, timeframe, keep)
+        shown = arrays.slice(len(arrays) - keep, len(arrays))
+        first_ms = int(shown.timestamps[0])
+        async with UnitOfWork(self._database) as uow:
+            records, _ = await trade_queries.search_trades(
+                session=uow.session,
+                where=TradeFilter(bot=bot, symbol=pair.symbol, opened_from=utc_from_ms(first_ms)),
+                limit=MAX_CHART_TRADES,
+                offset=0,
+            )
+        step = timeframe.milliseconds
+        markers: list[ChartMarker] = []
+        for record in records:
+            if record.exchange != exchange:
+                continue
+            row = record.row
+            points: list[tuple[Literal["entry", "exit"], datetime, Decimal, Decimal | None]] = [
+                ("entry", row.opened_at, row.entry_price, None)
+            ]
+            if row.closed_at is not None and row.exit_price is not None:
+                points.append(("exit", row.closed_at, row.exit_price, row.pnl))
+            for kind, at, price, pnl in points:
+                at_ms = ms_from_utc(at)
+                markers.append(
+                    ChartMarker(
+                        trade_id=row.id,
+                        bot=record.bot,
+                        kind=kind,
+                        side=row.side,
+                        at=at,
+                        candle_time=utc_from_ms(at_ms - (at_ms - first_ms) % step),
+                        price=price,
+                        pnl=pnl,
+                    )
+                )
+        markers.sort(key=lambda m: (m.at, m.trade_id))
+        return ChartView(exchange, pair.symbol, timeframe, shown, series, markers)
+
     async def signals(
         self, actor: Actor, *, exchange: str, pair: Pair, timeframe: Timeframe
     ) -> SignalsView:
@@ -157,6 +257,17 @@ class MarketService:
             signal = await asyncio.to_thread(_decide, config, bot, pair, arrays, timeframe)
             found.append((signal, "computed"))
         return SignalsView(exchange, pair.symbol, timeframe, found)
+
+
+def _chart_series(
+    arrays: CandleArrays, timeframe: Timeframe, keep: int
+) -> dict[str, list[float | None]]:
+    engine = IndicatorEngine.with_default_set(CHART_INDICATORS)
+    result = engine.compute(arrays, timeframe, with_strengths=False)
+    return {
+        name: [None if math.isnan(v) else v for v in values[len(values) - keep :].tolist()]
+        for name, values in result.series.items()
+    }
 
 
 def _compute_indicators(arrays: CandleArrays, timeframe: Timeframe) -> dict[str, IndicatorSignal]:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 
 from cryptotrader.bus import topics
 from cryptotrader.bus.messages import IndicatorReading, IndicatorsComputed
-from cryptotrader.domain.enums import Bias
+from cryptotrader.domain.enums import Bias, BotKind, ExitReason, TradeStatus
 from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.domain.trades import Trade
 from cryptotrader.domain.values import utc_from_ms
+from cryptotrader.persistence import UnitOfWork
+from cryptotrader.persistence.repositories import trades
 from tests.integration.api.harness import BTC, ApiHarness, seed_candles, wait_for
 
 QUERY = {"pair": "BTC/USDT", "timeframe": "1h", "exchange": "binance"}
@@ -104,3 +110,68 @@ async def test_indicators_when_the_engine_published_them_are_served_from_the_bus
             "weight": 1.0,
         }
     ]
+
+
+@pytest.mark.asyncio
+async def test_chart_is_candles_with_aligned_indicator_series_and_trade_markers(
+    api: ApiHarness,
+) -> None:
+    arrays = await seed_candles(api.database, 600)
+    opened = utc_from_ms(int(arrays.timestamps[-50])) + timedelta(minutes=20)
+    closed = utc_from_ms(int(arrays.timestamps[-40])) + timedelta(minutes=59)
+    async with UnitOfWork(api.database) as uow:
+        trade = Trade(
+            bot=BotKind.SAFE,
+            pair=BTC,
+            quantity=Decimal("0.01"),
+            entry_price=Decimal("30000.5"),
+            entry_time=opened,
+            exit_price=Decimal("30100.25"),
+            exit_time=closed,
+            exit_reason=ExitReason.TAKE_PROFIT,
+            fees=Decimal("0.6"),
+            status=TradeStatus.CLOSED,
+        )
+        trade_id = await trades.add_trade(session=uow.session, trade=trade, exchange="binance")
+        await uow.commit()
+
+    chart = (await api.get("viewer", "/api/market/chart", params=QUERY | {"limit": 300})).json()
+    candles = chart["candles"]
+    assert len(candles) == 300
+    assert candles[-1]["close"] == float(arrays.close[-1])
+    assert set(chart["series"]) >= {
+        "sma_200", "ema_50", "bb_upper", "bb_middle", "bb_lower", "rsi_14", "macd", "macd_signal",
+        "macd_hist",
+    }  # fmt: skip
+    assert all(len(values) == 300 for values in chart["series"].values())
+    # warm-up candles before the window: even the 200-candle SMA has a value on the first one
+    assert chart["series"]["sma_200"][0] == pytest.approx(float(arrays.close[-499:-299].mean()))
+    entry, exit_ = [m for m in chart["markers"] if m["trade_id"] == trade_id]
+    times = [m["at"] for m in chart["markers"]]
+    assert times == sorted(times)
+    assert entry | {"at": None} == {
+        "trade_id": trade_id,
+        "bot": "safe",
+        "kind": "entry",
+        "side": "buy",
+        "at": None,
+        "candle_time": candles[-50]["time"],
+        "price": "30000.50000000",
+        "pnl": None,
+    }
+    assert (exit_["kind"], exit_["candle_time"], exit_["price"]) == (
+        "exit",
+        candles[-40]["time"],
+        "30100.25000000",
+    )
+    assert Decimal(exit_["pnl"]) == Decimal("0.01") * Decimal("99.75") - Decimal("0.6")
+    other_bot = await api.get(
+        "viewer", "/api/market/chart", params=QUERY | {"limit": 300, "bot": "aggressive"}
+    )
+    assert {m["bot"] for m in other_bot.json()["markers"]} <= {"aggressive"}
+    assert trade_id not in {m["trade_id"] for m in other_bot.json()["markers"]}
+    missing = await api.get("viewer", "/api/market/chart", params=QUERY | {"pair": "XRP/USDT"})
+    assert missing.status_code == 404
+    assert "no stored candles" in missing.json()["detail"]
+    too_many = await api.get("viewer", "/api/market/chart", params=QUERY | {"limit": 5000})
+    assert too_many.status_code == 422

@@ -13,6 +13,8 @@ from cryptotrader.api.schemas.config import PairPublic, PairsPublic
 from cryptotrader.api.schemas.market import (
     CandlePublic,
     CandlesPublic,
+    ChartMarkerPublic,
+    ChartPublic,
     IndicatorReadingPublic,
     IndicatorsPublic,
     SeriesListPublic,
@@ -20,6 +22,8 @@ from cryptotrader.api.schemas.market import (
     SignalPublic,
     SignalsPublic,
 )
+from cryptotrader.domain.enums import BotKind
+from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
@@ -91,7 +95,18 @@ async def list_candles(
         end=end,
         limit=limit,
     )
-    data = [
+    data = _candles(arrays)
+    return CandlesPublic(
+        exchange=query.exchange,
+        pair=query.pair.symbol,
+        timeframe=query.timeframe,
+        data=data,
+        count=len(data),
+    )
+
+
+def _candles(arrays: CandleArrays) -> list[CandlePublic]:
+    return [
         CandlePublic(time=utc_from_ms(t), open=o, high=h, low=low, close=c, volume=v)
         for t, o, h, low, c, v in zip(
             arrays.timestamps.tolist(),
@@ -103,12 +118,33 @@ async def list_candles(
             strict=True,
         )
     ]
-    return CandlesPublic(
+
+
+@router.get("/chart")
+async def get_chart(
+    *,
+    query: MarketDep,
+    actor: CurrentActor,
+    market: MarketServiceDep,
+    limit: Annotated[int, Query(ge=1, le=2000)] = 300,
+    bot: Annotated[BotKind | None, Query(description="only this bot's trades")] = None,
+) -> ChartPublic:
+    """The newest ``limit`` candles, SMA/EMA/Bollinger/RSI/MACD series and the trades on them."""
+    view = await market.chart(
+        actor,
         exchange=query.exchange,
-        pair=query.pair.symbol,
+        pair=query.pair,
         timeframe=query.timeframe,
-        data=data,
-        count=len(data),
+        limit=limit,
+        bot=bot,
+    )
+    return ChartPublic(
+        exchange=view.exchange,
+        pair=view.pair,
+        timeframe=view.timeframe,
+        candles=_candles(view.candles),
+        series=view.series,
+        markers=[ChartMarkerPublic.model_validate(m, from_attributes=True) for m in view.markers],
     )
 
 

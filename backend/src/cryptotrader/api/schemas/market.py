@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from cryptotrader.api.schemas.common import Schema
-from cryptotrader.domain.enums import Bias, BotKind, SignalAction
+from cryptotrader.api.schemas.common import Amount, Schema
+from cryptotrader.domain.enums import Bias, BotKind, Side, SignalAction
 from cryptotrader.domain.timeframes import Timeframe
 
 Source = Literal["engine", "computed"]
@@ -95,3 +95,32 @@ class SignalsPublic(Schema):
     timeframe: Timeframe
     data: list[SignalPublic]
     count: int
+
+
+class ChartMarkerPublic(Schema):
+    """A trade's entry or exit; ``candle_time`` is the open time of the candle it happened in."""
+
+    trade_id: int
+    bot: BotKind
+    kind: Literal["entry", "exit"]
+    side: Side
+    at: datetime
+    candle_time: datetime
+    price: Amount
+    pnl: Amount | None
+
+
+class ChartPublic(Schema):
+    """What a chart draws: candles, indicator series and trade markers.
+
+    Each series in ``series`` has one value per candle (``null`` before the indicator has
+    enough history): ``sma_200``, ``ema_50``, ``bb_upper``/``bb_middle``/``bb_lower`` over the
+    candles; ``rsi_14`` and ``macd``/``macd_signal``/``macd_hist`` in panes.
+    """
+
+    exchange: str
+    pair: str
+    timeframe: Timeframe
+    candles: list[CandlePublic]
+    series: dict[str, list[float | None]]
+    markers: list[ChartMarkerPublic]

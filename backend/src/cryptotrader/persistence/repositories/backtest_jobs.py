@@ -31,10 +31,10 @@ async def get_job(*, session: AsyncSession, job_id: int) -> BacktestRow | None:
 
 
 async def list_jobs(
-    *, session: AsyncSession, user_id: int, limit: int, offset: int
+    *, session: AsyncSession, user_id: int, limit: int, offset: int, kinds: tuple[str, ...]
 ) -> tuple[list[BacktestRow], int]:
-    """One user's jobs, newest first, and how many they have in all."""
-    where = BacktestRow.user_id == user_id
+    """One user's jobs of these kinds, newest first, and how many they have in all."""
+    where = (BacktestRow.user_id == user_id) & BacktestRow.kind.in_(kinds)
     total = (
         await session.execute(select(func.count()).select_from(BacktestRow).where(where))
     ).scalar_one()

@@ -21,7 +21,7 @@ class BacktestRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
-    """``single`` or ``compare``."""
+    """``single`` or ``compare`` (backtests), ``optimize`` (an optimisation study)."""
     status: Mapped[str] = mapped_column(String(16))
     """``queued``, ``running``, ``succeeded`` or ``failed``."""
     request: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
