@@ -213,7 +213,7 @@ async def _until_done(
         for _ in range(900):
             async with UnitOfWork(database) as uow:
                 mark = await checkpoints.load_checkpoint(
-                    session=uow.session, engine="order", key="paper:replay:BTC/USDT:4h"
+                    session=uow.session, engine="order", key="paper:binance:BTC/USDT:4h"
                 )
             if mark is not None and mark["candle_ms"] >= last_open and mark["complete"]:
                 break
