@@ -30,6 +30,7 @@ from cryptotrader.config import Settings
 from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.markets import MarketRules
 from cryptotrader.engines.decision import DecisionEngine
+from cryptotrader.engines.heartbeat import Heartbeat
 from cryptotrader.engines.order import OrderEngine
 from cryptotrader.engines.order_context import LiveSwitch, OrderContext, no_live_switch
 from cryptotrader.engines.portfolio import PortfolioManager
@@ -58,6 +59,7 @@ from cryptotrader.runtime_inputs import (
     RunOptions,
     check_live,
     check_source,
+    describe_market,
     open_database,
     release_source,
     resolve_market,
@@ -155,6 +157,9 @@ async def _build(
             settings, options, market, database, bus, clock, progress, portfolio, public, stack,
             telemetry,
         )  # fmt: skip
+        runtime.heartbeat = Heartbeat(
+            database, mode="live" if options.live else "paper", market=describe_market(market)
+        )
     if "portfolio" in wanted:
         runtime.control = ControlWorker(bus=bus, portfolio=portfolio)
     return runtime

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import (
     AliasChoices,
@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cryptotrader.domain.enums import TradingMode
+from cryptotrader.domain.values import InputDecimal, RiskRatio, StopLoss, TakeProfit
 from cryptotrader.errors import ConfigurationError
 
 Environment = Literal["development", "test", "production"]
@@ -64,10 +65,10 @@ class ExchangeSettings(_Section):
 class BotSettings(_Section):
     """Default protection and risk of one bot."""
 
-    capital: Decimal = Field(gt=0)
-    stop_loss: Decimal = Field(gt=0, lt=1)
-    take_profit: Decimal = Field(gt=0)
-    risk_ratio: Decimal = Field(gt=0, le=1)
+    capital: Annotated[InputDecimal, Field(gt=0)]
+    stop_loss: StopLoss
+    take_profit: TakeProfit
+    risk_ratio: RiskRatio
 
 
 class TradingSettings(_Section):
@@ -155,6 +156,9 @@ class ApiSettings(_Section):
     ws_ticket_ttl_s: int = Field(default=30, ge=5, le=300)
     ws_queue_size: int = Field(default=256, ge=1, description="events buffered per WS client")
     backtest_workers: int = Field(default=1, ge=1, le=16)
+    max_body_bytes: int = Field(
+        default=64 * 1024, ge=1024, description="larger request bodies are refused with 413"
+    )
     optimize_storage: str | None = Field(
         default=None,
         description="Optuna storage of API optimisations; default: optuna.db in the data dir",

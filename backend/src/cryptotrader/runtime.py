@@ -21,6 +21,7 @@ from cryptotrader.bus import topics
 from cryptotrader.bus.protocol import Delivery, Handler, MessageBus
 from cryptotrader.clock import Clock
 from cryptotrader.domain.enums import BotKind, TradeStatus
+from cryptotrader.engines.heartbeat import Heartbeat
 from cryptotrader.engines.progress import Progress
 from cryptotrader.engines.workers.control import ControlWorker
 from cryptotrader.engines.workers.decisions import DecisionWorker
@@ -66,6 +67,7 @@ class Runtime:
     decisions: DecisionWorker | None = None
     trading: TradingWorker | None = None
     control: ControlWorker | None = None
+    heartbeat: Heartbeat | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     """Set once market data flows (the first run published, or none to publish)."""
@@ -93,6 +95,8 @@ class Runtime:
                     consumer=f"{group}-{self.consumer}",
                     handler=self._guard(handler),
                 )
+        if self.heartbeat is not None:
+            await self.heartbeat.start()
         if self.publisher is not None and self.feed is not None:
             self.publisher.on_first = self.ready.set
             self._market = asyncio.create_task(self._run_market(resume), name="market-data")
@@ -139,6 +143,8 @@ class Runtime:
                 await self._market
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), _IDLE_WAIT_S)
+        if self.heartbeat is not None:
+            await self.heartbeat.stop()
         await self.resources.aclose()
 
     async def summary(self) -> list[BotSummary]:
