@@ -35,7 +35,7 @@ def study_name(strategy: str, pair: str, timeframe: str, identity: dict[str, Any
     return f"{strategy}-{pair.replace('/', '')}-{timeframe}-{digest}"
 
 
-def optimize_command(  # noqa: PLR0915, PLR0917 - typer maps each option to a parameter
+def optimize_command(  # noqa: C901, PLR0915, PLR0917 - typer maps each option to a parameter
     data: Annotated[Path, typer.Option("--data", help="candle file (.csv, .csv.gz, .parquet)")],
     strategy: Annotated[str, typer.Option("--strategy", help="sma_cross, conservative, ...")],
     timeframe: Annotated[
@@ -80,6 +80,10 @@ def optimize_command(  # noqa: PLR0915, PLR0917 - typer maps each option to a pa
         str | None, typer.Option("--study", help="study name; default: from strategy and data")
     ] = None,
     workers: Annotated[int, typer.Option("--workers", "-w", help="worker processes")] = 1,
+    heartbeat: Annotated[
+        int,
+        typer.Option("--heartbeat", help="seconds between a trial's heartbeats (dead: 4x silent)"),
+    ] = 5,
     capital: Annotated[str, typer.Option("--capital", help="initial capital")] = "1000",
     fee: Annotated[str, typer.Option("--fee", help="fee per fill")] = "0.001",
     slippage: Annotated[str, typer.Option("--slippage", help="slippage per fill")] = "0.0005",
@@ -166,6 +170,8 @@ def optimize_command(  # noqa: PLR0915, PLR0917 - typer maps each option to a pa
     url = storage or default_storage(settings.data_dir)
     if workers < 1:
         raise UserInputError(f"--workers {workers} must be at least 1")
+    if not 1 <= heartbeat <= 300:
+        raise UserInputError(f"--heartbeat {heartbeat} must be between 1 and 300 seconds")
     candles = load_candles(data, timeframe, pair)
     sentiment = sentiment_for([create_strategy(strategy)], fear_greed)
     evaluator = Evaluator(
@@ -192,6 +198,7 @@ def optimize_command(  # noqa: PLR0915, PLR0917 - typer maps each option to a pa
         patience=early_stop,
         grid_points=grid_points,
         context=context,
+        heartbeat_s=heartbeat,
     )
     identity = {**plan.identity(), "sampler": sampler, "seed": seed}
     name = study or study_name(strategy, candles.pair.symbol, str(candles.timeframe), identity)

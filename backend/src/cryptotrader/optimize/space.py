@@ -26,10 +26,11 @@ if TYPE_CHECKING:
 Kind = Literal["int", "float"]
 #: Backtest settings searched besides the strategy's parameters, with their default ranges.
 PROTECTION: dict[str, tuple[float, float, float, float, bool]] = {
-    # name: (low, high, lowest accepted (exclusive), highest accepted (inclusive), log)
-    "stop_loss": (0.005, 0.1, 0.0, 0.99, True),
-    "take_profit": (0.01, 0.3, 0.0, 100.0, True),
-    "risk_ratio": (0.005, 0.05, 0.0, 1.0, True),
+    # name: (low, high, lowest accepted, highest accepted (both inclusive), log); the lowest is
+    # the bots' MIN_PROTECTION, so a chosen trial can always be applied to a bot
+    "stop_loss": (0.005, 0.1, 0.0001, 0.99, True),
+    "take_profit": (0.01, 0.3, 0.0001, 100.0, True),
+    "risk_ratio": (0.005, 0.05, 0.0001, 1.0, True),
 }
 
 
@@ -210,7 +211,7 @@ def _protection(name: str, given: str | None, searched: bool) -> Dimension | Non
     low, high, lowest, highest, log = PROTECTION[name]
     if given is not None:
         dim = parse_range(name, given, "float", log)
-        _check_inside(dim, (lowest, highest, False, True))
+        _check_inside(dim, (lowest, highest, True, True))
         return dim
     return Dimension(name, "float", low, high, None, log) if searched else None
 
