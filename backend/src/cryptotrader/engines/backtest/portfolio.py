@@ -305,8 +305,9 @@ class PortfolioBacktest:
         out = bot.pending
         assert out is not None
         if out.table.shape[0] == 0:
-            bar, phase = int(out.refused[0]), (
-                k.PHASE_CLOSE if bot.sim.config.fill == "close" else k.PHASE_OPEN
+            bar, phase = (
+                int(out.refused[0]),
+                (k.PHASE_CLOSE if bot.sim.config.fill == "close" else k.PHASE_OPEN),
             )
         else:
             bar, phase = int(out.table[0][k.COL_ENTRY_BAR]), int(out.table[0][k.COL_ENTRY_PHASE])
