@@ -164,15 +164,7 @@ async def check_source(database: Database, market: Market, clock: Clock) -> bool
     Raises:
         UserInputError: the database trades another market or replay.
     """
-    series = market.series
-    source: dict[str, Any] = {
-        "source": series.source,
-        "pair": series.pair.symbol,
-        "timeframe": series.timeframe.value,
-    }
-    if market.candles is not None:
-        source["first_ms"] = int(market.candles.timestamps[0])
-        source["candles"] = len(market.candles)
+    source = _source(market)
     async with UnitOfWork(database) as uow:
         stored = await stored_settings.get_setting(session=uow.session, key=SOURCE_KEY)
         if stored is None:
@@ -201,6 +193,24 @@ async def release_source(database: Database) -> None:
     async with UnitOfWork(database) as uow:
         await stored_settings.delete_setting(session=uow.session, key=SOURCE_KEY)
         await uow.commit()
+
+
+def describe_market(market: Market) -> str:
+    """The market in words: ``live BTC/USDT 1h from binance``, ``a replay of ...``."""
+    return _describe(_source(market))
+
+
+def _source(market: Market) -> dict[str, Any]:
+    series = market.series
+    source: dict[str, Any] = {
+        "source": series.source,
+        "pair": series.pair.symbol,
+        "timeframe": series.timeframe.value,
+    }
+    if market.candles is not None:
+        source["first_ms"] = int(market.candles.timestamps[0])
+        source["candles"] = len(market.candles)
+    return source
 
 
 def _describe(source: dict[str, Any]) -> str:

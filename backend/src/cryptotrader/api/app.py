@@ -173,7 +173,13 @@ def create_app(
         auth_per_minute=settings.api.auth_rate_limit_per_minute,
         user_key=lambda bearer: _user_key(holder, bearer),
     )
-    app.add_middleware(EdgeMiddleware, proxies=proxies, limiter=limiter, metrics=metrics)
+    app.add_middleware(
+        EdgeMiddleware,
+        proxies=proxies,
+        limiter=limiter,
+        metrics=metrics,
+        max_body_bytes=settings.api.max_body_bytes,
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.api.cors_origins),

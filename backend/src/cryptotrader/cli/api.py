@@ -7,18 +7,17 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from cryptotrader.cli._common import console
-from cryptotrader.clock import LiveClock
-from cryptotrader.config import load_settings
 from cryptotrader.errors import UserInputError
-from cryptotrader.persistence.database import Database
 from cryptotrader.services.context import Role
-from cryptotrader.services.service_tokens import ServiceTokenService, parse_scopes
-from cryptotrader.services.users import UserService, UserView
+
+if TYPE_CHECKING:  # the database and Argon2 load when a command runs, not for --help
+    from cryptotrader.persistence.database import Database
+    from cryptotrader.services.users import UserView
 
 user_app = typer.Typer(help="Manage the people who may use the API.", no_args_is_help=True)
 token_app = typer.Typer(
@@ -38,11 +37,12 @@ def api_command(
     ] = None,
 ) -> None:
     """Serve the REST and WebSocket API (uvicorn)."""
-    import uvicorn  # noqa: PLC0415 - only this command needs the server
+    import uvicorn
 
-    from cryptotrader.api.app import create_app  # noqa: PLC0415 - heavy import, this command only
-    from cryptotrader.api.openapi import write_asyncapi, write_openapi  # noqa: PLC0415
-    from cryptotrader.api.server import bind, uvicorn_config  # noqa: PLC0415
+    from cryptotrader.api.app import create_app
+    from cryptotrader.api.openapi import write_asyncapi, write_openapi
+    from cryptotrader.api.server import bind, uvicorn_config
+    from cryptotrader.config import load_settings
 
     if openapi is not None:
         write_openapi(openapi)
@@ -60,7 +60,9 @@ def api_command(
 
 def _with_database(action: Callable[[Database], Awaitable[T]]) -> T:
     async def run() -> T:
-        from cryptotrader.api.app import ensure_schema  # noqa: PLC0415 - heavy import
+        from cryptotrader.api.app import ensure_schema
+        from cryptotrader.config import load_settings
+        from cryptotrader.persistence.database import Database
 
         database = Database(load_settings().database_url)
         try:
@@ -89,6 +91,9 @@ def create_user_command(
     ] = False,
 ) -> None:
     """Create a user; the first one must be an admin. The password is prompted (or stdin)."""
+    from cryptotrader.clock import LiveClock
+    from cryptotrader.services.users import UserService
+
     password = _read_password(password_stdin)
 
     async def create(db: Database) -> UserView:
@@ -109,6 +114,9 @@ def create_token_command(
     expires_days: Annotated[int | None, typer.Option(help="lifetime in days")] = None,
 ) -> None:
     """Create a service token; it is printed once, keep it secret."""
+    from cryptotrader.clock import LiveClock
+    from cryptotrader.services.service_tokens import ServiceTokenService, parse_scopes
+
     scopes = parse_scopes(scope)
     if user is None:
         raise UserInputError("--user is required: the user the token acts for")

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from cryptotrader.bus.messages import OptimizationProgress
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock
 from cryptotrader.domain.enums import BotKind
+from cryptotrader.domain.values import DECIMAL_PLACES
 from cryptotrader.errors import ConfigurationError, UserInputError
 from cryptotrader.optimize.storage import check_not_app_database, normalise
 from cryptotrader.persistence.database import Database
@@ -276,5 +278,11 @@ def _chosen(strategy: str, result: dict[str, Any], trial: int | None) -> dict[st
     return {
         "strategy": strategy,
         "params": params,
-        **{k: str(v) for k, v in protection.items()},
+        **{k: _settable(v) for k, v in protection.items()},
     }
+
+
+def _settable(value: float | str) -> str:
+    """A trial's protection value at the precision bot settings take (the database's scale)."""
+    exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-DECIMAL_PLACES))
+    return format(exact, "f")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from decimal import Decimal
 
 import pytest
 
 from cryptotrader.bus import topics
 from cryptotrader.bus.messages import ControlBot
+from cryptotrader.domain.presence import STALE_AFTER_S
+from cryptotrader.engines.heartbeat import Heartbeat
 from cryptotrader.persistence import UnitOfWork
 from cryptotrader.persistence.repositories.audit import list_audit
 from tests.integration.api.harness import ApiHarness, Recorder, wait_for
@@ -180,3 +183,40 @@ async def test_bots_when_many_requests_run_concurrently_all_succeed(api: ApiHarn
     answers = await asyncio.gather(*(api.get("viewer", "/api/bots") for _ in range(50)))
     assert {a.status_code for a in answers} == {200}
     assert {a.json()["count"] for a in answers} == {2}
+
+
+@pytest.mark.asyncio
+async def test_bots_when_no_runtime_beats_are_not_driven_whatever_their_status(
+    api_any_db: ApiHarness,
+) -> None:
+    api = api_any_db
+
+    async def safe() -> dict[str, object]:
+        answer = await api.get("viewer", "/api/bots/safe")
+        assert answer.status_code == 200, answer.text
+        return answer.json()  # type: ignore[no-any-return]
+
+    never = await safe()
+    assert (never["driven"], never["driven_since"], never["runtime"]) == (False, None, None)
+
+    beating = Heartbeat(api.database, mode="paper", market="live BTC/USDT 1h from binance")
+    beating.presence = dataclasses.replace(
+        beating.presence, started_at=api.clock.now(), seen_at=api.clock.now()
+    )
+    await beating.write()
+    driven = await safe()
+    assert driven["driven"] is True
+    assert driven["driven_since"] == driven["runtime"]["started_at"]  # type: ignore[index]
+    assert driven["runtime"]["mode"] == "paper"  # type: ignore[index]
+    assert (await api.get("viewer", "/api/bots")).json()["data"][0]["driven"] is True
+
+    api.clock.advance(int(STALE_AFTER_S * 1000) + 1)  # the beats stopped: killed, or hung
+    stale = await safe()
+    assert (stale["driven"], stale["driven_since"]) == (False, None)
+    assert stale["runtime"]["seen_at"] == driven["runtime"]["seen_at"]  # type: ignore[index]
+
+    beating.presence = dataclasses.replace(
+        beating.presence, seen_at=api.clock.now(), stopped_at=api.clock.now()
+    )
+    await beating.write()  # a clean stop is not driving either
+    assert (await safe())["driven"] is False
