@@ -189,10 +189,15 @@ def live_api(tmp_path: Path) -> Iterator[Api]:
         stop(process)
 
 
+CAPTURES = Path(__file__).resolve().parents[1] / "test-output"
+
+
 @pytest_asyncio.fixture
-async def discord_server(tmp_path: Path) -> AsyncIterator[FakeDiscord]:
-    """The local Discord; what the bot sends is captured in ``discord-capture.jsonl``."""
-    server = FakeDiscord(tmp_path / "discord-capture.jsonl")
+async def discord_server(request: pytest.FixtureRequest) -> AsyncIterator[FakeDiscord]:
+    """The local Discord; what the bot sends is captured in ``test-output/<test>.jsonl``."""
+    folder = CAPTURES / request.node.name
+    folder.mkdir(parents=True, exist_ok=True)
+    server = FakeDiscord(folder / "discord-capture.jsonl")
     await server.start()
     yield server
     await server.stop()

@@ -49,6 +49,8 @@ class AlertPoster:
         self._language = language
         self._webhook = webhook
         self.posted = 0
+        self.handled: list[str] = []
+        """Message ids of the alerts handled (posted or routed off), in order: for tests/logs."""
 
     def wanted(self, alert: Alert) -> bool:
         """False when ``alert``'s kind is routed off (or folded into another embed)."""
@@ -61,11 +63,13 @@ class AlertPoster:
     async def post(self, alert: Alert) -> None:
         """Post ``alert`` (or nothing when its kind is routed off)."""
         if not self.wanted(alert):
+            self.handled.append(alert.message_id)
             return
         reallocation = await self._reallocation(alert) if alert.kind == "trade_closed" else None
         embed = alert_embed(alert, self._language(), reallocation)
         await self._send(None if self._webhook else self._routing.channel(alert.kind), embed)
         self.posted += 1
+        self.handled.append(alert.message_id)
 
     async def _reallocation(self, alert: Alert) -> ReallocationPublic | None:
         trade_id = alert.details.get("trade_id")

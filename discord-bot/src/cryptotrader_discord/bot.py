@@ -113,6 +113,7 @@ class TraderBot(commands.Bot):
         if self._stream_task is not None:
             self._stream_task.cancel()
             await asyncio.gather(self._stream_task, return_exceptions=True)
+            await self.stream.drain()
         await super().close()
 
     async def _send_to_channel(self, channel_id: int | None, embed: discord.Embed) -> None:

@@ -109,6 +109,16 @@ class AlertStream:
         self._max_backoff_s = max_backoff_s
         self.connected = asyncio.Event()
         self.replayed = asyncio.Event()
+        self._current: asyncio.Task[None] | None = None
+
+    async def drain(self) -> None:
+        """Wait for the alert being posted (if any) and its cursor write, after a cancel.
+
+        Cancelling ``run`` never cuts a post in half: the post and the cursor write finish in
+        their own task, so a graceful stop posts nothing twice.
+        """
+        if self._current is not None:
+            await asyncio.gather(self._current, return_exceptions=True)
 
     async def run(self) -> None:
         """Consume until cancelled; a lost connection is retried, a refusal is raised."""
@@ -144,7 +154,8 @@ class AlertStream:
             await socket.send(json.dumps(subscribe))
             self.connected.set()
             async for raw in socket:
-                await self._frame(json.loads(raw))
+                self._current = asyncio.create_task(self._frame(json.loads(raw)))
+                await asyncio.shield(self._current)
 
     async def _frame(self, frame: dict[str, object]) -> None:
         kind = frame.get("type")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import aiohttp
@@ -40,7 +39,7 @@ async def run_webhook(config: BotConfig, api: ApiClient, *, start_at: str = "$")
             start_at=start_at,
         )
         log.info("webhook mode: alerts from %s to webhook %s", config.api_url, config.webhook.id)
-        await stream.run()
-
-
-__all__ = ["asyncio", "run_webhook"]
+        try:
+            await stream.run()
+        finally:
+            await stream.drain()

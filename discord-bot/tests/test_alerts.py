@@ -1,0 +1,129 @@
+"""Alerts published by a real replay run reach the local Discord as embeds, through ``/ws``;
+after a restart the bot resumes from the last alert it posted: none twice, none lost."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import connect
+
+from cryptotrader_discord.api import ApiClient
+from cryptotrader_discord.bot import point_at
+from cryptotrader_discord.config import BotConfig
+from cryptotrader_discord.embeds import money
+from cryptotrader_discord.events import ws_url
+from cryptotrader_discord.webhook import run_webhook
+from tests.conftest import Api, eventually
+from tests.fake_discord import ALERT_CHANNEL_ID, FakeDiscord
+from tests.harness import bot_env, running_bot
+
+pytestmark = pytest.mark.asyncio
+
+
+@contextlib.asynccontextmanager
+async def every_alert(api: Api) -> AsyncIterator[list[dict[str, Any]]]:
+    """The truth: every alert the API publishes (from the oldest retained), in order."""
+    seen: list[dict[str, Any]] = []
+
+    async def read() -> None:
+        headers = {"Authorization": f"Bearer {api.tokens['read']}"}
+        async with connect(ws_url(api.url), additional_headers=headers) as socket:
+            await socket.recv()
+            await socket.send(
+                json.dumps({"type": "subscribe", "topics": ["alerts"], "resume": {"alerts": "0-0"}})
+            )
+            async for raw in socket:
+                frame = json.loads(raw)
+                if frame["type"] == "event":
+                    seen.append(frame["data"])
+
+    task = asyncio.create_task(read())
+    try:
+        yield seen
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+def fields(embed: dict[str, Any]) -> dict[str, str]:
+    return {f["name"]: f["value"] for f in embed.get("fields", [])}
+
+
+async def test_alerts_of_a_replay_are_posted_and_resume_after_a_restart_without_gap_or_repeat(
+    live_api: Api, discord_server: FakeDiscord, tmp_path: Path
+) -> None:
+    env = bot_env(discord_server, live_api.url, live_api.tokens["read"], tmp_path / "state")
+    async with every_alert(live_api) as truth:
+        async with running_bot(env, start_at="0-0") as first:
+            await eventually(lambda: first.poster.posted >= 2, within_s=240)
+        before_restart = list(first.poster.handled)
+        await eventually(lambda: len(truth) >= len(before_restart) + 2, within_s=240)
+        async with running_bot(env, start_at="0-0") as second:
+            goal = len(truth)
+            await eventually(lambda: len(before_restart) + len(second.poster.handled) >= goal, 240)
+            handled = before_restart + list(second.poster.handled)
+        expected = [alert["message_id"] for alert in truth[: len(handled)]]
+    assert handled == expected  # in order, none twice, none missed across the restart
+    channel = [m for m in discord_server.messages if m.kind == "channel"]
+    assert all(m.path.endswith(f"/channels/{ALERT_CHANNEL_ID}/messages") for m in channel)
+    posted_kinds = [a["kind"] for a in truth[: len(handled)] if a["kind"] != "reallocation"]
+    assert len(channel) == len(posted_kinds)
+
+    buys = [a for a in truth[: len(handled)] if a["kind"] == "trade_opened"]
+    assert buys, [a["kind"] for a in truth]
+    buy = buys[0]
+    embed = next(
+        m.embeds[0] for m in channel if m.embeds[0]["title"].startswith(f"🟢 BUY — {buy['pair']}")
+    )
+    assert embed["title"] == f"🟢 BUY — {buy['pair']} @ {money(buy['price'])}"
+    shown = fields(embed)
+    assert list(shown) == [
+        "Bot",
+        "Quantity",
+        "Stop-Loss",
+        "Take-Profit",
+        "Risk",
+        "Potential gain",
+        "R/R ratio",
+        "Confidence",
+        "Indicators",
+    ]
+    details = buy["details"]
+    assert shown["Bot"] == buy["bot"].capitalize()
+    assert shown["Quantity"] == f"{details['quantity']} BTC"
+    assert shown["Stop-Loss"] == f"{money(details['stop_loss'])} ({details['stop_pct']}%)"
+    assert shown["Take-Profit"] == f"{money(details['take_profit'])} ({details['take_pct']}%)"
+    assert shown["Risk"] == money(buy["risk"])
+    assert shown["Potential gain"] == money(buy["potential_gain"])
+    assert shown["R/R ratio"] == f"{Decimal(buy['rr_ratio']):.1f}"
+    votes = [k.removeprefix("vote:").upper() for k in details if k.startswith("vote:")]
+    assert all(name in shown["Indicators"] for name in votes)
+
+
+async def test_webhook_mode_posts_alerts_without_a_bot_account(
+    live_api: Api, discord_server: FakeDiscord, tmp_path: Path
+) -> None:
+    env = bot_env(discord_server, live_api.url, live_api.tokens["read"], tmp_path / "state")
+    del env["DISCORD_TOKEN"]
+    env["DISCORD_WEBHOOK_URL"] = discord_server.webhook_url
+    env["DISCORD_LOCALE"] = "fr"
+    config = BotConfig.from_env(env)
+    point_at(config)
+    api = ApiClient(config.api_url, config.service_token)
+    task = asyncio.create_task(run_webhook(config, api, start_at="0-0"))
+    try:
+        found = await discord_server.wait_for(lambda m: m.kind == "webhook", timeout=240)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await api.aclose()
+    titles = [m.embeds[0]["title"] for m in found]
+    assert all(not t.startswith(("🟢 BUY", "🔴 SELL")) for t in titles)  # French: ACHAT / VENTE
+    assert found[0].body["username"] == "CryptoTrader"
