@@ -8,18 +8,18 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from cryptotrader.cli._common import console
-from cryptotrader.clock import LiveClock
-from cryptotrader.config import Settings, load_settings
 from cryptotrader.errors import UserInputError
-from cryptotrader.persistence.database import Database
 from cryptotrader.services.context import Role
-from cryptotrader.services.service_tokens import ServiceTokenService, parse_scopes
-from cryptotrader.services.users import UserService, UserView
+
+if TYPE_CHECKING:  # the database and Argon2 load when a command runs, not for --help
+    from cryptotrader.config import Settings
+    from cryptotrader.persistence.database import Database
+    from cryptotrader.services.users import UserView
 
 user_app = typer.Typer(help="Manage the people who may use the API.", no_args_is_help=True)
 token_app = typer.Typer(
@@ -45,11 +45,12 @@ def api_command(
     ] = 1,
 ) -> None:
     """Serve the REST and WebSocket API (uvicorn)."""
-    import uvicorn  # noqa: PLC0415 - only this command needs the server
+    import uvicorn
 
-    from cryptotrader.api.app import create_app  # noqa: PLC0415 - heavy import, this command only
-    from cryptotrader.api.openapi import write_asyncapi, write_openapi  # noqa: PLC0415
-    from cryptotrader.api.server import bind, uvicorn_config  # noqa: PLC0415
+    from cryptotrader.api.app import create_app
+    from cryptotrader.api.openapi import write_asyncapi, write_openapi
+    from cryptotrader.api.server import bind, uvicorn_config
+    from cryptotrader.config import load_settings
 
     if openapi is not None:
         write_openapi(openapi)
@@ -74,11 +75,11 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
     Workers share nothing in memory: rate limits, WebSocket tickets and the event stream need
     Redis, and the database must take several writers (PostgreSQL).
     """
-    import uvicorn  # noqa: PLC0415 - only this command needs the server
-    from uvicorn.supervisors import Multiprocess  # noqa: PLC0415
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
-    from cryptotrader.api.metrics import MULTIPROCESS_ENV  # noqa: PLC0415
-    from cryptotrader.api.server import bind  # noqa: PLC0415
+    from cryptotrader.api.metrics import MULTIPROCESS_ENV
+    from cryptotrader.api.server import bind
 
     if not settings.redis_url or settings.database_url.startswith("sqlite"):
         raise UserInputError(
@@ -106,7 +107,9 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
 
 def _with_database(action: Callable[[Database], Awaitable[T]]) -> T:
     async def run() -> T:
-        from cryptotrader.api.app import ensure_schema  # noqa: PLC0415 - heavy import
+        from cryptotrader.api.app import ensure_schema
+        from cryptotrader.config import load_settings
+        from cryptotrader.persistence.database import Database
 
         database = Database(load_settings().database_url)
         try:
@@ -135,6 +138,9 @@ def create_user_command(
     ] = False,
 ) -> None:
     """Create a user; the first one must be an admin. The password is prompted (or stdin)."""
+    from cryptotrader.clock import LiveClock
+    from cryptotrader.services.users import UserService
+
     password = _read_password(password_stdin)
 
     async def create(db: Database) -> UserView:
@@ -155,6 +161,9 @@ def create_token_command(
     expires_days: Annotated[int | None, typer.Option(help="lifetime in days")] = None,
 ) -> None:
     """Create a service token; it is printed once, keep it secret."""
+    from cryptotrader.clock import LiveClock
+    from cryptotrader.services.service_tokens import ServiceTokenService, parse_scopes
+
     scopes = parse_scopes(scope)
     if user is None:
         raise UserInputError("--user is required: the user the token acts for")
