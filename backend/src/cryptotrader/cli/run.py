@@ -174,11 +174,12 @@ def trades_command(
             kind = BotKind(bot.strip().lower())
         except ValueError:
             raise UserInputError(f"--bot {bot!r}: expected safe or aggressive") from None
-    listed = asyncio.run(_trades(load_settings(), kind, limit))
+    listed, total = asyncio.run(_trades(load_settings(), kind, limit))
     if as_json:
         console.print_json(json.dumps([_trade_json(i, t) for i, t in listed]))
         return
-    table = Table(title=f"{len(listed)} trades (newest first)")
+    shown = f"the newest {len(listed):,} of {total:,}" if total > len(listed) else f"{total:,}"
+    table = Table(title=f"{shown} trades (newest first)")
     for column in ("id", "bot", "pair", "opened", "entry", "quantity", "closed", "exit", "pnl"):
         table.add_column(column)
     for trade_id, trade in listed:
@@ -264,7 +265,9 @@ async def _print_summary(runtime: Runtime) -> None:
     console.print(table)
 
 
-async def _trades(settings: Settings, bot: BotKind | None, limit: int) -> list[tuple[int, Any]]:
+async def _trades(
+    settings: Settings, bot: BotKind | None, limit: int
+) -> tuple[list[tuple[int, Any]], int]:
     from cryptotrader.persistence.repositories import trades as trade_rows
     from cryptotrader.persistence.uow import UnitOfWork
     from cryptotrader.runtime_inputs import open_database
@@ -272,7 +275,8 @@ async def _trades(settings: Settings, bot: BotKind | None, limit: int) -> list[t
     database = await open_database(settings.database_url)
     try:
         async with UnitOfWork(database) as uow:
-            return await trade_rows.list_trades(session=uow.session, bot=bot, limit=limit)
+            listed = await trade_rows.list_trades(session=uow.session, bot=bot, limit=limit)
+            return listed, await trade_rows.count_trades(session=uow.session, bot=bot)
     finally:
         await database.dispose()
 

@@ -64,7 +64,9 @@ def test_run_replay_then_trades_lists_what_the_bots_did(
     code, out, _ = run(["trades", "--bot", "safe", "--json"], capsys)
     assert {t["bot"] for t in json.loads(out)} <= {"safe"}
     code, out, _ = run(["trades"], capsys)
-    assert "trades (newest first)" in out
+    assert f"{len(listed):,} trades (newest first)" in out
+    code, out, _ = run(["trades", "--limit", "1"], capsys)
+    assert f"the newest 1 of {len(listed):,} trades" in out  # a listing says how many exist
 
 
 @pytest.mark.shared_data
