@@ -1,6 +1,7 @@
 """What ``run``, ``run --replay`` and ``demo`` show while the bots trade.
 
-Three faces of the same events (the ``alerts`` channel every client reads): ``live`` (a progress
+Three faces of the alerts the engines publish (told by the runtime's telemetry, in this process,
+without a consumer of its own on the bus): ``live`` (a progress
 bar with the candle rate for a replay, both bots' capital, one line per trade opened or closed,
 reallocation and risk change), ``quiet`` (the banner and the end summary only) and ``json`` (one
 JSON object per event on stdout, for services and log collectors).
@@ -22,8 +23,7 @@ from rich.markup import escape
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
-    from cryptotrader.bus.messages import AlertRaised
-    from cryptotrader.bus.protocol import Delivery
+    from cryptotrader.bus.messages import AlertRaised, BusMessage
     from cryptotrader.runtime import Runtime
 
 LogFormat = Literal["live", "quiet", "json"]
@@ -63,21 +63,17 @@ class LiveView:
         self.mode = mode
         self.total = total
         self.tally = RunTally()
-        self._group = f"terminal-{id(self):x}"
         self._progress: Progress | None = None
         self._task: TaskID | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._capital = ""
         self._capital_at = 0.0
+        self._capital_changed = True  # read once at the start, then after trades and transfers
         self._listening = False
 
-    async def listen(self) -> None:
-        """Subscribe to the alerts (before the runtime starts: the first trades count too)."""
-        from cryptotrader.bus import topics
-
-        await self.runtime.bus.subscribe(
-            topics.ALERTS, group=self._group, consumer=self._group, handler=self._on_alert
-        )
+    def listen(self) -> None:
+        """Hear the alerts (before the runtime starts: the first trades count too)."""
+        self.runtime.telemetry.observers.append(self._observe)
         self._listening = True
 
     def show(self) -> None:
@@ -119,18 +115,17 @@ class LiveView:
             self._progress = None
         if self._listening:
             self._listening = False
-            with contextlib.suppress(Exception):  # a bus already closing: nothing left to drop
-                from cryptotrader.bus import topics
+            self.runtime.telemetry.observers.remove(self._observe)
 
-                await self.runtime.bus.drop_group(topics.ALERTS, self._group)
-
-    async def _on_alert(self, delivery: Delivery) -> None:
+    def _observe(self, topic: str, alert: BusMessage) -> None:
+        from cryptotrader.bus import topics
         from cryptotrader.bus.messages import AlertRaised
 
-        alert = delivery.message
-        if not isinstance(alert, AlertRaised):
+        if topic != topics.ALERTS or not isinstance(alert, AlertRaised):
             return
         self._count(alert)
+        if alert.kind in ("trade_closed", "reallocation"):
+            self._capital_changed = True
         if self.mode == "json":
             print(alert.model_dump_json(), flush=True)  # noqa: T201 - one event per line, stdout
         elif self.mode == "live":
@@ -163,8 +158,9 @@ class LiveView:
         elapsed = task.elapsed or 0.0
         rate = f"{done / elapsed:,.0f} candles/s" if elapsed > 0 and done else ""
         now = time.monotonic()
-        if now - self._capital_at >= _CAPITAL_EVERY_S:
+        if self._capital_changed and now - self._capital_at >= _CAPITAL_EVERY_S:
             self._capital_at = now
+            self._capital_changed = False
             with contextlib.suppress(Exception):  # the database closing at the end of a run
                 self._capital = await _capital(self.runtime)
         self._progress.update(

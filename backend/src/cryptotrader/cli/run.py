@@ -243,7 +243,7 @@ async def _run(
     live = LiveView(runtime, err_console, view, _replay_total(runtime)) if summary else None
     try:
         if live is not None:
-            await live.listen()
+            live.listen()
         await runtime.start()
         if api_port is not None:
             api = await _serve_api(settings, runtime, api_port)
