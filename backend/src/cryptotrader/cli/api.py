@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -16,6 +17,7 @@ from cryptotrader.errors import UserInputError
 from cryptotrader.services.context import Role
 
 if TYPE_CHECKING:  # the database and Argon2 load when a command runs, not for --help
+    from cryptotrader.config import Settings
     from cryptotrader.persistence.database import Database
     from cryptotrader.services.users import UserView
 
@@ -35,6 +37,12 @@ def api_command(
     asyncapi: Annotated[
         Path | None, typer.Option(help="write the /ws AsyncAPI schema to this file and exit")
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64, help="worker processes (more than 1 needs REDIS_URL and PostgreSQL)"
+        ),
+    ] = 1,
 ) -> None:
     """Serve the REST and WebSocket API (uvicorn)."""
     import uvicorn
@@ -54,8 +62,47 @@ def api_command(
         return
     settings = load_settings()
     host, port = host or settings.api.host, port or settings.api.port
+    if workers > 1:
+        _serve_workers(settings, host, port, workers)
+        return
     sock = bind(host, port)  # a port in use is one clear line, before anything starts
     uvicorn.Server(uvicorn_config(create_app(settings), settings, host, port)).run(sockets=[sock])
+
+
+def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Several uvicorn workers on one socket, their Prometheus metrics summed across them.
+
+    Workers share nothing in memory: rate limits, WebSocket tickets and the event stream need
+    Redis, and the database must take several writers (PostgreSQL).
+    """
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from cryptotrader.api.metrics import MULTIPROCESS_ENV
+    from cryptotrader.api.server import bind
+
+    if not settings.redis_url or settings.database_url.startswith("sqlite"):
+        raise UserInputError(
+            "--workers > 1 needs REDIS_URL (shared rate limits and events) and a PostgreSQL "
+            "DATABASE_URL (several writers); with the embedded defaults use one worker"
+        )
+    folder = Path(os.environ.get(MULTIPROCESS_ENV) or settings.data_dir / "prometheus-multiproc")
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):  # a previous run's values are not this run's
+        stale.unlink()
+    os.environ[MULTIPROCESS_ENV] = str(folder)  # read by each worker when it imports the client
+    sock = bind(host, port)
+    config = uvicorn.Config(
+        "cryptotrader.api.app:create_app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=False,  # X-Forwarded-For is honoured only from api.trusted_proxies
+        server_header=False,
+    )
+    Multiprocess(config, sockets=[sock]).run()
 
 
 def _with_database(action: Callable[[Database], Awaitable[T]]) -> T:

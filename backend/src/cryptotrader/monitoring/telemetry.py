@@ -31,13 +31,14 @@ _MIN_STREAM_MS = 10**12
 """Redis stream ids start with the server's time in ms; the in-process bus counts from 0."""
 
 
-class _WriterCollector(Collector):
+class WriterCollector(Collector):
     """The InfluxDB writer's counters, read when Prometheus scrapes."""
 
     def __init__(self, writer: InfluxWriter) -> None:
         self.writer = writer
 
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        """Written, dropped, queued, up."""
         writer = self.writer
         written = CounterMetricFamily(
             "cryptotrader_influx_points_written", "Points InfluxDB accepted"
@@ -201,7 +202,7 @@ class Telemetry:
         self.realised_pnl: dict[str, Decimal] | None = None
         """Each bot's realised P&L: seeded from the database, then added to as trades close."""
         if influx is not None:
-            r.register(_WriterCollector(influx))
+            r.register(WriterCollector(influx))
 
     # --- events --------------------------------------------------------------------------------
 

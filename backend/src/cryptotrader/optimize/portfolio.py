@@ -10,6 +10,7 @@ not offered for the portfolio.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -77,9 +78,12 @@ def build_portfolio_space(
                     f"--range {name}={ranges[name]} leaves what {name} accepts: "
                     f"[{lowest:g}, {highest:g}]"
                 )
-            dims.append(dim)
+            dims.append(replace(dim, accepted=(lowest, highest)))
         else:
-            dims.append(Dimension(name, "int" if kind == "int" else "float", low, high))
+            dims.append(
+                Dimension(name, "int" if kind == "int" else "float", low, high,
+                          accepted=(lowest, highest))
+            )  # fmt: skip
     if not dims:
         raise UserInputError("nothing to search: every portfolio parameter is fixed")
     return SearchSpace(PORTFOLIO, tuple(dims), typed)
