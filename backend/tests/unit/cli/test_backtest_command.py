@@ -346,3 +346,19 @@ def test_backtest_portfolio_table_shows_buy_and_hold_and_each_bots_trading_apart
     for initial, traded, moved, final in rows.values():
         assert initial + traded + moved == final  # nothing else changes a bot's capital
     assert rows["safe"][2] == -rows["aggressive"][2]  # what one bot hands over, the other gets
+
+
+def test_backtest_plot_aggregates_trades_per_period_when_there_are_many(
+    candle_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cryptotrader.engines.backtest import plot
+
+    monkeypatch.setattr(plot, "MAX_MARKERS", 0)  # every run counts as long: one dot per period
+    png = tmp_path / "many.png"
+    args = ["backtest", "run", "--data", str(candle_file), "--strategy", "sma_cross"]
+    code, _, err = run([*args, "--plot", str(png)], capsys)
+    assert code == 0, err
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
