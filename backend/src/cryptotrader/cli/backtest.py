@@ -226,8 +226,19 @@ def compare_command(  # noqa: PLR0917 - typer maps each option to a parameter
         _emit_json({"results": [result_dict(r, curve_limit=curve_points) for r in results]})
         return
     title = f"comparison - {candles.pair} {candles.timeframe} - {len(candles.arrays)} candles"
-    columns = [(r.strategy, r.metrics) for r in results]
+    headers = _short_headers([r.strategy_name for r in results])
+    columns = [(h, r.metrics) for h, r in zip(headers, results, strict=True)]
     console.print(metrics_table(title, [*columns, ("buy & hold", benchmark(results[0]))]))
+    for header, result in zip(headers, results, strict=True):  # the parameters, below the table
+        console.print(f"{header}: {result.strategy}", markup=False, soft_wrap=True)
+
+
+def _short_headers(names: list[str]) -> list[str]:
+    """Column headers that stay on one line: the strategy's name, numbered when repeated."""
+    return [
+        f"{name} #{names[:i].count(name) + 1}" if names.count(name) > 1 else name
+        for i, name in enumerate(names)
+    ]
 
 
 def _portfolio_strategies(safe: str, aggressive: str) -> tuple[BaseStrategy[Any], ...]:

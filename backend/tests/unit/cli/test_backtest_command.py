@@ -362,3 +362,17 @@ def test_backtest_plot_aggregates_trades_per_period_when_there_are_many(
     code, _, err = run([*args, "--plot", str(png)], capsys)
     assert code == 0, err
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_backtest_compare_table_heads_columns_with_short_names_and_lists_parameters_below(
+    candle_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["backtest", "compare", "--data", str(candle_file)]
+    code, out, err = run([*args, "--strategies", "sma_cross,conservative"], capsys)
+    assert code == 0, err
+    header = next(line for line in out.splitlines() if "metric" in line)
+    assert "sma_cross" in header
+    assert "conservative" in header
+    assert "buy & hold" in header
+    assert "(" not in header  # parameters do not wrap the headers over several lines
+    assert "conservative: conservative(buy_threshold=" in out
