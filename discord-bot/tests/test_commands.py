@@ -197,3 +197,57 @@ async def test_a_french_guild_gets_french_embeds(
     assert shown.embeds[0]["title"] == "❓ Commandes CryptoTrader"
     status = next(c for c in discord_server.commands if c["name"] == "status")
     assert status["description_localizations"]["fr"].startswith("Les deux bots")
+
+
+async def test_backtest_is_deferred_then_posts_its_result_with_the_equity_curve(
+    seeded_api: Api, discord_server: FakeDiscord, tmp_path: Path
+) -> None:
+    env = bot_env(
+        discord_server,
+        seeded_api.url,
+        seeded_api.tokens["control"],
+        tmp_path,
+        BACKTEST_EXCHANGE="replay",  # the seeded replay stored its candles under this name
+    )
+    async with running_bot(env):
+        asked = await discord_server.invoke(
+            "backtest",
+            {"pair": "BTC/USDT", "timeframe": "4h", "period": "3m", "end": "2022-10-01"},
+            roles=[OPERATOR_ROLE],
+        )
+        deferred = await answered(discord_server, asked, "callback")
+        assert deferred.body["type"] == 5
+        started = await answered(discord_server, asked, "followup")
+        job = started.content.split("#")[1].split(" ")[0]
+        assert (
+            started.content
+            == f"Backtest #{job} of BTC/USDT started; the result will be posted here."
+        )
+        [result] = await discord_server.wait_for(
+            lambda m: m.kind == "channel" and bool(m.embeds), timeout=300
+        )
+    truth = api_get(seeded_api.url, seeded_api.tokens["read"], f"/api/backtest/{job}/result")
+    report = truth["results"][0]
+    embed = result.embeds[0]
+    assert embed["title"] == f"🧪 Backtest #{job} — BTC/USDT 4h (conservative)"
+    assert fields(embed)["Net profit"] == signed(report["net_profit"])
+    assert fields(embed)["Trades"] == str(report["total_trades"])
+    assert embed["image"]["url"] == f"attachment://backtest-{job}-{report['bot']}.png"
+    [png] = result.files
+    assert Path(png).read_bytes().startswith(b"\x89PNG")
+    actor, details = audit_rows(seeded_api.database, "backtest.single")[-1]
+    assert actor == "admin/token:control"
+    assert '"on_behalf_of": "discord:500 (alice)"' in details
+
+
+async def test_backtest_with_a_bad_end_date_is_an_ephemeral_one_liner(
+    seeded_api: Api, discord_server: FakeDiscord, tmp_path: Path
+) -> None:
+    env = bot_env(discord_server, seeded_api.url, seeded_api.tokens["control"], tmp_path)
+    async with running_bot(env):
+        asked = await discord_server.invoke(
+            "backtest", {"pair": "BTC/USDT", "end": "yesterday"}, roles=[OPERATOR_ROLE]
+        )
+        refusal = await answered(discord_server, asked, "callback")
+    assert refusal.content == "⚠️ end 'yesterday': write YYYY-MM-DD"
+    assert refusal.flags & 64

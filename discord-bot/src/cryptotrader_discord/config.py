@@ -80,6 +80,8 @@ class BotConfig:
     routing: Routing = field(default_factory=lambda: Routing({}, None))
     state_dir: Path = Path(".")
     locale: str = "en"
+    backtest_exchange: str | None = None
+    """The exchange whose stored candles /backtest uses (None: the API's default)."""
     discord_api: str = DISCORD_API
     discord_gateway: str = DISCORD_GATEWAY
 
@@ -126,6 +128,7 @@ class BotConfig:
             routing=_routing(env.get("ALERT_CHANNELS", "")),
             state_dir=Path(env.get("DISCORD_STATE_DIR", ".")),
             locale=locale,
+            backtest_exchange=env.get("BACKTEST_EXCHANGE") or None,
             discord_api=env.get("DISCORD_API_URL", DISCORD_API).rstrip("/"),
             discord_gateway=env.get("DISCORD_GATEWAY_URL", DISCORD_GATEWAY),
         )

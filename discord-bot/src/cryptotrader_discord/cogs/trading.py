@@ -116,7 +116,11 @@ class Trading(commands.Cog):
         name="backtest",
         description=d("desc_backtest", "Run a backtest; the result is posted here when done"),
     )
-    @app_commands.describe(pair="e.g. BTC/USDT", period="how far back: 1m, 3m, 6m or 1y")
+    @app_commands.describe(
+        pair="e.g. BTC/USDT",
+        period="how far back: 1m, 3m, 6m or 1y",
+        end="the last day, YYYY-MM-DD (default: now)",
+    )
     @checks.operator()
     async def backtest(
         self,
@@ -125,19 +129,31 @@ class Trading(commands.Cog):
         strategy: str = "conservative",
         timeframe: Literal["15m", "1h", "4h", "1d"] = "1h",
         period: Literal["1m", "3m", "6m", "1y"] = "3m",
+        end: str | None = None,
     ) -> None:
-        """/backtest pair [strategy] [timeframe] [period]: deferred; result posted later."""
-        await interaction.response.defer(thinking=True)
+        """/backtest pair [strategy] [timeframe] [period] [end]: deferred; result posted later."""
         lang = self.bot.language(interaction)
-        end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-        request = {
+        try:
+            last = (
+                datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+                if end is None
+                else datetime.strptime(end, "%Y-%m-%d").replace(tzinfo=UTC)
+            )
+        except ValueError:
+            message = text(lang, "error", error=f"end {end!r}: write YYYY-MM-DD")
+            await interaction.response.send_message(message, ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True)
+        request: dict[str, str] = {
             "pair": pair,
             "strategy": strategy,
             "timeframe": timeframe,
-            "start": (end - timedelta(days=PERIODS[period])).isoformat(),
-            "end": end.isoformat(),
+            "start": (last - timedelta(days=PERIODS[period])).isoformat(),
+            "end": last.isoformat(),
             "initial_capital": "1000",
         }
+        if self.bot.config.backtest_exchange is not None:
+            request["exchange"] = self.bot.config.backtest_exchange
         job = await self.bot.api.launch_backtest(
             request, on_behalf_of=checks.on_behalf_of(interaction)
         )
