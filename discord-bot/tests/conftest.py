@@ -148,9 +148,25 @@ def seeded_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, process)
+        wait_readable(url, found["read"])
         yield Api(url, found, home / "cryptotrader.db", process)
     finally:
         stop(process)
+
+
+def wait_readable(url: str, token: str, within_s: float = 60.0) -> None:
+    """Poll ``/api/portfolio`` until it answers 200.
+
+    Just after start, the API's first read of a SQLite file another process wrote can fail
+    with a database error (reported to the backend); the commands are tested once it reads.
+    """
+    deadline = time.monotonic() + within_s
+    headers = {"Authorization": f"Bearer {token}"}
+    while time.monotonic() < deadline:
+        if httpx.get(f"{url}/api/portfolio", headers=headers, timeout=5).status_code == 200:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{url}/api/portfolio never answered 200")
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from websockets.asyncio.client import connect
 from cryptotrader_discord.api import ApiClient
 from cryptotrader_discord.bot import point_at
 from cryptotrader_discord.config import BotConfig
-from cryptotrader_discord.embeds import money
+from cryptotrader_discord.embeds import money, signed
 from cryptotrader_discord.events import ws_url
 from cryptotrader_discord.webhook import run_webhook
 from tests.conftest import Api, eventually
@@ -105,6 +105,27 @@ async def test_alerts_of_a_replay_are_posted_and_resume_after_a_restart_without_
     assert shown["R/R ratio"] == f"{Decimal(buy['rr_ratio']):.1f}"
     votes = [k.removeprefix("vote:").upper() for k in details if k.startswith("vote:")]
     assert all(name in shown["Indicators"] for name in votes)
+
+    sells = [a for a in truth[: len(handled)] if a["kind"] == "trade_closed"]
+    assert sells
+    sell = sells[0]
+    embed = next(m.embeds[0] for m in channel if m.embeds[0]["title"].startswith("🔴 SELL"))
+    shown = fields(embed)
+    assert shown["P&L"] == f"{signed(sell['details']['pnl'])} ({sell['details']['pnl_pct']}%)"
+    moved = [
+        a
+        for a in truth
+        if a["kind"] == "reallocation"
+        and a["details"]["trigger_trade_id"] == sell["details"]["trade_id"]
+    ]
+    if moved:  # a winning aggressive trade: its reallocation is in the sell embed
+        assert shown["Reallocation"] == f"{money(moved[0]['details']['amount'])} → Safe bot"
+    reduced = [a for a in truth[: len(handled)] if a["kind"] == "risk_reduced"]
+    for alert in reduced[:1]:
+        embed = next(m.embeds[0] for m in channel if m.embeds[0]["title"].startswith("⚠️ RISK"))
+        shown = fields(embed)
+        assert shown["Old risk"] == f"{Decimal(alert['details']['old_risk']) * 100:.1f}%"
+        assert shown["New risk"] == f"{Decimal(alert['details']['new_risk']) * 100:.1f}%"
 
 
 async def test_webhook_mode_posts_alerts_without_a_bot_account(

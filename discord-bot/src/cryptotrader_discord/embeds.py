@@ -50,6 +50,13 @@ def pct(value: Decimal | str | float | None, *, ratio: bool = False) -> str:
     return f"{number:+.2f}%"
 
 
+def ratio(value: Decimal | str | None) -> str:
+    """A fraction as a percentage with one decimal (``0.015`` -> ``1.5%``)."""
+    if value is None:
+        return "-"
+    return f"{Decimal(value) * 100:.1f}%"
+
+
 def duration(seconds: int, lang: str) -> str:
     """``3d 14h`` (``3j 14h`` in French), ``2h 05m`` under a day, ``45m`` under an hour."""
     days, rest = divmod(max(seconds, 0), 86400)
@@ -161,8 +168,8 @@ def risk_embed(alert: Alert, lang: str) -> discord.Embed:
         timestamp=alert.timestamp,
     )
     embed.add_field(name=text(lang, "reason"), value=d.get("reason", alert.text), inline=False)
-    embed.add_field(name=text(lang, "old_risk"), value=money(d.get("old_risk")))
-    embed.add_field(name=text(lang, "new_risk"), value=money(d.get("new_risk")))
+    embed.add_field(name=text(lang, "old_risk"), value=ratio(d.get("old_risk")))
+    embed.add_field(name=text(lang, "new_risk"), value=ratio(d.get("new_risk")))
     return embed
 
 
@@ -314,7 +321,7 @@ def backtest_embed(job: int, report: BacktestReportPublic, lang: str) -> discord
             job=job,
             pair=report.pair,
             timeframe=report.timeframe,
-            strategy=report.strategy,
+            strategy=report.strategy.split("(")[0],  # the name, without its parameters
         ),
         colour=GREEN if report.net_profit >= 0 else RED,
     )
