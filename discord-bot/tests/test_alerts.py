@@ -68,7 +68,7 @@ async def test_alerts_of_a_replay_are_posted_and_resume_after_a_restart_without_
         async with running_bot(env, start_at="0-0") as second:
             goal = len(truth)
             await eventually(lambda: len(before_restart) + len(second.poster.handled) >= goal, 240)
-            handled = before_restart + list(second.poster.handled)
+        handled = before_restart + list(second.poster.handled)  # with the post a stop finished
         expected = [alert["message_id"] for alert in truth[: len(handled)]]
     assert handled == expected  # in order, none twice, none missed across the restart
     channel = [m for m in discord_server.messages if m.kind == "channel"]
