@@ -111,10 +111,12 @@ class AuthService:
             AuthenticationFailed: unknown user, wrong password or deactivated user (one message
                 for all three); the attempt is audited.
         """
+        async with UnitOfWork(self._database, read_only=True) as reading:
+            user = await users.find_user(session=reading.session, username=username)
+        hashed = user.password_hash if user is not None else None
+        # Outside any transaction: Argon2 is deliberately slow; no writer waits for a hash.
+        valid = await asyncio.to_thread(passwords.verify_password, hashed, password)
         async with UnitOfWork(self._database) as uow:
-            user = await users.find_user(session=uow.session, username=username)
-            hashed = user.password_hash if user is not None else None
-            valid = await asyncio.to_thread(passwords.verify_password, hashed, password)
             if user is None or not valid or not user.is_active:
                 await audit.record(
                     uow.session,
@@ -235,12 +237,13 @@ class AuthService:
         """
         actor.require_person()
         passwords.check_password_policy(new)
+        async with UnitOfWork(self._database, read_only=True) as reading:
+            user = await users.get_user(session=reading.session, user_id=actor.user_id)
+        hashed = user.password_hash if user is not None else None
+        if not await asyncio.to_thread(passwords.verify_password, hashed, current):
+            raise AuthenticationFailed("the current password is wrong")
+        new_hash = await asyncio.to_thread(passwords.hash_password, new)
         async with UnitOfWork(self._database) as uow:
-            user = await users.get_user(session=uow.session, user_id=actor.user_id)
-            hashed = user.password_hash if user is not None else None
-            if not await asyncio.to_thread(passwords.verify_password, hashed, current):
-                raise AuthenticationFailed("the current password is wrong")
-            new_hash = await asyncio.to_thread(passwords.hash_password, new)
             await users.set_password(
                 session=uow.session, user_id=actor.user_id, password_hash=new_hash
             )
@@ -274,7 +277,7 @@ class AuthService:
         remembered = self._cache.get(key)
         if remembered is not None:
             return remembered
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             user = await sessions.session_user(
                 session=uow.session, user_id=claims.user_id, family_id=claims.session_id, now=now
             )
@@ -363,7 +366,7 @@ class AuthService:
 
     async def _live(self, *, user_id: int, token_id: int | None, session_id: str | None) -> Actor:
         now = self._clock.now()
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             if token_id is not None:
                 token = await service_tokens.get_service_token(
                     session=uow.session, token_id=token_id
