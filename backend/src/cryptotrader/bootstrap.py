@@ -20,7 +20,7 @@ timeframe, or a replay after live paper trading) is refused rather than mixed in
 from __future__ import annotations
 
 import logging
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, ExitStack
 from typing import Any
 
 from cryptotrader.bus.factory import open_bus
@@ -44,6 +44,8 @@ from cryptotrader.engines.workers.trading import TradingWorker
 from cryptotrader.errors import ConfigurationError
 from cryptotrader.exchanges.base import BaseExchange
 from cryptotrader.exchanges.paper import PaperExchange
+from cryptotrader.monitoring.setup import open_telemetry
+from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import settings as stored_settings
@@ -97,6 +99,11 @@ async def _release_if_unused(runtime: Runtime) -> None:
 async def _build(
     settings: Settings, options: RunOptions, market: Market, stack: AsyncExitStack
 ) -> Runtime:
+    wanted = set(options.engines)
+    process = next(iter(wanted)) if len(wanted) == 1 else "engines"
+    telemetry = open_telemetry(
+        settings.monitoring, process=process, stack=stack.enter_context(ExitStack()), serve=True
+    )
     clock: Clock = LiveClock()
     if market.candles is not None:
         clock = MarketClock(int(market.candles.timestamps[0]))
@@ -115,11 +122,10 @@ async def _build(
     )
     runtime = Runtime(
         database=database, bus=bus, clock=clock, progress=progress, resources=stack,
-        consumer=options.consumer,
+        consumer=options.consumer, telemetry=telemetry,
     )  # fmt: skip
     if bound_now:
         stack.push_async_callback(_release_if_unused, runtime)
-    wanted = set(options.engines)
     public = await _public_venue(settings, market, stack, wanted)
     portfolio = _portfolio(settings, database, clock)
     if wanted & {"order", "portfolio", "indicator", "decision"}:
@@ -129,8 +135,9 @@ async def _build(
     )
     if "market-data" in wanted:
         runtime.publisher = Publisher(
-            bus=bus, store=SqlCandleStore(database), clock=clock, series=series
-        )
+            bus=bus, store=SqlCandleStore(database), clock=clock, series=series,
+            telemetry=telemetry,
+        )  # fmt: skip
         runtime.feed = _feed(settings, options, market, public, clock)
     if "indicator" in wanted:
         runtime.indicators = IndicatorWorker(
@@ -147,8 +154,9 @@ async def _build(
         runtime.decisions = DecisionWorker(bus=bus, engines=engines)
     if "order" in wanted:
         runtime.trading = await _trading(
-            settings, options, market, database, bus, clock, progress, portfolio, public, stack
-        )
+            settings, options, market, database, bus, clock, progress, portfolio, public, stack,
+            telemetry,
+        )  # fmt: skip
         runtime.heartbeat = Heartbeat(
             database, mode="live" if options.live else "paper", market=describe_market(market)
         )
@@ -219,6 +227,7 @@ async def _trading(  # noqa: PLR0917 - the composition root hands each piece ove
     portfolio: PortfolioManager,
     public: BaseExchange | None,
     stack: AsyncExitStack,
+    telemetry: Telemetry,
 ) -> TradingWorker:
     runtime = settings.runtime
     pair = market.series.pair
@@ -259,6 +268,7 @@ async def _trading(  # noqa: PLR0917 - the composition root hands each piece ove
         live=options.live,
         live_switch=live_switch,
         failures_to_pause=runtime.order_failures_to_pause,
+        telemetry=telemetry,
     )
     engine = OrderEngine(context=context)
     return TradingWorker(

@@ -180,6 +180,25 @@ class ApiSettings(_Section):
     )
 
 
+class MonitoringSettings(_Section):
+    """Prometheus ``/metrics`` of the engine processes and the InfluxDB writer (off by default)."""
+
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(
+        default=None, ge=0, le=65535, description="engine processes: serve /metrics on this port"
+    )
+    influx_url: str | None = Field(default=None, description="InfluxDB base URL (unset: off)")
+    influx_database: str = Field(default="cryptotrader", min_length=1, description="or bucket")
+    influx_token: SecretStr | None = None
+    influx_api: Literal["v1", "v2"] = Field(
+        default="v1", description="v1: /write (1.x, 2.x via DBRP, 3.x); v2: /api/v2/write"
+    )
+    influx_org: str | None = Field(default=None, description="InfluxDB 2.x organisation (v2)")
+    influx_buffer: int = Field(default=50_000, ge=1000, description="points held at most")
+    influx_batch: int = Field(default=5_000, ge=1, le=50_000, description="points per request")
+    influx_flush_s: float = Field(default=1.0, gt=0, le=60)
+
+
 class Settings(BaseSettings):
     """All of CryptoTrader's configuration.
 
@@ -213,6 +232,7 @@ class Settings(BaseSettings):
     runtime: RuntimeSettings = RuntimeSettings()
     sentiment: SentimentSettings = SentimentSettings()
     api: ApiSettings = ApiSettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
 
     @property
     def database_url(self) -> str:

@@ -29,6 +29,7 @@ from cryptotrader.engines.workers.indicators import IndicatorWorker
 from cryptotrader.engines.workers.market_data import LiveFeed, Publisher, ReplayFeed
 from cryptotrader.engines.workers.trading import TradingWorker
 from cryptotrader.errors import TraderError
+from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import bots, checkpoints, trades
 from cryptotrader.persistence.uow import UnitOfWork
@@ -59,6 +60,7 @@ class Runtime:
     progress: Progress
     resources: AsyncExitStack
     consumer: str
+    telemetry: Telemetry = field(default_factory=Telemetry)
     publisher: Publisher | None = None
     feed: ReplayFeed | LiveFeed | None = None
     indicators: IndicatorWorker | None = None
@@ -232,6 +234,9 @@ class Runtime:
             self._idle.clear()
             try:
                 await handler(delivery)
+                self.telemetry.handled(
+                    group=delivery.group, topic=delivery.topic, entry_id=delivery.entry_id
+                )
             except Exception as exc:
                 log.exception("%s handler failed on %s", delivery.group, delivery.topic)
                 self.error = exc

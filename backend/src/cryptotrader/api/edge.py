@@ -129,8 +129,7 @@ class EdgeMiddleware:
         finally:
             route = _route(scope)
             method = str(scope.get("method", ""))
-            self.metrics.requests.labels(method, route, str(status)).inc()
-            self.metrics.latency.labels(method, route).observe(time.perf_counter() - started)
+            self.metrics.request(method, route, status, time.perf_counter() - started)
 
 
 def _declared_length(scope: Scope) -> int:

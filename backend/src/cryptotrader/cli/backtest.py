@@ -6,39 +6,17 @@ import json
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from cryptotrader.cli._backtest_input import (
-    Candles,
-    build_strategies,
-    check_output,
-    decimal_option,
-    load_candles,
-    load_detail,
-    parse_params,
-    sentiment_for,
-)
 from cryptotrader.cli._common import console, err_console
-from cryptotrader.config import TradingSettings, load_settings
-from cryptotrader.domain.markets import MarketRules
-from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine
-from cryptotrader.engines.backtest.config import check_capital
-from cryptotrader.engines.backtest.html import comparison_html, portfolio_html, result_html
-from cryptotrader.engines.backtest.portfolio import (
-    PortfolioBacktest,
-    check_ratio,
-    parse_sweep,
-)
-from cryptotrader.engines.backtest.report import (
-    metrics_table,
-    portfolio_dict,
-    result_dict,
-)
 from cryptotrader.errors import UserInputError
-from cryptotrader.risk import RiskReducer, RiskReducerConfig
-from cryptotrader.strategies import BaseStrategy, create_strategy
+
+if TYPE_CHECKING:  # the engine, pandas and pydantic load when a command runs, not for --help
+    from cryptotrader.cli._backtest_input import Candles
+    from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine
+    from cryptotrader.strategies import BaseStrategy
 
 backtest_app = typer.Typer(
     help="Backtest strategies on candle files (fees, slippage, intrabar stops, no look-ahead).",
@@ -82,6 +60,10 @@ NotionalOpt = Annotated[str | None, typer.Option("--min-notional", help="market 
 
 
 def _config(**values: Any) -> BacktestConfig:
+    from cryptotrader.cli._backtest_input import decimal_option
+    from cryptotrader.domain.markets import MarketRules
+    from cryptotrader.engines.backtest import BacktestConfig
+
     fill = values.pop("fill")
     if fill not in ("open", "close"):
         raise UserInputError(f"--fill {fill!r}: expected open or close")
@@ -109,6 +91,9 @@ def _write_html(path: Path, text: str) -> None:
 
 
 def _engine(candles: Candles, config: BacktestConfig, sentiment: dict[str, Any]) -> BacktestEngine:
+    from cryptotrader.config import load_settings
+    from cryptotrader.engines.backtest import BacktestEngine
+
     trading = load_settings().trading
     return BacktestEngine(config=config, trading=trading, dependencies=sentiment, pair=candles.pair)
 
@@ -145,6 +130,19 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     curve_points: CurveOpt = 0,
 ) -> None:
     """Backtest one strategy on a candle file."""
+    from cryptotrader.cli._backtest_input import (
+        build_strategies,
+        check_output,
+        decimal_option,
+        load_candles,
+        load_detail,
+        parse_params,
+        sentiment_for,
+    )
+    from cryptotrader.engines.backtest.config import check_capital
+    from cryptotrader.engines.backtest.html import result_html
+    from cryptotrader.engines.backtest.report import metrics_table, result_dict
+
     check_output("--html", html)
     check_output("--plot", plot)
     config = _config(
@@ -161,7 +159,7 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     if html is not None:
         _write_html(html, result_html(result))
     if plot is not None:
-        from cryptotrader.engines.backtest.plot import plot_result  # noqa: PLC0415 - matplotlib
+        from cryptotrader.engines.backtest.plot import plot_result
 
         plot.parent.mkdir(parents=True, exist_ok=True)
         plot_result(result, plot)
@@ -198,6 +196,18 @@ def compare_command(  # noqa: PLR0917 - typer maps each option to a parameter
     curve_points: CurveOpt = 0,
 ) -> None:
     """Several strategies on the same candles, side by side."""
+    from cryptotrader.cli._backtest_input import (
+        build_strategies,
+        check_output,
+        decimal_option,
+        load_candles,
+        parse_params,
+        sentiment_for,
+    )
+    from cryptotrader.engines.backtest.config import check_capital
+    from cryptotrader.engines.backtest.html import comparison_html
+    from cryptotrader.engines.backtest.report import metrics_table, result_dict
+
     check_output("--html", html)
     config = _config(
         fee=fee, slippage=slippage, stop_loss=stop_loss, take_profit=take_profit,
@@ -219,6 +229,8 @@ def compare_command(  # noqa: PLR0917 - typer maps each option to a parameter
 
 
 def _portfolio_strategies(safe: str, aggressive: str) -> tuple[BaseStrategy[Any], ...]:
+    from cryptotrader.strategies import create_strategy
+
     return create_strategy(safe), create_strategy(aggressive)
 
 
@@ -259,6 +271,24 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
     curve_points: CurveOpt = 0,
 ) -> None:
     """Both bots on the same candles: capital split, reallocation and risk reduction."""
+    from cryptotrader.cli._backtest_input import (
+        check_output,
+        decimal_option,
+        load_candles,
+        sentiment_for,
+    )
+    from cryptotrader.config import TradingSettings, load_settings
+    from cryptotrader.engines.backtest import BacktestEngine
+    from cryptotrader.engines.backtest.config import check_capital
+    from cryptotrader.engines.backtest.html import portfolio_html
+    from cryptotrader.engines.backtest.portfolio import (
+        PortfolioBacktest,
+        check_ratio,
+        parse_sweep,
+    )
+    from cryptotrader.engines.backtest.report import metrics_table, portfolio_dict
+    from cryptotrader.risk import RiskReducer, RiskReducerConfig
+
     check_output("--html", html)
     config = _config(
         fee=fee, slippage=slippage, stop_loss=None, take_profit=None, risk_ratio=None,

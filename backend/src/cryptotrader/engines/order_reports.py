@@ -368,6 +368,7 @@ class OrderReports:
 
     async def publish(self, events: list[Event]) -> None:
         """Publish events; a bus failure is logged, never raised (the database is the truth)."""
+        self.ctx.telemetry.published(events)
         for topic, message in events:
             try:
                 await self.ctx.bus.publish(topic, message)

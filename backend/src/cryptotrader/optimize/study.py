@@ -13,12 +13,13 @@ import multiprocessing
 import os
 import socket
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cryptotrader.errors import UserInputError
-from cryptotrader.optimize.evaluate import Evaluator, TrialMetrics
+from cryptotrader.optimize.evaluate import TrialEvaluator, TrialMetrics
 from cryptotrader.optimize.objectives import Objectives
 from cryptotrader.optimize.space import SearchSpace
 
@@ -144,7 +145,9 @@ def load_study(plan: StudyPlan, storage: RDBStorage, worker: int = 0) -> optuna.
     return study
 
 
-def make_objective(plan: StudyPlan, evaluator: Evaluator) -> Callable[[optuna.Trial], list[float]]:
+def make_objective(
+    plan: StudyPlan, evaluator: TrialEvaluator
+) -> Callable[[optuna.Trial], list[float]]:
     """The function Optuna calls per trial: suggest, simulate, score, record the metrics."""
     import optuna  # noqa: PLC0415
 
@@ -243,7 +246,7 @@ class _Stopper:
 
 def run_worker(
     plan: StudyPlan,
-    evaluator: Evaluator,
+    evaluator: TrialEvaluator,
     *,
     worker: int = 0,
     progress: Progress | None = None,
@@ -285,7 +288,9 @@ def _drain(
 
     state = optuna.trial.TrialState
     while plan.timeout is None or time.monotonic() - started < plan.timeout:
-        optuna.storages.fail_stale_trials(study)
+        with warnings.catch_warnings():  # marked experimental since Optuna 2.9
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            optuna.storages.fail_stale_trials(study)
         waiting = study.get_trials(deepcopy=False, states=(state.WAITING,))
         if waiting:
             study.optimize(objective, n_trials=len(waiting), callbacks=[stopper], catch=())
@@ -295,13 +300,13 @@ def _drain(
         time.sleep(plan.heartbeat_s)
 
 
-def _worker_main(plan: StudyPlan, evaluator: Evaluator, worker: int) -> None:
+def _worker_main(plan: StudyPlan, evaluator: TrialEvaluator, worker: int) -> None:
     run_worker(plan, evaluator, worker=worker)
 
 
 def run_study(
     plan: StudyPlan,
-    evaluator: Evaluator,
+    evaluator: TrialEvaluator,
     *,
     workers: int = 1,
     progress: Progress | None = None,

@@ -34,7 +34,11 @@ router = APIRouter(tags=["system"])
     },
 )
 async def health(services: ServicesDep, response: Response) -> HealthPublic:
-    """Readiness: 200 when the database and Redis (if configured) answer, 503 otherwise."""
+    """Readiness: 200 when the database and Redis (if configured) answer, 503 otherwise.
+
+    ``status`` is ``degraded`` when a dependency fails; a failing InfluxDB only says so (the
+    metrics writer drops points, trading goes on), it never turns the answer into a 503.
+    """
     database: Check = "ok"
     try:
         await services.database.check()
@@ -47,12 +51,15 @@ async def health(services: ServicesDep, response: Response) -> HealthPublic:
     if not ready:
         response.status_code = 503
     kind = "redis" if services.settings.redis_url else "memory"
+    influx = services.metrics.influx
+    influxdb = "off" if influx is None else "ok" if influx.healthy else "unavailable"
     return HealthPublic(
-        status="ok" if ready else "degraded",
+        status="ok" if ready and influxdb != "unavailable" else "degraded",
         database=database,
         redis=redis,
         bus=kind,
         rate_limits=kind,
+        influxdb=influxdb,
         version=__version__,
     )
 

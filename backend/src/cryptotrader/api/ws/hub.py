@@ -190,13 +190,13 @@ class Hub:
         """A new client of ``user_id`` (subscribed to nothing yet)."""
         client = Client(self.queue_size, user_id)
         self._clients.add(client)
-        self._metrics.ws_clients.set(len(self._clients))
+        self._metrics.clients(len(self._clients))
         return client
 
     def disconnect(self, client: Client) -> None:
         """Forget a client."""
         self._clients.discard(client)
-        self._metrics.ws_clients.set(len(self._clients))
+        self._metrics.clients(len(self._clients))
 
     async def replay(
         self, client: Client, topic: str, after: str, page: int = 200
@@ -266,5 +266,5 @@ class Hub:
                 self._clients.discard(client)
                 log.warning("WebSocket client dropped: %d events behind", self.queue_size)
         self._metrics.ws_events.labels(topic).inc()
-        self._metrics.ws_clients.set(len(self._clients))
+        self._metrics.clients(len(self._clients))
         return delivered
