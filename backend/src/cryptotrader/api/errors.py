@@ -21,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import OperationalError as DbOperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from cryptotrader.errors import (
     OperationalError,
@@ -118,4 +119,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(DbOperationalError, _database_down)
     app.add_exception_handler(DBAPIError, _database_down)
+    app.add_exception_handler(PoolTimeoutError, _database_down)  # every connection busy: retry
     app.add_exception_handler(Exception, _unexpected)
