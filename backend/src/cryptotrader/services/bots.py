@@ -253,12 +253,21 @@ class BotService:
         return view
 
     async def update_settings(
-        self, actor: Actor, kind: BotKind, changes: dict[str, Any], origin: Origin
+        self,
+        actor: Actor,
+        kind: BotKind,
+        changes: dict[str, Any],
+        origin: Origin,
+        *,
+        action: str = "bot.settings",
+        cause: dict[str, Any] | None = None,
     ) -> BotView:
         """Change strategy, parameters or protection; validated by the strategy's Params model.
 
         ``changes`` holds only the fields to change (``params`` replaces the parameters; a
-        new ``strategy`` without ``params`` starts from that strategy's defaults).
+        new ``strategy`` without ``params`` starts from that strategy's defaults). ``action`` and
+        ``cause`` name the change in its audit row when it comes from elsewhere (an optimisation
+        applied), so that one change is one row, written with it.
 
         Raises:
             NotFound: no such bot yet.
@@ -290,10 +299,10 @@ class BotService:
                 self._clock,
                 origin,
                 actor=actor.name,
-                action="bot.settings",
+                action=action,
                 target=f"bot:{kind}",
                 before=current.model_dump(mode="json"),
-                after=updated.model_dump(mode="json"),
+                after={**(cause or {}), **updated.model_dump(mode="json")},
             )
             await uow.commit()
             self._cache.clear()

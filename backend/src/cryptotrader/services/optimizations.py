@@ -28,7 +28,7 @@ from cryptotrader.optimize.storage import check_not_app_database, normalise
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import backtest_jobs
 from cryptotrader.persistence.uow import UnitOfWork
-from cryptotrader.services import audit, optimization_worker
+from cryptotrader.services import optimization_worker
 from cryptotrader.services.backtests import BacktestJobView, BacktestService, Check, Worker
 from cryptotrader.services.bots import BotService, BotView
 from cryptotrader.services.context import Actor, Origin, Permission
@@ -183,19 +183,14 @@ class OptimizationService:
         actor.require(Permission.CONFIGURE)
         view = await self.result(actor, job_id)
         changes = _chosen(view.request["strategy"], view.result or {}, trial)
-        result = await self._bots.update_settings(actor, bot, changes, origin)
-        async with UnitOfWork(self._database) as uow:
-            await audit.record(
-                uow.session,
-                self._clock,
-                origin,
-                actor=actor.name,
-                action="optimization.apply",
-                target=f"bot:{bot}",
-                after={"optimization": job_id, **changes},
-            )
-            await uow.commit()
-        return result
+        return await self._bots.update_settings(
+            actor,
+            bot,
+            changes,
+            origin,
+            action="optimization.apply",
+            cause={"optimization": job_id, "trial": trial},
+        )
 
     async def _progress(self, request: dict[str, Any]) -> Progress:
         from cryptotrader.optimize.study import progress_of  # noqa: PLC0415 - optuna

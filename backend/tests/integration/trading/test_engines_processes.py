@@ -14,24 +14,18 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from redis import Redis
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from cryptotrader.bus import topics
 from cryptotrader.domain.enums import BotKind
 from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.migrate import upgrade
 from cryptotrader.persistence.repositories import checkpoints
 from cryptotrader.persistence.uow import UnitOfWork
-from tests.integration.conftest import POSTGRES_URL, REDIS_URL, require_postgres, require_redis
 from tests.support.builders import read_shared_csv
 from tests.support.parity import backtest, expected_rows, stored_rows
+from tests.support.processes import migrated_postgres_database, runtime_redis
 
 CLI = [sys.executable, "-m", "cryptotrader", "engine"]
 REDIS_DB = 9  # a logical database of its own: the runtime's stream names are fixed
@@ -40,51 +34,19 @@ REDIS_DB = 9  # a logical database of its own: the runtime's stream names are fi
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A new PostgreSQL database, migrated, dropped afterwards."""
-    require_postgres()
-    name = f"ct_{uuid.uuid4().hex[:12]}"
-
-    async def admin(statement: str) -> None:
-        database = Database(POSTGRES_URL)
-        try:
-            async with database.engine.connect() as connection:
-                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-                await autocommit.execute(text(statement))
-        finally:
-            await database.dispose()
-
-    asyncio.run(admin(f"CREATE DATABASE {name}"))
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-
-    async def migrate() -> None:
-        database = Database(url)
-        await upgrade(database)
-        await database.dispose()
-
-    asyncio.run(migrate())
-    yield url
-    asyncio.run(admin(f"DROP DATABASE {name} WITH (FORCE)"))
+    with migrated_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     """Redis, in a logical database whose runtime streams are emptied before and after."""
-    require_redis()
-    url = str(make_url(REDIS_URL).set(database=str(REDIS_DB)))
-    client = Redis.from_url(url)
-
-    def clean() -> None:
-        names = [t for topic in topics.ALL_TOPICS for t in (topic, topics.dead_letter_topic(topic))]
-        keys = [k for pattern in names for k in client.scan_iter(match=f"*{pattern}")]
-        if keys:
-            client.delete(*keys)
-
-    clean()
-    yield url
-    clean()
-    client.close()
+    with runtime_redis(REDIS_DB) as url:
+        yield url
 
 
 @pytest.mark.shared_data
+@pytest.mark.timeout(3600)  # five processes: slow when the machine is loaded
 def test_engines_when_each_runs_in_its_own_process_trade_as_the_backtest(
     shared_data: Path, tmp_path: Path, postgres_url: str, redis_url: str
 ) -> None:
@@ -111,7 +73,7 @@ def test_engines_when_each_runs_in_its_own_process_trade_as_the_backtest(
             env=env,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=1200,
             check=False,
         )
         assert market.returncode == 0, market.stderr
@@ -120,7 +82,7 @@ def test_engines_when_each_runs_in_its_own_process_trade_as_the_backtest(
     finally:
         for process in services.values():
             process.send_signal(signal.SIGTERM)
-        codes = {name: process.wait(timeout=30) for name, process in services.items()}
+        codes = {name: process.wait(timeout=120) for name, process in services.items()}
     assert codes == dict.fromkeys(services, 0)  # SIGTERM stops each one cleanly
     got = asyncio.run(_rows(postgres_url))
     want = expected_rows(backtest(series))
@@ -131,7 +93,7 @@ def test_engines_when_each_runs_in_its_own_process_trade_as_the_backtest(
 
 def _wait_for(process: subprocess.Popen[str], banner: str) -> None:
     assert process.stderr is not None
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300
     line = ""
     while banner not in line:
         assert time.monotonic() < deadline, f"no {banner!r}"
@@ -143,7 +105,8 @@ async def _until_done(url: str, last_open: int) -> None:
     """Until the order engine has done the series' last candle."""
     database = Database(url)
     try:
-        for _ in range(600):
+        deadline = time.monotonic() + 1200
+        while time.monotonic() < deadline:
             async with UnitOfWork(database) as uow:
                 mark = await checkpoints.load_checkpoint(
                     session=uow.session, engine="order", key="paper:binance:BTC/USDT:4h"
