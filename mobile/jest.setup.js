@@ -1,0 +1,1 @@
+// jest setup: nothing global yet
