@@ -111,11 +111,17 @@ class AuthService:
             AuthenticationFailed: unknown user, wrong password or deactivated user (one message
                 for all three); the attempt is audited.
         """
+        # The slow password check runs outside the write transaction: on SQLite, a transaction
+        # that read before another process committed cannot write any more (SQLITE_BUSY), and a
+        # running bot commits every candle.
+        async with UnitOfWork(self._database) as uow:
+            found = await users.find_user(session=uow.session, username=username)
+        hashed = found.password_hash if found is not None else None
+        valid = await asyncio.to_thread(passwords.verify_password, hashed, password)
         async with UnitOfWork(self._database) as uow:
             user = await users.find_user(session=uow.session, username=username)
-            hashed = user.password_hash if user is not None else None
-            valid = await asyncio.to_thread(passwords.verify_password, hashed, password)
-            if user is None or not valid or not user.is_active:
+            unchanged = user is not None and user.password_hash == hashed
+            if user is None or not valid or not unchanged or not user.is_active:
                 await audit.record(
                     uow.session,
                     self._clock,
