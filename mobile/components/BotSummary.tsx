@@ -1,5 +1,5 @@
 /** A bot at a glance: status, capital, realised P&L, risk badges (risk ratio, streak). */
-import { Link } from 'expo-router';
+import { useRouter } from 'expo-router';
 import { Pressable, StyleSheet, Text, View } from 'react-native';
 
 import { Chip, Figure, Row, pnlTone } from '@/components/ui';
@@ -34,11 +34,12 @@ export function RiskBadges({ risk }: { risk: Schemas['RiskStatePublic'] }) {
 export function BotSummary({ bot, quote }: { bot: Schemas['BotPortfolioPublic']; quote: string }) {
   const theme = useTheme();
   const { t, money } = useFormat();
+  const router = useRouter();
   return (
-    <Link href={{ pathname: '/bot/[id]', params: { id: bot.bot } }} asChild>
       <Pressable
         testID={`bot-summary-${bot.bot}`}
         accessibilityRole="link"
+        onPress={() => router.push({ pathname: '/bot/[id]', params: { id: bot.bot } })}
         style={[styles.box, { borderColor: theme.border }]}>
         <View style={styles.header}>
           <Text style={[styles.name, { color: theme.text }]}>{t(`bot.${bot.bot}`)}</Text>
@@ -58,7 +59,6 @@ export function BotSummary({ bot, quote }: { bot: Schemas['BotPortfolioPublic'];
         </Row>
         <RiskBadges risk={bot.risk} />
       </Pressable>
-    </Link>
   );
 }
 

@@ -8,10 +8,10 @@ import { RefreshControl, ScrollView, StyleSheet, Text, View } from 'react-native
 
 import { BotSummary } from '@/components/BotSummary';
 import { ConnectionBanner } from '@/components/ConnectionBanner';
-import { LineChart, type Point } from '@/components/LineChart';
+import EquityChart, { type EquityPoint } from '@/components/EquityChart';
 import { SignalCard, type SignalView } from '@/components/SignalCard';
 import { TradeRow } from '@/components/TradeRow';
-import { Body, Card, Chip, Figure, Label, Row, pnlTone } from '@/components/ui';
+import { Body, Card, Chip, Figure, Label, Pnl, Row, pnlTone } from '@/components/ui';
 import { useActiveMarket, usePortfolio, useSignals, useTrades } from '@/hooks/queries';
 import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
@@ -21,15 +21,15 @@ import { messageOf } from '@/services/errors';
 import { useLive } from '@/store/live';
 
 /** The running total of realised P&L, trade by trade (exact sums; floats only to draw). */
-export function pnlCurve(trades: Schemas['TradePublic'][]): { points: Point[]; total: string } {
+export function pnlCurve(trades: Schemas['TradePublic'][]): { points: EquityPoint[]; total: string } {
   const closed = trades
     .filter((trade) => trade.status === 'closed' && trade.pnl && trade.closed_at)
     .sort((a, b) => (a.closed_at ?? '').localeCompare(b.closed_at ?? ''));
   let total = '0';
-  const points: Point[] = [];
+  const points: EquityPoint[] = [];
   for (const trade of closed) {
     total = sumDecimals([total, trade.pnl ?? '0']);
-    points.push({ t: Date.parse(trade.closed_at ?? ''), y: plotValue(total) });
+    points.push({ time: Math.floor(Date.parse(trade.closed_at ?? '') / 1000), value: plotValue(total) });
   }
   return { points, total };
 }
@@ -46,6 +46,10 @@ export default function DashboardScreen() {
   const orders = useLive((s) => s.orders);
 
   const quote = market.data?.pair.split('/')[1] ?? '';
+  const chartColors = useMemo(
+    () => ({ background: theme.card, text: theme.text, grid: theme.border, up: theme.gain, down: theme.loss }),
+    [theme],
+  );
   const curve = useMemo(() => pnlCurve(closed.data?.data ?? []), [closed.data]);
   const shownSignals: SignalView[] = useMemo(() => {
     const fetched = signals.data?.data ?? [];
@@ -115,11 +119,10 @@ export default function DashboardScreen() {
 
       <Card title={t('dashboard.equity')} testID="pnl-curve">
         {curve.points.length > 1 ? (
-          <LineChart
-            points={curve.points}
-            first={dateTime(closed.data?.data.at(-1)?.closed_at ?? new Date().toISOString())}
-            last={money(curve.total, { signed: true, unit: quote })}
-          />
+          <>
+            <Pnl testID="pnl-curve-total" value={curve.total} unit={quote} />
+            <EquityChart points={curve.points} colors={chartColors} dom={{ scrollEnabled: false, style: { height: 160 } }} />
+          </>
         ) : (
           <Label>{t('dashboard.equityEmpty')}</Label>
         )}

@@ -1,1 +1,0 @@
-// jest setup: nothing global yet
