@@ -20,7 +20,7 @@ timeframe, or a replay after live paper trading) is refused rather than mixed in
 from __future__ import annotations
 
 import logging
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, ExitStack
 from typing import Any
 
 from cryptotrader.bus.factory import open_bus
@@ -30,6 +30,7 @@ from cryptotrader.config import Settings
 from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.markets import MarketRules
 from cryptotrader.engines.decision import DecisionEngine
+from cryptotrader.engines.heartbeat import Heartbeat
 from cryptotrader.engines.order import OrderEngine
 from cryptotrader.engines.order_context import LiveSwitch, OrderContext, no_live_switch
 from cryptotrader.engines.portfolio import PortfolioManager
@@ -43,6 +44,8 @@ from cryptotrader.engines.workers.trading import TradingWorker
 from cryptotrader.errors import ConfigurationError
 from cryptotrader.exchanges.base import BaseExchange
 from cryptotrader.exchanges.paper import PaperExchange
+from cryptotrader.monitoring.setup import open_telemetry
+from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import settings as stored_settings
@@ -56,7 +59,9 @@ from cryptotrader.runtime_inputs import (
     RunOptions,
     check_live,
     check_source,
+    describe_market,
     open_database,
+    release_source,
     resolve_market,
 )
 from cryptotrader.sentiment import load_fear_greed_csv, load_sentiment
@@ -85,9 +90,20 @@ async def open_runtime(settings: Settings, options: RunOptions) -> Runtime:
         raise
 
 
+async def _release_if_unused(runtime: Runtime) -> None:
+    """A run that failed before its first candle (offline) leaves the database unbound."""
+    if runtime.failed.is_set() and (runtime.publisher is None or not runtime.publisher.published):
+        await release_source(runtime.database)
+
+
 async def _build(
     settings: Settings, options: RunOptions, market: Market, stack: AsyncExitStack
 ) -> Runtime:
+    wanted = set(options.engines)
+    process = next(iter(wanted)) if len(wanted) == 1 else "engines"
+    telemetry = open_telemetry(
+        settings.monitoring, process=process, stack=stack.enter_context(ExitStack()), serve=True
+    )
     clock: Clock = LiveClock()
     if market.candles is not None:
         clock = MarketClock(int(market.candles.timestamps[0]))
@@ -95,7 +111,7 @@ async def _build(
         options.database_url or settings.database_url, inline=options.inline_database
     )
     stack.push_async_callback(database.dispose)
-    await check_source(database, market, clock)
+    bound_now = await check_source(database, market, clock)
     bus = await open_bus(settings, clock=clock)
     stack.push_async_callback(bus.close)
     venue_name = settings.exchange.name if options.live else "paper"
@@ -106,9 +122,10 @@ async def _build(
     )
     runtime = Runtime(
         database=database, bus=bus, clock=clock, progress=progress, resources=stack,
-        consumer=options.consumer,
+        consumer=options.consumer, telemetry=telemetry,
     )  # fmt: skip
-    wanted = set(options.engines)
+    if bound_now:
+        stack.push_async_callback(_release_if_unused, runtime)
     public = await _public_venue(settings, market, stack, wanted)
     portfolio = _portfolio(settings, database, clock)
     if wanted & {"order", "portfolio", "indicator", "decision"}:
@@ -118,8 +135,9 @@ async def _build(
     )
     if "market-data" in wanted:
         runtime.publisher = Publisher(
-            bus=bus, store=SqlCandleStore(database), clock=clock, series=series
-        )
+            bus=bus, store=SqlCandleStore(database), clock=clock, series=series,
+            telemetry=telemetry,
+        )  # fmt: skip
         runtime.feed = _feed(settings, options, market, public, clock)
     if "indicator" in wanted:
         runtime.indicators = IndicatorWorker(
@@ -136,7 +154,11 @@ async def _build(
         runtime.decisions = DecisionWorker(bus=bus, engines=engines)
     if "order" in wanted:
         runtime.trading = await _trading(
-            settings, options, market, database, bus, clock, progress, portfolio, public, stack
+            settings, options, market, database, bus, clock, progress, portfolio, public, stack,
+            telemetry,
+        )  # fmt: skip
+        runtime.heartbeat = Heartbeat(
+            database, mode="live" if options.live else "paper", market=describe_market(market)
         )
     if "portfolio" in wanted:
         runtime.control = ControlWorker(bus=bus, portfolio=portfolio)
@@ -205,6 +227,7 @@ async def _trading(  # noqa: PLR0917 - the composition root hands each piece ove
     portfolio: PortfolioManager,
     public: BaseExchange | None,
     stack: AsyncExitStack,
+    telemetry: Telemetry,
 ) -> TradingWorker:
     runtime = settings.runtime
     pair = market.series.pair
@@ -245,6 +268,7 @@ async def _trading(  # noqa: PLR0917 - the composition root hands each piece ove
         live=options.live,
         live_switch=live_switch,
         failures_to_pause=runtime.order_failures_to_pause,
+        telemetry=telemetry,
     )
     engine = OrderEngine(context=context)
     return TradingWorker(

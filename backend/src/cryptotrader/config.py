@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import (
     AliasChoices,
@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cryptotrader.domain.enums import TradingMode
+from cryptotrader.domain.values import InputDecimal, RiskRatio, StopLoss, TakeProfit
 from cryptotrader.errors import ConfigurationError
 
 Environment = Literal["development", "test", "production"]
@@ -64,10 +65,10 @@ class ExchangeSettings(_Section):
 class BotSettings(_Section):
     """Default protection and risk of one bot."""
 
-    capital: Decimal = Field(gt=0)
-    stop_loss: Decimal = Field(gt=0, lt=1)
-    take_profit: Decimal = Field(gt=0)
-    risk_ratio: Decimal = Field(gt=0, le=1)
+    capital: Annotated[InputDecimal, Field(gt=0)]
+    stop_loss: StopLoss
+    take_profit: TakeProfit
+    risk_ratio: RiskRatio
 
 
 class TradingSettings(_Section):
@@ -155,6 +156,9 @@ class ApiSettings(_Section):
     ws_ticket_ttl_s: int = Field(default=30, ge=5, le=300)
     ws_queue_size: int = Field(default=256, ge=1, description="events buffered per WS client")
     backtest_workers: int = Field(default=1, ge=1, le=16)
+    max_body_bytes: int = Field(
+        default=64 * 1024, ge=1024, description="larger request bodies are refused with 413"
+    )
     optimize_storage: str | None = Field(
         default=None,
         description="Optuna storage of API optimisations; default: optuna.db in the data dir",
@@ -171,6 +175,25 @@ class ApiSettings(_Section):
         default=None,
         description="bearer token Prometheus must send to /metrics (unset: /metrics is open)",
     )
+
+
+class MonitoringSettings(_Section):
+    """Prometheus ``/metrics`` of the engine processes and the InfluxDB writer (off by default)."""
+
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(
+        default=None, ge=0, le=65535, description="engine processes: serve /metrics on this port"
+    )
+    influx_url: str | None = Field(default=None, description="InfluxDB base URL (unset: off)")
+    influx_database: str = Field(default="cryptotrader", min_length=1, description="or bucket")
+    influx_token: SecretStr | None = None
+    influx_api: Literal["v1", "v2"] = Field(
+        default="v1", description="v1: /write (1.x, 2.x via DBRP, 3.x); v2: /api/v2/write"
+    )
+    influx_org: str | None = Field(default=None, description="InfluxDB 2.x organisation (v2)")
+    influx_buffer: int = Field(default=50_000, ge=1000, description="points held at most")
+    influx_batch: int = Field(default=5_000, ge=1, le=50_000, description="points per request")
+    influx_flush_s: float = Field(default=1.0, gt=0, le=60)
 
 
 class Settings(BaseSettings):
@@ -206,6 +229,7 @@ class Settings(BaseSettings):
     runtime: RuntimeSettings = RuntimeSettings()
     sentiment: SentimentSettings = SentimentSettings()
     api: ApiSettings = ApiSettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
 
     @property
     def database_url(self) -> str:

@@ -21,12 +21,15 @@ from cryptotrader.bus import topics
 from cryptotrader.bus.protocol import Delivery, Handler, MessageBus
 from cryptotrader.clock import Clock
 from cryptotrader.domain.enums import BotKind, TradeStatus
+from cryptotrader.engines.heartbeat import Heartbeat
 from cryptotrader.engines.progress import Progress
 from cryptotrader.engines.workers.control import ControlWorker
 from cryptotrader.engines.workers.decisions import DecisionWorker
 from cryptotrader.engines.workers.indicators import IndicatorWorker
 from cryptotrader.engines.workers.market_data import LiveFeed, Publisher, ReplayFeed
 from cryptotrader.engines.workers.trading import TradingWorker
+from cryptotrader.errors import TraderError
+from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import bots, checkpoints, trades
 from cryptotrader.persistence.uow import UnitOfWork
@@ -57,12 +60,14 @@ class Runtime:
     progress: Progress
     resources: AsyncExitStack
     consumer: str
+    telemetry: Telemetry = field(default_factory=Telemetry)
     publisher: Publisher | None = None
     feed: ReplayFeed | LiveFeed | None = None
     indicators: IndicatorWorker | None = None
     decisions: DecisionWorker | None = None
     trading: TradingWorker | None = None
     control: ControlWorker | None = None
+    heartbeat: Heartbeat | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     """Set once market data flows (the first run published, or none to publish)."""
@@ -90,6 +95,8 @@ class Runtime:
                     consumer=f"{group}-{self.consumer}",
                     handler=self._guard(handler),
                 )
+        if self.heartbeat is not None:
+            await self.heartbeat.start()
         if self.publisher is not None and self.feed is not None:
             self.publisher.on_first = self.ready.set
             self._market = asyncio.create_task(self._run_market(resume), name="market-data")
@@ -136,6 +143,8 @@ class Runtime:
                 await self._market
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), _IDLE_WAIT_S)
+        if self.heartbeat is not None:
+            await self.heartbeat.stop()
         await self.resources.aclose()
 
     async def summary(self) -> list[BotSummary]:
@@ -188,6 +197,12 @@ class Runtime:
                 )
         except asyncio.CancelledError:
             raise
+        except TraderError as exc:
+            # Already one clear sentence (mapped at the edge): whoever waits on the runtime says
+            # it once; the chain of library frames only helps a developer, at debug level.
+            log.debug("market data failed", exc_info=True)
+            self.error = exc
+            self.failed.set()
         except Exception as exc:
             log.exception("market data failed")
             self.error = exc
@@ -219,6 +234,9 @@ class Runtime:
             self._idle.clear()
             try:
                 await handler(delivery)
+                self.telemetry.handled(
+                    group=delivery.group, topic=delivery.topic, entry_id=delivery.entry_id
+                )
             except Exception as exc:
                 log.exception("%s handler failed on %s", delivery.group, delivery.topic)
                 self.error = exc

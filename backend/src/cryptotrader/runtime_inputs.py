@@ -103,9 +103,13 @@ def resolve_market(settings: Settings, options: RunOptions) -> Market:
     candles = read.arrays
     if read.timeframe is not None and chosen is not read.timeframe:
         candles = resample(candles, read.timeframe, chosen)
-    named = parse_series_name(options.replay).pair
-    pair = Pair.parse(options.pair) if options.pair else named or Pair.parse(settings.runtime.pair)
-    return Market(Series(options.source or "replay", pair, chosen), candles)
+    named = parse_series_name(options.replay)
+    named_pair = Pair.parse(options.pair) if options.pair else named.pair
+    pair = named_pair if named_pair is not None else Pair.parse(settings.runtime.pair)
+    # Candles recorded from an exchange are stored under its name, as `data import` stores them,
+    # so that the API's backtests find what a replay stored.
+    source = options.source or named.exchange or "replay"
+    return Market(Series(source, pair, chosen), candles)
 
 
 def check_live(settings: Settings, options: RunOptions) -> None:
@@ -152,21 +156,15 @@ async def open_database(url: str, *, inline: bool = False) -> Database:
     return database
 
 
-async def check_source(database: Database, market: Market, clock: Clock) -> None:
+async def check_source(database: Database, market: Market, clock: Clock) -> bool:
     """Record the run's market on first use; refuse another one later.
+
+    Returns True when this call recorded it (the database was new to trading).
 
     Raises:
         UserInputError: the database trades another market or replay.
     """
-    series = market.series
-    source: dict[str, Any] = {
-        "source": series.source,
-        "pair": series.pair.symbol,
-        "timeframe": series.timeframe.value,
-    }
-    if market.candles is not None:
-        source["first_ms"] = int(market.candles.timestamps[0])
-        source["candles"] = len(market.candles)
+    source = _source(market)
     async with UnitOfWork(database) as uow:
         stored = await stored_settings.get_setting(session=uow.session, key=SOURCE_KEY)
         if stored is None:
@@ -178,16 +176,45 @@ async def check_source(database: Database, market: Market, clock: Clock) -> None
                 updated_by="runtime",
             )
             await uow.commit()
-            return
+            return True
     if stored != source:
         raise UserInputError(
             f"this database trades {_describe(stored)}, not {_describe(source)}: use another "
             "data directory (CRYPTOTRADER_DATA_DIR) or DATABASE_URL for another market or replay"
         )
+    return False
+
+
+async def release_source(database: Database) -> None:
+    """Unbind a database from the market of a run that failed before its first candle.
+
+    An offline ``run`` then leaves the database free for the next run's market or replay.
+    """
+    async with UnitOfWork(database) as uow:
+        await stored_settings.delete_setting(session=uow.session, key=SOURCE_KEY)
+        await uow.commit()
+
+
+def describe_market(market: Market) -> str:
+    """The market in words: ``live BTC/USDT 1h from binance``, ``a replay of ...``."""
+    return _describe(_source(market))
+
+
+def _source(market: Market) -> dict[str, Any]:
+    series = market.series
+    source: dict[str, Any] = {
+        "source": series.source,
+        "pair": series.pair.symbol,
+        "timeframe": series.timeframe.value,
+    }
+    if market.candles is not None:
+        source["first_ms"] = int(market.candles.timestamps[0])
+        source["candles"] = len(market.candles)
+    return source
 
 
 def _describe(source: dict[str, Any]) -> str:
     text = f"{source.get('pair')} {source.get('timeframe')} from {source.get('source')}"
     if "candles" in source:
-        text += f" ({source['candles']} candles)"
-    return text
+        return f"a replay of {text} ({source['candles']} candles)"
+    return f"live {text}"

@@ -43,8 +43,9 @@ from cryptotrader.api.ws.hub import Hub
 from cryptotrader.bus.factory import open_bus
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock, LiveClock
-from cryptotrader.config import Settings
+from cryptotrader.config import Settings, load_settings
 from cryptotrader.errors import ConfigurationError, UserInputError
+from cryptotrader.monitoring.setup import influx_writer
 from cryptotrader.optimize.storage import default_storage
 from cryptotrader.persistence import migrate
 from cryptotrader.persistence.database import Database
@@ -97,6 +98,11 @@ def _check_security(settings: Settings) -> tuple[AccessTokens, KeyRing | None]:
     return access, ring
 
 
+def create_app_from_environment() -> FastAPI:
+    """``create_app`` on the settings of the environment: the factory each API worker calls."""
+    return create_app(load_settings())
+
+
 def create_app(
     settings: Settings,
     *,
@@ -130,7 +136,8 @@ def create_app(
     access, ring = _check_security(settings)
     proxies = TrustedProxies(settings.api.trusted_proxies)
     the_clock = clock or LiveClock()
-    metrics = ApiMetrics()
+    influx = influx_writer(settings.monitoring)
+    metrics = ApiMetrics(influx=influx)
     if store is None:
         store = RedisStore.from_url(settings.redis_url) if settings.redis_url else MemoryStore()
     holder: dict[str, Services] = {}
@@ -138,6 +145,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
+            stack.callback(metrics.close)
+            if influx is not None:
+                influx.start()
+                stack.callback(influx.close)
             services = await _start(
                 stack,
                 settings=settings,
@@ -173,7 +184,13 @@ def create_app(
         auth_per_minute=settings.api.auth_rate_limit_per_minute,
         user_key=lambda bearer: _user_key(holder, bearer),
     )
-    app.add_middleware(EdgeMiddleware, proxies=proxies, limiter=limiter, metrics=metrics)
+    app.add_middleware(
+        EdgeMiddleware,
+        proxies=proxies,
+        limiter=limiter,
+        metrics=metrics,
+        max_body_bytes=settings.api.max_body_bytes,
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.api.cors_origins),
@@ -286,7 +303,7 @@ async def _start(
         tokens=ServiceTokenService(database=database, clock=clock, cache=cache),
         bots=bot_service,
         trades=TradeService(database=database),
-        portfolio=PortfolioService(database=database, settings=settings, cache=reads),
+        portfolio=PortfolioService(database=database, settings=settings, cache=reads, clock=clock),
         market=MarketService(database=database, latest=latest),
         backtests=backtest_service,
         optimizations=optimization_service,

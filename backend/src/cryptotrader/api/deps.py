@@ -56,11 +56,27 @@ async def current_actor(
     return await services.auth.authenticate(credentials.credentials)
 
 
+ON_BEHALF_OF = "X-On-Behalf-Of"
+"""Header a client program (the Discord bot) sets to name the person it acts for."""
+_ON_BEHALF_OF_MAX = 100
+
+
 def request_origin(request: Request) -> Origin:
-    """The client address (trusted proxies applied) and the request id."""
+    """The client address (trusted proxies applied), the request id, and ``X-On-Behalf-Of``.
+
+    The header is recorded as the caller's claim (printable characters, 100 at most); it grants
+    nothing: permissions are the credential's.
+    """
     state = request.scope.get("state", {})
     peer = request.client.host if request.client else None
-    return Origin(ip=state.get("client_ip", peer), request_id=state.get("request_id"))
+    claimed = request.headers.get(ON_BEHALF_OF)
+    if claimed is not None:
+        claimed = "".join(c for c in claimed if c.isprintable())[:_ON_BEHALF_OF_MAX] or None
+    return Origin(
+        ip=state.get("client_ip", peer),
+        request_id=state.get("request_id"),
+        on_behalf_of=claimed,
+    )
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

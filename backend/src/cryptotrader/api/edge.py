@@ -1,8 +1,10 @@
-"""The one middleware every request crosses: client address, request id, rate limit, metrics.
+"""The one middleware every request crosses: address, request id, rate limit, body size, metrics.
 
 Pure ASGI (no per-request task or body buffering), so it adds microseconds. It resolves the
 client address (``client_ip``), tags the request with an id (``X-Request-ID``, echoed back),
 refuses it when the rate limiter says so (429/503 as JSON, or a policy close on a WebSocket),
+refuses a body above ``max_body_bytes`` with 413 before anything reads it (by its
+``Content-Length``, or while it streams in when it has none),
 adds security headers, and records the Prometheus request metrics by route template.
 """
 
@@ -14,6 +16,7 @@ import time
 import uuid
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cryptotrader.api.client_ip import TrustedProxies
@@ -50,15 +53,23 @@ class EdgeMiddleware:
         proxies: who may set ``X-Forwarded-For``.
         limiter: the rate limiter.
         metrics: where request metrics go.
+        max_body_bytes: the largest request body read.
     """
 
     def __init__(
-        self, app: ASGIApp, *, proxies: TrustedProxies, limiter: RateLimiter, metrics: ApiMetrics
+        self,
+        app: ASGIApp,
+        *,
+        proxies: TrustedProxies,
+        limiter: RateLimiter,
+        metrics: ApiMetrics,
+        max_body_bytes: int = 64 * 1024,
     ) -> None:
         self.app = app
         self.proxies = proxies
         self.limiter = limiter
         self.metrics = metrics
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one HTTP request or WebSocket handshake."""
@@ -84,6 +95,21 @@ class EdgeMiddleware:
     async def _http(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
         started = time.perf_counter()
         status = 500
+        limit = self.max_body_bytes
+        if _declared_length(scope) > limit:
+            self.metrics.requests.labels(str(scope.get("method", "")), "unmatched", "413").inc()
+            await _refuse(scope, send, _too_large(limit), request_id)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise HTTPException(413, _too_large(limit).detail)
+            return message
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status
@@ -99,12 +125,27 @@ class EdgeMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_headers)
+            await self.app(scope, limited_receive, send_with_headers)
         finally:
             route = _route(scope)
             method = str(scope.get("method", ""))
-            self.metrics.requests.labels(method, route, str(status)).inc()
-            self.metrics.latency.labels(method, route).observe(time.perf_counter() - started)
+            self.metrics.request(method, route, status, time.perf_counter() - started)
+
+
+def _declared_length(scope: Scope) -> int:
+    value = _header(scope, b"content-length")
+    if value is None:
+        return 0
+    try:
+        return int(value)
+    except ValueError:
+        return 0  # the server refuses a malformed length before we see it
+
+
+def _too_large(limit: int) -> Verdict:
+    return Verdict(
+        status=413, bucket="body", detail=f"the request body exceeds {limit} bytes", retry_after=0
+    )
 
 
 def _route(scope: Scope) -> str:
@@ -121,9 +162,10 @@ async def _refuse(scope: Scope, send: Send, verdict: Verdict, request_id: str) -
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
-        (b"retry-after", str(verdict.retry_after).encode()),
         (b"x-request-id", request_id.encode()),
         *_SECURITY_HEADERS,
     ]
+    if verdict.retry_after > 0:
+        headers.append((b"retry-after", str(verdict.retry_after).encode()))
     await send({"type": "http.response.start", "status": verdict.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

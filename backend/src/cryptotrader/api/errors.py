@@ -3,13 +3,20 @@
 400 bad input (schema violations are 422), 401 credentials, 403 permission, 404 not found (or
 not yours), 409 conflict, 429 rate limited, 503 a backing service is down (retry). Anything
 unexpected is logged with its traceback and answered 500 with no detail.
+
+A 422 names the field and the rule, never the submitted value: that value may be a password or an
+API secret, and it may not even be printable (a lone surrogate, ``NaN``) - echoing it is how a bad
+login used to become a 500.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import OperationalError as DbOperationalError
@@ -47,13 +54,37 @@ def status_of(exc: Exception) -> int:
     return 500
 
 
+_MAX_TEXT = 200
+_MAX_ERRORS = 20
+
+
+def printable(text: str, limit: int = _MAX_TEXT) -> str:
+    """``text`` safe to encode as UTF-8 JSON: lone surrogates and NUL escaped, at most ``limit``."""
+    safe = text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+    return safe if len(safe) <= limit else safe[: limit - 1] + "…"
+
+
+def validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Pydantic's errors as ``{loc, msg, type}``: the input and its context are left out."""
+    answer: list[dict[str, Any]] = []
+    for error in errors[:_MAX_ERRORS]:
+        loc = [part if isinstance(part, int) else printable(str(part), 64) for part in error["loc"]]
+        answer.append({"loc": loc, "msg": printable(str(error["msg"])), "type": str(error["type"])})
+    return answer
+
+
 def _answer(status: int, detail: str) -> JSONResponse:
     headers: dict[str, str] = {}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     if status in (429, 503):
         headers["Retry-After"] = "5"
-    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+    return JSONResponse({"detail": printable(detail, 500)}, status_code=status, headers=headers)
+
+
+async def _invalid(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": validation_errors(exc.errors())}, status_code=422)
 
 
 async def _trader_error(request: Request, exc: Exception) -> JSONResponse:
@@ -80,6 +111,7 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Map every exception type to its answer."""
+    app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(TraderError, _trader_error)
     app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(DbOperationalError, _database_down)

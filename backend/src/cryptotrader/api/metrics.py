@@ -1,20 +1,40 @@
-"""Prometheus metrics of the API, on a registry of its own (one per app, tests included)."""
+"""Prometheus metrics of the API, on a registry of its own (one per app, tests included).
+
+With several worker processes (``cryptotrader api --workers N``) each worker writes its values
+to files in ``PROMETHEUS_MULTIPROC_DIR`` (prometheus_client's multiprocess mode, chosen by that
+variable when the worker starts) and ``/metrics`` sums them across workers, whichever answers.
+Request latencies and the WebSocket client count also go to InfluxDB when it is configured.
+"""
 
 from __future__ import annotations
 
+import os
+import time
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
+
+from cryptotrader.monitoring.influx import InfluxWriter
+from cryptotrader.monitoring.telemetry import WriterCollector
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class ApiMetrics:
     """Requests, rate limiting, WebSocket clients and events.
 
     Labels are route templates (``/api/bots/{bot}``), never ids, user names or tokens.
+
+    Args:
+        influx: where request latencies and WebSocket client counts also go; None: Prometheus only.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, influx: InfluxWriter | None = None) -> None:
+        self.influx = influx
+        self.multiprocess_dir = os.environ.get(MULTIPROCESS_ENV) or None
+        self._clients = 0
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "cryptotrader_api_requests_total",
@@ -36,7 +56,10 @@ class ApiMetrics:
             registry=self.registry,
         )
         self.ws_clients = Gauge(
-            "cryptotrader_api_ws_clients", "Connected WebSocket clients", registry=self.registry
+            "cryptotrader_api_ws_clients",
+            "Connected WebSocket clients",
+            registry=self.registry,
+            multiprocess_mode="livesum",
         )
         self.ws_dropped = Counter(
             "cryptotrader_api_ws_dropped_total",
@@ -49,7 +72,42 @@ class ApiMetrics:
             ["topic"],
             registry=self.registry,
         )
+        if influx is not None and self.multiprocess_dir is None:
+            self.registry.register(WriterCollector(influx))
+
+    def request(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One HTTP request answered."""
+        self.requests.labels(method, route, str(status)).inc()
+        self.latency.labels(method, route).observe(seconds)
+        if self.influx is not None:
+            self.influx.write(
+                "api_request",
+                {"method": method, "route": route, "status": str(status)},
+                {"seconds": seconds},
+                time.time_ns() // 1_000_000,
+            )
+
+    def clients(self, count: int) -> None:
+        """The number of WebSocket clients of this process (a point when it changed)."""
+        self.ws_clients.set(count)
+        if self.influx is not None and count != self._clients:
+            self._clients = count
+            self.influx.write(
+                "ws_clients",
+                {"pid": str(os.getpid())},
+                {"count": count},
+                time.time_ns() // 1_000_000,
+            )
 
     def render(self) -> bytes:
-        """The text exposition format."""
-        return generate_latest(self.registry)
+        """The text exposition format (summed over the workers in multiprocess mode)."""
+        if self.multiprocess_dir is None:
+            return generate_latest(self.registry)
+        merged = CollectorRegistry()
+        MultiProcessCollector(merged, path=self.multiprocess_dir)  # type: ignore[no-untyped-call]
+        return generate_latest(merged)
+
+    def close(self) -> None:
+        """This worker is going away: its live gauges stop counting."""
+        if self.multiprocess_dir is not None:
+            mark_process_dead(os.getpid(), self.multiprocess_dir)  # type: ignore[no-untyped-call]

@@ -34,6 +34,7 @@ class _Group:
 class _Stream:
     entries: dict[int, dict[str, str]] = field(default_factory=dict)
     next_seq: int = 1
+    trimmed_seq: int = 0
     groups: dict[str, _Group] = field(default_factory=dict)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -71,7 +72,8 @@ class InMemoryTransport:
         state.entries[seq] = dict(fields)
         state.next_seq += 1
         while len(state.entries) > self._maxlen:
-            del state.entries[next(iter(state.entries))]
+            state.trimmed_seq = next(iter(state.entries))
+            del state.entries[state.trimmed_seq]
         state.changed.set()
         state.changed = asyncio.Event()
         return _entry_id(seq)
@@ -147,6 +149,21 @@ class InMemoryTransport:
         """The first ``count`` entries of a stream."""
         items = list(self._stream(stream).entries.items())[:count]
         return [(_entry_id(seq), dict(fields)) for seq, fields in items]
+
+    async def entries_after(
+        self, stream: str, after: str, count: int
+    ) -> list[tuple[str, dict[str, str]]]:
+        """Up to ``count`` entries after ``after``, oldest first."""
+        state = self._stream(stream)
+        first = next(iter(state.entries), state.next_seq)
+        start = max(_seq(after) + 1, first)
+        stop = min(state.next_seq, start + count)
+        return [(_entry_id(seq), dict(state.entries[seq])) for seq in range(start, stop)]
+
+    async def trimmed_through(self, stream: str) -> str | None:
+        """The greatest id dropped by ``maxlen``."""
+        trimmed = self._stream(stream).trimmed_seq
+        return _entry_id(trimmed) if trimmed else None
 
     async def drop_group(self, stream: str, group: str) -> None:
         """Forget ``group``."""

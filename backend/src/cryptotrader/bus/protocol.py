@@ -28,6 +28,34 @@ class Delivery:
     attempt: int
 
 
+def entry_key(entry_id: str) -> tuple[int, int]:
+    """An entry id (``"<ms-or-seq>-<n>"``) as a sortable pair.
+
+    Raises:
+        ValueError: not an entry id.
+    """
+    first, _, second = entry_id.partition("-")
+    key = (int(first), int(second or "0"))
+    if key[0] < 0 or key[1] < 0:
+        raise ValueError(f"not an entry id: {entry_id!r}")
+    return key
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    """Retained messages of a channel after a cursor, oldest first.
+
+    ``last_id`` is the id of the last entry read (malformed entries are skipped but counted),
+    None when there was nothing; ``gap`` is True when entries after the cursor may already have
+    been trimmed away (the reader may have missed some for good; exact in process, conservative
+    on Redis, which does not record trimmed ids).
+    """
+
+    messages: list[tuple[str, BusMessage]]
+    last_id: str | None
+    gap: bool
+
+
 Handler = Callable[[Delivery], Awaitable[None]]
 """Applies a message. It commits its effect before returning (the bus acks only then); raising
 means "not applied", and the message is delivered again, up to the retry limit."""
@@ -120,6 +148,14 @@ class MessageBus(Protocol):
         options: ConsumerOptions | None = None,
     ) -> Subscription:
         """Start consuming ``topic`` as ``consumer`` of ``group`` (created on first use)."""
+        ...
+
+    async def history(self, topic: str, *, after: str, count: int) -> HistoryPage:
+        """Up to ``count`` retained messages of ``topic`` published after the entry ``after``.
+
+        Channels keep their recent entries (``maxlen``), so a reader that went away can catch
+        up from the last id it saw; ``"0-0"`` reads from the oldest retained entry.
+        """
         ...
 
     async def ack(self, delivery: Delivery) -> None:

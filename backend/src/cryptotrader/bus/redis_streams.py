@@ -25,7 +25,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
-from cryptotrader.bus.protocol import ConsumerOptions
+from cryptotrader.bus.protocol import ConsumerOptions, entry_key
 from cryptotrader.bus.stream_bus import StreamBus
 from cryptotrader.bus.transport import Entry
 from cryptotrader.clock import Clock
@@ -287,6 +287,28 @@ class RedisTransport:
         """``XRANGE stream - + COUNT count``."""
         reply: Any = await self._redis.xrange(stream, count=count)
         return [(_text(entry_id), dict(fields)) for entry_id, fields in reply or []]
+
+    async def entries_after(
+        self, stream: str, after: str, count: int
+    ) -> list[tuple[str, dict[str, str]]]:
+        """``XRANGE stream (after + COUNT count``."""
+        reply: Any = await self._redis.xrange(stream, min=f"({after}", count=count)
+        return [(_text(entry_id), dict(fields)) for entry_id, fields in reply or []]
+
+    async def trimmed_through(self, stream: str) -> str | None:
+        """The id just before the first entry kept, once ``MAXLEN`` trimmed anything.
+
+        Read from ``XINFO STREAM``; Redis does not record trimmed ids, so a gap is conservative.
+        """
+        if not await self._redis.exists(stream):
+            return None
+        info: Any = await self._redis.xinfo_stream(stream)
+        added, length = int(info.get("entries-added", 0)), int(info.get("length", 0))
+        first = info.get("first-entry")
+        if added <= length or not first:
+            return None
+        millis, seq = entry_key(_text(first[0]))
+        return f"{millis}-{seq - 1}" if seq > 0 else f"{millis - 1}-{2**64 - 1}"
 
     async def drop_group(self, stream: str, group: str) -> None:
         """``XGROUP DESTROY stream group`` (nothing when the stream or group is gone)."""

@@ -12,10 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptotrader.bus import topics
-from cryptotrader.bus.codec import check_topic, encode
+from cryptotrader.bus.codec import MalformedMessageError, check_topic, decode, encode
 from cryptotrader.bus.consumer import ConsumerLoop
 from cryptotrader.bus.messages import AlertRaised, BusMessage
-from cryptotrader.bus.protocol import ConsumerOptions, Delivery, Handler
+from cryptotrader.bus.protocol import (
+    ConsumerOptions,
+    Delivery,
+    Handler,
+    HistoryPage,
+    entry_key,
+)
 from cryptotrader.bus.transport import Entry, StreamTransport
 from cryptotrader.clock import Clock, LiveClock
 
@@ -117,6 +123,21 @@ class StreamBus:
         subscription = _Subscription(task, loop)
         self._subscriptions.append(subscription)
         return subscription
+
+    async def history(self, topic: str, *, after: str, count: int) -> HistoryPage:
+        """Up to ``count`` retained messages of ``topic`` after the entry ``after``."""
+        stream = self.stream(topic)
+        trimmed = await self.transport.trimmed_through(stream)
+        gap = trimmed is not None and entry_key(trimmed) > entry_key(after)
+        found = await self.transport.entries_after(stream, after, count)
+        messages: list[tuple[str, BusMessage]] = []
+        for entry_id, fields in found:
+            try:
+                messages.append((entry_id, decode(topic, fields)))
+            except MalformedMessageError:
+                continue  # already moved to the dead letters by its consumers
+        last_id = found[-1][0] if found else None
+        return HistoryPage(messages=messages, last_id=last_id, gap=gap)
 
     async def ack(self, delivery: Delivery) -> None:
         """Mark a delivery as done."""

@@ -59,6 +59,16 @@ class StreamTransport(Protocol):
         """The first ``count`` entries of a stream (dead letters are read this way)."""
         ...
 
+    async def entries_after(
+        self, stream: str, after: str, count: int
+    ) -> list[tuple[str, dict[str, str]]]:
+        """Up to ``count`` entries whose id is greater than ``after``, oldest first."""
+        ...
+
+    async def trimmed_through(self, stream: str) -> str | None:
+        """The greatest id that may have been trimmed from the stream (None when none was)."""
+        ...
+
     async def drop_group(self, stream: str, group: str) -> None:
         """Delete a group and its pending list (nothing when there is none)."""
         ...

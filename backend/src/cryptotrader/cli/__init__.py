@@ -9,7 +9,11 @@ from __future__ import annotations
 import os
 import sys
 
-import typer
+# Plain help: typer's rich help loads rich.markdown and markdown-it (~0.2 s of the 0.3 s --help
+# budget, measured in docs/BENCHMARKS.md); TYPER_USE_RICH=1 brings the panels back.
+os.environ.setdefault("TYPER_USE_RICH", "0")
+
+import typer  # after the switch above
 from typer._click import ClickException  # typer >= 0.29 vendors click
 
 from cryptotrader.cli.api import api_command, token_app, user_app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -140,3 +141,24 @@ def decimal_option(name: str, value: str | None) -> Decimal | None:
     if not result.is_finite():
         raise UserInputError(f"{name} {value!r} is not a finite number")
     return result
+
+
+def check_output(option: str, path: Path | None) -> None:
+    """Refuse a report path that cannot be written, before a long run rather than after it.
+
+    Missing folders are fine (they are created, as ``data export`` creates them).
+
+    Raises:
+        UserInputError: the path is a folder, or its nearest existing folder is not writable.
+    """
+    if path is None:
+        return
+    if path.is_dir():
+        raise UserInputError(f"{option} {path}: is a folder; give a file name")
+    ancestor = path.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise UserInputError(f"{option} {path}: {ancestor} is a file, not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise UserInputError(f"{option} {path}: {ancestor} is not writable")

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from cryptotrader.cli._common import console
-from cryptotrader.clock import LiveClock
-from cryptotrader.config import load_settings
 from cryptotrader.errors import UserInputError
-from cryptotrader.persistence.database import Database
 from cryptotrader.services.context import Role
-from cryptotrader.services.service_tokens import ServiceTokenService, parse_scopes
-from cryptotrader.services.users import UserService, UserView
+
+if TYPE_CHECKING:  # the database and Argon2 load when a command runs, not for --help
+    from cryptotrader.config import Settings
+    from cryptotrader.persistence.database import Database
+    from cryptotrader.services.users import UserView
 
 user_app = typer.Typer(help="Manage the people who may use the API.", no_args_is_help=True)
 token_app = typer.Typer(
@@ -36,13 +37,20 @@ def api_command(
     asyncapi: Annotated[
         Path | None, typer.Option(help="write the /ws AsyncAPI schema to this file and exit")
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64, help="worker processes (more than 1 needs REDIS_URL and PostgreSQL)"
+        ),
+    ] = 1,
 ) -> None:
     """Serve the REST and WebSocket API (uvicorn)."""
-    import uvicorn  # noqa: PLC0415 - only this command needs the server
+    import uvicorn
 
-    from cryptotrader.api.app import create_app  # noqa: PLC0415 - heavy import, this command only
-    from cryptotrader.api.openapi import write_asyncapi, write_openapi  # noqa: PLC0415
-    from cryptotrader.api.server import bind, uvicorn_config  # noqa: PLC0415
+    from cryptotrader.api.app import create_app
+    from cryptotrader.api.openapi import write_asyncapi, write_openapi
+    from cryptotrader.api.server import bind, uvicorn_config
+    from cryptotrader.config import load_settings
 
     if openapi is not None:
         write_openapi(openapi)
@@ -54,13 +62,54 @@ def api_command(
         return
     settings = load_settings()
     host, port = host or settings.api.host, port or settings.api.port
+    if workers > 1:
+        _serve_workers(settings, host, port, workers)
+        return
     sock = bind(host, port)  # a port in use is one clear line, before anything starts
     uvicorn.Server(uvicorn_config(create_app(settings), settings, host, port)).run(sockets=[sock])
 
 
+def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Several uvicorn workers on one socket, their Prometheus metrics summed across them.
+
+    Workers share nothing in memory: rate limits, WebSocket tickets and the event stream need
+    Redis, and the database must take several writers (PostgreSQL).
+    """
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from cryptotrader.api.metrics import MULTIPROCESS_ENV
+    from cryptotrader.api.server import bind
+
+    if not settings.redis_url or settings.database_url.startswith("sqlite"):
+        raise UserInputError(
+            "--workers > 1 needs REDIS_URL (shared rate limits and events) and a PostgreSQL "
+            "DATABASE_URL (several writers); with the embedded defaults use one worker"
+        )
+    folder = Path(os.environ.get(MULTIPROCESS_ENV) or settings.data_dir / "prometheus-multiproc")
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):  # a previous run's values are not this run's
+        stale.unlink()
+    os.environ[MULTIPROCESS_ENV] = str(folder)  # read by each worker when it imports the client
+    sock = bind(host, port)
+    config = uvicorn.Config(
+        "cryptotrader.api.app:create_app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=False,  # X-Forwarded-For is honoured only from api.trusted_proxies
+        server_header=False,
+    )
+    Multiprocess(config, sockets=[sock]).run()
+
+
 def _with_database(action: Callable[[Database], Awaitable[T]]) -> T:
     async def run() -> T:
-        from cryptotrader.api.app import ensure_schema  # noqa: PLC0415 - heavy import
+        from cryptotrader.api.app import ensure_schema
+        from cryptotrader.config import load_settings
+        from cryptotrader.persistence.database import Database
 
         database = Database(load_settings().database_url)
         try:
@@ -89,6 +138,9 @@ def create_user_command(
     ] = False,
 ) -> None:
     """Create a user; the first one must be an admin. The password is prompted (or stdin)."""
+    from cryptotrader.clock import LiveClock
+    from cryptotrader.services.users import UserService
+
     password = _read_password(password_stdin)
 
     async def create(db: Database) -> UserView:
@@ -109,6 +161,9 @@ def create_token_command(
     expires_days: Annotated[int | None, typer.Option(help="lifetime in days")] = None,
 ) -> None:
     """Create a service token; it is printed once, keep it secret."""
+    from cryptotrader.clock import LiveClock
+    from cryptotrader.services.service_tokens import ServiceTokenService, parse_scopes
+
     scopes = parse_scopes(scope)
     if user is None:
         raise UserInputError("--user is required: the user the token acts for")

@@ -6,38 +6,17 @@ import json
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from cryptotrader.cli._backtest_input import (
-    Candles,
-    build_strategies,
-    decimal_option,
-    load_candles,
-    load_detail,
-    parse_params,
-    sentiment_for,
-)
 from cryptotrader.cli._common import console, err_console
-from cryptotrader.config import TradingSettings, load_settings
-from cryptotrader.domain.markets import MarketRules
-from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine
-from cryptotrader.engines.backtest.config import check_capital
-from cryptotrader.engines.backtest.html import comparison_html, portfolio_html, result_html
-from cryptotrader.engines.backtest.portfolio import (
-    PortfolioBacktest,
-    check_ratio,
-    parse_sweep,
-)
-from cryptotrader.engines.backtest.report import (
-    metrics_table,
-    portfolio_dict,
-    result_dict,
-)
 from cryptotrader.errors import UserInputError
-from cryptotrader.risk import RiskReducer, RiskReducerConfig
-from cryptotrader.strategies import BaseStrategy, create_strategy
+
+if TYPE_CHECKING:  # the engine, pandas and pydantic load when a command runs, not for --help
+    from cryptotrader.cli._backtest_input import Candles
+    from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine
+    from cryptotrader.strategies import BaseStrategy
 
 backtest_app = typer.Typer(
     help="Backtest strategies on candle files (fees, slippage, intrabar stops, no look-ahead).",
@@ -81,6 +60,10 @@ NotionalOpt = Annotated[str | None, typer.Option("--min-notional", help="market 
 
 
 def _config(**values: Any) -> BacktestConfig:
+    from cryptotrader.cli._backtest_input import decimal_option
+    from cryptotrader.domain.markets import MarketRules
+    from cryptotrader.engines.backtest import BacktestConfig
+
     fill = values.pop("fill")
     if fill not in ("open", "close"):
         raise UserInputError(f"--fill {fill!r}: expected open or close")
@@ -102,11 +85,15 @@ def _emit_json(payload: dict[str, Any]) -> None:
 
 
 def _write_html(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     err_console.print(f"wrote {path}")
 
 
 def _engine(candles: Candles, config: BacktestConfig, sentiment: dict[str, Any]) -> BacktestEngine:
+    from cryptotrader.config import load_settings
+    from cryptotrader.engines.backtest import BacktestEngine
+
     trading = load_settings().trading
     return BacktestEngine(config=config, trading=trading, dependencies=sentiment, pair=candles.pair)
 
@@ -143,6 +130,21 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     curve_points: CurveOpt = 0,
 ) -> None:
     """Backtest one strategy on a candle file."""
+    from cryptotrader.cli._backtest_input import (
+        build_strategies,
+        check_output,
+        decimal_option,
+        load_candles,
+        load_detail,
+        parse_params,
+        sentiment_for,
+    )
+    from cryptotrader.engines.backtest.config import check_capital
+    from cryptotrader.engines.backtest.html import result_html
+    from cryptotrader.engines.backtest.report import metrics_table, result_dict
+
+    check_output("--html", html)
+    check_output("--plot", plot)
     config = _config(
         fee=fee, slippage=slippage, stop_loss=stop_loss, take_profit=take_profit,
         risk_ratio=risk, stake=stake, fill=fill, amount_step=amount_step,
@@ -157,8 +159,9 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     if html is not None:
         _write_html(html, result_html(result))
     if plot is not None:
-        from cryptotrader.engines.backtest.plot import plot_result  # noqa: PLC0415 - matplotlib
+        from cryptotrader.engines.backtest.plot import plot_result
 
+        plot.parent.mkdir(parents=True, exist_ok=True)
         plot_result(result, plot)
         err_console.print(f"wrote {plot}")
     if as_json:
@@ -193,6 +196,19 @@ def compare_command(  # noqa: PLR0917 - typer maps each option to a parameter
     curve_points: CurveOpt = 0,
 ) -> None:
     """Several strategies on the same candles, side by side."""
+    from cryptotrader.cli._backtest_input import (
+        build_strategies,
+        check_output,
+        decimal_option,
+        load_candles,
+        parse_params,
+        sentiment_for,
+    )
+    from cryptotrader.engines.backtest.config import check_capital
+    from cryptotrader.engines.backtest.html import comparison_html
+    from cryptotrader.engines.backtest.report import metrics_table, result_dict
+
+    check_output("--html", html)
     config = _config(
         fee=fee, slippage=slippage, stop_loss=stop_loss, take_profit=take_profit,
         risk_ratio=risk, stake=stake, fill=fill, amount_step=None, min_notional=None,
@@ -213,6 +229,8 @@ def compare_command(  # noqa: PLR0917 - typer maps each option to a parameter
 
 
 def _portfolio_strategies(safe: str, aggressive: str) -> tuple[BaseStrategy[Any], ...]:
+    from cryptotrader.strategies import create_strategy
+
     return create_strategy(safe), create_strategy(aggressive)
 
 
@@ -253,6 +271,25 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
     curve_points: CurveOpt = 0,
 ) -> None:
     """Both bots on the same candles: capital split, reallocation and risk reduction."""
+    from cryptotrader.cli._backtest_input import (
+        check_output,
+        decimal_option,
+        load_candles,
+        sentiment_for,
+    )
+    from cryptotrader.config import TradingSettings, load_settings
+    from cryptotrader.engines.backtest import BacktestEngine
+    from cryptotrader.engines.backtest.config import check_capital
+    from cryptotrader.engines.backtest.html import portfolio_html
+    from cryptotrader.engines.backtest.portfolio import (
+        PortfolioBacktest,
+        check_ratio,
+        parse_sweep,
+    )
+    from cryptotrader.engines.backtest.report import metrics_table, portfolio_dict
+    from cryptotrader.risk import RiskReducer, RiskReducerConfig
+
+    check_output("--html", html)
     config = _config(
         fee=fee, slippage=slippage, stop_loss=None, take_profit=None, risk_ratio=None,
         stake=None, fill=fill, amount_step=None, min_notional=None,

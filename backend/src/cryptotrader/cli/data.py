@@ -9,42 +9,29 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    Progress,
-    TaskID,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from cryptotrader.cli._common import console, display_path, err_console, parse_timeframe
-from cryptotrader.clock import LiveClock
-from cryptotrader.config import Settings, load_settings
-from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.domain.values import ms_from_utc, utc_from_ms
 from cryptotrader.errors import DataValidationError, UserInputError
-from cryptotrader.exchanges.ccxt import open_exchange
-from cryptotrader.marketdata.download import (
-    CandleDownloader,
-    DownloadProgress,
-    DownloadRequest,
-    DownloadResult,
-)
-from cryptotrader.marketdata.io import OhlcvFile, file_format, read_ohlcv
-from cryptotrader.marketdata.naming import exchange_name, parse_series_name
-from cryptotrader.marketdata.sinks import CandleSink, FileSink, StoreSink
-from cryptotrader.marketdata.store import CandleStore, StoredSeries
-from cryptotrader.marketdata.validation import infer_timeframe, validate_alignment
-from cryptotrader.persistence.candles import open_candle_store
-from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.export import export_candles
+
+if TYPE_CHECKING:  # loaded when a command runs, not for --help
+    from rich.progress import Progress, TaskID
+
+    from cryptotrader.config import Settings
+    from cryptotrader.domain.pairs import Pair
+    from cryptotrader.marketdata.download import (
+        DownloadProgress,
+        DownloadRequest,
+        DownloadResult,
+    )
+    from cryptotrader.marketdata.io import OhlcvFile
+    from cryptotrader.marketdata.sinks import CandleSink
+    from cryptotrader.marketdata.store import CandleStore, StoredSeries
 
 data_app = typer.Typer(help="Download, import and inspect OHLCV candle data.", no_args_is_help=True)
 
@@ -78,6 +65,12 @@ def download_command(  # typer passes options by keyword
     ] = None,
 ) -> None:
     """Download closed candles from an exchange, resuming after what is already stored."""
+    from cryptotrader.config import load_settings
+    from cryptotrader.domain.pairs import Pair
+    from cryptotrader.marketdata.download import DownloadRequest
+    from cryptotrader.marketdata.naming import exchange_name
+    from cryptotrader.marketdata.sinks import FileSink
+
     settings = load_settings()
     request = DownloadRequest(
         pair=Pair.parse(pair),
@@ -99,6 +92,9 @@ def download_command(  # typer passes options by keyword
 async def _download_into_store(
     settings: Settings, exchange_id: str, base_url: str | None, request: DownloadRequest
 ) -> None:
+    from cryptotrader.marketdata.sinks import StoreSink
+    from cryptotrader.persistence.candles import open_candle_store
+
     async with open_candle_store(settings) as store:
         sink = StoreSink(
             store, exchange=exchange_id, pair=request.pair, timeframe=request.timeframe
@@ -114,6 +110,18 @@ async def _download(
     request: DownloadRequest,
     sink: CandleSink,
 ) -> DownloadResult:
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from cryptotrader.clock import LiveClock
+    from cryptotrader.exchanges.ccxt import open_exchange
+    from cryptotrader.marketdata.download import CandleDownloader
+
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -182,6 +190,11 @@ def import_command(
     The exchange, pair and timeframe come from options, else from a name like
     ``binance_BTC-USDT_1h.csv.gz``; the timeframe, else from the candles' spacing.
     """
+    from cryptotrader.config import load_settings
+    from cryptotrader.domain.pairs import Pair
+    from cryptotrader.marketdata.io import read_ohlcv
+    from cryptotrader.marketdata.naming import exchange_name, parse_series_name
+
     named = parse_series_name(file)
     tf = parse_timeframe(timeframe) or named.timeframe
     source = read_ohlcv(file, tf)
@@ -213,6 +226,9 @@ def import_command(
 
 def _check_timeframe(source: OhlcvFile, timeframe: Timeframe) -> None:
     """Refuse candles stored under the wrong timeframe, whatever the store checks itself."""
+    from cryptotrader.marketdata.io import file_format
+    from cryptotrader.marketdata.validation import infer_timeframe, validate_alignment
+
     timestamps = source.arrays.timestamps
     spacing = infer_timeframe(timestamps)
     if spacing is not None and spacing is not timeframe:
@@ -226,6 +242,8 @@ def _check_timeframe(source: OhlcvFile, timeframe: Timeframe) -> None:
 async def _import(
     settings: Settings, source: OhlcvFile, exchange: str, pair: Pair, timeframe: Timeframe
 ) -> StoredSeries:
+    from cryptotrader.persistence.candles import open_candle_store
+
     async with open_candle_store(settings) as store:
         return await _write_and_describe(store, source, exchange, pair, timeframe)
 
@@ -250,6 +268,9 @@ def info_command(
     ] = None,
 ) -> None:
     """Describe a candle file (rows, span, timeframe, gaps, prices) or list the candle store."""
+    from cryptotrader.config import load_settings
+    from cryptotrader.marketdata.io import read_ohlcv
+
     if file is None:
         _print_store(load_settings())
         return
@@ -284,11 +305,15 @@ def _print_file(source: OhlcvFile) -> None:
 
 
 async def _stored_series(settings: Settings) -> list[StoredSeries]:
+    from cryptotrader.persistence.candles import open_candle_store
+
     async with open_candle_store(settings) as store:
         return await store.series()
 
 
 def _print_store(settings: Settings) -> None:
+    from cryptotrader.persistence.database import Database
+
     held = asyncio.run(_stored_series(settings))
     database = Database(settings.database_url).display_url
     if not held:
@@ -330,6 +355,11 @@ def export_command(  # typer passes options by keyword
     until: Annotated[str | None, typer.Option(help="stop before this open time")] = None,
 ) -> None:
     """Write a stored candle series to a file that ``data import`` reads back unchanged."""
+    from cryptotrader.config import load_settings
+    from cryptotrader.domain.pairs import Pair
+    from cryptotrader.marketdata.io import file_format
+    from cryptotrader.marketdata.naming import exchange_name
+
     settings = load_settings()
     file_format(out)  # refuse an unsupported suffix before opening the database
     key_exchange = exchange_name(exchange or settings.exchange.name)
@@ -351,6 +381,9 @@ async def _export(  # noqa: PLR0917 - private helper mirroring the command's opt
     start_ms: int | None,
     end_ms: int | None,
 ) -> int:
+    from cryptotrader.persistence.candles import open_candle_store
+    from cryptotrader.persistence.export import export_candles
+
     async with open_candle_store(settings) as store:
         return await export_candles(
             store=store,
@@ -374,15 +407,21 @@ def _gap_summary(source: OhlcvFile) -> str:
 
 
 def _where(sink: CandleSink) -> str:
+    from cryptotrader.marketdata.sinks import FileSink
+
     return display_path(sink.path) if isinstance(sink, FileSink) else sink.description
 
 
 def _when(timestamp_ms: int | None) -> str:
+    from cryptotrader.domain.values import utc_from_ms
+
     return "-" if timestamp_ms is None else f"{utc_from_ms(timestamp_ms):%Y-%m-%d %H:%M}"
 
 
 def _parse_time(text: str | None, option: str) -> int | None:
     """An ISO-8601 date or date-time as epoch ms; without an offset it is UTC."""
+    from cryptotrader.domain.values import ms_from_utc
+
     if text is None:
         return None
     try:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from cryptotrader.cli._common import console
-from cryptotrader.config import load_settings
-from cryptotrader.persistence import migrate
-from cryptotrader.persistence.database import Database
+
+if TYPE_CHECKING:  # SQLAlchemy and Alembic load when a command runs, not for --help
+    from cryptotrader.persistence import migrate
+    from cryptotrader.persistence.database import Database
 
 db_app = typer.Typer(
     help="Create, upgrade or inspect the database schema (DATABASE_URL, default SQLite file).",
@@ -23,6 +24,9 @@ T = TypeVar("T")
 
 
 def _with_database(action: Callable[[Database], Awaitable[T]]) -> T:
+    from cryptotrader.config import load_settings
+    from cryptotrader.persistence.database import Database
+
     async def run() -> T:
         database = Database(load_settings().database_url)
         try:
@@ -43,6 +47,8 @@ def upgrade_command(
 
 
 async def _upgrade(database: Database, revision: str) -> migrate.SchemaState:
+    from cryptotrader.persistence import migrate
+
     await migrate.upgrade(database, revision)
     return await migrate.schema_state(database)
 
@@ -59,6 +65,8 @@ def downgrade_command(
 
 
 async def _downgrade(database: Database, revision: str) -> migrate.SchemaState:
+    from cryptotrader.persistence import migrate
+
     await migrate.downgrade(database, revision)
     return await migrate.schema_state(database)
 
@@ -66,6 +74,8 @@ async def _downgrade(database: Database, revision: str) -> migrate.SchemaState:
 @db_app.command("current")
 def current_command() -> None:
     """Show the applied revision and whether migrations are pending."""
+    from cryptotrader.persistence import migrate
+
     state = _with_database(migrate.schema_state)
     if state.current is None:
         console.print(f"empty database (newest: {state.head}); run: cryptotrader db upgrade")

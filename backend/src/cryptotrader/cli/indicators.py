@@ -6,20 +6,18 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from cryptotrader.cli._common import console, err_console, parse_timeframe
-from cryptotrader.config import load_settings
 from cryptotrader.domain.enums import Bias
-from cryptotrader.domain.signals import IndicatorResult
-from cryptotrader.engines.indicator import IndicatorEngine
 from cryptotrader.errors import UserInputError
-from cryptotrader.marketdata.io import file_format, read_ohlcv, write_frame
-from cryptotrader.marketdata.resample import resample
-from cryptotrader.sentiment import DailySeries, load_sentiment
+
+if TYPE_CHECKING:  # loaded when a command runs, not for --help
+    from cryptotrader.domain.signals import IndicatorResult
+    from cryptotrader.sentiment import DailySeries
 
 _BIAS_STYLE = {Bias.BULLISH: "green", Bias.BEARISH: "red", Bias.NEUTRAL: "dim"}
 
@@ -48,6 +46,10 @@ def indicators_command(
     ] = None,
 ) -> None:
     """Compute every indicator on a candle file and print the latest signals."""
+    from cryptotrader.engines.indicator import IndicatorEngine
+    from cryptotrader.marketdata.io import file_format, read_ohlcv, write_frame
+    from cryptotrader.marketdata.resample import resample
+
     target = parse_timeframe(timeframe)
     if out is not None:
         file_format(out)  # refuse an unsupported output type before any work
@@ -77,6 +79,9 @@ def _sentiment(
     names: Sequence[str] | None, fear_greed: Path | None
 ) -> dict[str, DailySeries | None]:
     """Histories for the sentiment indicators; an unreachable source is one notice on stderr."""
+    from cryptotrader.config import load_settings
+    from cryptotrader.sentiment import load_sentiment
+
     with _notices_on_stderr():
         return load_sentiment(load_settings(), fear_greed, names=names)
 

@@ -35,9 +35,17 @@ def study_name(strategy: str, pair: str, timeframe: str, identity: dict[str, Any
     return f"{strategy}-{pair.replace('/', '')}-{timeframe}-{digest}"
 
 
-def optimize_command(  # noqa: PLR0915, PLR0917 - typer maps each option to a parameter
+def optimize_command(  # noqa: C901, PLR0912, PLR0915, PLR0917 - typer maps each option to a parameter
     data: Annotated[Path, typer.Option("--data", help="candle file (.csv, .csv.gz, .parquet)")],
-    strategy: Annotated[str, typer.Option("--strategy", help="sma_cross, conservative, ...")],
+    strategy: Annotated[
+        str | None, typer.Option("--strategy", help="sma_cross, conservative, ...")
+    ] = None,
+    portfolio: Annotated[
+        bool,
+        typer.Option("--portfolio", help="tune both bots' reallocation ratio and risk reducer"),
+    ] = False,
+    safe_strategy: Annotated[str, typer.Option("--safe-strategy")] = "conservative",
+    aggressive_strategy: Annotated[str, typer.Option("--aggressive-strategy")] = "aggressive",
     timeframe: Annotated[
         str | None, typer.Option("--timeframe", "-t", help="optimise on this timeframe")
     ] = None,
@@ -80,6 +88,10 @@ def optimize_command(  # noqa: PLR0915, PLR0917 - typer maps each option to a pa
         str | None, typer.Option("--study", help="study name; default: from strategy and data")
     ] = None,
     workers: Annotated[int, typer.Option("--workers", "-w", help="worker processes")] = 1,
+    heartbeat: Annotated[
+        int,
+        typer.Option("--heartbeat", help="seconds between a trial's heartbeats (dead: 4x silent)"),
+    ] = 5,
     capital: Annotated[str, typer.Option("--capital", help="initial capital")] = "1000",
     fee: Annotated[str, typer.Option("--fee", help="fee per fill")] = "0.001",
     slippage: Annotated[str, typer.Option("--slippage", help="slippage per fill")] = "0.0005",
@@ -131,12 +143,17 @@ def optimize_command(  # noqa: PLR0915, PLR0917 - typer maps each option to a pa
     from cryptotrader.engines.backtest import BacktestConfig  # noqa: PLC0415
     from cryptotrader.engines.backtest.config import check_capital  # noqa: PLC0415
     from cryptotrader.errors import UserInputError  # noqa: PLC0415
-    from cryptotrader.optimize.evaluate import Evaluator  # noqa: PLC0415
+    from cryptotrader.optimize.evaluate import Evaluator, TrialEvaluator  # noqa: PLC0415
     from cryptotrader.optimize.objectives import parse_objectives  # noqa: PLC0415
     from cryptotrader.optimize.pipeline import (  # noqa: PLC0415
         WalkForwardSpec,
         check_walk_forward,
         run_optimisation,
+    )
+    from cryptotrader.optimize.portfolio import (  # noqa: PLC0415
+        PORTFOLIO,
+        PortfolioEvaluator,
+        build_portfolio_space,
     )
     from cryptotrader.optimize.report import report_dict  # noqa: PLC0415
     from cryptotrader.optimize.space import build_space  # noqa: PLC0415
@@ -155,23 +172,44 @@ def optimize_command(  # noqa: PLR0915, PLR0917 - typer maps each option to a pa
         fill=fill,
     )
     initial = check_capital(decimal_option("--capital", capital) or Decimal(0))
-    space = build_space(
-        strategy,
-        ranges=_pairs("--range", ranges),
-        fixed=_pairs("--fix", fix),
-        protection=not no_protection,
-        sizing=config.stake is None,
-    )
+    if portfolio == (strategy is not None):
+        raise UserInputError("give --strategy NAME (one strategy) or --portfolio (both bots)")
+    if portfolio and walk:
+        raise UserInputError("--walk-forward is not offered with --portfolio yet")
+    if portfolio:
+        space = build_portfolio_space(ranges=_pairs("--range", ranges), fixed=_pairs("--fix", fix))
+    else:
+        assert strategy is not None  # checked above
+        space = build_space(
+            strategy,
+            ranges=_pairs("--range", ranges),
+            fixed=_pairs("--fix", fix),
+            protection=not no_protection,
+            sizing=config.stake is None,
+        )
     goals = parse_objectives(objective or [], min_trades=min_trades, max_drawdown=max_drawdown)
     url = storage or default_storage(settings.data_dir)
     if workers < 1:
         raise UserInputError(f"--workers {workers} must be at least 1")
+    if not 1 <= heartbeat <= 300:
+        raise UserInputError(f"--heartbeat {heartbeat} must be between 1 and 300 seconds")
     candles = load_candles(data, timeframe, pair)
-    sentiment = sentiment_for([create_strategy(strategy)], fear_greed)
-    evaluator = Evaluator(
-        strategy, candles.arrays, candles.timeframe, config=config,
-        trading=settings.trading, capital=float(initial), dependencies=sentiment,
-    )  # fmt: skip
+    evaluator: TrialEvaluator
+    if portfolio:
+        both = [create_strategy(safe_strategy), create_strategy(aggressive_strategy)]
+        evaluator = PortfolioEvaluator(
+            candles.arrays, candles.timeframe, safe=safe_strategy, aggressive=aggressive_strategy,
+            config=config, trading=settings.trading, dependencies=sentiment_for(both, fear_greed),
+            pair=candles.pair,
+        )  # fmt: skip
+        strategy = PORTFOLIO
+    else:
+        assert strategy is not None  # checked above
+        sentiment = sentiment_for([create_strategy(strategy)], fear_greed)
+        evaluator = Evaluator(
+            strategy, candles.arrays, candles.timeframe, config=config,
+            trading=settings.trading, capital=float(initial), dependencies=sentiment,
+        )  # fmt: skip
     ts = candles.arrays.timestamps
     context = {
         "data": {"candles": len(candles.arrays), "first": int(ts[0]), "last": int(ts[-1]),
@@ -179,6 +217,8 @@ def optimize_command(  # noqa: PLR0915, PLR0917 - typer maps each option to a pa
         "backtest": {"fee": str(config.fee), "slippage": str(config.slippage),
                      "stake": None if config.stake is None else str(config.stake),
                      "fill": config.fill, "capital": str(initial)},
+        **({"portfolio": {"safe": safe_strategy, "aggressive": aggressive_strategy}}
+           if portfolio else {}),
     }  # fmt: skip
     plan = StudyPlan(
         name="",
@@ -192,6 +232,7 @@ def optimize_command(  # noqa: PLR0915, PLR0917 - typer maps each option to a pa
         patience=early_stop,
         grid_points=grid_points,
         context=context,
+        heartbeat_s=heartbeat,
     )
     identity = {**plan.identity(), "sampler": sampler, "seed": seed}
     name = study or study_name(strategy, candles.pair.symbol, str(candles.timeframe), identity)

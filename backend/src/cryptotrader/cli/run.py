@@ -17,21 +17,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from cryptotrader.bootstrap import open_runtime
 from cryptotrader.cli._common import console, err_console
-from cryptotrader.config import Settings, load_settings
 from cryptotrader.domain.enums import BotKind
 from cryptotrader.errors import NetworkUnavailableError, TemporaryError, UserInputError
-from cryptotrader.marketdata.synthetic import synthetic_market
-from cryptotrader.persistence.repositories import trades as trade_rows
-from cryptotrader.persistence.uow import UnitOfWork
-from cryptotrader.runtime import Runtime
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the runtime, the database and pydantic load when a command runs, not for --help
     from cryptotrader.api.server import RunningApi
-from cryptotrader.runtime_inputs import ENGINE_NAMES, RunOptions, open_database
+    from cryptotrader.config import Settings
+    from cryptotrader.runtime import Runtime
+    from cryptotrader.runtime_inputs import RunOptions
 
 SpeedOpt = Annotated[
     str, typer.Option("--speed", help="replay pace: max (as fast as possible) or N x real time")
@@ -77,6 +72,9 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     --no-api. Live trading needs --live, --i-understand-real-money, exchange.mode=live,
     trading.live_trading_enabled, API keys stored through the API, and the API's switch on.
     """
+    from cryptotrader.config import load_settings
+    from cryptotrader.runtime_inputs import RunOptions
+
     serve = replay is None if api is None else api
     options = RunOptions(
         replay=replay,
@@ -109,6 +107,9 @@ def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
     ] = "1",
 ) -> None:
     """Run one engine as its own process, against Redis (REDIS_URL) and a shared database."""
+    from cryptotrader.config import load_settings
+    from cryptotrader.runtime_inputs import ENGINE_NAMES, RunOptions
+
     if name not in ENGINE_NAMES:
         raise UserInputError(f"unknown engine {name!r} (expected one of {', '.join(ENGINE_NAMES)})")
     settings = load_settings()
@@ -135,6 +136,10 @@ def demo_command(
     speed: SpeedOpt = "max",
 ) -> None:
     """Paper-trade a SYNTHETIC market (generated prices, not real ones) in a throwaway database."""
+    from cryptotrader.config import load_settings
+    from cryptotrader.marketdata.synthetic import synthetic_market
+    from cryptotrader.runtime_inputs import RunOptions
+
     settings = load_settings()
     folder = settings.data_dir / "demo"
     shutil.rmtree(folder, ignore_errors=True)
@@ -159,6 +164,10 @@ def trades_command(
     limit: Annotated[int, typer.Option("--limit", min=1, help="newest N trades")] = 100,
 ) -> None:
     """List the stored trades, newest first."""
+    from rich.table import Table
+
+    from cryptotrader.config import load_settings
+
     kind = None
     if bot is not None:
         try:
@@ -198,6 +207,8 @@ async def _run(
     summary: bool = True,
     api_port: int | None = None,
 ) -> None:
+    from cryptotrader.bootstrap import open_runtime
+
     runtime = await open_runtime(settings, options)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -233,14 +244,16 @@ async def _run(
 
 async def _serve_api(settings: Settings, runtime: Runtime, port: int) -> RunningApi:
     """The API on the runtime's database and bus; tokens and rate limits keep wall-clock time."""
-    from cryptotrader.api.app import create_app  # noqa: PLC0415 - heavy import, only when served
-    from cryptotrader.api.server import start_beside  # noqa: PLC0415
+    from cryptotrader.api.app import create_app
+    from cryptotrader.api.server import start_beside
 
     app = create_app(settings, database=runtime.database, bus=runtime.bus)
     return await start_beside(app, settings, settings.api.host, port)
 
 
 async def _print_summary(runtime: Runtime) -> None:
+    from rich.table import Table
+
     table = Table(title="bots")
     for column in ("bot", "capital", "closed trades", "open", "realised P&L"):
         table.add_column(column)
@@ -252,6 +265,10 @@ async def _print_summary(runtime: Runtime) -> None:
 
 
 async def _trades(settings: Settings, bot: BotKind | None, limit: int) -> list[tuple[int, Any]]:
+    from cryptotrader.persistence.repositories import trades as trade_rows
+    from cryptotrader.persistence.uow import UnitOfWork
+    from cryptotrader.runtime_inputs import open_database
+
     database = await open_database(settings.database_url)
     try:
         async with UnitOfWork(database) as uow:

@@ -7,12 +7,12 @@ effective values when a bot starts or resumes.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from cryptotrader.domain.enums import BotKind, BotStatus
+from cryptotrader.domain.values import RiskRatio, StopLoss, TakeProfit
 
 BotAction = Literal["start", "stop", "pause", "resume"]
 """What a person can ask of a bot (the ``ControlBot`` command)."""
@@ -38,9 +38,9 @@ class BotConfig(BaseModel):
 
     strategy: str
     params: dict[str, Any] = Field(default_factory=dict)
-    stop_loss: Decimal | None = Field(default=None, gt=0, lt=1)
-    take_profit: Decimal | None = Field(default=None, gt=0, le=100)
-    risk_ratio: Decimal | None = Field(default=None, gt=0, le=1)
+    stop_loss: StopLoss | None = None
+    take_profit: TakeProfit | None = None
+    risk_ratio: RiskRatio | None = None
 
 
 def requested_status_key(bot: BotKind) -> str:

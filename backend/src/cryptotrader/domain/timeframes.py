@@ -7,12 +7,14 @@ Monday 00:00 UTC (Binance's ``1w``) and months on the 1st at 00:00 UTC.
 from __future__ import annotations
 
 from enum import StrEnum
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from cryptotrader.errors import UnknownNameError
 from cryptotrader.plugins import did_you_mean
+
+if TYPE_CHECKING:  # numpy loads with the first bucketing, not with every command's --help
+    import numpy as np
+    import numpy.typing as npt
 
 MINUTE_MS = 60_000
 HOUR_MS = 60 * MINUTE_MS
@@ -74,6 +76,8 @@ class Timeframe(StrEnum):
 
     def bucket_start(self, timestamps_ms: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """Open time of the bucket each epoch-millisecond timestamp falls in (vectorised)."""
+        import numpy as np  # noqa: PLC0415 - see the TYPE_CHECKING import
+
         ts = np.asarray(timestamps_ms, dtype=np.int64)
         if self is Timeframe.MO1:
             months = ts.astype("datetime64[ms]").astype("datetime64[M]")
@@ -84,6 +88,8 @@ class Timeframe(StrEnum):
 
     def bucket_end(self, bucket_starts_ms: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """Close time (exclusive) of buckets given by their open time (vectorised)."""
+        import numpy as np  # noqa: PLC0415 - see the TYPE_CHECKING import
+
         starts = np.asarray(bucket_starts_ms, dtype=np.int64)
         if self is Timeframe.MO1:
             months = starts.astype("datetime64[ms]").astype("datetime64[M]") + 1

@@ -70,3 +70,31 @@ Ratio = Annotated[Decimal, _decimal, Field(ge=0, le=1)]
 
 UtcDatetime = Annotated[datetime, AfterValidator(ensure_utc)]
 """A timezone-aware datetime, normalised to UTC."""
+
+DECIMAL_PLACES = 8
+"""The database's scale (``NUMERIC(20, 8)``): no decimal a person types may carry more places."""
+
+DECIMAL_DIGITS = 20
+"""The database's precision: no decimal a person types may carry more significant digits."""
+
+InputDecimal = Annotated[
+    Decimal, Field(allow_inf_nan=False, max_digits=DECIMAL_DIGITS, decimal_places=DECIMAL_PLACES)
+]
+"""Every decimal the API, the CLI or the settings accept: finite, at most 20 digits, at most 8
+places. ``1E-10000000`` would otherwise pass a ``0 < x < 1`` check and print as ten megabytes."""
+
+MIN_PROTECTION = Decimal("0.0001")
+"""The smallest stop-loss, take-profit or risk ratio (0.01 %): below it the stop or target rounds
+onto the entry price (or the stake onto zero) and the runtime refuses every entry."""
+
+CostRate = Annotated[InputDecimal, Field(ge=0, lt=Decimal("0.05"))]
+"""A fee or slippage rate, 0 <= x < 5 %."""
+
+StopLoss = Annotated[InputDecimal, Field(ge=MIN_PROTECTION, lt=1)]
+"""Stop distance as a fraction of the entry, 0.0001 <= x < 1 (0.02: 2 % below the entry)."""
+
+TakeProfit = Annotated[InputDecimal, Field(ge=MIN_PROTECTION, le=100)]
+"""Target distance as a fraction of the entry, 0.0001 <= x <= 100."""
+
+RiskRatio = Annotated[InputDecimal, Field(ge=MIN_PROTECTION, le=1)]
+"""Share of capital risked per trade, 0.0001 <= x <= 1."""

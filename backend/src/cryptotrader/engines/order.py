@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.bus import topics
+from cryptotrader.clock import MarketClock
 from cryptotrader.domain.enums import BotKind, ExitReason, OrderStatus, OrderType, Side
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.reports import OrderReport
@@ -34,7 +36,13 @@ from cryptotrader.domain.signals import TradingSignal
 from cryptotrader.engines import client_ids
 from cryptotrader.engines.positions import Position
 from cryptotrader.engines.protection import ProtectionMixin
-from cryptotrader.errors import OperationalError, OrderOutcomeUnknown, OrderRejected, TemporaryError
+from cryptotrader.errors import (
+    OperationalError,
+    OrderOutcomeUnknown,
+    OrderRejected,
+    TemporaryError,
+    TraderError,
+)
 from cryptotrader.persistence.repositories import orders, trades
 from cryptotrader.persistence.repositories.orders import RowIds
 from cryptotrader.persistence.uow import UnitOfWork
@@ -319,10 +327,30 @@ class OrderEngine(ProtectionMixin):
         return None
 
     async def _submit(self, order: Order) -> OrderReport:
-        exchange, pair = self.ctx.exchange, self.ctx.pair
+        ctx = self.ctx
         price = order.price if order.type is OrderType.LIMIT else None
-        place = exchange.buy if order.side is Side.BUY else exchange.sell
-        return await place(pair, order.quantity, price, client_order_id=order.client_order_id)
+        place = ctx.exchange.buy if order.side is Side.BUY else ctx.exchange.sell
+        started = time.perf_counter()
+        try:
+            report = await place(
+                ctx.pair, order.quantity, price, client_order_id=order.client_order_id
+            )
+        except TraderError as exc:
+            ctx.telemetry.exchange_error(type(exc).__name__)
+            raise
+        ctx.telemetry.order_sent(
+            round_trip_s=time.perf_counter() - started, close_to_order_s=self._since_close()
+        )
+        return report
+
+    def _since_close(self) -> float | None:
+        """Seconds since the close of the candle being traded; None in a replay (market time)."""
+        ctx = self.ctx
+        step = ctx.progress.step_ms
+        if step is None or isinstance(ctx.clock, MarketClock):
+            return None
+        close_ms = step + ctx.progress.timeframe.milliseconds
+        return max(0.0, time.time() - close_ms / 1000)
 
     async def _failed(self, order: Order, why: str, *, status: OrderStatus | None) -> None:
         """Record a failed order and count it; ``failures_to_pause`` in a row pause the bot."""

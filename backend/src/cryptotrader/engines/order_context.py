@@ -6,7 +6,7 @@ The composition root (``bootstrap``) builds it.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from cryptotrader.bus.protocol import MessageBus
@@ -15,6 +15,7 @@ from cryptotrader.domain.pairs import Pair
 from cryptotrader.engines.portfolio import PortfolioManager
 from cryptotrader.engines.progress import Progress
 from cryptotrader.exchanges.base import BaseExchange
+from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.persistence.database import Database
 from cryptotrader.risk.manager import EntryFacts, RiskManager
 
@@ -46,6 +47,7 @@ class OrderContext:
         send_attempts: tries per order and per lookup on temporary failures.
         retry_delay_s: first pause between tries (grows linearly).
         failures_to_pause: consecutive failed orders that pause a bot.
+        telemetry: where orders, trades, latencies and errors are reported.
     """
 
     database: Database
@@ -63,3 +65,4 @@ class OrderContext:
     send_attempts: int = 3
     retry_delay_s: float = 0.5
     failures_to_pause: int = 3
+    telemetry: Telemetry = field(default_factory=Telemetry)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -305,8 +306,14 @@ class OrderReports:
         assert stop is not None
         assert take is not None
         contributions = intent.get("snapshot", {}).get("contributions", {})
-        details = {name: f"{share:+.4f}" for name, share in contributions.items()}
+        details = {f"vote:{name}": f"{share:+.4f}" for name, share in contributions.items()}
         details["confidence"] = str(intent.get("confidence"))
+        details["quantity"] = str(trade.quantity)
+        details["stop_loss"] = str(stop)
+        details["take_profit"] = str(take)
+        details["stop_pct"] = _pct(stop, trade.entry_price)
+        details["take_pct"] = _pct(take, trade.entry_price)
+        details["trade_id"] = str(position.trade_id)
         return AlertRaised(
             timestamp=trade.entry_time,
             kind="trade_opened",
@@ -336,6 +343,9 @@ class OrderReports:
             price=closed.exit_price,
             details={
                 "pnl": str(closed.pnl),
+                "pnl_pct": f"{closed.pnl_percent:+.2f}",
+                "entry_price": str(closed.entry_price),
+                "quantity": str(closed.quantity),
                 "reason": str(closed.exit_reason),
                 "duration_s": str(int((closed.exit_time - closed.entry_time).total_seconds())),
                 "trade_id": str(position.trade_id),
@@ -358,11 +368,17 @@ class OrderReports:
 
     async def publish(self, events: list[Event]) -> None:
         """Publish events; a bus failure is logged, never raised (the database is the truth)."""
+        self.ctx.telemetry.published(events)
         for topic, message in events:
             try:
                 await self.ctx.bus.publish(topic, message)
             except Exception:  # any transport failure: the state is committed already
                 log.exception("could not publish %s on %s", type(message).__name__, topic)
+
+
+def _pct(price: Decimal, reference: Decimal) -> str:
+    """``price`` relative to ``reference`` in percent, signed, two decimals (``-2.00``)."""
+    return f"{(price - reference) / reference * 100:+.2f}"
 
 
 def _closes(report: OrderReport, parsed: client_ids.ClientId, position: Position) -> bool:

@@ -254,16 +254,25 @@ class PortfolioManager:
         events: list[Event] = []
         if state.paused:
             await bots.set_status(session=session, kind=kind, status=BotStatus.PAUSED)
-            events.append(
-                (topics.ALERTS, _alert(at, "bot_paused", kind, change.reason, "critical"))
-            )
+            cause = {"cause": change.reason, "losses": str(state.losses)}
+            breaker = _alert(at, "circuit_breaker", kind, change.reason, "critical", details=cause)
+            events.append((topics.ALERTS, breaker))
         reduced = change.after < change.before
         text = (
             f"{kind} bot risk {'reduced' if reduced else 'restored'}: "
             f"{base * change.before} -> {base * change.after} ({change.reason})"
         )
         kind_name = "risk_reduced" if reduced else "risk_restored"
-        events.append((topics.ALERTS, _alert(at, kind_name, kind, text, "warning")))
+        figures = {
+            "reason": change.reason,
+            "old_risk": str(base * change.before),
+            "new_risk": str(base * change.after),
+            "level": str(state.level),
+            "losses": str(state.losses),
+            "wins": str(state.wins),
+        }
+        alert = _alert(at, kind_name, kind, text, "warning", details=figures)
+        events.append((topics.ALERTS, alert))
         return events
 
     # --- control -----------------------------------------------------------------------------
@@ -362,5 +371,15 @@ def _requested_status(requested: Any, current: BotStatus) -> BotStatus:
     return BotStatus.PAUSED if current is BotStatus.PAUSED else BotStatus.RUNNING
 
 
-def _alert(at: datetime, kind: str, bot: BotKind, text: str, severity: Severity) -> AlertRaised:
-    return AlertRaised(timestamp=at, kind=kind, severity=severity, text=text, bot=bot)
+def _alert(
+    at: datetime,
+    kind: str,
+    bot: BotKind,
+    text: str,
+    severity: Severity,
+    *,
+    details: dict[str, str] | None = None,
+) -> AlertRaised:
+    return AlertRaised(
+        timestamp=at, kind=kind, severity=severity, text=text, bot=bot, details=details or {}
+    )

@@ -28,7 +28,10 @@ def study_warnings(result: Optimisation) -> list[str]:
         if value is None:
             continue
         width = dim.high - dim.low
-        if value <= dim.low + EDGE * width or value >= dim.high - EDGE * width:
+        lowest, highest = dim.accepted
+        at_low = value <= dim.low + EDGE * width and dim.low > lowest
+        at_high = value >= dim.high - EDGE * width and dim.high < highest
+        if at_low or at_high:
             found.append(
                 f"best {dim.name}={value:.4g} is at the edge of its range "
                 f"{dim.low:g}..{dim.high:g}: widen it (--range) before trusting it"

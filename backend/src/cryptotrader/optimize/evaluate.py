@@ -18,18 +18,21 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from cryptotrader.config import TradingSettings
 from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.engines.backtest import _kernel as k
 from cryptotrader.engines.backtest.config import BacktestConfig
+from cryptotrader.engines.backtest.engine import BacktestEngine
 from cryptotrader.engines.backtest.ledger import equity_curve
 from cryptotrader.engines.backtest.metrics import periods_per_year
+from cryptotrader.engines.backtest.result import BacktestResult
 from cryptotrader.engines.backtest.simulation import make_simulation
 from cryptotrader.errors import UserInputError
 from cryptotrader.strategies import BaseStrategy, Decisions, StrategyInputs, create_strategy
@@ -40,8 +43,9 @@ from cryptotrader.strategies.evaluation import (
     warmup,
 )
 
-#: Indicator sets kept between trials (each holds a few arrays as long as the candles).
-CACHED_INPUTS = 8
+#: Indicator sets kept between trials (each holds several arrays as long as the candles: about
+#: 100 MB on 1M candles).
+CACHED_INPUTS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +147,36 @@ def metrics_of(
     )
 
 
+class TrialEvaluator(Protocol):
+    """What a study needs to score trials: ``Evaluator`` (one strategy) or the portfolio's."""
+
+    strategy: str
+    candles: CandleArrays
+    timeframe: Timeframe
+    config: BacktestConfig
+    capital: float
+    per_year: float
+
+    def run(
+        self,
+        params: Mapping[str, Any],
+        protection: Mapping[str, Any] | None = None,
+        *,
+        start: int = 0,
+        stop: int | None = None,
+    ) -> TrialRun:
+        """Simulate a window and measure it (UserInputError: invalid parameters)."""
+
+    def exact(
+        self, params: Mapping[str, Any], protection: Mapping[str, Any] | None = None, *,
+        pair: Pair | None = None,
+    ) -> Any:  # fmt: skip
+        """The chosen values backtested with exact money (a report's result)."""
+
+    def warmup(self, params: Mapping[str, Any] | None = None) -> int:
+        """Candles needed before trading."""
+
+
 class Evaluator:
     """Scores parameter sets of one strategy on one candle series, fast and look-ahead free.
 
@@ -177,6 +211,12 @@ class Evaluator:
         self.per_year = periods_per_year(timeframe)
         self._inputs: OrderedDict[tuple[object, ...], StrategyInputs] = OrderedDict()
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled for worker processes without the cached indicator sets (they recompute)."""
+        state = dict(self.__dict__)
+        state["_inputs"] = OrderedDict()
+        return state
+
     def build(self, params: Mapping[str, Any]) -> BaseStrategy[Any]:
         """The strategy with ``params`` (raises UserInputError when they are invalid)."""
         return create_strategy(self.strategy, params)
@@ -203,6 +243,23 @@ class Evaluator:
         else:
             self._inputs.move_to_end(key)
         return evaluate_rule(strategy, inputs)
+
+    def exact(
+        self,
+        params: Mapping[str, Any],
+        protection: Mapping[str, Any] | None = None,
+        *,
+        pair: Pair | None = None,
+    ) -> BacktestResult:
+        """``params`` backtested by ``BacktestEngine`` on the whole series, money exact."""
+        overrides = {k: Decimal(repr(float(v))) for k, v in (protection or {}).items()}
+        config = self.config.model_copy(update=overrides) if overrides else self.config
+        engine = BacktestEngine(
+            config=config, trading=self.trading, dependencies=self.dependencies, pair=pair
+        )
+        return engine.run(
+            self.candles, self.build(params), Decimal(repr(self.capital)), self.timeframe
+        )
 
     def protection(
         self, strategy: BaseStrategy[Any], values: Mapping[str, Any]

@@ -169,10 +169,11 @@ def _study_sections(result: Optimisation) -> list[str]:
         _table(["#", *names, *plan.objectives.names, "return", "max DD", "trades"], rows),
     ]
     if result.chosen and result.chosen[0].exact is not None:
-        from cryptotrader.engines.backtest.html import result_html  # noqa: PLC0415
+        from cryptotrader.engines.backtest.html import portfolio_html, result_html  # noqa: PLC0415
+        from cryptotrader.engines.backtest.portfolio import PortfolioResult  # noqa: PLC0415
 
         exact = result.chosen[0].exact
-        body = result_html(exact)
+        body = portfolio_html([exact]) if isinstance(exact, PortfolioResult) else result_html(exact)
         start = body.find("<table")
         out += [
             "<h2>Best trial, backtested again exactly</h2>",

@@ -16,7 +16,7 @@ from cryptotrader.optimize.diagnostics import (
     study_warnings,
     walk_forward_warnings,
 )
-from cryptotrader.optimize.evaluate import Evaluator
+from cryptotrader.optimize.evaluate import TrialEvaluator
 from cryptotrader.optimize.montecarlo import MonteCarlo, monte_carlo
 from cryptotrader.optimize.report import OptimisationReport
 from cryptotrader.optimize.runner import optimise
@@ -41,7 +41,7 @@ def check_walk_forward(spec: WalkForwardSpec, candles: int) -> None:
 
 def run_optimisation(
     plan: StudyPlan,
-    evaluator: Evaluator,
+    evaluator: TrialEvaluator,
     *,
     title: str,
     workers: int = 1,

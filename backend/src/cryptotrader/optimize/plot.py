@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from cryptotrader.engines.backtest.portfolio import PortfolioResult
 from cryptotrader.optimize.report import OptimisationReport, ranked
 from cryptotrader.optimize.runner import Optimisation
 from cryptotrader.optimize.walkforward import WalkForward
@@ -110,7 +111,8 @@ def plot_report(report: OptimisationReport, path: Path) -> None:
         c.set_title("stitched out-of-sample equity")
     elif study is not None and study.chosen and study.chosen[0].exact is not None:
         exact = study.chosen[0].exact
-        c.plot(exact.equity.times.astype("datetime64[ms]"), exact.equity.values, color="#2563eb")
+        curve = exact.combined_equity if isinstance(exact, PortfolioResult) else exact.equity
+        c.plot(curve.times.astype("datetime64[ms]"), curve.values, color="#2563eb")
         c.set_title(f"best trial #{study.chosen[0].number}: equity (exact backtest)")
     else:
         c.set_axis_off()

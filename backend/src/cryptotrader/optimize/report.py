@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 from rich import box
 from rich.table import Table
 
-from cryptotrader.engines.backtest.report import result_dict
+from cryptotrader.engines.backtest import BacktestResult, Metrics
+from cryptotrader.engines.backtest.portfolio import PortfolioResult
+from cryptotrader.engines.backtest.report import portfolio_dict, result_dict
 from cryptotrader.optimize.evaluate import TrialMetrics
 from cryptotrader.optimize.montecarlo import MonteCarlo
 from cryptotrader.optimize.runner import Optimisation
@@ -145,9 +147,7 @@ def optimisation_dict(result: Optimisation, *, top: int = TOP, curve_limit: int 
                 "params": ch.params,
                 "protection": ch.protection,
                 "values": [_number(v) for v in ch.values],
-                "backtest": None
-                if ch.exact is None
-                else result_dict(ch.exact, curve_limit=curve_limit),
+                "backtest": exact_dict(ch.exact, curve_limit),
             }
             for ch in result.chosen
         ],
@@ -263,6 +263,20 @@ def monte_carlo_table(mc: MonteCarlo) -> Table:
     return table
 
 
+def exact_dict(exact: BacktestResult | PortfolioResult | None, curve_limit: int) -> JsonDict | None:
+    """A chosen trial's exact backtest, as ``backtest run`` or ``backtest portfolio`` report it."""
+    if exact is None:
+        return None
+    if isinstance(exact, PortfolioResult):
+        return portfolio_dict(exact, curve_limit=curve_limit)
+    return result_dict(exact, curve_limit=curve_limit)
+
+
+def exact_metrics(exact: BacktestResult | PortfolioResult) -> Metrics:
+    """The exact figures of a chosen trial (the portfolio's combined ones)."""
+    return exact.combined if isinstance(exact, PortfolioResult) else exact.metrics
+
+
 def chosen_columns(result: Optimisation) -> Sequence[tuple[str, Any]]:
     """``(label, exact metrics)`` of the chosen trials, for ``metrics_table``."""
-    return [(f"trial {ch.number}", ch.exact.metrics) for ch in result.chosen if ch.exact]
+    return [(f"trial {ch.number}", exact_metrics(ch.exact)) for ch in result.chosen if ch.exact]

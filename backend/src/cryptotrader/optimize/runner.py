@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from cryptotrader.domain.pairs import Pair
-from cryptotrader.engines.backtest import BacktestEngine, BacktestResult
-from cryptotrader.optimize.evaluate import Evaluator, TrialMetrics
+from cryptotrader.engines.backtest import BacktestResult
+from cryptotrader.engines.backtest.portfolio import PortfolioResult
+from cryptotrader.optimize.evaluate import TrialEvaluator, TrialMetrics
 from cryptotrader.optimize.study import (
     Progress,
     StudyPlan,
@@ -42,7 +42,7 @@ class Chosen:
     protection: dict[str, float]
     values: list[float]
     metrics: TrialMetrics
-    exact: BacktestResult | None
+    exact: BacktestResult | PortfolioResult | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,34 +109,9 @@ def importance(study: optuna.Study) -> dict[str, float]:
     return {k: float(v) for k, v in found.items()}
 
 
-def exact_backtest(
-    evaluator: Evaluator,
-    params: dict[str, Any],
-    protection: dict[str, float],
-    *,
-    pair: Pair | None = None,
-) -> BacktestResult:
-    """``params`` backtested by ``BacktestEngine`` on the evaluator's candles, money exact."""
-    config = evaluator.config
-    overrides = {k: Decimal(repr(float(v))) for k, v in protection.items()}
-    config = replace_config(config, overrides)
-    engine = BacktestEngine(
-        config=config, trading=evaluator.trading, dependencies=evaluator.dependencies, pair=pair
-    )
-    strategy = evaluator.build(params)
-    return engine.run(
-        evaluator.candles, strategy, Decimal(repr(evaluator.capital)), evaluator.timeframe
-    )
-
-
-def replace_config(config: Any, overrides: dict[str, Decimal]) -> Any:
-    """``config`` with protection overrides (a frozen pydantic model)."""
-    return config.model_copy(update=overrides) if overrides else config
-
-
 def optimise(
     plan: StudyPlan,
-    evaluator: Evaluator,
+    evaluator: TrialEvaluator,
     *,
     workers: int = 1,
     progress: Progress | None = None,
@@ -151,7 +126,7 @@ def optimise(
 def summarise(
     plan: StudyPlan,
     study: optuna.Study,
-    evaluator: Evaluator,
+    evaluator: TrialEvaluator,
     *,
     pair: Pair | None = None,
     exact: bool = True,
@@ -163,7 +138,7 @@ def summarise(
         metrics = trial_metrics(trial)
         if metrics is None:
             continue
-        result = exact_backtest(evaluator, params, protection, pair=pair) if exact else None
+        result = evaluator.exact(params, protection, pair=pair) if exact else None
         chosen.append(
             Chosen(trial.number, params, {k: float(v) for k, v in protection.items()},
                    list(trial.values), metrics, result)
@@ -177,4 +152,4 @@ def summarise(
     )
 
 
-__all__ = ["Chosen", "Optimisation", "StudyCounts", "exact_backtest", "optimise"]
+__all__ = ["Chosen", "Optimisation", "StudyCounts", "optimise"]

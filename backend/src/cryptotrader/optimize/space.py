@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from annotated_types import Ge, Gt, Le, Lt
@@ -26,10 +26,11 @@ if TYPE_CHECKING:
 Kind = Literal["int", "float"]
 #: Backtest settings searched besides the strategy's parameters, with their default ranges.
 PROTECTION: dict[str, tuple[float, float, float, float, bool]] = {
-    # name: (low, high, lowest accepted (exclusive), highest accepted (inclusive), log)
-    "stop_loss": (0.005, 0.1, 0.0, 0.99, True),
-    "take_profit": (0.01, 0.3, 0.0, 100.0, True),
-    "risk_ratio": (0.005, 0.05, 0.0, 1.0, True),
+    # name: (low, high, lowest accepted, highest accepted (both inclusive), log); the lowest is
+    # the bots' MIN_PROTECTION, so a chosen trial can always be applied to a bot
+    "stop_loss": (0.005, 0.1, 0.0001, 0.99, True),
+    "take_profit": (0.01, 0.3, 0.0001, 100.0, True),
+    "risk_ratio": (0.005, 0.05, 0.0001, 1.0, True),
 }
 
 
@@ -43,6 +44,8 @@ class Dimension:
     high: float
     step: float | None = None
     log: bool = False
+    accepted: tuple[float, float] = (-math.inf, math.inf)
+    """What the parameter accepts: a range ending there cannot be widened on that side."""
 
     def suggest(self, trial: optuna.Trial) -> int | float:
         """The trial's value of this parameter."""
@@ -192,7 +195,7 @@ def _declared(name: str, info: Any, given: str | None) -> Dimension | None:
         log = bool(declared.get("log")) if isinstance(declared, dict) else False
         dim = parse_range(name, given, kind, log)
         _check_inside(dim, _bounds(info))
-        return dim
+        return replace(dim, accepted=_bounds(info)[:2])
     if not isinstance(declared, dict):
         return None
     step = declared.get("step")
@@ -203,6 +206,7 @@ def _declared(name: str, info: Any, given: str | None) -> Dimension | None:
         float(declared["high"]),
         None if step is None else float(step),
         bool(declared.get("log")),
+        _bounds(info)[:2],
     )
 
 
@@ -210,9 +214,9 @@ def _protection(name: str, given: str | None, searched: bool) -> Dimension | Non
     low, high, lowest, highest, log = PROTECTION[name]
     if given is not None:
         dim = parse_range(name, given, "float", log)
-        _check_inside(dim, (lowest, highest, False, True))
-        return dim
-    return Dimension(name, "float", low, high, None, log) if searched else None
+        _check_inside(dim, (lowest, highest, True, True))
+        return replace(dim, accepted=(lowest, highest))
+    return Dimension(name, "float", low, high, None, log, (lowest, highest)) if searched else None
 
 
 def build_space(

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from optuna.storages import RDBStorage
 
 HEARTBEAT_S = 5
-GRACE_S = 20
+#: A trial silent for this many heartbeats belongs to a dead worker.
+GRACE_FACTOR = 4
 MAX_RETRIES = 3
 
 
@@ -87,7 +88,9 @@ def check_not_app_database(storage: URL, app_database_url: str) -> None:
         )
 
 
-def open_storage(url: str, *, app_database_url: str | None = None) -> RDBStorage:
+def open_storage(
+    url: str, *, app_database_url: str | None = None, heartbeat_s: int = HEARTBEAT_S
+) -> RDBStorage:
     """Optuna's RDB storage at ``url``, with heartbeats and retries of failed trials.
 
     Raises:
@@ -123,7 +126,7 @@ def open_storage(url: str, *, app_database_url: str | None = None) -> RDBStorage
         return optuna.storages.RDBStorage(
             parsed.render_as_string(hide_password=False),
             engine_kwargs=engine_kwargs,
-            heartbeat_interval=HEARTBEAT_S,
-            grace_period=GRACE_S,
+            heartbeat_interval=heartbeat_s,
+            grace_period=GRACE_FACTOR * heartbeat_s,
             heartbeat_stale_trial_callback=retry,
         )

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import socket
+import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cryptotrader.errors import UserInputError
-from cryptotrader.optimize.evaluate import Evaluator, TrialMetrics
+from cryptotrader.optimize.evaluate import TrialEvaluator, TrialMetrics
 from cryptotrader.optimize.objectives import Objectives
 from cryptotrader.optimize.space import SearchSpace
 
@@ -27,6 +31,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SAMPLERS = ("tpe", "nsga2", "grid", "random")
+#: Which process ran a trial (``host:pid``), recorded on each trial.
+WORKER = f"{socket.gethostname()}:{os.getpid()}"
 #: Study attribute holding what the study was created for (a resumed study must match).
 PLAN_ATTR = "cryptotrader_plan"
 
@@ -49,6 +55,8 @@ class StudyPlan:
     grid_points: int = 5
     window: tuple[int, int] | None = None
     context: dict[str, Any] = field(default_factory=dict)
+    heartbeat_s: int = 5
+    """Seconds between a running trial's heartbeats; silent for 4x that, it is failed."""
 
     def identity(self) -> dict[str, Any]:
         """What a resumed study must share with the stored one."""
@@ -137,13 +145,16 @@ def load_study(plan: StudyPlan, storage: RDBStorage, worker: int = 0) -> optuna.
     return study
 
 
-def make_objective(plan: StudyPlan, evaluator: Evaluator) -> Callable[[optuna.Trial], list[float]]:
+def make_objective(
+    plan: StudyPlan, evaluator: TrialEvaluator
+) -> Callable[[optuna.Trial], list[float]]:
     """The function Optuna calls per trial: suggest, simulate, score, record the metrics."""
     import optuna  # noqa: PLC0415
 
     start, stop = plan.window or (0, len(evaluator.candles))
 
     def objective(trial: optuna.Trial) -> list[float]:
+        trial.set_user_attr("worker", WORKER)
         values = {d.name: d.suggest(trial) for d in plan.space.dimensions}
         params, protection = plan.space.split(values)
         try:
@@ -208,6 +219,7 @@ class _Stopper:
         self.progress = progress
         self.best: float | None = None
         self.since = 0
+        self.early = False
 
     def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
         done = finished_count(study)
@@ -234,7 +246,7 @@ class _Stopper:
 
 def run_worker(
     plan: StudyPlan,
-    evaluator: Evaluator,
+    evaluator: TrialEvaluator,
     *,
     worker: int = 0,
     progress: Progress | None = None,
@@ -245,27 +257,56 @@ def run_worker(
     from cryptotrader.optimize.storage import open_storage  # noqa: PLC0415
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    storage = open_storage(plan.storage)
+    storage = open_storage(plan.storage, heartbeat_s=plan.heartbeat_s)
     study = load_study(plan, storage, worker)
-    if finished_count(study) >= plan.trials:
-        return
-    study.optimize(
-        make_objective(plan, evaluator),
-        n_trials=None,
-        timeout=plan.timeout,
-        callbacks=[_Stopper(plan, progress)],
-        gc_after_trial=False,
-        catch=(),
-    )
+    objective = make_objective(plan, evaluator)
+    stopper = _Stopper(plan, progress)
+    started = time.monotonic()
+    if finished_count(study) < plan.trials:
+        study.optimize(
+            objective, n_trials=None, timeout=plan.timeout, callbacks=[stopper],
+            gc_after_trial=False, catch=(),
+        )  # fmt: skip
+    if not stopper.early:
+        _drain(study, plan, objective, stopper, started)
 
 
-def _worker_main(plan: StudyPlan, evaluator: Evaluator, worker: int) -> None:
+def _drain(
+    study: optuna.Study,
+    plan: StudyPlan,
+    objective: Callable[[optuna.Trial], list[float]],
+    stopper: _Stopper,
+    started: float,
+) -> None:
+    """Wait for the trials other workers are running; fail and rerun those of dead workers.
+
+    A worker killed mid-trial stops beating; once its trial has been silent past the grace
+    period it is failed and queued again with the same parameters, and run here. So a study
+    is complete when every worker has returned: no trial is left running or queued.
+    """
+    import optuna  # noqa: PLC0415
+
+    state = optuna.trial.TrialState
+    while plan.timeout is None or time.monotonic() - started < plan.timeout:
+        with warnings.catch_warnings():  # marked experimental since Optuna 2.9
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            optuna.storages.fail_stale_trials(study)
+        waiting = study.get_trials(deepcopy=False, states=(state.WAITING,))
+        if waiting:
+            study.optimize(objective, n_trials=len(waiting), callbacks=[stopper], catch=())
+            continue
+        if not study.get_trials(deepcopy=False, states=(state.RUNNING,)):
+            return
+        time.sleep(plan.heartbeat_s)
+
+
+def _worker_main(plan: StudyPlan, evaluator: TrialEvaluator, worker: int) -> None:
     run_worker(plan, evaluator, worker=worker)
 
 
 def run_study(
     plan: StudyPlan,
-    evaluator: Evaluator,
+    evaluator: TrialEvaluator,
     *,
     workers: int = 1,
     progress: Progress | None = None,

@@ -21,7 +21,7 @@ import numpy as np
 from cryptotrader.domain.market import FloatArray
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.errors import UserInputError
-from cryptotrader.optimize.evaluate import Evaluator, TrialMetrics, metrics_of
+from cryptotrader.optimize.evaluate import TrialEvaluator, TrialMetrics, metrics_of
 from cryptotrader.optimize.study import StudyPlan, best_trials, run_study, trial_metrics
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([hdw]?)\s*$")
@@ -151,7 +151,7 @@ def stability(results: tuple[WindowResult, ...]) -> dict[str, dict[str, float]]:
 
 def walk_forward(
     plan: StudyPlan,
-    evaluator: Evaluator,
+    evaluator: TrialEvaluator,
     spans: list[Window],
     *,
     anchored: bool = False,
@@ -186,7 +186,9 @@ def walk_forward(
     return _stitch(evaluator, tuple(results), anchored)
 
 
-def _stitch(evaluator: Evaluator, results: tuple[WindowResult, ...], anchored: bool) -> WalkForward:
+def _stitch(
+    evaluator: TrialEvaluator, results: tuple[WindowResult, ...], anchored: bool
+) -> WalkForward:
     capital = evaluator.capital
     parts, level = [], capital
     for result in results:

@@ -76,5 +76,9 @@ def _fear_greed(settings: Settings, path: Path | None, clock: Clock) -> DailySer
     try:
         return client.history()
     except (TemporaryError, DataValidationError) as exc:
-        warn_once("fear_greed.unavailable", f"{exc}; fear_greed is neutral with weight 0")
+        warn_once(
+            "fear_greed.unavailable",
+            f"{exc}; fear_greed is neutral with weight 0 (offline, --fear-greed FILE gives the "
+            "strategies their sentiment, e.g. ../shared/data/alternative-me_fear-greed_1d.csv)",
+        )
         return None

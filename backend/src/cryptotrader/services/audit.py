@@ -1,8 +1,10 @@
 """Writing the audit log: one row per change, in the transaction of the change.
 
 A row says who (``actor``), what (``action``, e.g. ``bot.pause``), on what (``target``, e.g.
-``bot:safe``), when (``at``, from the injected clock), from where (``ip``), and the state
-before and after in ``details``. Secrets never enter ``details``: callers pass masked values.
+``bot:safe``), when (``at``, from the injected clock), from where (``ip``), for whom when a
+program acts for a person (``details.on_behalf_of``, e.g. the Discord user behind the bot's
+service token), and the state before and after in ``details``. Secrets never enter
+``details``: callers pass masked values.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ async def record(
     details: dict[str, Any] = {"before": before, "after": after}
     if origin.request_id is not None:
         details["request_id"] = origin.request_id
+    if origin.on_behalf_of is not None:
+        details["on_behalf_of"] = origin.on_behalf_of
     return await append_audit(
         session=session,
         at=clock.now(),

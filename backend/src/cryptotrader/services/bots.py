@@ -32,6 +32,7 @@ from cryptotrader.domain.bots import (
     requested_status_key,
 )
 from cryptotrader.domain.enums import BotKind, BotStatus, RiskLevel
+from cryptotrader.domain.presence import HEARTBEAT_KEY, RuntimePresence
 from cryptotrader.errors import UserInputError
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import bots, settings
@@ -75,6 +76,9 @@ class BotView:
     kind: BotKind
     name: str
     status: BotStatus
+    driven: bool
+    driven_since: datetime | None
+    runtime: RuntimePresence | None
     requested: RequestedStatus | None
     capital: Decimal
     risk_level: RiskLevel
@@ -154,12 +158,17 @@ class BotService:
         self._trading = trading
         self._cache = cache or ReadCache(ttl_s=0)
 
-    def _view(self, row: BotRow, requested: Any) -> BotView:
+    def _view(self, row: BotRow, requested: Any, heartbeat: Any) -> BotView:
+        presence = RuntimePresence.from_json(heartbeat)
+        driven = presence is not None and presence.driven(self._clock.now())
         return BotView(
             id=row.id,
             kind=row.type,
             name=row.name,
             status=row.status,
+            driven=driven,
+            driven_since=presence.started_at if driven and presence is not None else None,
+            runtime=presence,
             requested=_requested(requested),
             capital=row.capital,
             risk_level=row.risk_level,
@@ -177,7 +186,10 @@ class BotService:
         async with UnitOfWork(self._database) as uow:
             rows = await bots.list_bots(session=uow.session)
             stored = await settings.all_settings(session=uow.session)
-        return [self._view(row, stored.get(requested_status_key(row.type))) for row in rows]
+        heartbeat = stored.get(HEARTBEAT_KEY)
+        return [
+            self._view(row, stored.get(requested_status_key(row.type)), heartbeat) for row in rows
+        ]
 
     async def get_bot(self, actor: Actor, kind: BotKind) -> BotView:
         """One bot.
@@ -193,7 +205,8 @@ class BotService:
             requested = await settings.get_setting(
                 session=uow.session, key=requested_status_key(kind)
             )
-        return self._view(row, requested)
+            heartbeat = await settings.get_setting(session=uow.session, key=HEARTBEAT_KEY)
+        return self._view(row, requested, heartbeat)
 
     async def control(
         self, actor: Actor, kind: BotKind, action: BotAction, origin: Origin
@@ -233,18 +246,28 @@ class BotService:
             )
             await uow.commit()
             self._cache.clear()
-            view = self._view(row, after)
+            heartbeat = await settings.get_setting(session=uow.session, key=HEARTBEAT_KEY)
+            view = self._view(row, after, heartbeat)
         command = ControlBot(timestamp=now, bot=kind, action=action, requested_by=actor.name)
         await self._publish(topics.COMMANDS, command)
         return view
 
     async def update_settings(
-        self, actor: Actor, kind: BotKind, changes: dict[str, Any], origin: Origin
+        self,
+        actor: Actor,
+        kind: BotKind,
+        changes: dict[str, Any],
+        origin: Origin,
+        *,
+        action: str = "bot.settings",
+        cause: dict[str, Any] | None = None,
     ) -> BotView:
         """Change strategy, parameters or protection; validated by the strategy's Params model.
 
         ``changes`` holds only the fields to change (``params`` replaces the parameters; a
-        new ``strategy`` without ``params`` starts from that strategy's defaults).
+        new ``strategy`` without ``params`` starts from that strategy's defaults). ``action`` and
+        ``cause`` name the change in its audit row when it comes from elsewhere (an optimisation
+        applied), so that one change is one row, written with it.
 
         Raises:
             NotFound: no such bot yet.
@@ -276,17 +299,18 @@ class BotService:
                 self._clock,
                 origin,
                 actor=actor.name,
-                action="bot.settings",
+                action=action,
                 target=f"bot:{kind}",
                 before=current.model_dump(mode="json"),
-                after=updated.model_dump(mode="json"),
+                after={**(cause or {}), **updated.model_dump(mode="json")},
             )
             await uow.commit()
             self._cache.clear()
             requested = await settings.get_setting(
                 session=uow.session, key=requested_status_key(kind)
             )
-            view = self._view(row, requested)
+            heartbeat = await settings.get_setting(session=uow.session, key=HEARTBEAT_KEY)
+            view = self._view(row, requested, heartbeat)
         alert = AlertRaised(
             timestamp=self._clock.now(),
             kind="bot_settings_changed",

@@ -123,3 +123,6 @@ class Origin:
 
     ip: str | None = None
     request_id: str | None = field(default=None)
+    on_behalf_of: str | None = None
+    """Who a client program acted for (``X-On-Behalf-Of``: e.g. the Discord user behind a
+    service token), as that program says; the audit log records it next to the actor."""

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -22,12 +23,13 @@ from cryptotrader.bus.messages import OptimizationProgress
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock
 from cryptotrader.domain.enums import BotKind
+from cryptotrader.domain.values import DECIMAL_PLACES
 from cryptotrader.errors import ConfigurationError, UserInputError
 from cryptotrader.optimize.storage import check_not_app_database, normalise
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import backtest_jobs
 from cryptotrader.persistence.uow import UnitOfWork
-from cryptotrader.services import audit, optimization_worker
+from cryptotrader.services import optimization_worker
 from cryptotrader.services.backtests import BacktestJobView, BacktestService, Check, Worker
 from cryptotrader.services.bots import BotService, BotView
 from cryptotrader.services.context import Actor, Origin, Permission
@@ -182,19 +184,14 @@ class OptimizationService:
         actor.require(Permission.CONFIGURE)
         view = await self.result(actor, job_id)
         changes = _chosen(view.request["strategy"], view.result or {}, trial)
-        result = await self._bots.update_settings(actor, bot, changes, origin)
-        async with UnitOfWork(self._database) as uow:
-            await audit.record(
-                uow.session,
-                self._clock,
-                origin,
-                actor=actor.name,
-                action="optimization.apply",
-                target=f"bot:{bot}",
-                after={"optimization": job_id, **changes},
-            )
-            await uow.commit()
-        return result
+        return await self._bots.update_settings(
+            actor,
+            bot,
+            changes,
+            origin,
+            action="optimization.apply",
+            cause={"optimization": job_id, "trial": trial},
+        )
 
     async def _progress(self, request: dict[str, Any]) -> Progress:
         from cryptotrader.optimize.study import progress_of  # noqa: PLC0415 - optuna
@@ -276,5 +273,11 @@ def _chosen(strategy: str, result: dict[str, Any], trial: int | None) -> dict[st
     return {
         "strategy": strategy,
         "params": params,
-        **{k: str(v) for k, v in protection.items()},
+        **{k: _settable(v) for k, v in protection.items()},
     }
+
+
+def _settable(value: float | str) -> str:
+    """A trial's protection value at the precision bot settings take (the database's scale)."""
+    exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-DECIMAL_PLACES))
+    return format(exact, "f")

@@ -12,10 +12,11 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from cryptotrader.clock import Clock, LiveClock
 from cryptotrader.config import Settings
 from cryptotrader.domain.enums import BotKind, BotStatus, TradingMode
 from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.repositories import bots, reallocations, trade_queries
+from cryptotrader.persistence.repositories import bots, reallocations, trade_queries, trades
 from cryptotrader.persistence.repositories.trade_queries import BotTradeFigures
 from cryptotrader.persistence.tables import BotRow, ReallocationRow
 from cryptotrader.persistence.uow import UnitOfWork
@@ -37,6 +38,21 @@ class RiskState:
     """``current / base``: 1 at full risk, 0.5 after 3 losses, 0.25 after 5 (by default)."""
     losing_streak: int
     paused: bool
+    realised_today: Decimal
+    """Net P&L of the trades closed since 00:00 UTC."""
+    daily_loss_limit: Decimal
+    """The loss at which entries stop for the day: the day's starting capital times the limit."""
+
+
+@dataclass(frozen=True, slots=True)
+class RiskLimitsView:
+    """The risk limits the runtime applies (``trading`` settings)."""
+
+    max_open_positions: int
+    max_exposure: Decimal
+    daily_loss_limit: Decimal
+    order_failures_to_pause: int
+    on_deep_streak: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +96,7 @@ class PortfolioView:
     reallocations: list[ReallocationView]
     mode: TradingMode
     live_trading_enabled: bool
+    limits: RiskLimitsView
 
 
 class PortfolioService:
@@ -92,10 +109,16 @@ class PortfolioService:
     """
 
     def __init__(
-        self, *, database: Database, settings: Settings, cache: ReadCache | None = None
+        self,
+        *,
+        database: Database,
+        settings: Settings,
+        cache: ReadCache | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._database = database
         self._settings = settings
+        self._clock = clock or LiveClock()
         self._cache = cache or ReadCache(ttl_s=0)
 
     async def portfolio(self, actor: Actor) -> PortfolioView:
@@ -110,8 +133,18 @@ class PortfolioService:
             moved = await trade_queries.reallocation_totals(session=uow.session)
             latest = await reallocations.list_reallocations(session=uow.session, limit=recent)
             live = await live_switch_on(uow.session)
+            day = self._clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
+            today = {
+                row.id: await trades.realised_since(
+                    session=uow.session, bot=row.type, since=day, bot_id=row.id
+                )
+                for row in rows
+            }
         kinds = {row.id: row.type for row in rows}
-        views = [self._bot(row, figures.get(row.id, _NO_TRADES), moved) for row in rows]
+        views = [
+            self._bot(row, figures.get(row.id, _NO_TRADES), moved, today[row.id]) for row in rows
+        ]
+        limits = self._settings.runtime
         return PortfolioView(
             bots=views,
             total_capital=sum((v.capital for v in views), Decimal(0)),
@@ -119,6 +152,13 @@ class PortfolioService:
             reallocations=[_reallocation(r, kinds) for r in latest if r.from_bot_id in kinds],
             mode=self._settings.exchange.mode,
             live_trading_enabled=live,
+            limits=RiskLimitsView(
+                max_open_positions=limits.max_open_positions,
+                max_exposure=limits.max_exposure,
+                daily_loss_limit=limits.daily_loss_limit,
+                order_failures_to_pause=limits.order_failures_to_pause,
+                on_deep_streak=limits.on_deep_streak,
+            ),
         )
 
     async def reallocations(
@@ -142,7 +182,11 @@ class PortfolioService:
         return [_reallocation(r, by_id) for r in found], int(total)
 
     def _bot(
-        self, row: BotRow, figures: BotTradeFigures, moved: dict[tuple[int, str], Decimal]
+        self,
+        row: BotRow,
+        figures: BotTradeFigures,
+        moved: dict[tuple[int, str], Decimal],
+        realised_today: Decimal,
     ) -> BotPortfolio:
         config = effective_config(stored_config(row), row.type, self._settings.trading)
         base = config.risk_ratio
@@ -165,6 +209,10 @@ class PortfolioService:
                 reduction=(row.current_risk_ratio / base).quantize(Decimal("0.0001")),
                 losing_streak=figures.losing_streak,
                 paused=row.status is BotStatus.PAUSED,
+                realised_today=realised_today,
+                daily_loss_limit=(
+                    (row.capital - realised_today) * self._settings.runtime.daily_loss_limit
+                ).quantize(Decimal("0.01")),
             ),
         )
 

@@ -174,6 +174,19 @@ async def _drive(api: ApiHarness, flow: Flow) -> None:
         json_body={"pair": "BTC/USDT", "strategies": ["sma_cross", "aggressive"]},
     )
     await api.app.state.services.backtests.wait(job.json()["id"])
+    study = {"pair": "BTC/USDT", "strategy": "sma_cross", "trials": 3, "seed": 1, "min_trades": 0}
+    job = await flow.do(
+        "trader", "POST", "/api/optimize", "/api/optimize", "backtest.optimize", json_body=study
+    )
+    await api.app.state.services.backtests.wait(job.json()["id"])
+    await flow.do(
+        "trader",
+        "POST",
+        f"/api/optimize/{job.json()['id']}/apply",
+        "/api/optimize/{job_id}/apply",
+        "optimization.apply",
+        json_body={"bot": "aggressive"},
+    )
     pair = await flow.do(
         "trader",
         "POST",

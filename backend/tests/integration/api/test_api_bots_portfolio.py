@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from decimal import Decimal
 
 import pytest
 
 from cryptotrader.bus import topics
 from cryptotrader.bus.messages import ControlBot
+from cryptotrader.domain.presence import STALE_AFTER_S
+from cryptotrader.engines.heartbeat import Heartbeat
+from cryptotrader.persistence import UnitOfWork
+from cryptotrader.persistence.repositories.audit import list_audit
 from tests.integration.api.harness import ApiHarness, Recorder, wait_for
 
 
@@ -44,6 +49,30 @@ async def test_control_when_requested_records_state_and_publishes_control_bot(
 async def test_control_when_viewer_or_unknown_bot_is_refused(api: ApiHarness) -> None:
     assert (await api.post("viewer", "/api/bots/safe/start")).status_code == 403
     assert (await api.post("admin", "/api/bots/nope/start")).status_code == 422
+
+
+@pytest.mark.asyncio
+async def test_control_by_a_service_token_for_a_person_is_audited_with_both(
+    api: ApiHarness,
+) -> None:
+    scopes = {"read": ["read"], "control": ["read", "control"]}
+    tokens = {}
+    for name, granted in scopes.items():
+        created = await api.post("trader", "/auth/tokens", json={"name": name, "scopes": granted})
+        assert created.status_code == 201, created.text
+        tokens[name] = created.json()["token"]
+    person = "discord:112233445566 (Alice\u0007)"
+    for name, expected in (("read", 403), ("control", 200)):
+        answer = await api.client.post(
+            "/api/bots/aggressive/pause",
+            headers={"Authorization": f"Bearer {tokens[name]}", "X-On-Behalf-Of": person},
+        )
+        assert answer.status_code == expected, answer.text
+    async with UnitOfWork(api.database) as uow:
+        rows = await list_audit(session=uow.session, action="bot.pause")
+    assert [(row.actor, row.target) for row in rows] == [("trader/token:control", "bot:aggressive")]
+    assert rows[0].details is not None
+    assert rows[0].details["on_behalf_of"] == "discord:112233445566 (Alice)"
 
 
 @pytest.mark.asyncio
@@ -135,6 +164,15 @@ async def test_portfolio_when_read_adds_up_capital_pnl_reallocations_and_risk(
     assert [r["amount"] for r in body["reallocations"]] == ["2.82000000"]
     assert body["mode"] == "paper"
     assert body["live_trading_enabled"] is False
+    assert Decimal(by_bot["safe"]["risk"]["realised_today"]) == 0  # the trades closed days ago
+    assert by_bot["safe"]["risk"]["daily_loss_limit"] == "70.28"  # 10% of 702.82
+    assert body["limits"] == {
+        "max_open_positions": 2,
+        "max_exposure": "1",
+        "daily_loss_limit": "0.10",
+        "order_failures_to_pause": 3,
+        "on_deep_streak": "quarter",
+    }
     listed = (await api.get("viewer", "/api/portfolio/reallocations")).json()
     assert listed["count"] == 1
     assert listed["data"][0]["trigger_trade_id"] is not None
@@ -145,3 +183,40 @@ async def test_bots_when_many_requests_run_concurrently_all_succeed(api: ApiHarn
     answers = await asyncio.gather(*(api.get("viewer", "/api/bots") for _ in range(50)))
     assert {a.status_code for a in answers} == {200}
     assert {a.json()["count"] for a in answers} == {2}
+
+
+@pytest.mark.asyncio
+async def test_bots_when_no_runtime_beats_are_not_driven_whatever_their_status(
+    api_any_db: ApiHarness,
+) -> None:
+    api = api_any_db
+
+    async def safe() -> dict[str, object]:
+        answer = await api.get("viewer", "/api/bots/safe")
+        assert answer.status_code == 200, answer.text
+        return answer.json()  # type: ignore[no-any-return]
+
+    never = await safe()
+    assert (never["driven"], never["driven_since"], never["runtime"]) == (False, None, None)
+
+    beating = Heartbeat(api.database, mode="paper", market="live BTC/USDT 1h from binance")
+    beating.presence = dataclasses.replace(
+        beating.presence, started_at=api.clock.now(), seen_at=api.clock.now()
+    )
+    await beating.write()
+    driven = await safe()
+    assert driven["driven"] is True
+    assert driven["driven_since"] == driven["runtime"]["started_at"]  # type: ignore[index]
+    assert driven["runtime"]["mode"] == "paper"  # type: ignore[index]
+    assert (await api.get("viewer", "/api/bots")).json()["data"][0]["driven"] is True
+
+    api.clock.advance(int(STALE_AFTER_S * 1000) + 1)  # the beats stopped: killed, or hung
+    stale = await safe()
+    assert (stale["driven"], stale["driven_since"]) == (False, None)
+    assert stale["runtime"]["seen_at"] == driven["runtime"]["seen_at"]  # type: ignore[index]
+
+    beating.presence = dataclasses.replace(
+        beating.presence, seen_at=api.clock.now(), stopped_at=api.clock.now()
+    )
+    await beating.write()  # a clean stop is not driving either
+    assert (await safe())["driven"] is False

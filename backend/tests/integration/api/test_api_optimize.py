@@ -85,9 +85,11 @@ async def test_optimize_when_launched_reports_progress_result_and_applies_to_a_b
     assert float(config["stop_loss"]) == pytest.approx(best["protection"]["stop_loss"])
     async with UnitOfWork(api.database) as uow:
         rows = await list_audit(session=uow.session, limit=50)
-    actions = [r.action for r in rows]
-    assert "optimization.apply" in actions
-    assert "bot.settings" in actions
+    (row,) = [r for r in rows if r.action == "optimization.apply"]  # one change, one row
+    assert row.target == "bot:aggressive"
+    assert row.details is not None
+    assert row.details["after"]["optimization"] == job
+    assert row.details["after"]["params"] == best["params"]
     wrong = await api.post(
         "trader", f"/api/optimize/{job}/apply", json={"bot": "aggressive", "trial": 999}
     )

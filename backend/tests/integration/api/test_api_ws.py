@@ -302,3 +302,101 @@ async def test_ws_when_revoked_by_another_process_is_closed_at_the_next_check(
             {"id": created.json()["id"]},
         )
     assert await _closed_code(socket) == (1008, "service token revoked")
+
+
+# --- resume: a client that reconnects with the cursor of the last event it handled gets what
+# it missed, in order, then live events, and never one twice.
+
+
+async def _next(socket: ClientConnection) -> dict[str, Any]:
+    frame: dict[str, Any] = json.loads(await asyncio.wait_for(socket.recv(), 5))
+    return frame
+
+
+async def _texts(socket: ClientConnection, count: int) -> list[tuple[str, str]]:
+    frames = [await _next(socket) for _ in range(count)]
+    assert all(frame["type"] == "event" for frame in frames), frames
+    return [(frame["cursor"], frame["data"]["text"]) for frame in frames]
+
+
+@pytest.mark.asyncio
+async def test_ws_resume_replays_what_was_missed_then_live_events_once(
+    server: LiveServer, clock: TestClock
+) -> None:
+    token = await server.token("viewer")
+    first = await _open(server, {"type": "auth", "token": token})
+    await first.send(json.dumps({"type": "subscribe", "topics": ["alerts"]}))
+    assert (await _next(first))["type"] == "subscribed"
+    ids = [await server.bus.publish(topics.ALERTS, _alert(clock, n, 1)) for n in range(2)]
+    seen = await _texts(first, 2)
+    assert [cursor for cursor, _ in seen] == ids
+    await first.close()
+
+    missed = [await server.bus.publish(topics.ALERTS, _alert(clock, n, 1)) for n in range(2, 5)]
+    again = await _open(server, {"type": "auth", "token": token})
+    resume = {"type": "subscribe", "topics": ["alerts"], "resume": {"alerts": seen[-1][0]}}
+    await again.send(json.dumps(resume))
+    assert await _next(again) == {"type": "subscribed", "topics": ["alerts"]}
+    replayed = await _texts(again, 3)
+    assert replayed == [(cursor, f"{n}:x") for n, cursor in zip(range(2, 5), missed, strict=True)]
+    done = await _next(again)
+    assert done == {
+        "type": "replayed",
+        "topic": "alerts",
+        "count": 3,
+        "cursor": missed[-1],
+        "gap": False,
+    }
+    live = await server.bus.publish(topics.ALERTS, _alert(clock, 5, 1))
+    assert await _texts(again, 1) == [(live, "5:x")]
+    await again.send(json.dumps({"type": "ping"}))
+    assert (await _next(again))["type"] == "pong"  # nothing was sent twice before it
+    await again.close()
+
+
+@pytest.mark.asyncio
+async def test_ws_resume_while_events_keep_coming_misses_none_and_repeats_none(
+    server: LiveServer, clock: TestClock
+) -> None:
+    token = await server.token("viewer")
+    before = [await server.bus.publish(topics.ALERTS, _alert(clock, n, 1)) for n in range(50)]
+    socket = await _open(server, {"type": "auth", "token": token})
+    resume = {"type": "subscribe", "topics": ["alerts"], "resume": {"alerts": before[9]}}
+    await socket.send(json.dumps(resume))
+
+    async def keep_publishing() -> None:
+        for n in range(50, 100):
+            await server.bus.publish(topics.ALERTS, _alert(clock, n, 1))
+            await asyncio.sleep(0)
+
+    publisher = asyncio.create_task(keep_publishing())
+    texts: list[str] = []
+    async with asyncio.timeout(10):
+        while len(texts) < 90:
+            frame = await _next(socket)
+            if frame["type"] == "event":
+                texts.append(frame["data"]["text"])
+    await publisher
+    assert texts == [f"{n}:x" for n in range(10, 100)]
+    await socket.send(json.dumps({"type": "ping"}))
+    while (frame := await _next(socket))["type"] != "pong":
+        assert frame["type"] in ("subscribed", "replayed"), frame
+    await socket.close()
+
+
+@pytest.mark.asyncio
+async def test_ws_resume_with_a_bad_cursor_or_an_unsubscribed_topic_is_an_error_frame(
+    server: LiveServer,
+) -> None:
+    socket = await _open(server, {"type": "auth", "token": await server.token("viewer")})
+    await socket.send(
+        json.dumps({"type": "subscribe", "topics": ["alerts"], "resume": {"alerts": "soon"}})
+    )
+    refused = await _next(socket)
+    assert refused["type"] == "error"
+    assert "resume.alerts" in refused["detail"]
+    await socket.send(
+        json.dumps({"type": "subscribe", "topics": ["alerts"], "resume": {"trades": "1-0"}})
+    )
+    assert (await _next(socket))["detail"] == "resume names topics not subscribed: ['trades']"
+    await socket.close()

@@ -15,17 +15,21 @@ from cryptotrader.persistence.migrate import upgrade
 from cryptotrader.persistence.uow import UnitOfWork, after_commit
 
 
+def _sqlite_worker_threads() -> list[threading.Thread]:
+    """aiosqlite's per-connection threads (named after their target), whatever else runs."""
+    return [t for t in threading.enumerate() if "_connection_worker_thread" in t.name]
+
+
 @pytest.mark.asyncio
 async def test_inline_database_when_used_runs_sqlite_without_a_worker_thread(
     tmp_path: Path,
 ) -> None:
     database = Database(f"sqlite:///{tmp_path / 'inline.db'}", inline=True)
-    threads = threading.active_count()
     try:
         async with database.engine.begin() as connection:
             raw = await connection.get_raw_connection()
             assert isinstance(raw.driver_connection, InlineConnection)
-            assert threading.active_count() == threads
+            assert not _sqlite_worker_threads()
             mode = (await connection.execute(text("PRAGMA journal_mode"))).scalar_one()
             await connection.execute(text("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)"))
             await connection.execute(text("INSERT INTO t VALUES (1, 'a')"))
@@ -36,6 +40,12 @@ async def test_inline_database_when_used_runs_sqlite_without_a_worker_thread(
 
     assert mode == "wal"
     assert [tuple(row) for row in rows] == [(1, "a")]
+    threaded = Database(f"sqlite:///{tmp_path / 'threaded.db'}")
+    try:  # the check above can fail: the default driver runs one thread per connection
+        async with threaded.engine.connect():
+            assert _sqlite_worker_threads()
+    finally:
+        await threaded.dispose()
 
 
 @pytest.mark.asyncio

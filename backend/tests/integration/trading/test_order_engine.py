@@ -74,7 +74,10 @@ async def test_place_order_with_protection_when_filled_stores_the_trade_and_its_
     assert trade.status is TradeStatus.OPEN
     assert trade.confidence == 1.0
     [alert] = kit.bus.alerts("trade_opened")
-    assert alert.details["rsi_14"] == "+0.2500"
+    assert alert.details["vote:rsi_14"] == "+0.2500"
+    assert Decimal(alert.details["stop_loss"]) == trade.stop_loss
+    assert alert.details["stop_pct"].startswith("-")
+    assert alert.details["take_pct"].startswith("+")
 
 
 async def test_place_order_when_sent_was_written_to_the_database_first(database: Database) -> None:

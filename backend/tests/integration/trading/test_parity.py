@@ -31,6 +31,7 @@ CLI = [sys.executable, "-m", "cryptotrader"]
 
 
 @pytest.mark.shared_data
+@pytest.mark.timeout(3600)  # a whole replay in a process: slow when the machine is loaded
 def test_run_replay_when_compared_with_the_backtest_gives_the_same_trades(
     shared_data: Path, tmp_path: Path
 ) -> None:
@@ -42,7 +43,7 @@ def test_run_replay_when_compared_with_the_backtest_gives_the_same_trades(
         env=env,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=1200,
         check=False,
     )
     assert done.returncode == 0, done.stderr

@@ -134,7 +134,14 @@ async def test_settle_when_configured_to_pause_pauses_the_bot_after_five_losses(
         events += await settle(
             portfolio, database, closed(BotKind.AGGRESSIVE, "40000", "39000", hour * 2)
         )
-    assert "bot_paused" in [e.kind for e in events if isinstance(e, AlertRaised)]
+    alerts = [e for e in events if isinstance(e, AlertRaised)]
+    [breaker] = [a for a in alerts if a.kind == "circuit_breaker"]
+    assert breaker.severity == "critical"
+    assert breaker.details["losses"] == "5"
+    assert breaker.details["cause"] == breaker.text
+    reduced = [a for a in alerts if a.kind == "risk_reduced"]
+    assert reduced
+    assert Decimal(reduced[0].details["new_risk"]) < Decimal(reduced[0].details["old_risk"])
     async with UnitOfWork(database) as uow:
         row = await bots.require_bot(session=uow.session, kind=BotKind.AGGRESSIVE)
     assert row.status is BotStatus.PAUSED

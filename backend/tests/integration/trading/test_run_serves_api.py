@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -83,8 +85,19 @@ def test_run_when_api_on_answers_with_the_bots_the_engines_run(
         bots = httpx.get(f"{base}/api/bots", headers=headers, timeout=60)
         assert bots.status_code == 200, bots.text
         assert {bot["kind"] for bot in bots.json()["data"]} == {"safe", "aggressive"}
+        # the runtime beats: the bots are driven, since it started, by a paper runtime
+        for bot in bots.json()["data"]:
+            assert bot["driven"] is True, bot
+            assert bot["driven_since"] == bot["runtime"]["started_at"]
+            assert bot["runtime"]["mode"] == "paper"
+            assert "a replay of BTC/USDT 4h from binance" in bot["runtime"]["market"]
     finally:
         runner.send_signal(signal.SIGTERM)
         _, err = runner.communicate(timeout=60)
     assert runner.returncode == 0, err
+    with sqlite3.connect(tmp_path / "data" / "cryptotrader.db") as connection:
+        [(value,)] = connection.execute(
+            "SELECT value FROM settings WHERE key = 'runtime.heartbeat'"
+        ).fetchall()
+    assert json.loads(value)["stopped_at"]  # a clean stop says so at once
     assert f"API: {base}" in err

@@ -117,6 +117,16 @@ def test_backtest_run_when_html_and_plot_asked_writes_both(
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_backtest_run_when_report_folder_is_missing_creates_it(
+    candle_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    html = tmp_path / "missing" / "dir" / "report.html"
+    args = ["backtest", "run", "--data", str(candle_file), "--strategy", "sma_cross"]
+    code, _, _ = run([*args, "--html", str(html)], capsys)
+    assert code == 0
+    assert "<svg" in html.read_text(encoding="utf-8")
+
+
 def test_backtest_run_when_detail_given_resolves_on_the_file_minutes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -158,6 +168,8 @@ def test_backtest_run_when_detail_given_resolves_on_the_file_minutes(
         (["--strategy", "sma_cross", "--fill", "later"], "--fill 'later'"),
         (["--strategy", "sma_cross", "--stake", "1.5"], "stake 1.5 is out of range"),
         (["--strategy", "sma_cross", "--detail", "1h"], "--detail 1h must be a finer timeframe"),
+        (["--strategy", "sma_cross", "--html", "/dev/null/r.html"], "/dev/null is a file"),
+        (["--strategy", "sma_cross", "--plot", "."], "--plot .: is a folder"),
     ],
 )
 def test_backtest_run_when_input_is_bad_prints_one_line_and_exits_2(

@@ -55,7 +55,8 @@ def test_indicators_when_offline_succeeds_with_one_notice_per_source(
     lines = err.splitlines()
     assert len(lines) == 2
     assert lines[0].startswith("notice: Fear & Greed API unreachable: 127.0.0.1:1 ")
-    assert lines[0].endswith("fear_greed is neutral with weight 0")
+    assert "fear_greed is neutral with weight 0" in lines[0]
+    assert "--fear-greed FILE" in lines[0]
     assert lines[1].startswith("notice: Google Trends unreachable: 127.0.0.1:1 ")
     assert "fear_greed" in stdout
     assert "unavailable" in stdout

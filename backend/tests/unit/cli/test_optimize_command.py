@@ -147,3 +147,27 @@ def test_optimize_when_walk_forward_windows_do_not_fit_is_one_line_exit_2(
         "5000 candles"
     )
     assert not (tmp_path / "studies.db").exists()
+
+
+def test_optimize_when_portfolio_tunes_reallocation_and_reducer_steps(
+    candle_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    storage = f"sqlite:///{tmp_path / 'studies.db'}"
+    args = ["optimize", "--data", str(candle_file), "--portfolio", "--trials", "4", "--seed", "1",
+            "--storage", storage, "--min-trades", "1", "--json"]  # fmt: skip
+    code, out, err = run(args, capsys)
+    assert code == 0, err
+    study = json.loads(out)["study"]
+    assert study["strategy"] == "portfolio"
+    best = study["chosen"][0]
+    assert set(best["params"]) >= {"reallocation_ratio", "losses_to_halve"}
+    assert best["backtest"]["reallocation_ratio"] == f"{best['params']['reallocation_ratio']:.4f}"
+
+
+def test_optimize_when_neither_or_both_strategy_and_portfolio_is_one_line(
+    candle_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["optimize", "--data", str(candle_file), "--portfolio", "--strategy", "sma_cross"]
+    code, _, err = run(args, capsys)
+    assert code == 2
+    assert err.strip() == "error: give --strategy NAME (one strategy) or --portfolio (both bots)"

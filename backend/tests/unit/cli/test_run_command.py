@@ -16,7 +16,7 @@ from cryptotrader.cli import main
 from cryptotrader.config import load_settings
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.migrate import upgrade
-from cryptotrader.persistence.repositories import api_keys
+from cryptotrader.persistence.repositories import api_keys, ohlcv
 from cryptotrader.persistence.uow import UnitOfWork
 from tests.support.builders import read_shared_csv
 
@@ -107,6 +107,30 @@ def test_run_when_the_exchange_is_unreachable_says_so_and_how_to_replay(
     monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__TIMEOUT_S", "2")
     code, _, err = run(["run", "--no-api"], capsys)
     one_line_error(code, err, "binance is unreachable", "cryptotrader run --replay FILE", "demo")
+
+
+@pytest.mark.shared_data
+def test_run_when_offline_then_replay_follows_the_readme_order(
+    series: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__BASE_URL", "http://127.0.0.1:1")
+    monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__TIMEOUT_S", "2")
+    assert run(["run", "--no-api"], capsys)[0] == 2  # offline: traded nothing, bound nothing
+    code, _, err = run(["run", "--no-api", "--replay", str(series)], capsys)
+    assert code == 0, err
+
+    async def stored_exchanges() -> set[str]:
+        database = Database(load_settings().database_url)
+        try:
+            async with UnitOfWork(database) as uow:
+                return {s.exchange for s in await ohlcv.stored_series(session=uow.session)}
+        finally:
+            await database.dispose()
+
+    # stored under the file's exchange, where the API's backtests look for them
+    assert asyncio.run(stored_exchanges()) == {"binance"}
+    code, _, err = run(["run", "--no-api"], capsys)  # a replay's database is not a live one's
+    one_line_error(code, err, "a replay of BTC/USDT 4h from binance", "not live BTC/USDT")
 
 
 @pytest.mark.parametrize(

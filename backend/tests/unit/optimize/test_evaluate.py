@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from decimal import Decimal
 
 import numpy as np
@@ -70,3 +71,14 @@ def test_evaluator_when_params_or_window_are_bad_raises_user_input_error(
         evaluator.run({"fast": 50, "slow": 20})
     with pytest.raises(UserInputError, match="outside"):
         evaluator.run({"fast": 5, "slow": 20}, start=10, stop=len(btc_hourly) + 1)
+
+
+def test_evaluator_when_pickled_for_a_worker_leaves_its_cache_behind(
+    btc_hourly: CandleArrays,
+) -> None:
+    evaluator = Evaluator("sma_cross", btc_hourly, Timeframe.H1)
+    first = evaluator.run({"fast": 9, "slow": 33})
+    copy = pickle.loads(pickle.dumps(evaluator))  # noqa: S301 - our own object
+    assert not copy._inputs
+    assert evaluator._inputs
+    assert copy.run({"fast": 9, "slow": 33}).metrics == first.metrics

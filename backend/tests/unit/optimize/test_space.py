@@ -11,8 +11,8 @@ from cryptotrader.optimize.space import Dimension, build_space
 def test_space_when_defaults_comes_from_the_strategy_declared_ranges_and_protection() -> None:
     space = build_space("sma_cross")
     dims = {d.name: d for d in space.dimensions}
-    assert dims["fast"] == Dimension("fast", "int", 5, 50)
-    assert dims["slow"] == Dimension("slow", "int", 20, 200)
+    assert dims["fast"] == Dimension("fast", "int", 5, 50, accepted=(1, 10_000))
+    assert dims["slow"] == Dimension("slow", "int", 20, 200, accepted=(2, 10_000))
     assert set(dims) == {"fast", "slow", "stop_loss", "take_profit", "risk_ratio"}
     assert dims["stop_loss"].log
 
@@ -23,7 +23,9 @@ def test_space_when_overridden_narrows_fixes_and_drops_sizing_with_a_stake() -> 
         sizing=False,
     )  # fmt: skip
     dims = {d.name: d for d in space.dimensions}
-    assert dims["buy_threshold"] == Dimension("buy_threshold", "float", 0.1, 0.3, 0.05)
+    assert dims["buy_threshold"] == Dimension(
+        "buy_threshold", "float", 0.1, 0.3, 0.05, accepted=(0, 1)
+    )
     assert dims["buy_threshold"].grid(5) == [0.1, 0.15, 0.2, 0.25, 0.3]
     assert "stop_loss" not in dims
     assert "risk_ratio" not in dims

@@ -9,6 +9,7 @@ import pytest
 
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.engines.backtest import BacktestResult
 from cryptotrader.errors import UserInputError
 from cryptotrader.optimize.evaluate import Evaluator
 from cryptotrader.optimize.objectives import parse_objectives
@@ -80,7 +81,7 @@ def test_study_when_several_objectives_keeps_a_feasible_pareto_front(
         # No other chosen trial is better on both objectives.
         assert not any(r >= ret and d <= dd and (r, d) != (ret, dd) for r, d in front)
     for chosen in result.chosen:
-        assert chosen.exact is not None
+        assert isinstance(chosen.exact, BacktestResult)
         assert chosen.exact.metrics.total_trades == chosen.metrics.trades
         assert chosen.exact.metrics.total_return == pytest.approx(chosen.metrics.total_return)
 

@@ -26,7 +26,11 @@ router = APIRouter(tags=["system"])
     responses={503: {"model": HealthPublic, "description": "the database does not answer"}},
 )
 async def health(services: ServicesDep, response: Response) -> HealthPublic:
-    """Liveness and readiness: 200 when the database answers, 503 otherwise."""
+    """Liveness and readiness: 200 when the database answers, 503 otherwise.
+
+    ``status`` is ``degraded`` when a dependency fails; a failing InfluxDB only says so (the
+    metrics writer drops points, trading goes on), it never turns the answer into a 503.
+    """
     database: Check = "ok"
     try:
         await services.database.check()
@@ -34,11 +38,14 @@ async def health(services: ServicesDep, response: Response) -> HealthPublic:
         database = "unavailable"
         response.status_code = 503
     kind = "redis" if services.settings.redis_url else "memory"
+    influx = services.metrics.influx
+    influxdb = "off" if influx is None else "ok" if influx.healthy else "unavailable"
     return HealthPublic(
-        status="ok" if database == "ok" else "degraded",
+        status="ok" if database == "ok" and influxdb != "unavailable" else "degraded",
         database=database,
         bus=kind,
         rate_limits=kind,
+        influxdb=influxdb,
         version=__version__,
     )
 

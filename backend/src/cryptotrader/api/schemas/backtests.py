@@ -4,27 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import AwareDatetime, Field
 
 from cryptotrader.api.schemas.common import Input, Schema
 from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.domain.values import CostRate, InputDecimal, RiskRatio, StopLoss, TakeProfit
 
 
 class _BacktestBase(Input):
     exchange: str = Field(default="binance", pattern=r"^[a-z0-9_]{2,32}$")
     pair: str = Field(min_length=3, max_length=25, examples=["BTC/USDT"])
     timeframe: Timeframe = Timeframe.H1
-    initial_capital: Decimal = Field(default=Decimal(1000), gt=0, le=Decimal(10) ** 12)
+    initial_capital: Annotated[InputDecimal, Field(gt=0, le=Decimal(10) ** 12)] = Decimal(1000)
     start: AwareDatetime | None = None
     end: AwareDatetime | None = None
-    fee: Decimal | None = Field(default=None, ge=0, lt=Decimal("0.05"))
-    slippage: Decimal | None = Field(default=None, ge=0, lt=Decimal("0.05"))
-    stop_loss: Decimal | None = Field(default=None, gt=0, lt=1)
-    take_profit: Decimal | None = Field(default=None, gt=0, le=100)
-    risk_ratio: Decimal | None = Field(default=None, gt=0, le=1)
-    stake: Decimal | None = Field(default=None, gt=0, le=1)
+    fee: CostRate | None = None
+    slippage: CostRate | None = None
+    stop_loss: StopLoss | None = None
+    take_profit: TakeProfit | None = None
+    risk_ratio: RiskRatio | None = None
+    stake: RiskRatio | None = None
 
 
 class BacktestCreate(_BacktestBase):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from pydantic import Field
 
 from cryptotrader.api.schemas.common import Amount, Input, Schema
 from cryptotrader.domain.enums import BotKind, BotStatus, RiskLevel
+from cryptotrader.domain.values import RiskRatio, StopLoss, TakeProfit
 
 
 class RequestedStatusPublic(Schema):
@@ -19,6 +19,16 @@ class RequestedStatusPublic(Schema):
     action: str
     at: datetime
     by: str
+
+
+class RuntimePresencePublic(Schema):
+    """The last trading runtime seen driving the bots (its heartbeat)."""
+
+    started_at: datetime = Field(description="when it started")
+    seen_at: datetime = Field(description="its last heartbeat (every few seconds while alive)")
+    stopped_at: datetime | None = Field(description="when it stopped cleanly; null if not")
+    mode: str = Field(description="paper or live")
+    market: str = Field(description="what it trades, in words")
 
 
 class BotConfigPublic(Schema):
@@ -37,7 +47,17 @@ class BotPublic(Schema):
     id: int
     kind: BotKind
     name: str
-    status: BotStatus
+    status: BotStatus = Field(description="the run state the bot was last set to")
+    driven: bool = Field(
+        description="a trading runtime is applying that state now (fresh heartbeat); "
+        "false means nothing trades, whatever the status says"
+    )
+    driven_since: datetime | None = Field(
+        description="when the runtime driving it started; null when not driven"
+    )
+    runtime: RuntimePresencePublic | None = Field(
+        description="the last runtime seen (null if none ever ran on this database)"
+    )
     requested: RequestedStatusPublic | None
     capital: Amount
     risk_level: RiskLevel
@@ -58,6 +78,6 @@ class BotSettingsUpdate(Input):
 
     strategy: str | None = Field(default=None, min_length=1, max_length=64)
     params: dict[str, Any] | None = None
-    stop_loss: Decimal | None = Field(default=None, gt=0, lt=1)
-    take_profit: Decimal | None = Field(default=None, gt=0, le=100)
-    risk_ratio: Decimal | None = Field(default=None, gt=0, le=1)
+    stop_loss: StopLoss | None = None
+    take_profit: TakeProfit | None = None
+    risk_ratio: RiskRatio | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr
 
@@ -94,7 +94,9 @@ class NotificationsUpdate(Input):
 
     enabled: bool | None = None
     min_severity: Severity | None = None
-    muted_kinds: list[str] | None = Field(default=None, max_length=50)
+    muted_kinds: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
+        default=None, max_length=50
+    )
     discord_enabled: bool | None = None
     push_enabled: bool | None = None
     discord_webhook_url: SecretStr | None = Field(default=None, max_length=512)

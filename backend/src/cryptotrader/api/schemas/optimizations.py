@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, FiniteFloat
 
 from cryptotrader.api.schemas.backtests import BacktestJobPublic
 from cryptotrader.api.schemas.common import Input, Schema
 from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.domain.values import CostRate, InputDecimal, RiskRatio
 
 Length = str | int
 
@@ -32,15 +33,17 @@ class OptimizationCreate(Input):
     timeframe: Timeframe = Timeframe.H1
     start: AwareDatetime | None = None
     end: AwareDatetime | None = None
-    initial_capital: Decimal = Field(default=Decimal(1000), gt=0, le=Decimal(10) ** 12)
-    fee: Decimal | None = Field(default=None, ge=0, lt=Decimal("0.05"))
-    slippage: Decimal | None = Field(default=None, ge=0, lt=Decimal("0.05"))
-    stake: Decimal | None = Field(default=None, gt=0, le=1)
+    initial_capital: Annotated[InputDecimal, Field(gt=0, le=Decimal(10) ** 12)] = Decimal(1000)
+    fee: CostRate | None = None
+    slippage: CostRate | None = None
+    stake: RiskRatio | None = None
     strategy: str = Field(min_length=1, max_length=64, examples=["sma_cross"])
     ranges: dict[str, str] = Field(
         default_factory=dict, description="NAME -> LOW:HIGH[:STEP]", examples=[{"fast": "5:50"}]
     )
-    fixed: dict[str, str | float | bool] = Field(default_factory=dict, description="not searched")
+    fixed: dict[str, str | FiniteFloat | bool] = Field(
+        default_factory=dict, description="not searched"
+    )
     protection: bool = Field(default=True, description="search stop-loss and take-profit")
     objectives: list[str] = Field(default_factory=lambda: ["sharpe"], min_length=1, max_length=4)
     sampler: Literal["tpe", "nsga2", "grid", "random"] = "tpe"

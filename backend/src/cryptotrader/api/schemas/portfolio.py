@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import Field
+
 from cryptotrader.api.schemas.common import Amount, Schema
 from cryptotrader.domain.enums import BotKind, BotStatus, TradingMode
 
@@ -16,6 +18,20 @@ class RiskStatePublic(Schema):
     reduction: Amount
     losing_streak: int
     paused: bool
+    realised_today: Amount
+    daily_loss_limit: Amount = Field(
+        description="today's loss at which entries stop (day-start capital x the limit)"
+    )
+
+
+class RiskLimitsPublic(Schema):
+    """The risk limits the runtime applies."""
+
+    max_open_positions: int
+    max_exposure: Amount = Field(description="largest entry notional / bot capital")
+    daily_loss_limit: Amount = Field(description="a bot's UTC-day loss / its capital")
+    order_failures_to_pause: int = Field(description="the circuit breaker's threshold")
+    on_deep_streak: str = Field(description="'quarter' risk or 'pause' after 5 losses")
 
 
 class BotPortfolioPublic(Schema):
@@ -63,3 +79,4 @@ class PortfolioPublic(Schema):
     reallocations: list[ReallocationPublic]
     mode: TradingMode
     live_trading_enabled: bool
+    limits: RiskLimitsPublic

@@ -8,8 +8,13 @@ never puts a token in the URL: send an ``Authorization: Bearer`` header on the h
 ``{"type": "auth", "ticket": "<from POST /auth/ws-ticket>"}`` (single use, 30 s).
 
 Then: ``{"type": "subscribe", "topics": ["prices", "alerts"]}``, ``unsubscribe`` likewise,
-``{"type": "ping"}``. The server sends ``{"type": "welcome", ...}``, ``{"type": "subscribed",
-"topics": [...]}``, ``{"type": "event", "topic": ..., "data": <bus message>}``,
+``{"type": "ping"}``. Every event frame carries a ``cursor``; a client that reconnects sends
+``{"type": "subscribe", "topics": ["alerts"], "resume": {"alerts": "<last cursor>"}}`` and first
+receives the retained events it missed, then ``{"type": "replayed", ...}``, then live ones.
+
+The server sends ``{"type": "welcome", ...}``, ``{"type": "subscribed", "topics": [...]}``,
+``{"type": "event", "topic": ..., "cursor": ..., "data": <bus message>}``,
+``{"type": "replayed", "topic": ..., "count": ..., "cursor": ..., "gap": ...}``,
 ``{"type": "pong"}`` and ``{"type": "error", "detail": ...}``. Close codes: 1008 policy
 (origin, authentication, permission, rate limit, and a credential revoked while the socket is
 open), 1013 the client fell too far behind.
@@ -30,6 +35,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import WebSocket, WebSocketDisconnect
+from pydantic import ValidationError
 
 from cryptotrader.api.container import Services
 from cryptotrader.api.ws.frames import (
@@ -37,6 +43,7 @@ from cryptotrader.api.ws.frames import (
     ErrorFrame,
     PongFrame,
     SubscribedFrame,
+    SubscribeFrame,
     WelcomeFrame,
 )
 from cryptotrader.api.ws.hub import Client
@@ -111,7 +118,7 @@ async def _first_message(first: Any, services: Services) -> Actor:
 
 async def _serve(websocket: WebSocket, client: Client, services: Services, actor: Actor) -> None:
     sender = asyncio.create_task(_send(websocket, client))
-    receiver = asyncio.create_task(_receive(websocket, client))
+    receiver = asyncio.create_task(_receive(websocket, client, services))
     dropped = asyncio.create_task(client.dropped.wait())
     revoked = asyncio.create_task(_watch(services, actor))
     tasks = (sender, receiver, dropped, revoked)
@@ -147,14 +154,22 @@ async def _send(websocket: WebSocket, client: Client) -> None:
         await websocket.send_text(frame)
 
 
-async def _receive(websocket: WebSocket, client: Client) -> None:
+async def _receive(websocket: WebSocket, client: Client, services: Services) -> None:
     with contextlib.suppress(WebSocketDisconnect):
         while True:
             text = await websocket.receive_text()
-            client.offer(_handle(text, client).model_dump_json())
+            resume: dict[str, str] = {}
+            reply = _handle(text, client, resume)
+            await client.queue.put(reply.model_dump_json())
+            for topic, after in resume.items():
+                replayed = await services.hub.replay(client, topic, after)
+                await client.queue.put(replayed.model_dump_json())
 
 
-def _handle(text: str, client: Client) -> ErrorFrame | PongFrame | SubscribedFrame:
+def _handle(
+    text: str, client: Client, resume: dict[str, str]
+) -> ErrorFrame | PongFrame | SubscribedFrame:
+    """Apply one client frame; fills ``resume`` with the topics to replay (held from now)."""
     try:
         message = json.loads(text)
         kind = message["type"]
@@ -164,17 +179,46 @@ def _handle(text: str, client: Client) -> ErrorFrame | PongFrame | SubscribedFra
         return PongFrame()
     if kind not in ("subscribe", "unsubscribe"):
         return ErrorFrame(detail=f"unknown message type {kind!r}")
+    wanted = _topics(message)
+    if isinstance(wanted, ErrorFrame):
+        return wanted
+    refused = _resume(message, wanted, client, resume) if kind == "subscribe" else None
+    if refused is not None:
+        return refused
+    if kind == "subscribe":
+        client.topics.update(wanted)
+    else:
+        client.topics.difference_update(wanted)
+    return SubscribedFrame(topics=sorted(client.topics))
+
+
+def _topics(message: Any) -> list[str] | ErrorFrame:
     wanted = message.get("topics")
     if not isinstance(wanted, list) or not all(isinstance(t, str) for t in wanted):
         return ErrorFrame(detail="'topics' must be a list of topic names")
     unknown = sorted(set(wanted) - set(WS_TOPICS))
     if unknown:
         return ErrorFrame(detail=f"unknown topics {unknown}; known: {sorted(WS_TOPICS)}")
-    if kind == "subscribe":
-        client.topics.update(wanted)
-    else:
-        client.topics.difference_update(wanted)
-    return SubscribedFrame(topics=sorted(client.topics))
+    return wanted
+
+
+def _resume(
+    message: Any, wanted: list[str], client: Client, resume: dict[str, str]
+) -> ErrorFrame | None:
+    """Hold the live events of the topics to resume (replayed once subscribed)."""
+    try:
+        asked = SubscribeFrame.model_validate(message).resume or {}
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return ErrorFrame(detail=f"invalid subscribe ({where}): {first['msg']}")
+    outside = sorted(set(asked) - set(wanted))
+    if outside:
+        return ErrorFrame(detail=f"resume names topics not subscribed: {outside}")
+    for topic, after in asked.items():
+        client.held[topic] = []
+        resume[topic] = after
+    return None
 
 
 async def _close(websocket: WebSocket, code: int, reason: str) -> None:

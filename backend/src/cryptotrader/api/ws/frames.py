@@ -8,7 +8,7 @@ what the server sends. An ``event`` frame's ``data`` is the bus message itself
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -57,11 +57,22 @@ class AuthFrame(_Frame):
     )
 
 
+Cursor = Annotated[str, Field(pattern=r"^[0-9]{1,20}-[0-9]{1,20}$", examples=["1733312345678-0"])]
+"""Where an event sits in its topic's stream (the ``cursor`` of an ``event`` frame)."""
+
+
 class SubscribeFrame(_Frame):
-    """Start receiving the events of these topics."""
+    """Start receiving the events of these topics.
+
+    With ``resume`` (topic -> the ``cursor`` of the last event the client handled), the server
+    first sends the retained events of that topic published after the cursor, oldest first,
+    then a ``replayed`` frame, then live events: a client that reconnects misses nothing and
+    receives nothing twice, as long as its cursor is still retained.
+    """
 
     type: Literal["subscribe"] = "subscribe"
     topics: list[WsTopic]
+    resume: dict[WsTopic, Cursor] | None = None
 
 
 class UnsubscribeFrame(_Frame):
@@ -101,6 +112,19 @@ class PongFrame(_Frame):
     type: Literal["pong"] = "pong"
 
 
+class ReplayedFrame(_Frame):
+    """Sent after the events replayed for a ``resume``: live events follow.
+
+    ``gap`` is True when events after the cursor were no longer retained (some were missed).
+    """
+
+    type: Literal["replayed"] = "replayed"
+    topic: WsTopic
+    count: int
+    cursor: Cursor | None = Field(description="the last replayed event's cursor (None if none)")
+    gap: bool
+
+
 class ErrorFrame(_Frame):
     """A frame the server could not accept; the socket stays open."""
 
@@ -110,6 +134,7 @@ class ErrorFrame(_Frame):
 
 class _EventFrame(_Frame):
     type: Literal["event"] = "event"
+    cursor: Cursor = Field(description="send it back in ``subscribe.resume`` to catch up")
 
 
 class PricesEvent(_EventFrame):
@@ -186,6 +211,7 @@ CLIENT_FRAMES: tuple[type[_Frame], ...] = (AuthFrame, SubscribeFrame, Unsubscrib
 SERVER_FRAMES: tuple[type[_Frame], ...] = (
     WelcomeFrame,
     SubscribedFrame,
+    ReplayedFrame,
     PongFrame,
     ErrorFrame,
     *EVENT_FRAMES.values(),

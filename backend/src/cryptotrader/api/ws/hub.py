@@ -19,8 +19,9 @@ import socket
 import uuid
 
 from cryptotrader.api.metrics import ApiMetrics
-from cryptotrader.api.ws.frames import WS_TOPICS
-from cryptotrader.bus.protocol import Delivery, MessageBus, Subscription
+from cryptotrader.api.ws.frames import WS_TOPICS, ReplayedFrame
+from cryptotrader.bus.messages import BusMessage
+from cryptotrader.bus.protocol import Delivery, MessageBus, Subscription, entry_key
 from cryptotrader.services.ephemeral import EphemeralStore
 from cryptotrader.services.latest_events import LatestEvents
 
@@ -29,8 +30,19 @@ log = logging.getLogger(__name__)
 _BY_CHANNEL = {channel: topic for topic, channel in WS_TOPICS.items()}
 
 
+def event_frame(topic: str, entry_id: str, message: BusMessage) -> str:
+    """The ``event`` frame of a bus message (built as text: one serialisation per event)."""
+    data = message.model_dump_json()
+    return f'{{"type":"event","topic":"{topic}","cursor":"{entry_id}","data":{data}}}'
+
+
 class Client:
-    """One connected socket: its topics, its queue of frames, and whether it was dropped."""
+    """One connected socket: its topics, its queue of frames, and whether it was dropped.
+
+    ``cursors`` holds, per topic, the key of the last event queued, so that an event is never
+    sent twice (replayed then live); while a topic is being replayed, its live events wait in
+    ``held`` (bounded: on overflow they are forgotten and read again from the stream).
+    """
 
     def __init__(self, queue_size: int, user_id: int | None = None) -> None:
         self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
@@ -38,6 +50,27 @@ class Client:
         self.dropped = asyncio.Event()
         self.user_id = user_id
         """Whose socket this is: events that name a user (``user_id``) go to that user only."""
+        self.cursors: dict[str, tuple[int, int]] = {}
+        self.held: dict[str, list[tuple[tuple[int, int], str]]] = {}
+        self.overflowed: set[str] = set()
+        self._queue_size = queue_size
+
+    def offer_event(self, topic: str, key: tuple[int, int], frame: str) -> bool:
+        """Queue a live event unless already sent; False (and dropped) when too slow."""
+        held = self.held.get(topic)
+        if held is not None:
+            if len(held) >= self._queue_size:
+                held.clear()
+                self.overflowed.add(topic)
+            held.append((key, frame))
+            return True
+        last = self.cursors.get(topic)
+        if last is not None and key <= last:
+            return True
+        if not self.offer(frame):
+            return False
+        self.cursors[topic] = key
+        return True
 
     def offer(self, frame: str) -> bool:
         """Queue ``frame`` without waiting; False (and dropped) when the queue is full."""
@@ -157,13 +190,51 @@ class Hub:
         """A new client of ``user_id`` (subscribed to nothing yet)."""
         client = Client(self.queue_size, user_id)
         self._clients.add(client)
-        self._metrics.ws_clients.set(len(self._clients))
+        self._metrics.clients(len(self._clients))
         return client
 
     def disconnect(self, client: Client) -> None:
         """Forget a client."""
         self._clients.discard(client)
-        self._metrics.ws_clients.set(len(self._clients))
+        self._metrics.clients(len(self._clients))
+
+    async def replay(
+        self, client: Client, topic: str, after: str, page: int = 200
+    ) -> ReplayedFrame:
+        """Queue ``topic``'s retained events after ``after``, then its held live ones.
+
+        Waits on the client's queue (its sender drains it) rather than dropping it: a client
+        catching up is slow on purpose. The topic must already be in ``client.held``.
+        """
+        channel = WS_TOPICS[topic]
+        cursor, count, gap = after, 0, False
+        while True:
+            found = await self._bus.history(channel, after=cursor, count=page)
+            gap = gap or found.gap
+            for entry_id, message in found.messages:
+                owner = getattr(message, "user_id", None)
+                if owner is not None and owner != client.user_id:
+                    continue  # another user's event
+                await client.queue.put(event_frame(topic, entry_id, message))
+                count += 1
+            if found.last_id is not None:
+                cursor = found.last_id
+                client.cursors[topic] = entry_key(cursor)
+            if found.last_id is None:
+                if topic not in client.overflowed:
+                    break
+                client.overflowed.discard(topic)  # live events were forgotten: read again
+        client.cursors.setdefault(topic, entry_key(after))
+        last = client.cursors[topic]
+        for key, frame in client.held.pop(topic, []):
+            if key > last and client.offer(frame):
+                last = client.cursors[topic] = key
+        return ReplayedFrame(
+            topic=topic,
+            count=count,
+            cursor=None if count == 0 else cursor,
+            gap=gap,
+        )
 
     @property
     def clients(self) -> int:
@@ -176,21 +247,24 @@ class Hub:
             return
         message = delivery.message
         self._latest.observe(message)
-        frame = f'{{"type":"event","topic":"{topic}","data":{message.model_dump_json()}}}'
-        self.publish_frame(topic, frame, owner=getattr(message, "user_id", None))
+        frame = event_frame(topic, delivery.entry_id, message)
+        owner = getattr(message, "user_id", None)
+        self.publish_frame(topic, entry_key(delivery.entry_id), frame, owner=owner)
 
-    def publish_frame(self, topic: str, frame: str, *, owner: int | None = None) -> int:
-        """Offer ``frame`` to the clients of ``topic`` (only ``owner``'s if given); count takers."""
+    def publish_frame(
+        self, topic: str, key: tuple[int, int], frame: str, *, owner: int | None = None
+    ) -> int:
+        """Offer the event ``frame`` to the clients of ``topic`` (only ``owner``'s if given)."""
         delivered = 0
         for client in list(self._clients):
             if topic not in client.topics or (owner is not None and client.user_id != owner):
                 continue
-            if client.offer(frame):
+            if client.offer_event(topic, key, frame):
                 delivered += 1
             else:
                 self._metrics.ws_dropped.inc()
                 self._clients.discard(client)
                 log.warning("WebSocket client dropped: %d events behind", self.queue_size)
         self._metrics.ws_events.labels(topic).inc()
-        self._metrics.ws_clients.set(len(self._clients))
+        self._metrics.clients(len(self._clients))
         return delivered

@@ -99,10 +99,16 @@ def simulate(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one tight loop, compile
 ) -> Any:  # fmt: skip
     """Run from bar ``start``, flat; returns ``(trades, refused_bars, cash, next_start)``."""
     n = c.shape[0]
+    # Rows needed: one per entry signal at most, and never more than the events allowed (plus
+    # the position closed at the end). A portfolio run stops after each event: sizing the
+    # buffers by the events keeps each call's cost to the bars it walks, not the whole series.
     capacity = 1
-    for t in range(start, n):
-        if entries[t]:
-            capacity += 1
+    if max_events < n - start:
+        capacity = max_events + 1
+    else:
+        for t in range(start, n):
+            if entries[t]:
+                capacity += 1
     trades = np.zeros((capacity, N_COLUMNS))
     refused = np.zeros(capacity, dtype=np.int64)
     n_trades = 0

@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cryptotrader.config import BotSettings
 from cryptotrader.domain.markets import MarketRules
+from cryptotrader.domain.values import CostRate, RiskRatio, StopLoss, TakeProfit
 from cryptotrader.errors import UserInputError
 
 MAX_CAPITAL = Decimal(10) ** 12
@@ -29,12 +30,12 @@ class BacktestConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    fee: Decimal = Field(default=Decimal("0.001"), ge=0, lt=Decimal("0.05"))
-    slippage: Decimal = Field(default=Decimal("0.0005"), ge=0, lt=Decimal("0.05"))
-    stop_loss: Decimal | None = Field(default=None, gt=0, lt=1)
-    take_profit: Decimal | None = Field(default=None, gt=0, le=100)
-    risk_ratio: Decimal | None = Field(default=None, gt=0, le=1)
-    stake: Decimal | None = Field(default=None, gt=0, le=1)
+    fee: CostRate = Decimal("0.001")
+    slippage: CostRate = Decimal("0.0005")
+    stop_loss: StopLoss | None = None
+    take_profit: TakeProfit | None = None
+    risk_ratio: RiskRatio | None = None
+    stake: RiskRatio | None = None
     fill: Literal["open", "close"] = "open"
     market: MarketRules = MarketRules()
 

@@ -293,8 +293,25 @@ class PortfolioBacktest:
             )
         )
         # A safe trade sized before this money arrived but entering after it is sized again.
+        # The bot is flat with no entry signal before that trade's signal: the run resumes at
+        # the signal, not at the last event (a long quiet spell is not walked again each time).
         if safe.pending is not None and self._event_key(safe, first=True)[:2] >= (bar, phase):
+            safe.next_start = max(safe.next_start, self._signal_bar(safe))
             safe.pending = None
+
+    @staticmethod
+    def _signal_bar(bot: _Bot) -> int:
+        """The bar whose close signalled the pending entry (or refusal)."""
+        out = bot.pending
+        assert out is not None
+        if out.table.shape[0] == 0:
+            bar, phase = (
+                int(out.refused[0]),
+                (k.PHASE_CLOSE if bot.sim.config.fill == "close" else k.PHASE_OPEN),
+            )
+        else:
+            bar, phase = int(out.table[0][k.COL_ENTRY_BAR]), int(out.table[0][k.COL_ENTRY_PHASE])
+        return bar - 1 if phase == k.PHASE_OPEN else bar
 
     def _results(
         self,

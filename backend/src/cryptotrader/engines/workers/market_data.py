@@ -32,6 +32,7 @@ from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.workers.runs import candle_run
 from cryptotrader.errors import NetworkUnavailableError, TemporaryError
+from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.persistence.candles import SqlCandleStore
 
 log = logging.getLogger(__name__)
@@ -64,8 +65,17 @@ class Series:
 class Publisher:
     """Writes runs of candles to the store, then publishes them."""
 
-    def __init__(self, *, bus: MessageBus, store: SqlCandleStore, clock: Clock, series: Series):
+    def __init__(
+        self,
+        *,
+        bus: MessageBus,
+        store: SqlCandleStore,
+        clock: Clock,
+        series: Series,
+        telemetry: Telemetry | None = None,
+    ):
         self._bus = bus
+        self._telemetry = telemetry
         self._store = store
         self._clock = clock
         self.series = series
@@ -109,6 +119,8 @@ class Publisher:
             ),
         )
         self.published += len(run)
+        if self._telemetry is not None:
+            self._telemetry.active_now("market-data")
         if self.on_first is not None:
             self.on_first()
             self.on_first = None

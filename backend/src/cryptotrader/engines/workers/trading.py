@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import numpy as np
 
 from cryptotrader.bus.messages import BotDecisions, DecisionsMade
 from cryptotrader.bus.protocol import Delivery
 from cryptotrader.clock import Clock, MarketClock
-from cryptotrader.domain.enums import BotKind, ExitReason
+from cryptotrader.domain.enums import BotKind, BotStatus, ExitReason
 from cryptotrader.domain.signals import TradingSignal
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines import client_ids
@@ -35,11 +38,16 @@ from cryptotrader.engines.reconcile import Reconciler
 from cryptotrader.engines.workers.decisions import ACTIONS, BUY, SELL
 from cryptotrader.errors import TraderError
 from cryptotrader.exchanges.paper import PaperExchange
+from cryptotrader.persistence.repositories import bots, trades
 from cryptotrader.persistence.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 _ORDER = (BotKind.AGGRESSIVE, BotKind.SAFE)
+_SAMPLE_EVERY_S = 1.0
+"""The bots' money is reported after a run of candles, at most this often (wall clock): every
+candle when trading live, about once a second in a replay at full speed (and at its end)."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +100,7 @@ class TradingWorker:
         self.candles_done = 0
         self.progressed = asyncio.Condition()
         """Notified after each run of candles (``resume_ms`` moved)."""
+        self._sampled = -_SAMPLE_EVERY_S
 
     async def start(self) -> int | None:
         """Reconcile, then say where to resume: the first candle (open time) not yet done."""
@@ -110,16 +119,18 @@ class TradingWorker:
         message = delivery.message
         if not isinstance(message, DecisionsMade):
             return
-        last = None
+        last: Candle | None = None
+        done = self.candles_done
         for index, candle in enumerate(_candles(message)):
             if self.resume_ms is not None and candle.open_ms < self.resume_ms:
                 continue
             await self.step(candle, {bot: (d, index) for bot, d in message.bots.items()}, message)
-            last = candle.open_ms
-            self.resume_ms = last + 1
+            last = candle
+            self.resume_ms = candle.open_ms + 1
             self.candles_done += 1
         if last is not None:
-            await self._complete(last)
+            await self._complete(last.open_ms)
+            await self._report(last, self.candles_done - done, final=message.final)
         async with self.progressed:
             self.progressed.notify_all()
         if message.final:
@@ -210,6 +221,43 @@ class TradingWorker:
         if self.max_age is None:
             return False
         return self.clock.timestamp_ms() - candle.close_ms > self.max_age
+
+    async def _report(self, candle: Candle, steps: int, *, final: bool) -> None:
+        """Report the steps, and each bot's money marked at ``candle``'s close (throttled)."""
+        telemetry = self.engine.ctx.telemetry
+        telemetry.candles_traded(steps)
+        now = time.monotonic()
+        if not final and now - self._sampled < _SAMPLE_EVERY_S:
+            return
+        self._sampled = now
+        engine = self.engine
+        mark = Decimal(repr(candle.close))
+        async with UnitOfWork(engine.ctx.database) as uow:
+            rows = await bots.list_bots(session=uow.session)
+            if telemetry.realised_pnl is None:
+                telemetry.realised_pnl = {
+                    str(row.type): await trades.realised_since(
+                        session=uow.session, bot=row.type, since=_EPOCH, bot_id=row.id
+                    )
+                    for row in rows
+                }
+        for row in rows:
+            position = engine.positions.get(row.type)
+            unrealised = (
+                Decimal(0)
+                if position is None
+                else (mark - position.entry_price) * position.quantity
+            )
+            telemetry.bot_state(
+                str(row.type),
+                capital=row.capital,
+                realised=telemetry.realised_pnl.get(str(row.type), Decimal(0)),
+                unrealised=unrealised,
+                risk_ratio=row.current_risk_ratio,
+                active=row.status is BotStatus.RUNNING,
+                open_positions=0 if position is None else 1,
+                at_ms=candle.close_ms,
+            )
 
     async def _complete(self, last_ms: int) -> None:
         ctx = self.engine.ctx

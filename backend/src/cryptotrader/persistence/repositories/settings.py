@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.persistence.repositories._sql import upsert_insert
@@ -35,6 +35,11 @@ async def put_setting(
         },
     )
     await session.execute(statement)
+
+
+async def delete_setting(*, session: AsyncSession, key: str) -> None:
+    """Forget ``key`` (nothing happens when it is not stored)."""
+    await session.execute(delete(SettingRow).where(SettingRow.key == key))
 
 
 async def all_settings(*, session: AsyncSession) -> dict[str, Any]:

@@ -1,0 +1,76 @@
+"""Portfolio studies: the reallocation ratio and reducer steps, scored by the exact portfolio."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from cryptotrader.domain.market import CandleArrays
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.engines.backtest import BacktestEngine
+from cryptotrader.engines.backtest.portfolio import PortfolioBacktest, PortfolioResult
+from cryptotrader.errors import UserInputError
+from cryptotrader.optimize.objectives import parse_objectives
+from cryptotrader.optimize.portfolio import PortfolioEvaluator, build_portfolio_space
+from cryptotrader.optimize.runner import optimise
+from cryptotrader.optimize.study import StudyPlan
+from cryptotrader.risk import RiskReducer, RiskReducerConfig
+from cryptotrader.strategies import create_strategy
+
+KNOBS = {"reallocation_ratio": 0.2, "losses_to_halve": 2, "losses_to_quarter": 4,
+         "wins_to_restore": 3}  # fmt: skip
+
+
+def test_portfolio_trial_when_run_equals_the_portfolio_backtest(btc_hourly: CandleArrays) -> None:
+    run = PortfolioEvaluator(btc_hourly, Timeframe.H1).run(KNOBS)
+    reducer = RiskReducer(RiskReducerConfig(losses_to_halve=2, losses_to_quarter=4,
+                                            wins_to_restore=3))  # fmt: skip
+    exact = PortfolioBacktest(engine=BacktestEngine(), reducer=reducer).run(
+        btc_hourly, Timeframe.H1, safe=create_strategy("conservative"),
+        aggressive=create_strategy("aggressive"), reallocation_ratio=Decimal("0.2"),
+    )  # fmt: skip
+    assert run.metrics.total_return == exact.combined.total_return
+    assert run.metrics.trades == exact.combined.total_trades > 0
+    assert run.metrics.max_drawdown == exact.combined.max_drawdown.depth
+    assert run.trade_returns.shape == (run.metrics.trades,)
+
+
+def test_portfolio_trial_when_steps_are_out_of_order_or_windowed_is_refused(
+    btc_hourly: CandleArrays,
+) -> None:
+    evaluator = PortfolioEvaluator(btc_hourly, Timeframe.H1)
+    with pytest.raises(UserInputError, match="losses_to_quarter must be above losses_to_halve"):
+        evaluator.run({**KNOBS, "losses_to_quarter": 2})
+    with pytest.raises(UserInputError, match="not offered for the portfolio"):
+        evaluator.run(KNOBS, start=100)
+
+
+def test_portfolio_space_when_overridden_or_wrong_is_checked() -> None:
+    space = build_portfolio_space(ranges={"reallocation_ratio": "0.2:0.4"},
+                                  fixed={"wins_to_restore": "2"})  # fmt: skip
+    assert [d.name for d in space.dimensions] == [
+        "reallocation_ratio", "losses_to_halve", "losses_to_quarter",
+    ]  # fmt: skip
+    assert space.fixed == {"wins_to_restore": 2}
+    with pytest.raises(UserInputError, match="did you mean 'reallocation_ratio'"):
+        build_portfolio_space(ranges={"realocation_ratio": "0.2:0.3"})
+    with pytest.raises(
+        UserInputError, match=r"leaves what reallocation_ratio accepts: \[0.1, 0.5\]"
+    ):
+        build_portfolio_space(ranges={"reallocation_ratio": "0.05:0.3"})
+
+
+def test_portfolio_study_when_run_keeps_an_exact_portfolio_result(
+    tmp_path: Path, btc_hourly: CandleArrays
+) -> None:
+    plan = StudyPlan(
+        name="p", storage=f"sqlite:///{tmp_path / 's.db'}", space=build_portfolio_space(),
+        objectives=parse_objectives(["calmar"], min_trades=1), seed=1, trials=6,
+        sampler="random",
+    )  # fmt: skip
+    result = optimise(plan, PortfolioEvaluator(btc_hourly, Timeframe.H1))
+    best = result.chosen[0]
+    assert isinstance(best.exact, PortfolioResult)
+    assert best.exact.combined.total_return == best.metrics.total_return

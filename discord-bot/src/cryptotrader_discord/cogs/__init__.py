@@ -1,0 +1,1 @@
+"""Slash commands, by concern: ``monitoring`` (read) and ``trading`` (control, backtests)."""

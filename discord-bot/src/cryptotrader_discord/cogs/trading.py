@@ -1,0 +1,178 @@
+"""Control commands (operator role): /pause and /resume with a confirmation button; /backtest.
+
+Every control reaches the API with the Discord user in ``X-On-Behalf-Of`` (the audit log names
+them); the API checks the service token's ``control`` scope as well.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from cryptotrader_discord import checks
+from cryptotrader_discord.api import ApiError, BotKind
+from cryptotrader_discord.chart import equity_png
+from cryptotrader_discord.cogs.monitoring import d
+from cryptotrader_discord.embeds import backtest_embed, bot_name
+from cryptotrader_discord.i18n import text
+
+if TYPE_CHECKING:
+    from cryptotrader_discord.bot import TraderBot
+
+log = logging.getLogger(__name__)
+Action = Literal["pause", "resume"]
+PERIODS = {"1m": 30, "3m": 91, "6m": 182, "1y": 365}
+BACKTEST_DEADLINE_S = 1800.0
+
+
+class ConfirmView(discord.ui.View):
+    """Confirm / Cancel, answered only by the member who asked."""
+
+    def __init__(
+        self, bot: TraderBot, asker: int, kind: BotKind, action: Action, lang: str
+    ) -> None:
+        super().__init__(timeout=60)
+        self.bot, self.asker, self.kind, self.action, self.lang = bot, asker, kind, action, lang
+        self.confirm.label = text(lang, "confirm")
+        self.cancel.label = text(lang, "cancel")
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        """Only the asker (still an operator) may press."""
+        return interaction.user.id == self.asker and checks.may_control(
+            self.bot.config, checks.member_roles(interaction)
+        )
+
+    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
+    async def confirm(
+        self, interaction: discord.Interaction[Any], button: discord.ui.Button[ConfirmView]
+    ) -> None:
+        """Ask the API, then say what it did."""
+        self.stop()
+        try:
+            done = await self.bot.api.control(
+                self.kind, self.action, on_behalf_of=checks.on_behalf_of(interaction)
+            )
+        except ApiError as exc:
+            message = text(self.lang, "error", error=str(exc))
+        else:
+            message = text(
+                self.lang,
+                "done_control",
+                bot=bot_name(self.kind, self.lang),
+                action=self.action,
+                user=interaction.user.mention,
+                status=done.requested.status if done.requested else done.status,
+            )
+        await interaction.response.edit_message(content=message, view=None)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(
+        self, interaction: discord.Interaction[Any], button: discord.ui.Button[ConfirmView]
+    ) -> None:
+        """Nothing is sent to the API."""
+        self.stop()
+        await interaction.response.edit_message(content=text(self.lang, "cancelled"), view=None)
+
+
+class Trading(commands.Cog):
+    """The control commands."""
+
+    def __init__(self, bot: TraderBot) -> None:
+        self.bot = bot
+        self._jobs: set[asyncio.Task[None]] = set()
+
+    async def _ask(
+        self, interaction: discord.Interaction[Any], kind: BotKind, action: Action
+    ) -> None:
+        lang = self.bot.language(interaction)
+        view = ConfirmView(self.bot, interaction.user.id, kind, action, lang)
+        question = text(lang, "confirm_control", action=action, bot=bot_name(kind, lang))
+        await interaction.response.send_message(question, view=view, ephemeral=True)
+
+    @app_commands.command(name="pause", description=d("desc_pause", "Pause a bot (operators)"))
+    @checks.operator()
+    async def pause(
+        self, interaction: discord.Interaction[Any], bot: Literal["safe", "aggressive"]
+    ) -> None:
+        """/pause bot."""
+        await self._ask(interaction, bot, "pause")
+
+    @app_commands.command(name="resume", description=d("desc_resume", "Resume a bot (operators)"))
+    @checks.operator()
+    async def resume(
+        self, interaction: discord.Interaction[Any], bot: Literal["safe", "aggressive"]
+    ) -> None:
+        """/resume bot."""
+        await self._ask(interaction, bot, "resume")
+
+    @app_commands.command(
+        name="backtest",
+        description=d("desc_backtest", "Run a backtest; the result is posted here when done"),
+    )
+    @app_commands.describe(pair="e.g. BTC/USDT", period="how far back: 1m, 3m, 6m or 1y")
+    @checks.operator()
+    async def backtest(
+        self,
+        interaction: discord.Interaction[Any],
+        pair: str,
+        strategy: str = "conservative",
+        timeframe: Literal["15m", "1h", "4h", "1d"] = "1h",
+        period: Literal["1m", "3m", "6m", "1y"] = "3m",
+    ) -> None:
+        """/backtest pair [strategy] [timeframe] [period]: deferred; result posted later."""
+        await interaction.response.defer(thinking=True)
+        lang = self.bot.language(interaction)
+        end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        request = {
+            "pair": pair,
+            "strategy": strategy,
+            "timeframe": timeframe,
+            "start": (end - timedelta(days=PERIODS[period])).isoformat(),
+            "end": end.isoformat(),
+            "initial_capital": "1000",
+        }
+        job = await self.bot.api.launch_backtest(
+            request, on_behalf_of=checks.on_behalf_of(interaction)
+        )
+        await interaction.followup.send(text(lang, "backtest_started", job=job, pair=pair))
+        channel = interaction.channel
+        if isinstance(channel, discord.abc.Messageable):
+            task = asyncio.create_task(self._deliver(job, channel, lang))
+            self._jobs.add(task)
+            task.add_done_callback(self._jobs.discard)
+
+    async def _deliver(self, job: int, channel: discord.abc.Messageable, lang: str) -> None:
+        """Wait for the job, then post its result with the equity curve."""
+        try:
+            async with asyncio.timeout(BACKTEST_DEADLINE_S):
+                while (state := await self.bot.api.backtest(job)).status in ("queued", "running"):  # noqa: ASYNC110 - the job runs in the API
+                    await asyncio.sleep(1.0)
+            if state.status != "succeeded":
+                await channel.send(text(lang, "backtest_failed", job=job, error=state.error))
+                return
+            result = await self.bot.api.backtest_result(job)
+        except (ApiError, TimeoutError) as exc:
+            await channel.send(text(lang, "backtest_failed", job=job, error=str(exc) or "timeout"))
+            return
+        for report in result.results:
+            embed = backtest_embed(job, report, lang)
+            points = [p.equity for p in report.equity_curve]
+            if len(points) >= 2:
+                name = f"backtest-{job}-{report.bot}.png"
+                image = equity_png(points, title=embed.title or "")
+                embed.set_image(url=f"attachment://{name}")
+                await channel.send(embed=embed, file=discord.File(io.BytesIO(image), name))
+            else:
+                await channel.send(embed=embed)
+
+
+async def setup(bot: TraderBot) -> None:
+    """discord.py's extension entry point."""
+    await bot.add_cog(Trading(bot))

@@ -1,0 +1,329 @@
+"""Embeds: the alerts laid out as the original's, and the views of the slash commands.
+
+Buy, sell (with P&L, reallocation and duration) and risk reduced follow the original document's
+layout; everything is a pure function of API data (no I/O here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import discord
+
+from cryptotrader_discord.api import (
+    BacktestReportPublic,
+    PortfolioPublic,
+    ReallocationPublic,
+    TradePublic,
+)
+from cryptotrader_discord.events import Alert
+from cryptotrader_discord.i18n import text
+
+GREEN = discord.Colour(0x2ECC71)
+RED = discord.Colour(0xE74C3C)
+ORANGE = discord.Colour(0xE67E22)
+BLUE = discord.Colour(0x3498DB)
+GREY = discord.Colour(0x95A5A6)
+_SEVERITY = {"info": BLUE, "warning": ORANGE, "critical": RED}
+
+
+def money(value: Decimal | str | None, quote: str = "USDT") -> str:
+    """``67,450.00 USDT``; ``-`` when unknown."""
+    if value is None:
+        return "-"
+    return f"{Decimal(value):,.2f} {quote}"
+
+
+def signed(value: Decimal | str, quote: str = "USDT") -> str:
+    """``+150.00 USDT`` / ``-12.30 USDT``."""
+    return f"{Decimal(value):+,.2f} {quote}"
+
+
+def pct(value: Decimal | str | float | None, *, ratio: bool = False) -> str:
+    """``+10.00%`` from a percentage (or from a ratio when ``ratio``)."""
+    if value is None:
+        return "-"
+    number = Decimal(str(value)) * (100 if ratio else 1)
+    return f"{number:+.2f}%"
+
+
+def duration(seconds: int, lang: str) -> str:
+    """``3d 14h`` (``3j 14h`` in French), ``2h 05m`` under a day, ``45m`` under an hour."""
+    days, rest = divmod(max(seconds, 0), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    day = "j" if lang == "fr" else "d"
+    if days:
+        return f"{days}{day} {hours}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m"
+
+
+def _quote(pair: str | None) -> str:
+    return pair.split("/")[-1] if pair and "/" in pair else "USDT"
+
+
+def _base(pair: str | None) -> str:
+    return pair.split("/")[0] if pair and "/" in pair else ""
+
+
+def bot_name(kind: str | None, lang: str) -> str:
+    """The bot's name in ``lang`` (Safe / Sécuritaire, Aggressive / Agressif)."""
+    return text(lang, kind) if kind in ("safe", "aggressive") else (kind or "-")
+
+
+def _votes(details: dict[str, str]) -> str:
+    marks = []
+    for key, value in sorted(details.items()):
+        if not key.startswith("vote:"):
+            continue
+        share = Decimal(value)
+        mark = "✅" if share > 0 else ("❌" if share < 0 else "⚠️")
+        marks.append(f"{key.removeprefix('vote:').upper()} {mark}")
+    return " ".join(marks) or "-"
+
+
+def buy_embed(alert: Alert, lang: str) -> discord.Embed:
+    """🟢 BUY: pair, bot, price, quantity, SL and TP with %, risk, gain, R/R, confidence, votes."""
+    quote, d = _quote(alert.pair), alert.details
+    embed = discord.Embed(
+        title=text(lang, "buy", pair=alert.pair, price=money(alert.price, quote)),
+        colour=GREEN,
+        timestamp=alert.timestamp,
+    )
+    embed.add_field(name=text(lang, "bot"), value=bot_name(alert.bot, lang))
+    embed.add_field(
+        name=text(lang, "quantity"), value=f"{d.get('quantity', '-')} {_base(alert.pair)}"
+    )
+    embed.add_field(
+        name=text(lang, "stop_loss"),
+        value=f"{money(d.get('stop_loss'), quote)} ({d.get('stop_pct', '-')}%)",
+    )
+    embed.add_field(
+        name=text(lang, "take_profit"),
+        value=f"{money(d.get('take_profit'), quote)} ({d.get('take_pct', '-')}%)",
+    )
+    embed.add_field(name=text(lang, "risk"), value=money(alert.risk, quote))
+    embed.add_field(name=text(lang, "potential_gain"), value=money(alert.potential_gain, quote))
+    rr = "-" if alert.rr_ratio is None else f"{alert.rr_ratio:.1f}"
+    embed.add_field(name=text(lang, "rr"), value=rr)
+    confidence = d.get("confidence")
+    shown = "-" if confidence in (None, "None") else f"{float(confidence or 0):.0%}"
+    embed.add_field(name=text(lang, "confidence"), value=shown)
+    embed.add_field(name=text(lang, "indicators"), value=_votes(d), inline=False)
+    return embed
+
+
+def sell_embed(
+    alert: Alert, lang: str, reallocation: ReallocationPublic | None = None
+) -> discord.Embed:
+    """🔴 SELL: P&L amount and %, the reallocation moved to the safe bot, the duration."""
+    quote, d = _quote(alert.pair), alert.details
+    embed = discord.Embed(
+        title=text(
+            lang,
+            "sell",
+            pair=alert.pair,
+            price=money(alert.price, quote),
+            pct=d.get("pnl_pct", "-"),
+        ),
+        colour=GREEN if Decimal(d.get("pnl", "0")) >= 0 else RED,
+        timestamp=alert.timestamp,
+    )
+    embed.add_field(name=text(lang, "bot"), value=bot_name(alert.bot, lang))
+    embed.add_field(
+        name=text(lang, "pnl"),
+        value=f"{signed(d.get('pnl', '0'), quote)} ({d.get('pnl_pct', '-')}%)",
+    )
+    if reallocation is not None:
+        embed.add_field(
+            name=text(lang, "reallocation"),
+            value=text(lang, "to_safe", amount=money(reallocation.amount, quote)),
+        )
+    embed.add_field(
+        name=text(lang, "duration"), value=duration(int(d.get("duration_s", "0")), lang)
+    )
+    if d.get("reason"):
+        embed.add_field(name=text(lang, "reason"), value=d["reason"])
+    return embed
+
+
+def risk_embed(alert: Alert, lang: str) -> discord.Embed:
+    """⚠️ RISK REDUCED / ✅ RESTORED: reason, old and new risk."""
+    d = alert.details
+    embed = discord.Embed(
+        title=text(lang, alert.kind, bot=bot_name(alert.bot, lang)),
+        colour=ORANGE if alert.kind == "risk_reduced" else GREEN,
+        timestamp=alert.timestamp,
+    )
+    embed.add_field(name=text(lang, "reason"), value=d.get("reason", alert.text), inline=False)
+    embed.add_field(name=text(lang, "old_risk"), value=money(d.get("old_risk")))
+    embed.add_field(name=text(lang, "new_risk"), value=money(d.get("new_risk")))
+    return embed
+
+
+def breaker_embed(alert: Alert, lang: str) -> discord.Embed:
+    """⛔ CIRCUIT BREAKER: the bot paused, and why."""
+    embed = discord.Embed(
+        title=text(lang, "circuit_breaker", bot=bot_name(alert.bot, lang)),
+        colour=RED,
+        timestamp=alert.timestamp,
+    )
+    embed.add_field(name=text(lang, "cause"), value=alert.details.get("cause", alert.text))
+    return embed
+
+
+def generic_embed(alert: Alert, lang: str) -> discord.Embed:
+    """Any other alert (protection failure, engine silent, digest...): its text, by severity."""
+    embed = discord.Embed(
+        title=text(lang, "alert", kind=alert.kind.replace("_", " ")),
+        description=alert.text[:4000],
+        colour=_SEVERITY[alert.severity],
+        timestamp=alert.timestamp,
+    )
+    if alert.bot:
+        embed.add_field(name=text(lang, "bot"), value=bot_name(alert.bot, lang))
+    return embed
+
+
+def alert_embed(
+    alert: Alert, lang: str, reallocation: ReallocationPublic | None = None
+) -> discord.Embed:
+    """The embed of any alert."""
+    if alert.kind == "trade_opened":
+        return buy_embed(alert, lang)
+    if alert.kind == "trade_closed":
+        return sell_embed(alert, lang, reallocation)
+    if alert.kind in ("risk_reduced", "risk_restored"):
+        return risk_embed(alert, lang)
+    if alert.kind == "circuit_breaker":
+        return breaker_embed(alert, lang)
+    return generic_embed(alert, lang)
+
+
+# --- command views ------------------------------------------------------------------------------
+
+
+def status_embed(portfolio: PortfolioPublic, lang: str) -> discord.Embed:
+    """/status: each bot's capital, P&L and open positions, and the totals."""
+    embed = discord.Embed(title=text(lang, "status_title", mode=portfolio.mode), colour=BLUE)
+    for bot in portfolio.bots:
+        rate = "-" if bot.win_rate is None else f"{bot.win_rate:.0%}"
+        embed.add_field(
+            name=f"{bot_name(bot.bot, lang)} ({bot.status})",
+            value=(
+                f"{text(lang, 'capital')}: {money(bot.capital)}\n"
+                f"{text(lang, 'pnl')}: {signed(bot.realised_pnl)}\n"
+                f"{text(lang, 'open_positions')}: {bot.open_trades}\n"
+                f"{text(lang, 'win_rate')}: {rate}"
+            ),
+        )
+    embed.add_field(
+        name=text(lang, "total"),
+        value=f"{money(portfolio.total_capital)} ({signed(portfolio.total_realised_pnl)})",
+        inline=False,
+    )
+    return embed
+
+
+def trades_embed(trades: Sequence[TradePublic], lang: str) -> discord.Embed:
+    """/trades: the latest trades, one line each."""
+    embed = discord.Embed(title=text(lang, "trades_title"), colour=BLUE)
+    if not trades:
+        embed.description = text(lang, "no_trades")
+        return embed
+    lines = []
+    for trade in trades:
+        quote = _quote(trade.pair)
+        result = (
+            "open"
+            if trade.pnl is None
+            else f"{signed(trade.pnl, quote)} ({pct(trade.pnl_percent)})"
+        )
+        lines.append(
+            f"`#{trade.id}` {bot_name(trade.bot, lang)} · {trade.pair} · "
+            f"{trade.quantity.normalize()} @ {money(trade.entry_price, quote)} → {result}"
+        )
+    embed.description = "\n".join(lines)[:4000]
+    return embed
+
+
+def risk_view_embed(portfolio: PortfolioPublic, lang: str) -> discord.Embed:
+    """/risk: risk ratio, streak, reducer level, daily loss against its limit, limits."""
+    embed = discord.Embed(title=text(lang, "risk_title"), colour=ORANGE)
+    for bot in portfolio.bots:
+        risk = bot.risk
+        embed.add_field(
+            name=f"{bot_name(bot.bot, lang)} ({bot.status})",
+            value=(
+                f"{text(lang, 'risk_ratio')}: {risk.current_risk_ratio:.2%} "
+                f"/ {risk.base_risk_ratio:.2%}\n"
+                f"{text(lang, 'streak')}: {risk.losing_streak}\n"
+                f"{text(lang, 'level')}: x{risk.reduction.normalize()}\n"
+                f"{text(lang, 'daily_loss')}: {signed(risk.realised_today)} "
+                f"/ -{money(risk.daily_loss_limit)}"
+            ),
+        )
+    limits = portfolio.limits
+    embed.add_field(
+        name=text(lang, "limits"),
+        value=text(
+            lang,
+            "limits_text",
+            positions=limits.max_open_positions,
+            exposure=f"{limits.max_exposure:.0%}",
+            daily=f"{limits.daily_loss_limit:.0%}",
+            failures=limits.order_failures_to_pause,
+            streak=limits.on_deep_streak,
+        ),
+        inline=False,
+    )
+    return embed
+
+
+@dataclass(frozen=True, slots=True)
+class ProfitRow:
+    """One period of /profit."""
+
+    start: datetime
+    pnl: Decimal
+    trades: int
+
+
+def profit_embed(rows: Sequence[ProfitRow], period: str, lang: str) -> discord.Embed:
+    """/profit: a table of P&L and trade count per day, week or month."""
+    embed = discord.Embed(title=text(lang, "profit_title", period=text(lang, period)), colour=BLUE)
+    header = f"{text(lang, 'period'):<12}{text(lang, 'pnl'):>16}{text(lang, 'trades'):>8}"
+    lines = [header]
+    for row in rows:
+        lines.append(f"{row.start:%Y-%m-%d}  {signed(row.pnl):>16}{row.trades:>8}")
+    embed.description = "```\n" + "\n".join(lines) + "\n```"
+    return embed
+
+
+def backtest_embed(job: int, report: BacktestReportPublic, lang: str) -> discord.Embed:
+    """The result of /backtest (the equity curve is attached as an image)."""
+    embed = discord.Embed(
+        title=text(
+            lang,
+            "backtest_title",
+            job=job,
+            pair=report.pair,
+            timeframe=report.timeframe,
+            strategy=report.strategy,
+        ),
+        colour=GREEN if report.net_profit >= 0 else RED,
+    )
+    embed.add_field(name=text(lang, "net_profit"), value=signed(report.net_profit))
+    embed.add_field(name=text(lang, "return"), value=pct(report.total_return, ratio=True))
+    embed.add_field(name=text(lang, "trades"), value=str(report.total_trades))
+    rate = "-" if report.win_rate is None else f"{report.win_rate:.0%}"
+    embed.add_field(name=text(lang, "win_rate"), value=rate)
+    embed.add_field(name=text(lang, "drawdown"), value=pct(report.max_drawdown, ratio=True))
+    sharpe = "-" if report.sharpe_ratio is None else f"{report.sharpe_ratio:.2f}"
+    embed.add_field(name=text(lang, "sharpe"), value=sharpe)
+    return embed

@@ -1,0 +1,199 @@
+"""Slash commands travel as Discord delivers them: the local Discord server sends
+``INTERACTION_CREATE`` on the gateway, discord.py's real client runs the command against the
+real API, and the replies (embeds, buttons) come back to the server's REST endpoints."""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cryptotrader_discord.embeds import money, signed
+from tests.conftest import Api
+from tests.fake_discord import OPERATOR_ROLE, VIEWER_ROLE, Captured, FakeDiscord
+from tests.harness import api_get, bot_env, running_bot
+
+pytestmark = pytest.mark.asyncio
+
+
+def fields(embed: dict[str, Any]) -> dict[str, str]:
+    return {f["name"]: f["value"] for f in embed.get("fields", [])}
+
+
+def of(interaction_id: str) -> Any:
+    """Messages answering ``interaction_id`` (callback, then follow-ups by its token)."""
+    return lambda m: interaction_id in m.path
+
+
+def audit_rows(database: Path, action: str) -> list[tuple[str, str]]:
+    with sqlite3.connect(database) as db:
+        return list(db.execute("SELECT actor, details FROM audit_log WHERE action = ?", (action,)))
+
+
+async def answered(server: FakeDiscord, interaction_id: str, kind: str) -> Captured:
+    found = await server.wait_for(lambda m: interaction_id in m.path and m.kind == kind)
+    return found[-1]
+
+
+async def test_status_answers_with_both_bots_figures_from_the_api(
+    seeded_api: Api, discord_server: FakeDiscord, tmp_path: Path
+) -> None:
+    env = bot_env(discord_server, seeded_api.url, seeded_api.tokens["control"], tmp_path)
+    async with running_bot(env):
+        asked = await discord_server.invoke("status", roles=[VIEWER_ROLE])
+        deferred = await answered(discord_server, asked, "callback")
+        assert deferred.body["type"] == 5  # deferred: "thinking"
+        reply = await answered(discord_server, asked, "followup")
+    truth = api_get(seeded_api.url, seeded_api.tokens["read"], "/api/portfolio")
+    [embed] = reply.embeds
+    assert embed["title"] == "📊 Bots — paper"
+    shown = fields(embed)
+    for bot in truth["bots"]:
+        name = "Safe" if bot["bot"] == "safe" else "Aggressive"
+        value = shown[f"{name} ({bot['status']})"]
+        assert f"Capital: {money(bot['capital'])}" in value
+        assert f"P&L: {signed(bot['realised_pnl'])}" in value
+        assert f"Open positions: {bot['open_trades']}" in value
+    assert shown["Total"] == (
+        f"{money(truth['total_capital'])} ({signed(truth['total_realised_pnl'])})"
+    )
+    buttons = [c for row in reply.body["components"] for c in row["components"]]
+    assert [b["label"] for b in buttons] == ["Refresh"]
+
+
+async def test_trades_lists_the_latest_trades_of_one_bot(
+    seeded_api: Api, discord_server: FakeDiscord, tmp_path: Path
+) -> None:
+    env = bot_env(discord_server, seeded_api.url, seeded_api.tokens["read"], tmp_path)
+    async with running_bot(env):
+        asked = await discord_server.invoke(
+            "trades", {"bot": "aggressive", "n": 3}, roles=[VIEWER_ROLE]
+        )
+        reply = await answered(discord_server, asked, "followup")
+    truth = api_get(seeded_api.url, seeded_api.tokens["read"], "/api/trades?bot=aggressive&limit=3")
+    lines = reply.embeds[0]["description"].splitlines()
+    assert [line.split("`")[1] for line in lines] == [f"#{t['id']}" for t in truth["data"]]
+    assert all("Aggressive · BTC/USDT" in line for line in lines)
+
+
+async def test_risk_shows_ratio_streak_level_daily_loss_and_limits(
+    seeded_api: Api, discord_server: FakeDiscord, tmp_path: Path
+) -> None:
+    env = bot_env(discord_server, seeded_api.url, seeded_api.tokens["read"], tmp_path)
+    async with running_bot(env):
+        asked = await discord_server.invoke("risk", roles=[OPERATOR_ROLE])
+        reply = await answered(discord_server, asked, "followup")
+    truth = api_get(seeded_api.url, seeded_api.tokens["read"], "/api/portfolio")
+    shown = fields(reply.embeds[0])
+    safe = next(b for b in truth["bots"] if b["bot"] == "safe")
+    value = shown[f"Safe ({safe['status']})"]
+    assert f"Losing streak: {safe['risk']['losing_streak']}" in value
+    assert f"Risk ratio: {Decimal(safe['risk']['current_risk_ratio']):.2%}" in value
+    assert f"-{money(safe['risk']['daily_loss_limit'])}" in value
+    assert "max 2 positions" in shown["Limits"]
+
+
+async def test_profit_by_month_adds_up_the_closed_trades(
+    seeded_api: Api, discord_server: FakeDiscord, tmp_path: Path
+) -> None:
+    env = bot_env(discord_server, seeded_api.url, seeded_api.tokens["read"], tmp_path)
+    async with running_bot(env):
+        asked = await discord_server.invoke("profit", {"period": "month"}, roles=[VIEWER_ROLE])
+        reply = await answered(discord_server, asked, "followup")
+    table = reply.embeds[0]["description"].strip("`\n").splitlines()
+    assert table[0].split() == ["Period", "P&L", "Trades"]
+    assert len(table) == 7  # header + 6 months
+
+
+async def test_a_member_without_the_role_is_refused_ephemerally_and_nothing_reaches_the_api(
+    seeded_api: Api, discord_server: FakeDiscord, tmp_path: Path
+) -> None:
+    env = bot_env(discord_server, seeded_api.url, seeded_api.tokens["control"], tmp_path)
+    before = audit_rows(seeded_api.database, "bot.pause")
+    async with running_bot(env):
+        asked = await discord_server.invoke("status", roles=[])
+        refusal = await answered(discord_server, asked, "callback")
+        assert refusal.content == "You need the viewer role for this command."
+        assert refusal.flags & 64  # ephemeral
+        paused = await discord_server.invoke("pause", {"bot": "safe"}, roles=[VIEWER_ROLE])
+        refusal = await answered(discord_server, paused, "callback")
+        assert refusal.content == "You need the operator role for this command."
+        assert refusal.flags & 64
+    assert audit_rows(seeded_api.database, "bot.pause") == before
+
+
+async def test_pause_asks_for_confirmation_then_the_api_audits_the_discord_user(
+    seeded_api: Api, discord_server: FakeDiscord, tmp_path: Path
+) -> None:
+    env = bot_env(discord_server, seeded_api.url, seeded_api.tokens["control"], tmp_path)
+    async with running_bot(env):
+        asked = await discord_server.invoke(
+            "pause", {"bot": "aggressive"}, roles=[OPERATOR_ROLE], member_id=4242, member_name="bob"
+        )
+        question = await answered(discord_server, asked, "callback")
+        assert question.content == "pause the Aggressive bot?"
+        assert question.flags & 64
+        pressed = await discord_server.press(
+            question, "Confirm", roles=[OPERATOR_ROLE], member_id=4242, member_name="bob"
+        )
+        done = await answered(discord_server, pressed, "callback")
+        assert done.body["type"] == 7  # the question is replaced by the outcome
+        assert done.body["data"]["content"].startswith("Aggressive bot: pause requested by <@4242>")
+        resumed = await discord_server.invoke(
+            "resume",
+            {"bot": "aggressive"},
+            roles=[OPERATOR_ROLE],
+            member_id=4242,
+            member_name="bob",
+        )
+        question = await answered(discord_server, resumed, "callback")
+        pressed = await discord_server.press(
+            question, "Confirm", roles=[OPERATOR_ROLE], member_id=4242
+        )
+        await answered(discord_server, pressed, "callback")
+    rows = audit_rows(seeded_api.database, "bot.pause")
+    actor, details = rows[-1]
+    assert actor == "admin/token:control"
+    assert '"on_behalf_of": "discord:4242 (bob)"' in details
+    bot = api_get(seeded_api.url, seeded_api.tokens["read"], "/api/bots/aggressive")
+    assert bot["requested"]["action"] == "resume"
+
+
+async def test_cancel_sends_nothing_and_a_read_only_token_cannot_pause(
+    seeded_api: Api, discord_server: FakeDiscord, tmp_path: Path
+) -> None:
+    before = audit_rows(seeded_api.database, "bot.pause")
+    env = bot_env(discord_server, seeded_api.url, seeded_api.tokens["read"], tmp_path)
+    async with running_bot(env):
+        asked = await discord_server.invoke("pause", {"bot": "safe"}, roles=[OPERATOR_ROLE])
+        question = await answered(discord_server, asked, "callback")
+        pressed = await discord_server.press(question, "Cancel", roles=[OPERATOR_ROLE])
+        cancelled = await answered(discord_server, pressed, "callback")
+        assert cancelled.body["data"]["content"] == "Cancelled."
+        asked = await discord_server.invoke("pause", {"bot": "safe"}, roles=[OPERATOR_ROLE])
+        question = await answered(discord_server, asked, "callback")
+        pressed = await discord_server.press(question, "Confirm", roles=[OPERATOR_ROLE])
+        refused = await answered(discord_server, pressed, "callback")
+        assert refused.body["data"]["content"].startswith("⚠️ ")
+        assert "HTTP 403" in refused.body["data"]["content"]
+    assert audit_rows(seeded_api.database, "bot.pause") == before
+
+
+async def test_a_french_guild_gets_french_embeds(
+    seeded_api: Api, discord_server: FakeDiscord, tmp_path: Path
+) -> None:
+    discord_server.guild_locale = "fr"
+    env = bot_env(discord_server, seeded_api.url, seeded_api.tokens["read"], tmp_path)
+    async with running_bot(env):
+        asked = await discord_server.invoke("risk", roles=[VIEWER_ROLE], locale="fr")
+        reply = await answered(discord_server, asked, "followup")
+        helped = await discord_server.invoke("help", roles=[VIEWER_ROLE], locale="fr")
+        shown = await answered(discord_server, helped, "callback")
+    assert reply.embeds[0]["title"] == "🛡️ Risque"
+    assert any("Pertes consécutives" in f["value"] for f in reply.embeds[0]["fields"])
+    assert shown.embeds[0]["title"] == "❓ Commandes CryptoTrader"
+    status = next(c for c in discord_server.commands if c["name"] == "status")
+    assert status["description_localizations"]["fr"].startswith("Les deux bots")
