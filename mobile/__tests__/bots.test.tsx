@@ -30,6 +30,9 @@ const BOT: Schemas['BotPublic'] = {
     take_profit: '0.04',
   },
   updated_at: '2026-01-01T00:00:00Z',
+  driven: true,
+  driven_since: '2026-01-01T00:00:00Z',
+  runtime: null,
 };
 
 function wrap(children: ReactNode) {

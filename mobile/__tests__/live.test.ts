@@ -12,6 +12,7 @@ interface Server {
   wss: WebSocketServer;
   tickets: string[];
   subscriptions: string[][];
+  resumes: unknown[];
   sockets: NodeSocket[];
 }
 
@@ -19,7 +20,7 @@ async function startServer(): Promise<Server> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
   const address = wss.address() as { port: number };
-  const server: Server = { url: `ws://127.0.0.1:${address.port}/ws`, wss, tickets: [], subscriptions: [], sockets: [] };
+  const server: Server = { url: `ws://127.0.0.1:${address.port}/ws`, wss, tickets: [], subscriptions: [], resumes: [], sockets: [] };
   wss.on('connection', (socket) => {
     server.sockets.push(socket);
     socket.on('message', (raw) => {
@@ -33,6 +34,7 @@ async function startServer(): Promise<Server> {
         socket.send(JSON.stringify({ type: 'welcome', user: 'tester', topics: ['alerts', 'trades'] }));
       } else if (frame.type === 'subscribe') {
         server.subscriptions.push(frame.topics);
+        server.resumes.push(frame.resume);
         socket.send(JSON.stringify({ type: 'subscribed', topics: [...frame.topics].sort() }));
       } else if (frame.type === 'ping') {
         socket.send(JSON.stringify({ type: 'pong' }));
@@ -42,10 +44,11 @@ async function startServer(): Promise<Server> {
   return server;
 }
 
-function alert(text: string) {
+function alert(text: string, cursor = '1-0') {
   return {
     type: 'event',
     topic: 'alerts',
+    cursor,
     data: { type: 'alert_raised', kind: 'test', text, severity: 'info', timestamp: '2026-01-01T00:00:00Z' },
   };
 }
@@ -96,7 +99,7 @@ describe('LiveSocket', () => {
     expect(server.subscriptions).toEqual([['alerts', 'trades']]);
     expect(resyncs).toBe(0);
 
-    server.sockets[0]!.send(JSON.stringify(alert('first')));
+    server.sockets[0]!.send(JSON.stringify(alert('first', '1733312345678-3')));
     await until('the first event', () => events.length === 1);
     expect(events[0]).toMatchObject({ topic: 'alerts', data: { text: 'first' } });
 
@@ -106,6 +109,8 @@ describe('LiveSocket', () => {
     await until('the resync', () => resyncs === 1);
     expect(server.tickets).toEqual(['ticket-1', 'ticket-2']);
     expect(server.subscriptions[1]).toEqual(['alerts', 'trades']);
+    // the last cursor goes back so that the server replays what was missed
+    expect(server.resumes).toEqual([undefined, { alerts: '1733312345678-3' }]);
     expect(statuses).toContain('waiting');
 
     server.sockets[1]!.send(JSON.stringify(alert('second')));

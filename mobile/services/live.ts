@@ -1,7 +1,8 @@
 /**
  * The /ws client: a single-use ticket, subscribe, keep-alive, reconnect with backoff,
- * resubscribe, and a resync (REST refetch) after each reconnect so that nothing published
- * while the socket was away is missing from the screen.
+ * resubscribe with each topic's last cursor (the server replays what was published while the
+ * socket was away), and a resync (REST refetch) after each reconnect so that the screens'
+ * figures are current even when the server no longer retained everything.
  *
  * Framework-free so that it is tested against a real WebSocket server: the socket factory,
  * the ticket source and the timers are injected.
@@ -14,6 +15,7 @@ import type {
   PongFrame,
   PortfolioEvent,
   PricesEvent,
+  ReplayedFrame,
   SignalsEvent,
   SubscribedFrame,
   TradesEvent,
@@ -28,7 +30,13 @@ export type LiveEvent =
   | AlertsEvent
   | BotStatusEvent
   | PortfolioEvent;
-export type ServerFrame = WelcomeFrame | SubscribedFrame | PongFrame | ErrorFrame | LiveEvent;
+export type ServerFrame =
+  | WelcomeFrame
+  | SubscribedFrame
+  | ReplayedFrame
+  | PongFrame
+  | ErrorFrame
+  | LiveEvent;
 export type Topic = LiveEvent['topic'];
 
 export type LiveStatus =
@@ -74,6 +82,8 @@ export class LiveSocket {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private awaitingPong = false;
+  /** topic -> cursor of the last event handled, sent back on reconnect */
+  private readonly cursors: Partial<Record<Topic, string>> = {};
 
   constructor(private readonly options: LiveOptions) {}
 
@@ -146,8 +156,12 @@ export class LiveSocket {
       return;
     }
     switch (frame.type) {
-      case 'welcome':
-        socket.send(JSON.stringify({ type: 'subscribe', topics: this.options.topics }));
+      case 'welcome': {
+        const resume = Object.keys(this.cursors).length ? { ...this.cursors } : undefined;
+        socket.send(JSON.stringify({ type: 'subscribe', topics: this.options.topics, resume }));
+        return;
+      }
+      case 'replayed':
         return;
       case 'subscribed': {
         const again = this.connectedOnce;
@@ -164,6 +178,7 @@ export class LiveSocket {
       case 'error':
         return;
       case 'event':
+        this.cursors[frame.topic] = frame.cursor;
         this.options.onEvent(frame);
         return;
     }

@@ -902,6 +902,9 @@ export interface paths {
         /**
          * Health
          * @description Liveness and readiness: 200 when the database answers, 503 otherwise.
+         *
+         *     ``status`` is ``degraded`` when a dependency fails; a failing InfluxDB only says so (the
+         *     metrics writer drops points, trading goes on), it never turns the answer into a 503.
          */
         get: operations["system-health"];
         put?: never;
@@ -1316,6 +1319,16 @@ export interface components {
             config: components["schemas"]["BotConfigPublic"];
             /** Current Risk Ratio */
             current_risk_ratio: string;
+            /**
+             * Driven
+             * @description a trading runtime is applying that state now (fresh heartbeat); false means nothing trades, whatever the status says
+             */
+            driven: boolean;
+            /**
+             * Driven Since
+             * @description when the runtime driving it started; null when not driven
+             */
+            driven_since: string | null;
             /** Id */
             id: number;
             kind: components["schemas"]["BotKind"];
@@ -1323,6 +1336,9 @@ export interface components {
             name: string;
             requested: components["schemas"]["RequestedStatusPublic"] | null;
             risk_level: components["schemas"]["RiskLevel"];
+            /** @description the last runtime seen (null if none ever ran on this database) */
+            runtime: components["schemas"]["RuntimePresencePublic"] | null;
+            /** @description the run state the bot was last set to */
             status: components["schemas"]["BotStatus"];
             /**
              * Updated At
@@ -1496,6 +1512,12 @@ export interface components {
              * @enum {string}
              */
             database: "ok" | "unavailable";
+            /**
+             * Influxdb
+             * @description the metrics writer: off when not configured; unavailable never fails /health (trading goes on, points are dropped and counted)
+             * @enum {string}
+             */
+            influxdb: "ok" | "unavailable" | "off";
             /**
              * Rate Limits
              * @enum {string}
@@ -1871,6 +1893,7 @@ export interface components {
         PortfolioPublic: {
             /** Bots */
             bots: components["schemas"]["BotPortfolioPublic"][];
+            limits: components["schemas"]["RiskLimitsPublic"];
             /** Live Trading Enabled */
             live_trading_enabled: boolean;
             mode: components["schemas"]["TradingMode"];
@@ -1943,6 +1966,34 @@ export interface components {
          */
         RiskLevel: "low" | "mid" | "max";
         /**
+         * RiskLimitsPublic
+         * @description The risk limits the runtime applies.
+         */
+        RiskLimitsPublic: {
+            /**
+             * Daily Loss Limit
+             * @description a bot's UTC-day loss / its capital
+             */
+            daily_loss_limit: string;
+            /**
+             * Max Exposure
+             * @description largest entry notional / bot capital
+             */
+            max_exposure: string;
+            /** Max Open Positions */
+            max_open_positions: number;
+            /**
+             * On Deep Streak
+             * @description 'quarter' risk or 'pause' after 5 losses
+             */
+            on_deep_streak: string;
+            /**
+             * Order Failures To Pause
+             * @description the circuit breaker's threshold
+             */
+            order_failures_to_pause: number;
+        };
+        /**
          * RiskStatePublic
          * @description Risk now against the configured ratio (``reduction`` 1, 0.5 or 0.25 by default).
          */
@@ -1951,10 +2002,17 @@ export interface components {
             base_risk_ratio: string;
             /** Current Risk Ratio */
             current_risk_ratio: string;
+            /**
+             * Daily Loss Limit
+             * @description today's loss at which entries stop (day-start capital x the limit)
+             */
+            daily_loss_limit: string;
             /** Losing Streak */
             losing_streak: number;
             /** Paused */
             paused: boolean;
+            /** Realised Today */
+            realised_today: string;
             /** Reduction */
             reduction: string;
         };
@@ -1971,6 +2029,39 @@ export interface components {
         RotationPublic: {
             /** Re Encrypted */
             re_encrypted: number;
+        };
+        /**
+         * RuntimePresencePublic
+         * @description The last trading runtime seen driving the bots (its heartbeat).
+         */
+        RuntimePresencePublic: {
+            /**
+             * Market
+             * @description what it trades, in words
+             */
+            market: string;
+            /**
+             * Mode
+             * @description paper or live
+             */
+            mode: string;
+            /**
+             * Seen At
+             * Format: date-time
+             * @description its last heartbeat (every few seconds while alive)
+             */
+            seen_at: string;
+            /**
+             * Started At
+             * Format: date-time
+             * @description when it started
+             */
+            started_at: string;
+            /**
+             * Stopped At
+             * @description when it stopped cleanly; null if not
+             */
+            stopped_at: string | null;
         };
         /**
          * Scope

@@ -68,6 +68,12 @@ export interface components {
          * @description Things people must hear about (``alerts``): trades opened and closed, risk, failures.
          */
         AlertsEvent: {
+            /**
+             * Cursor
+             * @description send it back in ``subscribe.resume`` to catch up
+             * @example 1733312345678-0
+             */
+            cursor: string;
             data: components["schemas"]["AlertRaised"];
             /**
              * Topic
@@ -146,6 +152,12 @@ export interface components {
          * @description Bot controls (``bot_status``): start, stop, pause, resume.
          */
         BotStatusEvent: {
+            /**
+             * Cursor
+             * @description send it back in ``subscribe.resume`` to catch up
+             * @example 1733312345678-0
+             */
+            cursor: string;
             data: components["schemas"]["ControlBot"];
             /**
              * Topic
@@ -440,6 +452,12 @@ export interface components {
          * @description Indicator readings (``indicators``).
          */
         IndicatorsEvent: {
+            /**
+             * Cursor
+             * @description send it back in ``subscribe.resume`` to catch up
+             * @example 1733312345678-0
+             */
+            cursor: string;
             /** Data */
             data: components["schemas"]["IndicatorsComputed"] | components["schemas"]["StrategyInputsComputed"];
             /**
@@ -508,6 +526,12 @@ export interface components {
          * @description Progress of your optimisation jobs (``optimizations``): trials done, best value so far.
          */
         OptimizationsEvent: {
+            /**
+             * Cursor
+             * @description send it back in ``subscribe.resume`` to catch up
+             * @example 1733312345678-0
+             */
+            cursor: string;
             data: components["schemas"]["OptimizationProgress"];
             /**
              * Topic
@@ -625,6 +649,12 @@ export interface components {
          * @description Capital reallocated between the bots (``portfolio``).
          */
         PortfolioEvent: {
+            /**
+             * Cursor
+             * @description send it back in ``subscribe.resume`` to catch up
+             * @example 1733312345678-0
+             */
+            cursor: string;
             data: components["schemas"]["CapitalReallocated"];
             /**
              * Topic
@@ -644,6 +674,12 @@ export interface components {
          * @description Closed candles (``prices``): one candle, or a run of them when catching up.
          */
         PricesEvent: {
+            /**
+             * Cursor
+             * @description send it back in ``subscribe.resume`` to catch up
+             * @example 1733312345678-0
+             */
+            cursor: string;
             /** Data */
             data: components["schemas"]["CandleClosed"] | components["schemas"]["CandlesClosed"];
             /**
@@ -658,6 +694,34 @@ export interface components {
              * @constant
              */
             type: "event";
+        };
+        /**
+         * ReplayedFrame
+         * @description Sent after the events replayed for a ``resume``: live events follow.
+         *
+         *     ``gap`` is True when events after the cursor were no longer retained (some were missed).
+         */
+        ReplayedFrame: {
+            /** Count */
+            count: number;
+            /**
+             * Cursor
+             * @description the last replayed event's cursor (None if none)
+             */
+            cursor: string | null;
+            /** Gap */
+            gap: boolean;
+            /**
+             * Topic
+             * @enum {string}
+             */
+            topic: "prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations";
+            /**
+             * Type
+             * @default replayed
+             * @constant
+             */
+            type: "replayed";
         };
         /**
          * RuleInputs
@@ -738,6 +802,12 @@ export interface components {
          * @description Trading signals and decisions (``signals``).
          */
         SignalsEvent: {
+            /**
+             * Cursor
+             * @description send it back in ``subscribe.resume`` to catch up
+             * @example 1733312345678-0
+             */
+            cursor: string;
             /** Data */
             data: components["schemas"]["SignalGenerated"] | components["schemas"]["DecisionsMade"];
             /**
@@ -803,8 +873,20 @@ export interface components {
         /**
          * SubscribeFrame
          * @description Start receiving the events of these topics.
+         *
+         *     With ``resume`` (topic -> the ``cursor`` of the last event the client handled), the server
+         *     first sends the retained events of that topic published after the cursor, oldest first,
+         *     then a ``replayed`` frame, then live events: a client that reconnects misses nothing and
+         *     receives nothing twice, as long as its cursor is still retained.
          */
         SubscribeFrame: {
+            /**
+             * Resume
+             * @default null
+             */
+            resume: {
+                [key: string]: string;
+            } | null;
             /** Topics */
             topics: ("prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations")[];
             /**
@@ -839,6 +921,12 @@ export interface components {
          * @description Order updates (``trades``): submitted, filled, canceled, protection placed.
          */
         TradesEvent: {
+            /**
+             * Cursor
+             * @description send it back in ``subscribe.resume`` to catch up
+             * @example 1733312345678-0
+             */
+            cursor: string;
             data: components["schemas"]["OrderUpdated"];
             /**
              * Topic
@@ -919,6 +1007,7 @@ export type PingFrame = components['schemas']['PingFrame'];
 export type PongFrame = components['schemas']['PongFrame'];
 export type PortfolioEvent = components['schemas']['PortfolioEvent'];
 export type PricesEvent = components['schemas']['PricesEvent'];
+export type ReplayedFrame = components['schemas']['ReplayedFrame'];
 export type RuleInputs = components['schemas']['RuleInputs'];
 export type Side = components['schemas']['Side'];
 export type SignalAction = components['schemas']['SignalAction'];

@@ -32,6 +32,7 @@ function BotCard({
       right={
         <Chip testID={`bot-card-${bot.kind}-status`} tone={statusTone(bot.status)} text={t(`bot.status.${bot.status}`)} />
       }>
+      {!bot.driven ? <Chip testID={`bot-card-${bot.kind}-not-driven`} tone="bad" text={t('bot.notDriven')} /> : null}
       {bot.requested && bot.requested.status !== bot.status ? (
         <Label>
           {t('bot.requested', { action: bot.requested.action, by: bot.requested.by })} · {dateTime(bot.requested.at)}
