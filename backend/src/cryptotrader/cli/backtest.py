@@ -141,7 +141,7 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     )
     from cryptotrader.engines.backtest.config import check_capital
     from cryptotrader.engines.backtest.html import result_html
-    from cryptotrader.engines.backtest.report import metrics_table, result_dict
+    from cryptotrader.engines.backtest.report import benchmark, metrics_table, result_dict
 
     check_output("--html", html)
     check_output("--plot", plot)
@@ -170,7 +170,8 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     title = (
         f"{result.strategy} - {candles.pair} {candles.timeframe} - {len(candles.arrays)} candles"
     )
-    console.print(metrics_table(title, [(result.strategy_name, result.metrics)]))
+    columns = [(result.strategy_name, result.metrics), ("buy & hold", benchmark(result))]
+    console.print(metrics_table(title, columns))
 
 
 @backtest_app.command("compare")
@@ -206,7 +207,7 @@ def compare_command(  # noqa: PLR0917 - typer maps each option to a parameter
     )
     from cryptotrader.engines.backtest.config import check_capital
     from cryptotrader.engines.backtest.html import comparison_html
-    from cryptotrader.engines.backtest.report import metrics_table, result_dict
+    from cryptotrader.engines.backtest.report import benchmark, metrics_table, result_dict
 
     check_output("--html", html)
     config = _config(
@@ -225,7 +226,19 @@ def compare_command(  # noqa: PLR0917 - typer maps each option to a parameter
         _emit_json({"results": [result_dict(r, curve_limit=curve_points) for r in results]})
         return
     title = f"comparison - {candles.pair} {candles.timeframe} - {len(candles.arrays)} candles"
-    console.print(metrics_table(title, [(r.strategy, r.metrics) for r in results]))
+    headers = _short_headers([r.strategy_name for r in results])
+    columns = [(h, r.metrics) for h, r in zip(headers, results, strict=True)]
+    console.print(metrics_table(title, [*columns, ("buy & hold", benchmark(results[0]))]))
+    for header, result in zip(headers, results, strict=True):  # the parameters, below the table
+        console.print(f"{header}: {result.strategy}", markup=False, soft_wrap=True)
+
+
+def _short_headers(names: list[str]) -> list[str]:
+    """Column headers that stay on one line: the strategy's name, numbered when repeated."""
+    return [
+        f"{name} #{names[:i].count(name) + 1}" if names.count(name) > 1 else name
+        for i, name in enumerate(names)
+    ]
 
 
 def _portfolio_strategies(safe: str, aggressive: str) -> tuple[BaseStrategy[Any], ...]:
@@ -286,7 +299,11 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
         check_ratio,
         parse_sweep,
     )
-    from cryptotrader.engines.backtest.report import metrics_table, portfolio_dict
+    from cryptotrader.engines.backtest.report import (
+        metrics_table,
+        portfolio_benchmark,
+        portfolio_dict,
+    )
     from cryptotrader.risk import RiskReducer, RiskReducerConfig
 
     check_output("--html", html)
@@ -337,14 +354,37 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
             ("safe", only.safe.metrics),
             ("aggressive", only.aggressive.metrics),
             ("combined", only.combined),
+            ("buy & hold", portfolio_benchmark(only)),
         ]
         console.print(metrics_table(title, columns))
+        moved = sum((r.amount for r in only.reallocations), Decimal(0))
         console.print(
-            f"{len(only.reallocations)} reallocations "
-            f"({sum((r.amount for r in only.reallocations), Decimal(0)):,.2f} moved to safe), "
+            f"{len(only.reallocations)} reallocations ({moved:,.2f} moved to safe), "
             f"{len(only.risk_changes)} risk changes"
         )
+        _print_sources(only, moved)
         return
-    console.print(
-        metrics_table(title, [(f"ratio {r.reallocation_ratio}", r.combined) for r in results])
-    )
+    columns = [(f"ratio {r.reallocation_ratio}", r.combined) for r in results]
+    console.print(metrics_table(title, [*columns, ("buy & hold", portfolio_benchmark(results[0]))]))
+
+
+def _print_sources(result: Any, moved: Decimal) -> None:
+    """Per bot: what its trades earned apart from the capital reallocation moved in or out."""
+    from rich.table import Table
+
+    table = Table(title="where each bot's capital change came from")
+    for column in ("bot", "initial", "P&L from trading", "reallocation", "final"):
+        table.add_column(column, justify="right")
+    for name, bot, transfer in (
+        ("safe", result.safe, moved),
+        ("aggressive", result.aggressive, -moved),
+    ):
+        traded = sum((t.pnl or Decimal(0) for t in bot.trades), Decimal(0))
+        table.add_row(
+            name,
+            f"{bot.metrics.initial_capital:,.2f}",
+            f"{traded:+,.2f}",
+            f"{transfer:+,.2f}",
+            f"{bot.metrics.final_capital:,.2f}",
+        )
+    console.print(table)

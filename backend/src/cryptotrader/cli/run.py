@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cryptotrader.cli._common import console, err_console
+from cryptotrader.cli._live import LiveView, LogFormat, RunTally
 from cryptotrader.domain.enums import BotKind
 from cryptotrader.errors import NetworkUnavailableError, TemporaryError, UserInputError
 
@@ -35,6 +36,17 @@ PairOpt = Annotated[str | None, typer.Option("--pair", help="market, e.g. BTC/US
 TimeframeOpt = Annotated[str | None, typer.Option("--timeframe", "-t", help="candle timeframe")]
 FearGreedOpt = Annotated[
     Path | None, typer.Option("--fear-greed", help="Fear & Greed history CSV (default: the API)")
+]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="no live view: the banner and the summary only")
+]
+LogFormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--log-format",
+        help="live: progress, capital and one line per event; json: one JSON object per event "
+        "on stdout (for services)",
+    ),
 ]
 _OFFLINE_HINT = (
     "to trade offline, replay stored candles: cryptotrader run --replay FILE "
@@ -65,6 +77,8 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     api_port: Annotated[
         int | None, typer.Option("--api-port", help="API port (default: api.port)")
     ] = None,
+    quiet: QuietOpt = False,
+    log_format: LogFormatOpt = "live",
 ) -> None:
     """Run the bots: paper trading on live public candles, or on a replay (--replay FILE).
 
@@ -88,8 +102,15 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     )
     settings = load_settings()
     port = api_port or settings.api.port
+    view = _view_mode(quiet, log_format)
     asyncio.run(
-        _run(settings, options, _banner(settings, options), api_port=port if serve else None)
+        _run(
+            settings,
+            options,
+            _banner(settings, options),
+            api_port=port if serve else None,
+            view=view,
+        )
     )
 
 
@@ -134,6 +155,8 @@ def demo_command(
     candles: Annotated[int, typer.Option("--candles", min=300, help="synthetic candles")] = 3000,
     seed: Annotated[int, typer.Option("--seed", help="seed of the synthetic market")] = 7,
     speed: SpeedOpt = "max",
+    quiet: QuietOpt = False,
+    log_format: LogFormatOpt = "live",
 ) -> None:
     """Paper-trade a SYNTHETIC market (generated prices, not real ones) in a throwaway database."""
     from cryptotrader.config import load_settings
@@ -155,7 +178,8 @@ def demo_command(
         f"[bold yellow]DEMO: a SYNTHETIC market ({candles} generated 1h candles, seed {seed}); "
         f"these are NOT real prices.[/] Paper trading only; database {folder / 'demo.db'}"
     )
-    asyncio.run(_run(settings.model_copy(update={"redis_url": None}), options, banner))
+    view = _view_mode(quiet, log_format)
+    asyncio.run(_run(settings.model_copy(update={"redis_url": None}), options, banner, view=view))
 
 
 def trades_command(
@@ -174,11 +198,12 @@ def trades_command(
             kind = BotKind(bot.strip().lower())
         except ValueError:
             raise UserInputError(f"--bot {bot!r}: expected safe or aggressive") from None
-    listed = asyncio.run(_trades(load_settings(), kind, limit))
+    listed, total = asyncio.run(_trades(load_settings(), kind, limit))
     if as_json:
         console.print_json(json.dumps([_trade_json(i, t) for i, t in listed]))
         return
-    table = Table(title=f"{len(listed)} trades (newest first)")
+    shown = f"the newest {len(listed):,} of {total:,}" if total > len(listed) else f"{total:,}"
+    table = Table(title=f"{shown} trades (newest first)")
     for column in ("id", "bot", "pair", "opened", "entry", "quantity", "closed", "exit", "pnl"):
         table.add_column(column)
     for trade_id, trade in listed:
@@ -206,6 +231,7 @@ async def _run(
     *,
     summary: bool = True,
     api_port: int | None = None,
+    view: LogFormat = "quiet",
 ) -> None:
     from cryptotrader.bootstrap import open_runtime
 
@@ -214,32 +240,50 @@ async def _run(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, runtime.stop.set)
     api: RunningApi | None = None
+    live = LiveView(runtime, err_console, view, _replay_total(runtime)) if summary else None
     try:
+        if live is not None:
+            live.listen()
         await runtime.start()
         if api_port is not None:
             api = await _serve_api(settings, runtime, api_port)
         await runtime.wait_ready()
         if not runtime.failed.is_set():
-            err_console.print(banner)
-            if api is not None:
-                err_console.print(f"API: {api.address} (OpenAPI at {api.address}/docs)")
-        try:
-            await runtime.wait()
-        except TemporaryError as exc:
-            if options.replay is None and options.candles is None:
-                name = settings.exchange.name
-                raise NetworkUnavailableError(
-                    f"{name} is unreachable ({exc}); {_OFFLINE_HINT}"
-                ) from None
-            raise
+            _announce(banner, api, live)
+        await _wait(runtime, settings, options)
+        if live is not None:
+            await live.stop()
         if summary:
-            await _print_summary(runtime)
+            await _print_summary(runtime, None if live is None else live.tally, view)
     finally:
+        if live is not None:
+            await live.stop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         if api is not None:
             await api.stop()
         await runtime.close()
+
+
+def _announce(banner: str, api: RunningApi | None, live: LiveView | None) -> None:
+    """Once market data flows: what runs, where the API answers, then the live view."""
+    err_console.print(banner)
+    if api is not None:
+        err_console.print(f"API: {api.address} (OpenAPI at {api.address}/docs)")
+    if live is not None:
+        live.show()
+
+
+async def _wait(runtime: Runtime, settings: Settings, options: RunOptions) -> None:
+    try:
+        await runtime.wait()
+    except TemporaryError as exc:
+        if options.replay is None and options.candles is None:
+            name = settings.exchange.name
+            raise NetworkUnavailableError(
+                f"{name} is unreachable ({exc}); {_OFFLINE_HINT}"
+            ) from None
+        raise
 
 
 async def _serve_api(settings: Settings, runtime: Runtime, port: int) -> RunningApi:
@@ -251,20 +295,85 @@ async def _serve_api(settings: Settings, runtime: Runtime, port: int) -> Running
     return await start_beside(app, settings, settings.api.host, port)
 
 
-async def _print_summary(runtime: Runtime) -> None:
+async def _print_summary(runtime: Runtime, tally: RunTally | None, view: LogFormat) -> None:
     from rich.table import Table
 
+    from cryptotrader.cli._live import dump_summary_json
+
+    bots = await runtime.summary()
+    positions = await _open_positions(runtime)
+    if view == "json":
+        rows = [
+            {"bot": b.bot.value, "capital": str(b.capital), "closed": str(b.closed),
+             "open": str(b.open), "pnl": str(b.pnl)}
+            for b in bots
+        ]  # fmt: skip
+        print(dump_summary_json(rows), flush=True)  # noqa: T201 - the last event line
+        return
     table = Table(title="bots")
     for column in ("bot", "capital", "closed trades", "open", "realised P&L"):
         table.add_column(column)
-    for bot in await runtime.summary():
+    for bot in bots:
         table.add_row(
             bot.bot.value, f"{bot.capital:.2f}", str(bot.closed), str(bot.open), f"{bot.pnl:+.2f}"
         )
     console.print(table)
+    if tally is not None:
+        console.print(
+            f"this run: {tally.opened} trades opened, {tally.closed} closed, "
+            f"{tally.reallocations} reallocations ({tally.moved:,.2f} moved to the safe bot), "
+            f"{tally.risk_changes} risk changes"
+        )
+    if positions:
+        held = Table(title="open positions")
+        for column in ("bot", "pair", "opened", "entry", "quantity", "stop-loss", "take-profit"):
+            held.add_column(column)
+        for trade in positions:
+            held.add_row(
+                trade.bot.value,
+                trade.pair.symbol,
+                f"{trade.entry_time:%Y-%m-%d %H:%M}",
+                f"{trade.entry_price:.2f}",
+                f"{trade.quantity.normalize()}",
+                "" if trade.stop_loss is None else f"{trade.stop_loss:.2f}",
+                "" if trade.take_profit is None else f"{trade.take_profit:.2f}",
+            )
+        console.print(held)
+    else:
+        console.print("no open position")
 
 
-async def _trades(settings: Settings, bot: BotKind | None, limit: int) -> list[tuple[int, Any]]:
+async def _open_positions(runtime: Runtime) -> list[Any]:
+    from cryptotrader.domain.enums import TradeStatus
+    from cryptotrader.persistence.repositories import trades as trade_rows
+    from cryptotrader.persistence.uow import UnitOfWork
+
+    async with UnitOfWork(runtime.database) as uow:
+        listed = await trade_rows.list_trades(
+            session=uow.session, status=TradeStatus.OPEN, limit=1000
+        )
+    return [trade for _, trade in listed]
+
+
+def _replay_total(runtime: Runtime) -> int | None:
+    from cryptotrader.engines.workers.market_data import ReplayFeed
+
+    feed = runtime.feed
+    return len(feed.candles) if isinstance(feed, ReplayFeed) else None
+
+
+def _view_mode(quiet: bool, log_format: str) -> LogFormat:
+    chosen = log_format.strip().lower()
+    if chosen not in ("live", "json"):
+        raise UserInputError(f"--log-format {log_format!r}: expected live or json")
+    if chosen == "json":
+        return "json"
+    return "quiet" if quiet else "live"
+
+
+async def _trades(
+    settings: Settings, bot: BotKind | None, limit: int
+) -> tuple[list[tuple[int, Any]], int]:
     from cryptotrader.persistence.repositories import trades as trade_rows
     from cryptotrader.persistence.uow import UnitOfWork
     from cryptotrader.runtime_inputs import open_database
@@ -272,7 +381,8 @@ async def _trades(settings: Settings, bot: BotKind | None, limit: int) -> list[t
     database = await open_database(settings.database_url)
     try:
         async with UnitOfWork(database) as uow:
-            return await trade_rows.list_trades(session=uow.session, bot=bot, limit=limit)
+            listed = await trade_rows.list_trades(session=uow.session, bot=bot, limit=limit)
+            return listed, await trade_rows.count_trades(session=uow.session, bot=bot)
     finally:
         await database.dispose()
 

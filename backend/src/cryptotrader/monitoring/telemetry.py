@@ -13,7 +13,7 @@ operational points (latencies, bus lag, errors) carry the wall clock.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -76,6 +76,8 @@ class Telemetry:
     ) -> None:
         self.process = process
         self.influx = influx
+        self.observers: list[Callable[[str, BusMessage], None]] = []
+        """Also told of every published event (the terminal's live view), in publishing order."""
         self.registry = registry if registry is not None else CollectorRegistry()
         r = self.registry
         self.equity = Gauge(
@@ -207,6 +209,8 @@ class Telemetry:
     def published(self, events: Iterable[tuple[str, BusMessage]]) -> None:
         """Count what the order engine and the portfolio published (orders, trades, alerts)."""
         for topic, message in events:
+            for observer in self.observers:
+                observer(topic, message)
             if isinstance(message, OrderUpdated):
                 self.orders.labels(message.bot, message.side, message.status).inc()
             elif isinstance(message, AlertRaised) and topic == topics.ALERTS:

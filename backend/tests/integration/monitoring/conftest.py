@@ -2,65 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from redis import Redis
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from cryptotrader.bus import topics
-from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.migrate import upgrade
-from tests.integration.conftest import POSTGRES_URL, REDIS_URL, require_postgres, require_redis
+from tests.support.processes import migrated_postgres_database, runtime_redis
 
-REDIS_DB = 10  # a logical database of its own: the runtime's stream names are fixed
+REDIS_DB = 10  # not test_engines_processes' (9): the runtime's stream names are fixed
 
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A new PostgreSQL database, migrated, dropped afterwards."""
-    require_postgres()
-    name = f"ct_{uuid.uuid4().hex[:12]}"
-
-    async def admin(statement: str) -> None:
-        database = Database(POSTGRES_URL)
-        try:
-            async with database.engine.connect() as connection:
-                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-                await autocommit.execute(text(statement))
-        finally:
-            await database.dispose()
-
-    asyncio.run(admin(f"CREATE DATABASE {name}"))
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-
-    async def migrate() -> None:
-        database = Database(url)
-        await upgrade(database)
-        await database.dispose()
-
-    asyncio.run(migrate())
-    yield url
-    asyncio.run(admin(f"DROP DATABASE {name} WITH (FORCE)"))
+    with migrated_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     """Redis, in a logical database whose runtime streams are emptied before and after."""
-    require_redis()
-    url = str(make_url(REDIS_URL).set(database=str(REDIS_DB)))
-    client = Redis.from_url(url)
-
-    def clean() -> None:
-        names = [t for topic in topics.ALL_TOPICS for t in (topic, topics.dead_letter_topic(topic))]
-        keys = [k for pattern in names for k in client.scan_iter(match=f"*{pattern}")]
-        if keys:
-            client.delete(*keys)
-
-    clean()
-    yield url
-    clean()
-    client.close()
+    with runtime_redis(REDIS_DB) as url:
+        yield url

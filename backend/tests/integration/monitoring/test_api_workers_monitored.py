@@ -81,7 +81,7 @@ def test_two_api_workers_report_one_sum_to_prometheus_and_points_to_influxdb(
     finally:
         if api is not None:
             os.kill(api.pid, signal.SIGTERM)
-            code = api.wait(timeout=60)
+            code = api.wait(timeout=120)
     assert code == 0
 
 

@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,6 +40,7 @@ INFLUX_DB = "cryptotrader"
 
 
 @pytest.mark.shared_data
+@pytest.mark.timeout(3600)  # five processes and two servers: slow when the machine is loaded
 def test_engine_processes_are_scraped_by_prometheus_and_write_points_to_influxdb(
     shared_data: Path, tmp_path: Path, postgres_url: str, redis_url: str
 ) -> None:
@@ -73,7 +75,7 @@ def test_engine_processes_are_scraped_by_prometheus_and_write_points_to_influxdb
                 env=env,
                 capture_output=True,
                 text=True,
-                timeout=180,
+                timeout=1200,
                 check=False,
             )
             assert market.returncode == 0, market.stderr
@@ -92,7 +94,7 @@ def test_engine_processes_are_scraped_by_prometheus_and_write_points_to_influxdb
         finally:
             for process in services.values():
                 process.send_signal(signal.SIGTERM)
-            codes = {name: process.wait(timeout=30) for name, process in services.items()}
+            codes = {name: process.wait(timeout=120) for name, process in services.items()}
         assert codes == dict.fromkeys(services, 0)
         _check_influx(influx, closed, capital)
 
@@ -140,11 +142,10 @@ def _check_influx(
 
 def _wait_for(process: subprocess.Popen[str], banner: str) -> None:
     assert process.stderr is not None
-    deadline_lines = 10_000
+    deadline = time.monotonic() + 300
     line = ""
     while banner not in line:
-        deadline_lines -= 1
-        assert deadline_lines > 0, f"no {banner!r}"
+        assert time.monotonic() < deadline, f"no {banner!r}"
         line = process.stderr.readline()
         assert line or process.poll() is None, f"{banner} exited: {process.stderr.read()}"
 
@@ -155,7 +156,8 @@ async def _until_done(
     """Until the order engine has done the last candle; then the closed trades and capital."""
     database = Database(url)
     try:
-        for _ in range(900):
+        deadline = time.monotonic() + 1200
+        while time.monotonic() < deadline:
             async with UnitOfWork(database) as uow:
                 mark = await checkpoints.load_checkpoint(
                     session=uow.session, engine="order", key="paper:binance:BTC/USDT:4h"
@@ -163,7 +165,7 @@ async def _until_done(
             if mark is not None and mark["candle_ms"] >= last_open and mark["complete"]:
                 break
             await asyncio.sleep(0.2)
-        else:
+        else:  # the deadline passed
             raise AssertionError(f"the order engine did not finish: {mark}")
         async with UnitOfWork(database) as uow:
             closed = {}

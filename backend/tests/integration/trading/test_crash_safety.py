@@ -40,7 +40,7 @@ from tests.support.parity import stored_rows
 
 SEEDS = range(5)
 MAX_KILLS = 2
-CLI = [sys.executable, "-m", "cryptotrader", "run", "--replay"]
+CLI = [sys.executable, "-m", "cryptotrader", "run", "--quiet", "--replay"]  # stderr unread
 
 
 @pytest.mark.shared_data

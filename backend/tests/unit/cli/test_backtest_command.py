@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,11 @@ def test_backtest_run_when_json_prints_one_object_with_the_report(
         "fees_paid",
     ):
         assert key in report
+    held = report["buy_and_hold"]  # the benchmark: the same market bought and held
+    assert held["total_trades"] == 0
+    assert held["exposure"] == 1.0
+    assert held["initial_capital"] == report["initial_capital"]
+    assert {"total_return", "max_drawdown", "sharpe_ratio", "max_drawdown_peak"} <= set(held)
     assert report["pair"] == "ETH/USDT"
     assert report["timeframe"] == "1h"
     assert report["strategy"] == "sma_cross(fast=5, slow=15)"
@@ -125,6 +131,7 @@ def test_backtest_run_when_report_folder_is_missing_creates_it(
     code, _, _ = run([*args, "--html", str(html)], capsys)
     assert code == 0
     assert "<svg" in html.read_text(encoding="utf-8")
+    assert "buy &amp; hold" in html.read_text(encoding="utf-8")  # the benchmark beside it
 
 
 def test_backtest_run_when_detail_given_resolves_on_the_file_minutes(
@@ -319,3 +326,53 @@ def test_backtest_portfolio_when_input_is_bad_exits_2(
     code, _, err = run(["backtest", "portfolio", "--data", str(candle_file), *extra], capsys)
     assert code == 2
     assert message in err
+
+
+def test_backtest_portfolio_table_shows_buy_and_hold_and_each_bots_trading_apart_from_reallocation(
+    candle_file: Path, fear_greed_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["backtest", "portfolio", "--data", str(candle_file)]
+    code, out, err = run([*args, "--fear-greed", str(fear_greed_file)], capsys)
+    assert code == 0, err
+    assert "buy & hold" in out
+    assert "drawdown recovery" in out
+    sources = out[out.index("where each bot's capital change came from") :]
+    rows = {}
+    for line in sources.splitlines():
+        cells = [c.strip().replace(",", "") for c in line.strip("│ ").split("│")]
+        if len(cells) == 5 and cells[0] in ("safe", "aggressive"):
+            rows[cells[0]] = [Decimal(c) for c in cells[1:]]
+    assert set(rows) == {"safe", "aggressive"}
+    for initial, traded, moved, final in rows.values():
+        assert initial + traded + moved == final  # nothing else changes a bot's capital
+    assert rows["safe"][2] == -rows["aggressive"][2]  # what one bot hands over, the other gets
+
+
+def test_backtest_plot_aggregates_trades_per_period_when_there_are_many(
+    candle_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cryptotrader.engines.backtest import plot
+
+    monkeypatch.setattr(plot, "MAX_MARKERS", 0)  # every run counts as long: one dot per period
+    png = tmp_path / "many.png"
+    args = ["backtest", "run", "--data", str(candle_file), "--strategy", "sma_cross"]
+    code, _, err = run([*args, "--plot", str(png)], capsys)
+    assert code == 0, err
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_backtest_compare_table_heads_columns_with_short_names_and_lists_parameters_below(
+    candle_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["backtest", "compare", "--data", str(candle_file)]
+    code, out, err = run([*args, "--strategies", "sma_cross,conservative"], capsys)
+    assert code == 0, err
+    header = next(line for line in out.splitlines() if "metric" in line)
+    assert "sma_cross" in header
+    assert "conservative" in header
+    assert "buy & hold" in header
+    assert "(" not in header  # parameters do not wrap the headers over several lines
+    assert "conservative: conservative(buy_threshold=" in out

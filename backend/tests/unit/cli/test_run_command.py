@@ -53,6 +53,14 @@ def test_run_replay_then_trades_lists_what_the_bots_did(
     assert code == 0, err
     assert "paper trading on a replay" in err
     assert "realised P&L" in out
+    # the live view: one line per trade opened and closed, the summary says what this run did
+    opened = [line for line in err.splitlines() if " opened  " in line]
+    closed = [line for line in err.splitlines() if " closed  " in line and "P&L" in line]
+    assert opened
+    assert closed
+    assert f"this run: {len(opened)} trades opened, {len(closed)} closed" in out
+    assert "reallocations (" in out
+    assert "open position" in out  # the open positions table, or "no open position"
     code, out, _ = run(["trades", "--json"], capsys)
     assert code == 0
     listed = json.loads(out)
@@ -64,7 +72,9 @@ def test_run_replay_then_trades_lists_what_the_bots_did(
     code, out, _ = run(["trades", "--bot", "safe", "--json"], capsys)
     assert {t["bot"] for t in json.loads(out)} <= {"safe"}
     code, out, _ = run(["trades"], capsys)
-    assert "trades (newest first)" in out
+    assert f"{len(listed):,} trades (newest first)" in out
+    code, out, _ = run(["trades", "--limit", "1"], capsys)
+    assert f"the newest 1 of {len(listed):,} trades" in out  # a listing says how many exist
 
 
 @pytest.mark.shared_data
@@ -191,3 +201,23 @@ def test_demo_when_run_says_the_market_is_synthetic(capsys: pytest.CaptureFixtur
     assert "SYNTHETIC" in err
     assert "NOT real prices" in " ".join(err.split())
     assert "realised P&L" in out
+
+
+@pytest.mark.shared_data
+def test_run_replay_with_json_log_format_prints_one_json_object_per_event(
+    series: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["run", "--replay", str(series), "--log-format", "json"], capsys)
+    assert code == 0, err
+    events = [json.loads(line) for line in out.splitlines()]
+    kinds = {event.get("kind") for event in events}
+    assert {"trade_opened", "trade_closed", "summary"} <= kinds
+    assert events[-1]["kind"] == "summary"
+    assert {row["bot"] for row in events[-1]["bots"]} == {"safe", "aggressive"}
+    assert all(isinstance(row["capital"], str) for row in events[-1]["bots"])  # money as text
+
+
+def test_run_refuses_an_unknown_log_format(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["run", "--replay", "x.csv", "--log-format", "xml"], capsys)
+    assert code == 2
+    assert err.strip() == "error: --log-format 'xml': expected live or json"

@@ -18,7 +18,13 @@ from cryptotrader.domain.market import FloatArray, IntArray
 from cryptotrader.engines.backtest import _kernel as k
 from cryptotrader.engines.backtest.metrics import Metrics
 from cryptotrader.engines.backtest.portfolio import PortfolioResult
-from cryptotrader.engines.backtest.report import ROWS, iso, trade_dict
+from cryptotrader.engines.backtest.report import (
+    ROWS,
+    benchmark,
+    iso,
+    portfolio_benchmark,
+    trade_dict,
+)
 from cryptotrader.engines.backtest.result import BacktestResult
 
 MAX_POINTS = 1600
@@ -194,7 +200,9 @@ def result_html(result: BacktestResult) -> str:
     return _page(
         f"Backtest {result.strategy} - {result.pair.symbol} {result.timeframe}",
         [
-            _metrics_table([(result.strategy_name, result.metrics)]),
+            _metrics_table(
+                [(result.strategy_name, result.metrics), ("buy & hold", benchmark(result))]
+            ),
             "<h2>Price and trades</h2>",
             _price_chart(result),
             "<h2>Equity</h2>",
@@ -215,7 +223,9 @@ def comparison_html(results: Sequence[BacktestResult]) -> str:
     return _page(
         f"Strategy comparison - {first.pair.symbol} {first.timeframe}",
         [
-            _metrics_table([(r.strategy, r.metrics) for r in results]),
+            _metrics_table(
+                [*((r.strategy, r.metrics) for r in results), ("buy & hold", benchmark(results[0]))]
+            ),
             "<h2>Equity</h2>",
             svg_chart("equity", lines),
             "<h2>Drawdown</h2>",
@@ -228,7 +238,7 @@ def portfolio_html(results: Sequence[PortfolioResult]) -> str:
     """A portfolio backtest (or a sweep of reallocation ratios)."""
     body: list[str] = []
     columns = [(f"ratio {r.reallocation_ratio}", r.combined) for r in results]
-    body.append(_metrics_table(columns))
+    body.append(_metrics_table([*columns, ("buy & hold", portfolio_benchmark(results[0]))]))
     body.append("<h2>Combined equity</h2>")
     body.append(
         svg_chart(
@@ -251,6 +261,7 @@ def portfolio_html(results: Sequence[PortfolioResult]) -> str:
                 ("safe", main.safe.metrics),
                 ("aggressive", main.aggressive.metrics),
                 ("combined", main.combined),
+                ("buy & hold", portfolio_benchmark(main)),
             ]
         )
     )

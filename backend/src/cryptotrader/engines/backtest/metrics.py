@@ -17,6 +17,10 @@ candles in a year for the timeframe (crypto trades all year: ``P = 365.25 days /
 * exposure = fraction of candles closing with an open position; best / worst / average trade =
   net P&L as a fraction of the entry notional.
 Ratios that cannot be computed (no trade, constant equity) are None.
+
+Buy-and-hold, the benchmark beside every result: the whole initial capital buys at the first
+candle's open (one fee), is held, and sells at the last close (one fee); its equity is marked at
+every close, so its drawdown and Sharpe read like the strategy's.
 """
 
 from __future__ import annotations
@@ -125,6 +129,16 @@ def _trade_figures(
     return len(wins) / len(pnls), profit_factor, expectancy, returns
 
 
+def _cagr(growth: float, years: float) -> float | None:
+    """Annual growth; None when undefined or beyond a float (a few hours' gain, annualised)."""
+    if years <= 0 or growth <= 0:
+        return None
+    try:
+        return float(growth ** (1.0 / years)) - 1.0
+    except OverflowError:
+        return None
+
+
 def compute_metrics(
     *,
     equity: FloatArray,
@@ -145,7 +159,7 @@ def compute_metrics(
     sharpe, sortino = _ratios(returns, per_year)
     growth = final_capital / initial_capital
     years = equity.shape[0] / per_year
-    cagr = float(growth) ** (1.0 / years) - 1.0 if years > 0 and growth > 0 else None
+    cagr = _cagr(float(growth), years)
     win_rate, profit_factor, expectancy, trade_returns = _trade_figures(trades)
     return Metrics(
         initial_capital=initial_capital,
@@ -166,3 +180,32 @@ def compute_metrics(
         worst_trade=min(trade_returns) if trade_returns else None,
         average_trade=sum(trade_returns) / len(trade_returns) if trade_returns else None,
     )
+
+
+def buy_and_hold(
+    *,
+    opens: FloatArray,
+    closes: FloatArray,
+    times: IntArray,
+    timeframe: Timeframe,
+    initial_capital: Decimal,
+    fee: Decimal,
+) -> Metrics:
+    """The same market bought at the first open and sold at the last close (see above)."""
+    if closes.shape[0] == 0 or opens[0] <= 0:
+        return compute_metrics(
+            equity=closes.astype(float), times=times, timeframe=timeframe,
+            initial_capital=initial_capital, final_capital=initial_capital,
+            fees_paid=Decimal(0), trades=(), exposure=0.0,
+        )  # fmt: skip
+    keep = 1.0 - float(fee)
+    units = float(initial_capital) * keep / float(opens[0])
+    equity = units * closes.astype(float)
+    exit_fee = float(equity[-1]) * float(fee)
+    equity[-1] -= exit_fee
+    final = Decimal(f"{float(equity[-1]):.8f}")
+    fees = (initial_capital * fee + Decimal(f"{exit_fee:.8f}")).quantize(Decimal("1e-8"))
+    return compute_metrics(
+        equity=equity, times=times, timeframe=timeframe, initial_capital=initial_capital,
+        final_capital=final, fees_paid=fees, trades=(), exposure=1.0,
+    )  # fmt: skip

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from cryptotrader.domain.trades import Trade
 from cryptotrader.domain.values import utc_from_ms
-from cryptotrader.engines.backtest.metrics import Metrics
+from cryptotrader.engines.backtest.metrics import Metrics, buy_and_hold
 from cryptotrader.engines.backtest.portfolio import PortfolioResult
 from cryptotrader.engines.backtest.result import BacktestResult, EquityCurve
 
@@ -93,6 +93,24 @@ def curve_points(curve: EquityCurve, limit: int = 0) -> list[JsonDict]:
     ]
 
 
+def benchmark(result: BacktestResult, initial_capital: Decimal | None = None) -> Metrics:
+    """Buy-and-hold of the result's market over its candles, with its capital and fee."""
+    return buy_and_hold(
+        opens=result.candles.open,
+        closes=result.candles.close,
+        times=result.equity.times,
+        timeframe=result.timeframe,
+        initial_capital=initial_capital or result.metrics.initial_capital,
+        fee=result.config.fee,
+    )
+
+
+def portfolio_benchmark(result: PortfolioResult) -> Metrics:
+    """Buy-and-hold with both bots' initial capital."""
+    initial = result.safe.metrics.initial_capital + result.aggressive.metrics.initial_capital
+    return benchmark(result.safe, initial)
+
+
 def result_dict(result: BacktestResult, *, curve_limit: int = 0) -> JsonDict:
     """The ``--json`` object of one backtest."""
     cfg = result.config
@@ -117,6 +135,7 @@ def result_dict(result: BacktestResult, *, curve_limit: int = 0) -> JsonDict:
             "min_notional": str(cfg.market.min_notional),
         },
         **metrics_dict(result.metrics),
+        "buy_and_hold": metrics_dict(benchmark(result)),
         "refused_entries": result.refused_entries,
         "trades": [trade_dict(t) for t in result.trades],
         "equity_curve": curve_points(result.equity, curve_limit),
@@ -128,6 +147,7 @@ def portfolio_dict(result: PortfolioResult, *, curve_limit: int = 0) -> JsonDict
     return {
         "reallocation_ratio": str(result.reallocation_ratio),
         **metrics_dict(result.combined),
+        "buy_and_hold": metrics_dict(portfolio_benchmark(result)),
         "equity_curve": curve_points(result.combined_equity, curve_limit),
         "bots": {
             "safe": result_dict(result.safe, curve_limit=curve_limit),
@@ -167,13 +187,26 @@ def _ratio(value: float | None) -> str:
     return "n/a" if value is None or not math.isfinite(value) else f"{value:.2f}"
 
 
+def _day(moment: datetime | None) -> str:
+    return "-" if moment is None else f"{moment:%Y-%m-%d}"
+
+
+def _recovery(metrics: Metrics) -> str:
+    if metrics.max_drawdown.trough is None:
+        return "-"
+    recovery = metrics.max_drawdown.recovery
+    return "not yet" if recovery is None else _day(recovery)
+
+
 #: (label, how to show it) of each row of the terminal table.
 ROWS: tuple[tuple[str, Any], ...] = (
     ("final capital", lambda m: f"{m.final_capital:,.2f}"),
     ("total return", lambda m: _pct(m.total_return)),
     ("CAGR", lambda m: _pct(m.cagr)),
     ("max drawdown", lambda m: _pct(-m.max_drawdown.depth)),
-    ("drawdown trough", lambda m: iso(m.max_drawdown.trough) or "-"),
+    ("drawdown peak", lambda m: _day(m.max_drawdown.peak)),
+    ("drawdown trough", lambda m: _day(m.max_drawdown.trough)),
+    ("drawdown recovery", _recovery),
     ("Sharpe", lambda m: _ratio(m.sharpe_ratio)),
     ("Sortino", lambda m: _ratio(m.sortino_ratio)),
     ("trades", lambda m: str(m.total_trades)),

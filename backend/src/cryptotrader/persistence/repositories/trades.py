@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.domain.enums import BotKind, TradeStatus
@@ -138,6 +138,14 @@ async def list_trades(
         statement = statement.where(TradeRow.status == status)
     rows = (await session.execute(statement)).all()
     return [(row.id, _to_domain(row, kind, base, quote)) for row, kind, base, quote in rows]
+
+
+async def count_trades(*, session: AsyncSession, bot: BotKind | None = None) -> int:
+    """How many trades are stored, optionally for one bot (a listing shows the newest N of them)."""
+    statement = select(func.count(TradeRow.id))
+    if bot is not None:
+        statement = statement.join(BotRow, TradeRow.bot_id == BotRow.id).where(BotRow.type == bot)
+    return int((await session.execute(statement)).scalar_one())
 
 
 async def realised_since(

@@ -11,7 +11,12 @@ import pytest
 
 from cryptotrader.domain import BotKind, Pair, Timeframe, Trade
 from cryptotrader.domain.enums import TradeStatus
-from cryptotrader.engines.backtest.metrics import compute_metrics, drawdown, periods_per_year
+from cryptotrader.engines.backtest.metrics import (
+    buy_and_hold,
+    compute_metrics,
+    drawdown,
+    periods_per_year,
+)
 
 HOUR = 3_600_000
 
@@ -90,3 +95,27 @@ def test_compute_metrics_when_no_trade_leaves_trade_ratios_undefined() -> None:
         None,
     )
     assert m.max_drawdown.depth == 0.0
+
+
+def test_buy_and_hold_buys_at_the_first_open_and_sells_at_the_last_close_paying_both_fees() -> None:
+    closes = np.array([100.0, 200.0, 50.0, 150.0])
+    times = HOUR * np.arange(1, 5, dtype=np.int64)
+    held = buy_and_hold(
+        opens=np.array([100.0, 100.0, 200.0, 50.0]),
+        closes=closes,
+        times=times,
+        timeframe=Timeframe.H1,
+        initial_capital=Decimal(1000),
+        fee=Decimal("0.001"),
+    )
+    # 999 buys 9.99 units; marked at 999, 1998, 499.5, then 1498.5 less the 1.4985 exit fee
+    assert held.final_capital == Decimal("1497.00150000")
+    assert held.total_return == pytest.approx(0.4970015)
+    assert held.fees_paid == Decimal("2.49850000")
+    assert held.max_drawdown.depth == pytest.approx(0.75)
+    assert held.max_drawdown.peak == datetime(1970, 1, 1, 2, tzinfo=UTC)
+    assert held.max_drawdown.trough == datetime(1970, 1, 1, 3, tzinfo=UTC)
+    assert held.max_drawdown.recovery is None
+    assert held.exposure == 1.0
+    assert held.total_trades == 0
+    assert held.sharpe_ratio is not None
