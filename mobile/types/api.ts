@@ -761,7 +761,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate Exchange Keys
-         * @description Re-encrypt every stored key with the newest encryption key.
+         * @description Re-encrypt every stored secret (exchange keys, Discord webhook) with the newest key.
          *
          *     Put the new key first in CRYPTOTRADER_SECURITY__ENCRYPTION_KEYS, call this, then remove the
          *     old key.
@@ -901,12 +901,32 @@ export interface paths {
         };
         /**
          * Health
-         * @description Liveness and readiness: 200 when the database answers, 503 otherwise.
+         * @description Readiness: 200 when the database and Redis (if configured) answer, 503 otherwise.
          *
          *     ``status`` is ``degraded`` when a dependency fails; a failing InfluxDB only says so (the
          *     metrics writer drops points, trading goes on), it never turns the answer into a 503.
          */
         get: operations["system-health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness
+         * @description Liveness: 200 while the process serves requests (dependencies are ``/health``'s job).
+         */
+        get: operations["system-liveness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1499,7 +1519,9 @@ export interface components {
         };
         /**
          * HealthPublic
-         * @description Whether the API and what it depends on answer.
+         * @description Readiness: whether every dependency requests need answers.
+         *
+         *     ``redis`` is ``unused`` on the embedded default (bus and rate limits in memory).
          */
         HealthPublic: {
             /**
@@ -1523,6 +1545,8 @@ export interface components {
              * @enum {string}
              */
             rate_limits: "memory" | "redis";
+            /** Redis */
+            redis: ("ok" | "unavailable") | "unused";
             /**
              * Status
              * @enum {string}
@@ -1607,6 +1631,19 @@ export interface components {
             enabled: boolean;
             /** Password */
             password?: string | null;
+        };
+        /**
+         * LivenessPublic
+         * @description The process is up and serving (it says nothing of what it depends on).
+         */
+        LivenessPublic: {
+            /**
+             * Status
+             * @constant
+             */
+            status: "ok";
+            /** Version */
+            version: string;
         };
         /**
          * LoginRequest
@@ -2024,7 +2061,7 @@ export interface components {
         Role: "viewer" | "trader" | "admin";
         /**
          * RotationPublic
-         * @description How many stored keys were re-encrypted with the newest encryption key.
+         * @description How many stored secrets (exchange keys, the webhook) the newest key re-encrypted.
          */
         RotationPublic: {
             /** Re Encrypted */
@@ -7124,13 +7161,33 @@ export interface operations {
                     "application/json": components["schemas"]["HealthPublic"];
                 };
             };
-            /** @description the database does not answer */
+            /** @description the database or Redis does not answer */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HealthPublic"];
+                };
+            };
+        };
+    };
+    "system-liveness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LivenessPublic"];
                 };
             };
         };

@@ -270,6 +270,7 @@ async def _start(
         executor=executor,
         trading=settings.trading,
         workers=job_kinds(optimize_storage),
+        max_active_per_user=settings.api.max_jobs_per_user,
     )
     stack.push_async_callback(backtest_service.close)
     await backtest_service.start()
