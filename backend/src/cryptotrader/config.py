@@ -156,6 +156,9 @@ class ApiSettings(_Section):
     ws_ticket_ttl_s: int = Field(default=30, ge=5, le=300)
     ws_queue_size: int = Field(default=256, ge=1, description="events buffered per WS client")
     backtest_workers: int = Field(default=1, ge=1, le=16)
+    max_jobs_per_user: int = Field(
+        default=4, ge=1, le=100, description="queued or running backtests/optimisations per user"
+    )
     max_body_bytes: int = Field(
         default=64 * 1024, ge=1024, description="larger request bodies are refused with 413"
     )

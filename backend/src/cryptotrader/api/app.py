@@ -46,6 +46,7 @@ from cryptotrader.clock import Clock, LiveClock
 from cryptotrader.config import Settings, load_settings
 from cryptotrader.errors import ConfigurationError, UserInputError
 from cryptotrader.monitoring.setup import influx_writer
+from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.optimize.storage import default_storage
 from cryptotrader.persistence import migrate
 from cryptotrader.persistence.database import Database
@@ -111,6 +112,7 @@ def create_app(
     clock: Clock | None = None,
     backtest_executor: Executor | None = None,
     store: EphemeralStore | None = None,
+    telemetry: Telemetry | None = None,
 ) -> FastAPI:
     """The API application.
 
@@ -124,6 +126,8 @@ def create_app(
             of ``api.backtest_workers`` processes.
         store: where rate-limit counters and WebSocket tickets live (closed here); default:
             Redis when ``REDIS_URL`` is set, else memory.
+        telemetry: the engines' metrics when they run in this process (``cryptotrader run``):
+            ``/metrics`` serves them too, and the API writes its points through their writer.
 
     Raises:
         ConfigurationError: a weak JWT secret outside development, an invalid encryption key,
@@ -136,8 +140,9 @@ def create_app(
     access, ring = _check_security(settings)
     proxies = TrustedProxies(settings.api.trusted_proxies)
     the_clock = clock or LiveClock()
-    influx = influx_writer(settings.monitoring)
-    metrics = ApiMetrics(influx=influx)
+    own_influx = influx_writer(settings.monitoring) if telemetry is None else None
+    influx = own_influx if telemetry is None else telemetry.influx
+    metrics = ApiMetrics(influx=influx, engines=None if telemetry is None else telemetry.registry)
     if store is None:
         store = RedisStore.from_url(settings.redis_url) if settings.redis_url else MemoryStore()
     holder: dict[str, Services] = {}
@@ -146,9 +151,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             stack.callback(metrics.close)
-            if influx is not None:
-                influx.start()
-                stack.callback(influx.close)
+            if own_influx is not None:
+                own_influx.start()
+                stack.callback(own_influx.close)
             services = await _start(
                 stack,
                 settings=settings,
@@ -265,6 +270,7 @@ async def _start(
         executor=executor,
         trading=settings.trading,
         workers=job_kinds(optimize_storage),
+        max_active_per_user=settings.api.max_jobs_per_user,
     )
     stack.push_async_callback(backtest_service.close)
     await backtest_service.start()

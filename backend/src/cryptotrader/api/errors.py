@@ -12,6 +12,7 @@ login used to become a 500.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import OperationalError as DbOperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from cryptotrader.errors import (
     OperationalError,
@@ -73,12 +75,12 @@ def validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     return answer
 
 
-def _answer(status: int, detail: str) -> JSONResponse:
+def _answer(status: int, detail: str, retry_after_s: float | None = None) -> JSONResponse:
     headers: dict[str, str] = {}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     if status in (429, 503):
-        headers["Retry-After"] = "5"
+        headers["Retry-After"] = str(max(1, math.ceil(retry_after_s or 5)))
     return JSONResponse({"detail": printable(detail, 500)}, status_code=status, headers=headers)
 
 
@@ -91,7 +93,8 @@ async def _trader_error(request: Request, exc: Exception) -> JSONResponse:
     status = status_of(exc)
     if status >= 500:
         log.error("%s %s: %s", request.method, request.url.path, exc)
-    return _answer(status, " ".join(str(exc).split()) or type(exc).__name__)
+    wait = exc.retry_after_s if isinstance(exc, RateLimitedError) else None
+    return _answer(status, " ".join(str(exc).split()) or type(exc).__name__, wait)
 
 
 async def _integrity(request: Request, exc: Exception) -> JSONResponse:
@@ -116,4 +119,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(DbOperationalError, _database_down)
     app.add_exception_handler(DBAPIError, _database_down)
+    app.add_exception_handler(PoolTimeoutError, _database_down)  # every connection busy: retry
     app.add_exception_handler(Exception, _unexpected)

@@ -29,10 +29,15 @@ class ApiMetrics:
 
     Args:
         influx: where request latencies and WebSocket client counts also go; None: Prometheus only.
+        engines: the registry of engines running in this process, served with the API's (it
+            already reports the InfluxDB writer they share).
     """
 
-    def __init__(self, *, influx: InfluxWriter | None = None) -> None:
+    def __init__(
+        self, *, influx: InfluxWriter | None = None, engines: CollectorRegistry | None = None
+    ) -> None:
         self.influx = influx
+        self.engines = engines
         self.multiprocess_dir = os.environ.get(MULTIPROCESS_ENV) or None
         self._clients = 0
         self.registry = CollectorRegistry()
@@ -72,7 +77,7 @@ class ApiMetrics:
             ["topic"],
             registry=self.registry,
         )
-        if influx is not None and self.multiprocess_dir is None:
+        if influx is not None and self.multiprocess_dir is None and engines is None:
             self.registry.register(WriterCollector(influx))
 
     def request(self, method: str, route: str, status: int, seconds: float) -> None:
@@ -102,7 +107,8 @@ class ApiMetrics:
     def render(self) -> bytes:
         """The text exposition format (summed over the workers in multiprocess mode)."""
         if self.multiprocess_dir is None:
-            return generate_latest(self.registry)
+            engines = b"" if self.engines is None else generate_latest(self.engines)
+            return generate_latest(self.registry) + engines
         merged = CollectorRegistry()
         MultiProcessCollector(merged, path=self.multiprocess_dir)  # type: ignore[no-untyped-call]
         return generate_latest(merged)

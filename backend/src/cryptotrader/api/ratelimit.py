@@ -17,7 +17,7 @@ from cryptotrader.services.errors import Unavailable
 
 WINDOW_S = 60
 AUTH_PATHS = ("/auth/login", "/auth/refresh", "/auth/ws-ticket")
-EXEMPT_PATHS = ("/health",)
+EXEMPT_PATHS = ("/health", "/health/live")
 
 
 @dataclass(frozen=True, slots=True)

@@ -291,7 +291,9 @@ async def _serve_api(settings: Settings, runtime: Runtime, port: int) -> Running
     from cryptotrader.api.app import create_app
     from cryptotrader.api.server import start_beside
 
-    app = create_app(settings, database=runtime.database, bus=runtime.bus)
+    app = create_app(
+        settings, database=runtime.database, bus=runtime.bus, telemetry=runtime.telemetry
+    )
     return await start_beside(app, settings, settings.api.host, port)
 
 

@@ -251,7 +251,9 @@ class Telemetry:
                 {"text": alert.text},
                 _ms(alert),
             )
-        elif kind == "bot_paused":
+        elif kind == "circuit_breaker" or (kind == "bot_paused" and alert.severity == "critical"):
+            # the risk manager's loss streak, or the order engine's failures in a row (a person's
+            # pause is a warning, not a trip)
             self.breaker_trips.labels(bot).inc()
             self._point("circuit_breaker", {"bot": bot}, {"text": alert.text}, _ms(alert))
         elif kind == "order_failed":

@@ -1,5 +1,13 @@
 """The database handle: one async engine, its sessions, and a clear error when it is unreachable.
 
+On SQLite one process writes at a time and, inside a process, the application serialises its
+writers itself: a ``UnitOfWork`` that may write takes ``writer`` (an ``asyncio.Lock``, fair and
+without timeout) and opens ``BEGIN IMMEDIATE``, so its write lock is taken up front, where
+``busy_timeout`` applies when another process holds it. A deferred ``BEGIN`` that reads and then
+writes fails at once with "database is locked" when another writer committed in between (WAL's
+snapshot rule): that was the 503 of parallel logins and of ``pause`` inside ``run --api``.
+Read-only units of work keep a deferred ``BEGIN`` and never wait for writers (WAL).
+
 ``DATABASE_URL`` may use the conventional spellings (``postgresql://``, ``postgres://``,
 ``sqlite:///``): they are mapped to the async drivers (asyncpg, aiosqlite). Nothing connects at
 import time or in the constructor; ``check()`` connects once and turns any failure into one line.
@@ -8,6 +16,7 @@ import time or in the constructor; ``check()`` connects once and turns any failu
 from __future__ import annotations
 
 import asyncio
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -63,14 +72,33 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
         "foreign_keys=ON",
         "journal_mode=WAL",
         "synchronous=NORMAL",
-        "busy_timeout=10000",
+        f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
 
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+"""How long a write waits for another process's write lock before failing (503)."""
+
+READ_ONLY = "cryptotrader_read_only"
+"""Execution option of read-only transactions: a deferred ``BEGIN`` on SQLite."""
+
+
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+_WRITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _writer_lock(key: str) -> asyncio.Lock:
+    """The writer lock of one SQLite file on the running loop (shared by its ``Database``s)."""
+    locks = _WRITERS.setdefault(asyncio.get_running_loop(), {})
+    return locks.setdefault(key, asyncio.Lock())
 
 
 class Database:
@@ -104,6 +132,18 @@ class Database:
         self.inline = inline and self.dialect == "sqlite"
         self.engine: AsyncEngine = self._create_engine(echo)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.read_sessions = async_sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
+
+    @property
+    def writer(self) -> asyncio.Lock | None:
+        """SQLite: the lock every unit of work that may write holds (one writer per file)."""
+        if self.dialect != "sqlite":
+            return None
+        database = self.url.database or ""
+        key = str(Path(database).expanduser().resolve()) if database not in ("", ":memory:") else ""
+        return _writer_lock(key or f"memory:{id(self)}")
 
     @property
     def dialect(self) -> str:
@@ -119,7 +159,11 @@ class Database:
         if self.dialect == "sqlite":
             database = self.url.database or ""
             if database and database != ":memory:":
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                path = Path(database).expanduser()
+                path.parent.mkdir(parents=True, exist_ok=True)
+                # Private from the first byte: it holds password hashes, sessions and encrypted
+                # keys (SQLite gives its -wal and -shm files the same mode).
+                path.touch(mode=0o600, exist_ok=True)
             if self.inline:
                 args, kwargs = SQLiteDialect_aiosqlite().create_connect_args(self.url)
                 creator = inline_connector(*args, **kwargs)
@@ -148,7 +192,8 @@ class Database:
         """
         try:
             async with asyncio.timeout(_CONNECT_TIMEOUT_S + 1):
-                async with self.engine.connect() as connection:
+                reader = self.engine.execution_options(**{READ_ONLY: True})
+                async with reader.connect() as connection:
                     await connection.execute(text("SELECT 1"))
         except (OSError, SQLAlchemyError, TimeoutError) as exc:
             raise OperationalError(

@@ -4,6 +4,11 @@ Engines open one per message or task and never keep a session around (no session
 class). Leaving the block without ``commit()``, or with an exception, rolls everything back;
 rows read inside stay readable after a clean exit.
 
+``UnitOfWork(database, read_only=True)`` is for reads only: on SQLite it neither waits for the
+writer lock nor takes one (see ``Database``), so it must not write. A unit of work
+opened inside another one in the same task does not take the writer lock again (it would wait
+for itself).
+
 ``after_commit(session, callback)`` runs ``callback`` once ``UnitOfWork.commit`` has made the
 session's changes durable (never after a rollback): how in-memory state that mirrors the
 database (caches, the progress checkpoint) follows only what was committed.
@@ -11,6 +16,8 @@ database (caches, the progress checkpoint) follows only what was committed.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 from collections.abc import Callable
 from types import TracebackType
 
@@ -31,9 +38,12 @@ class UnitOfWork:
             await uow.commit()
     """
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, read_only: bool = False) -> None:
         self._database = database
+        self._read_only = read_only
         self._session: AsyncSession | None = None
+        self._held: asyncio.Lock | None = None
+        self._token: contextvars.Token[bool] | None = None
 
     @property
     def session(self) -> AsyncSession:
@@ -43,9 +53,28 @@ class UnitOfWork:
         return self._session
 
     async def __aenter__(self) -> UnitOfWork:
-        self._session = self._database.sessions()
-        await self._session.begin()
+        nested = _WRITING.get()
+        lock = None if self._read_only or nested else self._database.writer
+        if lock is not None:
+            await lock.acquire()
+            self._held = lock
+            self._token = _WRITING.set(True)
+        try:
+            plain = self._read_only or nested
+            self._session = (self._database.read_sessions if plain else self._database.sessions)()
+            await self._session.begin()
+        except BaseException:
+            self._release()
+            raise
         return self
+
+    def _release(self) -> None:
+        if self._token is not None:
+            _WRITING.reset(self._token)
+            self._token = None
+        if self._held is not None:
+            self._held.release()
+            self._held = None
 
     async def __aexit__(
         self,
@@ -62,7 +91,10 @@ class UnitOfWork:
             if session.in_transaction():
                 await session.rollback()
         finally:
-            await session.close()
+            try:
+                await session.close()
+            finally:
+                self._release()
 
     async def commit(self) -> None:
         """Make every change of this unit of work durable, atomically, then run its callbacks."""
@@ -79,6 +111,7 @@ class UnitOfWork:
 
 
 _AFTER_COMMIT = "cryptotrader.after_commit"
+_WRITING: contextvars.ContextVar[bool] = contextvars.ContextVar("uow_writing", default=False)
 
 
 def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:

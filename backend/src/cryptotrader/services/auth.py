@@ -38,6 +38,7 @@ from cryptotrader.services import audit
 from cryptotrader.services.context import Actor, Origin, Role, Scope
 from cryptotrader.services.ephemeral import EphemeralStore
 from cryptotrader.services.errors import AuthenticationFailed
+from cryptotrader.services.login_throttle import LoginThrottle
 from cryptotrader.services.session_cache import SessionCache
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ class AuthService:
         self._store = store
         self._ticket_ttl_s = ticket_ttl_s
         self._cache = cache or SessionCache(ttl_s=0)
+        self._throttle = LoginThrottle(store)
 
     async def login(self, username: str, password: str, origin: Origin) -> TokenPair:
         """Open a login session.
@@ -111,11 +113,17 @@ class AuthService:
             AuthenticationFailed: unknown user, wrong password or deactivated user (one message
                 for all three); the attempt is audited.
         """
+        await self._throttle.check(username, origin.ip)
+        async with UnitOfWork(self._database, read_only=True) as reading:
+            user = await users.find_user(session=reading.session, username=username)
+        hashed = user.password_hash if user is not None else None
+        # Outside any transaction: Argon2 is deliberately slow; no writer waits for a hash.
+        valid = await asyncio.to_thread(passwords.verify_password, hashed, password)
+        refused = user is None or not valid or not user.is_active
+        if refused:
+            await self._throttle.failed(username)
         async with UnitOfWork(self._database) as uow:
-            user = await users.find_user(session=uow.session, username=username)
-            hashed = user.password_hash if user is not None else None
-            valid = await asyncio.to_thread(passwords.verify_password, hashed, password)
-            if user is None or not valid or not user.is_active:
+            if user is None or refused:
                 await audit.record(
                     uow.session,
                     self._clock,
@@ -138,6 +146,7 @@ class AuthService:
                 target=f"user:{user.id}",
             )
             await uow.commit()
+        await self._throttle.succeeded(username, origin.ip)
         return pair
 
     async def _open_session(
@@ -235,12 +244,16 @@ class AuthService:
         """
         actor.require_person()
         passwords.check_password_policy(new)
+        async with UnitOfWork(self._database, read_only=True) as reading:
+            user = await users.get_user(session=reading.session, user_id=actor.user_id)
+        account = user.username if user is not None else f"#{actor.user_id}"
+        await self._throttle.check(account, None)  # a stolen token gets no known-address pass
+        hashed = user.password_hash if user is not None else None
+        if not await asyncio.to_thread(passwords.verify_password, hashed, current):
+            await self._throttle.failed(account)
+            raise AuthenticationFailed("the current password is wrong")
+        new_hash = await asyncio.to_thread(passwords.hash_password, new)
         async with UnitOfWork(self._database) as uow:
-            user = await users.get_user(session=uow.session, user_id=actor.user_id)
-            hashed = user.password_hash if user is not None else None
-            if not await asyncio.to_thread(passwords.verify_password, hashed, current):
-                raise AuthenticationFailed("the current password is wrong")
-            new_hash = await asyncio.to_thread(passwords.hash_password, new)
             await users.set_password(
                 session=uow.session, user_id=actor.user_id, password_hash=new_hash
             )
@@ -274,7 +287,7 @@ class AuthService:
         remembered = self._cache.get(key)
         if remembered is not None:
             return remembered
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             user = await sessions.session_user(
                 session=uow.session, user_id=claims.user_id, family_id=claims.session_id, now=now
             )
@@ -363,7 +376,7 @@ class AuthService:
 
     async def _live(self, *, user_id: int, token_id: int | None, session_id: str | None) -> Actor:
         now = self._clock.now()
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             if token_id is not None:
                 token = await service_tokens.get_service_token(
                     session=uow.session, token_id=token_id

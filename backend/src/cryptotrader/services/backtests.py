@@ -29,7 +29,7 @@ from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import to_decimal
 from cryptotrader.engines.backtest.config import BacktestConfig, check_capital
-from cryptotrader.errors import StrategyError, UserInputError
+from cryptotrader.errors import RateLimitedError, StrategyError, UserInputError
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import backtest_jobs
@@ -119,6 +119,8 @@ class BacktestService:
         orphaned_after: how long a job's heartbeat may be silent before it counts as orphaned
             (several heartbeats, and more than the clock skew between API hosts).
         workers: more kinds of jobs: kind -> ``(worker, check of the request and candles)``.
+        max_active_per_user: queued or running jobs (backtests and optimisations) one user may
+            have at once; one user's queue must not slow everyone's reads.
     """
 
     def __init__(
@@ -131,7 +133,9 @@ class BacktestService:
         heartbeat_s: float = 30.0,
         orphaned_after: timedelta = timedelta(minutes=3),
         workers: dict[str, tuple[Worker, Check]] | None = None,
+        max_active_per_user: int = 4,
     ) -> None:
+        self._max_active = max_active_per_user
         self._workers: dict[str, Worker] = dict(_WORKERS)
         self._checks: dict[str, Check] = {}
         for kind, (worker, check) in (workers or {}).items():
@@ -186,6 +190,7 @@ class BacktestService:
         Raises:
             UserInputError: the request is invalid.
             NotFound: no candle is stored for the market and timeframe.
+            RateLimitedError: the caller already has ``max_active_per_user`` unfinished jobs.
         """
         actor.require(Permission.CONTROL)
         validate_request(kind, request)
@@ -193,6 +198,15 @@ class BacktestService:
         if kind in self._checks:
             self._checks[kind](request, candles)
         async with UnitOfWork(self._database) as uow:
+            active = await backtest_jobs.count_unfinished(
+                session=uow.session, user_id=actor.user_id
+            )
+            if active >= self._max_active:
+                raise RateLimitedError(
+                    f"{active} of your jobs are queued or running (at most {self._max_active});"
+                    " launch more when one has finished",
+                    retry_after_s=30,
+                )
             row = await backtest_jobs.add_job(
                 session=uow.session,
                 user_id=actor.user_id,

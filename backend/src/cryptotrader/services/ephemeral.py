@@ -39,6 +39,10 @@ class EphemeralStore(Protocol):
         """Count one more hit in the current window of ``key``; returns the count so far."""
         ...
 
+    async def ping(self) -> bool:
+        """Whether the store answers now (readiness)."""
+        ...
+
     async def close(self) -> None:
         """Release connections."""
         ...
@@ -91,6 +95,10 @@ class MemoryStore:
             count, expires = 0, now + window_s
         self._counters[key] = (count + 1, expires)
         return count + 1
+
+    async def ping(self) -> bool:
+        """Always: it lives in this process."""
+        return True
 
     async def close(self) -> None:
         """Nothing to release."""
@@ -158,6 +166,14 @@ class RedisStore:
         except (RedisError, OSError, TimeoutError) as exc:
             raise Unavailable(f"Redis is unavailable: {type(exc).__name__}") from None
         return int(count)
+
+    async def ping(self) -> bool:
+        """``PING`` within the timeout."""
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                return bool(await self._redis.ping())
+        except (RedisError, OSError, TimeoutError):
+            return False
 
     async def close(self) -> None:
         """Close the connection pool."""

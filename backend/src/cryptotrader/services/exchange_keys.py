@@ -22,6 +22,7 @@ from cryptotrader.security.keys import ExchangeCredentials, KeyRing, mask
 from cryptotrader.services import audit
 from cryptotrader.services.context import Actor, Origin, Permission
 from cryptotrader.services.errors import Conflict, NotFound
+from cryptotrader.services.notification_secrets import rotate_webhook
 
 _EXCHANGE = re.compile(r"^[a-z0-9_]{2,32}$")
 
@@ -170,7 +171,10 @@ class ExchangeKeyService:
             await uow.commit()
 
     async def rotate(self, actor: Actor, origin: Origin) -> int:
-        """Re-encrypt every stored key with the newest encryption key; returns how many changed.
+        """Re-encrypt every stored secret with the newest encryption key; returns how many changed.
+
+        Every exchange key and the Discord webhook: after this, the older encryption keys can be
+        removed from the configuration.
 
         Raises:
             Conflict: no encryption key is configured.
@@ -192,6 +196,7 @@ class ExchangeKeyService:
                     row.passphrase_ciphertext = ring.rotate(row.passphrase_ciphertext)
                 row.updated_by = actor.name[:64]
                 changed += 1
+            changed += await rotate_webhook(uow.session, ring, at=self._clock.now(), by=actor.name)
             await uow.session.flush()
             await audit.record(
                 uow.session,

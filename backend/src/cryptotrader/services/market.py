@@ -178,7 +178,10 @@ class MarketService:
         """The newest ``limit`` candles with their indicator series and the trades on them.
 
         The series are computed on ``limit`` plus the indicators' warm-up candles, so the first
-        candle shown already has its readings when history allows.
+        candle shown already has its readings when history allows. The chart ends at the candle
+        the engines last computed when this process has seen one (a replay stores its whole
+        file up front; the chart follows the replay, not the file's end). Markers are the
+        pair's trades on any venue (paper trades are recorded on ``paper``).
 
         Raises:
             NotFound: no candle stored for this market.
@@ -188,27 +191,34 @@ class MarketService:
         last = await self._store.last_timestamp(exchange=exchange, pair=pair, timeframe=timeframe)
         if last is None:
             raise NotFound(f"no stored candles for {exchange} {pair} {timeframe}")
+        event = self._latest.indicators(pair.symbol, timeframe)
+        if event is not None:
+            last = min(last, ms_from_utc(event.candle_time))
         warmup = IndicatorEngine.with_default_set(CHART_INDICATORS).warmup
         start = last - (keep + warmup - 1) * timeframe.milliseconds
         arrays = await self._store.read_arrays(
-            exchange=exchange, pair=pair, timeframe=timeframe, start_ms=start
+            exchange=exchange, pair=pair, timeframe=timeframe, start_ms=start, end_ms=last + 1
         )
         keep = min(keep, len(arrays))
         series = await asyncio.to_thread(_chart_series, arrays, timeframe, keep)
         shown = arrays.slice(len(arrays) - keep, len(arrays))
         first_ms = int(shown.timestamps[0])
+        until = utc_from_ms(int(shown.timestamps[-1]) + timeframe.milliseconds)
         async with UnitOfWork(self._database) as uow:
             records, _ = await trade_queries.search_trades(
                 session=uow.session,
-                where=TradeFilter(bot=bot, symbol=pair.symbol, opened_from=utc_from_ms(first_ms)),
+                where=TradeFilter(
+                    bot=bot,
+                    symbol=pair.symbol,
+                    opened_from=utc_from_ms(first_ms),
+                    opened_until=until,
+                ),
                 limit=MAX_CHART_TRADES,
                 offset=0,
             )
         step = timeframe.milliseconds
         markers: list[ChartMarker] = []
         for record in records:
-            if record.exchange != exchange:
-                continue
             row = record.row
             points: list[tuple[Literal["entry", "exit"], datetime, Decimal, Decimal | None]] = [
                 ("entry", row.opened_at, row.entry_price, None)

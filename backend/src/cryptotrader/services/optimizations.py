@@ -10,7 +10,6 @@ bot is a separate, explicit call that goes through the bots' settings and is aud
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -235,19 +234,25 @@ class OptimizationService:
         while True:
             await asyncio.sleep(self._poll_s)
             for job_id, (user_id, request) in list(self._jobs.items()):
-                with contextlib.suppress(asyncio.CancelledError):
-                    try:
-                        status = await self._status(job_id)
-                        await self._publish(job_id, user_id, status, request)
-                    except Exception:  # the next poll tries again
-                        log.warning("optimisation %d progress failed", job_id, exc_info=True)
-                        continue
-                    if status in ("succeeded", "failed"):
-                        self._jobs.pop(job_id, None)
-                        self._last.pop(job_id, None)
+                try:
+                    status = await self._status(job_id)
+                    await self._publish(job_id, user_id, status, request)
+                except asyncio.CancelledError:
+                    # close() cancels the poller: stop (swallowing it looped for ever, and
+                    # close() with it); a cancellation meant for an inner call only skips a job
+                    task = asyncio.current_task()
+                    if task is not None and task.cancelling():
+                        raise
+                    continue
+                except Exception:  # the next poll tries again
+                    log.warning("optimisation %d progress failed", job_id, exc_info=True)
+                    continue
+                if status in ("succeeded", "failed"):
+                    self._jobs.pop(job_id, None)
+                    self._last.pop(job_id, None)
 
     async def _status(self, job_id: int) -> str:
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             row = await backtest_jobs.get_job(session=uow.session, job_id=job_id)
         return "failed" if row is None else row.status
 

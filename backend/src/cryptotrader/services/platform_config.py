@@ -27,8 +27,8 @@ from cryptotrader.services import audit
 from cryptotrader.services.context import Actor, Origin, Permission
 from cryptotrader.services.errors import Conflict, NotFound
 from cryptotrader.services.exchange_keys import check_exchange
+from cryptotrader.services.notification_secrets import NOTIFICATIONS_KEY
 
-NOTIFICATIONS_KEY = "notifications"
 Severity = Literal["info", "warning", "critical"]
 
 

@@ -132,7 +132,7 @@ async def test_chart_is_candles_with_aligned_indicator_series_and_trade_markers(
             fees=Decimal("0.6"),
             status=TradeStatus.CLOSED,
         )
-        trade_id = await trades.add_trade(session=uow.session, trade=trade, exchange="binance")
+        trade_id = await trades.add_trade(session=uow.session, trade=trade, exchange="paper")
         await uow.commit()
 
     chart = (await api.get("viewer", "/api/market/chart", params=QUERY | {"limit": 300})).json()
@@ -175,3 +175,21 @@ async def test_chart_is_candles_with_aligned_indicator_series_and_trade_markers(
     assert "no stored candles" in missing.json()["detail"]
     too_many = await api.get("viewer", "/api/market/chart", params=QUERY | {"limit": 5000})
     assert too_many.status_code == 422
+
+
+@pytest.mark.asyncio
+async def test_chart_when_the_engines_are_behind_the_store_ends_at_their_candle(
+    api: ApiHarness,
+) -> None:
+    arrays = await seed_candles(api.database, 600)  # a replay stores its whole file up front
+    current = utc_from_ms(int(arrays.timestamps[-101]))
+    event = IndicatorsComputed(
+        timestamp=current, pair=BTC, timeframe=Timeframe.H1, candle_time=current, indicators={}
+    )
+    await api.bus.publish(topics.INDICATORS, event)
+
+    async def followed() -> bool:
+        answer = await api.get("viewer", "/api/market/chart", params=QUERY | {"limit": 50})
+        return bool(answer.json()["candles"][-1]["close"] == float(arrays.close[-101]))
+
+    await wait_for(followed)

@@ -131,9 +131,13 @@ async def test_limit_when_redis_is_down_answers_503_never_500(
             assert answer.status_code == 503, (url, answer.text)
             assert answer.json() == {"detail": "rate limiter unavailable; retry shortly"}
             assert answer.headers["retry-after"] == "5"
-        health = await api.client.get("/health")
-        assert health.status_code == 200
+        health = await api.client.get("/health")  # readiness: not ready without Redis
+        assert health.status_code == 503
+        assert health.json()["redis"] == "unavailable"
+        assert health.json()["status"] == "degraded"
         assert health.json()["rate_limits"] == "redis"
+        live = await api.client.get("/health/live")  # liveness: the process still serves
+        assert live.status_code == 200
     await bus.close()
 
 

@@ -77,6 +77,10 @@ def test_run_when_api_on_answers_with_the_bots_the_engines_run(
     base = f"http://127.0.0.1:{port}"
     try:
         assert wait_for(f"{base}/health", 60).status_code == 200
+        # one /metrics for the API and the engines beside it (their candles, once some flowed)
+        metrics = wait_for_text(f"{base}/metrics", "cryptotrader_engine_messages_total{", 60)
+        assert "cryptotrader_api_requests_total{" in metrics
+        assert 'cryptotrader_engine_messages_total{group="indicator",topic="candles"}' in metrics
         login = httpx.post(
             f"{base}/auth/login", json={"username": "admin", "password": PASSWORD}, timeout=60
         )
@@ -101,3 +105,15 @@ def test_run_when_api_on_answers_with_the_bots_the_engines_run(
         ).fetchall()
     assert json.loads(value)["stopped_at"]  # a clean stop says so at once
     assert f"API: {base}" in err
+
+
+def wait_for_text(url: str, text: str, seconds: float) -> str:
+    """The body of ``url`` once it contains ``text`` (polled with a pause)."""
+    deadline = time.monotonic() + seconds
+    body = ""
+    while time.monotonic() < deadline:
+        body = wait_for(url, seconds).text
+        if text in body:
+            return body
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} not in {url} after {seconds} s")

@@ -101,7 +101,7 @@ async def delete_exchange_key(
 async def rotate_exchange_keys(
     actor: CurrentActor, keys: ExchangeKeyServiceDep, origin: OriginDep
 ) -> RotationPublic:
-    """Re-encrypt every stored key with the newest encryption key.
+    """Re-encrypt every stored secret (exchange keys, Discord webhook) with the newest key.
 
     Put the new key first in CRYPTOTRADER_SECURITY__ENCRYPTION_KEYS, call this, then remove the
     old key.

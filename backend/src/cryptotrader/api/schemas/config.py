@@ -70,7 +70,7 @@ class ApiKeysPublic(Schema):
 
 
 class RotationPublic(Schema):
-    """How many stored keys were re-encrypted with the newest encryption key."""
+    """How many stored secrets (exchange keys, the webhook) the newest key re-encrypted."""
 
     re_encrypted: int
 

@@ -25,6 +25,16 @@ async def add_job(
     return row
 
 
+async def count_unfinished(*, session: AsyncSession, user_id: int) -> int:
+    """How many of one user's jobs (any kind) are queued or running."""
+    statement = (
+        select(func.count())
+        .select_from(BacktestRow)
+        .where(BacktestRow.user_id == user_id, BacktestRow.status.in_(("queued", "running")))
+    )
+    return int((await session.execute(statement)).scalar_one())
+
+
 async def get_job(*, session: AsyncSession, job_id: int) -> BacktestRow | None:
     """The job with this id, or None."""
     return await session.get(BacktestRow, job_id)

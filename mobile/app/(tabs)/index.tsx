@@ -1,0 +1,192 @@
+/**
+ * Dashboard: both bots and the combined portfolio, the realised P&L curve, live activity,
+ * recent trades, the latest signals with each indicator's contribution, the last
+ * reallocations. Everything refreshes from /ws events; the last data stays with its age.
+ */
+import { useMemo } from 'react';
+import { RefreshControl, ScrollView, StyleSheet, Text, View } from 'react-native';
+
+import { BotSummary } from '@/components/BotSummary';
+import { ConnectionBanner } from '@/components/ConnectionBanner';
+import EquityChart, { type EquityPoint } from '@/components/EquityChart';
+import { SignalCard, type SignalView } from '@/components/SignalCard';
+import { TradeRow } from '@/components/TradeRow';
+import { Body, Card, Chip, Figure, Label, Pnl, Row, pnlTone } from '@/components/ui';
+import { useActiveMarket, usePortfolio, useSignals, useTrades } from '@/hooks/queries';
+import { useFormat } from '@/hooks/useFormat';
+import { useTheme } from '@/hooks/useTheme';
+import { plotValue, sumDecimals } from '@/lib/decimal';
+import type { Schemas } from '@/services/api';
+import { messageOf } from '@/services/errors';
+import { useLive } from '@/store/live';
+
+/** The running total of realised P&L, trade by trade (exact sums; floats only to draw). */
+export function pnlCurve(trades: Schemas['TradePublic'][]): { points: EquityPoint[]; total: string } {
+  const closed = trades
+    .filter((trade) => trade.status === 'closed' && trade.pnl && trade.closed_at)
+    .sort((a, b) => (a.closed_at ?? '').localeCompare(b.closed_at ?? ''));
+  let total = '0';
+  const points: EquityPoint[] = [];
+  for (const trade of closed) {
+    total = sumDecimals([total, trade.pnl ?? '0']);
+    points.push({ time: Math.floor(Date.parse(trade.closed_at ?? '') / 1000), value: plotValue(total) });
+  }
+  return { points, total };
+}
+
+export default function DashboardScreen() {
+  const theme = useTheme();
+  const { t, money, ratio, dateTime } = useFormat();
+  const portfolio = usePortfolio();
+  const market = useActiveMarket();
+  const recent = useTrades({ limit: 10 });
+  const closed = useTrades({ status: 'closed', limit: 500 });
+  const signals = useSignals(market.data);
+  const liveSignals = useLive((s) => s.signals);
+  const orders = useLive((s) => s.orders);
+
+  const quote = market.data?.pair.split('/')[1] ?? '';
+  const chartColors = useMemo(
+    () => ({ background: theme.card, text: theme.text, grid: theme.border, up: theme.gain, down: theme.loss }),
+    [theme],
+  );
+  const curve = useMemo(() => pnlCurve(closed.data?.data ?? []), [closed.data]);
+  const shownSignals: SignalView[] = useMemo(() => {
+    const fetched = signals.data?.data ?? [];
+    return (['safe', 'aggressive'] as const).flatMap((bot): SignalView[] => {
+      const live = liveSignals[bot];
+      if (live && live.pair === market.data?.pair) {
+        const { action, strategy, confidence, score, timestamp, contributions } = live;
+        return [{ bot, action, strategy, confidence, score, timestamp, contributions }];
+      }
+      const found = fetched.find((s) => s.bot === bot);
+      return found ? [found] : [];
+    });
+  }, [signals.data, liveSignals, market.data]);
+
+  const refetch = () => {
+    void portfolio.refetch();
+    void recent.refetch();
+    void closed.refetch();
+    void signals.refetch();
+  };
+  const data = portfolio.data;
+  const fees = data ? sumDecimals(data.bots.map((b) => b.fees)) : null;
+  return (
+    <ScrollView
+      testID="dashboard"
+      contentContainerStyle={styles.page}
+      refreshControl={<RefreshControl refreshing={portfolio.isRefetching} onRefresh={refetch} />}>
+      <ConnectionBanner
+        dataAt={portfolio.dataUpdatedAt}
+        apiError={portfolio.error ? messageOf(portfolio.error) : null}
+        onRetry={refetch}
+      />
+      <Card
+        title={t('dashboard.portfolio')}
+        testID="portfolio"
+        right={
+          data ? (
+            <Chip
+              testID="trading-mode"
+              tone={data.mode === 'live' ? 'bad' : undefined}
+              text={data.mode === 'live' ? t('common.live') : t('common.paper')}
+            />
+          ) : null
+        }>
+        {data ? (
+          <Row>
+            <Figure
+              testID="total-capital"
+              label={t('dashboard.totalCapital')}
+              value={money(data.total_capital, { unit: quote })}
+            />
+            <Figure
+              testID="total-pnl"
+              label={t('dashboard.realisedPnl')}
+              value={money(data.total_realised_pnl, { signed: true, unit: quote })}
+              tone={pnlTone(data.total_realised_pnl)}
+            />
+            {fees ? <Figure label={t('dashboard.fees')} value={money(fees, { unit: quote })} /> : null}
+          </Row>
+        ) : (
+          <Body>{t('common.loading')}</Body>
+        )}
+        <View style={styles.grid}>
+          {data?.bots.map((bot) => <BotSummary key={bot.bot} bot={bot} quote={quote} />)}
+        </View>
+      </Card>
+
+      <Card title={t('dashboard.equity')} testID="pnl-curve">
+        {curve.points.length > 1 ? (
+          <>
+            <Pnl testID="pnl-curve-total" value={curve.total} unit={quote} />
+            <EquityChart points={curve.points} colors={chartColors} dom={{ scrollEnabled: false, style: { height: 160 } }} />
+          </>
+        ) : (
+          <Label>{t('dashboard.equityEmpty')}</Label>
+        )}
+      </Card>
+
+      <Card title={t('dashboard.recentTrades')} testID="recent-trades">
+        {orders.slice(0, 5).map((order) => (
+          <Text
+            key={order.message_id}
+            testID="live-order"
+            style={[styles.live, { color: theme.text, borderColor: theme.border }]}>
+            {dateTime(order.timestamp)} · {t(`bot.${order.bot}`)} · {t(`trade.${order.side}`)}{' '}
+            {order.pair} · {order.status}
+            {order.average_fill_price ? ` @ ${money(order.average_fill_price)}` : ''}
+          </Text>
+        ))}
+        {recent.data?.data.length ? (
+          recent.data.data.map((trade) => <TradeRow key={trade.id} trade={trade} />)
+        ) : (
+          <Label>{t('common.none')}</Label>
+        )}
+      </Card>
+
+      <Card
+        title={t('dashboard.signals')}
+        testID="signals"
+        right={
+          market.data ? (
+            <Label>
+              {t('dashboard.signalsFor', { pair: market.data.pair, timeframe: market.data.timeframe })}
+            </Label>
+          ) : null
+        }>
+        {market.data === null ? <Label>{t('dashboard.noMarket')}</Label> : null}
+        <View style={styles.grid}>
+          {shownSignals.map((signal) => (
+            <SignalCard key={signal.bot} signal={signal} />
+          ))}
+        </View>
+      </Card>
+
+      <Card title={t('dashboard.reallocations')} testID="reallocations">
+        {data?.reallocations.length ? (
+          data.reallocations.slice(0, 5).map((r) => (
+            <Body key={r.id}>
+              {dateTime(r.at)} ·{' '}
+              {t('dashboard.reallocation', {
+                amount: money(r.amount, { unit: quote }),
+                from: t(`bot.${r.from_bot}`),
+                to: t(`bot.${r.to_bot}`),
+                ratio: ratio(r.ratio, { places: 0 }),
+              })}
+            </Body>
+          ))
+        ) : (
+          <Label>{t('common.none')}</Label>
+        )}
+      </Card>
+    </ScrollView>
+  );
+}
+
+const styles = StyleSheet.create({
+  page: { padding: 14, maxWidth: 1100, width: '100%', alignSelf: 'center' },
+  grid: { flexDirection: 'row', flexWrap: 'wrap', gap: 10 },
+  live: { fontSize: 12, borderBottomWidth: StyleSheet.hairlineWidth, paddingVertical: 4 },
+});

@@ -1,0 +1,38 @@
+/** Formatting in the current language: money and ratios from strings, ages, dates. */
+import { useTranslation } from 'react-i18next';
+
+import { formatDecimal, formatRatio, type FormatOptions } from '@/lib/decimal';
+
+export function ageKey(ms: number): { key: string; count: number } {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 5) return { key: 'age.now', count: 0 };
+  if (seconds < 60) return { key: 'age.seconds', count: seconds };
+  if (seconds < 3600) return { key: 'age.minutes', count: Math.floor(seconds / 60) };
+  if (seconds < 86400) return { key: 'age.hours', count: Math.floor(seconds / 3600) };
+  return { key: 'age.days', count: Math.floor(seconds / 86400) };
+}
+
+export function useFormat() {
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language;
+  return {
+    t,
+    locale,
+    money: (value: string, options: Omit<FormatOptions, 'locale'> = {}) =>
+      formatDecimal(value, { locale, ...options }),
+    ratio: (value: string, options: Omit<FormatOptions, 'locale' | 'unit'> = {}) =>
+      formatRatio(value, { locale, ...options }),
+    age: (since: number, now = Date.now()) => {
+      const { key, count } = ageKey(now - since);
+      return t(key, { count });
+    },
+    dateTime: (iso: string) =>
+      new Date(iso).toLocaleString(locale, {
+        dateStyle: 'short',
+        timeStyle: 'short',
+        timeZone: 'UTC',
+      }) + ' UTC',
+    number: (value: number, digits = 2) =>
+      value.toLocaleString(locale, { maximumFractionDigits: digits, minimumFractionDigits: digits }),
+  };
+}

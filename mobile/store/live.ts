@@ -1,0 +1,65 @@
+/** What the socket brought: its status, the latest signals, recent alerts and order updates. */
+import { create } from 'zustand';
+
+import type { LiveEvent, LiveStatus } from '@/services/live';
+import type { AlertRaised, OrderUpdated, SignalGenerated } from '@/types/ws';
+
+const KEEP = 50;
+
+export interface LiveState {
+  status: LiveStatus;
+  lastEventAt: number | null;
+  /** newest first */
+  alerts: AlertRaised[];
+  /** newest first */
+  orders: OrderUpdated[];
+  /** latest signal per bot */
+  signals: Partial<Record<SignalGenerated['target_bot'], SignalGenerated>>;
+  /** latest close per pair, a decimal string */
+  prices: Record<string, { close: string; at: string }>;
+  apply: (event: LiveEvent) => void;
+  setStatus: (status: LiveStatus) => void;
+  reset: () => void;
+}
+
+const empty = {
+  status: { kind: 'closed' } as LiveStatus,
+  lastEventAt: null,
+  alerts: [],
+  orders: [],
+  signals: {},
+  prices: {},
+};
+
+export const useLive = create<LiveState>((set) => ({
+  ...empty,
+  setStatus: (status) => set({ status }),
+  reset: () => set(empty),
+  apply: (event) =>
+    set((state) => {
+      const now = Date.now();
+      switch (event.topic) {
+        case 'alerts':
+          return { lastEventAt: now, alerts: [event.data, ...state.alerts].slice(0, KEEP) };
+        case 'trades':
+          return { lastEventAt: now, orders: [event.data, ...state.orders].slice(0, KEEP) };
+        case 'signals':
+          if (event.data.type !== 'signal_generated') return { lastEventAt: now };
+          return {
+            lastEventAt: now,
+            signals: { ...state.signals, [event.data.target_bot]: event.data },
+          };
+        case 'prices': {
+          const candles =
+            event.data.type === 'candle_closed'
+              ? [{ pair: event.data.pair, close: event.data.close, at: event.data.open_time }]
+              : [];
+          const prices = { ...state.prices };
+          for (const c of candles) prices[c.pair] = { close: c.close, at: c.at };
+          return { lastEventAt: now, prices };
+        }
+        default:
+          return { lastEventAt: now };
+      }
+    }),
+}));
