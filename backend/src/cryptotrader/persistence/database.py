@@ -159,7 +159,11 @@ class Database:
         if self.dialect == "sqlite":
             database = self.url.database or ""
             if database and database != ":memory:":
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                path = Path(database).expanduser()
+                path.parent.mkdir(parents=True, exist_ok=True)
+                # Private from the first byte: it holds password hashes, sessions and encrypted
+                # keys (SQLite gives its -wal and -shm files the same mode).
+                path.touch(mode=0o600, exist_ok=True)
             if self.inline:
                 args, kwargs = SQLiteDialect_aiosqlite().create_connect_args(self.url)
                 creator = inline_connector(*args, **kwargs)

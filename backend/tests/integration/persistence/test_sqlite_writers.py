@@ -82,3 +82,23 @@ async def test_sqlite_unit_of_work_nested_in_a_writer_does_not_wait_for_itself(
                 await settings.get_setting(session=inner.session, key=KEY)
 
     await database.dispose()
+
+
+async def test_sqlite_file_when_created_is_private_to_its_owner(tmp_path: Path) -> None:
+    path = tmp_path / "private.db"
+    database = Database(f"sqlite:///{path}")
+    await upgrade(database)
+    await database.dispose()
+
+    modes = _modes(tmp_path, "private.db")
+    assert path.name in modes
+    assert all(int(mode, 8) & 0o077 == 0 for mode in modes.values()), modes
+
+
+def _modes(directory: Path, prefix: str) -> dict[str, str]:
+    """Permission bits of the database file and its companions (-wal, -shm)."""
+    return {
+        file.name: oct(file.stat().st_mode & 0o777)
+        for file in directory.iterdir()
+        if file.name.startswith(prefix)
+    }
