@@ -22,7 +22,9 @@ def equity_png(points: Sequence[Decimal], *, title: str) -> bytes:
         raise ValueError("an equity curve needs at least two points")
     values = [float(p) for p in points]
     low, high = min(values), max(values)
-    span = (high - low) or 1.0
+    if high == low:  # a flat curve (no trade) is drawn across the middle
+        low, high = low - 1.0, high + 1.0
+    span = high - low
     image = Image.new("RGB", (WIDTH, HEIGHT), (47, 49, 54))
     draw = ImageDraw.Draw(image)
     inner_w, inner_h = WIDTH - 2 * MARGIN, HEIGHT - 2 * MARGIN

@@ -182,7 +182,11 @@ class Trading(commands.Cog):
             points = [p.equity for p in report.equity_curve]
             if len(points) >= 2:
                 name = f"backtest-{job}-{report.bot}.png"
-                image = equity_png(points, title=embed.title or "")
+                strategy = report.strategy.split("(")[0]
+                title = (
+                    f"Backtest #{job} - {report.pair} {report.timeframe} ({strategy}), {report.bot}"
+                )
+                image = equity_png(points, title=title)  # no emoji: the PNG font has none
                 embed.set_image(url=f"attachment://{name}")
                 await channel.send(embed=embed, file=discord.File(io.BytesIO(image), name))
             else:
