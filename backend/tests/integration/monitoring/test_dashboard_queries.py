@@ -147,6 +147,15 @@ def _report_everything(telemetry: Telemetry) -> None:
                 "alerts",
                 AlertRaised(timestamp=at, kind="risk_reduced", text="x", bot=BotKind.SAFE),
             ),
-            ("alerts", AlertRaised(timestamp=at, kind="bot_paused", text="y", bot=BotKind.SAFE)),
+            (
+                "alerts",
+                AlertRaised(
+                    timestamp=at,
+                    kind="circuit_breaker",
+                    severity="critical",
+                    text="y",
+                    bot=BotKind.SAFE,
+                ),
+            ),
         ]
     )
