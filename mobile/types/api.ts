@@ -1326,6 +1326,16 @@ export interface components {
             reallocated_out: string;
             risk: components["schemas"]["RiskStatePublic"];
             status: components["schemas"]["BotStatus"];
+            /**
+             * Unpriced Positions
+             * @description open positions left out of unrealised_pnl (no candle of their pair stored)
+             */
+            unpriced_positions: number;
+            /**
+             * Unrealised Pnl
+             * @description open positions marked at their pair's last stored close, net of fees paid
+             */
+            unrealised_pnl: string;
             /** Win Rate */
             win_rate: number | null;
         };
@@ -1487,6 +1497,18 @@ export interface components {
                 [key: string]: (number | null)[];
             };
             timeframe: components["schemas"]["Timeframe"];
+        };
+        /**
+         * DrawdownPublic
+         * @description Combined equity below its peak, as ratios of the peak (0.05 = 5 %).
+         */
+        DrawdownPublic: {
+            /** Current */
+            current: string;
+            /** Maximum */
+            maximum: string;
+            /** Peak Equity */
+            peak_equity: string;
         };
         /**
          * EquityPointPublic
@@ -1930,16 +1952,29 @@ export interface components {
         PortfolioPublic: {
             /** Bots */
             bots: components["schemas"]["BotPortfolioPublic"][];
+            drawdown: components["schemas"]["DrawdownPublic"];
             limits: components["schemas"]["RiskLimitsPublic"];
             /** Live Trading Enabled */
             live_trading_enabled: boolean;
             mode: components["schemas"]["TradingMode"];
+            /**
+             * Realised Today
+             * @description both bots' P&L closed since 00:00 UTC
+             */
+            realised_today: string;
             /** Reallocations */
             reallocations: components["schemas"]["ReallocationPublic"][];
             /** Total Capital */
             total_capital: string;
+            /**
+             * Total Equity
+             * @description capital plus the open positions marked now
+             */
+            total_equity: string;
             /** Total Realised Pnl */
             total_realised_pnl: string;
+            /** Total Unrealised Pnl */
+            total_unrealised_pnl: string;
         };
         /**
          * ReallocationPublic
