@@ -324,6 +324,21 @@ class OptimizationProgress(BusMessage):
     windows: int | None = None
 
 
+class BacktestProgress(BusMessage):
+    """Where a backtest job stands (``backtests``); only its owner's sockets get it.
+
+    ``candles_done`` counts the candles simulated so far, over every strategy of a comparison
+    (``candles_total`` = candles x strategies).
+    """
+
+    type: Literal["backtest_progress"] = "backtest_progress"
+    job_id: int
+    user_id: int
+    status: Literal["queued", "running", "succeeded", "failed"]
+    candles_done: int = Field(ge=0)
+    candles_total: int = Field(ge=0)
+
+
 # --- runs of candles: what the trading pipeline passes along ------------------------------------
 # Candles catching up (a replay, a restart) travel in runs, one message per run, so that each
 # engine computes on a whole run at once; a live candle is a run of one. Candle prices and
@@ -420,7 +435,8 @@ Message = Annotated[
     | CandlesClosed
     | StrategyInputsComputed
     | DecisionsMade
-    | OptimizationProgress,
+    | OptimizationProgress
+    | BacktestProgress,
     Field(discriminator="type"),
 ]
 """Any bus message, told apart by its ``type``."""
@@ -434,5 +450,6 @@ TOPIC_MESSAGES: dict[str, tuple[type[BusMessage], ...]] = {
     topics.REBALANCE: (CapitalReallocated,),
     topics.COMMANDS: (ControlBot,),
     topics.OPTIMIZATIONS: (OptimizationProgress,),
+    topics.BACKTESTS: (BacktestProgress,),
 }
 """Which messages each channel carries; anything else on a channel is malformed."""

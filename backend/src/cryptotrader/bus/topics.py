@@ -21,9 +21,12 @@ COMMANDS = "commands"
 """Bot control (start, stop, pause, resume), from the API and the Discord bot."""
 OPTIMIZATIONS = "optimizations"
 """Progress of optimisation jobs, from the API process running them."""
+BACKTESTS = "backtests"
+"""Progress of backtest jobs (candles simulated), from the API process running them."""
 
 ALL_TOPICS: tuple[str, ...] = (
     CANDLES, INDICATORS, SIGNALS, ORDERS, ALERTS, REBALANCE, COMMANDS, OPTIMIZATIONS,
+    BACKTESTS,
 )  # fmt: skip
 
 _DEAD_LETTER_SUFFIX = ".dead"
