@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from cryptotrader.clock import Clock
+from cryptotrader.errors import AuthenticationFailed
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import service_tokens, sessions, users
 from cryptotrader.persistence.tables import ServiceTokenRow, UserRow
@@ -37,7 +38,6 @@ from cryptotrader.security.tokens import (
 from cryptotrader.services import audit
 from cryptotrader.services.context import Actor, Origin, Role, Scope
 from cryptotrader.services.ephemeral import EphemeralStore
-from cryptotrader.services.errors import AuthenticationFailed
 from cryptotrader.services.login_throttle import LoginThrottle
 from cryptotrader.services.session_cache import SessionCache
 
