@@ -24,7 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("runtime", "runtime_inputs"),  # the engines' run loop and what feeds it
     ("services",),  # use cases behind the API: permissions, audit, persistence
     ("optimize",),  # parameter studies over the backtester
-    ("engines",),  # indicator -> decision -> order -> portfolio, and the backtester
+    ("engines", "notify"),  # trading engines and the backtester; push notifications
     ("exchanges", "strategies"),  # venues (paper, ccxt); trading rules
     ("indicators",),  # indicator plugins and the engine that runs them
     ("persistence", "monitoring", "sentiment"),  # database; telemetry; sentiment feeds
