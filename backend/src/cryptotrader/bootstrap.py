@@ -41,7 +41,7 @@ from cryptotrader.engines.workers.decisions import DecisionWorker
 from cryptotrader.engines.workers.indicators import IndicatorWorker
 from cryptotrader.engines.workers.market_data import LiveFeed, Publisher, ReplayFeed
 from cryptotrader.engines.workers.trading import TradingWorker
-from cryptotrader.errors import ConfigurationError
+from cryptotrader.errors import ConfigurationError, UserInputError
 from cryptotrader.exchanges.base import BaseExchange
 from cryptotrader.exchanges.paper import PaperExchange
 from cryptotrader.monitoring.setup import open_telemetry
@@ -59,10 +59,12 @@ from cryptotrader.runtime_inputs import (
     RunOptions,
     check_live,
     check_source,
+    check_warmup,
     describe_market,
     open_database,
     release_source,
     resolve_market,
+    warmup_needed,
 )
 from cryptotrader.sentiment import load_fear_greed_csv, load_sentiment
 from cryptotrader.strategies import BaseStrategy, create_strategy
@@ -128,17 +130,15 @@ async def _build(
         stack.push_async_callback(_release_if_unused, runtime)
     public = await _public_venue(settings, market, stack, wanted)
     portfolio = _portfolio(settings, database, clock)
-    if wanted & {"order", "portfolio", "indicator", "decision"}:
+    if wanted & {"order", "portfolio", "indicator", "decision", "market-data"}:
         await portfolio.ensure_bots()
     strategies = (
-        await _strategies(database, portfolio) if wanted & {"indicator", "decision"} else {}
+        await _strategies(database, portfolio)
+        if wanted & {"indicator", "decision", "market-data"}
+        else {}
     )
     if "market-data" in wanted:
-        runtime.publisher = Publisher(
-            bus=bus, store=SqlCandleStore(database), clock=clock, series=series,
-            telemetry=telemetry,
-        )  # fmt: skip
-        runtime.feed = _feed(settings, options, market, public, clock)
+        await _market_data(runtime, settings, options, market, public, strategies, bound_now)
     if "indicator" in wanted:
         runtime.indicators = IndicatorWorker(
             bus=bus,
@@ -168,12 +168,38 @@ async def _build(
 # --- the market ---------------------------------------------------------------------------------
 
 
+async def _market_data(  # noqa: PLR0917 - the composition root hands each piece over
+    runtime: Runtime,
+    settings: Settings,
+    options: RunOptions,
+    market: Market,
+    public: BaseExchange | None,
+    strategies: dict[BotKind, BaseStrategy[Any]],
+    bound_now: bool,
+) -> None:
+    """The publisher and the feed, once the series is known to cover the strategies' warm-up."""
+    needed = warmup_needed(strategies)
+    try:
+        check_warmup(market, needed, settings.runtime.history_candles)
+    except UserInputError:
+        if bound_now:  # nothing was recorded under this market: leave the database free
+            await release_source(runtime.database)
+        raise
+    runtime.publisher = Publisher(
+        bus=runtime.bus, store=SqlCandleStore(runtime.database), clock=runtime.clock,
+        series=market.series, telemetry=runtime.telemetry,
+    )  # fmt: skip
+    runtime.feed = _feed(settings, options, market, public, runtime.clock, needed=needed)
+
+
 def _feed(
     settings: Settings,
     options: RunOptions,
     market: Market,
     public: BaseExchange | None,
     clock: Clock,
+    *,
+    needed: int,
 ) -> ReplayFeed | LiveFeed:
     if market.candles is not None:
         return ReplayFeed(candles=market.candles, speed=options.speed)
@@ -183,6 +209,7 @@ def _feed(
         clock=clock,
         poll_interval_s=settings.runtime.poll_interval_s,
         history=settings.runtime.history_candles,
+        min_history=needed,
     )
 
 

@@ -31,7 +31,7 @@ from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.workers.runs import candle_run
-from cryptotrader.errors import NetworkUnavailableError, TemporaryError
+from cryptotrader.errors import NetworkUnavailableError, TemporaryError, UserInputError
 from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.persistence.candles import SqlCandleStore
 
@@ -191,15 +191,24 @@ class LiveFeed:
         clock: decides which candles have closed.
         poll_interval_s: seconds between polls.
         history: candles of history fetched on the first start.
+        min_history: closed candles the strategies' warm-up needs: a market with less history
+            (a new listing) is refused at start rather than traded blind.
     """
 
     def __init__(
-        self, *, venue: CandleVenue, clock: Clock, poll_interval_s: float, history: int
+        self,
+        *,
+        venue: CandleVenue,
+        clock: Clock,
+        poll_interval_s: float,
+        history: int,
+        min_history: int = 0,
     ) -> None:
         self.venue = venue
         self.clock = clock
         self.poll_interval_s = poll_interval_s
         self.history = history
+        self.min_history = min_history
 
     async def run(
         self,
@@ -214,10 +223,18 @@ class LiveFeed:
 
         Raises:
             NetworkUnavailableError: the venue cannot be reached at start.
+            UserInputError: the market's history is shorter than the warm-up (first start).
         """
-        closed, forming = await self._fetch(publisher.series, None, self.history)
+        series = publisher.series
+        closed, forming = await self._fetch(series, None, self.history)
         if not len(closed):
             raise NetworkUnavailableError("the exchange returned no closed candle")
+        if history_from_ms is None and len(closed) < self.min_history:
+            raise UserInputError(
+                f"{series.source} has {len(closed)} closed {series.pair} {series.timeframe} "
+                f"candles, too few for the bots' strategies: their warm-up needs "
+                f"{self.min_history}"
+            )
         await publisher.store(closed)
         origin = history_from_ms if history_from_ms is not None else int(closed.timestamps[0])
         await on_history(origin)
