@@ -7,8 +7,9 @@ What gets built depends on the mode:
 * **replay** (``--replay FILE``, or the synthetic market of ``demo``): a ``MarketClock`` moved by
   the candles, the series written to the candle store, the ``PaperExchange`` fed candle by
   candle;
-* **paper on live data** (the default): the wall clock, candles polled from the configured
-  exchange's public API (ccxt), the ``PaperExchange`` fed with them;
+* **paper on live data** (the default): the wall clock, candles streamed from the configured
+  exchange's WebSocket (ccxt pro) where it has one, polled from its public API (ccxt)
+  otherwise, the ``PaperExchange`` fed with them;
 * **live** (``--live`` with the confirmation flag, ``exchange.mode = live``,
   ``trading.live_trading_enabled`` and stored API keys): the ccxt venue with the decrypted keys,
   entries also gated by the API's live-trading switch. Keys are never read otherwise.
@@ -39,7 +40,7 @@ from cryptotrader.engines.reconcile import Reconciler
 from cryptotrader.engines.workers.control import ControlWorker
 from cryptotrader.engines.workers.decisions import DecisionWorker
 from cryptotrader.engines.workers.indicators import IndicatorWorker
-from cryptotrader.engines.workers.market_data import LiveFeed, Publisher, ReplayFeed
+from cryptotrader.engines.workers.market_data import LiveFeed, Publisher, ReplayFeed, StreamFeed
 from cryptotrader.engines.workers.trading import TradingWorker
 from cryptotrader.errors import ConfigurationError, UserInputError
 from cryptotrader.exchanges.base import BaseExchange
@@ -190,6 +191,8 @@ async def _market_data(  # noqa: PLR0917 - the composition root hands each piece
         series=market.series, telemetry=runtime.telemetry,
     )  # fmt: skip
     runtime.feed = _feed(settings, options, market, public, runtime.clock, needed=needed)
+    if isinstance(runtime.feed, LiveFeed) and settings.runtime.stream_candles:
+        runtime.feed = _streamed(settings, runtime.feed, runtime.resources)
 
 
 def _feed(
@@ -210,6 +213,36 @@ def _feed(
         poll_interval_s=settings.runtime.poll_interval_s,
         history=settings.runtime.history_candles,
         min_history=needed,
+    )
+
+
+def _streamed(settings: Settings, polled: LiveFeed, stack: AsyncExitStack) -> LiveFeed:
+    """The feed over the exchange's WebSocket where ccxt streams its candles; else polled."""
+    from cryptotrader.exchanges.ccxt.stream import (  # noqa: PLC0415 - ccxt is slow
+        CcxtCandleStream,
+        stream_offered,
+    )
+
+    exchange = settings.exchange
+    if not stream_offered(exchange.name):
+        log.info("%s streams no candles through ccxt: polling every %s s", exchange.name,
+                 settings.runtime.poll_interval_s)  # fmt: skip
+        return polled
+    stream = CcxtCandleStream(
+        exchange.name,
+        base_url=exchange.base_url,
+        stream_url=exchange.stream_url,
+        timeout_s=exchange.timeout_s,
+    )
+    stack.push_async_callback(stream.close)
+    return StreamFeed(
+        venue=polled.venue,
+        stream=stream,
+        clock=polled.clock,
+        poll_interval_s=polled.poll_interval_s,
+        history=polled.history,
+        min_history=polled.min_history,
+        stall_s=settings.runtime.stream_stall_s,
     )
 
 
