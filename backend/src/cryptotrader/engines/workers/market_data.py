@@ -231,6 +231,12 @@ class LiveFeed:
         last, origin = await self._prime(
             publisher, start_ms=start_ms, history_from_ms=history_from_ms, on_history=on_history
         )
+        await self._follow(publisher, last, origin, stop)
+
+    async def _follow(
+        self, publisher: Publisher, last: int, origin: int, stop: asyncio.Event
+    ) -> None:
+        """Publish each candle as it closes, after ``last``, until ``stop``: polled."""
         while not stop.is_set():
             await _sleep(self.poll_interval_s, stop)
             last = await self._poll(publisher, last, origin)
@@ -382,24 +388,10 @@ class StreamFeed(LiveFeed):
         self.from_stream = 0
         """Candles published from the stream's own updates (the rest came from REST)."""
 
-    async def run(
-        self,
-        publisher: Publisher,
-        *,
-        start_ms: int | None,
-        history_from_ms: int | None,
-        on_history: Callable[[int], Awaitable[None]],
-        stop: asyncio.Event,
+    async def _follow(
+        self, publisher: Publisher, last: int, origin: int, stop: asyncio.Event
     ) -> None:
-        """Prime the history (REST), then publish each candle as the stream shows it closed.
-
-        Raises:
-            NetworkUnavailableError: the venue cannot be reached at start.
-            UserInputError: the market's history is shorter than the warm-up (first start).
-        """
-        last, origin = await self._prime(
-            publisher, start_ms=start_ms, history_from_ms=history_from_ms, on_history=on_history
-        )
+        """Publish each candle as the stream shows it closed, after ``last``, until ``stop``."""
         series = publisher.series
         step = series.timeframe.milliseconds
         trusted_from: int | None = None
