@@ -28,7 +28,7 @@ from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import settings as stored_settings
 from cryptotrader.persistence.uow import UnitOfWork
 
-ENGINE_NAMES = ("market-data", "indicator", "decision", "order", "portfolio")
+ENGINE_NAMES = ("market-data", "indicator", "decision", "order", "portfolio", "notifier")
 SOURCE_KEY = "runtime.source"
 
 
