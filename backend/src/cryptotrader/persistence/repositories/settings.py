@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cryptotrader.persistence.repositories._sql import upsert_insert
+from cryptotrader.persistence.repositories._sql import rowcount, upsert_insert
 from cryptotrader.persistence.tables import SettingRow
 
 
@@ -37,9 +37,43 @@ async def put_setting(
     await session.execute(statement)
 
 
-async def delete_setting(*, session: AsyncSession, key: str) -> None:
-    """Forget ``key`` (nothing happens when it is not stored)."""
-    await session.execute(delete(SettingRow).where(SettingRow.key == key))
+async def claim_setting(
+    *,
+    session: AsyncSession,
+    key: str,
+    value: Any,
+    at: datetime,
+    older_than: datetime | None = None,
+    updated_by: str | None = None,
+) -> bool:
+    """Store ``key`` only if absent (or stored before ``older_than``); True when this call did.
+
+    One statement, so that of several processes racing for the same claim exactly one wins:
+    how an alert that must be raised once (per episode, per day) is raised once.
+    """
+    statement = upsert_insert(session, SettingRow).values(
+        key=key, value=value, updated_at=at, updated_by=updated_by
+    )
+    if older_than is None:
+        statement = statement.on_conflict_do_nothing(index_elements=["key"])
+    else:
+        statement = statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "value": statement.excluded.value,
+                "updated_at": statement.excluded.updated_at,
+                "updated_by": statement.excluded.updated_by,
+            },
+            where=SettingRow.updated_at < older_than,
+        )
+    result = await session.execute(statement)
+    return rowcount(result) > 0
+
+
+async def delete_setting(*, session: AsyncSession, key: str) -> bool:
+    """Forget ``key``; True when it was stored (and this call deleted it)."""
+    result = await session.execute(delete(SettingRow).where(SettingRow.key == key))
+    return rowcount(result) > 0
 
 
 async def all_settings(*, session: AsyncSession) -> dict[str, Any]:
