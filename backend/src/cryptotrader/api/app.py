@@ -17,6 +17,7 @@ from multiprocessing import get_context
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 
 from cryptotrader import __version__
 from cryptotrader.api.client_ip import TrustedProxies
@@ -73,6 +74,8 @@ from cryptotrader.services.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
 
+DOCS_ASSETS = "/docs/assets"  # Swagger UI's script, stylesheet and icon
+
 TAGS = [
     {"name": "auth", "description": "Login, tokens, users."},
     {"name": "bots", "description": "The two bots: state, control, settings."},
@@ -87,8 +90,11 @@ TAGS = [
 
 
 def operation_id(route: APIRoute) -> str:
-    """Stable OpenAPI operation ids, ``{tag}-{name}`` (the generated clients' method names)."""
-    return f"{route.tags[0]}-{route.name}"
+    """Stable OpenAPI operation ids, ``{tag}-{name}`` (the generated clients' method names).
+
+    Only the docs pages, which are outside the schema, have no tag.
+    """
+    return f"{route.tags[0] if route.tags else 'docs'}-{route.name}"
 
 
 def _check_security(settings: Settings) -> tuple[AccessTokens, KeyRing | None]:
@@ -171,7 +177,8 @@ def create_app(
             app.state.services = services
             yield
 
-    app = FastAPI(
+    # Swagger UI from the fastapi-offline package's assets, served here: /docs works offline.
+    app = FastAPIOffline(
         title="CryptoTrader API",
         version=__version__,
         description="REST and WebSocket gateway of CryptoTrader. Money is a decimal string.",
@@ -180,6 +187,7 @@ def create_app(
         lifespan=lifespan,
         docs_url="/docs" if settings.api.docs_enabled else None,
         redoc_url=None,
+        static_url=DOCS_ASSETS,
     )
     install_error_handlers(app)
     _include_routes(app)
