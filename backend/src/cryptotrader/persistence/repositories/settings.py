@@ -19,22 +19,32 @@ async def get_setting(*, session: AsyncSession, key: str) -> Any | None:
     ).scalar_one_or_none()
 
 
-async def put_setting(
-    *, session: AsyncSession, key: str, value: Any, at: datetime, updated_by: str | None = None
-) -> None:
-    """Create or replace ``key``."""
-    statement = upsert_insert(session, SettingRow).values(
+def _insert(
+    session: AsyncSession, key: str, value: Any, at: datetime, updated_by: str | None
+) -> Any:
+    return upsert_insert(session, SettingRow).values(
         key=key, value=value, updated_at=at, updated_by=updated_by
     )
-    statement = statement.on_conflict_do_update(
+
+
+def _replacing(statement: Any, where: Any = None) -> Any:
+    """``statement`` replacing the stored row's value (only where ``where`` holds, if given)."""
+    return statement.on_conflict_do_update(
         index_elements=["key"],
         set_={
             "value": statement.excluded.value,
             "updated_at": statement.excluded.updated_at,
             "updated_by": statement.excluded.updated_by,
         },
+        where=where,
     )
-    await session.execute(statement)
+
+
+async def put_setting(
+    *, session: AsyncSession, key: str, value: Any, at: datetime, updated_by: str | None = None
+) -> None:
+    """Create or replace ``key``."""
+    await session.execute(_replacing(_insert(session, key, value, at, updated_by)))
 
 
 async def claim_setting(
@@ -51,23 +61,12 @@ async def claim_setting(
     One statement, so that of several processes racing for the same claim exactly one wins:
     how an alert that must be raised once (per episode, per day) is raised once.
     """
-    statement = upsert_insert(session, SettingRow).values(
-        key=key, value=value, updated_at=at, updated_by=updated_by
-    )
+    statement = _insert(session, key, value, at, updated_by)
     if older_than is None:
         statement = statement.on_conflict_do_nothing(index_elements=["key"])
     else:
-        statement = statement.on_conflict_do_update(
-            index_elements=["key"],
-            set_={
-                "value": statement.excluded.value,
-                "updated_at": statement.excluded.updated_at,
-                "updated_by": statement.excluded.updated_by,
-            },
-            where=SettingRow.updated_at < older_than,
-        )
-    result = await session.execute(statement)
-    return rowcount(result) > 0
+        statement = _replacing(statement, where=SettingRow.updated_at < older_than)
+    return rowcount(await session.execute(statement)) > 0
 
 
 async def delete_setting(*, session: AsyncSession, key: str) -> bool:
