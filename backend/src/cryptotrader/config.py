@@ -213,6 +213,26 @@ class AlertSettings(_Section):
     )
 
 
+class NotifySettings(_Section):
+    """The notifier's push providers and its retry policy (per-user channels live in the DB)."""
+
+    expo_push_url: str = Field(
+        default="https://exp.host/--/api/v2/push", description="Expo push API root"
+    )
+    expo_access_token: SecretStr | None = None
+    vapid_subject: str = Field(
+        default="mailto:admin@localhost",
+        pattern=r"^(mailto:.+@.+|https://.+)$",
+        description="Web Push VAPID contact (mailto: or https:)",
+    )
+    timeout_s: float = Field(default=10.0, gt=0, le=120)
+    max_attempts: int = Field(default=8, ge=1, le=50)
+    retry_base_s: float = Field(default=5.0, gt=0)
+    retry_max_s: float = Field(default=1800.0, gt=0)
+    max_age_s: int = Field(default=6 * 3600, ge=60, description="older alerts are not pushed")
+    poll_interval_s: float = Field(default=2.0, gt=0, le=60)
+
+
 class Settings(BaseSettings):
     """All of CryptoTrader's configuration.
 
@@ -248,6 +268,7 @@ class Settings(BaseSettings):
     api: ApiSettings = ApiSettings()
     monitoring: MonitoringSettings = MonitoringSettings()
     alerts: AlertSettings = AlertSettings()
+    notify: NotifySettings = NotifySettings()
 
     @property
     def database_url(self) -> str:
