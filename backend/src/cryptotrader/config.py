@@ -60,6 +60,10 @@ class ExchangeSettings(_Section):
     base_url: str | None = Field(
         default=None, description="override the exchange's API root (tests, proxies)"
     )
+    stream_url: str | None = Field(
+        default=None,
+        description="override the exchange's WebSocket root (default: base_url's host as ws)",
+    )
     timeout_s: float = Field(default=10.0, gt=0)
 
 
@@ -119,6 +123,12 @@ class RuntimeSettings(_Section):
     order_failures_to_pause: int = Field(default=3, ge=1, description="circuit breaker")
     on_deep_streak: Literal["quarter", "pause"] = "quarter"
     poll_interval_s: float = Field(default=10.0, gt=0, description="live candle polling")
+    stream_candles: bool = Field(
+        default=True, description="live candles over the exchange's WebSocket where it has one"
+    )
+    stream_stall_s: float = Field(
+        default=60.0, gt=0, description="seconds without a streamed update before REST takes over"
+    )
     history_candles: int = Field(default=1000, ge=1, le=100_000, description="loaded at start")
 
 
