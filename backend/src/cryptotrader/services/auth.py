@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from cryptotrader.clock import Clock
+from cryptotrader.errors import AuthenticationFailed
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import service_tokens, sessions, users
 from cryptotrader.persistence.tables import ServiceTokenRow, UserRow
@@ -38,7 +39,6 @@ from cryptotrader.security.tokens import (
 from cryptotrader.services import audit
 from cryptotrader.services.context import Actor, Origin, Permission, Role, Scope
 from cryptotrader.services.ephemeral import EphemeralStore
-from cryptotrader.services.errors import AuthenticationFailed
 from cryptotrader.services.login_throttle import LoginThrottle
 from cryptotrader.services.session_cache import SessionCache
 

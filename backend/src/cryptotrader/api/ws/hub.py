@@ -20,7 +20,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from cryptotrader.api.metrics import ApiMetrics
 from cryptotrader.api.ws.frames import WS_TOPICS, ReplayedFrame
@@ -112,6 +112,7 @@ class Hub:
         queue_size: frames buffered per client before it is dropped.
         store: where the hub's lease lives (groups are swept only when it is shared).
         lease_s: lifetime of the lease, renewed every third of it.
+        observers: also shown every event (the alert watchdog notes candle arrivals).
         listeners: other channels every process consumes, with their handler.
     """
 
@@ -124,6 +125,7 @@ class Hub:
         queue_size: int,
         store: EphemeralStore,
         lease_s: int = LEASE_S,
+        observers: Sequence[Callable[[BusMessage], None]] = (),
         listeners: Mapping[str, Handler] | None = None,
     ) -> None:
         self._bus = bus
@@ -133,6 +135,7 @@ class Hub:
         self._lease_s = lease_s
         self._lease: asyncio.Task[None] | None = None
         self._latest = latest
+        self._observers = tuple(observers)
         self._metrics = metrics
         self.queue_size = queue_size
         self._clients: set[Client] = set()
@@ -255,6 +258,8 @@ class Hub:
             return
         message = delivery.message
         self._latest.observe(message)
+        for observe in self._observers:
+            observe(message)
         frame = event_frame(topic, delivery.entry_id, message)
         owner = getattr(message, "user_id", None)
         self.publish_frame(topic, entry_key(delivery.entry_id), frame, owner=owner)
