@@ -105,17 +105,9 @@ def test_the_probe_sees_what_a_help_page_loads() -> None:
 # What a cold backtest of a plain CSV must not load (docs/BENCHMARKS.md: the 1 s target):
 # pandas (Arrow reads the file, TA-Lib is imported without it), numba (short runs walk the bars
 # in Python), and nothing of the database, the exchanges or the network.
+NEEDED_BY_A_BACKTEST = ("numpy", "pydantic_settings")
 NOT_FOR_A_BACKTEST = (
-    "pandas",
-    "numba",
-    "sqlalchemy",
-    "alembic",
-    "argon2",
-    "ccxt",
-    "redis",
-    "fastapi",
-    "matplotlib",
-    "optuna",
+    *(m for m in HEAVY if m not in NEEDED_BY_A_BACKTEST and not m.startswith("cryptotrader.")),
     "httpx",
     "requests",
     "pytrends",
