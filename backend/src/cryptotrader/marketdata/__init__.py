@@ -1,4 +1,7 @@
-"""Market data: the candle frame, file I/O with validation, resampling, and downloads."""
+"""Market data: the candle frame, file I/O with validation, and resampling.
+
+Downloads from exchanges live in ``exchanges.ccxt.download``.
+"""
 
 from __future__ import annotations
 

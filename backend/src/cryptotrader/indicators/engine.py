@@ -16,9 +16,9 @@ import numpy as np
 from cryptotrader.domain.market import CandleArrays, FloatArray, IntArray
 from cryptotrader.domain.signals import IndicatorResult, IndicatorSignal
 from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.engines.defaults import default_indicators
 from cryptotrader.errors import StrategyError, UserInputError
 from cryptotrader.indicators import Indicator
+from cryptotrader.indicators.defaults import default_indicators
 from cryptotrader.marketdata.resample import resample
 
 if TYPE_CHECKING:  # pandas loads for frames only: a backtest on arrays never needs it
