@@ -24,6 +24,8 @@ import logging
 from contextlib import AsyncExitStack, ExitStack
 from typing import Any
 
+import httpx
+
 from cryptotrader.bus.factory import open_bus
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock, LiveClock, MarketClock
@@ -47,6 +49,7 @@ from cryptotrader.exchanges.base import BaseExchange
 from cryptotrader.exchanges.paper import PaperExchange
 from cryptotrader.monitoring.setup import open_telemetry
 from cryptotrader.monitoring.telemetry import Telemetry
+from cryptotrader.notify.notifier import Notifier, open_dispatcher
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.migrate import open_database
@@ -67,6 +70,7 @@ from cryptotrader.runtime_inputs import (
     resolve_market,
     warmup_needed,
 )
+from cryptotrader.security.keys import KeyRing
 from cryptotrader.sentiment import load_fear_greed_csv, load_sentiment
 from cryptotrader.strategies import BaseStrategy, create_strategy
 
@@ -161,7 +165,29 @@ async def _build(
         )
     if "portfolio" in wanted:
         runtime.control = ControlWorker(bus=bus, portfolio=portfolio)
+    if "notifier" in wanted:
+        runtime.notifier = await _notifier(settings, market, database, stack)
     return runtime
+
+
+async def _notifier(
+    settings: Settings, market: Market, database: Database, stack: AsyncExitStack
+) -> Notifier | None:
+    """The notifier, on the wall clock; none for a replay (its alerts are history, not news)."""
+    if market.replay:
+        return None
+    keys = settings.security.encryption_keys
+    client = httpx.AsyncClient(timeout=settings.notify.timeout_s)
+    stack.push_async_callback(client.aclose)
+    clock = LiveClock()
+    dispatcher = open_dispatcher(
+        database=database,
+        clock=clock,
+        config=settings.notify,
+        ring=KeyRing(keys) if keys else None,
+        client=client,
+    )
+    return Notifier(database=database, clock=clock, dispatcher=dispatcher, config=settings.notify)
 
 
 # --- the market ---------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.strategies.base import BaseStrategy
 from cryptotrader.strategies.evaluation import build_indicator_engine, warmup
 
-ENGINE_NAMES = ("market-data", "indicator", "decision", "order", "portfolio")
+ENGINE_NAMES = ("market-data", "indicator", "decision", "order", "portfolio", "notifier")
 SOURCE_KEY = "runtime.source"
 
 

@@ -115,7 +115,10 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
 
 
 def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
-    name: Annotated[str, typer.Argument(help="market-data, indicator, decision, order, portfolio")],
+    name: Annotated[
+        str,
+        typer.Argument(help="market-data, indicator, decision, order, portfolio, notifier"),
+    ],
     replay: Annotated[
         Path | None, typer.Option("--replay", help="market-data: replay this candle file")
     ] = None,
