@@ -3,7 +3,8 @@
 
 What a careful operator expects and YAML alone does not enforce: ports published on 127.0.0.1
 only, every dependency waiting on a condition, the engines and the API started after the one-shot
-migration, a healthcheck on every long-running service, images pinned (no ``latest`` for third
+migration, Grafana on a read-only database role of its own, a healthcheck on every
+long-running service, images pinned (no ``latest`` for third
 parties), data on named volumes, the backend never running as root.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 import sys
 
-ENGINES = ("market-data", "indicator", "decision", "order", "portfolio")
+ENGINES = ("market-data", "indicator", "decision", "order", "portfolio", "notifier")
 OURS = ("migrate", "api", *ENGINES, "discord-bot")
 NO_HEALTHCHECK = ("migrate", "discord-bot")
 """One-shot, and a bot that serves no port (nothing waits on it; restart covers a crash)."""
@@ -43,7 +44,20 @@ def problems(config: dict) -> list[str]:  # type: ignore[type-arg]
         wait = services.get(name, {}).get("depends_on", {}).get("migrate", {})
         if wait.get("condition") != "service_completed_successfully":
             found.append(f"{name}: does not wait for the migration")
+    found += _grafana_reads_with_its_own_role(services)
     return found
+
+
+def _grafana_reads_with_its_own_role(services: dict) -> list[str]:  # type: ignore[type-arg]
+    """Grafana's PostgreSQL user is the read-only role the migration makes, not the app's."""
+    user = services.get("grafana", {}).get("environment", {}).get("GRAFANA_DB_USER")
+    owner = services.get("db", {}).get("environment", {}).get("POSTGRES_USER")
+    command = services.get("migrate", {}).get("command", [])
+    if user is None or user == owner:
+        return [f"grafana: reads PostgreSQL as {user!r}, not a read-only role of its own"]
+    if command[-2:] != ["--reader", user]:
+        return [f"migrate: does not create Grafana's read-only role {user!r} ({command})"]
+    return []
 
 
 def main() -> int:

@@ -38,6 +38,27 @@ def sql(query: str, fmt: str = "table") -> dict[str, Any]:
             "editorMode": "code"}
 
 
+def options(kind: str, source: dict[str, Any]) -> dict[str, Any]:
+    """A panel's options, complete as Grafana 11.3 stores them (its panel schemas require them).
+
+    A SQL stat reads one row per bot, so it shows every row's value; a Prometheus stat reduces
+    each series (one per bot) to its last value.
+    """
+    legend = {"displayMode": "list", "placement": "bottom", "showLegend": True, "calcs": []}
+    if kind in {"timeseries", "histogram"}:
+        return {"legend": legend, "tooltip": {"mode": "multi", "sort": "desc"}}
+    if kind == "stat":
+        every_row = source["type"] == POSTGRES["type"]
+        reduce = {"values": every_row, "calcs": ["lastNotNull"], "fields": ""}
+        return {"graphMode": "none", "colorMode": "value", "justifyMode": "auto",
+                "textMode": "value_and_name" if every_row else "auto", "wideLayout": True,
+                "showPercentChange": False, "reduceOptions": reduce,
+                "percentChangeColorMode": "standard", "orientation": "auto"}
+    if kind == "table":
+        return {"frameIndex": 0, "showHeader": True, "cellHeight": "sm"}
+    raise ValueError(f"no options for panel type {kind}")
+
+
 def panel(kind: str, title: str, targets: list[dict[str, Any]], *, w: int = 12, h: int = 8,
           unit: str = "short", description: str = "") -> Panel:
     source = targets[0]["datasource"]
@@ -51,7 +72,7 @@ def panel(kind: str, title: str, targets: list[dict[str, Any]], *, w: int = 12, 
         "targets": targets,
         "gridPos": {"w": w, "h": h},
         "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
-        "options": {},
+        "options": options(kind, source),
     }
 
 
@@ -67,6 +88,15 @@ def layout(panels: list[Panel]) -> list[Panel]:
         row_height = max(row_height, grid["h"])
         item["id"] = index
     return panels
+
+
+def annotation(name: str, color: str, query: str, *, text: str, tags: str) -> dict[str, Any]:
+    """An InfluxQL annotation in the form Grafana 11 stores (the query in ``target``; the legacy
+    top-level ``query``/``textColumn`` is migrated into it on load)."""
+    target = {"refId": "Anno", "query": query, "rawQuery": True, "fromAnnotations": True,
+              "textColumn": text, "tagsColumn": tags}
+    return {"name": name, "datasource": INFLUX, "enable": True, "iconColor": color,
+            "target": target}
 
 
 def bot_variable() -> dict[str, Any]:
@@ -113,15 +143,12 @@ def overview() -> dict[str, Any]:
                 f'GROUP BY time($__interval), "bot" fill(previous)')
 
     annotations = [
-        {"name": "Reallocations", "datasource": INFLUX, "enable": True, "iconColor": "green",
-         "query": 'SELECT "amount" FROM "reallocation" WHERE $timeFilter',
-         "textColumn": "amount", "tagsColumn": "from_bot"},
-        {"name": "Risk changes", "datasource": INFLUX, "enable": True, "iconColor": "orange",
-         "query": 'SELECT "text" FROM "risk_change" WHERE $timeFilter',
-         "textColumn": "text", "tagsColumn": "bot"},
-        {"name": "Circuit breaker", "datasource": INFLUX, "enable": True, "iconColor": "red",
-         "query": 'SELECT "text" FROM "circuit_breaker" WHERE $timeFilter',
-         "textColumn": "text", "tagsColumn": "bot"},
+        annotation("Reallocations", "green", 'SELECT "amount" FROM "reallocation" WHERE $timeFilter',
+                   text="amount", tags="from_bot"),
+        annotation("Risk changes", "orange", 'SELECT "text" FROM "risk_change" WHERE $timeFilter',
+                   text="text", tags="bot"),
+        annotation("Circuit breaker", "red",
+                   'SELECT "text" FROM "circuit_breaker" WHERE $timeFilter', text="text", tags="bot"),
     ]
     panels = [
         panel("stat", "Equity now", [prom(f"cryptotrader_bot_equity{{{BOTS}}}", "{{bot}}")],

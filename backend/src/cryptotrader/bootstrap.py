@@ -7,8 +7,9 @@ What gets built depends on the mode:
 * **replay** (``--replay FILE``, or the synthetic market of ``demo``): a ``MarketClock`` moved by
   the candles, the series written to the candle store, the ``PaperExchange`` fed candle by
   candle;
-* **paper on live data** (the default): the wall clock, candles polled from the configured
-  exchange's public API (ccxt), the ``PaperExchange`` fed with them;
+* **paper on live data** (the default): the wall clock, candles streamed from the configured
+  exchange's WebSocket (ccxt pro) where it has one, polled from its public API (ccxt)
+  otherwise, the ``PaperExchange`` fed with them;
 * **live** (``--live`` with the confirmation flag, ``exchange.mode = live``,
   ``trading.live_trading_enabled`` and stored API keys): the ccxt venue with the decrypted keys,
   entries also gated by the API's live-trading switch. Keys are never read otherwise.
@@ -22,6 +23,8 @@ from __future__ import annotations
 import logging
 from contextlib import AsyncExitStack, ExitStack
 from typing import Any
+
+import httpx
 
 from cryptotrader.bus.factory import open_bus
 from cryptotrader.bus.protocol import MessageBus
@@ -39,16 +42,18 @@ from cryptotrader.engines.reconcile import Reconciler
 from cryptotrader.engines.workers.control import ControlWorker
 from cryptotrader.engines.workers.decisions import DecisionWorker
 from cryptotrader.engines.workers.indicators import IndicatorWorker
-from cryptotrader.engines.workers.market_data import LiveFeed, Publisher, ReplayFeed
+from cryptotrader.engines.workers.market_data import LiveFeed, Publisher, ReplayFeed, StreamFeed
 from cryptotrader.engines.workers.trading import TradingWorker
-from cryptotrader.errors import ConfigurationError
+from cryptotrader.errors import ConfigurationError, UserInputError
 from cryptotrader.exchanges.base import BaseExchange
 from cryptotrader.exchanges.paper import PaperExchange
 from cryptotrader.monitoring.setup import open_telemetry
 from cryptotrader.monitoring.telemetry import Telemetry
+from cryptotrader.notify.notifier import Notifier, open_dispatcher
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.repositories import settings as stored_settings
+from cryptotrader.persistence.migrate import open_database
+from cryptotrader.persistence.repositories import live_switch
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.retry import RetryPolicy
 from cryptotrader.risk.manager import EntryFacts, RiskLimits, RiskManager, RiskRefused
@@ -59,17 +64,17 @@ from cryptotrader.runtime_inputs import (
     RunOptions,
     check_live,
     check_source,
+    check_warmup,
     describe_market,
-    open_database,
     release_source,
     resolve_market,
+    warmup_needed,
 )
+from cryptotrader.security.keys import KeyRing
 from cryptotrader.sentiment import load_fear_greed_csv, load_sentiment
 from cryptotrader.strategies import BaseStrategy, create_strategy
 
 log = logging.getLogger(__name__)
-
-LIVE_SWITCH_KEY = "trading.live_trading_enabled"  # written by the API (services.live_trading)
 
 
 async def open_runtime(settings: Settings, options: RunOptions) -> Runtime:
@@ -128,17 +133,15 @@ async def _build(
         stack.push_async_callback(_release_if_unused, runtime)
     public = await _public_venue(settings, market, stack, wanted)
     portfolio = _portfolio(settings, database, clock)
-    if wanted & {"order", "portfolio", "indicator", "decision"}:
+    if wanted & {"order", "portfolio", "indicator", "decision", "market-data"}:
         await portfolio.ensure_bots()
     strategies = (
-        await _strategies(database, portfolio) if wanted & {"indicator", "decision"} else {}
+        await _strategies(database, portfolio)
+        if wanted & {"indicator", "decision", "market-data"}
+        else {}
     )
     if "market-data" in wanted:
-        runtime.publisher = Publisher(
-            bus=bus, store=SqlCandleStore(database), clock=clock, series=series,
-            telemetry=telemetry,
-        )  # fmt: skip
-        runtime.feed = _feed(settings, options, market, public, clock)
+        await _market_data(runtime, settings, options, market, public, strategies, bound_now)
     if "indicator" in wanted:
         runtime.indicators = IndicatorWorker(
             bus=bus,
@@ -162,10 +165,58 @@ async def _build(
         )
     if "portfolio" in wanted:
         runtime.control = ControlWorker(bus=bus, portfolio=portfolio)
+    if "notifier" in wanted:
+        runtime.notifier = await _notifier(settings, market, database, stack)
     return runtime
 
 
+async def _notifier(
+    settings: Settings, market: Market, database: Database, stack: AsyncExitStack
+) -> Notifier | None:
+    """The notifier, on the wall clock; none for a replay (its alerts are history, not news)."""
+    if market.replay:
+        return None
+    keys = settings.security.encryption_keys
+    client = httpx.AsyncClient(timeout=settings.notify.timeout_s)
+    stack.push_async_callback(client.aclose)
+    clock = LiveClock()
+    dispatcher = open_dispatcher(
+        database=database,
+        clock=clock,
+        config=settings.notify,
+        ring=KeyRing(keys) if keys else None,
+        client=client,
+    )
+    return Notifier(database=database, clock=clock, dispatcher=dispatcher, config=settings.notify)
+
+
 # --- the market ---------------------------------------------------------------------------------
+
+
+async def _market_data(  # noqa: PLR0917 - the composition root hands each piece over
+    runtime: Runtime,
+    settings: Settings,
+    options: RunOptions,
+    market: Market,
+    public: BaseExchange | None,
+    strategies: dict[BotKind, BaseStrategy[Any]],
+    bound_now: bool,
+) -> None:
+    """The publisher and the feed, once the series is known to cover the strategies' warm-up."""
+    needed = warmup_needed(strategies)
+    try:
+        check_warmup(market, needed, settings.runtime.history_candles)
+    except UserInputError:
+        if bound_now:  # nothing was recorded under this market: leave the database free
+            await release_source(runtime.database)
+        raise
+    runtime.publisher = Publisher(
+        bus=runtime.bus, store=SqlCandleStore(runtime.database), clock=runtime.clock,
+        series=market.series, telemetry=runtime.telemetry,
+    )  # fmt: skip
+    runtime.feed = _feed(settings, options, market, public, runtime.clock, needed=needed)
+    if isinstance(runtime.feed, LiveFeed) and settings.runtime.stream_candles:
+        runtime.feed = _streamed(settings, runtime.feed, runtime.resources)
 
 
 def _feed(
@@ -174,6 +225,8 @@ def _feed(
     market: Market,
     public: BaseExchange | None,
     clock: Clock,
+    *,
+    needed: int,
 ) -> ReplayFeed | LiveFeed:
     if market.candles is not None:
         return ReplayFeed(candles=market.candles, speed=options.speed)
@@ -183,6 +236,37 @@ def _feed(
         clock=clock,
         poll_interval_s=settings.runtime.poll_interval_s,
         history=settings.runtime.history_candles,
+        min_history=needed,
+    )
+
+
+def _streamed(settings: Settings, polled: LiveFeed, stack: AsyncExitStack) -> LiveFeed:
+    """The feed over the exchange's WebSocket where ccxt streams its candles; else polled."""
+    from cryptotrader.exchanges.ccxt.stream import (  # noqa: PLC0415 - ccxt is slow
+        CcxtCandleStream,
+        stream_offered,
+    )
+
+    exchange = settings.exchange
+    if not stream_offered(exchange.name):
+        log.info("%s streams no candles through ccxt: polling every %s s", exchange.name,
+                 settings.runtime.poll_interval_s)  # fmt: skip
+        return polled
+    stream = CcxtCandleStream(
+        exchange.name,
+        base_url=exchange.base_url,
+        stream_url=exchange.stream_url,
+        timeout_s=exchange.timeout_s,
+    )
+    stack.push_async_callback(stream.close)
+    return StreamFeed(
+        venue=polled.venue,
+        stream=stream,
+        clock=polled.clock,
+        poll_interval_s=polled.poll_interval_s,
+        history=polled.history,
+        min_history=polled.min_history,
+        stall_s=settings.runtime.stream_stall_s,
     )
 
 
@@ -301,8 +385,8 @@ async def _live_venue(
 def _switch_reader(database: Database) -> LiveSwitch:
     async def read(facts: EntryFacts) -> None:
         async with UnitOfWork(database) as uow:
-            raw = await stored_settings.get_setting(session=uow.session, key=LIVE_SWITCH_KEY)
-        if not (isinstance(raw, dict) and raw.get("enabled")):
+            switch = await live_switch.read_switch(session=uow.session)
+        if not switch.enabled:
             raise RiskRefused("the live-trading switch is off (an admin turns it on in the API)")
 
     return read

@@ -40,8 +40,9 @@ def targets(kind: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
                 if target["datasource"]["type"] == kind:
                     yield name, panel["title"], target
         for annotation in board["annotations"]["list"]:
-            if annotation.get("datasource", {}).get("type") == kind and "query" in annotation:
-                yield name, annotation["name"], annotation
+            target = annotation.get("target", {})
+            if annotation.get("datasource", {}).get("type") == kind and "query" in target:
+                yield name, annotation["name"], target
 
 
 def path_of(name: str) -> Path:

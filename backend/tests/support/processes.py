@@ -7,9 +7,14 @@ Processes cannot share a test's schema or key prefix: they get a database of the
 from __future__ import annotations
 
 import asyncio
+import signal
+import subprocess
+import sys
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
 from redis import Redis
 from sqlalchemy import text
@@ -18,7 +23,13 @@ from sqlalchemy.engine import make_url
 from cryptotrader.bus import topics
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.migrate import upgrade
+from cryptotrader.persistence.repositories import checkpoints
+from cryptotrader.persistence.uow import UnitOfWork
 from tests.integration.conftest import POSTGRES_URL, REDIS_URL, require_postgres, require_redis
+
+ENGINE_CLI = [sys.executable, "-m", "cryptotrader", "engine"]
+# The engines that run until stopped; market-data replays the series and exits.
+LONG_RUNNING_ENGINES = ("portfolio", "order", "decision", "indicator")
 
 
 @contextmanager
@@ -73,3 +84,83 @@ def runtime_redis(logical_db: int) -> Iterator[str]:
     finally:
         clean()
         client.close()
+
+
+@contextmanager
+def engine_processes(
+    series: Path,
+    env: Mapping[str, str],
+    env_per_engine: Mapping[str, Mapping[str, str]] | None = None,
+) -> Iterator[dict[str, subprocess.Popen[str]]]:
+    """The long-running engines replaying ``series``, each in its own process, once all are up.
+
+    On a clean exit of the block each is sent SIGTERM and must stop with code 0.
+    """
+    replay = ["--replay", str(series)]
+    services = {
+        name: subprocess.Popen(  # noqa: S603 - our own entry point, fixed arguments
+            [*ENGINE_CLI, name, *replay],
+            env={**env, **(env_per_engine or {}).get(name, {})},
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in LONG_RUNNING_ENGINES
+    }
+    try:
+        for name, process in services.items():
+            _wait_for_banner(process, f"engine {name}")
+        yield services
+    except BaseException:
+        _stop(services)
+        raise
+    codes = _stop(services)
+    assert codes == dict.fromkeys(services, 0), codes  # SIGTERM stops each one cleanly
+
+
+def replay_market_data(series: Path, env: Mapping[str, str]) -> None:
+    """Runs the market data engine over ``series`` to its end."""
+    market = subprocess.run(  # noqa: S603 - our own entry point, fixed arguments
+        [*ENGINE_CLI, "market-data", "--replay", str(series)],
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    assert market.returncode == 0, market.stderr
+
+
+async def until_order_engine_done(url: str, last_open: int, key: str) -> None:
+    """Until the order engine's checkpoint ``key`` says it has done the candle ``last_open``."""
+    database = Database(url)
+    try:
+        deadline = time.monotonic() + 1200
+        mark = None
+        while time.monotonic() < deadline:
+            async with UnitOfWork(database) as uow:
+                mark = await checkpoints.load_checkpoint(
+                    session=uow.session, engine="order", key=key
+                )
+            if mark is not None and mark["candle_ms"] >= last_open and mark["complete"]:
+                return
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"the order engine did not finish: {mark}")
+    finally:
+        await database.dispose()
+
+
+def _wait_for_banner(process: subprocess.Popen[str], banner: str) -> None:
+    assert process.stderr is not None
+    deadline = time.monotonic() + 300
+    line = ""
+    while banner not in line:
+        assert time.monotonic() < deadline, f"no {banner!r}"
+        line = process.stderr.readline()
+        assert line or process.poll() is None, f"{banner} exited: {process.stderr.read()}"
+
+
+def _stop(services: Mapping[str, subprocess.Popen[str]]) -> dict[str, int]:
+    for process in services.values():
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    return {name: process.wait(timeout=120) for name, process in services.items()}

@@ -17,6 +17,7 @@ from multiprocessing import get_context
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 
 from cryptotrader import __version__
 from cryptotrader.api.client_ip import TrustedProxies
@@ -41,11 +42,12 @@ from cryptotrader.api.routes import (
 from cryptotrader.api.web import web_app
 from cryptotrader.api.ws.endpoint import websocket_endpoint
 from cryptotrader.api.ws.hub import Hub
+from cryptotrader.bus import topics
 from cryptotrader.bus.factory import open_bus
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock, LiveClock
 from cryptotrader.config import Settings, load_settings
-from cryptotrader.errors import ConfigurationError, UserInputError
+from cryptotrader.errors import ConfigurationError
 from cryptotrader.monitoring.setup import influx_writer
 from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.optimize.storage import default_storage
@@ -70,8 +72,11 @@ from cryptotrader.services.service_tokens import ServiceTokenService
 from cryptotrader.services.session_cache import SessionCache
 from cryptotrader.services.trades import TradeService
 from cryptotrader.services.users import UserService
+from cryptotrader.services.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
+
+DOCS_ASSETS = "/docs/assets"  # Swagger UI's script, stylesheet and icon
 
 TAGS = [
     {"name": "auth", "description": "Login, tokens, users."},
@@ -87,8 +92,11 @@ TAGS = [
 
 
 def operation_id(route: APIRoute) -> str:
-    """Stable OpenAPI operation ids, ``{tag}-{name}`` (the generated clients' method names)."""
-    return f"{route.tags[0]}-{route.name}"
+    """Stable OpenAPI operation ids, ``{tag}-{name}`` (the generated clients' method names).
+
+    Only the docs pages, which are outside the schema, have no tag.
+    """
+    return f"{route.tags[0] if route.tags else 'docs'}-{route.name}"
 
 
 def _check_security(settings: Settings) -> tuple[AccessTokens, KeyRing | None]:
@@ -171,7 +179,8 @@ def create_app(
             app.state.services = services
             yield
 
-    app = FastAPI(
+    # Swagger UI from the fastapi-offline package's assets, served here: /docs works offline.
+    app = FastAPIOffline(
         title="CryptoTrader API",
         version=__version__,
         description="REST and WebSocket gateway of CryptoTrader. Money is a decimal string.",
@@ -180,6 +189,7 @@ def create_app(
         lifespan=lifespan,
         docs_url="/docs" if settings.api.docs_enabled else None,
         redoc_url=None,
+        static_url=DOCS_ASSETS,
     )
     install_error_handlers(app)
     _include_routes(app)
@@ -247,9 +257,8 @@ async def _start(
     metrics: ApiMetrics,
 ) -> Services:
     if database is None:
-        database = Database(settings.database_url)
+        database = await migrate.open_database(settings.database_url)
         stack.push_async_callback(database.dispose)
-        await ensure_schema(database)
     if bus is None:
         owned_bus = await open_bus(settings, clock=clock)
         stack.push_async_callback(owned_bus.close)
@@ -260,16 +269,27 @@ async def _start(
         executor = pool
     stack.push_async_callback(store.close)
     latest = LatestEvents()
+    cache = SessionCache(ttl_s=1.0, bus=bus, clock=clock)
+    watchdog = Watchdog(
+        database=database,
+        bus=bus,
+        clock=clock,
+        config=settings.alerts,
+        timeframe=settings.runtime.timeframe,
+    )
     hub = Hub(
         bus=bus,
         latest=latest,
         metrics=metrics,
         queue_size=settings.api.ws_queue_size,
         store=store,
+        observers=(watchdog.observe,),
+        listeners={topics.REVOCATIONS: cache.on_revocation},
     )
     await hub.start()
     stack.push_async_callback(hub.stop)
-    cache = SessionCache(ttl_s=1.0)
+    watchdog.start()
+    stack.push_async_callback(watchdog.stop)
     reads = ReadCache(settings.api.read_cache_ttl_s)
     optimize_storage = settings.api.optimize_storage or default_storage(settings.data_dir)
     backtest_service = BacktestService(
@@ -326,20 +346,3 @@ async def _start(
         platform=PlatformConfigService(database=database, clock=clock, ring=ring),
         live_trading=LiveTradingService(database=database, bus=bus, clock=clock, settings=settings),
     )
-
-
-async def ensure_schema(database: Database) -> None:
-    """Migrate the embedded SQLite file on first use; refuse a server database left behind.
-
-    Raises:
-        UserInputError: a PostgreSQL database is not at the newest revision.
-    """
-    state = await migrate.schema_state(database)
-    if state.up_to_date:
-        return
-    if database.dialect != "sqlite":
-        raise UserInputError(
-            f"database {database.display_url} is at schema {state.current or 'empty'}, not "
-            f"{state.head}; run: cryptotrader db upgrade"
-        )
-    await migrate.upgrade(database)

@@ -339,6 +339,19 @@ class BacktestProgress(BusMessage):
     candles_total: int = Field(ge=0)
 
 
+class CredentialsRevoked(BusMessage):
+    """Credentials revoked (``revocations``), for every API process.
+
+    Each process forgets every credential matching one of the fields given (a user's, a login
+    session's, a service token's) and re-checks its open WebSockets at once.
+    """
+
+    type: Literal["credentials_revoked"] = "credentials_revoked"
+    user_id: int | None = None
+    session_id: str | None = Field(default=None, max_length=64)
+    token_id: int | None = None
+
+
 # --- runs of candles: what the trading pipeline passes along ------------------------------------
 # Candles catching up (a replay, a restart) travel in runs, one message per run, so that each
 # engine computes on a whole run at once; a live candle is a run of one. Candle prices and
@@ -436,7 +449,8 @@ Message = Annotated[
     | StrategyInputsComputed
     | DecisionsMade
     | OptimizationProgress
-    | BacktestProgress,
+    | BacktestProgress
+    | CredentialsRevoked,
     Field(discriminator="type"),
 ]
 """Any bus message, told apart by its ``type``."""
@@ -451,5 +465,6 @@ TOPIC_MESSAGES: dict[str, tuple[type[BusMessage], ...]] = {
     topics.COMMANDS: (ControlBot,),
     topics.OPTIMIZATIONS: (OptimizationProgress,),
     topics.BACKTESTS: (BacktestProgress,),
+    topics.REVOCATIONS: (CredentialsRevoked,),
 }
 """Which messages each channel carries; anything else on a channel is malformed."""

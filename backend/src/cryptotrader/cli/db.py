@@ -37,19 +37,43 @@ def _with_database(action: Callable[[Database], Awaitable[T]]) -> T:
     return asyncio.run(run())
 
 
+READER_PASSWORD_ENV = "CRYPTOTRADER_DB_READER_PASSWORD"  # noqa: S105 - a variable name
+
+
 @db_app.command("upgrade")
 def upgrade_command(
     revision: Annotated[str, typer.Argument(help="target revision")] = "head",
+    reader: Annotated[
+        str | None,
+        typer.Option(
+            help="then create or update this PostgreSQL login role, read-only on the trading "
+            f"tables (Grafana's); its password from ${READER_PASSWORD_ENV}"
+        ),
+    ] = None,
 ) -> None:
     """Apply the migrations up to REVISION (default: the newest)."""
-    state = _with_database(lambda db: _upgrade(db, revision))
+    import os
+
+    from cryptotrader.errors import ConfigurationError
+
+    password = os.environ.get(READER_PASSWORD_ENV, "")
+    if reader is not None and not password:
+        raise ConfigurationError(f"--reader {reader}: set {READER_PASSWORD_ENV}")
+    state = _with_database(lambda db: _upgrade(db, revision, reader, password))
     console.print(f"database at revision {state.current} (newest: {state.head})")
+    if reader is not None:
+        console.print(f"role {reader} reads the trading tables, nothing else")
 
 
-async def _upgrade(database: Database, revision: str) -> migrate.SchemaState:
+async def _upgrade(
+    database: Database, revision: str, reader: str | None, password: str
+) -> migrate.SchemaState:
     from cryptotrader.persistence import migrate
+    from cryptotrader.persistence.reader_role import grant_reader
 
     await migrate.upgrade(database, revision)
+    if reader is not None:
+        await grant_reader(database, reader, password)
     return await migrate.schema_state(database)
 
 

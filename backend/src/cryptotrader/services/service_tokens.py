@@ -199,4 +199,5 @@ class ServiceTokenService:
                 after={"revoked": True},
             )
             await uow.commit()
+        await self._cache.announce(token_id=token_id)  # again once committed, in every process
         return view

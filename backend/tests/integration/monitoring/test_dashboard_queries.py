@@ -2,7 +2,8 @@
 
 InfluxQL runs on a real influxd holding the points the telemetry writes (Grafana's macros
 replaced as Grafana would); each InfluxDB field a panel reads must exist there. PromQL is parsed
-by ``promtool`` (each expression as a recording rule). SQL runs on a migrated PostgreSQL.
+by ``promtool`` (each expression as a recording rule). SQL runs on a migrated PostgreSQL as
+Grafana's read-only role (``db upgrade --reader``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from cryptotrader.persistence.database import Database
 from tests.conftest import require
 from tests.support.dashboards import targets
 from tests.support.monitoring_servers import influxd, poll
+from tests.support.reader_role import reader_role
 
 DB = "cryptotrader"
 _FROM = re.compile(r'FROM "([a-z_]+)"')
@@ -100,12 +102,14 @@ def test_promql_expressions_parse(tmp_path: Path) -> None:
     assert f"{len(expressions)} rules found" in checked.stdout
 
 
-def test_sql_queries_run_on_the_migrated_schema(postgres_url: str) -> None:
+def test_sql_queries_run_on_the_migrated_schema_as_grafanas_read_only_role(
+    postgres_url: str,
+) -> None:
     queries = [target["rawSql"] for _, _, target in targets("grafana-postgresql-datasource")]
     assert len(queries) >= 6
 
-    async def run() -> None:
-        database = Database(postgres_url)
+    async def run(reader_url: str) -> None:
+        database = Database(reader_url)
         try:
             async with database.engine.connect() as connection:
                 for query in queries:
@@ -113,7 +117,8 @@ def test_sql_queries_run_on_the_migrated_schema(postgres_url: str) -> None:
         finally:
             await database.dispose()
 
-    asyncio.run(run())
+    with reader_role(postgres_url) as (_, reader_url):
+        asyncio.run(run(reader_url))
 
 
 def _report_everything(telemetry: Telemetry) -> None:

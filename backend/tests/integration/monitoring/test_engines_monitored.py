@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import subprocess
-import sys
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +17,7 @@ import pytest
 
 from cryptotrader.domain.enums import BotKind, TradeStatus
 from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.repositories import bots, checkpoints, trades
+from cryptotrader.persistence.repositories import bots, trades
 from cryptotrader.persistence.uow import UnitOfWork
 from tests.support.builders import read_shared_csv
 from tests.support.monitoring_servers import (
@@ -32,10 +28,16 @@ from tests.support.monitoring_servers import (
     poll,
     prometheus,
 )
+from tests.support.processes import (
+    LONG_RUNNING_ENGINES,
+    engine_processes,
+    replay_market_data,
+    until_order_engine_done,
+)
 
-CLI = [sys.executable, "-m", "cryptotrader", "engine"]
+ORDER_CHECKPOINT = "paper:binance:BTC/USDT:4h"
 REDIS_DB = 10  # a logical database of its own: the runtime's stream names are fixed
-ENGINES = ("portfolio", "order", "decision", "indicator")
+ENGINES = LONG_RUNNING_ENGINES
 INFLUX_DB = "cryptotrader"
 
 
@@ -57,30 +59,15 @@ def test_engine_processes_are_scraped_by_prometheus_and_write_points_to_influxdb
             CRYPTOTRADER_MONITORING__INFLUX_URL=influx.url,
             CRYPTOTRADER_MONITORING__INFLUX_DATABASE=INFLUX_DB,
         )
-        replay = ["--replay", str(series)]
-        services = {
-            name: subprocess.Popen(  # noqa: S603 - our own entry point, fixed arguments
-                [*CLI, name, *replay],
-                env={**env, "CRYPTOTRADER_MONITORING__METRICS_PORT": str(ports[name])},
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for name in ENGINES
+        metrics_ports = {
+            name: {"CRYPTOTRADER_MONITORING__METRICS_PORT": str(port)}
+            for name, port in ports.items()
         }
-        try:
-            for name, process in services.items():
-                _wait_for(process, f"engine {name}")
-            market = subprocess.run(  # noqa: S603 - our own entry point, fixed arguments
-                [*CLI, "market-data", *replay],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=1200,
-                check=False,
-            )
-            assert market.returncode == 0, market.stderr
+        with engine_processes(series, env, metrics_ports):
+            replay_market_data(series, env)
             last_open = int(read_shared_csv(series)["timestamp"].iloc[-1])
-            closed, capital = asyncio.run(_until_done(postgres_url, last_open))
+            asyncio.run(until_order_engine_done(postgres_url, last_open, ORDER_CHECKPOINT))
+            closed, capital = asyncio.run(_closed_trades_and_capital(postgres_url))
             jobs = {"engines": [f"127.0.0.1:{port}" for port in ports.values()]}
             with prometheus(tmp_path / "prometheus", jobs) as prom:
                 poll(
@@ -91,11 +78,6 @@ def test_engine_processes_are_scraped_by_prometheus_and_write_points_to_influxdb
                     what="every engine scraped",
                 )
                 _check_prometheus(prom, closed, capital)
-        finally:
-            for process in services.values():
-                process.send_signal(signal.SIGTERM)
-            codes = {name: process.wait(timeout=120) for name, process in services.items()}
-        assert codes == dict.fromkeys(services, 0)
         _check_influx(influx, closed, capital)
 
 
@@ -140,33 +122,11 @@ def _check_influx(
     assert influx.query(INFLUX_DB, "SELECT count(round_trip_s) FROM order_latency")
 
 
-def _wait_for(process: subprocess.Popen[str], banner: str) -> None:
-    assert process.stderr is not None
-    deadline = time.monotonic() + 300
-    line = ""
-    while banner not in line:
-        assert time.monotonic() < deadline, f"no {banner!r}"
-        line = process.stderr.readline()
-        assert line or process.poll() is None, f"{banner} exited: {process.stderr.read()}"
-
-
-async def _until_done(
-    url: str, last_open: int
+async def _closed_trades_and_capital(
+    url: str,
 ) -> tuple[dict[BotKind, int], dict[BotKind, Decimal]]:
-    """Until the order engine has done the last candle; then the closed trades and capital."""
     database = Database(url)
     try:
-        deadline = time.monotonic() + 1200
-        while time.monotonic() < deadline:
-            async with UnitOfWork(database) as uow:
-                mark = await checkpoints.load_checkpoint(
-                    session=uow.session, engine="order", key="paper:binance:BTC/USDT:4h"
-                )
-            if mark is not None and mark["candle_ms"] >= last_open and mark["complete"]:
-                break
-            await asyncio.sleep(0.2)
-        else:  # the deadline passed
-            raise AssertionError(f"the order engine did not finish: {mark}")
         async with UnitOfWork(database) as uow:
             closed = {}
             for bot in BotKind:

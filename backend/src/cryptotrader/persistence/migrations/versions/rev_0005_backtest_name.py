@@ -1,7 +1,7 @@
 """Backtest runs can be named (the app's Backtest tab keeps, renames and deletes runs).
 
-Revision ID: 0004_backtest_name
-Revises: 0003_backtest_heartbeat
+Revision ID: 0005_backtest_name
+Revises: 0004_notifications
 Create Date: 2026-12-04
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_backtest_name"
-down_revision: str | None = "0003_backtest_heartbeat"
+revision: str = "0005_backtest_name"
+down_revision: str | None = "0004_notifications"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
