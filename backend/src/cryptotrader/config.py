@@ -9,6 +9,7 @@ frozen section. ``.env.example`` documents every variable.
 
 from __future__ import annotations
 
+from datetime import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal, Self
@@ -209,6 +210,19 @@ class MonitoringSettings(_Section):
     influx_flush_s: float = Field(default=1.0, gt=0, le=60)
 
 
+class AlertSettings(_Section):
+    """Alerts the API raises from what it watches (``services.engine_watch``, ``daily_digest``)."""
+
+    silent_after_candles: int = Field(
+        default=3, ge=1, le=1000, description="engine_silent after this many timeframes quiet"
+    )
+    digest_enabled: bool = True
+    digest_time: time = Field(default=time(20, 0), description="UTC time of the daily digest")
+    check_interval_s: float = Field(
+        default=15.0, gt=0, le=3600, description="how often the watchdog and digest look"
+    )
+
+
 class NotifySettings(_Section):
     """The notifier's push providers and its retry policy (per-user channels live in the DB)."""
 
@@ -263,6 +277,7 @@ class Settings(BaseSettings):
     sentiment: SentimentSettings = SentimentSettings()
     api: ApiSettings = ApiSettings()
     monitoring: MonitoringSettings = MonitoringSettings()
+    alerts: AlertSettings = AlertSettings()
     notify: NotifySettings = NotifySettings()
 
     @property

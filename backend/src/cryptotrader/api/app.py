@@ -41,6 +41,7 @@ from cryptotrader.api.routes import (
 from cryptotrader.api.web import web_app
 from cryptotrader.api.ws.endpoint import websocket_endpoint
 from cryptotrader.api.ws.hub import Hub
+from cryptotrader.bus import topics
 from cryptotrader.bus.factory import open_bus
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock, LiveClock
@@ -70,6 +71,7 @@ from cryptotrader.services.service_tokens import ServiceTokenService
 from cryptotrader.services.session_cache import SessionCache
 from cryptotrader.services.trades import TradeService
 from cryptotrader.services.users import UserService
+from cryptotrader.services.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
 
@@ -260,16 +262,27 @@ async def _start(
         executor = pool
     stack.push_async_callback(store.close)
     latest = LatestEvents()
+    cache = SessionCache(ttl_s=1.0, bus=bus, clock=clock)
+    watchdog = Watchdog(
+        database=database,
+        bus=bus,
+        clock=clock,
+        config=settings.alerts,
+        timeframe=settings.runtime.timeframe,
+    )
     hub = Hub(
         bus=bus,
         latest=latest,
         metrics=metrics,
         queue_size=settings.api.ws_queue_size,
         store=store,
+        observers=(watchdog.observe,),
+        listeners={topics.REVOCATIONS: cache.on_revocation},
     )
     await hub.start()
     stack.push_async_callback(hub.stop)
-    cache = SessionCache(ttl_s=1.0)
+    watchdog.start()
+    stack.push_async_callback(watchdog.stop)
     reads = ReadCache(settings.api.read_cache_ttl_s)
     optimize_storage = settings.api.optimize_storage or default_storage(settings.data_dir)
     backtest_service = BacktestService(

@@ -338,6 +338,19 @@ class OptimizationProgress(BusMessage):
     windows: int | None = None
 
 
+class CredentialsRevoked(BusMessage):
+    """Credentials revoked (``revocations``), for every API process.
+
+    Each process forgets every credential matching one of the fields given (a user's, a login
+    session's, a service token's) and re-checks its open WebSockets at once.
+    """
+
+    type: Literal["credentials_revoked"] = "credentials_revoked"
+    user_id: int | None = None
+    session_id: str | None = Field(default=None, max_length=64)
+    token_id: int | None = None
+
+
 # --- runs of candles: what the trading pipeline passes along ------------------------------------
 # Candles catching up (a replay, a restart) travel in runs, one message per run, so that each
 # engine computes on a whole run at once; a live candle is a run of one. Candle prices and
@@ -438,7 +451,8 @@ Message = Annotated[
     | StrategyInputsComputed
     | DecisionsMade
     | OptimizationProgress
-    | BotReconfigured,
+    | BotReconfigured
+    | CredentialsRevoked,
     Field(discriminator="type"),
 ]
 """Any bus message, told apart by its ``type``."""
@@ -452,5 +466,6 @@ TOPIC_MESSAGES: dict[str, tuple[type[BusMessage], ...]] = {
     topics.REBALANCE: (CapitalReallocated,),
     topics.COMMANDS: (ControlBot, BotReconfigured),
     topics.OPTIMIZATIONS: (OptimizationProgress,),
+    topics.REVOCATIONS: (CredentialsRevoked,),
 }
 """Which messages each channel carries; anything else on a channel is malformed."""
