@@ -794,6 +794,13 @@ export interface components {
             };
             /** Lead */
             lead: number;
+            /**
+             * Params
+             * @description the strategy's parameters (the decision rule's too)
+             */
+            params: {
+                [key: string]: unknown;
+            };
             /** Series */
             series: {
                 [key: string]: (number | null)[];

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
@@ -310,6 +310,20 @@ class ControlBot(BusMessage):
     requested_by: str
 
 
+class BotReconfigured(BusMessage):
+    """A bot's strategy or parameters changed through the API (``commands``).
+
+    The running indicator engine applies it at the next candle (its decisions then come from
+    the new strategy) and says so with a ``bot_settings_applied`` alert and an audit row.
+    """
+
+    type: Literal["bot_reconfigured"] = "bot_reconfigured"
+    bot: BotKind
+    strategy: str = Field(min_length=1)
+    params: dict[str, Any] = Field(default_factory=dict)
+    requested_by: str
+
+
 class OptimizationProgress(BusMessage):
     """Where an optimisation job stands (``optimizations``); only its owner's sockets get it."""
 
@@ -402,6 +416,9 @@ class RuleInputs(BaseModel):
     model_config = _WIRE
 
     strategy: str
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="the strategy's parameters (the decision rule's too)"
+    )
     lead: int = Field(ge=0)
     series: dict[str, FloatColumn]
     strengths: dict[str, FloatColumn]
@@ -450,6 +467,7 @@ Message = Annotated[
     | DecisionsMade
     | OptimizationProgress
     | BacktestProgress
+    | BotReconfigured
     | CredentialsRevoked,
     Field(discriminator="type"),
 ]
@@ -462,7 +480,7 @@ TOPIC_MESSAGES: dict[str, tuple[type[BusMessage], ...]] = {
     topics.ORDERS: (OrderUpdated,),
     topics.ALERTS: (AlertRaised,),
     topics.REBALANCE: (CapitalReallocated,),
-    topics.COMMANDS: (ControlBot,),
+    topics.COMMANDS: (ControlBot, BotReconfigured),
     topics.OPTIMIZATIONS: (OptimizationProgress,),
     topics.BACKTESTS: (BacktestProgress,),
     topics.REVOCATIONS: (CredentialsRevoked,),
