@@ -12,7 +12,8 @@ export function useStrategies() {
 }
 
 export function useSeries() {
-  return useQuery({ queryKey: ['series'], queryFn: () => call(api().GET('/api/market/series')) });
+  // not ['series']: that key holds the active market (hooks/queries useActiveMarket)
+  return useQuery({ queryKey: ['series', 'all'], queryFn: () => call(api().GET('/api/market/series')) });
 }
 
 export function useBacktests() {
