@@ -52,7 +52,8 @@ from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.notify.notifier import Notifier, open_dispatcher
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.repositories import settings as stored_settings
+from cryptotrader.persistence.migrate import open_database
+from cryptotrader.persistence.repositories import live_switch
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.retry import RetryPolicy
 from cryptotrader.risk.manager import EntryFacts, RiskLimits, RiskManager, RiskRefused
@@ -65,7 +66,6 @@ from cryptotrader.runtime_inputs import (
     check_source,
     check_warmup,
     describe_market,
-    open_database,
     release_source,
     resolve_market,
     warmup_needed,
@@ -75,8 +75,6 @@ from cryptotrader.sentiment import load_fear_greed_csv, load_sentiment
 from cryptotrader.strategies import BaseStrategy, create_strategy
 
 log = logging.getLogger(__name__)
-
-LIVE_SWITCH_KEY = "trading.live_trading_enabled"  # written by the API (services.live_trading)
 
 
 async def open_runtime(settings: Settings, options: RunOptions) -> Runtime:
@@ -150,6 +148,9 @@ async def _build(
             store=SqlCandleStore(database),
             strategies=strategies,
             dependencies=_sentiment(settings, options, strategies),
+            on_applied=lambda change, candle_ms: portfolio.settings_applied(
+                change, candle_ms=candle_ms
+            ),
         )
     if "decision" in wanted:
         engines = {
@@ -387,8 +388,8 @@ async def _live_venue(
 def _switch_reader(database: Database) -> LiveSwitch:
     async def read(facts: EntryFacts) -> None:
         async with UnitOfWork(database) as uow:
-            raw = await stored_settings.get_setting(session=uow.session, key=LIVE_SWITCH_KEY)
-        if not (isinstance(raw, dict) and raw.get("enabled")):
+            switch = await live_switch.read_switch(session=uow.session)
+        if not switch.enabled:
             raise RiskRefused("the live-trading switch is off (an admin turns it on in the API)")
 
     return read

@@ -379,9 +379,9 @@ def _view_mode(quiet: bool, log_format: str) -> LogFormat:
 async def _trades(
     settings: Settings, bot: BotKind | None, limit: int
 ) -> tuple[list[tuple[int, Any]], int]:
+    from cryptotrader.persistence.migrate import open_database
     from cryptotrader.persistence.repositories import trades as trade_rows
     from cryptotrader.persistence.uow import UnitOfWork
-    from cryptotrader.runtime_inputs import open_database
 
     database = await open_database(settings.database_url)
     try:
