@@ -166,6 +166,10 @@ async def _drive(api: ApiHarness, flow: Flow) -> None:
         json_body={"pair": "BTC/USDT", "strategy": "sma_cross"},
     )
     await api.app.state.services.backtests.wait(job.json()["id"])
+    run = f"/api/backtest/{job.json()['id']}"
+    await flow.do("trader", "PATCH", run, "/api/backtest/{job_id}", "backtest.rename",
+                  json_body={"name": "first run"})  # fmt: skip
+    await flow.do("trader", "DELETE", run, "/api/backtest/{job_id}", "backtest.delete")
     job = await flow.do(
         "trader",
         "POST",
