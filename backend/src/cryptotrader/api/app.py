@@ -35,6 +35,7 @@ from cryptotrader.api.routes import (
     market,
     optimizations,
     portfolio,
+    strategies,
     system,
     trades,
 )
@@ -46,7 +47,7 @@ from cryptotrader.bus.factory import open_bus
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock, LiveClock
 from cryptotrader.config import Settings, load_settings
-from cryptotrader.errors import ConfigurationError, UserInputError
+from cryptotrader.errors import ConfigurationError
 from cryptotrader.monitoring.setup import influx_writer
 from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.optimize.storage import default_storage
@@ -226,7 +227,14 @@ def _user_key(holder: dict[str, Services], bearer: str | None) -> str | None:
 def _include_routes(app: FastAPI) -> None:
     authenticated = [Depends(current_actor)]
     app.include_router(auth.public)
-    for router in (auth.router, bots.router, trades.router, portfolio.router, market.router):
+    for router in (
+        auth.router,
+        bots.router,
+        trades.router,
+        portfolio.router,
+        market.router,
+        strategies.router,
+    ):
         app.include_router(router, dependencies=authenticated)
     for router in (backtests.router, optimizations.router, config.router):
         app.include_router(router, dependencies=authenticated)
@@ -250,9 +258,8 @@ async def _start(
     metrics: ApiMetrics,
 ) -> Services:
     if database is None:
-        database = Database(settings.database_url)
+        database = await migrate.open_database(settings.database_url)
         stack.push_async_callback(database.dispose)
-        await ensure_schema(database)
     if bus is None:
         owned_bus = await open_bus(settings, clock=clock)
         stack.push_async_callback(owned_bus.close)
@@ -297,6 +304,7 @@ async def _start(
         trading=settings.trading,
         workers=job_kinds(optimize_storage),
         max_active_per_user=settings.api.max_jobs_per_user,
+        bus=bus,
     )
     stack.push_async_callback(backtest_service.close)
     await backtest_service.start()
@@ -356,20 +364,3 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
     for worker in workers:
         worker.terminate()
-
-
-async def ensure_schema(database: Database) -> None:
-    """Migrate the embedded SQLite file on first use; refuse a server database left behind.
-
-    Raises:
-        UserInputError: a PostgreSQL database is not at the newest revision.
-    """
-    state = await migrate.schema_state(database)
-    if state.up_to_date:
-        return
-    if database.dialect != "sqlite":
-        raise UserInputError(
-            f"database {database.display_url} is at schema {state.current or 'empty'}, not "
-            f"{state.head}; run: cryptotrader db upgrade"
-        )
-    await migrate.upgrade(database)
