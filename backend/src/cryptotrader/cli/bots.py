@@ -56,10 +56,10 @@ async def _read(
     settings: Settings,
 ) -> tuple[PortfolioView, RuntimePresence | None, list[tuple[int, Trade]]]:
     from cryptotrader.domain.presence import HEARTBEAT_KEY, RuntimePresence
+    from cryptotrader.persistence.migrate import open_database
     from cryptotrader.persistence.repositories import settings as stored
     from cryptotrader.persistence.repositories import trades
     from cryptotrader.persistence.uow import UnitOfWork
-    from cryptotrader.runtime_inputs import open_database
     from cryptotrader.services.context import Actor, Role
     from cryptotrader.services.portfolio import PortfolioService
 
