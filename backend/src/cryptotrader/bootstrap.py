@@ -148,6 +148,9 @@ async def _build(
             store=SqlCandleStore(database),
             strategies=strategies,
             dependencies=_sentiment(settings, options, strategies),
+            on_applied=lambda change, candle_ms: portfolio.settings_applied(
+                change, candle_ms=candle_ms
+            ),
         )
     if "decision" in wanted:
         engines = {

@@ -87,6 +87,12 @@ class Runtime:
         resume = await self._resume_point()
         subscriptions: list[tuple[str, str, Handler | None]] = [
             (topics.COMMANDS, "portfolio", self.control.handle if self.control else None),
+            # the indicator engine reads strategy changes in its own group on the same channel
+            (
+                topics.COMMANDS,
+                "indicator",
+                self.indicators.reconfigure if self.indicators else None,
+            ),
             (topics.SIGNALS, "order", self.trading.handle if self.trading else None),
             (topics.INDICATORS, "decision", self.decisions.handle if self.decisions else None),
             (topics.CANDLES, "indicator", self.indicators.handle if self.indicators else None),
