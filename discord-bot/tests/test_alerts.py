@@ -17,8 +17,8 @@ from websockets.asyncio.client import connect
 from cryptotrader_discord.api import ApiClient
 from cryptotrader_discord.bot import point_at
 from cryptotrader_discord.config import BotConfig
-from cryptotrader_discord.embeds import money, signed
-from cryptotrader_discord.events import ws_url
+from cryptotrader_discord.embeds import alert_embed, duration, money, signed, when
+from cryptotrader_discord.events import Alert, ws_url
 from cryptotrader_discord.webhook import run_webhook
 from tests.conftest import Api, eventually
 from tests.fake_discord import ALERT_CHANNEL_ID, FakeDiscord
@@ -148,3 +148,48 @@ async def test_webhook_mode_posts_alerts_without_a_bot_account(
     titles = [m.embeds[0]["title"] for m in found]
     assert all(not t.startswith(("🟢 BUY", "🔴 SELL")) for t in titles)  # French: ACHAT / VENTE
     assert found[0].body["username"] == "CryptoTrader"
+
+
+async def test_engine_silent_and_the_daily_digest_raised_by_the_api_are_posted_field_by_field(
+    watched_api: Api, discord_server: FakeDiscord, tmp_path: Path
+) -> None:
+    env = bot_env(discord_server, watched_api.url, watched_api.tokens["read"], tmp_path / "state")
+    async with every_alert(watched_api) as truth:
+        async with running_bot(env, start_at="0-0") as running:
+            await eventually(lambda: running.poster.posted >= 2, within_s=120)
+        await eventually(lambda: len(truth) >= 2, within_s=60)
+    by_kind = {a["kind"]: a for a in truth}
+    assert set(by_kind) == {"engine_silent", "daily_digest"}
+    channel = {m.embeds[0]["title"]: m.embeds[0] for m in discord_server.messages if m.embeds}
+
+    silent = by_kind["engine_silent"]["details"]
+    embed = channel["🔕 ENGINE SILENT"]
+    assert embed["color"] == 0xE74C3C
+    assert fields(embed) == {
+        "Cause": "The trading runtime stopped beating without stopping cleanly.",
+        "Silent for": duration(int(silent["silent_s"]), "en"),
+        "Last beat": when(silent["last_beat"]),
+    }
+    assert int(silent["silent_s"]) >= 2 * 86400  # the last beat was two days ago
+
+    digest = by_kind["daily_digest"]["details"]
+    day = digest["period_end"][:10]
+    embed = channel[f"📅 DAILY DIGEST — {day}"]
+    shown = fields(embed)
+    assert list(shown) == ["Safe", "Aggressive", "Total"]
+    for bot in ("safe", "aggressive"):
+        assert shown[bot.capitalize()] == (
+            f"Capital: {money(digest[f'capital:{bot}'])}\n"
+            f"P&L: {signed(digest[f'pnl:{bot}'])}\n"
+            f"Closed: {digest[f'closed:{bot}']} ({digest[f'wins:{bot}']} ✅ / "
+            f"{digest[f'losses:{bot}']} ❌)\n"
+            f"Opened: {digest[f'opened:{bot}']} · open now: {digest[f'open:{bot}']}"
+        )
+    assert shown["Total"] == f"{money(digest['capital'])} ({signed(digest['pnl'])})"
+
+    # The same alerts in a French guild.
+    french = {a["kind"]: alert_embed(Alert.model_validate(a), "fr") for a in truth}
+    assert french["engine_silent"].title == "🔕 MOTEUR SILENCIEUX"
+    assert french["engine_silent"].fields[1].name == "Silencieux depuis"
+    assert french["daily_digest"].title == f"📅 BILAN DU JOUR — {day}"
+    assert [f.name for f in french["daily_digest"].fields] == ["Sécuritaire", "Agressif", "Total"]

@@ -48,15 +48,25 @@ async def test_status_answers_with_both_bots_figures_from_the_api(
         assert deferred.body["type"] == 5  # deferred: "thinking"
         reply = await answered(discord_server, asked, "followup")
     truth = api_get(seeded_api.url, seeded_api.tokens["read"], "/api/portfolio")
+    driven = {
+        b["kind"]: b["driven"]
+        for b in api_get(seeded_api.url, seeded_api.tokens["read"], "/api/bots")["data"]
+    }
     [embed] = reply.embeds
     assert embed["title"] == "📊 Bots — paper"
     shown = fields(embed)
+    assert driven == {"safe": False, "aggressive": False}  # the replay that traded has ended
     for bot in truth["bots"]:
         name = "Safe" if bot["bot"] == "safe" else "Aggressive"
         value = shown[f"{name} ({bot['status']})"]
         assert f"Capital: {money(bot['capital'])}" in value
         assert f"P&L: {signed(bot['realised_pnl'])}" in value
         assert f"Open positions: {bot['open_trades']}" in value
+        assert value.endswith(
+            "✅ driven by the trading runtime"
+            if driven[bot["bot"]]
+            else "⚠️ not driven: no trading runtime applies this state, nothing trades"
+        )
     assert shown["Total"] == (
         f"{money(truth['total_capital'])} ({signed(truth['total_realised_pnl'])})"
     )
@@ -134,7 +144,7 @@ async def test_pause_asks_for_confirmation_then_the_api_audits_the_discord_user(
             "pause", {"bot": "aggressive"}, roles=[OPERATOR_ROLE], member_id=4242, member_name="bob"
         )
         question = await answered(discord_server, asked, "callback")
-        assert question.content == "pause the Aggressive bot?"
+        assert question.content == "Pause the Aggressive bot?"
         assert question.flags & 64
         pressed = await discord_server.press(
             question, "Confirm", roles=[OPERATOR_ROLE], member_id=4242, member_name="bob"
@@ -192,11 +202,22 @@ async def test_a_french_guild_gets_french_embeds(
         reply = await answered(discord_server, asked, "followup")
         helped = await discord_server.invoke("help", roles=[VIEWER_ROLE], locale="fr")
         shown = await answered(discord_server, helped, "callback")
+        asked = await discord_server.invoke("status", roles=[VIEWER_ROLE], locale="fr")
+        status = await answered(discord_server, asked, "followup")
+    truth = api_get(seeded_api.url, seeded_api.tokens["read"], "/api/portfolio")
+    french = {"running": "en marche", "paused": "en pause", "stopped": "arrêté"}
+    names = [f["name"] for f in status.embeds[0]["fields"]]
+    assert names == [
+        f"{'Sécuritaire' if b['bot'] == 'safe' else 'Agressif'} ({french[b['status']]})"
+        for b in truth["bots"]
+    ] + ["Total"]
+    assert status.embeds[0]["title"] == "📊 Bots — simulation"
+    assert "non piloté" in status.embeds[0]["fields"][0]["value"]
     assert reply.embeds[0]["title"] == "🛡️ Risque"
     assert any("Pertes consécutives" in f["value"] for f in reply.embeds[0]["fields"])
     assert shown.embeds[0]["title"] == "❓ Commandes CryptoTrader"
-    status = next(c for c in discord_server.commands if c["name"] == "status")
-    assert status["description_localizations"]["fr"].startswith("Les deux bots")
+    command = next(c for c in discord_server.commands if c["name"] == "status")
+    assert command["description_localizations"]["fr"].startswith("Les deux bots")
 
 
 async def test_backtest_is_deferred_then_posts_its_result_with_the_equity_curve(

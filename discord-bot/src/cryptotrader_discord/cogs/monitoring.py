@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -122,7 +123,8 @@ class Monitoring(commands.Cog):
         lang = self.bot.language(interaction)
 
         async def render() -> discord.Embed:
-            return status_embed(await self.bot.api.portfolio(), lang)
+            portfolio, bots = await asyncio.gather(self.bot.api.portfolio(), self.bot.api.bots())
+            return status_embed(portfolio, lang, bots.data)
 
         await self._reply(interaction, render)
 

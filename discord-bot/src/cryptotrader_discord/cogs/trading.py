@@ -20,7 +20,7 @@ from cryptotrader_discord import checks
 from cryptotrader_discord.api import ApiError, BotKind
 from cryptotrader_discord.chart import equity_png
 from cryptotrader_discord.cogs.monitoring import d
-from cryptotrader_discord.embeds import backtest_embed, bot_name
+from cryptotrader_discord.embeds import backtest_embed, bot_name, status_text
 from cryptotrader_discord.i18n import text
 
 if TYPE_CHECKING:
@@ -64,11 +64,12 @@ class ConfirmView(discord.ui.View):
         else:
             message = text(
                 self.lang,
-                "done_control",
+                f"did_{self.action}",
                 bot=bot_name(self.kind, self.lang),
-                action=self.action,
                 user=interaction.user.mention,
-                status=done.requested.status if done.requested else done.status,
+                status=status_text(
+                    done.requested.status if done.requested else done.status, self.lang
+                ),
             )
         await interaction.response.edit_message(content=message, view=None)
 
@@ -93,7 +94,7 @@ class Trading(commands.Cog):
     ) -> None:
         lang = self.bot.language(interaction)
         view = ConfirmView(self.bot, interaction.user.id, kind, action, lang)
-        question = text(lang, "confirm_control", action=action, bot=bot_name(kind, lang))
+        question = text(lang, f"ask_{action}", bot=bot_name(kind, lang))
         await interaction.response.send_message(question, view=view, ephemeral=True)
 
     @app_commands.command(name="pause", description=d("desc_pause", "Pause a bot (operators)"))
