@@ -271,6 +271,34 @@ def generic_embed(alert: Alert, lang: str) -> discord.Embed:
     return embed
 
 
+def merged_embed(alerts: Sequence[Alert], dropped: int, lang: str) -> discord.Embed:
+    """🔔 N more alerts: what a channel behind Discord's rate limit grouped and dropped.
+
+    One line per kind with its count (the sells with their summed P&L).
+    """
+    counts: dict[str, int] = {}
+    for alert in alerts:
+        counts[alert.kind] = counts.get(alert.kind, 0) + 1
+    lines = [text(lang, "merged_text", count=len(alerts) + dropped)]
+    for kind, count in counts.items():
+        line = f"{kind_title(kind, lang)} × {count}"
+        if kind == "trade_closed":
+            pnl = sum(
+                (Decimal(a.details.get("pnl", "0")) for a in alerts if a.kind == kind), Decimal(0)
+            )
+            line += f" ({text(lang, 'pnl')} {signed(pnl, _quote(alerts[0].pair))})"
+        lines.append(line)
+    if dropped:
+        lines.append(text(lang, "merged_dropped", count=dropped))
+    first = min((a.timestamp for a in alerts), default=None)
+    return discord.Embed(
+        title=text(lang, "merged_title", count=len(alerts) + dropped),
+        description="\n".join(lines)[:4000],
+        colour=GREY,
+        timestamp=first,
+    )
+
+
 def alert_embed(
     alert: Alert, lang: str, reallocation: ReallocationPublic | None = None
 ) -> discord.Embed:

@@ -115,6 +115,15 @@ EN: Final[dict[str, str]] = {
     "kind_message_dead_lettered": "📭 Message set aside",
     "kind_reallocation": "🔁 Reallocation",
     "merged_title": "🔔 {count} more alerts",
+    "merged_dropped": "{count} older alerts dropped (the queue was full).",
+    "kind_trade_opened": "🟢 Buy",
+    "kind_trade_closed": "🔴 Sell",
+    "kind_risk_reduced": "⚠️ Risk reduced",
+    "kind_risk_restored": "✅ Risk restored",
+    "kind_circuit_breaker": "⛔ Circuit breaker",
+    "kind_engine_silent": "🔕 Engine silent",
+    "kind_engine_recovered": "✅ Engine recovered",
+    "kind_daily_digest": "📅 Daily digest",
     "merged_text": "Discord limits how fast the bot may post: {count} alerts were grouped here.",
 }
 
@@ -227,6 +236,15 @@ FR: Final[dict[str, str]] = {
     "kind_message_dead_lettered": "📭 Message mis de côté",
     "kind_reallocation": "🔁 Réallocation",
     "merged_title": "🔔 {count} alertes de plus",
+    "merged_dropped": "{count} alertes plus anciennes abandonnées (file pleine).",
+    "kind_trade_opened": "🟢 Achat",
+    "kind_trade_closed": "🔴 Vente",
+    "kind_risk_reduced": "⚠️ Risque réduit",
+    "kind_risk_restored": "✅ Risque rétabli",
+    "kind_circuit_breaker": "⛔ Disjoncteur",
+    "kind_engine_silent": "🔕 Moteur silencieux",
+    "kind_engine_recovered": "✅ Moteur rétabli",
+    "kind_daily_digest": "📅 Bilan du jour",
     "merged_text": "Discord limite le rythme des messages du bot : "
     "{count} alertes sont regroupées ici.",
 }
