@@ -4,6 +4,7 @@ real API, and the replies (embeds, buttons) come back to the server's REST endpo
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 
 from cryptotrader_discord.embeds import money, signed
+from cryptotrader_discord.i18n import FR
 from tests.conftest import Api
 from tests.fake_discord import OPERATOR_ROLE, VIEWER_ROLE, Captured, FakeDiscord
 from tests.harness import api_get, bot_env, running_bot
@@ -272,3 +274,42 @@ async def test_backtest_with_a_bad_end_date_is_an_ephemeral_one_liner(
         refusal = await answered(discord_server, asked, "callback")
     assert refusal.content == "⚠️ end 'yesterday': write YYYY-MM-DD"
     assert refusal.flags & 64
+
+
+NAME = re.compile(r"^[-_\w]{1,32}$")
+
+
+async def test_commands_are_registered_with_french_names_descriptions_options_and_choices(
+    seeded_api: Api, discord_server: FakeDiscord, tmp_path: Path
+) -> None:
+    env = bot_env(discord_server, seeded_api.url, seeded_api.tokens["read"], tmp_path)
+    async with running_bot(env):
+        pass
+    registered = {c["name"]: c for c in discord_server.commands}
+    assert set(registered) == {
+        "status", "trades", "risk", "pause", "resume", "backtest", "profit", "help"
+    }  # fmt: skip
+    for name, command in registered.items():
+        french = command["name_localizations"]["fr"]
+        assert french == FR[f"cmd_{name}"]
+        assert NAME.match(french)  # what Discord accepts: a word of up to 32, lower case
+        assert french == french.lower()
+        assert command["description_localizations"]["fr"] == FR[f"desc_{name}"]
+        assert 1 <= len(command["description_localizations"]["fr"]) <= 100
+        for option in command.get("options", []):
+            assert option["name_localizations"]["fr"] == FR[f"opt_{option['name']}"]
+            assert NAME.match(option["name_localizations"]["fr"])
+            localised = option["description_localizations"]["fr"]
+            assert localised in {v for k, v in FR.items() if k.startswith("optdesc_")}
+            assert 1 <= len(localised) <= 100
+            for choice in option.get("choices", []):
+                if option["name"] == "bot" or (option["name"] == "period" and name == "profit"):
+                    assert choice["name_localizations"]["fr"] == FR[choice["value"]]
+    assert registered["status"]["name_localizations"] == {"fr": "statut"}
+    trades = {o["name"]: o for o in registered["trades"]["options"]}
+    assert trades["n"]["name_localizations"] == {"fr": "nombre"}
+    assert [c["name_localizations"]["fr"] for c in trades["bot"]["choices"]] == [
+        "Sécuritaire",
+        "Agressif",
+    ]
+    assert [c["name"] for c in trades["bot"]["choices"]] == ["Safe", "Aggressive"]
