@@ -41,11 +41,12 @@ from cryptotrader.api.routes import (
 from cryptotrader.api.web import web_app
 from cryptotrader.api.ws.endpoint import websocket_endpoint
 from cryptotrader.api.ws.hub import Hub
+from cryptotrader.bus import topics
 from cryptotrader.bus.factory import open_bus
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock, LiveClock
 from cryptotrader.config import Settings, load_settings
-from cryptotrader.errors import ConfigurationError, UserInputError
+from cryptotrader.errors import ConfigurationError
 from cryptotrader.monitoring.setup import influx_writer
 from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.optimize.storage import default_storage
@@ -248,9 +249,8 @@ async def _start(
     metrics: ApiMetrics,
 ) -> Services:
     if database is None:
-        database = Database(settings.database_url)
+        database = await migrate.open_database(settings.database_url)
         stack.push_async_callback(database.dispose)
-        await ensure_schema(database)
     if bus is None:
         owned_bus = await open_bus(settings, clock=clock)
         stack.push_async_callback(owned_bus.close)
@@ -261,6 +261,7 @@ async def _start(
         executor = pool
     stack.push_async_callback(store.close)
     latest = LatestEvents()
+    cache = SessionCache(ttl_s=1.0, bus=bus, clock=clock)
     watchdog = Watchdog(
         database=database,
         bus=bus,
@@ -275,12 +276,12 @@ async def _start(
         queue_size=settings.api.ws_queue_size,
         store=store,
         observers=(watchdog.observe,),
+        listeners={topics.REVOCATIONS: cache.on_revocation},
     )
     await hub.start()
     stack.push_async_callback(hub.stop)
     watchdog.start()
     stack.push_async_callback(watchdog.stop)
-    cache = SessionCache(ttl_s=1.0)
     reads = ReadCache(settings.api.read_cache_ttl_s)
     optimize_storage = settings.api.optimize_storage or default_storage(settings.data_dir)
     backtest_service = BacktestService(
@@ -336,20 +337,3 @@ async def _start(
         platform=PlatformConfigService(database=database, clock=clock, ring=ring),
         live_trading=LiveTradingService(database=database, bus=bus, clock=clock, settings=settings),
     )
-
-
-async def ensure_schema(database: Database) -> None:
-    """Migrate the embedded SQLite file on first use; refuse a server database left behind.
-
-    Raises:
-        UserInputError: a PostgreSQL database is not at the newest revision.
-    """
-    state = await migrate.schema_state(database)
-    if state.up_to_date:
-        return
-    if database.dialect != "sqlite":
-        raise UserInputError(
-            f"database {database.display_url} is at schema {state.current or 'empty'}, not "
-            f"{state.head}; run: cryptotrader db upgrade"
-        )
-    await migrate.upgrade(database)

@@ -17,12 +17,17 @@ from cryptotrader.config import Settings
 from cryptotrader.domain.enums import BotKind, BotStatus, TradingMode
 from cryptotrader.engines.bot_config import effective_config, stored_config
 from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.repositories import bots, reallocations, trade_queries, trades
+from cryptotrader.persistence.repositories import (
+    bots,
+    live_switch,
+    reallocations,
+    trade_queries,
+    trades,
+)
 from cryptotrader.persistence.repositories.trade_queries import BotTradeFigures
 from cryptotrader.persistence.tables import BotRow, ReallocationRow
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.services.context import Actor, Permission
-from cryptotrader.services.live_trading import live_switch_on
 from cryptotrader.services.read_cache import ReadCache
 
 _NO_TRADES = BotTradeFigures(Decimal(0), Decimal(0), 0, 0, 0, 0, 0, None)
@@ -132,7 +137,7 @@ class PortfolioService:
             figures = await trade_queries.bot_figures(session=uow.session)
             moved = await trade_queries.reallocation_totals(session=uow.session)
             latest = await reallocations.list_reallocations(session=uow.session, limit=recent)
-            live = await live_switch_on(uow.session)
+            live = (await live_switch.read_switch(session=uow.session)).enabled
             day = self._clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
             today = {
                 row.id: await trades.realised_since(
