@@ -24,25 +24,22 @@ import os
 import platform
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 from tests.conftest import (
-    CLI,
     FEAR_GREED,
     REPO,
     api_env,
     candles_slice,
     cli,
     free_port,
+    start_api,
     stop,
     tokens,
-    wait_healthy,
     wait_readable,
 )
 from tests.fake_discord import ALERT_CHANNEL_ID, VIEWER_ROLE, FakeDiscord
@@ -218,17 +215,8 @@ def main() -> None:
             cli(env, "run", "--replay", replay, "--pair", "BTC/USDT", "--fear-greed",
                 str(FEAR_GREED))  # fmt: skip
             found = tokens(env)
-            api_port = free_port()
-            api = subprocess.Popen(
-                [str(CLI), "api", "--host", "127.0.0.1", "--port", str(api_port)],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=sys.stderr,
-            )
-            api_url = f"http://127.0.0.1:{api_port}"
-            wait_healthy(api_url, api)
+            api_url, api = start_api(env)
             wait_readable(api_url, found["read"])
-            httpx.get(f"{api_url}/health", timeout=5).raise_for_status()
             rows = asyncio.run(bench(redis_url, api_url, found["read"], home))
         finally:
             if api is not None:

@@ -142,6 +142,16 @@ def seeded_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     replay = str(candles_slice(home, 1500))
     cli(env, "run", "--replay", replay, "--pair", "BTC/USDT", "--fear-greed", str(FEAR_GREED))
     found = tokens(env)
+    url, process = start_api(env)
+    try:
+        wait_readable(url, found["read"])
+        yield Api(url, found, home / "cryptotrader.db", process)
+    finally:
+        stop(process)
+
+
+def start_api(env: dict[str, str]) -> tuple[str, subprocess.Popen[bytes]]:
+    """``cryptotrader api`` on a free port of 127.0.0.1, healthy; its URL and process."""
     port = free_port()
     process = subprocess.Popen(
         [str(CLI), "api", "--host", "127.0.0.1", "--port", str(port)],
@@ -152,10 +162,10 @@ def seeded_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, process)
-        wait_readable(url, found["read"])
-        yield Api(url, found, home / "cryptotrader.db", process)
-    finally:
+    except BaseException:
         stop(process)
+        raise
+    return url, process
 
 
 def wait_readable(url: str, token: str, within_s: float = 60.0) -> None:
@@ -240,16 +250,8 @@ def watched_api(seeded_api: Api, tmp_path: Path) -> Iterator[Api]:
             )
     env = api_env(home)
     env["CRYPTOTRADER_ALERTS__CHECK_INTERVAL_S"] = "0.2"
-    port = free_port()
-    process = subprocess.Popen(
-        [str(CLI), "api", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=sys.stderr,
-    )
-    url = f"http://127.0.0.1:{port}"
+    url, process = start_api(env)
     try:
-        wait_healthy(url, process)
         yield Api(url, seeded_api.tokens, database, process)
     finally:
         stop(process)

@@ -53,17 +53,19 @@ class CursorTracker:
     def __init__(self, cursors: CursorFile | None) -> None:
         self._cursors = cursors
         self._next = 0
-        self._pending: deque[int] = deque()
+        self._pending: deque[tuple[int, str | None]] = deque()
         self._done: dict[int, str | None] = {}
+        self.handled: list[str] = []
+        """Message ids of the alerts behind the stored cursor, in stream order."""
         self.idle = asyncio.Event()
         """Set while every alert taken is handled."""
         self.idle.set()
 
-    def add(self) -> int:
-        """A new alert, in stream order; returns its ticket."""
+    def add(self, message_id: str | None = None) -> int:
+        """A new alert (its message id, if readable), in stream order; returns its ticket."""
         ticket = self._next
         self._next += 1
-        self._pending.append(ticket)
+        self._pending.append((ticket, message_id))
         self.idle.clear()
         return ticket
 
@@ -71,9 +73,11 @@ class CursorTracker:
         """The alert of ``ticket`` (stream position ``cursor``) is handled."""
         self._done[ticket] = cursor
         newest: str | None = None
-        while self._pending and self._pending[0] in self._done:
-            found = self._done.pop(self._pending.popleft())
-            newest = found or newest
+        while self._pending and self._pending[0][0] in self._done:
+            first, message_id = self._pending.popleft()
+            newest = self._done.pop(first) or newest
+            if message_id is not None:
+                self.handled.append(message_id)
         if newest is not None and self._cursors is not None:
             self._cursors.write(newest)
         if not self._pending:
@@ -153,9 +157,6 @@ class AlertPoster:
         """Alerts shown only as a count in a summary embed."""
         self.dropped = 0
         """Alerts dropped because the queue was full."""
-        self.handled: list[str] = []
-        """Message ids of the alerts handled (posted, merged, dropped or routed off), in the
-        order they were handled: for tests and logs."""
 
     def wanted(self, alert: Alert) -> bool:
         """False when ``alert``'s kind is routed off (or folded into another embed)."""
@@ -167,10 +168,8 @@ class AlertPoster:
 
     async def post(self, alert: Alert | None, cursor: str | None = None) -> None:
         """Take ``alert`` (None: an unreadable one, only its cursor counts); returns at once."""
-        ticket = self._tracker.add()
+        ticket = self._tracker.add(None if alert is None else alert.message_id)
         if alert is None or not self.wanted(alert):
-            if alert is not None:
-                self.handled.append(alert.message_id)
             self._tracker.done(ticket, cursor)
             return
         channel = None if self._webhook else self._routing.channel(alert.kind)
@@ -183,6 +182,14 @@ class AlertPoster:
             self._senders[channel] = asyncio.create_task(
                 self._sender(channel), name=f"alerts-to-{channel}"
             )
+
+    @property
+    def handled(self) -> list[str]:
+        """Message ids of the alerts behind the stored cursor, in stream order.
+
+        Posted, merged, dropped or routed off: for tests and logs.
+        """
+        return self._tracker.handled
 
     @property
     def backlog(self) -> int:
@@ -240,7 +247,6 @@ class AlertPoster:
             self.messages += 1
             self.merged += batch.merged
             for queued in batch.alerts:
-                self.handled.append(queued.alert.message_id)
                 self._tracker.done(queued.ticket, queued.cursor)
             self.posted += len(batch.alerts)
 
@@ -294,7 +300,6 @@ class AlertPoster:
                 queue.remove(queued)
                 self._dropped[channel] += 1
                 self.dropped += 1
-                self.handled.append(queued.alert.message_id)
                 self._tracker.done(queued.ticket, queued.cursor)
                 log.warning("alert queue full: a %s alert was dropped", queued.alert.kind)
                 return
