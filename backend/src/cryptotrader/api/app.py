@@ -35,6 +35,7 @@ from cryptotrader.api.routes import (
     market,
     optimizations,
     portfolio,
+    strategies,
     system,
     trades,
 )
@@ -46,7 +47,7 @@ from cryptotrader.bus.factory import open_bus
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock, LiveClock
 from cryptotrader.config import Settings, load_settings
-from cryptotrader.errors import ConfigurationError, UserInputError
+from cryptotrader.errors import ConfigurationError
 from cryptotrader.monitoring.setup import influx_writer
 from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.optimize.storage import default_storage
@@ -56,6 +57,7 @@ from cryptotrader.security.keys import KeyRing
 from cryptotrader.security.signing import signing_secret
 from cryptotrader.security.tokens import AccessTokens
 from cryptotrader.services.auth import AuthService
+from cryptotrader.services.backtest_worker import ignore_interrupts
 from cryptotrader.services.backtests import BacktestService
 from cryptotrader.services.bots import BotService
 from cryptotrader.services.ephemeral import EphemeralStore, MemoryStore, RedisStore
@@ -225,7 +227,14 @@ def _user_key(holder: dict[str, Services], bearer: str | None) -> str | None:
 def _include_routes(app: FastAPI) -> None:
     authenticated = [Depends(current_actor)]
     app.include_router(auth.public)
-    for router in (auth.router, bots.router, trades.router, portfolio.router, market.router):
+    for router in (
+        auth.router,
+        bots.router,
+        trades.router,
+        portfolio.router,
+        market.router,
+        strategies.router,
+    ):
         app.include_router(router, dependencies=authenticated)
     for router in (backtests.router, optimizations.router, config.router):
         app.include_router(router, dependencies=authenticated)
@@ -249,16 +258,19 @@ async def _start(
     metrics: ApiMetrics,
 ) -> Services:
     if database is None:
-        database = Database(settings.database_url)
+        database = await migrate.open_database(settings.database_url)
         stack.push_async_callback(database.dispose)
-        await ensure_schema(database)
     if bus is None:
         owned_bus = await open_bus(settings, clock=clock)
         stack.push_async_callback(owned_bus.close)
         bus = owned_bus
     if executor is None:
-        pool = ProcessPoolExecutor(settings.api.backtest_workers, mp_context=get_context("spawn"))
-        stack.callback(pool.shutdown, wait=False, cancel_futures=True)
+        pool = ProcessPoolExecutor(
+            settings.api.backtest_workers,
+            mp_context=get_context("spawn"),
+            initializer=ignore_interrupts,
+        )
+        stack.callback(_stop_workers, pool)
         executor = pool
     stack.push_async_callback(store.close)
     latest = LatestEvents()
@@ -292,6 +304,7 @@ async def _start(
         trading=settings.trading,
         workers=job_kinds(optimize_storage),
         max_active_per_user=settings.api.max_jobs_per_user,
+        bus=bus,
     )
     stack.push_async_callback(backtest_service.close)
     await backtest_service.start()
@@ -340,18 +353,14 @@ async def _start(
     )
 
 
-async def ensure_schema(database: Database) -> None:
-    """Migrate the embedded SQLite file on first use; refuse a server database left behind.
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Shut the backtest pool down without waiting for a job still running in it.
 
-    Raises:
-        UserInputError: a PostgreSQL database is not at the newest revision.
+    ``shutdown(wait=False)`` alone returns at once, but the interpreter's exit then joins the
+    pool and so waits for a running backtest or optimisation to finish. Its job is already
+    marked failed ("interrupted: the API stopped"), so the workers are ended instead.
     """
-    state = await migrate.schema_state(database)
-    if state.up_to_date:
-        return
-    if database.dialect != "sqlite":
-        raise UserInputError(
-            f"database {database.display_url} is at schema {state.current or 'empty'}, not "
-            f"{state.head}; run: cryptotrader db upgrade"
-        )
-    await migrate.upgrade(database)
+    workers = list((pool._processes or {}).values())  # no public handle before Python 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
