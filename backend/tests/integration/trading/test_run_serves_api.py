@@ -44,38 +44,7 @@ def wait_for(url: str, deadline_s: float) -> httpx.Response:
 def test_run_when_api_on_answers_with_the_bots_the_engines_run(
     shared_data: Path, tmp_path: Path
 ) -> None:
-    series = tmp_path / "binance_BTC-USDT_4h.csv"
-    read_shared_csv(shared_data / "binance_BTC-USDT_4h.csv", rows=600).to_csv(series, index=False)
-    env = {**os.environ, "CRYPTOTRADER_DATA_DIR": str(tmp_path / "data")}
-    created = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
-        [*CLI, "user", "create", "admin", "--password-stdin"],
-        input=PASSWORD,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert created.returncode == 0, created.stderr
-    port = free_port()
-    # 4h candles at 72,000x real time: 0.2 s each, so the replay outlives the checks below.
-    runner = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-        [
-            *CLI,
-            "run",
-            "--replay",
-            str(series),
-            "--speed",
-            "72000",
-            "--api",
-            "--api-port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    runner, base = _start_replay_with_api(shared_data, tmp_path, {})
     try:
         assert wait_for(f"{base}/health", 60).status_code == 200
         # one /metrics for the API and the engines beside it (their candles, once some flowed)
@@ -108,6 +77,44 @@ def test_run_when_api_on_answers_with_the_bots_the_engines_run(
     assert f"API: {base}" in err
 
 
+def _start_replay_with_api(
+    shared_data: Path, tmp_path: Path, extra_env: dict[str, str]
+) -> tuple[subprocess.Popen[str], str]:
+    """An admin, then ``run --replay --api`` of 600 4h candles; the runner and the API's URL."""
+    series = tmp_path / "binance_BTC-USDT_4h.csv"
+    read_shared_csv(shared_data / "binance_BTC-USDT_4h.csv", rows=600).to_csv(series, index=False)
+    env = {**os.environ, "CRYPTOTRADER_DATA_DIR": str(tmp_path / "data"), **extra_env}
+    created = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+        [*CLI, "user", "create", "admin", "--password-stdin"],
+        input=PASSWORD,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert created.returncode == 0, created.stderr
+    port = free_port()
+    # 4h candles at 72,000x real time: 0.2 s each, so the replay outlives the checks.
+    runner = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+        [
+            *CLI,
+            "run",
+            "--replay",
+            str(series),
+            "--speed",
+            "72000",
+            "--api",
+            "--api-port",
+            f"{port}",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    return runner, f"http://127.0.0.1:{port}"
+
+
 def wait_for_text(url: str, text: str, seconds: float) -> str:
     """The body of ``url`` once it contains ``text`` (polled with a pause)."""
     deadline = time.monotonic() + seconds
@@ -126,42 +133,11 @@ def test_run_when_api_on_answers_50_parallel_logins_and_50_bot_controls_while_tr
 ) -> None:
     """Inside ``run --api`` on SQLite the engines write beside the API: nothing answers 503 and
     the runner never meets "database is locked" (it did, about 1 run in 5, in ``ensure_pair``)."""
-    series = tmp_path / "binance_BTC-USDT_4h.csv"
-    read_shared_csv(shared_data / "binance_BTC-USDT_4h.csv", rows=600).to_csv(series, index=False)
-    env = {
-        **os.environ,
-        "CRYPTOTRADER_DATA_DIR": str(tmp_path / "data"),
+    limits = {
         "CRYPTOTRADER_API__AUTH_RATE_LIMIT_PER_MINUTE": "100000",
         "CRYPTOTRADER_API__RATE_LIMIT_PER_MINUTE": "100000",
     }
-    created = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
-        [*CLI, "user", "create", "admin", "--password-stdin"],
-        input=PASSWORD,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert created.returncode == 0, created.stderr
-    port = free_port()
-    runner = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-        [
-            *CLI,
-            "run",
-            "--replay",
-            str(series),
-            "--speed",
-            "72000",
-            "--api",
-            "--api-port",
-            f"{port}",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    runner, base = _start_replay_with_api(shared_data, tmp_path, limits)
     try:
         assert wait_for(f"{base}/health", 60).status_code == 200
         wait_for_text(f"{base}/metrics", "cryptotrader_engine_messages_total{", 60)
