@@ -291,6 +291,11 @@ export interface components {
             from_bot: components["schemas"]["BotKind"];
             /** Message Id */
             message_id: string;
+            /**
+             * @description the market of the trigger trade
+             * @default null
+             */
+            pair: string | null;
             /** Profit */
             profit: string;
             /** Ratio */
@@ -734,6 +739,13 @@ export interface components {
             };
             /** Lead */
             lead: number;
+            /**
+             * Params
+             * @description the strategy's parameters (the decision rule's too)
+             */
+            params: {
+                [key: string]: unknown;
+            };
             /** Series */
             series: {
                 [key: string]: (number | null)[];

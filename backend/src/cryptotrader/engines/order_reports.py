@@ -355,7 +355,12 @@ class OrderReports:
     async def alert(self, kind: str, text: str, *, bot: BotKind | None, severity: Severity) -> None:
         """Publish an ``AlertRaised`` on ``alerts``."""
         alert = AlertRaised(
-            timestamp=self.ctx.clock.now(), kind=kind, severity=severity, text=text, bot=bot
+            timestamp=self.ctx.clock.now(),
+            kind=kind,
+            severity=severity,
+            text=text,
+            bot=bot,
+            pair=self.ctx.pair,  # every order of this engine is on its market
         )
         await self.publish([(topics.ALERTS, alert)])
 

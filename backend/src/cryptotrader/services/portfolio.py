@@ -24,7 +24,7 @@ from cryptotrader.persistence.repositories import (
     trade_queries,
     trades,
 )
-from cryptotrader.persistence.repositories.trade_queries import BotTradeFigures
+from cryptotrader.persistence.repositories.trade_queries import BotTradeFigures, PairTradeFigures
 from cryptotrader.persistence.tables import BotRow, ReallocationRow
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.services.context import Actor, Permission
@@ -61,8 +61,22 @@ class RiskLimitsView:
 
 
 @dataclass(frozen=True, slots=True)
+class PairPortfolio:
+    """One bot's results on one pair, and its open position there."""
+
+    pair: str
+    realised_pnl: Decimal
+    fees: Decimal
+    open_trades: int
+    closed_trades: int
+    win_rate: float | None
+    open_quantity: Decimal
+    open_notional: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class BotPortfolio:
-    """One bot's money and results."""
+    """One bot's money and results (in all, and per pair)."""
 
     bot: BotKind
     name: str
@@ -76,6 +90,7 @@ class BotPortfolio:
     reallocated_in: Decimal
     reallocated_out: Decimal
     risk: RiskState
+    pairs: list[PairPortfolio]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +150,7 @@ class PortfolioService:
         async with UnitOfWork(self._database) as uow:
             rows = await bots.list_bots(session=uow.session)
             figures = await trade_queries.bot_figures(session=uow.session)
+            per_pair = await trade_queries.pair_figures(session=uow.session)
             moved = await trade_queries.reallocation_totals(session=uow.session)
             latest = await reallocations.list_reallocations(session=uow.session, limit=recent)
             live = (await live_switch.read_switch(session=uow.session)).enabled
@@ -147,8 +163,12 @@ class PortfolioService:
             }
         kinds = {row.id: row.type for row in rows}
         views = [
-            self._bot(row, figures.get(row.id, _NO_TRADES), moved, today[row.id]) for row in rows
-        ]
+            self._bot(
+                row, figures.get(row.id, _NO_TRADES), moved, today[row.id],
+                [_pair(symbol, f) for (bot_id, symbol), f in per_pair.items() if bot_id == row.id],
+            )
+            for row in rows
+        ]  # fmt: skip
         limits = self._settings.runtime
         return PortfolioView(
             bots=views,
@@ -192,6 +212,7 @@ class PortfolioService:
         figures: BotTradeFigures,
         moved: dict[tuple[int, str], Decimal],
         realised_today: Decimal,
+        pairs: list[PairPortfolio],
     ) -> BotPortfolio:
         config = effective_config(stored_config(row), row.type, self._settings.trading)
         base = config.risk_ratio
@@ -219,7 +240,22 @@ class PortfolioService:
                     (row.capital - realised_today) * self._settings.runtime.daily_loss_limit
                 ).quantize(Decimal("0.01")),
             ),
+            pairs=pairs,
         )
+
+
+def _pair(symbol: str, figures: PairTradeFigures) -> PairPortfolio:
+    closed = figures.closed_trades
+    return PairPortfolio(
+        pair=symbol,
+        realised_pnl=figures.realised_pnl,
+        fees=figures.fees,
+        open_trades=figures.open_trades,
+        closed_trades=closed,
+        win_rate=figures.wins / closed if closed else None,
+        open_quantity=figures.open_quantity,
+        open_notional=figures.open_notional,
+    )
 
 
 def _reallocation(row: ReallocationRow, kinds: dict[int, BotKind]) -> ReallocationView:
