@@ -59,10 +59,18 @@ export interface paths {
         get: operations["backtest-get_backtest"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete Backtest
+         * @description Delete one of your finished runs and its report (409 while it runs).
+         */
+        delete: operations["backtest-delete_backtest"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Rename Backtest
+         * @description Name one of your runs ("" clears the name).
+         */
+        patch: operations["backtest-rename_backtest"];
         trace?: never;
     };
     "/api/backtest/{job_id}/result": {
@@ -474,6 +482,26 @@ export interface paths {
          * @description Capital moved from the aggressive to the safe bot, newest first.
          */
         get: operations["portfolio-list_reallocations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/strategies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Strategies
+         * @description Every registered strategy (plugins included): parameters with types, bounds, defaults.
+         */
+        get: operations["strategies-list_strategies"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1123,6 +1151,8 @@ export interface components {
             id: number;
             /** Kind */
             kind: string;
+            /** Name */
+            name?: string | null;
             /** Request */
             request: {
                 [key: string]: unknown;
@@ -1141,6 +1171,14 @@ export interface components {
             count: number;
             /** Data */
             data: components["schemas"]["BacktestJobPublic"][];
+        };
+        /**
+         * BacktestRename
+         * @description A run's new name ("" clears it).
+         */
+        BacktestRename: {
+            /** Name */
+            name: string;
         };
         /**
          * BacktestReportPublic
@@ -1331,6 +1369,16 @@ export interface components {
             reallocated_out: string;
             risk: components["schemas"]["RiskStatePublic"];
             status: components["schemas"]["BotStatus"];
+            /**
+             * Unpriced Positions
+             * @description open positions left out of unrealised_pnl (no candle of their pair stored)
+             */
+            unpriced_positions: number;
+            /**
+             * Unrealised Pnl
+             * @description open positions marked at their pair's last stored close, net of fees paid
+             */
+            unrealised_pnl: string;
             /** Win Rate */
             win_rate: number | null;
         };
@@ -1492,6 +1540,18 @@ export interface components {
                 [key: string]: (number | null)[];
             };
             timeframe: components["schemas"]["Timeframe"];
+        };
+        /**
+         * DrawdownPublic
+         * @description Combined equity below its peak, as ratios of the peak (0.05 = 5 %).
+         */
+        DrawdownPublic: {
+            /** Current */
+            current: string;
+            /** Maximum */
+            maximum: string;
+            /** Peak Equity */
+            peak_equity: string;
         };
         /**
          * EquityPointPublic
@@ -1950,6 +2010,45 @@ export interface components {
             data: components["schemas"]["PairPublic"][];
         };
         /**
+         * ParameterSpecPublic
+         * @description One parameter; bounds keep JSON Schema's meaning (exclusive ones are strict).
+         */
+        ParameterSpecPublic: {
+            /** Choices */
+            choices: string[] | null;
+            /**
+             * Default
+             * @description what the strategy applies when the parameter is not given
+             */
+            default: unknown;
+            /** Description */
+            description: string | null;
+            /** Exclusive Maximum */
+            exclusive_maximum: number | null;
+            /** Exclusive Minimum */
+            exclusive_minimum: number | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "integer" | "number" | "boolean" | "choice" | "string";
+            /** Maximum */
+            maximum: number | null;
+            /** Minimum */
+            minimum: number | null;
+            /** Name */
+            name: string;
+            /** Nullable */
+            nullable: boolean;
+            /**
+             * Search
+             * @description the optimiser's search range (low, high, step, log), when tunable
+             */
+            search: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
          * PasswordChange
          * @description The current password and the new one (12 to 256 characters).
          */
@@ -1966,16 +2065,29 @@ export interface components {
         PortfolioPublic: {
             /** Bots */
             bots: components["schemas"]["BotPortfolioPublic"][];
+            drawdown: components["schemas"]["DrawdownPublic"];
             limits: components["schemas"]["RiskLimitsPublic"];
             /** Live Trading Enabled */
             live_trading_enabled: boolean;
             mode: components["schemas"]["TradingMode"];
+            /**
+             * Realised Today
+             * @description both bots' P&L closed since 00:00 UTC
+             */
+            realised_today: string;
             /** Reallocations */
             reallocations: components["schemas"]["ReallocationPublic"][];
             /** Total Capital */
             total_capital: string;
+            /**
+             * Total Equity
+             * @description capital plus the open positions marked now
+             */
+            total_equity: string;
             /** Total Realised Pnl */
             total_realised_pnl: string;
+            /** Total Unrealised Pnl */
+            total_unrealised_pnl: string;
         };
         /**
          * ReallocationPublic
@@ -2303,6 +2415,30 @@ export interface components {
             /** Pair */
             pair: string;
             timeframe: components["schemas"]["Timeframe"];
+        };
+        /**
+         * StrategiesPublic
+         * @description Every registered strategy.
+         */
+        StrategiesPublic: {
+            /** Count */
+            count: number;
+            /** Data */
+            data: components["schemas"]["StrategySpecPublic"][];
+        };
+        /**
+         * StrategySpecPublic
+         * @description A registered strategy.
+         */
+        StrategySpecPublic: {
+            /** Description */
+            description: string;
+            /** Name */
+            name: string;
+            /** Parameters */
+            parameters: components["schemas"]["ParameterSpecPublic"][];
+            /** Target Bot */
+            target_bot: string | null;
         };
         /**
          * Timeframe
@@ -2849,6 +2985,196 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestJobPublic"];
+                };
+            };
+            /** @description Bad input (the detail says what and where) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The role or the token's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or not one of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A backing service is unavailable; retry (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    "backtest-delete_backtest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad input (the detail says what and where) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The role or the token's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or not one of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A backing service is unavailable; retry (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    "backtest-rename_backtest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BacktestRename"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -4873,6 +5199,89 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A backing service is unavailable; retry (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    "strategies-list_strategies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategiesPublic"];
+                };
+            };
+            /** @description Bad input (the detail says what and where) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The role or the token's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or not one of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
                 };
             };
             /** @description Rate limit exceeded (see Retry-After) */

@@ -113,6 +113,66 @@ export interface components {
             type: "auth";
         };
         /**
+         * BacktestProgress
+         * @description Where a backtest job stands (``backtests``); only its owner's sockets get it.
+         *
+         *     ``candles_done`` counts the candles simulated so far, over every strategy of a comparison
+         *     (``candles_total`` = candles x strategies).
+         */
+        BacktestProgress: {
+            /** Candles Done */
+            candles_done: number;
+            /** Candles Total */
+            candles_total: number;
+            /** Job Id */
+            job_id: number;
+            /** Message Id */
+            message_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed";
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @default backtest_progress
+             * @constant
+             */
+            type: "backtest_progress";
+            /** User Id */
+            user_id: number;
+        };
+        /**
+         * BacktestsEvent
+         * @description Progress of your backtest jobs (``backtests``): candles simulated of the total.
+         */
+        BacktestsEvent: {
+            /**
+             * Cursor
+             * @description send it back in ``subscribe.resume`` to catch up
+             * @example 1733312345678-0
+             */
+            cursor: string;
+            data: components["schemas"]["BacktestProgress"];
+            /**
+             * Topic
+             * @default backtests
+             * @constant
+             */
+            topic: "backtests";
+            /**
+             * Type
+             * @default event
+             * @constant
+             */
+            type: "event";
+        };
+        /**
          * Bias
          * @description Direction an indicator points to.
          * @enum {string}
@@ -720,7 +780,7 @@ export interface components {
              * Topic
              * @enum {string}
              */
-            topic: "prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations";
+            topic: "prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations" | "backtests";
             /**
              * Type
              * @default replayed
@@ -900,7 +960,7 @@ export interface components {
                 [key: string]: string;
             } | null;
             /** Topics */
-            topics: ("prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations")[];
+            topics: ("prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations" | "backtests")[];
             /**
              * Type
              * @default subscribe
@@ -914,7 +974,7 @@ export interface components {
          */
         SubscribedFrame: {
             /** Topics */
-            topics: ("prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations")[];
+            topics: ("prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations" | "backtests")[];
             /**
              * Type
              * @default subscribed
@@ -959,7 +1019,7 @@ export interface components {
          */
         UnsubscribeFrame: {
             /** Topics */
-            topics: ("prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations")[];
+            topics: ("prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations" | "backtests")[];
             /**
              * Type
              * @default unsubscribe
@@ -973,7 +1033,7 @@ export interface components {
          */
         WelcomeFrame: {
             /** Topics */
-            topics: ("prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations")[];
+            topics: ("prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations" | "backtests")[];
             /**
              * Type
              * @default welcome
@@ -996,6 +1056,8 @@ export type operations = Record<string, never>;
 export type AlertRaised = components['schemas']['AlertRaised'];
 export type AlertsEvent = components['schemas']['AlertsEvent'];
 export type AuthFrame = components['schemas']['AuthFrame'];
+export type BacktestProgress = components['schemas']['BacktestProgress'];
+export type BacktestsEvent = components['schemas']['BacktestsEvent'];
 export type Bias = components['schemas']['Bias'];
 export type BotDecisions = components['schemas']['BotDecisions'];
 export type BotKind = components['schemas']['BotKind'];

@@ -35,6 +35,7 @@ from cryptotrader.api.routes import (
     market,
     optimizations,
     portfolio,
+    strategies,
     system,
     trades,
 )
@@ -225,7 +226,14 @@ def _user_key(holder: dict[str, Services], bearer: str | None) -> str | None:
 def _include_routes(app: FastAPI) -> None:
     authenticated = [Depends(current_actor)]
     app.include_router(auth.public)
-    for router in (auth.router, bots.router, trades.router, portfolio.router, market.router):
+    for router in (
+        auth.router,
+        bots.router,
+        trades.router,
+        portfolio.router,
+        market.router,
+        strategies.router,
+    ):
         app.include_router(router, dependencies=authenticated)
     for router in (backtests.router, optimizations.router, config.router):
         app.include_router(router, dependencies=authenticated)
@@ -291,6 +299,7 @@ async def _start(
         trading=settings.trading,
         workers=job_kinds(optimize_storage),
         max_active_per_user=settings.api.max_jobs_per_user,
+        bus=bus,
     )
     stack.push_async_callback(backtest_service.close)
     await backtest_service.start()

@@ -339,6 +339,21 @@ class OptimizationProgress(BusMessage):
     windows: int | None = None
 
 
+class BacktestProgress(BusMessage):
+    """Where a backtest job stands (``backtests``); only its owner's sockets get it.
+
+    ``candles_done`` counts the candles simulated so far, over every strategy of a comparison
+    (``candles_total`` = candles x strategies).
+    """
+
+    type: Literal["backtest_progress"] = "backtest_progress"
+    job_id: int
+    user_id: int
+    status: Literal["queued", "running", "succeeded", "failed"]
+    candles_done: int = Field(ge=0)
+    candles_total: int = Field(ge=0)
+
+
 class CredentialsRevoked(BusMessage):
     """Credentials revoked (``revocations``), for every API process.
 
@@ -452,6 +467,7 @@ Message = Annotated[
     | StrategyInputsComputed
     | DecisionsMade
     | OptimizationProgress
+    | BacktestProgress
     | BotReconfigured
     | CredentialsRevoked,
     Field(discriminator="type"),
@@ -467,6 +483,7 @@ TOPIC_MESSAGES: dict[str, tuple[type[BusMessage], ...]] = {
     topics.REBALANCE: (CapitalReallocated,),
     topics.COMMANDS: (ControlBot, BotReconfigured),
     topics.OPTIMIZATIONS: (OptimizationProgress,),
+    topics.BACKTESTS: (BacktestProgress,),
     topics.REVOCATIONS: (CredentialsRevoked,),
 }
 """Which messages each channel carries; anything else on a channel is malformed."""

@@ -90,6 +90,10 @@ class BotPortfolio:
     reallocated_in: Decimal
     reallocated_out: Decimal
     risk: RiskState
+    unrealised_pnl: Decimal
+    """Open positions marked at their pair's last stored close, net of fees paid so far."""
+    unpriced_positions: int
+    """Open positions left out of ``unrealised_pnl``: no candle of their pair is stored."""
     pairs: list[PairPortfolio]
 
 
@@ -107,12 +111,54 @@ class ReallocationView:
 
 
 @dataclass(frozen=True, slots=True)
+class DrawdownView:
+    """How far the combined equity is below its peak, as ratios of the peak.
+
+    The equity path is the capital both bots started with, plus each closed trade's P&L in
+    closing order, then the open positions marked now (reallocations move money between the
+    bots, so they leave the total unchanged).
+    """
+
+    current: Decimal
+    maximum: Decimal
+    peak_equity: Decimal
+
+
+def drawdown(start: Decimal, pnls: list[Decimal], now: Decimal) -> DrawdownView:
+    """The drawdown of ``start`` then ``start + pnl...`` cumulated, ending at ``now``."""
+    peak = equity = start
+    deepest = Decimal(0)
+
+    def below(value: Decimal) -> Decimal:
+        return (peak - value) / peak if peak > 0 and value < peak else Decimal(0)
+
+    for pnl in pnls:
+        equity += pnl
+        peak = max(peak, equity)
+        deepest = max(deepest, below(equity))
+    peak = max(peak, now)
+    current = below(now)
+    places = Decimal("0.000001")
+    return DrawdownView(
+        current=current.quantize(places),
+        maximum=max(deepest, current).quantize(places),
+        peak_equity=peak,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class PortfolioView:
     """Both bots, their total, the latest reallocations and the trading mode."""
 
     bots: list[BotPortfolio]
     total_capital: Decimal
     total_realised_pnl: Decimal
+    total_unrealised_pnl: Decimal
+    total_equity: Decimal
+    """Capital plus the open positions marked at their last close."""
+    realised_today: Decimal
+    """Net P&L of both bots' trades closed since 00:00 UTC."""
+    drawdown: DrawdownView
     reallocations: list[ReallocationView]
     mode: TradingMode
     live_trading_enabled: bool
@@ -154,6 +200,8 @@ class PortfolioService:
             moved = await trade_queries.reallocation_totals(session=uow.session)
             latest = await reallocations.list_reallocations(session=uow.session, limit=recent)
             live = (await live_switch.read_switch(session=uow.session)).enabled
+            positions = await trade_queries.open_positions_marked(session=uow.session)
+            closed_pnls = await trade_queries.closed_pnl_in_order(session=uow.session)
             day = self._clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
             today = {
                 row.id: await trades.realised_since(
@@ -164,16 +212,27 @@ class PortfolioService:
         kinds = {row.id: row.type for row in rows}
         views = [
             self._bot(
-                row, figures.get(row.id, _NO_TRADES), moved, today[row.id],
-                [_pair(symbol, f) for (bot_id, symbol), f in per_pair.items() if bot_id == row.id],
+                row,
+                figures.get(row.id, _NO_TRADES),
+                moved,
+                today[row.id],
+                [p for p in positions if p.bot_id == row.id],
+                pairs=[_pair(s, f) for (bot_id, s), f in per_pair.items() if bot_id == row.id],
             )
             for row in rows
-        ]  # fmt: skip
+        ]
         limits = self._settings.runtime
+        capital = sum((v.capital for v in views), Decimal(0))
+        realised = sum((v.realised_pnl for v in views), Decimal(0))
+        unrealised = sum((v.unrealised_pnl for v in views), Decimal(0))
         return PortfolioView(
             bots=views,
-            total_capital=sum((v.capital for v in views), Decimal(0)),
-            total_realised_pnl=sum((v.realised_pnl for v in views), Decimal(0)),
+            total_capital=capital,
+            total_realised_pnl=realised,
+            total_unrealised_pnl=unrealised,
+            total_equity=capital + unrealised,
+            realised_today=sum(today.values(), Decimal(0)),
+            drawdown=drawdown(capital - realised, closed_pnls, capital + unrealised),
             reallocations=[_reallocation(r, kinds) for r in latest if r.from_bot_id in kinds],
             mode=self._settings.exchange.mode,
             live_trading_enabled=live,
@@ -212,6 +271,8 @@ class PortfolioService:
         figures: BotTradeFigures,
         moved: dict[tuple[int, str], Decimal],
         realised_today: Decimal,
+        positions: list[trade_queries.MarkedPosition],
+        *,
         pairs: list[PairPortfolio],
     ) -> BotPortfolio:
         config = effective_config(stored_config(row), row.type, self._settings.trading)
@@ -229,6 +290,10 @@ class PortfolioService:
             win_rate=figures.wins / closed if closed else None,
             reallocated_in=moved.get((row.id, "in"), Decimal(0)),
             reallocated_out=moved.get((row.id, "out"), Decimal(0)),
+            unrealised_pnl=sum(
+                (p.unrealised_pnl for p in positions if p.unrealised_pnl is not None), Decimal(0)
+            ),
+            unpriced_positions=sum(1 for p in positions if p.mark is None),
             risk=RiskState(
                 base_risk_ratio=base,
                 current_risk_ratio=row.current_risk_ratio,

@@ -420,7 +420,7 @@ async def test_ws_bot_status_carries_controls_never_the_engines_strategy_changes
     await socket.send(
         json.dumps({"type": "subscribe", "topics": ["bot_status"], "resume": {"bot_status": "0-0"}})
     )
-    frames = []
+    frames: list[dict[str, Any]] = []
     while not frames or frames[-1]["type"] != "replayed":
         frames.append(json.loads(await asyncio.wait_for(socket.recv(), 60)))
     events = [f["data"]["type"] for f in frames if f["type"] == "event"]
