@@ -57,6 +57,7 @@ from cryptotrader.security.keys import KeyRing
 from cryptotrader.security.signing import signing_secret
 from cryptotrader.security.tokens import AccessTokens
 from cryptotrader.services.auth import AuthService
+from cryptotrader.services.backtest_worker import ignore_interrupts
 from cryptotrader.services.backtests import BacktestService
 from cryptotrader.services.bots import BotService
 from cryptotrader.services.ephemeral import EphemeralStore, MemoryStore, RedisStore
@@ -264,8 +265,12 @@ async def _start(
         stack.push_async_callback(owned_bus.close)
         bus = owned_bus
     if executor is None:
-        pool = ProcessPoolExecutor(settings.api.backtest_workers, mp_context=get_context("spawn"))
-        stack.callback(pool.shutdown, wait=False, cancel_futures=True)
+        pool = ProcessPoolExecutor(
+            settings.api.backtest_workers,
+            mp_context=get_context("spawn"),
+            initializer=ignore_interrupts,
+        )
+        stack.callback(_stop_workers, pool)
         executor = pool
     stack.push_async_callback(store.close)
     latest = LatestEvents()
@@ -346,3 +351,16 @@ async def _start(
         platform=PlatformConfigService(database=database, clock=clock, ring=ring),
         live_trading=LiveTradingService(database=database, bus=bus, clock=clock, settings=settings),
     )
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Shut the backtest pool down without waiting for a job still running in it.
+
+    ``shutdown(wait=False)`` alone returns at once, but the interpreter's exit then joins the
+    pool and so waits for a running backtest or optimisation to finish. Its job is already
+    marked failed ("interrupted: the API stopped"), so the workers are ended instead.
+    """
+    workers = list((pool._processes or {}).values())  # no public handle before Python 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
