@@ -33,6 +33,7 @@ from cryptotrader.api.routes import (
     bots,
     config,
     market,
+    notifications,
     optimizations,
     portfolio,
     strategies,
@@ -65,6 +66,7 @@ from cryptotrader.services.exchange_keys import ExchangeKeyService
 from cryptotrader.services.latest_events import LatestEvents
 from cryptotrader.services.live_trading import LiveTradingService
 from cryptotrader.services.market import MarketService
+from cryptotrader.services.notifications import NotificationService
 from cryptotrader.services.optimizations import OptimizationService, job_kinds
 from cryptotrader.services.platform_config import PlatformConfigService
 from cryptotrader.services.portfolio import PortfolioService
@@ -236,7 +238,7 @@ def _include_routes(app: FastAPI) -> None:
         strategies.router,
     ):
         app.include_router(router, dependencies=authenticated)
-    for router in (backtests.router, optimizations.router, config.router):
+    for router in (backtests.router, optimizations.router, config.router, notifications.router):
         app.include_router(router, dependencies=authenticated)
     app.include_router(system.router)
     ws = APIRouter()
@@ -349,6 +351,9 @@ async def _start(
         optimizations=optimization_service,
         exchange_keys=ExchangeKeyService(database=database, clock=clock, ring=ring),
         platform=PlatformConfigService(database=database, clock=clock, ring=ring),
+        notifications=NotificationService(
+            database=database, clock=clock, ring=ring, config=settings.notify
+        ),
         live_trading=LiveTradingService(database=database, bus=bus, clock=clock, settings=settings),
     )
 

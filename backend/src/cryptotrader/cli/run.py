@@ -187,13 +187,15 @@ def demo_command(
 
 def trades_command(
     bot: Annotated[str | None, typer.Option("--bot", help="safe or aggressive")] = None,
+    pair: PairOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="newest N trades")] = 100,
 ) -> None:
-    """List the stored trades, newest first."""
+    """List the stored trades, newest first (of one bot or pair with --bot, --pair)."""
     from rich.table import Table
 
     from cryptotrader.config import load_settings
+    from cryptotrader.domain.pairs import Pair
 
     kind = None
     if bot is not None:
@@ -201,7 +203,8 @@ def trades_command(
             kind = BotKind(bot.strip().lower())
         except ValueError:
             raise UserInputError(f"--bot {bot!r}: expected safe or aggressive") from None
-    listed, total = asyncio.run(_trades(load_settings(), kind, limit))
+    market = None if pair is None else Pair.parse(pair)
+    listed, total = asyncio.run(_trades(load_settings(), kind, limit, market))
     if as_json:
         console.print_json(json.dumps([_trade_json(i, t) for i, t in listed]))
         return
@@ -377,7 +380,7 @@ def _view_mode(quiet: bool, log_format: str) -> LogFormat:
 
 
 async def _trades(
-    settings: Settings, bot: BotKind | None, limit: int
+    settings: Settings, bot: BotKind | None, limit: int, pair: Any
 ) -> tuple[list[tuple[int, Any]], int]:
     from cryptotrader.persistence.migrate import open_database
     from cryptotrader.persistence.repositories import trades as trade_rows
@@ -386,8 +389,10 @@ async def _trades(
     database = await open_database(settings.database_url)
     try:
         async with UnitOfWork(database) as uow:
-            listed = await trade_rows.list_trades(session=uow.session, bot=bot, limit=limit)
-            return listed, await trade_rows.count_trades(session=uow.session, bot=bot)
+            listed = await trade_rows.list_trades(
+                session=uow.session, bot=bot, limit=limit, pair=pair
+            )
+            return listed, await trade_rows.count_trades(session=uow.session, bot=bot, pair=pair)
     finally:
         await database.dispose()
 

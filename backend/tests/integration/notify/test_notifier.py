@@ -363,3 +363,58 @@ async def test_notifier_follows_user_choices_and_platform_switches(world: World)
 
 def _delivery(alert: AlertRaised) -> Delivery:
     return Delivery(topics.ALERTS, CONSUMER, "1-0", alert, 1)
+
+
+@pytest.mark.asyncio
+async def test_dispatcher_when_a_receipt_says_device_not_registered_removes_it(
+    world: World,
+) -> None:
+    await world.notifier(world.dispatcher()).handle(_delivery(closed_alert(world.clock)))
+    dispatcher = world.dispatcher()
+    await dispatcher.send_due()
+    expo = {r.channel: r for r in await world.deliveries()}["expo"]
+    assert expo.status == "sent"
+    assert expo.receipt is not None
+    assert await dispatcher.check_receipts() == 0  # too early to ask
+    with world.expo.state.lock:  # Apple dropped the token after Expo took the message
+        world.expo.state.receipts[expo.receipt] = {
+            "status": "error",
+            "message": "The device cannot receive push notifications anymore",
+            "details": {"error": "DeviceNotRegistered"},
+        }
+    world.clock.advance(16 * 60_000)
+
+    assert await dispatcher.check_receipts() == 1
+
+    after = {r.channel: r for r in await world.deliveries()}
+    assert after["expo"].status == "gone"
+    assert after["expo"].receipt is None
+    assert "DeviceNotRegistered" in (after["expo"].last_error or "")
+    assert await world.devices() == ["webpush"]
+    assert await dispatcher.check_receipts() == 0  # asked once
+
+
+@pytest.mark.asyncio
+async def test_dispatcher_when_a_receipt_is_ok_stops_asking(world: World) -> None:
+    await world.notifier(world.dispatcher()).handle(_delivery(closed_alert(world.clock)))
+    dispatcher = world.dispatcher()
+    await dispatcher.send_due()
+    world.clock.advance(16 * 60_000)
+    assert await dispatcher.check_receipts() == 1
+    expo = {r.channel: r for r in await world.deliveries()}["expo"]
+    assert (expo.status, expo.receipt) == ("sent", None)
+    assert await world.devices() == ["expo", "webpush"]
+
+
+@pytest.mark.asyncio
+async def test_dispatcher_prunes_finished_deliveries_after_a_month(world: World) -> None:
+    world.expo.state.throttle_requests = 100  # expo stays pending
+    await world.notifier(world.dispatcher()).handle(_delivery(closed_alert(world.clock)))
+    dispatcher = world.dispatcher()
+    await dispatcher.send_due()
+    world.clock.advance(16 * 60_000)
+    await dispatcher.check_receipts()
+    assert await dispatcher.prune() == 0
+    world.clock.advance(31 * 24 * 3_600_000)
+    assert await dispatcher.prune() == 2  # web push and ntfy, sent; expo is still due
+    assert [r.channel for r in await world.deliveries()] == ["expo"]
