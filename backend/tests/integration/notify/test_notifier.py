@@ -418,3 +418,25 @@ async def test_dispatcher_prunes_finished_deliveries_after_a_month(world: World)
     world.clock.advance(31 * 24 * 3_600_000)
     assert await dispatcher.prune() == 2  # web push and ntfy, sent; expo is still due
     assert [r.channel for r in await world.deliveries()] == ["expo"]
+
+
+@pytest.mark.asyncio
+async def test_notifier_when_an_alert_is_malformed_sets_it_aside_and_goes_on(
+    world: World, bus: StreamBus
+) -> None:
+    dispatcher = world.dispatcher()
+    notifier = world.notifier(dispatcher)
+    await bus.subscribe(topics.ALERTS, group=CONSUMER, consumer="n-1", handler=notifier.handle)
+    poison = closed_alert(world.clock).model_dump_json().replace('"trade_closed"', '""')
+
+    await bus.transport.add(bus.stream(topics.ALERTS), {"data": poison})
+    await bus.publish(topics.ALERTS, closed_alert(world.clock, message_id="c" * 32))
+    async with asyncio.timeout(60):
+        while len(await world.deliveries()) < 3:  # noqa: ASYNC110 - rows another task writes
+            await asyncio.sleep(0.02)
+
+    dead = await bus.dead_letters(topics.ALERTS)
+    assert [d.group for d in dead] == [CONSUMER]
+    assert dead[0].reason.startswith("malformed: ")
+    assert {r.message_id for r in await world.deliveries()} == {"c" * 32}
+    assert await dispatcher.send_due() == 3
