@@ -20,7 +20,7 @@ from talib._ta_lib import MA_Type
 from bench._common import SHARED_DATA, best_of, btc_minutes_extended, machine, peak_rss_mib, today
 from cryptotrader.config import load_settings
 from cryptotrader.domain import CandleArrays, Timeframe
-from cryptotrader.engines.indicator import IndicatorEngine
+from cryptotrader.indicators.engine import IndicatorEngine
 from cryptotrader.sentiment import load_sentiment
 
 CLASSIC = ["rsi", "macd", "bollinger", "ema", "sma", "stoch_rsi", "adi", "atr"]

@@ -7,8 +7,9 @@ What gets built depends on the mode:
 * **replay** (``--replay FILE``, or the synthetic market of ``demo``): a ``MarketClock`` moved by
   the candles, the series written to the candle store, the ``PaperExchange`` fed candle by
   candle;
-* **paper on live data** (the default): the wall clock, candles polled from the configured
-  exchange's public API (ccxt), the ``PaperExchange`` fed with them;
+* **paper on live data** (the default): the wall clock, candles streamed from the configured
+  exchange's WebSocket (ccxt pro) where it has one, polled from its public API (ccxt)
+  otherwise, the ``PaperExchange`` fed with them;
 * **live** (``--live`` with the confirmation flag, ``exchange.mode = live``,
   ``trading.live_trading_enabled`` and stored API keys): the ccxt venue with the decrypted keys,
   entries also gated by the API's live-trading switch. Keys are never read otherwise.
@@ -39,9 +40,9 @@ from cryptotrader.engines.reconcile import Reconciler
 from cryptotrader.engines.workers.control import ControlWorker
 from cryptotrader.engines.workers.decisions import DecisionWorker
 from cryptotrader.engines.workers.indicators import IndicatorWorker
-from cryptotrader.engines.workers.market_data import LiveFeed, Publisher, ReplayFeed
+from cryptotrader.engines.workers.market_data import LiveFeed, Publisher, ReplayFeed, StreamFeed
 from cryptotrader.engines.workers.trading import TradingWorker
-from cryptotrader.errors import ConfigurationError
+from cryptotrader.errors import ConfigurationError, UserInputError
 from cryptotrader.exchanges.base import BaseExchange
 from cryptotrader.exchanges.paper import PaperExchange
 from cryptotrader.monitoring.setup import open_telemetry
@@ -59,10 +60,12 @@ from cryptotrader.runtime_inputs import (
     RunOptions,
     check_live,
     check_source,
+    check_warmup,
     describe_market,
     open_database,
     release_source,
     resolve_market,
+    warmup_needed,
 )
 from cryptotrader.sentiment import load_fear_greed_csv, load_sentiment
 from cryptotrader.strategies import BaseStrategy, create_strategy
@@ -128,17 +131,15 @@ async def _build(
         stack.push_async_callback(_release_if_unused, runtime)
     public = await _public_venue(settings, market, stack, wanted)
     portfolio = _portfolio(settings, database, clock)
-    if wanted & {"order", "portfolio", "indicator", "decision"}:
+    if wanted & {"order", "portfolio", "indicator", "decision", "market-data"}:
         await portfolio.ensure_bots()
     strategies = (
-        await _strategies(database, portfolio) if wanted & {"indicator", "decision"} else {}
+        await _strategies(database, portfolio)
+        if wanted & {"indicator", "decision", "market-data"}
+        else {}
     )
     if "market-data" in wanted:
-        runtime.publisher = Publisher(
-            bus=bus, store=SqlCandleStore(database), clock=clock, series=series,
-            telemetry=telemetry,
-        )  # fmt: skip
-        runtime.feed = _feed(settings, options, market, public, clock)
+        await _market_data(runtime, settings, options, market, public, strategies, bound_now)
     if "indicator" in wanted:
         runtime.indicators = IndicatorWorker(
             bus=bus,
@@ -168,12 +169,40 @@ async def _build(
 # --- the market ---------------------------------------------------------------------------------
 
 
+async def _market_data(  # noqa: PLR0917 - the composition root hands each piece over
+    runtime: Runtime,
+    settings: Settings,
+    options: RunOptions,
+    market: Market,
+    public: BaseExchange | None,
+    strategies: dict[BotKind, BaseStrategy[Any]],
+    bound_now: bool,
+) -> None:
+    """The publisher and the feed, once the series is known to cover the strategies' warm-up."""
+    needed = warmup_needed(strategies)
+    try:
+        check_warmup(market, needed, settings.runtime.history_candles)
+    except UserInputError:
+        if bound_now:  # nothing was recorded under this market: leave the database free
+            await release_source(runtime.database)
+        raise
+    runtime.publisher = Publisher(
+        bus=runtime.bus, store=SqlCandleStore(runtime.database), clock=runtime.clock,
+        series=market.series, telemetry=runtime.telemetry,
+    )  # fmt: skip
+    runtime.feed = _feed(settings, options, market, public, runtime.clock, needed=needed)
+    if isinstance(runtime.feed, LiveFeed) and settings.runtime.stream_candles:
+        runtime.feed = _streamed(settings, runtime.feed, runtime.resources)
+
+
 def _feed(
     settings: Settings,
     options: RunOptions,
     market: Market,
     public: BaseExchange | None,
     clock: Clock,
+    *,
+    needed: int,
 ) -> ReplayFeed | LiveFeed:
     if market.candles is not None:
         return ReplayFeed(candles=market.candles, speed=options.speed)
@@ -183,6 +212,37 @@ def _feed(
         clock=clock,
         poll_interval_s=settings.runtime.poll_interval_s,
         history=settings.runtime.history_candles,
+        min_history=needed,
+    )
+
+
+def _streamed(settings: Settings, polled: LiveFeed, stack: AsyncExitStack) -> LiveFeed:
+    """The feed over the exchange's WebSocket where ccxt streams its candles; else polled."""
+    from cryptotrader.exchanges.ccxt.stream import (  # noqa: PLC0415 - ccxt is slow
+        CcxtCandleStream,
+        stream_offered,
+    )
+
+    exchange = settings.exchange
+    if not stream_offered(exchange.name):
+        log.info("%s streams no candles through ccxt: polling every %s s", exchange.name,
+                 settings.runtime.poll_interval_s)  # fmt: skip
+        return polled
+    stream = CcxtCandleStream(
+        exchange.name,
+        base_url=exchange.base_url,
+        stream_url=exchange.stream_url,
+        timeout_s=exchange.timeout_s,
+    )
+    stack.push_async_callback(stream.close)
+    return StreamFeed(
+        venue=polled.venue,
+        stream=stream,
+        clock=polled.clock,
+        poll_interval_s=polled.poll_interval_s,
+        history=polled.history,
+        min_history=polled.min_history,
+        stall_s=settings.runtime.stream_stall_s,
     )
 
 

@@ -9,6 +9,7 @@ frozen section. ``.env.example`` documents every variable.
 
 from __future__ import annotations
 
+from datetime import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal, Self
@@ -58,6 +59,10 @@ class ExchangeSettings(_Section):
     mode: TradingMode = TradingMode.PAPER
     base_url: str | None = Field(
         default=None, description="override the exchange's API root (tests, proxies)"
+    )
+    stream_url: str | None = Field(
+        default=None,
+        description="override the exchange's WebSocket root (default: base_url's host as ws)",
     )
     timeout_s: float = Field(default=10.0, gt=0)
 
@@ -118,6 +123,12 @@ class RuntimeSettings(_Section):
     order_failures_to_pause: int = Field(default=3, ge=1, description="circuit breaker")
     on_deep_streak: Literal["quarter", "pause"] = "quarter"
     poll_interval_s: float = Field(default=10.0, gt=0, description="live candle polling")
+    stream_candles: bool = Field(
+        default=True, description="live candles over the exchange's WebSocket where it has one"
+    )
+    stream_stall_s: float = Field(
+        default=60.0, gt=0, description="seconds without a streamed update before REST takes over"
+    )
     history_candles: int = Field(default=1000, ge=1, le=100_000, description="loaded at start")
 
 
@@ -199,6 +210,39 @@ class MonitoringSettings(_Section):
     influx_flush_s: float = Field(default=1.0, gt=0, le=60)
 
 
+class AlertSettings(_Section):
+    """Alerts the API raises from what it watches (``services.engine_watch``, ``daily_digest``)."""
+
+    silent_after_candles: int = Field(
+        default=3, ge=1, le=1000, description="engine_silent after this many timeframes quiet"
+    )
+    digest_enabled: bool = True
+    digest_time: time = Field(default=time(20, 0), description="UTC time of the daily digest")
+    check_interval_s: float = Field(
+        default=15.0, gt=0, le=3600, description="how often the watchdog and digest look"
+    )
+
+
+class NotifySettings(_Section):
+    """The notifier's push providers and its retry policy (per-user channels live in the DB)."""
+
+    expo_push_url: str = Field(
+        default="https://exp.host/--/api/v2/push", description="Expo push API root"
+    )
+    expo_access_token: SecretStr | None = None
+    vapid_subject: str = Field(
+        default="mailto:admin@localhost",
+        pattern=r"^(mailto:.+@.+|https://.+)$",
+        description="Web Push VAPID contact (mailto: or https:)",
+    )
+    timeout_s: float = Field(default=10.0, gt=0, le=120)
+    max_attempts: int = Field(default=8, ge=1, le=50)
+    retry_base_s: float = Field(default=5.0, gt=0)
+    retry_max_s: float = Field(default=1800.0, gt=0)
+    max_age_s: int = Field(default=6 * 3600, ge=60, description="older alerts are not pushed")
+    poll_interval_s: float = Field(default=2.0, gt=0, le=60)
+
+
 class Settings(BaseSettings):
     """All of CryptoTrader's configuration.
 
@@ -233,6 +277,8 @@ class Settings(BaseSettings):
     sentiment: SentimentSettings = SentimentSettings()
     api: ApiSettings = ApiSettings()
     monitoring: MonitoringSettings = MonitoringSettings()
+    alerts: AlertSettings = AlertSettings()
+    notify: NotifySettings = NotifySettings()
 
     @property
     def database_url(self) -> str:

@@ -36,6 +36,16 @@ class OperationalError(TraderError):
     """Needs a human: authentication failed, an unknown exchange error, inconsistent state."""
 
 
+# --- access: the caller is not who they claim ---------------------------------------------------
+
+
+class AuthenticationFailed(TraderError):  # noqa: N818 - the name says what happened
+    """Credentials are missing, wrong, expired or revoked (HTTP 401).
+
+    Here rather than in ``services``: token checks in ``security`` raise it too.
+    """
+
+
 # --- temporary: retry with backoff ---------------------------------------------------------------
 
 

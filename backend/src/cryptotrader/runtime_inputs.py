@@ -8,13 +8,14 @@ mix two markets or two replays into one database's bots.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cryptotrader.clock import Clock
 from cryptotrader.config import Settings
-from cryptotrader.domain.enums import TradingMode
+from cryptotrader.domain.enums import BotKind, TradingMode
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
@@ -27,6 +28,8 @@ from cryptotrader.persistence import migrate
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import settings as stored_settings
 from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.strategies.base import BaseStrategy
+from cryptotrader.strategies.evaluation import build_indicator_engine, warmup
 
 ENGINE_NAMES = ("market-data", "indicator", "decision", "order", "portfolio")
 SOURCE_KEY = "runtime.source"
@@ -41,7 +44,8 @@ class RunOptions:
         candles: a series to replay given directly (the demo's synthetic market).
         source: the name of the candles' source (default: ``replay``, or the exchange's name).
         speed: N x the series' real pace; None: as fast as possible.
-        pair: the market (default: the file's name, else ``runtime.pair``).
+        pair: the market (default: the file's name; a replay whose name does not tell it is
+            refused rather than recorded under ``runtime.pair``).
         timeframe: candles' timeframe (a file is resampled to it).
         fear_greed: a Fear & Greed history CSV (default: the API, cached; neutral offline).
         live: trade real money (needs ``confirm_real_money`` and the settings' locks).
@@ -85,7 +89,7 @@ def resolve_market(settings: Settings, options: RunOptions) -> Market:
     """The series to trade: a replayed file (resampled to ``timeframe``), given candles, or live.
 
     Raises:
-        UserInputError: an unreadable file, or a timeframe that cannot be told.
+        UserInputError: an unreadable file, or a timeframe or pair that cannot be told.
     """
     timeframe = Timeframe.parse(options.timeframe) if options.timeframe else None
     if options.candles is not None:
@@ -104,12 +108,45 @@ def resolve_market(settings: Settings, options: RunOptions) -> Market:
     if read.timeframe is not None and chosen is not read.timeframe:
         candles = resample(candles, read.timeframe, chosen)
     named = parse_series_name(options.replay)
-    named_pair = Pair.parse(options.pair) if options.pair else named.pair
-    pair = named_pair if named_pair is not None else Pair.parse(settings.runtime.pair)
+    told = Pair.parse(options.pair) if options.pair else named.pair
+    if told is None:
+        # A guess (``runtime.pair``) would record the file's trades under another market.
+        raise UserInputError(
+            f"{options.replay}: cannot tell its pair from the name (expected "
+            "EXCHANGE_BASE-QUOTE_TIMEFRAME.csv, e.g. binance_SOL-USDT_1h.csv); pass --pair"
+        )
     # Candles recorded from an exchange are stored under its name, as `data import` stores them,
     # so that the API's backtests find what a replay stored.
     source = options.source or named.exchange or "replay"
-    return Market(Series(source, pair, chosen), candles)
+    return Market(Series(source, told, chosen), candles)
+
+
+def warmup_needed(strategies: Mapping[BotKind, BaseStrategy[Any]]) -> int:
+    """Closed candles the bots' strategies need before their rules can fire (as the backtest)."""
+    return max((warmup(s, build_indicator_engine(s)) + 1 for s in strategies.values()), default=0)
+
+
+def check_warmup(market: Market, needed: int, history: int) -> None:
+    """Refuse a series too short for the strategies' warm-up, before anything is stored.
+
+    A replay that short would store its candles and trade nothing, without a word; live, the
+    history loaded at start (``runtime.history_candles``) must cover the warm-up too (the
+    exchange's own history is checked by ``LiveFeed`` when it first answers).
+
+    Raises:
+        UserInputError: the replay or the configured history is shorter than the warm-up.
+    """
+    series = market.series
+    if market.candles is not None and len(market.candles) < needed:
+        raise UserInputError(
+            f"{series.pair} {series.timeframe}: {len(market.candles)} candles are too few for "
+            f"the bots' strategies: their warm-up needs at least {needed}"
+        )
+    if market.candles is None and history < needed:
+        raise ConfigurationError(
+            f"runtime.history_candles = {history} is too few for the bots' strategies: their "
+            f"warm-up needs at least {needed} {series.timeframe} candles"
+        )
 
 
 def check_live(settings: Settings, options: RunOptions) -> None:

@@ -23,14 +23,14 @@ from cryptotrader.errors import (
     UnknownNameError,
 )
 from cryptotrader.exchanges.ccxt import open_exchange
-from cryptotrader.marketdata import candle_arrays, read_ohlcv
-from cryptotrader.marketdata.download import (
+from cryptotrader.exchanges.ccxt.download import (
     CandleDownloader,
     DownloadProgress,
     DownloadRequest,
     DownloadResult,
     Unavailable,
 )
+from cryptotrader.marketdata import candle_arrays, read_ohlcv
 from cryptotrader.marketdata.file_store import FileCandleStore
 from cryptotrader.marketdata.sinks import CandleSink, FileSink, StoreSink
 from cryptotrader.retry import RetryPolicy

@@ -70,6 +70,7 @@ from cryptotrader.services.service_tokens import ServiceTokenService
 from cryptotrader.services.session_cache import SessionCache
 from cryptotrader.services.trades import TradeService
 from cryptotrader.services.users import UserService
+from cryptotrader.services.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
 
@@ -260,15 +261,25 @@ async def _start(
         executor = pool
     stack.push_async_callback(store.close)
     latest = LatestEvents()
+    watchdog = Watchdog(
+        database=database,
+        bus=bus,
+        clock=clock,
+        config=settings.alerts,
+        timeframe=settings.runtime.timeframe,
+    )
     hub = Hub(
         bus=bus,
         latest=latest,
         metrics=metrics,
         queue_size=settings.api.ws_queue_size,
         store=store,
+        observers=(watchdog.observe,),
     )
     await hub.start()
     stack.push_async_callback(hub.stop)
+    watchdog.start()
+    stack.push_async_callback(watchdog.stop)
     cache = SessionCache(ttl_s=1.0)
     reads = ReadCache(settings.api.read_cache_ttl_s)
     optimize_storage = settings.api.optimize_storage or default_storage(settings.data_dir)

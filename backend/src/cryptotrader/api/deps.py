@@ -12,11 +12,11 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from cryptotrader.api.container import Services
+from cryptotrader.errors import AuthenticationFailed
 from cryptotrader.services.auth import AuthService
 from cryptotrader.services.backtests import BacktestService
 from cryptotrader.services.bots import BotService
 from cryptotrader.services.context import Actor, Origin
-from cryptotrader.services.errors import AuthenticationFailed
 from cryptotrader.services.exchange_keys import ExchangeKeyService
 from cryptotrader.services.live_trading import LiveTradingService
 from cryptotrader.services.market import MarketService

@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError as DbOperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from cryptotrader.errors import (
+    AuthenticationFailed,
     OperationalError,
     RateLimitedError,
     StrategyError,
@@ -31,7 +32,7 @@ from cryptotrader.errors import (
     TraderError,
     UserInputError,
 )
-from cryptotrader.services.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied
+from cryptotrader.services.errors import Conflict, NotFound, PermissionDenied
 
 log = logging.getLogger(__name__)
 

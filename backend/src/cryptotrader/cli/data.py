@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # loaded when a command runs, not for --help
 
     from cryptotrader.config import Settings
     from cryptotrader.domain.pairs import Pair
-    from cryptotrader.marketdata.download import (
+    from cryptotrader.exchanges.ccxt.download import (
         DownloadProgress,
         DownloadRequest,
         DownloadResult,
@@ -67,7 +67,7 @@ def download_command(  # typer passes options by keyword
     """Download closed candles from an exchange, resuming after what is already stored."""
     from cryptotrader.config import load_settings
     from cryptotrader.domain.pairs import Pair
-    from cryptotrader.marketdata.download import DownloadRequest
+    from cryptotrader.exchanges.ccxt.download import DownloadRequest
     from cryptotrader.marketdata.naming import exchange_name
     from cryptotrader.marketdata.sinks import FileSink
 
@@ -120,7 +120,7 @@ async def _download(
 
     from cryptotrader.clock import LiveClock
     from cryptotrader.exchanges.ccxt import open_exchange
-    from cryptotrader.marketdata.download import CandleDownloader
+    from cryptotrader.exchanges.ccxt.download import CandleDownloader
 
     progress = Progress(
         TextColumn("{task.description}"),

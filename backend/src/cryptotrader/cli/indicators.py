@@ -46,7 +46,7 @@ def indicators_command(
     ] = None,
 ) -> None:
     """Compute every indicator on a candle file and print the latest signals."""
-    from cryptotrader.engines.indicator import IndicatorEngine
+    from cryptotrader.indicators.engine import IndicatorEngine
     from cryptotrader.marketdata.io import file_format, read_ohlcv, write_frame
     from cryptotrader.marketdata.resample import resample
 

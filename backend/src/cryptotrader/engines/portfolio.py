@@ -35,6 +35,7 @@ from cryptotrader.domain.bots import REQUESTED_STATUS, BotAction, requested_stat
 from cryptotrader.domain.enums import BotKind, BotStatus, RiskLevel
 from cryptotrader.domain.markets import MarketRules
 from cryptotrader.domain.trades import Trade
+from cryptotrader.engines.bot_config import effective_config, stored_config
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import audit, bots, checkpoints, reallocations, settings
 from cryptotrader.persistence.tables import BotRow
@@ -48,7 +49,6 @@ from cryptotrader.risk.allocation import (
 )
 from cryptotrader.risk.reducer import RiskReducer, RiskState
 from cryptotrader.risk.sizing import PositionSize, size_position
-from cryptotrader.services.bots import effective_config, stored_config
 
 log = logging.getLogger(__name__)
 

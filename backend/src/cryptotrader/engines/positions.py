@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.domain.enums import BotKind, ExitReason, OrderStatus, OrderType, Side, TradeStatus
+from cryptotrader.domain.fills import money
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.reports import OrderReport
 from cryptotrader.domain.trades import Trade
-from cryptotrader.engines.backtest.ledger import money
 from cryptotrader.engines.client_ids import parse
 from cryptotrader.errors import OperationalError
 from cryptotrader.persistence.repositories import orders, trades

@@ -3,12 +3,12 @@
 Prices are simulated in binary floating point exactly as the backtest kernel does
 (``engines/backtest/_kernel.py``): a market buy fills at ``price x (1 + slippage)``, a sell at
 ``price x (1 - slippage)``; stop-loss and take-profit pairs are checked against each candle with
-the kernel's own ``touch`` (a gap at the open fills at the open, the stop first when one candle
-touches both). A fill's price is reported exactly (``risk.protection.exact``); its money is the
-backtest ledger's (``money``: 8 decimals; ``fee_of``: fee on that notional, rounded half-up to
-1e-8), so balances move by exactly what a backtest's trades book. Limit orders fill at their
-price or better, without slippage. A market order placed before any price is known waits for the
-next price (the next candle's open).
+the kernel's own ``domain.fills.touch`` (a gap at the open fills at the open, the stop first when
+one candle touches both). A fill's price is reported exactly (``risk.protection.exact``); its
+money is the backtest ledger's (``domain.fills``: ``money``, 8 decimals; ``fee_of``, fee on that
+notional rounded half-up to 1e-8), so balances move by exactly what a backtest's trades book.
+Limit orders fill at their price or better, without slippage. A market order placed before any
+price is known waits for the next price (the next candle's open).
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from decimal import Decimal
 from typing import Any
 
 from cryptotrader.domain.enums import OrderStatus, OrderType, Side
+from cryptotrader.domain.fills import REASON_STOP, fee_of, money, touch
 from cryptotrader.domain.markets import MarketRules
 from cryptotrader.domain.pairs import Pair
-from cryptotrader.engines.backtest._kernel import REASON_STOP, touch
-from cryptotrader.engines.backtest.ledger import fee_of, money
 from cryptotrader.errors import InsufficientFunds, OrderNotFound, OrderRejected
 from cryptotrader.exchanges.paper_orders import MarketState, PaperFill, PaperOrder
 from cryptotrader.risk.protection import exact

@@ -1,4 +1,7 @@
-"""Market data: the candle frame, file I/O with validation, resampling, and downloads."""
+"""Market data: the candle frame, file I/O with validation, and resampling.
+
+Downloads from exchanges live in ``exchanges.ccxt.download``.
+"""
 
 from cryptotrader.marketdata.frames import candle_arrays, candle_frame, timestamps_ms, utc_index
 from cryptotrader.marketdata.io import OhlcvFile, read_ohlcv, write_frame, write_ohlcv

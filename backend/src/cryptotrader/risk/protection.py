@@ -5,7 +5,7 @@ They are computed in binary floating point exactly as the backtest kernel comput
 (``exact``: the shortest decimal that is that float), so that a paper run triggers its stops on
 the very candles, at the very prices, a backtest does. Money that is *recorded* (trades,
 reports) is rounded to 8 decimals at the boundary, as the backtest's ledger does
-(``engines.backtest.ledger.money``); a live venue rounds prices to its own tick when it places
+(``domain.fills.money``); a live venue rounds prices to its own tick when it places
 the orders.
 """
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 import jwt
 
-from cryptotrader.services.errors import AuthenticationFailed
+from cryptotrader.errors import AuthenticationFailed
 
 ALGORITHM = "HS256"
 ISSUER = "cryptotrader"

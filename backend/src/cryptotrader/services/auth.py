@@ -5,8 +5,9 @@
 * ``refresh`` rotates: the presented refresh token is spent and a new one of the same family is
   returned. Presenting a spent token again means it was stolen (or replayed): the whole family is
   revoked, so the thief and the victim are both logged out of that session.
-* ``logout`` revokes the session; ``change_password`` revokes every session of the user. An
-  access token is only accepted while its session is live, so both take effect at once.
+* ``logout`` revokes the session; ``change_password`` revokes every session and service token
+  of the user. An access token is only accepted while its session is live, so both take effect
+  at once.
 * A WebSocket ticket is a single-use random string valid a few seconds, for clients that cannot
   send headers on the WebSocket handshake; the token never appears in a URL.
 """
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from cryptotrader.clock import Clock
+from cryptotrader.errors import AuthenticationFailed
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import service_tokens, sessions, users
 from cryptotrader.persistence.tables import ServiceTokenRow, UserRow
@@ -35,9 +37,8 @@ from cryptotrader.security.tokens import (
     token_hash,
 )
 from cryptotrader.services import audit
-from cryptotrader.services.context import Actor, Origin, Role, Scope
+from cryptotrader.services.context import Actor, Origin, Permission, Role, Scope
 from cryptotrader.services.ephemeral import EphemeralStore
-from cryptotrader.services.errors import AuthenticationFailed
 from cryptotrader.services.login_throttle import LoginThrottle
 from cryptotrader.services.session_cache import SessionCache
 
@@ -234,9 +235,12 @@ class AuthService:
                 after={"revoked_tokens": revoked},
             )
             await uow.commit()
+        # Again once committed: a request that read the session before the commit may have
+        # remembered it meanwhile (the token then worked up to a second after logout).
+        self._cache.forget_session(actor.session_id)
 
     async def change_password(self, actor: Actor, current: str, new: str, origin: Origin) -> None:
-        """Replace the caller's password and log them out everywhere.
+        """Replace the caller's password; log them out everywhere, revoke their service tokens.
 
         Raises:
             AuthenticationFailed: ``current`` is wrong.
@@ -257,8 +261,14 @@ class AuthService:
             await users.set_password(
                 session=uow.session, user_id=actor.user_id, password_hash=new_hash
             )
+            now = self._clock.now()
             revoked = await sessions.revoke_user_sessions(
-                session=uow.session, user_id=actor.user_id, at=self._clock.now()
+                session=uow.session, user_id=actor.user_id, at=now
+            )
+            # A service token acts with its owner's rights: whoever stole the password may
+            # have minted one, so none survives the change.
+            tokens = await service_tokens.revoke_user_tokens(
+                session=uow.session, user_id=actor.user_id, at=now
             )
             self._cache.forget_user(actor.user_id)
             await audit.record(
@@ -268,9 +278,10 @@ class AuthService:
                 actor=actor.name,
                 action="auth.password_change",
                 target=f"user:{actor.user_id}",
-                after={"revoked_tokens": revoked},
+                after={"revoked_tokens": revoked, "revoked_service_tokens": tokens},
             )
             await uow.commit()
+        self._cache.forget_user(actor.user_id)
 
     async def authenticate(self, credential: str) -> Actor:
         """The actor behind an access token or a service token.
@@ -323,7 +334,13 @@ class AuthService:
         return None if subject is None else f"user:{subject}"
 
     async def issue_ws_ticket(self, actor: Actor, origin: Origin) -> tuple[str, int]:
-        """A single-use ticket opening one WebSocket as ``actor``; returns it and its lifetime."""
+        """A single-use ticket opening one WebSocket as ``actor``; returns it and its lifetime.
+
+        Raises:
+            PermissionDenied: the caller may not read (a control-only service token): the
+                socket streams events, and would refuse it anyway.
+        """
+        actor.require(Permission.READ)
         ticket = new_opaque_token(TICKET_PREFIX)
         identity = {"user_id": actor.user_id, "token_id": actor.token_id, "sid": actor.session_id}
         await self._store.put(

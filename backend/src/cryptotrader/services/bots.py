@@ -9,8 +9,6 @@ publishes again (the command is idempotent).
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +23,6 @@ from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock
 from cryptotrader.config import TradingSettings
 from cryptotrader.domain.bots import (
-    DEFAULT_STRATEGY,
     REQUESTED_STATUS,
     BotAction,
     BotConfig,
@@ -33,6 +30,7 @@ from cryptotrader.domain.bots import (
 )
 from cryptotrader.domain.enums import BotKind, BotStatus, RiskLevel
 from cryptotrader.domain.presence import HEARTBEAT_KEY, RuntimePresence
+from cryptotrader.engines.bot_config import EffectiveConfig, effective_config, stored_config
 from cryptotrader.errors import UserInputError
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import bots, settings
@@ -42,7 +40,6 @@ from cryptotrader.services import audit
 from cryptotrader.services.context import Actor, Origin, Permission
 from cryptotrader.services.errors import NotFound, Unavailable
 from cryptotrader.services.read_cache import ReadCache
-from cryptotrader.strategies import create_strategy
 
 log = logging.getLogger(__name__)
 
@@ -55,17 +52,6 @@ class RequestedStatus:
     action: str
     at: datetime
     by: str
-
-
-@dataclass(frozen=True, slots=True)
-class EffectiveConfig:
-    """A bot's configuration with every default filled in."""
-
-    strategy: str
-    params: dict[str, Any]
-    stop_loss: Decimal
-    take_profit: Decimal
-    risk_ratio: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,40 +71,6 @@ class BotView:
     current_risk_ratio: Decimal
     config: EffectiveConfig
     updated_at: datetime
-
-
-def stored_config(row: BotRow) -> BotConfig:
-    """The configuration stored on a bot (the default strategy when none was set)."""
-    raw = row.strategy_config or {}
-    try:
-        return BotConfig.model_validate({"strategy": DEFAULT_STRATEGY[row.type], **raw})
-    except ValidationError:
-        log.warning("bot %s has an unreadable strategy_config; showing defaults", row.type)
-        return BotConfig(strategy=DEFAULT_STRATEGY[row.type])
-
-
-def effective_config(config: BotConfig, kind: BotKind, trading: TradingSettings) -> EffectiveConfig:
-    """``config`` with the settings' defaults for what it leaves unset.
-
-    Raises:
-        UnknownNameError: the strategy is not registered.
-        UserInputError: a parameter is unknown or invalid.
-    """
-    defaults = trading.safe if kind is BotKind.SAFE else trading.aggressive
-    return EffectiveConfig(
-        strategy=config.strategy,
-        params=json.loads(_full_params(config.strategy, json.dumps(config.params, sort_keys=True))),
-        stop_loss=config.stop_loss or defaults.stop_loss,
-        take_profit=config.take_profit or defaults.take_profit,
-        risk_ratio=config.risk_ratio or defaults.risk_ratio,
-    )
-
-
-@functools.lru_cache(maxsize=256)
-def _full_params(strategy: str, params: str) -> str:
-    # Validating parameters builds the strategy: remembered per (strategy, parameters), since
-    # every read of the bots needs it. JSON in and out keeps the cached value immutable.
-    return json.dumps(create_strategy(strategy, json.loads(params)).params.model_dump(mode="json"))
 
 
 def _requested(raw: Any) -> RequestedStatus | None:

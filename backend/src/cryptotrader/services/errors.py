@@ -5,10 +5,6 @@ from __future__ import annotations
 from cryptotrader.errors import TemporaryError, TraderError, UserInputError
 
 
-class AuthenticationFailed(TraderError):  # noqa: N818 - the name says what happened
-    """Credentials are missing, wrong, expired or revoked (HTTP 401)."""
-
-
 class PermissionDenied(TraderError):  # noqa: N818
     """The caller is known but may not do this (HTTP 403)."""
 

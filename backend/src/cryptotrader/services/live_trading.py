@@ -22,13 +22,14 @@ from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock
 from cryptotrader.config import Settings
 from cryptotrader.domain.enums import TradingMode
+from cryptotrader.errors import AuthenticationFailed
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import api_keys, settings, users
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.security import passwords
 from cryptotrader.services import audit
 from cryptotrader.services.context import Actor, Origin, Permission
-from cryptotrader.services.errors import AuthenticationFailed, Conflict, Unavailable
+from cryptotrader.services.errors import Conflict, Unavailable
 
 LIVE_SWITCH_KEY = "trading.live_trading_enabled"
 

@@ -22,15 +22,15 @@ from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.signals import IndicatorSignal, TradingSignal
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import ms_from_utc, utc_from_ms
+from cryptotrader.engines.bot_config import stored_config
 from cryptotrader.engines.decision import DecisionEngine
-from cryptotrader.engines.indicator import IndicatorEngine, MultiTimeframeResult
+from cryptotrader.indicators.engine import IndicatorEngine, MultiTimeframeResult
 from cryptotrader.marketdata.store import StoredSeries
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import bots, trade_queries
 from cryptotrader.persistence.repositories.trade_queries import TradeFilter
 from cryptotrader.persistence.uow import UnitOfWork
-from cryptotrader.services.bots import stored_config
 from cryptotrader.services.context import Actor, Permission
 from cryptotrader.services.errors import NotFound
 from cryptotrader.services.latest_events import LatestEvents

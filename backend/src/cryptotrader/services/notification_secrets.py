@@ -12,11 +12,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cryptotrader.notify.platform import NOTIFICATIONS_KEY
 from cryptotrader.persistence.repositories import settings
 from cryptotrader.security.keys import KeyRing
-
-NOTIFICATIONS_KEY = "notifications"
-"""The ``settings`` row holding the notification settings."""
 
 WEBHOOK_FIELD = "discord_webhook_ciphertext"
 """The field of that document holding the encrypted webhook URL."""

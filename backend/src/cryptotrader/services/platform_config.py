@@ -10,13 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from cryptotrader.clock import Clock
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.errors import UserInputError
+from cryptotrader.notify.platform import (
+    NOTIFICATIONS_KEY,
+    NotificationSettings,
+    load_platform_settings,
+)
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import settings
 from cryptotrader.persistence.repositories.pairs import ensure_pair
@@ -27,7 +31,6 @@ from cryptotrader.services import audit
 from cryptotrader.services.context import Actor, Origin, Permission
 from cryptotrader.services.errors import Conflict, NotFound
 from cryptotrader.services.exchange_keys import check_exchange
-from cryptotrader.services.notification_secrets import NOTIFICATIONS_KEY
 
 Severity = Literal["info", "warning", "critical"]
 
@@ -42,19 +45,6 @@ class PairView:
     base: str
     quote: str
     is_active: bool
-
-
-class NotificationSettings(BaseModel):
-    """Which alerts go out, and where (the notifier reads this document)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    enabled: bool = True
-    min_severity: Severity = "info"
-    muted_kinds: list[str] = Field(default_factory=list, max_length=50)
-    discord_enabled: bool = False
-    push_enabled: bool = False
-    discord_webhook_ciphertext: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,11 +212,7 @@ class PlatformConfigService:
         return self._ring.encrypt(url)
 
     async def _load(self, uow: UnitOfWork) -> NotificationSettings:
-        raw = await settings.get_setting(session=uow.session, key=NOTIFICATIONS_KEY)
-        try:
-            return NotificationSettings.model_validate(raw or {})
-        except (ValidationError, IntegrityError):
-            return NotificationSettings()
+        return await load_platform_settings(uow.session)
 
     def _notification_view(self, current: NotificationSettings) -> NotificationView:
         shown = None

@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 from cryptotrader.clock import Clock, LiveClock
 from cryptotrader.config import Settings
 from cryptotrader.domain.enums import BotKind, BotStatus, TradingMode
+from cryptotrader.engines.bot_config import effective_config, stored_config
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import bots, reallocations, trade_queries, trades
 from cryptotrader.persistence.repositories.trade_queries import BotTradeFigures
 from cryptotrader.persistence.tables import BotRow, ReallocationRow
 from cryptotrader.persistence.uow import UnitOfWork
-from cryptotrader.services.bots import effective_config, stored_config
 from cryptotrader.services.context import Actor, Permission
 from cryptotrader.services.live_trading import live_switch_on
 from cryptotrader.services.read_cache import ReadCache

@@ -199,4 +199,5 @@ class ServiceTokenService:
                 after={"revoked": True},
             )
             await uow.commit()
+        self._cache.forget_token(token_id)  # again: a request may have re-cached it meanwhile
         return view

@@ -12,13 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from cryptotrader.clock import Clock
 from cryptotrader.errors import UserInputError
 from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.repositories import sessions, users
+from cryptotrader.persistence.repositories import service_tokens, sessions, users
 from cryptotrader.persistence.tables import UserRow
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.security import passwords
 from cryptotrader.services import audit
 from cryptotrader.services.context import Actor, Origin, Permission, Role
-from cryptotrader.services.errors import Conflict, NotFound
+from cryptotrader.services.errors import Conflict, NotFound, PermissionDenied
 from cryptotrader.services.session_cache import SessionCache
 
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,63}$")
@@ -135,9 +135,11 @@ class UserService:
         """The caller's own user.
 
         Raises:
+            PermissionDenied: a service token without the ``read`` scope.
             NotFound: the user was deleted meanwhile.
         """
-        async with UnitOfWork(self._database) as uow:
+        actor.require(Permission.READ)  # a control-only token acts; it reads nothing
+        async with UnitOfWork(self._database, read_only=True) as uow:
             row = await users.get_user(session=uow.session, user_id=actor.user_id)
         if row is None:
             raise NotFound("user not found")
@@ -158,32 +160,47 @@ class UserService:
         is_active: bool | None,
         origin: Origin,
     ) -> UserView:
-        """Change a user's role or deactivate them (their sessions are revoked at once).
+        """Change a user's role or deactivate them.
+
+        A real change of role, a deactivation and a reactivation revoke the user's login sessions
+        and service tokens (a reactivated user logs in again and mints new tokens; tokens never
+        come back by themselves). Setting what is already set changes nothing and revokes
+        nothing (an admin PATCHing their own role to admin stays logged in).
 
         Raises:
             PermissionDenied: the caller is not an admin.
             NotFound: no such user.
-            Conflict: an admin tries to demote or deactivate themselves.
+            Conflict: an admin tries to demote or deactivate themselves, or the change would
+                leave no active admin (two admins demoting each other at once: the second is
+                refused).
         """
         actor.require(Permission.ADMIN)
         actor.require_person()
         if user_id == actor.user_id and (role not in (None, Role.ADMIN) or is_active is False):
             raise Conflict("admins cannot demote or deactivate themselves")
         async with UnitOfWork(self._database) as uow:
+            admins = await users.lock_active_admins(session=uow.session)
+            if actor.user_id not in admins:  # demoted or deactivated since it authenticated
+                raise PermissionDenied("only an active admin can change users")
             row = await users.get_user(session=uow.session, user_id=user_id)
             if row is None:
                 raise NotFound("user not found")
             before = {"role": row.role, "is_active": row.is_active}
-            if role is not None:
-                row.role = role.value
-                row.is_admin = role is Role.ADMIN
-            if is_active is not None:
-                row.is_active = is_active
-            if is_active is False or role is not None:
-                await sessions.revoke_user_sessions(
-                    session=uow.session, user_id=user_id, at=self._clock.now()
+            new_role = row.role if role is None else role.value
+            new_active = row.is_active if is_active is None else is_active
+            stays_admin = new_role == Role.ADMIN.value and new_active
+            if user_id in admins and not stays_admin and len(admins) == 1:
+                raise Conflict("this would leave no active admin")
+            changed = new_role != row.role or new_active != row.is_active
+            row.role, row.is_active = new_role, new_active
+            row.is_admin = new_role == Role.ADMIN.value
+            if changed:
+                now = self._clock.now()
+                await sessions.revoke_user_sessions(session=uow.session, user_id=user_id, at=now)
+                await service_tokens.revoke_user_tokens(
+                    session=uow.session, user_id=user_id, at=now
                 )
-                self._cache.forget_user(user_id)
+                self._cache.forget_user(user_id)  # no request may re-cache them before commit
             await uow.session.flush()
             view = user_view(row)
             await audit.record(
@@ -197,4 +214,6 @@ class UserService:
                 after={"role": row.role, "is_active": row.is_active},
             )
             await uow.commit()
+        if changed:
+            self._cache.forget_user(user_id)
         return view

@@ -18,7 +18,7 @@ from cryptotrader.domain.enums import Bias
 from cryptotrader.domain.market import FloatArray
 from cryptotrader.domain.signals import IndicatorResult, MarketContext
 from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.engines.indicator import MultiTimeframeResult
+from cryptotrader.indicators.engine import MultiTimeframeResult
 
 #: Indicator key read as "the trend" on each timeframe.
 TREND_KEY = "ema_50"

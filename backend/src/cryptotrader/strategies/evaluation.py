@@ -17,9 +17,9 @@ import numpy as np
 from cryptotrader.domain.market import FloatArray
 from cryptotrader.domain.signals import IndicatorResult
 from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.engines.indicator import CandleInput, IndicatorEngine, MultiTimeframeResult
 from cryptotrader.errors import StrategyError, UserInputError
 from cryptotrader.indicators import Indicator, create_indicator, indicator_class
+from cryptotrader.indicators.engine import CandleInput, IndicatorEngine, MultiTimeframeResult
 from cryptotrader.strategies.base import BaseStrategy, Decisions, StrategyInputs
 from cryptotrader.strategies.context import ContextArrays, context_arrays
 

@@ -16,7 +16,7 @@ from pydantic import Field, model_validator
 
 from cryptotrader.domain.market import FloatArray
 from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.engines.defaults import DEFAULT_SET
+from cryptotrader.indicators.defaults import DEFAULT_SET
 from cryptotrader.strategies.base import (
     BaseStrategy,
     BoolArray,

@@ -12,10 +12,9 @@ import pytest
 
 from cryptotrader.api.app import create_app
 from cryptotrader.config import ApiSettings, SecuritySettings, Settings, load_settings
-from cryptotrader.errors import ConfigurationError
+from cryptotrader.errors import AuthenticationFailed, ConfigurationError
 from cryptotrader.security.signing import SECRET_FILE
 from cryptotrader.security.tokens import AccessTokens
-from cryptotrader.services.errors import AuthenticationFailed
 from tests.integration.api.harness import JWT_SECRET, PASSWORDS, ApiHarness
 
 

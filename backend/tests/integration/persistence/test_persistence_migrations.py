@@ -30,6 +30,9 @@ TABLES = {
     "processed_messages",
     "service_tokens",
     "backtests",
+    "notification_devices",
+    "notification_settings",
+    "notification_deliveries",
 }
 
 

@@ -11,7 +11,7 @@ import pytest
 from cryptotrader.cli import main
 from cryptotrader.marketdata import write_ohlcv
 from tests.support.builders import random_frame
-from tests.unit.engines.test_indicator_engine import REQUIRED_COLUMNS
+from tests.unit.indicators.test_engine import REQUIRED_COLUMNS
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

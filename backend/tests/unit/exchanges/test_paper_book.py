@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cryptotrader.domain import fills
 from cryptotrader.domain.enums import OrderStatus, OrderType, Side
+from cryptotrader.domain.fills import fee_of, money
 from cryptotrader.domain.markets import MarketRules
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.engines.backtest import _kernel as k
-from cryptotrader.engines.backtest.ledger import fee_of, money
 from cryptotrader.errors import InsufficientFunds, OrderRejected
 from cryptotrader.exchanges.paper_book import PaperBook
 from cryptotrader.risk.protection import exact, protection_levels
@@ -212,10 +213,10 @@ def test_candles_when_walked_close_a_position_where_the_backtest_kernel_does(
             break
     row = table[0]
     assert float(entry.fills[0].price) == row[k.COL_ENTRY_PRICE]
-    if row[k.COL_REASON] == k.REASON_END:
+    if row[k.COL_REASON] == fills.REASON_END:
         assert exit_bar is None
         return
     assert exit_bar == int(row[k.COL_EXIT_BAR])
     filled = next(o for o in (b.orders["e-sl"], b.orders["e-tp"]) if o.status is OrderStatus.FILLED)
     assert float(filled.fills[0].price) == row[k.COL_EXIT_PRICE]
-    assert (filled.type is OrderType.STOP_LOSS) == (row[k.COL_REASON] == k.REASON_STOP)
+    assert (filled.type is OrderType.STOP_LOSS) == (row[k.COL_REASON] == fills.REASON_STOP)

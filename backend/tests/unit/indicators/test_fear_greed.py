@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from cryptotrader.domain import Bias, CandleArrays, Timeframe
 from cryptotrader.domain.timeframes import DAY_MS, HOUR_MS, MINUTE_MS
-from cryptotrader.engines.indicator import IndicatorEngine
 from cryptotrader.errors import UserInputError
 from cryptotrader.indicators import create_indicator
+from cryptotrader.indicators.engine import IndicatorEngine
 from cryptotrader.sentiment import DailySeries, load_fear_greed_csv
 from tests.support.builders import random_walk
 

@@ -11,7 +11,7 @@ import talib
 from talib._ta_lib import MA_Type
 
 from cryptotrader.domain import CandleArrays, Timeframe
-from cryptotrader.engines.indicator import IndicatorEngine
+from cryptotrader.indicators.engine import IndicatorEngine
 from cryptotrader.marketdata import read_ohlcv
 from tests.support.builders import random_walk
 

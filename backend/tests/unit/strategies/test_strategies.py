@@ -7,8 +7,8 @@ import pytest
 
 from cryptotrader.domain import MarketContext, Pair, SignalAction, Timeframe
 from cryptotrader.engines.decision import DecisionEngine
-from cryptotrader.engines.indicator import IndicatorEngine
 from cryptotrader.errors import StrategyError, UnknownNameError, UserInputError
+from cryptotrader.indicators.engine import IndicatorEngine
 from cryptotrader.strategies import ContextArrays, StrategyInputs, create_strategy
 from cryptotrader.strategies.evaluation import build_indicator_engine, compute_inputs, evaluate_rule
 from cryptotrader.strategies.weighted import TREND_TIMEFRAME

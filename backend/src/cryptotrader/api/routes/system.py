@@ -21,8 +21,7 @@ from cryptotrader.api.deps import ServicesDep
 from cryptotrader.api.metrics import CONTENT_TYPE
 from cryptotrader.api.schemas.common import ErrorPublic
 from cryptotrader.api.schemas.system import Check, HealthPublic, LivenessPublic
-from cryptotrader.errors import OperationalError
-from cryptotrader.services.errors import AuthenticationFailed
+from cryptotrader.errors import AuthenticationFailed, OperationalError
 
 router = APIRouter(tags=["system"])
 

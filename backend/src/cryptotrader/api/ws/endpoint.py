@@ -47,9 +47,8 @@ from cryptotrader.api.ws.frames import (
     WelcomeFrame,
 )
 from cryptotrader.api.ws.hub import Client
-from cryptotrader.errors import TraderError
+from cryptotrader.errors import AuthenticationFailed, TraderError
 from cryptotrader.services.context import Actor, Permission
-from cryptotrader.services.errors import AuthenticationFailed
 
 log = logging.getLogger(__name__)
 AUTH_TIMEOUT_S = 10.0

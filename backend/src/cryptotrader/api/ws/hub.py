@@ -17,6 +17,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable, Sequence
 
 from cryptotrader.api.metrics import ApiMetrics
 from cryptotrader.api.ws.frames import WS_TOPICS, ReplayedFrame
@@ -108,6 +109,7 @@ class Hub:
         queue_size: frames buffered per client before it is dropped.
         store: where the hub's lease lives (groups are swept only when it is shared).
         lease_s: lifetime of the lease, renewed every third of it.
+        observers: also shown every event (the alert watchdog notes candle arrivals).
     """
 
     def __init__(
@@ -119,12 +121,14 @@ class Hub:
         queue_size: int,
         store: EphemeralStore,
         lease_s: int = LEASE_S,
+        observers: Sequence[Callable[[BusMessage], None]] = (),
     ) -> None:
         self._bus = bus
         self._store = store
         self._lease_s = lease_s
         self._lease: asyncio.Task[None] | None = None
         self._latest = latest
+        self._observers = tuple(observers)
         self._metrics = metrics
         self.queue_size = queue_size
         self._clients: set[Client] = set()
@@ -247,6 +251,8 @@ class Hub:
             return
         message = delivery.message
         self._latest.observe(message)
+        for observe in self._observers:
+            observe(message)
         frame = event_frame(topic, delivery.entry_id, message)
         owner = getattr(message, "user_id", None)
         self.publish_frame(topic, entry_key(delivery.entry_id), frame, owner=owner)

@@ -29,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-REASON_SIGNAL, REASON_STOP, REASON_TAKE, REASON_END = 0, 1, 2, 3
+from cryptotrader.domain.fills import REASON_END, REASON_SIGNAL, touch
+
 PHASE_OPEN, PHASE_INTRABAR, PHASE_CLOSE = 0, 1, 2
 # Columns of the trade table the kernel returns (float64; bars and codes are whole numbers).
 (
@@ -75,19 +76,6 @@ def size_steps(  # noqa: PLR0917 - compiled helper, positional by numba's rules
     if steps <= 0 or amount < min_amount or amount * price < min_notional:
         return 0
     return int(steps)
-
-
-def touch(open_: float, high: float, low: float, stop: float, take: float) -> tuple[int, float]:
-    """Which protection one candle triggers and at what price (0: none); see the module doc."""
-    if open_ <= stop:
-        return REASON_STOP, open_
-    if open_ >= take:
-        return REASON_TAKE, open_
-    if low <= stop:
-        return REASON_STOP, stop
-    if high >= take:
-        return REASON_TAKE, take
-    return 0, 0.0
 
 
 def simulate(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one tight loop, compiled by numba

@@ -1,7 +1,7 @@
 """BacktestEngine: a strategy over candles -> trades, equity curve and metrics.
 
 The strategy's indicators are computed once over the whole series (they never look ahead:
-``engines.indicator``), its rule is evaluated once over every candle (``strategies``), and the
+``indicators.engine``), its rule is evaluated once over every candle (``strategies``), and the
 compiled kernel (``_kernel``) walks the bars with the fill conventions of docs/backtesting.md.
 """
 
@@ -22,8 +22,8 @@ from cryptotrader.engines.backtest.ledger import FillTimes, build_ledger, equity
 from cryptotrader.engines.backtest.metrics import compute_metrics
 from cryptotrader.engines.backtest.result import BacktestResult, EquityCurve
 from cryptotrader.engines.backtest.simulation import Detail, Simulation, make_simulation
-from cryptotrader.engines.indicator import CandleInput, as_arrays
 from cryptotrader.errors import UserInputError
+from cryptotrader.indicators.engine import CandleInput, as_arrays
 from cryptotrader.strategies.base import BaseStrategy, Decisions, StrategyInputs
 from cryptotrader.strategies.evaluation import (
     build_indicator_engine,

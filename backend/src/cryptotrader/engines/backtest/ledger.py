@@ -13,11 +13,19 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import numpy as np
 
 from cryptotrader.domain.enums import BotKind, ExitReason, Side, TradeStatus
+from cryptotrader.domain.fills import (
+    REASON_END,
+    REASON_SIGNAL,
+    REASON_STOP,
+    REASON_TAKE,
+    fee_of,
+    money,
+)
 from cryptotrader.domain.market import FloatArray, IntArray
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
@@ -26,23 +34,12 @@ from cryptotrader.engines.backtest import _kernel as k
 from cryptotrader.strategies.base import BoolArray
 
 CENT = Decimal("0.01")
-MONEY = Decimal("1e-8")
 REASONS = {
-    k.REASON_SIGNAL: ExitReason.SIGNAL,
-    k.REASON_STOP: ExitReason.STOP_LOSS,
-    k.REASON_TAKE: ExitReason.TAKE_PROFIT,
-    k.REASON_END: ExitReason.END_OF_DATA,
+    REASON_SIGNAL: ExitReason.SIGNAL,
+    REASON_STOP: ExitReason.STOP_LOSS,
+    REASON_TAKE: ExitReason.TAKE_PROFIT,
+    REASON_END: ExitReason.END_OF_DATA,
 }
-
-
-def money(value: float) -> Decimal:
-    """A float amount or price as money: correctly rounded to 8 decimals."""
-    return Decimal(f"{value:.8f}")
-
-
-def fee_of(price: Decimal, quantity: Decimal, rate: Decimal) -> Decimal:
-    """One fill's fee, rounded half-up to 1e-8."""
-    return (price * quantity * rate).quantize(MONEY, rounding=ROUND_HALF_UP)
 
 
 def fills(

@@ -29,8 +29,8 @@ from cryptotrader.engines.backtest.ledger import FillTimes, net_pnl
 from cryptotrader.engines.backtest.metrics import Metrics, compute_metrics
 from cryptotrader.engines.backtest.result import BacktestResult, EquityCurve
 from cryptotrader.engines.backtest.simulation import KernelRun, Simulation
-from cryptotrader.engines.indicator import CandleInput, as_arrays
 from cryptotrader.errors import UserInputError
+from cryptotrader.indicators.engine import CandleInput, as_arrays
 from cryptotrader.risk.allocation import check_ratio, settle_trade
 from cryptotrader.risk.reducer import RiskReducer, RiskState
 from cryptotrader.strategies.base import BaseStrategy

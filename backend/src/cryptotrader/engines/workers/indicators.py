@@ -34,8 +34,8 @@ from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.signals import IndicatorSignal
 from cryptotrader.domain.values import utc_from_ms
-from cryptotrader.engines.indicator import IndicatorEngine
 from cryptotrader.engines.workers.runs import candle_run, concat, run_arrays
+from cryptotrader.indicators.engine import IndicatorEngine
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.strategies.base import BaseStrategy, StrategyInputs
 from cryptotrader.strategies.evaluation import build_indicator_engine, compute_strategy_indicators

@@ -10,11 +10,14 @@ which candle it follows. A run carries the first price after its last close when
 * ``LiveFeed``: polls a public venue for closed candles every ``poll_interval_s``; the candle
   still forming gives the next open. Its history starts where the runtime first started, so a
   restart computes indicators over the same history it would have had without the restart.
+* ``StreamFeed``: the same, with candles pushed over the venue's WebSocket (ccxt pro's
+  ``watch_ohlcv``) and REST back-fills wherever the stream cannot vouch for a closed candle.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -31,7 +34,7 @@ from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.workers.runs import candle_run
-from cryptotrader.errors import NetworkUnavailableError, TemporaryError
+from cryptotrader.errors import NetworkUnavailableError, TemporaryError, UserInputError
 from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.persistence.candles import SqlCandleStore
 
@@ -191,15 +194,24 @@ class LiveFeed:
         clock: decides which candles have closed.
         poll_interval_s: seconds between polls.
         history: candles of history fetched on the first start.
+        min_history: closed candles the strategies' warm-up needs: a market with less history
+            (a new listing) is refused at start rather than traded blind.
     """
 
     def __init__(
-        self, *, venue: CandleVenue, clock: Clock, poll_interval_s: float, history: int
+        self,
+        *,
+        venue: CandleVenue,
+        clock: Clock,
+        poll_interval_s: float,
+        history: int,
+        min_history: int = 0,
     ) -> None:
         self.venue = venue
         self.clock = clock
         self.poll_interval_s = poll_interval_s
         self.history = history
+        self.min_history = min_history
 
     async def run(
         self,
@@ -214,10 +226,40 @@ class LiveFeed:
 
         Raises:
             NetworkUnavailableError: the venue cannot be reached at start.
+            UserInputError: the market's history is shorter than the warm-up (first start).
         """
-        closed, forming = await self._fetch(publisher.series, None, self.history)
+        last, origin = await self._prime(
+            publisher, start_ms=start_ms, history_from_ms=history_from_ms, on_history=on_history
+        )
+        await self._follow(publisher, last, origin, stop)
+
+    async def _follow(
+        self, publisher: Publisher, last: int, origin: int, stop: asyncio.Event
+    ) -> None:
+        """Publish each candle as it closes, after ``last``, until ``stop``: polled."""
+        while not stop.is_set():
+            await _sleep(self.poll_interval_s, stop)
+            last = await self._poll(publisher, last, origin)
+
+    async def _prime(
+        self,
+        publisher: Publisher,
+        *,
+        start_ms: int | None,
+        history_from_ms: int | None,
+        on_history: Callable[[int], Awaitable[None]],
+    ) -> tuple[int, int]:
+        """Store the history, publish what closed since ``start_ms``; the last candle and origin."""
+        series = publisher.series
+        closed, forming = await self._fetch(series, None, self.history)
         if not len(closed):
             raise NetworkUnavailableError("the exchange returned no closed candle")
+        if history_from_ms is None and len(closed) < self.min_history:
+            raise UserInputError(
+                f"{series.source} has {len(closed)} closed {series.pair} {series.timeframe} "
+                f"candles, too few for the bots' strategies: their warm-up needs "
+                f"{self.min_history}"
+            )
         await publisher.store(closed)
         origin = history_from_ms if history_from_ms is not None else int(closed.timestamps[0])
         await on_history(origin)
@@ -225,17 +267,23 @@ class LiveFeed:
         last = await self._publish_since(
             publisher, closed, forming, since_ms=since, origin=origin, previous=None
         )
-        while not stop.is_set():
-            await _sleep(self.poll_interval_s, stop)
-            try:
-                closed, forming = await self._fetch(publisher.series, last, self.history)
-            except TemporaryError as exc:
-                log.warning("polling candles: %s", exc)
-                continue
-            await publisher.store(closed)
-            last = await self._publish_since(
-                publisher, closed, forming, since_ms=last + 1, origin=origin, previous=last
+        return last, origin
+
+    async def _poll(
+        self, publisher: Publisher, last: int, origin: int, *, closed_before: int | None = None
+    ) -> int:
+        """Publish the candles closed after ``last``, from REST; the new last candle."""
+        try:
+            closed, forming = await self._fetch(
+                publisher.series, last, self.history, closed_before=closed_before
             )
+        except TemporaryError as exc:
+            log.warning("polling candles: %s", exc)
+            return last
+        await publisher.store(closed)
+        return await self._publish_since(
+            publisher, closed, forming, since_ms=last + 1, origin=origin, previous=last
+        )
 
     async def _publish_since(
         self,
@@ -263,20 +311,172 @@ class LiveFeed:
         return int(closed.timestamps[-1])
 
     async def _fetch(
-        self, series: Series, since_ms: int | None, limit: int
+        self, series: Series, since_ms: int | None, limit: int, *, closed_before: int | None = None
     ) -> tuple[CandleArrays, tuple[float, int] | None]:
-        """Closed candles, and the forming candle's open (the price after the last close)."""
+        """Closed candles, and the forming candle's open (the price after the last close).
+
+        Closed means ended by the clock, or opened before ``closed_before`` when given (a
+        stream already delivered the candle opened then: every earlier one has closed).
+        """
         candles = await self.venue.fetch_ohlcv(
             series.pair, series.timeframe, since_ms=since_ms, limit=limit
         )
         if not len(candles):
             return candles, None
-        ends = series.timeframe.bucket_end(candles.timestamps)
-        closed = int(np.searchsorted(ends, self.clock.timestamp_ms(), side="right"))
+        if closed_before is not None:
+            closed = int(np.searchsorted(candles.timestamps, closed_before))
+        else:
+            ends = series.timeframe.bucket_end(candles.timestamps)
+            closed = int(np.searchsorted(ends, self.clock.timestamp_ms(), side="right"))
         forming = None
         if closed < len(candles):
             forming = (float(candles.open[closed]), int(candles.timestamps[closed]))
         return candles.slice(0, closed), forming
+
+
+class CandleStream(Protocol):
+    """Candles pushed by the exchange (``exchanges.ccxt.stream.CcxtCandleStream``)."""
+
+    async def watch(self, pair: Pair, timeframe: Timeframe) -> CandleArrays:
+        """The stream's cached candles once the next update arrives; the last one is forming.
+
+        Raises:
+            TemporaryError: the connection dropped (the next call reconnects).
+        """
+        ...
+
+
+class StreamFeed(LiveFeed):
+    """Closed candles pushed over the exchange's WebSocket, REST wherever the stream cannot vouch.
+
+    The stream's cache holds a candle's final values only if the connection lasted from before
+    the candle opened until a later candle arrived (each update carries the candle's whole values
+    so far, the last one its final values, in order on one connection). So a closed candle is
+    taken from the stream when it opened at or after ``trusted_from`` (the first candle opened
+    after the current connection's first update) and the candles since the last one published
+    are all there, one timeframe apart; otherwise (at start, after any reconnect, a gap, a
+    silence longer than ``stall_s``) the candles closed since the last one published are
+    back-filled from REST. Either way a candle is published once, after the one before it.
+
+    Args:
+        stream: where candles are pushed from.
+        stall_s: seconds without an update after which the stream is not waited for (REST).
+        venue, clock, poll_interval_s, history, min_history: as ``LiveFeed``; REST back-fills
+            and the history, and the pause before retrying a failed connection.
+    """
+
+    def __init__(
+        self,
+        *,
+        venue: CandleVenue,
+        stream: CandleStream,
+        clock: Clock,
+        poll_interval_s: float,
+        history: int,
+        min_history: int = 0,
+        stall_s: float = 60.0,
+    ) -> None:
+        super().__init__(
+            venue=venue,
+            clock=clock,
+            poll_interval_s=poll_interval_s,
+            history=history,
+            min_history=min_history,
+        )
+        self.stream = stream
+        self.stall_s = stall_s
+        self.from_stream = 0
+        """Candles published from the stream's own updates (the rest came from REST)."""
+
+    async def _follow(
+        self, publisher: Publisher, last: int, origin: int, stop: asyncio.Event
+    ) -> None:
+        """Publish each candle as the stream shows it closed, after ``last``, until ``stop``."""
+        series = publisher.series
+        step = series.timeframe.milliseconds
+        trusted_from: int | None = None
+        failing = False
+        while not stop.is_set():
+            try:
+                cached = await _until(
+                    self.stream.watch(series.pair, series.timeframe), stop, self.stall_s
+                )
+            except (TemporaryError, TimeoutError) as exc:
+                reason = str(exc) or f"no update for {self.stall_s:g} s"
+                # once per outage: a stream that stays down is polled, not logged every poll
+                level = logging.DEBUG if failing else logging.WARNING
+                log.log(level, "candle stream: %s; candles from REST until it is back", reason)
+                failing = True
+                trusted_from = None
+                last = await self._poll(publisher, last, origin)
+                await _sleep(self.poll_interval_s, stop)
+                continue
+            if cached is None or not len(cached):
+                continue
+            if failing:
+                log.info("candle stream: back")
+                failing = False
+            forming = int(cached.timestamps[-1])
+            if trusted_from is None:
+                trusted_from = forming + step
+            if forming > last + step:
+                last = await self._closed(publisher, cached, last, origin, trusted_from)
+
+    async def _closed(
+        self, publisher: Publisher, cached: CandleArrays, last: int, origin: int, trusted: int
+    ) -> int:
+        """Publish the candles closed before the stream's forming one; the new last candle."""
+        step = publisher.series.timeframe.milliseconds
+        forming = int(cached.timestamps[-1])
+        first = last + step
+        start = int(np.searchsorted(cached.timestamps, first))
+        closed = cached.slice(start, len(cached) - 1)
+        ts = closed.timestamps
+        whole = (
+            first >= trusted
+            and len(closed) > 0
+            and int(ts[0]) == first
+            and int(ts[-1]) + step == forming
+            and bool(np.all(np.diff(ts) == step))
+        )
+        if not whole:
+            return await self._poll(publisher, last, origin, closed_before=forming)
+        await publisher.store(closed)
+        self.from_stream += len(closed)
+        return await self._publish_since(
+            publisher,
+            closed,
+            (float(cached.open[-1]), forming),
+            since_ms=first,
+            origin=origin,
+            previous=last,
+        )
+
+
+async def _until(
+    call: Awaitable[CandleArrays], stop: asyncio.Event, timeout_s: float
+) -> CandleArrays | None:
+    """``call``'s result; None when ``stop`` is set first.
+
+    Raises:
+        TimeoutError: neither within ``timeout_s``.
+    """
+    task = asyncio.ensure_future(call)
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        done, _ = await asyncio.wait(
+            {task, stopped}, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED
+        )
+    finally:
+        stopped.cancel()
+    if task in done:
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+    if stopped in done:
+        return None
+    raise TimeoutError
 
 
 async def _sleep(seconds: float, stop: asyncio.Event) -> None:

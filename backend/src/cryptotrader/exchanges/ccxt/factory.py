@@ -89,6 +89,11 @@ def rewrite_api_urls(urls: object, base_url: str) -> object:
     return _rewrite(urls, prefix)
 
 
+def rewrite_stream_urls(urls: object, root: str) -> object:
+    """``urls`` (ccxt pro's ``urls['api']['ws']``) with their root replaced by ``root``."""
+    return _rewrite(urls, root)
+
+
 def _rewrite(value: object, prefix: str) -> object:
     if isinstance(value, str):
         parts = urlsplit(value)
@@ -103,7 +108,7 @@ def _rewrite(value: object, prefix: str) -> object:
     return value
 
 
-def _spot_markets_only(options: dict[str, Any]) -> None:
+def spot_markets_only(options: dict[str, Any]) -> None:
     """Restrict ``load_markets`` to spot where the exchange lets options choose market types."""
     current = options.get("fetchMarkets")
     if isinstance(current, dict) and "spot" in (current.get("types") or []):
@@ -136,7 +141,7 @@ def create_exchange(
     if rate_limit_ms is not None:
         config["rateLimit"] = rate_limit_ms
     exchange: CcxtExchange = cls(config)
-    _spot_markets_only(exchange.options)
+    spot_markets_only(exchange.options)
     if base_url is not None:
         exchange.urls["api"] = rewrite_api_urls(exchange.urls.get("api"), base_url)
     return exchange

@@ -80,6 +80,16 @@ async def revoke_service_token(*, session: AsyncSession, token_id: int, at: date
     )
 
 
+async def revoke_user_tokens(*, session: AsyncSession, user_id: int, at: datetime) -> int:
+    """Revoke every live token of a user (password change, deactivation); returns how many."""
+    result = await session.execute(
+        update(ServiceTokenRow)
+        .where(ServiceTokenRow.user_id == user_id, ServiceTokenRow.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
 async def touch_service_token(*, session: AsyncSession, token_id: int, at: datetime) -> None:
     """Record when a token was last used."""
     await session.execute(

@@ -167,6 +167,17 @@ async def realised_since(
     return sum((pnl for pnl in rows.scalars() if pnl is not None), Decimal(0))
 
 
+async def activity_between(
+    *, session: AsyncSession, since: datetime, until: datetime
+) -> list[tuple[int, Trade]]:
+    """Trades opened or closed in ``[since, until)``, oldest first (a day's activity)."""
+    opened = (TradeRow.opened_at >= since) & (TradeRow.opened_at < until)
+    closed = (TradeRow.closed_at >= since) & (TradeRow.closed_at < until)
+    statement = _select().where(opened | closed).order_by(TradeRow.opened_at, TradeRow.id)
+    rows = (await session.execute(statement)).all()
+    return [(row.id, _to_domain(row, kind, base, quote)) for row, kind, base, quote in rows]
+
+
 async def open_trades(*, session: AsyncSession) -> list[tuple[int, Trade]]:
     """Every open trade with its id, oldest first."""
     statement = _select().where(TradeRow.status == TradeStatus.OPEN).order_by(TradeRow.id)

@@ -52,6 +52,21 @@ async def count_users(*, session: AsyncSession) -> int:
     return int((await session.execute(select(func.count()).select_from(UserRow))).scalar_one())
 
 
+async def lock_active_admins(*, session: AsyncSession) -> list[int]:
+    """Ids of the active admins, their rows locked until commit.
+
+    Changes that could leave no admin are then made one at a time (PostgreSQL row locks; SQLite
+    has one writer anyway).
+    """
+    statement = (
+        select(UserRow.id)
+        .where(UserRow.role == "admin", UserRow.is_active)
+        .order_by(UserRow.id)
+        .with_for_update()
+    )
+    return list((await session.execute(statement)).scalars())
+
+
 async def set_password(*, session: AsyncSession, user_id: int, password_hash: str) -> None:
     """Replace a user's password hash."""
     await session.execute(

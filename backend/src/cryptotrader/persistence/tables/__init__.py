@@ -10,6 +10,11 @@ from cryptotrader.persistence.tables.accounts import (
 from cryptotrader.persistence.tables.backtests import BacktestRow
 from cryptotrader.persistence.tables.base import Base
 from cryptotrader.persistence.tables.market import OhlcvRow
+from cryptotrader.persistence.tables.notifications import (
+    NotificationDeliveryRow,
+    NotificationDeviceRow,
+    NotificationSettingsRow,
+)
 from cryptotrader.persistence.tables.runtime import (
     EngineCheckpointRow,
     ProcessedMessageRow,
@@ -31,6 +36,9 @@ __all__ = [
     "Base",
     "BotRow",
     "EngineCheckpointRow",
+    "NotificationDeliveryRow",
+    "NotificationDeviceRow",
+    "NotificationSettingsRow",
     "OhlcvRow",
     "OrderFillRow",
     "OrderRow",

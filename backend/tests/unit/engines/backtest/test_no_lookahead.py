@@ -13,7 +13,7 @@ from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine, BacktestResult
 from cryptotrader.strategies import create_strategy
 from tests.support.builders import random_walk
-from tests.unit.engines.test_indicator_engine import perturb_after
+from tests.unit.indicators.test_engine import perturb_after
 
 CONFIGS = {
     "risk": BacktestConfig(stop_loss=Decimal("0.004"), take_profit=Decimal("0.006")),

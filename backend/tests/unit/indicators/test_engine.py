@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cryptotrader.domain import CandleArrays, Timeframe
-from cryptotrader.engines.indicator import IndicatorEngine, align
 from cryptotrader.errors import UnknownNameError, UserInputError
 from cryptotrader.indicators import create_indicator
+from cryptotrader.indicators.engine import IndicatorEngine, align
 from tests.support.builders import random_frame, random_walk
 
 REQUIRED_COLUMNS = [

@@ -17,9 +17,9 @@ import pandas as pd
 from cryptotrader.domain.market import CandleArrays, FloatArray, IntArray
 from cryptotrader.domain.signals import IndicatorResult, IndicatorSignal
 from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.engines.defaults import default_indicators
 from cryptotrader.errors import StrategyError, UserInputError
 from cryptotrader.indicators import Indicator
+from cryptotrader.indicators.defaults import default_indicators
 from cryptotrader.marketdata.frames import candle_arrays
 from cryptotrader.marketdata.resample import resample
 
