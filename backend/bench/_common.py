@@ -75,6 +75,9 @@ class Replay:
 
     candles: int
     seconds: float
+    cpu_seconds: float
+    """CPU time of this process (every thread: the writer's too) over the same span: unlike the
+    wall time, hardly moved by other work sharing the cores."""
     trades: dict[BotKind, list[tuple[object, ...]]]
     """Each bot's stored trades (``tests.support.parity.stored_rows``), read after the timing."""
     influx_written: int
@@ -95,18 +98,19 @@ async def replay_hours(settings: Settings) -> Replay:
     """
     options = RunOptions(replay=HOURS, fear_greed=FEAR_GREED, inline_database=True)
     runtime = await open_runtime(settings, options)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     try:
         await runtime.start()
         await runtime.wait()
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
         assert runtime.trading is not None
         candles = runtime.trading.candles_done
         trades = await stored_rows(runtime.database)
     finally:
         await runtime.close()
     writer = runtime.telemetry.influx
-    return Replay(candles, elapsed, trades, 0 if writer is None else writer.written)
+    return Replay(candles, elapsed, cpu, trades, 0 if writer is None else writer.written)
 
 
 def btc_minutes_extended(n: int = ONE_MILLION) -> tuple[CandleArrays, str]:

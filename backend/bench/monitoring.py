@@ -9,7 +9,9 @@ metrics writer costs under 2% of replay throughput when on; 10k points/s sustain
   configured (writer thread; Prometheus metrics are always on), ``ROUNDS`` rounds side by side in
   one run, the order swapped every round so that a drift of the machine's load hits both alike.
   Printed: best and median of each, their ratio, each mode's spread (the noise the ratio must be
-  read against), the load averages before and after, and whether both modes made the same trades.
+  read against), the load averages before and after, and whether both modes made the same trades;
+  and the process's CPU time per candle (all threads, the writer's included), which other work on
+  the machine moves far less than the wall time: the writer's cost in CPU, load or not.
 * **Sustained**: 10,000 points a second offered for 20 s in 100 ms slices (the engines' ``bot``
   point shape), then the time until influxd has accepted them all; and the drops, which must be 0.
 """
@@ -47,6 +49,7 @@ def cost(root: Path, url: str) -> None:
             runs[mode].append(run)
             print(
                 f"  round {round_ + 1}, InfluxDB {mode:>3}: {run.rate:,.0f} candles/s, "
+                f"{run.cpu_seconds / run.candles * 1e6:,.1f} CPU µs/candle, "
                 f"{run.influx_written:,} points written"
             )
     print(f"after: {load()}")
@@ -55,6 +58,11 @@ def cost(root: Path, url: str) -> None:
     median = {mode: statistics.median(rates[mode]) for mode in rates}
     spread = {mode: (max(rates[mode]) - min(rates[mode])) / median[mode] for mode in rates}
     same = all(run.trades == runs["off"][0].trades for run in runs["off"] + runs["on"])
+    cpu = {mode: statistics.median(r.cpu_seconds / r.candles for r in runs[mode]) for mode in runs}
+    cpu_spread = {
+        mode: (max(c := [r.cpu_seconds / r.candles for r in runs[mode]]) - min(c)) / cpu[mode]
+        for mode in runs
+    }
     print(
         f"best: off {best['off']:,.0f}, on {best['on']:,.0f} candles/s, cost "
         f"{1 - best['on'] / best['off']:+.1%}; median: off {median['off']:,.0f}, on "
@@ -63,6 +71,11 @@ def cost(root: Path, url: str) -> None:
     print(
         f"spread within a mode (max-min)/median: off {spread['off']:.1%}, on {spread['on']:.1%}; "
         f"same trades in every run: {same}"
+    )
+    print(
+        f"CPU per candle, median: off {cpu['off'] * 1e6:,.1f} µs, on {cpu['on'] * 1e6:,.1f} µs, "
+        f"cost {cpu['on'] / cpu['off'] - 1:+.1%} (spread off {cpu_spread['off']:.1%}, "
+        f"on {cpu_spread['on']:.1%})"
     )
 
 
