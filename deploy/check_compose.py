@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sys
 
-ENGINES = ("market-data", "indicator", "decision", "order", "portfolio")
+ENGINES = ("market-data", "indicator", "decision", "order", "portfolio", "notifier")
 OURS = ("migrate", "api", *ENGINES, "discord-bot")
 NO_HEALTHCHECK = ("migrate", "discord-bot")
 """One-shot, and a bot that serves no port (nothing waits on it; restart covers a crash)."""

@@ -53,6 +53,19 @@ export function BotSummary({ bot, quote }: { bot: Schemas['BotPortfolioPublic'];
             tone={pnlTone(bot.realised_pnl)}
           />
           <Figure
+            label={t('dashboard.unrealisedPnl')}
+            value={
+              money(bot.unrealised_pnl, { signed: true, unit: quote }) +
+              (bot.unpriced_positions ? ` (${t('dashboard.unpriced', { count: bot.unpriced_positions })})` : '')
+            }
+            tone={pnlTone(bot.unrealised_pnl)}
+          />
+          <Figure
+            label={t('dashboard.today')}
+            value={money(bot.risk.realised_today, { signed: true, unit: quote })}
+            tone={pnlTone(bot.risk.realised_today)}
+          />
+          <Figure
             label={t('bot.winRate')}
             value={bot.win_rate === null || bot.win_rate === undefined ? '—' : `${Math.round(bot.win_rate * 100)} %`}
           />

@@ -123,13 +123,13 @@ export default function PriceChart({
     }
     if (data.series.macd) {
       chart
-        .addSeries(HistogramSeries, { color: '#94a3b8', priceLineVisible: false }, 2)
+        .addSeries(HistogramSeries, { color: '#94a3b8', priceLineVisible: false, lastValueVisible: false }, 2)
         .setData(line(times, data.series.macd_hist));
       chart
         .addSeries(LineSeries, { color: '#2563eb', lineWidth: 1, priceLineVisible: false }, 2)
         .setData(line(times, data.series.macd));
       chart
-        .addSeries(LineSeries, { color: '#f97316', lineWidth: 1, priceLineVisible: false }, 2)
+        .addSeries(LineSeries, { color: '#f97316', lineWidth: 1, priceLineVisible: false, lastValueVisible: false }, 2)
         .setData(line(times, data.series.macd_signal));
     }
     const panes = chart.panes();

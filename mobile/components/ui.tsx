@@ -5,6 +5,7 @@ import {
   Pressable,
   StyleSheet,
   Text,
+  TextInput,
   View,
   type StyleProp,
   type TextStyle,
@@ -169,6 +170,88 @@ export function ErrorLine({ message, testID }: { message: string | null | undefi
   );
 }
 
+/** A labelled text input with its error (the server's message for this field) under it. */
+export function TextField({
+  label,
+  value,
+  onChange,
+  error,
+  testID,
+  placeholder,
+  secure,
+  inputMode,
+  width = 180,
+}: {
+  label: string;
+  value: string;
+  onChange: (text: string) => void;
+  error?: string | null;
+  testID: string;
+  placeholder?: string;
+  secure?: boolean;
+  inputMode?: 'text' | 'decimal' | 'numeric';
+  width?: number;
+}) {
+  const theme = useTheme();
+  return (
+    <View style={{ width }}>
+      <Label>{label}</Label>
+      <TextInput
+        testID={testID}
+        accessibilityLabel={label}
+        value={value}
+        onChangeText={onChange}
+        placeholder={placeholder}
+        placeholderTextColor={theme.muted}
+        secureTextEntry={secure}
+        autoCapitalize="none"
+        autoCorrect={false}
+        inputMode={inputMode}
+        style={[styles.input, { color: theme.text, borderColor: error ? theme.loss : theme.border }]}
+      />
+      <ErrorLine testID={`${testID}-error`} message={error} />
+    </View>
+  );
+}
+
+/** One of a few options, as a row of segments (a radio group). */
+export function Choice<T extends string>({
+  options,
+  value,
+  label,
+  onChange,
+  testID,
+}: {
+  options: readonly T[];
+  value: T;
+  label: (option: T) => string;
+  onChange: (option: T) => void;
+  testID: string;
+}) {
+  const theme = useTheme();
+  return (
+    <View style={styles.segmented} accessibilityRole="radiogroup">
+      {options.map((option) => {
+        const selected = option === value;
+        return (
+          <Pressable
+            key={option}
+            testID={`${testID}-${option}`}
+            accessibilityRole="radio"
+            accessibilityState={{ selected }}
+            onPress={() => onChange(option)}
+            style={[
+              styles.segment,
+              { borderColor: theme.border, backgroundColor: selected ? theme.primary : theme.card },
+            ]}>
+            <Text style={{ color: selected ? '#ffffff' : theme.text }}>{label(option)}</Text>
+          </Pressable>
+        );
+      })}
+    </View>
+  );
+}
+
 export function Row({ children, style }: { children: ReactNode; style?: StyleProp<ViewStyle> }) {
   return <View style={[styles.row, style]}>{children}</View>;
 }
@@ -194,4 +277,7 @@ export const styles = StyleSheet.create({
   buttonText: { fontSize: 14, fontWeight: '600' },
   error: { fontSize: 13 },
   row: { flexDirection: 'row', flexWrap: 'wrap', alignItems: 'center', gap: 8 },
+  segmented: { flexDirection: 'row', flexWrap: 'wrap', gap: 6 },
+  segment: { borderWidth: 1, borderRadius: 8, paddingHorizontal: 12, paddingVertical: 6 },
+  input: { borderWidth: 1, borderRadius: 8, paddingHorizontal: 10, paddingVertical: 7, fontSize: 14 },
 });

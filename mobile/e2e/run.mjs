@@ -179,6 +179,7 @@ try {
     await byTest('total-capital').waitFor({ timeout: DEADLINE_MS });
     await byTest('bot-summary-safe').waitFor({ timeout: DEADLINE_MS });
     await poll('the live socket', async () => (await byTest('connection-state').innerText()).startsWith('Live'));
+    for (const id of ['total-unrealised', 'today-pnl', 'drawdown', 'total-equity']) await byTest(id).waitFor();
     await shot('03-dashboard');
   });
 
@@ -277,6 +278,11 @@ try {
     await shot('09-settings-fr-dark');
     await byTest('tab-dashboard').click();
     await page.getByText('Capital total').waitFor();
+    // the signals are computed by the server on its stored candles: wait for them (or their
+    // error, which fails the step) before the picture, never for a fixed time
+    await poll('the latest signals (or their error)', async () =>
+      (await byTest('signals-error').count()) || ((await byTest('signal-safe').count()) && (await byTest('signal-aggressive').count())));
+    if (await byTest('signals-error').count()) throw new Error(`signals: ${await byTest('signals-error').innerText()}`);
     await shot('10-dashboard-fr-dark');
   });
 

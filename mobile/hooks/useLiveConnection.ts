@@ -14,6 +14,7 @@ export const TOPICS: Topic[] = [
   'portfolio',
   'signals',
   'prices',
+  'backtests',
 ];
 
 /** Which REST queries an event makes stale. */
@@ -32,6 +33,8 @@ export function staleKeys(event: LiveEvent): string[] {
     case 'signals':
     case 'indicators':
       return ['indicators'];
+    case 'backtests':
+      return event.data.status === 'succeeded' || event.data.status === 'failed' ? ['backtests'] : [];
   }
 }
 

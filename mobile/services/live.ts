@@ -9,6 +9,7 @@
  */
 import type {
   AlertsEvent,
+  BacktestsEvent,
   BotStatusEvent,
   ErrorFrame,
   IndicatorsEvent,
@@ -29,7 +30,8 @@ export type LiveEvent =
   | TradesEvent
   | AlertsEvent
   | BotStatusEvent
-  | PortfolioEvent;
+  | PortfolioEvent
+  | BacktestsEvent;
 export type ServerFrame =
   | WelcomeFrame
   | SubscribedFrame

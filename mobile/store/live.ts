@@ -2,7 +2,7 @@
 import { create } from 'zustand';
 
 import type { LiveEvent, LiveStatus } from '@/services/live';
-import type { AlertRaised, OrderUpdated, SignalGenerated } from '@/types/ws';
+import type { AlertRaised, BacktestProgress, OrderUpdated, SignalGenerated } from '@/types/ws';
 
 const KEEP = 50;
 
@@ -17,6 +17,8 @@ export interface LiveState {
   signals: Partial<Record<SignalGenerated['target_bot'], SignalGenerated>>;
   /** latest close per pair, a decimal string */
   prices: Record<string, { close: string; at: string }>;
+  /** latest progress per backtest job id */
+  backtests: Record<number, BacktestProgress>;
   apply: (event: LiveEvent) => void;
   setStatus: (status: LiveStatus) => void;
   reset: () => void;
@@ -29,6 +31,7 @@ const empty = {
   orders: [],
   signals: {},
   prices: {},
+  backtests: {},
 };
 
 export const useLive = create<LiveState>((set) => ({
@@ -58,6 +61,11 @@ export const useLive = create<LiveState>((set) => ({
           for (const c of candles) prices[c.pair] = { close: c.close, at: c.at };
           return { lastEventAt: now, prices };
         }
+        case 'backtests':
+          return {
+            lastEventAt: now,
+            backtests: { ...state.backtests, [event.data.job_id]: event.data },
+          };
         default:
           return { lastEventAt: now };
       }

@@ -59,10 +59,18 @@ export interface paths {
         get: operations["backtest-get_backtest"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete Backtest
+         * @description Delete one of your finished runs and its report (409 while it runs).
+         */
+        delete: operations["backtest-delete_backtest"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Rename Backtest
+         * @description Name one of your runs ("" clears the name).
+         */
+        patch: operations["backtest-rename_backtest"];
         trace?: never;
     };
     "/api/backtest/{job_id}/result": {
@@ -354,6 +362,176 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Notification Settings
+         * @description Your devices, which events go to which channel, your ntfy topic, the platform switch.
+         */
+        get: operations["notifications-get_notification_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Notification Deliveries
+         * @description Your newest notifications and what became of each (sent, retrying, failed, gone).
+         */
+        get: operations["notifications-list_notification_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Notification Devices
+         * @description Your registered devices.
+         */
+        get: operations["notifications-list_notification_devices"];
+        put?: never;
+        /**
+         * Register Notification Device
+         * @description Register this browser (its push subscription) or this phone (its Expo push token).
+         *
+         *     Registering the same subscription or token again refreshes it (and moves it to you).
+         */
+        post: operations["notifications-register_notification_device"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/devices/{device_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Notification Device
+         * @description Stop pushing to one of your devices (on logout, or when the browser unsubscribes).
+         */
+        delete: operations["notifications-delete_notification_device"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/ntfy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Ntfy
+         * @description Send your notifications to an ntfy topic; the token is stored encrypted, never returned.
+         */
+        put: operations["notifications-put_ntfy"];
+        post?: never;
+        /**
+         * Delete Ntfy
+         * @description Stop sending to ntfy (the token is forgotten).
+         */
+        delete: operations["notifications-delete_ntfy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Notification Preferences
+         * @description Turn events on or off per channel (only those named change); set the language.
+         */
+        patch: operations["notifications-update_notification_preferences"];
+        trace?: never;
+    };
+    "/api/notifications/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Test Notification
+         * @description Push a test notification to each of your channels now; a dead device is removed.
+         */
+        post: operations["notifications-send_test_notification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/vapid-public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Vapid Public Key
+         * @description The ``applicationServerKey`` a browser subscribes with (Web Push).
+         */
+        get: operations["notifications-get_vapid_public_key"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/optimize": {
         parameters: {
             query?: never;
@@ -474,6 +652,26 @@ export interface paths {
          * @description Capital moved from the aggressive to the safe bot, newest first.
          */
         get: operations["portfolio-list_reallocations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/strategies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Strategies
+         * @description Every registered strategy (plugins included): parameters with types, bounds, defaults.
+         */
+        get: operations["strategies-list_strategies"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1123,6 +1321,8 @@ export interface components {
             id: number;
             /** Kind */
             kind: string;
+            /** Name */
+            name?: string | null;
             /** Request */
             request: {
                 [key: string]: unknown;
@@ -1141,6 +1341,14 @@ export interface components {
             count: number;
             /** Data */
             data: components["schemas"]["BacktestJobPublic"][];
+        };
+        /**
+         * BacktestRename
+         * @description A run's new name ("" clears it).
+         */
+        BacktestRename: {
+            /** Name */
+            name: string;
         };
         /**
          * BacktestReportPublic
@@ -1326,6 +1534,16 @@ export interface components {
             reallocated_out: string;
             risk: components["schemas"]["RiskStatePublic"];
             status: components["schemas"]["BotStatus"];
+            /**
+             * Unpriced Positions
+             * @description open positions left out of unrealised_pnl (no candle of their pair stored)
+             */
+            unpriced_positions: number;
+            /**
+             * Unrealised Pnl
+             * @description open positions marked at their pair's last stored close, net of fees paid
+             */
+            unrealised_pnl: string;
             /** Win Rate */
             win_rate: number | null;
         };
@@ -1437,6 +1655,18 @@ export interface components {
             timeframe: components["schemas"]["Timeframe"];
         };
         /**
+         * ChannelChoices
+         * @description Whether an event goes to each channel.
+         */
+        ChannelChoices: {
+            /** Expo */
+            expo: boolean;
+            /** Ntfy */
+            ntfy: boolean;
+            /** Webpush */
+            webpush: boolean;
+        };
+        /**
          * ChartMarkerPublic
          * @description A trade's entry or exit; ``candle_time`` is the open time of the candle it happened in.
          */
@@ -1489,6 +1719,18 @@ export interface components {
             timeframe: components["schemas"]["Timeframe"];
         };
         /**
+         * DrawdownPublic
+         * @description Combined equity below its peak, as ratios of the peak (0.05 = 5 %).
+         */
+        DrawdownPublic: {
+            /** Current */
+            current: string;
+            /** Maximum */
+            maximum: string;
+            /** Peak Equity */
+            peak_equity: string;
+        };
+        /**
          * EquityPointPublic
          * @description Equity at one candle close.
          */
@@ -1512,6 +1754,27 @@ export interface components {
          * @enum {string}
          */
         ExitReason: "signal" | "stop_loss" | "take_profit" | "end_of_data" | "manual" | "protection_failed";
+        /**
+         * ExpoDeviceCreate
+         * @description Register this phone for native push (``getExpoPushTokenAsync``).
+         */
+        ExpoDeviceCreate: {
+            /**
+             * Channel
+             * @constant
+             */
+            channel: "expo";
+            /**
+             * Label
+             * @example Pixel 8
+             */
+            label?: string | null;
+            /**
+             * Token
+             * @example ExponentPushToken[xxxxxxxxxxxxxxxxxxxxxx]
+             */
+            token: string;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -1656,6 +1919,162 @@ export interface components {
             username: string;
         };
         /**
+         * NotificationDeliveriesPublic
+         * @description The caller's newest deliveries, newest first.
+         */
+        NotificationDeliveriesPublic: {
+            /** Count */
+            count: number;
+            /** Data */
+            data: components["schemas"]["NotificationDeliveryPublic"][];
+        };
+        /**
+         * NotificationDeliveryPublic
+         * @description One notification sent (or being sent) to one device or topic.
+         */
+        NotificationDeliveryPublic: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "webpush" | "expo" | "ntfy";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Device Id */
+            device_id: number | null;
+            /** Event */
+            event: string;
+            /** Id */
+            id: number;
+            /** Last Error */
+            last_error: string | null;
+            /** Sent At */
+            sent_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "sending" | "sent" | "failed" | "gone";
+            /** Title */
+            title: string;
+        };
+        /**
+         * NotificationDevicePublic
+         * @description A registered device; ``address_masked`` is the push service's host or the token masked.
+         */
+        NotificationDevicePublic: {
+            /** Address Masked */
+            address_masked: string;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "webpush" | "expo";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Label */
+            label: string | null;
+            /** Last Sent At */
+            last_sent_at: string | null;
+        };
+        /**
+         * NotificationEventPublic
+         * @description One notifiable event and where it goes.
+         */
+        NotificationEventPublic: {
+            channels: components["schemas"]["ChannelChoices"];
+            /** Description */
+            description: string;
+            /**
+             * Event
+             * @example trade_closed
+             */
+            event: string;
+        };
+        /**
+         * NotificationPreferencesUpdate
+         * @description Per-event, per-channel switches (only those named change) and the notifications' language.
+         *
+         *     Example: ``{"events": {"trade_opened": {"expo": false}}, "language": "fr"}``.
+         */
+        NotificationPreferencesUpdate: {
+            /** Events */
+            events?: {
+                [key: string]: {
+                    [key: string]: boolean;
+                };
+            } | null;
+            /** Language */
+            language?: ("en" | "fr") | null;
+        };
+        /**
+         * NotificationSettingsPublic
+         * @description The caller's notifications.
+         *
+         *     ``push_enabled`` is the platform's switch (an admin's ``PATCH /config/notifications``): off,
+         *     nothing is pushed whatever the choices. ``web_push_available`` is False when the server has
+         *     no encryption key (it could not keep a VAPID private key).
+         */
+        NotificationSettingsPublic: {
+            /** Devices */
+            devices: components["schemas"]["NotificationDevicePublic"][];
+            /** Events */
+            events: components["schemas"]["NotificationEventPublic"][];
+            /**
+             * Language
+             * @enum {string}
+             */
+            language: "en" | "fr";
+            ntfy: components["schemas"]["NtfyPublic"] | null;
+            /** Push Enabled */
+            push_enabled: boolean;
+            /** Web Push Available */
+            web_push_available: boolean;
+        };
+        /**
+         * NotificationTestPublic
+         * @description The test notification's result on each channel.
+         */
+        NotificationTestPublic: {
+            /** Count */
+            count: number;
+            /** Data */
+            data: components["schemas"]["NotificationTestResultPublic"][];
+        };
+        /**
+         * NotificationTestResultPublic
+         * @description What one channel said to the test.
+         *
+         *     ``sent``; ``retry`` (busy or rate limited: try later); ``gone`` (the device no longer exists
+         *     and was removed); ``failed`` (refused; ``detail`` says why).
+         */
+        NotificationTestResultPublic: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "webpush" | "expo" | "ntfy";
+            /** Detail */
+            detail: string;
+            /** Device Id */
+            device_id: number | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "sent" | "retry" | "gone" | "failed";
+        };
+        /**
          * NotificationsPublic
          * @description Which alerts go out, and where; the webhook URL is masked.
          */
@@ -1693,6 +2112,42 @@ export interface components {
             muted_kinds?: string[] | null;
             /** Push Enabled */
             push_enabled?: boolean | null;
+        };
+        /**
+         * NtfyPublic
+         * @description The ntfy topic notifications go to; the access token is never returned.
+         */
+        NtfyPublic: {
+            /**
+             * Base Url
+             * @example https://ntfy.sh
+             */
+            base_url: string;
+            /** Token Set */
+            token_set: boolean;
+            /** Topic */
+            topic: string;
+        };
+        /**
+         * NtfyPut
+         * @description Send notifications to an ntfy topic (self-hosted or ntfy.sh).
+         */
+        NtfyPut: {
+            /**
+             * Base Url
+             * @description e.g. https://ntfy.sh or your own server
+             */
+            base_url: string;
+            /**
+             * Token
+             * @description an ntfy access token; stored encrypted
+             */
+            token?: string | null;
+            /**
+             * Topic
+             * @example alice-trades
+             */
+            topic: string;
         };
         /**
          * OptimizationApply
@@ -1914,6 +2369,45 @@ export interface components {
             data: components["schemas"]["PairPublic"][];
         };
         /**
+         * ParameterSpecPublic
+         * @description One parameter; bounds keep JSON Schema's meaning (exclusive ones are strict).
+         */
+        ParameterSpecPublic: {
+            /** Choices */
+            choices: string[] | null;
+            /**
+             * Default
+             * @description what the strategy applies when the parameter is not given
+             */
+            default: unknown;
+            /** Description */
+            description: string | null;
+            /** Exclusive Maximum */
+            exclusive_maximum: number | null;
+            /** Exclusive Minimum */
+            exclusive_minimum: number | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "integer" | "number" | "boolean" | "choice" | "string";
+            /** Maximum */
+            maximum: number | null;
+            /** Minimum */
+            minimum: number | null;
+            /** Name */
+            name: string;
+            /** Nullable */
+            nullable: boolean;
+            /**
+             * Search
+             * @description the optimiser's search range (low, high, step, log), when tunable
+             */
+            search: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
          * PasswordChange
          * @description The current password and the new one (12 to 256 characters).
          */
@@ -1930,16 +2424,50 @@ export interface components {
         PortfolioPublic: {
             /** Bots */
             bots: components["schemas"]["BotPortfolioPublic"][];
+            drawdown: components["schemas"]["DrawdownPublic"];
             limits: components["schemas"]["RiskLimitsPublic"];
             /** Live Trading Enabled */
             live_trading_enabled: boolean;
             mode: components["schemas"]["TradingMode"];
+            /**
+             * Realised Today
+             * @description both bots' P&L closed since 00:00 UTC
+             */
+            realised_today: string;
             /** Reallocations */
             reallocations: components["schemas"]["ReallocationPublic"][];
             /** Total Capital */
             total_capital: string;
+            /**
+             * Total Equity
+             * @description capital plus the open positions marked now
+             */
+            total_equity: string;
             /** Total Realised Pnl */
             total_realised_pnl: string;
+            /** Total Unrealised Pnl */
+            total_unrealised_pnl: string;
+        };
+        /**
+         * PushSubscriptionIn
+         * @description ``PushSubscription.toJSON()`` exactly as the browser returns it.
+         */
+        PushSubscriptionIn: {
+            /** Endpoint */
+            endpoint: string;
+            /** Expirationtime */
+            expirationTime?: number | null;
+            keys: components["schemas"]["PushSubscriptionKeys"];
+        };
+        /**
+         * PushSubscriptionKeys
+         * @description The subscription's keys, base64url as the browser gives them.
+         */
+        PushSubscriptionKeys: {
+            /** Auth */
+            auth: string;
+            /** P256Dh */
+            p256dh: string;
         };
         /**
          * ReallocationPublic
@@ -2269,6 +2797,30 @@ export interface components {
             timeframe: components["schemas"]["Timeframe"];
         };
         /**
+         * StrategiesPublic
+         * @description Every registered strategy.
+         */
+        StrategiesPublic: {
+            /** Count */
+            count: number;
+            /** Data */
+            data: components["schemas"]["StrategySpecPublic"][];
+        };
+        /**
+         * StrategySpecPublic
+         * @description A registered strategy.
+         */
+        StrategySpecPublic: {
+            /** Description */
+            description: string;
+            /** Name */
+            name: string;
+            /** Parameters */
+            parameters: components["schemas"]["ParameterSpecPublic"][];
+            /** Target Bot */
+            target_bot: string | null;
+        };
+        /**
          * Timeframe
          * @description A candle duration, spelled as exchanges and ccxt spell it (``1m`` ... ``1M``).
          * @enum {string}
@@ -2470,6 +3022,14 @@ export interface components {
             type: string;
         };
         /**
+         * VapidKeyPublic
+         * @description The ``applicationServerKey`` for ``pushManager.subscribe`` (base64url, P-256 point).
+         */
+        VapidKeyPublic: {
+            /** Public Key */
+            public_key: string;
+        };
+        /**
          * WalkForwardCreate
          * @description Walk-forward windows: candles, or durations such as ``90d``, ``72h``, ``12w``.
          */
@@ -2494,6 +3054,23 @@ export interface components {
              * @example 180d
              */
             train: string | number;
+        };
+        /**
+         * WebPushDeviceCreate
+         * @description Register this browser for Web Push.
+         */
+        WebPushDeviceCreate: {
+            /**
+             * Channel
+             * @constant
+             */
+            channel: "webpush";
+            /**
+             * Label
+             * @example Firefox on my laptop
+             */
+            label?: string | null;
+            subscription: components["schemas"]["PushSubscriptionIn"];
         };
         /**
          * WsTicketPublic
@@ -2813,6 +3390,196 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestJobPublic"];
+                };
+            };
+            /** @description Bad input (the detail says what and where) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The role or the token's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or not one of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A backing service is unavailable; retry (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    "backtest-delete_backtest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad input (the detail says what and where) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The role or the token's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or not one of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A backing service is unavailable; retry (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    "backtest-rename_backtest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BacktestRename"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -4200,6 +4967,894 @@ export interface operations {
             };
         };
     };
+    "notifications-get_notification_settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettingsPublic"];
+                };
+            };
+            /** @description Bad input (the detail says what and where) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The role or the token's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or not one of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A backing service is unavailable; retry (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    "notifications-list_notification_deliveries": {
+        parameters: {
+            query?: {
+                /** @description page size */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationDeliveriesPublic"];
+                };
+            };
+            /** @description Bad input (the detail says what and where) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The role or the token's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or not one of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A backing service is unavailable; retry (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    "notifications-list_notification_devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationDevicePublic"][];
+                };
+            };
+            /** @description Bad input (the detail says what and where) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The role or the token's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or not one of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A backing service is unavailable; retry (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    "notifications-register_notification_device": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebPushDeviceCreate"] | components["schemas"]["ExpoDeviceCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationDevicePublic"];
+                };
+            };
+            /** @description Bad input (the detail says what and where) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The role or the token's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or not one of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A backing service is unavailable; retry (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    "notifications-delete_notification_device": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad input (the detail says what and where) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The role or the token's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or not one of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A backing service is unavailable; retry (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    "notifications-put_ntfy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NtfyPut"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettingsPublic"];
+                };
+            };
+            /** @description Bad input (the detail says what and where) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The role or the token's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or not one of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A backing service is unavailable; retry (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    "notifications-delete_ntfy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad input (the detail says what and where) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The role or the token's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or not one of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A backing service is unavailable; retry (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    "notifications-update_notification_preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPreferencesUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettingsPublic"];
+                };
+            };
+            /** @description Bad input (the detail says what and where) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The role or the token's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or not one of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A backing service is unavailable; retry (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    "notifications-send_test_notification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationTestPublic"];
+                };
+            };
+            /** @description Bad input (the detail says what and where) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The role or the token's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or not one of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A backing service is unavailable; retry (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    "notifications-get_vapid_public_key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VapidKeyPublic"];
+                };
+            };
+            /** @description Bad input (the detail says what and where) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The role or the token's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or not one of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A backing service is unavailable; retry (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
     "optimize-list_optimizations": {
         parameters: {
             query?: {
@@ -4837,6 +6492,89 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A backing service is unavailable; retry (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    "strategies-list_strategies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategiesPublic"];
+                };
+            };
+            /** @description Bad input (the detail says what and where) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The role or the token's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or not one of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
                 };
             };
             /** @description Rate limit exceeded (see Retry-After) */

@@ -113,6 +113,66 @@ export interface components {
             type: "auth";
         };
         /**
+         * BacktestProgress
+         * @description Where a backtest job stands (``backtests``); only its owner's sockets get it.
+         *
+         *     ``candles_done`` counts the candles simulated so far, over every strategy of a comparison
+         *     (``candles_total`` = candles x strategies).
+         */
+        BacktestProgress: {
+            /** Candles Done */
+            candles_done: number;
+            /** Candles Total */
+            candles_total: number;
+            /** Job Id */
+            job_id: number;
+            /** Message Id */
+            message_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed";
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @default backtest_progress
+             * @constant
+             */
+            type: "backtest_progress";
+            /** User Id */
+            user_id: number;
+        };
+        /**
+         * BacktestsEvent
+         * @description Progress of your backtest jobs (``backtests``): candles simulated of the total.
+         */
+        BacktestsEvent: {
+            /**
+             * Cursor
+             * @description send it back in ``subscribe.resume`` to catch up
+             * @example 1733312345678-0
+             */
+            cursor: string;
+            data: components["schemas"]["BacktestProgress"];
+            /**
+             * Topic
+             * @default backtests
+             * @constant
+             */
+            topic: "backtests";
+            /**
+             * Type
+             * @default event
+             * @constant
+             */
+            type: "event";
+        };
+        /**
          * Bias
          * @description Direction an indicator points to.
          * @enum {string}
@@ -715,7 +775,7 @@ export interface components {
              * Topic
              * @enum {string}
              */
-            topic: "prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations";
+            topic: "prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations" | "backtests";
             /**
              * Type
              * @default replayed
@@ -734,6 +794,13 @@ export interface components {
             };
             /** Lead */
             lead: number;
+            /**
+             * Params
+             * @description the strategy's parameters (the decision rule's too)
+             */
+            params: {
+                [key: string]: unknown;
+            };
             /** Series */
             series: {
                 [key: string]: (number | null)[];
@@ -888,7 +955,7 @@ export interface components {
                 [key: string]: string;
             } | null;
             /** Topics */
-            topics: ("prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations")[];
+            topics: ("prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations" | "backtests")[];
             /**
              * Type
              * @default subscribe
@@ -902,7 +969,7 @@ export interface components {
          */
         SubscribedFrame: {
             /** Topics */
-            topics: ("prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations")[];
+            topics: ("prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations" | "backtests")[];
             /**
              * Type
              * @default subscribed
@@ -947,7 +1014,7 @@ export interface components {
          */
         UnsubscribeFrame: {
             /** Topics */
-            topics: ("prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations")[];
+            topics: ("prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations" | "backtests")[];
             /**
              * Type
              * @default unsubscribe
@@ -961,7 +1028,7 @@ export interface components {
          */
         WelcomeFrame: {
             /** Topics */
-            topics: ("prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations")[];
+            topics: ("prices" | "indicators" | "signals" | "trades" | "alerts" | "bot_status" | "portfolio" | "optimizations" | "backtests")[];
             /**
              * Type
              * @default welcome
@@ -984,6 +1051,8 @@ export type operations = Record<string, never>;
 export type AlertRaised = components['schemas']['AlertRaised'];
 export type AlertsEvent = components['schemas']['AlertsEvent'];
 export type AuthFrame = components['schemas']['AuthFrame'];
+export type BacktestProgress = components['schemas']['BacktestProgress'];
+export type BacktestsEvent = components['schemas']['BacktestsEvent'];
 export type Bias = components['schemas']['Bias'];
 export type BotDecisions = components['schemas']['BotDecisions'];
 export type BotKind = components['schemas']['BotKind'];

@@ -24,6 +24,8 @@ import logging
 from contextlib import AsyncExitStack, ExitStack
 from typing import Any
 
+import httpx
+
 from cryptotrader.bus.factory import open_bus
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock, LiveClock, MarketClock
@@ -47,9 +49,11 @@ from cryptotrader.exchanges.base import BaseExchange
 from cryptotrader.exchanges.paper import PaperExchange
 from cryptotrader.monitoring.setup import open_telemetry
 from cryptotrader.monitoring.telemetry import Telemetry
+from cryptotrader.notify.notifier import Notifier, open_dispatcher
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.repositories import settings as stored_settings
+from cryptotrader.persistence.migrate import open_database
+from cryptotrader.persistence.repositories import live_switch
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.retry import RetryPolicy
 from cryptotrader.risk.manager import EntryFacts, RiskLimits, RiskManager, RiskRefused
@@ -62,17 +66,15 @@ from cryptotrader.runtime_inputs import (
     check_source,
     check_warmup,
     describe_market,
-    open_database,
     release_source,
     resolve_market,
     warmup_needed,
 )
+from cryptotrader.security.keys import KeyRing
 from cryptotrader.sentiment import load_fear_greed_csv, load_sentiment
 from cryptotrader.strategies import BaseStrategy, create_strategy
 
 log = logging.getLogger(__name__)
-
-LIVE_SWITCH_KEY = "trading.live_trading_enabled"  # written by the API (services.live_trading)
 
 
 async def open_runtime(settings: Settings, options: RunOptions) -> Runtime:
@@ -146,6 +148,9 @@ async def _build(
             store=SqlCandleStore(database),
             strategies=strategies,
             dependencies=_sentiment(settings, options, strategies),
+            on_applied=lambda change, candle_ms: portfolio.settings_applied(
+                change, candle_ms=candle_ms
+            ),
         )
     if "decision" in wanted:
         engines = {
@@ -163,7 +168,29 @@ async def _build(
         )
     if "portfolio" in wanted:
         runtime.control = ControlWorker(bus=bus, portfolio=portfolio)
+    if "notifier" in wanted:
+        runtime.notifier = await _notifier(settings, market, database, stack)
     return runtime
+
+
+async def _notifier(
+    settings: Settings, market: Market, database: Database, stack: AsyncExitStack
+) -> Notifier | None:
+    """The notifier, on the wall clock; none for a replay (its alerts are history, not news)."""
+    if market.replay:
+        return None
+    keys = settings.security.encryption_keys
+    client = httpx.AsyncClient(timeout=settings.notify.timeout_s)
+    stack.push_async_callback(client.aclose)
+    clock = LiveClock()
+    dispatcher = open_dispatcher(
+        database=database,
+        clock=clock,
+        config=settings.notify,
+        ring=KeyRing(keys) if keys else None,
+        client=client,
+    )
+    return Notifier(database=database, clock=clock, dispatcher=dispatcher, config=settings.notify)
 
 
 # --- the market ---------------------------------------------------------------------------------
@@ -361,8 +388,8 @@ async def _live_venue(
 def _switch_reader(database: Database) -> LiveSwitch:
     async def read(facts: EntryFacts) -> None:
         async with UnitOfWork(database) as uow:
-            raw = await stored_settings.get_setting(session=uow.session, key=LIVE_SWITCH_KEY)
-        if not (isinstance(raw, dict) and raw.get("enabled")):
+            switch = await live_switch.read_switch(session=uow.session)
+        if not switch.enabled:
             raise RiskRefused("the live-trading switch is off (an admin turns it on in the API)")
 
     return read

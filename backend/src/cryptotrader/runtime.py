@@ -30,6 +30,8 @@ from cryptotrader.engines.workers.market_data import LiveFeed, Publisher, Replay
 from cryptotrader.engines.workers.trading import TradingWorker
 from cryptotrader.errors import TraderError
 from cryptotrader.monitoring.telemetry import Telemetry
+from cryptotrader.notify.notifier import CONSUMER as NOTIFIER
+from cryptotrader.notify.notifier import Notifier
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import bots, checkpoints, trades
 from cryptotrader.persistence.uow import UnitOfWork
@@ -68,6 +70,7 @@ class Runtime:
     trading: TradingWorker | None = None
     control: ControlWorker | None = None
     heartbeat: Heartbeat | None = None
+    notifier: Notifier | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     """Set once market data flows (the first run published, or none to publish)."""
@@ -76,6 +79,7 @@ class Runtime:
     _busy: int = 0
     _idle: asyncio.Event = field(default_factory=asyncio.Event)
     _market: asyncio.Task[None] | None = None
+    _dispatch: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Reconcile, subscribe the workers, then start the market data."""
@@ -83,6 +87,12 @@ class Runtime:
         resume = await self._resume_point()
         subscriptions: list[tuple[str, str, Handler | None]] = [
             (topics.COMMANDS, "portfolio", self.control.handle if self.control else None),
+            # the indicator engine reads strategy changes in its own group on the same channel
+            (
+                topics.COMMANDS,
+                "indicator",
+                self.indicators.reconfigure if self.indicators else None,
+            ),
             (topics.SIGNALS, "order", self.trading.handle if self.trading else None),
             (topics.INDICATORS, "decision", self.decisions.handle if self.decisions else None),
             (topics.CANDLES, "indicator", self.indicators.handle if self.indicators else None),
@@ -95,6 +105,8 @@ class Runtime:
                     consumer=f"{group}-{self.consumer}",
                     handler=self._guard(handler),
                 )
+        if self.notifier is not None:
+            await self._start_notifier(self.notifier)
         if self.heartbeat is not None:
             await self.heartbeat.start()
         if self.publisher is not None and self.feed is not None:
@@ -143,6 +155,11 @@ class Runtime:
                 await self._market
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), _IDLE_WAIT_S)
+        if self._dispatch is not None:
+            assert self.notifier is not None
+            self.notifier.dispatcher.kick()
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(self._dispatch, _IDLE_WAIT_S)
         if self.heartbeat is not None:
             await self.heartbeat.stop()
         await self.resources.aclose()
@@ -168,6 +185,26 @@ class Runtime:
         return result
 
     # --- internals -----------------------------------------------------------------------------
+
+    async def _start_notifier(self, notifier: Notifier) -> None:
+        """Consume ``alerts`` and send in the background; a failing push never stops trading.
+
+        The handler is not guarded like the trading workers': an alert it cannot record is
+        retried, then moved to the dead letters by the bus, and the engines go on.
+        """
+
+        async def counted(delivery: Delivery) -> None:
+            await notifier.handle(delivery)
+            self.telemetry.handled(
+                group=delivery.group, topic=delivery.topic, entry_id=delivery.entry_id
+            )
+
+        await self.bus.subscribe(
+            topics.ALERTS, group=NOTIFIER, consumer=f"{NOTIFIER}-{self.consumer}", handler=counted
+        )
+        self._dispatch = asyncio.create_task(
+            notifier.dispatcher.run(self.stop), name="notifications"
+        )
 
     async def _resume_point(self) -> int | None:
         if self.trading is not None:

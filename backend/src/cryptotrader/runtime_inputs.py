@@ -2,8 +2,8 @@
 
 ``RunOptions`` says how to run; ``resolve_market`` reads the series (a file to replay, a given
 synthetic series, or live data); ``check_live`` lists every lock still closed between the bots
-and real money; ``open_database`` migrates the embedded SQLite file; ``check_source`` refuses to
-mix two markets or two replays into one database's bots.
+and real money; ``check_source`` refuses to mix two markets or two replays into one database's
+bots.
 """
 
 from __future__ import annotations
@@ -24,14 +24,13 @@ from cryptotrader.errors import ConfigurationError, UserInputError
 from cryptotrader.marketdata.io import read_ohlcv
 from cryptotrader.marketdata.naming import parse_series_name
 from cryptotrader.marketdata.resample import resample
-from cryptotrader.persistence import migrate
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import settings as stored_settings
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.strategies.base import BaseStrategy
 from cryptotrader.strategies.evaluation import build_indicator_engine, warmup
 
-ENGINE_NAMES = ("market-data", "indicator", "decision", "order", "portfolio")
+ENGINE_NAMES = ("market-data", "indicator", "decision", "order", "portfolio", "notifier")
 SOURCE_KEY = "runtime.source"
 
 
@@ -168,29 +167,6 @@ def check_live(settings: Settings, options: RunOptions) -> None:
         closed.append("live data (a replay is always paper)")
     if closed:
         raise ConfigurationError("live trading needs " + ", ".join(closed))
-
-
-async def open_database(url: str, *, inline: bool = False) -> Database:
-    """The database, migrated when it is the embedded SQLite file (``inline``: see ``Database``).
-
-    Raises:
-        UserInputError: a server database whose schema is not current.
-        OperationalError: the database cannot be reached.
-    """
-    database = Database(url, inline=inline)
-    try:
-        state = await migrate.schema_state(database)
-        if not state.up_to_date:
-            if database.dialect != "sqlite":
-                raise UserInputError(
-                    f"database {database.display_url} is at schema {state.current or 'empty'}, "
-                    f"not {state.head}; run: cryptotrader db upgrade"
-                )
-            await migrate.upgrade(database)
-    except BaseException:
-        await database.dispose()
-        raise
-    return database
 
 
 async def check_source(database: Database, market: Market, clock: Clock) -> bool:

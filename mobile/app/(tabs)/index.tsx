@@ -11,11 +11,11 @@ import { ConnectionBanner } from '@/components/ConnectionBanner';
 import EquityChart, { type EquityPoint } from '@/components/EquityChart';
 import { SignalCard, type SignalView } from '@/components/SignalCard';
 import { TradeRow } from '@/components/TradeRow';
-import { Body, Card, Chip, Figure, Label, Pnl, Row, pnlTone } from '@/components/ui';
+import { Body, Card, Chip, ErrorLine, Figure, Label, Pnl, Row, pnlTone } from '@/components/ui';
 import { useActiveMarket, usePortfolio, useSignals, useTrades } from '@/hooks/queries';
 import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
-import { plotValue, sumDecimals } from '@/lib/decimal';
+import { isZero, plotValue, sumDecimals } from '@/lib/decimal';
 import type { Schemas } from '@/services/api';
 import { messageOf } from '@/services/errors';
 import { useLive } from '@/store/live';
@@ -107,6 +107,28 @@ export default function DashboardScreen() {
               value={money(data.total_realised_pnl, { signed: true, unit: quote })}
               tone={pnlTone(data.total_realised_pnl)}
             />
+            <Figure
+              testID="total-unrealised"
+              label={t('dashboard.unrealisedPnl')}
+              value={money(data.total_unrealised_pnl, { signed: true, unit: quote })}
+              tone={pnlTone(data.total_unrealised_pnl)}
+            />
+            <Figure
+              testID="today-pnl"
+              label={t('dashboard.today')}
+              value={money(data.realised_today, { signed: true, unit: quote })}
+              tone={pnlTone(data.realised_today)}
+            />
+            <Figure
+              testID="drawdown"
+              label={t('dashboard.drawdown')}
+              value={t('dashboard.drawdownValue', {
+                current: ratio(data.drawdown.current),
+                maximum: ratio(data.drawdown.maximum),
+              })}
+              tone={isZero(data.drawdown.current) ? undefined : 'loss'}
+            />
+            <Figure testID="total-equity" label={t('dashboard.equityNow')} value={money(data.total_equity, { unit: quote })} />
             {fees ? <Figure label={t('dashboard.fees')} value={money(fees, { unit: quote })} /> : null}
           </Row>
         ) : (
@@ -157,6 +179,12 @@ export default function DashboardScreen() {
           ) : null
         }>
         {market.data === null ? <Label>{t('dashboard.noMarket')}</Label> : null}
+        {signals.error && !shownSignals.length ? (
+          <ErrorLine testID="signals-error" message={t('common.error', { detail: messageOf(signals.error) })} />
+        ) : null}
+        {market.data && !signals.error && !shownSignals.length ? (
+          <Label>{signals.isFetching ? t('common.loading') : t('common.none')}</Label>
+        ) : null}
         <View style={styles.grid}>
           {shownSignals.map((signal) => (
             <SignalCard key={signal.bot} signal={signal} />

@@ -1,50 +1,13 @@
 /** Settings: account and sign-out, theme, language, trading mode, pairs, notifications. */
-import { Pressable, ScrollView, StyleSheet, Text, View } from 'react-native';
+import { ScrollView, StyleSheet, View } from 'react-native';
 
-import { Body, Button, Card, Chip, Label, Row } from '@/components/ui';
-import { useLiveTrading, useNotifications, usePairs } from '@/hooks/queries';
+import { Body, Button, Card, Chip, Choice, Label, Row } from '@/components/ui';
+import { PairsEditor } from '@/components/settings/PairsEditor';
+import { useLiveTrading, useNotifications } from '@/hooks/queries';
 import { useFormat } from '@/hooks/useFormat';
-import { useTheme } from '@/hooks/useTheme';
 import { signOut } from '@/services/api';
 import { usePreferences, type LanguageChoice, type ThemeChoice } from '@/store/preferences';
 import { useSession } from '@/store/session';
-
-function Choice<T extends string>({
-  options,
-  value,
-  label,
-  onChange,
-  testID,
-}: {
-  options: readonly T[];
-  value: T;
-  label: (option: T) => string;
-  onChange: (option: T) => void;
-  testID: string;
-}) {
-  const theme = useTheme();
-  return (
-    <View style={styles.segmented} accessibilityRole="radiogroup">
-      {options.map((option) => {
-        const selected = option === value;
-        return (
-          <Pressable
-            key={option}
-            testID={`${testID}-${option}`}
-            accessibilityRole="radio"
-            accessibilityState={{ selected }}
-            onPress={() => onChange(option)}
-            style={[
-              styles.segment,
-              { borderColor: theme.border, backgroundColor: selected ? theme.primary : theme.card },
-            ]}>
-            <Text style={{ color: selected ? '#ffffff' : theme.text }}>{label(option)}</Text>
-          </Pressable>
-        );
-      })}
-    </View>
-  );
-}
 
 export default function SettingsScreen() {
   const { t, dateTime } = useFormat();
@@ -52,7 +15,6 @@ export default function SettingsScreen() {
   const server = useSession((s) => s.server);
   const preferences = usePreferences();
   const live = useLiveTrading();
-  const pairs = usePairs();
   const notifications = useNotifications();
   return (
     <ScrollView testID="settings" contentContainerStyle={styles.page}>
@@ -107,11 +69,7 @@ export default function SettingsScreen() {
           </>
         ) : null}
         <Label>{t('settings.pairs')}</Label>
-        <Row>
-          {pairs.data?.data.map((pair) => (
-            <Chip key={pair.id} text={`${pair.exchange} ${pair.symbol}`} tone={pair.is_active ? 'ok' : undefined} />
-          ))}
-        </Row>
+        <PairsEditor canEdit={user?.role === 'admin' || user?.role === 'trader'} />
         {notifications.data ? (
           <>
             <Label>{t('settings.notifications')}</Label>
@@ -128,6 +86,4 @@ export default function SettingsScreen() {
 
 const styles = StyleSheet.create({
   page: { padding: 14, maxWidth: 800, width: '100%', alignSelf: 'center' },
-  segmented: { flexDirection: 'row', flexWrap: 'wrap', gap: 6 },
-  segment: { borderWidth: 1, borderRadius: 8, paddingHorizontal: 12, paddingVertical: 6 },
 });

@@ -33,19 +33,22 @@ from cryptotrader.api.routes import (
     bots,
     config,
     market,
+    notifications,
     optimizations,
     portfolio,
+    strategies,
     system,
     trades,
 )
 from cryptotrader.api.web import web_app
 from cryptotrader.api.ws.endpoint import websocket_endpoint
 from cryptotrader.api.ws.hub import Hub
+from cryptotrader.bus import topics
 from cryptotrader.bus.factory import open_bus
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock, LiveClock
 from cryptotrader.config import Settings, load_settings
-from cryptotrader.errors import ConfigurationError, UserInputError
+from cryptotrader.errors import ConfigurationError
 from cryptotrader.monitoring.setup import influx_writer
 from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.optimize.storage import default_storage
@@ -55,6 +58,7 @@ from cryptotrader.security.keys import KeyRing
 from cryptotrader.security.signing import signing_secret
 from cryptotrader.security.tokens import AccessTokens
 from cryptotrader.services.auth import AuthService
+from cryptotrader.services.backtest_worker import ignore_interrupts
 from cryptotrader.services.backtests import BacktestService
 from cryptotrader.services.bots import BotService
 from cryptotrader.services.ephemeral import EphemeralStore, MemoryStore, RedisStore
@@ -62,6 +66,7 @@ from cryptotrader.services.exchange_keys import ExchangeKeyService
 from cryptotrader.services.latest_events import LatestEvents
 from cryptotrader.services.live_trading import LiveTradingService
 from cryptotrader.services.market import MarketService
+from cryptotrader.services.notifications import NotificationService
 from cryptotrader.services.optimizations import OptimizationService, job_kinds
 from cryptotrader.services.platform_config import PlatformConfigService
 from cryptotrader.services.portfolio import PortfolioService
@@ -224,9 +229,16 @@ def _user_key(holder: dict[str, Services], bearer: str | None) -> str | None:
 def _include_routes(app: FastAPI) -> None:
     authenticated = [Depends(current_actor)]
     app.include_router(auth.public)
-    for router in (auth.router, bots.router, trades.router, portfolio.router, market.router):
+    for router in (
+        auth.router,
+        bots.router,
+        trades.router,
+        portfolio.router,
+        market.router,
+        strategies.router,
+    ):
         app.include_router(router, dependencies=authenticated)
-    for router in (backtests.router, optimizations.router, config.router):
+    for router in (backtests.router, optimizations.router, config.router, notifications.router):
         app.include_router(router, dependencies=authenticated)
     app.include_router(system.router)
     ws = APIRouter()
@@ -248,19 +260,23 @@ async def _start(
     metrics: ApiMetrics,
 ) -> Services:
     if database is None:
-        database = Database(settings.database_url)
+        database = await migrate.open_database(settings.database_url)
         stack.push_async_callback(database.dispose)
-        await ensure_schema(database)
     if bus is None:
         owned_bus = await open_bus(settings, clock=clock)
         stack.push_async_callback(owned_bus.close)
         bus = owned_bus
     if executor is None:
-        pool = ProcessPoolExecutor(settings.api.backtest_workers, mp_context=get_context("spawn"))
-        stack.callback(pool.shutdown, wait=False, cancel_futures=True)
+        pool = ProcessPoolExecutor(
+            settings.api.backtest_workers,
+            mp_context=get_context("spawn"),
+            initializer=ignore_interrupts,
+        )
+        stack.callback(_stop_workers, pool)
         executor = pool
     stack.push_async_callback(store.close)
     latest = LatestEvents()
+    cache = SessionCache(ttl_s=1.0, bus=bus, clock=clock)
     watchdog = Watchdog(
         database=database,
         bus=bus,
@@ -275,12 +291,12 @@ async def _start(
         queue_size=settings.api.ws_queue_size,
         store=store,
         observers=(watchdog.observe,),
+        listeners={topics.REVOCATIONS: cache.on_revocation},
     )
     await hub.start()
     stack.push_async_callback(hub.stop)
     watchdog.start()
     stack.push_async_callback(watchdog.stop)
-    cache = SessionCache(ttl_s=1.0)
     reads = ReadCache(settings.api.read_cache_ttl_s)
     optimize_storage = settings.api.optimize_storage or default_storage(settings.data_dir)
     backtest_service = BacktestService(
@@ -290,6 +306,7 @@ async def _start(
         trading=settings.trading,
         workers=job_kinds(optimize_storage),
         max_active_per_user=settings.api.max_jobs_per_user,
+        bus=bus,
     )
     stack.push_async_callback(backtest_service.close)
     await backtest_service.start()
@@ -334,22 +351,21 @@ async def _start(
         optimizations=optimization_service,
         exchange_keys=ExchangeKeyService(database=database, clock=clock, ring=ring),
         platform=PlatformConfigService(database=database, clock=clock, ring=ring),
+        notifications=NotificationService(
+            database=database, clock=clock, ring=ring, config=settings.notify
+        ),
         live_trading=LiveTradingService(database=database, bus=bus, clock=clock, settings=settings),
     )
 
 
-async def ensure_schema(database: Database) -> None:
-    """Migrate the embedded SQLite file on first use; refuse a server database left behind.
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Shut the backtest pool down without waiting for a job still running in it.
 
-    Raises:
-        UserInputError: a PostgreSQL database is not at the newest revision.
+    ``shutdown(wait=False)`` alone returns at once, but the interpreter's exit then joins the
+    pool and so waits for a running backtest or optimisation to finish. Its job is already
+    marked failed ("interrupted: the API stopped"), so the workers are ended instead.
     """
-    state = await migrate.schema_state(database)
-    if state.up_to_date:
-        return
-    if database.dialect != "sqlite":
-        raise UserInputError(
-            f"database {database.display_url} is at schema {state.current or 'empty'}, not "
-            f"{state.head}; run: cryptotrader db upgrade"
-        )
-    await migrate.upgrade(database)
+    workers = list((pool._processes or {}).values())  # no public handle before Python 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()

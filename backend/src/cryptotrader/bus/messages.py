@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
@@ -310,6 +310,20 @@ class ControlBot(BusMessage):
     requested_by: str
 
 
+class BotReconfigured(BusMessage):
+    """A bot's strategy or parameters changed through the API (``commands``).
+
+    The running indicator engine applies it at the next candle (its decisions then come from
+    the new strategy) and says so with a ``bot_settings_applied`` alert and an audit row.
+    """
+
+    type: Literal["bot_reconfigured"] = "bot_reconfigured"
+    bot: BotKind
+    strategy: str = Field(min_length=1)
+    params: dict[str, Any] = Field(default_factory=dict)
+    requested_by: str
+
+
 class OptimizationProgress(BusMessage):
     """Where an optimisation job stands (``optimizations``); only its owner's sockets get it."""
 
@@ -322,6 +336,34 @@ class OptimizationProgress(BusMessage):
     best_value: float | None = None
     window: int | None = Field(default=None, description="walk-forward window (1-based)")
     windows: int | None = None
+
+
+class BacktestProgress(BusMessage):
+    """Where a backtest job stands (``backtests``); only its owner's sockets get it.
+
+    ``candles_done`` counts the candles simulated so far, over every strategy of a comparison
+    (``candles_total`` = candles x strategies).
+    """
+
+    type: Literal["backtest_progress"] = "backtest_progress"
+    job_id: int
+    user_id: int
+    status: Literal["queued", "running", "succeeded", "failed"]
+    candles_done: int = Field(ge=0)
+    candles_total: int = Field(ge=0)
+
+
+class CredentialsRevoked(BusMessage):
+    """Credentials revoked (``revocations``), for every API process.
+
+    Each process forgets every credential matching one of the fields given (a user's, a login
+    session's, a service token's) and re-checks its open WebSockets at once.
+    """
+
+    type: Literal["credentials_revoked"] = "credentials_revoked"
+    user_id: int | None = None
+    session_id: str | None = Field(default=None, max_length=64)
+    token_id: int | None = None
 
 
 # --- runs of candles: what the trading pipeline passes along ------------------------------------
@@ -374,6 +416,9 @@ class RuleInputs(BaseModel):
     model_config = _WIRE
 
     strategy: str
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="the strategy's parameters (the decision rule's too)"
+    )
     lead: int = Field(ge=0)
     series: dict[str, FloatColumn]
     strengths: dict[str, FloatColumn]
@@ -420,7 +465,10 @@ Message = Annotated[
     | CandlesClosed
     | StrategyInputsComputed
     | DecisionsMade
-    | OptimizationProgress,
+    | OptimizationProgress
+    | BacktestProgress
+    | BotReconfigured
+    | CredentialsRevoked,
     Field(discriminator="type"),
 ]
 """Any bus message, told apart by its ``type``."""
@@ -432,7 +480,9 @@ TOPIC_MESSAGES: dict[str, tuple[type[BusMessage], ...]] = {
     topics.ORDERS: (OrderUpdated,),
     topics.ALERTS: (AlertRaised,),
     topics.REBALANCE: (CapitalReallocated,),
-    topics.COMMANDS: (ControlBot,),
+    topics.COMMANDS: (ControlBot, BotReconfigured),
     topics.OPTIMIZATIONS: (OptimizationProgress,),
+    topics.BACKTESTS: (BacktestProgress,),
+    topics.REVOCATIONS: (CredentialsRevoked,),
 }
 """Which messages each channel carries; anything else on a channel is malformed."""

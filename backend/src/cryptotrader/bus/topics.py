@@ -21,9 +21,15 @@ COMMANDS = "commands"
 """Bot control (start, stop, pause, resume), from the API and the Discord bot."""
 OPTIMIZATIONS = "optimizations"
 """Progress of optimisation jobs, from the API process running them."""
+BACKTESTS = "backtests"
+"""Progress of backtest jobs (candles simulated), from the API process running them."""
+REVOCATIONS = "revocations"
+"""Credentials revoked (logout, password change, deactivation, token revocation), from the API
+process that revoked them to every API process (each drops them and closes their sockets)."""
 
 ALL_TOPICS: tuple[str, ...] = (
-    CANDLES, INDICATORS, SIGNALS, ORDERS, ALERTS, REBALANCE, COMMANDS, OPTIMIZATIONS,
+    CANDLES, INDICATORS, SIGNALS, ORDERS, ALERTS, REBALANCE, COMMANDS, OPTIMIZATIONS, REVOCATIONS,
+    BACKTESTS,
 )  # fmt: skip
 
 _DEAD_LETTER_SUFFIX = ".dead"

@@ -107,13 +107,11 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
 
 def _with_database(action: Callable[[Database], Awaitable[T]]) -> T:
     async def run() -> T:
-        from cryptotrader.api.app import ensure_schema
         from cryptotrader.config import load_settings
-        from cryptotrader.persistence.database import Database
+        from cryptotrader.persistence.migrate import open_database
 
-        database = Database(load_settings().database_url)
+        database = await open_database(load_settings().database_url)
         try:
-            await ensure_schema(database)
             return await action(database)
         finally:
             await database.dispose()

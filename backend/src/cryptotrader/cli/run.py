@@ -115,7 +115,10 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
 
 
 def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
-    name: Annotated[str, typer.Argument(help="market-data, indicator, decision, order, portfolio")],
+    name: Annotated[
+        str,
+        typer.Argument(help="market-data, indicator, decision, order, portfolio, notifier"),
+    ],
     replay: Annotated[
         Path | None, typer.Option("--replay", help="market-data: replay this candle file")
     ] = None,
@@ -376,9 +379,9 @@ def _view_mode(quiet: bool, log_format: str) -> LogFormat:
 async def _trades(
     settings: Settings, bot: BotKind | None, limit: int
 ) -> tuple[list[tuple[int, Any]], int]:
+    from cryptotrader.persistence.migrate import open_database
     from cryptotrader.persistence.repositories import trades as trade_rows
     from cryptotrader.persistence.uow import UnitOfWork
-    from cryptotrader.runtime_inputs import open_database
 
     database = await open_database(settings.database_url)
     try:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cryptotrader.domain.enums import Bias, BotKind, SignalAction
@@ -15,6 +15,9 @@ from cryptotrader.domain.market import FloatArray, IntArray
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import UtcDatetime
+
+if TYPE_CHECKING:  # pandas loads in ``to_frame``: a backtest reads arrays and never needs it
+    import pandas as pd
 
 
 class IndicatorSignal(BaseModel):
@@ -70,6 +73,8 @@ class IndicatorResult:
 
     def to_frame(self) -> pd.DataFrame:
         """The series as a DataFrame on a UTC DatetimeIndex named ``timestamp``."""
+        import pandas as pd  # noqa: PLC0415
+
         index = pd.DatetimeIndex(
             pd.to_datetime(self.timestamps, unit="ms", utc=True), name="timestamp"
         )

@@ -28,13 +28,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.bus import topics
-from cryptotrader.bus.messages import AlertRaised, BusMessage, CapitalReallocated, Severity
+from cryptotrader.bus.messages import (
+    AlertRaised,
+    BotReconfigured,
+    BusMessage,
+    CapitalReallocated,
+    Severity,
+)
 from cryptotrader.clock import Clock
 from cryptotrader.config import BotSettings, TradingSettings
 from cryptotrader.domain.bots import REQUESTED_STATUS, BotAction, requested_status_key
 from cryptotrader.domain.enums import BotKind, BotStatus, RiskLevel
 from cryptotrader.domain.markets import MarketRules
 from cryptotrader.domain.trades import Trade
+from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.bot_config import effective_config, stored_config
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import audit, bots, checkpoints, reallocations, settings
@@ -301,6 +308,44 @@ class PortfolioManager:
         severity: Severity = "warning" if after is BotStatus.PAUSED else "info"
         kind_name = "bot_paused" if after is BotStatus.PAUSED else f"bot_{after}"
         return [(topics.ALERTS, _alert(at, kind_name, kind, text, severity))]
+
+    async def settings_applied(
+        self, change: BotReconfigured, *, candle_ms: int, by: str = "runtime"
+    ) -> list[Event]:
+        """Record that a running engine decides with ``change`` from the candle ``candle_ms`` on.
+
+        The audit row (``bot.settings.applied``) and the ``bot_settings_applied`` alert say
+        when the change asked at ``change.timestamp`` took effect.
+        """
+        at = self._clock.now()
+        candle = utc_from_ms(candle_ms)
+        async with UnitOfWork(self._database) as uow:
+            await audit.append_audit(
+                session=uow.session,
+                at=at,
+                actor=by[:64],
+                action="bot.settings.applied",
+                target=f"bot:{change.bot}",
+                details={
+                    "strategy": change.strategy,
+                    "params": change.params,
+                    "requested_by": change.requested_by,
+                    "requested_at": change.timestamp.isoformat(),
+                    "from_candle": candle.isoformat(),
+                },
+            )
+            await uow.commit()
+        text = (
+            f"{change.bot} bot decides with {change.strategy} from the candle of "
+            f"{candle:%Y-%m-%d %H:%M} UTC on (asked by {change.requested_by})"
+        )
+        details = {
+            "strategy": change.strategy,
+            "from_candle": candle.isoformat(),
+            "requested_at": change.timestamp.isoformat(),
+        }
+        alert = _alert(at, "bot_settings_applied", change.bot, text, "info", details=details)
+        return [(topics.ALERTS, alert)]
 
     async def pause(self, kind: BotKind, *, reason: str, session: AsyncSession) -> list[Event]:
         """Pause a bot in ``session`` (circuit breaker, failed protection)."""

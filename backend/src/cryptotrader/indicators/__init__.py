@@ -5,6 +5,7 @@ builds one; ``available_indicators()`` lists them.
 """
 
 from cryptotrader.indicators import (  # noqa: F401 - imported to register the built-in plugins
+    _talib,  # first: TA-Lib without pandas
     adi,
     atr,
     bollinger,

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
-import pandas as pd
 
 from cryptotrader.domain.market import CandleArrays, FloatArray, IntArray
 from cryptotrader.domain.signals import IndicatorResult, IndicatorSignal
@@ -20,15 +19,21 @@ from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.errors import StrategyError, UserInputError
 from cryptotrader.indicators import Indicator
 from cryptotrader.indicators.defaults import default_indicators
-from cryptotrader.marketdata.frames import candle_arrays
 from cryptotrader.marketdata.resample import resample
 
-CandleInput = pd.DataFrame | CandleArrays
+if TYPE_CHECKING:  # pandas loads for frames only: a backtest on arrays never needs it
+    import pandas as pd
+
+CandleInput: TypeAlias = "pd.DataFrame | CandleArrays"
 
 
 def as_arrays(candles: CandleInput) -> CandleArrays:
     """Candle arrays from a frame, or the arrays themselves."""
-    return candles if isinstance(candles, CandleArrays) else candle_arrays(candles)
+    if isinstance(candles, CandleArrays):
+        return candles
+    from cryptotrader.marketdata.frames import candle_arrays  # noqa: PLC0415 - pandas
+
+    return candle_arrays(candles)
 
 
 def align(lower: IntArray, lower_tf: Timeframe, higher: IntArray, higher_tf: Timeframe) -> IntArray:
@@ -85,6 +90,8 @@ class MultiTimeframeResult:
             positions = self.positions(tf)
             for column, values in result.series.items():
                 extra[f"{tf.value}_{column}"] = take_aligned(values, positions)
+        import pandas as pd  # noqa: PLC0415
+
         return pd.concat([frame, pd.DataFrame(extra, index=frame.index)], axis=1)
 
 

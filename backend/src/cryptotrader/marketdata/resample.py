@@ -9,13 +9,16 @@ closed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.errors import UserInputError
-from cryptotrader.marketdata.frames import candle_arrays, candle_frame
+
+if TYPE_CHECKING:  # resampling arrays needs numpy only; frames load pandas when used
+    import pandas as pd
 
 
 def resample(
@@ -63,5 +66,7 @@ def resample_frame(
     frame: pd.DataFrame, source: Timeframe, target: Timeframe, *, include_incomplete: bool = False
 ) -> pd.DataFrame:
     """``resample`` for a candle frame."""
+    from cryptotrader.marketdata.frames import candle_arrays, candle_frame  # noqa: PLC0415
+
     arrays = resample(candle_arrays(frame), source, target, include_incomplete=include_incomplete)
     return candle_frame(arrays)

@@ -152,23 +152,36 @@ class Dispatcher:
         device: NotificationDeviceRow | None,
         user: NotificationSettingsRow | None,
     ) -> Outcome:
-        notification = Notification(**row.notification)
-        if row.channel == "ntfy":
+        return await self.send(row.channel, Notification(**row.notification), device, user)
+
+    async def send(
+        self,
+        channel: str,
+        notification: Notification,
+        device: NotificationDeviceRow | None,
+        user: NotificationSettingsRow | None,
+    ) -> Outcome:
+        """Send ``notification`` once on ``channel``: to ``device``, or to the user's ntfy topic.
+
+        Raises:
+            OperationalError: a stored secret cannot be decrypted with the configured keys.
+        """
+        if channel == "ntfy":
             target = self._ntfy_target(user)
             if target is None:
                 return Outcome(Status.GONE, "ntfy is no longer configured")
             return await self._ntfy.send(target, notification)
         if device is None:
             return Outcome(Status.GONE, "the device was removed")
-        if row.channel == "expo":
+        if channel == "expo":
             return await self._expo.send(device.address, notification)
-        channel = await self._web_push()
-        if channel is None:
+        web_push = await self._web_push()
+        if web_push is None:
             return Outcome(Status.FAILED, "Web Push has no VAPID keys (no encryption key set)")
         assert device.p256dh is not None
         assert device.auth is not None
         subscription = WebPushSubscription(device.address, device.p256dh, device.auth)
-        return await channel.send(subscription, notification)
+        return await web_push.send(subscription, notification)
 
     def _ntfy_target(self, user: NotificationSettingsRow | None) -> NtfyTarget | None:
         if user is None or not user.ntfy_url or not user.ntfy_topic:

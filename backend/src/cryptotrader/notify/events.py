@@ -40,7 +40,10 @@ EVENTS: dict[str, EventInfo] = {
     "protection_failed": EventInfo(
         "a stop-loss could not be placed, so the position was closed at market"
     ),
-    "engine_silent": EventInfo("no candle arrived for several timeframes"),
+    "engine_silent": EventInfo(
+        "no candle arrived for several timeframes, or the trading runtime stopped beating"
+    ),
+    "engine_recovered": EventInfo("candles arrive again after an engine went silent"),
     "daily_digest": EventInfo("the day's summary: trades, P&L, capital"),
 }
 """The catalogue, by alert kind."""
@@ -59,6 +62,7 @@ _TITLES = {
         "order_failed": "{bot}: order refused by the exchange",
         "protection_failed": "{bot}: stop-loss failed, position closed",
         "engine_silent": "No market data",
+        "engine_recovered": "Market data is back",
         "daily_digest": "Daily summary",
     },
     "fr": {
@@ -70,6 +74,7 @@ _TITLES = {
         "order_failed": "{bot} : ordre refusé par la plateforme",
         "protection_failed": "{bot} : stop-loss impossible, position fermée",
         "engine_silent": "Plus de données de marché",
+        "engine_recovered": "Données de marché rétablies",
         "daily_digest": "Résumé du jour",
     },
 }
@@ -165,7 +170,40 @@ def _risk(alert: AlertRaised, language: Language) -> tuple[str, str]:
     return title, f"risk per trade {old} → {new} ({d.get('reason', '')})"
 
 
+def _silent(alert: AlertRaised, language: Language) -> tuple[str, str]:
+    d = alert.details
+    title = _TITLES[language]["engine_silent"]
+    if d.get("cause") == "candles":
+        timeframe, missed = d.get("timeframe", "?"), d.get("candles_missed", "?")
+        if language == "fr":
+            return title, f"aucune bougie {timeframe} depuis {missed} périodes"
+        return title, f"no {timeframe} candle for {missed} timeframes"
+    if language == "fr":
+        return title, "le moteur de trading s'est arrêté sans arrêt propre"
+    return title, "the trading runtime stopped without a clean stop"
+
+
+def _recovered(alert: AlertRaised, language: Language) -> tuple[str, str]:
+    title = _TITLES[language]["engine_recovered"]
+    return title, ("les bougies arrivent de nouveau" if language == "fr" else alert.text)
+
+
+def _digest(alert: AlertRaised, language: Language) -> tuple[str, str]:
+    d = alert.details
+    pnl, capital = _signed(d.get("pnl")), _money(d.get("capital"))
+    closed, opened = d.get("trades_closed", "?"), d.get("trades_opened", "?")
+    if language == "fr":
+        return (
+            f"Résumé du jour : {pnl}",
+            f"{closed} trades clôturés, {opened} ouverts · capital {capital}",
+        )
+    return f"Daily summary: {pnl}", f"{closed} trades closed, {opened} opened · capital {capital}"
+
+
 _LAYOUTS: dict[str, Callable[[AlertRaised, Language], tuple[str, str]]] = {
+    "engine_silent": _silent,
+    "engine_recovered": _recovered,
+    "daily_digest": _digest,
     "trade_opened": _opened,
     "trade_closed": _closed,
     "reallocation": _reallocated,

@@ -11,7 +11,6 @@ from cryptotrader.config import Settings
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.errors import UserInputError
 from cryptotrader.marketdata.frames import candle_frame
 from cryptotrader.marketdata.store import StoredSeries
 from cryptotrader.persistence import migrate
@@ -118,16 +117,8 @@ async def open_candle_store(settings: Settings) -> AsyncIterator[SqlCandleStore]
         OperationalError: the database cannot be reached (one line, password hidden).
         UserInputError: the schema of a server database is not current.
     """
-    database = Database(settings.database_url)
+    database = await migrate.open_database(settings.database_url)
     try:
-        state = await migrate.schema_state(database)
-        if not state.up_to_date:
-            if database.dialect != "sqlite":
-                raise UserInputError(
-                    f"database {database.display_url} is at schema {state.current or 'empty'}, "
-                    f"not {state.head}; run: cryptotrader db upgrade"
-                )
-            await migrate.upgrade(database)
         yield SqlCandleStore(database)
     finally:
         await database.dispose()

@@ -101,3 +101,42 @@ async def schema_state(database: Database) -> SchemaState:
     async with database.engine.connect() as connection:
         current = await connection.run_sync(_current)
     return SchemaState(current=current, head=head_revision())
+
+
+async def ensure_schema(database: Database) -> None:
+    """Migrate the embedded SQLite file on first use; refuse a server database left behind.
+
+    The one rule every entry point opens a database with: a fresh machine needs no setup, while
+    a PostgreSQL schema changes only by an explicit ``cryptotrader db upgrade``.
+
+    Raises:
+        UserInputError: a server database is not at the newest revision.
+        OperationalError: the database cannot be reached.
+    """
+    state = await schema_state(database)
+    if state.up_to_date:
+        return
+    if database.dialect != "sqlite":
+        raise UserInputError(
+            f"database {database.display_url} is at schema {state.current or 'empty'}, not "
+            f"{state.head}; run: cryptotrader db upgrade"
+        )
+    await upgrade(database)
+
+
+async def open_database(url: str, *, inline: bool = False) -> Database:
+    """The database at ``url`` with its schema ensured (``inline``: see ``Database``).
+
+    The caller disposes it; when the schema check fails it is disposed here.
+
+    Raises:
+        UserInputError: a server database whose schema is not current.
+        OperationalError: the database cannot be reached.
+    """
+    database = Database(url, inline=inline)
+    try:
+        await ensure_schema(database)
+    except BaseException:
+        await database.dispose()
+        raise
+    return database

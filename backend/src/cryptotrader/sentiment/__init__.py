@@ -8,20 +8,40 @@ fallback is announced once per process on the ``cryptotrader.sentiment`` logger.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Collection
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from cryptotrader.clock import Clock, LiveClock
-from cryptotrader.config import Settings
 from cryptotrader.errors import DataValidationError, TemporaryError
 from cryptotrader.sentiment._cache import reset_notices, warn_once
-from cryptotrader.sentiment.fear_greed import (
-    FearGreedClient,
-    load_fear_greed_csv,
-    parse_fear_greed_payload,
-)
-from cryptotrader.sentiment.google_trends import GoogleTrendsClient
 from cryptotrader.sentiment.series import DEFAULT_MAX_AGE, DailySeries
+
+if TYPE_CHECKING:
+    from cryptotrader.config import Settings
+    from cryptotrader.sentiment.fear_greed import (
+        FearGreedClient,
+        load_fear_greed_csv,
+        parse_fear_greed_payload,
+    )
+    from cryptotrader.sentiment.google_trends import GoogleTrendsClient
+
+# The clients load on first use (PEP 562): the indicators import ``sentiment.series`` for every
+# backtest, which must not pay for httpx, pandas, pytrends and requests.
+_WHERE = {
+    "FearGreedClient": "cryptotrader.sentiment.fear_greed",
+    "load_fear_greed_csv": "cryptotrader.sentiment.fear_greed",
+    "parse_fear_greed_payload": "cryptotrader.sentiment.fear_greed",
+    "GoogleTrendsClient": "cryptotrader.sentiment.google_trends",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: Indicator names (and dependency keywords) fed by this package.
 SENTIMENT_INDICATORS: tuple[str, ...] = ("fear_greed", "google_trends")
@@ -64,12 +84,16 @@ def load_sentiment(
     if "fear_greed" in wanted:
         dependencies["fear_greed"] = _fear_greed(settings, fear_greed_file, now)
     if "google_trends" in wanted:
+        from cryptotrader.sentiment.google_trends import GoogleTrendsClient  # noqa: PLC0415
+
         client = GoogleTrendsClient(settings.sentiment, cache_dir=settings.cache_dir, clock=now)
         dependencies["google_trends"] = client.interest_over_time()
     return dependencies
 
 
 def _fear_greed(settings: Settings, path: Path | None, clock: Clock) -> DailySeries | None:
+    from cryptotrader.sentiment.fear_greed import FearGreedClient, load_fear_greed_csv  # noqa: PLC0415
+
     if path is not None:
         return load_fear_greed_csv(path)
     client = FearGreedClient(settings.sentiment, cache_dir=settings.cache_dir, clock=clock)

@@ -200,7 +200,7 @@ class AuthService:
                     after={"revoked_tokens": revoked},
                 )
                 await uow.commit()
-                self._cache.forget_session(row.family_id)
+                await self._cache.announce(session_id=row.family_id)
                 log.warning("refresh token reuse for %s: session revoked", name)
                 raise AuthenticationFailed("refresh token already used: session revoked")
             if row.expires_at <= now or user is None or not user.is_active:
@@ -235,9 +235,8 @@ class AuthService:
                 after={"revoked_tokens": revoked},
             )
             await uow.commit()
-        # Again once committed: a request that read the session before the commit may have
-        # remembered it meanwhile (the token then worked up to a second after logout).
-        self._cache.forget_session(actor.session_id)
+        # Again once committed, and in every API process.
+        await self._cache.announce(session_id=actor.session_id)
 
     async def change_password(self, actor: Actor, current: str, new: str, origin: Origin) -> None:
         """Replace the caller's password; log them out everywhere, revoke their service tokens.
@@ -281,7 +280,7 @@ class AuthService:
                 after={"revoked_tokens": revoked, "revoked_service_tokens": tokens},
             )
             await uow.commit()
-        self._cache.forget_user(actor.user_id)
+        await self._cache.announce(user_id=actor.user_id)
 
     async def authenticate(self, credential: str) -> Actor:
         """The actor behind an access token or a service token.
@@ -289,9 +288,10 @@ class AuthService:
         Raises:
             AuthenticationFailed: invalid, expired or revoked credential, or inactive user.
         """
+        since = self._cache.generation  # an answer straddling a revocation is not remembered
         if credential.startswith(SERVICE_PREFIX):
             key = token_hash(credential)
-            return self._cache.get(key) or await self._service_actor(credential, key)
+            return self._cache.get(key) or await self._service_actor(key, since)
         now = self._clock.now()
         claims = self._access.verify(credential, now=now)  # signature and expiry, every time
         key = f"{claims.user_id}:{claims.session_id}"
@@ -305,10 +305,10 @@ class AuthService:
         if user is None:
             raise AuthenticationFailed("session revoked or user deactivated")
         actor = person(user, claims.session_id)
-        self._cache.put(key, actor)
+        self._cache.put(key, actor, since)
         return actor
 
-    async def _service_actor(self, credential: str, key: str) -> Actor:
+    async def _service_actor(self, key: str, since: int) -> Actor:
         now = self._clock.now()
         async with UnitOfWork(self._database) as uow:
             found = await service_tokens.live_token_owner(
@@ -323,7 +323,7 @@ class AuthService:
                 )
                 await uow.commit()
         actor = token_actor(token, user)
-        self._cache.put(key, actor)
+        self._cache.put(key, actor, since)
         return actor
 
     def rate_key(self, credential: str | None) -> str | None:

@@ -6,6 +6,10 @@ them; the candles travel as arrays. The report is ``engines.backtest.report.resu
 
 from __future__ import annotations
 
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from cryptotrader.config import TradingSettings
@@ -15,6 +19,16 @@ from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine
 from cryptotrader.engines.backtest.report import result_dict
 from cryptotrader.strategies import create_strategy
+
+
+def ignore_interrupts() -> None:
+    """Worker initializer: Ctrl-C is the API process's to handle; it stops the workers itself.
+
+    A terminal sends SIGINT to its whole process group: without this every idle worker printed
+    a ``KeyboardInterrupt`` traceback while the API was stopping cleanly.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
 
 CURVE_POINTS = 1000
 """Equity-curve points kept per result (evenly spaced, and the last one)."""
@@ -32,10 +46,50 @@ def _engine(request: dict[str, Any], trading: TradingSettings) -> BacktestEngine
     return BacktestEngine(config=config, trading=trading, pair=Pair.parse(request["pair"]))
 
 
+PROGRESS_EVERY_S = 0.2
+"""Least time between two progress writes."""
+
+
+def progress_writer(path: str | None) -> Callable[[int, int], None] | None:
+    """A progress callback writing ``"done total"`` to ``path`` (atomically, throttled).
+
+    A file is what a worker process and the API process running it both see, with no pipe to
+    keep alive; the API reads it while the job runs.
+    """
+    if path is None:
+        return None
+    target = Path(path)
+    temporary = target.with_suffix(".tmp")
+    last = 0.0
+
+    def write(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if done < total and now - last < PROGRESS_EVERY_S:
+            return
+        last = now
+        temporary.write_text(f"{done} {total}")
+        temporary.replace(target)
+
+    return write
+
+
+def read_progress(path: str) -> tuple[int, int] | None:
+    """What ``progress_writer`` last wrote, or None before its first write."""
+    try:
+        done, total = Path(path).read_text().split()
+        return int(done), int(total)
+    except (FileNotFoundError, ValueError):
+        return None
+
+
 def run_single(
-    request: dict[str, Any], candles: CandleArrays, trading: TradingSettings
+    request: dict[str, Any],
+    candles: CandleArrays,
+    trading: TradingSettings,
+    progress_file: str | None = None,
 ) -> dict[str, Any]:
-    """One strategy; returns ``{"results": [report]}``.
+    """One strategy; returns ``{"results": [report]}``; progress in ``progress_file``.
 
     Raises:
         UserInputError: bad parameter or too few candles.
@@ -44,13 +98,20 @@ def run_single(
     engine = _engine(request, trading)
     strategy = create_strategy(request["strategy"], request.get("params") or {})
     result = engine.run(
-        candles, strategy, request["initial_capital"], Timeframe(request["timeframe"])
+        candles,
+        strategy,
+        request["initial_capital"],
+        Timeframe(request["timeframe"]),
+        progress=progress_writer(progress_file),
     )
     return {"results": [result_dict(result, curve_limit=CURVE_POINTS)]}
 
 
 def run_compare(
-    request: dict[str, Any], candles: CandleArrays, trading: TradingSettings
+    request: dict[str, Any],
+    candles: CandleArrays,
+    trading: TradingSettings,
+    progress_file: str | None = None,
 ) -> dict[str, Any]:
     """Several strategies on the same candles; returns ``{"results": [report, ...]}``.
 
@@ -61,6 +122,10 @@ def run_compare(
     engine = _engine(request, trading)
     strategies = [create_strategy(name) for name in request["strategies"]]
     results = engine.compare_strategies(
-        candles, strategies, request["initial_capital"], Timeframe(request["timeframe"])
+        candles,
+        strategies,
+        request["initial_capital"],
+        Timeframe(request["timeframe"]),
+        progress=progress_writer(progress_file),
     )
     return {"results": [result_dict(r, curve_limit=CURVE_POINTS) for r in results]}

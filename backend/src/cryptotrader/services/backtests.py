@@ -14,7 +14,9 @@ them failed ``orphaned_after`` later (and at its start), so none stays "running"
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -22,6 +24,9 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from cryptotrader.bus import topics
+from cryptotrader.bus.messages import BacktestProgress
+from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock
 from cryptotrader.config import TradingSettings
 from cryptotrader.domain.market import CandleArrays
@@ -41,7 +46,9 @@ from cryptotrader.services.errors import Conflict, NotFound
 from cryptotrader.strategies import create_strategy
 
 log = logging.getLogger(__name__)
-Worker = Callable[[dict[str, Any], CandleArrays, TradingSettings], dict[str, Any]]
+Worker = Callable[..., dict[str, Any]]
+"""``(request, candles, trading settings)`` -> the job's result; a backtest worker also takes
+``progress_file`` (see ``backtest_worker.progress_writer``)."""
 _WORKERS: dict[str, Worker] = {
     "single": backtest_worker.run_single,
     "compare": backtest_worker.run_compare,
@@ -55,6 +62,7 @@ class BacktestJobView:
     """A job: what was asked, where it stands, and its report once done."""
 
     id: int
+    name: str | None
     kind: str
     status: str
     request: dict[str, Any]
@@ -74,6 +82,7 @@ def job_view(row: BacktestRow, *, with_result: bool) -> BacktestJobView:
     """The view of a job row; the (large) report only when asked."""
     return BacktestJobView(
         id=row.id,
+        name=row.name,
         kind=row.kind,
         status=row.status,
         request=row.request,
@@ -121,6 +130,8 @@ class BacktestService:
         workers: more kinds of jobs: kind -> ``(worker, check of the request and candles)``.
         max_active_per_user: queued or running jobs (backtests and optimisations) one user may
             have at once; one user's queue must not slow everyone's reads.
+        bus: where backtest progress is published (``backtests``; none: not published).
+        progress_s: seconds between two readings of a running backtest's progress.
     """
 
     def __init__(
@@ -134,7 +145,11 @@ class BacktestService:
         orphaned_after: timedelta = timedelta(minutes=3),
         workers: dict[str, tuple[Worker, Check]] | None = None,
         max_active_per_user: int = 4,
+        bus: MessageBus | None = None,
+        progress_s: float = 0.25,
     ) -> None:
+        self._bus = bus
+        self._progress_s = progress_s
         self._max_active = max_active_per_user
         self._workers: dict[str, Worker] = dict(_WORKERS)
         self._checks: dict[str, Check] = {}
@@ -226,7 +241,7 @@ class BacktestService:
             view = job_view(row, with_result=False)
             await uow.commit()
         self._tasks[view.id] = asyncio.create_task(
-            self._run(view.id, kind, request, candles), name=f"backtest:{view.id}"
+            self._run(view.id, kind, request, candles, actor.user_id), name=f"backtest:{view.id}"
         )
         return view
 
@@ -246,18 +261,25 @@ class BacktestService:
         return arrays
 
     async def _run(
-        self, job_id: int, kind: str, request: dict[str, Any], candles: CandleArrays
+        self,
+        job_id: int,
+        kind: str,
+        request: dict[str, Any],
+        candles: CandleArrays,
+        user_id: int,
     ) -> None:
+        total = len(candles) * (len(request.get("strategies") or []) or 1)
+        report = partial(self._progress, job_id, user_id, total)
+        error: str | None = None
         try:
+            await report("queued", 0)
             async with UnitOfWork(self._database) as uow:
                 await backtest_jobs.mark_running(
                     session=uow.session, job_id=job_id, at=self._clock.now()
                 )
                 await uow.commit()
-            work = partial(self._workers[kind], request, candles, self._trading)
-            loop = asyncio.get_running_loop()
-            result: dict[str, Any] | None = await loop.run_in_executor(self._executor, work)
-            error = None
+            await report("running", 0)
+            result: dict[str, Any] | None = await self._work(kind, request, candles, report)
         except asyncio.CancelledError:
             raise
         except (UserInputError, StrategyError) as exc:
@@ -275,8 +297,51 @@ class BacktestService:
                     error=error,
                 )
                 await uow.commit()
+            await report("failed" if error else "succeeded", 0 if error else total)
         finally:
             self._tasks.pop(job_id, None)
+
+    async def _work(
+        self,
+        kind: str,
+        request: dict[str, Any],
+        candles: CandleArrays,
+        report: Callable[[str, int], Any],
+    ) -> dict[str, Any]:
+        """Run the worker; a backtest's progress is read from its file while it runs."""
+        loop = asyncio.get_running_loop()
+        if kind not in BACKTEST_KINDS or self._bus is None:
+            work = partial(self._workers[kind], request, candles, self._trading)
+            return await loop.run_in_executor(self._executor, work)
+        with tempfile.TemporaryDirectory(prefix="backtest-") as folder:
+            path = f"{folder}/progress"
+            work = partial(self._workers[kind], request, candles, self._trading, progress_file=path)
+            future = loop.run_in_executor(self._executor, work)
+            seen: tuple[int, int] | None = None
+            while True:
+                done, _ = await asyncio.wait({future}, timeout=self._progress_s)
+                if done:
+                    return await future
+                now = backtest_worker.read_progress(path)
+                if now is not None and now != seen:
+                    seen = now
+                    await report("running", now[0])
+
+    async def _progress(
+        self, job_id: int, user_id: int, total: int, status: str, done: int
+    ) -> None:
+        if self._bus is None:
+            return
+        message = BacktestProgress(
+            timestamp=self._clock.now(),
+            job_id=job_id,
+            user_id=user_id,
+            status=status,
+            candles_done=done,
+            candles_total=total,
+        )
+        with contextlib.suppress(Exception):  # progress is best effort; the job is not affected
+            await self._bus.publish(topics.BACKTESTS, message)
 
     async def get(
         self,
@@ -324,6 +389,55 @@ class BacktestService:
                 session=uow.session, user_id=actor.user_id, limit=limit, offset=offset, kinds=kinds
             )
         return [job_view(row, with_result=False) for row in rows], total
+
+    async def rename(
+        self, actor: Actor, job_id: int, name: str | None, origin: Origin
+    ) -> BacktestJobView:
+        """Name one of the caller's backtest runs ("" or None clears the name).
+
+        Raises:
+            NotFound: no such backtest, or another user's.
+        """
+        actor.require(Permission.CONTROL)
+        await self.get(actor, job_id, with_result=False)
+        cleaned = (name or "").strip() or None
+        async with UnitOfWork(self._database) as uow:
+            await backtest_jobs.rename_job(session=uow.session, job_id=job_id, name=cleaned)
+            await audit.record(
+                uow.session,
+                self._clock,
+                origin,
+                actor=actor.name,
+                action="backtest.rename",
+                target=f"backtest:{job_id}",
+                after={"name": cleaned},
+            )
+            await uow.commit()
+        return await self.get(actor, job_id, with_result=False)
+
+    async def delete(self, actor: Actor, job_id: int, origin: Origin) -> None:
+        """Forget one of the caller's finished backtest runs and its report.
+
+        Raises:
+            NotFound: no such backtest, or another user's.
+            Conflict: the run is still queued or running.
+        """
+        actor.require(Permission.CONTROL)
+        view = await self.get(actor, job_id, with_result=False)
+        if view.status in ("queued", "running"):
+            raise Conflict(f"backtest {job_id} is {view.status}: delete it once it has finished")
+        async with UnitOfWork(self._database) as uow:
+            await backtest_jobs.delete_job(session=uow.session, job_id=job_id)
+            await audit.record(
+                uow.session,
+                self._clock,
+                origin,
+                actor=actor.name,
+                action="backtest.delete",
+                target=f"backtest:{job_id}",
+                before={"kind": view.kind, "name": view.name, "request": view.request},
+            )
+            await uow.commit()
 
     async def wait(self, job_id: int) -> None:
         """Wait until a job launched by this process has finished (tests, shutdown)."""

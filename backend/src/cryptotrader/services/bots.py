@@ -4,7 +4,8 @@ The API never runs a bot. Start, stop, pause and resume record the requested sta
 key ``bots.<kind>.requested_status``) and the audit row in one transaction, then publish a
 ``ControlBot`` command on ``commands``; the runtime applies it and writes ``bots.status``. If the
 bus is down after the commit, the caller gets 503 and the request stays recorded: calling again
-publishes again (the command is idempotent).
+publishes again (the command is idempotent). A settings change is published too
+(``BotReconfigured``): a running runtime applies it at the next candle.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from cryptotrader.bus import topics
-from cryptotrader.bus.messages import AlertRaised, ControlBot
+from cryptotrader.bus.messages import AlertRaised, BotReconfigured, ControlBot
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock
 from cryptotrader.config import TradingSettings
@@ -271,9 +272,20 @@ class BotService:
             details={"changed": ",".join(sorted(changes))},
         )
         await self._publish(topics.ALERTS, alert)
+        # The running indicator engine applies it at the next candle and says when.
+        reconfigured = BotReconfigured(
+            timestamp=self._clock.now(),
+            bot=kind,
+            strategy=effective.strategy,
+            params=effective.params,
+            requested_by=actor.name,
+        )
+        await self._publish(topics.COMMANDS, reconfigured)
         return view
 
-    async def _publish(self, topic: str, message: ControlBot | AlertRaised) -> None:
+    async def _publish(
+        self, topic: str, message: ControlBot | AlertRaised | BotReconfigured
+    ) -> None:
         try:
             await self._bus.publish(topic, message)
         except Exception as exc:  # noqa: BLE001 - any transport failure: recorded, say so

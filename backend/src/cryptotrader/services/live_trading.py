@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,14 +23,12 @@ from cryptotrader.config import Settings
 from cryptotrader.domain.enums import TradingMode
 from cryptotrader.errors import AuthenticationFailed
 from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.repositories import api_keys, settings, users
+from cryptotrader.persistence.repositories import api_keys, live_switch, users
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.security import passwords
 from cryptotrader.services import audit
 from cryptotrader.services.context import Actor, Origin, Permission
 from cryptotrader.services.errors import Conflict, Unavailable
-
-LIVE_SWITCH_KEY = "trading.live_trading_enabled"
 
 
 def confirmation_phrase(exchange: str) -> str:
@@ -53,16 +50,9 @@ class LiveTradingState:
     confirmation_phrase: str
 
 
-async def live_switch_on(session: AsyncSession) -> bool:
-    """True when the switch is on (other locks aside)."""
-    raw: Any = await settings.get_setting(session=session, key=LIVE_SWITCH_KEY)
-    return isinstance(raw, dict) and bool(raw.get("enabled", False))
-
-
 async def live_trading_state(session: AsyncSession, config: Settings) -> LiveTradingState:
     """Read the switch and list the blockers."""
-    raw: Any = await settings.get_setting(session=session, key=LIVE_SWITCH_KEY)
-    switch = raw if isinstance(raw, dict) else {}
+    switch = await live_switch.read_switch(session=session)
     exchange = config.exchange.name
     blockers = []
     if config.exchange.mode is not TradingMode.LIVE:
@@ -73,15 +63,13 @@ async def live_trading_state(session: AsyncSession, config: Settings) -> LiveTra
         blockers.append("no encryption keys (CRYPTOTRADER_SECURITY__ENCRYPTION_KEYS)")
     if await api_keys.get_api_key(session=session, exchange=exchange) is None:
         blockers.append(f"no API key stored for {exchange}")
-    enabled = bool(switch.get("enabled", False))
-    at = switch.get("at")
     return LiveTradingState(
-        enabled=enabled,
-        effective=enabled and not blockers,
+        enabled=switch.enabled,
+        effective=switch.enabled and not blockers,
         mode=config.exchange.mode,
         exchange=exchange,
-        changed_at=datetime.fromisoformat(at) if isinstance(at, str) else None,
-        changed_by=switch.get("by"),
+        changed_at=switch.at,
+        changed_by=switch.by,
         blockers=blockers,
         confirmation_phrase=confirmation_phrase(exchange),
     )
@@ -134,13 +122,8 @@ class LiveTradingService:
             if enabled:
                 await self._check_enable(uow, actor, before, confirmation, password)
             now = self._clock.now()
-            value = {"enabled": enabled, "at": now.isoformat(), "by": actor.name}
-            await settings.put_setting(
-                session=uow.session,
-                key=LIVE_SWITCH_KEY,
-                value=value,
-                at=now,
-                updated_by=actor.name[:64],
+            await live_switch.write_switch(
+                session=uow.session, enabled=enabled, at=now, by=actor.name
             )
             await audit.record(
                 uow.session,
@@ -148,7 +131,7 @@ class LiveTradingService:
                 origin,
                 actor=actor.name,
                 action="config.live_trading",
-                target="setting:" + LIVE_SWITCH_KEY,
+                target="setting:" + live_switch.KEY,
                 before={"enabled": before.enabled},
                 after={"enabled": enabled},
             )

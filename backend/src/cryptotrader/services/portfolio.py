@@ -17,12 +17,17 @@ from cryptotrader.config import Settings
 from cryptotrader.domain.enums import BotKind, BotStatus, TradingMode
 from cryptotrader.engines.bot_config import effective_config, stored_config
 from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.repositories import bots, reallocations, trade_queries, trades
+from cryptotrader.persistence.repositories import (
+    bots,
+    live_switch,
+    reallocations,
+    trade_queries,
+    trades,
+)
 from cryptotrader.persistence.repositories.trade_queries import BotTradeFigures
 from cryptotrader.persistence.tables import BotRow, ReallocationRow
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.services.context import Actor, Permission
-from cryptotrader.services.live_trading import live_switch_on
 from cryptotrader.services.read_cache import ReadCache
 
 _NO_TRADES = BotTradeFigures(Decimal(0), Decimal(0), 0, 0, 0, 0, 0, None)
@@ -71,6 +76,10 @@ class BotPortfolio:
     reallocated_in: Decimal
     reallocated_out: Decimal
     risk: RiskState
+    unrealised_pnl: Decimal
+    """Open positions marked at their pair's last stored close, net of fees paid so far."""
+    unpriced_positions: int
+    """Open positions left out of ``unrealised_pnl``: no candle of their pair is stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +96,54 @@ class ReallocationView:
 
 
 @dataclass(frozen=True, slots=True)
+class DrawdownView:
+    """How far the combined equity is below its peak, as ratios of the peak.
+
+    The equity path is the capital both bots started with, plus each closed trade's P&L in
+    closing order, then the open positions marked now (reallocations move money between the
+    bots, so they leave the total unchanged).
+    """
+
+    current: Decimal
+    maximum: Decimal
+    peak_equity: Decimal
+
+
+def drawdown(start: Decimal, pnls: list[Decimal], now: Decimal) -> DrawdownView:
+    """The drawdown of ``start`` then ``start + pnl...`` cumulated, ending at ``now``."""
+    peak = equity = start
+    deepest = Decimal(0)
+
+    def below(value: Decimal) -> Decimal:
+        return (peak - value) / peak if peak > 0 and value < peak else Decimal(0)
+
+    for pnl in pnls:
+        equity += pnl
+        peak = max(peak, equity)
+        deepest = max(deepest, below(equity))
+    peak = max(peak, now)
+    current = below(now)
+    places = Decimal("0.000001")
+    return DrawdownView(
+        current=current.quantize(places),
+        maximum=max(deepest, current).quantize(places),
+        peak_equity=peak,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class PortfolioView:
     """Both bots, their total, the latest reallocations and the trading mode."""
 
     bots: list[BotPortfolio]
     total_capital: Decimal
     total_realised_pnl: Decimal
+    total_unrealised_pnl: Decimal
+    total_equity: Decimal
+    """Capital plus the open positions marked at their last close."""
+    realised_today: Decimal
+    """Net P&L of both bots' trades closed since 00:00 UTC."""
+    drawdown: DrawdownView
     reallocations: list[ReallocationView]
     mode: TradingMode
     live_trading_enabled: bool
@@ -132,7 +183,9 @@ class PortfolioService:
             figures = await trade_queries.bot_figures(session=uow.session)
             moved = await trade_queries.reallocation_totals(session=uow.session)
             latest = await reallocations.list_reallocations(session=uow.session, limit=recent)
-            live = await live_switch_on(uow.session)
+            live = (await live_switch.read_switch(session=uow.session)).enabled
+            positions = await trade_queries.open_positions_marked(session=uow.session)
+            closed_pnls = await trade_queries.closed_pnl_in_order(session=uow.session)
             day = self._clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
             today = {
                 row.id: await trades.realised_since(
@@ -142,13 +195,27 @@ class PortfolioService:
             }
         kinds = {row.id: row.type for row in rows}
         views = [
-            self._bot(row, figures.get(row.id, _NO_TRADES), moved, today[row.id]) for row in rows
+            self._bot(
+                row,
+                figures.get(row.id, _NO_TRADES),
+                moved,
+                today[row.id],
+                [p for p in positions if p.bot_id == row.id],
+            )
+            for row in rows
         ]
         limits = self._settings.runtime
+        capital = sum((v.capital for v in views), Decimal(0))
+        realised = sum((v.realised_pnl for v in views), Decimal(0))
+        unrealised = sum((v.unrealised_pnl for v in views), Decimal(0))
         return PortfolioView(
             bots=views,
-            total_capital=sum((v.capital for v in views), Decimal(0)),
-            total_realised_pnl=sum((v.realised_pnl for v in views), Decimal(0)),
+            total_capital=capital,
+            total_realised_pnl=realised,
+            total_unrealised_pnl=unrealised,
+            total_equity=capital + unrealised,
+            realised_today=sum(today.values(), Decimal(0)),
+            drawdown=drawdown(capital - realised, closed_pnls, capital + unrealised),
             reallocations=[_reallocation(r, kinds) for r in latest if r.from_bot_id in kinds],
             mode=self._settings.exchange.mode,
             live_trading_enabled=live,
@@ -187,6 +254,7 @@ class PortfolioService:
         figures: BotTradeFigures,
         moved: dict[tuple[int, str], Decimal],
         realised_today: Decimal,
+        positions: list[trade_queries.MarkedPosition],
     ) -> BotPortfolio:
         config = effective_config(stored_config(row), row.type, self._settings.trading)
         base = config.risk_ratio
@@ -203,6 +271,10 @@ class PortfolioService:
             win_rate=figures.wins / closed if closed else None,
             reallocated_in=moved.get((row.id, "in"), Decimal(0)),
             reallocated_out=moved.get((row.id, "out"), Decimal(0)),
+            unrealised_pnl=sum(
+                (p.unrealised_pnl for p in positions if p.unrealised_pnl is not None), Decimal(0)
+            ),
+            unpriced_positions=sum(1 for p in positions if p.mark is None),
             risk=RiskState(
                 base_risk_ratio=base,
                 current_risk_ratio=row.current_risk_ratio,

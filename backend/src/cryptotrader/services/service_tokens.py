@@ -199,5 +199,5 @@ class ServiceTokenService:
                 after={"revoked": True},
             )
             await uow.commit()
-        self._cache.forget_token(token_id)  # again: a request may have re-cached it meanwhile
+        await self._cache.announce(token_id=token_id)  # again once committed, in every process
         return view

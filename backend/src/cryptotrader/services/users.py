@@ -215,5 +215,5 @@ class UserService:
             )
             await uow.commit()
         if changed:
-            self._cache.forget_user(user_id)
+            await self._cache.announce(user_id=user_id)
         return view

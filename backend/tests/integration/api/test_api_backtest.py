@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from cryptotrader.bus import InProcessBus
+from cryptotrader.bus import InProcessBus, topics
+from cryptotrader.bus.messages import BacktestProgress
 from cryptotrader.clock import TestClock
 from cryptotrader.config import TradingSettings
 from cryptotrader.persistence import Database
@@ -20,7 +21,13 @@ from cryptotrader.persistence.repositories import backtest_jobs, users
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.services.backtests import BacktestService
 from cryptotrader.services.context import Actor, Origin, Role
-from tests.integration.api.harness import ApiHarness, running_api, seed_candles
+from tests.integration.api.harness import (
+    ApiHarness,
+    Recorder,
+    running_api,
+    seed_candles,
+    wait_for,
+)
 from tests.integration.conftest import FAST
 
 
@@ -207,3 +214,60 @@ async def test_backtest_when_its_api_process_dies_is_failed_once_its_heartbeat_s
         if task.get_name() == f"backtest:{job}":
             task.cancel()
     await survivor.close()
+
+
+@pytest.mark.asyncio
+async def test_backtest_when_running_publishes_its_candles_done_to_its_owner(
+    process_api: ApiHarness,
+) -> None:
+    api = process_api
+    recorder = Recorder()
+    await api.bus.subscribe(topics.BACKTESTS, group="test", consumer="t", handler=recorder.handler)
+    launched = await api.post(
+        "trader",
+        "/api/backtest/compare",
+        json={"pair": "BTC/USDT", "strategies": ["sma_cross", "aggressive"]},
+    )
+    job = launched.json()["id"]
+    assert (await _finished(api, job))["status"] == "succeeded"
+
+    async def published() -> list[BacktestProgress]:
+        found = recorder.messages.get(topics.BACKTESTS, [])
+        return [m for m in found if isinstance(m, BacktestProgress) and m.job_id == job]
+
+    async def succeeded() -> bool:
+        return any(m.status == "succeeded" for m in await published())
+
+    await wait_for(succeeded, 60)
+    messages = await published()
+    assert [m.status for m in messages[:2]] == ["queued", "running"]
+    assert {m.candles_total for m in messages} == {6000}  # 3000 candles x 2 strategies
+    assert messages[-1].candles_done == 6000
+    done = [m.candles_done for m in messages]
+    assert done == sorted(done)
+    assert {m.user_id for m in messages} == {messages[0].user_id}
+
+
+@pytest.mark.asyncio
+async def test_backtest_runs_when_renamed_and_deleted_are_kept_per_user(
+    process_api: ApiHarness,
+) -> None:
+    api = process_api
+    launched = await api.post(
+        "trader", "/api/backtest", json={"pair": "BTC/USDT", "strategy": "sma_cross"}
+    )
+    job = launched.json()["id"]
+    assert (await _finished(api, job))["status"] == "succeeded"
+    renamed = await api.patch("trader", f"/api/backtest/{job}", json={"name": "  first try "})
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["name"] == "first try"
+    assert (await api.get("trader", "/api/backtest")).json()["data"][0]["name"] == "first try"
+    # another user neither sees, renames nor deletes it
+    await api.login("other")
+    await api.login("viewer")
+    assert (await api.patch("other", f"/api/backtest/{job}", json={"name": "x"})).status_code == 404
+    assert (await api.delete("other", f"/api/backtest/{job}")).status_code == 404
+    assert (await api.delete("viewer", f"/api/backtest/{job}")).status_code == 403
+    assert (await api.delete("trader", f"/api/backtest/{job}")).status_code == 204
+    assert (await api.get("trader", f"/api/backtest/{job}")).status_code == 404
+    assert (await api.get("trader", "/api/backtest")).json()["count"] == 0

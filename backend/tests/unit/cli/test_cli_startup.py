@@ -10,7 +10,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
+
+from cryptotrader.marketdata import write_ohlcv
+from tests.support.builders import random_frame
 
 HEAVY = (
     "pandas",
@@ -36,6 +40,7 @@ HELP_PAGES = [
     ["engine"],
     ["demo"],
     ["trades"],
+    ["bots"],
     ["backtest"],
     ["backtest", "run"],
     ["backtest", "compare"],
@@ -96,3 +101,45 @@ def test_the_probe_sees_what_a_help_page_loads() -> None:
         "typer",
         "cryptotrader.cli.backtest",
     ]
+
+
+# What a cold backtest of a plain CSV must not load (docs/BENCHMARKS.md: the 1 s target):
+# pandas (Arrow reads the file, TA-Lib is imported without it), numba (short runs walk the bars
+# in Python), and nothing of the database, the exchanges or the network.
+NEEDED_BY_A_BACKTEST = ("numpy", "pydantic_settings")
+NOT_FOR_A_BACKTEST = (
+    *(m for m in HEAVY if m not in NEEDED_BY_A_BACKTEST and not m.startswith("cryptotrader.")),
+    "httpx",
+    "requests",
+    "pytrends",
+)
+
+_BACKTEST_PROBE = """
+import contextlib, io, json, sys
+from cryptotrader.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    try:
+        main(json.loads(sys.argv[1]))
+    except SystemExit as exc:
+        code = exc.code
+print(json.dumps({"code": code, "out": out.getvalue(), "loaded": sorted(sys.modules)}))
+"""
+
+
+def test_a_backtest_of_a_plain_csv_loads_neither_pandas_nor_numba(tmp_path: Path) -> None:
+    path = tmp_path / "binance_BTC-USDT_1h.csv"
+    write_ohlcv(random_frame(2_000, seed=3, step_ms=3_600_000), path)
+    words = ["backtest", "run", "--data", str(path), "--strategy", "sma_cross", "--json"]
+    probe = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-c", _BACKTEST_PROBE, json.dumps(words)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    report = json.loads(probe.stdout)
+    assert report["code"] in (0, None)
+    assert len(json.loads(report["out"])["trades"]) > 0
+    assert "talib" in report["loaded"]  # the probe sees the indicators' imports
+    assert [m for m in NOT_FOR_A_BACKTEST if m in report["loaded"]] == []

@@ -83,3 +83,14 @@ def test_session_cache_when_revoked_forgets_sessions_users_and_tokens() -> None:
     cache.forget_user(2)
     assert cache.get("b") is None
     SessionCache(0).put("x", bob)
+
+
+def test_session_cache_when_a_check_straddles_a_revocation_does_not_remember_it() -> None:
+    cache = SessionCache(1.0, now=Ticker())
+    alice = Actor(user_id=1, username="alice", role=Role.ADMIN, session_id="s1")
+    since = cache.generation  # a request starts checking alice's session ...
+    cache.forget_session("s1")  # ... logout commits meanwhile ...
+    cache.put("a", alice, since)  # ... the live answer it read is stale: not remembered
+    assert cache.get("a") is None
+    cache.put("a", alice, cache.generation)
+    assert cache.get("a") is alice

@@ -11,6 +11,7 @@ from cryptotrader.api.schemas.backtests import (
     BacktestCreate,
     BacktestJobPublic,
     BacktestJobsPublic,
+    BacktestRename,
     BacktestResultPublic,
 )
 
@@ -70,3 +71,25 @@ async def get_backtest_result(
     return BacktestResultPublic.model_validate(
         {"job": BacktestJobPublic.model_validate(view), "results": view.reports}
     )
+
+
+@router.patch("/{job_id}")
+async def rename_backtest(
+    job_id: IdPath,
+    body: BacktestRename,
+    actor: CurrentActor,
+    backtests: BacktestServiceDep,
+    origin: OriginDep,
+) -> BacktestJobPublic:
+    """Name one of your runs ("" clears the name)."""
+    return BacktestJobPublic.model_validate(
+        await backtests.rename(actor, job_id, body.name, origin)
+    )
+
+
+@router.delete("/{job_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_backtest(
+    job_id: IdPath, actor: CurrentActor, backtests: BacktestServiceDep, origin: OriginDep
+) -> None:
+    """Delete one of your finished runs and its report (409 while it runs)."""
+    await backtests.delete(actor, job_id, origin)

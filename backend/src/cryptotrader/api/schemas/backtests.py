@@ -41,10 +41,17 @@ class BacktestCompareCreate(_BacktestBase):
     strategies: list[str] = Field(min_length=2, max_length=5)
 
 
+class BacktestRename(Input):
+    """A run's new name ("" clears it)."""
+
+    name: str = Field(max_length=100)
+
+
 class BacktestJobPublic(Schema):
     """A job: ``queued``, ``running``, ``succeeded`` or ``failed`` (with ``error``)."""
 
     id: int
+    name: str | None = None
     kind: str
     status: str
     request: dict[str, Any]

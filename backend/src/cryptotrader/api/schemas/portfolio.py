@@ -49,6 +49,12 @@ class BotPortfolioPublic(Schema):
     reallocated_in: Amount
     reallocated_out: Amount
     risk: RiskStatePublic
+    unrealised_pnl: Amount = Field(
+        description="open positions marked at their pair's last stored close, net of fees paid"
+    )
+    unpriced_positions: int = Field(
+        description="open positions left out of unrealised_pnl (no candle of their pair stored)"
+    )
 
 
 class ReallocationPublic(Schema):
@@ -70,12 +76,24 @@ class ReallocationsPublic(Schema):
     count: int
 
 
+class DrawdownPublic(Schema):
+    """Combined equity below its peak, as ratios of the peak (0.05 = 5 %)."""
+
+    current: Amount
+    maximum: Amount
+    peak_equity: Amount
+
+
 class PortfolioPublic(Schema):
     """Both bots, totals, the latest reallocations and the trading mode."""
 
     bots: list[BotPortfolioPublic]
     total_capital: Amount
     total_realised_pnl: Amount
+    total_unrealised_pnl: Amount
+    total_equity: Amount = Field(description="capital plus the open positions marked now")
+    realised_today: Amount = Field(description="both bots' P&L closed since 00:00 UTC")
+    drawdown: DrawdownPublic
     reallocations: list[ReallocationPublic]
     mode: TradingMode
     live_trading_enabled: bool

@@ -23,6 +23,7 @@ WS_TOPICS: dict[str, str] = {
     "bot_status": topics.COMMANDS,
     "portfolio": topics.REBALANCE,
     "optimizations": topics.OPTIMIZATIONS,
+    "backtests": topics.BACKTESTS,
 }
 """WebSocket topic -> bus channel."""
 
@@ -35,6 +36,7 @@ WsTopic = Literal[
     "bot_status",
     "portfolio",
     "optimizations",
+    "backtests",
 ]
 
 
@@ -195,6 +197,13 @@ class OptimizationsEvent(_EventFrame):
     data: messages.OptimizationProgress
 
 
+class BacktestsEvent(_EventFrame):
+    """Progress of your backtest jobs (``backtests``): candles simulated of the total."""
+
+    topic: Literal["backtests"] = "backtests"
+    data: messages.BacktestProgress
+
+
 EVENT_FRAMES: dict[str, type[_EventFrame]] = {
     "prices": PricesEvent,
     "indicators": IndicatorsEvent,
@@ -204,6 +213,7 @@ EVENT_FRAMES: dict[str, type[_EventFrame]] = {
     "bot_status": BotStatusEvent,
     "portfolio": PortfolioEvent,
     "optimizations": OptimizationsEvent,
+    "backtests": BacktestsEvent,
 }
 """Each topic's event frame."""
 

@@ -7,6 +7,9 @@ are deleted by the next hub to start. The hub turns each event into one JSON fra
 it to the queue of each client subscribed to its topic without ever waiting. A client whose
 queue is full is too slow: it is dropped (closed with 1013) and the others never notice. Each
 client has its own sender task, so a stalled socket only stalls itself.
+
+The hub also runs the process's other per-process consumers (``listeners``: the revocations
+that every API process must hear) in the same group, with the same lease and clean-up.
 """
 
 from __future__ import annotations
@@ -17,12 +20,12 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from cryptotrader.api.metrics import ApiMetrics
 from cryptotrader.api.ws.frames import WS_TOPICS, ReplayedFrame
 from cryptotrader.bus.messages import BusMessage
-from cryptotrader.bus.protocol import Delivery, MessageBus, Subscription, entry_key
+from cryptotrader.bus.protocol import Delivery, Handler, MessageBus, Subscription, entry_key
 from cryptotrader.services.ephemeral import EphemeralStore
 from cryptotrader.services.latest_events import LatestEvents
 
@@ -110,6 +113,7 @@ class Hub:
         store: where the hub's lease lives (groups are swept only when it is shared).
         lease_s: lifetime of the lease, renewed every third of it.
         observers: also shown every event (the alert watchdog notes candle arrivals).
+        listeners: other channels every process consumes, with their handler.
     """
 
     def __init__(
@@ -122,8 +126,11 @@ class Hub:
         store: EphemeralStore,
         lease_s: int = LEASE_S,
         observers: Sequence[Callable[[BusMessage], None]] = (),
+        listeners: Mapping[str, Handler] | None = None,
     ) -> None:
         self._bus = bus
+        self._handlers: dict[str, Handler] = dict.fromkeys(WS_TOPICS.values(), self._on_event)
+        self._handlers.update(listeners or {})
         self._store = store
         self._lease_s = lease_s
         self._lease: asyncio.Task[None] | None = None
@@ -139,7 +146,7 @@ class Hub:
         """Take the lease, delete dead processes' groups, subscribe to every channel."""
         await self._take_lease()
         self._lease = asyncio.create_task(self._renew(), name="ws-hub-lease")
-        for channel in WS_TOPICS.values():
+        for channel, handler in self._handlers.items():
             try:
                 await self._drop_orphaned(channel)
             except Exception:  # housekeeping only: never keeps the API from starting
@@ -147,7 +154,7 @@ class Hub:
                     "deleting orphaned WebSocket groups of %s failed", channel, exc_info=True
                 )
             subscription = await self._bus.subscribe(
-                channel, group=self.group, consumer="hub", handler=self._on_event
+                channel, group=self.group, consumer="hub", handler=handler
             )
             self._subscriptions.append(subscription)
 
@@ -162,7 +169,7 @@ class Hub:
             await subscription.stop()
         if subscriptions:
             with contextlib.suppress(Exception):  # Redis may be down: the next hub cleans up
-                for channel in WS_TOPICS.values():
+                for channel in self._handlers:
                     await self._bus.drop_group(channel, self.group)
                 await self._store.take(_lease_key(self.group))
         for client in list(self._clients):

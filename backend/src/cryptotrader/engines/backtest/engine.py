@@ -7,9 +7,11 @@ compiled kernel (``_kernel``) walks the bars with the fill conventions of docs/b
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
+
+import numpy as np
 
 from cryptotrader.config import TradingSettings
 from cryptotrader.domain.enums import BotKind
@@ -21,7 +23,12 @@ from cryptotrader.engines.backtest.config import BacktestConfig, check_capital
 from cryptotrader.engines.backtest.ledger import FillTimes, build_ledger, equity_curve
 from cryptotrader.engines.backtest.metrics import compute_metrics
 from cryptotrader.engines.backtest.result import BacktestResult, EquityCurve
-from cryptotrader.engines.backtest.simulation import Detail, Simulation, make_simulation
+from cryptotrader.engines.backtest.simulation import (
+    Detail,
+    KernelRun,
+    Simulation,
+    make_simulation,
+)
 from cryptotrader.errors import UserInputError
 from cryptotrader.indicators.engine import CandleInput, as_arrays
 from cryptotrader.strategies.base import BaseStrategy, Decisions, StrategyInputs
@@ -133,8 +140,11 @@ class BacktestEngine:
         *,
         detail: Detail | None = None,
         bot: BotKind | None = None,
+        progress: Progress | None = None,
     ) -> BacktestResult:
         """Backtest ``strategy`` on ``data`` (candles of ``timeframe``) with one bot's capital.
+
+        ``progress(done, total)`` is told the candles simulated so far, now and then.
 
         Raises:
             UserInputError: capital out of range, too few candles, or a bad detail timeframe.
@@ -145,7 +155,10 @@ class BacktestEngine:
         target = bot or strategy.target_bot
         sim = self.simulation(strategy, candles, timeframe, bot=target, detail=detail)
         _, _, risk_ratio = self.protection(target)
-        out = sim.run(start=0, cash=float(capital), risk_ratio=float(risk_ratio), max_events=-1)
+        if progress is None:
+            out = sim.run(start=0, cash=float(capital), risk_ratio=float(risk_ratio), max_events=-1)
+        else:
+            out = _run_reporting(sim, float(capital), float(risk_ratio), progress)
         return self.result(
             strategy=strategy,
             candles=candles,
@@ -244,8 +257,12 @@ class BacktestEngine:
         strategies: Sequence[BaseStrategy[Any]],
         initial_capital: Decimal | float | str,
         timeframe: Timeframe,
+        *,
+        progress: Progress | None = None,
     ) -> list[BacktestResult]:
         """Each strategy on the same candles and capital, in the given order.
+
+        ``progress(done, total)`` counts the candles of every strategy's run.
 
         Raises:
             UserInputError: no strategy given.
@@ -253,4 +270,45 @@ class BacktestEngine:
         if not strategies:
             raise UserInputError("compare needs at least one strategy")
         candles = as_arrays(data)
-        return [self.run(candles, s, initial_capital, timeframe) for s in strategies]
+        n, count = len(candles), len(strategies)
+        results = []
+        for index, strategy in enumerate(strategies):
+            each = None if progress is None else _offset(progress, index * n, n * count)
+            results.append(self.run(candles, strategy, initial_capital, timeframe, progress=each))
+        return results
+
+
+Progress = Callable[[int, int], None]
+"""``(candles done, candles in all)``."""
+
+PROGRESS_EVENTS = 32
+"""Trades (or refused entries) simulated between two progress reports."""
+
+
+def _offset(progress: Progress, before: int, total: int) -> Progress:
+    """One run's progress as part of several runs' (``before`` candles done already)."""
+
+    def report(done: int, _total: int) -> None:
+        progress(before + done, total)
+
+    return report
+
+
+def _run_reporting(sim: Simulation, cash: float, risk_ratio: float, progress: Progress) -> Any:
+    """The kernel run in slices of events, resumed where each stopped (flat, with its cash).
+
+    The same trades as one call: the kernel stops only between events, when no position is
+    open, and resumes from that bar with the cash left.
+    """
+    total = len(sim.candles)
+    progress(0, total)
+    tables, refused, start = [], [], 0
+    while True:
+        out = sim.run(start=start, cash=cash, risk_ratio=risk_ratio, max_events=PROGRESS_EVENTS)
+        tables.append(out.table)
+        refused.append(out.refused)
+        cash, start = out.cash, out.next_start
+        progress(min(start, total), total)
+        if start >= total or (len(out.table) + len(out.refused)) < PROGRESS_EVENTS:
+            break
+    return KernelRun(np.concatenate(tables), np.concatenate(refused), cash, start)

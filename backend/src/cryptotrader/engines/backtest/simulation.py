@@ -56,7 +56,8 @@ class Simulation:
         """
         c, cfg, d = self.candles, self.config, self.detail
         max_events = max_events if max_events > 0 else _UNLIMITED
-        table, refused, cash_left, next_start = _kernel.compiled()(
+        kernel = _kernel.for_bars(len(c) - start)
+        table, refused, cash_left, next_start = kernel(
             c.open, c.high, c.low, c.close,
             self.decisions.entries, self.decisions.exits, self.decisions.confidence,
             start, cash, float(cfg.fee), float(cfg.slippage), self.stop_loss, self.take_profit,

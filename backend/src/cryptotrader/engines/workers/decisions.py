@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +29,8 @@ from cryptotrader.domain.signals import TradingSignal
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.decision import DecisionEngine, row_contributions
 from cryptotrader.engines.workers.runs import column
-from cryptotrader.strategies.base import StrategyInputs
+from cryptotrader.strategies import create_strategy
+from cryptotrader.strategies.base import BaseStrategy, StrategyInputs
 from cryptotrader.strategies.context import ContextArrays
 
 BUY, SELL, HOLD = 1, -1, 0
@@ -46,6 +48,7 @@ class DecisionWorker:
     def __init__(self, *, bus: MessageBus, engines: Mapping[BotKind, DecisionEngine]) -> None:
         self._bus = bus
         self._engines = dict(engines)
+        self._configs = {bot: _config(e.strategy) for bot, e in self._engines.items()}
 
     async def handle(self, delivery: Delivery) -> None:
         """Decide a run of candles for both bots."""
@@ -53,7 +56,8 @@ class DecisionWorker:
         if not isinstance(message, StrategyInputsComputed):
             return
         decided = {
-            bot: decide(engine, message.inputs[bot]) for bot, engine in self._engines.items()
+            bot: decide(self._engine(bot, message.inputs[bot]), message.inputs[bot])
+            for bot in self._engines
         }
         await self._bus.publish(
             topics.SIGNALS,
@@ -76,6 +80,25 @@ class DecisionWorker:
         ]
         if signals:
             await self._bus.publish_many(topics.SIGNALS, signals)
+
+    def _engine(self, bot: BotKind, rows: RuleInputs) -> DecisionEngine:
+        """The bot's engine, rebuilt when the inputs come from another strategy or parameters.
+
+        The indicator worker swaps a bot's strategy at a candle (a change through the API);
+        the rule follows at the same candle.
+        """
+        engine = self._engines[bot]
+        wanted = (rows.strategy, rows.params)
+        if rows.params and wanted != self._configs[bot]:
+            strategy = create_strategy(rows.strategy, rows.params)
+            engine = DecisionEngine(strategy=strategy, pair=engine.pair, target_bot=bot)
+            self._engines[bot] = engine
+            self._configs[bot] = wanted
+        return engine
+
+
+def _config(strategy: BaseStrategy[Any]) -> tuple[str, dict[str, Any]]:
+    return strategy.name, strategy.params.model_dump(mode="json")
 
 
 def rule_inputs(rows: RuleInputs) -> StrategyInputs:

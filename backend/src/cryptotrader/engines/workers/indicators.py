@@ -8,6 +8,10 @@ indicator's value at a candle depends only on the candles up to it (no indicator
 ``tests/unit/engines/backtest/test_no_lookahead.py``), so computing a run of candles at once
 gives each candle exactly the values it gets candle by candle, and exactly the backtest's.
 
+A bot's strategy changed through the API (``BotReconfigured`` on ``commands``) is swapped in at
+the start of the next run of candles, so both the inputs and the rule (the decision worker
+builds it from the ``strategy`` and ``params`` the inputs carry) change at the same candle.
+
 The history is kept in memory and reloaded from the candle store when a run does not follow the
 last one (a restart, a gap in delivery): the store holds every candle the market data engine
 published, from ``history_from_ms`` on.
@@ -17,13 +21,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import numpy as np
 
 from cryptotrader.bus import topics
 from cryptotrader.bus.messages import (
+    BotReconfigured,
+    BusMessage,
     CandlesClosed,
     IndicatorsComputed,
     RuleInputs,
@@ -35,14 +41,18 @@ from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.signals import IndicatorSignal
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.workers.runs import candle_run, concat, run_arrays
+from cryptotrader.errors import UserInputError
 from cryptotrader.indicators.engine import IndicatorEngine
 from cryptotrader.persistence.candles import SqlCandleStore
+from cryptotrader.strategies import create_strategy
 from cryptotrader.strategies.base import BaseStrategy, StrategyInputs
 from cryptotrader.strategies.evaluation import build_indicator_engine, compute_strategy_indicators
 
 log = logging.getLogger(__name__)
 
 SeriesKey = tuple[str, str, str]
+Applied = Callable[[BotReconfigured, int], Awaitable[list[tuple[str, BusMessage]]]]
+"""Records a change applied from the candle opened at the given ms; returns events to publish."""
 
 
 class IndicatorWorker:
@@ -62,15 +72,40 @@ class IndicatorWorker:
         store: SqlCandleStore,
         strategies: Mapping[BotKind, BaseStrategy[Any]],
         dependencies: Mapping[str, Any] | None = None,
+        on_applied: Applied | None = None,
     ) -> None:
         self._bus = bus
         self._store = store
         self._strategies = dict(strategies)
-        deps = dict(dependencies or {})
+        self._deps = dict(dependencies or {})
         self._engines: dict[BotKind, IndicatorEngine] = {
-            bot: build_indicator_engine(strategy, **deps) for bot, strategy in strategies.items()
+            bot: build_indicator_engine(strategy, **self._deps)
+            for bot, strategy in strategies.items()
         }
         self._history: dict[SeriesKey, CandleArrays] = {}
+        self._pending: dict[BotKind, tuple[BotReconfigured, BaseStrategy[Any]]] = {}
+        self._on_applied = on_applied
+
+    @property
+    def pending(self) -> frozenset[BotKind]:
+        """Bots whose new strategy applies at the next run of candles."""
+        return frozenset(self._pending)
+
+    async def reconfigure(self, delivery: Delivery) -> None:
+        """Take a bot's new strategy (``commands``); it applies from the next candle on.
+
+        A change the registry refuses (the API validated it: a version mismatch between the
+        processes) keeps the running strategy and says so.
+        """
+        message = delivery.message
+        if not isinstance(message, BotReconfigured) or message.bot not in self._strategies:
+            return
+        try:
+            strategy = create_strategy(message.strategy, message.params)
+        except UserInputError as exc:
+            log.error("%s bot: cannot apply %s: %s", message.bot, message.strategy, exc)
+            return
+        self._pending[message.bot] = (message, strategy)
 
     async def handle(self, delivery: Delivery) -> None:
         """Compute the inputs of a run of closed candles and publish them."""
@@ -89,6 +124,7 @@ class IndicatorWorker:
         full = concat(history, run)
         self._history[key] = full
         first = len(history)
+        applied = self._apply_pending()
         inputs, readings = await asyncio.to_thread(self._compute, full, message, first)
         await self._bus.publish(
             topics.INDICATORS,
@@ -114,6 +150,25 @@ class IndicatorWorker:
                 at=message.timestamp,
             ),
         )
+        for change in applied:
+            events = (
+                []
+                if self._on_applied is None
+                else await self._on_applied(change, int(run.timestamps[0]))
+            )
+            for topic, event in events:
+                await self._bus.publish(topic, event)
+
+    def _apply_pending(self) -> list[BotReconfigured]:
+        """Swap in the strategies changed since the last run: they decide from this run on."""
+        applied = []
+        for bot, (change, strategy) in self._pending.items():
+            self._strategies[bot] = strategy
+            self._engines[bot] = build_indicator_engine(strategy, **self._deps)
+            applied.append(change)
+            log.info("%s bot: %s from the next candle on", bot, strategy.name)
+        self._pending.clear()
+        return applied
 
     async def _loaded(self, key: SeriesKey, message: CandlesClosed) -> CandleArrays:
         """The history before the run: the one kept when the run follows it, else the store's."""
@@ -171,6 +226,7 @@ def _rule_inputs(strategy: BaseStrategy[Any], rows: StrategyInputs, first: int) 
     context = {name: getattr(rows.context, name)[start:].tolist() for name in _CONTEXT}
     return RuleInputs(
         strategy=strategy.name,
+        params=strategy.params.model_dump(mode="json"),
         lead=lead,
         series=series,
         strengths=strengths,

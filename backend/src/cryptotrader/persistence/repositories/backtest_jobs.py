@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.functions import coalesce
 
@@ -56,6 +56,16 @@ async def list_jobs(
         .offset(offset)
     )
     return list(rows.scalars()), int(total)
+
+
+async def rename_job(*, session: AsyncSession, job_id: int, name: str | None) -> None:
+    """Name a job (None clears the name)."""
+    await session.execute(update(BacktestRow).where(BacktestRow.id == job_id).values(name=name))
+
+
+async def delete_job(*, session: AsyncSession, job_id: int) -> None:
+    """Forget a job and its report."""
+    await session.execute(delete(BacktestRow).where(BacktestRow.id == job_id))
 
 
 async def mark_running(*, session: AsyncSession, job_id: int, at: datetime) -> None:

@@ -14,9 +14,15 @@ from typing import Any
 from sqlalchemy import Integer, Select, case, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cryptotrader.domain.enums import BotKind, TradeStatus
+from cryptotrader.domain.enums import BotKind, Side, TradeStatus
 from cryptotrader.persistence.repositories._sql import dialect_name
-from cryptotrader.persistence.tables import BotRow, ReallocationRow, TradeRow, TradingPairRow
+from cryptotrader.persistence.tables import (
+    BotRow,
+    OhlcvRow,
+    ReallocationRow,
+    TradeRow,
+    TradingPairRow,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,3 +233,68 @@ async def reallocation_totals(*, session: AsyncSession) -> dict[tuple[int, str],
         totals[(giver, "out")] = totals.get((giver, "out"), Decimal(0)) + moved
         totals[(receiver, "in")] = totals.get((receiver, "in"), Decimal(0)) + moved
     return totals
+
+
+@dataclass(frozen=True, slots=True)
+class MarkedPosition:
+    """An open trade and the last stored close of its pair (None when none is stored)."""
+
+    bot_id: int
+    side: Side
+    quantity: Decimal
+    entry_price: Decimal
+    fees: Decimal
+    mark: Decimal | None
+
+    @property
+    def unrealised_pnl(self) -> Decimal | None:
+        """What closing at the mark would make, net of the fees paid so far."""
+        if self.mark is None:
+            return None
+        direction = 1 if self.side is Side.BUY else -1
+        gross = (self.mark - self.entry_price) * self.quantity * direction
+        return (gross - self.fees).quantize(Decimal("0.00000001"))
+
+
+async def open_positions_marked(*, session: AsyncSession) -> list[MarkedPosition]:
+    """Every open trade with the close of its pair's newest stored candle (any timeframe)."""
+    last_close = (
+        select(OhlcvRow.close)
+        .where(OhlcvRow.pair_id == TradeRow.pair_id)
+        .order_by(OhlcvRow.time.desc())
+        .limit(1)
+        .correlate(TradeRow)
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(
+            TradeRow.bot_id,
+            TradeRow.side,
+            TradeRow.quantity,
+            TradeRow.entry_price,
+            TradeRow.fees,
+            last_close,
+        ).where(TradeRow.status == TradeStatus.OPEN)
+    )
+    return [
+        MarkedPosition(
+            bot_id=bot_id,
+            side=side,
+            quantity=quantity,
+            entry_price=entry,
+            fees=fees,
+            # candles are floats (indicator maths); repr gives the shortest exact decimal
+            mark=None if close is None else Decimal(repr(float(close))),
+        )
+        for bot_id, side, quantity, entry, fees, close in rows.all()
+    ]
+
+
+async def closed_pnl_in_order(*, session: AsyncSession) -> list[Decimal]:
+    """Net P&L of every closed trade of both bots, in the order they closed."""
+    rows = await session.execute(
+        select(TradeRow.pnl)
+        .where(TradeRow.status == TradeStatus.CLOSED, TradeRow.pnl.is_not(None))
+        .order_by(TradeRow.closed_at, TradeRow.id)
+    )
+    return [pnl for pnl in rows.scalars() if pnl is not None]

@@ -20,6 +20,8 @@ class BacktestRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str | None] = mapped_column(String(100))
+    """What the user called the run (None: unnamed)."""
     kind: Mapped[str] = mapped_column(String(16))
     """``single`` or ``compare`` (backtests), ``optimize`` (an optimisation study)."""
     status: Mapped[str] = mapped_column(String(16))

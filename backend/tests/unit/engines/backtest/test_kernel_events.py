@@ -41,3 +41,23 @@ def test_kernel_when_run_event_by_event_gives_the_same_trades(shared_data: Path)
     np.testing.assert_array_equal(table, whole.table)
     np.testing.assert_array_equal(refused, whole.refused)
     assert cash == whole.cash
+
+
+def test_run_when_reporting_progress_gives_the_same_result_and_counts_up_to_every_candle(
+    shared_data: Path,
+) -> None:
+    candles = read_ohlcv(shared_data / "binance_BTC-USDT_1h.csv.gz").arrays.slice(0, 20_000)
+    engine = BacktestEngine()
+    strategy = create_strategy("aggressive")
+    seen: list[tuple[int, int]] = []
+    reported = engine.run(
+        candles, strategy, 300, Timeframe.H1, progress=lambda d, t: seen.append((d, t))
+    )
+    plain = engine.run(candles, strategy, 300, Timeframe.H1)
+    assert reported.trades == plain.trades
+    assert reported.final_capital == plain.final_capital
+    assert len(seen) > 3  # more than a start and an end
+    assert seen[0] == (0, 20_000)
+    assert seen[-1] == (20_000, 20_000)
+    done = [d for d, _ in seen]
+    assert done == sorted(done)
