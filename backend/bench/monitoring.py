@@ -1,8 +1,9 @@
 """Monitoring benchmark: the InfluxDB writer's cost on a replay, and its sustained rate.
 
-Run from ``backend/``: ``../.venv/bin/python -m bench.monitoring`` (needs ../shared/data and
-Debian's ``influxd``, started here on loopback and stopped by pid). Targets (issue 13): the
-metrics writer costs under 2% of replay throughput when on; 10k points/s sustained into influxd.
+Run from ``backend/``: ``../.venv/bin/python -m bench.monitoring [ROUNDS]`` (default 5; needs
+../shared/data and Debian's ``influxd``, started here on loopback and stopped by pid). Targets
+(issue 13): the metrics writer costs under 2% of replay throughput when on; 10k points/s sustained
+into influxd.
 
 * **Cost**: ``cryptotrader run --replay``'s runtime in this process (``bench._common.replay_hours``,
   as ``bench.runtime``), on 8 years of real BTC/USDT 1h candles, without and with InfluxDB
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+import sys
 import tempfile
 import time
 from decimal import Decimal
@@ -36,10 +38,10 @@ RATE, SECONDS = 10_000, 20
 ROUNDS = 5
 
 
-def cost(root: Path, url: str) -> None:
-    print(f"cost, {ROUNDS} rounds; before: {load()}")
+def cost(root: Path, url: str, rounds: int, cpu_per_point: float) -> None:
+    print(f"cost, {rounds} rounds; before: {load()}")
     runs: dict[str, list[Replay]] = {"off": [], "on": []}
-    for round_ in range(ROUNDS):
+    for round_ in range(rounds):
         for mode in ("off", "on") if round_ % 2 == 0 else ("on", "off"):
             monitoring = MonitoringSettings(
                 influx_url=url if mode == "on" else None, influx_database=DB
@@ -77,13 +79,26 @@ def cost(root: Path, url: str) -> None:
         f"cost {cpu['on'] / cpu['off'] - 1:+.1%} (spread off {cpu_spread['off']:.1%}, "
         f"on {cpu_spread['on']:.1%})"
     )
+    points = statistics.median(run.influx_written for run in runs["on"])
+    replay_cpu = statistics.median(run.cpu_seconds for run in runs["off"])
+    print(
+        f"bound from the sustained run: {points:,.0f} points x {cpu_per_point * 1e6:.1f} µs = "
+        f"{points * cpu_per_point * 1e3:,.0f} ms of CPU, {points * cpu_per_point / replay_cpu:.2%} "
+        f"of the replay's {replay_cpu:,.1f} s"
+    )
 
 
-def sustained(url: str) -> None:
+def sustained(url: str) -> float:
+    """Offer RATE points a second; return the CPU seconds one point costs this process.
+
+    That CPU (the caller's ``write`` and the writer thread's encoding and sending, measured over
+    the whole run with the process's CPU clock) times the points a replay writes bounds the
+    writer's share of the replay's CPU without the noise of timing two replays.
+    """
     writer = InfluxWriter(url=url, database=DB, capacity=100_000, batch_size=5_000)
     writer.start()
     per_slice = RATE // 10
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     base = 1_700_000_000_000
     n = 0
     for slice_ in range(SECONDS * 10):
@@ -103,20 +118,25 @@ def sustained(url: str) -> None:
     while writer.written + writer.dropped + writer.failed < n and time.monotonic() < deadline:
         time.sleep(0.05)
     done = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     writer.close()
     print(
         f"sustained: {n:,} points offered over {offered:.1f} s ({n / offered:,.0f}/s); all "
         f"accepted after {done:.1f} s ({writer.written / done:,.0f} points/s written); "
         f"dropped {writer.dropped}, refused {writer.failed}"
     )
+    per_point = cpu / n
+    print(f"  CPU of this process per point (write + encode + send): {per_point * 1e6:.1f} µs")
+    return per_point
 
 
 def main() -> None:
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else ROUNDS
     print(f"{today()} {machine()}, {load()}")
     with tempfile.TemporaryDirectory() as tmp, influxd(Path(tmp) / "influx") as server:
         server.create_database(DB)
-        sustained(server.url)
-        cost(Path(tmp), server.url)
+        per_point = sustained(server.url)
+        cost(Path(tmp), server.url, rounds, per_point)
 
 
 if __name__ == "__main__":
