@@ -56,7 +56,8 @@ _OFFLINE_HINT = (
 
 def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     replay: Annotated[
-        Path | None, typer.Option("--replay", help="replay this candle file instead of live data")
+        list[Path] | None,
+        typer.Option("--replay", help="replay this candle file instead of live data"),
     ] = None,
     speed: SpeedOpt = "max",
     pair: PairOpt = None,
@@ -89,9 +90,10 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     from cryptotrader.config import load_settings
     from cryptotrader.runtime_inputs import RunOptions
 
-    serve = replay is None if api is None else api
+    file = _replayed(replay)
+    serve = file is None if api is None else api
     options = RunOptions(
-        replay=replay,
+        replay=file,
         speed=_speed(speed),
         pair=pair,
         timeframe=timeframe,
@@ -120,7 +122,7 @@ def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
         typer.Argument(help="market-data, indicator, decision, order, portfolio, notifier"),
     ],
     replay: Annotated[
-        Path | None, typer.Option("--replay", help="market-data: replay this candle file")
+        list[Path] | None, typer.Option("--replay", help="market-data: replay this candle file")
     ] = None,
     speed: SpeedOpt = "max",
     pair: PairOpt = None,
@@ -136,6 +138,7 @@ def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
 
     if name not in ENGINE_NAMES:
         raise UserInputError(f"unknown engine {name!r} (expected one of {', '.join(ENGINE_NAMES)})")
+    file = _replayed(replay)
     settings = load_settings()
     if not settings.redis_url:
         raise UserInputError(
@@ -143,7 +146,7 @@ def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
             "DATABASE_URL); to run every engine in one process: cryptotrader run"
         )
     options = RunOptions(
-        replay=replay,
+        replay=file,
         speed=_speed(speed),
         pair=pair,
         timeframe=timeframe,
@@ -402,6 +405,13 @@ def _trade_json(trade_id: int, trade: Any) -> dict[str, Any]:
     data["pair"] = trade.pair.symbol
     data["pnl"] = None if trade.pnl is None else str(trade.pnl)
     return data
+
+
+def _replayed(files: list[Path] | None) -> Path | None:
+    """The file to replay; several are refused (a multi-pair replay is not done yet)."""
+    from cryptotrader.cli._backtest_input import one_file
+
+    return None if not files else one_file("--replay", files)
 
 
 def _speed(text: str) -> float | None:

@@ -216,7 +216,7 @@ async def test_notifier_when_a_trade_closes_pushes_it_on_every_channel_once(
         await running
     [phone, _] = world.expo.state.messages_to(TOKEN)
     assert phone["title"] == "Aggressive bot sold BTC/USDT: +12.50 USDT (+2.50%)"
-    assert phone["body"] == "take_profit at 67,450.00 USDT after 3 h 03 min"
+    assert phone["body"] == "Take-profit hit at 67,450.00 USDT after 3 h 03 min"
     assert phone["data"]["trade_id"] == "42"
     [browser, _] = world.push.state.payloads(world.subscription_id)
     assert browser["title"] == phone["title"]
