@@ -1512,7 +1512,7 @@ export interface components {
         BotKind: "safe" | "aggressive";
         /**
          * BotPortfolioPublic
-         * @description One bot's money and results.
+         * @description One bot's money and results (in all, and per pair).
          */
         BotPortfolioPublic: {
             bot: components["schemas"]["BotKind"];
@@ -1526,6 +1526,11 @@ export interface components {
             name: string;
             /** Open Trades */
             open_trades: number;
+            /**
+             * Pairs
+             * @description per pair the bot has traded, by symbol; empty before its first trade
+             */
+            pairs: components["schemas"]["PairPortfolioPublic"][];
             /** Realised Pnl */
             realised_pnl: string;
             /** Reallocated In */
@@ -2331,6 +2336,37 @@ export interface components {
              * @example BTC/USDT
              */
             symbol: string;
+        };
+        /**
+         * PairPortfolioPublic
+         * @description One bot's results on one pair, and its open position there.
+         */
+        PairPortfolioPublic: {
+            /** Closed Trades */
+            closed_trades: number;
+            /** Fees */
+            fees: string;
+            /**
+             * Open Notional
+             * @description entry price x quantity of the open positions
+             */
+            open_notional: string;
+            /**
+             * Open Quantity
+             * @description base amount held in open positions
+             */
+            open_quantity: string;
+            /** Open Trades */
+            open_trades: number;
+            /**
+             * Pair
+             * @example BTC/USDT
+             */
+            pair: string;
+            /** Realised Pnl */
+            realised_pnl: string;
+            /** Win Rate */
+            win_rate: number | null;
         };
         /**
          * PairPublic

@@ -64,6 +64,7 @@ class OrderEngine:
             telemetry=ctx.telemetry,
             database=ctx.database,
             portfolio=ctx.portfolio,
+            pair=ctx.pair,
         )
         self.store = store = OrderStore(
             database=ctx.database,

@@ -14,6 +14,7 @@ from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock
 from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.orders import Order
+from cryptotrader.domain.pairs import Pair
 from cryptotrader.engines.portfolio import Event, PortfolioManager
 from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.persistence.database import Database
@@ -31,6 +32,7 @@ class Announcer:
         telemetry: counts every published event.
         database: where a pause is recorded.
         portfolio: pauses a bot (recorded, audited).
+        pair: the engine's market, carried by every alert (``/ws`` clients filter on it).
     """
 
     def __init__(
@@ -41,8 +43,10 @@ class Announcer:
         telemetry: Telemetry,
         database: Database,
         portfolio: PortfolioManager,
+        pair: Pair | None = None,
     ) -> None:
         self._bus = bus
+        self._pair = pair
         self._clock = clock
         self._telemetry = telemetry
         self._database = database
@@ -55,7 +59,12 @@ class Announcer:
     async def alert(self, kind: str, text: str, *, bot: BotKind | None, severity: Severity) -> None:
         """Publish an ``AlertRaised`` on ``alerts``."""
         alert = AlertRaised(
-            timestamp=self._clock.now(), kind=kind, severity=severity, text=text, bot=bot
+            timestamp=self._clock.now(),
+            kind=kind,
+            severity=severity,
+            text=text,
+            bot=bot,
+            pair=self._pair,
         )
         await self.publish([(topics.ALERTS, alert)])
 
