@@ -8,7 +8,10 @@ records its wall time and its CPU time (user + system, from ``wait4``). Interlea
 reference: the same command in a process that imported pandas and numba first, as every backtest
 did before (TA-Lib's import pulled pandas, the kernel always loaded numba): the ratio is what the
 cold path saves. Both print the same table; the script checks that they do. Under load the wall
-time is an upper bound; the CPU time is what the command costs.
+time is an upper bound; the CPU time is what the command costs. On a machine shared by other
+sessions, Linux shares the CPU between sessions (autogroups), so give the run a group of its own
+to see the wall time of a machine that is not busy (docs/BENCHMARKS.md has the command line):
+``setsid bash -c 'echo -20 > /proc/self/autogroup && exec nice -n -20 python -m bench...'``.
 """
 
 from __future__ import annotations

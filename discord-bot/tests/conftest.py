@@ -8,13 +8,16 @@ stored candles (``../shared/data``); the bot under test imports nothing from it.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -136,8 +139,19 @@ def seeded_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     require_data()
     home = tmp_path_factory.mktemp("seeded")
     env = api_env(home)
-    cli(env, "run", "--replay", str(candles_slice(home, 1500)), "--fear-greed", str(FEAR_GREED))
+    replay = str(candles_slice(home, 1500))
+    cli(env, "run", "--replay", replay, "--pair", "BTC/USDT", "--fear-greed", str(FEAR_GREED))
     found = tokens(env)
+    url, process = start_api(env)
+    try:
+        wait_readable(url, found["read"])
+        yield Api(url, found, home / "cryptotrader.db", process)
+    finally:
+        stop(process)
+
+
+def start_api(env: dict[str, str]) -> tuple[str, subprocess.Popen[bytes]]:
+    """``cryptotrader api`` on a free port of 127.0.0.1, healthy; its URL and process."""
     port = free_port()
     process = subprocess.Popen(
         [str(CLI), "api", "--host", "127.0.0.1", "--port", str(port)],
@@ -148,10 +162,10 @@ def seeded_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, process)
-        wait_readable(url, found["read"])
-        yield Api(url, found, home / "cryptotrader.db", process)
-    finally:
+    except BaseException:
         stop(process)
+        raise
+    return url, process
 
 
 def wait_readable(url: str, token: str, within_s: float = 60.0) -> None:
@@ -185,6 +199,8 @@ def live_api(tmp_path: Path) -> Iterator[Api]:
             "run",
             "--replay",
             str(candles_slice(home, 3000)),
+            "--pair",
+            "BTC/USDT",
             "--speed",
             "144000",
             "--fear-greed",
@@ -201,6 +217,42 @@ def live_api(tmp_path: Path) -> Iterator[Api]:
     try:
         wait_healthy(url, process)
         yield Api(url, found, home / "cryptotrader.db", process)
+    finally:
+        stop(process)
+
+
+@pytest.fixture
+def watched_api(seeded_api: Api, tmp_path: Path) -> Iterator[Api]:
+    """The API on a copy of the seeded database whose runtime died (a stale heartbeat, no clean
+    stop) and whose last daily digest is two days old: its watchdog (looking every 0.2 s)
+    raises ``engine_silent`` and a ``daily_digest`` at once."""
+    home = tmp_path / "watched"
+    home.mkdir()
+    database = home / "cryptotrader.db"
+    with sqlite3.connect(seeded_api.database) as source, sqlite3.connect(database) as copy:
+        source.backup(copy)
+    long_ago = datetime.now(UTC) - timedelta(days=2)
+    beat = {
+        "started_at": (long_ago - timedelta(hours=1)).isoformat(),
+        "seen_at": long_ago.isoformat(),
+        "stopped_at": None,
+        "pid": 4242,
+        "mode": "paper",
+        "market": "BTC/USDT 4h from binance",
+    }
+    stored = f"{long_ago.replace(tzinfo=None):%Y-%m-%d %H:%M:%S.%f}"
+    with sqlite3.connect(database) as db:
+        for key, value in (("runtime.heartbeat", beat), ("alerts.daily_digest", {})):
+            db.execute(
+                "INSERT OR REPLACE INTO settings (key, value, updated_at, updated_by)"
+                " VALUES (?, ?, ?, 'test')",
+                (key, json.dumps(value), stored),
+            )
+    env = api_env(home)
+    env["CRYPTOTRADER_ALERTS__CHECK_INTERVAL_S"] = "0.2"
+    url, process = start_api(env)
+    try:
+        yield Api(url, seeded_api.tokens, database, process)
     finally:
         stop(process)
 

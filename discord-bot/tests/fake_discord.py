@@ -6,14 +6,26 @@ the gateway (hello, identify, ready, guild create, heartbeat ack, resume, dispat
 channel messages and webhooks, JSON or multipart (attachments). Every message it receives is
 recorded in ``messages`` and appended to ``capture`` (one JSON document per line), so a test
 reads the embeds as a Discord user would see them.
+
+Rate limits, as Discord applies them, when ``limit_messages(count, per_s)`` switched them on:
+each channel's and each webhook's message route is a bucket of ``count`` messages per ``per_s``
+seconds; every answer carries ``X-RateLimit-Limit / -Remaining / -Reset / -Reset-After /
+-Bucket / -Scope``, and a message over the limit is refused with 429, ``Retry-After``, ``Via``
+(discord.py takes a 429 without it for a Cloudflare ban) and the JSON body ``{"message",
+"retry_after", "global"}``. ``refuse_globally(n)`` answers the next ``n`` message requests with
+the global 429 (``X-RateLimit-Global: true``). A refused message is not recorded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import itertools
 import json
+import math
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,6 +107,21 @@ class FakeDiscord:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.heartbeats = 0
+        self._limit: tuple[int, float] | None = None
+        self._hits: dict[str, deque[float]] = {}
+        self._global_refusals = 0
+        self.refused: list[tuple[str, bool]] = []
+        """Every 429 answered: (path, global)."""
+        self.received: list[tuple[float, Captured]] = []
+        """Each recorded message with the wall-clock time it arrived (benchmarks)."""
+
+    def limit_messages(self, count: int, per_s: float) -> None:
+        """Rate-limit each channel's and webhook's messages: ``count`` per ``per_s`` seconds."""
+        self._limit = (count, per_s)
+
+    def refuse_globally(self, count: int) -> None:
+        """Answer the next ``count`` message requests with Discord's global 429."""
+        self._global_refusals = count
 
     @property
     def api(self) -> str:
@@ -401,6 +428,57 @@ class FakeDiscord:
             }
         )
 
+    def _ratelimit(self, request: web.Request) -> tuple[web.Response | None, dict[str, str]]:
+        """(a 429 to answer, or None; the rate-limit headers of the answer)."""
+        if self._global_refusals > 0:
+            self._global_refusals -= 1
+            retry = 0.3
+            self.refused.append((request.path, True))
+            headers = {
+                "Retry-After": "1",
+                "X-RateLimit-Global": "true",
+                "X-RateLimit-Scope": "global",
+                "Via": "1.1 google",
+            }
+            body = {"message": "You are being rate limited.", "retry_after": retry, "global": True}
+            return _json(body, status=429, headers=headers), {}
+        if self._limit is None:
+            return None, {}
+        count, per_s = self._limit
+        now = time.monotonic()
+        hits = self._hits.setdefault(request.path, deque())
+        while hits and now - hits[0] >= per_s:
+            hits.popleft()
+        reset_after = per_s - (now - hits[0]) if hits else per_s
+        headers = {
+            "X-RateLimit-Limit": str(count),
+            "X-RateLimit-Bucket": hashlib.sha1(request.path.encode()).hexdigest()[:16],
+            "X-RateLimit-Scope": "user",
+        }
+        if len(hits) >= count:
+            self.refused.append((request.path, False))
+            headers |= {
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+                "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+                "Retry-After": str(math.ceil(reset_after)),
+                "Via": "1.1 google",
+            }
+            body = {
+                "message": "You are being rate limited.",
+                "retry_after": round(reset_after, 3),
+                "global": False,
+            }
+            return _json(body, status=429, headers=headers), {}
+        hits.append(now)
+        reset_after = per_s - (now - hits[0])
+        headers |= {
+            "X-RateLimit-Remaining": str(count - len(hits)),
+            "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+            "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+        }
+        return None, headers
+
     async def _register(self, request: web.Request) -> web.Response:
         commands = await request.json()
         self.commands = [
@@ -431,6 +509,7 @@ class FakeDiscord:
         self, kind: str, request: web.Request, body: dict[str, Any], files: list[str]
     ) -> Captured:
         captured = Captured(kind=kind, path=request.path, body=body, files=files)
+        self.received.append((time.time(), captured))
         self.messages.append(captured)
         self.write_capture()
         self.changed.set()
@@ -479,10 +558,13 @@ class FakeDiscord:
         return _json(answer)
 
     async def _webhook(self, request: web.Request) -> web.Response:
-        body, files = await self._body(request)
         kind = "webhook" if request.match_info["id"] == str(WEBHOOK_ID) else "followup"
+        refusal, headers = self._ratelimit(request) if kind == "webhook" else (None, {})
+        if refusal is not None:
+            return refusal
+        body, files = await self._body(request)
         captured = self._record(kind, request, body, files)
-        return _json(self._message(captured))
+        return _json(self._message(captured), headers=headers)
 
     async def _edit(self, request: web.Request) -> web.Response:
         body, files = await self._body(request)
@@ -490,10 +572,13 @@ class FakeDiscord:
         return _json(self._message(captured))
 
     async def _channel_message(self, request: web.Request) -> web.Response:
+        refusal, headers = self._ratelimit(request)
+        if refusal is not None:
+            return refusal
         body, files = await self._body(request)
         captured = self._record("channel", request, body, files)
         captured.body["channel_id"] = request.match_info["channel"]
-        return _json(self._message(captured, int(request.match_info["channel"])))
+        return _json(self._message(captured, int(request.match_info["channel"])), headers=headers)
 
     async def _channel(self, request: web.Request) -> web.Response:
         channel_id = request.match_info["channel"]
@@ -511,10 +596,13 @@ class FakeDiscord:
         )
 
 
-def _json(data: Any, status: int = 200) -> web.Response:
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     """A JSON answer as Discord sends it (discord.py wants exactly ``application/json``)."""
     return web.Response(
-        body=json.dumps(data).encode(), status=status, content_type="application/json"
+        body=json.dumps(data).encode(),
+        status=status,
+        content_type="application/json",
+        headers=headers,
     )
 
 

@@ -17,8 +17,8 @@ from websockets.asyncio.client import connect
 from cryptotrader_discord.api import ApiClient
 from cryptotrader_discord.bot import point_at
 from cryptotrader_discord.config import BotConfig
-from cryptotrader_discord.embeds import money, signed
-from cryptotrader_discord.events import ws_url
+from cryptotrader_discord.embeds import alert_embed, duration, money, signed, when
+from cryptotrader_discord.events import Alert, ws_url
 from cryptotrader_discord.webhook import run_webhook
 from tests.conftest import Api, eventually
 from tests.fake_discord import ALERT_CHANNEL_ID, FakeDiscord
@@ -71,17 +71,18 @@ async def test_alerts_of_a_replay_are_posted_and_resume_after_a_restart_without_
         handled = before_restart + list(second.poster.handled)  # with the post a stop finished
         expected = [alert["message_id"] for alert in truth[: len(handled)]]
     assert handled == expected  # in order, none twice, none missed across the restart
-    channel = [m for m in discord_server.messages if m.kind == "channel"]
-    assert all(m.path.endswith(f"/channels/{ALERT_CHANNEL_ID}/messages") for m in channel)
+    messages = [m for m in discord_server.messages if m.kind == "channel"]
+    assert all(m.path.endswith(f"/channels/{ALERT_CHANNEL_ID}/messages") for m in messages)
     posted_kinds = [a["kind"] for a in truth[: len(handled)] if a["kind"] != "reallocation"]
-    assert len(channel) == len(posted_kinds)
+    channel = [embed for m in messages for embed in m.embeds]  # up to 10 embeds a message
+    summaries = [e for e in channel if e["title"].endswith(" more alerts")]
+    merged = sum(int(e["title"].split()[1]) for e in summaries)  # a backlog is summarised
+    assert len(channel) - len(summaries) + merged == len(posted_kinds)
 
     buys = [a for a in truth[: len(handled)] if a["kind"] == "trade_opened"]
     assert buys, [a["kind"] for a in truth]
     buy = buys[0]
-    embed = next(
-        m.embeds[0] for m in channel if m.embeds[0]["title"].startswith(f"🟢 BUY — {buy['pair']}")
-    )
+    embed = next(e for e in channel if e["title"].startswith(f"🟢 BUY — {buy['pair']}"))
     assert embed["title"] == f"🟢 BUY — {buy['pair']} @ {money(buy['price'])}"
     shown = fields(embed)
     assert list(shown) == [
@@ -109,7 +110,7 @@ async def test_alerts_of_a_replay_are_posted_and_resume_after_a_restart_without_
     sells = [a for a in truth[: len(handled)] if a["kind"] == "trade_closed"]
     assert sells
     sell = sells[0]
-    embed = next(m.embeds[0] for m in channel if m.embeds[0]["title"].startswith("🔴 SELL"))
+    embed = next(e for e in channel if e["title"].startswith("🔴 SELL"))
     shown = fields(embed)
     assert shown["P&L"] == f"{signed(sell['details']['pnl'])} ({sell['details']['pnl_pct']}%)"
     moved = [
@@ -122,7 +123,7 @@ async def test_alerts_of_a_replay_are_posted_and_resume_after_a_restart_without_
         assert shown["Reallocation"] == f"{money(moved[0]['details']['amount'])} → Safe bot"
     reduced = [a for a in truth[: len(handled)] if a["kind"] == "risk_reduced"]
     for alert in reduced[:1]:
-        embed = next(m.embeds[0] for m in channel if m.embeds[0]["title"].startswith("⚠️ RISK"))
+        embed = next(e for e in channel if e["title"].startswith("⚠️ RISK"))
         shown = fields(embed)
         assert shown["Old risk"] == f"{Decimal(alert['details']['old_risk']) * 100:.1f}%"
         assert shown["New risk"] == f"{Decimal(alert['details']['new_risk']) * 100:.1f}%"
@@ -145,6 +146,51 @@ async def test_webhook_mode_posts_alerts_without_a_bot_account(
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         await api.aclose()
-    titles = [m.embeds[0]["title"] for m in found]
+    titles = [e["title"] for m in found for e in m.embeds]
     assert all(not t.startswith(("🟢 BUY", "🔴 SELL")) for t in titles)  # French: ACHAT / VENTE
     assert found[0].body["username"] == "CryptoTrader"
+
+
+async def test_engine_silent_and_the_daily_digest_raised_by_the_api_are_posted_field_by_field(
+    watched_api: Api, discord_server: FakeDiscord, tmp_path: Path
+) -> None:
+    env = bot_env(discord_server, watched_api.url, watched_api.tokens["read"], tmp_path / "state")
+    async with every_alert(watched_api) as truth:
+        async with running_bot(env, start_at="0-0") as running:
+            await eventually(lambda: running.poster.posted >= 2, within_s=120)
+        await eventually(lambda: len(truth) >= 2, within_s=60)
+    by_kind = {a["kind"]: a for a in truth}
+    assert set(by_kind) == {"engine_silent", "daily_digest"}
+    channel = {e["title"]: e for m in discord_server.messages for e in m.embeds}
+
+    silent = by_kind["engine_silent"]["details"]
+    embed = channel["🔕 ENGINE SILENT"]
+    assert embed["color"] == 0xE74C3C
+    assert fields(embed) == {
+        "Cause": "The trading runtime stopped beating without stopping cleanly.",
+        "Silent for": duration(int(silent["silent_s"]), "en"),
+        "Last beat": when(silent["last_beat"]),
+    }
+    assert int(silent["silent_s"]) >= 2 * 86400  # the last beat was two days ago
+
+    digest = by_kind["daily_digest"]["details"]
+    day = digest["period_end"][:10]
+    embed = channel[f"📅 DAILY DIGEST — {day}"]
+    shown = fields(embed)
+    assert list(shown) == ["Safe", "Aggressive", "Total"]
+    for bot in ("safe", "aggressive"):
+        assert shown[bot.capitalize()] == (
+            f"Capital: {money(digest[f'capital:{bot}'])}\n"
+            f"P&L: {signed(digest[f'pnl:{bot}'])}\n"
+            f"Closed: {digest[f'closed:{bot}']} ({digest[f'wins:{bot}']} ✅ / "
+            f"{digest[f'losses:{bot}']} ❌)\n"
+            f"Opened: {digest[f'opened:{bot}']} · open now: {digest[f'open:{bot}']}"
+        )
+    assert shown["Total"] == f"{money(digest['capital'])} ({signed(digest['pnl'])})"
+
+    # The same alerts in a French guild.
+    french = {a["kind"]: alert_embed(Alert.model_validate(a), "fr") for a in truth}
+    assert french["engine_silent"].title == "🔕 MOTEUR SILENCIEUX"
+    assert french["engine_silent"].fields[1].name == "Silencieux depuis"
+    assert french["daily_digest"].title == f"📅 BILAN DU JOUR — {day}"
+    assert [f.name for f in french["daily_digest"].fields] == ["Sécuritaire", "Agressif", "Total"]

@@ -4,6 +4,7 @@ real API, and the replies (embeds, buttons) come back to the server's REST endpo
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +12,9 @@ from typing import Any
 
 import pytest
 
-from cryptotrader_discord.embeds import money, signed
+from cryptotrader_discord.api import BotsPublic, PortfolioPublic
+from cryptotrader_discord.embeds import money, signed, status_embed
+from cryptotrader_discord.i18n import FR
 from tests.conftest import Api
 from tests.fake_discord import OPERATOR_ROLE, VIEWER_ROLE, Captured, FakeDiscord
 from tests.harness import api_get, bot_env, running_bot
@@ -48,15 +51,25 @@ async def test_status_answers_with_both_bots_figures_from_the_api(
         assert deferred.body["type"] == 5  # deferred: "thinking"
         reply = await answered(discord_server, asked, "followup")
     truth = api_get(seeded_api.url, seeded_api.tokens["read"], "/api/portfolio")
+    driven = {
+        b["kind"]: b["driven"]
+        for b in api_get(seeded_api.url, seeded_api.tokens["read"], "/api/bots")["data"]
+    }
     [embed] = reply.embeds
     assert embed["title"] == "📊 Bots — paper"
     shown = fields(embed)
+    assert driven == {"safe": False, "aggressive": False}  # the replay that traded has ended
     for bot in truth["bots"]:
         name = "Safe" if bot["bot"] == "safe" else "Aggressive"
         value = shown[f"{name} ({bot['status']})"]
         assert f"Capital: {money(bot['capital'])}" in value
         assert f"P&L: {signed(bot['realised_pnl'])}" in value
         assert f"Open positions: {bot['open_trades']}" in value
+        assert value.endswith(
+            "✅ driven by the trading runtime"
+            if driven[bot["bot"]]
+            else "⚠️ not driven: no trading runtime applies this state, nothing trades"
+        )
     assert shown["Total"] == (
         f"{money(truth['total_capital'])} ({signed(truth['total_realised_pnl'])})"
     )
@@ -134,7 +147,7 @@ async def test_pause_asks_for_confirmation_then_the_api_audits_the_discord_user(
             "pause", {"bot": "aggressive"}, roles=[OPERATOR_ROLE], member_id=4242, member_name="bob"
         )
         question = await answered(discord_server, asked, "callback")
-        assert question.content == "pause the Aggressive bot?"
+        assert question.content == "Pause the Aggressive bot?"
         assert question.flags & 64
         pressed = await discord_server.press(
             question, "Confirm", roles=[OPERATOR_ROLE], member_id=4242, member_name="bob"
@@ -192,11 +205,22 @@ async def test_a_french_guild_gets_french_embeds(
         reply = await answered(discord_server, asked, "followup")
         helped = await discord_server.invoke("help", roles=[VIEWER_ROLE], locale="fr")
         shown = await answered(discord_server, helped, "callback")
+        asked = await discord_server.invoke("status", roles=[VIEWER_ROLE], locale="fr")
+        status = await answered(discord_server, asked, "followup")
+    truth = api_get(seeded_api.url, seeded_api.tokens["read"], "/api/portfolio")
+    french = {"running": "en marche", "paused": "en pause", "stopped": "arrêté"}
+    names = [f["name"] for f in status.embeds[0]["fields"]]
+    assert names == [
+        f"{'Sécuritaire' if b['bot'] == 'safe' else 'Agressif'} ({french[b['status']]})"
+        for b in truth["bots"]
+    ] + ["Total"]
+    assert status.embeds[0]["title"] == "📊 Bots — simulation"
+    assert "non piloté" in status.embeds[0]["fields"][0]["value"]
     assert reply.embeds[0]["title"] == "🛡️ Risque"
     assert any("Pertes consécutives" in f["value"] for f in reply.embeds[0]["fields"])
     assert shown.embeds[0]["title"] == "❓ Commandes CryptoTrader"
-    status = next(c for c in discord_server.commands if c["name"] == "status")
-    assert status["description_localizations"]["fr"].startswith("Les deux bots")
+    command = next(c for c in discord_server.commands if c["name"] == "status")
+    assert command["description_localizations"]["fr"].startswith("Les deux bots")
 
 
 async def test_backtest_is_deferred_then_posts_its_result_with_the_equity_curve(
@@ -251,3 +275,60 @@ async def test_backtest_with_a_bad_end_date_is_an_ephemeral_one_liner(
         refusal = await answered(discord_server, asked, "callback")
     assert refusal.content == "⚠️ end 'yesterday': write YYYY-MM-DD"
     assert refusal.flags & 64
+
+
+NAME = re.compile(r"^[-_\w]{1,32}$")
+
+
+async def test_commands_are_registered_with_french_names_descriptions_options_and_choices(
+    seeded_api: Api, discord_server: FakeDiscord, tmp_path: Path
+) -> None:
+    env = bot_env(discord_server, seeded_api.url, seeded_api.tokens["read"], tmp_path)
+    async with running_bot(env):
+        pass
+    registered = {c["name"]: c for c in discord_server.commands}
+    assert set(registered) == {
+        "status", "trades", "risk", "pause", "resume", "backtest", "profit", "help"
+    }  # fmt: skip
+    for name, command in registered.items():
+        french = command["name_localizations"]["fr"]
+        assert french == FR[f"cmd_{name}"]
+        assert NAME.match(french)  # what Discord accepts: a word of up to 32, lower case
+        assert french == french.lower()
+        assert command["description_localizations"]["fr"] == FR[f"desc_{name}"]
+        assert 1 <= len(command["description_localizations"]["fr"]) <= 100
+        for option in command.get("options", []):
+            assert option["name_localizations"]["fr"] == FR[f"opt_{option['name']}"]
+            assert NAME.match(option["name_localizations"]["fr"])
+            localised = option["description_localizations"]["fr"]
+            assert localised in {v for k, v in FR.items() if k.startswith("optdesc_")}
+            assert 1 <= len(localised) <= 100
+            for choice in option.get("choices", []):
+                if option["name"] == "bot" or (option["name"] == "period" and name == "profit"):
+                    assert choice["name_localizations"]["fr"] == FR[choice["value"]]
+    assert registered["status"]["name_localizations"] == {"fr": "statut"}
+    trades = {o["name"]: o for o in registered["trades"]["options"]}
+    assert trades["n"]["name_localizations"] == {"fr": "nombre"}
+    assert [c["name_localizations"]["fr"] for c in trades["bot"]["choices"]] == [
+        "Sécuritaire",
+        "Agressif",
+    ]
+    assert [c["name"] for c in trades["bot"]["choices"]] == ["Safe", "Aggressive"]
+
+
+def test_status_embed_says_driven_when_a_runtime_drives_the_bot(seeded_api: Api) -> None:
+    portfolio = PortfolioPublic.model_validate(
+        api_get(seeded_api.url, seeded_api.tokens["read"], "/api/portfolio")
+    )
+    bots = BotsPublic.model_validate(
+        api_get(seeded_api.url, seeded_api.tokens["read"], "/api/bots")
+    )
+    driving = [b.model_copy(update={"driven": b.kind == "safe"}) for b in bots.data]
+    for lang, driven, idle in (
+        ("en", "✅ driven by the trading runtime", "⚠️ not driven"),
+        ("fr", "✅ piloté par le runtime de trading", "⚠️ non piloté"),
+    ):
+        shown = [str(f.value) for f in status_embed(portfolio, lang, driving).fields]
+        safe = next(i for i, b in enumerate(portfolio.bots) if b.bot == "safe")
+        assert shown[safe].endswith(driven)
+        assert shown[1 - safe].splitlines()[-1].startswith(idle)

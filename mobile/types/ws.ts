@@ -351,6 +351,11 @@ export interface components {
             from_bot: components["schemas"]["BotKind"];
             /** Message Id */
             message_id: string;
+            /**
+             * @description the market of the trigger trade
+             * @default null
+             */
+            pair: string | null;
             /** Profit */
             profit: string;
             /** Ratio */

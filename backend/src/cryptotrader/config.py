@@ -241,6 +241,9 @@ class NotifySettings(_Section):
     retry_max_s: float = Field(default=1800.0, gt=0)
     max_age_s: int = Field(default=6 * 3600, ge=60, description="older alerts are not pushed")
     poll_interval_s: float = Field(default=2.0, gt=0, le=60)
+    allow_http_push_endpoints: bool = Field(
+        default=False, description="accept http:// Web Push endpoints (local tests only)"
+    )
 
 
 class Settings(BaseSettings):

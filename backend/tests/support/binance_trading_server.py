@@ -5,7 +5,11 @@ Routes (modelled on Binance's spot API documentation): ``GET /api/v3/ticker/24hr
 ``STOP_LOSS``; ``newClientOrderId``; ``FULL`` answers with ``fills``), ``GET /api/v3/order`` (by
 ``origClientOrderId`` or ``orderId``), ``DELETE /api/v3/order`` (cancelling one leg of an OCO
 cancels the list), ``GET /api/v3/openOrders``, ``POST /api/v3/orderList/oco`` (``above``/
-``below`` legs) and ``GET /api/v3/myTrades``.
+``below`` legs), ``POST /api/v3/orderList/otoco`` (a ``LIMIT`` buy working order whose fill
+activates a sell OCO of ``STOP_LOSS`` below and ``LIMIT_MAKER`` above; the pending legs answer
+``PENDING_NEW`` until then), ``GET /api/v3/orderList`` and ``DELETE /api/v3/orderList`` (by
+``orderListId`` or the list's client id; cancelling cancels every order of the list), and
+``GET /api/v3/myTrades``.
 
 Every signed request is checked as Binance does: the ``X-MBX-APIKEY`` header (``-2014``/
 ``-2015``, HTTP 401), the HMAC-SHA256 ``signature`` of the query string followed by the body
@@ -74,6 +78,9 @@ class BinanceTradingServer(BinanceServer):
         ("DELETE", "/api/v3/order"): "_cancel_order",
         ("GET", "/api/v3/openOrders"): "_open_orders",
         ("POST", "/api/v3/orderList/oco"): "_new_oco",
+        ("POST", "/api/v3/orderList/otoco"): "_new_otoco",
+        ("GET", "/api/v3/orderList"): "_query_list",
+        ("DELETE", "/api/v3/orderList"): "_cancel_list",
         ("GET", "/api/v3/myTrades"): "_my_trades",
     }
 
@@ -82,6 +89,7 @@ class BinanceTradingServer(BinanceServer):
         self.api_key = api_key
         self.secret = secret
         self.account = SpotAccount()
+        self.list_client_ids: dict[int, str] = {}
 
     def trade(self, market_id: str, base: str, quote: str, *, price: str) -> None:
         """List ``market_id`` for trading (Binance BTC/USDT's filters) at ``price``."""
@@ -188,7 +196,7 @@ class BinanceTradingServer(BinanceServer):
         if denied := self._denied(call):
             return denied
         order = self._find(call.params)
-        if order is None or not order.is_open:
+        if order is None or not (order.is_open or order.is_pending):
             return _error(-2011, "Unknown order sent.")
         self.account.cancel(order, self.now_ms)
         cancel_id = f"cancel{order.order_id}"
@@ -201,7 +209,13 @@ class BinanceTradingServer(BinanceServer):
     def _open_orders(self, call: Call) -> Answer:
         if denied := self._denied(call):
             return denied
-        return 200, [_order(o) for o in self.account.open_orders(call.params.get("symbol"))], {}
+        symbol = call.params.get("symbol")
+        listed = [
+            o
+            for o in self.account.orders
+            if (o.is_open or o.is_pending) and symbol in (None, o.market.market_id)
+        ]
+        return 200, [_order(o) for o in listed], {}
 
     def _new_oco(self, call: Call) -> Answer:
         if denied := self._denied(call):
@@ -240,6 +254,90 @@ class BinanceTradingServer(BinanceServer):
         ]
         body["orderReports"] = [_order(o) | {"transactTime": self.now_ms} for o in legs]
         return 200, body, {}
+
+    def _new_otoco(self, call: Call) -> Answer:
+        if denied := self._denied(call):
+            return denied
+        p = call.params
+        shape = (
+            p.get("workingType"),
+            p.get("workingSide"),
+            p.get("pendingSide"),
+            p.get("pendingAboveType"),
+            p.get("pendingBelowType"),
+        )
+        if shape != ("LIMIT", "BUY", "SELL", "LIMIT_MAKER", "STOP_LOSS"):
+            return _error(-1128, "Combination of optional parameters invalid.")
+        if p.get("workingQuantity") != p.get("pendingQuantity"):
+            return _error(-1128, "Combination of optional parameters invalid.")
+        ids = [p.get(k, "") for k in ("workingClientOrderId", "pendingBelowClientOrderId")]
+        ids.append(p.get("pendingAboveClientOrderId", ""))
+        if not all(_CLIENT_ID.match(i) for i in ids):
+            return _error(-1100, "Illegal characters found in a client order id.")
+        placed = self.account.place_otoco(
+            p.get("symbol", ""),
+            amount=Decimal(p.get("workingQuantity", "0")),
+            price=Decimal(p.get("workingPrice", "0")),
+            client_id=ids[0],
+            stop=Decimal(p.get("pendingBelowStopPrice", "0")),
+            stop_client_id=ids[1],
+            limit=Decimal(p.get("pendingAbovePrice", "0")),
+            limit_client_id=ids[2],
+            now_ms=self.now_ms,
+        )
+        if isinstance(placed, Refusal):
+            return _error(*_REFUSALS[placed])
+        list_id = placed[0].list_id or 0
+        self.list_client_ids[list_id] = p.get("listClientOrderId") or f"list{list_id}"
+        body = self._list(list_id)
+        body["orderReports"] = [_order(o) | {"transactTime": self.now_ms} for o in placed]
+        return 200, body, {}
+
+    def _query_list(self, call: Call) -> Answer:
+        if denied := self._denied(call):
+            return denied
+        list_id = self._list_id(call.params)
+        if list_id is None:
+            return _error(-2011, "Order list does not exist.")
+        return 200, self._list(list_id), {}
+
+    def _cancel_list(self, call: Call) -> Answer:
+        if denied := self._denied(call):
+            return denied
+        list_id = self._list_id(call.params)
+        orders = [] if list_id is None else self.account.in_list(list_id)
+        if list_id is None or not any(o.is_open or o.is_pending for o in orders):
+            return _error(-2011, "Unknown order list sent.")
+        self.account.cancel(orders[0], self.now_ms)
+        body = self._list(list_id)
+        body["orderReports"] = [_order(o) for o in orders]
+        return 200, body, {}
+
+    def _list_id(self, params: dict[str, str]) -> int | None:
+        if "orderListId" in params:
+            wanted = int(params["orderListId"])
+            return wanted if self.account.in_list(wanted) else None
+        name = params.get("listClientOrderId") or params.get("origClientOrderId")
+        found = [i for i, n in self.list_client_ids.items() if n == name]
+        return found[-1] if found else None
+
+    def _list(self, list_id: int) -> dict[str, Any]:
+        """An order list's status as Binance answers it."""
+        orders = self.account.in_list(list_id)
+        done = all(not (o.is_open or o.is_pending) for o in orders)
+        return {
+            "orderListId": list_id,
+            "contingencyType": "OTO",
+            "listStatusType": "ALL_DONE" if done else "EXEC_STARTED",
+            "listOrderStatus": "ALL_DONE" if done else "EXECUTING",
+            "listClientOrderId": self.list_client_ids.get(list_id, f"list{list_id}"),
+            "transactionTime": self.now_ms,
+            "symbol": orders[0].market.market_id,
+            "orders": [
+                {"symbol": o.market.market_id, "orderId": o.order_id, "clientOrderId": o.client_id}
+                for o in orders
+            ],
+        }
 
     def _my_trades(self, call: Call) -> Answer:
         if denied := self._denied(call):
@@ -298,7 +396,7 @@ def _order(order: SimOrder) -> dict[str, Any]:
         "stopPrice": _num(order.stop),
         "time": order.created_ms,
         "updateTime": order.updated_ms or order.created_ms,
-        "isWorking": order.kind is not Kind.STOP_LOSS,
+        "isWorking": order.kind is not Kind.STOP_LOSS and not order.is_pending,
         "workingTime": order.created_ms,
         "origQuoteOrderQty": _num(None),
         "selfTradePreventionMode": "EXPIRE_MAKER",

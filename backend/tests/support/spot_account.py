@@ -81,11 +81,18 @@ class SimOrder:
     updated_ms: int = 0
     reserved: Decimal = Decimal(0)
     reserved_asset: str = ""
+    working: bool = False
+    """The working order of an OTO/OTOCO list: its fill releases the pending legs."""
 
     @property
     def is_open(self) -> bool:
-        """True until filled, cancelled or expired."""
+        """True until filled, cancelled or expired (a pending leg is not open yet)."""
         return self.status == "NEW"
+
+    @property
+    def is_pending(self) -> bool:
+        """A leg of an OTO/OTOCO list waiting for its working order to fill."""
+        return self.status == "PENDING_NEW"
 
 
 @dataclass(frozen=True)
@@ -134,10 +141,18 @@ class SpotAccount:
         ]
 
     def siblings(self, order: SimOrder) -> list[SimOrder]:
-        """The other legs of ``order``'s OCO list."""
-        if order.list_id is None:
+        """The other legs of ``order``'s OCO (an OTOCO's working order has none)."""
+        if order.list_id is None or order.working:
             return []
-        return [o for o in self.orders if o.list_id == order.list_id and o is not order]
+        return [
+            o
+            for o in self.orders
+            if o.list_id == order.list_id and o is not order and not o.working
+        ]
+
+    def in_list(self, list_id: int) -> list[SimOrder]:
+        """Every order of one order list, in placement order."""
+        return [o for o in self.orders if o.list_id == list_id]
 
     def place(
         self,
@@ -220,10 +235,63 @@ class SpotAccount:
         self.orders += [stop_leg, limit_leg]
         return stop_leg, limit_leg
 
+    def place_otoco(
+        self,
+        market_id: str,
+        *,
+        amount: Decimal,
+        price: Decimal,
+        client_id: str,
+        stop: Decimal,
+        stop_client_id: str,
+        limit: Decimal,
+        limit_client_id: str,
+        now_ms: int,
+    ) -> tuple[SimOrder, SimOrder, SimOrder] | Refusal:
+        """A buy LIMIT (the working order) whose fill places a sell OCO of ``amount``.
+
+        Binance's OTOCO: the stop-loss and take-profit exist (``PENDING_NEW``) from the moment
+        the list is accepted and become active the moment the working order fills, with no
+        further request: there is never a time when the bought coins are unprotected.
+        """
+        market = self.markets.get(market_id)
+        if market is None:
+            return Refusal.UNKNOWN_MARKET
+        if not limit > price > stop:
+            return Refusal.BAD_PRICES
+        list_id = 1 + max((o.list_id or 0 for o in self.orders), default=0)
+        n = len(self.orders)
+        entry = SimOrder(
+            n + 1, client_id, market, "buy", Kind.LIMIT, amount, price, None, now_ms, list_id,
+            working=True,
+        )  # fmt: skip
+        stop_leg = SimOrder(
+            n + 2, stop_client_id, market, "sell", Kind.STOP_LOSS, amount, None, stop, now_ms,
+            list_id, status="PENDING_NEW",
+        )  # fmt: skip
+        limit_leg = SimOrder(
+            n + 3, limit_client_id, market, "sell", Kind.LIMIT_MAKER, amount, limit, None, now_ms,
+            list_id, status="PENDING_NEW",
+        )  # fmt: skip
+        for leg in (entry, stop_leg, limit_leg):
+            if leg is not entry and leg.kind is not Kind.STOP_LOSS:
+                continue  # the take-profit's checks apply when it becomes active
+            refusal = self._check(leg)
+            if refusal is not None:
+                return refusal
+        refusal = self._reserve(entry, amount)
+        if refusal is not None:
+            return refusal
+        self.orders += [entry, stop_leg, limit_leg]
+        if self._crosses(entry, self.prices[market_id]):
+            self._fill(entry, self.prices[market_id], now_ms)
+        return entry, stop_leg, limit_leg
+
     def cancel(self, order: SimOrder, now_ms: int) -> None:
-        """Cancel ``order`` and the rest of its OCO list, releasing what they reserved."""
-        for o in [order, *self.siblings(order)]:
-            if o.is_open:
+        """Cancel ``order`` and the rest of its list, releasing what they reserved."""
+        others = self.in_list(order.list_id) if order.list_id is not None else []
+        for o in [order, *others]:
+            if o.is_open or o.is_pending:
                 self._release(o)
                 o.status, o.updated_ms = "CANCELED", now_ms
 
@@ -306,3 +374,15 @@ class SpotAccount:
         self.trades.append(
             SimTrade(len(self.trades) + 1, order, price, order.amount, fee, fee_asset, now_ms)
         )
+        if order.working:
+            self._activate(order, now_ms)
+
+    def _activate(self, working: SimOrder, now_ms: int) -> None:
+        """The working order filled: its pending OCO legs become active, reserved once."""
+        pending = [o for o in self.in_list(working.list_id or 0) if o.is_pending]
+        for leg in pending:
+            leg.status, leg.updated_ms = "NEW", now_ms
+        stop = next((o for o in pending if o.kind is Kind.STOP_LOSS), None)
+        if stop is not None:
+            held = self.free.get(stop.market.base, Decimal(0))
+            self._reserve(stop, min(stop.amount, held))  # the fee may have taken a little

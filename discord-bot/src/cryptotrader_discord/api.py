@@ -135,9 +135,17 @@ class BotPublic(_Model):
     kind: BotKind
     name: str
     status: str
+    driven: bool
     capital: Decimal
     current_risk_ratio: Decimal
     requested: RequestedStatusPublic | None
+
+
+class BotsPublic(_Model):
+    """``BotsPublic``."""
+
+    data: list[BotPublic]
+    count: int
 
 
 class BacktestJobPublic(_Model):
@@ -194,6 +202,7 @@ MODELS: tuple[type[_Model], ...] = (
     TradesPublic,
     RequestedStatusPublic,
     BotPublic,
+    BotsPublic,
     BacktestJobPublic,
     EquityPointPublic,
     BacktestReportPublic,
@@ -264,6 +273,10 @@ class ApiClient:
     async def portfolio(self) -> PortfolioPublic:
         """``GET /api/portfolio``."""
         return await self._call(PortfolioPublic, "GET", "/api/portfolio")
+
+    async def bots(self) -> BotsPublic:
+        """``GET /api/bots`` (each bot's state, and whether a runtime drives it)."""
+        return await self._call(BotsPublic, "GET", "/api/bots")
 
     async def bot(self, kind: BotKind) -> BotPublic:
         """``GET /api/bots/{bot}``."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -67,13 +68,18 @@ class TraderBot(commands.Bot):
         )
         self.config = config
         self.api = api
+        cursors = CursorFile(config.cursor_file)
         self.poster = AlertPoster(
-            api=api, routing=config.routing, send=self._send_to_channel, language=self.language
+            api=api,
+            routing=config.routing,
+            send=self._send_to_channel,
+            language=self.language,
+            cursors=cursors,
         )
         self.stream = AlertStream(
             api_url=config.api_url,
             token=config.service_token,
-            cursors=CursorFile(config.cursor_file),
+            cursors=cursors,
             on_alert=self.poster.post,
             start_at=start_at,
         )
@@ -114,15 +120,18 @@ class TraderBot(commands.Bot):
             self._stream_task.cancel()
             await asyncio.gather(self._stream_task, return_exceptions=True)
             await self.stream.drain()
+            await self.poster.close()
         await super().close()
 
-    async def _send_to_channel(self, channel_id: int | None, embed: discord.Embed) -> None:
+    async def _send_to_channel(
+        self, channel_id: int | None, embeds: Sequence[discord.Embed]
+    ) -> None:
         if channel_id is None:
             return
         channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             raise TypeError(f"channel {channel_id} cannot receive messages")
-        await channel.send(embed=embed)
+        await channel.send(embeds=list(embeds))
 
 
 class Tree(app_commands.CommandTree[TraderBot]):

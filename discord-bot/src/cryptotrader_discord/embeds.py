@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import discord
 
 from cryptotrader_discord.api import (
     BacktestReportPublic,
+    BotPublic,
     PortfolioPublic,
     ReallocationPublic,
     TradePublic,
 )
 from cryptotrader_discord.events import Alert
-from cryptotrader_discord.i18n import text
+from cryptotrader_discord.i18n import EN, text
 
 GREEN = discord.Colour(0x2ECC71)
 RED = discord.Colour(0xE74C3C)
@@ -184,10 +185,83 @@ def breaker_embed(alert: Alert, lang: str) -> discord.Embed:
     return embed
 
 
-def generic_embed(alert: Alert, lang: str) -> discord.Embed:
-    """Any other alert (protection failure, engine silent, digest...): its text, by severity."""
+def silent_embed(alert: Alert, lang: str) -> discord.Embed:
+    """🔕 ENGINE SILENT / ✅ RECOVERED: why, for how long, the last beat or candle seen."""
+    d, silent = alert.details, alert.kind == "engine_silent"
     embed = discord.Embed(
-        title=text(lang, "alert", kind=alert.kind.replace("_", " ")),
+        title=text(lang, alert.kind), colour=RED if silent else GREEN, timestamp=alert.timestamp
+    )
+    if d.get("cause") == "heartbeat":
+        cause = text(lang, "silent_heartbeat")
+    elif d.get("cause") == "candles":
+        timeframe = d.get("timeframe", "")
+        cause = text(
+            lang, "silent_candles", timeframe=timeframe, count=d.get("candles_missed", "-")
+        )
+    else:
+        cause = alert.text
+    embed.add_field(name=text(lang, "cause"), value=cause, inline=False)
+    if "silent_s" in d:
+        embed.add_field(name=text(lang, "silent_for"), value=duration(int(d["silent_s"]), lang))
+    if silent and "last_beat" in d:
+        embed.add_field(name=text(lang, "last_beat"), value=when(d["last_beat"]))
+    if "last_candle_at" in d:
+        embed.add_field(name=text(lang, "last_candle"), value=when(d["last_candle_at"]))
+    return embed
+
+
+def digest_embed(alert: Alert, lang: str) -> discord.Embed:
+    """📅 DAILY DIGEST: each bot's capital, P&L, trades closed (wins / losses) and opened."""
+    d = alert.details
+    end = datetime.fromisoformat(d["period_end"]) if "period_end" in d else alert.timestamp
+    pnl = Decimal(d.get("pnl", "0"))
+    embed = discord.Embed(
+        title=text(lang, "daily_digest", day=f"{end:%Y-%m-%d}"),
+        colour=GREEN if pnl >= 0 else RED,
+        timestamp=alert.timestamp,
+    )
+    for bot in ("safe", "aggressive"):
+        if f"capital:{bot}" not in d:
+            continue
+        embed.add_field(
+            name=bot_name(bot, lang),
+            value=text(
+                lang,
+                "digest_bot",
+                capital=money(d[f"capital:{bot}"]),
+                pnl=signed(d.get(f"pnl:{bot}", "0")),
+                closed=d.get(f"closed:{bot}", "0"),
+                wins=d.get(f"wins:{bot}", "0"),
+                losses=d.get(f"losses:{bot}", "0"),
+                opened=d.get(f"opened:{bot}", "0"),
+                open=d.get(f"open:{bot}", "0"),
+            ),
+        )
+    embed.add_field(
+        name=text(lang, "total"),
+        value=f"{money(d.get('capital'))} ({signed(d.get('pnl', '0'))})",
+        inline=False,
+    )
+    return embed
+
+
+def when(moment: str) -> str:
+    """An ISO time as ``2026-12-04 15:00 UTC``."""
+    return f"{datetime.fromisoformat(moment).astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def kind_title(kind: str, lang: str) -> str:
+    """The translated title of an alert kind (its name, spaced, when none is known)."""
+    key = f"kind_{kind}"
+    if key in EN:
+        return text(lang, key)
+    return text(lang, "alert", kind=kind.replace("_", " "))
+
+
+def generic_embed(alert: Alert, lang: str) -> discord.Embed:
+    """Any other alert (protection failure, bot paused...): its text, coloured by severity."""
+    embed = discord.Embed(
+        title=kind_title(alert.kind, lang),
         description=alert.text[:4000],
         colour=_SEVERITY[alert.severity],
         timestamp=alert.timestamp,
@@ -195,6 +269,34 @@ def generic_embed(alert: Alert, lang: str) -> discord.Embed:
     if alert.bot:
         embed.add_field(name=text(lang, "bot"), value=bot_name(alert.bot, lang))
     return embed
+
+
+def merged_embed(alerts: Sequence[Alert], dropped: int, lang: str) -> discord.Embed:
+    """🔔 N more alerts: what a channel behind Discord's rate limit grouped and dropped.
+
+    One line per kind with its count (the sells with their summed P&L).
+    """
+    counts: dict[str, int] = {}
+    for alert in alerts:
+        counts[alert.kind] = counts.get(alert.kind, 0) + 1
+    lines = [text(lang, "merged_text", count=len(alerts) + dropped)]
+    for kind, count in counts.items():
+        line = f"{kind_title(kind, lang)} × {count}"
+        if kind == "trade_closed":
+            pnl = sum(
+                (Decimal(a.details.get("pnl", "0")) for a in alerts if a.kind == kind), Decimal(0)
+            )
+            line += f" ({text(lang, 'pnl')} {signed(pnl, _quote(alerts[0].pair))})"
+        lines.append(line)
+    if dropped:
+        lines.append(text(lang, "merged_dropped", count=dropped))
+    first = min((a.timestamp for a in alerts), default=None)
+    return discord.Embed(
+        title=text(lang, "merged_title", count=len(alerts) + dropped),
+        description="\n".join(lines)[:4000],
+        colour=GREY,
+        timestamp=first,
+    )
 
 
 def alert_embed(
@@ -209,25 +311,49 @@ def alert_embed(
         return risk_embed(alert, lang)
     if alert.kind == "circuit_breaker":
         return breaker_embed(alert, lang)
+    if alert.kind in ("engine_silent", "engine_recovered"):
+        return silent_embed(alert, lang)
+    if alert.kind == "daily_digest":
+        return digest_embed(alert, lang)
     return generic_embed(alert, lang)
 
 
 # --- command views ------------------------------------------------------------------------------
 
 
-def status_embed(portfolio: PortfolioPublic, lang: str) -> discord.Embed:
-    """/status: each bot's capital, P&L and open positions, and the totals."""
-    embed = discord.Embed(title=text(lang, "status_title", mode=portfolio.mode), colour=BLUE)
+def status_text(status: str, lang: str) -> str:
+    """A bot's run state in ``lang`` (``running`` -> ``en marche``); unknown ones as they are."""
+    key = f"status_{status}"
+    return text(lang, key) if key in EN else status
+
+
+def mode_text(mode: str, lang: str) -> str:
+    """``paper`` / ``live`` in ``lang``."""
+    key = f"mode_{mode}"
+    return text(lang, key) if key in EN else mode
+
+
+def status_embed(
+    portfolio: PortfolioPublic, lang: str, bots: Sequence[BotPublic] = ()
+) -> discord.Embed:
+    """/status: each bot's run state and whether a runtime drives it, capital, P&L, positions."""
+    embed = discord.Embed(
+        title=text(lang, "status_title", mode=mode_text(portfolio.mode, lang)), colour=BLUE
+    )
+    driven = {b.kind: b.driven for b in bots}
     for bot in portfolio.bots:
         rate = "-" if bot.win_rate is None else f"{bot.win_rate:.0%}"
+        lines = [
+            f"{text(lang, 'capital')}: {money(bot.capital)}",
+            f"{text(lang, 'pnl')}: {signed(bot.realised_pnl)}",
+            f"{text(lang, 'open_positions')}: {bot.open_trades}",
+            f"{text(lang, 'win_rate')}: {rate}",
+        ]
+        if bot.bot in driven:
+            lines.append(text(lang, "driven" if driven[bot.bot] else "not_driven"))
         embed.add_field(
-            name=f"{bot_name(bot.bot, lang)} ({bot.status})",
-            value=(
-                f"{text(lang, 'capital')}: {money(bot.capital)}\n"
-                f"{text(lang, 'pnl')}: {signed(bot.realised_pnl)}\n"
-                f"{text(lang, 'open_positions')}: {bot.open_trades}\n"
-                f"{text(lang, 'win_rate')}: {rate}"
-            ),
+            name=f"{bot_name(bot.bot, lang)} ({status_text(bot.status, lang)})",
+            value="\n".join(lines),
         )
     embed.add_field(
         name=text(lang, "total"),
@@ -247,7 +373,7 @@ def trades_embed(trades: Sequence[TradePublic], lang: str) -> discord.Embed:
     for trade in trades:
         quote = _quote(trade.pair)
         result = (
-            "open"
+            text(lang, "trade_open")
             if trade.pnl is None
             else f"{signed(trade.pnl, quote)} ({pct(trade.pnl_percent)})"
         )
@@ -265,7 +391,7 @@ def risk_view_embed(portfolio: PortfolioPublic, lang: str) -> discord.Embed:
     for bot in portfolio.bots:
         risk = bot.risk
         embed.add_field(
-            name=f"{bot_name(bot.bot, lang)} ({bot.status})",
+            name=f"{bot_name(bot.bot, lang)} ({status_text(bot.status, lang)})",
             value=(
                 f"{text(lang, 'risk_ratio')}: {risk.current_risk_ratio:.2%} "
                 f"/ {risk.base_risk_ratio:.2%}\n"
@@ -285,7 +411,9 @@ def risk_view_embed(portfolio: PortfolioPublic, lang: str) -> discord.Embed:
             exposure=f"{limits.max_exposure:.0%}",
             daily=f"{limits.daily_loss_limit:.0%}",
             failures=limits.order_failures_to_pause,
-            streak=limits.on_deep_streak,
+            streak=text(lang, f"deep_{limits.on_deep_streak}")
+            if f"deep_{limits.on_deep_streak}" in EN
+            else limits.on_deep_streak,
         ),
         inline=False,
     )

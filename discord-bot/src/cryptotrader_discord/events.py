@@ -3,7 +3,8 @@
 Each event frame carries a ``cursor``; the bot keeps the cursor of the last alert it posted in a
 file and sends it back in ``subscribe.resume`` when it connects, so after a restart or a lost
 connection it first receives what it missed, oldest first, and nothing twice (the API replays
-the retained events after the cursor, then live ones). The cursor is written after each post.
+the retained events after the cursor, then live ones). The poster writes the cursor once the
+alerts up to it are posted (``alerts.CursorTracker``); reading never waits for Discord.
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ class CursorFile:
         os.replace(partial, self.path)
 
 
-OnAlert = Callable[[Alert], Awaitable[None]]
+OnAlert = Callable[[Alert | None, str | None], Awaitable[None]]
+"""Takes an alert (None: unreadable) and its cursor; stores the cursor once it is handled."""
 
 
 def ws_url(api_url: str) -> str:
@@ -84,8 +86,9 @@ class AlertStream:
     Args:
         api_url: the API.
         token: the service token (``read`` scope).
-        cursors: where the last handled cursor is kept.
-        on_alert: posts one alert; the cursor moves only once it returned.
+        cursors: where the last handled cursor is kept (read here when connecting; written by
+            whoever handles the alerts, ``alerts.AlertPoster``, once they are posted).
+        on_alert: takes one alert and its cursor, without waiting for Discord.
         start_at: the cursor to start from when none is stored: ``"$"`` (only new alerts) or
             ``"0-0"`` (every retained one).
 
@@ -109,6 +112,8 @@ class AlertStream:
         self._max_backoff_s = max_backoff_s
         self.connected = asyncio.Event()
         self.replayed = asyncio.Event()
+        self.sessions = 0
+        """Connections made to ``/ws`` (more than one: it was lost or dropped and resumed)."""
         self._current: asyncio.Task[None] | None = None
 
     async def drain(self) -> None:
@@ -152,6 +157,7 @@ class AlertStream:
             else:
                 self.replayed.set()
             await socket.send(json.dumps(subscribe))
+            self.sessions += 1
             self.connected.set()
             async for raw in socket:
                 self._current = asyncio.create_task(self._frame(json.loads(raw)))
@@ -166,15 +172,13 @@ class AlertStream:
         elif kind == "error":
             log.error("/ws refused a frame: %s", frame.get("detail"))
         elif kind == "event" and frame.get("topic") == "alerts":
+            alert: Alert | None = None
             try:
                 alert = Alert.model_validate(frame["data"])
             except (ValidationError, KeyError):
                 log.exception("an alert could not be read; skipped")
-            else:
-                await self._on_alert(alert)
             cursor = frame.get("cursor")
-            if isinstance(cursor, str):
-                self._cursors.write(cursor)
+            await self._on_alert(alert, cursor if isinstance(cursor, str) else None)
 
 
 async def run_until_cancelled(stream: AlertStream) -> None:

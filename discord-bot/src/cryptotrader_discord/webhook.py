@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import aiohttp
 import discord
@@ -21,20 +22,22 @@ async def run_webhook(config: BotConfig, api: ApiClient, *, start_at: str = "$")
     async with aiohttp.ClientSession() as session:
         hook = discord.Webhook.partial(config.webhook.id, config.webhook.token, session=session)
 
-        async def send(channel: int | None, embed: discord.Embed) -> None:
-            await hook.send(embed=embed, username="CryptoTrader", wait=True)
+        async def send(channel: int | None, embeds: Sequence[discord.Embed]) -> None:
+            await hook.send(embeds=list(embeds), username="CryptoTrader", wait=True)
 
+        cursors = CursorFile(config.cursor_file)
         poster = AlertPoster(
             api=api,
             routing=config.routing,
             send=send,
             language=lambda: config.locale,
             webhook=True,
+            cursors=cursors,
         )
         stream = AlertStream(
             api_url=config.api_url,
             token=config.service_token,
-            cursors=CursorFile(config.cursor_file),
+            cursors=cursors,
             on_alert=poster.post,
             start_at=start_at,
         )
@@ -43,3 +46,4 @@ async def run_webhook(config: BotConfig, api: ApiClient, *, start_at: str = "$")
             await stream.run()
         finally:
             await stream.drain()
+            await poster.close()

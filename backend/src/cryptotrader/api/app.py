@@ -33,6 +33,7 @@ from cryptotrader.api.routes import (
     bots,
     config,
     market,
+    notifications,
     optimizations,
     portfolio,
     strategies,
@@ -57,6 +58,7 @@ from cryptotrader.security.keys import KeyRing
 from cryptotrader.security.signing import signing_secret
 from cryptotrader.security.tokens import AccessTokens
 from cryptotrader.services.auth import AuthService
+from cryptotrader.services.backtest_worker import ignore_interrupts
 from cryptotrader.services.backtests import BacktestService
 from cryptotrader.services.bots import BotService
 from cryptotrader.services.ephemeral import EphemeralStore, MemoryStore, RedisStore
@@ -64,6 +66,7 @@ from cryptotrader.services.exchange_keys import ExchangeKeyService
 from cryptotrader.services.latest_events import LatestEvents
 from cryptotrader.services.live_trading import LiveTradingService
 from cryptotrader.services.market import MarketService
+from cryptotrader.services.notifications import NotificationService
 from cryptotrader.services.optimizations import OptimizationService, job_kinds
 from cryptotrader.services.platform_config import PlatformConfigService
 from cryptotrader.services.portfolio import PortfolioService
@@ -235,7 +238,7 @@ def _include_routes(app: FastAPI) -> None:
         strategies.router,
     ):
         app.include_router(router, dependencies=authenticated)
-    for router in (backtests.router, optimizations.router, config.router):
+    for router in (backtests.router, optimizations.router, config.router, notifications.router):
         app.include_router(router, dependencies=authenticated)
     app.include_router(system.router)
     ws = APIRouter()
@@ -264,8 +267,12 @@ async def _start(
         stack.push_async_callback(owned_bus.close)
         bus = owned_bus
     if executor is None:
-        pool = ProcessPoolExecutor(settings.api.backtest_workers, mp_context=get_context("spawn"))
-        stack.callback(pool.shutdown, wait=False, cancel_futures=True)
+        pool = ProcessPoolExecutor(
+            settings.api.backtest_workers,
+            mp_context=get_context("spawn"),
+            initializer=ignore_interrupts,
+        )
+        stack.callback(_stop_workers, pool)
         executor = pool
     stack.push_async_callback(store.close)
     latest = LatestEvents()
@@ -344,5 +351,21 @@ async def _start(
         optimizations=optimization_service,
         exchange_keys=ExchangeKeyService(database=database, clock=clock, ring=ring),
         platform=PlatformConfigService(database=database, clock=clock, ring=ring),
+        notifications=NotificationService(
+            database=database, clock=clock, ring=ring, config=settings.notify
+        ),
         live_trading=LiveTradingService(database=database, bus=bus, clock=clock, settings=settings),
     )
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Shut the backtest pool down without waiting for a job still running in it.
+
+    ``shutdown(wait=False)`` alone returns at once, but the interpreter's exit then joins the
+    pool and so waits for a running backtest or optimisation to finish. Its job is already
+    marked failed ("interrupted: the API stopped"), so the workers are ended instead.
+    """
+    workers = list((pool._processes or {}).values())  # no public handle before Python 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()

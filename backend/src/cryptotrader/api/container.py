@@ -17,6 +17,7 @@ from cryptotrader.services.ephemeral import EphemeralStore
 from cryptotrader.services.exchange_keys import ExchangeKeyService
 from cryptotrader.services.live_trading import LiveTradingService
 from cryptotrader.services.market import MarketService
+from cryptotrader.services.notifications import NotificationService
 from cryptotrader.services.optimizations import OptimizationService
 from cryptotrader.services.platform_config import PlatformConfigService
 from cryptotrader.services.portfolio import PortfolioService
@@ -48,3 +49,4 @@ class Services:
     exchange_keys: ExchangeKeyService
     platform: PlatformConfigService
     live_trading: LiveTradingService
+    notifications: NotificationService

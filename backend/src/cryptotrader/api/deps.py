@@ -20,6 +20,7 @@ from cryptotrader.services.context import Actor, Origin
 from cryptotrader.services.exchange_keys import ExchangeKeyService
 from cryptotrader.services.live_trading import LiveTradingService
 from cryptotrader.services.market import MarketService
+from cryptotrader.services.notifications import NotificationService
 from cryptotrader.services.optimizations import OptimizationService
 from cryptotrader.services.platform_config import PlatformConfigService
 from cryptotrader.services.portfolio import PortfolioService
@@ -131,6 +132,10 @@ def _live_trading(services: ServicesDep) -> LiveTradingService:
     return services.live_trading
 
 
+def _notifications(services: ServicesDep) -> NotificationService:
+    return services.notifications
+
+
 AuthServiceDep = Annotated[AuthService, Depends(_auth)]
 UserServiceDep = Annotated[UserService, Depends(_users)]
 TokenServiceDep = Annotated[ServiceTokenService, Depends(_tokens)]
@@ -143,3 +148,4 @@ OptimizationServiceDep = Annotated[OptimizationService, Depends(_optimizations)]
 ExchangeKeyServiceDep = Annotated[ExchangeKeyService, Depends(_exchange_keys)]
 PlatformConfigServiceDep = Annotated[PlatformConfigService, Depends(_platform)]
 LiveTradingServiceDep = Annotated[LiveTradingService, Depends(_live_trading)]
+NotificationServiceDep = Annotated[NotificationService, Depends(_notifications)]

@@ -299,6 +299,7 @@ class CapitalReallocated(BusMessage):
     ratio: RatioText
     profit: MoneyText
     trigger_trade_id: int | None = None
+    pair: PairText | None = Field(default=None, description="the market of the trigger trade")
 
 
 class ControlBot(BusMessage):

@@ -53,6 +53,24 @@ def load_candles(path: Path, timeframe: str | None, pair: str | None) -> Candles
     return Candles(arrays, target, chosen, source.arrays, source.timeframe)
 
 
+def one_file(option: str, given: Sequence[Path]) -> Path:
+    """The one file of an option that may be repeated; several are refused, not dropped.
+
+    Several pairs in one portfolio (a file per pair) are issue 15's multi-pair runs, not done
+    yet: taking the last file silently would report on one pair as if it were all of them.
+
+    Raises:
+        UserInputError: no file, or several.
+    """
+    if len(given) != 1:
+        names = ", ".join(p.name for p in given) or "none"
+        raise UserInputError(
+            f"{option} takes one file ({len(given)} given: {names}): a run over several "
+            "pairs at once is not supported yet; run each pair on its own"
+        )
+    return given[0]
+
+
 def load_detail(candles: Candles, detail: str | None, detail_data: Path | None) -> Detail | None:
     """Finer candles for ``--detail``: ``--detail-data`` or the ``--data`` file itself.
 

@@ -249,7 +249,9 @@ def _portfolio_strategies(safe: str, aggressive: str) -> tuple[BaseStrategy[Any]
 
 @backtest_app.command("portfolio")
 def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
-    data: DataOpt,
+    data: Annotated[
+        list[Path], typer.Option("--data", help="candle file (.csv, .csv.gz, .parquet)")
+    ],
     timeframe: TimeframeOpt = None,
     safe_strategy: Annotated[str, typer.Option("--safe-strategy")] = "conservative",
     aggressive_strategy: Annotated[str, typer.Option("--aggressive-strategy")] = "aggressive",
@@ -288,6 +290,7 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
         check_output,
         decimal_option,
         load_candles,
+        one_file,
         sentiment_for,
     )
     from cryptotrader.config import TradingSettings, load_settings
@@ -326,7 +329,7 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
     chosen = trading.reallocation_ratio if ratio is None else ratio
     ratios = parse_sweep(sweep) if sweep else [check_ratio(chosen)]
     safe, aggressive = _portfolio_strategies(safe_strategy, aggressive_strategy)
-    candles = load_candles(data, timeframe, pair)
+    candles = load_candles(one_file("--data", data), timeframe, pair)
     engine = BacktestEngine(
         config=config,
         trading=trading,

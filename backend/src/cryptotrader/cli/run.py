@@ -56,7 +56,8 @@ _OFFLINE_HINT = (
 
 def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     replay: Annotated[
-        Path | None, typer.Option("--replay", help="replay this candle file instead of live data")
+        list[Path] | None,
+        typer.Option("--replay", help="replay this candle file instead of live data"),
     ] = None,
     speed: SpeedOpt = "max",
     pair: PairOpt = None,
@@ -89,9 +90,10 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     from cryptotrader.config import load_settings
     from cryptotrader.runtime_inputs import RunOptions
 
-    serve = replay is None if api is None else api
+    file = _replayed(replay)
+    serve = file is None if api is None else api
     options = RunOptions(
-        replay=replay,
+        replay=file,
         speed=_speed(speed),
         pair=pair,
         timeframe=timeframe,
@@ -120,7 +122,7 @@ def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
         typer.Argument(help="market-data, indicator, decision, order, portfolio, notifier"),
     ],
     replay: Annotated[
-        Path | None, typer.Option("--replay", help="market-data: replay this candle file")
+        list[Path] | None, typer.Option("--replay", help="market-data: replay this candle file")
     ] = None,
     speed: SpeedOpt = "max",
     pair: PairOpt = None,
@@ -136,6 +138,7 @@ def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
 
     if name not in ENGINE_NAMES:
         raise UserInputError(f"unknown engine {name!r} (expected one of {', '.join(ENGINE_NAMES)})")
+    file = _replayed(replay)
     settings = load_settings()
     if not settings.redis_url:
         raise UserInputError(
@@ -143,7 +146,7 @@ def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
             "DATABASE_URL); to run every engine in one process: cryptotrader run"
         )
     options = RunOptions(
-        replay=replay,
+        replay=file,
         speed=_speed(speed),
         pair=pair,
         timeframe=timeframe,
@@ -187,13 +190,15 @@ def demo_command(
 
 def trades_command(
     bot: Annotated[str | None, typer.Option("--bot", help="safe or aggressive")] = None,
+    pair: PairOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="newest N trades")] = 100,
 ) -> None:
-    """List the stored trades, newest first."""
+    """List the stored trades, newest first (of one bot or pair with --bot, --pair)."""
     from rich.table import Table
 
     from cryptotrader.config import load_settings
+    from cryptotrader.domain.pairs import Pair
 
     kind = None
     if bot is not None:
@@ -201,7 +206,8 @@ def trades_command(
             kind = BotKind(bot.strip().lower())
         except ValueError:
             raise UserInputError(f"--bot {bot!r}: expected safe or aggressive") from None
-    listed, total = asyncio.run(_trades(load_settings(), kind, limit))
+    market = None if pair is None else Pair.parse(pair)
+    listed, total = asyncio.run(_trades(load_settings(), kind, limit, market))
     if as_json:
         console.print_json(json.dumps([_trade_json(i, t) for i, t in listed]))
         return
@@ -377,7 +383,7 @@ def _view_mode(quiet: bool, log_format: str) -> LogFormat:
 
 
 async def _trades(
-    settings: Settings, bot: BotKind | None, limit: int
+    settings: Settings, bot: BotKind | None, limit: int, pair: Any
 ) -> tuple[list[tuple[int, Any]], int]:
     from cryptotrader.persistence.migrate import open_database
     from cryptotrader.persistence.repositories import trades as trade_rows
@@ -386,8 +392,10 @@ async def _trades(
     database = await open_database(settings.database_url)
     try:
         async with UnitOfWork(database) as uow:
-            listed = await trade_rows.list_trades(session=uow.session, bot=bot, limit=limit)
-            return listed, await trade_rows.count_trades(session=uow.session, bot=bot)
+            listed = await trade_rows.list_trades(
+                session=uow.session, bot=bot, limit=limit, pair=pair
+            )
+            return listed, await trade_rows.count_trades(session=uow.session, bot=bot, pair=pair)
     finally:
         await database.dispose()
 
@@ -397,6 +405,13 @@ def _trade_json(trade_id: int, trade: Any) -> dict[str, Any]:
     data["pair"] = trade.pair.symbol
     data["pnl"] = None if trade.pnl is None else str(trade.pnl)
     return data
+
+
+def _replayed(files: list[Path] | None) -> Path | None:
+    """The file to replay; several are refused (a multi-pair replay is not done yet)."""
+    from cryptotrader.cli._backtest_input import one_file
+
+    return None if not files else one_file("--replay", files)
 
 
 def _speed(text: str) -> float | None:

@@ -66,6 +66,19 @@ class ProtectionReport(BaseModel):
     native_oco: bool = Field(description="True when the exchange itself links the two orders")
 
 
+class BracketReport(BaseModel):
+    """An entry placed with its stop-loss and take-profit as one order list (Binance OTOCO).
+
+    The legs exist at the exchange from the start (pending until the entry fills, then active
+    without any further request), so no moment leaves the bought amount unprotected.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    entry: OrderReport
+    protection: ProtectionReport
+
+
 class Balance(BaseModel):
     """Free (available), used (in open orders) and total amount of one asset."""
 

@@ -40,6 +40,7 @@ from cryptotrader.config import BotSettings, TradingSettings
 from cryptotrader.domain.bots import REQUESTED_STATUS, BotAction, requested_status_key
 from cryptotrader.domain.enums import BotKind, BotStatus, RiskLevel
 from cryptotrader.domain.markets import MarketRules
+from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.trades import Trade
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.bot_config import effective_config, stored_config
@@ -210,11 +211,20 @@ class PortfolioManager:
         if settled.state != before:
             events += await self._store_risk(session, trade.bot, config.risk_ratio, settled, at)
         if settled.reallocation > 0:
-            events += await self._reallocate(session, trade_id, pnl, settled.reallocation, at)
+            events += await self._reallocate(
+                session, trade_id, pnl, settled.reallocation, at, pair=trade.pair
+            )
         return events
 
     async def _reallocate(
-        self, session: AsyncSession, trade_id: int, profit: Decimal, amount: Decimal, at: datetime
+        self,
+        session: AsyncSession,
+        trade_id: int,
+        profit: Decimal,
+        amount: Decimal,
+        at: datetime,
+        *,
+        pair: Pair,
     ) -> list[Event]:
         await reallocations.apply_reallocation(
             session=session,
@@ -233,10 +243,12 @@ class PortfolioManager:
             ratio=self.ratio,
             profit=profit,
             trigger_trade_id=trade_id,
+            pair=pair,
         )
         alert = AlertRaised(
             timestamp=at,
             kind="reallocation",
+            pair=pair,
             text=f"{amount} moved from the aggressive to the safe bot ({self.ratio:.0%} of "
             f"{profit:.2f} profit, trade {trade_id})",
             bot=BotKind.SAFE,

@@ -1,6 +1,6 @@
 """A position's stop-loss and take-profit: placed for the amount held, never left missing.
 
-``protect`` stores both legs (pending) before sending them as one protection
+``Protection.protect`` stores both legs (pending) before sending them as one protection
 (``BaseExchange.place_protection``: native OCO where the venue has it). After an ambiguous failure
 it looks the stop up by client id before trying again. If the protection cannot be placed, the
 position is closed at market at once (``ExitReason.PROTECTION_FAILED``) and a critical alert
@@ -14,31 +14,95 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from abc import abstractmethod
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
-from cryptotrader.domain.enums import BotKind, ExitReason, OrderStatus, OrderType, Side
+from cryptotrader.clock import Clock
+from cryptotrader.domain.enums import ExitReason, OrderStatus, OrderType, Side
 from cryptotrader.domain.orders import Order
+from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.reports import OrderReport
 from cryptotrader.engines import client_ids
-from cryptotrader.engines.order_reports import OrderReports
+from cryptotrader.engines.order_events import Announcer
+from cryptotrader.engines.order_reports import ReportRecorder
+from cryptotrader.engines.order_state import TradingState
+from cryptotrader.engines.order_store import OrderStore
+from cryptotrader.engines.portfolio import PortfolioManager
 from cryptotrader.engines.positions import Position
+from cryptotrader.engines.progress import Progress
 from cryptotrader.errors import OperationalError, OrderOutcomeUnknown, OrderRejected, TemporaryError
+from cryptotrader.exchanges.base import BaseExchange
+from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import orders
 from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.risk.manager import RiskManager
 from cryptotrader.risk.protection import protection_levels
 
 log = logging.getLogger(__name__)
 
+ClosePosition = Callable[..., Awaitable[None]]
+"""Sells a position at market: ``close(bot, reason=..., client_order_id=...)``."""
 
-class ProtectionMixin(OrderReports):
-    """The protection half of the order engine."""
 
-    @abstractmethod
-    async def close_position(
-        self, bot: BotKind, *, reason: ExitReason, client_order_id: str
+class Protection:
+    """Places, re-places, cancels and watches the positions' stop-loss and take-profit.
+
+    Args:
+        database: the legs, stored before they are sent.
+        exchange: where the protection rests (or not: ``take_profit_by_engine``).
+        pair: the market traded.
+        venue: the exchange's name in ``trading_pairs``.
+        clock: timestamps.
+        progress: the step checkpoint written with the legs.
+        portfolio: the bots' stop-loss and take-profit settings.
+        risk: the live-trading arming each placement is checked against.
+        live: True when orders move real money.
+        store: our record of the legs; looks them up at the exchange.
+        recorder: records what the exchange answers.
+        announcer: alerts; pauses a bot whose position cannot be protected.
+        state: the open positions.
+        close: sells a position at market (the order engine's exit), when it cannot be protected
+            or its take-profit is reached.
+        send_attempts: tries per placement and cancel on temporary failures.
+        retry_delay_s: first pause between tries (grows linearly).
+    """
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        exchange: BaseExchange,
+        pair: Pair,
+        venue: str,
+        clock: Clock,
+        progress: Progress,
+        portfolio: PortfolioManager,
+        risk: RiskManager,
+        live: bool,
+        store: OrderStore,
+        recorder: ReportRecorder,
+        announcer: Announcer,
+        state: TradingState,
+        close: ClosePosition,
+        send_attempts: int,
+        retry_delay_s: float,
     ) -> None:
-        """Sell a position at market (``OrderEngine``)."""
+        self._database = database
+        self._exchange = exchange
+        self._pair = pair
+        self._venue = venue
+        self._clock = clock
+        self._progress = progress
+        self._portfolio = portfolio
+        self._risk = risk
+        self._live = live
+        self._store = store
+        self._recorder = recorder
+        self._announcer = announcer
+        self._state = state
+        self._close = close
+        self._attempts = send_attempts
+        self._delay_s = retry_delay_s
 
     async def protect(self, position: Position, *, close_on_failure: bool = True) -> bool:
         """Place (or, for a grown position, re-place) the stop-loss and take-profit.
@@ -58,13 +122,13 @@ class ProtectionMixin(OrderReports):
                 await self._close_unprotected(position, "its stop-loss could not be placed")
             return False
         position.version, position.stop, position.take = version, stop, take
-        await self.apply_reports(reports)
+        await self._recorder.apply_reports(reports)
         position.protection, position.protected = base, position.quantity
         return True
 
     async def ensure_protection(self) -> None:
         """Protect every position that lacks its stop-loss (after a restart, a partial fill)."""
-        for position in list(self.positions.values()):
+        for position in list(self._state.positions.values()):
             if position.unprotected:
                 await self.protect(position)
 
@@ -72,7 +136,7 @@ class ProtectionMixin(OrderReports):
         """After a failed exit: protect the position again, or pause the bot and say so."""
         if not position.unprotected or await self.protect(position, close_on_failure=False):
             return
-        await self.pause(
+        await self._announcer.pause(
             position.bot,
             f"{why}, and the position could not be protected again: act on the exchange now",
         )
@@ -83,26 +147,26 @@ class ProtectionMixin(OrderReports):
         for coid in (position.stop_id(), position.take_id()):
             if coid is None:
                 continue
-            report = await self.lookup(coid)
+            report = await self._store.lookup(coid)
             if report is None:
                 await self._forget(coid)
                 continue
             if not report.status.is_final:
                 report = await self._cancel(coid)
             reports.append(report)
-        await self.apply_reports(reports)
-        if position.bot not in self.positions:
+        await self._recorder.apply_reports(reports)
+        if position.bot not in self._state.positions:
             return False
         position.protection, position.protected = None, Decimal(0)
         return True
 
     async def watch_take_profit(self, high: float, *, step_ms: int) -> None:
         """Sell positions whose take-profit the candle reached (venues without one resting)."""
-        if not self.ctx.exchange.capabilities.take_profit_by_engine:
+        if not self._exchange.capabilities.take_profit_by_engine:
             return
-        for position in list(self.positions.values()):
+        for position in list(self._state.positions.values()):
             if position.take is not None and high >= float(position.take):
-                await self.close_position(
+                await self._close(
                     position.bot,
                     reason=ExitReason.TAKE_PROFIT,
                     client_order_id=client_ids.decision_id(position.bot, step_ms, client_ids.TAKE),
@@ -111,21 +175,21 @@ class ProtectionMixin(OrderReports):
     async def sync_protection(self) -> None:
         """Ask the exchange about each position's protective orders (venues without a feed)."""
         reports: list[OrderReport] = []
-        for position in list(self.positions.values()):
+        for position in list(self._state.positions.values()):
             for coid in (position.stop_id(), position.take_id()):
-                report = None if coid is None else await self.lookup(coid)
+                report = None if coid is None else await self._store.lookup(coid)
                 if report is not None and (report.status.is_final or report.filled > 0):
                     reports.append(report)
         if reports:
-            await self.apply_reports(reports)
+            await self._recorder.apply_reports(reports)
 
     # --- internals -----------------------------------------------------------------------------
 
     async def _levels(self, position: Position) -> tuple[Decimal, Decimal]:
         if position.version == 0 and position.stop is not None and position.take is not None:
             return position.stop, position.take  # computed from this fill when it was recorded
-        async with UnitOfWork(self.ctx.database) as uow:
-            bot = await self.ctx.portfolio.view(position.bot, session=uow.session)
+        async with UnitOfWork(self._database) as uow:
+            bot = await self._portfolio.view(position.bot, session=uow.session)
         return protection_levels(
             position.entry_price, stop_loss=bot.stop_loss, take_profit=bot.take_profit
         )
@@ -134,45 +198,44 @@ class ProtectionMixin(OrderReports):
         self, position: Position, base: str, stop: Decimal, take: Decimal
     ) -> None:
         legs = [(f"{base}-sl", OrderType.STOP_LOSS, stop)]
-        if not self.ctx.exchange.capabilities.take_profit_by_engine:
+        if not self._exchange.capabilities.take_profit_by_engine:
             legs.append((f"{base}-tp", OrderType.TAKE_PROFIT, take))
         new: list[Order] = []
-        ids = await self.row_ids()
-        async with UnitOfWork(self.ctx.database) as uow:
+        ids = await self._store.row_ids()
+        async with UnitOfWork(self._database) as uow:
             for coid, kind, price in legs:
                 leg = Order(
                     client_order_id=coid,
                     bot=position.bot,
-                    pair=self.ctx.pair,
+                    pair=self._pair,
                     side=Side.SELL,
                     type=kind,
                     quantity=position.quantity,
                     price=price,
-                    created_at=self.ctx.clock.now(),
+                    created_at=self._clock.now(),
                 )
                 if await orders.add_order_if_new(
                     session=uow.session,
                     order=leg,
-                    exchange=self.ctx.venue,
+                    exchange=self._venue,
                     trade_id=position.trade_id,
                     ids=ids,
                 ):
                     new.append(leg)  # else stored already (before a restart, or a failed send)
-            self._track(uow.session, new)
-            await self.ctx.progress.mark(uow.session, at=self.ctx.clock.now())
+            self._store.track(uow.session, new)
+            await self._progress.mark(uow.session, at=self._clock.now())
             await uow.commit()
-        await self.publish([("orders", self._order_event(leg)) for leg in new])
+        await self._announcer.publish([("orders", self._announcer.order_event(leg)) for leg in new])
 
     async def _place(
         self, position: Position, base: str, stop: Decimal, take: Decimal
     ) -> list[OrderReport] | None:
-        ctx = self.ctx
-        with_take = not ctx.exchange.capabilities.take_profit_by_engine
-        for attempt in range(1, ctx.send_attempts + 1):
+        with_take = not self._exchange.capabilities.take_profit_by_engine
+        for attempt in range(1, self._attempts + 1):
             try:
-                ctx.risk.check_exit(live=ctx.live)
-                placed = await ctx.exchange.place_protection(
-                    ctx.pair,
+                self._risk.check_exit(live=self._live)
+                placed = await self._exchange.place_protection(
+                    self._pair,
                     position.quantity,
                     stop_loss=stop,
                     take_profit=take if with_take else None,
@@ -180,11 +243,11 @@ class ProtectionMixin(OrderReports):
                 )
             except (OrderOutcomeUnknown, TemporaryError) as exc:
                 log.warning("protection %s, attempt %d: %s; looking it up", base, attempt, exc)
-                found = await self.lookup(f"{base}-sl")
+                found = await self._store.lookup(f"{base}-sl")
                 if found is not None:
-                    taken = await self.lookup(f"{base}-tp") if with_take else None
+                    taken = await self._store.lookup(f"{base}-tp") if with_take else None
                     return [found, *([taken] if taken is not None else [])]
-                await asyncio.sleep(ctx.retry_delay_s * attempt)
+                await asyncio.sleep(self._delay_s * attempt)
                 continue
             except (OrderRejected, OperationalError) as exc:
                 log.error("protection %s refused: %s", base, exc)
@@ -194,29 +257,28 @@ class ProtectionMixin(OrderReports):
         return None
 
     async def _cancel(self, coid: str) -> OrderReport:
-        ctx = self.ctx
-        for attempt in range(1, ctx.send_attempts + 1):
+        for attempt in range(1, self._attempts + 1):
             try:
-                return await ctx.exchange.cancel_order(ctx.pair, client_order_id=coid)
+                return await self._exchange.cancel_order(self._pair, client_order_id=coid)
             except TemporaryError as exc:
                 log.warning("cancel %s, attempt %d: %s", coid, attempt, exc)
-                await asyncio.sleep(ctx.retry_delay_s * attempt)
+                await asyncio.sleep(self._delay_s * attempt)
         raise OperationalError(f"order {coid} could not be canceled: the exchange does not answer")
 
     async def _forget(self, coid: str) -> None:
         """A leg stored but never received by the exchange: record it canceled."""
-        stored = await self.stored(coid)
+        stored = await self._store.stored(coid)
         if stored is not None and stored.status is OrderStatus.PENDING:
-            await self.record_status(stored, OrderStatus.CANCELED)
+            await self._store.record_status(stored, OrderStatus.CANCELED)
 
     async def _close_unprotected(self, position: Position, why: str) -> None:
-        await self.alert(
+        await self._announcer.alert(
             "protection_failed",
             f"{position.bot} bot: {why}; closing the position at market",
             bot=position.bot,
             severity="critical",
         )
-        await self.close_position(
+        await self._close(
             position.bot,
             reason=ExitReason.PROTECTION_FAILED,
             client_order_id=client_ids.close_id(position.entry_id),

@@ -22,12 +22,14 @@ from cryptotrader.domain.markets import MarketRules
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.reports import (
     Balance,
+    BracketReport,
     FillReport,
     OrderReport,
     ProtectionReport,
     Ticker,
 )
 from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.errors import OrderRejected
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,10 @@ class VenueCapabilities:
         conditional_close: a stop/take-profit can be attached to the entry (Kraken ``close``).
         client_order_id: the venue stores and searches by our client order id.
         paper: fills are simulated; no real money moves.
+        native_bracket: ``place_bracket`` places a limit entry with its stop-loss and
+            take-profit as one order list (Binance OTOCO): protected from the fill, by the
+            exchange. Elsewhere the protection is placed after the fill (a crash between the
+            two leaves the position unprotected until the restart protects it).
         take_profit_by_engine: ``place_protection`` places the stop-loss only and returns
             ``take_profit=None``: the venue cannot hold a take-profit beside it (no OCO, and a
             spot sell order reserves the amount, so a second one would be refused). The order
@@ -53,6 +59,7 @@ class VenueCapabilities:
     client_order_id: bool = True
     paper: bool = False
     take_profit_by_engine: bool = False
+    native_bracket: bool = False
 
 
 class BaseExchange(ABC):
@@ -123,6 +130,28 @@ class BaseExchange(ABC):
         ``capabilities.take_profit_by_engine`` is set, only the stop-loss is placed and the
         report's ``take_profit`` is None: the order engine watches the take-profit price.
         """
+
+    async def place_bracket(
+        self,
+        pair: Pair,
+        amount: Decimal,
+        *,
+        price: Decimal,
+        stop_loss: Decimal,
+        take_profit: Decimal,
+        client_order_id: str,
+        protection_client_order_id: str,
+    ) -> BracketReport:
+        """Buy ``amount`` with a limit ``price``, protected from its fill, as one order list.
+
+        Only where ``capabilities.native_bracket``. The entry's client id is
+        ``client_order_id``; the legs' are ``protection_client_order_id`` with ``-sl`` and
+        ``-tp`` (as ``place_protection``'s). The legs sell ``amount`` once the entry fills.
+
+        Raises:
+            OrderRejected: the venue has no such order list (the default).
+        """
+        raise OrderRejected(f"{self.name}: no native entry-with-protection order list")
 
     @abstractmethod
     async def cancel_order(self, pair: Pair, *, client_order_id: str) -> OrderReport:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from cryptotrader.clock import Clock
 from cryptotrader.config import NotifySettings
 from cryptotrader.errors import OperationalError
+from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.notify.channels import (
     ExpoChannel,
     Notification,
@@ -46,6 +47,14 @@ log = logging.getLogger(__name__)
 
 _BATCH = 50
 _LEASE_S = 120.0
+RECEIPT_DELAY_S = 15 * 60
+"""Expo's receipts are ready within minutes; ask once a ticket is this old."""
+RECEIPT_GIVE_UP_S = 24 * 3600
+"""Expo keeps receipts about a day: an older ticket's receipt is no longer asked for."""
+_RECEIPTS_EVERY_S = 60.0
+KEEP_DELIVERIES_S = 30 * 24 * 3600
+"""Finished deliveries are kept this long (the user's history, a restart's memory), then pruned;
+far longer than any redelivery of an alert, so pruning never lets one be sent twice."""
 
 
 WebPushFactory = Callable[[VapidKeys], WebPushChannel]
@@ -64,6 +73,7 @@ class Dispatcher:
             so Web Push cannot be configured at all).
         ring: decrypts the VAPID key and ntfy tokens.
         config: attempts and back-off.
+        telemetry: counts each attempt's outcome per channel (``cryptotrader_notifications``).
     """
 
     def __init__(
@@ -76,8 +86,10 @@ class Dispatcher:
         webpush: WebPushFactory | None,
         ring: KeyRing | None,
         config: NotifySettings,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self._database = database
+        self._telemetry = telemetry
         self._clock = clock
         self._expo = expo
         self._ntfy = ntfy
@@ -86,6 +98,7 @@ class Dispatcher:
         self._ring = ring
         self._config = config
         self._wake = asyncio.Event()
+        self._next_receipts = clock.now()
 
     def kick(self) -> None:
         """Look for due deliveries now rather than at the next poll."""
@@ -98,6 +111,10 @@ class Dispatcher:
             try:
                 while await self.send_due():
                     pass
+                if self._clock.now() >= self._next_receipts:
+                    self._next_receipts = self._clock.now() + timedelta(seconds=_RECEIPTS_EVERY_S)
+                    await self.check_receipts()
+                    await self.prune()
             except asyncio.CancelledError:
                 raise
             except Exception:  # a broken database connection must not end the notifier
@@ -116,6 +133,64 @@ class Dispatcher:
             if await self.attempt(delivery_id):
                 attempted += 1
         return attempted
+
+    async def check_receipts(self) -> int:
+        """Ask Expo what became of the tickets sent a while ago; returns how many it answered.
+
+        A receipt can still say ``DeviceNotRegistered`` (Apple or Google dropped the token after
+        Expo took the message): the device is removed and the delivery marked ``gone``; a
+        ``MessageRateExceeded`` receipt sends the notification again later.
+        """
+        now = self._clock.now()
+        async with UnitOfWork(self._database) as uow:
+            rows = await records.awaiting_receipts(
+                session=uow.session,
+                channel="expo",
+                sent_before=now - timedelta(seconds=RECEIPT_DELAY_S),
+                limit=1000,
+            )
+            tickets = {row.receipt: row.id for row in rows if row.receipt is not None}
+        if not tickets:
+            return 0
+        answers = await self._expo.receipts(list(tickets))
+        async with UnitOfWork(self._database) as uow:
+            for ticket, delivery_id in tickets.items():
+                row = await uow.session.get(NotificationDeliveryRow, delivery_id)
+                if row is not None:
+                    await self._settle_receipt(uow, row, answers.get(ticket), now)
+            await uow.commit()
+        return len(answers)
+
+    async def prune(self) -> int:
+        """Forget finished deliveries older than ``KEEP_DELIVERIES_S``; returns how many."""
+        before = self._clock.now() - timedelta(seconds=KEEP_DELIVERIES_S)
+        async with UnitOfWork(self._database) as uow:
+            pruned = await records.prune_deliveries(session=uow.session, before=before)
+            await uow.commit()
+        return pruned
+
+    async def _settle_receipt(
+        self, uow: UnitOfWork, row: NotificationDeliveryRow, answer: Outcome | None, now: datetime
+    ) -> None:
+        if answer is None:  # not ready yet; past a day, Expo no longer has it
+            sent = row.sent_at or now
+            if (now - sent).total_seconds() > RECEIPT_GIVE_UP_S:
+                row.receipt = None
+            return
+        row.receipt = None
+        if answer.status is Status.SENT:
+            return
+        row.last_error = answer.detail[:255] or None
+        if answer.status is Status.GONE:
+            row.status = records.GONE
+            if row.device_id is not None:
+                await records.delete_device(session=uow.session, device_id=row.device_id)
+                log.info("removed dead expo device %d (receipt)", row.device_id)
+        elif answer.status is Status.RETRY and row.attempts < self._config.max_attempts:
+            row.status = records.PENDING
+            row.next_attempt_at = now + timedelta(seconds=self._delay(row, answer))
+        else:
+            row.status = records.FAILED
 
     async def attempt(self, delivery_id: int) -> bool:
         """Lease, send and record one delivery; False when another process holds it."""
@@ -143,6 +218,8 @@ class Dispatcher:
         except Exception as exc:  # recorded and retried like a provider failure
             log.exception("sending notification %d on %s failed", row.id, row.channel)
             outcome = Outcome(Status.RETRY, f"{type(exc).__name__}: {exc}")
+        if self._telemetry is not None:
+            self._telemetry.notification(channel=row.channel, outcome=outcome.status.value)
         await self._record(row, outcome)
         return True
 
@@ -152,23 +229,36 @@ class Dispatcher:
         device: NotificationDeviceRow | None,
         user: NotificationSettingsRow | None,
     ) -> Outcome:
-        notification = Notification(**row.notification)
-        if row.channel == "ntfy":
+        return await self.send(row.channel, Notification(**row.notification), device, user)
+
+    async def send(
+        self,
+        channel: str,
+        notification: Notification,
+        device: NotificationDeviceRow | None,
+        user: NotificationSettingsRow | None,
+    ) -> Outcome:
+        """Send ``notification`` once on ``channel``: to ``device``, or to the user's ntfy topic.
+
+        Raises:
+            OperationalError: a stored secret cannot be decrypted with the configured keys.
+        """
+        if channel == "ntfy":
             target = self._ntfy_target(user)
             if target is None:
                 return Outcome(Status.GONE, "ntfy is no longer configured")
             return await self._ntfy.send(target, notification)
         if device is None:
             return Outcome(Status.GONE, "the device was removed")
-        if row.channel == "expo":
+        if channel == "expo":
             return await self._expo.send(device.address, notification)
-        channel = await self._web_push()
-        if channel is None:
+        web_push = await self._web_push()
+        if web_push is None:
             return Outcome(Status.FAILED, "Web Push has no VAPID keys (no encryption key set)")
         assert device.p256dh is not None
         assert device.auth is not None
         subscription = WebPushSubscription(device.address, device.p256dh, device.auth)
-        return await channel.send(subscription, notification)
+        return await web_push.send(subscription, notification)
 
     def _ntfy_target(self, user: NotificationSettingsRow | None) -> NtfyTarget | None:
         if user is None or not user.ntfy_url or not user.ntfy_topic:

@@ -114,6 +114,8 @@ class Database:
             process's lock (up to ``busy_timeout``), blocks the whole event loop. Only for a
             process that serves nothing else on its loop (a replay, ``run`` without the API);
             never for one that serves the API. Ignored for PostgreSQL (asyncpg has no thread).
+        pool_timeout_s: PostgreSQL: how long a request waits for one of the pool's connections
+            before answering 503 (SQLite writers wait for the writer lock before taking one).
 
     Raises:
         ConfigurationError: the URL is invalid.
@@ -125,9 +127,16 @@ class Database:
     """
 
     def __init__(
-        self, url: str, *, schema: str | None = None, echo: bool = False, inline: bool = False
+        self,
+        url: str,
+        *,
+        schema: str | None = None,
+        echo: bool = False,
+        inline: bool = False,
+        pool_timeout_s: float = 30.0,
     ) -> None:
         self.url = normalise_url(url)
+        self.pool_timeout_s = pool_timeout_s
         self.schema = schema
         self.inline = inline and self.dialect == "sqlite"
         self.engine: AsyncEngine = self._create_engine(echo)
@@ -180,6 +189,7 @@ class Database:
             self.url,
             echo=echo,
             pool_pre_ping=True,
+            pool_timeout=self.pool_timeout_s,
             connect_args={"server_settings": settings, "timeout": _CONNECT_TIMEOUT_S},
         )
 

@@ -5,9 +5,17 @@ class). Leaving the block without ``commit()``, or with an exception, rolls ever
 rows read inside stay readable after a clean exit.
 
 ``UnitOfWork(database, read_only=True)`` is for reads only: on SQLite it neither waits for the
-writer lock nor takes one (see ``Database``), so it must not write. A unit of work
-opened inside another one in the same task does not take the writer lock again (it would wait
-for itself).
+writer lock nor takes one (see ``Database``), so it must not write. A unit of work opened inside
+another one of the same database *in the same task* does not take the writer lock again (it
+would wait for itself); it reads beside the outer one and must not write either.
+
+"In the same task" is checked, not assumed: the holder is recorded as (lock, task). A task
+started while a unit of work was open (``create_task``, ``gather``, ``wait_for``, a consumer
+a bus starts lazily) copies the context of its creator; when the holder was a flag in the
+context, such a task believed it held the lock, opened deferred transactions that wrote without
+it, and failed with "database is locked" as soon as another writer committed between its read
+and its write (``ensure_pair`` in ``run --replay --api``, a login answering 503). Such a task
+now takes the lock like any other writer.
 
 ``after_commit(session, callback)`` runs ``callback`` once ``UnitOfWork.commit`` has made the
 session's changes durable (never after a rollback): how in-memory state that mirrors the
@@ -20,6 +28,7 @@ import asyncio
 import contextvars
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,7 +52,7 @@ class UnitOfWork:
         self._read_only = read_only
         self._session: AsyncSession | None = None
         self._held: asyncio.Lock | None = None
-        self._token: contextvars.Token[bool] | None = None
+        self._token: contextvars.Token[frozenset[_Holder]] | None = None
 
     @property
     def session(self) -> AsyncSession:
@@ -53,12 +62,14 @@ class UnitOfWork:
         return self._session
 
     async def __aenter__(self) -> UnitOfWork:
-        nested = _WRITING.get()
-        lock = None if self._read_only or nested else self._database.writer
+        writer = None if self._read_only else self._database.writer
+        holders = _HOLDERS.get()
+        nested = writer is not None and (writer, asyncio.current_task()) in holders
+        lock = None if nested else writer
         if lock is not None:
             await lock.acquire()
             self._held = lock
-            self._token = _WRITING.set(True)
+            self._token = _HOLDERS.set(holders | {(lock, asyncio.current_task())})
         try:
             plain = self._read_only or nested
             self._session = (self._database.read_sessions if plain else self._database.sessions)()
@@ -70,7 +81,7 @@ class UnitOfWork:
 
     def _release(self) -> None:
         if self._token is not None:
-            _WRITING.reset(self._token)
+            _HOLDERS.reset(self._token)
             self._token = None
         if self._held is not None:
             self._held.release()
@@ -111,7 +122,11 @@ class UnitOfWork:
 
 
 _AFTER_COMMIT = "cryptotrader.after_commit"
-_WRITING: contextvars.ContextVar[bool] = contextvars.ContextVar("uow_writing", default=False)
+_Holder = tuple[asyncio.Lock, "asyncio.Task[Any] | None"]
+_HOLDERS: contextvars.ContextVar[frozenset[_Holder]] = contextvars.ContextVar(
+    "uow_writer_holders", default=frozenset()
+)
+"""The writer locks held, each with the task holding it (a copied context is not a holder)."""
 
 
 def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:

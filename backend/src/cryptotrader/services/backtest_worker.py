@@ -6,6 +6,7 @@ them; the candles travel as arrays. The report is ``engines.backtest.report.resu
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,16 @@ from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine
 from cryptotrader.engines.backtest.report import result_dict
 from cryptotrader.strategies import create_strategy
+
+
+def ignore_interrupts() -> None:
+    """Worker initializer: Ctrl-C is the API process's to handle; it stops the workers itself.
+
+    A terminal sends SIGINT to its whole process group: without this every idle worker printed
+    a ``KeyboardInterrupt`` traceback while the API was stopping cleanly.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
 
 CURVE_POINTS = 1000
 """Equity-curve points kept per result (evenly spaced, and the last one)."""

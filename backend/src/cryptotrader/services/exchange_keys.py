@@ -22,7 +22,7 @@ from cryptotrader.security.keys import ExchangeCredentials, KeyRing, mask
 from cryptotrader.services import audit
 from cryptotrader.services.context import Actor, Origin, Permission
 from cryptotrader.services.errors import Conflict, NotFound
-from cryptotrader.services.notification_secrets import rotate_webhook
+from cryptotrader.services.notification_secrets import rotate_notification_secrets
 
 _EXCHANGE = re.compile(r"^[a-z0-9_]{2,32}$")
 
@@ -173,7 +173,8 @@ class ExchangeKeyService:
     async def rotate(self, actor: Actor, origin: Origin) -> int:
         """Re-encrypt every stored secret with the newest encryption key; returns how many changed.
 
-        Every exchange key and the Discord webhook: after this, the older encryption keys can be
+        Every exchange key and the notification secrets (Discord webhook, VAPID private key,
+        ntfy tokens): after this, the older encryption keys can be
         removed from the configuration.
 
         Raises:
@@ -196,7 +197,9 @@ class ExchangeKeyService:
                     row.passphrase_ciphertext = ring.rotate(row.passphrase_ciphertext)
                 row.updated_by = actor.name[:64]
                 changed += 1
-            changed += await rotate_webhook(uow.session, ring, at=self._clock.now(), by=actor.name)
+            changed += await rotate_notification_secrets(
+                uow.session, ring, at=self._clock.now(), by=actor.name
+            )
             await uow.session.flush()
             await audit.record(
                 uow.session,

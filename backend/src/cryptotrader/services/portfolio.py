@@ -24,7 +24,7 @@ from cryptotrader.persistence.repositories import (
     trade_queries,
     trades,
 )
-from cryptotrader.persistence.repositories.trade_queries import BotTradeFigures
+from cryptotrader.persistence.repositories.trade_queries import BotTradeFigures, PairTradeFigures
 from cryptotrader.persistence.tables import BotRow, ReallocationRow
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.services.context import Actor, Permission
@@ -61,8 +61,22 @@ class RiskLimitsView:
 
 
 @dataclass(frozen=True, slots=True)
+class PairPortfolio:
+    """One bot's results on one pair, and its open position there."""
+
+    pair: str
+    realised_pnl: Decimal
+    fees: Decimal
+    open_trades: int
+    closed_trades: int
+    win_rate: float | None
+    open_quantity: Decimal
+    open_notional: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class BotPortfolio:
-    """One bot's money and results."""
+    """One bot's money and results (in all, and per pair)."""
 
     bot: BotKind
     name: str
@@ -80,6 +94,7 @@ class BotPortfolio:
     """Open positions marked at their pair's last stored close, net of fees paid so far."""
     unpriced_positions: int
     """Open positions left out of ``unrealised_pnl``: no candle of their pair is stored."""
+    pairs: list[PairPortfolio]
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +196,7 @@ class PortfolioService:
         async with UnitOfWork(self._database) as uow:
             rows = await bots.list_bots(session=uow.session)
             figures = await trade_queries.bot_figures(session=uow.session)
+            per_pair = await trade_queries.pair_figures(session=uow.session)
             moved = await trade_queries.reallocation_totals(session=uow.session)
             latest = await reallocations.list_reallocations(session=uow.session, limit=recent)
             live = (await live_switch.read_switch(session=uow.session)).enabled
@@ -201,6 +217,7 @@ class PortfolioService:
                 moved,
                 today[row.id],
                 [p for p in positions if p.bot_id == row.id],
+                pairs=[_pair(s, f) for (bot_id, s), f in per_pair.items() if bot_id == row.id],
             )
             for row in rows
         ]
@@ -255,6 +272,8 @@ class PortfolioService:
         moved: dict[tuple[int, str], Decimal],
         realised_today: Decimal,
         positions: list[trade_queries.MarkedPosition],
+        *,
+        pairs: list[PairPortfolio],
     ) -> BotPortfolio:
         config = effective_config(stored_config(row), row.type, self._settings.trading)
         base = config.risk_ratio
@@ -286,7 +305,22 @@ class PortfolioService:
                     (row.capital - realised_today) * self._settings.runtime.daily_loss_limit
                 ).quantize(Decimal("0.01")),
             ),
+            pairs=pairs,
         )
+
+
+def _pair(symbol: str, figures: PairTradeFigures) -> PairPortfolio:
+    closed = figures.closed_trades
+    return PairPortfolio(
+        pair=symbol,
+        realised_pnl=figures.realised_pnl,
+        fees=figures.fees,
+        open_trades=figures.open_trades,
+        closed_trades=closed,
+        win_rate=figures.wins / closed if closed else None,
+        open_quantity=figures.open_quantity,
+        open_notional=figures.open_notional,
+    )
 
 
 def _reallocation(row: ReallocationRow, kinds: dict[int, BotKind]) -> ReallocationView:

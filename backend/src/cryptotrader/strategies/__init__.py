@@ -21,6 +21,15 @@ from cryptotrader.strategies.base import (
     weighted_score,
 )
 from cryptotrader.strategies.context import ContextArrays, context_arrays
+from cryptotrader.strategies.declared import (
+    LookbackError,
+    Param,
+    Strategy,
+    Window,
+    indicator,
+    param,
+    votes,
+)
 from cryptotrader.strategies.per_bar import PerBarStrategy
 from cryptotrader.strategies.registry import (
     available_strategies,
@@ -36,15 +45,22 @@ __all__ = [
     "ContextArrays",
     "Decisions",
     "IndicatorSpec",
+    "LookbackError",
+    "Param",
     "PerBarStrategy",
+    "Strategy",
     "StrategyInputs",
     "StrategyParams",
+    "Window",
     "available_strategies",
     "context_arrays",
     "create_strategy",
+    "indicator",
+    "param",
     "previous",
     "register_strategy",
     "strategy_class",
     "unregister_strategy",
+    "votes",
     "weighted_score",
 ]

@@ -7,15 +7,8 @@ from pydantic import Field, model_validator
 
 from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.market import FloatArray
-from cryptotrader.strategies.base import (
-    BaseStrategy,
-    BoolArray,
-    IndicatorSpec,
-    StrategyInputs,
-    StrategyParams,
-    previous,
-    search_range,
-)
+from cryptotrader.strategies.base import BoolArray, StrategyParams, search_range
+from cryptotrader.strategies.declared import Strategy, Window, indicator, param
 from cryptotrader.strategies.registry import register_strategy
 
 
@@ -33,49 +26,31 @@ class SmaCrossParams(StrategyParams):
 
 
 @register_strategy("sma_cross")
-class SmaCrossStrategy(BaseStrategy[SmaCrossParams]):
+class SmaCrossStrategy(Strategy[SmaCrossParams]):
     """Buy when SMA(fast) crosses above SMA(slow); sell when it crosses below.
 
-    ``score`` is the sign of ``SMA(fast) - SMA(slow)`` (+1, -1, 0; NaN during warm-up). A cross
-    up is a row whose score is > 0 while the previous row's was <= 0 (a cross down mirrors it),
-    so ``lookback`` is 2. Confidence is 1: a cross is all or nothing. Trades for the aggressive
-    bot by default.
+    The rating is the sign of ``SMA(fast) - SMA(slow)`` (+1, -1, 0; NaN during warm-up); a cross
+    up is a candle rated > 0 after one rated <= 0, so ``lookback`` is 2. Confidence is 1: a cross
+    is all or nothing. Trades for the aggressive bot.
     """
 
     params_model = SmaCrossParams
     target_bot = BotKind.AGGRESSIVE
     lookback = 2
-    reads_strengths = False
+    fast_sma: Window = indicator("sma", period=param("fast"))
+    slow_sma: Window = indicator("sma", period=param("slow"))
 
-    @property
-    def indicators(self) -> tuple[IndicatorSpec, ...]:
-        """SMA(fast) and SMA(slow)."""
-        return (
-            IndicatorSpec("sma", {"period": self.params.fast}),
-            IndicatorSpec("sma", {"period": self.params.slow}),
-        )
-
-    def series_read(self) -> tuple[str, ...]:
-        """The two averages."""
-        return (f"sma_{self.params.fast}", f"sma_{self.params.slow}")
-
-    def score(self, inputs: StrategyInputs) -> FloatArray:
+    def rate(self) -> FloatArray:
         """Sign of the fast average minus the slow one."""
-        fast = inputs.series[f"sma_{self.params.fast}"]
-        slow = inputs.series[f"sma_{self.params.slow}"]
-        result: FloatArray = np.sign(fast - slow)
+        result: FloatArray = np.sign(self.fast_sma - self.slow_sma)
         return result
 
-    def should_buy(self, score: FloatArray, inputs: StrategyInputs) -> BoolArray:
+    def buy(self, rating: Window) -> BoolArray:
         """The fast average crossed above the slow one on this candle."""
-        result: BoolArray = (score > 0) & (previous(score) <= 0)
+        result: BoolArray = (rating > 0) & (rating.ago(1) <= 0)
         return result
 
-    def should_sell(self, score: FloatArray, inputs: StrategyInputs) -> BoolArray:
+    def sell(self, rating: Window) -> BoolArray:
         """The fast average crossed below the slow one on this candle."""
-        result: BoolArray = (score < 0) & (previous(score) >= 0)
+        result: BoolArray = (rating < 0) & (rating.ago(1) >= 0)
         return result
-
-    def confidence(self, score: FloatArray, inputs: StrategyInputs) -> FloatArray:
-        """Always 1."""
-        return np.ones(score.shape[0])

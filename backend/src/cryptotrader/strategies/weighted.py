@@ -17,15 +17,8 @@ from pydantic import Field, model_validator
 from cryptotrader.domain.market import FloatArray
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.indicators.defaults import DEFAULT_SET
-from cryptotrader.strategies.base import (
-    BaseStrategy,
-    BoolArray,
-    IndicatorSpec,
-    StrategyInputs,
-    StrategyParams,
-    search_range,
-    weighted_score,
-)
+from cryptotrader.strategies.base import BoolArray, IndicatorSpec, StrategyParams, search_range
+from cryptotrader.strategies.declared import Strategy, Window, votes
 
 #: The higher timeframe whose trend a base timeframe's candles consult by default.
 TREND_TIMEFRAME: dict[Timeframe, Timeframe] = {
@@ -82,20 +75,17 @@ class WeightedParams(StrategyParams):
         return self
 
 
-class WeightedStrategy(BaseStrategy[WeightedParams]):
+class WeightedStrategy(Strategy[WeightedParams]):
     """Base of ``conservative`` and ``aggressive``; see the module docstring for the rule."""
 
-    @property
-    def indicators(self) -> tuple[IndicatorSpec, ...]:
-        """The full built-in set; sentiment indicators as context (weight 0)."""
-        return tuple(
+    params_model = WeightedParams
+    vote: Window = votes(
+        tuple(
             IndicatorSpec(name, params, _CONTEXT_ONLY.get(name, weight))
             for name, params, weight in DEFAULT_SET
         )
-
-    def series_read(self) -> tuple[str, ...]:
-        """No series: the rule reads strengths and the market context only."""
-        return ()
+    )
+    """The full built-in set, weighted; sentiment indicators as context (weight 0)."""
 
     def higher_timeframe(self, base: Timeframe) -> Timeframe | None:
         """``trend_timeframe``, or the default for ``base``; None without trend agreement."""
@@ -103,15 +93,15 @@ class WeightedStrategy(BaseStrategy[WeightedParams]):
             return None
         return self.params.trend_timeframe or TREND_TIMEFRAME.get(base)
 
-    def score(self, inputs: StrategyInputs) -> FloatArray:
+    def rate(self) -> FloatArray:
         """Weighted average of the strengths of the indicators with weight > 0."""
-        return weighted_score(inputs.strengths, inputs.weights, tuple(inputs.strengths))
+        return self.vote
 
-    def should_buy(self, score: FloatArray, inputs: StrategyInputs) -> BoolArray:
+    def buy(self, rating: Window) -> BoolArray:
         """Score high enough and every enabled filter passed."""
         p = self.params
-        context = inputs.context
-        buy: BoolArray = score >= p.buy_threshold
+        context = self.context
+        buy: BoolArray = rating >= p.buy_threshold
         if p.max_choppiness < 100:
             buy &= context.choppiness <= p.max_choppiness
         if p.max_fear_greed < 100:
@@ -120,15 +110,15 @@ class WeightedStrategy(BaseStrategy[WeightedParams]):
             buy &= context.higher_trend > 0
         return buy
 
-    def should_sell(self, score: FloatArray, inputs: StrategyInputs) -> BoolArray:
+    def sell(self, rating: Window) -> BoolArray:
         """Score low enough, or the higher-timeframe trend turned down."""
-        sell: BoolArray = score <= self.params.sell_threshold
+        sell: BoolArray = rating <= self.params.sell_threshold
         if self.params.require_trend_agreement:
-            sell |= inputs.context.higher_trend < 0
+            sell |= self.context.higher_trend < 0
         return sell
 
-    def confidence(self, score: FloatArray, inputs: StrategyInputs) -> FloatArray:
+    def confidence_of(self, rating: Window) -> FloatArray:
         """``min(1, score / full_confidence)``, 0 for scores <= 0 or unknown."""
-        scaled = np.clip(score / self.params.full_confidence, 0.0, 1.0)
+        scaled = np.clip(rating / self.params.full_confidence, 0.0, 1.0)
         result: FloatArray = np.nan_to_num(scaled, nan=0.0)
         return result

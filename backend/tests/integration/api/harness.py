@@ -23,7 +23,7 @@ from cryptotrader.api.app import create_app
 from cryptotrader.bus import StreamBus
 from cryptotrader.bus.protocol import Delivery
 from cryptotrader.clock import TestClock
-from cryptotrader.config import ApiSettings, SecuritySettings, Settings
+from cryptotrader.config import ApiSettings, NotifySettings, SecuritySettings, Settings
 from cryptotrader.domain.enums import BotKind, ExitReason, RiskLevel, TradeStatus
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
@@ -37,6 +37,7 @@ from cryptotrader.services.users import UserService
 
 JWT_SECRET = "test-jwt-secret-" + "x" * 40
 ENCRYPTION_KEY = Fernet.generate_key().decode()
+CLOSED_PORT = 9  # discard: nothing listens there on a test machine
 PASSWORDS = {
     "admin": "admin-password-123",
     "trader": "trader-password-123",
@@ -54,13 +55,15 @@ UNLIMITED = 1_000_000
 
 def make_settings(**api: Any) -> Settings:
     """Test settings: strong secrets, one encryption key, a CORS allow-list, no rate limit in
-    the way unless the test sets one."""
+    the way unless the test sets one, no push provider on the internet."""
     api.setdefault("rate_limit_per_minute", UNLIMITED)
     api.setdefault("auth_rate_limit_per_minute", UNLIMITED)
     return Settings(
         environment="test",
         security=SecuritySettings(jwt_secret=JWT_SECRET, encryption_keys=(ENCRYPTION_KEY,)),
         api=ApiSettings(cors_origins=("https://app.example",), **api),
+        # Test pushes never leave the machine: Expo's API is a closed local port here.
+        notify=NotifySettings(expo_push_url=f"http://127.0.0.1:{CLOSED_PORT}/--/api/v2/push"),
     )
 
 

@@ -29,6 +29,7 @@ API_KEY = "AKaudit-key-0123456789"
 API_SECRET = "audit-exchange-secret-abcdef-0123"
 NEW_PASSWORD = "brand-new-password-789"
 WEBHOOK = "https://discord.com/api/webhooks/1/secret-webhook-token-xyz"
+NTFY_TOKEN = "tk_audit_ntfy_secret_token"
 MUTATING = {"post", "put", "patch", "delete"}
 
 
@@ -165,6 +166,10 @@ async def _drive(api: ApiHarness, flow: Flow) -> None:
         json_body={"pair": "BTC/USDT", "strategy": "sma_cross"},
     )
     await api.app.state.services.backtests.wait(job.json()["id"])
+    run = f"/api/backtest/{job.json()['id']}"
+    await flow.do("trader", "PATCH", run, "/api/backtest/{job_id}", "backtest.rename",
+                  json_body={"name": "first run"})  # fmt: skip
+    await flow.do("trader", "DELETE", run, "/api/backtest/{job_id}", "backtest.delete")
     job = await flow.do(
         "trader",
         "POST",
@@ -249,6 +254,7 @@ async def _drive(api: ApiHarness, flow: Flow) -> None:
         "config.live_trading",
         json_body={"enabled": False},
     )
+    await _drive_notifications(flow)
     await flow.do(
         "trader",
         "POST",
@@ -258,6 +264,26 @@ async def _drive(api: ApiHarness, flow: Flow) -> None:
         json_body={"current_password": PASSWORDS["trader"], "new_password": NEW_PASSWORD},
     )
     await flow.do("viewer", "POST", "/auth/logout", "/auth/logout", "auth.logout")
+
+
+async def _drive_notifications(flow: Flow) -> None:
+    base = "/api/notifications"
+    closed = {"base_url": "http://127.0.0.1:1", "topic": "audit", "token": NTFY_TOKEN}
+    await flow.do("viewer", "PUT", f"{base}/ntfy", f"{base}/ntfy", "notifications.ntfy",
+                  json_body=closed)  # fmt: skip
+    await flow.do("viewer", "POST", f"{base}/test", f"{base}/test", "notifications.test")
+    await flow.do(
+        "viewer", "PATCH", f"{base}/preferences", f"{base}/preferences",
+        "notifications.preferences", json_body={"events": {"trade_opened": {"ntfy": False}}},
+    )  # fmt: skip
+    device = await flow.do(
+        "viewer", "POST", f"{base}/devices", f"{base}/devices", "notifications.device.create",
+        json_body={"channel": "expo", "token": "ExponentPushToken[audit-device-0000]"},
+    )  # fmt: skip
+    url = f"{base}/devices/{device.json()['id']}"
+    template = f"{base}/devices/{{device_id}}"
+    await flow.do("viewer", "DELETE", url, template, "notifications.device.delete")
+    await flow.do("viewer", "DELETE", f"{base}/ntfy", f"{base}/ntfy", "notifications.ntfy.delete")
 
 
 def _mutating_operations(api: ApiHarness) -> set[tuple[str, str]]:
@@ -319,6 +345,7 @@ async def test_audit_when_every_mutating_call_is_made_matches_them_one_to_one_wi
         API_SECRET,
         API_SECRET + "2",
         WEBHOOK,
+        NTFY_TOKEN,
         JWT_SECRET,
         ENCRYPTION_KEY,
     }

@@ -260,3 +260,28 @@ async def test_portfolio_when_a_candle_prices_the_open_position_marks_it_and_the
     assert body["drawdown"]["current"] == "0.000000"  # above the old peak
     assert body["drawdown"]["maximum"] == "0.015942"
     assert body["drawdown"]["peak_equity"] == "1050.25000000"
+
+
+@pytest.mark.asyncio
+async def test_portfolio_per_pair_splits_each_bots_results_and_open_positions(
+    api_any_db: ApiHarness,
+) -> None:
+    body = (await api_any_db.get("viewer", "/api/portfolio")).json()
+    by_bot = {b["bot"]: {p["pair"]: p for p in b["pairs"]} for b in body["bots"]}
+    assert set(by_bot["safe"]) == {"BTC/USDT", "ETH/USDT"}
+    btc, eth = by_bot["safe"]["BTC/USDT"], by_bot["safe"]["ETH/USDT"]
+    assert (btc["closed_trades"], btc["open_trades"]) == (2, 0)
+    assert Decimal(btc["realised_pnl"]) == Decimal("-16.2")  # the bot's whole P&L: BTC only
+    assert Decimal(btc["fees"]) == Decimal("1.2")
+    assert btc["win_rate"] == 0.0
+    assert Decimal(btc["open_quantity"]) == 0
+    assert (eth["closed_trades"], eth["open_trades"]) == (0, 1)
+    assert Decimal(eth["open_quantity"]) == Decimal("0.5")
+    assert Decimal(eth["open_notional"]) == Decimal(1000)  # 0.5 x 2000
+    assert eth["win_rate"] is None
+    assert list(by_bot["aggressive"]) == ["BTC/USDT"]
+    assert Decimal(by_bot["aggressive"]["BTC/USDT"]["realised_pnl"]) == Decimal("9.4")
+    # the pairs add up to the bot's figures
+    for bot in body["bots"]:
+        assert sum(Decimal(p["realised_pnl"]) for p in bot["pairs"]) == Decimal(bot["realised_pnl"])
+        assert sum(p["open_trades"] for p in bot["pairs"]) == bot["open_trades"]

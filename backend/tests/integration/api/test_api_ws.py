@@ -22,7 +22,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from cryptotrader.api.app import create_app
 from cryptotrader.bus import InProcessBus, topics
-from cryptotrader.bus.messages import AlertRaised, CandleClosed
+from cryptotrader.bus.messages import AlertRaised, BotReconfigured, CandleClosed, ControlBot
 from cryptotrader.clock import TestClock
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.persistence import Database
@@ -399,4 +399,30 @@ async def test_ws_resume_with_a_bad_cursor_or_an_unsubscribed_topic_is_an_error_
         json.dumps({"type": "subscribe", "topics": ["alerts"], "resume": {"trades": "1-0"}})
     )
     assert (await _next(socket))["detail"] == "resume names topics not subscribed: ['trades']"
+    await socket.close()
+
+
+@pytest.mark.asyncio
+async def test_ws_bot_status_carries_controls_never_the_engines_strategy_changes(
+    server: LiveServer, clock: TestClock
+) -> None:
+    """``commands`` also carries ``BotReconfigured`` to the indicator engine: not a /ws event."""
+    socket = await _open(server, {"type": "auth", "token": await server.token("viewer")})
+    await _subscribe(socket, "bot_status")
+    internal = BotReconfigured(
+        timestamp=clock.now(), bot="aggressive", strategy="sma_cross", requested_by="alice"
+    )
+    await server.bus.publish(topics.COMMANDS, internal)
+    control = ControlBot(timestamp=clock.now(), bot="safe", action="pause", requested_by="bob")
+    await server.bus.publish(topics.COMMANDS, control)
+    got = json.loads(await asyncio.wait_for(socket.recv(), 60))
+    assert (got["topic"], got["data"]["type"]) == ("bot_status", "control_bot")
+    await socket.send(
+        json.dumps({"type": "subscribe", "topics": ["bot_status"], "resume": {"bot_status": "0-0"}})
+    )
+    frames: list[dict[str, Any]] = []
+    while not frames or frames[-1]["type"] != "replayed":
+        frames.append(json.loads(await asyncio.wait_for(socket.recv(), 60)))
+    events = [f["data"]["type"] for f in frames if f["type"] == "event"]
+    assert events == ["control_bot"]  # the replay skips it too
     await socket.close()

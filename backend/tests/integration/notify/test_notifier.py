@@ -14,6 +14,7 @@ import httpx
 import pytest
 import pytest_asyncio
 from cryptography.fernet import Fernet
+from prometheus_client import CollectorRegistry
 from sqlalchemy import func, select
 
 from cryptotrader.bus import StreamBus, topics
@@ -23,6 +24,7 @@ from cryptotrader.clock import TestClock
 from cryptotrader.config import NotifySettings
 from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.pairs import Pair
+from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.notify.dispatcher import Dispatcher
 from cryptotrader.notify.notifier import CONSUMER, Notifier, open_dispatcher
 from cryptotrader.notify.platform import NOTIFICATIONS_KEY
@@ -86,7 +88,7 @@ class World:
     user_id: int
     client: httpx.AsyncClient
 
-    def dispatcher(self, **overrides: object) -> Dispatcher:
+    def dispatcher(self, telemetry: Telemetry | None = None, **overrides: object) -> Dispatcher:
         config = NotifySettings(
             expo_push_url=self.expo.url,
             vapid_subject="mailto:ops@example.org",
@@ -94,8 +96,9 @@ class World:
             **overrides,
         )
         return open_dispatcher(
-            database=self.database, clock=self.clock, config=config, ring=RING, client=self.client
-        )
+            database=self.database, clock=self.clock, config=config, ring=RING,
+            client=self.client, telemetry=telemetry,
+        )  # fmt: skip
 
     def notifier(self, dispatcher: Dispatcher) -> Notifier:
         return Notifier(
@@ -216,7 +219,7 @@ async def test_notifier_when_a_trade_closes_pushes_it_on_every_channel_once(
         await running
     [phone, _] = world.expo.state.messages_to(TOKEN)
     assert phone["title"] == "Aggressive bot sold BTC/USDT: +12.50 USDT (+2.50%)"
-    assert phone["body"] == "take_profit at 67,450.00 USDT after 3 h 03 min"
+    assert phone["body"] == "Take-profit hit at 67,450.00 USDT after 3 h 03 min"
     assert phone["data"]["trade_id"] == "42"
     [browser, _] = world.push.state.payloads(world.subscription_id)
     assert browser["title"] == phone["title"]
@@ -295,7 +298,8 @@ async def test_dispatcher_when_rate_limited_backs_off_then_sends(world: World) -
     world.expo.state.retry_after = "45"
     world.ntfy.state.throttle_requests = 1
     await world.notifier(world.dispatcher()).handle(_delivery(closed_alert(world.clock)))
-    dispatcher = world.dispatcher()
+    telemetry = Telemetry(registry=CollectorRegistry())
+    dispatcher = world.dispatcher(telemetry)
     assert await dispatcher.send_due() == 3
     by_channel = {r.channel: r for r in await world.deliveries()}
     assert by_channel["webpush"].status == "sent"
@@ -317,6 +321,17 @@ async def test_dispatcher_when_rate_limited_backs_off_then_sends(world: World) -
     assert await dispatcher.send_due() == 1
     assert {r.status for r in await world.deliveries()} == {"sent"}
     assert len(world.expo.state.messages_to(TOKEN)) == 1
+    counted = {
+        (s.labels["channel"], s.labels["outcome"]): s.value
+        for metric in telemetry.registry.collect()
+        if metric.name == "cryptotrader_notifications"
+        for s in metric.samples
+        if s.name.endswith("_total")
+    }
+    assert counted == {
+        ("webpush", "sent"): 1, ("expo", "retry"): 2, ("expo", "sent"): 1,
+        ("ntfy", "retry"): 1, ("ntfy", "sent"): 1,
+    }  # fmt: skip
 
 
 @pytest.mark.asyncio
@@ -363,3 +378,80 @@ async def test_notifier_follows_user_choices_and_platform_switches(world: World)
 
 def _delivery(alert: AlertRaised) -> Delivery:
     return Delivery(topics.ALERTS, CONSUMER, "1-0", alert, 1)
+
+
+@pytest.mark.asyncio
+async def test_dispatcher_when_a_receipt_says_device_not_registered_removes_it(
+    world: World,
+) -> None:
+    await world.notifier(world.dispatcher()).handle(_delivery(closed_alert(world.clock)))
+    dispatcher = world.dispatcher()
+    await dispatcher.send_due()
+    expo = {r.channel: r for r in await world.deliveries()}["expo"]
+    assert expo.status == "sent"
+    assert expo.receipt is not None
+    assert await dispatcher.check_receipts() == 0  # too early to ask
+    with world.expo.state.lock:  # Apple dropped the token after Expo took the message
+        world.expo.state.receipts[expo.receipt] = {
+            "status": "error",
+            "message": "The device cannot receive push notifications anymore",
+            "details": {"error": "DeviceNotRegistered"},
+        }
+    world.clock.advance(16 * 60_000)
+
+    assert await dispatcher.check_receipts() == 1
+
+    after = {r.channel: r for r in await world.deliveries()}
+    assert after["expo"].status == "gone"
+    assert after["expo"].receipt is None
+    assert "DeviceNotRegistered" in (after["expo"].last_error or "")
+    assert await world.devices() == ["webpush"]
+    assert await dispatcher.check_receipts() == 0  # asked once
+
+
+@pytest.mark.asyncio
+async def test_dispatcher_when_a_receipt_is_ok_stops_asking(world: World) -> None:
+    await world.notifier(world.dispatcher()).handle(_delivery(closed_alert(world.clock)))
+    dispatcher = world.dispatcher()
+    await dispatcher.send_due()
+    world.clock.advance(16 * 60_000)
+    assert await dispatcher.check_receipts() == 1
+    expo = {r.channel: r for r in await world.deliveries()}["expo"]
+    assert (expo.status, expo.receipt) == ("sent", None)
+    assert await world.devices() == ["expo", "webpush"]
+
+
+@pytest.mark.asyncio
+async def test_dispatcher_prunes_finished_deliveries_after_a_month(world: World) -> None:
+    world.expo.state.throttle_requests = 100  # expo stays pending
+    await world.notifier(world.dispatcher()).handle(_delivery(closed_alert(world.clock)))
+    dispatcher = world.dispatcher()
+    await dispatcher.send_due()
+    world.clock.advance(16 * 60_000)
+    await dispatcher.check_receipts()
+    assert await dispatcher.prune() == 0
+    world.clock.advance(31 * 24 * 3_600_000)
+    assert await dispatcher.prune() == 2  # web push and ntfy, sent; expo is still due
+    assert [r.channel for r in await world.deliveries()] == ["expo"]
+
+
+@pytest.mark.asyncio
+async def test_notifier_when_an_alert_is_malformed_sets_it_aside_and_goes_on(
+    world: World, bus: StreamBus
+) -> None:
+    dispatcher = world.dispatcher()
+    notifier = world.notifier(dispatcher)
+    await bus.subscribe(topics.ALERTS, group=CONSUMER, consumer="n-1", handler=notifier.handle)
+    poison = closed_alert(world.clock).model_dump_json().replace('"trade_closed"', '""')
+
+    await bus.transport.add(bus.stream(topics.ALERTS), {"data": poison})
+    await bus.publish(topics.ALERTS, closed_alert(world.clock, message_id="c" * 32))
+    async with asyncio.timeout(60):
+        while len(await world.deliveries()) < 3:  # noqa: ASYNC110 - rows another task writes
+            await asyncio.sleep(0.02)
+
+    dead = await bus.dead_letters(topics.ALERTS)
+    assert [d.group for d in dead] == [CONSUMER]
+    assert dead[0].reason.startswith("malformed: ")
+    assert {r.message_id for r in await world.deliveries()} == {"c" * 32}
+    assert await dispatcher.send_due() == 3

@@ -84,6 +84,35 @@ async def test_sqlite_unit_of_work_nested_in_a_writer_does_not_wait_for_itself(
     await database.dispose()
 
 
+async def test_sqlite_tasks_started_inside_a_unit_of_work_still_take_the_writer_lock(
+    tmp_path: Path,
+) -> None:
+    """A task copies its creator's context: it must not inherit "I hold the writer lock".
+
+    Tasks started while a writing unit of work is open (here: before it commits, as a lazily
+    started consumer or a ``gather`` would be) increment the counter concurrently with plain
+    writers, long after the opener's block ended. With the holder kept as a context flag they
+    wrote in deferred transactions without the lock: "database is locked" (or lost updates).
+    """
+    database = Database(f"sqlite:///{tmp_path / 'inherited.db'}")
+    await upgrade(database)
+
+    async def increments() -> None:
+        for _ in range(COUNT):
+            await increment(database, KEY)
+
+    async with asyncio.timeout(600):
+        async with UnitOfWork(database) as opener:
+            await settings.get_setting(session=opener.session, key=KEY)
+            started = [asyncio.create_task(increments()) for _ in range(TASKS)]
+        await asyncio.gather(*started, *(increments() for _ in range(TASKS)))
+
+    async with UnitOfWork(database, read_only=True) as uow:
+        total = await settings.get_setting(session=uow.session, key=KEY)
+    await database.dispose()
+    assert total == 2 * TASKS * COUNT
+
+
 async def test_sqlite_file_when_created_is_private_to_its_owner(tmp_path: Path) -> None:
     path = tmp_path / "private.db"
     database = Database(f"sqlite:///{path}")

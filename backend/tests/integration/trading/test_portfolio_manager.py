@@ -74,6 +74,8 @@ async def test_settle_when_the_aggressive_bot_wins_moves_ratio_x_profit_to_safe(
     events = await settle(portfolio, database, trade)
     moved = next(e for e in events if isinstance(e, CapitalReallocated))
     assert moved.amount == Decimal("2.76")  # 0.30 x 9.20
+    said = next(e for e in events if isinstance(e, AlertRaised) and e.kind == "reallocation")
+    assert moved.pair == said.pair == trade.pair  # the market of the winning trade
     async with UnitOfWork(database) as uow:
         safe = await bots.require_bot(session=uow.session, kind=BotKind.SAFE)
         aggressive = await bots.require_bot(session=uow.session, kind=BotKind.AGGRESSIVE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -17,7 +18,7 @@ import pytest
 
 from tests.support.builders import read_shared_csv
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = pytest.mark.timeout(600)
 CLI = [sys.executable, "-m", "cryptotrader"]
 PASSWORD = "correct horse battery staple"
 
@@ -43,38 +44,7 @@ def wait_for(url: str, deadline_s: float) -> httpx.Response:
 def test_run_when_api_on_answers_with_the_bots_the_engines_run(
     shared_data: Path, tmp_path: Path
 ) -> None:
-    series = tmp_path / "binance_BTC-USDT_4h.csv"
-    read_shared_csv(shared_data / "binance_BTC-USDT_4h.csv", rows=600).to_csv(series, index=False)
-    env = {**os.environ, "CRYPTOTRADER_DATA_DIR": str(tmp_path / "data")}
-    created = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
-        [*CLI, "user", "create", "admin", "--password-stdin"],
-        input=PASSWORD,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert created.returncode == 0, created.stderr
-    port = free_port()
-    # 4h candles at 72,000x real time: 0.2 s each, so the replay outlives the checks below.
-    runner = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-        [
-            *CLI,
-            "run",
-            "--replay",
-            str(series),
-            "--speed",
-            "72000",
-            "--api",
-            "--api-port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    runner, base = _start_replay_with_api(shared_data, tmp_path, {})
     try:
         assert wait_for(f"{base}/health", 60).status_code == 200
         # one /metrics for the API and the engines beside it (their candles, once some flowed)
@@ -107,6 +77,44 @@ def test_run_when_api_on_answers_with_the_bots_the_engines_run(
     assert f"API: {base}" in err
 
 
+def _start_replay_with_api(
+    shared_data: Path, tmp_path: Path, extra_env: dict[str, str]
+) -> tuple[subprocess.Popen[str], str]:
+    """An admin, then ``run --replay --api`` of 600 4h candles; the runner and the API's URL."""
+    series = tmp_path / "binance_BTC-USDT_4h.csv"
+    read_shared_csv(shared_data / "binance_BTC-USDT_4h.csv", rows=600).to_csv(series, index=False)
+    env = {**os.environ, "CRYPTOTRADER_DATA_DIR": str(tmp_path / "data"), **extra_env}
+    created = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+        [*CLI, "user", "create", "admin", "--password-stdin"],
+        input=PASSWORD,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert created.returncode == 0, created.stderr
+    port = free_port()
+    # 4h candles at 72,000x real time: 0.2 s each, so the replay outlives the checks.
+    runner = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+        [
+            *CLI,
+            "run",
+            "--replay",
+            str(series),
+            "--speed",
+            "72000",
+            "--api",
+            "--api-port",
+            f"{port}",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    return runner, f"http://127.0.0.1:{port}"
+
+
 def wait_for_text(url: str, text: str, seconds: float) -> str:
     """The body of ``url`` once it contains ``text`` (polled with a pause)."""
     deadline = time.monotonic() + seconds
@@ -117,3 +125,44 @@ def wait_for_text(url: str, text: str, seconds: float) -> str:
             return body
         time.sleep(0.2)
     raise AssertionError(f"{text!r} not in {url} after {seconds} s")
+
+
+@pytest.mark.shared_data
+def test_run_when_api_on_answers_50_parallel_logins_and_50_bot_controls_while_trading(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """Inside ``run --api`` on SQLite the engines write beside the API: nothing answers 503 and
+    the runner never meets "database is locked" (it did, about 1 run in 5, in ``ensure_pair``)."""
+    limits = {
+        "CRYPTOTRADER_API__AUTH_RATE_LIMIT_PER_MINUTE": "100000",
+        "CRYPTOTRADER_API__RATE_LIMIT_PER_MINUTE": "100000",
+    }
+    runner, base = _start_replay_with_api(shared_data, tmp_path, limits)
+    try:
+        assert wait_for(f"{base}/health", 60).status_code == 200
+        wait_for_text(f"{base}/metrics", "cryptotrader_engine_messages_total{", 60)
+        statuses = asyncio.run(_burst(base))
+        assert statuses == [200] * 100, statuses
+    finally:
+        runner.send_signal(signal.SIGTERM)
+        _, err = runner.communicate(timeout=60)
+    assert runner.returncode == 0, err
+    assert "database is locked" not in err
+
+
+async def _burst(base: str) -> list[int]:
+    """50 logins and 50 bot controls at once; their status codes."""
+    async with httpx.AsyncClient(base_url=base, timeout=300) as client:
+        login = await client.post("/auth/login", json={"username": "admin", "password": PASSWORD})
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        actions = ("pause", "resume", "stop", "start")
+        calls = [
+            client.post("/auth/login", json={"username": "admin", "password": PASSWORD})
+            for _ in range(50)
+        ] + [
+            client.post(
+                f"/api/bots/{('safe', 'aggressive')[i % 2]}/{actions[i % 4]}", headers=headers
+            )
+            for i in range(50)
+        ]
+        return [answer.status_code for answer in await asyncio.gather(*calls)]

@@ -40,6 +40,7 @@ HELP_PAGES = [
     ["engine"],
     ["demo"],
     ["trades"],
+    ["bots"],
     ["backtest"],
     ["backtest", "run"],
     ["backtest", "compare"],

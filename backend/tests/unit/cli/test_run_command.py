@@ -75,6 +75,10 @@ def test_run_replay_then_trades_lists_what_the_bots_did(
     assert f"{len(listed):,} trades (newest first)" in out
     code, out, _ = run(["trades", "--limit", "1"], capsys)
     assert f"the newest 1 of {len(listed):,} trades" in out  # a listing says how many exist
+    code, out, _ = run(["trades", "--pair", "ETH/USDT", "--json"], capsys)
+    assert (code, json.loads(out)) == (0, [])  # the replay traded BTC/USDT only
+    code, out, _ = run(["trades", "--pair", "BTC/USDT"], capsys)
+    assert f"{len(listed):,} trades (newest first)" in out
 
 
 @pytest.mark.shared_data

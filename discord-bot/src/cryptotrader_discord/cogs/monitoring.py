@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -33,8 +34,14 @@ _ROWS = {"day": 7, "week": 4, "month": 6}
 
 
 def d(key: str, english: str) -> locale_str:
-    """A command description, translated by key."""
+    """A text Discord shows (a name, a description, a choice), translated by ``key``."""
     return locale_str(english, key=key)
+
+
+BOT_CHOICES = [
+    app_commands.Choice(name=d("safe", "Safe"), value="safe"),
+    app_commands.Choice(name=d("aggressive", "Aggressive"), value="aggressive"),
+]
 
 
 class RefreshView(discord.ui.View):
@@ -114,7 +121,8 @@ class Monitoring(commands.Cog):
             await interaction.followup.send(embed=embed)
 
     @app_commands.command(
-        name="status", description=d("desc_status", "Both bots: capital, P&L, open positions")
+        name=d("cmd_status", "status"),
+        description=d("desc_status", "Both bots: capital, P&L, open positions"),
     )
     @checks.viewer()
     async def status(self, interaction: discord.Interaction[Any]) -> None:
@@ -122,12 +130,20 @@ class Monitoring(commands.Cog):
         lang = self.bot.language(interaction)
 
         async def render() -> discord.Embed:
-            return status_embed(await self.bot.api.portfolio(), lang)
+            portfolio, bots = await asyncio.gather(self.bot.api.portfolio(), self.bot.api.bots())
+            return status_embed(portfolio, lang, bots.data)
 
         await self._reply(interaction, render)
 
-    @app_commands.command(name="trades", description=d("desc_trades", "Latest trades"))
-    @app_commands.describe(bot="safe or aggressive (both when omitted)", n="how many (1-25)")
+    @app_commands.command(
+        name=d("cmd_trades", "trades"), description=d("desc_trades", "Latest trades")
+    )
+    @app_commands.rename(bot=d("opt_bot", "bot"), n=d("opt_n", "n"))
+    @app_commands.describe(
+        bot=d("optdesc_bot_both", "safe or aggressive (both when omitted)"),
+        n=d("optdesc_n", "how many (1-25)"),
+    )
+    @app_commands.choices(bot=BOT_CHOICES)
     @checks.viewer()
     async def trades(
         self,
@@ -145,7 +161,7 @@ class Monitoring(commands.Cog):
         await self._reply(interaction, render)
 
     @app_commands.command(
-        name="risk",
+        name=d("cmd_risk", "risk"),
         description=d("desc_risk", "Risk ratio, losing streak, reducer level, daily loss, limits"),
     )
     @checks.viewer()
@@ -159,7 +175,13 @@ class Monitoring(commands.Cog):
         await self._reply(interaction, render)
 
     @app_commands.command(
-        name="profit", description=d("desc_profit", "Profit per day, week or month")
+        name=d("cmd_profit", "profit"),
+        description=d("desc_profit", "Profit per day, week or month"),
+    )
+    @app_commands.rename(period=d("opt_period", "period"))
+    @app_commands.describe(period=d("optdesc_period_profit", "day, week or month"))
+    @app_commands.choices(
+        period=[app_commands.Choice(name=d(p, p), value=p) for p in ("day", "week", "month")]
     )
     @checks.viewer()
     async def profit(self, interaction: discord.Interaction[Any], period: Period = "day") -> None:
@@ -172,7 +194,9 @@ class Monitoring(commands.Cog):
 
         await self._reply(interaction, render)
 
-    @app_commands.command(name="help", description=d("desc_help", "What the bot can do"))
+    @app_commands.command(
+        name=d("cmd_help", "help"), description=d("desc_help", "What the bot can do")
+    )
     async def help(self, interaction: discord.Interaction[Any]) -> None:
         """/help."""
         lang = self.bot.language(interaction)

@@ -19,8 +19,8 @@ from discord.ext import commands
 from cryptotrader_discord import checks
 from cryptotrader_discord.api import ApiError, BotKind
 from cryptotrader_discord.chart import equity_png
-from cryptotrader_discord.cogs.monitoring import d
-from cryptotrader_discord.embeds import backtest_embed, bot_name
+from cryptotrader_discord.cogs.monitoring import BOT_CHOICES, d
+from cryptotrader_discord.embeds import backtest_embed, bot_name, status_text
 from cryptotrader_discord.i18n import text
 
 if TYPE_CHECKING:
@@ -64,11 +64,12 @@ class ConfirmView(discord.ui.View):
         else:
             message = text(
                 self.lang,
-                "done_control",
+                f"did_{self.action}",
                 bot=bot_name(self.kind, self.lang),
-                action=self.action,
                 user=interaction.user.mention,
-                status=done.requested.status if done.requested else done.status,
+                status=status_text(
+                    done.requested.status if done.requested else done.status, self.lang
+                ),
             )
         await interaction.response.edit_message(content=message, view=None)
 
@@ -93,10 +94,15 @@ class Trading(commands.Cog):
     ) -> None:
         lang = self.bot.language(interaction)
         view = ConfirmView(self.bot, interaction.user.id, kind, action, lang)
-        question = text(lang, "confirm_control", action=action, bot=bot_name(kind, lang))
+        question = text(lang, f"ask_{action}", bot=bot_name(kind, lang))
         await interaction.response.send_message(question, view=view, ephemeral=True)
 
-    @app_commands.command(name="pause", description=d("desc_pause", "Pause a bot (operators)"))
+    @app_commands.command(
+        name=d("cmd_pause", "pause"), description=d("desc_pause", "Pause a bot (operators)")
+    )
+    @app_commands.rename(bot=d("opt_bot", "bot"))
+    @app_commands.describe(bot=d("optdesc_bot", "safe or aggressive"))
+    @app_commands.choices(bot=BOT_CHOICES)
     @checks.operator()
     async def pause(
         self, interaction: discord.Interaction[Any], bot: Literal["safe", "aggressive"]
@@ -104,7 +110,12 @@ class Trading(commands.Cog):
         """/pause bot."""
         await self._ask(interaction, bot, "pause")
 
-    @app_commands.command(name="resume", description=d("desc_resume", "Resume a bot (operators)"))
+    @app_commands.command(
+        name=d("cmd_resume", "resume"), description=d("desc_resume", "Resume a bot (operators)")
+    )
+    @app_commands.rename(bot=d("opt_bot", "bot"))
+    @app_commands.describe(bot=d("optdesc_bot", "safe or aggressive"))
+    @app_commands.choices(bot=BOT_CHOICES)
     @checks.operator()
     async def resume(
         self, interaction: discord.Interaction[Any], bot: Literal["safe", "aggressive"]
@@ -113,13 +124,22 @@ class Trading(commands.Cog):
         await self._ask(interaction, bot, "resume")
 
     @app_commands.command(
-        name="backtest",
+        name=d("cmd_backtest", "backtest"),
         description=d("desc_backtest", "Run a backtest; the result is posted here when done"),
     )
+    @app_commands.rename(
+        pair=d("opt_pair", "pair"),
+        strategy=d("opt_strategy", "strategy"),
+        timeframe=d("opt_timeframe", "timeframe"),
+        period=d("opt_period", "period"),
+        end=d("opt_end", "end"),
+    )
     @app_commands.describe(
-        pair="e.g. BTC/USDT",
-        period="how far back: 1m, 3m, 6m or 1y",
-        end="the last day, YYYY-MM-DD (default: now)",
+        pair=d("optdesc_pair", "e.g. BTC/USDT"),
+        strategy=d("optdesc_strategy", "conservative, aggressive... (default: conservative)"),
+        timeframe=d("optdesc_timeframe", "candle duration"),
+        period=d("optdesc_period", "how far back: 1m, 3m, 6m or 1y"),
+        end=d("optdesc_end", "the last day, YYYY-MM-DD (default: now)"),
     )
     @checks.operator()
     async def backtest(

@@ -34,8 +34,21 @@ class RiskLimitsPublic(Schema):
     on_deep_streak: str = Field(description="'quarter' risk or 'pause' after 5 losses")
 
 
+class PairPortfolioPublic(Schema):
+    """One bot's results on one pair, and its open position there."""
+
+    pair: str = Field(examples=["BTC/USDT"])
+    realised_pnl: Amount
+    fees: Amount
+    open_trades: int
+    closed_trades: int
+    win_rate: float | None
+    open_quantity: Amount = Field(description="base amount held in open positions")
+    open_notional: Amount = Field(description="entry price x quantity of the open positions")
+
+
 class BotPortfolioPublic(Schema):
-    """One bot's money and results."""
+    """One bot's money and results (in all, and per pair)."""
 
     bot: BotKind
     name: str
@@ -54,6 +67,9 @@ class BotPortfolioPublic(Schema):
     )
     unpriced_positions: int = Field(
         description="open positions left out of unrealised_pnl (no candle of their pair stored)"
+    )
+    pairs: list[PairPortfolioPublic] = Field(
+        description="per pair the bot has traded, by symbol; empty before its first trade"
     )
 
 

@@ -19,11 +19,12 @@ import contextlib
 import logging
 import os
 import socket
+import typing
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 
 from cryptotrader.api.metrics import ApiMetrics
-from cryptotrader.api.ws.frames import WS_TOPICS, ReplayedFrame
+from cryptotrader.api.ws.frames import EVENT_FRAMES, WS_TOPICS, ReplayedFrame
 from cryptotrader.bus.messages import BusMessage
 from cryptotrader.bus.protocol import Delivery, Handler, MessageBus, Subscription, entry_key
 from cryptotrader.services.ephemeral import EphemeralStore
@@ -32,6 +33,16 @@ from cryptotrader.services.latest_events import LatestEvents
 log = logging.getLogger(__name__)
 
 _BY_CHANNEL = {channel: topic for topic, channel in WS_TOPICS.items()}
+
+
+def _frame_data(topic: str) -> tuple[type, ...]:
+    annotation = EVENT_FRAMES[topic].model_fields["data"].annotation
+    return typing.get_args(annotation) or (annotation,)
+
+
+_SHOWN: dict[str, tuple[type, ...]] = {topic: _frame_data(topic) for topic in EVENT_FRAMES}
+"""The messages each topic's frame carries; a channel's other messages are engine-internal
+(``commands`` also carries ``BotReconfigured`` to the indicator engine): never sent."""
 
 
 def event_frame(topic: str, entry_id: str, message: BusMessage) -> str:
@@ -226,6 +237,8 @@ class Hub:
                 owner = getattr(message, "user_id", None)
                 if owner is not None and owner != client.user_id:
                     continue  # another user's event
+                if not isinstance(message, _SHOWN[topic]):
+                    continue  # engine-internal
                 await client.queue.put(event_frame(topic, entry_id, message))
                 count += 1
             if found.last_id is not None:
@@ -260,6 +273,8 @@ class Hub:
         self._latest.observe(message)
         for observe in self._observers:
             observe(message)
+        if not isinstance(message, _SHOWN[topic]):
+            return  # engine-internal
         frame = event_frame(topic, delivery.entry_id, message)
         owner = getattr(message, "user_id", None)
         self.publish_frame(topic, entry_key(delivery.entry_id), frame, owner=owner)

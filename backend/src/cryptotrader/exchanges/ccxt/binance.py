@@ -7,6 +7,13 @@
   Binance cancels the other leg when one fills, and cancelling either leg cancels both. Client
   ids: ``<id>`` for the list, ``<id>-sl`` and ``<id>-tp`` for the legs. A stop-loss alone is one
   ``STOP_LOSS`` order.
+* **Brackets.** An entry with its protection is one OTOCO order list
+  (``POST /api/v3/orderList/otoco``, ccxt's implicit ``private_post_orderlist_otoco``): the
+  *working* order a ``LIMIT`` buy, the *pending* ones the same OCO as above for the same
+  quantity. Binance holds the legs from the moment it accepts the list and activates them when
+  the entry fills, without any request of ours: a crash at any moment leaves nothing bought
+  without its stop-loss. Client ids: ``<entry>`` for the working order, ``<protection>-sl``
+  and ``-tp`` for the legs, ``<protection>`` for the list.
 * **Time.** Signed requests carry a timestamp Binance accepts only within ``recvWindow``
   (5 s here) behind its clock and 1 s ahead. The offset is measured (``GET /api/v3/time``)
   before the first signed call and every 30 minutes; on ``-1021`` it is measured again and the
@@ -23,9 +30,10 @@ from typing import Any, ClassVar
 
 from cryptotrader.domain.enums import Side
 from cryptotrader.domain.pairs import Pair
-from cryptotrader.domain.reports import OrderReport, ProtectionReport
+from cryptotrader.domain.reports import BracketReport, OrderReport, ProtectionReport
 from cryptotrader.errors import OperationalError
 from cryptotrader.exchanges.base import VenueCapabilities
+from cryptotrader.exchanges.ccxt import sizing
 from cryptotrader.exchanges.ccxt.client import Raw
 from cryptotrader.exchanges.ccxt.client_ids import ClientIdRule
 from cryptotrader.exchanges.ccxt.venue import CcxtVenue
@@ -41,6 +49,7 @@ class BinanceVenue(CcxtVenue):
         conditional_close=False,
         client_order_id=True,
         take_profit_by_engine=False,
+        native_bracket=True,
     )
     client_id_rule: ClassVar[ClientIdRule] = ClientIdRule(max_length=36, pattern=r"A-Za-z0-9_.:/\-")
     ccxt_options: ClassVar[Mapping[str, Any]] = {
@@ -94,8 +103,73 @@ class BinanceVenue(CcxtVenue):
             native_oco=True,
         )
 
+    async def place_bracket(
+        self,
+        pair: Pair,
+        amount: Decimal,
+        *,
+        price: Decimal,
+        stop_loss: Decimal,
+        take_profit: Decimal,
+        client_order_id: str,
+        protection_client_order_id: str,
+    ) -> BracketReport:
+        """A limit buy and its OCO protection as one OTOCO list (see the module docstring).
+
+        ``OrderOutcomeUnknown`` carries the entry's id: look the entry up, then the legs.
+
+        Raises:
+            OrderRejected: below the market minimums (nothing sent), or refused by Binance.
+            InsufficientFunds, OrderOutcomeUnknown, TemporaryError, OperationalError: as ``buy``.
+        """
+        symbol = await self._symbol(pair)
+        rules = await self.market_rules(pair)
+        size = sizing.round_amount(self._client, symbol, amount)
+        limit = sizing.round_price(self._client, symbol, price)
+        stop = sizing.round_price(self._client, symbol, stop_loss)
+        target = sizing.round_price(self._client, symbol, take_profit)
+        sizing.check_minimums(rules, size, stop, what=f"{self.name}: bracket {client_order_id}")
+        base = protection_client_order_id
+        sl_id, tp_id = f"{base}-sl", f"{base}-tp"
+        request = {
+            "symbol": self._client.market(symbol)["id"],
+            "listClientOrderId": self._ids.to_venue(base),
+            "workingType": "LIMIT",
+            "workingSide": "BUY",
+            "workingClientOrderId": self._ids.to_venue(client_order_id),
+            "workingPrice": f"{limit:f}",
+            "workingQuantity": f"{size:f}",
+            "workingTimeInForce": "GTC",
+            "pendingSide": "SELL",
+            "pendingQuantity": f"{size:f}",
+            "pendingAboveType": "LIMIT_MAKER",
+            "pendingAbovePrice": f"{target:f}",
+            "pendingAboveClientOrderId": self._ids.to_venue(tp_id),
+            "pendingBelowType": "STOP_LOSS",
+            "pendingBelowStopPrice": f"{stop:f}",
+            "pendingBelowClientOrderId": self._ids.to_venue(sl_id),
+            "newOrderRespType": "FULL",
+        }
+        client: Any = self._client
+        raw = await self._edge.place(
+            client_order_id, lambda: client.private_post_orderlist_otoco(request)
+        )
+        orders = self._legs(raw, symbol)
+        entry = orders.get(client_order_id)
+        if entry is None:
+            raise OperationalError(
+                f"{self.name}: the OTOCO answer lacks entry {client_order_id}; look it up"
+            )
+        report = self._report({**entry, "side": Side.BUY.value}, client_order_id, pair, size)
+        protection = ProtectionReport(
+            stop_loss=self._leg(orders, sl_id, pair, size),
+            take_profit=self._leg(orders, tp_id, pair, size),
+            native_oco=True,
+        )
+        return BracketReport(entry=report, protection=protection)
+
     def _legs(self, raw: Raw, symbol: str) -> dict[str, Raw]:
-        """The OCO's order reports as ccxt orders, by our client id."""
+        """An order list's order reports as ccxt orders, by our client id."""
         market = self._client.market(symbol)
         with self._edge.mapped():
             orders = [self._client.parse_order(r, market) for r in raw.get("orderReports") or []]

@@ -177,3 +177,31 @@ async def list_deliveries(
         .limit(limit)
     )
     return list((await session.execute(statement)).scalars())
+
+
+async def awaiting_receipts(
+    *, session: AsyncSession, channel: str, sent_before: datetime, limit: int
+) -> list[NotificationDeliveryRow]:
+    """Sent deliveries of ``channel`` whose provider receipt is still to be read, oldest first."""
+    statement = (
+        select(NotificationDeliveryRow)
+        .where(
+            NotificationDeliveryRow.channel == channel,
+            NotificationDeliveryRow.status == SENT,
+            NotificationDeliveryRow.receipt.is_not(None),
+            NotificationDeliveryRow.sent_at <= sent_before,
+        )
+        .order_by(NotificationDeliveryRow.id)
+        .limit(limit)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def prune_deliveries(*, session: AsyncSession, before: datetime) -> int:
+    """Forget finished deliveries (sent, failed, gone) created before ``before``; how many."""
+    statement = delete(NotificationDeliveryRow).where(
+        NotificationDeliveryRow.status.in_((SENT, FAILED, GONE)),
+        NotificationDeliveryRow.receipt.is_(None),
+        NotificationDeliveryRow.created_at < before,
+    )
+    return rowcount(await session.execute(statement))

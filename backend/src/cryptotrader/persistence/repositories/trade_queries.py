@@ -60,6 +60,20 @@ class BotTradeFigures:
     last_closed_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class PairTradeFigures:
+    """One bot's results on one pair, and what it holds there now."""
+
+    realised_pnl: Decimal
+    fees: Decimal
+    open_trades: int
+    closed_trades: int
+    wins: int
+    open_quantity: Decimal
+    open_notional: Decimal
+    """Entry price x quantity of the open positions (the exposure the risk manager limits)."""
+
+
 def _base() -> Select[TradeRow, BotKind, str, str]:
     return (
         select(TradeRow, BotRow.type, TradingPairRow.symbol, TradingPairRow.exchange)
@@ -298,3 +312,60 @@ async def closed_pnl_in_order(*, session: AsyncSession) -> list[Decimal]:
         .order_by(TradeRow.closed_at, TradeRow.id)
     )
     return [pnl for pnl in rows.scalars() if pnl is not None]
+
+
+async def pair_figures(*, session: AsyncSession) -> dict[tuple[int, str], PairTradeFigures]:
+    """Each bot's results per pair (``(bot id, symbol)``), summed exactly by the database.
+
+    The open positions' amounts are few (one per bot and pair at most): they are summed in
+    Python, exactly.
+    """
+    wins = func.sum(case((_positive(session, TradeRow.pnl), 1), else_=0))
+    rows = await session.execute(
+        select(
+            TradeRow.bot_id,
+            TradingPairRow.symbol,
+            TradeRow.status,
+            func.count(),
+            exact_sum(session, TradeRow.pnl),
+            exact_sum(session, TradeRow.fees),
+            wins,
+        )
+        .join(TradingPairRow, TradeRow.pair_id == TradingPairRow.id)
+        .group_by(TradeRow.bot_id, TradingPairRow.symbol, TradeRow.status)
+    )
+    held = await session.execute(
+        select(TradeRow.bot_id, TradingPairRow.symbol, TradeRow.entry_price, TradeRow.quantity)
+        .join(TradingPairRow, TradeRow.pair_id == TradingPairRow.id)
+        .where(TradeRow.status == TradeStatus.OPEN)
+    )
+    tallies: dict[tuple[int, str], dict[str, Any]] = {}
+
+    def tally(key: tuple[int, str]) -> dict[str, Any]:
+        zero = Decimal(0)
+        blank = {"pnl": zero, "fees": zero, "open": 0, "closed": 0, "wins": 0, "qty": zero}
+        return tallies.setdefault(key, {**blank, "notional": zero})
+
+    for bot_id, symbol, status, count, pnl, fees, won in rows.all():
+        figures = tally((bot_id, symbol))
+        figures["fees"] += from_exact_sum(session, fees)
+        if status == TradeStatus.CLOSED:
+            figures.update(pnl=from_exact_sum(session, pnl), closed=int(count), wins=int(won or 0))
+        elif status == TradeStatus.OPEN:
+            figures["open"] = int(count)
+    for bot_id, symbol, price, quantity in held.all():
+        figures = tally((bot_id, symbol))
+        figures["qty"] += quantity
+        figures["notional"] += price * quantity
+    return {
+        key: PairTradeFigures(
+            realised_pnl=t["pnl"],
+            fees=t["fees"],
+            open_trades=t["open"],
+            closed_trades=t["closed"],
+            wins=t["wins"],
+            open_quantity=t["qty"],
+            open_notional=t["notional"],
+        )
+        for key, t in sorted(tallies.items())
+    }

@@ -129,22 +129,31 @@ async def list_trades(
     bot: BotKind | None = None,
     status: TradeStatus | None = None,
     limit: int = 100,
+    pair: Pair | None = None,
 ) -> list[tuple[int, Trade]]:
-    """Newest trades first, with their ids, optionally for one bot and one status."""
+    """Newest trades first, with their ids, optionally for one bot, status and pair."""
     statement = _select().order_by(TradeRow.opened_at.desc(), TradeRow.id.desc()).limit(limit)
     if bot is not None:
         statement = statement.where(BotRow.type == bot)
     if status is not None:
         statement = statement.where(TradeRow.status == status)
+    if pair is not None:
+        statement = statement.where(TradingPairRow.symbol == pair.symbol)
     rows = (await session.execute(statement)).all()
     return [(row.id, _to_domain(row, kind, base, quote)) for row, kind, base, quote in rows]
 
 
-async def count_trades(*, session: AsyncSession, bot: BotKind | None = None) -> int:
-    """How many trades are stored, optionally for one bot (a listing shows the newest N of them)."""
+async def count_trades(
+    *, session: AsyncSession, bot: BotKind | None = None, pair: Pair | None = None
+) -> int:
+    """How many trades are stored, optionally for one bot and pair (a listing shows N of them)."""
     statement = select(func.count(TradeRow.id))
     if bot is not None:
         statement = statement.join(BotRow, TradeRow.bot_id == BotRow.id).where(BotRow.type == bot)
+    if pair is not None:
+        statement = statement.join(TradingPairRow, TradeRow.pair_id == TradingPairRow.id).where(
+            TradingPairRow.symbol == pair.symbol
+        )
     return int((await session.execute(statement)).scalar_one())
 
 

@@ -1,0 +1,220 @@
+"""``cryptotrader bots``: each bot's state, whether a runtime drives it, its money and positions.
+
+Read from the database the runtime writes, as the API's ``/api/bots`` and ``/api/portfolio``
+show it (the same services compute the figures): a terminal sees at a glance whether the bots
+are trading, without an API or a login.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from cryptotrader.cli._common import console
+
+if TYPE_CHECKING:
+    from cryptotrader.config import Settings
+    from cryptotrader.domain.presence import RuntimePresence
+    from cryptotrader.domain.trades import Trade
+    from cryptotrader.services.portfolio import BotPortfolio, PortfolioView
+
+NO_BOTS = "no bots yet: the runtime creates them on its first run (cryptotrader run)"
+
+
+def bots_command(
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Show each bot: state, driven by a runtime or not, capital, P&L and open positions."""
+    import asyncio
+
+    from cryptotrader.clock import LiveClock
+    from cryptotrader.config import load_settings
+
+    now = LiveClock().now()
+    portfolio, presence, positions = asyncio.run(_read(load_settings()))
+    driven = presence is not None and presence.driven(now)
+    if as_json:
+        payload = _json(portfolio, presence, driven, positions)
+        console.print_json(json.dumps(payload))
+        return
+    if not portfolio.bots:
+        console.print(NO_BOTS)
+        return
+    console.print(_runtime_line(presence, driven, now))
+    console.print(_bots_table(portfolio, driven))
+    if positions:
+        console.print(_positions_table(positions))
+    else:
+        console.print("no open positions")
+
+
+async def _read(
+    settings: Settings,
+) -> tuple[PortfolioView, RuntimePresence | None, list[tuple[int, Trade]]]:
+    from cryptotrader.domain.presence import HEARTBEAT_KEY, RuntimePresence
+    from cryptotrader.persistence.migrate import open_database
+    from cryptotrader.persistence.repositories import settings as stored
+    from cryptotrader.persistence.repositories import trades
+    from cryptotrader.persistence.uow import UnitOfWork
+    from cryptotrader.services.context import Actor, Role
+    from cryptotrader.services.portfolio import PortfolioService
+
+    database = await open_database(settings.database_url)
+    try:
+        local = Actor(user_id=0, username="cli", role=Role.VIEWER)  # reads only
+        portfolio = await PortfolioService(database=database, settings=settings).portfolio(local)
+        async with UnitOfWork(database) as uow:
+            beat = await stored.get_setting(session=uow.session, key=HEARTBEAT_KEY)
+            positions = await trades.open_trades(session=uow.session)
+        return portfolio, RuntimePresence.from_json(beat), positions
+    finally:
+        await database.dispose()
+
+
+def _bots_table(portfolio: PortfolioView, driven: bool) -> Any:
+    """One column per bot (and the total), one row per figure: fits a narrow terminal."""
+    from rich.table import Table
+
+    bots = portfolio.bots
+    table = Table(title=f"bots ({portfolio.mode} trading)")
+    table.add_column("")
+    for bot in bots:
+        table.add_column(bot.bot.value, justify="right")
+    table.add_column("total", justify="right")
+    rows: list[tuple[str, list[str], str]] = [
+        ("state", [b.status.value for b in bots], ""),
+        ("driven by a runtime", ["yes" if driven else "no" for _ in bots], ""),
+        ("capital", [_money(b.capital) for b in bots], _money(portfolio.total_capital)),
+        (
+            "realised P&L",
+            [f"{b.realised_pnl:+,.2f}" for b in bots],
+            f"{portfolio.total_realised_pnl:+,.2f}",
+        ),
+        ("reallocated in", [_money(b.reallocated_in) for b in bots], ""),
+        ("reallocated out", [_money(b.reallocated_out) for b in bots], ""),
+        ("open positions", [str(b.open_trades) for b in bots], str(_total_open(bots))),
+        ("closed trades", [str(b.closed_trades) for b in bots], ""),
+        ("win rate", ["n/a" if b.win_rate is None else f"{b.win_rate:.1%}" for b in bots], ""),
+        (
+            "risk per trade (base)",
+            [f"{b.risk.current_risk_ratio:.2%} ({b.risk.base_risk_ratio:.2%})" for b in bots],
+            "",
+        ),
+    ]
+    for label, values, total in rows:
+        table.add_row(label, *values, total)
+    return table
+
+
+def _total_open(bots: list[BotPortfolio]) -> int:
+    return sum(b.open_trades for b in bots)
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def _age(now: datetime, then: datetime) -> str:
+    seconds = max(0, int((now - then).total_seconds()))
+    if seconds < 120:
+        return f"{seconds} s ago"
+    if seconds < 7200:
+        return f"{seconds // 60} min ago"
+    if seconds < 172_800:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86_400} days ago"
+
+
+def _runtime_line(presence: RuntimePresence | None, driven: bool, now: datetime) -> str:
+    if presence is None:
+        return "no runtime has driven the bots yet: start one with cryptotrader run"
+    since = f"{presence.started_at:%Y-%m-%d %H:%M:%S} UTC"
+    if driven:
+        return (
+            f"driven by a {presence.mode} runtime (pid {presence.pid}, {presence.market}) "
+            f"since {since}; last heartbeat {_age(now, presence.seen_at)}"
+        )
+    if presence.stopped_at is not None:
+        return (
+            f"not driven: the last runtime ({presence.mode}, {presence.market}) stopped "
+            f"{_age(now, presence.stopped_at)}; the states below are what it left"
+        )
+    return (
+        f"not driven: the last runtime ({presence.mode}, pid {presence.pid}) stopped beating "
+        f"{_age(now, presence.seen_at)} (killed?); the states below are what it left"
+    )
+
+
+def _positions_table(positions: list[tuple[int, Trade]]) -> Any:
+    from rich.table import Table
+
+    table = Table(title=f"{len(positions)} open position(s)")
+    for column in ("trade", "bot", "pair", "opened (UTC)", "quantity", "entry"):
+        table.add_column(column)
+    table.add_column("stop-loss")
+    table.add_column("take-profit")
+    for trade_id, trade in positions:
+        table.add_row(
+            str(trade_id),
+            trade.bot.value,
+            trade.pair.symbol,
+            f"{trade.entry_time:%Y-%m-%d %H:%M}",
+            f"{trade.quantity.normalize()}",
+            _money(trade.entry_price),
+            "none" if trade.stop_loss is None else _money(trade.stop_loss),
+            "none" if trade.take_profit is None else _money(trade.take_profit),
+        )
+    return table
+
+
+def _bot_json(bot: BotPortfolio, driven: bool, positions: list[tuple[int, Trade]]) -> Any:
+    return {
+        "kind": bot.bot.value,
+        "name": bot.name,
+        "status": bot.status.value,
+        "driven": driven,
+        "capital": str(bot.capital),
+        "realised_pnl": str(bot.realised_pnl),
+        "fees": str(bot.fees),
+        "reallocated_in": str(bot.reallocated_in),
+        "reallocated_out": str(bot.reallocated_out),
+        "open_trades": bot.open_trades,
+        "closed_trades": bot.closed_trades,
+        "win_rate": bot.win_rate,
+        "risk_ratio": str(bot.risk.current_risk_ratio),
+        "base_risk_ratio": str(bot.risk.base_risk_ratio),
+        "open_positions": [
+            {
+                "id": trade_id,
+                "pair": trade.pair.symbol,
+                "opened_at": trade.entry_time.isoformat(),
+                "quantity": str(trade.quantity),
+                "entry_price": str(trade.entry_price),
+                "stop_loss": None if trade.stop_loss is None else str(trade.stop_loss),
+                "take_profit": None if trade.take_profit is None else str(trade.take_profit),
+            }
+            for trade_id, trade in positions
+            if trade.bot is bot.bot
+        ],
+    }
+
+
+def _json(
+    portfolio: PortfolioView,
+    presence: RuntimePresence | None,
+    driven: bool,
+    positions: list[tuple[int, Trade]],
+) -> dict[str, Any]:
+    return {
+        "mode": str(portfolio.mode),
+        "runtime": None if presence is None else presence.to_json(),
+        "driven": driven,
+        "driven_since": presence.started_at.isoformat() if driven and presence else None,
+        "bots": [_bot_json(bot, driven, positions) for bot in portfolio.bots],
+        "total_capital": str(portfolio.total_capital),
+        "total_realised_pnl": str(portfolio.total_realised_pnl),
+    }

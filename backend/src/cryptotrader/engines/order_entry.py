@@ -1,0 +1,230 @@
+"""Entries: sized by the portfolio, checked by the risk manager, stored, sent, then protected.
+
+Every entry is sized by the portfolio (capital, confidence, current risk) and checked by the
+``RiskManager`` (and, when live, the operator's switch) in the transaction that stores it; its
+stop-loss and take-profit follow for the amount filled (``Protection``).
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Any
+
+from cryptotrader.bus import topics
+from cryptotrader.clock import Clock
+from cryptotrader.domain.enums import OrderStatus, OrderType, Side
+from cryptotrader.domain.orders import Order
+from cryptotrader.domain.pairs import Pair
+from cryptotrader.domain.reports import OrderReport
+from cryptotrader.domain.signals import TradingSignal
+from cryptotrader.engines import client_ids
+from cryptotrader.engines.order_context import LiveSwitch
+from cryptotrader.engines.order_events import Announcer
+from cryptotrader.engines.order_reports import ReportRecorder
+from cryptotrader.engines.order_send import OrderSender
+from cryptotrader.engines.order_state import TradingState
+from cryptotrader.engines.order_store import OrderStore
+from cryptotrader.engines.portfolio import PortfolioManager
+from cryptotrader.engines.positions import Position
+from cryptotrader.engines.protection import Protection
+from cryptotrader.exchanges.base import BaseExchange
+from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories import trades
+from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.risk.manager import EntryFacts, RiskManager, RiskRefused
+from cryptotrader.risk.protection import protection_levels
+
+log = logging.getLogger(__name__)
+
+
+class Entries:
+    """Opens the bots' positions.
+
+    Args:
+        database: the bot read and the entry written in one transaction.
+        exchange: the price and the market's rules.
+        pair: the market traded.
+        clock: timestamps, and the day whose realised P&L the risk manager limits.
+        portfolio: sizing.
+        risk: validation of every entry.
+        live: True when orders move real money.
+        live_switch: reads the operator's live-trading switch before a live entry.
+        fee_rate: expected fee per fill (sizing keeps notional plus fee within the capital).
+        store: writes the entry before it is sent.
+        sender: sends it.
+        recorder: records its fill.
+        protection: protects what filled.
+        announcer: says why an entry was refused.
+        state: the open positions and whether trading is allowed.
+    """
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        exchange: BaseExchange,
+        pair: Pair,
+        clock: Clock,
+        portfolio: PortfolioManager,
+        risk: RiskManager,
+        live: bool,
+        live_switch: LiveSwitch,
+        fee_rate: Decimal,
+        store: OrderStore,
+        sender: OrderSender,
+        recorder: ReportRecorder,
+        protection: Protection,
+        announcer: Announcer,
+        state: TradingState,
+    ) -> None:
+        self._database = database
+        self._exchange = exchange
+        self._pair = pair
+        self._clock = clock
+        self._portfolio = portfolio
+        self._risk = risk
+        self._live = live
+        self._live_switch = live_switch
+        self._fee_rate = fee_rate
+        self._store = store
+        self._sender = sender
+        self._recorder = recorder
+        self._protection = protection
+        self._announcer = announcer
+        self._state = state
+
+    async def open_position(self, signal: TradingSignal, *, step_ms: int) -> Position | None:
+        """Enter for ``signal.target_bot`` unless it holds a position; None when nothing entered.
+
+        Sizing refusals (too small) and risk refusals are logged and announced, never raised.
+        """
+        bot = signal.target_bot
+        if bot in self._state.positions or not self._state.trading_allowed:
+            return None
+        coid = client_ids.decision_id(bot, step_ms, client_ids.ENTRY)
+        checked = step_ms <= self._state.checked_through_ms
+        existing = await self._store.stored(coid) if checked else None
+        if existing is not None:  # a restart inside this step: finish what was started
+            return await self._resume(existing)
+        order = await self._entry_order(signal, coid)
+        if order is None:
+            return None
+        report = await self._sender.send(order)  # stored and committed by ``_entry_order``
+        if report is None:
+            return None
+        return await self._after_entry(order, report)
+
+    async def place_order_with_protection(
+        self, order: Order, *, intent: dict[str, Any] | None = None
+    ) -> Position | None:
+        """Store, send and protect an entry; the position, or None when nothing was bought.
+
+        The stop-loss and take-profit cover the amount filled (a partial fill is protected for
+        what was filled, and again when more fills). A position whose protection cannot be
+        placed is closed at market at once.
+        """
+        await self._store.store_new(order, intent=intent)
+        report = await self._sender.send(order)
+        if report is None:
+            return None
+        return await self._after_entry(order, report)
+
+    async def _resume(self, order: Order) -> Position | None:
+        if order.status in (OrderStatus.REJECTED, OrderStatus.CANCELED, OrderStatus.EXPIRED):
+            return None
+        report = await self._store.lookup(order.client_order_id)
+        if report is None:
+            report = await self._sender.send(order)
+        return None if report is None else await self._after_entry(order, report)
+
+    async def _after_entry(self, order: Order, report: OrderReport) -> Position | None:
+        position = await self._recorder.record_entry(order, report)
+        if position is not None and position.unprotected:
+            await self._protection.protect(position)
+        return self._state.positions.get(order.bot)
+
+    async def _entry_order(self, signal: TradingSignal, coid: str) -> Order | None:
+        """Size and check an entry, and store it (pending, committed): ready to send.
+
+        One transaction reads the bot, and writes the order with its intent if it passes.
+        """
+        ticker = await self._exchange.fetch_ticker(self._pair)
+        price = ticker.ask or ticker.last
+        rules = await self._exchange.market_rules(self._pair)
+        ids = await self._store.row_ids()
+        async with UnitOfWork(self._database) as uow:
+            bot = await self._portfolio.view(signal.target_bot, session=uow.session)
+            stop, take = protection_levels(
+                price, stop_loss=bot.stop_loss, take_profit=bot.take_profit
+            )
+            size = self._portfolio.size_entry(
+                bot,
+                confidence=signal.confidence,
+                entry=price,
+                stop_loss=stop,
+                rules=rules,
+                fee_rate=self._fee_rate,
+            )
+            if not size.accepted:
+                log.info("%s entry not sized: %s", bot.kind, size.refused)
+                return None
+            day = self._clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
+            realised = await trades.realised_since(
+                session=uow.session, bot=bot.kind, since=day, bot_id=ids.bots[bot.kind]
+            )
+            facts = EntryFacts(
+                bot=bot.kind,
+                status=bot.status,
+                capital=bot.capital,
+                quantity=size.quantity,
+                price=price,
+                fee_rate=self._fee_rate,
+                rules=rules,
+                bot_positions=int(bot.kind in self._state.positions),
+                open_positions=len(self._state.positions),
+                realised_today=realised,
+                live=self._live,
+            )
+            refused: RiskRefused | None = None
+            try:
+                if self._live:
+                    await self._live_switch(facts)
+                self._risk.check_entry(facts)
+            except RiskRefused as exc:
+                refused = exc
+            else:
+                order = Order(
+                    client_order_id=coid,
+                    bot=bot.kind,
+                    pair=self._pair,
+                    side=Side.BUY,
+                    type=OrderType.MARKET,
+                    quantity=size.quantity,
+                    stop_loss=stop,
+                    take_profit=take,
+                    created_at=self._clock.now(),
+                )
+                await self._store.write_new(uow.session, order, ids, intent=_intent(signal))
+                await uow.commit()
+        if refused is not None:
+            log.info("%s", refused)
+            await self._announcer.alert(
+                "order_refused", str(refused), bot=bot.kind, severity="warning"
+            )
+            return None
+        await self._announcer.publish([(topics.ORDERS, self._announcer.order_event(order))])
+        return order
+
+
+def _intent(signal: TradingSignal) -> dict[str, Any]:
+    return {
+        "confidence": signal.confidence,
+        "snapshot": {
+            "strategy": signal.strategy,
+            "score": signal.score,
+            "confidence": signal.confidence,
+            "signal_time": signal.timestamp.isoformat(),
+            "contributions": signal.contributions,
+        },
+    }
