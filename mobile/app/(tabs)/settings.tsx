@@ -10,6 +10,7 @@ import { ExchangeKeys } from '@/components/settings/ExchangeKeys';
 import { LiveTrading } from '@/components/settings/LiveTrading';
 import { Notifications } from '@/components/settings/Notifications';
 import { PairsEditor } from '@/components/settings/PairsEditor';
+import { PushPreferences } from '@/components/settings/PushPreferences';
 import { ServiceTokens } from '@/components/settings/ServiceTokens';
 import { Users } from '@/components/settings/Users';
 import { Card, Choice, Label } from '@/components/ui';
@@ -59,6 +60,9 @@ export default function SettingsScreen() {
       ) : null}
       <Card title={t('settings.notifications')}>
         <Notifications canEdit={admin} />
+      </Card>
+      <Card title={t('settings.push.title')}>
+        <PushPreferences />
       </Card>
       <Card title={t('settings.tokens.title')}>
         <ServiceTokens />
