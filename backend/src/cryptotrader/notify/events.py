@@ -52,6 +52,14 @@ _BOT = {
     "en": {"safe": "Safe bot", "aggressive": "Aggressive bot", None: "CryptoTrader"},
     "fr": {"safe": "Bot prudent", "aggressive": "Bot agressif", None: "CryptoTrader"},
 }
+_REASONS = {
+    "en": {"signal": "Sell signal", "stop_loss": "Stop-loss hit", "take_profit": "Take-profit hit",
+           "end_of_data": "End of data", "manual": "Closed by hand",
+           "protection_failed": "Closed: no stop-loss"},
+    "fr": {"signal": "Signal de vente", "stop_loss": "Stop-loss touché",
+           "take_profit": "Objectif atteint", "end_of_data": "Fin des données",
+           "manual": "Fermé à la main", "protection_failed": "Fermé : pas de stop-loss"},
+}  # fmt: skip
 _TITLES = {
     "en": {
         "reallocation": "Gains moved to the safe bot",
@@ -119,8 +127,8 @@ def _opened(alert: AlertRaised, language: Language) -> tuple[str, str]:
     pair = alert.pair.symbol if alert.pair else "?"
     quote = alert.pair.quote if alert.pair else ""
     d = alert.details
-    price = _money(alert.price)
-    stop, take = _money(d.get("stop_loss")), _money(d.get("take_profit"))
+    price = _money(alert.price, language)
+    stop, take = _money(d.get("stop_loss"), language), _money(d.get("take_profit"), language)
     if language == "fr":
         return (
             f"{bot} : achat {pair}",
@@ -137,23 +145,25 @@ def _closed(alert: AlertRaised, language: Language) -> tuple[str, str]:
     pair = alert.pair.symbol if alert.pair else "?"
     quote = alert.pair.quote if alert.pair else ""
     d = alert.details
-    pnl = _signed(d.get("pnl"))
+    pnl = _signed(d.get("pnl"), language)
     pct = d.get("pnl_pct", "?")
     held = _duration(d.get("duration_s"), language)
     reason = d.get("reason", "")
+    reason = _REASONS[language].get(reason, reason)
+    price = _money(alert.price, language)
     if language == "fr":
         return (
-            f"{bot} : vente {pair} {pnl} {quote} ({pct} %)",
-            f"{reason} à {_money(alert.price)} {quote}, après {held}",
+            f"{bot} : vente {pair} {pnl} {quote} ({pct.replace('.', ',')}\u202f%)",
+            f"{reason} à {price} {quote}, après {held}",
         )
     return (
         f"{bot} sold {pair}: {pnl} {quote} ({pct}%)",
-        f"{reason} at {_money(alert.price)} {quote} after {held}",
+        f"{reason} at {price} {quote} after {held}",
     )
 
 
 def _reallocated(alert: AlertRaised, language: Language) -> tuple[str, str]:
-    amount = _money(alert.details.get("amount"))
+    amount = _money(alert.details.get("amount"), language)
     trade = alert.details.get("trigger_trade_id", "?")
     if language == "fr":
         return _TITLES["fr"]["reallocation"], f"{amount} transférés (trade {trade})"
@@ -163,7 +173,7 @@ def _reallocated(alert: AlertRaised, language: Language) -> tuple[str, str]:
 def _risk(alert: AlertRaised, language: Language) -> tuple[str, str]:
     bot = _BOT[language][alert.bot.value if alert.bot else None]
     d = alert.details
-    old, new = _percent(d.get("old_risk")), _percent(d.get("new_risk"))
+    old, new = _percent(d.get("old_risk"), language), _percent(d.get("new_risk"), language)
     title = _TITLES[language][alert.kind].format(bot=bot)
     if language == "fr":
         return title, f"risque par trade {old} → {new} ({d.get('reason', '')})"
@@ -190,14 +200,17 @@ def _recovered(alert: AlertRaised, language: Language) -> tuple[str, str]:
 
 def _digest(alert: AlertRaised, language: Language) -> tuple[str, str]:
     d = alert.details
-    pnl, capital = _signed(d.get("pnl")), _money(d.get("capital"))
+    pnl, capital = _signed(d.get("pnl"), language), _money(d.get("capital"), language)
     closed, opened = d.get("trades_closed", "?"), d.get("trades_opened", "?")
     if language == "fr":
         return (
-            f"Résumé du jour : {pnl}",
+            f"Résumé du jour : P&L {pnl}",
             f"{closed} trades clôturés, {opened} ouverts · capital {capital}",
         )
-    return f"Daily summary: {pnl}", f"{closed} trades closed, {opened} opened · capital {capital}"
+    return (
+        f"Daily summary: P&L {pnl}",
+        f"{closed} trades closed, {opened} opened · capital {capital}",
+    )
 
 
 _LAYOUTS: dict[str, Callable[[AlertRaised, Language], tuple[str, str]]] = {
@@ -221,19 +234,29 @@ def _decimal(value: object) -> Decimal | None:
         return None
 
 
-def _money(value: object) -> str:
+def _local(text: str, language: Language) -> str:
+    """``12,345.67`` in English, ``12 345,67`` in French (narrow no-break space)."""
+    if language == "fr":
+        return text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def _money(value: object, language: Language = "en") -> str:
     number = _decimal(value)
-    return "?" if number is None else f"{number:,.2f}"
+    return "?" if number is None else _local(f"{number:,.2f}", language)
 
 
-def _signed(value: object) -> str:
+def _signed(value: object, language: Language = "en") -> str:
     number = _decimal(value)
-    return "?" if number is None else f"{number:+,.2f}"
+    return "?" if number is None else _local(f"{number:+,.2f}", language)
 
 
-def _percent(value: object) -> str:
+def _percent(value: object, language: Language = "en") -> str:
     number = _decimal(value)
-    return "?" if number is None else f"{(number * 100).normalize():f}%"
+    if number is None:
+        return "?"
+    shown = _local(f"{(number * 100).normalize():f}", language)
+    return f"{shown}\u202f%" if language == "fr" else f"{shown}%"
 
 
 def _duration(value: str | None, language: Language) -> str:

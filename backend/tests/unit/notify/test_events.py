@@ -83,7 +83,7 @@ def test_render_engine_silent_and_daily_digest() -> None:
         details={"pnl": "-12.5", "capital": "10412.3", "trades_closed": "4", "trades_opened": "5"},
     )
     assert (render(digest).title, render(digest).body) == (
-        "Daily summary: -12.50",
+        "Daily summary: P&L -12.50",
         "4 trades closed, 5 opened · capital 10,412.30",
     )
 
@@ -92,3 +92,18 @@ def test_only_catalogue_kinds_are_notifiable() -> None:
     assert not is_notifiable(alert("bot_settings_changed"))
     with pytest.raises(KeyError):
         render(alert("bot_settings_changed"))
+
+
+def test_render_in_french_writes_numbers_the_french_way() -> None:
+    closed = alert(
+        "trade_closed",
+        bot=BotKind.AGGRESSIVE,
+        pair=Pair.parse("BTC/USDT"),
+        price="67450",
+        details={"pnl": "1234.5", "pnl_pct": "+2.50", "reason": "take_profit",
+                 "duration_s": "200000"},
+    )  # fmt: skip
+    french = render(closed, "fr")
+    assert french.title == "Bot agressif : vente BTC/USDT +1\u202f234,50 USDT (+2,50\u202f%)"
+    assert french.body == "Objectif atteint à 67\u202f450,00 USDT, après 2 j"
+    assert render(closed).body == "Take-profit hit at 67,450.00 USDT after 2 d"
