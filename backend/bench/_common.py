@@ -8,16 +8,23 @@ import platform
 import resource
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from tests.support.parity import stored_rows
 
-from cryptotrader.domain import CandleArrays
+from cryptotrader.bootstrap import open_runtime
+from cryptotrader.config import Settings
+from cryptotrader.domain import BotKind, CandleArrays
 from cryptotrader.marketdata import read_ohlcv
+from cryptotrader.runtime_inputs import RunOptions
 
 _DEFAULT_SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 SHARED_DATA = Path(os.environ.get("CRYPTOTRADER_SHARED_DATA", _DEFAULT_SHARED))
 ONE_MILLION = 1_000_000
+HOURS = SHARED_DATA / "binance_BTC-USDT_1h.csv.gz"
+FEAR_GREED = SHARED_DATA / "alternative-me_fear-greed_1d.csv"
 
 
 def best_of(repeat: int, fn: Callable[[], object]) -> float:
@@ -54,6 +61,56 @@ def machine() -> str:
     """One line describing where the figures come from."""
     cpu = platform.processor() or platform.machine()
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def load() -> str:
+    """The machine's load averages (1, 5, 15 min): other work sharing the cores."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f}"
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """One ``cryptotrader run --replay`` of the real BTC/USDT 1h series, in this process."""
+
+    candles: int
+    seconds: float
+    cpu_seconds: float
+    """CPU time of this process (every thread: the writer's too) over the same span: unlike the
+    wall time, hardly moved by other work sharing the cores."""
+    trades: dict[BotKind, list[tuple[object, ...]]]
+    """Each bot's stored trades (``tests.support.parity.stored_rows``), read after the timing."""
+    influx_written: int
+    """Points InfluxDB accepted (the writer is flushed when the runtime closes); 0 without it."""
+
+    @property
+    def rate(self) -> float:
+        """Candles per second."""
+        return self.candles / self.seconds
+
+
+async def replay_hours(settings: Settings) -> Replay:
+    """Replay 8 years of real BTC/USDT 1h candles through the whole pipeline of both bots.
+
+    As ``cryptotrader run --replay`` without the API: SQLite on the event loop's thread, the
+    in-process bus, the paper exchange, the default strategies. Timed from start to the end of
+    the series.
+    """
+    options = RunOptions(replay=HOURS, fear_greed=FEAR_GREED, inline_database=True)
+    runtime = await open_runtime(settings, options)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    try:
+        await runtime.start()
+        await runtime.wait()
+        elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
+        assert runtime.trading is not None
+        candles = runtime.trading.candles_done
+        trades = await stored_rows(runtime.database)
+    finally:
+        await runtime.close()
+    writer = runtime.telemetry.influx
+    return Replay(candles, elapsed, cpu, trades, 0 if writer is None else writer.written)
 
 
 def btc_minutes_extended(n: int = ONE_MILLION) -> tuple[CandleArrays, str]:

@@ -34,10 +34,10 @@ import numpy as np
 from redis import Redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from tests.support.parity import backtest, expected_rows, stored_rows
+from tests.support.parity import backtest, expected_rows
 
 import bench.runtime_flip  # noqa: F401 - registers bench_flip
-from bench._common import SHARED_DATA, machine, today
+from bench._common import FEAR_GREED, HOURS, machine, replay_hours, today
 from cryptotrader.bootstrap import open_runtime
 from cryptotrader.bus import topics
 from cryptotrader.bus.factory import open_bus
@@ -60,8 +60,6 @@ from cryptotrader.runtime_inputs import RunOptions
 
 PG_URL = os.environ.get("CRYPTOTRADER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1/test")
 REDIS_URL = os.environ.get("CRYPTOTRADER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-HOURS = SHARED_DATA / "binance_BTC-USDT_1h.csv.gz"
-FEAR_GREED = SHARED_DATA / "alternative-me_fear-greed_1d.csv"
 HISTORY, TIMED, PAUSE_S = 2000, 300, 0.03
 PAIR, H1 = Pair.parse("BTC/USDT"), Timeframe.H1
 
@@ -70,26 +68,16 @@ PAIR, H1 = Pair.parse("BTC/USDT"), Timeframe.H1
 
 
 async def throughput(folder: Path) -> None:
-    settings = Settings(data_dir=folder)
-    # as ``cryptotrader run --replay`` (no API): SQLite on the event loop's thread
-    options = RunOptions(replay=HOURS, fear_greed=FEAR_GREED, inline_database=True)
-    runtime = await open_runtime(settings, options)
-    started = time.perf_counter()
-    try:
-        await runtime.start()
-        await runtime.wait()
-        elapsed = time.perf_counter() - started
-        assert runtime.trading is not None
-        candles = runtime.trading.candles_done
-        got = await stored_rows(runtime.database)
-    finally:
-        await runtime.close()
+    run = await replay_hours(Settings(data_dir=folder))
     want = expected_rows(backtest(HOURS, FEAR_GREED))
-    trades = sum(len(rows) for rows in got.values())
-    same = all(got[bot] == want[bot] for bot in BotKind)
-    rate = candles / elapsed
-    print(f"replay, one process: {candles:,} candles in {elapsed:.2f} s = {rate:,.0f} candles/s")
-    print(f"  {trades:,} trades ({trades / elapsed:,.1f}/s); same trades as the backtest: {same}")
+    trades = sum(len(rows) for rows in run.trades.values())
+    same = all(run.trades[bot] == want[bot] for bot in BotKind)
+    print(
+        f"replay, one process: {run.candles:,} candles in {run.seconds:.2f} s = "
+        f"{run.rate:,.0f} candles/s"
+    )
+    per_second = trades / run.seconds
+    print(f"  {trades:,} trades ({per_second:,.1f}/s); same trades as the backtest: {same}")
 
 
 # --- latency -------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from cryptotrader_discord.embeds import money, signed
+from cryptotrader_discord.api import BotsPublic, PortfolioPublic
+from cryptotrader_discord.embeds import money, signed, status_embed
 from cryptotrader_discord.i18n import FR
 from tests.conftest import Api
 from tests.fake_discord import OPERATOR_ROLE, VIEWER_ROLE, Captured, FakeDiscord
@@ -313,3 +314,21 @@ async def test_commands_are_registered_with_french_names_descriptions_options_an
         "Agressif",
     ]
     assert [c["name"] for c in trades["bot"]["choices"]] == ["Safe", "Aggressive"]
+
+
+def test_status_embed_says_driven_when_a_runtime_drives_the_bot(seeded_api: Api) -> None:
+    portfolio = PortfolioPublic.model_validate(
+        api_get(seeded_api.url, seeded_api.tokens["read"], "/api/portfolio")
+    )
+    bots = BotsPublic.model_validate(
+        api_get(seeded_api.url, seeded_api.tokens["read"], "/api/bots")
+    )
+    driving = [b.model_copy(update={"driven": b.kind == "safe"}) for b in bots.data]
+    for lang, driven, idle in (
+        ("en", "✅ driven by the trading runtime", "⚠️ not driven"),
+        ("fr", "✅ piloté par le runtime de trading", "⚠️ non piloté"),
+    ):
+        shown = [str(f.value) for f in status_embed(portfolio, lang, driving).fields]
+        safe = next(i for i, b in enumerate(portfolio.bots) if b.bot == "safe")
+        assert shown[safe].endswith(driven)
+        assert shown[1 - safe].splitlines()[-1].startswith(idle)

@@ -54,6 +54,10 @@ def test_routing_by_kind_group_and_default() -> None:
     assert routing.channel("daily_digest") is None
     assert routing.silenced("daily_digest")
     assert not routing.silenced("engine_silent")
+    failures = BotConfig.from_env({**BASE, "ALERT_CHANNELS": "default=1, failures=4"}).routing
+    assert {failures.channel(k) for k in ("engine_silent", "engine_recovered", "order_failed")} == {
+        4
+    }
 
 
 def start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -5,6 +5,7 @@ merged into summaries, nothing is lost, and the buckets are respected."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -21,8 +22,8 @@ from cryptotrader_discord.bot import point_at
 from cryptotrader_discord.config import BotConfig
 from cryptotrader_discord.events import Alert, CursorFile
 from tests.conftest import eventually
-from tests.fake_discord import WEBHOOK_ID, WEBHOOK_TOKEN, FakeDiscord
-from tests.harness import bot_env
+from tests.fake_discord import ALERT_CHANNEL_ID, WEBHOOK_ID, WEBHOOK_TOKEN, FakeDiscord
+from tests.harness import bot_env, running_bot
 
 pytestmark = pytest.mark.asyncio
 BURST = 300
@@ -63,6 +64,14 @@ def summary_count(embed: dict[str, Any]) -> int:
     return int(embed["title"].split()[1]) if embed["title"].endswith(" more alerts") else 0
 
 
+def shown(embeds: list[dict[str, Any]]) -> tuple[int, int, int]:
+    """(alerts shown alone, alerts counted in summaries, critical alerts shown alone)."""
+    merged = sum(summary_count(e) for e in embeds)
+    alone = sum(1 for e in embeds if not summary_count(e))
+    critical = sum(1 for e in embeds if e["title"] == "🛑 Protection failed")
+    return alone, merged, critical
+
+
 async def test_a_burst_is_packed_and_merged_within_the_rate_limits_and_nothing_is_lost(
     discord_server: FakeDiscord, tmp_path: Path
 ) -> None:
@@ -99,11 +108,9 @@ async def test_a_burst_is_packed_and_merged_within_the_rate_limits_and_nothing_i
 
     received = [(at, m) for at, m in discord_server.received if m.kind == "webhook"]
     embeds = [e for _, m in received for e in m.embeds]
-    critical = [e for e in embeds if e["title"] == "🛑 Protection failed"]
-    assert len(critical) == BURST // 30  # each alone, never merged
-    merged = sum(summary_count(e) for e in embeds)
-    alone = [e for e in embeds if not summary_count(e)]
-    assert len(alone) + merged == BURST == poster.posted  # every alert shown once
+    alone, merged, critical = shown(embeds)
+    assert critical == BURST // 30  # each alone, never merged
+    assert alone + merged == BURST == poster.posted  # every alert shown once
     assert merged > 0  # behind the limit: the backlog was summarised
     assert len(received) < BURST // 5
     assert all(len(m.embeds) <= 10 for _, m in received)
@@ -111,6 +118,31 @@ async def test_a_burst_is_packed_and_merged_within_the_rate_limits_and_nothing_i
     assert cursors.read() == f"{BURST}-0"
     webhook = f"/api/v10/webhooks/{WEBHOOK_ID}/{WEBHOOK_TOKEN}"
     assert (webhook, True) in discord_server.refused  # the global 429 was waited out
+
+
+async def test_the_bot_account_posts_a_burst_to_its_channel_within_the_bucket_and_a_global_429(
+    discord_server: FakeDiscord, tmp_path: Path
+) -> None:
+    discord_server.limit_messages(1, 1.0)
+    discord_server.refuse_globally(1)
+    # No API behind: the alert stream keeps retrying it; the alerts are handed to the poster
+    # a little apart, so that messages go out while more come in and the bucket runs dry.
+    env = bot_env(discord_server, "http://127.0.0.1:9", "unused", tmp_path / "state")
+    alerts = burst()[:90]
+    async with running_bot(env) as bot:
+        for index, alert in enumerate(alerts):
+            await bot.poster.post(alert, f"{index + 1}-0")
+            await asyncio.sleep(0.01)
+        await eventually(lambda: bot.poster.backlog == 0, within_s=180)
+        handled = list(bot.poster.handled)
+    messages = [m for m in discord_server.messages if m.kind == "channel"]
+    assert all(m.path.endswith(f"/channels/{ALERT_CHANNEL_ID}/messages") for m in messages)
+    alone, merged, critical = shown([e for m in messages for e in m.embeds])
+    assert (alone + merged, critical) == (90, 3)
+    assert handled == [a.message_id for a in alerts]
+    assert any(is_global for _, is_global in discord_server.refused)
+    assert all(1 <= len(m.embeds) <= 10 for m in messages)
+    assert CursorFile(tmp_path / "state" / "alerts.cursor").read() == "90-0"
 
 
 async def test_cursor_tracker_moves_only_over_alerts_handled_in_order(tmp_path: Path) -> None:

@@ -14,6 +14,8 @@ Used by the suite (``test_api_fuzz_hostile.py``, fixed seed) and by ``bench/fuzz
 from __future__ import annotations
 
 import json
+import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -216,6 +218,63 @@ def hostile_request(draw: st.DrawFn, ops: list[Operation]) -> HostileRequest:
     body = None if op.body_fields is None else draw(_body(op.body_fields))
     auth = draw(st.sampled_from(["admin", "admin", "admin", "none", "garbage"]))
     return HostileRequest(op.operation_id, op.method, url, params, body, auth)
+
+
+def pools(seed: int, size: int = 2_000) -> tuple[list[Any], list[str]]:
+    """``size`` hostile JSON values and ``size`` hostile strings, drawn by Hypothesis (``seed``)."""
+    values: list[Any] = []
+    texts: list[str] = []
+    batch = 50
+
+    @hypothesis.seed(seed)
+    @hypothesis.settings(
+        max_examples=max(1, -(-size // batch)),
+        database=None,
+        phases=[hypothesis.Phase.generate],
+        deadline=None,
+        suppress_health_check=list(hypothesis.HealthCheck),
+    )
+    @hypothesis.given(
+        st.lists(hostile_value(), min_size=batch, max_size=batch),
+        st.lists(_text(), min_size=batch, max_size=batch),
+    )
+    def take(drawn: list[Any], strings: list[str]) -> None:
+        values.extend(drawn)
+        texts.extend(strings)
+
+    take()
+    return values[:size], texts[:size]
+
+
+def combine(
+    ops: list[Operation], values: list[Any], texts: list[str], count: int, seed: int
+) -> Iterator[HostileRequest]:
+    """``count`` requests built from Hypothesis-drawn pools by a seeded RNG (cheap at scale).
+
+    Each request: an operation, its path parameters and some of its query parameters from the
+    strings, a body of its own fields (or a value, or raw bytes) from the values, an identity.
+    """
+    rng = random.Random(seed)
+    garbage = [b"{", b'{"a":', b"\xff\xfe", b"[" * 5000, b'{"a":' * 3000, b"", b"null"]
+    for _ in range(count):
+        op = rng.choice(ops)
+        url = op.path
+        for name in op.path_params:
+            url = url.replace("{" + name + "}", _escape(_short(rng.choice(texts))))
+        params = {name: _short(rng.choice(texts)) for name in op.query_params if rng.random() < 0.5}
+        body = None
+        if op.body_fields is not None:
+            roll = rng.random()
+            if roll < 0.75:
+                own = {f: rng.choice(values) for f in op.body_fields if rng.random() < 0.7}
+                extra = {rng.choice(texts): rng.choice(values)} if rng.random() < 0.2 else {}
+                body = _encoded({**own, **extra})
+            elif roll < 0.9:
+                body = _encoded(rng.choice(values))
+            else:
+                body = rng.choice(garbage)
+        auth = rng.choice(["admin", "admin", "admin", "none", "garbage"])
+        yield HostileRequest(op.operation_id, op.method, url, params, body, auth)
 
 
 def generate(ops: list[Operation], count: int, seed: int, batch: int = 25) -> list[HostileRequest]:

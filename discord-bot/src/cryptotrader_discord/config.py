@@ -18,7 +18,15 @@ DISCORD_GATEWAY = "wss://gateway.discord.gg/"
 ALERT_GROUPS: dict[str, tuple[str, ...]] = {
     "trades": ("trade_opened", "trade_closed", "reallocation"),
     "risk": ("risk_reduced", "risk_restored", "circuit_breaker", "bot_paused"),
-    "failures": ("protection_failed", "engine_silent", "message_dead_lettered"),
+    "failures": (
+        "protection_failed",
+        "order_failed",
+        "reconciliation_failed",
+        "unknown_order",
+        "engine_silent",
+        "engine_recovered",  # beside the silence it ends
+        "message_dead_lettered",
+    ),
     "digest": ("daily_digest",),
 }
 """Names that route several alert kinds at once (a kind's own entry wins)."""

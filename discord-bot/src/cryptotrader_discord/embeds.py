@@ -411,7 +411,9 @@ def risk_view_embed(portfolio: PortfolioPublic, lang: str) -> discord.Embed:
             exposure=f"{limits.max_exposure:.0%}",
             daily=f"{limits.daily_loss_limit:.0%}",
             failures=limits.order_failures_to_pause,
-            streak=limits.on_deep_streak,
+            streak=text(lang, f"deep_{limits.on_deep_streak}")
+            if f"deep_{limits.on_deep_streak}" in EN
+            else limits.on_deep_streak,
         ),
         inline=False,
     )

@@ -91,6 +91,8 @@ EN: Final[dict[str, str]] = {
     "mode_paper": "paper",
     "mode_live": "live",
     "trade_open": "open",
+    "deep_quarter": "risk quartered",
+    "deep_pause": "bot paused",
     # alerts the API raises by watching, and the other kinds' titles
     "engine_silent": "🔕 ENGINE SILENT",
     "engine_recovered": "✅ ENGINE RECOVERED",
@@ -238,6 +240,8 @@ FR: Final[dict[str, str]] = {
     "mode_paper": "simulation",
     "mode_live": "réel",
     "trade_open": "ouvert",
+    "deep_quarter": "risque divisé par 4",
+    "deep_pause": "bot en pause",
     "engine_silent": "🔕 MOTEUR SILENCIEUX",
     "engine_recovered": "✅ MOTEUR RÉTABLI",
     "silent_heartbeat": "Le runtime de trading ne bat plus, sans s'être arrêté proprement.",

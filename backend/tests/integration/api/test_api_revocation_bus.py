@@ -19,7 +19,6 @@ import pytest
 import uvicorn
 from redis.asyncio import Redis
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
 
 from cryptotrader.api.app import create_app
 from cryptotrader.api.ws import endpoint
@@ -28,6 +27,7 @@ from cryptotrader.clock import TestClock
 from cryptotrader.persistence import Database
 from cryptotrader.services.ephemeral import RedisStore
 from tests.integration.api.harness import PASSWORDS, make_settings
+from tests.integration.api.test_api_ws import _closed_code
 from tests.integration.conftest import FAST, REDIS_URL, close_bus, open_bus
 
 ORIGIN = "https://app.example"
@@ -88,18 +88,6 @@ async def _socket(host: str, bearer: dict[str, str]) -> ClientConnection:
     return socket
 
 
-async def _read_until_closed(socket: ClientConnection) -> None:
-    while True:
-        await socket.recv()
-
-
-async def _close_code(socket: ClientConnection) -> tuple[int, str]:
-    with pytest.raises(ConnectionClosed) as closed:
-        await asyncio.wait_for(_read_until_closed(socket), 60)
-    assert closed.value.rcvd is not None
-    return closed.value.rcvd.code, closed.value.rcvd.reason
-
-
 async def _call(host: str, method: str, url: str, bearer: dict[str, str], **kw: Any) -> int:
     async with httpx.AsyncClient(base_url=f"http://{host}") as client:
         return (await client.request(method, url, headers=bearer, **kw)).status_code
@@ -117,7 +105,7 @@ async def test_revocations_close_sockets_and_drop_credentials_in_every_process(
         assert await _call(two, "GET", "/auth/me", viewer) == 200  # now cached by two
         assert await _call(one, "POST", "/auth/logout", viewer) == 204
         assert await _call(one, "GET", "/auth/me", viewer) == 401
-        assert await _close_code(on_two) == (1008, "session revoked")
+        assert await _closed_code(on_two) == (1008, "session revoked")
         assert await _call(two, "GET", "/auth/me", viewer) == 401
 
         # a service token revoked on two: its socket on one closes
@@ -130,7 +118,7 @@ async def test_revocations_close_sockets_and_drop_credentials_in_every_process(
         on_one = await _socket(one, token)
         assert await _call(one, "GET", "/api/bots", token) == 200
         assert await _call(two, "DELETE", f"/auth/tokens/{created.json()['id']}", admin) == 200
-        assert await _close_code(on_one) == (1008, "service token revoked")
+        assert await _closed_code(on_one) == (1008, "service token revoked")
         assert await _call(one, "GET", "/api/bots", token) == 401
 
         # a password change on one: the user's sockets on two close (both sessions)
@@ -139,7 +127,7 @@ async def test_revocations_close_sockets_and_drop_credentials_in_every_process(
         body = {"current_password": PASSWORDS["trader"], "new_password": "a-new-password-456"}
         assert await _call(one, "POST", "/auth/password", trader, json=body) == 204
         for socket in sockets:
-            assert await _close_code(socket) == (1008, "session revoked")
+            assert await _closed_code(socket) == (1008, "session revoked")
         assert await _call(two, "GET", "/auth/me", trader) == 401
 
 
