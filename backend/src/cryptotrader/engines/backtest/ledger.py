@@ -164,7 +164,7 @@ class TradeBook:
         """Every closed trade with exact ``Decimal`` money, in the table's order."""
         if self._built is None:
             with _collector_paused():
-                self._built = _build(*self._recipe)
+                self._built = _build(self)
         return self._built
 
 
@@ -188,15 +188,8 @@ def build_ledger(book: TradeBook, *, initial_capital: Decimal) -> Ledger:
     return Ledger(capital, fees_paid, TradeOutcomes.of_trades(trades))
 
 
-def _build(  # noqa: PLR0917 - private twin of TradeBook's recipe
-    table: FloatArray,
-    fee_rate: Decimal,
-    amount_step: Decimal,
-    stops: tuple[Decimal, Decimal],
-    times: FillTimes,
-    bot: BotKind,
-    pair: Pair,
-) -> tuple[Trade, ...]:
+def _build(book: TradeBook) -> tuple[Trade, ...]:
+    table, fee_rate, amount_step, stops, times, bot, pair = book._recipe
     entry_price = table[:, k.COL_ENTRY_PRICE]
     entries = _prices(entry_price)
     exits = _prices(table[:, k.COL_EXIT_PRICE])
