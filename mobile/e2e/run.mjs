@@ -388,10 +388,16 @@ try {
   });
 
   await step('offline: the last known state shows with its age, bot controls are disabled', async () => {
+    // the last known state is what this page has loaded: the bots, then the dashboard
+    await byTest('tab-bots').click();
+    await byTest('bot-card-safe').waitFor({ timeout: DEADLINE_MS });
     await byTest('tab-dashboard').click();
     await byTest('total-capital').waitFor({ timeout: DEADLINE_MS });
     await poll('the last known state kept on the device', () =>
-      page.evaluate(() => (localStorage.getItem('cryptotrader.snapshot') ?? '').includes('"portfolio"')));
+      page.evaluate(() => {
+        const kept = localStorage.getItem('cryptotrader.snapshot') ?? '';
+        return kept.includes('"portfolio"') && kept.includes('"bots"');
+      }));
     const capital = await byTest('total-capital').innerText();
     server.kill('SIGTERM');
     await poll('the backend stopped', () => server.exited, 120_000);
