@@ -169,12 +169,16 @@ async def _build(
     if "portfolio" in wanted:
         runtime.control = ControlWorker(bus=bus, portfolio=portfolio)
     if "notifier" in wanted:
-        runtime.notifier = await _notifier(settings, market, database, stack)
+        runtime.notifier = await _notifier(settings, market, database, stack, telemetry)
     return runtime
 
 
 async def _notifier(
-    settings: Settings, market: Market, database: Database, stack: AsyncExitStack
+    settings: Settings,
+    market: Market,
+    database: Database,
+    stack: AsyncExitStack,
+    telemetry: Telemetry,
 ) -> Notifier | None:
     """The notifier, on the wall clock; none for a replay (its alerts are history, not news)."""
     if market.replay:
@@ -189,6 +193,7 @@ async def _notifier(
         config=settings.notify,
         ring=KeyRing(keys) if keys else None,
         client=client,
+        telemetry=telemetry,
     )
     return Notifier(database=database, clock=clock, dispatcher=dispatcher, config=settings.notify)
 

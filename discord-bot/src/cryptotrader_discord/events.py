@@ -112,6 +112,7 @@ class AlertStream:
         self._max_backoff_s = max_backoff_s
         self.connected = asyncio.Event()
         self.replayed = asyncio.Event()
+        self._received: str | None = None
         self.sessions = 0
         """Connections made to ``/ws`` (more than one: it was lost or dropped and resumed)."""
         self._current: asyncio.Task[None] | None = None
@@ -151,7 +152,14 @@ class AlertStream:
             if welcome.get("type") != "welcome":
                 raise ConnectionClosed(None, None)
             subscribe: dict[str, object] = {"type": "subscribe", "topics": ["alerts"]}
-            cursor = self._cursors.read() or (None if self._start_at == "$" else self._start_at)
+            # After a lost connection, go on from the last alert received: the ones still queued
+            # for Discord are not lost (only a restart resumes from the stored cursor, which
+            # moves once they are posted), and receiving them again would post them twice.
+            cursor = (
+                self._received
+                or self._cursors.read()
+                or (None if self._start_at == "$" else self._start_at)
+            )
             if cursor is not None:
                 subscribe["resume"] = {"alerts": cursor}
             else:
@@ -178,6 +186,8 @@ class AlertStream:
             except (ValidationError, KeyError):
                 log.exception("an alert could not be read; skipped")
             cursor = frame.get("cursor")
+            if isinstance(cursor, str):
+                self._received = cursor
             await self._on_alert(alert, cursor if isinstance(cursor, str) else None)
 
 

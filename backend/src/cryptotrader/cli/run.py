@@ -207,7 +207,7 @@ def trades_command(
         except ValueError:
             raise UserInputError(f"--bot {bot!r}: expected safe or aggressive") from None
     market = None if pair is None else Pair.parse(pair)
-    listed, total = asyncio.run(_trades(load_settings(), kind, limit, market))
+    listed, total, by_pair = asyncio.run(_trades(load_settings(), kind, limit, market))
     if as_json:
         console.print_json(json.dumps([_trade_json(i, t) for i, t in listed]))
         return
@@ -228,6 +228,16 @@ def trades_command(
             "open" if trade.pnl is None else f"{trade.pnl:+.2f}",
         )
     console.print(table)
+    if by_pair:
+        pairs = Table(title="P&L by pair (every trade, not only those listed)")
+        for column in ("bot", "pair", "closed", "open", "realised P&L", "fees", "held"):
+            pairs.add_column(column)
+        for (kind_of, symbol), f in by_pair:
+            pairs.add_row(
+                kind_of.value, symbol, str(f.closed_trades), str(f.open_trades),
+                f"{f.realised_pnl:+.2f}", f"{f.fees:.2f}", f"{f.open_quantity.normalize()}",
+            )  # fmt: skip
+        console.print(pairs)
 
 
 # --- internals -----------------------------------------------------------------------------------
@@ -384,18 +394,31 @@ def _view_mode(quiet: bool, log_format: str) -> LogFormat:
 
 async def _trades(
     settings: Settings, bot: BotKind | None, limit: int, pair: Any
-) -> tuple[list[tuple[int, Any]], int]:
+) -> tuple[list[tuple[int, Any]], int, list[tuple[tuple[BotKind, str], Any]]]:
+    """The newest trades, how many match, and each bot's figures per pair (same filters)."""
     from cryptotrader.persistence.migrate import open_database
+    from cryptotrader.persistence.repositories import bots as bot_rows
+    from cryptotrader.persistence.repositories import trade_queries
     from cryptotrader.persistence.repositories import trades as trade_rows
     from cryptotrader.persistence.uow import UnitOfWork
 
     database = await open_database(settings.database_url)
     try:
         async with UnitOfWork(database) as uow:
-            listed = await trade_rows.list_trades(
-                session=uow.session, bot=bot, limit=limit, pair=pair
-            )
-            return listed, await trade_rows.count_trades(session=uow.session, bot=bot, pair=pair)
+            session = uow.session
+            listed = await trade_rows.list_trades(session=session, bot=bot, limit=limit, pair=pair)
+            total = await trade_rows.count_trades(session=session, bot=bot, pair=pair)
+            kinds = {
+                row_id: kind for kind, row_id in (await bot_rows.bot_ids(session=session)).items()
+            }
+            by_pair = [
+                ((kinds[bot_id], symbol), figures)
+                for (bot_id, symbol), figures in (
+                    await trade_queries.pair_figures(session=session)
+                ).items()
+                if (bot is None or kinds[bot_id] is bot) and (pair is None or symbol == pair.symbol)
+            ]
+            return listed, total, by_pair
     finally:
         await database.dispose()
 

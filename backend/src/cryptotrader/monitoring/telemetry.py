@@ -117,6 +117,12 @@ class Telemetry:
         self.open_positions = Gauge(
             "cryptotrader_bot_open_positions", "Open positions", ["bot"], registry=r
         )
+        self.notifications = Counter(
+            "cryptotrader_notifications",
+            "Push notification attempts by channel (webpush, expo, ntfy) and outcome",
+            ["channel", "outcome"],
+            registry=r,
+        )
         self.orders = Counter(
             "cryptotrader_orders",
             "Order updates by bot, side and status",
@@ -315,6 +321,12 @@ class Telemetry:
         """An exchange call failed (``kind``: the error's class)."""
         self.exchange_errors.labels(kind).inc()
         self._point("exchange_error", {"kind": kind}, {"count": 1}, _now_ms())
+
+    def notification(self, *, channel: str, outcome: str) -> None:
+        """One push attempt: ``sent``, ``retry``, ``gone`` (dead device) or ``failed``."""
+        self.notifications.labels(channel, outcome).inc()
+        self._point("notification", {"channel": channel, "outcome": outcome}, {"count": 1},
+                    _now_ms())  # fmt: skip
 
     def handled(self, *, group: str, topic: str, entry_id: str) -> None:
         """A delivery was handled: activity, and its lag when the bus tells the publish time."""

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from cryptotrader.clock import Clock
 from cryptotrader.config import NotifySettings
 from cryptotrader.errors import OperationalError
+from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.notify.channels import (
     ExpoChannel,
     Notification,
@@ -72,6 +73,7 @@ class Dispatcher:
             so Web Push cannot be configured at all).
         ring: decrypts the VAPID key and ntfy tokens.
         config: attempts and back-off.
+        telemetry: counts each attempt's outcome per channel (``cryptotrader_notifications``).
     """
 
     def __init__(
@@ -84,8 +86,10 @@ class Dispatcher:
         webpush: WebPushFactory | None,
         ring: KeyRing | None,
         config: NotifySettings,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self._database = database
+        self._telemetry = telemetry
         self._clock = clock
         self._expo = expo
         self._ntfy = ntfy
@@ -214,6 +218,8 @@ class Dispatcher:
         except Exception as exc:  # recorded and retried like a provider failure
             log.exception("sending notification %d on %s failed", row.id, row.channel)
             outcome = Outcome(Status.RETRY, f"{type(exc).__name__}: {exc}")
+        if self._telemetry is not None:
+            self._telemetry.notification(channel=row.channel, outcome=outcome.status.value)
         await self._record(row, outcome)
         return True
 

@@ -180,6 +180,17 @@ def _risk(alert: AlertRaised, language: Language) -> tuple[str, str]:
     return title, f"risk per trade {old} → {new} ({d.get('reason', '')})"
 
 
+def _breaker(alert: AlertRaised, language: Language) -> tuple[str, str]:
+    bot = _BOT[language][alert.bot.value if alert.bot else None]
+    title = _TITLES[language]["circuit_breaker"].format(bot=bot)
+    losses = alert.details.get("losses")
+    if losses is None:
+        return title, alert.text
+    if language == "fr":
+        return title, f"{losses} trades perdants d'affilée ; reprise à la main (Reprendre)"
+    return title, f"{losses} losing trades in a row; resume it by hand"
+
+
 def _silent(alert: AlertRaised, language: Language) -> tuple[str, str]:
     d = alert.details
     title = _TITLES[language]["engine_silent"]
@@ -214,6 +225,7 @@ def _digest(alert: AlertRaised, language: Language) -> tuple[str, str]:
 
 
 _LAYOUTS: dict[str, Callable[[AlertRaised, Language], tuple[str, str]]] = {
+    "circuit_breaker": _breaker,
     "engine_silent": _silent,
     "engine_recovered": _recovered,
     "daily_digest": _digest,

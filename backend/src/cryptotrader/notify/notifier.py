@@ -21,6 +21,7 @@ from cryptotrader.bus.messages import AlertRaised
 from cryptotrader.bus.protocol import Delivery
 from cryptotrader.clock import Clock
 from cryptotrader.config import NotifySettings
+from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.notify.channels import (
     CHANNELS,
     ExpoChannel,
@@ -132,6 +133,7 @@ def open_dispatcher(
     config: NotifySettings,
     ring: KeyRing | None,
     client: httpx.AsyncClient,
+    telemetry: Telemetry | None = None,
 ) -> Dispatcher:
     """A dispatcher whose channels share ``client``, configured from ``config``."""
     token = config.expo_access_token
@@ -152,4 +154,5 @@ def open_dispatcher(
         webpush=web_push if ring is not None else None,
         ring=ring,
         config=config,
+        telemetry=telemetry,
     )

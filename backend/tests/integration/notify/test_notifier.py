@@ -14,6 +14,7 @@ import httpx
 import pytest
 import pytest_asyncio
 from cryptography.fernet import Fernet
+from prometheus_client import CollectorRegistry
 from sqlalchemy import func, select
 
 from cryptotrader.bus import StreamBus, topics
@@ -23,6 +24,7 @@ from cryptotrader.clock import TestClock
 from cryptotrader.config import NotifySettings
 from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.pairs import Pair
+from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.notify.dispatcher import Dispatcher
 from cryptotrader.notify.notifier import CONSUMER, Notifier, open_dispatcher
 from cryptotrader.notify.platform import NOTIFICATIONS_KEY
@@ -86,7 +88,7 @@ class World:
     user_id: int
     client: httpx.AsyncClient
 
-    def dispatcher(self, **overrides: object) -> Dispatcher:
+    def dispatcher(self, telemetry: Telemetry | None = None, **overrides: object) -> Dispatcher:
         config = NotifySettings(
             expo_push_url=self.expo.url,
             vapid_subject="mailto:ops@example.org",
@@ -94,8 +96,9 @@ class World:
             **overrides,
         )
         return open_dispatcher(
-            database=self.database, clock=self.clock, config=config, ring=RING, client=self.client
-        )
+            database=self.database, clock=self.clock, config=config, ring=RING,
+            client=self.client, telemetry=telemetry,
+        )  # fmt: skip
 
     def notifier(self, dispatcher: Dispatcher) -> Notifier:
         return Notifier(
@@ -295,7 +298,8 @@ async def test_dispatcher_when_rate_limited_backs_off_then_sends(world: World) -
     world.expo.state.retry_after = "45"
     world.ntfy.state.throttle_requests = 1
     await world.notifier(world.dispatcher()).handle(_delivery(closed_alert(world.clock)))
-    dispatcher = world.dispatcher()
+    telemetry = Telemetry(registry=CollectorRegistry())
+    dispatcher = world.dispatcher(telemetry)
     assert await dispatcher.send_due() == 3
     by_channel = {r.channel: r for r in await world.deliveries()}
     assert by_channel["webpush"].status == "sent"
@@ -317,6 +321,17 @@ async def test_dispatcher_when_rate_limited_backs_off_then_sends(world: World) -
     assert await dispatcher.send_due() == 1
     assert {r.status for r in await world.deliveries()} == {"sent"}
     assert len(world.expo.state.messages_to(TOKEN)) == 1
+    counted = {
+        (s.labels["channel"], s.labels["outcome"]): s.value
+        for metric in telemetry.registry.collect()
+        if metric.name == "cryptotrader_notifications"
+        for s in metric.samples
+        if s.name.endswith("_total")
+    }
+    assert counted == {
+        ("webpush", "sent"): 1, ("expo", "retry"): 2, ("expo", "sent"): 1,
+        ("ntfy", "retry"): 1, ("ntfy", "sent"): 1,
+    }  # fmt: skip
 
 
 @pytest.mark.asyncio

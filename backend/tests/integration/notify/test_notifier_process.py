@@ -115,5 +115,5 @@ def test_engine_notifier_when_run_as_a_process_pushes_the_alerts_of_others(
         assert code == 0
     [message] = expo.state.messages_to(TOKEN)
     assert message["title"] == "Aggressive bot paused by the circuit breaker"
-    assert message["body"] == "aggressive bot paused: 5 losses in a row"
+    assert message["body"] == "5 losing trades in a row; resume it by hand"
     assert message["priority"] == "high"

@@ -81,6 +81,14 @@ def test_replay_of_a_file_whose_pair_cannot_be_told_is_refused_not_recorded_as_b
     series, bound = recorded()
     assert {(s.exchange, s.pair.symbol) for s in series} == {("replay", "SOL/USDT")}
     assert bound["pair"] == "SOL/USDT"
+    # the trades, and their P&L by pair, are SOL/USDT's
+    with pytest.raises(SystemExit):
+        main(["trades"])
+    out, _ = capsys.readouterr()
+    assert "P&L by pair" in out
+    rows = [line for line in out.splitlines() if "USDT" in line]
+    assert rows
+    assert all("SOL/USDT" in line for line in rows), out
 
 
 @pytest.mark.shared_data

@@ -107,3 +107,12 @@ def test_render_in_french_writes_numbers_the_french_way() -> None:
     assert french.title == "Bot agressif : vente BTC/USDT +1\u202f234,50 USDT (+2,50\u202f%)"
     assert french.body == "Objectif atteint à 67\u202f450,00 USDT, après 2 j"
     assert render(closed).body == "Take-profit hit at 67,450.00 USDT after 2 d"
+
+
+def test_render_circuit_breaker_says_how_many_losses_and_what_to_do() -> None:
+    tripped = alert(
+        "circuit_breaker", bot=BotKind.AGGRESSIVE, severity="critical",
+        details={"cause": "5 losses in a row", "losses": "5"},
+    )  # fmt: skip
+    assert render(tripped).body == "5 losing trades in a row; resume it by hand"
+    assert render(tripped, "fr").title == "Bot agressif en pause (coupe-circuit)"

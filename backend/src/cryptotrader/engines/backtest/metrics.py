@@ -26,6 +26,7 @@ every close, so its drawdown and Sharpe read like the strategy's.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -111,22 +112,45 @@ def _ratios(returns: FloatArray, per_year: float) -> tuple[float | None, float |
     return sharpe, sortino
 
 
+@dataclass(frozen=True, slots=True)
+class TradeOutcomes:
+    """Each closed trade's exact net P&L and its return on the entry notional.
+
+    P&L ``i`` is ``pnl_units[i] * 10**-scale``; its return is ``float(pnl) / (float(entry
+    price) * float(quantity))``. What the trade metrics need, without a ``Trade`` per trade:
+    the backtest computes it from the kernel's table (``ledger.build_ledger``), anything else
+    from its trades.
+    """
+
+    pnl_units: Sequence[int]
+    scale: int
+    returns: Sequence[float]
+
+    @classmethod
+    def of_trades(cls, trades: Sequence[Trade]) -> TradeOutcomes:
+        """The outcomes of closed ``Trade`` objects."""
+        pnls = [t.pnl or Decimal(0) for t in trades]
+        scale = max((max(0, -int(p.as_tuple().exponent)) for p in pnls), default=0)
+        returns = [
+            float(p) / (float(t.entry_price) * float(t.quantity))
+            for p, t in zip(pnls, trades, strict=True)
+        ]
+        return cls([int(p.scaleb(scale)) for p in pnls], scale, returns)
+
+
 def _trade_figures(
-    trades: tuple[Trade, ...],
-) -> tuple[float | None, float | None, Decimal | None, list[float]]:
-    pnls = [t.pnl or Decimal(0) for t in trades]
-    if not pnls:
-        return None, None, None, []
-    wins = [p for p in pnls if p > 0]
-    losses = [-p for p in pnls if p <= 0]
-    gross_loss = sum(losses, Decimal(0))
-    profit_factor = float(sum(wins, Decimal(0)) / gross_loss) if gross_loss > 0 else None
-    expectancy = (sum(pnls, Decimal(0)) / len(pnls)).quantize(Decimal("1e-8"))
-    returns = [
-        float(p) / (float(t.entry_price) * float(t.quantity))
-        for p, t in zip(pnls, trades, strict=True)
-    ]
-    return len(wins) / len(pnls), profit_factor, expectancy, returns
+    outcomes: TradeOutcomes,
+) -> tuple[float | None, float | None, Decimal | None]:
+    """Win rate, profit factor and expectancy, summed exactly in integers."""
+    units = outcomes.pnl_units
+    if not units:
+        return None, None, None
+    wins = [u for u in units if u > 0]
+    gross_profit = sum(wins)
+    gross_loss = gross_profit - sum(units)
+    profit_factor = float(Decimal(gross_profit) / Decimal(gross_loss)) if gross_loss > 0 else None
+    mean = (Decimal(sum(units)) / len(units)).scaleb(-outcomes.scale)
+    return len(wins) / len(units), profit_factor, mean.quantize(Decimal("1e-8"))
 
 
 def _cagr(growth: float, years: float) -> float | None:
@@ -147,10 +171,14 @@ def compute_metrics(
     initial_capital: Decimal,
     final_capital: Decimal,
     fees_paid: Decimal,
-    trades: tuple[Trade, ...],
+    trades: TradeOutcomes | Sequence[Trade],
     exposure: float,
 ) -> Metrics:
-    """All metrics of a run; see the module docstring for the formulas."""
+    """All metrics of a run; see the module docstring for the formulas.
+
+    ``trades``: the closed trades, or their ``TradeOutcomes`` (the same figures).
+    """
+    outcomes = trades if isinstance(trades, TradeOutcomes) else TradeOutcomes.of_trades(trades)
     per_year = periods_per_year(timeframe)
     full = np.concatenate(([float(initial_capital)], equity))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -160,7 +188,8 @@ def compute_metrics(
     growth = final_capital / initial_capital
     years = equity.shape[0] / per_year
     cagr = _cagr(float(growth), years)
-    win_rate, profit_factor, expectancy, trade_returns = _trade_figures(trades)
+    win_rate, profit_factor, expectancy = _trade_figures(outcomes)
+    trade_returns = outcomes.returns
     return Metrics(
         initial_capital=initial_capital,
         final_capital=final_capital.quantize(Decimal("1e-8")),
@@ -175,7 +204,7 @@ def compute_metrics(
         expectancy=expectancy,
         exposure=exposure,
         fees_paid=fees_paid,
-        total_trades=len(trades),
+        total_trades=len(outcomes.pnl_units),
         best_trade=max(trade_returns) if trade_returns else None,
         worst_trade=min(trade_returns) if trade_returns else None,
         average_trade=sum(trade_returns) / len(trade_returns) if trade_returns else None,
