@@ -174,8 +174,6 @@ def optimize_command(  # noqa: C901, PLR0912, PLR0915, PLR0917 - typer maps each
     initial = check_capital(decimal_option("--capital", capital) or Decimal(0))
     if portfolio == (strategy is not None):
         raise UserInputError("give --strategy NAME (one strategy) or --portfolio (both bots)")
-    if portfolio and walk:
-        raise UserInputError("--walk-forward is not offered with --portfolio yet")
     if portfolio:
         space = build_portfolio_space(ranges=_pairs("--range", ranges), fixed=_pairs("--fix", fix))
     else:
