@@ -10,6 +10,7 @@ import { BotControls } from '@/components/BotControls';
 import { BotSettingsForm, changeFrom } from '@/components/BotSettingsForm';
 import { i18n } from '@/i18n';
 import type { Schemas } from '@/services/api';
+import { useLive } from '@/store/live';
 import { useSession } from '@/store/session';
 import { startApi, type FakeApi } from '@/test-support/server';
 
@@ -48,6 +49,7 @@ describe('bot controls', () => {
 
   beforeEach(async () => {
     await i18n.changeLanguage('en');
+    useLive.setState({ status: { kind: 'live', since: Date.now() } });
     pauseStatus = 200;
     server = await startApi({
       'POST /api/bots/safe/pause': () =>
@@ -89,6 +91,19 @@ describe('bot controls', () => {
     await waitFor(() => expect(screen.getByText(/Pause sent/)).toBeTruthy());
     expect(server.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['POST /api/bots/safe/pause']);
     expect(server.calls[0]?.auth).toBe('Bearer token');
+  });
+
+  it('disables the controls while offline and sends nothing, not even later', async () => {
+    useLive.setState({ status: { kind: 'waiting', retryAt: Date.now() + 5000, reason: 'unreachable' } });
+    render(wrap(<BotControls bot={BOT} />));
+    expect(screen.getByTestId('bot-safe-offline')).toBeTruthy();
+    expect(screen.getByTestId('bot-safe-pause')).toBeDisabled();
+    fireEvent.press(screen.getByTestId('bot-safe-pause'));
+    expect(screen.queryByTestId('confirm-ok')).toBeNull();
+    act(() => useLive.setState({ status: { kind: 'live', since: Date.now() } }));
+    expect(screen.getByTestId('bot-safe-pause')).not.toBeDisabled();
+    expect(screen.queryByTestId('bot-safe-offline')).toBeNull();
+    expect(server.calls).toHaveLength(0);
   });
 
   it('shows a refused command and does not send it again by itself', async () => {

@@ -10,6 +10,7 @@ import '@/i18n';
 import { useLiveConnection } from '@/hooks/useLiveConnection';
 import { useTheme } from '@/hooks/useTheme';
 import { restoreSession } from '@/services/api';
+import { keepSnapshots, readSnapshot, restoreSnapshot } from '@/services/snapshot';
 import { ApiError } from '@/services/errors';
 import { usePreferences } from '@/store/preferences';
 import { useSession } from '@/store/session';
@@ -60,6 +61,8 @@ function Navigator() {
         <Stack.Protected guard={signedIn}>
           <Stack.Screen name="(tabs)" options={{ headerShown: false, title: t('app.name') }} />
           <Stack.Screen name="bot/[id]" options={{ title: t('bot.details') }} />
+          <Stack.Screen name="backtest/[id]" options={{ title: t('backtest.result') }} />
+          <Stack.Screen name="backtest/compare" options={{ title: t('backtest.compare') }} />
         </Stack.Protected>
         <Stack.Protected guard={!signedIn}>
           <Stack.Screen name="login" options={{ headerShown: false, title: t('login.title') }} />
@@ -73,8 +76,17 @@ export default function RootLayout() {
   const [client] = useState(makeQueryClient);
   useEffect(() => {
     void usePreferences.getState().load();
-    void restoreSession(defaultServer());
-  }, []);
+    void restoreSession(defaultServer(), async (server) => {
+      const snapshot = await readSnapshot(server);
+      if (!snapshot) return null;
+      restoreSnapshot(client, snapshot);
+      return snapshot.owner;
+    });
+    return keepSnapshots(client, () => {
+      const { status, user, server } = useSession.getState();
+      return status === 'signedIn' && user ? { server, username: user.username, role: user.role } : null;
+    });
+  }, [client]);
   return (
     <QueryClientProvider client={client}>
       <Navigator />

@@ -11,6 +11,7 @@ import { useBotCommand, type BotAction } from '@/hooks/queries';
 import { useFormat } from '@/hooks/useFormat';
 import type { Schemas } from '@/services/api';
 import { ApiError, messageOf } from '@/services/errors';
+import { useOnline } from '@/store/live';
 
 export function actionsFor(status: Schemas['BotStatus']): BotAction[] {
   if (status === 'running') return ['pause', 'stop'];
@@ -21,6 +22,7 @@ export function actionsFor(status: Schemas['BotStatus']): BotAction[] {
 export function BotControls({ bot }: { bot: Schemas['BotPublic'] }) {
   const { t } = useFormat();
   const command = useBotCommand();
+  const online = useOnline();
   const [asking, setAsking] = useState<BotAction | null>(null);
   const [sent, setSent] = useState<BotAction | null>(null);
   const name = t(`bot.${bot.kind}`);
@@ -37,11 +39,12 @@ export function BotControls({ bot }: { bot: Schemas['BotPublic'] }) {
             kind={action === 'stop' ? 'danger' : action === 'pause' ? 'secondary' : 'primary'}
             title={t(`bot.actions.${action}`)}
             busy={command.isPending && command.variables?.action === action}
-            disabled={command.isPending}
+            disabled={command.isPending || !online}
             onPress={() => setAsking(action)}
           />
         ))}
       </View>
+      {online ? null : <ErrorLine testID={`bot-${bot.kind}-offline`} message={t('bot.offline')} />}
       {sent && !error ? <Label>{t('bot.sent', { action: t(`bot.actions.${sent}`) })}</Label> : null}
       <ErrorLine testID={`bot-${bot.kind}-command-error`} message={errorText} />
       <ConfirmDialog

@@ -9,6 +9,7 @@ import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
 import type { Schemas } from '@/services/api';
 import { ApiError, messageOf } from '@/services/errors';
+import { useOnline } from '@/store/live';
 
 type Values = Record<string, string>;
 
@@ -37,6 +38,7 @@ export function BotSettingsForm({ bot }: { bot: Schemas['BotPublic'] }) {
   const theme = useTheme();
   const { t } = useFormat();
   const save = useBotSettings();
+  const online = useOnline();
   const initial: Values = {
     risk_ratio: bot.config.risk_ratio,
     stop_loss: bot.config.stop_loss,
@@ -86,7 +88,7 @@ export function BotSettingsForm({ bot }: { bot: Schemas['BotPublic'] }) {
         <Button
           testID={`settings-${bot.kind}-save`}
           title={t('common.save')}
-          disabled={!Object.keys(change).length}
+          disabled={!Object.keys(change).length || !online}
           busy={save.isPending}
           onPress={() =>
             save.mutate({ bot: bot.kind, change }, { onSuccess: () => setSaved(true) })

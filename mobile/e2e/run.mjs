@@ -6,6 +6,7 @@
 // switches to French and the dark theme, signs out. Screenshots of each screen go to e2e/out/.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -98,6 +99,8 @@ const env = {
   CRYPTOTRADER_DATA_DIR: dataDir,
   CRYPTOTRADER_API__WEB_DIR: dist,
   CRYPTOTRADER_LOG_LEVEL: 'WARNING',
+  // a fresh Fernet key, so that exchange API keys can be stored (encrypted) by the test
+  CRYPTOTRADER_SECURITY__ENCRYPTION_KEYS: JSON.stringify([randomBytes(32).toString('base64url') + '=']),
 };
 execFileSync(cli, ['user', 'create', USER, '--role', 'admin', '--password-stdin'], {
   env,
@@ -270,6 +273,79 @@ try {
     await shot('08-bot-detail');
   });
 
+  // 8 years of real 1h candles stored beside the replay (another exchange name, so the
+  // replayed market stays the dashboard's), for backtests launched from the app
+  const launchBacktest = async (strategy, params) => {
+    await byTest(`backtest-strategy-${strategy}`).click();
+    for (const [name, value] of Object.entries(params)) await byTest(`param-${name}`).fill(value);
+    const answer = page.waitForResponse((r) => r.url().endsWith('/api/backtest') && r.request().method() === 'POST');
+    await byTest('backtest-launch').click();
+    const response = await answer;
+    if (response.status() !== 202) throw new Error(`launch answered ${response.status()}: ${await response.text()}`);
+    return (await response.json()).id;
+  };
+
+  await step('a backtest launched from the app shows its progress live, then its result', async () => {
+    execFileSync(cli, ['data', 'import', candles, '--exchange', 'archive'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    await page.goto(`${base}/`); // from the bot's detail (a stack screen) back to the tabs
+    await poll('the live socket', async () => (await byTest('connection-state').innerText()).startsWith('Live'));
+    await byTest('tab-backtest').click();
+    await byTest('backtest-form').waitFor({ timeout: DEADLINE_MS });
+    await byTest('backtest-series-archive BTC/USDT 1h').click();
+    await page.evaluate(() => {
+      window.__progress = [];
+      new MutationObserver(() => {
+        const text = document.querySelector('[data-testid="current-run-progress"]')?.textContent;
+        if (text && window.__progress.at(-1) !== text) window.__progress.push(text);
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    const started = Date.now();
+    const id = await launchBacktest('sma_cross', { fast: '10', slow: '30' });
+    await byTest('current-run-progress').waitFor({ timeout: DEADLINE_MS });
+    await shot('11-backtest-progress');
+    await byTest('current-run-open').waitFor({ timeout: DEADLINE_MS });
+    const seen = await page.evaluate(() => window.__progress);
+    const last = seen.at(-1) ?? '';
+    const counts = last.match(/(\d[\d,.\s\u202f]*)\/\s*(\d[\d,.\s\u202f]*)/);
+    const [done, total] = counts ? [counts[1], counts[2]].map((n) => Number(n.replace(/\D/g, ''))) : [0, 0];
+    if (!total || done !== total || total < 60_000) throw new Error(`progress shown: ${JSON.stringify(seen)}`);
+    metrics.backtest_progress_frames_shown = seen.length;
+    await byTest('current-run-open').click();
+    await byTest('metrics').waitFor({ timeout: DEADLINE_MS });
+    await page.locator('[data-testid="backtest-curves"] canvas').first().waitFor({ timeout: DEADLINE_MS });
+    metrics.backtest_8y_1h_launch_to_result_ms = Date.now() - started;
+    await page.locator('[data-testid="price-chart"] canvas').first().waitFor({ timeout: DEADLINE_MS });
+    const trades = await byTest(`metric-total_trades-0`).innerText();
+    if (!(Number(trades.replace(/\D/g, '')) > 0)) throw new Error(`no trade in the result: ${trades}`);
+    await byTest('backtest-parameters').first().waitFor();
+    await page.waitForTimeout(500); // the charts' first frame
+    await shot('12-backtest-result');
+    await page.goBack();
+    metrics.__first_backtest = id;
+  });
+
+  await step('two runs compared side by side, one renamed', async () => {
+    await byTest('backtest-form').waitFor({ timeout: DEADLINE_MS });
+    await byTest('backtest-series-archive BTC/USDT 1h').click();
+    const second = await launchBacktest('aggressive', {});
+    const first = metrics.__first_backtest;
+    delete metrics.__first_backtest;
+    await poll('the second run done', async () => (await byTest(`run-${second}-status`).innerText()) === 'Done');
+    await byTest(`run-${first}-rename`).click();
+    await byTest(`run-${first}-name`).fill('SMA 10/30, 8 years');
+    await byTest(`run-${first}-save`).click();
+    await poll('the new name', async () => (await byTest(`run-${first}-title`).innerText()) === 'SMA 10/30, 8 years');
+    await byTest(`run-${first}-select`).click();
+    await byTest(`run-${second}-select`).click();
+    await byTest('backtest-compare').click();
+    await byTest('metrics').waitFor({ timeout: DEADLINE_MS });
+    await page.locator('[data-testid="backtest-curves"] canvas').first().waitFor({ timeout: DEADLINE_MS });
+    const heads = await page.locator('[data-testid^="metric-final_capital-"]').count();
+    if (heads !== 2) throw new Error(`compare shows ${heads} columns`);
+    await page.waitForTimeout(500);
+    await shot('13-backtest-compare');
+  });
+
   await step('French and the dark theme apply everywhere', async () => {
     await page.goto(`${base}/settings`);
     await byTest('language-fr').click();
@@ -284,6 +360,31 @@ try {
       (await byTest('signals-error').count()) || ((await byTest('signal-safe').count()) && (await byTest('signal-aggressive').count())));
     if (await byTest('signals-error').count()) throw new Error(`signals: ${await byTest('signals-error').innerText()}`);
     await shot('10-dashboard-fr-dark');
+  });
+
+  await step('an exchange API key is stored and shown masked; a notification event is muted', async () => {
+    const secret = 'e2e-secret-0123456789';
+    await byTest('tab-settings').click();
+    await byTest('exchange-keys').waitFor({ timeout: DEADLINE_MS });
+    await byTest('key-api-key').fill('E2EKEY0123456789WXYZ');
+    await byTest('key-secret').fill(secret);
+    await byTest('key-save').click();
+    await byTest('key-binance-masked').waitFor({ timeout: DEADLINE_MS });
+    const masked = await byTest('key-binance-masked').innerText();
+    if (masked.includes('E2EKEY0123456789WXYZ') || !masked.trim()) throw new Error(`key shown as ${masked}`);
+    if ((await page.content()).includes(secret)) throw new Error('the secret is on the page');
+    await byTest('notify-event-trade_opened-off').click();
+    const login = await (await fetch(`${base}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: USER, password: PASSWORD }),
+    })).json();
+    await poll('the muted event on the server', async () => {
+      const saved = await (await fetch(`${base}/config/notifications`, { headers: { authorization: `Bearer ${login.access_token}` } })).json();
+      return saved.muted_kinds.includes('trade_opened');
+    });
+    await byTest('live-blocker').first().waitFor();
+    await shot('14-settings');
   });
 
   await step('sign out returns to the login screen', async () => {

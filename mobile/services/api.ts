@@ -9,6 +9,7 @@
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 
 import { ApiError, errorFrom } from '@/services/errors';
+import { clearSnapshot, type Owner } from '@/services/snapshot';
 import { keepRefreshToken, readRefreshToken, readSetting, writeSetting } from '@/services/storage';
 import { useSession, type Role } from '@/store/session';
 import type { components, paths } from '@/types/api';
@@ -135,8 +136,13 @@ export function refreshSession(): Promise<boolean> {
   return refreshing;
 }
 
-async function endSession(notice: string | null): Promise<void> {
+/**
+ * Forgets the session here, after the server already ended it (password changed, logged out
+ * everywhere); `notice` is the i18n key the login screen shows.
+ */
+export async function endSession(notice: string | null): Promise<void> {
   await keepRefreshToken(null);
+  await clearSnapshot();
   useSession.setState({
     status: 'anonymous',
     access: null,
@@ -157,13 +163,30 @@ export async function signOut(): Promise<void> {
   await endSession(null);
 }
 
-/** At launch: the saved server, and the kept session if there is one. */
-export async function restoreSession(defaultServer: string): Promise<void> {
+/**
+ * At launch: the saved server, and the kept session if there is one. When the server cannot
+ * be reached, `offline(server)` may open the session on the last known state (it returns
+ * whose it is); the tokens refresh once the server answers again.
+ */
+export async function restoreSession(
+  defaultServer: string,
+  offline?: (server: string) => Promise<Owner | null>,
+): Promise<void> {
   const server = (await readSetting('server')) ?? defaultServer;
   const refresh = await readRefreshToken();
   useSession.setState({ server, refresh, keep: refresh !== null });
-  if (refresh === null || !(await refreshSession())) {
-    if (useSession.getState().status === 'restoring') useSession.setState({ status: 'anonymous' });
+  if (refresh === null) {
+    useSession.setState({ status: 'anonymous' });
+    return;
+  }
+  if (!(await refreshSession())) {
+    // a refused refresh signed out already; otherwise the server did not answer
+    const owner = useSession.getState().status === 'restoring' && offline ? await offline(server) : null;
+    useSession.setState(
+      owner
+        ? { status: 'signedIn', user: { username: owner.username, role: owner.role as Role } }
+        : { status: 'anonymous' },
+    );
     return;
   }
   try {

@@ -71,3 +71,11 @@ export const useLive = create<LiveState>((set) => ({
       }
     }),
 }));
+
+/**
+ * Whether the server is reachable now (the live socket is up): controls that act on bots are
+ * enabled only then, and a command is never queued for later.
+ */
+export function useOnline(): boolean {
+  return useLive((s) => s.status.kind === 'live');
+}

@@ -36,6 +36,10 @@ export default function TabsLayout() {
         options={{ title: t('tabs.bots'), tabBarIcon: icon('hardware-chip-outline'), tabBarButtonTestID: 'tab-bots' }}
       />
       <Tabs.Screen
+        name="backtest"
+        options={{ title: t('tabs.backtest'), tabBarIcon: icon('flask-outline'), tabBarButtonTestID: 'tab-backtest' }}
+      />
+      <Tabs.Screen
         name="settings"
         options={{ title: t('tabs.settings'), tabBarIcon: icon('settings-outline'), tabBarButtonTestID: 'tab-settings' }}
       />

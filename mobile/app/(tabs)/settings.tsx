@@ -1,30 +1,33 @@
-/** Settings: account and sign-out, theme, language, trading mode, pairs, notifications. */
-import { ScrollView, StyleSheet, View } from 'react-native';
+/**
+ * Settings: the account (password, sign out here or everywhere), appearance (theme, language),
+ * trading (the live switch with the API's warnings, pairs, exchange keys), notifications,
+ * service tokens, and users for an admin.
+ */
+import { ScrollView, StyleSheet } from 'react-native';
 
-import { Body, Button, Card, Chip, Choice, Label, Row } from '@/components/ui';
+import { Account } from '@/components/settings/Account';
+import { ExchangeKeys } from '@/components/settings/ExchangeKeys';
+import { LiveTrading } from '@/components/settings/LiveTrading';
+import { Notifications } from '@/components/settings/Notifications';
 import { PairsEditor } from '@/components/settings/PairsEditor';
-import { useLiveTrading, useNotifications } from '@/hooks/queries';
+import { PushPreferences } from '@/components/settings/PushPreferences';
+import { ServiceTokens } from '@/components/settings/ServiceTokens';
+import { Users } from '@/components/settings/Users';
+import { Card, Choice, Label } from '@/components/ui';
 import { useFormat } from '@/hooks/useFormat';
-import { signOut } from '@/services/api';
 import { usePreferences, type LanguageChoice, type ThemeChoice } from '@/store/preferences';
 import { useSession } from '@/store/session';
 
 export default function SettingsScreen() {
-  const { t, dateTime } = useFormat();
+  const { t } = useFormat();
   const user = useSession((s) => s.user);
-  const server = useSession((s) => s.server);
   const preferences = usePreferences();
-  const live = useLiveTrading();
-  const notifications = useNotifications();
+  const admin = user?.role === 'admin';
+  const trader = admin || user?.role === 'trader';
   return (
     <ScrollView testID="settings" contentContainerStyle={styles.page}>
       <Card title={t('settings.account')}>
-        <Body testID="signed-in-as">
-          {t('settings.signedInAs', { user: user?.username ?? '', role: user?.role ?? '', server })}
-        </Body>
-        <View style={{ flexDirection: 'row' }}>
-          <Button testID="logout" kind="secondary" title={t('settings.logout')} onPress={() => void signOut()} />
-        </View>
+        <Account />
       </Card>
       <Card title={t('settings.appearance')}>
         <Label>{t('settings.theme')}</Label>
@@ -45,45 +48,34 @@ export default function SettingsScreen() {
         />
       </Card>
       <Card title={t('settings.trading')}>
-        {live.data ? (
-          <>
-            <Row>
-              <Label>{t('settings.mode')}</Label>
-              <Chip
-                tone={live.data.mode === 'live' ? 'bad' : undefined}
-                text={live.data.mode === 'live' ? t('common.live') : t('common.paper')}
-              />
-            </Row>
-            <Row>
-              <Label>{t('settings.liveSwitch')}</Label>
-              <Chip text={live.data.enabled ? t('settings.on') : t('settings.off')} />
-              {live.data.changed_at ? (
-                <Label>
-                  {dateTime(live.data.changed_at)} · {live.data.changed_by}
-                </Label>
-              ) : null}
-            </Row>
-            {live.data.blockers.map((b) => (
-              <Label key={b}>• {b}</Label>
-            ))}
-          </>
-        ) : null}
-        <Label>{t('settings.pairs')}</Label>
-        <PairsEditor canEdit={user?.role === 'admin' || user?.role === 'trader'} />
-        {notifications.data ? (
-          <>
-            <Label>{t('settings.notifications')}</Label>
-            <Body>
-              {notifications.data.enabled ? t('settings.on') : t('settings.off')} · {notifications.data.min_severity}
-              {notifications.data.muted_kinds.length ? ` · −${notifications.data.muted_kinds.join(', ')}` : ''}
-            </Body>
-          </>
-        ) : null}
+        <LiveTrading canEdit={admin} />
       </Card>
+      <Card title={t('settings.pairs')}>
+        <PairsEditor canEdit={trader} />
+      </Card>
+      {admin ? (
+        <Card title={t('settings.keys.title')}>
+          <ExchangeKeys />
+        </Card>
+      ) : null}
+      <Card title={t('settings.notifications')}>
+        <Notifications canEdit={admin} />
+      </Card>
+      <Card title={t('settings.push.title')}>
+        <PushPreferences />
+      </Card>
+      <Card title={t('settings.tokens.title')}>
+        <ServiceTokens />
+      </Card>
+      {admin && user ? (
+        <Card title={t('settings.users.title')}>
+          <Users me={user.username} />
+        </Card>
+      ) : null}
     </ScrollView>
   );
 }
 
 const styles = StyleSheet.create({
-  page: { padding: 14, maxWidth: 800, width: '100%', alignSelf: 'center' },
+  page: { padding: 14, maxWidth: 900, width: '100%', alignSelf: 'center' },
 });

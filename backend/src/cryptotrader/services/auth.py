@@ -238,6 +238,31 @@ class AuthService:
         # Again once committed, and in every API process.
         await self._cache.announce(session_id=actor.session_id)
 
+    async def logout_everywhere(self, actor: Actor, origin: Origin) -> int:
+        """Revoke every login session of the caller (each device signs in again).
+
+        Service tokens stay: they are revoked one by one, so "log out everywhere" does not
+        silently cut the Discord bot off. Returns how many tokens were revoked.
+        """
+        actor.require_person()
+        async with UnitOfWork(self._database) as uow:
+            revoked = await sessions.revoke_user_sessions(
+                session=uow.session, user_id=actor.user_id, at=self._clock.now()
+            )
+            self._cache.forget_user(actor.user_id)
+            await audit.record(
+                uow.session,
+                self._clock,
+                origin,
+                actor=actor.name,
+                action="auth.logout_everywhere",
+                target=f"user:{actor.user_id}",
+                after={"revoked_tokens": revoked},
+            )
+            await uow.commit()
+        await self._cache.announce(user_id=actor.user_id)
+        return revoked
+
     async def change_password(self, actor: Actor, current: str, new: str, origin: Origin) -> None:
         """Replace the caller's password; log them out everywhere, revoke their service tokens.
 

@@ -92,6 +92,26 @@ async def test_logout_when_called_revokes_access_and_refresh_tokens(api: ApiHarn
 
 
 @pytest.mark.asyncio
+async def test_logout_everywhere_ends_every_session_of_the_user_but_not_its_service_tokens(
+    api: ApiHarness,
+) -> None:
+    second = await api.client.post(
+        "/auth/login", json={"username": "trader", "password": PASSWORDS["trader"]}
+    )
+    other = {"Authorization": f"Bearer {second.json()['access_token']}"}
+    created = await api.post("trader", "/auth/tokens", json={"name": "bot", "scopes": ["read"]})
+    token = {"Authorization": f"Bearer {created.json()['token']}"}
+    assert (await api.post("trader", "/auth/logout-all")).status_code == 204
+    assert (await api.get("trader", "/auth/me")).status_code == 401
+    assert (await api.client.get("/auth/me", headers=other)).status_code == 401
+    for refresh in (api.refresh_tokens["trader"], second.json()["refresh_token"]):
+        answer = await api.client.post("/auth/refresh", json={"refresh_token": refresh})
+        assert answer.status_code == 401
+    assert (await api.client.get("/auth/me", headers=token)).status_code == 200
+    assert (await api.get("admin", "/auth/me")).status_code == 200  # other users untouched
+
+
+@pytest.mark.asyncio
 async def test_password_change_when_done_logs_out_every_session(api: ApiHarness) -> None:
     second_session = await api.client.post(
         "/auth/login", json={"username": "trader", "password": PASSWORDS["trader"]}

@@ -55,6 +55,12 @@ async def logout(actor: CurrentActor, auth: AuthServiceDep, origin: OriginDep) -
     await auth.logout(actor, origin)
 
 
+@router.post("/logout-all", status_code=status.HTTP_204_NO_CONTENT)
+async def logout_everywhere(actor: CurrentActor, auth: AuthServiceDep, origin: OriginDep) -> None:
+    """End every login session of yours, on every device (service tokens stay)."""
+    await auth.logout_everywhere(actor, origin)
+
+
 @router.post("/password", status_code=status.HTTP_204_NO_CONTENT)
 async def change_password(
     body: PasswordChange, actor: CurrentActor, auth: AuthServiceDep, origin: OriginDep

@@ -20,7 +20,12 @@ from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import to_decimal
 from cryptotrader.engines.backtest.config import BacktestConfig, check_capital
-from cryptotrader.engines.backtest.ledger import FillTimes, build_ledger, equity_curve
+from cryptotrader.engines.backtest.ledger import (
+    FillTimes,
+    TradeBook,
+    build_ledger,
+    equity_curve,
+)
 from cryptotrader.engines.backtest.metrics import compute_metrics
 from cryptotrader.engines.backtest.result import BacktestResult, EquityCurve
 from cryptotrader.engines.backtest.simulation import (
@@ -187,9 +192,8 @@ class BacktestEngine:
         """
         stop_loss, take_profit, risk_ratio = self.protection(bot)
         step = self.config.market.amount_step
-        ledger = build_ledger(
+        book = TradeBook(
             table,
-            initial_capital=capital,
             fee_rate=self.config.fee,
             amount_step=step,
             stops=(stop_loss, take_profit),
@@ -197,6 +201,7 @@ class BacktestEngine:
             bot=bot,
             pair=self.pair,
         )
+        ledger = build_ledger(book, initial_capital=capital)
         values, held = equity_curve(
             table,
             candles.close,
@@ -214,7 +219,7 @@ class BacktestEngine:
             initial_capital=capital,
             final_capital=final,
             fees_paid=ledger.fees_paid,
-            trades=ledger.trades,
+            trades=ledger.outcomes,
             exposure=float(held.mean()) if held.shape[0] else 0.0,
         )
         return BacktestResult(
@@ -228,7 +233,7 @@ class BacktestEngine:
             take_profit=take_profit,
             risk_ratio=risk_ratio,
             candles=candles,
-            trades=ledger.trades,
+            book=book,
             equity=EquityCurve(times, values, held),
             metrics=metrics,
             refused_entries=refused,

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, getcontext
 
 import numpy as np
 
@@ -31,6 +31,7 @@ from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.trades import Trade
 from cryptotrader.engines.backtest import _kernel as k
+from cryptotrader.engines.backtest.metrics import TradeOutcomes
 from cryptotrader.strategies.base import BoolArray
 
 CENT = Decimal("0.01")
@@ -83,15 +84,6 @@ class FillTimes:
         return [moment.replace(tzinfo=UTC) for moment in naive.tolist()]
 
 
-@dataclass(frozen=True, slots=True)
-class Ledger:
-    """Closed trades as domain objects, and the capital they leave."""
-
-    trades: tuple[Trade, ...]
-    final_capital: Decimal
-    fees_paid: Decimal
-
-
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many small acyclic objects.
@@ -130,32 +122,74 @@ def _prices(values: FloatArray) -> list[Decimal]:
     return [Decimal(f"{value:.8f}") for value in values.tolist()]
 
 
-def build_ledger(
-    table: FloatArray,
-    *,
-    initial_capital: Decimal,
-    fee_rate: Decimal,
-    amount_step: Decimal,
-    stops: tuple[Decimal, Decimal],
-    times: FillTimes,
-    bot: BotKind,
-    pair: Pair,
-) -> Ledger:
-    """``Trade`` objects from the kernel's table, with exact money (``fills`` row by row)."""
-    with _collector_paused():
-        return _build(table, initial_capital, fee_rate, amount_step, stops, times, bot, pair)
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """What the closed trades leave: the capital, the fees, and each trade's exact outcome."""
+
+    final_capital: Decimal
+    fees_paid: Decimal
+    outcomes: TradeOutcomes
 
 
-def _build(  # noqa: PLR0917 - private twin of build_ledger's keywords
-    table: FloatArray,
-    initial_capital: Decimal,
-    fee_rate: Decimal,
-    amount_step: Decimal,
-    stops: tuple[Decimal, Decimal],
-    times: FillTimes,
-    bot: BotKind,
-    pair: Pair,
-) -> Ledger:
+class TradeBook:
+    """The kernel's trades as ``Trade`` objects, built on first use and then kept.
+
+    A backtest's figures come from the table (``build_ledger``); a report, a chart or the
+    portfolio reads the ``Trade`` objects, which cost most of a run to build, so only then.
+    """
+
+    __slots__ = ("_built", "_recipe")
+
+    def __init__(
+        self,
+        table: FloatArray,
+        *,
+        fee_rate: Decimal,
+        amount_step: Decimal,
+        stops: tuple[Decimal, Decimal],
+        times: FillTimes,
+        bot: BotKind,
+        pair: Pair,
+    ) -> None:
+        self._recipe = (table, fee_rate, amount_step, stops, times, bot, pair)
+        self._built: tuple[Trade, ...] | None = None
+
+    @property
+    def table(self) -> FloatArray:
+        """The kernel's float trade table the trades come from."""
+        return self._recipe[0]
+
+    @property
+    def trades(self) -> tuple[Trade, ...]:
+        """Every closed trade with exact ``Decimal`` money, in the table's order."""
+        if self._built is None:
+            with _collector_paused():
+                self._built = _build(self)
+        return self._built
+
+
+def build_ledger(book: TradeBook, *, initial_capital: Decimal) -> Ledger:
+    """Capital, fees and trade outcomes of ``book`` with exact money, without building trades.
+
+    The same figures as summing the ``Trade`` objects' ``Decimal`` P&L (``fills`` row by row),
+    computed in integers of the smallest money unit; when a figure could need more digits than
+    the ``Decimal`` context keeps (where ``Decimal`` rounds), the trades are built and summed.
+    """
+    table, fee_rate, amount_step = book._recipe[:3]
+    exact = _integer_ledger(table, initial_capital, fee_rate, amount_step)
+    if exact is not None:
+        return exact
+    trades = book.trades
+    capital, fees_paid = initial_capital, Decimal(0)
+    for trade in trades:
+        pnl = trade.pnl  # not ``or 0``: a zero P&L's exponent is the original sum's
+        capital += Decimal(0) if pnl is None else pnl
+        fees_paid += trade.fees
+    return Ledger(capital, fees_paid, TradeOutcomes.of_trades(trades))
+
+
+def _build(book: TradeBook) -> tuple[Trade, ...]:
+    table, fee_rate, amount_step, stops, times, bot, pair = book._recipe
     entry_price = table[:, k.COL_ENTRY_PRICE]
     entries = _prices(entry_price)
     exits = _prices(table[:, k.COL_EXIT_PRICE])
@@ -168,32 +202,97 @@ def _build(  # noqa: PLR0917 - private twin of build_ledger's keywords
     exit_times = times.datetimes(bars[:, 2], bars[:, 3])
     reasons = [REASONS[int(code)] for code in table[:, k.COL_REASON].tolist()]
     confidence = table[:, k.COL_CONFIDENCE].tolist()
-    trades: list[Trade] = []
-    capital = initial_capital
-    fees_paid = Decimal(0)
-    for i, (entry, exit_, quantity) in enumerate(zip(entries, exits, quantities, strict=True)):
-        fees = fee_of(entry, quantity, fee_rate) + fee_of(exit_, quantity, fee_rate)
-        trades.append(
-            _trusted_trade(
-                bot=bot,
-                pair=pair,
-                side=Side.BUY,
-                quantity=quantity,
-                entry_price=entry,
-                entry_time=entry_times[i],
-                stop_loss=stop_prices[i],
-                take_profit=take_prices[i],
-                exit_price=exit_,
-                exit_time=exit_times[i],
-                exit_reason=reasons[i],
-                fees=fees,
-                confidence=confidence[i],
-                status=TradeStatus.CLOSED,
-            )
+    return tuple(
+        _trusted_trade(
+            bot=bot,
+            pair=pair,
+            side=Side.BUY,
+            quantity=quantity,
+            entry_price=entry,
+            entry_time=entry_times[i],
+            stop_loss=stop_prices[i],
+            take_profit=take_prices[i],
+            exit_price=exit_,
+            exit_time=exit_times[i],
+            exit_reason=reasons[i],
+            fees=fee_of(entry, quantity, fee_rate) + fee_of(exit_, quantity, fee_rate),
+            confidence=confidence[i],
+            status=TradeStatus.CLOSED,
         )
-        capital += (exit_ - entry) * quantity - fees
-        fees_paid += fees
-    return Ledger(tuple(trades), capital, fees_paid)
+        for i, (entry, exit_, quantity) in enumerate(zip(entries, exits, quantities, strict=True))
+    )
+
+
+def _units(value: Decimal) -> tuple[int, int]:
+    """``value`` as ``(units, scale)``: ``units * 10**-scale`` with ``scale >= 0``."""
+    scale = max(0, -int(value.as_tuple().exponent))
+    return int(value.scaleb(scale)), scale
+
+
+_HALF_ULP = 2.0**-52
+_EXACT_BELOW = 2.0**51
+
+
+def money_units(values: FloatArray) -> IntArray | None:
+    """``money(x)`` of each value as a count of 1e-8, rounded alike; None if one is not finite.
+
+    ``x * 1e8`` rounded to the nearest integer is the correctly rounded amount unless the
+    product's own rounding could have moved it across a half: those few are formatted exactly.
+    """
+    if not np.isfinite(values).all():
+        return None
+    scaled = values * 1e8
+    size = np.abs(scaled)
+    if size.shape[0] and size.max() >= _EXACT_BELOW:
+        return None
+    result: IntArray = np.rint(scaled).astype(np.int64)
+    near_half = np.abs(scaled - np.floor(scaled) - 0.5) <= 2 * size * _HALF_ULP
+    for i in np.flatnonzero(near_half).tolist():
+        result[i] = int(money(float(values[i])).scaleb(8))
+    return result
+
+
+def _integer_ledger(
+    table: FloatArray, initial_capital: Decimal, fee_rate: Decimal, amount_step: Decimal
+) -> Ledger | None:
+    """``build_ledger``'s figures in integers; None where ``Decimal`` could have rounded.
+
+    Prices are counts of 1e-8 and quantities counts of ``10**-q`` (``steps x amount_step``), so
+    each fee (``price x quantity x rate`` rounded half-up to 1e-8) and each P&L
+    (``(exit - entry) x quantity - fees``, in ``10**-(8 + q)``) is an exact integer.
+    """
+    entries = money_units(table[:, k.COL_ENTRY_PRICE])
+    exits = money_units(table[:, k.COL_EXIT_PRICE])
+    step, q = _units(amount_step)
+    rate, f = _units(fee_rate)
+    if entries is None or exits is None or step <= 0 or rate < 0:
+        return None
+    if table.shape[0] == 0:
+        return Ledger(initial_capital, Decimal(0), TradeOutcomes([], 0, []))
+    if entries.min() < 0 or exits.min() < 0:
+        return None
+    quantity = table[:, k.COL_STEPS].astype(np.int64).astype(object) * step
+    limit = 10 ** getcontext().prec
+    if max(int(entries.max()), int(exits.max()), 1) * int(quantity.max()) * max(rate, 1) >= limit:
+        return None
+    divisor = 10 ** (q + f)
+    half = divisor // 2
+    entry, exit_ = entries.astype(object), exits.astype(object)
+    fees = (entry * quantity * rate + half) // divisor + (exit_ * quantity * rate + half) // divisor
+    capital, capital_scale = _units(initial_capital)
+    scale = max(8 + q, capital_scale)
+    pnl = ((exit_ - entry) * quantity - fees * 10**q) * 10 ** (scale - 8 - q)
+    capital *= 10 ** (scale - capital_scale)
+    fees_paid = int(fees.sum())
+    if abs(capital) + int(np.abs(pnl).sum()) >= limit or fees_paid >= limit:
+        return None
+    notional = (entries / 1e8) * (quantity / 10**q).astype(float)
+    returns = (np.asarray(pnl / 10**scale, dtype=float) / notional).tolist()
+    return Ledger(
+        Decimal(capital + int(pnl.sum())).scaleb(-scale),
+        Decimal(fees_paid).scaleb(-8),
+        TradeOutcomes(pnl.tolist(), scale, returns),
+    )
 
 
 def equity_curve(
@@ -209,6 +308,10 @@ def equity_curve(
 
     ``transfers`` are ``(bar, amount)`` cash movements (reallocations between bots); the mask is
     True at the closes with an open position.
+
+    Cash and holding change only at the bars of a fill or a transfer: they are summed over those
+    bars, in bar order (the same float additions as a running sum over every bar, whose other
+    bars add 0.0), then spread over the bars until the next change.
     """
     n = close.shape[0]
     entry_bar = table[:, k.COL_ENTRY_BAR].astype(np.int64)
@@ -217,13 +320,22 @@ def equity_curve(
     quantity = steps * step
     cost = table[:, k.COL_ENTRY_PRICE] * quantity * (1.0 + fee)
     proceeds = table[:, k.COL_EXIT_PRICE] * quantity * (1.0 - fee)
-    cash_delta = np.bincount(entry_bar, weights=-cost, minlength=n)
-    cash_delta += np.bincount(exit_bar, weights=proceeds, minlength=n)
-    for bar, amount in transfers:
-        cash_delta[bar] += amount
-    held = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(held, entry_bar, steps)
-    np.add.at(held, exit_bar, -steps)
-    holding = np.cumsum(held[:n])
-    curve: FloatArray = initial_capital + np.cumsum(cash_delta) + holding * step * close
-    return curve, holding > 0
+    moved = np.array([bar for bar, _ in transfers], dtype=np.int64)
+    bars, where = np.unique(np.concatenate((entry_bar, exit_bar, moved)), return_inverse=True)
+    entered, exited, moved_at = np.split(where, [entry_bar.shape[0], 2 * entry_bar.shape[0]])
+    events = bars.shape[0]
+    cash_delta = np.bincount(entered, weights=-cost, minlength=events)
+    cash_delta += np.bincount(exited, weights=proceeds, minlength=events)
+    for at, (_, amount) in zip(moved_at.tolist(), transfers, strict=True):
+        cash_delta[at] += amount
+    held = np.zeros(events, dtype=np.int64)
+    np.add.at(held, entered, steps)
+    np.add.at(held, exited, -steps)
+    inside = int(np.searchsorted(bars, n))  # a fill at bar n (none) would not show at a close
+    lengths = np.diff(bars[:inside], prepend=0, append=n)
+    cash = np.concatenate(([0.0], np.cumsum(cash_delta)[:inside]))
+    holding = np.concatenate(([0], np.cumsum(held)[:inside]))
+    curve: FloatArray = (
+        np.repeat(initial_capital + cash, lengths) + np.repeat(holding * step, lengths) * close
+    )
+    return curve, np.repeat(holding > 0, lengths)

@@ -26,6 +26,7 @@ every close, so its drawdown and Sharpe read like the strategy's.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -83,14 +84,20 @@ def drawdown(equity: FloatArray, times: IntArray) -> Drawdown:
     if equity.shape[0] == 0:
         return Drawdown(0.0, None, None, None)
     peaks = np.maximum.accumulate(equity)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        depth = np.where(peaks > 0, 1.0 - equity / peaks, 0.0)
+    if peaks[0] > 0 and np.isfinite(peaks[-1]):  # then every peak is (they never fall)
+        depth = np.divide(equity, peaks)
+        np.subtract(1.0, depth, out=depth)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            depth = np.where(peaks > 0, 1.0 - equity / peaks, 0.0)
     trough = int(np.argmax(depth))
     if depth[trough] <= 0:
         return Drawdown(0.0, None, None, None)
-    peak = int(np.flatnonzero(equity[: trough + 1] == peaks[trough])[-1])
-    back = np.flatnonzero(equity[trough:] >= peaks[trough])
-    recovery = utc_from_ms(int(times[trough + int(back[0])])) if back.shape[0] else None
+    high = peaks[trough]
+    peak = trough - int(np.argmax(equity[trough::-1] == high))  # the last close at that high
+    back = equity[trough:] >= high
+    first_back = int(np.argmax(back))
+    recovery = utc_from_ms(int(times[trough + first_back])) if back[first_back] else None
     return Drawdown(
         float(depth[trough]),
         utc_from_ms(int(times[peak])),
@@ -104,29 +111,53 @@ def _ratios(returns: FloatArray, per_year: float) -> tuple[float | None, float |
         return None, None
     mean = float(np.mean(returns))
     std = float(np.std(returns, ddof=1))
-    downside = math.sqrt(float(np.mean(np.minimum(returns, 0.0) ** 2)))
+    down = np.minimum(returns, 0.0)
+    downside = math.sqrt(float(np.mean(np.square(down, out=down))))
     scale = math.sqrt(per_year)
     sharpe = mean / std * scale if std > 0 else None
     sortino = mean / downside * scale if downside > 0 else None
     return sharpe, sortino
 
 
+@dataclass(frozen=True, slots=True)
+class TradeOutcomes:
+    """Each closed trade's exact net P&L and its return on the entry notional.
+
+    P&L ``i`` is ``pnl_units[i] * 10**-scale``; its return is ``float(pnl) / (float(entry
+    price) * float(quantity))``. What the trade metrics need, without a ``Trade`` per trade:
+    the backtest computes it from the kernel's table (``ledger.build_ledger``), anything else
+    from its trades.
+    """
+
+    pnl_units: Sequence[int]
+    scale: int
+    returns: Sequence[float]
+
+    @classmethod
+    def of_trades(cls, trades: Sequence[Trade]) -> TradeOutcomes:
+        """The outcomes of closed ``Trade`` objects."""
+        pnls = [t.pnl or Decimal(0) for t in trades]
+        scale = max((max(0, -int(p.as_tuple().exponent)) for p in pnls), default=0)
+        returns = [
+            float(p) / (float(t.entry_price) * float(t.quantity))
+            for p, t in zip(pnls, trades, strict=True)
+        ]
+        return cls([int(p.scaleb(scale)) for p in pnls], scale, returns)
+
+
 def _trade_figures(
-    trades: tuple[Trade, ...],
-) -> tuple[float | None, float | None, Decimal | None, list[float]]:
-    pnls = [t.pnl or Decimal(0) for t in trades]
-    if not pnls:
-        return None, None, None, []
-    wins = [p for p in pnls if p > 0]
-    losses = [-p for p in pnls if p <= 0]
-    gross_loss = sum(losses, Decimal(0))
-    profit_factor = float(sum(wins, Decimal(0)) / gross_loss) if gross_loss > 0 else None
-    expectancy = (sum(pnls, Decimal(0)) / len(pnls)).quantize(Decimal("1e-8"))
-    returns = [
-        float(p) / (float(t.entry_price) * float(t.quantity))
-        for p, t in zip(pnls, trades, strict=True)
-    ]
-    return len(wins) / len(pnls), profit_factor, expectancy, returns
+    outcomes: TradeOutcomes,
+) -> tuple[float | None, float | None, Decimal | None]:
+    """Win rate, profit factor and expectancy, summed exactly in integers."""
+    units = outcomes.pnl_units
+    if not units:
+        return None, None, None
+    wins = [u for u in units if u > 0]
+    gross_profit = sum(wins)
+    gross_loss = gross_profit - sum(units)
+    profit_factor = float(Decimal(gross_profit) / Decimal(gross_loss)) if gross_loss > 0 else None
+    mean = (Decimal(sum(units)) / len(units)).scaleb(-outcomes.scale)
+    return len(wins) / len(units), profit_factor, mean.quantize(Decimal("1e-8"))
 
 
 def _cagr(growth: float, years: float) -> float | None:
@@ -147,20 +178,30 @@ def compute_metrics(
     initial_capital: Decimal,
     final_capital: Decimal,
     fees_paid: Decimal,
-    trades: tuple[Trade, ...],
+    trades: TradeOutcomes | Sequence[Trade],
     exposure: float,
 ) -> Metrics:
-    """All metrics of a run; see the module docstring for the formulas."""
+    """All metrics of a run; see the module docstring for the formulas.
+
+    ``trades``: the closed trades, or their ``TradeOutcomes`` (the same figures).
+    """
+    outcomes = trades if isinstance(trades, TradeOutcomes) else TradeOutcomes.of_trades(trades)
     per_year = periods_per_year(timeframe)
-    full = np.concatenate(([float(initial_capital)], equity))
+    returns = np.empty_like(equity, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        returns = full[1:] / full[:-1] - 1.0
-    returns = returns[np.isfinite(returns)]
+        if returns.shape[0]:
+            returns[0] = equity[0] / float(initial_capital)
+            np.divide(equity[1:], equity[:-1], out=returns[1:])
+        returns -= 1.0
+    finite = np.isfinite(returns)
+    if not finite.all():
+        returns = returns[finite]
     sharpe, sortino = _ratios(returns, per_year)
     growth = final_capital / initial_capital
     years = equity.shape[0] / per_year
     cagr = _cagr(float(growth), years)
-    win_rate, profit_factor, expectancy, trade_returns = _trade_figures(trades)
+    win_rate, profit_factor, expectancy = _trade_figures(outcomes)
+    trade_returns = outcomes.returns
     return Metrics(
         initial_capital=initial_capital,
         final_capital=final_capital.quantize(Decimal("1e-8")),
@@ -175,7 +216,7 @@ def compute_metrics(
         expectancy=expectancy,
         exposure=exposure,
         fees_paid=fees_paid,
-        total_trades=len(trades),
+        total_trades=len(outcomes.pnl_units),
         best_trade=max(trade_returns) if trade_returns else None,
         worst_trade=min(trade_returns) if trade_returns else None,
         average_trade=sum(trade_returns) / len(trade_returns) if trade_returns else None,

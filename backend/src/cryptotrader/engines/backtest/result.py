@@ -13,6 +13,7 @@ from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.trades import Trade
 from cryptotrader.engines.backtest.config import BacktestConfig
+from cryptotrader.engines.backtest.ledger import TradeBook
 from cryptotrader.engines.backtest.metrics import Metrics
 from cryptotrader.strategies.base import BoolArray
 
@@ -45,7 +46,8 @@ class BacktestResult:
     """One strategy on one candle series.
 
     ``table`` is the kernel's float trade table (bars, phases, prices, steps, reasons), kept for
-    charts and cross-checks; ``trades`` are the same trades with exact ``Decimal`` money.
+    charts and cross-checks; ``trades`` are the same trades with exact ``Decimal`` money, built
+    from it when first read (the metrics do not need them).
     """
 
     strategy: str
@@ -58,11 +60,16 @@ class BacktestResult:
     take_profit: Decimal
     risk_ratio: Decimal
     candles: CandleArrays
-    trades: tuple[Trade, ...]
+    book: TradeBook
     equity: EquityCurve
     metrics: Metrics
     refused_entries: int
     table: FloatArray
+
+    @property
+    def trades(self) -> tuple[Trade, ...]:
+        """Every closed trade, in the order they closed."""
+        return self.book.trades
 
     @property
     def total_return(self) -> float:

@@ -1,0 +1,51 @@
+/**
+ * The last known state kept on the device: only the screens' data (never a token), for one
+ * server, restored with the time each query was really fetched, deleted on sign-out.
+ */
+import { QueryClient } from '@tanstack/react-query';
+
+import { clearSnapshot, keepSnapshots, readSnapshot, restoreSnapshot, saveSnapshot } from '@/services/snapshot';
+
+const OWNER = { server: 'http://127.0.0.1:8000', username: 'alice', role: 'trader' };
+
+describe('snapshot', () => {
+  afterEach(async () => {
+    await clearSnapshot();
+    jest.useRealTimers();
+  });
+
+  it('keeps the screens data with its age, for its server only, and can be cleared', async () => {
+    const client = new QueryClient();
+    client.setQueryData(['portfolio'], { total_capital: '1000.00' }, { updatedAt: 1_700_000_000_000 });
+    client.setQueryData(['backtests', 'list'], { data: [] });
+    client.setQueryData(['ws-ticket'], { ticket: 'secret' });
+    await saveSnapshot(client, OWNER);
+
+    expect(await readSnapshot('http://other:8000')).toBeNull();
+    const snapshot = await readSnapshot(OWNER.server);
+    expect(snapshot?.owner).toEqual(OWNER);
+    expect(snapshot?.state.queries.map((q) => q.queryKey)).toEqual([['portfolio']]);
+    expect(JSON.stringify(snapshot)).not.toContain('secret');
+
+    const fresh = new QueryClient();
+    restoreSnapshot(fresh, snapshot!);
+    expect(fresh.getQueryData(['portfolio'])).toEqual({ total_capital: '1000.00' });
+    expect(fresh.getQueryState(['portfolio'])?.dataUpdatedAt).toBe(1_700_000_000_000);
+
+    await clearSnapshot();
+    expect(await readSnapshot(OWNER.server)).toBeNull();
+  });
+
+  it('saves again after a kept query changes, at most once per period', async () => {
+    jest.useFakeTimers();
+    const client = new QueryClient();
+    const stop = keepSnapshots(client, () => OWNER, 1000);
+    client.setQueryData(['bots'], { data: [1] });
+    client.setQueryData(['bots'], { data: [1, 2] });
+    expect(await readSnapshot(OWNER.server)).toBeNull();
+    await jest.advanceTimersByTimeAsync(1000);
+    const saved = await readSnapshot(OWNER.server);
+    expect(saved?.state.queries[0]?.state.data).toEqual({ data: [1, 2] });
+    stop();
+  });
+});

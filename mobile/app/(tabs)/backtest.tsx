@@ -1,0 +1,65 @@
+/** Backtest: launch a run on stored data, follow it live, reopen, rename, delete, compare. */
+import { useRouter } from 'expo-router';
+import { useState } from 'react';
+import { ScrollView, StyleSheet } from 'react-native';
+
+import { BacktestForm } from '@/components/backtest/BacktestForm';
+import { Progress, RunList } from '@/components/backtest/RunList';
+import { Button, Card, Label, Row } from '@/components/ui';
+import { useFormat } from '@/hooks/useFormat';
+import { useLive } from '@/store/live';
+
+/** The run just launched: its live progress, then a way to its result. */
+function CurrentRun({ id }: { id: number }) {
+  const { t } = useFormat();
+  const router = useRouter();
+  const status = useLive((s) => s.backtests[id]?.status);
+  return (
+    <Row style={styles.current}>
+      <Label>#{id}</Label>
+      <Progress jobId={id} status="queued" testID="current-run-progress" />
+      {status === 'succeeded' ? (
+        <Button
+          testID="current-run-open"
+          title={t('backtest.open')}
+          onPress={() => router.push({ pathname: '/backtest/[id]', params: { id: String(id) } })}
+        />
+      ) : null}
+    </Row>
+  );
+}
+
+export default function BacktestScreen() {
+  const { t } = useFormat();
+  const router = useRouter();
+  const [selected, setSelected] = useState<number[]>([]);
+  const [current, setCurrent] = useState<number | null>(null);
+  return (
+    <ScrollView testID="backtest" contentContainerStyle={styles.page}>
+      <Card title={t('backtest.new')}>
+        <BacktestForm onLaunched={(job) => setCurrent(job.id)} />
+        {current !== null ? <CurrentRun id={current} /> : null}
+      </Card>
+      <Card
+        title={t('backtest.runs')}
+        right={
+          <Row>
+            <Label>{t('backtest.selected', { count: selected.length })}</Label>
+            <Button
+              testID="backtest-compare"
+              title={t('backtest.compare')}
+              disabled={selected.length < 2}
+              onPress={() => router.push({ pathname: '/backtest/compare', params: { ids: selected.join(',') } })}
+            />
+          </Row>
+        }>
+        <RunList selected={selected} onSelect={setSelected} />
+      </Card>
+    </ScrollView>
+  );
+}
+
+const styles = StyleSheet.create({
+  page: { padding: 14, maxWidth: 1100, width: '100%', alignSelf: 'center' },
+  current: { alignItems: 'center', marginTop: 6 },
+});

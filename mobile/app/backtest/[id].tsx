@@ -1,0 +1,143 @@
+/**
+ * One finished backtest: every metric, the equity curve with its drawdown under it, the
+ * trades as markers on the candle chart, the trade list, and the parameters actually used.
+ */
+import { useLocalSearchParams } from 'expo-router';
+import { useMemo } from 'react';
+import { ScrollView, StyleSheet, Text, View } from 'react-native';
+
+import BacktestCurves, { type Curve } from '@/components/BacktestCurves';
+import { MetricsTable } from '@/components/backtest/MetricsTable';
+import PriceChart, { type ChartData } from '@/components/PriceChart';
+import { Body, Card, ErrorLine, Label, Pnl, Row } from '@/components/ui';
+import { useBacktestResult, useCandles } from '@/hooks/backtests';
+import { useFormat } from '@/hooks/useFormat';
+import { useTheme } from '@/hooks/useTheme';
+import { downsample, drawdownCurve, equityPoints } from '@/lib/backtest';
+import type { Schemas } from '@/services/api';
+import { messageOf } from '@/services/errors';
+
+type Report = Schemas['BacktestReportPublic'];
+
+const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+function TradeChart({ report, request }: { report: Report; request: Record<string, unknown> }) {
+  const theme = useTheme();
+  const { t } = useFormat();
+  const market = {
+    exchange: String(request.exchange ?? 'binance'),
+    pair: report.pair,
+    timeframe: report.timeframe as Schemas['Timeframe'],
+  };
+  const candles = useCandles(market, report.end);
+  const data: ChartData | null = useMemo(() => {
+    const rows = candles.data?.data ?? [];
+    if (!rows.length) return null;
+    const first = seconds(rows[0]!.time);
+    const markers: ChartData['markers'] = [];
+    for (const trade of report.trades) {
+      if (trade.entry_time && seconds(trade.entry_time) >= first) {
+        markers.push({ time: seconds(trade.entry_time), kind: 'entry', side: 'buy', text: t('trade.entry') });
+      }
+      if (trade.exit_time && seconds(trade.exit_time) >= first) {
+        markers.push({ time: seconds(trade.exit_time), kind: 'exit', side: 'sell', text: trade.reason ?? t('trade.exit') });
+      }
+    }
+    markers.sort((a, b) => a.time - b.time);
+    return {
+      time: rows.map((c) => seconds(c.time)),
+      open: rows.map((c) => c.open),
+      high: rows.map((c) => c.high),
+      low: rows.map((c) => c.low),
+      close: rows.map((c) => c.close),
+      series: {},
+      markers,
+    };
+  }, [candles.data, report.trades, t]);
+  const colors = useMemo(
+    () => ({ background: theme.card, text: theme.text, grid: theme.border, up: theme.gain, down: theme.loss }),
+    [theme],
+  );
+  return (
+    <Card title={t('backtest.tradesOnChart')} right={<Label>{t('backtest.lastCandles', { count: data?.time.length ?? 0 })}</Label>}>
+      {data ? (
+        <PriceChart data={data} colors={colors} height={360} dom={{ scrollEnabled: false, style: { height: 360 } }} />
+      ) : (
+        <Label>{candles.error ? messageOf(candles.error) : t('common.loading')}</Label>
+      )}
+    </Card>
+  );
+}
+
+export default function BacktestResultScreen() {
+  const theme = useTheme();
+  const { t, money, dateTime } = useFormat();
+  const { id } = useLocalSearchParams<{ id: string }>();
+  const result = useBacktestResult(Number(id));
+  const colors = useMemo(() => ({ background: theme.card, text: theme.text, grid: theme.border }), [theme]);
+  const curves: Curve[] = useMemo(
+    () =>
+      (result.data?.results ?? []).map((report, i) => {
+        const equity = downsample(equityPoints(report), 1500);
+        return { label: report.strategy, color: ['#2563eb', '#f59e0b', '#10b981', '#a855f7', '#ef4444'][i % 5]!, equity, drawdown: drawdownCurve(equity) };
+      }),
+    [result.data],
+  );
+  if (result.error) return <ErrorLine message={messageOf(result.error)} />;
+  const data = result.data;
+  if (!data) return <Label>{t('common.loading')}</Label>;
+  const request = data.job.request;
+  return (
+    <ScrollView testID="backtest-result" contentContainerStyle={styles.page}>
+      <Card title={data.job.name ?? `#${data.job.id} · ${data.results.map((r) => r.strategy).join(' / ')}`}>
+        <Label>
+          {data.results[0]?.pair} · {data.results[0]?.timeframe} · {data.results[0]?.start?.slice(0, 10)} →{' '}
+          {data.results[0]?.end?.slice(0, 10)} · {data.job.finished_at ? dateTime(data.job.finished_at) : ''}
+        </Label>
+        <MetricsTable reports={data.results} titles={data.results.map((r) => r.strategy)} />
+      </Card>
+      <Card title={t('backtest.equityCurve')} testID="backtest-equity">
+        <BacktestCurves curves={curves} colors={colors} dom={{ scrollEnabled: false, style: { height: 380 } }} />
+      </Card>
+      {data.results[0] ? <TradeChart report={data.results[0]} request={request} /> : null}
+      {data.results.map((report) => (
+        <Card key={report.strategy} title={t('backtest.parameters', { strategy: report.strategy })} testID="backtest-parameters">
+          <Body>{report.strategy}</Body>
+          <Row>
+            {Object.entries(report.settings).map(([name, value]) => (
+              <Label key={name}>
+                {name}: {value ?? '—'}
+              </Label>
+            ))}
+          </Row>
+          <Label>
+            {t('backtest.requested')}: {JSON.stringify(request)}
+          </Label>
+        </Card>
+      ))}
+      {data.results.map((report) => (
+        <Card key={`trades-${report.strategy}`} title={t('backtest.tradeList', { count: report.trades.length })} testID="backtest-trades">
+          {report.trades.slice(0, 200).map((trade, i) => (
+            <View key={i} style={[styles.trade, { borderColor: theme.border }]}>
+              <Text style={{ color: theme.text, flex: 2 }}>
+                {trade.entry_time?.slice(0, 16)} → {trade.exit_time?.slice(0, 16) ?? '…'}
+              </Text>
+              <Text style={{ color: theme.muted, flex: 2 }}>
+                {money(trade.entry_price)} → {trade.exit_price ? money(trade.exit_price) : '—'} · {trade.reason ?? ''}
+              </Text>
+              <View style={{ flex: 1, alignItems: 'flex-end' }}>
+                {trade.pnl ? <Pnl value={trade.pnl} /> : <Label>—</Label>}
+              </View>
+            </View>
+          ))}
+          {report.trades.length > 200 ? <Label>{t('backtest.moreTrades', { count: report.trades.length - 200 })}</Label> : null}
+        </Card>
+      ))}
+    </ScrollView>
+  );
+}
+
+const styles = StyleSheet.create({
+  page: { padding: 14, maxWidth: 1100, width: '100%', alignSelf: 'center' },
+  trade: { flexDirection: 'row', gap: 8, borderBottomWidth: StyleSheet.hairlineWidth, paddingVertical: 4 },
+});

@@ -1,0 +1,181 @@
+/**
+ * The backtest form and result helpers: a strategy's parameter form from the schema the API
+ * serves (types, bounds, choices, defaults), and curves thinned for display (tables keep the
+ * exact strings; floats only draw).
+ */
+import type { Schemas } from '@/services/api';
+
+export type ParameterSpec = Schemas['ParameterSpecPublic'];
+export type FormValues = Record<string, string>;
+
+/** The text a field starts with: the default the strategy really applies ('' for none). */
+export function initialValues(parameters: ParameterSpec[]): FormValues {
+  return Object.fromEntries(
+    parameters.map((p) => [p.name, p.default === null || p.default === undefined ? '' : String(p.default)]),
+  );
+}
+
+export type FieldError =
+  | { key: 'required' }
+  | { key: 'integer' }
+  | { key: 'number' }
+  | { key: 'min' | 'max' | 'above' | 'below'; bound: number }
+  | { key: 'choice' };
+
+/** One field's value in the API's type, or what is wrong with the text. */
+export function parseParameter(
+  spec: ParameterSpec,
+  text: string,
+): { value: unknown } | { error: FieldError } {
+  const raw = text.trim();
+  if (raw === '') return spec.nullable ? { value: null } : { error: { key: 'required' } };
+  switch (spec.kind) {
+    case 'boolean':
+      return { value: raw === 'true' };
+    case 'choice':
+      return spec.choices?.includes(raw) ? { value: raw } : { error: { key: 'choice' } };
+    case 'string':
+      return { value: raw };
+    case 'integer':
+    case 'number': {
+      const pattern = spec.kind === 'integer' ? /^-?\d+$/ : /^-?(\d+\.?\d*|\.\d+)(e-?\d+)?$/i;
+      if (!pattern.test(raw)) return { error: { key: spec.kind === 'integer' ? 'integer' : 'number' } };
+      const value = Number(raw);
+      if (spec.minimum != null && value < spec.minimum) return { error: { key: 'min', bound: spec.minimum } };
+      if (spec.maximum != null && value > spec.maximum) return { error: { key: 'max', bound: spec.maximum } };
+      if (spec.exclusive_minimum != null && value <= spec.exclusive_minimum) {
+        return { error: { key: 'above', bound: spec.exclusive_minimum } };
+      }
+      if (spec.exclusive_maximum != null && value >= spec.exclusive_maximum) {
+        return { error: { key: 'below', bound: spec.exclusive_maximum } };
+      }
+      return { value };
+    }
+  }
+}
+
+/**
+ * The parameters to send: only those that differ from the strategy's defaults (the result
+ * shows every parameter used), or the errors per field.
+ */
+export function paramsFrom(
+  parameters: ParameterSpec[],
+  values: FormValues,
+): { params: Record<string, unknown>; errors: Record<string, FieldError> } {
+  const params: Record<string, unknown> = {};
+  const errors: Record<string, FieldError> = {};
+  for (const spec of parameters) {
+    const parsed = parseParameter(spec, values[spec.name] ?? '');
+    if ('error' in parsed) errors[spec.name] = parsed.error;
+    else if (parsed.value !== spec.default) params[spec.name] = parsed.value;
+  }
+  return { params, errors };
+}
+
+export interface CurvePoint {
+  /** epoch seconds */
+  time: number;
+  value: number;
+}
+
+/**
+ * At most about `max` points: per bucket its first, lowest and highest points in time order,
+ * so peaks and troughs (the drawdown) survive thinning; the last point is always kept.
+ */
+export function downsample(points: CurvePoint[], max: number): CurvePoint[] {
+  if (points.length <= max) return points;
+  const buckets = Math.max(1, Math.floor(max / 3));
+  const size = points.length / buckets;
+  const out: CurvePoint[] = [];
+  for (let b = 0; b < buckets; b += 1) {
+    const slice = points.slice(Math.floor(b * size), Math.floor((b + 1) * size));
+    if (!slice.length) continue;
+    let low = slice[0]!;
+    let high = slice[0]!;
+    for (const p of slice) {
+      if (p.value < low.value) low = p;
+      if (p.value > high.value) high = p;
+    }
+    const kept = new Set([slice[0]!, low, high]);
+    out.push(...[...kept].sort((a, c) => a.time - c.time));
+  }
+  const last = points[points.length - 1]!;
+  if (out[out.length - 1] !== last) out.push(last);
+  return out;
+}
+
+/** Each point's fall below the running peak, as a negative fraction (0 at a new peak). */
+export function drawdownCurve(points: CurvePoint[]): CurvePoint[] {
+  let peak = -Infinity;
+  return points.map((p) => {
+    peak = Math.max(peak, p.value);
+    return { time: p.time, value: peak > 0 ? p.value / peak - 1 : 0 };
+  });
+}
+
+/** The report's equity curve as drawing points (the strings stay exact in the tables). */
+export function equityPoints(report: Schemas['BacktestReportPublic']): CurvePoint[] {
+  const byTime = new Map<number, number>();
+  for (const p of report.equity_curve) byTime.set(Math.floor(Date.parse(p.time) / 1000), Number(p.equity));
+  return [...byTime].map(([time, value]) => ({ time, value })).sort((a, b) => a.time - b.time);
+}
+
+type Report = Schemas['BacktestReportPublic'];
+type Kind = 'money' | 'pct' | 'share' | 'ratio' | 'count' | 'day';
+
+/** Every metric of a report, in the order shown, with how each is written. */
+export const METRICS: readonly (readonly [keyof Report, Kind])[] = [
+  ['initial_capital', 'money'],
+  ['final_capital', 'money'],
+  ['net_profit', 'money'],
+  ['total_return', 'pct'],
+  ['cagr', 'pct'],
+  ['max_drawdown', 'share'],
+  ['max_drawdown_peak', 'day'],
+  ['max_drawdown_trough', 'day'],
+  ['max_drawdown_recovery', 'day'],
+  ['sharpe_ratio', 'ratio'],
+  ['sortino_ratio', 'ratio'],
+  ['total_trades', 'count'],
+  ['win_rate', 'share'],
+  ['profit_factor', 'ratio'],
+  ['expectancy', 'money'],
+  ['exposure', 'share'],
+  ['fees_paid', 'money'],
+  ['best_trade', 'pct'],
+  ['worst_trade', 'pct'],
+  ['average_trade', 'pct'],
+  ['refused_entries', 'count'],
+  ['candles', 'count'],
+];
+
+/** A metric as text: money from its exact string, ratios and counts from their numbers. */
+export function metricText(
+  report: Report,
+  key: keyof Report,
+  kind: Kind,
+  format: { money: (value: string) => string; locale: string },
+): string {
+  const value = report[key];
+  if (value === null || value === undefined) return '—';
+  const number = (n: number, digits: number, signed = false) =>
+    n.toLocaleString(format.locale, {
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+      signDisplay: signed ? 'exceptZero' : 'auto',
+    });
+  switch (kind) {
+    case 'money':
+      return format.money(String(value));
+    case 'pct':
+      return `${number(Number(value) * 100, 2, true)} %`;
+    case 'share':
+      return `${number(Number(value) * 100, 2)} %`;
+    case 'ratio':
+      return Number.isFinite(Number(value)) ? number(Number(value), 2) : '∞';
+    case 'count':
+      return number(Number(value), 0);
+    case 'day':
+      return String(value).slice(0, 10);
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The last known state, kept on the device: the screens' server data (portfolio, bots, trades,
+ * signals, charts, settings) with the time each was fetched, for one server and one user. At a
+ * launch with the server unreachable, the app opens on it and every screen says how old it is.
+ * Tokens are never part of it; signing out deletes it.
+ */
+import { dehydrate, hydrate, type QueryClient } from '@tanstack/react-query';
+
+import { readSnapshotText, writeSnapshotText } from '@/services/snapshotStore';
+
+/** The queries worth keeping (first key part). */
+export const KEPT = new Set(['portfolio', 'bots', 'trades', 'reallocations', 'series', 'indicators', 'chart', 'pairs', 'live-trading', 'notifications', 'me']);
+
+export interface Owner {
+  server: string;
+  username: string;
+  role: string;
+}
+
+interface Snapshot {
+  version: 1;
+  owner: Owner;
+  savedAt: number;
+  state: ReturnType<typeof dehydrate>;
+}
+
+export function snapshotOf(client: QueryClient, owner: Owner, now = Date.now()): Snapshot {
+  return {
+    version: 1,
+    owner,
+    savedAt: now,
+    state: dehydrate(client, {
+      shouldDehydrateQuery: (query) =>
+        query.state.status === 'success' && KEPT.has(String(query.queryKey[0])),
+    }),
+  };
+}
+
+export async function saveSnapshot(client: QueryClient, owner: Owner): Promise<void> {
+  await writeSnapshotText(JSON.stringify(snapshotOf(client, owner)));
+}
+
+/** The kept snapshot of this server, or null (none, another server's, or unreadable). */
+export async function readSnapshot(server: string): Promise<Snapshot | null> {
+  try {
+    const text = await readSnapshotText();
+    const snapshot = text ? (JSON.parse(text) as Snapshot) : null;
+    return snapshot?.version === 1 && snapshot.owner.server === server ? snapshot : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Puts a snapshot's data in the cache, each query with the time it was really fetched. */
+export function restoreSnapshot(client: QueryClient, snapshot: Snapshot): void {
+  hydrate(client, snapshot.state);
+}
+
+export function clearSnapshot(): Promise<void> {
+  return writeSnapshotText(null);
+}
+
+/**
+ * Keeps the snapshot up to date: saved at most every `everyMs` after a kept query changed.
+ * Returns the unsubscribe function.
+ */
+export function keepSnapshots(client: QueryClient, owner: () => Owner | null, everyMs = 3000): () => void {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const unsubscribe = client.getQueryCache().subscribe((event) => {
+    if (event.type !== 'updated' || !KEPT.has(String(event.query.queryKey[0]))) return;
+    if (event.query.state.status !== 'success' || timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      const who = owner();
+      if (who) void saveSnapshot(client, who);
+    }, everyMs);
+  });
+  return () => {
+    if (timer) clearTimeout(timer);
+    unsubscribe();
+  };
+}
