@@ -156,7 +156,8 @@ def test_data_download_when_input_bad_fails_in_one_line_and_writes_nothing(
     extra: list[str],
     fragments: list[str],
 ) -> None:
-    args = ["data", "download", "-p", "BTC/USDT", "-t", "1h", "--out", str(tmp_path / "o.csv")]
+    out = [] if "--out" in extra else ["--out", str(tmp_path / "o.csv")]  # one --out only
+    args = ["data", "download", "-p", "BTC/USDT", "-t", "1h", *out]
     code, _, err = run([*args, "--base-url", binance.base_url, *extra], capsys)
     assert_one_line_error(code, err, *fragments)
     assert list(tmp_path.iterdir()) == []

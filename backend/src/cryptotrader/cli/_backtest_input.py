@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from cryptotrader.cli._common import err_console
 from cryptotrader.config import load_settings
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
@@ -20,6 +21,8 @@ from cryptotrader.marketdata.naming import parse_series_name
 from cryptotrader.marketdata.resample import resample
 from cryptotrader.sentiment import load_sentiment
 from cryptotrader.strategies import BaseStrategy, create_strategy
+
+ASSUMED_PAIR = "pair not in the file name: assumed BTC/USDT (use --pair)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,8 @@ class Candles:
 def load_candles(path: Path, timeframe: str | None, pair: str | None) -> Candles:
     """Read ``path`` and resample it to ``timeframe`` when given.
 
+    The pair is ``pair``, else the file's name; else BTC/USDT, said on stderr.
+
     Raises:
         UserInputError: unreadable file, unknown timeframe, or none could be told.
     """
@@ -48,27 +53,13 @@ def load_candles(path: Path, timeframe: str | None, pair: str | None) -> Candles
         if source.timeframe is None:
             raise UserInputError(f"{path}: cannot tell the file's timeframe to resample it")
         arrays = resample(arrays, source.timeframe, target)
-    named = parse_series_name(path).pair
-    chosen = Pair.parse(pair) if pair else named or Pair(base="BTC", quote="USDT")
+    chosen = Pair.parse(pair) if pair else parse_series_name(path).pair
+    if chosen is None:
+        # Kept for files named otherwise (existing scripts and tests), but said: a silent
+        # BTC/USDT would label another market's report, fees and study name as BTC/USDT.
+        chosen = Pair(base="BTC", quote="USDT")
+        err_console.print(f"{path.name}: {ASSUMED_PAIR}", markup=False)
     return Candles(arrays, target, chosen, source.arrays, source.timeframe)
-
-
-def one_file(option: str, given: Sequence[Path]) -> Path:
-    """The one file of an option that may be repeated; several are refused, not dropped.
-
-    Several pairs in one portfolio (a file per pair) are issue 15's multi-pair runs, not done
-    yet: taking the last file silently would report on one pair as if it were all of them.
-
-    Raises:
-        UserInputError: no file, or several.
-    """
-    if len(given) != 1:
-        names = ", ".join(p.name for p in given) or "none"
-        raise UserInputError(
-            f"{option} takes one file ({len(given)} given: {names}): a run over several "
-            "pairs at once is not supported yet; run each pair on its own"
-        )
-    return given[0]
 
 
 def load_detail(candles: Candles, detail: str | None, detail_data: Path | None) -> Detail | None:

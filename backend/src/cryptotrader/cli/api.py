@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from cryptotrader.cli._common import console
+from cryptotrader.cli._common import console, file_option, optional_file
 from cryptotrader.errors import UserInputError
 from cryptotrader.services.context import Role
 
@@ -31,11 +31,13 @@ T = TypeVar("T")
 def api_command(
     host: Annotated[str | None, typer.Option(help="address to listen on (api.host)")] = None,
     port: Annotated[int | None, typer.Option(help="port (api.port)")] = None,
-    openapi: Annotated[
-        Path | None, typer.Option(help="write the OpenAPI schema to this file and exit")
+    openapi_files: Annotated[
+        list[Path] | None,
+        file_option("--openapi", help="write the OpenAPI schema to this file and exit"),
     ] = None,
-    asyncapi: Annotated[
-        Path | None, typer.Option(help="write the /ws AsyncAPI schema to this file and exit")
+    asyncapi_files: Annotated[
+        list[Path] | None,
+        file_option("--asyncapi", help="write the /ws AsyncAPI schema to this file and exit"),
     ] = None,
     workers: Annotated[
         int,
@@ -52,6 +54,8 @@ def api_command(
     from cryptotrader.api.server import bind, uvicorn_config
     from cryptotrader.config import load_settings
 
+    openapi = optional_file("--openapi", openapi_files)
+    asyncapi = optional_file("--asyncapi", asyncapi_files)
     if openapi is not None:
         write_openapi(openapi)
         console.print(f"OpenAPI schema written to {openapi}")

@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from cryptotrader.cli._common import console, err_console
+from cryptotrader.cli._common import (
+    SEVERAL_PAIRS,
+    console,
+    err_console,
+    file_option,
+    one_file,
+    optional_file,
+)
 from cryptotrader.errors import UserInputError
 
 if TYPE_CHECKING:  # the engine, pandas and pydantic load when a command runs, not for --help
@@ -23,7 +30,8 @@ backtest_app = typer.Typer(
     no_args_is_help=True,
 )
 
-DataOpt = Annotated[Path, typer.Option("--data", help="candle file (.csv, .csv.gz, .parquet)")]
+# File options are lists so that a repeated one is refused (``one_file``), not silently dropped.
+DataOpt = Annotated[list[Path], file_option("--data", help="candle file (.csv, .csv.gz, .parquet)")]
 TimeframeOpt = Annotated[
     str | None, typer.Option("--timeframe", "-t", help="backtest on this timeframe (resampled)")
 ]
@@ -47,11 +55,13 @@ FillOpt = Annotated[
 ]
 PairOpt = Annotated[str | None, typer.Option("--pair", help="market, default: from the file name")]
 FearGreedOpt = Annotated[
-    Path | None,
-    typer.Option("--fear-greed", help="Fear & Greed history CSV; default: alternative.me, cached"),
+    list[Path] | None,
+    file_option("--fear-greed", help="Fear & Greed history CSV; default: alternative.me, cached"),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object instead of tables")]
-HtmlOpt = Annotated[Path | None, typer.Option("--html", help="write a self-contained HTML report")]
+HtmlOpt = Annotated[
+    list[Path] | None, file_option("--html", help="write a self-contained HTML report")
+]
 CurveOpt = Annotated[
     int, typer.Option("--curve-points", help="equity points in JSON (0: every candle)", min=0)
 ]
@@ -90,6 +100,21 @@ def _write_html(path: Path, text: str) -> None:
     err_console.print(f"wrote {path}")
 
 
+def _files(
+    data: list[Path], fear_greed: list[Path] | None, html: list[Path] | None
+) -> tuple[Path, Path | None, Path | None]:
+    """The candle file, Fear & Greed history and HTML report: one each, the report writable."""
+    from cryptotrader.cli._backtest_input import check_output
+
+    report = optional_file("--html", html)
+    check_output("--html", report)
+    return (
+        one_file("--data", data, SEVERAL_PAIRS),
+        optional_file("--fear-greed", fear_greed),
+        report,
+    )
+
+
 def _engine(candles: Candles, config: BacktestConfig, sentiment: dict[str, Any]) -> BacktestEngine:
     from cryptotrader.config import load_settings
     from cryptotrader.engines.backtest import BacktestEngine
@@ -118,7 +143,7 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
         str | None, typer.Option("--detail", help="resolve intrabar order on finer candles (1m)")
     ] = None,
     detail_data: Annotated[
-        Path | None, typer.Option("--detail-data", help="finer candle file for --detail")
+        list[Path] | None, file_option("--detail-data", help="finer candle file for --detail")
     ] = None,
     pair: PairOpt = None,
     fear_greed: FearGreedOpt = None,
@@ -126,7 +151,7 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     min_notional: NotionalOpt = None,
     as_json: JsonOpt = False,
     html: HtmlOpt = None,
-    plot: Annotated[Path | None, typer.Option("--plot", help="write a PNG chart")] = None,
+    plot: Annotated[list[Path] | None, file_option("--plot", help="write a PNG chart")] = None,
     curve_points: CurveOpt = 0,
 ) -> None:
     """Backtest one strategy on a candle file."""
@@ -143,8 +168,10 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     from cryptotrader.engines.backtest.html import result_html
     from cryptotrader.engines.backtest.report import benchmark, metrics_table, result_dict
 
-    check_output("--html", html)
-    check_output("--plot", plot)
+    file, fear_greed_file, report = _files(data, fear_greed, html)
+    finer_file = optional_file("--detail-data", detail_data)
+    chart = optional_file("--plot", plot)
+    check_output("--plot", chart)
     config = _config(
         fee=fee, slippage=slippage, stop_loss=stop_loss, take_profit=take_profit,
         risk_ratio=risk, stake=stake, fill=fill, amount_step=amount_step,
@@ -152,18 +179,18 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     )  # fmt: skip
     initial = check_capital(decimal_option("--capital", capital) or Decimal(0))  # "0" is refused
     chosen = build_strategies([strategy], parse_params(param or []))[0]
-    candles = load_candles(data, timeframe, pair)
-    finer = load_detail(candles, detail, detail_data)
-    engine = _engine(candles, config, sentiment_for([chosen], fear_greed))
+    candles = load_candles(file, timeframe, pair)
+    finer = load_detail(candles, detail, finer_file)
+    engine = _engine(candles, config, sentiment_for([chosen], fear_greed_file))
     result = engine.run(candles.arrays, chosen, initial, candles.timeframe, detail=finer)
-    if html is not None:
-        _write_html(html, result_html(result))
-    if plot is not None:
+    if report is not None:
+        _write_html(report, result_html(result))
+    if chart is not None:
         from cryptotrader.engines.backtest.plot import plot_result
 
-        plot.parent.mkdir(parents=True, exist_ok=True)
-        plot_result(result, plot)
-        err_console.print(f"wrote {plot}")
+        chart.parent.mkdir(parents=True, exist_ok=True)
+        plot_result(result, chart)
+        err_console.print(f"wrote {chart}")
     if as_json:
         _emit_json(result_dict(result, curve_limit=curve_points))
         return
@@ -199,7 +226,6 @@ def compare_command(  # noqa: PLR0917 - typer maps each option to a parameter
     """Several strategies on the same candles, side by side."""
     from cryptotrader.cli._backtest_input import (
         build_strategies,
-        check_output,
         decimal_option,
         load_candles,
         parse_params,
@@ -209,7 +235,7 @@ def compare_command(  # noqa: PLR0917 - typer maps each option to a parameter
     from cryptotrader.engines.backtest.html import comparison_html
     from cryptotrader.engines.backtest.report import benchmark, metrics_table, result_dict
 
-    check_output("--html", html)
+    file, fear_greed_file, report = _files(data, fear_greed, html)
     config = _config(
         fee=fee, slippage=slippage, stop_loss=stop_loss, take_profit=take_profit,
         risk_ratio=risk, stake=stake, fill=fill, amount_step=None, min_notional=None,
@@ -217,11 +243,11 @@ def compare_command(  # noqa: PLR0917 - typer maps each option to a parameter
     initial = check_capital(decimal_option("--capital", capital) or Decimal(0))  # "0" is refused
     names = [n.strip() for n in strategies.split(",") if n.strip()]
     chosen = build_strategies(names, parse_params(param or []))
-    candles = load_candles(data, timeframe, pair)
-    engine = _engine(candles, config, sentiment_for(chosen, fear_greed))
+    candles = load_candles(file, timeframe, pair)
+    engine = _engine(candles, config, sentiment_for(chosen, fear_greed_file))
     results = engine.compare_strategies(candles.arrays, chosen, initial, candles.timeframe)
-    if html is not None:
-        _write_html(html, comparison_html(results))
+    if report is not None:
+        _write_html(report, comparison_html(results))
     if as_json:
         _emit_json({"results": [result_dict(r, curve_limit=curve_points) for r in results]})
         return
@@ -249,9 +275,7 @@ def _portfolio_strategies(safe: str, aggressive: str) -> tuple[BaseStrategy[Any]
 
 @backtest_app.command("portfolio")
 def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
-    data: Annotated[
-        list[Path], typer.Option("--data", help="candle file (.csv, .csv.gz, .parquet)")
-    ],
+    data: DataOpt,
     timeframe: TimeframeOpt = None,
     safe_strategy: Annotated[str, typer.Option("--safe-strategy")] = "conservative",
     aggressive_strategy: Annotated[str, typer.Option("--aggressive-strategy")] = "aggressive",
@@ -287,10 +311,8 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
 ) -> None:
     """Both bots on the same candles: capital split, reallocation and risk reduction."""
     from cryptotrader.cli._backtest_input import (
-        check_output,
         decimal_option,
         load_candles,
-        one_file,
         sentiment_for,
     )
     from cryptotrader.config import TradingSettings, load_settings
@@ -309,7 +331,7 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
     )
     from cryptotrader.risk import RiskReducer, RiskReducerConfig
 
-    check_output("--html", html)
+    file, fear_greed_file, report = _files(data, fear_greed, html)
     config = _config(
         fee=fee, slippage=slippage, stop_loss=None, take_profit=None, risk_ratio=None,
         stake=None, fill=fill, amount_step=None, min_notional=None,
@@ -329,11 +351,11 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
     chosen = trading.reallocation_ratio if ratio is None else ratio
     ratios = parse_sweep(sweep) if sweep else [check_ratio(chosen)]
     safe, aggressive = _portfolio_strategies(safe_strategy, aggressive_strategy)
-    candles = load_candles(one_file("--data", data), timeframe, pair)
+    candles = load_candles(file, timeframe, pair)
     engine = BacktestEngine(
         config=config,
         trading=trading,
-        dependencies=sentiment_for([safe, aggressive], fear_greed),
+        dependencies=sentiment_for([safe, aggressive], fear_greed_file),
         pair=candles.pair,
     )
     deep = "pause" if on_deep_streak == "pause" else "quarter"
@@ -344,8 +366,8 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
         candles.arrays, candles.timeframe, safe=safe, aggressive=aggressive, capital=capital
     )
     results = portfolio.sweep(prepared, ratios)
-    if html is not None:
-        _write_html(html, portfolio_html(results))
+    if report is not None:
+        _write_html(report, portfolio_html(results))
     if as_json:
         payloads = [portfolio_dict(r, curve_limit=curve_points) for r in results]
         _emit_json(payloads[0] if sweep is None else {"sweep": payloads})

@@ -15,7 +15,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cryptotrader.cli._common import console, display_path, err_console, parse_timeframe
+from cryptotrader.cli._common import (
+    console,
+    display_path,
+    err_console,
+    file_option,
+    one_file,
+    optional_file,
+    parse_timeframe,
+)
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.errors import DataValidationError, UserInputError
 
@@ -56,9 +64,9 @@ def download_command(  # typer passes options by keyword
     until: Annotated[
         str | None, typer.Option(help="stop before this open time (exclusive) (default: now)")
     ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", help="write a .csv/.csv.gz/.parquet file instead of the store"),
+    out_files: Annotated[
+        list[Path] | None,
+        file_option("--out", help="write a .csv/.csv.gz/.parquet file instead of the store"),
     ] = None,
     base_url: Annotated[
         str | None, typer.Option("--base-url", help="the exchange's API root (proxy, test server)")
@@ -71,6 +79,7 @@ def download_command(  # typer passes options by keyword
     from cryptotrader.marketdata.naming import exchange_name
     from cryptotrader.marketdata.sinks import FileSink
 
+    out = optional_file("--out", out_files)
     settings = load_settings()
     request = DownloadRequest(
         pair=Pair.parse(pair),
@@ -347,7 +356,7 @@ def export_command(  # typer passes options by keyword
     *,
     pair: Annotated[str, typer.Option("--pair", "-p", help="market, e.g. BTC/USDT")],
     timeframe: Annotated[str, typer.Option("--timeframe", "-t", help="e.g. 1h")],
-    out: Annotated[Path, typer.Option("--out", help="a .csv, .csv.gz or .parquet file")],
+    out_files: Annotated[list[Path], file_option("--out", help="a .csv, .csv.gz or .parquet file")],
     exchange: Annotated[
         str | None, typer.Option("--exchange", "-e", help="(default: the configured one)")
     ] = None,
@@ -360,6 +369,7 @@ def export_command(  # typer passes options by keyword
     from cryptotrader.marketdata.io import file_format
     from cryptotrader.marketdata.naming import exchange_name
 
+    out = one_file("--out", out_files)
     settings = load_settings()
     file_format(out)  # refuse an unsupported suffix before opening the database
     key_exchange = exchange_name(exchange or settings.exchange.name)

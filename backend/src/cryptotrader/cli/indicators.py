@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from cryptotrader.cli._common import console, err_console, parse_timeframe
+from cryptotrader.cli._common import (
+    SEVERAL_PAIRS,
+    console,
+    err_console,
+    file_option,
+    one_file,
+    optional_file,
+    parse_timeframe,
+)
 from cryptotrader.domain.enums import Bias
 from cryptotrader.errors import UserInputError
 
@@ -23,22 +31,25 @@ _BIAS_STYLE = {Bias.BULLISH: "green", Bias.BEARISH: "red", Bias.NEUTRAL: "dim"}
 
 
 def indicators_command(
-    data: Annotated[Path, typer.Option("--data", help="candle file (.csv, .csv.gz, .parquet)")],
+    data_files: Annotated[
+        list[Path], file_option("--data", help="candle file (.csv, .csv.gz, .parquet)")
+    ],
     timeframe: Annotated[
         str | None,
         typer.Option(
             "--timeframe", "-t", help="compute on this timeframe (resampled from the file's)"
         ),
     ] = None,
-    out: Annotated[
-        Path | None, typer.Option("--out", help="write every series to this .csv or .parquet")
+    out_files: Annotated[
+        list[Path] | None,
+        file_option("--out", help="write every series to this .csv or .parquet"),
     ] = None,
     only: Annotated[
         str | None, typer.Option("--indicators", help="comma-separated subset, e.g. rsi,macd")
     ] = None,
-    fear_greed: Annotated[
-        Path | None,
-        typer.Option(
+    fear_greed_files: Annotated[
+        list[Path] | None,
+        file_option(
             "--fear-greed",
             help="Fear & Greed history CSV (date,timestamp,value,classification); "
             "default: the alternative.me API, cached",
@@ -50,6 +61,9 @@ def indicators_command(
     from cryptotrader.marketdata.io import file_format, read_ohlcv, write_frame
     from cryptotrader.marketdata.resample import resample
 
+    data = one_file("--data", data_files, SEVERAL_PAIRS)
+    out = optional_file("--out", out_files)
+    fear_greed = optional_file("--fear-greed", fear_greed_files)
     target = parse_timeframe(timeframe)
     if out is not None:
         file_format(out)  # refuse an unsupported output type before any work

@@ -1,7 +1,7 @@
 """``cryptotrader optimize``: tune a strategy on a candle file with Optuna.
 
-Only typer is imported here: Optuna, numpy and the backtester are imported when the command
-runs, so that ``cryptotrader --help`` stays fast.
+Only typer and the CLI's helpers are imported here: Optuna, numpy and the backtester are
+imported when the command runs, so that ``cryptotrader --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+from cryptotrader.cli._common import file_option
 
 ListOpt = list[str] | None
 
@@ -36,7 +38,9 @@ def study_name(strategy: str, pair: str, timeframe: str, identity: dict[str, Any
 
 
 def optimize_command(  # noqa: C901, PLR0912, PLR0915, PLR0917 - typer maps each option to a parameter
-    data: Annotated[Path, typer.Option("--data", help="candle file (.csv, .csv.gz, .parquet)")],
+    data: Annotated[
+        list[Path], file_option("--data", help="candle file (.csv, .csv.gz, .parquet)")
+    ],
     strategy: Annotated[
         str | None, typer.Option("--strategy", help="sma_cross, conservative, ...")
     ] = None,
@@ -101,7 +105,7 @@ def optimize_command(  # noqa: C901, PLR0912, PLR0915, PLR0917 - typer maps each
     fill: Annotated[str, typer.Option("--fill", help="open (default) or close")] = "open",
     pair: Annotated[str | None, typer.Option("--pair", help="market; default: file name")] = None,
     fear_greed: Annotated[
-        Path | None, typer.Option("--fear-greed", help="Fear & Greed history CSV")
+        list[Path] | None, file_option("--fear-greed", help="Fear & Greed history CSV")
     ] = None,
     walk: Annotated[
         bool, typer.Option("--walk-forward", help="optimise each train window, score its test")
@@ -120,8 +124,8 @@ def optimize_command(  # noqa: C901, PLR0912, PLR0915, PLR0917 - typer maps each
         int, typer.Option("--monte-carlo", help="Monte Carlo runs of the trades (0: none)")
     ] = 1000,
     top: Annotated[int, typer.Option("--top", help="trials shown")] = 10,
-    html: Annotated[Path | None, typer.Option("--html", help="write an HTML report")] = None,
-    png: Annotated[Path | None, typer.Option("--png", help="write a PNG chart")] = None,
+    html: Annotated[list[Path] | None, file_option("--html", help="write an HTML report")] = None,
+    png: Annotated[list[Path] | None, file_option("--png", help="write a PNG chart")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Tune a strategy's parameters (and stop-loss, take-profit, risk) with Optuna.
@@ -138,7 +142,13 @@ def optimize_command(  # noqa: C901, PLR0912, PLR0915, PLR0917 - typer maps each
         load_candles,
         sentiment_for,
     )
-    from cryptotrader.cli._common import console, err_console  # noqa: PLC0415
+    from cryptotrader.cli._common import (  # noqa: PLC0415
+        SEVERAL_PAIRS,
+        console,
+        err_console,
+        one_file,
+        optional_file,
+    )
     from cryptotrader.config import load_settings  # noqa: PLC0415
     from cryptotrader.engines.backtest import BacktestConfig  # noqa: PLC0415
     from cryptotrader.engines.backtest.config import check_capital  # noqa: PLC0415
@@ -162,6 +172,9 @@ def optimize_command(  # noqa: C901, PLR0912, PLR0915, PLR0917 - typer maps each
     from cryptotrader.optimize.walkforward import bars  # noqa: PLC0415
     from cryptotrader.strategies import create_strategy  # noqa: PLC0415
 
+    file = one_file("--data", data, SEVERAL_PAIRS)
+    fear_greed_file = optional_file("--fear-greed", fear_greed)
+    html_file, png_file = optional_file("--html", html), optional_file("--png", png)
     settings = load_settings()
     if fill not in ("open", "close"):
         raise UserInputError(f"--fill {fill!r}: expected open or close")
@@ -174,8 +187,6 @@ def optimize_command(  # noqa: C901, PLR0912, PLR0915, PLR0917 - typer maps each
     initial = check_capital(decimal_option("--capital", capital) or Decimal(0))
     if portfolio == (strategy is not None):
         raise UserInputError("give --strategy NAME (one strategy) or --portfolio (both bots)")
-    if portfolio and walk:
-        raise UserInputError("--walk-forward is not offered with --portfolio yet")
     if portfolio:
         space = build_portfolio_space(ranges=_pairs("--range", ranges), fixed=_pairs("--fix", fix))
     else:
@@ -193,19 +204,19 @@ def optimize_command(  # noqa: C901, PLR0912, PLR0915, PLR0917 - typer maps each
         raise UserInputError(f"--workers {workers} must be at least 1")
     if not 1 <= heartbeat <= 300:
         raise UserInputError(f"--heartbeat {heartbeat} must be between 1 and 300 seconds")
-    candles = load_candles(data, timeframe, pair)
+    candles = load_candles(file, timeframe, pair)
     evaluator: TrialEvaluator
     if portfolio:
         both = [create_strategy(safe_strategy), create_strategy(aggressive_strategy)]
         evaluator = PortfolioEvaluator(
             candles.arrays, candles.timeframe, safe=safe_strategy, aggressive=aggressive_strategy,
-            config=config, trading=settings.trading, dependencies=sentiment_for(both, fear_greed),
-            pair=candles.pair,
+            config=config, trading=settings.trading,
+            dependencies=sentiment_for(both, fear_greed_file), pair=candles.pair,
         )  # fmt: skip
         strategy = PORTFOLIO
     else:
         assert strategy is not None  # checked above
-        sentiment = sentiment_for([create_strategy(strategy)], fear_greed)
+        sentiment = sentiment_for([create_strategy(strategy)], fear_greed_file)
         evaluator = Evaluator(
             strategy, candles.arrays, candles.timeframe, config=config,
             trading=settings.trading, capital=float(initial), dependencies=sentiment,
@@ -269,16 +280,16 @@ def optimize_command(  # noqa: C901, PLR0912, PLR0915, PLR0917 - typer maps each
             plan, evaluator, title=title, workers=workers, walk=spec, monte_carlo_runs=mc_runs,
             progress=progress, on_window=on_window, pair=candles.pair,
         )  # fmt: skip
-    if html is not None:
+    if html_file is not None:
         from cryptotrader.optimize.html import optimisation_html  # noqa: PLC0415 - charts
 
-        html.write_text(optimisation_html(report), encoding="utf-8")
-        err_console.print(f"wrote {html}")
-    if png is not None:
+        html_file.write_text(optimisation_html(report), encoding="utf-8")
+        err_console.print(f"wrote {html_file}")
+    if png_file is not None:
         from cryptotrader.optimize.plot import plot_report  # noqa: PLC0415 - matplotlib
 
-        plot_report(report, png)
-        err_console.print(f"wrote {png}")
+        plot_report(report, png_file)
+        err_console.print(f"wrote {png_file}")
     if as_json:
         json.dump(report_dict(report, ts, top=top), sys.stdout, separators=(",", ":"))
         sys.stdout.write("\n")

@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cryptotrader.cli._common import console, err_console
+from cryptotrader.cli._common import (
+    SEVERAL_PAIRS,
+    console,
+    err_console,
+    file_option,
+    optional_file,
+)
 from cryptotrader.cli._live import LiveView, LogFormat, RunTally
 from cryptotrader.domain.enums import BotKind
 from cryptotrader.errors import NetworkUnavailableError, TemporaryError, UserInputError
@@ -35,7 +41,8 @@ SpeedOpt = Annotated[
 PairOpt = Annotated[str | None, typer.Option("--pair", help="market, e.g. BTC/USDT")]
 TimeframeOpt = Annotated[str | None, typer.Option("--timeframe", "-t", help="candle timeframe")]
 FearGreedOpt = Annotated[
-    Path | None, typer.Option("--fear-greed", help="Fear & Greed history CSV (default: the API)")
+    list[Path] | None,
+    file_option("--fear-greed", help="Fear & Greed history CSV (default: the API)"),
 ]
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="no live view: the banner and the summary only")
@@ -57,7 +64,7 @@ _OFFLINE_HINT = (
 def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     replay: Annotated[
         list[Path] | None,
-        typer.Option("--replay", help="replay this candle file instead of live data"),
+        file_option("--replay", help="replay this candle file instead of live data"),
     ] = None,
     speed: SpeedOpt = "max",
     pair: PairOpt = None,
@@ -90,14 +97,14 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     from cryptotrader.config import load_settings
     from cryptotrader.runtime_inputs import RunOptions
 
-    file = _replayed(replay)
+    file = optional_file("--replay", replay, SEVERAL_PAIRS)
     serve = file is None if api is None else api
     options = RunOptions(
         replay=file,
         speed=_speed(speed),
         pair=pair,
         timeframe=timeframe,
-        fear_greed=fear_greed,
+        fear_greed=optional_file("--fear-greed", fear_greed),
         live=live,
         confirm_real_money=confirm,
         inline_database=not serve,  # nothing else on the loop: SQLite without the thread hop
@@ -122,7 +129,7 @@ def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
         typer.Argument(help="market-data, indicator, decision, order, portfolio, notifier"),
     ],
     replay: Annotated[
-        list[Path] | None, typer.Option("--replay", help="market-data: replay this candle file")
+        list[Path] | None, file_option("--replay", help="market-data: replay this candle file")
     ] = None,
     speed: SpeedOpt = "max",
     pair: PairOpt = None,
@@ -138,7 +145,7 @@ def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
 
     if name not in ENGINE_NAMES:
         raise UserInputError(f"unknown engine {name!r} (expected one of {', '.join(ENGINE_NAMES)})")
-    file = _replayed(replay)
+    file = optional_file("--replay", replay, SEVERAL_PAIRS)
     settings = load_settings()
     if not settings.redis_url:
         raise UserInputError(
@@ -150,7 +157,7 @@ def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
         speed=_speed(speed),
         pair=pair,
         timeframe=timeframe,
-        fear_greed=fear_greed,
+        fear_greed=optional_file("--fear-greed", fear_greed),
         engines=(name,),
         consumer=consumer,
     )
@@ -428,13 +435,6 @@ def _trade_json(trade_id: int, trade: Any) -> dict[str, Any]:
     data["pair"] = trade.pair.symbol
     data["pnl"] = None if trade.pnl is None else str(trade.pnl)
     return data
-
-
-def _replayed(files: list[Path] | None) -> Path | None:
-    """The file to replay; several are refused (a multi-pair replay is not done yet)."""
-    from cryptotrader.cli._backtest_input import one_file
-
-    return None if not files else one_file("--replay", files)
 
 
 def _speed(text: str) -> float | None:

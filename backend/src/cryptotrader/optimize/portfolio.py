@@ -3,8 +3,9 @@
 The two strategies keep their parameters; a trial changes how profit moves from the aggressive
 bot to the safe one and how fast each bot's risk is cut after losses and restored after wins.
 Indicators and decisions of both strategies are computed once; each trial replays the portfolio
-(``PortfolioBacktest.simulate``), whose figures are already exact. Walk-forward windows are
-not offered for the portfolio.
+(``PortfolioBacktest.simulate``), whose figures are already exact. A walk-forward window
+replays both bots on its candles only, flat at its first candle with the bots' starting capital,
+on the decisions computed once over the whole series (indicators never look ahead).
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ from cryptotrader.engines.backtest.portfolio import (
     PortfolioResult,
     PortfolioSetup,
 )
+from cryptotrader.engines.backtest.simulation import Simulation
 from cryptotrader.errors import UserInputError
 from cryptotrader.optimize.evaluate import TrialMetrics, TrialRun
 from cryptotrader.optimize.space import Dimension, SearchSpace, parse_range
 from cryptotrader.plugins import did_you_mean
 from cryptotrader.risk import RiskReducer, RiskReducerConfig
-from cryptotrader.strategies import create_strategy
+from cryptotrader.strategies import BaseStrategy, Decisions, create_strategy
 
 PORTFOLIO = "portfolio"
 #: name: (kind, low, high, lowest accepted, highest accepted)
@@ -89,6 +91,10 @@ def build_portfolio_space(
     return SearchSpace(PORTFOLIO, tuple(dims), typed)
 
 
+_Bot = tuple[BaseStrategy[Any], Simulation, Decimal]
+"""A bot of a ``PortfolioSetup``: its strategy, its simulation, its starting capital."""
+
+
 class PortfolioEvaluator:
     """Scores reallocation ratios and reducer steps of the two bots on one candle series."""
 
@@ -136,9 +142,31 @@ class PortfolioEvaluator:
             )
         return self._prepared
 
+    def _window(self, start: int, stop: int) -> PortfolioSetup:
+        """Both bots' simulations on candles ``[start, stop)`` only."""
+        prepared = self._setup()
+        if (start, stop) == (0, len(self.candles)):
+            return prepared
+
+        def cut(entry: _Bot) -> _Bot:
+            strategy, sim, capital = entry
+            d = sim.decisions
+            window = replace(
+                sim,
+                candles=sim.candles.slice(start, stop),
+                decisions=Decisions(d.score[start:stop], d.entries[start:stop],
+                                    d.exits[start:stop], d.confidence[start:stop]),
+                detail_start=sim.detail_start[start:stop],
+                detail_stop=sim.detail_stop[start:stop],
+            )  # fmt: skip
+            return strategy, window, capital
+
+        return PortfolioSetup(prepared.timeframe, cut(prepared.safe), cut(prepared.aggressive))
+
     def exact(self, params: Mapping[str, Any], protection: Mapping[str, Any] | None = None,
-              *, pair: Pair | None = None) -> PortfolioResult:  # fmt: skip
-        """The portfolio backtest of ``params`` (its money is exact).
+              *, pair: Pair | None = None, start: int = 0,
+              stop: int | None = None) -> PortfolioResult:  # fmt: skip
+        """The portfolio backtest of ``params`` on candles ``[start, stop)`` (money exact).
 
         Raises:
             UserInputError: steps out of order (``losses_to_quarter`` <= ``losses_to_halve``).
@@ -158,7 +186,8 @@ class PortfolioEvaluator:
             raise UserInputError(str(exc.errors()[0]["msg"])) from None
         ratio = Decimal(repr(float(params["reallocation_ratio"]))).quantize(Decimal("0.0001"))
         portfolio = PortfolioBacktest(engine=self._engine, reducer=reducer)
-        return portfolio.simulate(self._setup(), ratio)
+        window = self._window(start, len(self.candles) if stop is None else stop)
+        return portfolio.simulate(window, ratio)
 
     def run(
         self,
@@ -168,15 +197,16 @@ class PortfolioEvaluator:
         start: int = 0,
         stop: int | None = None,
     ) -> TrialRun:
-        """One trial over the whole series.
+        """One trial on candles ``[start, stop)`` (the whole series by default).
 
         Raises:
-            UserInputError: a window (not offered), or steps out of order.
+            UserInputError: a window outside the candles, or steps out of order.
         """
         n = len(self.candles)
-        if start != 0 or (stop is not None and stop != n):
-            raise UserInputError("walk-forward windows are not offered for the portfolio")
-        result = self.exact(params, protection)
+        stop = n if stop is None else stop
+        if not 0 <= start < stop <= n:
+            raise UserInputError(f"window [{start}, {stop}) is outside the {n} candles")
+        result = self.exact(params, protection, start=start, stop=stop)
         m = result.combined
         depth = m.max_drawdown.depth
         metrics = TrialMetrics(
@@ -192,7 +222,7 @@ class PortfolioEvaluator:
             exposure=m.exposure,
         )
         equity = result.combined_equity
-        return TrialRun(metrics, equity.values, _trade_returns(result, self.capital), 0, n)
+        return TrialRun(metrics, equity.values, _trade_returns(result, self.capital), start, stop)
 
 
 def _trade_returns(result: PortfolioResult, capital: float) -> FloatArray:

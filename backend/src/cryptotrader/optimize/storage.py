@@ -8,6 +8,7 @@ The application's own database is refused: studies are bulky and Optuna creates 
 
 from __future__ import annotations
 
+import time
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,8 @@ HEARTBEAT_S = 5
 #: A trial silent for this many heartbeats belongs to a dead worker.
 GRACE_FACTOR = 4
 MAX_RETRIES = 3
+CREATE_ATTEMPTS = 5
+"""Opening a new storage that other processes are creating at the same moment."""
 
 
 def default_storage(data_dir: Path) -> str:
@@ -120,13 +123,22 @@ def open_storage(
         raise UserInputError(f"--storage {shown(url)} cannot be reached: {reason}") from None
     finally:
         probe.dispose()
-    with warnings.catch_warnings():  # heartbeats are marked experimental since Optuna 2.8
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRIES)
-        return optuna.storages.RDBStorage(
-            parsed.render_as_string(hide_password=False),
-            engine_kwargs=engine_kwargs,
-            heartbeat_interval=heartbeat_s,
-            grace_period=GRACE_FACTOR * heartbeat_s,
-            heartbeat_stale_trial_callback=retry,
-        )
+    # Several processes may open a new storage at once (the API's workers at first start): one
+    # creates Optuna's tables, the others fail on what it created; they open it again, made.
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
+        try:
+            with warnings.catch_warnings():  # heartbeats are experimental since Optuna 2.8
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRIES)
+                return optuna.storages.RDBStorage(
+                    parsed.render_as_string(hide_password=False),
+                    engine_kwargs=engine_kwargs,
+                    heartbeat_interval=heartbeat_s,
+                    grace_period=GRACE_FACTOR * heartbeat_s,
+                    heartbeat_stale_trial_callback=retry,
+                )
+        except SQLAlchemyError:
+            if attempt == CREATE_ATTEMPTS:
+                raise
+            time.sleep(0.2 * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover

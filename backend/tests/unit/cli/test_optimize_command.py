@@ -164,6 +164,22 @@ def test_optimize_when_portfolio_tunes_reallocation_and_reducer_steps(
     assert best["backtest"]["reallocation_ratio"] == f"{best['params']['reallocation_ratio']:.4f}"
 
 
+def test_optimize_when_portfolio_walks_forward_it_scores_each_test_window(
+    candle_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["optimize", "--data", str(candle_file), "--portfolio", "--trials", "3", "--seed", "1",
+            "--sampler", "random", "--storage", f"sqlite:///{tmp_path / 'p.db'}",
+            "--walk-forward", "--wf-train", "2000", "--wf-test", "1000", "--monte-carlo", "0",
+            "--json"]  # fmt: skip
+    code, out, err = run(args, capsys)
+    assert code == 0, err
+    wf = json.loads(out)["walk_forward"]
+    assert len(wf["windows"]) == 3
+    assert {"reallocation_ratio", "losses_to_halve"} <= set(wf["windows"][0]["params"])
+    assert wf["out_of_sample"]["trades"] == sum(w["out_of_sample"]["trades"] for w in wf["windows"])
+    assert len(wf["equity_curve"]) > 0
+
+
 def test_optimize_when_neither_or_both_strategy_and_portfolio_is_one_line(
     candle_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

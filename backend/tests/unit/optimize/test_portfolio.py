@@ -37,14 +37,35 @@ def test_portfolio_trial_when_run_equals_the_portfolio_backtest(btc_hourly: Cand
     assert run.trade_returns.shape == (run.metrics.trades,)
 
 
-def test_portfolio_trial_when_steps_are_out_of_order_or_windowed_is_refused(
+def test_portfolio_trial_when_steps_are_out_of_order_or_window_outside_is_refused(
     btc_hourly: CandleArrays,
 ) -> None:
     evaluator = PortfolioEvaluator(btc_hourly, Timeframe.H1)
     with pytest.raises(UserInputError, match="losses_to_quarter must be above losses_to_halve"):
         evaluator.run({**KNOBS, "losses_to_quarter": 2})
-    with pytest.raises(UserInputError, match="not offered for the portfolio"):
-        evaluator.run(KNOBS, start=100)
+    with pytest.raises(UserInputError, match=r"window \[100, 9000\) is outside the 8000 candles"):
+        evaluator.run(KNOBS, start=100, stop=9000)
+
+
+def test_portfolio_trial_when_windowed_trades_only_its_candles_and_never_sees_later_ones(
+    btc_hourly: CandleArrays,
+) -> None:
+    whole = PortfolioEvaluator(btc_hourly, Timeframe.H1)
+    run = whole.run(KNOBS, start=3000, stop=6000)
+    assert (run.start, run.stop, run.equity.shape) == (3000, 6000, (3000,))
+    assert run.equity[0] == whole.capital  # flat at the window's first candle
+    assert run.metrics.trades == run.trade_returns.shape[0] > 0
+    result = whole.exact(KNOBS, start=3000, stop=6000)
+    first, last = (int(t) for t in btc_hourly.timestamps[[3000, 5999]])
+    for trade in (*result.safe.trades, *result.aggressive.trades):
+        assert first <= trade.entry_time.timestamp() * 1000 <= last
+    # candles after the window change nothing: a series that ends with it gives the same run
+    shorter = PortfolioEvaluator(btc_hourly.slice(0, 6000), Timeframe.H1).run(
+        KNOBS, start=3000, stop=6000
+    )
+    assert shorter.metrics == run.metrics
+    assert shorter.equity.tobytes() == run.equity.tobytes()
+    assert whole.run(KNOBS, start=0, stop=8000).metrics == whole.run(KNOBS).metrics
 
 
 def test_portfolio_space_when_overridden_or_wrong_is_checked() -> None:

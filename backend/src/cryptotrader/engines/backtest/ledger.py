@@ -308,6 +308,10 @@ def equity_curve(
 
     ``transfers`` are ``(bar, amount)`` cash movements (reallocations between bots); the mask is
     True at the closes with an open position.
+
+    Cash and holding change only at the bars of a fill or a transfer: they are summed over those
+    bars, in bar order (the same float additions as a running sum over every bar, whose other
+    bars add 0.0), then spread over the bars until the next change.
     """
     n = close.shape[0]
     entry_bar = table[:, k.COL_ENTRY_BAR].astype(np.int64)
@@ -316,13 +320,22 @@ def equity_curve(
     quantity = steps * step
     cost = table[:, k.COL_ENTRY_PRICE] * quantity * (1.0 + fee)
     proceeds = table[:, k.COL_EXIT_PRICE] * quantity * (1.0 - fee)
-    cash_delta = np.bincount(entry_bar, weights=-cost, minlength=n)
-    cash_delta += np.bincount(exit_bar, weights=proceeds, minlength=n)
-    for bar, amount in transfers:
-        cash_delta[bar] += amount
-    held = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(held, entry_bar, steps)
-    np.add.at(held, exit_bar, -steps)
-    holding = np.cumsum(held[:n])
-    curve: FloatArray = initial_capital + np.cumsum(cash_delta) + holding * step * close
-    return curve, holding > 0
+    moved = np.array([bar for bar, _ in transfers], dtype=np.int64)
+    bars, where = np.unique(np.concatenate((entry_bar, exit_bar, moved)), return_inverse=True)
+    entered, exited, moved_at = np.split(where, [entry_bar.shape[0], 2 * entry_bar.shape[0]])
+    events = bars.shape[0]
+    cash_delta = np.bincount(entered, weights=-cost, minlength=events)
+    cash_delta += np.bincount(exited, weights=proceeds, minlength=events)
+    for at, (_, amount) in zip(moved_at.tolist(), transfers, strict=True):
+        cash_delta[at] += amount
+    held = np.zeros(events, dtype=np.int64)
+    np.add.at(held, entered, steps)
+    np.add.at(held, exited, -steps)
+    inside = int(np.searchsorted(bars, n))  # a fill at bar n (none) would not show at a close
+    lengths = np.diff(bars[:inside], prepend=0, append=n)
+    cash = np.concatenate(([0.0], np.cumsum(cash_delta)[:inside]))
+    holding = np.concatenate(([0], np.cumsum(held)[:inside]))
+    curve: FloatArray = (
+        np.repeat(initial_capital + cash, lengths) + np.repeat(holding * step, lengths) * close
+    )
+    return curve, np.repeat(holding > 0, lengths)

@@ -84,14 +84,20 @@ def drawdown(equity: FloatArray, times: IntArray) -> Drawdown:
     if equity.shape[0] == 0:
         return Drawdown(0.0, None, None, None)
     peaks = np.maximum.accumulate(equity)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        depth = np.where(peaks > 0, 1.0 - equity / peaks, 0.0)
+    if peaks[0] > 0 and np.isfinite(peaks[-1]):  # then every peak is (they never fall)
+        depth = np.divide(equity, peaks)
+        np.subtract(1.0, depth, out=depth)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            depth = np.where(peaks > 0, 1.0 - equity / peaks, 0.0)
     trough = int(np.argmax(depth))
     if depth[trough] <= 0:
         return Drawdown(0.0, None, None, None)
-    peak = int(np.flatnonzero(equity[: trough + 1] == peaks[trough])[-1])
-    back = np.flatnonzero(equity[trough:] >= peaks[trough])
-    recovery = utc_from_ms(int(times[trough + int(back[0])])) if back.shape[0] else None
+    high = peaks[trough]
+    peak = trough - int(np.argmax(equity[trough::-1] == high))  # the last close at that high
+    back = equity[trough:] >= high
+    first_back = int(np.argmax(back))
+    recovery = utc_from_ms(int(times[trough + first_back])) if back[first_back] else None
     return Drawdown(
         float(depth[trough]),
         utc_from_ms(int(times[peak])),
@@ -105,7 +111,8 @@ def _ratios(returns: FloatArray, per_year: float) -> tuple[float | None, float |
         return None, None
     mean = float(np.mean(returns))
     std = float(np.std(returns, ddof=1))
-    downside = math.sqrt(float(np.mean(np.minimum(returns, 0.0) ** 2)))
+    down = np.minimum(returns, 0.0)
+    downside = math.sqrt(float(np.mean(np.square(down, out=down))))
     scale = math.sqrt(per_year)
     sharpe = mean / std * scale if std > 0 else None
     sortino = mean / downside * scale if downside > 0 else None
@@ -180,10 +187,15 @@ def compute_metrics(
     """
     outcomes = trades if isinstance(trades, TradeOutcomes) else TradeOutcomes.of_trades(trades)
     per_year = periods_per_year(timeframe)
-    full = np.concatenate(([float(initial_capital)], equity))
+    returns = np.empty_like(equity, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        returns = full[1:] / full[:-1] - 1.0
-    returns = returns[np.isfinite(returns)]
+        if returns.shape[0]:
+            returns[0] = equity[0] / float(initial_capital)
+            np.divide(equity[1:], equity[:-1], out=returns[1:])
+        returns -= 1.0
+    finite = np.isfinite(returns)
+    if not finite.all():
+        returns = returns[finite]
     sharpe, sortino = _ratios(returns, per_year)
     growth = final_capital / initial_capital
     years = equity.shape[0] / per_year

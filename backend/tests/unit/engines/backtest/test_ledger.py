@@ -23,6 +23,7 @@ from cryptotrader.engines.backtest.ledger import (
     TradeBook,
     _integer_ledger,
     build_ledger,
+    equity_curve,
     money_units,
 )
 from cryptotrader.engines.backtest.metrics import TradeOutcomes, compute_metrics
@@ -121,3 +122,59 @@ def test_build_ledger_when_read_does_not_build_the_trades() -> None:
     pnl = book.trades[0].pnl
     assert pnl is not None
     assert ledger.final_capital == Decimal(1000) + pnl
+
+
+def running_sums(
+    table: np.ndarray, close: np.ndarray, transfers: list[tuple[int, float]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The reference equity: cash and holding summed over every bar, then marked at the close."""
+    n = close.shape[0]
+    steps = table[:, k.COL_STEPS].astype(np.int64)
+    entry_bar = table[:, k.COL_ENTRY_BAR].astype(np.int64)
+    exit_bar = table[:, k.COL_EXIT_BAR].astype(np.int64)
+    cash_delta = np.bincount(
+        entry_bar,
+        weights=-(table[:, k.COL_ENTRY_PRICE] * (steps * 1e-8) * (1.0 + 0.001)),
+        minlength=n,
+    )
+    cash_delta += np.bincount(
+        exit_bar, weights=table[:, k.COL_EXIT_PRICE] * (steps * 1e-8) * (1.0 - 0.001), minlength=n
+    )
+    for bar, amount in transfers:
+        cash_delta[bar] += amount
+    held = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(held, entry_bar, steps)
+    np.add.at(held, exit_bar, -steps)
+    holding = np.cumsum(held[:n])
+    return 1000.0 + np.cumsum(cash_delta) + holding * 1e-8 * close, holding > 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    spans=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 4)), max_size=12),
+    transfers=st.lists(st.tuples(st.integers(0, 59), st.floats(-500, 500)), max_size=4),
+    data=st.data(),
+)
+def test_equity_curve_when_fills_and_transfers_equals_the_running_sums(
+    spans: list[tuple[int, int]], transfers: list[tuple[int, float]], data: st.DataObject
+) -> None:
+    bar, rows = 0, []
+    for gap, length in spans:  # one position at a time; an exit and the next entry may share a bar
+        entry = bar + gap
+        if entry + length >= 60:
+            break
+        rows.append((entry, entry + length))
+        bar = entry + length
+    table = np.zeros((len(rows), k.N_COLUMNS))
+    for i, (entry, exit_) in enumerate(rows):
+        table[i, k.COL_ENTRY_BAR], table[i, k.COL_EXIT_BAR] = entry, exit_
+        table[i, k.COL_ENTRY_PRICE] = data.draw(st.floats(1, 1e5))
+        table[i, k.COL_EXIT_PRICE] = data.draw(st.floats(1, 1e5))
+        table[i, k.COL_STEPS] = data.draw(st.integers(1, 10**12))
+    close = np.array(data.draw(st.lists(st.floats(1, 1e5), min_size=60, max_size=60)))
+    curve, held = equity_curve(
+        table, close, initial_capital=1000.0, fee=0.001, step=1e-8, transfers=transfers
+    )
+    expected_curve, expected_held = running_sums(table, close, transfers)
+    assert curve.tobytes() == expected_curve.tobytes()
+    assert (held == expected_held).all()
