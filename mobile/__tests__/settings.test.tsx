@@ -10,6 +10,7 @@ import type { ReactNode } from 'react';
 import { ExchangeKeys } from '@/components/settings/ExchangeKeys';
 import { LiveTrading } from '@/components/settings/LiveTrading';
 import { Notifications } from '@/components/settings/Notifications';
+import { PushPreferences } from '@/components/settings/PushPreferences';
 import { ServiceTokens } from '@/components/settings/ServiceTokens';
 import { i18n } from '@/i18n';
 import type { Schemas } from '@/services/api';
@@ -28,11 +29,20 @@ describe('settings', () => {
   let keys: Schemas['ApiKeyPublic'][];
   let notifications: Schemas['NotificationsPublic'];
   let live: Schemas['LiveTradingPublic'];
+  let push: Schemas['NotificationSettingsPublic'];
 
   beforeEach(async () => {
     await i18n.changeLanguage('en');
     keys = [];
     notifications = { enabled: true, min_severity: 'info', muted_kinds: [], discord_enabled: false, push_enabled: true, discord_webhook: null };
+    push = {
+      push_enabled: true,
+      web_push_available: true,
+      language: 'en',
+      events: [{ event: 'trade_closed', description: 'a bot sold', channels: { webpush: true, expo: true, ntfy: true } }],
+      ntfy: null,
+      devices: [],
+    };
     live = {
       enabled: false,
       effective: false,
@@ -79,6 +89,15 @@ describe('settings', () => {
           token: 'ct_svc_the-one-time-secret',
         },
       }),
+      'GET /api/notifications': () => ({ status: 200, body: push }),
+      'PATCH /api/notifications/preferences': ({ body }) => {
+        const events = (body as { events: Record<string, Record<string, boolean>> }).events;
+        push = {
+          ...push,
+          events: push.events.map((e) => (events[e.event] ? { ...e, channels: { ...e.channels, ...events[e.event] } } : e)),
+        };
+        return { status: 200, body: push };
+      },
       'GET /config/live-trading': () => ({ status: 200, body: live }),
       'PUT /config/live-trading': () => ({ status: 409, body: { detail: 'no API key stored for binance' } }),
     });
@@ -111,6 +130,16 @@ describe('settings', () => {
     );
     const patches = server.calls.filter((c) => c.method === 'PATCH');
     expect(patches.map((c) => c.body)).toEqual([{ muted_kinds: ['trade_opened'] }]);
+  });
+
+  it('turns one channel of one event off', async () => {
+    wrap(<PushPreferences />);
+    fireEvent.press(await screen.findByTestId('push-trade_closed-expo'));
+    await waitFor(() => expect(screen.getByTestId('push-trade_closed-expo')).not.toBeChecked());
+    expect(screen.getByTestId('push-trade_closed-webpush')).toBeChecked();
+    expect(server.calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([
+      { events: { trade_closed: { expo: false } } },
+    ]);
   });
 
   it('shows a new service token once', async () => {

@@ -3,9 +3,9 @@
  * app, ntfy); this browser's Web Push subscription; your devices; a test push.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Platform, StyleSheet, Text, View } from 'react-native';
+import { Platform, Pressable, StyleSheet, Text, View } from 'react-native';
 
-import { Body, Button, Choice, ErrorLine, Label, Row } from '@/components/ui';
+import { Body, Button, ErrorLine, Label, Row } from '@/components/ui';
 import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
 import { api, call, type Schemas } from '@/services/api';
@@ -62,13 +62,15 @@ export function PushPreferences() {
             const on = (row.channels as Record<string, boolean>)[c] ?? false;
             return (
               <View key={c} style={styles.cell}>
-                <Choice
+                <Pressable
                   testID={`push-${row.event}-${c}`}
-                  options={['on', 'off'] as const}
-                  value={on ? 'on' : 'off'}
-                  label={(o) => t(`settings.${o}`)}
-                  onChange={(o) => change.mutate({ events: { [row.event]: { [c]: o === 'on' } } })}
-                />
+                  accessibilityRole="switch"
+                  accessibilityLabel={`${row.event} ${c}`}
+                  accessibilityState={{ checked: on }}
+                  onPress={() => change.mutate({ events: { [row.event]: { [c]: !on } } })}
+                  style={[styles.toggle, { borderColor: theme.border, backgroundColor: on ? theme.primary : theme.card }]}>
+                  <Text style={{ color: on ? '#ffffff' : theme.muted, fontSize: 12 }}>{on ? t('settings.on') : t('settings.off')}</Text>
+                </Pressable>
               </View>
             );
           })}
@@ -102,5 +104,6 @@ const styles = StyleSheet.create({
   box: { gap: 6 },
   tr: { flexDirection: 'row', alignItems: 'center', borderBottomWidth: StyleSheet.hairlineWidth, paddingVertical: 4, gap: 6 },
   event: { flex: 1, minWidth: 160, fontSize: 13 },
-  cell: { width: 130, fontSize: 12 },
+  cell: { width: 110, fontSize: 12 },
+  toggle: { borderWidth: 1, borderRadius: 8, paddingVertical: 4, alignItems: 'center', width: 90 },
 });
