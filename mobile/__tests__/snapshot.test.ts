@@ -6,6 +6,9 @@ import { QueryClient } from '@tanstack/react-query';
 
 import { clearSnapshot, keepSnapshots, readSnapshot, restoreSnapshot, saveSnapshot } from '@/services/snapshot';
 
+/** No garbage-collection timer (gcTime Infinity): jest exits as soon as the tests end. */
+const newClient = () => new QueryClient({ defaultOptions: { queries: { gcTime: Infinity } } });
+
 const OWNER = { server: 'http://127.0.0.1:8000', username: 'alice', role: 'trader' };
 
 describe('snapshot', () => {
@@ -15,7 +18,7 @@ describe('snapshot', () => {
   });
 
   it('keeps the screens data with its age, for its server only, and can be cleared', async () => {
-    const client = new QueryClient();
+    const client = newClient();
     client.setQueryData(['portfolio'], { total_capital: '1000.00' }, { updatedAt: 1_700_000_000_000 });
     client.setQueryData(['backtests', 'list'], { data: [] });
     client.setQueryData(['ws-ticket'], { ticket: 'secret' });
@@ -27,7 +30,7 @@ describe('snapshot', () => {
     expect(snapshot?.state.queries.map((q) => q.queryKey)).toEqual([['portfolio']]);
     expect(JSON.stringify(snapshot)).not.toContain('secret');
 
-    const fresh = new QueryClient();
+    const fresh = newClient();
     restoreSnapshot(fresh, snapshot!);
     expect(fresh.getQueryData(['portfolio'])).toEqual({ total_capital: '1000.00' });
     expect(fresh.getQueryState(['portfolio'])?.dataUpdatedAt).toBe(1_700_000_000_000);
@@ -38,7 +41,7 @@ describe('snapshot', () => {
 
   it('saves again after a kept query changes, at most once per period', async () => {
     jest.useFakeTimers();
-    const client = new QueryClient();
+    const client = newClient();
     const stop = keepSnapshots(client, () => OWNER, 1000);
     client.setQueryData(['bots'], { data: [1] });
     client.setQueryData(['bots'], { data: [1, 2] });
