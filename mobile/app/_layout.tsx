@@ -11,6 +11,7 @@ import { useLiveConnection } from '@/hooks/useLiveConnection';
 import { useTheme } from '@/hooks/useTheme';
 import { restoreSession } from '@/services/api';
 import { keepSnapshots, readSnapshot, restoreSnapshot } from '@/services/snapshot';
+import { registerServiceWorker } from '@/services/webpush';
 import { ApiError } from '@/services/errors';
 import { usePreferences } from '@/store/preferences';
 import { useSession } from '@/store/session';
@@ -75,6 +76,7 @@ function Navigator() {
 export default function RootLayout() {
   const [client] = useState(makeQueryClient);
   useEffect(() => {
+    registerServiceWorker();
     void usePreferences.getState().load();
     void restoreSession(defaultServer(), async (server) => {
       const snapshot = await readSnapshot(server);

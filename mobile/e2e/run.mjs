@@ -387,6 +387,32 @@ try {
     await shot('14-settings');
   });
 
+  await step('offline: the last known state shows with its age, bot controls are disabled', async () => {
+    // the last known state is what this page has loaded: the bots, then the dashboard
+    await byTest('tab-bots').click();
+    await byTest('bot-card-safe').waitFor({ timeout: DEADLINE_MS });
+    await byTest('tab-dashboard').click();
+    await byTest('total-capital').waitFor({ timeout: DEADLINE_MS });
+    await poll('the last known state kept on the device', () =>
+      page.evaluate(() => {
+        const kept = localStorage.getItem('cryptotrader.snapshot') ?? '';
+        return kept.includes('"portfolio"') && kept.includes('"bots"');
+      }));
+    const capital = await byTest('total-capital').innerText();
+    server.kill('SIGTERM');
+    await poll('the backend stopped', () => server.exited, 120_000);
+    await page.reload();
+    await byTest('total-capital').waitFor({ timeout: DEADLINE_MS });
+    if ((await byTest('total-capital').innerText()) !== capital) throw new Error('not the last known capital');
+    await byTest('connection-banner').waitFor({ timeout: DEADLINE_MS });
+    await shot('15-offline-dashboard');
+    await byTest('tab-bots').click();
+    await byTest('bot-safe-offline').waitFor({ timeout: DEADLINE_MS });
+    const pause = byTest('bot-safe-pause').or(byTest('bot-safe-start')).or(byTest('bot-safe-resume')).first();
+    if (!(await pause.isDisabled())) throw new Error('a bot control is enabled offline');
+    await byTest('tab-settings').click();
+  });
+
   await step('sign out returns to the login screen', async () => {
     await byTest('tab-settings').click();
     await byTest('logout').click();

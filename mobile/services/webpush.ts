@@ -1,5 +1,5 @@
 /**
- * Web Push for the web build (docs/notifications.md): the service worker `/push-sw.js`, the
+ * Web Push for the web build (docs/notifications.md): the service worker `/sw.js`, the
  * browser's subscription with the server's VAPID key, and the device registered with the API.
  */
 import { Platform } from 'react-native';
@@ -32,7 +32,7 @@ export async function subscribeThisBrowser(label: string): Promise<Schemas['Noti
   if ((await Notification.requestPermission()) !== 'granted') {
     throw new Error('notifications are blocked for this site in the browser');
   }
-  const registration = await navigator.serviceWorker.register('/push-sw.js');
+  const registration = await navigator.serviceWorker.register('/sw.js');
   await navigator.serviceWorker.ready;
   const { public_key } = await call(api().GET('/api/notifications/vapid-public-key'));
   const subscription =
@@ -45,8 +45,17 @@ export async function subscribeThisBrowser(label: string): Promise<Schemas['Noti
 /** Unsubscribes this browser (when it is subscribed) and forgets the device on the server. */
 export async function removeDevice(device: Schemas['NotificationDevicePublic']): Promise<void> {
   if (device.channel === 'webpush' && webPushSupported()) {
-    const registration = await navigator.serviceWorker.getRegistration('/push-sw.js');
+    const registration = await navigator.serviceWorker.getRegistration('/sw.js');
     await (await registration?.pushManager.getSubscription())?.unsubscribe();
   }
   await call(api().DELETE('/api/notifications/devices/{device_id}', { params: { path: { device_id: device.id } } }));
+}
+
+/**
+ * Registers the service worker at launch (web): it keeps the app's shell for offline starts
+ * and receives Web Push. Failing to register only loses those two; the app runs on.
+ */
+export function registerServiceWorker(): void {
+  if (Platform.OS !== 'web' || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register('/sw.js').catch(() => undefined);
 }

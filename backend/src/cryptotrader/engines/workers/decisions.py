@@ -119,9 +119,13 @@ def decide(engine: DecisionEngine, rows: RuleInputs) -> BotDecisions:
     lead = rows.lead
     exits, entries = decisions.exits[lead:], decisions.entries[lead:]
     actions = np.where(exits, SELL, np.where(entries, BUY, HOLD))
+    # every buy or sell, and the run's last row: its verdict is announced as a signal, a hold
+    # included, and the app shows each indicator's share of it
+    shown = {int(i) for i in np.flatnonzero(actions)}
+    if len(actions):
+        shown.add(len(actions) - 1)
     contributions = {
-        str(int(i)): row_contributions(inputs.strengths, inputs.weights, lead + int(i))
-        for i in np.flatnonzero(actions)
+        str(i): row_contributions(inputs.strengths, inputs.weights, lead + i) for i in sorted(shown)
     }
     score = np.nan_to_num(decisions.score[lead:], nan=0.0).clip(-1.0, 1.0)
     return BotDecisions(

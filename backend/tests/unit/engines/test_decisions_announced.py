@@ -1,0 +1,38 @@
+"""The decision worker's announced verdict carries each indicator's share, a hold included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cryptotrader.domain.enums import BotKind
+from cryptotrader.domain.pairs import Pair
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.engines.decision import DecisionEngine
+from cryptotrader.engines.workers.decisions import HOLD, decide
+from cryptotrader.engines.workers.indicators import _rule_inputs
+from cryptotrader.marketdata.io import read_ohlcv
+from cryptotrader.strategies import create_strategy
+from cryptotrader.strategies.evaluation import build_indicator_engine, compute_strategy_indicators
+
+
+def test_decide_when_the_last_candle_holds_gives_its_contributions(shared_data: Path) -> None:
+    history = read_ohlcv(shared_data / "binance_BTC-USDT_1h.csv.gz").arrays
+    strategy = create_strategy("conservative")
+    engine = DecisionEngine(
+        strategy=strategy, pair=Pair(base="BTC", quote="USDT"), target_bot=BotKind.SAFE
+    )
+    for end in range(600, 700):  # the first run (of 20 candles) whose last candle holds
+        candles = history.slice(0, end)
+        _, rows = compute_strategy_indicators(
+            strategy, build_indicator_engine(strategy), candles, Timeframe.H1
+        )
+        inputs = _rule_inputs(strategy, rows, len(candles) - 20)
+        decisions = decide(engine, inputs)
+        last = len(decisions.actions) - 1
+        if decisions.actions[last] == HOLD:
+            break
+    assert decisions.actions[last] == HOLD
+    shares = decisions.contributions[str(last)]
+    assert shares
+    assert set(shares) <= set(inputs.weights)
+    assert any(value != 0 for value in shares.values())
