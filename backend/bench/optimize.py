@@ -114,16 +114,26 @@ def vectorbt_grid(candles: CandleArrays) -> tuple[float, dict[tuple[int, int], f
 
 
 def steady_rate(trials: list[Any]) -> float:
-    """Trials/s while every worker was running: from the last worker's first trial start to the
-    first worker's last trial end (process start-up and the tail are left out)."""
+    """Trials/s while every worker was running and warm.
+
+    The window runs from the last worker's first trial end (each worker's first trial loads its
+    caches) to the first worker's last trial end; a trial crossing an edge counts for the share
+    of its time inside, so the edges do not round the count up.
+    """
     by_worker: dict[str, list[Any]] = {}
     for trial in trials:
         if trial.datetime_complete is not None:
             by_worker.setdefault(str(trial.user_attrs.get("worker")), []).append(trial)
-    begin = max(min(t.datetime_start for t in ts) for ts in by_worker.values())
+    begin = max(min(t.datetime_complete for t in ts) for ts in by_worker.values())
     end = min(max(t.datetime_complete for t in ts) for ts in by_worker.values())
-    inside = [t for t in trials if t.datetime_complete and begin <= t.datetime_complete <= end]
-    return float(len(inside) / (end - begin).total_seconds())
+    inside = 0.0
+    for ts in by_worker.values():
+        for t in ts:
+            took = (t.datetime_complete - t.datetime_start).total_seconds()
+            overlap = (min(end, t.datetime_complete) - max(begin, t.datetime_start)).total_seconds()
+            if took > 0 and overlap > 0:
+                inside += overlap / took
+    return float(inside / (end - begin).total_seconds())
 
 
 def workers_figure(evaluator: Evaluator) -> tuple[float, float] | None:

@@ -271,23 +271,32 @@ def _integer_ledger(
         return Ledger(initial_capital, Decimal(0), TradeOutcomes([], 0, []))
     if entries.min() < 0 or exits.min() < 0:
         return None
-    quantity = table[:, k.COL_STEPS].astype(np.int64).astype(object) * step
+    quantity = table[:, k.COL_STEPS].astype(np.int64).astype(object)
+    if step != 1:
+        quantity = quantity * step
     limit = 10 ** getcontext().prec
     if max(int(entries.max()), int(exits.max()), 1) * int(quantity.max()) * max(rate, 1) >= limit:
         return None
+    # every operation below is one pass of Python integers: the ones multiplying by 1 are skipped
+    priced = quantity * rate if rate != 1 else quantity
+    entry, exit_ = entries.astype(object), exits.astype(object)
     divisor = 10 ** (q + f)
     half = divisor // 2
-    entry, exit_ = entries.astype(object), exits.astype(object)
-    fees = (entry * quantity * rate + half) // divisor + (exit_ * quantity * rate + half) // divisor
+    fees = (entry * priced + half) // divisor + (exit_ * priced + half) // divisor
     capital, capital_scale = _units(initial_capital)
     scale = max(8 + q, capital_scale)
-    pnl = ((exit_ - entry) * quantity - fees * 10**q) * 10 ** (scale - 8 - q)
+    pnl = (exit_ - entry) * quantity - (fees * 10**q if q else fees)
+    if scale > 8 + q:
+        pnl = pnl * 10 ** (scale - 8 - q)
     capital *= 10 ** (scale - capital_scale)
     fees_paid = int(fees.sum())
-    if abs(capital) + int(np.abs(pnl).sum()) >= limit or fees_paid >= limit:
+    pnl_float = np.asarray(pnl / 10**scale, dtype=float)  # each correctly rounded
+    # the exact sum of |P&L| stays under the limit if its float sum, with a wide margin, does
+    spread = abs(capital) + float(np.abs(pnl_float).sum()) * 10.0**scale * (1 + 1e-6)
+    if spread >= 0.999 * float(limit) or fees_paid >= limit:
         return None
     notional = (entries / 1e8) * (quantity / 10**q).astype(float)
-    returns = (np.asarray(pnl / 10**scale, dtype=float) / notional).tolist()
+    returns = (pnl_float / notional).tolist()
     return Ledger(
         Decimal(capital + int(pnl.sum())).scaleb(-scale),
         Decimal(fees_paid).scaleb(-8),
@@ -335,7 +344,6 @@ def equity_curve(
     lengths = np.diff(bars[:inside], prepend=0, append=n)
     cash = np.concatenate(([0.0], np.cumsum(cash_delta)[:inside]))
     holding = np.concatenate(([0], np.cumsum(held)[:inside]))
-    curve: FloatArray = (
-        np.repeat(initial_capital + cash, lengths) + np.repeat(holding * step, lengths) * close
-    )
-    return curve, np.repeat(holding > 0, lengths)
+    marked = np.repeat(holding * step, lengths)  # the amount held at each close (step > 0)
+    curve: FloatArray = np.repeat(initial_capital + cash, lengths) + marked * close
+    return curve, marked > 0
