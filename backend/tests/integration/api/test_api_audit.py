@@ -264,6 +264,9 @@ async def _drive(api: ApiHarness, flow: Flow) -> None:
         json_body={"current_password": PASSWORDS["trader"], "new_password": NEW_PASSWORD},
     )
     await flow.do("viewer", "POST", "/auth/logout", "/auth/logout", "auth.logout")
+    await flow.do(  # last: it ends every session of the admin
+        "admin", "POST", "/auth/logout-all", "/auth/logout-all", "auth.logout_everywhere"
+    )
 
 
 async def _drive_notifications(flow: Flow) -> None:
