@@ -398,9 +398,23 @@ try {
         const kept = localStorage.getItem('cryptotrader.snapshot') ?? '';
         return kept.includes('"portfolio"') && kept.includes('"bots"');
       }));
-    const capital = await byTest('total-capital').innerText();
     server.kill('SIGTERM');
     await poll('the backend stopped', () => server.exited, 120_000);
+    // The app saves its snapshot at most 3 s after a change, and the replay may have moved the
+    // capital until the backend stopped: compare with what the page shows once the kept
+    // snapshot has stopped changing (6 s unchanged), not with an earlier reading.
+    let kept = null;
+    let since = Date.now();
+    await poll('the kept snapshot settled', async () => {
+      const now = await page.evaluate(() => localStorage.getItem('cryptotrader.snapshot'));
+      if (now !== kept) {
+        kept = now;
+        since = Date.now();
+        return false;
+      }
+      return Date.now() - since > 6000;
+    });
+    const capital = await byTest('total-capital').innerText();
     await page.reload();
     await byTest('total-capital').waitFor({ timeout: DEADLINE_MS });
     if ((await byTest('total-capital').innerText()) !== capital) throw new Error('not the last known capital');
