@@ -92,7 +92,7 @@ def prepare_import(
             )
             if value is None
         ]
-        message = f"{path}: cannot tell from the file name; give {' '.join(missing)}"
+        message = f"{path}: cannot tell from the file name; pass {' '.join(missing)}"
         raise UnknownSeriesError(message, missing)
     check_timeframe(source, tf, names.timeframe)
     return PreparedImport(source=source, exchange=key_exchange, pair=key_pair, timeframe=tf)

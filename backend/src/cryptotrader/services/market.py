@@ -171,10 +171,10 @@ class MarketService:
         """
         actor.require(Permission.CONFIGURE)
         with tempfile.TemporaryDirectory(prefix="cryptotrader-upload-") as directory:
+            path = await asyncio.to_thread(
+                self._stage, stream, name, Path(directory), self._max_unpacked
+            )
             try:
-                path = await asyncio.to_thread(
-                    stage_csv, stream, name, Path(directory), max_bytes=self._max_unpacked
-                )
                 prepared = await asyncio.to_thread(
                     prepare_import,
                     path,
@@ -186,7 +186,7 @@ class MarketService:
                 )
             except UserInputError as exc:
                 # the messages name the staged copy: name the file as the user sent it
-                message = str(exc).replace(str(Path(directory)) + "/", "")
+                message = str(exc).replace(str(path), name)
                 field = exc.missing[0] if isinstance(exc, UnknownSeriesError) else "file"
                 raise InvalidField(field, message) from None
         arrays = prepared.source.arrays
@@ -223,6 +223,13 @@ class MarketService:
             gaps=len(gaps),
             missing=sum(gap.missing for gap in gaps),
         )
+
+    @staticmethod
+    def _stage(stream: BinaryIO, name: str, directory: Path, max_bytes: int) -> Path:
+        try:
+            return stage_csv(stream, name, directory, max_bytes=max_bytes)
+        except UserInputError as exc:
+            raise InvalidField("file", str(exc)) from None
 
     async def candles(
         self,
