@@ -102,7 +102,7 @@ class Entries:
         bot = signal.target_bot
         if bot in self._state.positions or not self._state.trading_allowed:
             return None
-        coid = client_ids.decision_id(bot, step_ms, client_ids.ENTRY)
+        coid = client_ids.decision_id(bot, self._pair.symbol, step_ms, client_ids.ENTRY)
         checked = step_ms <= self._state.checked_through_ms
         existing = await self._store.stored(coid) if checked else None
         if existing is not None:  # a restart inside this step: finish what was started
