@@ -23,6 +23,7 @@ With one pair this makes exactly the trades of ``PortfolioBacktest`` (proved by
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 from collections.abc import Callable, Mapping, Sequence
@@ -51,7 +52,7 @@ from cryptotrader.engines.backtest.simulation import Simulation
 from cryptotrader.errors import UserInputError
 from cryptotrader.risk.allocation import check_ratio, settle_trade
 from cryptotrader.risk.reducer import RiskReducer, RiskReducerConfig, RiskState
-from cryptotrader.strategies.base import BaseStrategy
+from cryptotrader.strategies.base import BaseStrategy, BoolArray
 
 __all__ = [
     "BOT_ORDER",
@@ -178,13 +179,75 @@ class _Lane:
     bot_index: int
     sim: Simulation
     steps: IntArray  # merged step of each of the pair's bars
-    signals: IntArray  # bars whose close signals an entry (never the last bar)
+    signals: list[int]  # bars whose close signals an entry (never the last bar), rising
+    exit_mask: BoolArray  # bars whose close signals an exit
+    exits: list[bool]  # the same, for the Python scan
     next_signal: int = 0  # index into ``signals``
     entry: tuple[int, int, float, int, float, float, float, float] | None = None
     exit_: tuple[int, int, float, int] | None = None
     rows: list[list[float]] = field(default_factory=list)
     refused: int = 0
     pnl: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Bars:
+    """One pair's candles as Python lists (scalar reads in the loop) and the arrays (windows)."""
+
+    n: int
+    open: list[float]
+    high: list[float]
+    low: list[float]
+    close: list[float]
+    open_ms: list[int]
+    close_ms: list[int]
+    arrays: CandleArrays
+
+    @classmethod
+    def of(cls, candles: CandleArrays, timeframe: Timeframe) -> _Bars:
+        return cls(
+            len(candles),
+            candles.open.tolist(),
+            candles.high.tolist(),
+            candles.low.tolist(),
+            candles.close.tolist(),
+            candles.timestamps.tolist(),
+            timeframe.bucket_end(candles.timestamps).tolist(),
+            candles,
+        )
+
+
+_SCAN_BARS = 64
+"""Bars walked one by one before a position's exit is searched for with numpy windows: most
+positions close within them, where a window's fixed cost would dominate."""
+
+
+def _first_exit(  # noqa: PLR0917 - one tight search
+    bars: _Bars, exits: list[bool], exit_mask: BoolArray, first: int, stop: float, take: float
+) -> int:
+    """The first bar from ``first`` reaching ``stop`` or ``take``, or signalling an exit (-1: none).
+
+    A bar reaches a level as the kernel's ``touch`` says: by its open, its low or its high.
+    """
+    n = bars.n
+    o, h, lo = bars.open, bars.high, bars.low
+    scanned = min(n, first + _SCAN_BARS)
+    for j in range(first, scanned):
+        if exits[j] or o[j] <= stop or o[j] >= take or lo[j] <= stop or h[j] >= take:
+            return j
+    a = bars.arrays
+    start, width = scanned, _FIRST_WINDOW
+    while start < n:
+        end = min(n, start + width)
+        hit = (a.open[start:end] <= stop) | (a.open[start:end] >= take)
+        hit |= a.low[start:end] <= stop
+        hit |= a.high[start:end] >= take
+        hit |= exit_mask[start:end]
+        at = int(np.argmax(hit))
+        if hit[at]:
+            return start + at
+        start, width = end, width * 4
+    return -1
 
 
 @dataclass
@@ -243,7 +306,7 @@ class _Run:
             )
             for s in series
         ]
-        self.times: IntArray = np.unique(np.concatenate([s.candles.timestamps for s in series]))
+        self.times = _merged_times([s.candles.timestamps for s in series])
         self.close_ms: IntArray = request.timeframe.bucket_end(self.times)
         strategies = {BotKind.SAFE: request.safe, BotKind.AGGRESSIVE: request.aggressive}
         initial = {BotKind.SAFE: capital[0], BotKind.AGGRESSIVE: capital[1]}
@@ -264,10 +327,11 @@ class _Run:
                 except UserInputError as exc:
                     raise UserInputError(f"{s.pair.symbol}: {exc}") from None
                 n = len(s.candles)
-                signals = np.flatnonzero(sim.decisions.entries[: max(n - 1, 0)]).astype(np.int64)
-                row.append(_Lane(p, b, sim, steps, signals))
+                signals = np.flatnonzero(sim.decisions.entries[: max(n - 1, 0)]).tolist()
+                exits = sim.decisions.exits
+                row.append(_Lane(p, b, sim, steps, signals, exits, exits.tolist()))
             self.lanes.append(row)
-        self.fill_times = [FillTimes(s.candles.timestamps, request.timeframe) for s in series]
+        self.bars = [_Bars.of(s.candles, request.timeframe) for s in series]
         self.queue: list[tuple[int, int, int, int]] = []
         self.reallocations: list[Reallocation] = []
         self.risk_changes: list[RiskEvent] = []
@@ -290,10 +354,10 @@ class _Run:
 
     def _queue_entry(self, lane: _Lane, first_bar: int) -> None:
         """Queue the lane's next entry signal at or after ``first_bar`` (none: it is done)."""
-        i = int(np.searchsorted(lane.signals, first_bar))
+        i = bisect.bisect_left(lane.signals, first_bar)
         lane.next_signal = i
-        if i < lane.signals.shape[0]:
-            bar = int(lane.signals[i])
+        if i < len(lane.signals):
+            bar = lane.signals[i]
             heapq.heappush(
                 self.queue, (int(lane.steps[bar]), STAGE_ENTRY, lane.pair_index, lane.bot_index)
             )
@@ -303,11 +367,11 @@ class _Run:
         if bot.state.paused:
             return  # a paused bot opens nothing more; its lanes are done
         sim, cfg = lane.sim, self.config
-        c = sim.candles
-        signal = int(lane.signals[lane.next_signal])
+        bars = self.bars[lane.pair_index]
+        signal = lane.signals[lane.next_signal]
         fill_close = cfg.fill == "close"
         bar, phase = (signal, k.PHASE_CLOSE) if fill_close else (signal + 1, k.PHASE_OPEN)
-        base = float(c.close[signal] if fill_close else c.open[bar])
+        base = bars.close[signal] if fill_close else bars.open[bar]
         slip, fee = float(cfg.slippage), float(cfg.fee)
         price = base * (1.0 + slip)
         stop = price * (1.0 - sim.stop_loss)
@@ -352,42 +416,32 @@ class _Run:
     def _queue_exit(self, lane: _Lane, first: int) -> None:
         """Find the open position's exit on its own pair and queue it (see the module doc)."""
         assert lane.entry is not None
-        sim, cfg = lane.sim, self.config
-        c, exits = sim.candles, sim.decisions.exits
-        o, h, lo = c.open, c.high, c.low
-        n = len(c)
+        bars = self.bars[lane.pair_index]
+        n = bars.n
         _, _, _, _, _, stop, take, _ = lane.entry
-        slip = float(cfg.slippage)
-        fill_close = cfg.fill == "close"
-        found = -1
-        start, width = first, _FIRST_WINDOW
-        while start < n:
-            end = min(n, start + width)
-            hit = (o[start:end] <= stop) | (o[start:end] >= take)
-            hit |= lo[start:end] <= stop
-            hit |= h[start:end] >= take
-            hit |= exits[start:end]
-            at = int(np.argmax(hit))
-            if hit[at]:
-                found = start + at
-                break
-            start, width = end, width * 4
+        slip = float(self.config.slippage)
+        found = _first_exit(bars, lane.exits, lane.exit_mask, first, stop, take)
         if found < 0:
-            exit_ = (n - 1, k.PHASE_CLOSE, c.close[n - 1] * (1.0 - slip), REASON_END)
+            exit_ = (n - 1, k.PHASE_CLOSE, bars.close[n - 1] * (1.0 - slip), REASON_END)
             key = (int(lane.steps[n - 1]), STAGE_END)
         else:
-            reason, level = touch(o[found], h[found], lo[found], stop, take)
+            reason, level = touch(bars.open[found], bars.high[found], bars.low[found], stop, take)
             if reason != 0:
                 exit_ = (found, k.PHASE_INTRABAR, level * (1.0 - slip), reason)
                 key = (int(lane.steps[found]), STAGE_STOP)
-            elif fill_close:
-                exit_ = (found, k.PHASE_CLOSE, c.close[found] * (1.0 - slip), REASON_SIGNAL)
+            elif self.config.fill == "close":
+                exit_ = (found, k.PHASE_CLOSE, bars.close[found] * (1.0 - slip), REASON_SIGNAL)
                 key = (int(lane.steps[found]), STAGE_EXIT)
             elif found + 1 < n:
-                exit_ = (found + 1, k.PHASE_OPEN, o[found + 1] * (1.0 - slip), REASON_SIGNAL)
+                exit_ = (
+                    found + 1,
+                    k.PHASE_OPEN,
+                    bars.open[found + 1] * (1.0 - slip),
+                    REASON_SIGNAL,
+                )
                 key = (int(lane.steps[found]), STAGE_EXIT)
             else:  # an exit signal at the last close: nothing left to fill it at
-                exit_ = (n - 1, k.PHASE_CLOSE, c.close[n - 1] * (1.0 - slip), REASON_END)
+                exit_ = (n - 1, k.PHASE_CLOSE, bars.close[n - 1] * (1.0 - slip), REASON_END)
                 key = (int(lane.steps[n - 1]), STAGE_END)
         lane.exit_ = exit_
         heapq.heappush(self.queue, (*key, lane.pair_index, lane.bot_index))
@@ -412,7 +466,8 @@ class _Run:
         cfg = self.config
         pnl = net_pnl(row, cfg.fee, cfg.market.amount_step)
         lane.pnl += pnl
-        exit_ms = self.fill_times[lane.pair_index].ms(exit_bar, exit_phase)
+        bars = self.bars[lane.pair_index]
+        exit_ms = bars.close_ms[exit_bar] if exit_phase == k.PHASE_CLOSE else bars.open_ms[exit_bar]
         bot.closed.append((exit_ms, pnl))
         bot.trade_count += 1
         pair = self.series[lane.pair_index].pair
@@ -555,6 +610,18 @@ class _Run:
             tuple(pairs),
             sum(p.refused_entries for p in pairs),
         )
+
+
+def _merged_times(stamps: Sequence[IntArray]) -> IntArray:
+    """Every open time of any series, once, rising (each series' times rise)."""
+    if len(stamps) == 1:
+        return stamps[0].astype(np.int64)
+    merged = np.sort(np.concatenate(stamps), kind="stable")
+    keep = np.empty(merged.shape[0], dtype=bool)
+    keep[:1] = True
+    np.not_equal(merged[1:], merged[:-1], out=keep[1:])
+    result: IntArray = merged[keep]
+    return result
 
 
 _OUT_OF_ORDER_MS = 7 * DAY_MS

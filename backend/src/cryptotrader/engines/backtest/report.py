@@ -15,7 +15,7 @@ from cryptotrader.domain.trades import Trade
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.backtest.metrics import Metrics, buy_and_hold
 from cryptotrader.engines.backtest.multipair import MultiPairResult, PairSeries
-from cryptotrader.engines.backtest.portfolio import PortfolioResult
+from cryptotrader.engines.backtest.portfolio import PortfolioResult, Reallocation, RiskEvent
 from cryptotrader.engines.backtest.result import BacktestResult, EquityCurve
 
 JsonDict = dict[str, Any]
@@ -154,24 +154,41 @@ def portfolio_dict(result: PortfolioResult, *, curve_limit: int = 0) -> JsonDict
             "safe": result_dict(result.safe, curve_limit=curve_limit),
             "aggressive": result_dict(result.aggressive, curve_limit=curve_limit),
         },
+        **moves_dict(result.reallocations, result.risk_changes, with_pair=False),
+    }
+
+
+def moves_dict(
+    reallocations: Sequence[Reallocation], changes: Sequence[RiskEvent], *, with_pair: bool
+) -> JsonDict:
+    """``reallocations`` and ``risk_changes`` of a portfolio report (each with its ``pair``)."""
+
+    def pair(event: Reallocation | RiskEvent) -> JsonDict:
+        if not with_pair:
+            return {}
+        return {"pair": None if event.pair is None else event.pair.symbol}
+
+    return {
         "reallocations": [
             {
                 "time": iso(r.time),
+                **pair(r),
                 "amount": str(r.amount),
                 "profit": str(r.profit.quantize(Decimal("1e-8"))),
                 "aggressive_trade": r.trade_index,
             }
-            for r in result.reallocations
+            for r in reallocations
         ],
         "risk_changes": [
             {
                 "time": iso(c.time),
                 "bot": str(c.bot),
+                **pair(c),
                 "risk_before": str(c.before),
                 "risk_after": str(c.after),
                 "reason": c.reason,
             }
-            for c in result.risk_changes
+            for c in changes
         ],
     }
 
@@ -224,27 +241,7 @@ def multipair_dict(result: MultiPairResult, *, fee: Decimal, curve_limit: int = 
         },
         "equity_curve": curve_points(result.combined_equity, curve_limit),
         "bots": bots,
-        "reallocations": [
-            {
-                "time": iso(r.time),
-                "pair": None if r.pair is None else r.pair.symbol,
-                "amount": str(r.amount),
-                "profit": str(r.profit.quantize(Decimal("1e-8"))),
-                "aggressive_trade": r.trade_index,
-            }
-            for r in result.reallocations
-        ],
-        "risk_changes": [
-            {
-                "time": iso(c.time),
-                "bot": str(c.bot),
-                "pair": None if c.pair is None else c.pair.symbol,
-                "risk_before": str(c.before),
-                "risk_after": str(c.after),
-                "reason": c.reason,
-            }
-            for c in result.risk_changes
-        ],
+        **moves_dict(result.reallocations, result.risk_changes, with_pair=True),
     }
 
 
