@@ -62,6 +62,36 @@ def load_candles(path: Path, timeframe: str | None, pair: str | None) -> Candles
     return Candles(arrays, target, chosen, source.arrays, source.timeframe)
 
 
+def load_pairs(paths: Sequence[Path], timeframe: str | None, pairs: Sequence[str]) -> list[Candles]:
+    """One candle series per file, each with its pair: ``pairs`` in order, else the file's name.
+
+    Raises:
+        UserInputError: ``pairs`` not one per file, a file whose pair cannot be told, or files
+            of different timeframes without ``timeframe``.
+    """
+    if pairs and len(pairs) != len(paths):
+        raise UserInputError(
+            f"--pair given {len(pairs)} times for {len(paths)} --data files: give one per file, "
+            "in the same order, or none to read each pair from its file name"
+        )
+    loaded = []
+    for index, path in enumerate(paths):
+        pair = Pair.parse(pairs[index]) if pairs else parse_series_name(path).pair
+        if pair is None:
+            raise UserInputError(
+                f"{path.name}: cannot tell its pair from the file name; pass --pair once per "
+                "--data, in the same order"
+            )
+        loaded.append(load_candles(path, timeframe, pair.symbol))
+    frames = sorted({str(c.timeframe) for c in loaded})
+    if len(frames) > 1:
+        raise UserInputError(
+            f"the files' timeframes differ ({', '.join(frames)}): pass --timeframe to resample "
+            "them to one"
+        )
+    return loaded
+
+
 def load_detail(candles: Candles, detail: str | None, detail_data: Path | None) -> Detail | None:
     """Finer candles for ``--detail``: ``--detail-data`` or the ``--data`` file itself.
 
