@@ -5,9 +5,10 @@
 // reload, gets a server validation error on its field, opens a bot's detail and its chart,
 // switches to French and the dark theme, signs out. Screenshots of each screen go to e2e/out/.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -361,6 +362,40 @@ try {
     await shot('13-backtest-compare');
   });
 
+  // i16b: a candle file imported from the backtest tab (its own block)
+  await step('a candle file imported from the backtest tab: a bad line refused on the field, then stored', async () => {
+    // 3,000 real hourly candles of 2017-2018 (old, so never the dashboard's newest market)
+    const lines = gunzipSync(readFileSync(candles)).toString().split('\n').slice(0, 3001);
+    const folder = mkdtempSync(join(tmpdir(), 'cryptotrader-e2e-upload-'));
+    const good = join(folder, 'e2e_BTC-USDT_1h.csv.gz');
+    writeFileSync(good, gzipSync(lines.join('\n') + '\n'));
+    const spoiled = [...lines];
+    spoiled[3] = spoiled[3].split(',').map((cell, i) => (i === 4 ? 'x' : cell)).join(',');
+    const bad = join(folder, 'e2e_BTC-USDT_1h.csv');
+    writeFileSync(bad, spoiled.join('\n') + '\n');
+    await page.goto(`${base}/backtest`);
+    await byTest('candle-import').waitFor({ timeout: DEADLINE_MS });
+    const choose = async (path) => {
+      const chooser = page.waitForEvent('filechooser');
+      await byTest('import-pick').click();
+      await (await chooser).setFiles(path);
+    };
+    await choose(bad);
+    await byTest('import-send').click();
+    await byTest('import-file-error').waitFor({ timeout: DEADLINE_MS });
+    const refused = await byTest('import-file-error').innerText();
+    if (!/line 4: close is not a number/.test(refused)) throw new Error(`the refusal says: ${refused}`);
+    await shot('16-backtest-import-refused');
+    await choose(good);
+    await byTest('import-send').click();
+    await byTest('import-done').waitFor({ timeout: DEADLINE_MS });
+    const done = await byTest('import-done').innerText();
+    if (!/3[,.\s\u202f]?000 /.test(done) || !done.includes('e2e BTC/USDT 1h')) throw new Error(`the import says: ${done}`);
+    await byTest('backtest-series-e2e BTC/USDT 1h').waitFor({ timeout: DEADLINE_MS });
+    await shot('17-backtest-imported');
+    rmSync(folder, { recursive: true, force: true });
+  });
+
   await step('French and the dark theme apply everywhere', async () => {
     await page.goto(`${base}/settings`);
     await byTest('language-fr').click();
@@ -436,7 +471,15 @@ try {
     await byTest('total-capital').waitFor({ timeout: DEADLINE_MS });
     if ((await byTest('total-capital').innerText()) !== capital) throw new Error('not the last known capital');
     await byTest('connection-banner').waitFor({ timeout: DEADLINE_MS });
+    // every card shows its kept data: the latest signals (not "loading"), and the P&L curve
+    // whenever the kept recent trades hold a closed one
+    await byTest('signal-safe').waitFor({ timeout: DEADLINE_MS });
+    if ((await page.locator('[data-testid="recent-trades"]').innerText()).match(/closed|clôturé/i)) {
+      await byTest('pnl-curve-total').waitFor({ timeout: DEADLINE_MS });
+    }
     await shot('15-offline-dashboard');
+    await byTest('signals').scrollIntoViewIfNeeded();
+    await shot('15b-offline-dashboard-signals');
     await byTest('tab-bots').click();
     await byTest('bot-safe-offline').waitFor({ timeout: DEADLINE_MS });
     const pause = byTest('bot-safe-pause').or(byTest('bot-safe-start')).or(byTest('bot-safe-resume')).first();

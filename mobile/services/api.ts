@@ -38,11 +38,7 @@ function isAuthPath(url: string): boolean {
 const authMiddleware: Middleware = {
   async onRequest({ request }) {
     if (isAuthPath(request.url)) return request;
-    const state = useSession.getState();
-    if (state.refresh && Date.now() > state.accessExpiresAt - REFRESH_MARGIN_MS) {
-      await refreshSession();
-    }
-    const access = useSession.getState().access;
+    const access = await freshAccessToken();
     if (access) request.headers.set('Authorization', `Bearer ${access}`);
     return request;
   },
@@ -55,6 +51,16 @@ const authMiddleware: Middleware = {
     return fetch(retry);
   },
 };
+
+/**
+ * A current access token for a request made outside the typed client (a file upload with its
+ * progress): refreshed first when it is about to expire, like the client's own requests.
+ */
+export async function freshAccessToken(): Promise<string | null> {
+  const state = useSession.getState();
+  if (state.refresh && Date.now() > state.accessExpiresAt - REFRESH_MARGIN_MS) await refreshSession();
+  return useSession.getState().access;
+}
 
 function build(server: string): Api {
   const made = createClient<paths>({ baseUrl: server });

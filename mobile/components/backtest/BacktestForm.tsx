@@ -6,6 +6,7 @@
 import { useMemo, useState } from 'react';
 import { StyleSheet, View } from 'react-native';
 
+import { CandleImport } from '@/components/backtest/CandleImport';
 import { Button, Choice, ErrorLine, Label, Row, TextField } from '@/components/ui';
 import { useLaunchBacktest, useSeries, useStrategies } from '@/hooks/backtests';
 import { useFormat } from '@/hooks/useFormat';
@@ -94,7 +95,15 @@ export function BacktestForm({ onLaunched }: { onLaunched: (job: Schemas['Backte
     launch.mutate(body, { onSuccess: onLaunched });
   };
 
-  if (series.data && !allSeries.length) return <Label>{t('backtest.noData')}</Label>;
+  const importer = <CandleImport onImported={(imported) => setSeriesChoice(seriesKey(imported))} />;
+  if (series.data && !allSeries.length) {
+    return (
+      <View testID="backtest-form" style={styles.box}>
+        <Label>{t('backtest.noData')}</Label>
+        {importer}
+      </View>
+    );
+  }
   return (
     <View testID="backtest-form" style={styles.box}>
       <Label>{t('backtest.data')}</Label>
@@ -102,7 +111,7 @@ export function BacktestForm({ onLaunched }: { onLaunched: (job: Schemas['Backte
         testID="backtest-series"
         options={allSeries.map(seriesKey)}
         value={chosenSeries ? seriesKey(chosenSeries) : ''}
-        label={(o) => o.split(' ').slice(1).join(' · ')}
+        label={(o) => o.split(' ').join(' · ')}
         onChange={setSeriesChoice}
       />
       {chosenSeries ? (
@@ -114,6 +123,7 @@ export function BacktestForm({ onLaunched }: { onLaunched: (job: Schemas['Backte
           })}
         </Label>
       ) : null}
+      {importer}
       <Row style={styles.top}>
         <TextField testID="backtest-start" label={t('backtest.start')} placeholder="YYYY-MM-DD" value={start} onChange={setStart} error={errorOf('start')} />
         <TextField testID="backtest-end" label={t('backtest.end')} placeholder="YYYY-MM-DD" value={end} onChange={setEnd} error={errorOf('end')} />

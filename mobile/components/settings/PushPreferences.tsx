@@ -5,6 +5,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Platform, Pressable, StyleSheet, Text, View } from 'react-native';
 
+import { ExpoRegistration, NtfyTopic } from '@/components/settings/PushChannels';
 import { Body, Button, ErrorLine, Label, Row } from '@/components/ui';
 import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
@@ -94,6 +95,8 @@ export function PushPreferences() {
         )}
         <Button testID="push-test" kind="secondary" title={t('settings.push.test')} busy={test.isPending} onPress={() => test.mutate()} />
       </Row>
+      <NtfyTopic settings={data} />
+      <ExpoRegistration settings={data} />
       {test.data ? <Body testID="push-test-result">{t('settings.push.tested', { count: test.data.count })}</Body> : null}
       <ErrorLine testID="push-error" message={failure ? messageOf(failure) : null} />
     </View>

@@ -31,7 +31,9 @@ class NotificationSettings(BaseModel):
     min_severity: Severity = "info"
     muted_kinds: list[str] = Field(default_factory=list, max_length=50)
     discord_enabled: bool = False
-    push_enabled: bool = False
+    push_enabled: bool = True
+    """On by default (docs/notifications.md, "Push default"): push only reaches the devices and
+    topics a user registered, so registering is the consent; an admin may turn it off for all."""
     discord_webhook_ciphertext: str | None = None
 
     def lets_push(self, alert: AlertRaised) -> bool:

@@ -38,7 +38,7 @@ from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.security.keys import KeyRing, mask
 from cryptotrader.services import audit
 from cryptotrader.services.context import Actor, Origin, Permission
-from cryptotrader.services.errors import Conflict, NotFound
+from cryptotrader.services.errors import Conflict, InvalidField, NotFound
 
 _TOPIC = re.compile(r"^[-_A-Za-z0-9]{1,64}$")
 MAX_DEVICES = 20
@@ -200,15 +200,15 @@ class NotificationService:
         """Send notifications to an ntfy topic; ``token`` (encrypted) replaces the stored one.
 
         Raises:
-            UserInputError: not an http(s) URL, or not an ntfy topic name.
+            InvalidField: not an http(s) URL (``base_url``), or not an ntfy topic name (``topic``).
             Conflict: a token is given but no encryption key is configured.
         """
         self._require_owner(actor)
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise UserInputError("base_url must be an http:// or https:// URL")
+            raise InvalidField("base_url", "base_url must be an http:// or https:// URL")
         if not _TOPIC.match(topic):
-            raise UserInputError("topic: 1 to 64 letters, digits, '-' or '_'")
+            raise InvalidField("topic", "topic: 1 to 64 letters, digits, '-' or '_'")
         ciphertext = None
         if token:
             if self._ring is None:

@@ -106,6 +106,11 @@ async def _subscribe_everything(api: ApiHarness, providers: Providers) -> tuple[
     )
     assert phone.status_code == 201, phone.text
     assert phone.json()["address_masked"] == "Expo…000]"  # never the whole token
+    for field, bad in (("base_url", {"base_url": "ftp://ntfy.example"}), ("topic", {})):
+        body = {"base_url": providers.ntfy.url, "topic": "a b" if field == "topic" else "t"}
+        refused = await api.put("viewer", "/api/notifications/ntfy", json=body | bad)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["detail"][0]["loc"] == ["body", field]  # shown on that field
     ntfy = await api.put(
         "viewer",
         "/api/notifications/ntfy",
@@ -149,7 +154,7 @@ async def test_notifications_when_set_up_test_push_reaches_every_channel(
 
 async def test_notifications_preferences_change_per_event_and_channel(api: ApiHarness) -> None:
     before = await api.get("viewer", "/api/notifications")
-    assert before.json()["push_enabled"] is False  # until an admin turns push on
+    assert before.json()["push_enabled"] is True  # on until an admin turns push off
     events = {e["event"]: e["channels"] for e in before.json()["events"]}
     assert events["trade_closed"] == {"webpush": True, "expo": True, "ntfy": True}
     assert {"engine_silent", "daily_digest", "protection_failed"} <= set(events)
@@ -219,7 +224,8 @@ async def test_notifications_bad_input_and_other_peoples_devices(api: ApiHarness
     topic = await api.put(
         "viewer", "/api/notifications/ntfy", json={"base_url": "ftp://x.example", "topic": "t"}
     )
-    assert topic.status_code == 400
+    assert topic.status_code == 422  # on its field, for the app's form
+    assert topic.json()["detail"][0]["loc"] == ["body", "base_url"]
     mine = await api.post(
         "viewer", "/api/notifications/devices", json={"channel": "expo", "token": TOKEN}
     )
