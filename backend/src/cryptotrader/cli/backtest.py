@@ -59,7 +59,7 @@ PairsOpt = Annotated[
     typer.Option("--pair", help="market of each --data file, in order; default: from its name"),
 ]
 DataFilesOpt = Annotated[
-    list[Path],
+    list[Path] | None,
     file_option("--data", help="candle file (.csv, .csv.gz, .parquet); repeat it, one per pair"),
 ]
 FearGreedOpt = Annotated[
@@ -283,7 +283,14 @@ def _portfolio_strategies(safe: str, aggressive: str) -> tuple[BaseStrategy[Any]
 
 @backtest_app.command("portfolio")
 def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
-    data: DataFilesOpt,
+    data: DataFilesOpt = None,
+    stored: Annotated[
+        list[str] | None,
+        typer.Option("--stored", help="a pair from the candle store (repeatable; --timeframe)"),
+    ] = None,
+    exchange: Annotated[
+        str | None, typer.Option("--exchange", help="of --stored series (default: configured)")
+    ] = None,
     timeframe: TimeframeOpt = None,
     safe_strategy: Annotated[str, typer.Option("--safe-strategy")] = "conservative",
     aggressive_strategy: Annotated[str, typer.Option("--aggressive-strategy")] = "aggressive",
@@ -319,30 +326,26 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
 ) -> None:
     """Both bots on the same candles: capital split, reallocation and risk reduction.
 
-    Several --data files (one per pair) run both bots over every pair together: merged candle
-    times, the risk manager's limits across pairs (docs/backtesting.md, "Several pairs").
+    Several --data files (one per pair) or --stored pairs run both bots over every pair together:
+    merged candle times, the risk manager's limits across pairs (docs/backtesting.md, "Several
+    pairs").
     """
     from cryptotrader.cli._backtest_input import (
         check_output,
         decimal_option,
         load_candles,
         load_pairs,
+        load_stored,
         sentiment_for,
     )
     from cryptotrader.config import TradingSettings, load_settings
     from cryptotrader.engines.backtest import BacktestEngine
     from cryptotrader.engines.backtest.config import check_capital
-    from cryptotrader.engines.backtest.html import portfolio_html
     from cryptotrader.engines.backtest.multipair import PairSeries, PortfolioRequest
     from cryptotrader.engines.backtest.portfolio import (
         PortfolioBacktest,
         check_ratio,
         parse_sweep,
-    )
-    from cryptotrader.engines.backtest.report import (
-        metrics_table,
-        portfolio_benchmark,
-        portfolio_dict,
     )
     from cryptotrader.risk import RiskReducer, RiskReducerConfig
 
@@ -370,11 +373,15 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
     ratios = parse_sweep(sweep) if sweep else [check_ratio(chosen)]
     safe, aggressive = _portfolio_strategies(safe_strategy, aggressive_strategy)
     deep = "pause" if on_deep_streak == "pause" else "quarter"
-    if len(data) > 1:
-        loaded = load_pairs(data, timeframe, pair or [])
+    files, held = data or [], stored or []
+    if not files and not held:
+        raise UserInputError("give --data FILE (one per pair) or --stored PAIR")
+    if len(files) + len(held) > 1 or held:
+        series = load_pairs(files, timeframe, pair or []) if files else []
+        series += load_stored(held, timeframe, exchange) if held else []
         request = PortfolioRequest(
-            series=tuple(PairSeries(c.pair, c.arrays) for c in loaded),
-            timeframe=loaded[0].timeframe,
+            series=tuple(PairSeries(c.pair, c.arrays) for c in series),
+            timeframe=series[0].timeframe,
             safe=safe,
             aggressive=aggressive,
             capital=capital,
@@ -389,7 +396,7 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
             points=curve_points,
         )  # fmt: skip
         return
-    candles = load_candles(data[0], timeframe, optional_file_value("--pair", pair))
+    candles = load_candles(files[0], timeframe, optional_file_value("--pair", pair))
     engine = BacktestEngine(
         config=config,
         trading=trading,
@@ -403,14 +410,37 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
         candles.arrays, candles.timeframe, safe=safe, aggressive=aggressive, capital=capital
     )
     results = portfolio.sweep(prepared, ratios)
+    _portfolio_one(
+        results, f"{candles.pair} {candles.timeframe} - {len(candles.arrays)} candles",
+        as_json=as_json, sweep=sweep is not None, report=report, points=curve_points,
+    )  # fmt: skip
+
+
+def _portfolio_one(
+    results: list[Any],
+    what: str,
+    *,
+    as_json: bool,
+    sweep: bool,
+    report: Path | None,
+    points: int,
+) -> None:
+    """``backtest portfolio`` over one pair: JSON, HTML or tables (as before several pairs)."""
+    from cryptotrader.engines.backtest.html import portfolio_html
+    from cryptotrader.engines.backtest.report import (
+        metrics_table,
+        portfolio_benchmark,
+        portfolio_dict,
+    )
+
     if report is not None:
         _write_html(report, portfolio_html(results))
     if as_json:
-        payloads = [portfolio_dict(r, curve_limit=curve_points) for r in results]
-        _emit_json(payloads[0] if sweep is None else {"sweep": payloads})
+        payloads = [portfolio_dict(r, curve_limit=points) for r in results]
+        _emit_json({"sweep": payloads} if sweep else payloads[0])
         return
-    title = f"portfolio - {candles.pair} {candles.timeframe} - {len(candles.arrays)} candles"
-    if sweep is None:
+    title = f"portfolio - {what}"
+    if not sweep:
         only = results[0]
         columns = [
             ("safe", only.safe.metrics),

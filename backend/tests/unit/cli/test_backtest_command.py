@@ -449,3 +449,33 @@ def test_backtest_portfolio_when_a_pair_is_too_short_for_the_warm_up_names_it(
     assert code == 2
     assert "SOL/USDT: 20 candles are too few" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_backtest_portfolio_when_given_stored_pairs_trades_as_with_their_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    btc, eth = _pair_files(tmp_path)
+    for path in (btc, eth):
+        code, _, err = run(["data", "import", str(path)], capsys)
+        assert code == 0, err
+    strategies = ["--aggressive-strategy", "sma_cross", "--safe-strategy", "sma_cross", "--json"]
+    code, out, err = run(
+        ["backtest", "portfolio", "--stored", "ETH/USDT", "--stored", "BTC/USDT", "--timeframe",
+         "1h", *strategies],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    stored = json.loads(out)
+    code, out, err = run(
+        ["backtest", "portfolio", "--data", str(btc), "--data", str(eth), *strategies], capsys
+    )
+    assert code == 0, err
+    files = json.loads(out)
+    assert stored["pairs"] == ["BTC/USDT", "ETH/USDT"]
+    assert stored["total_trades"] > 0
+    assert stored["bots"] == files["bots"]
+    code, _, err = run(
+        ["backtest", "portfolio", "--stored", "SOL/USDT", "--timeframe", "1h"], capsys
+    )
+    assert code == 2
+    assert "no stored candles for binance SOL/USDT 1h" in err
