@@ -183,6 +183,11 @@ class ApiSettings(_Section):
     max_body_bytes: int = Field(
         default=64 * 1024, ge=1024, description="larger request bodies are refused with 413"
     )
+    max_upload_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=1024,
+        description="the largest candle file uploaded (POST /api/market/series); 413 above",
+    )
     optimize_storage: str | None = Field(
         default=None,
         description="Optuna storage of API optimisations; default: optuna.db in the data dir",
