@@ -33,10 +33,11 @@ CASES = [
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(("quantity", "entry", "exit_", "fees", "confidence"), CASES)
+@pytest.mark.parametrize("case", CASES)
 async def test_trade_when_stored_and_read_back_has_the_rows_figures(
-    database: Database, quantity: str, entry: str, exit_: str, fees: str, confidence: float
+    database: Database, case: tuple[str, str, str, str, float]
 ) -> None:
+    quantity, entry, exit_, fees, confidence = case
     opened = Trade(
         bot=BotKind.SAFE,
         pair=Pair.parse("BTC/USDT"),
@@ -78,10 +79,8 @@ async def test_trade_when_stored_and_read_back_has_the_rows_figures(
     stored = (row.pnl, row.pnl_percent, row.risk_reward_ratio, row.confidence)
     derived = (back.booked_pnl, back.pnl_percent, back.risk_reward_ratio, back.confidence)
     assert [str(x) for x in derived] == [str(x) for x in stored]
-    assert [str(x) for x in derived] == [
-        str(x)
-        for x in (closed.booked_pnl, closed.pnl_percent, closed.risk_reward_ratio, closed.confidence)
-    ]
+    written = (closed.booked_pnl, closed.pnl_percent, closed.risk_reward_ratio, closed.confidence)
+    assert [str(x) for x in derived] == [str(x) for x in written]
     public = TradeDetailPublic.model_validate(recorded).model_dump(mode="json")
     assert (public["pnl"], public["pnl_percent"], public["confidence"]) == (
         format(row.pnl, "f"),
