@@ -23,7 +23,6 @@ from cryptotrader.errors import UserInputError
 if TYPE_CHECKING:  # the engine, pandas and pydantic load when a command runs, not for --help
     from cryptotrader.cli._backtest_input import Candles
     from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine
-    from cryptotrader.strategies import BaseStrategy
 
 backtest_app = typer.Typer(
     help="Backtest strategies on candle files (fees, slippage, intrabar stops, no look-ahead).",
@@ -267,12 +266,6 @@ def _short_headers(names: list[str]) -> list[str]:
     ]
 
 
-def _portfolio_strategies(safe: str, aggressive: str) -> tuple[BaseStrategy[Any], ...]:
-    from cryptotrader.strategies import create_strategy
-
-    return create_strategy(safe), create_strategy(aggressive)
-
-
 @backtest_app.command("portfolio")
 def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
     data: DataOpt,
@@ -317,55 +310,39 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
     )
     from cryptotrader.config import TradingSettings, load_settings
     from cryptotrader.engines.backtest import BacktestEngine
-    from cryptotrader.engines.backtest.config import check_capital
     from cryptotrader.engines.backtest.html import portfolio_html
-    from cryptotrader.engines.backtest.portfolio import (
-        PortfolioBacktest,
-        check_ratio,
-        parse_sweep,
-    )
+    from cryptotrader.engines.backtest.portfolio_sweep import PortfolioSweep
     from cryptotrader.engines.backtest.report import (
         metrics_table,
         portfolio_benchmark,
         portfolio_dict,
     )
-    from cryptotrader.risk import RiskReducer, RiskReducerConfig
 
     file, fear_greed_file, report = _files(data, fear_greed, html)
     config = _config(
         fee=fee, slippage=slippage, stop_loss=None, take_profit=None, risk_ratio=None,
         stake=None, fill=fill, amount_step=None, min_notional=None,
     )  # fmt: skip
-    if on_deep_streak not in ("quarter", "pause"):
-        raise UserInputError(f"--on-deep-streak {on_deep_streak!r}: expected quarter or pause")
     trading: TradingSettings = load_settings().trading
-    safe_amount = decimal_option("--safe-capital", safe_capital)
-    aggressive_amount = decimal_option("--aggressive-capital", aggressive_capital)
-    capital = (
-        check_capital(trading.safe.capital if safe_amount is None else safe_amount),
-        check_capital(
-            trading.aggressive.capital if aggressive_amount is None else aggressive_amount
-        ),
+    request = PortfolioSweep.parse(
+        trading,
+        safe_strategy=safe_strategy,
+        aggressive_strategy=aggressive_strategy,
+        safe_capital=decimal_option("--safe-capital", safe_capital),
+        aggressive_capital=decimal_option("--aggressive-capital", aggressive_capital),
+        reallocation=decimal_option("--reallocation", reallocation),
+        sweep=sweep,
+        on_deep_streak=on_deep_streak,
     )
-    ratio = decimal_option("--reallocation", reallocation)
-    chosen = trading.reallocation_ratio if ratio is None else ratio
-    ratios = parse_sweep(sweep) if sweep else [check_ratio(chosen)]
-    safe, aggressive = _portfolio_strategies(safe_strategy, aggressive_strategy)
+    strategies = request.strategies()
     candles = load_candles(file, timeframe, pair)
     engine = BacktestEngine(
         config=config,
         trading=trading,
-        dependencies=sentiment_for([safe, aggressive], fear_greed_file),
+        dependencies=sentiment_for(strategies, fear_greed_file),
         pair=candles.pair,
     )
-    deep = "pause" if on_deep_streak == "pause" else "quarter"
-    portfolio = PortfolioBacktest(
-        engine=engine, reducer=RiskReducer(RiskReducerConfig(on_deep_streak=deep))
-    )
-    prepared = portfolio.setup(
-        candles.arrays, candles.timeframe, safe=safe, aggressive=aggressive, capital=capital
-    )
-    results = portfolio.sweep(prepared, ratios)
+    results = request.run(engine, candles.arrays, candles.timeframe, strategies=strategies)
     if report is not None:
         _write_html(report, portfolio_html(results))
     if as_json:
