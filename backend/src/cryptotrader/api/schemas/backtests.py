@@ -143,42 +143,6 @@ class EquityPointPublic(Schema):
     equity: str
 
 
-class BacktestReportPublic(Schema):
-    """One strategy's report: metrics (docs/backtesting.md), trades and equity curve."""
-
-    strategy: str
-    bot: str
-    pair: str
-    timeframe: str
-    start: str | None
-    end: str | None
-    candles: int
-    settings: BacktestSettingsPublic
-    initial_capital: str
-    final_capital: str
-    net_profit: str
-    total_return: float | None
-    cagr: float | None
-    max_drawdown: float | None
-    max_drawdown_peak: str | None
-    max_drawdown_trough: str | None
-    max_drawdown_recovery: str | None
-    sharpe_ratio: float | None
-    sortino_ratio: float | None
-    win_rate: float | None
-    profit_factor: float | None
-    expectancy: str | None
-    exposure: float | None
-    fees_paid: str
-    total_trades: int
-    best_trade: float | None
-    worst_trade: float | None
-    average_trade: float | None
-    refused_entries: int
-    trades: list[BacktestTradePublic]
-    equity_curve: list[EquityPointPublic]
-
-
 class MetricsPublic(Schema):
     """Every metric of a run (docs/backtesting.md); money as strings."""
 
@@ -202,6 +166,22 @@ class MetricsPublic(Schema):
     best_trade: float | None
     worst_trade: float | None
     average_trade: float | None
+
+
+class BacktestReportPublic(MetricsPublic):
+    """One strategy's report: metrics (docs/backtesting.md), trades and equity curve."""
+
+    strategy: str
+    bot: str
+    pair: str
+    timeframe: str
+    start: str | None
+    end: str | None
+    candles: int
+    settings: BacktestSettingsPublic
+    refused_entries: int
+    trades: list[BacktestTradePublic]
+    equity_curve: list[EquityPointPublic]
 
 
 class PortfolioBotsPublic(Schema):
