@@ -12,6 +12,7 @@ import typer
 
 from cryptotrader.cli._common import (
     SEVERAL_PAIRS,
+    App,
     console,
     err_console,
     file_option,
@@ -25,7 +26,7 @@ if TYPE_CHECKING:  # the engine, pandas and pydantic load when a command runs, n
     from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine
     from cryptotrader.strategies import BaseStrategy
 
-backtest_app = typer.Typer(
+backtest_app = App(
     help="Backtest strategies on candle files (fees, slippage, intrabar stops, no look-ahead).",
     no_args_is_help=True,
 )
