@@ -38,7 +38,7 @@ from cryptotrader.engines.order_reports import ReportRecorder
 from cryptotrader.engines.order_send import OrderSender
 from cryptotrader.engines.order_state import TradingState
 from cryptotrader.engines.order_store import OrderStore
-from cryptotrader.engines.positions import Position
+from cryptotrader.engines.positions import Position, is_bracket
 from cryptotrader.engines.protection import Protection
 
 
@@ -225,6 +225,8 @@ class OrderEngine:
                     continue
                 if await self.store.lookup(order.client_order_id) is None:
                     await self.store.record_status(order, OrderStatus.CANCELED)
+                    if is_bracket(order):
+                        await self.entries.drop_legs(order.client_order_id)
 
     # --- the parts' operations the runtime and the reconciler use ------------------------------
 
@@ -237,6 +239,10 @@ class OrderEngine:
     async def record_entry(self, order: Order, report: OrderReport) -> Position | None:
         """Record an entry's report (see ``ReportRecorder``)."""
         return await self.recorder.record_entry(order, report)
+
+    async def resume_entry(self, order: Order, report: OrderReport) -> Position | None:
+        """Record a stored entry's report; a bracket's still resting is canceled first."""
+        return await self.entries.resume_entry(order, report)
 
     async def protect(self, position: Position, *, close_on_failure: bool = True) -> bool:
         """Place the position's stop-loss and take-profit (see ``Protection``)."""
