@@ -17,7 +17,7 @@ Parts (arguments; default ``grid workers``):
 
 * ``grid``: the grid against vectorbt, and memory;
 * ``workers``: rounds of 1 and of 2 workers, alternated (``BENCH_WORKER_PAIRS`` pairs of rounds,
-  default 3; ``BENCH_WORKER_TRIALS`` trials per round, default 30). Wall trials/s on a shared
+  default 3; ``BENCH_WORKER_TRIALS`` trials per round, default 40). Wall trials/s on a shared
   machine measure the cores other work leaves free, so each worker also notes its clocks at every
   trial: process CPU time, and its main thread's time on a core and waiting for one
   (``/proc/thread-self/schedstat``). The verdict is the speed-up with a core per worker: each
@@ -217,6 +217,9 @@ class WorkerRound:
     its main thread waited for a core, summed over the workers."""
     waited: float
     """Share of the workers' wall time spent waiting for a core (other load)."""
+    blocked_per_trial: float
+    """Seconds per trial the main thread was neither on a core nor waiting for one: storage
+    round trips and commits (including the database server's own waits for a core)."""
 
 
 def read_round(folder: str, workers: int, wall_rate: float) -> WorkerRound:
@@ -232,7 +235,7 @@ def read_round(folder: str, workers: int, wall_rate: float) -> WorkerRound:
     begin = max(int(rows[1, 0]) for rows in logs)
     end = min(int(rows[-1, 0]) for rows in logs)
     trials = 0
-    free_rate = wall = waited = cpu = 0.0
+    free_rate = wall = waited = cpu = blocked = 0.0
     for rows in logs:
         inside = rows[(rows[:, 0] >= begin) & (rows[:, 0] <= end)]
         if inside.shape[0] < 2:
@@ -242,7 +245,10 @@ def read_round(folder: str, workers: int, wall_rate: float) -> WorkerRound:
         trials += n
         free_rate += n / (spent[0] - spent[3])
         wall, waited, cpu = wall + spent[0], waited + spent[3], cpu + spent[1]
-    return WorkerRound(workers, trials, wall_rate, cpu / trials, free_rate, waited / wall)
+        blocked += spent[0] - spent[2] - spent[3]
+    return WorkerRound(
+        workers, trials, wall_rate, cpu / trials, free_rate, waited / wall, blocked / trials
+    )
 
 
 def workers_rounds(evaluator: Evaluator, pairs: int, trials: int) -> list[WorkerRound] | None:
@@ -271,6 +277,7 @@ def workers_rounds(evaluator: Evaluator, pairs: int, trials: int) -> list[Worker
         print(
             f"  {workers} worker(s): {measured.trials} steady trials, wall "
             f"{measured.wall_rate:.2f} trials/s, CPU {measured.cpu_per_trial * 1000:.0f} ms/trial, "
+            f"blocked {measured.blocked_per_trial * 1000:.0f} ms/trial, "
             f"waited for a core {measured.waited:.0%}, with a core each "
             f"{measured.free_rate:.2f} trials/s; {load()}"
         )
@@ -312,7 +319,7 @@ def main() -> None:
         grid(candles, evaluator)
     if "workers" in parts:
         pairs = int(os.environ.get("BENCH_WORKER_PAIRS", "3"))
-        trials = int(os.environ.get("BENCH_WORKER_TRIALS", "30"))
+        trials = int(os.environ.get("BENCH_WORKER_TRIALS", "40"))
         print(f"PostgreSQL study, random sampler, {trials} trials per round, rounds alternated:")
         rounds = workers_rounds(evaluator, pairs, trials)
         if rounds is not None:
