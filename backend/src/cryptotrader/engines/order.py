@@ -220,7 +220,8 @@ class OrderEngine:
             return  # a step first reached now has no stored order
         for bot in BotKind:
             for purpose in (client_ids.ENTRY, client_ids.EXIT, client_ids.TAKE):
-                order = await self.store.stored(client_ids.decision_id(bot, step_ms, purpose))
+                coid = client_ids.decision_id(bot, self.ctx.pair.symbol, step_ms, purpose)
+                order = await self.store.stored(coid)
                 if order is None or order.status is not OrderStatus.PENDING:
                     continue
                 if await self.store.lookup(order.client_order_id) is None:

@@ -107,7 +107,7 @@ class Entries:
         bot = signal.target_bot
         if bot in self._state.positions or not self._state.trading_allowed:
             return None
-        coid = client_ids.decision_id(bot, step_ms, client_ids.ENTRY)
+        coid = client_ids.decision_id(bot, self._pair.symbol, step_ms, client_ids.ENTRY)
         checked = step_ms <= self._state.checked_through_ms
         existing = await self._store.stored(coid) if checked else None
         if existing is not None:  # a restart inside this step: finish what was started
@@ -211,6 +211,7 @@ class Entries:
         ids = await self._store.row_ids()
         async with UnitOfWork(self._database) as uow:
             bot = await self._portfolio.view(signal.target_bot, session=uow.session)
+            book = self._state.book()
             stop, take = protection_levels(
                 price, stop_loss=bot.stop_loss, take_profit=bot.take_profit
             )
@@ -222,6 +223,7 @@ class Entries:
                 stop_loss=stop,
                 rules=rules,
                 fee_rate=self._fee_rate,
+                book=book,
             )
             if not size.accepted:
                 log.info("%s entry not sized: %s", bot.kind, size.refused)
@@ -232,14 +234,14 @@ class Entries:
             )
             facts = EntryFacts(
                 bot=bot.kind,
+                pair=self._pair.symbol,
                 status=bot.status,
-                capital=bot.capital,
+                capitals=await self._portfolio.capitals(session=uow.session),
                 quantity=size.quantity,
                 price=price,
                 fee_rate=self._fee_rate,
                 rules=rules,
-                bot_positions=int(bot.kind in self._state.positions),
-                open_positions=len(self._state.positions),
+                book=book,
                 realised_today=realised,
                 live=self._live,
             )

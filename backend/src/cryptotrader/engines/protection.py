@@ -203,7 +203,9 @@ class Protection:
                 await self._close(
                     position.bot,
                     reason=ExitReason.TAKE_PROFIT,
-                    client_order_id=client_ids.decision_id(position.bot, step_ms, client_ids.TAKE),
+                    client_order_id=client_ids.decision_id(
+                        position.bot, self._pair.symbol, step_ms, client_ids.TAKE
+                    ),
                 )
 
     async def sync_protection(self) -> None:

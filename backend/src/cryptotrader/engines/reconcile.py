@@ -145,7 +145,7 @@ class Reconciler:
     async def _foreign_orders(self) -> None:
         engine = self.engine
         for report in await engine.ctx.exchange.fetch_open_orders(engine.ctx.pair):
-            if client_ids.parse(report.client_order_id) is None:
+            if not client_ids.belongs_to(report.client_order_id, engine.ctx.pair.symbol):
                 continue
             if await engine.stored(report.client_order_id) is None:
                 await engine.alert(

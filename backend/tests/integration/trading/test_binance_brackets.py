@@ -134,7 +134,7 @@ def exchange_orders(server: BinanceTradingServer) -> dict[str, str]:
     return {o.client_id: o.status for o in server.account.orders}
 
 
-ENTRY = client_ids.decision_id(AGGRESSIVE, STEP, client_ids.ENTRY)
+ENTRY = client_ids.decision_id(AGGRESSIVE, PAIR.symbol, STEP, client_ids.ENTRY)
 SL, TP = f"{ENTRY}-sl", f"{ENTRY}-tp"
 
 
@@ -225,7 +225,7 @@ async def test_restart_after_the_list_was_accepted_finds_its_legs_and_places_not
         # a signal exit cancels the list's legs, then sells
         await again.engine.close_position(
             AGGRESSIVE, reason=ExitReason.SIGNAL,
-            client_order_id=client_ids.decision_id(AGGRESSIVE, STEP + HOUR, client_ids.EXIT),
+            client_order_id=client_ids.decision_id(AGGRESSIVE, PAIR.symbol, STEP + HOUR, client_ids.EXIT),
         )  # fmt: skip
         assert again.engine.positions == {}
         assert server.account.open_orders() == []
@@ -281,7 +281,9 @@ async def test_entry_on_a_venue_without_order_lists_is_a_market_buy_then_its_pro
     assert not kit.exchange.capabilities.native_bracket
     await kit.candle(40_000.0, 40_100.0, 39_900.0, 40_000.0, next_open=40_000.0)
     await kit.engine.open_position(kit.signal(AGGRESSIVE), step_ms=kit.step_ms)
-    entry = await kit.engine.stored(client_ids.decision_id(AGGRESSIVE, kit.step_ms, "e"))
+    entry = await kit.engine.stored(
+        client_ids.decision_id(AGGRESSIVE, PAIR.symbol, kit.step_ms, "e")
+    )
     assert entry is not None
     assert entry.type is OrderType.MARKET
     assert not kit.engine.positions[AGGRESSIVE].unprotected
