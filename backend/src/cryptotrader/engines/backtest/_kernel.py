@@ -53,6 +53,7 @@ N_COLUMNS = 9
 
 def size_steps(  # noqa: PLR0917 - compiled helper, positional by numba's rules
     cash: float,
+    available: float,
     price: float,
     stop: float,
     confidence: float,
@@ -63,10 +64,14 @@ def size_steps(  # noqa: PLR0917 - compiled helper, positional by numba's rules
     min_amount: float,
     min_notional: float,
 ) -> int:
-    """Whole amount steps to buy (0: refused); the float twin of ``risk.sizing``."""
-    affordable = cash / (price * (1.0 + fee))
+    """Whole amount steps to buy (0: refused); the float twin of ``risk.sizing``.
+
+    ``cash`` is the capital the risk is a share of, ``available`` the cash the cost must fit in:
+    the same for one position at a time, less when other pairs' positions hold some of it.
+    """
+    affordable = available / (price * (1.0 + fee))
     if stake > 0.0:
-        quantity = (cash * stake) / (price * (1.0 + fee))
+        quantity = (available * stake) / (price * (1.0 + fee))
     else:
         quantity = min(cash * risk_ratio * confidence / (price - stop), affordable)
     if not quantity > 0.0:
@@ -167,7 +172,17 @@ def simulate(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one tight loop, compile
             take = price * (1.0 + tp)
             conf = confidence[t - 1]
             steps = size_steps(
-                cash, price, stop, conf, risk_ratio, stake, fee, step, min_amount, min_notional
+                cash,
+                cash,
+                price,
+                stop,
+                conf,
+                risk_ratio,
+                stake,
+                fee,
+                step,
+                min_amount,
+                min_notional,
             )
             if steps == 0:
                 refused[n_refused] = t
@@ -220,7 +235,17 @@ def simulate(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one tight loop, compile
                 take = price * (1.0 + tp)
                 conf = confidence[t]
                 steps = size_steps(
-                    cash, price, stop, conf, risk_ratio, stake, fee, step, min_amount, min_notional
+                    cash,
+                    cash,
+                    price,
+                    stop,
+                    conf,
+                    risk_ratio,
+                    stake,
+                    fee,
+                    step,
+                    min_amount,
+                    min_notional,
                 )
                 if steps == 0:
                     refused[n_refused] = t
