@@ -47,7 +47,7 @@ describe('ntfy topic', () => {
     await server.close();
   });
 
-  it('is refused on its field, saved without showing the token, tested, removal sent', async () => {
+  it('is refused on its field, saved without showing the token, tested and removed', async () => {
     const client = new QueryClient({
       defaultOptions: { queries: { retry: false, gcTime: Infinity }, mutations: { retry: 0, gcTime: Infinity } },
     });
@@ -81,5 +81,7 @@ describe('ntfy topic', () => {
 
     fireEvent.press(screen.getByTestId('ntfy-remove'));
     await waitFor(() => expect(server.calls.map((c) => `${c.method} ${c.path}`)).toContain('DELETE /api/notifications/ntfy'));
+    expect(await screen.findByText(i18n.t('settings.ntfy.none'))).toBeTruthy();
+    expect(screen.queryByTestId('ntfy-current')).toBeNull();
   });
 });
