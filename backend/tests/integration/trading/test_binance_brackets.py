@@ -225,7 +225,9 @@ async def test_restart_after_the_list_was_accepted_finds_its_legs_and_places_not
         # a signal exit cancels the list's legs, then sells
         await again.engine.close_position(
             AGGRESSIVE, reason=ExitReason.SIGNAL,
-            client_order_id=client_ids.decision_id(AGGRESSIVE, PAIR.symbol, STEP + HOUR, client_ids.EXIT),
+            client_order_id=client_ids.decision_id(
+                AGGRESSIVE, PAIR.symbol, STEP + HOUR, client_ids.EXIT
+            ),
         )  # fmt: skip
         assert again.engine.positions == {}
         assert server.account.open_orders() == []
