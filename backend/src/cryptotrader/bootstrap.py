@@ -23,6 +23,7 @@ refused rather than mixed into the same bots.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack, ExitStack
 from typing import Any
 
@@ -61,7 +62,7 @@ from cryptotrader.notify.notifier import Notifier, open_dispatcher
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.migrate import open_database
-from cryptotrader.persistence.repositories import live_switch
+from cryptotrader.persistence.repositories import live_switch, pairs
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.retry import RetryPolicy
 from cryptotrader.risk.limits import OpenPosition
@@ -409,7 +410,27 @@ async def _trading(  # noqa: PLR0917 - the composition root hands each piece ove
         feed=feed,
         clock=clock,
         max_decision_age_ms=None if market.replay else market.series.timeframe.milliseconds,
+        entries_allowed=_active_pairs(database, markets),
     )
+
+
+def _active_pairs(database: Database, markets: list[Market]) -> Callable[[], Awaitable[set[str]]]:
+    """The traded pairs not deactivated through ``/config/pairs``, read at each run of candles.
+
+    A pair deactivated while running opens nothing new from its next candle on; its open
+    position keeps its protection and its exits until it closes.
+    """
+
+    async def read() -> set[str]:
+        async with UnitOfWork(database) as uow:
+            inactive = await pairs.inactive_pairs(session=uow.session)
+        return {
+            m.series.pair.symbol
+            for m in markets
+            if (m.series.source, m.series.pair.symbol) not in inactive
+        }
+
+    return read
 
 
 async def _live_venue(

@@ -1,4 +1,4 @@
-"""Trading worker: the step of each candle, in order, for both bots.
+"""Trading worker: the step of each candle time, in order, for both bots on every pair.
 
 A step follows the backtest's order of events in a candle (docs/backtesting.md):
 
@@ -8,6 +8,11 @@ A step follows the backtest's order of events in a candle (docs/backtesting.md):
 3. the decisions taken at the close act at that price: exits first (an aggressive winner's
    reallocation is in the safe bot's capital before the safe bot sizes an entry at that same
    open), then entries, each protected at once.
+
+Several pairs (one ``Lane`` each: its order engine, positions and checkpoint): a candle time's
+step runs each part on every pair with a candle at that time before the next part, pairs in
+sorted-symbol order (docs/runtime.md, "Several pairs"); an entry is checked against the open
+positions of every pair (``OrderContext.book``).
 
 Decisions too old to act on (a live runtime catching up after downtime) are not acted on. A
 step's effects are checkpointed as they happen (``Progress``) and each part of a step is
