@@ -183,12 +183,29 @@ class ApiSettings(_Section):
     max_body_bytes: int = Field(
         default=64 * 1024, ge=1024, description="larger request bodies are refused with 413"
     )
+    max_upload_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=1024,
+        description="the largest candle file uploaded (POST /api/market/series); 413 above",
+    )
     optimize_storage: str | None = Field(
         default=None,
         description="Optuna storage of API optimisations; default: optuna.db in the data dir",
     )
     read_cache_ttl_s: float = Field(
         default=1.0, ge=0, le=10, description="how old /api/bots and /api/portfolio may be"
+    )
+    database_pool_size: int = Field(
+        default=5, ge=1, le=100, description="PostgreSQL connections each API process keeps open"
+    )
+    database_pool_overflow: int = Field(
+        default=10, ge=0, le=100, description="more connections it may open under a burst"
+    )
+    database_pool_timeout_s: float = Field(
+        default=30.0,
+        ge=1,
+        le=300,
+        description="how long a request waits for a free connection before 503 'database busy'",
     )
     docs_enabled: bool = True
     web_dir: Path | None = Field(

@@ -40,6 +40,7 @@ from cryptotrader.api.routes import (
     system,
     trades,
 )
+from cryptotrader.api.routes.market import UPLOAD_PATH
 from cryptotrader.api.web import web_app
 from cryptotrader.api.ws.endpoint import websocket_endpoint
 from cryptotrader.api.ws.hub import Hub
@@ -53,7 +54,7 @@ from cryptotrader.monitoring.setup import influx_writer
 from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.optimize.storage import default_storage
 from cryptotrader.persistence import migrate
-from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.database import Database, Pool
 from cryptotrader.security.keys import KeyRing
 from cryptotrader.security.signing import signing_secret
 from cryptotrader.security.tokens import AccessTokens
@@ -209,6 +210,7 @@ def create_app(
         limiter=limiter,
         metrics=metrics,
         max_body_bytes=settings.api.max_body_bytes,
+        upload_limits={UPLOAD_PATH: settings.api.max_upload_bytes},
     )
     app.add_middleware(
         CORSMiddleware,
@@ -260,7 +262,13 @@ async def _start(
     metrics: ApiMetrics,
 ) -> Services:
     if database is None:
-        database = await migrate.open_database(settings.database_url)
+        limits = settings.api
+        connections = Pool(
+            size=limits.database_pool_size,
+            overflow=limits.database_pool_overflow,
+            timeout_s=limits.database_pool_timeout_s,
+        )
+        database = await migrate.open_database(settings.database_url, pool=connections)
         stack.push_async_callback(database.dispose)
     if bus is None:
         owned_bus = await open_bus(settings, clock=clock)
@@ -346,7 +354,12 @@ async def _start(
         bots=bot_service,
         trades=TradeService(database=database),
         portfolio=PortfolioService(database=database, settings=settings, cache=reads, clock=clock),
-        market=MarketService(database=database, latest=latest),
+        market=MarketService(
+            database=database,
+            latest=latest,
+            clock=clock,
+            max_upload_bytes=settings.api.max_upload_bytes,
+        ),
         backtests=backtest_service,
         optimizations=optimization_service,
         exchange_keys=ExchangeKeyService(database=database, clock=clock, ring=ring),

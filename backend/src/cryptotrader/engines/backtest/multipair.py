@@ -8,8 +8,9 @@ inside a step, in this order (pairs in sorted-symbol order, then bots aggressive
 1. exits decided at the step's close (filled at that pair's next open, or at the close with
    ``fill="close"``), each settled through ``risk.allocation.settle_trade`` before the next;
 2. entries decided at the step's close, each sized on the bot's capital after everything before
-   it (risk on the capital, cost capped by the cash the bot's open positions leave) and admitted
-   by the cross-pair risk limits; a refused entry is skipped, not queued;
+   it (risk on the capital, cost capped by ``risk.limits.free_capital``) and admitted by
+   ``risk.limits.entry_refusal``, the very rule the runtime's ``RiskManager`` applies, on the book
+   of both bots' open positions; a refused entry is skipped, not queued;
 3. positions still open at a pair's last candle close there (``END_OF_DATA``).
 
 Why an event queue rather than a walk over every candle: what a position does once opened depends
@@ -35,7 +36,7 @@ import numpy as np
 
 from cryptotrader.config import RuntimeSettings, TradingSettings
 from cryptotrader.domain.enums import BotKind
-from cryptotrader.domain.fills import REASON_END, REASON_SIGNAL, touch
+from cryptotrader.domain.fills import REASON_END, REASON_SIGNAL, money, touch
 from cryptotrader.domain.market import CandleArrays, FloatArray, IntArray
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import DAY_MS, Timeframe
@@ -51,6 +52,13 @@ from cryptotrader.engines.backtest.result import EquityCurve
 from cryptotrader.engines.backtest.simulation import Simulation
 from cryptotrader.errors import UserInputError
 from cryptotrader.risk.allocation import check_ratio, settle_trade
+from cryptotrader.risk.limits import (
+    CrossPairLimits,
+    OpenPosition,
+    ProposedEntry,
+    entry_refusal,
+    free_capital,
+)
 from cryptotrader.risk.reducer import RiskReducer, RiskReducerConfig, RiskState
 from cryptotrader.strategies.base import BaseStrategy, BoolArray
 
@@ -183,7 +191,7 @@ class _Lane:
     exit_mask: BoolArray  # bars whose close signals an exit
     exits: list[bool]  # the same, for the Python scan
     next_signal: int = 0  # index into ``signals``
-    entry: tuple[int, int, float, int, float, float, float, float] | None = None
+    entry: tuple[int, int, float, int, float, float, float] | None = None
     exit_: tuple[int, int, float, int] | None = None
     rows: list[list[float]] = field(default_factory=list)
     refused: int = 0
@@ -258,8 +266,6 @@ class _Bot:
     capital: Decimal
     base_risk: Decimal
     state: RiskState = field(default_factory=RiskState)
-    committed: float = 0.0  # cost (notional + entry fee) of the open positions, as the kernel
-    open_positions: int = 0
     closed: list[tuple[int, Decimal]] = field(default_factory=list)  # (exit ms, net P&L)
     transfers: list[tuple[int, float, Decimal]] = field(default_factory=list)  # (step, ...)
     trade_count: int = 0
@@ -335,7 +341,9 @@ class _Run:
         self.queue: list[tuple[int, int, int, int]] = []
         self.reallocations: list[Reallocation] = []
         self.risk_changes: list[RiskEvent] = []
-        self.limits = request.runtime
+        self.limits = CrossPairLimits.from_settings(request.runtime)
+        self.book: dict[tuple[int, int], OpenPosition] = {}
+        """The open positions of both bots on every pair, by (pair, bot) index."""
 
     # --- the merged loop ------------------------------------------------------------------
 
@@ -377,48 +385,42 @@ class _Run:
         stop = price * (1.0 - sim.stop_loss)
         take = price * (1.0 + sim.take_profit)
         confidence = float(sim.decisions.confidence[signal])
-        capital = float(bot.capital)
         market = cfg.market
+        free = free_capital(self.book.values(), bot=bot.kind, capital=bot.capital, fee_rate=cfg.fee)
         steps = k.size_steps(
-            capital, capital - bot.committed, price, stop, confidence,
+            float(bot.capital), float(free), price, stop, confidence,
             float(bot.base_risk * bot.state.multiplier), float(cfg.stake or 0), fee,
             float(market.amount_step), float(market.min_amount), float(market.min_notional),
         )  # fmt: skip
-        if steps == 0 or self._refusal(lane, bot, steps, price, signal) is not None:
+        notional = money(price) * steps * market.amount_step
+        if steps == 0 or self._refusal(lane, bot, notional, signal) is not None:
             lane.refused += 1
             self._queue_entry(lane, signal + 1)
             return
-        quantity = steps * float(market.amount_step)
-        cost = price * quantity * (1.0 + fee)
-        bot.committed += cost
-        bot.open_positions += 1
-        lane.entry = (bar, phase, price, steps, confidence, stop, take, cost)
+        pair = self.series[lane.pair_index].pair.symbol
+        self.book[lane.pair_index, lane.bot_index] = OpenPosition(bot.kind, pair, notional)
+        lane.entry = (bar, phase, price, steps, confidence, stop, take)
         self._queue_exit(lane, bar if not fill_close else bar + 1)
 
-    def _refusal(self, lane: _Lane, bot: _Bot, steps: int, price: float, signal: int) -> str | None:
-        """Why the cross-pair risk limits refuse this entry (None: admitted)."""
-        limits = self.limits
-        if bot.open_positions + self.bots[1 - lane.bot_index].open_positions >= (
-            limits.max_open_positions
-        ):
-            return "open positions at their limit"
-        capital = bot.capital
-        notional = Decimal(repr(price)) * Decimal(steps) * self.config.market.amount_step
-        if notional > capital * limits.max_exposure:
-            return "exposure"
+    def _refusal(self, lane: _Lane, bot: _Bot, notional: Decimal, signal: int) -> str | None:
+        """Why the cross-pair risk limits (``risk.limits``, as the runtime) refuse this entry."""
         step = int(lane.steps[signal])
-        day = int(self.close_ms[step]) // DAY_MS * DAY_MS
-        today = realised_since(bot.closed, day)
-        if today < 0 and -today >= (capital - today) * limits.daily_loss_limit:
-            return "daily loss"
-        return None
+        day = int(self.close_ms[step]) // DAY_MS * DAY_MS  # the UTC day of the step's close
+        return entry_refusal(
+            ProposedEntry(bot.kind, self.series[lane.pair_index].pair.symbol, notional),
+            book=self.book.values(),
+            capitals={b.kind: b.capital for b in self.bots},
+            realised_today=realised_since(bot.closed, day),
+            fee_rate=self.config.fee,
+            limits=self.limits,
+        )
 
     def _queue_exit(self, lane: _Lane, first: int) -> None:
         """Find the open position's exit on its own pair and queue it (see the module doc)."""
         assert lane.entry is not None
         bars = self.bars[lane.pair_index]
         n = bars.n
-        _, _, _, _, _, stop, take, _ = lane.entry
+        _, _, _, _, _, stop, take = lane.entry
         slip = float(self.config.slippage)
         found = _first_exit(bars, lane.exits, lane.exit_mask, first, stop, take)
         if found < 0:
@@ -450,7 +452,7 @@ class _Run:
         assert lane.entry is not None
         assert lane.exit_ is not None
         bot = self.bots[lane.bot_index]
-        bar, phase, price, steps, confidence, _, _, cost = lane.entry
+        bar, phase, price, steps, confidence, _, _ = lane.entry
         exit_bar, exit_phase, exit_price, reason = lane.exit_
         row = [0.0] * k.N_COLUMNS
         row[k.COL_ENTRY_BAR], row[k.COL_ENTRY_PHASE], row[k.COL_ENTRY_PRICE] = bar, phase, price
@@ -459,10 +461,7 @@ class _Run:
         row[k.COL_REASON], row[k.COL_CONFIDENCE] = reason, confidence
         lane.rows.append(row)
         lane.entry = lane.exit_ = None
-        bot.committed -= cost
-        bot.open_positions -= 1
-        if bot.open_positions == 0:
-            bot.committed = 0.0  # no float residue when flat: the next size reads the capital
+        del self.book[lane.pair_index, lane.bot_index]
         cfg = self.config
         pnl = net_pnl(row, cfg.fee, cfg.market.amount_step)
         lane.pnl += pnl

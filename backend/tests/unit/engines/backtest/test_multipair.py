@@ -110,10 +110,12 @@ def test_run_portfolio_when_given_btc_4h_alone_makes_the_one_pair_engines_trades
     assert _dumps(new, BotKind.AGGRESSIVE) == [t.model_dump() for t in old.aggressive.trades]
 
 
-def _open_at_once(result: MultiPairResult) -> int:
+def _open_at_once(result: MultiPairResult, bot: BotKind | None = None) -> int:
     """The most positions open at the same moment, from the trades' entry and exit times."""
     moments = []
     for trade in result.trades:
+        if bot is not None and trade.bot is not bot:
+            continue
         assert trade.exit_time is not None
         moments += [(trade.entry_time, 1), (trade.exit_time, -1)]
     # at one instant exits fill before entries: sort -1 first
@@ -126,10 +128,13 @@ def _open_at_once(result: MultiPairResult) -> int:
 
 @settings(max_examples=15, deadline=None)
 @given(
-    seed=st.integers(0, 10_000), limit=st.integers(1, 4), fill=st.sampled_from(["open", "close"])
+    seed=st.integers(0, 10_000),
+    limit=st.integers(1, 5),
+    per_bot=st.integers(1, 3),
+    fill=st.sampled_from(["open", "close"]),
 )
-def test_run_portfolio_when_given_three_pairs_conserves_money_and_holds_the_position_limit(
-    seed: int, limit: int, fill: str
+def test_run_portfolio_when_given_three_pairs_conserves_money_and_holds_the_position_limits(
+    seed: int, limit: int, per_bot: int, fill: str
 ) -> None:
     config = BacktestConfig.model_validate(
         {"fill": fill, "stop_loss": Decimal("0.003"), "take_profit": Decimal("0.005")}
@@ -145,7 +150,9 @@ def test_run_portfolio_when_given_three_pairs_conserves_money_and_holds_the_posi
             safe=SAFE,
             aggressive=AGGRESSIVE,
             config=config,
-            runtime=RuntimeSettings(max_open_positions=limit, daily_loss_limit=Decimal(1)),
+            runtime=RuntimeSettings(
+                max_open_positions=limit, max_positions_per_bot=per_bot, daily_loss_limit=Decimal(1)
+            ),
         )
     )
     assert result.pairs == (BTC, ETH, SOL)
@@ -154,6 +161,8 @@ def test_run_portfolio_when_given_three_pairs_conserves_money_and_holds_the_posi
     assert abs(total - (Decimal(1000) + net)) <= Decimal("2e-8")
     assert result.combined.final_capital == total
     assert _open_at_once(result) <= limit
+    assert _open_at_once(result, BotKind.SAFE) <= per_bot
+    assert _open_at_once(result, BotKind.AGGRESSIVE) <= per_bot
     for outcome in (result.safe, result.aggressive):
         assert [p.pair for p in outcome.pairs] == [BTC, ETH, SOL]
         assert sum(len(p.trades) for p in outcome.pairs) == len(outcome.trades)
