@@ -40,7 +40,7 @@ import pandas as pd
 import bench.runtime_flip  # noqa: F401 - registers bench_flip
 from bench._common import FEAR_GREED, HOURS, SHARED_DATA, load, machine, peak_rss_mib, today
 from bench.runtime import report, use_flip
-from cryptotrader.bootstrap import open_runtime
+from cryptotrader.bootstrap.runtime import open_runtime
 from cryptotrader.bus import topics
 from cryptotrader.bus.messages import OrderUpdated
 from cryptotrader.bus.protocol import Delivery

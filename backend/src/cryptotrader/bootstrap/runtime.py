@@ -1,4 +1,4 @@
-"""The composition root: the only place that builds and wires clock, bus, database and engines.
+"""The runtime's composition: builds and wires clock, bus, database, exchanges and engines.
 
 Nothing here runs at import time; ``open_runtime`` builds the exchanges and the engines too.
 
