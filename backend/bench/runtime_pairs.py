@@ -20,9 +20,9 @@ real market moves, but different periods made simultaneous, under invented symbo
   starts), 300 candles of history each (the warm-up is 201), then 300 candle times published
   one batch at a time (the 50 pairs' candles of one minute); the time is taken from publishing
   the batch to the ``pending`` update of the **last** pair's order (``C49/USDT``, traded after
-  the 49 others). Every
-  pair's aggressive bot runs ``bench_flip`` (a trade on almost every candle) with a small risk
-  and limits high enough that every pair can hold a position: the worst case for the last pair.
+  the 49 others). Every pair's aggressive bot runs ``bench_flip`` (a trade on almost every
+  candle) with 10,000 USDT, a small risk and limits high enough that every pair can hold a
+  position: the worst case for the last pair.
 """
 
 from __future__ import annotations
@@ -220,7 +220,7 @@ async def latency(root: Path, timed: int) -> None:
             "trading": settings.trading.model_copy(
                 update={
                     "aggressive": settings.trading.aggressive.model_copy(
-                        update={"risk_ratio": Decimal("0.0002")}
+                        update={"capital": Decimal(10_000), "risk_ratio": Decimal("0.0003")}
                     )
                 }
             ),
@@ -284,7 +284,8 @@ def main() -> None:
         root = Path(tmp)
         (root / "hours").mkdir()
         (root / "minutes").mkdir()
-        throughput(root / "hours", hours)
+        if hours:  # 0: the latency part alone
+            throughput(root / "hours", hours)
         asyncio.run(latency(root / "minutes", timed))
 
 
