@@ -47,13 +47,15 @@ from cryptotrader.bus import topics
 from cryptotrader.bus.messages import OrderUpdated
 from cryptotrader.bus.protocol import Delivery
 from cryptotrader.config import Settings
-from cryptotrader.domain import OrderStatus, Pair, Timeframe
+from cryptotrader.domain import BotKind, OrderStatus, Pair, Timeframe
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.engines import client_ids
 from cryptotrader.engines.workers.market_data import Publisher, Series
 from cryptotrader.marketdata import read_ohlcv
 from cryptotrader.persistence import Database, SqlCandleStore
 from cryptotrader.persistence.migrate import upgrade
+from cryptotrader.persistence.repositories import bots
+from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.runtime_inputs import RunOptions
 
 PAIRS, YEAR_H, HISTORY, TIMED, PAUSE_S = 50, 8760, 300, 300, 0.05
@@ -229,6 +231,13 @@ async def latency(root: Path, timed: int) -> None:
     database = Database(settings.database_url)
     await upgrade(database)
     await use_flip(database)
+    async with UnitOfWork(database) as uow:  # the bots were made with the default capital
+        await bots.set_capital(
+            session=uow.session,
+            kind=BotKind.AGGRESSIVE,
+            capital=settings.trading.aggressive.capital,
+        )
+        await uow.commit()
     await database.dispose()
     engines = ("indicator", "decision", "order", "portfolio")
     options = RunOptions(replay=tuple(files), fear_greed=FEAR_GREED, engines=engines)
