@@ -4,10 +4,10 @@
 // point (backend/bench/seed_backtests.py; the API's own jobs keep 1,000). The page selects the
 // 5 runs and opens the compare view; the time runs from the click on Compare to the metrics
 // table and the curves' canvas on screen plus two animation frames (the chart has drawn).
-// "cold": the 5 reports are fetched (5 x ~4 MB of JSON), parsed, thinned and drawn; "warm": the
-// same view opened again from the query cache (thinning and drawing only). Several rounds;
-// prints each and the medians. The thinning (lib/backtest downsample + drawdownCurve on
-// 5 x 72,540 points) is inside both figures.
+// "cold": the 5 reports are fetched (5 x ~4 MB of JSON), parsed, thinned and drawn (also given:
+// when the last report arrived, and the time after it); "warm": the same view opened again from
+// the query cache (mount, thinning and drawing; the thinned curves are kept per report object,
+// lib/backtest displayCurve). Several rounds; prints each and the medians.
 // Run: npx expo export --platform web --output-dir dist && node bench/compare-curves.mjs
 // (a measurement for docs/BENCHMARKS.md, not a test: nothing here fails on speed).
 import { execFileSync, spawn } from 'node:child_process';
@@ -75,20 +75,25 @@ try {
     for (const id of ids) await byTest(id).click();
   };
 
-  /** Click Compare; ms until the table and the drawn curves are on screen; then back. */
+  /** Click Compare; ms until the table and the drawn curves are on screen (and until the last report arrived); then back. */
   const open = async () => {
-    const started = await page.evaluate(() => performance.now());
+    let lastReport = null;
+    const onFinished = (request) => {
+      if (/\/api\/backtest\/\d+\/result$/.test(request.url())) lastReport = Date.now();
+    };
+    page.on('requestfinished', onFinished);
+    const started = Date.now();
     await byTest('backtest-compare').click();
     await byTest('metrics').waitFor({ timeout: 120_000 });
     await page.locator('[data-testid="backtest-curves"] canvas').first().waitFor({ timeout: 120_000 });
-    const ended = await page.evaluate(
-      () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())))),
-    );
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    const ended = Date.now();
+    page.off('requestfinished', onFinished);
     const columns = await page.locator('[data-testid^="metric-final_capital-"]').count();
     if (columns !== RUNS) throw new Error(`compare shows ${columns} columns`);
     await page.goBack();
     await byTest('backtest-runs').waitFor({ timeout: 120_000 });
-    return ended - started;
+    return { total: ended - started, fetched: lastReport === null ? 0 : lastReport - started };
   };
   const cold = [];
   const warm = [];
@@ -96,14 +101,17 @@ try {
     await signIn();
     cold.push(await open());
     warm.push(await open());
+    if (warm.at(-1).fetched) throw new Error('the warm open fetched the reports again');
   }
   const result = {
     runs: RUNS,
     points_per_curve: points,
-    cold_ms: cold.map(Math.round),
-    warm_ms: warm.map(Math.round),
-    cold_ms_median: Math.round(median(cold)),
-    warm_ms_median: Math.round(median(warm)),
+    cold_ms: cold.map((c) => c.total),
+    cold_reports_fetched_ms: cold.map((c) => c.fetched),
+    warm_ms: warm.map((c) => c.total),
+    cold_ms_median: median(cold.map((c) => c.total)),
+    cold_after_fetch_ms_median: median(cold.map((c) => c.total - c.fetched)),
+    warm_ms_median: median(warm.map((c) => c.total)),
     target_ms: 1000,
     machine: `${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     date: new Date().toISOString(),

@@ -414,6 +414,12 @@ try {
     if (!/^\d{1,3}(\u202f\d{3})*,\d{2}$/.test(final)) throw new Error(`final capital shown as ${JSON.stringify(final)}`);
     await page.waitForTimeout(500); // the charts' first frame
     await shot('17-portfolio-sweep-fr-dark');
+    // the page scrolls inside its view: the cards below the fold are pictured on their own
+    for (const [card, name] of [['portfolio-curves', '18-portfolio-curves-fr-dark'], ['portfolio-sweep-card', '19-portfolio-sweep-chart-fr-dark']]) {
+      await byTest(card).scrollIntoViewIfNeeded();
+      await page.waitForTimeout(300);
+      await byTest(card).screenshot({ path: join(out, `${name}.png`) });
+    }
     await page.goBack();
   });
 
