@@ -411,6 +411,7 @@ async def _trading(  # noqa: PLR0917 - the composition root hands each piece ove
         clock=clock,
         max_decision_age_ms=None if market.replay else market.series.timeframe.milliseconds,
         entries_allowed=_active_pairs(database, markets),
+        opens_on=runtime.opens_on if runtime.bot_pairs else None,
     )
 
 
