@@ -43,7 +43,7 @@ from cryptotrader.api.routes.market import UPLOAD_PATH
 from cryptotrader.api.web import web_app
 from cryptotrader.api.ws.endpoint import websocket_endpoint
 from cryptotrader.api.ws.hub import Hub
-from cryptotrader.bootstrap.services import open_use_cases
+from cryptotrader.bootstrap.services import UseCases, open_use_cases
 from cryptotrader.bus import topics
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock, LiveClock
@@ -146,7 +146,7 @@ def create_app(
             if own_influx is not None:
                 own_influx.start()
                 stack.callback(own_influx.close)
-            services = await _start(
+            cases = await open_use_cases(
                 stack,
                 settings=settings,
                 database=database,
@@ -156,8 +156,8 @@ def create_app(
                 access=access,
                 ring=ring,
                 store=store,
-                metrics=metrics,
             )
+            services = await _serve(stack, cases, metrics=metrics)
             holder["services"] = services
             app.state.services = services
             yield
@@ -227,37 +227,14 @@ def _include_routes(app: FastAPI) -> None:
     app.include_router(ws)
 
 
-async def _start(
-    stack: AsyncExitStack,
-    *,
-    settings: Settings,
-    database: Database | None,
-    bus: MessageBus | None,
-    clock: Clock,
-    executor: Executor | None,
-    access: AccessTokens,
-    ring: KeyRing | None,
-    store: EphemeralStore,
-    metrics: ApiMetrics,
-) -> Services:
-    """The use cases from the composition root, served once the WebSocket hub listens."""
-    cases = await open_use_cases(
-        stack,
-        settings=settings,
-        database=database,
-        bus=bus,
-        clock=clock,
-        executor=executor,
-        access=access,
-        ring=ring,
-        store=store,
-    )
+async def _serve(stack: AsyncExitStack, cases: UseCases, *, metrics: ApiMetrics) -> Services:
+    """The use cases as the routes see them, served once the WebSocket hub listens."""
     hub = Hub(
         bus=cases.bus,
         latest=cases.latest,
         metrics=metrics,
-        queue_size=settings.api.ws_queue_size,
-        store=store,
+        queue_size=cases.settings.api.ws_queue_size,
+        store=cases.store,
         observers=(cases.watchdog.observe,),
         listeners={topics.REVOCATIONS: cases.sessions.on_revocation},
     )
