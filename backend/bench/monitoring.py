@@ -1,9 +1,9 @@
 """Monitoring benchmark: the InfluxDB writer's cost on a replay, and its sustained rate.
 
-Run from ``backend/``: ``../.venv/bin/python -m bench.monitoring [ROUNDS [CANDLES]]`` (default 8
-rounds of the last 8,760 candles; needs ../shared/data and Debian's ``influxd``, started here on
-loopback and stopped by pid). Targets (issue 13): the metrics writer costs under 2% of replay
-throughput when on; 10k points/s sustained into influxd.
+Run from ``backend/``: ``../.venv/bin/python -m bench.monitoring [ROUNDS [CANDLES]] [--at-once]``
+(default 8 rounds of the last 8,760 candles; needs ../shared/data and Debian's ``influxd``,
+started here on loopback and stopped by pid). Targets (issue 13): the metrics writer costs under
+2% of replay throughput when on; 10k points/s sustained into influxd.
 
 * **Cost**: ``cryptotrader run --replay``'s runtime in this process (``bench._common.replay_hours``,
   as ``bench.runtime``) on the last ``CANDLES`` real BTC/USDT 1h candles, without (A) and with (B)
@@ -16,7 +16,9 @@ throughput when on; 10k points/s sustained into influxd.
   distribution-free confidence interval of the median (order statistics); the verdict on "< 2 %"
   is drawn from that interval: holds (it lies below 2 %), fails (above) or unresolved (it
   straddles 2 %: more rounds or a quieter machine). Also: whether every run made the same trades,
-  the load averages before and after.
+  the load averages before and after. ``--at-once``: each round runs A and B at the same time in
+  two processes (spawned, each warmed up once), which swap modes every round: the pair shares
+  one moment of the machine's load instead of two neighbouring ones.
 * **Sustained**: 10,000 points a second offered for 20 s in 100 ms slices (the engines' ``bot``
   point shape), then the time until influxd has accepted them all; and the drops, which must be 0.
 """
@@ -29,7 +31,11 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from decimal import Decimal
+from multiprocessing import current_process, get_context
+from multiprocessing.connection import Connection
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 from tests.support.monitoring_servers import influxd
@@ -107,27 +113,83 @@ def summary(name: str, costs: list[float]) -> None:
     )
 
 
-def cost(root: Path, url: str, rounds: int, candles: int, cpu_per_point: float) -> None:
-    series = tail_series(root, candles)
+def replay(root: Path, url: str, series: Path, mode: str, label: str) -> Replay:
+    """One replay of ``series``: InfluxDB off (A) or on (B), in a data folder of its own."""
+    monitoring = MonitoringSettings(influx_url=url if mode == "B" else None, influx_database=DB)
+    settings = Settings(data_dir=root / label, monitoring=monitoring)
+    return asyncio.run(replay_hours(settings, series))
 
-    def replay(mode: str, label: str) -> Replay:
-        monitoring = MonitoringSettings(influx_url=url if mode == "B" else None, influx_database=DB)
-        settings = Settings(data_dir=root / label, monitoring=monitoring)
-        return asyncio.run(replay_hours(settings, series))
 
-    warm = replay("A", "warm-up")
+Rounds = Iterator[tuple[Replay, dict[str, list[Replay]]]]
+"""The warm-up run, then each round's runs by mode."""
+
+
+def in_turn(root: Path, url: str, series: Path, rounds: int) -> Rounds:
+    """Rounds of A B B A in this process, after one warm-up run."""
+    yield replay(root, url, series, "A", "warm-up"), {}
+    for round_ in range(rounds):
+        got: dict[str, list[Replay]] = {"A": [], "B": []}
+        for i, mode in enumerate("ABBA"):
+            got[mode].append(replay(root, url, series, mode, f"r{round_}-{i}{mode}"))
+        yield got["A"][0], got
+
+
+def _worker(root: Path, url: str, series: Path, start: Barrier, pipe: Connection) -> None:
+    """A process of ``at_once``: a warm-up, then the replays it is sent, each after the barrier."""
+    name = current_process().name
+    pipe.send(replay(root, url, series, "A", f"warm-up-{name}"))
+    while (job := pipe.recv()) is not None:
+        mode, label = job
+        start.wait()
+        pipe.send(replay(root, url, series, mode, label))
+
+
+def at_once(root: Path, url: str, series: Path, rounds: int) -> Rounds:
+    """Rounds of A and B run at the same time by two processes, which swap modes every round.
+
+    Both replays of a round share the same moment of the machine's load, which two runs one
+    after the other do not; swapping the modes cancels what differs between the two processes.
+    """
+    spawn = get_context("spawn")
+    start = spawn.Barrier(2)
+    pipes, workers = [], []
+    for i in range(2):
+        ours, theirs = spawn.Pipe()
+        worker = spawn.Process(
+            target=_worker, args=(root, url, series, start, theirs), name=f"w{i}", daemon=True
+        )
+        worker.start()
+        pipes.append(ours)
+        workers.append(worker)
+    try:
+        warm = [pipe.recv() for pipe in pipes]
+        yield warm[0], {}
+        for round_ in range(rounds):
+            modes = "AB" if round_ % 2 == 0 else "BA"
+            for i, (pipe, mode) in enumerate(zip(pipes, modes, strict=True)):
+                pipe.send((mode, f"r{round_}-w{i}{mode}"))
+            got: dict[str, list[Replay]] = {"A": [], "B": []}
+            for pipe, mode in zip(pipes, modes, strict=True):
+                got[mode].append(pipe.recv())
+            yield got["A"][0], got
+    finally:
+        for pipe in pipes:
+            pipe.send(None)
+        for worker in workers:
+            worker.join(60)
+
+
+def cost(rounds_of: Rounds, how: str, cpu_per_point: float) -> None:
+    """Print each round's costs, then the medians, intervals and verdicts."""
+    warm, _ = next(rounds_of)
     print(
-        f"cost: {warm.candles:,} candles a run, A = InfluxDB off, B = on; warm-up "
+        f"cost ({how}): {warm.candles:,} candles a run, A = InfluxDB off, B = on; warm-up "
         f"{warm.rate:,.0f} candles/s; before: {load()}"
     )
     runs: list[Replay] = [warm]
     wall_costs, cpu_costs = [], []
-    for round_ in range(rounds):
-        got: dict[str, list[Replay]] = {"A": [], "B": []}
-        for i, mode in enumerate("ABBA"):
-            run = replay(mode, f"r{round_}-{i}{mode}")
-            got[mode].append(run)
-            runs.append(run)
+    for round_, (_, got) in enumerate(rounds_of):
+        runs += got["A"] + got["B"]
         wall = sum(r.seconds for r in got["B"]) / sum(r.seconds for r in got["A"]) - 1
         cpu = sum(r.cpu_seconds for r in got["B"]) / sum(r.cpu_seconds for r in got["A"]) - 1
         wall_costs.append(wall)
@@ -196,13 +258,19 @@ def sustained(url: str) -> float:
 
 
 def main() -> None:
-    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else ROUNDS
-    candles = int(sys.argv[2]) if len(sys.argv) > 2 else CANDLES
+    args = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+    rounds = int(args[0]) if args else ROUNDS
+    candles = int(args[1]) if len(args) > 1 else CANDLES
     print(f"{today()} {machine()}, {load()}")
     with tempfile.TemporaryDirectory() as tmp, influxd(Path(tmp) / "influx") as server:
         server.create_database(DB)
         per_point = sustained(server.url)
-        cost(Path(tmp), server.url, rounds, candles, per_point)
+        root = Path(tmp)
+        series = tail_series(root, candles)
+        if "--at-once" in sys.argv:
+            cost(at_once(root, server.url, series, rounds), "A and B at once", per_point)
+        else:
+            cost(in_turn(root, server.url, series, rounds), "A B B A in turn", per_point)
 
 
 if __name__ == "__main__":
