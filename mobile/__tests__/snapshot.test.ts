@@ -39,6 +39,21 @@ describe('snapshot', () => {
     expect(await readSnapshot(OWNER.server)).toBeNull();
   });
 
+  it('keeps the last good data of a query whose refetch failed (the server just went away)', async () => {
+    const client = newClient();
+    client.setQueryData(['portfolio'], { total_capital: '988.79' }, { updatedAt: 1_700_000_000_000 });
+    await expect(
+      client.fetchQuery({ queryKey: ['portfolio'], queryFn: () => Promise.reject(new Error('unreachable')), retry: false, staleTime: 0 }),
+    ).rejects.toThrow('unreachable');
+    expect(client.getQueryState(['portfolio'])?.status).toBe('error');
+    await saveSnapshot(client, OWNER);
+
+    const fresh = newClient();
+    restoreSnapshot(fresh, (await readSnapshot(OWNER.server))!);
+    expect(fresh.getQueryData(['portfolio'])).toEqual({ total_capital: '988.79' });
+    expect(fresh.getQueryState(['portfolio'])).toMatchObject({ status: 'success', error: null, dataUpdatedAt: 1_700_000_000_000 });
+  });
+
   it('saves again after a kept query changes, at most once per period', async () => {
     jest.useFakeTimers();
     const client = newClient();

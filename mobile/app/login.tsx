@@ -1,9 +1,9 @@
 /** Sign in: the server's URL (self-hosted), username, password, and whether to stay signed in. */
 import { useState } from 'react';
-import { KeyboardAvoidingView, Platform, ScrollView, StyleSheet, Switch, Text, TextInput, View } from 'react-native';
+import { KeyboardAvoidingView, Platform, ScrollView, StyleSheet, Switch, Text, View } from 'react-native';
 import { useTranslation } from 'react-i18next';
 
-import { Button, ErrorLine } from '@/components/ui';
+import { Button, ErrorLine, TextField } from '@/components/ui';
 import { useTheme } from '@/hooks/useTheme';
 import { signIn } from '@/services/api';
 import { ApiError, messageOf } from '@/services/errors';
@@ -48,7 +48,6 @@ export default function LoginScreen() {
     }
   }
 
-  const input = [styles.input, { color: theme.text, borderColor: theme.border, backgroundColor: theme.card }];
   return (
     <KeyboardAvoidingView
       behavior={Platform.OS === 'ios' ? 'padding' : undefined}
@@ -60,44 +59,37 @@ export default function LoginScreen() {
           </Text>
           <Text style={{ color: theme.muted }}>{t('login.subtitle')}</Text>
           {notice ? <ErrorLine testID="login-notice" message={t(notice)} /> : null}
-          <Text style={[styles.label, { color: theme.muted }]}>{t('login.server')}</Text>
-          <TextInput
+          <TextField
             testID="login-server"
-            accessibilityLabel={t('login.server')}
-            style={input}
+            label={t('login.server')}
             value={server}
-            onChangeText={setServer}
-            autoCapitalize="none"
-            autoCorrect={false}
-            keyboardType="url"
+            onChange={setServer}
+            error={errors.server}
+            inputMode="url"
+            autoComplete="url"
             placeholder="http://127.0.0.1:8000"
-            placeholderTextColor={theme.muted}
+            width="100%"
           />
-          <ErrorLine testID="error-server" message={errors.server} />
-          <Text style={[styles.label, { color: theme.muted }]}>{t('login.username')}</Text>
-          <TextInput
+          <TextField
             testID="login-username"
-            accessibilityLabel={t('login.username')}
-            style={input}
+            label={t('login.username')}
             value={username}
-            onChangeText={setUsername}
-            autoCapitalize="none"
-            autoCorrect={false}
+            onChange={setUsername}
+            error={errors.username}
             autoComplete="username"
+            width="100%"
           />
-          <ErrorLine testID="error-username" message={errors.username} />
-          <Text style={[styles.label, { color: theme.muted }]}>{t('login.password')}</Text>
-          <TextInput
+          <TextField
             testID="login-password"
-            accessibilityLabel={t('login.password')}
-            style={input}
+            label={t('login.password')}
             value={password}
-            onChangeText={setPassword}
-            secureTextEntry
+            onChange={setPassword}
+            error={errors.password}
+            secure
             autoComplete="current-password"
-            onSubmitEditing={() => void submit()}
+            onSubmit={() => void submit()}
+            width="100%"
           />
-          <ErrorLine testID="error-password" message={errors.password} />
           <View style={styles.keep}>
             <Switch testID="login-keep" value={keep} onValueChange={setKeep} accessibilityLabel={t('login.keep')} />
             <Text style={{ color: theme.text, flex: 1 }}>{t('login.keep')}</Text>
@@ -114,7 +106,5 @@ const styles = StyleSheet.create({
   page: { flexGrow: 1, alignItems: 'center', justifyContent: 'center', padding: 20 },
   box: { width: '100%', maxWidth: 420, borderWidth: 1, borderRadius: 12, padding: 20, gap: 6 },
   title: { fontSize: 24, fontWeight: '700' },
-  label: { fontSize: 12, marginTop: 8 },
-  input: { borderWidth: 1, borderRadius: 8, paddingHorizontal: 10, paddingVertical: 8, fontSize: 15 },
   keep: { flexDirection: 'row', alignItems: 'center', gap: 10, marginVertical: 10 },
 });

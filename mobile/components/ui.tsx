@@ -7,6 +7,7 @@ import {
   Text,
   TextInput,
   View,
+  type DimensionValue,
   type StyleProp,
   type TextStyle,
   type ViewStyle,
@@ -180,6 +181,8 @@ export function TextField({
   placeholder,
   secure,
   inputMode,
+  autoComplete,
+  onSubmit,
   width = 180,
 }: {
   label: string;
@@ -189,8 +192,10 @@ export function TextField({
   testID: string;
   placeholder?: string;
   secure?: boolean;
-  inputMode?: 'text' | 'decimal' | 'numeric';
-  width?: number;
+  inputMode?: 'text' | 'decimal' | 'numeric' | 'url';
+  autoComplete?: 'username' | 'current-password' | 'url';
+  onSubmit?: () => void;
+  width?: DimensionValue;
 }) {
   const theme = useTheme();
   return (
@@ -207,6 +212,8 @@ export function TextField({
         autoCapitalize="none"
         autoCorrect={false}
         inputMode={inputMode}
+        autoComplete={autoComplete}
+        onSubmitEditing={onSubmit}
         style={[styles.input, { color: theme.text, borderColor: error ? theme.loss : theme.border }]}
       />
       <ErrorLine testID={`${testID}-error`} message={error} />

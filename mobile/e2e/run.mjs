@@ -70,6 +70,19 @@ async function poll(what, check, limitMs = DEADLINE_MS) {
   throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
 }
 
+/** On a failure: a screenshot and the page's text and address, so a CI log says what was on screen. */
+async function tellWhatThePageShows(name) {
+  if (!page) return;
+  try {
+    const file = join(out, `FAIL-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`);
+    await page.screenshot({ path: file });
+    const text = (await page.evaluate(() => document.body?.innerText ?? '')).replace(/\s+/g, ' ').slice(0, 800);
+    console.log(`       page at ${page.url()} shows: ${text || '(nothing)'}\n       screenshot: ${file}`);
+  } catch (failure) {
+    console.log(`       (the page could not be read: ${failure?.message ?? failure})`);
+  }
+}
+
 async function step(name, body) {
   const started = Date.now();
   try {
@@ -79,6 +92,7 @@ async function step(name, body) {
   } catch (error) {
     results.push({ name, ok: false, error: String(error?.stack ?? error) });
     console.log(`  FAIL ${name}: ${error?.message ?? error}`);
+    await tellWhatThePageShows(name);
     throw error;
   }
 }
@@ -121,6 +135,7 @@ let server = startServer();
 
 let browser;
 let watcher;
+let page;
 let failed = false;
 try {
   // A start that dies on "database is locked" (SQLite shared by the runtime and the API at
@@ -146,7 +161,7 @@ try {
     ],
   });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
-  const page = await context.newPage();
+  page = await context.newPage();
   const outside = [];
   page.on('request', (request) => {
     const host = new URL(request.url()).hostname;
@@ -414,6 +429,8 @@ try {
       }
       return Date.now() - since > 6000;
     });
+    // a refetch failing offline must not drop a query's last good data from what is kept
+    if (!kept?.includes('"portfolio"')) throw new Error('the kept snapshot lost the portfolio once the backend stopped');
     const capital = await byTest('total-capital').innerText();
     await page.reload();
     await byTest('total-capital').waitFor({ timeout: DEADLINE_MS });

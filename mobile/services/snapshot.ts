@@ -24,15 +24,26 @@ interface Snapshot {
   state: ReturnType<typeof dehydrate>;
 }
 
+/**
+ * The kept queries that hold data. A query whose last refetch failed (the server just went away)
+ * still holds its last good data, and that data is exactly what must survive a restart: it is
+ * kept as a success, with the time it was really fetched, not dropped for its error.
+ */
 export function snapshotOf(client: QueryClient, owner: Owner, now = Date.now()): Snapshot {
+  const state = dehydrate(client, {
+    shouldDehydrateQuery: (query) => query.state.data !== undefined && KEPT.has(String(query.queryKey[0])),
+  });
   return {
     version: 1,
     owner,
     savedAt: now,
-    state: dehydrate(client, {
-      shouldDehydrateQuery: (query) =>
-        query.state.status === 'success' && KEPT.has(String(query.queryKey[0])),
-    }),
+    state: {
+      ...state,
+      queries: state.queries.map((query) => ({
+        ...query,
+        state: { ...query.state, status: 'success', error: null, fetchStatus: 'idle', fetchFailureCount: 0, fetchFailureReason: null },
+      })),
+    },
   };
 }
 

@@ -332,7 +332,15 @@ export interface paths {
          */
         get: operations["market-list_series"];
         put?: never;
-        post?: never;
+        /**
+         * Import Series
+         * @description Store an uploaded candle file as a series the backtests can use (upsert).
+         *
+         *     Named like ``binance_BTC-USDT_1h.csv.gz``, the file says its series; otherwise give the
+         *     pair (and the timeframe, when the spacing does not tell it). A file breaking a rule is
+         *     refused with 422 on ``file``, the message naming the line and the column; nothing is written.
+         */
+        post: operations["market-import_series"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1506,6 +1514,26 @@ export interface components {
          * @enum {string}
          */
         Bias: "bullish" | "bearish" | "neutral";
+        /** Body_market-import_series */
+        "Body_market-import_series": {
+            /**
+             * Exchange
+             * @description else from the file name, else upload
+             */
+            exchange?: string | null;
+            /**
+             * File
+             * @description candles as .csv or .csv.gz: a header with timestamp (epoch s/ms/us or ISO-8601), open, high, low, close, volume; one candle a line, oldest first
+             */
+            file: string;
+            /**
+             * Pair
+             * @description else from the file name
+             */
+            pair?: string | null;
+            /** @description else from the file name, else the spacing */
+            timeframe?: components["schemas"]["Timeframe"] | null;
+        };
         /**
          * BotConfigPublic
          * @description Strategy, its parameters (defaults filled in) and protection.
@@ -2690,6 +2718,22 @@ export interface components {
          * @enum {string}
          */
         Scope: "read" | "control";
+        /**
+         * SeriesImportPublic
+         * @description What an uploaded candle file stored, and what the file held.
+         *
+         *     ``series`` is the series as it is now: earlier candles kept, the file's replacing those at
+         *     the same times.
+         */
+        SeriesImportPublic: {
+            /** Gaps */
+            gaps: number;
+            /** Imported */
+            imported: number;
+            /** Missing */
+            missing: number;
+            series: components["schemas"]["SeriesPublic"];
+        };
         /**
          * SeriesListPublic
          * @description Stored candle series.
@@ -4905,6 +4949,109 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A backing service is unavailable; retry (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    "market-import_series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_market-import_series"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeriesImportPublic"];
+                };
+            };
+            /** @description Bad input (the detail says what and where) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The role or the token's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or not one of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description the file is larger than api.max_upload_bytes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description Rate limit exceeded (see Retry-After) */

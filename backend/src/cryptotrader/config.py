@@ -113,9 +113,19 @@ class RuntimeSettings(_Section):
     timeframe: str = "1h"
     fee: Decimal = Field(default=Decimal("0.001"), ge=0, lt=Decimal("0.05"))
     slippage: Decimal = Field(default=Decimal("0.0005"), ge=0, lt=Decimal("0.05"))
-    max_open_positions: int = Field(default=2, ge=1, description="across both bots")
+    max_open_positions: int = Field(default=4, ge=1, description="across both bots and every pair")
+    max_positions_per_bot: int = Field(default=3, ge=1, description="one bot, every pair")
     max_exposure: Decimal = Field(
         default=Decimal(1), gt=0, le=1, description="largest entry notional / bot capital"
+    )
+    max_bot_exposure: Decimal = Field(
+        default=Decimal(1), gt=0, le=1, description="a bot's open notional / its capital"
+    )
+    max_pair_exposure: Decimal = Field(
+        default=Decimal(1),
+        gt=0,
+        le=1,
+        description="one pair's open notional (both bots) / both bots' capital",
     )
     daily_loss_limit: Decimal = Field(
         default=Decimal("0.10"), gt=0, le=1, description="a bot's UTC-day loss / its capital"
@@ -172,6 +182,11 @@ class ApiSettings(_Section):
     )
     max_body_bytes: int = Field(
         default=64 * 1024, ge=1024, description="larger request bodies are refused with 413"
+    )
+    max_upload_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=1024,
+        description="the largest candle file uploaded (POST /api/market/series); 413 above",
     )
     optimize_storage: str | None = Field(
         default=None,

@@ -25,7 +25,7 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -119,6 +119,10 @@ class ExchangeServer:
         self._faults: dict[str, deque[Fault]] = {}
         self._outages: dict[str, tuple[int, Fault]] = {}
         self._stalls: dict[tuple[str, str], deque[float]] = {}
+        self.observer: Callable[[Call, int], None] | None = None
+        """Called with each request and its status once it is processed, before it is answered,
+        under the server's lock (a crash test kills the client there: the exchange did the work,
+        the client never learns it)."""
         self.clock_skew_ms = 0
         """Added to the server's clock: a positive skew puts the exchange ahead of us."""
         self._httpd: ThreadingHTTPServer | None = None
@@ -209,6 +213,8 @@ class ExchangeServer:
             self.requests.append(
                 Request(time.monotonic(), call.path, call.params, status, call.method, call.headers)
             )
+            if self.observer is not None:
+                self.observer(call, status)
         return None if status == DROP else Reply(*answer, delay_s=delay)
 
     def _dispatch(self, call: Call) -> Answer:

@@ -20,13 +20,20 @@ import type { Schemas } from '@/services/api';
 import { messageOf } from '@/services/errors';
 import { useLive } from '@/store/live';
 
-/** The running total of realised P&L, trade by trade (exact sums; floats only to draw). */
+/**
+ * The running total of realised P&L, trade by trade (exact sums; floats only to draw). It starts
+ * at zero when the first of them opened, so that a single closed trade already draws a line.
+ */
 export function pnlCurve(trades: Schemas['TradePublic'][]): { points: EquityPoint[]; total: string } {
   const closed = trades
     .filter((trade) => trade.status === 'closed' && trade.pnl && trade.closed_at)
     .sort((a, b) => (a.closed_at ?? '').localeCompare(b.closed_at ?? ''));
   let total = '0';
   const points: EquityPoint[] = [];
+  if (closed.length) {
+    const opened = Math.min(...closed.map((trade) => Date.parse(trade.opened_at)));
+    points.push({ time: Math.floor(opened / 1000), value: 0 });
+  }
   for (const trade of closed) {
     total = sumDecimals([total, trade.pnl ?? '0']);
     points.push({ time: Math.floor(Date.parse(trade.closed_at ?? '') / 1000), value: plotValue(total) });
@@ -140,13 +147,17 @@ export default function DashboardScreen() {
       </Card>
 
       <Card title={t('dashboard.equity')} testID="pnl-curve">
-        {curve.points.length > 1 ? (
+        {curve.points.length ? (
           <>
             <Pnl testID="pnl-curve-total" value={curve.total} unit={quote} />
             <EquityChart points={curve.points} colors={chartColors} dom={{ scrollEnabled: false, style: { height: 160 } }} />
           </>
-        ) : (
+        ) : closed.data ? (
           <Label>{t('dashboard.equityEmpty')}</Label>
+        ) : closed.error ? (
+          <ErrorLine testID="pnl-curve-error" message={t('common.error', { detail: messageOf(closed.error) })} />
+        ) : (
+          <Label>{t('common.loading')}</Label>
         )}
       </Card>
 

@@ -40,6 +40,7 @@ from cryptotrader.api.routes import (
     system,
     trades,
 )
+from cryptotrader.api.routes.market import UPLOAD_PATH
 from cryptotrader.api.web import web_app
 from cryptotrader.api.ws.endpoint import websocket_endpoint
 from cryptotrader.api.ws.hub import Hub
@@ -209,6 +210,7 @@ def create_app(
         limiter=limiter,
         metrics=metrics,
         max_body_bytes=settings.api.max_body_bytes,
+        upload_limits={UPLOAD_PATH: settings.api.max_upload_bytes},
     )
     app.add_middleware(
         CORSMiddleware,
@@ -346,7 +348,12 @@ async def _start(
         bots=bot_service,
         trades=TradeService(database=database),
         portfolio=PortfolioService(database=database, settings=settings, cache=reads, clock=clock),
-        market=MarketService(database=database, latest=latest),
+        market=MarketService(
+            database=database,
+            latest=latest,
+            clock=clock,
+            max_upload_bytes=settings.api.max_upload_bytes,
+        ),
         backtests=backtest_service,
         optimizations=optimization_service,
         exchange_keys=ExchangeKeyService(database=database, clock=clock, ring=ring),

@@ -3,8 +3,8 @@
 Pure ASGI (no per-request task or body buffering), so it adds microseconds. It resolves the
 client address (``client_ip``), tags the request with an id (``X-Request-ID``, echoed back),
 refuses it when the rate limiter says so (429/503 as JSON, or a policy close on a WebSocket),
-refuses a body above ``max_body_bytes`` with 413 before anything reads it (by its
-``Content-Length``, or while it streams in when it has none),
+refuses a body above ``max_body_bytes`` (or the larger limit of an upload route) with 413 before
+anything reads it (by its ``Content-Length``, or while it streams in when it has none),
 adds security headers, and records the Prometheus request metrics by route template.
 """
 
@@ -54,6 +54,7 @@ class EdgeMiddleware:
         limiter: the rate limiter.
         metrics: where request metrics go.
         max_body_bytes: the largest request body read.
+        upload_limits: a larger limit for the POSTs to these paths (file uploads).
     """
 
     def __init__(
@@ -64,12 +65,14 @@ class EdgeMiddleware:
         limiter: RateLimiter,
         metrics: ApiMetrics,
         max_body_bytes: int = 64 * 1024,
+        upload_limits: dict[str, int] | None = None,
     ) -> None:
         self.app = app
         self.proxies = proxies
         self.limiter = limiter
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
+        self.upload_limits = dict(upload_limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one HTTP request or WebSocket handshake."""
@@ -96,6 +99,8 @@ class EdgeMiddleware:
         started = time.perf_counter()
         status = 500
         limit = self.max_body_bytes
+        if scope.get("method") == "POST":
+            limit = self.upload_limits.get(scope["path"], limit)
         if _declared_length(scope) > limit:
             self.metrics.requests.labels(str(scope.get("method", "")), "unmatched", "413").inc()
             await _refuse(scope, send, _too_large(limit), request_id)

@@ -1,8 +1,9 @@
 """Our exceptions as HTTP answers: one status per reaction, one line of detail, never a trace.
 
-400 bad input (schema violations are 422), 401 credentials, 403 permission, 404 not found (or
-not yours), 409 conflict, 429 rate limited, 503 a backing service is down (retry). Anything
-unexpected is logged with its traceback and answered 500 with no detail.
+400 bad input (schema violations, and a field a service refuses, are 422), 401 credentials,
+403 permission, 404 not found (or not yours), 409 conflict, 429 rate limited, 503 a backing
+service is down (retry). Anything unexpected is logged with its traceback and answered 500 with
+no detail.
 
 A 422 names the field and the rule, never the submitted value: that value may be a password or an
 API secret, and it may not even be printable (a lone surrogate, ``NaN``) - echoing it is how a bad
@@ -32,7 +33,7 @@ from cryptotrader.errors import (
     TraderError,
     UserInputError,
 )
-from cryptotrader.services.errors import Conflict, NotFound, PermissionDenied
+from cryptotrader.services.errors import Conflict, InvalidField, NotFound, PermissionDenied
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ _STATUS: tuple[tuple[type[Exception], int], ...] = (
     (PermissionDenied, 403),
     (NotFound, 404),
     (Conflict, 409),
+    (InvalidField, 422),
     (UserInputError, 400),
     (RateLimitedError, 429),
     (TemporaryError, 503),
@@ -90,6 +92,12 @@ async def _invalid(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": validation_errors(exc.errors())}, status_code=422)
 
 
+async def _invalid_field(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InvalidField)
+    error = {"loc": ["body", exc.field], "msg": printable(str(exc), 500), "type": "value_error"}
+    return JSONResponse({"detail": [error]}, status_code=422)
+
+
 async def _trader_error(request: Request, exc: Exception) -> JSONResponse:
     status = status_of(exc)
     if status >= 500:
@@ -116,6 +124,7 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     """Map every exception type to its answer."""
     app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(InvalidField, _invalid_field)
     app.add_exception_handler(TraderError, _trader_error)
     app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(DbOperationalError, _database_down)

@@ -62,6 +62,72 @@ def load_candles(path: Path, timeframe: str | None, pair: str | None) -> Candles
     return Candles(arrays, target, chosen, source.arrays, source.timeframe)
 
 
+def load_pairs(paths: Sequence[Path], timeframe: str | None, pairs: Sequence[str]) -> list[Candles]:
+    """One candle series per file, each with its pair: ``pairs`` in order, else the file's name.
+
+    Raises:
+        UserInputError: ``pairs`` not one per file, a file whose pair cannot be told, or files
+            of different timeframes without ``timeframe``.
+    """
+    if pairs and len(pairs) != len(paths):
+        raise UserInputError(
+            f"--pair given {len(pairs)} times for {len(paths)} --data files: give one per file, "
+            "in the same order, or none to read each pair from its file name"
+        )
+    loaded = []
+    for index, path in enumerate(paths):
+        pair = Pair.parse(pairs[index]) if pairs else parse_series_name(path).pair
+        if pair is None:
+            raise UserInputError(
+                f"{path.name}: cannot tell its pair from the file name; pass --pair once per "
+                "--data, in the same order"
+            )
+        loaded.append(load_candles(path, timeframe, pair.symbol))
+    frames = sorted({str(c.timeframe) for c in loaded})
+    if len(frames) > 1:
+        raise UserInputError(
+            f"the files' timeframes differ ({', '.join(frames)}): pass --timeframe to resample "
+            "them to one"
+        )
+    return loaded
+
+
+def load_stored(pairs: Sequence[str], timeframe: str | None, exchange: str | None) -> list[Candles]:
+    """Each pair's candles from the candle store (``data download`` / ``data import``).
+
+    Raises:
+        UserInputError: no ``timeframe``, or a pair with no stored candles at that timeframe.
+    """
+    import asyncio  # noqa: PLC0415 - only this input reads the database
+
+    from cryptotrader.marketdata.naming import exchange_name  # noqa: PLC0415
+    from cryptotrader.persistence.candles import open_candle_store  # noqa: PLC0415
+
+    if timeframe is None:
+        raise UserInputError("--stored needs --timeframe (the stored series' timeframe)")
+    settings = load_settings()
+    venue = exchange_name(exchange or settings.exchange.name)
+    frame = Timeframe.parse(timeframe)
+    wanted = [Pair.parse(text) for text in pairs]
+
+    async def read() -> list[CandleArrays]:
+        async with open_candle_store(settings) as store:
+            return [
+                await store.read_arrays(exchange=venue, pair=pair, timeframe=frame)
+                for pair in wanted
+            ]
+
+    loaded = []
+    for pair, arrays in zip(wanted, asyncio.run(read()), strict=True):
+        if len(arrays) == 0:
+            raise UserInputError(
+                f"no stored candles for {venue} {pair} {frame} (data download or data import "
+                "them first)"
+            )
+        loaded.append(Candles(arrays, frame, pair, arrays, frame))
+    return loaded
+
+
 def load_detail(candles: Candles, detail: str | None, detail_data: Path | None) -> Detail | None:
     """Finer candles for ``--detail``: ``--detail-data`` or the ``--data`` file itself.
 

@@ -54,6 +54,14 @@ FillOpt = Annotated[
     str, typer.Option("--fill", help="open: next bar's open (default); close: signal bar's close")
 ]
 PairOpt = Annotated[str | None, typer.Option("--pair", help="market, default: from the file name")]
+PairsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--pair", help="market of each --data file, in order; default: from its name"),
+]
+DataFilesOpt = Annotated[
+    list[Path] | None,
+    file_option("--data", help="candle file (.csv, .csv.gz, .parquet); repeat it, one per pair"),
+]
 FearGreedOpt = Annotated[
     list[Path] | None,
     file_option("--fear-greed", help="Fear & Greed history CSV; default: alternative.me, cached"),
@@ -275,7 +283,14 @@ def _portfolio_strategies(safe: str, aggressive: str) -> tuple[BaseStrategy[Any]
 
 @backtest_app.command("portfolio")
 def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
-    data: DataOpt,
+    data: DataFilesOpt = None,
+    stored: Annotated[
+        list[str] | None,
+        typer.Option("--stored", help="a pair from the candle store (repeatable; --timeframe)"),
+    ] = None,
+    exchange: Annotated[
+        str | None, typer.Option("--exchange", help="of --stored series (default: configured)")
+    ] = None,
     timeframe: TimeframeOpt = None,
     safe_strategy: Annotated[str, typer.Option("--safe-strategy")] = "conservative",
     aggressive_strategy: Annotated[str, typer.Option("--aggressive-strategy")] = "aggressive",
@@ -303,42 +318,48 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
     fee: FeeOpt = "0.001",
     slippage: SlipOpt = "0.0005",
     fill: FillOpt = "open",
-    pair: PairOpt = None,
+    pair: PairsOpt = None,
     fear_greed: FearGreedOpt = None,
     as_json: JsonOpt = False,
     html: HtmlOpt = None,
     curve_points: CurveOpt = 0,
 ) -> None:
-    """Both bots on the same candles: capital split, reallocation and risk reduction."""
+    """Both bots on the same candles: capital split, reallocation and risk reduction.
+
+    Several --data files (one per pair) or --stored pairs run both bots over every pair together:
+    merged candle times, the risk manager's limits across pairs (docs/backtesting.md, "Several
+    pairs").
+    """
     from cryptotrader.cli._backtest_input import (
+        check_output,
         decimal_option,
         load_candles,
+        load_pairs,
+        load_stored,
         sentiment_for,
     )
     from cryptotrader.config import TradingSettings, load_settings
     from cryptotrader.engines.backtest import BacktestEngine
     from cryptotrader.engines.backtest.config import check_capital
-    from cryptotrader.engines.backtest.html import portfolio_html
+    from cryptotrader.engines.backtest.multipair import PairSeries, PortfolioRequest
     from cryptotrader.engines.backtest.portfolio import (
         PortfolioBacktest,
         check_ratio,
         parse_sweep,
     )
-    from cryptotrader.engines.backtest.report import (
-        metrics_table,
-        portfolio_benchmark,
-        portfolio_dict,
-    )
     from cryptotrader.risk import RiskReducer, RiskReducerConfig
 
-    file, fear_greed_file, report = _files(data, fear_greed, html)
+    fear_greed_file = optional_file("--fear-greed", fear_greed)
+    report = optional_file("--html", html)
+    check_output("--html", report)
     config = _config(
         fee=fee, slippage=slippage, stop_loss=None, take_profit=None, risk_ratio=None,
         stake=None, fill=fill, amount_step=None, min_notional=None,
     )  # fmt: skip
     if on_deep_streak not in ("quarter", "pause"):
         raise UserInputError(f"--on-deep-streak {on_deep_streak!r}: expected quarter or pause")
-    trading: TradingSettings = load_settings().trading
+    settings = load_settings()
+    trading: TradingSettings = settings.trading
     safe_amount = decimal_option("--safe-capital", safe_capital)
     aggressive_amount = decimal_option("--aggressive-capital", aggressive_capital)
     capital = (
@@ -351,14 +372,37 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
     chosen = trading.reallocation_ratio if ratio is None else ratio
     ratios = parse_sweep(sweep) if sweep else [check_ratio(chosen)]
     safe, aggressive = _portfolio_strategies(safe_strategy, aggressive_strategy)
-    candles = load_candles(file, timeframe, pair)
+    deep = "pause" if on_deep_streak == "pause" else "quarter"
+    files, held = data or [], stored or []
+    if not files and not held:
+        raise UserInputError("give --data FILE (one per pair) or --stored PAIR")
+    if len(files) + len(held) > 1 or held:
+        series = load_pairs(files, timeframe, pair or []) if files else []
+        series += load_stored(held, timeframe, exchange) if held else []
+        request = PortfolioRequest(
+            series=tuple(PairSeries(c.pair, c.arrays) for c in series),
+            timeframe=series[0].timeframe,
+            safe=safe,
+            aggressive=aggressive,
+            capital=capital,
+            config=config,
+            trading=trading,
+            runtime=settings.runtime,
+            on_deep_streak=deep,
+            dependencies=sentiment_for([safe, aggressive], fear_greed_file),
+        )
+        _portfolio_pairs(
+            request, ratios, as_json=as_json, sweep=sweep is not None, report=report,
+            points=curve_points,
+        )  # fmt: skip
+        return
+    candles = load_candles(files[0], timeframe, optional_file_value("--pair", pair))
     engine = BacktestEngine(
         config=config,
         trading=trading,
         dependencies=sentiment_for([safe, aggressive], fear_greed_file),
         pair=candles.pair,
     )
-    deep = "pause" if on_deep_streak == "pause" else "quarter"
     portfolio = PortfolioBacktest(
         engine=engine, reducer=RiskReducer(RiskReducerConfig(on_deep_streak=deep))
     )
@@ -366,14 +410,37 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
         candles.arrays, candles.timeframe, safe=safe, aggressive=aggressive, capital=capital
     )
     results = portfolio.sweep(prepared, ratios)
+    _portfolio_one(
+        results, f"{candles.pair} {candles.timeframe} - {len(candles.arrays)} candles",
+        as_json=as_json, sweep=sweep is not None, report=report, points=curve_points,
+    )  # fmt: skip
+
+
+def _portfolio_one(
+    results: list[Any],
+    what: str,
+    *,
+    as_json: bool,
+    sweep: bool,
+    report: Path | None,
+    points: int,
+) -> None:
+    """``backtest portfolio`` over one pair: JSON, HTML or tables (as before several pairs)."""
+    from cryptotrader.engines.backtest.html import portfolio_html
+    from cryptotrader.engines.backtest.report import (
+        metrics_table,
+        portfolio_benchmark,
+        portfolio_dict,
+    )
+
     if report is not None:
         _write_html(report, portfolio_html(results))
     if as_json:
-        payloads = [portfolio_dict(r, curve_limit=curve_points) for r in results]
-        _emit_json(payloads[0] if sweep is None else {"sweep": payloads})
+        payloads = [portfolio_dict(r, curve_limit=points) for r in results]
+        _emit_json({"sweep": payloads} if sweep else payloads[0])
         return
-    title = f"portfolio - {candles.pair} {candles.timeframe} - {len(candles.arrays)} candles"
-    if sweep is None:
+    title = f"portfolio - {what}"
+    if not sweep:
         only = results[0]
         columns = [
             ("safe", only.safe.metrics),
@@ -391,6 +458,65 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
         return
     columns = [(f"ratio {r.reallocation_ratio}", r.combined) for r in results]
     console.print(metrics_table(title, [*columns, ("buy & hold", portfolio_benchmark(results[0]))]))
+
+
+def optional_file_value(option: str, given: list[str] | None) -> str | None:
+    """The one value of a repeatable option used once here (one --data file: one --pair).
+
+    Raises:
+        UserInputError: given several times.
+    """
+    if given and len(given) > 1:
+        raise UserInputError(f"{option} given {len(given)} times for one --data file: give it once")
+    return given[0] if given else None
+
+
+def _portfolio_pairs(
+    request: Any,
+    ratios: list[Decimal],
+    *,
+    as_json: bool,
+    sweep: bool,
+    report: Path | None,
+    points: int,
+) -> None:
+    """``backtest portfolio`` over several pairs: each ratio's run, then JSON, HTML or tables."""
+    import dataclasses
+
+    from cryptotrader.engines.backtest.html import multipair_html
+    from cryptotrader.engines.backtest.multipair import run_portfolio
+    from cryptotrader.engines.backtest.report import metrics_table, multipair_dict, pairs_table
+
+    results = [
+        run_portfolio(dataclasses.replace(request, reallocation_ratio=ratio)) for ratio in ratios
+    ]
+    fee = request.config.fee
+    if report is not None:
+        _write_html(report, multipair_html(results[len(results) // 2], fee))
+    if as_json:
+        payloads = [multipair_dict(r, fee=fee, curve_limit=points) for r in results]
+        _emit_json({"sweep": payloads} if sweep else payloads[0])
+        return
+    first = results[0]
+    symbols = ", ".join(p.symbol for p in first.pairs)
+    title = f"portfolio - {symbols} {first.timeframe} - {len(first.combined_equity)} candle times"
+    if sweep:
+        columns = [(f"ratio {r.reallocation_ratio}", r.combined) for r in results]
+        console.print(metrics_table(title, columns))
+        return
+    columns = [
+        ("safe", first.safe.metrics),
+        ("aggressive", first.aggressive.metrics),
+        ("combined", first.combined),
+    ]
+    console.print(metrics_table(title, columns))
+    console.print(pairs_table(first, fee))
+    moved = sum((r.amount for r in first.reallocations), Decimal(0))
+    refused = first.safe.refused_entries + first.aggressive.refused_entries
+    console.print(
+        f"{len(first.reallocations)} reallocations ({moved:,.2f} moved to safe), "
+        f"{len(first.risk_changes)} risk changes, {refused} entries refused"
+    )
 
 
 def _print_sources(result: Any, moved: Decimal) -> None:

@@ -25,7 +25,7 @@ from cryptotrader.cli._common import (
     parse_timeframe,
 )
 from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.errors import DataValidationError, UserInputError
+from cryptotrader.errors import UserInputError
 
 if TYPE_CHECKING:  # loaded when a command runs, not for --help
     from rich.progress import Progress, TaskID
@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # loaded when a command runs, not for --help
         DownloadRequest,
         DownloadResult,
     )
+    from cryptotrader.marketdata.importing import PreparedImport
     from cryptotrader.marketdata.io import OhlcvFile
     from cryptotrader.marketdata.sinks import CandleSink
     from cryptotrader.marketdata.store import CandleStore, StoredSeries
@@ -201,31 +202,21 @@ def import_command(
     """
     from cryptotrader.config import load_settings
     from cryptotrader.domain.pairs import Pair
-    from cryptotrader.marketdata.io import read_ohlcv
-    from cryptotrader.marketdata.naming import exchange_name, parse_series_name
+    from cryptotrader.marketdata.importing import prepare_import
+    from cryptotrader.marketdata.naming import exchange_name
 
-    named = parse_series_name(file)
-    tf = parse_timeframe(timeframe) or named.timeframe
-    source = read_ohlcv(file, tf)
-    tf = tf or source.timeframe
-    key_pair = Pair.parse(pair) if pair else named.pair
-    key_exchange = exchange_name(exchange) if exchange else named.exchange
-    if tf is None or key_pair is None or key_exchange is None:
-        missing = [
-            name
-            for name, value in (
-                ("--exchange", key_exchange),
-                ("--pair", key_pair),
-                ("--timeframe", tf),
-            )
-            if value is None
-        ]
-        raise UserInputError(f"{file}: cannot tell from the file name; pass {' '.join(missing)}")
-    _check_timeframe(source, tf)
-    stored = asyncio.run(_import(load_settings(), source, key_exchange, key_pair, tf))
+    prepared = prepare_import(
+        file,
+        exchange=exchange_name(exchange) if exchange else None,
+        pair=Pair.parse(pair) if pair else None,
+        timeframe=parse_timeframe(timeframe),
+    )
+    source = prepared.source
+    stored = asyncio.run(_import(load_settings(), prepared))
     console.print(
-        f"imported {len(source.frame):,} candles from {display_path(file)} into {key_exchange} "
-        f"{key_pair} {tf}; the store holds {stored.count:,} "
+        f"imported {len(source.arrays):,} candles from {display_path(file)} into "
+        f"{prepared.exchange} {prepared.pair} {prepared.timeframe}; "
+        f"the store holds {stored.count:,} "
         f"({_when(stored.first_ms)} -> {_when(stored.last_ms)} UTC)",
         markup=False,
     )
@@ -233,28 +224,13 @@ def import_command(
         err_console.print(f"note: {_gap_summary(source)}", markup=False)
 
 
-def _check_timeframe(source: OhlcvFile, timeframe: Timeframe) -> None:
-    """Refuse candles stored under the wrong timeframe, whatever the store checks itself."""
-    from cryptotrader.marketdata.io import file_format
-    from cryptotrader.marketdata.validation import infer_timeframe, validate_alignment
-
-    timestamps = source.arrays.timestamps
-    spacing = infer_timeframe(timestamps)
-    if spacing is not None and spacing is not timeframe:
-        raise DataValidationError(
-            f"{source.path}: candles are {spacing} apart, not {timeframe}; check --timeframe"
-        )
-    row_label, first_row = ("line", 2) if file_format(source.path) == "csv" else ("row", 1)
-    validate_alignment(timestamps, timeframe, str(source.path), row_label, first_row)
-
-
-async def _import(
-    settings: Settings, source: OhlcvFile, exchange: str, pair: Pair, timeframe: Timeframe
-) -> StoredSeries:
+async def _import(settings: Settings, prepared: PreparedImport) -> StoredSeries:
     from cryptotrader.persistence.candles import open_candle_store
 
     async with open_candle_store(settings) as store:
-        return await _write_and_describe(store, source, exchange, pair, timeframe)
+        return await _write_and_describe(
+            store, prepared.source, prepared.exchange, prepared.pair, prepared.timeframe
+        )
 
 
 async def _write_and_describe(

@@ -38,7 +38,7 @@ from cryptotrader.engines.order_reports import ReportRecorder
 from cryptotrader.engines.order_send import OrderSender
 from cryptotrader.engines.order_state import TradingState
 from cryptotrader.engines.order_store import OrderStore
-from cryptotrader.engines.positions import Position
+from cryptotrader.engines.positions import Position, is_bracket
 from cryptotrader.engines.protection import Protection
 
 
@@ -220,11 +220,14 @@ class OrderEngine:
             return  # a step first reached now has no stored order
         for bot in BotKind:
             for purpose in (client_ids.ENTRY, client_ids.EXIT, client_ids.TAKE):
-                order = await self.store.stored(client_ids.decision_id(bot, step_ms, purpose))
+                coid = client_ids.decision_id(bot, self.ctx.pair.symbol, step_ms, purpose)
+                order = await self.store.stored(coid)
                 if order is None or order.status is not OrderStatus.PENDING:
                     continue
                 if await self.store.lookup(order.client_order_id) is None:
                     await self.store.record_status(order, OrderStatus.CANCELED)
+                    if is_bracket(order):
+                        await self.entries.drop_legs(order.client_order_id)
 
     # --- the parts' operations the runtime and the reconciler use ------------------------------
 
@@ -237,6 +240,10 @@ class OrderEngine:
     async def record_entry(self, order: Order, report: OrderReport) -> Position | None:
         """Record an entry's report (see ``ReportRecorder``)."""
         return await self.recorder.record_entry(order, report)
+
+    async def resume_entry(self, order: Order, report: OrderReport) -> Position | None:
+        """Record a stored entry's report; a bracket's still resting is canceled first."""
+        return await self.entries.resume_entry(order, report)
 
     async def protect(self, position: Position, *, close_on_failure: bool = True) -> bool:
         """Place the position's stop-loss and take-profit (see ``Protection``)."""

@@ -8,7 +8,7 @@ stop-loss and take-profit follow for the amount filled (``Protection``).
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from cryptotrader.bus import topics
@@ -16,7 +16,7 @@ from cryptotrader.clock import Clock
 from cryptotrader.domain.enums import OrderStatus, OrderType, Side
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.pairs import Pair
-from cryptotrader.domain.reports import OrderReport
+from cryptotrader.domain.reports import BracketReport, OrderReport
 from cryptotrader.domain.signals import TradingSignal
 from cryptotrader.engines import client_ids
 from cryptotrader.engines.order_context import LiveSwitch
@@ -26,8 +26,8 @@ from cryptotrader.engines.order_send import OrderSender
 from cryptotrader.engines.order_state import TradingState
 from cryptotrader.engines.order_store import OrderStore
 from cryptotrader.engines.portfolio import PortfolioManager
-from cryptotrader.engines.positions import Position
-from cryptotrader.engines.protection import Protection
+from cryptotrader.engines.positions import Position, is_bracket
+from cryptotrader.engines.protection import Protection, protection_legs
 from cryptotrader.exchanges.base import BaseExchange
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import trades
@@ -36,6 +36,11 @@ from cryptotrader.risk.manager import EntryFacts, RiskManager, RiskRefused
 from cryptotrader.risk.protection import protection_levels
 
 log = logging.getLogger(__name__)
+
+BRACKET_LIMIT = Decimal("0.005")
+"""A bracket's entry is a limit buy this fraction above the ask: marketable (it fills at once at
+the best prices, as a market order would) yet never filled at any price."""
+_CENT_OF_SATOSHI = Decimal("0.00000001")
 
 
 class Entries:
@@ -102,7 +107,7 @@ class Entries:
         bot = signal.target_bot
         if bot in self._state.positions or not self._state.trading_allowed:
             return None
-        coid = client_ids.decision_id(bot, step_ms, client_ids.ENTRY)
+        coid = client_ids.decision_id(bot, self._pair.symbol, step_ms, client_ids.ENTRY)
         checked = step_ms <= self._state.checked_through_ms
         existing = await self._store.stored(coid) if checked else None
         if existing is not None:  # a restart inside this step: finish what was started
@@ -110,6 +115,8 @@ class Entries:
         order = await self._entry_order(signal, coid)
         if order is None:
             return None
+        if is_bracket(order):  # stored with its legs and committed by ``_entry_order``
+            return await self._send_bracket(order)
         report = await self._sender.send(order)  # stored and committed by ``_entry_order``
         if report is None:
             return None
@@ -130,9 +137,57 @@ class Entries:
             return None
         return await self._after_entry(order, report)
 
+    async def resume_entry(self, order: Order, report: OrderReport) -> Position | None:
+        """Record what the exchange says of a stored entry (reconciliation, a resumed step).
+
+        A bracket's entry still resting (a marketable limit the market ran away from) is
+        canceled first, its legs with it: what filled is then protected the usual way.
+        """
+        if is_bracket(order) and not report.status.is_final:
+            report = await self._protection.cancel(order.client_order_id)
+        return await self._recorder.record_entry(order, report)
+
+    async def _send_bracket(self, order: Order) -> Position | None:
+        placed = await self._sender.send_bracket(order)
+        if placed is None:  # refused, or never received: its legs were never held either
+            await self.drop_legs(order.client_order_id)
+            return None
+        return await self._after_bracket(order, placed)
+
+    async def _after_bracket(self, order: Order, placed: BracketReport) -> Position | None:
+        """Record a bracket: the entry (its fill opens the trade, protected by the legs), the legs.
+
+        A partly filled entry is canceled (its legs with it) and what filled is protected the
+        usual way.
+        """
+        legs = [placed.protection.stop_loss, placed.protection.take_profit]
+        entry = placed.entry
+        if not entry.status.is_final:
+            entry = await self._protection.cancel(order.client_order_id)
+            legs = [await self._store.lookup(leg.client_order_id) for leg in legs if leg]
+        position = await self._recorder.record_entry(order, entry)
+        await self._recorder.apply_reports([leg for leg in legs if leg is not None])
+        position = self._state.positions.get(order.bot)
+        if position is not None and position.unprotected:
+            await self._protection.protect(position)
+        return self._state.positions.get(order.bot)
+
+    async def drop_legs(self, entry_id: str) -> None:
+        """The legs stored with a bracket the exchange never held: recorded canceled."""
+        base = client_ids.protection_id(entry_id, 1)
+        for coid in (f"{base}-sl", f"{base}-tp"):
+            leg = await self._store.stored(coid)
+            if leg is not None and leg.status is OrderStatus.PENDING:
+                await self._store.record_status(leg, OrderStatus.CANCELED)
+
     async def _resume(self, order: Order) -> Position | None:
         if order.status in (OrderStatus.REJECTED, OrderStatus.CANCELED, OrderStatus.EXPIRED):
             return None
+        if is_bracket(order):
+            placed = await self._sender.find_bracket(order.client_order_id)
+            if placed is None:
+                return await self._send_bracket(order)
+            return await self._after_bracket(order, placed)
         report = await self._store.lookup(order.client_order_id)
         if report is None:
             report = await self._sender.send(order)
@@ -151,20 +206,24 @@ class Entries:
         """
         ticker = await self._exchange.fetch_ticker(self._pair)
         price = ticker.ask or ticker.last
+        limit = (price * (1 + BRACKET_LIMIT)).quantize(_CENT_OF_SATOSHI, ROUND_DOWN)
         rules = await self._exchange.market_rules(self._pair)
         ids = await self._store.row_ids()
         async with UnitOfWork(self._database) as uow:
             bot = await self._portfolio.view(signal.target_bot, session=uow.session)
+            book = self._state.book()
             stop, take = protection_levels(
                 price, stop_loss=bot.stop_loss, take_profit=bot.take_profit
             )
+            bracket = self._exchange.capabilities.native_bracket and take > limit
             size = self._portfolio.size_entry(
                 bot,
                 confidence=signal.confidence,
-                entry=price,
+                entry=limit if bracket else price,  # a bracket reserves its limit's cost
                 stop_loss=stop,
                 rules=rules,
                 fee_rate=self._fee_rate,
+                book=book,
             )
             if not size.accepted:
                 log.info("%s entry not sized: %s", bot.kind, size.refused)
@@ -175,14 +234,14 @@ class Entries:
             )
             facts = EntryFacts(
                 bot=bot.kind,
+                pair=self._pair.symbol,
                 status=bot.status,
-                capital=bot.capital,
+                capitals=await self._portfolio.capitals(session=uow.session),
                 quantity=size.quantity,
                 price=price,
                 fee_rate=self._fee_rate,
                 rules=rules,
-                bot_positions=int(bot.kind in self._state.positions),
-                open_positions=len(self._state.positions),
+                book=book,
                 realised_today=realised,
                 live=self._live,
             )
@@ -199,13 +258,29 @@ class Entries:
                     bot=bot.kind,
                     pair=self._pair,
                     side=Side.BUY,
-                    type=OrderType.MARKET,
+                    type=OrderType.LIMIT if bracket else OrderType.MARKET,
                     quantity=size.quantity,
+                    price=limit if bracket else None,
                     stop_loss=stop,
                     take_profit=take,
                     created_at=self._clock.now(),
                 )
                 await self._store.write_new(uow.session, order, ids, intent=_intent(signal))
+                legs = (
+                    protection_legs(
+                        bot.kind,
+                        self._pair,
+                        size.quantity,
+                        base=client_ids.protection_id(coid, 1),
+                        stop=stop,
+                        take=take,
+                        now=self._clock.now(),
+                    )
+                    if bracket
+                    else []
+                )
+                for leg in legs:  # written before the list is sent, like the entry
+                    await self._store.write_new(uow.session, leg, ids)
                 await uow.commit()
         if refused is not None:
             log.info("%s", refused)
@@ -213,7 +288,9 @@ class Entries:
                 "order_refused", str(refused), bot=bot.kind, severity="warning"
             )
             return None
-        await self._announcer.publish([(topics.ORDERS, self._announcer.order_event(order))])
+        await self._announcer.publish(
+            [(topics.ORDERS, self._announcer.order_event(o)) for o in (order, *legs)]
+        )
         return order
 
 

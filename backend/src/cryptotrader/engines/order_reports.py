@@ -12,6 +12,8 @@ import logging
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from cryptotrader.bus import topics
 from cryptotrader.bus.messages import AlertRaised
 from cryptotrader.clock import Clock
@@ -30,10 +32,12 @@ from cryptotrader.engines.positions import (
     close_trade,
     exit_reason,
     grow_trade,
+    is_bracket,
     open_trade,
 )
 from cryptotrader.engines.progress import Progress
 from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories import orders
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.risk.protection import protection_levels
 
@@ -110,6 +114,7 @@ class ReportRecorder:
         """
         position = self._state.positions.get(order.bot)
         ids = await self._store.row_ids()
+        bracket = is_bracket(order)
         async with UnitOfWork(self._database) as uow:
             session = uow.session
             updated = await self._store.record(session, report)
@@ -119,10 +124,12 @@ class ReportRecorder:
                 view = await self._portfolio.view(order.bot, session=session)
                 assert report.average_price is not None, "a fill has a price"
                 levels = protection_levels(
-                    report.average_price,
-                    stop_loss=view.stop_loss,
-                    take_profit=view.take_profit,
+                    report.average_price, stop_loss=view.stop_loss, take_profit=view.take_profit
                 )
+                if bracket:  # the levels are the legs', placed with the entry
+                    assert order.stop_loss is not None, "a bracket has its stop-loss"
+                    assert order.take_profit is not None, "a bracket has its take-profit"
+                    levels = (order.stop_loss, order.take_profit)
                 position = await open_trade(
                     session=session,
                     entry=order,
@@ -133,6 +140,8 @@ class ReportRecorder:
                     venue=self._venue,
                     ids=(ids.bots[order.bot], ids.pair),
                 )
+                if bracket:
+                    await self._bracket_opened(session, position, report)
                 events.append((topics.ALERTS, self._opened_alert(position, intent)))
             elif position is not None and report.filled > position.quantity:
                 await grow_trade(session=session, position=position, report=report)
@@ -142,6 +151,23 @@ class ReportRecorder:
             self._state.positions[order.bot] = position
         await self._announcer.publish(events)
         return position
+
+    @staticmethod
+    async def _bracket_opened(
+        session: AsyncSession, position: Position, report: OrderReport
+    ) -> None:
+        """A bracket's entry filled: the legs stored with it belong to the trade.
+
+        They protect it once the whole entry has filled (Binance activates them then).
+        """
+        base = client_ids.protection_id(position.entry_id, 1)
+        await orders.link_trade(
+            session=session, client_order_ids=[f"{base}-sl", f"{base}-tp"],
+            trade_id=position.trade_id,
+        )  # fmt: skip
+        position.version = 1
+        if report.status is OrderStatus.FILLED:
+            position.protection, position.protected = base, report.filled
 
     async def _apply(
         self, reports: list[tuple[OrderReport, client_ids.ClientId]], reason: ExitReason | None

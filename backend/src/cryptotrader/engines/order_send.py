@@ -11,13 +11,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
+from typing import TypeVar
 
 from cryptotrader.clock import Clock, MarketClock
 from cryptotrader.domain.enums import BotKind, OrderStatus, OrderType, Side
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.pairs import Pair
-from cryptotrader.domain.reports import OrderReport
+from cryptotrader.domain.reports import BracketReport, OrderReport, ProtectionReport
+from cryptotrader.engines import client_ids
 from cryptotrader.engines.order_events import Announcer
 from cryptotrader.engines.order_state import TradingState
 from cryptotrader.engines.order_store import OrderStore
@@ -34,6 +37,7 @@ from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.risk.manager import RiskManager
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class OrderSender:
@@ -118,17 +122,79 @@ class OrderSender:
             OperationalError: the exchange needs a human (authentication, unknown error), or the
                 order's fate cannot be learnt; trading stops until reconciliation succeeds.
         """
+        price = order.price if order.type is OrderType.LIMIT else None
+        place = self._exchange.buy if order.side is Side.BUY else self._exchange.sell
+        return await self._send(
+            order,
+            lambda: place(self._pair, order.quantity, price, client_order_id=order.client_order_id),
+            lambda: self._store.lookup(order.client_order_id),
+        )
+
+    async def send_bracket(self, order: Order) -> BracketReport | None:
+        """Send a limit entry with its stop-loss and take-profit as one order list.
+
+        Only where ``capabilities.native_bracket`` (``BaseExchange.place_bracket``); the legs'
+        ids are the entry's with ``-sl`` and ``-tp`` (its first protection), stored with it.
+        Failures are handled as ``send``'s: the list is looked up by the entry's id.
+        """
+        assert order.price is not None, "a bracket's entry is a limit order"
+        assert order.stop_loss is not None, "a bracket has its stop-loss"
+        assert order.take_profit is not None, "a bracket has its take-profit"
+        price, stop, take = order.price, order.stop_loss, order.take_profit
+        return await self._send(
+            order,
+            lambda: self._exchange.place_bracket(
+                self._pair,
+                order.quantity,
+                price=price,
+                stop_loss=stop,
+                take_profit=take,
+                client_order_id=order.client_order_id,
+                protection_client_order_id=client_ids.protection_id(order.client_order_id, 1),
+            ),
+            lambda: self.find_bracket(order.client_order_id),
+        )
+
+    async def find_bracket(self, entry_id: str) -> BracketReport | None:
+        """A bracket as the exchange knows it (entry and legs), or None if it never received it.
+
+        Raises:
+            OperationalError: the exchange holds the entry but not its legs (an order list is
+                placed whole, so the account needs a person), or cannot answer.
+        """
+        entry = await self._store.lookup(entry_id)
+        if entry is None:
+            return None
+        base = client_ids.protection_id(entry_id, 1)
+        stop = await self._store.lookup(f"{base}-sl")
+        take = await self._store.lookup(f"{base}-tp")
+        if stop is None:
+            raise OperationalError(
+                f"the exchange holds bracket entry {entry_id} without its stop-loss {base}-sl: "
+                "check the account by hand"
+            )
+        return BracketReport(
+            entry=entry,
+            protection=ProtectionReport(stop_loss=stop, take_profit=take, native_oco=True),
+        )
+
+    async def _send(
+        self,
+        order: Order,
+        submit: Callable[[], Awaitable[T]],
+        lookup: Callable[[], Awaitable[T | None]],
+    ) -> T | None:
         failures = self._state.failures
         for attempt in range(1, self._attempts + 1):
             try:
                 self._risk.check_exit(live=self._live)
-                report = await self._submit(order)
+                report = await self._timed(submit)
             except OrderRejected as exc:
                 await self._failed(order, str(exc), status=OrderStatus.REJECTED)
                 return None
             except (OrderOutcomeUnknown, TemporaryError) as exc:
                 log.warning("order %s, attempt %d: %s", order.client_order_id, attempt, exc)
-                found = await self._store.lookup(order.client_order_id)
+                found = await lookup()
                 if found is not None:
                     failures[order.bot] = 0
                     return found
@@ -143,14 +209,10 @@ class OrderSender:
         await self._failed(order, "the exchange could not be reached", status=OrderStatus.REJECTED)
         return None
 
-    async def _submit(self, order: Order) -> OrderReport:
-        price = order.price if order.type is OrderType.LIMIT else None
-        place = self._exchange.buy if order.side is Side.BUY else self._exchange.sell
+    async def _timed(self, submit: Callable[[], Awaitable[T]]) -> T:
         started = time.perf_counter()
         try:
-            report = await place(
-                self._pair, order.quantity, price, client_order_id=order.client_order_id
-            )
+            report = await submit()
         except TraderError as exc:
             self._telemetry.exchange_error(type(exc).__name__)
             raise

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from cryptotrader.domain.enums import BotKind
 from cryptotrader.engines.positions import Position
+from cryptotrader.risk.limits import OpenPosition
 
 
 @dataclass(slots=True)
@@ -25,3 +26,10 @@ class TradingState:
     """Decisions of candles opened after this cannot have stored orders (they were never reached
     before this process), so no lookup is needed; the trading worker sets it to the checkpoint
     it resumed from."""
+
+    def book(self) -> tuple[OpenPosition, ...]:
+        """The open positions as the risk limits count them (notional at the entry fill)."""
+        return tuple(
+            OpenPosition(p.bot, p.trade.pair.symbol, p.quantity * p.entry_price)
+            for p in self.positions.values()
+        )

@@ -19,6 +19,7 @@ has committed.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -55,6 +56,7 @@ from cryptotrader.risk.allocation import (
     current_risk_ratio,
     settle_trade,
 )
+from cryptotrader.risk.limits import OpenPosition, free_capital
 from cryptotrader.risk.reducer import RiskReducer, RiskState
 from cryptotrader.risk.sizing import PositionSize, size_position
 
@@ -161,6 +163,10 @@ class PortfolioManager:
             take_profit=config.take_profit,
         )
 
+    async def capitals(self, *, session: AsyncSession) -> dict[BotKind, Decimal]:
+        """Every bot's capital in ``session``'s transaction (the pair limit is on their sum)."""
+        return {row.type: row.capital for row in await bots.list_bots(session=session)}
+
     def size_entry(
         self,
         bot: BotView,
@@ -170,10 +176,12 @@ class PortfolioManager:
         stop_loss: Decimal,
         rules: MarketRules,
         fee_rate: Decimal,
+        book: Iterable[OpenPosition] = (),
     ) -> PositionSize:
         """Risk-based quantity: capital x current risk x confidence / (entry - stop).
 
-        Capped by the capital: one position at a time per bot, so the capital is available.
+        Capped by the bot's free capital: its capital less what its open positions (``book``,
+        on other pairs) cost; with none open, the capital.
         """
         return size_position(
             capital=bot.capital,
@@ -181,7 +189,7 @@ class PortfolioManager:
             confidence=Decimal(repr(confidence)),
             entry=entry,
             stop_loss=stop_loss,
-            available=bot.capital,
+            available=free_capital(book, bot=bot.kind, capital=bot.capital, fee_rate=fee_rate),
             rules=rules,
             fee_rate=fee_rate,
         )

@@ -251,6 +251,15 @@ def _position(trade_id: int, trade: Trade, linked: list[Order]) -> Position:
     return position
 
 
+def is_bracket(order: Order) -> bool:
+    """True for an entry sent with its protection as one order list (``Entries``).
+
+    Such entries are limit buys carrying their levels; the engine's other entries are market
+    orders.
+    """
+    return order.side is Side.BUY and order.type is OrderType.LIMIT and order.stop_loss is not None
+
+
 def is_protective(client_order_id: str) -> bool:
     """True for the ``-sl``/``-tp`` legs of a protection."""
     parsed = parse(client_order_id)

@@ -15,10 +15,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from decimal import Decimal
 
 from cryptotrader.clock import Clock
-from cryptotrader.domain.enums import ExitReason, OrderStatus, OrderType, Side
+from cryptotrader.domain.enums import BotKind, ExitReason, OrderStatus, OrderType, Side
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.reports import OrderReport
@@ -39,6 +40,39 @@ from cryptotrader.risk.manager import RiskManager
 from cryptotrader.risk.protection import protection_levels
 
 log = logging.getLogger(__name__)
+
+
+def protection_legs(
+    bot: BotKind,
+    pair: Pair,
+    quantity: Decimal,
+    *,
+    base: str,
+    stop: Decimal,
+    take: Decimal | None,
+    now: datetime,
+) -> list[Order]:
+    """A protection's orders as stored before sending.
+
+    ``<base>-sl``, and ``<base>-tp`` when a take-profit rests at the exchange (``take`` given).
+    """
+    legs = [(f"{base}-sl", OrderType.STOP_LOSS, stop)]
+    if take is not None:
+        legs.append((f"{base}-tp", OrderType.TAKE_PROFIT, take))
+    return [
+        Order(
+            client_order_id=coid,
+            bot=bot,
+            pair=pair,
+            side=Side.SELL,
+            type=kind,
+            quantity=quantity,
+            price=price,
+            created_at=now,
+        )
+        for coid, kind, price in legs
+    ]
+
 
 ClosePosition = Callable[..., Awaitable[None]]
 """Sells a position at market: ``close(bot, reason=..., client_order_id=...)``."""
@@ -152,7 +186,7 @@ class Protection:
                 await self._forget(coid)
                 continue
             if not report.status.is_final:
-                report = await self._cancel(coid)
+                report = await self.cancel(coid)
             reports.append(report)
         await self._recorder.apply_reports(reports)
         if position.bot not in self._state.positions:
@@ -169,7 +203,9 @@ class Protection:
                 await self._close(
                     position.bot,
                     reason=ExitReason.TAKE_PROFIT,
-                    client_order_id=client_ids.decision_id(position.bot, step_ms, client_ids.TAKE),
+                    client_order_id=client_ids.decision_id(
+                        position.bot, self._pair.symbol, step_ms, client_ids.TAKE
+                    ),
                 )
 
     async def sync_protection(self) -> None:
@@ -197,23 +233,20 @@ class Protection:
     async def _store_legs(
         self, position: Position, base: str, stop: Decimal, take: Decimal
     ) -> None:
-        legs = [(f"{base}-sl", OrderType.STOP_LOSS, stop)]
-        if not self._exchange.capabilities.take_profit_by_engine:
-            legs.append((f"{base}-tp", OrderType.TAKE_PROFIT, take))
+        with_take = not self._exchange.capabilities.take_profit_by_engine
+        legs = protection_legs(
+            position.bot,
+            self._pair,
+            position.quantity,
+            base=base,
+            stop=stop,
+            take=take if with_take else None,
+            now=self._clock.now(),
+        )
         new: list[Order] = []
         ids = await self._store.row_ids()
         async with UnitOfWork(self._database) as uow:
-            for coid, kind, price in legs:
-                leg = Order(
-                    client_order_id=coid,
-                    bot=position.bot,
-                    pair=self._pair,
-                    side=Side.SELL,
-                    type=kind,
-                    quantity=position.quantity,
-                    price=price,
-                    created_at=self._clock.now(),
-                )
+            for leg in legs:
                 if await orders.add_order_if_new(
                     session=uow.session,
                     order=leg,
@@ -221,7 +254,7 @@ class Protection:
                     trade_id=position.trade_id,
                     ids=ids,
                 ):
-                    new.append(leg)  # else stored already (before a restart, or a failed send)
+                    new.append(leg)  # noqa: PERF401 - else stored already (a restart, a failed send)
             self._store.track(uow.session, new)
             await self._progress.mark(uow.session, at=self._clock.now())
             await uow.commit()
@@ -256,7 +289,8 @@ class Protection:
             return legs + ([placed.take_profit] if placed.take_profit is not None else [])
         return None
 
-    async def _cancel(self, coid: str) -> OrderReport:
+    async def cancel(self, coid: str) -> OrderReport:
+        """Cancel one of our orders (the rest of its order list goes with it), retrying."""
         for attempt in range(1, self._attempts + 1):
             try:
                 return await self._exchange.cancel_order(self._pair, client_order_id=coid)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import math
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from pathlib import Path
+from typing import BinaryIO, Literal
 
+from cryptotrader.clock import Clock
 from cryptotrader.domain.bots import DEFAULT_STRATEGY, BotConfig
 from cryptotrader.domain.enums import BotKind, Side
 from cryptotrader.domain.market import CandleArrays
@@ -24,15 +27,24 @@ from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import ms_from_utc, utc_from_ms
 from cryptotrader.engines.bot_config import stored_config
 from cryptotrader.engines.decision import DecisionEngine
+from cryptotrader.errors import UserInputError
 from cryptotrader.indicators.engine import IndicatorEngine, MultiTimeframeResult
+from cryptotrader.marketdata.importing import (
+    ImportNames,
+    UnknownSeriesError,
+    prepare_import,
+    stage_csv,
+)
 from cryptotrader.marketdata.store import StoredSeries
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.repositories import bots, trade_queries
+from cryptotrader.persistence.repositories import bots, ohlcv, trade_queries
+from cryptotrader.persistence.repositories.pairs import ensure_pair
 from cryptotrader.persistence.repositories.trade_queries import TradeFilter
 from cryptotrader.persistence.uow import UnitOfWork
-from cryptotrader.services.context import Actor, Permission
-from cryptotrader.services.errors import NotFound
+from cryptotrader.services import audit
+from cryptotrader.services.context import Actor, Origin, Permission
+from cryptotrader.services.errors import InvalidField, NotFound
 from cryptotrader.services.latest_events import LatestEvents
 from cryptotrader.strategies import create_strategy
 from cryptotrader.strategies.context import context_arrays
@@ -45,6 +57,21 @@ MAX_CHART_TRADES = 500
 CHART_INDICATORS = ("sma", "ema", "bollinger", "rsi", "macd")
 """What a chart draws: SMA/EMA/Bollinger over the candles, RSI and MACD in panes."""
 Source = Literal["engine", "computed"]
+UPLOAD_EXCHANGE = "upload"
+"""The exchange name of an uploaded series whose file name and form give none."""
+UNPACKED_PER_UPLOADED = 16
+"""A .csv.gz may decompress to at most this many times the largest upload."""
+_UPLOAD_FIELDS = ImportNames(exchange="exchange", pair="pair", timeframe="timeframe")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedSeries:
+    """What an upload stored: the series as it is now, and what the file held."""
+
+    series: StoredSeries
+    candles: int
+    gaps: int
+    missing: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,15 +130,106 @@ class MarketService:
         latest: the latest engine events seen on the bus.
     """
 
-    def __init__(self, *, database: Database, latest: LatestEvents) -> None:
+    def __init__(
+        self,
+        *,
+        database: Database,
+        latest: LatestEvents,
+        clock: Clock,
+        max_upload_bytes: int = 32 * 1024 * 1024,
+    ) -> None:
         self._database = database
         self._store = SqlCandleStore(database)
         self._latest = latest
+        self._clock = clock
+        self._max_unpacked = max_upload_bytes * UNPACKED_PER_UPLOADED
 
     async def series(self, actor: Actor) -> list[StoredSeries]:
         """Every stored candle series."""
         actor.require(Permission.READ)
         return await self._store.series()
+
+    async def import_file(
+        self,
+        actor: Actor,
+        stream: BinaryIO,
+        name: str,
+        origin: Origin,
+        *,
+        exchange: str | None = None,
+        pair: Pair | None = None,
+        timeframe: Timeframe | None = None,
+    ) -> ImportedSeries:
+        """Validate an uploaded candle file and store it as a series (upsert), audited.
+
+        The series is the one given, else told from the file name (``data import``'s rules),
+        the exchange else ``upload``. Nothing is written unless the whole file is valid.
+
+        Raises:
+            InvalidField: the file (``file``) breaks a rule, the message naming the line and
+                column; or the pair or timeframe cannot be told (that field).
+        """
+        actor.require(Permission.CONFIGURE)
+        with tempfile.TemporaryDirectory(prefix="cryptotrader-upload-") as directory:
+            path = await asyncio.to_thread(
+                self._stage, stream, name, Path(directory), self._max_unpacked
+            )
+            try:
+                prepared = await asyncio.to_thread(
+                    prepare_import,
+                    path,
+                    exchange=exchange,
+                    pair=pair,
+                    timeframe=timeframe,
+                    default_exchange=UPLOAD_EXCHANGE,
+                    names=_UPLOAD_FIELDS,
+                )
+            except UserInputError as exc:
+                # the messages name the staged copy: name the file as the user sent it
+                message = str(exc).replace(str(path), name)
+                field = exc.missing[0] if isinstance(exc, UnknownSeriesError) else "file"
+                raise InvalidField(field, message) from None
+        arrays = prepared.source.arrays
+        async with UnitOfWork(self._database) as uow:
+            pair_id = await ensure_pair(
+                session=uow.session, exchange=prepared.exchange, pair=prepared.pair
+            )
+            await ohlcv.upsert_candles(
+                session=uow.session, pair_id=pair_id, timeframe=prepared.timeframe, candles=arrays
+            )
+            await audit.record(
+                uow.session,
+                self._clock,
+                origin,
+                actor=actor.name,
+                action="market.import",
+                target=f"series:{prepared.exchange} {prepared.pair} {prepared.timeframe}",
+                after={
+                    "file": name,
+                    "candles": len(arrays),
+                    "first": utc_from_ms(int(arrays.timestamps[0])).isoformat(),
+                    "last": utc_from_ms(int(arrays.timestamps[-1])).isoformat(),
+                },
+            )
+            await uow.commit()
+        key = (prepared.exchange, prepared.pair, prepared.timeframe)
+        stored = next(
+            s for s in await self._store.series() if (s.exchange, s.pair, s.timeframe) == key
+        )
+        gaps = prepared.source.gaps
+        return ImportedSeries(
+            series=stored,
+            candles=len(arrays),
+            gaps=len(gaps),
+            missing=sum(gap.missing for gap in gaps),
+        )
+
+    @staticmethod
+    def _stage(stream: BinaryIO, name: str, directory: Path, max_bytes: int) -> Path:
+        try:
+            return stage_csv(stream, name, directory, max_bytes=max_bytes)
+        except UserInputError as exc:
+            raise InvalidField("file", str(exc)) from None
 
     async def candles(
         self,

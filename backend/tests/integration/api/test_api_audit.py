@@ -56,11 +56,14 @@ class Flow:
         action: str | None,
         *,
         json_body: Any = None,
+        files: Any = None,
         headers: dict[str, str] | None = None,
         actor: str = "",
     ) -> httpx.Response:
         sent = dict(headers or ({} if who is None else self.api.headers(who)))
-        response = await self.api.client.request(method, url, json=json_body, headers=sent)
+        response = await self.api.client.request(
+            method, url, json=json_body, files=files, headers=sent
+        )
         self.calls.append(Call(method.lower(), template, response, action, actor or who or ""))
         return response
 
@@ -157,6 +160,12 @@ async def _drive(api: ApiHarness, flow: Flow) -> None:
         None,
         json_body={"params": {"nope": 1}},
     )  # 400
+    candles = "timestamp,open,high,low,close,volume\n1699999200000,1,2,0.5,1.5,10\n"
+    series = "/api/market/series"
+    upload = {"file": ("kraken_ETH-USDT_1h.csv", candles.encode(), "text/csv")}
+    await flow.do("trader", "POST", series, series, "market.import", files=upload)
+    spoiled = {"file": ("kraken_ETH-USDT_1h.csv", candles.replace("1.5", "x").encode())}
+    await flow.do("trader", "POST", series, series, None, files=spoiled)  # 422
     job = await flow.do(
         "trader",
         "POST",

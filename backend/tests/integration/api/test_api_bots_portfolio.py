@@ -171,7 +171,7 @@ async def test_portfolio_when_read_adds_up_capital_pnl_reallocations_and_risk(
     assert Decimal(by_bot["safe"]["risk"]["realised_today"]) == 0  # the trades closed days ago
     assert by_bot["safe"]["risk"]["daily_loss_limit"] == "70.28"  # 10% of 702.82
     assert body["limits"] == {
-        "max_open_positions": 2,
+        "max_open_positions": 4,
         "max_exposure": "1",
         "daily_loss_limit": "0.10",
         "order_failures_to_pause": 3,

@@ -117,7 +117,7 @@ async def test_send_when_the_exchange_never_received_it_sends_it_again_with_the_
     kit.exchange.faults["buy"].append((BEFORE, NetworkUnavailableError("connection reset")))
     await opened(kit)
     assert kit.exchange.calls["buy"] == 2
-    coid = client_ids.decision_id(AGGRESSIVE, kit.step_ms, client_ids.ENTRY)
+    coid = client_ids.decision_id(AGGRESSIVE, PAIR.symbol, kit.step_ms, client_ids.ENTRY)
     assert next(iter(kit.exchange.book.orders)) == coid
     assert AGGRESSIVE in kit.engine.positions
 
@@ -224,7 +224,7 @@ async def test_close_position_when_asked_cancels_the_protection_then_sells(
     await opened(kit)
     entry = kit.engine.positions[AGGRESSIVE].entry_id
     await kit.candle(41_000.0, 41_100.0, 40_900.0, 41_000.0, next_open=41_000.0)
-    exit_id = client_ids.decision_id(AGGRESSIVE, kit.step_ms, client_ids.EXIT)
+    exit_id = client_ids.decision_id(AGGRESSIVE, PAIR.symbol, kit.step_ms, client_ids.EXIT)
     await kit.engine.close_position(AGGRESSIVE, reason=ExitReason.SIGNAL, client_order_id=exit_id)
     [trade] = await stored_trades(database)
     assert trade.exit_reason is ExitReason.SIGNAL
@@ -241,7 +241,7 @@ async def test_close_position_when_the_sale_fails_protects_the_position_again(
     await opened(kit)
     kit.exchange.faults["sell"].append((BEFORE, OrderRejected("rejected")))
     await kit.candle(41_000.0, 41_100.0, 40_900.0, 41_000.0, next_open=41_000.0)
-    exit_id = client_ids.decision_id(AGGRESSIVE, kit.step_ms, client_ids.EXIT)
+    exit_id = client_ids.decision_id(AGGRESSIVE, PAIR.symbol, kit.step_ms, client_ids.EXIT)
     await kit.engine.close_position(AGGRESSIVE, reason=ExitReason.SIGNAL, client_order_id=exit_id)
     position = kit.engine.positions[AGGRESSIVE]
     assert not position.unprotected
@@ -270,7 +270,7 @@ async def test_open_position_when_restarted_inside_the_step_finishes_it_without_
     await kit.candle(40_000.0, 40_100.0, 39_900.0, 40_000.0, next_open=40_000.0)
     signal = kit.signal(SAFE)
     # The entry reached the exchange, then the process died before anything else was recorded.
-    coid = client_ids.decision_id(SAFE, kit.step_ms, client_ids.ENTRY)
+    coid = client_ids.decision_id(SAFE, PAIR.symbol, kit.step_ms, client_ids.ENTRY)
     order = Order(
         client_order_id=coid,
         bot=SAFE,

@@ -96,7 +96,7 @@ class Parts:
         await self.exchange.mark_price(PAIR, 40_000.0, at_ms=START_MS)
 
     def buy(self, step_ms: int = START_MS) -> Order:
-        coid = client_ids.decision_id(BOT, step_ms, client_ids.ENTRY)
+        coid = client_ids.decision_id(BOT, PAIR.symbol, step_ms, client_ids.ENTRY)
         return self.sender.new_order(BOT, coid, OrderType.MARKET, Decimal("0.001"), side=Side.BUY)
 
 

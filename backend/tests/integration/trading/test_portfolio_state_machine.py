@@ -33,7 +33,7 @@ from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.migrate import upgrade
 from cryptotrader.persistence.repositories import bots, reallocations, trades
 from cryptotrader.persistence.uow import UnitOfWork
-from tests.support.trading import Kit, open_kit
+from tests.support.trading import PAIR, Kit, open_kit
 
 RATIO = Decimal("0.30")
 BASE = {BotKind.SAFE: Decimal("0.01"), BotKind.AGGRESSIVE: Decimal("0.03")}
@@ -107,7 +107,7 @@ class PortfolioMachine(RuleBasedStateMachine):
         kit = self.kit
         assert kit is not None
         self.candle(move)
-        coid = client_ids.decision_id(bot, kit.step_ms, client_ids.EXIT)
+        coid = client_ids.decision_id(bot, PAIR.symbol, kit.step_ms, client_ids.EXIT)
         self.run(kit.engine.close_position(bot, reason=ExitReason.SIGNAL, client_order_id=coid))
 
     @rule(move=st.floats(-0.12, 0.12), wick=st.floats(0.0, 0.04))

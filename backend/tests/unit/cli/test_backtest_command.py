@@ -376,3 +376,106 @@ def test_backtest_compare_table_heads_columns_with_short_names_and_lists_paramet
     assert "buy & hold" in header
     assert "(" not in header  # parameters do not wrap the headers over several lines
     assert "conservative: conservative(buy_threshold=" in out
+
+
+def _pair_files(tmp_path: Path) -> tuple[Path, Path]:
+    btc, eth = tmp_path / "binance_BTC-USDT_1h.csv", tmp_path / "binance_ETH-USDT_1h.csv"
+    write_ohlcv(random_frame(1_200, seed=3, step_ms=3_600_000), btc)
+    write_ohlcv(random_frame(1_100, seed=4, step_ms=3_600_000), eth)
+    return btc, eth
+
+
+def test_backtest_portfolio_when_given_two_files_reports_per_bot_per_pair_and_combined(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    btc, eth = _pair_files(tmp_path)
+    html = tmp_path / "pairs.html"
+    args = ["backtest", "portfolio", "--data", str(eth), "--data", str(btc)]
+    args += ["--aggressive-strategy", "sma_cross", "--safe-strategy", "sma_cross"]
+    code, out, err = run([*args, "--json", "--html", str(html)], capsys)
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["pairs"] == ["BTC/USDT", "ETH/USDT"]
+    bots = report["bots"]
+    assert set(bots) == {"safe", "aggressive"}
+    for bot in bots.values():
+        assert set(bot["pairs"]) == {"BTC/USDT", "ETH/USDT"}
+        assert bot["total_trades"] == sum(p["total_trades"] for p in bot["pairs"].values())
+        assert {t["pair"] for t in bot["trades"]} <= {"BTC/USDT", "ETH/USDT"}
+    assert report["total_trades"] == sum(b["total_trades"] for b in bots.values())
+    assert set(report["buy_and_hold"]) == {"BTC/USDT", "ETH/USDT"}
+    assert "ETH/USDT" in html.read_text(encoding="utf-8")
+    code, out, err = run(args, capsys)
+    assert code == 0, err
+    assert "per pair" in out
+    assert "combined" in out
+
+
+@pytest.mark.parametrize(
+    ("names", "pairs", "message"),
+    [
+        (("prices.csv", "binance_ETH-USDT_1h.csv"), [], "prices.csv: cannot tell its pair"),
+        (("a.csv", "b.csv"), ["BTC/USDT"], "--pair given 1 times for 2 --data files"),
+        (("a.csv", "b.csv"), ["BTC/USDT", "BTC/USDT"], "BTC/USDT is given twice"),
+    ],
+)
+def test_backtest_portfolio_when_the_pairs_cannot_be_told_exits_2_with_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    names: tuple[str, str],
+    pairs: list[str],
+    message: str,
+) -> None:
+    args = ["backtest", "portfolio"]
+    for index, name in enumerate(names):
+        path = tmp_path / name
+        write_ohlcv(random_frame(300, seed=index, step_ms=3_600_000), path)
+        args += ["--data", str(path)]
+    for pair in pairs:
+        args += ["--pair", pair]
+    code, _, err = run(args, capsys)
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_backtest_portfolio_when_a_pair_is_too_short_for_the_warm_up_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    btc, _ = _pair_files(tmp_path)
+    short = tmp_path / "binance_SOL-USDT_1h.csv"
+    write_ohlcv(random_frame(20, seed=5, step_ms=3_600_000), short)
+    code, _, err = run(["backtest", "portfolio", "--data", str(btc), "--data", str(short)], capsys)
+    assert code == 2
+    assert "SOL/USDT: 20 candles are too few" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_backtest_portfolio_when_given_stored_pairs_trades_as_with_their_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    btc, eth = _pair_files(tmp_path)
+    for path in (btc, eth):
+        code, _, err = run(["data", "import", str(path)], capsys)
+        assert code == 0, err
+    strategies = ["--aggressive-strategy", "sma_cross", "--safe-strategy", "sma_cross", "--json"]
+    code, out, err = run(
+        ["backtest", "portfolio", "--stored", "ETH/USDT", "--stored", "BTC/USDT", "--timeframe",
+         "1h", *strategies],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    stored = json.loads(out)
+    code, out, err = run(
+        ["backtest", "portfolio", "--data", str(btc), "--data", str(eth), *strategies], capsys
+    )
+    assert code == 0, err
+    files = json.loads(out)
+    assert stored["pairs"] == ["BTC/USDT", "ETH/USDT"]
+    assert stored["total_trades"] > 0
+    assert stored["bots"] == files["bots"]
+    code, _, err = run(
+        ["backtest", "portfolio", "--stored", "SOL/USDT", "--timeframe", "1h"], capsys
+    )
+    assert code == 2
+    assert "no stored candles for binance SOL/USDT 1h" in err

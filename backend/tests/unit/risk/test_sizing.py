@@ -140,6 +140,7 @@ def test_kernel_sizing_when_compared_with_risk_sizing_buys_the_same_quantity(  #
     assume(Decimal("1e-9") < fraction < 1 - Decimal("1e-9"))
     steps = _kernel.size_steps(
         float(cash),
+        float(cash),
         float(entry),
         float(stop),
         float(confidence),

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile, status
 from pydantic import AwareDatetime
 
-from cryptotrader.api.deps import CurrentActor, MarketServiceDep, PlatformConfigServiceDep
+from cryptotrader.api.deps import (
+    CurrentActor,
+    MarketServiceDep,
+    OriginDep,
+    PlatformConfigServiceDep,
+)
 from cryptotrader.api.routes import ERROR_RESPONSES
 from cryptotrader.api.schemas.config import PairPublic, PairsPublic
 from cryptotrader.api.schemas.market import (
@@ -17,6 +22,7 @@ from cryptotrader.api.schemas.market import (
     ChartPublic,
     IndicatorReadingPublic,
     IndicatorsPublic,
+    SeriesImportPublic,
     SeriesListPublic,
     SeriesPublic,
     SignalPublic,
@@ -27,9 +33,14 @@ from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
+from cryptotrader.errors import UserInputError
+from cryptotrader.marketdata.store import StoredSeries
+from cryptotrader.services.errors import InvalidField
 from cryptotrader.services.exchange_keys import check_exchange
 
 router = APIRouter(prefix="/api/market", tags=["market"], responses=ERROR_RESPONSES)
+UPLOAD_PATH = "/api/market/series"
+"""The candle upload: the edge allows it ``api.max_upload_bytes`` of body, not the default."""
 
 
 class MarketQuery:
@@ -61,18 +72,74 @@ async def list_market_pairs(actor: CurrentActor, platform: PlatformConfigService
 @router.get("/series")
 async def list_series(actor: CurrentActor, market: MarketServiceDep) -> SeriesListPublic:
     """Every stored candle series: exchange, pair, timeframe, first and last candle, count."""
-    data = [
-        SeriesPublic(
-            exchange=s.exchange,
-            pair=s.pair.symbol,
-            timeframe=s.timeframe,
-            first=utc_from_ms(s.first_ms),
-            last=utc_from_ms(s.last_ms),
-            count=s.count,
-        )
-        for s in await market.series(actor)
-    ]
+    data = [_series(s) for s in await market.series(actor)]
     return SeriesListPublic(data=data, count=len(data))
+
+
+@router.post(
+    "/series",
+    status_code=status.HTTP_201_CREATED,
+    responses={413: {"description": "the file is larger than api.max_upload_bytes"}},
+)
+async def import_series(
+    *,
+    file: Annotated[
+        UploadFile,
+        File(
+            description="candles as .csv or .csv.gz: a header with timestamp (epoch s/ms/us or "
+            "ISO-8601), open, high, low, close, volume; one candle a line, oldest first"
+        ),
+    ],
+    pair: Annotated[
+        str | None, Form(min_length=3, max_length=25, description="else from the file name")
+    ] = None,
+    timeframe: Annotated[
+        Timeframe | None, Form(description="else from the file name, else the spacing")
+    ] = None,
+    exchange: Annotated[
+        str | None,
+        Form(pattern=r"^[a-z0-9_]{2,32}$", description="else from the file name, else upload"),
+    ] = None,
+    actor: CurrentActor,
+    market: MarketServiceDep,
+    origin: OriginDep,
+) -> SeriesImportPublic:
+    """Store an uploaded candle file as a series the backtests can use (upsert).
+
+    Named like ``binance_BTC-USDT_1h.csv.gz``, the file says its series; otherwise give the
+    pair (and the timeframe, when the spacing does not tell it). A file breaking a rule is
+    refused with 422 on ``file``, the message naming the line and the column; nothing is written.
+    """
+    try:
+        market_pair = Pair.parse(pair) if pair else None
+    except UserInputError as exc:
+        raise InvalidField("pair", str(exc)) from None
+    imported = await market.import_file(
+        actor,
+        file.file,
+        file.filename or "upload.csv",
+        origin,
+        exchange=exchange,
+        pair=market_pair,
+        timeframe=timeframe,
+    )
+    return SeriesImportPublic(
+        series=_series(imported.series),
+        imported=imported.candles,
+        gaps=imported.gaps,
+        missing=imported.missing,
+    )
+
+
+def _series(stored: StoredSeries) -> SeriesPublic:
+    return SeriesPublic(
+        exchange=stored.exchange,
+        pair=stored.pair.symbol,
+        timeframe=stored.timeframe,
+        first=utc_from_ms(stored.first_ms),
+        last=utc_from_ms(stored.last_ms),
+        count=stored.count,
+    )
 
 
 @router.get("/candles")

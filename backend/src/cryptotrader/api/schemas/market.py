@@ -30,6 +30,19 @@ class SeriesListPublic(Schema):
     count: int
 
 
+class SeriesImportPublic(Schema):
+    """What an uploaded candle file stored, and what the file held.
+
+    ``series`` is the series as it is now: earlier candles kept, the file's replacing those at
+    the same times.
+    """
+
+    series: SeriesPublic
+    imported: int
+    gaps: int
+    missing: int
+
+
 class CandlePublic(Schema):
     """One candle; ``time`` is its open time."""
 

@@ -53,6 +53,7 @@ N_COLUMNS = 9
 
 def size_steps(  # noqa: PLR0917 - compiled helper, positional by numba's rules
     cash: float,
+    available: float,
     price: float,
     stop: float,
     confidence: float,
@@ -63,10 +64,14 @@ def size_steps(  # noqa: PLR0917 - compiled helper, positional by numba's rules
     min_amount: float,
     min_notional: float,
 ) -> int:
-    """Whole amount steps to buy (0: refused); the float twin of ``risk.sizing``."""
-    affordable = cash / (price * (1.0 + fee))
+    """Whole amount steps to buy (0: refused); the float twin of ``risk.sizing``.
+
+    ``cash`` is the capital the risk is a share of, ``available`` the cash the cost must fit in:
+    the same for one position at a time, less when other pairs' positions hold some of it.
+    """
+    affordable = available / (price * (1.0 + fee))
     if stake > 0.0:
-        quantity = (cash * stake) / (price * (1.0 + fee))
+        quantity = (available * stake) / (price * (1.0 + fee))
     else:
         quantity = min(cash * risk_ratio * confidence / (price - stop), affordable)
     if not quantity > 0.0:
@@ -80,6 +85,41 @@ def size_steps(  # noqa: PLR0917 - compiled helper, positional by numba's rules
     if steps <= 0 or amount < min_amount or amount * price < min_notional:
         return 0
     return int(steps)
+
+
+def open_trade(  # noqa: PLR0917 - compiled helper, positional by numba's rules
+    trades: Any, row: int, bar: int, phase: int, price: float, steps: int, confidence: float
+) -> None:
+    """Write the entry of trade ``row`` (its exit is written by ``close_trade``)."""
+    trades[row, COL_ENTRY_BAR] = bar
+    trades[row, COL_ENTRY_PHASE] = phase
+    trades[row, COL_ENTRY_PRICE] = price
+    trades[row, COL_STEPS] = steps
+    trades[row, COL_CONFIDENCE] = confidence
+
+
+def close_trade(  # noqa: PLR0917 - compiled helper, positional by numba's rules
+    trades: Any,
+    row: int,
+    bar: int,
+    phase: int,
+    level: float,
+    reason: int,
+    quantity: float,
+    slip: float,
+    fee: float,
+) -> float:
+    """Sell the position of trade ``row`` at ``level`` less slippage; returns the cash it brings.
+
+    Every exit (a signal at the next open or at the close, a stop or take-profit inside the bar,
+    the end of the data) goes through here, so they cannot drift apart.
+    """
+    price = level * (1.0 - slip)
+    trades[row, COL_EXIT_BAR] = bar
+    trades[row, COL_EXIT_PHASE] = phase
+    trades[row, COL_EXIT_PRICE] = price
+    trades[row, COL_REASON] = reason
+    return price * quantity * (1.0 - fee)
 
 
 def simulate(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one tight loop, compiled by numba
@@ -117,12 +157,9 @@ def simulate(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one tight loop, compile
     for t in range(start, n):
         if pending_exit:
             pending_exit = False
-            price = o[t] * (1.0 - slip)
-            cash += price * quantity * (1.0 - fee)
-            trades[n_trades, COL_EXIT_BAR] = t
-            trades[n_trades, COL_EXIT_PHASE] = PHASE_OPEN
-            trades[n_trades, COL_EXIT_PRICE] = price
-            trades[n_trades, COL_REASON] = REASON_SIGNAL
+            cash += close_trade(
+                trades, n_trades, t, PHASE_OPEN, o[t], REASON_SIGNAL, quantity, slip, fee
+            )
             n_trades += 1
             in_position = False
             events += 1
@@ -135,7 +172,17 @@ def simulate(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one tight loop, compile
             take = price * (1.0 + tp)
             conf = confidence[t - 1]
             steps = size_steps(
-                cash, price, stop, conf, risk_ratio, stake, fee, step, min_amount, min_notional
+                cash,
+                cash,
+                price,
+                stop,
+                conf,
+                risk_ratio,
+                stake,
+                fee,
+                step,
+                min_amount,
+                min_notional,
             )
             if steps == 0:
                 refused[n_refused] = t
@@ -148,11 +195,7 @@ def simulate(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one tight loop, compile
                 cash -= price * quantity * (1.0 + fee)
                 in_position = True
                 entry_bar = t
-                trades[n_trades, COL_ENTRY_BAR] = t
-                trades[n_trades, COL_ENTRY_PHASE] = PHASE_OPEN
-                trades[n_trades, COL_ENTRY_PRICE] = price
-                trades[n_trades, COL_STEPS] = steps
-                trades[n_trades, COL_CONFIDENCE] = conf
+                open_trade(trades, n_trades, t, PHASE_OPEN, price, steps, conf)
         if in_position and not (fill_close and entry_bar == t):
             reason, level = touch(o[t], h[t], lo[t], stop, take)
             if reason != 0 and use_detail:
@@ -162,12 +205,9 @@ def simulate(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one tight loop, compile
                         reason, level = finer, finer_level
                         break
             if reason != 0:
-                price = level * (1.0 - slip)
-                cash += price * quantity * (1.0 - fee)
-                trades[n_trades, COL_EXIT_BAR] = t
-                trades[n_trades, COL_EXIT_PHASE] = PHASE_INTRABAR
-                trades[n_trades, COL_EXIT_PRICE] = price
-                trades[n_trades, COL_REASON] = reason
+                cash += close_trade(
+                    trades, n_trades, t, PHASE_INTRABAR, level, reason, quantity, slip, fee
+                )
                 n_trades += 1
                 in_position = False
                 events += 1
@@ -178,12 +218,9 @@ def simulate(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one tight loop, compile
                 if not fill_close:
                     pending_exit = True
                 else:
-                    price = c[t] * (1.0 - slip)
-                    cash += price * quantity * (1.0 - fee)
-                    trades[n_trades, COL_EXIT_BAR] = t
-                    trades[n_trades, COL_EXIT_PHASE] = PHASE_CLOSE
-                    trades[n_trades, COL_EXIT_PRICE] = price
-                    trades[n_trades, COL_REASON] = REASON_SIGNAL
+                    cash += close_trade(
+                        trades, n_trades, t, PHASE_CLOSE, c[t], REASON_SIGNAL, quantity, slip, fee
+                    )
                     n_trades += 1
                     in_position = False
                     events += 1
@@ -198,7 +235,17 @@ def simulate(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one tight loop, compile
                 take = price * (1.0 + tp)
                 conf = confidence[t]
                 steps = size_steps(
-                    cash, price, stop, conf, risk_ratio, stake, fee, step, min_amount, min_notional
+                    cash,
+                    cash,
+                    price,
+                    stop,
+                    conf,
+                    risk_ratio,
+                    stake,
+                    fee,
+                    step,
+                    min_amount,
+                    min_notional,
                 )
                 if steps == 0:
                     refused[n_refused] = t
@@ -211,23 +258,19 @@ def simulate(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one tight loop, compile
                     cash -= price * quantity * (1.0 + fee)
                     in_position = True
                     entry_bar = t
-                    trades[n_trades, COL_ENTRY_BAR] = t
-                    trades[n_trades, COL_ENTRY_PHASE] = PHASE_CLOSE
-                    trades[n_trades, COL_ENTRY_PRICE] = price
-                    trades[n_trades, COL_STEPS] = steps
-                    trades[n_trades, COL_CONFIDENCE] = conf
+                    open_trade(trades, n_trades, t, PHASE_CLOSE, price, steps, conf)
     if in_position:
-        price = c[n - 1] * (1.0 - slip)
-        cash += price * quantity * (1.0 - fee)
-        trades[n_trades, COL_EXIT_BAR] = n - 1
-        trades[n_trades, COL_EXIT_PHASE] = PHASE_CLOSE
-        trades[n_trades, COL_EXIT_PRICE] = price
-        trades[n_trades, COL_REASON] = REASON_END
+        cash += close_trade(
+            trades, n_trades, n - 1, PHASE_CLOSE, c[n - 1], REASON_END, quantity, slip, fee
+        )
         n_trades += 1
     return trades[:n_trades], refused[:n_refused], cash, n
 
 
 Kernel = Callable[..., tuple[Any, Any, float, int]]
+
+#: The module functions ``simulate`` calls, replaced by their compiled twins in ``compiled``.
+HELPERS = ("size_steps", "touch", "open_trade", "close_trade")
 
 #: Below this many bars a process without numba runs the kernel in Python (see the module doc).
 INTERPRETED_MAX_BARS = 500_000
@@ -246,8 +289,8 @@ def compiled() -> Kernel:
     import numba  # noqa: PLC0415 - deferred: importing numba costs most of a second
 
     jit = numba.njit(cache=True, nogil=True)
-    global size_steps, touch  # noqa: PLW0603 - the kernel must call the compiled helpers
-    size_steps = jit(size_steps)
-    touch = jit(touch)
+    module = globals()  # the kernel must call the compiled helpers: rebind them in place
+    for name in HELPERS:
+        module[name] = jit(module[name])
     kernel: Kernel = jit(simulate)
     return kernel

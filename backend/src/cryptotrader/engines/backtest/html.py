@@ -11,17 +11,20 @@ import html
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 
 from cryptotrader.domain.market import FloatArray, IntArray
 from cryptotrader.engines.backtest import _kernel as k
 from cryptotrader.engines.backtest.metrics import Metrics
+from cryptotrader.engines.backtest.multipair import MultiPairResult
 from cryptotrader.engines.backtest.portfolio import PortfolioResult
 from cryptotrader.engines.backtest.report import (
     ROWS,
     benchmark,
     iso,
+    pair_benchmark,
     portfolio_benchmark,
     trade_dict,
 )
@@ -289,3 +292,77 @@ def portfolio_html(results: Sequence[PortfolioResult]) -> str:
         )
     )
     return _page(f"Portfolio backtest - {main.safe.pair.symbol} {main.safe.timeframe}", body)
+
+
+def multipair_html(result: MultiPairResult, fee: Decimal) -> str:
+    """A portfolio backtest over several pairs: per bot, per pair and combined."""
+    safe, aggressive = result.safe, result.aggressive
+    body = [
+        _metrics_table(
+            [
+                ("safe", safe.metrics),
+                ("aggressive", aggressive.metrics),
+                ("combined", result.combined),
+            ]
+        ),
+        "<h2>Equity</h2>",
+        svg_chart(
+            "equity",
+            [
+                Line("combined", result.combined_equity.times, result.combined_equity.values),
+                Line("safe", safe.equity.times, safe.equity.values),
+                Line("aggressive", aggressive.equity.times, aggressive.equity.values),
+            ],
+        ),
+        "<h2>Drawdown</h2>",
+        svg_chart(
+            "combined drawdown",
+            [Line("combined", result.combined_equity.times, -result.combined_equity.drawdown)],
+            percent=True,
+        ),
+        "<h2>Per pair</h2>",
+        _table(
+            ("pair", "bot", "trades", "win rate", "net P&L", "fees", "refused", "buy & hold"),
+            [
+                (
+                    share.pair.symbol,
+                    share.bot,
+                    len(share.trades),
+                    "n/a" if share.win_rate is None else f"{share.win_rate:.2%}",
+                    f"{share.net_pnl:+,.2f}",
+                    f"{share.fees_paid:,.2f}",
+                    share.refused_entries,
+                    f"{pair_benchmark(result, series, fee).total_return:+.2%}",
+                )
+                for index, series in enumerate(result.series)
+                for share in (safe.pairs[index], aggressive.pairs[index])
+            ],
+        ),
+    ]
+    body.append(f"<h2>Risk changes ({len(result.risk_changes)})</h2>")
+    body.append(
+        _table(
+            ("time", "bot", "pair", "before", "after", "reason"),
+            [
+                (iso(c.time), c.bot, c.pair, c.before, c.after, c.reason)
+                for c in result.risk_changes
+            ],
+        )
+    )
+    body.append(f"<h2>Reallocations ({len(result.reallocations)})</h2>")
+    body.append(
+        _table(
+            ("time", "pair", "amount", "aggressive trade"),
+            [(iso(r.time), r.pair, r.amount, r.trade_index) for r in result.reallocations],
+        )
+    )
+    keys = ("entry_time", "entry_price", "exit_time", "exit_price", "quantity", "pnl", "reason")
+    body.append("<h2>Trades</h2>")
+    body.append(
+        _table(
+            ("pair", "bot", *keys),
+            [(t.pair.symbol, t.bot, *(trade_dict(t)[key] for key in keys)) for t in result.trades],
+        )
+    )
+    symbols = ", ".join(p.symbol for p in result.pairs)
+    return _page(f"Portfolio backtest - {symbols} {result.timeframe}", body)

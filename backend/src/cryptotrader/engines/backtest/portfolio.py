@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from cryptotrader.domain.enums import BotKind
+from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.backtest import _kernel as k
@@ -54,6 +55,7 @@ class Reallocation:
     amount: Decimal
     profit: Decimal
     trade_index: int
+    pair: Pair | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,7 @@ class RiskEvent:
     before: Decimal
     after: Decimal
     reason: str
+    pair: Pair | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ from rich.table import Table
 from cryptotrader.domain.trades import Trade
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.backtest.metrics import Metrics, buy_and_hold
-from cryptotrader.engines.backtest.portfolio import PortfolioResult
+from cryptotrader.engines.backtest.multipair import MultiPairResult, PairSeries
+from cryptotrader.engines.backtest.portfolio import PortfolioResult, Reallocation, RiskEvent
 from cryptotrader.engines.backtest.result import BacktestResult, EquityCurve
 
 JsonDict = dict[str, Any]
@@ -153,26 +154,117 @@ def portfolio_dict(result: PortfolioResult, *, curve_limit: int = 0) -> JsonDict
             "safe": result_dict(result.safe, curve_limit=curve_limit),
             "aggressive": result_dict(result.aggressive, curve_limit=curve_limit),
         },
+        **moves_dict(result.reallocations, result.risk_changes, with_pair=False),
+    }
+
+
+def moves_dict(
+    reallocations: Sequence[Reallocation], changes: Sequence[RiskEvent], *, with_pair: bool
+) -> JsonDict:
+    """``reallocations`` and ``risk_changes`` of a portfolio report (each with its ``pair``)."""
+
+    def pair(event: Reallocation | RiskEvent) -> JsonDict:
+        if not with_pair:
+            return {}
+        return {"pair": None if event.pair is None else event.pair.symbol}
+
+    return {
         "reallocations": [
             {
                 "time": iso(r.time),
+                **pair(r),
                 "amount": str(r.amount),
                 "profit": str(r.profit.quantize(Decimal("1e-8"))),
                 "aggressive_trade": r.trade_index,
             }
-            for r in result.reallocations
+            for r in reallocations
         ],
         "risk_changes": [
             {
                 "time": iso(c.time),
                 "bot": str(c.bot),
+                **pair(c),
                 "risk_before": str(c.before),
                 "risk_after": str(c.after),
                 "reason": c.reason,
             }
-            for c in result.risk_changes
+            for c in changes
         ],
     }
+
+
+def pair_benchmark(result: MultiPairResult, series: PairSeries, fee: Decimal) -> Metrics:
+    """Buy-and-hold of one pair over its candles, with both bots' initial capital."""
+    initial = result.safe.metrics.initial_capital + result.aggressive.metrics.initial_capital
+    candles = series.candles
+    return buy_and_hold(
+        opens=candles.open,
+        closes=candles.close,
+        times=result.timeframe.bucket_end(candles.timestamps),
+        timeframe=result.timeframe,
+        initial_capital=initial,
+        fee=fee,
+    )
+
+
+def multipair_dict(result: MultiPairResult, *, fee: Decimal, curve_limit: int = 0) -> JsonDict:
+    """The ``--json`` object of a multi-pair portfolio backtest: per bot, per pair, combined."""
+    times = result.combined_equity.times
+    bots: JsonDict = {}
+    for outcome in (result.safe, result.aggressive):
+        bots[str(outcome.bot)] = {
+            "strategy": outcome.strategy,
+            **metrics_dict(outcome.metrics),
+            "refused_entries": outcome.refused_entries,
+            "pairs": {
+                share.pair.symbol: {
+                    "total_trades": len(share.trades),
+                    "win_rate": _number(share.win_rate),
+                    "net_pnl": str(share.net_pnl.quantize(Decimal("1e-8"))),
+                    "fees_paid": str(share.fees_paid),
+                    "refused_entries": share.refused_entries,
+                }
+                for share in outcome.pairs
+            },
+            "trades": [{"pair": t.pair.symbol, **trade_dict(t)} for t in outcome.trades],
+            "equity_curve": curve_points(outcome.equity, curve_limit),
+        }
+    return {
+        "reallocation_ratio": str(result.reallocation_ratio),
+        "pairs": [p.symbol for p in result.pairs],
+        "timeframe": str(result.timeframe),
+        "start": iso(utc_from_ms(int(times[0]))) if len(times) else None,
+        "end": iso(utc_from_ms(int(times[-1]))) if len(times) else None,
+        **metrics_dict(result.combined),
+        "buy_and_hold": {
+            s.pair.symbol: metrics_dict(pair_benchmark(result, s, fee)) for s in result.series
+        },
+        "equity_curve": curve_points(result.combined_equity, curve_limit),
+        "bots": bots,
+        **moves_dict(result.reallocations, result.risk_changes, with_pair=True),
+    }
+
+
+def pairs_table(result: MultiPairResult, fee: Decimal) -> Table:
+    """Per pair and bot: trades, win rate, net P&L, fees, refused entries; buy & hold per pair."""
+    table = Table(title="per pair (buy & hold: the pair bought with both bots' capital)")
+    for column in ("pair", "bot", "trades", "win rate", "net P&L", "fees", "refused"):
+        table.add_column(column, justify="left" if column in ("pair", "bot") else "right")
+    for index, series in enumerate(result.series):
+        for outcome in (result.safe, result.aggressive):
+            share = outcome.pairs[index]
+            table.add_row(
+                share.pair.symbol,
+                str(share.bot),
+                str(len(share.trades)),
+                _share(share.win_rate),
+                f"{share.net_pnl:+,.2f}",
+                f"{share.fees_paid:,.2f}",
+                str(share.refused_entries),
+            )
+        held = pair_benchmark(result, series, fee).total_return
+        table.add_row(series.pair.symbol, "buy & hold", "", "", _pct(held), "", "")
+    return table
 
 
 def _pct(value: float | None) -> str:

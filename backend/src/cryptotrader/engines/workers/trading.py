@@ -209,7 +209,9 @@ class TradingWorker:
                 await engine.close_position(
                     bot,
                     reason=ExitReason.SIGNAL,
-                    client_order_id=client_ids.decision_id(bot, candle.open_ms, client_ids.EXIT),
+                    client_order_id=client_ids.decision_id(
+                        bot, engine.ctx.pair.symbol, candle.open_ms, client_ids.EXIT
+                    ),
                 )
         for bot in _ORDER:
             if actions.get(bot) == BUY and bot not in engine.positions:

@@ -29,7 +29,7 @@ def _both(
 ) -> tuple[KernelRun, KernelRun]:
     compiled = _kernel.compiled()  # replaces the helpers by their compiled twins
     with monkeypatch.context() as plain:  # a cold process: Python helpers, Python loop
-        for helper in ("size_steps", "touch"):
+        for helper in _kernel.HELPERS:
             plain.setattr(_kernel, helper, getattr(_kernel, helper).py_func)
         plain.setattr(_kernel, "for_bars", lambda _bars: _kernel.simulate)
         python = run(**kwargs)

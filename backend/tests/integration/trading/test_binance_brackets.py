@@ -1,0 +1,289 @@
+"""The order engine on Binance: each entry goes out with its protection as ONE OTOCO order list.
+
+Real ccxt (``BinanceVenue``) against the local Binance-shaped server, on SQLite and PostgreSQL.
+The entry (a marketable limit buy) and its stop-loss and take-profit legs are written to the
+database before the list is sent; Binance holds the legs from the moment it accepts the list and
+activates them on the entry's fill, so the account never holds the coin without a stop. After an
+answer lost or a crash between sending and recording, the list is found by its client ids and
+nothing is sent twice; an entry left resting is canceled with its legs. Venues without order
+lists (the paper exchange) keep the market entry followed by its protection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+import pytest_asyncio
+
+from cryptotrader.bus import InProcessBus
+from cryptotrader.clock import MarketClock
+from cryptotrader.config import Settings
+from cryptotrader.domain.enums import BotKind, ExitReason, OrderStatus, OrderType, SignalAction
+from cryptotrader.domain.orders import Order
+from cryptotrader.domain.signals import TradingSignal
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.domain.values import utc_from_ms
+from cryptotrader.engines import client_ids
+from cryptotrader.engines.order import OrderEngine
+from cryptotrader.engines.order_context import OrderContext
+from cryptotrader.engines.portfolio import PortfolioManager
+from cryptotrader.engines.progress import Progress
+from cryptotrader.engines.reconcile import Reconciler
+from cryptotrader.exchanges.ccxt import BinanceVenue
+from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories import orders, trades
+from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.risk.manager import RiskLimits, RiskManager
+from cryptotrader.risk.reducer import RiskReducer
+from tests.integration.exchanges.conftest import BINANCE_KEY, BINANCE_SECRET, binance_venue
+from tests.support.binance_trading_server import BinanceTradingServer
+from tests.support.exchange_server import running
+from tests.support.trading import HOUR, PAIR, START_MS, open_kit
+
+pytestmark = [pytest.mark.asyncio(loop_scope="function"), pytest.mark.timeout(180)]
+
+OTOCO, ORDER, OCO = "/api/v3/orderList/otoco", "/api/v3/order", "/api/v3/orderList/oco"
+AGGRESSIVE = BotKind.AGGRESSIVE
+STEP = START_MS + 10 * HOUR
+
+
+@pytest.fixture
+def server() -> Iterator[BinanceTradingServer]:
+    """Binance with BTC/USDT at 40,000 and 1,000 USDT in the account."""
+    server = BinanceTradingServer(api_key=BINANCE_KEY, secret=BINANCE_SECRET)
+    server.trade("BTCUSDT", "BTC", "USDT", price="40000")
+    server.account.deposit("USDT", "1000")
+    with running(server):
+        yield server
+
+
+@dataclass
+class Trader:
+    engine: OrderEngine
+    venue: BinanceVenue
+    reconciler: Reconciler
+
+
+async def open_trader(
+    database: Database, server: BinanceTradingServer, *, timeout_s: float = 5.0
+) -> Trader:
+    """The order engine as ``bootstrap`` wires it for a live venue, reconciled."""
+    settings = Settings()
+    clock = MarketClock(STEP + HOUR)
+    portfolio = PortfolioManager(
+        database=database, clock=clock, trading=settings.trading, reducer=RiskReducer()
+    )
+    await portfolio.ensure_bots()
+    venue = binance_venue(server, timeout_s=timeout_s)
+    context = OrderContext(
+        database=database,
+        exchange=venue,
+        portfolio=portfolio,
+        risk=RiskManager(limits=RiskLimits.from_settings(settings.runtime, live_allowed=True)),
+        bus=InProcessBus(clock=clock),
+        clock=clock,
+        progress=Progress(key="binance:test:BTC/USDT:1h", timeframe=Timeframe.H1),
+        pair=PAIR,
+        venue="binance",
+        fee_rate=Decimal("0.001"),
+        live=True,
+        retry_delay_s=0.0,
+    )
+    engine = OrderEngine(context=context)
+    reconciler = Reconciler(engine=engine)
+    assert (await reconciler.run()).ok
+    return Trader(engine, venue, reconciler)
+
+
+@pytest_asyncio.fixture
+async def trader(database: Database, server: BinanceTradingServer) -> AsyncIterator[Trader]:
+    trader = await open_trader(database, server)
+    yield trader
+    await trader.venue.close()
+
+
+def signal(bot: BotKind = AGGRESSIVE) -> TradingSignal:
+    return TradingSignal(
+        timestamp=utc_from_ms(STEP),
+        pair=PAIR,
+        timeframe=Timeframe.H1,
+        action=SignalAction.BUY,
+        confidence=1.0,
+        score=0.5,
+        strategy="test",
+        target_bot=bot,
+        contributions={"rsi_14": 0.5},
+    )
+
+
+async def every_order(database: Database) -> dict[str, Order]:
+    async with UnitOfWork(database) as uow:
+        found = {o.client_order_id: o for o in await orders.open_orders(session=uow.session)}
+        for trade_id, _ in await trades.list_trades(session=uow.session, limit=100):
+            linked = await orders.trade_orders(session=uow.session, trade_id=trade_id)
+            found |= {o.client_order_id: o for o in linked}
+    return found
+
+
+def exchange_orders(server: BinanceTradingServer) -> dict[str, str]:
+    return {o.client_id: o.status for o in server.account.orders}
+
+
+ENTRY = client_ids.decision_id(AGGRESSIVE, PAIR.symbol, STEP, client_ids.ENTRY)
+SL, TP = f"{ENTRY}-sl", f"{ENTRY}-tp"
+
+
+async def test_entry_on_binance_is_one_otoco_list_protected_from_its_fill(
+    trader: Trader, server: BinanceTradingServer, database: Database
+) -> None:
+    position = await trader.engine.open_position(signal(), step_ms=STEP)
+    assert position is not None
+    assert len(server.calls(OTOCO)) == 1
+    assert [c for c in server.calls(ORDER) if c.method == "POST"] == []  # no market buy
+    assert server.calls(OCO) == []  # no protection placed after the fill
+    assert exchange_orders(server) == {ENTRY: "FILLED", SL: "NEW", TP: "NEW"}
+    assert server.account.locked["BTC"] > 0  # the stop reserves what was bought
+    assert (position.protection, position.protected) == (ENTRY, position.quantity)
+    assert not position.unprotected
+    stored = await every_order(database)
+    assert stored[ENTRY].type is OrderType.LIMIT
+    assert stored[ENTRY].status is OrderStatus.FILLED
+    assert (stored[SL].status, stored[TP].status) == (OrderStatus.OPEN, OrderStatus.OPEN)
+    assert stored[SL].price == position.stop
+    assert stored[TP].price == position.take
+    # the stop is hit at the exchange: the engine learns it and settles the trade
+    assert position.stop is not None
+    server.account.set_price("BTCUSDT", position.stop - 1)
+    await trader.engine.sync_protection()
+    assert trader.engine.positions == {}
+    async with UnitOfWork(database) as uow:
+        [(_, trade)] = await trades.list_trades(session=uow.session, limit=10)
+    assert trade.exit_reason is ExitReason.STOP_LOSS
+
+
+async def test_bracket_and_its_legs_are_written_before_the_list_is_sent(
+    trader: Trader, server: BinanceTradingServer, database: Database
+) -> None:
+    server.stall(OTOCO, seconds=2.0)  # processed at once, answered late: time to look
+    opening = asyncio.create_task(trader.engine.open_position(signal(), step_ms=STEP))
+    deadline = time.monotonic() + 60
+    while not server.calls(OTOCO):
+        assert time.monotonic() < deadline, "the list was never sent"
+        await asyncio.sleep(0.01)
+    written = await every_order(database)
+    assert {ENTRY, SL, TP} <= set(written)
+    assert {written[c].status for c in (ENTRY, SL, TP)} == {OrderStatus.PENDING}
+    assert await opening is not None
+
+
+async def test_bracket_whose_answer_is_lost_is_found_by_its_ids_and_never_sent_twice(
+    database: Database, server: BinanceTradingServer
+) -> None:
+    trader = await open_trader(database, server, timeout_s=1.0)
+    server.stall(OTOCO, seconds=3.0)  # accepted, then the client times out
+    try:
+        position = await trader.engine.open_position(signal(), step_ms=STEP)
+    finally:
+        await trader.venue.close()
+    assert position is not None
+    assert not position.unprotected
+    assert len(server.calls(OTOCO)) == 1
+    assert exchange_orders(server) == {ENTRY: "FILLED", SL: "NEW", TP: "NEW"}
+
+
+async def test_restart_after_the_list_was_accepted_finds_its_legs_and_places_nothing(
+    database: Database, server: BinanceTradingServer
+) -> None:
+    first = await open_trader(database, server)
+    order = await first.engine.entries._entry_order(signal(), ENTRY)  # written, as before a send
+    assert order is not None
+    assert order.price is not None
+    assert order.stop_loss is not None
+    assert order.take_profit is not None
+    await first.venue.place_bracket(  # accepted by Binance; then the process died
+        PAIR, order.quantity, price=order.price, stop_loss=order.stop_loss,
+        take_profit=order.take_profit, client_order_id=ENTRY, protection_client_order_id=ENTRY,
+    )  # fmt: skip
+    await first.venue.close()
+    again = await open_trader(database, server)  # reconciles
+    try:
+        position = again.engine.positions[AGGRESSIVE]
+        assert (position.protection, position.version) == (ENTRY, 1)
+        assert not position.unprotected
+        assert len(server.calls(OTOCO)) == 1
+        assert server.calls(OCO) == []
+        stored = await every_order(database)
+        assert (stored[SL].status, stored[TP].status) == (OrderStatus.OPEN, OrderStatus.OPEN)
+        # the step resumes: nothing more is sent
+        assert await again.engine.open_position(signal(), step_ms=STEP) is None
+        assert len(server.calls(OTOCO)) == 1
+        # a signal exit cancels the list's legs, then sells
+        await again.engine.close_position(
+            AGGRESSIVE, reason=ExitReason.SIGNAL,
+            client_order_id=client_ids.decision_id(AGGRESSIVE, PAIR.symbol, STEP + HOUR, client_ids.EXIT),
+        )  # fmt: skip
+        assert again.engine.positions == {}
+        assert server.account.open_orders() == []
+    finally:
+        await again.venue.close()
+
+
+async def test_restart_with_the_entry_still_resting_cancels_it_with_its_legs(
+    database: Database, server: BinanceTradingServer
+) -> None:
+    first = await open_trader(database, server)
+    order = await first.engine.entries._entry_order(signal(), ENTRY)
+    assert order is not None
+    assert order.stop_loss is not None
+    assert order.take_profit is not None
+    await first.venue.place_bracket(  # below the market: it rests
+        PAIR, order.quantity, price=Decimal(39_500), stop_loss=order.stop_loss,
+        take_profit=order.take_profit, client_order_id=ENTRY, protection_client_order_id=ENTRY,
+    )  # fmt: skip
+    await first.venue.close()
+    again = await open_trader(database, server)
+    try:
+        assert again.engine.positions == {}
+        assert exchange_orders(server) == {ENTRY: "CANCELED", SL: "CANCELED", TP: "CANCELED"}
+        assert await every_order(database) == {}  # every order final, no trade
+        assert server.account.free["USDT"] == Decimal(1000)
+    finally:
+        await again.venue.close()
+
+
+async def test_bracket_refused_by_binance_leaves_no_leg_pending(
+    trader: Trader, server: BinanceTradingServer, database: Database
+) -> None:
+    server.account.free["USDT"] = Decimal(10)  # sized on the bot's capital; the account is short
+    assert await trader.engine.open_position(signal(), step_ms=STEP) is None
+    async with UnitOfWork(database) as uow:
+        statuses = {
+            c: await orders.get_order(session=uow.session, client_order_id=c)
+            for c in (ENTRY, SL, TP)
+        }
+    assert {c: o.status for c, o in statuses.items() if o} == {
+        ENTRY: OrderStatus.REJECTED,
+        SL: OrderStatus.CANCELED,
+        TP: OrderStatus.CANCELED,
+    }
+    assert trader.engine.positions == {}
+
+
+async def test_entry_on_a_venue_without_order_lists_is_a_market_buy_then_its_protection(
+    database: Database,
+) -> None:
+    kit = await open_kit(database)
+    assert not kit.exchange.capabilities.native_bracket
+    await kit.candle(40_000.0, 40_100.0, 39_900.0, 40_000.0, next_open=40_000.0)
+    await kit.engine.open_position(kit.signal(AGGRESSIVE), step_ms=kit.step_ms)
+    entry = await kit.engine.stored(
+        client_ids.decision_id(AGGRESSIVE, PAIR.symbol, kit.step_ms, "e")
+    )
+    assert entry is not None
+    assert entry.type is OrderType.MARKET
+    assert not kit.engine.positions[AGGRESSIVE].unprotected

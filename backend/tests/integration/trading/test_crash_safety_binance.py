@@ -1,0 +1,242 @@
+"""Crash safety on Binance: `kill -9` of a trader at many moments, never a coin left unstopped.
+
+A trader process (``tests.support.binance_crash``: the real order engine and trading worker on
+a real ``BinanceVenue``, ccxt, against the local Binance server) trades 300 real hourly candles.
+The server kills it with SIGKILL at chosen moments: right after it **processed** one of the
+trader's requests and before answering it (the exchange did the work, the trader never learns
+it), either at the n-th entry (where the window was: the coin bought, its stop not yet placed)
+or at the n-th signed request of any kind. At that instant, with the trader dead, the account is
+read: if it holds the coin while no active stop-loss covers it, the moment is unprotected (a
+crash there leaves the position without protection until a restart places it). The trader is
+restarted (it reconciles first) until it finishes.
+
+With Binance's OTOCO brackets (the engine's path where ``native_bracket`` is set) no kill moment
+may leave the coin unprotected, except inside an exit: a signal exit cancels the stop and then
+sells at market, and a kill between the two leaves the coin unstopped (counted apart, reported;
+the restart sells it or protects it again). Without brackets (``native_bracket`` hidden: the path
+of every other venue) kills right after an entry must find the window, which proves the check
+can see it. Afterwards: every order the exchange holds was written to the database first, none
+was placed twice, and the positions the database holds are the coin the account holds, each
+under its stop.
+
+``CRASH_TEST_SEEDS`` (default 2) seeds, each with ``KILLS`` kills; the figures are printed
+(``-s``) for docs/security.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories import orders, trades
+from cryptotrader.persistence.uow import UnitOfWork
+from tests.support.binance_crash import CrashMarket
+from tests.support.builders import read_shared_csv
+from tests.support.exchange_server import Call, running
+from tests.support.spot_account import Kind
+
+SEEDS = range(int(os.environ.get("CRASH_TEST_SEEDS", "2")))
+KILLS = 6
+CANDLES = 300
+CLI = [sys.executable, "-m", "tests.support.binance_crash"]
+PLACING = {
+    ("POST", "/api/v3/order"),
+    ("POST", "/api/v3/orderList/oco"),
+    ("POST", "/api/v3/orderList/otoco"),
+    ("DELETE", "/api/v3/order"),
+    ("DELETE", "/api/v3/orderList"),
+}
+
+
+@dataclass(frozen=True)
+class Moment:
+    """The account at one kill."""
+
+    target: str  # "entry" or "any"
+    request: str  # the request processed just before the kill
+    held: Decimal
+    stopped: Decimal
+    exiting: bool  # the last order-changing request canceled a stop (a sale follows)
+
+    @property
+    def unprotected(self) -> bool:
+        return self.held > 0 and self.stopped < self.held
+
+
+@dataclass
+class Killer:
+    """Watches the server's requests; kills the trader at its target (under the server lock)."""
+
+    server: CrashMarket
+    pid: int = 0
+    target: tuple[str, int] | None = None
+    seen: Counter[str] = field(default_factory=Counter)
+    last_change: str = ""
+    moments: list[Moment] = field(default_factory=list)
+    fired: threading.Event = field(default_factory=threading.Event)
+
+    def arm(self, pid: int, target: tuple[str, int] | None) -> None:
+        self.pid, self.target, self.seen = pid, target, Counter()
+        self.fired.clear()
+
+    def __call__(self, call: Call, status: int) -> None:
+        if "x-mbx-apikey" not in call.headers or status != 200 or self.fired.is_set():
+            return
+        changes = (call.method, call.path) in PLACING
+        entry = call.path.endswith("/otoco") or (
+            call.path == "/api/v3/order" and call.method == "POST" and call.params["side"] == "BUY"
+        )
+        if changes:
+            self.last_change = call.method
+        self.seen["any"] += 1
+        self.seen["entry"] += entry
+        if self.target is None or self.seen[self.target[0]] != self.target[1]:
+            return
+        os.kill(self.pid, signal.SIGKILL)
+        self.fired.set()
+        account = self.server.account
+        held = account.free.get("BTC", Decimal(0)) + account.locked.get("BTC", Decimal(0))
+        stops = [o for o in account.orders if o.is_open and o.kind is Kind.STOP_LOSS]
+        self.moments.append(
+            Moment(
+                target=self.target[0],
+                request=f"{call.method} {call.path}",
+                held=held,
+                stopped=sum((o.amount for o in stops), Decimal(0)),
+                exiting=self.last_change == "DELETE",
+            )
+        )
+
+
+@dataclass
+class Outcome:
+    moments: list[Moment]
+    runs: int
+
+
+@pytest.fixture(scope="module")
+def series(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("series") / "binance_BTC-USDT_1h.csv"
+    frame = read_shared_csv(shared_data / "binance_BTC-USDT_1h.csv.gz", rows=21_000 + CANDLES)
+    frame.iloc[21_000:].to_csv(path, index=False)  # 300 real candles of 2020
+    return path
+
+
+def _plan(seed: int) -> list[tuple[str, int]]:
+    """Where each run is killed: alternately at its n-th entry and at its n-th signed request."""
+    rng = random.Random(seed)
+    return [
+        ("entry", rng.randint(1, 4)) if k % 2 == 0 else ("any", rng.randint(5, 400))
+        for k in range(KILLS)
+    ]
+
+
+def _crashy(series: Path, folder: Path, seed: int, *, bracket: bool) -> Outcome:
+    folder.mkdir()
+    server = CrashMarket()
+    server.trade("BTCUSDT", "BTC", "USDT", price=f"{_first_open(series):.2f}")
+    server.account.deposit("USDT", "1000")  # the two bots' capitals (700 + 300)
+    killer = Killer(server)
+    server.observer = killer
+    plan = _plan(seed)
+    runs = 0
+    with running(server):
+        while True:
+            target = plan[runs] if runs < len(plan) else None
+            command = [*CLI, str(folder), server.base_url, str(series)]
+            process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+                [*command, *([] if bracket else ["--no-bracket"])],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=Path(__file__).parents[3],
+            )
+            killer.arm(process.pid, target)
+            out, err = process.communicate(timeout=1800)
+            runs += 1
+            if process.returncode == 0:
+                assert "done" in out, err
+                break
+            assert process.returncode == -signal.SIGKILL, err[-3000:]
+            assert killer.fired.is_set()
+        asyncio.run(_check_end(folder, server))
+    assert len(killer.moments) >= 1, "the trader was never killed"
+    return Outcome(killer.moments, runs)
+
+
+def _first_open(series: Path) -> float:
+    with series.open() as lines:
+        header = next(lines).strip().split(",")
+        row = next(lines).strip().split(",")
+    return float(row[header.index("open")])
+
+
+async def _check_end(folder: Path, server: CrashMarket) -> None:
+    """Every order at the exchange written first, none placed twice; the positions are the coin."""
+    database = Database(f"sqlite:///{folder / 'cryptotrader.db'}")
+    try:
+        async with UnitOfWork(database) as uow:
+            open_trades = await trades.open_trades(session=uow.session)
+            written = {
+                order.client_order_id
+                for trade_id, _ in await trades.list_trades(session=uow.session, limit=10**5)
+                for order in await orders.trade_orders(session=uow.session, trade_id=trade_id)
+            } | {o.client_order_id for o in await orders.open_orders(session=uow.session)}
+    finally:
+        await database.dispose()
+    account = server.account
+    placed = [o.client_id for o in account.orders]
+    assert len(placed) == len(set(placed)), "an order was placed twice"
+    filled = {o.client_id for o in account.orders if o.filled > 0}
+    assert filled <= written, "the exchange filled orders the database does not hold"
+    held = account.free.get("BTC", Decimal(0)) + account.locked.get("BTC", Decimal(0))
+    assert held == sum((t.quantity for _, t in open_trades), Decimal(0))
+    stopped = sum(
+        (o.amount for o in account.orders if o.is_open and o.kind is Kind.STOP_LOSS), Decimal(0)
+    )
+    assert stopped >= held
+
+
+def _report(name: str, outcomes: list[Outcome]) -> tuple[int, int, int]:
+    moments = [m for o in outcomes for m in o.moments]
+    bare = [m for m in moments if m.unprotected]
+    exits = [m for m in bare if m.exiting]
+    print(  # noqa: T201 - the figures for docs/security.md (pytest -s)
+        f"{name}: {len(moments)} kill moments ({sum(m.target == 'entry' for m in moments)} "
+        f"right after an entry), {len(bare) - len(exits)} with the coin held and no stop, "
+        f"{len(exits)} more inside an exit (stop canceled, sale not yet sent); "
+        f"{sum(o.runs for o in outcomes)} runs"
+    )
+    return len(moments), len(bare) - len(exits), len(exits)
+
+
+@pytest.mark.shared_data
+@pytest.mark.timeout(3600)
+def test_kill_9_on_binance_with_brackets_never_leaves_the_coin_without_its_stop(
+    series: Path, tmp_path: Path
+) -> None:
+    outcomes = [_crashy(series, tmp_path / f"seed{s}", s, bracket=True) for s in SEEDS]
+    _, unprotected, _ = _report("binance with brackets", outcomes)
+    assert unprotected == 0
+
+
+@pytest.mark.shared_data
+@pytest.mark.timeout(3600)
+def test_kill_9_without_brackets_finds_the_window_the_brackets_close(
+    series: Path, tmp_path: Path
+) -> None:
+    outcomes = [_crashy(series, tmp_path / f"seed{s}", s, bracket=False) for s in SEEDS]
+    _, unprotected, _ = _report("binance without brackets (other venues' path)", outcomes)
+    assert unprotected > 0
