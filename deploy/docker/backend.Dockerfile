@@ -10,13 +10,20 @@ RUN npm ci --no-audit --no-fund
 COPY mobile/ ./
 RUN npx expo export --platform web --output-dir /web
 
-# The dependencies' wheels depend on pyproject.toml alone: a change to the code reuses them.
-FROM python:3.11-slim-bookworm AS deps
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+# The dependencies' wheels depend on pyproject.toml's dependency list alone: a change to the code
+# or to the tools' settings reuses them (the list is copied by content, so an unchanged list is a
+# cache hit); pip's cache survives a change of the list.
+FROM python:3.11-slim-bookworm AS requirements
 WORKDIR /src
 COPY backend/pyproject.toml backend/
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('backend/pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
-    && python -m pip wheel --wheel-dir /wheels -r requirements.txt
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('backend/pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt
+
+FROM python:3.11-slim-bookworm AS deps
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY --from=requirements /src/requirements.txt ./
+RUN --mount=type=cache,target=/root/.cache/pip \
+    python -m pip wheel --wheel-dir /wheels -r requirements.txt
 
 FROM python:3.11-slim-bookworm AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
