@@ -12,15 +12,32 @@ the same run:
 * memory bounded (peak < 2 GiB whatever the number of trials): resident memory after 100 and
   after 300 more trials;
 * 2 worker processes on one PostgreSQL study >= 1.7x the trials/s of one.
+
+Parts (arguments; default ``grid workers``):
+
+* ``grid``: the grid against vectorbt, and memory;
+* ``workers``: rounds of 1 and of 2 workers, alternated (``BENCH_WORKER_PAIRS`` pairs of rounds,
+  default 3; ``BENCH_WORKER_TRIALS`` trials per round, default 40). Wall trials/s on a shared
+  machine measure the cores other work leaves free, so each worker also notes its clocks at every
+  trial: process CPU time, and its main thread's time on a core and waiting for one
+  (``/proc/thread-self/schedstat``). The verdict is the speed-up with a core per worker: each
+  worker's trials over its wall time minus its wait for a core (what the trials cost in CPU plus
+  what they waited on other than a core: storage round trips, locks), 2 workers over 1;
+* ``portfolio``: CPU time of a portfolio trial (both bots, the real 8-year hourly BTC/USDT)
+  against the same trial building every ``Trade`` and its figures from them (what a trial cost
+  before it read the bots' exact outcomes instead).
 """
 
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,11 +45,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench._common import btc_minutes_extended, machine, peak_rss_mib
+from bench._common import HOURS, btc_minutes_extended, load, machine, peak_rss_mib, today
 from cryptotrader.domain import CandleArrays, Timeframe
 from cryptotrader.domain.markets import MarketRules
 from cryptotrader.engines.backtest import BacktestConfig
-from cryptotrader.optimize.evaluate import Evaluator
+from cryptotrader.optimize.evaluate import Evaluator, TrialRun
 from cryptotrader.optimize.objectives import parse_objectives
 from cryptotrader.optimize.space import build_space
 from cryptotrader.optimize.study import StudyPlan, run_study, trial_metrics
@@ -136,8 +153,106 @@ def steady_rate(trials: list[Any]) -> float:
     return float(inside / (end - begin).total_seconds())
 
 
-def workers_figure(evaluator: Evaluator) -> tuple[float, float] | None:
-    """Steady trials/s of one and of two worker processes on one PostgreSQL study."""
+def _thread_clocks() -> tuple[int, int]:
+    """``(ns on a core, ns waiting for a core)`` of the calling thread so far (Linux)."""
+    on_cpu, waited, _ = Path("/proc/thread-self/schedstat").read_text().split()
+    return int(on_cpu), int(waited)
+
+
+class ProbedEvaluator:
+    """An evaluator noting this process's clocks as each trial's simulation starts.
+
+    Each worker appends ``monotonic ns, process CPU ns, main thread on-core ns, main thread
+    run-queue wait ns`` to ``<folder>/<pid>``; two consecutive lines bound one whole trial
+    (simulation, Optuna's sampling and storage writes, callbacks).
+    """
+
+    def __init__(self, inner: Evaluator, folder: str) -> None:
+        self.inner = inner
+        self.folder = folder
+        self.strategy = inner.strategy
+        self.candles = inner.candles
+        self.timeframe = inner.timeframe
+        self.config = inner.config
+        self.capital = inner.capital
+        self.per_year = inner.per_year
+
+    def run(
+        self,
+        params: Mapping[str, Any],
+        protection: Mapping[str, Any] | None = None,
+        *,
+        start: int = 0,
+        stop: int | None = None,
+    ) -> TrialRun:
+        """Note the clocks, then the inner evaluator's trial."""
+        on_cpu, waited = _thread_clocks()
+        line = f"{time.monotonic_ns()} {time.process_time_ns()} {on_cpu} {waited}\n"
+        with (Path(self.folder) / str(os.getpid())).open("a") as log:
+            log.write(line)
+        return self.inner.run(params, protection, start=start, stop=stop)
+
+    def exact(self, params: Mapping[str, Any], protection: Mapping[str, Any] | None = None,
+              *, pair: Any = None) -> Any:  # fmt: skip
+        """The inner evaluator's exact backtest."""
+        return self.inner.exact(params, protection, pair=pair)
+
+    def warmup(self, params: Mapping[str, Any] | None = None) -> int:
+        """The inner evaluator's warm-up."""
+        return self.inner.warmup(params)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerRound:
+    """One study run by ``workers`` processes, measured while all of them were warm."""
+
+    workers: int
+    trials: int
+    wall_rate: float
+    """Trials/s as the clock on the wall saw them (``steady_rate``): depends on other load."""
+    cpu_per_trial: float
+    """Process CPU seconds per trial (every thread of the worker), averaged over trials."""
+    free_rate: float
+    """Trials/s with a core per worker: each worker's trials over its wall time minus the time
+    its main thread waited for a core, summed over the workers."""
+    waited: float
+    """Share of the workers' wall time spent waiting for a core (other load)."""
+    blocked_per_trial: float
+    """Seconds per trial the main thread was neither on a core nor waiting for one: storage
+    round trips and commits (including the database server's own waits for a core)."""
+
+
+def read_round(folder: str, workers: int, wall_rate: float) -> WorkerRound:
+    """The clocks the workers noted, over the span where every worker was warm.
+
+    Each worker's first trial (caches, compilation) is left out; with two workers the span runs
+    from the later one's second trial to the earlier one's last, so both always ran.
+    """
+    logs = [np.loadtxt(path, dtype=np.int64, ndmin=2) for path in Path(folder).iterdir()]
+    counts = [rows.shape[0] for rows in logs]
+    if len(logs) != workers or min(counts) < 3:
+        raise RuntimeError(f"trials per worker {counts}: {workers} workers of 3 or more expected")
+    begin = max(int(rows[1, 0]) for rows in logs)
+    end = min(int(rows[-1, 0]) for rows in logs)
+    trials = 0
+    free_rate = wall = waited = cpu = blocked = 0.0
+    for rows in logs:
+        inside = rows[(rows[:, 0] >= begin) & (rows[:, 0] <= end)]
+        if inside.shape[0] < 2:
+            raise RuntimeError("a worker finished no trial while the others ran: more trials")
+        spent = (inside[-1] - inside[0]) / 1e9
+        n = inside.shape[0] - 1
+        trials += n
+        free_rate += n / (spent[0] - spent[3])
+        wall, waited, cpu = wall + spent[0], waited + spent[3], cpu + spent[1]
+        blocked += spent[0] - spent[2] - spent[3]
+    return WorkerRound(
+        workers, trials, wall_rate, cpu / trials, free_rate, waited / wall, blocked / trials
+    )
+
+
+def workers_rounds(evaluator: Evaluator, pairs: int, trials: int) -> list[WorkerRound] | None:
+    """Rounds of 1 and 2 workers, alternated, each a fresh PostgreSQL study of ``trials``."""
     from cryptotrader.optimize.storage import open_storage
 
     try:
@@ -145,35 +260,71 @@ def workers_figure(evaluator: Evaluator) -> tuple[float, float] | None:
     except Exception as exc:  # noqa: BLE001 - a benchmark reports what it could not measure
         print(f"PostgreSQL unavailable ({exc}): no workers figure")
         return None
-    rates = []
-    for workers in (1, 2):
-        plan = grid_plan(
-            POSTGRES, f"bench-{uuid.uuid4().hex[:8]}", sampler="random", trials=80,
-            space=build_space("sma_cross", ranges={"fast": "5:50", "slow": "60:240"},
-                              fixed={"stop_loss": str(SL), "take_profit": str(TP)}, sizing=False),
-        )  # fmt: skip
-        study = run_study(plan, evaluator, workers=workers)
-        rates.append(steady_rate(study.trials))
-    return rates[0], rates[1]
+    fixed = {"stop_loss": str(SL), "take_profit": str(TP)}
+    space = build_space(
+        "sma_cross", ranges={"fast": "5:50", "slow": "60:240"}, fixed=fixed, sizing=False
+    )
+    rounds = []
+    for workers in [1, 2] * pairs:
+        with tempfile.TemporaryDirectory() as folder:
+            plan = grid_plan(
+                POSTGRES, f"bench-{uuid.uuid4().hex[:8]}", sampler="random", trials=trials,
+                space=space,
+            )  # fmt: skip
+            study = run_study(plan, ProbedEvaluator(evaluator, folder), workers=workers)
+            measured = read_round(folder, workers, steady_rate(study.trials))
+        rounds.append(measured)
+        print(
+            f"  {workers} worker(s): {measured.trials} steady trials, wall "
+            f"{measured.wall_rate:.2f} trials/s, CPU {measured.cpu_per_trial * 1000:.0f} ms/trial, "
+            f"blocked {measured.blocked_per_trial * 1000:.0f} ms/trial, "
+            f"waited for a core {measured.waited:.0%}, with a core each "
+            f"{measured.free_rate:.2f} trials/s; {load()}"
+        )
+    return rounds
+
+
+def spread(values: list[float]) -> str:
+    """Median and range of ``values``."""
+    return f"median {statistics.median(values):.2f}x (range {min(values):.2f}-{max(values):.2f})"
+
+
+def workers_verdict(rounds: list[WorkerRound]) -> None:
+    """The figures of each 1-worker round and the 2-worker round after it, and the verdict."""
+    pairs = list(zip(rounds[::2], rounds[1::2], strict=True))
+    free = [two.free_rate / one.free_rate for one, two in pairs]
+    cpu = [one.cpu_per_trial / two.cpu_per_trial for one, two in pairs]
+    wall = [two.wall_rate / one.wall_rate for one, two in pairs]
+    print(f"2 workers / 1, with a core each: {spread(free)} over {len(pairs)} pairs of rounds")
+    print(f"CPU per trial, 1 worker / 2 (parallel efficiency of the work): {spread(cpu)}")
+    print(f"wall trials/s as measured, 2 workers / 1 (depends on other load): {spread(wall)}")
+    met = statistics.median(free) >= 1.7
+    print(f"verdict: 2 workers >= 1.7x one: {'met' if met else 'NOT met'} "
+          f"(median {statistics.median(free):.2f}x)")  # fmt: skip
 
 
 def main() -> None:
-    """Print the figures of docs/BENCHMARKS.md (parts: ``grid``, ``workers``; default both)."""
+    """Print the figures of docs/BENCHMARKS.md (parts: ``grid``, ``workers``, ``portfolio``)."""
     parts = sys.argv[1:] or ["grid", "workers"]
+    print(f"{today()}; {machine()}; {load()}")
+    if "portfolio" in parts:
+        portfolio_trials()
+    if "grid" not in parts and "workers" not in parts:
+        return
     candles, what = btc_minutes_extended()
-    print(f"{what}; {machine()}; load {os.getloadavg()[0]:.2f}")
+    print(what)
     evaluator = Evaluator("sma_cross", candles, Timeframe.M1, config=CONFIG, capital=CAPITAL)
     evaluator.run({"fast": 10, "slow": 60}, {"stop_loss": SL, "take_profit": TP})  # compiles
     if "grid" in parts:
         grid(candles, evaluator)
     if "workers" in parts:
-        rates = workers_figure(evaluator)
-        if rates is not None:
-            print(
-                f"PostgreSQL study, random sampler, steady state: 1 worker {rates[0]:.2f} "
-                f"trials/s, 2 workers {rates[1]:.2f} trials/s = {rates[1] / rates[0]:.2f}x"
-            )
-    print(f"peak memory of the run: {peak_rss_mib():.0f} MiB; load {os.getloadavg()[0]:.2f}")
+        pairs = int(os.environ.get("BENCH_WORKER_PAIRS", "3"))
+        trials = int(os.environ.get("BENCH_WORKER_TRIALS", "40"))
+        print(f"PostgreSQL study, random sampler, {trials} trials per round, rounds alternated:")
+        rounds = workers_rounds(evaluator, pairs, trials)
+        if rounds is not None:
+            workers_verdict(rounds)
+    print(f"peak memory of the run: {peak_rss_mib():.0f} MiB; {load()}")
 
 
 def grid(candles: CandleArrays, evaluator: Evaluator) -> None:
@@ -203,6 +354,51 @@ def grid(candles: CandleArrays, evaluator: Evaluator) -> None:
     print(
         f"total return per combination, ours vs vectorbt: median |diff| "
         f"{np.median(np.abs(ours_r - vbt_r)):.4f}, rank correlation {order:.3f}"
+    )
+
+
+PORTFOLIO_KNOBS = {"reallocation_ratio": 0.3, "losses_to_halve": 3, "losses_to_quarter": 5,
+                   "wins_to_restore": 2}  # fmt: skip
+
+
+def portfolio_trials(rounds: int = 7) -> None:
+    """CPU ms of a portfolio trial, and of the same trial with every ``Trade`` built, alternated."""
+    from cryptotrader.engines.backtest.metrics import TradeOutcomes
+    from cryptotrader.marketdata import read_ohlcv
+    from cryptotrader.optimize.portfolio import PortfolioEvaluator
+
+    candles = read_ohlcv(HOURS).arrays
+    evaluator = PortfolioEvaluator(candles, Timeframe.H1)
+
+    def trial() -> None:
+        evaluator.run(PORTFOLIO_KNOBS)
+
+    def with_trades() -> None:
+        result = evaluator.exact(PORTFOLIO_KNOBS)
+        trades = sorted(result.safe.trades + result.aggressive.trades,
+                        key=lambda t: (t.exit_time, t.entry_time))  # fmt: skip
+        TradeOutcomes.of_trades(trades)
+        np.array([float(t.pnl or 0) for t in trades])
+
+    def cpu_ms(fn: Any, times: int = 3) -> float:
+        start = time.process_time()
+        for _ in range(times):
+            fn()
+        return (time.process_time() - start) / times * 1000
+
+    trial()
+    with_trades()  # warm: indicators, compilation
+    ours, before = [], []
+    for _ in range(rounds):
+        ours.append(cpu_ms(trial))
+        before.append(cpu_ms(with_trades))
+    run = evaluator.run(PORTFOLIO_KNOBS)
+    ratios = [b / o for o, b in zip(ours, before, strict=True)]
+    print(
+        f"portfolio trial, {len(candles):,} hourly candles, {run.metrics.trades} trades: "
+        f"{statistics.median(ours):.1f} ms CPU (range {min(ours):.1f}-{max(ours):.1f}); with "
+        f"every Trade built {statistics.median(before):.1f} ms (range {min(before):.1f}-"
+        f"{max(before):.1f}); before / now {spread(ratios)}; {load()}"
     )
 
 

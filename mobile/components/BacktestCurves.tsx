@@ -4,10 +4,12 @@
  * under them: TradingView Lightweight Charts in an Expo DOM component. The curves come
  * thinned for display (lib/backtest.ts `downsample`); the tables show the exact figures.
  */
-import { AreaSeries, ColorType, createChart, LineSeries, type UTCTimestamp } from 'lightweight-charts';
+import { AreaSeries, createChart, LineSeries, type UTCTimestamp } from 'lightweight-charts';
 import { useEffect, useRef } from 'react';
 
 import type { DOMProps } from 'expo/dom';
+
+import { chartOptions, type ChartTheme } from '@/components/chartOptions';
 
 export interface Curve {
   label: string;
@@ -24,7 +26,7 @@ export default function BacktestCurves({
   height = 380,
 }: {
   curves: Curve[];
-  colors: { background: string; text: string; grid: string };
+  colors: ChartTheme;
   height?: number;
   dom?: DOMProps;
 }) {
@@ -32,17 +34,7 @@ export default function BacktestCurves({
   useEffect(() => {
     const element = container.current;
     if (!element) return undefined;
-    const chart = createChart(element, {
-      height,
-      autoSize: true,
-      layout: {
-        background: { type: ColorType.Solid, color: colors.background },
-        textColor: colors.text,
-        panes: { separatorColor: colors.grid },
-      },
-      grid: { vertLines: { visible: false }, horzLines: { color: colors.grid } },
-      timeScale: { timeVisible: true, secondsVisible: false },
-    });
+    const chart = createChart(element, chartOptions(colors, height));
     const single = curves.length === 1;
     for (const curve of curves) {
       chart

@@ -3,10 +3,12 @@
  * A running total over time (the realised P&L curve), green above zero and red below:
  * TradingView Lightweight Charts in an Expo DOM component, like the price chart.
  */
-import { BaselineSeries, ColorType, createChart, type UTCTimestamp } from 'lightweight-charts';
+import { BaselineSeries, createChart, type UTCTimestamp } from 'lightweight-charts';
 import { useEffect, useRef } from 'react';
 
 import type { DOMProps } from 'expo/dom';
+
+import { chartOptions, type ChartTheme } from '@/components/chartOptions';
 
 export interface EquityPoint {
   /** epoch seconds */
@@ -21,7 +23,7 @@ export default function EquityChart({
   height = 160,
 }: {
   points: EquityPoint[];
-  colors: { background: string; text: string; grid: string; up: string; down: string };
+  colors: ChartTheme & { up: string; down: string };
   height?: number;
   dom?: DOMProps;
 }) {
@@ -29,15 +31,7 @@ export default function EquityChart({
   useEffect(() => {
     const element = container.current;
     if (!element) return undefined;
-    const chart = createChart(element, {
-      height,
-      autoSize: true,
-      layout: { background: { type: ColorType.Solid, color: colors.background }, textColor: colors.text },
-      grid: { vertLines: { visible: false }, horzLines: { color: colors.grid } },
-      timeScale: { timeVisible: true, secondsVisible: false },
-      handleScroll: false,
-      handleScale: false,
-    });
+    const chart = createChart(element, chartOptions(colors, height, { interactive: false }));
     const series = chart.addSeries(BaselineSeries, {
       baseValue: { type: 'price', price: 0 },
       topLineColor: colors.up,

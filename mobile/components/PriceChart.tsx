@@ -6,7 +6,6 @@
  */
 import {
   CandlestickSeries,
-  ColorType,
   createChart,
   createSeriesMarkers,
   HistogramSeries,
@@ -19,6 +18,8 @@ import { useEffect, useRef } from 'react';
 
 import type { DOMProps } from 'expo/dom';
 
+import { chartOptions, type ChartTheme } from '@/components/chartOptions';
+
 export interface ChartData {
   /** epoch seconds, open time */
   time: number[];
@@ -30,10 +31,7 @@ export interface ChartData {
   markers: { time: number; kind: 'entry' | 'exit'; side: 'buy' | 'sell'; text: string }[];
 }
 
-export interface ChartColors {
-  background: string;
-  text: string;
-  grid: string;
+export interface ChartColors extends ChartTheme {
   up: string;
   down: string;
 }
@@ -73,17 +71,7 @@ export default function PriceChart({
   useEffect(() => {
     const element = container.current;
     if (!element) return undefined;
-    const chart = createChart(element, {
-      height,
-      autoSize: true,
-      layout: {
-        background: { type: ColorType.Solid, color: colors.background },
-        textColor: colors.text,
-        panes: { separatorColor: colors.grid },
-      },
-      grid: { vertLines: { color: colors.grid }, horzLines: { color: colors.grid } },
-      timeScale: { timeVisible: true, secondsVisible: false },
-    });
+    const chart = createChart(element, chartOptions(colors, height, { verticalGrid: true }));
     chartRef.current = chart;
     const times = data.time;
     const candles = chart.addSeries(CandlestickSeries, {

@@ -76,6 +76,15 @@ export function useLaunchBacktest() {
   });
 }
 
+export function useLaunchPortfolio() {
+  const client = useQueryClient();
+  return useMutation({
+    retry: 0,
+    mutationFn: (body: Schemas['PortfolioBacktestCreate']) => call(api().POST('/api/backtest/portfolio', { body })),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ['backtests', 'list'] }),
+  });
+}
+
 export function useRenameBacktest() {
   const client = useQueryClient();
   return useMutation({

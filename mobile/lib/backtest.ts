@@ -3,6 +3,7 @@
  * serves (types, bounds, choices, defaults), and curves thinned for display (tables keep the
  * exact strings; floats only draw).
  */
+import { plotValue, sumDecimals } from '@/lib/decimal';
 import type { Schemas } from '@/services/api';
 
 export type ParameterSpec = Schemas['ParameterSpecPublic'];
@@ -113,18 +114,20 @@ export function drawdownCurve(points: CurvePoint[]): CurvePoint[] {
   });
 }
 
-/** The report's equity curve as drawing points (the strings stay exact in the tables). */
-export function equityPoints(report: Schemas['BacktestReportPublic']): CurvePoint[] {
+/** A report's equity curve as drawing points (the strings stay exact in the tables). */
+export function equityPoints(report: { equity_curve: Schemas['EquityPointPublic'][] }): CurvePoint[] {
   const byTime = new Map<number, number>();
   for (const p of report.equity_curve) byTime.set(Math.floor(Date.parse(p.time) / 1000), Number(p.equity));
   return [...byTime].map(([time, value]) => ({ time, value })).sort((a, b) => a.time - b.time);
 }
 
 type Report = Schemas['BacktestReportPublic'];
+/** A column of a metrics table: a strategy's report, or a portfolio's combined metrics. */
+export type MetricsRow = Schemas['MetricsPublic'] & Partial<Pick<Report, 'refused_entries' | 'candles'>>;
 type Kind = 'money' | 'pct' | 'share' | 'ratio' | 'count' | 'day';
 
 /** Every metric of a report, in the order shown, with how each is written. */
-export const METRICS: readonly (readonly [keyof Report, Kind])[] = [
+export const METRICS: readonly (readonly [keyof MetricsRow, Kind])[] = [
   ['initial_capital', 'money'],
   ['final_capital', 'money'],
   ['net_profit', 'money'],
@@ -151,8 +154,8 @@ export const METRICS: readonly (readonly [keyof Report, Kind])[] = [
 
 /** A metric as text: money from its exact string, ratios and counts from their numbers. */
 export function metricText(
-  report: Report,
-  key: keyof Report,
+  report: MetricsRow,
+  key: keyof MetricsRow,
   kind: Kind,
   format: { money: (value: string) => string; locale: string },
 ): string {
@@ -178,4 +181,23 @@ export function metricText(
     case 'day':
       return String(value).slice(0, 10);
   }
+}
+
+type PortfolioRun = Schemas['PortfolioRunPublic'];
+
+/** The run of a sweep shown first: the ratio asked for most often (0.3, the default), else the first. */
+export function defaultRun(runs: PortfolioRun[], preferred = '0.3'): PortfolioRun | undefined {
+  return runs.find((r) => Number(r.reallocation_ratio) === Number(preferred)) ?? runs[0];
+}
+
+/** What a run moved from the aggressive bot to the safe one, summed exactly. */
+export function reallocated(run: PortfolioRun): string {
+  return sumDecimals(run.reallocations.map((r) => r.amount));
+}
+
+/** Each ratio of a sweep as a point of the sweep chart (drawing floats only). */
+export function sweepPoints(runs: PortfolioRun[]): { ratio: number; finalCapital: number; maxDrawdown: number }[] {
+  return runs
+    .map((r) => ({ ratio: Number(r.reallocation_ratio), finalCapital: plotValue(r.final_capital), maxDrawdown: r.max_drawdown ?? 0 }))
+    .sort((a, b) => a.ratio - b.ratio);
 }

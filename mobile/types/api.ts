@@ -45,6 +45,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/backtest/portfolio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Launch Portfolio Backtest
+         * @description Both bots with reallocation (one ratio, or a sweep of ratios); returns the job.
+         */
+        post: operations["backtest-launch_portfolio_backtest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/backtest/{job_id}": {
         parameters: {
             query?: never;
@@ -1447,10 +1467,12 @@ export interface components {
         };
         /**
          * BacktestResultPublic
-         * @description A finished job and its reports (one per strategy).
+         * @description A finished job and its reports: one per strategy, or (portfolio) one per ratio.
          */
         BacktestResultPublic: {
             job: components["schemas"]["BacktestJobPublic"];
+            /** Portfolio */
+            portfolio?: components["schemas"]["PortfolioRunPublic"][];
             /** Results */
             results: components["schemas"]["BacktestReportPublic"][];
         };
@@ -1970,6 +1992,52 @@ export interface components {
             password: string;
             /** Username */
             username: string;
+        };
+        /**
+         * MetricsPublic
+         * @description Every metric of a run (docs/backtesting.md); money as strings.
+         */
+        MetricsPublic: {
+            /** Average Trade */
+            average_trade: number | null;
+            /** Best Trade */
+            best_trade: number | null;
+            /** Cagr */
+            cagr: number | null;
+            /** Expectancy */
+            expectancy: string | null;
+            /** Exposure */
+            exposure: number | null;
+            /** Fees Paid */
+            fees_paid: string;
+            /** Final Capital */
+            final_capital: string;
+            /** Initial Capital */
+            initial_capital: string;
+            /** Max Drawdown */
+            max_drawdown: number | null;
+            /** Max Drawdown Peak */
+            max_drawdown_peak: string | null;
+            /** Max Drawdown Recovery */
+            max_drawdown_recovery: string | null;
+            /** Max Drawdown Trough */
+            max_drawdown_trough: string | null;
+            /** Net Profit */
+            net_profit: string;
+            /** Profit Factor */
+            profit_factor: number | null;
+            /** Sharpe Ratio */
+            sharpe_ratio: number | null;
+            /** Sortino Ratio */
+            sortino_ratio: number | null;
+            /** Total Return */
+            total_return: number | null;
+            /** Total Trades */
+            total_trades: number;
+            /** Win Rate */
+            win_rate: number | null;
+            /** Worst Trade */
+            worst_trade: number | null;
         };
         /**
          * NotificationDeliveriesPublic
@@ -2502,6 +2570,76 @@ export interface components {
             new_password: string;
         };
         /**
+         * PortfolioBacktestCreate
+         * @description Both bots on the same candles with reallocation, as ``backtest portfolio`` takes them.
+         *
+         *     ``reallocation`` runs one ratio; ``sweep`` (``START:STOP:STEP``, inclusive) runs each ratio
+         *     of the range on the same indicators. None: the trading settings' value.
+         */
+        PortfolioBacktestCreate: {
+            /** Aggressive Capital */
+            aggressive_capital?: number | string | null;
+            /**
+             * Aggressive Strategy
+             * @default aggressive
+             */
+            aggressive_strategy: string;
+            /** End */
+            end?: string | null;
+            /**
+             * Exchange
+             * @default binance
+             */
+            exchange: string;
+            /** Fee */
+            fee?: number | string | null;
+            /**
+             * Fill
+             * @default open
+             * @enum {string}
+             */
+            fill: "open" | "close";
+            /**
+             * On Deep Streak
+             * @default quarter
+             * @enum {string}
+             */
+            on_deep_streak: "quarter" | "pause";
+            /**
+             * Pair
+             * @example BTC/USDT
+             */
+            pair: string;
+            /** Reallocation */
+            reallocation?: number | string | null;
+            /** Safe Capital */
+            safe_capital?: number | string | null;
+            /**
+             * Safe Strategy
+             * @default conservative
+             */
+            safe_strategy: string;
+            /** Slippage */
+            slippage?: number | string | null;
+            /** Start */
+            start?: string | null;
+            /**
+             * Sweep
+             * @example 0.1:0.5:0.1
+             */
+            sweep?: string | null;
+            /** @default 1h */
+            timeframe: components["schemas"]["Timeframe"];
+        };
+        /**
+         * PortfolioBotsPublic
+         * @description Each bot's own report in a portfolio run.
+         */
+        PortfolioBotsPublic: {
+            aggressive: components["schemas"]["BacktestReportPublic"];
+            safe: components["schemas"]["BacktestReportPublic"];
+        };
+        /**
          * PortfolioPublic
          * @description Both bots, totals, the latest reallocations and the trading mode.
          */
@@ -2519,7 +2657,7 @@ export interface components {
              */
             realised_today: string;
             /** Reallocations */
-            reallocations: components["schemas"]["ReallocationPublic"][];
+            reallocations: components["schemas"]["cryptotrader__api__schemas__portfolio__ReallocationPublic"][];
             /** Total Capital */
             total_capital: string;
             /**
@@ -2531,6 +2669,62 @@ export interface components {
             total_realised_pnl: string;
             /** Total Unrealised Pnl */
             total_unrealised_pnl: string;
+        };
+        /**
+         * PortfolioRunPublic
+         * @description Both bots at one reallocation ratio: combined metrics and equity, each bot, the moves.
+         */
+        PortfolioRunPublic: {
+            /** Average Trade */
+            average_trade: number | null;
+            /** Best Trade */
+            best_trade: number | null;
+            bots: components["schemas"]["PortfolioBotsPublic"];
+            buy_and_hold: components["schemas"]["MetricsPublic"];
+            /** Cagr */
+            cagr: number | null;
+            /** Equity Curve */
+            equity_curve: components["schemas"]["EquityPointPublic"][];
+            /** Expectancy */
+            expectancy: string | null;
+            /** Exposure */
+            exposure: number | null;
+            /** Fees Paid */
+            fees_paid: string;
+            /** Final Capital */
+            final_capital: string;
+            /** Initial Capital */
+            initial_capital: string;
+            /** Max Drawdown */
+            max_drawdown: number | null;
+            /** Max Drawdown Peak */
+            max_drawdown_peak: string | null;
+            /** Max Drawdown Recovery */
+            max_drawdown_recovery: string | null;
+            /** Max Drawdown Trough */
+            max_drawdown_trough: string | null;
+            /** Net Profit */
+            net_profit: string;
+            /** Profit Factor */
+            profit_factor: number | null;
+            /** Reallocation Ratio */
+            reallocation_ratio: string;
+            /** Reallocations */
+            reallocations: components["schemas"]["cryptotrader__api__schemas__backtests__ReallocationPublic"][];
+            /** Risk Changes */
+            risk_changes: components["schemas"]["RiskChangePublic"][];
+            /** Sharpe Ratio */
+            sharpe_ratio: number | null;
+            /** Sortino Ratio */
+            sortino_ratio: number | null;
+            /** Total Return */
+            total_return: number | null;
+            /** Total Trades */
+            total_trades: number;
+            /** Win Rate */
+            win_rate: number | null;
+            /** Worst Trade */
+            worst_trade: number | null;
         };
         /**
          * PushSubscriptionIn
@@ -2554,27 +2748,6 @@ export interface components {
             p256dh: string;
         };
         /**
-         * ReallocationPublic
-         * @description Capital moved after a winning trade.
-         */
-        ReallocationPublic: {
-            /** Amount */
-            amount: string;
-            /**
-             * At
-             * Format: date-time
-             */
-            at: string;
-            from_bot: components["schemas"]["BotKind"];
-            /** Id */
-            id: number;
-            /** Ratio */
-            ratio: string;
-            to_bot: components["schemas"]["BotKind"];
-            /** Trigger Trade Id */
-            trigger_trade_id: number | null;
-        };
-        /**
          * ReallocationsPublic
          * @description One page of reallocations.
          */
@@ -2582,7 +2755,7 @@ export interface components {
             /** Count */
             count: number;
             /** Data */
-            data: components["schemas"]["ReallocationPublic"][];
+            data: components["schemas"]["cryptotrader__api__schemas__portfolio__ReallocationPublic"][];
         };
         /**
          * RefreshRequest
@@ -2607,6 +2780,22 @@ export interface components {
             /** By */
             by: string;
             status: components["schemas"]["BotStatus"];
+        };
+        /**
+         * RiskChangePublic
+         * @description A bot's risk ratio changed after a losing or winning streak.
+         */
+        RiskChangePublic: {
+            /** Bot */
+            bot: string;
+            /** Reason */
+            reason: string;
+            /** Risk After */
+            risk_after: string;
+            /** Risk Before */
+            risk_before: string;
+            /** Time */
+            time: string | null;
         };
         /**
          * RiskLevel
@@ -3182,6 +3371,41 @@ export interface components {
             /** Ticket */
             ticket: string;
         };
+        /**
+         * ReallocationPublic
+         * @description Profit moved from the aggressive bot to the safe bot after a winning trade.
+         */
+        cryptotrader__api__schemas__backtests__ReallocationPublic: {
+            /** Aggressive Trade */
+            aggressive_trade: number;
+            /** Amount */
+            amount: string;
+            /** Profit */
+            profit: string;
+            /** Time */
+            time: string | null;
+        };
+        /**
+         * ReallocationPublic
+         * @description Capital moved after a winning trade.
+         */
+        cryptotrader__api__schemas__portfolio__ReallocationPublic: {
+            /** Amount */
+            amount: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            from_bot: components["schemas"]["BotKind"];
+            /** Id */
+            id: number;
+            /** Ratio */
+            ratio: string;
+            to_bot: components["schemas"]["BotKind"];
+            /** Trigger Trade Id */
+            trigger_trade_id: number | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -3394,6 +3618,102 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["BacktestCompareCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestJobPublic"];
+                };
+            };
+            /** @description Bad input (the detail says what and where) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The role or the token's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or not one of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A backing service is unavailable; retry (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    "backtest-launch_portfolio_backtest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PortfolioBacktestCreate"];
             };
         };
         responses: {

@@ -195,6 +195,18 @@ class ApiSettings(_Section):
     read_cache_ttl_s: float = Field(
         default=1.0, ge=0, le=10, description="how old /api/bots and /api/portfolio may be"
     )
+    database_pool_size: int = Field(
+        default=5, ge=1, le=100, description="PostgreSQL connections each API process keeps open"
+    )
+    database_pool_overflow: int = Field(
+        default=10, ge=0, le=100, description="more connections it may open under a burst"
+    )
+    database_pool_timeout_s: float = Field(
+        default=30.0,
+        ge=1,
+        le=300,
+        description="how long a request waits for a free connection before 503 'database busy'",
+    )
     docs_enabled: bool = True
     web_dir: Path | None = Field(
         default=None,

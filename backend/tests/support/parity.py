@@ -87,6 +87,6 @@ async def stored_rows(database: Database) -> dict[BotKind, list[Row]]:
     return {bot: [row(t) for t in ordered if t.bot is bot] for bot in BotKind}
 
 
-def _four(confidence: float) -> Decimal:
+def _four(confidence: Decimal | float) -> Decimal:
     """Confidence as stored (``trades.confidence``: 4 decimals, half-up)."""
     return Decimal(str(confidence)).quantize(Decimal("1e-4"), ROUND_HALF_UP)

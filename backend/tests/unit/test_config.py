@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from cryptotrader.config import load_settings
+from cryptotrader.config import ApiSettings, load_settings
 from cryptotrader.domain import TradingMode
 from cryptotrader.errors import ConfigurationError
 
@@ -68,3 +69,18 @@ def test_settings_when_env_file_present_reads_it(
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text("CRYPTOTRADER_EXCHANGE__NAME=kraken\n")
     assert load_settings().exchange.name == "kraken"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("database_pool_timeout_s", 0),
+        ("database_pool_timeout_s", 301),
+        ("database_pool_size", 0),
+        ("database_pool_size", 101),
+        ("database_pool_overflow", -1),
+    ],
+)
+def test_database_pool_settings_out_of_bounds_are_refused(name: str, value: float) -> None:
+    with pytest.raises(ValidationError, match=name):
+        ApiSettings.model_validate({name: value})

@@ -4,23 +4,24 @@ import { useState } from 'react';
 import { ScrollView, StyleSheet } from 'react-native';
 
 import { BacktestForm } from '@/components/backtest/BacktestForm';
+import { PortfolioForm } from '@/components/backtest/PortfolioForm';
 import { Progress, RunList } from '@/components/backtest/RunList';
 import { Button, Card, Label, Row } from '@/components/ui';
 import { useFormat } from '@/hooks/useFormat';
 import { useLive } from '@/store/live';
 
 /** The run just launched: its live progress, then a way to its result. */
-function CurrentRun({ id }: { id: number }) {
+function CurrentRun({ id, testID = 'current-run' }: { id: number; testID?: string }) {
   const { t } = useFormat();
   const router = useRouter();
   const status = useLive((s) => s.backtests[id]?.status);
   return (
     <Row style={styles.current}>
       <Label>#{id}</Label>
-      <Progress jobId={id} status="queued" testID="current-run-progress" />
+      <Progress jobId={id} status="queued" testID={`${testID}-progress`} />
       {status === 'succeeded' ? (
         <Button
-          testID="current-run-open"
+          testID={`${testID}-open`}
           title={t('backtest.open')}
           onPress={() => router.push({ pathname: '/backtest/[id]', params: { id: String(id) } })}
         />
@@ -34,11 +35,16 @@ export default function BacktestScreen() {
   const router = useRouter();
   const [selected, setSelected] = useState<number[]>([]);
   const [current, setCurrent] = useState<number | null>(null);
+  const [currentPortfolio, setCurrentPortfolio] = useState<number | null>(null);
   return (
     <ScrollView testID="backtest" contentContainerStyle={styles.page}>
       <Card title={t('backtest.new')}>
         <BacktestForm onLaunched={(job) => setCurrent(job.id)} />
         {current !== null ? <CurrentRun id={current} /> : null}
+      </Card>
+      <Card title={t('portfolio.title')} testID="portfolio-card">
+        <PortfolioForm onLaunched={(job) => setCurrentPortfolio(job.id)} />
+        {currentPortfolio !== null ? <CurrentRun id={currentPortfolio} testID="current-portfolio" /> : null}
       </Card>
       <Card
         title={t('backtest.runs')}

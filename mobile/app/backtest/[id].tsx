@@ -8,6 +8,8 @@ import { ScrollView, StyleSheet, Text, View } from 'react-native';
 
 import BacktestCurves, { type Curve } from '@/components/BacktestCurves';
 import { MetricsTable } from '@/components/backtest/MetricsTable';
+import { PortfolioResult } from '@/components/backtest/PortfolioResult';
+import { runTitle } from '@/components/backtest/RunList';
 import PriceChart, { type ChartData } from '@/components/PriceChart';
 import { Body, Card, ErrorLine, Label, Pnl, Row } from '@/components/ui';
 import { useBacktestResult, useCandles } from '@/hooks/backtests';
@@ -87,6 +89,25 @@ export default function BacktestResultScreen() {
   const data = result.data;
   if (!data) return <Label>{t('common.loading')}</Label>;
   const request = data.job.request;
+  const portfolio = data.portfolio ?? [];
+  if (portfolio.length) {
+    const first = portfolio[0]!.bots.safe;
+    return (
+      <ScrollView testID="backtest-result" contentContainerStyle={styles.page}>
+        <Card title={runTitle(data.job)}>
+          <Label>
+            {first.pair} · {first.timeframe} · {first.start?.slice(0, 10)} → {first.end?.slice(0, 10)} ·{' '}
+            {t('portfolio.strategies', { safe: first.strategy, aggressive: portfolio[0]!.bots.aggressive.strategy })}
+            {data.job.finished_at ? ` · ${dateTime(data.job.finished_at)}` : ''}
+          </Label>
+          <Label>
+            {t('backtest.requested')}: {JSON.stringify(request)}
+          </Label>
+        </Card>
+        <PortfolioResult runs={portfolio} />
+      </ScrollView>
+    );
+  }
   return (
     <ScrollView testID="backtest-result" contentContainerStyle={styles.page}>
       <Card title={data.job.name ?? `#${data.job.id} · ${data.results.map((r) => r.strategy).join(' / ')}`}>

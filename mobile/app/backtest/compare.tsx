@@ -8,13 +8,17 @@ import { ScrollView, StyleSheet } from 'react-native';
 
 import BacktestCurves, { type Curve } from '@/components/BacktestCurves';
 import { MetricsTable } from '@/components/backtest/MetricsTable';
+import { portfolioColumns } from '@/components/backtest/PortfolioResult';
 import { runTitle } from '@/components/backtest/RunList';
 import { Card, ErrorLine, Label } from '@/components/ui';
 import { useBacktestResults } from '@/hooks/backtests';
 import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
-import { downsample, drawdownCurve, equityPoints } from '@/lib/backtest';
+import { defaultRun, downsample, drawdownCurve, equityPoints, type MetricsRow } from '@/lib/backtest';
+import type { Schemas } from '@/services/api';
 import { messageOf } from '@/services/errors';
+
+type Column = { report: MetricsRow & { equity_curve: Schemas['EquityPointPublic'][] }; title: string };
 
 const COLORS = ['#2563eb', '#f59e0b', '#10b981', '#a855f7', '#ef4444', '#0ea5e9', '#84cc16'];
 
@@ -26,13 +30,18 @@ export default function CompareScreen() {
   const results = useBacktestResults(jobIds);
   const columns = useMemo(
     () =>
-      (results.data ?? []).flatMap((result) =>
-        result.results.map((report) => ({
+      (results.data ?? []).flatMap((result): Column[] => {
+        // a portfolio run: its safe, aggressive and combined columns at the default ratio
+        const run = defaultRun(result.portfolio ?? []);
+        if (run) {
+          return portfolioColumns(run, t).map((c) => ({ report: c.row, title: `${runTitle(result.job)} · ${c.title}` }));
+        }
+        return result.results.map((report) => ({
           report,
           title: `${runTitle(result.job)}${result.results.length > 1 ? ` · ${report.strategy}` : ''}`,
-        })),
-      ),
-    [results.data],
+        }));
+      }),
+    [results.data, t],
   );
   const curves: Curve[] = useMemo(() => {
     // the display budget is shared: ~3000 points in all, whatever the number of runs

@@ -16,8 +16,42 @@ import { ApiError, messageOf } from '@/services/errors';
 const MONEY_FIELDS = ['initial_capital', 'fee', 'slippage', 'stop_loss', 'take_profit', 'stake'] as const;
 type MoneyField = (typeof MONEY_FIELDS)[number];
 
-function seriesKey(s: Schemas['SeriesPublic']): string {
+type Series = Schemas['SeriesPublic'];
+
+export function seriesKey(s: Series): string {
   return `${s.exchange} ${s.pair} ${s.timeframe}`;
+}
+
+/** The stored series to run on, and how many candles it holds over which days. */
+export function SeriesPicker({
+  series,
+  chosen,
+  onChange,
+  testID,
+}: {
+  series: Series[];
+  chosen: Series | undefined;
+  onChange: (key: string) => void;
+  testID: string;
+}) {
+  const { t } = useFormat();
+  return (
+    <>
+      <Label>{t('backtest.data')}</Label>
+      <Choice
+        testID={testID}
+        options={series.map(seriesKey)}
+        value={chosen ? seriesKey(chosen) : ''}
+        label={(o) => o.split(' ').slice(1).join(' · ')}
+        onChange={onChange}
+      />
+      {chosen ? (
+        <Label>
+          {t('backtest.stored', { count: chosen.count, first: chosen.first.slice(0, 10), last: chosen.last.slice(0, 10) })}
+        </Label>
+      ) : null}
+    </>
+  );
 }
 
 /** A day typed as YYYY-MM-DD to the API's UTC timestamp ('' -> none; null -> invalid). */
@@ -97,23 +131,7 @@ export function BacktestForm({ onLaunched }: { onLaunched: (job: Schemas['Backte
   if (series.data && !allSeries.length) return <Label>{t('backtest.noData')}</Label>;
   return (
     <View testID="backtest-form" style={styles.box}>
-      <Label>{t('backtest.data')}</Label>
-      <Choice
-        testID="backtest-series"
-        options={allSeries.map(seriesKey)}
-        value={chosenSeries ? seriesKey(chosenSeries) : ''}
-        label={(o) => o.split(' ').slice(1).join(' · ')}
-        onChange={setSeriesChoice}
-      />
-      {chosenSeries ? (
-        <Label>
-          {t('backtest.stored', {
-            count: chosenSeries.count,
-            first: chosenSeries.first.slice(0, 10),
-            last: chosenSeries.last.slice(0, 10),
-          })}
-        </Label>
-      ) : null}
+      <SeriesPicker testID="backtest-series" series={allSeries} chosen={chosenSeries} onChange={setSeriesChoice} />
       <Row style={styles.top}>
         <TextField testID="backtest-start" label={t('backtest.start')} placeholder="YYYY-MM-DD" value={start} onChange={setStart} error={errorOf('start')} />
         <TextField testID="backtest-end" label={t('backtest.end')} placeholder="YYYY-MM-DD" value={end} onChange={setEnd} error={errorOf('end')} />

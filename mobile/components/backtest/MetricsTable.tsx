@@ -3,16 +3,13 @@ import { StyleSheet, Text, View } from 'react-native';
 
 import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
-import { METRICS, metricText } from '@/lib/backtest';
-import type { Schemas } from '@/services/api';
+import { METRICS, metricText, type MetricsRow } from '@/lib/backtest';
 
-type Report = Schemas['BacktestReportPublic'];
-
-export function MetricsTable({ reports, titles }: { reports: Report[]; titles: string[] }) {
+export function MetricsTable({ reports, titles, testID = 'metrics' }: { reports: MetricsRow[]; titles: string[]; testID?: string }) {
   const theme = useTheme();
   const { t, money, locale } = useFormat();
   return (
-    <View testID="metrics">
+    <View testID={testID}>
       <View style={[styles.tr, { borderColor: theme.border }]}>
         <Text style={[styles.th, { color: theme.muted }]}>{t('backtest.metric')}</Text>
         {titles.map((title) => (
@@ -25,7 +22,7 @@ export function MetricsTable({ reports, titles }: { reports: Report[]; titles: s
         <View key={key} style={[styles.tr, { borderColor: theme.border }]}>
           <Text style={[styles.th, { color: theme.muted }]}>{t(`backtest.metrics.${key}`)}</Text>
           {reports.map((report, i) => (
-            <Text key={i} testID={`metric-${key}-${i}`} style={[styles.td, { color: theme.text }]}>
+            <Text key={i} testID={`${testID === 'metrics' ? 'metric' : testID}-${key}-${i}`} style={[styles.td, { color: theme.text }]}>
               {metricText(report, key, kind, { money: (v) => money(v), locale })}
             </Text>
           ))}

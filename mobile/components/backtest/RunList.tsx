@@ -19,8 +19,21 @@ type Job = Schemas['BacktestJobPublic'];
 
 /** What a run is, in one line: its name, else its strategy and market. */
 export function runTitle(job: Job): string {
-  const r = job.request as { strategy?: string; strategies?: string[]; pair?: string; timeframe?: string };
-  const what = r.strategy ?? r.strategies?.join(' / ') ?? job.kind;
+  const r = job.request as {
+    strategy?: string;
+    strategies?: string[];
+    safe_strategy?: string;
+    aggressive_strategy?: string;
+    sweep?: string | null;
+    reallocation?: string | null;
+    pair?: string;
+    timeframe?: string;
+  };
+  const portfolio =
+    job.kind === 'portfolio'
+      ? `${r.safe_strategy} + ${r.aggressive_strategy} · ${r.sweep ? `↻ ${r.sweep}` : `↻ ${r.reallocation ?? '0.3'}`}`
+      : null;
+  const what = portfolio ?? r.strategy ?? r.strategies?.join(' / ') ?? job.kind;
   return job.name ?? `#${job.id} ${what} · ${r.pair ?? ''} ${r.timeframe ?? ''}`;
 }
 

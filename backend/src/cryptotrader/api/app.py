@@ -54,7 +54,7 @@ from cryptotrader.monitoring.setup import influx_writer
 from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.optimize.storage import default_storage
 from cryptotrader.persistence import migrate
-from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.database import Database, Pool
 from cryptotrader.security.keys import KeyRing
 from cryptotrader.security.signing import signing_secret
 from cryptotrader.security.tokens import AccessTokens
@@ -262,7 +262,13 @@ async def _start(
     metrics: ApiMetrics,
 ) -> Services:
     if database is None:
-        database = await migrate.open_database(settings.database_url)
+        limits = settings.api
+        connections = Pool(
+            size=limits.database_pool_size,
+            overflow=limits.database_pool_overflow,
+            timeout_s=limits.database_pool_timeout_s,
+        )
+        database = await migrate.open_database(settings.database_url, pool=connections)
         stack.push_async_callback(database.dispose)
     if bus is None:
         owned_bus = await open_bus(settings, clock=clock)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -116,6 +117,25 @@ async def _database_down(request: Request, exc: Exception) -> JSONResponse:
     return _answer(503, "the database is unavailable; retry shortly")
 
 
+_POOL_LIMITS = re.compile(r"size (\d+) overflow (\d+) reached.*timeout ([\d.]+)")
+
+
+async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+    """Every pooled connection stayed in use past the pool's wait: busy, not down."""
+    found = _POOL_LIMITS.search(str(exc))
+    pool = (
+        f"all {int(found[1]) + int(found[2])} connections stayed in use for {float(found[3]):g} s"
+        if found
+        else "every connection stayed in use past the wait"
+    )
+    log.warning("%s %s: database pool exhausted (%s)", request.method, request.url.path, pool)
+    return _answer(
+        503,
+        f"the database is busy ({pool}; CRYPTOTRADER_API__DATABASE_POOL_SIZE / _TIMEOUT_S); "
+        "retry shortly",
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
     return _answer(500, "internal error")
@@ -129,5 +149,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(DbOperationalError, _database_down)
     app.add_exception_handler(DBAPIError, _database_down)
-    app.add_exception_handler(PoolTimeoutError, _database_down)  # every connection busy: retry
+    app.add_exception_handler(PoolTimeoutError, _database_busy)
     app.add_exception_handler(Exception, _unexpected)

@@ -17,6 +17,7 @@ os.environ.setdefault("TYPER_USE_RICH", "0")
 import typer  # after the switch above
 from typer._click import ClickException  # typer >= 0.29 vendors click
 
+from cryptotrader.cli._common import App
 from cryptotrader.cli.api import api_command, token_app, user_app
 from cryptotrader.cli.backtest import backtest_app
 from cryptotrader.cli.bots import bots_command
@@ -30,7 +31,7 @@ from cryptotrader.errors import OrderRejected, TemporaryError, TraderError, User
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
 
-app = typer.Typer(
+app = App(
     name="cryptotrader",
     help="CryptoTrader: indicators, backtests and trading bots for crypto markets.",
     no_args_is_help=True,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from cryptotrader.cli._common import console, file_option, optional_file
+from cryptotrader.cli._common import App, console, file_option, optional_file
 from cryptotrader.errors import UserInputError
 from cryptotrader.services.context import Role
 
@@ -21,8 +21,8 @@ if TYPE_CHECKING:  # the database and Argon2 load when a command runs, not for -
     from cryptotrader.persistence.database import Database
     from cryptotrader.services.users import UserView
 
-user_app = typer.Typer(help="Manage the people who may use the API.", no_args_is_help=True)
-token_app = typer.Typer(
+user_app = App(help="Manage the people who may use the API.", no_args_is_help=True)
+token_app = App(
     help="Manage service tokens (programs such as the Discord bot).", no_args_is_help=True
 )
 T = TypeVar("T")

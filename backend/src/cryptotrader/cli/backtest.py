@@ -12,6 +12,7 @@ import typer
 
 from cryptotrader.cli._common import (
     SEVERAL_PAIRS,
+    App,
     console,
     err_console,
     file_option,
@@ -23,9 +24,8 @@ from cryptotrader.errors import UserInputError
 if TYPE_CHECKING:  # the engine, pandas and pydantic load when a command runs, not for --help
     from cryptotrader.cli._backtest_input import Candles
     from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine
-    from cryptotrader.strategies import BaseStrategy
 
-backtest_app = typer.Typer(
+backtest_app = App(
     help="Backtest strategies on candle files (fees, slippage, intrabar stops, no look-ahead).",
     no_args_is_help=True,
 )
@@ -275,12 +275,6 @@ def _short_headers(names: list[str]) -> list[str]:
     ]
 
 
-def _portfolio_strategies(safe: str, aggressive: str) -> tuple[BaseStrategy[Any], ...]:
-    from cryptotrader.strategies import create_strategy
-
-    return create_strategy(safe), create_strategy(aggressive)
-
-
 @backtest_app.command("portfolio")
 def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
     data: DataFilesOpt = None,
@@ -340,14 +334,8 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
     )
     from cryptotrader.config import TradingSettings, load_settings
     from cryptotrader.engines.backtest import BacktestEngine
-    from cryptotrader.engines.backtest.config import check_capital
     from cryptotrader.engines.backtest.multipair import PairSeries, PortfolioRequest
-    from cryptotrader.engines.backtest.portfolio import (
-        PortfolioBacktest,
-        check_ratio,
-        parse_sweep,
-    )
-    from cryptotrader.risk import RiskReducer, RiskReducerConfig
+    from cryptotrader.engines.backtest.portfolio_sweep import PortfolioSweep
 
     fear_greed_file = optional_file("--fear-greed", fear_greed)
     report = optional_file("--html", html)
@@ -356,23 +344,19 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
         fee=fee, slippage=slippage, stop_loss=None, take_profit=None, risk_ratio=None,
         stake=None, fill=fill, amount_step=None, min_notional=None,
     )  # fmt: skip
-    if on_deep_streak not in ("quarter", "pause"):
-        raise UserInputError(f"--on-deep-streak {on_deep_streak!r}: expected quarter or pause")
     settings = load_settings()
     trading: TradingSettings = settings.trading
-    safe_amount = decimal_option("--safe-capital", safe_capital)
-    aggressive_amount = decimal_option("--aggressive-capital", aggressive_capital)
-    capital = (
-        check_capital(trading.safe.capital if safe_amount is None else safe_amount),
-        check_capital(
-            trading.aggressive.capital if aggressive_amount is None else aggressive_amount
-        ),
+    asked = PortfolioSweep.parse(
+        trading,
+        safe_strategy=safe_strategy,
+        aggressive_strategy=aggressive_strategy,
+        safe_capital=decimal_option("--safe-capital", safe_capital),
+        aggressive_capital=decimal_option("--aggressive-capital", aggressive_capital),
+        reallocation=decimal_option("--reallocation", reallocation),
+        sweep=sweep,
+        on_deep_streak=on_deep_streak,
     )
-    ratio = decimal_option("--reallocation", reallocation)
-    chosen = trading.reallocation_ratio if ratio is None else ratio
-    ratios = parse_sweep(sweep) if sweep else [check_ratio(chosen)]
-    safe, aggressive = _portfolio_strategies(safe_strategy, aggressive_strategy)
-    deep = "pause" if on_deep_streak == "pause" else "quarter"
+    safe, aggressive = asked.strategies()
     files, held = data or [], stored or []
     if not files and not held:
         raise UserInputError("give --data FILE (one per pair) or --stored PAIR")
@@ -384,15 +368,15 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
             timeframe=series[0].timeframe,
             safe=safe,
             aggressive=aggressive,
-            capital=capital,
+            capital=asked.capital,
             config=config,
             trading=trading,
             runtime=settings.runtime,
-            on_deep_streak=deep,
+            on_deep_streak=asked.on_deep_streak,
             dependencies=sentiment_for([safe, aggressive], fear_greed_file),
         )
         _portfolio_pairs(
-            request, ratios, as_json=as_json, sweep=sweep is not None, report=report,
+            request, list(asked.ratios), as_json=as_json, sweep=sweep is not None, report=report,
             points=curve_points,
         )  # fmt: skip
         return
@@ -403,13 +387,7 @@ def portfolio_command(  # noqa: PLR0917 - typer maps each option to a parameter
         dependencies=sentiment_for([safe, aggressive], fear_greed_file),
         pair=candles.pair,
     )
-    portfolio = PortfolioBacktest(
-        engine=engine, reducer=RiskReducer(RiskReducerConfig(on_deep_streak=deep))
-    )
-    prepared = portfolio.setup(
-        candles.arrays, candles.timeframe, safe=safe, aggressive=aggressive, capital=capital
-    )
-    results = portfolio.sweep(prepared, ratios)
+    results = asked.run(engine, candles.arrays, candles.timeframe, strategies=(safe, aggressive))
     _portfolio_one(
         results, f"{candles.pair} {candles.timeframe} - {len(candles.arrays)} candles",
         as_json=as_json, sweep=sweep is not None, report=report, points=curve_points,

@@ -17,9 +17,12 @@ import typer
 from cryptotrader.cli._common import console
 
 if TYPE_CHECKING:
+    from cryptotrader.clock import Clock
     from cryptotrader.config import Settings
+    from cryptotrader.domain.enums import BotKind
     from cryptotrader.domain.presence import RuntimePresence
     from cryptotrader.domain.trades import Trade
+    from cryptotrader.services.bots import BotView
     from cryptotrader.services.portfolio import BotPortfolio, PortfolioView
 
 NO_BOTS = "no bots yet: the runtime creates them on its first run (cryptotrader run)"
@@ -34,18 +37,20 @@ def bots_command(
     from cryptotrader.clock import LiveClock
     from cryptotrader.config import load_settings
 
-    now = LiveClock().now()
-    portfolio, presence, positions = asyncio.run(_read(load_settings()))
-    driven = presence is not None and presence.driven(now)
+    clock = LiveClock()
+    portfolio, views, positions = asyncio.run(_read(load_settings(), clock))
+    presence = views[0].runtime if views else None
+    driven = any(view.driven for view in views)
+    now = clock.now()
     if as_json:
-        payload = _json(portfolio, presence, driven, positions)
+        payload = _json(portfolio, presence, _by_kind(views), positions)
         console.print_json(json.dumps(payload))
         return
     if not portfolio.bots:
         console.print(NO_BOTS)
         return
     console.print(_runtime_line(presence, driven, now))
-    console.print(_bots_table(portfolio, driven))
+    console.print(_bots_table(portfolio, _by_kind(views)))
     if positions:
         console.print(_positions_table(positions))
     else:
@@ -53,13 +58,13 @@ def bots_command(
 
 
 async def _read(
-    settings: Settings,
-) -> tuple[PortfolioView, RuntimePresence | None, list[tuple[int, Trade]]]:
-    from cryptotrader.domain.presence import HEARTBEAT_KEY, RuntimePresence
+    settings: Settings, clock: Clock
+) -> tuple[PortfolioView, list[BotView], list[tuple[int, Trade]]]:
+    """``/api/portfolio``'s figures, ``/api/bots``' views and the open trades."""
     from cryptotrader.persistence.migrate import open_database
-    from cryptotrader.persistence.repositories import settings as stored
     from cryptotrader.persistence.repositories import trades
     from cryptotrader.persistence.uow import UnitOfWork
+    from cryptotrader.services.bots import read_bots
     from cryptotrader.services.context import Actor, Role
     from cryptotrader.services.portfolio import PortfolioService
 
@@ -67,15 +72,20 @@ async def _read(
     try:
         local = Actor(user_id=0, username="cli", role=Role.VIEWER)  # reads only
         portfolio = await PortfolioService(database=database, settings=settings).portfolio(local)
+        # read after the portfolio: bots are created, never deleted, so every bot it lists is here
+        views = await read_bots(database, clock=clock, trading=settings.trading)
         async with UnitOfWork(database) as uow:
-            beat = await stored.get_setting(session=uow.session, key=HEARTBEAT_KEY)
             positions = await trades.open_trades(session=uow.session)
-        return portfolio, RuntimePresence.from_json(beat), positions
+        return portfolio, views, positions
     finally:
         await database.dispose()
 
 
-def _bots_table(portfolio: PortfolioView, driven: bool) -> Any:
+def _by_kind(views: list[BotView]) -> dict[BotKind, BotView]:
+    return {view.kind: view for view in views}
+
+
+def _bots_table(portfolio: PortfolioView, views: dict[BotKind, BotView]) -> Any:
     """One column per bot (and the total), one row per figure: fits a narrow terminal."""
     from rich.table import Table
 
@@ -86,8 +96,8 @@ def _bots_table(portfolio: PortfolioView, driven: bool) -> Any:
         table.add_column(bot.bot.value, justify="right")
     table.add_column("total", justify="right")
     rows: list[tuple[str, list[str], str]] = [
-        ("state", [b.status.value for b in bots], ""),
-        ("driven by a runtime", ["yes" if driven else "no" for _ in bots], ""),
+        ("state", [views[b.bot].status.value for b in bots], ""),
+        ("driven by a runtime", ["yes" if views[b.bot].driven else "no" for b in bots], ""),
         ("capital", [_money(b.capital) for b in bots], _money(portfolio.total_capital)),
         (
             "realised P&L",
@@ -171,12 +181,12 @@ def _positions_table(positions: list[tuple[int, Trade]]) -> Any:
     return table
 
 
-def _bot_json(bot: BotPortfolio, driven: bool, positions: list[tuple[int, Trade]]) -> Any:
+def _bot_json(bot: BotPortfolio, view: BotView, positions: list[tuple[int, Trade]]) -> Any:
     return {
         "kind": bot.bot.value,
-        "name": bot.name,
-        "status": bot.status.value,
-        "driven": driven,
+        "name": view.name,
+        "status": view.status.value,
+        "driven": view.driven,
         "capital": str(bot.capital),
         "realised_pnl": str(bot.realised_pnl),
         "fees": str(bot.fees),
@@ -206,15 +216,16 @@ def _bot_json(bot: BotPortfolio, driven: bool, positions: list[tuple[int, Trade]
 def _json(
     portfolio: PortfolioView,
     presence: RuntimePresence | None,
-    driven: bool,
+    views: dict[BotKind, BotView],
     positions: list[tuple[int, Trade]],
 ) -> dict[str, Any]:
+    driven = any(view.driven for view in views.values())
     return {
         "mode": str(portfolio.mode),
         "runtime": None if presence is None else presence.to_json(),
         "driven": driven,
         "driven_since": presence.started_at.isoformat() if driven and presence else None,
-        "bots": [_bot_json(bot, driven, positions) for bot in portfolio.bots],
+        "bots": [_bot_json(bot, views[bot.bot], positions) for bot in portfolio.bots],
         "total_capital": str(portfolio.total_capital),
         "total_realised_pnl": str(portfolio.total_realised_pnl),
     }

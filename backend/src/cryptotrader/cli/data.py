@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cryptotrader.cli._common import (
+    App,
     console,
     display_path,
     err_console,
@@ -42,7 +43,7 @@ if TYPE_CHECKING:  # loaded when a command runs, not for --help
     from cryptotrader.marketdata.sinks import CandleSink
     from cryptotrader.marketdata.store import CandleStore, StoredSeries
 
-data_app = typer.Typer(help="Download, import and inspect OHLCV candle data.", no_args_is_help=True)
+data_app = App(help="Download, import and inspect OHLCV candle data.", no_args_is_help=True)
 
 _LARGEST_GAPS = 5
 

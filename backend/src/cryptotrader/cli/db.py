@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from cryptotrader.cli._common import console
+from cryptotrader.cli._common import App, console
 
 if TYPE_CHECKING:  # SQLAlchemy and Alembic load when a command runs, not for --help
     from cryptotrader.persistence import migrate
     from cryptotrader.persistence.database import Database
 
-db_app = typer.Typer(
+db_app = App(
     help="Create, upgrade or inspect the database schema (DATABASE_URL, default SQLite file).",
     no_args_is_help=True,
 )

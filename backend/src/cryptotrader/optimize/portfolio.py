@@ -226,17 +226,21 @@ class PortfolioEvaluator:
 
 
 def _trade_returns(result: PortfolioResult, capital: float) -> FloatArray:
-    """Each trade of both bots, in exit order, as net P&L over the portfolio's equity before it."""
-    trades = sorted(
-        (t for t in (*result.safe.trades, *result.aggressive.trades) if t.exit_time is not None),
-        key=lambda t: (t.exit_time, t.entry_time),
-    )
-    if not trades:
+    """Each trade of both bots, in exit order, as net P&L over the portfolio's equity before it.
+
+    Read from the kernel's tables and exact outcomes: a trial builds no ``Trade``.
+    """
+    bots = (result.safe, result.aggressive)
+    if not any(len(bot.outcomes.pnl_units) for bot in bots):
         return np.zeros(0)
+    times = [bot.trade_times() for bot in bots]
+    entries = np.concatenate([entry for entry, _ in times])
+    exits = np.concatenate([exit_ for _, exit_ in times])
+    order = np.lexsort((entries, exits))  # by exit, then entry
+    # each P&L correctly rounded, as float(Decimal P&L)
+    pnl = np.array([u / 10**b.outcomes.scale for b in bots for u in b.outcomes.pnl_units])[order]
     curve = result.combined_equity
-    entries = np.array([int(t.entry_time.timestamp() * 1000) for t in trades], dtype=np.int64)
-    index = np.searchsorted(curve.times, entries, side="right") - 1
+    index = np.searchsorted(curve.times, entries[order], side="right") - 1
     before = np.where(index >= 0, curve.values[np.maximum(index, 0)], capital)
-    pnl = np.array([float(t.pnl or 0) for t in trades])
-    result_returns: FloatArray = pnl / before
-    return result_returns
+    returns: FloatArray = pnl / before
+    return returns

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,22 @@ def _writer_lock(key: str) -> asyncio.Lock:
     return locks.setdefault(key, asyncio.Lock())
 
 
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """A PostgreSQL connection pool: its size, and how long a unit of work waits for a connection.
+
+    ``size`` connections are kept open, ``overflow`` more opened under load; a unit of work that
+    finds none free within ``timeout_s`` fails with ``sqlalchemy.exc.TimeoutError`` (the API
+    answers 503 "the database is busy").
+
+    SQLAlchemy's defaults; the API reads its own from ``ApiSettings`` (``database_pool_*``).
+    """
+
+    size: int = 5
+    overflow: int = 10
+    timeout_s: float = 30.0
+
+
 class Database:
     """An async engine and its session factory, for SQLite or PostgreSQL.
 
@@ -114,8 +131,8 @@ class Database:
             process's lock (up to ``busy_timeout``), blocks the whole event loop. Only for a
             process that serves nothing else on its loop (a replay, ``run`` without the API);
             never for one that serves the API. Ignored for PostgreSQL (asyncpg has no thread).
-        pool_timeout_s: PostgreSQL: how long a request waits for one of the pool's connections
-            before answering 503 (SQLite writers wait for the writer lock before taking one).
+        pool: PostgreSQL: the connection pool's size and wait (``Pool``); SQLite writers wait
+            for the writer lock instead.
 
     Raises:
         ConfigurationError: the URL is invalid.
@@ -133,10 +150,10 @@ class Database:
         schema: str | None = None,
         echo: bool = False,
         inline: bool = False,
-        pool_timeout_s: float = 30.0,
+        pool: Pool | None = None,
     ) -> None:
         self.url = normalise_url(url)
-        self.pool_timeout_s = pool_timeout_s
+        self.pool = pool or Pool()
         self.schema = schema
         self.inline = inline and self.dialect == "sqlite"
         self.engine: AsyncEngine = self._create_engine(echo)
@@ -189,7 +206,9 @@ class Database:
             self.url,
             echo=echo,
             pool_pre_ping=True,
-            pool_timeout=self.pool_timeout_s,
+            pool_size=self.pool.size,
+            max_overflow=self.pool.overflow,
+            pool_timeout=self.pool.timeout_s,
             connect_args={"server_settings": settings, "timeout": _CONNECT_TIMEOUT_S},
         )
 

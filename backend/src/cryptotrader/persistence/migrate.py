@@ -18,7 +18,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Connection
 
 from cryptotrader.errors import UserInputError
-from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.database import Database, Pool
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -124,8 +124,8 @@ async def ensure_schema(database: Database) -> None:
     await upgrade(database)
 
 
-async def open_database(url: str, *, inline: bool = False) -> Database:
-    """The database at ``url`` with its schema ensured (``inline``: see ``Database``).
+async def open_database(url: str, *, inline: bool = False, pool: Pool | None = None) -> Database:
+    """The database at ``url`` with its schema ensured (``inline``, ``pool``: see ``Database``).
 
     The caller disposes it; when the schema check fails it is disposed here.
 
@@ -133,7 +133,7 @@ async def open_database(url: str, *, inline: bool = False) -> Database:
         UserInputError: a server database whose schema is not current.
         OperationalError: the database cannot be reached.
     """
-    database = Database(url, inline=inline)
+    database = Database(url, inline=inline, pool=pool)
     try:
         await ensure_schema(database)
     except BaseException:

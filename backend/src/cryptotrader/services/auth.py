@@ -17,8 +17,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.clock import Clock
 from cryptotrader.errors import AuthenticationFailed
@@ -220,21 +223,15 @@ class AuthService:
     async def logout(self, actor: Actor, origin: Origin) -> None:
         """Revoke the caller's login session (its refresh tokens and access tokens)."""
         actor.require_person()
+        family = actor.session_id or ""
         self._cache.forget_session(actor.session_id)
-        async with UnitOfWork(self._database) as uow:
-            revoked = await sessions.revoke_family(
-                session=uow.session, family_id=actor.session_id or "", at=self._clock.now()
-            )
-            await audit.record(
-                uow.session,
-                self._clock,
-                origin,
-                actor=actor.name,
-                action="auth.logout",
-                target=f"session:{actor.session_id}",
-                after={"revoked_tokens": revoked},
-            )
-            await uow.commit()
+        await self._revoke(
+            actor,
+            origin,
+            "auth.logout",
+            f"session:{actor.session_id}",
+            lambda session, at: sessions.revoke_family(session=session, family_id=family, at=at),
+        )
         # Again once committed, and in every API process.
         await self._cache.announce(session_id=actor.session_id)
 
@@ -245,22 +242,41 @@ class AuthService:
         silently cut the Discord bot off. Returns how many tokens were revoked.
         """
         actor.require_person()
+        user_id = actor.user_id
+        self._cache.forget_user(user_id)
+        revoked = await self._revoke(
+            actor,
+            origin,
+            "auth.logout_everywhere",
+            f"user:{user_id}",
+            lambda session, at: sessions.revoke_user_sessions(
+                session=session, user_id=user_id, at=at
+            ),
+        )
+        await self._cache.announce(user_id=user_id)
+        return revoked
+
+    async def _revoke(
+        self,
+        actor: Actor,
+        origin: Origin,
+        action: str,
+        target: str,
+        revoke: Callable[[AsyncSession, datetime], Awaitable[int]],
+    ) -> int:
+        """Revoke tokens and audit how many, in one transaction; returns how many."""
         async with UnitOfWork(self._database) as uow:
-            revoked = await sessions.revoke_user_sessions(
-                session=uow.session, user_id=actor.user_id, at=self._clock.now()
-            )
-            self._cache.forget_user(actor.user_id)
+            revoked = await revoke(uow.session, self._clock.now())
             await audit.record(
                 uow.session,
                 self._clock,
                 origin,
                 actor=actor.name,
-                action="auth.logout_everywhere",
-                target=f"user:{actor.user_id}",
+                action=action,
+                target=target,
                 after={"revoked_tokens": revoked},
             )
             await uow.commit()
-        await self._cache.announce(user_id=actor.user_id)
         return revoked
 
     async def change_password(self, actor: Actor, current: str, new: str, origin: Origin) -> None:

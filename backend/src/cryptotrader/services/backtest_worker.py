@@ -17,7 +17,8 @@ from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine
-from cryptotrader.engines.backtest.report import result_dict
+from cryptotrader.engines.backtest.portfolio_sweep import PortfolioSweep
+from cryptotrader.engines.backtest.report import portfolio_dict, result_dict
 from cryptotrader.strategies import create_strategy
 
 
@@ -34,16 +35,47 @@ CURVE_POINTS = 1000
 """Equity-curve points kept per result (evenly spaced, and the last one)."""
 
 
-def _engine(request: dict[str, Any], trading: TradingSettings) -> BacktestEngine:
-    config = BacktestConfig.parse(
-        fee=request.get("fee"),
-        slippage=request.get("slippage"),
-        stop_loss=request.get("stop_loss"),
-        take_profit=request.get("take_profit"),
-        risk_ratio=request.get("risk_ratio"),
-        stake=request.get("stake"),
+CONFIG_FIELDS = ("fee", "slippage", "stop_loss", "take_profit", "risk_ratio", "stake", "fill")
+"""The request's fields that make its ``BacktestConfig`` (absent: the default)."""
+
+
+def backtest_config(request: dict[str, Any]) -> BacktestConfig:
+    """Costs, protection and fill convention of a request.
+
+    Raises:
+        UserInputError: a value out of range.
+    """
+    return BacktestConfig.parse(**{name: request.get(name) for name in CONFIG_FIELDS})
+
+
+def portfolio_sweep(request: dict[str, Any], trading: TradingSettings) -> PortfolioSweep:
+    """A portfolio request's strategies, capitals and ratios, as ``backtest portfolio`` reads them.
+
+    Raises:
+        UserInputError: unknown strategy, capital or ratio out of range.
+    """
+    return PortfolioSweep.parse(
+        trading,
+        **{
+            name: request[name]
+            for name in (
+                "safe_strategy",
+                "aggressive_strategy",
+                "safe_capital",
+                "aggressive_capital",
+                "reallocation",
+                "sweep",
+                "on_deep_streak",
+            )
+            if request.get(name) is not None
+        },
     )
-    return BacktestEngine(config=config, trading=trading, pair=Pair.parse(request["pair"]))
+
+
+def _engine(request: dict[str, Any], trading: TradingSettings) -> BacktestEngine:
+    return BacktestEngine(
+        config=backtest_config(request), trading=trading, pair=Pair.parse(request["pair"])
+    )
 
 
 PROGRESS_EVERY_S = 0.2
@@ -129,3 +161,30 @@ def run_compare(
         progress=progress_writer(progress_file),
     )
     return {"results": [result_dict(r, curve_limit=CURVE_POINTS) for r in results]}
+
+
+def run_portfolio(
+    request: dict[str, Any],
+    candles: CandleArrays,
+    trading: TradingSettings,
+    progress_file: str | None = None,
+) -> dict[str, Any]:
+    """Both bots with reallocation, at each ratio asked; ``{"results": [], "portfolio": [...]}``.
+
+    Each entry of ``portfolio`` is what ``backtest portfolio --json`` prints for that ratio.
+
+    Raises:
+        UserInputError: bad parameter or too few candles.
+        StrategyError: a strategy failed.
+    """
+    sweep = portfolio_sweep(request, trading)
+    results = sweep.run(
+        _engine(request, trading),
+        candles,
+        Timeframe(request["timeframe"]),
+        progress=progress_writer(progress_file),
+    )
+    return {
+        "results": [],
+        "portfolio": [portfolio_dict(r, curve_limit=CURVE_POINTS) for r in results],
+    }

@@ -33,7 +33,7 @@ from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import to_decimal
-from cryptotrader.engines.backtest.config import BacktestConfig, check_capital
+from cryptotrader.engines.backtest.config import check_capital
 from cryptotrader.errors import RateLimitedError, StrategyError, UserInputError
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
@@ -52,8 +52,9 @@ Worker = Callable[..., dict[str, Any]]
 _WORKERS: dict[str, Worker] = {
     "single": backtest_worker.run_single,
     "compare": backtest_worker.run_compare,
+    "portfolio": backtest_worker.run_portfolio,
 }
-BACKTEST_KINDS = ("single", "compare")
+BACKTEST_KINDS = ("single", "compare", "portfolio")
 Check = Callable[[dict[str, Any], CandleArrays], None]
 
 
@@ -94,7 +95,7 @@ def job_view(row: BacktestRow, *, with_result: bool) -> BacktestJobView:
     )
 
 
-def validate_request(kind: str, request: dict[str, Any]) -> None:
+def validate_request(kind: str, request: dict[str, Any], trading: TradingSettings) -> None:
     """Check a request before it is queued (strategy names, parameters, costs, capital).
 
     Raises:
@@ -102,13 +103,11 @@ def validate_request(kind: str, request: dict[str, Any]) -> None:
     """
     Pair.parse(request["pair"])
     Timeframe.parse(request["timeframe"])
+    backtest_worker.backtest_config(request)
+    if kind == "portfolio":
+        backtest_worker.portfolio_sweep(request, trading)
+        return
     check_capital(to_decimal(request["initial_capital"]))
-    BacktestConfig.parse(
-        **{
-            k: request.get(k)
-            for k in ("fee", "slippage", "stop_loss", "take_profit", "risk_ratio", "stake")
-        }
-    )
     if kind in ("single", "optimize"):
         create_strategy(request["strategy"], request.get("params") or {})
     elif kind == "compare":
@@ -208,7 +207,7 @@ class BacktestService:
             RateLimitedError: the caller already has ``max_active_per_user`` unfinished jobs.
         """
         actor.require(Permission.CONTROL)
-        validate_request(kind, request)
+        validate_request(kind, request, self._trading)
         candles = await self._candles(request)
         if kind in self._checks:
             self._checks[kind](request, candles)
@@ -268,7 +267,7 @@ class BacktestService:
         candles: CandleArrays,
         user_id: int,
     ) -> None:
-        total = len(candles) * (len(request.get("strategies") or []) or 1)
+        total = len(candles) * _runs(kind, request, self._trading)
         report = partial(self._progress, job_id, user_id, total)
         error: str | None = None
         try:
@@ -464,6 +463,13 @@ class BacktestService:
                     reason="interrupted: the API stopped",
                 )
                 await uow.commit()
+
+
+def _runs(kind: str, request: dict[str, Any], trading: TradingSettings) -> int:
+    """How many passes over the candles a job makes (its progress total is candles x runs)."""
+    if kind == "portfolio":
+        return len(backtest_worker.portfolio_sweep(request, trading).ratios)
+    return len(request.get("strategies") or []) or 1
 
 
 def _ms(value: Any) -> int | None:

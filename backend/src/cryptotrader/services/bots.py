@@ -85,6 +85,43 @@ def _requested(raw: Any) -> RequestedStatus | None:
     )
 
 
+def bot_view(
+    row: BotRow, requested: Any, heartbeat: Any, *, now: datetime, trading: TradingSettings
+) -> BotView:
+    """The view of a bot's row, its requested state and the runtime's heartbeat at ``now``."""
+    presence = RuntimePresence.from_json(heartbeat)
+    driven = presence is not None and presence.driven(now)
+    return BotView(
+        id=row.id,
+        kind=row.type,
+        name=row.name,
+        status=row.status,
+        driven=driven,
+        driven_since=presence.started_at if driven and presence is not None else None,
+        runtime=presence,
+        requested=_requested(requested),
+        capital=row.capital,
+        risk_level=row.risk_level,
+        current_risk_ratio=row.current_risk_ratio,
+        config=effective_config(stored_config(row), row.type, trading),
+        updated_at=row.updated_at,
+    )
+
+
+async def read_bots(database: Database, *, clock: Clock, trading: TradingSettings) -> list[BotView]:
+    """Every bot by id: what ``/api/bots`` returns and ``cryptotrader bots`` prints."""
+    async with UnitOfWork(database) as uow:
+        rows = await bots.list_bots(session=uow.session)
+        stored = await settings.all_settings(session=uow.session)
+    heartbeat, now = stored.get(HEARTBEAT_KEY), clock.now()
+    return [
+        bot_view(
+            row, stored.get(requested_status_key(row.type)), heartbeat, now=now, trading=trading
+        )
+        for row in rows
+    ]
+
+
 class BotService:
     """Lists, controls and configures the bots.
 
@@ -112,23 +149,7 @@ class BotService:
         self._cache = cache or ReadCache(ttl_s=0)
 
     def _view(self, row: BotRow, requested: Any, heartbeat: Any) -> BotView:
-        presence = RuntimePresence.from_json(heartbeat)
-        driven = presence is not None and presence.driven(self._clock.now())
-        return BotView(
-            id=row.id,
-            kind=row.type,
-            name=row.name,
-            status=row.status,
-            driven=driven,
-            driven_since=presence.started_at if driven and presence is not None else None,
-            runtime=presence,
-            requested=_requested(requested),
-            capital=row.capital,
-            risk_level=row.risk_level,
-            current_risk_ratio=row.current_risk_ratio,
-            config=effective_config(stored_config(row), row.type, self._trading),
-            updated_at=row.updated_at,
-        )
+        return bot_view(row, requested, heartbeat, now=self._clock.now(), trading=self._trading)
 
     async def list_bots(self, actor: Actor) -> list[BotView]:
         """Every bot, by id (from the read cache when fresh)."""
@@ -136,13 +157,7 @@ class BotService:
         return await self._cache.get_or_load("bots", self._load_bots)
 
     async def _load_bots(self) -> list[BotView]:
-        async with UnitOfWork(self._database) as uow:
-            rows = await bots.list_bots(session=uow.session)
-            stored = await settings.all_settings(session=uow.session)
-        heartbeat = stored.get(HEARTBEAT_KEY)
-        return [
-            self._view(row, stored.get(requested_status_key(row.type)), heartbeat) for row in rows
-        ]
+        return await read_bots(self._database, clock=self._clock, trading=self._trading)
 
     async def get_bot(self, actor: Actor, kind: BotKind) -> BotView:
         """One bot.

@@ -337,20 +337,20 @@ class MarketService:
         step = timeframe.milliseconds
         markers: list[ChartMarker] = []
         for record in records:
-            row = record.row
+            trade = record.trade
             points: list[tuple[Literal["entry", "exit"], datetime, Decimal, Decimal | None]] = [
-                ("entry", row.opened_at, row.entry_price, None)
+                ("entry", trade.entry_time, trade.entry_price, None)
             ]
-            if row.closed_at is not None and row.exit_price is not None:
-                points.append(("exit", row.closed_at, row.exit_price, row.pnl))
+            if trade.exit_time is not None and trade.exit_price is not None:
+                points.append(("exit", trade.exit_time, trade.exit_price, trade.booked_pnl))
             for kind, at, price, pnl in points:
                 at_ms = ms_from_utc(at)
                 markers.append(
                     ChartMarker(
-                        trade_id=row.id,
-                        bot=record.bot,
+                        trade_id=record.id,
+                        bot=trade.bot,
                         kind=kind,
-                        side=row.side,
+                        side=trade.side,
                         at=at,
                         candle_time=utc_from_ms(at_ms - (at_ms - first_ms) % step),
                         price=price,

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from datetime import timedelta
+from decimal import Decimal
 from multiprocessing import get_context
 from typing import Any
 
@@ -16,16 +17,22 @@ from cryptotrader.bus import InProcessBus, topics
 from cryptotrader.bus.messages import BacktestProgress
 from cryptotrader.clock import TestClock
 from cryptotrader.config import TradingSettings
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.engines.backtest import BacktestEngine
+from cryptotrader.engines.backtest.portfolio import PortfolioBacktest
 from cryptotrader.persistence import Database
 from cryptotrader.persistence.repositories import backtest_jobs, users
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.services.backtests import BacktestService
 from cryptotrader.services.context import Actor, Origin, Role
+from cryptotrader.strategies import create_strategy
 from tests.integration.api.harness import (
+    BTC,
     ApiHarness,
     Recorder,
     running_api,
     seed_candles,
+    synthetic_candles,
     wait_for,
 )
 from tests.integration.conftest import FAST
@@ -270,4 +277,83 @@ async def test_backtest_runs_when_renamed_and_deleted_are_kept_per_user(
     assert (await api.delete("viewer", f"/api/backtest/{job}")).status_code == 403
     assert (await api.delete("trader", f"/api/backtest/{job}")).status_code == 204
     assert (await api.get("trader", f"/api/backtest/{job}")).status_code == 404
+    assert (await api.get("trader", "/api/backtest")).json()["count"] == 0
+
+
+@pytest.mark.asyncio
+async def test_portfolio_sweep_when_launched_reports_each_ratio_as_the_engine_and_its_progress(
+    process_api: ApiHarness,
+) -> None:
+    api = process_api
+    recorder = Recorder()
+    await api.bus.subscribe(topics.BACKTESTS, group="test", consumer="t", handler=recorder.handler)
+    launched = await api.post(
+        "trader",
+        "/api/backtest/portfolio",
+        json={"pair": "BTC/USDT", "sweep": "0.1:0.3:0.1", "safe_capital": "800"},
+    )
+    assert launched.status_code == 202, launched.text
+    job = launched.json()["id"]
+    assert launched.json()["kind"] == "portfolio"
+    assert (await _finished(api, job))["status"] == "succeeded"
+    result = (await api.get("trader", f"/api/backtest/{job}/result")).json()
+    assert result["results"] == []
+    runs = result["portfolio"]
+    assert [r["reallocation_ratio"] for r in runs] == ["0.1", "0.2", "0.3"]
+    engine = BacktestEngine(trading=api.settings.trading, pair=BTC)
+    for run in runs:
+        expected = PortfolioBacktest(engine=engine).run(
+            synthetic_candles(3000),
+            Timeframe.H1,
+            safe=create_strategy("conservative"),
+            aggressive=create_strategy("aggressive"),
+            capital=(Decimal(800), api.settings.trading.aggressive.capital),
+            reallocation_ratio=Decimal(run["reallocation_ratio"]),
+        )
+        assert run["final_capital"] == str(expected.combined.final_capital)
+        assert run["initial_capital"] == str(Decimal(800) + api.settings.trading.aggressive.capital)
+        bots = run["bots"]
+        assert bots["safe"]["initial_capital"] == "800"
+        assert run["total_trades"] == (
+            bots["safe"]["total_trades"] + bots["aggressive"]["total_trades"]
+        )
+        assert 2 <= len(run["equity_curve"]) <= 1001
+    assert runs[0]["reallocations"], "the aggressive bot won no trade: nothing was reallocated"
+    assert {r["final_capital"] for r in runs} != {runs[0]["final_capital"]}
+    listed = (await api.get("trader", "/api/backtest")).json()
+    assert [j["kind"] for j in listed["data"]] == ["portfolio"]
+
+    async def succeeded() -> bool:
+        found = recorder.messages.get(topics.BACKTESTS, [])
+        return any(getattr(m, "status", None) == "succeeded" for m in found)
+
+    await wait_for(succeeded, 60)
+    messages = [
+        m
+        for m in recorder.messages.get(topics.BACKTESTS, [])
+        if isinstance(m, BacktestProgress) and m.job_id == job
+    ]
+    assert {m.candles_total for m in messages} == {9000}  # 3000 candles x 3 ratios
+    assert messages[-1].candles_done == 9000
+
+
+@pytest.mark.asyncio
+async def test_portfolio_when_input_is_bad_is_refused_before_it_is_queued(api: ApiHarness) -> None:
+    await seed_candles(api.database, 100)
+    cases = [
+        ({"pair": "BTC/USDT", "reallocation": "0.9"}, 422, None),
+        ({"pair": "BTC/USDT", "sweep": "0.1-0.5"}, 422, None),
+        ({"pair": "BTC/USDT", "sweep": "0.5:0.1:0.1"}, 422, "STOP >= START"),
+        ({"pair": "BTC/USDT", "sweep": "0.1:0.5:0.1", "reallocation": "0.2"}, 422, "not both"),
+        ({"pair": "BTC/USDT", "sweep": "0.05:0.5:0.05"}, 400, "0.10 - 0.50"),
+        ({"pair": "BTC/USDT", "on_deep_streak": "stop"}, 422, None),
+        ({"pair": "BTC/USDT", "safe_strategy": "nope"}, 400, "unknown strategy"),
+        ({"pair": "BTC/USDT", "aggressive_capital": "0"}, 422, None),
+        ({"pair": "DOGE/USDT"}, 404, "no stored candles"),
+    ]
+    for body, status, words in cases:
+        answer = await api.post("trader", "/api/backtest/portfolio", json=body)
+        assert answer.status_code == status, (body, answer.text)
+        if words:
+            assert words in str(answer.json()["detail"])
     assert (await api.get("trader", "/api/backtest")).json()["count"] == 0

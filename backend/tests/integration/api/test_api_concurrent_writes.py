@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from cryptotrader.bus import InProcessBus
 from cryptotrader.clock import TestClock
 from cryptotrader.persistence import Database
+from cryptotrader.persistence.database import Pool
 from cryptotrader.persistence.tables import AuditLogRow
 from cryptotrader.persistence.uow import UnitOfWork
 from tests.integration.api.harness import PASSWORDS, ApiHarness, running_api, seed_trading
@@ -44,7 +45,9 @@ async def patient_api(any_db: Database, clock: TestClock) -> AsyncIterator[ApiHa
     """The app on the same database through a pool that waits up to 600 s for a connection."""
     await seed_trading(any_db, clock)
     database = Database(
-        any_db.url.render_as_string(hide_password=False), schema=any_db.schema, pool_timeout_s=600
+        any_db.url.render_as_string(hide_password=False),
+        schema=any_db.schema,
+        pool=Pool(timeout_s=600),
     )
     bus = InProcessBus(clock=clock, options=FAST)
     try:
@@ -81,3 +84,33 @@ async def test_parallel_logins_and_bot_controls_are_all_answered(patient_api: Ap
     assert statuses == [200] * (2 * PARALLEL), [a.text for a in answers if a.status_code != 200]
     assert await _audited(api, "auth.login") - logins_before == PARALLEL
     assert await _audited(api, "bot.") - controls_before == PARALLEL
+
+
+async def test_every_pooled_connection_busy_is_503_database_busy_naming_the_setting(
+    any_db: Database, clock: TestClock
+) -> None:
+    if any_db.dialect != "postgresql":
+        pytest.skip("SQLite has no connection pool to wait for: writers queue on its writer lock")
+    await seed_trading(any_db, clock)
+    tiny = Database(
+        any_db.url.render_as_string(hide_password=False),
+        schema=any_db.schema,
+        pool=Pool(size=1, overflow=0, timeout_s=1),
+    )
+    bus = InProcessBus(clock=clock, options=FAST)
+    try:
+        async with running_api(tiny, bus, clock) as api:
+            await api.login("trader")
+            async with tiny.engine.connect() as held:  # the pool's only connection, kept busy
+                await held.execute(select(1))
+                busy = await api.get("trader", "/api/bots")
+            assert busy.status_code == 503
+            assert busy.json()["detail"] == (
+                "the database is busy (all 1 connections stayed in use for 1 s; "
+                "CRYPTOTRADER_API__DATABASE_POOL_SIZE / _TIMEOUT_S); retry shortly"
+            )
+            assert busy.headers["Retry-After"] == "5"
+            assert (await api.get("trader", "/api/bots")).status_code == 200  # free again
+    finally:
+        await bus.close()
+        await tiny.dispose()

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.asyncio
 
 QUOTA = 2
 BODY = {"pair": "BTC/USDT", "timeframe": "1h", "strategy": "sma_cross"}
+PORTFOLIO = {"pair": "BTC/USDT", "timeframe": "1h", "sweep": "0.1:0.5:0.1"}
 
 
 async def test_jobs_beyond_the_per_user_quota_are_refused(
@@ -38,6 +39,7 @@ async def test_jobs_beyond_the_per_user_quota_are_refused(
             await api.login("other")
             launched = [await api.post("trader", "/api/backtest", json=BODY) for _ in range(QUOTA)]
             refused = await api.post("trader", "/api/backtest", json=BODY)
+            portfolio = await api.post("trader", "/api/backtest/portfolio", json=PORTFOLIO)
             someone_else = await api.post("other", "/api/backtest", json=BODY)
             release.set()
     finally:
@@ -48,4 +50,5 @@ async def test_jobs_beyond_the_per_user_quota_are_refused(
     assert [answer.status_code for answer in launched] == [202] * QUOTA
     assert refused.status_code == 429, refused.text
     assert f"(at most {QUOTA})" in refused.json()["detail"]
+    assert portfolio.status_code == 429, portfolio.text
     assert someone_else.status_code == 202, someone_else.text

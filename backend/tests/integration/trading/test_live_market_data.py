@@ -13,39 +13,24 @@ from pathlib import Path
 
 import pytest
 
-from cryptotrader.bus import InProcessBus, topics
-from cryptotrader.bus.messages import CandlesClosed
-from cryptotrader.bus.protocol import Delivery
 from cryptotrader.clock import TestClock
 from cryptotrader.domain.market import CandleArrays
-from cryptotrader.domain.pairs import Pair
-from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.engines.workers.market_data import LiveFeed, Publisher, Series
-from cryptotrader.exchanges.ccxt.venues import create_venue
-from cryptotrader.marketdata.io import read_ohlcv
-from cryptotrader.persistence.candles import SqlCandleStore
-from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.migrate import upgrade
-from cryptotrader.retry import RetryPolicy
+from cryptotrader.engines.workers.market_data import LiveFeed
+from cryptotrader.exchanges.ccxt.venue import CcxtVenue
 from tests.support.binance_server import BinanceServer
-from tests.support.exchange_server import Listing, running
+from tests.support.feeds import FORMING, H1, binance_rest, hourly_candles, running_feed
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
-
-H1 = Timeframe.H1
-FORMING = 300
 
 
 @pytest.fixture
 def hours(shared_data: Path) -> CandleArrays:
-    return read_ohlcv(shared_data / "binance_BTC-USDT_1h.csv.gz").arrays.slice(0, 400)
+    return hourly_candles(shared_data)
 
 
 @pytest.fixture
 def server(hours: CandleArrays) -> Iterator[BinanceServer]:
-    binance = BinanceServer(now_ms=int(hours.timestamps[FORMING]) + 1_000)
-    binance.list_market(Listing("BTCUSDT", "BTC", "USDT", {H1: hours}))
-    with running(binance):
+    with binance_rest(hours) as binance:
         yield binance
 
 
@@ -53,47 +38,17 @@ def server(hours: CandleArrays) -> Iterator[BinanceServer]:
 async def test_live_feed_when_candles_close_publishes_each_once_with_the_next_open(
     server: BinanceServer, hours: CandleArrays, tmp_path: Path
 ) -> None:
-    clock = TestClock(server.now_ms)
-    database = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    await upgrade(database)
-    bus = InProcessBus(clock=clock)
-    runs: list[CandlesClosed] = []
-    got = asyncio.Event()
+    def polled(venue: CcxtVenue, clock: TestClock) -> LiveFeed:
+        return LiveFeed(venue=venue, clock=clock, poll_interval_s=0.05, history=100)
 
-    async def collect(delivery: Delivery) -> None:
-        assert isinstance(delivery.message, CandlesClosed)
-        runs.append(delivery.message)
-        got.set()
-
-    await bus.subscribe(topics.CANDLES, group="test", consumer="t", handler=collect)
-    venue = create_venue(
-        "binance",
-        credentials=None,
-        clock=clock,
-        retry=RetryPolicy(attempts=1),
-        base_url=server.base_url,
-        timeout_s=5,
-    )
-    store = SqlCandleStore(database)
-    series = Series("binance", Pair.parse("BTC/USDT"), H1)
-    publisher = Publisher(bus=bus, store=store, clock=clock, series=series)
-    feed = LiveFeed(venue=venue, clock=clock, poll_interval_s=0.05, history=100)
-    stop = asyncio.Event()
-    origins: list[int] = []
-
-    async def remember(origin: int) -> None:
-        origins.append(origin)
-
-    task = asyncio.create_task(
-        feed.run(publisher, start_ms=None, history_from_ms=None, on_history=remember, stop=stop)
-    )
-    try:
+    async with running_feed(server, tmp_path, polled) as feed:
+        runs, clock, got = feed.runs, feed.clock, feed.published
         await asyncio.wait_for(got.wait(), 60)
         first = runs[0]
         assert first.candles.open_times == [int(hours.timestamps[FORMING - 1])]  # last closed
         assert first.next_open == float(hours.open[FORMING])  # the forming candle's open
         assert first.previous_open_ms == int(hours.timestamps[FORMING - 2])
-        assert origins == [first.history_from_ms]
+        assert feed.origins == [first.history_from_ms]
         # One hour later the forming candle has closed: it is published next, chained.
         got.clear()
         server.now_ms = clock.timestamp_ms() + 3_600_000
@@ -105,12 +60,8 @@ async def test_live_feed_when_candles_close_publishes_each_once_with_the_next_op
         assert second.next_open == float(hours.open[FORMING + 1])
         await asyncio.sleep(0.2)
         assert len(runs) == 2  # polling again publishes nothing new
-    finally:
-        stop.set()
-        await task
-        await venue.close()
-        await bus.close()
-    stored = await store.read_arrays(exchange="binance", pair=series.pair, timeframe=H1)
+        stored = await feed.store.read_arrays(
+            exchange="binance", pair=feed.series.pair, timeframe=H1
+        )
     assert int(stored.timestamps[-1]) == int(hours.timestamps[FORMING])  # never the forming one
     assert len(stored) == 100
-    await database.dispose()

@@ -14,46 +14,38 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from cryptotrader.bus import InProcessBus, topics
-from cryptotrader.bus.messages import CandlesClosed
-from cryptotrader.bus.protocol import Delivery
 from cryptotrader.clock import TestClock
 from cryptotrader.domain.market import CandleArrays
-from cryptotrader.domain.pairs import Pair
-from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.engines.workers.market_data import Publisher, Series, StreamFeed
+from cryptotrader.engines.workers.market_data import StreamFeed
 from cryptotrader.exchanges.ccxt.stream import CcxtCandleStream, stream_offered
-from cryptotrader.exchanges.ccxt.venues import create_venue
-from cryptotrader.marketdata.io import read_ohlcv
-from cryptotrader.persistence.candles import SqlCandleStore
-from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.migrate import upgrade
-from cryptotrader.retry import RetryPolicy
+from cryptotrader.exchanges.ccxt.venue import CcxtVenue
 from tests.support.binance_server import BinanceServer
 from tests.support.binance_stream_server import BinanceStreamServer, streaming
-from tests.support.exchange_server import Listing, running
+from tests.support.feeds import (
+    FORMING,
+    H1,
+    RunningFeed,
+    binance_rest,
+    hourly_candles,
+    running_feed,
+)
 
-H1 = Timeframe.H1
-FORMING = 300
 STREAM = "btcusdt@kline_1h"
 KLINES = "/api/v3/klines"
 
 
 @pytest.fixture
 def hours(shared_data: Path) -> CandleArrays:
-    return read_ohlcv(shared_data / "binance_BTC-USDT_1h.csv.gz").arrays.slice(0, 400)
+    return hourly_candles(shared_data)
 
 
 @pytest.fixture
 def rest(hours: CandleArrays) -> Iterator[BinanceServer]:
-    binance = BinanceServer(now_ms=int(hours.timestamps[FORMING]) + 1_000)
-    binance.list_market(Listing("BTCUSDT", "BTC", "USDT", {H1: hours}))
-    with running(binance):
+    with binance_rest(hours) as binance:
         yield binance
 
 
@@ -105,62 +97,23 @@ async def test_binance_streams_its_candles_in_ccxt_pro() -> None:
     assert not stream_offered("no-such-exchange")
 
 
-@dataclass
-class Running:
-    """A ``StreamFeed`` running on both local servers, and what it published."""
-
-    feed: StreamFeed
-    store: SqlCandleStore
-    series: Series
-    runs: list[CandlesClosed] = field(default_factory=list)
-
-
 @contextlib.asynccontextmanager
 async def stream_feed(
     rest: BinanceServer, ws: BinanceStreamServer, tmp_path: Path
-) -> AsyncIterator[Running]:
+) -> AsyncIterator[RunningFeed]:
     """Real ccxt (REST) and ccxt pro (stream) on the local servers, the feed running."""
-    clock = TestClock(rest.now_ms)
-    database = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    await upgrade(database)
-    bus = InProcessBus(clock=clock)
-    venue = create_venue(
-        "binance",
-        credentials=None,
-        clock=clock,
-        retry=RetryPolicy(attempts=1),
-        base_url=rest.base_url,
-        timeout_s=5,
-    )
     stream = CcxtCandleStream("binance", base_url=rest.base_url, stream_url=ws.url, timeout_s=5)
-    feed = StreamFeed(
-        venue=venue, stream=stream, clock=clock, poll_interval_s=0.05, history=100, stall_s=60
-    )
-    series = Series("binance", Pair.parse("BTC/USDT"), H1)
-    running = Running(feed, SqlCandleStore(database), series)
 
-    async def collect(delivery: Delivery) -> None:
-        assert isinstance(delivery.message, CandlesClosed)
-        running.runs.append(delivery.message)
+    def streamed(venue: CcxtVenue, clock: TestClock) -> StreamFeed:
+        return StreamFeed(
+            venue=venue, stream=stream, clock=clock, poll_interval_s=0.05, history=100, stall_s=60
+        )
 
-    async def remember(origin: int) -> None:
-        return None
-
-    await bus.subscribe(topics.CANDLES, group="test", consumer="t", handler=collect)
-    publisher = Publisher(bus=bus, store=running.store, clock=clock, series=series)
-    stop = asyncio.Event()
-    task = asyncio.create_task(
-        feed.run(publisher, start_ms=None, history_from_ms=None, on_history=remember, stop=stop)
-    )
     try:
-        yield running
+        async with running_feed(rest, tmp_path, streamed) as running:
+            yield running
     finally:
-        stop.set()
-        await task
         await stream.close()
-        await venue.close()
-        await bus.close()
-        await database.dispose()
 
 
 @pytest.mark.shared_data
@@ -171,6 +124,7 @@ async def test_stream_feed_when_the_connection_drops_mid_candle_backfills_once_f
     opened = [int(t) for t in hours.timestamps]
     async with stream_feed(rest, ws, tmp_path) as running:
         feed, runs = running.feed, running.runs
+        assert isinstance(feed, StreamFeed)
         # Primed from REST: the last closed candle, then the stream is subscribed.
         await until(lambda: len(runs) == 1, "the history")
         assert runs[0].candles.open_times == [opened[FORMING - 1]]

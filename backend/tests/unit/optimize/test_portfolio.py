@@ -5,13 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from cryptotrader.domain.market import CandleArrays
+from cryptotrader.domain.market import CandleArrays, FloatArray
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.engines.backtest import BacktestEngine
+from cryptotrader.engines.backtest.metrics import compute_metrics
 from cryptotrader.engines.backtest.portfolio import PortfolioBacktest, PortfolioResult
 from cryptotrader.errors import UserInputError
+from cryptotrader.optimize.evaluate import TrialMetrics
 from cryptotrader.optimize.objectives import parse_objectives
 from cryptotrader.optimize.portfolio import PortfolioEvaluator, build_portfolio_space
 from cryptotrader.optimize.runner import optimise
@@ -35,6 +38,58 @@ def test_portfolio_trial_when_run_equals_the_portfolio_backtest(btc_hourly: Cand
     assert run.metrics.trades == exact.combined.total_trades > 0
     assert run.metrics.max_drawdown == exact.combined.max_drawdown.depth
     assert run.trade_returns.shape == (run.metrics.trades,)
+
+
+def _figures_of_built_trades(result: PortfolioResult) -> tuple[TrialMetrics, FloatArray]:
+    """A trial's metrics and trade returns the way they were computed before: from ``Trade``s."""
+    safe, aggressive = result.safe, result.aggressive
+    trades = tuple(sorted(safe.trades + aggressive.trades, key=lambda t: t.exit_time or 0))
+    equity = result.combined_equity
+    m = compute_metrics(
+        equity=equity.values, times=equity.times, timeframe=Timeframe.H1,
+        initial_capital=safe.metrics.initial_capital + aggressive.metrics.initial_capital,
+        final_capital=safe.final_capital + aggressive.final_capital,
+        fees_paid=safe.metrics.fees_paid + aggressive.metrics.fees_paid,
+        trades=trades, exposure=float(equity.held.mean()),
+    )  # fmt: skip
+    assert m == result.combined
+    depth = m.max_drawdown.depth
+    metrics = TrialMetrics(
+        total_return=m.total_return, max_drawdown=depth, sharpe=m.sharpe_ratio,
+        sortino=m.sortino_ratio, calmar=m.cagr / depth if m.cagr is not None and depth else None,
+        cagr=m.cagr, trades=m.total_trades, win_rate=m.win_rate, profit_factor=m.profit_factor,
+        exposure=m.exposure,
+    )  # fmt: skip
+    closed = sorted(trades, key=lambda t: (t.exit_time, t.entry_time))
+    entries = np.array([int(t.entry_time.timestamp() * 1000) for t in closed], dtype=np.int64)
+    index = np.searchsorted(equity.times, entries, side="right") - 1
+    capital = float(m.initial_capital)
+    before = np.where(index >= 0, equity.values[np.maximum(index, 0)], capital)
+    returns: FloatArray = np.array([float(t.pnl or 0) for t in closed]) / before
+    return metrics, returns
+
+
+@pytest.mark.parametrize(
+    ("knobs", "window"),
+    [
+        (KNOBS, (0, 8000)),
+        ({**KNOBS, "reallocation_ratio": 0.5, "losses_to_halve": 1}, (0, 8000)),
+        ({**KNOBS, "reallocation_ratio": 0.1, "wins_to_restore": 1}, (2500, 7000)),
+    ],
+)
+def test_portfolio_trial_when_computed_without_trades_equals_the_figures_of_built_trades(
+    btc_hourly: CandleArrays, knobs: dict[str, float], window: tuple[int, int]
+) -> None:
+    evaluator = PortfolioEvaluator(btc_hourly, Timeframe.H1)
+    run = evaluator.run(knobs, start=window[0], stop=window[1])
+    result = evaluator.exact(knobs, start=window[0], stop=window[1])
+    assert result.safe.book._built is None  # the trial built no ``Trade``
+    assert result.aggressive.book._built is None
+    metrics, returns = _figures_of_built_trades(result)
+    assert run.metrics == metrics
+    assert run.metrics.trades > 50
+    assert result.reallocations  # money moved between the bots: both paths saw it
+    assert run.trade_returns.tobytes() == returns.tobytes()
 
 
 def test_portfolio_trial_when_steps_are_out_of_order_or_window_outside_is_refused(

@@ -13,6 +13,7 @@ from cryptotrader.api.schemas.backtests import (
     BacktestJobsPublic,
     BacktestRename,
     BacktestResultPublic,
+    PortfolioBacktestCreate,
 )
 
 router = APIRouter(prefix="/api/backtest", tags=["backtest"], responses=ERROR_RESPONSES)
@@ -39,6 +40,19 @@ async def compare_strategies(
     """Backtest several strategies on the same candles, side by side; returns the job."""
     request = body.model_dump(mode="json")
     view = await backtests.launch(actor, "compare", request, origin)
+    return BacktestJobPublic.model_validate(view)
+
+
+@router.post("/portfolio", status_code=status.HTTP_202_ACCEPTED)
+async def launch_portfolio_backtest(
+    body: PortfolioBacktestCreate,
+    actor: CurrentActor,
+    backtests: BacktestServiceDep,
+    origin: OriginDep,
+) -> BacktestJobPublic:
+    """Both bots with reallocation (one ratio, or a sweep of ratios); returns the job."""
+    request = body.model_dump(mode="json")
+    view = await backtests.launch(actor, "portfolio", request, origin)
     return BacktestJobPublic.model_validate(view)
 
 
@@ -69,7 +83,11 @@ async def get_backtest_result(
     """The reports of a finished job: metrics, trades and equity curve per strategy."""
     view = await backtests.result(actor, job_id)
     return BacktestResultPublic.model_validate(
-        {"job": BacktestJobPublic.model_validate(view), "results": view.reports}
+        {
+            "job": BacktestJobPublic.model_validate(view),
+            "results": view.reports,
+            "portfolio": (view.result or {}).get("portfolio", []),
+        }
     )
 
 

@@ -4,24 +4,29 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, model_validator
 
 from cryptotrader.api.schemas.common import Input, Schema
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import CostRate, InputDecimal, RiskRatio, StopLoss, TakeProfit
 
+Capital = Annotated[InputDecimal, Field(gt=0, le=Decimal(10) ** 12)]
 
-class _BacktestBase(Input):
+
+class _Candles(Input):
     exchange: str = Field(default="binance", pattern=r"^[a-z0-9_]{2,32}$")
     pair: str = Field(min_length=3, max_length=25, examples=["BTC/USDT"])
     timeframe: Timeframe = Timeframe.H1
-    initial_capital: Annotated[InputDecimal, Field(gt=0, le=Decimal(10) ** 12)] = Decimal(1000)
     start: AwareDatetime | None = None
     end: AwareDatetime | None = None
     fee: CostRate | None = None
     slippage: CostRate | None = None
+
+
+class _BacktestBase(_Candles):
+    initial_capital: Capital = Decimal(1000)
     stop_loss: StopLoss | None = None
     take_profit: TakeProfit | None = None
     risk_ratio: RiskRatio | None = None
@@ -39,6 +44,38 @@ class BacktestCompareCreate(_BacktestBase):
     """Several strategies (default parameters) on the same candles."""
 
     strategies: list[str] = Field(min_length=2, max_length=5)
+
+
+_SWEEP = r"^\d*\.?\d+:\d*\.?\d+:\d*\.?\d+$"
+
+
+class PortfolioBacktestCreate(_Candles):
+    """Both bots on the same candles with reallocation, as ``backtest portfolio`` takes them.
+
+    ``reallocation`` runs one ratio; ``sweep`` (``START:STOP:STEP``, inclusive) runs each ratio
+    of the range on the same indicators. None: the trading settings' value.
+    """
+
+    safe_strategy: str = Field(default="conservative", min_length=1, max_length=64)
+    aggressive_strategy: str = Field(default="aggressive", min_length=1, max_length=64)
+    safe_capital: Capital | None = None
+    aggressive_capital: Capital | None = None
+    reallocation: Annotated[InputDecimal, Field(ge=Decimal("0.1"), le=Decimal("0.5"))] | None = None
+    sweep: str | None = Field(default=None, pattern=_SWEEP, examples=["0.1:0.5:0.1"])
+    on_deep_streak: Literal["quarter", "pause"] = "quarter"
+    fill: Literal["open", "close"] = "open"
+
+    @model_validator(mode="after")
+    def _one_ratio_or_a_sweep(self) -> PortfolioBacktestCreate:
+        if self.sweep is not None:
+            if self.reallocation is not None:
+                raise ValueError("give reallocation or sweep, not both")
+            start, stop, step = (Decimal(part) for part in self.sweep.split(":"))
+            if step <= 0 or stop < start:
+                raise ValueError("sweep: need STEP > 0 and STOP >= START")
+            if (stop - start) / step >= 20:
+                raise ValueError("sweep: at most 20 ratios")
+        return self
 
 
 class BacktestRename(Input):
@@ -106,17 +143,9 @@ class EquityPointPublic(Schema):
     equity: str
 
 
-class BacktestReportPublic(Schema):
-    """One strategy's report: metrics (docs/backtesting.md), trades and equity curve."""
+class MetricsPublic(Schema):
+    """Every metric of a run (docs/backtesting.md); money as strings."""
 
-    strategy: str
-    bot: str
-    pair: str
-    timeframe: str
-    start: str | None
-    end: str | None
-    candles: int
-    settings: BacktestSettingsPublic
     initial_capital: str
     final_capital: str
     net_profit: str
@@ -137,13 +166,64 @@ class BacktestReportPublic(Schema):
     best_trade: float | None
     worst_trade: float | None
     average_trade: float | None
+
+
+class BacktestReportPublic(MetricsPublic):
+    """One strategy's report: metrics (docs/backtesting.md), trades and equity curve."""
+
+    strategy: str
+    bot: str
+    pair: str
+    timeframe: str
+    start: str | None
+    end: str | None
+    candles: int
+    settings: BacktestSettingsPublic
     refused_entries: int
     trades: list[BacktestTradePublic]
     equity_curve: list[EquityPointPublic]
 
 
+class PortfolioBotsPublic(Schema):
+    """Each bot's own report in a portfolio run."""
+
+    safe: BacktestReportPublic
+    aggressive: BacktestReportPublic
+
+
+class ReallocationPublic(Schema):
+    """Profit moved from the aggressive bot to the safe bot after a winning trade."""
+
+    time: str | None
+    amount: str
+    profit: str
+    aggressive_trade: int
+
+
+class RiskChangePublic(Schema):
+    """A bot's risk ratio changed after a losing or winning streak."""
+
+    time: str | None
+    bot: str
+    risk_before: str
+    risk_after: str
+    reason: str
+
+
+class PortfolioRunPublic(MetricsPublic):
+    """Both bots at one reallocation ratio: combined metrics and equity, each bot, the moves."""
+
+    reallocation_ratio: str
+    buy_and_hold: MetricsPublic
+    equity_curve: list[EquityPointPublic]
+    bots: PortfolioBotsPublic
+    reallocations: list[ReallocationPublic]
+    risk_changes: list[RiskChangePublic]
+
+
 class BacktestResultPublic(Schema):
-    """A finished job and its reports (one per strategy)."""
+    """A finished job and its reports: one per strategy, or (portfolio) one per ratio."""
 
     job: BacktestJobPublic
     results: list[BacktestReportPublic]
+    portfolio: list[PortfolioRunPublic] = Field(default_factory=list)

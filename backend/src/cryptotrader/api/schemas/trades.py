@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pydantic import model_validator
+
 from cryptotrader.api.schemas.common import Amount, Schema
 from cryptotrader.domain.enums import BotKind, ExitReason, Side, TradeStatus
+from cryptotrader.domain.trades import RecordedTrade
 
 
 class TradePublic(Schema):
@@ -31,6 +34,26 @@ class TradePublic(Schema):
     exit_reason: ExitReason | None
     opened_at: datetime
     closed_at: datetime | None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _of_recorded(cls, value: Any) -> Any:
+        """A ``domain.trades.RecordedTrade`` with the domain's figures under the API's names."""
+        if not isinstance(value, RecordedTrade):
+            return value
+        trade = value.trade
+        return {
+            **dict(trade),
+            "id": value.id,
+            "exchange": value.exchange,
+            "pair": trade.pair.symbol,
+            "opened_at": trade.entry_time,
+            "closed_at": trade.exit_time,
+            "pnl": trade.booked_pnl,
+            "pnl_percent": trade.pnl_percent,
+            "risk_reward_ratio": trade.risk_reward_ratio,
+            "indicators": value.indicators,
+        }
 
 
 class TradeDetailPublic(TradePublic):

@@ -238,6 +238,7 @@ class BacktestEngine:
             metrics=metrics,
             refused_entries=refused,
             table=table,
+            outcomes=ledger.outcomes,
         )
 
     def run_multi_timeframe(

@@ -29,7 +29,7 @@ from cryptotrader.domain.fills import (
 from cryptotrader.domain.market import FloatArray, IntArray
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.domain.trades import Trade
+from cryptotrader.domain.trades import Trade, figure
 from cryptotrader.engines.backtest import _kernel as k
 from cryptotrader.engines.backtest.metrics import TradeOutcomes
 from cryptotrader.strategies.base import BoolArray
@@ -201,7 +201,8 @@ def _build(book: TradeBook) -> tuple[Trade, ...]:
     entry_times = times.datetimes(bars[:, 0], bars[:, 1])
     exit_times = times.datetimes(bars[:, 2], bars[:, 3])
     reasons = [REASONS[int(code)] for code in table[:, k.COL_REASON].tolist()]
-    confidence = table[:, k.COL_CONFIDENCE].tolist()
+    figures = {value: figure(value) for value in set(table[:, k.COL_CONFIDENCE].tolist())}
+    confidence = [figures[value] for value in table[:, k.COL_CONFIDENCE].tolist()]
     return tuple(
         _trusted_trade(
             bot=bot,

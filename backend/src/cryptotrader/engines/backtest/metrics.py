@@ -144,6 +144,18 @@ class TradeOutcomes:
         ]
         return cls([int(p.scaleb(scale)) for p in pnls], scale, returns)
 
+    @classmethod
+    def joined(cls, parts: Sequence[TradeOutcomes], order: Sequence[int]) -> TradeOutcomes:
+        """Several runs' outcomes as one: ``order`` indexes the concatenated trades.
+
+        The P&Ls move to the finest scale (exact); what ``of_trades`` gives for the same trades
+        in that order, without them (the portfolio's combined figures).
+        """
+        scale = max((part.scale for part in parts), default=0)
+        units = [u * 10 ** (scale - part.scale) for part in parts for u in part.pnl_units]
+        returns = [r for part in parts for r in part.returns]
+        return cls([units[i] for i in order], scale, [returns[i] for i in order])
+
 
 def _trade_figures(
     outcomes: TradeOutcomes,

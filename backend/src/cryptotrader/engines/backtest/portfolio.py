@@ -27,7 +27,7 @@ from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.backtest import _kernel as k
 from cryptotrader.engines.backtest.engine import BacktestEngine
 from cryptotrader.engines.backtest.ledger import FillTimes, net_pnl
-from cryptotrader.engines.backtest.metrics import Metrics, compute_metrics
+from cryptotrader.engines.backtest.metrics import Metrics, TradeOutcomes, compute_metrics
 from cryptotrader.engines.backtest.result import BacktestResult, EquityCurve
 from cryptotrader.engines.backtest.simulation import KernelRun, Simulation
 from cryptotrader.errors import UserInputError
@@ -347,8 +347,10 @@ class PortfolioBacktest:
             safe_result.equity.values + aggressive_result.equity.values,
             safe_result.equity.held | aggressive_result.equity.held,
         )
-        trades = tuple(
-            sorted(safe_result.trades + aggressive_result.trades, key=lambda t: t.exit_time or 0)
+        # both bots' trades in exit order, as their exact outcomes: no ``Trade`` built here
+        exits = np.concatenate([r.trade_times()[1] for r in results])
+        trades = TradeOutcomes.joined(
+            [r.outcomes for r in results], np.argsort(exits, kind="stable").tolist()
         )
         combined = compute_metrics(
             equity=equity.values,

@@ -63,7 +63,6 @@ def metrics_dict(metrics: Metrics) -> JsonDict:
 
 def trade_dict(trade: Trade) -> JsonDict:
     """One closed trade: times, prices, quantity, fees, net P&L and why it closed."""
-    pnl = trade.pnl
     percent = trade.pnl_percent
     return {
         "entry_time": iso(trade.entry_time),
@@ -72,12 +71,12 @@ def trade_dict(trade: Trade) -> JsonDict:
         "exit_price": _text(trade.exit_price),
         "quantity": str(trade.quantity),
         "fees": str(trade.fees),
-        "pnl": None if pnl is None else str(pnl.quantize(Decimal("1e-8"))),
+        "pnl": _text(trade.booked_pnl),
         "pnl_percent": None if percent is None else float(percent),
         "reason": None if trade.exit_reason is None else str(trade.exit_reason),
         "stop_loss": _text(trade.stop_loss),
         "take_profit": _text(trade.take_profit),
-        "confidence": trade.confidence,
+        "confidence": None if trade.confidence is None else float(trade.confidence),
     }
 
 

@@ -12,9 +12,10 @@ from cryptotrader.domain.market import CandleArrays, FloatArray, IntArray
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.trades import Trade
+from cryptotrader.engines.backtest import _kernel as k
 from cryptotrader.engines.backtest.config import BacktestConfig
-from cryptotrader.engines.backtest.ledger import TradeBook
-from cryptotrader.engines.backtest.metrics import Metrics
+from cryptotrader.engines.backtest.ledger import FillTimes, TradeBook
+from cryptotrader.engines.backtest.metrics import Metrics, TradeOutcomes
 from cryptotrader.strategies.base import BoolArray
 
 
@@ -46,8 +47,9 @@ class BacktestResult:
     """One strategy on one candle series.
 
     ``table`` is the kernel's float trade table (bars, phases, prices, steps, reasons), kept for
-    charts and cross-checks; ``trades`` are the same trades with exact ``Decimal`` money, built
-    from it when first read (the metrics do not need them).
+    charts and cross-checks; ``outcomes`` each of its trades' exact P&L and return; ``trades``
+    are the same trades with exact ``Decimal`` money, built from it when first read (the metrics
+    do not need them).
     """
 
     strategy: str
@@ -65,6 +67,14 @@ class BacktestResult:
     metrics: Metrics
     refused_entries: int
     table: FloatArray
+    outcomes: TradeOutcomes
+
+    def trade_times(self) -> tuple[IntArray, IntArray]:
+        """Entry and exit times (epoch ms) of each trade, in the table's order, without trades."""
+        times = FillTimes(self.candles.timestamps, self.timeframe)
+        bars = self.table[:, [k.COL_ENTRY_BAR, k.COL_ENTRY_PHASE, k.COL_EXIT_BAR,
+                              k.COL_EXIT_PHASE]].astype(np.int64)  # fmt: skip
+        return times.many_ms(bars[:, 0], bars[:, 1]), times.many_ms(bars[:, 2], bars[:, 3])
 
     @property
     def trades(self) -> tuple[Trade, ...]:

@@ -11,11 +11,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, Select, case, cast, func, or_, select
+from sqlalchemy import Integer, Row, Select, case, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.domain.enums import BotKind, Side, TradeStatus
+from cryptotrader.domain.trades import RecordedTrade
 from cryptotrader.persistence.repositories._sql import dialect_name
+from cryptotrader.persistence.repositories.trades import trade_of
 from cryptotrader.persistence.tables import (
     BotRow,
     OhlcvRow,
@@ -34,16 +36,6 @@ class TradeFilter:
     symbol: str | None = None
     opened_from: datetime | None = None
     opened_until: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TradeRecord:
-    """A trade row with its bot kind and market."""
-
-    row: TradeRow
-    bot: BotKind
-    symbol: str
-    exchange: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,17 +66,30 @@ class PairTradeFigures:
     """Entry price x quantity of the open positions (the exposure the risk manager limits)."""
 
 
-def _base() -> Select[TradeRow, BotKind, str, str]:
+_Listed = Select[TradeRow, BotKind, str, str, str]
+
+
+def _base() -> _Listed:
     return (
-        select(TradeRow, BotRow.type, TradingPairRow.symbol, TradingPairRow.exchange)
+        select(
+            TradeRow,
+            BotRow.type,
+            TradingPairRow.base_asset,
+            TradingPairRow.quote_asset,
+            TradingPairRow.exchange,
+        )
         .join(BotRow, TradeRow.bot_id == BotRow.id)
         .join(TradingPairRow, TradeRow.pair_id == TradingPairRow.id)
     )
 
 
-def _filtered(
-    statement: Select[TradeRow, BotKind, str, str], where: TradeFilter
-) -> Select[TradeRow, BotKind, str, str]:
+def _recorded(found: Row[TradeRow, BotKind, str, str, str], *, indicators: bool) -> RecordedTrade:
+    row, bot, base, quote, exchange = found
+    snapshot = row.indicators_snapshot if indicators else None
+    return RecordedTrade(row.id, exchange, trade_of(row, bot, base, quote), snapshot)
+
+
+def _filtered(statement: _Listed, where: TradeFilter) -> _Listed:
     if where.bot is not None:
         statement = statement.where(BotRow.type == where.bot)
     if where.status is not None:
@@ -100,7 +105,7 @@ def _filtered(
 
 async def search_trades(
     *, session: AsyncSession, where: TradeFilter, limit: int, offset: int
-) -> tuple[list[TradeRecord], int]:
+) -> tuple[list[RecordedTrade], int]:
     """Matching trades, newest first, one page of them, and how many match in all."""
     filtered = _filtered(_base(), where)
     total = (
@@ -108,18 +113,13 @@ async def search_trades(
     ).scalar_one()
     page = filtered.order_by(TradeRow.opened_at.desc(), TradeRow.id.desc()).limit(limit)
     rows = (await session.execute(page.offset(offset))).all()
-    return [TradeRecord(row, bot, symbol, exchange) for row, bot, symbol, exchange in rows], int(
-        total
-    )
+    return [_recorded(found, indicators=False) for found in rows], int(total)
 
 
-async def get_trade_record(*, session: AsyncSession, trade_id: int) -> TradeRecord | None:
-    """One trade with its bot and market, or None."""
+async def get_trade_record(*, session: AsyncSession, trade_id: int) -> RecordedTrade | None:
+    """One trade with its venue and indicator snapshot, or None."""
     found = (await session.execute(_base().where(TradeRow.id == trade_id))).first()
-    if found is None:
-        return None
-    row, bot, symbol, exchange = found
-    return TradeRecord(row, bot, symbol, exchange)
+    return None if found is None else _recorded(found, indicators=True)
 
 
 _SCALE = Decimal("1e-8")

@@ -27,7 +27,8 @@ def _select() -> Select[TradeRow, BotKind, str, str]:
     )
 
 
-def _to_domain(row: TradeRow, bot: BotKind, base: str, quote: str) -> Trade:
+def trade_of(row: TradeRow, bot: BotKind, base: str, quote: str) -> Trade:
+    """The domain trade of a row (the row's figures are the trade's own: ``domain.trades``)."""
     return Trade(
         bot=bot,
         pair=Pair(base=base, quote=quote),
@@ -41,7 +42,7 @@ def _to_domain(row: TradeRow, bot: BotKind, base: str, quote: str) -> Trade:
         exit_time=row.closed_at,
         exit_reason=row.exit_reason,
         fees=row.fees,
-        confidence=None if row.confidence is None else float(row.confidence),
+        confidence=row.confidence,
         status=row.status,
     )
 
@@ -52,7 +53,7 @@ def _copy_result(row: TradeRow, trade: Trade) -> None:
     row.exit_reason = trade.exit_reason
     row.fees = trade.fees
     row.status = trade.status
-    row.pnl = trade.pnl
+    row.pnl = trade.booked_pnl
     row.pnl_percent = trade.pnl_percent
     row.risk_reward_ratio = trade.risk_reward_ratio
 
@@ -82,7 +83,7 @@ async def add_trade(
         quantity=trade.quantity,
         stop_loss=trade.stop_loss,
         take_profit=trade.take_profit,
-        confidence=None if trade.confidence is None else Decimal(str(trade.confidence)),
+        confidence=trade.confidence,
         opened_at=trade.entry_time,
         indicators_snapshot=indicators_snapshot,
     )
@@ -108,7 +109,7 @@ async def update_trade(*, session: AsyncSession, trade_id: int, trade: Trade) ->
             exit_reason=trade.exit_reason,
             fees=trade.fees,
             status=trade.status,
-            pnl=trade.pnl,
+            pnl=trade.booked_pnl,
             pnl_percent=trade.pnl_percent,
             risk_reward_ratio=trade.risk_reward_ratio,
         )
@@ -120,7 +121,7 @@ async def update_trade(*, session: AsyncSession, trade_id: int, trade: Trade) ->
 async def get_trade(*, session: AsyncSession, trade_id: int) -> Trade | None:
     """The trade with this id, or None."""
     found = (await session.execute(_select().where(TradeRow.id == trade_id))).first()
-    return None if found is None else _to_domain(*found)
+    return None if found is None else trade_of(*found)
 
 
 async def list_trades(
@@ -140,7 +141,7 @@ async def list_trades(
     if pair is not None:
         statement = statement.where(TradingPairRow.symbol == pair.symbol)
     rows = (await session.execute(statement)).all()
-    return [(row.id, _to_domain(row, kind, base, quote)) for row, kind, base, quote in rows]
+    return [(row.id, trade_of(row, kind, base, quote)) for row, kind, base, quote in rows]
 
 
 async def count_trades(
@@ -184,14 +185,14 @@ async def activity_between(
     closed = (TradeRow.closed_at >= since) & (TradeRow.closed_at < until)
     statement = _select().where(opened | closed).order_by(TradeRow.opened_at, TradeRow.id)
     rows = (await session.execute(statement)).all()
-    return [(row.id, _to_domain(row, kind, base, quote)) for row, kind, base, quote in rows]
+    return [(row.id, trade_of(row, kind, base, quote)) for row, kind, base, quote in rows]
 
 
 async def open_trades(*, session: AsyncSession) -> list[tuple[int, Trade]]:
     """Every open trade with its id, oldest first."""
     statement = _select().where(TradeRow.status == TradeStatus.OPEN).order_by(TradeRow.id)
     rows = (await session.execute(statement)).all()
-    return [(row.id, _to_domain(row, kind, base, quote)) for row, kind, base, quote in rows]
+    return [(row.id, trade_of(row, kind, base, quote)) for row, kind, base, quote in rows]
 
 
 async def update_quantity(*, session: AsyncSession, trade_id: int, trade: Trade) -> None:

@@ -1,0 +1,66 @@
+'use dom';
+/**
+ * The reallocation sweep: the combined portfolio's final capital at each reallocation ratio,
+ * with its max drawdown in a pane under it. The horizontal axis is the ratio (Lightweight
+ * Charts' options chart: a numeric axis, not time). Floats only draw; the table beside it shows
+ * the exact figures.
+ */
+import { createOptionsChart, LineSeries } from 'lightweight-charts';
+import { useEffect, useRef } from 'react';
+
+import type { DOMProps } from 'expo/dom';
+
+import { chartOptions, type ChartTheme } from '@/components/chartOptions';
+
+export interface SweepPoint {
+  /** reallocation ratio, e.g. 0.3 */
+  ratio: number;
+  finalCapital: number;
+  /** fraction below the peak, >= 0 */
+  maxDrawdown: number;
+}
+
+export default function SweepChart({
+  points,
+  colors,
+  height = 320,
+}: {
+  points: SweepPoint[];
+  colors: ChartTheme & { line: string; drawdown: string };
+  height?: number;
+  dom?: DOMProps;
+}) {
+  const container = useRef<HTMLDivElement | null>(null);
+  useEffect(() => {
+    const element = container.current;
+    if (!element) return undefined;
+    const chart = createOptionsChart(element, {
+      ...chartOptions(colors, height, { verticalGrid: true }),
+      localization: { priceFormatter: (value: number) => value.toFixed(2) },
+    });
+    chart.timeScale().applyOptions({ timeVisible: false });
+    const sorted = [...points].sort((a, b) => a.ratio - b.ratio);
+    chart
+      .addSeries(LineSeries, { color: colors.line, lineWidth: 2, pointMarkersVisible: true, priceLineVisible: false })
+      .setData(sorted.map((p) => ({ time: p.ratio, value: p.finalCapital })));
+    chart
+      .addSeries(
+        LineSeries,
+        {
+          color: colors.drawdown,
+          lineWidth: 1,
+          pointMarkersVisible: true,
+          priceLineVisible: false,
+          priceFormat: { type: 'percent' },
+        },
+        1,
+      )
+      .setData(sorted.map((p) => ({ time: p.ratio, value: -p.maxDrawdown * 100 })));
+    const panes = chart.panes();
+    panes[0]?.setHeight(Math.round(height * 0.68));
+    panes[1]?.setHeight(Math.round(height * 0.32));
+    chart.timeScale().fitContent();
+    return () => chart.remove();
+  }, [points, colors, height]);
+  return <div data-testid="sweep-chart" ref={container} style={{ width: '100%', height }} />;
+}

@@ -1,0 +1,126 @@
+/**
+ * A finished portfolio backtest: safe vs aggressive vs the combined portfolio (every metric,
+ * with buy & hold, and the three equity curves overlaid), what was reallocated, and for a sweep
+ * the combined result at each reallocation ratio as a chart and a table. Money is formatted
+ * from the API's strings; curves are thinned for display only.
+ */
+import { useMemo, useState } from 'react';
+import { StyleSheet, Text, View } from 'react-native';
+
+import BacktestCurves, { type Curve } from '@/components/BacktestCurves';
+import { MetricsTable } from '@/components/backtest/MetricsTable';
+import SweepChart from '@/components/SweepChart';
+import { Card, Choice, Label } from '@/components/ui';
+import { useFormat } from '@/hooks/useFormat';
+import { useTheme } from '@/hooks/useTheme';
+import { defaultRun, downsample, drawdownCurve, equityPoints, metricText, reallocated, sweepPoints } from '@/lib/backtest';
+import type { Schemas } from '@/services/api';
+
+type Run = Schemas['PortfolioRunPublic'];
+
+export const PORTFOLIO_COLORS = { safe: '#10b981', aggressive: '#f59e0b', combined: '#2563eb' } as const;
+
+/** The three columns of one ratio: each bot's own report and the combined portfolio. */
+export function portfolioColumns(run: Run, t: (key: string) => string) {
+  return [
+    { key: 'safe' as const, title: t('portfolio.safe'), row: run.bots.safe, curve: run.bots.safe },
+    { key: 'aggressive' as const, title: t('portfolio.aggressive'), row: run.bots.aggressive, curve: run.bots.aggressive },
+    { key: 'combined' as const, title: t('portfolio.combined'), row: run, curve: run },
+  ];
+}
+
+function SweepTable({ runs }: { runs: Run[] }) {
+  const theme = useTheme();
+  const { t, money, ratio, locale } = useFormat();
+  const head = ['portfolio.ratio', 'backtest.metrics.final_capital', 'backtest.metrics.total_return', 'backtest.metrics.max_drawdown', 'backtest.metrics.sharpe_ratio', 'portfolio.reallocated'];
+  return (
+    <View testID="sweep-table">
+      <View style={[styles.tr, { borderColor: theme.border }]}>
+        {head.map((key) => (
+          <Text key={key} style={[styles.td, styles.head, { color: theme.muted }]}>
+            {t(key)}
+          </Text>
+        ))}
+      </View>
+      {runs.map((run, i) => (
+        <View key={run.reallocation_ratio} testID={`sweep-row-${i}`} style={[styles.tr, { borderColor: theme.border }]}>
+          <Text style={[styles.td, { color: theme.text }]}>{ratio(run.reallocation_ratio, { places: 0 })}</Text>
+          <Text testID={`sweep-final-${i}`} style={[styles.td, { color: theme.text }]}>
+            {money(run.final_capital)}
+          </Text>
+          <Text style={[styles.td, { color: theme.text }]}>{metricText(run, 'total_return', 'pct', { money, locale })}</Text>
+          <Text style={[styles.td, { color: theme.text }]}>{metricText(run, 'max_drawdown', 'share', { money, locale })}</Text>
+          <Text style={[styles.td, { color: theme.text }]}>{metricText(run, 'sharpe_ratio', 'ratio', { money, locale })}</Text>
+          <Text style={[styles.td, { color: theme.text }]}>{money(reallocated(run))}</Text>
+        </View>
+      ))}
+    </View>
+  );
+}
+
+export function PortfolioResult({ runs }: { runs: Run[] }) {
+  const theme = useTheme();
+  const { t, money, ratio } = useFormat();
+  const [shown, setShown] = useState(() => defaultRun(runs)?.reallocation_ratio ?? '');
+  const run = runs.find((r) => r.reallocation_ratio === shown) ?? runs[0];
+  const colors = useMemo(() => ({ background: theme.card, text: theme.text, grid: theme.border }), [theme]);
+  const sweepColors = useMemo(() => ({ ...colors, line: PORTFOLIO_COLORS.combined, drawdown: theme.loss }), [colors, theme.loss]);
+  const columns = useMemo(() => (run ? portfolioColumns(run, t) : []), [run, t]);
+  const curves: Curve[] = useMemo(
+    () =>
+      columns.map((c) => {
+        const equity = downsample(equityPoints(c.curve), 1500);
+        return { label: c.title, color: PORTFOLIO_COLORS[c.key], equity, drawdown: drawdownCurve(equity) };
+      }),
+    [columns],
+  );
+  const points = useMemo(() => sweepPoints(runs), [runs]);
+  if (!run) return null;
+  return (
+    <>
+      <Card
+        testID="portfolio-compare"
+        title={t('portfolio.compareTitle', { ratio: ratio(run.reallocation_ratio, { places: 0 }) })}
+        right={
+          runs.length > 1 ? (
+            <Choice
+              testID="portfolio-ratio"
+              options={runs.map((r) => r.reallocation_ratio)}
+              value={run.reallocation_ratio}
+              label={(o) => ratio(o, { places: 0 })}
+              onChange={setShown}
+            />
+          ) : undefined
+        }>
+        <MetricsTable
+          testID="portfolio-metrics"
+          reports={[...columns.map((c) => c.row), run.buy_and_hold]}
+          titles={[...columns.map((c) => c.title), t('portfolio.buyAndHold')]}
+        />
+        <Label>
+          {t('portfolio.moved', {
+            count: run.reallocations.length,
+            amount: money(reallocated(run)),
+            changes: run.risk_changes.length,
+          })}
+        </Label>
+      </Card>
+      <Card title={t('portfolio.curves')} testID="portfolio-curves">
+        <BacktestCurves curves={curves} colors={colors} dom={{ scrollEnabled: false, style: { height: 400 } }} height={400} />
+      </Card>
+      {runs.length > 1 ? (
+        <Card title={t('portfolio.sweepTitle', { count: runs.length })} testID="portfolio-sweep-card">
+          <Label>{t('portfolio.sweepExplain')}</Label>
+          <SweepChart points={points} colors={sweepColors} dom={{ scrollEnabled: false, style: { height: 320 } }} />
+          <SweepTable runs={runs} />
+        </Card>
+      ) : null}
+    </>
+  );
+}
+
+const styles = StyleSheet.create({
+  tr: { flexDirection: 'row', borderBottomWidth: StyleSheet.hairlineWidth, paddingVertical: 3 },
+  td: { flex: 1, fontSize: 13, textAlign: 'right', fontVariant: ['tabular-nums'] },
+  head: { fontWeight: '600' },
+});
