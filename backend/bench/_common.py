@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from tests.support.parity import stored_rows
 
-from cryptotrader.bootstrap import open_runtime
+from cryptotrader.bootstrap.runtime import open_runtime
 from cryptotrader.config import Settings
 from cryptotrader.domain import BotKind, CandleArrays
 from cryptotrader.marketdata import read_ohlcv

@@ -1,6 +1,8 @@
 """Trading runtime on many pairs: replay throughput, memory per pair, and the last pair's latency.
 
-Run from ``backend/``: ``../.venv/bin/python -m bench.runtime_pairs`` (needs ../shared/data).
+Run from ``backend/``: ``../.venv/bin/python -m bench.runtime_pairs [HOURS TIMED]`` (needs
+../shared/data; ``HOURS`` candles of 1h per pair, default a year, 8760; ``TIMED`` timed candle
+times of the latency part, default 300: smaller on a loaded machine, and said in the output).
 Targets (issue 15): 50 pairs on 1m candles in one process, candle close to order submitted p99
 < 20 ms for the last pair of the batch; a replay of 50 pairs x 1 year of 1h candles through the
 whole pipeline at the single-pair throughput or better (candles/s); memory growing linearly with
@@ -18,9 +20,9 @@ real market moves, but different periods made simultaneous, under invented symbo
   starts), 300 candles of history each (the warm-up is 201), then 300 candle times published
   one batch at a time (the 50 pairs' candles of one minute); the time is taken from publishing
   the batch to the ``pending`` update of the **last** pair's order (``C49/USDT``, traded after
-  the 49 others). Every
-  pair's aggressive bot runs ``bench_flip`` (a trade on almost every candle) with a small risk
-  and limits high enough that every pair can hold a position: the worst case for the last pair.
+  the 49 others). Every pair's aggressive bot runs ``bench_flip`` (a trade on almost every
+  candle) with 10,000 USDT, a small risk and limits high enough that every pair can hold a
+  position: the worst case for the last pair.
 """
 
 from __future__ import annotations
@@ -40,18 +42,20 @@ import pandas as pd
 import bench.runtime_flip  # noqa: F401 - registers bench_flip
 from bench._common import FEAR_GREED, HOURS, SHARED_DATA, load, machine, peak_rss_mib, today
 from bench.runtime import report, use_flip
-from cryptotrader.bootstrap import open_runtime
+from cryptotrader.bootstrap.runtime import open_runtime
 from cryptotrader.bus import topics
 from cryptotrader.bus.messages import OrderUpdated
 from cryptotrader.bus.protocol import Delivery
 from cryptotrader.config import Settings
-from cryptotrader.domain import OrderStatus, Pair, Timeframe
+from cryptotrader.domain import BotKind, OrderStatus, Pair, Timeframe
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.engines import client_ids
 from cryptotrader.engines.workers.market_data import Publisher, Series
 from cryptotrader.marketdata import read_ohlcv
 from cryptotrader.persistence import Database, SqlCandleStore
 from cryptotrader.persistence.migrate import upgrade
+from cryptotrader.persistence.repositories import bots
+from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.runtime_inputs import RunOptions
 
 PAIRS, YEAR_H, HISTORY, TIMED, PAUSE_S = 50, 8760, 300, 300, 0.05
@@ -140,9 +144,9 @@ def replay_in_child(files: list[Path], folder: Path) -> dict[str, float]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def throughput(root: Path) -> None:
+def throughput(root: Path, hours: int) -> None:
     sources = [read_ohlcv(HOURS).arrays, read_ohlcv(ETH_HOURS).arrays]
-    files = write(root, build(sources, PAIRS, YEAR_H, 3_600_000), "1h")
+    files = write(root, build(sources, PAIRS, hours, 3_600_000), "1h")
     rows = []
     for count in (1, 10, PAIRS):
         folder = root / f"run{count}"
@@ -151,7 +155,7 @@ def throughput(root: Path) -> None:
         rows.append((count, figures))
         rate = figures["candles"] / figures["seconds"]
         print(
-            f"  {count:>2} pair(s) x 1 year 1h: {figures['candles']:,.0f} candles in "
+            f"  {count:>2} pair(s) x {hours:,} 1h candles: {figures['candles']:,.0f} candles in "
             f"{figures['seconds']:.1f} s = {rate:,.0f} candles/s, {figures['trades']:,.0f} "
             f"trades, peak memory {figures['rss']:,.0f} MiB ({load()})"
         )
@@ -203,9 +207,9 @@ class BatchProbe:
             )
 
 
-async def latency(root: Path) -> None:
+async def latency(root: Path, timed: int) -> None:
     minutes = read_ohlcv(MINUTES).arrays
-    series = build([minutes], PAIRS, HISTORY + TIMED + 1, 60_000)
+    series = build([minutes], PAIRS, HISTORY + timed + 2, 60_000)
     files = write(root, series, "1m")
     folder = root / "latency"
     folder.mkdir()
@@ -218,7 +222,7 @@ async def latency(root: Path) -> None:
             "trading": settings.trading.model_copy(
                 update={
                     "aggressive": settings.trading.aggressive.model_copy(
-                        update={"risk_ratio": Decimal("0.0002")}
+                        update={"capital": Decimal(10_000), "risk_ratio": Decimal("0.0003")}
                     )
                 }
             ),
@@ -227,6 +231,13 @@ async def latency(root: Path) -> None:
     database = Database(settings.database_url)
     await upgrade(database)
     await use_flip(database)
+    async with UnitOfWork(database) as uow:  # the bots were made with the default capital
+        await bots.set_capital(
+            session=uow.session,
+            kind=BotKind.AGGRESSIVE,
+            capital=settings.trading.aggressive.capital,
+        )
+        await uow.commit()
     await database.dispose()
     engines = ("indicator", "decision", "order", "portfolio")
     options = RunOptions(replay=tuple(files), fear_greed=FEAR_GREED, engines=engines)
@@ -248,14 +259,21 @@ async def latency(root: Path) -> None:
         await runtime.bus.subscribe(
             topics.ORDERS, group="bench", consumer="bench", handler=probe.order
         )
-        assert runtime.trading is not None
+        trading = runtime.trading
+        assert trading is not None
         times = series[0].timestamps
+        # The history is indicators' input, not trades: its steps count as done before (as after
+        # a restart), so that only the timed candles trade; the first candle after it is not timed
+        # (it waits for the history to be computed).
+        for lane in trading.lanes.values():
+            lane.resume_ms = int(times[HISTORY])
         await probe.publish(0, HISTORY)
-        await runtime.trading.done_with(int(times[HISTORY - 1]))
-        for i in range(HISTORY, HISTORY + TIMED):
+        await probe.publish(HISTORY, HISTORY + 1)
+        await trading.done_with(int(times[HISTORY]))
+        for i in range(HISTORY + 1, HISTORY + 1 + timed):
             probe.sent[int(times[i])] = time.perf_counter()
             await probe.publish(i, i + 1)
-            await runtime.trading.done_with(int(times[i]))
+            await trading.done_with(int(times[i]))
             await asyncio.sleep(PAUSE_S)
     finally:
         await runtime.close()
@@ -266,14 +284,18 @@ async def latency(root: Path) -> None:
 
 
 def main() -> None:
+    hours = int(sys.argv[1]) if len(sys.argv) > 1 else YEAR_H
+    timed = int(sys.argv[2]) if len(sys.argv) > 2 else TIMED
     print(f"runtime on many pairs, {today()}, {machine()}, {load()}")
     print(f"  {WHAT}")
+    print(f"  {hours:,} 1h candles per pair, {timed} timed candle times of 1m")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "hours").mkdir()
         (root / "minutes").mkdir()
-        throughput(root / "hours")
-        asyncio.run(latency(root / "minutes"))
+        if hours:  # 0: the latency part alone
+            throughput(root / "hours", hours)
+        asyncio.run(latency(root / "minutes", timed))
 
 
 if __name__ == "__main__":

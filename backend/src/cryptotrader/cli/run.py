@@ -267,7 +267,7 @@ async def _run(
     api_port: int | None = None,
     view: LogFormat = "quiet",
 ) -> None:
-    from cryptotrader.bootstrap import open_runtime
+    from cryptotrader.bootstrap.runtime import open_runtime
 
     runtime = await open_runtime(settings, options)
     loop = asyncio.get_running_loop()

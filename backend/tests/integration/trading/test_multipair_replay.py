@@ -18,6 +18,7 @@ import pytest
 
 from cryptotrader.cli import main
 from cryptotrader.config import load_settings
+from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.trades import Trade
 from cryptotrader.engines import client_ids
@@ -128,3 +129,18 @@ def test_a_pair_deactivated_through_config_pairs_opens_nothing(
     assert series == {"BTC/USDT", "ETH/USDT"}  # its candles are still read and stored
     assert found
     assert {t.pair.symbol for t in found} == {"BTC/USDT"}
+
+
+@pytest.mark.shared_data
+def test_a_bot_narrowed_to_some_pairs_opens_only_on_them(
+    shared_data: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CRYPTOTRADER_RUNTIME__BOT_PAIRS", '{"aggressive": ["eth/usdt"]}')
+    _run(_files(shared_data, tmp_path), capsys)
+    found, _, _ = _stored()
+    by_bot = {bot: {t.pair.symbol for t in found if t.bot is bot} for bot in BotKind}
+    assert by_bot[BotKind.AGGRESSIVE] == {"ETH/USDT"}
+    assert by_bot[BotKind.SAFE] == {"BTC/USDT", "ETH/USDT"}

@@ -115,6 +115,8 @@ class TradingWorker:
         entries_allowed: the symbols that may open new positions now (read at each batch: a pair
             removed or deactivated while running opens nothing new, and its open position keeps
             its protection until it closes); None allows every lane.
+        opens_on: whether a bot opens positions on a pair (``runtime.bot_pairs``: a bot may
+            trade fewer pairs than the runtime); None: every bot on every pair.
     """
 
     def __init__(
@@ -125,6 +127,7 @@ class TradingWorker:
         clock: Clock,
         max_decision_age_ms: int | None,
         entries_allowed: Callable[[], Awaitable[set[str]]] | None = None,
+        opens_on: Callable[[BotKind, str], bool] | None = None,
     ) -> None:
         built = [Lane(engine, reconciler) for engine, reconciler in lanes]
         self.lanes = {lane.symbol: lane for lane in sorted(built, key=lambda lane: lane.symbol)}
@@ -132,6 +135,7 @@ class TradingWorker:
         self.clock = clock
         self.max_age = max_decision_age_ms
         self.entries_allowed = entries_allowed
+        self.opens_on = opens_on
         self.resume_ms: int | None = None
         """Candle times before this are done (after a restart: the earliest pair's)."""
         self.finished = asyncio.Event()
@@ -328,6 +332,8 @@ class TradingWorker:
     async def _entries(self, row: _Row) -> None:
         engine, candle = row.lane.engine, row.candle
         for bot in _ORDER:
+            if self.opens_on is not None and not self.opens_on(bot, row.lane.symbol):
+                continue
             if _action(row, bot) == BUY and bot not in engine.positions:
                 bot_decisions, index = row.decisions[bot]
                 signal = _signal(bot, bot_decisions, index, candle, row.message)

@@ -1,4 +1,4 @@
-"""The composition root: the only place that builds and wires clock, bus, database and engines.
+"""The runtime's composition: builds and wires clock, bus, database, exchanges and engines.
 
 Nothing here runs at import time; ``open_runtime`` builds the exchanges and the engines too.
 
@@ -411,6 +411,7 @@ async def _trading(  # noqa: PLR0917 - the composition root hands each piece ove
         clock=clock,
         max_decision_age_ms=None if market.replay else market.series.timeframe.milliseconds,
         entries_allowed=_active_pairs(database, markets),
+        opens_on=runtime.opens_on if runtime.bot_pairs else None,
     )
 
 
