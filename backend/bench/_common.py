@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from tests.support.parity import stored_rows
 
-from cryptotrader.bootstrap import open_runtime
+from cryptotrader.bootstrap.runtime import open_runtime
 from cryptotrader.config import Settings
 from cryptotrader.domain import BotKind, CandleArrays
 from cryptotrader.marketdata import read_ohlcv
@@ -89,14 +89,14 @@ class Replay:
         return self.candles / self.seconds
 
 
-async def replay_hours(settings: Settings) -> Replay:
-    """Replay 8 years of real BTC/USDT 1h candles through the whole pipeline of both bots.
+async def replay_hours(settings: Settings, series: Path = HOURS) -> Replay:
+    """Replay real BTC/USDT 1h candles (by default all 8 years) through both bots' pipeline.
 
     As ``cryptotrader run --replay`` without the API: SQLite on the event loop's thread, the
     in-process bus, the paper exchange, the default strategies. Timed from start to the end of
-    the series.
+    the series. ``series``: another file of the same market (its name tells pair and timeframe).
     """
-    options = RunOptions(replay=HOURS, fear_greed=FEAR_GREED, inline_database=True)
+    options = RunOptions(replay=series, fear_greed=FEAR_GREED, inline_database=True)
     runtime = await open_runtime(settings, options)
     started, cpu_started = time.perf_counter(), time.process_time()
     try:

@@ -38,7 +38,7 @@ from tests.support.parity import backtest, expected_rows
 
 import bench.runtime_flip  # noqa: F401 - registers bench_flip
 from bench._common import FEAR_GREED, HOURS, machine, replay_hours, today
-from cryptotrader.bootstrap import open_runtime
+from cryptotrader.bootstrap.runtime import open_runtime
 from cryptotrader.bus import topics
 from cryptotrader.bus.factory import open_bus
 from cryptotrader.bus.messages import OrderUpdated

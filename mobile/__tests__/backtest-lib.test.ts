@@ -1,5 +1,14 @@
 /** The backtest form's parsing from a strategy's schema, and curves thinned for display. */
-import { downsample, drawdownCurve, initialValues, paramsFrom, parseParameter, type ParameterSpec } from '@/lib/backtest';
+import {
+  displayCurve,
+  downsample,
+  drawdownCurve,
+  equityPoints,
+  initialValues,
+  paramsFrom,
+  parseParameter,
+  type ParameterSpec,
+} from '@/lib/backtest';
 
 function spec(over: Partial<ParameterSpec>): ParameterSpec {
   return {
@@ -72,6 +81,18 @@ describe('curves for display', () => {
     expect(Math.min(...thin.map((p) => p.value))).toBe(Math.min(...points.map((p) => p.value)));
     const times = thin.map((p) => p.time);
     expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it("thins a report's 70k-point curve as the general path does, once per report", () => {
+    const report = {
+      equity_curve: points.map((p) => ({ time: new Date(Date.UTC(2018, 0, 1) + p.time * 1000).toISOString().replace('.000Z', 'Z'), equity: p.value.toFixed(8) })),
+    };
+    const thin = displayCurve(report, 1500);
+    expect(thin).toEqual(downsample(equityPoints(report), 1500));
+    expect(displayCurve(report, 1500)).toBe(thin); // reopened: the same points, not recomputed
+    // a curve whose times do not rise (two points in one second) takes the general path
+    const odd = { equity_curve: [report.equity_curve[1]!, report.equity_curve[0]!, ...report.equity_curve.slice(2, 10)] };
+    expect(displayCurve(odd, 1500)).toEqual(equityPoints(odd));
   });
 
   it('leaves a short curve as it is', () => {

@@ -1,8 +1,8 @@
 'use dom';
 /**
  * The reallocation sweep: the combined portfolio's final capital at each reallocation ratio,
- * with its max drawdown in a pane under it. The horizontal axis is the ratio (Lightweight
- * Charts' options chart: a numeric axis, not time). Floats only draw; the table beside it shows
+ * with its max drawdown in a pane under it. The horizontal axis is the ratio in percent
+ * (Lightweight Charts' options chart: a numeric axis, not time). Floats only draw; the table beside it shows
  * the exact figures.
  */
 import { createOptionsChart, LineSeries } from 'lightweight-charts';
@@ -20,6 +20,9 @@ export interface SweepPoint {
   maxDrawdown: number;
 }
 
+/** The axis is in percent (10, 30, 50): its labels are whole numbers. */
+const percent = (ratio: number) => Math.round(ratio * 1000) / 10;
+
 export default function SweepChart({
   points,
   colors,
@@ -34,15 +37,11 @@ export default function SweepChart({
   useEffect(() => {
     const element = container.current;
     if (!element) return undefined;
-    const chart = createOptionsChart(element, {
-      ...chartOptions(colors, height, { verticalGrid: true }),
-      localization: { priceFormatter: (value: number) => value.toFixed(2) },
-    });
-    chart.timeScale().applyOptions({ timeVisible: false });
+    const chart = createOptionsChart(element, chartOptions(colors, height, { verticalGrid: true }));
     const sorted = [...points].sort((a, b) => a.ratio - b.ratio);
     chart
       .addSeries(LineSeries, { color: colors.line, lineWidth: 2, pointMarkersVisible: true, priceLineVisible: false })
-      .setData(sorted.map((p) => ({ time: p.ratio, value: p.finalCapital })));
+      .setData(sorted.map((p) => ({ time: percent(p.ratio), value: p.finalCapital })));
     chart
       .addSeries(
         LineSeries,
@@ -55,7 +54,7 @@ export default function SweepChart({
         },
         1,
       )
-      .setData(sorted.map((p) => ({ time: p.ratio, value: -p.maxDrawdown * 100 })));
+      .setData(sorted.map((p) => ({ time: percent(p.ratio), value: -p.maxDrawdown * 100 })));
     const panes = chart.panes();
     panes[0]?.setHeight(Math.round(height * 0.68));
     panes[1]?.setHeight(Math.round(height * 0.32));

@@ -412,6 +412,52 @@ try {
     await shot('10-dashboard-fr-dark');
   });
 
+  await step('a portfolio sweep from the app: safe vs aggressive vs combined, and the sweep chart (French, dark)', async () => {
+    await byTest('tab-backtest').click();
+    await byTest('portfolio-form').waitFor({ timeout: DEADLINE_MS });
+    await byTest('portfolio-series-archive BTC/USDT 1h').click();
+    await byTest('portfolio-sweep').fill('0.1:0.5:0.2');
+    await page.evaluate(() => {
+      window.__portfolioProgress = [];
+      new MutationObserver(() => {
+        const text = document.querySelector('[data-testid="current-portfolio-progress"]')?.textContent;
+        if (text && window.__portfolioProgress.at(-1) !== text) window.__portfolioProgress.push(text);
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    const launched = page.waitForResponse((r) => r.url().endsWith('/api/backtest/portfolio') && r.request().method() === 'POST');
+    await byTest('portfolio-launch-sweep').click();
+    const response = await launched;
+    if (response.status() !== 202) throw new Error(`portfolio launch: ${response.status()} ${await response.text()}`);
+    await byTest('current-portfolio-progress').waitFor({ timeout: DEADLINE_MS });
+    await shot('16-portfolio-form-fr-dark');
+    await byTest('current-portfolio-open').waitFor({ timeout: DEADLINE_MS });
+    const seen = await page.evaluate(() => window.__portfolioProgress);
+    const counts = (seen.at(-1) ?? '').match(/(\d[\d,.\s\u202f]*)\/\s*(\d[\d,.\s\u202f]*)/);
+    const [done, total] = counts ? [counts[1], counts[2]].map((n) => Number(n.replace(/\D/g, ''))) : [0, 0];
+    // 3 ratios over the same 8 years of candles: the total counts every pass
+    if (!total || done !== total || total < 180_000) throw new Error(`portfolio progress shown: ${JSON.stringify(seen)}`);
+    await byTest('current-portfolio-open').click();
+    await byTest('portfolio-metrics').waitFor({ timeout: DEADLINE_MS });
+    const columns = await page.locator('[data-testid^="portfolio-metrics-final_capital-"]').count();
+    if (columns !== 4) throw new Error(`safe / aggressive / combined / buy & hold: ${columns} columns`);
+    const rows = await page.locator('[data-testid^="sweep-row-"]').count();
+    if (rows !== 3) throw new Error(`the sweep table has ${rows} rows`);
+    await page.locator('[data-testid="portfolio-curves"] canvas').first().waitFor({ timeout: DEADLINE_MS });
+    await page.locator('[data-testid="sweep-chart"] canvas').first().waitFor({ timeout: DEADLINE_MS });
+    // French money written from the API's strings: a narrow no-break space groups thousands
+    const final = await byTest('sweep-final-0').innerText();
+    if (!/^\d{1,3}(\u202f\d{3})*,\d{2}$/.test(final)) throw new Error(`final capital shown as ${JSON.stringify(final)}`);
+    await page.waitForTimeout(500); // the charts' first frame
+    await shot('17-portfolio-sweep-fr-dark');
+    // the page scrolls inside its view: the cards below the fold are pictured on their own
+    for (const [card, name] of [['portfolio-curves', '18-portfolio-curves-fr-dark'], ['portfolio-sweep-card', '19-portfolio-sweep-chart-fr-dark']]) {
+      await byTest(card).scrollIntoViewIfNeeded();
+      await page.waitForTimeout(300);
+      await byTest(card).screenshot({ path: join(out, `${name}.png`) });
+    }
+    await page.goBack();
+  });
+
   await step('an exchange API key is stored and shown masked; a notification event is muted', async () => {
     const secret = 'e2e-secret-0123456789';
     await byTest('tab-settings').click();

@@ -80,29 +80,38 @@ export interface CurvePoint {
 }
 
 /**
- * At most about `max` points: per bucket its first, lowest and highest points in time order,
- * so peaks and troughs (the drawdown) survive thinning; the last point is always kept.
+ * Indices of at most about `max` of `values` (in time order): per bucket its first, lowest and
+ * highest, so peaks and troughs (the drawdown) survive thinning; the last index is always kept.
  */
-export function downsample(points: CurvePoint[], max: number): CurvePoint[] {
-  if (points.length <= max) return points;
+export function downsampleIndices(values: readonly number[], max: number): number[] {
+  if (values.length <= max) return values.map((_, i) => i);
   const buckets = Math.max(1, Math.floor(max / 3));
-  const size = points.length / buckets;
-  const out: CurvePoint[] = [];
+  const size = values.length / buckets;
+  const out: number[] = [];
   for (let b = 0; b < buckets; b += 1) {
-    const slice = points.slice(Math.floor(b * size), Math.floor((b + 1) * size));
-    if (!slice.length) continue;
-    let low = slice[0]!;
-    let high = slice[0]!;
-    for (const p of slice) {
-      if (p.value < low.value) low = p;
-      if (p.value > high.value) high = p;
+    const from = Math.floor(b * size);
+    const to = Math.min(values.length, Math.floor((b + 1) * size));
+    if (from >= to) continue;
+    let low = from;
+    let high = from;
+    for (let i = from; i < to; i += 1) {
+      if (values[i]! < values[low]!) low = i;
+      if (values[i]! > values[high]!) high = i;
     }
-    const kept = new Set([slice[0]!, low, high]);
-    out.push(...[...kept].sort((a, c) => a.time - c.time));
+    out.push(...[...new Set([from, low, high])].sort((a, c) => a - c));
   }
-  const last = points[points.length - 1]!;
+  const last = values.length - 1;
   if (out[out.length - 1] !== last) out.push(last);
   return out;
+}
+
+/** At most about `max` of `points` (see `downsampleIndices`). */
+export function downsample(points: CurvePoint[], max: number): CurvePoint[] {
+  if (points.length <= max) return points;
+  return downsampleIndices(
+    points.map((p) => p.value),
+    max,
+  ).map((i) => points[i]!);
 }
 
 /** Each point's fall below the running peak, as a negative fraction (0 at a new peak). */
@@ -119,6 +128,35 @@ export function equityPoints(report: { equity_curve: Schemas['EquityPointPublic'
   const byTime = new Map<number, number>();
   for (const p of report.equity_curve) byTime.set(Math.floor(Date.parse(p.time) / 1000), Number(p.equity));
   return [...byTime].map(([time, value]) => ({ time, value })).sort((a, b) => a.time - b.time);
+}
+
+type Curved = { equity_curve: Schemas['EquityPointPublic'][] };
+const thinned = new WeakMap<Curved, Map<number, CurvePoint[]>>();
+
+/**
+ * `downsample(equityPoints(report), max)`, computed once per report object (a finished run's
+ * report never changes; reopening a view reuses it) and cheaply: the values are read for every
+ * point, the times parsed only for the points kept.
+ */
+export function displayCurve(report: Curved, max: number): CurvePoint[] {
+  let byMax = thinned.get(report);
+  if (!byMax) {
+    byMax = new Map();
+    thinned.set(report, byMax);
+  }
+  const known = byMax.get(max);
+  if (known) return known;
+  const curve = report.equity_curve;
+  // the API's curves rise one candle at a time; anything else takes the general path
+  const rising = curve.every((p, i) => i === 0 || p.time > curve[i - 1]!.time);
+  const out = rising
+    ? downsampleIndices(
+        curve.map((p) => Number(p.equity)),
+        max,
+      ).map((i) => ({ time: Math.floor(Date.parse(curve[i]!.time) / 1000), value: Number(curve[i]!.equity) }))
+    : downsample(equityPoints(report), max);
+  byMax.set(max, out);
+  return out;
 }
 
 type Report = Schemas['BacktestReportPublic'];

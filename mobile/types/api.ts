@@ -2814,12 +2814,30 @@ export interface components {
              */
             daily_loss_limit: string;
             /**
+             * Max Bot Exposure
+             * @description a bot's open notional / its capital
+             */
+            max_bot_exposure: string;
+            /**
              * Max Exposure
              * @description largest entry notional / bot capital
              */
             max_exposure: string;
-            /** Max Open Positions */
+            /**
+             * Max Open Positions
+             * @description open positions, both bots and every pair
+             */
             max_open_positions: number;
+            /**
+             * Max Pair Exposure
+             * @description one pair's open notional (both bots) / both bots' capital
+             */
+            max_pair_exposure: string;
+            /**
+             * Max Positions Per Bot
+             * @description open positions of one bot, every pair
+             */
+            max_positions_per_bot: number;
             /**
              * On Deep Streak
              * @description 'quarter' risk or 'pause' after 5 losses

@@ -292,6 +292,17 @@ export interface components {
          * @description Candles closed (``candles``); ``previous_open_ms`` chains runs (None: a series starts).
          */
         CandlesClosed: {
+            /**
+             * Batch
+             * @description several pairs: the symbols whose runs cover the same candle times and are traded together (sorted); empty for one pair
+             */
+            batch: string[];
+            /**
+             * Batch Ms
+             * @description several pairs: the first candle time of the batch
+             * @default null
+             */
+            batch_ms: number | null;
             candles: components["schemas"]["CandleRun"];
             /**
              * Exchange
@@ -410,6 +421,17 @@ export interface components {
          * @description Both bots' decisions over a run of candles, with the candles (``signals``).
          */
         DecisionsMade: {
+            /**
+             * Batch
+             * @description several pairs: the symbols whose runs cover the same candle times and are traded together (sorted); empty for one pair
+             */
+            batch: string[];
+            /**
+             * Batch Ms
+             * @description several pairs: the first candle time of the batch
+             * @default null
+             */
+            batch_ms: number | null;
             /** Bots */
             bots: {
                 [key: string]: components["schemas"]["BotDecisions"];
@@ -900,6 +922,17 @@ export interface components {
          * @description Each bot's strategy inputs over a run of candles (``indicators``).
          */
         StrategyInputsComputed: {
+            /**
+             * Batch
+             * @description several pairs: the symbols whose runs cover the same candle times and are traded together (sorted); empty for one pair
+             */
+            batch: string[];
+            /**
+             * Batch Ms
+             * @description several pairs: the first candle time of the batch
+             * @default null
+             */
+            batch_ms: number | null;
             candles: components["schemas"]["CandleRun"];
             /**
              * Exchange

@@ -21,13 +21,15 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from cryptotrader.domain.enums import TradingMode
+from cryptotrader.domain.enums import BotKind, TradingMode
+from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.values import InputDecimal, RiskRatio, StopLoss, TakeProfit
-from cryptotrader.errors import ConfigurationError
+from cryptotrader.errors import ConfigurationError, UserInputError
 
 Environment = Literal["development", "test", "production"]
 
@@ -140,6 +142,29 @@ class RuntimeSettings(_Section):
         default=60.0, gt=0, description="seconds without a streamed update before REST takes over"
     )
     history_candles: int = Field(default=1000, ge=1, le=100_000, description="loaded at start")
+    bot_pairs: dict[BotKind, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description=(
+            "the pairs a bot opens positions on, by bot (a bot not named: every pair the runtime "
+            'trades), e.g. {"safe": ["BTC/USDT", "ETH/USDT"]}'
+        ),
+    )
+
+    @field_validator("bot_pairs")
+    @classmethod
+    def _symbols(cls, given: dict[BotKind, tuple[str, ...]]) -> dict[BotKind, tuple[str, ...]]:
+        try:
+            return {
+                bot: tuple(sorted({Pair.parse(p).symbol for p in pairs}))
+                for bot, pairs in given.items()
+            }
+        except UserInputError as exc:
+            raise ValueError(str(exc)) from None
+
+    def opens_on(self, bot: BotKind, symbol: str) -> bool:
+        """True when ``bot`` may open a position on ``symbol`` (``bot_pairs``)."""
+        chosen = self.bot_pairs.get(bot)
+        return chosen is None or symbol in chosen
 
 
 class SentimentSettings(_Section):

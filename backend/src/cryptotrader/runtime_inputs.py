@@ -1,6 +1,6 @@
 """What a run is about, checked before anything is built: the market, the locks, the database.
 
-``RunOptions`` says how to run; ``resolve_market`` reads the series (a file to replay, a given
+``RunOptions`` says how to run; ``resolve_markets`` reads the series (files to replay, a given
 synthetic series, or live data); ``check_live`` lists every lock still closed between the bots
 and real money; ``check_source`` refuses to mix two markets or two replays into one database's
 bots.
@@ -8,7 +8,7 @@ bots.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ class RunOptions:
     """How to run.
 
     Attributes:
-        replay: a candle file to replay instead of live data.
+        replay: a candle file (or several, one per pair) to replay instead of live data.
         candles: a series to replay given directly (the demo's synthetic market).
         source: the name of the candles' source (default: ``replay``, or the exchange's name).
         speed: N x the series' real pace; None: as fast as possible.
@@ -56,7 +56,7 @@ class RunOptions:
             for a process that serves nothing else (no API), never for one that does.
     """
 
-    replay: Path | None = None
+    replay: Path | tuple[Path, ...] | None = None
     candles: CandleArrays | None = None
     source: str | None = None
     speed: float | None = None
@@ -69,6 +69,13 @@ class RunOptions:
     consumer: str = "1"
     database_url: str | None = None
     inline_database: bool = False
+
+    @property
+    def replays(self) -> tuple[Path, ...]:
+        """The files to replay (none for live data)."""
+        if self.replay is None:
+            return ()
+        return (self.replay,) if isinstance(self.replay, Path) else tuple(self.replay)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,40 +91,81 @@ class Market:
         return self.candles is not None
 
 
-def resolve_market(settings: Settings, options: RunOptions) -> Market:
-    """The series to trade: a replayed file (resampled to ``timeframe``), given candles, or live.
+def resolve_markets(settings: Settings, options: RunOptions) -> list[Market]:
+    """The series to trade, sorted by symbol: replayed files, given candles, or live.
+
+    Each file is resampled to ``timeframe`` and is one pair's series.
 
     Raises:
-        UserInputError: an unreadable file, or a timeframe or pair that cannot be told.
+        UserInputError: an unreadable file, a timeframe or pair that cannot be told, two files
+            of one pair, files of different timeframes or quote assets, or ``--pair`` with
+            several files.
     """
     timeframe = Timeframe.parse(options.timeframe) if options.timeframe else None
     if options.candles is not None:
         tf = timeframe or Timeframe.parse(settings.runtime.timeframe)
         pair = Pair.parse(options.pair or settings.runtime.pair)
-        return Market(Series(options.source or "demo", pair, tf), options.candles)
-    if options.replay is None:
+        return [Market(Series(options.source or "demo", pair, tf), options.candles)]
+    files = options.replays
+    if not files:
         tf = timeframe or Timeframe.parse(settings.runtime.timeframe)
         pair = Pair.parse(options.pair or settings.runtime.pair)
-        return Market(Series(settings.exchange.name, pair, tf), None)
-    read = read_ohlcv(options.replay)
-    chosen = timeframe or read.timeframe
-    if chosen is None:
-        raise UserInputError(f"{options.replay}: cannot tell the timeframe; pass --timeframe")
-    candles = read.arrays
-    if read.timeframe is not None and chosen is not read.timeframe:
-        candles = resample(candles, read.timeframe, chosen)
-    named = parse_series_name(options.replay)
+        return [Market(Series(settings.exchange.name, pair, tf), None)]
+    if options.pair and len(files) > 1:
+        raise UserInputError(
+            "--pair names the pair of one file; with several files each file's name tells its "
+            "pair (EXCHANGE_BASE-QUOTE_TIMEFRAME.csv)"
+        )
+    markets = sorted(
+        (_replayed(file, options, timeframe) for file in files),
+        key=lambda m: m.series.pair.symbol,
+    )
+    _check_together(markets, files)
+    return markets
+
+
+def _replayed(file: Path, options: RunOptions, timeframe: Timeframe | None) -> Market:
+    """One replayed file's series; its pair told by ``--pair`` or its name, never guessed."""
+    named = parse_series_name(file)
     told = Pair.parse(options.pair) if options.pair else named.pair
     if told is None:
         # A guess (``runtime.pair``) would record the file's trades under another market.
         raise UserInputError(
-            f"{options.replay}: cannot tell its pair from the name (expected "
+            f"{file}: cannot tell its pair from the name (expected "
             "EXCHANGE_BASE-QUOTE_TIMEFRAME.csv, e.g. binance_SOL-USDT_1h.csv); pass --pair"
         )
+    read = read_ohlcv(file)
+    chosen = timeframe or read.timeframe
+    if chosen is None:
+        raise UserInputError(f"{file}: cannot tell the timeframe; pass --timeframe")
+    candles = read.arrays
+    if read.timeframe is not None and chosen is not read.timeframe:
+        candles = resample(candles, read.timeframe, chosen)
     # Candles recorded from an exchange are stored under its name, as `data import` stores them,
     # so that the API's backtests find what a replay stored.
     source = options.source or named.exchange or "replay"
     return Market(Series(source, told, chosen), candles)
+
+
+def _check_together(markets: list[Market], files: tuple[Path, ...]) -> None:
+    """Several files trade together: one pair each, one timeframe, one quote asset."""
+    if len(markets) < 2:
+        return
+    symbols = [m.series.pair.symbol for m in markets]
+    twice = sorted({s for s in symbols if symbols.count(s) > 1})
+    if twice:
+        raise UserInputError(f"two files of {', '.join(twice)}: give one file per pair")
+    timeframes = sorted({m.series.timeframe.value for m in markets})
+    if len(timeframes) > 1:
+        raise UserInputError(
+            f"the files are of different timeframes ({', '.join(timeframes)}): pass --timeframe"
+        )
+    quotes = sorted({m.series.pair.quote for m in markets})
+    if len(quotes) > 1:
+        raise UserInputError(
+            f"the pairs are quoted in {', '.join(quotes)}: the bots' capital is in one asset; "
+            f"replay pairs of one quote asset together ({len(files)} files given)"
+        )
 
 
 def warmup_needed(strategies: Mapping[BotKind, BaseStrategy[Any]]) -> int:
@@ -169,8 +217,11 @@ def check_live(settings: Settings, options: RunOptions) -> None:
         raise ConfigurationError("live trading needs " + ", ".join(closed))
 
 
-async def check_source(database: Database, market: Market, clock: Clock) -> bool:
-    """Record the run's market on first use; refuse another one later.
+async def check_source(database: Database, market: Market | Sequence[Market], clock: Clock) -> bool:
+    """Record the run's market (or set of markets) on first use; refuse another one later.
+
+    A set of series (several replayed pairs) binds the database as a whole: the same files
+    again resume it, any other set, or one of its pairs alone, is refused.
 
     Returns True when this call recorded it (the database was new to trading).
 
@@ -208,12 +259,16 @@ async def release_source(database: Database) -> None:
         await uow.commit()
 
 
-def describe_market(market: Market) -> str:
+def describe_market(market: Market | Sequence[Market]) -> str:
     """The market in words: ``live BTC/USDT 1h from binance``, ``a replay of ...``."""
     return _describe(_source(market))
 
 
-def _source(market: Market) -> dict[str, Any]:
+def _source(market: Market | Sequence[Market]) -> dict[str, Any]:
+    if not isinstance(market, Market):
+        if len(market) == 1:
+            return _source(market[0])
+        return {"markets": [_source(m) for m in sorted(market, key=lambda m: m.series.pair.symbol)]}
     series = market.series
     source: dict[str, Any] = {
         "source": series.source,
@@ -227,6 +282,8 @@ def _source(market: Market) -> dict[str, Any]:
 
 
 def _describe(source: dict[str, Any]) -> str:
+    if "markets" in source:
+        return " and ".join(_describe(one) for one in source["markets"])
     text = f"{source.get('pair')} {source.get('timeframe')} from {source.get('source')}"
     if "candles" in source:
         return f"a replay of {text} ({source['candles']} candles)"

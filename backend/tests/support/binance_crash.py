@@ -149,7 +149,7 @@ async def trade(folder: Path, base_url: str, series: Path, *, bracket: bool) -> 
     try:
         engine, reconciler = await open_binance_engine(database, venue, clock=clock)
         worker = TradingWorker(
-            engine=engine, reconciler=reconciler, feed=None, clock=clock, max_decision_age_ms=None
+            lanes=[(engine, reconciler)], feed=None, clock=clock, max_decision_age_ms=None
         )
         resume = await worker.start()
         print("trading", flush=True)  # noqa: T201 - the test reads it

@@ -8,8 +8,15 @@ from pathlib import Path
 from cryptotrader.domain.enums import BotKind, ExitReason, TradeStatus
 from cryptotrader.domain.trades import Trade
 from cryptotrader.engines.backtest import BacktestEngine
+from cryptotrader.engines.backtest.multipair import (
+    MultiPairResult,
+    PairSeries,
+    PortfolioRequest,
+    run_portfolio,
+)
 from cryptotrader.engines.backtest.portfolio import PortfolioBacktest, PortfolioResult
 from cryptotrader.marketdata.io import read_ohlcv
+from cryptotrader.marketdata.naming import parse_series_name
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import trades
 from cryptotrader.persistence.uow import UnitOfWork
@@ -31,6 +38,53 @@ def backtest(path: Path, fear_greed: Path | None = None) -> PortfolioResult:
         safe=create_strategy("conservative"),
         aggressive=create_strategy("aggressive"),
     )
+
+
+def backtest_pairs(paths: list[Path], fear_greed: Path | None = None) -> MultiPairResult:
+    """Both bots over every file's pair (named by the file), defaults as ``backtest``."""
+    series = []
+    timeframe = None
+    for path in paths:
+        read = read_ohlcv(path)
+        pair = parse_series_name(path).pair
+        assert read.timeframe is not None
+        assert pair is not None
+        timeframe = read.timeframe
+        series.append(PairSeries(pair, read.arrays))
+    assert timeframe is not None
+    dependencies = {} if fear_greed is None else {"fear_greed": load_fear_greed_csv(fear_greed)}
+    return run_portfolio(
+        PortfolioRequest(
+            series=tuple(series),
+            timeframe=timeframe,
+            safe=create_strategy("conservative"),
+            aggressive=create_strategy("aggressive"),
+            dependencies=dependencies,
+        )
+    )
+
+
+def expected_pair_rows(result: MultiPairResult) -> dict[tuple[str, BotKind], list[Row]]:
+    """The multi-pair backtest's trades as the runtime should hold them, per pair and bot."""
+    rows: dict[tuple[str, BotKind], list[Row]] = {}
+    for outcome in (result.safe, result.aggressive):
+        for share in outcome.pairs:
+            listed = [
+                as_open(t) if t.exit_reason is ExitReason.END_OF_DATA else t for t in share.trades
+            ]
+            rows[share.pair.symbol, outcome.bot] = [row(t) for t in listed]
+    return rows
+
+
+async def stored_pair_rows(database: Database) -> dict[tuple[str, BotKind], list[Row]]:
+    """The runtime's trades, oldest first, per pair and bot."""
+    async with UnitOfWork(database) as uow:
+        listed = await trades.list_trades(session=uow.session, limit=10**7)
+    ordered = [t for _, t in sorted(listed, key=lambda item: item[0])]
+    grouped: dict[tuple[str, BotKind], list[Row]] = {}
+    for trade in ordered:
+        grouped.setdefault((trade.pair.symbol, trade.bot), []).append(row(trade))
+    return grouped
 
 
 def row(trade: Trade) -> Row:

@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("__main__",),  # python -m cryptotrader
     ("cli",),  # commands
     ("api",),  # HTTP / WebSocket gateway
-    ("bootstrap",),  # the runtime's composition
+    ("bootstrap",),  # the composition root: the runtime's engines, the API's use cases
     ("runtime", "runtime_inputs"),  # the engines' run loop and what feeds it
     ("services",),  # use cases behind the API: permissions, audit, persistence
     ("optimize",),  # parameter studies over the backtester

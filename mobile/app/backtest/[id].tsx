@@ -15,7 +15,7 @@ import { Body, Card, ErrorLine, Label, Pnl, Row } from '@/components/ui';
 import { useBacktestResult, useCandles } from '@/hooks/backtests';
 import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
-import { downsample, drawdownCurve, equityPoints } from '@/lib/backtest';
+import { displayCurve, drawdownCurve } from '@/lib/backtest';
 import type { Schemas } from '@/services/api';
 import { messageOf } from '@/services/errors';
 
@@ -80,7 +80,7 @@ export default function BacktestResultScreen() {
   const curves: Curve[] = useMemo(
     () =>
       (result.data?.results ?? []).map((report, i) => {
-        const equity = downsample(equityPoints(report), 1500);
+        const equity = displayCurve(report, 1500);
         return { label: report.strategy, color: ['#2563eb', '#f59e0b', '#10b981', '#a855f7', '#ef4444'][i % 5]!, equity, drawdown: drawdownCurve(equity) };
       }),
     [result.data],

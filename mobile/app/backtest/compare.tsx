@@ -14,7 +14,7 @@ import { Card, ErrorLine, Label } from '@/components/ui';
 import { useBacktestResults } from '@/hooks/backtests';
 import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
-import { defaultRun, downsample, drawdownCurve, equityPoints, type MetricsRow } from '@/lib/backtest';
+import { defaultRun, displayCurve, drawdownCurve, type MetricsRow } from '@/lib/backtest';
 import type { Schemas } from '@/services/api';
 import { messageOf } from '@/services/errors';
 
@@ -47,7 +47,7 @@ export default function CompareScreen() {
     // the display budget is shared: ~3000 points in all, whatever the number of runs
     const each = Math.max(300, Math.floor(3000 / Math.max(1, columns.length)));
     return columns.map(({ report, title }, i) => {
-      const equity = downsample(equityPoints(report), each);
+      const equity = displayCurve(report, each);
       return { label: title, color: COLORS[i % COLORS.length]!, equity, drawdown: drawdownCurve(equity) };
     });
   }, [columns]);

@@ -13,7 +13,7 @@ import SweepChart from '@/components/SweepChart';
 import { Card, Choice, Label } from '@/components/ui';
 import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
-import { defaultRun, downsample, drawdownCurve, equityPoints, metricText, reallocated, sweepPoints } from '@/lib/backtest';
+import { defaultRun, displayCurve, drawdownCurve, metricText, reallocated, sweepPoints } from '@/lib/backtest';
 import type { Schemas } from '@/services/api';
 
 type Run = Schemas['PortfolioRunPublic'];
@@ -69,7 +69,7 @@ export function PortfolioResult({ runs }: { runs: Run[] }) {
   const curves: Curve[] = useMemo(
     () =>
       columns.map((c) => {
-        const equity = downsample(equityPoints(c.curve), 1500);
+        const equity = displayCurve(c.curve, 1500);
         return { label: c.title, color: PORTFOLIO_COLORS[c.key], equity, drawdown: drawdownCurve(equity) };
       }),
     [columns],

@@ -48,7 +48,7 @@ function statusTone(status: string): 'ok' | 'warn' | 'bad' | undefined {
  */
 export function Progress({ jobId, status, testID }: { jobId: number; status?: string; testID: string }) {
   const theme = useTheme();
-  const { t } = useFormat();
+  const { t, locale } = useFormat();
   const live = useLive((s) => s.backtests[jobId]);
   const state = live?.status ?? status;
   if (!live && state !== 'queued' && state !== 'running') return null;
@@ -61,7 +61,7 @@ export function Progress({ jobId, status, testID }: { jobId: number; status?: st
         <View style={{ width: `${share * 100}%`, height: 6, borderRadius: 3, backgroundColor: theme.primary }} />
       </View>
       <Text testID={testID} style={{ color: theme.muted, fontSize: 12 }}>
-        {total ? t('backtest.progress', { done: done.toLocaleString(), total: total.toLocaleString() }) : t('backtest.waiting')}
+        {total ? t('backtest.progress', { done: done.toLocaleString(locale), total: total.toLocaleString(locale) }) : t('backtest.waiting')}
         {state ? ` · ${t(`backtest.status.${state}`)}` : ''}
       </Text>
     </View>

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
-from multiprocessing import get_context
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -44,39 +43,19 @@ from cryptotrader.api.routes.market import UPLOAD_PATH
 from cryptotrader.api.web import web_app
 from cryptotrader.api.ws.endpoint import websocket_endpoint
 from cryptotrader.api.ws.hub import Hub
+from cryptotrader.bootstrap.services import UseCases, open_use_cases
 from cryptotrader.bus import topics
-from cryptotrader.bus.factory import open_bus
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock, LiveClock
 from cryptotrader.config import Settings, load_settings
 from cryptotrader.errors import ConfigurationError
 from cryptotrader.monitoring.setup import influx_writer
 from cryptotrader.monitoring.telemetry import Telemetry
-from cryptotrader.optimize.storage import default_storage
-from cryptotrader.persistence import migrate
-from cryptotrader.persistence.database import Database, Pool
+from cryptotrader.persistence.database import Database
 from cryptotrader.security.keys import KeyRing
 from cryptotrader.security.signing import signing_secret
 from cryptotrader.security.tokens import AccessTokens
-from cryptotrader.services.auth import AuthService
-from cryptotrader.services.backtest_worker import ignore_interrupts
-from cryptotrader.services.backtests import BacktestService
-from cryptotrader.services.bots import BotService
 from cryptotrader.services.ephemeral import EphemeralStore, MemoryStore, RedisStore
-from cryptotrader.services.exchange_keys import ExchangeKeyService
-from cryptotrader.services.latest_events import LatestEvents
-from cryptotrader.services.live_trading import LiveTradingService
-from cryptotrader.services.market import MarketService
-from cryptotrader.services.notifications import NotificationService
-from cryptotrader.services.optimizations import OptimizationService, job_kinds
-from cryptotrader.services.platform_config import PlatformConfigService
-from cryptotrader.services.portfolio import PortfolioService
-from cryptotrader.services.read_cache import ReadCache
-from cryptotrader.services.service_tokens import ServiceTokenService
-from cryptotrader.services.session_cache import SessionCache
-from cryptotrader.services.trades import TradeService
-from cryptotrader.services.users import UserService
-from cryptotrader.services.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +146,7 @@ def create_app(
             if own_influx is not None:
                 own_influx.start()
                 stack.callback(own_influx.close)
-            services = await _start(
+            cases = await open_use_cases(
                 stack,
                 settings=settings,
                 database=database,
@@ -177,8 +156,8 @@ def create_app(
                 access=access,
                 ring=ring,
                 store=store,
-                metrics=metrics,
             )
+            services = await _serve(stack, cases, metrics=metrics)
             holder["services"] = services
             app.state.services = services
             yield
@@ -248,137 +227,18 @@ def _include_routes(app: FastAPI) -> None:
     app.include_router(ws)
 
 
-async def _start(
-    stack: AsyncExitStack,
-    *,
-    settings: Settings,
-    database: Database | None,
-    bus: MessageBus | None,
-    clock: Clock,
-    executor: Executor | None,
-    access: AccessTokens,
-    ring: KeyRing | None,
-    store: EphemeralStore,
-    metrics: ApiMetrics,
-) -> Services:
-    if database is None:
-        limits = settings.api
-        connections = Pool(
-            size=limits.database_pool_size,
-            overflow=limits.database_pool_overflow,
-            timeout_s=limits.database_pool_timeout_s,
-        )
-        database = await migrate.open_database(settings.database_url, pool=connections)
-        stack.push_async_callback(database.dispose)
-    if bus is None:
-        owned_bus = await open_bus(settings, clock=clock)
-        stack.push_async_callback(owned_bus.close)
-        bus = owned_bus
-    if executor is None:
-        pool = ProcessPoolExecutor(
-            settings.api.backtest_workers,
-            mp_context=get_context("spawn"),
-            initializer=ignore_interrupts,
-        )
-        stack.callback(_stop_workers, pool)
-        executor = pool
-    stack.push_async_callback(store.close)
-    latest = LatestEvents()
-    cache = SessionCache(ttl_s=1.0, bus=bus, clock=clock)
-    watchdog = Watchdog(
-        database=database,
-        bus=bus,
-        clock=clock,
-        config=settings.alerts,
-        timeframe=settings.runtime.timeframe,
-    )
+async def _serve(stack: AsyncExitStack, cases: UseCases, *, metrics: ApiMetrics) -> Services:
+    """The use cases as the routes see them, served once the WebSocket hub listens."""
     hub = Hub(
-        bus=bus,
-        latest=latest,
+        bus=cases.bus,
+        latest=cases.latest,
         metrics=metrics,
-        queue_size=settings.api.ws_queue_size,
-        store=store,
-        observers=(watchdog.observe,),
-        listeners={topics.REVOCATIONS: cache.on_revocation},
+        queue_size=cases.settings.api.ws_queue_size,
+        store=cases.store,
+        observers=(cases.watchdog.observe,),
+        listeners={topics.REVOCATIONS: cases.sessions.on_revocation},
     )
     await hub.start()
     stack.push_async_callback(hub.stop)
-    watchdog.start()
-    stack.push_async_callback(watchdog.stop)
-    reads = ReadCache(settings.api.read_cache_ttl_s)
-    optimize_storage = settings.api.optimize_storage or default_storage(settings.data_dir)
-    backtest_service = BacktestService(
-        database=database,
-        clock=clock,
-        executor=executor,
-        trading=settings.trading,
-        workers=job_kinds(optimize_storage),
-        max_active_per_user=settings.api.max_jobs_per_user,
-        bus=bus,
-    )
-    stack.push_async_callback(backtest_service.close)
-    await backtest_service.start()
-    bot_service = BotService(
-        database=database, bus=bus, clock=clock, trading=settings.trading, cache=reads
-    )
-    optimization_service = OptimizationService(
-        backtests=backtest_service,
-        bots=bot_service,
-        database=database,
-        bus=bus,
-        clock=clock,
-        storage=optimize_storage,
-        app_database_url=settings.database_url,
-    )
-    await optimization_service.start()
-    stack.push_async_callback(optimization_service.close)
-    return Services(
-        settings=settings,
-        database=database,
-        bus=bus,
-        clock=clock,
-        store=store,
-        metrics=metrics,
-        hub=hub,
-        auth=AuthService(
-            database=database,
-            clock=clock,
-            access_tokens=access,
-            refresh_ttl=timedelta(seconds=settings.api.refresh_token_ttl_s),
-            store=store,
-            ticket_ttl_s=settings.api.ws_ticket_ttl_s,
-            cache=cache,
-        ),
-        users=UserService(database=database, clock=clock, cache=cache),
-        tokens=ServiceTokenService(database=database, clock=clock, cache=cache),
-        bots=bot_service,
-        trades=TradeService(database=database),
-        portfolio=PortfolioService(database=database, settings=settings, cache=reads, clock=clock),
-        market=MarketService(
-            database=database,
-            latest=latest,
-            clock=clock,
-            max_upload_bytes=settings.api.max_upload_bytes,
-        ),
-        backtests=backtest_service,
-        optimizations=optimization_service,
-        exchange_keys=ExchangeKeyService(database=database, clock=clock, ring=ring),
-        platform=PlatformConfigService(database=database, clock=clock, ring=ring),
-        notifications=NotificationService(
-            database=database, clock=clock, ring=ring, config=settings.notify
-        ),
-        live_trading=LiveTradingService(database=database, bus=bus, clock=clock, settings=settings),
-    )
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Shut the backtest pool down without waiting for a job still running in it.
-
-    ``shutdown(wait=False)`` alone returns at once, but the interpreter's exit then joins the
-    pool and so waits for a running backtest or optimisation to finish. Its job is already
-    marked failed ("interrupted: the API stopped"), so the workers are ended instead.
-    """
-    workers = list((pool._processes or {}).values())  # no public handle before Python 3.14
-    pool.shutdown(wait=False, cancel_futures=True)
-    for worker in workers:
-        worker.terminate()
+    await cases.start(stack)
+    return Services.serving(cases, metrics=metrics, hub=hub)

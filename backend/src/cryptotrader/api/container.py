@@ -2,51 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from cryptotrader.api.metrics import ApiMetrics
 from cryptotrader.api.ws.hub import Hub
-from cryptotrader.bus.protocol import MessageBus
-from cryptotrader.clock import Clock
-from cryptotrader.config import Settings
-from cryptotrader.persistence.database import Database
-from cryptotrader.services.auth import AuthService
-from cryptotrader.services.backtests import BacktestService
-from cryptotrader.services.bots import BotService
-from cryptotrader.services.ephemeral import EphemeralStore
-from cryptotrader.services.exchange_keys import ExchangeKeyService
-from cryptotrader.services.live_trading import LiveTradingService
-from cryptotrader.services.market import MarketService
-from cryptotrader.services.notifications import NotificationService
-from cryptotrader.services.optimizations import OptimizationService
-from cryptotrader.services.platform_config import PlatformConfigService
-from cryptotrader.services.portfolio import PortfolioService
-from cryptotrader.services.service_tokens import ServiceTokenService
-from cryptotrader.services.trades import TradeService
-from cryptotrader.services.users import UserService
+from cryptotrader.bootstrap.services import UseCases
 
 
 @dataclass(frozen=True, slots=True)
-class Services:
-    """Everything a route can ask for through ``api.deps``."""
+class Services(UseCases):
+    """Everything a route can ask for: the use cases, the API's metrics and its hub."""
 
-    settings: Settings
-    database: Database
-    bus: MessageBus
-    clock: Clock
-    store: EphemeralStore
     metrics: ApiMetrics
     hub: Hub
-    auth: AuthService
-    users: UserService
-    tokens: ServiceTokenService
-    bots: BotService
-    trades: TradeService
-    portfolio: PortfolioService
-    market: MarketService
-    backtests: BacktestService
-    optimizations: OptimizationService
-    exchange_keys: ExchangeKeyService
-    platform: PlatformConfigService
-    live_trading: LiveTradingService
-    notifications: NotificationService
+
+    @classmethod
+    def serving(cls, cases: UseCases, *, metrics: ApiMetrics, hub: Hub) -> Services:
+        """``cases`` as the routes see them, with the API's own parts."""
+        shared = {field.name: getattr(cases, field.name) for field in fields(UseCases)}
+        return cls(**shared, metrics=metrics, hub=hub)

@@ -399,6 +399,16 @@ class _RunMessage(BusMessage):
     next_open: float | None = Field(default=None, description="the next candle's open")
     next_open_ms: int | None = None
     final: bool = Field(default=False, description="a replay ends with this run")
+    batch: list[str] = Field(
+        default_factory=list,
+        description=(
+            "several pairs: the symbols whose runs cover the same candle times and are traded "
+            "together (sorted); empty for one pair"
+        ),
+    )
+    batch_ms: int | None = Field(
+        default=None, description="several pairs: the first candle time of the batch"
+    )
 
 
 class CandlesClosed(_RunMessage):

@@ -26,6 +26,8 @@ token_app = App(
     help="Manage service tokens (programs such as the Discord bot).", no_args_is_help=True
 )
 T = TypeVar("T")
+WORKER_PING_TIMEOUT_S = 120
+"""How long an API worker may leave the supervisor's ping unanswered before it is replaced."""
 
 
 def api_command(
@@ -105,6 +107,10 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
         log_level=settings.log_level.lower(),
         proxy_headers=False,  # X-Forwarded-For is honoured only from api.trusted_proxies
         server_header=False,
+        # uvicorn kills a worker that does not answer its ping within this many seconds and
+        # starts another; its default (5 s) is shorter than a worker's imports take on a busy
+        # host, so no worker ever came up (seen in deploy/smoke/run at load average 28)
+        timeout_worker_healthcheck=WORKER_PING_TIMEOUT_S,
     )
     Multiprocess(config, sockets=[sock]).run()
 

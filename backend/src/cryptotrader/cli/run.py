@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cryptotrader.cli._common import (
-    SEVERAL_PAIRS,
     console,
     err_console,
     file_option,
@@ -64,7 +63,11 @@ _OFFLINE_HINT = (
 def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     replay: Annotated[
         list[Path] | None,
-        file_option("--replay", help="replay this candle file instead of live data"),
+        file_option(
+            "--replay",
+            help="replay this candle file instead of live data; repeat it to trade several pairs "
+            "together (one file per pair, its pair told by its name)",
+        ),
     ] = None,
     speed: SpeedOpt = "max",
     pair: PairOpt = None,
@@ -88,7 +91,7 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     quiet: QuietOpt = False,
     log_format: LogFormatOpt = "live",
 ) -> None:
-    """Run the bots: paper trading on live public candles, or on a replay (--replay FILE).
+    """Run the bots: paper trading on live public candles, or on a replay (--replay FILE ...).
 
     The API (the app's and the Discord bot's door) is served in the same process unless
     --no-api. Live trading needs --live, --i-understand-real-money, exchange.mode=live,
@@ -97,10 +100,10 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     from cryptotrader.config import load_settings
     from cryptotrader.runtime_inputs import RunOptions
 
-    file = optional_file("--replay", replay, SEVERAL_PAIRS)
-    serve = file is None if api is None else api
+    files = tuple(replay or ())
+    serve = not files if api is None else api
     options = RunOptions(
-        replay=file,
+        replay=files or None,
         speed=_speed(speed),
         pair=pair,
         timeframe=timeframe,
@@ -145,7 +148,12 @@ def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
 
     if name not in ENGINE_NAMES:
         raise UserInputError(f"unknown engine {name!r} (expected one of {', '.join(ENGINE_NAMES)})")
-    file = optional_file("--replay", replay, SEVERAL_PAIRS)
+    file = optional_file(
+        "--replay",
+        replay,
+        "several pairs are traded together by cryptotrader run (one process); an engine "
+        "process replays one file",
+    )
     settings = load_settings()
     if not settings.redis_url:
         raise UserInputError(
@@ -259,7 +267,7 @@ async def _run(
     api_port: int | None = None,
     view: LogFormat = "quiet",
 ) -> None:
-    from cryptotrader.bootstrap import open_runtime
+    from cryptotrader.bootstrap.runtime import open_runtime
 
     runtime = await open_runtime(settings, options)
     loop = asyncio.get_running_loop()
@@ -304,7 +312,7 @@ async def _wait(runtime: Runtime, settings: Settings, options: RunOptions) -> No
     try:
         await runtime.wait()
     except TemporaryError as exc:
-        if options.replay is None and options.candles is None:
+        if not options.replays and options.candles is None:
             name = settings.exchange.name
             raise NetworkUnavailableError(
                 f"{name} is unreachable ({exc}); {_OFFLINE_HINT}"
@@ -387,7 +395,7 @@ def _replay_total(runtime: Runtime) -> int | None:
     from cryptotrader.engines.workers.market_data import ReplayFeed
 
     feed = runtime.feed
-    return len(feed.candles) if isinstance(feed, ReplayFeed) else None
+    return feed.total if isinstance(feed, ReplayFeed) else None
 
 
 def _view_mode(quiet: bool, log_format: str) -> LogFormat:
@@ -451,8 +459,9 @@ def _speed(text: str) -> float | None:
 
 def _banner(settings: Settings, options: RunOptions) -> str:
     pace = "at full speed" if options.speed is None else f"at {options.speed:g}x real time"
-    if options.replay is not None:
-        return f"paper trading on a replay of {options.replay} {pace} (no real money)"
+    if options.replays:
+        names = ", ".join(str(p) for p in options.replays)
+        return f"paper trading on a replay of {names} {pace} (no real money)"
     if options.live:
         return f"[bold red]LIVE trading on {settings.exchange.name}: REAL MONEY[/]"
     return (

@@ -137,6 +137,7 @@ class OrderEngine:
             protection=protection,
             announcer=announcer,
             state=state,
+            book=ctx.book,
         )
 
     # --- the shared state --------------------------------------------------------------------

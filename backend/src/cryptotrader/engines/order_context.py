@@ -17,6 +17,7 @@ from cryptotrader.engines.progress import Progress
 from cryptotrader.exchanges.base import BaseExchange
 from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.persistence.database import Database
+from cryptotrader.risk.limits import OpenPosition
 from cryptotrader.risk.manager import EntryFacts, RiskManager
 
 LiveSwitch = Callable[[EntryFacts], Awaitable[None]]
@@ -48,6 +49,8 @@ class OrderContext:
         retry_delay_s: first pause between tries (grows linearly).
         failures_to_pause: consecutive failed orders that pause a bot.
         telemetry: where orders, trades, latencies and errors are reported.
+        book: every open position of every pair the runtime trades, for the risk limits
+            across pairs (None: this engine's pair only).
     """
 
     database: Database
@@ -66,3 +69,4 @@ class OrderContext:
     retry_delay_s: float = 0.5
     failures_to_pause: int = 3
     telemetry: Telemetry = field(default_factory=Telemetry)
+    book: Callable[[], tuple[OpenPosition, ...]] | None = None

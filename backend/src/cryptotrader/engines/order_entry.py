@@ -8,6 +8,7 @@ stop-loss and take-profit follow for the amount filled (``Protection``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
@@ -32,6 +33,7 @@ from cryptotrader.exchanges.base import BaseExchange
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import trades
 from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.risk.limits import OpenPosition
 from cryptotrader.risk.manager import EntryFacts, RiskManager, RiskRefused
 from cryptotrader.risk.protection import protection_levels
 
@@ -62,6 +64,8 @@ class Entries:
         protection: protects what filled.
         announcer: says why an entry was refused.
         state: the open positions and whether trading is allowed.
+        book: every open position the risk limits count, of every pair traded (default: this
+            pair's, ``state.book``).
     """
 
     def __init__(
@@ -82,7 +86,9 @@ class Entries:
         protection: Protection,
         announcer: Announcer,
         state: TradingState,
+        book: Callable[[], tuple[OpenPosition, ...]] | None = None,
     ) -> None:
+        self._book = book or state.book
         self._database = database
         self._exchange = exchange
         self._pair = pair
@@ -211,7 +217,7 @@ class Entries:
         ids = await self._store.row_ids()
         async with UnitOfWork(self._database) as uow:
             bot = await self._portfolio.view(signal.target_bot, session=uow.session)
-            book = self._state.book()
+            book = self._book()
             stop, take = protection_levels(
                 price, stop_loss=bot.stop_loss, take_profit=bot.take_profit
             )

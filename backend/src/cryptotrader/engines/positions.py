@@ -213,14 +213,18 @@ def exit_reason(order_type: OrderType) -> ExitReason:
     return ExitReason.TAKE_PROFIT if order_type is OrderType.TAKE_PROFIT else ExitReason.STOP_LOSS
 
 
-async def load_positions(*, session: AsyncSession) -> dict[BotKind, Position]:
-    """The open trades and their protection, as stored (after a restart).
+async def load_positions(
+    *, session: AsyncSession, pair: str | None = None
+) -> dict[BotKind, Position]:
+    """The open trades (on ``pair``, or every pair) and their protection, as stored.
 
     Raises:
         OperationalError: a bot has more than one open trade, or a trade has no entry order.
     """
     positions: dict[BotKind, Position] = {}
     for trade_id, trade in await trades.open_trades(session=session):
+        if pair is not None and trade.pair.symbol != pair:
+            continue
         if trade.bot in positions:
             raise OperationalError(f"the {trade.bot} bot has two open trades (ids {trade_id})")
         linked = await orders.trade_orders(session=session, trade_id=trade_id)

@@ -59,14 +59,15 @@ class Reconciler:
         """Reconcile; sets ``engine.trading_allowed`` to the outcome."""
         engine = self.engine
         engine.trading_allowed = False
+        symbol = engine.ctx.pair.symbol
         step = engine.ctx.progress.step_ms
         engine.ctx.progress.step_ms = None  # each change is checkpointed at its own step
         try:
             async with UnitOfWork(engine.ctx.database) as uow:
-                engine.positions = await load_positions(session=uow.session)
+                engine.positions = await load_positions(session=uow.session, pair=symbol)
             checked = await self._orders()
             async with UnitOfWork(engine.ctx.database) as uow:  # what the exchange said, recorded
-                engine.positions = await load_positions(session=uow.session)
+                engine.positions = await load_positions(session=uow.session, pair=symbol)
             protected = await self._protect()
             await self._balances()
             await self._foreign_orders()
@@ -89,7 +90,11 @@ class Reconciler:
     async def _orders(self) -> int:
         engine = self.engine
         async with UnitOfWork(engine.ctx.database) as uow:
-            pending = await orders.open_orders(session=uow.session)
+            pending = [
+                o
+                for o in await orders.open_orders(session=uow.session)
+                if o.pair.symbol == engine.ctx.pair.symbol
+            ]
         others = []
         for order in pending:
             report = await engine.lookup(order.client_order_id)

@@ -58,6 +58,9 @@ class RiskLimitsView:
     daily_loss_limit: Decimal
     order_failures_to_pause: int
     on_deep_streak: str
+    max_positions_per_bot: int
+    max_bot_exposure: Decimal
+    max_pair_exposure: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +245,9 @@ class PortfolioService:
                 daily_loss_limit=limits.daily_loss_limit,
                 order_failures_to_pause=limits.order_failures_to_pause,
                 on_deep_streak=limits.on_deep_streak,
+                max_positions_per_bot=limits.max_positions_per_bot,
+                max_bot_exposure=limits.max_bot_exposure,
+                max_pair_exposure=limits.max_pair_exposure,
             ),
         )
 

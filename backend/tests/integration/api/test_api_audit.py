@@ -188,6 +188,15 @@ async def _drive(api: ApiHarness, flow: Flow) -> None:
         json_body={"pair": "BTC/USDT", "strategies": ["sma_cross", "aggressive"]},
     )
     await api.app.state.services.backtests.wait(job.json()["id"])
+    job = await flow.do(
+        "trader",
+        "POST",
+        "/api/backtest/portfolio",
+        "/api/backtest/portfolio",
+        "backtest.portfolio",
+        json_body={"pair": "BTC/USDT", "reallocation": "0.2"},
+    )
+    await api.app.state.services.backtests.wait(job.json()["id"])
     study = {"pair": "BTC/USDT", "strategy": "sma_cross", "trials": 3, "seed": 1, "min_trades": 0}
     job = await flow.do(
         "trader", "POST", "/api/optimize", "/api/optimize", "backtest.optimize", json_body=study

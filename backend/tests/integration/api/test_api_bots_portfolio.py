@@ -172,7 +172,10 @@ async def test_portfolio_when_read_adds_up_capital_pnl_reallocations_and_risk(
     assert by_bot["safe"]["risk"]["daily_loss_limit"] == "70.28"  # 10% of 702.82
     assert body["limits"] == {
         "max_open_positions": 4,
+        "max_positions_per_bot": 3,
         "max_exposure": "1",
+        "max_bot_exposure": "1",
+        "max_pair_exposure": "1",
         "daily_loss_limit": "0.10",
         "order_failures_to_pause": 3,
         "on_deep_streak": "quarter",

@@ -216,3 +216,24 @@ async def test_notifications_when_webhook_is_set_it_is_stored_encrypted_and_mask
     assert (
         await api.patch("trader", "/config/notifications", json={"enabled": False})
     ).status_code == 403
+
+
+@pytest.mark.asyncio
+async def test_muted_kinds_that_would_be_served_to_every_viewer_are_bounded(
+    api: ApiHarness,
+) -> None:
+    """The probe stored a 10 MB ``muted_kinds`` that every viewer was then served."""
+    huge = await api.patch(
+        "admin", "/config/notifications", json={"muted_kinds": ["k" * 64] * 160_000}
+    )
+    assert huge.status_code == 413  # refused before it is read
+    many = await api.patch(
+        "admin", "/config/notifications", json={"muted_kinds": [f"kind{i}" for i in range(51)]}
+    )
+    assert many.status_code == 422
+    long = await api.patch("admin", "/config/notifications", json={"muted_kinds": ["k" * 65]})
+    assert long.status_code == 422
+    fine = await api.patch("admin", "/config/notifications", json={"muted_kinds": ["k" * 64] * 50})
+    assert fine.status_code == 200, fine.text
+    served = await api.get("viewer", "/config/notifications")
+    assert len(served.content) < 8 * 1024

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cryptotrader.bootstrap import open_runtime
+from cryptotrader.bootstrap.runtime import open_runtime
 from cryptotrader.bus import topics
 from cryptotrader.bus.messages import ControlBot
 from cryptotrader.config import load_settings

@@ -20,9 +20,7 @@ from decimal import Decimal
 import pytest
 import pytest_asyncio
 
-from cryptotrader.bus import InProcessBus
 from cryptotrader.clock import MarketClock
-from cryptotrader.config import Settings
 from cryptotrader.domain.enums import BotKind, ExitReason, OrderStatus, OrderType, SignalAction
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.signals import TradingSignal
@@ -30,17 +28,12 @@ from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines import client_ids
 from cryptotrader.engines.order import OrderEngine
-from cryptotrader.engines.order_context import OrderContext
-from cryptotrader.engines.portfolio import PortfolioManager
-from cryptotrader.engines.progress import Progress
 from cryptotrader.engines.reconcile import Reconciler
 from cryptotrader.exchanges.ccxt import BinanceVenue
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import orders, trades
 from cryptotrader.persistence.uow import UnitOfWork
-from cryptotrader.risk.manager import RiskLimits, RiskManager
-from cryptotrader.risk.reducer import RiskReducer
-from tests.integration.exchanges.conftest import BINANCE_KEY, BINANCE_SECRET, binance_venue
+from tests.support.binance_crash import KEY, SECRET, binance, open_binance_engine
 from tests.support.binance_trading_server import BinanceTradingServer
 from tests.support.exchange_server import running
 from tests.support.trading import HOUR, PAIR, START_MS, open_kit
@@ -55,7 +48,7 @@ STEP = START_MS + 10 * HOUR
 @pytest.fixture
 def server() -> Iterator[BinanceTradingServer]:
     """Binance with BTC/USDT at 40,000 and 1,000 USDT in the account."""
-    server = BinanceTradingServer(api_key=BINANCE_KEY, secret=BINANCE_SECRET)
+    server = BinanceTradingServer(api_key=KEY, secret=SECRET)
     server.trade("BTCUSDT", "BTC", "USDT", price="40000")
     server.account.deposit("USDT", "1000")
     with running(server):
@@ -73,29 +66,8 @@ async def open_trader(
     database: Database, server: BinanceTradingServer, *, timeout_s: float = 5.0
 ) -> Trader:
     """The order engine as ``bootstrap`` wires it for a live venue, reconciled."""
-    settings = Settings()
-    clock = MarketClock(STEP + HOUR)
-    portfolio = PortfolioManager(
-        database=database, clock=clock, trading=settings.trading, reducer=RiskReducer()
-    )
-    await portfolio.ensure_bots()
-    venue = binance_venue(server, timeout_s=timeout_s)
-    context = OrderContext(
-        database=database,
-        exchange=venue,
-        portfolio=portfolio,
-        risk=RiskManager(limits=RiskLimits.from_settings(settings.runtime, live_allowed=True)),
-        bus=InProcessBus(clock=clock),
-        clock=clock,
-        progress=Progress(key="binance:test:BTC/USDT:1h", timeframe=Timeframe.H1),
-        pair=PAIR,
-        venue="binance",
-        fee_rate=Decimal("0.001"),
-        live=True,
-        retry_delay_s=0.0,
-    )
-    engine = OrderEngine(context=context)
-    reconciler = Reconciler(engine=engine)
+    venue = binance(server.base_url, timeout_s=timeout_s)
+    engine, reconciler = await open_binance_engine(database, venue, clock=MarketClock(STEP + HOUR))
     assert (await reconciler.run()).ok
     return Trader(engine, venue, reconciler)
 
@@ -223,10 +195,10 @@ async def test_restart_after_the_list_was_accepted_finds_its_legs_and_places_not
         assert await again.engine.open_position(signal(), step_ms=STEP) is None
         assert len(server.calls(OTOCO)) == 1
         # a signal exit cancels the list's legs, then sells
+        exit_id = client_ids.decision_id(AGGRESSIVE, PAIR.symbol, STEP + HOUR, client_ids.EXIT)
         await again.engine.close_position(
-            AGGRESSIVE, reason=ExitReason.SIGNAL,
-            client_order_id=client_ids.decision_id(AGGRESSIVE, PAIR.symbol, STEP + HOUR, client_ids.EXIT),
-        )  # fmt: skip
+            AGGRESSIVE, reason=ExitReason.SIGNAL, client_order_id=exit_id
+        )
         assert again.engine.positions == {}
         assert server.account.open_orders() == []
     finally:

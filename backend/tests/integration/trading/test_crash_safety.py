@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 
-from cryptotrader.bootstrap import open_runtime
+from cryptotrader.bootstrap.runtime import open_runtime
 from cryptotrader.config import Settings
 from cryptotrader.domain.enums import OrderStatus
 from cryptotrader.persistence.database import Database

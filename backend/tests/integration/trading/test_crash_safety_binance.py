@@ -19,8 +19,9 @@ can see it. Afterwards: every order the exchange holds was written to the databa
 was placed twice, and the positions the database holds are the coin the account holds, each
 under its stop.
 
-``CRASH_TEST_SEEDS`` (default 2) seeds, each with ``KILLS`` kills; the figures are printed
-(``-s``) for docs/security.md.
+``CRASH_TEST_SEEDS`` (default 2) seeds with brackets (one without: its three kills after an
+entry each find the window), each with ``KILLS`` kills; the figures are printed (``-s``) for
+docs/security.md. One seed takes 6-7 minutes at load 20 (two run at once).
 """
 
 from __future__ import annotations
@@ -210,11 +211,11 @@ async def _check_end(folder: Path, server: CrashMarket) -> None:
     assert stopped >= held
 
 
-def _seeds(series: Path, folder: Path, *, bracket: bool) -> list[Outcome]:
+def _seeds(series: Path, folder: Path, *, bracket: bool, seeds: range = SEEDS) -> list[Outcome]:
     """Every seed's crashes, two seeds at a time (each has its own server and account)."""
     with ThreadPoolExecutor(max_workers=2) as pool:
         return list(
-            pool.map(lambda s: _crashy(series, folder / f"seed{s}", s, bracket=bracket), SEEDS)
+            pool.map(lambda s: _crashy(series, folder / f"seed{s}", s, bracket=bracket), seeds)
         )
 
 
@@ -246,6 +247,9 @@ def test_kill_9_on_binance_with_brackets_never_leaves_the_coin_without_its_stop(
 def test_kill_9_without_brackets_finds_the_window_the_brackets_close(
     series: Path, tmp_path: Path
 ) -> None:
-    outcomes = _seeds(series, tmp_path, bracket=False)
-    _, unprotected, _ = _report("binance without brackets (other venues' path)", outcomes)
-    assert unprotected > 0
+    outcomes = _seeds(series, tmp_path, bracket=False, seeds=range(1))  # its kills after entries
+    # (seed 0: 3) each find the window; more seeds only repeat it
+    _report("binance without brackets (other venues' path)", outcomes)
+    after_entries = [m for o in outcomes for m in o.moments if m.target == "entry"]
+    assert after_entries
+    assert all(m.unprotected for m in after_entries)  # bought, its stop not placed yet

@@ -152,17 +152,72 @@ def test_live_run_whose_configured_history_is_shorter_than_the_warm_up_is_refuse
     assert recorded() == ([], None)
 
 
+def _several(shared_data: Path, tmp_path: Path, *names: str, rows: int = 600) -> list[str]:
+    """``--replay`` options of files named ``names``, each cut from the shared BTC/USDT 4h file."""
+    args = []
+    for name in names:
+        path = tmp_path / name
+        read_shared_csv(shared_data / "binance_BTC-USDT_4h.csv", rows=rows).to_csv(
+            path, index=False
+        )
+        args += ["--replay", str(path)]
+    return args
+
+
+@pytest.mark.shared_data
 @pytest.mark.parametrize(
-    "args",
+    ("names", "extra", "fragments"),
     [
-        ["run", "--replay", "binance_BTC-USDT_4h.csv", "--replay", "binance_ETH-USDT_4h.csv"],
-        ["engine", "market-data", "--replay", "a.csv", "--replay", "b.csv"],
-        ["backtest", "portfolio", "--data", "a.csv", "--data", "b.csv"],
+        (
+            ("binance_BTC-USDT_4h.csv", "sol.csv"),
+            [],
+            ("sol.csv", "cannot tell its pair", "--pair"),
+        ),
+        (
+            ("binance_BTC-USDT_4h.csv", "kraken_BTC-USDT_4h.csv"),
+            [],
+            ("two files of BTC/USDT", "one file per pair"),
+        ),
+        (
+            ("binance_BTC-USDT_4h.csv", "binance_ETH-USDT_4h.csv"),
+            ["--pair", "SOL/USDT"],
+            ("--pair names the pair of one file",),
+        ),
+        (
+            ("binance_BTC-USDT_4h.csv", "binance_ETH-BTC_4h.csv"),
+            [],
+            ("quoted in BTC, USDT",),
+        ),
     ],
 )
-def test_several_files_are_refused_in_one_line_rather_than_the_last_one_taken(
-    args: list[str], capsys: pytest.CaptureFixture[str]
+def test_several_files_that_cannot_trade_together_are_refused_in_one_line_and_record_nothing(
+    names: tuple[str, ...],
+    extra: list[str],
+    fragments: tuple[str, ...],
+    *,
+    shared_data: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """Several pairs in one run are not done yet: one file only, never the last one silently."""
-    code, err = run(args, capsys)
-    one_line_error(code, err, "takes one file (2 given", "not supported yet")
+    code, err = run(["run", *_several(shared_data, tmp_path, *names), *extra], capsys)
+    one_line_error(code, err, *fragments)
+    assert recorded() == ([], None)
+
+
+@pytest.mark.shared_data
+def test_several_files_one_too_short_for_the_warm_up_are_refused_and_bind_nothing(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    long = _several(shared_data, tmp_path, "binance_BTC-USDT_4h.csv")
+    short = _several(shared_data, tmp_path, "binance_ETH-USDT_4h.csv", rows=120)
+    code, err = run(["run", *long, *short], capsys)
+    one_line_error(code, err, "ETH/USDT 4h: 120 candles are too few", "warm-up needs at least")
+    assert recorded() == ([], None)
+
+
+def test_several_files_for_one_engine_process_are_refused_in_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The market-data engine alone takes one file (several pairs run in one ``run``)."""
+    code, err = run(["engine", "market-data", "--replay", "a.csv", "--replay", "b.csv"], capsys)
+    one_line_error(code, err, "takes one file (2 given", "several pairs")

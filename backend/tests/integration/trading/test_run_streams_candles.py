@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cryptotrader.bootstrap import open_runtime
+from cryptotrader.bootstrap.runtime import open_runtime
 from cryptotrader.bus import topics
 from cryptotrader.bus.messages import CandlesClosed, DecisionsMade
 from cryptotrader.bus.protocol import Delivery

@@ -17,7 +17,7 @@ _PROBE = """
 import json, sys, time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
-from cryptotrader.api.app import _stop_workers
+from cryptotrader.bootstrap.services import _stop_workers
 from cryptotrader.services.backtest_worker import ignore_interrupts
 
 pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=ignore_interrupts)

@@ -53,15 +53,23 @@ BACKTEST = ["backtest", "run", "--strategy", "sma_cross"]
         ([*BACKTEST, "--capital", "1000", "--capital=5000"], "--capital takes one value"),
         ([*BACKTEST, "--json", "--json"], "--json is a switch"),
         (["backtest", "run", "--strategy", "sma_cross", "--strategy", "rsi"], "--strategy"),
-        (["backtest", "compare", "--strategies", "sma_cross", "--fee", "0", "--fee", "0.01"],
-         "--fee takes one value"),  # fmt: skip
-        (["backtest", "portfolio", "--safe-capital", "700", "--safe-capital", "800"],
-         "--safe-capital takes one value"),  # fmt: skip
-        (["optimize", "--strategy", "sma_cross", "--trials", "1", "--trials", "5"],
-         "--trials takes one value"),  # fmt: skip
+        (
+            ["backtest", "compare", "--strategies", "sma_cross", "--fee", "0", "--fee", "0.01"],
+            "--fee takes one value",
+        ),
+        (
+            ["backtest", "portfolio", "--safe-capital", "700", "--safe-capital", "800"],
+            "--safe-capital takes one value",
+        ),
+        (
+            ["optimize", "--strategy", "sma_cross", "--trials", "1", "--trials", "5"],
+            "--trials takes one value",
+        ),
         (["indicators", "--timeframe", "1h", "--timeframe", "4h"], "--timeframe takes one value"),
-        (["data", "export", "--pair", "BTC/USDT", "--pair", "ETH/USDT", "--timeframe", "1h"],
-         "--pair takes one value"),  # fmt: skip
+        (
+            ["data", "export", "--pair", "BTC/USDT", "--pair", "ETH/USDT", "--timeframe", "1h"],
+            "--pair takes one value",
+        ),
         (["run", "--replay", "--pair", "BTC/USDT", "--pair", "ETH/USDT"], "--pair"),
     ],
 )

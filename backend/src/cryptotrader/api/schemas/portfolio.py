@@ -27,8 +27,13 @@ class RiskStatePublic(Schema):
 class RiskLimitsPublic(Schema):
     """The risk limits the runtime applies."""
 
-    max_open_positions: int
+    max_open_positions: int = Field(description="open positions, both bots and every pair")
+    max_positions_per_bot: int = Field(description="open positions of one bot, every pair")
     max_exposure: Amount = Field(description="largest entry notional / bot capital")
+    max_bot_exposure: Amount = Field(description="a bot's open notional / its capital")
+    max_pair_exposure: Amount = Field(
+        description="one pair's open notional (both bots) / both bots' capital"
+    )
     daily_loss_limit: Amount = Field(description="a bot's UTC-day loss / its capital")
     order_failures_to_pause: int = Field(description="the circuit breaker's threshold")
     on_deep_streak: str = Field(description="'quarter' risk or 'pause' after 5 losses")

@@ -13,6 +13,8 @@ inside a step, in this order (pairs in sorted-symbol order, then bots aggressive
    of both bots' open positions; a refused entry is skipped, not queued;
 3. positions still open at a pair's last candle close there (``END_OF_DATA``).
 
+A bot opens positions only on its pairs (``runtime.bot_pairs``; default every pair), as live.
+
 Why an event queue rather than a walk over every candle: what a position does once opened depends
 only on its own pair (stops, take-profit, exit signals), so each position's exit is found at its
 entry with numpy on that pair's arrays, and the merged loop visits only entries and exits. The
@@ -334,6 +336,8 @@ class _Run:
                     raise UserInputError(f"{s.pair.symbol}: {exc}") from None
                 n = len(s.candles)
                 signals = np.flatnonzero(sim.decisions.entries[: max(n - 1, 0)]).tolist()
+                if not request.runtime.opens_on(bot.kind, s.pair.symbol):
+                    signals = []  # ``runtime.bot_pairs``: this bot opens nothing on this pair
                 exits = sim.decisions.exits
                 row.append(_Lane(p, b, sim, steps, signals, exits, exits.tolist()))
             self.lanes.append(row)

@@ -137,6 +137,8 @@ class IndicatorWorker:
                 next_open=message.next_open,
                 next_open_ms=message.next_open_ms,
                 final=message.final,
+                batch=message.batch,
+                batch_ms=message.batch_ms,
                 inputs=inputs,
             ),
         )

@@ -102,8 +102,10 @@ class Publisher:
         history_from_ms: int,
         next_open: tuple[float, int] | None,
         final: bool = False,
+        batch: list[str] | None = None,
+        batch_ms: int | None = None,
     ) -> None:
-        """Announce a run of closed candles."""
+        """Announce a run of closed candles (``batch``: see ``BatchReplayFeed``)."""
         s = self.series
         closes = s.timeframe.bucket_end(run.timestamps[-1:])
         await self._bus.publish(
@@ -119,6 +121,8 @@ class Publisher:
                 next_open=None if next_open is None else next_open[0],
                 next_open_ms=None if next_open is None else next_open[1],
                 final=final,
+                batch=batch or [],
+                batch_ms=batch_ms,
             ),
         )
         self.published += len(run)
@@ -144,6 +148,11 @@ class ReplayFeed:
         self.candles = candles
         self.speed = speed
         self.run_size = run_size
+
+    @property
+    def total(self) -> int:
+        """Candles to replay."""
+        return len(self.candles)
 
     async def run(
         self,
@@ -184,6 +193,95 @@ class ReplayFeed:
             )
             if self.speed is not None:
                 await _sleep(pause / self.speed, stop)
+
+
+class BatchReplayFeed(ReplayFeed):
+    """Replays several stored series (one per pair, one timeframe) on their merged candle times.
+
+    The merged times are cut into windows (``run_size`` times at full speed, one at a pace);
+    each window publishes, pairs in sorted-symbol order, the run of every pair with candles in
+    it, each naming the window's pairs (``batch``) and its first time (``batch_ms``), so that the
+    order engine trades a candle time only once every pair's candle at that time is in
+    (docs/runtime.md, "Parity with the backtest"). Each run chains to its own series' previous
+    candle and carries its own series' next open; the last window's runs are ``final``.
+
+    Args:
+        lanes: each pair's publisher and candles.
+        speed: N x the timeframe's real pace; None: as fast as possible.
+        run_size: candle times per window at full speed.
+    """
+
+    def __init__(
+        self,
+        *,
+        lanes: list[tuple[Publisher, CandleArrays]],
+        speed: float | None,
+        run_size: int = MAX_RUN,
+    ) -> None:
+        self.lanes = sorted(lanes, key=lambda lane: lane[0].series.pair.symbol)
+        super().__init__(candles=self.lanes[0][1], speed=speed, run_size=run_size)
+        self.times = np.unique(np.concatenate([c.timestamps for _, c in self.lanes]))
+
+    @property
+    def total(self) -> int:
+        """Candles of every pair."""
+        return sum(len(c) for _, c in self.lanes)
+
+    async def run(
+        self,
+        publisher: Publisher,
+        *,
+        start_ms: int | None,
+        stop: asyncio.Event,
+        throttle: Callable[[int], Awaitable[None]] | None = None,
+    ) -> None:
+        """Publish every window from the first time at or after ``start_ms`` (see the class).
+
+        ``publisher`` is the first lane's (the runtime's own); every lane publishes its own runs.
+        """
+        for lane_publisher, candles in self.lanes:
+            await lane_publisher.store(candles)
+        times = self.times
+        n = len(times)
+        start = 0 if start_ms is None else int(np.searchsorted(times, start_ms))
+        size = self.run_size if self.speed is None else 1
+        first_pair = self.lanes[0][0].series
+        pause = 0.0 if self.speed is None else first_pair.timeframe.milliseconds / 1000
+        if start >= n:
+            log.info("replay: every candle was done before; nothing to replay")
+        for i in range(start, n, size):
+            if stop.is_set():
+                return
+            back = i - AHEAD * size
+            if throttle is not None and back >= start:
+                await throttle(int(times[back + size - 1]))
+            j = min(i + size, n)
+            await self._window(int(times[i]), int(times[j - 1]), final=j == n)
+            if self.speed is not None:
+                await _sleep(pause / self.speed, stop)
+
+    async def _window(self, first_ms: int, last_ms: int, *, final: bool) -> None:
+        runs = []
+        for publisher, candles in self.lanes:
+            stamps = candles.timestamps
+            lo = int(np.searchsorted(stamps, first_ms))
+            hi = int(np.searchsorted(stamps, last_ms, "right"))
+            if hi > lo:
+                runs.append((publisher, candles, lo, hi))
+        batch = [p.series.pair.symbol for p, _, _, _ in runs]
+        for publisher, candles, lo, hi in runs:
+            n = len(candles)
+            await publisher.publish(
+                candles.slice(lo, hi),
+                previous_ms=int(candles.timestamps[lo - 1]) if lo else None,
+                history_from_ms=int(candles.timestamps[0]),
+                next_open=(float(candles.open[hi]), int(candles.timestamps[hi]))
+                if hi < n
+                else None,
+                final=final,
+                batch=batch,
+                batch_ms=first_ms,
+            )
 
 
 class LiveFeed:

@@ -1,4 +1,4 @@
-"""Trading worker: the step of each candle, in order, for both bots.
+"""Trading worker: the step of each candle time, in order, for both bots on every pair.
 
 A step follows the backtest's order of events in a candle (docs/backtesting.md):
 
@@ -8,6 +8,11 @@ A step follows the backtest's order of events in a candle (docs/backtesting.md):
 3. the decisions taken at the close act at that price: exits first (an aggressive winner's
    reallocation is in the safe bot's capital before the safe bot sizes an entry at that same
    open), then entries, each protected at once.
+
+Several pairs (one ``Lane`` each: its order engine, positions and checkpoint): a candle time's
+step runs each part on every pair with a candle at that time before the next part, pairs in
+sorted-symbol order (docs/runtime.md, "Several pairs"); an entry is checked against the open
+positions of every pair (``OrderContext.book``).
 
 Decisions too old to act on (a live runtime catching up after downtime) are not acted on. A
 step's effects are checkpointed as they happen (``Progress``) and each part of a step is
@@ -20,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -64,12 +70,41 @@ class Candle:
     next_open_ms: int | None
 
 
+@dataclass(slots=True)
+class Lane:
+    """One pair's order engine and reconciler, and where its steps resume after a restart."""
+
+    engine: OrderEngine
+    reconciler: Reconciler
+    resume_ms: int | None = None
+    """Candles opened before this were done before a restart."""
+
+    @property
+    def symbol(self) -> str:
+        """The pair's symbol."""
+        return self.engine.ctx.pair.symbol
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One pair's candle at a candle time, with its bots' decisions."""
+
+    lane: Lane
+    candle: Candle
+    decisions: dict[BotKind, tuple[BotDecisions, int]]
+    message: DecisionsMade
+
+
 class TradingWorker:
-    """Consumes ``signals`` (``DecisionsMade``) and runs each candle's step.
+    """Consumes ``signals`` (``DecisionsMade``) and runs each candle time's step on every pair.
+
+    Several pairs: the runs of one batch (``DecisionsMade.batch``) are gathered, then their
+    candle times are merged and each time is one step over every pair with a candle at it, in
+    the order of the module docstring, pairs in sorted-symbol order inside each part.
 
     Args:
-        engine: the order engine.
-        reconciler: run before trading, and again at each candle while it fails.
+        lanes: each pair's order engine and reconciler (one shared risk book, see
+            ``OrderContext.book``).
         feed: the paper exchange, fed with the candles; None for a live venue (then protective
             orders are polled).
         clock: moved to each candle's close when it is a ``MarketClock`` (replays): the trading
@@ -77,71 +112,124 @@ class TradingWorker:
             time of the candle being traded, never how far the market data has read ahead.
         max_decision_age_ms: decisions older than this (from their candle's close) are not acted
             on; None acts on all (replays).
+        entries_allowed: the symbols that may open new positions now (read at each batch: a pair
+            removed or deactivated while running opens nothing new, and its open position keeps
+            its protection until it closes); None allows every lane.
+        opens_on: whether a bot opens positions on a pair (``runtime.bot_pairs``: a bot may
+            trade fewer pairs than the runtime); None: every bot on every pair.
     """
 
     def __init__(
         self,
         *,
-        engine: OrderEngine,
-        reconciler: Reconciler,
+        lanes: list[tuple[OrderEngine, Reconciler]],
         feed: PaperExchange | None,
         clock: Clock,
         max_decision_age_ms: int | None,
+        entries_allowed: Callable[[], Awaitable[set[str]]] | None = None,
+        opens_on: Callable[[BotKind, str], bool] | None = None,
     ) -> None:
-        self.engine = engine
-        self.reconciler = reconciler
+        built = [Lane(engine, reconciler) for engine, reconciler in lanes]
+        self.lanes = {lane.symbol: lane for lane in sorted(built, key=lambda lane: lane.symbol)}
         self.feed = feed
         self.clock = clock
         self.max_age = max_decision_age_ms
+        self.entries_allowed = entries_allowed
+        self.opens_on = opens_on
         self.resume_ms: int | None = None
-        """Candles opened before this were done before a restart."""
+        """Candle times before this are done (after a restart: the earliest pair's)."""
         self.finished = asyncio.Event()
         """Set once the last run of a replay is done."""
         self.candles_done = 0
         self.progressed = asyncio.Condition()
         """Notified after each run of candles (``resume_ms`` moved)."""
         self._sampled = -_SAMPLE_EVERY_S
+        self._gathering: dict[int, dict[str, DecisionsMade]] = {}
+        self._open_to: set[str] = set(self.lanes)
+        self._marks: dict[str, float] = {}
+
+    @property
+    def engine(self) -> OrderEngine:
+        """The first pair's order engine (the only one with one pair)."""
+        return next(iter(self.lanes.values())).engine
+
+    @property
+    def engines(self) -> list[OrderEngine]:
+        """Every pair's order engine, in sorted-symbol order."""
+        return [lane.engine for lane in self.lanes.values()]
 
     async def start(self) -> int | None:
         """Reconcile, then say where to resume: the first candle (open time) not yet done."""
-        progress = self.engine.ctx.progress
-        step, _ = await progress.load(self.engine.ctx.database)
-        if step is not None and isinstance(self.clock, MarketClock):
-            self.clock.observe(step)  # a replay's time is where it stopped, not its start
-        await self.reconciler.run()
-        step, complete = progress.resume_point()
-        self.engine.checked_through_ms = -1 if step is None else step
-        self.resume_ms = None if step is None else step + (1 if complete else 0)
+        points: list[int | None] = []
+        for lane in self.lanes.values():
+            progress = lane.engine.ctx.progress
+            step, _ = await progress.load(lane.engine.ctx.database)
+            if step is not None and isinstance(self.clock, MarketClock):
+                self.clock.observe(step)  # a replay's time is where it stopped, not its start
+        for lane in self.lanes.values():
+            await lane.reconciler.run()
+            step, complete = lane.engine.ctx.progress.resume_point()
+            lane.engine.checked_through_ms = -1 if step is None else step
+            lane.resume_ms = None if step is None else step + (1 if complete else 0)
+            points.append(lane.resume_ms)
+        self.resume_ms = None if None in points else min(p for p in points if p is not None)
         return self.resume_ms
 
     async def handle(self, delivery: Delivery) -> None:
-        """Run the steps of a run of candles, then checkpoint it complete."""
+        """Run the steps of a run of candles (of a whole batch), then checkpoint it complete."""
         message = delivery.message
         if not isinstance(message, DecisionsMade):
             return
-        last: Candle | None = None
-        done = self.candles_done
-        for index, candle in enumerate(_candles(message)):
-            if self.resume_ms is not None and candle.open_ms < self.resume_ms:
-                continue
-            await self.step(candle, {bot: (d, index) for bot, d in message.bots.items()}, message)
-            last = candle
-            self.resume_ms = candle.open_ms + 1
-            self.candles_done += 1
-        if last is not None:
-            await self._complete(last.open_ms)
-            await self._report(last, self.candles_done - done, final=message.final)
-        async with self.progressed:
-            self.progressed.notify_all()
-        if message.final:
-            self.finished.set()
+        if message.pair.symbol not in self.lanes:
+            log.warning("decisions on %s, which this runtime does not trade", message.pair)
+            return
+        if not message.batch or message.batch_ms is None:
+            await self._batch([message])
+            return
+        gathered = self._gathering.setdefault(message.batch_ms, {})
+        gathered[message.pair.symbol] = message
+        if set(gathered) >= set(message.batch) & set(self.lanes):
+            del self._gathering[message.batch_ms]
+            await self._batch([gathered[s] for s in sorted(gathered)])
 
     async def done_with(self, open_ms: int) -> None:
-        """Return once the candle opened at ``open_ms`` is done."""
+        """Return once the candle time ``open_ms`` is done."""
         async with self.progressed:
             await self.progressed.wait_for(
                 lambda: self.resume_ms is not None and self.resume_ms > open_ms
             )
+
+    async def _batch(self, messages: list[DecisionsMade]) -> None:
+        if self.entries_allowed is not None:
+            self._open_to = await self.entries_allowed()
+        rows: dict[int, list[_Row]] = {}
+        for message in messages:
+            lane = self.lanes[message.pair.symbol]
+            for index, candle in enumerate(_candles(message)):
+                if lane.resume_ms is not None and candle.open_ms < lane.resume_ms:
+                    continue
+                decided = {bot: (d, index) for bot, d in message.bots.items()}
+                rows.setdefault(candle.open_ms, []).append(_Row(lane, candle, decided, message))
+        last: dict[str, Candle] = {}
+        done = self.candles_done
+        for open_ms in sorted(rows):
+            await self.step_all(rows[open_ms])
+            for row in rows[open_ms]:
+                row.lane.resume_ms = open_ms + 1
+                last[row.lane.symbol] = row.candle
+            self.resume_ms = open_ms + 1
+            self.candles_done += len(rows[open_ms])
+        for symbol, candle in last.items():
+            await self._complete(self.lanes[symbol].engine, candle.open_ms)
+            self._marks[symbol] = candle.close
+        final = any(m.final for m in messages)
+        if last:
+            latest = max(last.values(), key=lambda c: c.open_ms)
+            await self._report(latest, self.candles_done - done, final=final)
+        async with self.progressed:
+            self.progressed.notify_all()
+        if final:
+            self.finished.set()
 
     async def step(
         self,
@@ -149,36 +237,60 @@ class TradingWorker:
         decisions: dict[BotKind, tuple[BotDecisions, int]],
         message: DecisionsMade,
     ) -> None:
-        """One candle: the market, then the decisions (see the module docstring)."""
-        engine = self.engine
-        engine.ctx.progress.step_ms = candle.open_ms
-        if isinstance(self.clock, MarketClock):
-            self.clock.observe(candle.close_ms)
-        await self._market(candle)
-        if not engine.trading_allowed:
-            await self.reconciler.run()
-        if candle.next_open is None or candle.next_open_ms is None:
-            return
-        if self.feed is not None:
-            moved = await self.feed.mark_price(
-                engine.ctx.pair, candle.next_open, at_ms=candle.next_open_ms
-            )
-            if moved:
-                await engine.apply_reports(moved)
-        if self._stale(candle):
-            await engine.expire_pending(candle.open_ms)
-            return
-        actions = {bot: d.actions[i] for bot, (d, i) in decisions.items()}
-        if any(actions.values()) and engine.trading_allowed:
-            try:
-                await self._act(candle, actions, decisions, message)
-            except TraderError as exc:
-                log.error("step %s: %s", utc_from_ms(candle.open_ms), exc)
-        if any(p.unprotected for p in engine.positions.values()):
-            await engine.ensure_protection()
+        """One candle of one pair (see ``step_all``)."""
+        await self.step_all([_Row(self.lanes[message.pair.symbol], candle, decisions, message)])
 
-    async def _market(self, candle: Candle) -> None:
-        engine = self.engine
+    async def step_all(self, rows: list[_Row]) -> None:
+        """One candle time on every pair with a candle at it (see the module docstring).
+
+        Every pair's candle is seen by the market first, then every pair moves to its next
+        open, then the exits of every pair, then the entries, pairs in sorted-symbol order.
+        """
+        rows = sorted(rows, key=lambda r: r.lane.symbol)
+        for row in rows:
+            row.lane.engine.ctx.progress.step_ms = row.candle.open_ms
+        if isinstance(self.clock, MarketClock):
+            self.clock.observe(max(r.candle.close_ms for r in rows))
+        for row in rows:
+            await self._market(row.lane, row.candle)
+            if not row.lane.engine.trading_allowed:
+                await row.lane.reconciler.run()
+        acting = [r for r in rows if r.candle.next_open is not None]
+        for row in acting:
+            await self._next_open(row.lane.engine, row.candle)
+        if any(self._stale(r.candle) for r in acting):
+            for row in acting:
+                await row.lane.engine.expire_pending(row.candle.open_ms)
+            return
+        await self._act(acting)
+        for row in acting:
+            engine = row.lane.engine
+            if any(p.unprotected for p in engine.positions.values()):
+                await engine.ensure_protection()
+
+    async def _act(self, rows: list[_Row]) -> None:
+        """The exits of every pair, then the entries (a pair whose exits failed enters nothing)."""
+        failed: set[str] = set()
+        for part in (self._exits, self._entries):
+            for row in rows:
+                if part == self._entries and (
+                    row.lane.symbol in failed or row.lane.symbol not in self._open_to
+                ):
+                    continue
+                if not row.lane.engine.trading_allowed:
+                    continue
+                if not any(d.actions[i] for d, i in row.decisions.values()):
+                    continue
+                try:
+                    await part(row)
+                except TraderError as exc:
+                    failed.add(row.lane.symbol)
+                    log.error(
+                        "step %s %s: %s", row.lane.symbol, utc_from_ms(row.candle.open_ms), exc
+                    )
+
+    async def _market(self, lane: Lane, candle: Candle) -> None:
+        engine = lane.engine
         if self.feed is not None:
             reports = await self.feed.on_candle(
                 engine.ctx.pair,
@@ -196,16 +308,19 @@ class TradingWorker:
         if engine.positions:
             await engine.watch_take_profit(candle.high, step_ms=candle.open_ms)
 
-    async def _act(
-        self,
-        candle: Candle,
-        actions: dict[BotKind, int],
-        decisions: dict[BotKind, tuple[BotDecisions, int]],
-        message: DecisionsMade,
-    ) -> None:
-        engine = self.engine
+    async def _next_open(self, engine: OrderEngine, candle: Candle) -> None:
+        if self.feed is None or candle.next_open is None or candle.next_open_ms is None:
+            return
+        moved = await self.feed.mark_price(
+            engine.ctx.pair, candle.next_open, at_ms=candle.next_open_ms
+        )
+        if moved:
+            await engine.apply_reports(moved)
+
+    async def _exits(self, row: _Row) -> None:
+        engine, candle = row.lane.engine, row.candle
         for bot in _ORDER:
-            if actions.get(bot) == SELL and bot in engine.positions:
+            if _action(row, bot) == SELL and bot in engine.positions:
                 await engine.close_position(
                     bot,
                     reason=ExitReason.SIGNAL,
@@ -213,10 +328,15 @@ class TradingWorker:
                         bot, engine.ctx.pair.symbol, candle.open_ms, client_ids.EXIT
                     ),
                 )
+
+    async def _entries(self, row: _Row) -> None:
+        engine, candle = row.lane.engine, row.candle
         for bot in _ORDER:
-            if actions.get(bot) == BUY and bot not in engine.positions:
-                bot_decisions, index = decisions[bot]
-                signal = _signal(bot, bot_decisions, index, candle, message)
+            if self.opens_on is not None and not self.opens_on(bot, row.lane.symbol):
+                continue
+            if _action(row, bot) == BUY and bot not in engine.positions:
+                bot_decisions, index = row.decisions[bot]
+                signal = _signal(bot, bot_decisions, index, candle, row.message)
                 await engine.open_position(signal, step_ms=candle.open_ms)
 
     def _stale(self, candle: Candle) -> bool:
@@ -225,16 +345,14 @@ class TradingWorker:
         return self.clock.timestamp_ms() - candle.close_ms > self.max_age
 
     async def _report(self, candle: Candle, steps: int, *, final: bool) -> None:
-        """Report the steps, and each bot's money marked at ``candle``'s close (throttled)."""
+        """Report the steps, and each bot's money marked at the pairs' last closes (throttled)."""
         telemetry = self.engine.ctx.telemetry
         telemetry.candles_traded(steps)
         now = time.monotonic()
         if not final and now - self._sampled < _SAMPLE_EVERY_S:
             return
         self._sampled = now
-        engine = self.engine
-        mark = Decimal(repr(candle.close))
-        async with UnitOfWork(engine.ctx.database) as uow:
+        async with UnitOfWork(self.engine.ctx.database) as uow:
             rows = await bots.list_bots(session=uow.session)
             if telemetry.realised_pnl is None:
                 telemetry.realised_pnl = {
@@ -244,11 +362,18 @@ class TradingWorker:
                     for row in rows
                 }
         for row in rows:
-            position = engine.positions.get(row.type)
-            unrealised = (
-                Decimal(0)
-                if position is None
-                else (mark - position.entry_price) * position.quantity
+            held = [
+                (symbol, lane.engine.positions[row.type])
+                for symbol, lane in self.lanes.items()
+                if row.type in lane.engine.positions
+            ]
+            unrealised = sum(
+                (
+                    (Decimal(repr(self._marks.get(symbol, candle.close))) - p.entry_price)
+                    * p.quantity
+                    for symbol, p in held
+                ),
+                Decimal(0),
             )
             telemetry.bot_state(
                 str(row.type),
@@ -257,15 +382,20 @@ class TradingWorker:
                 unrealised=unrealised,
                 risk_ratio=row.current_risk_ratio,
                 active=row.status is BotStatus.RUNNING,
-                open_positions=0 if position is None else 1,
+                open_positions=len(held),
                 at_ms=candle.close_ms,
             )
 
-    async def _complete(self, last_ms: int) -> None:
-        ctx = self.engine.ctx
+    async def _complete(self, engine: OrderEngine, last_ms: int) -> None:
+        ctx = engine.ctx
         async with UnitOfWork(ctx.database) as uow:
             await ctx.progress.complete(uow.session, step_ms=last_ms, at=self.clock.now())
             await uow.commit()
+
+
+def _action(row: _Row, bot: BotKind) -> int | None:
+    found = row.decisions.get(bot)
+    return None if found is None else found[0].actions[found[1]]
 
 
 def _candles(message: DecisionsMade) -> list[Candle]:

@@ -38,3 +38,11 @@ async def find_pair(*, session: AsyncSession, exchange: str, pair: Pair) -> int 
         TradingPairRow.exchange == exchange, TradingPairRow.symbol == pair.symbol
     )
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def inactive_pairs(*, session: AsyncSession) -> set[tuple[str, str]]:
+    """``(exchange, symbol)`` of every pair deactivated through ``/config/pairs``."""
+    statement = select(TradingPairRow.exchange, TradingPairRow.symbol).where(
+        TradingPairRow.is_active.is_(False)
+    )
+    return {(exchange, symbol) for exchange, symbol in (await session.execute(statement)).all()}

@@ -254,3 +254,22 @@ def test_realised_since_sums_the_trades_closed_from_that_moment() -> None:
     assert realised_since(closed, day) == Decimal(-5)
     assert realised_since(closed, 0) == Decimal(-10)
     assert realised_since(closed, 2 * day) == Decimal(0)
+
+
+def test_run_portfolio_when_a_bot_is_narrowed_to_some_pairs_trades_only_those() -> None:
+    series = tuple(
+        PairSeries(pair, random_walk(400, seed=7 + i, step_ms=HOUR))
+        for i, pair in enumerate((BTC, ETH, SOL))
+    )
+    narrowed = run_portfolio(
+        PortfolioRequest(
+            series=series,
+            timeframe=Timeframe.H1,
+            safe=SAFE,
+            aggressive=AGGRESSIVE,
+            runtime=RuntimeSettings.model_validate({"bot_pairs": {"safe": ["BTC/USDT"]}}),
+        )
+    )
+    assert narrowed.safe.trades
+    assert {t.pair for t in narrowed.safe.trades} == {BTC}
+    assert {t.pair for t in narrowed.aggressive.trades} == {BTC, ETH, SOL}

@@ -1,4 +1,4 @@
-"""The composition root: the only place that builds and wires clock, bus, database and engines.
+"""The runtime's composition: builds and wires clock, bus, database, exchanges and engines.
 
 Nothing here runs at import time; ``open_runtime`` builds the exchanges and the engines too.
 
@@ -14,13 +14,16 @@ What gets built depends on the mode:
   ``trading.live_trading_enabled`` and stored API keys): the ccxt venue with the decrypted keys,
   entries also gated by the API's live-trading switch. Keys are never read otherwise.
 
-One database holds one market's trading: a second, different source (another file, pair or
-timeframe, or a replay after live paper trading) is refused rather than mixed into the same bots.
+One database holds one market's trading, or one set of markets (several replayed pairs, traded
+together: one order engine per pair, one paper account, one risk book across them): a second,
+different source (another file, pair, set or timeframe, or a replay after live paper trading) is
+refused rather than mixed into the same bots.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack, ExitStack
 from typing import Any
 
@@ -42,7 +45,13 @@ from cryptotrader.engines.reconcile import Reconciler
 from cryptotrader.engines.workers.control import ControlWorker
 from cryptotrader.engines.workers.decisions import DecisionWorker
 from cryptotrader.engines.workers.indicators import IndicatorWorker
-from cryptotrader.engines.workers.market_data import LiveFeed, Publisher, ReplayFeed, StreamFeed
+from cryptotrader.engines.workers.market_data import (
+    BatchReplayFeed,
+    LiveFeed,
+    Publisher,
+    ReplayFeed,
+    StreamFeed,
+)
 from cryptotrader.engines.workers.trading import TradingWorker
 from cryptotrader.errors import ConfigurationError, UserInputError
 from cryptotrader.exchanges.base import BaseExchange
@@ -53,9 +62,10 @@ from cryptotrader.notify.notifier import Notifier, open_dispatcher
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.migrate import open_database
-from cryptotrader.persistence.repositories import live_switch
+from cryptotrader.persistence.repositories import live_switch, pairs
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.retry import RetryPolicy
+from cryptotrader.risk.limits import OpenPosition
 from cryptotrader.risk.manager import EntryFacts, RiskLimits, RiskManager, RiskRefused
 from cryptotrader.risk.reducer import RiskReducer, RiskReducerConfig
 from cryptotrader.runtime import Runtime
@@ -67,7 +77,7 @@ from cryptotrader.runtime_inputs import (
     check_warmup,
     describe_market,
     release_source,
-    resolve_market,
+    resolve_markets,
     warmup_needed,
 )
 from cryptotrader.security.keys import KeyRing
@@ -85,11 +95,11 @@ async def open_runtime(settings: Settings, options: RunOptions) -> Runtime:
         ConfigurationError: live trading asked without every lock open.
         OperationalError: the database or Redis cannot be reached.
     """
-    market = resolve_market(settings, options)
+    markets = resolve_markets(settings, options)
     check_live(settings, options)
     stack = AsyncExitStack()
     try:
-        return await _build(settings, options, market, stack)
+        return await _build(settings, options, markets, stack)
     except BaseException:
         await stack.aclose()
         raise
@@ -102,8 +112,9 @@ async def _release_if_unused(runtime: Runtime) -> None:
 
 
 async def _build(
-    settings: Settings, options: RunOptions, market: Market, stack: AsyncExitStack
+    settings: Settings, options: RunOptions, markets: list[Market], stack: AsyncExitStack
 ) -> Runtime:
+    market = markets[0]
     wanted = set(options.engines)
     process = next(iter(wanted)) if len(wanted) == 1 else "engines"
     telemetry = open_telemetry(
@@ -111,20 +122,24 @@ async def _build(
     )
     clock: Clock = LiveClock()
     if market.candles is not None:
-        clock = MarketClock(int(market.candles.timestamps[0]))
+        clock = MarketClock(min(int(m.candles.timestamps[0]) for m in markets if m.candles))
     database = await open_database(
         options.database_url or settings.database_url, inline=options.inline_database
     )
     stack.push_async_callback(database.dispose)
-    bound_now = await check_source(database, market, clock)
+    bound_now = await check_source(database, markets, clock)
     bus = await open_bus(settings, clock=clock)
     stack.push_async_callback(bus.close)
     venue_name = settings.exchange.name if options.live else "paper"
     series = market.series
-    progress = Progress(
-        key=f"{venue_name}:{series.source}:{series.pair}:{series.timeframe}",
-        timeframe=series.timeframe,
-    )
+    progresses = [
+        Progress(
+            key=f"{venue_name}:{m.series.source}:{m.series.pair}:{m.series.timeframe}",
+            timeframe=m.series.timeframe,
+        )
+        for m in markets
+    ]
+    progress = progresses[0]
     runtime = Runtime(
         database=database, bus=bus, clock=clock, progress=progress, resources=stack,
         consumer=options.consumer, telemetry=telemetry,
@@ -141,7 +156,7 @@ async def _build(
         else {}
     )
     if "market-data" in wanted:
-        await _market_data(runtime, settings, options, market, public, strategies, bound_now)
+        await _market_data(runtime, settings, options, markets, public, strategies, bound_now)
     if "indicator" in wanted:
         runtime.indicators = IndicatorWorker(
             bus=bus,
@@ -160,11 +175,11 @@ async def _build(
         runtime.decisions = DecisionWorker(bus=bus, engines=engines)
     if "order" in wanted:
         runtime.trading = await _trading(
-            settings, options, market, database, bus, clock, progress, portfolio, public, stack,
-            telemetry,
+            settings, options, markets, database, bus, clock, progresses, portfolio, public,
+            stack, telemetry,
         )  # fmt: skip
         runtime.heartbeat = Heartbeat(
-            database, mode="live" if options.live else "paper", market=describe_market(market)
+            database, mode="live" if options.live else "paper", market=describe_market(markets)
         )
     if "portfolio" in wanted:
         runtime.control = ControlWorker(bus=bus, portfolio=portfolio)
@@ -205,23 +220,40 @@ async def _market_data(  # noqa: PLR0917 - the composition root hands each piece
     runtime: Runtime,
     settings: Settings,
     options: RunOptions,
-    market: Market,
+    markets: list[Market],
     public: BaseExchange | None,
     strategies: dict[BotKind, BaseStrategy[Any]],
     bound_now: bool,
 ) -> None:
-    """The publisher and the feed, once the series is known to cover the strategies' warm-up."""
+    """The publishers and the feed, once every series covers the strategies' warm-up."""
     needed = warmup_needed(strategies)
     try:
-        check_warmup(market, needed, settings.runtime.history_candles)
+        for market in markets:
+            check_warmup(market, needed, settings.runtime.history_candles)
     except UserInputError:
         if bound_now:  # nothing was recorded under this market: leave the database free
             await release_source(runtime.database)
         raise
-    runtime.publisher = Publisher(
-        bus=runtime.bus, store=SqlCandleStore(runtime.database), clock=runtime.clock,
-        series=market.series, telemetry=runtime.telemetry,
-    )  # fmt: skip
+    publishers = [
+        Publisher(
+            bus=runtime.bus,
+            store=SqlCandleStore(runtime.database),
+            clock=runtime.clock,
+            series=m.series,
+            telemetry=runtime.telemetry,
+        )
+        for m in markets
+    ]
+    runtime.publisher = publishers[0]
+    if len(markets) > 1:
+        if any(m.candles is None for m in markets):
+            raise UserInputError("several pairs are traded together only in a replay for now")
+        runtime.feed = BatchReplayFeed(
+            lanes=[(p, m.candles) for p, m in zip(publishers, markets, strict=True) if m.candles],
+            speed=options.speed,
+        )
+        return
+    market = markets[0]
     runtime.feed = _feed(settings, options, market, public, runtime.clock, needed=needed)
     if isinstance(runtime.feed, LiveFeed) and settings.runtime.stream_candles:
         runtime.feed = _streamed(settings, runtime.feed, runtime.resources)
@@ -311,17 +343,19 @@ def _portfolio(settings: Settings, database: Database, clock: Clock) -> Portfoli
 async def _trading(  # noqa: PLR0917 - the composition root hands each piece over
     settings: Settings,
     options: RunOptions,
-    market: Market,
+    markets: list[Market],
     database: Database,
     bus: MessageBus,
     clock: Clock,
-    progress: Progress,
+    progresses: list[Progress],
     portfolio: PortfolioManager,
     public: BaseExchange | None,
     stack: AsyncExitStack,
     telemetry: Telemetry,
 ) -> TradingWorker:
+    """One order engine per pair: one exchange (one paper account), one risk book across them."""
     runtime = settings.runtime
+    market = markets[0]
     pair = market.series.pair
     exchange: BaseExchange
     feed: PaperExchange | None = None
@@ -346,30 +380,58 @@ async def _trading(  # noqa: PLR0917 - the composition root hands each piece ove
             market_data=public,
         )
         await feed.start()
-    context = OrderContext(
-        database=database,
-        exchange=exchange,
-        portfolio=portfolio,
-        risk=RiskManager(limits=RiskLimits.from_settings(runtime, live_allowed=options.live)),
-        bus=bus,
-        clock=clock,
-        progress=progress,
-        pair=pair,
-        venue=exchange.name if options.live else "paper",
-        fee_rate=runtime.fee,
-        live=options.live,
-        live_switch=live_switch,
-        failures_to_pause=runtime.order_failures_to_pause,
-        telemetry=telemetry,
-    )
-    engine = OrderEngine(context=context)
+    engines: list[OrderEngine] = []
+    risk = RiskManager(limits=RiskLimits.from_settings(runtime, live_allowed=options.live))
+
+    def book() -> tuple[OpenPosition, ...]:
+        return tuple(p for engine in engines for p in engine.state.book())
+
+    for one, progress in zip(markets, progresses, strict=True):
+        context = OrderContext(
+            database=database,
+            exchange=exchange,
+            portfolio=portfolio,
+            risk=risk,
+            bus=bus,
+            clock=clock,
+            progress=progress,
+            pair=one.series.pair,
+            venue=exchange.name if options.live else "paper",
+            fee_rate=runtime.fee,
+            live=options.live,
+            live_switch=live_switch,
+            failures_to_pause=runtime.order_failures_to_pause,
+            telemetry=telemetry,
+            book=book if len(markets) > 1 else None,
+        )
+        engines.append(OrderEngine(context=context))
     return TradingWorker(
-        engine=engine,
-        reconciler=Reconciler(engine=engine),
+        lanes=[(engine, Reconciler(engine=engine)) for engine in engines],
         feed=feed,
         clock=clock,
         max_decision_age_ms=None if market.replay else market.series.timeframe.milliseconds,
+        entries_allowed=_active_pairs(database, markets),
+        opens_on=runtime.opens_on if runtime.bot_pairs else None,
     )
+
+
+def _active_pairs(database: Database, markets: list[Market]) -> Callable[[], Awaitable[set[str]]]:
+    """The traded pairs not deactivated through ``/config/pairs``, read at each run of candles.
+
+    A pair deactivated while running opens nothing new from its next candle on; its open
+    position keeps its protection and its exits until it closes.
+    """
+
+    async def read() -> set[str]:
+        async with UnitOfWork(database) as uow:
+            inactive = await pairs.inactive_pairs(session=uow.session)
+        return {
+            m.series.pair.symbol
+            for m in markets
+            if (m.series.source, m.series.pair.symbol) not in inactive
+        }
+
+    return read
 
 
 async def _live_venue(
