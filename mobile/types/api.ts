@@ -1391,6 +1391,21 @@ export interface components {
             data: components["schemas"]["BacktestJobPublic"][];
         };
         /**
+         * BacktestReallocationPublic
+         * @description Profit moved from the aggressive bot to the safe bot after a winning trade, in a backtest
+         *     (named apart from the live ``ReallocationPublic``: one name, one schema in the OpenAPI file).
+         */
+        BacktestReallocationPublic: {
+            /** Aggressive Trade */
+            aggressive_trade: number;
+            /** Amount */
+            amount: string;
+            /** Profit */
+            profit: string;
+            /** Time */
+            time: string | null;
+        };
+        /**
          * BacktestRename
          * @description A run's new name ("" clears it).
          */
@@ -2657,7 +2672,7 @@ export interface components {
              */
             realised_today: string;
             /** Reallocations */
-            reallocations: components["schemas"]["cryptotrader__api__schemas__portfolio__ReallocationPublic"][];
+            reallocations: components["schemas"]["ReallocationPublic"][];
             /** Total Capital */
             total_capital: string;
             /**
@@ -2710,7 +2725,7 @@ export interface components {
             /** Reallocation Ratio */
             reallocation_ratio: string;
             /** Reallocations */
-            reallocations: components["schemas"]["cryptotrader__api__schemas__backtests__ReallocationPublic"][];
+            reallocations: components["schemas"]["BacktestReallocationPublic"][];
             /** Risk Changes */
             risk_changes: components["schemas"]["RiskChangePublic"][];
             /** Sharpe Ratio */
@@ -2748,6 +2763,27 @@ export interface components {
             p256dh: string;
         };
         /**
+         * ReallocationPublic
+         * @description Capital moved after a winning trade.
+         */
+        ReallocationPublic: {
+            /** Amount */
+            amount: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            from_bot: components["schemas"]["BotKind"];
+            /** Id */
+            id: number;
+            /** Ratio */
+            ratio: string;
+            to_bot: components["schemas"]["BotKind"];
+            /** Trigger Trade Id */
+            trigger_trade_id: number | null;
+        };
+        /**
          * ReallocationsPublic
          * @description One page of reallocations.
          */
@@ -2755,7 +2791,7 @@ export interface components {
             /** Count */
             count: number;
             /** Data */
-            data: components["schemas"]["cryptotrader__api__schemas__portfolio__ReallocationPublic"][];
+            data: components["schemas"]["ReallocationPublic"][];
         };
         /**
          * RefreshRequest
@@ -3388,41 +3424,6 @@ export interface components {
             expires_in: number;
             /** Ticket */
             ticket: string;
-        };
-        /**
-         * ReallocationPublic
-         * @description Profit moved from the aggressive bot to the safe bot after a winning trade.
-         */
-        cryptotrader__api__schemas__backtests__ReallocationPublic: {
-            /** Aggressive Trade */
-            aggressive_trade: number;
-            /** Amount */
-            amount: string;
-            /** Profit */
-            profit: string;
-            /** Time */
-            time: string | null;
-        };
-        /**
-         * ReallocationPublic
-         * @description Capital moved after a winning trade.
-         */
-        cryptotrader__api__schemas__portfolio__ReallocationPublic: {
-            /** Amount */
-            amount: string;
-            /**
-             * At
-             * Format: date-time
-             */
-            at: string;
-            from_bot: components["schemas"]["BotKind"];
-            /** Id */
-            id: number;
-            /** Ratio */
-            ratio: string;
-            to_bot: components["schemas"]["BotKind"];
-            /** Trigger Trade Id */
-            trigger_trade_id: number | null;
         };
     };
     responses: never;

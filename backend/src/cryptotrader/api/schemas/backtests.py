@@ -191,8 +191,9 @@ class PortfolioBotsPublic(Schema):
     aggressive: BacktestReportPublic
 
 
-class ReallocationPublic(Schema):
-    """Profit moved from the aggressive bot to the safe bot after a winning trade."""
+class BacktestReallocationPublic(Schema):
+    """Profit moved from the aggressive bot to the safe bot after a winning trade, in a backtest
+    (named apart from the live ``ReallocationPublic``: one name, one schema in the OpenAPI file)."""
 
     time: str | None
     amount: str
@@ -217,7 +218,7 @@ class PortfolioRunPublic(MetricsPublic):
     buy_and_hold: MetricsPublic
     equity_curve: list[EquityPointPublic]
     bots: PortfolioBotsPublic
-    reallocations: list[ReallocationPublic]
+    reallocations: list[BacktestReallocationPublic]
     risk_changes: list[RiskChangePublic]
 
 
