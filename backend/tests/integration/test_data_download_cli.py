@@ -156,9 +156,12 @@ def test_data_download_when_input_bad_fails_in_one_line_and_writes_nothing(
     extra: list[str],
     fragments: list[str],
 ) -> None:
-    out = [] if "--out" in extra else ["--out", str(tmp_path / "o.csv")]  # one --out only
-    args = ["data", "download", "-p", "BTC/USDT", "-t", "1h", *out]
-    code, _, err = run([*args, "--base-url", binance.base_url, *extra], capsys)
+    # each option once: a default is left out where the case gives its own (a repeated
+    # option is refused before anything else is read)
+    defaults = {"-p": "BTC/USDT", "-t": "1h", "--out": str(tmp_path / "o.csv")}
+    defaults["--base-url"] = binance.base_url
+    args = [part for flag, value in defaults.items() if flag not in extra for part in (flag, value)]
+    code, _, err = run(["data", "download", *args, *extra], capsys)
     assert_one_line_error(code, err, *fragments)
     assert list(tmp_path.iterdir()) == []
     assert binance.calls("/api/v3/klines") == []
