@@ -106,7 +106,7 @@ async def test_risk_shows_ratio_streak_level_daily_loss_and_limits(
     assert f"Losing streak: {safe['risk']['losing_streak']}" in value
     assert f"Risk ratio: {Decimal(safe['risk']['current_risk_ratio']):.2%}" in value
     assert f"-{money(safe['risk']['daily_loss_limit'])}" in value
-    assert "max 2 positions" in shown["Limits"]
+    assert f"max {truth['limits']['max_open_positions']} positions" in shown["Limits"]
 
 
 async def test_profit_by_month_adds_up_the_closed_trades(
