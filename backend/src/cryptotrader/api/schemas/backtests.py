@@ -192,8 +192,10 @@ class PortfolioBotsPublic(Schema):
 
 
 class BacktestReallocationPublic(Schema):
-    """Profit moved from the aggressive bot to the safe bot after a winning trade, in a backtest
-    (named apart from the live ``ReallocationPublic``: one name, one schema in the OpenAPI file)."""
+    """Profit moved from the aggressive bot to the safe bot after a winning trade, in a backtest.
+
+    Named apart from the live ``ReallocationPublic``: one name, one schema in the OpenAPI file.
+    """
 
     time: str | None
     amount: str
