@@ -40,7 +40,7 @@ from cryptotrader.domain.markets import MarketRules
 from cryptotrader.engines.decision import DecisionEngine
 from cryptotrader.engines.heartbeat import Heartbeat
 from cryptotrader.engines.order import OrderEngine
-from cryptotrader.engines.order_context import LiveSwitch, OrderContext, no_live_switch
+from cryptotrader.engines.order_deps import LiveSwitch, OrderEngineDeps, no_live_switch
 from cryptotrader.engines.portfolio import PortfolioManager
 from cryptotrader.engines.progress import Progress
 from cryptotrader.engines.reconcile import Reconciler
@@ -426,7 +426,7 @@ async def _trading(  # noqa: PLR0917 - the composition root hands each piece ove
         return tuple(p for engine in engines for p in engine.state.book())
 
     for one, progress in zip(markets, progresses, strict=True):
-        context = OrderContext(
+        deps = OrderEngineDeps(
             database=database,
             exchange=exchange,
             portfolio=portfolio,
@@ -443,7 +443,7 @@ async def _trading(  # noqa: PLR0917 - the composition root hands each piece ove
             telemetry=telemetry,
             book=book if len(markets) > 1 else None,
         )
-        engines.append(OrderEngine(context=context))
+        engines.append(OrderEngine(deps=deps))
     return TradingWorker(
         lanes=[(engine, Reconciler(engine=engine)) for engine in engines],
         feed=feed,
@@ -511,8 +511,8 @@ async def _strategies(
     chosen: dict[BotKind, BaseStrategy[Any]] = {}
     async with UnitOfWork(database) as uow:
         for bot in BotKind:
-            view = await portfolio.view(bot, session=uow.session)
-            chosen[bot] = create_strategy(view.strategy, view.params)
+            terms = await portfolio.terms(bot, session=uow.session)
+            chosen[bot] = create_strategy(terms.strategy, terms.params)
     return chosen
 
 
