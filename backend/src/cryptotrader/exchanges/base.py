@@ -151,7 +151,8 @@ class BaseExchange(ABC):
 
         Only where ``capabilities.native_bracket``. The entry's client id is
         ``client_order_id``; the legs' are ``protection_client_order_id`` with ``-sl`` and
-        ``-tp`` (as ``place_protection``'s). The legs sell ``amount`` once the entry fills.
+        ``-tp`` (as ``place_protection``'s). The legs sell ``amount`` once the entry fills, less
+        the fee where the venue takes it from the coin bought (what will be held).
 
         Raises:
             OrderRejected: the venue has no such order list (the default).
