@@ -151,7 +151,7 @@ class OrderEngine:
         existing = await self.store.stored(client_order_id) if check else None
         if existing is not None and existing.status.is_final:
             return
-        atomic = self.ctx.exchange.capabilities.atomic_exit and position.protection is not None
+        atomic = self.deps.exchange.capabilities.atomic_exit and position.protection is not None
         if atomic:
             order = existing or await self._store_sale(position, client_order_id)
             if await self._replace_with_sale(position, order, reason, resent=existing is not None):
