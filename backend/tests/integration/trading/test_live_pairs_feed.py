@@ -7,6 +7,7 @@ candle time of every pair as one batch in sorted-symbol order; the connection is
 middle of a candle (each pair back-fills the candle that closed meanwhile from REST, with its
 true values, and the three are still one batch); a pair whose candle is late is published on its
 own after the bounded wait, never dropped; every candle of every pair is published once, chained.
+A pair added while running (``add_pair``) joins the batches; an unknown one is refused alone.
 Nothing of ccxt is patched. No assertion is timed: conditions are polled with deadlines.
 """
 
@@ -121,6 +122,7 @@ def partial(candles: CandleArrays, i: int) -> Kline:
 class Running:
     feed: PairsLiveFeed
     store: SqlCandleStore
+    lane: Callable[[str], tuple[Publisher, LiveFeed]]
     runs: list[CandlesClosed] = field(default_factory=list)
     task: asyncio.Task[None] | None = None
 
@@ -169,11 +171,10 @@ async def pairs_feed(
     )
     stream = CcxtCandleStream("binance", base_url=rest.base_url, stream_url=ws.url, timeout_s=5)
     store = SqlCandleStore(database)
-    lanes: list[tuple[Publisher, LiveFeed]] = []
-    for symbol in symbols:
-        publisher = Publisher(
-            bus=bus, store=store, clock=clock, series=Series("binance", Pair.parse(symbol), H1)
-        )
+
+    def lane(symbol: str) -> tuple[Publisher, LiveFeed]:
+        series = Series("binance", Pair.parse(symbol), H1)
+        publisher = Publisher(bus=bus, store=store, clock=clock, series=series)
         feed = StreamFeed(
             venue=venue,
             stream=stream,
@@ -183,9 +184,11 @@ async def pairs_feed(
             min_history=50,
             stall_s=60,
         )
-        lanes.append((publisher, feed))
+        return publisher, feed
+
+    lanes = [lane(symbol) for symbol in symbols]
     grouped = PairsLiveFeed(lanes=lanes, wait_s=60)
-    state = Running(grouped, store)
+    state = Running(grouped, store, lane)
 
     async def collect(delivery: Delivery) -> None:
         assert isinstance(delivery.message, CandlesClosed)
@@ -340,6 +343,41 @@ async def test_an_unknown_symbol_or_a_short_history_refuses_every_pair_before_an
             )
             assert not len(stored), symbol
         assert ws.accepted == 0  # no stream opened
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_a_pair_added_while_running_joins_the_batches_and_a_bad_one_is_refused_alone(
+    rest: BinanceServer, ws: BinanceStreamServer, markets: dict[str, CandleArrays], tmp_path: Path
+) -> None:
+    opened = [int(t) for t in markets["BTC/USDT"].timestamps]
+
+    def push(i: int, symbols: tuple[str, ...]) -> None:
+        for symbol in symbols:
+            ws.push(market_id(symbol), H1, partial(markets[symbol], i), closed=False)
+
+    async with pairs_feed(rest, ws, tmp_path, SYMBOLS[:2]) as running:
+        feed, runs = running.feed, running.runs
+        await until(lambda: len(runs) == 2, "the history")
+        with pytest.raises(UserInputError, match="binance has no spot market NOPE/USDT"):
+            await feed.add_pair(*running.lane("NOPE/USDT"))
+        await feed.add_pair(*running.lane("SOL/USDT"))
+        # its last closed candle, a time already published: on its own, not counted late
+        await until(lambda: running.times("SOL/USDT") == [opened[FORMING - 1]], "SOL's history")
+        assert running.of("SOL/USDT")[0].batch == []
+        assert feed.late == 0
+        streams = [f"{market_id(s).lower()}@kline_1h" for s in SYMBOLS]
+        await until(lambda: all(ws.subscribers(s) == 1 for s in streams), "the subscriptions")
+        rest.now_ms = opened[FORMING + 1] + 1_000
+        await until(
+            lambda: len(runs) == 6,
+            "candle 300 of every pair",
+            pushing=lambda: push(FORMING + 1, SYMBOLS),
+        )
+        assert [r.pair.symbol for r in runs[3:]] == list(SYMBOLS)
+        assert {tuple(r.batch) for r in runs[3:]} == {SYMBOLS}
+        assert running.task is not None
+        assert not running.task.done()  # the refused pair stopped nothing
+    assert running.times("NOPE/USDT") == []
 
 
 def run_cli(args: list[str]) -> int:
