@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cryptotrader.bus import topics
 from cryptotrader.bus.messages import (
     AlertRaised,
+    BotPairsChanged,
     BotReconfigured,
     BusMessage,
     CapitalReallocated,
@@ -365,6 +366,61 @@ class PortfolioManager:
             "requested_at": change.timestamp.isoformat(),
         }
         alert = _alert(at, "bot_settings_applied", change.bot, text, "info", details=details)
+        return [(topics.ALERTS, alert)]
+
+    async def pairs_applied(
+        self,
+        change: BotPairsChanged,
+        *,
+        candle_ms: int,
+        pairs: tuple[str, ...] | None,
+        untraded: tuple[str, ...] = (),
+        by: str = "runtime",
+    ) -> list[Event]:
+        """Record that a running order engine opens on ``pairs`` from the candle ``candle_ms`` on.
+
+        ``pairs`` None: every pair it trades. ``untraded``: chosen pairs the runtime has no
+        candles for (a replay trades only the pairs of its files), named in the alert. The audit
+        row (``bot.pairs.applied``) and the ``bot_pairs_applied`` alert say when the change asked
+        at ``change.timestamp`` took effect.
+        """
+        at = self._clock.now()
+        candle = utc_from_ms(candle_ms)
+        listed = "every active pair" if pairs is None else ", ".join(pairs)
+        async with UnitOfWork(self._database) as uow:
+            await audit.append_audit(
+                session=uow.session,
+                at=at,
+                actor=by[:64],
+                action="bot.pairs.applied",
+                target=f"bot:{change.bot}",
+                details={
+                    "pairs": None if pairs is None else list(pairs),
+                    "untraded": list(untraded),
+                    "requested_by": change.requested_by,
+                    "requested_at": change.timestamp.isoformat(),
+                    "from_candle": candle.isoformat(),
+                },
+            )
+            await uow.commit()
+        text = (
+            f"{change.bot} bot opens positions on {listed} from the candle of "
+            f"{candle:%Y-%m-%d %H:%M} UTC on (asked by {change.requested_by})"
+        )
+        if untraded:
+            text += (
+                f"; no candles for {', '.join(untraded)} in this runtime (a replay trades only "
+                "the pairs of its files)"
+            )
+        details = {
+            "pairs": listed,
+            "from_candle": candle.isoformat(),
+            "requested_at": change.timestamp.isoformat(),
+        }
+        if untraded:
+            details["untraded"] = ", ".join(untraded)
+        severity: Severity = "warning" if untraded else "info"
+        alert = _alert(at, "bot_pairs_applied", change.bot, text, severity, details=details)
         return [(topics.ALERTS, alert)]
 
     async def pause(self, kind: BotKind, *, reason: str, session: AsyncSession) -> list[Event]:
