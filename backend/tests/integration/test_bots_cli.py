@@ -89,12 +89,18 @@ def test_bots_when_a_runtime_beats_shows_them_driven_with_money_and_positions(
     assert position["pair"] == "ETH/USDT"
     assert position["entry_price"].startswith("2000")
     assert aggressive["open_positions"] == []
+    by_pair = {p["pair"]: p for p in safe["pairs"]}  # P&L per pair: the two losses on BTC/USDT
+    assert Decimal(by_pair["BTC/USDT"]["realised_pnl"]) == Decimal("-16.2")
+    assert (by_pair["BTC/USDT"]["closed_trades"], by_pair["ETH/USDT"]["open_trades"]) == (2, 1)
+    assert [p["pair"] for p in aggressive["pairs"]] == ["BTC/USDT"]
     code, out, _ = run(["bots"], capsys)
     assert code == 0
     assert f"driven by a paper runtime (pid 4242, {MARKET})" in out
     assert "last heartbeat" in out
     assert "driven by a runtime" in out
     assert "1 open position(s)" in out
+    assert "per pair" in out
+    assert "-16.20" in out
     assert "ETH/USDT" in out
 
 

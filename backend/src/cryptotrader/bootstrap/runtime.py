@@ -457,6 +457,14 @@ async def _trading(  # noqa: PLR0917 - the composition root hands each piece ove
         on_pairs_applied=lambda change, candle_ms, chosen, untraded: portfolio.pairs_applied(
             change, candle_ms=candle_ms, pairs=chosen, untraded=untraded
         ),
+        on_entries_changed=lambda opened, closed, untraded, candle_ms: portfolio.entries_changed(
+            opened=opened,
+            closed=closed,
+            untraded=untraded,
+            traded=tuple(m.series.pair.symbol for m in markets),
+            replay=market.replay,
+            candle_ms=candle_ms,
+        ),
     )
 
 
@@ -475,20 +483,29 @@ async def _bot_pairs(
 
 
 def _active_pairs(database: Database, markets: list[Market]) -> Callable[[], Awaitable[set[str]]]:
-    """The traded pairs not deactivated through ``/config/pairs``, read at each run of candles.
+    """The active pairs of the markets' exchanges, read at each run of candles.
 
-    A pair deactivated while running opens nothing new from its next candle on; its open
-    position keeps its protection and its exits until it closes.
+    A traded pair is active unless deactivated through ``/config/pairs``: deactivated while
+    running, it opens nothing new from its next candle on, its open position keeping its
+    protection and its exits until it closes. Active pairs this runtime has no candles for are
+    listed too (the trading worker names them: a replay trades only the pairs of its files).
     """
+    sources = {m.series.source for m in markets}
 
     async def read() -> set[str]:
         async with UnitOfWork(database) as uow:
             inactive = await pairs.inactive_pairs(session=uow.session)
-        return {
+            listed = {
+                symbol
+                for source in sources
+                for symbol in await pairs.active_pairs(session=uow.session, exchange=source)
+            }
+        traded = {
             m.series.pair.symbol
             for m in markets
             if (m.series.source, m.series.pair.symbol) not in inactive
         }
+        return traded | listed
 
     return read
 

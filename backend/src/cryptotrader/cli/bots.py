@@ -67,6 +67,8 @@ def bots_command(
         return
     console.print(_runtime_line(presence, driven, now))
     console.print(_bots_table(portfolio, _by_kind(views)))
+    if any(bot.pairs for bot in portfolio.bots):
+        console.print(_pairs_table(portfolio))
     if positions:
         console.print(_positions_table(positions))
     else:
@@ -133,6 +135,28 @@ def _bots_table(portfolio: PortfolioView, views: dict[BotKind, BotView]) -> Any:
     ]
     for label, values, total in rows:
         table.add_row(label, *values, total)
+    return table
+
+
+def _pairs_table(portfolio: PortfolioView) -> Any:
+    """Each bot's results per pair (as ``/api/portfolio``'s ``pairs``)."""
+    from rich.table import Table
+
+    table = Table(title="per pair")
+    for column in ("bot", "pair", "realised P&L", "fees", "closed", "open", "win rate", "held"):
+        table.add_column(column, justify="left" if column in ("bot", "pair") else "right")
+    for bot in portfolio.bots:
+        for share in bot.pairs:
+            table.add_row(
+                bot.bot.value,
+                share.pair,
+                f"{share.realised_pnl:+,.2f}",
+                _money(share.fees),
+                str(share.closed_trades),
+                str(share.open_trades),
+                "n/a" if share.win_rate is None else f"{share.win_rate:.1%}",
+                f"{share.open_quantity.normalize()}",
+            )
     return table
 
 
@@ -213,6 +237,18 @@ def _bot_json(bot: BotPortfolio, view: BotView, positions: list[tuple[int, Trade
         "win_rate": bot.win_rate,
         "risk_ratio": str(bot.risk.current_risk_ratio),
         "base_risk_ratio": str(bot.risk.base_risk_ratio),
+        "pairs": [
+            {
+                "pair": share.pair,
+                "realised_pnl": str(share.realised_pnl),
+                "fees": str(share.fees),
+                "open_trades": share.open_trades,
+                "closed_trades": share.closed_trades,
+                "win_rate": share.win_rate,
+                "open_quantity": str(share.open_quantity),
+            }
+            for share in bot.pairs
+        ],
         "open_positions": [
             {
                 "id": trade_id,

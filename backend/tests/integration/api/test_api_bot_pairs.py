@@ -74,8 +74,10 @@ async def test_pairs_when_unknown_empty_malformed_or_from_a_viewer_are_refused(
     assert malformed.status_code == 422
     assert malformed.json()["detail"][0]["loc"] == ["body", "pairs"]
     assert "not a trading pair" in malformed.json()["detail"][0]["msg"]
-    assert (await api.put("viewer", "/api/bots/safe/pairs", json={"pairs": None})).status_code == 403
-    assert (await api.put("trader", "/api/bots/nope/pairs", json={"pairs": None})).status_code == 422
+    viewer = await api.put("viewer", "/api/bots/safe/pairs", json={"pairs": None})
+    assert viewer.status_code == 403
+    nobody = await api.put("trader", "/api/bots/nope/pairs", json={"pairs": None})
+    assert nobody.status_code == 422
     missing = await api.put("trader", "/api/bots/safe/pairs", json={})
     assert missing.status_code == 422
     assert (await api.get("viewer", "/api/bots/safe")).json()["pairs"] is None  # nothing stored

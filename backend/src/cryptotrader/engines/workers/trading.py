@@ -67,6 +67,13 @@ PairsApplied = Callable[
 """Records a bot's pairs applied from the candle opened at the given ms (the pairs, None for
 every pair, and those chosen but not traded here); returns the events to publish."""
 
+EntriesChanged = Callable[
+    [tuple[str, ...], tuple[str, ...], tuple[str, ...], int],
+    Awaitable[list[tuple[str, BusMessage]]],
+]
+"""Records the pairs opened and closed to entries from the candle opened at the given ms, and
+the active pairs without candles here; returns the events to publish."""
+
 
 @dataclass(frozen=True, slots=True)
 class Candle:
@@ -124,13 +131,16 @@ class TradingWorker:
             time of the candle being traded, never how far the market data has read ahead.
         max_decision_age_ms: decisions older than this (from their candle's close) are not acted
             on; None acts on all (replays).
-        entries_allowed: the symbols that may open new positions now (read at each batch: a pair
+        entries_allowed: the active symbols of ``/config/pairs`` (read at each batch: a pair
             removed or deactivated while running opens nothing new, and its open position keeps
             its protection until it closes); None allows every lane.
         bot_pairs: the pairs each bot opens positions on at start (the choice stored through the
             API or the CLI, else ``runtime.bot_pairs``); a bot not named: every pair.
         default_pairs: ``runtime.bot_pairs``: what a bot returns to when its choice is cleared.
         on_pairs_applied: records a change of a bot's pairs when it takes effect.
+        on_entries_changed: records pairs opened to entries or closed to them (through
+            ``/config/pairs``) when it takes effect, and active pairs this runtime has no
+            candles for.
     """
 
     def __init__(
@@ -144,6 +154,7 @@ class TradingWorker:
         bot_pairs: Mapping[BotKind, Collection[str]] | None = None,
         default_pairs: Mapping[BotKind, Collection[str]] | None = None,
         on_pairs_applied: PairsApplied | None = None,
+        on_entries_changed: EntriesChanged | None = None,
     ) -> None:
         built = [Lane(engine, reconciler) for engine, reconciler in lanes]
         self.lanes = {lane.symbol: lane for lane in sorted(built, key=lambda lane: lane.symbol)}
@@ -159,6 +170,8 @@ class TradingWorker:
         }
         self._pending_pairs: dict[BotKind, BotPairsChanged] = {}
         self._on_pairs_applied = on_pairs_applied
+        self._on_entries_changed = on_entries_changed
+        self._active: set[str] | None = None
         self.resume_ms: int | None = None
         """Candle times before this are done (after a restart: the earliest pair's)."""
         self.finished = asyncio.Event()
@@ -237,7 +250,33 @@ class TradingWorker:
             if self._on_pairs_applied is None:
                 continue
             for topic, event in await self._on_pairs_applied(change, first_ms, listed, untraded):
-                await self.engine.ctx.bus.publish(topic, event)
+                await self.engine.deps.bus.publish(topic, event)
+
+    async def _read_active(self, first_ms: int | None) -> None:
+        """Read the active pairs; say which opened or closed to entries since the last read.
+
+        A pair activated while running opens positions from ``first_ms`` on; one deactivated
+        opens nothing new, its open position keeping its protection until it closes. An active
+        pair without a lane (a replay trades only the pairs of its files) is named once.
+        """
+        if self.entries_allowed is None or first_ms is None:
+            return
+        active = await self.entries_allowed()
+        lanes = set(self.lanes)
+        before, self._active = self._active, active
+        self._open_to = active & lanes
+        if before is None:  # the first read: say what differs from trading every pair
+            opened, closed, untraded = set[str](), lanes - active, active - lanes
+        else:
+            opened, closed = (active - before) & lanes, (before - active) & lanes
+            untraded = (active - before) - lanes
+        if self._on_entries_changed is None or not (opened or closed or untraded):
+            return
+        events = await self._on_entries_changed(
+            tuple(sorted(opened)), tuple(sorted(closed)), tuple(sorted(untraded)), first_ms
+        )
+        for topic, event in events:
+            await self.engine.deps.bus.publish(topic, event)
 
     async def handle(self, delivery: Delivery) -> None:
         """Run the steps of a run of candles (of a whole batch), then checkpoint it complete."""
@@ -264,8 +303,6 @@ class TradingWorker:
             )
 
     async def _batch(self, messages: list[DecisionsMade]) -> None:
-        if self.entries_allowed is not None:
-            self._open_to = await self.entries_allowed()
         rows: dict[int, list[_Row]] = {}
         for message in messages:
             lane = self.lanes[message.pair.symbol]
@@ -274,6 +311,7 @@ class TradingWorker:
                     continue
                 decided = {bot: (d, index) for bot, d in message.bots.items()}
                 rows.setdefault(candle.open_ms, []).append(_Row(lane, candle, decided, message))
+        await self._read_active(min(rows, default=None))
         await self._apply_pairs(min(rows, default=None))
         last: dict[str, Candle] = {}
         done = self.candles_done
