@@ -1392,8 +1392,9 @@ export interface components {
         };
         /**
          * BacktestReallocationPublic
-         * @description Profit moved from the aggressive bot to the safe bot after a winning trade, in a backtest
-         *     (named apart from the live ``ReallocationPublic``: one name, one schema in the OpenAPI file).
+         * @description Profit moved from the aggressive bot to the safe bot after a winning trade, in a backtest.
+         *
+         *     Named apart from the live ``ReallocationPublic``: one name, one schema in the OpenAPI file.
          */
         BacktestReallocationPublic: {
             /** Aggressive Trade */

@@ -112,8 +112,8 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
     pairs = tuple(pair or ())
     if files and len(pairs) > 1:
         raise UserInputError(
-            f"--pair given {len(pairs)} times: several pairs trade together on live data; a "
-            "replay's pairs are told by its files' names (one --pair names one file's pair)"
+            f"--pair with --replay names one file's pair (given {len(pairs)} times): give it "
+            "once; a replay of several pairs takes one file each, its pair told by its name"
         )
     options = RunOptions(
         replay=files or None,

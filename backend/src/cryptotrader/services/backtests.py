@@ -33,7 +33,7 @@ from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.errors import RateLimitedError, StrategyError, UserInputError
-from cryptotrader.persistence.candles import SqlCandleStore
+from cryptotrader.persistence.candles import KeptCandles
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import backtest_jobs
 from cryptotrader.persistence.tables import BacktestRow
@@ -125,6 +125,10 @@ class BacktestService:
             have at once; one user's queue must not slow everyone's reads.
         bus: where backtest progress is published (``backtests``; none: not published).
         progress_s: seconds between two readings of a running backtest's progress.
+        warm_workers: how many no-op jobs (``backtest_worker.ready``) ``start`` submits: the
+            pool's process count, so that a spawn pool starts (and its initializer,
+            ``backtest_worker.start_worker``, warms) every worker before the first job (0: none,
+            e.g. a thread pool in tests).
     """
 
     def __init__(
@@ -140,7 +144,10 @@ class BacktestService:
         max_active_per_user: int = 4,
         bus: MessageBus | None = None,
         progress_s: float = 0.25,
+        warm_workers: int = 0,
     ) -> None:
+        self._warm_workers = warm_workers
+        self._warming: list[asyncio.Future[int]] = []
         self._bus = bus
         self._progress_s = progress_s
         self._max_active = max_active_per_user
@@ -150,7 +157,7 @@ class BacktestService:
             self._workers[kind] = worker
             self._checks[kind] = check
         self._database = database
-        self._store = SqlCandleStore(database)
+        self._store = KeptCandles(database)
         self._clock = clock
         self._executor = executor
         self._trading = trading
@@ -160,8 +167,19 @@ class BacktestService:
         self._heart: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Fail the jobs of processes that died, then keep this process's jobs beating."""
+        """Fail the jobs of processes that died, keep this process's jobs beating, warm the pool.
+
+        The workers' start is not awaited: the API serves at once, and a job launched meanwhile
+        waits for a worker as it did before.
+        """
         await self.sweep()
+        loop = asyncio.get_running_loop()
+        self._warming = [
+            loop.run_in_executor(self._executor, backtest_worker.ready)
+            for _ in range(self._warm_workers)
+        ]
+        for warming in self._warming:
+            warming.add_done_callback(_log_warm_failure)
         self._heart = asyncio.create_task(self._beat(), name="backtest-heartbeat")
 
     async def sweep(self) -> int:
@@ -444,6 +462,9 @@ class BacktestService:
             self._heart.cancel()
             await asyncio.gather(self._heart, return_exceptions=True)
             self._heart = None
+        for warming in self._warming:
+            warming.cancel()
+        self._warming = []
         tasks, self._tasks = dict(self._tasks), {}
         for task in tasks.values():
             task.cancel()
@@ -457,6 +478,11 @@ class BacktestService:
                     reason="interrupted: the API stopped",
                 )
                 await uow.commit()
+
+
+def _log_warm_failure(future: asyncio.Future[int]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("backtest worker start failed", exc_info=future.exception())
 
 
 def _runs(kind: str, request: dict[str, Any], trading: TradingSettings) -> int:

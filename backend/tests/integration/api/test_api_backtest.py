@@ -23,6 +23,7 @@ from cryptotrader.engines.backtest.portfolio import PortfolioBacktest
 from cryptotrader.persistence import Database
 from cryptotrader.persistence.repositories import backtest_jobs, users
 from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.services.backtest_worker import start_worker
 from cryptotrader.services.backtests import BacktestService
 from cryptotrader.services.context import Actor, Origin, Role
 from cryptotrader.strategies import create_strategy
@@ -348,3 +349,41 @@ async def test_portfolio_when_input_is_bad_is_refused_before_it_is_queued(api: A
         if words:
             assert words in str(answer.json()["detail"])
     assert (await api.get("trader", "/api/backtest")).json()["count"] == 0
+
+
+def _worker_state() -> tuple[int, bool]:
+    """In a pool worker: its process id and whether it was warmed at its start."""
+    import os
+
+    from cryptotrader.services import backtest_worker
+
+    return os.getpid(), backtest_worker.warmed
+
+
+@pytest.mark.asyncio
+async def test_backtest_service_when_started_starts_and_warms_each_worker_before_any_job(
+    sqlite_db: Database, clock: TestClock
+) -> None:
+    pool = ProcessPoolExecutor(2, mp_context=get_context("spawn"), initializer=start_worker)
+    service = BacktestService(
+        database=sqlite_db,
+        clock=clock,
+        executor=pool,
+        trading=TradingSettings(),
+        heartbeat_s=3600,
+        warm_workers=2,
+    )
+    try:
+        assert not pool._processes
+        await service.start()
+        await asyncio.gather(*service._warming)
+        assert len(pool._processes) == 2  # both started at the service's start
+        loop = asyncio.get_running_loop()
+        states = await asyncio.gather(
+            *(loop.run_in_executor(pool, _worker_state) for _ in range(6))
+        )
+        assert all(imported for _, imported in states)
+        assert {pid for pid, _ in states} <= set(pool._processes)
+    finally:
+        await service.close()
+        pool.shutdown(wait=True)
