@@ -140,8 +140,9 @@ def worker_steps() -> dict[str, float]:
     from cryptotrader.strategies import create_strategy
 
     strategy = create_strategy("sma_cross", {"fast": 10, "slow": 30})
+    capital = backtest_worker.single_backtest(request).capital
     started = time.perf_counter()
-    result = engine.run(candles, strategy, request["initial_capital"], Timeframe.H1)
+    result = engine.run(candles, strategy, capital, Timeframe.H1)
     steps["engine_run_ms"] = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     report = result_dict(result, curve_limit=backtest_worker.CURVE_POINTS)
