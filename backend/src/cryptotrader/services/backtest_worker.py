@@ -10,6 +10,7 @@ from its options, one reader per kind: ``single_backtest`` (``SingleBacktest``),
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import time
@@ -19,13 +20,14 @@ from typing import Any
 
 import numpy as np
 
-from cryptotrader.config import TradingSettings
+from cryptotrader.config import RuntimeSettings, TradingSettings
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine
+from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine, multipair
+from cryptotrader.engines.backtest.multipair import PairSeries, PortfolioRequest
 from cryptotrader.engines.backtest.portfolio_sweep import PortfolioSweep
-from cryptotrader.engines.backtest.report import portfolio_dict, result_dict
+from cryptotrader.engines.backtest.report import multipair_dict, portfolio_dict, result_dict
 from cryptotrader.engines.backtest.requests import CompareBacktest, SingleBacktest
 
 
@@ -240,20 +242,30 @@ def run_compare(
     return {"results": [result_dict(r, curve_limit=CURVE_POINTS) for r in results]}
 
 
+PairCandles = tuple[tuple[str, CandleArrays], ...]
+"""The series of a multi-pair job: ``(pair symbol, candles)`` per pair."""
+
+
 def run_portfolio(
     request: dict[str, Any],
-    candles: CandleArrays,
+    candles: CandleArrays | PairCandles,
     trading: TradingSettings,
     progress_file: str | None = None,
+    runtime: RuntimeSettings | None = None,
 ) -> dict[str, Any]:
     """Both bots with reallocation, at each ratio asked; ``{"results": [], "portfolio": [...]}``.
 
     Each entry of ``portfolio`` is what ``backtest portfolio --json`` prints for that ratio.
+    Several pairs (``request["pairs"]``, their candles as ``PairCandles``) run together through
+    ``multipair.run_portfolio`` under ``runtime``'s risk limits, as ``backtest portfolio
+    --stored PAIR`` repeated: ``{"results": [], "multipair": [...]}``.
 
     Raises:
         UserInputError: bad parameter or too few candles.
         StrategyError: a strategy failed.
     """
+    if isinstance(candles, tuple):
+        return _run_pairs(request, candles, trading, progress_file, runtime or RuntimeSettings())
     sweep = portfolio_sweep(request, trading)
     results = sweep.run(
         _engine(request, trading),
@@ -264,4 +276,41 @@ def run_portfolio(
     return {
         "results": [],
         "portfolio": [portfolio_dict(r, curve_limit=CURVE_POINTS) for r in results],
+    }
+
+
+def _run_pairs(
+    request: dict[str, Any],
+    candles: PairCandles,
+    trading: TradingSettings,
+    progress_file: str | None,
+    runtime: RuntimeSettings,
+) -> dict[str, Any]:
+    sweep = portfolio_sweep(request, trading)
+    safe, aggressive = sweep.strategies()
+    config = backtest_config(request)
+    asked = PortfolioRequest(
+        series=tuple(PairSeries(Pair.parse(symbol), arrays) for symbol, arrays in candles),
+        timeframe=Timeframe(request["timeframe"]),
+        safe=safe,
+        aggressive=aggressive,
+        capital=sweep.capital,
+        config=config,
+        trading=trading,
+        runtime=runtime,
+        on_deep_streak=sweep.on_deep_streak,
+    )
+    progress = progress_writer(progress_file)
+    per_ratio = sum(len(arrays) for _, arrays in candles)
+    total = per_ratio * len(sweep.ratios)
+    results = []
+    for done, ratio in enumerate(sweep.ratios, start=1):
+        results.append(
+            multipair.run_portfolio(dataclasses.replace(asked, reallocation_ratio=ratio))
+        )
+        if progress is not None:
+            progress(done * per_ratio, total)
+    return {
+        "results": [],
+        "multipair": [multipair_dict(r, fee=config.fee, curve_limit=CURVE_POINTS) for r in results],
     }

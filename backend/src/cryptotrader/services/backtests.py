@@ -28,7 +28,7 @@ from cryptotrader.bus import topics
 from cryptotrader.bus.messages import BacktestProgress
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock
-from cryptotrader.config import TradingSettings
+from cryptotrader.config import RuntimeSettings, TradingSettings
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
@@ -129,6 +129,7 @@ class BacktestService:
             pool's process count, so that a spawn pool starts (and its initializer,
             ``backtest_worker.start_worker``, warms) every worker before the first job (0: none,
             e.g. a thread pool in tests).
+        runtime: the risk manager's limits a multi-pair portfolio job trades under.
     """
 
     def __init__(
@@ -145,7 +146,9 @@ class BacktestService:
         bus: MessageBus | None = None,
         progress_s: float = 0.25,
         warm_workers: int = 0,
+        runtime: RuntimeSettings | None = None,
     ) -> None:
+        self._runtime = runtime or RuntimeSettings()
         self._warm_workers = warm_workers
         self._warming: list[asyncio.Future[int]] = []
         self._bus = bus
@@ -220,8 +223,17 @@ class BacktestService:
         """
         actor.require(Permission.CONTROL)
         validate_request(kind, request, self._trading)
-        candles = await self._candles(request)
-        if kind in self._checks:
+        candles: CandleArrays | backtest_worker.PairCandles
+        if kind == "portfolio" and request.get("pairs"):
+            candles = tuple(
+                [
+                    (str(symbol), await self._candles({**request, "pair": symbol}))
+                    for symbol in request["pairs"]
+                ]
+            )
+        else:
+            candles = await self._candles(request)
+        if kind in self._checks and isinstance(candles, CandleArrays):
             self._checks[kind](request, candles)
         async with UnitOfWork(self._database) as uow:
             active = await backtest_jobs.count_unfinished(
@@ -276,10 +288,15 @@ class BacktestService:
         job_id: int,
         kind: str,
         request: dict[str, Any],
-        candles: CandleArrays,
+        candles: CandleArrays | backtest_worker.PairCandles,
         user_id: int,
     ) -> None:
-        total = len(candles) * _runs(kind, request, self._trading)
+        count = (
+            len(candles)
+            if isinstance(candles, CandleArrays)
+            else sum(len(arrays) for _, arrays in candles)
+        )
+        total = count * _runs(kind, request, self._trading)
         report = partial(self._progress, job_id, user_id, total)
         error: str | None = None
         try:
@@ -316,7 +333,7 @@ class BacktestService:
         self,
         kind: str,
         request: dict[str, Any],
-        candles: CandleArrays,
+        candles: CandleArrays | backtest_worker.PairCandles,
         report: Callable[[str, int], Any],
     ) -> dict[str, Any]:
         """Run the worker; a backtest's progress is read from its file while it runs."""
@@ -326,7 +343,15 @@ class BacktestService:
             return await loop.run_in_executor(self._executor, work)
         with tempfile.TemporaryDirectory(prefix="backtest-") as folder:
             path = f"{folder}/progress"
-            work = partial(self._workers[kind], request, candles, self._trading, progress_file=path)
+            extra = {"runtime": self._runtime} if kind == "portfolio" else {}
+            work = partial(
+                self._workers[kind],
+                request,
+                candles,
+                self._trading,
+                progress_file=path,
+                **extra,
+            )
             future = loop.run_in_executor(self._executor, work)
             seen: tuple[int, int] | None = None
             while True:

@@ -17,10 +17,13 @@ from cryptotrader.bus import InProcessBus, topics
 from cryptotrader.bus.messages import BacktestProgress
 from cryptotrader.clock import TestClock
 from cryptotrader.config import TradingSettings
+from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.engines.backtest import BacktestEngine
+from cryptotrader.engines.backtest.multipair import PairSeries, PortfolioRequest, run_portfolio
 from cryptotrader.engines.backtest.portfolio import PortfolioBacktest
 from cryptotrader.persistence import Database
+from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.repositories import backtest_jobs, users
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.services.backtest_worker import start_worker
@@ -37,6 +40,8 @@ from tests.integration.api.harness import (
     wait_for,
 )
 from tests.integration.conftest import FAST
+
+ETH = Pair.parse("ETH/USDT")
 
 
 @pytest_asyncio.fixture
@@ -327,6 +332,70 @@ async def test_portfolio_sweep_when_launched_reports_each_ratio_as_the_engine_an
     messages = await _progress(recorder, job)
     assert {m.candles_total for m in messages} == {9000}  # 3000 candles x 3 ratios
     assert messages[-1].candles_done == 9000
+
+
+@pytest.mark.asyncio
+async def test_portfolio_when_given_several_pairs_trades_them_together_as_the_multipair_engine(
+    process_api: ApiHarness,
+) -> None:
+    api = process_api
+    eth = synthetic_candles(2500, seed=11)
+    await SqlCandleStore(api.database).write(
+        exchange="binance", pair=ETH, timeframe=Timeframe.H1, candles=eth
+    )
+    launched = await api.post(
+        "trader",
+        "/api/backtest/portfolio",
+        json={"pair": "BTC/USDT", "pairs": ["BTC/USDT", "ETH/USDT"], "sweep": "0.2:0.4:0.2"},
+    )
+    assert launched.status_code == 202, launched.text
+    job = launched.json()["id"]
+    assert (await _finished(api, job))["status"] == "succeeded"
+    result = (await api.get("trader", f"/api/backtest/{job}/result")).json()
+    assert result["results"] == result["portfolio"] == []
+    runs = result["multipair"]
+    assert [r["reallocation_ratio"] for r in runs] == ["0.2", "0.4"]
+    series = (
+        PairSeries(BTC, synthetic_candles(3000)),
+        PairSeries(ETH, eth),
+    )
+    for run in runs:
+        expected = run_portfolio(
+            PortfolioRequest(
+                series=series,
+                timeframe=Timeframe.H1,
+                safe=create_strategy("conservative"),
+                aggressive=create_strategy("aggressive"),
+                reallocation_ratio=Decimal(run["reallocation_ratio"]),
+                trading=api.settings.trading,
+                runtime=api.settings.runtime,
+            )
+        )
+        assert run["pairs"] == ["BTC/USDT", "ETH/USDT"]
+        assert run["final_capital"] == str(expected.combined.final_capital)
+        assert set(run["buy_and_hold"]) == {"BTC/USDT", "ETH/USDT"}
+        for bot in ("safe", "aggressive"):
+            shares = run["bots"][bot]["pairs"]
+            assert set(shares) == {"BTC/USDT", "ETH/USDT"}
+            assert sum(s["total_trades"] for s in shares.values()) == len(
+                run["bots"][bot]["trades"]
+            )
+        traded = {t["pair"] for b in run["bots"].values() for t in b["trades"]}
+        assert traded == {"BTC/USDT", "ETH/USDT"}, "both pairs should trade"
+    refused = await api.post(
+        "trader",
+        "/api/backtest/portfolio",
+        json={"pair": "BTC/USDT", "pairs": ["BTC/USDT", "DOGE/USDT"]},
+    )
+    assert refused.status_code == 404
+    assert "DOGE/USDT" in refused.json()["detail"]
+    for body in (
+        {"pair": "SOL/USDT", "pairs": ["BTC/USDT", "ETH/USDT"]},
+        {"pair": "BTC/USDT", "pairs": ["BTC/USDT", "BTC/USDT"]},
+        {"pair": "BTC/USDT", "pairs": ["BTC/USDT"]},
+    ):
+        answer = await api.post("trader", "/api/backtest/portfolio", json=body)
+        assert answer.status_code == 422, (body, answer.text)
 
 
 @pytest.mark.asyncio
