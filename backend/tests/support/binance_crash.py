@@ -37,7 +37,7 @@ from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.order import OrderEngine
-from cryptotrader.engines.order_context import OrderContext
+from cryptotrader.engines.order_deps import OrderEngineDeps
 from cryptotrader.engines.portfolio import PortfolioManager
 from cryptotrader.engines.progress import Progress
 from cryptotrader.engines.reconcile import Reconciler
@@ -87,7 +87,7 @@ async def open_binance_engine(
         database=database, clock=clock, trading=settings.trading, reducer=RiskReducer()
     )
     await portfolio.ensure_bots()
-    context = OrderContext(
+    deps = OrderEngineDeps(
         database=database,
         exchange=venue,
         portfolio=portfolio,
@@ -101,7 +101,7 @@ async def open_binance_engine(
         live=True,
         retry_delay_s=0.0,
     )
-    engine = OrderEngine(context=context)
+    engine = OrderEngine(deps=deps)
     return engine, Reconciler(engine=engine)
 
 

@@ -14,7 +14,8 @@
   at once and an alert is raised.
 * ``failures_to_pause`` consecutive failed orders pause the bot and alert (circuit breaker).
 
-The engine is composed of parts, each built here with explicit arguments and testable alone:
+The engine is composed of parts, each built here from the one ``OrderEngineDeps`` (order_deps)
+plus its peer parts, and testable alone:
 ``Entries`` (order_entry), ``Protection`` (protection), ``OrderSender`` (order_send),
 ``ReportRecorder`` (order_reports), ``OrderStore`` (order_store: our records and the exchange's
 lookups), ``Announcer`` (order_events), sharing one ``TradingState`` (order_state). The exits
@@ -31,7 +32,7 @@ from cryptotrader.domain.orders import Order
 from cryptotrader.domain.reports import OrderReport
 from cryptotrader.domain.signals import TradingSignal
 from cryptotrader.engines import client_ids
-from cryptotrader.engines.order_context import OrderContext
+from cryptotrader.engines.order_deps import OrderEngineDeps
 from cryptotrader.engines.order_entry import Entries
 from cryptotrader.engines.order_events import Announcer
 from cryptotrader.engines.order_reports import ReportRecorder
@@ -46,98 +47,40 @@ class OrderEngine:
     """Places, protects and closes the bots' positions on one exchange and one pair.
 
     Args:
-        context: the collaborators (database, exchange, portfolio, risk manager, bus, clock,
-            progress) and settings; see ``OrderContext``.
+        deps: the collaborators (database, exchange, portfolio, risk manager, bus, clock,
+            progress) and settings, shared by every part; see ``OrderEngineDeps``.
 
     Example:
-        engine = OrderEngine(context=OrderContext(...))
+        engine = OrderEngine(deps=OrderEngineDeps(...))
         await Reconciler(engine=engine).run()          # before any new order
         await engine.open_position(signal, step_ms=candle_open_ms)
     """
 
-    def __init__(self, *, context: OrderContext) -> None:
-        ctx = self.ctx = context
+    def __init__(self, *, deps: OrderEngineDeps) -> None:
+        self.deps = deps
         self.state = state = TradingState()
-        self.announcer = announcer = Announcer(
-            bus=ctx.bus,
-            clock=ctx.clock,
-            telemetry=ctx.telemetry,
-            database=ctx.database,
-            portfolio=ctx.portfolio,
-            pair=ctx.pair,
-        )
-        self.store = store = OrderStore(
-            database=ctx.database,
-            exchange=ctx.exchange,
-            pair=ctx.pair,
-            venue=ctx.venue,
-            clock=ctx.clock,
-            progress=ctx.progress,
-            announcer=announcer,
-            state=state,
-            send_attempts=ctx.send_attempts,
-            retry_delay_s=ctx.retry_delay_s,
-        )
-        self.sender = sender = OrderSender(
-            exchange=ctx.exchange,
-            pair=ctx.pair,
-            clock=ctx.clock,
-            progress=ctx.progress,
-            risk=ctx.risk,
-            live=ctx.live,
-            telemetry=ctx.telemetry,
-            store=store,
-            announcer=announcer,
-            state=state,
-            failures_to_pause=ctx.failures_to_pause,
-            send_attempts=ctx.send_attempts,
-            retry_delay_s=ctx.retry_delay_s,
-        )
+        self.announcer = announcer = Announcer(deps)
+        self.store = store = OrderStore(deps, announcer=announcer, state=state)
+        self.sender = sender = OrderSender(deps, store=store, announcer=announcer, state=state)
         self.recorder = recorder = ReportRecorder(
-            database=ctx.database,
-            portfolio=ctx.portfolio,
-            clock=ctx.clock,
-            progress=ctx.progress,
-            venue=ctx.venue,
-            store=store,
-            announcer=announcer,
-            state=state,
+            deps, store=store, announcer=announcer, state=state
         )
         self.protection = protection = Protection(
-            database=ctx.database,
-            exchange=ctx.exchange,
-            pair=ctx.pair,
-            venue=ctx.venue,
-            clock=ctx.clock,
-            progress=ctx.progress,
-            portfolio=ctx.portfolio,
-            risk=ctx.risk,
-            live=ctx.live,
+            deps,
             store=store,
             recorder=recorder,
             announcer=announcer,
             state=state,
             close=self.close_position,
-            send_attempts=ctx.send_attempts,
-            retry_delay_s=ctx.retry_delay_s,
         )
         self.entries = Entries(
-            database=ctx.database,
-            exchange=ctx.exchange,
-            pair=ctx.pair,
-            clock=ctx.clock,
-            portfolio=ctx.portfolio,
-            risk=ctx.risk,
-            live=ctx.live,
-            live_switch=ctx.live_switch,
-            fee_rate=ctx.fee_rate,
+            deps,
             store=store,
             sender=sender,
             recorder=recorder,
             protection=protection,
             announcer=announcer,
             state=state,
-            book=ctx.book,
         )
 
     # --- the shared state --------------------------------------------------------------------
@@ -221,7 +164,7 @@ class OrderEngine:
             return  # a step first reached now has no stored order
         for bot in BotKind:
             for purpose in (client_ids.ENTRY, client_ids.EXIT, client_ids.TAKE):
-                coid = client_ids.decision_id(bot, self.ctx.pair.symbol, step_ms, purpose)
+                coid = client_ids.decision_id(bot, self.deps.pair.symbol, step_ms, purpose)
                 order = await self.store.stored(coid)
                 if order is None or order.status is not OrderStatus.PENDING:
                     continue
