@@ -62,6 +62,7 @@ PHASES = ((0.35, 0.6), (0.0, 0.1), (0.1, 0.35), (0.6, 0.9))
 CLI = [sys.executable, "-m", "cryptotrader", "run", "--quiet"]  # stderr unread
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 @pytest.mark.timeout(3600)  # about 1 minute on a quiet machine; much longer when it is loaded
 @pytest.mark.parametrize("pairs", list(PAIRS))

@@ -679,7 +679,8 @@ class PairsLiveFeed:
 
     At start every pair's history is read and checked (the exchange lists the pair; enough
     closed candles for the warm-up on a first start) before any is stored or published: one
-    bad pair refuses the run in one line, nothing recorded.
+    bad pair refuses the run in one line, nothing recorded. ``add_pair`` feeds one more pair
+    while running, checked the same way (a bad one is refused alone).
 
     Args:
         lanes: each pair's publisher and feed.
@@ -697,8 +698,13 @@ class PairsLiveFeed:
         self._flushed = -1
         """Candle times up to this one were published (a later candle of them is late)."""
         self._missing: set[str] = set()
+        self._joining: set[str] = set()
         self._lock = asyncio.Lock()
         self._changed = asyncio.Event()
+        self._grown = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stop: asyncio.Event | None = None
+        self._on_history: Callable[[str, int], Awaitable[None]] | None = None
 
     @property
     def publishers(self) -> list[Publisher]:
@@ -735,29 +741,97 @@ class PairsLiveFeed:
                 refused.append(str(exc))
         if refused:
             raise UserInputError("; ".join(refused) + " (nothing was recorded)")
-        tasks = [
-            asyncio.create_task(
-                feed.run(
-                    _Grouped(publisher, self),
-                    start_ms=starts.get(publisher.series.pair.symbol),
-                    history_from_ms=origins.get(publisher.series.pair.symbol),
-                    on_history=_for_pair(on_history, publisher.series.pair.symbol),
-                    stop=stop,
-                    fetched=fetched[publisher.series.pair.symbol],
-                ),
-                name=f"market-data {publisher.series.pair}",
+        self._stop, self._on_history = stop, on_history
+        self._tasks = [
+            self._lane(
+                publisher,
+                feed,
+                start_ms=starts.get(publisher.series.pair.symbol),
+                history_from_ms=origins.get(publisher.series.pair.symbol),
+                fetched=fetched[publisher.series.pair.symbol],
             )
             for publisher, feed in self.lanes
         ]
-        tasks.append(asyncio.create_task(self._wait_for_late(stop), name="market-data late"))
+        self._tasks.append(asyncio.create_task(self._wait_for_late(stop), name="market-data late"))
         try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-            for task in done:
-                task.result()
+            await self._supervise()
         finally:
-            for task in tasks:
+            for task in self._tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def add_pair(
+        self, publisher: Publisher, feed: LiveFeed, *, history_from_ms: int | None = None
+    ) -> None:
+        """Feed one more pair while running (a pair added to ``/config/pairs``).
+
+        Its history is read and checked first, as at start; its first candle (its last closed
+        one, usually a time already published) goes on its own, the next ones with the others'.
+        A pair already fed is left as it is.
+
+        Raises:
+            UserInputError: the exchange does not list it, or its history is too short (nothing
+                stored; the pairs already fed go on).
+            RuntimeError: the feed is not running.
+        """
+        if self._stop is None or self._on_history is None:
+            raise RuntimeError("the pairs' feed is not running")
+        symbol = publisher.series.pair.symbol
+        if symbol in self._symbols:
+            return
+        fetched = await feed.fetch_history(publisher.series, history_from_ms=history_from_ms)
+        async with self._lock:
+            lanes = [*self.lanes, (publisher, feed)]
+            self.lanes = sorted(lanes, key=lambda lane: lane[0].series.pair.symbol)
+            self._symbols = [p.series.pair.symbol for p, _ in self.lanes]
+            self._joining.add(symbol)
+        self._tasks.append(
+            self._lane(
+                publisher, feed, start_ms=None, history_from_ms=history_from_ms, fetched=fetched
+            )
+        )
+        self._grown.set()
+        log.info("%s: fed from now on, with the other pairs", symbol)
+
+    def _lane(
+        self,
+        publisher: Publisher,
+        feed: LiveFeed,
+        *,
+        start_ms: int | None,
+        history_from_ms: int | None,
+        fetched: Fetched,
+    ) -> asyncio.Task[None]:
+        assert self._stop is not None
+        assert self._on_history is not None
+        symbol = publisher.series.pair.symbol
+        return asyncio.create_task(
+            feed.run(
+                _Grouped(publisher, self),
+                start_ms=start_ms,
+                history_from_ms=history_from_ms,
+                on_history=_for_pair(self._on_history, symbol),
+                stop=self._stop,
+                fetched=fetched,
+            ),
+            name=f"market-data {symbol}",
+        )
+
+    async def _supervise(self) -> None:
+        """Until every pair's feed is done (``stop``); the first failure is raised."""
+        while True:
+            running = [task for task in self._tasks if not task.done()]
+            for task in self._tasks:
+                if task.done():
+                    task.result()
+            if not running:
+                return
+            grown = asyncio.ensure_future(self._grown.wait())
+            try:
+                await asyncio.wait([*running, grown], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                grown.cancel()
+            self._grown.clear()
 
     async def add(self, part: _Part) -> None:
         """Take a pair's run: publish what is late at once, group the rest (see the class)."""
@@ -768,20 +842,23 @@ class PairsLiveFeed:
             if cut:
                 late = part.candles.slice(0, cut)
                 after = _next_open(part, cut)
-                log.warning(
-                    "%s: %d candle(s) from %s came after the other pairs' (waited %g s); "
-                    "traded on their own",
-                    symbol, cut, utc_from_ms(int(stamps[0])), self.wait_s,
-                )  # fmt: skip
+                if symbol not in self._joining:
+                    log.warning(
+                        "%s: %d candle(s) from %s came after the other pairs' (waited %g s); "
+                        "traded on their own",
+                        symbol, cut, utc_from_ms(int(stamps[0])), self.wait_s,
+                    )  # fmt: skip
+                    self.late += cut
                 await part.publisher.publish(
                     late,
                     previous_ms=part.previous_ms,
                     history_from_ms=part.history_from_ms,
                     next_open=after,
                 )
-                self.late += cut
+                self._reached[symbol] = max(self._reached.get(symbol, -1), int(stamps[cut - 1]))
                 part.previous_ms = int(stamps[cut - 1])
                 part.candles = part.candles.slice(cut, len(stamps))
+            self._joining.discard(symbol)
             if len(part.candles):
                 self._pending.setdefault(symbol, []).append(part)
                 self._reached[symbol] = int(part.candles.timestamps[-1])
