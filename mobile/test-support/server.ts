@@ -4,6 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 export type Handler = (request: {
   method: string;
   path: string;
+  /** the query string's parameters */
+  query: URLSearchParams;
   headers: IncomingMessage['headers'];
   body: unknown;
 }) => { status: number; body?: unknown } | Promise<{ status: number; body?: unknown }>;
@@ -26,7 +28,7 @@ export async function startApi(routes: Record<string, Handler>): Promise<FakeApi
       calls.push({ method, path: url.pathname, auth: req.headers.authorization, body });
       const handler = routes[`${method} ${url.pathname}`];
       const answer = handler
-        ? await handler({ method, path: url.pathname, headers: req.headers, body })
+        ? await handler({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body })
         : { status: 404, body: { detail: 'Not Found' } };
       res.writeHead(answer.status, { 'content-type': 'application/json' });
       res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
