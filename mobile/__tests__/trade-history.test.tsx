@@ -12,8 +12,7 @@ import { i18n } from '@/i18n';
 import * as decimal from '@/lib/decimal';
 import type { Schemas } from '@/services/api';
 import { usePreferences } from '@/store/preferences';
-import { useSession } from '@/store/session';
-import { startApi, type FakeApi } from '@/test-support/server';
+import { signInTo, startApi, type FakeApi } from '@/test-support/server';
 
 const TRADES = 120;
 
@@ -61,13 +60,7 @@ describe('trade history', () => {
         return { status: 200, body: { count: TRADES, data: ids.map(trade) } };
       },
     });
-    useSession.setState({
-      status: 'signedIn',
-      server: server.url,
-      access: 'token',
-      accessExpiresAt: Date.now() + 600_000,
-      refresh: 'refresh',
-    });
+    signInTo(server);
     client = new QueryClient({ defaultOptions: { queries: { retry: false, gcTime: Infinity, staleTime: Infinity } } });
   });
 

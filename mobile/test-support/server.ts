@@ -1,6 +1,8 @@
 /** A local HTTP server on 127.0.0.1 that answers like the API (the routes a test gives it). */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
+import { useSession } from '@/store/session';
+
 export type Handler = (request: {
   method: string;
   path: string;
@@ -41,4 +43,15 @@ export async function startApi(routes: Record<string, Handler>): Promise<FakeApi
     calls,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Signs the app in to the local server with an access token good for ten minutes. */
+export function signInTo(api: FakeApi): void {
+  useSession.setState({
+    status: 'signedIn',
+    server: api.url,
+    access: 'token',
+    accessExpiresAt: Date.now() + 600_000,
+    refresh: 'refresh',
+  });
 }
