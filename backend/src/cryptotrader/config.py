@@ -142,6 +142,15 @@ class RuntimeSettings(_Section):
         default=60.0, gt=0, description="seconds without a streamed update before REST takes over"
     )
     history_candles: int = Field(default=1000, ge=1, le=100_000, description="loaded at start")
+    pair_wait_s: float = Field(
+        default=15.0,
+        ge=0,
+        le=3600,
+        description=(
+            "live, several pairs: seconds a closed candle time waits for a pair whose candle is "
+            "not in yet; after that the others go without it and its candle is traded on its own"
+        ),
+    )
     bot_pairs: dict[BotKind, tuple[str, ...]] = Field(
         default_factory=dict,
         description=(

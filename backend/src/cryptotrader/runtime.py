@@ -26,7 +26,12 @@ from cryptotrader.engines.progress import Progress
 from cryptotrader.engines.workers.control import ControlWorker
 from cryptotrader.engines.workers.decisions import DecisionWorker
 from cryptotrader.engines.workers.indicators import IndicatorWorker
-from cryptotrader.engines.workers.market_data import LiveFeed, Publisher, ReplayFeed
+from cryptotrader.engines.workers.market_data import (
+    LiveFeed,
+    PairsLiveFeed,
+    Publisher,
+    ReplayFeed,
+)
 from cryptotrader.engines.workers.trading import TradingWorker
 from cryptotrader.errors import TraderError
 from cryptotrader.monitoring.telemetry import Telemetry
@@ -64,7 +69,9 @@ class Runtime:
     consumer: str
     telemetry: Telemetry = field(default_factory=Telemetry)
     publisher: Publisher | None = None
-    feed: ReplayFeed | LiveFeed | None = None
+    feed: ReplayFeed | LiveFeed | PairsLiveFeed | None = None
+    pair_progress: dict[str, Progress] = field(default_factory=dict)
+    """Each pair's checkpoint (several pairs: each resumes and keeps its history on its own)."""
     indicators: IndicatorWorker | None = None
     decisions: DecisionWorker | None = None
     trading: TradingWorker | None = None
@@ -110,10 +117,23 @@ class Runtime:
         if self.heartbeat is not None:
             await self.heartbeat.start()
         if self.publisher is not None and self.feed is not None:
-            self.publisher.on_first = self.ready.set
+            for publisher in self.publishers:
+                publisher.on_first = self.ready.set
             self._market = asyncio.create_task(self._run_market(resume), name="market-data")
         else:
             self.ready.set()
+
+    @property
+    def publishers(self) -> list[Publisher]:
+        """Every pair's publisher (one but for several live pairs)."""
+        if isinstance(self.feed, PairsLiveFeed):
+            return self.feed.publishers
+        return [] if self.publisher is None else [self.publisher]
+
+    @property
+    def published(self) -> int:
+        """Candles published so far, every pair's."""
+        return sum(p.published for p in self.publishers)
 
     async def wait_ready(self) -> None:
         """Until market data flows (or a failure, which ``wait`` then raises)."""
@@ -224,11 +244,21 @@ class Runtime:
                     self.ready.set()
                     if self.trading is not None:
                         self.trading.finished.set()  # every candle was done before: nothing to do
+            elif isinstance(self.feed, PairsLiveFeed):
+                await self.feed.run(
+                    starts=await self._pair_starts(),
+                    origins={
+                        symbol: await self._history_origin(progress.key)
+                        for symbol, progress in self.pair_progress.items()
+                    },
+                    on_history=self._save_pair_origin,
+                    stop=self.stop,
+                )
             elif isinstance(self.feed, LiveFeed):
                 await self.feed.run(
                     self.publisher,
                     start_ms=resume,
-                    history_from_ms=await self._history_origin(),
+                    history_from_ms=await self._history_origin(self.progress.key),
                     on_history=self._save_origin,
                     stop=self.stop,
                 )
@@ -245,19 +275,32 @@ class Runtime:
             self.error = exc
             self.failed.set()
 
-    async def _history_origin(self) -> int | None:
+    async def _pair_starts(self) -> dict[str, int | None]:
+        """Each pair's first candle not yet traded (its own checkpoint), by symbol."""
+        if self.trading is not None:
+            return {symbol: lane.resume_ms for symbol, lane in self.trading.lanes.items()}
+        starts: dict[str, int | None] = {}
+        for symbol, progress in self.pair_progress.items():
+            step, complete = await progress.load(self.database)
+            starts[symbol] = None if step is None else step + (1 if complete else 0)
+        return starts
+
+    async def _history_origin(self, key: str) -> int | None:
         async with UnitOfWork(self.database) as uow:
             stored = await checkpoints.load_checkpoint(
-                session=uow.session, engine="market-data", key=self.progress.key
+                session=uow.session, engine="market-data", key=key
             )
         return None if stored is None else int(stored["history_from_ms"])
 
-    async def _save_origin(self, origin: int) -> None:
+    async def _save_pair_origin(self, symbol: str, origin: int) -> None:
+        await self._save_origin(origin, key=self.pair_progress[symbol].key)
+
+    async def _save_origin(self, origin: int, key: str | None = None) -> None:
         async with UnitOfWork(self.database) as uow:
             await checkpoints.save_checkpoint(
                 session=uow.session,
                 engine="market-data",
-                key=self.progress.key,
+                key=key or self.progress.key,
                 value={"history_from_ms": origin},
                 at=self.clock.now(),
             )

@@ -25,6 +25,7 @@ from cryptotrader.marketdata.io import read_ohlcv
 from cryptotrader.marketdata.naming import parse_series_name
 from cryptotrader.marketdata.resample import resample
 from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories import pairs as platform_pairs
 from cryptotrader.persistence.repositories import settings as stored_settings
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.strategies.base import BaseStrategy
@@ -45,6 +46,8 @@ class RunOptions:
         speed: N x the series' real pace; None: as fast as possible.
         pair: the market (default: the file's name; a replay whose name does not tell it is
             refused rather than recorded under ``runtime.pair``).
+        pairs: live, the markets to trade together (``--pair`` repeated); none: every active
+            pair of ``/config/pairs`` on the exchange (``live_markets``), else ``runtime.pair``.
         timeframe: candles' timeframe (a file is resampled to it).
         fear_greed: a Fear & Greed history CSV (default: the API, cached; neutral offline).
         live: trade real money (needs ``confirm_real_money`` and the settings' locks).
@@ -61,6 +64,7 @@ class RunOptions:
     source: str | None = None
     speed: float | None = None
     pair: str | None = None
+    pairs: tuple[str, ...] = ()
     timeframe: str | None = None
     fear_greed: Path | None = None
     live: bool = False
@@ -109,8 +113,13 @@ def resolve_markets(settings: Settings, options: RunOptions) -> list[Market]:
     files = options.replays
     if not files:
         tf = timeframe or Timeframe.parse(settings.runtime.timeframe)
-        pair = Pair.parse(options.pair or settings.runtime.pair)
-        return [Market(Series(settings.exchange.name, pair, tf), None)]
+        given = options.pairs or (options.pair or settings.runtime.pair,)
+        return _live(settings.exchange.name, sorted({Pair.parse(p) for p in given}, key=str), tf)
+    if options.pairs:
+        raise UserInputError(
+            "--pair names the live pairs; a replay's pairs are told by its files' names "
+            "(or by one --pair with one file)"
+        )
     if options.pair and len(files) > 1:
         raise UserInputError(
             "--pair names the pair of one file; with several files each file's name tells its "
@@ -122,6 +131,42 @@ def resolve_markets(settings: Settings, options: RunOptions) -> list[Market]:
     )
     _check_together(markets, files)
     return markets
+
+
+def _live(exchange: str, chosen: Sequence[Pair], timeframe: Timeframe) -> list[Market]:
+    """Live markets of one exchange, sorted by symbol: one quote asset (one paper account)."""
+    quotes = sorted({p.quote for p in chosen})
+    if len(quotes) > 1:
+        raise UserInputError(
+            f"the pairs {', '.join(p.symbol for p in chosen)} are quoted in {', '.join(quotes)}: "
+            "the bots' capital is in one asset; trade pairs of one quote asset together"
+        )
+    return [Market(Series(exchange, p, timeframe), None) for p in chosen]
+
+
+async def live_markets(
+    database: Database, settings: Settings, options: RunOptions, markets: list[Market]
+) -> list[Market]:
+    """The live markets: the pairs given, else every active pair of ``/config/pairs``.
+
+    Without ``--pair``, live data trades every active pair the exchange has in
+    ``trading_pairs`` (``/config/pairs``), plus any pair with an open trade (a deactivated pair
+    keeps its protection until it closes, and paper stops fill on its candles); when there is
+    none, ``runtime.pair``. A replay's markets are returned as they are.
+
+    Raises:
+        UserInputError: the pairs are quoted in several assets.
+    """
+    if any(m.replay for m in markets) or options.pairs or options.pair:
+        return markets
+    exchange = settings.exchange.name
+    async with UnitOfWork(database) as uow:
+        listed = await platform_pairs.active_pairs(session=uow.session, exchange=exchange)
+        held = await platform_pairs.open_trade_pairs(session=uow.session)
+    chosen = {Pair.parse(symbol) for symbol in (*listed, *held)}
+    if not chosen:
+        return markets
+    return _live(exchange, sorted(chosen, key=str), markets[0].series.timeframe)
 
 
 def _replayed(file: Path, options: RunOptions, timeframe: Timeframe | None) -> Market:
@@ -241,6 +286,20 @@ async def check_source(database: Database, market: Market | Sequence[Market], cl
             )
             await uow.commit()
             return True
+    if (
+        stored != source
+        and _live_key(stored) is not None
+        and _live_key(stored) == _live_key(source)
+    ):
+        # live: the pairs follow /config/pairs from one start to the next; the exchange and the
+        # timeframe bind the database
+        async with UnitOfWork(database) as uow:
+            await stored_settings.put_setting(
+                session=uow.session, key=SOURCE_KEY, value=source, at=clock.now(),
+                updated_by="runtime",
+            )  # fmt: skip
+            await uow.commit()
+        return False
     if stored != source:
         raise UserInputError(
             f"this database trades {_describe(stored)}, not {_describe(source)}: use another "
@@ -279,6 +338,15 @@ def _source(market: Market | Sequence[Market]) -> dict[str, Any]:
         source["first_ms"] = int(market.candles.timestamps[0])
         source["candles"] = len(market.candles)
     return source
+
+
+def _live_key(source: dict[str, Any]) -> tuple[str, str] | None:
+    """Live markets' exchange and timeframe (what binds a database to live data); None: replay."""
+    ones: list[dict[str, Any]] = source.get("markets", [source])
+    if any("candles" in one for one in ones):
+        return None
+    keys = {(str(one.get("source")), str(one.get("timeframe"))) for one in ones}
+    return next(iter(keys)) if len(keys) == 1 else None
 
 
 def _describe(source: dict[str, Any]) -> str:

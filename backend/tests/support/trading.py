@@ -23,7 +23,7 @@ from cryptotrader.domain.signals import TradingSignal
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.order import OrderEngine
-from cryptotrader.engines.order_context import OrderContext
+from cryptotrader.engines.order_deps import OrderEngineDeps
 from cryptotrader.engines.portfolio import PortfolioManager
 from cryptotrader.engines.progress import Progress
 from cryptotrader.engines.reconcile import Reconciler
@@ -147,7 +147,7 @@ class Kit:
         """One candle through the paper market (then the next open, when given)."""
         self.clock.observe(self.clock.timestamp_ms() + HOUR)
         opened = self.clock.timestamp_ms() - HOUR
-        self.engine.ctx.progress.step_ms = opened
+        self.engine.deps.progress.step_ms = opened
         reports = await self.exchange.on_candle(
             PAIR,
             open_ms=opened,
@@ -208,7 +208,7 @@ async def open_kit(
     )
     await portfolio.ensure_bots()
     bus = RecordingBus()
-    context = OrderContext(
+    deps = OrderEngineDeps(
         database=database,
         exchange=exchange,
         portfolio=portfolio,
@@ -222,7 +222,7 @@ async def open_kit(
         retry_delay_s=0.0,
         failures_to_pause=runtime.order_failures_to_pause,
     )
-    engine = OrderEngine(context=context)
+    engine = OrderEngine(deps=deps)
     reconciler = Reconciler(engine=engine)
     assert (await reconciler.run()).ok
     return Kit(database, clock, exchange, portfolio, engine, reconciler, bus)

@@ -7,14 +7,19 @@ import { BacktestForm } from '@/components/backtest/BacktestForm';
 import { PortfolioForm } from '@/components/backtest/PortfolioForm';
 import { Progress, RunList } from '@/components/backtest/RunList';
 import { Button, Card, Label, Row } from '@/components/ui';
+import { useBacktestResult } from '@/hooks/backtests';
 import { useFormat } from '@/hooks/useFormat';
 import { useLive } from '@/store/live';
 
-/** The run just launched: its live progress, then a way to its result. */
+/**
+ * The run just launched: its live progress, then a way to its result. The result is fetched as
+ * soon as the socket says the run succeeded, so opening it shows it from the query cache.
+ */
 function CurrentRun({ id, testID = 'current-run' }: { id: number; testID?: string }) {
   const { t } = useFormat();
   const router = useRouter();
   const status = useLive((s) => s.backtests[id]?.status);
+  useBacktestResult(id, status === 'succeeded');
   return (
     <Row style={styles.current}>
       <Label>#{id}</Label>

@@ -9,15 +9,17 @@ What gets built depends on the mode:
   candle;
 * **paper on live data** (the default): the wall clock, candles streamed from the configured
   exchange's WebSocket (ccxt pro) where it has one, polled from its public API (ccxt)
-  otherwise, the ``PaperExchange`` fed with them;
+  otherwise, the ``PaperExchange`` fed with them; every active pair of ``/config/pairs`` (or
+  the ``--pair`` given), several pairs' candles grouped by candle time (``PairsLiveFeed``);
 * **live** (``--live`` with the confirmation flag, ``exchange.mode = live``,
   ``trading.live_trading_enabled`` and stored API keys): the ccxt venue with the decrypted keys,
   entries also gated by the API's live-trading switch. Keys are never read otherwise.
 
-One database holds one market's trading, or one set of markets (several replayed pairs, traded
+One database holds one market's trading, or one set of markets (several pairs, traded
 together: one order engine per pair, one paper account, one risk book across them): a second,
 different source (another file, pair, set or timeframe, or a replay after live paper trading) is
-refused rather than mixed into the same bots.
+refused rather than mixed into the same bots. Live, the exchange and the timeframe bind it: the
+pairs may change from one start to the next.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from cryptotrader.domain.markets import MarketRules
 from cryptotrader.engines.decision import DecisionEngine
 from cryptotrader.engines.heartbeat import Heartbeat
 from cryptotrader.engines.order import OrderEngine
-from cryptotrader.engines.order_context import LiveSwitch, OrderContext, no_live_switch
+from cryptotrader.engines.order_deps import LiveSwitch, OrderEngineDeps, no_live_switch
 from cryptotrader.engines.portfolio import PortfolioManager
 from cryptotrader.engines.progress import Progress
 from cryptotrader.engines.reconcile import Reconciler
@@ -47,7 +49,9 @@ from cryptotrader.engines.workers.decisions import DecisionWorker
 from cryptotrader.engines.workers.indicators import IndicatorWorker
 from cryptotrader.engines.workers.market_data import (
     BatchReplayFeed,
+    CandleStream,
     LiveFeed,
+    PairsLiveFeed,
     Publisher,
     ReplayFeed,
     StreamFeed,
@@ -76,6 +80,7 @@ from cryptotrader.runtime_inputs import (
     check_source,
     check_warmup,
     describe_market,
+    live_markets,
     release_source,
     resolve_markets,
     warmup_needed,
@@ -107,7 +112,7 @@ async def open_runtime(settings: Settings, options: RunOptions) -> Runtime:
 
 async def _release_if_unused(runtime: Runtime) -> None:
     """A run that failed before its first candle (offline) leaves the database unbound."""
-    if runtime.failed.is_set() and (runtime.publisher is None or not runtime.publisher.published):
+    if runtime.failed.is_set() and not runtime.published:
         await release_source(runtime.database)
 
 
@@ -118,7 +123,11 @@ async def _build(
     wanted = set(options.engines)
     process = next(iter(wanted)) if len(wanted) == 1 else "engines"
     telemetry = open_telemetry(
-        settings.monitoring, process=process, stack=stack.enter_context(ExitStack()), serve=True
+        settings.monitoring,
+        process=process,
+        stack=stack.enter_context(ExitStack()),
+        serve=True,
+        replay_at_full_speed=market.candles is not None and options.speed is None,
     )
     clock: Clock = LiveClock()
     if market.candles is not None:
@@ -127,6 +136,8 @@ async def _build(
         options.database_url or settings.database_url, inline=options.inline_database
     )
     stack.push_async_callback(database.dispose)
+    markets = await live_markets(database, settings, options, markets)
+    market = markets[0]
     bound_now = await check_source(database, markets, clock)
     bus = await open_bus(settings, clock=clock)
     stack.push_async_callback(bus.close)
@@ -143,6 +154,7 @@ async def _build(
     runtime = Runtime(
         database=database, bus=bus, clock=clock, progress=progress, resources=stack,
         consumer=options.consumer, telemetry=telemetry,
+        pair_progress={m.series.pair.symbol: p for m, p in zip(markets, progresses, strict=True)},
     )  # fmt: skip
     if bound_now:
         stack.push_async_callback(_release_if_unused, runtime)
@@ -245,18 +257,38 @@ async def _market_data(  # noqa: PLR0917 - the composition root hands each piece
         for m in markets
     ]
     runtime.publisher = publishers[0]
-    if len(markets) > 1:
-        if any(m.candles is None for m in markets):
-            raise UserInputError("several pairs are traded together only in a replay for now")
+    if len(markets) > 1 and all(m.candles is not None for m in markets):
         runtime.feed = BatchReplayFeed(
             lanes=[(p, m.candles) for p, m in zip(publishers, markets, strict=True) if m.candles],
             speed=options.speed,
         )
         return
+    if len(markets) > 1:
+        runtime.feed = _pairs_feed(settings, options, markets, publishers, public, runtime, needed)
+        return
     market = markets[0]
     runtime.feed = _feed(settings, options, market, public, runtime.clock, needed=needed)
     if isinstance(runtime.feed, LiveFeed) and settings.runtime.stream_candles:
         runtime.feed = _streamed(settings, runtime.feed, runtime.resources)
+
+
+def _pairs_feed(  # noqa: PLR0917 - the composition root hands each piece over
+    settings: Settings,
+    options: RunOptions,
+    markets: list[Market],
+    publishers: list[Publisher],
+    public: BaseExchange | None,
+    runtime: Runtime,
+    needed: int,
+) -> PairsLiveFeed:
+    """Several live pairs: one feed each (one WebSocket client shared), grouped by candle time."""
+    stream = _stream(settings, runtime.resources) if settings.runtime.stream_candles else None
+    lanes: list[tuple[Publisher, LiveFeed]] = []
+    for publisher, market in zip(publishers, markets, strict=True):
+        feed = _feed(settings, options, market, public, runtime.clock, needed=needed)
+        assert isinstance(feed, LiveFeed)
+        lanes.append((publisher, feed if stream is None else _on_stream(settings, feed, stream)))
+    return PairsLiveFeed(lanes=lanes, wait_s=settings.runtime.pair_wait_s)
 
 
 def _feed(
@@ -282,6 +314,12 @@ def _feed(
 
 def _streamed(settings: Settings, polled: LiveFeed, stack: AsyncExitStack) -> LiveFeed:
     """The feed over the exchange's WebSocket where ccxt streams its candles; else polled."""
+    stream = _stream(settings, stack)
+    return polled if stream is None else _on_stream(settings, polled, stream)
+
+
+def _stream(settings: Settings, stack: AsyncExitStack) -> CandleStream | None:
+    """The exchange's candle stream (ccxt pro), or None where ccxt streams none (polled)."""
     from cryptotrader.exchanges.ccxt.stream import (  # noqa: PLC0415 - ccxt is slow
         CcxtCandleStream,
         stream_offered,
@@ -291,7 +329,7 @@ def _streamed(settings: Settings, polled: LiveFeed, stack: AsyncExitStack) -> Li
     if not stream_offered(exchange.name):
         log.info("%s streams no candles through ccxt: polling every %s s", exchange.name,
                  settings.runtime.poll_interval_s)  # fmt: skip
-        return polled
+        return None
     stream = CcxtCandleStream(
         exchange.name,
         base_url=exchange.base_url,
@@ -299,6 +337,11 @@ def _streamed(settings: Settings, polled: LiveFeed, stack: AsyncExitStack) -> Li
         timeout_s=exchange.timeout_s,
     )
     stack.push_async_callback(stream.close)
+    return stream
+
+
+def _on_stream(settings: Settings, polled: LiveFeed, stream: CandleStream) -> StreamFeed:
+    """``polled``'s pair over ``stream`` (several pairs share one stream: one ccxt client)."""
     return StreamFeed(
         venue=polled.venue,
         stream=stream,
@@ -387,7 +430,7 @@ async def _trading(  # noqa: PLR0917 - the composition root hands each piece ove
         return tuple(p for engine in engines for p in engine.state.book())
 
     for one, progress in zip(markets, progresses, strict=True):
-        context = OrderContext(
+        deps = OrderEngineDeps(
             database=database,
             exchange=exchange,
             portfolio=portfolio,
@@ -404,7 +447,7 @@ async def _trading(  # noqa: PLR0917 - the composition root hands each piece ove
             telemetry=telemetry,
             book=book if len(markets) > 1 else None,
         )
-        engines.append(OrderEngine(context=context))
+        engines.append(OrderEngine(deps=deps))
     return TradingWorker(
         lanes=[(engine, Reconciler(engine=engine)) for engine in engines],
         feed=feed,
@@ -472,8 +515,8 @@ async def _strategies(
     chosen: dict[BotKind, BaseStrategy[Any]] = {}
     async with UnitOfWork(database) as uow:
         for bot in BotKind:
-            view = await portfolio.view(bot, session=uow.session)
-            chosen[bot] = create_strategy(view.strategy, view.params)
+            terms = await portfolio.terms(bot, session=uow.session)
+            chosen[bot] = create_strategy(terms.strategy, terms.params)
     return chosen
 
 

@@ -23,7 +23,7 @@ from cryptotrader.persistence.database import Database, Pool
 from cryptotrader.security.keys import KeyRing
 from cryptotrader.security.tokens import AccessTokens
 from cryptotrader.services.auth import AuthService
-from cryptotrader.services.backtest_worker import ignore_interrupts
+from cryptotrader.services.backtest_worker import start_worker
 from cryptotrader.services.backtests import BacktestService
 from cryptotrader.services.bots import BotService
 from cryptotrader.services.ephemeral import EphemeralStore
@@ -108,11 +108,13 @@ async def open_use_cases(
         owned_bus = await open_bus(settings, clock=clock)
         stack.push_async_callback(owned_bus.close)
         bus = owned_bus
+    warm_workers = 0
     if executor is None:
+        warm_workers = settings.api.backtest_workers
         pool = ProcessPoolExecutor(
             settings.api.backtest_workers,
             mp_context=get_context("spawn"),
-            initializer=ignore_interrupts,
+            initializer=start_worker,
         )
         stack.callback(_stop_workers, pool)
         executor = pool
@@ -128,6 +130,8 @@ async def open_use_cases(
         workers=job_kinds(optimize_storage),
         max_active_per_user=settings.api.max_jobs_per_user,
         bus=bus,
+        warm_workers=warm_workers,
+        runtime=settings.runtime,
     )
     trading = settings.trading
     bots = BotService(database=database, bus=bus, clock=clock, trading=trading, cache=reads)

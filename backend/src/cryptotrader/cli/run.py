@@ -70,7 +70,14 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
         ),
     ] = None,
     speed: SpeedOpt = "max",
-    pair: PairOpt = None,
+    pair: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--pair",
+            help="market, e.g. BTC/USDT; repeat it to trade several pairs on live data "
+            "(default: every active pair of /config/pairs, else runtime.pair)",
+        ),
+    ] = None,
     timeframe: TimeframeOpt = None,
     fear_greed: FearGreedOpt = None,
     live: Annotated[bool, typer.Option("--live", help="trade real money (see --help)")] = False,
@@ -102,10 +109,17 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
 
     files = tuple(replay or ())
     serve = not files if api is None else api
+    pairs = tuple(pair or ())
+    if files and len(pairs) > 1:
+        raise UserInputError(
+            f"--pair with --replay names one file's pair (given {len(pairs)} times): give it "
+            "once; a replay of several pairs takes one file each, its pair told by its name"
+        )
     options = RunOptions(
         replay=files or None,
         speed=_speed(speed),
-        pair=pair,
+        pair=pairs[0] if files and pairs else None,
+        pairs=() if files else pairs,
         timeframe=timeframe,
         fear_greed=optional_file("--fear-greed", fear_greed),
         live=live,
@@ -283,7 +297,8 @@ async def _run(
             api = await _serve_api(settings, runtime, api_port)
         await runtime.wait_ready()
         if not runtime.failed.is_set():
-            _announce(banner, api, live)
+            line = _market_line(runtime)
+            _announce(banner if line is None else f"{banner}\n{line}", api, live)
         await _wait(runtime, settings, options)
         if live is not None:
             await live.stop()
@@ -468,3 +483,15 @@ def _banner(settings: Settings, options: RunOptions) -> str:
         f"paper trading on {settings.exchange.name}'s live public candles (no real money); "
         "Ctrl-C stops"
     )
+
+
+def _market_line(runtime: Runtime) -> str | None:
+    """Live: the pairs traded (several: grouped by candle time), once they are known."""
+    from cryptotrader.engines.workers.market_data import PairsLiveFeed
+
+    feed = runtime.feed
+    if not isinstance(feed, PairsLiveFeed):
+        return None
+    symbols = ", ".join(p.series.pair.symbol for p in feed.publishers)
+    timeframe = feed.publishers[0].series.timeframe
+    return f"pairs: {symbols} ({timeframe}; a late pair is waited for {feed.wait_s:g} s)"

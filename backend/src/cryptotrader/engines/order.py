@@ -13,8 +13,12 @@
   filled (``protection``). If the protection cannot be placed, the position is closed at market
   at once and an alert is raised.
 * ``failures_to_pause`` consecutive failed orders pause the bot and alert (circuit breaker).
+* An exit where the venue can (``atomic_exit``: Binance ``cancelReplace``) cancels the stop and
+  sells in one request, so no crash leaves the coin held without its stop; elsewhere it cancels
+  the protection, then sells.
 
-The engine is composed of parts, each built here with explicit arguments and testable alone:
+The engine is composed of parts, each built here from the one ``OrderEngineDeps`` (order_deps)
+plus its peer parts, and testable alone:
 ``Entries`` (order_entry), ``Protection`` (protection), ``OrderSender`` (order_send),
 ``ReportRecorder`` (order_reports), ``OrderStore`` (order_store: our records and the exchange's
 lookups), ``Announcer`` (order_events), sharing one ``TradingState`` (order_state). The exits
@@ -23,6 +27,7 @@ live here, since both the signal path and the protection close positions.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from cryptotrader.bus.messages import Severity
@@ -31,7 +36,7 @@ from cryptotrader.domain.orders import Order
 from cryptotrader.domain.reports import OrderReport
 from cryptotrader.domain.signals import TradingSignal
 from cryptotrader.engines import client_ids
-from cryptotrader.engines.order_context import OrderContext
+from cryptotrader.engines.order_deps import OrderEngineDeps
 from cryptotrader.engines.order_entry import Entries
 from cryptotrader.engines.order_events import Announcer
 from cryptotrader.engines.order_reports import ReportRecorder
@@ -40,104 +45,49 @@ from cryptotrader.engines.order_state import TradingState
 from cryptotrader.engines.order_store import OrderStore
 from cryptotrader.engines.positions import Position, is_bracket
 from cryptotrader.engines.protection import Protection
+from cryptotrader.errors import CancelReplaceFailed
+
+log = logging.getLogger(__name__)
 
 
 class OrderEngine:
     """Places, protects and closes the bots' positions on one exchange and one pair.
 
     Args:
-        context: the collaborators (database, exchange, portfolio, risk manager, bus, clock,
-            progress) and settings; see ``OrderContext``.
+        deps: the collaborators (database, exchange, portfolio, risk manager, bus, clock,
+            progress) and settings, shared by every part; see ``OrderEngineDeps``.
 
     Example:
-        engine = OrderEngine(context=OrderContext(...))
+        engine = OrderEngine(deps=OrderEngineDeps(...))
         await Reconciler(engine=engine).run()          # before any new order
         await engine.open_position(signal, step_ms=candle_open_ms)
     """
 
-    def __init__(self, *, context: OrderContext) -> None:
-        ctx = self.ctx = context
+    def __init__(self, *, deps: OrderEngineDeps) -> None:
+        self.deps = deps
         self.state = state = TradingState()
-        self.announcer = announcer = Announcer(
-            bus=ctx.bus,
-            clock=ctx.clock,
-            telemetry=ctx.telemetry,
-            database=ctx.database,
-            portfolio=ctx.portfolio,
-            pair=ctx.pair,
-        )
-        self.store = store = OrderStore(
-            database=ctx.database,
-            exchange=ctx.exchange,
-            pair=ctx.pair,
-            venue=ctx.venue,
-            clock=ctx.clock,
-            progress=ctx.progress,
-            announcer=announcer,
-            state=state,
-            send_attempts=ctx.send_attempts,
-            retry_delay_s=ctx.retry_delay_s,
-        )
-        self.sender = sender = OrderSender(
-            exchange=ctx.exchange,
-            pair=ctx.pair,
-            clock=ctx.clock,
-            progress=ctx.progress,
-            risk=ctx.risk,
-            live=ctx.live,
-            telemetry=ctx.telemetry,
-            store=store,
-            announcer=announcer,
-            state=state,
-            failures_to_pause=ctx.failures_to_pause,
-            send_attempts=ctx.send_attempts,
-            retry_delay_s=ctx.retry_delay_s,
-        )
+        self.announcer = announcer = Announcer(deps)
+        self.store = store = OrderStore(deps, announcer=announcer, state=state)
+        self.sender = sender = OrderSender(deps, store=store, announcer=announcer, state=state)
         self.recorder = recorder = ReportRecorder(
-            database=ctx.database,
-            portfolio=ctx.portfolio,
-            clock=ctx.clock,
-            progress=ctx.progress,
-            venue=ctx.venue,
-            store=store,
-            announcer=announcer,
-            state=state,
+            deps, store=store, announcer=announcer, state=state
         )
         self.protection = protection = Protection(
-            database=ctx.database,
-            exchange=ctx.exchange,
-            pair=ctx.pair,
-            venue=ctx.venue,
-            clock=ctx.clock,
-            progress=ctx.progress,
-            portfolio=ctx.portfolio,
-            risk=ctx.risk,
-            live=ctx.live,
+            deps,
             store=store,
             recorder=recorder,
             announcer=announcer,
             state=state,
             close=self.close_position,
-            send_attempts=ctx.send_attempts,
-            retry_delay_s=ctx.retry_delay_s,
         )
         self.entries = Entries(
-            database=ctx.database,
-            exchange=ctx.exchange,
-            pair=ctx.pair,
-            clock=ctx.clock,
-            portfolio=ctx.portfolio,
-            risk=ctx.risk,
-            live=ctx.live,
-            live_switch=ctx.live_switch,
-            fee_rate=ctx.fee_rate,
+            deps,
             store=store,
             sender=sender,
             recorder=recorder,
             protection=protection,
             announcer=announcer,
             state=state,
-            book=ctx.book,
         )
 
     # --- the shared state --------------------------------------------------------------------
@@ -186,11 +136,12 @@ class OrderEngine:
     async def close_position(
         self, bot: BotKind, *, reason: ExitReason, client_order_id: str
     ) -> None:
-        """Cancel the position's protection, then sell it at market.
+        """Sell the position at market, its protection canceled.
 
-        If a protective order filled meanwhile, that fill closes the position instead. If the
-        sale fails, the protection is placed again: a position is never left without its
-        stop-loss.
+        Where the venue can (``atomic_exit``), the stop is canceled and the sale placed in one
+        request (``_replace_with_sale``); else the protection is canceled first. If a protective
+        order filled meanwhile, that fill closes the position instead. If the sale fails, the
+        protection is placed again: a position is never left without its stop-loss.
         """
         position = self.state.positions.get(bot)
         if position is None:
@@ -200,17 +151,60 @@ class OrderEngine:
         existing = await self.store.stored(client_order_id) if check else None
         if existing is not None and existing.status.is_final:
             return
+        atomic = self.deps.exchange.capabilities.atomic_exit and position.protection is not None
+        if atomic:
+            order = existing or await self._store_sale(position, client_order_id)
+            if await self._replace_with_sale(position, order, reason, resent=existing is not None):
+                return
+            existing = order  # stored; the stop was not open: cancel-then-sell finds out why
         if not await self.protection.cancel_protection(position):
+            if atomic:  # the sale was never attempted: nothing of it exists at the exchange
+                await self.store.record_status(order, OrderStatus.CANCELED)
             return  # a protective order filled meanwhile: the position is closed
         if existing is None:
-            order = self.sender.new_order(bot, client_order_id, OrderType.MARKET, position.quantity)
-            await self.store.store_new(order, trade_id=position.trade_id)
+            order = await self._store_sale(position, client_order_id)
             report = await self.sender.send(order)
         else:
             order = existing
             report = await self.store.lookup(order.client_order_id) or await self.sender.send(order)
         if report is not None:
             await self.recorder.apply_reports([report], exit_reason=reason)
+        await self._reprotect_unsold(bot, reason)
+
+    async def _store_sale(self, position: Position, client_order_id: str) -> Order:
+        """A market sale of the whole position, written before it is sent."""
+        order = self.sender.new_order(
+            position.bot, client_order_id, OrderType.MARKET, position.quantity
+        )
+        await self.store.store_new(order, trade_id=position.trade_id)
+        return order
+
+    async def _replace_with_sale(
+        self, position: Position, order: Order, reason: ExitReason, *, resent: bool
+    ) -> bool:
+        """Cancel the stop and sell in one request; False when nothing was done (stop not open).
+
+        A stored sale (a restart, a lost answer) is looked up first and sent only if the
+        exchange never received it. Afterwards both legs are read back and recorded with the
+        sale: canceled with it, filled before it, or (the sale refused before the cancel) still
+        resting.
+        """
+        stop_id, take_id = position.stop_id(), position.take_id()
+        assert stop_id is not None
+        assert take_id is not None
+        sale = await self.store.lookup(order.client_order_id) if resent else None
+        if sale is None:
+            try:
+                sale = await self.sender.send_replacing(order, cancel_client_order_id=stop_id)
+            except CancelReplaceFailed as exc:
+                log.info("exit %s: %s; canceling, then selling", order.client_order_id, exc)
+                return False
+        legs = [leg for coid in (stop_id, take_id) if (leg := await self.store.lookup(coid))]
+        await self.recorder.apply_reports([*legs, *([sale] if sale else [])], exit_reason=reason)
+        await self._reprotect_unsold(position.bot, reason)
+        return True
+
+    async def _reprotect_unsold(self, bot: BotKind, reason: ExitReason) -> None:
         if bot in self.state.positions:  # not sold: protect it again
             position = self.state.positions[bot]
             await self.protection.reprotect_or_pause(position, f"{reason} exit failed")
@@ -221,7 +215,7 @@ class OrderEngine:
             return  # a step first reached now has no stored order
         for bot in BotKind:
             for purpose in (client_ids.ENTRY, client_ids.EXIT, client_ids.TAKE):
-                coid = client_ids.decision_id(bot, self.ctx.pair.symbol, step_ms, purpose)
+                coid = client_ids.decision_id(bot, self.deps.pair.symbol, step_ms, purpose)
                 order = await self.store.stored(coid)
                 if order is None or order.status is not OrderStatus.PENDING:
                     continue

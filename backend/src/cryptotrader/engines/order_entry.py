@@ -8,33 +8,26 @@ stop-loss and take-profit follow for the amount filled (``Protection``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from cryptotrader.bus import topics
-from cryptotrader.clock import Clock
 from cryptotrader.domain.enums import OrderStatus, OrderType, Side
 from cryptotrader.domain.orders import Order
-from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.reports import BracketReport, OrderReport
 from cryptotrader.domain.signals import TradingSignal
 from cryptotrader.engines import client_ids
-from cryptotrader.engines.order_context import LiveSwitch
+from cryptotrader.engines.order_deps import OrderEngineDeps
 from cryptotrader.engines.order_events import Announcer
 from cryptotrader.engines.order_reports import ReportRecorder
 from cryptotrader.engines.order_send import OrderSender
 from cryptotrader.engines.order_state import TradingState
 from cryptotrader.engines.order_store import OrderStore
-from cryptotrader.engines.portfolio import PortfolioManager
 from cryptotrader.engines.positions import Position, is_bracket
 from cryptotrader.engines.protection import Protection, protection_legs
-from cryptotrader.exchanges.base import BaseExchange
-from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import trades
 from cryptotrader.persistence.uow import UnitOfWork
-from cryptotrader.risk.limits import OpenPosition
-from cryptotrader.risk.manager import EntryFacts, RiskManager, RiskRefused
+from cryptotrader.risk.manager import EntryFacts, RiskRefused
 from cryptotrader.risk.protection import protection_levels
 
 log = logging.getLogger(__name__)
@@ -49,55 +42,36 @@ class Entries:
     """Opens the bots' positions.
 
     Args:
-        database: the bot read and the entry written in one transaction.
-        exchange: the price and the market's rules.
-        pair: the market traded.
-        clock: timestamps, and the day whose realised P&L the risk manager limits.
-        portfolio: sizing.
-        risk: validation of every entry.
-        live: True when orders move real money.
-        live_switch: reads the operator's live-trading switch before a live entry.
-        fee_rate: expected fee per fill (sizing keeps notional plus fee within the capital).
+        deps: the shared collaborators and settings (``OrderEngineDeps``).
         store: writes the entry before it is sent.
         sender: sends it.
         recorder: records its fill.
         protection: protects what filled.
         announcer: says why an entry was refused.
         state: the open positions and whether trading is allowed.
-        book: every open position the risk limits count, of every pair traded (default: this
-            pair's, ``state.book``).
     """
 
     def __init__(
         self,
+        deps: OrderEngineDeps,
         *,
-        database: Database,
-        exchange: BaseExchange,
-        pair: Pair,
-        clock: Clock,
-        portfolio: PortfolioManager,
-        risk: RiskManager,
-        live: bool,
-        live_switch: LiveSwitch,
-        fee_rate: Decimal,
         store: OrderStore,
         sender: OrderSender,
         recorder: ReportRecorder,
         protection: Protection,
         announcer: Announcer,
         state: TradingState,
-        book: Callable[[], tuple[OpenPosition, ...]] | None = None,
     ) -> None:
-        self._book = book or state.book
-        self._database = database
-        self._exchange = exchange
-        self._pair = pair
-        self._clock = clock
-        self._portfolio = portfolio
-        self._risk = risk
-        self._live = live
-        self._live_switch = live_switch
-        self._fee_rate = fee_rate
+        self._book = deps.book or state.book
+        self._database = deps.database
+        self._exchange = deps.exchange
+        self._pair = deps.pair
+        self._clock = deps.clock
+        self._portfolio = deps.portfolio
+        self._risk = deps.risk
+        self._live = deps.live
+        self._live_switch = deps.live_switch
+        self._fee_rate = deps.fee_rate
         self._store = store
         self._sender = sender
         self._recorder = recorder
@@ -216,7 +190,7 @@ class Entries:
         rules = await self._exchange.market_rules(self._pair)
         ids = await self._store.row_ids()
         async with UnitOfWork(self._database) as uow:
-            bot = await self._portfolio.view(signal.target_bot, session=uow.session)
+            bot = await self._portfolio.terms(signal.target_bot, session=uow.session)
             book = self._book()
             stop, take = protection_levels(
                 price, stop_loss=bot.stop_loss, take_profit=bot.take_profit

@@ -10,14 +10,10 @@ import logging
 
 from cryptotrader.bus import topics
 from cryptotrader.bus.messages import AlertRaised, OrderUpdated, Severity
-from cryptotrader.bus.protocol import MessageBus
-from cryptotrader.clock import Clock
 from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.orders import Order
-from cryptotrader.domain.pairs import Pair
-from cryptotrader.engines.portfolio import Event, PortfolioManager
-from cryptotrader.monitoring.telemetry import Telemetry
-from cryptotrader.persistence.database import Database
+from cryptotrader.engines.order_deps import OrderEngineDeps
+from cryptotrader.engines.portfolio import Event
 from cryptotrader.persistence.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -27,30 +23,16 @@ class Announcer:
     """Publishes the order engine's events and pauses bots.
 
     Args:
-        bus: where order updates and alerts go.
-        clock: the events' timestamps.
-        telemetry: counts every published event.
-        database: where a pause is recorded.
-        portfolio: pauses a bot (recorded, audited).
-        pair: the engine's market, carried by every alert (``/ws`` clients filter on it).
+        deps: the shared collaborators and settings (``OrderEngineDeps``).
     """
 
-    def __init__(
-        self,
-        *,
-        bus: MessageBus,
-        clock: Clock,
-        telemetry: Telemetry,
-        database: Database,
-        portfolio: PortfolioManager,
-        pair: Pair | None = None,
-    ) -> None:
-        self._bus = bus
-        self._pair = pair
-        self._clock = clock
-        self._telemetry = telemetry
-        self._database = database
-        self._portfolio = portfolio
+    def __init__(self, deps: OrderEngineDeps) -> None:
+        self._bus = deps.bus
+        self._pair = deps.pair
+        self._clock = deps.clock
+        self._telemetry = deps.telemetry
+        self._database = deps.database
+        self._portfolio = deps.portfolio
 
     def order_event(self, order: Order) -> OrderUpdated:
         """The ``OrderUpdated`` message for ``order`` as it stands now."""

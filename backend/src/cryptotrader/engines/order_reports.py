@@ -16,17 +16,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.bus import topics
 from cryptotrader.bus.messages import AlertRaised
-from cryptotrader.clock import Clock
 from cryptotrader.domain.enums import BotKind, ExitReason, OrderStatus, TradeStatus
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.reports import OrderReport
 from cryptotrader.domain.trades import Trade
 from cryptotrader.domain.values import ms_from_utc
 from cryptotrader.engines import client_ids
+from cryptotrader.engines.order_deps import OrderEngineDeps
 from cryptotrader.engines.order_events import Announcer
 from cryptotrader.engines.order_state import TradingState
 from cryptotrader.engines.order_store import OrderStore
-from cryptotrader.engines.portfolio import Event, PortfolioManager
+from cryptotrader.engines.portfolio import Event
 from cryptotrader.engines.positions import (
     Position,
     close_trade,
@@ -35,8 +35,6 @@ from cryptotrader.engines.positions import (
     is_bracket,
     open_trade,
 )
-from cryptotrader.engines.progress import Progress
-from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import orders
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.risk.protection import protection_levels
@@ -54,11 +52,7 @@ class ReportRecorder:
     """Records exchange reports: opens, grows, closes and settles the positions they touch.
 
     Args:
-        database: orders, trades and the step checkpoint.
-        portfolio: the bots' protection settings and the settlement of closed trades.
-        clock: timestamps.
-        progress: the step checkpoint written with every report.
-        venue: the exchange's name in ``trading_pairs``.
+        deps: the shared collaborators and settings (``OrderEngineDeps``).
         store: our record of the orders reported.
         announcer: publishes what was recorded.
         state: the open positions this records into.
@@ -66,21 +60,17 @@ class ReportRecorder:
 
     def __init__(
         self,
+        deps: OrderEngineDeps,
         *,
-        database: Database,
-        portfolio: PortfolioManager,
-        clock: Clock,
-        progress: Progress,
-        venue: str,
         store: OrderStore,
         announcer: Announcer,
         state: TradingState,
     ) -> None:
-        self._database = database
-        self._portfolio = portfolio
-        self._clock = clock
-        self._progress = progress
-        self._venue = venue
+        self._database = deps.database
+        self._portfolio = deps.portfolio
+        self._clock = deps.clock
+        self._progress = deps.progress
+        self._venue = deps.venue
         self._store = store
         self._announcer = announcer
         self._state = state
@@ -121,10 +111,10 @@ class ReportRecorder:
             events: list[Event] = [(topics.ORDERS, self._announcer.order_event(updated))]
             if report.filled > 0 and position is None:
                 intent = await self._store.take_intent(session, order.client_order_id)
-                view = await self._portfolio.view(order.bot, session=session)
+                terms = await self._portfolio.terms(order.bot, session=session)
                 assert report.average_price is not None, "a fill has a price"
                 levels = protection_levels(
-                    report.average_price, stop_loss=view.stop_loss, take_profit=view.take_profit
+                    report.average_price, stop_loss=terms.stop_loss, take_profit=terms.take_profit
                 )
                 if bracket:  # the levels are the legs', placed with the entry
                     assert order.stop_loss is not None, "a bracket has its stop-loss"

@@ -15,16 +15,15 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import TypeVar
 
-from cryptotrader.clock import Clock, MarketClock
+from cryptotrader.clock import MarketClock
 from cryptotrader.domain.enums import BotKind, OrderStatus, OrderType, Side
 from cryptotrader.domain.orders import Order
-from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.reports import BracketReport, OrderReport, ProtectionReport
 from cryptotrader.engines import client_ids
+from cryptotrader.engines.order_deps import OrderEngineDeps
 from cryptotrader.engines.order_events import Announcer
 from cryptotrader.engines.order_state import TradingState
 from cryptotrader.engines.order_store import OrderStore
-from cryptotrader.engines.progress import Progress
 from cryptotrader.errors import (
     OperationalError,
     OrderOutcomeUnknown,
@@ -32,9 +31,6 @@ from cryptotrader.errors import (
     TemporaryError,
     TraderError,
 )
-from cryptotrader.exchanges.base import BaseExchange
-from cryptotrader.monitoring.telemetry import Telemetry
-from cryptotrader.risk.manager import RiskManager
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -44,51 +40,33 @@ class OrderSender:
     """Sends stored orders to the exchange.
 
     Args:
-        exchange: where orders go.
-        pair: the market traded.
-        clock: the orders' creation time; a ``MarketClock`` (a replay) reports no latency.
-        progress: the candle being traded (for the close-to-order latency).
-        risk: the live-trading arming every order is checked against.
-        live: True when orders move real money.
-        telemetry: orders sent, their round trips, exchange errors.
+        deps: the shared collaborators and settings (``OrderEngineDeps``).
         store: looks an order up after an ambiguous failure; records refusals.
         announcer: alerts on failures; pauses the bot.
         state: the failures in a row; trading stops on an operational error.
-        send_attempts: tries per order on temporary failures.
-        retry_delay_s: first pause between tries (grows linearly).
-        failures_to_pause: consecutive failed orders that pause a bot.
     """
 
     def __init__(
         self,
+        deps: OrderEngineDeps,
         *,
-        exchange: BaseExchange,
-        pair: Pair,
-        clock: Clock,
-        progress: Progress,
-        risk: RiskManager,
-        live: bool,
-        telemetry: Telemetry,
         store: OrderStore,
         announcer: Announcer,
         state: TradingState,
-        send_attempts: int,
-        retry_delay_s: float,
-        failures_to_pause: int,
     ) -> None:
-        self._exchange = exchange
-        self._pair = pair
-        self._clock = clock
-        self._progress = progress
-        self._risk = risk
-        self._live = live
-        self._telemetry = telemetry
+        self._exchange = deps.exchange
+        self._pair = deps.pair
+        self._clock = deps.clock
+        self._progress = deps.progress
+        self._risk = deps.risk
+        self._live = deps.live
+        self._telemetry = deps.telemetry
         self._store = store
         self._announcer = announcer
         self._state = state
-        self._attempts = send_attempts
-        self._delay_s = retry_delay_s
-        self._failures_to_pause = failures_to_pause
+        self._attempts = deps.send_attempts
+        self._delay_s = deps.retry_delay_s
+        self._failures_to_pause = deps.failures_to_pause
 
     def new_order(
         self,
@@ -129,6 +107,31 @@ class OrderSender:
             lambda: place(self._pair, order.quantity, price, client_order_id=order.client_order_id),
             lambda: self._store.lookup(order.client_order_id),
         )
+
+    async def send_replacing(
+        self, order: Order, *, cancel_client_order_id: str
+    ) -> OrderReport | None:
+        """Send a market sale that cancels ``cancel_client_order_id`` in the same request.
+
+        Only where ``capabilities.atomic_exit`` (``BaseExchange.replace_with_sale``). Failures
+        are handled as ``send``'s: after an ambiguous one the sale is looked up by its id.
+
+        Raises:
+            CancelReplaceFailed: the order to cancel was not open; nothing was done (the
+                caller looks it up and takes the cancel-then-sell path).
+            OperationalError: as ``send``.
+        """
+
+        async def submit() -> OrderReport:
+            replaced = await self._exchange.replace_with_sale(
+                self._pair,
+                order.quantity,
+                cancel_client_order_id=cancel_client_order_id,
+                client_order_id=order.client_order_id,
+            )
+            return replaced.sale
+
+        return await self._send(order, submit, lambda: self._store.lookup(order.client_order_id))
 
     async def send_bracket(self, order: Order) -> BracketReport | None:
         """Send a limit entry with its stop-loss and take-profit as one order list.

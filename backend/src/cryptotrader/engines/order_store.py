@@ -15,18 +15,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.bus import topics
-from cryptotrader.clock import Clock
 from cryptotrader.domain.enums import OrderStatus
 from cryptotrader.domain.orders import Order
-from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.reports import OrderReport
+from cryptotrader.engines.order_deps import OrderEngineDeps
 from cryptotrader.engines.order_events import Announcer
 from cryptotrader.engines.order_state import TradingState
 from cryptotrader.engines.positions import record_report
-from cryptotrader.engines.progress import Progress
 from cryptotrader.errors import OperationalError, TemporaryError
-from cryptotrader.exchanges.base import BaseExchange
-from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import checkpoints, orders
 from cryptotrader.persistence.uow import UnitOfWork, after_commit
 
@@ -40,42 +36,28 @@ class OrderStore:
     """Writes our orders, remembers what it wrote, and asks the exchange about one.
 
     Args:
-        database: orders and the entries' intents.
-        exchange: asked about an order by its client id.
-        pair: the market traded.
-        venue: the exchange's name in ``trading_pairs``.
-        clock: timestamps.
-        progress: the step checkpoint written with every new order.
+        deps: the shared collaborators and settings (``OrderEngineDeps``).
         announcer: publishes order updates.
         state: set to "no trading" when the exchange cannot say what became of an order.
-        send_attempts: tries per lookup on temporary failures.
-        retry_delay_s: first pause between tries (grows linearly).
     """
 
     def __init__(
         self,
+        deps: OrderEngineDeps,
         *,
-        database: Database,
-        exchange: BaseExchange,
-        pair: Pair,
-        venue: str,
-        clock: Clock,
-        progress: Progress,
         announcer: Announcer,
         state: TradingState,
-        send_attempts: int,
-        retry_delay_s: float,
     ) -> None:
-        self._database = database
-        self._exchange = exchange
-        self._pair = pair
-        self._venue = venue
-        self._clock = clock
-        self._progress = progress
+        self._database = deps.database
+        self._exchange = deps.exchange
+        self._pair = deps.pair
+        self._venue = deps.venue
+        self._clock = deps.clock
+        self._progress = deps.progress
         self._announcer = announcer
         self._state = state
-        self._attempts = send_attempts
-        self._delay_s = retry_delay_s
+        self._attempts = deps.send_attempts
+        self._delay_s = deps.retry_delay_s
         self._known: dict[str, Order] = {}
         """Our orders not final yet, as last committed, by client id. Forgotten before each
         write, put back once the write is committed (``track``): a rolled-back write leaves the

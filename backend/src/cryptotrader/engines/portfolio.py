@@ -70,8 +70,14 @@ _RISK_LEVEL = {BotKind.SAFE: RiskLevel.LOW, BotKind.AGGRESSIVE: RiskLevel.MAX}
 
 
 @dataclass(frozen=True, slots=True)
-class BotView:
-    """What sizing and the risk manager need to know about one bot, read in one transaction."""
+class BotTerms:
+    """The terms one bot trades on now, read in one transaction.
+
+    Its run state, capital and current risk (for sizing and the risk manager), its strategy and
+    its stop-loss / take-profit.
+
+    Not the bot as people see it (``services.bots.BotView``): nothing here is for display.
+    """
 
     kind: BotKind
     status: BotStatus
@@ -147,11 +153,11 @@ class PortfolioManager:
                 await bots.set_status(session=uow.session, kind=kind, status=status)
             await uow.commit()
 
-    async def view(self, kind: BotKind, *, session: AsyncSession) -> BotView:
-        """The bot as it stands in ``session``'s transaction."""
+    async def terms(self, kind: BotKind, *, session: AsyncSession) -> BotTerms:
+        """The bot's terms as they stand in ``session``'s transaction."""
         row = await bots.require_bot(session=session, kind=kind)
         config = effective_config(stored_config(row), kind, self.trading)
-        return BotView(
+        return BotTerms(
             kind=kind,
             status=row.status,
             capital=row.capital,
@@ -169,7 +175,7 @@ class PortfolioManager:
 
     def size_entry(
         self,
-        bot: BotView,
+        bot: BotTerms,
         *,
         confidence: float,
         entry: Decimal,

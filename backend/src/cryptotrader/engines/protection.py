@@ -18,25 +18,20 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
 
-from cryptotrader.clock import Clock
 from cryptotrader.domain.enums import BotKind, ExitReason, OrderStatus, OrderType, Side
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.reports import OrderReport
 from cryptotrader.engines import client_ids
+from cryptotrader.engines.order_deps import OrderEngineDeps
 from cryptotrader.engines.order_events import Announcer
 from cryptotrader.engines.order_reports import ReportRecorder
 from cryptotrader.engines.order_state import TradingState
 from cryptotrader.engines.order_store import OrderStore
-from cryptotrader.engines.portfolio import PortfolioManager
 from cryptotrader.engines.positions import Position
-from cryptotrader.engines.progress import Progress
 from cryptotrader.errors import OperationalError, OrderOutcomeUnknown, OrderRejected, TemporaryError
-from cryptotrader.exchanges.base import BaseExchange
-from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import orders
 from cryptotrader.persistence.uow import UnitOfWork
-from cryptotrader.risk.manager import RiskManager
 from cryptotrader.risk.protection import protection_levels
 
 log = logging.getLogger(__name__)
@@ -82,61 +77,41 @@ class Protection:
     """Places, re-places, cancels and watches the positions' stop-loss and take-profit.
 
     Args:
-        database: the legs, stored before they are sent.
-        exchange: where the protection rests (or not: ``take_profit_by_engine``).
-        pair: the market traded.
-        venue: the exchange's name in ``trading_pairs``.
-        clock: timestamps.
-        progress: the step checkpoint written with the legs.
-        portfolio: the bots' stop-loss and take-profit settings.
-        risk: the live-trading arming each placement is checked against.
-        live: True when orders move real money.
+        deps: the shared collaborators and settings (``OrderEngineDeps``).
         store: our record of the legs; looks them up at the exchange.
         recorder: records what the exchange answers.
         announcer: alerts; pauses a bot whose position cannot be protected.
         state: the open positions.
         close: sells a position at market (the order engine's exit), when it cannot be protected
             or its take-profit is reached.
-        send_attempts: tries per placement and cancel on temporary failures.
-        retry_delay_s: first pause between tries (grows linearly).
     """
 
     def __init__(
         self,
+        deps: OrderEngineDeps,
         *,
-        database: Database,
-        exchange: BaseExchange,
-        pair: Pair,
-        venue: str,
-        clock: Clock,
-        progress: Progress,
-        portfolio: PortfolioManager,
-        risk: RiskManager,
-        live: bool,
         store: OrderStore,
         recorder: ReportRecorder,
         announcer: Announcer,
         state: TradingState,
         close: ClosePosition,
-        send_attempts: int,
-        retry_delay_s: float,
     ) -> None:
-        self._database = database
-        self._exchange = exchange
-        self._pair = pair
-        self._venue = venue
-        self._clock = clock
-        self._progress = progress
-        self._portfolio = portfolio
-        self._risk = risk
-        self._live = live
+        self._database = deps.database
+        self._exchange = deps.exchange
+        self._pair = deps.pair
+        self._venue = deps.venue
+        self._clock = deps.clock
+        self._progress = deps.progress
+        self._portfolio = deps.portfolio
+        self._risk = deps.risk
+        self._live = deps.live
         self._store = store
         self._recorder = recorder
         self._announcer = announcer
         self._state = state
         self._close = close
-        self._attempts = send_attempts
-        self._delay_s = retry_delay_s
+        self._attempts = deps.send_attempts
+        self._delay_s = deps.retry_delay_s
 
     async def protect(self, position: Position, *, close_on_failure: bool = True) -> bool:
         """Place (or, for a grown position, re-place) the stop-loss and take-profit.
@@ -225,7 +200,7 @@ class Protection:
         if position.version == 0 and position.stop is not None and position.take is not None:
             return position.stop, position.take  # computed from this fill when it was recorded
         async with UnitOfWork(self._database) as uow:
-            bot = await self._portfolio.view(position.bot, session=uow.session)
+            bot = await self._portfolio.terms(position.bot, session=uow.session)
         return protection_levels(
             position.entry_price, stop_loss=bot.stop_loss, take_profit=bot.take_profit
         )

@@ -59,14 +59,14 @@ class Reconciler:
         """Reconcile; sets ``engine.trading_allowed`` to the outcome."""
         engine = self.engine
         engine.trading_allowed = False
-        symbol = engine.ctx.pair.symbol
-        step = engine.ctx.progress.step_ms
-        engine.ctx.progress.step_ms = None  # each change is checkpointed at its own step
+        symbol = engine.deps.pair.symbol
+        step = engine.deps.progress.step_ms
+        engine.deps.progress.step_ms = None  # each change is checkpointed at its own step
         try:
-            async with UnitOfWork(engine.ctx.database) as uow:
+            async with UnitOfWork(engine.deps.database) as uow:
                 engine.positions = await load_positions(session=uow.session, pair=symbol)
             checked = await self._orders()
-            async with UnitOfWork(engine.ctx.database) as uow:  # what the exchange said, recorded
+            async with UnitOfWork(engine.deps.database) as uow:  # what the exchange said, recorded
                 engine.positions = await load_positions(session=uow.session, pair=symbol)
             protected = await self._protect()
             await self._balances()
@@ -81,7 +81,7 @@ class Reconciler:
             )
             return Reconciliation(ok=False, error=str(exc))
         finally:
-            engine.ctx.progress.step_ms = step
+            engine.deps.progress.step_ms = step
         engine.trading_allowed = True
         return Reconciliation(
             ok=True, orders_checked=checked, positions=len(engine.positions), protected=protected
@@ -89,11 +89,11 @@ class Reconciler:
 
     async def _orders(self) -> int:
         engine = self.engine
-        async with UnitOfWork(engine.ctx.database) as uow:
+        async with UnitOfWork(engine.deps.database) as uow:
             pending = [
                 o
                 for o in await orders.open_orders(session=uow.session)
-                if o.pair.symbol == engine.ctx.pair.symbol
+                if o.pair.symbol == engine.deps.pair.symbol
             ]
         others = []
         for order in pending:
@@ -134,14 +134,14 @@ class Reconciler:
 
     async def _balances(self) -> None:
         engine = self.engine
-        pair = engine.ctx.pair
+        pair = engine.deps.pair
         held = sum((p.quantity for p in engine.positions.values()), Decimal(0))
         if held == 0:
             return
-        balance = await engine.ctx.exchange.get_balance(pair.base)
+        balance = await engine.deps.exchange.get_balance(pair.base)
         # A fee taken in the base asset (Binance without BNB) leaves up to the fee rate less
         # than was bought; twice that is allowed. A position sold by hand is far below it.
-        if balance.total < held * (1 - 2 * engine.ctx.fee_rate):
+        if balance.total < held * (1 - 2 * engine.deps.fee_rate):
             raise OperationalError(
                 f"the exchange holds {balance.total} {pair.base} but our open positions hold "
                 f"{held}: check the account by hand"
@@ -149,8 +149,8 @@ class Reconciler:
 
     async def _foreign_orders(self) -> None:
         engine = self.engine
-        for report in await engine.ctx.exchange.fetch_open_orders(engine.ctx.pair):
-            if not client_ids.belongs_to(report.client_order_id, engine.ctx.pair.symbol):
+        for report in await engine.deps.exchange.fetch_open_orders(engine.deps.pair):
+            if not client_ids.belongs_to(report.client_order_id, engine.deps.pair.symbol):
                 continue
             if await engine.stored(report.client_order_id) is None:
                 await engine.alert(

@@ -28,14 +28,14 @@ from cryptotrader.bus import topics
 from cryptotrader.bus.messages import BacktestProgress
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock
-from cryptotrader.config import TradingSettings
+from cryptotrader.config import RuntimeSettings, TradingSettings
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import to_decimal
 from cryptotrader.engines.backtest.config import check_capital
 from cryptotrader.errors import RateLimitedError, StrategyError, UserInputError
-from cryptotrader.persistence.candles import SqlCandleStore
+from cryptotrader.persistence.candles import KeptCandles
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import backtest_jobs
 from cryptotrader.persistence.tables import BacktestRow
@@ -131,6 +131,11 @@ class BacktestService:
             have at once; one user's queue must not slow everyone's reads.
         bus: where backtest progress is published (``backtests``; none: not published).
         progress_s: seconds between two readings of a running backtest's progress.
+        warm_workers: how many no-op jobs (``backtest_worker.ready``) ``start`` submits: the
+            pool's process count, so that a spawn pool starts (and its initializer,
+            ``backtest_worker.start_worker``, warms) every worker before the first job (0: none,
+            e.g. a thread pool in tests).
+        runtime: the risk manager's limits a multi-pair portfolio job trades under.
     """
 
     def __init__(
@@ -146,7 +151,12 @@ class BacktestService:
         max_active_per_user: int = 4,
         bus: MessageBus | None = None,
         progress_s: float = 0.25,
+        warm_workers: int = 0,
+        runtime: RuntimeSettings | None = None,
     ) -> None:
+        self._runtime = runtime or RuntimeSettings()
+        self._warm_workers = warm_workers
+        self._warming: list[asyncio.Future[int]] = []
         self._bus = bus
         self._progress_s = progress_s
         self._max_active = max_active_per_user
@@ -156,7 +166,7 @@ class BacktestService:
             self._workers[kind] = worker
             self._checks[kind] = check
         self._database = database
-        self._store = SqlCandleStore(database)
+        self._store = KeptCandles(database)
         self._clock = clock
         self._executor = executor
         self._trading = trading
@@ -166,8 +176,19 @@ class BacktestService:
         self._heart: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Fail the jobs of processes that died, then keep this process's jobs beating."""
+        """Fail the jobs of processes that died, keep this process's jobs beating, warm the pool.
+
+        The workers' start is not awaited: the API serves at once, and a job launched meanwhile
+        waits for a worker as it did before.
+        """
         await self.sweep()
+        loop = asyncio.get_running_loop()
+        self._warming = [
+            loop.run_in_executor(self._executor, backtest_worker.ready)
+            for _ in range(self._warm_workers)
+        ]
+        for warming in self._warming:
+            warming.add_done_callback(_log_warm_failure)
         self._heart = asyncio.create_task(self._beat(), name="backtest-heartbeat")
 
     async def sweep(self) -> int:
@@ -208,8 +229,17 @@ class BacktestService:
         """
         actor.require(Permission.CONTROL)
         validate_request(kind, request, self._trading)
-        candles = await self._candles(request)
-        if kind in self._checks:
+        candles: CandleArrays | backtest_worker.PairCandles
+        if kind == "portfolio" and request.get("pairs"):
+            candles = tuple(
+                [
+                    (str(symbol), await self._candles({**request, "pair": symbol}))
+                    for symbol in request["pairs"]
+                ]
+            )
+        else:
+            candles = await self._candles(request)
+        if kind in self._checks and isinstance(candles, CandleArrays):
             self._checks[kind](request, candles)
         async with UnitOfWork(self._database) as uow:
             active = await backtest_jobs.count_unfinished(
@@ -264,10 +294,15 @@ class BacktestService:
         job_id: int,
         kind: str,
         request: dict[str, Any],
-        candles: CandleArrays,
+        candles: CandleArrays | backtest_worker.PairCandles,
         user_id: int,
     ) -> None:
-        total = len(candles) * _runs(kind, request, self._trading)
+        count = (
+            len(candles)
+            if isinstance(candles, CandleArrays)
+            else sum(len(arrays) for _, arrays in candles)
+        )
+        total = count * _runs(kind, request, self._trading)
         report = partial(self._progress, job_id, user_id, total)
         error: str | None = None
         try:
@@ -304,7 +339,7 @@ class BacktestService:
         self,
         kind: str,
         request: dict[str, Any],
-        candles: CandleArrays,
+        candles: CandleArrays | backtest_worker.PairCandles,
         report: Callable[[str, int], Any],
     ) -> dict[str, Any]:
         """Run the worker; a backtest's progress is read from its file while it runs."""
@@ -314,7 +349,15 @@ class BacktestService:
             return await loop.run_in_executor(self._executor, work)
         with tempfile.TemporaryDirectory(prefix="backtest-") as folder:
             path = f"{folder}/progress"
-            work = partial(self._workers[kind], request, candles, self._trading, progress_file=path)
+            extra = {"runtime": self._runtime} if kind == "portfolio" else {}
+            work = partial(
+                self._workers[kind],
+                request,
+                candles,
+                self._trading,
+                progress_file=path,
+                **extra,
+            )
             future = loop.run_in_executor(self._executor, work)
             seen: tuple[int, int] | None = None
             while True:
@@ -450,6 +493,9 @@ class BacktestService:
             self._heart.cancel()
             await asyncio.gather(self._heart, return_exceptions=True)
             self._heart = None
+        for warming in self._warming:
+            warming.cancel()
+        self._warming = []
         tasks, self._tasks = dict(self._tasks), {}
         for task in tasks.values():
             task.cancel()
@@ -463,6 +509,11 @@ class BacktestService:
                     reason="interrupted: the API stopped",
                 )
                 await uow.commit()
+
+
+def _log_warm_failure(future: asyncio.Future[int]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("backtest worker start failed", exc_info=future.exception())
 
 
 def _runs(kind: str, request: dict[str, Any], trading: TradingSettings) -> int:

@@ -17,12 +17,16 @@ from cryptotrader.bus import InProcessBus, topics
 from cryptotrader.bus.messages import BacktestProgress
 from cryptotrader.clock import TestClock
 from cryptotrader.config import TradingSettings
+from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.engines.backtest import BacktestEngine
+from cryptotrader.engines.backtest.multipair import PairSeries, PortfolioRequest, run_portfolio
 from cryptotrader.engines.backtest.portfolio import PortfolioBacktest
 from cryptotrader.persistence import Database
+from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.repositories import backtest_jobs, users
 from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.services.backtest_worker import start_worker
 from cryptotrader.services.backtests import BacktestService
 from cryptotrader.services.context import Actor, Origin, Role
 from cryptotrader.strategies import create_strategy
@@ -36,6 +40,8 @@ from tests.integration.api.harness import (
     wait_for,
 )
 from tests.integration.conftest import FAST
+
+ETH = Pair.parse("ETH/USDT")
 
 
 @pytest_asyncio.fixture
@@ -338,6 +344,70 @@ async def test_portfolio_sweep_when_launched_reports_each_ratio_as_the_engine_an
 
 
 @pytest.mark.asyncio
+async def test_portfolio_when_given_several_pairs_trades_them_together_as_the_multipair_engine(
+    process_api: ApiHarness,
+) -> None:
+    api = process_api
+    eth = synthetic_candles(2500, seed=11)
+    await SqlCandleStore(api.database).write(
+        exchange="binance", pair=ETH, timeframe=Timeframe.H1, candles=eth
+    )
+    launched = await api.post(
+        "trader",
+        "/api/backtest/portfolio",
+        json={"pair": "BTC/USDT", "pairs": ["BTC/USDT", "ETH/USDT"], "sweep": "0.2:0.4:0.2"},
+    )
+    assert launched.status_code == 202, launched.text
+    job = launched.json()["id"]
+    assert (await _finished(api, job))["status"] == "succeeded"
+    result = (await api.get("trader", f"/api/backtest/{job}/result")).json()
+    assert result["results"] == result["portfolio"] == []
+    runs = result["multipair"]
+    assert [r["reallocation_ratio"] for r in runs] == ["0.2", "0.4"]
+    series = (
+        PairSeries(BTC, synthetic_candles(3000)),
+        PairSeries(ETH, eth),
+    )
+    for run in runs:
+        expected = run_portfolio(
+            PortfolioRequest(
+                series=series,
+                timeframe=Timeframe.H1,
+                safe=create_strategy("conservative"),
+                aggressive=create_strategy("aggressive"),
+                reallocation_ratio=Decimal(run["reallocation_ratio"]),
+                trading=api.settings.trading,
+                runtime=api.settings.runtime,
+            )
+        )
+        assert run["pairs"] == ["BTC/USDT", "ETH/USDT"]
+        assert run["final_capital"] == str(expected.combined.final_capital)
+        assert set(run["buy_and_hold"]) == {"BTC/USDT", "ETH/USDT"}
+        for bot in ("safe", "aggressive"):
+            shares = run["bots"][bot]["pairs"]
+            assert set(shares) == {"BTC/USDT", "ETH/USDT"}
+            assert sum(s["total_trades"] for s in shares.values()) == len(
+                run["bots"][bot]["trades"]
+            )
+        traded = {t["pair"] for b in run["bots"].values() for t in b["trades"]}
+        assert traded == {"BTC/USDT", "ETH/USDT"}, "both pairs should trade"
+    refused = await api.post(
+        "trader",
+        "/api/backtest/portfolio",
+        json={"pair": "BTC/USDT", "pairs": ["BTC/USDT", "DOGE/USDT"]},
+    )
+    assert refused.status_code == 404
+    assert "DOGE/USDT" in refused.json()["detail"]
+    for body in (
+        {"pair": "SOL/USDT", "pairs": ["BTC/USDT", "ETH/USDT"]},
+        {"pair": "BTC/USDT", "pairs": ["BTC/USDT", "BTC/USDT"]},
+        {"pair": "BTC/USDT", "pairs": ["BTC/USDT"]},
+    ):
+        answer = await api.post("trader", "/api/backtest/portfolio", json=body)
+        assert answer.status_code == 422, (body, answer.text)
+
+
+@pytest.mark.asyncio
 async def test_portfolio_when_input_is_bad_is_refused_before_it_is_queued(api: ApiHarness) -> None:
     await seed_candles(api.database, 100)
     cases = [
@@ -357,3 +427,41 @@ async def test_portfolio_when_input_is_bad_is_refused_before_it_is_queued(api: A
         if words:
             assert words in str(answer.json()["detail"])
     assert (await api.get("trader", "/api/backtest")).json()["count"] == 0
+
+
+def _worker_state() -> tuple[int, bool]:
+    """In a pool worker: its process id and whether it was warmed at its start."""
+    import os
+
+    from cryptotrader.services import backtest_worker
+
+    return os.getpid(), backtest_worker.warmed
+
+
+@pytest.mark.asyncio
+async def test_backtest_service_when_started_starts_and_warms_each_worker_before_any_job(
+    sqlite_db: Database, clock: TestClock
+) -> None:
+    pool = ProcessPoolExecutor(2, mp_context=get_context("spawn"), initializer=start_worker)
+    service = BacktestService(
+        database=sqlite_db,
+        clock=clock,
+        executor=pool,
+        trading=TradingSettings(),
+        heartbeat_s=3600,
+        warm_workers=2,
+    )
+    try:
+        assert not pool._processes
+        await service.start()
+        await asyncio.gather(*service._warming)
+        assert len(pool._processes) == 2  # both started at the service's start
+        loop = asyncio.get_running_loop()
+        states = await asyncio.gather(
+            *(loop.run_in_executor(pool, _worker_state) for _ in range(6))
+        )
+        assert all(imported for _, imported in states)
+        assert {pid for pid, _ in states} <= set(pool._processes)
+    finally:
+        await service.close()
+        pool.shutdown(wait=True)

@@ -13,6 +13,7 @@ from cryptotrader.errors import DataValidationError
 from cryptotrader.marketdata import candle_arrays, read_ohlcv
 from cryptotrader.marketdata.store import CandleStore
 from cryptotrader.persistence import Database, SqlCandleStore
+from cryptotrader.persistence.candles import KeptCandles
 from cryptotrader.persistence.export import export_candles
 from tests.support.builders import random_walk
 
@@ -167,3 +168,84 @@ async def test_export_when_written_to_a_file_reads_back_as_the_same_candles(
 
     assert count == 500
     _assert_same(read_ohlcv(path).frame, candles)
+
+
+@pytest.mark.asyncio
+async def test_store_when_open_times_have_milliseconds_reads_them_back_exactly(
+    database: Database,
+) -> None:
+    walk = random_walk(50, seed=4, step_ms=60_123)
+    candles = CandleArrays(
+        walk.timestamps + 7, walk.open, walk.high, walk.low, walk.close, walk.volume
+    )
+    store = SqlCandleStore(database)
+    await store.write(exchange="binance", pair=BTC, timeframe=H1, candles=candles)
+
+    got = await store.read_arrays(exchange="binance", pair=BTC, timeframe=H1)
+
+    np.testing.assert_array_equal(got.timestamps, candles.timestamps)
+    assert got.timestamps.dtype == np.int64
+    np.testing.assert_array_equal(got.close, candles.close)
+
+
+@pytest.mark.asyncio
+async def test_kept_candles_when_nothing_changed_returns_the_kept_arrays_read_only(
+    database: Database,
+) -> None:
+    candles = random_walk(400, seed=5, step_ms=3_600_000)
+    store = SqlCandleStore(database)
+    await store.write(exchange="binance", pair=BTC, timeframe=H1, candles=candles)
+    kept = KeptCandles(database)
+
+    first = await kept.read_arrays(exchange="binance", pair=BTC, timeframe=H1)
+    again = await kept.read_arrays(exchange="binance", pair=BTC, timeframe=H1)
+
+    assert again is first
+    np.testing.assert_array_equal(first.close, candles.close)
+    assert not first.close.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        first.close[0] = 1.0
+    assert len(await kept.read_arrays(exchange="binance", pair=ETH, timeframe=H1)) == 0
+
+
+@pytest.mark.asyncio
+async def test_kept_candles_when_a_candle_is_rewritten_or_added_reads_the_new_values(
+    database: Database,
+) -> None:
+    candles = random_walk(400, seed=6, step_ms=3_600_000)
+    writer = SqlCandleStore(database)
+    await writer.write(exchange="binance", pair=BTC, timeframe=H1, candles=candles)
+    kept = KeptCandles(database)
+    before = await kept.read_arrays(exchange="binance", pair=BTC, timeframe=H1)
+    end_ms = int(candles.timestamps[100])
+    ranged = await kept.read_arrays(exchange="binance", pair=BTC, timeframe=H1, end_ms=end_ms)
+
+    corrected = candles.slice(50, 51)
+    fixed = CandleArrays(
+        corrected.timestamps,
+        corrected.open,
+        corrected.high + 1.0,
+        corrected.low,
+        corrected.close,
+        corrected.volume,
+    )
+    await writer.write(exchange="binance", pair=BTC, timeframe=H1, candles=fixed)
+    after = await kept.read_arrays(exchange="binance", pair=BTC, timeframe=H1)
+
+    assert after is not before
+    assert after.high[50] == candles.high[50] + 1.0
+    assert before.high[50] == candles.high[50]
+    ranged_after = await kept.read_arrays(exchange="binance", pair=BTC, timeframe=H1, end_ms=end_ms)
+    assert len(ranged) == len(ranged_after) == 100
+    assert ranged_after.high[50] == candles.high[50] + 1.0
+
+    later = candles.slice(399, 400)
+    newer = CandleArrays(
+        later.timestamps + 3_600_000, later.open, later.high, later.low, later.close, later.volume
+    )
+    await writer.write(exchange="binance", pair=BTC, timeframe=H1, candles=newer)
+    assert len(await kept.read_arrays(exchange="binance", pair=BTC, timeframe=H1)) == 401
+    assert (
+        await kept.read_arrays(exchange="binance", pair=BTC, timeframe=H1, end_ms=end_ms)
+        is ranged_after
+    )

@@ -44,7 +44,7 @@ from cryptotrader.runtime_inputs import RunOptions
 from tests.support.builders import read_shared_csv
 from tests.support.parity import stored_rows
 
-SEEDS = range(int(os.environ.get("CRASH_TEST_SEEDS", "2")))
+SEEDS = range(int(os.environ.get("CRASH_TEST_SEEDS") or "2"))
 MAX_KILLS = 2
 # Phases of the replay as fractions of an uncrashed run's trading time, in the order the kills
 # take them (seed s, kill k: phase (s * MAX_KILLS + k) mod 4). Seed 0 kills in the middle, then
@@ -54,6 +54,7 @@ PHASES = ((0.35, 0.6), (0.0, 0.1), (0.1, 0.35), (0.6, 0.9))
 CLI = [sys.executable, "-m", "cryptotrader", "run", "--quiet", "--replay"]  # stderr unread
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 @pytest.mark.timeout(3600)  # about 1 minute on a quiet machine; much longer when it is loaded
 def test_kill_9_at_random_points_when_restarted_ends_as_a_run_without_crash(

@@ -1,4 +1,4 @@
-"""The order engine's parts, each built alone with its explicit arguments (no OrderEngine)."""
+"""The order engine's parts, each built alone from an ``OrderEngineDeps`` (no OrderEngine)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from cryptotrader.domain.enums import BotKind, OrderStatus, OrderType, Side
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.engines import client_ids
+from cryptotrader.engines.order_deps import OrderEngineDeps
 from cryptotrader.engines.order_events import Announcer
 from cryptotrader.engines.order_send import OrderSender
 from cryptotrader.engines.order_state import TradingState
@@ -25,7 +26,6 @@ from cryptotrader.errors import (
     OrderOutcomeUnknown,
     OrderRejected,
 )
-from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.persistence.database import Database
 from cryptotrader.risk.manager import RiskLimits, RiskManager
 from cryptotrader.risk.reducer import RiskReducer
@@ -55,39 +55,24 @@ class Parts:
         self.bus = RecordingBus()
         self.state = TradingState(trading_allowed=True)
         progress = Progress(key="paper:test:BTC/USDT:1h", timeframe=Timeframe.H1)
-        self.announcer = Announcer(
+        self.deps = OrderEngineDeps(
+            database=database,
+            exchange=self.exchange,
+            portfolio=self.portfolio,
+            risk=RiskManager(limits=RiskLimits.from_settings(settings.runtime, live_allowed=False)),
             bus=self.bus,  # type: ignore[arg-type]
             clock=self.clock,
-            telemetry=Telemetry(),
-            database=database,
-            portfolio=self.portfolio,
-        )
-        self.store = OrderStore(
-            database=database,
-            exchange=self.exchange,
+            progress=progress,
             pair=PAIR,
             venue="paper",
-            clock=self.clock,
-            progress=progress,
-            announcer=self.announcer,
-            state=self.state,
-            send_attempts=3,
-            retry_delay_s=0.0,
-        )
-        self.sender = OrderSender(
-            exchange=self.exchange,
-            pair=PAIR,
-            clock=self.clock,
-            progress=progress,
-            risk=RiskManager(limits=RiskLimits.from_settings(settings.runtime, live_allowed=False)),
-            live=False,
-            telemetry=Telemetry(),
-            store=self.store,
-            announcer=self.announcer,
-            state=self.state,
-            send_attempts=3,
+            fee_rate=settings.runtime.fee,
             retry_delay_s=0.0,
             failures_to_pause=failures_to_pause,
+        )
+        self.announcer = Announcer(self.deps)
+        self.store = OrderStore(self.deps, announcer=self.announcer, state=self.state)
+        self.sender = OrderSender(
+            self.deps, store=self.store, announcer=self.announcer, state=self.state
         )
 
     async def start(self) -> None:

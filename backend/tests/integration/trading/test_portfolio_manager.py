@@ -117,7 +117,7 @@ async def test_settle_when_losses_and_wins_follow_moves_the_risk_ratio_by_the_re
     ]
     assert ratios == [Decimal(r) for r in expected]
     async with UnitOfWork(database) as uow:
-        view = await portfolio.view(BotKind.SAFE, session=uow.session)
+        view = await portfolio.terms(BotKind.SAFE, session=uow.session)
         capital = (await bots.require_bot(session=uow.session, kind=BotKind.SAFE)).capital
     assert view.risk_ratio == Decimal("0.01")
     total = sum(
@@ -150,7 +150,7 @@ async def test_settle_when_configured_to_pause_pauses_the_bot_after_five_losses(
     await portfolio.control(BotKind.AGGRESSIVE, "resume", by="alice")
     async with UnitOfWork(database) as uow:
         row = await bots.require_bot(session=uow.session, kind=BotKind.AGGRESSIVE)
-        view = await portfolio.view(BotKind.AGGRESSIVE, session=uow.session)
+        view = await portfolio.terms(BotKind.AGGRESSIVE, session=uow.session)
     assert row.status is BotStatus.RUNNING
     assert view.risk_ratio == Decimal("0.0075")  # resumed at quarter risk
 

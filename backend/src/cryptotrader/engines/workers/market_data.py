@@ -12,6 +12,9 @@ which candle it follows. A run carries the first price after its last close when
   restart computes indicators over the same history it would have had without the restart.
 * ``StreamFeed``: the same, with candles pushed over the venue's WebSocket (ccxt pro's
   ``watch_ohlcv``) and REST back-fills wherever the stream cannot vouch for a closed candle.
+* ``BatchReplayFeed`` and ``PairsLiveFeed``: several pairs (replayed, live), each closed candle
+  time published as one batch of every pair's candle (``publish_batch``), live with a bounded
+  wait for a late pair.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -33,7 +37,7 @@ from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
-from cryptotrader.engines.workers.runs import candle_run
+from cryptotrader.engines.workers.runs import candle_run, concat
 from cryptotrader.errors import NetworkUnavailableError, TemporaryError, UserInputError
 from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.persistence.candles import SqlCandleStore
@@ -44,6 +48,10 @@ MAX_RUN = 2048
 """Candles per message when catching up: big runs amortise computing over the whole history."""
 AHEAD = 4
 """Runs a full-speed replay may publish ahead of the order engine (see ``ReplayFeed.run``)."""
+
+
+Fetched = tuple[CandleArrays, tuple[float, int] | None]
+"""Closed candles, and the forming candle's open and open time (the price after the last close)."""
 
 
 class CandleVenue(Protocol):
@@ -267,21 +275,50 @@ class BatchReplayFeed(ReplayFeed):
             lo = int(np.searchsorted(stamps, first_ms))
             hi = int(np.searchsorted(stamps, last_ms, "right"))
             if hi > lo:
-                runs.append((publisher, candles, lo, hi))
-        batch = [p.series.pair.symbol for p, _, _, _ in runs]
-        for publisher, candles, lo, hi in runs:
-            n = len(candles)
-            await publisher.publish(
-                candles.slice(lo, hi),
-                previous_ms=int(candles.timestamps[lo - 1]) if lo else None,
-                history_from_ms=int(candles.timestamps[0]),
-                next_open=(float(candles.open[hi]), int(candles.timestamps[hi]))
-                if hi < n
-                else None,
-                final=final,
-                batch=batch,
-                batch_ms=first_ms,
-            )
+                n = len(candles)
+                runs.append(
+                    LaneRun(
+                        publisher=publisher,
+                        candles=candles.slice(lo, hi),
+                        previous_ms=int(stamps[lo - 1]) if lo else None,
+                        history_from_ms=int(stamps[0]),
+                        next_open=(float(candles.open[hi]), int(stamps[hi])) if hi < n else None,
+                    )
+                )
+        await publish_batch(runs, first_ms=first_ms, final=final)
+
+
+@dataclass(frozen=True, slots=True)
+class LaneRun:
+    """One pair's run of candles in a window of several pairs, chained to its own series."""
+
+    publisher: Publisher
+    candles: CandleArrays
+    previous_ms: int | None
+    history_from_ms: int
+    next_open: tuple[float, int] | None
+
+
+async def publish_batch(runs: Sequence[LaneRun], *, first_ms: int, final: bool = False) -> None:
+    """Publish one window of several pairs: the one ordering rule of replay, backtest and live.
+
+    The runs go out in sorted-symbol order, each naming the window's pairs (``batch``) and its
+    first candle time (``batch_ms``): the trading worker steps the window only once every named
+    pair's run is in, each candle time's stops, exits and entries pairs in sorted-symbol order
+    (docs/runtime.md, "Several pairs"), as ``backtest portfolio`` does.
+    """
+    ordered = sorted(runs, key=lambda r: r.publisher.series.pair.symbol)
+    batch = [r.publisher.series.pair.symbol for r in ordered]
+    for run in ordered:
+        await run.publisher.publish(
+            run.candles,
+            previous_ms=run.previous_ms,
+            history_from_ms=run.history_from_ms,
+            next_open=run.next_open,
+            final=final,
+            batch=batch,
+            batch_ms=first_ms,
+        )
 
 
 class LiveFeed:
@@ -319,17 +356,45 @@ class LiveFeed:
         history_from_ms: int | None,
         on_history: Callable[[int], Awaitable[None]],
         stop: asyncio.Event,
+        fetched: Fetched | None = None,
     ) -> None:
         """Prime the history, then publish each candle as it closes until ``stop``.
 
+        ``fetched``: the history ``fetch_history`` already read (several pairs check every
+        pair's before any is primed); None reads it here.
+
         Raises:
             NetworkUnavailableError: the venue cannot be reached at start.
-            UserInputError: the market's history is shorter than the warm-up (first start).
+            UserInputError: the exchange does not list the pair, or its history is shorter than
+                the warm-up (first start).
         """
         last, origin = await self._prime(
-            publisher, start_ms=start_ms, history_from_ms=history_from_ms, on_history=on_history
+            publisher,
+            start_ms=start_ms,
+            history_from_ms=history_from_ms,
+            on_history=on_history,
+            fetched=fetched,
         )
         await self._follow(publisher, last, origin, stop)
+
+    async def fetch_history(self, series: Series, *, history_from_ms: int | None) -> Fetched:
+        """The closed candles of the history and the forming one's open, checked; nothing stored.
+
+        Raises:
+            NetworkUnavailableError: the venue cannot be reached, or returned no closed candle.
+            UserInputError: the exchange does not list the pair, or (first start: no
+                ``history_from_ms``) its history is shorter than the warm-up.
+        """
+        closed, forming = await self._fetch(series, None, self.history)
+        if not len(closed):
+            raise NetworkUnavailableError("the exchange returned no closed candle")
+        if history_from_ms is None and len(closed) < self.min_history:
+            raise UserInputError(
+                f"{series.source} has {len(closed)} closed {series.pair} {series.timeframe} "
+                f"candles, too few for the bots' strategies: their warm-up needs "
+                f"{self.min_history}"
+            )
+        return closed, forming
 
     async def _follow(
         self, publisher: Publisher, last: int, origin: int, stop: asyncio.Event
@@ -346,18 +411,12 @@ class LiveFeed:
         start_ms: int | None,
         history_from_ms: int | None,
         on_history: Callable[[int], Awaitable[None]],
+        fetched: Fetched | None = None,
     ) -> tuple[int, int]:
         """Store the history, publish what closed since ``start_ms``; the last candle and origin."""
-        series = publisher.series
-        closed, forming = await self._fetch(series, None, self.history)
-        if not len(closed):
-            raise NetworkUnavailableError("the exchange returned no closed candle")
-        if history_from_ms is None and len(closed) < self.min_history:
-            raise UserInputError(
-                f"{series.source} has {len(closed)} closed {series.pair} {series.timeframe} "
-                f"candles, too few for the bots' strategies: their warm-up needs "
-                f"{self.min_history}"
-            )
+        closed, forming = fetched or await self.fetch_history(
+            publisher.series, history_from_ms=history_from_ms
+        )
         await publisher.store(closed)
         origin = history_from_ms if history_from_ms is not None else int(closed.timestamps[0])
         await on_history(origin)
@@ -443,6 +502,14 @@ class CandleStream(Protocol):
         """
         ...
 
+    def connection(self) -> tuple[object, ...]:
+        """The open connections, as objects compared by identity: a change is a reconnect.
+
+        Several pairs share one client: a pair whose own call was not waiting when the
+        connection dropped (it was publishing) sees no error, only a new connection.
+        """
+        ...
+
 
 class StreamFeed(LiveFeed):
     """Closed candles pushed over the exchange's WebSocket, REST wherever the stream cannot vouch.
@@ -494,6 +561,7 @@ class StreamFeed(LiveFeed):
         step = series.timeframe.milliseconds
         trusted_from: int | None = None
         failing = False
+        link: tuple[object, ...] = ()
         while not stop.is_set():
             try:
                 cached = await _until(
@@ -514,6 +582,10 @@ class StreamFeed(LiveFeed):
             if failing:
                 log.info("candle stream: back")
                 failing = False
+            now_link = self.stream.connection()
+            if not _same(now_link, link):  # reconnected: the cache may hold a stale update
+                trusted_from = None
+                link = now_link
             forming = int(cached.timestamps[-1])
             if trusted_from is None:
                 trusted_from = forming + step
@@ -549,6 +621,358 @@ class StreamFeed(LiveFeed):
             origin=origin,
             previous=last,
         )
+
+
+@dataclass(slots=True)
+class _Part:
+    """A run one pair's feed handed in, waiting for the other pairs' candles of its times."""
+
+    publisher: Publisher
+    candles: CandleArrays
+    previous_ms: int | None
+    history_from_ms: int
+    next_open: tuple[float, int] | None
+    at: float
+    """When it came in (``time.monotonic``)."""
+
+
+class _Grouped(Publisher):
+    """A pair's publisher as its own feed sees it: runs go to the grouping, candles to the store."""
+
+    def __init__(self, real: Publisher, group: PairsLiveFeed) -> None:
+        self.real = real
+        self.series = real.series
+        self._group = group
+
+    async def store(self, candles: CandleArrays) -> None:
+        """Keep candles in the store, as the pair's own publisher does."""
+        await self.real.store(candles)
+
+    async def publish(
+        self,
+        run: CandleArrays,
+        *,
+        previous_ms: int | None,
+        history_from_ms: int,
+        next_open: tuple[float, int] | None,
+        final: bool = False,
+        batch: list[str] | None = None,
+        batch_ms: int | None = None,
+    ) -> None:
+        """Hand the run to the grouping (it publishes through the real publisher)."""
+        await self._group.add(
+            _Part(self.real, run, previous_ms, history_from_ms, next_open, time.monotonic())
+        )
+
+
+class PairsLiveFeed:
+    """Several pairs' live candles, one exchange: each closed candle time as one batch.
+
+    Each pair has its own feed (``StreamFeed`` over one shared WebSocket client where ccxt
+    streams the venue, else ``LiveFeed`` polling), with its own gap check and REST back-fill.
+    Their runs meet here: the candles of a time ``t`` are published together, as a replay's
+    window (``publish_batch``: sorted-symbol order, one batch), once every pair has handed in a
+    candle at or after ``t``. A pair that has not within ``wait_s`` seconds of the first candle
+    waiting is late: the others' candles go without it, and its own, when they come, are
+    published on their own (the trading worker steps them alone, after the others'); nothing is
+    dropped, nothing published twice. ``late`` counts such candles.
+
+    At start every pair's history is read and checked (the exchange lists the pair; enough
+    closed candles for the warm-up on a first start) before any is stored or published: one
+    bad pair refuses the run in one line, nothing recorded. ``add_pair`` feeds one more pair
+    while running, checked the same way (a bad one is refused alone).
+
+    Args:
+        lanes: each pair's publisher and feed.
+        wait_s: the bound on waiting for a late pair (``runtime.pair_wait_s``).
+    """
+
+    def __init__(self, *, lanes: list[tuple[Publisher, LiveFeed]], wait_s: float) -> None:
+        self.lanes = sorted(lanes, key=lambda lane: lane[0].series.pair.symbol)
+        self.wait_s = wait_s
+        self.late = 0
+        """Candles published after their time's batch had gone without them."""
+        self._symbols = [p.series.pair.symbol for p, _ in self.lanes]
+        self._pending: dict[str, list[_Part]] = {}
+        self._reached: dict[str, int] = {}
+        self._flushed = -1
+        """Candle times up to this one were published (a later candle of them is late)."""
+        self._missing: set[str] = set()
+        self._joining: set[str] = set()
+        self._lock = asyncio.Lock()
+        self._changed = asyncio.Event()
+        self._grown = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stop: asyncio.Event | None = None
+        self._on_history: Callable[[str, int], Awaitable[None]] | None = None
+
+    @property
+    def publishers(self) -> list[Publisher]:
+        """Every pair's publisher, in sorted-symbol order."""
+        return [p for p, _ in self.lanes]
+
+    async def run(
+        self,
+        *,
+        starts: Mapping[str, int | None],
+        origins: Mapping[str, int | None],
+        on_history: Callable[[str, int], Awaitable[None]],
+        stop: asyncio.Event,
+    ) -> None:
+        """Check every pair's history, then run every pair's feed until ``stop``.
+
+        ``starts`` and ``origins``: each pair's first candle not yet traded and where its
+        history starts (None on a first start), by symbol.
+
+        Raises:
+            UserInputError: pairs the exchange does not list or with too short a history (all
+                named in one line).
+            NetworkUnavailableError: the venue cannot be reached at start.
+        """
+        fetched: dict[str, Fetched] = {}
+        refused: list[str] = []
+        for publisher, feed in self.lanes:
+            symbol = publisher.series.pair.symbol
+            try:
+                fetched[symbol] = await feed.fetch_history(
+                    publisher.series, history_from_ms=origins.get(symbol)
+                )
+            except UserInputError as exc:
+                refused.append(str(exc))
+        if refused:
+            raise UserInputError("; ".join(refused) + " (nothing was recorded)")
+        self._stop, self._on_history = stop, on_history
+        self._tasks = [
+            self._lane(
+                publisher,
+                feed,
+                start_ms=starts.get(publisher.series.pair.symbol),
+                history_from_ms=origins.get(publisher.series.pair.symbol),
+                fetched=fetched[publisher.series.pair.symbol],
+            )
+            for publisher, feed in self.lanes
+        ]
+        self._tasks.append(asyncio.create_task(self._wait_for_late(stop), name="market-data late"))
+        try:
+            await self._supervise()
+        finally:
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def add_pair(
+        self, publisher: Publisher, feed: LiveFeed, *, history_from_ms: int | None = None
+    ) -> None:
+        """Feed one more pair while running (a pair added to ``/config/pairs``).
+
+        Its history is read and checked first, as at start; its first candle (its last closed
+        one, usually a time already published) goes on its own, the next ones with the others'.
+        A pair already fed is left as it is.
+
+        Raises:
+            UserInputError: the exchange does not list it, or its history is too short (nothing
+                stored; the pairs already fed go on).
+            RuntimeError: the feed is not running.
+        """
+        if self._stop is None or self._on_history is None:
+            raise RuntimeError("the pairs' feed is not running")
+        symbol = publisher.series.pair.symbol
+        if symbol in self._symbols:
+            return
+        fetched = await feed.fetch_history(publisher.series, history_from_ms=history_from_ms)
+        async with self._lock:
+            lanes = [*self.lanes, (publisher, feed)]
+            self.lanes = sorted(lanes, key=lambda lane: lane[0].series.pair.symbol)
+            self._symbols = [p.series.pair.symbol for p, _ in self.lanes]
+            self._joining.add(symbol)
+        self._tasks.append(
+            self._lane(
+                publisher, feed, start_ms=None, history_from_ms=history_from_ms, fetched=fetched
+            )
+        )
+        self._grown.set()
+        log.info("%s: fed from now on, with the other pairs", symbol)
+
+    def _lane(
+        self,
+        publisher: Publisher,
+        feed: LiveFeed,
+        *,
+        start_ms: int | None,
+        history_from_ms: int | None,
+        fetched: Fetched,
+    ) -> asyncio.Task[None]:
+        assert self._stop is not None
+        assert self._on_history is not None
+        symbol = publisher.series.pair.symbol
+        return asyncio.create_task(
+            feed.run(
+                _Grouped(publisher, self),
+                start_ms=start_ms,
+                history_from_ms=history_from_ms,
+                on_history=_for_pair(self._on_history, symbol),
+                stop=self._stop,
+                fetched=fetched,
+            ),
+            name=f"market-data {symbol}",
+        )
+
+    async def _supervise(self) -> None:
+        """Until every pair's feed is done (``stop``); the first failure is raised."""
+        while True:
+            running = [task for task in self._tasks if not task.done()]
+            for task in self._tasks:
+                if task.done():
+                    task.result()
+            if not running:
+                return
+            grown = asyncio.ensure_future(self._grown.wait())
+            try:
+                await asyncio.wait([*running, grown], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                grown.cancel()
+            self._grown.clear()
+
+    async def add(self, part: _Part) -> None:
+        """Take a pair's run: publish what is late at once, group the rest (see the class)."""
+        async with self._lock:
+            symbol = part.publisher.series.pair.symbol
+            stamps = part.candles.timestamps
+            cut = int(np.searchsorted(stamps, self._flushed, "right"))
+            if cut:
+                late = part.candles.slice(0, cut)
+                after = _next_open(part, cut)
+                if symbol not in self._joining:
+                    log.warning(
+                        "%s: %d candle(s) from %s came after the other pairs' (waited %g s); "
+                        "traded on their own",
+                        symbol, cut, utc_from_ms(int(stamps[0])), self.wait_s,
+                    )  # fmt: skip
+                    self.late += cut
+                await part.publisher.publish(
+                    late,
+                    previous_ms=part.previous_ms,
+                    history_from_ms=part.history_from_ms,
+                    next_open=after,
+                )
+                self._reached[symbol] = max(self._reached.get(symbol, -1), int(stamps[cut - 1]))
+                part.previous_ms = int(stamps[cut - 1])
+                part.candles = part.candles.slice(cut, len(stamps))
+            self._joining.discard(symbol)
+            if len(part.candles):
+                self._pending.setdefault(symbol, []).append(part)
+                self._reached[symbol] = int(part.candles.timestamps[-1])
+            await self._flush(timed_out=False)
+            self._changed.set()
+
+    async def _wait_for_late(self, stop: asyncio.Event) -> None:
+        """Publish what waits longer than ``wait_s`` without the pairs still missing."""
+        while not stop.is_set():
+            self._changed.clear()
+            oldest = self._oldest()
+            if oldest is not None and time.monotonic() >= oldest + self.wait_s:
+                async with self._lock:
+                    oldest = self._oldest()
+                    if oldest is not None and time.monotonic() >= oldest + self.wait_s:
+                        await self._flush(timed_out=True)
+                continue
+            timeout = None if oldest is None else oldest + self.wait_s - time.monotonic()
+            waiters = [
+                asyncio.ensure_future(self._changed.wait()),
+                asyncio.ensure_future(stop.wait()),
+            ]
+            try:
+                await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for waiter in waiters:
+                    waiter.cancel()
+
+    def _oldest(self) -> float | None:
+        times = [p.at for parts in self._pending.values() for p in parts]
+        return min(times) if times else None
+
+    async def _flush(self, *, timed_out: bool) -> None:
+        """Publish the candle times every pair reached (timed out: every time waiting)."""
+        if not self._pending:
+            return
+        if timed_out:
+            through = max(
+                int(p.candles.timestamps[-1]) for ps in self._pending.values() for p in ps
+            )
+        else:
+            through = min(self._reached.get(symbol, -1) for symbol in self._symbols)
+        if through <= self._flushed:
+            return
+        runs = [run for symbol in list(self._pending) if (run := self._take(symbol, through))]
+        if not runs:
+            return
+        if timed_out:
+            missing = {s for s in self._symbols if self._reached.get(s, -1) < through}
+            for symbol in sorted(missing - self._missing):
+                log.warning(
+                    "%s: no candle within %g s of the other pairs' at %s; they go without it",
+                    symbol, self.wait_s, utc_from_ms(through),
+                )  # fmt: skip
+            self._missing = missing
+        else:
+            self._missing = set()
+        self._flushed = through
+        await publish_batch(runs, first_ms=min(int(r.candles.timestamps[0]) for r in runs))
+
+    def _take(self, symbol: str, through: int) -> LaneRun | None:
+        """One pair's waiting candles up to ``through``, as one run chained to its series."""
+        parts = self._pending[symbol]
+        taken: list[CandleArrays] = []
+        first = parts[0]
+        publisher, previous_ms, origin = first.publisher, first.previous_ms, first.history_from_ms
+        next_open: tuple[float, int] | None = None
+        while parts:
+            part = parts[0]
+            cut = int(np.searchsorted(part.candles.timestamps, through, "right"))
+            if cut == 0:
+                next_open = (float(part.candles.open[0]), int(part.candles.timestamps[0]))
+                break
+            taken.append(part.candles.slice(0, cut))
+            next_open = _next_open(part, cut)
+            if cut < len(part.candles):
+                part.previous_ms = int(part.candles.timestamps[cut - 1])
+                part.candles = part.candles.slice(cut, len(part.candles))
+                break
+            parts.pop(0)
+        if not parts:
+            del self._pending[symbol]
+        if not taken:
+            return None
+        candles = taken[0]
+        for more in taken[1:]:
+            candles = concat(candles, more)
+        return LaneRun(
+            publisher=publisher,
+            candles=candles,
+            previous_ms=previous_ms,
+            history_from_ms=origin,
+            next_open=next_open,
+        )
+
+
+def _next_open(part: _Part, cut: int) -> tuple[float, int] | None:
+    """The price after candle ``cut - 1`` of the part: the next candle's open, or the part's."""
+    if cut < len(part.candles):
+        return float(part.candles.open[cut]), int(part.candles.timestamps[cut])
+    return part.next_open
+
+
+def _for_pair(
+    on_history: Callable[[str, int], Awaitable[None]], symbol: str
+) -> Callable[[int], Awaitable[None]]:
+    async def saved(origin: int) -> None:
+        await on_history(symbol, origin)
+
+    return saved
+
+
+def _same(one: tuple[object, ...], other: tuple[object, ...]) -> bool:
+    return len(one) == len(other) and all(a is b for a, b in zip(one, other, strict=True))
 
 
 async def _until(

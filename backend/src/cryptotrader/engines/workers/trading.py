@@ -12,7 +12,7 @@ A step follows the backtest's order of events in a candle (docs/backtesting.md):
 Several pairs (one ``Lane`` each: its order engine, positions and checkpoint): a candle time's
 step runs each part on every pair with a candle at that time before the next part, pairs in
 sorted-symbol order (docs/runtime.md, "Several pairs"); an entry is checked against the open
-positions of every pair (``OrderContext.book``).
+positions of every pair (``OrderEngineDeps.book``).
 
 Decisions too old to act on (a live runtime catching up after downtime) are not acted on. A
 step's effects are checkpointed as they happen (``Progress``) and each part of a step is
@@ -82,7 +82,7 @@ class Lane:
     @property
     def symbol(self) -> str:
         """The pair's symbol."""
-        return self.engine.ctx.pair.symbol
+        return self.engine.deps.pair.symbol
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +104,7 @@ class TradingWorker:
 
     Args:
         lanes: each pair's order engine and reconciler (one shared risk book, see
-            ``OrderContext.book``).
+            ``OrderEngineDeps.book``).
         feed: the paper exchange, fed with the candles; None for a live venue (then protective
             orders are polled).
         clock: moved to each candle's close when it is a ``MarketClock`` (replays): the trading
@@ -162,13 +162,13 @@ class TradingWorker:
         """Reconcile, then say where to resume: the first candle (open time) not yet done."""
         points: list[int | None] = []
         for lane in self.lanes.values():
-            progress = lane.engine.ctx.progress
-            step, _ = await progress.load(lane.engine.ctx.database)
+            progress = lane.engine.deps.progress
+            step, _ = await progress.load(lane.engine.deps.database)
             if step is not None and isinstance(self.clock, MarketClock):
                 self.clock.observe(step)  # a replay's time is where it stopped, not its start
         for lane in self.lanes.values():
             await lane.reconciler.run()
-            step, complete = lane.engine.ctx.progress.resume_point()
+            step, complete = lane.engine.deps.progress.resume_point()
             lane.engine.checked_through_ms = -1 if step is None else step
             lane.resume_ms = None if step is None else step + (1 if complete else 0)
             points.append(lane.resume_ms)
@@ -248,7 +248,7 @@ class TradingWorker:
         """
         rows = sorted(rows, key=lambda r: r.lane.symbol)
         for row in rows:
-            row.lane.engine.ctx.progress.step_ms = row.candle.open_ms
+            row.lane.engine.deps.progress.step_ms = row.candle.open_ms
         if isinstance(self.clock, MarketClock):
             self.clock.observe(max(r.candle.close_ms for r in rows))
         for row in rows:
@@ -293,7 +293,7 @@ class TradingWorker:
         engine = lane.engine
         if self.feed is not None:
             reports = await self.feed.on_candle(
-                engine.ctx.pair,
+                engine.deps.pair,
                 open_ms=candle.open_ms,
                 close_ms=candle.close_ms,
                 open_=candle.open,
@@ -312,7 +312,7 @@ class TradingWorker:
         if self.feed is None or candle.next_open is None or candle.next_open_ms is None:
             return
         moved = await self.feed.mark_price(
-            engine.ctx.pair, candle.next_open, at_ms=candle.next_open_ms
+            engine.deps.pair, candle.next_open, at_ms=candle.next_open_ms
         )
         if moved:
             await engine.apply_reports(moved)
@@ -325,7 +325,7 @@ class TradingWorker:
                     bot,
                     reason=ExitReason.SIGNAL,
                     client_order_id=client_ids.decision_id(
-                        bot, engine.ctx.pair.symbol, candle.open_ms, client_ids.EXIT
+                        bot, engine.deps.pair.symbol, candle.open_ms, client_ids.EXIT
                     ),
                 )
 
@@ -346,13 +346,13 @@ class TradingWorker:
 
     async def _report(self, candle: Candle, steps: int, *, final: bool) -> None:
         """Report the steps, and each bot's money marked at the pairs' last closes (throttled)."""
-        telemetry = self.engine.ctx.telemetry
+        telemetry = self.engine.deps.telemetry
         telemetry.candles_traded(steps)
         now = time.monotonic()
         if not final and now - self._sampled < _SAMPLE_EVERY_S:
             return
         self._sampled = now
-        async with UnitOfWork(self.engine.ctx.database) as uow:
+        async with UnitOfWork(self.engine.deps.database) as uow:
             rows = await bots.list_bots(session=uow.session)
             if telemetry.realised_pnl is None:
                 telemetry.realised_pnl = {
@@ -387,9 +387,9 @@ class TradingWorker:
             )
 
     async def _complete(self, engine: OrderEngine, last_ms: int) -> None:
-        ctx = engine.ctx
-        async with UnitOfWork(ctx.database) as uow:
-            await ctx.progress.complete(uow.session, step_ms=last_ms, at=self.clock.now())
+        deps = engine.deps
+        async with UnitOfWork(deps.database) as uow:
+            await deps.progress.complete(uow.session, step_ms=last_ms, at=self.clock.now())
             await uow.commit()
 
 

@@ -122,6 +122,15 @@ class CcxtCandleStream:
             rows = await self._client.watch_ohlcv(pair.symbol, timeframe.ccxt)
         return convert.candles(rows)
 
+    def connection(self) -> tuple[object, ...]:
+        """The open WebSocket clients of ccxt (compared by identity: a new one is a reconnect).
+
+        ccxt pro drops a client whose connection the server cut and opens a new one on the next
+        call, keeping its candle cache: ``StreamFeed`` trusts the cache again only from the
+        first candle opened on the new connection.
+        """
+        return tuple(self._client.clients.values())
+
     async def close(self) -> None:
         """Close the connections and the REST session."""
         await self._client.close()

@@ -6,6 +6,8 @@ written here and through the ORM compare and sort alike.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +15,8 @@ from cryptotrader.domain.market import OHLCV_COLUMNS, CandleArrays
 from cryptotrader.domain.timeframes import Timeframe
 
 _COLUMNS = ", ".join(OHLCV_COLUMNS)
+_EPOCH_MS = "CAST(strftime('%s', time) AS INTEGER) * 1000 + CAST(substr(time, 21, 3) AS INTEGER)"
+"""A stored time's epoch ms: whole seconds, then the milliseconds of ``YYYY-MM-DD HH:MM:SS.fff``."""
 _UPDATE = ", ".join(f"{c} = excluded.{c}" for c in OHLCV_COLUMNS)
 
 
@@ -50,14 +54,26 @@ async def read(
 ) -> CandleArrays | None:
     """Candles with ``low_ms <= open time < high_ms``, oldest first; None when there are none."""
     connection = await session.connection()
-    result = await connection.exec_driver_sql(
-        f"SELECT time, {_COLUMNS} FROM ohlcv_data "  # noqa: S608 - constants
+    # The open time as epoch ms in SQL (whole seconds, then the text's milliseconds), so that
+    # every column is a number, read through the driver's own cursor (plain tuples, no
+    # SQLAlchemy row per candle) and laid out by numpy in one pass: parsing 72k time strings,
+    # building rows and transposing them in Python took most of a read's ~0.35 s.
+    raw = (await connection.get_raw_connection()).driver_connection
+    assert raw is not None  # an open connection has its driver's
+    cursor = await raw.execute(
+        f"SELECT {_EPOCH_MS}, {_COLUMNS} FROM ohlcv_data "  # noqa: S608 - constants
         "WHERE pair_id = ? AND timeframe = ? AND time >= ? AND time < ? ORDER BY time",
         (pair_id, timeframe.value, *sqlite_times(np.array([low_ms, high_ms], dtype=np.int64))),
     )
-    rows = result.all()
+    try:
+        rows = await cursor.fetchall()
+    finally:
+        await cursor.close()
     if not rows:
         return None
-    columns = list(zip(*rows, strict=True))
-    times = np.array(columns[0], dtype="datetime64[us]").astype("datetime64[ms]").astype(np.int64)
-    return CandleArrays(times, *(np.array(column, dtype=np.float64) for column in columns[1:]))
+    width = 1 + len(OHLCV_COLUMNS)
+    table = np.fromiter(
+        itertools.chain.from_iterable(rows), dtype=np.float64, count=len(rows) * width
+    ).reshape(len(rows), width)
+    times = table[:, 0].astype(np.int64)
+    return CandleArrays(times, *(np.ascontiguousarray(table[:, i]) for i in range(1, width)))

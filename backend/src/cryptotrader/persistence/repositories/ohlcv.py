@@ -89,6 +89,35 @@ async def read_candles(
     return read_empty() if found is None else found
 
 
+async def fingerprint(
+    *,
+    session: AsyncSession,
+    pair_id: int,
+    timeframe: Timeframe,
+    start_ms: int | None = None,
+    end_ms: int | None = None,
+) -> tuple[object, ...]:
+    """What identifies the candles ``read_candles`` would return, read without returning them.
+
+    Their count, first and last open times and the sum of each column: a write that adds,
+    removes or changes a candle of the range changes it (one aggregate query, a few ms for 72k
+    rows, where reading them costs ~0.35 s of CPU). Used to keep a series' arrays between reads.
+    """
+    low, high = _bounds(start_ms, end_ms)
+    statement = select(
+        func.count(),
+        func.min(OhlcvRow.time),
+        func.max(OhlcvRow.time),
+        *(func.sum(getattr(OhlcvRow, column)) for column in OHLCV_COLUMNS),
+    ).where(
+        OhlcvRow.pair_id == pair_id,
+        OhlcvRow.timeframe == timeframe.value,
+        OhlcvRow.time >= utc_from_ms(low),
+        OhlcvRow.time < utc_from_ms(high),
+    )
+    return tuple((await session.execute(statement)).one())
+
+
 def read_empty() -> CandleArrays:
     """No candles: empty arrays of the right dtypes."""
     empty = np.empty(0, dtype=np.float64)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cryptotrader.domain.enums import TradeStatus
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.persistence.repositories._sql import upsert_insert
-from cryptotrader.persistence.tables import TradingPairRow
+from cryptotrader.persistence.tables import TradeRow, TradingPairRow
 
 
 async def ensure_pair(*, session: AsyncSession, exchange: str, pair: Pair) -> int:
@@ -46,3 +47,25 @@ async def inactive_pairs(*, session: AsyncSession) -> set[tuple[str, str]]:
         TradingPairRow.is_active.is_(False)
     )
     return {(exchange, symbol) for exchange, symbol in (await session.execute(statement)).all()}
+
+
+async def active_pairs(*, session: AsyncSession, exchange: str) -> list[str]:
+    """Symbols of the active pairs of ``exchange`` (``/config/pairs``), sorted."""
+    statement = (
+        select(TradingPairRow.symbol)
+        .where(TradingPairRow.exchange == exchange, TradingPairRow.is_active.is_(True))
+        .order_by(TradingPairRow.symbol)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def open_trade_pairs(*, session: AsyncSession) -> list[str]:
+    """Symbols with an open trade (on any venue row: paper trades are recorded under ``paper``)."""
+    statement = (
+        select(TradingPairRow.symbol)
+        .join(TradeRow, TradeRow.pair_id == TradingPairRow.id)
+        .where(TradeRow.status == TradeStatus.OPEN)
+        .distinct()
+        .order_by(TradingPairRow.symbol)
+    )
+    return list((await session.execute(statement)).scalars())

@@ -1,6 +1,8 @@
-"""What the order engine works with: its collaborators and settings, in one typed object.
+"""What the order engine and each of its parts share: collaborators and settings, in one object.
 
-The composition root (``bootstrap``) builds it.
+The composition root (``bootstrap``) builds it once per pair; ``OrderEngine`` hands the same
+instance to every part (``Entries``, ``Protection``, ``OrderSender``, ``ReportRecorder``,
+``OrderStore``, ``Announcer``), which take only their peer parts besides it.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ async def no_live_switch(facts: EntryFacts) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class OrderContext:
-    """The order engine's collaborators and settings.
+class OrderEngineDeps:
+    """The order engine's collaborators and settings, shared by all its parts.
 
     Attributes:
         database: orders, trades, bots and checkpoints.
