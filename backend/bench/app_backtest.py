@@ -126,7 +126,7 @@ def worker_steps() -> dict[str, float]:
     """The worker's steps run here, and a fresh interpreter's import of the worker module."""
     candles = read_ohlcv(HOURS).arrays
     trading = make_settings().trading
-    request = {**BODY, "initial_capital": "1000"}
+    request: dict[str, Any] = {**BODY, "initial_capital": "1000"}
     started = time.perf_counter()
     blob = pickle.dumps(candles)
     pickle.loads(blob)  # noqa: S301 - our own bytes

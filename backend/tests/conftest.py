@@ -33,6 +33,17 @@ def require(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked ``slow`` run first.
+
+    Under ``bin/test`` (pytest-xdist, ``--dist loadgroup``) the first tests are dealt to the
+    workers in turn, so the few long ones (the crash tests) start at once on different workers
+    and the short ones fill in around them, instead of one long test starting last and leaving a
+    core idle while it runs. The order of everything else is kept (a stable sort).
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real market data directory (../shared/data beside the repository)."""

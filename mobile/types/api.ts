@@ -57,6 +57,9 @@ export interface paths {
         /**
          * Launch Portfolio Backtest
          * @description Both bots with reallocation (one ratio, or a sweep of ratios); returns the job.
+         *
+         *     With ``pairs``, both bots trade every pair together (merged candle times, the risk
+         *     manager's limits across pairs), as ``backtest portfolio --stored PAIR`` repeated.
          */
         post: operations["backtest-launch_portfolio_backtest"];
         delete?: never;
@@ -1515,6 +1518,8 @@ export interface components {
          */
         BacktestResultPublic: {
             job: components["schemas"]["BacktestJobPublic"];
+            /** Multipair */
+            multipair?: components["schemas"]["MultiPairRunPublic"][];
             /** Portfolio */
             portfolio?: components["schemas"]["PortfolioRunPublic"][];
             /** Results */
@@ -2126,6 +2131,139 @@ export interface components {
             worst_trade: number | null;
         };
         /**
+         * MultiPairBotPublic
+         * @description One bot over every pair: metrics on its merged equity, each pair's share, its trades.
+         */
+        MultiPairBotPublic: {
+            /** Average Trade */
+            average_trade: number | null;
+            /** Best Trade */
+            best_trade: number | null;
+            /** Cagr */
+            cagr: number | null;
+            /** Equity Curve */
+            equity_curve: components["schemas"]["EquityPointPublic"][];
+            /** Expectancy */
+            expectancy: string | null;
+            /** Exposure */
+            exposure: number | null;
+            /** Fees Paid */
+            fees_paid: string;
+            /** Final Capital */
+            final_capital: string;
+            /** Initial Capital */
+            initial_capital: string;
+            /** Max Drawdown */
+            max_drawdown: number | null;
+            /** Max Drawdown Peak */
+            max_drawdown_peak: string | null;
+            /** Max Drawdown Recovery */
+            max_drawdown_recovery: string | null;
+            /** Max Drawdown Trough */
+            max_drawdown_trough: string | null;
+            /** Net Profit */
+            net_profit: string;
+            /** Pairs */
+            pairs: {
+                [key: string]: components["schemas"]["PairSharePublic"];
+            };
+            /** Profit Factor */
+            profit_factor: number | null;
+            /** Refused Entries */
+            refused_entries: number;
+            /** Sharpe Ratio */
+            sharpe_ratio: number | null;
+            /** Sortino Ratio */
+            sortino_ratio: number | null;
+            /** Strategy */
+            strategy: string;
+            /** Total Return */
+            total_return: number | null;
+            /** Total Trades */
+            total_trades: number;
+            /** Trades */
+            trades: components["schemas"]["PairTradePublic"][];
+            /** Win Rate */
+            win_rate: number | null;
+            /** Worst Trade */
+            worst_trade: number | null;
+        };
+        /**
+         * MultiPairBotsPublic
+         * @description Each bot of a multi-pair run.
+         */
+        MultiPairBotsPublic: {
+            aggressive: components["schemas"]["MultiPairBotPublic"];
+            safe: components["schemas"]["MultiPairBotPublic"];
+        };
+        /**
+         * MultiPairRunPublic
+         * @description Both bots over several pairs at one ratio (``backtest portfolio --stored ... --json``).
+         */
+        MultiPairRunPublic: {
+            /** Average Trade */
+            average_trade: number | null;
+            /** Best Trade */
+            best_trade: number | null;
+            bots: components["schemas"]["MultiPairBotsPublic"];
+            /** Buy And Hold */
+            buy_and_hold: {
+                [key: string]: components["schemas"]["MetricsPublic"];
+            };
+            /** Cagr */
+            cagr: number | null;
+            /** End */
+            end: string | null;
+            /** Equity Curve */
+            equity_curve: components["schemas"]["EquityPointPublic"][];
+            /** Expectancy */
+            expectancy: string | null;
+            /** Exposure */
+            exposure: number | null;
+            /** Fees Paid */
+            fees_paid: string;
+            /** Final Capital */
+            final_capital: string;
+            /** Initial Capital */
+            initial_capital: string;
+            /** Max Drawdown */
+            max_drawdown: number | null;
+            /** Max Drawdown Peak */
+            max_drawdown_peak: string | null;
+            /** Max Drawdown Recovery */
+            max_drawdown_recovery: string | null;
+            /** Max Drawdown Trough */
+            max_drawdown_trough: string | null;
+            /** Net Profit */
+            net_profit: string;
+            /** Pairs */
+            pairs: string[];
+            /** Profit Factor */
+            profit_factor: number | null;
+            /** Reallocation Ratio */
+            reallocation_ratio: string;
+            /** Reallocations */
+            reallocations: components["schemas"]["PairReallocationPublic"][];
+            /** Risk Changes */
+            risk_changes: components["schemas"]["PairRiskChangePublic"][];
+            /** Sharpe Ratio */
+            sharpe_ratio: number | null;
+            /** Sortino Ratio */
+            sortino_ratio: number | null;
+            /** Start */
+            start: string | null;
+            /** Timeframe */
+            timeframe: string;
+            /** Total Return */
+            total_return: number | null;
+            /** Total Trades */
+            total_trades: number;
+            /** Win Rate */
+            win_rate: number | null;
+            /** Worst Trade */
+            worst_trade: number | null;
+        };
+        /**
          * NotificationDeliveriesPublic
          * @description The caller's newest deliveries, newest first.
          */
@@ -2589,6 +2727,88 @@ export interface components {
             symbol: string;
         };
         /**
+         * PairReallocationPublic
+         * @description A reallocation of a multi-pair run, with the pair of the winning trade.
+         */
+        PairReallocationPublic: {
+            /** Aggressive Trade */
+            aggressive_trade: number;
+            /** Amount */
+            amount: string;
+            /** Pair */
+            pair: string | null;
+            /** Profit */
+            profit: string;
+            /** Time */
+            time: string | null;
+        };
+        /**
+         * PairRiskChangePublic
+         * @description A risk change of a multi-pair run, with the pair of the trade that caused it.
+         */
+        PairRiskChangePublic: {
+            /** Bot */
+            bot: string;
+            /** Pair */
+            pair: string | null;
+            /** Reason */
+            reason: string;
+            /** Risk After */
+            risk_after: string;
+            /** Risk Before */
+            risk_before: string;
+            /** Time */
+            time: string | null;
+        };
+        /**
+         * PairSharePublic
+         * @description One bot's trading on one pair of a multi-pair run.
+         */
+        PairSharePublic: {
+            /** Fees Paid */
+            fees_paid: string;
+            /** Net Pnl */
+            net_pnl: string;
+            /** Refused Entries */
+            refused_entries: number;
+            /** Total Trades */
+            total_trades: number;
+            /** Win Rate */
+            win_rate: number | null;
+        };
+        /**
+         * PairTradePublic
+         * @description A simulated trade of a multi-pair run, with its pair.
+         */
+        PairTradePublic: {
+            /** Confidence */
+            confidence: number | null;
+            /** Entry Price */
+            entry_price: string;
+            /** Entry Time */
+            entry_time: string | null;
+            /** Exit Price */
+            exit_price: string | null;
+            /** Exit Time */
+            exit_time: string | null;
+            /** Fees */
+            fees: string;
+            /** Pair */
+            pair: string;
+            /** Pnl */
+            pnl: string | null;
+            /** Pnl Percent */
+            pnl_percent: number | null;
+            /** Quantity */
+            quantity: string;
+            /** Reason */
+            reason: string | null;
+            /** Stop Loss */
+            stop_loss: string | null;
+            /** Take Profit */
+            take_profit: string | null;
+        };
+        /**
          * PairUpdate
          * @description Activate or deactivate a pair.
          */
@@ -2696,6 +2916,15 @@ export interface components {
              * @example BTC/USDT
              */
             pair: string;
+            /**
+             * Pairs
+             * @description several stored pairs (of `exchange` and `timeframe`) traded together, as `backtest portfolio --stored PAIR` repeated; `pair` must be one of them. The report is then in `multipair`, one entry per ratio, with each pair's share.
+             * @example [
+             *       "BTC/USDT",
+             *       "ETH/USDT"
+             *     ]
+             */
+            pairs?: string[] | null;
             /** Reallocation */
             reallocation?: number | string | null;
             /** Safe Capital */

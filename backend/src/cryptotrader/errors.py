@@ -81,6 +81,15 @@ class OrderNotFound(OrderRejected):
     """The exchange has no order with this client id (never received it, or no longer lists it)."""
 
 
+class CancelReplaceFailed(TraderError):  # noqa: N818 - named by what happened
+    """A cancel-and-replace did nothing: the order to cancel was not open.
+
+    It was filled, canceled or unknown, so the new order was not attempted (Binance ``-2022``
+    with ``STOP_ON_FAILURE``). Not an ``OrderRejected``: the new order was never judged. Look
+    the canceled order up; the position may already be closed by it.
+    """
+
+
 class OrderOutcomeUnknown(TraderError):  # noqa: N818 - named by the reaction: look it up
     """An order-placing call failed after the request may have reached the exchange.
 

@@ -2,8 +2,8 @@
 
 * ``open_binance_engine``: the real ``OrderEngine`` (and ``Reconciler``) on a real
   ``BinanceVenue`` (ccxt) pointed at a local Binance-shaped server, as ``bootstrap`` wires a live
-  venue; ``bracket=False`` hides the venue's order lists, for the path other venues take (a
-  market entry, then its protection).
+  venue; ``bracket=False`` hides the venue's order lists and its cancel-replace, for the path
+  other venues take (a market entry, then its protection; an exit cancels, then sells).
 * ``CrashMarket``: ``BinanceTradingServer`` plus one route that is **not Binance's**,
   ``GET /sim/candle?index=&prices=``: the market walks through a candle's prices (filling what
   they cross), once per index, so that a trader restarted inside a candle does not replay it.
@@ -23,6 +23,7 @@ import asyncio
 import dataclasses
 import random
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -63,7 +64,8 @@ FAST = RetryPolicy(attempts=3, base_delay_s=0.01, max_delay_s=0.05)
 def binance(base_url: str, *, timeout_s: float = 5.0, bracket: bool = True) -> BinanceVenue:
     """A ``BinanceVenue`` with the test keys on the local server.
 
-    ``bracket`` False hides its order lists (the path of venues without them).
+    ``bracket`` False hides its order lists and its cancel-replace (the path of venues
+    without them).
     """
     venue = BinanceVenue(
         credentials=ApiCredentials(api_key=KEY, secret=SECRET),
@@ -74,7 +76,9 @@ def binance(base_url: str, *, timeout_s: float = 5.0, bracket: bool = True) -> B
         rate_limit_ms=1,
     )
     if not bracket:
-        venue.capabilities = dataclasses.replace(venue.capabilities, native_bracket=False)
+        venue.capabilities = dataclasses.replace(
+            venue.capabilities, native_bracket=False, atomic_exit=False
+        )
     return venue
 
 
@@ -115,7 +119,9 @@ class CrashMarket(BinanceTradingServer):
 
     def __init__(self) -> None:
         super().__init__(api_key=KEY, secret=SECRET)
-        self.account.fee_in_quote = True  # the coin held is exactly what the trades say
+        # Fees paid in BNB (Binance's discount): the coin held is exactly what the trades say.
+        self.account.bnb_price = Decimal(300)
+        self.account.deposit("BNB", "100")
         self.walked = -1
 
     def _sim_candle(self, params: dict[str, str]) -> Answer:

@@ -6,9 +6,10 @@ Routes (modelled on Binance's spot API documentation): ``GET /api/v3/ticker/24hr
 ``origClientOrderId`` or ``orderId``), ``DELETE /api/v3/order`` (cancelling one leg of an OCO
 cancels the list), ``GET /api/v3/openOrders``, ``POST /api/v3/orderList/oco`` (``above``/
 ``below`` legs), ``POST /api/v3/orderList/otoco`` (a ``LIMIT`` buy working order whose fill
-activates a sell OCO of ``STOP_LOSS`` below and ``LIMIT_MAKER`` above; the pending legs answer
-``PENDING_NEW`` until then), ``GET /api/v3/orderList`` and ``DELETE /api/v3/orderList`` (by
-``orderListId`` or the list's client id; cancelling cancels every order of the list), and
+activates a sell OCO of ``STOP_LOSS`` below and ``LIMIT_MAKER`` above, of ``pendingQuantity``;
+the pending legs answer ``PENDING_NEW`` until then), ``GET /api/v3/orderList`` and
+``DELETE /api/v3/orderList`` (by ``orderListId`` or the list's client id; cancelling cancels
+every order of the list), ``POST /api/v3/order/cancelReplace`` (see ``_cancel_replace``) and
 ``GET /api/v3/myTrades``.
 
 Every signed request is checked as Binance does: the ``X-MBX-APIKEY`` header (``-2014``/
@@ -82,6 +83,7 @@ class BinanceTradingServer(BinanceServer):
         ("GET", "/api/v3/orderList"): "_query_list",
         ("DELETE", "/api/v3/orderList"): "_cancel_list",
         ("GET", "/api/v3/myTrades"): "_my_trades",
+        ("POST", "/api/v3/order/cancelReplace"): "_cancel_replace",
     }
 
     def __init__(self, *, api_key: str, secret: str, now_ms: int | None = None) -> None:
@@ -206,6 +208,113 @@ class BinanceTradingServer(BinanceServer):
             {},
         )
 
+    def _cancel_replace(self, call: Call) -> Answer:
+        """Cancel an order and place a new one on its symbol, in one request.
+
+        As Binance documents ``POST /api/v3/order/cancelReplace``: the new order's filters are
+        checked before anything is done (a plain ``-1013``); then the cancel (an order of an
+        order list cancels the whole list); then, unless ``STOP_ON_FAILURE`` and the cancel
+        failed, the new order. Both done: 200 with ``cancelResponse`` and ``newOrderResponse``;
+        one failed: 409 ``-2021``; the cancel failed and the new order was not attempted (or
+        failed too): 400 ``-2022``; each failure's ``code``/``msg`` in its half of ``data``.
+        """
+        if denied := self._denied(call) or self._replace_refusal(call.params):
+            return denied
+        p = call.params
+        cancel = self._replace_cancel(p)
+        canceled = "code" not in cancel
+        new = (
+            self._replace_new(p) if canceled or p["cancelReplaceMode"] == "ALLOW_FAILURE" else None
+        )
+        placed = new is not None and "code" not in new
+        body = {
+            "cancelResult": "SUCCESS" if canceled else "FAILURE",
+            "newOrderResult": "NOT_ATTEMPTED"
+            if new is None
+            else "SUCCESS"
+            if placed
+            else "FAILURE",
+            "cancelResponse": cancel,
+            "newOrderResponse": new,
+        }
+        if canceled and placed:
+            return 200, body, {}
+        if canceled or placed:
+            partial = {"code": -2021, "msg": "Order cancel-replace partially failed."}
+            return 409, partial | {"data": body}, {}
+        return 400, {"code": -2022, "msg": "Order cancel-replace failed.", "data": body}, {}
+
+    def _replace_refusal(self, p: dict[str, str]) -> Answer | None:
+        """A cancel-replace refused before anything is done: parameters, then filters."""
+        if p.get("cancelReplaceMode") not in ("STOP_ON_FAILURE", "ALLOW_FAILURE"):
+            return _error(
+                -1102,
+                "Mandatory parameter 'cancelReplaceMode' was not sent, was empty/null, "
+                "or malformed.",
+            )
+        if "cancelOrderId" not in p and "cancelOrigClientOrderId" not in p:
+            return _error(
+                -1102,
+                "Param 'cancelOrigClientOrderId' or 'cancelOrderId' must be sent, "
+                "but both were empty/null!",
+            )
+        kind = _KINDS.get(p.get("type", ""))
+        if kind is None:
+            return _error(-1116, "Invalid orderType.")
+        if not _CLIENT_ID.match(p.get("newClientOrderId") or "auto"):
+            return _error(-1100, "Illegal characters found in parameter 'newClientOrderId'.")
+        refused = self.account.filter_refusal(
+            p.get("symbol", ""),
+            kind=kind,
+            amount=Decimal(p.get("quantity", "0")),
+            price=Decimal(p["price"]) if "price" in p else None,
+            stop=Decimal(p["stopPrice"]) if "stopPrice" in p else None,
+        )
+        return None if refused is None else _error(*_REFUSALS[refused])
+
+    def _replace_cancel(self, p: dict[str, str]) -> dict[str, Any]:
+        """The cancel half: the canceled order's report, or the failure's code and words."""
+        wanted = {"symbol": p.get("symbol", "")}
+        if "cancelOrderId" in p:
+            wanted["orderId"] = p["cancelOrderId"]
+        if "cancelOrigClientOrderId" in p:
+            wanted["origClientOrderId"] = p["cancelOrigClientOrderId"]
+        target = self._find(wanted)
+        if target is not None and target.client_id != wanted.get(
+            "origClientOrderId", target.client_id
+        ):
+            target = None  # both ids sent: the order found by id must carry the client id
+        if target is None or not (target.is_open or target.is_pending):
+            return {"code": -2011, "msg": "Unknown order sent."}
+        self.account.cancel(target, self.now_ms)
+        return _order(target) | {
+            "origClientOrderId": target.client_id,
+            "clientOrderId": p.get("cancelNewClientOrderId") or f"cancel{target.order_id}",
+            "transactTime": self.now_ms,
+        }
+
+    def _replace_new(self, p: dict[str, str]) -> dict[str, Any]:
+        """The new-order half: its report (``FULL`` for market and limit orders by default)."""
+        kind = _KINDS[p["type"]]
+        placed = self.account.place(
+            p.get("symbol", ""),
+            side=p.get("side", "").lower(),
+            kind=kind,
+            amount=Decimal(p.get("quantity", "0")),
+            client_id=p.get("newClientOrderId") or f"auto{len(self.account.orders) + 1}",
+            now_ms=self.now_ms,
+            price=Decimal(p["price"]) if "price" in p else None,
+            stop=Decimal(p["stopPrice"]) if "stopPrice" in p else None,
+        )
+        if isinstance(placed, Refusal):
+            code, msg = _REFUSALS[placed]
+            return {"code": code, "msg": msg}
+        default = "FULL" if kind in (Kind.MARKET, Kind.LIMIT) else "ACK"
+        if p.get("newOrderRespType", default) != "ACK":
+            return self._full(placed)
+        ack = {"symbol": placed.market.market_id, "orderId": placed.order_id, "orderListId": -1}
+        return ack | {"clientOrderId": placed.client_id, "transactTime": self.now_ms}
+
     def _open_orders(self, call: Call) -> Answer:
         if denied := self._denied(call):
             return denied
@@ -268,8 +377,6 @@ class BinanceTradingServer(BinanceServer):
         )
         if shape != ("LIMIT", "BUY", "SELL", "LIMIT_MAKER", "STOP_LOSS"):
             return _error(-1128, "Combination of optional parameters invalid.")
-        if p.get("workingQuantity") != p.get("pendingQuantity"):
-            return _error(-1128, "Combination of optional parameters invalid.")
         ids = [p.get(k, "") for k in ("workingClientOrderId", "pendingBelowClientOrderId")]
         ids.append(p.get("pendingAboveClientOrderId", ""))
         if not all(_CLIENT_ID.match(i) for i in ids):
@@ -277,6 +384,7 @@ class BinanceTradingServer(BinanceServer):
         placed = self.account.place_otoco(
             p.get("symbol", ""),
             amount=Decimal(p.get("workingQuantity", "0")),
+            pending_amount=Decimal(p.get("pendingQuantity", "0")),
             price=Decimal(p.get("workingPrice", "0")),
             client_id=ids[0],
             stop=Decimal(p.get("pendingBelowStopPrice", "0")),

@@ -6,8 +6,10 @@ amounts must be whole steps and at least the minimum, the notional at least the 
 open sell reserves its amount (an OCO list reserves it once for both legs) and an open limit buy
 reserves its cost; market orders fill at once at the current price; resting orders fill when
 ``set_price`` crosses them, and filling one leg of an OCO list expires the other. Fees are
-``fee_rate`` of the trade, taken from the asset received (Binance) or always in the quote asset
-(Kraken). Not thread-safe: the servers call it under their lock.
+``fee_rate`` of the trade, taken from the asset received (Binance without BNB) or always in the
+quote asset (Kraken); with ``bnb_price`` set, Binance's BNB discount: the fee, converted to BNB
+and reduced by 25 %, is paid in BNB when the BNB balance covers it, else in full from the asset
+received (Binance's commission FAQ). Not thread-safe: the servers call it under their lock.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ class Refusal(StrEnum):
     WOULD_TAKE = "a maker order would take"
     WOULD_TRIGGER = "a stop would trigger at once"
     BAD_PRICES = "OCO prices in the wrong order"
+
+
+BNB_DISCOUNT = Decimal("0.75")
+"""Paid in BNB, the standard commission is reduced by 25 %."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,8 @@ class SpotAccount:
 
     fee_rate: Decimal = Decimal("0.001")
     fee_in_quote: bool = False
+    bnb_price: Decimal | None = None
+    """The quote asset's price of one BNB: fees are paid in BNB while it covers them."""
     free: dict[str, Decimal] = field(default_factory=dict)
     locked: dict[str, Decimal] = field(default_factory=dict)
     markets: dict[str, Market] = field(default_factory=dict)
@@ -247,8 +255,11 @@ class SpotAccount:
         limit: Decimal,
         limit_client_id: str,
         now_ms: int,
+        pending_amount: Decimal | None = None,
     ) -> tuple[SimOrder, SimOrder, SimOrder] | Refusal:
-        """A buy LIMIT (the working order) whose fill places a sell OCO of ``amount``.
+        """A buy LIMIT (the working order) whose fill places a sell OCO of ``pending_amount``.
+
+        ``pending_amount`` defaults to ``amount``; it may be less (the fee taken from the coin).
 
         Binance's OTOCO: the stop-loss and take-profit exist (``PENDING_NEW``) from the moment
         the list is accepted and become active the moment the working order fills, with no
@@ -265,12 +276,13 @@ class SpotAccount:
             n + 1, client_id, market, "buy", Kind.LIMIT, amount, price, None, now_ms, list_id,
             working=True,
         )  # fmt: skip
+        legs = amount if pending_amount is None else pending_amount
         stop_leg = SimOrder(
-            n + 2, stop_client_id, market, "sell", Kind.STOP_LOSS, amount, None, stop, now_ms,
+            n + 2, stop_client_id, market, "sell", Kind.STOP_LOSS, legs, None, stop, now_ms,
             list_id, status="PENDING_NEW",
         )  # fmt: skip
         limit_leg = SimOrder(
-            n + 3, limit_client_id, market, "sell", Kind.LIMIT_MAKER, amount, limit, None, now_ms,
+            n + 3, limit_client_id, market, "sell", Kind.LIMIT_MAKER, legs, limit, None, now_ms,
             list_id, status="PENDING_NEW",
         )  # fmt: skip
         for leg in (entry, stop_leg, limit_leg):
@@ -286,6 +298,28 @@ class SpotAccount:
         if self._crosses(entry, self.prices[market_id]):
             self._fill(entry, self.prices[market_id], now_ms)
         return entry, stop_leg, limit_leg
+
+    def filter_refusal(
+        self,
+        market_id: str,
+        *,
+        kind: Kind,
+        amount: Decimal,
+        price: Decimal | None,
+        stop: Decimal | None,
+    ) -> Refusal | None:
+        """The market's filters alone (step, minimums), as checked before anything is done."""
+        market = self.markets.get(market_id)
+        if market is None:
+            return Refusal.UNKNOWN_MARKET
+        rules = market.rules
+        reference = price or stop or self.prices[market_id]
+        checks = [
+            (amount % rules.step != 0, Refusal.LOT_SIZE),
+            (amount < rules.min_amount, Refusal.MIN_AMOUNT),
+            (amount * reference < rules.min_notional, Refusal.MIN_NOTIONAL),
+        ]
+        return next((refusal for failed, refusal in checks if failed), None)
 
     def cancel(self, order: SimOrder, now_ms: int) -> None:
         """Cancel ``order`` and the rest of its list, releasing what they reserved."""
@@ -357,6 +391,10 @@ class SpotAccount:
         received, paid = (base, quote) if order.side == "buy" else (quote, base)
         fee_asset = quote if self.fee_in_quote else received
         fee = (cost if fee_asset == quote else order.amount) * self.fee_rate
+        if self.bnb_price is not None:
+            in_bnb = cost * self.fee_rate * BNB_DISCOUNT / self.bnb_price
+            if self.free.get("BNB", Decimal(0)) >= in_bnb:
+                fee_asset, fee = "BNB", in_bnb
         self.free[paid] = self.free.get(paid, Decimal(0)) - (
             cost if paid == quote else order.amount
         )
@@ -383,6 +421,9 @@ class SpotAccount:
         for leg in pending:
             leg.status, leg.updated_ms = "NEW", now_ms
         stop = next((o for o in pending if o.kind is Kind.STOP_LOSS), None)
-        if stop is not None:
-            held = self.free.get(stop.market.base, Decimal(0))
-            self._reserve(stop, min(stop.amount, held))  # the fee may have taken a little
+        if stop is not None and self._reserve(stop, stop.amount) is not None:
+            # More than the account holds (the fee was taken from the coin bought): the legs
+            # cannot be placed. What Binance does then is not documented; modelled as the
+            # legs expiring, which leaves the coin bought without its stop-loss.
+            for leg in pending:
+                leg.status = "EXPIRED"

@@ -125,7 +125,11 @@ async def _build(
     wanted = set(options.engines)
     process = next(iter(wanted)) if len(wanted) == 1 else "engines"
     telemetry = open_telemetry(
-        settings.monitoring, process=process, stack=stack.enter_context(ExitStack()), serve=True
+        settings.monitoring,
+        process=process,
+        stack=stack.enter_context(ExitStack()),
+        serve=True,
+        replay_at_full_speed=market.candles is not None and options.speed is None,
     )
     clock: Clock = LiveClock()
     if market.candles is not None:

@@ -131,6 +131,7 @@ async def open_use_cases(
         max_active_per_user=settings.api.max_jobs_per_user,
         bus=bus,
         warm_workers=warm_workers,
+        runtime=settings.runtime,
     )
     trading = settings.trading
     bots = BotService(

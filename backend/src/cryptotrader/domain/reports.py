@@ -79,6 +79,20 @@ class BracketReport(BaseModel):
     protection: ProtectionReport
 
 
+class ReplaceReport(BaseModel):
+    """A protective order canceled and a market sale placed in one request (Binance cancelReplace).
+
+    ``canceled`` is the order named in the request (the rest of its order list is canceled with
+    it); ``sale`` the new order. Nothing lies between the two: a crash either finds the stop in
+    place and nothing sold, or the stop gone and the coin sold.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    canceled: OrderReport
+    sale: OrderReport
+
+
 class Balance(BaseModel):
     """Free (available), used (in open orders) and total amount of one asset."""
 

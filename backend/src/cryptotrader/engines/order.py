@@ -13,6 +13,9 @@
   filled (``protection``). If the protection cannot be placed, the position is closed at market
   at once and an alert is raised.
 * ``failures_to_pause`` consecutive failed orders pause the bot and alert (circuit breaker).
+* An exit where the venue can (``atomic_exit``: Binance ``cancelReplace``) cancels the stop and
+  sells in one request, so no crash leaves the coin held without its stop; elsewhere it cancels
+  the protection, then sells.
 
 The engine is composed of parts, each built here from the one ``OrderEngineDeps`` (order_deps)
 plus its peer parts, and testable alone:
@@ -24,6 +27,7 @@ live here, since both the signal path and the protection close positions.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from cryptotrader.bus.messages import Severity
@@ -41,6 +45,9 @@ from cryptotrader.engines.order_state import TradingState
 from cryptotrader.engines.order_store import OrderStore
 from cryptotrader.engines.positions import Position, is_bracket
 from cryptotrader.engines.protection import Protection
+from cryptotrader.errors import CancelReplaceFailed
+
+log = logging.getLogger(__name__)
 
 
 class OrderEngine:
@@ -129,11 +136,12 @@ class OrderEngine:
     async def close_position(
         self, bot: BotKind, *, reason: ExitReason, client_order_id: str
     ) -> None:
-        """Cancel the position's protection, then sell it at market.
+        """Sell the position at market, its protection canceled.
 
-        If a protective order filled meanwhile, that fill closes the position instead. If the
-        sale fails, the protection is placed again: a position is never left without its
-        stop-loss.
+        Where the venue can (``atomic_exit``), the stop is canceled and the sale placed in one
+        request (``_replace_with_sale``); else the protection is canceled first. If a protective
+        order filled meanwhile, that fill closes the position instead. If the sale fails, the
+        protection is placed again: a position is never left without its stop-loss.
         """
         position = self.state.positions.get(bot)
         if position is None:
@@ -143,17 +151,60 @@ class OrderEngine:
         existing = await self.store.stored(client_order_id) if check else None
         if existing is not None and existing.status.is_final:
             return
+        atomic = self.deps.exchange.capabilities.atomic_exit and position.protection is not None
+        if atomic:
+            order = existing or await self._store_sale(position, client_order_id)
+            if await self._replace_with_sale(position, order, reason, resent=existing is not None):
+                return
+            existing = order  # stored; the stop was not open: cancel-then-sell finds out why
         if not await self.protection.cancel_protection(position):
+            if atomic:  # the sale was never attempted: nothing of it exists at the exchange
+                await self.store.record_status(order, OrderStatus.CANCELED)
             return  # a protective order filled meanwhile: the position is closed
         if existing is None:
-            order = self.sender.new_order(bot, client_order_id, OrderType.MARKET, position.quantity)
-            await self.store.store_new(order, trade_id=position.trade_id)
+            order = await self._store_sale(position, client_order_id)
             report = await self.sender.send(order)
         else:
             order = existing
             report = await self.store.lookup(order.client_order_id) or await self.sender.send(order)
         if report is not None:
             await self.recorder.apply_reports([report], exit_reason=reason)
+        await self._reprotect_unsold(bot, reason)
+
+    async def _store_sale(self, position: Position, client_order_id: str) -> Order:
+        """A market sale of the whole position, written before it is sent."""
+        order = self.sender.new_order(
+            position.bot, client_order_id, OrderType.MARKET, position.quantity
+        )
+        await self.store.store_new(order, trade_id=position.trade_id)
+        return order
+
+    async def _replace_with_sale(
+        self, position: Position, order: Order, reason: ExitReason, *, resent: bool
+    ) -> bool:
+        """Cancel the stop and sell in one request; False when nothing was done (stop not open).
+
+        A stored sale (a restart, a lost answer) is looked up first and sent only if the
+        exchange never received it. Afterwards both legs are read back and recorded with the
+        sale: canceled with it, filled before it, or (the sale refused before the cancel) still
+        resting.
+        """
+        stop_id, take_id = position.stop_id(), position.take_id()
+        assert stop_id is not None
+        assert take_id is not None
+        sale = await self.store.lookup(order.client_order_id) if resent else None
+        if sale is None:
+            try:
+                sale = await self.sender.send_replacing(order, cancel_client_order_id=stop_id)
+            except CancelReplaceFailed as exc:
+                log.info("exit %s: %s; canceling, then selling", order.client_order_id, exc)
+                return False
+        legs = [leg for coid in (stop_id, take_id) if (leg := await self.store.lookup(coid))]
+        await self.recorder.apply_reports([*legs, *([sale] if sale else [])], exit_reason=reason)
+        await self._reprotect_unsold(position.bot, reason)
+        return True
+
+    async def _reprotect_unsold(self, bot: BotKind, reason: ExitReason) -> None:
         if bot in self.state.positions:  # not sold: protect it again
             position = self.state.positions[bot]
             await self.protection.reprotect_or_pause(position, f"{reason} exit failed")

@@ -108,6 +108,31 @@ class OrderSender:
             lambda: self._store.lookup(order.client_order_id),
         )
 
+    async def send_replacing(
+        self, order: Order, *, cancel_client_order_id: str
+    ) -> OrderReport | None:
+        """Send a market sale that cancels ``cancel_client_order_id`` in the same request.
+
+        Only where ``capabilities.atomic_exit`` (``BaseExchange.replace_with_sale``). Failures
+        are handled as ``send``'s: after an ambiguous one the sale is looked up by its id.
+
+        Raises:
+            CancelReplaceFailed: the order to cancel was not open; nothing was done (the
+                caller looks it up and takes the cancel-then-sell path).
+            OperationalError: as ``send``.
+        """
+
+        async def submit() -> OrderReport:
+            replaced = await self._exchange.replace_with_sale(
+                self._pair,
+                order.quantity,
+                cancel_client_order_id=cancel_client_order_id,
+                client_order_id=order.client_order_id,
+            )
+            return replaced.sale
+
+        return await self._send(order, submit, lambda: self._store.lookup(order.client_order_id))
+
     async def send_bracket(self, order: Order) -> BracketReport | None:
         """Send a limit entry with its stop-loss and take-profit as one order list.
 

@@ -26,6 +26,7 @@ from cryptotrader.domain.reports import (
     FillReport,
     OrderReport,
     ProtectionReport,
+    ReplaceReport,
     Ticker,
 )
 from cryptotrader.domain.timeframes import Timeframe
@@ -51,6 +52,9 @@ class VenueCapabilities:
             spot sell order reserves the amount, so a second one would be refused). The order
             engine watches the take-profit price and, when it is reached, cancels the ``-sl``
             order and sells at market.
+        atomic_exit: ``replace_with_sale`` cancels a protective order (with its order list) and
+            sells at market in one request (Binance ``cancelReplace``): an exit never leaves a
+            moment with the coin held and no stop. Elsewhere the exit cancels, then sells.
     """
 
     native_oco: bool = False
@@ -60,6 +64,7 @@ class VenueCapabilities:
     paper: bool = False
     take_profit_by_engine: bool = False
     native_bracket: bool = False
+    atomic_exit: bool = False
 
 
 class BaseExchange(ABC):
@@ -146,12 +151,30 @@ class BaseExchange(ABC):
 
         Only where ``capabilities.native_bracket``. The entry's client id is
         ``client_order_id``; the legs' are ``protection_client_order_id`` with ``-sl`` and
-        ``-tp`` (as ``place_protection``'s). The legs sell ``amount`` once the entry fills.
+        ``-tp`` (as ``place_protection``'s). The legs sell ``amount`` once the entry fills, less
+        the fee where the venue takes it from the coin bought (what will be held).
 
         Raises:
             OrderRejected: the venue has no such order list (the default).
         """
         raise OrderRejected(f"{self.name}: no native entry-with-protection order list")
+
+    async def replace_with_sale(
+        self, pair: Pair, amount: Decimal, *, cancel_client_order_id: str, client_order_id: str
+    ) -> ReplaceReport:
+        """Cancel ``cancel_client_order_id`` (and its order list) and sell at market, atomically.
+
+        Only where ``capabilities.atomic_exit``. The sale is ``amount`` capped to what the
+        account holds once the cancel released it (a fee taken in the base asset leaves less).
+
+        Raises:
+            CancelReplaceFailed: the order to cancel was not open; nothing was done.
+            OrderRejected: the sale was refused (the cancel may have been done: look the
+                protection up).
+            OrderOutcomeUnknown: carries the sale's id: look the sale and the stop up.
+            TemporaryError, OperationalError: as ``sell``.
+        """
+        raise OrderRejected(f"{self.name}: no atomic cancel-and-sell")
 
     @abstractmethod
     async def cancel_order(self, pair: Pair, *, client_order_id: str) -> OrderReport:

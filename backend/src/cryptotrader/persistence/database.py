@@ -131,7 +131,8 @@ class Database:
             process's lock (up to ``busy_timeout``), blocks the whole event loop. Only for a
             process that serves nothing else on its loop (a replay, ``run`` without the API);
             never for one that serves the API. Ignored for PostgreSQL (asyncpg has no thread).
-        pool: PostgreSQL: the connection pool's size and wait (``Pool``); SQLite writers wait
+        pool: PostgreSQL: the connection pool's size and wait (``Pool``). SQLite keeps
+            ``pool.size`` connections and opens more without limit or wait: its writers wait
             for the writer lock instead.
 
     Raises:
@@ -190,12 +191,19 @@ class Database:
                 # Private from the first byte: it holds password hashes, sessions and encrypted
                 # keys (SQLite gives its -wal and -shm files the same mode).
                 path.touch(mode=0o600, exist_ok=True)
+            # No cap on connections: a SQLite connection is a file handle, and writers already
+            # queue on ``writer``. A capped pool only added a 30 s wait for a connection that,
+            # on a starved event loop (``run --api`` at load 20), answered logins with 503.
+            in_file = database not in ("", ":memory:")  # memory: one shared connection
+            pooling: dict[str, Any] = (
+                {"pool_size": self.pool.size, "max_overflow": -1} if in_file else {}
+            )
             if self.inline:
                 args, kwargs = SQLiteDialect_aiosqlite().create_connect_args(self.url)
                 creator = inline_connector(*args, **kwargs)
-                engine = create_async_engine(self.url, echo=echo, async_creator=creator)
+                engine = create_async_engine(self.url, echo=echo, async_creator=creator, **pooling)
             else:
-                engine = create_async_engine(self.url, echo=echo)
+                engine = create_async_engine(self.url, echo=echo, **pooling)
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(engine.sync_engine, "begin", _sqlite_begin)
             return engine

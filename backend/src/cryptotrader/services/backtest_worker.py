@@ -2,10 +2,15 @@
 
 Top-level functions of a module with no event loop, so a ``ProcessPoolExecutor`` can pickle
 them; the candles travel as arrays. The report is ``engines.backtest.report.result_dict``.
+
+A job's stored request (the API body as JSON) is read into the typed request the CLI builds
+from its options, one reader per kind: ``single_backtest`` (``SingleBacktest``),
+``compare_backtest`` (``CompareBacktest``), ``portfolio_sweep`` (``PortfolioSweep``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import time
@@ -15,14 +20,15 @@ from typing import Any
 
 import numpy as np
 
-from cryptotrader.config import TradingSettings
+from cryptotrader.config import RuntimeSettings, TradingSettings
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine
+from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine, multipair
+from cryptotrader.engines.backtest.multipair import PairSeries, PortfolioRequest
 from cryptotrader.engines.backtest.portfolio_sweep import PortfolioSweep
-from cryptotrader.engines.backtest.report import portfolio_dict, result_dict
-from cryptotrader.strategies import create_strategy
+from cryptotrader.engines.backtest.report import multipair_dict, portfolio_dict, result_dict
+from cryptotrader.engines.backtest.requests import CompareBacktest, SingleBacktest
 
 
 def ignore_interrupts() -> None:
@@ -99,6 +105,32 @@ def backtest_config(request: dict[str, Any]) -> BacktestConfig:
         UserInputError: a value out of range.
     """
     return BacktestConfig.parse(**{name: request.get(name) for name in CONFIG_FIELDS})
+
+
+def single_backtest(request: dict[str, Any]) -> SingleBacktest:
+    """A single job's strategy, parameters and capital, as ``backtest run`` reads them.
+
+    Raises:
+        UnknownNameError: unknown strategy.
+        UserInputError: bad parameter or capital.
+    """
+    return SingleBacktest.parse(
+        strategy=request["strategy"],
+        capital=request["initial_capital"],
+        params=request.get("params") or {},
+    )
+
+
+def compare_backtest(request: dict[str, Any]) -> CompareBacktest:
+    """A compare job's strategies and capital, as ``backtest compare`` reads them.
+
+    Raises:
+        UnknownNameError: unknown strategy.
+        UserInputError: bad capital.
+    """
+    return CompareBacktest.parse(
+        strategies=request["strategies"], capital=request["initial_capital"]
+    )
 
 
 def portfolio_sweep(request: dict[str, Any], trading: TradingSettings) -> PortfolioSweep:
@@ -180,12 +212,9 @@ def run_single(
         UserInputError: bad parameter or too few candles.
         StrategyError: the strategy failed.
     """
-    engine = _engine(request, trading)
-    strategy = create_strategy(request["strategy"], request.get("params") or {})
-    result = engine.run(
+    result = single_backtest(request).run(
+        _engine(request, trading),
         candles,
-        strategy,
-        request["initial_capital"],
         Timeframe(request["timeframe"]),
         progress=progress_writer(progress_file),
     )
@@ -204,32 +233,39 @@ def run_compare(
         UserInputError: bad parameter or too few candles.
         StrategyError: a strategy failed.
     """
-    engine = _engine(request, trading)
-    strategies = [create_strategy(name) for name in request["strategies"]]
-    results = engine.compare_strategies(
+    results = compare_backtest(request).run(
+        _engine(request, trading),
         candles,
-        strategies,
-        request["initial_capital"],
         Timeframe(request["timeframe"]),
         progress=progress_writer(progress_file),
     )
     return {"results": [result_dict(r, curve_limit=CURVE_POINTS) for r in results]}
 
 
+PairCandles = tuple[tuple[str, CandleArrays], ...]
+"""The series of a multi-pair job: ``(pair symbol, candles)`` per pair."""
+
+
 def run_portfolio(
     request: dict[str, Any],
-    candles: CandleArrays,
+    candles: CandleArrays | PairCandles,
     trading: TradingSettings,
     progress_file: str | None = None,
+    runtime: RuntimeSettings | None = None,
 ) -> dict[str, Any]:
     """Both bots with reallocation, at each ratio asked; ``{"results": [], "portfolio": [...]}``.
 
     Each entry of ``portfolio`` is what ``backtest portfolio --json`` prints for that ratio.
+    Several pairs (``request["pairs"]``, their candles as ``PairCandles``) run together through
+    ``multipair.run_portfolio`` under ``runtime``'s risk limits, as ``backtest portfolio
+    --stored PAIR`` repeated: ``{"results": [], "multipair": [...]}``.
 
     Raises:
         UserInputError: bad parameter or too few candles.
         StrategyError: a strategy failed.
     """
+    if isinstance(candles, tuple):
+        return _run_pairs(request, candles, trading, progress_file, runtime or RuntimeSettings())
     sweep = portfolio_sweep(request, trading)
     results = sweep.run(
         _engine(request, trading),
@@ -240,4 +276,41 @@ def run_portfolio(
     return {
         "results": [],
         "portfolio": [portfolio_dict(r, curve_limit=CURVE_POINTS) for r in results],
+    }
+
+
+def _run_pairs(
+    request: dict[str, Any],
+    candles: PairCandles,
+    trading: TradingSettings,
+    progress_file: str | None,
+    runtime: RuntimeSettings,
+) -> dict[str, Any]:
+    sweep = portfolio_sweep(request, trading)
+    safe, aggressive = sweep.strategies()
+    config = backtest_config(request)
+    asked = PortfolioRequest(
+        series=tuple(PairSeries(Pair.parse(symbol), arrays) for symbol, arrays in candles),
+        timeframe=Timeframe(request["timeframe"]),
+        safe=safe,
+        aggressive=aggressive,
+        capital=sweep.capital,
+        config=config,
+        trading=trading,
+        runtime=runtime,
+        on_deep_streak=sweep.on_deep_streak,
+    )
+    progress = progress_writer(progress_file)
+    per_ratio = sum(len(arrays) for _, arrays in candles)
+    total = per_ratio * len(sweep.ratios)
+    results = []
+    for done, ratio in enumerate(sweep.ratios, start=1):
+        results.append(
+            multipair.run_portfolio(dataclasses.replace(asked, reallocation_ratio=ratio))
+        )
+        if progress is not None:
+            progress(done * per_ratio, total)
+    return {
+        "results": [],
+        "multipair": [multipair_dict(r, fee=config.fee, curve_limit=CURVE_POINTS) for r in results],
     }

@@ -28,12 +28,10 @@ from cryptotrader.bus import topics
 from cryptotrader.bus.messages import BacktestProgress
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock
-from cryptotrader.config import TradingSettings
+from cryptotrader.config import RuntimeSettings, TradingSettings
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.domain.values import to_decimal
-from cryptotrader.engines.backtest.config import check_capital
 from cryptotrader.errors import RateLimitedError, StrategyError, UserInputError
 from cryptotrader.persistence.candles import KeptCandles
 from cryptotrader.persistence.database import Database
@@ -43,7 +41,6 @@ from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.services import audit, backtest_worker
 from cryptotrader.services.context import Actor, Origin, Permission
 from cryptotrader.services.errors import Conflict, NotFound
-from cryptotrader.strategies import create_strategy
 
 log = logging.getLogger(__name__)
 Worker = Callable[..., dict[str, Any]]
@@ -106,13 +103,10 @@ def validate_request(kind: str, request: dict[str, Any], trading: TradingSetting
     backtest_worker.backtest_config(request)
     if kind == "portfolio":
         backtest_worker.portfolio_sweep(request, trading)
-        return
-    check_capital(to_decimal(request["initial_capital"]))
-    if kind in ("single", "optimize"):
-        create_strategy(request["strategy"], request.get("params") or {})
     elif kind == "compare":
-        for name in request["strategies"]:
-            create_strategy(name)
+        backtest_worker.compare_backtest(request)
+    else:  # single, and an optimisation's strategy, parameters and capital
+        backtest_worker.single_backtest(request)
 
 
 class BacktestService:
@@ -135,6 +129,7 @@ class BacktestService:
             pool's process count, so that a spawn pool starts (and its initializer,
             ``backtest_worker.start_worker``, warms) every worker before the first job (0: none,
             e.g. a thread pool in tests).
+        runtime: the risk manager's limits a multi-pair portfolio job trades under.
     """
 
     def __init__(
@@ -151,7 +146,9 @@ class BacktestService:
         bus: MessageBus | None = None,
         progress_s: float = 0.25,
         warm_workers: int = 0,
+        runtime: RuntimeSettings | None = None,
     ) -> None:
+        self._runtime = runtime or RuntimeSettings()
         self._warm_workers = warm_workers
         self._warming: list[asyncio.Future[int]] = []
         self._bus = bus
@@ -226,8 +223,17 @@ class BacktestService:
         """
         actor.require(Permission.CONTROL)
         validate_request(kind, request, self._trading)
-        candles = await self._candles(request)
-        if kind in self._checks:
+        candles: CandleArrays | backtest_worker.PairCandles
+        if kind == "portfolio" and request.get("pairs"):
+            candles = tuple(
+                [
+                    (str(symbol), await self._candles({**request, "pair": symbol}))
+                    for symbol in request["pairs"]
+                ]
+            )
+        else:
+            candles = await self._candles(request)
+        if kind in self._checks and isinstance(candles, CandleArrays):
             self._checks[kind](request, candles)
         async with UnitOfWork(self._database) as uow:
             active = await backtest_jobs.count_unfinished(
@@ -282,10 +288,15 @@ class BacktestService:
         job_id: int,
         kind: str,
         request: dict[str, Any],
-        candles: CandleArrays,
+        candles: CandleArrays | backtest_worker.PairCandles,
         user_id: int,
     ) -> None:
-        total = len(candles) * _runs(kind, request, self._trading)
+        count = (
+            len(candles)
+            if isinstance(candles, CandleArrays)
+            else sum(len(arrays) for _, arrays in candles)
+        )
+        total = count * _runs(kind, request, self._trading)
         report = partial(self._progress, job_id, user_id, total)
         error: str | None = None
         try:
@@ -322,7 +333,7 @@ class BacktestService:
         self,
         kind: str,
         request: dict[str, Any],
-        candles: CandleArrays,
+        candles: CandleArrays | backtest_worker.PairCandles,
         report: Callable[[str, int], Any],
     ) -> dict[str, Any]:
         """Run the worker; a backtest's progress is read from its file while it runs."""
@@ -332,7 +343,15 @@ class BacktestService:
             return await loop.run_in_executor(self._executor, work)
         with tempfile.TemporaryDirectory(prefix="backtest-") as folder:
             path = f"{folder}/progress"
-            work = partial(self._workers[kind], request, candles, self._trading, progress_file=path)
+            extra = {"runtime": self._runtime} if kind == "portfolio" else {}
+            work = partial(
+                self._workers[kind],
+                request,
+                candles,
+                self._trading,
+                progress_file=path,
+                **extra,
+            )
             future = loop.run_in_executor(self._executor, work)
             seen: tuple[int, int] | None = None
             while True:
@@ -495,7 +514,9 @@ def _runs(kind: str, request: dict[str, Any], trading: TradingSettings) -> int:
     """How many passes over the candles a job makes (its progress total is candles x runs)."""
     if kind == "portfolio":
         return len(backtest_worker.portfolio_sweep(request, trading).ratios)
-    return len(request.get("strategies") or []) or 1
+    if kind == "compare":
+        return len(backtest_worker.compare_backtest(request).strategies)
+    return 1
 
 
 def _ms(value: Any) -> int | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
@@ -17,10 +17,13 @@ from cryptotrader.bus import InProcessBus, topics
 from cryptotrader.bus.messages import BacktestProgress
 from cryptotrader.clock import TestClock
 from cryptotrader.config import TradingSettings
+from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.engines.backtest import BacktestEngine
+from cryptotrader.engines.backtest.multipair import PairSeries, PortfolioRequest, run_portfolio
 from cryptotrader.engines.backtest.portfolio import PortfolioBacktest
 from cryptotrader.persistence import Database
+from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.repositories import backtest_jobs, users
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.services.backtest_worker import start_worker
@@ -37,6 +40,8 @@ from tests.integration.api.harness import (
     wait_for,
 )
 from tests.integration.conftest import FAST
+
+ETH = Pair.parse("ETH/USDT")
 
 
 @pytest_asyncio.fixture
@@ -61,6 +66,36 @@ async def _finished(api: ApiHarness, job: int) -> dict[str, object]:
             if status["status"] in ("succeeded", "failed"):
                 return status  # type: ignore[no-any-return]
             await asyncio.sleep(0.1)
+
+
+async def _succeeded(api: ApiHarness, path: str, body: Mapping[str, object]) -> dict[str, object]:
+    """Launch a job as the trader and wait until it has succeeded; the job as then listed."""
+    launched = await api.post("trader", path, json=body)
+    assert launched.status_code == 202, launched.text
+    job = await _finished(api, launched.json()["id"])
+    assert job["status"] == "succeeded", job
+    return job
+
+
+async def _recorder(api: ApiHarness) -> Recorder:
+    """What the API publishes on ``backtests`` from now on."""
+    recorder = Recorder()
+    await api.bus.subscribe(topics.BACKTESTS, group="test", consumer="t", handler=recorder.handler)
+    return recorder
+
+
+async def _progress(recorder: Recorder, job: object) -> list[BacktestProgress]:
+    """The job's progress messages, once the last one (succeeded) has arrived."""
+
+    def of_job() -> list[BacktestProgress]:
+        found = recorder.messages.get(topics.BACKTESTS, [])
+        return [m for m in found if isinstance(m, BacktestProgress) and m.job_id == job]
+
+    async def succeeded() -> bool:
+        return any(m.status == "succeeded" for m in of_job())
+
+    await wait_for(succeeded, 60)
+    return of_job()
 
 
 @pytest.mark.asyncio
@@ -115,13 +150,8 @@ async def test_compare_when_launched_reports_each_strategy_side_by_side(
     process_api: ApiHarness,
 ) -> None:
     api = process_api
-    launched = await api.post(
-        "trader",
-        "/api/backtest/compare",
-        json={"pair": "BTC/USDT", "strategies": ["sma_cross", "conservative", "aggressive"]},
-    )
-    job = launched.json()["id"]
-    assert (await _finished(api, job))["status"] == "succeeded"
+    body = {"pair": "BTC/USDT", "strategies": ["sma_cross", "conservative", "aggressive"]}
+    job = (await _succeeded(api, "/api/backtest/compare", body))["id"]
     result = (await api.get("trader", f"/api/backtest/{job}/result")).json()
     assert [r["strategy"].split("(")[0] for r in result["results"]] == [
         "sma_cross",
@@ -229,25 +259,10 @@ async def test_backtest_when_running_publishes_its_candles_done_to_its_owner(
     process_api: ApiHarness,
 ) -> None:
     api = process_api
-    recorder = Recorder()
-    await api.bus.subscribe(topics.BACKTESTS, group="test", consumer="t", handler=recorder.handler)
-    launched = await api.post(
-        "trader",
-        "/api/backtest/compare",
-        json={"pair": "BTC/USDT", "strategies": ["sma_cross", "aggressive"]},
-    )
-    job = launched.json()["id"]
-    assert (await _finished(api, job))["status"] == "succeeded"
-
-    async def published() -> list[BacktestProgress]:
-        found = recorder.messages.get(topics.BACKTESTS, [])
-        return [m for m in found if isinstance(m, BacktestProgress) and m.job_id == job]
-
-    async def succeeded() -> bool:
-        return any(m.status == "succeeded" for m in await published())
-
-    await wait_for(succeeded, 60)
-    messages = await published()
+    recorder = await _recorder(api)
+    body = {"pair": "BTC/USDT", "strategies": ["sma_cross", "aggressive"]}
+    job = (await _succeeded(api, "/api/backtest/compare", body))["id"]
+    messages = await _progress(recorder, job)
     assert [m.status for m in messages[:2]] == ["queued", "running"]
     assert {m.candles_total for m in messages} == {6000}  # 3000 candles x 2 strategies
     assert messages[-1].candles_done == 6000
@@ -261,11 +276,8 @@ async def test_backtest_runs_when_renamed_and_deleted_are_kept_per_user(
     process_api: ApiHarness,
 ) -> None:
     api = process_api
-    launched = await api.post(
-        "trader", "/api/backtest", json={"pair": "BTC/USDT", "strategy": "sma_cross"}
-    )
-    job = launched.json()["id"]
-    assert (await _finished(api, job))["status"] == "succeeded"
+    body = {"pair": "BTC/USDT", "strategy": "sma_cross"}
+    job = (await _succeeded(api, "/api/backtest", body))["id"]
     renamed = await api.patch("trader", f"/api/backtest/{job}", json={"name": "  first try "})
     assert renamed.status_code == 200, renamed.text
     assert renamed.json()["name"] == "first try"
@@ -286,17 +298,11 @@ async def test_portfolio_sweep_when_launched_reports_each_ratio_as_the_engine_an
     process_api: ApiHarness,
 ) -> None:
     api = process_api
-    recorder = Recorder()
-    await api.bus.subscribe(topics.BACKTESTS, group="test", consumer="t", handler=recorder.handler)
-    launched = await api.post(
-        "trader",
-        "/api/backtest/portfolio",
-        json={"pair": "BTC/USDT", "sweep": "0.1:0.3:0.1", "safe_capital": "800"},
-    )
-    assert launched.status_code == 202, launched.text
-    job = launched.json()["id"]
-    assert launched.json()["kind"] == "portfolio"
-    assert (await _finished(api, job))["status"] == "succeeded"
+    recorder = await _recorder(api)
+    body = {"pair": "BTC/USDT", "sweep": "0.1:0.3:0.1", "safe_capital": "800"}
+    launched = await _succeeded(api, "/api/backtest/portfolio", body)
+    job = launched["id"]
+    assert launched["kind"] == "portfolio"
     result = (await api.get("trader", f"/api/backtest/{job}/result")).json()
     assert result["results"] == []
     runs = result["portfolio"]
@@ -323,19 +329,73 @@ async def test_portfolio_sweep_when_launched_reports_each_ratio_as_the_engine_an
     assert {r["final_capital"] for r in runs} != {runs[0]["final_capital"]}
     listed = (await api.get("trader", "/api/backtest")).json()
     assert [j["kind"] for j in listed["data"]] == ["portfolio"]
-
-    async def succeeded() -> bool:
-        found = recorder.messages.get(topics.BACKTESTS, [])
-        return any(getattr(m, "status", None) == "succeeded" for m in found)
-
-    await wait_for(succeeded, 60)
-    messages = [
-        m
-        for m in recorder.messages.get(topics.BACKTESTS, [])
-        if isinstance(m, BacktestProgress) and m.job_id == job
-    ]
+    messages = await _progress(recorder, job)
     assert {m.candles_total for m in messages} == {9000}  # 3000 candles x 3 ratios
     assert messages[-1].candles_done == 9000
+
+
+@pytest.mark.asyncio
+async def test_portfolio_when_given_several_pairs_trades_them_together_as_the_multipair_engine(
+    process_api: ApiHarness,
+) -> None:
+    api = process_api
+    eth = synthetic_candles(2500, seed=11)
+    await SqlCandleStore(api.database).write(
+        exchange="binance", pair=ETH, timeframe=Timeframe.H1, candles=eth
+    )
+    launched = await api.post(
+        "trader",
+        "/api/backtest/portfolio",
+        json={"pair": "BTC/USDT", "pairs": ["BTC/USDT", "ETH/USDT"], "sweep": "0.2:0.4:0.2"},
+    )
+    assert launched.status_code == 202, launched.text
+    job = launched.json()["id"]
+    assert (await _finished(api, job))["status"] == "succeeded"
+    result = (await api.get("trader", f"/api/backtest/{job}/result")).json()
+    assert result["results"] == result["portfolio"] == []
+    runs = result["multipair"]
+    assert [r["reallocation_ratio"] for r in runs] == ["0.2", "0.4"]
+    series = (
+        PairSeries(BTC, synthetic_candles(3000)),
+        PairSeries(ETH, eth),
+    )
+    for run in runs:
+        expected = run_portfolio(
+            PortfolioRequest(
+                series=series,
+                timeframe=Timeframe.H1,
+                safe=create_strategy("conservative"),
+                aggressive=create_strategy("aggressive"),
+                reallocation_ratio=Decimal(run["reallocation_ratio"]),
+                trading=api.settings.trading,
+                runtime=api.settings.runtime,
+            )
+        )
+        assert run["pairs"] == ["BTC/USDT", "ETH/USDT"]
+        assert run["final_capital"] == str(expected.combined.final_capital)
+        assert set(run["buy_and_hold"]) == {"BTC/USDT", "ETH/USDT"}
+        for bot in ("safe", "aggressive"):
+            shares = run["bots"][bot]["pairs"]
+            assert set(shares) == {"BTC/USDT", "ETH/USDT"}
+            assert sum(s["total_trades"] for s in shares.values()) == len(
+                run["bots"][bot]["trades"]
+            )
+        traded = {t["pair"] for b in run["bots"].values() for t in b["trades"]}
+        assert traded == {"BTC/USDT", "ETH/USDT"}, "both pairs should trade"
+    refused = await api.post(
+        "trader",
+        "/api/backtest/portfolio",
+        json={"pair": "BTC/USDT", "pairs": ["BTC/USDT", "DOGE/USDT"]},
+    )
+    assert refused.status_code == 404
+    assert "DOGE/USDT" in refused.json()["detail"]
+    for body in (
+        {"pair": "SOL/USDT", "pairs": ["BTC/USDT", "ETH/USDT"]},
+        {"pair": "BTC/USDT", "pairs": ["BTC/USDT", "BTC/USDT"]},
+        {"pair": "BTC/USDT", "pairs": ["BTC/USDT"]},
+    ):
+        answer = await api.post("trader", "/api/backtest/portfolio", json=body)
+        assert answer.status_code == 422, (body, answer.text)
 
 
 @pytest.mark.asyncio

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.support.monitoring_servers import Influx, free_port, influxd, poll, prometheus
 
@@ -23,6 +24,7 @@ INFLUX_DB = "cryptotrader"
 REQUESTS = 40
 
 
+@pytest.mark.xdist_group("redis-db-10")  # see test_engines_monitored: one Redis database
 def test_two_api_workers_report_one_sum_to_prometheus_and_points_to_influxdb(
     tmp_path: Path, postgres_url: str, redis_url: str
 ) -> None:

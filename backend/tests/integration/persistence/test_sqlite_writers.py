@@ -131,3 +131,35 @@ def _modes(directory: Path, prefix: str) -> dict[str, str]:
         for file in directory.iterdir()
         if file.name.startswith(prefix)
     }
+
+
+async def test_sqlite_readers_when_more_than_the_pool_keeps_open_never_wait_for_a_connection(
+    tmp_path: Path,
+) -> None:
+    """A burst of requests holds more connections than the pool keeps: none waits for another.
+
+    SQLAlchemy's default pool (5 + 10 overflow, 30 s wait) made the 16th concurrent unit of work
+    wait for a free connection; on a starved event loop that wait ran out and the API answered
+    logins with 503. SQLite connections are file handles: the pool opens more instead.
+    """
+    database = Database(f"sqlite:///{tmp_path / 'burst.db'}")
+    await upgrade(database)
+    held = 3 * (database.pool.size + 10)
+    inside = 0
+    everyone_in = asyncio.Event()
+
+    async def read_and_hold() -> None:
+        nonlocal inside
+        async with UnitOfWork(database, read_only=True) as uow:
+            await settings.get_setting(session=uow.session, key=KEY)
+            inside += 1
+            if inside == held:
+                everyone_in.set()
+            await everyone_in.wait()
+
+    try:
+        # a capped pool raises its TimeoutError here (after its wait) instead of letting all in
+        await asyncio.wait_for(asyncio.gather(*(read_and_hold() for _ in range(held))), 300)
+    finally:
+        await database.dispose()
+    assert inside == held

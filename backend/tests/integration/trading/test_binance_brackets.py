@@ -259,3 +259,144 @@ async def test_entry_on_a_venue_without_order_lists_is_a_market_buy_then_its_pro
     assert entry is not None
     assert entry.type is OrderType.MARKET
     assert not kit.engine.positions[AGGRESSIVE].unprotected
+
+
+# --- exits: the stop canceled and the coin sold in one cancelReplace request ------------------
+
+REPLACE = "/api/v3/order/cancelReplace"
+EXIT = client_ids.decision_id(AGGRESSIVE, PAIR.symbol, STEP + HOUR, client_ids.EXIT)
+
+
+def deletes(server: BinanceTradingServer) -> list[object]:
+    return [c for path in (ORDER, "/api/v3/orderList") for c in server.calls(path)
+            if c.method == "DELETE"]  # fmt: skip
+
+
+def held(server: BinanceTradingServer) -> Decimal:
+    return server.account.free.get("BTC", Decimal(0)) + server.account.locked.get("BTC", Decimal(0))
+
+
+async def test_exit_on_binance_cancels_the_list_and_sells_in_one_request(
+    trader: Trader, server: BinanceTradingServer, database: Database
+) -> None:
+    assert await trader.engine.open_position(signal(), step_ms=STEP) is not None
+    await trader.engine.close_position(AGGRESSIVE, reason=ExitReason.SIGNAL, client_order_id=EXIT)
+    assert len(server.calls(REPLACE)) == 1
+    assert deletes(server) == []  # no separate cancel: no moment without the stop
+    assert exchange_orders(server) == {
+        ENTRY: "FILLED", SL: "CANCELED", TP: "CANCELED", EXIT: "FILLED",
+    }  # fmt: skip
+    assert held(server) < Decimal("0.00001")  # what was held was sold (the fee took the rest)
+    assert trader.engine.positions == {}
+    stored = await every_order(database)
+    assert stored[EXIT].status is OrderStatus.FILLED
+    assert (stored[SL].status, stored[TP].status) == (OrderStatus.CANCELED, OrderStatus.CANCELED)
+    async with UnitOfWork(database) as uow:
+        [(_, trade)] = await trades.list_trades(session=uow.session, limit=10)
+    assert trade.exit_reason is ExitReason.SIGNAL
+
+
+async def test_exit_sale_is_written_before_the_request_is_sent(
+    trader: Trader, server: BinanceTradingServer, database: Database
+) -> None:
+    assert await trader.engine.open_position(signal(), step_ms=STEP) is not None
+    server.stall(REPLACE, seconds=2.0)  # processed at once, answered late: time to look
+    closing = asyncio.create_task(
+        trader.engine.close_position(AGGRESSIVE, reason=ExitReason.SIGNAL, client_order_id=EXIT)
+    )
+    deadline = time.monotonic() + 60
+    while not server.calls(REPLACE):
+        assert time.monotonic() < deadline, "the cancelReplace was never sent"
+        await asyncio.sleep(0.01)
+    written = await every_order(database)
+    assert written[EXIT].status is OrderStatus.PENDING
+    await closing
+    assert trader.engine.positions == {}
+
+
+async def test_exit_whose_answer_is_lost_is_found_by_its_id_and_never_sent_twice(
+    database: Database, server: BinanceTradingServer
+) -> None:
+    trader = await open_trader(database, server, timeout_s=1.0)
+    try:
+        assert await trader.engine.open_position(signal(), step_ms=STEP) is not None
+        server.stall(REPLACE, seconds=3.0)  # done at the exchange; the client times out
+        await trader.engine.close_position(
+            AGGRESSIVE, reason=ExitReason.SIGNAL, client_order_id=EXIT
+        )
+    finally:
+        await trader.venue.close()
+    assert len(server.calls(REPLACE)) == 1
+    assert exchange_orders(server)[EXIT] == "FILLED"
+    assert trader.engine.positions == {}
+    assert (await every_order(database))[EXIT].status is OrderStatus.FILLED
+
+
+async def test_restart_after_the_exit_was_done_records_it_and_sends_nothing(
+    database: Database, server: BinanceTradingServer
+) -> None:
+    first = await open_trader(database, server)
+    position = await first.engine.open_position(signal(), step_ms=STEP)
+    assert position is not None
+    await first.engine._store_sale(position, EXIT)  # written, as before the send
+    await first.venue.replace_with_sale(  # done by Binance; then the process died
+        PAIR, position.quantity, cancel_client_order_id=SL, client_order_id=EXIT
+    )
+    await first.venue.close()
+    sent = len(server.requests)
+    again = await open_trader(database, server)  # reconciles
+    try:
+        assert again.engine.positions == {}
+        stored = await every_order(database)
+        assert stored[EXIT].status is OrderStatus.FILLED
+        assert (stored[SL].status, stored[TP].status) == (
+            OrderStatus.CANCELED,
+            OrderStatus.CANCELED,
+        )
+        # the step resumes: the exit is final, nothing more is sent
+        await again.engine.close_position(
+            AGGRESSIVE, reason=ExitReason.SIGNAL, client_order_id=EXIT
+        )
+        placing = [r for r in server.requests[sent:] if r.method in ("POST", "DELETE")]
+        assert placing == []
+    finally:
+        await again.venue.close()
+
+
+async def test_restart_before_the_exit_was_sent_still_protected_then_sells_once(
+    database: Database, server: BinanceTradingServer
+) -> None:
+    first = await open_trader(database, server)
+    position = await first.engine.open_position(signal(), step_ms=STEP)
+    assert position is not None
+    await first.engine._store_sale(position, EXIT)  # written; the process died before the send
+    await first.venue.close()
+    again = await open_trader(database, server)
+    try:
+        assert not again.engine.positions[AGGRESSIVE].unprotected  # the stop still rests
+        await again.engine.close_position(
+            AGGRESSIVE, reason=ExitReason.SIGNAL, client_order_id=EXIT
+        )
+        assert len(server.calls(REPLACE)) == 1
+        assert exchange_orders(server)[EXIT] == "FILLED"
+        assert again.engine.positions == {}
+    finally:
+        await again.venue.close()
+
+
+async def test_exit_after_the_stop_filled_sends_no_sale_and_records_the_stop(
+    trader: Trader, server: BinanceTradingServer, database: Database
+) -> None:
+    position = await trader.engine.open_position(signal(), step_ms=STEP)
+    assert position is not None
+    assert position.stop is not None
+    server.account.set_price("BTCUSDT", position.stop - 1)  # filled; the engine not told yet
+    await trader.engine.close_position(AGGRESSIVE, reason=ExitReason.SIGNAL, client_order_id=EXIT)
+    assert server.calls(REPLACE) == []
+    assert EXIT not in exchange_orders(server)
+    assert trader.engine.positions == {}
+    stored = await every_order(database)
+    assert stored[EXIT].status is OrderStatus.CANCELED  # written, never sent
+    async with UnitOfWork(database) as uow:
+        [(_, trade)] = await trades.list_trades(session=uow.session, limit=10)
+    assert trade.exit_reason is ExitReason.STOP_LOSS

@@ -50,7 +50,11 @@ async def launch_portfolio_backtest(
     backtests: BacktestServiceDep,
     origin: OriginDep,
 ) -> BacktestJobPublic:
-    """Both bots with reallocation (one ratio, or a sweep of ratios); returns the job."""
+    """Both bots with reallocation (one ratio, or a sweep of ratios); returns the job.
+
+    With ``pairs``, both bots trade every pair together (merged candle times, the risk
+    manager's limits across pairs), as ``backtest portfolio --stored PAIR`` repeated.
+    """
     request = body.model_dump(mode="json")
     view = await backtests.launch(actor, "portfolio", request, origin)
     return BacktestJobPublic.model_validate(view)
@@ -87,6 +91,7 @@ async def get_backtest_result(
             "job": BacktestJobPublic.model_validate(view),
             "results": view.reports,
             "portfolio": (view.result or {}).get("portfolio", []),
+            "multipair": (view.result or {}).get("multipair", []),
         }
     )
 

@@ -64,9 +64,23 @@ class PortfolioBacktestCreate(_Candles):
     sweep: str | None = Field(default=None, pattern=_SWEEP, examples=["0.1:0.5:0.1"])
     on_deep_streak: Literal["quarter", "pause"] = "quarter"
     fill: Literal["open", "close"] = "open"
+    pairs: list[Annotated[str, Field(min_length=3, max_length=25)]] | None = Field(
+        default=None,
+        min_length=2,
+        max_length=10,
+        description="several stored pairs (of `exchange` and `timeframe`) traded together,"
+        " as `backtest portfolio --stored PAIR` repeated; `pair` must be one of them."
+        " The report is then in `multipair`, one entry per ratio, with each pair's share.",
+        examples=[["BTC/USDT", "ETH/USDT"]],
+    )
 
     @model_validator(mode="after")
     def _one_ratio_or_a_sweep(self) -> PortfolioBacktestCreate:
+        if self.pairs is not None:
+            if len(set(self.pairs)) != len(self.pairs):
+                raise ValueError("pairs: each pair once")
+            if self.pair not in self.pairs:
+                raise ValueError("pair must be one of pairs")
         if self.sweep is not None:
             if self.reallocation is not None:
                 raise ValueError("give reallocation or sweep, not both")
@@ -224,9 +238,70 @@ class PortfolioRunPublic(MetricsPublic):
     risk_changes: list[RiskChangePublic]
 
 
+class PairSharePublic(Schema):
+    """One bot's trading on one pair of a multi-pair run."""
+
+    total_trades: int
+    win_rate: float | None
+    net_pnl: str
+    fees_paid: str
+    refused_entries: int
+
+
+class PairTradePublic(BacktestTradePublic):
+    """A simulated trade of a multi-pair run, with its pair."""
+
+    pair: str
+
+
+class MultiPairBotPublic(MetricsPublic):
+    """One bot over every pair: metrics on its merged equity, each pair's share, its trades."""
+
+    strategy: str
+    refused_entries: int
+    pairs: dict[str, PairSharePublic]
+    trades: list[PairTradePublic]
+    equity_curve: list[EquityPointPublic]
+
+
+class MultiPairBotsPublic(Schema):
+    """Each bot of a multi-pair run."""
+
+    safe: MultiPairBotPublic
+    aggressive: MultiPairBotPublic
+
+
+class PairReallocationPublic(BacktestReallocationPublic):
+    """A reallocation of a multi-pair run, with the pair of the winning trade."""
+
+    pair: str | None
+
+
+class PairRiskChangePublic(RiskChangePublic):
+    """A risk change of a multi-pair run, with the pair of the trade that caused it."""
+
+    pair: str | None
+
+
+class MultiPairRunPublic(MetricsPublic):
+    """Both bots over several pairs at one ratio (``backtest portfolio --stored ... --json``)."""
+
+    reallocation_ratio: str
+    pairs: list[str]
+    timeframe: str
+    start: str | None
+    end: str | None
+    buy_and_hold: dict[str, MetricsPublic]
+    equity_curve: list[EquityPointPublic]
+    bots: MultiPairBotsPublic
+    reallocations: list[PairReallocationPublic]
+    risk_changes: list[PairRiskChangePublic]
+
+
 class BacktestResultPublic(Schema):
     """A finished job and its reports: one per strategy, or (portfolio) one per ratio."""
 
     job: BacktestJobPublic
     results: list[BacktestReportPublic]
     portfolio: list[PortfolioRunPublic] = Field(default_factory=list)
+    multipair: list[MultiPairRunPublic] = Field(default_factory=list)

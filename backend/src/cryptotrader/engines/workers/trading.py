@@ -322,8 +322,8 @@ class TradingWorker:
                 last[row.lane.symbol] = row.candle
             self.resume_ms = open_ms + 1
             self.candles_done += len(rows[open_ms])
+        await self._complete([(self.lanes[s], c.open_ms) for s, c in last.items()])
         for symbol, candle in last.items():
-            await self._complete(self.lanes[symbol].engine, candle.open_ms)
             self._marks[symbol] = candle.close
         final = any(m.final for m in messages)
         if last:
@@ -489,10 +489,18 @@ class TradingWorker:
                 at_ms=candle.close_ms,
             )
 
-    async def _complete(self, engine: OrderEngine, last_ms: int) -> None:
-        deps = engine.deps
-        async with UnitOfWork(deps.database) as uow:
-            await deps.progress.complete(uow.session, step_ms=last_ms, at=self.clock.now())
+    async def _complete(self, done: list[tuple[Lane, int]]) -> None:
+        """Checkpoint every pair's run complete, in one transaction.
+
+        One commit per batch, not one per pair (50 pairs made 50 commits per candle time).
+        """
+        if not done:
+            return
+        async with UnitOfWork(self.engine.deps.database) as uow:
+            for lane, last_ms in done:
+                await lane.engine.deps.progress.complete(
+                    uow.session, step_ms=last_ms, at=self.clock.now()
+                )
             await uow.commit()
 
 

@@ -14,6 +14,18 @@
   the entry fills, without any request of ours: a crash at any moment leaves nothing bought
   without its stop-loss. Client ids: ``<entry>`` for the working order, ``<protection>-sl``
   and ``-tp`` for the legs, ``<protection>`` for the list.
+* **Exits.** Where a stop-loss rests, a sale is one ``POST /api/v3/order/cancelReplace``
+  (ccxt's implicit ``private_post_order_cancelreplace``; ``cancelReplaceMode=STOP_ON_FAILURE``):
+  the stop is canceled (Binance: cancelling one order of an order list cancels the whole list,
+  so the take-profit goes with it) and a ``MARKET`` sell placed in the same request. A crash
+  finds either the stop in place and nothing sold, or the coin sold. ``-2022`` (the stop was
+  not open: nothing done) is ``CancelReplaceFailed``; ``-2021`` (canceled, the sale refused)
+  is the sale's refusal.
+* **Fees in the coin bought.** Without BNB, Binance takes the fee of a buy from the coin
+  bought, so the account holds less than the entry filled. A bracket's legs then sell the
+  entry's amount less the fee (rounded down to the step), since Binance activates them only
+  for what is held; with BNB in the account the fee is assumed paid in BNB (the discount
+  switched on) and the legs sell the whole amount.
 * **Time.** Signed requests carry a timestamp Binance accepts only within ``recvWindow``
   (5 s here) behind its clock and 1 s ahead. The offset is measured (``GET /api/v3/time``)
   before the first signed call and every 30 minutes; on ``-1021`` it is measured again and the
@@ -24,14 +36,25 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from cryptotrader.domain.enums import Side
 from cryptotrader.domain.pairs import Pair
-from cryptotrader.domain.reports import BracketReport, OrderReport, ProtectionReport
-from cryptotrader.errors import OperationalError
+from cryptotrader.domain.reports import (
+    BracketReport,
+    OrderReport,
+    ProtectionReport,
+    ReplaceReport,
+)
+from cryptotrader.errors import (
+    CancelReplaceFailed,
+    InsufficientFunds,
+    OperationalError,
+    OrderRejected,
+)
 from cryptotrader.exchanges.base import VenueCapabilities
 from cryptotrader.exchanges.ccxt import sizing
 from cryptotrader.exchanges.ccxt.client import Raw
@@ -50,6 +73,7 @@ class BinanceVenue(CcxtVenue):
         client_order_id=True,
         take_profit_by_engine=False,
         native_bracket=True,
+        atomic_exit=True,
     )
     client_id_rule: ClassVar[ClientIdRule] = ClientIdRule(max_length=36, pattern=r"A-Za-z0-9_.:/\-")
     ccxt_options: ClassVar[Mapping[str, Any]] = {
@@ -129,6 +153,7 @@ class BinanceVenue(CcxtVenue):
         stop = sizing.round_price(self._client, symbol, stop_loss)
         target = sizing.round_price(self._client, symbol, take_profit)
         sizing.check_minimums(rules, size, stop, what=f"{self.name}: bracket {client_order_id}")
+        legs_size = await self._held_after_buy(pair, symbol, size)
         base = protection_client_order_id
         sl_id, tp_id = f"{base}-sl", f"{base}-tp"
         request = {
@@ -141,7 +166,7 @@ class BinanceVenue(CcxtVenue):
             "workingQuantity": f"{size:f}",
             "workingTimeInForce": "GTC",
             "pendingSide": "SELL",
-            "pendingQuantity": f"{size:f}",
+            "pendingQuantity": f"{legs_size:f}",
             "pendingAboveType": "LIMIT_MAKER",
             "pendingAbovePrice": f"{target:f}",
             "pendingAboveClientOrderId": self._ids.to_venue(tp_id),
@@ -162,11 +187,79 @@ class BinanceVenue(CcxtVenue):
             )
         report = self._report({**entry, "side": Side.BUY.value}, client_order_id, pair, size)
         protection = ProtectionReport(
-            stop_loss=self._leg(orders, sl_id, pair, size),
-            take_profit=self._leg(orders, tp_id, pair, size),
+            stop_loss=self._leg(orders, sl_id, pair, legs_size),
+            take_profit=self._leg(orders, tp_id, pair, legs_size),
             native_oco=True,
         )
         return BracketReport(entry=report, protection=protection)
+
+    async def replace_with_sale(
+        self, pair: Pair, amount: Decimal, *, cancel_client_order_id: str, client_order_id: str
+    ) -> ReplaceReport:
+        """Cancel a protective order (its order list with it) and sell at market, in one request.
+
+        The sale is ``amount`` capped to the free balance plus what the canceled order held
+        (see ``sell``), truncated to the step. Read first: the order to cancel (a final one
+        raises ``CancelReplaceFailed`` without sending), the balance and the ticker.
+        """
+        symbol = await self._symbol(pair)
+        rules = await self.market_rules(pair)
+        venue_cancel = self._ids.to_venue(cancel_client_order_id)
+        stop = await self._edge.call(lambda: self._lookup(symbol, venue_cancel))
+        if stop is None or stop.get("status") not in ("open", None):
+            raise CancelReplaceFailed(
+                f"{self.name}: order {cancel_client_order_id} is not open; nothing sent"
+            )
+        releasing = Decimal(str(stop.get("remaining") or stop.get("amount") or 0))
+        size = sizing.round_amount(
+            self._client,
+            symbol,
+            await self._capped(pair, amount, client_order_id, extra=releasing),
+        )
+        reference = await self._reference_price(pair, Side.SELL)
+        what = f"{self.name}: sale {client_order_id} of {pair}"
+        sizing.check_minimums(rules, size, reference, what=what)
+        request = {
+            "symbol": self._client.market(symbol)["id"],
+            "side": "SELL",
+            "type": "MARKET",
+            "quantity": f"{size:f}",
+            "cancelReplaceMode": "STOP_ON_FAILURE",
+            "cancelOrigClientOrderId": venue_cancel,
+            "newClientOrderId": self._ids.to_venue(client_order_id),
+            "newOrderRespType": "FULL",
+        }
+        client: Any = self._client
+
+        async def send() -> Raw:
+            try:
+                answer: Raw = await client.private_post_order_cancelreplace(request)
+            except Exception as exc:
+                _refused_halves(exc, self.name, cancel_client_order_id, client_order_id)
+                raise
+            return answer
+
+        raw = await self._edge.place(client_order_id, send)
+        market = self._client.market(symbol)
+        canceled = dict(raw.get("cancelResponse") or {})
+        canceled["clientOrderId"] = canceled.get("origClientOrderId", venue_cancel)
+        with self._edge.mapped():
+            canceled_order = self._client.parse_order(canceled, market)
+            sale = self._client.parse_order(raw.get("newOrderResponse") or {}, market)
+        return ReplaceReport(
+            canceled=self._report(
+                {**canceled_order, "side": Side.SELL.value}, cancel_client_order_id, pair
+            ),
+            sale=await self._settled(sale, client_order_id, pair, Side.SELL, size),
+        )
+
+    async def _held_after_buy(self, pair: Pair, symbol: str, size: Decimal) -> Decimal:
+        """What buying ``size`` leaves held: less the fee when it is taken from the coin."""
+        if (await self.get_balance("BNB")).free > 0:
+            return size  # the fee is paid in BNB (assumed: the discount switched on)
+        market = self._client.market(symbol)
+        rate = max(Decimal(str(market.get("taker") or 0)), Decimal(str(market.get("maker") or 0)))
+        return sizing.round_amount(self._client, symbol, size * (1 - rate))
 
     def _legs(self, raw: Raw, symbol: str) -> dict[str, Raw]:
         """An order list's order reports as ccxt orders, by our client id."""
@@ -186,3 +279,36 @@ class BinanceVenue(CcxtVenue):
         return self._report(
             {**leg, "side": leg.get("side") or Side.SELL.value}, client_order_id, pair, amount
         )
+
+
+def _refused_halves(
+    exc: BaseException, venue: str, cancel_client_order_id: str, client_order_id: str
+) -> None:
+    """Raise ours for a cancel-replace that failed in a half (``-2021``/``-2022``); else return.
+
+    Binance answers both with ``data`` naming each half's result; ccxt raises it as an error
+    whose message ends with the body.
+    """
+    text = str(exc)
+    try:
+        body = json.loads(text[text.index("{") :])
+    except ValueError:
+        return
+    if not isinstance(body, dict) or body.get("code") not in (-2021, -2022):
+        return
+    data = body.get("data") or {}
+    if data.get("cancelResult") != "SUCCESS":
+        said = (data.get("cancelResponse") or {}).get("msg")
+        raise CancelReplaceFailed(
+            f"{venue}: order {cancel_client_order_id} could not be canceled ({said}); "
+            f"sale {client_order_id} not attempted"
+        ) from exc
+    refusal = data.get("newOrderResponse") or {}
+    said = f"{refusal.get('code')} {refusal.get('msg')}"
+    kind = (
+        InsufficientFunds if refusal.get("code") == -2010 and "balance" in said else OrderRejected
+    )
+    raise kind(
+        f"{venue}: order {cancel_client_order_id} canceled but sale {client_order_id} "
+        f"refused ({said})"
+    ) from exc

@@ -310,9 +310,14 @@ class CcxtVenue(CcxtAccount):
         )
         return await self._settled(raw, client_order_id, pair, side, size)
 
-    async def _capped(self, pair: Pair, amount: Decimal, client_order_id: str) -> Decimal:
-        """``amount`` of a sell, capped to the free balance when short by a fee's worth."""
-        free = (await self.get_balance(pair.base)).free
+    async def _capped(
+        self, pair: Pair, amount: Decimal, client_order_id: str, *, extra: Decimal = Decimal(0)
+    ) -> Decimal:
+        """``amount`` of a sell, capped to the free balance when short by a fee's worth.
+
+        ``extra``: what the request itself frees first (the order a cancel-replace cancels).
+        """
+        free = (await self.get_balance(pair.base)).free + extra
         if amount <= free:
             return amount
         if free < amount * (1 - self.sell_shortfall_tolerance):
