@@ -87,6 +87,10 @@ class BotPublic(Schema):
     risk_level: RiskLevel
     current_risk_ratio: Amount
     config: BotConfigPublic
+    pairs: list[str] | None = Field(
+        description="the pairs it opens positions on, as chosen (PUT /api/bots/{bot}/pairs); "
+        "null: every active pair of /config/pairs"
+    )
     updated_at: datetime
 
 
@@ -105,3 +109,29 @@ class BotSettingsUpdate(Input):
     stop_loss: StopLoss | None = None
     take_profit: TakeProfit | None = None
     risk_ratio: RiskRatio | None = None
+
+
+class BotPairsPublic(Schema):
+    """The pairs a bot opens positions on."""
+
+    bot: BotKind
+    chosen: list[str] | None = Field(
+        description="as chosen through the API or the CLI; null: the default"
+    )
+    default: list[str] | None = Field(
+        description="the runtime's setting for this bot (runtime.bot_pairs), used when none is "
+        "chosen; null: every active pair"
+    )
+    trading: list[str] = Field(
+        description="the active pairs of /config/pairs it opens positions on now; a running "
+        "runtime applies a change at its next candle (a replay trades only the pairs of its "
+        "files)"
+    )
+
+
+class BotPairsUpdate(Input):
+    """The pairs a bot opens positions on; null returns to the default (every active pair)."""
+
+    pairs: list[str] | None = Field(
+        max_length=200, examples=[["BTC/USDT", "ETH/USDT"]], description="known to /config/pairs"
+    )
