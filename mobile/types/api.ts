@@ -3223,6 +3223,18 @@ export interface components {
             re_encrypted: number;
         };
         /**
+         * RuntimeMarketPublic
+         * @description A stored candle series a runtime trades (names as in ``/api/market/series``).
+         */
+        RuntimeMarketPublic: {
+            /** Exchange */
+            exchange: string;
+            /** Pair */
+            pair: string;
+            /** Timeframe */
+            timeframe: string;
+        };
+        /**
          * RuntimePresencePublic
          * @description The last trading runtime seen driving the bots (its heartbeat).
          */
@@ -3232,6 +3244,11 @@ export interface components {
              * @description what it trades, in words
              */
             market: string;
+            /**
+             * Markets
+             * @description the stored series it trades (the dashboard's market); empty from a runtime of an older version
+             */
+            markets?: components["schemas"]["RuntimeMarketPublic"][];
             /**
              * Mode
              * @description paper or live

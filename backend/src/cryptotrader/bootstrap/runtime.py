@@ -193,7 +193,12 @@ async def _build(
             stack, telemetry,
         )  # fmt: skip
         runtime.heartbeat = Heartbeat(
-            database, mode="live" if options.live else "paper", market=describe_market(markets)
+            database,
+            mode="live" if options.live else "paper",
+            market=describe_market(markets),
+            markets=tuple(
+                (m.series.source, m.series.pair.symbol, m.series.timeframe.value) for m in markets
+            ),
         )
     if "portfolio" in wanted:
         runtime.control = ControlWorker(bus=bus, portfolio=portfolio)

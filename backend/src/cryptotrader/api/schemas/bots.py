@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from cryptotrader.api.schemas.common import Amount, Input, Schema
 from cryptotrader.domain.enums import BotKind, BotStatus, RiskLevel
@@ -21,6 +21,14 @@ class RequestedStatusPublic(Schema):
     by: str
 
 
+class RuntimeMarketPublic(Schema):
+    """A stored candle series a runtime trades (names as in ``/api/market/series``)."""
+
+    exchange: str
+    pair: str
+    timeframe: str
+
+
 class RuntimePresencePublic(Schema):
     """The last trading runtime seen driving the bots (its heartbeat)."""
 
@@ -29,6 +37,22 @@ class RuntimePresencePublic(Schema):
     stopped_at: datetime | None = Field(description="when it stopped cleanly; null if not")
     mode: str = Field(description="paper or live")
     market: str = Field(description="what it trades, in words")
+    markets: list[RuntimeMarketPublic] = Field(
+        default_factory=list,
+        description="the stored series it trades (the dashboard's market); empty from a runtime"
+        " of an older version",
+    )
+
+    @field_validator("markets", mode="before")
+    @classmethod
+    def _from_tuples(cls, value: Any) -> Any:
+        """``RuntimePresence.markets`` holds ``(exchange, pair, timeframe)`` tuples."""
+        return [
+            dict(zip(("exchange", "pair", "timeframe"), m, strict=True))
+            if isinstance(m, tuple)
+            else m
+            for m in value
+        ]
 
 
 class BotConfigPublic(Schema):
