@@ -33,6 +33,7 @@ const BOT: Schemas['BotPublic'] = {
   driven: true,
   driven_since: '2026-01-01T00:00:00Z',
   runtime: null,
+  pairs: null,
 };
 
 function wrap(children: ReactNode) {
