@@ -8,7 +8,8 @@ import pytest
 
 from tests.support.processes import migrated_postgres_database, runtime_redis
 
-REDIS_DB = 10  # not test_engines_processes' (9): the runtime's stream names are fixed
+REDIS_DB = 10  # not test_engines_processes' (9): the runtime's stream names are fixed (and
+# test_api_workers_monitored takes 13, test_notifier_process 11, deploy/smoke/run 12)
 
 
 @pytest.fixture

@@ -41,9 +41,6 @@ ENGINES = LONG_RUNNING_ENGINES
 INFLUX_DB = "cryptotrader"
 
 
-# Redis logical database 10 is this directory's (conftest.redis_url): under pytest-xdist its
-# tests share one worker, one after the other, since each empties the runtime's streams there.
-@pytest.mark.xdist_group("redis-db-10")
 @pytest.mark.shared_data
 @pytest.mark.timeout(3600)  # five processes and two servers: slow when the machine is loaded
 def test_engine_processes_are_scraped_by_prometheus_and_write_points_to_influxdb(
