@@ -11,8 +11,7 @@ import { BotSettingsForm, changeFrom } from '@/components/BotSettingsForm';
 import { i18n } from '@/i18n';
 import type { Schemas } from '@/services/api';
 import { useLive } from '@/store/live';
-import { useSession } from '@/store/session';
-import { startApi, type FakeApi } from '@/test-support/server';
+import { signInTo, startApi, type FakeApi } from '@/test-support/server';
 
 const BOT: Schemas['BotPublic'] = {
   id: 1,
@@ -34,6 +33,7 @@ const BOT: Schemas['BotPublic'] = {
   driven: true,
   driven_since: '2026-01-01T00:00:00Z',
   runtime: null,
+  pairs: null,
 };
 
 function wrap(children: ReactNode) {
@@ -64,13 +64,7 @@ describe('bot controls', () => {
             }
           : { status: 200, body: BOT },
     });
-    useSession.setState({
-      status: 'signedIn',
-      server: server.url,
-      access: 'token',
-      accessExpiresAt: Date.now() + 600_000,
-      refresh: 'refresh',
-    });
+    signInTo(server);
   });
 
   afterEach(async () => {

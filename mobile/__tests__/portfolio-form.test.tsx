@@ -15,8 +15,11 @@ import { startApi, type FakeApi } from '@/test-support/server';
 
 const strategy = (name: string) => ({ name, description: name, target_bot: null, parameters: [] });
 
+const BTC_1H: Schemas['SeriesPublic'] = { exchange: 'binance', pair: 'BTC/USDT', timeframe: '1h', first: '2018-01-01T00:00:00Z', last: '2025-12-31T23:00:00Z', count: 70000 };
+
 describe('portfolio form', () => {
   let server: FakeApi;
+  let seriesRows: Schemas['SeriesPublic'][] = [BTC_1H];
 
   beforeEach(async () => {
     await i18n.changeLanguage('en');
@@ -27,10 +30,7 @@ describe('portfolio form', () => {
       }),
       'GET /api/market/series': () => ({
         status: 200,
-        body: {
-          data: [{ exchange: 'binance', pair: 'BTC/USDT', timeframe: '1h', first: '2018-01-01T00:00:00Z', last: '2025-12-31T23:00:00Z', count: 70000 }],
-          count: 1,
-        },
+        body: { data: seriesRows, count: seriesRows.length },
       }),
       'POST /api/backtest/portfolio': ({ body }) =>
         (body as { safe_capital?: string }).safe_capital === '0'
@@ -42,6 +42,38 @@ describe('portfolio form', () => {
 
   afterEach(async () => {
     await server.close();
+    seriesRows = [BTC_1H];
+  });
+
+  it('adds other stored pairs of the same exchange and timeframe to the run', async () => {
+    seriesRows = [
+      BTC_1H,
+      { ...BTC_1H, pair: 'ETH/USDT' },
+      { ...BTC_1H, pair: 'SOL/USDT' },
+      { ...BTC_1H, pair: 'ETH/USDT', timeframe: '4h' },
+      { ...BTC_1H, exchange: 'archive', pair: 'XRP/USDT' },
+    ];
+    const launched = jest.fn();
+    const client = new QueryClient({
+      defaultOptions: { queries: { retry: false, gcTime: Infinity }, mutations: { retry: 0, gcTime: Infinity } },
+    });
+    render(
+      <QueryClientProvider client={client}>
+        <PortfolioForm onLaunched={launched} />
+      </QueryClientProvider>,
+    );
+    await screen.findByTestId('portfolio-pair-ETH/USDT');
+    expect(screen.getByTestId('portfolio-pair-SOL/USDT')).toBeTruthy();
+    expect(screen.queryByTestId('portfolio-pair-XRP/USDT')).toBeNull(); // another exchange
+    expect(screen.queryByTestId('portfolio-pair-BTC/USDT')).toBeNull(); // the series itself
+
+    fireEvent.press(screen.getByTestId('portfolio-pair-SOL/USDT'));
+    fireEvent.press(screen.getByTestId('portfolio-pair-ETH/USDT'));
+    fireEvent.press(screen.getByTestId('portfolio-pair-SOL/USDT')); // off again
+    fireEvent.press(screen.getByTestId('portfolio-launch'));
+    await waitFor(() => expect(launched).toHaveBeenCalledTimes(1));
+    const [post] = server.calls.filter((c) => c.method === 'POST');
+    expect(post?.body).toMatchObject({ exchange: 'binance', pair: 'BTC/USDT', timeframe: '1h', pairs: ['BTC/USDT', 'ETH/USDT'] });
   });
 
   it('launches one ratio or a sweep, leaving empty fields to the server', async () => {

@@ -54,6 +54,20 @@ describe('snapshot', () => {
     expect(fresh.getQueryState(['portfolio'])).toMatchObject({ status: 'success', error: null, dataUpdatedAt: 1_700_000_000_000 });
   });
 
+  it('keeps a paged history with its first page only (a long history would be megabytes to write)', async () => {
+    const client = newClient();
+    const page = (offset: number) => ({ count: 150, data: [{ id: offset }, { id: offset + 1 }] });
+    const key = ['trades', 'history', 'safe', 'all'];
+    client.setQueryData(key, { pages: [page(0), page(50), page(100)], pageParams: [0, 50, 100] });
+    client.setQueryData(['trades', { bot: 'safe' }], { count: 1, data: [{ id: 7 }] });
+    await saveSnapshot(client, OWNER);
+
+    const fresh = newClient();
+    restoreSnapshot(fresh, (await readSnapshot(OWNER.server))!);
+    expect(fresh.getQueryData(key)).toEqual({ pages: [page(0)], pageParams: [0] });
+    expect(fresh.getQueryData(['trades', { bot: 'safe' }])).toEqual({ count: 1, data: [{ id: 7 }] });
+  });
+
   it('saves again after a kept query changes, at most once per period', async () => {
     jest.useFakeTimers();
     const client = newClient();

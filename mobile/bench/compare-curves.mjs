@@ -10,64 +10,30 @@
 // lib/backtest displayCurve). Several rounds; prints each and the medians.
 // Run: npx expo export --platform web --output-dir dist && node bench/compare-curves.mjs
 // (a measurement for docs/BENCHMARKS.md, not a test: nothing here fails on speed).
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-import { chromium } from 'playwright-core';
+import { byTestId, launchBrowser, machine, root, signIn as signInToDashboard, startBackend, USER } from './_backend.mjs';
 
-const mobile = join(dirname(fileURLToPath(import.meta.url)), '..');
-const root = join(mobile, '..');
-const cli = join(root, '.venv', 'bin', 'cryptotrader');
-const python = join(root, '.venv', 'bin', 'python');
 const file = join(root, '..', 'shared', 'data', 'binance_BTC-USDT_1h.csv.gz');
 const RUNS = 5;
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const USER = 'bench';
-const PASSWORD = 'bench-password-123456';
 
-const port = await new Promise((resolve) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => {
-    const { port: p } = s.address();
-    s.close(() => resolve(p));
-  });
-});
-const base = `http://127.0.0.1:${port}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'cryptotrader-compare-'));
-const env = { ...process.env, CRYPTOTRADER_DATA_DIR: dataDir, CRYPTOTRADER_API__WEB_DIR: join(mobile, 'dist'), CRYPTOTRADER_LOG_LEVEL: 'WARNING' };
-execFileSync(cli, ['user', 'create', USER, '--role', 'admin', '--password-stdin'], { env, input: `${PASSWORD}\n` });
-const seeded = execFileSync(python, [join(root, 'backend', 'bench', 'seed_backtests.py'), USER, file, String(RUNS)], { env, encoding: 'utf8' });
+const backend = await startBackend({ name: 'compare', seed: [join(root, 'backend', 'bench', 'seed_backtests.py'), USER, file, String(RUNS)] });
+const seeded = backend.seeded;
 process.stderr.write(seeded);
 const points = [...seeded.matchAll(/(\d+) points/g)].map((m) => Number(m[1]));
-const server = spawn(cli, ['api', '--port', String(port)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-const until = Date.now() + 120_000;
-while (Date.now() < until) {
-  try {
-    if ((await fetch(`${base}/health`)).ok) break;
-  } catch {
-    // not up yet
-  }
-  await new Promise((r) => setTimeout(r, 300));
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+const base = backend.base;
+const browser = await launchBrowser().catch((error) => {
+  backend.stop();
+  throw error;
 });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const byTest = (id) => page.locator(`[data-testid="${id}"]`);
+  const byTest = (id) => byTestId(page, id);
   /** A fresh page load (an empty query cache; the access token is in memory: sign in again). */
   const signIn = async () => {
-    await page.goto(`${base}/`);
-    await byTest('login-username').fill(USER);
-    await byTest('login-password').fill(PASSWORD);
-    await byTest('login-submit').click();
-    await byTest('total-capital').waitFor({ timeout: 120_000 });
+    await signInToDashboard(page, base);
     await byTest('tab-backtest').click();
     await byTest('backtest-runs').waitFor({ timeout: 120_000 });
     const ids = await page.locator('[data-testid$="-select"][data-testid^="run-"]').evaluateAll((els) => els.map((e) => e.dataset.testid));
@@ -113,12 +79,11 @@ try {
     cold_after_fetch_ms_median: median(cold.map((c) => c.total - c.fetched)),
     warm_ms_median: median(warm.map((c) => c.total)),
     target_ms: 1000,
-    machine: `${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    machine: machine(),
     date: new Date().toISOString(),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
   await browser.close();
-  server.kill('SIGTERM');
-  rmSync(dataDir, { recursive: true, force: true });
+  backend.stop();
 }

@@ -5,57 +5,26 @@
 // frame's time. Prints frames, fps, frame-time percentiles and frames over 16.7 ms / 33.3 ms.
 // Run: npx expo export --platform web --output-dir dist && node bench/scroll-trades.mjs
 // (a measurement for docs/BENCHMARKS.md, not a test: nothing here fails on speed).
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-import { chromium } from 'playwright-core';
+import { byTestId, launchBrowser, machine, root, signIn, startBackend } from './_backend.mjs';
 
-const mobile = join(dirname(fileURLToPath(import.meta.url)), '..');
-const root = join(mobile, '..');
-const cli = join(root, '.venv', 'bin', 'cryptotrader');
-const python = join(root, '.venv', 'bin', 'python');
 const TRADES = Number(process.env.TRADES ?? 5000);
-const USER = 'bench';
-const PASSWORD = 'bench-password-123456';
+// TRACE=file.json: also record a Chrome trace of the fling (DevTools' timeline categories), to
+// open in DevTools' Performance panel or summarise with bench/trace-summary.mjs
+const TRACE = process.env.TRACE;
 
-const port = await new Promise((resolve) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => {
-    const { port: p } = s.address();
-    s.close(() => resolve(p));
-  });
-});
-const base = `http://127.0.0.1:${port}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'cryptotrader-scroll-'));
-const env = { ...process.env, CRYPTOTRADER_DATA_DIR: dataDir, CRYPTOTRADER_API__WEB_DIR: join(mobile, 'dist'), CRYPTOTRADER_LOG_LEVEL: 'WARNING' };
-execFileSync(cli, ['user', 'create', USER, '--role', 'admin', '--password-stdin'], { env, input: `${PASSWORD}\n` });
-execFileSync(python, [join(root, 'backend', 'bench', 'seed_trades.py'), String(TRADES)], { env, stdio: 'inherit' });
-const server = spawn(cli, ['api', '--port', String(port)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-const until = Date.now() + 120_000;
-while (Date.now() < until) {
-  try {
-    if ((await fetch(`${base}/health`)).ok) break;
-  } catch {
-    // not up yet
-  }
-  await new Promise((r) => setTimeout(r, 300));
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+const backend = await startBackend({ name: 'scroll', seed: [join(root, 'backend', 'bench', 'seed_trades.py'), String(TRADES)] });
+process.stderr.write(backend.seeded);
+const browser = await launchBrowser().catch((error) => {
+  backend.stop();
+  throw error;
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const byTest = (id) => page.locator(`[data-testid="${id}"]`);
-  await page.goto(`${base}/`);
-  await byTest('login-username').fill(USER);
-  await byTest('login-password').fill(PASSWORD);
-  await byTest('login-submit').click();
-  await byTest('total-capital').waitFor({ timeout: 120_000 });
+  const byTest = (id) => byTestId(page, id);
+  await signIn(page, backend.base);
   await byTest('bot-summary-safe').click(); // in-app navigation (a reload would sign out)
   const list = byTest('bot-detail-list');
   await list.waitFor({ timeout: 120_000 });
@@ -86,13 +55,30 @@ try {
     };
     requestAnimationFrame(tick);
   });
+  const cdp = TRACE ? await page.context().newCDPSession(page) : null;
+  const traced = [];
+  if (cdp) {
+    cdp.on('Tracing.dataCollected', ({ value }) => traced.push(...value));
+    await cdp.send('Tracing.start', {
+      traceConfig: {
+        includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame', 'v8.execute', 'blink.user_timing', 'disabled-by-default-v8.cpu_profiler'],
+      },
+    });
+  }
   // one wheel notch (100 px) per 16 ms: a fast, steady fling through the whole list
-  const height = await list.evaluate((el) => el.scrollHeight - el.clientHeight);
+  // (FLING_PX: a shorter fling, e.g. for a trace of manageable size)
+  const height = Math.min(Number(process.env.FLING_PX ?? Infinity), await list.evaluate((el) => el.scrollHeight - el.clientHeight));
   for (let scrolled = 0; scrolled < height; scrolled += 100) {
     await page.mouse.wheel(0, 100);
     await page.waitForTimeout(16);
   }
   const reached = await list.evaluate((el) => el.scrollTop);
+  if (cdp) {
+    const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+    await cdp.send('Tracing.end');
+    await complete;
+    writeFileSync(TRACE, JSON.stringify({ traceEvents: traced }));
+  }
   const frames = await page.evaluate(() => {
     window.__stop = true;
     return window.__frames.slice(1);
@@ -111,11 +97,11 @@ try {
     frame_ms_p99: Number(pct(99).toFixed(1)),
     over_16_7ms: frames.filter((f) => f > 16.7 * 1.5).length, // a missed vsync (with timer jitter)
     over_33_3ms: frames.filter((f) => f > 33.4).length,
-    machine: `${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    machine: machine(),
+    date: new Date().toISOString(),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
   await browser.close();
-  server.kill('SIGTERM');
-  rmSync(dataDir, { recursive: true, force: true });
+  backend.stop();
 }

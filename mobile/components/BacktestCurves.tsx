@@ -5,11 +5,11 @@
  * thinned for display (lib/backtest.ts `downsample`); the tables show the exact figures.
  */
 import { AreaSeries, createChart, LineSeries, type UTCTimestamp } from 'lightweight-charts';
-import { useEffect, useRef } from 'react';
 
 import type { DOMProps } from 'expo/dom';
 
-import { chartOptions, type ChartTheme } from '@/components/chartOptions';
+import type { ChartTheme } from '@/components/chartOptions';
+import { useLineChart } from '@/hooks/useLineChart';
 
 export interface Curve {
   label: string;
@@ -30,54 +30,54 @@ export default function BacktestCurves({
   height?: number;
   dom?: DOMProps;
 }) {
-  const container = useRef<HTMLDivElement | null>(null);
-  useEffect(() => {
-    const element = container.current;
-    if (!element) return undefined;
-    const chart = createChart(element, chartOptions(colors, height));
-    const single = curves.length === 1;
-    for (const curve of curves) {
-      chart
-        .addSeries(LineSeries, {
-          color: curve.color,
-          lineWidth: 2,
-          title: single ? '' : curve.label,
-          priceLineVisible: false,
-          lastValueVisible: single,
-        })
-        .setData(curve.equity.map((p) => ({ time: p.time as UTCTimestamp, value: p.value })));
-      const drawdown = single
-        ? chart.addSeries(
-            AreaSeries,
-            {
-              lineColor: '#ef4444',
-              topColor: 'rgba(239,68,68,0.05)',
-              bottomColor: 'rgba(239,68,68,0.35)',
-              lineWidth: 1,
-              priceLineVisible: false,
-              lastValueVisible: false,
-              priceFormat: { type: 'percent' },
-            },
-            1,
-          )
-        : chart.addSeries(
-            LineSeries,
-            {
+  const container = useLineChart(
+    {
+      create: createChart,
+      colors,
+      height,
+      panes: [0.7, 0.3],
+      draw: (chart) => {
+        const single = curves.length === 1;
+        for (const curve of curves) {
+          chart
+            .addSeries(LineSeries, {
               color: curve.color,
-              lineWidth: 1,
+              lineWidth: 2,
+              title: single ? '' : curve.label,
               priceLineVisible: false,
-              lastValueVisible: false,
-              priceFormat: { type: 'percent' },
-            },
-            1,
-          );
-      drawdown.setData(curve.drawdown.map((p) => ({ time: p.time as UTCTimestamp, value: p.value * 100 })));
-    }
-    const panes = chart.panes();
-    panes[0]?.setHeight(Math.round(height * 0.7));
-    panes[1]?.setHeight(Math.round(height * 0.3));
-    chart.timeScale().fitContent();
-    return () => chart.remove();
-  }, [curves, colors, height]);
+              lastValueVisible: single,
+            })
+            .setData(curve.equity.map((p) => ({ time: p.time as UTCTimestamp, value: p.value })));
+          const drawdown = single
+            ? chart.addSeries(
+                AreaSeries,
+                {
+                  lineColor: '#ef4444',
+                  topColor: 'rgba(239,68,68,0.05)',
+                  bottomColor: 'rgba(239,68,68,0.35)',
+                  lineWidth: 1,
+                  priceLineVisible: false,
+                  lastValueVisible: false,
+                  priceFormat: { type: 'percent' },
+                },
+                1,
+              )
+            : chart.addSeries(
+                LineSeries,
+                {
+                  color: curve.color,
+                  lineWidth: 1,
+                  priceLineVisible: false,
+                  lastValueVisible: false,
+                  priceFormat: { type: 'percent' },
+                },
+                1,
+              );
+          drawdown.setData(curve.drawdown.map((p) => ({ time: p.time as UTCTimestamp, value: p.value * 100 })));
+        }
+      },
+    },
+    [curves, colors, height],
+  );
   return <div data-testid="backtest-curves" ref={container} style={{ width: '100%', height }} />;
 }

@@ -4,11 +4,11 @@
  * TradingView Lightweight Charts in an Expo DOM component, like the price chart.
  */
 import { BaselineSeries, createChart, type UTCTimestamp } from 'lightweight-charts';
-import { useEffect, useRef } from 'react';
 
 import type { DOMProps } from 'expo/dom';
 
-import { chartOptions, type ChartTheme } from '@/components/chartOptions';
+import type { ChartTheme } from '@/components/chartOptions';
+import { useLineChart } from '@/hooks/useLineChart';
 
 export interface EquityPoint {
   /** epoch seconds */
@@ -27,27 +27,30 @@ export default function EquityChart({
   height?: number;
   dom?: DOMProps;
 }) {
-  const container = useRef<HTMLDivElement | null>(null);
-  useEffect(() => {
-    const element = container.current;
-    if (!element) return undefined;
-    const chart = createChart(element, chartOptions(colors, height, { interactive: false }));
-    const series = chart.addSeries(BaselineSeries, {
-      baseValue: { type: 'price', price: 0 },
-      topLineColor: colors.up,
-      bottomLineColor: colors.down,
-      topFillColor1: 'rgba(16,185,129,0.25)',
-      topFillColor2: 'rgba(16,185,129,0.02)',
-      bottomFillColor1: 'rgba(239,68,68,0.02)',
-      bottomFillColor2: 'rgba(239,68,68,0.25)',
-      priceLineVisible: false,
-    });
-    // one point per second at most (trades closing in the same second: keep the last total)
-    const byTime = new Map<number, number>();
-    for (const p of points) byTime.set(p.time, p.value);
-    series.setData([...byTime].map(([time, value]) => ({ time: time as UTCTimestamp, value })));
-    chart.timeScale().fitContent();
-    return () => chart.remove();
-  }, [points, colors, height]);
+  const container = useLineChart(
+    {
+      create: createChart,
+      colors,
+      height,
+      options: { interactive: false },
+      draw: (chart) => {
+        const series = chart.addSeries(BaselineSeries, {
+          baseValue: { type: 'price', price: 0 },
+          topLineColor: colors.up,
+          bottomLineColor: colors.down,
+          topFillColor1: 'rgba(16,185,129,0.25)',
+          topFillColor2: 'rgba(16,185,129,0.02)',
+          bottomFillColor1: 'rgba(239,68,68,0.02)',
+          bottomFillColor2: 'rgba(239,68,68,0.25)',
+          priceLineVisible: false,
+        });
+        // one point per second at most (trades closing in the same second: keep the last total)
+        const byTime = new Map<number, number>();
+        for (const p of points) byTime.set(p.time, p.value);
+        series.setData([...byTime].map(([time, value]) => ({ time: time as UTCTimestamp, value })));
+      },
+    },
+    [points, colors, height],
+  );
   return <div data-testid="equity-chart" ref={container} style={{ width: '100%', height }} />;
 }

@@ -6,11 +6,11 @@
  * the exact figures.
  */
 import { createOptionsChart, LineSeries } from 'lightweight-charts';
-import { useEffect, useRef } from 'react';
 
 import type { DOMProps } from 'expo/dom';
 
-import { chartOptions, type ChartTheme } from '@/components/chartOptions';
+import type { ChartTheme } from '@/components/chartOptions';
+import { useLineChart } from '@/hooks/useLineChart';
 
 export interface SweepPoint {
   /** reallocation ratio, e.g. 0.3 */
@@ -33,33 +33,34 @@ export default function SweepChart({
   height?: number;
   dom?: DOMProps;
 }) {
-  const container = useRef<HTMLDivElement | null>(null);
-  useEffect(() => {
-    const element = container.current;
-    if (!element) return undefined;
-    const chart = createOptionsChart(element, chartOptions(colors, height, { verticalGrid: true }));
-    const sorted = [...points].sort((a, b) => a.ratio - b.ratio);
-    chart
-      .addSeries(LineSeries, { color: colors.line, lineWidth: 2, pointMarkersVisible: true, priceLineVisible: false })
-      .setData(sorted.map((p) => ({ time: percent(p.ratio), value: p.finalCapital })));
-    chart
-      .addSeries(
-        LineSeries,
-        {
-          color: colors.drawdown,
-          lineWidth: 1,
-          pointMarkersVisible: true,
-          priceLineVisible: false,
-          priceFormat: { type: 'percent' },
-        },
-        1,
-      )
-      .setData(sorted.map((p) => ({ time: percent(p.ratio), value: -p.maxDrawdown * 100 })));
-    const panes = chart.panes();
-    panes[0]?.setHeight(Math.round(height * 0.68));
-    panes[1]?.setHeight(Math.round(height * 0.32));
-    chart.timeScale().fitContent();
-    return () => chart.remove();
-  }, [points, colors, height]);
+  const container = useLineChart(
+    {
+      create: createOptionsChart,
+      colors,
+      height,
+      options: { verticalGrid: true },
+      panes: [0.68, 0.32],
+      draw: (chart) => {
+        const sorted = [...points].sort((a, b) => a.ratio - b.ratio);
+        chart
+          .addSeries(LineSeries, { color: colors.line, lineWidth: 2, pointMarkersVisible: true, priceLineVisible: false })
+          .setData(sorted.map((p) => ({ time: percent(p.ratio), value: p.finalCapital })));
+        chart
+          .addSeries(
+            LineSeries,
+            {
+              color: colors.drawdown,
+              lineWidth: 1,
+              pointMarkersVisible: true,
+              priceLineVisible: false,
+              priceFormat: { type: 'percent' },
+            },
+            1,
+          )
+          .setData(sorted.map((p) => ({ time: percent(p.ratio), value: -p.maxDrawdown * 100 })));
+      },
+    },
+    [points, colors, height],
+  );
   return <div data-testid="sweep-chart" ref={container} style={{ width: '100%', height }} />;
 }

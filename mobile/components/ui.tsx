@@ -14,7 +14,7 @@ import {
 } from 'react-native';
 
 import { useFormat } from '@/hooks/useFormat';
-import { useTheme } from '@/hooks/useTheme';
+import { useTheme, type Palette } from '@/hooks/useTheme';
 import { isNegative, isZero } from '@/lib/decimal';
 
 export function Card({
@@ -111,8 +111,18 @@ export function pnlTone(value: string | null | undefined): 'gain' | 'loss' | und
   return isNegative(value) ? 'loss' : 'gain';
 }
 
-export function Chip({ text, tone, testID }: { text: string; tone?: 'ok' | 'warn' | 'bad'; testID?: string }) {
-  const theme = useTheme();
+export interface ChipProps {
+  text: string;
+  tone?: 'ok' | 'warn' | 'bad';
+  testID?: string;
+}
+
+export function Chip(props: ChipProps) {
+  return <ThemedChip {...props} theme={useTheme()} />;
+}
+
+/** A chip drawn with a palette it is given: for list rows, which take the theme from their list. */
+export function ThemedChip({ text, tone, testID, theme }: ChipProps & { theme: Palette }) {
   const background =
     tone === 'bad' ? theme.danger : tone === 'warn' ? theme.warning : theme.chip;
   const color = tone === 'bad' ? theme.dangerText : tone === 'warn' ? theme.warningText : theme.text;

@@ -44,16 +44,30 @@ export function useReallocations(limit = 50) {
   });
 }
 
-/** The market the runtime is writing: the stored series with the newest candle. */
+type Bots = Schemas['BotsPublic'];
+type SeriesList = Schemas['SeriesListPublic'];
+
+/**
+ * The dashboard's market: the first stored series the running bots trade (the runtime's
+ * heartbeat names them, sorted by pair), so a file imported for backtests never takes over the
+ * signals. Only when no runtime has said what it trades (none ever ran, or an older version):
+ * the stored series with the newest candle.
+ */
+export function activeMarket(bots: Bots, series: SeriesList | null): Market | null {
+  const traded = bots.data.find((b) => b.runtime?.markets?.length)?.runtime?.markets ?? [];
+  const first = traded[0];
+  if (first) return { exchange: first.exchange, pair: first.pair, timeframe: first.timeframe as Market['timeframe'] };
+  const newest = [...(series?.data ?? [])].sort((a, b) => b.last.localeCompare(a.last))[0];
+  return newest ? { exchange: newest.exchange, pair: newest.pair, timeframe: newest.timeframe } : null;
+}
+
 export function useActiveMarket() {
   return useQuery({
     queryKey: ['series'],
     queryFn: async (): Promise<Market | null> => {
-      const series = await call(api().GET('/api/market/series'));
-      const newest = [...series.data].sort((a, b) => b.last.localeCompare(a.last))[0];
-      return newest
-        ? { exchange: newest.exchange, pair: newest.pair, timeframe: newest.timeframe }
-        : null;
+      const bots = await call(api().GET('/api/bots'));
+      if (bots.data.some((b) => b.runtime?.markets?.length)) return activeMarket(bots, null);
+      return activeMarket(bots, await call(api().GET('/api/market/series')));
     },
     refetchInterval: 60_000,
   });

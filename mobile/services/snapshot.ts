@@ -25,6 +25,19 @@ interface Snapshot {
 }
 
 /**
+ * A paged query (a bot's whole trade history) is kept with its first page only: the history
+ * scrolled to its end holds thousands of trades, and serialising and writing megabytes on the
+ * main thread at each save froze the screen for a few frames (issue 11's profile). The
+ * restored list starts from that page and loads the rest as it did the first time.
+ */
+function firstPage(data: unknown): unknown {
+  if (!data || typeof data !== 'object' || !('pages' in data) || !('pageParams' in data)) return data;
+  const { pages, pageParams } = data as { pages: unknown; pageParams: unknown };
+  if (!Array.isArray(pages) || !Array.isArray(pageParams)) return data;
+  return { pages: pages.slice(0, 1), pageParams: pageParams.slice(0, 1) };
+}
+
+/**
  * The kept queries that hold data. A query whose last refetch failed (the server just went away)
  * still holds its last good data, and that data is exactly what must survive a restart: it is
  * kept as a success, with the time it was really fetched, not dropped for its error.
@@ -41,7 +54,15 @@ export function snapshotOf(client: QueryClient, owner: Owner, now = Date.now()):
       ...state,
       queries: state.queries.map((query) => ({
         ...query,
-        state: { ...query.state, status: 'success', error: null, fetchStatus: 'idle', fetchFailureCount: 0, fetchFailureReason: null },
+        state: {
+          ...query.state,
+          data: firstPage(query.state.data),
+          status: 'success',
+          error: null,
+          fetchStatus: 'idle',
+          fetchFailureCount: 0,
+          fetchFailureReason: null,
+        },
       })),
     },
   };

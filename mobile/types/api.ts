@@ -156,6 +156,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bots/{bot}/pairs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Bot Pairs
+         * @description The pairs the bot opens positions on: as chosen, and the active ones that means now.
+         */
+        get: operations["bots-get_bot_pairs"];
+        /**
+         * Set Bot Pairs
+         * @description Choose the pairs the bot opens positions on (null: every active pair).
+         *
+         *     Each pair must be known to /config/pairs (422 otherwise). A running runtime applies the
+         *     change at its next candle and says so (``bot_pairs_applied`` alert, audit row): a pair taken
+         *     off opens nothing new, and its open position keeps its protection until it closes.
+         */
+        put: operations["bots-set_bot_pairs"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bots/{bot}/pause": {
         parameters: {
             query?: never;
@@ -1602,6 +1630,43 @@ export interface components {
          */
         BotKind: "safe" | "aggressive";
         /**
+         * BotPairsPublic
+         * @description The pairs a bot opens positions on.
+         */
+        BotPairsPublic: {
+            bot: components["schemas"]["BotKind"];
+            /**
+             * Chosen
+             * @description as chosen through the API or the CLI; null: the default
+             */
+            chosen: string[] | null;
+            /**
+             * Default
+             * @description the runtime's setting for this bot (runtime.bot_pairs), used when none is chosen; null: every active pair
+             */
+            default: string[] | null;
+            /**
+             * Trading
+             * @description the active pairs of /config/pairs it opens positions on now; a running runtime applies a change at its next candle (a replay trades only the pairs of its files)
+             */
+            trading: string[];
+        };
+        /**
+         * BotPairsUpdate
+         * @description The pairs a bot opens positions on; null returns to the default (every active pair).
+         */
+        BotPairsUpdate: {
+            /**
+             * Pairs
+             * @description known to /config/pairs
+             * @example [
+             *       "BTC/USDT",
+             *       "ETH/USDT"
+             *     ]
+             */
+            pairs: string[] | null;
+        };
+        /**
          * BotPortfolioPublic
          * @description One bot's money and results (in all, and per pair).
          */
@@ -1668,6 +1733,11 @@ export interface components {
             kind: components["schemas"]["BotKind"];
             /** Name */
             name: string;
+            /**
+             * Pairs
+             * @description the pairs it opens positions on, as chosen (PUT /api/bots/{bot}/pairs); null: every active pair of /config/pairs
+             */
+            pairs: string[] | null;
             requested: components["schemas"]["RequestedStatusPublic"] | null;
             risk_level: components["schemas"]["RiskLevel"];
             /** @description the last runtime seen (null if none ever ran on this database) */
@@ -3153,6 +3223,18 @@ export interface components {
             re_encrypted: number;
         };
         /**
+         * RuntimeMarketPublic
+         * @description A stored candle series a runtime trades (names as in ``/api/market/series``).
+         */
+        RuntimeMarketPublic: {
+            /** Exchange */
+            exchange: string;
+            /** Pair */
+            pair: string;
+            /** Timeframe */
+            timeframe: string;
+        };
+        /**
          * RuntimePresencePublic
          * @description The last trading runtime seen driving the bots (its heartbeat).
          */
@@ -3162,6 +3244,11 @@ export interface components {
              * @description what it trades, in words
              */
             market: string;
+            /**
+             * Markets
+             * @description the stored series it trades (the dashboard's market); empty from a runtime of an older version
+             */
+            markets?: components["schemas"]["RuntimeMarketPublic"][];
             /**
              * Mode
              * @description paper or live
@@ -4528,6 +4615,198 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BotPublic"];
+                };
+            };
+            /** @description Bad input (the detail says what and where) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The role or the token's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or not one of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A backing service is unavailable; retry (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    "bots-get_bot_pairs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bot: components["schemas"]["BotKind"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotPairsPublic"];
+                };
+            };
+            /** @description Bad input (the detail says what and where) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The role or the token's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or not one of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A backing service is unavailable; retry (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    "bots-set_bot_pairs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bot: components["schemas"]["BotKind"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BotPairsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotPairsPublic"];
                 };
             };
             /** @description Bad input (the detail says what and where) */

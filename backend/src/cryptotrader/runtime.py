@@ -100,6 +100,8 @@ class Runtime:
                 "indicator",
                 self.indicators.reconfigure if self.indicators else None,
             ),
+            # the order engine reads changes of the bots' pairs in its own group
+            (topics.COMMANDS, "order", self.trading.reconfigure if self.trading else None),
             (topics.SIGNALS, "order", self.trading.handle if self.trading else None),
             (topics.INDICATORS, "decision", self.decisions.handle if self.decisions else None),
             (topics.CANDLES, "indicator", self.indicators.handle if self.indicators else None),

@@ -14,7 +14,7 @@ from cryptotrader.config import load_settings
 from cryptotrader.domain.presence import HEARTBEAT_KEY, RuntimePresence
 from cryptotrader.persistence import Database, UnitOfWork
 from cryptotrader.persistence.migrate import upgrade
-from cryptotrader.persistence.repositories import settings
+from cryptotrader.persistence.repositories import audit, settings
 from tests.integration.api.harness import seed_trading
 from tests.unit.cli.test_indicators_command import run
 
@@ -89,12 +89,18 @@ def test_bots_when_a_runtime_beats_shows_them_driven_with_money_and_positions(
     assert position["pair"] == "ETH/USDT"
     assert position["entry_price"].startswith("2000")
     assert aggressive["open_positions"] == []
+    by_pair = {p["pair"]: p for p in safe["pairs"]}  # P&L per pair: the two losses on BTC/USDT
+    assert Decimal(by_pair["BTC/USDT"]["realised_pnl"]) == Decimal("-16.2")
+    assert (by_pair["BTC/USDT"]["closed_trades"], by_pair["ETH/USDT"]["open_trades"]) == (2, 1)
+    assert [p["pair"] for p in aggressive["pairs"]] == ["BTC/USDT"]
     code, out, _ = run(["bots"], capsys)
     assert code == 0
     assert f"driven by a paper runtime (pid 4242, {MARKET})" in out
     assert "last heartbeat" in out
     assert "driven by a runtime" in out
     assert "1 open position(s)" in out
+    assert "per pair" in out
+    assert "-16.20" in out
     assert "ETH/USDT" in out
 
 
@@ -115,3 +121,51 @@ def test_bots_when_the_runtime_stopped_or_went_silent_says_they_are_not_driven(
     code, out, _ = run(["bots"], capsys)
     assert says in " ".join(out.split())
     assert "3 h ago" in out
+
+
+def test_bots_pairs_chooses_a_bots_pairs_audits_it_and_refuses_bad_input_in_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _seed(seen_ago=None)  # BTC/USDT and ETH/USDT known to /config/pairs (from the trades)
+    code, out, err = run(["bots", "pairs", "safe", "eth/usdt"], capsys)
+    assert code == 0, err
+    assert "safe: opens positions on ETH/USDT (chosen: ETH/USDT)" in out
+    assert "no message bus is configured" in " ".join(out.split())  # said, not hidden
+    code, out, _ = run(["bots", "pairs", "--json"], capsys)
+    by_bot = {b["bot"]: b for b in json.loads(out)["bots"]}
+    assert by_bot["safe"]["chosen"] == ["ETH/USDT"]
+    assert by_bot["aggressive"] == {
+        "bot": "aggressive",
+        "chosen": None,
+        "default": None,
+        "trading": ["BTC/USDT", "ETH/USDT"],
+    }
+    code, out, err = run(["bots", "pairs", "safe", "XRP/USDT"], capsys)
+    assert code == 2
+    assert err.count("\n") == 1
+    assert err.startswith("error: unknown pair XRP/USDT: add it through /config/pairs first")
+    for args, says in (
+        (["bots", "pairs", "bob", "BTC/USDT"], "unknown bot 'bob'"),
+        (["bots", "pairs", "safe", "BTC/USDT", "--default"], "pairs or --default, not both"),
+        (["bots", "pairs", "safe", "--default", "--default"], "--default is a switch"),
+    ):
+        code, _, err = run(args, capsys)
+        assert (code, err.count("\n")) == (2, 1), args
+        assert says in err, args
+    code, out, _ = run(["bots", "pairs", "safe", "--default"], capsys)
+    assert code == 0
+    assert "safe: opens positions on BTC/USDT, ETH/USDT (default: every active pair)" in out
+
+    async def audited() -> list[tuple[str, object]]:
+        database = Database(load_settings().database_url)
+        try:
+            async with UnitOfWork(database) as uow:
+                rows = await audit.list_audit(session=uow.session, action="bot.pairs")
+            return sorted((r.id, r.actor, (r.details or {})["after"]) for r in rows)
+        finally:
+            await database.dispose()
+
+    assert [row[1:] for row in asyncio.run(audited())] == [
+        ("cli", {"pairs": ["ETH/USDT"]}),
+        ("cli", {"pairs": None}),
+    ]

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -88,15 +88,16 @@ def runtime_redis(logical_db: int) -> Iterator[str]:
 
 @contextmanager
 def engine_processes(
-    series: Path,
+    series: Path | Sequence[Path],
     env: Mapping[str, str],
     env_per_engine: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Iterator[dict[str, subprocess.Popen[str]]]:
     """The long-running engines replaying ``series``, each in its own process, once all are up.
 
-    On a clean exit of the block each is sent SIGTERM and must stop with code 0.
+    Several files: one per pair, given to every engine (as ``run --replay A --replay B``). On a
+    clean exit of the block each is sent SIGTERM and must stop with code 0.
     """
-    replay = ["--replay", str(series)]
+    replay = _replays(series)
     services = {
         name: subprocess.Popen(  # noqa: S603 - our own entry point, fixed arguments
             [*ENGINE_CLI, name, *replay],
@@ -117,10 +118,10 @@ def engine_processes(
     assert codes == dict.fromkeys(services, 0), codes  # SIGTERM stops each one cleanly
 
 
-def replay_market_data(series: Path, env: Mapping[str, str]) -> None:
-    """Runs the market data engine over ``series`` to its end."""
+def replay_market_data(series: Path | Sequence[Path], env: Mapping[str, str]) -> None:
+    """Runs the market data engine over ``series`` (one file, or one per pair) to its end."""
     market = subprocess.run(  # noqa: S603 - our own entry point, fixed arguments
-        [*ENGINE_CLI, "market-data", "--replay", str(series)],
+        [*ENGINE_CLI, "market-data", *_replays(series)],
         env=dict(env),
         capture_output=True,
         text=True,
@@ -128,6 +129,11 @@ def replay_market_data(series: Path, env: Mapping[str, str]) -> None:
         check=False,
     )
     assert market.returncode == 0, market.stderr
+
+
+def _replays(series: Path | Sequence[Path]) -> list[str]:
+    files = [series] if isinstance(series, Path) else list(series)
+    return [arg for path in files for arg in ("--replay", str(path))]
 
 
 async def until_order_engine_done(url: str, last_open: int, key: str) -> None:

@@ -8,6 +8,7 @@ import { ScrollView, StyleSheet, Text, View } from 'react-native';
 
 import BacktestCurves, { type Curve } from '@/components/BacktestCurves';
 import { MetricsTable } from '@/components/backtest/MetricsTable';
+import { MultiPairResult } from '@/components/backtest/MultiPairResult';
 import { PortfolioResult } from '@/components/backtest/PortfolioResult';
 import { runTitle } from '@/components/backtest/RunList';
 import PriceChart, { type ChartData } from '@/components/PriceChart';
@@ -90,6 +91,25 @@ export default function BacktestResultScreen() {
   if (!data) return <Label>{t('common.loading')}</Label>;
   const request = data.job.request;
   const portfolio = data.portfolio ?? [];
+  const multipair = data.multipair ?? [];
+  if (multipair.length) {
+    const first = multipair[0]!;
+    return (
+      <ScrollView testID="backtest-result" contentContainerStyle={styles.page}>
+        <Card title={runTitle(data.job)}>
+          <Label>
+            {first.pairs.join(', ')} · {first.timeframe} · {first.start?.slice(0, 10)} → {first.end?.slice(0, 10)} ·{' '}
+            {t('portfolio.strategies', { safe: first.bots.safe.strategy, aggressive: first.bots.aggressive.strategy })}
+            {data.job.finished_at ? ` · ${dateTime(data.job.finished_at)}` : ''}
+          </Label>
+          <Label>
+            {t('backtest.requested')}: {JSON.stringify(request)}
+          </Label>
+        </Card>
+        <MultiPairResult runs={multipair} />
+      </ScrollView>
+    );
+  }
   if (portfolio.length) {
     const first = portfolio[0]!.bots.safe;
     return (

@@ -3,16 +3,15 @@
  * active indicators, the risk reducer, reallocations in and out, and the whole trade history
  * (filtered, paged, in a virtualised list).
  */
-import { useInfiniteQuery } from '@tanstack/react-query';
 import { Stack, useLocalSearchParams } from 'expo-router';
-import { useMemo, useState } from 'react';
-import { FlatList, Pressable, StyleSheet, Text, View } from 'react-native';
+import { useCallback, useMemo, useState } from 'react';
+import { FlatList, Pressable, StyleSheet, Text, View, type ListRenderItemInfo } from 'react-native';
 
 import { BotControls } from '@/components/BotControls';
 import { RiskBadges, statusTone } from '@/components/BotSummary';
 import { ChartCard } from '@/components/ChartCard';
 import { ConnectionBanner } from '@/components/ConnectionBanner';
-import { TradeRow } from '@/components/TradeRow';
+import { TradeLineRow, TradeRow } from '@/components/TradeRow';
 import { Body, Card, Chip, ErrorLine, Figure, Label, Row, pnlTone } from '@/components/ui';
 import {
   useActiveMarket,
@@ -23,32 +22,11 @@ import {
   useTrades,
   type BotKind,
 } from '@/hooks/queries';
+import { useTradeHistory, type HistoryFilter as Filter } from '@/hooks/tradeHistory';
 import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
-import { api, call, type Schemas } from '@/services/api';
+import type { TradeLine } from '@/lib/tradeLine';
 import { messageOf } from '@/services/errors';
-
-const PAGE = 50;
-type Filter = 'all' | 'open' | 'closed';
-
-function useTradeHistory(bot: BotKind, filter: Filter) {
-  return useInfiniteQuery({
-    queryKey: ['trades', 'history', bot, filter],
-    initialPageParam: 0,
-    queryFn: ({ pageParam }) =>
-      call(
-        api().GET('/api/trades', {
-          params: {
-            query: { bot, status: filter === 'all' ? undefined : filter, limit: PAGE, offset: pageParam },
-          },
-        }),
-      ),
-    getNextPageParam: (last, pages) => {
-      const loaded = pages.reduce((n, p) => n + p.data.length, 0);
-      return loaded < last.count ? loaded : undefined;
-    },
-  });
-}
 
 function Header({ kind, filter, setFilter, shown, total }: {
   kind: BotKind;
@@ -178,6 +156,9 @@ function Header({ kind, filter, setFilter, shown, total }: {
   );
 }
 
+const NO_LINES: TradeLine[] = [];
+const keyOf = (line: TradeLine) => String(line.id);
+
 export default function BotDetailScreen() {
   const { id } = useLocalSearchParams<{ id: string }>();
   const kind: BotKind = id === 'aggressive' ? 'aggressive' : 'safe';
@@ -185,11 +166,17 @@ export default function BotDetailScreen() {
   const { t } = useFormat();
   const [filter, setFilter] = useState<Filter>('all');
   const history = useTradeHistory(kind, filter);
-  const trades: Schemas['TradePublic'][] = useMemo(
-    () => history.data?.pages.flatMap((p) => p.data) ?? [],
-    [history.data],
+  const lines = history.data?.lines ?? NO_LINES;
+  const total = history.data?.total ?? 0;
+  // stable across the screen's renders: a new renderItem or header would render every mounted row again
+  const renderItem = useCallback(
+    ({ item }: ListRenderItemInfo<TradeLine>) => <TradeLineRow line={item} theme={theme} />,
+    [theme],
   );
-  const total = history.data?.pages[0]?.count ?? 0;
+  const header = useMemo(
+    () => <Header kind={kind} filter={filter} setFilter={setFilter} shown={lines.length} total={total} />,
+    [kind, filter, lines.length, total],
+  );
   return (
     <>
       <Stack.Screen options={{ title: t(`bot.${kind}`) }} />
@@ -197,12 +184,10 @@ export default function BotDetailScreen() {
         testID="bot-detail-list"
         style={{ backgroundColor: theme.background }}
         contentContainerStyle={styles.page}
-        data={trades}
-        keyExtractor={(trade) => String(trade.id)}
-        renderItem={({ item }) => <TradeRow trade={item} />}
-        ListHeaderComponent={
-          <Header kind={kind} filter={filter} setFilter={setFilter} shown={trades.length} total={total} />
-        }
+        data={lines}
+        keyExtractor={keyOf}
+        renderItem={renderItem}
+        ListHeaderComponent={header}
         onEndReached={() => {
           if (history.hasNextPage && !history.isFetchingNextPage) void history.fetchNextPage();
         }}

@@ -1,16 +1,18 @@
 /**
  * Launch a portfolio backtest: the safe and the aggressive bot on the same stored candles,
  * with profit reallocation at one ratio, or a sweep of ratios (START:STOP:STEP) to chart.
- * Empty fields take the server's trading settings (700 / 300, ratio 0.30). The server's
- * validation errors land on their field.
+ * Empty fields take the server's trading settings (700 / 300, ratio 0.30). Other stored pairs
+ * of the same exchange and timeframe can be added: both bots then trade every pair together
+ * (the API's `pairs`). The server's validation errors land on their field.
  */
 import { useMemo, useState } from 'react';
-import { StyleSheet, View } from 'react-native';
+import { Pressable, StyleSheet, Text, View } from 'react-native';
 
 import { dayToIso, seriesKey, SeriesPicker } from '@/components/backtest/BacktestForm';
 import { Button, Choice, ErrorLine, Label, Row, TextField } from '@/components/ui';
 import { useLaunchPortfolio, useSeries, useStrategies } from '@/hooks/backtests';
 import { useFormat } from '@/hooks/useFormat';
+import { useTheme } from '@/hooks/useTheme';
 import type { Schemas } from '@/services/api';
 import { ApiError, messageOf } from '@/services/errors';
 
@@ -25,12 +27,44 @@ const PLACEHOLDERS: Record<TextName, string> = {
   slippage: '0.0005',
 };
 
+/** Pairs to add to the run, each toggled on or off. */
+function PairToggles({ options, chosen, onChange }: { options: string[]; chosen: string[]; onChange: (pairs: string[]) => void }) {
+  const theme = useTheme();
+  return (
+    <View style={styles.toggles}>
+      {options.map((pair) => {
+        const on = chosen.includes(pair);
+        return (
+          <Pressable
+            key={pair}
+            testID={`portfolio-pair-${pair}`}
+            accessibilityRole="checkbox"
+            accessibilityState={{ checked: on }}
+            onPress={() => onChange(on ? chosen.filter((p) => p !== pair) : [...chosen, pair])}
+            style={[styles.toggle, { borderColor: theme.border, backgroundColor: on ? theme.primary : theme.card }]}>
+            <Text style={{ color: on ? '#ffffff' : theme.text }}>{pair}</Text>
+          </Pressable>
+        );
+      })}
+    </View>
+  );
+}
+
+/** The other stored pairs a run on `chosen` can trade with: same exchange and timeframe. */
+export function companionPairs(all: Schemas['SeriesPublic'][], chosen: Schemas['SeriesPublic'] | undefined): string[] {
+  if (!chosen) return [];
+  return all
+    .filter((s) => s.exchange === chosen.exchange && s.timeframe === chosen.timeframe && s.pair !== chosen.pair)
+    .map((s) => s.pair);
+}
+
 export function PortfolioForm({ onLaunched }: { onLaunched: (job: Schemas['BacktestJobPublic']) => void }) {
   const { t } = useFormat();
   const series = useSeries();
   const strategies = useStrategies();
   const launch = useLaunchPortfolio();
   const [seriesChoice, setSeriesChoice] = useState<string | null>(null);
+  const [morePairs, setMorePairs] = useState<string[]>([]);
   const [safe, setSafe] = useState('conservative');
   const [aggressive, setAggressive] = useState('aggressive');
   const [text, setText] = useState<Record<TextName, string>>({
@@ -48,6 +82,8 @@ export function PortfolioForm({ onLaunched }: { onLaunched: (job: Schemas['Backt
   const allSeries = useMemo(() => series.data?.data ?? [], [series.data]);
   const chosen = allSeries.find((s) => seriesKey(s) === seriesChoice) ?? allSeries[0];
   const names = (strategies.data?.data ?? []).map((s) => s.name);
+  const companions = companionPairs(allSeries, chosen);
+  const extra = morePairs.filter((p) => companions.includes(p));
 
   const serverFields = launch.error instanceof ApiError ? launch.error.fields : {};
   const errorOf = (name: string) => localErrors[name] ?? serverFields[name] ?? null;
@@ -71,6 +107,7 @@ export function PortfolioForm({ onLaunched }: { onLaunched: (job: Schemas['Backt
       aggressive_strategy: aggressive,
       on_deep_streak: streak,
       fill: 'open',
+      ...(extra.length ? { pairs: [chosen.pair, ...extra] } : {}),
       ...(startIso ? { start: startIso } : {}),
       ...(endIso ? { end: endIso } : {}),
     };
@@ -92,6 +129,13 @@ export function PortfolioForm({ onLaunched }: { onLaunched: (job: Schemas['Backt
     <View testID="portfolio-form" style={styles.box}>
       <Label>{t('portfolio.explain')}</Label>
       <SeriesPicker testID="portfolio-series" series={allSeries} chosen={chosen} onChange={setSeriesChoice} />
+      {companions.length ? (
+        <>
+          <Label>{t('portfolio.morePairs')}</Label>
+          <PairToggles options={companions} chosen={extra} onChange={setMorePairs} />
+          <ErrorLine message={errorOf('pairs')} />
+        </>
+      ) : null}
       <Row style={styles.top}>
         <TextField testID="portfolio-start" label={t('backtest.start')} placeholder="YYYY-MM-DD" value={start} onChange={setStart} error={errorOf('start')} />
         <TextField testID="portfolio-end" label={t('backtest.end')} placeholder="YYYY-MM-DD" value={end} onChange={setEnd} error={errorOf('end')} />
@@ -146,4 +190,6 @@ const styles = StyleSheet.create({
   box: { gap: 8 },
   top: { alignItems: 'flex-start' },
   choice: { minWidth: 260, gap: 4, flexShrink: 1 },
+  toggles: { flexDirection: 'row', flexWrap: 'wrap', gap: 6 },
+  toggle: { borderWidth: 1, borderRadius: 6, paddingHorizontal: 10, paddingVertical: 5 },
 });

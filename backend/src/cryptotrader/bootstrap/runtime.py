@@ -35,6 +35,7 @@ from cryptotrader.bus.factory import open_bus
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock, LiveClock, MarketClock
 from cryptotrader.config import Settings
+from cryptotrader.domain.bots import pairs_key, stored_pairs
 from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.markets import MarketRules
 from cryptotrader.engines.decision import DecisionEngine
@@ -67,6 +68,7 @@ from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.migrate import open_database
 from cryptotrader.persistence.repositories import live_switch, pairs
+from cryptotrader.persistence.repositories import settings as stored_settings
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.retry import RetryPolicy
 from cryptotrader.risk.limits import OpenPosition
@@ -191,7 +193,12 @@ async def _build(
             stack, telemetry,
         )  # fmt: skip
         runtime.heartbeat = Heartbeat(
-            database, mode="live" if options.live else "paper", market=describe_market(markets)
+            database,
+            mode="live" if options.live else "paper",
+            market=describe_market(markets),
+            markets=tuple(
+                (m.series.source, m.series.pair.symbol, m.series.timeframe.value) for m in markets
+            ),
         )
     if "portfolio" in wanted:
         runtime.control = ControlWorker(bus=bus, portfolio=portfolio)
@@ -454,25 +461,60 @@ async def _trading(  # noqa: PLR0917 - the composition root hands each piece ove
         clock=clock,
         max_decision_age_ms=None if market.replay else market.series.timeframe.milliseconds,
         entries_allowed=_active_pairs(database, markets),
-        opens_on=runtime.opens_on if runtime.bot_pairs else None,
+        bot_pairs=await _bot_pairs(database, runtime.bot_pairs),
+        default_pairs=runtime.bot_pairs,
+        on_pairs_applied=lambda change, candle_ms, chosen, untraded: portfolio.pairs_applied(
+            change, candle_ms=candle_ms, pairs=chosen, untraded=untraded
+        ),
+        on_entries_changed=lambda opened, closed, untraded, candle_ms: portfolio.entries_changed(
+            opened=opened,
+            closed=closed,
+            untraded=untraded,
+            traded=tuple(m.series.pair.symbol for m in markets),
+            replay=market.replay,
+            candle_ms=candle_ms,
+        ),
     )
 
 
-def _active_pairs(database: Database, markets: list[Market]) -> Callable[[], Awaitable[set[str]]]:
-    """The traded pairs not deactivated through ``/config/pairs``, read at each run of candles.
+async def _bot_pairs(
+    database: Database, default: dict[BotKind, tuple[str, ...]]
+) -> dict[BotKind, tuple[str, ...]]:
+    """Each bot's pairs at start: chosen through the API or the CLI, else ``runtime.bot_pairs``."""
+    chosen = dict(default)
+    async with UnitOfWork(database) as uow:
+        for bot in BotKind:
+            key = pairs_key(bot)
+            stored = stored_pairs(await stored_settings.get_setting(session=uow.session, key=key))
+            if stored is not None:
+                chosen[bot] = stored
+    return chosen
 
-    A pair deactivated while running opens nothing new from its next candle on; its open
-    position keeps its protection and its exits until it closes.
+
+def _active_pairs(database: Database, markets: list[Market]) -> Callable[[], Awaitable[set[str]]]:
+    """The active pairs of the markets' exchanges, read at each run of candles.
+
+    A traded pair is active unless deactivated through ``/config/pairs``: deactivated while
+    running, it opens nothing new from its next candle on, its open position keeping its
+    protection and its exits until it closes. Active pairs this runtime has no candles for are
+    listed too (the trading worker names them: a replay trades only the pairs of its files).
     """
+    sources = {m.series.source for m in markets}
 
     async def read() -> set[str]:
         async with UnitOfWork(database) as uow:
             inactive = await pairs.inactive_pairs(session=uow.session)
-        return {
+            listed = {
+                symbol
+                for source in sources
+                for symbol in await pairs.active_pairs(session=uow.session, exchange=source)
+            }
+        traded = {
             m.series.pair.symbol
             for m in markets
             if (m.series.source, m.series.pair.symbol) not in inactive
         }
+        return traded | listed
 
     return read
 

@@ -134,7 +134,14 @@ async def open_use_cases(
         runtime=settings.runtime,
     )
     trading = settings.trading
-    bots = BotService(database=database, bus=bus, clock=clock, trading=trading, cache=reads)
+    bots = BotService(
+        database=database,
+        bus=bus,
+        clock=clock,
+        trading=trading,
+        cache=reads,
+        runtime_pairs=settings.runtime.bot_pairs,
+    )
     latest = LatestEvents()
     return UseCases(
         settings=settings,

@@ -325,6 +325,21 @@ class BotReconfigured(BusMessage):
     requested_by: str
 
 
+class BotPairsChanged(BusMessage):
+    """The pairs a bot opens positions on changed through the API or the CLI (``commands``).
+
+    ``pairs`` None: every active pair of ``/config/pairs`` (narrowed by ``runtime.bot_pairs``
+    when set). The running order engine applies it at the next candle and says so with a
+    ``bot_pairs_applied`` alert and an audit row; a pair taken off opens nothing new, and its
+    open position keeps its protection until it closes.
+    """
+
+    type: Literal["bot_pairs_changed"] = "bot_pairs_changed"
+    bot: BotKind
+    pairs: list[PairText] | None = None
+    requested_by: str
+
+
 class OptimizationProgress(BusMessage):
     """Where an optimisation job stands (``optimizations``); only its owner's sockets get it."""
 
@@ -479,6 +494,7 @@ Message = Annotated[
     | OptimizationProgress
     | BacktestProgress
     | BotReconfigured
+    | BotPairsChanged
     | CredentialsRevoked,
     Field(discriminator="type"),
 ]
@@ -491,7 +507,7 @@ TOPIC_MESSAGES: dict[str, tuple[type[BusMessage], ...]] = {
     topics.ORDERS: (OrderUpdated,),
     topics.ALERTS: (AlertRaised,),
     topics.REBALANCE: (CapitalReallocated,),
-    topics.COMMANDS: (ControlBot, BotReconfigured),
+    topics.COMMANDS: (ControlBot, BotReconfigured, BotPairsChanged),
     topics.OPTIMIZATIONS: (OptimizationProgress,),
     topics.BACKTESTS: (BacktestProgress,),
     topics.REVOCATIONS: (CredentialsRevoked,),

@@ -20,7 +20,7 @@ from typer._click import ClickException  # typer >= 0.29 vendors click
 from cryptotrader.cli._common import App
 from cryptotrader.cli.api import api_command, token_app, user_app
 from cryptotrader.cli.backtest import backtest_app
-from cryptotrader.cli.bots import bots_command
+from cryptotrader.cli.bots import bots_app
 from cryptotrader.cli.data import data_app
 from cryptotrader.cli.db import db_app
 from cryptotrader.cli.indicators import indicators_command
@@ -46,7 +46,7 @@ app.command("optimize")(optimize_command)
 app.command("run")(run_command)
 app.command("engine")(engine_command)
 app.command("trades")(trades_command)
-app.command("bots")(bots_command)
+app.add_typer(bots_app, name="bots")
 app.command("demo")(demo_command)
 app.command("api")(api_command)
 app.add_typer(user_app, name="user")

@@ -20,7 +20,7 @@ from cryptotrader.marketdata.io import read_ohlcv
 from cryptotrader.marketdata.naming import parse_series_name
 from cryptotrader.marketdata.resample import resample
 from cryptotrader.sentiment import load_sentiment
-from cryptotrader.strategies import BaseStrategy, create_strategy
+from cryptotrader.strategies import BaseStrategy
 
 ASSUMED_PAIR = "pair not in the file name: assumed BTC/USDT (use --pair)"
 
@@ -163,30 +163,6 @@ def parse_params(pairs: Sequence[str]) -> dict[str, str]:
             raise UserInputError(f"--param {item!r}: write it NAME=VALUE")
         params[name.strip()] = value.strip()
     return params
-
-
-def build_strategies(names: Sequence[str], params: dict[str, str]) -> list[BaseStrategy[Any]]:
-    """Strategies by name; ``params`` keys are ``NAME`` (one strategy) or ``STRATEGY.NAME``.
-
-    Raises:
-        UnknownNameError: unknown strategy.
-        UserInputError: unknown or invalid parameter.
-    """
-    single = len(names) == 1
-    chosen: list[BaseStrategy[Any]] = []
-    for name in names:
-        own: dict[str, str] = {}
-        for key, value in params.items():
-            owner, dot, param = key.rpartition(".")
-            if dot and owner == name:
-                own[param] = value
-            elif not dot and single:
-                own[key] = value
-        chosen.append(create_strategy(name, own))
-    foreign = [k for k in params if "." in k and k.rpartition(".")[0] not in names]
-    if foreign:
-        raise UserInputError(f"--param {foreign[0]!r} names no strategy being run")
-    return chosen
 
 
 def sentiment_for(

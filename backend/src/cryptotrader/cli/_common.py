@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from typer._click import Context, Parameter  # typer >= 0.29 vendors click
 from typer._click.exceptions import BadOptionUsage
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 from typer.models import CommandFunctionType
 
 from cryptotrader.domain.timeframes import Timeframe
@@ -33,16 +33,29 @@ class OnceCommand(TyperCommand):
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         """Refuse repeats (the parser lists each occurrence in order), then parse as usual."""
-        _, _, order = self.make_parser(ctx).parse_args(list(args))  # it consumes its list
-        seen: dict[Parameter, int] = {}
-        for param in order:
-            seen[param] = seen.get(param, 0) + 1
-        for param, times in seen.items():
-            if times > 1 and not _may_repeat(param):
-                name = _option_name(param)
-                what = "is a switch" if getattr(param, "is_flag", False) else "takes one value"
-                raise BadOptionUsage(name, f"{name} {what} (given {times} times): give it once")
+        _refuse_repeats(self, ctx, args)
         return super().parse_args(ctx, args)
+
+
+class OnceGroup(TyperGroup):
+    """A command group whose own options (those before the subcommand) refuse repeats too."""
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        """Refuse repeats of the group's options, then parse as usual."""
+        _refuse_repeats(self, ctx, args)
+        return super().parse_args(ctx, args)
+
+
+def _refuse_repeats(command: TyperCommand | TyperGroup, ctx: Context, args: list[str]) -> None:
+    _, _, order = command.make_parser(ctx).parse_args(list(args))  # it consumes its list
+    seen: dict[Parameter, int] = {}
+    for param in order:
+        seen[param] = seen.get(param, 0) + 1
+    for param, times in seen.items():
+        if times > 1 and not _may_repeat(param):
+            name = _option_name(param)
+            what = "is a switch" if getattr(param, "is_flag", False) else "takes one value"
+            raise BadOptionUsage(name, f"{name} {what} (given {times} times): give it once")
 
 
 def _may_repeat(param: Parameter) -> bool:

@@ -164,7 +164,6 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
 ) -> None:
     """Backtest one strategy on a candle file."""
     from cryptotrader.cli._backtest_input import (
-        build_strategies,
         check_output,
         decimal_option,
         load_candles,
@@ -172,9 +171,9 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
         parse_params,
         sentiment_for,
     )
-    from cryptotrader.engines.backtest.config import check_capital
     from cryptotrader.engines.backtest.html import result_html
     from cryptotrader.engines.backtest.report import benchmark, metrics_table, result_dict
+    from cryptotrader.engines.backtest.requests import SingleBacktest, split_params
 
     file, fear_greed_file, report = _files(data, fear_greed, html)
     finer_file = optional_file("--detail-data", detail_data)
@@ -185,12 +184,16 @@ def run_command(  # noqa: PLR0917 - typer maps each option to a parameter
         risk_ratio=risk, stake=stake, fill=fill, amount_step=amount_step,
         min_notional=min_notional,
     )  # fmt: skip
-    initial = check_capital(decimal_option("--capital", capital) or Decimal(0))  # "0" is refused
-    chosen = build_strategies([strategy], parse_params(param or []))[0]
+    asked = SingleBacktest.parse(
+        strategy=strategy,
+        capital=decimal_option("--capital", capital) or Decimal(0),  # "0" is refused
+        params=split_params([strategy], parse_params(param or []))[0],
+    )
+    chosen = asked.build()
     candles = load_candles(file, timeframe, pair)
     finer = load_detail(candles, detail, finer_file)
     engine = _engine(candles, config, sentiment_for([chosen], fear_greed_file))
-    result = engine.run(candles.arrays, chosen, initial, candles.timeframe, detail=finer)
+    result = asked.run(engine, candles.arrays, candles.timeframe, strategy=chosen, detail=finer)
     if report is not None:
         _write_html(report, result_html(result))
     if chart is not None:
@@ -233,27 +236,29 @@ def compare_command(  # noqa: PLR0917 - typer maps each option to a parameter
 ) -> None:
     """Several strategies on the same candles, side by side."""
     from cryptotrader.cli._backtest_input import (
-        build_strategies,
         decimal_option,
         load_candles,
         parse_params,
         sentiment_for,
     )
-    from cryptotrader.engines.backtest.config import check_capital
     from cryptotrader.engines.backtest.html import comparison_html
     from cryptotrader.engines.backtest.report import benchmark, metrics_table, result_dict
+    from cryptotrader.engines.backtest.requests import CompareBacktest
 
     file, fear_greed_file, report = _files(data, fear_greed, html)
     config = _config(
         fee=fee, slippage=slippage, stop_loss=stop_loss, take_profit=take_profit,
         risk_ratio=risk, stake=stake, fill=fill, amount_step=None, min_notional=None,
     )  # fmt: skip
-    initial = check_capital(decimal_option("--capital", capital) or Decimal(0))  # "0" is refused
-    names = [n.strip() for n in strategies.split(",") if n.strip()]
-    chosen = build_strategies(names, parse_params(param or []))
+    asked = CompareBacktest.parse(
+        strategies=[n.strip() for n in strategies.split(",") if n.strip()],
+        capital=decimal_option("--capital", capital) or Decimal(0),  # "0" is refused
+        params=parse_params(param or []),
+    )
+    chosen = asked.build()
     candles = load_candles(file, timeframe, pair)
     engine = _engine(candles, config, sentiment_for(chosen, fear_greed_file))
-    results = engine.compare_strategies(candles.arrays, chosen, initial, candles.timeframe)
+    results = asked.run(engine, candles.arrays, candles.timeframe, strategies=chosen)
     if report is not None:
         _write_html(report, comparison_html(results))
     if as_json:

@@ -3,6 +3,10 @@
 Read from the database the runtime writes, as the API's ``/api/bots`` and ``/api/portfolio``
 show it (the same services compute the figures): a terminal sees at a glance whether the bots
 are trading, without an API or a login.
+
+``cryptotrader bots pairs BOT PAIR...`` chooses the pairs a bot opens positions on, through the
+API's own service (validated, audited, published on the bus: a runtime on the same Redis applies
+it at its next candle).
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cryptotrader.cli._common import console
+from cryptotrader.cli._common import App, OnceGroup, console
+from cryptotrader.errors import UserInputError
 
 if TYPE_CHECKING:
     from cryptotrader.clock import Clock
@@ -22,16 +27,27 @@ if TYPE_CHECKING:
     from cryptotrader.domain.enums import BotKind
     from cryptotrader.domain.presence import RuntimePresence
     from cryptotrader.domain.trades import Trade
-    from cryptotrader.services.bots import BotView
+    from cryptotrader.services.bots import BotPairsView, BotView
     from cryptotrader.services.portfolio import BotPortfolio, PortfolioView
 
 NO_BOTS = "no bots yet: the runtime creates them on its first run (cryptotrader run)"
 
 
+bots_app = App(
+    cls=OnceGroup,
+    invoke_without_command=True,
+    help="Show each bot (state, money, positions), or choose the pairs it trades (bots pairs).",
+)
+
+
+@bots_app.callback()
 def bots_command(
+    ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Show each bot: state, driven by a runtime or not, capital, P&L and open positions."""
+    if ctx.invoked_subcommand is not None:
+        return
     import asyncio
 
     from cryptotrader.clock import LiveClock
@@ -51,6 +67,8 @@ def bots_command(
         return
     console.print(_runtime_line(presence, driven, now))
     console.print(_bots_table(portfolio, _by_kind(views)))
+    if any(bot.pairs for bot in portfolio.bots):
+        console.print(_pairs_table(portfolio))
     if positions:
         console.print(_positions_table(positions))
     else:
@@ -117,6 +135,28 @@ def _bots_table(portfolio: PortfolioView, views: dict[BotKind, BotView]) -> Any:
     ]
     for label, values, total in rows:
         table.add_row(label, *values, total)
+    return table
+
+
+def _pairs_table(portfolio: PortfolioView) -> Any:
+    """Each bot's results per pair (as ``/api/portfolio``'s ``pairs``)."""
+    from rich.table import Table
+
+    table = Table(title="per pair")
+    for column in ("bot", "pair", "realised P&L", "fees", "closed", "open", "win rate", "held"):
+        table.add_column(column, justify="left" if column in ("bot", "pair") else "right")
+    for bot in portfolio.bots:
+        for share in bot.pairs:
+            table.add_row(
+                bot.bot.value,
+                share.pair,
+                f"{share.realised_pnl:+,.2f}",
+                _money(share.fees),
+                str(share.closed_trades),
+                str(share.open_trades),
+                "n/a" if share.win_rate is None else f"{share.win_rate:.1%}",
+                f"{share.open_quantity.normalize()}",
+            )
     return table
 
 
@@ -197,6 +237,18 @@ def _bot_json(bot: BotPortfolio, view: BotView, positions: list[tuple[int, Trade
         "win_rate": bot.win_rate,
         "risk_ratio": str(bot.risk.current_risk_ratio),
         "base_risk_ratio": str(bot.risk.base_risk_ratio),
+        "pairs": [
+            {
+                "pair": share.pair,
+                "realised_pnl": str(share.realised_pnl),
+                "fees": str(share.fees),
+                "open_trades": share.open_trades,
+                "closed_trades": share.closed_trades,
+                "win_rate": share.win_rate,
+                "open_quantity": str(share.open_quantity),
+            }
+            for share in bot.pairs
+        ],
         "open_positions": [
             {
                 "id": trade_id,
@@ -228,4 +280,108 @@ def _json(
         "bots": [_bot_json(bot, views[bot.bot], positions) for bot in portfolio.bots],
         "total_capital": str(portfolio.total_capital),
         "total_realised_pnl": str(portfolio.total_realised_pnl),
+    }
+
+
+@bots_app.command("pairs")
+def pairs_command(
+    bot: Annotated[
+        str | None, typer.Argument(help="safe or aggressive (none: show both bots' pairs)")
+    ] = None,
+    pairs: Annotated[
+        list[str] | None,
+        typer.Argument(help="the pairs it opens positions on, e.g. BTC/USDT ETH/USDT"),
+    ] = None,
+    default: Annotated[
+        bool,
+        typer.Option("--default", help="back to the default: every active pair"),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Show or choose the pairs a bot opens positions on (default: every active pair).
+
+    A running runtime on the same Redis applies a change at its next candle; a pair taken off
+    opens nothing new, and its open position keeps its protection until it closes.
+    """
+    import asyncio
+
+    from cryptotrader.config import load_settings
+    from cryptotrader.domain.enums import BotKind
+
+    kinds = list(BotKind)
+    if bot is not None:
+        try:
+            kinds = [BotKind(bot.lower())]
+        except ValueError:
+            raise UserInputError(f"unknown bot {bot!r} (expected safe or aggressive)") from None
+    if pairs and default:
+        raise UserInputError("give pairs or --default, not both")
+    change = bool(pairs) or default
+    if change and bot is None:
+        raise UserInputError("name the bot whose pairs change: bots pairs safe BTC/USDT ...")
+    settings = load_settings()
+    views, bus_kind = asyncio.run(
+        _pairs(settings, kinds, list(pairs or []) if change and not default else None, change)
+    )
+    if as_json:
+        console.print_json(json.dumps({"bots": [_pairs_json(v) for v in views]}))
+    else:
+        for view in views:
+            console.print(_pairs_line(view))
+    if change and bus_kind == "memory":
+        console.print(
+            "stored; no message bus is configured (REDIS_URL): a running runtime of another "
+            "process applies it when it restarts (or change it through the API of that runtime)"
+        )
+
+
+async def _pairs(
+    settings: Settings, kinds: list[BotKind], chosen: list[str] | None, change: bool
+) -> tuple[list[BotPairsView], str]:
+    """Each bot's pairs, after setting ``kinds[0]``'s to ``chosen`` when ``change``."""
+    from cryptotrader.bus.factory import open_bus
+    from cryptotrader.bus.memory import InProcessBus
+    from cryptotrader.clock import LiveClock
+    from cryptotrader.persistence.migrate import open_database
+    from cryptotrader.services.bots import BotService
+    from cryptotrader.services.context import Actor, Origin, Role
+
+    database = await open_database(settings.database_url)
+    clock = LiveClock()
+    bus = await open_bus(settings, clock=clock) if change else InProcessBus(clock=clock)
+    try:
+        service = BotService(
+            database=database,
+            bus=bus,
+            clock=clock,
+            trading=settings.trading,
+            runtime_pairs=settings.runtime.bot_pairs,
+        )
+        local = Actor(user_id=0, username="cli", role=Role.ADMIN)  # whoever holds the database
+        if change:
+            await service.set_pairs(local, kinds[0], chosen, Origin(ip="cli"))
+        views = [await service.pairs(local, kind) for kind in kinds]
+        return views, "memory" if isinstance(bus, InProcessBus) else "redis"
+    finally:
+        await bus.close()
+        await database.dispose()
+
+
+def _pairs_line(view: BotPairsView) -> str:
+    trading = ", ".join(view.trading) or "none"
+    if view.chosen is not None:
+        how = f"chosen: {', '.join(view.chosen)}"
+    elif view.default is not None:
+        how = f"runtime.bot_pairs: {', '.join(view.default)}"
+    else:
+        how = "default: every active pair"
+    return f"{view.bot.value}: opens positions on {trading} ({how})"
+
+
+def _pairs_json(view: BotPairsView) -> dict[str, Any]:
+    return {
+        "bot": view.bot.value,
+        "chosen": None if view.chosen is None else list(view.chosen),
+        "default": None if view.default is None else list(view.default),
+        "trading": list(view.trading),
     }

@@ -146,7 +146,12 @@ def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
         typer.Argument(help="market-data, indicator, decision, order, portfolio, notifier"),
     ],
     replay: Annotated[
-        list[Path] | None, file_option("--replay", help="market-data: replay this candle file")
+        list[Path] | None,
+        file_option(
+            "--replay",
+            help="replay this candle file; repeat it for several pairs (one file per pair, as "
+            "run): give every engine the same files",
+        ),
     ] = None,
     speed: SpeedOpt = "max",
     pair: PairOpt = None,
@@ -162,12 +167,7 @@ def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
 
     if name not in ENGINE_NAMES:
         raise UserInputError(f"unknown engine {name!r} (expected one of {', '.join(ENGINE_NAMES)})")
-    file = optional_file(
-        "--replay",
-        replay,
-        "several pairs are traded together by cryptotrader run (one process); an engine "
-        "process replays one file",
-    )
+    files = tuple(replay or ())  # merged by candle time as run merges them
     settings = load_settings()
     if not settings.redis_url:
         raise UserInputError(
@@ -175,7 +175,7 @@ def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
             "DATABASE_URL); to run every engine in one process: cryptotrader run"
         )
     options = RunOptions(
-        replay=file,
+        replay=files or None,
         speed=_speed(speed),
         pair=pair,
         timeframe=timeframe,

@@ -46,3 +46,18 @@ class BotConfig(BaseModel):
 def requested_status_key(bot: BotKind) -> str:
     """The ``settings`` key holding the run state last requested for ``bot``."""
     return f"bots.{bot.value}.requested_status"
+
+
+def pairs_key(bot: BotKind) -> str:
+    """The ``settings`` key holding the pairs ``bot`` opens positions on (set by the API/CLI).
+
+    Absent: ``runtime.bot_pairs`` for that bot when set, else every active pair.
+    """
+    return f"bots.{bot.value}.pairs"
+
+
+def stored_pairs(raw: Any) -> tuple[str, ...] | None:
+    """The pairs stored under ``pairs_key`` (None: the default)."""
+    if not isinstance(raw, list) or not raw:
+        return None
+    return tuple(str(p) for p in raw)

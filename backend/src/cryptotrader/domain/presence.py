@@ -28,6 +28,9 @@ class RuntimePresence:
     pid: int
     mode: str  # "paper" or "live"
     market: str  # e.g. "BTC/USDT 1h from binance", or "a replay of ..."
+    markets: tuple[tuple[str, str, str], ...] = ()
+    """The stored series it trades: ``(exchange, pair, timeframe)`` each, the candle store's
+    names (a replay's exchange is ``replay``); empty in a heartbeat of an older version."""
 
     def driven(self, now: datetime) -> bool:
         """True while the runtime beats: not stopped, last beat recent."""
@@ -44,6 +47,7 @@ class RuntimePresence:
             "pid": self.pid,
             "mode": self.mode,
             "market": self.market,
+            "markets": [list(m) for m in self.markets],
         }
 
     @classmethod
@@ -60,6 +64,10 @@ class RuntimePresence:
                 pid=int(value["pid"]),
                 mode=str(value["mode"]),
                 market=str(value.get("market", "")),
+                markets=tuple(
+                    (str(exchange), str(pair), str(timeframe))
+                    for exchange, pair, timeframe in value.get("markets") or ()
+                ),
             )
         except (KeyError, TypeError, ValueError):
             return None

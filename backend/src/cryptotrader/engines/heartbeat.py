@@ -25,13 +25,25 @@ class Heartbeat:
     """Stores ``RuntimePresence`` every ``interval_s`` until stopped, then its stop time."""
 
     def __init__(
-        self, database: Database, *, mode: str, market: str, interval_s: float = HEARTBEAT_S
+        self,
+        database: Database,
+        *,
+        mode: str,
+        market: str,
+        markets: tuple[tuple[str, str, str], ...] = (),
+        interval_s: float = HEARTBEAT_S,
     ) -> None:
         self._database = database
         self._interval_s = interval_s
         now = datetime.now(UTC)
         self.presence = RuntimePresence(
-            started_at=now, seen_at=now, stopped_at=None, pid=os.getpid(), mode=mode, market=market
+            started_at=now,
+            seen_at=now,
+            stopped_at=None,
+            pid=os.getpid(),
+            mode=mode,
+            market=market,
+            markets=markets,
         )
         self._task: asyncio.Task[None] | None = None
 
@@ -85,4 +97,5 @@ def _replace(
         pid=presence.pid,
         mode=presence.mode,
         market=presence.market,
+        markets=presence.markets,
     )

@@ -53,7 +53,9 @@ class Announcer:
     async def pause(self, bot: BotKind, reason: str) -> None:
         """Pause a bot (recorded, audited) and say why on ``alerts``."""
         async with UnitOfWork(self._database) as uow:
-            events = await self._portfolio.pause(bot, reason=reason, session=uow.session)
+            events = await self._portfolio.pause(
+                bot, reason=reason, session=uow.session, pair=self._pair
+            )
             await uow.commit()
         await self.publish(events)
 

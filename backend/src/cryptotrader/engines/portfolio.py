@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cryptotrader.bus import topics
 from cryptotrader.bus.messages import (
     AlertRaised,
+    BotPairsChanged,
     BotReconfigured,
     BusMessage,
     CapitalReallocated,
@@ -373,8 +374,129 @@ class PortfolioManager:
         alert = _alert(at, "bot_settings_applied", change.bot, text, "info", details=details)
         return [(topics.ALERTS, alert)]
 
-    async def pause(self, kind: BotKind, *, reason: str, session: AsyncSession) -> list[Event]:
-        """Pause a bot in ``session`` (circuit breaker, failed protection)."""
+    async def pairs_applied(
+        self,
+        change: BotPairsChanged,
+        *,
+        candle_ms: int,
+        pairs: tuple[str, ...] | None,
+        untraded: tuple[str, ...] = (),
+        by: str = "runtime",
+    ) -> list[Event]:
+        """Record that a running order engine opens on ``pairs`` from the candle ``candle_ms`` on.
+
+        ``pairs`` None: every pair it trades. ``untraded``: chosen pairs the runtime has no
+        candles for (a replay trades only the pairs of its files), named in the alert. The audit
+        row (``bot.pairs.applied``) and the ``bot_pairs_applied`` alert say when the change asked
+        at ``change.timestamp`` took effect.
+        """
+        at = self._clock.now()
+        candle = utc_from_ms(candle_ms)
+        listed = "every active pair" if pairs is None else ", ".join(pairs)
+        async with UnitOfWork(self._database) as uow:
+            await audit.append_audit(
+                session=uow.session,
+                at=at,
+                actor=by[:64],
+                action="bot.pairs.applied",
+                target=f"bot:{change.bot}",
+                details={
+                    "pairs": None if pairs is None else list(pairs),
+                    "untraded": list(untraded),
+                    "requested_by": change.requested_by,
+                    "requested_at": change.timestamp.isoformat(),
+                    "from_candle": candle.isoformat(),
+                },
+            )
+            await uow.commit()
+        text = (
+            f"{change.bot} bot opens positions on {listed} from the candle of "
+            f"{candle:%Y-%m-%d %H:%M} UTC on (asked by {change.requested_by})"
+        )
+        if untraded:
+            text += (
+                f"; no candles for {', '.join(untraded)} in this runtime (a replay trades only "
+                "the pairs of its files)"
+            )
+        details = {
+            "pairs": listed,
+            "from_candle": candle.isoformat(),
+            "requested_at": change.timestamp.isoformat(),
+        }
+        if untraded:
+            details["untraded"] = ", ".join(untraded)
+        severity: Severity = "warning" if untraded else "info"
+        alert = _alert(at, "bot_pairs_applied", change.bot, text, severity, details=details)
+        return [(topics.ALERTS, alert)]
+
+    async def entries_changed(
+        self,
+        *,
+        opened: tuple[str, ...],
+        closed: tuple[str, ...],
+        untraded: tuple[str, ...],
+        traded: tuple[str, ...],
+        replay: bool,
+        candle_ms: int,
+    ) -> list[Event]:
+        """Record that pairs opened or closed to entries from the candle ``candle_ms`` on.
+
+        ``opened``/``closed``: activated or deactivated through ``/config/pairs`` (a closed pair
+        opens nothing new; its open position keeps its protection until it closes).
+        ``untraded``: active pairs this runtime has no candles for. One audit row
+        (``pairs.applied``) and one ``pairs_applied`` alert.
+        """
+        at = self._clock.now()
+        candle = utc_from_ms(candle_ms)
+        async with UnitOfWork(self._database) as uow:
+            await audit.append_audit(
+                session=uow.session,
+                at=at,
+                actor="runtime",
+                action="pairs.applied",
+                target=None,
+                details={
+                    "opened": list(opened),
+                    "closed": list(closed),
+                    "untraded": list(untraded),
+                    "from_candle": candle.isoformat(),
+                },
+            )
+            await uow.commit()
+        parts = []
+        if opened:
+            parts.append(f"{', '.join(opened)} open positions")
+        if closed:
+            parts.append(
+                f"{', '.join(closed)} open nothing new (open positions keep their protection)"
+            )
+        text = f"from the candle of {candle:%Y-%m-%d %H:%M} UTC on: " + "; ".join(parts)
+        if not parts:
+            text = "pairs of /config/pairs"
+        if untraded:
+            why = (
+                f"a replay trades only the pairs of its files ({', '.join(traded)})"
+                if replay
+                else f"this runtime trades {', '.join(traded)}; restart it to add them"
+            )
+            text += f"; no candles for {', '.join(untraded)}: {why}"
+        details = {"from_candle": candle.isoformat()}
+        for name, listed in (("opened", opened), ("closed", closed), ("untraded", untraded)):
+            if listed:
+                details[name] = ", ".join(listed)
+        alert = AlertRaised(
+            timestamp=at,
+            kind="pairs_applied",
+            severity="warning" if untraded else "info",
+            text=text,
+            details=details,
+        )
+        return [(topics.ALERTS, alert)]
+
+    async def pause(
+        self, kind: BotKind, *, reason: str, session: AsyncSession, pair: Pair | None = None
+    ) -> list[Event]:
+        """Pause a bot in ``session`` (circuit breaker, failed protection on ``pair``)."""
         await bots.set_status(session=session, kind=kind, status=BotStatus.PAUSED)
         await audit.append_audit(
             session=session,
@@ -385,7 +507,8 @@ class PortfolioManager:
             details={"reason": reason},
         )
         text = f"{kind} bot paused: {reason}"
-        return [(topics.ALERTS, _alert(self._clock.now(), "bot_paused", kind, text, "critical"))]
+        alert = _alert(self._clock.now(), "bot_paused", kind, text, "critical", pair=pair)
+        return [(topics.ALERTS, alert)]
 
     # --- risk state ----------------------------------------------------------------------------
 
@@ -450,7 +573,14 @@ def _alert(
     severity: Severity,
     *,
     details: dict[str, str] | None = None,
+    pair: Pair | None = None,
 ) -> AlertRaised:
     return AlertRaised(
-        timestamp=at, kind=kind, severity=severity, text=text, bot=bot, details=details or {}
+        timestamp=at,
+        kind=kind,
+        severity=severity,
+        text=text,
+        bot=bot,
+        pair=pair,
+        details=details or {},
     )

@@ -2,6 +2,10 @@
 
 Top-level functions of a module with no event loop, so a ``ProcessPoolExecutor`` can pickle
 them; the candles travel as arrays. The report is ``engines.backtest.report.result_dict``.
+
+A job's stored request (the API body as JSON) is read into the typed request the CLI builds
+from its options, one reader per kind: ``single_backtest`` (``SingleBacktest``),
+``compare_backtest`` (``CompareBacktest``), ``portfolio_sweep`` (``PortfolioSweep``).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine, multip
 from cryptotrader.engines.backtest.multipair import PairSeries, PortfolioRequest
 from cryptotrader.engines.backtest.portfolio_sweep import PortfolioSweep
 from cryptotrader.engines.backtest.report import multipair_dict, portfolio_dict, result_dict
-from cryptotrader.strategies import create_strategy
+from cryptotrader.engines.backtest.requests import CompareBacktest, SingleBacktest
 
 
 def ignore_interrupts() -> None:
@@ -101,6 +105,32 @@ def backtest_config(request: dict[str, Any]) -> BacktestConfig:
         UserInputError: a value out of range.
     """
     return BacktestConfig.parse(**{name: request.get(name) for name in CONFIG_FIELDS})
+
+
+def single_backtest(request: dict[str, Any]) -> SingleBacktest:
+    """A single job's strategy, parameters and capital, as ``backtest run`` reads them.
+
+    Raises:
+        UnknownNameError: unknown strategy.
+        UserInputError: bad parameter or capital.
+    """
+    return SingleBacktest.parse(
+        strategy=request["strategy"],
+        capital=request["initial_capital"],
+        params=request.get("params") or {},
+    )
+
+
+def compare_backtest(request: dict[str, Any]) -> CompareBacktest:
+    """A compare job's strategies and capital, as ``backtest compare`` reads them.
+
+    Raises:
+        UnknownNameError: unknown strategy.
+        UserInputError: bad capital.
+    """
+    return CompareBacktest.parse(
+        strategies=request["strategies"], capital=request["initial_capital"]
+    )
 
 
 def portfolio_sweep(request: dict[str, Any], trading: TradingSettings) -> PortfolioSweep:
@@ -182,12 +212,9 @@ def run_single(
         UserInputError: bad parameter or too few candles.
         StrategyError: the strategy failed.
     """
-    engine = _engine(request, trading)
-    strategy = create_strategy(request["strategy"], request.get("params") or {})
-    result = engine.run(
+    result = single_backtest(request).run(
+        _engine(request, trading),
         candles,
-        strategy,
-        request["initial_capital"],
         Timeframe(request["timeframe"]),
         progress=progress_writer(progress_file),
     )
@@ -206,12 +233,9 @@ def run_compare(
         UserInputError: bad parameter or too few candles.
         StrategyError: a strategy failed.
     """
-    engine = _engine(request, trading)
-    strategies = [create_strategy(name) for name in request["strategies"]]
-    results = engine.compare_strategies(
+    results = compare_backtest(request).run(
+        _engine(request, trading),
         candles,
-        strategies,
-        request["initial_capital"],
         Timeframe(request["timeframe"]),
         progress=progress_writer(progress_file),
     )

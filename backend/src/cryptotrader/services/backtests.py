@@ -32,8 +32,6 @@ from cryptotrader.config import RuntimeSettings, TradingSettings
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.domain.values import to_decimal
-from cryptotrader.engines.backtest.config import check_capital
 from cryptotrader.errors import RateLimitedError, StrategyError, UserInputError
 from cryptotrader.persistence.candles import KeptCandles
 from cryptotrader.persistence.database import Database
@@ -43,7 +41,6 @@ from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.services import audit, backtest_worker
 from cryptotrader.services.context import Actor, Origin, Permission
 from cryptotrader.services.errors import Conflict, NotFound
-from cryptotrader.strategies import create_strategy
 
 log = logging.getLogger(__name__)
 Worker = Callable[..., dict[str, Any]]
@@ -106,13 +103,10 @@ def validate_request(kind: str, request: dict[str, Any], trading: TradingSetting
     backtest_worker.backtest_config(request)
     if kind == "portfolio":
         backtest_worker.portfolio_sweep(request, trading)
-        return
-    check_capital(to_decimal(request["initial_capital"]))
-    if kind in ("single", "optimize"):
-        create_strategy(request["strategy"], request.get("params") or {})
     elif kind == "compare":
-        for name in request["strategies"]:
-            create_strategy(name)
+        backtest_worker.compare_backtest(request)
+    else:  # single, and an optimisation's strategy, parameters and capital
+        backtest_worker.single_backtest(request)
 
 
 class BacktestService:
@@ -520,7 +514,9 @@ def _runs(kind: str, request: dict[str, Any], trading: TradingSettings) -> int:
     """How many passes over the candles a job makes (its progress total is candles x runs)."""
     if kind == "portfolio":
         return len(backtest_worker.portfolio_sweep(request, trading).ratios)
-    return len(request.get("strategies") or []) or 1
+    if kind == "compare":
+        return len(backtest_worker.compare_backtest(request).strategies)
+    return 1
 
 
 def _ms(value: Any) -> int | None:

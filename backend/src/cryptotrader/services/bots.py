@@ -5,21 +5,24 @@ key ``bots.<kind>.requested_status``) and the audit row in one transaction, then
 ``ControlBot`` command on ``commands``; the runtime applies it and writes ``bots.status``. If the
 bus is down after the commit, the caller gets 503 and the request stays recorded: calling again
 publishes again (the command is idempotent). A settings change is published too
-(``BotReconfigured``): a running runtime applies it at the next candle.
+(``BotReconfigured``): a running runtime applies it at the next candle. So is a change of the
+pairs a bot trades (``BotPairsChanged``, stored under ``bots.<kind>.pairs``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from cryptotrader.bus import topics
-from cryptotrader.bus.messages import AlertRaised, BotReconfigured, ControlBot
+from cryptotrader.bus.messages import AlertRaised, BotPairsChanged, BotReconfigured, ControlBot
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock
 from cryptotrader.config import TradingSettings
@@ -27,19 +30,22 @@ from cryptotrader.domain.bots import (
     REQUESTED_STATUS,
     BotAction,
     BotConfig,
+    pairs_key,
     requested_status_key,
+    stored_pairs,
 )
 from cryptotrader.domain.enums import BotKind, BotStatus, RiskLevel
+from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.presence import HEARTBEAT_KEY, RuntimePresence
 from cryptotrader.engines.bot_config import EffectiveConfig, effective_config, stored_config
 from cryptotrader.errors import UserInputError
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import bots, settings
-from cryptotrader.persistence.tables import BotRow
+from cryptotrader.persistence.tables import BotRow, TradingPairRow
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.services import audit
 from cryptotrader.services.context import Actor, Origin, Permission
-from cryptotrader.services.errors import NotFound, Unavailable
+from cryptotrader.services.errors import InvalidField, NotFound, Unavailable
 from cryptotrader.services.read_cache import ReadCache
 
 log = logging.getLogger(__name__)
@@ -71,7 +77,24 @@ class BotView:
     risk_level: RiskLevel
     current_risk_ratio: Decimal
     config: EffectiveConfig
+    pairs: tuple[str, ...] | None
+    """The pairs it opens positions on, chosen through the API/CLI; None: the default (every
+    active pair, or ``runtime.bot_pairs``)."""
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BotPairsView:
+    """The pairs a bot opens positions on: as chosen, and what that means now."""
+
+    bot: BotKind
+    chosen: tuple[str, ...] | None
+    """Chosen through the API/CLI; None: the default."""
+    default: tuple[str, ...] | None
+    """``runtime.bot_pairs`` for this bot (None: every active pair), used when none is chosen."""
+    trading: tuple[str, ...]
+    """The active pairs of ``/config/pairs`` it opens positions on now (a running runtime
+    trades those of them it has candles for)."""
 
 
 def _requested(raw: Any) -> RequestedStatus | None:
@@ -86,9 +109,15 @@ def _requested(raw: Any) -> RequestedStatus | None:
 
 
 def bot_view(
-    row: BotRow, requested: Any, heartbeat: Any, *, now: datetime, trading: TradingSettings
+    row: BotRow,
+    requested: Any,
+    heartbeat: Any,
+    *,
+    now: datetime,
+    trading: TradingSettings,
+    pairs: Any = None,
 ) -> BotView:
-    """The view of a bot's row, its requested state and the runtime's heartbeat at ``now``."""
+    """The view of a bot's row, its requested state, its pairs and the runtime's heartbeat."""
     presence = RuntimePresence.from_json(heartbeat)
     driven = presence is not None and presence.driven(now)
     return BotView(
@@ -104,6 +133,7 @@ def bot_view(
         risk_level=row.risk_level,
         current_risk_ratio=row.current_risk_ratio,
         config=effective_config(stored_config(row), row.type, trading),
+        pairs=stored_pairs(pairs),
         updated_at=row.updated_at,
     )
 
@@ -116,7 +146,12 @@ async def read_bots(database: Database, *, clock: Clock, trading: TradingSetting
     heartbeat, now = stored.get(HEARTBEAT_KEY), clock.now()
     return [
         bot_view(
-            row, stored.get(requested_status_key(row.type)), heartbeat, now=now, trading=trading
+            row,
+            stored.get(requested_status_key(row.type)),
+            heartbeat,
+            now=now,
+            trading=trading,
+            pairs=stored.get(pairs_key(row.type)),
         )
         for row in rows
     ]
@@ -131,6 +166,7 @@ class BotService:
         clock: request and audit times.
         trading: default protection per bot.
         cache: the read cache (cleared by every change made here).
+        runtime_pairs: ``runtime.bot_pairs``: a bot's pairs when none were chosen here.
     """
 
     def __init__(
@@ -141,15 +177,34 @@ class BotService:
         clock: Clock,
         trading: TradingSettings,
         cache: ReadCache | None = None,
+        runtime_pairs: Mapping[BotKind, tuple[str, ...]] | None = None,
     ) -> None:
+        self._runtime_pairs = dict(runtime_pairs or {})
         self._database = database
         self._bus = bus
         self._clock = clock
         self._trading = trading
         self._cache = cache or ReadCache(ttl_s=0)
 
-    def _view(self, row: BotRow, requested: Any, heartbeat: Any) -> BotView:
-        return bot_view(row, requested, heartbeat, now=self._clock.now(), trading=self._trading)
+    def _view(self, row: BotRow, requested: Any, heartbeat: Any, pairs: Any) -> BotView:
+        return bot_view(
+            row, requested, heartbeat, now=self._clock.now(), trading=self._trading, pairs=pairs
+        )
+
+    async def _stored_view(self, uow: UnitOfWork, row: BotRow, **known: Any) -> BotView:
+        """The view of ``row`` with its stored parts (those not given in ``known``) read."""
+        keys = {
+            "requested": requested_status_key(row.type),
+            "heartbeat": HEARTBEAT_KEY,
+            "pairs": pairs_key(row.type),
+        }
+        parts = {
+            name: known[name]
+            if name in known
+            else await settings.get_setting(session=uow.session, key=key)
+            for name, key in keys.items()
+        }
+        return self._view(row, parts["requested"], parts["heartbeat"], parts["pairs"])
 
     async def list_bots(self, actor: Actor) -> list[BotView]:
         """Every bot, by id (from the read cache when fresh)."""
@@ -170,11 +225,7 @@ class BotService:
             row = await bots.get_bot(session=uow.session, kind=kind)
             if row is None:
                 raise NotFound(f"no {kind} bot yet (the runtime creates the bots on first run)")
-            requested = await settings.get_setting(
-                session=uow.session, key=requested_status_key(kind)
-            )
-            heartbeat = await settings.get_setting(session=uow.session, key=HEARTBEAT_KEY)
-        return self._view(row, requested, heartbeat)
+            return await self._stored_view(uow, row)
 
     async def control(
         self, actor: Actor, kind: BotKind, action: BotAction, origin: Origin
@@ -214,8 +265,7 @@ class BotService:
             )
             await uow.commit()
             self._cache.clear()
-            heartbeat = await settings.get_setting(session=uow.session, key=HEARTBEAT_KEY)
-            view = self._view(row, after, heartbeat)
+            view = await self._stored_view(uow, row, requested=after)
         command = ControlBot(timestamp=now, bot=kind, action=action, requested_by=actor.name)
         await self._publish(topics.COMMANDS, command)
         return view
@@ -274,11 +324,7 @@ class BotService:
             )
             await uow.commit()
             self._cache.clear()
-            requested = await settings.get_setting(
-                session=uow.session, key=requested_status_key(kind)
-            )
-            heartbeat = await settings.get_setting(session=uow.session, key=HEARTBEAT_KEY)
-            view = self._view(row, requested, heartbeat)
+            view = await self._stored_view(uow, row)
         alert = AlertRaised(
             timestamp=self._clock.now(),
             kind="bot_settings_changed",
@@ -298,8 +344,88 @@ class BotService:
         await self._publish(topics.COMMANDS, reconfigured)
         return view
 
+    async def pairs(self, actor: Actor, kind: BotKind) -> BotPairsView:
+        """The pairs ``kind`` opens positions on, as chosen and as they stand now."""
+        actor.require(Permission.READ)
+        async with UnitOfWork(self._database) as uow:
+            chosen = stored_pairs(
+                await settings.get_setting(session=uow.session, key=pairs_key(kind))
+            )
+            statement = select(TradingPairRow.symbol).where(TradingPairRow.is_active).distinct()
+            active = set((await uow.session.execute(statement)).scalars())
+        return self._pairs_view(kind, chosen, active)
+
+    def _pairs_view(
+        self, kind: BotKind, chosen: tuple[str, ...] | None, active: set[str]
+    ) -> BotPairsView:
+        default = self._runtime_pairs.get(kind)
+        narrowed = chosen if chosen is not None else default
+        trading = active if narrowed is None else active & set(narrowed)
+        return BotPairsView(kind, chosen, default, tuple(sorted(trading)))
+
+    async def set_pairs(
+        self, actor: Actor, kind: BotKind, pairs: list[str] | None, origin: Origin
+    ) -> BotPairsView:
+        """Choose the pairs a bot opens positions on (None: back to the default).
+
+        Each pair must be known to ``/config/pairs`` (a deactivated one is kept but opens nothing
+        until it is active again). Stored and audited (``bot.pairs``) in one transaction, then
+        published (``BotPairsChanged``): a running runtime applies it at the next candle and
+        says so (``bot_pairs_applied``).
+
+        Raises:
+            NotFound: no such bot yet.
+            InvalidField: an empty list, a malformed symbol, or a pair ``/config/pairs`` does
+                not know (HTTP 422 on ``pairs``).
+        """
+        actor.require(Permission.CONFIGURE)
+        now = self._clock.now()
+        async with UnitOfWork(self._database) as uow:
+            row = await bots.get_bot(session=uow.session, kind=kind)
+            if row is None:
+                raise NotFound(f"no {kind} bot yet (the runtime creates the bots on first run)")
+            listed = (
+                await uow.session.execute(select(TradingPairRow.symbol, TradingPairRow.is_active))
+            ).all()
+            known = {symbol for symbol, _ in listed}
+            active = {symbol for symbol, is_active in listed if is_active}
+            chosen = None if pairs is None else _checked_pairs(pairs, known)
+            key = pairs_key(kind)
+            before = stored_pairs(await settings.get_setting(session=uow.session, key=key))
+            if chosen is None:
+                await settings.delete_setting(session=uow.session, key=key)
+            else:
+                await settings.put_setting(
+                    session=uow.session,
+                    key=key,
+                    value=list(chosen),
+                    at=now,
+                    updated_by=actor.name[:64],
+                )
+            await audit.record(
+                uow.session,
+                self._clock,
+                origin,
+                actor=actor.name,
+                action="bot.pairs",
+                target=f"bot:{kind}",
+                before={"pairs": None if before is None else list(before)},
+                after={"pairs": None if chosen is None else list(chosen)},
+            )
+            await uow.commit()
+            self._cache.clear()
+        view = self._pairs_view(kind, chosen, active)
+        changed = BotPairsChanged(
+            timestamp=now,
+            bot=kind,
+            pairs=None if chosen is None else [Pair.parse(p) for p in chosen],
+            requested_by=actor.name,
+        )
+        await self._publish(topics.COMMANDS, changed)
+        return view
+
     async def _publish(
-        self, topic: str, message: ControlBot | AlertRaised | BotReconfigured
+        self, topic: str, message: ControlBot | AlertRaised | BotReconfigured | BotPairsChanged
     ) -> None:
         try:
             await self._bus.publish(topic, message)
@@ -309,3 +435,32 @@ class BotService:
                 "recorded, but the message bus is unavailable: the runtime did not get it yet; "
                 "retry"
             ) from None
+
+
+def _checked_pairs(given: list[str], known: set[str]) -> tuple[str, ...]:
+    """``given`` as sorted, unique symbols, each known to ``/config/pairs``.
+
+    Raises:
+        InvalidField: an empty list, a malformed symbol or an unknown pair.
+    """
+    if not given:
+        raise InvalidField(
+            "pairs",
+            "give at least one pair, or null for every active pair (to stop a bot opening "
+            "positions, pause it)",
+        )
+    symbols = set()
+    for text in given:
+        try:
+            symbols.add(Pair.parse(text).symbol)
+        except UserInputError as exc:
+            raise InvalidField("pairs", str(exc)) from None
+    unknown = sorted(symbols - known)
+    if unknown:
+        listed = ", ".join(sorted(known)) or "none yet"
+        raise InvalidField(
+            "pairs",
+            f"unknown pair {', '.join(unknown)}: add it through /config/pairs first "
+            f"(known: {listed})",
+        )
+    return tuple(sorted(symbols))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
@@ -68,6 +68,36 @@ async def _finished(api: ApiHarness, job: int) -> dict[str, object]:
             await asyncio.sleep(0.1)
 
 
+async def _succeeded(api: ApiHarness, path: str, body: Mapping[str, object]) -> dict[str, object]:
+    """Launch a job as the trader and wait until it has succeeded; the job as then listed."""
+    launched = await api.post("trader", path, json=body)
+    assert launched.status_code == 202, launched.text
+    job = await _finished(api, launched.json()["id"])
+    assert job["status"] == "succeeded", job
+    return job
+
+
+async def _recorder(api: ApiHarness) -> Recorder:
+    """What the API publishes on ``backtests`` from now on."""
+    recorder = Recorder()
+    await api.bus.subscribe(topics.BACKTESTS, group="test", consumer="t", handler=recorder.handler)
+    return recorder
+
+
+async def _progress(recorder: Recorder, job: object) -> list[BacktestProgress]:
+    """The job's progress messages, once the last one (succeeded) has arrived."""
+
+    def of_job() -> list[BacktestProgress]:
+        found = recorder.messages.get(topics.BACKTESTS, [])
+        return [m for m in found if isinstance(m, BacktestProgress) and m.job_id == job]
+
+    async def succeeded() -> bool:
+        return any(m.status == "succeeded" for m in of_job())
+
+    await wait_for(succeeded, 60)
+    return of_job()
+
+
 @pytest.mark.asyncio
 async def test_backtest_when_launched_runs_in_a_worker_while_the_api_keeps_answering(
     process_api: ApiHarness,
@@ -120,13 +150,8 @@ async def test_compare_when_launched_reports_each_strategy_side_by_side(
     process_api: ApiHarness,
 ) -> None:
     api = process_api
-    launched = await api.post(
-        "trader",
-        "/api/backtest/compare",
-        json={"pair": "BTC/USDT", "strategies": ["sma_cross", "conservative", "aggressive"]},
-    )
-    job = launched.json()["id"]
-    assert (await _finished(api, job))["status"] == "succeeded"
+    body = {"pair": "BTC/USDT", "strategies": ["sma_cross", "conservative", "aggressive"]}
+    job = (await _succeeded(api, "/api/backtest/compare", body))["id"]
     result = (await api.get("trader", f"/api/backtest/{job}/result")).json()
     assert [r["strategy"].split("(")[0] for r in result["results"]] == [
         "sma_cross",
@@ -234,25 +259,10 @@ async def test_backtest_when_running_publishes_its_candles_done_to_its_owner(
     process_api: ApiHarness,
 ) -> None:
     api = process_api
-    recorder = Recorder()
-    await api.bus.subscribe(topics.BACKTESTS, group="test", consumer="t", handler=recorder.handler)
-    launched = await api.post(
-        "trader",
-        "/api/backtest/compare",
-        json={"pair": "BTC/USDT", "strategies": ["sma_cross", "aggressive"]},
-    )
-    job = launched.json()["id"]
-    assert (await _finished(api, job))["status"] == "succeeded"
-
-    async def published() -> list[BacktestProgress]:
-        found = recorder.messages.get(topics.BACKTESTS, [])
-        return [m for m in found if isinstance(m, BacktestProgress) and m.job_id == job]
-
-    async def succeeded() -> bool:
-        return any(m.status == "succeeded" for m in await published())
-
-    await wait_for(succeeded, 60)
-    messages = await published()
+    recorder = await _recorder(api)
+    body = {"pair": "BTC/USDT", "strategies": ["sma_cross", "aggressive"]}
+    job = (await _succeeded(api, "/api/backtest/compare", body))["id"]
+    messages = await _progress(recorder, job)
     assert [m.status for m in messages[:2]] == ["queued", "running"]
     assert {m.candles_total for m in messages} == {6000}  # 3000 candles x 2 strategies
     assert messages[-1].candles_done == 6000
@@ -266,11 +276,8 @@ async def test_backtest_runs_when_renamed_and_deleted_are_kept_per_user(
     process_api: ApiHarness,
 ) -> None:
     api = process_api
-    launched = await api.post(
-        "trader", "/api/backtest", json={"pair": "BTC/USDT", "strategy": "sma_cross"}
-    )
-    job = launched.json()["id"]
-    assert (await _finished(api, job))["status"] == "succeeded"
+    body = {"pair": "BTC/USDT", "strategy": "sma_cross"}
+    job = (await _succeeded(api, "/api/backtest", body))["id"]
     renamed = await api.patch("trader", f"/api/backtest/{job}", json={"name": "  first try "})
     assert renamed.status_code == 200, renamed.text
     assert renamed.json()["name"] == "first try"
@@ -291,17 +298,11 @@ async def test_portfolio_sweep_when_launched_reports_each_ratio_as_the_engine_an
     process_api: ApiHarness,
 ) -> None:
     api = process_api
-    recorder = Recorder()
-    await api.bus.subscribe(topics.BACKTESTS, group="test", consumer="t", handler=recorder.handler)
-    launched = await api.post(
-        "trader",
-        "/api/backtest/portfolio",
-        json={"pair": "BTC/USDT", "sweep": "0.1:0.3:0.1", "safe_capital": "800"},
-    )
-    assert launched.status_code == 202, launched.text
-    job = launched.json()["id"]
-    assert launched.json()["kind"] == "portfolio"
-    assert (await _finished(api, job))["status"] == "succeeded"
+    recorder = await _recorder(api)
+    body = {"pair": "BTC/USDT", "sweep": "0.1:0.3:0.1", "safe_capital": "800"}
+    launched = await _succeeded(api, "/api/backtest/portfolio", body)
+    job = launched["id"]
+    assert launched["kind"] == "portfolio"
     result = (await api.get("trader", f"/api/backtest/{job}/result")).json()
     assert result["results"] == []
     runs = result["portfolio"]
@@ -328,17 +329,7 @@ async def test_portfolio_sweep_when_launched_reports_each_ratio_as_the_engine_an
     assert {r["final_capital"] for r in runs} != {runs[0]["final_capital"]}
     listed = (await api.get("trader", "/api/backtest")).json()
     assert [j["kind"] for j in listed["data"]] == ["portfolio"]
-
-    async def succeeded() -> bool:
-        found = recorder.messages.get(topics.BACKTESTS, [])
-        return any(getattr(m, "status", None) == "succeeded" for m in found)
-
-    await wait_for(succeeded, 60)
-    messages = [
-        m
-        for m in recorder.messages.get(topics.BACKTESTS, [])
-        if isinstance(m, BacktestProgress) and m.job_id == job
-    ]
+    messages = await _progress(recorder, job)
     assert {m.candles_total for m in messages} == {9000}  # 3000 candles x 3 ratios
     assert messages[-1].candles_done == 9000
 

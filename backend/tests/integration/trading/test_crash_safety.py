@@ -13,6 +13,12 @@ of the replay (``PHASES``), so the default run (two seeds, two kills each, about
 of the former five random seeds) kills once in every phase, one of them shortly after a restart,
 while reconciliation is working. ``CRASH_TEST_SEEDS=5`` (or more) runs the full sweep: each seed
 two kills, in the phases that follow, at other random points.
+
+The same test runs on two pairs (``run --replay BTC --replay ETH``, the same 3,500 hours of each):
+one candle time then steps both pairs (stops, exits, entries in sorted-symbol order, one shared
+paper account and risk book), so a kill also lands between one pair's orders and the other's.
+By default it runs one seed (its two kills: the middle, then early after the restart), since the
+suite is long; ``CRASH_TEST_SEEDS`` sets the seeds of both cases.
 """
 
 from __future__ import annotations
@@ -42,43 +48,55 @@ from cryptotrader.persistence.tables import OrderRow
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.runtime_inputs import RunOptions
 from tests.support.builders import read_shared_csv
-from tests.support.parity import stored_rows
+from tests.support.parity import stored_pair_rows
 
-SEEDS = range(int(os.environ.get("CRASH_TEST_SEEDS") or "2"))
+SEEDS_SET = os.environ.get("CRASH_TEST_SEEDS")
+PAIRS = {"one pair": (("BTC-USDT",), 2), "two pairs": (("BTC-USDT", "ETH-USDT"), 1)}
+"""The pairs replayed, and the seeds run when ``CRASH_TEST_SEEDS`` is not set."""
 MAX_KILLS = 2
 # Phases of the replay as fractions of an uncrashed run's trading time, in the order the kills
 # take them (seed s, kill k: phase (s * MAX_KILLS + k) mod 4). Seed 0 kills in the middle, then
 # early in the restarted run (during or right after reconciliation); seed 1 among the first
 # trades, then late, with most trades and reallocations behind.
 PHASES = ((0.35, 0.6), (0.0, 0.1), (0.1, 0.35), (0.6, 0.9))
-CLI = [sys.executable, "-m", "cryptotrader", "run", "--quiet", "--replay"]  # stderr unread
+CLI = [sys.executable, "-m", "cryptotrader", "run", "--quiet"]  # stderr unread
 
 
 @pytest.mark.slow
 @pytest.mark.shared_data
 @pytest.mark.timeout(3600)  # about 1 minute on a quiet machine; much longer when it is loaded
+@pytest.mark.parametrize("pairs", list(PAIRS))
 def test_kill_9_at_random_points_when_restarted_ends_as_a_run_without_crash(
-    shared_data: Path, tmp_path: Path
+    shared_data: Path, tmp_path: Path, pairs: str
 ) -> None:
-    series = tmp_path / "binance_BTC-USDT_1h.csv"
-    frame = read_shared_csv(shared_data / "binance_BTC-USDT_1h.csv.gz", rows=24_500)
-    frame.iloc[21_000:].to_csv(series, index=False)  # 3,500 real candles of 2020
+    names, default_seeds = PAIRS[pairs]
+    seeds = range(int(SEEDS_SET) if SEEDS_SET else default_seeds)
+    series = []
+    for name in names:  # 3,500 real candles of 2020 (both files have the same hours)
+        path = tmp_path / f"binance_{name}_1h.csv"
+        read_shared_csv(shared_data / f"{path.name}.gz", rows=24_500).iloc[21_000:].to_csv(
+            path, index=False
+        )
+        series.append(path)
     reference = tmp_path / "reference"
     duration = _run(series, reference, kill_after=None)
     assert duration is not None
     expected = asyncio.run(_state(reference))
     assert sum(len(rows) for rows in expected["trades"].values()) > 30
+    assert {symbol for symbol, _ in expected["trades"]} == {n.replace("-", "/") for n in names}
     with ThreadPoolExecutor(max_workers=2) as pool:
         outcomes = list(
-            pool.map(lambda s: _crashy(series, tmp_path / f"seed{s}", s, duration), SEEDS)
+            pool.map(lambda s: _crashy(series, tmp_path / f"seed{s}", s, duration), seeds)
         )
     assert all(kills >= 1 for kills, _ in outcomes)  # every seed really crashed
-    for seed, (_, state) in zip(SEEDS, outcomes, strict=True):
+    for seed, (_, state) in zip(seeds, outcomes, strict=True):
         for key in expected:
             assert state[key] == expected[key], f"seed {seed}: {key} differ"
 
 
-def _crashy(series: Path, folder: Path, seed: int, duration: float) -> tuple[int, dict[str, Any]]:
+def _crashy(
+    series: list[Path], folder: Path, seed: int, duration: float
+) -> tuple[int, dict[str, Any]]:
     rng = random.Random(seed)
     kills = 0
     while True:
@@ -91,7 +109,7 @@ def _crashy(series: Path, folder: Path, seed: int, duration: float) -> tuple[int
     return kills, asyncio.run(_state(folder))
 
 
-def _run(series: Path, folder: Path, *, kill_after: float | None) -> float | None:
+def _run(series: list[Path], folder: Path, *, kill_after: float | None) -> float | None:
     """Run the replay; kill it ``kill_after`` seconds after it started trading.
 
     Returns how long it traded when it finished, None when it was killed.
@@ -99,7 +117,11 @@ def _run(series: Path, folder: Path, *, kill_after: float | None) -> float | Non
     folder.mkdir(exist_ok=True)
     env = dict(os.environ, CRYPTOTRADER_DATA_DIR=str(folder))
     process = subprocess.Popen(  # noqa: S603 - our own entry point, fixed arguments
-        [*CLI, str(series)], env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+        [*CLI, *(arg for path in series for arg in ("--replay", str(path)))],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
     )
     assert process.stderr is not None
     deadline = time.monotonic() + 300
@@ -121,22 +143,22 @@ def _run(series: Path, folder: Path, *, kill_after: float | None) -> float | Non
     return time.monotonic() - trading
 
 
-async def _check_after_crash(series: Path, folder: Path) -> None:
+async def _check_after_crash(series: list[Path], folder: Path) -> None:
     """What a restart does first, then the invariants: every position protected, no order sent
     that was not written first, none sent twice."""
     settings = Settings(data_dir=folder)
-    runtime = await open_runtime(settings, RunOptions(replay=series, engines=("order",)))
+    runtime = await open_runtime(settings, RunOptions(replay=tuple(series), engines=("order",)))
     try:
         trading = runtime.trading
         assert trading is not None
         await trading.start()
-        engine = trading.engine
-        assert engine.trading_allowed
         book = trading.feed.book if trading.feed is not None else None
         assert book is not None
-        for position in engine.positions.values():
-            assert not position.unprotected
-            assert book.orders[f"{position.protection}-sl"].is_open
+        for engine in trading.engines:  # every pair's
+            assert engine.trading_allowed
+            for position in engine.positions.values():
+                assert not position.unprotected
+                assert book.orders[f"{position.protection}-sl"].is_open
         assert book.duplicates == 0
         async with UnitOfWork(runtime.database) as uow:
             rows = (await uow.session.execute(OrderRow.__table__.select())).all()
@@ -155,7 +177,7 @@ async def _state(folder: Path) -> dict[str, Any]:
             moved = await reallocations.list_reallocations(session=session, limit=10**6)
             rows = (await session.execute(OrderRow.__table__.select())).all()
             open_orders = await orders.open_orders(session=session)
-        trades = await stored_rows(database)
+        trades = await stored_pair_rows(database)
     finally:
         await database.dispose()
     paper = _paper(folder)

@@ -163,6 +163,7 @@ async def test_protection_when_neither_it_nor_the_close_work_pauses_the_bot(
         bot = await bots.require_bot(session=uow.session, kind=AGGRESSIVE)
     assert bot.status is BotStatus.PAUSED
     assert any("act on the exchange now" in a.text for a in kit.bus.alerts("bot_paused"))
+    assert {str(a.pair) for a in kit.bus.alerts("bot_paused")} == {"BTC/USDT"}  # says where
 
 
 async def test_protection_when_the_entry_fills_in_parts_covers_what_was_filled(

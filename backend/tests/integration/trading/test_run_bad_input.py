@@ -215,9 +215,16 @@ def test_several_files_one_too_short_for_the_warm_up_are_refused_and_bind_nothin
     assert recorded() == ([], None)
 
 
-def test_several_files_for_one_engine_process_are_refused_in_one_line(
+@pytest.mark.shared_data
+def test_several_files_of_one_pair_for_an_engine_process_are_refused_in_one_line(
+    shared_data: Path,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The market-data engine alone takes one file (several pairs run in one ``run``)."""
-    code, err = run(["engine", "market-data", "--replay", "a.csv", "--replay", "b.csv"], capsys)
-    one_line_error(code, err, "takes one file (2 given", "several pairs")
+    """An engine process takes several files as run does, and refuses what run refuses."""
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")  # never reached: refused before
+    files = _several(shared_data, tmp_path, "binance_BTC-USDT_4h.csv", "kraken_BTC-USDT_4h.csv")
+    code, err = run(["engine", "market-data", *files], capsys)
+    one_line_error(code, err, "two files of BTC/USDT", "one file per pair")
+    assert recorded() == ([], None)

@@ -65,6 +65,12 @@ def test_run_when_api_on_answers_with_the_bots_the_engines_run(
             assert bot["driven_since"] == bot["runtime"]["started_at"]
             assert bot["runtime"]["mode"] == "paper"
             assert "a replay of BTC/USDT 4h from binance" in bot["runtime"]["market"]
+        # and names the stored series it trades, the dashboard's market (not the newest import)
+        (market,) = bots.json()["data"][0]["runtime"]["markets"]
+        assert (market["pair"], market["timeframe"]) == ("BTC/USDT", "4h")
+        series = httpx.get(f"{base}/api/market/series", headers=headers, timeout=60).json()
+        stored = {(s["exchange"], s["pair"], s["timeframe"]) for s in series["data"]}
+        assert (market["exchange"], market["pair"], market["timeframe"]) in stored
     finally:
         runner.send_signal(signal.SIGTERM)
         _, err = runner.communicate(timeout=60)

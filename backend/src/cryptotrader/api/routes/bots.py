@@ -1,4 +1,4 @@
-"""``/api/bots``: state, control (start, stop, pause, resume) and settings of the two bots."""
+"""``/api/bots``: state, control (start, stop, pause, resume), settings and pairs of the bots."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ from fastapi import APIRouter
 
 from cryptotrader.api.deps import BotServiceDep, CurrentActor, OriginDep
 from cryptotrader.api.routes import ERROR_RESPONSES
-from cryptotrader.api.schemas.bots import BotPublic, BotSettingsUpdate, BotsPublic
+from cryptotrader.api.schemas.bots import (
+    BotPairsPublic,
+    BotPairsUpdate,
+    BotPublic,
+    BotSettingsUpdate,
+    BotsPublic,
+)
 from cryptotrader.domain.enums import BotKind
 
 router = APIRouter(prefix="/api/bots", tags=["bots"], responses=ERROR_RESPONSES)
@@ -72,3 +78,26 @@ async def update_bot_settings(
     """
     changes = body.model_dump(exclude_unset=True, mode="json")
     return BotPublic.model_validate(await bots.update_settings(actor, bot, changes, origin))
+
+
+@router.get("/{bot}/pairs")
+async def get_bot_pairs(bot: BotKind, actor: CurrentActor, bots: BotServiceDep) -> BotPairsPublic:
+    """The pairs the bot opens positions on: as chosen, and the active ones that means now."""
+    return BotPairsPublic.model_validate(await bots.pairs(actor, bot))
+
+
+@router.put("/{bot}/pairs")
+async def set_bot_pairs(
+    bot: BotKind,
+    body: BotPairsUpdate,
+    actor: CurrentActor,
+    bots: BotServiceDep,
+    origin: OriginDep,
+) -> BotPairsPublic:
+    """Choose the pairs the bot opens positions on (null: every active pair).
+
+    Each pair must be known to /config/pairs (422 otherwise). A running runtime applies the
+    change at its next candle and says so (``bot_pairs_applied`` alert, audit row): a pair taken
+    off opens nothing new, and its open position keeps its protection until it closes.
+    """
+    return BotPairsPublic.model_validate(await bots.set_pairs(actor, bot, body.pairs, origin))

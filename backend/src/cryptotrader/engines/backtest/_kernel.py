@@ -98,6 +98,30 @@ def open_trade(  # noqa: PLR0917 - compiled helper, positional by numba's rules
     trades[row, COL_CONFIDENCE] = confidence
 
 
+def enter(  # noqa: PLR0917 - compiled helper, positional by numba's rules
+    trades: Any, row: int, bar: int, phase: int, level: float, confidence: float, cash: float,
+    slip: float, fee: float, sl: float, tp: float, risk_ratio: float, stake: float,
+    step: float, min_amount: float, min_notional: float,
+) -> tuple[float, float, float, float]:  # fmt: skip
+    """Buy at ``level`` plus slippage, sized on ``cash``; returns ``(quantity, cash, stop, take)``.
+
+    Quantity 0.0: the entry is refused (too small) and nothing is written; otherwise the entry of
+    trade ``row`` is written. Both entries (a signal at the next open, or at the close) go
+    through here, as every exit goes through ``close_trade``.
+    """
+    price = level * (1.0 + slip)
+    stop = price * (1.0 - sl)
+    take = price * (1.0 + tp)
+    steps = size_steps(
+        cash, cash, price, stop, confidence, risk_ratio, stake, fee, step, min_amount, min_notional
+    )
+    if steps == 0:
+        return 0.0, cash, stop, take
+    quantity = steps * step
+    open_trade(trades, row, bar, phase, price, steps, confidence)
+    return quantity, cash - price * quantity * (1.0 + fee), stop, take
+
+
 def close_trade(  # noqa: PLR0917 - compiled helper, positional by numba's rules
     trades: Any,
     row: int,
@@ -149,7 +173,6 @@ def simulate(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one tight loop, compile
     in_position = False
     pending_entry = False
     pending_exit = False
-    steps = 0
     quantity = 0.0
     stop = 0.0
     take = 0.0
@@ -167,35 +190,19 @@ def simulate(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one tight loop, compile
                 return trades[:n_trades], refused[:n_refused], cash, t
         if pending_entry:
             pending_entry = False
-            price = o[t] * (1.0 + slip)
-            stop = price * (1.0 - sl)
-            take = price * (1.0 + tp)
-            conf = confidence[t - 1]
-            steps = size_steps(
-                cash,
-                cash,
-                price,
-                stop,
-                conf,
-                risk_ratio,
-                stake,
-                fee,
-                step,
-                min_amount,
-                min_notional,
-            )
-            if steps == 0:
+            quantity, cash, stop, take = enter(
+                trades, n_trades, t, PHASE_OPEN, o[t], confidence[t - 1], cash,
+                slip, fee, sl, tp, risk_ratio, stake, step, min_amount, min_notional,
+            )  # fmt: skip
+            if quantity == 0.0:
                 refused[n_refused] = t
                 n_refused += 1
                 events += 1
                 if events >= max_events:
                     return trades[:n_trades], refused[:n_refused], cash, t
             else:
-                quantity = steps * step
-                cash -= price * quantity * (1.0 + fee)
                 in_position = True
                 entry_bar = t
-                open_trade(trades, n_trades, t, PHASE_OPEN, price, steps, conf)
         if in_position and not (fill_close and entry_bar == t):
             reason, level = touch(o[t], h[t], lo[t], stop, take)
             if reason != 0 and use_detail:
@@ -230,35 +237,19 @@ def simulate(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one tight loop, compile
             if not fill_close:
                 pending_entry = True
             else:
-                price = c[t] * (1.0 + slip)
-                stop = price * (1.0 - sl)
-                take = price * (1.0 + tp)
-                conf = confidence[t]
-                steps = size_steps(
-                    cash,
-                    cash,
-                    price,
-                    stop,
-                    conf,
-                    risk_ratio,
-                    stake,
-                    fee,
-                    step,
-                    min_amount,
-                    min_notional,
-                )
-                if steps == 0:
+                quantity, cash, stop, take = enter(
+                    trades, n_trades, t, PHASE_CLOSE, c[t], confidence[t], cash,
+                    slip, fee, sl, tp, risk_ratio, stake, step, min_amount, min_notional,
+                )  # fmt: skip
+                if quantity == 0.0:
                     refused[n_refused] = t
                     n_refused += 1
                     events += 1
                     if events >= max_events:
                         return trades[:n_trades], refused[:n_refused], cash, t + 1
                 else:
-                    quantity = steps * step
-                    cash -= price * quantity * (1.0 + fee)
                     in_position = True
                     entry_bar = t
-                    open_trade(trades, n_trades, t, PHASE_CLOSE, price, steps, conf)
     if in_position:
         cash += close_trade(
             trades, n_trades, n - 1, PHASE_CLOSE, c[n - 1], REASON_END, quantity, slip, fee
@@ -270,7 +261,7 @@ def simulate(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one tight loop, compile
 Kernel = Callable[..., tuple[Any, Any, float, int]]
 
 #: The module functions ``simulate`` calls, replaced by their compiled twins in ``compiled``.
-HELPERS = ("size_steps", "touch", "open_trade", "close_trade")
+HELPERS = ("size_steps", "touch", "open_trade", "enter", "close_trade")
 
 #: Below this many bars a process without numba runs the kernel in Python (see the module doc).
 INTERPRETED_MAX_BARS = 500_000

@@ -49,7 +49,7 @@ from cryptotrader.engines.backtest.config import BacktestConfig, check_capital
 from cryptotrader.engines.backtest.engine import BacktestEngine
 from cryptotrader.engines.backtest.ledger import FillTimes, TradeBook, equity_curve, net_pnl
 from cryptotrader.engines.backtest.metrics import Metrics, TradeOutcomes, compute_metrics
-from cryptotrader.engines.backtest.portfolio import Reallocation, RiskEvent
+from cryptotrader.engines.backtest.portfolio import Reallocation, RiskEvent, combine_bots
 from cryptotrader.engines.backtest.result import EquityCurve
 from cryptotrader.engines.backtest.simulation import Simulation
 from cryptotrader.errors import UserInputError
@@ -521,21 +521,13 @@ class _Run:
         for b, bot in enumerate(self.bots):
             outcomes[bot.kind] = self._bot_outcome(b, bot, closes)
         safe, aggressive = outcomes[BotKind.SAFE], outcomes[BotKind.AGGRESSIVE]
-        equity = EquityCurve(
-            closes,
-            safe.equity.values + aggressive.equity.values,
-            safe.equity.held | aggressive.equity.held,
-        )
         trades = tuple(sorted((*safe.trades, *aggressive.trades), key=_closed_at))
-        combined = compute_metrics(
-            equity=equity.values,
-            times=closes,
+        equity, combined = combine_bots(
+            (safe.equity, safe.metrics),
+            (aggressive.equity, aggressive.metrics),
             timeframe=tf,
             initial_capital=safe.metrics.initial_capital + aggressive.metrics.initial_capital,
-            final_capital=safe.metrics.final_capital + aggressive.metrics.final_capital,
-            fees_paid=safe.metrics.fees_paid + aggressive.metrics.fees_paid,
             trades=TradeOutcomes.of_trades(trades),
-            exposure=float(equity.held.mean()) if len(equity) else 0.0,
         )
         return MultiPairResult(
             self.ratio,

@@ -83,6 +83,38 @@ class PortfolioResult:
     risk_changes: tuple[RiskEvent, ...]
 
 
+def combine_bots(
+    safe: tuple[EquityCurve, Metrics],
+    aggressive: tuple[EquityCurve, Metrics],
+    *,
+    timeframe: Timeframe,
+    initial_capital: Decimal,
+    trades: TradeOutcomes,
+) -> tuple[EquityCurve, Metrics]:
+    """Both bots as one account: their equity summed (held when either holds), and its metrics.
+
+    The one-pair portfolio (here) and the several-pair one (multipair.py) both combine so;
+    ``trades`` are both bots' trades in the order they closed.
+    """
+    (safe_equity, safe_metrics), (aggressive_equity, aggressive_metrics) = safe, aggressive
+    equity = EquityCurve(
+        safe_equity.times,
+        safe_equity.values + aggressive_equity.values,
+        safe_equity.held | aggressive_equity.held,
+    )
+    metrics = compute_metrics(
+        equity=equity.values,
+        times=equity.times,
+        timeframe=timeframe,
+        initial_capital=initial_capital,
+        final_capital=safe_metrics.final_capital + aggressive_metrics.final_capital,
+        fees_paid=safe_metrics.fees_paid + aggressive_metrics.fees_paid,
+        trades=trades,
+        exposure=float(equity.held.mean()) if len(equity) else 0.0,
+    )
+    return equity, metrics
+
+
 @dataclass
 class _Bot:
     kind: BotKind
@@ -342,25 +374,16 @@ class PortfolioBacktest:
                 )
             )
         safe_result, aggressive_result = results
-        equity = EquityCurve(
-            safe_result.equity.times,
-            safe_result.equity.values + aggressive_result.equity.values,
-            safe_result.equity.held | aggressive_result.equity.held,
-        )
         # both bots' trades in exit order, as their exact outcomes: no ``Trade`` built here
         exits = np.concatenate([r.trade_times()[1] for r in results])
-        trades = TradeOutcomes.joined(
-            [r.outcomes for r in results], np.argsort(exits, kind="stable").tolist()
-        )
-        combined = compute_metrics(
-            equity=equity.values,
-            times=equity.times,
+        equity, combined = combine_bots(
+            (safe_result.equity, safe_result.metrics),
+            (aggressive_result.equity, aggressive_result.metrics),
             timeframe=prepared.timeframe,
             initial_capital=safe.initial + aggressive.initial,
-            final_capital=safe_result.final_capital + aggressive_result.final_capital,
-            fees_paid=safe_result.metrics.fees_paid + aggressive_result.metrics.fees_paid,
-            trades=trades,
-            exposure=float(equity.held.mean()) if len(equity) else 0.0,
+            trades=TradeOutcomes.joined(
+                [r.outcomes for r in results], np.argsort(exits, kind="stable").tolist()
+            ),
         )
         return PortfolioResult(
             ratio,

@@ -14,6 +14,11 @@ step runs each part on every pair with a candle at that time before the next par
 sorted-symbol order (docs/runtime.md, "Several pairs"); an entry is checked against the open
 positions of every pair (``OrderEngineDeps.book``).
 
+The pairs each bot opens positions on change while running (``BotPairsChanged`` on
+``commands``, from the API or the CLI): the change applies from the next run of candles on, and
+is recorded then (audit row and ``bot_pairs_applied`` alert). A pair taken off a bot opens
+nothing new for it; its open position keeps its protection and its exits until it closes.
+
 Decisions too old to act on (a live runtime catching up after downtime) are not acted on. A
 step's effects are checkpointed as they happen (``Progress``) and each part of a step is
 idempotent, so a restart resumes inside the step it died in; a run of candles ends with a
@@ -25,14 +30,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import numpy as np
 
-from cryptotrader.bus.messages import BotDecisions, DecisionsMade
+from cryptotrader.bus.messages import BotDecisions, BotPairsChanged, BusMessage, DecisionsMade
 from cryptotrader.bus.protocol import Delivery
 from cryptotrader.clock import Clock, MarketClock
 from cryptotrader.domain.enums import BotKind, BotStatus, ExitReason
@@ -54,6 +59,20 @@ _SAMPLE_EVERY_S = 1.0
 """The bots' money is reported after a run of candles, at most this often (wall clock): every
 candle when trading live, about once a second in a replay at full speed (and at its end)."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+PairsApplied = Callable[
+    [BotPairsChanged, int, tuple[str, ...] | None, tuple[str, ...]],
+    Awaitable[list[tuple[str, BusMessage]]],
+]
+"""Records a bot's pairs applied from the candle opened at the given ms (the pairs, None for
+every pair, and those chosen but not traded here); returns the events to publish."""
+
+EntriesChanged = Callable[
+    [tuple[str, ...], tuple[str, ...], tuple[str, ...], int],
+    Awaitable[list[tuple[str, BusMessage]]],
+]
+"""Records the pairs opened and closed to entries from the candle opened at the given ms, and
+the active pairs without candles here; returns the events to publish."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +131,16 @@ class TradingWorker:
             time of the candle being traded, never how far the market data has read ahead.
         max_decision_age_ms: decisions older than this (from their candle's close) are not acted
             on; None acts on all (replays).
-        entries_allowed: the symbols that may open new positions now (read at each batch: a pair
+        entries_allowed: the active symbols of ``/config/pairs`` (read at each batch: a pair
             removed or deactivated while running opens nothing new, and its open position keeps
             its protection until it closes); None allows every lane.
-        opens_on: whether a bot opens positions on a pair (``runtime.bot_pairs``: a bot may
-            trade fewer pairs than the runtime); None: every bot on every pair.
+        bot_pairs: the pairs each bot opens positions on at start (the choice stored through the
+            API or the CLI, else ``runtime.bot_pairs``); a bot not named: every pair.
+        default_pairs: ``runtime.bot_pairs``: what a bot returns to when its choice is cleared.
+        on_pairs_applied: records a change of a bot's pairs when it takes effect.
+        on_entries_changed: records pairs opened to entries or closed to them (through
+            ``/config/pairs``) when it takes effect, and active pairs this runtime has no
+            candles for.
     """
 
     def __init__(
@@ -127,7 +151,10 @@ class TradingWorker:
         clock: Clock,
         max_decision_age_ms: int | None,
         entries_allowed: Callable[[], Awaitable[set[str]]] | None = None,
-        opens_on: Callable[[BotKind, str], bool] | None = None,
+        bot_pairs: Mapping[BotKind, Collection[str]] | None = None,
+        default_pairs: Mapping[BotKind, Collection[str]] | None = None,
+        on_pairs_applied: PairsApplied | None = None,
+        on_entries_changed: EntriesChanged | None = None,
     ) -> None:
         built = [Lane(engine, reconciler) for engine, reconciler in lanes]
         self.lanes = {lane.symbol: lane for lane in sorted(built, key=lambda lane: lane.symbol)}
@@ -135,7 +162,16 @@ class TradingWorker:
         self.clock = clock
         self.max_age = max_decision_age_ms
         self.entries_allowed = entries_allowed
-        self.opens_on = opens_on
+        self.bot_pairs: dict[BotKind, frozenset[str]] = {
+            bot: frozenset(chosen) for bot, chosen in (bot_pairs or {}).items()
+        }
+        self._default_pairs = {
+            bot: frozenset(chosen) for bot, chosen in (default_pairs or {}).items()
+        }
+        self._pending_pairs: dict[BotKind, BotPairsChanged] = {}
+        self._on_pairs_applied = on_pairs_applied
+        self._on_entries_changed = on_entries_changed
+        self._active: set[str] | None = None
         self.resume_ms: int | None = None
         """Candle times before this are done (after a restart: the earliest pair's)."""
         self.finished = asyncio.Event()
@@ -175,6 +211,73 @@ class TradingWorker:
         self.resume_ms = None if None in points else min(p for p in points if p is not None)
         return self.resume_ms
 
+    def opens_on(self, bot: BotKind, symbol: str) -> bool:
+        """True when ``bot`` may open a position on ``symbol`` (its pairs, as applied)."""
+        chosen = self.bot_pairs.get(bot)
+        return chosen is None or symbol in chosen
+
+    @property
+    def pending_pairs(self) -> frozenset[BotKind]:
+        """Bots whose new pairs apply at the next run of candles."""
+        return frozenset(self._pending_pairs)
+
+    async def reconfigure(self, delivery: Delivery) -> None:
+        """Take a bot's new pairs (``commands``); they apply from the next run of candles on."""
+        message = delivery.message
+        if isinstance(message, BotPairsChanged):
+            self._pending_pairs[message.bot] = message  # the latest asked wins
+
+    async def _apply_pairs(self, first_ms: int | None) -> None:
+        """Apply the pairs changed since the last run: entries follow them from ``first_ms``.
+
+        None (no candle to step: a run delivered again) keeps them pending.
+        """
+        if first_ms is None:
+            return
+        for bot, change in list(self._pending_pairs.items()):
+            del self._pending_pairs[bot]
+            if change.pairs is None:
+                chosen = self._default_pairs.get(bot)
+            else:
+                chosen = frozenset(p.symbol for p in change.pairs)
+            if chosen is None:
+                self.bot_pairs.pop(bot, None)
+            else:
+                self.bot_pairs[bot] = chosen
+            listed = None if chosen is None else tuple(sorted(chosen))
+            untraded = tuple(sorted((chosen or frozenset()) - set(self.lanes)))
+            log.info("%s bot opens on %s from the next candle on", bot, listed or "every pair")
+            if self._on_pairs_applied is None:
+                continue
+            for topic, event in await self._on_pairs_applied(change, first_ms, listed, untraded):
+                await self.engine.deps.bus.publish(topic, event)
+
+    async def _read_active(self, first_ms: int | None) -> None:
+        """Read the active pairs; say which opened or closed to entries since the last read.
+
+        A pair activated while running opens positions from ``first_ms`` on; one deactivated
+        opens nothing new, its open position keeping its protection until it closes. An active
+        pair without a lane (a replay trades only the pairs of its files) is named once.
+        """
+        if self.entries_allowed is None or first_ms is None:
+            return
+        active = await self.entries_allowed()
+        lanes = set(self.lanes)
+        before, self._active = self._active, active
+        self._open_to = active & lanes
+        if before is None:  # the first read: say what differs from trading every pair
+            opened, closed, untraded = set[str](), lanes - active, active - lanes
+        else:
+            opened, closed = (active - before) & lanes, (before - active) & lanes
+            untraded = (active - before) - lanes
+        if self._on_entries_changed is None or not (opened or closed or untraded):
+            return
+        events = await self._on_entries_changed(
+            tuple(sorted(opened)), tuple(sorted(closed)), tuple(sorted(untraded)), first_ms
+        )
+        for topic, event in events:
+            await self.engine.deps.bus.publish(topic, event)
+
     async def handle(self, delivery: Delivery) -> None:
         """Run the steps of a run of candles (of a whole batch), then checkpoint it complete."""
         message = delivery.message
@@ -200,8 +303,6 @@ class TradingWorker:
             )
 
     async def _batch(self, messages: list[DecisionsMade]) -> None:
-        if self.entries_allowed is not None:
-            self._open_to = await self.entries_allowed()
         rows: dict[int, list[_Row]] = {}
         for message in messages:
             lane = self.lanes[message.pair.symbol]
@@ -210,6 +311,8 @@ class TradingWorker:
                     continue
                 decided = {bot: (d, index) for bot, d in message.bots.items()}
                 rows.setdefault(candle.open_ms, []).append(_Row(lane, candle, decided, message))
+        await self._read_active(min(rows, default=None))
+        await self._apply_pairs(min(rows, default=None))
         last: dict[str, Candle] = {}
         done = self.candles_done
         for open_ms in sorted(rows):
@@ -219,8 +322,8 @@ class TradingWorker:
                 last[row.lane.symbol] = row.candle
             self.resume_ms = open_ms + 1
             self.candles_done += len(rows[open_ms])
+        await self._complete([(self.lanes[s], c.open_ms) for s, c in last.items()])
         for symbol, candle in last.items():
-            await self._complete(self.lanes[symbol].engine, candle.open_ms)
             self._marks[symbol] = candle.close
         final = any(m.final for m in messages)
         if last:
@@ -332,7 +435,7 @@ class TradingWorker:
     async def _entries(self, row: _Row) -> None:
         engine, candle = row.lane.engine, row.candle
         for bot in _ORDER:
-            if self.opens_on is not None and not self.opens_on(bot, row.lane.symbol):
+            if not self.opens_on(bot, row.lane.symbol):
                 continue
             if _action(row, bot) == BUY and bot not in engine.positions:
                 bot_decisions, index = row.decisions[bot]
@@ -386,10 +489,18 @@ class TradingWorker:
                 at_ms=candle.close_ms,
             )
 
-    async def _complete(self, engine: OrderEngine, last_ms: int) -> None:
-        deps = engine.deps
-        async with UnitOfWork(deps.database) as uow:
-            await deps.progress.complete(uow.session, step_ms=last_ms, at=self.clock.now())
+    async def _complete(self, done: list[tuple[Lane, int]]) -> None:
+        """Checkpoint every pair's run complete, in one transaction.
+
+        One commit per batch, not one per pair (50 pairs made 50 commits per candle time).
+        """
+        if not done:
+            return
+        async with UnitOfWork(self.engine.deps.database) as uow:
+            for lane, last_ms in done:
+                await lane.engine.deps.progress.complete(
+                    uow.session, step_ms=last_ms, at=self.clock.now()
+                )
             await uow.commit()
 
 
