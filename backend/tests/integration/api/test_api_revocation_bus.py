@@ -18,7 +18,7 @@ import httpx
 import pytest
 import uvicorn
 from redis.asyncio import Redis
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 
 from cryptotrader.api.app import create_app
 from cryptotrader.api.ws import endpoint
@@ -27,7 +27,7 @@ from cryptotrader.clock import TestClock
 from cryptotrader.persistence import Database
 from cryptotrader.services.ephemeral import RedisStore
 from tests.integration.api.harness import PASSWORDS, make_settings
-from tests.integration.api.test_api_ws import _closed_code
+from tests.integration.api.test_api_ws import _closed_code, connect
 from tests.integration.conftest import FAST, REDIS_URL, close_bus, open_bus
 
 ORIGIN = "https://app.example"
@@ -82,7 +82,7 @@ async def _login(host: str, who: str) -> dict[str, str]:
 
 
 async def _socket(host: str, bearer: dict[str, str]) -> ClientConnection:
-    socket = await connect(f"ws://{host}/ws", origin=ORIGIN, additional_headers=bearer)  # type: ignore[arg-type]
+    socket = await connect(f"ws://{host}/ws", origin=ORIGIN, additional_headers=bearer)
     welcome = json.loads(await asyncio.wait_for(socket.recv(), 60))
     assert welcome["type"] == "welcome", welcome
     return socket

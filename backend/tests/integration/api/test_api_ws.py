@@ -17,7 +17,8 @@ import pytest
 import pytest_asyncio
 import uvicorn
 from sqlalchemy import text
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import connect as _connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from cryptotrader.api.app import create_app
@@ -30,6 +31,13 @@ from tests.integration.api.harness import BTC, PASSWORDS, make_settings
 from tests.integration.conftest import FAST
 
 ORIGIN = "https://app.example"
+
+
+def connect(uri: str, **kwargs: Any) -> _connect:
+    """websockets' ``connect`` with a long opening handshake (its default, 10 s, is a speed check:
+    a loaded machine, or a second pytest-xdist worker beside the server, is slow, not wrong)."""
+    kwargs.setdefault("open_timeout", 120)
+    return _connect(uri, **kwargs)
 
 
 @dataclass
@@ -73,7 +81,7 @@ async def server(sqlite_db: Database, clock: TestClock) -> AsyncIterator[LiveSer
 
 
 async def _open(server: LiveServer, first: dict[str, Any], **kwargs: Any) -> ClientConnection:
-    socket = await connect(server.ws, origin=ORIGIN, **kwargs)  # type: ignore[arg-type]
+    socket = await connect(server.ws, origin=ORIGIN, **kwargs)
     await socket.send(json.dumps(first))
     welcome = json.loads(await socket.recv())
     assert welcome["type"] == "welcome", welcome
@@ -95,20 +103,20 @@ async def test_ws_when_origin_is_not_allowed_is_refused_at_the_handshake(
     server: LiveServer,
 ) -> None:
     with pytest.raises(InvalidStatus) as refused:
-        await connect(server.ws, origin="https://evil.example")  # type: ignore[arg-type]
+        await connect(server.ws, origin="https://evil.example")
     assert refused.value.response.status_code == 403
 
 
 @pytest.mark.asyncio
 async def test_ws_from_the_app_served_by_this_server_is_accepted(server: LiveServer) -> None:
     own = server.base  # the page came from this server: same scheme, host and port
-    socket = await connect(server.ws, origin=own)  # type: ignore[arg-type]
+    socket = await connect(server.ws, origin=own)
     await socket.send(json.dumps({"type": "auth", "ticket": await server.ticket("viewer")}))
     assert json.loads(await socket.recv())["type"] == "welcome"
     await socket.close()
     port = server.base.rsplit(":", 1)[1]
     with pytest.raises(InvalidStatus):  # another port on the same host is another origin
-        await connect(server.ws, origin=f"http://127.0.0.1:{int(port) + 1}")  # type: ignore[arg-type]
+        await connect(server.ws, origin=f"http://127.0.0.1:{int(port) + 1}")
 
 
 @pytest.mark.asyncio
@@ -116,7 +124,7 @@ async def test_ws_when_not_authenticated_closes_with_policy_violation(
     server: LiveServer,
 ) -> None:
     for first in ({"type": "subscribe", "topics": ["alerts"]}, {"type": "auth", "token": "bad"}):
-        socket = await connect(server.ws, origin=ORIGIN)  # type: ignore[arg-type]
+        socket = await connect(server.ws, origin=ORIGIN)
         await socket.send(json.dumps(first))
         with pytest.raises(ConnectionClosed) as closed:
             await socket.recv()
@@ -137,7 +145,7 @@ async def test_ws_when_ticket_is_used_twice_the_second_is_refused(
     assert event["topic"] == "alerts"
     assert event["data"]["text"].startswith("1:")
     await socket.close()
-    again = await connect(server.ws, origin=ORIGIN)  # type: ignore[arg-type]
+    again = await connect(server.ws, origin=ORIGIN)
     await again.send(json.dumps({"type": "auth", "ticket": ticket}))
     with pytest.raises(ConnectionClosed) as closed:
         await again.recv()
