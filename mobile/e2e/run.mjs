@@ -458,6 +458,40 @@ try {
     await page.goBack();
   });
 
+  await step('a portfolio over two stored pairs: each pair\'s share shown, the dashboard keeps the runtime\'s market', async () => {
+    // ETH/USDT 1h stored beside the archive's BTC/USDT: its candles are newer than the replay's,
+    // and must not take over the dashboard (its market is the runtime's)
+    execFileSync(cli, ['data', 'import', join(shared, 'binance_ETH-USDT_1h.csv.gz'), '--exchange', 'archive'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    await page.goto(`${base}/`);
+    await byTest('total-capital').waitFor({ timeout: DEADLINE_MS });
+    const market = await page.locator('[data-testid="signals"]').innerText();
+    if (/ETH/.test(market)) throw new Error(`the dashboard took the imported ETH series: ${market.slice(0, 200)}`);
+    await byTest('tab-backtest').click();
+    await byTest('portfolio-form').waitFor({ timeout: DEADLINE_MS });
+    await byTest('portfolio-series-archive BTC/USDT 1h').click();
+    await byTest('portfolio-pair-ETH/USDT').click();
+    const launched = page.waitForResponse((r) => r.url().endsWith('/api/backtest/portfolio') && r.request().method() === 'POST');
+    await byTest('portfolio-launch').click();
+    const response = await launched;
+    if (response.status() !== 202) throw new Error(`multi-pair launch: ${response.status()} ${await response.text()}`);
+    const pairs = (await response.json()).request.pairs;
+    if (JSON.stringify(pairs) !== JSON.stringify(['BTC/USDT', 'ETH/USDT'])) throw new Error(`pairs sent: ${JSON.stringify(pairs)}`);
+    await byTest('current-portfolio-open').waitFor({ timeout: DEADLINE_MS });
+    await byTest('current-portfolio-open').click();
+    await byTest('multipair-metrics').waitFor({ timeout: DEADLINE_MS });
+    for (const pair of ['BTC/USDT', 'ETH/USDT']) {
+      for (const bot of ['safe', 'aggressive']) await byTest(`multipair-share-${pair}-${bot}`).waitFor({ timeout: DEADLINE_MS });
+    }
+    await page.locator('[data-testid="multipair-curves"] canvas').first().waitFor({ timeout: DEADLINE_MS });
+    await page.waitForTimeout(500); // the charts' first frame
+    await shot('19b-portfolio-two-pairs-fr-dark');
+    await page.goBack();
+    await byTest('tab-dashboard').click();
+    await byTest('signals').waitFor({ timeout: DEADLINE_MS });
+    const after = await byTest('signals').innerText();
+    if (/ETH/.test(after) || !/BTC\/USDT/.test(after)) throw new Error(`the dashboard's market after the import: ${after.slice(0, 200)}`);
+  });
+
   await step('an exchange API key is stored and shown masked; a notification event is muted', async () => {
     const secret = 'e2e-secret-0123456789';
     await byTest('tab-settings').click();

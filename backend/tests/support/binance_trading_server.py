@@ -10,7 +10,7 @@ activates a sell OCO of ``STOP_LOSS`` below and ``LIMIT_MAKER`` above, of ``pend
 the pending legs answer ``PENDING_NEW`` until then), ``GET /api/v3/orderList`` and
 ``DELETE /api/v3/orderList`` (by ``orderListId`` or the list's client id; cancelling cancels
 every order of the list), ``POST /api/v3/order/cancelReplace`` (see ``_cancel_replace``) and
-``GET /api/v3/myTrades``.
+``GET /api/v3/myTrades`` (by ``orderId`` too, as Binance).
 
 Every signed request is checked as Binance does: the ``X-MBX-APIKEY`` header (``-2014``/
 ``-2015``, HTTP 401), the HMAC-SHA256 ``signature`` of the query string followed by the body
@@ -92,6 +92,9 @@ class BinanceTradingServer(BinanceServer):
         self.secret = secret
         self.account = SpotAccount()
         self.list_client_ids: dict[int, str] = {}
+        self.replace_refusal: tuple[int, str] | None = None
+        """Set by a test: a cancelReplace's new order is refused with this code and words once
+        its cancel is done (Binance's ``-2021``, e.g. ``-2010 Market is closed.``)."""
 
     def trade(self, market_id: str, base: str, quote: str, *, price: str) -> None:
         """List ``market_id`` for trading (Binance BTC/USDT's filters) at ``price``."""
@@ -295,6 +298,9 @@ class BinanceTradingServer(BinanceServer):
 
     def _replace_new(self, p: dict[str, str]) -> dict[str, Any]:
         """The new-order half: its report (``FULL`` for market and limit orders by default)."""
+        if self.replace_refusal is not None:
+            code, msg = self.replace_refusal
+            return {"code": code, "msg": msg}
         kind = _KINDS[p["type"]]
         placed = self.account.place(
             p.get("symbol", ""),
@@ -456,7 +462,9 @@ class BinanceTradingServer(BinanceServer):
         trades = [
             t
             for t in self.account.trades
-            if t.order.market.market_id == p.get("symbol") and start <= t.time_ms <= end
+            if t.order.market.market_id == p.get("symbol")
+            and start <= t.time_ms <= end
+            and str(t.order.order_id) == p.get("orderId", str(t.order.order_id))
         ][:limit]
         return 200, [_trade(t) for t in trades], {}
 

@@ -32,6 +32,7 @@ from cryptotrader.engines.positions import (
     close_trade,
     exit_reason,
     grow_trade,
+    held_after_fee,
     is_bracket,
     open_trade,
 )
@@ -105,6 +106,7 @@ class ReportRecorder:
         position = self._state.positions.get(order.bot)
         ids = await self._store.row_ids()
         bracket = is_bracket(order)
+        before = self._store.known(order.client_order_id) or order
         async with UnitOfWork(self._database) as uow:
             session = uow.session
             updated = await self._store.record(session, report)
@@ -133,7 +135,7 @@ class ReportRecorder:
                 if bracket:
                     await self._bracket_opened(session, position, report)
                 events.append((topics.ALERTS, self._opened_alert(position, intent)))
-            elif position is not None and report.filled > position.quantity:
+            elif position is not None and _grows(report, before, position):
                 await grow_trade(session=session, position=position, report=report)
             await self._progress.mark(session, at=self._clock.now(), step_ms=self._step(report))
             await uow.commit()
@@ -148,7 +150,8 @@ class ReportRecorder:
     ) -> None:
         """A bracket's entry filled: the legs stored with it belong to the trade.
 
-        They protect it once the whole entry has filled (Binance activates them then).
+        They protect it once the whole entry has filled (Binance activates them then), for what
+        is held: the venue sized them net of a fee taken from the coin.
         """
         base = client_ids.protection_id(position.entry_id, 1)
         await orders.link_trade(
@@ -157,7 +160,7 @@ class ReportRecorder:
         )  # fmt: skip
         position.version = 1
         if report.status is OrderStatus.FILLED:
-            position.protection, position.protected = base, report.filled
+            position.protection, position.protected = base, position.quantity
 
     async def _apply(
         self, reports: list[tuple[OrderReport, client_ids.ClientId]], reason: ExitReason | None
@@ -281,6 +284,16 @@ def _closes(report: OrderReport, parsed: client_ids.ClientId, position: Position
     if parsed.protection:  # any protection of this position's entry, whichever placement
         return report.client_order_id.startswith(f"{position.entry_id}")
     return parsed.purpose in _EXIT_REASONS
+
+
+def _grows(report: OrderReport, before: Order, position: Position) -> bool:
+    """True when an entry's report filled more than its position holds.
+
+    Both counts must grow: a report of the fills already recorded whose fee could not be read
+    (a fee taken from the coin, so the position is their amount less it) must not undo it.
+    """
+    grown = report.filled > before.filled_quantity or before.filled_quantity == 0
+    return grown and held_after_fee(report, before.pair)[0] > position.quantity
 
 
 def _forget_lost_stop(report: OrderReport, position: Position) -> None:

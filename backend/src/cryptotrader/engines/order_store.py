@@ -152,6 +152,10 @@ class OrderStore:
             await uow.commit()
         await self._announcer.publish([(topics.ORDERS, self._announcer.order_event(changed))])
 
+    def known(self, client_order_id: str) -> Order | None:
+        """The order as this engine last recorded it, if it has (no read)."""
+        return self._known.get(client_order_id)
+
     async def record(self, session: AsyncSession, report: OrderReport) -> Order:
         """``record_report`` from what this engine knows of the order (read when unknown)."""
         current = self._known.get(report.client_order_id)

@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cryptotrader.domain.enums import BotKind, ExitReason, OrderStatus, OrderType, Side, TradeStatus
 from cryptotrader.domain.fills import money
 from cryptotrader.domain.orders import Order
+from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.reports import OrderReport
-from cryptotrader.domain.trades import Trade
+from cryptotrader.domain.trades import Trade, booked
 from cryptotrader.engines.client_ids import parse
 from cryptotrader.errors import OperationalError
 from cryptotrader.persistence.repositories import orders, trades
@@ -137,15 +138,16 @@ async def open_trade(
     """
     assert report.average_price is not None
     stop, take = levels
+    quantity, fees = held_after_fee(report, entry.pair)
     trade = Trade(
         bot=entry.bot,
         pair=entry.pair,
-        quantity=report.filled,
+        quantity=quantity,
         entry_price=money(float(report.average_price)),
         entry_time=report.timestamp,
         stop_loss=money(float(stop)),
         take_profit=money(float(take)),
-        fees=report.fee,
+        fees=fees,
         confidence=confidence,
         status=TradeStatus.OPEN,
     )
@@ -169,11 +171,12 @@ async def open_trade(
 async def grow_trade(*, session: AsyncSession, position: Position, report: OrderReport) -> None:
     """A partially filled entry filled more: the trade's quantity and entry follow it."""
     assert report.average_price is not None
+    quantity, fees = held_after_fee(report, position.trade.pair)
     position.trade = replace_trade(
         position.trade,
-        quantity=report.filled,
+        quantity=quantity,
         entry_price=money(float(report.average_price)),
-        fees=report.fee,
+        fees=fees,
     )
     position.entry_price = report.average_price
     await trades.update_quantity(session=session, trade_id=position.trade_id, trade=position.trade)
@@ -186,21 +189,49 @@ async def close_trade(
     exit_report: OrderReport,
     reason: ExitReason,
 ) -> Trade:
-    """Record a position's exit; returns the closed trade (its ``pnl`` is net of both fees)."""
+    """Record a position's exit; returns the closed trade (its ``pnl`` is net of both fees).
+
+    An exit that sold less than held (the venue sells whole steps: a base-asset fee left a
+    remainder below one) closes the trade at the amount sold; the remainder, left at the
+    exchange and worth less than a step, is written off at its entry cost with the fees, so
+    the P&L is the quote the account paid and received.
+    """
     assert exit_report.average_price is not None
+    sold = exit_report.filled
+    changes: dict[str, Any] = {}
+    fees = position.trade.fees + exit_report.fee
+    if 0 < sold < position.quantity:
+        fees += booked((position.quantity - sold) * position.entry_price)
+        changes["quantity"] = sold
     closed = replace_trade(
         position.trade,
         exit_price=money(float(exit_report.average_price)),
         exit_time=exit_report.timestamp,
         exit_reason=reason,
-        fees=position.trade.fees + exit_report.fee,
+        fees=fees,
         status=TradeStatus.CLOSED,
+        **changes,
     )
     await trades.update_trade(session=session, trade_id=position.trade_id, trade=closed)
     await orders.link_trade(
         session=session, client_order_ids=[exit_report.client_order_id], trade_id=position.trade_id
     )
     return closed
+
+
+def held_after_fee(report: OrderReport, pair: Pair) -> tuple[Decimal, Decimal]:
+    """What a buy's fills leave held, and their fee in the quote asset.
+
+    A fee taken from the coin bought (Binance without BNB) leaves the amount filled less the
+    fee: that is the position (what its stop and its exit sell). The fee's quote cost is the
+    coin it took at the fill's price (money, 8 places, as stored), so the P&L counts the quote
+    paid. A fee in the
+    quote asset (the paper exchange, backtests, Kraken) leaves the amount filled as it is.
+    """
+    if report.fee_currency == pair.base and report.fee > 0:
+        assert report.average_price is not None, "a fill has a price"
+        return report.filled - report.fee, booked(report.fee * report.average_price)
+    return report.filled, report.fee
 
 
 def replace_trade(trade: Trade, **changes: Any) -> Trade:

@@ -139,8 +139,9 @@ class Reconciler:
         if held == 0:
             return
         balance = await engine.deps.exchange.get_balance(pair.base)
-        # A fee taken in the base asset (Binance without BNB) leaves up to the fee rate less
-        # than was bought; twice that is allowed. A position sold by hand is far below it.
+        # A position is what its entry left held (a fee taken in the coin deducted), so the
+        # two agree; twice the fee rate is still allowed for a trade whose fee could not be
+        # read (recorded as bought). A position sold by hand is far below it.
         if balance.total < held * (1 - 2 * engine.deps.fee_rate):
             raise OperationalError(
                 f"the exchange holds {balance.total} {pair.base} but our open positions hold "

@@ -20,6 +20,9 @@ from decimal import Decimal
 import pytest
 import pytest_asyncio
 
+from cryptotrader.bus import topics
+from cryptotrader.bus.messages import AlertRaised
+from cryptotrader.bus.protocol import Delivery
 from cryptotrader.clock import MarketClock
 from cryptotrader.domain.enums import BotKind, ExitReason, OrderStatus, OrderType, SignalAction
 from cryptotrader.domain.orders import Order
@@ -31,7 +34,7 @@ from cryptotrader.engines.order import OrderEngine
 from cryptotrader.engines.reconcile import Reconciler
 from cryptotrader.exchanges.ccxt import BinanceVenue
 from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.repositories import orders, trades
+from cryptotrader.persistence.repositories import bots, orders, trades
 from cryptotrader.persistence.uow import UnitOfWork
 from tests.support.binance_crash import KEY, SECRET, binance, open_binance_engine
 from tests.support.binance_trading_server import BinanceTradingServer
@@ -400,3 +403,108 @@ async def test_exit_after_the_stop_filled_sends_no_sale_and_records_the_stop(
     async with UnitOfWork(database) as uow:
         [(_, trade)] = await trades.list_trades(session=uow.session, limit=10)
     assert trade.exit_reason is ExitReason.STOP_LOSS
+
+
+# --- a fee taken from the coin bought (no BNB): the trade is what is held ---------------------
+
+
+async def capital(database: Database) -> Decimal:
+    """Both bots' capital (a profit may move a share of itself to the safe bot)."""
+    async with UnitOfWork(database) as uow:
+        rows = [await bots.require_bot(session=uow.session, kind=kind) for kind in BotKind]
+    return sum((row.capital for row in rows), Decimal(0))
+
+
+async def test_fee_taken_in_btc_the_trade_holds_the_net_amount_and_books_the_quote_paid(
+    trader: Trader, server: BinanceTradingServer, database: Database
+) -> None:
+    before = await capital(database)
+    position = await trader.engine.open_position(signal(), step_ms=STEP)
+    assert position is not None
+    [bought] = server.account.trades
+    assert bought.fee_asset == "BTC"
+    assert bought.fee > 0
+    net = bought.amount - bought.fee
+    async with UnitOfWork(database) as uow:
+        [(_, opened)] = await trades.list_trades(session=uow.session, limit=10)
+    # the stored trade is what the account holds: the fee's coin is a quote cost
+    assert opened.quantity == position.quantity == net == held(server)
+    assert opened.fees == bought.fee * bought.price
+    assert opened.entry_price == bought.price
+    legs = {o.client_id: o.amount for o in server.account.orders if o.list_id is not None}
+    assert legs[SL] <= net  # the legs sell what is held, to the step
+    assert not position.unprotected
+    # reconciliation finds the account and the positions in agreement: nothing to do
+    placing = len([r for r in server.requests if r.method in ("POST", "DELETE")])
+    assert (await trader.reconciler.run()).ok
+    assert len([r for r in server.requests if r.method in ("POST", "DELETE")]) == placing
+    assert not trader.engine.positions[AGGRESSIVE].unprotected
+    # the market rises, short of the take-profit; the signal exit sells what is held
+    assert position.take is not None
+    server.account.set_price("BTCUSDT", "40100")
+    await trader.engine.close_position(AGGRESSIVE, reason=ExitReason.SIGNAL, client_order_id=EXIT)
+    sale = next(t for t in server.account.trades if t.order.client_id == EXIT)
+    assert sale.fee_asset == "USDT"
+    assert sale.amount == legs[SL]  # the whole steps of what was held
+    left = net - sale.amount  # less than one step, left at the exchange
+    assert held(server) == left
+    async with UnitOfWork(database) as uow:
+        [(_, closed)] = await trades.list_trades(session=uow.session, limit=10)
+    assert closed.quantity == sale.amount
+    assert closed.exit_price == sale.price
+    assert closed.fees == bought.fee * bought.price + sale.fee + left * bought.price
+    # the realised P&L is the quote the account received less what it paid, digit for digit
+    paid = bought.amount * bought.price
+    received = sale.amount * sale.price - sale.fee
+    assert closed.pnl == received - paid
+    assert closed.pnl == server.account.free["USDT"] - Decimal(1000)
+    assert await capital(database) == before + received - paid
+
+
+async def test_exit_whose_sale_is_refused_after_the_cancel_protects_the_position_again(
+    trader: Trader, server: BinanceTradingServer, database: Database
+) -> None:
+    alerts: list[AlertRaised] = []
+
+    async def collect(delivery: Delivery) -> None:
+        assert isinstance(delivery.message, AlertRaised)
+        alerts.append(delivery.message)
+
+    await trader.engine.deps.bus.subscribe(
+        topics.ALERTS, group="test", consumer="t", handler=collect
+    )
+    position = await trader.engine.open_position(signal(), step_ms=STEP)
+    assert position is not None
+    holding = held(server)
+    server.replace_refusal = (-2010, "Market is closed.")  # the stop canceled, the sale refused
+    await trader.engine.close_position(AGGRESSIVE, reason=ExitReason.SIGNAL, client_order_id=EXIT)
+    assert len(server.calls(REPLACE)) == 1
+    assert EXIT not in exchange_orders(server)
+    assert held(server) == holding  # nothing sold
+    # the old list is gone with the cancel; a new stop-loss and take-profit protect the coin
+    again = trader.engine.positions[AGGRESSIVE]
+    assert not again.unprotected
+    assert again.protection is not None
+    assert again.protection != ENTRY
+    statuses = exchange_orders(server)
+    assert (statuses[SL], statuses[TP]) == ("CANCELED", "CANCELED")
+    assert (statuses[f"{again.protection}-sl"], statuses[f"{again.protection}-tp"]) == (
+        "NEW",
+        "NEW",
+    )
+    stored = await every_order(database)
+    assert stored[EXIT].status is OrderStatus.REJECTED
+    assert stored[f"{again.protection}-sl"].status is OrderStatus.OPEN
+    deadline = time.monotonic() + 60
+    while not any(a.kind == "order_failed" for a in alerts):
+        assert time.monotonic() < deadline, f"no order_failed alert: {[a.kind for a in alerts]}"
+        await asyncio.sleep(0.01)
+    [failed] = [a for a in alerts if a.kind == "order_failed"]
+    assert EXIT in failed.text
+    assert "Market is closed" in failed.text
+    # the market reopens: the next exit sells, in one request again
+    server.replace_refusal = None
+    later = client_ids.decision_id(AGGRESSIVE, PAIR.symbol, STEP + 2 * HOUR, client_ids.EXIT)
+    await trader.engine.close_position(AGGRESSIVE, reason=ExitReason.SIGNAL, client_order_id=later)
+    assert exchange_orders(server)[later] == "FILLED"
+    assert trader.engine.positions == {}

@@ -25,7 +25,9 @@
   bought, so the account holds less than the entry filled. A bracket's legs then sell the
   entry's amount less the fee (rounded down to the step), since Binance activates them only
   for what is held; with BNB in the account the fee is assumed paid in BNB (the discount
-  switched on) and the legs sell the whole amount.
+  switched on) and the legs sell the whole amount. Order queries and OTOCO answers carry no
+  commission: a filled order's is read from its fills (``myTrades?orderId=``), since the trade
+  records what is held (the amount filled less a fee taken from the coin).
 * **Time.** Signed requests carry a timestamp Binance accepts only within ``recvWindow``
   (5 s here) behind its clock and 1 s ahead. The offset is measured (``GET /api/v3/time``)
   before the first signed call and every 30 minutes; on ``-1021`` it is measured again and the
@@ -37,6 +39,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -54,12 +57,15 @@ from cryptotrader.errors import (
     InsufficientFunds,
     OperationalError,
     OrderRejected,
+    TraderError,
 )
 from cryptotrader.exchanges.base import VenueCapabilities
 from cryptotrader.exchanges.ccxt import sizing
 from cryptotrader.exchanges.ccxt.client import Raw
 from cryptotrader.exchanges.ccxt.client_ids import ClientIdRule
 from cryptotrader.exchanges.ccxt.venue import CcxtVenue
+
+log = logging.getLogger(__name__)
 
 
 class BinanceVenue(CcxtVenue):
@@ -186,6 +192,7 @@ class BinanceVenue(CcxtVenue):
                 f"{self.name}: the OTOCO answer lacks entry {client_order_id}; look it up"
             )
         report = self._report({**entry, "side": Side.BUY.value}, client_order_id, pair, size)
+        report = await self._with_fee(report, symbol)
         protection = ProtectionReport(
             stop_loss=self._leg(orders, sl_id, pair, legs_size),
             take_profit=self._leg(orders, tp_id, pair, legs_size),
@@ -252,6 +259,49 @@ class BinanceVenue(CcxtVenue):
             ),
             sale=await self._settled(sale, client_order_id, pair, Side.SELL, size),
         )
+
+    async def fetch_order(self, pair: Pair, *, client_order_id: str) -> OrderReport | None:
+        """Our order as Binance knows it, with its commission when it has filled.
+
+        ``GET /api/v3/order`` carries no commission; it is read from the order's fills.
+        """
+        report = await super().fetch_order(pair, client_order_id=client_order_id)
+        return None if report is None else await self._with_fee(report, await self._symbol(pair))
+
+    async def _with_fee(self, report: OrderReport, symbol: str) -> OrderReport:
+        """``report`` with its commission read from its fills, when the answer had none.
+
+        Binance's order queries and order-list answers say nothing of the commission, and a
+        fee taken from the coin bought changes what is held (the trade's quantity). The fills
+        (``GET /api/v3/myTrades?orderId=``) name it; summed in the base asset when any fill
+        paid in it, else in the first asset named. A failed read leaves the report as it was
+        (logged): the order is placed, its fee can wait.
+        """
+        if report.filled <= 0 or report.fee_currency is not None:
+            return report
+        order_id = report.exchange_order_id
+        if order_id is None:
+            return report
+        client: Any = self._client
+        try:
+            fills: list[Raw] = await self._edge.call(
+                lambda: client.fetch_my_trades(symbol, None, None, {"orderId": order_id})
+            )
+        except TraderError as exc:
+            log.warning("%s: reading the fills of %s failed: %s", self.name, order_id, exc)
+            return report
+        paid: dict[str, Decimal] = {}
+        for fill in fills:
+            if str(fill.get("order")) != order_id:
+                continue
+            fee = fill.get("fee") or {}
+            if fee.get("cost") is not None and fee.get("currency"):
+                asset = str(fee["currency"])
+                paid[asset] = paid.get(asset, Decimal(0)) + Decimal(str(fee["cost"]))
+        if not paid:
+            return report
+        asset = report.pair.base if report.pair.base in paid else next(iter(paid))
+        return report.model_copy(update={"fee": paid[asset], "fee_currency": asset})
 
     async def _held_after_buy(self, pair: Pair, symbol: str, size: Decimal) -> Decimal:
         """What buying ``size`` leaves held: less the fee when it is taken from the coin."""

@@ -94,7 +94,7 @@ async def add_trade(
 
 
 async def update_trade(*, session: AsyncSession, trade_id: int, trade: Trade) -> None:
-    """Record a trade's exit (price, time, reason, fees) and its P&L.
+    """Record a trade's exit (price, time, reason, fees, the quantity sold) and its P&L.
 
     Raises:
         OperationalError: no trade has this id.
@@ -104,6 +104,7 @@ async def update_trade(*, session: AsyncSession, trade_id: int, trade: Trade) ->
         update(table)
         .where(table.c.id == trade_id)
         .values(
+            quantity=trade.quantity,
             exit_price=trade.exit_price,
             closed_at=trade.exit_time,
             exit_reason=trade.exit_reason,
