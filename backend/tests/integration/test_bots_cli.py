@@ -156,7 +156,7 @@ def test_bots_pairs_chooses_a_bots_pairs_audits_it_and_refuses_bad_input_in_one_
     assert code == 0
     assert "safe: opens positions on BTC/USDT, ETH/USDT (default: every active pair)" in out
 
-    async def audited() -> list[tuple[str, object]]:
+    async def audited() -> list[tuple[int, str, object]]:
         database = Database(load_settings().database_url)
         try:
             async with UnitOfWork(database) as uow:
@@ -165,7 +165,7 @@ def test_bots_pairs_chooses_a_bots_pairs_audits_it_and_refuses_bad_input_in_one_
         finally:
             await database.dispose()
 
-    assert [row[1:] for row in asyncio.run(audited())] == [
+    assert [(actor, after) for _, actor, after in asyncio.run(audited())] == [
         ("cli", {"pairs": ["ETH/USDT"]}),
         ("cli", {"pairs": None}),
     ]
