@@ -7,9 +7,11 @@ Processes cannot share a test's schema or key prefix: they get a database of the
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -66,10 +68,23 @@ def migrated_postgres_database() -> Iterator[str]:
 def runtime_redis(logical_db: int) -> Iterator[str]:
     """The URL of a Redis logical database whose runtime streams are emptied before and after.
 
-    The runtime's stream names are fixed: each suite running processes takes a database of its own.
+    The runtime's stream names are fixed: each suite running processes takes a database of its own,
+    and holds it alone while it runs. Under pytest-xdist two tests of one file (or two test runs
+    on one machine) would otherwise share it: the second one's cleaning emptied the first one's
+    streams, and the first waited for its order engine until the timeout. The lock is a file lock
+    (``flock``): released by the kernel if the test's process dies.
     """
     require_redis()
     url = str(make_url(REDIS_URL).set(database=str(logical_db)))
+    lock_path = Path(tempfile.gettempdir()) / f"cryptotrader-tests-redis-db-{logical_db}.lock"
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # waits while another test holds this database
+        with _emptied_streams(url):
+            yield url
+
+
+@contextmanager
+def _emptied_streams(url: str) -> Iterator[None]:
     client = Redis.from_url(url)
 
     def clean() -> None:
@@ -80,7 +95,7 @@ def runtime_redis(logical_db: int) -> Iterator[str]:
 
     clean()
     try:
-        yield url
+        yield
     finally:
         clean()
         client.close()
