@@ -79,6 +79,25 @@ class UseCases:
         stack.push_async_callback(self.optimizations.close)
 
 
+def bot_service(
+    settings: Settings,
+    *,
+    database: Database,
+    bus: MessageBus,
+    clock: Clock,
+    cache: ReadCache | None = None,
+) -> BotService:
+    """The bots' use case, for the API and for the CLI's ``bots pairs`` (one wiring)."""
+    return BotService(
+        database=database,
+        bus=bus,
+        clock=clock,
+        trading=settings.trading,
+        cache=cache,
+        runtime_pairs=settings.runtime.bot_pairs,
+    )
+
+
 async def open_use_cases(
     stack: AsyncExitStack,
     *,
@@ -133,15 +152,7 @@ async def open_use_cases(
         warm_workers=warm_workers,
         runtime=settings.runtime,
     )
-    trading = settings.trading
-    bots = BotService(
-        database=database,
-        bus=bus,
-        clock=clock,
-        trading=trading,
-        cache=reads,
-        runtime_pairs=settings.runtime.bot_pairs,
-    )
+    bots = bot_service(settings, database=database, bus=bus, clock=clock, cache=reads)
     latest = LatestEvents()
     return UseCases(
         settings=settings,

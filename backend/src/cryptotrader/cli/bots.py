@@ -339,24 +339,18 @@ async def _pairs(
     settings: Settings, kinds: list[BotKind], chosen: list[str] | None, change: bool
 ) -> tuple[list[BotPairsView], str]:
     """Each bot's pairs, after setting ``kinds[0]``'s to ``chosen`` when ``change``."""
+    from cryptotrader.bootstrap.services import bot_service
     from cryptotrader.bus.factory import open_bus
     from cryptotrader.bus.memory import InProcessBus
     from cryptotrader.clock import LiveClock
     from cryptotrader.persistence.migrate import open_database
-    from cryptotrader.services.bots import BotService
     from cryptotrader.services.context import Actor, Origin, Role
 
     database = await open_database(settings.database_url)
     clock = LiveClock()
     bus = await open_bus(settings, clock=clock) if change else InProcessBus(clock=clock)
     try:
-        service = BotService(
-            database=database,
-            bus=bus,
-            clock=clock,
-            trading=settings.trading,
-            runtime_pairs=settings.runtime.bot_pairs,
-        )
+        service = bot_service(settings, database=database, bus=bus, clock=clock)
         local = Actor(user_id=0, username="cli", role=Role.ADMIN)  # whoever holds the database
         if change:
             await service.set_pairs(local, kinds[0], chosen, Origin(ip="cli"))

@@ -139,27 +139,7 @@ async def _drive(api: ApiHarness, flow: Flow) -> None:
         "user.update",
         json_body={"role": "trader"},
     )
-    for verb in ("start", "stop", "pause", "resume"):
-        await flow.do(
-            "trader", "POST", f"/api/bots/safe/{verb}", f"/api/bots/{{bot}}/{verb}", f"bot.{verb}"
-        )
-    await flow.do("viewer", "POST", "/api/bots/safe/stop", "/api/bots/{bot}/stop", None)  # 403
-    await flow.do(
-        "trader",
-        "PATCH",
-        "/api/bots/safe/settings",
-        "/api/bots/{bot}/settings",
-        "bot.settings",
-        json_body={"stop_loss": "0.03"},
-    )
-    await flow.do(
-        "trader",
-        "PATCH",
-        "/api/bots/safe/settings",
-        "/api/bots/{bot}/settings",
-        None,
-        json_body={"params": {"nope": 1}},
-    )  # 400
+    await _drive_bots(flow)
     candles = "timestamp,open,high,low,close,volume\n1699999200000,1,2,0.5,1.5,10\n"
     series = "/api/market/series"
     upload = {"file": ("kraken_ETH-USDT_1h.csv", candles.encode(), "text/csv")}
@@ -285,6 +265,43 @@ async def _drive(api: ApiHarness, flow: Flow) -> None:
     await flow.do(  # last: it ends every session of the admin
         "admin", "POST", "/auth/logout-all", "/auth/logout-all", "auth.logout_everywhere"
     )
+
+
+async def _drive_bots(flow: Flow) -> None:
+    """Bot controls, settings and pairs: each success audited, each refusal not."""
+    for verb in ("start", "stop", "pause", "resume"):
+        await flow.do(
+            "trader", "POST", f"/api/bots/safe/{verb}", f"/api/bots/{{bot}}/{verb}", f"bot.{verb}"
+        )
+    await flow.do("viewer", "POST", "/api/bots/safe/stop", "/api/bots/{bot}/stop", None)  # 403
+    await flow.do(
+        "trader",
+        "PATCH",
+        "/api/bots/safe/settings",
+        "/api/bots/{bot}/settings",
+        "bot.settings",
+        json_body={"stop_loss": "0.03"},
+    )
+    await flow.do(
+        "trader",
+        "PATCH",
+        "/api/bots/safe/settings",
+        "/api/bots/{bot}/settings",
+        None,
+        json_body={"params": {"nope": 1}},
+    )  # 400
+    pairs = "/api/bots/safe/pairs"
+    await flow.do(
+        "trader",
+        "PUT",
+        pairs,
+        "/api/bots/{bot}/pairs",
+        "bot.pairs",
+        json_body={"pairs": ["BTC/USDT"]},
+    )
+    await flow.do(
+        "trader", "PUT", pairs, "/api/bots/{bot}/pairs", None, json_body={"pairs": ["XRP/USDT"]}
+    )  # 422: not a pair of /config/pairs
 
 
 async def _drive_notifications(flow: Flow) -> None:
