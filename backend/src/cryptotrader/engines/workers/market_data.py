@@ -657,12 +657,11 @@ class _Grouped(Publisher):
 
     async def hand(self, run: LaneRun) -> None:
         """Hand the run to the grouping (it publishes through the real publisher)."""
-        await self._group.add(
-            _Part(
-                self.real, run.candles, run.previous_ms, run.history_from_ms, run.next_open,
-                time.monotonic(),
-            )  # fmt: skip
-        )
+        part = _Part(
+            self.real, run.candles, run.previous_ms, run.history_from_ms, run.next_open,
+            time.monotonic(),
+        )  # fmt: skip
+        await self._group.add(part)
 
 
 class PairsLiveFeed:
