@@ -25,7 +25,7 @@ from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.backtest import _kernel as k
-from cryptotrader.engines.backtest.engine import BacktestEngine
+from cryptotrader.engines.backtest.engine import BacktestEngine, Progress
 from cryptotrader.engines.backtest.ledger import FillTimes, net_pnl
 from cryptotrader.engines.backtest.metrics import Metrics, TradeOutcomes, compute_metrics
 from cryptotrader.engines.backtest.result import BacktestResult, EquityCurve
@@ -201,13 +201,20 @@ class PortfolioBacktest:
         """``simulate`` for each ratio, on the same prepared indicators."""
         return [self.simulate(prepared, ratio) for ratio in ratios]
 
-    def simulate(self, prepared: PortfolioSetup, ratio: Decimal) -> PortfolioResult:
-        """One portfolio run at reallocation ``ratio``."""
+    def simulate(
+        self, prepared: PortfolioSetup, ratio: Decimal, *, progress: Progress | None = None
+    ) -> PortfolioResult:
+        """One portfolio run at reallocation ``ratio``.
+
+        ``progress(done, total)`` is told the candle each applied event reached (events are
+        applied in time order), then that every candle is done.
+        """
         check_ratio(ratio)
         bots = [self._bot(BotKind.AGGRESSIVE, prepared.aggressive)]
         bots.append(self._bot(BotKind.SAFE, prepared.safe))
         aggressive, safe = bots
         times = FillTimes(safe.sim.candles.timestamps, prepared.timeframe)
+        total = len(safe.sim.candles)
         reallocations: list[Reallocation] = []
         risk_changes: list[RiskEvent] = []
         while True:
@@ -217,6 +224,8 @@ class PortfolioBacktest:
             if not waiting:
                 break
             bot = min(waiting, key=lambda b: self._event_key(b, first=False))
+            if progress is not None:
+                progress(min(self._event_key(bot, first=False)[0], total), total)
             pnl, moved = self._commit(bot, times, risk_changes, ratio)
             if moved > 0:
                 self._reallocate(
@@ -227,6 +236,8 @@ class PortfolioBacktest:
                     times=times,
                     log=reallocations,
                 )
+        if progress is not None:
+            progress(total, total)
         return self._results(
             prepared=prepared,
             ratio=ratio,
