@@ -33,7 +33,7 @@ from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.errors import RateLimitedError, StrategyError, UserInputError
-from cryptotrader.persistence.candles import KeptCandles
+from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import backtest_jobs
 from cryptotrader.persistence.tables import BacktestRow
@@ -162,7 +162,7 @@ class BacktestService:
             self._workers[kind] = worker
             self._checks[kind] = check
         self._database = database
-        self._store = KeptCandles(database)
+        self._store = SqlCandleStore(database, keep=4)
         self._clock = clock
         self._executor = executor
         self._trading = trading
