@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -52,7 +52,9 @@ _WORKERS: dict[str, Worker] = {
     "portfolio": backtest_worker.run_portfolio,
 }
 BACKTEST_KINDS = ("single", "compare", "portfolio")
-Check = Callable[[dict[str, Any], CandleArrays], None]
+Check = Callable[[dict[str, Any], CandleArrays], Mapping[str, Any]]
+"""A kind's check of a request against its candles; returns what the job stores with the
+request (an optimisation's walk-forward window count)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +236,7 @@ class BacktestService:
         else:
             candles = await self._candles(request)
         if kind in self._checks and isinstance(candles, CandleArrays):
-            self._checks[kind](request, candles)
+            request = {**request, **self._checks[kind](request, candles)}
         async with UnitOfWork(self._database) as uow:
             active = await backtest_jobs.count_unfinished(
                 session=uow.session, user_id=actor.user_id
