@@ -29,6 +29,8 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
+from cryptotrader.bus import topics
+from cryptotrader.domain.enums import BotKind, ExitReason
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.reports import OrderReport
 from cryptotrader.domain.signals import TradingSignal
@@ -261,3 +263,155 @@ async def _record_guards(placed: list[_Guard]) -> None:
     for g, (closed, events) in applied:
         await g.engine.recorder.applied(closed, events)
         g.position.protection, g.position.protected = g.base, g.position.quantity
+
+
+# --- exits ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Exit:
+    """A position a decision sells: the pair's engine, the bot, the sale's client id."""
+
+    engine: OrderEngine
+    bot: BotKind
+    client_order_id: str
+    step_ms: int
+
+
+@dataclass(slots=True)
+class _Sale:
+    exit: Exit
+    position: Position
+    legs: list[OrderReport]
+    order: Order | None = None
+    report: OrderReport | None = None
+    raised: bool = False
+
+
+async def close_positions(exits: list[Exit]) -> set[str]:
+    """Sell every position of ``exits`` at market, in their order; the pairs where one failed.
+
+    Like ``OrderEngine.close_position`` one at a time, in four moves for the whole batch: every
+    protection canceled (the paper account saved once), the cancels recorded and the sales
+    written in one transaction, the sales sent together, their fills recorded and settled in one
+    transaction, in the batch's order (a reallocation follows the same order as one at a time).
+    A restart inside this candle time and venues that cancel and sell in one request
+    (``atomic_exit``) go one at a time.
+    """
+    batch = [x for x in exits if x.bot in x.engine.state.positions]
+    if not batch:
+        return set()
+    if any(_exit_alone(x) for x in batch):
+        return await _exits_one_at_a_time(batch)
+    failed: set[str] = set()
+    held = held_saves(batch[0].engine)
+    sales = await _cancel_protections(batch, held, failed)
+    selling = await _write_sales(sales)
+    async with held():
+        outcomes = await asyncio.gather(
+            *(s.exit.engine.sender.send(s.order) for s in selling if s.order is not None),
+            return_exceptions=True,
+        )
+    for s, outcome in zip(selling, outcomes, strict=True):
+        if isinstance(outcome, BaseException):
+            _log_or_raise(s.exit.engine, s.exit.client_order_id, outcome)
+            failed.add(s.exit.engine.deps.pair.symbol)
+            s.raised = True
+        else:
+            s.report = outcome
+    await _record_sales([s for s in selling if s.report is not None])
+    for s in selling:
+        if not s.raised:  # raised: trading stopped until reconciliation, as one at a time
+            await s.exit.engine.reprotect_unsold(s.exit.bot, ExitReason.SIGNAL)
+    return failed
+
+
+async def _exits_one_at_a_time(batch: list[Exit]) -> set[str]:
+    failed: set[str] = set()
+    for x in batch:
+        try:
+            await x.engine.close_position(
+                x.bot, reason=ExitReason.SIGNAL, client_order_id=x.client_order_id
+            )
+        except TraderError as exc:
+            _log_or_raise(x.engine, x.client_order_id, exc)
+            failed.add(x.engine.deps.pair.symbol)
+    return failed
+
+
+async def _cancel_protections(batch: list[Exit], held: Held, failed: set[str]) -> list[_Sale]:
+    """Cancel every position's protection at the exchange (recorded with the sales)."""
+    sales: list[_Sale] = []
+    async with held():
+        for x in batch:
+            position = x.engine.state.positions[x.bot]
+            try:
+                legs = await x.engine.protection.cancel_legs(position)
+            except TraderError as exc:
+                _log_or_raise(x.engine, x.client_order_id, exc)
+                failed.add(x.engine.deps.pair.symbol)
+                continue
+            sales.append(_Sale(x, position, legs))
+    return sales
+
+
+def _exit_alone(x: Exit) -> bool:
+    """A restart inside this candle time (the sale may be stored), or an atomic exit."""
+    position = x.engine.state.positions[x.bot]
+    atomic = x.engine.deps.exchange.capabilities.atomic_exit and position.protection is not None
+    return atomic or x.step_ms <= x.engine.state.checked_through_ms
+
+
+async def _write_sales(sales: list[_Sale]) -> list[_Sale]:
+    """Record the canceled protections and write the sales, in one transaction; those to send.
+
+    A position whose protection had filled is closed by that fill: nothing to sell.
+    """
+    if not sales:
+        return []
+    for s in sales:
+        await s.exit.engine.store.row_ids()
+    recorded = []
+    async with UnitOfWork(sales[0].exit.engine.deps.database) as uow:
+        for s in sales:
+            engine = s.exit.engine
+            closed, events = await engine.recorder.apply_in(
+                uow.session, engine.recorder.parsed(s.legs), None
+            )
+            if s.exit.bot not in closed:
+                s.order = engine.sale(s.position, s.exit.client_order_id)
+                await engine.store.write_new(
+                    uow.session, s.order, await engine.store.row_ids(), trade_id=s.position.trade_id
+                )
+            recorded.append((s, closed, events))
+        await uow.commit()
+    selling = []
+    for s, closed, events in recorded:
+        engine = s.exit.engine
+        await engine.recorder.applied(closed, events)
+        if engine.protection.canceled(s.position) and s.order is not None:
+            await engine.announcer.publish([(topics.ORDERS, engine.announcer.order_event(s.order))])
+            selling.append(s)
+    return selling
+
+
+async def _record_sales(sold: list[_Sale]) -> None:
+    """Record the sales' reports, close and settle their trades, in one transaction, in order."""
+    if not sold:
+        return
+    applied = []
+    async with UnitOfWork(sold[0].exit.engine.deps.database) as uow:
+        for s in sold:
+            assert s.report is not None
+            recorder = s.exit.engine.recorder
+            applied.append(
+                (
+                    s,
+                    await recorder.apply_in(
+                        uow.session, recorder.parsed([s.report]), ExitReason.SIGNAL
+                    ),
+                )
+            )
+        await uow.commit()
+    for s, (closed, events) in applied:
+        await s.exit.engine.recorder.applied(closed, events)

@@ -154,6 +154,14 @@ class Protection:
 
     async def cancel_protection(self, position: Position) -> bool:
         """Cancel the live protection; False when a leg had filled (the position is closed)."""
+        await self._recorder.apply_reports(await self.cancel_legs(position))
+        return self.canceled(position)
+
+    async def cancel_legs(self, position: Position) -> list[OrderReport]:
+        """Cancel the live protection at the exchange; its legs' reports, to be recorded.
+
+        Once they are recorded, ``canceled`` says whether the position is still held.
+        """
         reports: list[OrderReport] = []
         for coid in (position.stop_id(), position.take_id()):
             if coid is None:
@@ -165,7 +173,10 @@ class Protection:
             if not report.status.is_final:
                 report = await self.cancel(coid)
             reports.append(report)
-        await self._recorder.apply_reports(reports)
+        return reports
+
+    def canceled(self, position: Position) -> bool:
+        """After ``cancel_legs``' reports were recorded: False when a leg had filled (closed)."""
         if position.bot not in self._state.positions:
             return False
         position.protection, position.protected = None, Decimal(0)

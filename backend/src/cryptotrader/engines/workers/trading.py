@@ -42,15 +42,14 @@ import numpy as np
 from cryptotrader.bus.messages import BotDecisions, BotPairsChanged, BusMessage, DecisionsMade
 from cryptotrader.bus.protocol import Delivery
 from cryptotrader.clock import Clock, MarketClock
-from cryptotrader.domain.enums import BotKind, BotStatus, ExitReason
+from cryptotrader.domain.enums import BotKind, BotStatus
 from cryptotrader.domain.signals import TradingSignal
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines import client_ids
 from cryptotrader.engines.order import OrderEngine
-from cryptotrader.engines.order_batch import Wanted, open_positions
+from cryptotrader.engines.order_batch import Exit, Wanted, close_positions, open_positions
 from cryptotrader.engines.reconcile import Reconciler
 from cryptotrader.engines.workers.decisions import ACTIONS, BUY, SELL
-from cryptotrader.errors import TraderError
 from cryptotrader.exchanges.paper import PaperExchange
 from cryptotrader.persistence.repositories import bots, trades
 from cryptotrader.persistence.uow import UnitOfWork
@@ -377,19 +376,15 @@ class TradingWorker:
     async def _act(self, rows: list[_Row]) -> None:
         """The exits of every pair, then the entries (a pair whose exits failed enters nothing).
 
-        The entries of the candle time are one batch (``order_batch``): decided in this order,
-        written in one transaction before any is sent, then sent together.
+        The exits of the candle time are one batch, then its entries (``order_batch``): decided
+        in this order, written in one transaction before any is sent, then sent together.
         """
-        failed: set[str] = set()
-        wanted: list[Wanted] = []
+        exits: list[Exit] = []
         for row in rows:
-            if not self._acts(row):
-                continue
-            try:
-                await self._exits(row)
-            except TraderError as exc:
-                failed.add(row.lane.symbol)
-                log.error("step %s %s: %s", row.lane.symbol, utc_from_ms(row.candle.open_ms), exc)
+            if self._acts(row):
+                exits += self._exits(row)
+        failed = await close_positions(exits)
+        wanted: list[Wanted] = []
         for row in rows:
             if row.lane.symbol in failed or row.lane.symbol not in self._open_to:
                 continue
@@ -432,17 +427,22 @@ class TradingWorker:
         if moved:
             await engine.apply_reports(moved)
 
-    async def _exits(self, row: _Row) -> None:
+    @staticmethod
+    def _exits(row: _Row) -> list[Exit]:
+        """The positions the pair's decisions sell, aggressive bot first."""
         engine, candle = row.lane.engine, row.candle
-        for bot in _ORDER:
-            if _action(row, bot) == SELL and bot in engine.positions:
-                await engine.close_position(
-                    bot,
-                    reason=ExitReason.SIGNAL,
-                    client_order_id=client_ids.decision_id(
-                        bot, engine.deps.pair.symbol, candle.open_ms, client_ids.EXIT
-                    ),
-                )
+        return [
+            Exit(
+                engine,
+                bot,
+                client_ids.decision_id(
+                    bot, engine.deps.pair.symbol, candle.open_ms, client_ids.EXIT
+                ),
+                candle.open_ms,
+            )
+            for bot in _ORDER
+            if _action(row, bot) == SELL and bot in engine.positions
+        ]
 
     def _entries(self, row: _Row) -> list[Wanted]:
         """The entries the pair's decisions ask for, aggressive bot first."""
