@@ -17,7 +17,13 @@ import { useLive } from '@/store/live';
 
 type Job = Schemas['BacktestJobPublic'];
 
-/** What a run is, in one line: its name, else its strategy and market. */
+/** The market of a run: its pair, or its first pair and how many more ("BTC/USDT +2"). */
+function marketOf(pair: string | undefined, pairs: string[] | null | undefined): string {
+  if (pairs && pairs.length > 1) return `${pairs[0]} +${pairs.length - 1}`;
+  return pair ?? '';
+}
+
+/** What a run is, in one line: its name, else its strategy and market (every pair counted). */
 export function runTitle(job: Job): string {
   const r = job.request as {
     strategy?: string;
@@ -27,6 +33,7 @@ export function runTitle(job: Job): string {
     sweep?: string | null;
     reallocation?: string | null;
     pair?: string;
+    pairs?: string[] | null;
     timeframe?: string;
   };
   const portfolio =
@@ -34,7 +41,7 @@ export function runTitle(job: Job): string {
       ? `${r.safe_strategy} + ${r.aggressive_strategy} · ${r.sweep ? `↻ ${r.sweep}` : `↻ ${r.reallocation ?? '0.3'}`}`
       : null;
   const what = portfolio ?? r.strategy ?? r.strategies?.join(' / ') ?? job.kind;
-  return job.name ?? `#${job.id} ${what} · ${r.pair ?? ''} ${r.timeframe ?? ''}`;
+  return job.name ?? `#${job.id} ${what} · ${marketOf(r.pair, r.pairs)} ${r.timeframe ?? ''}`;
 }
 
 function statusTone(status: string): 'ok' | 'warn' | 'bad' | undefined {
