@@ -1,16 +1,21 @@
-"""A market-data feed running on a local Binance-shaped REST server, and what it published.
+"""Market data on local Binance-shaped servers (REST and kline stream), and what it published.
 
-The polled and the streamed feed tests share it: the candles (from ``../shared/data``), the REST
-server that lists them, and the wiring of a feed to a database, a bus and real ccxt.
+The polled, streamed and several-pairs feed tests and the live runtime tests share it: the
+candles (from ``../shared/data``), the servers that serve them (``local_binance`` points the
+runtime's settings at them), the klines a test pushes, polling with a deadline, and the wiring
+of a feed to a database, a bus and real ccxt.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterator
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
 
 from cryptotrader.bus import InProcessBus, topics
 from cryptotrader.bus.messages import CandlesClosed
@@ -28,11 +33,130 @@ from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.migrate import upgrade
 from cryptotrader.retry import RetryPolicy
 from tests.support.binance_server import BinanceServer
+from tests.support.binance_stream_server import BinanceStreamServer, streaming
 from tests.support.exchange_server import Listing, running
 
 H1 = Timeframe.H1
 FORMING = 300
 """The candle forming when a test starts (the server's clock is one second into it)."""
+Kline = tuple[int, float, float, float, float, float]
+
+
+def scaled(candles: CandleArrays, by: float) -> CandleArrays:
+    """``candles``' prices divided by ``by``: a market of its own (no third real series of the
+    same hours is in ../shared/data; only its symbol is invented)."""
+    return CandleArrays(
+        timestamps=candles.timestamps.copy(),
+        open=candles.open / by,
+        high=candles.high / by,
+        low=candles.low / by,
+        close=candles.close / by,
+        volume=candles.volume.copy(),
+    )
+
+
+def market_id(symbol: str) -> str:
+    """Binance's id of a pair (``BTC/USDT``: ``BTCUSDT``)."""
+    return symbol.replace("/", "")
+
+
+def whole(candles: CandleArrays, i: int) -> Kline:
+    """Candle ``i`` as its last kline update carries it."""
+    return (
+        int(candles.timestamps[i]),
+        float(candles.open[i]),
+        float(candles.high[i]),
+        float(candles.low[i]),
+        float(candles.close[i]),
+        float(candles.volume[i]),
+    )
+
+
+def partial(candles: CandleArrays, i: int) -> Kline:
+    """An early update of candle ``i``: its open, extremes and a close it has not reached."""
+    o = float(candles.open[i])
+    return (int(candles.timestamps[i]), o, o * 1.01, o * 0.99, o * 1.005, 0.25)
+
+
+async def until(
+    condition: Callable[[], bool],
+    what: str,
+    pushing: Callable[[], object] | None = None,
+    *,
+    deadline_s: float = 90,
+) -> None:
+    """Poll ``condition`` until a deadline; ``pushing`` is called every 0.1 s meanwhile.
+
+    Binance sends the forming candle's update every 2 s; ccxt wakes a watcher on the next
+    message after its call, so tests keep updating the forming candle as Binance does.
+    """
+    deadline = time.monotonic() + deadline_s
+    pushed = 0.0
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        if pushing is not None and time.monotonic() - pushed > 0.1:
+            pushing()
+            pushed = time.monotonic()
+        await asyncio.sleep(0.02)
+
+
+@contextlib.contextmanager
+def local_binance(
+    markets: Mapping[str, CandleArrays], monkeypatch: pytest.MonkeyPatch, *, now: int = FORMING
+) -> Iterator[tuple[BinanceServer, BinanceStreamServer]]:
+    """REST and kline-stream servers listing ``markets`` (by symbol), the settings pointed at them.
+
+    The REST clock is one second into candle ``now``; the runtime polls every 0.05 s, reads 300
+    candles of history, on 1h candles.
+    """
+    first = next(iter(markets.values()))
+    rest = BinanceServer(now_ms=int(first.timestamps[now]) + 1_000)
+    for symbol, candles in markets.items():
+        base, quote = symbol.split("/")
+        rest.list_market(Listing(market_id(symbol), base, quote, {H1: candles}))
+    with running(rest), streaming() as ws:
+        monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__BASE_URL", rest.base_url)
+        monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__STREAM_URL", ws.url)
+        monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__TIMEOUT_S", "5")
+        monkeypatch.setenv("CRYPTOTRADER_RUNTIME__TIMEFRAME", "1h")
+        monkeypatch.setenv("CRYPTOTRADER_RUNTIME__POLL_INTERVAL_S", "0.05")
+        monkeypatch.setenv("CRYPTOTRADER_RUNTIME__HISTORY_CANDLES", "300")
+        yield rest, ws
+
+
+@dataclass
+class Wired:
+    """What a feed under test runs on: a test clock, a database, a bus and real ccxt."""
+
+    clock: TestClock
+    database: Database
+    bus: InProcessBus
+    venue: CcxtVenue
+    store: SqlCandleStore
+
+
+@contextlib.asynccontextmanager
+async def wired(rest: BinanceServer, tmp_path: Path) -> AsyncIterator[Wired]:
+    """A fresh SQLite database, an in-process bus and ccxt's Binance on ``rest``; closed on exit."""
+    clock = TestClock(rest.now_ms)
+    database = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    await upgrade(database)
+    bus = InProcessBus(clock=clock)
+    venue = create_venue(
+        "binance",
+        credentials=None,
+        clock=clock,
+        retry=RetryPolicy(attempts=1),
+        base_url=rest.base_url,
+        timeout_s=5,
+    )
+    try:
+        yield Wired(clock, database, bus, venue, SqlCandleStore(database))
+    finally:
+        await venue.close()
+        await bus.close()
+        await database.dispose()
 
 
 def hourly_candles(shared_data: Path) -> CandleArrays:
@@ -69,41 +193,27 @@ async def running_feed(
     make_feed: Callable[[CcxtVenue, TestClock], LiveFeed],
 ) -> AsyncIterator[RunningFeed]:
     """Real ccxt on ``rest``, the feed ``make_feed`` builds on it running; stopped on exit."""
-    clock = TestClock(rest.now_ms)
-    database = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    await upgrade(database)
-    bus = InProcessBus(clock=clock)
-    venue = create_venue(
-        "binance",
-        credentials=None,
-        clock=clock,
-        retry=RetryPolicy(attempts=1),
-        base_url=rest.base_url,
-        timeout_s=5,
-    )
-    series = Series("binance", Pair.parse("BTC/USDT"), H1)
-    feed = make_feed(venue, clock)
-    state = RunningFeed(feed, clock, SqlCandleStore(database), series)
+    async with wired(rest, tmp_path) as on:
+        series = Series("binance", Pair.parse("BTC/USDT"), H1)
+        feed = make_feed(on.venue, on.clock)
+        state = RunningFeed(feed, on.clock, on.store, series)
 
-    async def collect(delivery: Delivery) -> None:
-        assert isinstance(delivery.message, CandlesClosed)
-        state.runs.append(delivery.message)
-        state.published.set()
+        async def collect(delivery: Delivery) -> None:
+            assert isinstance(delivery.message, CandlesClosed)
+            state.runs.append(delivery.message)
+            state.published.set()
 
-    async def remember(origin: int) -> None:
-        state.origins.append(origin)
+        async def remember(origin: int) -> None:
+            state.origins.append(origin)
 
-    await bus.subscribe(topics.CANDLES, group="test", consumer="t", handler=collect)
-    publisher = Publisher(bus=bus, store=state.store, clock=clock, series=series)
-    stop = asyncio.Event()
-    task = asyncio.create_task(
-        feed.run(publisher, start_ms=None, history_from_ms=None, on_history=remember, stop=stop)
-    )
-    try:
-        yield state
-    finally:
-        stop.set()
-        await task
-        await venue.close()
-        await bus.close()
-        await database.dispose()
+        await on.bus.subscribe(topics.CANDLES, group="test", consumer="t", handler=collect)
+        publisher = Publisher(bus=on.bus, store=on.store, clock=on.clock, series=series)
+        stop = asyncio.Event()
+        task = asyncio.create_task(
+            feed.run(publisher, start_ms=None, history_from_ms=None, on_history=remember, stop=stop)
+        )
+        try:
+            yield state
+        finally:
+            stop.set()
+            await task

@@ -17,7 +17,13 @@ import { useLive } from '@/store/live';
 
 type Job = Schemas['BacktestJobPublic'];
 
-/** What a run is, in one line: its name, else its strategy and market. */
+/** The market of a run: its pair, or its first pair and how many more ("BTC/USDT +2"). */
+function marketOf(pair: string | undefined, pairs: string[] | null | undefined): string {
+  if (pairs && pairs.length > 1) return `${pairs[0]} +${pairs.length - 1}`;
+  return pair ?? '';
+}
+
+/** What a run is, in one line: its name, else its strategy and market (every pair counted). */
 export function runTitle(job: Job): string {
   const r = job.request as {
     strategy?: string;
@@ -27,6 +33,7 @@ export function runTitle(job: Job): string {
     sweep?: string | null;
     reallocation?: string | null;
     pair?: string;
+    pairs?: string[] | null;
     timeframe?: string;
   };
   const portfolio =
@@ -34,7 +41,7 @@ export function runTitle(job: Job): string {
       ? `${r.safe_strategy} + ${r.aggressive_strategy} · ${r.sweep ? `↻ ${r.sweep}` : `↻ ${r.reallocation ?? '0.3'}`}`
       : null;
   const what = portfolio ?? r.strategy ?? r.strategies?.join(' / ') ?? job.kind;
-  return job.name ?? `#${job.id} ${what} · ${r.pair ?? ''} ${r.timeframe ?? ''}`;
+  return job.name ?? `#${job.id} ${what} · ${marketOf(r.pair, r.pairs)} ${r.timeframe ?? ''}`;
 }
 
 function statusTone(status: string): 'ok' | 'warn' | 'bad' | undefined {
@@ -58,7 +65,7 @@ export function Progress({ jobId, status, testID }: { jobId: number; status?: st
   return (
     <View style={styles.progress}>
       <View style={[styles.track, { backgroundColor: theme.chip }]}>
-        <View style={{ width: `${share * 100}%`, height: 6, borderRadius: 3, backgroundColor: theme.primary }} />
+        <View testID={`${testID}-bar`} style={{ width: `${share * 100}%`, height: 6, borderRadius: 3, backgroundColor: theme.primary }} />
       </View>
       <Text testID={testID} style={{ color: theme.muted, fontSize: 12 }}>
         {total ? t('backtest.progress', { done: done.toLocaleString(locale), total: total.toLocaleString(locale) }) : t('backtest.waiting')}

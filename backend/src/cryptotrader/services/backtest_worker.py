@@ -25,6 +25,7 @@ from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine, multipair
+from cryptotrader.engines.backtest.engine import offset_progress
 from cryptotrader.engines.backtest.multipair import PairSeries, PortfolioRequest
 from cryptotrader.engines.backtest.portfolio_sweep import PortfolioSweep
 from cryptotrader.engines.backtest.report import multipair_dict, portfolio_dict, result_dict
@@ -304,12 +305,13 @@ def _run_pairs(
     per_ratio = sum(len(arrays) for _, arrays in candles)
     total = per_ratio * len(sweep.ratios)
     results = []
-    for done, ratio in enumerate(sweep.ratios, start=1):
+    for i, ratio in enumerate(sweep.ratios):
+        each = None if progress is None else offset_progress(progress, i * per_ratio, total)
         results.append(
-            multipair.run_portfolio(dataclasses.replace(asked, reallocation_ratio=ratio))
+            multipair.run_portfolio(
+                dataclasses.replace(asked, reallocation_ratio=ratio), progress=each
+            )
         )
-        if progress is not None:
-            progress(done * per_ratio, total)
     return {
         "results": [],
         "multipair": [multipair_dict(r, fee=config.fee, curve_limit=CURVE_POINTS) for r in results],

@@ -343,6 +343,7 @@ async def test_portfolio_when_given_several_pairs_trades_them_together_as_the_mu
     await SqlCandleStore(api.database).write(
         exchange="binance", pair=ETH, timeframe=Timeframe.H1, candles=eth
     )
+    recorder = await _recorder(api)
     launched = await api.post(
         "trader",
         "/api/backtest/portfolio",
@@ -351,6 +352,11 @@ async def test_portfolio_when_given_several_pairs_trades_them_together_as_the_mu
     assert launched.status_code == 202, launched.text
     job = launched.json()["id"]
     assert (await _finished(api, job))["status"] == "succeeded"
+    messages = await _progress(recorder, job)
+    assert {m.candles_total for m in messages} == {11000}  # (3000 + 2500 candles) x 2 ratios
+    assert messages[-1].candles_done == 11000
+    done = [m.candles_done for m in messages]
+    assert done == sorted(done)
     result = (await api.get("trader", f"/api/backtest/{job}/result")).json()
     assert result["results"] == result["portfolio"] == []
     runs = result["multipair"]

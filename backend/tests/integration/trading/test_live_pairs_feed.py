@@ -15,21 +15,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from cryptotrader.bus import InProcessBus, topics
+from cryptotrader.bus import topics
 from cryptotrader.bus.messages import CandlesClosed
 from cryptotrader.bus.protocol import Delivery
-from cryptotrader.clock import TestClock
 from cryptotrader.config import load_settings
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
-from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.engines.workers.market_data import (
     LiveFeed,
     PairsLiveFeed,
@@ -39,37 +36,31 @@ from cryptotrader.engines.workers.market_data import (
 )
 from cryptotrader.errors import UserInputError
 from cryptotrader.exchanges.ccxt.stream import CcxtCandleStream
-from cryptotrader.exchanges.ccxt.venues import create_venue
 from cryptotrader.marketdata.io import read_ohlcv
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.migrate import upgrade
 from cryptotrader.persistence.repositories import ohlcv
 from cryptotrader.persistence.repositories import settings as stored_settings
 from cryptotrader.persistence.uow import UnitOfWork
-from cryptotrader.retry import RetryPolicy
 from cryptotrader.runtime_inputs import SOURCE_KEY
 from tests.support.binance_server import BinanceServer
-from tests.support.binance_stream_server import BinanceStreamServer, streaming
-from tests.support.exchange_server import Listing, running
+from tests.support.binance_stream_server import BinanceStreamServer
+from tests.support.exchange_server import Listing
+from tests.support.feeds import (
+    FORMING,
+    H1,
+    local_binance,
+    market_id,
+    partial,
+    scaled,
+    until,
+    whole,
+    wired,
+)
 
 pytestmark = pytest.mark.shared_data
 
-H1 = Timeframe.H1
-FORMING = 300
 SYMBOLS = ("BTC/USDT", "ETH/USDT", "SOL/USDT")
-Kline = tuple[int, float, float, float, float, float]
-
-
-def scaled(candles: CandleArrays, by: float) -> CandleArrays:
-    return CandleArrays(
-        timestamps=candles.timestamps.copy(),
-        open=candles.open / by,
-        high=candles.high / by,
-        low=candles.low / by,
-        close=candles.close / by,
-        volume=candles.volume.copy(),
-    )
 
 
 @pytest.fixture
@@ -80,42 +71,22 @@ def markets(shared_data: Path) -> dict[str, CandleArrays]:
     return {"BTC/USDT": btc, "ETH/USDT": eth, "SOL/USDT": scaled(btc, 100.0)}
 
 
-def market_id(symbol: str) -> str:
-    return symbol.replace("/", "")
+@pytest.fixture
+def servers(
+    markets: dict[str, CandleArrays], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[BinanceServer, BinanceStreamServer]]:
+    with local_binance(markets, monkeypatch) as servers:
+        yield servers
 
 
 @pytest.fixture
-def rest(markets: dict[str, CandleArrays]) -> Iterator[BinanceServer]:
-    now = int(markets["BTC/USDT"].timestamps[FORMING]) + 1_000
-    server = BinanceServer(now_ms=now)
-    for symbol, candles in markets.items():
-        base, quote = symbol.split("/")
-        server.list_market(Listing(market_id(symbol), base, quote, {H1: candles}))
-    with running(server):
-        yield server
+def rest(servers: tuple[BinanceServer, BinanceStreamServer]) -> BinanceServer:
+    return servers[0]
 
 
 @pytest.fixture
-def ws() -> Iterator[BinanceStreamServer]:
-    with streaming() as server:
-        yield server
-
-
-def whole(candles: CandleArrays, i: int) -> Kline:
-    return (
-        int(candles.timestamps[i]),
-        float(candles.open[i]),
-        float(candles.high[i]),
-        float(candles.low[i]),
-        float(candles.close[i]),
-        float(candles.volume[i]),
-    )
-
-
-def partial(candles: CandleArrays, i: int) -> Kline:
-    """An early update of candle ``i``: its open, extremes and a close it has not reached."""
-    o = float(candles.open[i])
-    return (int(candles.timestamps[i]), o, o * 1.01, o * 0.99, o * 1.005, 0.25)
+def ws(servers: tuple[BinanceServer, BinanceStreamServer]) -> BinanceStreamServer:
+    return servers[1]
 
 
 @dataclass
@@ -134,90 +105,56 @@ class Running:
         return [t for r in self.of(symbol) for t in r.candles.open_times]
 
 
-async def until(
-    condition: Callable[[], bool], what: str, pushing: Callable[[], object] | None = None
-) -> None:
-    """Poll ``condition`` (deadline 60 s), updating the forming candles every 0.1 s meanwhile.
-
-    Binance sends the forming candle's update every 2 s; ccxt wakes a watcher on the next
-    message after its call.
-    """
-    deadline = time.monotonic() + 60
-    pushed = 0.0
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        if pushing is not None and time.monotonic() - pushed > 0.1:
-            pushing()
-            pushed = time.monotonic()
-        await asyncio.sleep(0.02)
-
-
 @contextlib.asynccontextmanager
 async def pairs_feed(
     rest: BinanceServer, ws: BinanceStreamServer, tmp_path: Path, symbols: tuple[str, ...]
 ) -> AsyncIterator[Running]:
     """The grouped feed of ``symbols``, streamed over one ccxt pro client, running."""
-    clock = TestClock(rest.now_ms)
-    database = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    await upgrade(database)
-    bus = InProcessBus(clock=clock)
-    venue = create_venue(
-        "binance",
-        credentials=None,
-        clock=clock,
-        retry=RetryPolicy(attempts=1),
-        base_url=rest.base_url,
-        timeout_s=5,
-    )
     stream = CcxtCandleStream("binance", base_url=rest.base_url, stream_url=ws.url, timeout_s=5)
-    store = SqlCandleStore(database)
+    async with wired(rest, tmp_path) as on:
 
-    def lane(symbol: str) -> tuple[Publisher, LiveFeed]:
-        series = Series("binance", Pair.parse(symbol), H1)
-        publisher = Publisher(bus=bus, store=store, clock=clock, series=series)
-        feed = StreamFeed(
-            venue=venue,
-            stream=stream,
-            clock=clock,
-            poll_interval_s=0.05,
-            history=100,
-            min_history=50,
-            stall_s=60,
+        def lane(symbol: str) -> tuple[Publisher, LiveFeed]:
+            series = Series("binance", Pair.parse(symbol), H1)
+            publisher = Publisher(bus=on.bus, store=on.store, clock=on.clock, series=series)
+            feed = StreamFeed(
+                venue=on.venue,
+                stream=stream,
+                clock=on.clock,
+                poll_interval_s=0.05,
+                history=100,
+                min_history=50,
+                stall_s=60,
+            )
+            return publisher, feed
+
+        lanes = [lane(symbol) for symbol in symbols]
+        grouped = PairsLiveFeed(lanes=lanes, wait_s=60)
+        state = Running(grouped, on.store, lane, stream)
+
+        async def collect(delivery: Delivery) -> None:
+            assert isinstance(delivery.message, CandlesClosed)
+            state.runs.append(delivery.message)
+
+        async def remember(symbol: str, origin: int) -> None:
+            return None
+
+        await on.bus.subscribe(topics.CANDLES, group="test", consumer="t", handler=collect)
+        stop = asyncio.Event()
+        task = state.task = asyncio.create_task(
+            grouped.run(
+                starts=dict.fromkeys(symbols),
+                origins=dict.fromkeys(symbols),
+                on_history=remember,
+                stop=stop,
+            )
         )
-        return publisher, feed
-
-    lanes = [lane(symbol) for symbol in symbols]
-    grouped = PairsLiveFeed(lanes=lanes, wait_s=60)
-    state = Running(grouped, store, lane, stream)
-
-    async def collect(delivery: Delivery) -> None:
-        assert isinstance(delivery.message, CandlesClosed)
-        state.runs.append(delivery.message)
-
-    async def remember(symbol: str, origin: int) -> None:
-        return None
-
-    await bus.subscribe(topics.CANDLES, group="test", consumer="t", handler=collect)
-    stop = asyncio.Event()
-    task = state.task = asyncio.create_task(
-        grouped.run(
-            starts=dict.fromkeys(symbols),
-            origins=dict.fromkeys(symbols),
-            on_history=remember,
-            stop=stop,
-        )
-    )
-    try:
-        yield state
-    finally:
-        stop.set()
-        with contextlib.suppress(UserInputError):
-            await task
-        await stream.close()
-        await venue.close()
-        await bus.close()
-        await database.dispose()
+        try:
+            yield state
+        finally:
+            stop.set()
+            with contextlib.suppress(UserInputError):
+                await task
+            await stream.close()
 
 
 def replaced(before: tuple[object, ...], after: tuple[object, ...]) -> bool:
@@ -401,15 +338,8 @@ def run_cli(args: list[str]) -> int:
 
 
 def test_run_with_an_unknown_pair_says_so_in_one_line_and_binds_nothing(
-    rest: BinanceServer,
-    ws: BinanceStreamServer,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    servers: tuple[BinanceServer, BinanceStreamServer], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__BASE_URL", rest.base_url)
-    monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__STREAM_URL", ws.url)
-    monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__TIMEOUT_S", "5")
-    monkeypatch.setenv("CRYPTOTRADER_RUNTIME__HISTORY_CANDLES", "300")
     args = ["run", "--no-api", "--pair", "ETH/USDT", "--pair", "NOPE/USDT", "--pair", "BTC/USDT"]
     code = run_cli(args)
     err = capsys.readouterr().err

@@ -11,8 +11,6 @@ stopped; with streaming off the same pairs are polled over REST and still groupe
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,7 +23,6 @@ from cryptotrader.bus.protocol import Delivery
 from cryptotrader.config import load_settings
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
-from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.engines.workers.market_data import PairsLiveFeed, StreamFeed
 from cryptotrader.marketdata.io import read_ohlcv
 from cryptotrader.persistence.database import Database
@@ -35,12 +32,11 @@ from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.runtime import Runtime
 from cryptotrader.runtime_inputs import RunOptions
 from tests.support.binance_server import BinanceServer
-from tests.support.binance_stream_server import BinanceStreamServer, streaming
-from tests.support.exchange_server import Listing, running
+from tests.support.binance_stream_server import BinanceStreamServer
+from tests.support.feeds import H1, local_binance, partial, scaled, until
 
 pytestmark = [pytest.mark.shared_data, pytest.mark.asyncio(loop_scope="function")]
 
-H1 = Timeframe.H1
 NOW = 300
 ENGINES = ("market-data", "indicator", "decision", "order", "portfolio")
 
@@ -49,53 +45,16 @@ ENGINES = ("market-data", "indicator", "decision", "order", "portfolio")
 def markets(shared_data: Path) -> dict[str, CandleArrays]:
     btc = read_ohlcv(shared_data / "binance_BTC-USDT_1h.csv.gz").arrays.slice(0, 400)
     eth = read_ohlcv(shared_data / "binance_ETH-USDT_1h.csv.gz").arrays.slice(0, 400)
-    # a third market: BTC's hours / 100 under an invented symbol (no third real series of them)
-    sol = CandleArrays(
-        btc.timestamps.copy(), btc.open / 100, btc.high / 100, btc.low / 100, btc.close / 100,
-        btc.volume.copy(),
-    )  # fmt: skip
-    return {"BTC/USDT": btc, "ETH/USDT": eth, "SOL/USDT": sol}
+    return {"BTC/USDT": btc, "ETH/USDT": eth, "SOL/USDT": scaled(btc, 100.0)}
 
 
 @pytest.fixture
 def servers(
     markets: dict[str, CandleArrays], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[BinanceServer, BinanceStreamServer]]:
-    rest = BinanceServer(now_ms=int(markets["BTC/USDT"].timestamps[NOW]) + 1_000)
-    for symbol, candles in markets.items():
-        base, quote = symbol.split("/")
-        rest.list_market(Listing(base + quote, base, quote, {H1: candles}))
-    with running(rest), streaming() as ws:
-        monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__BASE_URL", rest.base_url)
-        monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__STREAM_URL", ws.url)
-        monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__TIMEOUT_S", "5")
-        monkeypatch.setenv("CRYPTOTRADER_RUNTIME__TIMEFRAME", "1h")
-        monkeypatch.setenv("CRYPTOTRADER_RUNTIME__POLL_INTERVAL_S", "0.05")
-        monkeypatch.setenv("CRYPTOTRADER_RUNTIME__HISTORY_CANDLES", "300")
+    with local_binance(markets, monkeypatch, now=NOW) as servers:
         monkeypatch.setenv("CRYPTOTRADER_RUNTIME__PAIR_WAIT_S", "60")
-        yield rest, ws
-
-
-def kline(
-    candles: CandleArrays, i: int, *, whole: bool
-) -> tuple[int, float, float, float, float, float]:
-    o = float(candles.open[i])
-    if not whole:
-        return (int(candles.timestamps[i]), o, o, o, o, 0.0)
-    return (
-        int(candles.timestamps[i]), o, float(candles.high[i]), float(candles.low[i]),
-        float(candles.close[i]), float(candles.volume[i]),
-    )  # fmt: skip
-
-
-async def until(condition: Callable[[], bool], what: str, push: Callable[[], object]) -> None:
-    """Poll (deadline 90 s), updating the forming candles every 0.1 s as Binance does."""
-    deadline = time.monotonic() + 90
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        push()
-        await asyncio.sleep(0.1)
+        yield servers
 
 
 async def listed(*symbols: str) -> None:
@@ -173,7 +132,7 @@ async def streamed_phase(
 
         def forming() -> None:
             for symbol in ("BTC/USDT", "ETH/USDT"):
-                update = kline(markets[symbol], i + 1, whole=False)
+                update = partial(markets[symbol], i + 1)
                 ws.push(symbol.replace("/", ""), H1, update, closed=False)
 
         streams = ("btcusdt@kline_1h", "ethusdt@kline_1h")

@@ -8,9 +8,7 @@ on arrive over the stream (the first after the connection from REST, as the feed
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,8 +24,8 @@ from cryptotrader.engines.workers.market_data import StreamFeed
 from cryptotrader.marketdata.io import read_ohlcv
 from cryptotrader.runtime_inputs import RunOptions
 from tests.support.binance_server import BinanceServer
-from tests.support.binance_stream_server import BinanceStreamServer, streaming
-from tests.support.exchange_server import Listing, running
+from tests.support.binance_stream_server import BinanceStreamServer
+from tests.support.feeds import local_binance, partial, until, whole
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
@@ -45,42 +43,8 @@ def hours(shared_data: Path) -> CandleArrays:
 def servers(
     hours: CandleArrays, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[BinanceServer, BinanceStreamServer]]:
-    rest = BinanceServer(now_ms=int(hours.timestamps[NOW]) + 1_000)
-    rest.list_market(Listing("BTCUSDT", "BTC", "USDT", {H1: hours}))
-    with running(rest), streaming() as ws:
-        monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__BASE_URL", rest.base_url)
-        monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__STREAM_URL", ws.url)
-        monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__TIMEOUT_S", "5")
-        monkeypatch.setenv("CRYPTOTRADER_RUNTIME__TIMEFRAME", "1h")
-        monkeypatch.setenv("CRYPTOTRADER_RUNTIME__POLL_INTERVAL_S", "0.05")
-        monkeypatch.setenv("CRYPTOTRADER_RUNTIME__HISTORY_CANDLES", "300")
-        yield rest, ws
-
-
-def kline(
-    hours: CandleArrays, i: int, *, whole: bool
-) -> tuple[int, float, float, float, float, float]:
-    o = float(hours.open[i])
-    if not whole:  # an early update: its open, not yet its extremes nor its close
-        return (int(hours.timestamps[i]), o, o, o, o, 0.0)
-    return (
-        int(hours.timestamps[i]),
-        o,
-        float(hours.high[i]),
-        float(hours.low[i]),
-        float(hours.close[i]),
-        float(hours.volume[i]),
-    )
-
-
-async def until(condition: Callable[[], bool], what: str, push: Callable[[], object]) -> None:
-    """Poll (deadline 60 s), updating the forming candle every 0.1 s as Binance does."""
-    deadline = time.monotonic() + 60
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        push()
-        await asyncio.sleep(0.1)
+    with local_binance({"BTC/USDT": hours}, monkeypatch, now=NOW) as servers:
+        yield servers
 
 
 @pytest.mark.shared_data
@@ -116,21 +80,21 @@ async def test_paper_run_on_live_data_decides_on_candles_streamed_from_the_excha
         )
         # Joined in its middle: candle i comes from REST once it closes.
         rest.now_ms = opened[i + 1] + 1_000
-        ws.push("BTCUSDT", H1, kline(hours, i, whole=False), closed=False)
-        ws.push("BTCUSDT", H1, kline(hours, i, whole=True), closed=True)
+        ws.push("BTCUSDT", H1, partial(hours, i), closed=False)
+        ws.push("BTCUSDT", H1, whole(hours, i), closed=True)
         await until(
             lambda: runs[-1].candles.open_times[-1] == opened[i],
             f"candle {i}",
-            lambda: ws.push("BTCUSDT", H1, kline(hours, i + 1, whole=False), closed=False),
+            lambda: ws.push("BTCUSDT", H1, partial(hours, i + 1), closed=False),
         )
         assert feed.from_stream == 0
         # Seen whole on this connection: candle i + 1 comes from the stream.
         rest.now_ms = opened[i + 2] + 1_000
-        ws.push("BTCUSDT", H1, kline(hours, i + 1, whole=True), closed=True)
+        ws.push("BTCUSDT", H1, whole(hours, i + 1), closed=True)
         await until(
             lambda: runs[-1].candles.open_times[-1] == opened[i + 1],
             f"candle {i + 1}",
-            lambda: ws.push("BTCUSDT", H1, kline(hours, i + 2, whole=False), closed=False),
+            lambda: ws.push("BTCUSDT", H1, partial(hours, i + 2), closed=False),
         )
         assert feed.from_stream == 1
         await until(

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,7 +30,10 @@ from tests.support.feeds import (
     RunningFeed,
     binance_rest,
     hourly_candles,
+    partial,
     running_feed,
+    until,
+    whole,
 )
 
 STREAM = "btcusdt@kline_1h"
@@ -53,42 +55,6 @@ def rest(hours: CandleArrays) -> Iterator[BinanceServer]:
 def ws() -> Iterator[BinanceStreamServer]:
     with streaming() as server:
         yield server
-
-
-def candle(hours: CandleArrays, i: int) -> tuple[int, float, float, float, float, float]:
-    return (
-        int(hours.timestamps[i]),
-        float(hours.open[i]),
-        float(hours.high[i]),
-        float(hours.low[i]),
-        float(hours.close[i]),
-        float(hours.volume[i]),
-    )
-
-
-def partial(hours: CandleArrays, i: int) -> tuple[int, float, float, float, float, float]:
-    """An early update of candle ``i``: its open, a close and extremes it has not reached yet."""
-    o = float(hours.open[i])
-    return (int(hours.timestamps[i]), o, o + 1.0, o - 1.0, o + 0.5, 0.25)
-
-
-async def until(
-    condition: Callable[[], bool], what: str, *, pushing: Callable[[], object] | None = None
-) -> None:
-    """Poll ``condition`` (deadline 60 s); ``pushing`` sends an update every 0.1 s meanwhile.
-
-    Binance sends the forming candle's update every 2 s; ccxt wakes a watcher on the next
-    message after its call, so the test keeps updating the forming candle as Binance does.
-    """
-    deadline = time.monotonic() + 60
-    pushed = 0.0
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        if pushing is not None and time.monotonic() - pushed > 0.1:
-            pushing()
-            pushed = time.monotonic()
-        await asyncio.sleep(0.02)
 
 
 @pytest.mark.asyncio(loop_scope="function")
@@ -152,7 +118,7 @@ async def test_stream_feed_when_the_connection_drops_mid_candle_backfills_once_f
         assert feed.from_stream == 0
         # Candle 301 was joined in its middle: still from REST when it closes.
         rest.now_ms = opened[FORMING + 2] + 1_000
-        ws.push("BTCUSDT", H1, candle(hours, FORMING + 1), closed=True)
+        ws.push("BTCUSDT", H1, whole(hours, FORMING + 1), closed=True)
         await until(
             lambda: len(runs) == 3,
             "candle 301",
@@ -163,7 +129,7 @@ async def test_stream_feed_when_the_connection_drops_mid_candle_backfills_once_f
         # Candle 302 was seen whole on one connection: taken from the stream, no REST call.
         klines_before = len(rest.calls(KLINES))
         rest.now_ms = opened[FORMING + 3] + 1_000
-        ws.push("BTCUSDT", H1, candle(hours, FORMING + 2), closed=True)
+        ws.push("BTCUSDT", H1, whole(hours, FORMING + 2), closed=True)
         await until(
             lambda: len(runs) == 4,
             "candle 302",

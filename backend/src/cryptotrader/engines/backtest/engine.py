@@ -279,7 +279,7 @@ class BacktestEngine:
         n, count = len(candles), len(strategies)
         results = []
         for index, strategy in enumerate(strategies):
-            each = None if progress is None else _offset(progress, index * n, n * count)
+            each = None if progress is None else offset_progress(progress, index * n, n * count)
             results.append(self.run(candles, strategy, initial_capital, timeframe, progress=each))
         return results
 
@@ -291,7 +291,7 @@ PROGRESS_EVENTS = 32
 """Trades (or refused entries) simulated between two progress reports."""
 
 
-def _offset(progress: Progress, before: int, total: int) -> Progress:
+def offset_progress(progress: Progress, before: int, total: int) -> Progress:
     """One run's progress as part of several runs' (``before`` candles done already)."""
 
     def report(done: int, _total: int) -> None:

@@ -46,10 +46,15 @@ from cryptotrader.domain.trades import Trade
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.backtest import _kernel as k
 from cryptotrader.engines.backtest.config import BacktestConfig, check_capital
-from cryptotrader.engines.backtest.engine import BacktestEngine
+from cryptotrader.engines.backtest.engine import BacktestEngine, Progress
 from cryptotrader.engines.backtest.ledger import FillTimes, TradeBook, equity_curve, net_pnl
 from cryptotrader.engines.backtest.metrics import Metrics, TradeOutcomes, compute_metrics
-from cryptotrader.engines.backtest.portfolio import Reallocation, RiskEvent, combine_bots
+from cryptotrader.engines.backtest.portfolio import (
+    BothBots,
+    Reallocation,
+    RiskEvent,
+    combine_bots,
+)
 from cryptotrader.engines.backtest.result import EquityCurve
 from cryptotrader.engines.backtest.simulation import Simulation
 from cryptotrader.errors import UserInputError
@@ -78,6 +83,8 @@ BOT_ORDER = (BotKind.AGGRESSIVE, BotKind.SAFE)
 """Bots inside a stage of a step: the runtime's order (``engines.workers.trading``)."""
 
 STAGE_STOP, STAGE_EXIT, STAGE_ENTRY, STAGE_END = 0, 1, 2, 3
+PROGRESS_REPORTS = 200
+"""Most progress reports in one run (one per 1/200 of the merged steps at most)."""
 _FIRST_WINDOW = 256
 """Bars searched first for a position's exit; the window grows fourfold until it is found."""
 
@@ -152,19 +159,12 @@ class BotOutcome:
     refused_entries: int
 
 
-@dataclass(frozen=True, slots=True)
-class MultiPairResult:
-    """Per bot, per pair and combined results of a multi-pair portfolio backtest."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MultiPairResult(BothBots[BotOutcome]):
+    """Both bots over several pairs: each bot over every pair (``BotOutcome``), the series."""
 
-    reallocation_ratio: Decimal
     timeframe: Timeframe
     series: tuple[PairSeries, ...]
-    safe: BotOutcome
-    aggressive: BotOutcome
-    combined: Metrics
-    combined_equity: EquityCurve
-    reallocations: tuple[Reallocation, ...]
-    risk_changes: tuple[RiskEvent, ...]
 
     @property
     def pairs(self) -> tuple[Pair, ...]:
@@ -276,14 +276,19 @@ class _Bot:
 Admission = Callable[..., str | None]
 
 
-def run_portfolio(request: PortfolioRequest) -> MultiPairResult:
+def run_portfolio(
+    request: PortfolioRequest, *, progress: Progress | None = None
+) -> MultiPairResult:
     """Both bots over every pair of ``request`` (see the module docstring).
+
+    ``progress(done, total)`` counts the candles of every pair that the merged loop has passed
+    (``total``: all of them), now and then as it goes.
 
     Raises:
         UserInputError: no series, a pair given twice, a series of too few candles for a
             strategy's warm-up (named with its pair), a capital or ratio out of range.
     """
-    return _Run(request).result()
+    return _Run(request).result(progress)
 
 
 class _Run:
@@ -351,18 +356,32 @@ class _Run:
 
     # --- the merged loop ------------------------------------------------------------------
 
-    def simulate(self) -> None:
+    def simulate(self, progress: Progress | None = None) -> None:
         for row in self.lanes:
             for lane in row:
                 self._queue_entry(lane, 0)
         queue = self.queue
+        # candles[s]: the candles of every pair opening before merged step s
+        per_step = np.bincount(
+            np.concatenate([lane_row[0].steps for lane_row in self.lanes]),
+            minlength=len(self.times),
+        )
+        candles = np.concatenate(([0], np.cumsum(per_step))).tolist()
+        total = candles[-1]
+        every = max(1, len(self.times) // PROGRESS_REPORTS)
+        report_at = every
         while queue:
-            _, stage, p, b = heapq.heappop(queue)
+            step, stage, p, b = heapq.heappop(queue)
+            if progress is not None and step >= report_at:
+                progress(candles[step], total)
+                report_at = step + every
             lane = self.lanes[p][b]
             if stage == STAGE_ENTRY:
                 self._enter(lane)
             else:
                 self._exit(lane)
+        if progress is not None:
+            progress(total, total)
 
     def _queue_entry(self, lane: _Lane, first_bar: int) -> None:
         """Queue the lane's next entry signal at or after ``first_bar`` (none: it is done)."""
@@ -513,8 +532,8 @@ class _Run:
 
     # --- results --------------------------------------------------------------------------
 
-    def result(self) -> MultiPairResult:
-        self.simulate()
+    def result(self, progress: Progress | None = None) -> MultiPairResult:
+        self.simulate(progress)
         tf = self.request.timeframe
         closes = tf.bucket_end(self.times)
         outcomes = {}
@@ -530,15 +549,15 @@ class _Run:
             trades=TradeOutcomes.of_trades(trades),
         )
         return MultiPairResult(
-            self.ratio,
-            tf,
-            tuple(self.series),
-            safe,
-            aggressive,
-            combined,
-            equity,
-            tuple(self.reallocations),
-            tuple(self.risk_changes),
+            reallocation_ratio=self.ratio,
+            timeframe=tf,
+            series=tuple(self.series),
+            safe=safe,
+            aggressive=aggressive,
+            combined=combined,
+            combined_equity=equity,
+            reallocations=tuple(self.reallocations),
+            risk_changes=tuple(self.risk_changes),
         )
 
     def _bot_outcome(self, b: int, bot: _Bot, closes: IntArray) -> BotOutcome:

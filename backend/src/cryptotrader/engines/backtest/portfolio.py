@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
 
@@ -25,7 +25,7 @@ from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.backtest import _kernel as k
-from cryptotrader.engines.backtest.engine import BacktestEngine
+from cryptotrader.engines.backtest.engine import BacktestEngine, Progress
 from cryptotrader.engines.backtest.ledger import FillTimes, net_pnl
 from cryptotrader.engines.backtest.metrics import Metrics, TradeOutcomes, compute_metrics
 from cryptotrader.engines.backtest.result import BacktestResult, EquityCurve
@@ -37,6 +37,7 @@ from cryptotrader.risk.reducer import RiskReducer, RiskState
 from cryptotrader.strategies.base import BaseStrategy
 
 __all__ = [
+    "BothBots",
     "PortfolioBacktest",
     "PortfolioResult",
     "PortfolioSetup",
@@ -70,17 +71,47 @@ class RiskEvent:
     pair: Pair | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PortfolioResult:
-    """Per-bot results, the combined equity and metrics, and what moved between the bots."""
+class BotFigures(Protocol):
+    """What a portfolio result holds per bot: its metrics and its equity."""
+
+    @property
+    def metrics(self) -> Metrics:
+        """The bot's own metrics."""
+
+    @property
+    def equity(self) -> EquityCurve:
+        """The bot's own equity."""
+
+
+BotResult = TypeVar("BotResult", bound=BotFigures)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BothBots(Generic[BotResult]):
+    """Both bots at one reallocation ratio: each bot, both as one account, what moved between.
+
+    ``combined`` and ``combined_equity`` are both bots as one account (``combine_bots``). The
+    one-pair result (``PortfolioResult``) and the several-pair one
+    (``multipair.MultiPairResult``) are this, with their own per-bot result.
+    """
 
     reallocation_ratio: Decimal
-    safe: BacktestResult
-    aggressive: BacktestResult
+    safe: BotResult
+    aggressive: BotResult
     combined: Metrics
     combined_equity: EquityCurve
     reallocations: tuple[Reallocation, ...]
     risk_changes: tuple[RiskEvent, ...]
+
+    @property
+    def initial_capital(self) -> Decimal:
+        """Both bots' starting capital."""
+        return self.safe.metrics.initial_capital + self.aggressive.metrics.initial_capital
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PortfolioResult(BothBots[BacktestResult]):
+    """Both bots on one pair: each bot's result is a whole backtest's."""
 
 
 def combine_bots(
@@ -201,13 +232,20 @@ class PortfolioBacktest:
         """``simulate`` for each ratio, on the same prepared indicators."""
         return [self.simulate(prepared, ratio) for ratio in ratios]
 
-    def simulate(self, prepared: PortfolioSetup, ratio: Decimal) -> PortfolioResult:
-        """One portfolio run at reallocation ``ratio``."""
+    def simulate(
+        self, prepared: PortfolioSetup, ratio: Decimal, *, progress: Progress | None = None
+    ) -> PortfolioResult:
+        """One portfolio run at reallocation ``ratio``.
+
+        ``progress(done, total)`` is told the candle each applied event reached (events are
+        applied in time order), then that every candle is done.
+        """
         check_ratio(ratio)
         bots = [self._bot(BotKind.AGGRESSIVE, prepared.aggressive)]
         bots.append(self._bot(BotKind.SAFE, prepared.safe))
         aggressive, safe = bots
         times = FillTimes(safe.sim.candles.timestamps, prepared.timeframe)
+        total = len(safe.sim.candles)
         reallocations: list[Reallocation] = []
         risk_changes: list[RiskEvent] = []
         while True:
@@ -217,6 +255,8 @@ class PortfolioBacktest:
             if not waiting:
                 break
             bot = min(waiting, key=lambda b: self._event_key(b, first=False))
+            if progress is not None:
+                progress(min(self._event_key(bot, first=False)[0], total), total)
             pnl, moved = self._commit(bot, times, risk_changes, ratio)
             if moved > 0:
                 self._reallocate(
@@ -227,6 +267,8 @@ class PortfolioBacktest:
                     times=times,
                     log=reallocations,
                 )
+        if progress is not None:
+            progress(total, total)
         return self._results(
             prepared=prepared,
             ratio=ratio,
@@ -386,13 +428,13 @@ class PortfolioBacktest:
             ),
         )
         return PortfolioResult(
-            ratio,
-            safe_result,
-            aggressive_result,
-            combined,
-            equity,
-            tuple(reallocations),
-            tuple(risk_changes),
+            reallocation_ratio=ratio,
+            safe=safe_result,
+            aggressive=aggressive_result,
+            combined=combined,
+            combined_equity=equity,
+            reallocations=tuple(reallocations),
+            risk_changes=tuple(risk_changes),
         )
 
 

@@ -7,7 +7,6 @@ indicators once, then ``PortfolioBacktest.simulate`` per ratio (engines/backtest
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -17,7 +16,7 @@ from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import to_decimal
 from cryptotrader.engines.backtest.config import check_capital
-from cryptotrader.engines.backtest.engine import BacktestEngine
+from cryptotrader.engines.backtest.engine import BacktestEngine, Progress, offset_progress
 from cryptotrader.engines.backtest.portfolio import PortfolioBacktest, PortfolioResult, parse_sweep
 from cryptotrader.errors import UserInputError
 from cryptotrader.risk.allocation import check_ratio
@@ -26,8 +25,6 @@ from cryptotrader.strategies import create_strategy
 from cryptotrader.strategies.base import BaseStrategy
 
 __all__ = ["PortfolioSweep"]
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +93,7 @@ class PortfolioSweep:
         strategies: tuple[BaseStrategy[Any], BaseStrategy[Any]] | None = None,
         progress: Progress | None = None,
     ) -> list[PortfolioResult]:
-        """One result per ratio, in order; ``progress(done, total)`` in candles, per ratio run.
+        """One result per ratio, in order; ``progress(done, total)`` counts every ratio's candles.
 
         Raises:
             UserInputError: too few candles for a strategy's warm-up.
@@ -109,12 +106,12 @@ class PortfolioSweep:
         prepared = portfolio.setup(
             candles, timeframe, safe=safe, aggressive=aggressive, capital=self.capital
         )
-        total = len(candles) * len(self.ratios)
+        n = len(candles)
+        total = n * len(self.ratios)
         results = []
         for i, ratio in enumerate(self.ratios):
-            results.append(portfolio.simulate(prepared, ratio))
-            if progress is not None:
-                progress(len(candles) * (i + 1), total)
+            each = None if progress is None else offset_progress(progress, n * i, total)
+            results.append(portfolio.simulate(prepared, ratio, progress=each))
         return results
 
 

@@ -18,15 +18,24 @@ from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.backtest import _kernel as k
 from cryptotrader.engines.backtest.metrics import Metrics, buy_and_hold
 from cryptotrader.engines.backtest.multipair import MultiPairResult, PairSeries
-from cryptotrader.engines.backtest.portfolio import PortfolioResult, Reallocation, RiskEvent
+from cryptotrader.engines.backtest.portfolio import (
+    BothBots,
+    PortfolioResult,
+    Reallocation,
+    RiskEvent,
+)
 from cryptotrader.engines.backtest.result import BacktestResult, EquityCurve
 
 JsonDict = dict[str, Any]
 
 
 def iso(moment: datetime | None) -> str | None:
-    """``2024-01-01T00:00:00Z`` (None stays None)."""
-    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``2024-01-01T00:00:00Z`` (None stays None): the wall time to the second.
+
+    ``isoformat``, not ``strftime``: the same text for years 1000-9999, ~20 times faster (a
+    report formats two times a trade: with ``strftime`` that was most of the report's time).
+    """
+    return None if moment is None else moment.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def _number(value: float | None) -> float | None:
@@ -158,8 +167,7 @@ def trade_periods(result: BacktestResult, periods: int) -> list[TradePeriod]:
 
 def portfolio_benchmark(result: PortfolioResult) -> Metrics:
     """Buy-and-hold with both bots' initial capital."""
-    initial = result.safe.metrics.initial_capital + result.aggressive.metrics.initial_capital
-    return benchmark(result.safe, initial)
+    return benchmark(result.safe, result.initial_capital)
 
 
 def result_dict(result: BacktestResult, *, curve_limit: int = 0) -> JsonDict:
@@ -204,14 +212,13 @@ def portfolio_dict(result: PortfolioResult, *, curve_limit: int = 0) -> JsonDict
             "safe": result_dict(result.safe, curve_limit=curve_limit),
             "aggressive": result_dict(result.aggressive, curve_limit=curve_limit),
         },
-        **moves_dict(result.reallocations, result.risk_changes, with_pair=False),
+        **moves_dict(result, with_pair=False),
     }
 
 
-def moves_dict(
-    reallocations: Sequence[Reallocation], changes: Sequence[RiskEvent], *, with_pair: bool
-) -> JsonDict:
+def moves_dict(result: BothBots[Any], *, with_pair: bool) -> JsonDict:
     """``reallocations`` and ``risk_changes`` of a portfolio report (each with its ``pair``)."""
+    reallocations, changes = result.reallocations, result.risk_changes
 
     def pair(event: Reallocation | RiskEvent) -> JsonDict:
         if not with_pair:
@@ -245,14 +252,13 @@ def moves_dict(
 
 def pair_benchmark(result: MultiPairResult, series: PairSeries, fee: Decimal) -> Metrics:
     """Buy-and-hold of one pair over its candles, with both bots' initial capital."""
-    initial = result.safe.metrics.initial_capital + result.aggressive.metrics.initial_capital
     candles = series.candles
     return buy_and_hold(
         opens=candles.open,
         closes=candles.close,
         times=result.timeframe.bucket_end(candles.timestamps),
         timeframe=result.timeframe,
-        initial_capital=initial,
+        initial_capital=result.initial_capital,
         fee=fee,
     )
 
@@ -291,7 +297,7 @@ def multipair_dict(result: MultiPairResult, *, fee: Decimal, curve_limit: int = 
         },
         "equity_curve": curve_points(result.combined_equity, curve_limit),
         "bots": bots,
-        **moves_dict(result.reallocations, result.risk_changes, with_pair=True),
+        **moves_dict(result, with_pair=True),
     }
 
 

@@ -102,6 +102,15 @@ class Publisher:
                 exchange=s.source, pair=s.pair, timeframe=s.timeframe, candles=candles
             )
 
+    async def hand(self, run: LaneRun) -> None:
+        """Publish a live feed's run (a grouped pair's goes to its grouping instead)."""
+        await self.publish(
+            run.candles,
+            previous_ms=run.previous_ms,
+            history_from_ms=run.history_from_ms,
+            next_open=run.next_open,
+        )
+
     async def publish(
         self,
         run: CandleArrays,
@@ -461,9 +470,7 @@ class LiveFeed:
             part = run.slice(i, min(i + MAX_RUN, len(run)))
             j = i + len(part)
             following = (float(run.open[j]), int(run.timestamps[j])) if j < len(run) else forming
-            await publisher.publish(
-                part, previous_ms=before, history_from_ms=origin, next_open=following
-            )
+            await publisher.hand(LaneRun(publisher, part, before, origin, following))
             before = int(part.timestamps[-1])
         return int(closed.timestamps[-1])
 
@@ -648,21 +655,13 @@ class _Grouped(Publisher):
         """Keep candles in the store, as the pair's own publisher does."""
         await self.real.store(candles)
 
-    async def publish(
-        self,
-        run: CandleArrays,
-        *,
-        previous_ms: int | None,
-        history_from_ms: int,
-        next_open: tuple[float, int] | None,
-        final: bool = False,
-        batch: list[str] | None = None,
-        batch_ms: int | None = None,
-    ) -> None:
+    async def hand(self, run: LaneRun) -> None:
         """Hand the run to the grouping (it publishes through the real publisher)."""
-        await self._group.add(
-            _Part(self.real, run, previous_ms, history_from_ms, next_open, time.monotonic())
-        )
+        part = _Part(
+            self.real, run.candles, run.previous_ms, run.history_from_ms, run.next_open,
+            time.monotonic(),
+        )  # fmt: skip
+        await self._group.add(part)
 
 
 class PairsLiveFeed:
