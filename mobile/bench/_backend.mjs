@@ -1,5 +1,5 @@
 // What every browser benchmark of the app starts from: the real backend (this worktree's .venv)
-// serving the web export (mobile/dist) on a free loopback port with a fresh data directory and
+// serving the web export (mobile/dist, or $DIST) on a free loopback port with a fresh data directory and
 // an admin user, Debian's chromium launched headless, and a signed-in page on the dashboard.
 // One place, so that the benchmarks measure the same start-up (not a helper for tests: the e2e
 // run, e2e/run.mjs, has its own runtime with a replaying exchange).
@@ -41,7 +41,8 @@ export async function startBackend({ name, seed }) {
   const env = {
     ...process.env,
     CRYPTOTRADER_DATA_DIR: dataDir,
-    CRYPTOTRADER_API__WEB_DIR: join(mobile, 'dist'),
+    // DIST=dir: another export (e.g. the build before a change, for interleaved runs)
+    CRYPTOTRADER_API__WEB_DIR: process.env.DIST ?? join(mobile, 'dist'),
     CRYPTOTRADER_LOG_LEVEL: 'WARNING',
   };
   let server = null;

@@ -14,6 +14,15 @@ const TRADES = Number(process.env.TRADES ?? 5000);
 // TRACE=file.json: also record a Chrome trace of the fling (DevTools' timeline categories), to
 // open in DevTools' Performance panel or summarise with bench/trace-summary.mjs
 const TRACE = process.env.TRACE;
+// SHOT=file.png: a screenshot of the list's top once the history is loaded (to compare builds);
+// VIEWPORT=390x844: another window size (a phone's), 1280x900 by default
+const SHOT = process.env.SHOT;
+const [WIDTH, HEIGHT] = (process.env.VIEWPORT ?? '1280x900').split('x').map(Number);
+// BLANKS=1: at every 4th frame, also look at three points of the list (a quarter, half and three
+// quarters down) below the header: a point on no trade row is a blank the fling outran (a
+// virtualised list can scroll faster than it renders). Hit-testing costs frame time: compare
+// fps only between runs with the same setting.
+const BLANKS = process.env.BLANKS === '1';
 
 const backend = await startBackend({ name: 'scroll', seed: [join(root, 'backend', 'bench', 'seed_trades.py'), String(TRADES)] });
 process.stderr.write(backend.seeded);
@@ -22,7 +31,7 @@ const browser = await launchBrowser().catch((error) => {
   throw error;
 });
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: WIDTH, height: HEIGHT } });
   const byTest = (id) => byTestId(page, id);
   await signIn(page, backend.base);
   await byTest('bot-summary-safe').click(); // in-app navigation (a reload would sign out)
@@ -43,18 +52,43 @@ try {
   const loadMs = Date.now() - loaded;
   await list.evaluate((el) => (el.scrollTop = 0));
   await page.waitForTimeout(1000);
+  if (SHOT) {
+    // the header's cards scrolled away: the first rows of the history
+    await list.evaluate((el) => {
+      const card = el.querySelector('[data-testid="trade-history"]').getBoundingClientRect();
+      el.scrollTop += card.top - el.getBoundingClientRect().top;
+    });
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: SHOT });
+    await list.evaluate((el) => (el.scrollTop = 0));
+    await page.waitForTimeout(1000);
+  }
   const box = await list.boundingBox();
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.evaluate(() => {
+  await page.evaluate((blanks) => {
     window.__frames = [];
+    window.__samples = 0;
+    window.__blanks = 0;
+    const list = document.querySelector('[data-testid="bot-detail-list"]');
+    const history = document.querySelector('[data-testid="trade-history"]');
     let last = performance.now();
     const tick = (now) => {
       window.__frames.push(now - last);
       last = now;
+      if (blanks && window.__frames.length % 4 === 0) {
+        const box = list.getBoundingClientRect();
+        const below = history.getBoundingClientRect().bottom;
+        for (const f of [0.25, 0.5, 0.75]) {
+          const y = box.top + box.height * f;
+          if (y <= below) continue;
+          window.__samples += 1;
+          if (!document.elementFromPoint(box.left + box.width / 2, y)?.closest('[data-testid^="trade-"]')) window.__blanks += 1;
+        }
+      }
       if (!window.__stop) requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
-  });
+  }, BLANKS);
   const cdp = TRACE ? await page.context().newCDPSession(page) : null;
   const traced = [];
   if (cdp) {
@@ -83,6 +117,7 @@ try {
     window.__stop = true;
     return window.__frames.slice(1);
   });
+  const blanks = BLANKS ? await page.evaluate(() => ({ points: window.__samples, blank: window.__blanks })) : undefined;
   const sorted = [...frames].sort((a, b) => a - b);
   const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
   const total = frames.reduce((a, b) => a + b, 0);
@@ -91,12 +126,15 @@ try {
     history_load_ms: loadMs,
     scrolled_px: Math.round(reached),
     frames: frames.length,
+    // the fling's length: each wheel event waits for the page to take it, so a busy page scrolls slower
+    fling_s: Number((total / 1000).toFixed(1)),
     fps: Number(((frames.length / total) * 1000).toFixed(1)),
     frame_ms_p50: Number(pct(50).toFixed(1)),
     frame_ms_p95: Number(pct(95).toFixed(1)),
     frame_ms_p99: Number(pct(99).toFixed(1)),
     over_16_7ms: frames.filter((f) => f > 16.7 * 1.5).length, // a missed vsync (with timer jitter)
     over_33_3ms: frames.filter((f) => f > 33.4).length,
+    blanks,
     machine: machine(),
     date: new Date().toISOString(),
   };

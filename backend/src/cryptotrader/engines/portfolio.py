@@ -344,35 +344,15 @@ class PortfolioManager:
         The audit row (``bot.settings.applied``) and the ``bot_settings_applied`` alert say
         when the change asked at ``change.timestamp`` took effect.
         """
-        at = self._clock.now()
-        candle = utc_from_ms(candle_ms)
-        async with UnitOfWork(self._database) as uow:
-            await audit.append_audit(
-                session=uow.session,
-                at=at,
-                actor=by[:64],
-                action="bot.settings.applied",
-                target=f"bot:{change.bot}",
-                details={
-                    "strategy": change.strategy,
-                    "params": change.params,
-                    "requested_by": change.requested_by,
-                    "requested_at": change.timestamp.isoformat(),
-                    "from_candle": candle.isoformat(),
-                },
-            )
-            await uow.commit()
-        text = (
-            f"{change.bot} bot decides with {change.strategy} from the candle of "
-            f"{candle:%Y-%m-%d %H:%M} UTC on (asked by {change.requested_by})"
+        return await self._applied(
+            change,
+            "settings",
+            f"decides with {change.strategy}",
+            recorded={"strategy": change.strategy, "params": change.params},
+            shown={"strategy": change.strategy},
+            candle_ms=candle_ms,
+            by=by,
         )
-        details = {
-            "strategy": change.strategy,
-            "from_candle": candle.isoformat(),
-            "requested_at": change.timestamp.isoformat(),
-        }
-        alert = _alert(at, "bot_settings_applied", change.bot, text, "info", details=details)
-        return [(topics.ALERTS, alert)]
 
     async def pairs_applied(
         self,
@@ -390,43 +370,72 @@ class PortfolioManager:
         row (``bot.pairs.applied``) and the ``bot_pairs_applied`` alert say when the change asked
         at ``change.timestamp`` took effect.
         """
+        listed = "every active pair" if pairs is None else ", ".join(pairs)
+        shown = {"pairs": listed}
+        note = ""
+        if untraded:
+            shown["untraded"] = ", ".join(untraded)
+            note = (
+                f"; no candles for {', '.join(untraded)} in this runtime (a replay trades only "
+                "the pairs of its files)"
+            )
+        return await self._applied(
+            change,
+            "pairs",
+            f"opens positions on {listed}",
+            recorded={"pairs": None if pairs is None else list(pairs), "untraded": list(untraded)},
+            shown=shown,
+            candle_ms=candle_ms,
+            by=by,
+            note=note,
+            severity="warning" if untraded else "info",
+        )
+
+    async def _applied(
+        self,
+        change: BotReconfigured | BotPairsChanged,
+        what: str,
+        does: str,
+        *,
+        recorded: dict[str, Any],
+        shown: dict[str, str],
+        candle_ms: int,
+        by: str,
+        note: str = "",
+        severity: Severity = "info",
+    ) -> list[Event]:
+        """A bot's change (``what``: settings, pairs) in effect from the candle ``candle_ms`` on.
+
+        One audit row ``bot.{what}.applied`` (``recorded`` and when it was asked) and one
+        ``bot_{what}_applied`` alert ("the bot {does} from the candle of ...").
+        """
         at = self._clock.now()
         candle = utc_from_ms(candle_ms)
-        listed = "every active pair" if pairs is None else ", ".join(pairs)
+        asked = {
+            "requested_by": change.requested_by,
+            "requested_at": change.timestamp.isoformat(),
+            "from_candle": candle.isoformat(),
+        }
         async with UnitOfWork(self._database) as uow:
             await audit.append_audit(
                 session=uow.session,
                 at=at,
                 actor=by[:64],
-                action="bot.pairs.applied",
+                action=f"bot.{what}.applied",
                 target=f"bot:{change.bot}",
-                details={
-                    "pairs": None if pairs is None else list(pairs),
-                    "untraded": list(untraded),
-                    "requested_by": change.requested_by,
-                    "requested_at": change.timestamp.isoformat(),
-                    "from_candle": candle.isoformat(),
-                },
+                details={**recorded, **asked},
             )
             await uow.commit()
         text = (
-            f"{change.bot} bot opens positions on {listed} from the candle of "
-            f"{candle:%Y-%m-%d %H:%M} UTC on (asked by {change.requested_by})"
+            f"{change.bot} bot {does} from the candle of {candle:%Y-%m-%d %H:%M} UTC on "
+            f"(asked by {change.requested_by}){note}"
         )
-        if untraded:
-            text += (
-                f"; no candles for {', '.join(untraded)} in this runtime (a replay trades only "
-                "the pairs of its files)"
-            )
         details = {
-            "pairs": listed,
-            "from_candle": candle.isoformat(),
-            "requested_at": change.timestamp.isoformat(),
+            **shown,
+            "from_candle": asked["from_candle"],
+            "requested_at": asked["requested_at"],
         }
-        if untraded:
-            details["untraded"] = ", ".join(untraded)
-        severity: Severity = "warning" if untraded else "info"
-        alert = _alert(at, "bot_pairs_applied", change.bot, text, severity, details=details)
+        alert = _alert(at, f"bot_{what}_applied", change.bot, text, severity, details=details)
         return [(topics.ALERTS, alert)]
 
     async def entries_changed(

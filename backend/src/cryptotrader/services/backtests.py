@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,7 +33,7 @@ from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.errors import RateLimitedError, StrategyError, UserInputError
-from cryptotrader.persistence.candles import KeptCandles
+from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import backtest_jobs
 from cryptotrader.persistence.tables import BacktestRow
@@ -52,7 +52,9 @@ _WORKERS: dict[str, Worker] = {
     "portfolio": backtest_worker.run_portfolio,
 }
 BACKTEST_KINDS = ("single", "compare", "portfolio")
-Check = Callable[[dict[str, Any], CandleArrays], None]
+Check = Callable[[dict[str, Any], CandleArrays], Mapping[str, Any]]
+"""A kind's check of a request against its candles; returns what the job stores with the
+request (an optimisation's walk-forward window count)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +162,7 @@ class BacktestService:
             self._workers[kind] = worker
             self._checks[kind] = check
         self._database = database
-        self._store = KeptCandles(database)
+        self._store = SqlCandleStore(database, keep=4)
         self._clock = clock
         self._executor = executor
         self._trading = trading
@@ -234,7 +236,7 @@ class BacktestService:
         else:
             candles = await self._candles(request)
         if kind in self._checks and isinstance(candles, CandleArrays):
-            self._checks[kind](request, candles)
+            request = {**request, **self._checks[kind](request, candles)}
         async with UnitOfWork(self._database) as uow:
             active = await backtest_jobs.count_unfinished(
                 session=uow.session, user_id=actor.user_id

@@ -13,7 +13,6 @@ from cryptotrader.errors import DataValidationError
 from cryptotrader.marketdata import candle_arrays, read_ohlcv
 from cryptotrader.marketdata.store import CandleStore
 from cryptotrader.persistence import Database, SqlCandleStore
-from cryptotrader.persistence.candles import KeptCandles
 from cryptotrader.persistence.export import export_candles
 from tests.support.builders import random_walk
 
@@ -189,13 +188,13 @@ async def test_store_when_open_times_have_milliseconds_reads_them_back_exactly(
 
 
 @pytest.mark.asyncio
-async def test_kept_candles_when_nothing_changed_returns_the_kept_arrays_read_only(
+async def test_store_keeping_ranges_when_nothing_changed_returns_the_kept_arrays_read_only(
     database: Database,
 ) -> None:
     candles = random_walk(400, seed=5, step_ms=3_600_000)
     store = SqlCandleStore(database)
     await store.write(exchange="binance", pair=BTC, timeframe=H1, candles=candles)
-    kept = KeptCandles(database)
+    kept = SqlCandleStore(database, keep=4)
 
     first = await kept.read_arrays(exchange="binance", pair=BTC, timeframe=H1)
     again = await kept.read_arrays(exchange="binance", pair=BTC, timeframe=H1)
@@ -206,16 +205,19 @@ async def test_kept_candles_when_nothing_changed_returns_the_kept_arrays_read_on
     with pytest.raises(ValueError, match="read-only"):
         first.close[0] = 1.0
     assert len(await kept.read_arrays(exchange="binance", pair=ETH, timeframe=H1)) == 0
+    plain = await store.read_arrays(exchange="binance", pair=BTC, timeframe=H1)
+    assert plain.close.flags.writeable  # a store without ``keep`` keeps nothing
+    assert await store.read_arrays(exchange="binance", pair=BTC, timeframe=H1) is not plain
 
 
 @pytest.mark.asyncio
-async def test_kept_candles_when_a_candle_is_rewritten_or_added_reads_the_new_values(
+async def test_store_keeping_ranges_when_a_candle_is_rewritten_or_added_reads_the_new_values(
     database: Database,
 ) -> None:
     candles = random_walk(400, seed=6, step_ms=3_600_000)
     writer = SqlCandleStore(database)
     await writer.write(exchange="binance", pair=BTC, timeframe=H1, candles=candles)
-    kept = KeptCandles(database)
+    kept = SqlCandleStore(database, keep=4)
     before = await kept.read_arrays(exchange="binance", pair=BTC, timeframe=H1)
     end_ms = int(candles.timestamps[100])
     ranged = await kept.read_arrays(exchange="binance", pair=BTC, timeframe=H1, end_ms=end_ms)

@@ -15,7 +15,12 @@ from cryptotrader.domain.trades import Trade
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.backtest.metrics import Metrics, buy_and_hold
 from cryptotrader.engines.backtest.multipair import MultiPairResult, PairSeries
-from cryptotrader.engines.backtest.portfolio import PortfolioResult, Reallocation, RiskEvent
+from cryptotrader.engines.backtest.portfolio import (
+    BothBots,
+    PortfolioResult,
+    Reallocation,
+    RiskEvent,
+)
 from cryptotrader.engines.backtest.result import BacktestResult, EquityCurve
 
 JsonDict = dict[str, Any]
@@ -107,8 +112,7 @@ def benchmark(result: BacktestResult, initial_capital: Decimal | None = None) ->
 
 def portfolio_benchmark(result: PortfolioResult) -> Metrics:
     """Buy-and-hold with both bots' initial capital."""
-    initial = result.safe.metrics.initial_capital + result.aggressive.metrics.initial_capital
-    return benchmark(result.safe, initial)
+    return benchmark(result.safe, result.initial_capital)
 
 
 def result_dict(result: BacktestResult, *, curve_limit: int = 0) -> JsonDict:
@@ -153,14 +157,13 @@ def portfolio_dict(result: PortfolioResult, *, curve_limit: int = 0) -> JsonDict
             "safe": result_dict(result.safe, curve_limit=curve_limit),
             "aggressive": result_dict(result.aggressive, curve_limit=curve_limit),
         },
-        **moves_dict(result.reallocations, result.risk_changes, with_pair=False),
+        **moves_dict(result, with_pair=False),
     }
 
 
-def moves_dict(
-    reallocations: Sequence[Reallocation], changes: Sequence[RiskEvent], *, with_pair: bool
-) -> JsonDict:
+def moves_dict(result: BothBots[Any], *, with_pair: bool) -> JsonDict:
     """``reallocations`` and ``risk_changes`` of a portfolio report (each with its ``pair``)."""
+    reallocations, changes = result.reallocations, result.risk_changes
 
     def pair(event: Reallocation | RiskEvent) -> JsonDict:
         if not with_pair:
@@ -194,14 +197,13 @@ def moves_dict(
 
 def pair_benchmark(result: MultiPairResult, series: PairSeries, fee: Decimal) -> Metrics:
     """Buy-and-hold of one pair over its candles, with both bots' initial capital."""
-    initial = result.safe.metrics.initial_capital + result.aggressive.metrics.initial_capital
     candles = series.candles
     return buy_and_hold(
         opens=candles.open,
         closes=candles.close,
         times=result.timeframe.bucket_end(candles.timestamps),
         timeframe=result.timeframe,
-        initial_capital=initial,
+        initial_capital=result.initial_capital,
         fee=fee,
     )
 
@@ -240,7 +242,7 @@ def multipair_dict(result: MultiPairResult, *, fee: Decimal, curve_limit: int = 
         },
         "equity_curve": curve_points(result.combined_equity, curve_limit),
         "bots": bots,
-        **moves_dict(result.reallocations, result.risk_changes, with_pair=True),
+        **moves_dict(result, with_pair=True),
     }
 
 
