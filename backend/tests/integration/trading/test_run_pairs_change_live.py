@@ -25,6 +25,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.bootstrap.runtime import open_runtime
 from cryptotrader.bus import topics
@@ -33,13 +34,11 @@ from cryptotrader.bus.protocol import Delivery
 from cryptotrader.config import load_settings
 from cryptotrader.domain.enums import BotKind, ExitReason, RiskLevel, TradeStatus
 from cryptotrader.domain.market import CandleArrays
-from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.workers.market_data import PairsLiveFeed
 from cryptotrader.engines.workers.trading import TradingWorker
 from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.migrate import upgrade
-from cryptotrader.persistence.repositories import audit, bots, ohlcv, pairs, trades
+from cryptotrader.persistence.repositories import audit, bots, ohlcv, trades
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.runtime import Runtime
 from cryptotrader.runtime_inputs import RunOptions
@@ -47,7 +46,7 @@ from cryptotrader.services.context import Actor, Origin, Role
 from cryptotrader.services.platform_config import PlatformConfigService
 from tests.support.binance_server import BinanceServer
 from tests.support.binance_stream_server import BinanceStreamServer
-from tests.support.feeds import FORMING, H1, local_binance, market_id, partial, until
+from tests.support.feeds import FORMING, H1, listed, local_binance, market_id, partial, until
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
@@ -102,29 +101,18 @@ def shape(sol: CandleArrays, i: int) -> None:
     sol.low[i + 1] = sol.open[i + 1] * 0.9
 
 
-async def prepared(*symbols: str) -> None:
-    """The active pairs, and both bots on ``sma_cross`` 1/2, stored before the run starts."""
-    database = Database(load_settings().database_url)
-    await upgrade(database)
-    try:
-        async with UnitOfWork(database) as uow:
-            for symbol in symbols:
-                await pairs.ensure_pair(
-                    session=uow.session, exchange="binance", pair=Pair.parse(symbol)
-                )
-            for kind, level in ((BotKind.SAFE, RiskLevel.LOW), (BotKind.AGGRESSIVE, RiskLevel.MAX)):
-                await bots.create_bot(
-                    session=uow.session,
-                    name=kind.value,
-                    kind=kind,
-                    capital=Decimal(500),
-                    risk_level=level,
-                    risk_ratio=Decimal("0.01"),
-                    strategy_config=SMA,
-                )
-            await uow.commit()
-    finally:
-        await database.dispose()
+async def sma_bots(session: AsyncSession) -> None:
+    """Both bots on ``sma_cross`` 1/2, stored before the run starts."""
+    for kind, level in ((BotKind.SAFE, RiskLevel.LOW), (BotKind.AGGRESSIVE, RiskLevel.MAX)):
+        await bots.create_bot(
+            session=session,
+            name=kind.value,
+            kind=kind,
+            capital=Decimal(500),
+            risk_level=level,
+            risk_ratio=Decimal("0.01"),
+            strategy_config=SMA,
+        )
 
 
 def fed(runtime: Runtime) -> list[str]:
@@ -198,7 +186,7 @@ async def started(
     servers: tuple[BinanceServer, BinanceStreamServer], markets: dict[str, CandleArrays]
 ) -> Live:
     """The run on BTC/USDT alone, its history traded; SOL's candles shaped around candle i."""
-    await prepared("BTC/USDT")
+    await listed("BTC/USDT", also=sma_bots)
     engines = ("market-data", "indicator", "decision", "order", "portfolio")
     runtime = await open_runtime(load_settings(), RunOptions(engines=engines))
     platform = PlatformConfigService(
