@@ -182,14 +182,7 @@ def test_a_pair_deactivated_through_config_pairs_opens_nothing(
         database = Database(load_settings().database_url)
         await upgrade(database)
         try:
-            async with UnitOfWork(database) as uow:
-                pair_id = await pairs.ensure_pair(
-                    session=uow.session, exchange="binance", pair=Pair.parse("ETH/USDT")
-                )
-                row = await uow.session.get(TradingPairRow, pair_id)
-                assert row is not None
-                row.is_active = False
-                await uow.commit()
+            await _deactivate(database, "ETH/USDT")
         finally:
             await database.dispose()
 

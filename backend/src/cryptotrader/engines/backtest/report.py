@@ -27,8 +27,12 @@ JsonDict = dict[str, Any]
 
 
 def iso(moment: datetime | None) -> str | None:
-    """``2024-01-01T00:00:00Z`` (None stays None)."""
-    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``2024-01-01T00:00:00Z`` (None stays None): the wall time to the second.
+
+    ``isoformat``, not ``strftime``: the same text for years 1000-9999, ~20 times faster (a
+    report formats two times a trade: with ``strftime`` that was most of the report's time).
+    """
+    return None if moment is None else moment.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def _number(value: float | None) -> float | None:

@@ -7,7 +7,9 @@ A step follows the backtest's order of events in a candle (docs/backtesting.md):
 2. the market moves to the next candle's open (the first price after the close);
 3. the decisions taken at the close act at that price: exits first (an aggressive winner's
    reallocation is in the safe bot's capital before the safe bot sizes an entry at that same
-   open), then entries, each protected at once.
+   open), then entries, each protected at once. The entries of every pair are one batch
+   (``order_batch``): decided in order, each on the book grown by the earlier ones, written in
+   one transaction before any is sent.
 
 Several pairs (one ``Lane`` each: its order engine, positions and checkpoint): a candle time's
 step runs each part on every pair with a candle at that time before the next part, pairs in
@@ -42,15 +44,15 @@ import numpy as np
 from cryptotrader.bus.messages import BotDecisions, BotPairsChanged, BusMessage, DecisionsMade
 from cryptotrader.bus.protocol import Delivery
 from cryptotrader.clock import Clock, MarketClock
-from cryptotrader.domain.enums import BotKind, BotStatus, ExitReason
+from cryptotrader.domain.enums import BotKind, BotStatus
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.signals import TradingSignal
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines import client_ids
 from cryptotrader.engines.order import OrderEngine
+from cryptotrader.engines.order_batch import Exit, Wanted, close_positions, open_positions
 from cryptotrader.engines.reconcile import Reconciler
 from cryptotrader.engines.workers.decisions import ACTIONS, BUY, SELL
-from cryptotrader.errors import TraderError
 from cryptotrader.exchanges.paper import PaperExchange
 from cryptotrader.persistence.repositories import bots, trades
 from cryptotrader.persistence.uow import UnitOfWork
@@ -400,25 +402,30 @@ class TradingWorker:
                 await engine.ensure_protection()
 
     async def _act(self, rows: list[_Row]) -> None:
-        """The exits of every pair, then the entries (a pair whose exits failed enters nothing)."""
-        failed: set[str] = set()
-        for part in (self._exits, self._entries):
-            for row in rows:
-                if part == self._entries and (
-                    row.lane.symbol in failed or row.lane.symbol not in self._open_to
-                ):
-                    continue
-                if not row.lane.engine.trading_allowed:
-                    continue
-                if not any(d.actions[i] for d, i in row.decisions.values()):
-                    continue
-                try:
-                    await part(row)
-                except TraderError as exc:
-                    failed.add(row.lane.symbol)
-                    log.error(
-                        "step %s %s: %s", row.lane.symbol, utc_from_ms(row.candle.open_ms), exc
-                    )
+        """The exits of every pair, then the entries (a pair whose exits failed enters nothing).
+
+        The exits of the candle time are one batch, then its entries (``order_batch``): decided
+        in this order, written in one transaction before any is sent, then sent together.
+        """
+        exits: list[Exit] = []
+        for row in rows:
+            if self._acts(row):
+                exits += self._exits(row)
+        failed = await close_positions(exits)
+        wanted: list[Wanted] = []
+        for row in rows:
+            if row.lane.symbol in failed or row.lane.symbol not in self._open_to:
+                continue
+            if self._acts(row):
+                wanted += self._entries(row)
+        await open_positions(wanted)
+
+    @staticmethod
+    def _acts(row: _Row) -> bool:
+        """True when the pair may trade and one of its bots decided something."""
+        if not row.lane.engine.trading_allowed:
+            return False
+        return any(d.actions[i] for d, i in row.decisions.values())
 
     async def _market(self, lane: Lane, candle: Candle) -> None:
         engine = lane.engine
@@ -448,27 +455,35 @@ class TradingWorker:
         if moved:
             await engine.apply_reports(moved)
 
-    async def _exits(self, row: _Row) -> None:
+    @staticmethod
+    def _exits(row: _Row) -> list[Exit]:
+        """The positions the pair's decisions sell, aggressive bot first."""
         engine, candle = row.lane.engine, row.candle
-        for bot in _ORDER:
-            if _action(row, bot) == SELL and bot in engine.positions:
-                await engine.close_position(
-                    bot,
-                    reason=ExitReason.SIGNAL,
-                    client_order_id=client_ids.decision_id(
-                        bot, engine.deps.pair.symbol, candle.open_ms, client_ids.EXIT
-                    ),
-                )
+        return [
+            Exit(
+                engine,
+                bot,
+                client_ids.decision_id(
+                    bot, engine.deps.pair.symbol, candle.open_ms, client_ids.EXIT
+                ),
+                candle.open_ms,
+            )
+            for bot in _ORDER
+            if _action(row, bot) == SELL and bot in engine.positions
+        ]
 
-    async def _entries(self, row: _Row) -> None:
+    def _entries(self, row: _Row) -> list[Wanted]:
+        """The entries the pair's decisions ask for, aggressive bot first."""
         engine, candle = row.lane.engine, row.candle
+        wanted = []
         for bot in _ORDER:
             if not self.opens_on(bot, row.lane.symbol):
                 continue
             if _action(row, bot) == BUY and bot not in engine.positions:
                 bot_decisions, index = row.decisions[bot]
                 signal = _signal(bot, bot_decisions, index, candle, row.message)
-                await engine.open_position(signal, step_ms=candle.open_ms)
+                wanted.append(Wanted(engine, signal, candle.open_ms))
+        return wanted
 
     def _stale(self, candle: Candle) -> bool:
         if self.max_age is None:
