@@ -26,7 +26,7 @@ from tests.support.binance_server import BinanceServer
 from tests.support.builders import random_walk
 from tests.support.exchange_server import DROP, Fault, Listing, closed_port, running
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = pytest.mark.timeout(900)
 
 HOUR = 3_600_000
 CLI = Path(sys.executable).parent / "cryptotrader"

@@ -38,7 +38,7 @@ from tests.support.binance_server import BINANCE_RATE_LIMIT_BODY, BinanceServer
 from tests.support.exchange_server import DROP, ExchangeServer, Fault, Listing, closed_port, running
 from tests.support.kraken_server import KRAKEN_RATE_LIMIT_BODY, KrakenServer
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = pytest.mark.timeout(900)
 
 BTC = Pair.parse("BTC/USDT")
 H1 = Timeframe.H1
