@@ -214,17 +214,18 @@ class LivePairs:
         progress = self._progress[symbol]
         while not self.stop.is_set():
             step, complete = await progress.load(self.database)
-            traded_after = step is not None and (
-                step > forming_ms or (step == forming_ms and complete)
-            )
-            if traded_after or step is None:
-                async with UnitOfWork(self.database) as uow:
-                    held = symbol in await pairs.open_trade_pairs(session=uow.session)
-                if not held:
-                    self.retiring.pop(symbol, None)
-                    await self.feed.remove_pair(symbol)
-                    await self._fed()
-                    return
+            # Its order engine completed a candle that closed after the change: it read the
+            # deactivation, so no entry decided before it can still open (None: never traded).
+            after = step is None or step > forming_ms or (step == forming_ms and complete)
+            if after:
+                async with self._lock:  # not while ``follow`` judges the pairs
+                    async with UnitOfWork(self.database) as uow:
+                        held = symbol in await pairs.open_trade_pairs(session=uow.session)
+                    if not held:
+                        self.retiring.pop(symbol, None)
+                        await self.feed.remove_pair(symbol)
+                        await self._fed()
+                        return
             try:
                 await asyncio.wait_for(self.stop.wait(), self.poll_s)
             except TimeoutError:
