@@ -84,7 +84,9 @@ def servers(
     markets: dict[str, CandleArrays], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[BinanceServer, BinanceStreamServer]]:
     with local_binance(markets, monkeypatch) as servers:
-        monkeypatch.setenv("CRYPTOTRADER_RUNTIME__PAIR_WAIT_S", "60")
+        # longer than any deadline below: a candle time that waited for a pair no longer fed
+        # would time the test out
+        monkeypatch.setenv("CRYPTOTRADER_RUNTIME__PAIR_WAIT_S", "600")
         yield servers
 
 
@@ -235,6 +237,9 @@ async def activated(live: Live) -> int:
             "from_candle": utc_from_ms(opened[i - 1]).isoformat(),
         }
     ]
+    assert runtime.heartbeat is not None  # the API and the app see SOL traded now
+    assert runtime.heartbeat.presence.market == "live BTC/USDT, SOL/USDT 1h from binance"
+    assert [m[1] for m in runtime.heartbeat.presence.markets] == ["BTC/USDT", "SOL/USDT"]
     said = [a for a in live.alerts if a.kind == "pairs_applied" and "SOL/USDT" in a.text]
     assert said
     assert said[-1].details["opened"] == "SOL/USDT"
@@ -277,11 +282,15 @@ async def test_a_live_run_feeds_an_activated_pair_and_drops_a_deactivated_one_af
         assert len(closed) == len(held)
         assert all(s is TradeStatus.CLOSED and r is ExitReason.STOP_LOSS for s, _, r in closed)
         assert traded_past(runtime, opened[i + 1], "SOL/USDT")()
+        assert runtime.heartbeat is not None
+        assert runtime.heartbeat.presence.market == "live BTC/USDT 1h from binance"
 
         # Candle i + 2: BTC alone now, SOL no longer published, nothing new opened on it.
         live.rest.now_ms = opened[i + 3] + 1_000
         btc = traded_past(runtime, opened[i + 2], "BTC/USDT")
         await until(btc, f"candle {i + 2}", live.forming(i + 3))
+        at_i2 = [d for d in live.decided if opened[i + 2] in d.candles.open_times]
+        assert [tuple(d.batch) for d in at_i2] == [("BTC/USDT",)]
         assert runtime.error is None
     finally:
         runtime.stop.set()
