@@ -6,7 +6,7 @@ if (nodeFetch) Object.assign(globalThis, nodeFetch);
 
 // Poll with a generous deadline: the suite must pass with both cores busy.
 const { configure } = require('@testing-library/react-native');
-configure({ asyncUtilTimeout: 15000 });
+configure({ asyncUtilTimeout: 60000 });
 
 // FlashList measures its views, which a test renderer cannot (every size would be 0: the list
 // would render no window and reach its end at once). The sizes its own jestSetup gives (its

@@ -8,9 +8,10 @@ the store, job row), the ``queued``, ``running`` and ``succeeded`` events as the
 would relay them, then ``GET /api/backtest/{id}/result`` (time and bytes). Round 1 is the first
 backtest after the API started (what the e2e measures); the next rounds reuse the pool.
 
-Then the worker's own steps, in this process: the candles' pickle (what crosses to the worker),
-``engine.run`` and the report (``result_dict``), and a fresh interpreter's import of the worker
-module (what a newly spawned worker pays before its first job).
+Then each step alone, in this process: the candle read (a first read, then a kept one), the
+candles' pickle (what crosses to the worker), ``engine.run`` and the report (``result_dict``),
+and a fresh interpreter's import of the worker module (what a newly spawned worker pays before
+its first job).
 
 Usage (from backend/): ``python -m bench.app_backtest [--rounds 4]``
 """
@@ -114,12 +115,39 @@ async def run(rounds: int, settle_s: float) -> list[dict[str, float]]:
                         "/auth/login", json={"username": "trader", "password": PASSWORDS["trader"]}
                     )
                     auth = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+                    # what the app's Backtest tab asks before its first launch (the routers
+                    # of a FastAPI app are built on their first request: not the launch's cost)
+                    for path in ("/api/strategies", "/api/market/series", "/api/backtest"):
+                        assert (await c.get(path, headers=auth)).status_code == 200, path
                     await asyncio.sleep(settle_s)  # the e2e launches a minute after the start
                     found.extend([await _round(c, auth, events) for _ in range(rounds)])
         finally:
             await bus.close()
             await database.dispose()
     return found
+
+
+async def store_steps() -> dict[str, float]:
+    """The launch's candle read alone: a first read (fingerprint and rows), then a kept one."""
+    with tempfile.TemporaryDirectory() as directory:
+        database = Database(f"sqlite:///{Path(directory) / 'store.db'}")
+        await upgrade(database)
+        pair, hour = Pair.parse("BTC/USDT"), Timeframe.H1
+        candles = read_ohlcv(HOURS).arrays
+        await SqlCandleStore(database).write(
+            exchange="archive", pair=pair, timeframe=hour, candles=candles
+        )
+        steps = {}
+        for label, keep in (("read_plain_ms", 0), ("read_first_ms", 4)):
+            store = SqlCandleStore(database, keep=keep)
+            started = time.perf_counter()
+            await store.read_arrays(exchange="archive", pair=pair, timeframe=hour)
+            steps[label] = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        await store.read_arrays(exchange="archive", pair=pair, timeframe=hour)
+        steps["read_kept_ms"] = (time.perf_counter() - started) * 1000
+        await database.dispose()
+    return steps
 
 
 def worker_steps() -> dict[str, float]:
@@ -176,8 +204,8 @@ def main() -> None:
             for k, v in times.items()
         )
         print(f"round {number}: {line}")
-    steps = worker_steps()
-    print("worker steps: " + ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
+    steps = asyncio.run(store_steps()) | worker_steps()
+    print("steps alone: " + ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
     print(f"load average after: {os.getloadavg()}")
 
 

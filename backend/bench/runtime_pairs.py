@@ -182,6 +182,9 @@ class BatchProbe:
         self.last = client_ids.pair_code(symbol(len(series) - 1))
         self.sent: dict[int, float] = {}
         self.latencies: list[float] = []
+        self.cpu_sent: dict[int, float] = {}
+        self.cpu_before: list[float] = []
+        """CPU of the process (every thread) from publishing to the last pair's order."""
 
     async def order(self, delivery: Delivery) -> None:
         message = delivery.message
@@ -192,6 +195,7 @@ class BatchProbe:
             return
         if parsed.step_ms in self.sent:
             self.latencies.append(time.perf_counter() - self.sent.pop(parsed.step_ms))
+            self.cpu_before.append(time.process_time() - self.cpu_sent.pop(parsed.step_ms))
 
     async def publish(self, i: int, j: int) -> None:
         batch = sorted(symbol(k) for k in range(len(self.series)))
@@ -273,6 +277,7 @@ async def latency(root: Path, timed: int) -> None:
         cpu = time.process_time()
         for i in range(HISTORY + 1, HISTORY + 1 + timed):
             probe.sent[int(times[i])] = time.perf_counter()
+            probe.cpu_sent[int(times[i])] = time.process_time()
             await probe.publish(i, i + 1)
             await trading.done_with(int(times[i]))
             await asyncio.sleep(PAUSE_S)
@@ -287,6 +292,13 @@ async def latency(root: Path, timed: int) -> None:
         " whole step of the 50 pairs: a quiet machine's latency cannot be below the part of it"
         " before the last pair's order)"
     )
+    if probe.cpu_before:
+        before = np.asarray(probe.cpu_before) * 1000
+        print(
+            f"  CPU of the process from publishing to the last pair's order: p50 "
+            f"{np.percentile(before, 50):,.0f} ms, p99 {np.percentile(before, 99):,.0f} ms (what a "
+            "quiet machine's latency would be, at most: the load only adds waiting)"
+        )
     print(f"  ({load()})")
 
 

@@ -106,7 +106,7 @@ describe('the offline dashboard', () => {
     const online = newClient();
     const at = { updatedAt: Date.parse('2026-12-04T18:00:00Z') };
     online.setQueryData(['portfolio'], PORTFOLIO, at);
-    online.setQueryData(['series'], MARKET, at);
+    online.setQueryData(['series', 'traded'], [MARKET], at);
     online.setQueryData(['indicators', 'signals', MARKET], SIGNALS, at);
     online.setQueryData(['trades', { limit: 10 }], { data: [TRADE], count: 1 }, at);
     online.setQueryData(['trades', { status: 'closed', limit: 500 }], { data: [TRADE], count: 1 }, at);

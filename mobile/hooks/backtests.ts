@@ -12,7 +12,7 @@ export function useStrategies() {
 }
 
 export function useSeries() {
-  // not ['series']: that key holds the active market (hooks/queries useActiveMarket)
+  // not ['series', 'traded']: the markets the bots trade (hooks/queries useTradedMarkets)
   return useQuery({ queryKey: ['series', 'all'], queryFn: () => call(api().GET('/api/market/series')) });
 }
 

@@ -2,6 +2,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
 import { api, call, type Schemas } from '@/services/api';
+import { useMarketChoice } from '@/store/market';
 
 export type BotKind = Schemas['BotKind'];
 export type BotAction = 'start' | 'stop' | 'pause' | 'resume';
@@ -47,30 +48,63 @@ export function useReallocations(limit = 50) {
 type Bots = Schemas['BotsPublic'];
 type SeriesList = Schemas['SeriesListPublic'];
 
+/** One market in one string (the picked market is kept so). */
+export const marketKey = (m: Market): string => `${m.exchange} ${m.pair} ${m.timeframe}`;
+
 /**
- * The dashboard's market: the first stored series the running bots trade (the runtime's
- * heartbeat names them, sorted by pair), so a file imported for backtests never takes over the
- * signals. Only when no runtime has said what it trades (none ever ran, or an older version):
- * the stored series with the newest candle.
+ * The markets the running bots trade: every stored series the runtimes' heartbeats name (once
+ * each, by pair), so a file imported for backtests never takes over the dashboard. Only when no
+ * runtime has said what it trades (none ever ran, or an older version): the stored series with
+ * the newest candle.
  */
-export function activeMarket(bots: Bots, series: SeriesList | null): Market | null {
-  const traded = bots.data.find((b) => b.runtime?.markets?.length)?.runtime?.markets ?? [];
-  const first = traded[0];
-  if (first) return { exchange: first.exchange, pair: first.pair, timeframe: first.timeframe as Market['timeframe'] };
+export function tradedMarkets(bots: Bots, series: SeriesList | null): Market[] {
+  const named = new Map<string, Market>();
+  for (const bot of bots.data) {
+    for (const m of bot.runtime?.markets ?? []) {
+      const market = { exchange: m.exchange, pair: m.pair, timeframe: m.timeframe as Market['timeframe'] };
+      named.set(marketKey(market), market);
+    }
+  }
+  if (named.size) return [...named.values()].sort((a, b) => a.pair.localeCompare(b.pair) || marketKey(a).localeCompare(marketKey(b)));
   const newest = [...(series?.data ?? [])].sort((a, b) => b.last.localeCompare(a.last))[0];
-  return newest ? { exchange: newest.exchange, pair: newest.pair, timeframe: newest.timeframe } : null;
+  return newest ? [{ exchange: newest.exchange, pair: newest.pair, timeframe: newest.timeframe }] : [];
 }
 
+/** The first of the traded markets (sorted by pair), or null when there is none. */
+export function activeMarket(bots: Bots, series: SeriesList | null): Market | null {
+  return tradedMarkets(bots, series)[0] ?? null;
+}
+
+const traded = {
+  queryKey: ['series', 'traded'],
+  queryFn: async (): Promise<Market[]> => {
+    const bots = await call(api().GET('/api/bots'));
+    if (bots.data.some((b) => b.runtime?.markets?.length)) return tradedMarkets(bots, null);
+    return tradedMarkets(bots, await call(api().GET('/api/market/series')));
+  },
+  refetchInterval: 60_000,
+};
+
+export function useTradedMarkets() {
+  return useQuery(traded);
+}
+
+/** The first traded market (the quote currency of the bots' money). */
 export function useActiveMarket() {
-  return useQuery({
-    queryKey: ['series'],
-    queryFn: async (): Promise<Market | null> => {
-      const bots = await call(api().GET('/api/bots'));
-      if (bots.data.some((b) => b.runtime?.markets?.length)) return activeMarket(bots, null);
-      return activeMarket(bots, await call(api().GET('/api/market/series')));
-    },
-    refetchInterval: 60_000,
-  });
+  return useQuery({ ...traded, select: (markets: Market[]) => markets[0] ?? null });
+}
+
+/**
+ * The market the trader looks at: the one picked (shared by the dashboard and a bot's detail)
+ * while the runtime still trades it, else the first traded. ``markets`` are the traded ones.
+ */
+export function useShownMarket(): { markets: Market[]; market: Market | null | undefined; pick: (m: Market) => void; isLoading: boolean } {
+  const query = useTradedMarkets();
+  const picked = useMarketChoice((s) => s.picked);
+  const pick = useMarketChoice((s) => s.pick);
+  const markets = query.data ?? [];
+  const market = query.data === undefined ? undefined : (markets.find((m) => marketKey(m) === picked) ?? markets[0] ?? null);
+  return { markets, market, pick: (m) => pick(marketKey(m)), isLoading: query.isLoading };
 }
 
 export function useSignals(market: Market | null | undefined) {

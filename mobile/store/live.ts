@@ -13,8 +13,8 @@ export interface LiveState {
   alerts: AlertRaised[];
   /** newest first */
   orders: OrderUpdated[];
-  /** latest signal per bot */
-  signals: Partial<Record<SignalGenerated['target_bot'], SignalGenerated>>;
+  /** latest signal per pair, then per bot (a runtime trading several pairs signals on each) */
+  signals: Record<string, Partial<Record<SignalGenerated['target_bot'], SignalGenerated>>>;
   /** latest close per pair, a decimal string */
   prices: Record<string, { close: string; at: string }>;
   /** latest progress per backtest job id */
@@ -50,7 +50,10 @@ export const useLive = create<LiveState>((set) => ({
           if (event.data.type !== 'signal_generated') return { lastEventAt: now };
           return {
             lastEventAt: now,
-            signals: { ...state.signals, [event.data.target_bot]: event.data },
+            signals: {
+              ...state.signals,
+              [event.data.pair]: { ...state.signals[event.data.pair], [event.data.target_bot]: event.data },
+            },
           };
         case 'prices': {
           const candles =

@@ -356,6 +356,23 @@ class Settings(BaseSettings):
         """Redis Streams when ``REDIS_URL`` is set, else the in-process bus."""
         return "redis" if self.redis_url else "memory"
 
+    def live_locks_closed(self) -> list[str]:
+        """The settings' own locks before real money still closed, with their variables.
+
+        ``exchange.mode = live`` and ``trading.live_trading_enabled``: the runtime
+        (``runtime_inputs.check_live``) and the API's live-trading state
+        (``services.live_trading``) both list these, beside their own locks (the command's flag;
+        the keys, the stored API key and the admin's switch).
+        """
+        closed = []
+        if self.exchange.mode is not TradingMode.LIVE:
+            closed.append("exchange.mode = live, not paper (CRYPTOTRADER_EXCHANGE__MODE=live)")
+        if not self.trading.live_trading_enabled:
+            closed.append(
+                "trading.live_trading_enabled (CRYPTOTRADER_TRADING__LIVE_TRADING_ENABLED)"
+            )
+        return closed
+
     @property
     def cache_dir(self) -> Path:
         """Where HTTP answers (Fear & Greed, Google Trends) are cached."""

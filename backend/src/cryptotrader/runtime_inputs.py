@@ -15,7 +15,7 @@ from typing import Any
 
 from cryptotrader.clock import Clock
 from cryptotrader.config import Settings
-from cryptotrader.domain.enums import BotKind, TradingMode
+from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
@@ -252,14 +252,11 @@ def check_live(settings: Settings, options: RunOptions) -> None:
     closed = []
     if not options.confirm_real_money:
         closed.append("the --i-understand-real-money flag")
-    if settings.exchange.mode is not TradingMode.LIVE:
-        closed.append("exchange.mode = live (CRYPTOTRADER_EXCHANGE__MODE=live)")
-    if not settings.trading.live_trading_enabled:
-        closed.append("trading.live_trading_enabled (CRYPTOTRADER_TRADING__LIVE_TRADING_ENABLED)")
+    closed += settings.live_locks_closed()
     if options.replay is not None or options.candles is not None:
         closed.append("live data (a replay is always paper)")
     if closed:
-        raise ConfigurationError("live trading needs " + ", ".join(closed))
+        raise ConfigurationError("live trading needs " + "; ".join(closed))
 
 
 async def check_source(database: Database, market: Market | Sequence[Market], clock: Clock) -> bool:
@@ -351,6 +348,10 @@ def _live_key(source: dict[str, Any]) -> tuple[str, str] | None:
 
 def _describe(source: dict[str, Any]) -> str:
     if "markets" in source:
+        key = _live_key(source)
+        if key is not None:  # live pairs of one exchange and timeframe: each pair named once
+            pairs = ", ".join(str(one.get("pair")) for one in source["markets"])
+            return f"live {pairs} {key[1]} from {key[0]}"
         return " and ".join(_describe(one) for one in source["markets"])
     text = f"{source.get('pair')} {source.get('timeframe')} from {source.get('source')}"
     if "candles" in source:

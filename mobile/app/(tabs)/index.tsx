@@ -1,7 +1,8 @@
 /**
- * Dashboard: both bots and the combined portfolio, the realised P&L curve, live activity,
- * recent trades, the latest signals with each indicator's contribution, the last
- * reallocations. Everything refreshes from /ws events; the last data stays with its age.
+ * Dashboard: both bots and the combined portfolio, every traded pair (each bot's positions and
+ * P&L there), the realised P&L curve, live activity, recent trades, the latest signals of the
+ * picked pair with each indicator's contribution, the last reallocations. Everything refreshes
+ * from /ws events; the last data stays with its age.
  */
 import { useMemo } from 'react';
 import { RefreshControl, ScrollView, StyleSheet, Text, View } from 'react-native';
@@ -9,10 +10,12 @@ import { RefreshControl, ScrollView, StyleSheet, Text, View } from 'react-native
 import { BotSummary } from '@/components/BotSummary';
 import { ConnectionBanner } from '@/components/ConnectionBanner';
 import EquityChart, { type EquityPoint } from '@/components/EquityChart';
+import { MarketPicker } from '@/components/MarketPicker';
+import { PairBreakdown, breakdownPairs } from '@/components/PairBreakdown';
 import { SignalCard, type SignalView } from '@/components/SignalCard';
 import { TradeRow } from '@/components/TradeRow';
 import { Body, Card, Chip, ErrorLine, Figure, Label, Pnl, Row, pnlTone } from '@/components/ui';
-import { useActiveMarket, usePortfolio, useSignals, useTrades } from '@/hooks/queries';
+import { usePortfolio, useShownMarket, useSignals, useTrades } from '@/hooks/queries';
 import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
 import { isZero, plotValue, sumDecimals } from '@/lib/decimal';
@@ -45,14 +48,17 @@ export default function DashboardScreen() {
   const theme = useTheme();
   const { t, money, ratio, dateTime } = useFormat();
   const portfolio = usePortfolio();
-  const market = useActiveMarket();
+  const shown = useShownMarket();
+  const market = shown.market;
   const recent = useTrades({ limit: 10 });
   const closed = useTrades({ status: 'closed', limit: 500 });
-  const signals = useSignals(market.data);
-  const liveSignals = useLive((s) => s.signals);
+  const signals = useSignals(market);
+  const liveSignals = useLive((s) => (market ? s.signals[market.pair] : undefined));
   const orders = useLive((s) => s.orders);
+  const prices = useLive((s) => s.prices);
 
-  const quote = market.data?.pair.split('/')[1] ?? '';
+  // the bots' money is in the quote currency of the markets they trade (the first's)
+  const quote = shown.markets[0]?.pair.split('/')[1] ?? '';
   const chartColors = useMemo(
     () => ({ background: theme.card, text: theme.text, grid: theme.border, up: theme.gain, down: theme.loss }),
     [theme],
@@ -61,15 +67,15 @@ export default function DashboardScreen() {
   const shownSignals: SignalView[] = useMemo(() => {
     const fetched = signals.data?.data ?? [];
     return (['safe', 'aggressive'] as const).flatMap((bot): SignalView[] => {
-      const live = liveSignals[bot];
-      if (live && live.pair === market.data?.pair) {
+      const live = liveSignals?.[bot];
+      if (live) {
         const { action, strategy, confidence, score, timestamp, contributions } = live;
         return [{ bot, action, strategy, confidence, score, timestamp, contributions }];
       }
       const found = fetched.find((s) => s.bot === bot);
       return found ? [found] : [];
     });
-  }, [signals.data, liveSignals, market.data]);
+  }, [signals.data, liveSignals]);
 
   const refetch = () => {
     void portfolio.refetch();
@@ -146,6 +152,21 @@ export default function DashboardScreen() {
         </View>
       </Card>
 
+      {data && (shown.markets.length > 1 || data.bots.some((b) => b.pairs.length > 1)) ? (
+        <Card title={t('pairs.title')} testID="traded-pairs">
+          <PairBreakdown
+            pairs={breakdownPairs(shown.markets.map((m) => m.pair), data.bots)}
+            bots={data.bots}
+            prices={prices}
+            picked={market?.pair ?? null}
+            onPick={(pair) => {
+              const found = shown.markets.find((m) => m.pair === pair);
+              if (found) shown.pick(found);
+            }}
+          />
+        </Card>
+      ) : null}
+
       <Card title={t('dashboard.equity')} testID="pnl-curve">
         {curve.points.length ? (
           <>
@@ -179,21 +200,13 @@ export default function DashboardScreen() {
         )}
       </Card>
 
-      <Card
-        title={t('dashboard.signals')}
-        testID="signals"
-        right={
-          market.data ? (
-            <Label>
-              {t('dashboard.signalsFor', { pair: market.data.pair, timeframe: market.data.timeframe })}
-            </Label>
-          ) : null
-        }>
-        {market.data === null ? <Label>{t('dashboard.noMarket')}</Label> : null}
+      <Card title={t('dashboard.signals')} testID="signals">
+        {market ? <MarketPicker markets={shown.markets} market={market} onPick={shown.pick} /> : null}
+        {market === null ? <Label>{t('dashboard.noMarket')}</Label> : null}
         {signals.error && !shownSignals.length ? (
           <ErrorLine testID="signals-error" message={t('common.error', { detail: messageOf(signals.error) })} />
         ) : null}
-        {market.data && !signals.error && !shownSignals.length ? (
+        {market && !signals.error && !shownSignals.length ? (
           <Label>{signals.isFetching ? t('common.loading') : t('common.none')}</Label>
         ) : null}
         <View style={styles.grid}>

@@ -17,14 +17,16 @@ import { BotControls } from '@/components/BotControls';
 import { RiskBadges, statusTone } from '@/components/BotSummary';
 import { ChartCard } from '@/components/ChartCard';
 import { ConnectionBanner } from '@/components/ConnectionBanner';
+import { MarketPicker } from '@/components/MarketPicker';
+import { PairBreakdown, breakdownPairs } from '@/components/PairBreakdown';
 import { TradeLineRow, TradeRow } from '@/components/TradeRow';
 import { Body, Card, Chip, ErrorLine, Figure, Label, Row, pnlTone } from '@/components/ui';
 import {
-  useActiveMarket,
   useBots,
   useIndicators,
   usePortfolio,
   useReallocations,
+  useShownMarket,
   useTrades,
   type BotKind,
 } from '@/hooks/queries';
@@ -33,6 +35,7 @@ import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
 import type { TradeLine } from '@/lib/tradeLine';
 import { messageOf } from '@/services/errors';
+import { useLive } from '@/store/live';
 
 function Header({ kind, filter, setFilter, shown, total }: {
   kind: BotKind;
@@ -45,13 +48,15 @@ function Header({ kind, filter, setFilter, shown, total }: {
   const { t, money, ratio, dateTime } = useFormat();
   const bots = useBots();
   const portfolio = usePortfolio();
-  const market = useActiveMarket();
-  const indicators = useIndicators(market.data);
+  const markets = useShownMarket();
+  const market = markets.market;
+  const indicators = useIndicators(market);
   const open = useTrades({ bot: kind, status: 'open', limit: 50 });
   const reallocations = useReallocations(100);
+  const prices = useLive((s) => s.prices);
   const bot = bots.data?.data.find((b) => b.kind === kind);
   const figures = portfolio.data?.bots.find((b) => b.bot === kind);
-  const quote = market.data?.pair.split('/')[1] ?? '';
+  const quote = markets.markets[0]?.pair.split('/')[1] ?? '';
   const moves = (reallocations.data?.data ?? []).filter((r) => r.from_bot === kind || r.to_bot === kind);
 
   return (
@@ -97,7 +102,20 @@ function Header({ kind, filter, setFilter, shown, total }: {
           <Body>{t('bot.noPosition')}</Body>
         )}
       </Card>
-      {market.data ? <ChartCard market={market.data} bot={kind} /> : null}
+      {market && markets.markets.length > 1 ? (
+        <Card title={t('pairs.title')} testID="bot-pairs">
+          <MarketPicker markets={markets.markets} market={market} onPick={markets.pick} testID="bot-market-picker" />
+          {figures ? (
+            <PairBreakdown
+              pairs={breakdownPairs(markets.markets.map((m) => m.pair), [figures])}
+              bots={[figures]}
+              prices={prices}
+              picked={market.pair}
+            />
+          ) : null}
+        </Card>
+      ) : null}
+      {market ? <ChartCard market={market} bot={kind} /> : null}
       <Card title={t('bot.indicators')} testID="indicators">
         <ErrorLine message={indicators.error ? messageOf(indicators.error) : null} />
         <View style={styles.grid}>

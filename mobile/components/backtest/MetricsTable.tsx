@@ -1,6 +1,7 @@
 /** Every metric of one or more reports, one column each (exact money from its strings). */
 import { StyleSheet, Text, View } from 'react-native';
 
+import { WideTable, table } from '@/components/backtest/WideTable';
 import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
 import { METRICS, metricText, type MetricsRow } from '@/lib/backtest';
@@ -9,32 +10,34 @@ export function MetricsTable({ reports, titles, testID = 'metrics' }: { reports:
   const theme = useTheme();
   const { t, money, locale } = useFormat();
   return (
-    <View testID={testID}>
-      <View style={[styles.tr, { borderColor: theme.border }]}>
-        <Text style={[styles.th, { color: theme.muted }]}>{t('backtest.metric')}</Text>
-        {titles.map((title) => (
-          <Text key={title} style={[styles.td, styles.head, { color: theme.text }]}>
-            {title}
-          </Text>
-        ))}
-      </View>
-      {METRICS.map(([key, kind]) => (
-        <View key={key} style={[styles.tr, { borderColor: theme.border }]}>
-          <Text style={[styles.th, { color: theme.muted }]}>{t(`backtest.metrics.${key}`)}</Text>
-          {reports.map((report, i) => (
-            <Text key={i} testID={`${testID === 'metrics' ? 'metric' : testID}-${key}-${i}`} style={[styles.td, { color: theme.text }]}>
-              {metricText(report, key, kind, { money: (v) => money(v), locale })}
+    <WideTable first={LABEL_WIDTH} columns={reports.length}>
+      <View testID={testID}>
+        <View style={[table.tr, { borderColor: theme.border }]}>
+          <Text style={[styles.th, { color: theme.muted }]}>{t('backtest.metric')}</Text>
+          {titles.map((title) => (
+            <Text key={title} style={[table.td, table.head, { color: theme.text }]}>
+              {title}
             </Text>
           ))}
         </View>
-      ))}
-    </View>
+        {METRICS.map(([key, kind]) => (
+          <View key={key} style={[table.tr, { borderColor: theme.border }]}>
+            <Text style={[styles.th, { color: theme.muted }]}>{t(`backtest.metrics.${key}`)}</Text>
+            {reports.map((report, i) => (
+              <Text key={i} testID={`${testID === 'metrics' ? 'metric' : testID}-${key}-${i}`} style={[table.td, { color: theme.text }]}>
+                {metricText(report, key, kind, { money: (v) => money(v), locale })}
+              </Text>
+            ))}
+          </View>
+        ))}
+      </View>
+    </WideTable>
   );
 }
 
+/** A metric's name. */
+const LABEL_WIDTH = 170;
+
 const styles = StyleSheet.create({
-  tr: { flexDirection: 'row', borderBottomWidth: StyleSheet.hairlineWidth, paddingVertical: 3 },
-  th: { width: 170, fontSize: 13 },
-  td: { flex: 1, fontSize: 13, textAlign: 'right', fontVariant: ['tabular-nums'] },
-  head: { fontWeight: '600' },
+  th: { width: LABEL_WIDTH, fontSize: 13 },
 });

@@ -7,9 +7,10 @@ import { useMemo, useState } from 'react';
 import { StyleSheet, Text, View } from 'react-native';
 
 import BacktestCurves, { type Curve } from '@/components/BacktestCurves';
-import { MetricsTable } from '@/components/backtest/MetricsTable';
+import { PortfolioCompare } from '@/components/backtest/PortfolioCompare';
 import { PORTFOLIO_COLORS } from '@/components/backtest/PortfolioResult';
-import { Card, Choice, Label } from '@/components/ui';
+import { WideTable, table } from '@/components/backtest/WideTable';
+import { Card, Label } from '@/components/ui';
 import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
 import { displayCurve, drawdownCurve, metricText } from '@/lib/backtest';
@@ -23,44 +24,46 @@ function PairsTable({ run }: { run: Run }) {
   const theme = useTheme();
   const { t, money, locale } = useFormat();
   const head = ['portfolio.pair', 'portfolio.bot', 'portfolio.trades', 'portfolio.winRate', 'portfolio.netPnl', 'portfolio.fees', 'portfolio.refused'];
-  const cell = [styles.td, { color: theme.text }];
+  const cell = [table.td, { color: theme.text }];
   return (
-    <View testID="multipair-pairs">
-      <View style={[styles.tr, { borderColor: theme.border }]}>
-        {head.map((key) => (
-          <Text key={key} style={[styles.td, styles.head, { color: theme.muted }]}>
-            {t(key)}
-          </Text>
+    <WideTable columns={head.length - 1} testID="multipair-pairs-scroll">
+      <View testID="multipair-pairs">
+        <View style={[table.tr, { borderColor: theme.border }]}>
+          {head.map((key, i) => (
+            <Text key={key} style={[table.td, i < 2 && table.name, table.head, { color: theme.muted }]}>
+              {t(key)}
+            </Text>
+          ))}
+        </View>
+        {run.pairs.map((pair) => (
+          <View key={pair}>
+            {BOTS.map((bot) => {
+              const share = run.bots[bot].pairs[pair];
+              if (!share) return null;
+              return (
+                <View key={bot} testID={`multipair-share-${pair}-${bot}`} style={[table.tr, { borderColor: theme.border }]}>
+                  <Text style={[cell, table.name]}>{pair}</Text>
+                  <Text style={[cell, table.name]}>{t(`portfolio.${bot}`)}</Text>
+                  <Text style={cell}>{share.total_trades}</Text>
+                  <Text style={cell}>{share.win_rate === null ? '—' : `${(share.win_rate * 100).toFixed(1)} %`}</Text>
+                  <Text style={cell}>{money(share.net_pnl)}</Text>
+                  <Text style={cell}>{money(share.fees_paid)}</Text>
+                  <Text style={cell}>{share.refused_entries}</Text>
+                </View>
+              );
+            })}
+            {run.buy_and_hold[pair] ? (
+              <View style={[table.tr, { borderColor: theme.border }]}>
+                <Text style={[cell, table.name]}>{pair}</Text>
+                <Text style={[table.td, table.name, styles.wide, { color: theme.muted }]}>
+                  {t('portfolio.holdReturn')}: {metricText(run.buy_and_hold[pair], 'total_return', 'pct', { money, locale })}
+                </Text>
+              </View>
+            ) : null}
+          </View>
         ))}
       </View>
-      {run.pairs.map((pair) => (
-        <View key={pair}>
-          {BOTS.map((bot) => {
-            const share = run.bots[bot].pairs[pair];
-            if (!share) return null;
-            return (
-              <View key={bot} testID={`multipair-share-${pair}-${bot}`} style={[styles.tr, { borderColor: theme.border }]}>
-                <Text style={cell}>{pair}</Text>
-                <Text style={cell}>{t(`portfolio.${bot}`)}</Text>
-                <Text style={cell}>{share.total_trades}</Text>
-                <Text style={cell}>{share.win_rate === null ? '—' : `${(share.win_rate * 100).toFixed(1)} %`}</Text>
-                <Text style={cell}>{money(share.net_pnl)}</Text>
-                <Text style={cell}>{money(share.fees_paid)}</Text>
-                <Text style={cell}>{share.refused_entries}</Text>
-              </View>
-            );
-          })}
-          {run.buy_and_hold[pair] ? (
-            <View style={[styles.tr, { borderColor: theme.border }]}>
-              <Text style={cell}>{pair}</Text>
-              <Text style={[styles.td, styles.wide, { color: theme.muted }]}>
-                {t('portfolio.holdReturn')}: {metricText(run.buy_and_hold[pair], 'total_return', 'pct', { money, locale })}
-              </Text>
-            </View>
-          ) : null}
-        </View>
-      ))}
-    </View>
+    </WideTable>
   );
 }
 
@@ -86,28 +89,16 @@ export function MultiPairResult({ runs }: { runs: Run[] }) {
   const holds = run.pairs.filter((p) => run.buy_and_hold[p]);
   return (
     <>
-      <Card
-        testID="multipair-compare"
-        title={t('portfolio.compareTitle', { ratio: ratio(run.reallocation_ratio, { places: 0 }) })}
-        right={
-          runs.length > 1 ? (
-            <Choice
-              testID="multipair-ratio"
-              options={runs.map((r) => r.reallocation_ratio)}
-              value={run.reallocation_ratio}
-              label={(o) => ratio(o, { places: 0 })}
-              onChange={setShown}
-            />
-          ) : undefined
-        }>
-        <Label>{t('portfolio.pairs', { pairs: run.pairs.join(', ') })}</Label>
-        <MetricsTable
-          testID="multipair-metrics"
-          reports={[run.bots.safe, run.bots.aggressive, run, ...holds.map((p) => run.buy_and_hold[p]!)]}
-          titles={[t('portfolio.safe'), t('portfolio.aggressive'), t('portfolio.combined'), ...holds.map((p) => `${t('portfolio.buyAndHold')} ${p}`)]}
-        />
-      </Card>
-      <Card title={t('portfolio.pairsTitle', { ratio: ratio(run.reallocation_ratio, { places: 0 }) })}>
+      <PortfolioCompare
+        name="multipair"
+        ratios={runs.map((r) => r.reallocation_ratio)}
+        ratio={run.reallocation_ratio}
+        onRatio={setShown}
+        reports={[run.bots.safe, run.bots.aggressive, run, ...holds.map((p) => run.buy_and_hold[p]!)]}
+        titles={[t('portfolio.safe'), t('portfolio.aggressive'), t('portfolio.combined'), ...holds.map((p) => `${t('portfolio.buyAndHold')} ${p}`)]}
+        before={<Label>{t('portfolio.pairs', { pairs: run.pairs.join(', ') })}</Label>}
+      />
+      <Card testID="multipair-pairs-card" title={t('portfolio.pairsTitle', { ratio: ratio(run.reallocation_ratio, { places: 0 }) })}>
         <PairsTable run={run} />
       </Card>
       <Card title={t('portfolio.curves')} testID="multipair-curves">
@@ -118,8 +109,5 @@ export function MultiPairResult({ runs }: { runs: Run[] }) {
 }
 
 const styles = StyleSheet.create({
-  tr: { flexDirection: 'row', borderBottomWidth: StyleSheet.hairlineWidth, paddingVertical: 3 },
-  td: { flex: 1, fontSize: 13, textAlign: 'right', fontVariant: ['tabular-nums'] },
   wide: { flex: 6 },
-  head: { fontWeight: '600' },
 });

@@ -5,12 +5,13 @@
  * from the API's strings; curves are thinned for display only.
  */
 import { useMemo, useState } from 'react';
-import { StyleSheet, Text, View } from 'react-native';
+import { Text, View } from 'react-native';
 
 import BacktestCurves, { type Curve } from '@/components/BacktestCurves';
-import { MetricsTable } from '@/components/backtest/MetricsTable';
+import { PortfolioCompare } from '@/components/backtest/PortfolioCompare';
+import { WideTable, table } from '@/components/backtest/WideTable';
 import SweepChart from '@/components/SweepChart';
-import { Card, Choice, Label } from '@/components/ui';
+import { Card, Label } from '@/components/ui';
 import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
 import { defaultRun, displayCurve, drawdownCurve, metricText, reallocated, sweepPoints } from '@/lib/backtest';
@@ -34,33 +35,35 @@ function SweepTable({ runs }: { runs: Run[] }) {
   const { t, money, ratio, locale } = useFormat();
   const head = ['portfolio.ratio', 'backtest.metrics.final_capital', 'backtest.metrics.total_return', 'backtest.metrics.max_drawdown', 'backtest.metrics.sharpe_ratio', 'portfolio.reallocated'];
   return (
-    <View testID="sweep-table">
-      <View style={[styles.tr, { borderColor: theme.border }]}>
-        {head.map((key) => (
-          <Text key={key} style={[styles.td, styles.head, { color: theme.muted }]}>
-            {t(key)}
-          </Text>
+    <WideTable columns={head.length - 1}>
+      <View testID="sweep-table">
+        <View style={[table.tr, { borderColor: theme.border }]}>
+          {head.map((key) => (
+            <Text key={key} style={[table.td, table.head, { color: theme.muted }]}>
+              {t(key)}
+            </Text>
+          ))}
+        </View>
+        {runs.map((run, i) => (
+          <View key={run.reallocation_ratio} testID={`sweep-row-${i}`} style={[table.tr, { borderColor: theme.border }]}>
+            <Text style={[table.td, { color: theme.text }]}>{ratio(run.reallocation_ratio, { places: 0 })}</Text>
+            <Text testID={`sweep-final-${i}`} style={[table.td, { color: theme.text }]}>
+              {money(run.final_capital)}
+            </Text>
+            <Text style={[table.td, { color: theme.text }]}>{metricText(run, 'total_return', 'pct', { money, locale })}</Text>
+            <Text style={[table.td, { color: theme.text }]}>{metricText(run, 'max_drawdown', 'share', { money, locale })}</Text>
+            <Text style={[table.td, { color: theme.text }]}>{metricText(run, 'sharpe_ratio', 'ratio', { money, locale })}</Text>
+            <Text style={[table.td, { color: theme.text }]}>{money(reallocated(run))}</Text>
+          </View>
         ))}
       </View>
-      {runs.map((run, i) => (
-        <View key={run.reallocation_ratio} testID={`sweep-row-${i}`} style={[styles.tr, { borderColor: theme.border }]}>
-          <Text style={[styles.td, { color: theme.text }]}>{ratio(run.reallocation_ratio, { places: 0 })}</Text>
-          <Text testID={`sweep-final-${i}`} style={[styles.td, { color: theme.text }]}>
-            {money(run.final_capital)}
-          </Text>
-          <Text style={[styles.td, { color: theme.text }]}>{metricText(run, 'total_return', 'pct', { money, locale })}</Text>
-          <Text style={[styles.td, { color: theme.text }]}>{metricText(run, 'max_drawdown', 'share', { money, locale })}</Text>
-          <Text style={[styles.td, { color: theme.text }]}>{metricText(run, 'sharpe_ratio', 'ratio', { money, locale })}</Text>
-          <Text style={[styles.td, { color: theme.text }]}>{money(reallocated(run))}</Text>
-        </View>
-      ))}
-    </View>
+    </WideTable>
   );
 }
 
 export function PortfolioResult({ runs }: { runs: Run[] }) {
   const theme = useTheme();
-  const { t, money, ratio } = useFormat();
+  const { t, money } = useFormat();
   const [shown, setShown] = useState(() => defaultRun(runs)?.reallocation_ratio ?? '');
   const run = runs.find((r) => r.reallocation_ratio === shown) ?? runs[0];
   const colors = useMemo(() => ({ background: theme.card, text: theme.text, grid: theme.border }), [theme]);
@@ -78,33 +81,23 @@ export function PortfolioResult({ runs }: { runs: Run[] }) {
   if (!run) return null;
   return (
     <>
-      <Card
-        testID="portfolio-compare"
-        title={t('portfolio.compareTitle', { ratio: ratio(run.reallocation_ratio, { places: 0 }) })}
-        right={
-          runs.length > 1 ? (
-            <Choice
-              testID="portfolio-ratio"
-              options={runs.map((r) => r.reallocation_ratio)}
-              value={run.reallocation_ratio}
-              label={(o) => ratio(o, { places: 0 })}
-              onChange={setShown}
-            />
-          ) : undefined
-        }>
-        <MetricsTable
-          testID="portfolio-metrics"
-          reports={[...columns.map((c) => c.row), run.buy_and_hold]}
-          titles={[...columns.map((c) => c.title), t('portfolio.buyAndHold')]}
-        />
-        <Label>
-          {t('portfolio.moved', {
-            count: run.reallocations.length,
-            amount: money(reallocated(run)),
-            changes: run.risk_changes.length,
-          })}
-        </Label>
-      </Card>
+      <PortfolioCompare
+        name="portfolio"
+        ratios={runs.map((r) => r.reallocation_ratio)}
+        ratio={run.reallocation_ratio}
+        onRatio={setShown}
+        reports={[...columns.map((c) => c.row), run.buy_and_hold]}
+        titles={[...columns.map((c) => c.title), t('portfolio.buyAndHold')]}
+        after={
+          <Label>
+            {t('portfolio.moved', {
+              count: run.reallocations.length,
+              amount: money(reallocated(run)),
+              changes: run.risk_changes.length,
+            })}
+          </Label>
+        }
+      />
       <Card title={t('portfolio.curves')} testID="portfolio-curves">
         <BacktestCurves curves={curves} colors={colors} dom={{ scrollEnabled: false, style: { height: 400 } }} height={400} />
       </Card>
@@ -118,9 +111,3 @@ export function PortfolioResult({ runs }: { runs: Run[] }) {
     </>
   );
 }
-
-const styles = StyleSheet.create({
-  tr: { flexDirection: 'row', borderBottomWidth: StyleSheet.hairlineWidth, paddingVertical: 3 },
-  td: { flex: 1, fontSize: 13, textAlign: 'right', fontVariant: ['tabular-nums'] },
-  head: { fontWeight: '600' },
-});

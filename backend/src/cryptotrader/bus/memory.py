@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from cryptotrader.bus.codec import MessageFields
 from cryptotrader.bus.protocol import ConsumerOptions
 from cryptotrader.bus.stream_bus import StreamBus
 from cryptotrader.bus.transport import Entry
@@ -32,7 +33,7 @@ class _Group:
 
 @dataclass(slots=True)
 class _Stream:
-    entries: dict[int, dict[str, str]] = field(default_factory=dict)
+    entries: dict[int, Mapping[str, str]] = field(default_factory=dict)
     next_seq: int = 1
     trimmed_seq: int = 0
     groups: dict[str, _Group] = field(default_factory=dict)
@@ -50,9 +51,15 @@ def _seq(entry_id: str) -> int:
 class InMemoryTransport:
     """Streams in a dict; see ``StreamTransport`` for each operation's contract.
 
+    Entries added as ``MessageFields`` are kept as they are (the message object, see
+    ``bus.codec``); ``entries`` and ``entries_after`` return plain copies of every entry.
+
     Args:
         maxlen: entries kept per stream; older ones are dropped, like ``XADD MAXLEN``.
     """
+
+    carries_messages = True
+    """``StreamBus`` may add ``MessageFields``: consumers then get the message object itself."""
 
     def __init__(self, *, maxlen: int = 10_000) -> None:
         self._maxlen = maxlen
@@ -69,7 +76,7 @@ class InMemoryTransport:
         """Append an entry and wake the readers."""
         state = self._stream(stream)
         seq = state.next_seq
-        state.entries[seq] = dict(fields)
+        state.entries[seq] = fields if isinstance(fields, MessageFields) else dict(fields)
         state.next_seq += 1
         while len(state.entries) > self._maxlen:
             state.trimmed_seq = next(iter(state.entries))

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from cryptotrader.bus import topics
-from cryptotrader.bus.codec import MalformedMessageError, check_topic, decode, encode
+from cryptotrader.bus.codec import (
+    MalformedMessageError,
+    MessageFields,
+    check_topic,
+    decode,
+    encode,
+)
 from cryptotrader.bus.consumer import ConsumerLoop
 from cryptotrader.bus.messages import AlertRaised, BusMessage
 from cryptotrader.bus.protocol import (
@@ -81,6 +87,11 @@ class StreamBus:
         self._clock = clock or LiveClock()
         self._options = options or ConsumerOptions()
         self._subscriptions: list[_Subscription] = []
+        self._objects = getattr(transport, "carries_messages", False)
+
+    def _fields(self, message: BusMessage) -> Mapping[str, str]:
+        """The entry of ``message``: the object itself in process, its JSON elsewhere."""
+        return MessageFields(message) if self._objects else encode(message)
 
     def stream(self, topic: str) -> str:
         """The stream name of a channel."""
@@ -89,13 +100,14 @@ class StreamBus:
     async def publish(self, topic: str, message: BusMessage) -> str:
         """Append ``message`` to ``topic``; returns the entry id."""
         check_topic(topic, message)
-        return await self.transport.add(self.stream(topic), encode(message))
+        return await self.transport.add(self.stream(topic), self._fields(message))
 
     async def publish_many(self, topic: str, messages: Sequence[BusMessage]) -> list[str]:
         """Append ``messages`` to ``topic`` in order; returns their entry ids in order."""
         for message in messages:
             check_topic(topic, message)
-        return await self.transport.add_many(self.stream(topic), [encode(m) for m in messages])
+        entries = [self._fields(m) for m in messages]
+        return await self.transport.add_many(self.stream(topic), entries)
 
     async def subscribe(
         self,

@@ -6,7 +6,6 @@ imported when the command runs, so that ``cryptotrader --help`` stays fast.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -31,13 +30,7 @@ def _pairs(option: str, items: list[str] | None) -> dict[str, str]:
     return out
 
 
-def study_name(strategy: str, pair: str, timeframe: str, identity: dict[str, Any]) -> str:
-    """A name that is the same for the same command on the same data (so a rerun resumes)."""
-    digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:10]
-    return f"{strategy}-{pair.replace('/', '')}-{timeframe}-{digest}"
-
-
-def optimize_command(  # noqa: C901, PLR0912, PLR0915, PLR0917 - typer maps each option to a parameter
+def optimize_command(  # noqa: PLR0915, PLR0917 - typer maps each option to a parameter
     data: Annotated[
         list[Path], file_option("--data", help="candle file (.csv, .csv.gz, .parquet)")
     ],
@@ -151,26 +144,12 @@ def optimize_command(  # noqa: C901, PLR0912, PLR0915, PLR0917 - typer maps each
     )
     from cryptotrader.config import load_settings  # noqa: PLC0415
     from cryptotrader.engines.backtest import BacktestConfig  # noqa: PLC0415
-    from cryptotrader.engines.backtest.config import check_capital  # noqa: PLC0415
     from cryptotrader.errors import UserInputError  # noqa: PLC0415
-    from cryptotrader.optimize.evaluate import Evaluator, TrialEvaluator  # noqa: PLC0415
-    from cryptotrader.optimize.objectives import parse_objectives  # noqa: PLC0415
-    from cryptotrader.optimize.pipeline import (  # noqa: PLC0415
-        WalkForwardSpec,
-        check_walk_forward,
-        run_optimisation,
-    )
-    from cryptotrader.optimize.portfolio import (  # noqa: PLC0415
-        PORTFOLIO,
-        PortfolioEvaluator,
-        build_portfolio_space,
-    )
+    from cryptotrader.optimize.pipeline import WalkForwardSpec, run_optimisation  # noqa: PLC0415
+    from cryptotrader.optimize.portfolio import PORTFOLIO  # noqa: PLC0415
     from cryptotrader.optimize.report import report_dict  # noqa: PLC0415
-    from cryptotrader.optimize.space import build_space  # noqa: PLC0415
+    from cryptotrader.optimize.request import OptimizationRequest  # noqa: PLC0415
     from cryptotrader.optimize.storage import default_storage, open_storage, shown  # noqa: PLC0415
-    from cryptotrader.optimize.study import StudyPlan, check_plan  # noqa: PLC0415
-    from cryptotrader.optimize.walkforward import bars  # noqa: PLC0415
-    from cryptotrader.strategies import create_strategy  # noqa: PLC0415
 
     file = one_file("--data", data, SEVERAL_PAIRS)
     fear_greed_file = optional_file("--fear-greed", fear_greed)
@@ -184,84 +163,41 @@ def optimize_command(  # noqa: C901, PLR0912, PLR0915, PLR0917 - typer maps each
         stake=decimal_option("--stake", stake),
         fill=fill,
     )
-    initial = check_capital(decimal_option("--capital", capital) or Decimal(0))
     if portfolio == (strategy is not None):
         raise UserInputError("give --strategy NAME (one strategy) or --portfolio (both bots)")
-    if portfolio:
-        space = build_portfolio_space(ranges=_pairs("--range", ranges), fixed=_pairs("--fix", fix))
-    else:
-        assert strategy is not None  # checked above
-        space = build_space(
-            strategy,
-            ranges=_pairs("--range", ranges),
-            fixed=_pairs("--fix", fix),
-            protection=not no_protection,
-            sizing=config.stake is None,
-        )
-    goals = parse_objectives(objective or [], min_trades=min_trades, max_drawdown=max_drawdown)
-    url = storage or default_storage(settings.data_dir)
     if workers < 1:
         raise UserInputError(f"--workers {workers} must be at least 1")
     if not 1 <= heartbeat <= 300:
         raise UserInputError(f"--heartbeat {heartbeat} must be between 1 and 300 seconds")
     candles = load_candles(file, timeframe, pair)
-    evaluator: TrialEvaluator
-    if portfolio:
-        both = [create_strategy(safe_strategy), create_strategy(aggressive_strategy)]
-        evaluator = PortfolioEvaluator(
-            candles.arrays, candles.timeframe, safe=safe_strategy, aggressive=aggressive_strategy,
-            config=config, trading=settings.trading,
-            dependencies=sentiment_for(both, fear_greed_file), pair=candles.pair,
-        )  # fmt: skip
-        strategy = PORTFOLIO
-    else:
-        assert strategy is not None  # checked above
-        sentiment = sentiment_for([create_strategy(strategy)], fear_greed_file)
-        evaluator = Evaluator(
-            strategy, candles.arrays, candles.timeframe, config=config,
-            trading=settings.trading, capital=float(initial), dependencies=sentiment,
-        )  # fmt: skip
-    ts = candles.arrays.timestamps
-    context = {
-        "data": {"candles": len(candles.arrays), "first": int(ts[0]), "last": int(ts[-1]),
-                 "timeframe": str(candles.timeframe), "pair": candles.pair.symbol},
-        "backtest": {"fee": str(config.fee), "slippage": str(config.slippage),
-                     "stake": None if config.stake is None else str(config.stake),
-                     "fill": config.fill, "capital": str(initial)},
-        **({"portfolio": {"safe": safe_strategy, "aggressive": aggressive_strategy}}
-           if portfolio else {}),
-    }  # fmt: skip
-    plan = StudyPlan(
-        name="",
-        storage=url,
-        space=space,
-        objectives=goals,
-        sampler=sampler,
-        seed=seed,
-        trials=trials,
-        timeout=timeout,
-        patience=early_stop,
-        grid_points=grid_points,
-        context=context,
-        heartbeat_s=heartbeat,
+    lengths = (wf_train, wf_test, wf_step)
+    labels = ("--wf-train", "--wf-test", "--wf-step")
+    walk_forward = (
+        WalkForwardSpec.of_lengths(
+            *lengths, anchored=anchored, timeframe=candles.timeframe, labels=labels
+        )
+        if walk
+        else None
     )
-    identity = {**plan.identity(), "sampler": sampler, "seed": seed}
-    name = study or study_name(strategy, candles.pair.symbol, str(candles.timeframe), identity)
-    plan = StudyPlan(**{**_fields(plan), "name": name})
-    check_plan(plan)
-    spec = None
-    if walk:
-        tf = candles.timeframe
-        spec = WalkForwardSpec(
-            train=bars(wf_train, tf, "--wf-train"), test=bars(wf_test, tf, "--wf-test"),
-            step=None if wf_step is None else bars(wf_step, tf, "--wf-step"), anchored=anchored,
-        )  # fmt: skip
-        check_walk_forward(spec, len(candles.arrays))
-    if mc_runs and mc_runs < 10:
-        raise UserInputError(f"--monte-carlo {mc_runs}: at least 10 runs (0: none)")
+    asked = OptimizationRequest.parse(
+        strategy=strategy or PORTFOLIO, pair=candles.pair, timeframe=candles.timeframe,
+        capital=decimal_option("--capital", capital) or Decimal(0), config=config,
+        ranges=_pairs("--range", ranges), fixed=_pairs("--fix", fix),
+        protection=not no_protection, objectives=tuple(objective or ()), min_trades=min_trades,
+        max_drawdown=max_drawdown, sampler=sampler, trials=trials, seed=seed,
+        early_stop=early_stop, grid_points=grid_points, timeout=timeout,
+        walk_forward=walk_forward, monte_carlo=mc_runs,
+        bots=(safe_strategy, aggressive_strategy) if portfolio else None, study=study or "",
+    )  # fmt: skip
+    asked.check(candles.arrays)
+    url = storage or default_storage(settings.data_dir)
+    plan = asked.plan(url, candles=candles.arrays, heartbeat_s=heartbeat)
+    evaluator = asked.evaluator(
+        candles.arrays, settings.trading, sentiment_for(asked.strategies(), fear_greed_file)
+    )
+    ts = candles.arrays.timestamps
     open_storage(url, app_database_url=settings.database_url)  # refused before any write
-    err_console.print(f"study {name} on {shown(url)}", soft_wrap=True)
-    title = f"Optimisation of {strategy} - {candles.pair} {candles.timeframe} - {len(ts)} candles"
+    err_console.print(f"study {plan.name} on {shown(url)}", soft_wrap=True)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[best]}"), console=err_console, transient=True,
@@ -277,8 +213,9 @@ def optimize_command(  # noqa: C901, PLR0912, PLR0915, PLR0917 - typer maps each
             bar.update(task, description=f"window {index + 1}/{count}", completed=0)
 
         report = run_optimisation(
-            plan, evaluator, title=title, workers=workers, walk=spec, monte_carlo_runs=mc_runs,
-            progress=progress, on_window=on_window, pair=candles.pair,
+            plan, evaluator, title=asked.title(len(ts)), workers=workers,
+            walk=asked.walk_forward, monte_carlo_runs=mc_runs, progress=progress,
+            on_window=on_window, pair=candles.pair,
         )  # fmt: skip
     if html_file is not None:
         from cryptotrader.optimize.html import optimisation_html  # noqa: PLC0415 - charts
@@ -321,7 +258,3 @@ def _print(report: Any, top: int, console: Any) -> None:
         console.print(monte_carlo_table(report.monte_carlo))
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
-
-
-def _fields(plan: Any) -> dict[str, Any]:
-    return {f: getattr(plan, f) for f in plan.__dataclass_fields__}

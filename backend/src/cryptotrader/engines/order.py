@@ -173,11 +173,19 @@ class OrderEngine:
 
     async def _store_sale(self, position: Position, client_order_id: str) -> Order:
         """A market sale of the whole position, written before it is sent."""
-        order = self.sender.new_order(
-            position.bot, client_order_id, OrderType.MARKET, position.quantity
-        )
+        order = self.sale(position, client_order_id)
         await self.store.store_new(order, trade_id=position.trade_id)
         return order
+
+    def sale(self, position: Position, client_order_id: str) -> Order:
+        """A market sale of the whole position (not yet written)."""
+        return self.sender.new_order(
+            position.bot, client_order_id, OrderType.MARKET, position.quantity
+        )
+
+    async def reprotect_unsold(self, bot: BotKind, reason: ExitReason) -> None:
+        """After an exit: a position still held (the sale refused or not filled) is protected."""
+        await self._reprotect_unsold(bot, reason)
 
     async def _replace_with_sale(
         self, position: Position, order: Order, reason: ExitReason, *, resent: bool

@@ -8,11 +8,15 @@ stop-loss and take-profit follow for the amount filled (``Protection``).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from cryptotrader.bus import topics
-from cryptotrader.domain.enums import OrderStatus, OrderType, Side
+from cryptotrader.domain.enums import BotKind, OrderStatus, OrderType, Side
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.reports import BracketReport, OrderReport
 from cryptotrader.domain.signals import TradingSignal
@@ -23,10 +27,12 @@ from cryptotrader.engines.order_reports import ReportRecorder
 from cryptotrader.engines.order_send import OrderSender
 from cryptotrader.engines.order_state import TradingState
 from cryptotrader.engines.order_store import OrderStore
+from cryptotrader.engines.portfolio import BotTerms, PortfolioManager
 from cryptotrader.engines.positions import Position, is_bracket
 from cryptotrader.engines.protection import Protection, protection_legs
-from cryptotrader.persistence.repositories import trades
+from cryptotrader.persistence.repositories import orders, trades
 from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.risk.limits import OpenPosition
 from cryptotrader.risk.manager import EntryFacts, RiskRefused
 from cryptotrader.risk.protection import protection_levels
 
@@ -78,6 +84,10 @@ class Entries:
         self._protection = protection
         self._announcer = announcer
         self._state = state
+
+    def book(self) -> tuple[OpenPosition, ...]:
+        """The open positions the risk limits count (every pair's when the runtime shares one)."""
+        return self._book()
 
     async def open_position(self, signal: TradingSignal, *, step_ms: int) -> Position | None:
         """Enter for ``signal.target_bot`` unless it holds a position; None when nothing entered.
@@ -184,94 +194,171 @@ class Entries:
 
         One transaction reads the bot, and writes the order with its intent if it passes.
         """
+        ids = await self._store.row_ids()
+        async with UnitOfWork(self._database) as uow:
+            decided = await self.decide(
+                uow.session, signal, coid, reads=EntryReads(self._portfolio), book=self._book()
+            )
+            if decided.order is not None:
+                await self.write(uow.session, decided, ids)
+                await uow.commit()
+        await self.announce(decided)
+        return decided.order
+
+    async def decide(
+        self,
+        session: AsyncSession,
+        signal: TradingSignal,
+        coid: str,
+        *,
+        reads: EntryReads,
+        book: tuple[OpenPosition, ...],
+    ) -> Decided:
+        """Size and check an entry against ``book``; nothing written.
+
+        ``reads`` holds what the transaction read of the bots (shared by a batch's entries:
+        an entry changes neither capital nor realised P&L).
+        """
         ticker = await self._exchange.fetch_ticker(self._pair)
         price = ticker.ask or ticker.last
         limit = (price * (1 + BRACKET_LIMIT)).quantize(_CENT_OF_SATOSHI, ROUND_DOWN)
         rules = await self._exchange.market_rules(self._pair)
-        ids = await self._store.row_ids()
-        async with UnitOfWork(self._database) as uow:
-            bot = await self._portfolio.terms(signal.target_bot, session=uow.session)
-            book = self._book()
-            stop, take = protection_levels(
-                price, stop_loss=bot.stop_loss, take_profit=bot.take_profit
-            )
-            bracket = self._exchange.capabilities.native_bracket and take > limit
-            size = self._portfolio.size_entry(
-                bot,
-                confidence=signal.confidence,
-                entry=limit if bracket else price,  # a bracket reserves its limit's cost
-                stop_loss=stop,
-                rules=rules,
-                fee_rate=self._fee_rate,
-                book=book,
-            )
-            if not size.accepted:
-                log.info("%s entry not sized: %s", bot.kind, size.refused)
-                return None
-            day = self._clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
-            realised = await trades.realised_since(
-                session=uow.session, bot=bot.kind, since=day, bot_id=ids.bots[bot.kind]
-            )
-            facts = EntryFacts(
-                bot=bot.kind,
-                pair=self._pair.symbol,
-                status=bot.status,
-                capitals=await self._portfolio.capitals(session=uow.session),
-                quantity=size.quantity,
-                price=price,
-                fee_rate=self._fee_rate,
-                rules=rules,
-                book=book,
-                realised_today=realised,
-                live=self._live,
-            )
-            refused: RiskRefused | None = None
-            try:
-                if self._live:
-                    await self._live_switch(facts)
-                self._risk.check_entry(facts)
-            except RiskRefused as exc:
-                refused = exc
-            else:
-                order = Order(
-                    client_order_id=coid,
-                    bot=bot.kind,
-                    pair=self._pair,
-                    side=Side.BUY,
-                    type=OrderType.LIMIT if bracket else OrderType.MARKET,
-                    quantity=size.quantity,
-                    price=limit if bracket else None,
-                    stop_loss=stop,
-                    take_profit=take,
-                    created_at=self._clock.now(),
-                )
-                await self._store.write_new(uow.session, order, ids, intent=_intent(signal))
-                legs = (
-                    protection_legs(
-                        bot.kind,
-                        self._pair,
-                        size.quantity,
-                        base=client_ids.protection_id(coid, 1),
-                        stop=stop,
-                        take=take,
-                        now=self._clock.now(),
-                    )
-                    if bracket
-                    else []
-                )
-                for leg in legs:  # written before the list is sent, like the entry
-                    await self._store.write_new(uow.session, leg, ids)
-                await uow.commit()
-        if refused is not None:
-            log.info("%s", refused)
-            await self._announcer.alert(
-                "order_refused", str(refused), bot=bot.kind, severity="warning"
-            )
-            return None
-        await self._announcer.publish(
-            [(topics.ORDERS, self._announcer.order_event(o)) for o in (order, *legs)]
+        bot = await reads.terms(session, signal.target_bot)
+        stop, take = protection_levels(price, stop_loss=bot.stop_loss, take_profit=bot.take_profit)
+        bracket = self._exchange.capabilities.native_bracket and take > limit
+        size = self._portfolio.size_entry(
+            bot,
+            confidence=signal.confidence,
+            entry=limit if bracket else price,  # a bracket reserves its limit's cost
+            stop_loss=stop,
+            rules=rules,
+            fee_rate=self._fee_rate,
+            book=book,
         )
-        return order
+        if not size.accepted:
+            log.info("%s entry not sized: %s", bot.kind, size.refused)
+            return Decided(bot.kind, None, [], None, price)
+        ids = await self._store.row_ids()
+        day = self._clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
+        facts = EntryFacts(
+            bot=bot.kind,
+            pair=self._pair.symbol,
+            status=bot.status,
+            capitals=await reads.capitals(session),
+            quantity=size.quantity,
+            price=price,
+            fee_rate=self._fee_rate,
+            rules=rules,
+            book=book,
+            realised_today=await reads.realised(session, bot.kind, day, ids.bots[bot.kind]),
+            live=self._live,
+        )
+        try:
+            if self._live:
+                await self._live_switch(facts)
+            self._risk.check_entry(facts)
+        except RiskRefused as exc:
+            return Decided(bot.kind, None, [], exc, price)
+        order = Order(
+            client_order_id=coid,
+            bot=bot.kind,
+            pair=self._pair,
+            side=Side.BUY,
+            type=OrderType.LIMIT if bracket else OrderType.MARKET,
+            quantity=size.quantity,
+            price=limit if bracket else None,
+            stop_loss=stop,
+            take_profit=take,
+            created_at=self._clock.now(),
+        )
+        legs = (
+            protection_legs(
+                bot.kind,
+                self._pair,
+                size.quantity,
+                base=client_ids.protection_id(coid, 1),
+                stop=stop,
+                take=take,
+                now=self._clock.now(),
+            )
+            if bracket
+            else []
+        )
+        return Decided(bot.kind, order, legs, None, price, _intent(signal))
+
+    async def write(self, session: AsyncSession, decided: Decided, ids: orders.RowIds) -> None:
+        """Write a decided entry (and a bracket's legs) in ``session``: pending, not sent."""
+        assert decided.order is not None
+        await self._store.write_new(session, decided.order, ids, intent=decided.intent)
+        for leg in decided.legs:  # written before the list is sent, like the entry
+            await self._store.write_new(session, leg, ids)
+
+    async def announce(self, decided: Decided) -> None:
+        """Once committed: the entry's and its legs' pending updates, or why it was refused."""
+        if decided.refused is not None:
+            log.info("%s", decided.refused)
+            await self._announcer.alert(
+                "order_refused", str(decided.refused), bot=decided.bot, severity="warning"
+            )
+        elif decided.order is not None:
+            await self._announcer.publish(
+                [
+                    (topics.ORDERS, self._announcer.order_event(o))
+                    for o in (decided.order, *decided.legs)
+                ]
+            )
+
+    async def after_entry(self, order: Order, report: OrderReport) -> Position | None:
+        """Record a sent entry's report and protect what filled."""
+        return await self._after_entry(order, report)
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """An entry sized and checked: the order to write (None when not sized or refused)."""
+
+    bot: BotKind
+    order: Order | None
+    legs: list[Order]
+    refused: RiskRefused | None
+    price: Decimal
+    """The expected fill price it was sized at (the ticker's ask)."""
+    intent: dict[str, Any] = field(default_factory=dict)
+
+
+class EntryReads:
+    """What entries read of the bots in one transaction, read once each.
+
+    A batch of entries shares one: entries change no capital, no realised P&L and no terms.
+    """
+
+    def __init__(self, portfolio: PortfolioManager) -> None:
+        self._portfolio = portfolio
+        self._terms: dict[BotKind, BotTerms] = {}
+        self._capitals: dict[BotKind, Decimal] | None = None
+        self._realised: dict[BotKind, Decimal] = {}
+
+    async def terms(self, session: AsyncSession, bot: BotKind) -> BotTerms:
+        """The bot's terms in ``session``'s transaction."""
+        if bot not in self._terms:
+            self._terms[bot] = await self._portfolio.terms(bot, session=session)
+        return self._terms[bot]
+
+    async def capitals(self, session: AsyncSession) -> dict[BotKind, Decimal]:
+        """Every bot's capital."""
+        if self._capitals is None:
+            self._capitals = await self._portfolio.capitals(session=session)
+        return self._capitals
+
+    async def realised(
+        self, session: AsyncSession, bot: BotKind, day: datetime, bot_id: int
+    ) -> Decimal:
+        """The bot's net P&L of trades closed since ``day``."""
+        if bot not in self._realised:
+            self._realised[bot] = await trades.realised_since(
+                session=session, bot=bot, since=day, bot_id=bot_id
+            )
+        return self._realised[bot]
 
 
 def _intent(signal: TradingSignal) -> dict[str, Any]:

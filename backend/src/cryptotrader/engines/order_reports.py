@@ -103,42 +103,58 @@ class ReportRecorder:
         The trade's confidence and indicator contributions are the decision stored with the
         entry (``OrderStore.remember_intent``).
         """
+        await self._store.row_ids()
+        async with UnitOfWork(self._database) as uow:
+            position, events = await self.record_entry_in(uow.session, order, report)
+            await uow.commit()
+        return await self.entry_recorded(order, position, events)
+
+    async def record_entry_in(
+        self, session: AsyncSession, order: Order, report: OrderReport
+    ) -> tuple[Position | None, list[Event]]:
+        """``record_entry`` in the caller's transaction (the row ids looked up before).
+
+        Returns the position and the events; once committed, ``entry_recorded`` takes them.
+        """
         position = self._state.positions.get(order.bot)
         ids = await self._store.row_ids()
         bracket = is_bracket(order)
         before = self._store.known(order.client_order_id) or order
-        async with UnitOfWork(self._database) as uow:
-            session = uow.session
-            updated = await self._store.record(session, report)
-            events: list[Event] = [(topics.ORDERS, self._announcer.order_event(updated))]
-            if report.filled > 0 and position is None:
-                intent = await self._store.take_intent(session, order.client_order_id)
-                terms = await self._portfolio.terms(order.bot, session=session)
-                assert report.average_price is not None, "a fill has a price"
-                levels = protection_levels(
-                    report.average_price, stop_loss=terms.stop_loss, take_profit=terms.take_profit
-                )
-                if bracket:  # the levels are the legs', placed with the entry
-                    assert order.stop_loss is not None, "a bracket has its stop-loss"
-                    assert order.take_profit is not None, "a bracket has its take-profit"
-                    levels = (order.stop_loss, order.take_profit)
-                position = await open_trade(
-                    session=session,
-                    entry=order,
-                    report=report,
-                    levels=levels,
-                    confidence=intent.get("confidence"),
-                    snapshot=intent.get("snapshot"),
-                    venue=self._venue,
-                    ids=(ids.bots[order.bot], ids.pair),
-                )
-                if bracket:
-                    await self._bracket_opened(session, position, report)
-                events.append((topics.ALERTS, self._opened_alert(position, intent)))
-            elif position is not None and _grows(report, before, position):
-                await grow_trade(session=session, position=position, report=report)
-            await self._progress.mark(session, at=self._clock.now(), step_ms=self._step(report))
-            await uow.commit()
+        updated = await self._store.record(session, report)
+        events: list[Event] = [(topics.ORDERS, self._announcer.order_event(updated))]
+        if report.filled > 0 and position is None:
+            intent = await self._store.take_intent(session, order.client_order_id)
+            terms = await self._portfolio.terms(order.bot, session=session)
+            assert report.average_price is not None, "a fill has a price"
+            levels = protection_levels(
+                report.average_price, stop_loss=terms.stop_loss, take_profit=terms.take_profit
+            )
+            if bracket:  # the levels are the legs', placed with the entry
+                assert order.stop_loss is not None, "a bracket has its stop-loss"
+                assert order.take_profit is not None, "a bracket has its take-profit"
+                levels = (order.stop_loss, order.take_profit)
+            position = await open_trade(
+                session=session,
+                entry=order,
+                report=report,
+                levels=levels,
+                confidence=intent.get("confidence"),
+                snapshot=intent.get("snapshot"),
+                venue=self._venue,
+                ids=(ids.bots[order.bot], ids.pair),
+            )
+            if bracket:
+                await self._bracket_opened(session, position, report)
+            events.append((topics.ALERTS, self._opened_alert(position, intent)))
+        elif position is not None and _grows(report, before, position):
+            await grow_trade(session=session, position=position, report=report)
+        await self._progress.mark(session, at=self._clock.now(), step_ms=self._step(report))
+        return position, events
+
+    async def entry_recorded(
+        self, order: Order, position: Position | None, events: list[Event]
+    ) -> Position | None:
+        """After ``record_entry_in``'s transaction committed: the position held, events sent."""
         if position is not None:
             self._state.positions[order.bot] = position
         await self._announcer.publish(events)
@@ -165,38 +181,62 @@ class ReportRecorder:
     async def _apply(
         self, reports: list[tuple[OrderReport, client_ids.ClientId]], reason: ExitReason | None
     ) -> None:
+        async with UnitOfWork(self._database) as uow:
+            closed, events = await self.apply_in(uow.session, reports, reason)
+            await uow.commit()
+        await self.applied(closed, events)
+
+    async def apply_in(
+        self,
+        session: AsyncSession,
+        reports: list[tuple[OrderReport, client_ids.ClientId]],
+        reason: ExitReason | None,
+    ) -> tuple[list[BotKind], list[Event]]:
+        """Record reports other than entries in the caller's transaction.
+
+        Returns the bots whose positions they closed and the events; once committed,
+        ``applied`` takes them.
+        """
         positions = self._state.positions
         closed: list[BotKind] = []
         events: list[Event] = []
-        async with UnitOfWork(self._database) as uow:
-            session = uow.session
-            for report, parsed in reports:
-                updated = await self._store.record(session, report)
-                events.append((topics.ORDERS, self._announcer.order_event(updated)))
-                position = positions.get(parsed.bot)
-                if position is None or parsed.bot in closed:
-                    continue
-                _forget_lost_stop(report, position)
-                if not _closes(report, parsed, position):
-                    continue
-                why = (
-                    exit_reason(report.type) if parsed.protection else _EXIT_REASONS[parsed.purpose]
-                )
-                trade = await close_trade(
-                    session=session, position=position, exit_report=report, reason=reason or why
-                )
-                settled = await self._portfolio.settle(
-                    session=session, trade_id=position.trade_id, trade=trade, at=report.timestamp
-                )
-                events += [(topics.ALERTS, self._closed_alert(position, trade)), *settled]
-                closed.append(parsed.bot)
-            await self._progress.mark(
-                session, at=self._clock.now(), step_ms=self._latest_step(reports)
+        for report, parsed in reports:
+            updated = await self._store.record(session, report)
+            events.append((topics.ORDERS, self._announcer.order_event(updated)))
+            position = positions.get(parsed.bot)
+            if position is None or parsed.bot in closed:
+                continue
+            _forget_lost_stop(report, position)
+            if not _closes(report, parsed, position):
+                continue
+            why = exit_reason(report.type) if parsed.protection else _EXIT_REASONS[parsed.purpose]
+            trade = await close_trade(
+                session=session, position=position, exit_report=report, reason=reason or why
             )
-            await uow.commit()
+            settled = await self._portfolio.settle(
+                session=session, trade_id=position.trade_id, trade=trade, at=report.timestamp
+            )
+            events += [(topics.ALERTS, self._closed_alert(position, trade)), *settled]
+            closed.append(parsed.bot)
+        await self._progress.mark(session, at=self._clock.now(), step_ms=self._latest_step(reports))
+        return closed, events
+
+    async def applied(self, closed: list[BotKind], events: list[Event]) -> None:
+        """After ``apply_in``'s transaction committed: closed positions dropped, events sent."""
         for bot in closed:
-            positions.pop(bot, None)
+            self._state.positions.pop(bot, None)
         await self._announcer.publish(events)
+
+    @staticmethod
+    def parsed(reports: list[OrderReport]) -> list[tuple[OrderReport, client_ids.ClientId]]:
+        """Reports of ours other than entries with their parsed ids, fills first."""
+        found = []
+        for report in sorted(reports, key=lambda r: r.status is not OrderStatus.FILLED):
+            parsed = client_ids.parse(report.client_order_id)
+            entry = parsed is not None and parsed.purpose == client_ids.ENTRY
+            if parsed is not None and not (entry and not parsed.protection):
+                found.append((report, parsed))
+        return found
 
     # --- helpers -------------------------------------------------------------------------------
 

@@ -344,35 +344,15 @@ class PortfolioManager:
         The audit row (``bot.settings.applied``) and the ``bot_settings_applied`` alert say
         when the change asked at ``change.timestamp`` took effect.
         """
-        at = self._clock.now()
-        candle = utc_from_ms(candle_ms)
-        async with UnitOfWork(self._database) as uow:
-            await audit.append_audit(
-                session=uow.session,
-                at=at,
-                actor=by[:64],
-                action="bot.settings.applied",
-                target=f"bot:{change.bot}",
-                details={
-                    "strategy": change.strategy,
-                    "params": change.params,
-                    "requested_by": change.requested_by,
-                    "requested_at": change.timestamp.isoformat(),
-                    "from_candle": candle.isoformat(),
-                },
-            )
-            await uow.commit()
-        text = (
-            f"{change.bot} bot decides with {change.strategy} from the candle of "
-            f"{candle:%Y-%m-%d %H:%M} UTC on (asked by {change.requested_by})"
+        return await self._applied(
+            change,
+            "settings",
+            f"decides with {change.strategy}",
+            recorded={"strategy": change.strategy, "params": change.params},
+            shown={"strategy": change.strategy},
+            candle_ms=candle_ms,
+            by=by,
         )
-        details = {
-            "strategy": change.strategy,
-            "from_candle": candle.isoformat(),
-            "requested_at": change.timestamp.isoformat(),
-        }
-        alert = _alert(at, "bot_settings_applied", change.bot, text, "info", details=details)
-        return [(topics.ALERTS, alert)]
 
     async def pairs_applied(
         self,
@@ -390,43 +370,72 @@ class PortfolioManager:
         row (``bot.pairs.applied``) and the ``bot_pairs_applied`` alert say when the change asked
         at ``change.timestamp`` took effect.
         """
+        listed = "every active pair" if pairs is None else ", ".join(pairs)
+        shown = {"pairs": listed}
+        note = ""
+        if untraded:
+            shown["untraded"] = ", ".join(untraded)
+            note = (
+                f"; no candles for {', '.join(untraded)} in this runtime (a replay trades only "
+                "the pairs of its files)"
+            )
+        return await self._applied(
+            change,
+            "pairs",
+            f"opens positions on {listed}",
+            recorded={"pairs": None if pairs is None else list(pairs), "untraded": list(untraded)},
+            shown=shown,
+            candle_ms=candle_ms,
+            by=by,
+            note=note,
+            severity="warning" if untraded else "info",
+        )
+
+    async def _applied(
+        self,
+        change: BotReconfigured | BotPairsChanged,
+        what: str,
+        does: str,
+        *,
+        recorded: dict[str, Any],
+        shown: dict[str, str],
+        candle_ms: int,
+        by: str,
+        note: str = "",
+        severity: Severity = "info",
+    ) -> list[Event]:
+        """A bot's change (``what``: settings, pairs) in effect from the candle ``candle_ms`` on.
+
+        One audit row ``bot.{what}.applied`` (``recorded`` and when it was asked) and one
+        ``bot_{what}_applied`` alert ("the bot {does} from the candle of ...").
+        """
         at = self._clock.now()
         candle = utc_from_ms(candle_ms)
-        listed = "every active pair" if pairs is None else ", ".join(pairs)
+        asked = {
+            "requested_by": change.requested_by,
+            "requested_at": change.timestamp.isoformat(),
+            "from_candle": candle.isoformat(),
+        }
         async with UnitOfWork(self._database) as uow:
             await audit.append_audit(
                 session=uow.session,
                 at=at,
                 actor=by[:64],
-                action="bot.pairs.applied",
+                action=f"bot.{what}.applied",
                 target=f"bot:{change.bot}",
-                details={
-                    "pairs": None if pairs is None else list(pairs),
-                    "untraded": list(untraded),
-                    "requested_by": change.requested_by,
-                    "requested_at": change.timestamp.isoformat(),
-                    "from_candle": candle.isoformat(),
-                },
+                details={**recorded, **asked},
             )
             await uow.commit()
         text = (
-            f"{change.bot} bot opens positions on {listed} from the candle of "
-            f"{candle:%Y-%m-%d %H:%M} UTC on (asked by {change.requested_by})"
+            f"{change.bot} bot {does} from the candle of {candle:%Y-%m-%d %H:%M} UTC on "
+            f"(asked by {change.requested_by}){note}"
         )
-        if untraded:
-            text += (
-                f"; no candles for {', '.join(untraded)} in this runtime (a replay trades only "
-                "the pairs of its files)"
-            )
         details = {
-            "pairs": listed,
-            "from_candle": candle.isoformat(),
-            "requested_at": change.timestamp.isoformat(),
+            **shown,
+            "from_candle": asked["from_candle"],
+            "requested_at": asked["requested_at"],
         }
-        if untraded:
-            details["untraded"] = ", ".join(untraded)
-        severity: Severity = "warning" if untraded else "info"
-        alert = _alert(at, "bot_pairs_applied", change.bot, text, severity, details=details)
+        alert = _alert(at, f"bot_{what}_applied", change.bot, text, severity, details=details)
         return [(topics.ALERTS, alert)]
 
     async def entries_changed(
@@ -438,12 +447,14 @@ class PortfolioManager:
         traded: tuple[str, ...],
         replay: bool,
         candle_ms: int,
+        follows: bool = False,
     ) -> list[Event]:
         """Record that pairs opened or closed to entries from the candle ``candle_ms`` on.
 
         ``opened``/``closed``: activated or deactivated through ``/config/pairs`` (a closed pair
-        opens nothing new; its open position keeps its protection until it closes).
-        ``untraded``: active pairs this runtime has no candles for. One audit row
+        opens nothing new; its open position keeps its protection until it closes), or fed
+        from this candle on. ``untraded``: active pairs this runtime has no candles for yet
+        (``follows``: a live run following ``/config/pairs`` is adding them). One audit row
         (``pairs.applied``) and one ``pairs_applied`` alert.
         """
         at = self._clock.now()
@@ -474,11 +485,18 @@ class PortfolioManager:
         if not parts:
             text = "pairs of /config/pairs"
         if untraded:
-            why = (
-                f"a replay trades only the pairs of its files ({', '.join(traded)})"
-                if replay
-                else f"this runtime trades {', '.join(traded)}; restart it to add them"
-            )
+            if replay:
+                why = f"a replay trades only the pairs of its files ({', '.join(traded)})"
+            elif follows:
+                why = (
+                    "each opens positions from its first candle once the market data feeds it "
+                    "(a pair_refused alert says why it cannot)"
+                )
+            else:
+                why = (
+                    f"this runtime trades only the pairs given with --pair ({', '.join(traded)});"
+                    " run it without --pair to follow /config/pairs"
+                )
             text += f"; no candles for {', '.join(untraded)}: {why}"
         details = {"from_candle": candle.isoformat()}
         for name, listed in (("opened", opened), ("closed", closed), ("untraded", untraded)):
@@ -487,7 +505,7 @@ class PortfolioManager:
         alert = AlertRaised(
             timestamp=at,
             kind="pairs_applied",
-            severity="warning" if untraded else "info",
+            severity="warning" if untraded and not follows else "info",
             text=text,
             details=details,
         )

@@ -18,6 +18,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from cryptotrader.domain.enums import BotKind, ExitReason, OrderStatus, OrderType, Side
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.pairs import Pair
@@ -152,6 +154,14 @@ class Protection:
 
     async def cancel_protection(self, position: Position) -> bool:
         """Cancel the live protection; False when a leg had filled (the position is closed)."""
+        await self._recorder.apply_reports(await self.cancel_legs(position))
+        return self.canceled(position)
+
+    async def cancel_legs(self, position: Position) -> list[OrderReport]:
+        """Cancel the live protection at the exchange; its legs' reports, to be recorded.
+
+        Once they are recorded, ``canceled`` says whether the position is still held.
+        """
         reports: list[OrderReport] = []
         for coid in (position.stop_id(), position.take_id()):
             if coid is None:
@@ -163,7 +173,10 @@ class Protection:
             if not report.status.is_final:
                 report = await self.cancel(coid)
             reports.append(report)
-        await self._recorder.apply_reports(reports)
+        return reports
+
+    def canceled(self, position: Position) -> bool:
+        """After ``cancel_legs``' reports were recorded: False when a leg had filled (closed)."""
         if position.bot not in self._state.positions:
             return False
         position.protection, position.protected = None, Decimal(0)
@@ -196,6 +209,10 @@ class Protection:
 
     # --- internals -----------------------------------------------------------------------------
 
+    async def levels(self, position: Position) -> tuple[Decimal, Decimal]:
+        """The stop-loss and take-profit to place for ``position``."""
+        return await self._levels(position)
+
     async def _levels(self, position: Position) -> tuple[Decimal, Decimal]:
         if position.version == 0 and position.stop is not None and position.take is not None:
             return position.stop, position.take  # computed from this fill when it was recorded
@@ -208,6 +225,25 @@ class Protection:
     async def _store_legs(
         self, position: Position, base: str, stop: Decimal, take: Decimal
     ) -> None:
+        ids = await self._store.row_ids()
+        async with UnitOfWork(self._database) as uow:
+            new = await self.store_legs_in(uow.session, position, base, stop, take, ids)
+            await uow.commit()
+        await self.legs_stored(new)
+
+    async def store_legs_in(  # noqa: PLR0917 - a protection's fields
+        self,
+        session: AsyncSession,
+        position: Position,
+        base: str,
+        stop: Decimal,
+        take: Decimal,
+        ids: orders.RowIds,
+    ) -> list[Order]:
+        """Write a protection's legs (pending) in ``session``; returns those not stored before.
+
+        Once committed, ``legs_stored`` announces them.
+        """
         with_take = not self._exchange.capabilities.take_profit_by_engine
         legs = protection_legs(
             position.bot,
@@ -219,21 +255,32 @@ class Protection:
             now=self._clock.now(),
         )
         new: list[Order] = []
-        ids = await self._store.row_ids()
-        async with UnitOfWork(self._database) as uow:
-            for leg in legs:
-                if await orders.add_order_if_new(
-                    session=uow.session,
-                    order=leg,
-                    exchange=self._venue,
-                    trade_id=position.trade_id,
-                    ids=ids,
-                ):
-                    new.append(leg)  # noqa: PERF401 - else stored already (a restart, a failed send)
-            self._store.track(uow.session, new)
-            await self._progress.mark(uow.session, at=self._clock.now())
-            await uow.commit()
+        for leg in legs:
+            if await orders.add_order_if_new(
+                session=session,
+                order=leg,
+                exchange=self._venue,
+                trade_id=position.trade_id,
+                ids=ids,
+            ):
+                new.append(leg)  # noqa: PERF401 - else stored already (a restart, a failed send)
+        self._store.track(session, new)
+        await self._progress.mark(session, at=self._clock.now())
+        return new
+
+    async def legs_stored(self, new: list[Order]) -> None:
+        """After ``store_legs_in`` committed: the legs' pending updates."""
         await self._announcer.publish([("orders", self._announcer.order_event(leg)) for leg in new])
+
+    async def place(
+        self, position: Position, base: str, stop: Decimal, take: Decimal
+    ) -> list[OrderReport] | None:
+        """Send a stored protection (see ``protect``); None when it could not be placed."""
+        return await self._place(position, base, stop, take)
+
+    async def close_unprotected(self, position: Position, why: str) -> None:
+        """Alert, and sell at market a position whose protection could not be placed."""
+        await self._close_unprotected(position, why)
 
     async def _place(
         self, position: Position, base: str, stop: Decimal, take: Decimal

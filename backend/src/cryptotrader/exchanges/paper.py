@@ -8,15 +8,20 @@ paper run reproduces a backtest's fills exactly.
 
 The account (balances, orders, fills, what the market last showed) is saved in the database after
 every change, in its own transactions: like a real exchange, it does not lose an order our side
-crashed after sending. A restart continues where the last change left it. Market data (candles,
-tickers) comes from the runtime through ``on_candle``/``mark_price``/``on_price``, and, for live
-paper trading, candles from ``market_data`` (a public venue).
+crashed after sending. A restart continues where the last change left it. Inside ``held()`` (a
+batch of orders sent together) the saves wait for ``flush()`` or the end of the block: one
+transaction for the batch. The caller flushes before it records anything the held reports say,
+so a crash before the flush loses orders the exchange "never received" and our records still
+call pending: they are looked up, found missing and sent again, as with a real venue. Market data
+(candles, tickers) comes from the runtime through ``on_candle``/``mark_price``/``on_price``, and,
+for live paper trading, candles from ``market_data`` (a public venue).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from decimal import Decimal
 
 from cryptotrader.clock import Clock
@@ -91,6 +96,7 @@ class PaperExchange(BaseExchange):
         )
         self._lock = asyncio.Lock()
         self._started = False
+        self._held = 0
 
     async def start(self) -> None:
         """Load the saved account, or open a new one with the initial balances."""
@@ -287,9 +293,29 @@ class PaperExchange(BaseExchange):
     def _reports(orders: list[PaperOrder], pair: Pair) -> list[OrderReport]:
         return [order.report(pair.quote) for order in orders]
 
-    async def _save(self) -> None:
-        """Write what changed (nothing when nothing did)."""
-        if not self.book.dirty:
+    @asynccontextmanager
+    async def held(self) -> AsyncIterator[None]:
+        """Saves wait for ``flush()`` or the end of the block (one transaction for a batch).
+
+        Record nothing a report from inside the block says before ``flush()``: the account
+        must hold what our records say it holds.
+        """
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+            if not self._held:
+                await self.flush()
+
+    async def flush(self) -> None:
+        """Save what changed now, held or not."""
+        async with self._lock:
+            await self._save(force=True)
+
+    async def _save(self, *, force: bool = False) -> None:
+        """Write what changed (nothing when nothing did, or while ``held``)."""
+        if not self.book.dirty or (self._held and not force):
             return
         changes = self.book.take_changes()
         async with UnitOfWork(self._database) as uow:

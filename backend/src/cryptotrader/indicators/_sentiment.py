@@ -8,6 +8,7 @@ of that candle is ``unavailable`` with weight 0.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any, TypeVar
 
 import numpy as np
@@ -33,6 +34,15 @@ class SentimentIndicator(Indicator[P]):
         self.history = history if history is not None and len(history) else None
         if self.history is None:
             self.weight = 0.0
+
+    def identity(self) -> Hashable:
+        """Parameters and the very history read."""
+        return (type(self), self.params, id(self.history))
+
+    @property
+    def memory(self) -> int | None:
+        """None before a candle: each reads the history's value at its own open time."""
+        return 0
 
     def _no_history(self, candles: CandleArrays) -> Series:
         return {column: np.full(len(candles), np.nan) for column in self.columns}

@@ -7,7 +7,7 @@ from pydantic import Field
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
 from cryptotrader.indicators._shared import atr
-from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
+from cryptotrader.indicators.base import Indicator, IndicatorParams, Series, wilder_memory
 
 
 class MovingAverageParams(IndicatorParams):
@@ -39,6 +39,16 @@ class MovingAverageIndicator(Indicator[MovingAverageParams]):
     @property
     def warmup(self) -> int:
         """One full window (the strength also needs the ATR's)."""
+        return self.params.period - 1
+
+    @property
+    def memory(self) -> int | None:
+        """The average's window, and the ATR its strength is measured in."""
+        return max(self.average_memory, wilder_memory(self.params.atr_period))
+
+    @property
+    def average_memory(self) -> int:
+        """Candles before a candle that the average reads (its window by default)."""
         return self.params.period - 1
 
     def _deviation(self, values: Series, candles: CandleArrays, start: int) -> FloatArray:

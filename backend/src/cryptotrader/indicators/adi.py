@@ -40,6 +40,16 @@ class Adi(Indicator[AdiParams]):
         """``adi`` is defined at once; the flow needs ``lookback`` candles."""
         return self.params.lookback
 
+    @property
+    def memory(self) -> int | None:
+        """The flow's lookback: a difference of the running sum, which cancels where it starts."""
+        return self.params.lookback
+
+    @property
+    def level_columns(self) -> tuple[str, ...]:
+        """ADI: a running sum from the first candle."""
+        return ("adi",)
+
     def compute(self, candles: CandleArrays) -> Series:
         """TA-Lib AD, and its normalised change over the lookback."""
         n = self.params.lookback

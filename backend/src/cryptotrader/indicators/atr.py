@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
 from cryptotrader.indicators._shared import atr
-from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
+from cryptotrader.indicators.base import Indicator, IndicatorParams, Series, wilder_memory
 from cryptotrader.indicators.registry import register_indicator
 
 
@@ -47,6 +47,11 @@ class Atr(Indicator[AtrParams]):
     def warmup(self) -> int:
         """TA-Lib's ATR needs ``period`` true ranges after the first candle."""
         return self.params.period
+
+    @property
+    def memory(self) -> int | None:
+        """Wilder's smoothing of the true range (``wilder_memory``)."""
+        return wilder_memory(self.params.period)
 
     def compute(self, candles: CandleArrays) -> Series:
         """TA-Lib ATR, and ATR / close."""

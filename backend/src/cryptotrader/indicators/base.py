@@ -8,8 +8,9 @@ latest reading. Parameters are a frozen pydantic model: unknown names are refuse
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
@@ -58,6 +59,33 @@ def parse_params(model: type[P], values: Mapping[str, Any] | P | None, owner: st
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise UserInputError(f"{owner}: parameter {where}: {first['msg']}") from None
+
+
+SETTLED_BITS = 70
+"""A recursive average counts as settled once its seed weighs less than 2^-70 of its value."""
+
+
+def settled(alpha: float) -> int:
+    """Steps after which a recursive average (``y = alpha x + (1 - alpha) y``) forgot its seed.
+
+    After ``n`` steps two runs of the same average started apart differ by ``(1 - alpha)^n`` times
+    their first difference; ``n`` here makes that factor at most 2^-70, 17 bits below a float's
+    precision (2^-53), which leaves room for a seed up to 2^17 times off. This is the TA-Lib
+    "unstable period" long enough that the window's values equal the full history's.
+    """
+    if alpha >= 1:
+        return 0
+    return math.ceil(SETTLED_BITS * math.log(2) / -math.log1p(-alpha))
+
+
+def wilder_memory(period: int) -> int:
+    """``memory`` of TA-Lib's ATR and RSI: a previous close, ``period`` values to seed, Wilder."""
+    return period + settled(1 / period)
+
+
+def ema_memory(period: int) -> int:
+    """``memory`` of TA-Lib's EMA: seeded by the SMA of ``period`` values, then ``2/(p+1)``."""
+    return period - 1 + settled(2 / (period + 1))
 
 
 def bias_of(strength: float) -> Bias:
@@ -120,6 +148,10 @@ class Indicator(ABC, Generic[P]):
         """Unique name of this configured instance (``rsi_14``); the first column by default."""
         return self.columns[0]
 
+    def identity(self) -> Hashable:
+        """Equal for instances that compute equal values and strengths (weights aside)."""
+        return (type(self), self.params)
+
     @property
     @abstractmethod
     def columns(self) -> tuple[str, ...]:
@@ -129,6 +161,26 @@ class Indicator(ABC, Generic[P]):
     def warmup(self) -> int:
         """Number of leading candles whose values are undefined (NaN)."""
         return 0
+
+    @property
+    def memory(self) -> int | None:
+        """Candles before a candle that its values and strength depend on; None: every one.
+
+        Computed over the last ``memory + 1`` candles, a candle's values and strength equal
+        those computed over the whole history (a recursive average: to float precision, see
+        ``settled``), except the ``level_columns``. The live engines keep only that much
+        history; an indicator that does not say keeps the whole of it.
+        """
+        return None
+
+    @property
+    def level_columns(self) -> tuple[str, ...]:
+        """Cumulative columns (OBV, ADI) whose level depends on where the candles start.
+
+        Their changes do not, and the strength reads only those; a rule that reads such a
+        level makes the live engines keep the whole history (as a backtest reads it).
+        """
+        return ()
 
     @abstractmethod
     def compute(self, candles: CandleArrays) -> Series:
@@ -157,15 +209,17 @@ class Indicator(ABC, Generic[P]):
     ) -> IndicatorSignal:
         """The reading of candle ``index`` as an ``IndicatorSignal``.
 
-        ``strengths`` (every candle's, from ``strength``) avoids recomputing when already known.
+        ``strengths`` (from ``strength``: every candle's, or the last ``len(strengths)``
+        candles') avoids recomputing when already known.
         """
         if len(candles) == 0:
             raise UserInputError(f"indicator {self.name!r}: no candles to interpret")
         position = index % len(candles)
-        if strengths is None:
+        skipped = len(candles) - (0 if strengths is None else len(strengths))
+        if strengths is None or position < skipped:
             raw = float(self.strength(values, candles, start=position)[0])
         else:
-            raw = float(strengths[position])
+            raw = float(strengths[position - skipped])
         ready = not np.isnan(raw)
         strength = raw if ready else 0.0
         label = self.label(values, candles, position, strength) if ready else "warming_up"

@@ -66,6 +66,11 @@ class Bollinger(Indicator[BollingerParams]):
         """One full window."""
         return self.params.period - 1
 
+    @property
+    def memory(self) -> int | None:
+        """One window."""
+        return self.params.period - 1
+
     def compute(self, candles: CandleArrays) -> Series:
         """Bands of the closes, %B and (upper - lower) / middle."""
         p = self.params

@@ -50,6 +50,11 @@ class Choppiness(Indicator[ChoppinessParams]):
         """One full window."""
         return self.params.period - 1
 
+    @property
+    def memory(self) -> int | None:
+        """One window of true ranges, each reading the previous close."""
+        return self.params.period
+
     def compute(self, candles: CandleArrays) -> Series:
         """CHOP from TA-Lib TRANGE/SUM/MAX/MIN."""
         n = self.params.period

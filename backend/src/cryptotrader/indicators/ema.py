@@ -9,7 +9,7 @@ import talib
 
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.indicators._trend import MovingAverageIndicator, MovingAverageParams
-from cryptotrader.indicators.base import Series
+from cryptotrader.indicators.base import Series, ema_memory
 from cryptotrader.indicators.registry import register_indicator
 
 
@@ -26,6 +26,11 @@ class Ema(MovingAverageIndicator):
         if not isinstance(params, MovingAverageParams):
             params = {"period": 50, **(params or {})}
         super().__init__(params, weight=weight)
+
+    @property
+    def average_memory(self) -> int:
+        """Recursive: until the seed is forgotten (``ema_memory``)."""
+        return ema_memory(self.params.period)
 
     def compute(self, candles: CandleArrays) -> Series:
         """TA-Lib EMA (seeded with the SMA of the first window, as TA-Lib does)."""

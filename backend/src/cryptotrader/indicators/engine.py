@@ -7,7 +7,7 @@ candle to the last such higher candle; a higher candle still forming is never vi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # pandas loads for frames only: a backtest on arrays never ne
     import pandas as pd
 
 CandleInput: TypeAlias = "pd.DataFrame | CandleArrays"
+Shared: TypeAlias = "MutableMapping[Hashable, tuple[dict[str, FloatArray], FloatArray | None]]"
+"""Values and strengths already computed on the same candles, by ``Indicator.identity``."""
 
 
 def as_arrays(candles: CandleInput) -> CandleArrays:
@@ -138,6 +140,19 @@ class IndicatorEngine:
         """Candles needed before every indicator is defined."""
         return max((i.warmup for i in self._indicators.values()), default=0)
 
+    @property
+    def memory(self) -> int | None:
+        """The longest ``Indicator.memory`` (None when one indicator needs every candle)."""
+        memories = [i.memory for i in self._indicators.values()]
+        if any(m is None for m in memories):
+            return None
+        return max((m for m in memories if m is not None), default=0)
+
+    @property
+    def level_columns(self) -> frozenset[str]:
+        """Every ``Indicator.level_columns``: series whose level depends on the first candle."""
+        return frozenset(c for i in self._indicators.values() for c in i.level_columns)
+
     def register_indicator(self, indicator: Indicator[Any]) -> None:
         """Add a plugin.
 
@@ -157,7 +172,14 @@ class IndicatorEngine:
             self._columns[column] = indicator.key
 
     def compute(
-        self, candles: CandleInput, timeframe: Timeframe, *, with_strengths: bool = True
+        self,
+        candles: CandleInput,
+        timeframe: Timeframe,
+        *,
+        with_strengths: bool = True,
+        readings: bool = True,
+        start: int = 0,
+        shared: Shared | None = None,
     ) -> IndicatorResult:
         """Every series, and every indicator's reading of the last candle.
 
@@ -166,6 +188,12 @@ class IndicatorEngine:
             timeframe: their timeframe (labels the signals).
             with_strengths: score every candle (backtests need it); otherwise only the last
                 candle is scored, for its reading.
+            readings: read the last candle (``signals``); False leaves them out.
+            start: the result covers candles ``start:`` only (series as views, strengths
+                scored there only): the live engines compute a window and read its newest rows.
+            shared: values and strengths of identical indicators (``Indicator.identity``)
+                already computed on these candles with this ``start`` (another bot's engine);
+                used, and completed with this engine's.
 
         Raises:
             StrategyError: a plugin raised; the message names it.
@@ -176,21 +204,29 @@ class IndicatorEngine:
         signals: dict[str, IndicatorSignal] = {}
         for key, indicator in self._indicators.items():
             try:
-                values = indicator.compute(arrays)
-                if with_strengths:
-                    strengths[key] = indicator.strength(values, arrays)
-                if len(arrays):
+                identity = (indicator.identity(), with_strengths)
+                known = None if shared is None else shared.get(identity)
+                if known is None:
+                    values = indicator.compute(arrays)
+                    strength = indicator.strength(values, arrays, start) if with_strengths else None
+                    if shared is not None:
+                        shared[identity] = (values, strength)
+                else:
+                    values, strength = known
+                if strength is not None:
+                    strengths[key] = strength
+                if readings and len(arrays):
                     signals[key] = indicator.interpret(
-                        values, arrays, timeframe, strengths=strengths.get(key)
+                        values, arrays, timeframe, strengths=strength
                     )
             except (UserInputError, StrategyError):
                 raise
             except Exception as exc:
                 raise StrategyError(f"indicator {key!r} failed: {exc!r}") from exc
-            series.update(values)
+            series.update(values if not start else {k: v[start:] for k, v in values.items()})
         return IndicatorResult(
             timeframe=timeframe,
-            timestamps=arrays.timestamps,
+            timestamps=arrays.timestamps[start:],
             series=series,
             signals=signals,
             strengths=strengths,

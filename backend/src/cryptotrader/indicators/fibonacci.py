@@ -53,6 +53,11 @@ class Fibonacci(Indicator[FibonacciParams]):
         """One full window."""
         return self.params.lookback - 1
 
+    @property
+    def memory(self) -> int | None:
+        """One window (TA-Lib MAX/MIN and their indexes)."""
+        return self.params.lookback - 1
+
     def compute(self, candles: CandleArrays) -> Series:
         """Swing extremes and their order from TA-Lib MAX/MIN/MAXINDEX/MININDEX."""
         n = self.params.lookback

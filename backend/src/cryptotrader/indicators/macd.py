@@ -8,7 +8,13 @@ from pydantic import Field, model_validator
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
 from cryptotrader.indicators._shared import atr
-from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
+from cryptotrader.indicators.base import (
+    Indicator,
+    IndicatorParams,
+    Series,
+    ema_memory,
+    wilder_memory,
+)
 from cryptotrader.indicators.registry import register_indicator
 
 
@@ -59,6 +65,12 @@ class Macd(Indicator[MacdParams]):
     def warmup(self) -> int:
         """Slow EMA then signal EMA."""
         return self.params.slow + self.params.signal - 2
+
+    @property
+    def memory(self) -> int | None:
+        """The slow EMA, then the signal EMA of its line; the ATR of the strength."""
+        p = self.params
+        return max(ema_memory(p.slow) + ema_memory(p.signal), wilder_memory(p.atr_period))
 
     def compute(self, candles: CandleArrays) -> Series:
         """MACD of the closes."""

@@ -11,6 +11,7 @@ from cryptotrader.indicators.base import (
     IndicatorParams,
     Series,
     piecewise_extremes,
+    wilder_memory,
 )
 from cryptotrader.indicators.registry import register_indicator
 
@@ -49,6 +50,11 @@ class Rsi(Indicator[RsiParams]):
     def warmup(self) -> int:
         """TA-Lib's RSI needs ``period`` price changes."""
         return self.params.period
+
+    @property
+    def memory(self) -> int | None:
+        """Wilder's smoothing of the gains and losses (``wilder_memory``)."""
+        return wilder_memory(self.params.period)
 
     def compute(self, candles: CandleArrays) -> Series:
         """RSI of the closes."""

@@ -8,7 +8,13 @@ from pydantic import Field, model_validator
 from talib._ta_lib import MA_Type  # the typed enum TA-Lib expects for matype
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
-from cryptotrader.indicators.base import Indicator, IndicatorParams, Series, piecewise_extremes
+from cryptotrader.indicators.base import (
+    Indicator,
+    IndicatorParams,
+    Series,
+    piecewise_extremes,
+    wilder_memory,
+)
 from cryptotrader.indicators.registry import register_indicator
 
 
@@ -58,6 +64,12 @@ class StochRsi(Indicator[StochRsiParams]):
         """RSI, then the %K window, then the %D smoothing."""
         p = self.params
         return p.period + p.fastk_period + p.fastd_period - 2
+
+    @property
+    def memory(self) -> int | None:
+        """The RSI's, then the %K window and the %D smoothing."""
+        p = self.params
+        return wilder_memory(p.period) + p.fastk_period - 1 + p.fastd_period - 1
 
     def compute(self, candles: CandleArrays) -> Series:
         """TA-Lib STOCHRSI of the closes."""

@@ -54,6 +54,12 @@ class SupportResistance(Indicator[SupportResistanceParams]):
         """The first pivot can be confirmed after two pivot windows."""
         return 2 * self.params.pivot_window
 
+    @property
+    def memory(self) -> int | None:
+        """Pivots remembered ``lookback`` candles, each told by ``pivot_window`` before it."""
+        p = self.params
+        return p.lookback + p.pivot_window
+
     def compute(self, candles: CandleArrays) -> Series:
         """Levels from the compiled pivot kernel."""
         p = self.params

@@ -48,6 +48,16 @@ class Volume(Indicator[VolumeParams]):
         """One averaging window."""
         return self.params.period - 1
 
+    @property
+    def memory(self) -> int | None:
+        """The averaging window, and the previous close (the strength's direction)."""
+        return self.params.period
+
+    @property
+    def level_columns(self) -> tuple[str, ...]:
+        """OBV: a running sum from the first candle."""
+        return ("obv",)
+
     def compute(self, candles: CandleArrays) -> Series:
         """Relative volume, its average and TA-Lib OBV."""
         average = talib.SMA(candles.volume, timeperiod=self.params.period)

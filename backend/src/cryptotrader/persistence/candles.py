@@ -24,8 +24,20 @@ from cryptotrader.persistence.uow import UnitOfWork
 class SqlCandleStore:
     """Candles in ``ohlcv_data``; each call is one transaction.
 
+    Reads are read-only transactions: on SQLite they neither wait for the writer lock nor hold
+    it, so reading 72k candles for a backtest does not stall the runtime's writes in the same
+    process (``run --api``), nor wait behind them.
+
+    With ``keep``, the last few ranges read as arrays are kept while the database agrees: a
+    backtest launched from the app read its 72,540 candles on every launch (~0.35 s of CPU,
+    seconds of wall time on a loaded machine). Each ``read_arrays`` then asks the database only
+    for the range's fingerprint (``ohlcv.fingerprint``: count, first and last times, column
+    sums) and returns the kept arrays when it has not changed, whoever wrote since (the runtime,
+    an import, another API process). Kept arrays are read-only: callers share them.
+
     Args:
         database: an upgraded database (``cryptotrader db upgrade``).
+        keep: how many ranges ``read_arrays`` keeps (each 48 bytes per candle; 0: none).
 
     Example:
         store = SqlCandleStore(database)
@@ -33,14 +45,18 @@ class SqlCandleStore:
         frame = await store.read(exchange="binance", pair=pair, timeframe=Timeframe.H1)
     """
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, keep: int = 0) -> None:
         self._database = database
+        self._keep = keep
+        self._kept: OrderedDict[tuple[object, ...], tuple[tuple[object, ...], CandleArrays]] = (
+            OrderedDict()
+        )
 
     async def last_timestamp(
         self, *, exchange: str, pair: Pair, timeframe: Timeframe
     ) -> int | None:
         """Open time (epoch ms) of the newest stored candle, or None when nothing is stored."""
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             pair_id = await find_pair(session=uow.session, exchange=exchange, pair=pair)
             if pair_id is None:
                 return None
@@ -74,17 +90,44 @@ class SqlCandleStore:
         end_ms: int | None = None,
     ) -> CandleArrays:
         """Like ``read`` but as arrays, the form the engines compute on (no DataFrame built)."""
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             pair_id = await find_pair(session=uow.session, exchange=exchange, pair=pair)
             if pair_id is None:
                 return ohlcv.read_empty()
-            return await ohlcv.read_candles(
+            key = (pair_id, timeframe.value, start_ms, end_ms)
+            mark = None
+            if self._keep:
+                mark = await ohlcv.fingerprint(
+                    session=uow.session,
+                    pair_id=pair_id,
+                    timeframe=timeframe,
+                    start_ms=start_ms,
+                    end_ms=end_ms,
+                )
+                kept = self._kept.get(key)
+                if kept is not None and kept[0] == mark:
+                    self._kept.move_to_end(key)
+                    return kept[1]
+            arrays = await ohlcv.read_candles(
                 session=uow.session,
                 pair_id=pair_id,
                 timeframe=timeframe,
                 start_ms=start_ms,
                 end_ms=end_ms,
             )
+        if mark is not None:
+            self._remember(key, mark, arrays)
+        return arrays
+
+    def _remember(
+        self, key: tuple[object, ...], mark: tuple[object, ...], arrays: CandleArrays
+    ) -> None:
+        for column in ("timestamps", *OHLCV_COLUMNS):
+            getattr(arrays, column).flags.writeable = False
+        self._kept[key] = (mark, arrays)
+        self._kept.move_to_end(key)
+        while len(self._kept) > self._keep:
+            self._kept.popitem(last=False)
 
     async def read(
         self,
@@ -103,71 +146,8 @@ class SqlCandleStore:
 
     async def series(self) -> list[StoredSeries]:
         """Every stored series, sorted by exchange, pair and timeframe."""
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             return await ohlcv.stored_series(session=uow.session)
-
-
-class KeptCandles:
-    """Ranges of stored candles read as arrays, the last few kept while the database agrees.
-
-    A backtest launched from the app read its 72,540 candles on every launch (~0.35 s of CPU,
-    seconds of wall time on a loaded machine). Each read now asks the database only for the
-    range's fingerprint (``ohlcv.fingerprint``: count, first and last times, column sums) and
-    returns the kept arrays when it has not changed, whoever wrote since (the runtime, an import,
-    another API process). The kept arrays are read-only: callers share them.
-
-    Args:
-        database: an upgraded database.
-        size: how many ranges are kept (each 48 bytes per candle).
-    """
-
-    def __init__(self, database: Database, size: int = 4) -> None:
-        self._database = database
-        self._size = size
-        self._kept: OrderedDict[tuple[object, ...], tuple[tuple[object, ...], CandleArrays]] = (
-            OrderedDict()
-        )
-
-    async def read_arrays(
-        self,
-        *,
-        exchange: str,
-        pair: Pair,
-        timeframe: Timeframe,
-        start_ms: int | None = None,
-        end_ms: int | None = None,
-    ) -> CandleArrays:
-        """The candles with ``start_ms <= open time < end_ms``, oldest first (shared, read-only)."""
-        async with UnitOfWork(self._database) as uow:
-            pair_id = await find_pair(session=uow.session, exchange=exchange, pair=pair)
-            if pair_id is None:
-                return ohlcv.read_empty()
-            key = (pair_id, timeframe.value, start_ms, end_ms)
-            mark = await ohlcv.fingerprint(
-                session=uow.session,
-                pair_id=pair_id,
-                timeframe=timeframe,
-                start_ms=start_ms,
-                end_ms=end_ms,
-            )
-            kept = self._kept.get(key)
-            if kept is not None and kept[0] == mark:
-                self._kept.move_to_end(key)
-                return kept[1]
-            arrays = await ohlcv.read_candles(
-                session=uow.session,
-                pair_id=pair_id,
-                timeframe=timeframe,
-                start_ms=start_ms,
-                end_ms=end_ms,
-            )
-        for column in ("timestamps", *OHLCV_COLUMNS):
-            getattr(arrays, column).flags.writeable = False
-        self._kept[key] = (mark, arrays)
-        self._kept.move_to_end(key)
-        while len(self._kept) > self._size:
-            self._kept.popitem(last=False)
-        return arrays
 
 
 @asynccontextmanager

@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,7 +33,7 @@ from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.errors import RateLimitedError, StrategyError, UserInputError
-from cryptotrader.persistence.candles import KeptCandles
+from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import backtest_jobs
 from cryptotrader.persistence.tables import BacktestRow
@@ -52,7 +52,9 @@ _WORKERS: dict[str, Worker] = {
     "portfolio": backtest_worker.run_portfolio,
 }
 BACKTEST_KINDS = ("single", "compare", "portfolio")
-Check = Callable[[dict[str, Any], CandleArrays], None]
+Check = Callable[[dict[str, Any], CandleArrays], Mapping[str, Any]]
+"""A kind's check of a request against its candles; returns what the job stores with the
+request (an optimisation's walk-forward window count)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +162,7 @@ class BacktestService:
             self._workers[kind] = worker
             self._checks[kind] = check
         self._database = database
-        self._store = KeptCandles(database)
+        self._store = SqlCandleStore(database, keep=4)
         self._clock = clock
         self._executor = executor
         self._trading = trading
@@ -234,7 +236,7 @@ class BacktestService:
         else:
             candles = await self._candles(request)
         if kind in self._checks and isinstance(candles, CandleArrays):
-            self._checks[kind](request, candles)
+            request = {**request, **self._checks[kind](request, candles)}
         async with UnitOfWork(self._database) as uow:
             active = await backtest_jobs.count_unfinished(
                 session=uow.session, user_id=actor.user_id
@@ -393,7 +395,7 @@ class BacktestService:
             NotFound: no such job, another user's, or of another kind.
         """
         actor.require(Permission.READ)
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             row = await backtest_jobs.get_job(session=uow.session, job_id=job_id)
         what = "optimization" if "optimize" in kinds else "backtest"
         if row is None or not actor.owns(row.user_id) or row.kind not in kinds:
@@ -420,7 +422,7 @@ class BacktestService:
     ) -> tuple[list[BacktestJobView], int]:
         """The caller's jobs of these kinds, newest first, and how many they have."""
         actor.require(Permission.READ)
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             rows, total = await backtest_jobs.list_jobs(
                 session=uow.session, user_id=actor.user_id, limit=limit, offset=offset, kinds=kinds
             )

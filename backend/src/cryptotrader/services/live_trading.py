@@ -54,11 +54,7 @@ async def live_trading_state(session: AsyncSession, config: Settings) -> LiveTra
     """Read the switch and list the blockers."""
     switch = await live_switch.read_switch(session=session)
     exchange = config.exchange.name
-    blockers = []
-    if config.exchange.mode is not TradingMode.LIVE:
-        blockers.append("exchange.mode is paper (CRYPTOTRADER_EXCHANGE__MODE=live)")
-    if not config.trading.live_trading_enabled:
-        blockers.append("trading.live_trading_enabled is false in the settings")
+    blockers = [f"needs {lock}" for lock in config.live_locks_closed()]
     if not config.security.encryption_keys:
         blockers.append("no encryption keys (CRYPTOTRADER_SECURITY__ENCRYPTION_KEYS)")
     if await api_keys.get_api_key(session=session, exchange=exchange) is None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from cryptotrader.clock import Clock
 from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.values import DECIMAL_PLACES
 from cryptotrader.errors import ConfigurationError, UserInputError
+from cryptotrader.optimize.request import OptimizationRequest
 from cryptotrader.optimize.storage import check_not_app_database, normalise
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import backtest_jobs
@@ -62,8 +64,8 @@ class Progress:
     windows: int | None
 
 
-def _total(request: dict[str, Any]) -> int:
-    return int(request.get("trials", 100)) * int(request.get("windows") or 1)
+def _total(request: Mapping[str, Any]) -> int:
+    return OptimizationRequest.from_json(request).trials * int(request.get("windows") or 1)
 
 
 class OptimizationService:
@@ -131,16 +133,22 @@ class OptimizationService:
         return self._storage
 
     async def launch(
-        self, actor: Actor, request: dict[str, Any], origin: Origin
+        self, actor: Actor, body: Mapping[str, Any], origin: Origin
     ) -> BacktestJobView:
         """Queue an optimisation of the caller's and start it; returns at once.
+
+        ``body``: the request's fields (``OptimizationRequest.as_json`` names) and the stored
+        candles it runs on (``exchange``, ``start``, ``end``). The job stores the request's
+        JSON form, which its worker reads back.
 
         Raises:
             UserInputError: bad request, or windows that do not fit the candles.
             NotFound: no stored candles for the market.
         """
-        request = {**request, "study": f"api-{uuid.uuid4().hex[:16]}"}
-        optimization_worker.plan_of(request, self._storage_url)  # refused before queueing
+        asked = replace(OptimizationRequest.from_json(body), study=f"api-{uuid.uuid4().hex[:16]}")
+        asked.validate()  # refused before queueing
+        candles = {k: body.get(k) for k in ("exchange", "start", "end")}
+        request = {**candles, **asked.as_json()}
         view = await self._backtests.launch(actor, "optimize", request, origin)
         self._jobs[view.id] = (actor.user_id, view.request)
         await self._publish(view.id, actor.user_id, view.status, view.request)
@@ -182,7 +190,8 @@ class OptimizationService:
         """
         actor.require(Permission.CONFIGURE)
         view = await self.result(actor, job_id)
-        changes = _chosen(view.request["strategy"], view.result or {}, trial)
+        strategy = OptimizationRequest.from_json(view.request).strategy
+        changes = _chosen(strategy, view.result or {}, trial)
         return await self._bots.update_settings(
             actor,
             bot,
@@ -192,17 +201,17 @@ class OptimizationService:
             cause={"optimization": job_id, "trial": trial},
         )
 
-    async def _progress(self, request: dict[str, Any]) -> Progress:
+    async def _progress(self, request: Mapping[str, Any]) -> Progress:
         from cryptotrader.optimize.study import progress_of  # noqa: PLC0415 - optuna
 
-        names = optimization_worker.study_names(request)
+        windows = request.get("windows")
+        names = OptimizationRequest.from_json(request).study_names(windows)
         try:
             storage = await asyncio.to_thread(self._open)
             found = await asyncio.to_thread(progress_of, storage, names)
         except UserInputError as exc:
             log.warning("optimisation progress unavailable: %s", exc)
-            return Progress(0, _total(request), None, None, request.get("windows"))
-        windows = request.get("windows")
+            return Progress(0, _total(request), None, None, windows)
         return Progress(
             found.trials_done,
             _total(request),

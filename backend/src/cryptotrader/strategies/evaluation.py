@@ -14,12 +14,18 @@ from typing import Any
 
 import numpy as np
 
-from cryptotrader.domain.market import FloatArray
+from cryptotrader.domain.market import CandleArrays, FloatArray
 from cryptotrader.domain.signals import IndicatorResult
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.errors import StrategyError, UserInputError
 from cryptotrader.indicators import Indicator, create_indicator, indicator_class
-from cryptotrader.indicators.engine import CandleInput, IndicatorEngine, MultiTimeframeResult
+from cryptotrader.indicators.engine import (
+    CandleInput,
+    IndicatorEngine,
+    MultiTimeframeResult,
+    Shared,
+)
+from cryptotrader.marketdata.resample import resample
 from cryptotrader.strategies.base import BaseStrategy, Decisions, StrategyInputs
 from cryptotrader.strategies.context import ContextArrays, context_arrays
 
@@ -44,6 +50,138 @@ def warmup(strategy: BaseStrategy[Any], engine: IndicatorEngine) -> int:
     return engine.warmup + strategy.lookback
 
 
+def higher_timeframe(strategy: BaseStrategy[Any], timeframe: Timeframe) -> Timeframe | None:
+    """The strategy's higher timeframe on ``timeframe`` candles, when it can be built from them."""
+    higher = strategy.higher_timeframe(timeframe)
+    if higher is not None and timeframe.divides(higher) and higher is not timeframe:
+        return higher
+    return None
+
+
+def history_needed(
+    strategy: BaseStrategy[Any], engine: IndicatorEngine, timeframe: Timeframe
+) -> int | None:
+    """Candles before a run that the rule's inputs on it depend on; None: the whole history.
+
+    The rule (the live engines keep this much, docs/strategies.md "History kept live"): each
+    row's values depend on the ``engine.memory`` candles before it (``Indicator.memory``: a
+    window, or a recursive average until its seed weighs below 2^-70); the rule reads
+    ``lookback`` rows, and a reading also the row before the last, so ``memory + lookback``
+    candles before a run are enough. A higher timeframe needs ``memory + 2`` of its own candles
+    (its memory, the one forming and a first one the history may cut), each worth ``ratio``
+    base candles (a month: 31 days). A rule that reads a cumulative level (ADI, OBV:
+    ``level_columns``), or does not say which series it reads while some are cumulative,
+    depends on where the history starts: it keeps all of it, as a backtest does.
+    """
+    memory = engine.memory
+    if memory is None:
+        return None
+    levels = engine.level_columns
+    read = strategy.series_read()
+    if levels and (read is None or not levels.isdisjoint(read)):
+        return None
+    needed = memory + strategy.lookback
+    higher = higher_timeframe(strategy, timeframe)
+    if higher is not None:
+        width = 31 * 86_400_000 if higher.is_calendar else higher.milliseconds
+        ratio = -(-width // timeframe.milliseconds)
+        needed = max(needed, (memory + 2) * ratio)
+    return needed
+
+
+class WindowedInputs:
+    """One strategy's inputs on a growing series, from a bounded window: the live engines' way.
+
+    The rows asked for equal ``compute_strategy_indicators`` over the whole series (to float
+    precision; ``history_needed`` says why, tests/unit/strategies/test_windowed_inputs.py shows
+    it on real candles), at a cost that does not grow with the history: the base timeframe is
+    computed over the rows asked for and the ``memory`` candles before them, scored on those
+    rows only; the higher timeframe only when one of its candles closed (kept until the next).
+
+    Args:
+        strategy: the rule.
+        engine: its indicators (``build_indicator_engine``).
+        timeframe: the series' timeframe.
+    """
+
+    def __init__(
+        self, strategy: BaseStrategy[Any], engine: IndicatorEngine, timeframe: Timeframe
+    ) -> None:
+        self.strategy = strategy
+        self.engine = engine
+        self.timeframe = timeframe
+        self.higher = higher_timeframe(strategy, timeframe)
+        self.keep = history_needed(strategy, engine, timeframe)
+        """Candles to keep before the next run (None: all)."""
+        self._memory = engine.memory
+        self._higher: tuple[int, IndicatorResult] | None = None
+
+    def reach(self, first: int) -> int | None:
+        """Candles before row ``first`` that the rows from ``first`` on read (None: all)."""
+        if self._memory is None:
+            return None
+        return min(self.strategy.lookback - 1, first) + self._memory + 1
+
+    def compute(
+        self,
+        candles: CandleArrays,
+        first: int,
+        *,
+        readings: bool = True,
+        shared: dict[tuple[int, int], Shared] | None = None,
+    ) -> tuple[IndicatorResult, StrategyInputs]:
+        """The inputs of rows ``first - lead:`` of ``candles`` (``lead``: the rule's lookback)."""
+        reach = self.reach(first)
+        start = 0 if reach is None else max(0, first - reach)
+        rows = first - min(self.strategy.lookback - 1, first) - start
+        return self.compute_window(candles, start, rows, readings=readings, shared=shared)
+
+    def compute_window(
+        self,
+        candles: CandleArrays,
+        start: int,
+        rows: int,
+        *,
+        readings: bool = True,
+        shared: dict[tuple[int, int], Shared] | None = None,
+    ) -> tuple[IndicatorResult, StrategyInputs]:
+        """The inputs of rows ``rows:`` of the window ``candles[start:]``.
+
+        The window must begin at least ``reach`` candles before the rows read. ``shared``
+        (one per series and run, for every bot) lets identical indicators of another bot's
+        engine on the same window and rows be computed once.
+        """
+        base = self.engine.compute(
+            candles.slice(start, len(candles)),
+            self.timeframe,
+            with_strengths=self.strategy.reads_strengths,
+            readings=readings,
+            start=rows,
+            shared=None if shared is None else shared.setdefault((start, rows), {}),
+        )
+        results = {self.timeframe: base}
+        if self.higher is not None:
+            results[self.higher] = self._higher_result(candles)
+        context = context_arrays(MultiTimeframeResult(self.timeframe, results), self.higher)
+        inputs = StrategyInputs(
+            series=base.series, strengths=base.strengths, weights=base.weights, context=context
+        )
+        return base, inputs
+
+    def _higher_result(self, candles: CandleArrays) -> IndicatorResult:
+        """The higher timeframe's closed candles' result, computed again once one more closed."""
+        assert self.higher is not None
+        closes = self.timeframe.bucket_end(candles.timestamps[-1:])
+        forming = int(self.higher.bucket_start(closes)[0])
+        if self._higher is None or self._higher[0] != forming:
+            higher = resample(candles, self.timeframe, self.higher)
+            result = self.engine.compute(
+                higher, self.higher, with_strengths=self.strategy.reads_strengths, readings=False
+            )
+            self._higher = (forming, result)
+        return self._higher[1]
+
+
 def compute_inputs(
     strategy: BaseStrategy[Any],
     engine: IndicatorEngine,
@@ -61,9 +199,9 @@ def compute_strategy_indicators(
     timeframe: Timeframe,
 ) -> tuple[IndicatorResult, StrategyInputs]:
     """``compute_inputs``, with the base timeframe's result (its readings of the last candle)."""
-    higher = strategy.higher_timeframe(timeframe)
+    higher = higher_timeframe(strategy, timeframe)
     strengths = strategy.reads_strengths
-    if higher is not None and timeframe.divides(higher) and higher is not timeframe:
+    if higher is not None:
         multi = engine.compute_from_base(candles, timeframe, [higher], with_strengths=strengths)
         base = multi.results[timeframe]
         context = context_arrays(multi, higher)

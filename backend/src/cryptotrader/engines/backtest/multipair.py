@@ -49,7 +49,12 @@ from cryptotrader.engines.backtest.config import BacktestConfig, check_capital
 from cryptotrader.engines.backtest.engine import BacktestEngine, Progress
 from cryptotrader.engines.backtest.ledger import FillTimes, TradeBook, equity_curve, net_pnl
 from cryptotrader.engines.backtest.metrics import Metrics, TradeOutcomes, compute_metrics
-from cryptotrader.engines.backtest.portfolio import Reallocation, RiskEvent, combine_bots
+from cryptotrader.engines.backtest.portfolio import (
+    BothBots,
+    Reallocation,
+    RiskEvent,
+    combine_bots,
+)
 from cryptotrader.engines.backtest.result import EquityCurve
 from cryptotrader.engines.backtest.simulation import Simulation
 from cryptotrader.errors import UserInputError
@@ -154,19 +159,12 @@ class BotOutcome:
     refused_entries: int
 
 
-@dataclass(frozen=True, slots=True)
-class MultiPairResult:
-    """Per bot, per pair and combined results of a multi-pair portfolio backtest."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MultiPairResult(BothBots[BotOutcome]):
+    """Both bots over several pairs: each bot over every pair (``BotOutcome``), the series."""
 
-    reallocation_ratio: Decimal
     timeframe: Timeframe
     series: tuple[PairSeries, ...]
-    safe: BotOutcome
-    aggressive: BotOutcome
-    combined: Metrics
-    combined_equity: EquityCurve
-    reallocations: tuple[Reallocation, ...]
-    risk_changes: tuple[RiskEvent, ...]
 
     @property
     def pairs(self) -> tuple[Pair, ...]:
@@ -551,15 +549,15 @@ class _Run:
             trades=TradeOutcomes.of_trades(trades),
         )
         return MultiPairResult(
-            self.ratio,
-            tf,
-            tuple(self.series),
-            safe,
-            aggressive,
-            combined,
-            equity,
-            tuple(self.reallocations),
-            tuple(self.risk_changes),
+            reallocation_ratio=self.ratio,
+            timeframe=tf,
+            series=tuple(self.series),
+            safe=safe,
+            aggressive=aggressive,
+            combined=combined,
+            combined_equity=equity,
+            reallocations=tuple(self.reallocations),
+            risk_changes=tuple(self.risk_changes),
         )
 
     def _bot_outcome(self, b: int, bot: _Bot, closes: IntArray) -> BotOutcome:

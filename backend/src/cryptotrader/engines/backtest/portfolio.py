@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
 
@@ -37,6 +37,7 @@ from cryptotrader.risk.reducer import RiskReducer, RiskState
 from cryptotrader.strategies.base import BaseStrategy
 
 __all__ = [
+    "BothBots",
     "PortfolioBacktest",
     "PortfolioResult",
     "PortfolioSetup",
@@ -70,17 +71,47 @@ class RiskEvent:
     pair: Pair | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PortfolioResult:
-    """Per-bot results, the combined equity and metrics, and what moved between the bots."""
+class BotFigures(Protocol):
+    """What a portfolio result holds per bot: its metrics and its equity."""
+
+    @property
+    def metrics(self) -> Metrics:
+        """The bot's own metrics."""
+
+    @property
+    def equity(self) -> EquityCurve:
+        """The bot's own equity."""
+
+
+BotResult = TypeVar("BotResult", bound=BotFigures)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BothBots(Generic[BotResult]):
+    """Both bots at one reallocation ratio: each bot, both as one account, what moved between.
+
+    ``combined`` and ``combined_equity`` are both bots as one account (``combine_bots``). The
+    one-pair result (``PortfolioResult``) and the several-pair one
+    (``multipair.MultiPairResult``) are this, with their own per-bot result.
+    """
 
     reallocation_ratio: Decimal
-    safe: BacktestResult
-    aggressive: BacktestResult
+    safe: BotResult
+    aggressive: BotResult
     combined: Metrics
     combined_equity: EquityCurve
     reallocations: tuple[Reallocation, ...]
     risk_changes: tuple[RiskEvent, ...]
+
+    @property
+    def initial_capital(self) -> Decimal:
+        """Both bots' starting capital."""
+        return self.safe.metrics.initial_capital + self.aggressive.metrics.initial_capital
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PortfolioResult(BothBots[BacktestResult]):
+    """Both bots on one pair: each bot's result is a whole backtest's."""
 
 
 def combine_bots(
@@ -397,13 +428,13 @@ class PortfolioBacktest:
             ),
         )
         return PortfolioResult(
-            ratio,
-            safe_result,
-            aggressive_result,
-            combined,
-            equity,
-            tuple(reallocations),
-            tuple(risk_changes),
+            reallocation_ratio=ratio,
+            safe=safe_result,
+            aggressive=aggressive_result,
+            combined=combined,
+            combined_equity=equity,
+            reallocations=tuple(reallocations),
+            risk_changes=tuple(risk_changes),
         )
 
 

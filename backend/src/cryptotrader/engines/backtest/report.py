@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -11,19 +12,30 @@ from typing import Any
 import numpy as np
 from rich.table import Table
 
+from cryptotrader.domain.market import FloatArray
 from cryptotrader.domain.trades import Trade
 from cryptotrader.domain.values import utc_from_ms
+from cryptotrader.engines.backtest import _kernel as k
 from cryptotrader.engines.backtest.metrics import Metrics, buy_and_hold
 from cryptotrader.engines.backtest.multipair import MultiPairResult, PairSeries
-from cryptotrader.engines.backtest.portfolio import PortfolioResult, Reallocation, RiskEvent
+from cryptotrader.engines.backtest.portfolio import (
+    BothBots,
+    PortfolioResult,
+    Reallocation,
+    RiskEvent,
+)
 from cryptotrader.engines.backtest.result import BacktestResult, EquityCurve
 
 JsonDict = dict[str, Any]
 
 
 def iso(moment: datetime | None) -> str | None:
-    """``2024-01-01T00:00:00Z`` (None stays None)."""
-    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``2024-01-01T00:00:00Z`` (None stays None): the wall time to the second.
+
+    ``isoformat``, not ``strftime``: the same text for years 1000-9999, ~20 times faster (a
+    report formats two times a trade: with ``strftime`` that was most of the report's time).
+    """
+    return None if moment is None else moment.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def _number(value: float | None) -> float | None:
@@ -105,10 +117,57 @@ def benchmark(result: BacktestResult, initial_capital: Decimal | None = None) ->
     )
 
 
+def hold_curve(result: BacktestResult) -> FloatArray:
+    """Buy-and-hold's equity at each candle's close: bought at the first open, after its fee."""
+    initial = float(result.metrics.initial_capital)
+    candles = result.candles
+    units = initial * (1 - float(result.config.fee)) / float(candles.open[0])
+    return np.asarray(units * candles.close, dtype=np.float64)
+
+
+@dataclass(frozen=True, slots=True)
+class TradePeriod:
+    """The trades that exited in one period of a long chart: one marker instead of many."""
+
+    bar: int
+    """The median exit candle: where the marker goes."""
+    price: float
+    """The mean exit price."""
+    net_pnl: float
+    count: int
+
+
+def trade_periods(result: BacktestResult, periods: int) -> list[TradePeriod]:
+    """The trades grouped by exit into ``periods`` equal spans of candles (empty spans left out).
+
+    Thousands of trades drawn one by one make a band of colour; per period, a chart shows
+    where the strategy gained or lost and how often it traded.
+    """
+    table = result.table
+    if not table.shape[0]:
+        return []
+    exits = table[:, k.COL_EXIT_BAR].astype(np.int64)
+    prices = table[:, k.COL_EXIT_PRICE]
+    pnl = np.array([float(t.pnl or 0) for t in result.trades], dtype=np.float64)
+    edges = np.linspace(0, len(result.candles), periods + 1).astype(np.int64)
+    span = np.searchsorted(edges, exits, side="right") - 1
+    found = []
+    for index in np.unique(span):
+        inside = span == index
+        found.append(
+            TradePeriod(
+                bar=int(np.median(exits[inside])),
+                price=float(np.mean(prices[inside])),
+                net_pnl=float(pnl[inside].sum()) if pnl.shape[0] == table.shape[0] else 0.0,
+                count=int(inside.sum()),
+            )
+        )
+    return found
+
+
 def portfolio_benchmark(result: PortfolioResult) -> Metrics:
     """Buy-and-hold with both bots' initial capital."""
-    initial = result.safe.metrics.initial_capital + result.aggressive.metrics.initial_capital
-    return benchmark(result.safe, initial)
+    return benchmark(result.safe, result.initial_capital)
 
 
 def result_dict(result: BacktestResult, *, curve_limit: int = 0) -> JsonDict:
@@ -153,14 +212,13 @@ def portfolio_dict(result: PortfolioResult, *, curve_limit: int = 0) -> JsonDict
             "safe": result_dict(result.safe, curve_limit=curve_limit),
             "aggressive": result_dict(result.aggressive, curve_limit=curve_limit),
         },
-        **moves_dict(result.reallocations, result.risk_changes, with_pair=False),
+        **moves_dict(result, with_pair=False),
     }
 
 
-def moves_dict(
-    reallocations: Sequence[Reallocation], changes: Sequence[RiskEvent], *, with_pair: bool
-) -> JsonDict:
+def moves_dict(result: BothBots[Any], *, with_pair: bool) -> JsonDict:
     """``reallocations`` and ``risk_changes`` of a portfolio report (each with its ``pair``)."""
+    reallocations, changes = result.reallocations, result.risk_changes
 
     def pair(event: Reallocation | RiskEvent) -> JsonDict:
         if not with_pair:
@@ -194,14 +252,13 @@ def moves_dict(
 
 def pair_benchmark(result: MultiPairResult, series: PairSeries, fee: Decimal) -> Metrics:
     """Buy-and-hold of one pair over its candles, with both bots' initial capital."""
-    initial = result.safe.metrics.initial_capital + result.aggressive.metrics.initial_capital
     candles = series.candles
     return buy_and_hold(
         opens=candles.open,
         closes=candles.close,
         times=result.timeframe.bucket_end(candles.timestamps),
         timeframe=result.timeframe,
-        initial_capital=initial,
+        initial_capital=result.initial_capital,
         fee=fee,
     )
 
@@ -240,7 +297,7 @@ def multipair_dict(result: MultiPairResult, *, fee: Decimal, curve_limit: int = 
         },
         "equity_curve": curve_points(result.combined_equity, curve_limit),
         "bots": bots,
-        **moves_dict(result.reallocations, result.risk_changes, with_pair=True),
+        **moves_dict(result, with_pair=True),
     }
 
 

@@ -1,12 +1,19 @@
 """Indicator worker: closed candles in, each bot's strategy inputs (and the latest readings) out.
 
-Parity with the backtest is by construction: the inputs are computed by the backtest's own
-function (``strategies.evaluation.compute_strategy_indicators``) over the **whole loaded history**
-of the series, never over a rolling window. A window would change every indicator with memory
-(EMA, RSI, MACD, ADI ...) and so, near a threshold, decisions; over the full history an
-indicator's value at a candle depends only on the candles up to it (no indicator looks ahead:
-``tests/unit/engines/backtest/test_no_lookahead.py``), so computing a run of candles at once
-gives each candle exactly the values it gets candle by candle, and exactly the backtest's.
+Parity with the backtest: the inputs are computed by the backtest's indicators over a window
+of the series long enough that every value the rule reads equals the one over the whole history
+(``strategies.evaluation.history_needed``: a window for finite indicators, and for recursive
+ones such as EMA, RSI or ATR until their seed weighs below 2^-70; a strategy reading a cumulative
+level keeps the whole history). No indicator looks ahead
+(``tests/unit/engines/backtest/test_no_lookahead.py``), so computing a run of candles at once
+gives each candle the values it gets candle by candle, and the backtest's
+(``tests/unit/strategies/test_windowed_inputs.py`` compares the decisions on real candles).
+Memory stays bounded in a long live run: a series keeps the candles the window needs, in arrays
+a new run is appended to (``CandleBuffer``). Both bots' identical indicators are computed once,
+and the higher timeframe only when one of its candles closed.
+
+A live candle is computed on the event loop: a hop to a thread and back cost more than the work
+(and the GIL keeps the loop waiting anyway); a long run (a replay, catching up) goes to a thread.
 
 A bot's strategy changed through the API (``BotReconfigured`` on ``commands``) is swapped in at
 the start of the next run of candles, so both the inputs and the rule (the decision worker
@@ -21,7 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -39,18 +46,73 @@ from cryptotrader.bus.protocol import Delivery, MessageBus
 from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.signals import IndicatorSignal
+from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
-from cryptotrader.engines.workers.runs import candle_run, concat, run_arrays
+from cryptotrader.engines.workers.runs import candle_run, run_arrays
 from cryptotrader.errors import UserInputError
-from cryptotrader.indicators.engine import IndicatorEngine
+from cryptotrader.indicators.engine import IndicatorEngine, Shared
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.strategies import create_strategy
 from cryptotrader.strategies.base import BaseStrategy, StrategyInputs
-from cryptotrader.strategies.evaluation import build_indicator_engine, compute_strategy_indicators
+from cryptotrader.strategies.evaluation import WindowedInputs, build_indicator_engine
 
 log = logging.getLogger(__name__)
 
 SeriesKey = tuple[str, str, str]
+INLINE_CANDLES = 256
+"""A run of more candles is computed in a thread; a shorter one on the loop."""
+_FIELDS = ("timestamps", "open", "high", "low", "close", "volume")
+
+
+class CandleBuffer:
+    """A series' recent candles, in arrays with room to grow.
+
+    ``append`` copies the new run only (the arrays are compacted, or grown, when full), and
+    keeps at most ``keep`` candles before the next run: memory is bounded by the window.
+
+    Args:
+        candles: the history to start from.
+        keep: candles to keep before a run (None: all).
+    """
+
+    def __init__(self, candles: CandleArrays, keep: int | None) -> None:
+        self.keep = keep
+        size = max(2 * len(candles), 1024)
+        self._arrays = [np.empty(size, dtype=getattr(candles, f).dtype) for f in _FIELDS]
+        self._start, self._stop = 0, 0
+        self.append(candles)
+
+    def __len__(self) -> int:
+        return self._stop - self._start
+
+    @property
+    def last_ms(self) -> int | None:
+        """The open time of the newest candle (None: empty)."""
+        return int(self._arrays[0][self._stop - 1]) if len(self) else None
+
+    def view(self) -> CandleArrays:
+        """The candles kept (views, valid until the next ``append``)."""
+        return CandleArrays(*(a[self._start : self._stop] for a in self._arrays))
+
+    def append(self, run: CandleArrays) -> CandleArrays:
+        """The candles kept, then ``run`` (views, valid until the next ``append``)."""
+        n = len(run)
+        if self._stop + n > self._arrays[0].shape[0]:
+            kept = len(self)
+            size = max(self._arrays[0].shape[0], 2 * (kept + n))
+            arrays = [np.empty(size, dtype=a.dtype) for a in self._arrays]
+            for new, old in zip(arrays, self._arrays, strict=True):
+                new[:kept] = old[self._start : self._stop]
+            self._arrays, self._start, self._stop = arrays, 0, kept
+        for array, name in zip(self._arrays, _FIELDS, strict=True):
+            array[self._stop : self._stop + n] = getattr(run, name)
+        self._stop += n
+        whole = self.view()
+        if self.keep is not None:
+            self._start = max(self._start, self._stop - self.keep)
+        return whole
+
+
 Applied = Callable[[BotReconfigured, int], Awaitable[list[tuple[str, BusMessage]]]]
 """Records a change applied from the candle opened at the given ms; returns events to publish."""
 
@@ -82,7 +144,8 @@ class IndicatorWorker:
             bot: build_indicator_engine(strategy, **self._deps)
             for bot, strategy in strategies.items()
         }
-        self._history: dict[SeriesKey, CandleArrays] = {}
+        self._history: dict[SeriesKey, CandleBuffer] = {}
+        self._windows: dict[SeriesKey, dict[BotKind, WindowedInputs]] = {}
         self._pending: dict[BotKind, tuple[BotReconfigured, BaseStrategy[Any]]] = {}
         self._on_applied = on_applied
 
@@ -115,17 +178,20 @@ class IndicatorWorker:
         key = (message.exchange, message.pair.symbol, message.timeframe.value)
         history = await self._loaded(key, message)
         run = run_arrays(message.candles)
-        if len(history):
-            run = run.slice(
-                int(np.searchsorted(run.timestamps, history.timestamps[-1], "right")), len(run)
-            )
+        last = history.last_ms
+        if last is not None:
+            run = run.slice(int(np.searchsorted(run.timestamps, last, "right")), len(run))
         if not len(run):
             return  # a run delivered again: nothing new
-        full = concat(history, run)
-        self._history[key] = full
-        first = len(history)
         applied = self._apply_pending()
-        inputs, readings = await asyncio.to_thread(self._compute, full, message, first)
+        windows = self._windows_of(key, message.timeframe)
+        history.keep = _keep(windows.values())
+        first = len(history)
+        full = history.append(run)
+        if len(run) <= INLINE_CANDLES:
+            inputs, readings = self._compute(windows, full, first)
+        else:
+            inputs, readings = await asyncio.to_thread(self._compute, windows, full, first)
         await self._bus.publish(
             topics.INDICATORS,
             StrategyInputsComputed(
@@ -170,18 +236,26 @@ class IndicatorWorker:
             applied.append(change)
             log.info("%s bot: %s from the next candle on", bot, strategy.name)
         self._pending.clear()
+        if applied:
+            self._windows.clear()  # every series' windows follow the new strategies
         return applied
 
-    async def _loaded(self, key: SeriesKey, message: CandlesClosed) -> CandleArrays:
+    def _windows_of(self, key: SeriesKey, timeframe: Timeframe) -> dict[BotKind, WindowedInputs]:
+        windows = self._windows.get(key)
+        if windows is None:
+            windows = {
+                bot: WindowedInputs(strategy, self._engines[bot], timeframe)
+                for bot, strategy in self._strategies.items()
+            }
+            self._windows[key] = windows
+        return windows
+
+    async def _loaded(self, key: SeriesKey, message: CandlesClosed) -> CandleBuffer:
         """The history before the run: the one kept when the run follows it, else the store's."""
         kept = self._history.get(key)
         previous = message.previous_open_ms
-        if (
-            kept is not None
-            and previous is not None
-            and len(kept)
-            and kept.timestamps[-1] >= previous
-        ):
+        last = None if kept is None else kept.last_ms
+        if kept is not None and previous is not None and last is not None and last >= previous:
             return kept
         exchange, symbol, timeframe = key
         loaded = await self._store.read_arrays(
@@ -194,38 +268,69 @@ class IndicatorWorker:
         if previous is not None and (not len(loaded) or loaded.timestamps[-1] != previous):
             log.warning("%s %s %s: the stored history misses candles", exchange, symbol, timeframe)
         log.info("%s %s %s: %d candles of history loaded", exchange, symbol, timeframe, len(loaded))
-        return loaded
+        self._windows.pop(key, None)  # a higher timeframe's kept result may miss candles now
+        buffer = CandleBuffer(loaded, None)
+        self._history[key] = buffer
+        return buffer
 
+    @staticmethod
     def _compute(
-        self, candles: CandleArrays, message: CandlesClosed, first: int
+        windows: Mapping[BotKind, WindowedInputs], candles: CandleArrays, first: int
     ) -> tuple[dict[BotKind, RuleInputs], dict[str, IndicatorSignal]]:
+        """Each bot's rule inputs from ``first`` on, and the readings of the last candle.
+
+        A reading is the last bot's that has the indicator (as when each bot's were read in
+        turn), so an earlier bot reads only what no later one does.
+        """
         inputs: dict[BotKind, RuleInputs] = {}
         readings: dict[str, IndicatorSignal] = {}
-        for bot, strategy in self._strategies.items():
-            result, rows = compute_strategy_indicators(
-                strategy, self._engines[bot], candles, message.timeframe
+        shared: dict[tuple[int, int], Shared] = {}
+        later: set[str] = set()
+        order = list(windows.items())
+        wanted = {}
+        for bot, window in reversed(order):
+            keys = {i.key for i in window.engine.indicators}
+            wanted[bot] = not keys <= later
+            later |= keys
+        # One window and one first row for every bot, so that their identical indicators are
+        # computed once: the longest reach back, the longest lead.
+        reaches = [window.reach(first) for _, window in order]
+        start = 0 if None in reaches else max(0, first - max(r or 0 for r in reaches))
+        leads = {bot: min(window.strategy.lookback - 1, first) for bot, window in order}
+        rows = first - max(leads.values(), default=0) - start
+        for bot, window in order:
+            result, computed = window.compute_window(
+                candles, start, rows, readings=wanted[bot], shared=shared
             )
             readings.update(result.signals)
-            inputs[bot] = _rule_inputs(strategy, rows, first)
+            skip = first - leads[bot] - start - rows
+            own = computed.window(skip, len(computed))
+            inputs[bot] = _rule_inputs(window.strategy, own, leads[bot])
         return inputs, readings
 
 
-def _rule_inputs(strategy: BaseStrategy[Any], rows: StrategyInputs, first: int) -> RuleInputs:
-    """The rows a strategy needs for the candles from ``first`` on (and its lookback before)."""
-    lead = min(strategy.lookback - 1, first)
-    start = first - lead
+def _keep(windows: Iterable[WindowedInputs]) -> int | None:
+    """Candles a series keeps before a run: the most any bot's window needs (None: all)."""
+    needed = [w.keep for w in windows]
+    if any(n is None for n in needed):
+        return None
+    return max((n for n in needed if n is not None), default=0)
+
+
+def _rule_inputs(strategy: BaseStrategy[Any], rows: StrategyInputs, lead: int) -> RuleInputs:
+    """A strategy's rows (the run's, after ``lead`` rows its lookback reads) for the message."""
     wanted = strategy.series_read()
     series = {
-        name: values[start:].tolist()
+        name: values.tolist()
         for name, values in rows.series.items()
         if wanted is None or name in wanted
     }
     strengths = (
-        {name: values[start:].tolist() for name, values in rows.strengths.items()}
+        {name: values.tolist() for name, values in rows.strengths.items()}
         if strategy.reads_strengths
         else {}
     )
-    context = {name: getattr(rows.context, name)[start:].tolist() for name in _CONTEXT}
+    context = {name: getattr(rows.context, name).tolist() for name in _CONTEXT}
     return RuleInputs(
         strategy=strategy.name,
         params=strategy.params.model_dump(mode="json"),

@@ -7,7 +7,9 @@ A step follows the backtest's order of events in a candle (docs/backtesting.md):
 2. the market moves to the next candle's open (the first price after the close);
 3. the decisions taken at the close act at that price: exits first (an aggressive winner's
    reallocation is in the safe bot's capital before the safe bot sizes an entry at that same
-   open), then entries, each protected at once.
+   open), then entries, each protected at once. The entries of every pair are one batch
+   (``order_batch``): decided in order, each on the book grown by the earlier ones, written in
+   one transaction before any is sent.
 
 Several pairs (one ``Lane`` each: its order engine, positions and checkpoint): a candle time's
 step runs each part on every pair with a candle at that time before the next part, pairs in
@@ -17,7 +19,9 @@ positions of every pair (``OrderEngineDeps.book``).
 The pairs each bot opens positions on change while running (``BotPairsChanged`` on
 ``commands``, from the API or the CLI): the change applies from the next run of candles on, and
 is recorded then (audit row and ``bot_pairs_applied`` alert). A pair taken off a bot opens
-nothing new for it; its open position keeps its protection and its exits until it closes.
+nothing new for it; its open position keeps its protection and its exits until it closes. A
+pair the market data starts feeding while running (activated in ``/config/pairs``) gets its
+lane when its first decisions come (``new_lane``), recorded as opened from that candle.
 
 Decisions too old to act on (a live runtime catching up after downtime) are not acted on. A
 step's effects are checkpointed as they happen (``Progress``) and each part of a step is
@@ -40,14 +44,15 @@ import numpy as np
 from cryptotrader.bus.messages import BotDecisions, BotPairsChanged, BusMessage, DecisionsMade
 from cryptotrader.bus.protocol import Delivery
 from cryptotrader.clock import Clock, MarketClock
-from cryptotrader.domain.enums import BotKind, BotStatus, ExitReason
+from cryptotrader.domain.enums import BotKind, BotStatus
+from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.signals import TradingSignal
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines import client_ids
 from cryptotrader.engines.order import OrderEngine
+from cryptotrader.engines.order_batch import Exit, Wanted, close_positions, open_positions
 from cryptotrader.engines.reconcile import Reconciler
 from cryptotrader.engines.workers.decisions import ACTIONS, BUY, SELL
-from cryptotrader.errors import TraderError
 from cryptotrader.exchanges.paper import PaperExchange
 from cryptotrader.persistence.repositories import bots, trades
 from cryptotrader.persistence.uow import UnitOfWork
@@ -66,6 +71,9 @@ PairsApplied = Callable[
 ]
 """Records a bot's pairs applied from the candle opened at the given ms (the pairs, None for
 every pair, and those chosen but not traded here); returns the events to publish."""
+
+NewLane = Callable[[Pair], Awaitable[tuple[OrderEngine, Reconciler]]]
+"""Builds the order engine of a pair fed while running (one more lane on the shared book)."""
 
 EntriesChanged = Callable[
     [tuple[str, ...], tuple[str, ...], tuple[str, ...], int],
@@ -141,6 +149,8 @@ class TradingWorker:
         on_entries_changed: records pairs opened to entries or closed to them (through
             ``/config/pairs``) when it takes effect, and active pairs this runtime has no
             candles for.
+        new_lane: builds the lane of a pair whose decisions come while running (a pair the
+            market data started feeding); None: such decisions are not acted on.
     """
 
     def __init__(
@@ -155,6 +165,7 @@ class TradingWorker:
         default_pairs: Mapping[BotKind, Collection[str]] | None = None,
         on_pairs_applied: PairsApplied | None = None,
         on_entries_changed: EntriesChanged | None = None,
+        new_lane: NewLane | None = None,
     ) -> None:
         built = [Lane(engine, reconciler) for engine, reconciler in lanes]
         self.lanes = {lane.symbol: lane for lane in sorted(built, key=lambda lane: lane.symbol)}
@@ -171,6 +182,8 @@ class TradingWorker:
         self._pending_pairs: dict[BotKind, BotPairsChanged] = {}
         self._on_pairs_applied = on_pairs_applied
         self._on_entries_changed = on_entries_changed
+        self._new_lane = new_lane
+        self._joined: set[str] = set()
         self._active: set[str] | None = None
         self.resume_ms: int | None = None
         """Candle times before this are done (after a restart: the earliest pair's)."""
@@ -196,20 +209,35 @@ class TradingWorker:
 
     async def start(self) -> int | None:
         """Reconcile, then say where to resume: the first candle (open time) not yet done."""
-        points: list[int | None] = []
         for lane in self.lanes.values():
             progress = lane.engine.deps.progress
             step, _ = await progress.load(lane.engine.deps.database)
             if step is not None and isinstance(self.clock, MarketClock):
                 self.clock.observe(step)  # a replay's time is where it stopped, not its start
-        for lane in self.lanes.values():
-            await lane.reconciler.run()
-            step, complete = lane.engine.deps.progress.resume_point()
-            lane.engine.checked_through_ms = -1 if step is None else step
-            lane.resume_ms = None if step is None else step + (1 if complete else 0)
-            points.append(lane.resume_ms)
+        points = [await self._resume(lane) for lane in self.lanes.values()]
         self.resume_ms = None if None in points else min(p for p in points if p is not None)
         return self.resume_ms
+
+    async def _resume(self, lane: Lane) -> int | None:
+        """Reconcile a lane whose checkpoint is loaded; where its steps resume."""
+        await lane.reconciler.run()
+        step, complete = lane.engine.deps.progress.resume_point()
+        lane.engine.checked_through_ms = -1 if step is None else step
+        lane.resume_ms = None if step is None else step + (1 if complete else 0)
+        return lane.resume_ms
+
+    async def _join(self, pair: Pair) -> bool:
+        """Build the lane of a pair fed while running; False when none can be built."""
+        if self._new_lane is None:
+            return False
+        engine, reconciler = await self._new_lane(pair)
+        lane = Lane(engine, reconciler)
+        await engine.deps.progress.load(engine.deps.database)
+        await self._resume(lane)
+        self.lanes = dict(sorted({**self.lanes, lane.symbol: lane}.items()))
+        self._joined.add(lane.symbol)
+        log.info("%s: traded from its first candle on", lane.symbol)
+        return True
 
     def opens_on(self, bot: BotKind, symbol: str) -> bool:
         """True when ``bot`` may open a position on ``symbol`` (its pairs, as applied)."""
@@ -270,6 +298,8 @@ class TradingWorker:
         else:
             opened, closed = (active - before) & lanes, (before - active) & lanes
             untraded = (active - before) - lanes
+        opened |= self._joined & active  # fed while running: opens from its first candle
+        self._joined.clear()
         if self._on_entries_changed is None or not (opened or closed or untraded):
             return
         events = await self._on_entries_changed(
@@ -283,7 +313,7 @@ class TradingWorker:
         message = delivery.message
         if not isinstance(message, DecisionsMade):
             return
-        if message.pair.symbol not in self.lanes:
+        if message.pair.symbol not in self.lanes and not await self._join(message.pair):
             log.warning("decisions on %s, which this runtime does not trade", message.pair)
             return
         if not message.batch or message.batch_ms is None:
@@ -372,25 +402,30 @@ class TradingWorker:
                 await engine.ensure_protection()
 
     async def _act(self, rows: list[_Row]) -> None:
-        """The exits of every pair, then the entries (a pair whose exits failed enters nothing)."""
-        failed: set[str] = set()
-        for part in (self._exits, self._entries):
-            for row in rows:
-                if part == self._entries and (
-                    row.lane.symbol in failed or row.lane.symbol not in self._open_to
-                ):
-                    continue
-                if not row.lane.engine.trading_allowed:
-                    continue
-                if not any(d.actions[i] for d, i in row.decisions.values()):
-                    continue
-                try:
-                    await part(row)
-                except TraderError as exc:
-                    failed.add(row.lane.symbol)
-                    log.error(
-                        "step %s %s: %s", row.lane.symbol, utc_from_ms(row.candle.open_ms), exc
-                    )
+        """The exits of every pair, then the entries (a pair whose exits failed enters nothing).
+
+        The exits of the candle time are one batch, then its entries (``order_batch``): decided
+        in this order, written in one transaction before any is sent, then sent together.
+        """
+        exits: list[Exit] = []
+        for row in rows:
+            if self._acts(row):
+                exits += self._exits(row)
+        failed = await close_positions(exits)
+        wanted: list[Wanted] = []
+        for row in rows:
+            if row.lane.symbol in failed or row.lane.symbol not in self._open_to:
+                continue
+            if self._acts(row):
+                wanted += self._entries(row)
+        await open_positions(wanted)
+
+    @staticmethod
+    def _acts(row: _Row) -> bool:
+        """True when the pair may trade and one of its bots decided something."""
+        if not row.lane.engine.trading_allowed:
+            return False
+        return any(d.actions[i] for d, i in row.decisions.values())
 
     async def _market(self, lane: Lane, candle: Candle) -> None:
         engine = lane.engine
@@ -420,27 +455,35 @@ class TradingWorker:
         if moved:
             await engine.apply_reports(moved)
 
-    async def _exits(self, row: _Row) -> None:
+    @staticmethod
+    def _exits(row: _Row) -> list[Exit]:
+        """The positions the pair's decisions sell, aggressive bot first."""
         engine, candle = row.lane.engine, row.candle
-        for bot in _ORDER:
-            if _action(row, bot) == SELL and bot in engine.positions:
-                await engine.close_position(
-                    bot,
-                    reason=ExitReason.SIGNAL,
-                    client_order_id=client_ids.decision_id(
-                        bot, engine.deps.pair.symbol, candle.open_ms, client_ids.EXIT
-                    ),
-                )
+        return [
+            Exit(
+                engine,
+                bot,
+                client_ids.decision_id(
+                    bot, engine.deps.pair.symbol, candle.open_ms, client_ids.EXIT
+                ),
+                candle.open_ms,
+            )
+            for bot in _ORDER
+            if _action(row, bot) == SELL and bot in engine.positions
+        ]
 
-    async def _entries(self, row: _Row) -> None:
+    def _entries(self, row: _Row) -> list[Wanted]:
+        """The entries the pair's decisions ask for, aggressive bot first."""
         engine, candle = row.lane.engine, row.candle
+        wanted = []
         for bot in _ORDER:
             if not self.opens_on(bot, row.lane.symbol):
                 continue
             if _action(row, bot) == BUY and bot not in engine.positions:
                 bot_decisions, index = row.decisions[bot]
                 signal = _signal(bot, bot_decisions, index, candle, row.message)
-                await engine.open_position(signal, step_ms=candle.open_ms)
+                wanted.append(Wanted(engine, signal, candle.open_ms))
+        return wanted
 
     def _stale(self, candle: Candle) -> bool:
         if self.max_age is None:

@@ -15,8 +15,8 @@ from cryptotrader.domain.market import OHLCV_COLUMNS, CandleArrays
 from cryptotrader.domain.timeframes import Timeframe
 
 _COLUMNS = ", ".join(OHLCV_COLUMNS)
-_EPOCH_MS = "CAST(strftime('%s', time) AS INTEGER) * 1000 + CAST(substr(time, 21, 3) AS INTEGER)"
-"""A stored time's epoch ms: whole seconds, then the milliseconds of ``YYYY-MM-DD HH:MM:SS.fff``."""
+_JULIAN_EPOCH = 2440587.5
+"""The Julian day of 1970-01-01 00:00 UTC."""
 _UPDATE = ", ".join(f"{c} = excluded.{c}" for c in OHLCV_COLUMNS)
 
 
@@ -54,14 +54,15 @@ async def read(
 ) -> CandleArrays | None:
     """Candles with ``low_ms <= open time < high_ms``, oldest first; None when there are none."""
     connection = await session.connection()
-    # The open time as epoch ms in SQL (whole seconds, then the text's milliseconds), so that
-    # every column is a number, read through the driver's own cursor (plain tuples, no
-    # SQLAlchemy row per candle) and laid out by numpy in one pass: parsing 72k time strings,
-    # building rows and transposing them in Python took most of a read's ~0.35 s.
+    # Every column a number (the open time as its Julian day: SQLite keeps it as whole
+    # milliseconds, so it turns back into epoch ms exactly), read through the driver's own
+    # cursor (plain tuples, no SQLAlchemy row per candle) and laid out by numpy in one pass:
+    # parsing 72k time strings, building rows and transposing them in Python took most of a
+    # read's ~0.35 s; ``julianday`` costs the query about a third of ``strftime('%s')``'s.
     raw = (await connection.get_raw_connection()).driver_connection
     assert raw is not None  # an open connection has its driver's
     cursor = await raw.execute(
-        f"SELECT {_EPOCH_MS}, {_COLUMNS} FROM ohlcv_data "  # noqa: S608 - constants
+        f"SELECT julianday(time), {_COLUMNS} FROM ohlcv_data "  # noqa: S608 - constants
         "WHERE pair_id = ? AND timeframe = ? AND time >= ? AND time < ? ORDER BY time",
         (pair_id, timeframe.value, *sqlite_times(np.array([low_ms, high_ms], dtype=np.int64))),
     )
@@ -75,5 +76,6 @@ async def read(
     table = np.fromiter(
         itertools.chain.from_iterable(rows), dtype=np.float64, count=len(rows) * width
     ).reshape(len(rows), width)
-    times = table[:, 0].astype(np.int64)
+    days = table[:, 0] - _JULIAN_EPOCH  # exact: both within a factor of 2 (Sterbenz)
+    times = np.rint(days * 86_400_000.0).astype(np.int64)
     return CandleArrays(times, *(np.ascontiguousarray(table[:, i]) for i in range(1, width)))

@@ -1,0 +1,417 @@
+"""A candle time's entries on every pair as one batch: decided in order, written once, sent.
+
+One entry at a time (``Entries.open_position``) costs about six transactions, and the last pair of
+a 50-pair candle time waited for every earlier pair's (docs/BENCHMARKS.md, issue 15). Here:
+
+1. every entry is decided in the runtime's deterministic order (pairs sorted, the aggressive bot
+   before the safe one), each sized and checked against the book **as it grows with the earlier
+   entries of the batch**: an earlier entry counts as its fill will, quantity x the ticker's ask,
+   which on the paper exchange is exactly the fill price (``exact(price x (1 + slippage))``, the
+   ``Position.entry_price`` the one-at-a-time path books), so a replay decides as the backtest;
+2. every order of the batch is written in one transaction, **before any is sent**;
+3. they are sent together; the paper account is saved once for all of them, before anything is
+   recorded from its answers (``PaperExchange.held``);
+4. the fills are recorded in one transaction, the protections stored in one, placed together,
+   and their acknowledgements recorded in one.
+
+A kill anywhere leaves what a kill inside one-at-a-time entries leaves: orders pending (looked up
+at restart, sent again only if the exchange never received them), or positions not yet protected
+(protected at restart before any new order). Entries that may already be stored (a restart inside
+this candle time) and native brackets go one at a time, as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+
+from cryptotrader.bus import topics
+from cryptotrader.domain.enums import BotKind, ExitReason
+from cryptotrader.domain.orders import Order
+from cryptotrader.domain.reports import OrderReport
+from cryptotrader.domain.signals import TradingSignal
+from cryptotrader.engines import client_ids
+from cryptotrader.engines.order import OrderEngine
+from cryptotrader.engines.order_entry import Decided, EntryReads
+from cryptotrader.engines.positions import Position
+from cryptotrader.errors import TraderError
+from cryptotrader.exchanges.paper import PaperExchange
+from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.risk.limits import OpenPosition
+
+log = logging.getLogger(__name__)
+
+Held = Callable[[], AbstractAsyncContextManager[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """An entry a decision asks for: the pair's engine, the signal, the candle's open time."""
+
+    engine: OrderEngine
+    signal: TradingSignal
+    step_ms: int
+
+
+@dataclass(slots=True)
+class _Sent:
+    engine: OrderEngine
+    order: Order
+    report: OrderReport | None = None
+
+
+@dataclass(slots=True)
+class _Guard:
+    engine: OrderEngine
+    position: Position
+    base: str
+    stop: Decimal
+    take: Decimal
+    reports: list[OrderReport] | None = None
+    failed: bool = False
+    """Raised rather than refused: left unprotected for the step's ``ensure_protection``."""
+
+
+@asynccontextmanager
+async def _nothing_held() -> AsyncIterator[None]:
+    yield
+
+
+def held_saves(engine: OrderEngine) -> Held:
+    """The exchange's ``held`` (one save for a batch) for the paper exchange, else nothing."""
+    exchange = engine.deps.exchange
+    return exchange.held if isinstance(exchange, PaperExchange) else _nothing_held
+
+
+async def open_positions(wanted: list[Wanted]) -> None:
+    """Enter every ``wanted`` (in its order) that its bot may: see the module docstring.
+
+    Errors of one entry (``TraderError``) are logged, as the trading step logs them, and the
+    others go on.
+    """
+    batch = [w for w in wanted if _enters(w)]
+    if not batch:
+        return
+    if any(_one_at_a_time(w) for w in batch):
+        for w in batch:
+            await _alone(w)
+        return
+    sent = await _decide_and_write(batch)
+    held = held_saves(batch[0].engine)
+    async with held():
+        outcomes = await asyncio.gather(
+            *(s.engine.sender.send(s.order) for s in sent), return_exceptions=True
+        )
+    for s, outcome in zip(sent, outcomes, strict=True):
+        if isinstance(outcome, BaseException):
+            _log_or_raise(s.engine, s.order.client_order_id, outcome)
+        else:
+            s.report = outcome
+    opened = await _record_fills([s for s in sent if s.report is not None])
+    await _protect(opened, held)
+
+
+def _enters(w: Wanted) -> bool:
+    state = w.engine.state
+    return w.signal.target_bot not in state.positions and state.trading_allowed
+
+
+def _one_at_a_time(w: Wanted) -> bool:
+    """A restart inside this candle time (the entry may be stored), or a native bracket."""
+    return (
+        w.step_ms <= w.engine.state.checked_through_ms
+        or w.engine.deps.exchange.capabilities.native_bracket
+    )
+
+
+async def _alone(w: Wanted) -> None:
+    try:
+        await w.engine.open_position(w.signal, step_ms=w.step_ms)
+    except TraderError as exc:
+        _log_or_raise(w.engine, str(w.signal.target_bot), exc)
+
+
+def _log_or_raise(engine: OrderEngine, what: str, exc: BaseException) -> None:
+    if not isinstance(exc, TraderError):
+        raise exc
+    log.error("entry %s %s: %s", engine.deps.pair.symbol, what, exc)
+
+
+async def _decide_and_write(batch: list[Wanted]) -> list[_Sent]:
+    """Decide each entry on the book grown by the earlier ones; write them in one transaction."""
+    first = batch[0].engine.deps
+    for w in batch:
+        await w.engine.store.row_ids()  # looked up once per engine, outside the transaction
+    decided: list[tuple[OrderEngine, Decided]] = []
+    grown: list[OpenPosition] = []
+    async with UnitOfWork(first.database) as uow:
+        reads = EntryReads(first.portfolio)
+        for w in batch:
+            engine = w.engine
+            coid = client_ids.decision_id(
+                w.signal.target_bot, engine.deps.pair.symbol, w.step_ms, client_ids.ENTRY
+            )
+            book = engine.entries.book()
+            try:
+                one = await engine.entries.decide(
+                    uow.session, w.signal, coid, reads=reads, book=(*book, *grown)
+                )
+            except TraderError as exc:  # e.g. no price yet: this entry only
+                _log_or_raise(engine, coid, exc)
+                continue
+            decided.append((engine, one))
+            if one.order is None:
+                continue
+            await engine.entries.write(uow.session, one, await engine.store.row_ids())
+            grown.append(
+                OpenPosition(one.bot, engine.deps.pair.symbol, one.order.quantity * one.price)
+            )
+        if grown:
+            await uow.commit()
+    for engine, one in decided:
+        await engine.entries.announce(one)
+    return [_Sent(engine, one.order) for engine, one in decided if one.order is not None]
+
+
+async def _record_fills(sent: list[_Sent]) -> list[tuple[OrderEngine, Position]]:
+    """Record every entry's report in one transaction; the positions that need protecting."""
+    if not sent:
+        return []
+    recorded = []
+    async with UnitOfWork(sent[0].engine.deps.database) as uow:
+        for s in sent:
+            assert s.report is not None
+            position, events = await s.engine.recorder.record_entry_in(
+                uow.session, s.order, s.report
+            )
+            recorded.append((s, position, events))
+        await uow.commit()
+    opened = []
+    for s, position, events in recorded:
+        await s.engine.recorder.entry_recorded(s.order, position, events)
+        held = s.engine.state.positions.get(s.order.bot)
+        if held is not None and held.unprotected:
+            opened.append((s.engine, held))
+    return opened
+
+
+async def _protect(opened: list[tuple[OrderEngine, Position]], held: Held) -> None:
+    """Store every protection in one transaction, place them, record the answers in one."""
+    guards = []
+    for engine, position in opened:
+        if position.protection is not None:  # a grown position: re-placed one at a time
+            await engine.protect(position)
+            continue
+        base = client_ids.protection_id(position.entry_id, position.version + 1)
+        stop, take = await engine.protection.levels(position)
+        guards.append(_Guard(engine, position, base, stop, take))
+    if not guards:
+        return
+    await _store_guards(guards)
+    async with held():
+        outcomes = await asyncio.gather(
+            *(g.engine.protection.place(g.position, g.base, g.stop, g.take) for g in guards),
+            return_exceptions=True,
+        )
+    for g, outcome in zip(guards, outcomes, strict=True):
+        if isinstance(outcome, BaseException):
+            _log_or_raise(g.engine, g.base, outcome)
+            g.failed = True
+        else:
+            g.reports = outcome
+    await _record_guards([g for g in guards if g.reports is not None])
+    for g in guards:
+        unplaced = g.reports is None and not g.failed
+        if unplaced and g.engine.state.positions.get(g.position.bot) is g.position:
+            await g.engine.protection.close_unprotected(
+                g.position, "its stop-loss could not be placed"
+            )
+
+
+async def _store_guards(guards: list[_Guard]) -> None:
+    stored = []
+    async with UnitOfWork(guards[0].engine.deps.database) as uow:
+        for g in guards:
+            ids = await g.engine.store.row_ids()
+            new = await g.engine.protection.store_legs_in(
+                uow.session, g.position, g.base, g.stop, g.take, ids
+            )
+            stored.append((g, new))
+        await uow.commit()
+    for g, new in stored:
+        await g.engine.protection.legs_stored(new)
+
+
+async def _record_guards(placed: list[_Guard]) -> None:
+    if not placed:
+        return
+    applied = []
+    async with UnitOfWork(placed[0].engine.deps.database) as uow:
+        for g in placed:
+            assert g.reports is not None
+            g.position.version += 1
+            g.position.stop, g.position.take = g.stop, g.take
+            recorder = g.engine.recorder
+            applied.append(
+                (g, await recorder.apply_in(uow.session, recorder.parsed(g.reports), None))
+            )
+        await uow.commit()
+    for g, (closed, events) in applied:
+        await g.engine.recorder.applied(closed, events)
+        g.position.protection, g.position.protected = g.base, g.position.quantity
+
+
+# --- exits ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Exit:
+    """A position a decision sells: the pair's engine, the bot, the sale's client id."""
+
+    engine: OrderEngine
+    bot: BotKind
+    client_order_id: str
+    step_ms: int
+
+
+@dataclass(slots=True)
+class _Sale:
+    exit: Exit
+    position: Position
+    legs: list[OrderReport]
+    order: Order | None = None
+    report: OrderReport | None = None
+    raised: bool = False
+
+
+async def close_positions(exits: list[Exit]) -> set[str]:
+    """Sell every position of ``exits`` at market, in their order; the pairs where one failed.
+
+    Like ``OrderEngine.close_position`` one at a time, in four moves for the whole batch: every
+    protection canceled (the paper account saved once), the cancels recorded and the sales
+    written in one transaction, the sales sent together, their fills recorded and settled in one
+    transaction, in the batch's order (a reallocation follows the same order as one at a time).
+    A restart inside this candle time and venues that cancel and sell in one request
+    (``atomic_exit``) go one at a time.
+    """
+    batch = [x for x in exits if x.bot in x.engine.state.positions]
+    if not batch:
+        return set()
+    if any(_exit_alone(x) for x in batch):
+        return await _exits_one_at_a_time(batch)
+    failed: set[str] = set()
+    held = held_saves(batch[0].engine)
+    sales = await _cancel_protections(batch, held, failed)
+    selling = await _write_sales(sales)
+    async with held():
+        outcomes = await asyncio.gather(
+            *(s.exit.engine.sender.send(s.order) for s in selling if s.order is not None),
+            return_exceptions=True,
+        )
+    for s, outcome in zip(selling, outcomes, strict=True):
+        if isinstance(outcome, BaseException):
+            _log_or_raise(s.exit.engine, s.exit.client_order_id, outcome)
+            failed.add(s.exit.engine.deps.pair.symbol)
+            s.raised = True
+        else:
+            s.report = outcome
+    await _record_sales([s for s in selling if s.report is not None])
+    for s in selling:
+        if not s.raised:  # raised: trading stopped until reconciliation, as one at a time
+            await s.exit.engine.reprotect_unsold(s.exit.bot, ExitReason.SIGNAL)
+    return failed
+
+
+async def _exits_one_at_a_time(batch: list[Exit]) -> set[str]:
+    failed: set[str] = set()
+    for x in batch:
+        try:
+            await x.engine.close_position(
+                x.bot, reason=ExitReason.SIGNAL, client_order_id=x.client_order_id
+            )
+        except TraderError as exc:
+            _log_or_raise(x.engine, x.client_order_id, exc)
+            failed.add(x.engine.deps.pair.symbol)
+    return failed
+
+
+async def _cancel_protections(batch: list[Exit], held: Held, failed: set[str]) -> list[_Sale]:
+    """Cancel every position's protection at the exchange (recorded with the sales)."""
+    sales: list[_Sale] = []
+    async with held():
+        for x in batch:
+            position = x.engine.state.positions[x.bot]
+            try:
+                legs = await x.engine.protection.cancel_legs(position)
+            except TraderError as exc:
+                _log_or_raise(x.engine, x.client_order_id, exc)
+                failed.add(x.engine.deps.pair.symbol)
+                continue
+            sales.append(_Sale(x, position, legs))
+    return sales
+
+
+def _exit_alone(x: Exit) -> bool:
+    """A restart inside this candle time (the sale may be stored), or an atomic exit."""
+    position = x.engine.state.positions[x.bot]
+    atomic = x.engine.deps.exchange.capabilities.atomic_exit and position.protection is not None
+    return atomic or x.step_ms <= x.engine.state.checked_through_ms
+
+
+async def _write_sales(sales: list[_Sale]) -> list[_Sale]:
+    """Record the canceled protections and write the sales, in one transaction; those to send.
+
+    A position whose protection had filled is closed by that fill: nothing to sell.
+    """
+    if not sales:
+        return []
+    for s in sales:
+        await s.exit.engine.store.row_ids()
+    recorded = []
+    async with UnitOfWork(sales[0].exit.engine.deps.database) as uow:
+        for s in sales:
+            engine = s.exit.engine
+            closed, events = await engine.recorder.apply_in(
+                uow.session, engine.recorder.parsed(s.legs), None
+            )
+            if s.exit.bot not in closed:
+                s.order = engine.sale(s.position, s.exit.client_order_id)
+                await engine.store.write_new(
+                    uow.session, s.order, await engine.store.row_ids(), trade_id=s.position.trade_id
+                )
+            recorded.append((s, closed, events))
+        await uow.commit()
+    selling = []
+    for s, closed, events in recorded:
+        engine = s.exit.engine
+        await engine.recorder.applied(closed, events)
+        if engine.protection.canceled(s.position) and s.order is not None:
+            await engine.announcer.publish([(topics.ORDERS, engine.announcer.order_event(s.order))])
+            selling.append(s)
+    return selling
+
+
+async def _record_sales(sold: list[_Sale]) -> None:
+    """Record the sales' reports, close and settle their trades, in one transaction, in order."""
+    if not sold:
+        return
+    applied = []
+    async with UnitOfWork(sold[0].exit.engine.deps.database) as uow:
+        for s in sold:
+            assert s.report is not None
+            recorder = s.exit.engine.recorder
+            applied.append(
+                (
+                    s,
+                    await recorder.apply_in(
+                        uow.session, recorder.parsed([s.report]), ExitReason.SIGNAL
+                    ),
+                )
+            )
+        await uow.commit()
+    for s, (closed, events) in applied:
+        await s.exit.engine.recorder.applied(closed, events)
