@@ -87,6 +87,7 @@ export function PairBreakdown({
             testID={`pair-${pair}`}
             accessibilityRole={onPick ? 'button' : undefined}
             accessibilityState={{ selected }}
+            aria-selected={selected}
             disabled={!onPick}
             onPress={() => onPick?.(pair)}
             style={[styles.box, { borderColor: selected ? theme.primary : theme.border }]}>

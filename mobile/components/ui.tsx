@@ -256,6 +256,7 @@ export function Choice<T extends string>({
             testID={`${testID}-${option}`}
             accessibilityRole="radio"
             accessibilityState={{ selected }}
+            aria-selected={selected}
             onPress={() => onChange(option)}
             style={[
               styles.segment,

@@ -98,7 +98,7 @@ export function MultiPairResult({ runs }: { runs: Run[] }) {
         titles={[t('portfolio.safe'), t('portfolio.aggressive'), t('portfolio.combined'), ...holds.map((p) => `${t('portfolio.buyAndHold')} ${p}`)]}
         before={<Label>{t('portfolio.pairs', { pairs: run.pairs.join(', ') })}</Label>}
       />
-      <Card title={t('portfolio.pairsTitle', { ratio: ratio(run.reallocation_ratio, { places: 0 }) })}>
+      <Card testID="multipair-pairs-card" title={t('portfolio.pairsTitle', { ratio: ratio(run.reallocation_ratio, { places: 0 }) })}>
         <PairsTable run={run} />
       </Card>
       <Card title={t('portfolio.curves')} testID="multipair-curves">

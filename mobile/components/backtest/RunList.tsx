@@ -65,7 +65,7 @@ export function Progress({ jobId, status, testID }: { jobId: number; status?: st
   return (
     <View style={styles.progress}>
       <View style={[styles.track, { backgroundColor: theme.chip }]}>
-        <View style={{ width: `${share * 100}%`, height: 6, borderRadius: 3, backgroundColor: theme.primary }} />
+        <View testID={`${testID}-bar`} style={{ width: `${share * 100}%`, height: 6, borderRadius: 3, backgroundColor: theme.primary }} />
       </View>
       <Text testID={testID} style={{ color: theme.muted, fontSize: 12 }}>
         {total ? t('backtest.progress', { done: done.toLocaleString(locale), total: total.toLocaleString(locale) }) : t('backtest.waiting')}

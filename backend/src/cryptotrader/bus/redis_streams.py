@@ -33,6 +33,10 @@ from cryptotrader.errors import OperationalError
 
 DEFAULT_PREFIX = "cryptotrader:"
 DEFAULT_PIPELINE_SIZE = 1000
+# redis-py 8 gives up on a reply after 5 s by default. A loaded machine (or a busy shared Redis)
+# can keep a reply from being read that long, and the bus would then fail an API's start or a
+# consumer's read for nothing: a reply is waited for 30 s before the connection counts as lost.
+SOCKET_TIMEOUT_S = 30.0
 """Most ``XADD``s sent in one pipeline (a ``publish_many`` larger than this goes whole)."""
 _CLOSE_DRAIN_S = 10.0
 """How long ``close`` waits for queued publishes to be sent before closing the connections."""
@@ -389,7 +393,13 @@ class RedisBus(StreamBus):
         Raises:
             OperationalError: Redis cannot be reached; one line naming the URL (no password).
         """
-        client = Redis.from_url(url, decode_responses=True, protocol=2, socket_connect_timeout=5)
+        client = Redis.from_url(
+            url,
+            decode_responses=True,
+            protocol=2,
+            socket_connect_timeout=5,
+            socket_timeout=SOCKET_TIMEOUT_S,
+        )
         try:
             await client.ping()
         except (RedisError, OSError) as exc:

@@ -16,7 +16,6 @@ import typer
 from cryptotrader.cli._common import file_option
 
 ListOpt = list[str] | None
-WALK_LABELS = ("--wf-train", "--wf-test", "--wf-step")
 
 
 def _pairs(option: str, items: list[str] | None) -> dict[str, str]:
@@ -146,13 +145,10 @@ def optimize_command(  # noqa: PLR0915, PLR0917 - typer maps each option to a pa
     from cryptotrader.config import load_settings  # noqa: PLC0415
     from cryptotrader.engines.backtest import BacktestConfig  # noqa: PLC0415
     from cryptotrader.errors import UserInputError  # noqa: PLC0415
-    from cryptotrader.optimize.pipeline import run_optimisation  # noqa: PLC0415
+    from cryptotrader.optimize.pipeline import WalkForwardSpec, run_optimisation  # noqa: PLC0415
     from cryptotrader.optimize.portfolio import PORTFOLIO  # noqa: PLC0415
     from cryptotrader.optimize.report import report_dict  # noqa: PLC0415
-    from cryptotrader.optimize.request import (  # noqa: PLC0415
-        OptimizationRequest,
-        WalkForwardLengths,
-    )
+    from cryptotrader.optimize.request import OptimizationRequest  # noqa: PLC0415
     from cryptotrader.optimize.storage import default_storage, open_storage, shown  # noqa: PLC0415
 
     file = one_file("--data", data, SEVERAL_PAIRS)
@@ -174,9 +170,16 @@ def optimize_command(  # noqa: PLR0915, PLR0917 - typer maps each option to a pa
     if not 1 <= heartbeat <= 300:
         raise UserInputError(f"--heartbeat {heartbeat} must be between 1 and 300 seconds")
     candles = load_candles(file, timeframe, pair)
-    walk_forward = WalkForwardLengths(wf_train, wf_test, wf_step, anchored) if walk else None
+    lengths = (wf_train, wf_test, wf_step)
+    labels = ("--wf-train", "--wf-test", "--wf-step")
+    walk_forward = (
+        WalkForwardSpec.of_lengths(
+            *lengths, anchored=anchored, timeframe=candles.timeframe, labels=labels
+        )
+        if walk
+        else None
+    )
     asked = OptimizationRequest.parse(
-        walk_labels=WALK_LABELS,
         strategy=strategy or PORTFOLIO, pair=candles.pair, timeframe=candles.timeframe,
         capital=decimal_option("--capital", capital) or Decimal(0), config=config,
         ranges=_pairs("--range", ranges), fixed=_pairs("--fix", fix),
@@ -186,7 +189,7 @@ def optimize_command(  # noqa: PLR0915, PLR0917 - typer maps each option to a pa
         walk_forward=walk_forward, monte_carlo=mc_runs,
         bots=(safe_strategy, aggressive_strategy) if portfolio else None, study=study or "",
     )  # fmt: skip
-    asked.check(candles.arrays, WALK_LABELS)
+    asked.check(candles.arrays)
     url = storage or default_storage(settings.data_dir)
     plan = asked.plan(url, candles=candles.arrays, heartbeat_s=heartbeat)
     evaluator = asked.evaluator(
@@ -211,7 +214,7 @@ def optimize_command(  # noqa: PLR0915, PLR0917 - typer maps each option to a pa
 
         report = run_optimisation(
             plan, evaluator, title=asked.title(len(ts)), workers=workers,
-            walk=asked.walk(WALK_LABELS), monte_carlo_runs=mc_runs, progress=progress,
+            walk=asked.walk_forward, monte_carlo_runs=mc_runs, progress=progress,
             on_window=on_window, pair=candles.pair,
         )  # fmt: skip
     if html_file is not None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cryptotrader.domain.pairs import Pair
+from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.optimize.diagnostics import (
     monte_carlo_warnings,
     study_warnings,
@@ -21,7 +22,7 @@ from cryptotrader.optimize.montecarlo import MonteCarlo, monte_carlo
 from cryptotrader.optimize.report import OptimisationReport
 from cryptotrader.optimize.runner import optimise
 from cryptotrader.optimize.study import Progress, StudyPlan
-from cryptotrader.optimize.walkforward import walk_forward, windows
+from cryptotrader.optimize.walkforward import bars, walk_forward, windows
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,31 @@ class WalkForwardSpec:
     test: int
     step: int | None = None
     anchored: bool = False
+
+    @classmethod
+    def of_lengths(
+        cls,
+        train: str,
+        test: str,
+        step: str | None = None,
+        *,
+        anchored: bool = False,
+        timeframe: Timeframe,
+        labels: tuple[str, str, str],
+    ) -> WalkForwardSpec:
+        """Lengths as asked, candles (``"2000"``) or durations (``"90d"``), in candles.
+
+        ``labels`` name the three lengths in errors.
+
+        Raises:
+            UserInputError: not a length, or shorter than one candle.
+        """
+        return cls(
+            train=bars(train, timeframe, labels[0]),
+            test=bars(test, timeframe, labels[1]),
+            step=None if step is None else bars(step, timeframe, labels[2]),
+            anchored=anchored,
+        )
 
 
 def check_walk_forward(spec: WalkForwardSpec, candles: int) -> None:

@@ -3,7 +3,7 @@
 The command reads its options, and the API its body, into one ``OptimizationRequest``
 (``parse``: every check that needs no candles, one-line errors); ``check`` refuses candles it
 cannot use. The API job stores ``as_json`` and its worker reads it back with ``from_json``
-(the same request), then both edges run it through ``plan``, ``walk`` and ``evaluator``.
+(the same request), then both edges run it through ``plan``, ``walk_forward`` and ``evaluator``.
 """
 
 from __future__ import annotations
@@ -29,38 +29,14 @@ from cryptotrader.optimize.pipeline import WalkForwardSpec, check_walk_forward
 from cryptotrader.optimize.portfolio import PortfolioEvaluator, build_portfolio_space
 from cryptotrader.optimize.space import SearchSpace, build_space
 from cryptotrader.optimize.study import StudyPlan, check_plan
-from cryptotrader.optimize.walkforward import bars, windows
+from cryptotrader.optimize.walkforward import windows
 from cryptotrader.strategies import create_strategy
 from cryptotrader.strategies.base import BaseStrategy
 
-__all__ = ["OptimizationRequest", "WalkForwardLengths"]
+__all__ = ["API_LABELS", "OptimizationRequest"]
 
 WalkLabels = tuple[str, str, str]
 API_LABELS: WalkLabels = ("walk_forward.train", "walk_forward.test", "walk_forward.step")
-
-
-@dataclass(frozen=True, slots=True)
-class WalkForwardLengths:
-    """Walk-forward windows as asked: candles (``"2000"``) or durations (``"90d"``, ``"12w"``)."""
-
-    train: str
-    test: str
-    step: str | None = None
-    anchored: bool = False
-
-    def spec(self, timeframe: Timeframe, labels: WalkLabels = API_LABELS) -> WalkForwardSpec:
-        """The lengths in candles of ``timeframe`` (``labels`` name them in errors).
-
-        Raises:
-            UserInputError: not a length, or shorter than one candle.
-        """
-        step = None if self.step is None else bars(self.step, timeframe, labels[2])
-        return WalkForwardSpec(
-            train=bars(self.train, timeframe, labels[0]),
-            test=bars(self.test, timeframe, labels[1]),
-            step=step,
-            anchored=self.anchored,
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,35 +65,33 @@ class OptimizationRequest:
     early_stop: int | None = None
     grid_points: int = 5
     timeout: float | None = None
-    walk_forward: WalkForwardLengths | None = None
+    walk_forward: WalkForwardSpec | None = None
     monte_carlo: int = 1000
     bots: tuple[str, str] | None = None
     study: str = ""
 
     @classmethod
-    def parse(cls, *, walk_labels: WalkLabels = API_LABELS, **values: Any) -> OptimizationRequest:
+    def parse(cls, **values: Any) -> OptimizationRequest:
         """A request from its fields, checked as far as no candle is needed.
 
-        Strategy, ranges, pinned values, objectives, sampler and counts, capital, walk-forward
-        lengths (``walk_labels`` name them in errors).
+        Strategy, ranges, pinned values, objectives, sampler and counts, capital (walk-forward
+        lengths are checked when they are turned into candles, ``WalkForwardSpec.of_lengths``).
 
         Raises:
             UnknownNameError: unknown strategy.
             UserInputError: the first problem found, in one line.
         """
         asked = cls(**values)
-        asked.validate(walk_labels)
+        asked.validate()
         return asked
 
-    def validate(self, walk_labels: WalkLabels = API_LABELS) -> None:
+    def validate(self) -> None:
         """Refuse what cannot run, before any candle is read or study written (see ``parse``)."""
         check_capital(self.capital)
         if self.bots is not None:
             for name in self.bots:
                 create_strategy(name)
         check_plan(self.plan("sqlite:///unused", name="check"))
-        if self.walk_forward is not None:
-            self.walk_forward.spec(self.timeframe, walk_labels)
         if 0 < self.monte_carlo < 10:
             raise UserInputError(f"--monte-carlo {self.monte_carlo}: at least 10 runs (0: none)")
 
@@ -138,10 +112,6 @@ class OptimizationRequest:
         return parse_objectives(
             self.objectives, min_trades=self.min_trades, max_drawdown=self.max_drawdown
         )
-
-    def walk(self, labels: WalkLabels = API_LABELS) -> WalkForwardSpec | None:
-        """The walk-forward lengths in candles (None: a single study)."""
-        return None if self.walk_forward is None else self.walk_forward.spec(self.timeframe, labels)
 
     def plan(
         self,
@@ -201,13 +171,13 @@ class OptimizationRequest:
         names = self.bots if self.bots is not None else (self.strategy,)
         return [create_strategy(n) for n in names]
 
-    def check(self, candles: CandleArrays, walk_labels: WalkLabels = API_LABELS) -> int | None:
+    def check(self, candles: CandleArrays) -> int | None:
         """Refuse candles the request cannot use; returns the walk-forward's window count.
 
         Raises:
             UserInputError: windows that do not fit, or too few candles for the strategy.
         """
-        walk = self.walk(walk_labels)
+        walk = self.walk_forward
         if walk is None:
             if self.bots is None and len(candles) <= self.evaluator(candles).warmup():
                 raise UserInputError(f"{len(candles)} candles are too few for {self.strategy!r}")
@@ -277,11 +247,12 @@ class OptimizationRequest:
     def from_json(cls, stored: Mapping[str, Any]) -> OptimizationRequest:
         """A request from its stored form or the API's body (other keys: the job's, ignored).
 
-        Absent optional fields take their defaults; nothing is checked beyond the types
-        (``validate`` does, and running a request checks as it goes).
+        Absent optional fields take their defaults; walk-forward lengths given as durations
+        (``"25d"``) become candles. Nothing else is checked beyond the types (``validate``
+        does, and running a request checks as it goes).
 
         Raises:
-            UserInputError: a field of the wrong kind.
+            UserInputError: a field of the wrong kind, a length that is none.
         """
         try:
             return cls(**_fields(stored))
@@ -292,10 +263,11 @@ class OptimizationRequest:
 def _fields(stored: Mapping[str, Any]) -> dict[str, Any]:
     walk = stored.get("walk_forward")
     bots = stored.get("bots")
+    timeframe = Timeframe.parse(str(stored["timeframe"]))
     found: dict[str, Any] = {
         "strategy": str(stored["strategy"]),
         "pair": Pair.parse(str(stored["pair"])),
-        "timeframe": Timeframe.parse(str(stored["timeframe"])),
+        "timeframe": timeframe,
         "config": BacktestConfig.parse(
             **{k: stored.get(k) for k in ("fee", "slippage", "stake", "fill")}
         ),
@@ -304,11 +276,13 @@ def _fields(stored: Mapping[str, Any]) -> dict[str, Any]:
         "objectives": tuple(str(o) for o in _listed(stored.get("objectives"))) or ("sharpe",),
         "walk_forward": None
         if not walk
-        else WalkForwardLengths(
-            train=str(walk["train"]),
-            test=str(walk["test"]),
-            step=None if walk.get("step") is None else str(walk["step"]),
+        else WalkForwardSpec.of_lengths(
+            str(walk["train"]),
+            str(walk["test"]),
+            None if walk.get("step") is None else str(walk["step"]),
             anchored=bool(walk.get("anchored", False)),
+            timeframe=timeframe,
+            labels=API_LABELS,
         ),
         "bots": None if bots is None else (str(bots[0]), str(bots[1])),
         "study": str(stored.get("study") or ""),

@@ -43,7 +43,7 @@ def run_optimize(
         asked.plan(storage, candles=candles),
         asked.evaluator(candles, trading),
         title=asked.title(len(candles)),
-        walk=asked.walk(),
+        walk=asked.walk_forward,
         monte_carlo_runs=asked.monte_carlo,
         pair=asked.pair,
     )

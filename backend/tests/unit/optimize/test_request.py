@@ -16,8 +16,9 @@ from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.engines.backtest import BacktestConfig
 from cryptotrader.errors import UnknownNameError, UserInputError
 from cryptotrader.optimize.evaluate import Evaluator
+from cryptotrader.optimize.pipeline import WalkForwardSpec
 from cryptotrader.optimize.portfolio import PortfolioEvaluator
-from cryptotrader.optimize.request import OptimizationRequest, WalkForwardLengths
+from cryptotrader.optimize.request import OptimizationRequest
 
 BTC = Pair.parse("BTC/USDT")
 
@@ -51,7 +52,7 @@ def _request(**changes: Any) -> OptimizationRequest:
             sampler="nsga2",
             grid_points=7,
             timeout=30.0,
-            walk_forward=WalkForwardLengths("1200", "25d", "10d", anchored=True),
+            walk_forward=WalkForwardSpec(1200, 600, 240, anchored=True),
             monte_carlo=0,
             study="api-0123456789abcdef",
         ),
@@ -87,7 +88,6 @@ def test_request_when_the_job_adds_its_own_keys_they_are_ignored() -> None:
         ({"trials": 0}, "--trials 0 must be at least 1"),
         ({"capital": Decimal(0)}, "capital"),
         ({"monte_carlo": 5}, "at least 10 runs"),
-        ({"walk_forward": WalkForwardLengths("3m", "30d")}, "walk_forward.train '3m'"),
         (
             {"strategy": "portfolio", "bots": ("conservative", "agressive"), "ranges": {}},
             "agressive",
@@ -101,6 +101,14 @@ def test_request_when_input_is_bad_is_refused_in_one_line(
         _request(**changes)
     assert words in str(refused.value)
     assert "\n" not in str(refused.value)
+
+
+def test_request_when_the_body_gives_durations_they_become_candles() -> None:
+    body = {**_request().as_json(), "walk_forward": {"train": "50d", "test": 600, "step": None}}
+    assert OptimizationRequest.from_json(body).walk_forward == WalkForwardSpec(1200, 600)
+    wrong = {**body, "walk_forward": {"train": "3m", "test": "30d"}}
+    with pytest.raises(UserInputError, match=r"walk_forward\.train '3m'"):
+        OptimizationRequest.from_json(wrong)
 
 
 def test_request_when_a_stored_field_has_the_wrong_kind_is_one_line() -> None:
@@ -122,12 +130,12 @@ def test_request_plan_when_unnamed_is_named_by_what_defines_it(btc_hourly: Candl
 
 
 def test_request_check_when_walk_forward_counts_its_windows(btc_hourly: CandleArrays) -> None:
-    walk = _request(walk_forward=WalkForwardLengths("2000", "2000"))
+    walk = _request(walk_forward=WalkForwardSpec(2000, 2000))
     assert walk.check(btc_hourly) == 3
     assert _request(study="s").study_names(3) == ["s-wf0", "s-wf1", "s-wf2"]
     assert _request(study="s").study_names(None) == ["s"]
     assert _request().check(btc_hourly) is None
-    too_long = _request(walk_forward=WalkForwardLengths("365d", "30d"))
+    too_long = _request(walk_forward=WalkForwardSpec(8760, 720))
     with pytest.raises(UserInputError, match="do not fit the data"):
         too_long.check(btc_hourly)
     with pytest.raises(UserInputError, match="too few"):
