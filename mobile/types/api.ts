@@ -1141,6 +1141,10 @@ export interface paths {
         /**
          * Add Pair
          * @description Add a trading pair (or reactivate a known one).
+         *
+         *     A running live runtime (started without ``--pair``) checks its history and trades it from
+         *     its next candle (``pairs_applied`` alert), or says why not (``pair_refused``); 503 when the
+         *     change is recorded but the message bus is down.
          */
         post: operations["config-add_pair"];
         delete?: never;
@@ -1165,6 +1169,10 @@ export interface paths {
         /**
          * Update Pair
          * @description Activate or deactivate a trading pair.
+         *
+         *     A running live runtime applies it from the next candle: a deactivated pair opens nothing
+         *     new, and is fed until its open positions close (their stops keep working); 503 when the
+         *     change is recorded but the message bus is down.
          */
         patch: operations["config-update_pair"];
         trace?: never;

@@ -26,6 +26,7 @@ from cryptotrader.engines.progress import Progress
 from cryptotrader.engines.workers.control import ControlWorker
 from cryptotrader.engines.workers.decisions import DecisionWorker
 from cryptotrader.engines.workers.indicators import IndicatorWorker
+from cryptotrader.engines.workers.live_pairs import LivePairs
 from cryptotrader.engines.workers.market_data import (
     LiveFeed,
     PairsLiveFeed,
@@ -72,6 +73,8 @@ class Runtime:
     feed: ReplayFeed | LiveFeed | PairsLiveFeed | None = None
     pair_progress: dict[str, Progress] = field(default_factory=dict)
     """Each pair's checkpoint (several pairs: each resumes and keeps its history on its own)."""
+    pairs: LivePairs | None = None
+    """Live, following ``/config/pairs``: feeds the pairs as they change while running."""
     indicators: IndicatorWorker | None = None
     decisions: DecisionWorker | None = None
     trading: TradingWorker | None = None
@@ -86,6 +89,7 @@ class Runtime:
     _busy: int = 0
     _idle: asyncio.Event = field(default_factory=asyncio.Event)
     _market: asyncio.Task[None] | None = None
+    _follow: asyncio.Task[None] | None = None
     _dispatch: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -102,6 +106,8 @@ class Runtime:
             ),
             # the order engine reads changes of the bots' pairs in its own group
             (topics.COMMANDS, "order", self.trading.reconfigure if self.trading else None),
+            # the market data follows /config/pairs in its own group
+            (topics.COMMANDS, "market-data", self.pairs.handle if self.pairs else None),
             (topics.SIGNALS, "order", self.trading.handle if self.trading else None),
             (topics.INDICATORS, "decision", self.decisions.handle if self.decisions else None),
             (topics.CANDLES, "indicator", self.indicators.handle if self.indicators else None),
@@ -122,6 +128,8 @@ class Runtime:
             for publisher in self.publishers:
                 publisher.on_first = self.ready.set
             self._market = asyncio.create_task(self._run_market(resume), name="market-data")
+            if self.pairs is not None:  # what changed between reading the pairs and now
+                self._follow = asyncio.create_task(self._catch_up(self.pairs), name="pairs")
         else:
             self.ready.set()
 
@@ -171,10 +179,13 @@ class Runtime:
     async def close(self) -> None:
         """Stop the market data, let the step in progress finish, close everything."""
         self.stop.set()
-        if self._market is not None:
-            self._market.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._market
+        for task in (self._follow, self._market):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        if self.pairs is not None:
+            await self.pairs.close()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), _IDLE_WAIT_S)
         if self._dispatch is not None:
@@ -228,6 +239,17 @@ class Runtime:
             notifier.dispatcher.run(self.stop), name="notifications"
         )
 
+    async def _catch_up(self, pairs: LivePairs) -> None:
+        """Follow ``/config/pairs`` once the feed runs (a failure stops the runtime, as any)."""
+        try:
+            await pairs.handle_started()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("following /config/pairs failed")
+            self.error = exc
+            self.failed.set()
+
     async def _resume_point(self) -> int | None:
         if self.trading is not None:
             return await self.trading.start()
@@ -250,7 +272,7 @@ class Runtime:
                 await self.feed.run(
                     starts=await self._pair_starts(),
                     origins={
-                        symbol: await self._history_origin(progress.key)
+                        symbol: await self.history_origin(progress.key)
                         for symbol, progress in self.pair_progress.items()
                     },
                     on_history=self._save_pair_origin,
@@ -260,7 +282,7 @@ class Runtime:
                 await self.feed.run(
                     self.publisher,
                     start_ms=resume,
-                    history_from_ms=await self._history_origin(self.progress.key),
+                    history_from_ms=await self.history_origin(self.progress.key),
                     on_history=self._save_origin,
                     stop=self.stop,
                 )
@@ -287,7 +309,8 @@ class Runtime:
             starts[symbol] = None if step is None else step + (1 if complete else 0)
         return starts
 
-    async def _history_origin(self, key: str) -> int | None:
+    async def history_origin(self, key: str) -> int | None:
+        """Where the stored history of the series checkpointed under ``key`` starts (or None)."""
         async with UnitOfWork(self.database) as uow:
             stored = await checkpoints.load_checkpoint(
                 session=uow.session, engine="market-data", key=key

@@ -11,16 +11,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.bus import InProcessBus, topics
 from cryptotrader.bus.messages import CandlesClosed
 from cryptotrader.bus.protocol import Delivery
 from cryptotrader.clock import TestClock
+from cryptotrader.config import load_settings
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
@@ -31,6 +33,8 @@ from cryptotrader.marketdata.io import read_ohlcv
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.migrate import upgrade
+from cryptotrader.persistence.repositories import pairs
+from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.retry import RetryPolicy
 from tests.support.binance_server import BinanceServer
 from tests.support.binance_stream_server import BinanceStreamServer, streaming
@@ -123,6 +127,26 @@ def local_binance(
         monkeypatch.setenv("CRYPTOTRADER_RUNTIME__POLL_INTERVAL_S", "0.05")
         monkeypatch.setenv("CRYPTOTRADER_RUNTIME__HISTORY_CANDLES", "300")
         yield rest, ws
+
+
+async def listed(
+    *symbols: str, also: Callable[[AsyncSession], Awaitable[None]] | None = None
+) -> None:
+    """Store active pairs in ``/config/pairs`` before a run, as ``POST /api/config/pairs`` does
+    (and what ``also`` writes in the same transaction), in the settings' database."""
+    database = Database(load_settings().database_url)
+    await upgrade(database)
+    try:
+        async with UnitOfWork(database) as uow:
+            for symbol in symbols:
+                await pairs.ensure_pair(
+                    session=uow.session, exchange="binance", pair=Pair.parse(symbol)
+                )
+            if also is not None:
+                await also(uow.session)
+            await uow.commit()
+    finally:
+        await database.dispose()
 
 
 @dataclass

@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack, ExitStack
+from functools import partial
 from typing import Any
 
 import httpx
@@ -38,6 +39,7 @@ from cryptotrader.config import Settings
 from cryptotrader.domain.bots import pairs_key, stored_pairs
 from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.markets import MarketRules
+from cryptotrader.domain.pairs import Pair
 from cryptotrader.engines.decision import DecisionEngine
 from cryptotrader.engines.heartbeat import Heartbeat
 from cryptotrader.engines.order import OrderEngine
@@ -48,6 +50,7 @@ from cryptotrader.engines.reconcile import Reconciler
 from cryptotrader.engines.workers.control import ControlWorker
 from cryptotrader.engines.workers.decisions import DecisionWorker
 from cryptotrader.engines.workers.indicators import IndicatorWorker
+from cryptotrader.engines.workers.live_pairs import LaneFactory, LivePairs
 from cryptotrader.engines.workers.market_data import (
     BatchReplayFeed,
     CandleStream,
@@ -55,6 +58,7 @@ from cryptotrader.engines.workers.market_data import (
     PairsLiveFeed,
     Publisher,
     ReplayFeed,
+    Series,
     StreamFeed,
 )
 from cryptotrader.engines.workers.trading import TradingWorker
@@ -145,13 +149,8 @@ async def _build(
     stack.push_async_callback(bus.close)
     venue_name = settings.exchange.name if options.live else "paper"
     series = market.series
-    progresses = [
-        Progress(
-            key=f"{venue_name}:{m.series.source}:{m.series.pair}:{m.series.timeframe}",
-            timeframe=m.series.timeframe,
-        )
-        for m in markets
-    ]
+    progress_of = partial(_progress_of, venue_name, series)
+    progresses = [_progress_of(venue_name, m.series, m.series.pair) for m in markets]
     progress = progresses[0]
     runtime = Runtime(
         database=database, bus=bus, clock=clock, progress=progress, resources=stack,
@@ -170,7 +169,9 @@ async def _build(
         else {}
     )
     if "market-data" in wanted:
-        await _market_data(runtime, settings, options, markets, public, strategies, bound_now)
+        await _market_data(
+            runtime, settings, options, markets, public, strategies, bound_now, progress_of
+        )
     if "indicator" in wanted:
         runtime.indicators = IndicatorWorker(
             bus=bus,
@@ -189,22 +190,26 @@ async def _build(
         runtime.decisions = DecisionWorker(bus=bus, engines=engines)
     if "order" in wanted:
         runtime.trading = await _trading(
-            settings, options, markets, database, bus, clock, progresses, portfolio, public,
-            stack, telemetry,
+            settings, options, markets, database, bus, clock, progresses, progress_of,
+            portfolio, public, stack, telemetry,
         )  # fmt: skip
         runtime.heartbeat = Heartbeat(
             database,
             mode="live" if options.live else "paper",
             market=describe_market(markets),
-            markets=tuple(
-                (m.series.source, m.series.pair.symbol, m.series.timeframe.value) for m in markets
-            ),
+            markets=_listed(markets),
         )
     if "portfolio" in wanted:
         runtime.control = ControlWorker(bus=bus, portfolio=portfolio)
     if "notifier" in wanted:
         runtime.notifier = await _notifier(settings, market, database, stack, telemetry)
     return runtime
+
+
+def _progress_of(venue_name: str, series: Series, pair: Pair) -> Progress:
+    """A pair's checkpoint (every pair of a run: its exchange and timeframe)."""
+    key = f"{venue_name}:{series.source}:{pair}:{series.timeframe}"
+    return Progress(key=key, timeframe=series.timeframe)
 
 
 async def _notifier(
@@ -243,8 +248,13 @@ async def _market_data(  # noqa: PLR0917 - the composition root hands each piece
     public: BaseExchange | None,
     strategies: dict[BotKind, BaseStrategy[Any]],
     bound_now: bool,
+    progress_of: Callable[[Pair], Progress],
 ) -> None:
-    """The publishers and the feed, once every series covers the strategies' warm-up."""
+    """The publishers and the feed, once every series covers the strategies' warm-up.
+
+    Live (one pair or several) without ``--pair``, pairs join and leave while running as
+    ``/config/pairs`` changes (``LivePairs``), on the same stream.
+    """
     needed = warmup_needed(strategies)
     try:
         for market in markets:
@@ -253,6 +263,14 @@ async def _market_data(  # noqa: PLR0917 - the composition root hands each piece
         if bound_now:  # nothing was recorded under this market: leave the database free
             await release_source(runtime.database)
         raise
+    if markets[0].candles is None:
+        lane = _live_lane(settings, runtime, public, markets[0].series, needed)
+        lanes = [lane(m.series.pair) for m in markets]
+        runtime.publisher = lanes[0][0]
+        runtime.feed = PairsLiveFeed(lanes=lanes, wait_s=settings.runtime.pair_wait_s)
+        if _follows(options):
+            runtime.pairs = _live_pairs(runtime, settings, markets[0], lane, progress_of)
+        return
     publishers = [
         Publisher(
             bus=runtime.bus,
@@ -264,65 +282,91 @@ async def _market_data(  # noqa: PLR0917 - the composition root hands each piece
         for m in markets
     ]
     runtime.publisher = publishers[0]
-    if len(markets) > 1 and all(m.candles is not None for m in markets):
+    if len(markets) > 1:
         runtime.feed = BatchReplayFeed(
             lanes=[(p, m.candles) for p, m in zip(publishers, markets, strict=True) if m.candles],
             speed=options.speed,
         )
-        return
-    if len(markets) > 1:
-        runtime.feed = _pairs_feed(settings, options, markets, publishers, public, runtime, needed)
-        return
-    market = markets[0]
-    runtime.feed = _feed(settings, options, market, public, runtime.clock, needed=needed)
-    if isinstance(runtime.feed, LiveFeed) and settings.runtime.stream_candles:
-        runtime.feed = _streamed(settings, runtime.feed, runtime.resources)
+    elif markets[0].candles is not None:
+        runtime.feed = ReplayFeed(candles=markets[0].candles, speed=options.speed)
 
 
-def _pairs_feed(  # noqa: PLR0917 - the composition root hands each piece over
+def _live_lane(
     settings: Settings,
-    options: RunOptions,
-    markets: list[Market],
-    publishers: list[Publisher],
-    public: BaseExchange | None,
     runtime: Runtime,
-    needed: int,
-) -> PairsLiveFeed:
-    """Several live pairs: one feed each (one WebSocket client shared), grouped by candle time."""
-    stream = _stream(settings, runtime.resources) if settings.runtime.stream_candles else None
-    lanes: list[tuple[Publisher, LiveFeed]] = []
-    for publisher, market in zip(publishers, markets, strict=True):
-        feed = _feed(settings, options, market, public, runtime.clock, needed=needed)
-        assert isinstance(feed, LiveFeed)
-        lanes.append((publisher, feed if stream is None else _on_stream(settings, feed, stream)))
-    return PairsLiveFeed(lanes=lanes, wait_s=settings.runtime.pair_wait_s)
-
-
-def _feed(
-    settings: Settings,
-    options: RunOptions,
-    market: Market,
     public: BaseExchange | None,
-    clock: Clock,
-    *,
+    series: Series,
     needed: int,
-) -> ReplayFeed | LiveFeed:
-    if market.candles is not None:
-        return ReplayFeed(candles=market.candles, speed=options.speed)
+) -> LaneFactory:
+    """What builds a live pair's publisher and feed, streamed where ccxt streams the venue.
+
+    Every pair's feed shares one WebSocket client (one connection carries them all); polled
+    where ccxt streams no candles for the venue.
+    """
     assert public is not None
-    return LiveFeed(
-        venue=public,
-        clock=clock,
-        poll_interval_s=settings.runtime.poll_interval_s,
-        history=settings.runtime.history_candles,
-        min_history=needed,
+    stream = _stream(settings, runtime.resources) if settings.runtime.stream_candles else None
+
+    def lane(pair: Pair) -> tuple[Publisher, LiveFeed]:
+        publisher = Publisher(
+            bus=runtime.bus,
+            store=SqlCandleStore(runtime.database),
+            clock=runtime.clock,
+            series=Series(series.source, pair, series.timeframe),
+            telemetry=runtime.telemetry,
+        )
+        feed = LiveFeed(
+            venue=public,
+            clock=runtime.clock,
+            poll_interval_s=settings.runtime.poll_interval_s,
+            history=settings.runtime.history_candles,
+            min_history=needed,
+        )
+        return publisher, feed if stream is None else _on_stream(settings, feed, stream)
+
+    return lane
+
+
+def _follows(options: RunOptions) -> bool:
+    """A live run without ``--pair`` follows ``/config/pairs`` while it runs."""
+    return not options.pairs and not options.pair
+
+
+def _live_pairs(
+    runtime: Runtime,
+    settings: Settings,
+    market: Market,
+    lane: LaneFactory,
+    progress_of: Callable[[Pair], Progress],
+) -> LivePairs:
+    assert isinstance(runtime.feed, PairsLiveFeed)
+    return LivePairs(
+        feed=runtime.feed,
+        database=runtime.database,
+        bus=runtime.bus,
+        clock=runtime.clock,
+        exchange=market.series.source,
+        quote=market.series.pair.quote,
+        timeframe=market.series.timeframe,
+        lane=lane,
+        progress=runtime.pair_progress,
+        new_progress=progress_of,
+        origin=runtime.history_origin,
+        poll_s=settings.runtime.poll_interval_s,
+        stop=runtime.stop,
+        on_fed=partial(_fed, runtime),
     )
 
 
-def _streamed(settings: Settings, polled: LiveFeed, stack: AsyncExitStack) -> LiveFeed:
-    """The feed over the exchange's WebSocket where ccxt streams its candles; else polled."""
-    stream = _stream(settings, stack)
-    return polled if stream is None else _on_stream(settings, polled, stream)
+async def _fed(runtime: Runtime, fed: list[Series]) -> None:
+    """A live pair joined or left: the heartbeat names the markets traded now."""
+    if runtime.heartbeat is not None:
+        markets = [Market(series, None) for series in fed]
+        await runtime.heartbeat.trades(market=describe_market(markets), markets=_listed(markets))
+
+
+def _listed(markets: list[Market]) -> tuple[tuple[str, str, str], ...]:
+    """The heartbeat's markets: each series' exchange, symbol and timeframe."""
+    return tuple((m.series.source, m.series.pair.symbol, m.series.timeframe.value) for m in markets)
 
 
 def _stream(settings: Settings, stack: AsyncExitStack) -> CandleStream | None:
@@ -398,12 +442,17 @@ async def _trading(  # noqa: PLR0917 - the composition root hands each piece ove
     bus: MessageBus,
     clock: Clock,
     progresses: list[Progress],
+    progress_of: Callable[[Pair], Progress],
     portfolio: PortfolioManager,
     public: BaseExchange | None,
     stack: AsyncExitStack,
     telemetry: Telemetry,
 ) -> TradingWorker:
-    """One order engine per pair: one exchange (one paper account), one risk book across them."""
+    """One order engine per pair: one exchange (one paper account), one risk book across them.
+
+    Live, a pair fed while running gets its order engine on the same book when its first
+    decisions come (``TradingWorker.new_lane``).
+    """
     runtime = settings.runtime
     market = markets[0]
     pair = market.series.pair
@@ -436,7 +485,7 @@ async def _trading(  # noqa: PLR0917 - the composition root hands each piece ove
     def book() -> tuple[OpenPosition, ...]:
         return tuple(p for engine in engines for p in engine.state.book())
 
-    for one, progress in zip(markets, progresses, strict=True):
+    def engine(pair: Pair, progress: Progress) -> OrderEngine:
         deps = OrderEngineDeps(
             database=database,
             exchange=exchange,
@@ -445,16 +494,25 @@ async def _trading(  # noqa: PLR0917 - the composition root hands each piece ove
             bus=bus,
             clock=clock,
             progress=progress,
-            pair=one.series.pair,
+            pair=pair,
             venue=exchange.name if options.live else "paper",
             fee_rate=runtime.fee,
             live=options.live,
             live_switch=live_switch,
             failures_to_pause=runtime.order_failures_to_pause,
             telemetry=telemetry,
-            book=book if len(markets) > 1 else None,
+            book=book,
         )
-        engines.append(OrderEngine(deps=deps))
+        built = OrderEngine(deps=deps)
+        engines.append(built)
+        return built
+
+    async def new_lane(pair: Pair) -> tuple[OrderEngine, Reconciler]:
+        built = engine(pair, progress_of(pair))
+        return built, Reconciler(engine=built)
+
+    for one, progress in zip(markets, progresses, strict=True):
+        engine(one.series.pair, progress)
     return TradingWorker(
         lanes=[(engine, Reconciler(engine=engine)) for engine in engines],
         feed=feed,
@@ -473,7 +531,9 @@ async def _trading(  # noqa: PLR0917 - the composition root hands each piece ove
             traded=tuple(m.series.pair.symbol for m in markets),
             replay=market.replay,
             candle_ms=candle_ms,
+            follows=not market.replay and _follows(options),
         ),
+        new_lane=None if market.replay else new_lane,
     )
 
 

@@ -200,7 +200,7 @@ async def open_use_cases(
             app_database_url=settings.database_url,
         ),
         exchange_keys=ExchangeKeyService(database=database, clock=clock, ring=ring),
-        platform=PlatformConfigService(database=database, clock=clock, ring=ring),
+        platform=PlatformConfigService(database=database, bus=bus, clock=clock, ring=ring),
         notifications=NotificationService(
             database=database, clock=clock, ring=ring, config=settings.notify
         ),

@@ -340,6 +340,22 @@ class BotPairsChanged(BusMessage):
     requested_by: str
 
 
+class PairChanged(BusMessage):
+    """A pair of ``/config/pairs`` added, activated or deactivated (``commands``).
+
+    A running live runtime that follows ``/config/pairs`` (no ``--pair``) feeds an activated
+    pair from its next candle on (its history checked and its warm-up back-filled first) and
+    stops feeding a deactivated one once it holds no position; the order engine records when
+    it took effect (``pairs_applied`` alert, ``pairs.applied`` audit row).
+    """
+
+    type: Literal["pair_changed"] = "pair_changed"
+    exchange: str = Field(min_length=1, max_length=64)
+    pair: PairText
+    active: bool
+    requested_by: str
+
+
 class OptimizationProgress(BusMessage):
     """Where an optimisation job stands (``optimizations``); only its owner's sockets get it."""
 
@@ -495,6 +511,7 @@ Message = Annotated[
     | BacktestProgress
     | BotReconfigured
     | BotPairsChanged
+    | PairChanged
     | CredentialsRevoked,
     Field(discriminator="type"),
 ]
@@ -507,7 +524,7 @@ TOPIC_MESSAGES: dict[str, tuple[type[BusMessage], ...]] = {
     topics.ORDERS: (OrderUpdated,),
     topics.ALERTS: (AlertRaised,),
     topics.REBALANCE: (CapitalReallocated,),
-    topics.COMMANDS: (ControlBot, BotReconfigured, BotPairsChanged),
+    topics.COMMANDS: (ControlBot, BotReconfigured, BotPairsChanged, PairChanged),
     topics.OPTIMIZATIONS: (OptimizationProgress,),
     topics.BACKTESTS: (BacktestProgress,),
     topics.REVOCATIONS: (CredentialsRevoked,),

@@ -447,12 +447,14 @@ class PortfolioManager:
         traded: tuple[str, ...],
         replay: bool,
         candle_ms: int,
+        follows: bool = False,
     ) -> list[Event]:
         """Record that pairs opened or closed to entries from the candle ``candle_ms`` on.
 
         ``opened``/``closed``: activated or deactivated through ``/config/pairs`` (a closed pair
-        opens nothing new; its open position keeps its protection until it closes).
-        ``untraded``: active pairs this runtime has no candles for. One audit row
+        opens nothing new; its open position keeps its protection until it closes), or fed
+        from this candle on. ``untraded``: active pairs this runtime has no candles for yet
+        (``follows``: a live run following ``/config/pairs`` is adding them). One audit row
         (``pairs.applied``) and one ``pairs_applied`` alert.
         """
         at = self._clock.now()
@@ -483,11 +485,18 @@ class PortfolioManager:
         if not parts:
             text = "pairs of /config/pairs"
         if untraded:
-            why = (
-                f"a replay trades only the pairs of its files ({', '.join(traded)})"
-                if replay
-                else f"this runtime trades {', '.join(traded)}; restart it to add them"
-            )
+            if replay:
+                why = f"a replay trades only the pairs of its files ({', '.join(traded)})"
+            elif follows:
+                why = (
+                    "each opens positions from its first candle once the market data feeds it "
+                    "(a pair_refused alert says why it cannot)"
+                )
+            else:
+                why = (
+                    f"this runtime trades only the pairs given with --pair ({', '.join(traded)});"
+                    " run it without --pair to follow /config/pairs"
+                )
             text += f"; no candles for {', '.join(untraded)}: {why}"
         details = {"from_candle": candle.isoformat()}
         for name, listed in (("opened", opened), ("closed", closed), ("untraded", untraded)):
@@ -496,7 +505,7 @@ class PortfolioManager:
         alert = AlertRaised(
             timestamp=at,
             kind="pairs_applied",
-            severity="warning" if untraded else "info",
+            severity="warning" if untraded and not follows else "info",
             text=text,
             details=details,
         )

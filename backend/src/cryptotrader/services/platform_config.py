@@ -1,18 +1,25 @@
 """Platform configuration changed at run time: trading pairs and notification settings.
 
-Pairs live in ``trading_pairs`` (``is_active`` says which ones the bots trade); notification
-settings in the ``settings`` table under ``notifications``. A Discord webhook URL is a secret
-(anyone holding it can post): it is stored encrypted and only shown masked.
+Pairs live in ``trading_pairs`` (``is_active`` says which ones the bots trade); a pair added,
+activated or deactivated is published after the commit (``PairChanged`` on ``commands``): a
+running live runtime feeds it, or stops feeding it, without a restart. If the bus is down after
+the commit, the caller gets 503 and the change stays recorded (calling again publishes again).
+Notification settings live in the ``settings`` table under ``notifications``. A Discord webhook
+URL is a secret (anyone holding it can post): it is stored encrypted and only shown masked.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from cryptotrader.bus import topics
+from cryptotrader.bus.messages import PairChanged
+from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.errors import UserInputError
@@ -29,10 +36,12 @@ from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.security.keys import KeyRing, mask
 from cryptotrader.services import audit
 from cryptotrader.services.context import Actor, Origin, Permission
-from cryptotrader.services.errors import Conflict, NotFound
+from cryptotrader.services.errors import Conflict, NotFound, Unavailable
 from cryptotrader.services.exchange_keys import check_exchange
 
 Severity = Literal["info", "warning", "critical"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +80,16 @@ class PlatformConfigService:
 
     Args:
         database: ``trading_pairs`` and ``settings``.
+        bus: where pair changes are published (``commands``).
         clock: audit times.
         ring: encrypts the webhook URL; None when no encryption key is configured.
     """
 
-    def __init__(self, *, database: Database, clock: Clock, ring: KeyRing | None) -> None:
+    def __init__(
+        self, *, database: Database, bus: MessageBus, clock: Clock, ring: KeyRing | None
+    ) -> None:
         self._database = database
+        self._bus = bus
         self._clock = clock
         self._ring = ring
 
@@ -91,10 +104,11 @@ class PlatformConfigService:
             return [_pair_view(row) for row in rows]
 
     async def add_pair(self, actor: Actor, exchange: str, symbol: str, origin: Origin) -> PairView:
-        """Add (or reactivate) a pair.
+        """Add (or reactivate) a pair; published (``PairChanged``) after the commit.
 
         Raises:
             UserInputError: malformed exchange or symbol.
+            Unavailable: recorded, but the bus is down (the runtime did not hear of it).
         """
         actor.require(Permission.CONFIGURE)
         pair = Pair.parse(symbol)
@@ -117,15 +131,17 @@ class PlatformConfigService:
             )
             view = _pair_view(row)
             await uow.commit()
+        await self._published(actor, view)
         return view
 
     async def set_pair_active(
         self, actor: Actor, pair_id: int, active: bool, origin: Origin
     ) -> PairView:
-        """Activate or deactivate a pair (pairs with history are never deleted).
+        """Activate or deactivate a pair (pairs with history are never deleted); published.
 
         Raises:
             NotFound: no such pair.
+            Unavailable: recorded, but the bus is down (the runtime did not hear of it).
         """
         actor.require(Permission.CONFIGURE)
         async with UnitOfWork(self._database) as uow:
@@ -147,7 +163,26 @@ class PlatformConfigService:
             )
             view = _pair_view(row)
             await uow.commit()
+        await self._published(actor, view)
         return view
+
+    async def _published(self, actor: Actor, view: PairView) -> None:
+        """Tell a running runtime (``commands``) that the pair changed."""
+        message = PairChanged(
+            timestamp=self._clock.now(),
+            exchange=view.exchange,
+            pair=Pair.parse(view.symbol),
+            active=view.is_active,
+            requested_by=actor.name,
+        )
+        try:
+            await self._bus.publish(topics.COMMANDS, message)
+        except Exception as exc:  # noqa: BLE001 - any transport failure: recorded, say so
+            log.error("publishing on %s failed: %r", topics.COMMANDS, exc)
+            raise Unavailable(
+                "recorded, but the message bus is unavailable: a running runtime did not get "
+                "it yet; retry"
+            ) from None
 
     async def notifications(self, actor: Actor) -> NotificationView:
         """The notification settings."""

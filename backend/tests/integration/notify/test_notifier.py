@@ -49,7 +49,7 @@ from tests.support.push_servers import (
     web_push_service,
 )
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = pytest.mark.timeout(900)
 
 TOKEN = "ExponentPushToken[alice-phone-000000000]"
 NTFY_TOKEN = "tk_alicesecrettoken"
@@ -180,7 +180,7 @@ async def world(
         )
         await uow.commit()
         user_id = alice.id
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=60) as client:
         yield World(database, clock, expo, ntfy, push, sid, user_id, client)
 
 

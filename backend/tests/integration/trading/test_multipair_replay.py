@@ -217,7 +217,9 @@ async def test_a_bots_pairs_changed_while_running_apply_from_the_next_candle_and
 ) -> None:
     runtime, alerts = await _paced(shared_data, tmp_path)
     try:
-        platform = PlatformConfigService(database=runtime.database, clock=runtime.clock, ring=None)
+        platform = PlatformConfigService(
+            database=runtime.database, bus=runtime.bus, clock=runtime.clock, ring=None
+        )
         await platform.add_pair(ADMIN, "binance", "XRP/USDT", ORIGIN)  # known, not in the files
         await runtime.start()
         await _until_traded(runtime, BotKind.AGGRESSIVE, "ETH/USDT")
@@ -269,7 +271,9 @@ async def test_a_pair_activated_while_running_trades_from_its_next_candle(
         eth = await _deactivate(runtime.database, "ETH/USDT")
         await runtime.start()
         await _until_traded(runtime, None, "BTC/USDT")
-        platform = PlatformConfigService(database=runtime.database, clock=runtime.clock, ring=None)
+        platform = PlatformConfigService(
+            database=runtime.database, bus=runtime.bus, clock=runtime.clock, ring=None
+        )
         await platform.set_pair_active(ADMIN, eth, True, ORIGIN)
         found, applied = await _after_run(runtime, "pairs.applied")
     finally:

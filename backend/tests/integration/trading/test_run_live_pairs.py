@@ -22,18 +22,13 @@ from cryptotrader.bus.messages import DecisionsMade
 from cryptotrader.bus.protocol import Delivery
 from cryptotrader.config import load_settings
 from cryptotrader.domain.market import CandleArrays
-from cryptotrader.domain.pairs import Pair
 from cryptotrader.engines.workers.market_data import PairsLiveFeed, StreamFeed
 from cryptotrader.marketdata.io import read_ohlcv
-from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.migrate import upgrade
-from cryptotrader.persistence.repositories import pairs
-from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.runtime import Runtime
 from cryptotrader.runtime_inputs import RunOptions
 from tests.support.binance_server import BinanceServer
 from tests.support.binance_stream_server import BinanceStreamServer
-from tests.support.feeds import H1, local_binance, partial, scaled, until
+from tests.support.feeds import H1, listed, local_binance, partial, scaled, until
 
 pytestmark = [pytest.mark.shared_data, pytest.mark.asyncio(loop_scope="function")]
 
@@ -55,21 +50,6 @@ def servers(
     with local_binance(markets, monkeypatch, now=NOW) as servers:
         monkeypatch.setenv("CRYPTOTRADER_RUNTIME__PAIR_WAIT_S", "60")
         yield servers
-
-
-async def listed(*symbols: str) -> None:
-    """Store active pairs in ``/config/pairs``, as ``POST /api/config/pairs`` does."""
-    database = Database(load_settings().database_url)
-    await upgrade(database)
-    try:
-        async with UnitOfWork(database) as uow:
-            for symbol in symbols:
-                await pairs.ensure_pair(
-                    session=uow.session, exchange="binance", pair=Pair.parse(symbol)
-                )
-            await uow.commit()
-    finally:
-        await database.dispose()
 
 
 async def started(decided: list[DecisionsMade]) -> Runtime:

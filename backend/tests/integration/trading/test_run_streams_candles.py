@@ -20,7 +20,7 @@ from cryptotrader.bus.protocol import Delivery
 from cryptotrader.config import load_settings
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.engines.workers.market_data import StreamFeed
+from cryptotrader.engines.workers.market_data import PairsLiveFeed, StreamFeed
 from cryptotrader.marketdata.io import read_ohlcv
 from cryptotrader.runtime_inputs import RunOptions
 from tests.support.binance_server import BinanceServer
@@ -69,7 +69,9 @@ async def test_paper_run_on_live_data_decides_on_candles_streamed_from_the_excha
     try:
         await runtime.start()
         await runtime.wait_ready()
-        feed = runtime.feed
+        # one live pair is fed as several are (pairs may join while running)
+        assert isinstance(runtime.feed, PairsLiveFeed)
+        feed = runtime.feed.lanes[0][1]
         assert isinstance(feed, StreamFeed)
         primed = runs[-1].candles.open_times[-1]
         i = opened.index(primed) + 1  # the candle forming for the stream

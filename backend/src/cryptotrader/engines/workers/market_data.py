@@ -679,7 +679,8 @@ class PairsLiveFeed:
     At start every pair's history is read and checked (the exchange lists the pair; enough
     closed candles for the warm-up on a first start) before any is stored or published: one
     bad pair refuses the run in one line, nothing recorded. ``add_pair`` feeds one more pair
-    while running, checked the same way (a bad one is refused alone).
+    while running, checked the same way (a bad one is refused alone); ``remove_pair`` stops
+    feeding one (``LivePairs`` decides when, following ``/config/pairs``).
 
     Args:
         lanes: each pair's publisher and feed.
@@ -701,9 +702,16 @@ class PairsLiveFeed:
         self._lock = asyncio.Lock()
         self._changed = asyncio.Event()
         self._grown = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks: dict[str, asyncio.Task[None]] = {}
         self._stop: asyncio.Event | None = None
         self._on_history: Callable[[str, int], Awaitable[None]] | None = None
+        self.started = asyncio.Event()
+        """Set once every pair's history is checked and the feeds run (pairs may be added)."""
+
+    @property
+    def symbols(self) -> list[str]:
+        """The pairs fed, sorted."""
+        return list(self._symbols)
 
     @property
     def publishers(self) -> list[Publisher]:
@@ -741,32 +749,39 @@ class PairsLiveFeed:
         if refused:
             raise UserInputError("; ".join(refused) + " (nothing was recorded)")
         self._stop, self._on_history = stop, on_history
-        self._tasks = [
-            self._lane(
+        for publisher, feed in self.lanes:
+            symbol = publisher.series.pair.symbol
+            self._tasks[symbol] = self._lane(
                 publisher,
                 feed,
-                start_ms=starts.get(publisher.series.pair.symbol),
-                history_from_ms=origins.get(publisher.series.pair.symbol),
-                fetched=fetched[publisher.series.pair.symbol],
+                start_ms=starts.get(symbol),
+                history_from_ms=origins.get(symbol),
+                fetched=fetched[symbol],
             )
-            for publisher, feed in self.lanes
-        ]
-        self._tasks.append(asyncio.create_task(self._wait_for_late(stop), name="market-data late"))
+        late = asyncio.create_task(self._wait_for_late(stop), name="market-data late")
+        self.started.set()
         try:
-            await self._supervise()
+            await self._supervise(late)
         finally:
-            for task in self._tasks:
+            tasks = [*self._tasks.values(), late]
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def add_pair(
-        self, publisher: Publisher, feed: LiveFeed, *, history_from_ms: int | None = None
+        self,
+        publisher: Publisher,
+        feed: LiveFeed,
+        *,
+        history_from_ms: int | None = None,
+        fetched: Fetched | None = None,
     ) -> None:
-        """Feed one more pair while running (a pair added to ``/config/pairs``).
+        """Feed one more pair while running (a pair activated in ``/config/pairs``).
 
-        Its history is read and checked first, as at start; its first candle (its last closed
-        one, usually a time already published) goes on its own, the next ones with the others'.
-        A pair already fed is left as it is.
+        Its history is read and checked first, as at start (``fetched``: already read and
+        checked by ``feed.fetch_history``); its first candle (its last closed one, usually a
+        time already published) goes on its own, the next ones with the others'. A pair
+        already fed is left as it is.
 
         Raises:
             UserInputError: the exchange does not list it, or its history is too short (nothing
@@ -778,19 +793,52 @@ class PairsLiveFeed:
         symbol = publisher.series.pair.symbol
         if symbol in self._symbols:
             return
-        fetched = await feed.fetch_history(publisher.series, history_from_ms=history_from_ms)
+        if fetched is None:
+            fetched = await feed.fetch_history(publisher.series, history_from_ms=history_from_ms)
         async with self._lock:
             lanes = [*self.lanes, (publisher, feed)]
             self.lanes = sorted(lanes, key=lambda lane: lane[0].series.pair.symbol)
             self._symbols = [p.series.pair.symbol for p, _ in self.lanes]
             self._joining.add(symbol)
-        self._tasks.append(
-            self._lane(
-                publisher, feed, start_ms=None, history_from_ms=history_from_ms, fetched=fetched
-            )
+        self._tasks[symbol] = self._lane(
+            publisher, feed, start_ms=None, history_from_ms=history_from_ms, fetched=fetched
         )
         self._grown.set()
         log.info("%s: fed from now on, with the other pairs", symbol)
+
+    async def remove_pair(self, symbol: str) -> None:
+        """Stop feeding a pair (deactivated, and holding no position any more).
+
+        Its candles already handed in are published first; the other pairs' candle times no
+        longer wait for it. A pair not fed is left alone.
+        """
+        async with self._lock:
+            if symbol not in self._symbols:
+                return
+            task = self._tasks.pop(symbol, None)
+            if task is not None:
+                task.cancel()
+            if symbol in self._pending:
+                through = max(int(p.candles.timestamps[-1]) for p in self._pending[symbol])
+                run = self._take(symbol, through)
+                if run is not None:
+                    await run.publisher.publish(
+                        run.candles,
+                        previous_ms=run.previous_ms,
+                        history_from_ms=run.history_from_ms,
+                        next_open=run.next_open,
+                    )
+            self.lanes = [lane for lane in self.lanes if lane[0].series.pair.symbol != symbol]
+            self._symbols = [p.series.pair.symbol for p, _ in self.lanes]
+            self._reached.pop(symbol, None)
+            self._missing.discard(symbol)
+            self._joining.discard(symbol)
+            await self._flush(timed_out=False)
+        if task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._grown.set()
+        log.info("%s: no longer fed", symbol)
 
     def _lane(
         self,
@@ -816,11 +864,12 @@ class PairsLiveFeed:
             name=f"market-data {symbol}",
         )
 
-    async def _supervise(self) -> None:
+    async def _supervise(self, late: asyncio.Task[None]) -> None:
         """Until every pair's feed is done (``stop``); the first failure is raised."""
         while True:
-            running = [task for task in self._tasks if not task.done()]
-            for task in self._tasks:
+            tasks = [*self._tasks.values(), late]
+            running = [task for task in tasks if not task.done()]
+            for task in tasks:
                 if task.done():
                     task.result()
             if not running:

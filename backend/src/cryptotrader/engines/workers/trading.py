@@ -19,7 +19,9 @@ positions of every pair (``OrderEngineDeps.book``).
 The pairs each bot opens positions on change while running (``BotPairsChanged`` on
 ``commands``, from the API or the CLI): the change applies from the next run of candles on, and
 is recorded then (audit row and ``bot_pairs_applied`` alert). A pair taken off a bot opens
-nothing new for it; its open position keeps its protection and its exits until it closes.
+nothing new for it; its open position keeps its protection and its exits until it closes. A
+pair the market data starts feeding while running (activated in ``/config/pairs``) gets its
+lane when its first decisions come (``new_lane``), recorded as opened from that candle.
 
 Decisions too old to act on (a live runtime catching up after downtime) are not acted on. A
 step's effects are checkpointed as they happen (``Progress``) and each part of a step is
@@ -43,6 +45,7 @@ from cryptotrader.bus.messages import BotDecisions, BotPairsChanged, BusMessage,
 from cryptotrader.bus.protocol import Delivery
 from cryptotrader.clock import Clock, MarketClock
 from cryptotrader.domain.enums import BotKind, BotStatus
+from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.signals import TradingSignal
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines import client_ids
@@ -68,6 +71,9 @@ PairsApplied = Callable[
 ]
 """Records a bot's pairs applied from the candle opened at the given ms (the pairs, None for
 every pair, and those chosen but not traded here); returns the events to publish."""
+
+NewLane = Callable[[Pair], Awaitable[tuple[OrderEngine, Reconciler]]]
+"""Builds the order engine of a pair fed while running (one more lane on the shared book)."""
 
 EntriesChanged = Callable[
     [tuple[str, ...], tuple[str, ...], tuple[str, ...], int],
@@ -143,6 +149,8 @@ class TradingWorker:
         on_entries_changed: records pairs opened to entries or closed to them (through
             ``/config/pairs``) when it takes effect, and active pairs this runtime has no
             candles for.
+        new_lane: builds the lane of a pair whose decisions come while running (a pair the
+            market data started feeding); None: such decisions are not acted on.
     """
 
     def __init__(
@@ -157,6 +165,7 @@ class TradingWorker:
         default_pairs: Mapping[BotKind, Collection[str]] | None = None,
         on_pairs_applied: PairsApplied | None = None,
         on_entries_changed: EntriesChanged | None = None,
+        new_lane: NewLane | None = None,
     ) -> None:
         built = [Lane(engine, reconciler) for engine, reconciler in lanes]
         self.lanes = {lane.symbol: lane for lane in sorted(built, key=lambda lane: lane.symbol)}
@@ -173,6 +182,8 @@ class TradingWorker:
         self._pending_pairs: dict[BotKind, BotPairsChanged] = {}
         self._on_pairs_applied = on_pairs_applied
         self._on_entries_changed = on_entries_changed
+        self._new_lane = new_lane
+        self._joined: set[str] = set()
         self._active: set[str] | None = None
         self.resume_ms: int | None = None
         """Candle times before this are done (after a restart: the earliest pair's)."""
@@ -198,20 +209,35 @@ class TradingWorker:
 
     async def start(self) -> int | None:
         """Reconcile, then say where to resume: the first candle (open time) not yet done."""
-        points: list[int | None] = []
         for lane in self.lanes.values():
             progress = lane.engine.deps.progress
             step, _ = await progress.load(lane.engine.deps.database)
             if step is not None and isinstance(self.clock, MarketClock):
                 self.clock.observe(step)  # a replay's time is where it stopped, not its start
-        for lane in self.lanes.values():
-            await lane.reconciler.run()
-            step, complete = lane.engine.deps.progress.resume_point()
-            lane.engine.checked_through_ms = -1 if step is None else step
-            lane.resume_ms = None if step is None else step + (1 if complete else 0)
-            points.append(lane.resume_ms)
+        points = [await self._resume(lane) for lane in self.lanes.values()]
         self.resume_ms = None if None in points else min(p for p in points if p is not None)
         return self.resume_ms
+
+    async def _resume(self, lane: Lane) -> int | None:
+        """Reconcile a lane whose checkpoint is loaded; where its steps resume."""
+        await lane.reconciler.run()
+        step, complete = lane.engine.deps.progress.resume_point()
+        lane.engine.checked_through_ms = -1 if step is None else step
+        lane.resume_ms = None if step is None else step + (1 if complete else 0)
+        return lane.resume_ms
+
+    async def _join(self, pair: Pair) -> bool:
+        """Build the lane of a pair fed while running; False when none can be built."""
+        if self._new_lane is None:
+            return False
+        engine, reconciler = await self._new_lane(pair)
+        lane = Lane(engine, reconciler)
+        await engine.deps.progress.load(engine.deps.database)
+        await self._resume(lane)
+        self.lanes = dict(sorted({**self.lanes, lane.symbol: lane}.items()))
+        self._joined.add(lane.symbol)
+        log.info("%s: traded from its first candle on", lane.symbol)
+        return True
 
     def opens_on(self, bot: BotKind, symbol: str) -> bool:
         """True when ``bot`` may open a position on ``symbol`` (its pairs, as applied)."""
@@ -272,6 +298,8 @@ class TradingWorker:
         else:
             opened, closed = (active - before) & lanes, (before - active) & lanes
             untraded = (active - before) - lanes
+        opened |= self._joined & active  # fed while running: opens from its first candle
+        self._joined.clear()
         if self._on_entries_changed is None or not (opened or closed or untraded):
             return
         events = await self._on_entries_changed(
@@ -285,7 +313,7 @@ class TradingWorker:
         message = delivery.message
         if not isinstance(message, DecisionsMade):
             return
-        if message.pair.symbol not in self.lanes:
+        if message.pair.symbol not in self.lanes and not await self._join(message.pair):
             log.warning("decisions on %s, which this runtime does not trade", message.pair)
             return
         if not message.batch or message.batch_ms is None:
