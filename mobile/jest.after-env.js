@@ -5,4 +5,4 @@ if (nodeFetch) Object.assign(globalThis, nodeFetch);
 
 // Poll with a generous deadline: the suite must pass with both cores busy.
 const { configure } = require('@testing-library/react-native');
-configure({ asyncUtilTimeout: 15000 });
+configure({ asyncUtilTimeout: 60000 });

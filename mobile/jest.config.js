@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['**/__tests__/**/*.test.ts?(x)'],
   // A hang guard, not a speed check: a fresh clone transforms every module on first use, and a
   // loaded machine is slow. Each test polls or awaits what it checks.
-  testTimeout: 60000,
+  testTimeout: 180000,
   testPathIgnorePatterns: ['/node_modules/', '/e2e/', '/dist/'],
   moduleNameMapper: { '^@/(.*)$': '<rootDir>/$1' },
   transformIgnorePatterns: [

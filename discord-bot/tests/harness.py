@@ -65,6 +65,6 @@ async def running_bot(env: dict[str, str], *, start_at: str = "$") -> AsyncItera
 
 def api_get(url: str, token: str, path: str) -> Any:
     """A GET on the API, as a test reads the truth."""
-    answer = httpx.get(f"{url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    answer = httpx.get(f"{url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=60)
     answer.raise_for_status()
     return answer.json()

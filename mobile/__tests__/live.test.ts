@@ -54,7 +54,7 @@ function alert(text: string, cursor = '1-0') {
 }
 
 async function until(what: string, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));

@@ -162,6 +162,9 @@ try {
     ],
   });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+  // every wait and click polls up to the deadline (playwright's 30 s default fails on a loaded machine)
+  context.setDefaultTimeout(DEADLINE_MS);
+  context.setDefaultNavigationTimeout(DEADLINE_MS);
   page = await context.newPage();
   const outside = [];
   page.on('request', (request) => {

@@ -76,12 +76,12 @@ class Call:
 
 @dataclass(frozen=True)
 class Reply:
-    """What the handler writes back, after ``delay_s`` (a stalled answer)."""
+    """What the handler writes back, once ``gate`` is set when there is one (a held answer)."""
 
     status: int
     body: object
     headers: Mapping[str, str]
-    delay_s: float = 0.0
+    gate: threading.Event | None = None
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,8 @@ class ExchangeServer:
         self._lock = threading.Lock()
         self._faults: dict[str, deque[Fault]] = {}
         self._outages: dict[str, tuple[int, Fault]] = {}
-        self._stalls: dict[tuple[str, str], deque[float]] = {}
+        self._held: dict[tuple[str, str], deque[threading.Event]] = {}
+        self._gates: list[threading.Event] = []
         self.observer: Callable[[Call, int], None] | None = None
         """Called with each request and its status once it is processed, before it is answered,
         under the server's lock (a crash test kills the client there: the exchange did the work,
@@ -151,7 +152,10 @@ class ExchangeServer:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop listening and free the port."""
+        """Stop listening and free the port (held answers are let go)."""
+        with self._lock:
+            for gate in self._gates:
+                gate.set()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -182,10 +186,18 @@ class ExchangeServer:
         with self._lock:
             self._outages[path] = (after, fault)
 
-    def stall(self, path: str, *, seconds: float, method: str = "POST") -> None:
-        """Process the next ``method`` request to ``path``, then answer it ``seconds`` late."""
+    def hold(self, path: str, *, method: str = "POST") -> threading.Event:
+        """Process the next ``method`` request to ``path``; answer it once the event is set.
+
+        The test looks at the state while the answer is held (or lets the client time out),
+        then sets the event: nothing depends on the machine's speed, as a fixed delay would.
+        ``stop`` sets every event, so a held answer never outlives the server.
+        """
+        gate = threading.Event()
         with self._lock:
-            self._stalls.setdefault((method, path), deque()).append(seconds)
+            self._held.setdefault((method, path), deque()).append(gate)
+            self._gates.append(gate)
+        return gate
 
     def end_outage(self, path: str) -> None:
         """Answer ``path`` normally again."""
@@ -208,14 +220,14 @@ class ExchangeServer:
             else:
                 answer = (fault.status, fault.body, fault.headers)
             status = answer[0]
-            stalls = self._stalls.get((call.method, call.path))
-            delay = stalls.popleft() if stalls and fault is None else 0.0
+            held = self._held.get((call.method, call.path))
+            gate = held.popleft() if held and fault is None else None
             self.requests.append(
                 Request(time.monotonic(), call.path, call.params, status, call.method, call.headers)
             )
             if self.observer is not None:
                 self.observer(call, status)
-        return None if status == DROP else Reply(*answer, delay_s=delay)
+        return None if status == DROP else Reply(*answer, gate=gate)
 
     def _dispatch(self, call: Call) -> Answer:
         private = self._private_routes.get((call.method, call.path))
@@ -270,8 +282,8 @@ def _make_handler(server: ExchangeServer) -> type[BaseHTTPRequestHandler]:
             if reply is None:
                 self.close_connection = True
                 return
-            if reply.delay_s:
-                time.sleep(reply.delay_s)  # the work is done; only the answer is late
+            if reply.gate is not None:
+                reply.gate.wait()  # the work is done; the answer waits for the test (or stop())
             payload = json.dumps(reply.body).encode()
             try:
                 self.send_response(reply.status)

@@ -70,7 +70,7 @@ class Influx:
     def query(self, database: str, statement: str) -> list[dict[str, Any]]:
         """The series of an InfluxQL query (``[]`` when it matched nothing)."""
         response = httpx.get(
-            f"{self.url}/query", params={"db": database, "q": statement, "epoch": "ms"}
+            f"{self.url}/query", params={"db": database, "q": statement, "epoch": "ms"}, timeout=60
         )
         response.raise_for_status()
         result = response.json()["results"][0]
@@ -81,7 +81,7 @@ class Influx:
     def create_database(self, name: str) -> None:
         """``CREATE DATABASE`` (1.x; a 2.x bucket or 3.x database is made by their tools)."""
         statement = f'CREATE DATABASE "{name}"'
-        httpx.post(f"{self.url}/query", params={"q": statement}).raise_for_status()
+        httpx.post(f"{self.url}/query", params={"q": statement}, timeout=60).raise_for_status()
 
 
 @contextmanager
@@ -137,7 +137,7 @@ class Prometheus:
 
     def query(self, expression: str) -> list[dict[str, Any]]:
         """An instant query's vector."""
-        response = httpx.get(f"{self.url}/api/v1/query", params={"query": expression})
+        response = httpx.get(f"{self.url}/api/v1/query", params={"query": expression}, timeout=60)
         response.raise_for_status()
         body = response.json()
         assert body["status"] == "success", body
@@ -151,7 +151,7 @@ class Prometheus:
 
     def targets(self) -> list[dict[str, Any]]:
         """The active scrape targets."""
-        response = httpx.get(f"{self.url}/api/v1/targets")
+        response = httpx.get(f"{self.url}/api/v1/targets", timeout=60)
         response.raise_for_status()
         targets: list[dict[str, Any]] = response.json()["data"]["activeTargets"]
         return targets

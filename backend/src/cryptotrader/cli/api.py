@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from cryptotrader.cli._common import App, console, file_option, optional_file
+from cryptotrader.cli._common import App, console, err_console, file_option, optional_file
 from cryptotrader.errors import UserInputError
 from cryptotrader.services.context import Role
 
@@ -72,7 +72,14 @@ def api_command(
         _serve_workers(settings, host, port, workers)
         return
     sock = bind(host, port)  # a port in use is one clear line, before anything starts
+    _announce(host, sock.getsockname()[1])
     uvicorn.Server(uvicorn_config(create_app(settings), settings, host, port)).run(sockets=[sock])
+
+
+def _announce(host: str, port: int) -> None:
+    """Where the API answers: uvicorn says nothing of it when it is given the bound socket."""
+    address = f"http://{host}:{port}"
+    err_console.print(f"API: {address} (OpenAPI at {address}/docs)", highlight=False)
 
 
 def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -98,6 +105,7 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
         stale.unlink()
     os.environ[MULTIPROCESS_ENV] = str(folder)  # read by each worker when it imports the client
     sock = bind(host, port)
+    _announce(host, sock.getsockname()[1])
     config = uvicorn.Config(
         "cryptotrader.api.app:create_app_from_environment",
         factory=True,

@@ -323,6 +323,16 @@ def _announce(banner: str, api: RunningApi | None, live: LiveView | None) -> Non
         live.show()
 
 
+def _replayed_before(options: RunOptions) -> str:
+    """Why a replay ended at once: an earlier run on this database traded every candle."""
+    files = " ".join(f"--replay {file}" for file in options.replays)
+    return (
+        "nothing left to replay: an earlier run on this database traded every candle (a replay "
+        "resumes where the last one stopped); to replay from the start, use another data "
+        f"directory or DATABASE_URL, e.g. CRYPTOTRADER_DATA_DIR=DIR cryptotrader run {files}"
+    )
+
+
 async def _wait(runtime: Runtime, settings: Settings, options: RunOptions) -> None:
     try:
         await runtime.wait()
@@ -333,6 +343,8 @@ async def _wait(runtime: Runtime, settings: Settings, options: RunOptions) -> No
                 f"{name} is unreachable ({exc}); {_OFFLINE_HINT}"
             ) from None
         raise
+    if options.replays and not runtime.published and not runtime.stop.is_set():
+        err_console.print(_replayed_before(options))
 
 
 async def _serve_api(settings: Settings, runtime: Runtime, port: int) -> RunningApi:

@@ -407,7 +407,7 @@ class BacktestService:
             NotFound: no such job, another user's, or of another kind.
         """
         actor.require(Permission.READ)
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             row = await backtest_jobs.get_job(session=uow.session, job_id=job_id)
         what = "optimization" if "optimize" in kinds else "backtest"
         if row is None or not actor.owns(row.user_id) or row.kind not in kinds:
@@ -434,7 +434,7 @@ class BacktestService:
     ) -> tuple[list[BacktestJobView], int]:
         """The caller's jobs of these kinds, newest first, and how many they have."""
         actor.require(Permission.READ)
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             rows, total = await backtest_jobs.list_jobs(
                 session=uow.session, user_id=actor.user_id, limit=limit, offset=offset, kinds=kinds
             )

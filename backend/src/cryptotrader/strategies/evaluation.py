@@ -116,6 +116,12 @@ class WindowedInputs:
         self._memory = engine.memory
         self._higher: tuple[int, IndicatorResult] | None = None
 
+    def reach(self, first: int) -> int | None:
+        """Candles before row ``first`` that the rows from ``first`` on read (None: all)."""
+        if self._memory is None:
+            return None
+        return min(self.strategy.lookback - 1, first) + self._memory + 1
+
     def compute(
         self,
         candles: CandleArrays,
@@ -124,15 +130,27 @@ class WindowedInputs:
         readings: bool = True,
         shared: dict[tuple[int, int], Shared] | None = None,
     ) -> tuple[IndicatorResult, StrategyInputs]:
-        """The inputs of rows ``first - lead:`` of ``candles`` (``lead``: the rule's lookback).
+        """The inputs of rows ``first - lead:`` of ``candles`` (``lead``: the rule's lookback)."""
+        reach = self.reach(first)
+        start = 0 if reach is None else max(0, first - reach)
+        rows = first - min(self.strategy.lookback - 1, first) - start
+        return self.compute_window(candles, start, rows, readings=readings, shared=shared)
 
-        ``shared`` (one per series and run, for every bot) lets identical indicators of another
-        bot's engine on the same window be computed once.
+    def compute_window(
+        self,
+        candles: CandleArrays,
+        start: int,
+        rows: int,
+        *,
+        readings: bool = True,
+        shared: dict[tuple[int, int], Shared] | None = None,
+    ) -> tuple[IndicatorResult, StrategyInputs]:
+        """The inputs of rows ``rows:`` of the window ``candles[start:]``.
+
+        The window must begin at least ``reach`` candles before the rows read. ``shared``
+        (one per series and run, for every bot) lets identical indicators of another bot's
+        engine on the same window and rows be computed once.
         """
-        lead = min(self.strategy.lookback - 1, first)
-        memory = self._memory
-        start = 0 if memory is None else max(0, first - lead - memory - 1)
-        rows = first - lead - start
         base = self.engine.compute(
             candles.slice(start, len(candles)),
             self.timeframe,

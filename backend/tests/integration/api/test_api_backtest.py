@@ -60,7 +60,7 @@ async def process_api(sqlite_db: Database, clock: TestClock) -> AsyncIterator[Ap
 
 
 async def _finished(api: ApiHarness, job: int) -> dict[str, object]:
-    async with asyncio.timeout(120):
+    async with asyncio.timeout(600):  # a process pool on a loaded machine
         while True:
             status = (await api.get("trader", f"/api/backtest/{job}")).json()
             if status["status"] in ("succeeded", "failed"):
@@ -94,7 +94,7 @@ async def _progress(recorder: Recorder, job: object) -> list[BacktestProgress]:
     async def succeeded() -> bool:
         return any(m.status == "succeeded" for m in of_job())
 
-    await wait_for(succeeded, 60)
+    await wait_for(succeeded, 120)
     return of_job()
 
 
@@ -234,7 +234,7 @@ async def test_backtest_when_its_api_process_dies_is_failed_once_its_heartbeat_s
 
     dying, survivor = service(), service()
     job = (await dying.launch(trader, "single", request, Origin())).id
-    async with asyncio.timeout(60):  # the launch marks it running in the background
+    async with asyncio.timeout(300):  # the launch marks it running in the background
         while await status(job) != ("running", None):  # noqa: ASYNC110 - state in the database
             await asyncio.sleep(0.02)
     minute = 60_000

@@ -73,7 +73,7 @@ async def _two_processes(database: Database, clock: TestClock) -> AsyncIterator[
 
 
 async def _login(host: str, who: str) -> dict[str, str]:
-    async with httpx.AsyncClient(base_url=f"http://{host}") as client:
+    async with httpx.AsyncClient(base_url=f"http://{host}", timeout=60) as client:
         answer = await client.post(
             "/auth/login", json={"username": who, "password": PASSWORDS[who]}
         )
@@ -89,7 +89,7 @@ async def _socket(host: str, bearer: dict[str, str]) -> ClientConnection:
 
 
 async def _call(host: str, method: str, url: str, bearer: dict[str, str], **kw: Any) -> int:
-    async with httpx.AsyncClient(base_url=f"http://{host}") as client:
+    async with httpx.AsyncClient(base_url=f"http://{host}", timeout=60) as client:
         return (await client.request(method, url, headers=bearer, **kw)).status_code
 
 
@@ -110,7 +110,7 @@ async def test_revocations_close_sockets_and_drop_credentials_in_every_process(
 
         # a service token revoked on two: its socket on one closes
         admin = await _login(one, "admin")
-        async with httpx.AsyncClient(base_url=f"http://{one}") as client:
+        async with httpx.AsyncClient(base_url=f"http://{one}", timeout=60) as client:
             created = await client.post(
                 "/auth/tokens", headers=admin, json={"name": "discord", "scopes": ["read"]}
             )
@@ -140,7 +140,7 @@ async def test_no_access_token_works_after_logout_returns_even_with_requests_in_
     async with _two_processes(sqlite_db, clock) as (one, two):
         for trial in range(12):
             bearer = await _login(one, "viewer")
-            async with httpx.AsyncClient(base_url=f"http://{one}") as client:
+            async with httpx.AsyncClient(base_url=f"http://{one}", timeout=60) as client:
                 readers = [
                     asyncio.create_task(client.get("/auth/me", headers=bearer)) for _ in range(8)
                 ]

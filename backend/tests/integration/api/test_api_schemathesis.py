@@ -105,7 +105,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def admin_token(live_server: str) -> str:
     answer = httpx.post(
-        f"{live_server}/auth/login", json={"username": "admin", "password": PASSWORDS["admin"]}
+        f"{live_server}/auth/login",
+        json={"username": "admin", "password": PASSWORDS["admin"]},
+        timeout=60,  # Argon2 on a loaded machine
     )
     return str(answer.json()["access_token"])
 

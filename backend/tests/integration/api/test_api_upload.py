@@ -68,7 +68,7 @@ def field_error(answer: Any) -> tuple[str, str]:
 
 
 async def _finished(api: ApiHarness, job: int) -> dict[str, Any]:
-    async with asyncio.timeout(120):
+    async with asyncio.timeout(600):  # a process pool on a loaded machine
         while True:
             status: dict[str, Any] = (await api.get("trader", f"/api/backtest/{job}")).json()
             if status["status"] in ("succeeded", "failed"):

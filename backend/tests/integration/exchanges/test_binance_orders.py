@@ -173,12 +173,15 @@ async def test_binance_buy_when_rate_limited_retries_with_the_same_client_id(
 async def test_binance_buy_when_answer_stalls_after_acceptance_raises_outcome_unknown(
     binance_server: BinanceTradingServer,
 ) -> None:
-    venue = binance_venue(binance_server, timeout_s=0.5)
+    venue = binance_venue(binance_server)
     try:
-        await venue.market_rules(BTC)  # markets loaded before the stall
-        binance_server.stall(ORDER, seconds=1.5)
-        with pytest.raises(OrderOutcomeUnknown, match=r"no answer from 127\.0\.0\.1") as caught:
-            await venue.buy(BTC, Decimal("0.001"), client_order_id="stalled-1")
+        await venue.market_rules(BTC)  # markets loaded before the answer is held
+        answer = binance_server.hold(ORDER)  # accepted, never answered: the client times out
+        try:
+            with pytest.raises(OrderOutcomeUnknown, match=r"no answer from 127\.0\.0\.1") as caught:
+                await venue.buy(BTC, Decimal("0.001"), client_order_id="stalled-1")
+        finally:
+            answer.set()
         assert caught.value.client_order_id == "stalled-1"
         assert len(posted(binance_server)) == 1  # not re-sent
 

@@ -150,12 +150,15 @@ async def test_kraken_buy_when_below_the_advertised_minimum_refuses_before_sendi
 async def test_kraken_buy_when_answer_stalls_after_acceptance_raises_outcome_unknown(
     kraken_server: KrakenTradingServer,
 ) -> None:
-    venue = kraken_venue(kraken_server, timeout_s=0.5)
+    venue = kraken_venue(kraken_server)
     try:
         await venue.market_rules(BTC)
-        kraken_server.stall(ADD, seconds=1.5)
-        with pytest.raises(OrderOutcomeUnknown) as caught:
-            await venue.buy(BTC, Decimal("0.001"), Decimal(31000), client_order_id=LONG_ID)
+        answer = kraken_server.hold(ADD)  # accepted, never answered: the client times out
+        try:
+            with pytest.raises(OrderOutcomeUnknown) as caught:
+                await venue.buy(BTC, Decimal("0.001"), Decimal(31000), client_order_id=LONG_ID)
+        finally:
+            answer.set()
         assert caught.value.client_order_id == LONG_ID
         found = await venue.fetch_order(BTC, client_order_id=LONG_ID)
         assert found is not None

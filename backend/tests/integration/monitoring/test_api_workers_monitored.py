@@ -64,7 +64,7 @@ def test_two_api_workers_report_one_sum_to_prometheus_and_points_to_influxdb(
                 stderr=(tmp_path / "api.log").open("w"),
             )
             poll(  # two interpreters importing everything on a loaded machine: be patient
-                lambda: httpx.get(f"{url}/health").status_code == 200,
+                lambda: httpx.get(f"{url}/health", timeout=60).status_code == 200,
                 what="the API up",
                 deadline_s=300,
             )
@@ -76,11 +76,11 @@ def test_two_api_workers_report_one_sum_to_prometheus_and_points_to_influxdb(
             )
             assert len(_worker_pids(folder)) == 2  # each keeps its values in files of its own
             for _ in range(REQUESTS):  # a new connection each: the workers share them
-                assert httpx.get(f"{url}/health").json()["influxdb"] == "ok"
-            expected = _health_count(httpx.get(f"{url}/metrics").text)
+                assert httpx.get(f"{url}/health", timeout=60).json()["influxdb"] == "ok"
+            expected = _health_count(httpx.get(f"{url}/metrics", timeout=60).text)
             assert expected >= REQUESTS  # and the readiness polls before them
             for _ in range(3):  # whichever worker answers, the sum is the same
-                assert _health_count(httpx.get(f"{url}/metrics").text) == expected
+                assert _health_count(httpx.get(f"{url}/metrics", timeout=60).text) == expected
             with prometheus(tmp_path / "prometheus", {"api": [f"127.0.0.1:{port}"]}) as prom:
                 got = poll(
                     lambda: prom.value('sum(cryptotrader_api_requests_total{route="/health"})'),
@@ -117,7 +117,7 @@ def _counted(influx: Influx, statement: str) -> int:
 
 
 def _degraded(url: str) -> dict[str, str] | None:
-    response = httpx.get(f"{url}/health")
+    response = httpx.get(f"{url}/health", timeout=60)
     assert response.status_code == 200
     body: dict[str, str] = response.json()
     return body if body["influxdb"] == "unavailable" and body["status"] == "degraded" else None

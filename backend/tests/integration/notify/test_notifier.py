@@ -180,7 +180,7 @@ async def world(
         )
         await uow.commit()
         user_id = alice.id
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=60) as client:
         yield World(database, clock, expo, ntfy, push, sid, user_id, client)
 
 

@@ -144,13 +144,16 @@ async def test_entry_on_binance_is_one_otoco_list_protected_from_its_fill(
 async def test_bracket_and_its_legs_are_written_before_the_list_is_sent(
     trader: Trader, server: BinanceTradingServer, database: Database
 ) -> None:
-    server.stall(OTOCO, seconds=2.0)  # processed at once, answered late: time to look
+    answer = server.hold(OTOCO)  # processed at once, answered when we have looked
     opening = asyncio.create_task(trader.engine.open_position(signal(), step_ms=STEP))
-    deadline = time.monotonic() + 60
-    while not server.calls(OTOCO):
-        assert time.monotonic() < deadline, "the list was never sent"
-        await asyncio.sleep(0.01)
-    written = await every_order(database)
+    try:
+        deadline = time.monotonic() + 60
+        while not server.calls(OTOCO):
+            assert time.monotonic() < deadline, "the list was never sent"
+            await asyncio.sleep(0.01)
+        written = await every_order(database)
+    finally:
+        answer.set()
     assert {ENTRY, SL, TP} <= set(written)
     assert {written[c].status for c in (ENTRY, SL, TP)} == {OrderStatus.PENDING}
     assert await opening is not None
@@ -159,11 +162,12 @@ async def test_bracket_and_its_legs_are_written_before_the_list_is_sent(
 async def test_bracket_whose_answer_is_lost_is_found_by_its_ids_and_never_sent_twice(
     database: Database, server: BinanceTradingServer
 ) -> None:
-    trader = await open_trader(database, server, timeout_s=1.0)
-    server.stall(OTOCO, seconds=3.0)  # accepted, then the client times out
+    trader = await open_trader(database, server)
+    answer = server.hold(OTOCO)  # accepted, never answered: the client times out
     try:
         position = await trader.engine.open_position(signal(), step_ms=STEP)
     finally:
+        answer.set()
         await trader.venue.close()
     assert position is not None
     assert not position.unprotected
@@ -303,15 +307,18 @@ async def test_exit_sale_is_written_before_the_request_is_sent(
     trader: Trader, server: BinanceTradingServer, database: Database
 ) -> None:
     assert await trader.engine.open_position(signal(), step_ms=STEP) is not None
-    server.stall(REPLACE, seconds=2.0)  # processed at once, answered late: time to look
+    answer = server.hold(REPLACE)  # processed at once, answered when we have looked
     closing = asyncio.create_task(
         trader.engine.close_position(AGGRESSIVE, reason=ExitReason.SIGNAL, client_order_id=EXIT)
     )
-    deadline = time.monotonic() + 60
-    while not server.calls(REPLACE):
-        assert time.monotonic() < deadline, "the cancelReplace was never sent"
-        await asyncio.sleep(0.01)
-    written = await every_order(database)
+    try:
+        deadline = time.monotonic() + 60
+        while not server.calls(REPLACE):
+            assert time.monotonic() < deadline, "the cancelReplace was never sent"
+            await asyncio.sleep(0.01)
+        written = await every_order(database)
+    finally:
+        answer.set()
     assert written[EXIT].status is OrderStatus.PENDING
     await closing
     assert trader.engine.positions == {}
@@ -320,14 +327,15 @@ async def test_exit_sale_is_written_before_the_request_is_sent(
 async def test_exit_whose_answer_is_lost_is_found_by_its_id_and_never_sent_twice(
     database: Database, server: BinanceTradingServer
 ) -> None:
-    trader = await open_trader(database, server, timeout_s=1.0)
+    trader = await open_trader(database, server)
+    answer = server.hold(REPLACE)  # done at the exchange, never answered: the client times out
     try:
         assert await trader.engine.open_position(signal(), step_ms=STEP) is not None
-        server.stall(REPLACE, seconds=3.0)  # done at the exchange; the client times out
         await trader.engine.close_position(
             AGGRESSIVE, reason=ExitReason.SIGNAL, client_order_id=EXIT
         )
     finally:
+        answer.set()
         await trader.venue.close()
     assert len(server.calls(REPLACE)) == 1
     assert exchange_orders(server)[EXIT] == "FILLED"

@@ -84,7 +84,9 @@ def servers(
     markets: dict[str, CandleArrays], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[BinanceServer, BinanceStreamServer]]:
     with local_binance(markets, monkeypatch) as servers:
-        monkeypatch.setenv("CRYPTOTRADER_RUNTIME__PAIR_WAIT_S", "60")
+        # longer than any deadline below: a candle time that waited for a pair no longer fed
+        # would time the test out
+        monkeypatch.setenv("CRYPTOTRADER_RUNTIME__PAIR_WAIT_S", "600")
         yield servers
 
 
@@ -282,6 +284,8 @@ async def test_a_live_run_feeds_an_activated_pair_and_drops_a_deactivated_one_af
         live.rest.now_ms = opened[i + 3] + 1_000
         btc = traded_past(runtime, opened[i + 2], "BTC/USDT")
         await until(btc, f"candle {i + 2}", live.forming(i + 3))
+        at_i2 = [d for d in live.decided if opened[i + 2] in d.candles.open_times]
+        assert [tuple(d.batch) for d in at_i2] == [("BTC/USDT",)]
         assert runtime.error is None
     finally:
         runtime.stop.set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -362,6 +363,30 @@ def test_backtest_plot_aggregates_trades_per_period_when_there_are_many(
     code, _, err = run([*args, "--plot", str(png)], capsys)
     assert code == 0, err
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_backtest_html_of_a_long_run_shows_trades_per_period_to_its_end_and_buy_and_hold(
+    candle_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cryptotrader.engines.backtest import html as report
+
+    monkeypatch.setattr(report, "MAX_TRADES", 0)  # every run counts as long: one dot per period
+    page_file = tmp_path / "long.html"
+    args = ["backtest", "run", "--data", str(candle_file), "--strategy", "sma_cross"]
+    code, out, err = run([*args, "--json", "--html", str(page_file)], capsys)
+    assert code == 0, err
+    trades = json.loads(out)["trades"]
+    page = page_file.read_text(encoding="utf-8")
+    assert f"{len(trades):,} trades: one dot per period" in page
+    dots = [float(x) for x in re.findall(r'<circle cx="([0-9.]+)"', page)]
+    assert 0 < len(dots) <= min(len(trades), report.PERIODS)
+    left, width = report.PAD, report.WIDTH - 2 * report.PAD
+    assert max(dots) > left + 0.75 * width  # to the last trades (the first 500 alone were drawn)
+    # the equity chart draws buy-and-hold beside the strategy, with a legend
+    assert "&#9632; buy &amp; hold</span>" in page
 
 
 def test_backtest_compare_table_heads_columns_with_short_names_and_lists_parameters_below(

@@ -79,6 +79,13 @@ def test_run_replay_then_trades_lists_what_the_bots_did(
     assert (code, json.loads(out)) == (0, [])  # the replay traded BTC/USDT only
     code, out, _ = run(["trades", "--pair", "BTC/USDT"], capsys)
     assert f"{len(listed):,} trades (newest first)" in out
+    # the same replay again resumes at its end: it says so and how to start over
+    code, out, err = run(["run", "--replay", str(series)], capsys)
+    assert code == 0, err
+    assert "nothing left to replay" in err
+    unwrapped = "".join(err.split())  # rich folds long lines, even inside a path
+    assert f"CRYPTOTRADER_DATA_DIR=DIRcryptotraderrun--replay{series}" in unwrapped
+    assert "this run: 0 trades opened, 0 closed" in out
 
 
 @pytest.mark.shared_data

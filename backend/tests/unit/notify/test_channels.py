@@ -44,7 +44,7 @@ DEAD = "ExponentPushToken[deaddeaddeaddeaddead]"
 
 @pytest_asyncio.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with httpx.AsyncClient(timeout=60) as http:
         yield http
 
 

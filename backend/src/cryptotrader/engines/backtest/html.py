@@ -1,8 +1,9 @@
 """Self-contained HTML reports: inline SVG charts (no script, no CDN), tables of figures.
 
-Charts: the price with every trade (entries green, exits red; at most ``MAX_MARKERS`` shown), the
-equity curve and the drawdown. Long series are reduced to ``MAX_POINTS`` points by keeping each
-bucket's lowest and highest value, so spikes and troughs stay visible.
+Charts: the price with every trade (entries green, exits red; beyond ``MAX_TRADES`` trades, one
+dot per period for the trades that exited in it, as on the PNG), the equity curve beside
+buy-and-hold's, and the drawdown. Long series are reduced to ``MAX_POINTS`` points by keeping
+each bucket's lowest and highest value, so spikes and troughs stay visible.
 """
 
 from __future__ import annotations
@@ -23,15 +24,19 @@ from cryptotrader.engines.backtest.portfolio import PortfolioResult
 from cryptotrader.engines.backtest.report import (
     ROWS,
     benchmark,
+    hold_curve,
     iso,
     pair_benchmark,
     portfolio_benchmark,
     trade_dict,
+    trade_periods,
 )
 from cryptotrader.engines.backtest.result import BacktestResult
 
 MAX_POINTS = 1600
-MAX_MARKERS = 1000
+MAX_TRADES = 150
+"""Above this many trades, the price chart shows one dot per period instead of each trade."""
+PERIODS = 120
 MAX_TRADE_ROWS = 500
 WIDTH, HEIGHT, PAD = 1000, 260, 48
 COLOURS = ("#2563eb", "#d97706", "#059669", "#7c3aed", "#dc2626", "#0891b2")
@@ -78,11 +83,11 @@ def _scale(value: float, low: float, high: float, size: float) -> float:
 def svg_chart(
     title: str,
     lines: Sequence[Line],
-    markers: Sequence[tuple[int, float, str]] = (),
+    markers: Sequence[tuple[int, float, str, float]] = (),
     *,
     percent: bool = False,
 ) -> str:
-    """An SVG line chart with a time axis; ``markers`` are ``(time ms, value, colour)`` dots."""
+    """An SVG line chart with a time axis; ``markers`` are ``(time ms, value, colour, radius)``."""
     reduced = [reduce_points(line.times, line.values) for line in lines]
     all_t = np.concatenate([t for t, _ in reduced]) if reduced else np.zeros(1, dtype=np.int64)
     all_v = np.concatenate([v for _, v in reduced]) if reduced else np.zeros(1)
@@ -113,9 +118,11 @@ def svg_chart(
         parts.append(
             f'<polyline fill="none" stroke="{colour}" stroke-width="1.2" points="{points}"/>'
         )
-    for moment, value, colour in markers[:MAX_MARKERS]:
+    for moment, value, colour, radius in markers:
         cx, cy = xy(moment, value).split(",")
-        parts.append(f'<circle cx="{cx}" cy="{cy}" r="2.6" fill="{colour}"/>')
+        parts.append(
+            f'<circle cx="{cx}" cy="{cy}" r="{radius:.1f}" fill="{colour}" fill-opacity="0.7"/>'
+        )
     parts.append("</svg>")
     if len(lines) > 1:
         legend = "".join(
@@ -168,24 +175,25 @@ def _trades_table(result: BacktestResult) -> str:
 def _price_chart(result: BacktestResult) -> str:
     candles = result.candles
     table = result.table
-    markers: list[tuple[int, float, str]] = []
-    for row in table[: MAX_MARKERS // 2]:
-        markers.append(
-            (
-                int(candles.timestamps[int(row[k.COL_ENTRY_BAR])]),
-                float(row[k.COL_ENTRY_PRICE]),
-                "#16a34a",
-            )
+    times = candles.timestamps
+    markers: list[tuple[int, float, str, float]] = []
+    title = f"{result.pair.symbol} {result.timeframe} close, "
+    if table.shape[0] <= MAX_TRADES:
+        title += "trades (entries green, exits red)"
+        for row in table:
+            entry, exit_ = int(row[k.COL_ENTRY_BAR]), int(row[k.COL_EXIT_BAR])
+            markers.append((int(times[entry]), float(row[k.COL_ENTRY_PRICE]), "#16a34a", 2.6))
+            markers.append((int(times[exit_]), float(row[k.COL_EXIT_PRICE]), "#dc2626", 2.6))
+    else:
+        title += (
+            f"{table.shape[0]:,} trades: one dot per period, net gain green, loss red, "
+            "size = trades"
         )
-        markers.append(
-            (
-                int(candles.timestamps[int(row[k.COL_EXIT_BAR])]),
-                float(row[k.COL_EXIT_PRICE]),
-                "#dc2626",
-            )
-        )
-    title = f"{result.pair.symbol} {result.timeframe} close, trades (entries green, exits red)"
-    return svg_chart(title, [Line("close", candles.timestamps, candles.close)], markers)
+        for period in trade_periods(result, PERIODS):
+            colour = "#16a34a" if period.net_pnl > 0 else "#dc2626"
+            radius = 2.0 + float(np.sqrt(period.count))
+            markers.append((int(times[period.bar]), period.price, colour, radius))
+    return svg_chart(title, [Line("close", times, candles.close)], markers)
 
 
 def _page(title: str, body: Sequence[str]) -> str:
@@ -209,7 +217,13 @@ def result_html(result: BacktestResult) -> str:
             "<h2>Price and trades</h2>",
             _price_chart(result),
             "<h2>Equity</h2>",
-            svg_chart("equity", [Line("equity", equity.times, equity.values)]),
+            svg_chart(
+                "equity",
+                [
+                    Line(result.strategy_name, equity.times, equity.values),
+                    Line("buy & hold", result.candles.timestamps, hold_curve(result)),
+                ],
+            ),
             "<h2>Drawdown</h2>",
             svg_chart("drawdown", [Line("drawdown", equity.times, -equity.drawdown)], percent=True),
             "<h2>Trades</h2>",

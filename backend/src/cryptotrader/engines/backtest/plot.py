@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from cryptotrader.engines.backtest import _kernel as k
-from cryptotrader.engines.backtest.report import benchmark
+from cryptotrader.engines.backtest.report import benchmark, hold_curve, trade_periods
 from cryptotrader.engines.backtest.result import BacktestResult
 
 MAX_MARKERS = 150
@@ -41,13 +41,11 @@ def plot_result(result: BacktestResult, path: Path) -> None:
     _maybe_log(price, candles.close)
     price.set_title(_headline(result), fontsize=10, loc="left")
     price.set_ylabel(result.pair.quote)
-    held = benchmark(result)
-    units = float(held.initial_capital) * (1 - float(result.config.fee)) / float(candles.open[0])
-    hold_curve = units * candles.close
+    held = hold_curve(result)
     equity.plot(curve_times, result.equity.values, linewidth=0.9, color="#2563eb", label="strategy")
-    equity.plot(curve_times, hold_curve, linewidth=0.7, color="#9ca3af", label="buy & hold")
+    equity.plot(curve_times, held, linewidth=0.7, color="#9ca3af", label="buy & hold")
     equity.legend(loc="upper left", fontsize=8)
-    _maybe_log(equity, np.concatenate((result.equity.values, hold_curve)))
+    _maybe_log(equity, np.concatenate((result.equity.values, held)))
     equity.set_ylabel("equity")
     drawdown.fill_between(curve_times, -result.equity.drawdown * 100, 0, color="#dc2626", alpha=0.4)
     drawdown.set_ylabel("drawdown %")
@@ -89,19 +87,13 @@ def _trades(price: Any, result: BacktestResult, times: Any) -> None:
         price.scatter(times[entries], table[:, k.COL_ENTRY_PRICE], s=10, marker="^", color="green")
         price.scatter(times[exits], table[:, k.COL_EXIT_PRICE], s=10, marker="v", color="red")
         return
-    pnl = np.array([float(t.pnl or 0) for t in result.trades])
-    edges = np.linspace(0, times.shape[0], BUCKETS + 1).astype(np.int64)
-    bucket = np.searchsorted(edges, exits, side="right") - 1
-    for index in np.unique(bucket):
-        inside = bucket == index
-        net = float(pnl[inside].sum()) if pnl.shape[0] == table.shape[0] else 0.0
-        where = int(np.median(exits[inside]))
+    for period in trade_periods(result, BUCKETS):
         price.scatter(
-            times[where],
-            float(np.mean(table[inside, k.COL_EXIT_PRICE])),
-            s=8 + 4 * int(inside.sum()),
+            times[period.bar],
+            period.price,
+            s=8 + 4 * period.count,
             marker="o",
-            color="#16a34a" if net > 0 else "#dc2626",
+            color="#16a34a" if period.net_pnl > 0 else "#dc2626",
             alpha=0.6,
             edgecolors="none",
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -11,8 +12,10 @@ from typing import Any
 import numpy as np
 from rich.table import Table
 
+from cryptotrader.domain.market import FloatArray
 from cryptotrader.domain.trades import Trade
 from cryptotrader.domain.values import utc_from_ms
+from cryptotrader.engines.backtest import _kernel as k
 from cryptotrader.engines.backtest.metrics import Metrics, buy_and_hold
 from cryptotrader.engines.backtest.multipair import MultiPairResult, PairSeries
 from cryptotrader.engines.backtest.portfolio import (
@@ -112,6 +115,54 @@ def benchmark(result: BacktestResult, initial_capital: Decimal | None = None) ->
         initial_capital=initial_capital or result.metrics.initial_capital,
         fee=result.config.fee,
     )
+
+
+def hold_curve(result: BacktestResult) -> FloatArray:
+    """Buy-and-hold's equity at each candle's close: bought at the first open, after its fee."""
+    initial = float(result.metrics.initial_capital)
+    candles = result.candles
+    units = initial * (1 - float(result.config.fee)) / float(candles.open[0])
+    return np.asarray(units * candles.close, dtype=np.float64)
+
+
+@dataclass(frozen=True, slots=True)
+class TradePeriod:
+    """The trades that exited in one period of a long chart: one marker instead of many."""
+
+    bar: int
+    """The median exit candle: where the marker goes."""
+    price: float
+    """The mean exit price."""
+    net_pnl: float
+    count: int
+
+
+def trade_periods(result: BacktestResult, periods: int) -> list[TradePeriod]:
+    """The trades grouped by exit into ``periods`` equal spans of candles (empty spans left out).
+
+    Thousands of trades drawn one by one make a band of colour; per period, a chart shows
+    where the strategy gained or lost and how often it traded.
+    """
+    table = result.table
+    if not table.shape[0]:
+        return []
+    exits = table[:, k.COL_EXIT_BAR].astype(np.int64)
+    prices = table[:, k.COL_EXIT_PRICE]
+    pnl = np.array([float(t.pnl or 0) for t in result.trades], dtype=np.float64)
+    edges = np.linspace(0, len(result.candles), periods + 1).astype(np.int64)
+    span = np.searchsorted(edges, exits, side="right") - 1
+    found = []
+    for index in np.unique(span):
+        inside = span == index
+        found.append(
+            TradePeriod(
+                bar=int(np.median(exits[inside])),
+                price=float(np.mean(prices[inside])),
+                net_pnl=float(pnl[inside].sum()) if pnl.shape[0] == table.shape[0] else 0.0,
+                count=int(inside.sum()),
+            )
+        )
+    return found
 
 
 def portfolio_benchmark(result: PortfolioResult) -> Metrics:

@@ -292,11 +292,20 @@ class IndicatorWorker:
             keys = {i.key for i in window.engine.indicators}
             wanted[bot] = not keys <= later
             later |= keys
+        # One window and one first row for every bot, so that their identical indicators are
+        # computed once: the longest reach back, the longest lead.
+        reaches = [window.reach(first) for _, window in order]
+        start = 0 if None in reaches else max(0, first - max(r or 0 for r in reaches))
+        leads = {bot: min(window.strategy.lookback - 1, first) for bot, window in order}
+        rows = first - max(leads.values(), default=0) - start
         for bot, window in order:
-            result, rows = window.compute(candles, first, readings=wanted[bot], shared=shared)
+            result, computed = window.compute_window(
+                candles, start, rows, readings=wanted[bot], shared=shared
+            )
             readings.update(result.signals)
-            lead = min(window.strategy.lookback - 1, first)
-            inputs[bot] = _rule_inputs(window.strategy, rows, lead)
+            skip = first - leads[bot] - start - rows
+            own = computed.window(skip, len(computed))
+            inputs[bot] = _rule_inputs(window.strategy, own, leads[bot])
         return inputs, readings
 
 
