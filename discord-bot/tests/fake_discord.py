@@ -172,7 +172,7 @@ class FakeDiscord:
 
     # --- what tests do -------------------------------------------------------------------------
 
-    async def wait_for(self, predicate: Any, timeout: float = 30.0) -> list[Captured]:
+    async def wait_for(self, predicate: Any, timeout: float = 120.0) -> list[Captured]:
         """Wait until the captured messages satisfy ``predicate`` (returns the matching ones)."""
         async with asyncio.timeout(timeout):
             while True:

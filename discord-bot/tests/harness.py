@@ -51,7 +51,7 @@ async def running_bot(env: dict[str, str], *, start_at: str = "$") -> AsyncItera
     bot = TraderBot(config, api, start_at=start_at)
     task = asyncio.create_task(bot.start(env["DISCORD_TOKEN"]))
     try:
-        async with asyncio.timeout(60):
+        async with asyncio.timeout(180):  # a hang guard: a loaded machine is slow
             while not bot.is_ready():
                 if task.done():
                     task.result()  # the login failed: raise why

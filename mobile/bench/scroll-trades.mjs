@@ -5,7 +5,7 @@
 // frame's time. Prints frames, fps, frame-time percentiles and frames over 16.7 ms / 33.3 ms.
 // Run: npx expo export --platform web --output-dir dist && node bench/scroll-trades.mjs
 // (a measurement for docs/BENCHMARKS.md, not a test: nothing here fails on speed).
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { byTestId, launchBrowser, machine, root, signIn, startBackend } from './_backend.mjs';
@@ -23,6 +23,52 @@ const [WIDTH, HEIGHT] = (process.env.VIEWPORT ?? '1280x900').split('x').map(Numb
 // virtualised list can scroll faster than it renders). Hit-testing costs frame time: compare
 // fps only between runs with the same setting.
 const BLANKS = process.env.BLANKS === '1';
+// SPEED=2000: scroll at that many px/s of the page's clock instead of by the wheel, so that every
+// build gets the same work per second (a wheel event waits for the page to take it: a busier
+// page is flung slower, i.e. given less to do)
+const SPEED = Number(process.env.SPEED ?? 0);
+
+/**
+ * CPU seconds used so far by this process's chromium processes, by kind (browser, renderer, gpu,
+ * ...), from /proc: unlike frame times, the work the browser did for a fling hardly depends on how
+ * many others share the cores. (Linux only; an empty object elsewhere.)
+ */
+function chromiumCpu() {
+  const procs = new Map();
+  try {
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        procs.set(Number(pid), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]), cmdline });
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } catch {
+    return {};
+  }
+  const mine = new Set([process.pid]);
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const [pid, p] of procs) {
+      if (!mine.has(pid) && mine.has(p.ppid)) {
+        mine.add(pid);
+        grown = true;
+      }
+    }
+  }
+  const seconds = {};
+  for (const pid of mine) {
+    const p = procs.get(pid);
+    if (!p || !/chrom/.test(p.cmdline[0] ?? '')) continue;
+    // (chromium rewrites its children's command lines as one string: no split on NUL)
+    const kind = p.cmdline.join(' ').match(/--type=(\S+)/)?.[1] ?? 'browser';
+    seconds[kind] = (seconds[kind] ?? 0) + p.ticks / 100; // USER_HZ
+  }
+  return seconds;
+}
 
 const backend = await startBackend({ name: 'scroll', seed: [join(root, 'backend', 'bench', 'seed_trades.py'), String(TRADES)] });
 process.stderr.write(backend.seeded);
@@ -99,14 +145,34 @@ try {
       },
     });
   }
+  const cpuBefore = chromiumCpu();
   // one wheel notch (100 px) per 16 ms: a fast, steady fling through the whole list
   // (FLING_PX: a shorter fling, e.g. for a trace of manageable size)
   const height = Math.min(Number(process.env.FLING_PX ?? Infinity), await list.evaluate((el) => el.scrollHeight - el.clientHeight));
-  for (let scrolled = 0; scrolled < height; scrolled += 100) {
-    await page.mouse.wheel(0, 100);
-    await page.waitForTimeout(16);
+  if (SPEED) {
+    // the page scrolls itself at each frame, to where SPEED px/s puts it by then
+    await list.evaluate(
+      (el, { speed, height }) =>
+        new Promise((resolve) => {
+          const start = performance.now();
+          const step = (now) => {
+            el.scrollTop = Math.min(height, (speed * (now - start)) / 1000);
+            if (el.scrollTop >= Math.min(height, el.scrollHeight - el.clientHeight) - 1) resolve();
+            else requestAnimationFrame(step);
+          };
+          requestAnimationFrame(step);
+        }),
+      { speed: SPEED, height },
+    );
+  } else {
+    for (let scrolled = 0; scrolled < height; scrolled += 100) {
+      await page.mouse.wheel(0, 100);
+      await page.waitForTimeout(16);
+    }
   }
   const reached = await list.evaluate((el) => el.scrollTop);
+  const cpuAfter = chromiumCpu();
+  const cpu = Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, Number((cpuAfter[k] - (cpuBefore[k] ?? 0)).toFixed(2))]));
   if (cdp) {
     const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
     await cdp.send('Tracing.end');
@@ -135,6 +201,9 @@ try {
     over_16_7ms: frames.filter((f) => f > 16.7 * 1.5).length, // a missed vsync (with timer jitter)
     over_33_3ms: frames.filter((f) => f > 33.4).length,
     blanks,
+    // chromium's CPU seconds during the fling, all processes and by kind
+    chromium_cpu_s: Number(Object.values(cpu).reduce((a, b) => a + b, 0).toFixed(1)),
+    chromium_cpu_by_kind_s: cpu,
     machine: machine(),
     date: new Date().toISOString(),
   };

@@ -1,6 +1,6 @@
 /**
  * A trade as a list row shows it, formatted once. The bot's history holds thousands of trades
- * and the virtualised list mounts rows again each time they scroll into its window; formatting
+ * and the virtualised list renders rows again each time they scroll into its window; formatting
  * in the row's render (two dates, up to five decimal strings, four translations) made every
  * batch of new rows miss frames. Lines are made once per trade object and language and kept:
  * TanStack Query keeps the objects of unchanged trades identical across refetches and new pages

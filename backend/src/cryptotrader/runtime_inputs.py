@@ -348,6 +348,10 @@ def _live_key(source: dict[str, Any]) -> tuple[str, str] | None:
 
 def _describe(source: dict[str, Any]) -> str:
     if "markets" in source:
+        key = _live_key(source)
+        if key is not None:  # live pairs of one exchange and timeframe: each pair named once
+            pairs = ", ".join(str(one.get("pair")) for one in source["markets"])
+            return f"live {pairs} {key[1]} from {key[0]}"
         return " and ".join(_describe(one) for one in source["markets"])
     text = f"{source.get('pair')} {source.get('timeframe')} from {source.get('source')}"
     if "candles" in source:

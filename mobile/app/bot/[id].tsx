@@ -2,10 +2,16 @@
  * A bot in detail: performance, open positions with their stop-loss and take-profit, the chart,
  * active indicators, the risk reducer, reallocations in and out, and the whole trade history
  * (filtered, paged, in a virtualised list).
+ *
+ * The history is a FlashList, not a FlatList: it recycles the rows that leave the window for the
+ * ones coming in (new props to mounted views) instead of unmounting and mounting them (on web:
+ * DOM insertion and removal, style and layout, a ResizeObserver per cell). The same fling costs
+ * the browser's renderer about a third less CPU (docs/BENCHMARKS.md, issue 11).
  */
+import { FlashList, type ListRenderItemInfo } from '@shopify/flash-list';
 import { Stack, useLocalSearchParams } from 'expo-router';
 import { useCallback, useMemo, useState } from 'react';
-import { FlatList, Pressable, StyleSheet, Text, View, type ListRenderItemInfo } from 'react-native';
+import { Pressable, StyleSheet, Text, View } from 'react-native';
 
 import { BotControls } from '@/components/BotControls';
 import { RiskBadges, statusTone } from '@/components/BotSummary';
@@ -198,7 +204,7 @@ export default function BotDetailScreen() {
   return (
     <>
       <Stack.Screen options={{ title: t(`bot.${kind}`) }} />
-      <FlatList
+      <FlashList
         testID="bot-detail-list"
         style={{ backgroundColor: theme.background }}
         contentContainerStyle={styles.page}
@@ -210,9 +216,6 @@ export default function BotDetailScreen() {
           if (history.hasNextPage && !history.isFetchingNextPage) void history.fetchNextPage();
         }}
         onEndReachedThreshold={0.5}
-        initialNumToRender={20}
-        windowSize={11}
-        removeClippedSubviews
       />
     </>
   );

@@ -197,9 +197,7 @@ async def _build(
             database,
             mode="live" if options.live else "paper",
             market=describe_market(markets),
-            markets=tuple(
-                (m.series.source, m.series.pair.symbol, m.series.timeframe.value) for m in markets
-            ),
+            markets=_listed(markets),
         )
     if "portfolio" in wanted:
         runtime.control = ControlWorker(bus=bus, portfolio=portfolio)
@@ -355,7 +353,20 @@ def _live_pairs(
         origin=runtime.history_origin,
         poll_s=settings.runtime.poll_interval_s,
         stop=runtime.stop,
+        on_fed=partial(_fed, runtime),
     )
+
+
+async def _fed(runtime: Runtime, fed: list[Series]) -> None:
+    """A live pair joined or left: the heartbeat names the markets traded now."""
+    if runtime.heartbeat is not None:
+        markets = [Market(series, None) for series in fed]
+        await runtime.heartbeat.trades(market=describe_market(markets), markets=_listed(markets))
+
+
+def _listed(markets: list[Market]) -> tuple[tuple[str, str, str], ...]:
+    """The heartbeat's markets: each series' exchange, symbol and timeframe."""
+    return tuple((m.series.source, m.series.pair.symbol, m.series.timeframe.value) for m in markets)
 
 
 def _stream(settings: Settings, stack: AsyncExitStack) -> CandleStream | None:

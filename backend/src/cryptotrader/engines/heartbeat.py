@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import os
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from cryptotrader.domain.presence import HEARTBEAT_KEY, HEARTBEAT_S, RuntimePresence
@@ -59,13 +60,18 @@ class Heartbeat:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        self.presence = _replace(self.presence, stopped_at=datetime.now(UTC))
+        self.presence = replace(self.presence, stopped_at=datetime.now(UTC))
+        await self.write()
+
+    async def trades(self, *, market: str, markets: tuple[tuple[str, str, str], ...]) -> None:
+        """The markets changed while running (a live pair joined or left): stored at once."""
+        self.presence = replace(self.presence, market=market, markets=markets)
         await self.write()
 
     async def _beat(self) -> None:
         while True:
             await asyncio.sleep(self._interval_s)
-            self.presence = _replace(self.presence, seen_at=datetime.now(UTC))
+            self.presence = replace(self.presence, seen_at=datetime.now(UTC))
             await self.write()
 
     async def write(self) -> None:
@@ -82,20 +88,3 @@ class Heartbeat:
                 await uow.commit()
         except Exception:
             log.warning("heartbeat not stored; retrying at the next beat", exc_info=True)
-
-
-def _replace(
-    presence: RuntimePresence,
-    *,
-    seen_at: datetime | None = None,
-    stopped_at: datetime | None = None,
-) -> RuntimePresence:
-    return RuntimePresence(
-        started_at=presence.started_at,
-        seen_at=seen_at or presence.seen_at,
-        stopped_at=stopped_at or presence.stopped_at,
-        pid=presence.pid,
-        mode=presence.mode,
-        market=presence.market,
-        markets=presence.markets,
-    )

@@ -24,6 +24,10 @@ from cryptotrader.persistence.uow import UnitOfWork
 class SqlCandleStore:
     """Candles in ``ohlcv_data``; each call is one transaction.
 
+    Reads are read-only transactions: on SQLite they neither wait for the writer lock nor hold
+    it, so reading 72k candles for a backtest does not stall the runtime's writes in the same
+    process (``run --api``), nor wait behind them.
+
     With ``keep``, the last few ranges read as arrays are kept while the database agrees: a
     backtest launched from the app read its 72,540 candles on every launch (~0.35 s of CPU,
     seconds of wall time on a loaded machine). Each ``read_arrays`` then asks the database only
@@ -52,7 +56,7 @@ class SqlCandleStore:
         self, *, exchange: str, pair: Pair, timeframe: Timeframe
     ) -> int | None:
         """Open time (epoch ms) of the newest stored candle, or None when nothing is stored."""
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             pair_id = await find_pair(session=uow.session, exchange=exchange, pair=pair)
             if pair_id is None:
                 return None
@@ -86,7 +90,7 @@ class SqlCandleStore:
         end_ms: int | None = None,
     ) -> CandleArrays:
         """Like ``read`` but as arrays, the form the engines compute on (no DataFrame built)."""
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             pair_id = await find_pair(session=uow.session, exchange=exchange, pair=pair)
             if pair_id is None:
                 return ohlcv.read_empty()
@@ -142,7 +146,7 @@ class SqlCandleStore:
 
     async def series(self) -> list[StoredSeries]:
         """Every stored series, sorted by exchange, pair and timeframe."""
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             return await ohlcv.stored_series(session=uow.session)
 
 

@@ -17,7 +17,7 @@ from cryptotrader.exchanges.ccxt import BinanceVenue, KrakenVenue
 from tests.integration.exchanges.conftest import BTC
 from tests.support.binance_trading_server import BinanceTradingServer
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(900)]
 
 OTOCO = "/api/v3/orderList/otoco"
 

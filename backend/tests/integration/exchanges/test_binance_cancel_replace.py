@@ -22,7 +22,7 @@ from cryptotrader.exchanges.ccxt.binance import _refused_halves
 from tests.integration.exchanges.conftest import BTC
 from tests.support.binance_trading_server import BinanceTradingServer
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(900)]
 
 REPLACE, DELETE_ORDER = "/api/v3/order/cancelReplace", "/api/v3/order"
 STEP = Decimal("0.00001")

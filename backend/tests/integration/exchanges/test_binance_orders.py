@@ -27,7 +27,7 @@ from tests.support.exchange_server import DROP, Fault, Listing, running
 from tests.support.scripted import candles
 from tests.support.spot_account import Rules
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(900)]
 
 ORDER = "/api/v3/order"
 

@@ -16,7 +16,7 @@ from cryptotrader.exchanges.ccxt import BinanceVenue
 from tests.integration.exchanges.conftest import BINANCE_KEY, BINANCE_SECRET, BTC, binance_venue
 from tests.support.binance_trading_server import BinanceTradingServer
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(900)]
 
 OCO = "/api/v3/orderList/oco"
 

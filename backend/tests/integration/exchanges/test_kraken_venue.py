@@ -27,7 +27,7 @@ from tests.integration.exchanges.conftest import BTC, KRAKEN_KEY, KRAKEN_SECRET,
 from tests.support.kraken_trading_server import KrakenTradingServer
 from tests.support.spot_account import Kind, Market, Rules
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(900)]
 
 ADD = "/0/private/AddOrder"
 LONG_ID = "ct-aggressive-000123-e"  # 22 characters: more than Kraken's 18 of free text

@@ -49,7 +49,7 @@ from tests.support.push_servers import (
     web_push_service,
 )
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = pytest.mark.timeout(900)
 
 TOKEN = "ExponentPushToken[alice-phone-000000000]"
 NTFY_TOKEN = "tk_alicesecrettoken"

@@ -25,7 +25,7 @@ TOKEN = "ExponentPushToken[embedded-run-device]"
 
 
 @pytest.mark.asyncio
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(900)
 async def test_run_when_a_bot_is_paused_pushes_it_to_the_phone(tmp_path: Path) -> None:
     with expo_server() as expo:
         config = load_settings(
@@ -65,7 +65,7 @@ async def test_run_when_a_bot_is_paused_pushes_it_to_the_phone(tmp_path: Path) -
 
 
 @pytest.mark.asyncio
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(900)
 async def test_run_when_replaying_has_no_notifier(tmp_path: Path) -> None:
     series = tmp_path / "binance_BTC-USDT_1h.csv"
     series.write_text(

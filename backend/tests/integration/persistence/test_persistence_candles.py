@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from cryptotrader.marketdata import candle_arrays, read_ohlcv
 from cryptotrader.marketdata.store import CandleStore
 from cryptotrader.persistence import Database, SqlCandleStore
 from cryptotrader.persistence.export import export_candles
+from cryptotrader.persistence.uow import UnitOfWork
 from tests.support.builders import random_walk
 
 BTC = Pair.parse("BTC/USDT")
@@ -251,3 +253,25 @@ async def test_store_keeping_ranges_when_a_candle_is_rewritten_or_added_reads_th
         await kept.read_arrays(exchange="binance", pair=BTC, timeframe=H1, end_ms=end_ms)
         is ranged_after
     )
+
+
+@pytest.mark.asyncio
+async def test_store_reads_while_a_writer_holds_the_database(database: Database) -> None:
+    candles = random_walk(50, seed=8, step_ms=3_600_000)
+    store = SqlCandleStore(database, keep=4)
+    await store.write(exchange="binance", pair=BTC, timeframe=H1, candles=candles)
+
+    async def read() -> tuple[int, int, int | None]:
+        arrays = await store.read_arrays(exchange="binance", pair=BTC, timeframe=H1)
+        series = await store.series()
+        return (
+            len(arrays),
+            len(series),
+            await store.last_timestamp(exchange="binance", pair=BTC, timeframe=H1),
+        )
+
+    async with UnitOfWork(database):  # a writer (on SQLite: the writer lock) until the end
+        # another task, as a request beside the runtime's write: it must not wait for the lock
+        found = await asyncio.wait_for(asyncio.create_task(read()), timeout=60)
+
+    assert found == (50, 1, int(candles.timestamps[-1]))

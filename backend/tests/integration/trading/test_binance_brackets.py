@@ -41,7 +41,7 @@ from tests.support.binance_trading_server import BinanceTradingServer
 from tests.support.exchange_server import running
 from tests.support.trading import HOUR, PAIR, START_MS, open_kit
 
-pytestmark = [pytest.mark.asyncio(loop_scope="function"), pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.asyncio(loop_scope="function"), pytest.mark.timeout(900)]
 
 OTOCO, ORDER, OCO = "/api/v3/orderList/otoco", "/api/v3/order", "/api/v3/orderList/oco"
 AGGRESSIVE = BotKind.AGGRESSIVE

@@ -237,6 +237,9 @@ async def activated(live: Live) -> int:
             "from_candle": utc_from_ms(opened[i - 1]).isoformat(),
         }
     ]
+    assert runtime.heartbeat is not None  # the API and the app see SOL traded now
+    assert runtime.heartbeat.presence.market == "live BTC/USDT, SOL/USDT 1h from binance"
+    assert [m[1] for m in runtime.heartbeat.presence.markets] == ["BTC/USDT", "SOL/USDT"]
     said = [a for a in live.alerts if a.kind == "pairs_applied" and "SOL/USDT" in a.text]
     assert said
     assert said[-1].details["opened"] == "SOL/USDT"
@@ -279,6 +282,8 @@ async def test_a_live_run_feeds_an_activated_pair_and_drops_a_deactivated_one_af
         assert len(closed) == len(held)
         assert all(s is TradeStatus.CLOSED and r is ExitReason.STOP_LOSS for s, _, r in closed)
         assert traded_past(runtime, opened[i + 1], "SOL/USDT")()
+        assert runtime.heartbeat is not None
+        assert runtime.heartbeat.presence.market == "live BTC/USDT 1h from binance"
 
         # Candle i + 2: BTC alone now, SOL no longer published, nothing new opened on it.
         live.rest.now_ms = opened[i + 3] + 1_000

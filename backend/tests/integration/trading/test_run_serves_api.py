@@ -18,7 +18,7 @@ import pytest
 
 from tests.support.builders import read_shared_csv
 
-pytestmark = pytest.mark.timeout(600)
+pytestmark = pytest.mark.timeout(900)
 CLI = [sys.executable, "-m", "cryptotrader"]
 PASSWORD = "correct horse battery staple"
 

@@ -13,7 +13,7 @@ from cryptotrader.marketdata import write_ohlcv
 from cryptotrader.sentiment import reset_notices
 from tests.support.builders import random_frame
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = pytest.mark.timeout(900)
 
 DAY_S = 86_400
 START_S = 1_704_067_200  # 2024-01-01, where random_frame starts

@@ -14,7 +14,7 @@ from cryptotrader.errors import DataValidationError, NetworkUnavailableError, Ra
 from cryptotrader.sentiment import FearGreedClient
 from tests.support.sentiment_server import LocalServer, ServerState, closed_port, serve
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = pytest.mark.timeout(900)
 
 DAY_S = 86_400
 D0_S = 1_704_067_200  # 2024-01-01
@@ -23,7 +23,7 @@ TTL_S = 3_600
 
 def _client(url: str, cache_dir: Path, clock: TestClock) -> FearGreedClient:
     settings = SentimentSettings(
-        fear_greed_url=f"{url}/fng/", fear_greed_cache_ttl_s=TTL_S, timeout_s=2.0
+        fear_greed_url=f"{url}/fng/", fear_greed_cache_ttl_s=TTL_S, timeout_s=30.0
     )
     return FearGreedClient(settings, cache_dir=cache_dir, clock=clock)
 

@@ -18,7 +18,7 @@ from cryptotrader.sentiment import GoogleTrendsClient
 from cryptotrader.sentiment.google_trends import availability
 from tests.support.sentiment_server import LocalServer, ServerState, closed_port, serve
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = pytest.mark.timeout(900)
 
 SUNDAY_S = 1_704_585_600  # 2024-01-07 00:00 UTC, a Sunday: Google's label of that week
 WEEK_S = 7 * 86_400
@@ -32,7 +32,7 @@ def _client(
         google_trends_url=f"{url}/trends",
         google_trends_enabled=enabled,
         google_trends_cache_ttl_s=TTL_S,
-        timeout_s=2.0,
+        timeout_s=30.0,
     )
     return GoogleTrendsClient(settings, cache_dir=cache_dir, clock=clock)
 

@@ -13,12 +13,12 @@ from cryptotrader.errors import DataValidationError
 from cryptotrader.sentiment import load_sentiment
 from tests.support.sentiment_server import LocalServer, closed_port
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = pytest.mark.timeout(900)
 
 
 def _settings(tmp_path: Path, fear_greed_url: str, trends_url: str) -> Settings:
     sentiment = SentimentSettings(
-        fear_greed_url=fear_greed_url, google_trends_url=trends_url, timeout_s=2.0
+        fear_greed_url=fear_greed_url, google_trends_url=trends_url, timeout_s=30.0
     )
     return Settings(data_dir=tmp_path / "data", sentiment=sentiment)
 

@@ -56,6 +56,8 @@ RECHECK_S = 15.0
 """Seconds between checks that an open socket's credential still holds."""
 POLICY = 1008
 TOO_SLOW = 1013
+CLOSE_WAIT_S = 1.0
+"""How long a close waits for the peer to take the close frame: a stalled peer may never."""
 
 
 async def websocket_endpoint(websocket: WebSocket) -> None:
@@ -221,7 +223,6 @@ def _resume(
 
 
 async def _close(websocket: WebSocket, code: int, reason: str) -> None:
-    # A stalled peer may never read the close frame: do not wait on it for long.
     with contextlib.suppress(Exception):
-        async with asyncio.timeout(1.0):
+        async with asyncio.timeout(CLOSE_WAIT_S):
             await websocket.close(code=code, reason=reason[:120])

@@ -16,7 +16,8 @@ holding a position (``runtime_inputs.live_markets``). A pair changed through the
   keep coming while it holds a position, so that its protection works (paper stops fill on its
   candles); it is dropped from the feed once no position is open on it and its order engine has
   traded a candle that closed after the change (so no entry decided before the change can still
-  open one).
+  open one), also when it had traded none yet: its order engine builds its lane from the
+  candles still fed, reads the deactivation and opens nothing.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from cryptotrader.clock import Clock
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.engines.progress import Progress
-from cryptotrader.engines.workers.market_data import LiveFeed, PairsLiveFeed, Publisher
+from cryptotrader.engines.workers.market_data import LiveFeed, PairsLiveFeed, Publisher, Series
 from cryptotrader.errors import TemporaryError, UserInputError
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import pairs
@@ -63,6 +64,7 @@ class LivePairs:
         origin: where a pair's stored history starts (None: never fed here).
         poll_s: how often a deactivated pair holding a position is looked at.
         stop: set when the run stops.
+        on_fed: told the series fed after a pair joined or left (the heartbeat's markets).
     """
 
     def __init__(
@@ -81,6 +83,7 @@ class LivePairs:
         origin: Callable[[str], Awaitable[int | None]],
         poll_s: float,
         stop: asyncio.Event,
+        on_fed: Callable[[list[Series]], Awaitable[None]] | None = None,
     ) -> None:
         self.feed = feed
         self.database = database
@@ -98,6 +101,7 @@ class LivePairs:
         self.retiring: dict[str, asyncio.Task[None]] = {}
         """Deactivated pairs still fed (a position open), each with the task that drops it."""
         self._refused: set[str] = set()
+        self._on_fed = on_fed
         self._lock = asyncio.Lock()
 
     async def handle(self, delivery: Delivery) -> None:
@@ -175,6 +179,11 @@ class LivePairs:
             return
         self._progress[symbol] = progress
         await self.feed.add_pair(publisher, feed, history_from_ms=origin, fetched=fetched)
+        await self._fed()
+
+    async def _fed(self) -> None:
+        if self._on_fed is not None:
+            await self._on_fed([p.series for p in self.feed.publishers])
 
     async def _refuse(self, pair: Pair, why: str) -> None:
         self._refused.add(pair.symbol)
@@ -206,16 +215,20 @@ class LivePairs:
         progress = self._progress[symbol]
         while not self.stop.is_set():
             step, complete = await progress.load(self.database)
-            traded_after = step is not None and (
-                step > forming_ms or (step == forming_ms and complete)
-            )
-            if traded_after or step is None:
-                async with UnitOfWork(self.database) as uow:
-                    held = symbol in await pairs.open_trade_pairs(session=uow.session)
-                if not held:
-                    self.retiring.pop(symbol, None)
-                    await self.feed.remove_pair(symbol)
-                    return
+            # Its order engine completed a candle that closed after the change: it read the
+            # deactivation, so no entry decided before it can still open. Never traded (None)
+            # is no exception: its first candle may be in the order engine's hands right now,
+            # and an entry opened on it would have no candles left for its stop-loss.
+            after = step is not None and (step > forming_ms or (step == forming_ms and complete))
+            if after:
+                async with self._lock:  # not while ``follow`` judges the pairs
+                    async with UnitOfWork(self.database) as uow:
+                        held = symbol in await pairs.open_trade_pairs(session=uow.session)
+                    if not held:
+                        self.retiring.pop(symbol, None)
+                        await self.feed.remove_pair(symbol)
+                        await self._fed()
+                        return
             try:
                 await asyncio.wait_for(self.stop.wait(), self.poll_s)
             except TimeoutError:
