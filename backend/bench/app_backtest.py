@@ -163,7 +163,7 @@ def worker_steps() -> dict[str, float]:
         "pickle_mb": len(blob) / 1e6,
     }
     backtest_worker.run_single(request, candles, trading)  # warm (imports, TA-Lib)
-    engine = backtest_worker._engine(request, trading)
+    engine = backtest_worker._engine(backtest_worker.read_job("single", request, trading), trading)
     from cryptotrader.engines.backtest.report import result_dict
     from cryptotrader.strategies import create_strategy
 

@@ -3,9 +3,9 @@
 Top-level functions of a module with no event loop, so a ``ProcessPoolExecutor`` can pickle
 them; the candles travel as arrays. The report is ``engines.backtest.report.result_dict``.
 
-A job's stored request (the API body as JSON) is read into the typed request the CLI builds
-from its options, one reader per kind: ``single_backtest`` (``SingleBacktest``),
-``compare_backtest`` (``CompareBacktest``), ``portfolio_sweep`` (``PortfolioSweep``).
+A job's stored request (``BacktestJob.as_json``) is read back with ``BacktestJob.from_json``
+into the job the API queued: its market, costs, and the kind's typed request, the one the CLI
+builds from its options (``SingleBacktest``, ``CompareBacktest``, ``PortfolioSweep``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import dataclasses
 import os
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +23,9 @@ import numpy as np
 from cryptotrader.config import RuntimeSettings, TradingSettings
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
-from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.engines.backtest import BacktestConfig, BacktestEngine, multipair
+from cryptotrader.engines.backtest import BacktestEngine, multipair
 from cryptotrader.engines.backtest.engine import offset_progress
+from cryptotrader.engines.backtest.job import BacktestJob, Kind
 from cryptotrader.engines.backtest.multipair import PairSeries, PortfolioRequest
 from cryptotrader.engines.backtest.portfolio_sweep import PortfolioSweep
 from cryptotrader.engines.backtest.report import multipair_dict, portfolio_dict, result_dict
@@ -95,73 +95,18 @@ CURVE_POINTS = 1000
 """Equity-curve points kept per result (evenly spaced, and the last one)."""
 
 
-CONFIG_FIELDS = ("fee", "slippage", "stop_loss", "take_profit", "risk_ratio", "stake", "fill")
-"""The request's fields that make its ``BacktestConfig`` (absent: the default)."""
-
-
-def backtest_config(request: dict[str, Any]) -> BacktestConfig:
-    """Costs, protection and fill convention of a request.
-
-    Raises:
-        UserInputError: a value out of range.
-    """
-    return BacktestConfig.parse(**{name: request.get(name) for name in CONFIG_FIELDS})
-
-
-def single_backtest(request: dict[str, Any]) -> SingleBacktest:
-    """A single job's strategy, parameters and capital, as ``backtest run`` reads them.
+def read_job(kind: Kind, request: Mapping[str, Any], trading: TradingSettings) -> BacktestJob:
+    """A job's stored request read back (``BacktestJob.from_json``), as the API read its body.
 
     Raises:
         UnknownNameError: unknown strategy.
-        UserInputError: bad parameter or capital.
+        UserInputError: a field the job cannot run with.
     """
-    return SingleBacktest.parse(
-        strategy=request["strategy"],
-        capital=request["initial_capital"],
-        params=request.get("params") or {},
-    )
+    return BacktestJob.from_json(kind, request, trading)
 
 
-def compare_backtest(request: dict[str, Any]) -> CompareBacktest:
-    """A compare job's strategies and capital, as ``backtest compare`` reads them.
-
-    Raises:
-        UnknownNameError: unknown strategy.
-        UserInputError: bad capital.
-    """
-    return CompareBacktest.parse(
-        strategies=request["strategies"], capital=request["initial_capital"]
-    )
-
-
-def portfolio_sweep(request: dict[str, Any], trading: TradingSettings) -> PortfolioSweep:
-    """A portfolio request's strategies, capitals and ratios, as ``backtest portfolio`` reads them.
-
-    Raises:
-        UserInputError: unknown strategy, capital or ratio out of range.
-    """
-    return PortfolioSweep.parse(
-        trading,
-        **{
-            name: request[name]
-            for name in (
-                "safe_strategy",
-                "aggressive_strategy",
-                "safe_capital",
-                "aggressive_capital",
-                "reallocation",
-                "sweep",
-                "on_deep_streak",
-            )
-            if request.get(name) is not None
-        },
-    )
-
-
-def _engine(request: dict[str, Any], trading: TradingSettings) -> BacktestEngine:
-    return BacktestEngine(
-        config=backtest_config(request), trading=trading, pair=Pair.parse(request["pair"])
-    )
+def _engine(job: BacktestJob, trading: TradingSettings) -> BacktestEngine:
+    return BacktestEngine(config=job.config, trading=trading, pair=job.market.pair)
 
 
 PROGRESS_EVERY_S = 0.2
@@ -202,7 +147,7 @@ def read_progress(path: str) -> tuple[int, int] | None:
 
 
 def run_single(
-    request: dict[str, Any],
+    request: Mapping[str, Any],
     candles: CandleArrays,
     trading: TradingSettings,
     progress_file: str | None = None,
@@ -213,17 +158,19 @@ def run_single(
         UserInputError: bad parameter or too few candles.
         StrategyError: the strategy failed.
     """
-    result = single_backtest(request).run(
-        _engine(request, trading),
+    job = read_job("single", request, trading)
+    assert isinstance(job.asked, SingleBacktest)
+    result = job.asked.run(
+        _engine(job, trading),
         candles,
-        Timeframe(request["timeframe"]),
+        job.market.timeframe,
         progress=progress_writer(progress_file),
     )
     return {"results": [result_dict(result, curve_limit=CURVE_POINTS)]}
 
 
 def run_compare(
-    request: dict[str, Any],
+    request: Mapping[str, Any],
     candles: CandleArrays,
     trading: TradingSettings,
     progress_file: str | None = None,
@@ -234,10 +181,12 @@ def run_compare(
         UserInputError: bad parameter or too few candles.
         StrategyError: a strategy failed.
     """
-    results = compare_backtest(request).run(
-        _engine(request, trading),
+    job = read_job("compare", request, trading)
+    assert isinstance(job.asked, CompareBacktest)
+    results = job.asked.run(
+        _engine(job, trading),
         candles,
-        Timeframe(request["timeframe"]),
+        job.market.timeframe,
         progress=progress_writer(progress_file),
     )
     return {"results": [result_dict(r, curve_limit=CURVE_POINTS) for r in results]}
@@ -248,7 +197,7 @@ PairCandles = tuple[tuple[str, CandleArrays], ...]
 
 
 def run_portfolio(
-    request: dict[str, Any],
+    request: Mapping[str, Any],
     candles: CandleArrays | PairCandles,
     trading: TradingSettings,
     progress_file: str | None = None,
@@ -257,7 +206,7 @@ def run_portfolio(
     """Both bots with reallocation, at each ratio asked; ``{"results": [], "portfolio": [...]}``.
 
     Each entry of ``portfolio`` is what ``backtest portfolio --json`` prints for that ratio.
-    Several pairs (``request["pairs"]``, their candles as ``PairCandles``) run together through
+    Several pairs (the job's ``pairs``, their candles as ``PairCandles``) run together through
     ``multipair.run_portfolio`` under ``runtime``'s risk limits, as ``backtest portfolio
     --stored PAIR`` repeated: ``{"results": [], "multipair": [...]}``.
 
@@ -265,13 +214,16 @@ def run_portfolio(
         UserInputError: bad parameter or too few candles.
         StrategyError: a strategy failed.
     """
+    job = read_job("portfolio", request, trading)
+    assert isinstance(job.asked, PortfolioSweep)
     if isinstance(candles, tuple):
-        return _run_pairs(request, candles, trading, progress_file, runtime or RuntimeSettings())
-    sweep = portfolio_sweep(request, trading)
-    results = sweep.run(
-        _engine(request, trading),
+        return _run_pairs(
+            job, job.asked, candles, trading, progress_file=progress_file, runtime=runtime
+        )
+    results = job.asked.run(
+        _engine(job, trading),
         candles,
-        Timeframe(request["timeframe"]),
+        job.market.timeframe,
         progress=progress_writer(progress_file),
     )
     return {
@@ -281,24 +233,25 @@ def run_portfolio(
 
 
 def _run_pairs(
-    request: dict[str, Any],
+    job: BacktestJob,
+    sweep: PortfolioSweep,
     candles: PairCandles,
     trading: TradingSettings,
+    *,
     progress_file: str | None,
-    runtime: RuntimeSettings,
+    runtime: RuntimeSettings | None,
 ) -> dict[str, Any]:
-    sweep = portfolio_sweep(request, trading)
     safe, aggressive = sweep.strategies()
-    config = backtest_config(request)
+    config = job.config
     asked = PortfolioRequest(
         series=tuple(PairSeries(Pair.parse(symbol), arrays) for symbol, arrays in candles),
-        timeframe=Timeframe(request["timeframe"]),
+        timeframe=job.market.timeframe,
         safe=safe,
         aggressive=aggressive,
         capital=sweep.capital,
         config=config,
         trading=trading,
-        runtime=runtime,
+        runtime=runtime or RuntimeSettings(),
         on_deep_streak=sweep.on_deep_streak,
     )
     progress = progress_writer(progress_file)

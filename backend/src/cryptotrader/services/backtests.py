@@ -30,8 +30,7 @@ from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock
 from cryptotrader.config import RuntimeSettings, TradingSettings
 from cryptotrader.domain.market import CandleArrays
-from cryptotrader.domain.pairs import Pair
-from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.engines.backtest.job import BacktestJob, Kind, Market
 from cryptotrader.errors import RateLimitedError, StrategyError, UserInputError
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
@@ -92,23 +91,6 @@ def job_view(row: BacktestRow, *, with_result: bool) -> BacktestJobView:
         finished_at=row.finished_at,
         result=row.result if with_result else None,
     )
-
-
-def validate_request(kind: str, request: dict[str, Any], trading: TradingSettings) -> None:
-    """Check a request before it is queued (strategy names, parameters, costs, capital).
-
-    Raises:
-        UserInputError: the first problem found, with a hint where there is one.
-    """
-    Pair.parse(request["pair"])
-    Timeframe.parse(request["timeframe"])
-    backtest_worker.backtest_config(request)
-    if kind == "portfolio":
-        backtest_worker.portfolio_sweep(request, trading)
-    elif kind == "compare":
-        backtest_worker.compare_backtest(request)
-    else:  # single, and an optimisation's strategy, parameters and capital
-        backtest_worker.single_backtest(request)
 
 
 class BacktestService:
@@ -214,9 +196,12 @@ class BacktestService:
                 log.warning("backtest heartbeat failed", exc_info=True)
 
     async def launch(
-        self, actor: Actor, kind: str, request: dict[str, Any], origin: Origin
+        self, actor: Actor, kind: Kind, body: Mapping[str, Any], origin: Origin
     ) -> BacktestJobView:
-        """Queue a job of the caller and start it; returns at once.
+        """Queue a backtest of the caller's and start it; returns at once.
+
+        ``body`` (the API's) is read once into a ``BacktestJob``; the job stores its
+        ``as_json``, which the worker reads back.
 
         Raises:
             UserInputError: the request is invalid.
@@ -224,19 +209,43 @@ class BacktestService:
             RateLimitedError: the caller already has ``max_active_per_user`` unfinished jobs.
         """
         actor.require(Permission.CONTROL)
-        validate_request(kind, request, self._trading)
+        job = BacktestJob.from_json(kind, body, self._trading)
         candles: CandleArrays | backtest_worker.PairCandles
-        if kind == "portfolio" and request.get("pairs"):
-            candles = tuple(
-                [
-                    (str(symbol), await self._candles({**request, "pair": symbol}))
-                    for symbol in request["pairs"]
-                ]
-            )
+        if job.pairs:
+            candles = tuple([(p.symbol, await self._candles(job.market.of(p))) for p in job.pairs])
         else:
-            candles = await self._candles(request)
-        if kind in self._checks and isinstance(candles, CandleArrays):
-            request = {**request, **self._checks[kind](request, candles)}
+            candles = await self._candles(job.market)
+        return await self._queue(
+            actor, kind, job.as_json(), candles, runs=job.runs(), origin=origin
+        )
+
+    async def launch_job(
+        self, actor: Actor, kind: str, request: dict[str, Any], origin: Origin
+    ) -> BacktestJobView:
+        """Queue a job of another kind (``workers``), its request already checked; returns at once.
+
+        ``request`` is the job's stored form, with the market it reads (``Market.from_json``).
+
+        Raises:
+            UserInputError: the request does not fit its candles (the kind's check).
+            NotFound: no candle is stored for the market and timeframe.
+            RateLimitedError: the caller already has ``max_active_per_user`` unfinished jobs.
+        """
+        actor.require(Permission.CONTROL)
+        candles = await self._candles(Market.from_json(request))
+        request = {**request, **self._checks[kind](request, candles)}
+        return await self._queue(actor, kind, request, candles, runs=1, origin=origin)
+
+    async def _queue(
+        self,
+        actor: Actor,
+        kind: str,
+        request: dict[str, Any],
+        candles: CandleArrays | backtest_worker.PairCandles,
+        *,
+        runs: int,
+        origin: Origin,
+    ) -> BacktestJobView:
         async with UnitOfWork(self._database) as uow:
             active = await backtest_jobs.count_unfinished(
                 session=uow.session, user_id=actor.user_id
@@ -266,22 +275,23 @@ class BacktestService:
             view = job_view(row, with_result=False)
             await uow.commit()
         self._tasks[view.id] = asyncio.create_task(
-            self._run(view.id, kind, request, candles, actor.user_id), name=f"backtest:{view.id}"
+            self._run(view.id, kind, request, candles, runs=runs, user_id=actor.user_id),
+            name=f"backtest:{view.id}",
         )
         return view
 
-    async def _candles(self, request: dict[str, Any]) -> CandleArrays:
+    async def _candles(self, market: Market) -> CandleArrays:
         arrays = await self._store.read_arrays(
-            exchange=request["exchange"],
-            pair=Pair.parse(request["pair"]),
-            timeframe=Timeframe.parse(request["timeframe"]),
-            start_ms=_ms(request.get("start")),
-            end_ms=_ms(request.get("end")),
+            exchange=market.exchange,
+            pair=market.pair,
+            timeframe=market.timeframe,
+            start_ms=_ms(market.start),
+            end_ms=_ms(market.end),
         )
         if len(arrays) == 0:
             raise NotFound(
-                f"no stored candles for {request['exchange']} {request['pair']} "
-                f"{request['timeframe']} in that range (import or download them first)"
+                f"no stored candles for {market.exchange} {market.pair.symbol} "
+                f"{market.timeframe} in that range (import or download them first)"
             )
         return arrays
 
@@ -291,6 +301,8 @@ class BacktestService:
         kind: str,
         request: dict[str, Any],
         candles: CandleArrays | backtest_worker.PairCandles,
+        *,
+        runs: int,
         user_id: int,
     ) -> None:
         count = (
@@ -298,7 +310,7 @@ class BacktestService:
             if isinstance(candles, CandleArrays)
             else sum(len(arrays) for _, arrays in candles)
         )
-        total = count * _runs(kind, request, self._trading)
+        total = count * runs
         report = partial(self._progress, job_id, user_id, total)
         error: str | None = None
         try:
@@ -512,16 +524,5 @@ def _log_warm_failure(future: asyncio.Future[int]) -> None:
         log.warning("backtest worker start failed", exc_info=future.exception())
 
 
-def _runs(kind: str, request: dict[str, Any], trading: TradingSettings) -> int:
-    """How many passes over the candles a job makes (its progress total is candles x runs)."""
-    if kind == "portfolio":
-        return len(backtest_worker.portfolio_sweep(request, trading).ratios)
-    if kind == "compare":
-        return len(backtest_worker.compare_backtest(request).strategies)
-    return 1
-
-
-def _ms(value: Any) -> int | None:
-    if value is None:
-        return None
-    return int(datetime.fromisoformat(str(value)).timestamp() * 1000)
+def _ms(value: datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp() * 1000)

@@ -149,7 +149,7 @@ class OptimizationService:
         asked.validate()  # refused before queueing
         candles = {k: body.get(k) for k in ("exchange", "start", "end")}
         request = {**candles, **asked.as_json()}
-        view = await self._backtests.launch(actor, "optimize", request, origin)
+        view = await self._backtests.launch_job(actor, "optimize", request, origin)
         self._jobs[view.id] = (actor.user_id, view.request)
         await self._publish(view.id, actor.user_id, view.status, view.request)
         return view

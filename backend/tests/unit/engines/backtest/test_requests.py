@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from cryptotrader.api.schemas.backtests import BacktestCompareCreate, BacktestCreate
+from cryptotrader.config import TradingSettings
 from cryptotrader.domain import Timeframe
 from cryptotrader.engines.backtest import BacktestEngine
 from cryptotrader.engines.backtest.report import result_dict
@@ -16,12 +17,14 @@ from cryptotrader.services import backtest_worker
 from cryptotrader.strategies import create_strategy
 from tests.support.builders import random_walk
 
+TRADING = TradingSettings()
+
 
 def test_a_single_jobs_body_reads_as_the_cli_reads_its_options() -> None:
     body = BacktestCreate(
         pair="BTC/USDT", strategy="sma_cross", params={"fast": 5, "slow": 20}, initial_capital=500
     )
-    from_job = backtest_worker.single_backtest(body.model_dump(mode="json"))
+    from_job = backtest_worker.read_job("single", body.model_dump(mode="json"), TRADING).asked
     from_cli = SingleBacktest.parse(
         strategy="sma_cross", capital=Decimal(500), params={"fast": 5, "slow": 20}
     )
@@ -31,7 +34,7 @@ def test_a_single_jobs_body_reads_as_the_cli_reads_its_options() -> None:
 
 def test_a_compare_jobs_body_reads_as_the_cli_reads_its_options() -> None:
     body = BacktestCompareCreate(pair="BTC/USDT", strategies=["sma_cross", "aggressive"])
-    from_job = backtest_worker.compare_backtest(body.model_dump(mode="json"))
+    from_job = backtest_worker.read_job("compare", body.model_dump(mode="json"), TRADING).asked
     assert from_job == CompareBacktest.parse(
         strategies=["sma_cross", "aggressive"], capital=Decimal(1000)
     )
