@@ -1,18 +1,20 @@
 /**
  * One finished backtest: every metric, the equity curve with its drawdown under it, the
- * trades as markers on the candle chart, the trade list, and the parameters actually used.
+ * trades as markers on the candle chart, the trade list (drawn after the first paint), and the
+ * parameters actually used.
  */
 import { useLocalSearchParams } from 'expo-router';
 import { useMemo } from 'react';
-import { ScrollView, StyleSheet, Text, View } from 'react-native';
+import { ScrollView, StyleSheet } from 'react-native';
 
 import BacktestCurves, { type Curve } from '@/components/BacktestCurves';
 import { MetricsTable } from '@/components/backtest/MetricsTable';
 import { MultiPairResult } from '@/components/backtest/MultiPairResult';
 import { PortfolioResult } from '@/components/backtest/PortfolioResult';
 import { runTitle } from '@/components/backtest/RunList';
+import { TradeList } from '@/components/backtest/TradeList';
 import PriceChart, { type ChartData } from '@/components/PriceChart';
-import { Body, Card, ErrorLine, Label, Pnl, Row } from '@/components/ui';
+import { Body, Card, ErrorLine, Label, Row } from '@/components/ui';
 import { useBacktestResult, useCandles } from '@/hooks/backtests';
 import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
@@ -74,7 +76,7 @@ function TradeChart({ report, request }: { report: Report; request: Record<strin
 
 export default function BacktestResultScreen() {
   const theme = useTheme();
-  const { t, money, dateTime } = useFormat();
+  const { t, dateTime } = useFormat();
   const { id } = useLocalSearchParams<{ id: string }>();
   const result = useBacktestResult(Number(id));
   const colors = useMemo(() => ({ background: theme.card, text: theme.text, grid: theme.border }), [theme]);
@@ -157,22 +159,7 @@ export default function BacktestResultScreen() {
         </Card>
       ))}
       {data.results.map((report) => (
-        <Card key={`trades-${report.strategy}`} title={t('backtest.tradeList', { count: report.trades.length })} testID="backtest-trades">
-          {report.trades.slice(0, 200).map((trade, i) => (
-            <View key={i} style={[styles.trade, { borderColor: theme.border }]}>
-              <Text style={{ color: theme.text, flex: 2 }}>
-                {trade.entry_time?.slice(0, 16)} → {trade.exit_time?.slice(0, 16) ?? '…'}
-              </Text>
-              <Text style={{ color: theme.muted, flex: 2 }}>
-                {money(trade.entry_price)} → {trade.exit_price ? money(trade.exit_price) : '—'} · {trade.reason ?? ''}
-              </Text>
-              <View style={{ flex: 1, alignItems: 'flex-end' }}>
-                {trade.pnl ? <Pnl value={trade.pnl} /> : <Label>—</Label>}
-              </View>
-            </View>
-          ))}
-          {report.trades.length > 200 ? <Label>{t('backtest.moreTrades', { count: report.trades.length - 200 })}</Label> : null}
-        </Card>
+        <TradeList key={`trades-${report.strategy}`} trades={report.trades} title={t('backtest.tradeList', { count: report.trades.length })} />
       ))}
     </ScrollView>
   );
@@ -180,5 +167,4 @@ export default function BacktestResultScreen() {
 
 const styles = StyleSheet.create({
   page: { padding: 14, maxWidth: 1100, width: '100%', alignSelf: 'center' },
-  trade: { flexDirection: 'row', gap: 8, borderBottomWidth: StyleSheet.hairlineWidth, paddingVertical: 4 },
 });
