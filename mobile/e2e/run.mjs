@@ -24,6 +24,7 @@ const dist = join(mobile, 'dist');
 const cli = join(root, '.venv', 'bin', 'cryptotrader');
 const shared = process.env.CRYPTOTRADER_SHARED_DATA ?? join(root, '..', 'shared', 'data');
 const candles = join(shared, 'binance_BTC-USDT_1h.csv.gz');
+const ethCandles = join(shared, 'binance_ETH-USDT_1h.csv.gz');
 const fearGreed = join(shared, 'alternative-me_fear-greed_1d.csv');
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const USER = 'e2e-trader';
@@ -101,6 +102,7 @@ async function step(name, body) {
 need(join(dist, 'index.html'), "the app's web export (npx expo export --platform web)");
 need(cli, 'the backend (bin/_ensure-env runtime)');
 need(candles, 'real candles (../shared/data)');
+need(ethCandles, 'real ETH candles (../shared/data)');
 need(fearGreed, 'the Fear & Greed history (../shared/data)');
 need(chromiumPath, 'chromium (apt-get install -y chromium)');
 
@@ -123,7 +125,8 @@ execFileSync(cli, ['user', 'create', USER, '--role', 'admin', '--password-stdin'
   stdio: ['pipe', 'ignore', 'inherit'],
 });
 const serverLog = [];
-const serverArgs = ['run', '--replay', candles, '--speed', '7200', '--fear-greed', fearGreed, '--api', '--api-port', String(port)];
+// two pairs traded together, as a runtime trading several markets does
+const serverArgs = ['run', '--replay', candles, '--replay', ethCandles, '--speed', '7200', '--fear-greed', fearGreed, '--api', '--api-port', String(port)];
 function startServer() {
   const child = spawn(cli, serverArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.on('data', (chunk) => serverLog.push(String(chunk)));
@@ -177,6 +180,39 @@ try {
   page.on('pageerror', (error) => consoleErrors.push(String(error)));
   const byTest = (id) => page.locator(`[data-testid="${id}"]`);
   const shot = (name) => page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+  /** What a phone shows: nothing wider than the screen unless inside a sideways scroller. */
+  const atPhoneSize = async (name, cards) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.waitForTimeout(300);
+      const wide = await page.evaluate(() => {
+        const width = window.innerWidth;
+        const scrolled = (el) => {
+          for (let p = el.parentElement; p; p = p.parentElement) {
+            const o = getComputedStyle(p).overflowX;
+            if ((o === 'auto' || o === 'scroll') && p.scrollWidth > p.clientWidth) return true;
+          }
+          return false;
+        };
+        return [...document.querySelectorAll('body *')]
+          .filter((el) => {
+            const r = el.getBoundingClientRect();
+            return r.width > 0 && r.height > 0 && (r.right > width + 1 || r.left < -1) && !scrolled(el);
+          })
+          .map((el) => el.getAttribute('data-testid') ?? `${el.tagName} "${(el.textContent ?? '').slice(0, 40)}"`)
+          .slice(0, 5);
+      });
+      if (wide.length) throw new Error(`wider than a phone: ${JSON.stringify(wide)}`);
+      await shot(name);
+      for (const card of cards) {
+        await byTest(card).scrollIntoViewIfNeeded();
+        await page.waitForTimeout(300);
+        await byTest(card).screenshot({ path: join(out, `${name}-${card}.png`) });
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  };
 
   await step('the login screen is served at / by the API', async () => {
     await page.goto(`${base}/`);
@@ -242,6 +278,23 @@ try {
     const after = shown.filter((t) => t >= at - 5);
     if (after.length) metrics.trade_event_to_screen_ms = Math.max(0, after[0] - at);
     await shot('04-dashboard-live-trade');
+  });
+
+  await step('every traded pair on the dashboard: each bot there, and the picked pair\'s signals', async () => {
+    for (const pair of ['BTC/USDT', 'ETH/USDT']) await byTest(`pair-${pair}`).waitFor({ timeout: DEADLINE_MS });
+    const picker = page.locator('[data-testid^="market-picker-"]');
+    await poll('a pair picker of the two traded markets', async () => (await picker.count()) === 2);
+    await page.locator('[data-testid^="market-picker-"][data-testid$="ETH/USDT 1h"]').click();
+    await poll('ETH/USDT picked', async () =>
+      (await page.locator('[data-testid^="market-picker-"][data-testid$="ETH/USDT 1h"]').getAttribute('aria-selected')) === 'true');
+    await poll('the signals of the picked pair (or their error)', async () =>
+      (await byTest('signals-error').count()) || ((await byTest('signal-safe').count()) && (await byTest('signal-aggressive').count())));
+    if (await byTest('signals-error').count()) throw new Error(`signals: ${await byTest('signals-error').innerText()}`);
+    await shot('03b-dashboard-two-pairs');
+    await byTest('pair-BTC/USDT').click();
+    await poll('BTC/USDT picked again', async () =>
+      (await page.locator('[data-testid^="market-picker-"][data-testid$="BTC/USDT 1h"]').getAttribute('aria-selected')) === 'true');
+    await atPhoneSize('03c-dashboard-two-pairs-phone', ['traded-pairs', 'signals']);
   });
 
   await step('first meaningful paint of the dashboard (kept session, reload)', async () => {
@@ -467,12 +520,23 @@ try {
     execFileSync(cli, ['data', 'import', join(shared, 'binance_ETH-USDT_1h.csv.gz'), '--exchange', 'archive'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     await page.goto(`${base}/`);
     await byTest('total-capital').waitFor({ timeout: DEADLINE_MS });
-    const market = await page.locator('[data-testid="signals"]').innerText();
-    if (/ETH/.test(market)) throw new Error(`the dashboard took the imported ETH series: ${market.slice(0, 200)}`);
+    const runtimeMarkets = async () => {
+      await poll('the pair picker', async () => (await page.locator('[data-testid^="market-picker-"]').count()) > 0);
+      return page.locator('[data-testid^="market-picker-"]').evaluateAll((els) => els.map((el) => el.getAttribute('data-testid')).sort());
+    };
+    const before = await runtimeMarkets();
+    if (before.some((id) => id.includes('archive'))) throw new Error(`the dashboard took the imported ETH series: ${before}`);
     await byTest('tab-backtest').click();
     await byTest('portfolio-form').waitFor({ timeout: DEADLINE_MS });
     await byTest('portfolio-series-archive BTC/USDT 1h').click();
     await byTest('portfolio-pair-ETH/USDT').click();
+    await page.evaluate(() => {
+      window.__pairsProgress = [];
+      new MutationObserver(() => {
+        const text = document.querySelector('[data-testid="current-portfolio-progress"]')?.textContent;
+        if (text && window.__pairsProgress.at(-1) !== text) window.__pairsProgress.push(text);
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
     const launched = page.waitForResponse((r) => r.url().endsWith('/api/backtest/portfolio') && r.request().method() === 'POST');
     await byTest('portfolio-launch').click();
     const response = await launched;
@@ -480,6 +544,21 @@ try {
     const pairs = (await response.json()).request.pairs;
     if (JSON.stringify(pairs) !== JSON.stringify(['BTC/USDT', 'ETH/USDT'])) throw new Error(`pairs sent: ${JSON.stringify(pairs)}`);
     await byTest('current-portfolio-open').waitFor({ timeout: DEADLINE_MS });
+    const seen = await page.evaluate(() => window.__pairsProgress);
+    const counts = (seen.at(-1) ?? '').match(/(\d[\d,.\s\u202f]*)\/\s*(\d[\d,.\s\u202f]*)/);
+    const [done, total] = counts ? [counts[1], counts[2]].map((n) => Number(n.replace(/\D/g, ''))) : [0, 0];
+    // every candle of both stored pairs is counted (how many frames show depends on the machine)
+    const token = (await (await fetch(`${base}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: USER, password: PASSWORD }),
+    })).json()).access_token;
+    const stored = (await (await fetch(`${base}/api/market/series`, { headers: { authorization: `Bearer ${token}` } })).json()).data;
+    const expected = stored
+      .filter((s) => s.exchange === 'archive' && s.timeframe === '1h' && ['BTC/USDT', 'ETH/USDT'].includes(s.pair))
+      .reduce((sum, s) => sum + s.count, 0);
+    if (!total || done !== total || total !== expected) throw new Error(`two-pair progress shown: ${JSON.stringify(seen)}, expected ${expected} candles`);
+    metrics.multipair_progress_frames_shown = seen.length;
     await byTest('current-portfolio-open').click();
     await byTest('multipair-metrics').waitFor({ timeout: DEADLINE_MS });
     for (const pair of ['BTC/USDT', 'ETH/USDT']) {
@@ -488,11 +567,32 @@ try {
     await page.locator('[data-testid="multipair-curves"] canvas').first().waitFor({ timeout: DEADLINE_MS });
     await page.waitForTimeout(500); // the charts' first frame
     await shot('19b-portfolio-two-pairs-fr-dark');
+    await atPhoneSize('19c-portfolio-two-pairs-phone', ['multipair-compare', 'multipair-pairs-card']);
+    // on a phone each pair's table fits the screen, and the metrics scroll sideways beside
+    // their names (the last report's column reachable)
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      for (const pair of ['BTC/USDT', 'ETH/USDT']) {
+        const box = await byTest(`multipair-pair-${pair}`).boundingBox();
+        if (!box || box.x < 0 || box.x + box.width > 391) throw new Error(`${pair}'s table off the screen: ${JSON.stringify(box)}`);
+      }
+      const values = byTest('multipair-metrics-values');
+      await values.scrollIntoViewIfNeeded();
+      const scrolled = await values.evaluate((el) => {
+        el.scrollLeft = el.scrollWidth;
+        return { left: el.scrollLeft, width: el.scrollWidth, shown: el.clientWidth };
+      });
+      if (scrolled.width > scrolled.shown && scrolled.left === 0) throw new Error(`the metrics do not scroll: ${JSON.stringify(scrolled)}`);
+      await page.waitForTimeout(300);
+      await byTest('multipair-compare').screenshot({ path: join(out, '19d-portfolio-two-pairs-phone-metrics-scrolled.png') });
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
     await page.goBack();
     await byTest('tab-dashboard').click();
     await byTest('signals').waitFor({ timeout: DEADLINE_MS });
-    const after = await byTest('signals').innerText();
-    if (/ETH/.test(after) || !/BTC\/USDT/.test(after)) throw new Error(`the dashboard's market after the import: ${after.slice(0, 200)}`);
+    const after = await runtimeMarkets();
+    if (JSON.stringify(after) !== JSON.stringify(before)) throw new Error(`the dashboard's markets after the import: ${after}, before: ${before}`);
   });
 
   await step('an exchange API key is stored and shown masked; a notification event is muted', async () => {

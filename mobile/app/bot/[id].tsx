@@ -17,7 +17,6 @@ import { BotControls } from '@/components/BotControls';
 import { RiskBadges, statusTone } from '@/components/BotSummary';
 import { ChartCard } from '@/components/ChartCard';
 import { ConnectionBanner } from '@/components/ConnectionBanner';
-import { MarketPicker } from '@/components/MarketPicker';
 import { PairBreakdown, breakdownPairs } from '@/components/PairBreakdown';
 import { TradeLineRow, TradeRow } from '@/components/TradeRow';
 import { Body, Card, Chip, ErrorLine, Figure, Label, Row, pnlTone } from '@/components/ui';
@@ -104,13 +103,16 @@ function Header({ kind, filter, setFilter, shown, total }: {
       </Card>
       {market && markets.markets.length > 1 ? (
         <Card title={t('pairs.title')} testID="bot-pairs">
-          <MarketPicker markets={markets.markets} market={market} onPick={markets.pick} testID="bot-market-picker" />
           {figures ? (
             <PairBreakdown
               pairs={breakdownPairs(markets.markets.map((m) => m.pair), [figures])}
               bots={[figures]}
               prices={prices}
               picked={market.pair}
+              onPick={(pair) => {
+                const found = markets.markets.find((m) => m.pair === pair);
+                if (found) markets.pick(found);
+              }}
             />
           ) : null}
         </Card>

@@ -9,7 +9,7 @@ import { StyleSheet, Text, View } from 'react-native';
 import BacktestCurves, { type Curve } from '@/components/BacktestCurves';
 import { PortfolioCompare } from '@/components/backtest/PortfolioCompare';
 import { PORTFOLIO_COLORS } from '@/components/backtest/PortfolioResult';
-import { WideTable, table } from '@/components/backtest/WideTable';
+import { table } from '@/components/backtest/WideTable';
 import { Card, Label } from '@/components/ui';
 import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
@@ -18,52 +18,58 @@ import type { Schemas } from '@/services/api';
 
 type Run = Schemas['MultiPairRunPublic'];
 const BOTS = ['safe', 'aggressive'] as const;
+type Share = NonNullable<Run['bots']['safe']['pairs'][string]>;
 
-/** One row per pair and bot, then the pair's buy & hold. */
+/**
+ * Each pair on its own: its buy & hold return, then one column per bot (trades, win rate, net
+ * P&L, fees, refused entries). Three columns fit a phone; pairs sit side by side when wide.
+ */
 function PairsTable({ run }: { run: Run }) {
   const theme = useTheme();
-  const { t, money, locale } = useFormat();
-  const head = ['portfolio.pair', 'portfolio.bot', 'portfolio.trades', 'portfolio.winRate', 'portfolio.netPnl', 'portfolio.fees', 'portfolio.refused'];
+  const { t, money, locale, number } = useFormat();
   const cell = [table.td, { color: theme.text }];
+  const rows: [string, (share: Share) => string][] = [
+    ['portfolio.trades', (s) => String(s.total_trades)],
+    ['portfolio.winRate', (s) => (s.win_rate === null ? '—' : `${number(s.win_rate * 100, 1)} %`)],
+    ['portfolio.netPnl', (s) => money(s.net_pnl)],
+    ['portfolio.fees', (s) => money(s.fees_paid)],
+    ['portfolio.refused', (s) => String(s.refused_entries)],
+  ];
   return (
-    <WideTable columns={head.length - 1} testID="multipair-pairs-scroll">
-      <View testID="multipair-pairs">
-        <View style={[table.tr, { borderColor: theme.border }]}>
-          {head.map((key, i) => (
-            <Text key={key} style={[table.td, i < 2 && table.name, table.head, { color: theme.muted }]}>
-              {t(key)}
-            </Text>
-          ))}
-        </View>
-        {run.pairs.map((pair) => (
-          <View key={pair}>
-            {BOTS.map((bot) => {
-              const share = run.bots[bot].pairs[pair];
-              if (!share) return null;
-              return (
-                <View key={bot} testID={`multipair-share-${pair}-${bot}`} style={[table.tr, { borderColor: theme.border }]}>
-                  <Text style={[cell, table.name]}>{pair}</Text>
-                  <Text style={[cell, table.name]}>{t(`portfolio.${bot}`)}</Text>
-                  <Text style={cell}>{share.total_trades}</Text>
-                  <Text style={cell}>{share.win_rate === null ? '—' : `${(share.win_rate * 100).toFixed(1)} %`}</Text>
-                  <Text style={cell}>{money(share.net_pnl)}</Text>
-                  <Text style={cell}>{money(share.fees_paid)}</Text>
-                  <Text style={cell}>{share.refused_entries}</Text>
-                </View>
-              );
-            })}
-            {run.buy_and_hold[pair] ? (
-              <View style={[table.tr, { borderColor: theme.border }]}>
-                <Text style={[cell, table.name]}>{pair}</Text>
-                <Text style={[table.td, table.name, styles.wide, { color: theme.muted }]}>
-                  {t('portfolio.holdReturn')}: {metricText(run.buy_and_hold[pair], 'total_return', 'pct', { money, locale })}
-                </Text>
-              </View>
+    <View testID="multipair-pairs" style={styles.pairs}>
+      {run.pairs.map((pair) => {
+        const bots = BOTS.filter((bot) => run.bots[bot].pairs[pair]);
+        const hold = run.buy_and_hold[pair];
+        return (
+          <View key={pair} testID={`multipair-pair-${pair}`} style={[styles.pair, { borderColor: theme.border }]}>
+            <Text style={[styles.pairName, { color: theme.text }]}>{pair}</Text>
+            {hold ? (
+              <Text style={[styles.hold, { color: theme.muted }]}>
+                {t('portfolio.holdReturn')}: {metricText(hold, 'total_return', 'pct', { money, locale })}
+              </Text>
             ) : null}
+            <View style={[table.tr, { borderColor: theme.border }]}>
+              <Text style={[table.td, table.name, styles.label]} />
+              {bots.map((bot) => (
+                <Text key={bot} testID={`multipair-share-${pair}-${bot}`} style={[table.td, table.head, { color: theme.muted }]}>
+                  {t(`portfolio.${bot}`)}
+                </Text>
+              ))}
+            </View>
+            {rows.map(([key, value]) => (
+              <View key={key} style={[table.tr, { borderColor: theme.border }]}>
+                <Text style={[table.td, table.name, styles.label, { color: theme.muted }]}>{t(key)}</Text>
+                {bots.map((bot) => (
+                  <Text key={bot} style={cell}>
+                    {value(run.bots[bot].pairs[pair]!)}
+                  </Text>
+                ))}
+              </View>
+            ))}
           </View>
-        ))}
-      </View>
-    </WideTable>
+        );
+      })}
+    </View>
   );
 }
 
@@ -109,5 +115,9 @@ export function MultiPairResult({ runs }: { runs: Run[] }) {
 }
 
 const styles = StyleSheet.create({
-  wide: { flex: 6 },
+  pairs: { flexDirection: 'row', flexWrap: 'wrap', gap: 12 },
+  pair: { flexGrow: 1, flexBasis: 280, borderWidth: 1, borderRadius: 8, padding: 10, gap: 2 },
+  pairName: { fontSize: 15, fontWeight: '700' },
+  hold: { fontSize: 12, marginBottom: 4 },
+  label: { flex: 1.3 },
 });

@@ -18,7 +18,7 @@ export function WideTable({ columns, first = COLUMN_WIDTH, children, testID }: {
   testID?: string;
 }) {
   return (
-    <ScrollView horizontal testID={testID} contentContainerStyle={styles.fill}>
+    <ScrollView horizontal testID={testID} style={styles.shrink} contentContainerStyle={styles.fill}>
       <View testID={testID && `${testID}-content`} style={[styles.fill, { minWidth: first + COLUMN_WIDTH * columns }]}>
         {children}
       </View>
@@ -33,4 +33,5 @@ export const table = StyleSheet.create({
   name: { textAlign: 'left' },
 });
 
-const styles = StyleSheet.create({ fill: { flexGrow: 1 } });
+// beside a fixed column (MetricsTable's names) the table takes the width left, no more
+const styles = StyleSheet.create({ fill: { flexGrow: 1 }, shrink: { flexGrow: 1, flexShrink: 1, minWidth: 0 } });

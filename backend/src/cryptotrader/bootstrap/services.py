@@ -98,6 +98,13 @@ def bot_service(
     )
 
 
+def platform_service(
+    *, database: Database, bus: MessageBus, clock: Clock, ring: KeyRing | None = None
+) -> PlatformConfigService:
+    """Pairs and notifications, for the API and for the CLI's ``pairs`` (one wiring)."""
+    return PlatformConfigService(database=database, bus=bus, clock=clock, ring=ring)
+
+
 async def open_use_cases(
     stack: AsyncExitStack,
     *,
@@ -200,7 +207,7 @@ async def open_use_cases(
             app_database_url=settings.database_url,
         ),
         exchange_keys=ExchangeKeyService(database=database, clock=clock, ring=ring),
-        platform=PlatformConfigService(database=database, bus=bus, clock=clock, ring=ring),
+        platform=platform_service(database=database, bus=bus, clock=clock, ring=ring),
         notifications=NotificationService(
             database=database, clock=clock, ring=ring, config=settings.notify
         ),

@@ -25,6 +25,7 @@ from cryptotrader.cli.data import data_app
 from cryptotrader.cli.db import db_app
 from cryptotrader.cli.indicators import indicators_command
 from cryptotrader.cli.optimize import optimize_command
+from cryptotrader.cli.pairs import pairs_app
 from cryptotrader.cli.run import demo_command, engine_command, run_command, trades_command
 from cryptotrader.errors import OrderRejected, TemporaryError, TraderError, UserInputError
 
@@ -47,6 +48,7 @@ app.command("run")(run_command)
 app.command("engine")(engine_command)
 app.command("trades")(trades_command)
 app.add_typer(bots_app, name="bots")
+app.add_typer(pairs_app, name="pairs")
 app.command("demo")(demo_command)
 app.command("api")(api_command)
 app.add_typer(user_app, name="user")

@@ -25,7 +25,7 @@ from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.market import FloatArray
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.indicators.base import IndicatorParams, parse_params
-from cryptotrader.strategies.context import ContextArrays
+from cryptotrader.strategies.context import ContextArrays, nan_to_zero
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -191,8 +191,7 @@ class BaseStrategy(ABC, Generic[P]):
 
     def confidence(self, score: FloatArray, inputs: StrategyInputs) -> FloatArray:
         """Confidence in [0, 1] of every row; ``|score|`` by default (0 where NaN)."""
-        result: FloatArray = np.nan_to_num(np.clip(np.abs(score), 0.0, 1.0), nan=0.0)
-        return result
+        return nan_to_zero(np.clip(np.abs(score), 0.0, 1.0))
 
     def describe(self) -> str:
         """``name(param=value, ...)`` for reports."""

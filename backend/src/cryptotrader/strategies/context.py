@@ -98,6 +98,17 @@ class ContextArrays:
         )
 
 
+def nan_to_zero(values: FloatArray) -> FloatArray:
+    """``values`` with NaN as 0, for values that are finite or NaN.
+
+    What ``np.nan_to_num(values, nan=0.0)`` gives there, at a tenth of its cost on the short
+    arrays of a live candle (it looks the float type's limits up on every call).
+    """
+    plain = np.asarray(values)
+    result: FloatArray = np.where(np.isnan(plain), 0.0, plain)
+    return result
+
+
 def _column(result: IndicatorResult, prefix: str, suffix: str, unknown: FloatArray) -> FloatArray:
     for name, values in result.series.items():
         if name.startswith(prefix) and name.endswith(suffix):
@@ -129,6 +140,6 @@ def context_arrays(
         volatility=_column(base, "atr_", "_pct", unknown),
         relative_volume=base.series.get("volume_rel", unknown),
         choppiness=unknown if chop is unknown else np.clip(chop, 0.0, 100.0),
-        trend=np.nan_to_num(np.sign(trend)) if trend is not None else np.zeros(n),
+        trend=nan_to_zero(np.sign(trend)) if trend is not None else np.zeros(n),
         higher_trend=higher_trend,
     )

@@ -17,7 +17,13 @@ from pydantic import Field, model_validator
 from cryptotrader.domain.market import FloatArray
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.indicators.defaults import DEFAULT_SET
-from cryptotrader.strategies.base import BoolArray, IndicatorSpec, StrategyParams, search_range
+from cryptotrader.strategies.base import (
+    BoolArray,
+    IndicatorSpec,
+    StrategyParams,
+    search_range,
+)
+from cryptotrader.strategies.context import nan_to_zero
 from cryptotrader.strategies.declared import Strategy, Window, votes
 
 #: The higher timeframe whose trend a base timeframe's candles consult by default.
@@ -120,5 +126,4 @@ class WeightedStrategy(Strategy[WeightedParams]):
     def confidence_of(self, rating: Window) -> FloatArray:
         """``min(1, score / full_confidence)``, 0 for scores <= 0 or unknown."""
         scaled = np.clip(rating / self.params.full_confidence, 0.0, 1.0)
-        result: FloatArray = np.nan_to_num(scaled, nan=0.0)
-        return result
+        return nan_to_zero(scaled)

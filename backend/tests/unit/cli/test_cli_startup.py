@@ -41,6 +41,8 @@ HELP_PAGES = [
     ["demo"],
     ["trades"],
     ["bots"],
+    ["pairs"],
+    ["pairs", "add"],
     ["backtest"],
     ["backtest", "run"],
     ["backtest", "compare"],

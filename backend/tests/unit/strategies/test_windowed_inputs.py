@@ -170,3 +170,20 @@ def test_a_cumulative_level_read_keeps_the_whole_history(
     assert (needed is not None) is bounded
     if bounded:
         assert needed == 20 + 1  # the volume average's window and the previous close, one row
+
+
+def test_the_buffer_keeps_its_window_and_gives_back_memory() -> None:
+    """After a long history is cut to the window, the arrays shrink; later runs reuse them."""
+    n = 100_000
+    stamps = np.arange(n, dtype=np.int64) * 60_000
+    values = np.arange(n, dtype=np.float64)
+    candles = CandleArrays(stamps, values, values, values, values, values)
+    buffer = CandleBuffer(candles.slice(0, 90_000), None)
+    buffer.keep = 1_300
+    for at in range(90_000, n, 7):
+        whole = buffer.append(candles.slice(at, min(n, at + 7)))
+        assert whole.timestamps[-1] == stamps[min(n, at + 7) - 1]
+        np.testing.assert_array_equal(np.diff(whole.timestamps), 60_000)  # no candle lost
+        assert len(buffer) == min(1_300, len(whole))
+        assert buffer.view().close[-1] == values[min(n, at + 7) - 1]
+    assert buffer._arrays[0].shape[0] <= 4 * 1_300 + 16

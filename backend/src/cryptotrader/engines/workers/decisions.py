@@ -31,7 +31,7 @@ from cryptotrader.engines.decision import DecisionEngine, row_contributions
 from cryptotrader.engines.workers.runs import column
 from cryptotrader.strategies import create_strategy
 from cryptotrader.strategies.base import BaseStrategy, StrategyInputs
-from cryptotrader.strategies.context import ContextArrays
+from cryptotrader.strategies.context import ContextArrays, nan_to_zero
 
 BUY, SELL, HOLD = 1, -1, 0
 ACTIONS = {BUY: SignalAction.BUY, SELL: SignalAction.SELL, HOLD: SignalAction.HOLD}
@@ -129,7 +129,7 @@ def decide(engine: DecisionEngine, rows: RuleInputs) -> BotDecisions:
     contributions = {
         str(i): row_contributions(inputs.strengths, inputs.weights, lead + i) for i in sorted(shown)
     }
-    score = np.nan_to_num(decisions.score[lead:], nan=0.0).clip(-1.0, 1.0)
+    score = nan_to_zero(decisions.score[lead:]).clip(-1.0, 1.0)  # +-inf: +-1 either way
     return BotDecisions(
         strategy=engine.strategy.name,
         actions=actions.tolist(),

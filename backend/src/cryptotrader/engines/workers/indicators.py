@@ -98,19 +98,24 @@ class CandleBuffer:
         """The candles kept, then ``run`` (views, valid until the next ``append``)."""
         n = len(run)
         if self._stop + n > self._arrays[0].shape[0]:
-            kept = len(self)
-            size = max(self._arrays[0].shape[0], 2 * (kept + n))
-            arrays = [np.empty(size, dtype=a.dtype) for a in self._arrays]
-            for new, old in zip(arrays, self._arrays, strict=True):
-                new[:kept] = old[self._start : self._stop]
-            self._arrays, self._start, self._stop = arrays, 0, kept
+            self._resize(max(self._arrays[0].shape[0], 2 * (len(self) + n)))
         for array, name in zip(self._arrays, _FIELDS, strict=True):
             array[self._stop : self._stop + n] = getattr(run, name)
         self._stop += n
         whole = self.view()
         if self.keep is not None:
             self._start = max(self._start, self._stop - self.keep)
+            if self._arrays[0].shape[0] > 4 * max(len(self), 1024):  # a long history was cut
+                self._resize(2 * max(len(self), 1024))
         return whole
+
+    def _resize(self, size: int) -> None:
+        """The kept candles at the start of new arrays of ``size`` (views given out stay valid)."""
+        kept = len(self)
+        arrays = [np.empty(size, dtype=a.dtype) for a in self._arrays]
+        for new, old in zip(arrays, self._arrays, strict=True):
+            new[:kept] = old[self._start : self._stop]
+        self._arrays, self._start, self._stop = arrays, 0, kept
 
 
 Applied = Callable[[BotReconfigured, int], Awaitable[list[tuple[str, BusMessage]]]]

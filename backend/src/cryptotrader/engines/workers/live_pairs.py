@@ -16,7 +16,8 @@ holding a position (``runtime_inputs.live_markets``). A pair changed through the
   keep coming while it holds a position, so that its protection works (paper stops fill on its
   candles); it is dropped from the feed once no position is open on it and its order engine has
   traded a candle that closed after the change (so no entry decided before the change can still
-  open one).
+  open one), also when it had traded none yet: its order engine builds its lane from the
+  candles still fed, reads the deactivation and opens nothing.
 """
 
 from __future__ import annotations
@@ -215,8 +216,10 @@ class LivePairs:
         while not self.stop.is_set():
             step, complete = await progress.load(self.database)
             # Its order engine completed a candle that closed after the change: it read the
-            # deactivation, so no entry decided before it can still open (None: never traded).
-            after = step is None or step > forming_ms or (step == forming_ms and complete)
+            # deactivation, so no entry decided before it can still open. Never traded (None)
+            # is no exception: its first candle may be in the order engine's hands right now,
+            # and an entry opened on it would have no candles left for its stop-loss.
+            after = step is not None and (step > forming_ms or (step == forming_ms and complete))
             if after:
                 async with self._lock:  # not while ``follow`` judges the pairs
                     async with UnitOfWork(self.database) as uow:
