@@ -183,6 +183,7 @@ export default function DashboardScreen() {
       </Card>
 
       <Card title={t('dashboard.recentTrades')} testID="recent-trades">
+        {orders.length ? <Label>{t('dashboard.liveOrders')}</Label> : null}
         {orders.slice(0, 5).map((order) => (
           <Text
             key={order.message_id}
@@ -196,7 +197,7 @@ export default function DashboardScreen() {
         {recent.data?.data.length ? (
           recent.data.data.map((trade) => <TradeRow key={trade.id} trade={trade} />)
         ) : (
-          <Label>{t('common.none')}</Label>
+          <Label>{t('dashboard.noTradeYet')}</Label>
         )}
       </Card>
 
