@@ -11,12 +11,15 @@ import pytest
 
 from cryptotrader.bus import topics
 from cryptotrader.bus.messages import ControlBot
+from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.presence import STALE_AFTER_S
 from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.domain.trades import Trade
 from cryptotrader.engines.heartbeat import Heartbeat
 from cryptotrader.persistence import SqlCandleStore, UnitOfWork
+from cryptotrader.persistence.repositories import trades
 from cryptotrader.persistence.repositories.audit import list_audit
 from tests.integration.api.harness import ApiHarness, Recorder, wait_for
 
@@ -263,6 +266,47 @@ async def test_portfolio_when_a_candle_prices_the_open_position_marks_it_and_the
     assert body["drawdown"]["current"] == "0.000000"  # above the old peak
     assert body["drawdown"]["maximum"] == "0.015942"
     assert body["drawdown"]["peak_equity"] == "1050.25000000"
+
+
+async def _write_closes(api: ApiHarness, exchange: str, symbol: str, *closes: float) -> None:
+    stamps = 1_700_000_000_000 + 3_600_000 * np.arange(len(closes), dtype=np.int64)
+    prices = np.array(closes)
+    await SqlCandleStore(api.database).write(
+        exchange=exchange,
+        pair=Pair.parse(symbol),
+        timeframe=Timeframe.H1,
+        candles=CandleArrays(stamps, prices, prices, prices, prices, np.ones(len(closes))),
+    )
+
+
+@pytest.mark.asyncio
+async def test_portfolio_prices_a_paper_position_from_its_symbols_candles_on_another_venue(
+    api_any_db: ApiHarness,
+) -> None:
+    api = api_any_db
+    # a paper run records its trades under ``paper``, its candles under their source
+    async with UnitOfWork(api.database) as uow:
+        paper = Trade(
+            bot=BotKind.AGGRESSIVE,
+            pair=Pair.parse("BTC/USDT"),
+            quantity=Decimal("0.01"),
+            entry_price=Decimal(30000),
+            entry_time=api.clock.now(),
+            fees=Decimal("0.3"),
+        )
+        await trades.add_trade(session=uow.session, trade=paper, exchange="paper")
+        await uow.commit()
+    await _write_closes(api, "binance", "BTC/USDT", 30500.0, 31000.0)
+    # the binance ETH position: its own venue's close first, though kraken's candle is newer
+    await _write_closes(api, "binance", "ETH/USDT", 1990.0, 2100.5)
+    await _write_closes(api, "kraken", "ETH/USDT", 1.0, 2.0, 3.0)
+    body = (await api.get("viewer", "/api/portfolio")).json()
+    by_bot = {b["bot"]: b for b in body["bots"]}
+    # (31000 - 30000) x 0.01 - 0.3 paid
+    assert by_bot["aggressive"]["unrealised_pnl"] == "9.70000000"
+    assert by_bot["aggressive"]["unpriced_positions"] == 0
+    assert by_bot["safe"]["unrealised_pnl"] == "50.25000000"  # 0.5 x (2100.5 - 2000)
+    assert body["total_unrealised_pnl"] == "59.95000000"
 
 
 @pytest.mark.asyncio

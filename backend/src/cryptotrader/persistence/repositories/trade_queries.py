@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Integer, Row, Select, case, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from cryptotrader.domain.enums import BotKind, Side, TradeStatus
 from cryptotrader.domain.trades import RecordedTrade
@@ -271,8 +272,16 @@ class MarkedPosition:
 
 
 async def open_positions_marked(*, session: AsyncSession) -> list[MarkedPosition]:
-    """Every open trade with the close of its pair's newest stored candle (any timeframe)."""
-    last_close = (
+    """Every open trade with the close of its pair's newest stored candle (any timeframe).
+
+    The pair is matched by symbol, not by row: a paper trade is recorded under the ``paper``
+    venue while the candles it traded on are stored under their source (``binance``,
+    ``replay``), so its own row never has candles. The trade's own venue's candles (a live
+    trade's exchange) come first; otherwise the newest of the symbol's on any venue.
+    """
+    held = aliased(TradingPairRow)
+    candle_pair = aliased(TradingPairRow)
+    own_close = (
         select(OhlcvRow.close)
         .where(OhlcvRow.pair_id == TradeRow.pair_id)
         .order_by(OhlcvRow.time.desc())
@@ -280,6 +289,16 @@ async def open_positions_marked(*, session: AsyncSession) -> list[MarkedPosition
         .correlate(TradeRow)
         .scalar_subquery()
     )
+    symbol_close = (
+        select(OhlcvRow.close)
+        .join(candle_pair, OhlcvRow.pair_id == candle_pair.id)
+        .where(candle_pair.symbol == held.symbol)
+        .order_by(OhlcvRow.time.desc())
+        .limit(1)
+        .correlate(held)
+        .scalar_subquery()
+    )
+    last_close = func.coalesce(own_close, symbol_close)
     rows = await session.execute(
         select(
             TradeRow.bot_id,
@@ -288,7 +307,9 @@ async def open_positions_marked(*, session: AsyncSession) -> list[MarkedPosition
             TradeRow.entry_price,
             TradeRow.fees,
             last_close,
-        ).where(TradeRow.status == TradeStatus.OPEN)
+        )
+        .join(held, TradeRow.pair_id == held.id)
+        .where(TradeRow.status == TradeStatus.OPEN)
     )
     return [
         MarkedPosition(
