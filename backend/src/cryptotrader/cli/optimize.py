@@ -246,7 +246,7 @@ def _print(report: Any, top: int, console: Any) -> None:
 
     result = report.study
     if result is not None:
-        console.print(trials_table(result, top=top))
+        console.print(trials_table(result, top=top, width=console.width))
         if result.importance:
             console.print(importance_table(result.importance))
         columns = chosen_columns(result)

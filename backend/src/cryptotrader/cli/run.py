@@ -224,8 +224,7 @@ def trades_command(
     limit: Annotated[int, typer.Option("--limit", min=1, help="newest N trades")] = 100,
 ) -> None:
     """List the stored trades, newest first (of one bot or pair with --bot, --pair)."""
-    from rich.table import Table
-
+    from cryptotrader.cli._tables import Column, fitted_table, trades_table
     from cryptotrader.config import load_settings
     from cryptotrader.domain.pairs import Pair
 
@@ -241,31 +240,24 @@ def trades_command(
         console.print_json(json.dumps([_trade_json(i, t) for i, t in listed]))
         return
     shown = f"the newest {len(listed):,} of {total:,}" if total > len(listed) else f"{total:,}"
-    table = Table(title=f"{shown} trades (newest first)")
-    for column in ("id", "bot", "pair", "opened", "entry", "quantity", "closed", "exit", "pnl"):
-        table.add_column(column)
-    for trade_id, trade in listed:
-        table.add_row(
-            str(trade_id),
-            trade.bot.value,
-            trade.pair.symbol,
-            f"{trade.entry_time:%Y-%m-%d %H:%M}",
-            f"{trade.entry_price:.2f}",
-            f"{trade.quantity.normalize()}",
-            "" if trade.exit_time is None else f"{trade.exit_time:%Y-%m-%d %H:%M}",
-            "" if trade.exit_price is None else f"{trade.exit_price:.2f} ({trade.exit_reason})",
-            "open" if trade.pnl is None else f"{trade.pnl:+.2f}",
-        )
+    title = f"{shown} trades (newest first, times in UTC)"
+    table = trades_table(title, listed, console.width)
     console.print(table)
     if by_pair:
-        pairs = Table(title="P&L by pair (every trade, not only those listed)")
-        for column in ("bot", "pair", "closed", "open", "realised P&L", "fees", "held"):
-            pairs.add_column(column)
-        for (kind_of, symbol), f in by_pair:
-            pairs.add_row(
-                kind_of.value, symbol, str(f.closed_trades), str(f.open_trades),
-                f"{f.realised_pnl:+.2f}", f"{f.fees:.2f}", f"{f.open_quantity.normalize()}",
-            )  # fmt: skip
+        rows = [(kind_of.value, symbol, f) for (kind_of, symbol), f in by_pair]
+        figures = [
+            Column("bot", [b for b, _, _ in rows], keep=6, label=True),
+            Column("pair", [p for _, p, _ in rows], keep=5, label=True),
+            Column("closed", [str(f.closed_trades) for *_, f in rows], keep=4, justify="right"),
+            Column("open", [str(f.open_trades) for *_, f in rows], keep=3, justify="right"),
+            Column("realised P&L", [f"{f.realised_pnl:+,.2f}" for *_, f in rows], keep=9,
+                   justify="right"),
+            Column("fees", [f"{f.fees:,.2f}" for *_, f in rows], keep=7, justify="right"),
+            Column("held", [f"{f.open_quantity.normalize():f}" for *_, f in rows], keep=2,
+                   justify="right"),
+        ]  # fmt: skip
+        title = "P&L by pair (every trade, not only those listed)"
+        pairs = fitted_table(title, figures, console.width)
         console.print(pairs)
 
 
@@ -362,6 +354,7 @@ async def _print_summary(runtime: Runtime, tally: RunTally | None, view: LogForm
     from rich.table import Table
 
     from cryptotrader.cli._live import dump_summary_json
+    from cryptotrader.cli._tables import positions_table
 
     bots = await runtime.summary()
     positions = await _open_positions(runtime)
@@ -388,19 +381,7 @@ async def _print_summary(runtime: Runtime, tally: RunTally | None, view: LogForm
             f"{tally.risk_changes} risk changes"
         )
     if positions:
-        held = Table(title="open positions")
-        for column in ("bot", "pair", "opened", "entry", "quantity", "stop-loss", "take-profit"):
-            held.add_column(column)
-        for trade in positions:
-            held.add_row(
-                trade.bot.value,
-                trade.pair.symbol,
-                f"{trade.entry_time:%Y-%m-%d %H:%M}",
-                f"{trade.entry_price:.2f}",
-                f"{trade.quantity.normalize()}",
-                "" if trade.stop_loss is None else f"{trade.stop_loss:.2f}",
-                "" if trade.take_profit is None else f"{trade.take_profit:.2f}",
-            )
+        held = positions_table(positions, console.width)
         console.print(held)
     else:
         console.print("no open position")

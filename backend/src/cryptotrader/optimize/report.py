@@ -13,6 +13,7 @@ from rich.table import Table
 from cryptotrader.engines.backtest import BacktestResult, Metrics
 from cryptotrader.engines.backtest.portfolio import PortfolioResult
 from cryptotrader.engines.backtest.report import portfolio_dict, result_dict
+from cryptotrader.engines.backtest.tables import Column, fitted_table
 from cryptotrader.optimize.evaluate import TrialMetrics
 from cryptotrader.optimize.montecarlo import MonteCarlo
 from cryptotrader.optimize.runner import Optimisation
@@ -169,43 +170,45 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None or not math.isfinite(value) else f"{value * 100:+.1f}%"
 
 
-def trials_table(result: Optimisation, *, top: int = 10) -> Table:
-    """The best trials: parameters, objective values and the main metrics."""
+def trials_table(result: Optimisation, *, top: int = 10, width: int = 200) -> Table:
+    """The best trials: parameters, objective values and the main metrics, ``width`` at most.
+
+    At 80 columns a wide study drops its number column, then the trade count, then the last
+    parameters (named in the caption) rather than cut a header or a value.
+    """
     plan = result.plan
     names = list(plan.space.names)
     c = result.counts
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        title=(
-            f"study {plan.name} - {plan.space.strategy} - {c.complete} complete, {c.pruned} "
-            f"pruned, {c.infeasible} infeasible, {c.failed} failed"
+    trials = ranked(result)[:top]
+    figures = [trial_metrics(t) for t in trials]
+    metrics = [m for m in figures if m is not None]  # a complete trial recorded its metrics
+    assert len(metrics) == len(trials)
+    columns = [
+        Column("#", [str(t.number) for t in trials], keep=2, justify="right"),
+        *(
+            Column(SHORT.get(n, n), [_fmt(t.params.get(n)) for t in trials], keep=5,
+                   justify="right")
+            for n in names
         ),
+        *(
+            Column(n, [_fmt(t.values[i]) for t in trials], keep=9, justify="right", style="bold")
+            for i, n in enumerate(plan.objectives.names)
+        ),
+        Column("return", [_pct(m.total_return) for m in metrics], keep=8, justify="right"),
+        Column("max DD", [_pct(-m.max_drawdown) for m in metrics], keep=7, justify="right"),
+        Column("trades", [str(m.trades) for m in metrics], keep=3, justify="right"),
+    ]  # fmt: skip
+    title = (
+        f"study {plan.name} - {plan.space.strategy} - {c.complete} complete, {c.pruned} "
+        f"pruned, {c.infeasible} infeasible, {c.failed} failed"
     )
-    table.add_column("#", justify="right")
-    for name in names:
-        table.add_column(SHORT.get(name, name), justify="right")
-    for name in plan.objectives.names:
-        table.add_column(name, justify="right", style="bold")
-    for label in ("return", "max DD", "trades"):
-        table.add_column(label, justify="right", no_wrap=True, min_width=6)
-    for trial in ranked(result)[:top]:
-        metrics = trial_metrics(trial)
-        assert metrics is not None  # a complete trial recorded its metrics
-        table.add_row(
-            str(trial.number),
-            *(_fmt(trial.params.get(n)) for n in names),
-            *(_fmt(v) for v in trial.values),
-            _pct(metrics.total_return),
-            _pct(-metrics.max_drawdown),
-            str(metrics.trades),
-        )
-    return table
+    return fitted_table(title, columns, width)
 
 
 def importance_table(importance: dict[str, float]) -> Table:
     """Parameter importance, most important first."""
-    table = Table(title="parameter importance (PED-ANOVA, first objective)")
+    title = "parameter importance (PED-ANOVA, first objective)"
+    table = Table(title=title, min_width=len(title))  # a title wider than its table wraps
     table.add_column("parameter")
     table.add_column("share", justify="right")
     for name, value in sorted(importance.items(), key=lambda kv: -kv[1]):

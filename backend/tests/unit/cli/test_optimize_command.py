@@ -187,3 +187,31 @@ def test_optimize_when_neither_or_both_strategy_and_portfolio_is_one_line(
     code, _, err = run(args, capsys)
     assert code == 2
     assert err.strip() == "error: give --strategy NAME (one strategy) or --portfolio (both bots)"
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_optimize_table_at_the_terminals_width_cuts_no_header_and_no_value(
+    width: int,
+    candle_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cryptotrader.cli._common import console
+
+    monkeypatch.setattr(console, "width", width)
+    objectives = ("-o", "sharpe", "-o", "sortino", "-o", "calmar")
+    code, out, err = run(_args(candle_file, tmp_path, "--trials", "6", *objectives), capsys)
+    assert code == 0, err
+    lines = out.splitlines()
+    header = next(line for line in lines if "sharpe" in line)
+    shown = set(header.split())
+    assert {"fast", "slow", "SL", "TP", "risk", "sharpe", "sortino", "calmar"} <= shown
+    assert "…" not in out
+    assert all(len(line) <= width for line in lines)
+    rows = lines[lines.index(header) + 2 : lines.index(header) + 8]
+    # one line per trial, a value under each header ("max DD" is two words)
+    assert all(len(row.split()) == len(header.split()) - 1 for row in rows), "\n".join(rows)
+    if width >= 120:
+        assert header.split()[0] == "#"
+        assert header.split()[-1] == "trades"

@@ -72,13 +72,13 @@ def test_run_replay_then_trades_lists_what_the_bots_did(
     code, out, _ = run(["trades", "--bot", "safe", "--json"], capsys)
     assert {t["bot"] for t in json.loads(out)} <= {"safe"}
     code, out, _ = run(["trades"], capsys)
-    assert f"{len(listed):,} trades (newest first)" in out
+    assert f"{len(listed):,} trades (newest first, times in UTC)" in out
     code, out, _ = run(["trades", "--limit", "1"], capsys)
     assert f"the newest 1 of {len(listed):,} trades" in out  # a listing says how many exist
     code, out, _ = run(["trades", "--pair", "ETH/USDT", "--json"], capsys)
     assert (code, json.loads(out)) == (0, [])  # the replay traded BTC/USDT only
     code, out, _ = run(["trades", "--pair", "BTC/USDT"], capsys)
-    assert f"{len(listed):,} trades (newest first)" in out
+    assert f"{len(listed):,} trades (newest first, times in UTC)" in out
     # the same replay again resumes at its end: it says so and how to start over
     code, out, err = run(["run", "--replay", str(series)], capsys)
     assert code == 0, err

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -72,6 +72,8 @@ class Metrics:
     best_trade: float | None
     worst_trade: float | None
     average_trade: float | None
+    holds: bool = False
+    """Buy-and-hold: bought once and held, no strategy trading; reports show its trades as n/a."""
 
 
 def periods_per_year(timeframe: Timeframe) -> float:
@@ -246,11 +248,12 @@ def buy_and_hold(
 ) -> Metrics:
     """The same market bought at the first open and sold at the last close (see above)."""
     if closes.shape[0] == 0 or opens[0] <= 0:
-        return compute_metrics(
+        held = compute_metrics(
             equity=closes.astype(float), times=times, timeframe=timeframe,
             initial_capital=initial_capital, final_capital=initial_capital,
             fees_paid=Decimal(0), trades=(), exposure=0.0,
         )  # fmt: skip
+        return replace(held, holds=True)
     keep = 1.0 - float(fee)
     units = float(initial_capital) * keep / float(opens[0])
     equity = units * closes.astype(float)
@@ -258,7 +261,8 @@ def buy_and_hold(
     equity[-1] -= exit_fee
     final = Decimal(f"{float(equity[-1]):.8f}")
     fees = (initial_capital * fee + Decimal(f"{exit_fee:.8f}")).quantize(Decimal("1e-8"))
-    return compute_metrics(
+    held = compute_metrics(
         equity=equity, times=times, timeframe=timeframe, initial_capital=initial_capital,
         final_capital=final, fees_paid=fees, trades=(), exposure=1.0,
     )  # fmt: skip
+    return replace(held, holds=True)

@@ -357,7 +357,7 @@ ROWS: tuple[tuple[str, Any], ...] = (
     ("drawdown recovery", _recovery),
     ("Sharpe", lambda m: _ratio(m.sharpe_ratio)),
     ("Sortino", lambda m: _ratio(m.sortino_ratio)),
-    ("trades", lambda m: str(m.total_trades)),
+    ("trades", lambda m: "n/a" if m.holds else str(m.total_trades)),
     ("win rate", lambda m: _share(m.win_rate)),
     ("profit factor", lambda m: _ratio(m.profit_factor)),
     ("expectancy", lambda m: "n/a" if m.expectancy is None else f"{m.expectancy:,.2f}"),
