@@ -45,7 +45,7 @@ from cryptotrader.engines.heartbeat import Heartbeat
 from cryptotrader.engines.order import OrderEngine
 from cryptotrader.engines.order_deps import LiveSwitch, OrderEngineDeps, no_live_switch
 from cryptotrader.engines.portfolio import PortfolioManager
-from cryptotrader.engines.progress import Progress
+from cryptotrader.engines.progress import Progress, series_key
 from cryptotrader.engines.reconcile import Reconciler
 from cryptotrader.engines.workers.control import ControlWorker
 from cryptotrader.engines.workers.decisions import DecisionWorker
@@ -208,7 +208,7 @@ async def _build(
 
 def _progress_of(venue_name: str, series: Series, pair: Pair) -> Progress:
     """A pair's checkpoint (every pair of a run: its exchange and timeframe)."""
-    key = f"{venue_name}:{series.source}:{pair}:{series.timeframe}"
+    key = series_key(venue_name, series.source, pair, series.timeframe)
     return Progress(key=key, timeframe=series.timeframe)
 
 

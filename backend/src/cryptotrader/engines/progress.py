@@ -15,12 +15,37 @@ from datetime import datetime
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import checkpoints
+from cryptotrader.persistence.repositories.trade_queries import TradedSeries
 from cryptotrader.persistence.uow import UnitOfWork, after_commit
 
 ENGINE = "order"
+
+
+def series_key(venue: str, source: str, pair: Pair, timeframe: Timeframe) -> str:
+    """The checkpoint key of a traded series: ``<venue>:<source>:<pair>:<timeframe>``."""
+    return f"{venue}:{source}:{pair}:{timeframe}"
+
+
+async def traded_series(session: AsyncSession) -> list[TradedSeries]:
+    """Every series a runtime has traded, with the newest candle it has stepped through.
+
+    What the runtime has reached, not what is stored: a replay stores its whole file first.
+    """
+    found = []
+    for key, value in await checkpoints.list_checkpoints(session=session, engine=ENGINE):
+        parts = key.split(":")
+        if len(parts) != 4 or not isinstance(value.get("candle_ms"), int):
+            continue
+        venue, source, symbol, timeframe = parts
+        found.append(
+            TradedSeries(venue, symbol, source, timeframe, utc_from_ms(value["candle_ms"]))
+        )
+    return found
 
 
 class Progress:

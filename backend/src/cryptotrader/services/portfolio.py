@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from cryptotrader.clock import Clock, LiveClock
 from cryptotrader.config import Settings
 from cryptotrader.domain.enums import BotKind, BotStatus, TradingMode
+from cryptotrader.engines import progress
 from cryptotrader.engines.bot_config import effective_config, stored_config
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import (
@@ -203,7 +204,9 @@ class PortfolioService:
             moved = await trade_queries.reallocation_totals(session=uow.session)
             latest = await reallocations.list_reallocations(session=uow.session, limit=recent)
             live = (await live_switch.read_switch(session=uow.session)).enabled
-            positions = await trade_queries.open_positions_marked(session=uow.session)
+            positions = await trade_queries.open_positions_marked(
+                session=uow.session, traded=await progress.traded_series(uow.session)
+            )
             closed_pnls = await trade_queries.closed_pnl_in_order(session=uow.session)
             day = self._clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
             today = {

@@ -20,6 +20,18 @@ async def load_checkpoint(*, session: AsyncSession, engine: str, key: str) -> di
     return (await session.execute(statement)).scalar_one_or_none()
 
 
+async def list_checkpoints(
+    *, session: AsyncSession, engine: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """Every checkpoint of ``engine``: ``(key, value)``, by key."""
+    statement = (
+        select(EngineCheckpointRow.key, EngineCheckpointRow.value)
+        .where(EngineCheckpointRow.engine == engine)
+        .order_by(EngineCheckpointRow.key)
+    )
+    return [(key, value) for key, value in (await session.execute(statement)).all()]
+
+
 async def save_checkpoint(
     *, session: AsyncSession, engine: str, key: str, value: dict[str, Any], at: datetime
 ) -> None:

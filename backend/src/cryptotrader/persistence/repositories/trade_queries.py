@@ -6,6 +6,7 @@ databases.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -271,13 +272,33 @@ class MarkedPosition:
         return (gross - self.fees).quantize(Decimal("0.00000001"))
 
 
-async def open_positions_marked(*, session: AsyncSession) -> list[MarkedPosition]:
-    """Every open trade with the close of its pair's newest stored candle (any timeframe).
+@dataclass(frozen=True, slots=True)
+class TradedSeries:
+    """The candles a runtime trades a venue's pair on, and how far it has gone through them."""
 
-    The pair is matched by symbol, not by row: a paper trade is recorded under the ``paper``
-    venue while the candles it traded on are stored under their source (``binance``,
-    ``replay``), so its own row never has candles. The trade's own venue's candles (a live
-    trade's exchange) come first; otherwise the newest of the symbol's on any venue.
+    venue: str
+    """Where its trades are recorded (``paper``, or the live exchange)."""
+    symbol: str
+    source: str
+    """The exchange the candles are stored under (``binance``, ``replay``)."""
+    timeframe: str
+    reached: datetime
+    """Open time of the newest candle the runtime has stepped through (published to it)."""
+
+
+async def open_positions_marked(
+    *, session: AsyncSession, traded: Sequence[TradedSeries] = ()
+) -> list[MarkedPosition]:
+    """Every open trade, marked at the close of the newest candle the runtime has reached.
+
+    A position of a series in ``traded`` (the order engine's checkpoints) is marked on that
+    series at or before the candle the runtime reached: a replay stores its whole file before
+    publishing it, and its newest stored close is a price the replay has not reached yet.
+    Otherwise it is the close of its pair's newest stored candle (any timeframe), matched by
+    symbol, not by row: a paper trade is recorded under the ``paper`` venue while the candles it
+    traded on are stored under their source, so its own row never has candles. The trade's own
+    venue's candles (a live trade's exchange) come first; otherwise the newest of the symbol's on
+    any venue.
     """
     held = aliased(TradingPairRow)
     candle_pair = aliased(TradingPairRow)
@@ -307,22 +328,55 @@ async def open_positions_marked(*, session: AsyncSession) -> list[MarkedPosition
             TradeRow.entry_price,
             TradeRow.fees,
             last_close,
+            held.exchange,
+            held.symbol,
         )
         .join(held, TradeRow.pair_id == held.id)
         .where(TradeRow.status == TradeStatus.OPEN)
     )
-    return [
-        MarkedPosition(
-            bot_id=bot_id,
-            side=side,
-            quantity=quantity,
-            entry_price=entry,
-            fees=fees,
-            # candles are floats (indicator maths); repr gives the shortest exact decimal
-            mark=None if close is None else Decimal(repr(float(close))),
+    found = rows.all()
+    furthest: dict[tuple[str, str], TradedSeries] = {}
+    for series in traded:
+        key = (series.venue, series.symbol)
+        if key not in furthest or furthest[key].reached < series.reached:
+            furthest[key] = series
+    reached: dict[tuple[str, str], float | None] = {}
+    for *_, exchange, symbol in found:
+        key = (exchange, symbol)
+        if key in furthest and key not in reached:
+            reached[key] = await _close_reached(session, furthest[key])
+    marked = []
+    for bot_id, side, quantity, entry, fees, newest, exchange, symbol in found:
+        close = reached.get((exchange, symbol), newest)
+        marked.append(
+            MarkedPosition(
+                bot_id=bot_id,
+                side=side,
+                quantity=quantity,
+                entry_price=entry,
+                fees=fees,
+                # candles are floats (indicator maths); repr gives the shortest exact decimal
+                mark=None if close is None else Decimal(repr(float(close))),
+            )
         )
-        for bot_id, side, quantity, entry, fees, close in rows.all()
-    ]
+    return marked
+
+
+async def _close_reached(session: AsyncSession, series: TradedSeries) -> float | None:
+    """Close of the series' newest candle at or before the one the runtime reached."""
+    statement = (
+        select(OhlcvRow.close)
+        .join(TradingPairRow, OhlcvRow.pair_id == TradingPairRow.id)
+        .where(
+            TradingPairRow.exchange == series.source,
+            TradingPairRow.symbol == series.symbol,
+            OhlcvRow.timeframe == series.timeframe,
+            OhlcvRow.time <= series.reached,
+        )
+        .order_by(OhlcvRow.time.desc())
+        .limit(1)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
 
 
 async def closed_pnl_in_order(*, session: AsyncSession) -> list[Decimal]:
