@@ -39,6 +39,7 @@ from cryptotrader.persistence.uow import UnitOfWork
 from tests.support.binance_crash import KEY, SECRET, binance, open_binance_engine
 from tests.support.binance_trading_server import BinanceTradingServer
 from tests.support.exchange_server import running
+from tests.support.feeds import until
 from tests.support.trading import HOUR, PAIR, START_MS, open_kit
 
 pytestmark = [pytest.mark.asyncio(loop_scope="function"), pytest.mark.timeout(900)]
@@ -147,10 +148,7 @@ async def test_bracket_and_its_legs_are_written_before_the_list_is_sent(
     answer = server.hold(OTOCO)  # processed at once, answered when we have looked
     opening = asyncio.create_task(trader.engine.open_position(signal(), step_ms=STEP))
     try:
-        deadline = time.monotonic() + 60
-        while not server.calls(OTOCO):
-            assert time.monotonic() < deadline, "the list was never sent"
-            await asyncio.sleep(0.01)
+        await until(lambda: bool(server.calls(OTOCO)), "the list to be sent", deadline_s=60)
         written = await every_order(database)
     finally:
         answer.set()
@@ -312,10 +310,9 @@ async def test_exit_sale_is_written_before_the_request_is_sent(
         trader.engine.close_position(AGGRESSIVE, reason=ExitReason.SIGNAL, client_order_id=EXIT)
     )
     try:
-        deadline = time.monotonic() + 60
-        while not server.calls(REPLACE):
-            assert time.monotonic() < deadline, "the cancelReplace was never sent"
-            await asyncio.sleep(0.01)
+        await until(
+            lambda: bool(server.calls(REPLACE)), "the cancelReplace to be sent", deadline_s=60
+        )
         written = await every_order(database)
     finally:
         answer.set()
