@@ -38,6 +38,7 @@ from cryptotrader.errors import TraderError
 from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.notify.notifier import CONSUMER as NOTIFIER
 from cryptotrader.notify.notifier import Notifier
+from cryptotrader.outbox import Outbox
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import bots, checkpoints, trades
 from cryptotrader.persistence.uow import UnitOfWork
@@ -81,6 +82,8 @@ class Runtime:
     control: ControlWorker | None = None
     heartbeat: Heartbeat | None = None
     notifier: Notifier | None = None
+    outbox: Outbox | None = None
+    """Sends the events written with their changes (held until ``start`` recovered a crash's)."""
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     """Set once market data flows (the first run published, or none to publish)."""
@@ -91,6 +94,7 @@ class Runtime:
     _market: asyncio.Task[None] | None = None
     _follow: asyncio.Task[None] | None = None
     _dispatch: asyncio.Task[None] | None = None
+    _relay: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Reconcile, subscribe the workers, then start the market data."""
@@ -122,6 +126,9 @@ class Runtime:
                 )
         if self.notifier is not None:
             await self._start_notifier(self.notifier)
+        if self.outbox is not None:  # after the subscriptions: a new group sees what it sends
+            await self.outbox.recover()
+            self._relay = asyncio.create_task(self.outbox.run(self.stop), name="outbox")
         if self.heartbeat is not None:
             await self.heartbeat.start()
         if self.publisher is not None and self.feed is not None:
@@ -195,6 +202,11 @@ class Runtime:
                 await asyncio.wait_for(self._dispatch, _IDLE_WAIT_S)
         if self.heartbeat is not None:
             await self.heartbeat.stop()
+        if self.outbox is not None:
+            if self._relay is not None:
+                with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(self._relay, _IDLE_WAIT_S)
+            await self.outbox.close()
         await self.resources.aclose()
 
     async def summary(self) -> list[BotSummary]:

@@ -68,6 +68,7 @@ from cryptotrader.exchanges.paper import PaperExchange
 from cryptotrader.monitoring.setup import open_telemetry
 from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.notify.notifier import Notifier, open_dispatcher
+from cryptotrader.outbox import outbox_for
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.migrate import open_database
@@ -152,9 +153,11 @@ async def _build(
     progress_of = partial(_progress_of, venue_name, series)
     progresses = [_progress_of(venue_name, m.series, m.series.pair) for m in markets]
     progress = progresses[0]
+    outbox = outbox_for(database, bus)
+    outbox.hold()  # what an earlier run left goes out first, once the consumers are subscribed
     runtime = Runtime(
         database=database, bus=bus, clock=clock, progress=progress, resources=stack,
-        consumer=options.consumer, telemetry=telemetry,
+        consumer=options.consumer, telemetry=telemetry, outbox=outbox,
         pair_progress={m.series.pair.symbol: p for m, p in zip(markets, progresses, strict=True)},
     )  # fmt: skip
     if bound_now:

@@ -29,7 +29,6 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cryptotrader.bus import topics
 from cryptotrader.domain.enums import BotKind, ExitReason
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.reports import OrderReport
@@ -185,14 +184,12 @@ async def _record_fills(sent: list[_Sent]) -> list[tuple[OrderEngine, Position]]
     async with UnitOfWork(sent[0].engine.deps.database) as uow:
         for s in sent:
             assert s.report is not None
-            position, events = await s.engine.recorder.record_entry_in(
-                uow.session, s.order, s.report
-            )
-            recorded.append((s, position, events))
+            position = await s.engine.recorder.record_entry_in(uow.session, s.order, s.report)
+            recorded.append((s, position))
         await uow.commit()
     opened = []
-    for s, position, events in recorded:
-        await s.engine.recorder.entry_recorded(s.order, position, events)
+    for s, position in recorded:
+        s.engine.recorder.entry_recorded(s.order, position)
         held = s.engine.state.positions.get(s.order.bot)
         if held is not None and held.unprotected:
             opened.append((s.engine, held))
@@ -233,17 +230,13 @@ async def _protect(opened: list[tuple[OrderEngine, Position]], held: Held) -> No
 
 
 async def _store_guards(guards: list[_Guard]) -> None:
-    stored = []
     async with UnitOfWork(guards[0].engine.deps.database) as uow:
         for g in guards:
             ids = await g.engine.store.row_ids()
-            new = await g.engine.protection.store_legs_in(
+            await g.engine.protection.store_legs_in(
                 uow.session, g.position, g.base, g.stop, g.take, ids
             )
-            stored.append((g, new))
         await uow.commit()
-    for g, new in stored:
-        await g.engine.protection.legs_stored(new)
 
 
 async def _record_guards(placed: list[_Guard]) -> None:
@@ -260,8 +253,8 @@ async def _record_guards(placed: list[_Guard]) -> None:
                 (g, await recorder.apply_in(uow.session, recorder.parsed(g.reports), None))
             )
         await uow.commit()
-    for g, (closed, events) in applied:
-        await g.engine.recorder.applied(closed, events)
+    for g, closed in applied:
+        g.engine.recorder.applied(closed)
         g.position.protection, g.position.protected = g.base, g.position.quantity
 
 
@@ -375,7 +368,7 @@ async def _write_sales(sales: list[_Sale]) -> list[_Sale]:
     async with UnitOfWork(sales[0].exit.engine.deps.database) as uow:
         for s in sales:
             engine = s.exit.engine
-            closed, events = await engine.recorder.apply_in(
+            closed = await engine.recorder.apply_in(
                 uow.session, engine.recorder.parsed(s.legs), None
             )
             if s.exit.bot not in closed:
@@ -383,14 +376,13 @@ async def _write_sales(sales: list[_Sale]) -> list[_Sale]:
                 await engine.store.write_new(
                     uow.session, s.order, await engine.store.row_ids(), trade_id=s.position.trade_id
                 )
-            recorded.append((s, closed, events))
+            recorded.append((s, closed))
         await uow.commit()
     selling = []
-    for s, closed, events in recorded:
+    for s, closed in recorded:
         engine = s.exit.engine
-        await engine.recorder.applied(closed, events)
+        engine.recorder.applied(closed)
         if engine.protection.canceled(s.position) and s.order is not None:
-            await engine.announcer.publish([(topics.ORDERS, engine.announcer.order_event(s.order))])
             selling.append(s)
     return selling
 
@@ -413,5 +405,5 @@ async def _record_sales(sold: list[_Sale]) -> None:
                 )
             )
         await uow.commit()
-    for s, (closed, events) in applied:
-        await s.exit.engine.recorder.applied(closed, events)
+    for s, closed in applied:
+        s.exit.engine.recorder.applied(closed)

@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cryptotrader.bus import topics
 from cryptotrader.domain.enums import BotKind, OrderStatus, OrderType, Side
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.reports import BracketReport, OrderReport
@@ -294,18 +293,11 @@ class Entries:
             await self._store.write_new(session, leg, ids)
 
     async def announce(self, decided: Decided) -> None:
-        """Once committed: the entry's and its legs' pending updates, or why it was refused."""
+        """Once decided: why an entry was refused (a written one's updates went with it)."""
         if decided.refused is not None:
             log.info("%s", decided.refused)
             await self._announcer.alert(
                 "order_refused", str(decided.refused), bot=decided.bot, severity="warning"
-            )
-        elif decided.order is not None:
-            await self._announcer.publish(
-                [
-                    (topics.ORDERS, self._announcer.order_event(o))
-                    for o in (decided.order, *decided.legs)
-                ]
             )
 
     async def after_entry(self, order: Order, report: OrderReport) -> Position | None:

@@ -1,12 +1,15 @@
 """What the order engine says: order updates and alerts on the bus, and pausing a bot.
 
-Events are published after the transaction that caused them commits; a bus failure is logged and
-never undoes or blocks trading (the database is the truth).
+Events are written in the transaction of the change they announce (``stage``, the transactional
+outbox of ``cryptotrader.outbox``) and sent when it has committed; a bus failure is logged and
+never undoes or blocks trading (the database is the truth), the relay sends them later.
 """
 
 from __future__ import annotations
 
 import logging
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.bus import topics
 from cryptotrader.bus.messages import AlertRaised, OrderUpdated, Severity
@@ -14,7 +17,8 @@ from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.orders import Order
 from cryptotrader.engines.order_deps import OrderEngineDeps
 from cryptotrader.engines.portfolio import Event
-from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.outbox import outbox_for
+from cryptotrader.persistence.uow import UnitOfWork, after_commit
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +37,14 @@ class Announcer:
         self._telemetry = deps.telemetry
         self._database = deps.database
         self._portfolio = deps.portfolio
+        self._outbox = outbox_for(deps.database, deps.bus)
 
     def order_event(self, order: Order) -> OrderUpdated:
         """The ``OrderUpdated`` message for ``order`` as it stands now."""
         return OrderUpdated.from_domain(order, at=self._clock.now())
 
     async def alert(self, kind: str, text: str, *, bot: BotKind | None, severity: Severity) -> None:
-        """Publish an ``AlertRaised`` on ``alerts``."""
+        """Publish an ``AlertRaised`` on ``alerts`` (through the outbox, in its own transaction)."""
         alert = AlertRaised(
             timestamp=self._clock.now(),
             kind=kind,
@@ -48,7 +53,9 @@ class Announcer:
             bot=bot,
             pair=self._pair,
         )
-        await self.publish([(topics.ALERTS, alert)])
+        async with UnitOfWork(self._database) as uow:
+            await self.stage(uow.session, [(topics.ALERTS, alert)])
+            await uow.commit()
 
     async def pause(self, bot: BotKind, reason: str) -> None:
         """Pause a bot (recorded, audited) and say why on ``alerts``."""
@@ -56,14 +63,15 @@ class Announcer:
             events = await self._portfolio.pause(
                 bot, reason=reason, session=uow.session, pair=self._pair
             )
+            await self.stage(uow.session, events)
             await uow.commit()
-        await self.publish(events)
 
-    async def publish(self, events: list[Event]) -> None:
-        """Publish events; a bus failure is logged, never raised (the database is the truth)."""
-        self._telemetry.published(events)
-        for topic, message in events:
-            try:
-                await self._bus.publish(topic, message)
-            except Exception:  # any transport failure: the state is committed already
-                log.exception("could not publish %s on %s", type(message).__name__, topic)
+    async def stage(self, session: AsyncSession, events: list[Event]) -> None:
+        """Write ``events`` in ``session``'s transaction; sent when its ``UnitOfWork`` ends.
+
+        Counted (telemetry) once committed; a rollback drops them with the change.
+        """
+        if not events:
+            return
+        await self._outbox.add(session, events)
+        after_commit(session, lambda: self._telemetry.published(events))

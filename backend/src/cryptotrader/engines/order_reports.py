@@ -2,8 +2,8 @@
 
 Entry fills open trades; protective and exit fills close them and settle them with the portfolio.
 Reports come from the paper market feed, from order placement and from reconciliation. Events
-(order updates, trade alerts, reallocations, risk changes) are published after the transaction
-commits.
+(order updates, trade alerts, reallocations, risk changes) are staged in the same transaction
+(the outbox) and sent once it has committed.
 """
 
 from __future__ import annotations
@@ -105,16 +105,17 @@ class ReportRecorder:
         """
         await self._store.row_ids()
         async with UnitOfWork(self._database) as uow:
-            position, events = await self.record_entry_in(uow.session, order, report)
+            position = await self.record_entry_in(uow.session, order, report)
             await uow.commit()
-        return await self.entry_recorded(order, position, events)
+        return self.entry_recorded(order, position)
 
     async def record_entry_in(
         self, session: AsyncSession, order: Order, report: OrderReport
-    ) -> tuple[Position | None, list[Event]]:
+    ) -> Position | None:
         """``record_entry`` in the caller's transaction (the row ids looked up before).
 
-        Returns the position and the events; once committed, ``entry_recorded`` takes them.
+        Its events are staged in the transaction; once committed, ``entry_recorded`` takes the
+        position it returns.
         """
         position = self._state.positions.get(order.bot)
         ids = await self._store.row_ids()
@@ -149,15 +150,13 @@ class ReportRecorder:
         elif position is not None and _grows(report, before, position):
             await grow_trade(session=session, position=position, report=report)
         await self._progress.mark(session, at=self._clock.now(), step_ms=self._step(report))
-        return position, events
+        await self._announcer.stage(session, events)
+        return position
 
-    async def entry_recorded(
-        self, order: Order, position: Position | None, events: list[Event]
-    ) -> Position | None:
-        """After ``record_entry_in``'s transaction committed: the position held, events sent."""
+    def entry_recorded(self, order: Order, position: Position | None) -> Position | None:
+        """After ``record_entry_in``'s transaction committed: the position held."""
         if position is not None:
             self._state.positions[order.bot] = position
-        await self._announcer.publish(events)
         return position
 
     @staticmethod
@@ -182,20 +181,19 @@ class ReportRecorder:
         self, reports: list[tuple[OrderReport, client_ids.ClientId]], reason: ExitReason | None
     ) -> None:
         async with UnitOfWork(self._database) as uow:
-            closed, events = await self.apply_in(uow.session, reports, reason)
+            closed = await self.apply_in(uow.session, reports, reason)
             await uow.commit()
-        await self.applied(closed, events)
+        self.applied(closed)
 
     async def apply_in(
         self,
         session: AsyncSession,
         reports: list[tuple[OrderReport, client_ids.ClientId]],
         reason: ExitReason | None,
-    ) -> tuple[list[BotKind], list[Event]]:
-        """Record reports other than entries in the caller's transaction.
+    ) -> list[BotKind]:
+        """Record reports other than entries in the caller's transaction, events staged in it.
 
-        Returns the bots whose positions they closed and the events; once committed,
-        ``applied`` takes them.
+        Returns the bots whose positions they closed; once committed, ``applied`` takes them.
         """
         positions = self._state.positions
         closed: list[BotKind] = []
@@ -219,13 +217,13 @@ class ReportRecorder:
             events += [(topics.ALERTS, self._closed_alert(position, trade)), *settled]
             closed.append(parsed.bot)
         await self._progress.mark(session, at=self._clock.now(), step_ms=self._latest_step(reports))
-        return closed, events
+        await self._announcer.stage(session, events)
+        return closed
 
-    async def applied(self, closed: list[BotKind], events: list[Event]) -> None:
-        """After ``apply_in``'s transaction committed: closed positions dropped, events sent."""
+    def applied(self, closed: list[BotKind]) -> None:
+        """After ``apply_in``'s transaction committed: closed positions dropped."""
         for bot in closed:
             self._state.positions.pop(bot, None)
-        await self._announcer.publish(events)
 
     @staticmethod
     def parsed(reports: list[OrderReport]) -> list[tuple[OrderReport, client_ids.ClientId]]:

@@ -123,7 +123,6 @@ class OrderStore:
         async with UnitOfWork(self._database) as uow:
             await self.write_new(uow.session, order, ids, trade_id=trade_id, intent=intent)
             await uow.commit()
-        await self._announcer.publish([(topics.ORDERS, self._announcer.order_event(order))])
 
     async def write_new(
         self,
@@ -134,7 +133,7 @@ class OrderStore:
         trade_id: int | None = None,
         intent: dict[str, Any] | None = None,
     ) -> None:
-        """``store_new`` inside the caller's transaction (nothing published)."""
+        """``store_new`` inside the caller's transaction (its update staged in the outbox)."""
         self.track(session, [order])
         await orders.add_order(
             session=session, order=order, exchange=self._venue, trade_id=trade_id, ids=ids
@@ -142,6 +141,7 @@ class OrderStore:
         if intent is not None:
             await self.remember_intent(order, intent, session=session)
         await self._progress.mark(session, at=self._clock.now())
+        await self._announcer.stage(session, [(topics.ORDERS, self._announcer.order_event(order))])
 
     async def record_status(self, order: Order, status: OrderStatus) -> None:
         """Record a status we know without the exchange (refused, never sent)."""
@@ -149,8 +149,9 @@ class OrderStore:
         async with UnitOfWork(self._database) as uow:
             self.track(uow.session, [changed])
             await orders.update_order(session=uow.session, order=changed)
+            event = (topics.ORDERS, self._announcer.order_event(changed))
+            await self._announcer.stage(uow.session, [event])
             await uow.commit()
-        await self._announcer.publish([(topics.ORDERS, self._announcer.order_event(changed))])
 
     def known(self, client_order_id: str) -> Order | None:
         """The order as this engine last recorded it, if it has (no read)."""

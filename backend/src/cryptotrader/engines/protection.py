@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cryptotrader.bus import topics
 from cryptotrader.domain.enums import BotKind, ExitReason, OrderStatus, OrderType, Side
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.pairs import Pair
@@ -227,9 +228,8 @@ class Protection:
     ) -> None:
         ids = await self._store.row_ids()
         async with UnitOfWork(self._database) as uow:
-            new = await self.store_legs_in(uow.session, position, base, stop, take, ids)
+            await self.store_legs_in(uow.session, position, base, stop, take, ids)
             await uow.commit()
-        await self.legs_stored(new)
 
     async def store_legs_in(  # noqa: PLR0917 - a protection's fields
         self,
@@ -242,7 +242,7 @@ class Protection:
     ) -> list[Order]:
         """Write a protection's legs (pending) in ``session``; returns those not stored before.
 
-        Once committed, ``legs_stored`` announces them.
+        Their pending updates are staged in the same transaction (the outbox).
         """
         with_take = not self._exchange.capabilities.take_profit_by_engine
         legs = protection_legs(
@@ -266,11 +266,10 @@ class Protection:
                 new.append(leg)  # noqa: PERF401 - else stored already (a restart, a failed send)
         self._store.track(session, new)
         await self._progress.mark(session, at=self._clock.now())
+        await self._announcer.stage(
+            session, [(topics.ORDERS, self._announcer.order_event(leg)) for leg in new]
+        )
         return new
-
-    async def legs_stored(self, new: list[Order]) -> None:
-        """After ``store_legs_in`` committed: the legs' pending updates."""
-        await self._announcer.publish([("orders", self._announcer.order_event(leg)) for leg in new])
 
     async def place(
         self, position: Position, base: str, stop: Decimal, take: Decimal

@@ -19,20 +19,25 @@ now takes the lock like any other writer.
 
 ``after_commit(session, callback)`` runs ``callback`` once ``UnitOfWork.commit`` has made the
 session's changes durable (never after a rollback): how in-memory state that mirrors the
-database (caches, the progress checkpoint) follows only what was committed.
+database (caches, the progress checkpoint) follows only what was committed. ``when_done(session,
+callback)`` awaits ``callback()`` once such a unit of work has ended and released the writer
+lock: how the outbox's relay sends the events a transaction wrote (``cryptotrader.outbox``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import Callable
+import logging
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.persistence.database import Database
+
+log = logging.getLogger(__name__)
 
 
 class UnitOfWork:
@@ -53,6 +58,7 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self._held: asyncio.Lock | None = None
         self._token: contextvars.Token[frozenset[_Holder]] | None = None
+        self._when_done: list[Callable[[], Awaitable[None]]] = []
 
     @property
     def session(self) -> AsyncSession:
@@ -95,6 +101,7 @@ class UnitOfWork:
     ) -> None:
         session, self._session = self.session, None
         session.info.pop(_AFTER_COMMIT, None)  # not committed: the callbacks never run
+        session.info.pop(_WHEN_DONE, None)
         try:
             if exc is None:
                 # Rows read here stay readable after the block (a rollback would expire them).
@@ -106,6 +113,16 @@ class UnitOfWork:
                 await session.close()
             finally:
                 self._release()
+                await self._done()
+
+    async def _done(self) -> None:
+        """Await what the commits asked for, the writer lock released; failures are logged."""
+        callbacks, self._when_done = self._when_done, []
+        for callback in callbacks:
+            try:
+                await callback()
+            except Exception:  # the changes are committed: a follow-up failure must not undo them
+                log.exception("after the unit of work: %r failed", callback)
 
     async def commit(self) -> None:
         """Make every change of this unit of work durable, atomically, then run its callbacks."""
@@ -114,14 +131,19 @@ class UnitOfWork:
         callbacks = session.info.pop(_AFTER_COMMIT, None)
         for callback in callbacks or ():
             callback()
+        for done in session.info.pop(_WHEN_DONE, None) or ():
+            if done not in self._when_done:
+                self._when_done.append(done)
 
     async def rollback(self) -> None:
         """Discard every change since the last commit."""
         self.session.info.pop(_AFTER_COMMIT, None)
+        self.session.info.pop(_WHEN_DONE, None)
         await self.session.rollback()
 
 
 _AFTER_COMMIT = "cryptotrader.after_commit"
+_WHEN_DONE = "cryptotrader.when_done"
 _Holder = tuple[asyncio.Lock, "asyncio.Task[Any] | None"]
 _HOLDERS: contextvars.ContextVar[frozenset[_Holder]] = contextvars.ContextVar(
     "uow_writer_holders", default=frozenset()
@@ -137,3 +159,15 @@ def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
     forget it before the write, so that a dropped callback leaves it absent, never stale).
     """
     session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+def when_done(session: AsyncSession, callback: Callable[[], Awaitable[None]]) -> None:
+    """Await ``callback()`` when the ``UnitOfWork`` that commits ``session`` ends.
+
+    It runs after the block, the writer lock released, once even if asked several times (same
+    callable) or committed several times; dropped if nothing was committed. A failure is logged:
+    what the commit made durable stays.
+    """
+    callbacks = session.info.setdefault(_WHEN_DONE, [])
+    if callback not in callbacks:
+        callbacks.append(callback)

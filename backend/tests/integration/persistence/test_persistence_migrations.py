@@ -26,6 +26,7 @@ TABLES = {
     "api_keys",
     "audit_log",
     "settings",
+    "outbox",
     "engine_checkpoints",
     "processed_messages",
     "service_tokens",

@@ -17,6 +17,7 @@ from cryptotrader.persistence.tables.notifications import (
 )
 from cryptotrader.persistence.tables.runtime import (
     EngineCheckpointRow,
+    OutboxRow,
     ProcessedMessageRow,
     SettingRow,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "OhlcvRow",
     "OrderFillRow",
     "OrderRow",
+    "OutboxRow",
     "ProcessedMessageRow",
     "ReallocationRow",
     "RefreshTokenRow",

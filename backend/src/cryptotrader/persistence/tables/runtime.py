@@ -1,11 +1,11 @@
-"""What lets the platform restart where it stopped: settings, engine checkpoints, inbox."""
+"""What lets the platform restart where it stopped: settings, engine checkpoints, inbox, outbox."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String
+from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cryptotrader.persistence.tables.base import Base
@@ -43,3 +43,22 @@ class ProcessedMessageRow(Base):
     consumer: Mapped[str] = mapped_column(String(64), primary_key=True)
     message_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OutboxRow(Base):
+    """An event written in the transaction of the change it announces, until the relay sent it.
+
+    ``payload`` is the message's JSON (its ``message_id`` inside, so a message sent twice is
+    recognised by the consumers' inbox). Rows are deleted once on the bus: the table holds what
+    is in flight, and after a crash what is still to send, in ``id`` order.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    topic: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -1,0 +1,277 @@
+"""The transactional outbox: an event is written with the change it announces, then sent.
+
+Publishing after the commit lost the event when the process died in between (an alert that
+never comes). Now the events of a transaction are rows of ``outbox`` written in it
+(``Outbox.add``, one insert), and the relay sends them:
+
+* **normal case**: the rows this process committed are sent by this process when the
+  ``UnitOfWork`` that committed them ends (``uow.when_done``), from memory, in commit order, so
+  the bus sees them where and in the order the old publish-after-commit did (lag ~0). Sent rows
+  are deleted in batches (``DELETE_EVERY_S``), so a crash may send the last ones again: they
+  keep their ``message_id`` and idempotent consumers (the inbox) drop the copy;
+* **after a crash**: ``recover()`` at start sends every row left, oldest first, before this
+  process sends its own; ``run()`` sweeps, every ``SWEEP_EVERY_S``, rows older than
+  ``ABANDONED_S`` that no live process sent (its writer died or its bus failed). One relay per
+  database sweeps at a time: a PostgreSQL advisory lock; on SQLite the write transaction is
+  already exclusive between processes.
+
+``run()`` also prunes the consumers' inbox (``processed_messages``) past ``INBOX_HORIZON``.
+See docs/runtime.md, "Events and the outbox".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import weakref
+from collections import deque
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cryptotrader.bus.codec import DATA_FIELD, MalformedMessageError, decode
+from cryptotrader.bus.messages import BusMessage
+from cryptotrader.bus.protocol import MessageBus
+from cryptotrader.clock import Clock, LiveClock
+from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories import inbox
+from cryptotrader.persistence.repositories import outbox as rows
+from cryptotrader.persistence.uow import UnitOfWork, after_commit, when_done
+
+log = logging.getLogger(__name__)
+
+Event = tuple[str, BusMessage]
+"""A message and its channel."""
+
+DELETE_EVERY_S = 0.05
+"""Sent rows are deleted at most this often (one transaction), or at ``DELETE_BATCH`` rows."""
+DELETE_BATCH = 500
+SWEEP_EVERY_S = 2.0
+ABANDONED_S = 10.0
+"""A row this old that is still there was left by a process that died or could not send."""
+PAGE = 500
+"""Rows read, sent and deleted per recovery transaction."""
+INBOX_HORIZON = timedelta(days=7)
+"""Inbox claims kept this long: longer than any redelivery (see docs/runtime.md)."""
+PRUNE_EVERY_S = 3600.0
+_RETRY_S = 1.0
+
+
+class Outbox:
+    """One database's outbox as one process writes and relays it to one bus.
+
+    Get it with ``outbox_for(database, bus)``: every writer of the process must share it, so
+    that their events go out in commit order.
+
+    Args:
+        database: where the rows are.
+        bus: where they go.
+        clock: wall time of the rows (never a replay's market time: it dates abandonment).
+        delete_every_s: sent rows are deleted at most this often (or ``DELETE_BATCH`` at once).
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        bus: MessageBus,
+        *,
+        clock: Clock | None = None,
+        delete_every_s: float = DELETE_EVERY_S,
+    ) -> None:
+        self._database = database
+        self._bus = bus
+        self._clock = clock or LiveClock()
+        self._delete_every_s = delete_every_s
+        self._queue: deque[tuple[int, Event]] = deque()
+        """Committed here, not yet on the bus, in commit order."""
+        self._sent: list[int] = []
+        """On the bus, not yet deleted."""
+        self._lock = asyncio.Lock()
+        self._held = False
+        self._last_delete = time.monotonic()
+        self.published = 0
+        """Messages this relay put on the bus (its own and recovered ones)."""
+
+    # --- writing -------------------------------------------------------------------------------
+
+    async def add(self, session: AsyncSession, events: Sequence[Event]) -> None:
+        """Write ``events`` in ``session``'s transaction; sent once its ``UnitOfWork`` ends.
+
+        A rollback drops them with the change. ``session`` must belong to a ``UnitOfWork``
+        (its commit hands the rows over to the relay).
+        """
+        if not events:
+            return
+        data = [(topic, m.message_id, m.model_dump_json()) for topic, m in events]
+        ids = await rows.add(session=session, rows=data, at=self._clock.now())
+        staged = list(zip(ids, events, strict=True))
+        after_commit(session, lambda: self._committed(staged))
+        when_done(session, self.flush)
+
+    def _committed(self, staged: list[tuple[int, Event]]) -> None:
+        self._queue.extend(staged)
+
+    # --- sending -------------------------------------------------------------------------------
+
+    def hold(self) -> None:
+        """Send nothing until ``recover()``: what a crash left must go out first."""
+        self._held = True
+
+    async def flush(self) -> None:
+        """Send what this process committed, in order; delete what was sent, now and then.
+
+        A bus failure is logged and the rest kept, in order, for ``run()`` to retry (the
+        database is the truth: trading goes on).
+        """
+        if self._held or not (self._queue or self._sent):
+            return
+        async with self._lock:
+            try:
+                await self._send_queue()
+            except Exception:  # any transport failure: the rows wait in the table
+                log.exception("outbox: could not publish %d events, retrying", len(self._queue))
+            now = time.monotonic()
+            if self._sent and (
+                len(self._sent) >= DELETE_BATCH or now - self._last_delete >= self._delete_every_s
+            ):
+                await self._delete_sent(now)
+
+    async def _send_queue(self) -> None:
+        queue = self._queue
+        while queue:
+            topic = queue[0][1][0]
+            run = 1
+            while run < len(queue) and queue[run][1][0] == topic:
+                run += 1
+            batch = [queue[i][1][1] for i in range(run)]
+            if run == 1:
+                await self._bus.publish(topic, batch[0])
+            else:
+                await self._bus.publish_many(topic, batch)
+            for _ in range(run):
+                self._sent.append(queue.popleft()[0])
+            self.published += run
+
+    async def _delete_sent(self, now: float) -> None:
+        sent, self._sent = self._sent, []
+        self._last_delete = now
+        try:
+            async with UnitOfWork(self._database) as uow:
+                await rows.remove(session=uow.session, ids=sent)
+                await uow.commit()
+        except Exception:  # sent already: a row left is sent again later, and dropped as a copy
+            log.exception("outbox: could not delete %d sent rows", len(sent))
+            self._sent = sent + self._sent
+
+    async def recover(self, *, older_than: timedelta | None = None) -> int:
+        """Send the rows no live relay is sending (all of them at start), oldest first.
+
+        Returns how many were sent; 0 when another relay holds the recovery lock. Releases
+        ``hold()``: this process's own events follow.
+        """
+        total = 0
+        after = 0
+        async with self._lock:
+            while True:
+                sent, after = await self._recover_page(older_than, after)
+                total += sent
+                if after == 0:
+                    break
+            self._held = False
+        if total > 0:
+            log.info("outbox: sent %d events left by an earlier run", total)
+        await self.flush()
+        return max(total, 0)
+
+    async def _recover_page(self, older_than: timedelta | None, after: int) -> tuple[int, int]:
+        """One transaction: lock, read a page, send it, delete it; (sent, next page or 0)."""
+        before = None if older_than is None else self._clock.now() - older_than
+        async with UnitOfWork(self._database) as uow:
+            if not await rows.take_relay_lock(session=uow.session):
+                return 0, 0  # another relay is recovering
+            page = await rows.pending(
+                session=uow.session, before=before, limit=PAGE, after_id=after
+            )
+            mine = {row_id for row_id, _ in self._queue} | set(self._sent)
+            sent = 0
+            for entry in page:
+                if entry.id in mine:
+                    continue
+                try:
+                    message = decode(entry.topic, {DATA_FIELD: entry.payload})
+                except MalformedMessageError as exc:  # never written by this code: say, drop
+                    log.error(
+                        "outbox row %d on %s is malformed, dropped: %s", entry.id, entry.topic, exc
+                    )
+                else:
+                    await self._bus.publish(entry.topic, message)
+                    sent += 1
+            await rows.remove(session=uow.session, ids=[e.id for e in page if e.id not in mine])
+            await uow.commit()
+        self.published += sent
+        return sent, (page[-1].id if len(page) == PAGE else 0)
+
+    # --- the background relay ------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Retry, delete sent rows, sweep abandoned ones and prune the inbox, until ``stop``."""
+        next_sweep = time.monotonic() + SWEEP_EVERY_S
+        next_prune = time.monotonic()
+        while not stop.is_set():
+            try:
+                await self.flush()
+                if self._sent and not self._queue:
+                    async with self._lock:
+                        if time.monotonic() - self._last_delete >= self._delete_every_s:
+                            await self._delete_sent(time.monotonic())
+                now = time.monotonic()
+                if now >= next_sweep and not self._held:
+                    next_sweep = now + SWEEP_EVERY_S
+                    await self.recover(older_than=timedelta(seconds=ABANDONED_S))
+                if now >= next_prune:
+                    next_prune = now + PRUNE_EVERY_S
+                    await prune_inbox(self._database, clock=self._clock)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the relay must outlive a broken connection
+                log.exception("outbox relay failed, retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    stop.wait(), self._delete_every_s if self._sent else _RETRY_S
+                )
+
+    async def close(self) -> None:
+        """Send what is left and delete what was sent (a clean stop sends nothing twice)."""
+        await self.flush()
+        async with self._lock:
+            if self._sent:
+                await self._delete_sent(time.monotonic())
+
+
+async def prune_inbox(
+    database: Database, *, clock: Clock, horizon: timedelta = INBOX_HORIZON
+) -> int:
+    """Forget inbox claims older than ``horizon``; returns how many."""
+    async with UnitOfWork(database) as uow:
+        pruned = await inbox.prune_processed(session=uow.session, before=clock.now() - horizon)
+        await uow.commit()
+    if pruned:
+        log.info("inbox: forgot %d claims older than %s", pruned, horizon)
+    return pruned
+
+
+_OUTBOXES: weakref.WeakKeyDictionary[Database, weakref.WeakKeyDictionary[MessageBus, Outbox]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def outbox_for(database: Database, bus: MessageBus) -> Outbox:
+    """The process's outbox of ``database`` relayed to ``bus`` (created on first use)."""
+    by_bus = _OUTBOXES.setdefault(database, weakref.WeakKeyDictionary())
+    found = by_bus.get(bus)
+    if found is None:
+        found = by_bus[bus] = Outbox(database, bus)
+    return found
