@@ -1,14 +1,16 @@
 """The transactional outbox: an event is written with the change it announces, then sent.
 
 Publishing after the commit lost the event when the process died in between (an alert that
-never comes). Now the events of a transaction are rows of ``outbox`` written in it
-(``Outbox.add``, one insert), and the relay sends them:
+never comes). Now the events of a transaction are one row of ``outbox`` written in it
+(``Outbox.add``: one insert), and the relay sends them:
 
-* **normal case**: the rows this process committed are sent by this process when the
-  ``UnitOfWork`` that committed them ends (``uow.when_done``), from memory, in commit order, so
-  the bus sees them where and in the order the old publish-after-commit did (lag ~0). Sent rows
-  are deleted in batches (``DELETE_EVERY_S``), so a crash may send the last ones again: they
-  keep their ``message_id`` and idempotent consumers (the inbox) drop the copy;
+* **normal case**: the rows this process committed are sent by this process as soon as the
+  commit is done and no writer lock is held (``uow.when_done``: at once on PostgreSQL, when the
+  ``UnitOfWork`` ends on SQLite), from memory, in commit order: the bus sees them where and in
+  the order the old publish-after-commit did. Sent rows are deleted by the next transaction
+  that writes events (one more statement in it) or, when none comes, by ``run()`` after
+  ``DELETE_EVERY_S``: a crash may send the last ones again, with their ``message_id``, and
+  idempotent consumers (the inbox) drop the copy;
 * **after a crash**: ``recover()`` at start sends every row left, oldest first, before this
   process sends its own; ``run()`` sweeps, every ``SWEEP_EVERY_S``, rows older than
   ``ABANDONED_S`` that no live process sent (its writer died or its bus failed). One relay per
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 import weakref
@@ -35,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cryptotrader.bus.codec import DATA_FIELD, MalformedMessageError, decode
 from cryptotrader.bus.messages import BusMessage
 from cryptotrader.bus.protocol import MessageBus
+from cryptotrader.bus.topics import ALL_TOPICS
 from cryptotrader.clock import Clock, LiveClock
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import inbox
@@ -46,18 +50,48 @@ log = logging.getLogger(__name__)
 Event = tuple[str, BusMessage]
 """A message and its channel."""
 
-DELETE_EVERY_S = 0.05
-"""Sent rows are deleted at most this often (one transaction), or at ``DELETE_BATCH`` rows."""
+DELETE_EVERY_S = 1.0
+"""Sent rows no later transaction deleted are deleted by ``run()`` this long after."""
 DELETE_BATCH = 500
+"""Or by the next send, in a transaction of their own, once there are this many."""
 SWEEP_EVERY_S = 2.0
 ABANDONED_S = 10.0
 """A row this old that is still there was left by a process that died or could not send."""
-PAGE = 500
+PAGE = 200
 """Rows read, sent and deleted per recovery transaction."""
 INBOX_HORIZON = timedelta(days=7)
 """Inbox claims kept this long: longer than any redelivery (see docs/runtime.md)."""
 PRUNE_EVERY_S = 3600.0
 _RETRY_S = 1.0
+_TOPICS = frozenset(ALL_TOPICS)
+
+
+def encode(events: Sequence[Event]) -> str:
+    """One transaction's events as the row's JSON: ``[[topic, message], ...]``."""
+    for topic, _ in events:
+        if topic not in _TOPICS:  # a topic is a plain name: it needs no JSON escaping
+            raise ValueError(f"unknown channel {topic!r}")
+    return "[" + ",".join(f'["{t}",{m.model_dump_json()}]' for t, m in events) + "]"
+
+
+def decode_row(payload: str) -> list[Event]:
+    """The events of a row, validated like a bus entry.
+
+    Raises:
+        MalformedMessageError: the row is not such a list, or a message does not decode.
+    """
+    try:
+        items = json.loads(payload)
+    except ValueError as exc:
+        raise MalformedMessageError(f"not JSON: {exc}") from None
+    if not isinstance(items, list):
+        raise MalformedMessageError("not a list of [topic, message]")
+    events: list[Event] = []
+    for item in items:
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
+            raise MalformedMessageError("not a list of [topic, message]")
+        events.append((item[0], decode(item[0], {DATA_FIELD: json.dumps(item[1])})))
+    return events
 
 
 class Outbox:
@@ -70,7 +104,7 @@ class Outbox:
         database: where the rows are.
         bus: where they go.
         clock: wall time of the rows (never a replay's market time: it dates abandonment).
-        delete_every_s: sent rows are deleted at most this often (or ``DELETE_BATCH`` at once).
+        delete_every_s: how long ``run()`` leaves sent rows for a transaction to delete.
     """
 
     def __init__(
@@ -85,10 +119,10 @@ class Outbox:
         self._bus = bus
         self._clock = clock or LiveClock()
         self._delete_every_s = delete_every_s
-        self._queue: deque[tuple[int, Event]] = deque()
-        """Committed here, not yet on the bus, in commit order."""
+        self._queue: deque[tuple[int, Sequence[Event]]] = deque()
+        """Rows committed here, not yet on the bus, in commit order."""
         self._sent: list[int] = []
-        """On the bus, not yet deleted."""
+        """Rows on the bus, not yet deleted."""
         self._lock = asyncio.Lock()
         self._held = False
         self._last_delete = time.monotonic()
@@ -98,21 +132,25 @@ class Outbox:
     # --- writing -------------------------------------------------------------------------------
 
     async def add(self, session: AsyncSession, events: Sequence[Event]) -> None:
-        """Write ``events`` in ``session``'s transaction; sent once its ``UnitOfWork`` ends.
+        """Write ``events`` in ``session``'s transaction; sent once it has committed.
 
         A rollback drops them with the change. ``session`` must belong to a ``UnitOfWork``
-        (its commit hands the rows over to the relay).
+        (its commit hands the row over to the relay). The rows this relay sent since the last
+        such transaction are deleted in it.
         """
         if not events:
             return
-        data = [(topic, m.message_id, m.model_dump_json()) for topic, m in events]
-        ids = await rows.add(session=session, rows=data, at=self._clock.now())
-        staged = list(zip(ids, events, strict=True))
-        after_commit(session, lambda: self._committed(staged))
+        sent = list(self._sent)
+        if sent:  # forgotten once committed (a rollback leaves them to delete again)
+            await rows.remove(session=session, ids=sent)
+            after_commit(session, lambda: self._deleted(sent))
+        row_id = await rows.add(session=session, payload=encode(events), at=self._clock.now())
+        after_commit(session, lambda: self._queue.append((row_id, events)))
         when_done(session, self.flush)
 
-    def _committed(self, staged: list[tuple[int, Event]]) -> None:
-        self._queue.extend(staged)
+    def _deleted(self, ids: list[int]) -> None:
+        gone = set(ids)
+        self._sent = [row_id for row_id in self._sent if row_id not in gone]
 
     # --- sending -------------------------------------------------------------------------------
 
@@ -121,43 +159,40 @@ class Outbox:
         self._held = True
 
     async def flush(self) -> None:
-        """Send what this process committed, in order; delete what was sent, now and then.
+        """Send what this process committed, in order.
 
         A bus failure is logged and the rest kept, in order, for ``run()`` to retry (the
         database is the truth: trading goes on).
         """
-        if self._held or not (self._queue or self._sent):
+        if self._held or not self._queue:
             return
         async with self._lock:
             try:
                 await self._send_queue()
             except Exception:  # any transport failure: the rows wait in the table
-                log.exception("outbox: could not publish %d events, retrying", len(self._queue))
-            now = time.monotonic()
-            if self._sent and (
-                len(self._sent) >= DELETE_BATCH or now - self._last_delete >= self._delete_every_s
-            ):
-                await self._delete_sent(now)
+                log.exception("outbox: could not publish %d rows, retrying", len(self._queue))
+            if len(self._sent) >= DELETE_BATCH:
+                await self._delete_sent()
 
     async def _send_queue(self) -> None:
         queue = self._queue
         while queue:
-            topic = queue[0][1][0]
-            run = 1
-            while run < len(queue) and queue[run][1][0] == topic:
-                run += 1
-            batch = [queue[i][1][1] for i in range(run)]
-            if run == 1:
-                await self._bus.publish(topic, batch[0])
+            row_id, events = queue[0]
+            topic, first = events[0]
+            if len(events) == 1:
+                await self._bus.publish(topic, first)
+            elif all(t == topic for t, _ in events):
+                await self._bus.publish_many(topic, [m for _, m in events])
             else:
-                await self._bus.publish_many(topic, batch)
-            for _ in range(run):
-                self._sent.append(queue.popleft()[0])
-            self.published += run
+                for t, message in events:
+                    await self._bus.publish(t, message)
+            queue.popleft()
+            self._sent.append(row_id)
+            self.published += len(events)
 
-    async def _delete_sent(self, now: float) -> None:
+    async def _delete_sent(self) -> None:
         sent, self._sent = self._sent, []
-        self._last_delete = now
+        self._last_delete = time.monotonic()
         try:
             async with UnitOfWork(self._database) as uow:
                 await rows.remove(session=uow.session, ids=sent)
@@ -169,8 +204,8 @@ class Outbox:
     async def recover(self, *, older_than: timedelta | None = None) -> int:
         """Send the rows no live relay is sending (all of them at start), oldest first.
 
-        Returns how many were sent; 0 when another relay holds the recovery lock. Releases
-        ``hold()``: this process's own events follow.
+        Returns how many messages were sent; 0 when another relay holds the recovery lock.
+        Releases ``hold()``: this process's own events follow.
         """
         total = 0
         after = 0
@@ -184,7 +219,7 @@ class Outbox:
         if total > 0:
             log.info("outbox: sent %d events left by an earlier run", total)
         await self.flush()
-        return max(total, 0)
+        return total
 
     async def _recover_page(self, older_than: timedelta | None, after: int) -> tuple[int, int]:
         """One transaction: lock, read a page, send it, delete it; (sent, next page or 0)."""
@@ -196,20 +231,18 @@ class Outbox:
                 session=uow.session, before=before, limit=PAGE, after_id=after
             )
             mine = {row_id for row_id, _ in self._queue} | set(self._sent)
+            taken = [entry for entry in page if entry.id not in mine]
             sent = 0
-            for entry in page:
-                if entry.id in mine:
-                    continue
+            for entry in taken:
                 try:
-                    message = decode(entry.topic, {DATA_FIELD: entry.payload})
+                    events = decode_row(entry.payload)
                 except MalformedMessageError as exc:  # never written by this code: say, drop
-                    log.error(
-                        "outbox row %d on %s is malformed, dropped: %s", entry.id, entry.topic, exc
-                    )
-                else:
-                    await self._bus.publish(entry.topic, message)
-                    sent += 1
-            await rows.remove(session=uow.session, ids=[e.id for e in page if e.id not in mine])
+                    log.error("outbox row %d is malformed, dropped: %s", entry.id, exc)
+                    continue
+                for topic, message in events:
+                    await self._bus.publish(topic, message)
+                sent += len(events)
+            await rows.remove(session=uow.session, ids=[entry.id for entry in taken])
             await uow.commit()
         self.published += sent
         return sent, (page[-1].id if len(page) == PAGE else 0)
@@ -223,11 +256,10 @@ class Outbox:
         while not stop.is_set():
             try:
                 await self.flush()
-                if self._sent and not self._queue:
-                    async with self._lock:
-                        if time.monotonic() - self._last_delete >= self._delete_every_s:
-                            await self._delete_sent(time.monotonic())
                 now = time.monotonic()
+                if self._sent and now - self._last_delete >= self._delete_every_s:
+                    async with self._lock:
+                        await self._delete_sent()
                 if now >= next_sweep and not self._held:
                     next_sweep = now + SWEEP_EVERY_S
                     await self.recover(older_than=timedelta(seconds=ABANDONED_S))
@@ -239,16 +271,14 @@ class Outbox:
             except Exception:  # the relay must outlive a broken connection
                 log.exception("outbox relay failed, retrying")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(
-                    stop.wait(), self._delete_every_s if self._sent else _RETRY_S
-                )
+                await asyncio.wait_for(stop.wait(), min(self._delete_every_s, _RETRY_S))
 
     async def close(self) -> None:
         """Send what is left and delete what was sent (a clean stop sends nothing twice)."""
         await self.flush()
         async with self._lock:
             if self._sent:
-                await self._delete_sent(time.monotonic())
+                await self._delete_sent()
 
 
 async def prune_inbox(

@@ -12,8 +12,10 @@ Why settlement runs inside the order engine's transaction rather than as a separ
 of ``orders``: the next entry must be sized on the capital after every earlier fill (a
 reallocation at an open is in the safe bot's capital before it sizes its entry at that same
 open, as in the backtest); an asynchronous consumer would size on stale capital. The methods
-that change state therefore take the caller's session and return the events to publish once it
-has committed.
+that change state therefore take the caller's session and return the events, which the caller
+writes in that transaction (the outbox). Those that own their transaction (bot control, changes
+applied) write theirs in it when the manager has the runtime's ``outbox``, and return nothing to
+publish; without one (a tool, a test) they return the events for the caller to publish.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.trades import Trade
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.bot_config import effective_config, stored_config
+from cryptotrader.outbox import Outbox
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import audit, bots, checkpoints, reallocations, settings
 from cryptotrader.persistence.tables import BotRow
@@ -104,6 +107,7 @@ class PortfolioManager:
         clock: timestamps of records and events.
         trading: the bots' defaults and the reallocation ratio.
         reducer: the risk reduction rules.
+        outbox: where the events of the transactions it owns are written (the runtime's).
 
     Example:
         portfolio = PortfolioManager(database=db, clock=clock, trading=settings.trading,
@@ -112,9 +116,16 @@ class PortfolioManager:
     """
 
     def __init__(
-        self, *, database: Database, clock: Clock, trading: TradingSettings, reducer: RiskReducer
+        self,
+        *,
+        database: Database,
+        clock: Clock,
+        trading: TradingSettings,
+        reducer: RiskReducer,
+        outbox: Outbox | None = None,
     ) -> None:
         self._database = database
+        self.outbox = outbox
         self._clock = clock
         self.trading = trading
         self.reducer = reducer
@@ -330,11 +341,20 @@ class PortfolioManager:
                 target=f"bot:{kind}",
                 details={"before": before.value, "after": after.value},
             )
+            text = f"{kind} bot {after} ({action} by {by})"
+            severity: Severity = "warning" if after is BotStatus.PAUSED else "info"
+            kind_name = "bot_paused" if after is BotStatus.PAUSED else f"bot_{after}"
+            alert = _alert(at, kind_name, kind, text, severity)
+            events = await self._written(session, [(topics.ALERTS, alert)])
             await uow.commit()
-        text = f"{kind} bot {after} ({action} by {by})"
-        severity: Severity = "warning" if after is BotStatus.PAUSED else "info"
-        kind_name = "bot_paused" if after is BotStatus.PAUSED else f"bot_{after}"
-        return [(topics.ALERTS, _alert(at, kind_name, kind, text, severity))]
+        return events
+
+    async def _written(self, session: AsyncSession, events: list[Event]) -> list[Event]:
+        """Write ``events`` in ``session`` when there is an outbox; what is left to publish."""
+        if self.outbox is None:
+            return events
+        await self.outbox.add(session, events)
+        return []
 
     async def settings_applied(
         self, change: BotReconfigured, *, candle_ms: int, by: str = "runtime"
@@ -416,16 +436,6 @@ class PortfolioManager:
             "requested_at": change.timestamp.isoformat(),
             "from_candle": candle.isoformat(),
         }
-        async with UnitOfWork(self._database) as uow:
-            await audit.append_audit(
-                session=uow.session,
-                at=at,
-                actor=by[:64],
-                action=f"bot.{what}.applied",
-                target=f"bot:{change.bot}",
-                details={**recorded, **asked},
-            )
-            await uow.commit()
         text = (
             f"{change.bot} bot {does} from the candle of {candle:%Y-%m-%d %H:%M} UTC on "
             f"(asked by {change.requested_by}){note}"
@@ -436,7 +446,18 @@ class PortfolioManager:
             "requested_at": asked["requested_at"],
         }
         alert = _alert(at, f"bot_{what}_applied", change.bot, text, severity, details=details)
-        return [(topics.ALERTS, alert)]
+        async with UnitOfWork(self._database) as uow:
+            await audit.append_audit(
+                session=uow.session,
+                at=at,
+                actor=by[:64],
+                action=f"bot.{what}.applied",
+                target=f"bot:{change.bot}",
+                details={**recorded, **asked},
+            )
+            events = await self._written(uow.session, [(topics.ALERTS, alert)])
+            await uow.commit()
+        return events
 
     async def entries_changed(
         self,
@@ -459,21 +480,6 @@ class PortfolioManager:
         """
         at = self._clock.now()
         candle = utc_from_ms(candle_ms)
-        async with UnitOfWork(self._database) as uow:
-            await audit.append_audit(
-                session=uow.session,
-                at=at,
-                actor="runtime",
-                action="pairs.applied",
-                target=None,
-                details={
-                    "opened": list(opened),
-                    "closed": list(closed),
-                    "untraded": list(untraded),
-                    "from_candle": candle.isoformat(),
-                },
-            )
-            await uow.commit()
         parts = []
         if opened:
             parts.append(f"{', '.join(opened)} open positions")
@@ -509,7 +515,23 @@ class PortfolioManager:
             text=text,
             details=details,
         )
-        return [(topics.ALERTS, alert)]
+        async with UnitOfWork(self._database) as uow:
+            await audit.append_audit(
+                session=uow.session,
+                at=at,
+                actor="runtime",
+                action="pairs.applied",
+                target=None,
+                details={
+                    "opened": list(opened),
+                    "closed": list(closed),
+                    "untraded": list(untraded),
+                    "from_candle": candle.isoformat(),
+                },
+            )
+            events = await self._written(uow.session, [(topics.ALERTS, alert)])
+            await uow.commit()
+        return events
 
     async def pause(
         self, kind: BotKind, *, reason: str, session: AsyncSession, pair: Pair | None = None

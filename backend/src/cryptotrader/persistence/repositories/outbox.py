@@ -1,23 +1,31 @@
-"""The outbox table: events written in their change's transaction, read back by the relay.
+"""The outbox table: each transaction's events, written in it, read back by the relay.
 
-The relay (``cryptotrader.outbox``) owns the policy; these are its statements. Rows are plain
-text here (topic, message id, JSON payload): the persistence layer knows no message type.
+The relay (``cryptotrader.outbox``) owns the policy; these are its statements. A row is plain
+text here (a JSON array of ``[topic, message]``): the persistence layer knows no message type.
+The hot statements (one insert per transaction, a delete of what was sent) are prebuilt text:
+built as ORM statements they cost more than the transaction around them (docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.persistence.repositories._sql import dialect_name, rowcount
 from cryptotrader.persistence.tables import OutboxRow
+from cryptotrader.persistence.types import UtcDateTime
 
 _RELAY_LOCK = 0x6F7574626F78
 """PostgreSQL advisory lock key ("outbox") taken by whichever relay recovers others' rows."""
+
+_INSERT = text(
+    "INSERT INTO outbox (payload, created_at) VALUES (:payload, :created_at) RETURNING id"
+).bindparams(bindparam("created_at", type_=UtcDateTime()))
+_DELETE = text("DELETE FROM outbox WHERE id IN :ids").bindparams(bindparam("ids", expanding=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,38 +33,23 @@ class OutboxEntry:
     """One row as the relay reads it."""
 
     id: int
-    topic: str
-    message_id: str
     payload: str
 
 
-async def add(
-    *, session: AsyncSession, rows: Sequence[tuple[str, str, str]], at: datetime
-) -> list[int]:
-    """Insert ``(topic, message_id, payload)`` rows in one statement; their ids, in order."""
-    statement = insert(OutboxRow).returning(OutboxRow.id, sort_by_parameter_order=True)
-    params = [
-        {"topic": topic, "message_id": message_id, "payload": payload, "created_at": at}
-        for topic, message_id, payload in rows
-    ]
-    result = await session.execute(statement, params)
-    return [row_id for (row_id,) in result]
+async def add(*, session: AsyncSession, payload: str, at: datetime) -> int:
+    """Insert one transaction's events; the row's id."""
+    result = await session.execute(_INSERT, {"payload": payload, "created_at": at})
+    return int(result.scalar_one())
 
 
 async def pending(
-    *,
-    session: AsyncSession,
-    before: datetime | None,
-    limit: int,
-    after_id: int = 0,
+    *, session: AsyncSession, before: datetime | None, limit: int, after_id: int = 0
 ) -> list[OutboxEntry]:
     """Rows still to send, oldest first: written before ``before`` (all when None).
 
     ``after_id`` pages through (the last id of the previous page).
     """
-    statement = select(
-        OutboxRow.id, OutboxRow.topic, OutboxRow.message_id, OutboxRow.payload
-    ).where(OutboxRow.id > after_id)
+    statement = select(OutboxRow.id, OutboxRow.payload).where(OutboxRow.id > after_id)
     if before is not None:
         statement = statement.where(OutboxRow.created_at < before)
     statement = statement.order_by(OutboxRow.id).limit(limit)
@@ -67,8 +60,7 @@ async def remove(*, session: AsyncSession, ids: Collection[int]) -> int:
     """Delete sent rows; returns how many were still there."""
     if not ids:
         return 0
-    result = await session.execute(delete(OutboxRow).where(OutboxRow.id.in_(list(ids))))
-    return rowcount(result)
+    return rowcount(await session.execute(_DELETE, {"ids": list(ids)}))
 
 
 async def count(*, session: AsyncSession) -> int:

@@ -46,11 +46,13 @@ class ProcessedMessageRow(Base):
 
 
 class OutboxRow(Base):
-    """An event written in the transaction of the change it announces, until the relay sent it.
+    """The events of one transaction, written in it, kept until the relay has sent them.
 
-    ``payload`` is the message's JSON (its ``message_id`` inside, so a message sent twice is
-    recognised by the consumers' inbox). Rows are deleted once on the bus: the table holds what
-    is in flight, and after a crash what is still to send, in ``id`` order.
+    ``payload`` is a JSON array of ``[topic, message]`` pairs in the order they were written
+    (each message has its ``message_id``, so one sent twice is recognised by the consumers'
+    inbox). One row per transaction: one insert, whatever the number of events. Rows are
+    deleted once sent: the table holds what is in flight, and after a crash what is still to
+    send, in ``id`` order.
     """
 
     __tablename__ = "outbox"
@@ -58,7 +60,5 @@ class OutboxRow(Base):
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
-    topic: Mapped[str] = mapped_column(String(64))
-    message_id: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
