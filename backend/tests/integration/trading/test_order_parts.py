@@ -26,7 +26,10 @@ from cryptotrader.errors import (
     OrderOutcomeUnknown,
     OrderRejected,
 )
+from cryptotrader.outbox import decode_row, outbox_for
 from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories import outbox as outbox_rows
+from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.risk.manager import RiskLimits, RiskManager
 from cryptotrader.risk.reducer import RiskReducer
 from tests.support.trading import AFTER, BEFORE, PAIR, START_MS, FaultyExchange, RecordingBus
@@ -135,3 +138,29 @@ async def test_the_sender_pauses_a_bot_after_failures_in_a_row(database: Databas
     assert parts.bus.kinds().count("order_failed") == 2
     assert "bot_paused" in parts.bus.kinds()
     assert parts.state.failures[BOT] == 0
+
+
+async def test_the_store_writes_the_order_update_with_the_order_sent_once_committed(
+    database: Database,
+) -> None:
+    parts = Parts(database, failures_to_pause=1)
+    await parts.start()
+    outbox = outbox_for(database, parts.deps.bus)
+    outbox.hold()  # as a process killed between the commit and the send
+    order = parts.buy()
+    await parts.store.store_new(order)
+    parts.exchange.faults["buy"].append((BEFORE, OrderRejected("-2010 rejected")))
+    assert await parts.sender.send(order) is None  # refused: recorded, alerted, bot paused
+    assert parts.bus.published == []
+    async with UnitOfWork(database, read_only=True) as uow:
+        written = await outbox_rows.pending(session=uow.session, before=None, limit=100)
+    staged = [event for row in written for event in decode_row(row.payload)]
+    assert [(t, type(m).__name__) for t, m in staged] == [
+        ("orders", "OrderUpdated"),  # pending, with the order
+        ("orders", "OrderUpdated"),  # rejected, with its status
+        ("alerts", "AlertRaised"),  # order_failed, in a transaction of its own
+        ("alerts", "AlertRaised"),  # bot_paused, with the pause
+    ]
+    assert await outbox.recover() == 0  # nothing left by another process: its own follow
+    assert [m.message_id for _, m in parts.bus.published] == [m.message_id for _, m in staged]
+    assert parts.bus.kinds() == ["order_failed", "bot_paused"]
