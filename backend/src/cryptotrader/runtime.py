@@ -119,6 +119,8 @@ class Runtime:
                     group=group,
                     consumer=f"{group}-{self.consumer}",
                     handler=self._guard(handler),
+                    from_start=True,  # durable: what came while Redis restarted empty and
+                    # this engine was down is read too (idempotent handlers skip the rest)
                 )
         if self.notifier is not None:
             await self._start_notifier(self.notifier)
@@ -233,7 +235,11 @@ class Runtime:
             )
 
         await self.bus.subscribe(
-            topics.ALERTS, group=NOTIFIER, consumer=f"{NOTIFIER}-{self.consumer}", handler=counted
+            topics.ALERTS,
+            group=NOTIFIER,
+            consumer=f"{NOTIFIER}-{self.consumer}",
+            handler=counted,
+            from_start=True,
         )
         self._dispatch = asyncio.create_task(
             notifier.dispatcher.run(self.stop), name="notifications"

@@ -117,10 +117,14 @@ class StreamBus:
         consumer: str,
         handler: Handler,
         options: ConsumerOptions | None = None,
+        from_start: bool = False,
     ) -> _Subscription:
-        """Start consuming ``topic`` as ``consumer`` of ``group``; the group exists on return."""
+        """Start consuming ``topic`` as ``consumer`` of ``group``; the group exists on return.
+
+        A new group starts at the stream's end, or before its first entry with ``from_start``.
+        """
         stream = self.stream(topic)
-        await self.transport.ensure_group(stream, group)
+        await self.transport.ensure_group(stream, group, from_start=from_start)
         loop = ConsumerLoop(
             transport=self.transport,
             topic=topic,
