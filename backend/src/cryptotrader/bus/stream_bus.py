@@ -26,6 +26,7 @@ from cryptotrader.bus.protocol import (
     Delivery,
     Handler,
     HistoryPage,
+    ManyHandler,
     entry_key,
 )
 from cryptotrader.bus.transport import Entry, StreamTransport
@@ -117,10 +118,15 @@ class StreamBus:
         consumer: str,
         handler: Handler,
         options: ConsumerOptions | None = None,
+        from_start: bool = False,
+        many: ManyHandler | None = None,
     ) -> _Subscription:
-        """Start consuming ``topic`` as ``consumer`` of ``group``; the group exists on return."""
+        """Start consuming ``topic`` as ``consumer`` of ``group``; the group exists on return.
+
+        A new group starts at the stream's end, or before its first entry with ``from_start``.
+        """
         stream = self.stream(topic)
-        await self.transport.ensure_group(stream, group)
+        await self.transport.ensure_group(stream, group, from_start=from_start)
         loop = ConsumerLoop(
             transport=self.transport,
             topic=topic,
@@ -128,6 +134,7 @@ class StreamBus:
             group=group,
             consumer=consumer,
             handler=handler,
+            many=many,
             options=options or self._options,
             dead_letter=self._dead_letter,
         )

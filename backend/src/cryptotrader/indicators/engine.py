@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import numpy as np
 
 from cryptotrader.domain.market import CandleArrays, FloatArray, IntArray
-from cryptotrader.domain.signals import IndicatorResult, IndicatorSignal
+from cryptotrader.domain.signals import IndicatorResult, IndicatorSignal, Reading
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.errors import StrategyError, UserInputError
 from cryptotrader.indicators import Indicator
+from cryptotrader.indicators.base import plain_reading
 from cryptotrader.indicators.defaults import default_indicators
 from cryptotrader.marketdata.resample import resample
 
@@ -27,6 +28,14 @@ if TYPE_CHECKING:  # pandas loads for frames only: a backtest on arrays never ne
 CandleInput: TypeAlias = "pd.DataFrame | CandleArrays"
 Shared: TypeAlias = "MutableMapping[Hashable, tuple[dict[str, FloatArray], FloatArray | None]]"
 """Values and strengths already computed on the same candles, by ``Indicator.identity``."""
+
+_INTERNED: dict[Hashable, int] = {}
+"""Each ``Indicator.identity`` seen, as a small int: an identity holds pydantic parameters,
+slow to hash and compare, and a live candle time looks every indicator of every pair up."""
+
+
+def _interned(identity: Hashable) -> int:
+    return _INTERNED.setdefault(identity, len(_INTERNED))
 
 
 def as_arrays(candles: CandleInput) -> CandleArrays:
@@ -116,6 +125,7 @@ class IndicatorEngine:
     def __init__(self, indicators: Iterable[Indicator[Any]] = ()) -> None:
         self._indicators: dict[str, Indicator[Any]] = {}
         self._columns: dict[str, str] = {}
+        self._identities: dict[str, int] = {}
         for indicator in indicators:
             self.register_indicator(indicator)
 
@@ -168,6 +178,7 @@ class IndicatorEngine:
                     f"column {column!r} of {indicator.key!r} is already {owner!r}'s"
                 )
         self._indicators[indicator.key] = indicator
+        self._identities[indicator.key] = _interned(indicator.identity())
         for column in indicator.columns:
             self._columns[column] = indicator.key
 
@@ -178,6 +189,7 @@ class IndicatorEngine:
         *,
         with_strengths: bool = True,
         readings: bool = True,
+        plain: bool = False,
         start: int = 0,
         shared: Shared | None = None,
     ) -> IndicatorResult:
@@ -189,6 +201,8 @@ class IndicatorEngine:
             with_strengths: score every candle (backtests need it); otherwise only the last
                 candle is scored, for its reading.
             readings: read the last candle (``signals``); False leaves them out.
+            plain: the readings as plain values (``readings``, ``Indicator.reading``) instead
+                of ``signals``: what the live engines send on, validated once in the message.
             start: the result covers candles ``start:`` only (series as views, strengths
                 scored there only): the live engines compute a window and read its newest rows.
             shared: values and strengths of identical indicators (``Indicator.identity``)
@@ -202,9 +216,10 @@ class IndicatorEngine:
         series: dict[str, FloatArray] = {}
         strengths: dict[str, FloatArray] = {}
         signals: dict[str, IndicatorSignal] = {}
+        plain_readings: dict[str, Reading] = {}
         for key, indicator in self._indicators.items():
             try:
-                identity = (indicator.identity(), with_strengths)
+                identity = (self._identities[key], with_strengths)
                 known = None if shared is None else shared.get(identity)
                 if known is None:
                     values = indicator.compute(arrays)
@@ -215,7 +230,11 @@ class IndicatorEngine:
                     values, strength = known
                 if strength is not None:
                     strengths[key] = strength
-                if readings and len(arrays):
+                if readings and plain and len(arrays):
+                    plain_readings[key] = plain_reading(
+                        indicator, values, arrays, timeframe, strength
+                    )
+                elif readings and len(arrays):
                     signals[key] = indicator.interpret(
                         values, arrays, timeframe, strengths=strength
                     )
@@ -231,6 +250,7 @@ class IndicatorEngine:
             signals=signals,
             strengths=strengths,
             weights={key: ind.weight for key, ind in self._indicators.items()},
+            readings=plain_readings,
         )
 
     def compute_multi_timeframe(
