@@ -54,7 +54,7 @@ DELETE_EVERY_S = 1.0
 """Sent rows no later transaction deleted are deleted by ``run()`` this long after."""
 DELETE_BATCH = 500
 """Or by the next send, in a transaction of their own, once there are this many."""
-SWEEP_EVERY_S = 2.0
+SWEEP_EVERY_S = 5.0
 ABANDONED_S = 10.0
 """A row this old that is still there was left by a process that died or could not send."""
 PAGE = 200
@@ -123,9 +123,10 @@ class Outbox:
         """Rows committed here, not yet on the bus, in commit order."""
         self._sent: list[int] = []
         """Rows on the bus, not yet deleted."""
+        self._sent_at = 0.0
+        """When the oldest of them was sent (about)."""
         self._lock = asyncio.Lock()
         self._held = False
-        self._last_delete = time.monotonic()
         self.published = 0
         """Messages this relay put on the bus (its own and recovered ones)."""
 
@@ -151,6 +152,7 @@ class Outbox:
     def _deleted(self, ids: list[int]) -> None:
         gone = set(ids)
         self._sent = [row_id for row_id in self._sent if row_id not in gone]
+        self._sent_at = time.monotonic()
 
     # --- sending -------------------------------------------------------------------------------
 
@@ -187,12 +189,13 @@ class Outbox:
                 for t, message in events:
                     await self._bus.publish(t, message)
             queue.popleft()
+            if not self._sent:
+                self._sent_at = time.monotonic()
             self._sent.append(row_id)
             self.published += len(events)
 
     async def _delete_sent(self) -> None:
         sent, self._sent = self._sent, []
-        self._last_delete = time.monotonic()
         try:
             async with UnitOfWork(self._database) as uow:
                 await rows.remove(session=uow.session, ids=sent)
@@ -247,6 +250,14 @@ class Outbox:
         self.published += sent
         return sent, (page[-1].id if len(page) == PAGE else 0)
 
+    async def _sweep(self) -> None:
+        """Recover rows older than ``ABANDONED_S``, if a cheap read finds one."""
+        before = self._clock.now() - timedelta(seconds=ABANDONED_S)
+        async with UnitOfWork(self._database, read_only=True) as uow:
+            if not await rows.any_before(session=uow.session, before=before):
+                return
+        await self.recover(older_than=timedelta(seconds=ABANDONED_S))
+
     # --- the background relay ------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -257,12 +268,12 @@ class Outbox:
             try:
                 await self.flush()
                 now = time.monotonic()
-                if self._sent and now - self._last_delete >= self._delete_every_s:
+                if self._sent and now - self._sent_at >= self._delete_every_s:
                     async with self._lock:
                         await self._delete_sent()
                 if now >= next_sweep and not self._held:
                     next_sweep = now + SWEEP_EVERY_S
-                    await self.recover(older_than=timedelta(seconds=ABANDONED_S))
+                    await self._sweep()
                 if now >= next_prune:
                     next_prune = now + PRUNE_EVERY_S
                     await prune_inbox(self._database, clock=self._clock)

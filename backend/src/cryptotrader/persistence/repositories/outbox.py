@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import CursorResult, bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.persistence.repositories._sql import dialect_name, rowcount
@@ -23,9 +24,17 @@ _RELAY_LOCK = 0x6F7574626F78
 """PostgreSQL advisory lock key ("outbox") taken by whichever relay recovers others' rows."""
 
 _INSERT = text(
+    "INSERT INTO outbox (payload, created_at) VALUES (:payload, :created_at)"
+).bindparams(bindparam("created_at", type_=UtcDateTime()))
+_INSERT_RETURNING = text(
     "INSERT INTO outbox (payload, created_at) VALUES (:payload, :created_at) RETURNING id"
 ).bindparams(bindparam("created_at", type_=UtcDateTime()))
-_DELETE = text("DELETE FROM outbox WHERE id IN :ids").bindparams(bindparam("ids", expanding=True))
+_DELETE = text("DELETE FROM outbox WHERE id = :id")
+"""One id per execution (``executemany`` for several): an expanding ``IN`` is compiled again
+at every execution, which cost more than the delete."""
+_OLD = text("SELECT 1 FROM outbox WHERE created_at < :before LIMIT 1").bindparams(
+    bindparam("before", type_=UtcDateTime())
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +47,10 @@ class OutboxEntry:
 
 async def add(*, session: AsyncSession, payload: str, at: datetime) -> int:
     """Insert one transaction's events; the row's id."""
-    result = await session.execute(_INSERT, {"payload": payload, "created_at": at})
-    return int(result.scalar_one())
+    params = {"payload": payload, "created_at": at}
+    if dialect_name(session) == "sqlite":  # the cursor knows it: no RETURNING to read
+        return int(cast(CursorResult[Any], await session.execute(_INSERT, params)).lastrowid)
+    return int((await session.execute(_INSERT_RETURNING, params)).scalar_one())
 
 
 async def pending(
@@ -60,7 +71,14 @@ async def remove(*, session: AsyncSession, ids: Collection[int]) -> int:
     """Delete sent rows; returns how many were still there."""
     if not ids:
         return 0
-    return rowcount(await session.execute(_DELETE, {"ids": list(ids)}))
+    if len(ids) == 1:
+        return rowcount(await session.execute(_DELETE, {"id": next(iter(ids))}))
+    return rowcount(await session.execute(_DELETE, [{"id": row_id} for row_id in ids]))
+
+
+async def any_before(*, session: AsyncSession, before: datetime) -> bool:
+    """Whether a row written before ``before`` is still there (a cheap read before a sweep)."""
+    return (await session.execute(_OLD, {"before": before})).first() is not None
 
 
 async def count(*, session: AsyncSession) -> int:
