@@ -159,9 +159,9 @@ class Engines:
     def start(self, name: str, *, consumer: str = "1", args: tuple[str, ...] = ()) -> str:
         """Start engine ``name`` as ``consumer``; returns its label (``name:consumer``)."""
         label = f"{name}:{consumer}"
-        code = (
-            "import sys, bench.runtime_flip; from cryptotrader.cli import main; main(sys.argv[1:])"
-        )
+        # main() reads the process's own command line, as the installed command does (and so
+        # tunes the garbage collector as it does: cryptotrader.collector)
+        code = "import bench.runtime_flip; from cryptotrader.cli import main; main()"
         replays = [arg for path in self.files for arg in ("--replay", str(path))]
         log = (self.folder / f"{name}-{consumer}.log").open("wb")
         self._logs[label] = log
