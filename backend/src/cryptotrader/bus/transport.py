@@ -31,6 +31,10 @@ class StreamTransport(Protocol):
         """Append entries in order, like ``add`` on each; returns their ids in the same order."""
         ...
 
+    async def add_each(self, entries: Sequence[tuple[str, Mapping[str, str]]]) -> list[str]:
+        """Append each ``(stream, fields)`` in order (several streams); returns their ids."""
+        ...
+
     async def ensure_group(self, stream: str, group: str) -> None:
         """Create ``group`` at the end of ``stream`` unless it exists (creates the stream)."""
         ...

@@ -5,6 +5,10 @@ One ``DecisionEngine`` (one strategy) per bot decides a whole run of candles at 
 candles travel on with the decisions, so that the order engine gets every candle and both bots'
 verdicts on it in one ordered stream. The verdict on the run's last candle (each live candle's)
 is also announced as a ``SignalGenerated`` with its indicator contributions.
+
+Several decision workers share the pairs (``bus.partitions``); a run a dead worker left unacked
+comes again to the pair's next worker: the messages it publishes carry the same ids
+(``bus.message_ids``), and a run whose candles this worker decided already is dropped.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from cryptotrader.bus import topics
+from cryptotrader.bus.message_ids import run_message_id
 from cryptotrader.bus.messages import (
     BotDecisions,
     DecisionsMade,
@@ -49,12 +54,18 @@ class DecisionWorker:
         self._bus = bus
         self._engines = dict(engines)
         self._configs = {bot: _config(e.strategy) for bot, e in self._engines.items()}
+        self._decided: dict[tuple[str, str, str], int] = {}
+        """The last candle decided per series: a run seen again is dropped."""
 
     async def handle(self, delivery: Delivery) -> None:
         """Decide a run of candles for both bots."""
         message = delivery.message
         if not isinstance(message, StrategyInputsComputed):
             return
+        key = (message.exchange, message.pair.symbol, message.timeframe.value)
+        first_ms, last_ms = message.candles.open_times[0], message.candles.open_times[-1]
+        if last_ms <= self._decided.get(key, -1):
+            return  # a run handled again (its worker died before acking it): decided already
         decided = {
             bot: decide(self._engine(bot, message.inputs[bot]), message.inputs[bot])
             for bot in self._engines
@@ -62,6 +73,7 @@ class DecisionWorker:
         await self._bus.publish(
             topics.SIGNALS,
             DecisionsMade(
+                message_id=run_message_id("decisions_made", *key, first_ms, last_ms),
                 timestamp=message.timestamp,
                 exchange=message.exchange,
                 pair=message.pair,
@@ -76,12 +88,19 @@ class DecisionWorker:
             ),
         )
         signals = [
-            SignalGenerated.from_domain(signal)
+            SignalGenerated.from_domain(signal).model_copy(
+                update={
+                    "message_id": run_message_id(
+                        "signal_generated", *key, first_ms, last_ms, bot.value
+                    )
+                }
+            )
             for bot, decisions in decided.items()
             for signal in _announced(self._engines[bot], decisions, message)
         ]
         if signals:
             await self._bus.publish_many(topics.SIGNALS, signals)
+        self._decided[key] = last_ms
 
     def _engine(self, bot: BotKind, rows: RuleInputs) -> DecisionEngine:
         """The bot's engine, rebuilt when the inputs come from another strategy or parameters.
