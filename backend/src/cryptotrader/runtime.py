@@ -138,7 +138,13 @@ class Runtime:
             # lease): what a dead copy left unacked is theirs at once, before anything new
             options = _SOLE if group in {"order", "portfolio"} else None
             await subscribe(
-                topic, group=group, consumer=consumer, handler=self._guard(handler), options=options
+                topic,
+                group=group,
+                consumer=consumer,
+                handler=self._guard(handler),
+                options=options,
+                from_start=True,  # durable: what came while Redis restarted empty and
+                # this engine was down is read too (idempotent handlers skip the rest)
             )
         if self.notifier is not None:
             await self._start_notifier(self.notifier)
@@ -257,7 +263,11 @@ class Runtime:
             )
 
         await self.bus.subscribe(
-            topics.ALERTS, group=NOTIFIER, consumer=f"{NOTIFIER}-{self.consumer}", handler=counted
+            topics.ALERTS,
+            group=NOTIFIER,
+            consumer=f"{NOTIFIER}-{self.consumer}",
+            handler=counted,
+            from_start=True,
         )
         self._dispatch = asyncio.create_task(
             notifier.dispatcher.run(self.stop), name="notifications"

@@ -74,7 +74,7 @@ def test_pairs_adds_deactivates_and_activates_audited_and_says_it_waits_for_a_re
         ("kraken", "BTC/USDT", True),
     ]
     target = f"pair:{sol_id}"
-    created = {"exchange": "binance", "symbol": "SOL/USDT", "was_active": True}  # new: active
+    created = {"exchange": "binance", "symbol": "SOL/USDT", "was_active": None}  # None: new
     assert [row for row in _audited() if row[2] == target] == [
         ("cli", "pair.create", target, created),
         ("cli", "pair.update", target, {"is_active": False}),

@@ -5,6 +5,13 @@ unacked entries; then, every ``claim_interval_s``, it takes over entries another
 unacked for ``claim_idle_ms`` (until none is left, so that they come before new ones); then it
 reads new entries. Entries are acked in one call after
 each batch, each only once its handler returned (its effect is committed).
+
+A group that vanished (``NOGROUP``: Redis restarted without persistence, so every stream and
+group is gone) is created again before the stream's first entry, not at its end: the stream
+then holds only what was published since the restart, none of it seen by this group, and
+publishers may have written to it before this consumer came back. What Redis lost with the
+old streams (entries not yet acked) is not there to read; re-delivering it is the publishers'
+part (the transactional outbox).
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from enum import Enum
 
 from cryptotrader.bus.codec import MalformedMessageError, decode
 from cryptotrader.bus.protocol import ConsumerOptions, Delivery, Handler
-from cryptotrader.bus.transport import Entry, StreamTransport
+from cryptotrader.bus.transport import Entry, GroupMissing, StreamTransport
 
 log = logging.getLogger(__name__)
 
@@ -56,16 +63,29 @@ class ConsumerLoop:
         self._dead_letter = dead_letter
         self._recovering = True
         self._next_claim = 0.0
+        self._group_missing = False
+        self.groups_recreated = 0
+        """How many times the group was found gone and created again."""
         self.stop_requested = False
 
     async def run(self) -> None:
         """Consume until cancelled or stopped; transport failures are logged and retried."""
         while not self.stop_requested:
             try:
+                if self._group_missing:
+                    await self._recreate_group()
                 entries = await self._next_batch()
                 await self._process(entries)
             except asyncio.CancelledError:
                 raise
+            except GroupMissing:
+                log.warning(
+                    "consumer group %s of %s is gone (Redis restarted empty?): creating it "
+                    "again from the stream's first entry",
+                    self._group,
+                    self._topic,
+                )
+                self._group_missing = True
             except Exception:  # a consumer must outlive a broken connection
                 task = asyncio.current_task()
                 if task is not None and task.cancelling():
@@ -75,6 +95,12 @@ class ConsumerLoop:
                     "consumer %s/%s on %s failed", self._group, self._consumer, self._topic
                 )
                 await asyncio.sleep(_TRANSPORT_RETRY_S)
+
+    async def _recreate_group(self) -> None:
+        await self._transport.ensure_group(self._stream, self._group, from_start=True)
+        self._group_missing = False
+        self._recovering = True  # own pending entries went with the old group: none to re-read
+        self.groups_recreated += 1
 
     async def _next_batch(self) -> list[Entry]:
         size = self._options.batch_size

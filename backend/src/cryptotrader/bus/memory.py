@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from cryptotrader.bus.codec import MessageFields
 from cryptotrader.bus.protocol import ConsumerOptions
 from cryptotrader.bus.stream_bus import StreamBus
-from cryptotrader.bus.transport import Entry
+from cryptotrader.bus.transport import Entry, GroupMissing
 from cryptotrader.clock import Clock
 
 
@@ -93,17 +93,24 @@ class InMemoryTransport:
         """Append each ``(stream, fields)`` in order, as ``add`` does each."""
         return [await self.add(stream, fields) for stream, fields in entries]
 
-    async def ensure_group(self, stream: str, group: str) -> None:
-        """Create ``group`` at the end of the stream unless it exists."""
+    async def ensure_group(self, stream: str, group: str, *, from_start: bool = False) -> None:
+        """Create ``group`` at the stream's end (or before its first entry) unless it exists."""
         state = self._stream(stream)
-        state.groups.setdefault(group, _Group(last_seq=state.next_seq - 1))
+        first = next(iter(state.entries), state.next_seq) if from_start else state.next_seq
+        state.groups.setdefault(group, _Group(last_seq=first - 1))
+
+    def _group(self, stream: str, group: str) -> _Group:
+        try:
+            return self._stream(stream).groups[group]
+        except KeyError:
+            raise GroupMissing(f"no group {group!r} on {stream!r}") from None
 
     async def read_new(
         self, stream: str, group: str, consumer: str, count: int, block_ms: int
     ) -> list[Entry]:
         """Entries never delivered to the group, waiting up to ``block_ms`` for one."""
         state = self._stream(stream)
-        state_group = state.groups[group]
+        state_group = self._group(stream, group)
         if state_group.last_seq >= state.next_seq - 1:
             waiter = state.changed
             try:
@@ -130,7 +137,7 @@ class InMemoryTransport:
     async def read_pending(self, stream: str, group: str, consumer: str, count: int) -> list[Entry]:
         """This consumer's unacked entries, delivered again."""
         state = self._stream(stream)
-        pending = state.groups[group].pending
+        pending = self._group(stream, group).pending
         own = sorted(seq for seq, p in pending.items() if p.consumer == consumer)[:count]
         return [self._redeliver(state, seq, pending[seq], consumer) for seq in own]
 
@@ -139,7 +146,7 @@ class InMemoryTransport:
     ) -> list[Entry]:
         """Take over entries left unacked for ``min_idle_ms``; trimmed ones are dropped."""
         state = self._stream(stream)
-        pending = state.groups[group].pending
+        pending = self._group(stream, group).pending
         oldest = self._now() - min_idle_ms / 1000
         idle = sorted(seq for seq, p in pending.items() if p.delivered_at <= oldest)[:count]
         claimed = []
@@ -151,8 +158,11 @@ class InMemoryTransport:
         return claimed
 
     async def ack(self, stream: str, group: str, entry_ids: Sequence[str]) -> None:
-        """Forget delivered entries (acking twice is harmless)."""
-        pending = self._stream(stream).groups[group].pending
+        """Forget delivered entries (acking twice, or in a group gone, is harmless)."""
+        found = self._stream(stream).groups.get(group)
+        if found is None:
+            return
+        pending = found.pending
         for entry_id in entry_ids:
             pending.pop(_seq(entry_id), None)
 

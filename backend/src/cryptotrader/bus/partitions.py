@@ -208,7 +208,7 @@ class PartitionedSubscription:
     async def _ensure_and_run(self, stream: str, loop: ConsumerLoop) -> None:
         while True:
             try:
-                await self.transport.ensure_group(stream, self.group)
+                await self.transport.ensure_group(stream, self.group, from_start=True)
                 break
             except asyncio.CancelledError:
                 raise

@@ -146,8 +146,15 @@ class MessageBus(Protocol):
         consumer: str,
         handler: Handler,
         options: ConsumerOptions | None = None,
+        from_start: bool = False,
     ) -> Subscription:
-        """Start consuming ``topic`` as ``consumer`` of ``group`` (created on first use)."""
+        """Start consuming ``topic`` as ``consumer`` of ``group`` (created on first use).
+
+        A new group starts after the channel's last message; with ``from_start`` before its
+        first retained one: an engine's durable group then also gets what was published while
+        it did not exist (Redis restarted empty before the engine came back). A group found gone
+        while consuming is always created again from the start (``bus.consumer``).
+        """
         ...
 
     async def subscribe_partitioned(
@@ -158,6 +165,7 @@ class MessageBus(Protocol):
         consumer: str,
         handler: Handler,
         options: ConsumerOptions | None = None,
+        from_start: bool = False,
     ) -> Subscription:
         """Consume ``topic`` as one of several workers sharing its pairs (``bus.partitions``).
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,7 @@ from cryptotrader.bus.leases import RedisLeases
 from cryptotrader.bus.partitions import DEFAULT_PARTITIONS
 from cryptotrader.bus.protocol import ConsumerOptions, entry_key
 from cryptotrader.bus.stream_bus import StreamBus
-from cryptotrader.bus.transport import Entry
+from cryptotrader.bus.transport import Entry, GroupMissing
 from cryptotrader.clock import Clock
 from cryptotrader.errors import OperationalError
 
@@ -232,10 +232,12 @@ class RedisTransport:
         """One ``XADD`` per ``(stream, fields)``, all in the same round trip, in order."""
         return await self._appends.append([(stream, dict(fields)) for stream, fields in entries])
 
-    async def ensure_group(self, stream: str, group: str) -> None:
-        """``XGROUP CREATE stream group $ MKSTREAM`` unless the group exists."""
+    async def ensure_group(self, stream: str, group: str, *, from_start: bool = False) -> None:
+        """``XGROUP CREATE stream group $|0 MKSTREAM`` unless the group exists."""
         try:
-            await self._redis.xgroup_create(stream, group, id="$", mkstream=True)
+            await self._redis.xgroup_create(
+                stream, group, id="0" if from_start else "$", mkstream=True
+            )
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
@@ -244,31 +246,34 @@ class RedisTransport:
         self, stream: str, group: str, consumer: str, count: int, block_ms: int
     ) -> list[Entry]:
         """``XREADGROUP ... BLOCK block_ms STREAMS stream >``."""
-        reply = await self._redis.xreadgroup(
-            group, consumer, {stream: ">"}, count=count, block=block_ms
-        )
+        with _group_needed():
+            reply = await self._redis.xreadgroup(
+                group, consumer, {stream: ">"}, count=count, block=block_ms
+            )
         return [Entry(entry_id, fields, 1) for entry_id, fields in _entries(reply)]
 
     async def read_pending(self, stream: str, group: str, consumer: str, count: int) -> list[Entry]:
         """``XREADGROUP ... STREAMS stream 0``: own pending entries (counts their delivery)."""
-        reply = await self._redis.xreadgroup(group, consumer, {stream: "0"}, count=count)
-        found = _entries(reply)
-        counts = await self._deliveries(
-            stream, group, [entry_id for entry_id, _ in found], consumer
-        )
+        with _group_needed():
+            reply = await self._redis.xreadgroup(group, consumer, {stream: "0"}, count=count)
+            found = _entries(reply)
+            counts = await self._deliveries(
+                stream, group, [entry_id for entry_id, _ in found], consumer
+            )
         return [Entry(i, fields or None, counts.get(i, 1)) for i, fields in found]
 
     async def claim_idle(
         self, stream: str, group: str, consumer: str, min_idle_ms: int, count: int
     ) -> list[Entry]:
         """``XAUTOCLAIM stream group consumer min_idle_ms 0-0 COUNT count``."""
-        reply = await self._redis.xautoclaim(
-            stream, group, consumer, min_idle_time=min_idle_ms, start_id="0-0", count=count
-        )
-        found = [(entry_id, fields) for entry_id, fields in reply[1] if entry_id]
-        counts = await self._deliveries(
-            stream, group, [entry_id for entry_id, _ in found], consumer
-        )
+        with _group_needed():
+            reply = await self._redis.xautoclaim(
+                stream, group, consumer, min_idle_time=min_idle_ms, start_id="0-0", count=count
+            )
+            found = [(entry_id, fields) for entry_id, fields in reply[1] if entry_id]
+            counts = await self._deliveries(
+                stream, group, [entry_id for entry_id, _ in found], consumer
+            )
         return [Entry(i, fields or None, counts.get(i, 1)) for i, fields in found]
 
     async def _deliveries(
@@ -337,6 +342,17 @@ class RedisTransport:
                     await self._appends.drain()
         finally:
             await self._redis.aclose()
+
+
+@contextlib.contextmanager
+def _group_needed() -> Iterator[None]:
+    """Turns Redis's ``NOGROUP`` (no such stream or group) into ``GroupMissing``."""
+    try:
+        yield
+    except ResponseError as exc:
+        if str(exc).startswith("NOGROUP"):
+            raise GroupMissing(str(exc)) from exc
+        raise
 
 
 def _text(value: object) -> str:

@@ -153,10 +153,14 @@ class StreamBus:
         consumer: str,
         handler: Handler,
         options: ConsumerOptions | None = None,
+        from_start: bool = False,
     ) -> _Subscription:
-        """Start consuming ``topic`` as ``consumer`` of ``group``; the group exists on return."""
+        """Start consuming ``topic`` as ``consumer`` of ``group``; the group exists on return.
+
+        A new group starts at the stream's end, or before its first entry with ``from_start``.
+        """
         stream = self.stream(topic)
-        await self.transport.ensure_group(stream, group)
+        await self.transport.ensure_group(stream, group, from_start=from_start)
         loop = ConsumerLoop(
             transport=self.transport,
             topic=topic,
@@ -180,6 +184,7 @@ class StreamBus:
         consumer: str,
         handler: Handler,
         options: ConsumerOptions | None = None,
+        from_start: bool = False,
         partition_options: PartitionOptions | None = None,
     ) -> _Subscription | PartitionedSubscription:
         """Consume ``topic``'s work partitions held by this worker (``bus.partitions``).
@@ -188,10 +193,16 @@ class StreamBus:
         """
         if not self.partitions or self.leases is None or topic not in PARTITIONED_TOPICS:
             return await self.subscribe(
-                topic, group=group, consumer=consumer, handler=handler, options=options
+                topic,
+                group=group,
+                consumer=consumer,
+                handler=handler,
+                options=options,
+                from_start=from_start,
             )
         for partition in range(self.partitions):  # every run published from now on is kept
-            await self.transport.ensure_group(self.stream(partition_topic(topic, partition)), group)
+            stream = self.stream(partition_topic(topic, partition))
+            await self.transport.ensure_group(stream, group, from_start=from_start)
         subscription = PartitionedSubscription(
             transport=self.transport,
             leases=self.leases,

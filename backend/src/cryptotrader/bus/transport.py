@@ -11,6 +11,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 
+class GroupMissing(Exception):  # noqa: N818 - a state, not a failure of the caller
+    """The consumer group (or its whole stream) is gone: Redis restarted empty, or it was dropped.
+
+    A consumer recreates its group from the stream's first entry and goes on (``ConsumerLoop``).
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """A stream entry as delivered; ``fields`` is None when it was trimmed while pending."""
@@ -35,14 +42,18 @@ class StreamTransport(Protocol):
         """Append each ``(stream, fields)`` in order (several streams); returns their ids."""
         ...
 
-    async def ensure_group(self, stream: str, group: str) -> None:
-        """Create ``group`` at the end of ``stream`` unless it exists (creates the stream)."""
+    async def ensure_group(self, stream: str, group: str, *, from_start: bool = False) -> None:
+        """Create ``group`` unless it exists (and the stream): at its end, or its start."""
         ...
 
     async def read_new(
         self, stream: str, group: str, consumer: str, count: int, block_ms: int
     ) -> list[Entry]:
-        """Entries never delivered to the group, waiting up to ``block_ms`` for one."""
+        """Entries never delivered to the group, waiting up to ``block_ms`` for one.
+
+        Raises:
+            GroupMissing: the group or the stream is gone (as ``read_pending``, ``claim_idle``).
+        """
         ...
 
     async def read_pending(self, stream: str, group: str, consumer: str, count: int) -> list[Entry]:
@@ -56,7 +67,7 @@ class StreamTransport(Protocol):
         ...
 
     async def ack(self, stream: str, group: str, entry_ids: Sequence[str]) -> None:
-        """Remove entries from the group's pending list."""
+        """Remove entries from the group's pending list (nothing when the group is gone)."""
         ...
 
     async def entries(self, stream: str, count: int) -> list[tuple[str, dict[str, str]]]:

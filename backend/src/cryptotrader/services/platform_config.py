@@ -10,6 +10,7 @@ URL is a secret (anyone holding it can post): it is stored encrypted and only sh
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -23,6 +24,7 @@ from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.errors import UserInputError
+from cryptotrader.exchanges.ccxt.factory import exchange_class
 from cryptotrader.notify.platform import (
     NOTIFICATIONS_KEY,
     NotificationSettings,
@@ -30,7 +32,7 @@ from cryptotrader.notify.platform import (
 )
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import settings
-from cryptotrader.persistence.repositories.pairs import ensure_pair
+from cryptotrader.persistence.repositories.pairs import ensure_pair, find_pair
 from cryptotrader.persistence.tables import TradingPairRow
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.security.keys import KeyRing, mask
@@ -107,17 +109,20 @@ class PlatformConfigService:
         """Add (or reactivate) a pair; published (``PairChanged``) after the commit.
 
         Raises:
-            UserInputError: malformed exchange or symbol.
+            UserInputError: malformed symbol, malformed exchange id or one ccxt does not know.
             Unavailable: recorded, but the bus is down (the runtime did not hear of it).
         """
         actor.require(Permission.CONFIGURE)
         pair = Pair.parse(symbol)
         check_exchange(exchange)
+        # ccxt takes a second to import: off the loop; unknown -> one line with the closest id
+        await asyncio.to_thread(exchange_class, exchange)
         async with UnitOfWork(self._database) as uow:
+            known = await find_pair(session=uow.session, exchange=exchange, pair=pair)
             pair_id = await ensure_pair(session=uow.session, exchange=exchange, pair=pair)
             row = await uow.session.get(TradingPairRow, pair_id)
             assert row is not None
-            before = row.is_active
+            before = row.is_active if known is not None else None  # None: a new pair
             row.is_active = True
             await uow.session.flush()
             await audit.record(

@@ -191,6 +191,13 @@ async def test_pairs_when_added_and_deactivated_show_in_market_pairs(api: ApiHar
         "trader", "/config/pairs", json={"exchange": "kraken", "symbol": "nonsense!!"}
     )
     assert bad.status_code == 400
+    unknown = await api.post(
+        "trader", "/config/pairs", json={"exchange": "krakken", "symbol": "ETH/USD"}
+    )
+    assert unknown.status_code == 400
+    assert "did you mean 'kraken'" in unknown.json()["detail"]
+    listed = (await api.get("viewer", "/config/pairs")).json()["data"]
+    assert "krakken" not in {p["exchange"] for p in listed}  # nothing recorded
 
 
 @pytest.mark.asyncio

@@ -19,9 +19,9 @@ from sqlalchemy.engine import make_url
 from cryptotrader.bus import Delivery, MalformedMessageError, RedisBus, StreamBus, topics
 from cryptotrader.bus.codec import decode
 from cryptotrader.bus.messages import AlertRaised, BusMessage
-from tests.integration.bus.tcp_proxy import TcpProxy
 from tests.integration.bus.test_bus_delivery import T0, command, eventually, recorder
 from tests.integration.conftest import FAST, REDIS_URL, close_bus, require_redis
+from tests.support.tcp_proxy import TcpProxy
 
 
 def entry_order(entry_id: str) -> tuple[int, int]:

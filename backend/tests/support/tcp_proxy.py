@@ -1,4 +1,4 @@
-"""A loopback TCP proxy in front of the real Redis, to cut a connection at a chosen moment.
+"""A loopback TCP proxy in front of a real server (Redis, PostgreSQL), to cut connections at will.
 
 Requests always reach the server; replies can be held back (``hold``), so that a pipeline is
 known to be executed by Redis but not yet answered, let through one read at a time
