@@ -168,7 +168,7 @@ async def _outcome(url: str) -> tuple[dict[BotKind, list[Any]], set[str], dict[s
                     EngineCheckpointRow.engine == "paper:paper"
                 )
             )
-            stored = dict(keys.all())
+            stored: dict[str, Any] = {str(k): v for k, v in keys.all()}
     finally:
         await database.dispose()
     paper = {

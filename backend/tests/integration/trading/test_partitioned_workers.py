@@ -19,7 +19,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from redis import Redis
@@ -123,7 +123,8 @@ def _until(
 
 def _holders(client: Redis, group: str) -> list[str | None]:
     keys = [f"cryptotrader:lease:{group}:{p}" for p in range(PARTITIONS)]
-    return [None if v is None else v.decode() for v in client.mget(keys)]
+    values: list[Any] = client.mget(keys)
+    return [None if v is None else str(v) for v in values]
 
 
 def _pid(holder: str) -> int:
@@ -146,11 +147,11 @@ def _balanced(client: Redis, group: str, workers: int) -> dict[int, list[int]] |
 def _decided(client: Redis) -> list[tuple[str, DecisionsMade]]:
     """Every ``DecisionsMade`` on ``signals`` (entry id, message), in stream order."""
     found = []
-    for entry_id, fields in client.xrange("cryptotrader:signals"):
-        text = {k.decode(): v.decode() for k, v in fields.items()}
-        message = decode(topics.SIGNALS, text)
+    entries: Any = client.xrange("cryptotrader:signals")
+    for entry_id, fields in entries:
+        message = decode(topics.SIGNALS, {str(k): str(v) for k, v in fields.items()})
         if isinstance(message, DecisionsMade):
-            found.append((entry_id.decode(), message))
+            found.append((str(entry_id), message))
     return found
 
 
@@ -211,7 +212,7 @@ def test_a_killed_worker_s_pairs_go_on_elsewhere_and_every_candle_is_decided_onc
         CRYPTOTRADER_BUS_PARTITIONS=str(PARTITIONS),
     )
     env.pop("CRYPTOTRADER_MONITORING__METRICS_PORT", None)
-    client = Redis.from_url(redis_url)
+    client = Redis.from_url(redis_url, decode_responses=True)
     fleet = _Fleet(env, tmp_path / "engines.log")
     for k in range(3):
         fleet.start(f"i{k}", [*ENGINE_CLI, "indicator", *replay, "--consumer", f"i{k}"])
@@ -236,15 +237,11 @@ def test_a_killed_worker_s_pairs_go_on_elsewhere_and_every_candle_is_decided_onc
         indicators = {fleet.processes[f"i{k}"].pid for k in range(3)}
         killed = next(p for p, parts in owned.items() if p in indicators and _pairs_of(parts))
         taken_s, resumed_s = _kill_and_take_over(fleet, client, "indicator", owned, killed)
-        log.warning(
-            f"indicator worker killed: partitions taken {taken_s:.1f} s, pairs {resumed_s:.1f} s"
-        )
+        log.warning("indicator worker killed: held in %.1f s, on in %.1f s", taken_s, resumed_s)
         owned = _until(fleet, "decisions shared", lambda: _balanced(client, "decision", 2))
         victim = next(pid for pid, parts in owned.items() if _pairs_of(parts))
         taken_s, resumed_s = _kill_and_take_over(fleet, client, "decision", owned, victim)
-        log.warning(
-            f"decision worker killed: partitions taken {taken_s:.1f} s, pairs {resumed_s:.1f} s"
-        )
+        log.warning("decision worker killed: held in %.1f s, on in %.1f s", taken_s, resumed_s)
         assert market.wait(timeout=900) == 0
         last_open = int(read_shared_csv(files[0])["timestamp"].iloc[-1])
         _until(
