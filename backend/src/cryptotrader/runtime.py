@@ -13,13 +13,13 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from cryptotrader.bus import topics
-from cryptotrader.bus.protocol import ConsumerOptions, Delivery, Handler, MessageBus
+from cryptotrader.bus.protocol import ConsumerOptions, Delivery, Handler, ManyHandler, MessageBus
 from cryptotrader.clock import Clock
 from cryptotrader.domain.enums import BotKind, TradeStatus
 from cryptotrader.engines.heartbeat import Heartbeat
@@ -124,6 +124,8 @@ class Runtime:
             (topics.INDICATORS, "decision", self.decisions.handle if self.decisions else None),
             (topics.CANDLES, "indicator", self.indicators.handle if self.indicators else None),
         ]
+        # the decision engine decides the runs of one read together (a candle time's pairs)
+        many = {"decision": self.decisions.handle_many if self.decisions else None}
         for topic, group, handler in subscriptions:
             if handler is None:
                 continue
@@ -133,16 +135,17 @@ class Runtime:
                 if (topic, group) in _PARTITIONED
                 else self.bus.subscribe
             )
-            consumer = f"{group}-{self.consumer}"
+            together = many.get(group) if topic == topics.INDICATORS else None
             # the order and portfolio engines are their groups' only members (the writer
             # lease): what a dead copy left unacked is theirs at once, before anything new
             options = _SOLE if group in {"order", "portfolio"} else None
             await subscribe(
                 topic,
                 group=group,
-                consumer=consumer,
+                consumer=f"{group}-{self.consumer}",
                 handler=self._guard(handler),
                 options=options,
+                many=None if together is None else self._guard_many(together),
                 from_start=True,  # durable: what came while Redis restarted empty and
                 # this engine was down is read too (idempotent handlers skip the rest)
             )
@@ -370,6 +373,29 @@ class Runtime:
                 at=self.clock.now(),
             )
             await uow.commit()
+
+    def _guard_many(self, handler: ManyHandler) -> ManyHandler:
+        """A ``many`` handler that counts itself busy.
+
+        When it fails, each message is applied alone by the guarded handler (which stops the
+        runtime if that fails too).
+        """
+
+        async def guarded(deliveries: Sequence[Delivery]) -> None:
+            self._busy += 1
+            self._idle.clear()
+            try:
+                await handler(deliveries)
+                for delivery in deliveries:
+                    self.telemetry.handled(
+                        group=delivery.group, topic=delivery.topic, entry_id=delivery.entry_id
+                    )
+            finally:
+                self._busy -= 1
+                if not self._busy:
+                    self._idle.set()
+
+        return guarded
 
     def _guard(self, handler: Callable[[Delivery], Awaitable[None]]) -> Handler:
         """A handler that counts itself busy and stops the runtime when it fails."""

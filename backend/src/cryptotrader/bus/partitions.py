@@ -47,7 +47,7 @@ from cryptotrader.bus import topics
 from cryptotrader.bus.consumer import ConsumerLoop, DeadLetterSink
 from cryptotrader.bus.leases import RedisLeases
 from cryptotrader.bus.messages import BusMessage, CandlesClosed, StrategyInputsComputed
-from cryptotrader.bus.protocol import ConsumerOptions, Handler
+from cryptotrader.bus.protocol import ConsumerOptions, Handler, ManyHandler
 from cryptotrader.bus.transport import StreamTransport
 
 log = logging.getLogger(__name__)
@@ -122,6 +122,7 @@ class PartitionedSubscription:
     group: str
     consumer: str
     handler: Handler
+    many: ManyHandler | None
     options: ConsumerOptions
     dead_letter: DeadLetterSink
     partition_options: PartitionOptions = field(default_factory=PartitionOptions)
@@ -196,6 +197,7 @@ class PartitionedSubscription:
             group=self.group,
             consumer=self.consumer,
             handler=self.handler,
+            many=self.many,
             # the only reader of the partition: whatever is pending was left by an earlier
             # owner, and is taken (in order, before any new entry) at once
             options=replace(self.options, claim_idle_ms=0, claim_interval_s=math.inf),

@@ -35,6 +35,7 @@ from cryptotrader.bus.protocol import (
     Delivery,
     Handler,
     HistoryPage,
+    ManyHandler,
     entry_key,
 )
 from cryptotrader.bus.transport import Entry, StreamTransport
@@ -154,6 +155,7 @@ class StreamBus:
         handler: Handler,
         options: ConsumerOptions | None = None,
         from_start: bool = False,
+        many: ManyHandler | None = None,
     ) -> _Subscription:
         """Start consuming ``topic`` as ``consumer`` of ``group``; the group exists on return.
 
@@ -168,6 +170,7 @@ class StreamBus:
             group=group,
             consumer=consumer,
             handler=handler,
+            many=many,
             options=options or self._options,
             dead_letter=self._dead_letter,
         )
@@ -184,6 +187,7 @@ class StreamBus:
         consumer: str,
         handler: Handler,
         options: ConsumerOptions | None = None,
+        many: ManyHandler | None = None,
         from_start: bool = False,
         partition_options: PartitionOptions | None = None,
     ) -> _Subscription | PartitionedSubscription:
@@ -198,6 +202,7 @@ class StreamBus:
                 consumer=consumer,
                 handler=handler,
                 options=options,
+                many=many,
                 from_start=from_start,
             )
         for partition in range(self.partitions):  # every run published from now on is kept
@@ -212,6 +217,7 @@ class StreamBus:
             group=group,
             consumer=consumer,
             handler=handler,
+            many=many,
             options=options or self._options,
             dead_letter=self._dead_letter,
             partition_options=partition_options or PartitionOptions(),
