@@ -4,10 +4,10 @@ Publishing after the commit lost the event when the process died in between (an 
 never comes). Now the events of a transaction are one row of ``outbox`` written in it
 (``Outbox.add``: one insert), and the relay sends them:
 
-* **normal case**: the rows this process committed are sent by this process as soon as the
-  commit is done and no writer lock is held (``uow.when_done``: at once on PostgreSQL, when the
-  ``UnitOfWork`` ends on SQLite), from memory, in commit order: the bus sees them where and in
-  the order the old publish-after-commit did. Sent rows are deleted by the next transaction
+* **normal case**: the rows this process committed are sent by this process when the
+  ``UnitOfWork`` that committed them ends (``uow.when_done``, the SQLite writer lock released),
+  from memory, in commit order: the bus sees them where and in the order the old
+  publish-after-commit did. Sent rows are deleted by the next transaction
   that writes events (one more statement in it) or, when none comes, by ``run()`` after
   ``DELETE_EVERY_S``: a crash may send the last ones again, with their ``message_id``, and
   idempotent consumers (the inbox) drop the copy;

@@ -20,9 +20,8 @@ now takes the lock like any other writer.
 ``after_commit(session, callback)`` runs ``callback`` once ``UnitOfWork.commit`` has made the
 session's changes durable (never after a rollback): how in-memory state that mirrors the
 database (caches, the progress checkpoint) follows only what was committed. ``when_done(session,
-callback)`` awaits ``callback()`` once the commit is done and no writer lock is held (at once on
-PostgreSQL, when the block ends on SQLite): how the outbox's relay sends the events a transaction
-wrote (``cryptotrader.outbox``).
+callback)`` awaits ``callback()`` once such a unit of work has ended and released the writer
+lock: how the outbox's relay sends the events a transaction wrote (``cryptotrader.outbox``).
 """
 
 from __future__ import annotations
@@ -138,8 +137,6 @@ class UnitOfWork:
         for done in session.info.pop(_WHEN_DONE, None) or ():
             if done not in self._when_done:
                 self._when_done.append(done)
-        if self._database.writer is None:  # no writer lock to release first (PostgreSQL): now
-            await self._done()
 
     async def rollback(self) -> None:
         """Discard every change since the last commit."""
@@ -170,10 +167,9 @@ def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
 def when_done(session: AsyncSession, callback: Callable[[], Awaitable[None]]) -> None:
     """Await ``callback()`` when the ``UnitOfWork`` that commits ``session`` ends.
 
-    It runs once the commit returned and no writer lock is held: right after ``commit()`` on
-    PostgreSQL, when the block ends on SQLite (its writer lock released). Once even if asked
-    several times (same callable); dropped if nothing was committed. A failure is logged: what
-    the commit made durable stays.
+    It runs after the block, the writer lock released, once even if asked several times (same
+    callable) or committed several times; dropped if nothing was committed. A failure is logged:
+    what the commit made durable stays.
     """
     callbacks = session.info.setdefault(_WHEN_DONE, [])
     if callback not in callbacks:
