@@ -7,10 +7,10 @@ never comes). Now the events of a transaction are one row of ``outbox`` written 
 * **normal case**: the rows this process committed are sent by this process when the
   ``UnitOfWork`` that committed them ends (``uow.when_done``, the SQLite writer lock released),
   from memory, in commit order: the bus sees them where and in the order the old
-  publish-after-commit did. Sent rows are deleted by the next transaction
-  that writes events (one more statement in it) or, when none comes, by ``run()`` after
-  ``DELETE_EVERY_S``: a crash may send the last ones again, with their ``message_id``, and
-  idempotent consumers (the inbox) drop the copy;
+  publish-after-commit did. Sent rows are deleted together by ``run()`` every
+  ``DELETE_EVERY_S`` (one transaction; a delete in every transaction that writes events cost a
+  replay more than the insert): a crash may send the last ones again, with their
+  ``message_id``, and idempotent consumers (the inbox) drop the copy;
 * **after a crash**: ``recover()`` at start sends every row left, oldest first, before this
   process sends its own; ``run()`` sweeps, every ``SWEEP_EVERY_S``, rows older than
   ``ABANDONED_S`` that no live process sent (its writer died or its bus failed). One relay per
@@ -50,10 +50,10 @@ log = logging.getLogger(__name__)
 Event = tuple[str, BusMessage]
 """A message and its channel."""
 
-DELETE_EVERY_S = 1.0
-"""Sent rows no later transaction deleted are deleted by ``run()`` this long after."""
+DELETE_EVERY_S = 0.5
+"""Sent rows are deleted by ``run()`` this often (one transaction for all of them)."""
 DELETE_BATCH = 500
-"""Or by the next send, in a transaction of their own, once there are this many."""
+"""Or by the send that makes them this many (without ``run()``: a tool, a test)."""
 SWEEP_EVERY_S = 5.0
 ABANDONED_S = 10.0
 """A row this old that is still there was left by a process that died or could not send."""
@@ -62,7 +62,6 @@ PAGE = 200
 INBOX_HORIZON = timedelta(days=7)
 """Inbox claims kept this long: longer than any redelivery (see docs/runtime.md)."""
 PRUNE_EVERY_S = 3600.0
-_RETRY_S = 1.0
 _TOPICS = frozenset(ALL_TOPICS)
 
 
@@ -104,7 +103,7 @@ class Outbox:
         database: where the rows are.
         bus: where they go.
         clock: wall time of the rows (never a replay's market time: it dates abandonment).
-        delete_every_s: how long ``run()`` leaves sent rows for a transaction to delete.
+        delete_every_s: how often ``run()`` deletes the rows sent.
     """
 
     def __init__(
@@ -123,8 +122,6 @@ class Outbox:
         """Rows committed here, not yet on the bus, in commit order."""
         self._sent: list[int] = []
         """Rows on the bus, not yet deleted."""
-        self._sent_at = 0.0
-        """When the oldest of them was sent (about)."""
         self._lock = asyncio.Lock()
         self._held = False
         self.published = 0
@@ -136,23 +133,13 @@ class Outbox:
         """Write ``events`` in ``session``'s transaction; sent once it has committed.
 
         A rollback drops them with the change. ``session`` must belong to a ``UnitOfWork``
-        (its commit hands the row over to the relay). The rows this relay sent since the last
-        such transaction are deleted in it.
+        (its commit hands the row over to the relay).
         """
         if not events:
             return
-        sent = list(self._sent)
-        if sent:  # forgotten once committed (a rollback leaves them to delete again)
-            await rows.remove(session=session, ids=sent)
-            after_commit(session, lambda: self._deleted(sent))
         row_id = await rows.add(session=session, payload=encode(events), at=self._clock.now())
         after_commit(session, lambda: self._queue.append((row_id, events)))
         when_done(session, self.flush)
-
-    def _deleted(self, ids: list[int]) -> None:
-        gone = set(ids)
-        self._sent = [row_id for row_id in self._sent if row_id not in gone]
-        self._sent_at = time.monotonic()
 
     # --- sending -------------------------------------------------------------------------------
 
@@ -189,8 +176,6 @@ class Outbox:
                 for t, message in events:
                     await self._bus.publish(t, message)
             queue.popleft()
-            if not self._sent:
-                self._sent_at = time.monotonic()
             self._sent.append(row_id)
             self.published += len(events)
 
@@ -268,7 +253,7 @@ class Outbox:
             try:
                 await self.flush()
                 now = time.monotonic()
-                if self._sent and now - self._sent_at >= self._delete_every_s:
+                if self._sent:
                     async with self._lock:
                         await self._delete_sent()
                 if now >= next_sweep and not self._held:
@@ -282,7 +267,7 @@ class Outbox:
             except Exception:  # the relay must outlive a broken connection
                 log.exception("outbox relay failed, retrying")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), min(self._delete_every_s, _RETRY_S))
+                await asyncio.wait_for(stop.wait(), self._delete_every_s)
 
     async def close(self) -> None:
         """Send what is left and delete what was sent (a clean stop sends nothing twice)."""

@@ -7,9 +7,8 @@ kill lands:
 
 * ``committed``: the relay is held, so nothing reached the bus (killed between commit and
   publish);
-* ``published``: every event is on the bus; each transaction deleted the rows sent before it,
-  and the last one's row is still there (killed between publish and delete), so a restart sends
-  its events again.
+* ``published``: every event is on the bus, and the rows are still in the table (killed between
+  publish and delete), so a restart sends them again.
 """
 
 from __future__ import annotations
