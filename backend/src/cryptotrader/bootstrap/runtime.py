@@ -166,7 +166,6 @@ async def _build(
         stack.push_async_callback(_release_if_unused, runtime)
     public = await _public_venue(settings, market, stack, wanted)
     portfolio = _portfolio(settings, database, clock)
-    portfolio.outbox = outbox
     if wanted & {"order", "portfolio", "indicator", "decision", "market-data"}:
         await portfolio.ensure_bots()
     strategies = (
