@@ -440,13 +440,19 @@ class _RunMessage(BusMessage):
     batch_ms: int | None = Field(
         default=None, description="several pairs: the first candle time of the batch"
     )
+    previous_open_ms: int | None = Field(
+        default=None,
+        description=(
+            "the candle the run follows (None: a series starts, or not known): the order engine "
+            "acts on no run that follows a candle it has not done"
+        ),
+    )
 
 
 class CandlesClosed(_RunMessage):
     """Candles closed (``candles``); ``previous_open_ms`` chains runs (None: a series starts)."""
 
     type: Literal["candles_closed"] = "candles_closed"
-    previous_open_ms: int | None = None
     history_from_ms: int | None = Field(
         default=None, description="where the series' stored history starts"
     )

@@ -72,6 +72,7 @@ class DecisionWorker:
                 final=message.final,
                 batch=message.batch,
                 batch_ms=message.batch_ms,
+                previous_open_ms=message.previous_open_ms,
                 bots=decided,
             ),
         )

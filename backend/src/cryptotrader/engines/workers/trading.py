@@ -23,7 +23,10 @@ nothing new for it; its open position keeps its protection and its exits until i
 pair the market data starts feeding while running (activated in ``/config/pairs``) gets its
 lane when its first decisions come (``new_lane``), recorded as opened from that candle.
 
-Decisions too old to act on (a live runtime catching up after downtime) are not acted on. A
+A run following a candle not done yet (the runs before it were lost with Redis's streams) is
+not acted on: the market data publishes again from the order engine's checkpoint
+(``Runtime``). Decisions too old to act on (a live runtime catching up after downtime) are not
+acted on. A
 step's effects are checkpointed as they happen (``Progress``) and each part of a step is
 idempotent, so a restart resumes inside the step it died in; a run of candles ends with a
 ``complete`` checkpoint.
@@ -316,6 +319,17 @@ class TradingWorker:
         if message.pair.symbol not in self.lanes and not await self._join(message.pair):
             log.warning("decisions on %s, which this runtime does not trade", message.pair)
             return
+        lane = self.lanes[message.pair.symbol]
+        if self._follows_undone(lane, message.previous_open_ms):
+            # The runs before it were lost (Redis restarted empty): acting on it would skip
+            # their candles. The market data publishes again from our checkpoint.
+            log.warning(
+                "%s: a run following %s, a candle not done yet: not acted on (runs before it "
+                "were lost; waiting for them to come again)",
+                lane.symbol,
+                utc_from_ms(message.previous_open_ms or 0),
+            )
+            return
         if not message.batch or message.batch_ms is None:
             await self._batch([message])
             return
@@ -324,6 +338,14 @@ class TradingWorker:
         if set(gathered) >= set(message.batch) & set(self.lanes):
             del self._gathering[message.batch_ms]
             await self._batch([gathered[s] for s in sorted(gathered)])
+
+    def _follows_undone(self, lane: Lane, previous: int | None) -> bool:
+        """True when a run follows a candle ``lane`` has not done (those before it were lost)."""
+        if previous is None:
+            return False
+        if lane.resume_ms is None:  # nothing done: a replay's first run follows no candle (a
+            return isinstance(self.clock, MarketClock)  # live one follows untraded history)
+        return previous >= lane.resume_ms
 
     async def done_with(self, open_ms: int) -> None:
         """Return once the candle time ``open_ms`` is done."""
