@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -18,6 +18,19 @@ from cryptotrader.domain.values import UtcDatetime
 
 if TYPE_CHECKING:  # pandas loads in ``to_frame``: a backtest reads arrays and never needs it
     import pandas as pd
+
+
+class Reading(TypedDict):
+    """An indicator's reading of one candle as plain values: ``IndicatorSignal``'s own fields.
+
+    What the live engines put on the bus (``IndicatorsComputed`` validates it once there).
+    """
+
+    values: dict[str, float | None]
+    signal: Bias
+    label: str
+    strength: float
+    weight: float
 
 
 class IndicatorSignal(BaseModel):
@@ -67,6 +80,8 @@ class IndicatorResult:
     signals: Mapping[str, IndicatorSignal]
     strengths: Mapping[str, FloatArray] = field(default_factory=dict)
     weights: Mapping[str, float] = field(default_factory=dict)
+    readings: Mapping[str, Reading] = field(default_factory=dict)
+    """The last candle's readings as plain values, when asked for instead of ``signals``."""
 
     def __len__(self) -> int:
         return int(self.timestamps.shape[0])

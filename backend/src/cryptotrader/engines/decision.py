@@ -9,8 +9,10 @@ signal carries its reasons: the score, and every indicator's contribution
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+import numpy as np
 
 from cryptotrader.domain.enums import BotKind, SignalAction
 from cryptotrader.domain.market import FloatArray
@@ -41,6 +43,29 @@ def row_contributions(
         strength = float(strengths[key][index])
         shares[key] = 0.0 if math.isnan(strength) else weight * strength / total
     return shares
+
+
+def rows_contributions(
+    strengths: Mapping[str, FloatArray], weights: Mapping[str, float], rows: Sequence[int]
+) -> list[dict[str, float]]:
+    """``row_contributions`` of each of ``rows``, computed a column at a time.
+
+    The same arithmetic in float64 (``weight x strength / total``, NaN as 0), so each row's
+    shares are exactly ``row_contributions``'s; a run's buy and sell rows are most of its rows.
+    """
+    used = {k: w for k, w in weights.items() if w > 0 and k in strengths}
+    total = sum(used.values())
+    if total <= 0:
+        return [{} for _ in rows]
+    at = np.asarray(rows, dtype=np.intp)
+    columns = []
+    for key, weight in used.items():
+        strength = np.asarray(strengths[key], dtype=np.float64)[at]
+        shares = weight * strength / total
+        shares[np.isnan(strength)] = 0.0
+        columns.append(shares.tolist())
+    keys = list(used)
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 class DecisionEngine:

@@ -11,8 +11,9 @@ a 50-pair candle time waited for every earlier pair's (docs/BENCHMARKS.md, issue
 2. every order of the batch is written in one transaction, **before any is sent**;
 3. they are sent together; the paper account is saved once for all of them, before anything is
    recorded from its answers (``PaperExchange.held``);
-4. the fills are recorded in one transaction, the protections stored in one, placed together,
-   and their acknowledgements recorded in one.
+4. the fills are recorded in one transaction with the protection legs of the positions they
+   open (stored pending, before they are sent); the legs are placed together, and their
+   acknowledgements recorded in one.
 
 A kill anywhere leaves what a kill inside one-at-a-time entries leaves: orders pending (looked up
 at restart, sent again only if the exchange never received them), or positions not yet protected
@@ -37,6 +38,7 @@ from cryptotrader.domain.signals import TradingSignal
 from cryptotrader.engines import client_ids
 from cryptotrader.engines.order import OrderEngine
 from cryptotrader.engines.order_entry import Decided, EntryReads
+from cryptotrader.engines.portfolio import BotTerms
 from cryptotrader.engines.positions import Position
 from cryptotrader.errors import TraderError
 from cryptotrader.exchanges.paper import PaperExchange
@@ -61,6 +63,8 @@ class Wanted:
 class _Sent:
     engine: OrderEngine
     order: Order
+    terms: BotTerms | None = None
+    """The bot's terms the entry was decided on (its fill's levels use them: no read)."""
     report: OrderReport | None = None
 
 
@@ -111,8 +115,8 @@ async def open_positions(wanted: list[Wanted]) -> None:
             _log_or_raise(s.engine, s.order.client_order_id, outcome)
         else:
             s.report = outcome
-    opened = await _record_fills([s for s in sent if s.report is not None])
-    await _protect(opened, held)
+    guards, opened = await _record_fills([s for s in sent if s.report is not None])
+    await _protect(guards, opened, held)
 
 
 def _enters(w: Wanted) -> bool:
@@ -174,44 +178,87 @@ async def _decide_and_write(batch: list[Wanted]) -> list[_Sent]:
             await uow.commit()
     for engine, one in decided:
         await engine.entries.announce(one)
-    return [_Sent(engine, one.order) for engine, one in decided if one.order is not None]
+    return [
+        _Sent(engine, one.order, reads.known_terms(one.bot))
+        for engine, one in decided
+        if one.order is not None
+    ]
 
 
-async def _record_fills(sent: list[_Sent]) -> list[tuple[OrderEngine, Position]]:
-    """Record every entry's report in one transaction; the positions that need protecting."""
+async def _record_fills(
+    sent: list[_Sent],
+) -> tuple[list[_Guard], list[tuple[OrderEngine, Position]]]:
+    """Record the entries' reports and the protections of the positions they open, at once.
+
+    One transaction; the legs are written pending, before they are sent, as always. Returns
+    the protections stored, ready to place, and the other positions that need
+    protecting (none in a replay: a batch only opens positions; kept for a fill that grows one).
+    """
     if not sent:
-        return []
+        return [], []
     recorded = []
     async with UnitOfWork(sent[0].engine.deps.database) as uow:
         for s in sent:
             assert s.report is not None
-            position, events = await s.engine.recorder.record_entry_in(
-                uow.session, s.order, s.report
+            engine = s.engine
+            position, events = await engine.recorder.record_entry_in(
+                uow.session, s.order, s.report, terms=s.terms
             )
-            recorded.append((s, position, events))
+            guard, new = None, []
+            if _opened(engine, position):
+                assert position is not None
+                assert position.stop is not None
+                assert position.take is not None
+                base = client_ids.protection_id(position.entry_id, 1)
+                guard = _Guard(engine, position, base, position.stop, position.take)
+                ids = await engine.store.row_ids()
+                new = await engine.protection.store_legs_in(
+                    uow.session, position, base, guard.stop, guard.take, ids
+                )
+            recorded.append((s, position, events, guard, new))
         await uow.commit()
-    opened = []
-    for s, position, events in recorded:
+    guards, opened = [], []
+    for s, position, events, guard, new in recorded:
         await s.engine.recorder.entry_recorded(s.order, position, events)
+        if guard is not None:
+            await s.engine.protection.legs_stored(new)
+            guards.append(guard)
+            continue
         held = s.engine.state.positions.get(s.order.bot)
         if held is not None and held.unprotected:
             opened.append((s.engine, held))
-    return opened
+    return guards, opened
 
 
-async def _protect(opened: list[tuple[OrderEngine, Position]], held: Held) -> None:
-    """Store every protection in one transaction, place them, record the answers in one."""
-    guards = []
+def _opened(engine: OrderEngine, position: Position | None) -> bool:
+    """True for a position this fill opens (not held yet): its levels come with it."""
+    return (
+        position is not None
+        and engine.state.positions.get(position.bot) is None
+        and position.version == 0
+        and position.protection is None
+        and position.stop is not None
+        and position.take is not None
+    )
+
+
+async def _protect(
+    guards: list[_Guard], opened: list[tuple[OrderEngine, Position]], held: Held
+) -> None:
+    """Place the stored protections (and store any other), record the answers in one."""
+    others = []
     for engine, position in opened:
         if position.protection is not None:  # a grown position: re-placed one at a time
             await engine.protect(position)
             continue
         base = client_ids.protection_id(position.entry_id, position.version + 1)
         stop, take = await engine.protection.levels(position)
-        guards.append(_Guard(engine, position, base, stop, take))
+        others.append(_Guard(engine, position, base, stop, take))
+    if others:
+        await _store_guards(others)
+    guards = guards + others
     if not guards:
         return
-    await _store_guards(guards)
     async with held():
         outcomes = await asyncio.gather(
             *(g.engine.protection.place(g.position, g.base, g.stop, g.take) for g in guards),

@@ -344,6 +344,10 @@ class EntryReads:
             self._terms[bot] = await self._portfolio.terms(bot, session=session)
         return self._terms[bot]
 
+    def known_terms(self, bot: BotKind) -> BotTerms | None:
+        """The bot's terms if this transaction read them (the terms its entries used)."""
+        return self._terms.get(bot)
+
     async def capitals(self, session: AsyncSession) -> dict[BotKind, Decimal]:
         """Every bot's capital."""
         if self._capitals is None:

@@ -26,7 +26,7 @@ from cryptotrader.engines.order_deps import OrderEngineDeps
 from cryptotrader.engines.order_events import Announcer
 from cryptotrader.engines.order_state import TradingState
 from cryptotrader.engines.order_store import OrderStore
-from cryptotrader.engines.portfolio import Event
+from cryptotrader.engines.portfolio import BotTerms, Event
 from cryptotrader.engines.positions import (
     Position,
     close_trade,
@@ -110,10 +110,17 @@ class ReportRecorder:
         return await self.entry_recorded(order, position, events)
 
     async def record_entry_in(
-        self, session: AsyncSession, order: Order, report: OrderReport
+        self,
+        session: AsyncSession,
+        order: Order,
+        report: OrderReport,
+        *,
+        terms: BotTerms | None = None,
     ) -> tuple[Position | None, list[Event]]:
         """``record_entry`` in the caller's transaction (the row ids looked up before).
 
+        ``terms``: the bot's terms the entry was decided on, this candle (else read): its
+        protection levels are their stop-loss and take-profit from the fill price.
         Returns the position and the events; once committed, ``entry_recorded`` takes them.
         """
         position = self._state.positions.get(order.bot)
@@ -124,7 +131,8 @@ class ReportRecorder:
         events: list[Event] = [(topics.ORDERS, self._announcer.order_event(updated))]
         if report.filled > 0 and position is None:
             intent = await self._store.take_intent(session, order.client_order_id)
-            terms = await self._portfolio.terms(order.bot, session=session)
+            if terms is None:
+                terms = await self._portfolio.terms(order.bot, session=session)
             assert report.average_price is not None, "a fill has a price"
             levels = protection_levels(
                 report.average_price, stop_loss=terms.stop_loss, take_profit=terms.take_profit

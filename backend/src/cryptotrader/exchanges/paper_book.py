@@ -56,6 +56,8 @@ class PaperBook:
         self.orders: dict[str, PaperOrder] = {}
         self.open: dict[str, PaperOrder] = {}
         """The orders not final yet (what each candle checks), in the order they were placed."""
+        self._open_of: dict[str, dict[str, PaperOrder]] = {}
+        """``open`` by symbol (a candle reads only its pair's)."""
         self.markets: dict[str, MarketState] = {}
         self.seq = 0
         self.duplicates = 0
@@ -85,7 +87,12 @@ class PaperBook:
         self.duplicates = state["duplicates"]
         loaded = sorted((PaperOrder.from_dict(doc) for doc in orders), key=_placed)
         self.orders = {order.client_order_id: order for order in loaded}
-        self.open = {coid: order for coid, order in self.orders.items() if order.is_open}
+        self.open = {}
+        self._open_of = {}
+        for coid, order in self.orders.items():
+            if order.is_open:
+                self.open[coid] = order
+                self._open_of.setdefault(order.symbol, {})[coid] = order
 
     def take_changes(self) -> list[tuple[str, dict[str, Any]]]:
         """The orders changed since the last call, as documents; clears the change set."""
@@ -95,6 +102,10 @@ class PaperBook:
         return changed
 
     # --- orders -------------------------------------------------------------------------------
+
+    def has_open(self, symbol: str) -> bool:
+        """True when an order on ``symbol`` is not final yet."""
+        return bool(self._open_of.get(symbol))
 
     def market(self, symbol: str) -> MarketState:
         """The market state of ``symbol`` (created empty on first use)."""
@@ -287,16 +298,18 @@ class PaperBook:
     def _register(self, order: PaperOrder) -> None:
         self.orders[order.client_order_id] = order
         self.open[order.client_order_id] = order
+        self._open_of.setdefault(order.symbol, {})[order.client_order_id] = order
         self.changed.add(order.client_order_id)
         self.dirty = True
 
     def _open_orders(self, symbol: str) -> list[PaperOrder]:
-        return [o for o in self.open.values() if o.symbol == symbol]
+        return list(self._open_of.get(symbol, {}).values())
 
     def _finish(self, order: PaperOrder, status: OrderStatus, now: int) -> None:
         order.status = status
         if status.is_final:
             self.open.pop(order.client_order_id, None)
+            self._open_of.get(order.symbol, {}).pop(order.client_order_id, None)
         order.updated_ms = now
         self.changed.add(order.client_order_id)
         self.dirty = True

@@ -9,13 +9,12 @@ of that candle is ``unavailable`` with weight 0.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
-from cryptotrader.domain.signals import IndicatorSignal
-from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.domain.signals import Reading
 from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
 from cryptotrader.sentiment.series import DailySeries
 
@@ -50,18 +49,17 @@ class SentimentIndicator(Indicator[P]):
     def _neutral(self, candles: CandleArrays, start: int) -> FloatArray:
         return np.zeros(max(len(candles) - start, 0))
 
-    def interpret(
+    def reading(
         self,
         values: Series,
         candles: CandleArrays,
-        timeframe: Timeframe,
         index: int = -1,
         *,
         strengths: FloatArray | None = None,
-    ) -> IndicatorSignal:
-        """As ``Indicator.interpret``; a candle without sentiment is ``unavailable``, weight 0."""
-        signal = super().interpret(values, candles, timeframe, index, strengths=strengths)
+    ) -> Reading:
+        """As ``Indicator.reading``; a candle without sentiment is ``unavailable``, weight 0."""
+        read = super().reading(values, candles, index, strengths=strengths)
         if np.isnan(values[self.columns[0]][index % len(candles)]):
-            update: dict[str, Any] = {"label": UNAVAILABLE, "weight": 0.0}
-            return signal.model_copy(update=update)
-        return signal
+            read["label"] = UNAVAILABLE
+            read["weight"] = 0.0
+        return read

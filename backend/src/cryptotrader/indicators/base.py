@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cryptotrader.domain.enums import Bias
 from cryptotrader.domain.market import CandleArrays, FloatArray
-from cryptotrader.domain.signals import IndicatorSignal
+from cryptotrader.domain.signals import IndicatorSignal, Reading
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.errors import UserInputError
@@ -198,6 +198,40 @@ class Indicator(ABC, Generic[P]):
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
         """One word for the reading at ``index`` (``oversold``, ``bullish_cross`` ...)."""
 
+    def reading(
+        self,
+        values: Series,
+        candles: CandleArrays,
+        index: int = -1,
+        *,
+        strengths: FloatArray | None = None,
+    ) -> Reading:
+        """The reading of candle ``index`` as plain values (``interpret`` without the model).
+
+        The live engines read every pair's indicators on every candle: they validate the
+        readings once, in the message that carries them (``IndicatorsComputed``), rather than
+        each in an ``IndicatorSignal`` first. ``strengths`` as in ``interpret``.
+        """
+        if len(candles) == 0:
+            raise UserInputError(f"indicator {self.name!r}: no candles to interpret")
+        position = index % len(candles)
+        skipped = len(candles) - (0 if strengths is None else len(strengths))
+        if strengths is None or position < skipped:
+            raw = float(self.strength(values, candles, start=position)[0])
+        else:
+            raw = float(strengths[position - skipped])
+        ready = not math.isnan(raw)
+        strength = raw if ready else 0.0
+        label = self.label(values, candles, position, strength) if ready else "warming_up"
+        read = {column: float(values[column][position]) for column in self.columns}
+        return Reading(
+            values={k: None if math.isnan(v) else v for k, v in read.items()},  # NaN: null
+            signal=bias_of(strength),
+            label=label,
+            strength=strength,
+            weight=self.weight,
+        )
+
     def interpret(
         self,
         values: Series,
@@ -212,24 +246,31 @@ class Indicator(ABC, Generic[P]):
         ``strengths`` (from ``strength``: every candle's, or the last ``len(strengths)``
         candles') avoids recomputing when already known.
         """
-        if len(candles) == 0:
-            raise UserInputError(f"indicator {self.name!r}: no candles to interpret")
+        read = self.reading(values, candles, index, strengths=strengths)
         position = index % len(candles)
-        skipped = len(candles) - (0 if strengths is None else len(strengths))
-        if strengths is None or position < skipped:
-            raw = float(self.strength(values, candles, start=position)[0])
-        else:
-            raw = float(strengths[position - skipped])
-        ready = not np.isnan(raw)
-        strength = raw if ready else 0.0
-        label = self.label(values, candles, position, strength) if ready else "warming_up"
         return IndicatorSignal(
             name=self.key,
-            values={column: float(values[column][position]) for column in self.columns},
-            signal=bias_of(strength),
-            label=label,
-            strength=strength,
-            weight=self.weight,
             timeframe=timeframe,
             timestamp=utc_from_ms(int(candles.timestamps[position])),
+            **read,
         )
+
+
+def plain_reading(
+    indicator: Indicator[Any],
+    values: Series,
+    candles: CandleArrays,
+    timeframe: Timeframe,
+    strengths: FloatArray | None,
+) -> Reading:
+    """The last candle's ``reading``; through ``interpret`` for a plugin that overrides it."""
+    if type(indicator).interpret is Indicator.interpret:
+        return indicator.reading(values, candles, strengths=strengths)
+    signal = indicator.interpret(values, candles, timeframe, strengths=strengths)
+    return Reading(
+        values=dict(signal.values),
+        signal=signal.signal,
+        label=signal.label,
+        strength=signal.strength,
+        weight=signal.weight,
+    )

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import numpy as np
 
 from cryptotrader.domain.market import CandleArrays, FloatArray, IntArray
-from cryptotrader.domain.signals import IndicatorResult, IndicatorSignal
+from cryptotrader.domain.signals import IndicatorResult, IndicatorSignal, Reading
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.errors import StrategyError, UserInputError
 from cryptotrader.indicators import Indicator
+from cryptotrader.indicators.base import plain_reading
 from cryptotrader.indicators.defaults import default_indicators
 from cryptotrader.marketdata.resample import resample
 
@@ -178,6 +179,7 @@ class IndicatorEngine:
         *,
         with_strengths: bool = True,
         readings: bool = True,
+        plain: bool = False,
         start: int = 0,
         shared: Shared | None = None,
     ) -> IndicatorResult:
@@ -189,6 +191,8 @@ class IndicatorEngine:
             with_strengths: score every candle (backtests need it); otherwise only the last
                 candle is scored, for its reading.
             readings: read the last candle (``signals``); False leaves them out.
+            plain: the readings as plain values (``readings``, ``Indicator.reading``) instead
+                of ``signals``: what the live engines send on, validated once in the message.
             start: the result covers candles ``start:`` only (series as views, strengths
                 scored there only): the live engines compute a window and read its newest rows.
             shared: values and strengths of identical indicators (``Indicator.identity``)
@@ -202,6 +206,7 @@ class IndicatorEngine:
         series: dict[str, FloatArray] = {}
         strengths: dict[str, FloatArray] = {}
         signals: dict[str, IndicatorSignal] = {}
+        plain_readings: dict[str, Reading] = {}
         for key, indicator in self._indicators.items():
             try:
                 identity = (indicator.identity(), with_strengths)
@@ -215,7 +220,11 @@ class IndicatorEngine:
                     values, strength = known
                 if strength is not None:
                     strengths[key] = strength
-                if readings and len(arrays):
+                if readings and plain and len(arrays):
+                    plain_readings[key] = plain_reading(
+                        indicator, values, arrays, timeframe, strength
+                    )
+                elif readings and len(arrays):
                     signals[key] = indicator.interpret(
                         values, arrays, timeframe, strengths=strength
                     )
@@ -231,6 +240,7 @@ class IndicatorEngine:
             signals=signals,
             strengths=strengths,
             weights={key: ind.weight for key, ind in self._indicators.items()},
+            readings=plain_readings,
         )
 
     def compute_multi_timeframe(

@@ -143,19 +143,22 @@ class WindowedInputs:
         rows: int,
         *,
         readings: bool = True,
+        plain: bool = False,
         shared: dict[tuple[int, int], Shared] | None = None,
     ) -> tuple[IndicatorResult, StrategyInputs]:
         """The inputs of rows ``rows:`` of the window ``candles[start:]``.
 
         The window must begin at least ``reach`` candles before the rows read. ``shared``
         (one per series and run, for every bot) lets identical indicators of another bot's
-        engine on the same window and rows be computed once.
+        engine on the same window and rows be computed once; ``plain``: the readings as plain
+        values (``IndicatorEngine.compute``).
         """
         base = self.engine.compute(
             candles.slice(start, len(candles)),
             self.timeframe,
             with_strengths=self.strategy.reads_strengths,
             readings=readings,
+            plain=plain,
             start=rows,
             shared=None if shared is None else shared.setdefault((start, rows), {}),
         )

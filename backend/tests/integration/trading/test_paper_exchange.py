@@ -11,6 +11,8 @@ from cryptotrader.domain.enums import OrderStatus
 from cryptotrader.errors import OrderNotFound, OrderRejected, TemporaryError
 from cryptotrader.exchanges.paper import PaperExchange
 from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.repositories.paper import load_paper_account
+from cryptotrader.persistence.uow import UnitOfWork
 from tests.support.trading import PAIR
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
@@ -70,6 +72,46 @@ async def test_paper_exchange_when_restarted_continues_where_its_last_change_lef
     await third.start()
     assert third.book.duplicates == 1
     assert (await third.get_balance("BTC")).total == 0
+
+
+async def test_paper_exchange_when_market_data_fills_nothing_saves_nothing(
+    database: Database,
+) -> None:
+    """A quiet candle or price (no order of the pair) moves the ticker without a transaction.
+
+    The market state is saved with the account's next change; an order resting on the pair
+    makes its candles fill, and be saved, as before.
+    """
+    exchange = paper(database)
+    await exchange.start()
+
+    async def saved() -> tuple[dict[str, object] | None, int]:
+        async with UnitOfWork(database) as uow:
+            state, orders = await load_paper_account(session=uow.session, account="paper")
+        return state, len(orders)
+
+    before = await saved()
+    assert await exchange.mark_price(PAIR, 40_000.0, at_ms=H) == []
+    candle = {"open_": 40_000.0, "high": 40_500.0, "low": 39_500.0, "close": 40_100.0}
+    assert await exchange.on_candle(PAIR, open_ms=H, close_ms=2 * H, **candle) == []
+    assert (await exchange.fetch_ticker(PAIR)).last == Decimal("40100.0")
+    assert await saved() == before
+    await exchange.buy(PAIR, Decimal("0.01"), client_order_id="ct-a-1-e")
+    await exchange.place_protection(
+        PAIR, Decimal("0.01"), stop_loss=Decimal(39_000), take_profit=Decimal(44_000),
+        client_order_id="ct-a-1-e",
+    )  # fmt: skip
+    state, orders = await saved()
+    assert state is not None
+    assert (state["markets"], orders) == ({PAIR.symbol: [H, 40_100.0, 2 * H]}, 3)
+    changed = await exchange.on_candle(
+        PAIR, open_ms=2 * H, close_ms=3 * H, open_=40_000.0, high=40_000.0, low=38_000.0,
+        close=38_500.0,
+    )  # fmt: skip
+    assert [r.client_order_id for r in changed] == ["ct-a-1-e-sl", "ct-a-1-e-tp"]
+    state, _ = await saved()
+    assert state is not None
+    assert state["markets"] == {PAIR.symbol: [2 * H, 38_500.0, 3 * H]}
 
 
 async def test_paper_exchange_when_asked_about_an_unknown_order_says_so(

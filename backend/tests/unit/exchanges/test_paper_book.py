@@ -129,6 +129,19 @@ def test_candle_when_seen_twice_is_ignored() -> None:
     assert b.orders["e-sl"].is_open
 
 
+def test_candle_when_another_pair_has_orders_reads_only_its_own_pair() -> None:
+    eth = Pair(base="ETH", quote="USDT")
+    b = protected(39_000.0, 44_000.0)
+    assert (b.has_open(PAIR.symbol), b.has_open(eth.symbol)) == (True, False)
+    # a crash on ETH is no stop of BTC's
+    assert b.candle(eth, H, 2 * H, 2_000.0, 2_000.0, 1.0, 1.5) == []
+    assert b.orders["e-sl"].is_open
+    assert b.market(eth.symbol).price == 1.5
+    changed = b.candle(PAIR, H, 2 * H, 38_000.0, 38_100.0, 37_000.0, 38_000.0)
+    assert [o.client_order_id for o in changed] == ["e-sl", "e-tp"]
+    assert not b.has_open(PAIR.symbol)
+
+
 def test_cancel_when_one_leg_of_a_pair_cancels_both_and_frees_the_amount() -> None:
     b = protected(39_000.0, 44_000.0)
     assert b.used["BTC"] == Decimal("0.1")
@@ -170,6 +183,9 @@ def test_restore_when_saved_gives_the_same_book() -> None:
     assert again.state() == b.state()
     assert [o.to_dict() for o in again.orders.values()] == docs
     assert list(again.open) == ["e-sl", "e-tp"]
+    assert again.has_open(PAIR.symbol)
+    again.cancel("e-sl", 5)
+    assert not again.has_open(PAIR.symbol)
 
 
 @settings(max_examples=60, deadline=None)

@@ -7,10 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cryptotrader.domain import CandleArrays, Timeframe
+from cryptotrader.bus.messages import IndicatorsComputed
+from cryptotrader.domain import CandleArrays, Pair, Timeframe
+from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.errors import UnknownNameError, UserInputError
 from cryptotrader.indicators import create_indicator
 from cryptotrader.indicators.engine import IndicatorEngine, align
+from cryptotrader.sentiment import DailySeries
 from tests.support.builders import random_frame, random_walk
 
 REQUIRED_COLUMNS = [
@@ -156,3 +159,29 @@ def test_compute_when_only_latest_scored_gives_the_same_readings(seed: int, n: i
     lean = ENGINE.compute(candles, Timeframe.M1, with_strengths=False)
     assert lean.strengths == {}
     assert lean.signals == full.signals
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 500), covered=st.integers(0, 3))
+def test_compute_when_plain_readings_asked_they_carry_what_the_signals_say(
+    seed: int, n: int, covered: int
+) -> None:
+    # the live engines put plain readings on the bus: the same message as from the signals,
+    # warm-up (NaN values), sentiment missing on some candles (unavailable, weight 0) included
+    candles = random_walk(n, seed=seed)
+    day = 86_400_000
+    first = int(candles.timestamps[0]) // day * day
+    history = DailySeries(first + day * np.arange(covered, dtype=np.int64), np.full(covered, 30.0))
+    engine = IndicatorEngine.with_default_set(fear_greed=history)
+    signals = engine.compute(candles, Timeframe.M1).signals
+    plain = engine.compute(candles, Timeframe.M1, plain=True)
+    assert plain.signals == {}
+    at = utc_from_ms(int(candles.timestamps[-1]))
+    pair = Pair.parse("BTC/USDT")
+    expected = IndicatorsComputed.from_domain(
+        signals, pair=pair, timeframe=Timeframe.M1, candle_time=at, at=at
+    )
+    built = IndicatorsComputed(
+        timestamp=at, pair=pair, timeframe=Timeframe.M1, candle_time=at, indicators=plain.readings
+    )
+    assert built.model_dump(exclude={"message_id"}) == expected.model_dump(exclude={"message_id"})

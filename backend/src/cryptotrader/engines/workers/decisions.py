@@ -27,7 +27,7 @@ from cryptotrader.bus.protocol import Delivery, MessageBus
 from cryptotrader.domain.enums import BotKind, SignalAction
 from cryptotrader.domain.signals import TradingSignal
 from cryptotrader.domain.values import utc_from_ms
-from cryptotrader.engines.decision import DecisionEngine, row_contributions
+from cryptotrader.engines.decision import DecisionEngine, rows_contributions
 from cryptotrader.engines.workers.runs import column
 from cryptotrader.strategies import create_strategy
 from cryptotrader.strategies.base import BaseStrategy, StrategyInputs
@@ -127,9 +127,9 @@ def decide(engine: DecisionEngine, rows: RuleInputs) -> BotDecisions:
     shown = {int(i) for i in np.flatnonzero(actions)}
     if len(actions):
         shown.add(len(actions) - 1)
-    contributions = {
-        str(i): row_contributions(inputs.strengths, inputs.weights, lead + i) for i in sorted(shown)
-    }
+    at = sorted(shown)
+    shares = rows_contributions(inputs.strengths, inputs.weights, [lead + i for i in at])
+    contributions = {str(i): row for i, row in zip(at, shares, strict=True)}
     score = nan_to_zero(decisions.score[lead:]).clip(-1.0, 1.0)  # +-inf: +-1 either way
     return BotDecisions(
         strategy=engine.strategy.name,

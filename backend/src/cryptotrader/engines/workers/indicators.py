@@ -47,7 +47,7 @@ from cryptotrader.bus.messages import (
 from cryptotrader.bus.protocol import Delivery, MessageBus
 from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.market import CandleArrays
-from cryptotrader.domain.signals import IndicatorSignal
+from cryptotrader.domain.signals import Reading
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.workers.runs import candle_run, run_arrays
@@ -213,12 +213,12 @@ class IndicatorWorker:
         )
         await self._bus.publish(
             topics.INDICATORS,
-            IndicatorsComputed.from_domain(
-                readings,
+            IndicatorsComputed(  # the readings validated here, once
+                timestamp=message.timestamp,
                 pair=message.pair,
                 timeframe=message.timeframe,
                 candle_time=utc_from_ms(int(run.timestamps[-1])),
-                at=message.timestamp,
+                indicators=readings,
             ),
         )
         for change in applied:
@@ -281,14 +281,14 @@ class IndicatorWorker:
     @staticmethod
     def _compute(
         windows: Mapping[BotKind, WindowedInputs], candles: CandleArrays, first: int
-    ) -> tuple[dict[BotKind, RuleInputs], dict[str, IndicatorSignal]]:
+    ) -> tuple[dict[BotKind, RuleInputs], dict[str, Reading]]:
         """Each bot's rule inputs from ``first`` on, and the readings of the last candle.
 
         A reading is the last bot's that has the indicator (as when each bot's were read in
         turn), so an earlier bot reads only what no later one does.
         """
         inputs: dict[BotKind, RuleInputs] = {}
-        readings: dict[str, IndicatorSignal] = {}
+        readings: dict[str, Reading] = {}
         shared: dict[tuple[int, int], Shared] = {}
         later: set[str] = set()
         order = list(windows.items())
@@ -305,9 +305,9 @@ class IndicatorWorker:
         rows = first - max(leads.values(), default=0) - start
         for bot, window in order:
             result, computed = window.compute_window(
-                candles, start, rows, readings=wanted[bot], shared=shared
+                candles, start, rows, readings=wanted[bot], plain=True, shared=shared
             )
-            readings.update(result.signals)
+            readings.update(result.readings)
             skip = first - leads[bot] - start - rows
             own = computed.window(skip, len(computed))
             inputs[bot] = _rule_inputs(window.strategy, own, leads[bot])

@@ -38,9 +38,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 import numpy as np
 
@@ -86,9 +87,12 @@ EntriesChanged = Callable[
 the active pairs without candles here; returns the events to publish."""
 
 
-@dataclass(frozen=True, slots=True)
-class Candle:
-    """One candle of a run, and the first price after it (None at the end of a replay)."""
+class Candle(NamedTuple):
+    """One candle of a run, and the first price after it (None at the end of a replay).
+
+    A named tuple: one is built per candle, and a frozen dataclass's ``__init__`` costs several
+    times a tuple's.
+    """
 
     open_ms: int
     close_ms: int
@@ -108,21 +112,22 @@ class Lane:
     reconciler: Reconciler
     resume_ms: int | None = None
     """Candles opened before this were done before a restart."""
+    symbol: str = field(init=False)
+    """The pair's symbol (read on every candle: ``Pair.symbol`` formats it anew each time)."""
 
-    @property
-    def symbol(self) -> str:
-        """The pair's symbol."""
-        return self.engine.deps.pair.symbol
+    def __post_init__(self) -> None:
+        self.symbol = self.engine.deps.pair.symbol
 
 
-@dataclass(frozen=True, slots=True)
-class _Row:
-    """One pair's candle at a candle time, with its bots' decisions."""
+class _Row(NamedTuple):
+    """One pair's candle at a candle time: its bots' decisions are row ``at`` of ``message``."""
 
     lane: Lane
     candle: Candle
-    decisions: dict[BotKind, tuple[BotDecisions, int]]
     message: DecisionsMade
+    at: int
+    actions: tuple[tuple[BotKind, list[int]], ...]
+    """Each deciding bot's actions over the run (the message's, in the runtime's bot order)."""
 
 
 class TradingWorker:
@@ -199,6 +204,7 @@ class TradingWorker:
         self._gathering: dict[int, dict[str, DecisionsMade]] = {}
         self._open_to: set[str] = set(self.lanes)
         self._marks: dict[str, float] = {}
+        self._market_clock = clock if isinstance(clock, MarketClock) else None
 
     @property
     def engine(self) -> OrderEngine:
@@ -358,11 +364,18 @@ class TradingWorker:
         rows: dict[int, list[_Row]] = {}
         for message in messages:
             lane = self.lanes[message.pair.symbol]
+            resume = lane.resume_ms
+            bots = message.bots
+            actions = tuple((bot, bots[bot].actions) for bot in _ORDER if bot in bots)
             for index, candle in enumerate(_candles(message)):
-                if lane.resume_ms is not None and candle.open_ms < lane.resume_ms:
+                if resume is not None and candle.open_ms < resume:
                     continue
-                decided = {bot: (d, index) for bot, d in message.bots.items()}
-                rows.setdefault(candle.open_ms, []).append(_Row(lane, candle, decided, message))
+                row = _Row(lane, candle, message, index, actions)
+                at = rows.get(candle.open_ms)
+                if at is None:
+                    rows[candle.open_ms] = [row]
+                else:
+                    at.append(row)
         await self._read_active(min(rows, default=None))
         await self._apply_pairs(min(rows, default=None))
         last: dict[str, Candle] = {}
@@ -386,42 +399,43 @@ class TradingWorker:
         if final:
             self.finished.set()
 
-    async def step(
-        self,
-        candle: Candle,
-        decisions: dict[BotKind, tuple[BotDecisions, int]],
-        message: DecisionsMade,
-    ) -> None:
-        """One candle of one pair (see ``step_all``)."""
-        await self.step_all([_Row(self.lanes[message.pair.symbol], candle, decisions, message)])
-
     async def step_all(self, rows: list[_Row]) -> None:
         """One candle time on every pair with a candle at it (see the module docstring).
 
         Every pair's candle is seen by the market first, then every pair moves to its next
         open, then the exits of every pair, then the entries, pairs in sorted-symbol order.
         """
-        rows = sorted(rows, key=lambda r: r.lane.symbol)
+        if len(rows) > 1:
+            rows = sorted(rows, key=_by_symbol)
         for row in rows:
             row.lane.engine.deps.progress.step_ms = row.candle.open_ms
-        if isinstance(self.clock, MarketClock):
-            self.clock.observe(max(r.candle.close_ms for r in rows))
-        for row in rows:
-            await self._market(row.lane, row.candle)
-            if not row.lane.engine.trading_allowed:
-                await row.lane.reconciler.run()
-        acting = [r for r in rows if r.candle.next_open is not None]
-        for row in acting:
-            await self._next_open(row.lane.engine, row.candle)
-        if any(self._stale(r.candle) for r in acting):
+        if self._market_clock is not None:
+            self._market_clock.observe(max(r.candle.close_ms for r in rows))
+        acting = await self._see_market(rows)
+        if self.max_age is not None and any(self._stale(r.candle) for r in acting):
             for row in acting:
                 await row.lane.engine.expire_pending(row.candle.open_ms)
             return
         await self._act(acting)
         for row in acting:
-            engine = row.lane.engine
-            if any(p.unprotected for p in engine.positions.values()):
-                await engine.ensure_protection()
+            positions = row.lane.engine.state.positions
+            if positions and any(p.unprotected for p in positions.values()):
+                await row.lane.engine.ensure_protection()
+
+    async def _see_market(self, rows: list[_Row]) -> list[_Row]:
+        """Every pair's candle seen by the market, then every pair at its next open.
+
+        Returns the rows whose decisions act (those with a next open).
+        """
+        for row in rows:
+            await self._market(row.lane.engine, row.candle)
+            if not row.lane.engine.state.trading_allowed:
+                await row.lane.reconciler.run()
+        acting = [r for r in rows if r.candle.next_open is not None]
+        if self.feed is not None:
+            for row in acting:
+                await self._next_open(self.feed, row.lane.engine, row.candle)
+        return acting
 
     async def _act(self, rows: list[_Row]) -> None:
         """The exits of every pair, then the entries (a pair whose exits failed enters nothing).
@@ -431,26 +445,21 @@ class TradingWorker:
         """
         exits: list[Exit] = []
         for row in rows:
-            if self._acts(row):
+            if row.lane.engine.state.positions and _acts(row):
                 exits += self._exits(row)
-        failed = await close_positions(exits)
+        # called only when something is wanted: most candles of a replay want nothing
+        failed = await close_positions(exits) if exits else set()
         wanted: list[Wanted] = []
         for row in rows:
-            if row.lane.symbol in failed or row.lane.symbol not in self._open_to:
+            symbol = row.lane.symbol
+            if symbol in failed or symbol not in self._open_to:
                 continue
-            if self._acts(row):
+            if _acts(row):
                 wanted += self._entries(row)
-        await open_positions(wanted)
+        if wanted:
+            await open_positions(wanted)
 
-    @staticmethod
-    def _acts(row: _Row) -> bool:
-        """True when the pair may trade and one of its bots decided something."""
-        if not row.lane.engine.trading_allowed:
-            return False
-        return any(d.actions[i] for d, i in row.decisions.values())
-
-    async def _market(self, lane: Lane, candle: Candle) -> None:
-        engine = lane.engine
+    async def _market(self, engine: OrderEngine, candle: Candle) -> None:
         if self.feed is not None:
             reports = await self.feed.on_candle(
                 engine.deps.pair,
@@ -468,12 +477,11 @@ class TradingWorker:
         if engine.positions:
             await engine.watch_take_profit(candle.high, step_ms=candle.open_ms)
 
-    async def _next_open(self, engine: OrderEngine, candle: Candle) -> None:
-        if self.feed is None or candle.next_open is None or candle.next_open_ms is None:
+    @staticmethod
+    async def _next_open(feed: PaperExchange, engine: OrderEngine, candle: Candle) -> None:
+        if candle.next_open is None or candle.next_open_ms is None:
             return
-        moved = await self.feed.mark_price(
-            engine.deps.pair, candle.next_open, at_ms=candle.next_open_ms
-        )
+        moved = await feed.mark_price(engine.deps.pair, candle.next_open, at_ms=candle.next_open_ms)
         if moved:
             await engine.apply_reports(moved)
 
@@ -481,6 +489,8 @@ class TradingWorker:
     def _exits(row: _Row) -> list[Exit]:
         """The positions the pair's decisions sell, aggressive bot first."""
         engine, candle = row.lane.engine, row.candle
+        if not engine.state.positions:
+            return []
         return [
             Exit(
                 engine,
@@ -502,8 +512,7 @@ class TradingWorker:
             if not self.opens_on(bot, row.lane.symbol):
                 continue
             if _action(row, bot) == BUY and bot not in engine.positions:
-                bot_decisions, index = row.decisions[bot]
-                signal = _signal(bot, bot_decisions, index, candle, row.message)
+                signal = _signal(bot, row.message.bots[bot], row.at, candle, row.message)
                 wanted.append(Wanted(engine, signal, candle.open_ms))
         return wanted
 
@@ -569,31 +578,34 @@ class TradingWorker:
             await uow.commit()
 
 
+def _acts(row: _Row) -> bool:
+    """True when the pair may trade and one of its bots decided something."""
+    if not row.lane.engine.state.trading_allowed:
+        return False
+    at = row.at
+    return any(actions[at] for _, actions in row.actions)
+
+
 def _action(row: _Row, bot: BotKind) -> int | None:
-    found = row.decisions.get(bot)
-    return None if found is None else found[0].actions[found[1]]
+    for decided, actions in row.actions:
+        if decided is bot:
+            return actions[row.at]
+    return None
+
+
+def _by_symbol(row: _Row) -> str:
+    return row.lane.symbol
 
 
 def _candles(message: DecisionsMade) -> list[Candle]:
     run = message.candles
-    closes = message.timeframe.bucket_end(np.asarray(run.open_times, dtype=np.int64)).tolist()
-    n = len(run.open_times)
-    candles = []
-    for i in range(n):
-        last = i == n - 1
-        candles.append(
-            Candle(
-                open_ms=run.open_times[i],
-                close_ms=closes[i],
-                open=run.open[i],
-                high=run.high[i],
-                low=run.low[i],
-                close=run.close[i],
-                next_open=message.next_open if last else run.open[i + 1],
-                next_open_ms=message.next_open_ms if last else run.open_times[i + 1],
-            )
-        )
-    return candles
+    times = run.open_times
+    closes = message.timeframe.bucket_end(np.asarray(times, dtype=np.int64)).tolist()
+    next_opens: list[float | None] = [*run.open[1:], message.next_open]
+    next_ms: list[int | None] = [*times[1:], message.next_open_ms]
+    return list(
+        map(Candle, times, closes, run.open, run.high, run.low, run.close, next_opens, next_ms)
+    )
 
 
 def _signal(
