@@ -337,6 +337,7 @@ export interface components {
             pair: string;
             /**
              * Previous Open Ms
+             * @description the candle the run follows (None: a series starts, or not known): the order engine acts on no run that follows a candle it has not done
              * @default null
              */
             previous_open_ms: number | null;
@@ -462,6 +463,12 @@ export interface components {
              */
             next_open_ms: number | null;
             pair: string;
+            /**
+             * Previous Open Ms
+             * @description the candle the run follows (None: a series starts, or not known): the order engine acts on no run that follows a candle it has not done
+             * @default null
+             */
+            previous_open_ms: number | null;
             timeframe: components["schemas"]["Timeframe"];
             /**
              * Timestamp
@@ -963,6 +970,12 @@ export interface components {
              */
             next_open_ms: number | null;
             pair: string;
+            /**
+             * Previous Open Ms
+             * @description the candle the run follows (None: a series starts, or not known): the order engine acts on no run that follows a candle it has not done
+             * @default null
+             */
+            previous_open_ms: number | null;
             timeframe: components["schemas"]["Timeframe"];
             /**
              * Timestamp

@@ -86,9 +86,15 @@ class Outcome:
     engine's consumer group (and the observer's) was back on it."""
 
 
+DATABASE_IDS = ("trade_id", "trigger_trade_id")
+"""Details that are row ids: a transaction a kill rolled back consumed a PostgreSQL sequence
+value, so the same trade may get another id than in a run without faults."""
+
+
 def alert_key(alert: AlertRaised) -> AlertKey:
-    """What an alert says (its id aside): two deliveries of one event say the same."""
+    """What an alert says (its message id and row ids aside): one event's copies say the same."""
     fields = alert.model_dump(mode="json", exclude={"message_id"})
+    fields["details"] = {k: v for k, v in fields["details"].items() if k not in DATABASE_IDS}
     return tuple(sorted((k, repr(v)) for k, v in fields.items()))
 
 

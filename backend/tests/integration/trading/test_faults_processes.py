@@ -56,6 +56,7 @@ def test_engines_in_processes_when_faults_strike_end_as_a_run_without_faults(
     assert sum(len(rows) for rows in expected["trades"].values()) > 30
     assert len(alerts(reference)) > 30
     print(f"without faults: {reference.duration_s:.0f} s")  # noqa: T201
+    problems = []  # every seed runs (a sweep reports them all), then the test says what failed
     for seed in range(SEEDS):
         faults = schedule(seed, reference.duration_s)
         outcome, state = _run(files, tmp_path / f"seed{seed}", last_opens, faults)
@@ -67,11 +68,15 @@ def test_engines_in_processes_when_faults_strike_end_as_a_run_without_faults(
             f"{outcome.duration_s:.0f} s against {reference.duration_s:.0f} s without faults, "
             f"{len(lost)} alerts lost, {len(twice)} twice"
         )
-        assert outcome.injected, f"seed {seed}: the replay ended before its first fault"
-        for key in expected:
-            assert state[key] == expected[key], f"seed {seed}: {key} differ"
-        assert not twice, f"seed {seed}: alerts published twice: {twice}"
-        assert not lost, f"seed {seed}: alerts lost: {lost}"
+        if not outcome.injected:
+            problems.append(f"seed {seed}: the replay ended before its first fault")
+        differ = [key for key in expected if state[key] != expected[key]]
+        problems += [f"seed {seed}: {key} differ from the run without faults" for key in differ]
+        if twice:
+            problems.append(f"seed {seed}: alerts published twice: {twice}")
+        if lost:
+            problems.append(f"seed {seed}: alerts lost: {lost}")
+    assert not problems, "\n".join(problems)
 
 
 def schedule(seed: int, duration_s: float) -> list[Fault]:
