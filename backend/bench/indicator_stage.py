@@ -119,7 +119,13 @@ async def run(pairs: int, timed: int, history: int) -> None:
     decisions = DecisionWorker(bus=bus, engines=engines)
     stage = Stage(bus, series)
     await bus.subscribe(topics.CANDLES, group="i", consumer="i", handler=indicators.handle)
-    await bus.subscribe(topics.INDICATORS, group="d", consumer="d", handler=decisions.handle)
+    await bus.subscribe(
+        topics.INDICATORS,
+        group="d",
+        consumer="d",
+        handler=decisions.handle,
+        many=decisions.handle_many,  # as the runtime subscribes it
+    )
     await bus.subscribe(topics.SIGNALS, group="bench", consumer="b", handler=stage.on_signal)
     try:
         await stage.step(0, history)

@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from cryptotrader.bus import topics
-from cryptotrader.bus.protocol import Delivery, Handler, MessageBus
+from cryptotrader.bus.protocol import Delivery, Handler, ManyHandler, MessageBus
 from cryptotrader.bus.stream_bus import StreamBus
 from cryptotrader.clock import Clock
 from cryptotrader.domain.enums import BotKind, TradeStatus
@@ -119,13 +119,17 @@ class Runtime:
             (topics.INDICATORS, "decision", self.decisions.handle if self.decisions else None),
             (topics.CANDLES, "indicator", self.indicators.handle if self.indicators else None),
         ]
+        # the decision engine decides the runs of one read together (a candle time's pairs)
+        many = {"decision": self.decisions.handle_many if self.decisions else None}
         for topic, group, handler in subscriptions:
             if handler is not None:
+                together = many.get(group) if topic == topics.INDICATORS else None
                 await self.bus.subscribe(
                     topic,
                     group=group,
                     consumer=f"{group}-{self.consumer}",
                     handler=self._guard(handler),
+                    many=None if together is None else self._guard_many(together),
                     from_start=True,  # durable: what came while Redis restarted empty and
                     # this engine was down is read too (idempotent handlers skip the rest)
                 )
@@ -448,6 +452,29 @@ class Runtime:
                 at=self.clock.now(),
             )
             await uow.commit()
+
+    def _guard_many(self, handler: ManyHandler) -> ManyHandler:
+        """A ``many`` handler that counts itself busy.
+
+        When it fails, each message is applied alone by the guarded handler (which stops the
+        runtime if that fails too).
+        """
+
+        async def guarded(deliveries: Sequence[Delivery]) -> None:
+            self._busy += 1
+            self._idle.clear()
+            try:
+                await handler(deliveries)
+                for delivery in deliveries:
+                    self.telemetry.handled(
+                        group=delivery.group, topic=delivery.topic, entry_id=delivery.entry_id
+                    )
+            finally:
+                self._busy -= 1
+                if not self._busy:
+                    self._idle.set()
+
+        return guarded
 
     def _guard(self, handler: Callable[[Delivery], Awaitable[None]]) -> Handler:
         """A handler that counts itself busy and stops the runtime when it fails."""

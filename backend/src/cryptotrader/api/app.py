@@ -182,6 +182,7 @@ def create_app(
         per_minute=settings.api.rate_limit_per_minute,
         auth_per_minute=settings.api.auth_rate_limit_per_minute,
         user_key=lambda bearer: _user_key(holder, bearer),
+        clock=the_clock,
     )
     app.add_middleware(
         EdgeMiddleware,

@@ -8,10 +8,10 @@ a limiter that cannot count never lets everything through).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cryptotrader.clock import Clock
 from cryptotrader.services.ephemeral import EphemeralStore
 from cryptotrader.services.errors import Unavailable
 
@@ -38,6 +38,7 @@ class RateLimiter:
         per_minute: requests per minute per user or client IP.
         auth_per_minute: login/refresh/ticket requests per minute per client IP.
         user_key: the ``user:<id>`` of a verified bearer token, or None.
+        clock: the API's clock (windows are minutes of its time: a test's clock holds still).
     """
 
     def __init__(
@@ -47,7 +48,9 @@ class RateLimiter:
         per_minute: int,
         auth_per_minute: int,
         user_key: Callable[[str | None], str | None],
+        clock: Clock,
     ) -> None:
+        self._clock = clock
         self._store = store
         self._per_minute = per_minute
         self._auth_per_minute = auth_per_minute
@@ -62,7 +65,7 @@ class RateLimiter:
         else:
             bucket, limit = "api", self._per_minute
             who = self._user_key(bearer) or f"ip:{ip}"
-        now = time.time()
+        now = self._clock.timestamp_ms() / 1000
         window = int(now // WINDOW_S)
         retry_after = max(1, int(WINDOW_S - now % WINDOW_S))
         try:

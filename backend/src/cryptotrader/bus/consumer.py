@@ -11,6 +11,9 @@ then holds only what was published since the restart, none of it seen by this gr
 publishers may have written to it before this consumer came back. What Redis lost with the
 old streams (entries not yet acked) is not there to read; re-delivering it is the publishers'
 part (the transactional outbox).
+
+A subscription with a ``many`` handler gives it every message of a read at once
+(``protocol.ManyHandler``); when it fails, each message goes to the handler alone.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from enum import Enum
 
 from cryptotrader.bus.codec import MalformedMessageError, decode
-from cryptotrader.bus.protocol import ConsumerOptions, Delivery, Handler
+from cryptotrader.bus.protocol import ConsumerOptions, Delivery, Handler, ManyHandler
 from cryptotrader.bus.transport import Entry, GroupMissing, StreamTransport
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,7 @@ class ConsumerLoop:
         handler: Handler,
         options: ConsumerOptions,
         dead_letter: DeadLetterSink,
+        many: ManyHandler | None = None,
     ) -> None:
         self._transport = transport
         self._topic = topic
@@ -58,6 +62,7 @@ class ConsumerLoop:
         self._group = group
         self._consumer = consumer
         self._handler = handler
+        self._many = many
         self._options = options
         self._dead_letter = dead_letter
         self._recovering = True
@@ -125,6 +130,8 @@ class ConsumerLoop:
     async def _process(self, entries: list[Entry]) -> None:
         done: list[str] = []
         try:
+            if self._many is not None and len(entries) > 1:
+                entries = await self._apply_many(entries, done)
             for entry in entries:
                 if await self._handle(entry) is _Outcome.DONE:
                     done.append(entry.entry_id)
@@ -139,7 +146,38 @@ class ConsumerLoop:
         if self._recovering:
             await asyncio.sleep(self._options.retry_delay_s)
 
-    async def _handle(self, entry: Entry) -> _Outcome:
+    async def _apply_many(self, entries: list[Entry], done: list[str]) -> list[Entry]:
+        """Apply ``entries`` at once (``many``); returns those left to apply one by one.
+
+        Entries that cannot be delivered (trimmed, malformed, delivered too often) are settled
+        here as ``_handle`` settles them; when ``many`` fails, every other one is left.
+        """
+        assert self._many is not None
+        deliveries: list[tuple[Entry, Delivery]] = []
+        for entry in entries:
+            prepared = await self._prepare(entry)
+            if isinstance(prepared, Delivery):
+                deliveries.append((entry, prepared))
+            else:
+                done.append(entry.entry_id)
+        try:
+            await self._many([delivery for _, delivery in deliveries])
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - each is applied alone instead
+            log.warning(
+                "%s handler of %s failed on %d entries at once, applying each alone: %r",
+                self._group,
+                self._topic,
+                len(deliveries),
+                exc,
+            )
+            return [entry for entry, _ in deliveries]
+        done.extend(entry.entry_id for entry, _ in deliveries)
+        return []
+
+    async def _prepare(self, entry: Entry) -> Delivery | _Outcome:
+        """The delivery of ``entry``, or DONE when it cannot be delivered (settled here)."""
         if entry.fields is None:
             log.warning("%s entry %s was trimmed before it was acked", self._topic, entry.entry_id)
             return _Outcome.DONE
@@ -151,7 +189,12 @@ class ConsumerLoop:
         except MalformedMessageError as exc:
             await self._reject(entry, f"malformed: {exc}")
             return _Outcome.DONE
-        delivery = Delivery(self._topic, self._group, entry.entry_id, message, entry.deliveries)
+        return Delivery(self._topic, self._group, entry.entry_id, message, entry.deliveries)
+
+    async def _handle(self, entry: Entry) -> _Outcome:
+        delivery = await self._prepare(entry)
+        if not isinstance(delivery, Delivery):
+            return delivery
         try:
             await self._handler(delivery)
         except asyncio.CancelledError:

@@ -60,6 +60,11 @@ Handler = Callable[[Delivery], Awaitable[None]]
 """Applies a message. It commits its effect before returning (the bus acks only then); raising
 means "not applied", and the message is delivered again, up to the retry limit."""
 
+ManyHandler = Callable[[Sequence[Delivery]], Awaitable[None]]
+"""Applies the messages of one read at once (a subscription's optional ``many``), as the
+``Handler`` would one after the other: the same effects, in the same order. Raising means
+"none applied": each is then given to the ``Handler`` alone, with its usual retries."""
+
 
 @dataclass(frozen=True, slots=True)
 class ConsumerOptions:
@@ -147,6 +152,7 @@ class MessageBus(Protocol):
         handler: Handler,
         options: ConsumerOptions | None = None,
         from_start: bool = False,
+        many: ManyHandler | None = None,
     ) -> Subscription:
         """Start consuming ``topic`` as ``consumer`` of ``group`` (created on first use).
 
@@ -154,6 +160,9 @@ class MessageBus(Protocol):
         first retained one: an engine's durable group then also gets what was published while
         it did not exist (Redis restarted empty before the engine came back). A group found gone
         while consuming is always created again from the start (``bus.consumer``).
+
+        ``many`` (optional) applies every message of a read at once (a candle time of many
+        pairs decided together); ``handler`` still applies each one when ``many`` fails.
         """
         ...
 

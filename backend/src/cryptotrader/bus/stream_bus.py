@@ -26,6 +26,7 @@ from cryptotrader.bus.protocol import (
     Delivery,
     Handler,
     HistoryPage,
+    ManyHandler,
     entry_key,
 )
 from cryptotrader.bus.transport import Entry, StreamTransport
@@ -118,6 +119,7 @@ class StreamBus:
         handler: Handler,
         options: ConsumerOptions | None = None,
         from_start: bool = False,
+        many: ManyHandler | None = None,
     ) -> _Subscription:
         """Start consuming ``topic`` as ``consumer`` of ``group``; the group exists on return.
 
@@ -132,6 +134,7 @@ class StreamBus:
             group=group,
             consumer=consumer,
             handler=handler,
+            many=many,
             options=options or self._options,
             dead_letter=self._dead_letter,
         )

@@ -37,12 +37,16 @@ class EffectiveConfig:
 
 def stored_config(row: BotRow) -> BotConfig:
     """The configuration stored on a bot (the default strategy when none was set)."""
-    raw = row.strategy_config or {}
+    return config_of(row.type, row.strategy_config)
+
+
+def config_of(kind: BotKind, raw: dict[str, Any] | None) -> BotConfig:
+    """``stored_config`` from the bot's kind and its ``strategy_config`` column."""
     try:
-        return BotConfig.model_validate({"strategy": DEFAULT_STRATEGY[row.type], **raw})
+        return BotConfig.model_validate({"strategy": DEFAULT_STRATEGY[kind], **(raw or {})})
     except ValidationError:
-        log.warning("bot %s has an unreadable strategy_config; showing defaults", row.type)
-        return BotConfig(strategy=DEFAULT_STRATEGY[row.type])
+        log.warning("bot %s has an unreadable strategy_config; showing defaults", kind)
+        return BotConfig(strategy=DEFAULT_STRATEGY[kind])
 
 
 def effective_config(config: BotConfig, kind: BotKind, trading: TradingSettings) -> EffectiveConfig:

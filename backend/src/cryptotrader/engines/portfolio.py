@@ -46,8 +46,9 @@ from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.trades import Trade
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.bot_config import effective_config, stored_config
+from cryptotrader.engines.bot_ledger import RISK_ENGINE, BotLedger
 from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.repositories import audit, bots, checkpoints, reallocations, settings
+from cryptotrader.persistence.repositories import audit, bots, checkpoints, settings
 from cryptotrader.persistence.tables import BotRow
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.risk.allocation import (
@@ -66,7 +67,7 @@ log = logging.getLogger(__name__)
 Event = tuple[str, BusMessage]
 """A message to publish on a channel once the transaction that caused it has committed."""
 
-_ENGINE = "portfolio"
+_ENGINE = RISK_ENGINE
 _RISK_LEVEL = {BotKind.SAFE: RiskLevel.LOW, BotKind.AGGRESSIVE: RiskLevel.MAX}
 
 
@@ -156,14 +157,14 @@ class PortfolioManager:
 
     async def terms(self, kind: BotKind, *, session: AsyncSession) -> BotTerms:
         """The bot's terms as they stand in ``session``'s transaction."""
-        row = await bots.require_bot(session=session, kind=kind)
-        config = effective_config(stored_config(row), kind, self.trading)
+        bot = (await BotLedger.of(session)).bots[kind]
+        config = effective_config(bot.config, kind, self.trading)
         return BotTerms(
             kind=kind,
-            status=row.status,
-            capital=row.capital,
+            status=bot.status,
+            capital=bot.capital,
             base_risk=config.risk_ratio,
-            risk=await self._risk_state(session, kind),
+            risk=bot.risk,
             strategy=config.strategy,
             params=config.params,
             stop_loss=config.stop_loss,
@@ -172,7 +173,7 @@ class PortfolioManager:
 
     async def capitals(self, *, session: AsyncSession) -> dict[BotKind, Decimal]:
         """Every bot's capital in ``session``'s transaction (the pair limit is on their sum)."""
-        return {row.type: row.capital for row in await bots.list_bots(session=session)}
+        return {kind: bot.capital for kind, bot in (await BotLedger.of(session)).bots.items()}
 
     def size_entry(
         self,
@@ -206,34 +207,41 @@ class PortfolioManager:
     async def settle(
         self, *, session: AsyncSession, trade_id: int, trade: Trade, at: datetime
     ) -> list[Event]:
-        """Apply a closed trade to its bot in ``session``; the events to publish after commit."""
+        """Apply a closed trade to its bot in ``session``; the events to publish after commit.
+
+        The bots are read (locked) once per transaction (``BotLedger``): a batch of exits
+        settled in one transaction reads them once, and each settlement writes its bot's
+        capital and risk ratio in one statement.
+        """
         pnl = trade.pnl
         assert pnl is not None, "settle a closed trade"
-        row = await bots.require_bot(session=session, kind=trade.bot, lock=True)
-        config = effective_config(stored_config(row), trade.bot, self.trading)
-        before = await self._risk_state(session, trade.bot)
+        ledger = await BotLedger.of(session, lock=True)
+        bot = ledger.bots[trade.bot]
+        config = effective_config(bot.config, trade.bot, self.trading)
+        before = bot.risk
         settled = settle_trade(
             kind=trade.bot,
-            capital=row.capital,
+            capital=bot.capital,
             state=before,
             pnl=pnl,
             reducer=self.reducer,
             ratio=self.ratio,
         )
-        # ``row`` is locked and fresh: its capital plus the P&L, without reading it again
-        await bots.set_capital(session=session, kind=trade.bot, capital=row.capital + booked(pnl))
+        changed = settled.state != before
+        ratio = current_risk_ratio(config.risk_ratio, settled.state) if changed else None
+        await ledger.set_capital(trade.bot, bot.capital + booked(pnl), ratio=ratio)
         events: list[Event] = []
-        if settled.state != before:
-            events += await self._store_risk(session, trade.bot, config.risk_ratio, settled, at)
+        if changed:
+            events += await self._store_risk(ledger, trade.bot, config.risk_ratio, settled, at)
         if settled.reallocation > 0:
             events += await self._reallocate(
-                session, trade_id, pnl, settled.reallocation, at, pair=trade.pair
+                ledger, trade_id, pnl, settled.reallocation, at, pair=trade.pair
             )
         return events
 
     async def _reallocate(
         self,
-        session: AsyncSession,
+        ledger: BotLedger,
         trade_id: int,
         profit: Decimal,
         amount: Decimal,
@@ -241,15 +249,7 @@ class PortfolioManager:
         *,
         pair: Pair,
     ) -> list[Event]:
-        await reallocations.apply_reallocation(
-            session=session,
-            from_bot=BotKind.AGGRESSIVE,
-            to_bot=BotKind.SAFE,
-            amount=amount,
-            ratio=self.ratio,
-            trigger_trade_id=trade_id,
-            at=at,
-        )
+        await ledger.reallocate(BotKind.AGGRESSIVE, BotKind.SAFE, amount, self.ratio, trade_id, at)
         moved = CapitalReallocated(
             timestamp=at,
             from_bot=BotKind.AGGRESSIVE,
@@ -273,21 +273,21 @@ class PortfolioManager:
 
     async def _store_risk(
         self,
-        session: AsyncSession,
+        ledger: BotLedger,
         kind: BotKind,
         base: Decimal,
         settled: Settlement,
         at: datetime,
     ) -> list[Event]:
+        """The risk state moved (its ratio is written with the capital): stored, and said."""
         state = settled.state
-        await self._save_risk_state(session, kind, state, at)
-        await bots.set_risk_ratio(session=session, kind=kind, ratio=current_risk_ratio(base, state))
+        await ledger.set_risk(kind, state, at)
         change = settled.change
         if change is None:
             return []
         events: list[Event] = []
         if state.paused:
-            await bots.set_status(session=session, kind=kind, status=BotStatus.PAUSED)
+            await ledger.set_status(kind, BotStatus.PAUSED)
             cause = {"cause": change.reason, "losses": str(state.losses)}
             breaker = _alert(at, "circuit_breaker", kind, change.reason, "critical", details=cause)
             events.append((topics.ALERTS, breaker))
@@ -316,6 +316,7 @@ class PortfolioManager:
         at = self._clock.now()
         async with UnitOfWork(self._database) as uow:
             session = uow.session
+            BotLedger.forget(session)  # written below through the ORM row
             row = await bots.require_bot(session=session, kind=kind, lock=True)
             before = row.status
             after = REQUESTED_STATUS[action]
@@ -515,7 +516,7 @@ class PortfolioManager:
         self, kind: BotKind, *, reason: str, session: AsyncSession, pair: Pair | None = None
     ) -> list[Event]:
         """Pause a bot in ``session`` (circuit breaker, failed protection on ``pair``)."""
-        await bots.set_status(session=session, kind=kind, status=BotStatus.PAUSED)
+        await (await BotLedger.of(session)).set_status(kind, BotStatus.PAUSED)
         await audit.append_audit(
             session=session,
             at=self._clock.now(),
@@ -541,7 +542,8 @@ class PortfolioManager:
             session=session, kind=row.type, ratio=current_risk_ratio(config.risk_ratio, resumed)
         )
 
-    async def _risk_state(self, session: AsyncSession, kind: BotKind) -> RiskState:
+    @staticmethod
+    async def _risk_state(session: AsyncSession, kind: BotKind) -> RiskState:
         stored = await checkpoints.load_checkpoint(
             session=session, engine=_ENGINE, key=f"risk:{kind}"
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -141,6 +141,71 @@ async def test_bus_when_an_entry_is_malformed_dead_letters_it_at_once_and_contin
     assert dead.reason.startswith("malformed: ")
     assert reason in dead.reason
     assert dead.deliveries == 1
+
+
+@pytest.mark.asyncio
+async def test_bus_when_subscribed_with_many_it_gets_a_read_at_once_malformed_ones_left_out(
+    bus: StreamBus,
+) -> None:
+    sent = [command(n) for n in range(5)]
+    for message in sent[:2]:
+        await bus.publish(topics.COMMANDS, message)
+    await bus.transport.add(bus.stream(topics.COMMANDS), {"data": "not json"})
+    for message in sent[2:]:
+        await bus.publish(topics.COMMANDS, message)
+    reads: list[list[Delivery]] = []
+    alone: list[Delivery] = []
+
+    async def together(deliveries: Sequence[Delivery]) -> None:
+        reads.append(list(deliveries))
+
+    await bus.subscribe(
+        topics.COMMANDS,
+        group="g",
+        consumer="c",
+        handler=recorder(alone),
+        many=together,
+        from_start=True,
+    )
+    await eventually(lambda: len(reads) == 1)
+    last = command(5)
+    await bus.publish(topics.COMMANDS, last)  # a read of one goes to the handler
+    await eventually(lambda: len(alone) == 1)
+    await asyncio.sleep(0.2)  # acked: nothing comes again
+    assert [[d.message for d in read] for read in reads] == [sent]
+    assert [d.message for d in alone] == [last]
+    (dead,) = await bus.dead_letters(topics.COMMANDS)
+    assert dead.reason.startswith("malformed: ")
+
+
+@pytest.mark.asyncio
+async def test_bus_when_many_fails_each_message_goes_to_the_handler_alone_in_order(
+    bus: StreamBus,
+) -> None:
+    sent = [command(n) for n in range(4)]
+    for message in sent:
+        await bus.publish(topics.COMMANDS, message)
+    tried: list[int] = []
+    alone: list[Delivery] = []
+
+    async def together(deliveries: Sequence[Delivery]) -> None:
+        tried.append(len(deliveries))
+        raise ValueError("cannot apply them at once")
+
+    await bus.subscribe(
+        topics.COMMANDS,
+        group="g",
+        consumer="c",
+        handler=recorder(alone),
+        many=together,
+        from_start=True,
+    )
+    await eventually(lambda: len(alone) == 4)
+    await asyncio.sleep(0.2)
+    assert tried == [4]
+    assert [d.message for d in alone] == sent
+    assert all(d.attempt == 1 for d in alone)
+    assert await bus.dead_letters(topics.COMMANDS) == []
 
 
 @pytest_asyncio.fixture(params=BUSES)

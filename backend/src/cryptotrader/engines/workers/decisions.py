@@ -5,12 +5,19 @@ One ``DecisionEngine`` (one strategy) per bot decides a whole run of candles at 
 candles travel on with the decisions, so that the order engine gets every candle and both bots'
 verdicts on it in one ordered stream. The verdict on the run's last candle (each live candle's)
 is also announced as a ``SignalGenerated`` with its indicator contributions.
+
+The runs of one read (a live candle time: every pair's candle) are decided together
+(``handle_many``): each bot's rule is evaluated once over the pairs' rows laid end to end
+(``decide_together``) instead of once per pair. That is exact: a rule reads at most
+``lookback`` rows back (docs/strategies.md), and a run whose inputs carry ``lookback - 1`` rows
+before it reads only its own rows there; a run with fewer (a series' start) is decided alone.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -25,12 +32,13 @@ from cryptotrader.bus.messages import (
 )
 from cryptotrader.bus.protocol import Delivery, MessageBus
 from cryptotrader.domain.enums import BotKind, SignalAction
+from cryptotrader.domain.market import FloatArray
 from cryptotrader.domain.signals import TradingSignal
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.decision import DecisionEngine, rows_contributions
 from cryptotrader.engines.workers.runs import column
 from cryptotrader.strategies import create_strategy
-from cryptotrader.strategies.base import BaseStrategy, StrategyInputs
+from cryptotrader.strategies.base import BaseStrategy, Decisions, StrategyInputs
 from cryptotrader.strategies.context import ContextArrays, nan_to_zero
 
 BUY, SELL, HOLD = 1, -1, 0
@@ -59,6 +67,38 @@ class DecisionWorker:
             bot: decide(self._engine(bot, message.inputs[bot]), message.inputs[bot])
             for bot in self._engines
         }
+        await self._publish(message, decided)
+
+    async def handle_many(self, deliveries: Sequence[Delivery]) -> None:
+        """Decide the runs of one read together; publish as ``handle`` would, run after run."""
+        runs = [d.message for d in deliveries if isinstance(d.message, StrategyInputsComputed)]
+        for message, decided in zip(runs, self._decide_together(runs), strict=True):
+            await self._publish(message, decided)
+
+    def _decide_together(
+        self, runs: Sequence[StrategyInputsComputed]
+    ) -> list[dict[BotKind, BotDecisions]]:
+        """Each run's decisions, every bot's rule evaluated once over the runs it can join."""
+        decided: list[dict[BotKind, BotDecisions]] = [{} for _ in runs]
+        for bot in self._engines:
+            joined: dict[int, tuple[DecisionEngine, list[int]]] = {}
+            for i, message in enumerate(runs):
+                rows = message.inputs[bot]
+                engine = self._engine(bot, rows)
+                if rows.lead == engine.strategy.lookback - 1:
+                    joined.setdefault(id(engine), (engine, []))[1].append(i)
+                else:  # a series' start: the rule must see nothing before its first row
+                    decided[i][bot] = decide(engine, rows)
+            for engine, members in joined.values():
+                together = decide_together(engine, [runs[i].inputs[bot] for i in members])
+                for i, one in zip(members, together, strict=True):
+                    decided[i][bot] = one
+        return decided
+
+    async def _publish(
+        self, message: StrategyInputsComputed, decided: dict[BotKind, BotDecisions]
+    ) -> None:
+        """The run's decisions, then the verdicts on its last candle."""
         await self._bus.publish(
             topics.SIGNALS,
             DecisionsMade(
@@ -118,9 +158,52 @@ def rule_inputs(rows: RuleInputs) -> StrategyInputs:
 def decide(engine: DecisionEngine, rows: RuleInputs) -> BotDecisions:
     """One bot's decisions on each candle of the run."""
     inputs = rule_inputs(rows)
+    return _bot_decisions(engine, inputs, engine.decide(inputs), rows.lead, len(inputs))
+
+
+def decide_together(engine: DecisionEngine, runs: Sequence[RuleInputs]) -> list[BotDecisions]:
+    """``decide`` of each run, the rule evaluated once over the runs' rows end to end.
+
+    Each run must carry ``lookback - 1`` rows before its own (``lead``): a rule reads at most
+    ``lookback`` rows back, so its rows then read only rows of the same run. Runs whose inputs
+    differ in shape (other series or weights) are decided one by one.
+    """
+    first = runs[0]
+    alike = all(
+        r.weights == first.weights
+        and r.series.keys() == first.series.keys()
+        and r.strengths.keys() == first.strengths.keys()
+        for r in runs
+    )
+    if len(runs) == 1 or not alike:
+        return [decide(engine, rows) for rows in runs]
+    inputs = StrategyInputs(
+        series={name: _joined(r.series[name] for r in runs) for name in first.series},
+        strengths={name: _joined(r.strengths[name] for r in runs) for name in first.strengths},
+        weights=first.weights,
+        context=ContextArrays(
+            *(_joined(r.context[name] for r in runs) for name in ContextArrays.__slots__)
+        ),
+    )
     decisions = engine.decide(inputs)
-    lead = rows.lead
-    exits, entries = decisions.exits[lead:], decisions.entries[lead:]
+    result = []
+    start = 0
+    for rows in runs:
+        stop = start + len(rows.context["trend"])
+        result.append(_bot_decisions(engine, inputs, decisions, start + rows.lead, stop))
+        start = stop
+    return result
+
+
+def _joined(columns: Iterable[Sequence[float | None]]) -> FloatArray:
+    return column(list(chain.from_iterable(columns)))
+
+
+def _bot_decisions(
+    engine: DecisionEngine, inputs: StrategyInputs, decisions: Decisions, start: int, stop: int
+) -> BotDecisions:
+    """The decisions of rows ``start:stop`` (one run's, after its lead)."""
+    exits, entries = decisions.exits[start:stop], decisions.entries[start:stop]
     actions = np.where(exits, SELL, np.where(entries, BUY, HOLD))
     # every buy or sell, and the run's last row: its verdict is announced as a signal, a hold
     # included, and the app shows each indicator's share of it
@@ -128,13 +211,13 @@ def decide(engine: DecisionEngine, rows: RuleInputs) -> BotDecisions:
     if len(actions):
         shown.add(len(actions) - 1)
     at = sorted(shown)
-    shares = rows_contributions(inputs.strengths, inputs.weights, [lead + i for i in at])
+    shares = rows_contributions(inputs.strengths, inputs.weights, [start + i for i in at])
     contributions = {str(i): row for i, row in zip(at, shares, strict=True)}
-    score = nan_to_zero(decisions.score[lead:]).clip(-1.0, 1.0)  # +-inf: +-1 either way
+    score = nan_to_zero(decisions.score[start:stop]).clip(-1.0, 1.0)  # +-inf: +-1 either way
     return BotDecisions(
         strategy=engine.strategy.name,
         actions=actions.tolist(),
-        confidence=decisions.confidence[lead:].tolist(),
+        confidence=decisions.confidence[start:stop].tolist(),
         score=score.tolist(),
         contributions=contributions,
     )

@@ -1,0 +1,204 @@
+"""The runtime at scale across processes (issue 17): 100 pairs on 1m over Redis and PostgreSQL.
+
+Run from ``backend/``: ``PYTHONPATH=$PWD/src:$PWD ../.venv/bin/python -m bench.runtime_scale
+[part] [timed] [pairs]`` with ``part`` one of ``latency`` (default), ``all``; ``timed``: candle
+times timed (default 300); ``pairs``: how many (default 100). Needs ../shared/data, PostgreSQL on
+127.0.0.1:5432 (a database of its own is created) and Redis on 127.0.0.1:6379 (logical database
+12, held alone and emptied); without them it says so and stops. Target (issue 17): candle close
+to order p99 under 50 ms across processes over Redis with 100 pairs on 1m.
+
+**The pairs are not 100 real markets.** ../shared/data holds two; pair ``k`` (``C00/USDT`` ...
+``C99/USDT``) is a stretch of the real BTC/USDT 2024 minutes from a different start for each
+``k``, stamped onto one common timeline under an invented symbol (``bench.runtime_pairs.build``):
+real market moves, but different periods made simultaneous.
+
+* **Latency** (``latency``): the indicator, decision, order and portfolio engines each run as
+  their own process (``cryptotrader engine NAME``, PostgreSQL, Redis Streams); this process
+  stores the pairs' candles, publishes 300 candles of history of each pair (the warm-up is 201;
+  the order checkpoints say they were stepped before, so only later candles trade), then one
+  candle time at a time: the 100 pairs' candles of one minute, one ``CandlesClosed`` each, as
+  one batch (as the market data engine's batch replay), waiting for the order engine to have
+  stepped the batch before the next. Timed from the start of publishing the batch to (a) each
+  pair's ``DecisionsMade`` arriving here, (b) each order's ``pending`` update arriving here (the
+  order written and about to be sent; one bus hop more than the real moment: an upper bound),
+  for the **last** pair of the batch (``C99/USDT``, stepped after the 99 others) and for all.
+  Run twice: the aggressive bot on ``bench_flip`` (a trade on almost every candle: the worst
+  case) and both bots on their default strategies (few orders on 300 minutes: the count is
+  printed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from bench._common import load, machine, today
+from bench.runtime_pairs import WHAT
+from bench.scale_harness import Engines, Feed, Pairs, make_pairs, stack, stepped, unreachable
+from cryptotrader.bus import topics
+from cryptotrader.bus.messages import DecisionsMade, OrderUpdated
+from cryptotrader.bus.protocol import Delivery
+from cryptotrader.domain import OrderStatus
+from cryptotrader.engines import client_ids
+
+PAIRS, HISTORY, TIMED, PAUSE_S = 100, 300, 300, 0.05
+TARGET_MS = 50.0
+PIPELINE = ("portfolio", "order", "decision", "indicator")
+
+
+@dataclass
+class Timings:
+    """Times from publishing a batch to what came back, per candle time."""
+
+    last: str
+    sent: dict[int, float] = field(default_factory=dict)
+    decisions: dict[str, list[float]] = field(default_factory=dict)
+    orders: dict[str, list[float]] = field(default_factory=dict)
+    stepped: list[float] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)
+    """CPU seconds of each engine's process over the timed candle times."""
+    _seen: set[tuple[str, int]] = field(default_factory=set)
+
+    async def decision(self, delivery: Delivery) -> None:
+        message = delivery.message
+        if not isinstance(message, DecisionsMade) or message.batch_ms not in self.sent:
+            return
+        elapsed = time.perf_counter() - self.sent[message.batch_ms]
+        self.decisions.setdefault(message.pair.symbol, []).append(elapsed)
+
+    async def order(self, delivery: Delivery) -> None:
+        message = delivery.message
+        if not isinstance(message, OrderUpdated) or message.status is not OrderStatus.PENDING:
+            return
+        parsed = client_ids.parse(message.client_order_id)
+        if parsed is None or parsed.pair is None or parsed.protection:
+            return
+        if parsed.step_ms not in self.sent:
+            return
+        if (parsed.pair, parsed.step_ms) in self._seen:  # the other bot's order on that candle
+            return
+        self._seen.add((parsed.pair, parsed.step_ms))
+        elapsed = time.perf_counter() - self.sent[parsed.step_ms]
+        self.orders.setdefault(parsed.pair, []).append(elapsed)
+
+
+def percentiles(label: str, seconds: list[float], *, target: bool = False) -> str:
+    """``label: n, p50, p99, max`` in ms; with ``target``, whether p99 < 50 ms."""
+    if not seconds:
+        return f"{label}: none"
+    ms = np.asarray(seconds) * 1000
+    p50, p99 = np.percentile(ms, 50), np.percentile(ms, 99)
+    line = f"{label}: {len(ms)}, p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {ms.max():.1f} ms"
+    if target:
+        line += f" (target p99 < {TARGET_MS:.0f} ms: {'met' if p99 < TARGET_MS else 'NOT met'})"
+    return line
+
+
+async def _drive(
+    url: str, redis_url: str, pairs: Pairs, engines: Engines, *, timed: int, pause_s: float
+) -> Timings:
+    feed, database = await Feed.open(url, redis_url, pairs)
+    times = pairs.times
+    last = pairs.symbols[-1]
+    timings = Timings(last=client_ids.pair_code(last))
+    await feed.bus.subscribe(topics.SIGNALS, group="bench", consumer="b", handler=timings.decision)
+    await feed.bus.subscribe(topics.ORDERS, group="bench", consumer="b", handler=timings.order)
+    try:
+        await feed.publish(0, HISTORY)
+        await feed.publish(HISTORY, HISTORY + 1)  # not timed: it waits for the history
+        await stepped(database, last, times[HISTORY])
+        before = engines.cpu_all()
+        for i in range(HISTORY + 1, HISTORY + 1 + timed):
+            started = time.perf_counter()
+            timings.sent[times[i]] = started
+            await feed.publish(i, i + 1)
+            await stepped(database, last, times[i])
+            timings.stepped.append(time.perf_counter() - started)
+            await asyncio.sleep(pause_s)
+        after = engines.cpu_all()
+        timings.cpu = {label: after[label] - before[label] for label in before}
+        await asyncio.sleep(0.5)  # the last updates on their way
+    finally:
+        await feed.bus.close()
+        await database.dispose()
+    return timings
+
+
+def run_latency(
+    root: Path, pairs: Pairs, *, flip: bool, timed: int, pause_s: float = PAUSE_S
+) -> Timings:
+    """The pipeline's engines as processes; ``timed`` candle times timed. Returns the timings."""
+    folder = root / ("flip" if flip else "default")
+    folder.mkdir()
+    done_through = pairs.times[HISTORY - 1]
+    with stack(folder, pairs, flip=flip, done_through=done_through) as (url, redis_url, engines):
+        start_pipeline(engines)
+        return asyncio.run(_drive(url, redis_url, pairs, engines, timed=timed, pause_s=pause_s))
+
+
+def start_pipeline(engines: Engines) -> None:
+    """The indicator, decision, order and portfolio engines, once each has started."""
+    labels = [engines.start(name) for name in PIPELINE]
+    for label in labels:
+        engines.wait_ready(label)
+
+
+def report_latency(what: str, timings: Timings, last: str) -> None:
+    """The figures of one run, the target's verdict on the orders."""
+    code = timings.last
+    print(f"  {what}:")
+    everyone = [s for seconds in timings.decisions.values() for s in seconds]
+    mine = timings.decisions.get(last, [])
+    print("    " + percentiles(f"decisions of the last pair ({last})", mine))
+    print("    " + percentiles("decisions of every pair", everyone))
+    orders = [s for seconds in timings.orders.values() for s in seconds]
+    last_orders = timings.orders.get(code, [])
+    print("    " + percentiles(f"orders of the last pair ({last})", last_orders, target=True))
+    print("    " + percentiles("orders of every pair", orders, target=True))
+    print("    " + percentiles("batch stepped by the order engine (polled, 5 ms)", timings.stepped))
+    steps = max(len(timings.stepped), 1)
+    cpu = ", ".join(
+        f"{label.partition(':')[0]} {seconds / steps * 1000:.1f}"
+        for label, seconds in timings.cpu.items()
+    )
+    total = sum(timings.cpu.values()) / steps * 1000
+    print(
+        f"    CPU per candle time (ms, each engine's process): {cpu}; all {total:.1f} (the load "
+        "adds waiting to the latency, not CPU)"
+    )
+
+
+def latency(root: Path, timed: int, count: int = PAIRS) -> None:
+    print(f"latency: {count} pairs of 1m, {timed} candle times timed ({load()})")
+    pairs = make_pairs(root, count, HISTORY + timed + 2)
+    last = pairs.symbols[-1]
+    for flip in (True, False):
+        timings = run_latency(root, pairs, flip=flip, timed=timed)
+        what = "aggressive bot on bench_flip" if flip else "default strategies"
+        report_latency(f"{what} ({load()})", timings, last)
+
+
+def main() -> None:
+    part = sys.argv[1] if len(sys.argv) > 1 else "latency"
+    timed = int(sys.argv[2]) if len(sys.argv) > 2 else TIMED
+    count = int(sys.argv[3]) if len(sys.argv) > 3 else PAIRS
+    print(f"runtime at scale across processes, {today()}, {machine()}, {load()}")
+    print(f"  {WHAT}")
+    reason = unreachable()
+    if reason is not None:
+        print(f"  skipped: {reason}")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        if part in {"latency", "all"}:
+            latency(root, timed, count)
+
+
+if __name__ == "__main__":
+    main()
