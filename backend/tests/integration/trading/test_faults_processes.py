@@ -100,15 +100,22 @@ def alerts(outcome: Outcome) -> list[tuple[Any, ...]]:
 def _differ(
     expected: list[tuple[Any, ...]], got: list[tuple[Any, ...]]
 ) -> tuple[list[str], list[str]]:
-    """The alerts missing from ``got`` and those in it once too often, in short."""
+    """The alerts missing from ``got`` and those in it once too often, in short (an alert that
+    differs from its counterpart says which fields differ)."""
 
     def short(key: tuple[Any, ...]) -> str:
         fields = dict(key)
         return f"{fields['kind']} {fields['bot']} {fields['pair']} {fields['timestamp']}"
 
     want, have = Counter(expected), Counter(got)
-    missing, extra = want - have, have - want
-    return [short(k) for k in missing.elements()], [short(k) for k in extra.elements()]
+    missing, extra = list((want - have).elements()), list((have - want).elements())
+    lost, twice = [short(k) for k in missing], [short(k) for k in extra]
+    for index, key in enumerate(missing):
+        twin = next((k for k in extra if short(k) == short(key)), None)
+        if twin is not None:
+            a, b = dict(key), dict(twin)
+            lost[index] += f" (differs: {[(f, a[f], b[f]) for f in a if a[f] != b.get(f)]})"
+    return lost, twice
 
 
 def _run(
