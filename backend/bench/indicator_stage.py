@@ -9,7 +9,8 @@ trend filter, the aggressive bot's ``bench_flip``: the full indicator set), the 
 pairs (real BTC/USDT minutes from 50 starts, invented symbols). A candle time publishes the 50
 pairs' candles and ends when the 50 ``DecisionsMade`` are out. Printed: the CPU of the process
 per candle time (every thread; the steadier measure on a shared machine), the wall time, and a
-digest of every decision, so that two trees' runs show they decided the same.
+digest of every decision, so that two trees' runs show they decided the same. The garbage
+collector is settled after the history, as ``cryptotrader run`` settles it once up.
 
 To compare two trees, run it with ``PYTHONPATH`` on each in turn (docs/BENCHMARKS.md).
 """
@@ -26,6 +27,7 @@ import numpy as np
 import bench.runtime_flip  # noqa: F401 - registers bench_flip
 from bench._common import FEAR_GREED, load, machine, today
 from bench.runtime_pairs import MINUTES, build, symbol
+from cryptotrader import collector
 from cryptotrader.bus import topics
 from cryptotrader.bus.memory import InProcessBus
 from cryptotrader.bus.messages import CandlesClosed, DecisionsMade
@@ -130,6 +132,7 @@ async def run(pairs: int, timed: int, history: int) -> None:
     try:
         await stage.step(0, history)
         await stage.step(history, history + 1)
+        collector.settle(owned=True)  # as `cryptotrader run` once it is up
         walls = []
         cpu = time.process_time()
         for i in range(history + 1, history + 1 + timed):

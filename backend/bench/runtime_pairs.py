@@ -22,7 +22,8 @@ real market moves, but different periods made simultaneous, under invented symbo
   the batch to the ``pending`` update of the **last** pair's order (``C49/USDT``, traded after
   the 49 others). Every pair's aggressive bot runs ``bench_flip`` (a trade on almost every
   candle) with 10,000 USDT, a small risk and limits high enough that every pair can hold a
-  position: the worst case for the last pair.
+  position: the worst case for the last pair. The garbage collector is settled after the
+  history as ``cryptotrader run`` settles it once up (``cryptotrader.collector``).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ import pandas as pd
 import bench.runtime_flip  # noqa: F401 - registers bench_flip
 from bench._common import FEAR_GREED, HOURS, SHARED_DATA, load, machine, peak_rss_mib, today
 from bench.runtime import report, use_flip
+from cryptotrader import collector
 from cryptotrader.bootstrap.runtime import open_runtime
 from cryptotrader.bus import topics
 from cryptotrader.bus.messages import OrderUpdated
@@ -274,6 +276,7 @@ async def latency(root: Path, timed: int) -> None:
         await probe.publish(0, HISTORY)
         await probe.publish(HISTORY, HISTORY + 1)
         await trading.done_with(int(times[HISTORY]))
+        collector.settle(owned=True)  # as `cryptotrader run` once it is up
         cpu = time.process_time()
         for i in range(HISTORY + 1, HISTORY + 1 + timed):
             probe.sent[int(times[i])] = time.perf_counter()

@@ -189,7 +189,7 @@ export interface components {
             confidence: number[];
             /**
              * Contributions
-             * @description by row index, for the rows that buy or sell
+             * @description by row index, for the rows that buy and the run's last row
              */
             contributions: {
                 [key: string]: {

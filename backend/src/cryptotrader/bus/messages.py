@@ -491,7 +491,8 @@ class BotDecisions(BaseModel):
     confidence: list[float]
     score: list[float]
     contributions: dict[str, dict[str, float]] = Field(
-        default_factory=dict, description="by row index, for the rows that buy or sell"
+        default_factory=dict,
+        description="by row index, for the rows that buy and the run's last row",
     )
 
 

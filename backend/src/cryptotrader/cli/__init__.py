@@ -17,6 +17,7 @@ os.environ.setdefault("TYPER_USE_RICH", "0")
 import typer  # after the switch above
 from typer._click import ClickException  # typer >= 0.29 vendors click
 
+from cryptotrader import collector
 from cryptotrader.cli._common import App
 from cryptotrader.cli.api import api_command, token_app, user_app
 from cryptotrader.cli.backtest import backtest_app
@@ -65,6 +66,8 @@ def main(argv: list[str] | None = None) -> None:
 
     ``argv`` None is the process's own command line: the process ends with the command.
     """
+    if argv is None:
+        collector.own_process()
     try:
         _run(argv)
     finally:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from cryptotrader import collector
 from cryptotrader.cli._common import (
     console,
     err_console,
@@ -288,6 +289,7 @@ async def _run(
         if api_port is not None:
             api = await _serve_api(settings, runtime, api_port)
         await runtime.wait_ready()
+        collector.settle()  # the start-up's objects frozen: collections short and rare
         if not runtime.failed.is_set():
             line = _market_line(runtime)
             _announce(banner if line is None else f"{banner}\n{line}", api, live)

@@ -28,6 +28,7 @@ from cryptotrader.domain.bots import BotConfig
 from cryptotrader.domain.enums import BotKind, BotStatus
 from cryptotrader.engines.bot_config import config_of
 from cryptotrader.errors import OperationalError
+from cryptotrader.persistence import deferred
 from cryptotrader.persistence.repositories import checkpoints
 from cryptotrader.persistence.tables import Base, BotRow, EngineCheckpointRow, ReallocationRow
 from cryptotrader.risk.reducer import RiskState
@@ -39,7 +40,12 @@ _BOTS = Base.metadata.tables[BotRow.__tablename__]
 _CHECKPOINTS = Base.metadata.tables[EngineCheckpointRow.__tablename__]
 _REALLOCATIONS = Base.metadata.tables[ReallocationRow.__tablename__]
 _READ = select(
-    _BOTS.c.type, _BOTS.c.id, _BOTS.c.status, _BOTS.c.capital, _BOTS.c.strategy_config
+    _BOTS.c.type,
+    _BOTS.c.id,
+    _BOTS.c.status,
+    _BOTS.c.capital,
+    _BOTS.c.current_risk_ratio,
+    _BOTS.c.strategy_config,
 ).order_by(_BOTS.c.type)
 _READ_LOCKED = _READ.with_for_update()
 _RISKS = select(_CHECKPOINTS.c.key, _CHECKPOINTS.c.value).where(
@@ -69,8 +75,12 @@ class LedgerBot:
     id: int
     status: BotStatus
     capital: Decimal
+    ratio: Decimal
+    """Its current risk ratio as stored (``bots.current_risk_ratio``)."""
     config: BotConfig
     risk: RiskState
+    dirty: bool = False
+    """Capital or ratio changed inside ``deferred.defer``: written once as the block ends."""
 
 
 class BotLedger:
@@ -96,10 +106,11 @@ class BotLedger:
         rows = (await session.execute(_READ_LOCKED if lock else _READ)).all()
         risks = dict((await session.execute(_RISKS)).all())
         bots = {}
-        for kind, row_id, status, capital, raw in rows:
+        for kind, row_id, status, capital, ratio, raw in rows:
             stored = risks.get(f"risk:{kind}")
             risk = RiskState() if stored is None else RiskState(**stored)
-            bots[kind] = LedgerBot(kind, row_id, status, capital, config_of(kind, raw), risk)
+            config = config_of(kind, raw)
+            bots[kind] = LedgerBot(kind, row_id, status, capital, ratio, config, risk)
         missing = [kind for kind in BotKind if kind not in bots]
         if missing:
             raise OperationalError(f"no {missing[0]} bot in the database: create the bots first")
@@ -115,13 +126,32 @@ class BotLedger:
     async def set_capital(
         self, kind: BotKind, capital: Decimal, *, ratio: Decimal | None = None
     ) -> None:
-        """Write a bot's capital (and its current risk ratio, when given): one statement."""
-        if ratio is None:
+        """Write a bot's capital (and its current risk ratio, when given): one statement.
+
+        Inside ``deferred.defer``: once for the whole block, with the last values.
+        """
+        bot = self.bots[kind]
+        bot.capital = capital
+        if ratio is not None:
+            bot.ratio = ratio
+        if deferred.deferring(self._session):
+            bot.dirty = True
+            deferred.before_flush(self._session, _KEY, self._flush)
+        elif ratio is None:
             await self._session.execute(_SET_CAPITAL, {"b_type": kind, "b_capital": capital})
         else:
             values = {"b_type": kind, "b_capital": capital, "b_ratio": ratio}
             await self._session.execute(_SET_CAPITAL_AND_RATIO, values)
-        self.bots[kind].capital = capital
+
+    async def _flush(self) -> None:
+        """The bots changed inside a ``defer`` block, each written once, in the locks' order."""
+        for bot in sorted(self.bots.values(), key=lambda b: b.kind):
+            if bot.dirty:
+                values = {"b_type": bot.kind, "b_capital": bot.capital, "b_ratio": bot.ratio}
+                await deferred.write(
+                    self._session, _SET_CAPITAL_AND_RATIO, values, phase=deferred.BOTS
+                )
+                bot.dirty = False
 
     async def set_risk(self, kind: BotKind, state: RiskState, at: datetime) -> None:
         """Write a bot's risk reducer state (its ratio goes with ``set_capital``)."""
@@ -171,7 +201,11 @@ class BotLedger:
             "ratio_applied": ratio,
             "created_at": at,
         }
-        await self._session.execute(_ADD_REALLOCATION, record)
+        await deferred.write(self._session, _ADD_REALLOCATION, record, phase=deferred.REALLOCATIONS)
+        if deferred.deferring(self._session):
+            await self.set_capital(giver, source.capital - amount)
+            await self.set_capital(receiver, target.capital + amount)
+            return
         source.capital, target.capital = source.capital - amount, target.capital + amount
         moved = sorted((source, target), key=lambda bot: bot.kind)  # the locks' order
         await self._session.execute(

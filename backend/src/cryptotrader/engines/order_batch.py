@@ -42,6 +42,7 @@ from cryptotrader.engines.portfolio import BotTerms
 from cryptotrader.engines.positions import Position
 from cryptotrader.errors import TraderError
 from cryptotrader.exchanges.paper import PaperExchange
+from cryptotrader.persistence import deferred
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.risk.limits import OpenPosition
 
@@ -139,6 +140,12 @@ async def _alone(w: Wanted) -> None:
         _log_or_raise(w.engine, str(w.signal.target_bot), exc)
 
 
+async def _commit(uow: UnitOfWork) -> None:
+    """Run the transaction's queued writes (one statement per kind: ``deferred``), commit it."""
+    await deferred.flush(uow.session)
+    await uow.commit()
+
+
 def _log_or_raise(engine: OrderEngine, what: str, exc: BaseException) -> None:
     if not isinstance(exc, TraderError):
         raise exc
@@ -152,7 +159,7 @@ async def _decide_and_write(batch: list[Wanted]) -> list[_Sent]:
         await w.engine.store.row_ids()  # looked up once per engine, outside the transaction
     decided: list[tuple[OrderEngine, Decided]] = []
     grown: list[OpenPosition] = []
-    async with UnitOfWork(first.database) as uow:
+    async with UnitOfWork(first.database) as uow, deferred.defer(uow.session):
         reads = EntryReads(first.portfolio)
         for w in batch:
             engine = w.engine
@@ -175,7 +182,7 @@ async def _decide_and_write(batch: list[Wanted]) -> list[_Sent]:
                 OpenPosition(one.bot, engine.deps.pair.symbol, one.order.quantity * one.price)
             )
         if grown:
-            await uow.commit()
+            await _commit(uow)
     for engine, one in decided:
         await engine.entries.announce(one)
     return [
@@ -197,7 +204,7 @@ async def _record_fills(
     if not sent:
         return [], []
     recorded = []
-    async with UnitOfWork(sent[0].engine.deps.database) as uow:
+    async with UnitOfWork(sent[0].engine.deps.database) as uow, deferred.defer(uow.session):
         for s in sent:
             assert s.report is not None
             engine = s.engine
@@ -216,7 +223,7 @@ async def _record_fills(
                     uow.session, position, base, guard.stop, guard.take, ids
                 )
             recorded.append((s, position, events, guard, new))
-        await uow.commit()
+        await _commit(uow)
     guards, opened = [], []
     for s, position, events, guard, new in recorded:
         await s.engine.recorder.entry_recorded(s.order, position, events)
@@ -281,14 +288,14 @@ async def _protect(
 
 async def _store_guards(guards: list[_Guard]) -> None:
     stored = []
-    async with UnitOfWork(guards[0].engine.deps.database) as uow:
+    async with UnitOfWork(guards[0].engine.deps.database) as uow, deferred.defer(uow.session):
         for g in guards:
             ids = await g.engine.store.row_ids()
             new = await g.engine.protection.store_legs_in(
                 uow.session, g.position, g.base, g.stop, g.take, ids
             )
             stored.append((g, new))
-        await uow.commit()
+        await _commit(uow)
     for g, new in stored:
         await g.engine.protection.legs_stored(new)
 
@@ -297,7 +304,7 @@ async def _record_guards(placed: list[_Guard]) -> None:
     if not placed:
         return
     applied = []
-    async with UnitOfWork(placed[0].engine.deps.database) as uow:
+    async with UnitOfWork(placed[0].engine.deps.database) as uow, deferred.defer(uow.session):
         for g in placed:
             assert g.reports is not None
             g.position.version += 1
@@ -306,7 +313,7 @@ async def _record_guards(placed: list[_Guard]) -> None:
             applied.append(
                 (g, await recorder.apply_in(uow.session, recorder.parsed(g.reports), None))
             )
-        await uow.commit()
+        await _commit(uow)
     for g, (closed, events) in applied:
         await g.engine.recorder.applied(closed, events)
         g.position.protection, g.position.protected = g.base, g.position.quantity
@@ -419,7 +426,7 @@ async def _write_sales(sales: list[_Sale]) -> list[_Sale]:
     for s in sales:
         await s.exit.engine.store.row_ids()
     recorded = []
-    async with UnitOfWork(sales[0].exit.engine.deps.database) as uow:
+    async with UnitOfWork(sales[0].exit.engine.deps.database) as uow, deferred.defer(uow.session):
         for s in sales:
             engine = s.exit.engine
             closed, events = await engine.recorder.apply_in(
@@ -431,7 +438,7 @@ async def _write_sales(sales: list[_Sale]) -> list[_Sale]:
                     uow.session, s.order, await engine.store.row_ids(), trade_id=s.position.trade_id
                 )
             recorded.append((s, closed, events))
-        await uow.commit()
+        await _commit(uow)
     selling = []
     for s, closed, events in recorded:
         engine = s.exit.engine
@@ -447,7 +454,7 @@ async def _record_sales(sold: list[_Sale]) -> None:
     if not sold:
         return
     applied = []
-    async with UnitOfWork(sold[0].exit.engine.deps.database) as uow:
+    async with UnitOfWork(sold[0].exit.engine.deps.database) as uow, deferred.defer(uow.session):
         for s in sold:
             assert s.report is not None
             recorder = s.exit.engine.recorder
@@ -459,6 +466,6 @@ async def _record_sales(sold: list[_Sale]) -> None:
                     ),
                 )
             )
-        await uow.commit()
+        await _commit(uow)
     for s, (closed, events) in applied:
         await s.exit.engine.recorder.applied(closed, events)

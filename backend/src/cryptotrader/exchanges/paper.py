@@ -249,8 +249,7 @@ class PaperExchange(BaseExchange):
         close: float,
     ) -> list[OrderReport]:
         """A candle closed: fill what it reached; returns the orders that changed."""
-        if self._quiet(pair.symbol):
-            self.book.candle(pair, open_ms, close_ms, open_, high, low, close)
+        if self.quiet_candle(pair.symbol, open_ms, close_ms, close):
             return []
         async with self._lock:
             changed = self.book.candle(pair, open_ms, close_ms, open_, high, low, close)
@@ -262,8 +261,7 @@ class PaperExchange(BaseExchange):
 
         Nothing triggers but market orders waiting for a price.
         """
-        if self._quiet(pair.symbol):
-            self.book.mark(pair, price, at_ms, trigger=False)
+        if self.quiet_mark(pair.symbol, price, at_ms):
             return []
         async with self._lock:
             changed = self.book.mark(pair, price, at_ms, trigger=False)
@@ -291,14 +289,29 @@ class PaperExchange(BaseExchange):
                 await self._save()
         return order.report(pair.quote)
 
-    def _quiet(self, symbol: str) -> bool:
-        """True when market data on ``symbol`` can only move its market state.
+    def quiet_candle(self, symbol: str, open_ms: int, close_ms: int, close: float) -> bool:
+        """``on_candle`` at once when the candle can fill nothing; False (nothing done) if not.
 
-        No order of the pair to fill, no unsaved change, nobody in the lock: what the locked
-        path would do (move the state, save nothing, return no report) needs neither lock nor
-        save. Most candles of a replay are quiet; this keeps them cheap.
+        Quiet: no order of the pair to fill, no unsaved change, nobody in the lock. What the
+        locked path does then (move the market state, save nothing, report nothing) needs
+        neither the lock nor a save, nor an ``await``: most candles of a replay are quiet.
         """
-        return not self.book.has_open(symbol) and not self.book.dirty and not self._lock.locked()
+        if not self.quiet(symbol):
+            return False
+        self.book.quiet_candle(symbol, open_ms, close_ms, close)
+        return True
+
+    def quiet_mark(self, symbol: str, price: float, at_ms: int) -> bool:
+        """``mark_price`` at once when nothing can fill (see ``quiet_candle``); else False."""
+        if not self.quiet(symbol):
+            return False
+        self.book.quiet_mark(symbol, price, at_ms)
+        return True
+
+    def quiet(self, symbol: str) -> bool:
+        """True when market data on ``symbol`` can fill nothing (see ``quiet_candle``)."""
+        book = self.book
+        return not book.has_open(symbol) and not book.dirty and not self._lock.locked()
 
     def _now(self, pair: Pair) -> int:
         stamp = self.book.market(pair.symbol).price_ms

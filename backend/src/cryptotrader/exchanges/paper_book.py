@@ -109,7 +109,10 @@ class PaperBook:
 
     def market(self, symbol: str) -> MarketState:
         """The market state of ``symbol`` (created empty on first use)."""
-        return self.markets.setdefault(symbol, MarketState())
+        state = self.markets.get(symbol)
+        if state is None:
+            state = self.markets[symbol] = MarketState()
+        return state
 
     def submit(
         self,
@@ -209,11 +212,12 @@ class PaperBook:
         Waiting market orders fill at the open, limit orders at their price or better, and
         stop-loss / take-profit pairs by the kernel's ``touch``. A candle seen before is ignored.
         """
-        state = self.market(pair.symbol)
+        symbol = pair.symbol
+        state = self.market(symbol)
         if state.last_candle_ms is not None and open_ms <= state.last_candle_ms:
             return []
         changed: list[PaperOrder] = []
-        for order in self._open_orders(pair.symbol):
+        for order in self._open_orders(symbol):
             if not order.is_open:
                 continue  # the other leg of an OCO pair filled just before
             if order.type is OrderType.MARKET:
@@ -225,6 +229,18 @@ class PaperBook:
         state.last_candle_ms = open_ms
         state.price, state.price_ms = c, close_ms
         return changed
+
+    def quiet_candle(self, symbol: str, open_ms: int, close_ms: int, close: float) -> None:
+        """``candle`` on a pair with no open order: only its market state moves."""
+        state = self.market(symbol)
+        if state.last_candle_ms is None or open_ms > state.last_candle_ms:
+            state.last_candle_ms = open_ms
+            state.price, state.price_ms = close, close_ms
+
+    def quiet_mark(self, symbol: str, price: float, at_ms: int) -> None:
+        """``mark`` on a pair with no open order: only its market state moves."""
+        state = self.market(symbol)
+        state.price, state.price_ms = price, at_ms
 
     def mark(self, pair: Pair, price: float, at_ms: int, *, trigger: bool) -> list[PaperOrder]:
         """The market trades at ``price`` now; returns the orders that changed.

@@ -29,6 +29,14 @@ CandleInput: TypeAlias = "pd.DataFrame | CandleArrays"
 Shared: TypeAlias = "MutableMapping[Hashable, tuple[dict[str, FloatArray], FloatArray | None]]"
 """Values and strengths already computed on the same candles, by ``Indicator.identity``."""
 
+_INTERNED: dict[Hashable, int] = {}
+"""Each ``Indicator.identity`` seen, as a small int: an identity holds pydantic parameters,
+slow to hash and compare, and a live candle time looks every indicator of every pair up."""
+
+
+def _interned(identity: Hashable) -> int:
+    return _INTERNED.setdefault(identity, len(_INTERNED))
+
 
 def as_arrays(candles: CandleInput) -> CandleArrays:
     """Candle arrays from a frame, or the arrays themselves."""
@@ -117,6 +125,7 @@ class IndicatorEngine:
     def __init__(self, indicators: Iterable[Indicator[Any]] = ()) -> None:
         self._indicators: dict[str, Indicator[Any]] = {}
         self._columns: dict[str, str] = {}
+        self._identities: dict[str, int] = {}
         for indicator in indicators:
             self.register_indicator(indicator)
 
@@ -169,6 +178,7 @@ class IndicatorEngine:
                     f"column {column!r} of {indicator.key!r} is already {owner!r}'s"
                 )
         self._indicators[indicator.key] = indicator
+        self._identities[indicator.key] = _interned(indicator.identity())
         for column in indicator.columns:
             self._columns[column] = indicator.key
 
@@ -209,7 +219,7 @@ class IndicatorEngine:
         plain_readings: dict[str, Reading] = {}
         for key, indicator in self._indicators.items():
             try:
-                identity = (indicator.identity(), with_strengths)
+                identity = (self._identities[key], with_strengths)
                 known = None if shared is None else shared.get(identity)
                 if known is None:
                     values = indicator.compute(arrays)

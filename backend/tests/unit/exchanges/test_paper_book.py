@@ -142,6 +142,21 @@ def test_candle_when_another_pair_has_orders_reads_only_its_own_pair() -> None:
     assert not b.has_open(PAIR.symbol)
 
 
+def test_quiet_candle_and_mark_when_the_pair_has_no_order_move_the_market_as_candle_and_mark() -> (
+    None
+):
+    full, quiet = bought(), bought()
+    moves = [(H, 41_000.0), (2 * H, 42_000.0), (2 * H, 1.0), (H, 2.0), (3 * H, 43_000.0)]
+    for open_ms, close in moves:  # a candle seen before moves nothing
+        full.candle(PAIR, open_ms, open_ms + H, close, close, close, close)
+        quiet.quiet_candle(PAIR.symbol, open_ms, open_ms + H, close)
+        assert full.state() == quiet.state()
+        full.mark(PAIR, close + 1, open_ms + H, trigger=False)
+        quiet.quiet_mark(PAIR.symbol, close + 1, open_ms + H)
+        assert full.state() == quiet.state()
+    assert quiet.market(PAIR.symbol).last_candle_ms == 3 * H
+
+
 def test_cancel_when_one_leg_of_a_pair_cancels_both_and_frees_the_amount() -> None:
     b = protected(39_000.0, 44_000.0)
     assert b.used["BTC"] == Decimal("0.1")

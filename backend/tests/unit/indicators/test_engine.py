@@ -185,3 +185,18 @@ def test_compute_when_plain_readings_asked_they_carry_what_the_signals_say(
         timestamp=at, pair=pair, timeframe=Timeframe.M1, candle_time=at, indicators=plain.readings
     )
     assert built.model_dump(exclude={"message_id"}) == expected.model_dump(exclude={"message_id"})
+
+
+def test_compute_when_two_engines_share_an_identical_indicator_it_is_computed_once() -> None:
+    candles = random_walk(300, seed=3)
+    first = IndicatorEngine([create_indicator("rsi"), create_indicator("ema", {"period": 50})])
+    second = IndicatorEngine(
+        [create_indicator("rsi", weight=2.0), create_indicator("ema", {"period": 20})]
+    )
+    shared: dict[object, object] = {}
+    a = first.compute(candles, Timeframe.M1, start=290, shared=shared)  # type: ignore[arg-type]
+    b = second.compute(candles, Timeframe.M1, start=290, shared=shared)  # type: ignore[arg-type]
+    assert len(shared) == 3  # rsi once (weights aside), both EMAs
+    assert b.strengths["rsi_14"] is a.strengths["rsi_14"]
+    assert b.weights["rsi_14"] == 2.0
+    assert not np.shares_memory(b.series["ema_20"], a.series["ema_50"])

@@ -205,9 +205,10 @@ def _bot_decisions(
     """The decisions of rows ``start:stop`` (one run's, after its lead)."""
     exits, entries = decisions.exits[start:stop], decisions.entries[start:stop]
     actions = np.where(exits, SELL, np.where(entries, BUY, HOLD))
-    # every buy or sell, and the run's last row: its verdict is announced as a signal, a hold
-    # included, and the app shows each indicator's share of it
-    shown = {int(i) for i in np.flatnonzero(actions)}
+    # every buy (an entry records its signal's shares), and the run's last row: its verdict is
+    # announced as a signal, a hold included, and the app shows each indicator's share of it;
+    # nothing reads a sale's (about half the rows of a replay: a third of the stage's time)
+    shown = {int(i) for i in np.flatnonzero(actions == BUY)}
     if len(actions):
         shown.add(len(actions) - 1)
     at = sorted(shown)

@@ -360,7 +360,8 @@ class TradingWorker:
                 lambda: self.resume_ms is not None and self.resume_ms > open_ms
             )
 
-    async def _batch(self, messages: list[DecisionsMade]) -> None:
+    def _rows(self, messages: list[DecisionsMade]) -> dict[int, list[_Row]]:
+        """The candles not done yet of every run, by candle time."""
         rows: dict[int, list[_Row]] = {}
         for message in messages:
             lane = self.lanes[message.pair.symbol]
@@ -376,12 +377,17 @@ class TradingWorker:
                     rows[candle.open_ms] = [row]
                 else:
                     at.append(row)
+        return rows
+
+    async def _batch(self, messages: list[DecisionsMade]) -> None:
+        rows = self._rows(messages)
         await self._read_active(min(rows, default=None))
         await self._apply_pairs(min(rows, default=None))
         last: dict[str, Candle] = {}
         done = self.candles_done
         for open_ms in sorted(rows):
-            await self.step_all(rows[open_ms])
+            if not self._quiet_step(rows[open_ms]):
+                await self.step_all(rows[open_ms])
             for row in rows[open_ms]:
                 row.lane.resume_ms = open_ms + 1
                 last[row.lane.symbol] = row.candle
@@ -399,6 +405,47 @@ class TradingWorker:
         if final:
             self.finished.set()
 
+    def _quiet_step(self, rows: list[_Row]) -> bool:
+        """Step a candle time where nothing can trade, at once; False (nothing done) if not quiet.
+
+        Quiet: a replay on the paper market (no decision too old), and on every pair no
+        position, nothing the paper market could fill or must save, trading allowed and no
+        entry its bots may take. ``step_all`` would then only move the paper market (the
+        candle, then the next open), the clock and each checkpoint's step: done here without
+        its awaits. Most candles of a replay are quiet.
+        """
+        feed = self.feed
+        if feed is None or self.max_age is not None:
+            return False
+        for row in rows:
+            lane = row.lane
+            state = lane.engine.state
+            if state.positions or not state.trading_allowed or not feed.quiet(lane.symbol):
+                return False
+            if lane.symbol in self._open_to and self._buys(row):
+                return False
+        for row in rows:
+            row.lane.engine.deps.progress.step_ms = row.candle.open_ms
+        if self._market_clock is not None:
+            self._market_clock.observe(_latest_close(rows))
+        book = feed.book
+        for row in rows:  # every pair's candle, then every pair's next open, as step_all
+            candle = row.candle
+            book.quiet_candle(row.lane.symbol, candle.open_ms, candle.close_ms, candle.close)
+        for row in rows:
+            candle = row.candle
+            if candle.next_open is not None and candle.next_open_ms is not None:
+                book.quiet_mark(row.lane.symbol, candle.next_open, candle.next_open_ms)
+        return True
+
+    def _buys(self, row: _Row) -> bool:
+        """True when a bot that opens positions on the row's pair decided to buy."""
+        at, symbol = row.at, row.lane.symbol
+        for bot, actions in row.actions:
+            if actions[at] == BUY and self.opens_on(bot, symbol):
+                return True
+        return False
+
     async def step_all(self, rows: list[_Row]) -> None:
         """One candle time on every pair with a candle at it (see the module docstring).
 
@@ -410,7 +457,7 @@ class TradingWorker:
         for row in rows:
             row.lane.engine.deps.progress.step_ms = row.candle.open_ms
         if self._market_clock is not None:
-            self._market_clock.observe(max(r.candle.close_ms for r in rows))
+            self._market_clock.observe(_latest_close(rows))
         acting = await self._see_market(rows)
         if self.max_age is not None and any(self._stale(r.candle) for r in acting):
             for row in acting:
@@ -427,14 +474,27 @@ class TradingWorker:
 
         Returns the rows whose decisions act (those with a next open).
         """
+        feed = self.feed
         for row in rows:
-            await self._market(row.lane.engine, row.candle)
-            if not row.lane.engine.state.trading_allowed:
+            engine, candle = row.lane.engine, row.candle
+            # most candles of a replay: no position, no order, nothing to await
+            if (
+                feed is None
+                or engine.state.positions
+                or not feed.quiet_candle(
+                    row.lane.symbol, candle.open_ms, candle.close_ms, candle.close
+                )
+            ):
+                await self._market(engine, candle)
+            if not engine.state.trading_allowed:
                 await row.lane.reconciler.run()
         acting = [r for r in rows if r.candle.next_open is not None]
-        if self.feed is not None:
+        if feed is not None:
             for row in acting:
-                await self._next_open(self.feed, row.lane.engine, row.candle)
+                engine, candle = row.lane.engine, row.candle
+                at, price = candle.next_open_ms, candle.next_open
+                if at is None or price is None or not feed.quiet_mark(row.lane.symbol, price, at):
+                    await self._next_open(feed, engine, candle)
         return acting
 
     async def _act(self, rows: list[_Row]) -> None:
@@ -591,6 +651,10 @@ def _action(row: _Row, bot: BotKind) -> int | None:
         if decided is bot:
             return actions[row.at]
     return None
+
+
+def _latest_close(rows: list[_Row]) -> int:
+    return rows[0].candle.close_ms if len(rows) == 1 else max(r.candle.close_ms for r in rows)
 
 
 def _by_symbol(row: _Row) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cryptotrader.persistence import deferred
 from cryptotrader.persistence.repositories._sql import built_once, upsert_insert
 from cryptotrader.persistence.tables import EngineCheckpointRow
 
@@ -36,9 +37,8 @@ async def save_checkpoint(
     *, session: AsyncSession, engine: str, key: str, value: dict[str, Any], at: datetime
 ) -> None:
     """Replace the checkpoint; save it in the same transaction as the work it marks as done."""
-    await session.execute(
-        upsert_checkpoint(session), {"engine": engine, "key": key, "value": value, "updated_at": at}
-    )
+    values = {"engine": engine, "key": key, "value": value, "updated_at": at}
+    await deferred.write(session, upsert_checkpoint(session), values, phase=deferred.CHECKPOINTS)
 
 
 def upsert_checkpoint(session: AsyncSession) -> Any:

@@ -18,6 +18,7 @@ from cryptotrader.domain.enums import BotKind, OrderStatus
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.errors import OperationalError
+from cryptotrader.persistence import deferred
 from cryptotrader.persistence.repositories._sql import built_once, rowcount, upsert_insert
 from cryptotrader.persistence.repositories.bots import bot_ids, require_bot
 from cryptotrader.persistence.repositories.pairs import ensure_pair
@@ -41,6 +42,11 @@ _UPDATE = (
 _LINK = (
     update(_ORDERS)
     .where(_ORDERS.c.client_order_id.in_(bindparam("b_coids", expanding=True)))
+    .values(trade_id=bindparam("b_trade_id"))
+)
+_LINK_ONE = (
+    update(_ORDERS)
+    .where(_ORDERS.c.client_order_id == bindparam("b_coid"))
     .values(trade_id=bindparam("b_trade_id"))
 )
 _ORDER_ID = select(_ORDERS.c.id).where(_ORDERS.c.client_order_id == bindparam("b_coid"))
@@ -141,8 +147,8 @@ async def add_order(
     exchange: str,
     trade_id: int | None = None,
     ids: RowIds | None = None,
-) -> int:
-    """Store a new order (before it is sent); returns its row id.
+) -> int | None:
+    """Store a new order (before it is sent); returns its row id (None: queued, ``deferred``).
 
     ``ids`` (``row_ids``, for ``exchange`` and the order's pair) saves looking them up.
 
@@ -150,6 +156,9 @@ async def add_order(
         sqlalchemy.exc.IntegrityError: an order with this client order id already exists.
     """
     values = await _values(session, order, exchange, trade_id, ids)
+    if deferred.deferring(session):
+        await deferred.write(session, _INSERT, values, phase=deferred.ORDERS_INSERT)
+        return None
     result = await session.execute(_INSERT, values)
     key = cast(CursorResult[Any], result).inserted_primary_key
     assert key is not None, "an INSERT has a primary key"
@@ -164,7 +173,11 @@ async def add_order_if_new(
     trade_id: int | None = None,
     ids: RowIds | None = None,
 ) -> bool:
-    """Store a new order unless one with its client order id exists; True when stored."""
+    """Store a new order unless one with its client order id exists; True when stored.
+
+    Inside ``deferred.defer`` it is queued and True (the caller writes orders it knows are new:
+    one that exists already is left as it is, and announced once more).
+    """
     values = await _values(session, order, exchange, trade_id, ids)
     statement = built_once(
         session,
@@ -173,7 +186,8 @@ async def add_order_if_new(
             index_elements=["client_order_id"]
         ),
     )
-    return rowcount(await session.execute(statement, values)) == 1
+    touched = await deferred.write(session, statement, values, phase=deferred.ORDERS_INSERT)
+    return touched is None or touched == 1
 
 
 async def get_order(*, session: AsyncSession, client_order_id: str) -> Order | None:
@@ -198,8 +212,8 @@ async def update_order(*, session: AsyncSession, order: Order) -> None:
         "b_average": order.average_fill_price,
         "b_fee": order.fee,
     }
-    if rowcount(await session.execute(_UPDATE, values)) != 1:
-        raise OperationalError(f"order {order.client_order_id} is not in the database")
+    missing = f"order {order.client_order_id} is not in the database"
+    await deferred.write(session, _UPDATE, values, phase=deferred.ORDERS_UPDATE, one_row=missing)
 
 
 async def add_fill(
@@ -215,7 +229,7 @@ async def add_fill(
     """Add one fill of a stored order, in one statement; False when it was already recorded.
 
     Unlike ``record_fill`` it leaves the order's totals alone: the caller records the
-    exchange's (``update_order``).
+    exchange's (``update_order``). Inside ``deferred.defer`` it is queued (True).
     """
     values = {
         "b_coid": client_order_id,
@@ -225,7 +239,8 @@ async def add_fill(
         "b_fee": fee,
         "b_at": filled_at,
     }
-    return rowcount(await session.execute(_add_fill(session), values)) == 1
+    touched = await deferred.write(session, _add_fill(session), values, phase=deferred.FILLS)
+    return touched is None or touched == 1
 
 
 def _add_fill(session: AsyncSession) -> Any:
@@ -318,7 +333,12 @@ async def count_orders(*, session: AsyncSession) -> int:
 
 async def link_trade(*, session: AsyncSession, client_order_ids: list[str], trade_id: int) -> None:
     """Attach orders (an entry, its protection, its exit) to the trade they belong to."""
-    await session.execute(_LINK, {"b_coids": client_order_ids, "b_trade_id": trade_id})
+    if not deferred.deferring(session):
+        await session.execute(_LINK, {"b_coids": client_order_ids, "b_trade_id": trade_id})
+        return
+    for coid in client_order_ids:
+        params = {"b_coid": coid, "b_trade_id": trade_id}
+        await deferred.write(session, _LINK_ONE, params, phase=deferred.ORDERS_UPDATE)
 
 
 async def trade_orders(*, session: AsyncSession, trade_id: int) -> list[Order]:

@@ -6,17 +6,35 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.domain.enums import BotKind, TradeStatus
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.trades import Trade
 from cryptotrader.errors import OperationalError
-from cryptotrader.persistence.repositories._sql import rowcount
+from cryptotrader.persistence import deferred
 from cryptotrader.persistence.repositories.bots import require_bot
 from cryptotrader.persistence.repositories.pairs import ensure_pair
 from cryptotrader.persistence.tables import Base, BotRow, TradeRow, TradingPairRow
+
+_TRADES = Base.metadata.tables[TradeRow.__tablename__]
+_CLOSE = (
+    update(_TRADES)
+    .where(_TRADES.c.id == bindparam("b_id"))
+    .values(
+        quantity=bindparam("b_quantity"),
+        exit_price=bindparam("b_exit_price"),
+        closed_at=bindparam("b_closed_at"),
+        exit_reason=bindparam("b_exit_reason"),
+        fees=bindparam("b_fees"),
+        status=bindparam("b_status"),
+        pnl=bindparam("b_pnl"),
+        pnl_percent=bindparam("b_pnl_percent"),
+        risk_reward_ratio=bindparam("b_rr"),
+    )
+)
+"""A trade's exit, built once (executed with its values; several at once when deferred)."""
 
 
 def _select() -> Select[TradeRow, BotKind, str, str]:
@@ -99,24 +117,20 @@ async def update_trade(*, session: AsyncSession, trade_id: int, trade: Trade) ->
     Raises:
         OperationalError: no trade has this id.
     """
-    table = Base.metadata.tables[TradeRow.__tablename__]
-    statement = (
-        update(table)
-        .where(table.c.id == trade_id)
-        .values(
-            quantity=trade.quantity,
-            exit_price=trade.exit_price,
-            closed_at=trade.exit_time,
-            exit_reason=trade.exit_reason,
-            fees=trade.fees,
-            status=trade.status,
-            pnl=trade.booked_pnl,
-            pnl_percent=trade.pnl_percent,
-            risk_reward_ratio=trade.risk_reward_ratio,
-        )
-    )
-    if rowcount(await session.execute(statement)) != 1:
-        raise OperationalError(f"trade {trade_id} is not in the database")
+    values = {
+        "b_id": trade_id,
+        "b_quantity": trade.quantity,
+        "b_exit_price": trade.exit_price,
+        "b_closed_at": trade.exit_time,
+        "b_exit_reason": trade.exit_reason,
+        "b_fees": trade.fees,
+        "b_status": trade.status,
+        "b_pnl": trade.booked_pnl,
+        "b_pnl_percent": trade.pnl_percent,
+        "b_rr": trade.risk_reward_ratio,
+    }
+    missing = f"trade {trade_id} is not in the database"
+    await deferred.write(session, _CLOSE, values, phase=deferred.TRADES_UPDATE, one_row=missing)
 
 
 async def get_trade(*, session: AsyncSession, trade_id: int) -> Trade | None:

@@ -1,0 +1,119 @@
+"""A transaction's writes grouped into one ``executemany`` per statement, run before it commits.
+
+A candle time of 50 pairs wrote about a thousand rows one statement at a time (each order's
+status, each fill, each trade, each checkpoint), and each statement costs SQLAlchemy far more
+than SQLite. Inside ``defer(session)`` the repositories' deferrable writes (``write``) are queued
+instead; ``flush`` (before the commit) or leaving the block runs each statement once with every
+queued row, in a fixed order of phases that respects what depends on what (an order before its
+fills; everything before the checkpoints that say the step has effects). Nothing is written if
+the block raises.
+
+Only writes whose result nobody reads back in the same transaction may be deferred: the
+repositories defer statements that return nothing, and the code inside a ``defer`` block reads
+no row it wrote there (the order engine knows what it wrote; ``BotLedger`` keeps the bots).
+Writes outside a ``defer`` block run at once, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cryptotrader.errors import OperationalError
+from cryptotrader.persistence.repositories._sql import rowcount
+
+ORDERS_INSERT, FILLS, ORDERS_UPDATE, TRADES_UPDATE, BOTS, REALLOCATIONS, CHECKPOINTS = range(7)
+"""Phases, run in this order: each statement's rows run together, in the order queued."""
+
+_KEY = "cryptotrader.deferred"
+
+Flush = Callable[[], Awaitable[None]]
+
+
+class _Queue:
+    def __init__(self) -> None:
+        self.statements: dict[int, dict[int, tuple[Any, list[dict[str, Any]], str | None]]] = {}
+        self.hooks: dict[str, Flush] = {}
+
+
+def deferring(session: AsyncSession) -> bool:
+    """True inside a ``defer`` block of ``session``."""
+    return _KEY in session.info
+
+
+async def write(
+    session: AsyncSession,
+    statement: Any,
+    params: dict[str, Any],
+    *,
+    phase: int,
+    one_row: str | None = None,
+) -> int | None:
+    """Execute ``statement`` with ``params`` now (the rows it touched), or queue it (None).
+
+    ``one_row``: the error message when it does not touch exactly one row (checked over all the
+    queued rows at once when deferred).
+
+    Raises:
+        OperationalError: ``one_row`` and the statement did not touch one row.
+    """
+    queue: _Queue | None = session.info.get(_KEY)
+    if queue is None:
+        touched = rowcount(await session.execute(statement, params))
+        if one_row is not None and touched != 1:
+            raise OperationalError(one_row)
+        return touched
+    _, rows, _ = queue.statements.setdefault(phase, {}).setdefault(
+        id(statement), (statement, [], one_row)
+    )
+    rows.append(params)
+    return None
+
+
+def before_flush(session: AsyncSession, name: str, flush: Flush) -> None:
+    """Run ``flush`` (once per ``name``) when the ``defer`` block ends, before the queued rows.
+
+    For state kept in memory and written once (``BotLedger``'s bots).
+    """
+    queue: _Queue = session.info[_KEY]
+    queue.hooks.setdefault(name, flush)
+
+
+@asynccontextmanager
+async def defer(session: AsyncSession) -> AsyncIterator[None]:
+    """Queue the deferrable writes made in ``session`` inside the block; run them as it ends.
+
+    Raises:
+        OperationalError: a queued write meant for one row each touched another count.
+    """
+    if deferring(session):  # nested: the outer block runs them
+        yield
+        return
+    session.info[_KEY] = _Queue()
+    try:
+        yield
+        await flush(session)
+    finally:
+        session.info.pop(_KEY, None)
+
+
+async def flush(session: AsyncSession) -> None:
+    """Run what ``session``'s ``defer`` block queued so far (call it before committing).
+
+    Raises:
+        OperationalError: a queued write meant for one row each touched another count.
+    """
+    queue: _Queue | None = session.info.get(_KEY)
+    if queue is None:
+        return
+    for hook in queue.hooks.values():
+        await hook()
+    statements, queue.statements, queue.hooks = queue.statements, {}, {}
+    for phase in sorted(statements):
+        for statement, rows, one_row in statements[phase].values():
+            touched = rowcount(await session.execute(statement, rows))
+            if one_row is not None and touched >= 0 and touched != len(rows):
+                raise OperationalError(f"{one_row} ({touched} of {len(rows)} rows written)")
