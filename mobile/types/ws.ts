@@ -336,6 +336,12 @@ export interface components {
             next_open_ms: number | null;
             pair: string;
             /**
+             * Pass Ms
+             * @description when the market data began publishing this pass of the series (epoch ms): a pass begins at its start and again when it publishes from the order engine's checkpoint (runs in flight lost); a worker computes a run of a later pass again
+             * @default 0
+             */
+            pass_ms: number;
+            /**
              * Previous Open Ms
              * @description the candle the run follows (None: a series starts, or not known): the order engine acts on no run that follows a candle it has not done
              * @default null
@@ -463,6 +469,12 @@ export interface components {
              */
             next_open_ms: number | null;
             pair: string;
+            /**
+             * Pass Ms
+             * @description when the market data began publishing this pass of the series (epoch ms): a pass begins at its start and again when it publishes from the order engine's checkpoint (runs in flight lost); a worker computes a run of a later pass again
+             * @default 0
+             */
+            pass_ms: number;
             /**
              * Previous Open Ms
              * @description the candle the run follows (None: a series starts, or not known): the order engine acts on no run that follows a candle it has not done
@@ -970,6 +982,12 @@ export interface components {
              */
             next_open_ms: number | null;
             pair: string;
+            /**
+             * Pass Ms
+             * @description when the market data began publishing this pass of the series (epoch ms): a pass begins at its start and again when it publishes from the order engine's checkpoint (runs in flight lost); a worker computes a run of a later pass again
+             * @default 0
+             */
+            pass_ms: number;
             /**
              * Previous Open Ms
              * @description the candle the run follows (None: a series starts, or not known): the order engine acts on no run that follows a candle it has not done

@@ -447,6 +447,15 @@ class _RunMessage(BusMessage):
             "acts on no run that follows a candle it has not done"
         ),
     )
+    pass_ms: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "when the market data began publishing this pass of the series (epoch ms): a pass "
+            "begins at its start and again when it publishes from the order engine's checkpoint "
+            "(runs in flight lost); a worker computes a run of a later pass again"
+        ),
+    )
 
 
 class CandlesClosed(_RunMessage):

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from cryptotrader.bus import topics
+from cryptotrader.bus.message_ids import run_message_id
 from cryptotrader.bus.messages import (
     BotReconfigured,
     BusMessage,
@@ -194,9 +195,12 @@ class IndicatorWorker:
             inputs, readings = self._compute(windows, full, first)
         else:
             inputs, readings = await asyncio.to_thread(self._compute, windows, full, first)
+        first_ms, last_ms = int(run.timestamps[0]), int(run.timestamps[-1])
+        series = (message.exchange, message.pair.symbol, message.timeframe.value, first_ms, last_ms)
         await self._bus.publish(
             topics.INDICATORS,
             StrategyInputsComputed(
+                message_id=run_message_id("strategy_inputs_computed", *series),
                 timestamp=message.timestamp,
                 exchange=message.exchange,
                 pair=message.pair,
@@ -208,16 +212,18 @@ class IndicatorWorker:
                 batch=message.batch,
                 batch_ms=message.batch_ms,
                 previous_open_ms=message.previous_open_ms,
+                pass_ms=message.pass_ms,
                 inputs=inputs,
             ),
         )
         await self._bus.publish(
             topics.INDICATORS,
             IndicatorsComputed(  # the readings validated here, once
+                message_id=run_message_id("indicators_computed", *series),
                 timestamp=message.timestamp,
                 pair=message.pair,
                 timeframe=message.timeframe,
-                candle_time=utc_from_ms(int(run.timestamps[-1])),
+                candle_time=utc_from_ms(last_ms),
                 indicators=readings,
             ),
         )

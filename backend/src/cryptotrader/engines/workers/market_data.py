@@ -30,6 +30,7 @@ from typing import Protocol
 import numpy as np
 
 from cryptotrader.bus import topics
+from cryptotrader.bus.message_ids import run_message_id
 from cryptotrader.bus.messages import CandlesClosed
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock
@@ -90,6 +91,8 @@ class Publisher:
         self._store = store
         self._clock = clock
         self.series = series
+        self.pass_ms = int(time.time() * 1000)
+        """When this pass began (``_RunMessage.pass_ms``): now, and again at each new pass."""
         self.published = 0
         self.on_first: Callable[[], None] | None = None
         """Called once, when the first run is published."""
@@ -128,12 +131,21 @@ class Publisher:
         await self._bus.publish(
             topics.CANDLES,
             CandlesClosed(
+                message_id=run_message_id(
+                    "candles_closed",
+                    s.source,
+                    s.pair.symbol,
+                    s.timeframe.value,
+                    int(run.timestamps[0]),
+                    int(run.timestamps[-1]),
+                ),
                 timestamp=utc_from_ms(int(closes[0])),
                 exchange=s.source,
                 pair=s.pair,
                 timeframe=s.timeframe,
                 candles=candle_run(run),
                 previous_open_ms=previous_ms,
+                pass_ms=self.pass_ms,
                 history_from_ms=history_from_ms,
                 next_open=None if next_open is None else next_open[0],
                 next_open_ms=None if next_open is None else next_open[1],

@@ -326,6 +326,11 @@ class TradingWorker:
             log.warning("decisions on %s, which this runtime does not trade", message.pair)
             return
         lane = self.lanes[message.pair.symbol]
+        if lane.resume_ms is not None and message.candles.open_times[-1] < lane.resume_ms:
+            # a run handled again upstream (a decision worker died before acking it): its
+            # candles are stepped already; gathered, it would wait for its batch forever
+            log.debug("%s: run up to %d seen already", lane.symbol, message.candles.open_times[-1])
+            return
         if self._follows_undone(lane, message.previous_open_ms):
             # The runs before it were lost (Redis restarted empty): acting on it would skip
             # their candles. The market data publishes again from our checkpoint.
