@@ -12,6 +12,7 @@ run without faults.
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
 import time
@@ -26,6 +27,7 @@ from sqlalchemy.engine import make_url
 
 from cryptotrader.bus import Delivery, RedisBus, topics
 from cryptotrader.bus.messages import AlertRaised
+from cryptotrader.bus.partitions import partition_of, partition_topic
 from cryptotrader.bus.redis_streams import DEFAULT_PREFIX
 from cryptotrader.domain.enums import OrderStatus
 from cryptotrader.engines.positions import load_positions
@@ -43,17 +45,25 @@ from tests.support.tcp_proxy import TcpProxy
 MARKET = "market-data"
 WORKERS = ("indicator", "decision")
 OBSERVER = "fault-observer"
-# The durable groups of the engines this harness runs (``Runtime.start``): all back on the new
-# Redis means every consumer recovered from the restart.
-GROUPS = {
-    (topics.CANDLES, "indicator"),
-    (topics.COMMANDS, "indicator"),
-    (topics.INDICATORS, "decision"),
-    (topics.SIGNALS, "order"),
-    (topics.COMMANDS, "order"),
-    (topics.COMMANDS, "portfolio"),
-    (topics.ALERTS, OBSERVER),
-}
+PARTITIONS = 4
+"""Work partitions of the indicator and decision workers (BTC/USDT and ETH/USDT: 3 and 1)."""
+
+
+def groups(symbols: Sequence[str]) -> set[tuple[str, str]]:
+    """The durable groups of the engines this harness runs (``Runtime.start``; the workers'
+    partitions of ``symbols``): all back on a restarted Redis means every consumer recovered."""
+    found = {
+        (topics.COMMANDS, "indicator"),
+        (topics.SIGNALS, "order"),
+        (topics.COMMANDS, "order"),
+        (topics.COMMANDS, "portfolio"),
+        (topics.ALERTS, OBSERVER),
+    }
+    for topic, group in ((topics.CANDLES, "indicator"), (topics.INDICATORS, "decision")):
+        found |= {(partition_topic(topic, partition_of(s, PARTITIONS)), group) for s in symbols}
+    return found
+
+
 _DEADLINE_S = 1800.0
 _POLL_S = 0.2
 
@@ -105,10 +115,15 @@ class Supervisor:
         files: the replayed files (one per pair), given to every engine.
         env: their environment (``DATABASE_URL``, ``REDIS_URL``, data folder).
         logs: where each engine's stderr goes (appended across restarts).
+        workers: the indicator and decision engines' workers (``--workers``: one process
+            starting them and restarting one that dies).
     """
 
-    def __init__(self, files: Sequence[Path], env: Mapping[str, str], logs: Path) -> None:
+    def __init__(
+        self, files: Sequence[Path], env: Mapping[str, str], logs: Path, *, workers: int
+    ) -> None:
         self.replay = [arg for path in files for arg in ("--replay", str(path))]
+        self.workers = workers
         self.env = dict(env)
         self.logs = logs
         logs.mkdir(parents=True, exist_ok=True)
@@ -119,8 +134,9 @@ class Supervisor:
     def start(self, name: str) -> None:
         """Start engine ``name`` (its stderr appended to ``logs/<name>.log``)."""
         with (self.logs / f"{name}.log").open("ab") as log:
+            several = ["--workers", str(self.workers)] if name in WORKERS else []
             self.processes[name] = subprocess.Popen(  # noqa: S603 - our own entry point
-                [*ENGINE_CLI, name, *self.replay],
+                [*ENGINE_CLI, name, *self.replay, *several],
                 env=self.env,
                 stdout=subprocess.DEVNULL,
                 stderr=log,
@@ -209,13 +225,16 @@ async def drive(
     postgres_url: str,
     last_opens: Mapping[str, int],
     faults: Sequence[Fault] = (),
+    workers: int = 1,
 ) -> Outcome:
     """Run the replay through the engines with ``faults``, until every pair's last candle is done.
 
     Args:
         postgres_url: the run's database, reached directly by the test; the engines reach it
             through a proxy whose connections ``postgres`` faults cut.
-        last_opens: each pair's last candle (open ms), by order checkpoint key.
+        last_opens: each pair's last candle (open ms), by order checkpoint key
+            (``paper:<exchange>:<pair>:<timeframe>``).
+        workers: each of the indicator and decision engines' workers (``--workers``).
     """
     database_url = make_url(postgres_url)
     proxy = TcpProxy(database_url.host or "127.0.0.1", database_url.port or 5432)
@@ -227,9 +246,12 @@ async def drive(
             **env,
             "DATABASE_URL": through_proxy.render_as_string(hide_password=False),
             "REDIS_URL": redis.url,
+            "CRYPTOTRADER_BUS_PARTITIONS": str(PARTITIONS),
         },
         folder / "logs",
+        workers=workers,
     )
+    symbols = [key.split(":")[2] for key in last_opens]
     observer = AlertObserver()
     database = Database(postgres_url)
     injected: list[Fault] = []
@@ -247,11 +269,12 @@ async def drive(
             assert time.monotonic() - began < _DEADLINE_S, "the replay did not finish"
             while schedule and schedule[0].at_s <= time.monotonic() - began:
                 fault = schedule.pop(0)
-                down = await _inject(fault, engines, redis, proxy)
+                down = await _inject(fault, engines, redis, proxy, symbols)
                 injected.append(fault)
                 if fault.kind == "redis":
                     redis_down.append(down)
-                    watchers.append(asyncio.create_task(_groups_back(redis.url, groups_back)))
+                    back = _groups_back(redis.url, groups(symbols), groups_back)
+                    watchers.append(asyncio.create_task(back))
             engines.watch()
             await asyncio.sleep(_POLL_S)
         duration = time.monotonic() - began
@@ -277,9 +300,17 @@ async def drive(
     )
 
 
-async def _inject(fault: Fault, engines: Supervisor, redis: PrivateRedis, proxy: TcpProxy) -> float:
+async def _inject(
+    fault: Fault,
+    engines: Supervisor,
+    redis: PrivateRedis,
+    proxy: TcpProxy,
+    symbols: Sequence[str],
+) -> float:
     """Injects ``fault``; how long Redis was down (a Redis restart), else 0."""
-    if fault.kind in {"worker", "order"}:
+    if fault.kind == "worker" and engines.workers > 1:
+        await _kill_worker(redis.url, fault.target, symbols[0])
+    elif fault.kind in {"worker", "order"}:
         await asyncio.to_thread(engines.kill, fault.target)
     elif fault.kind == "redis":
         return await asyncio.to_thread(redis.restart_empty)
@@ -299,17 +330,33 @@ async def _done(database: Database, last_opens: Mapping[str, int]) -> bool:
     return True
 
 
-async def _groups_back(url: str, found: list[float]) -> None:
+async def _kill_worker(url: str, group: str, symbol: str) -> None:
+    """SIGKILL the worker of ``group`` that holds ``symbol``'s partition (its lease says its
+    pid); its ``--workers`` parent starts it again, the survivor takes its pairs meanwhile."""
+    client = Redis.from_url(url, decode_responses=True)
+    key = f"{DEFAULT_PREFIX}lease:{group}:{partition_of(symbol, PARTITIONS)}"
+    deadline = time.monotonic() + 60
+    try:
+        while not (owner := await client.get(key)):  # taken again after a Redis restart
+            assert time.monotonic() < deadline, f"nobody holds {key}"
+            await asyncio.sleep(0.1)
+    finally:
+        await client.aclose()
+    holder = str(owner)  # <consumer>@<host>:<pid>|<token>
+    os.kill(int(holder.split("|", 1)[0].rsplit(":", 1)[1]), signal.SIGKILL)
+
+
+async def _groups_back(url: str, wanted: set[tuple[str, str]], found: list[float]) -> None:
     """Until every engine's consumer group exists on the restarted Redis; records how long."""
     began = time.monotonic()
     bus = await RedisBus.connect(url)
     try:
         while True:
-            back = {(t, g) for t, _ in GROUPS for g in await bus.groups(t)}
-            if back >= GROUPS:
+            back = {(t, g) for t, _ in wanted for g in await bus.groups(t)}
+            if back >= wanted:
                 found.append(time.monotonic() - began)
                 return
-            assert time.monotonic() - began < 300, f"groups still missing: {GROUPS - back}"
+            assert time.monotonic() - began < 300, f"groups still missing: {wanted - back}"
             await asyncio.sleep(0.05)
     finally:
         await bus.close()
