@@ -334,6 +334,14 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("CRYPTOTRADER_REDIS_URL", "REDIS_URL")
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    bus_partitions: int = Field(
+        default=16,
+        ge=0,
+        le=1024,
+        description="work streams per partitioned channel on Redis (indicator and decision "
+        "workers share the pairs by them; 0: none). The same in every process; change it only "
+        "with the pipeline drained",
+    )
     security: SecuritySettings = SecuritySettings()
     exchange: ExchangeSettings = ExchangeSettings()
     trading: TradingSettings = TradingSettings()

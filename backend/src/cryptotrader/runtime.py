@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from cryptotrader.bus import topics
-from cryptotrader.bus.protocol import Delivery, Handler, ManyHandler, MessageBus
+from cryptotrader.bus.protocol import ConsumerOptions, Delivery, Handler, ManyHandler, MessageBus
 from cryptotrader.clock import Clock
 from cryptotrader.domain.enums import BotKind, TradeStatus
 from cryptotrader.engines.heartbeat import Heartbeat
@@ -34,6 +35,7 @@ from cryptotrader.engines.workers.market_data import (
     ReplayFeed,
 )
 from cryptotrader.engines.workers.trading import TradingWorker
+from cryptotrader.engines.writer_lease import LeaseLostError, WriterLease
 from cryptotrader.errors import TraderError
 from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.notify.notifier import CONSUMER as NOTIFIER
@@ -45,6 +47,10 @@ from cryptotrader.persistence.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 _IDLE_WAIT_S = 10.0
+_PARTITIONED = {(topics.CANDLES, "indicator"), (topics.INDICATORS, "decision")}
+"""The subscriptions whose workers share the pairs (``--workers N``, or N processes)."""
+_SOLE = ConsumerOptions(claim_idle_ms=0, claim_interval_s=math.inf)
+"""A group's only member takes over every entry left pending, in order, when it starts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +86,8 @@ class Runtime:
     trading: TradingWorker | None = None
     control: ControlWorker | None = None
     heartbeat: Heartbeat | None = None
+    writer_lease: WriterLease | None = None
+    """The order and portfolio engines' single-writer lease (taken before anything runs)."""
     notifier: Notifier | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
@@ -91,10 +99,14 @@ class Runtime:
     _market: asyncio.Task[None] | None = None
     _follow: asyncio.Task[None] | None = None
     _dispatch: asyncio.Task[None] | None = None
+    _fenced: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Reconcile, subscribe the workers, then start the market data."""
+        """Take the writer lease, reconcile, subscribe the workers, then start the market data."""
         self._idle.set()
+        if self.writer_lease is not None:
+            await self.writer_lease.acquire()  # a second copy waits here
+            self._fenced = asyncio.create_task(self._watch_lease(self.writer_lease))
         resume = await self._resume_point()
         subscriptions: list[tuple[str, str, Handler | None]] = [
             (topics.COMMANDS, "portfolio", self.control.handle if self.control else None),
@@ -115,17 +127,28 @@ class Runtime:
         # the decision engine decides the runs of one read together (a candle time's pairs)
         many = {"decision": self.decisions.handle_many if self.decisions else None}
         for topic, group, handler in subscriptions:
-            if handler is not None:
-                together = many.get(group) if topic == topics.INDICATORS else None
-                await self.bus.subscribe(
-                    topic,
-                    group=group,
-                    consumer=f"{group}-{self.consumer}",
-                    handler=self._guard(handler),
-                    many=None if together is None else self._guard_many(together),
-                    from_start=True,  # durable: what came while Redis restarted empty and
-                    # this engine was down is read too (idempotent handlers skip the rest)
-                )
+            if handler is None:
+                continue
+            # a pair's runs go to one indicator (decision) worker at a time, in order
+            subscribe = (
+                self.bus.subscribe_partitioned
+                if (topic, group) in _PARTITIONED
+                else self.bus.subscribe
+            )
+            together = many.get(group) if topic == topics.INDICATORS else None
+            # the order and portfolio engines are their groups' only members (the writer
+            # lease): what a dead copy left unacked is theirs at once, before anything new
+            options = _SOLE if group in {"order", "portfolio"} else None
+            await subscribe(
+                topic,
+                group=group,
+                consumer=f"{group}-{self.consumer}",
+                handler=self._guard(handler),
+                options=options,
+                many=None if together is None else self._guard_many(together),
+                from_start=True,  # durable: what came while Redis restarted empty and
+                # this engine was down is read too (idempotent handlers skip the rest)
+            )
         if self.notifier is not None:
             await self._start_notifier(self.notifier)
         if self.heartbeat is not None:
@@ -201,6 +224,10 @@ class Runtime:
                 await asyncio.wait_for(self._dispatch, _IDLE_WAIT_S)
         if self.heartbeat is not None:
             await self.heartbeat.stop()
+        if self._fenced is not None:
+            self._fenced.cancel()
+        if self.writer_lease is not None:
+            await self.writer_lease.release()
         await self.resources.aclose()
 
     async def summary(self) -> list[BotSummary]:
@@ -248,6 +275,12 @@ class Runtime:
         self._dispatch = asyncio.create_task(
             notifier.dispatcher.run(self.stop), name="notifications"
         )
+
+    async def _watch_lease(self, lease: WriterLease) -> None:
+        """Another copy took the lease (ours could not be renewed): stop, writing nothing more."""
+        await lease.lost.wait()
+        self.error = LeaseLostError(f"engines {', '.join(lease.names)}: lease lost, stopping")
+        self.failed.set()
 
     async def _catch_up(self, pairs: LivePairs) -> None:
         """Follow ``/config/pairs`` once the feed runs (a failure stops the runtime, as any)."""

@@ -89,6 +89,8 @@ def _emptied_streams(url: str) -> Iterator[None]:
 
     def clean() -> None:
         names = [t for topic in topics.ALL_TOPICS for t in (topic, topics.dead_letter_topic(topic))]
+        # the work partitions of a channel, and the workers' leases and membership
+        names += [f"{topic}.p*" for topic in topics.ALL_TOPICS] + ["lease:*", "members:*"]
         keys = [k for pattern in names for k in client.scan_iter(match=f"*{pattern}")]
         if keys:
             client.delete(*keys)

@@ -62,6 +62,7 @@ from cryptotrader.engines.workers.market_data import (
     StreamFeed,
 )
 from cryptotrader.engines.workers.trading import TradingWorker
+from cryptotrader.engines.writer_lease import WriterLease
 from cryptotrader.errors import ConfigurationError, UserInputError
 from cryptotrader.exchanges.base import BaseExchange
 from cryptotrader.exchanges.paper import PaperExchange
@@ -156,6 +157,7 @@ async def _build(
         database=database, bus=bus, clock=clock, progress=progress, resources=stack,
         consumer=options.consumer, telemetry=telemetry,
         pair_progress={m.series.pair.symbol: p for m, p in zip(markets, progresses, strict=True)},
+        writer_lease=_writer_lease(database, wanted, options.consumer),
     )  # fmt: skip
     if bound_now:
         stack.push_async_callback(_release_if_unused, runtime)
@@ -204,6 +206,12 @@ async def _build(
     if "notifier" in wanted:
         runtime.notifier = await _notifier(settings, market, database, stack, telemetry)
     return runtime
+
+
+def _writer_lease(database: Database, wanted: set[str], consumer: str) -> WriterLease | None:
+    """One copy of the order and portfolio engines on a database: a second waits for the lease."""
+    writers = tuple(name for name in ("order", "portfolio") if name in wanted)
+    return WriterLease(database, writers, owner=consumer) if writers else None
 
 
 def _progress_of(venue_name: str, series: Series, pair: Pair) -> Progress:

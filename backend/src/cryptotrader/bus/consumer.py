@@ -2,7 +2,8 @@
 
 The order of a pass is Redis's recommended one: a (re)started consumer first re-reads its own
 unacked entries; then, every ``claim_interval_s``, it takes over entries another member left
-unacked for ``claim_idle_ms``; then it reads new entries. Entries are acked in one call after
+unacked for ``claim_idle_ms`` (until none is left, so that they come before new ones); then it
+reads new entries. Entries are acked in one call after
 each batch, each only once its handler returned (its effect is committed).
 
 A group that vanished (``NOGROUP``: Redis restarted without persistence, so every stream and
@@ -117,12 +118,12 @@ class ConsumerLoop:
             self._recovering = False
         now = asyncio.get_running_loop().time()
         if now >= self._next_claim:
-            self._next_claim = now + self._options.claim_interval_s
             claimed = await self._transport.claim_idle(
                 self._stream, self._group, self._consumer, self._options.claim_idle_ms, size
             )
-            if claimed:
+            if claimed:  # claim again at the next pass: the dead's entries before new ones
                 return claimed
+            self._next_claim = now + self._options.claim_interval_s
         return await self._transport.read_new(
             self._stream, self._group, self._consumer, size, self._options.block_ms
         )

@@ -16,5 +16,7 @@ async def open_bus(settings: Settings, *, clock: Clock | None = None) -> StreamB
         OperationalError: ``REDIS_URL`` is set but Redis cannot be reached (one line).
     """
     if settings.redis_url:
-        return await RedisBus.connect(settings.redis_url, clock=clock)
+        return await RedisBus.connect(
+            settings.redis_url, clock=clock, partitions=settings.bus_partitions
+        )
     return InProcessBus(clock=clock)

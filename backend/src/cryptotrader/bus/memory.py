@@ -89,6 +89,10 @@ class InMemoryTransport:
         """Append entries in order, as ``add`` does each."""
         return [await self.add(stream, fields) for fields in entries]
 
+    async def add_each(self, entries: Sequence[tuple[str, Mapping[str, str]]]) -> list[str]:
+        """Append each ``(stream, fields)`` in order, as ``add`` does each."""
+        return [await self.add(stream, fields) for stream, fields in entries]
+
     async def ensure_group(self, stream: str, group: str, *, from_start: bool = False) -> None:
         """Create ``group`` at the stream's end (or before its first entry) unless it exists."""
         state = self._stream(stream)

@@ -166,6 +166,24 @@ class MessageBus(Protocol):
         """
         ...
 
+    async def subscribe_partitioned(
+        self,
+        topic: str,
+        *,
+        group: str,
+        consumer: str,
+        handler: Handler,
+        options: ConsumerOptions | None = None,
+        many: ManyHandler | None = None,
+        from_start: bool = False,
+    ) -> Subscription:
+        """Consume ``topic`` as one of several workers sharing its pairs (``bus.partitions``).
+
+        A pair's messages go to one worker at a time, in order; a dead worker's pairs move to
+        the others (``bus.partitions``). Without partitions, the same as ``subscribe``.
+        """
+        ...
+
     async def history(self, topic: str, *, after: str, count: int) -> HistoryPage:
         """Up to ``count`` retained messages of ``topic`` published after the entry ``after``.
 

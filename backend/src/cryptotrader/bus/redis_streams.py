@@ -22,9 +22,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
+from cryptotrader.bus.leases import RedisLeases
+from cryptotrader.bus.partitions import DEFAULT_PARTITIONS
 from cryptotrader.bus.protocol import ConsumerOptions, entry_key
 from cryptotrader.bus.stream_bus import StreamBus
 from cryptotrader.bus.transport import Entry, GroupMissing
@@ -48,10 +51,9 @@ _Fields = dict[Any, Any]
 
 @dataclass(slots=True)
 class _Append:
-    """Entries of one ``add`` or ``add_many`` call, waiting for their ids."""
+    """Entries (each with its stream) of one ``add`` or ``add_many`` call, waiting for ids."""
 
-    stream: str
-    entries: list[_Fields]
+    entries: list[tuple[str, _Fields]]
     ids: asyncio.Future[list[str]]
 
 
@@ -79,16 +81,16 @@ class _AppendPipeline:
         self._idle = asyncio.Event()
         self._idle.set()
 
-    async def append(self, stream: str, entries: list[_Fields]) -> list[str]:
-        """Append ``entries`` to ``stream``; their ids once Redis added them."""
+    async def append(self, entries: list[tuple[str, _Fields]]) -> list[str]:
+        """Append each ``(stream, fields)`` in order; their ids once Redis added them."""
         if self._sending:
-            call = _Append(stream, entries, asyncio.get_running_loop().create_future())
+            call = _Append(entries, asyncio.get_running_loop().create_future())
             self._queue.append(call)
             return await call.ids
         self._sending = True
         self._idle.clear()
         try:
-            return _ids(await self._xadd([(stream, fields) for fields in entries]))
+            return _ids(await self._xadd(entries))
         finally:
             self._after_send()
 
@@ -138,9 +140,7 @@ class _AppendPipeline:
 
     async def _send(self, batch: list[_Append]) -> None:
         try:
-            replies = await self._xadd(
-                [(call.stream, fields) for call in batch for fields in call.entries]
-            )
+            replies = await self._xadd([entry for call in batch for entry in call.entries])
         except asyncio.CancelledError:
             for call in batch:
                 call.ids.cancel()
@@ -219,14 +219,18 @@ class RedisTransport:
 
     async def add(self, stream: str, fields: Mapping[str, str]) -> str:
         """``XADD stream MAXLEN ~ maxlen * fields``; concurrent adds share round trips."""
-        (entry_id,) = await self._appends.append(stream, [dict(fields)])
+        (entry_id,) = await self._appends.append([(stream, dict(fields))])
         return entry_id
 
     async def add_many(self, stream: str, entries: Sequence[Mapping[str, str]]) -> list[str]:
         """One ``XADD ... MAXLEN ~`` per entry, all in the same round trip, in order."""
         if not entries:
             return []
-        return await self._appends.append(stream, [dict(fields) for fields in entries])
+        return await self._appends.append([(stream, dict(fields)) for fields in entries])
+
+    async def add_each(self, entries: Sequence[tuple[str, Mapping[str, str]]]) -> list[str]:
+        """One ``XADD`` per ``(stream, fields)``, all in the same round trip, in order."""
+        return await self._appends.append([(stream, dict(fields)) for stream, fields in entries])
 
     async def ensure_group(self, stream: str, group: str, *, from_start: bool = False) -> None:
         """``XGROUP CREATE stream group $|0 MKSTREAM`` unless the group exists."""
@@ -371,6 +375,9 @@ class RedisBus(StreamBus):
         prefix: prepended to every stream key.
         maxlen: approximate length each stream is trimmed to.
         pipeline_size: most ``XADD``s coalesced into one round trip.
+        partitions: work streams per partitioned channel (``bus.partitions``: the indicator
+            and decision workers share the pairs by them).
+        leases: the partitions' leases (owned; ``connect`` makes them); None: no partitions.
 
     Example:
         bus = await RedisBus.connect("redis://127.0.0.1:6379/0")
@@ -385,12 +392,16 @@ class RedisBus(StreamBus):
         pipeline_size: int = DEFAULT_PIPELINE_SIZE,
         clock: Clock | None = None,
         options: ConsumerOptions | None = None,
+        partitions: int = DEFAULT_PARTITIONS,
+        leases: RedisLeases | None = None,
     ) -> None:
         super().__init__(
             RedisTransport(client, maxlen=maxlen, pipeline_size=pipeline_size),
             prefix=prefix,
             clock=clock,
             options=options,
+            partitions=partitions,
+            leases=leases,
         )
 
     @classmethod
@@ -403,6 +414,7 @@ class RedisBus(StreamBus):
         pipeline_size: int = DEFAULT_PIPELINE_SIZE,
         clock: Clock | None = None,
         options: ConsumerOptions | None = None,
+        partitions: int = DEFAULT_PARTITIONS,
     ) -> RedisBus:
         """Connect to ``url`` and check the server answers.
 
@@ -426,6 +438,12 @@ class RedisBus(StreamBus):
             raise OperationalError(
                 f"Redis at {where} cannot be reached: {reason} (is it running? check REDIS_URL)"
             ) from None
+        leases = None
+        if partitions:
+            sync = SyncRedis.from_url(
+                url, decode_responses=True, socket_connect_timeout=5, socket_timeout=10
+            )
+            leases = RedisLeases(sync, prefix)
         return cls(
             client,
             prefix=prefix,
@@ -433,4 +451,6 @@ class RedisBus(StreamBus):
             pipeline_size=pipeline_size,
             clock=clock,
             options=options,
+            partitions=partitions,
+            leases=leases,
         )

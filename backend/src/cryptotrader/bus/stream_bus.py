@@ -20,7 +20,16 @@ from cryptotrader.bus.codec import (
     encode,
 )
 from cryptotrader.bus.consumer import ConsumerLoop
+from cryptotrader.bus.leases import RedisLeases
 from cryptotrader.bus.messages import AlertRaised, BusMessage
+from cryptotrader.bus.partitions import (
+    PARTITIONED_TOPICS,
+    PartitionedSubscription,
+    PartitionOptions,
+    partition_of,
+    partition_topic,
+    work_key,
+)
 from cryptotrader.bus.protocol import (
     ConsumerOptions,
     Delivery,
@@ -73,6 +82,9 @@ class StreamBus:
         prefix: prepended to every stream name (one Redis per deployment, or per test).
         clock: timestamps of the alerts this bus raises.
         options: default consumer options.
+        partitions: work streams per partitioned channel (``bus.partitions``); 0: none, the
+            workers share the channel itself (one process, or leases unavailable).
+        leases: where partition leases live (Redis); needed for ``partitions``.
     """
 
     def __init__(
@@ -82,12 +94,16 @@ class StreamBus:
         prefix: str = "",
         clock: Clock | None = None,
         options: ConsumerOptions | None = None,
+        partitions: int = 0,
+        leases: RedisLeases | None = None,
     ) -> None:
         self.transport = transport
+        self.partitions = partitions if leases is not None else 0
+        self.leases = leases
         self.prefix = prefix
         self._clock = clock or LiveClock()
         self._options = options or ConsumerOptions()
-        self._subscriptions: list[_Subscription] = []
+        self._subscriptions: list[_Subscription | PartitionedSubscription] = []
         self._objects = getattr(transport, "carries_messages", False)
 
     def _fields(self, message: BusMessage) -> Mapping[str, str]:
@@ -99,16 +115,36 @@ class StreamBus:
         return f"{self.prefix}{topic}"
 
     async def publish(self, topic: str, message: BusMessage) -> str:
-        """Append ``message`` to ``topic``; returns the entry id."""
+        """Append ``message`` to ``topic`` (and its work partition); returns the entry id."""
         check_topic(topic, message)
-        return await self.transport.add(self.stream(topic), self._fields(message))
+        key = work_key(topic, message) if self.partitions else None
+        if key is None:
+            return await self.transport.add(self.stream(topic), self._fields(message))
+        fields = self._fields(message)
+        work = self.stream(partition_topic(topic, partition_of(key, self.partitions)))
+        ids = await self.transport.add_each([(self.stream(topic), fields), (work, fields)])
+        return ids[0]
 
     async def publish_many(self, topic: str, messages: Sequence[BusMessage]) -> list[str]:
         """Append ``messages`` to ``topic`` in order; returns their entry ids in order."""
         for message in messages:
             check_topic(topic, message)
-        entries = [self._fields(m) for m in messages]
-        return await self.transport.add_many(self.stream(topic), entries)
+        if not self.partitions or topic not in PARTITIONED_TOPICS:
+            entries = [self._fields(m) for m in messages]
+            return await self.transport.add_many(self.stream(topic), entries)
+        channel = self.stream(topic)
+        each: list[tuple[str, Mapping[str, str]]] = []
+        public: list[int] = []
+        for message in messages:
+            fields = self._fields(message)
+            public.append(len(each))
+            each.append((channel, fields))
+            key = work_key(topic, message)
+            if key is not None:
+                partition = partition_of(key, self.partitions)
+                each.append((self.stream(partition_topic(topic, partition)), fields))
+        ids = await self.transport.add_each(each)
+        return [ids[i] for i in public]
 
     async def subscribe(
         self,
@@ -140,6 +176,53 @@ class StreamBus:
         )
         task = asyncio.create_task(loop.run(), name=f"bus:{topic}:{group}:{consumer}")
         subscription = _Subscription(task, loop)
+        self._subscriptions.append(subscription)
+        return subscription
+
+    async def subscribe_partitioned(
+        self,
+        topic: str,
+        *,
+        group: str,
+        consumer: str,
+        handler: Handler,
+        options: ConsumerOptions | None = None,
+        many: ManyHandler | None = None,
+        from_start: bool = False,
+        partition_options: PartitionOptions | None = None,
+    ) -> _Subscription | PartitionedSubscription:
+        """Consume ``topic``'s work partitions held by this worker (``bus.partitions``).
+
+        Without partitions (the in-process bus) this is ``subscribe``: one process has them all.
+        """
+        if not self.partitions or self.leases is None or topic not in PARTITIONED_TOPICS:
+            return await self.subscribe(
+                topic,
+                group=group,
+                consumer=consumer,
+                handler=handler,
+                options=options,
+                many=many,
+                from_start=from_start,
+            )
+        for partition in range(self.partitions):  # every run published from now on is kept
+            stream = self.stream(partition_topic(topic, partition))
+            await self.transport.ensure_group(stream, group, from_start=from_start)
+        subscription = PartitionedSubscription(
+            transport=self.transport,
+            leases=self.leases,
+            topic=topic,
+            stream=self.stream,
+            partitions=self.partitions,
+            group=group,
+            consumer=consumer,
+            handler=handler,
+            many=many,
+            options=options or self._options,
+            dead_letter=self._dead_letter,
+            partition_options=partition_options or PartitionOptions(),
+        )
+        subscription.start()
         self._subscriptions.append(subscription)
         return subscription
 
@@ -176,6 +259,8 @@ class StreamBus:
         for subscription in subscriptions:
             await subscription.stop()
         await self.transport.close()
+        if self.leases is not None:
+            self.leases.close()
 
     async def dead_letters(self, topic: str, count: int = 1000) -> list[DeadLetter]:
         """The messages of ``topic`` moved aside, oldest first."""

@@ -38,6 +38,10 @@ class StreamTransport(Protocol):
         """Append entries in order, like ``add`` on each; returns their ids in the same order."""
         ...
 
+    async def add_each(self, entries: Sequence[tuple[str, Mapping[str, str]]]) -> list[str]:
+        """Append each ``(stream, fields)`` in order (several streams); returns their ids."""
+        ...
+
     async def ensure_group(self, stream: str, group: str, *, from_start: bool = False) -> None:
         """Create ``group`` unless it exists (and the stream): at its end, or its start."""
         ...

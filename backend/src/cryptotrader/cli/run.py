@@ -55,6 +55,7 @@ LogFormatOpt = Annotated[
         "on stdout (for services)",
     ),
 ]
+_SHARED_ENGINES = ("indicator", "decision")
 _OFFLINE_HINT = (
     "to trade offline, replay stored candles: cryptotrader run --replay FILE "
     "(e.g. ../shared/data/binance_BTC-USDT_1h.csv.gz), or try: cryptotrader demo"
@@ -161,6 +162,15 @@ def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
     consumer: Annotated[
         str, typer.Option("--consumer", help="this process's name in its consumer group")
     ] = "1",
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="indicator, decision: run N worker processes sharing the pairs (a dead one's "
+            "pairs move to the others); N copies started by hand share them the same way",
+        ),
+    ] = 1,
 ) -> None:
     """Run one engine as its own process, against Redis (REDIS_URL) and a shared database."""
     from cryptotrader.config import load_settings
@@ -168,6 +178,11 @@ def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
 
     if name not in ENGINE_NAMES:
         raise UserInputError(f"unknown engine {name!r} (expected one of {', '.join(ENGINE_NAMES)})")
+    if workers > 1 and name not in _SHARED_ENGINES:
+        raise UserInputError(
+            f"--workers: engine {name} runs as one process (only {' and '.join(_SHARED_ENGINES)} "
+            "share their pairs between workers)"
+        )
     files = tuple(replay or ())  # merged by candle time as run merges them
     settings = load_settings()
     if not settings.redis_url:
@@ -175,6 +190,16 @@ def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
             f"engine {name} talks to the other engines over Redis: set REDIS_URL (and a shared "
             "DATABASE_URL); to run every engine in one process: cryptotrader run"
         )
+    if workers > 1:
+        from cryptotrader.cli._workers import supervise
+
+        arguments = [arg for path in files for arg in ("--replay", str(path))]
+        arguments += ["--speed", speed]
+        arguments += [] if pair is None else ["--pair", pair]
+        arguments += [] if timeframe is None else ["--timeframe", timeframe]
+        arguments += [arg for path in fear_greed or () for arg in ("--fear-greed", str(path))]
+        err_console.print(f"engine {name}: {workers} workers (consumers {consumer}.0 ...)")
+        raise typer.Exit(supervise(name, arguments, consumer, workers))
     options = RunOptions(
         replay=files or None,
         speed=_speed(speed),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,9 @@ class Database:
         self.read_sessions = async_sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
+        self.commit_check: Callable[[AsyncSession], Awaitable[None]] | None = None
+        """Run in each unit of work's transaction before it commits (raising rolls it back): the
+        single-writer fence of the order and portfolio engines (``engines.writer_lease``)."""
 
     @property
     def writer(self) -> asyncio.Lock | None:

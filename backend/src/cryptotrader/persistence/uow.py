@@ -110,6 +110,9 @@ class UnitOfWork:
     async def commit(self) -> None:
         """Make every change of this unit of work durable, atomically, then run its callbacks."""
         session = self.session
+        check = self._database.commit_check
+        if check is not None:
+            await check(session)
         await session.commit()
         callbacks = session.info.pop(_AFTER_COMMIT, None)
         for callback in callbacks or ():

@@ -194,6 +194,7 @@ def test_run_live_when_no_key_is_stored_refuses(
     [
         (["engine", "order"], "REDIS_URL"),
         (["engine", "orders"], "unknown engine 'orders'"),
+        (["engine", "order", "--workers", "2"], "engine order runs as one process"),
         (["run", "--replay", "x.csv", "--speed", "fast"], "--speed 'fast'"),
         (["run", "--replay", "x.csv", "--speed", "0"], "must be > 0"),
         (["trades", "--bot", "greedy"], "expected safe or aggressive"),

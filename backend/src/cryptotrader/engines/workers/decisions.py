@@ -11,6 +11,10 @@ The runs of one read (a live candle time: every pair's candle) are decided toget
 (``decide_together``) instead of once per pair. That is exact: a rule reads at most
 ``lookback`` rows back (docs/strategies.md), and a run whose inputs carry ``lookback - 1`` rows
 before it reads only its own rows there; a run with fewer (a series' start) is decided alone.
+
+Several decision workers share the pairs (``bus.partitions``); a run a dead worker left unacked
+comes again to the pair's next worker: the messages it publishes carry the same ids
+(``bus.message_ids``), and a run whose candles this worker decided already is dropped.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from cryptotrader.bus import topics
+from cryptotrader.bus.message_ids import run_message_id
 from cryptotrader.bus.messages import (
     BotDecisions,
     DecisionsMade,
@@ -42,6 +47,8 @@ from cryptotrader.strategies.base import BaseStrategy, Decisions, StrategyInputs
 from cryptotrader.strategies.context import ContextArrays, nan_to_zero
 
 BUY, SELL, HOLD = 1, -1, 0
+_Series = tuple[str, str, str]
+"""exchange, symbol, timeframe"""
 ACTIONS = {BUY: SignalAction.BUY, SELL: SignalAction.SELL, HOLD: SignalAction.HOLD}
 
 
@@ -57,12 +64,16 @@ class DecisionWorker:
         self._bus = bus
         self._engines = dict(engines)
         self._configs = {bot: _config(e.strategy) for bot, e in self._engines.items()}
+        self._decided: dict[_Series, int] = {}
+        """The last candle decided per series: a run seen again is dropped."""
 
     async def handle(self, delivery: Delivery) -> None:
         """Decide a run of candles for both bots."""
         message = delivery.message
         if not isinstance(message, StrategyInputsComputed):
             return
+        if not self._fresh(message, {}):
+            return  # a run handled again (its worker died before acking it): decided already
         decided = {
             bot: decide(self._engine(bot, message.inputs[bot]), message.inputs[bot])
             for bot in self._engines
@@ -71,7 +82,12 @@ class DecisionWorker:
 
     async def handle_many(self, deliveries: Sequence[Delivery]) -> None:
         """Decide the runs of one read together; publish as ``handle`` would, run after run."""
-        runs = [d.message for d in deliveries if isinstance(d.message, StrategyInputsComputed)]
+        seen: dict[_Series, int] = {}  # a run twice in one read: decided once
+        runs = [
+            d.message
+            for d in deliveries
+            if isinstance(d.message, StrategyInputsComputed) and self._fresh(d.message, seen)
+        ]
         for message, decided in zip(runs, self._decide_together(runs), strict=True):
             await self._publish(message, decided)
 
@@ -98,10 +114,13 @@ class DecisionWorker:
     async def _publish(
         self, message: StrategyInputsComputed, decided: dict[BotKind, BotDecisions]
     ) -> None:
-        """The run's decisions, then the verdicts on its last candle."""
+        """The run's decisions, then the verdicts on its last candle (deterministic ids)."""
+        key = _series(message)
+        first_ms, last_ms = message.candles.open_times[0], message.candles.open_times[-1]
         await self._bus.publish(
             topics.SIGNALS,
             DecisionsMade(
+                message_id=run_message_id("decisions_made", *key, first_ms, last_ms),
                 timestamp=message.timestamp,
                 exchange=message.exchange,
                 pair=message.pair,
@@ -116,12 +135,27 @@ class DecisionWorker:
             ),
         )
         signals = [
-            SignalGenerated.from_domain(signal)
+            SignalGenerated.from_domain(signal).model_copy(
+                update={
+                    "message_id": run_message_id(
+                        "signal_generated", *key, first_ms, last_ms, bot.value
+                    )
+                }
+            )
             for bot, decisions in decided.items()
             for signal in _announced(self._engines[bot], decisions, message)
         ]
         if signals:
             await self._bus.publish_many(topics.SIGNALS, signals)
+        self._decided[key] = last_ms
+
+    def _fresh(self, message: StrategyInputsComputed, seen: dict[_Series, int]) -> bool:
+        """True (noted in ``seen``) unless the run's candles were decided (or seen) already."""
+        key, last_ms = _series(message), message.candles.open_times[-1]
+        if last_ms <= max(self._decided.get(key, -1), seen.get(key, -1)):
+            return False
+        seen[key] = last_ms
+        return True
 
     def _engine(self, bot: BotKind, rows: RuleInputs) -> DecisionEngine:
         """The bot's engine, rebuilt when the inputs come from another strategy or parameters.
@@ -137,6 +171,10 @@ class DecisionWorker:
             self._engines[bot] = engine
             self._configs[bot] = wanted
         return engine
+
+
+def _series(message: StrategyInputsComputed) -> _Series:
+    return message.exchange, message.pair.symbol, message.timeframe.value
 
 
 def _config(strategy: BaseStrategy[Any]) -> tuple[str, dict[str, Any]]:

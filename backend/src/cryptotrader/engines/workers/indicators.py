@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from cryptotrader.bus import topics
+from cryptotrader.bus.message_ids import run_message_id
 from cryptotrader.bus.messages import (
     BotReconfigured,
     BusMessage,
@@ -197,9 +198,12 @@ class IndicatorWorker:
             inputs, readings = self._compute(windows, full, first)
         else:
             inputs, readings = await asyncio.to_thread(self._compute, windows, full, first)
+        first_ms, last_ms = int(run.timestamps[0]), int(run.timestamps[-1])
+        series = (message.exchange, message.pair.symbol, message.timeframe.value, first_ms, last_ms)
         await self._bus.publish(
             topics.INDICATORS,
             StrategyInputsComputed(
+                message_id=run_message_id("strategy_inputs_computed", *series),
                 timestamp=message.timestamp,
                 exchange=message.exchange,
                 pair=message.pair,
@@ -216,10 +220,11 @@ class IndicatorWorker:
         await self._bus.publish(
             topics.INDICATORS,
             IndicatorsComputed(  # the readings validated here, once
+                message_id=run_message_id("indicators_computed", *series),
                 timestamp=message.timestamp,
                 pair=message.pair,
                 timeframe=message.timeframe,
-                candle_time=utc_from_ms(int(run.timestamps[-1])),
+                candle_time=utc_from_ms(last_ms),
                 indicators=readings,
             ),
         )

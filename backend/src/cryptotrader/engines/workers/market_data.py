@@ -30,6 +30,7 @@ from typing import Protocol
 import numpy as np
 
 from cryptotrader.bus import topics
+from cryptotrader.bus.message_ids import run_message_id
 from cryptotrader.bus.messages import CandlesClosed
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock
@@ -128,6 +129,14 @@ class Publisher:
         await self._bus.publish(
             topics.CANDLES,
             CandlesClosed(
+                message_id=run_message_id(
+                    "candles_closed",
+                    s.source,
+                    s.pair.symbol,
+                    s.timeframe.value,
+                    int(run.timestamps[0]),
+                    int(run.timestamps[-1]),
+                ),
                 timestamp=utc_from_ms(int(closes[0])),
                 exchange=s.source,
                 pair=s.pair,

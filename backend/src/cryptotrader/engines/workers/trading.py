@@ -322,6 +322,12 @@ class TradingWorker:
         if message.pair.symbol not in self.lanes and not await self._join(message.pair):
             log.warning("decisions on %s, which this runtime does not trade", message.pair)
             return
+        lane = self.lanes[message.pair.symbol]
+        if lane.resume_ms is not None and message.candles.open_times[-1] < lane.resume_ms:
+            # a run handled again upstream (a decision worker died before acking it): its
+            # candles are stepped already; gathered, it would wait for its batch forever
+            log.debug("%s: run up to %d seen already", lane.symbol, message.candles.open_times[-1])
+            return
         if not message.batch or message.batch_ms is None:
             await self._batch([message])
             return

@@ -1,0 +1,333 @@
+"""Partitioned work: a pair's runs go to one of P streams, each consumed by one worker at a time.
+
+The indicator and decision engines keep per-series state and must see a pair's runs in order,
+so several workers cannot share one stream the way a consumer group shares it (entry by entry,
+round robin). On Redis, each run a worker must handle (``CandlesClosed`` on ``candles``,
+``StrategyInputsComputed`` on ``indicators``) is also appended to the work stream
+``<topic>.p<k>``, ``k = crc32(pair) mod P``, in the same round trip as the channel itself
+(which keeps every message, for the API and anyone reading the channel). A worker consumes a
+partition only while it holds the partition's lease (``leases.RedisLeases``):
+
+* every ``tick_s`` a worker says it is alive (group membership), renews the leases it holds,
+  gives up the partitions above its fair share (``ceil(P / live workers)``: after the batch in
+  hand, then the lease) and takes free ones up to it. This runs on a thread of its own (a
+  synchronous Redis client), so that a computation holding the event loop for seconds (a cold
+  start loading the indicator kernels, a long run) does not cost the worker its partitions;
+  the thread renews only while the event loop has turned within ``max_stall_s`` (a hung
+  worker loses its pairs too, as in Kafka's heartbeat thread and poll interval);
+* a worker that dies stops renewing: its leases expire after ``lease_ms`` and the survivors take
+  them at their next tick. The new owner first claims every entry the old one left unacked
+  (``XAUTOCLAIM`` from the start, idle 0: it is the partition's only reader), in order, then
+  reads new ones: nothing is skipped;
+* a worker that lost a lease (it could not renew in time) stops that partition at once.
+
+A run in the hands of a worker that died may have been published before the worker could ack
+it; its new owner handles it again. The results are the same messages (the same
+``message_id``, ``bus.message_ids``) and every consumer drops a run it has already seen (the
+indicator engine by its kept history, the decision engine by the last candle it decided per
+series, the order engine by its checkpoint, in the transaction of each effect): effects happen
+once per candle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import os
+import socket
+import threading
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from cryptotrader.bus import topics
+from cryptotrader.bus.consumer import ConsumerLoop, DeadLetterSink
+from cryptotrader.bus.leases import RedisLeases
+from cryptotrader.bus.messages import BusMessage, CandlesClosed, StrategyInputsComputed
+from cryptotrader.bus.protocol import ConsumerOptions, Handler, ManyHandler
+from cryptotrader.bus.transport import StreamTransport
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PARTITIONS = 16
+"""Work streams per partitioned channel: more than the workers one would run, few enough that
+a worker's idle reads stay cheap. Change it only with the pipeline drained (a pair moves)."""
+
+PARTITIONED_TOPICS = frozenset({topics.CANDLES, topics.INDICATORS})
+_STOP_WAIT_S = 10.0
+
+
+def partition_of(symbol: str, partitions: int) -> int:
+    """The partition of a pair: the same in every process and every release (crc32)."""
+    return zlib.crc32(symbol.encode()) % partitions
+
+
+def partition_topic(topic: str, partition: int) -> str:
+    """The work stream of ``topic``'s ``partition`` (before the bus's prefix)."""
+    return f"{topic}.p{partition}"
+
+
+def work_key(topic: str, message: BusMessage) -> str | None:
+    """The pair whose worker must handle ``message`` on ``topic`` (None: not partitioned work)."""
+    if topic == topics.CANDLES and isinstance(message, CandlesClosed):
+        return message.pair.symbol
+    if topic == topics.INDICATORS and isinstance(message, StrategyInputsComputed):
+        return message.pair.symbol
+    return None
+
+
+def owner_name(consumer: str) -> str:
+    """A worker's name in leases: its consumer name, host and pid (no ``|``)."""
+    return f"{consumer}@{socket.gethostname()}:{os.getpid()}".replace("|", "/")
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionOptions:
+    """How partitions are held.
+
+    A dead worker's partitions are resumed within about ``lease_ms`` + ``tick_s`` (+ the time
+    to claim its unacked entries); a worker whose event loop has not turned for ``max_stall_s``
+    lets its leases run out.
+    """
+
+    lease_ms: int = 5000
+    tick_s: float = 1.0
+    max_stall_s: float = 30.0
+
+
+@dataclass(slots=True)
+class _Held:
+    value: str  # "<owner>|<token>"
+    loop: ConsumerLoop
+    task: asyncio.Task[None]
+    releasing: asyncio.Task[None] | None = None
+
+
+@dataclass(slots=True)
+class PartitionedSubscription:
+    """One worker's share of ``topic``'s partitions in ``group``; see the module docstring.
+
+    The leases are the thread's (``_values``, under ``_lock``); the consumers are the event
+    loop's (``held``): the thread asks the loop to start, stop or give up a partition.
+    """
+
+    transport: StreamTransport
+    leases: RedisLeases
+    topic: str
+    stream: Callable[[str], str]
+    partitions: int
+    group: str
+    consumer: str
+    handler: Handler
+    many: ManyHandler | None
+    options: ConsumerOptions
+    dead_letter: DeadLetterSink
+    partition_options: PartitionOptions = field(default_factory=PartitionOptions)
+    owner: str = ""
+    held: dict[int, _Held] = field(default_factory=dict)
+    _values: dict[int, str] = field(default_factory=dict)
+    _renewed: dict[int, float] = field(default_factory=dict)
+    _releasing: set[int] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stopping: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+    _loop: asyncio.AbstractEventLoop | None = None
+    _beat: float = 0.0
+    _beat_task: asyncio.Task[None] | None = None
+    _stalled: bool = False
+
+    def start(self) -> None:
+        """Start taking partitions (in the background)."""
+        self.owner = self.owner or owner_name(self.consumer)
+        self._loop = asyncio.get_running_loop()
+        self._beat = time.monotonic()
+        self._beat_task = asyncio.create_task(self._turn(), name=f"partitions:{self.topic}")
+        self._thread = threading.Thread(
+            target=self._work, name=f"leases:{self.topic}:{self.group}", daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def owned(self) -> list[int]:
+        """The partitions this worker consumes now (not those being given up)."""
+        return sorted(p for p, h in self.held.items() if h.releasing is None)
+
+    async def stop(self) -> None:
+        """Finish the batches in hand, give every lease up, leave the group."""
+        self._stopping.set()
+        if self._thread is not None:
+            await asyncio.to_thread(self._thread.join)
+        if self._beat_task is not None:
+            self._beat_task.cancel()
+        await asyncio.gather(*(self._give_up(p) for p in list(self.held)), return_exceptions=True)
+        with self._lock:
+            left = list(self._values.items())
+        with contextlib.suppress(Exception):
+            for partition, value in left:
+                await asyncio.to_thread(self.leases.release, self.group, partition, value)
+            await asyncio.to_thread(self.leases.leave, self.group, self.owner)
+
+    # --- the event loop's side ----------------------------------------------------------------
+
+    async def _turn(self) -> None:
+        """Proves the event loop turns; after a stall past the bound, drops every partition."""
+        bound = self.partition_options.max_stall_s
+        while True:
+            now = time.monotonic()
+            if now - self._beat > bound:
+                log.warning(
+                    "%s/%s: event loop stalled %.0f s", self.group, self.owner, now - self._beat
+                )
+                for partition in list(self.held):
+                    self._abandon(partition)
+            self._beat = now
+            await asyncio.sleep(self.partition_options.tick_s / 2)
+
+    def _consume(self, partition: int, value: str) -> None:
+        if self._stopping.is_set():  # taken as the subscription stopped: given back by stop
+            return
+        stream = self.stream(partition_topic(self.topic, partition))
+        loop = ConsumerLoop(
+            transport=self.transport,
+            topic=self.topic,
+            stream=stream,
+            group=self.group,
+            consumer=self.consumer,
+            handler=self.handler,
+            many=self.many,
+            # the only reader of the partition: whatever is pending was left by an earlier
+            # owner, and is taken (in order, before any new entry) at once
+            options=replace(self.options, claim_idle_ms=0, claim_interval_s=math.inf),
+            dead_letter=self.dead_letter,
+        )
+        task = asyncio.create_task(self._ensure_and_run(stream, loop), name=f"bus:{stream}")
+        self.held[partition] = _Held(value, loop, task)
+        log.info("%s/%s: partition %d taken (%s)", self.group, self.owner, partition, value)
+
+    async def _ensure_and_run(self, stream: str, loop: ConsumerLoop) -> None:
+        while True:
+            try:
+                await self.transport.ensure_group(stream, self.group, from_start=True)
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("%s: group %s not created", stream, self.group)
+                await asyncio.sleep(1.0)
+        await loop.run()
+
+    def _abandon(self, partition: int) -> None:
+        """Stop at once: another worker may own the partition already."""
+        with self._lock:
+            self._values.pop(partition, None)
+            self._releasing.discard(partition)
+        entry = self.held.pop(partition, None)
+        if entry is not None:
+            entry.loop.stop_requested = True
+            entry.task.cancel()
+
+    def _release(self, partition: int) -> None:
+        entry = self.held.get(partition)
+        if entry is None:
+            with self._lock:
+                self._releasing.discard(partition)
+        elif entry.releasing is None:
+            entry.releasing = asyncio.create_task(self._give_up(partition))
+
+    async def _give_up(self, partition: int) -> None:
+        """Finish the batch in hand (the lease still renewed meanwhile), then release."""
+        entry = self.held.get(partition)
+        if entry is None:
+            return
+        entry.loop.stop_requested = True
+        with contextlib.suppress(TimeoutError, asyncio.CancelledError, Exception):
+            await asyncio.wait_for(asyncio.shield(entry.task), _STOP_WAIT_S)
+        entry.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await entry.task
+        if self.held.get(partition) is entry:
+            del self.held[partition]
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.leases.release, self.group, partition, entry.value)
+            with self._lock:
+                self._values.pop(partition, None)
+                self._releasing.discard(partition)
+            log.info("%s/%s: partition %d given up", self.group, self.owner, partition)
+
+    def _tell(self, callback: Callable[..., None], *args: object) -> None:
+        assert self._loop is not None
+        with contextlib.suppress(RuntimeError):  # the loop closed: the process is ending
+            self._loop.call_soon_threadsafe(callback, *args)
+
+    # --- the thread's side ---------------------------------------------------------------------
+
+    def _work(self) -> None:
+        tick = self.partition_options.tick_s
+        while not self._stopping.wait(tick):
+            try:
+                self._tick()
+            except Exception:  # Redis away: keep what is held until its lease would run out
+                log.exception("%s/%s: partition leases not refreshed", self.group, self.owner)
+                self._drop_expired()
+
+    def _tick(self) -> None:
+        opts = self.partition_options
+        now = time.monotonic()
+        if now - self._beat > opts.max_stall_s:
+            if not self._stalled:
+                log.warning(
+                    "%s/%s: event loop stalled: leases left to expire", self.group, self.owner
+                )
+            self._stalled = True
+            return
+        self._stalled = False
+        members = self.leases.join(self.group, self.owner, opts.lease_ms)
+        with self._lock:
+            held = sorted(self._values.items())
+        kept = self.leases.renew(held, self.group, opts.lease_ms)
+        active = []
+        for (partition, _value), ok in zip(held, kept, strict=True):
+            if ok:
+                self._renewed[partition] = now
+                if partition not in self._releasing:
+                    active.append(partition)
+            else:
+                log.warning("%s/%s: lease of partition %d lost", self.group, self.owner, partition)
+                with self._lock:
+                    self._values.pop(partition, None)
+                self._tell(self._abandon, partition)
+        fair = math.ceil(self.partitions / max(1, len(members)))
+        for partition in active[fair:]:  # above the fair share: the highest ones go
+            with self._lock:
+                self._releasing.add(partition)
+            self._tell(self._release, partition)
+        if len(active) >= fair or now - self._beat > 2 * opts.tick_s:
+            return  # a busy loop takes nothing new
+        holders = self.leases.holders(self.group, self.partitions)
+        with self._lock:
+            mine = set(self._values)
+        free = [p for p, value in enumerate(holders) if value is None and p not in mine]
+        # start from a place of our own among the members, so that workers starting together
+        # do not all try the same partitions first
+        rank = members.index(self.owner) if self.owner in members else 0
+        free.sort(key=lambda p: (p - rank * fair) % self.partitions)
+        for partition in free[: fair - len(active)]:
+            token = self.leases.acquire(self.group, partition, self.owner, opts.lease_ms)
+            if token is not None:
+                value = f"{self.owner}|{token}"
+                with self._lock:
+                    self._values[partition] = value
+                self._renewed[partition] = now
+                self._tell(self._consume, partition, value)
+
+    def _drop_expired(self) -> None:
+        now = time.monotonic()
+        for partition, renewed in list(self._renewed.items()):
+            if partition in self._values and now - renewed > self.partition_options.lease_ms / 1000:
+                log.warning("%s/%s: partition %d expired", self.group, self.owner, partition)
+                with self._lock:
+                    self._values.pop(partition, None)
+                self._tell(self._abandon, partition)
