@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -51,6 +51,7 @@ REDIS_DB = 12  # a logical database of its own: the runtime's stream names are f
 MINUTES = SHARED_DATA / "binance_BTC-USDT_1m.csv.gz"
 SOURCE = "binance"  # the files' names tell it; the order checkpoints' keys carry it
 BANNER_S = 300.0
+HISTORY = 300  # candles of each pair before the timed ones (the strategies' warm-up is 201)
 
 
 def unreachable() -> str | None:
@@ -158,9 +159,9 @@ class Engines:
     def start(self, name: str, *, consumer: str = "1", args: tuple[str, ...] = ()) -> str:
         """Start engine ``name`` as ``consumer``; returns its label (``name:consumer``)."""
         label = f"{name}:{consumer}"
-        code = (
-            "import sys, bench.runtime_flip; from cryptotrader.cli import main; main(sys.argv[1:])"
-        )
+        # main() reads the process's own command line, as the installed command does (and so
+        # tunes the garbage collector as it does: cryptotrader.collector)
+        code = "import bench.runtime_flip; from cryptotrader.cli import main; main()"
         replays = [arg for path in self.files for arg in ("--replay", str(path))]
         log = (self.folder / f"{name}-{consumer}.log").open("wb")
         self._logs[label] = log
@@ -202,22 +203,29 @@ class Engines:
         """``cpu_s`` of every running engine."""
         return {label: self.cpu_s(label) for label in self.running}
 
-    def stop(self) -> dict[str, int]:
-        """SIGTERM to every engine still running; their exit codes."""
-        for process in self.running.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
+    def stop(self, labels: Iterable[str] | None = None) -> dict[str, int]:
+        """SIGTERM to these engines (default: all) still running; their exit codes."""
+        chosen = list(self.running) if labels is None else list(labels)
+        for label in chosen:
+            if self.running[label].poll() is None:
+                self.running[label].send_signal(signal.SIGTERM)
         codes = {}
-        for label, process in self.running.items():
+        for label in chosen:
+            process = self.running.pop(label)
             try:
                 codes[label] = process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 process.kill()
                 codes[label] = process.wait()
-        for log in self._logs.values():
-            log.close()
-        self.running.clear()
+            self._logs.pop(label).close()
         return codes
+
+    def kill(self, label: str) -> None:
+        """``kill -9`` the engine: no chance to give anything back."""
+        process = self.running.pop(label)
+        process.kill()
+        process.wait()
+        self._logs.pop(label).close()
 
 
 @contextlib.contextmanager

@@ -1,21 +1,25 @@
 """``bench.runtime_scale``'s harness on a tiny input, so that the benchmark cannot rot unseen.
 
-Three pairs, three timed candle times, the engines as processes over real Redis and PostgreSQL:
-every pair's decisions come back for every timed candle time, the flip bot's orders are seen, and
-each engine's CPU is read. No timing is asserted (the figures are the benchmark's business).
+The engines as processes over real Redis and PostgreSQL. Latency: three pairs, three timed candle
+times: every pair's decisions come back for every one, the flip bot's orders are seen, each
+engine's CPU is read. Workers: four pairs of four minutes on two partitions: every run is
+decided by one worker and by two (each holding a partition), and a killed worker's pairs come
+back. No timing is asserted (the figures are the benchmark's business).
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
-from bench.runtime_scale import HISTORY, report_latency, run_latency
-from bench.scale_harness import make_pairs
+from bench.runtime_scale import report_latency, run_latency
+from bench.runtime_scale_workers import workers_parts
+from bench.scale_harness import HISTORY, make_pairs
 
 from tests.integration.conftest import require_postgres, require_redis
 
-PAIRS, TIMED = 3, 3
+PAIRS, TIMED, MINUTES = 3, 3, 4
 
 
 @pytest.mark.shared_data
@@ -39,3 +43,27 @@ def test_the_latency_harness_times_every_pairs_decisions_and_the_flip_bots_order
     )
     report_latency("smoke", timings, pairs.symbols[-1])
     assert f"orders of the last pair ({pairs.symbols[-1]})" in capsys.readouterr().out
+
+
+@pytest.mark.shared_data
+@pytest.mark.timeout(1800)  # engine processes started five times: slow when the machine is loaded
+def test_the_workers_harness_decides_every_run_with_one_and_two_workers_and_resumes_a_dead_ones(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_postgres()
+    require_redis()
+    # Two partitions: C00 and C03 in one, C01 and C02 in the other (crc32), one per worker.
+    monkeypatch.setenv("CRYPTOTRADER_BUS_PARTITIONS", "2")
+    pairs = make_pairs(tmp_path, 4, HISTORY + MINUTES + 2)
+
+    figures = workers_parts(
+        tmp_path, pairs, minutes=MINUTES, rounds=1, parts={"workers", "failover"}
+    )
+
+    assert figures.runs == 4 * MINUTES  # every minute of every pair, a run of its own
+    one, two = figures.rounds[1][0], figures.rounds[2][0]
+    assert (one.split, two.split) == ([4], [2, 2])
+    assert min(one.rate, two.rate) > 0
+    [(resumed_s, dead_pairs)] = figures.resumed
+    assert dead_pairs == 2
+    assert math.isfinite(resumed_s)  # each came back (within the bench's 60 s wait)

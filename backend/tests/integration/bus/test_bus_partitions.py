@@ -1,0 +1,151 @@
+"""Work partitions on real Redis (``bus.partitions``): workers share the pairs, a dead one's move.
+
+Three subscriptions in one process stand for three workers (each its own bus, leases and
+consumer name). A worker "dies" without a word: its lease thread and consumers stop, nothing is
+released or acked. Short leases keep the test quick; the bounds waited for are functional.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+import pytest_asyncio
+
+from cryptotrader.bus import Delivery, RedisBus, topics
+from cryptotrader.bus.messages import CandleRun, CandlesClosed
+from cryptotrader.bus.partitions import PartitionedSubscription, PartitionOptions, partition_of
+from cryptotrader.clock import TestClock
+from cryptotrader.domain.timeframes import Timeframe
+from tests.integration.conftest import FAST, REDIS_URL, close_bus, require_redis
+
+PARTITIONS = 6
+LEASES = PartitionOptions(lease_ms=1000, tick_s=0.2)
+PAIRS = [f"C{n}/USDT" for n in range(12)]
+T0 = datetime(2026, 2, 11, 14, tzinfo=UTC)
+HOUR = 3_600_000
+
+pytestmark = pytest.mark.asyncio
+
+
+def run(symbol: str, n: int) -> CandlesClosed:
+    """The ``n``-th hourly candle of ``symbol``, as the market data publishes it."""
+    return CandlesClosed(
+        timestamp=T0,
+        exchange="binance",
+        pair=symbol,
+        timeframe=Timeframe("1h"),
+        candles=CandleRun(
+            open_times=[n * HOUR], open=[1.0], high=[1.0], low=[1.0], close=[1.0], volume=[1.0]
+        ),
+        previous_open_ms=None if n == 0 else (n - 1) * HOUR,
+    )
+
+
+class Worker:
+    """One worker: its bus, its subscription, what it handled (a handler may be held)."""
+
+    def __init__(self, bus: RedisBus, name: str) -> None:
+        self.bus, self.name = bus, name
+        self.handled: list[tuple[str, int]] = []
+        self.entered = 0
+        self.hold: asyncio.Event | None = None
+        self.subscription: PartitionedSubscription | None = None
+
+    async def handle(self, delivery: Delivery) -> None:
+        message = delivery.message
+        assert isinstance(message, CandlesClosed)
+        self.entered += 1
+        if self.hold is not None:
+            await self.hold.wait()  # never set: the run stays unacked, in this worker's hands
+        self.handled.append((message.pair.symbol, message.candles.open_times[0] // HOUR))
+
+    async def start(self) -> None:
+        subscription = await self.bus.subscribe_partitioned(
+            topics.CANDLES,
+            group="indicator",
+            consumer=self.name,
+            handler=self.handle,
+            partition_options=LEASES,
+        )
+        assert isinstance(subscription, PartitionedSubscription)
+        self.subscription = subscription
+
+    @property
+    def owned(self) -> list[int]:
+        return [] if self.subscription is None else self.subscription.owned
+
+    async def die(self) -> None:
+        """Stop as ``kill -9`` would: nothing renewed, released or acked any more."""
+        subscription = self.subscription
+        assert subscription is not None
+        subscription._stopping.set()
+        await asyncio.to_thread(subscription._thread.join)  # type: ignore[union-attr]
+        for held in list(subscription.held.values()):
+            held.task.cancel()
+        self.subscription = None
+
+
+@pytest_asyncio.fixture
+async def workers() -> AsyncIterator[list[Worker]]:
+    require_redis()
+    prefix = f"test:{datetime.now(UTC).timestamp()}:"
+    clock = TestClock(int(T0.timestamp() * 1000))
+    buses = [
+        await RedisBus.connect(
+            REDIS_URL, prefix=prefix, clock=clock, options=FAST, partitions=PARTITIONS
+        )
+        for _ in range(3)
+    ]
+    yield [Worker(bus, f"w{i}") for i, bus in enumerate(buses)]
+    for bus in buses[1:]:
+        await bus.close()
+    await close_bus(buses[0], prefix)
+
+
+async def until(condition: object, within: float = 60.0) -> None:
+    async with asyncio.timeout(within):
+        while not condition():  # type: ignore[operator]  # noqa: ASYNC110 - polling workers
+            await asyncio.sleep(0.05)
+
+
+async def test_workers_share_the_partitions_and_each_pair_is_handled_by_one_in_order(
+    workers: list[Worker],
+) -> None:
+    for worker in workers:
+        await worker.start()
+    await until(lambda: sorted(len(w.owned) for w in workers) == [2, 2, 2])
+    owned = [p for w in workers for p in w.owned]
+    assert sorted(owned) == list(range(PARTITIONS))  # each partition held by one worker
+    for n in range(5):
+        for symbol in PAIRS:
+            await workers[0].bus.publish(topics.CANDLES, run(symbol, n))
+    await until(lambda: sum(len(w.handled) for w in workers) == 5 * len(PAIRS))
+    for symbol in PAIRS:
+        by = [w for w in workers if any(s == symbol for s, _ in w.handled)]
+        assert len(by) == 1, symbol  # one worker for the pair
+        assert partition_of(symbol, PARTITIONS) in by[0].owned
+        assert [n for s, n in by[0].handled if s == symbol] == list(range(5))  # in order
+
+
+async def test_a_dead_worker_s_pairs_go_to_the_others_with_its_unacked_run_first(
+    workers: list[Worker],
+) -> None:
+    for worker in workers:
+        await worker.start()
+    await until(lambda: sorted(len(w.owned) for w in workers) == [2, 2, 2])
+    dying = workers[0]
+    symbol = next(s for s in PAIRS if partition_of(s, PARTITIONS) in dying.owned)
+    dying.hold = asyncio.Event()
+    await dying.bus.publish(topics.CANDLES, run(symbol, 0))
+    await until(lambda: dying.entered == 1)  # delivered, in its hands, unacked
+    await dying.die()
+    await dying.bus.publish(topics.CANDLES, run(symbol, 1))
+    survivors = workers[1:]
+    await until(lambda: sorted(len(w.owned) for w in survivors) == [3, 3])
+    await until(lambda: sum(len(w.handled) for w in survivors) == 2)
+    (heir,) = [w for w in survivors if w.handled]
+    assert heir.handled == [(symbol, 0), (symbol, 1)]  # the dead's run first, none skipped
+    assert dying.handled == []
