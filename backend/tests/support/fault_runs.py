@@ -101,10 +101,19 @@ DATABASE_IDS = ("trade_id", "trigger_trade_id")
 value, so the same trade may get another id than in a run without faults."""
 
 
+ROUNDED = ("confidence",)
+"""Details printed as full floats: computed again on a history reloaded after a restart (its
+window starts elsewhere), they may differ in the last bits; compared to 10 decimals."""
+
+
 def alert_key(alert: AlertRaised) -> AlertKey:
     """What an alert says (its message id and row ids aside): one event's copies say the same."""
     fields = alert.model_dump(mode="json", exclude={"message_id"})
-    fields["details"] = {k: v for k, v in fields["details"].items() if k not in DATABASE_IDS}
+    details = {k: v for k, v in fields["details"].items() if k not in DATABASE_IDS}
+    for name in ROUNDED:
+        if name in details and details[name] not in ("None", ""):
+            details[name] = f"{float(details[name]):.10f}"
+    fields["details"] = details
     return tuple(sorted((k, repr(v)) for k, v in fields.items()))
 
 
