@@ -12,6 +12,7 @@ run without faults.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -149,6 +150,7 @@ class Supervisor:
                 env=self.env,
                 stdout=subprocess.DEVNULL,
                 stderr=log,
+                start_new_session=True,  # its own process group: ``kill_all`` ends its workers
             )
 
     def start_all(self) -> None:
@@ -195,9 +197,9 @@ class Supervisor:
     def kill_all(self) -> None:
         """SIGKILL whatever still runs (a failed test)."""
         for process in self.processes.values():
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=60)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)  # and the workers a --workers one started
+            process.wait(timeout=60)
 
 
 class AlertObserver:

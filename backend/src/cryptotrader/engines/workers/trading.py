@@ -352,8 +352,20 @@ class TradingWorker:
             await self._batch([gathered[s] for s in sorted(gathered)])
 
     def _follows_undone(self, lane: Lane, previous: int | None) -> bool:
-        """True when a run follows a candle ``lane`` has not done (those before it were lost)."""
+        """True when a run follows a candle ``lane`` has not done nor holds (lost runs before it).
+
+        Held: a run gathered for a batch whose other pairs' runs have not come (partitioned
+        workers deliver the pairs' runs in any order).
+        """
         if previous is None:
+            return False
+        held = [
+            m.candles.open_times[-1]
+            for gathered in self._gathering.values()
+            for symbol, m in gathered.items()
+            if symbol == lane.symbol
+        ]
+        if held and previous <= max(held):  # it follows a run waiting for its batch's others
             return False
         if lane.resume_ms is None:  # nothing done: a replay's first run follows no candle (a
             return isinstance(self.clock, MarketClock)  # live one follows untraded history)
