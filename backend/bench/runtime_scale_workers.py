@@ -37,7 +37,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from cryptotrader.bus.partitions import partition_of, partition_topic
 from redis import Redis
 
 from bench._common import load
@@ -45,6 +44,7 @@ from bench.scale_harness import HISTORY, Engines, Feed, Pairs, stack
 from cryptotrader.bus import topics
 from cryptotrader.bus.codec import decode
 from cryptotrader.bus.messages import StrategyInputsComputed
+from cryptotrader.bus.partitions import partition_of, partition_topic
 from cryptotrader.bus.redis_streams import DEFAULT_PREFIX
 from cryptotrader.config import Settings
 
