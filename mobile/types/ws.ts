@@ -336,7 +336,14 @@ export interface components {
             next_open_ms: number | null;
             pair: string;
             /**
+             * Pass Ms
+             * @description when the market data began publishing this pass of the series (epoch ms): a pass begins at its start and again when it publishes from the order engine's checkpoint (runs in flight lost); a worker computes a run of a later pass again
+             * @default 0
+             */
+            pass_ms: number;
+            /**
              * Previous Open Ms
+             * @description the candle the run follows (None: a series starts, or not known): the order engine acts on no run that follows a candle it has not done
              * @default null
              */
             previous_open_ms: number | null;
@@ -462,6 +469,18 @@ export interface components {
              */
             next_open_ms: number | null;
             pair: string;
+            /**
+             * Pass Ms
+             * @description when the market data began publishing this pass of the series (epoch ms): a pass begins at its start and again when it publishes from the order engine's checkpoint (runs in flight lost); a worker computes a run of a later pass again
+             * @default 0
+             */
+            pass_ms: number;
+            /**
+             * Previous Open Ms
+             * @description the candle the run follows (None: a series starts, or not known): the order engine acts on no run that follows a candle it has not done
+             * @default null
+             */
+            previous_open_ms: number | null;
             timeframe: components["schemas"]["Timeframe"];
             /**
              * Timestamp
@@ -963,6 +982,18 @@ export interface components {
              */
             next_open_ms: number | null;
             pair: string;
+            /**
+             * Pass Ms
+             * @description when the market data began publishing this pass of the series (epoch ms): a pass begins at its start and again when it publishes from the order engine's checkpoint (runs in flight lost); a worker computes a run of a later pass again
+             * @default 0
+             */
+            pass_ms: number;
+            /**
+             * Previous Open Ms
+             * @description the candle the run follows (None: a series starts, or not known): the order engine acts on no run that follows a candle it has not done
+             * @default null
+             */
+            previous_open_ms: number | null;
             timeframe: components["schemas"]["Timeframe"];
             /**
              * Timestamp

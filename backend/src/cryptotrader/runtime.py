@@ -13,15 +13,20 @@ import asyncio
 import contextlib
 import logging
 import math
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from cryptotrader.bus import topics
 from cryptotrader.bus.protocol import ConsumerOptions, Delivery, Handler, ManyHandler, MessageBus
+from cryptotrader.bus.stream_bus import StreamBus
 from cryptotrader.clock import Clock
 from cryptotrader.domain.enums import BotKind, TradeStatus
+from cryptotrader.domain.presence import HEARTBEAT_KEY, RuntimePresence
+from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.heartbeat import Heartbeat
 from cryptotrader.engines.progress import Progress
 from cryptotrader.engines.workers.control import ControlWorker
@@ -29,6 +34,7 @@ from cryptotrader.engines.workers.decisions import DecisionWorker
 from cryptotrader.engines.workers.indicators import IndicatorWorker
 from cryptotrader.engines.workers.live_pairs import LivePairs
 from cryptotrader.engines.workers.market_data import (
+    BatchReplayFeed,
     LiveFeed,
     PairsLiveFeed,
     Publisher,
@@ -42,12 +48,14 @@ from cryptotrader.notify.notifier import CONSUMER as NOTIFIER
 from cryptotrader.notify.notifier import Notifier
 from cryptotrader.outbox import Outbox
 from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.repositories import bots, checkpoints, trades
+from cryptotrader.persistence.repositories import bots, checkpoints, settings, trades
 from cryptotrader.persistence.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 _IDLE_WAIT_S = 10.0
+_WATCH_S = 0.5
+"""How often a replay's market data on its own checks Redis's epoch and the order engine."""
 _PARTITIONED = {(topics.CANDLES, "indicator"), (topics.INDICATORS, "decision")}
 """The subscriptions whose workers share the pairs (``--workers N``, or N processes)."""
 _SOLE = ConsumerOptions(claim_idle_ms=0, claim_interval_s=math.inf)
@@ -315,10 +323,13 @@ class Runtime:
         assert self.publisher is not None
         try:
             if isinstance(self.feed, ReplayFeed):
-                throttle = None if self.trading is None else self.trading.done_with
-                await self.feed.run(
-                    self.publisher, start_ms=resume, stop=self.stop, throttle=throttle
-                )
+                if self.trading is None:
+                    await self._replay_alone(self.feed, resume)
+                else:
+                    throttle = self.trading.done_with
+                    await self.feed.run(
+                        self.publisher, start_ms=resume, stop=self.stop, throttle=throttle
+                    )
                 if not self.publisher.published:
                     self.ready.set()
                     if self.trading is not None:
@@ -353,6 +364,111 @@ class Runtime:
             log.exception("market data failed")
             self.error = exc
             self.failed.set()
+
+    async def _replay_alone(self, feed: ReplayFeed, resume: int | None) -> None:
+        """A replay's market data with the order engine elsewhere (``engine market-data``).
+
+        It publishes, then stays while an order engine beats until that engine has done every
+        pair's last candle; whenever the runs in flight may be gone meanwhile, it publishes
+        again from the order engine's checkpoint: Redis restarted (a new ``epoch``: without
+        persistence every stream went with it), or the order engine restarted (the runs of a
+        batch of pairs it had gathered but not traded were acked). The workers compute a run
+        they saw before again; the order engine skips the candles it did and acts on no run
+        that follows one it has not done.
+        """
+        assert self.publisher is not None
+        bus = self.bus if isinstance(self.bus, StreamBus) else None
+        start = resume
+        while True:
+            seen = (None if bus is None else await bus.epoch(), await self._order_engine())
+            halt, lost = asyncio.Event(), asyncio.Event()
+            watch = asyncio.create_task(self._watch(bus, seen, halt, lost))
+            try:
+                await feed.run(self.publisher, start_ms=start, stop=halt)
+                await self._until_traded(feed, halt)
+            finally:
+                watch.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watch
+            if not lost.is_set() or self.stop.is_set():
+                return
+            starts = await self._pair_starts()
+            known = [ms for ms in starts.values() if ms is not None]
+            start = min(known) if len(known) == len(starts) else None
+            lanes = feed.lanes if isinstance(feed, BatchReplayFeed) else [(self.publisher, None)]
+            for publisher, _ in lanes:  # a new pass: the workers compute its runs again
+                publisher.pass_ms = max(publisher.pass_ms + 1, int(time.time() * 1000))
+            log.warning(
+                "Redis or the order engine restarted: publishing again from %s",
+                "the first candle" if start is None else utc_from_ms(start),
+            )
+
+    async def _watch(
+        self,
+        bus: StreamBus | None,
+        seen: tuple[str | None, tuple[int, datetime] | None],
+        halt: asyncio.Event,
+        lost: asyncio.Event,
+    ) -> None:
+        """Sets ``halt`` on a stop, and ``lost`` too once Redis or the order engine restarted.
+
+        Restarted: another epoch than ``seen``'s, another order engine process than its.
+        """
+        epoch, engine = seen
+        while not self.stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), _WATCH_S)
+            if self.stop.is_set():
+                break
+            try:
+                now = None if bus is None else await bus.epoch()
+                running = await self._order_engine()
+            except Exception:  # Redis or the database away: asked again at the next poll
+                log.debug("Redis's epoch or the order engine's heartbeat not read", exc_info=True)
+                continue
+            if now != epoch or (engine is not None and running not in (None, engine)):
+                lost.set()
+                break
+            engine = engine or running
+        halt.set()
+
+    async def _until_traded(self, feed: ReplayFeed, halt: asyncio.Event) -> None:
+        """Until every pair's last candle is done, ``halt``, or no order engine beats."""
+        lasts = (
+            {p.series.pair.symbol: int(c.timestamps[-1]) for p, c in feed.lanes}
+            if isinstance(feed, BatchReplayFeed)
+            else {self.progress_symbol: int(feed.candles.timestamps[-1])}
+        )
+        while not halt.is_set():
+            try:
+                if await self._traded(lasts) or await self._order_engine() is None:
+                    return
+            except Exception:  # the database away a moment: asked again
+                log.warning("the order engine's progress not read", exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(halt.wait(), _WATCH_S)
+
+    @property
+    def progress_symbol(self) -> str:
+        """The symbol of the (first) pair this runtime publishes."""
+        assert self.publisher is not None
+        return self.publisher.series.pair.symbol
+
+    async def _traded(self, lasts: dict[str, int]) -> bool:
+        for symbol, last in lasts.items():
+            step, complete = await self.pair_progress[symbol].load(self.database)
+            if step is None or step < last or not complete:
+                return False
+        return True
+
+    async def _order_engine(self) -> tuple[int, datetime] | None:
+        """The order engine driving the bots now (its pid and start), None when none beats."""
+        async with UnitOfWork(self.database) as uow:
+            stored = await settings.get_setting(session=uow.session, key=HEARTBEAT_KEY)
+        presence = RuntimePresence.from_json(stored)
+        if presence is None or not presence.driven(datetime.now(UTC)):
+            return None
+        return presence.pid, presence.started_at
 
     async def _pair_starts(self) -> dict[str, int | None]:
         """Each pair's first candle not yet traded (its own checkpoint), by symbol."""

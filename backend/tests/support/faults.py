@@ -1,5 +1,5 @@
-"""Faults a test injects into real services: a private Redis it kills and restarts empty, a
-PostgreSQL proxy whose connections it cuts, and engine processes it kills with SIGKILL.
+"""Faults a test injects into real services: a private Redis it kills and restarts empty (here),
+PostgreSQL connections it cuts (``tcp_proxy``), engine processes it kills (``fault_runs``).
 
 The Redis is a ``redis-server`` of the test's own on a free loopback port, with no persistence
 (``--save "" --appendonly no``, as the machine's own Redis): killed with SIGKILL and started
@@ -10,24 +10,19 @@ disturbs no other test.
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import signal
 import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from redis import Redis
 from redis.exceptions import RedisError
 
 from tests.conftest import require
-from tests.support.tcp_proxy import TcpProxy
 
 _START_S = 30.0
 
@@ -133,63 +128,3 @@ def private_redis(folder: Path) -> Iterator[PrivateRedis]:
         yield server
     finally:
         server.stop()
-
-
-class ThreadedProxy:
-    """A ``TcpProxy`` on its own event loop thread, for tests whose clients are processes.
-
-    ``cut`` aborts every connection open through it (the clients see a server gone mid-query
-    and connect again through it).
-    """
-
-    def __init__(self, host: str, port: int) -> None:
-        self._loop = asyncio.new_event_loop()
-        self._proxy = TcpProxy(host, port)
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self.cuts = 0
-
-    @property
-    def port(self) -> int:
-        """The loopback port it listens on."""
-        return self._proxy.port
-
-    @property
-    def connections(self) -> int:
-        """Connections accepted so far."""
-        return self._proxy.connections
-
-    def _call(self, coroutine: Any) -> Any:
-        future: Future[Any] = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
-        return future.result(timeout=30)
-
-    def start(self) -> None:
-        """Listen on a free loopback port."""
-        self._thread.start()
-        self._call(self._proxy.start())
-
-    def cut(self) -> None:
-        """Abort every open connection, on both sides."""
-
-        async def cut() -> None:
-            self._proxy.cut()
-
-        self._call(cut())
-        self.cuts += 1
-
-    def close(self) -> None:
-        """Stop listening, end every connection, stop the thread."""
-        self._call(self._proxy.close())
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=30)
-        self._loop.close()
-
-
-@contextmanager
-def threaded_proxy(host: str, port: int) -> Iterator[ThreadedProxy]:
-    """A started ``ThreadedProxy`` to ``host``:``port``, closed afterwards."""
-    proxy = ThreadedProxy(host, port)
-    proxy.start()
-    try:
-        yield proxy
-    finally:
-        proxy.close()

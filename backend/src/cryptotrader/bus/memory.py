@@ -8,6 +8,7 @@ Nothing survives the process: a crash loses what was not yet consumed (use Redis
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -64,6 +65,7 @@ class InMemoryTransport:
     def __init__(self, *, maxlen: int = 10_000) -> None:
         self._maxlen = maxlen
         self._streams: dict[str, _Stream] = {}
+        self._epoch = uuid.uuid4().hex
 
     def _stream(self, name: str) -> _Stream:
         return self._streams.setdefault(name, _Stream())
@@ -193,6 +195,10 @@ class InMemoryTransport:
     async def groups(self, stream: str) -> list[str]:
         """The names of the stream's groups."""
         return list(self._stream(stream).groups)
+
+    async def epoch(self) -> str:
+        """One life: the process's."""
+        return self._epoch
 
     async def close(self) -> None:
         """Nothing to release."""

@@ -440,13 +440,28 @@ class _RunMessage(BusMessage):
     batch_ms: int | None = Field(
         default=None, description="several pairs: the first candle time of the batch"
     )
+    previous_open_ms: int | None = Field(
+        default=None,
+        description=(
+            "the candle the run follows (None: a series starts, or not known): the order engine "
+            "acts on no run that follows a candle it has not done"
+        ),
+    )
+    pass_ms: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "when the market data began publishing this pass of the series (epoch ms): a pass "
+            "begins at its start and again when it publishes from the order engine's checkpoint "
+            "(runs in flight lost); a worker computes a run of a later pass again"
+        ),
+    )
 
 
 class CandlesClosed(_RunMessage):
     """Candles closed (``candles``); ``previous_open_ms`` chains runs (None: a series starts)."""
 
     type: Literal["candles_closed"] = "candles_closed"
-    previous_open_ms: int | None = None
     history_from_ms: int | None = Field(
         default=None, description="where the series' stored history starts"
     )

@@ -23,10 +23,10 @@ partition only while it holds the partition's lease (``leases.RedisLeases``):
 
 A run in the hands of a worker that died may have been published before the worker could ack
 it; its new owner handles it again. The results are the same messages (the same
-``message_id``, ``bus.message_ids``) and every consumer drops a run it has already seen (the
-indicator engine by its kept history, the decision engine by the last candle it decided per
-series, the order engine by its checkpoint, in the transaction of each effect): effects happen
-once per candle.
+``message_id``, ``bus.message_ids``) and the consumers drop a run they have already seen (the
+decision engine by the last candle it decided per series in the market data's pass, the order
+engine by its checkpoint, in the transaction of each effect; the indicator engine computes a
+run it saw again and publishes the same message): effects happen once per candle.
 """
 
 from __future__ import annotations

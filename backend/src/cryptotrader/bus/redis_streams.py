@@ -334,6 +334,11 @@ class RedisTransport:
             return []
         return [_text(group["name"]) for group in await self._redis.xinfo_groups(stream)]
 
+    async def epoch(self) -> str:
+        """The server's ``run_id`` (``INFO server``): a new one at each start."""
+        info: Any = await self._redis.info("server")
+        return str(info["run_id"])
+
     async def close(self) -> None:
         """Send what is queued (waiting at most ``_CLOSE_DRAIN_S``), then close the pool."""
         try:

@@ -253,6 +253,10 @@ class StreamBus:
         """The names of ``topic``'s consumer groups."""
         return await self.transport.groups(self.stream(topic))
 
+    async def epoch(self) -> str:
+        """An id of the streams' life: another one once Redis restarted (and lost them)."""
+        return await self.transport.epoch()
+
     async def close(self) -> None:
         """Stop every subscription and release the transport."""
         subscriptions, self._subscriptions = self._subscriptions, []

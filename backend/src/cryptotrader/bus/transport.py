@@ -92,6 +92,10 @@ class StreamTransport(Protocol):
         """The names of the stream's groups."""
         ...
 
+    async def epoch(self) -> str:
+        """An id of the store's life: another one after Redis restarted (and lost it all)."""
+        ...
+
     async def close(self) -> None:
         """Release connections."""
         ...

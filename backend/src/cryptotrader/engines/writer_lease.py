@@ -79,6 +79,7 @@ class WriterLease:
         self.ttl_s = ttl_s
         self.renew_s = renew_s
         self.tokens: dict[str, int] = {}
+        self._names_sql = ", ".join(f"'{name}'" for name in names)  # our own fixed names
         self.lost = asyncio.Event()
         self._renewing: asyncio.Task[None] | None = None
 
@@ -116,18 +117,32 @@ class WriterLease:
     async def fence(self, session: AsyncSession) -> None:
         """Refuse the transaction unless it still holds every token (run before each commit).
 
+        One plain SQL query on the transaction's connection (the tokens read by the database
+        from the JSON): it runs before every commit of the process, so it must cost little.
+
         Raises:
             LeaseLostError: another copy took a lease.
         """
-        rows = await self._rows(session, lock=False)
-        for name, token in self.tokens.items():
-            held = rows.get(name, {}).get("token")
-            if held != token:
-                self.lost.set()
-                raise LeaseLostError(
-                    f"engine {name}: another copy took its lease ({rows.get(name, {}).get('owner')}"
-                    f", token {held}; ours {token}): nothing written, this copy stops"
-                )
+        connection = await session.connection()
+        dialect = connection.dialect.name
+        sql = _FENCE_SQL[dialect].format(names=self._names_sql)
+        rows: Any
+        if dialect == "sqlite":  # the driver's own cursor: SQLAlchemy's execute costs 10x more
+            raw = await connection.get_raw_connection()
+            cursor = await raw.driver_connection.execute(sql)  # type: ignore[union-attr]
+            rows = await cursor.fetchall()
+            await cursor.close()
+        else:
+            rows = (await connection.exec_driver_sql(sql)).all()
+        held = {str(key): None if token is None else int(token) for key, token in rows}
+        if held != self.tokens:
+            self.lost.set()
+            rows = await self._rows(session, lock=False)
+            raise LeaseLostError(
+                f"engines {', '.join(self.names)}: another copy took a lease "
+                f"({ {n: (v.get('owner'), v.get('token')) for n, v in rows.items()} }; ours "
+                f"{self.tokens}): nothing written, this copy stops"
+            )
 
     async def _take(self, name: str) -> dict[str, Any] | None:
         """Take ``name``'s lease; None once taken, else the holder's row."""
@@ -179,6 +194,19 @@ class WriterLease:
         await checkpoints.save_checkpoint(
             session=session, engine=LEASE_ENGINE, key=name, value=value, at=datetime.now(UTC)
         )
+
+
+_FENCE_SQL = {  # fixed names of our own engines: no input reaches these
+    "sqlite": (
+        "SELECT key, json_extract(value, '$.token') FROM engine_checkpoints "  # noqa: S608
+        f"WHERE engine = '{LEASE_ENGINE}' AND key IN ({{names}})"
+    ),
+    "postgresql": (
+        "SELECT key, (value->>'token')::bigint FROM engine_checkpoints "  # noqa: S608
+        f"WHERE engine = '{LEASE_ENGINE}' AND key IN ({{names}}) FOR SHARE"
+    ),
+}
+"""The lease tokens, read in the transaction about to commit (``FOR SHARE``: see the module)."""
 
 
 def _dead_here(owner: str) -> bool:

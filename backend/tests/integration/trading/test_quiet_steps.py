@@ -20,6 +20,7 @@ from sqlalchemy import select
 from cryptotrader.bootstrap.runtime import open_runtime
 from cryptotrader.config import Settings
 from cryptotrader.engines.workers.trading import TradingWorker
+from cryptotrader.engines.writer_lease import LEASE_ENGINE
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.tables import EngineCheckpointRow, OrderRow
 from cryptotrader.persistence.uow import UnitOfWork
@@ -44,8 +45,10 @@ async def _replay(folder: Path, files: tuple[Path, ...], fear_greed: Path) -> di
 async def _stored(database: Database) -> dict[str, Any]:
     async with UnitOfWork(database) as uow:
         orders = (await uow.session.execute(select(OrderRow).order_by(OrderRow.id))).scalars()
-        checkpoints = await uow.session.execute(
-            select(EngineCheckpointRow.engine, EngineCheckpointRow.key, EngineCheckpointRow.value)
+        checkpoints = await uow.session.execute(  # not the writer lease: wall-clock expiry
+            select(
+                EngineCheckpointRow.engine, EngineCheckpointRow.key, EngineCheckpointRow.value
+            ).where(EngineCheckpointRow.engine != LEASE_ENGINE)
         )
         return {
             "trades": await stored_pair_rows(database),

@@ -64,8 +64,9 @@ class DecisionWorker:
         self._bus = bus
         self._engines = dict(engines)
         self._configs = {bot: _config(e.strategy) for bot, e in self._engines.items()}
-        self._decided: dict[_Series, int] = {}
-        """The last candle decided per series: a run seen again is dropped."""
+        self._decided: dict[_Series, tuple[int, int]] = {}
+        """The pass and last candle decided per series: a run seen again is dropped, unless the
+        market data began another pass since (``pass_ms``: what was decided was lost)."""
 
     async def handle(self, delivery: Delivery) -> None:
         """Decide a run of candles for both bots."""
@@ -82,7 +83,7 @@ class DecisionWorker:
 
     async def handle_many(self, deliveries: Sequence[Delivery]) -> None:
         """Decide the runs of one read together; publish as ``handle`` would, run after run."""
-        seen: dict[_Series, int] = {}  # a run twice in one read: decided once
+        seen: dict[_Series, tuple[int, int]] = {}  # a run twice in one read: decided once
         runs = [
             d.message
             for d in deliveries
@@ -131,6 +132,8 @@ class DecisionWorker:
                 final=message.final,
                 batch=message.batch,
                 batch_ms=message.batch_ms,
+                previous_open_ms=message.previous_open_ms,
+                pass_ms=message.pass_ms,
                 bots=decided,
             ),
         )
@@ -147,14 +150,14 @@ class DecisionWorker:
         ]
         if signals:
             await self._bus.publish_many(topics.SIGNALS, signals)
-        self._decided[key] = last_ms
+        self._decided[key] = (message.pass_ms, last_ms)
 
-    def _fresh(self, message: StrategyInputsComputed, seen: dict[_Series, int]) -> bool:
-        """True (noted in ``seen``) unless the run's candles were decided (or seen) already."""
-        key, last_ms = _series(message), message.candles.open_times[-1]
-        if last_ms <= max(self._decided.get(key, -1), seen.get(key, -1)):
+    def _fresh(self, message: StrategyInputsComputed, seen: dict[_Series, tuple[int, int]]) -> bool:
+        """True (noted in ``seen``) unless its candles were decided (or seen) in this pass."""
+        key, mark = _series(message), (message.pass_ms, message.candles.open_times[-1])
+        if mark <= max(self._decided.get(key, (-1, -1)), seen.get(key, (-1, -1))):
             return False
-        seen[key] = last_ms
+        seen[key] = mark
         return True
 
     def _engine(self, bot: BotKind, rows: RuleInputs) -> DecisionEngine:
@@ -195,7 +198,7 @@ def rule_inputs(rows: RuleInputs) -> StrategyInputs:
 def decide(engine: DecisionEngine, rows: RuleInputs) -> BotDecisions:
     """One bot's decisions on each candle of the run."""
     inputs = rule_inputs(rows)
-    return _bot_decisions(engine, inputs, engine.decide(inputs), rows.lead, len(inputs))
+    return _bot_decisions(engine, inputs, engine.decide(inputs), [(rows.lead, len(inputs))])[0]
 
 
 def decide_together(engine: DecisionEngine, runs: Sequence[RuleInputs]) -> list[BotDecisions]:
@@ -222,14 +225,13 @@ def decide_together(engine: DecisionEngine, runs: Sequence[RuleInputs]) -> list[
             *(_joined(r.context[name] for r in runs) for name in ContextArrays.__slots__)
         ),
     )
-    decisions = engine.decide(inputs)
-    result = []
+    spans = []
     start = 0
     for rows in runs:
         stop = start + len(rows.context["trend"])
-        result.append(_bot_decisions(engine, inputs, decisions, start + rows.lead, stop))
+        spans.append((start + rows.lead, stop))
         start = stop
-    return result
+    return _bot_decisions(engine, inputs, engine.decide(inputs), spans)
 
 
 def _joined(columns: Iterable[Sequence[float | None]]) -> FloatArray:
@@ -237,28 +239,41 @@ def _joined(columns: Iterable[Sequence[float | None]]) -> FloatArray:
 
 
 def _bot_decisions(
-    engine: DecisionEngine, inputs: StrategyInputs, decisions: Decisions, start: int, stop: int
-) -> BotDecisions:
-    """The decisions of rows ``start:stop`` (one run's, after its lead)."""
-    exits, entries = decisions.exits[start:stop], decisions.entries[start:stop]
-    actions = np.where(exits, SELL, np.where(entries, BUY, HOLD))
-    # every buy (an entry records its signal's shares), and the run's last row: its verdict is
-    # announced as a signal, a hold included, and the app shows each indicator's share of it;
-    # nothing reads a sale's (about half the rows of a replay: a third of the stage's time)
-    shown = {int(i) for i in np.flatnonzero(actions == BUY)}
-    if len(actions):
-        shown.add(len(actions) - 1)
-    at = sorted(shown)
-    shares = rows_contributions(inputs.strengths, inputs.weights, [start + i for i in at])
-    contributions = {str(i): row for i, row in zip(at, shares, strict=True)}
-    score = nan_to_zero(decisions.score[start:stop]).clip(-1.0, 1.0)  # +-inf: +-1 either way
-    return BotDecisions(
-        strategy=engine.strategy.name,
-        actions=actions.tolist(),
-        confidence=decisions.confidence[start:stop].tolist(),
-        score=score.tolist(),
-        contributions=contributions,
-    )
+    engine: DecisionEngine,
+    inputs: StrategyInputs,
+    decisions: Decisions,
+    spans: Sequence[tuple[int, int]],
+) -> list[BotDecisions]:
+    """The decisions of each span of rows ``start:stop`` (a run's, after its lead)."""
+    runs = []
+    shown_rows: list[int] = []
+    for start, stop in spans:
+        exits, entries = decisions.exits[start:stop], decisions.entries[start:stop]
+        actions = np.where(exits, SELL, np.where(entries, BUY, HOLD))
+        # every buy (an entry records its signal's shares), and the run's last row: its verdict
+        # is announced as a signal, a hold included, and the app shows each indicator's share of
+        # it; nothing reads a sale's (about half the rows of a replay: a third of the stage's time)
+        shown = {int(i) for i in np.flatnonzero(actions == BUY)}
+        if len(actions):
+            shown.add(len(actions) - 1)
+        at = sorted(shown)
+        runs.append((start, stop, actions, at))
+        shown_rows.extend(start + i for i in at)
+    # every span's shares at once: the same arithmetic row by row (``rows_contributions``)
+    shares = iter(rows_contributions(inputs.strengths, inputs.weights, shown_rows))
+    result = []
+    for start, stop, actions, at in runs:
+        score = nan_to_zero(decisions.score[start:stop]).clip(-1.0, 1.0)  # +-inf: +-1 either way
+        result.append(
+            BotDecisions(
+                strategy=engine.strategy.name,
+                actions=actions.tolist(),
+                confidence=decisions.confidence[start:stop].tolist(),
+                score=score.tolist(),
+                contributions={str(i): next(shares) for i in at},
+            )
+        )
+    return result
 
 
 def _announced(

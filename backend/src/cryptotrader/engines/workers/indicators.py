@@ -20,8 +20,10 @@ the start of the next run of candles, so both the inputs and the rule (the decis
 builds it from the ``strategy`` and ``params`` the inputs carry) change at the same candle.
 
 The history is kept in memory and reloaded from the candle store when a run does not follow the
-last one (a restart, a gap in delivery): the store holds every candle the market data engine
-published, from ``history_from_ms`` on.
+last one (a restart, a gap in delivery, or candles computed before: a run delivered again, or
+published again after Redis lost its streams, is computed again in full, so that its inputs go
+out again): the store holds every candle the market data engine published, from
+``history_from_ms`` on.
 """
 
 from __future__ import annotations
@@ -183,12 +185,7 @@ class IndicatorWorker:
             return
         key = (message.exchange, message.pair.symbol, message.timeframe.value)
         history = await self._loaded(key, message)
-        run = run_arrays(message.candles)
-        last = history.last_ms
-        if last is not None:
-            run = run.slice(int(np.searchsorted(run.timestamps, last, "right")), len(run))
-        if not len(run):
-            return  # a run delivered again: nothing new
+        run = run_arrays(message.candles)  # after ``history``, which ends before it
         applied = self._apply_pending()
         windows = self._windows_of(key, message.timeframe)
         history.keep = _keep(windows.values())
@@ -214,6 +211,8 @@ class IndicatorWorker:
                 final=message.final,
                 batch=message.batch,
                 batch_ms=message.batch_ms,
+                previous_open_ms=message.previous_open_ms,
+                pass_ms=message.pass_ms,
                 inputs=inputs,
             ),
         )
@@ -265,8 +264,10 @@ class IndicatorWorker:
         kept = self._history.get(key)
         previous = message.previous_open_ms
         last = None if kept is None else kept.last_ms
-        if kept is not None and previous is not None and last is not None and last >= previous:
-            return kept
+        if kept is not None and previous is not None and last is not None and last == previous:
+            return kept  # the run follows the kept history
+        # Else a restart, a gap, or candles computed before (delivered again, or published
+        # again after Redis lost its streams): computed again on the stored history before them.
         exchange, symbol, timeframe = key
         loaded = await self._store.read_arrays(
             exchange=exchange,

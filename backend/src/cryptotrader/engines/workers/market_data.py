@@ -91,6 +91,8 @@ class Publisher:
         self._store = store
         self._clock = clock
         self.series = series
+        self.pass_ms = int(time.time() * 1000)
+        """When this pass began (``_RunMessage.pass_ms``): now, and again at each new pass."""
         self.published = 0
         self.on_first: Callable[[], None] | None = None
         """Called once, when the first run is published."""
@@ -143,6 +145,7 @@ class Publisher:
                 timeframe=s.timeframe,
                 candles=candle_run(run),
                 previous_open_ms=previous_ms,
+                pass_ms=self.pass_ms,
                 history_from_ms=history_from_ms,
                 next_open=None if next_open is None else next_open[0],
                 next_open_ms=None if next_open is None else next_open[1],

@@ -23,7 +23,10 @@ nothing new for it; its open position keeps its protection and its exits until i
 pair the market data starts feeding while running (activated in ``/config/pairs``) gets its
 lane when its first decisions come (``new_lane``), recorded as opened from that candle.
 
-Decisions too old to act on (a live runtime catching up after downtime) are not acted on. A
+A run following a candle not done yet (the runs before it were lost with Redis's streams) is
+not acted on: the market data publishes again from the order engine's checkpoint
+(``Runtime``). Decisions too old to act on (a live runtime catching up after downtime) are not
+acted on. A
 step's effects are checkpointed as they happen (``Progress``) and each part of a step is
 idempotent, so a restart resumes inside the step it died in; a run of candles ends with a
 ``complete`` checkpoint.
@@ -55,6 +58,7 @@ from cryptotrader.engines.order_batch import Exit, Wanted, close_positions, open
 from cryptotrader.engines.reconcile import Reconciler
 from cryptotrader.engines.workers.decisions import ACTIONS, BUY, SELL
 from cryptotrader.exchanges.paper import PaperExchange
+from cryptotrader.persistence import deferred
 from cryptotrader.persistence.repositories import bots, trades
 from cryptotrader.persistence.uow import UnitOfWork
 
@@ -328,6 +332,16 @@ class TradingWorker:
             # candles are stepped already; gathered, it would wait for its batch forever
             log.debug("%s: run up to %d seen already", lane.symbol, message.candles.open_times[-1])
             return
+        if self._follows_undone(lane, message.previous_open_ms):
+            # The runs before it were lost (Redis restarted empty): acting on it would skip
+            # their candles. The market data publishes again from our checkpoint.
+            log.warning(
+                "%s: a run following %s, a candle not done yet: not acted on (runs before it "
+                "were lost; waiting for them to come again)",
+                lane.symbol,
+                utc_from_ms(message.previous_open_ms or 0),
+            )
+            return
         if not message.batch or message.batch_ms is None:
             await self._batch([message])
             return
@@ -336,6 +350,26 @@ class TradingWorker:
         if set(gathered) >= set(message.batch) & set(self.lanes):
             del self._gathering[message.batch_ms]
             await self._batch([gathered[s] for s in sorted(gathered)])
+
+    def _follows_undone(self, lane: Lane, previous: int | None) -> bool:
+        """True when a run follows a candle ``lane`` has not done nor holds (lost runs before it).
+
+        Held: a run gathered for a batch whose other pairs' runs have not come (partitioned
+        workers deliver the pairs' runs in any order).
+        """
+        if previous is None:
+            return False
+        held = [
+            m.candles.open_times[-1]
+            for gathered in self._gathering.values()
+            for symbol, m in gathered.items()
+            if symbol == lane.symbol
+        ]
+        if held and previous <= max(held):  # it follows a run waiting for its batch's others
+            return False
+        if lane.resume_ms is None:  # nothing done: a replay's first run follows no candle (a
+            return isinstance(self.clock, MarketClock)  # live one follows untraded history)
+        return previous >= lane.resume_ms
 
     async def done_with(self, open_ms: int) -> None:
         """Return once the candle time ``open_ms`` is done."""
@@ -610,15 +644,16 @@ class TradingWorker:
     async def _complete(self, done: list[tuple[Lane, int]]) -> None:
         """Checkpoint every pair's run complete, in one transaction.
 
-        One commit per batch, not one per pair (50 pairs made 50 commits per candle time).
+        One commit per batch, not one per pair (50 pairs made 50 commits per candle time), and
+        one upsert statement for all the pairs (``deferred``: executemany), not one each.
         """
         if not done:
             return
+        at = self.clock.now()
         async with UnitOfWork(self.engine.deps.database) as uow:
-            for lane, last_ms in done:
-                await lane.engine.deps.progress.complete(
-                    uow.session, step_ms=last_ms, at=self.clock.now()
-                )
+            async with deferred.defer(uow.session):
+                for lane, last_ms in done:
+                    await lane.engine.deps.progress.complete(uow.session, step_ms=last_ms, at=at)
             await uow.commit()
 
 
