@@ -164,6 +164,7 @@ async def _build(
     )  # fmt: skip
     if bound_now:
         stack.push_async_callback(_release_if_unused, runtime)
+    await _take_writer_lease(runtime, stack)
     public = await _public_venue(settings, market, stack, wanted)
     portfolio = _portfolio(settings, database, clock)
     if wanted & {"order", "portfolio", "indicator", "decision", "market-data"}:
@@ -209,6 +210,17 @@ async def _build(
     if "notifier" in wanted:
         runtime.notifier = await _notifier(settings, market, database, stack, telemetry)
     return runtime
+
+
+async def _take_writer_lease(runtime: Runtime, stack: AsyncExitStack) -> None:
+    """Hold the writer lease before anything a writer owns is loaded (paper account, positions).
+
+    A copy that waited then loads them as the copy before it left them, not as they were when it
+    started: a standby that loaded the paper account first failed its reconciliation at takeover.
+    """
+    if runtime.writer_lease is not None:
+        await runtime.writer_lease.acquire()
+        stack.push_async_callback(runtime.writer_lease.release)  # if the rest fails to build
 
 
 def _writer_lease(database: Database, wanted: set[str], consumer: str) -> WriterLease | None:

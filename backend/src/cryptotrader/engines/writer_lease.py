@@ -84,7 +84,13 @@ class WriterLease:
         self._renewing: asyncio.Task[None] | None = None
 
     async def acquire(self) -> None:
-        """Take every lease, waiting while another copy holds one; then fence the commits."""
+        """Take every lease, waiting while another copy holds one; then fence the commits.
+
+        Once held, calling it again does nothing (the runtime takes it before it loads what a
+        writer owns, and ``Runtime.start`` asks again).
+        """
+        if self._renewing is not None:
+            return
         for name in self.names:
             said = False
             while (found := await self._take(name)) is not None:
@@ -105,6 +111,7 @@ class WriterLease:
             self._renewing.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._renewing
+            self._renewing = None
         if self.database.commit_check == self.fence:
             self.database.commit_check = None
         with contextlib.suppress(Exception):
