@@ -25,13 +25,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("services",),  # use cases behind the API: permissions, audit, persistence
     ("optimize",),  # parameter studies over the backtester
     ("engines", "notify"),  # trading engines and the backtester; push notifications
-    ("exchanges", "strategies"),  # venues (paper, ccxt); trading rules
+    ("exchanges", "strategies", "outbox"),  # venues (paper, ccxt); trading rules; event relay
     ("indicators",),  # indicator plugins and the engine that runs them
     ("persistence", "monitoring", "sentiment"),  # database; telemetry; sentiment feeds
     ("marketdata", "bus", "security", "risk"),  # candles; messages; secrets; sizing rules
     ("config",),  # settings
     ("domain",),  # value types shared by everyone
-    ("plugins", "retry", "clock"),  # small utilities
+    ("plugins", "retry", "clock", "collector"),  # small utilities
     ("errors",),  # exception classes
 )
 

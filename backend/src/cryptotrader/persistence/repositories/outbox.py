@@ -20,8 +20,8 @@ from cryptotrader.persistence.repositories._sql import dialect_name, rowcount
 from cryptotrader.persistence.tables import OutboxRow
 from cryptotrader.persistence.types import UtcDateTime
 
-_RELAY_LOCK = 0x6F7574626F78
-"""PostgreSQL advisory lock key ("outbox") taken by whichever relay recovers others' rows."""
+_RELAY_LOCK = "cryptotrader.outbox.relay:"
+"""Name of the PostgreSQL advisory lock (with the schema) taken by the relay recovering rows."""
 
 _INSERT = text(
     "INSERT INTO outbox (payload, created_at) VALUES (:payload, :created_at)"
@@ -89,13 +89,16 @@ async def count(*, session: AsyncSession) -> int:
 async def take_relay_lock(*, session: AsyncSession) -> bool:
     """Make this transaction the only one recovering rows; False when another one is.
 
-    PostgreSQL: a transaction-scoped advisory lock, released at commit or when the holder's
-    connection dies. SQLite: the write transaction is already exclusive between processes
+    PostgreSQL: a transaction-scoped advisory lock (per schema), released at commit or when the
+    holder's connection dies. SQLite: the write transaction is already exclusive between processes
     (``BEGIN IMMEDIATE``), so there is nothing more to take.
     """
     if dialect_name(session) != "postgresql":
         return True
+    # keyed by the schema too: an advisory lock is database-wide, and platforms (or tests) in
+    # different schemas of one database have outboxes of their own
     result = await session.execute(
-        text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _RELAY_LOCK}
+        text("SELECT pg_try_advisory_xact_lock(hashtextextended(:key || current_schema(), 0))"),
+        {"key": _RELAY_LOCK},
     )
     return bool(result.scalar_one())
