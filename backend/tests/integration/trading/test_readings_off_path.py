@@ -109,28 +109,31 @@ async def test_every_pairs_inputs_go_out_before_the_readings_which_equal_the_inl
             for pair in PAIRS:
                 await bus.publish(topics.CANDLES, closed(series[pair], pair, start, stop))
             last = int(stamps[stop - 1])
-            times = {ms for _, ms in readings} | {last}
-            await until(lambda times=times: len(readings) == len(PAIRS) * len(times), "readings")
+            wanted = len(PAIRS) * len({ms for _, ms in readings} | {last})
+            await until(lambda: len(readings) == wanted, "the readings")  # noqa: B023
             if stop - start == 1:  # a live candle (the history is read from the store first)
                 mine = [kind for kind, _, ms in seen if ms == last]
                 assert mine == ["inputs"] * len(PAIRS) + ["readings"] * len(PAIRS)
         await worker.flush()
     finally:
         await bus.close()
-    engines = {bot: build_indicator_engine(s) for bot, s in strategies.items()}
+    engines = [
+        build_indicator_engine(strategies[bot]) for bot in (BotKind.SAFE, BotKind.AGGRESSIVE)
+    ]
     for (pair, last), message in readings.items():
         stop = int(np.searchsorted(stamps, last)) + 1
-        expected: dict[str, Any] = {}
-        for bot in (BotKind.SAFE, BotKind.AGGRESSIVE):  # the later bot's reading wins
-            result = engines[bot].compute(
-                series[pair].slice(0, stop), Timeframe.M1, plain=True, with_strengths=True
-            )
-            expected.update(result.readings)
-        assert message.indicators.keys() == expected.keys()
-        for key, reading in message.indicators.items():
-            want = expected[key]
-            assert reading.label == want["label"], (pair, last, key)
-            assert reading.strength == want["strength"], (pair, last, key)
-            assert reading.values.keys() == want["values"].keys()
-            for column, value in reading.values.items():
-                assert same(value, want["values"][column]), (pair, last, key, column)
+        assert_inline(message, engines, series[pair].slice(0, stop))
+
+
+def assert_inline(message: IndicatorsComputed, engines: list[Any], candles: CandleArrays) -> None:
+    """The readings equal those computed over the candles at once (the later bot's win)."""
+    expected: dict[str, Any] = {}
+    for engine in engines:
+        expected.update(engine.compute(candles, Timeframe.M1, plain=True).readings)
+    assert message.indicators.keys() == expected.keys()
+    for key, reading in message.indicators.items():
+        want = expected[key]
+        assert (reading.label, reading.strength) == (want["label"], want["strength"]), key
+        assert reading.values.keys() == want["values"].keys()
+        for column, value in reading.values.items():
+            assert same(value, want["values"][column]), (key, column)
