@@ -15,16 +15,17 @@ from pathlib import Path
 import pytest
 
 from cryptotrader.bootstrap.runtime import open_runtime
-from cryptotrader.bus import StreamBus, topics
+from cryptotrader.bus import Delivery, StreamBus, topics
 from cryptotrader.bus.messages import AlertRaised, ControlBot
 from cryptotrader.clock import TestClock
 from cryptotrader.config import Settings, load_settings
-from cryptotrader.domain.enums import BotKind
+from cryptotrader.domain.enums import BotKind, BotStatus
 from cryptotrader.engines.portfolio import PortfolioManager
+from cryptotrader.engines.workers.control import ControlWorker
 from cryptotrader.outbox import decode_row, outbox_for
 from cryptotrader.persistence import Database, UnitOfWork
+from cryptotrader.persistence.repositories import bots, settings
 from cryptotrader.persistence.repositories import outbox as rows
-from cryptotrader.persistence.repositories import settings
 from cryptotrader.risk.reducer import RiskReducer
 from cryptotrader.runtime_inputs import RunOptions
 from cryptotrader.services.bots import BotService
@@ -125,3 +126,31 @@ async def test_runtime_bot_control_writes_its_alert_with_the_change(tmp_path: Pa
         assert runtime.outbox.published == before + 1  # relayed: it was written with the pause
     finally:
         await runtime.close()
+
+
+@pytest.mark.asyncio
+async def test_a_bot_command_delivered_again_is_applied_once(
+    database: Database, bus: StreamBus, clock: TestClock
+) -> None:
+    portfolio = PortfolioManager(
+        database=database, clock=clock, trading=Settings().trading, reducer=RiskReducer()
+    )
+    await portfolio.ensure_bots()
+    worker = ControlWorker(bus=bus, portfolio=portfolio)
+    resume = ControlBot(
+        timestamp=clock.now(), bot=BotKind.SAFE, action="resume", requested_by="carol"
+    )
+    delivery = Delivery(topics.COMMANDS, "control", "1-0", resume, 1)
+    await worker.handle(delivery)
+    async with UnitOfWork(database) as uow:  # the engine pauses it since (failed orders)
+        await portfolio.pause(
+            BotKind.SAFE, reason="3 consecutive order failures", session=uow.session
+        )
+        await uow.commit()
+
+    await worker.handle(delivery)  # the same command again (sent again after Redis lost it)
+
+    async with UnitOfWork(database, read_only=True) as uow:
+        row = await bots.get_bot(session=uow.session, kind=BotKind.SAFE)
+    assert row is not None
+    assert row.status is BotStatus.PAUSED
