@@ -20,12 +20,18 @@ it and what the pairs are). The decision workers are separate ``cryptotrader eng
   ``STEP_S``; after ``KILL_AFTER_S`` one worker is killed (``SIGKILL``); timed from the kill to
   the first decision (its ``signals`` entry id: the Redis server's clock) of each of the dead
   worker's pairs: the last of them is when every pair has resumed. Target: within 10 s.
+
+Comparing code (A/B): ``BENCH_AGAINST=<another checkout's backend/>`` runs every throughput
+round with that checkout's decision workers too, interleaved with this one's, on the same
+captured runs. ``BENCH_RUNS=<file>`` keeps the captured runs there and reuses them (same pairs
+and minutes only). ``BENCH_PROFILE=<dir>``: every engine process under cProfile.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import math
 import os
 import re
@@ -437,7 +443,13 @@ def workers_parts(
     done_through = pairs.times[HISTORY - 1]
     figures = WorkerFigures()
     with stack(folder, pairs, flip=False, done_through=done_through) as (url, redis_url, engines):
-        runs = capture(engines, url, redis_url, pairs, minutes)
+        kept = os.environ.get("BENCH_RUNS")  # a file: the captured runs, reused when it exists
+        if kept and Path(kept).exists():
+            runs = [Run(symbol, fields) for symbol, fields in json.loads(Path(kept).read_text())]
+        else:
+            runs = capture(engines, url, redis_url, pairs, minutes)
+            if kept:
+                Path(kept).write_text(json.dumps([[r.symbol, r.fields] for r in runs]))
         figures.runs = len(runs)
         print(
             f"  {len(runs):,} one-candle runs captured ({len(pairs.series)} pairs x {minutes} "

@@ -307,8 +307,10 @@ class PartitionedSubscription:
                     return [(partition, e) for e in claimed]
                 entry.phase = _Phase.LIVE
         of = {entry.stream: partition for partition, entry in readable.items()}
+        # COUNT is per stream: a read brings at most about ``batch_size`` entries in all, as
+        # one stream's read did (a replay's runs are large), and a candle time's pairs at once
         found = await self.transport.read_new_many(
-            list(of), self.group, self.consumer, size, self.options.block_ms
+            list(of), self.group, self.consumer, math.ceil(size / len(of)), self.options.block_ms
         )
         return [(of[stream], entry) for stream, entry in found]
 
