@@ -175,7 +175,7 @@ class Engines:
         code = "import bench.runtime_flip; from cryptotrader.cli import main; main()"
         profile = os.environ.get("BENCH_PROFILE")
         if profile:  # a folder: each engine's cProfile, written when it stops (SIGTERM)
-            out = Path(profile) / f"{name}-{consumer}.prof"
+            out = Path(profile) / f"{self.folder.name}-{name}-{consumer}.prof"
             code = (
                 "import cProfile, bench.runtime_flip; from cryptotrader.cli import main; "
                 f"cProfile.run('main()', {str(out)!r})"
