@@ -8,7 +8,7 @@ released or acked. Short leases keep the test quick; the bounds waited for are f
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -159,7 +159,7 @@ async def test_one_read_serves_every_partition_held_and_many_gets_their_runs_tog
     calls: list[list[tuple[str, int]]] = []
     release = asyncio.Event()
 
-    async def many(deliveries: list[Delivery]) -> None:
+    async def many(deliveries: Sequence[Delivery]) -> None:
         runs = []
         for delivery in deliveries:
             message = delivery.message
