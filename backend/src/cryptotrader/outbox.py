@@ -40,6 +40,7 @@ from cryptotrader.bus.messages import BusMessage
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.bus.topics import ALL_TOPICS
 from cryptotrader.clock import Clock, LiveClock
+from cryptotrader.persistence import deferred
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import inbox
 from cryptotrader.persistence.repositories import outbox as rows
@@ -124,6 +125,8 @@ class Outbox:
         """Rows on the bus, not yet deleted."""
         self._lock = asyncio.Lock()
         self._held = False
+        self._name = f"outbox {id(self)}"
+        """Its events of a ``deferred`` transaction, gathered under this name."""
         self.published = 0
         """Messages this relay put on the bus (its own and recovered ones)."""
 
@@ -137,6 +140,15 @@ class Outbox:
         """
         if not events:
             return
+        if deferred.deferring(session):  # one row for the whole transaction, written at its end
+            deferred.gather(
+                session, self._name, list(events), lambda all_: self._row(session, all_)
+            )
+            return
+        await self._row(session, events)
+
+    async def _row(self, session: AsyncSession, events: Sequence[Event]) -> None:
+        """Insert ``events`` as one row of ``session``'s transaction; queued once committed."""
         row_id = await rows.add(session=session, payload=encode(events), at=self._clock.now())
         after_commit(session, lambda: self._queue.append((row_id, events)))
         when_done(session, self.flush)
