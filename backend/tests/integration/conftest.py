@@ -163,9 +163,9 @@ def redis_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
     The runtime's stream names are fixed: each module running processes names a database of its
     own, whose runtime streams are emptied before and after, under a file lock while it runs (a
-    second test of that database waits). Taken: 9 test_engines_processes, 10
-    test_engines_monitored, 11 test_notifier_process, 12 deploy smoke and bench/scale_harness, 13
-    test_api_workers_monitored, 14 test_pairs_cli, 15 test_order_engine_fenced and
+    second test of that database waits). Taken: 8 test_workers_plugins, 9 test_engines_processes,
+    10 test_engines_monitored, 11 test_notifier_process, 12 deploy smoke and bench/scale_harness,
+    13 test_api_workers_monitored, 14 test_pairs_cli, 15 test_order_engine_fenced and
     test_partitioned_workers (one at a time).
     """
     from tests.support.processes import runtime_redis  # it imports this module
