@@ -6,6 +6,7 @@ layout; everything is a pure function of API data (no I/O here).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,10 +53,31 @@ def pct(value: Decimal | str | float | None, *, ratio: bool = False) -> str:
 
 
 def ratio(value: Decimal | str | None) -> str:
-    """A fraction as a percentage with one decimal (``0.015`` -> ``1.5%``)."""
+    """A fraction as a percentage, two decimals at most (``0.0075`` -> ``0.75%``)."""
     if value is None:
         return "-"
-    return f"{Decimal(value) * 100:.1f}%"
+    shown = f"{Decimal(value) * 100:.2f}".rstrip("0").rstrip(".")
+    return f"{shown}%"
+
+
+_STREAK = re.compile(r"^(?P<count>\d+) consecutive (?P<what>wins|losses)(?P<paused>: paused)?$")
+
+
+def streak_reason(reason: str, lang: str) -> str:
+    """The risk reducer's reason (``3 consecutive losses``...) in ``lang``; others as they are."""
+    found = _STREAK.match(reason.strip())
+    if found is None:
+        return reason
+    key = "streak_wins" if found["what"] == "wins" else "streak_losses"
+    if found["paused"]:
+        key = "streak_losses_paused"
+    return text(lang, key, count=found["count"])
+
+
+def exit_reason(reason: str, lang: str) -> str:
+    """Why a trade closed (``take_profit``...) in ``lang``; an unknown reason as it is."""
+    key = f"reason_{reason}"
+    return text(lang, key) if key in EN else reason
 
 
 def duration(seconds: int, lang: str) -> str:
@@ -77,6 +99,16 @@ def _quote(pair: str | None) -> str:
 
 def _base(pair: str | None) -> str:
     return pair.split("/")[0] if pair and "/" in pair else ""
+
+
+def label(lang: str, key: str) -> str:
+    """``Capital: `` in English, ``Capital : `` in French (a space before the colon)."""
+    return label_of(lang, text(lang, key))
+
+
+def label_of(lang: str, name: str) -> str:
+    """``name`` followed by the colon of ``lang``."""
+    return f"{name}{' : ' if lang == 'fr' else ': '}"
 
 
 def bot_name(kind: str | None, lang: str) -> str:
@@ -156,7 +188,7 @@ def sell_embed(
         name=text(lang, "duration"), value=duration(int(d.get("duration_s", "0")), lang)
     )
     if d.get("reason"):
-        embed.add_field(name=text(lang, "reason"), value=d["reason"])
+        embed.add_field(name=text(lang, "reason"), value=exit_reason(d["reason"], lang))
     return embed
 
 
@@ -168,7 +200,8 @@ def risk_embed(alert: Alert, lang: str) -> discord.Embed:
         colour=ORANGE if alert.kind == "risk_reduced" else GREEN,
         timestamp=alert.timestamp,
     )
-    embed.add_field(name=text(lang, "reason"), value=d.get("reason", alert.text), inline=False)
+    reason = streak_reason(d["reason"], lang) if "reason" in d else alert.text
+    embed.add_field(name=text(lang, "reason"), value=reason, inline=False)
     embed.add_field(name=text(lang, "old_risk"), value=ratio(d.get("old_risk")))
     embed.add_field(name=text(lang, "new_risk"), value=ratio(d.get("new_risk")))
     return embed
@@ -181,7 +214,9 @@ def breaker_embed(alert: Alert, lang: str) -> discord.Embed:
         colour=RED,
         timestamp=alert.timestamp,
     )
-    embed.add_field(name=text(lang, "cause"), value=alert.details.get("cause", alert.text))
+    cause = alert.details.get("cause")
+    shown = alert.text if cause is None else streak_reason(cause, lang)
+    embed.add_field(name=text(lang, "cause"), value=shown)
     return embed
 
 
@@ -344,10 +379,10 @@ def status_embed(
     for bot in portfolio.bots:
         rate = "-" if bot.win_rate is None else f"{bot.win_rate:.0%}"
         lines = [
-            f"{text(lang, 'capital')}: {money(bot.capital)}",
-            f"{text(lang, 'pnl')}: {signed(bot.realised_pnl)}",
-            f"{text(lang, 'open_positions')}: {bot.open_trades}",
-            f"{text(lang, 'win_rate')}: {rate}",
+            f"{label(lang, 'capital')}{money(bot.capital)}",
+            f"{label(lang, 'pnl')}{signed(bot.realised_pnl)}",
+            f"{label(lang, 'open_positions')}{bot.open_trades}",
+            f"{label(lang, 'win_rate')}{rate}",
         ]
         if bot.bot in driven:
             lines.append(text(lang, "driven" if driven[bot.bot] else "not_driven"))
@@ -393,11 +428,11 @@ def risk_view_embed(portfolio: PortfolioPublic, lang: str) -> discord.Embed:
         embed.add_field(
             name=f"{bot_name(bot.bot, lang)} ({status_text(bot.status, lang)})",
             value=(
-                f"{text(lang, 'risk_ratio')}: {risk.current_risk_ratio:.2%} "
+                f"{label(lang, 'risk_ratio')}{risk.current_risk_ratio:.2%} "
                 f"/ {risk.base_risk_ratio:.2%}\n"
-                f"{text(lang, 'streak')}: {risk.losing_streak}\n"
-                f"{text(lang, 'level')}: x{risk.reduction.normalize()}\n"
-                f"{text(lang, 'daily_loss')}: {signed(risk.realised_today)} "
+                f"{label(lang, 'streak')}{risk.losing_streak}\n"
+                f"{label(lang, 'level')}x{risk.reduction.normalize()}\n"
+                f"{label(lang, 'daily_loss')}{signed(risk.realised_today)} "
                 f"/ -{money(risk.daily_loss_limit)}"
             ),
         )
@@ -434,8 +469,12 @@ def profit_embed(rows: Sequence[ProfitRow], period: str, lang: str) -> discord.E
     embed = discord.Embed(title=text(lang, "profit_title", period=text(lang, period)), colour=BLUE)
     header = f"{text(lang, 'period'):<12}{text(lang, 'pnl'):>16}{text(lang, 'trades'):>8}"
     lines = [header]
+    shape = "%Y-%m" if period == "month" else "%Y-%m-%d"  # a week by its Monday
     for row in rows:
-        lines.append(f"{row.start:%Y-%m-%d}  {signed(row.pnl):>16}{row.trades:>8}")
+        lines.append(f"{row.start.strftime(shape):<12}{signed(row.pnl):>16}{row.trades:>8}")
+    pnl = sum((row.pnl for row in rows), Decimal(0))
+    count = sum(row.trades for row in rows)
+    lines.append(f"{text(lang, 'total'):<12}{signed(pnl):>16}{count:>8}")
     embed.description = "```\n" + "\n".join(lines) + "\n```"
     return embed
 
@@ -458,7 +497,8 @@ def backtest_embed(job: int, report: BacktestReportPublic, lang: str) -> discord
     embed.add_field(name=text(lang, "trades"), value=str(report.total_trades))
     rate = "-" if report.win_rate is None else f"{report.win_rate:.0%}"
     embed.add_field(name=text(lang, "win_rate"), value=rate)
-    embed.add_field(name=text(lang, "drawdown"), value=pct(report.max_drawdown, ratio=True))
+    drawdown = "-" if report.max_drawdown is None else ratio(str(abs(report.max_drawdown)))
+    embed.add_field(name=text(lang, "drawdown"), value=drawdown)
     sharpe = "-" if report.sharpe_ratio is None else f"{report.sharpe_ratio:.2f}"
     embed.add_field(name=text(lang, "sharpe"), value=sharpe)
     return embed
