@@ -1,15 +1,20 @@
 /**
  * The one-pair and the multi-pair portfolio results share their columns and their curves card:
- * safe, aggressive and combined, in the portfolio's colours, at the 0.3 ratio first.
+ * safe, aggressive and combined, in the portfolio's colours, at the 0.3 ratio first; the result
+ * screen gives both one header (market, span, strategies) over their own view.
  */
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render, screen, within } from '@testing-library/react-native';
 
+import BacktestResultScreen from '@/app/backtest/[id]';
 import type { Curve } from '@/components/BacktestCurves';
 import { MultiPairResult } from '@/components/backtest/MultiPairResult';
 import { PORTFOLIO_COLORS } from '@/components/backtest/PortfolioCurves';
 import { PortfolioResult } from '@/components/backtest/PortfolioResult';
 import { i18n } from '@/i18n';
 import type { Schemas } from '@/services/api';
+import { useSession } from '@/store/session';
+import { startApi } from '@/test-support/server';
 
 // a DOM component (a web view): each curve as a line of text instead
 jest.mock('@/components/BacktestCurves', () => {
@@ -21,11 +26,17 @@ jest.mock('@/components/BacktestCurves', () => {
   };
 });
 jest.mock('@/components/SweepChart', () => ({ __esModule: true, default: () => null }));
+jest.mock('expo-router', () => ({ useLocalSearchParams: () => ({ id: '7' }) }));
 
 const report = (final: number) => ({
   initial_capital: '1000',
   final_capital: String(final),
   total_trades: 3,
+  strategy: `s${final}`,
+  pair: 'BTC/USDT',
+  timeframe: '1h',
+  start: '2024-01-01T00:00:00Z',
+  end: '2024-06-01T00:00:00Z',
   equity_curve: [
     { time: '2026-01-01T00:00:00Z', equity: '1000' },
     { time: '2026-01-02T00:00:00Z', equity: String(final) },
@@ -80,5 +91,38 @@ describe('the portfolio results', () => {
     expect(screen.getByTestId('multipair-metrics-final_capital-0')).toHaveTextContent('1,201.00');
     expect(screen.getByTestId('multipair-metrics-final_capital-4')).toHaveTextContent('950.00');
     expect(screen.getByText(`${i18n.t('portfolio.buyAndHold')} ETH/USDT`)).toBeTruthy();
+  });
+});
+
+describe('the portfolio result screen', () => {
+  const job = { id: 7, name: null, kind: 'portfolio', status: 'succeeded', request: {}, error: null, created_at: '2026-01-01T00:00:00Z', started_at: null, finished_at: null };
+
+  async function shown(result: object) {
+    const server = await startApi({ 'GET /api/backtest/7/result': () => ({ status: 200, body: { job, results: [], ...result } }) });
+    useSession.setState({ server: server.url, access: 'token', accessExpiresAt: Date.now() + 600_000, refresh: null });
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false, gcTime: Infinity } } });
+    render(
+      <QueryClientProvider client={client}>
+        <BacktestResultScreen />
+      </QueryClientProvider>,
+    );
+    await screen.findByTestId('backtest-result');
+    await server.close();
+  }
+
+  beforeEach(async () => {
+    await i18n.changeLanguage('en');
+  });
+
+  it("heads a run of several pairs with its pairs, span and bots' strategies, over its view", async () => {
+    await shown({ portfolio: null, multipair: [twoPairs('0.3', 1200)] });
+    expect(screen.getByText(/^BTC\/USDT, ETH\/USDT · 1h · 2024-01-01 → 2024-06-01 · safe s1201 · aggressive s1202$/)).toBeTruthy();
+    expect(screen.getByTestId('multipair-compare')).toBeTruthy();
+  });
+
+  it('heads a run of one pair the same way, over its view', async () => {
+    await shown({ portfolio: [onePair('0.3', 1200)], multipair: null });
+    expect(screen.getByText(/^BTC\/USDT · 1h · 2024-01-01 → 2024-06-01 · safe s1201 · aggressive s1202$/)).toBeTruthy();
+    expect(screen.getByTestId('portfolio-compare')).toBeTruthy();
   });
 });
