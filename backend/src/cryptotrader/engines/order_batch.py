@@ -9,11 +9,11 @@ a 50-pair candle time waited for every earlier pair's (docs/BENCHMARKS.md, issue
    which on the paper exchange is exactly the fill price (``exact(price x (1 + slippage))``, the
    ``Position.entry_price`` the one-at-a-time path books), so a replay decides as the backtest;
 2. every order of the batch is written in one transaction, **before any is sent**;
-3. they are sent together; the paper account is saved once for all of them, before anything is
-   recorded from its answers (``PaperExchange.held``);
+3. they are sent together; the paper account is saved once for all of them, in the transaction
+   that records their answers (``PaperExchange.held``);
 4. the fills are recorded in one transaction with the protection legs of the positions they
    open (stored pending, before they are sent); the legs are placed together, and their
-   acknowledgements recorded in one.
+   acknowledgements recorded in one (with the paper account).
 
 A kill anywhere leaves what a kill inside one-at-a-time entries leaves: orders pending (looked up
 at restart, sent again only if the exchange never received them), or positions not yet protected
@@ -106,16 +106,16 @@ async def open_positions(wanted: list[Wanted]) -> None:
         return
     sent = await _decide_and_write(batch)
     held = held_saves(batch[0].engine)
-    async with held():
+    async with held():  # the account is saved with the fills' record
         outcomes = await asyncio.gather(
             *(s.engine.sender.send(s.order) for s in sent), return_exceptions=True
         )
-    for s, outcome in zip(sent, outcomes, strict=True):
-        if isinstance(outcome, BaseException):
-            _log_or_raise(s.engine, s.order.client_order_id, outcome)
-        else:
-            s.report = outcome
-    guards, opened = await _record_fills([s for s in sent if s.report is not None])
+        for s, outcome in zip(sent, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                _log_or_raise(s.engine, s.order.client_order_id, outcome)
+            else:
+                s.report = outcome
+        guards, opened = await _record_fills([s for s in sent if s.report is not None])
     await _protect(guards, opened, held)
 
 
@@ -264,18 +264,18 @@ async def _protect(
     guards = guards + others
     if not guards:
         return
-    async with held():
+    async with held():  # the account is saved with the legs' record
         outcomes = await asyncio.gather(
             *(g.engine.protection.place(g.position, g.base, g.stop, g.take) for g in guards),
             return_exceptions=True,
         )
-    for g, outcome in zip(guards, outcomes, strict=True):
-        if isinstance(outcome, BaseException):
-            _log_or_raise(g.engine, g.base, outcome)
-            g.failed = True
-        else:
-            g.reports = outcome
-    await _record_guards([g for g in guards if g.reports is not None])
+        for g, outcome in zip(guards, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                _log_or_raise(g.engine, g.base, outcome)
+                g.failed = True
+            else:
+                g.reports = outcome
+        await _record_guards([g for g in guards if g.reports is not None])
     for g in guards:
         unplaced = g.reports is None and not g.failed
         if unplaced and g.engine.state.positions.get(g.position.bot) is g.position:
@@ -353,21 +353,22 @@ async def close_positions(exits: list[Exit]) -> set[str]:
         return await _exits_one_at_a_time(batch)
     failed: set[str] = set()
     held = held_saves(batch[0].engine)
-    sales = await _cancel_protections(batch, held, failed)
-    selling = await _write_sales(sales)
-    async with held():
+    async with held():  # the account is saved with the cancels' record
+        sales = await _cancel_protections(batch, failed)
+        selling = await _write_sales(sales)
+    async with held():  # and with the sales'
         outcomes = await asyncio.gather(
             *(s.exit.engine.sender.send(s.order) for s in selling if s.order is not None),
             return_exceptions=True,
         )
-    for s, outcome in zip(selling, outcomes, strict=True):
-        if isinstance(outcome, BaseException):
-            _log_or_raise(s.exit.engine, s.exit.client_order_id, outcome)
-            failed.add(s.exit.engine.deps.pair.symbol)
-            s.raised = True
-        else:
-            s.report = outcome
-    await _record_sales([s for s in selling if s.report is not None])
+        for s, outcome in zip(selling, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                _log_or_raise(s.exit.engine, s.exit.client_order_id, outcome)
+                failed.add(s.exit.engine.deps.pair.symbol)
+                s.raised = True
+            else:
+                s.report = outcome
+        await _record_sales([s for s in selling if s.report is not None])
     for s in selling:
         if not s.raised:  # raised: trading stopped until reconciliation, as one at a time
             await s.exit.engine.reprotect_unsold(s.exit.bot, ExitReason.SIGNAL)
@@ -387,19 +388,18 @@ async def _exits_one_at_a_time(batch: list[Exit]) -> set[str]:
     return failed
 
 
-async def _cancel_protections(batch: list[Exit], held: Held, failed: set[str]) -> list[_Sale]:
+async def _cancel_protections(batch: list[Exit], failed: set[str]) -> list[_Sale]:
     """Cancel every position's protection at the exchange (recorded with the sales)."""
     sales: list[_Sale] = []
-    async with held():
-        for x in batch:
-            position = x.engine.state.positions[x.bot]
-            try:
-                legs = await x.engine.protection.cancel_legs(position)
-            except TraderError as exc:
-                _log_or_raise(x.engine, x.client_order_id, exc)
-                failed.add(x.engine.deps.pair.symbol)
-                continue
-            sales.append(_Sale(x, position, legs))
+    for x in batch:
+        position = x.engine.state.positions[x.bot]
+        try:
+            legs = await x.engine.protection.cancel_legs(position)
+        except TraderError as exc:
+            _log_or_raise(x.engine, x.client_order_id, exc)
+            failed.add(x.engine.deps.pair.symbol)
+            continue
+        sales.append(_Sale(x, position, legs))
     return sales
 
 

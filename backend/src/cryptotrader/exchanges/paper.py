@@ -9,10 +9,11 @@ paper run reproduces a backtest's fills exactly.
 The account (balances, orders, fills, what the market last showed) is saved in the database after
 every change, in its own transactions: like a real exchange, it does not lose an order our side
 crashed after sending. A restart continues where the last change left it. Inside ``held()`` (a
-batch of orders sent together) the saves wait for ``flush()`` or the end of the block: one
-transaction for the batch. The caller flushes before it records anything the held reports say,
-so a crash before the flush loses orders the exchange "never received" and our records still
-call pending: they are looked up, found missing and sent again, as with a real venue. Market data
+batch of orders sent together, a candle and the reports it fills) the saves wait: they are
+written in the next transaction of the database that commits (``Database.carry``: the one that
+records what the reports say, so never after it), or by ``flush()``, or at the end of the block
+in their own. A crash before that loses orders the exchange "never received" and our records
+still call pending: they are looked up, found missing and sent again, as with a real venue. Market data
 (candles, tickers) comes from the runtime through ``on_candle``/``mark_price``/``on_price``, and,
 for live paper trading, candles from ``market_data`` (a public venue).
 """
@@ -23,6 +24,8 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.clock import Clock
 from cryptotrader.domain.enums import Side
@@ -38,7 +41,7 @@ from cryptotrader.exchanges.paper_book import PaperBook
 from cryptotrader.exchanges.paper_orders import PaperOrder
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories.paper import load_paper_account, save_paper_account
-from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.persistence.uow import UnitOfWork, after_commit
 from cryptotrader.risk.protection import exact
 
 
@@ -97,6 +100,8 @@ class PaperExchange(BaseExchange):
         self._lock = asyncio.Lock()
         self._started = False
         self._held = 0
+        self._unconfirmed: dict[object, list[str]] = {}
+        """Orders a save wrote in a transaction not committed yet (written again if it is not)."""
 
     async def start(self) -> None:
         """Load the saved account, or open a new one with the initial balances."""
@@ -311,7 +316,12 @@ class PaperExchange(BaseExchange):
     def quiet(self, symbol: str) -> bool:
         """True when market data on ``symbol`` can fill nothing (see ``quiet_candle``)."""
         book = self.book
-        return not book.has_open(symbol) and not book.dirty and not self._lock.locked()
+        return (
+            not book.has_open(symbol)
+            and not book.dirty
+            and not self._lock.locked()
+            and not self._unconfirmed
+        )
 
     def _now(self, pair: Pair) -> int:
         stamp = self.book.market(pair.symbol).price_ms
@@ -323,10 +333,11 @@ class PaperExchange(BaseExchange):
 
     @asynccontextmanager
     async def held(self) -> AsyncIterator[None]:
-        """Saves wait for ``flush()`` or the end of the block (one transaction for a batch).
+        """Saves wait for the next transaction of the database that commits, ``flush()`` or the
+        end of the block, whichever comes first (see the module docstring).
 
-        Record nothing a report from inside the block says before ``flush()``: the account
-        must hold what our records say it holds.
+        Whatever records a report from inside the block commits the account with it: the account
+        always holds what our records say it holds.
         """
         self._held += 1
         try:
@@ -341,17 +352,47 @@ class PaperExchange(BaseExchange):
         async with self._lock:
             await self._save(force=True)
 
-    async def _save(self, *, force: bool = False) -> None:
-        """Write what changed (nothing when nothing did, or while ``held``)."""
-        if not self.book.dirty or (self._held and not force):
+    async def save_in(self, session: AsyncSession) -> None:
+        """Write what changed in the caller's transaction (of this exchange's database).
+
+        Should that transaction not commit, the next save writes it again.
+        """
+        self._unsaved()
+        if not self.book.dirty:
             return
         changes = self.book.take_changes()
+        token = object()
+        self._unconfirmed[token] = [coid for coid, _ in changes]
+
+        def committed() -> None:
+            self._unconfirmed.pop(token, None)
+
+        after_commit(session, committed)
+        await save_paper_account(
+            session=session,
+            account=self.account,
+            state=self.book.state(),
+            orders=changes,
+            at=self._clock.now(),
+        )
+
+    def _unsaved(self) -> None:
+        """What a save wrote in a transaction that did not commit is to be written again."""
+        if not self._unconfirmed:
+            return
+        for coids in self._unconfirmed.values():
+            self.book.changed.update(coids)
+        self._unconfirmed.clear()
+        self.book.dirty = True
+
+    async def _save(self, *, force: bool = False) -> None:
+        """Write what changed (nothing when nothing did; while ``held``, with the next commit)."""
+        if self._held and not force:
+            if self.book.dirty:
+                self._database.carry(self.save_in)
+            return
+        if not self.book.dirty and not self._unconfirmed:
+            return
         async with UnitOfWork(self._database) as uow:
-            await save_paper_account(
-                session=uow.session,
-                account=self.account,
-                state=self.book.state(),
-                orders=changes,
-                at=self._clock.now(),
-            )
+            await self.save_in(uow.session)
             await uow.commit()

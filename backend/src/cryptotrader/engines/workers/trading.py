@@ -539,17 +539,18 @@ class TradingWorker:
 
     async def _market(self, engine: OrderEngine, candle: Candle) -> None:
         if self.feed is not None:
-            reports = await self.feed.on_candle(
-                engine.deps.pair,
-                open_ms=candle.open_ms,
-                close_ms=candle.close_ms,
-                open_=candle.open,
-                high=candle.high,
-                low=candle.low,
-                close=candle.close,
-            )
-            if reports:
-                await engine.apply_reports(reports)
+            async with self.feed.held():  # the account is saved with the reports' record
+                reports = await self.feed.on_candle(
+                    engine.deps.pair,
+                    open_ms=candle.open_ms,
+                    close_ms=candle.close_ms,
+                    open_=candle.open,
+                    high=candle.high,
+                    low=candle.low,
+                    close=candle.close,
+                )
+                if reports:
+                    await engine.apply_reports(reports)
         elif engine.positions:
             await engine.sync_protection()
         if engine.positions:
@@ -559,9 +560,12 @@ class TradingWorker:
     async def _next_open(feed: PaperExchange, engine: OrderEngine, candle: Candle) -> None:
         if candle.next_open is None or candle.next_open_ms is None:
             return
-        moved = await feed.mark_price(engine.deps.pair, candle.next_open, at_ms=candle.next_open_ms)
-        if moved:
-            await engine.apply_reports(moved)
+        async with feed.held():  # the account is saved with the reports' record
+            moved = await feed.mark_price(
+                engine.deps.pair, candle.next_open, at_ms=candle.next_open_ms
+            )
+            if moved:
+                await engine.apply_reports(moved)
 
     @staticmethod
     def _exits(row: _Row) -> list[Exit]:
