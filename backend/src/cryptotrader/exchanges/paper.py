@@ -13,9 +13,9 @@ batch of orders sent together, a candle and the reports it fills) the saves wait
 written in the next transaction of the database that commits (``Database.carry``: the one that
 records what the reports say, so never after it), or by ``flush()``, or at the end of the block
 in their own. A crash before that loses orders the exchange "never received" and our records
-still call pending: they are looked up, found missing and sent again, as with a real venue. Market data
-(candles, tickers) comes from the runtime through ``on_candle``/``mark_price``/``on_price``, and,
-for live paper trading, candles from ``market_data`` (a public venue).
+still call pending: they are looked up, found missing and sent again, as with a real venue.
+Market data (candles, tickers) comes from the runtime through ``on_candle``/``mark_price``/
+``on_price``, and, for live paper trading, candles from ``market_data`` (a public venue).
 """
 
 from __future__ import annotations
@@ -333,8 +333,9 @@ class PaperExchange(BaseExchange):
 
     @asynccontextmanager
     async def held(self) -> AsyncIterator[None]:
-        """Saves wait for the next transaction of the database that commits, ``flush()`` or the
-        end of the block, whichever comes first (see the module docstring).
+        """Saves wait: for the next transaction that commits, ``flush()`` or the block's end.
+
+        Whichever comes first (see the module docstring).
 
         Whatever records a report from inside the block commits the account with it: the account
         always holds what our records say it holds.

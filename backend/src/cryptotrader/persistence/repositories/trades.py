@@ -13,7 +13,7 @@ from cryptotrader.domain.enums import BotKind, TradeStatus
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.trades import Trade
 from cryptotrader.errors import OperationalError
-from cryptotrader.persistence import deferred
+from cryptotrader.persistence import deferred, driver
 from cryptotrader.persistence.repositories.bots import require_bot
 from cryptotrader.persistence.repositories.pairs import ensure_pair
 from cryptotrader.persistence.tables import Base, BotRow, TradeRow, TradingPairRow
@@ -105,8 +105,7 @@ async def add_trade(
         "pnl_percent": trade.pnl_percent,
         "risk_reward_ratio": trade.risk_reward_ratio,
     }
-    trade_id: int = (await session.execute(_ADD, values)).scalar_one()
-    return trade_id
+    return await driver.inserted_id(session, _ADD, values)
 
 
 async def update_trade(*, session: AsyncSession, trade_id: int, trade: Trade) -> None:
