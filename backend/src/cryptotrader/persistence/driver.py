@@ -13,6 +13,8 @@ session, as before:
 * no ORM object waiting in the session to be flushed (the session would write it first);
 * no expanding (``IN``) or Python-side default parameter.
 
+``rows`` does the same for a ``SELECT``, its values through the columns' result processors.
+
 A driver error is raised as SQLAlchemy's (``IntegrityError`` ...), as through the session.
 """
 
@@ -39,15 +41,17 @@ _KEY = "cryptotrader.driver"
 @dataclass(frozen=True, slots=True)
 class _Plan:
     sql: str
-    compiled: Any
-    names: tuple[str, ...]
-    processors: tuple[Callable[[Any], Any] | None, ...]
+    slots: tuple[tuple[str, Any, Callable[[Any], Any] | None], ...]
+    """Each positional parameter: its name, its value if not given, its type's processor."""
+
+    columns: tuple[Callable[[Any], Any] | None, ...]
+    """A ``SELECT``'s result columns: each type's processor."""
 
     def args(self, params: Params) -> tuple[Any, ...]:
-        values = self.compiled.construct_params(params, _check=False)
+        get = params.get
         return tuple(
-            values[name] if process is None else process(values[name])
-            for name, process in zip(self.names, self.processors, strict=True)
+            get(name, default) if process is None else process(get(name, default))
+            for name, default, process in self.slots
         )
 
 
@@ -65,14 +69,21 @@ def _plan(statement: Any, dialect: Dialect, keys: tuple[str, ...]) -> _Plan | No
         or compiled.update_prefetch
         or compiled.post_compile_params
         or compiled.literal_execute_params
-        or any(bind.expanding for bind in compiled.binds.values())
+        or compiled.escaped_bind_names
+        or any(bind.expanding or bind.callable for bind in compiled.binds.values())
         or compiled.positiontup is None
     )
     plan = None
     if plain:
-        names = tuple(compiled.positiontup)
         processors = compiled._bind_processors
-        plan = _Plan(compiled.string, compiled, names, tuple(map(processors.get, names)))
+        slots = tuple(
+            (name, compiled.binds[name].value, processors.get(name))
+            for name in compiled.positiontup
+        )
+        columns = tuple(
+            column[3]._cached_result_processor(dialect, None) for column in compiled._result_columns
+        )
+        plan = _Plan(compiled.string, slots, columns)
     _PLANS[(id(statement), keys)] = (statement, plan)
     return plan
 
@@ -96,18 +107,19 @@ async def _driver(session: AsyncSession) -> sqlite3.Connection | None:
 
 async def execute(session: AsyncSession, statement: Any, params: Params | Sequence[Params]) -> int:
     """Execute a write (one parameter dict, or a list: ``executemany``); the rows it touched."""
-    many = not isinstance(params, dict)
-    first = params[0] if many else params  # type: ignore[index]
+    many: Sequence[Params] = [params] if isinstance(params, dict) else params
+    if not many:
+        return 0
     raw = await _driver(session)
-    plan = None if raw is None else _plan(statement, session.get_bind().dialect, tuple(first))
+    plan = None if raw is None else _plan(statement, session.get_bind().dialect, tuple(many[0]))
     if raw is None or plan is None:
         return rowcount(await session.execute(statement, params))
     cursor = raw.cursor()
     try:
-        if many:
-            cursor.executemany(plan.sql, [plan.args(p) for p in params])  # type: ignore[union-attr]
+        if len(many) == 1:
+            cursor.execute(plan.sql, plan.args(many[0]))
         else:
-            cursor.execute(plan.sql, plan.args(first))
+            cursor.executemany(plan.sql, [plan.args(p) for p in many])
         return cursor.rowcount
     except sqlite3.Error as exc:
         raise DBAPIError.instance(plan.sql, params, exc, sqlite3.Error) from exc
@@ -135,3 +147,26 @@ async def inserted_id(session: AsyncSession, statement: Any, params: Params) -> 
     finally:
         cursor.close()
     return int(row[0] if row is not None else last)  # type: ignore[arg-type]
+
+
+async def rows(session: AsyncSession, statement: Any, params: Params | None = None) -> list[Any]:
+    """Execute a ``SELECT``; its rows, each a tuple of values as the session returns them."""
+    params = params or {}
+    raw = await _driver(session)
+    plan = None if raw is None else _plan(statement, session.get_bind().dialect, tuple(params))
+    if raw is None or plan is None:
+        return [tuple(row) for row in (await session.execute(statement, params)).all()]
+    cursor = raw.cursor()
+    try:
+        cursor.execute(plan.sql, plan.args(params))
+        found = cursor.fetchall()
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(plan.sql, params, exc, sqlite3.Error) from exc
+    finally:
+        cursor.close()
+    columns = plan.columns
+    if not any(columns):
+        return found
+    return [
+        tuple(v if p is None else p(v) for v, p in zip(row, columns, strict=True)) for row in found
+    ]

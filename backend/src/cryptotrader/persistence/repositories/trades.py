@@ -36,6 +36,13 @@ _CLOSE = (
 )
 """A trade's exit, built once (executed with its values; several at once when deferred)."""
 
+_REALISED = select(_TRADES.c.pnl).where(
+    _TRADES.c.bot_id == bindparam("b_bot_id"),
+    _TRADES.c.status == bindparam("b_status"),
+    _TRADES.c.closed_at >= bindparam("b_since"),
+)
+"""The P&L of a bot's trades closed since a time, built once."""
+
 _ADD = insert(_TRADES).returning(_TRADES.c.id)
 """A new trade, built once (a Core insert: the ORM's add and flush cost ~5x the statement)."""
 
@@ -179,14 +186,9 @@ async def realised_since(
     """
     if bot_id is None:
         bot_id = (await require_bot(session=session, kind=bot)).id
-    rows = await session.execute(
-        select(TradeRow.pnl).where(
-            TradeRow.bot_id == bot_id,
-            TradeRow.status == TradeStatus.CLOSED,
-            TradeRow.closed_at >= since,
-        )
-    )
-    return sum((pnl for pnl in rows.scalars() if pnl is not None), Decimal(0))
+    params = {"b_bot_id": bot_id, "b_status": TradeStatus.CLOSED, "b_since": since}
+    found = await driver.rows(session, _REALISED, params)
+    return sum((pnl for (pnl,) in found if pnl is not None), Decimal(0))
 
 
 async def activity_between(
