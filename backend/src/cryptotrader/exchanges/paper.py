@@ -340,13 +340,21 @@ class PaperExchange(BaseExchange):
         Whatever records a report from inside the block commits the account with it: the account
         always holds what our records say it holds.
         """
-        self._held += 1
+        self.hold()
         try:
             yield
         finally:
-            self._held -= 1
-            if not self._held:
-                await self.flush()
+            await self.release()
+
+    def hold(self) -> None:
+        """``held()`` without a context manager: saves wait until as many ``release()``."""
+        self._held += 1
+
+    async def release(self) -> None:
+        """End a ``hold()``: the last one saves what no transaction has carried yet."""
+        self._held -= 1
+        if not self._held and (self.book.dirty or self._unconfirmed):
+            await self.flush()
 
     async def flush(self) -> None:
         """Save what changed now, held or not."""

@@ -166,6 +166,7 @@ class Database:
         self.commit_check: Callable[[AsyncSession], Awaitable[None]] | None = None
         """Run in each unit of work's transaction before it commits (raising rolls it back): the
         single-writer fence of the order and portfolio engines (``engines.writer_lease``)."""
+        self._writer_key: str | None = None
         self.carried: list[Callable[[AsyncSession], Awaitable[None]]] = []
         """Writes waiting for the next unit of work that commits a write here (``carry``)."""
 
@@ -185,9 +186,12 @@ class Database:
         """SQLite: the lock every unit of work that may write holds (one writer per file)."""
         if self.dialect != "sqlite":
             return None
-        database = self.url.database or ""
-        key = str(Path(database).expanduser().resolve()) if database not in ("", ":memory:") else ""
-        return _writer_lock(key or f"memory:{id(self)}")
+        if self._writer_key is None:  # resolved once: a path's resolve() costs a system call
+            database = self.url.database or ""
+            in_file = database not in ("", ":memory:")
+            key = str(Path(database).expanduser().resolve()) if in_file else ""
+            self._writer_key = key or f"memory:{id(self)}"
+        return _writer_lock(self._writer_key)
 
     @property
     def dialect(self) -> str:

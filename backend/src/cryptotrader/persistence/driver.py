@@ -47,12 +47,12 @@ class _Plan:
     columns: tuple[Callable[[Any], Any] | None, ...]
     """A ``SELECT``'s result columns: each type's processor."""
 
-    def args(self, params: Params) -> tuple[Any, ...]:
+    def args(self, params: Params) -> list[Any]:
         get = params.get
-        return tuple(
+        return [
             get(name, default) if process is None else process(get(name, default))
             for name, default, process in self.slots
-        )
+        ]
 
 
 _PLANS: dict[tuple[int, tuple[str, ...]], tuple[Any, _Plan | None]] = {}

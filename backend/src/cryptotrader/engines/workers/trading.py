@@ -539,7 +539,8 @@ class TradingWorker:
 
     async def _market(self, engine: OrderEngine, candle: Candle) -> None:
         if self.feed is not None:
-            async with self.feed.held():  # the account is saved with the reports' record
+            self.feed.hold()  # the account is saved with the reports' record
+            try:
                 reports = await self.feed.on_candle(
                     engine.deps.pair,
                     open_ms=candle.open_ms,
@@ -551,6 +552,8 @@ class TradingWorker:
                 )
                 if reports:
                     await engine.apply_reports(reports)
+            finally:
+                await self.feed.release()
         elif engine.positions:
             await engine.sync_protection()
         if engine.positions:
@@ -560,12 +563,15 @@ class TradingWorker:
     async def _next_open(feed: PaperExchange, engine: OrderEngine, candle: Candle) -> None:
         if candle.next_open is None or candle.next_open_ms is None:
             return
-        async with feed.held():  # the account is saved with the reports' record
+        feed.hold()  # the account is saved with the reports' record
+        try:
             moved = await feed.mark_price(
                 engine.deps.pair, candle.next_open, at_ms=candle.next_open_ms
             )
             if moved:
                 await engine.apply_reports(moved)
+        finally:
+            await feed.release()
 
     @staticmethod
     def _exits(row: _Row) -> list[Exit]:
