@@ -128,7 +128,7 @@ async def execute(session: AsyncSession, statement: Any, params: Params | Sequen
 
 
 async def inserted_id(session: AsyncSession, statement: Any, params: Params) -> int:
-    """Execute an ``INSERT`` of one row; its integer id (its ``RETURNING``, else the rowid)."""
+    """Execute an ``INSERT`` of one row; its integer id (its ``RETURNING``; SQLite: the rowid)."""
     returning = bool(getattr(statement, "_returning", ()))
     raw = await _driver(session)
     plan = None if raw is None else _plan(statement, session.get_bind().dialect, tuple(params))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from cryptotrader.errors import OrderNotFound, OrderRejected, TemporaryError
 from cryptotrader.exchanges.paper import PaperExchange
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories.paper import load_paper_account
+from cryptotrader.persistence.repositories.settings import put_setting
 from cryptotrader.persistence.uow import UnitOfWork
 from tests.support.trading import PAIR
 
@@ -122,3 +124,56 @@ async def test_paper_exchange_when_asked_about_an_unknown_order_says_so(
     assert await exchange.fetch_order(PAIR, client_order_id="ct-s-1-e") is None
     with pytest.raises(OrderNotFound):
         await exchange.cancel_order(PAIR, client_order_id="ct-s-1-e")
+
+
+async def _saved_orders(database: Database) -> list[str]:
+    async with UnitOfWork(database, read_only=True) as uow:
+        _, orders = await load_paper_account(session=uow.session, account="paper")
+    return sorted(order["coid"] for order in orders)
+
+
+async def _any_write(database: Database) -> None:
+    async with UnitOfWork(database) as uow:
+        await put_setting(session=uow.session, key="k", value=1, at=datetime.now(UTC))
+        await uow.commit()
+
+
+async def test_paper_exchange_when_held_saves_with_the_next_transaction_that_commits(
+    database: Database,
+) -> None:
+    """Held, the account is saved by the next unit of work of its database that commits a
+    write (the one recording the reports), not in a transaction of its own."""
+    exchange = paper(database)
+    await exchange.start()
+    await exchange.mark_price(PAIR, 40_000.0, at_ms=H)
+    async with exchange.held():
+        await exchange.buy(PAIR, Decimal("0.01"), client_order_id="ct-a-1-e")
+        assert await _saved_orders(database) == []
+        await _any_write(database)
+        assert await _saved_orders(database) == ["ct-a-1-e"]
+        assert exchange.quiet(PAIR.symbol)  # filled and saved: nothing waits
+        assert not exchange.book.dirty
+    assert await _saved_orders(database) == ["ct-a-1-e"]
+
+
+async def test_paper_exchange_when_the_carrying_transaction_rolls_back_saves_at_the_hold_end(
+    database: Database,
+) -> None:
+    exchange = paper(database)
+    await exchange.start()
+    await exchange.mark_price(PAIR, 40_000.0, at_ms=H)
+
+    async def refuse(_session: object) -> None:
+        raise RuntimeError("refused")
+
+    async with exchange.held():
+        await exchange.buy(PAIR, Decimal("0.01"), client_order_id="ct-a-1-e")
+        database.commit_check = refuse  # the account is written in it, then rolled back
+        with pytest.raises(RuntimeError, match="refused"):
+            await _any_write(database)
+        database.commit_check = None
+        assert await _saved_orders(database) == []
+    assert await _saved_orders(database) == ["ct-a-1-e"]
+    again = paper(database)
+    await again.start()
+    assert await again.fetch_balances() == await exchange.fetch_balances()
