@@ -20,12 +20,18 @@ it and what the pairs are). The decision workers are separate ``cryptotrader eng
   ``STEP_S``; after ``KILL_AFTER_S`` one worker is killed (``SIGKILL``); timed from the kill to
   the first decision (its ``signals`` entry id: the Redis server's clock) of each of the dead
   worker's pairs: the last of them is when every pair has resumed. Target: within 10 s.
+
+Comparing code (A/B): ``BENCH_AGAINST=<another checkout's backend/>`` runs every throughput
+round with that checkout's decision workers too, interleaved with this one's, on the same
+captured runs. ``BENCH_RUNS=<file>`` keeps the captured runs there and reuses them (same pairs
+and minutes only). ``BENCH_PROFILE=<dir>``: every engine process under cProfile.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import math
 import os
 import re
@@ -148,10 +154,15 @@ def publish(client: Redis, runs: Sequence[Run]) -> None:
 # --- a round of decision workers -----------------------------------------------------------
 
 
-def start_workers(engines: Engines, redis_url: str, count: int, tag: str) -> list[str]:
-    """``count`` decision workers on an emptied Redis, once they hold even shares."""
+def start_workers(
+    engines: Engines, redis_url: str, count: int, tag: str, backend: Path | None = None
+) -> list[str]:
+    """``count`` decision workers on an emptied Redis, once they hold even shares (their code
+    from ``backend``, default this checkout's)."""
     Redis.from_url(redis_url).flushdb()
-    labels = [engines.start("decision", consumer=f"{tag}w{i}") for i in range(count)]
+    labels = [
+        engines.start("decision", consumer=f"{tag}w{i}", backend=backend) for i in range(count)
+    ]
     for label in labels:
         engines.wait_ready(label)
     wait_even(redis_url, engines, labels)
@@ -236,11 +247,17 @@ class Round:
 
 
 def throughput_round(
-    engines: Engines, redis_url: str, runs: Sequence[Run], workers: int, tag: str
+    engines: Engines,
+    redis_url: str,
+    runs: Sequence[Run],
+    workers: int,
+    tag: str,
+    *,
+    backend: Path | None = None,
 ) -> Round:
     """``workers`` decision workers, stopped (``SIGSTOP``) while every run is published, then
     let go together: candles/s from then to the last decision, and their CPU per candle."""
-    labels = start_workers(engines, redis_url, workers, tag)
+    labels = start_workers(engines, redis_url, workers, tag, backend)
     split = [len(p) for p in pairs_of(redis_url, sorted({r.symbol for r in runs})).values()]
     decisions = Decisions(redis_url)
     client = Redis.from_url(redis_url)
@@ -279,21 +296,44 @@ def throughput_round(
 
 
 def throughput(
-    engines: Engines, redis_url: str, runs: Sequence[Run], rounds: int
+    engines: Engines,
+    redis_url: str,
+    runs: Sequence[Run],
+    rounds: int,
+    against: Path | None = None,
 ) -> dict[int, list[Round]]:
-    """Alternate 1 and 2 workers ``rounds`` times each; print each round and the ratio."""
+    """Alternate 1 and 2 workers ``rounds`` times each; print each round and the ratio.
+
+    ``against``: another checkout's ``backend/`` (``BENCH_AGAINST``): each round is run with
+    its decision workers too, interleaved with this checkout's (A, B, B, A ...), and the
+    medians of both are printed.
+    """
     done: dict[int, list[Round]] = {1: [], 2: []}
+    other: dict[int, list[Round]] = {1: [], 2: []}
     for r in range(rounds):
         for workers in (1, 2) if r % 2 == 0 else (2, 1):
-            one = throughput_round(engines, redis_url, runs, workers, f"r{r}")
-            done[workers].append(one)
-            late = " (longer than a lease: the figure is suspect)" if one.publish_s > 3 else ""
-            cores = one.rate * one.cpu_per_1000 / 1000
-            print(
-                f"    {workers} worker(s) (pairs per worker {one.split}): {one.rate:,.0f} "
-                f"candles/s, CPU {one.cpu_per_1000:.2f} s per 1,000 candles, {cores:.2f} cores "
-                f"busy (load {one.load:.1f}; published in {one.publish_s:.1f} s{late})"
-            )
+            trees: list[Path | None] = [None] if against is None else [against, None]
+            for backend in trees if (r + workers) % 2 == 0 else trees[::-1]:
+                one = throughput_round(engines, redis_url, runs, workers, f"r{r}", backend=backend)
+                (done if backend is None else other)[workers].append(one)
+                late = " (longer than a lease: the figure is suspect)" if one.publish_s > 3 else ""
+                cores = one.rate * one.cpu_per_1000 / 1000
+                which = "" if against is None else ("A " if backend else "B ")
+                print(
+                    f"    {which}{workers} worker(s) (pairs per worker {one.split}): "
+                    f"{one.rate:,.0f} candles/s, CPU {one.cpu_per_1000:.2f} s per 1,000 "
+                    f"candles, {cores:.2f} cores busy (load {one.load:.1f}; published in "
+                    f"{one.publish_s:.1f} s{late})"
+                )
+    if against is not None:
+        print(f"  A = {against}:")
+        _medians(other)
+        print("  B = this checkout:")
+    _medians(done)
+    return done
+
+
+def _medians(done: dict[int, list[Round]]) -> None:
     rate = {w: statistics.median(r.rate for r in done[w]) for w in done}
     cpu = {w: statistics.median(r.cpu_per_1000 for r in done[w]) for w in done}
     ratio = rate[2] / rate[1]
@@ -307,7 +347,6 @@ def throughput(
         f"{cpu[1]:.2f} vs {cpu[2]:.2f} s; with a core for each worker (and the larger share, "
         f"{largest:.0%} of the pairs, setting the pace) the CPU figures give {capacity:.2f}x"
     )
-    return done
 
 
 # --- failover ------------------------------------------------------------------------------
@@ -404,7 +443,13 @@ def workers_parts(
     done_through = pairs.times[HISTORY - 1]
     figures = WorkerFigures()
     with stack(folder, pairs, flip=False, done_through=done_through) as (url, redis_url, engines):
-        runs = capture(engines, url, redis_url, pairs, minutes)
+        kept = os.environ.get("BENCH_RUNS")  # a file: the captured runs, reused when it exists
+        if kept and Path(kept).exists():
+            runs = [Run(symbol, fields) for symbol, fields in json.loads(Path(kept).read_text())]
+        else:
+            runs = capture(engines, url, redis_url, pairs, minutes)
+            if kept:
+                Path(kept).write_text(json.dumps([[r.symbol, r.fields] for r in runs]))
         figures.runs = len(runs)
         print(
             f"  {len(runs):,} one-candle runs captured ({len(pairs.series)} pairs x {minutes} "
@@ -412,7 +457,10 @@ def workers_parts(
         )
         if "workers" in parts:
             print(f"  decision throughput, 1 vs 2 workers, {rounds} rounds each, interleaved:")
-            figures.rounds = throughput(engines, redis_url, runs, rounds)
+            against = os.environ.get("BENCH_AGAINST")
+            figures.rounds = throughput(
+                engines, redis_url, runs, rounds, Path(against) if against else None
+            )
         if "failover" in parts:
             print(f"  a dead worker's pairs (kill -9 of one of 2, {rounds} rounds):")
             figures.resumed = failover(engines, redis_url, runs, rounds, len(pairs.series))

@@ -40,7 +40,7 @@ from cryptotrader.domain import BotKind, Pair, Timeframe
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.progress import series_key
-from cryptotrader.engines.workers.market_data import Publisher, Series
+from cryptotrader.engines.workers.market_data import LaneRun, Publisher, Series, publish_batch
 from cryptotrader.marketdata import read_ohlcv
 from cryptotrader.persistence import Database, SqlCandleStore
 from cryptotrader.persistence.migrate import upgrade
@@ -156,22 +156,43 @@ class Engines:
     running: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _logs: dict[str, IO[bytes]] = field(default_factory=dict)
 
-    def start(self, name: str, *, consumer: str = "1", args: tuple[str, ...] = ()) -> str:
-        """Start engine ``name`` as ``consumer``; returns its label (``name:consumer``)."""
+    def start(
+        self,
+        name: str,
+        *,
+        consumer: str = "1",
+        args: tuple[str, ...] = (),
+        backend: Path | None = None,
+    ) -> str:
+        """Start engine ``name`` as ``consumer``; returns its label (``name:consumer``).
+
+        ``backend``: another checkout's ``backend/`` to run the engine's code from (an A/B
+        comparison, ``bench.runtime_scale_workers``); default: this one's (the environment's).
+        """
         label = f"{name}:{consumer}"
         # main() reads the process's own command line, as the installed command does (and so
         # tunes the garbage collector as it does: cryptotrader.collector)
         code = "import bench.runtime_flip; from cryptotrader.cli import main; main()"
+        profile = os.environ.get("BENCH_PROFILE")
+        if profile:  # a folder: each engine's cProfile, written when it stops (SIGTERM)
+            out = Path(profile) / f"{self.folder.name}-{name}-{consumer}.prof"
+            code = (
+                "import cProfile, bench.runtime_flip; from cryptotrader.cli import main; "
+                f"cProfile.run('main()', {str(out)!r})"
+            )
         replays = [arg for path in self.files for arg in ("--replay", str(path))]
         log = (self.folder / f"{name}-{consumer}.log").open("wb")
         self._logs[label] = log
+        env = self.env
+        if backend is not None:
+            env = dict(env, PYTHONPATH=f"{backend / 'src'}{os.pathsep}{backend}")
         self.running[label] = subprocess.Popen(  # noqa: S603 - our own entry point
             [sys.executable, "-c", code, "engine", name, *replays, "--fear-greed",
              str(FEAR_GREED), "--consumer", consumer, *args],
-            env=self.env,
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            cwd=Path(__file__).parents[1],
+            cwd=backend or Path(__file__).parents[1],
         )  # fmt: skip
         return label
 
@@ -277,18 +298,20 @@ class Feed:
         return feed, database
 
     async def publish(self, i: int, j: int) -> None:
-        """Candles ``i`` to ``j - 1`` of every pair, one run each, as one batch."""
-        batch = self.pairs.symbols
+        """Candles ``i`` to ``j - 1`` of every pair, one run each, as one batch (the market
+        data engine's ``publish_batch``)."""
         times = self.pairs.series[0].timestamps
-        for publisher, candles in zip(self.publishers, self.pairs.series, strict=True):
-            await publisher.publish(
-                candles.slice(i, j),
+        runs = [
+            LaneRun(
+                publisher=publisher,
+                candles=candles.slice(i, j),
                 previous_ms=int(times[i - 1]) if i else None,
                 history_from_ms=int(times[0]),
                 next_open=(float(candles.open[j]), int(times[j])),
-                batch=batch,
-                batch_ms=int(times[i]),
             )
+            for publisher, candles in zip(self.publishers, self.pairs.series, strict=True)
+        ]
+        await publish_batch(runs, first_ms=int(times[i]))
 
 
 async def stepped(database: Database, name: str, open_ms: int, timeout_s: float = 300) -> None:

@@ -129,25 +129,38 @@ class ConsumerLoop:
         )
 
     async def _process(self, entries: list[Entry]) -> None:
-        done: list[str] = []
+        done: list[Entry] = []
         try:
-            if self._many is not None and len(entries) > 1:
-                entries = await self._apply_many(entries, done)
-            for entry in entries:
-                if await self._handle(entry) is _Outcome.DONE:
-                    done.append(entry.entry_id)
-                else:
-                    self._recovering = True
+            if await self.apply(entries, done):
+                self._recovering = True
         finally:
             # Ack what is committed even when cancelled mid-batch, so that only the entry in
             # flight is redelivered. A hard crash skips this: those entries come back, and the
             # idempotent handlers ignore them.
             if done:
-                await self._transport.ack(self._stream, self._group, done)
+                await self._transport.ack(self._stream, self._group, [e.entry_id for e in done])
         if self._recovering:
             await asyncio.sleep(self._options.retry_delay_s)
 
-    async def _apply_many(self, entries: list[Entry], done: list[str]) -> list[Entry]:
+    async def apply(self, entries: list[Entry], done: list[Entry]) -> list[Entry]:
+        """Apply ``entries`` in order; returns those whose handler failed (to deliver again).
+
+        Each settled entry is appended to ``done`` (to ack) as soon as it is, so that a caller
+        cancelled mid-batch still acks those.
+
+        Used by ``bus.partitions`` on entries of several streams read at once.
+        """
+        failed: list[Entry] = []
+        if self._many is not None and len(entries) > 1:
+            entries = await self._apply_many(entries, done)
+        for entry in entries:
+            if await self._handle(entry) is _Outcome.DONE:
+                done.append(entry)
+            else:
+                failed.append(entry)
+        return failed
+
+    async def _apply_many(self, entries: list[Entry], done: list[Entry]) -> list[Entry]:
         """Apply ``entries`` at once (``many``); returns those left to apply one by one.
 
         Entries that cannot be delivered (trimmed, malformed, delivered too often) are settled
@@ -160,7 +173,7 @@ class ConsumerLoop:
             if isinstance(prepared, Delivery):
                 deliveries.append((entry, prepared))
             else:
-                done.append(entry.entry_id)
+                done.append(entry)
         try:
             await self._many([delivery for _, delivery in deliveries])
         except asyncio.CancelledError:
@@ -174,7 +187,7 @@ class ConsumerLoop:
                 exc,
             )
             return [entry for entry, _ in deliveries]
-        done.extend(entry.entry_id for entry, _ in deliveries)
+        done.extend(entry for entry, _ in deliveries)
         return []
 
     async def _prepare(self, entry: Entry) -> Delivery | _Outcome:

@@ -130,6 +130,27 @@ class InMemoryTransport:
         state_group.last_seq = max(state_group.last_seq, stop - 1)
         return delivered
 
+    async def read_new_many(
+        self, streams: Sequence[str], group: str, consumer: str, count: int, block_ms: int
+    ) -> list[tuple[str, Entry]]:
+        """``read_new`` of each stream, waiting up to ``block_ms`` for any to have an entry."""
+        for stream in streams:
+            self._group(stream, group)
+        waiters = [self._stream(s).changed for s in streams]
+        if all(self._group(s, group).last_seq >= self._stream(s).next_seq - 1 for s in streams):
+            waits = [asyncio.ensure_future(w.wait()) for w in waiters]
+            try:
+                await asyncio.wait(waits, timeout=block_ms / 1000, return_when="FIRST_COMPLETED")
+            finally:
+                for wait in waits:
+                    wait.cancel()
+        found: list[tuple[str, Entry]] = []
+        for stream in streams:
+            if self._group(stream, group).last_seq < self._stream(stream).next_seq - 1:
+                entries = await self.read_new(stream, group, consumer, count, 0)
+                found.extend((stream, entry) for entry in entries)
+        return found
+
     def _redeliver(self, state: _Stream, seq: int, pending: _Pending, consumer: str) -> Entry:
         pending.consumer = consumer
         pending.delivered_at = self._now()
@@ -167,6 +188,11 @@ class InMemoryTransport:
         pending = found.pending
         for entry_id in entry_ids:
             pending.pop(_seq(entry_id), None)
+
+    async def ack_many(self, group: str, acks: Sequence[tuple[str, Sequence[str]]]) -> None:
+        """``ack`` of each ``(stream, entry ids)``."""
+        for stream, entry_ids in acks:
+            await self.ack(stream, group, entry_ids)
 
     async def entries(self, stream: str, count: int) -> list[tuple[str, dict[str, str]]]:
         """The first ``count`` entries of a stream."""

@@ -9,10 +9,10 @@ they carry no behaviour of their own. Events are past tense, commands imperative
 
 from __future__ import annotations
 
-import uuid
+import os
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
@@ -30,15 +30,26 @@ from cryptotrader.domain.orders import Order
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.signals import IndicatorSignal, TradingSignal
 from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.domain.values import Money, Price, Quantity, Ratio, UtcDatetime
+from cryptotrader.domain.values import Money, Price, Quantity, Ratio, UtcDatetime, ensure_utc
 
 _WIRE = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
 """Wire models: frozen, strict; a field with a default is always sent, so clients may rely on it."""
 
 
 def new_message_id() -> str:
-    """A fresh, globally unique message id."""
-    return uuid.uuid4().hex
+    """A fresh, globally unique message id: a random (version 4) UUID's 32 hex digits.
+
+    Built as ``uuid.uuid4()`` builds it, without the ``UUID`` object (a sixth of the cost:
+    every order update, alert and trade event takes one).
+    """
+    value = int.from_bytes(os.urandom(16), "big")
+    value = (value & _UUID4_KEEP) | _UUID4_SET
+    return f"{value:032x}"
+
+
+_UUID4_KEEP = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+"""The version (4) and variant (RFC 4122) bits, as ``uuid.UUID(version=4)`` sets them."""
 
 
 def _pair(value: object) -> object:
@@ -255,9 +266,23 @@ class OrderUpdated(BusMessage):
 
     @classmethod
     def from_domain(cls, order: Order, *, at: UtcDatetime) -> OrderUpdated:
-        """Announce ``order`` as it stands at ``at``."""
-        fields = {name: getattr(order, name) for name in _ORDER_FIELDS}
-        return cls(timestamp=at, order_type=order.type, **fields)
+        """Announce ``order`` as it stands at ``at``.
+
+        Not validated again: ``order`` is (its fields are this message's, same types, same
+        checks); validating cost twice the rest (a 50-pair candle time builds about a hundred
+        updates, docs/BENCHMARKS.md, issue 15).
+        ``tests/unit/bus/test_bus_messages.py`` checks it equals the validated message.
+        """
+        values: dict[str, Any] = {
+            "message_id": new_message_id(),
+            "timestamp": ensure_utc(at),
+            "type": "order_updated",
+        }
+        for name in _ORDER_FIELDS:  # in the message's field order (its JSON's)
+            values[name] = getattr(order, name)
+            if name == "side":
+                values["order_type"] = order.type
+        return _trusted(cls, values, _GIVEN)
 
     def to_domain(self) -> Order:
         """The order."""
@@ -267,6 +292,27 @@ class OrderUpdated(BusMessage):
 
 # Order.type is spelled order_type on the wire: "type" names the message schema.
 _ORDER_FIELDS = tuple(name for name in Order.model_fields if name != "type")
+_GIVEN = frozenset(OrderUpdated.model_fields) - {"message_id", "type"}
+"""The fields ``from_domain`` gives (the others take their defaults)."""
+
+
+_M = TypeVar("_M", bound=BusMessage)
+
+
+def _trusted(cls: type[_M], values: dict[str, Any], given: frozenset[str]) -> _M:
+    """A message of ``cls`` from ``values`` (every field, already valid), not validated again.
+
+    ``given``: the fields validation would count as set (those not left to their default).
+
+    What ``BaseModel.model_construct`` does without its per-field default handling (which
+    inspects each default factory's signature at every call: slower than validating).
+    """
+    message: _M = object.__new__(cls)
+    object.__setattr__(message, "__dict__", values)
+    object.__setattr__(message, "__pydantic_fields_set__", set(given))
+    object.__setattr__(message, "__pydantic_extra__", None)
+    object.__setattr__(message, "__pydantic_private__", None)
+    return message
 
 
 Severity = Literal["info", "warning", "critical"]

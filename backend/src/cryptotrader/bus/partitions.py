@@ -41,14 +41,15 @@ import threading
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from enum import Enum
 
 from cryptotrader.bus import topics
 from cryptotrader.bus.consumer import ConsumerLoop, DeadLetterSink
 from cryptotrader.bus.leases import RedisLeases
 from cryptotrader.bus.messages import BusMessage, CandlesClosed, StrategyInputsComputed
 from cryptotrader.bus.protocol import ConsumerOptions, Handler, ManyHandler
-from cryptotrader.bus.transport import StreamTransport
+from cryptotrader.bus.transport import Entry, GroupMissing, StreamTransport
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ a worker's idle reads stay cheap. Change it only with the pipeline drained (a pa
 
 PARTITIONED_TOPICS = frozenset({topics.CANDLES, topics.INDICATORS})
 _STOP_WAIT_S = 10.0
+_TRANSPORT_RETRY_S = 1.0
 
 
 def partition_of(symbol: str, partitions: int) -> int:
@@ -98,12 +100,25 @@ class PartitionOptions:
     max_stall_s: float = 30.0
 
 
+class _Phase(Enum):
+    """Where a held partition is.
+
+    Its group made sure of, what an earlier owner left taken, then new entries (read with every
+    other live partition's in one ``XREADGROUP``).
+    """
+
+    ENSURE = "ensure"
+    PENDING = "pending"  # this consumer's own unacked entries (a restart under the same name)
+    CLAIM = "claim"  # any other member's: the partition's previous owner
+    LIVE = "live"
+
+
 @dataclass(slots=True)
 class _Held:
     value: str  # "<owner>|<token>"
-    loop: ConsumerLoop
-    task: asyncio.Task[None]
-    releasing: asyncio.Task[None] | None = None
+    stream: str
+    phase: _Phase = _Phase.ENSURE
+    releasing: bool = False
 
 
 @dataclass(slots=True)
@@ -111,7 +126,11 @@ class PartitionedSubscription:
     """One worker's share of ``topic``'s partitions in ``group``; see the module docstring.
 
     The leases are the thread's (``_values``, under ``_lock``); the consumers are the event
-    loop's (``held``): the thread asks the loop to start, stop or give up a partition.
+    loop's (``held``): the thread asks the loop to start, stop or give up a partition. One
+    reader task consumes every held partition: a new partition first goes through its pending
+    entries (``_Phase``), then joins the others' ``XREADGROUP``, so that a worker holding 8
+    partitions makes one read (and one pipelined ``XACK``) per pass, not 8, and its handler
+    gets the runs of every partition at once (``many``: a candle time's pairs together).
     """
 
     transport: StreamTransport
@@ -138,6 +157,14 @@ class PartitionedSubscription:
     _beat: float = 0.0
     _beat_task: asyncio.Task[None] | None = None
     _stalled: bool = False
+    _reader: asyncio.Task[None] | None = None
+    _applier: ConsumerLoop | None = None
+    _in_hand: frozenset[int] = frozenset()
+    """The partitions of the read (and batch) in progress: a lease given up waits for it."""
+    _applying: asyncio.Task[list[Entry]] | None = None
+    _taken: asyncio.Event = field(default_factory=asyncio.Event)
+    _passed: asyncio.Event = field(default_factory=asyncio.Event)
+    _giving_up: set[asyncio.Task[None]] = field(default_factory=set)
 
     def start(self) -> None:
         """Start taking partitions (in the background)."""
@@ -145,6 +172,18 @@ class PartitionedSubscription:
         self._loop = asyncio.get_running_loop()
         self._beat = time.monotonic()
         self._beat_task = asyncio.create_task(self._turn(), name=f"partitions:{self.topic}")
+        self._applier = ConsumerLoop(
+            transport=self.transport,
+            topic=self.topic,
+            stream="",  # applies entries only: the reads and acks are this subscription's
+            group=self.group,
+            consumer=self.consumer,
+            handler=self.handler,
+            many=self.many,
+            options=self.options,
+            dead_letter=self.dead_letter,
+        )
+        self._reader = asyncio.create_task(self._read(), name=f"bus:{self.topic}:{self.group}")
         self._thread = threading.Thread(
             target=self._work, name=f"leases:{self.topic}:{self.group}", daemon=True
         )
@@ -153,16 +192,20 @@ class PartitionedSubscription:
     @property
     def owned(self) -> list[int]:
         """The partitions this worker consumes now (not those being given up)."""
-        return sorted(p for p, h in self.held.items() if h.releasing is None)
+        return sorted(p for p, h in self.held.items() if not h.releasing)
 
     async def stop(self) -> None:
-        """Finish the batches in hand, give every lease up, leave the group."""
+        """Finish the batch in hand, give every lease up, leave the group."""
         self._stopping.set()
         if self._thread is not None:
             await asyncio.to_thread(self._thread.join)
         if self._beat_task is not None:
             self._beat_task.cancel()
         await asyncio.gather(*(self._give_up(p) for p in list(self.held)), return_exceptions=True)
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._reader
         with self._lock:
             left = list(self._values.items())
         with contextlib.suppress(Exception):
@@ -190,34 +233,118 @@ class PartitionedSubscription:
         if self._stopping.is_set():  # taken as the subscription stopped: given back by stop
             return
         stream = self.stream(partition_topic(self.topic, partition))
-        loop = ConsumerLoop(
-            transport=self.transport,
-            topic=self.topic,
-            stream=stream,
-            group=self.group,
-            consumer=self.consumer,
-            handler=self.handler,
-            many=self.many,
-            # the only reader of the partition: whatever is pending was left by an earlier
-            # owner, and is taken (in order, before any new entry) at once
-            options=replace(self.options, claim_idle_ms=0, claim_interval_s=math.inf),
-            dead_letter=self.dead_letter,
-        )
-        task = asyncio.create_task(self._ensure_and_run(stream, loop), name=f"bus:{stream}")
-        self.held[partition] = _Held(value, loop, task)
+        self.held[partition] = _Held(value, stream)
+        self._taken.set()
         log.info("%s/%s: partition %d taken (%s)", self.group, self.owner, partition, value)
 
-    async def _ensure_and_run(self, stream: str, loop: ConsumerLoop) -> None:
+    async def _read(self) -> None:
+        """The reader: one pass after another until cancelled.
+
+        Failures are retried as a consumer retries them (``ConsumerLoop.run``).
+        """
         while True:
             try:
-                await self.transport.ensure_group(stream, self.group, from_start=True)
-                break
+                await self._pass()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("%s: group %s not created", stream, self.group)
-                await asyncio.sleep(1.0)
-        await loop.run()
+            except GroupMissing:
+                log.warning(
+                    "consumer group %s of %s is gone on a partition (Redis restarted empty?): "
+                    "creating it again from the streams' first entries",
+                    self.group,
+                    self.topic,
+                )
+                for entry in self.held.values():
+                    entry.phase = _Phase.ENSURE
+            except Exception:  # a consumer must outlive a broken connection
+                log.exception("%s/%s on %s failed", self.group, self.consumer, self.topic)
+                await asyncio.sleep(_TRANSPORT_RETRY_S)
+
+    async def _pass(self) -> None:
+        """One read of the partitions held (a taken one's leftovers first), then its batch."""
+        readable = {p: h for p, h in self.held.items() if not h.releasing}
+        if not readable:
+            self._taken.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.partition_options.tick_s):
+                    await self._taken.wait()
+            return
+        self._in_hand = frozenset(readable)
+        try:
+            found = await self._next_batch(readable)
+            # a partition abandoned meanwhile (its lease lost) is another worker's now: what
+            # was read of it is left pending, for the new owner to claim
+            batch = [(p, e) for p, e in found if self.held.get(p) is readable[p]]
+            if batch:
+                await self._apply(batch, readable)
+        finally:
+            self._in_hand = frozenset()
+            self._passed.set()
+            self._passed = asyncio.Event()
+
+    async def _next_batch(self, readable: dict[int, _Held]) -> list[tuple[int, Entry]]:
+        size = self.options.batch_size
+        for entry in readable.values():
+            if entry.phase is _Phase.ENSURE:
+                await self.transport.ensure_group(entry.stream, self.group, from_start=True)
+                entry.phase = _Phase.PENDING
+        for partition, entry in readable.items():
+            # the only reader of the partition: whatever is pending was left by an earlier
+            # owner (or this consumer before a restart), and is taken, in order, before any
+            # new entry
+            if entry.phase is _Phase.PENDING:
+                own = await self.transport.read_pending(
+                    entry.stream, self.group, self.consumer, size
+                )
+                if own:
+                    return [(partition, e) for e in own]
+                entry.phase = _Phase.CLAIM
+            if entry.phase is _Phase.CLAIM:
+                claimed = await self.transport.claim_idle(
+                    entry.stream, self.group, self.consumer, 0, size
+                )
+                if claimed:
+                    return [(partition, e) for e in claimed]
+                entry.phase = _Phase.LIVE
+        of = {entry.stream: partition for partition, entry in readable.items()}
+        # COUNT is per stream: a read brings at most about ``batch_size`` entries in all, as
+        # one stream's read did (a replay's runs are large), and a candle time's pairs at once
+        found = await self.transport.read_new_many(
+            list(of), self.group, self.consumer, math.ceil(size / len(of)), self.options.block_ms
+        )
+        return [(of[stream], entry) for stream, entry in found]
+
+    async def _apply(self, batch: list[tuple[int, Entry]], readable: dict[int, _Held]) -> None:
+        """Apply the batch (a task of its own, which ``_abandon`` may cancel), ack what was."""
+        assert self._applier is not None
+        where = {id(entry): partition for partition, entry in batch}
+        done: list[Entry] = []
+        self._applying = applying = asyncio.create_task(
+            self._applier.apply([e for _, e in batch], done)
+        )
+        try:
+            await asyncio.wait({applying})
+        finally:
+            if not applying.done():  # this reader was cancelled: so is its batch
+                applying.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await applying
+            self._applying = None
+            if done:
+                acks: dict[str, list[str]] = {}
+                for entry in done:
+                    acks.setdefault(readable[where[id(entry)]].stream, []).append(entry.entry_id)
+                await self.transport.ack_many(self.group, list(acks.items()))
+        if applying.cancelled():  # a partition was abandoned: the others' rest comes again
+            for partition in {where[id(e)] for e in [e for _, e in batch]}:
+                if self.held.get(partition) is readable[partition]:
+                    readable[partition].phase = _Phase.PENDING
+            return
+        failed = applying.result()
+        for entry in failed:  # left pending: delivered again from the partition's pending list
+            readable[where[id(entry)]].phase = _Phase.PENDING
+        if failed:
+            await asyncio.sleep(self.options.retry_delay_s)
 
     def _abandon(self, partition: int) -> None:
         """Stop at once: another worker may own the partition already."""
@@ -225,29 +352,36 @@ class PartitionedSubscription:
             self._values.pop(partition, None)
             self._releasing.discard(partition)
         entry = self.held.pop(partition, None)
-        if entry is not None:
-            entry.loop.stop_requested = True
-            entry.task.cancel()
+        if entry is not None and partition in self._in_hand and self._applying is not None:
+            self._applying.cancel()
 
     def _release(self, partition: int) -> None:
         entry = self.held.get(partition)
         if entry is None:
             with self._lock:
                 self._releasing.discard(partition)
-        elif entry.releasing is None:
-            entry.releasing = asyncio.create_task(self._give_up(partition))
+        elif not entry.releasing:
+            entry.releasing = True
+            task = asyncio.create_task(self._give_up(partition))
+            self._giving_up.add(task)
+            task.add_done_callback(self._giving_up.discard)
 
     async def _give_up(self, partition: int) -> None:
-        """Finish the batch in hand (the lease still renewed meanwhile), then release."""
+        """Finish the read and batch in hand (the lease still renewed meanwhile), then release."""
         entry = self.held.get(partition)
         if entry is None:
             return
-        entry.loop.stop_requested = True
-        with contextlib.suppress(TimeoutError, asyncio.CancelledError, Exception):
-            await asyncio.wait_for(asyncio.shield(entry.task), _STOP_WAIT_S)
-        entry.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await entry.task
+        entry.releasing = True
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(_STOP_WAIT_S):
+                while partition in self._in_hand:
+                    await self._passed.wait()
+        if partition in self._in_hand and self._applying is not None:
+            self._applying.cancel()  # a batch past the bound: what it did not ack comes again
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(_STOP_WAIT_S):
+                    while partition in self._in_hand:
+                        await self._passed.wait()
         if self.held.get(partition) is entry:
             del self.held[partition]
             with contextlib.suppress(Exception):

@@ -252,6 +252,20 @@ class RedisTransport:
             )
         return [Entry(entry_id, fields, 1) for entry_id, fields in _entries(reply)]
 
+    async def read_new_many(
+        self, streams: Sequence[str], group: str, consumer: str, count: int, block_ms: int
+    ) -> list[tuple[str, Entry]]:
+        """``XREADGROUP ... BLOCK block_ms STREAMS s1 s2 ... > > ...``: one round trip."""
+        with _group_needed():
+            reply: Any = await self._redis.xreadgroup(
+                group, consumer, dict.fromkeys(streams, ">"), count=count, block=block_ms
+            )
+        return [
+            (_text(stream), Entry(entry_id, dict(fields or {}), 1))
+            for stream, items in reply or []
+            for entry_id, fields in items
+        ]
+
     async def read_pending(self, stream: str, group: str, consumer: str, count: int) -> list[Entry]:
         """``XREADGROUP ... STREAMS stream 0``: own pending entries (counts their delivery)."""
         with _group_needed():
@@ -295,6 +309,18 @@ class RedisTransport:
         """``XACK stream group id ...``."""
         if entry_ids:
             await self._redis.xack(stream, group, *entry_ids)
+
+    async def ack_many(self, group: str, acks: Sequence[tuple[str, Sequence[str]]]) -> None:
+        """One ``XACK`` per stream, all in one pipeline (one round trip)."""
+        acks = [(stream, ids) for stream, ids in acks if ids]
+        if len(acks) == 1:
+            ((stream, ids),) = acks
+            await self._redis.xack(stream, group, *ids)
+        elif acks:
+            pipe = self._redis.pipeline(transaction=False)
+            for stream, ids in acks:
+                pipe.xack(stream, group, *ids)
+            await pipe.execute()
 
     async def entries(self, stream: str, count: int) -> list[tuple[str, dict[str, str]]]:
         """``XRANGE stream - + COUNT count``."""

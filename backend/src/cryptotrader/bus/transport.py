@@ -56,6 +56,19 @@ class StreamTransport(Protocol):
         """
         ...
 
+    async def read_new_many(
+        self, streams: Sequence[str], group: str, consumer: str, count: int, block_ms: int
+    ) -> list[tuple[str, Entry]]:
+        """``read_new`` on several streams in one call, each entry with its stream.
+
+        Up to ``count`` entries per stream, each stream's in order; waits up to ``block_ms``
+        for any.
+
+        Raises:
+            GroupMissing: the group is gone on one of the streams (which one is not said).
+        """
+        ...
+
     async def read_pending(self, stream: str, group: str, consumer: str, count: int) -> list[Entry]:
         """This consumer's delivered but unacked entries, delivered again."""
         ...
@@ -68,6 +81,10 @@ class StreamTransport(Protocol):
 
     async def ack(self, stream: str, group: str, entry_ids: Sequence[str]) -> None:
         """Remove entries from the group's pending list (nothing when the group is gone)."""
+        ...
+
+    async def ack_many(self, group: str, acks: Sequence[tuple[str, Sequence[str]]]) -> None:
+        """``ack`` of each ``(stream, entry ids)``, in one round trip."""
         ...
 
     async def entries(self, stream: str, count: int) -> list[tuple[str, dict[str, str]]]:

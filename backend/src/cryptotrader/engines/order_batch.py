@@ -158,6 +158,9 @@ async def _decide_and_write(batch: list[Wanted]) -> list[_Sent]:
         await w.engine.store.row_ids()  # looked up once per engine, outside the transaction
     decided: list[tuple[OrderEngine, Decided]] = []
     grown: list[OpenPosition] = []
+    books: dict[int, tuple[OpenPosition, ...]] = {}
+    """The open positions as the batch starts, by book (one for every pair of a runtime): no
+    entry of the batch changes them, so each is read once, not once per entry."""
     async with UnitOfWork(first.database) as uow, deferred.defer(uow.session):
         reads = EntryReads(first.portfolio)
         for w in batch:
@@ -165,7 +168,10 @@ async def _decide_and_write(batch: list[Wanted]) -> list[_Sent]:
             coid = client_ids.decision_id(
                 w.signal.target_bot, engine.deps.pair.symbol, w.step_ms, client_ids.ENTRY
             )
-            book = engine.entries.book()
+            source = engine.entries.book_source
+            book = books.get(id(source))
+            if book is None:
+                book = books[id(source)] = source()
             try:
                 one = await engine.entries.decide(
                     uow.session, w.signal, coid, reads=reads, book=(*book, *grown)

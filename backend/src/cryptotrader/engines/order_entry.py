@@ -8,6 +8,7 @@ stop-loss and take-profit follow for the amount filled (``Protection``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
@@ -87,6 +88,11 @@ class Entries:
     def book(self) -> tuple[OpenPosition, ...]:
         """The open positions the risk limits count (every pair's when the runtime shares one)."""
         return self._book()
+
+    @property
+    def book_source(self) -> Callable[[], tuple[OpenPosition, ...]]:
+        """What ``book()`` asks (the same callable for every engine of a runtime sharing one)."""
+        return self._book
 
     async def open_position(self, signal: TradingSignal, *, step_ms: int) -> Position | None:
         """Enter for ``signal.target_bot`` unless it holds a position; None when nothing entered.

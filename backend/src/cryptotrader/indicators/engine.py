@@ -61,6 +61,28 @@ def align(lower: IntArray, lower_tf: Timeframe, higher: IntArray, higher_tf: Tim
     return np.searchsorted(higher_closes, decided_at, side="right").astype(np.int64) - 1
 
 
+@dataclass(frozen=True, slots=True)
+class PendingReading:
+    """One indicator's reading of the last candle, built later (``IndicatorEngine.compute``).
+
+    What it reads is computed already; only the label and the plain values remain. The live
+    engines build the readings (display and alerts) after the rule inputs are out, off the path
+    to the orders.
+    """
+
+    indicator: Indicator[Any]
+    values: dict[str, FloatArray]
+    candles: CandleArrays
+    timeframe: Timeframe
+    strengths: FloatArray | None
+
+    def read(self) -> Reading:
+        """The reading, as ``IndicatorEngine.compute(..., plain=True)`` gives it."""
+        return plain_reading(
+            self.indicator, self.values, self.candles, self.timeframe, self.strengths
+        )
+
+
 def take_aligned(values: FloatArray, positions: IntArray) -> FloatArray:
     """``values[positions]`` with NaN where ``positions`` is -1."""
     if values.shape[0] == 0:
@@ -192,6 +214,7 @@ class IndicatorEngine:
         plain: bool = False,
         start: int = 0,
         shared: Shared | None = None,
+        later: list[tuple[str, PendingReading]] | None = None,
     ) -> IndicatorResult:
         """Every series, and every indicator's reading of the last candle.
 
@@ -208,6 +231,8 @@ class IndicatorEngine:
             shared: values and strengths of identical indicators (``Indicator.identity``)
                 already computed on these candles with this ``start`` (another bot's engine);
                 used, and completed with this engine's.
+            later: with ``plain``, the readings are appended there as ``PendingReading``
+                (by key, in order) instead of built: the caller builds them when it chooses.
 
         Raises:
             StrategyError: a plugin raised; the message names it.
@@ -230,7 +255,11 @@ class IndicatorEngine:
                     values, strength = known
                 if strength is not None:
                     strengths[key] = strength
-                if readings and plain and len(arrays):
+                if readings and plain and len(arrays) and later is not None:
+                    later.append(
+                        (key, PendingReading(indicator, values, arrays, timeframe, strength))
+                    )
+                elif readings and plain and len(arrays):
                     plain_readings[key] = plain_reading(
                         indicator, values, arrays, timeframe, strength
                     )

@@ -163,10 +163,11 @@ class Database:
         self.read_sessions = async_sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
+        self._writer_key: str | None = None
+        """The SQLite file's resolved path (its writer lock's key), once asked."""
         self.commit_check: Callable[[AsyncSession], Awaitable[None]] | None = None
         """Run in each unit of work's transaction before it commits (raising rolls it back): the
         single-writer fence of the order and portfolio engines (``engines.writer_lease``)."""
-        self._writer_key: str | None = None
         self.carried: list[Callable[[AsyncSession], Awaitable[None]]] = []
         """Writes waiting for the next unit of work that commits a write here (``carry``)."""
 
@@ -186,12 +187,15 @@ class Database:
         """SQLite: the lock every unit of work that may write holds (one writer per file)."""
         if self.dialect != "sqlite":
             return None
-        if self._writer_key is None:  # resolved once: a path's resolve() costs a system call
+        key = self._writer_key
+        if (
+            key is None
+        ):  # resolved once: resolving cost more than the rest of a unit of work's start
             database = self.url.database or ""
             in_file = database not in ("", ":memory:")
-            key = str(Path(database).expanduser().resolve()) if in_file else ""
-            self._writer_key = key or f"memory:{id(self)}"
-        return _writer_lock(self._writer_key)
+            path = str(Path(database).expanduser().resolve()) if in_file else ""
+            key = self._writer_key = path or f"memory:{id(self)}"
+        return _writer_lock(key)
 
     @property
     def dialect(self) -> str:

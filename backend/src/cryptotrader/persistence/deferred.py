@@ -31,12 +31,14 @@ ORDERS_INSERT, FILLS, ORDERS_UPDATE, TRADES_UPDATE, BOTS, REALLOCATIONS, CHECKPO
 _KEY = "cryptotrader.deferred"
 
 Flush = Callable[[], Awaitable[None]]
+Gathered = Callable[[list[Any]], Awaitable[None]]
 
 
 class _Queue:
     def __init__(self) -> None:
         self.statements: dict[int, dict[int, tuple[Any, list[dict[str, Any]], str | None]]] = {}
         self.hooks: dict[str, Flush] = {}
+        self.gathered: dict[str, tuple[Gathered, list[Any]]] = {}
 
 
 def deferring(session: AsyncSession) -> bool:
@@ -82,6 +84,19 @@ def before_flush(session: AsyncSession, name: str, flush: Flush) -> None:
     queue.hooks.setdefault(name, flush)
 
 
+def gather(session: AsyncSession, name: str, items: list[Any], write: Gathered) -> None:
+    """Queue ``items`` under ``name``: ``write`` gets all of them, in order, at the flush.
+
+    It runs once when the ``defer`` block ends (before the queued rows), or never if it raises.
+
+    For what a transaction writes once however many changes add to it (the outbox's row of the
+    transaction's events): ``write`` is the first one given for ``name`` in that flush.
+    """
+    queue: _Queue = session.info[_KEY]
+    _, gathered = queue.gathered.setdefault(name, (write, []))
+    gathered.extend(items)
+
+
 @asynccontextmanager
 async def defer(session: AsyncSession) -> AsyncIterator[None]:
     """Queue the deferrable writes made in ``session`` inside the block; run them as it ends.
@@ -111,6 +126,9 @@ async def flush(session: AsyncSession) -> None:
         return
     for hook in queue.hooks.values():
         await hook()
+    gathered, queue.gathered = queue.gathered, {}
+    for write_all, items in gathered.values():
+        await write_all(items)
     statements, queue.statements, queue.hooks = queue.statements, {}, {}
     for phase in sorted(statements):
         for statement, rows, one_row in statements[phase].values():

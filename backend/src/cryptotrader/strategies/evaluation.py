@@ -23,6 +23,7 @@ from cryptotrader.indicators.engine import (
     CandleInput,
     IndicatorEngine,
     MultiTimeframeResult,
+    PendingReading,
     Shared,
 )
 from cryptotrader.marketdata.resample import resample
@@ -145,13 +146,14 @@ class WindowedInputs:
         readings: bool = True,
         plain: bool = False,
         shared: dict[tuple[int, int], Shared] | None = None,
+        later: list[tuple[str, PendingReading]] | None = None,
     ) -> tuple[IndicatorResult, StrategyInputs]:
         """The inputs of rows ``rows:`` of the window ``candles[start:]``.
 
         The window must begin at least ``reach`` candles before the rows read. ``shared``
         (one per series and run, for every bot) lets identical indicators of another bot's
         engine on the same window and rows be computed once; ``plain``: the readings as plain
-        values (``IndicatorEngine.compute``).
+        values (``IndicatorEngine.compute``), or with ``later`` left to build later.
         """
         base = self.engine.compute(
             candles.slice(start, len(candles)),
@@ -161,6 +163,7 @@ class WindowedInputs:
             plain=plain,
             start=rows,
             shared=None if shared is None else shared.setdefault((start, rows), {}),
+            later=later,
         )
         results = {self.timeframe: base}
         if self.higher is not None:

@@ -8,7 +8,7 @@ released or acked. Short leases keep the test quick; the bounds waited for are f
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -83,8 +83,7 @@ class Worker:
         assert subscription is not None
         subscription._stopping.set()
         await asyncio.to_thread(subscription._thread.join)  # type: ignore[union-attr]
-        for held in list(subscription.held.values()):
-            held.task.cancel()
+        subscription._reader.cancel()  # type: ignore[union-attr]
         self.subscription = None
 
 
@@ -149,3 +148,47 @@ async def test_a_dead_worker_s_pairs_go_to_the_others_with_its_unacked_run_first
     (heir,) = [w for w in survivors if w.handled]
     assert heir.handled == [(symbol, 0), (symbol, 1)]  # the dead's run first, none skipped
     assert dying.handled == []
+
+
+async def test_one_read_serves_every_partition_held_and_many_gets_their_runs_together(
+    workers: list[Worker],
+) -> None:
+    """A worker reads all its partitions at once (one ``XREADGROUP``), not one after another:
+    its ``many`` handler gets the runs of several partitions in one call, each pair's in order."""
+    bus = workers[0].bus
+    calls: list[list[tuple[str, int]]] = []
+    release = asyncio.Event()
+
+    async def many(deliveries: Sequence[Delivery]) -> None:
+        runs = []
+        for delivery in deliveries:
+            message = delivery.message
+            assert isinstance(message, CandlesClosed)
+            runs.append((message.pair.symbol, message.candles.open_times[0] // HOUR))
+        calls.append(runs)
+        await release.wait()  # the first call waits until every partition is held
+
+    async def one(delivery: Delivery) -> None:
+        await many([delivery])
+
+    subscription = await bus.subscribe_partitioned(
+        topics.CANDLES,
+        group="indicator",
+        consumer="w",
+        handler=one,
+        many=many,
+        from_start=True,
+        partition_options=LEASES,
+    )
+    assert isinstance(subscription, PartitionedSubscription)
+    for n in range(3):
+        for symbol in PAIRS:
+            await bus.publish(topics.CANDLES, run(symbol, n))
+    await until(lambda: len(subscription.owned) == PARTITIONS and calls)
+    release.set()
+    await until(lambda: sum(len(c) for c in calls) == 3 * len(PAIRS))
+    spans = [len({partition_of(s, PARTITIONS) for s, _ in call}) for call in calls]
+    assert max(spans) > 1, spans  # one read over several partitions
+    handled = [r for call in calls for r in call]
+    for symbol in PAIRS:
+        assert [n for s, n in handled if s == symbol] == [0, 1, 2]

@@ -19,7 +19,7 @@ from cryptotrader.bus import Delivery, RedisBus, StreamBus, topics
 from cryptotrader.bus.messages import AlertRaised
 from cryptotrader.clock import TestClock
 from cryptotrader.outbox import Outbox, prune_inbox
-from cryptotrader.persistence import Database, UnitOfWork
+from cryptotrader.persistence import Database, UnitOfWork, deferred
 from cryptotrader.persistence.repositories import checkpoints, inbox
 from cryptotrader.persistence.repositories import outbox as rows
 from cryptotrader.persistence.tables import ProcessedMessageRow
@@ -60,6 +60,33 @@ async def test_outbox_when_committed_sends_in_order_then_deletes(
         await uow.commit()
         assert await sent(bus, topics.ALERTS) == []  # committed, sent when the block ends
     assert await sent(bus, topics.ALERTS) == [first.message_id, second.message_id, third.message_id]
+    await outbox.close()
+    assert await outbox_rows(database) == 0
+    assert outbox.published == 3
+
+
+@pytest.mark.asyncio
+async def test_outbox_in_a_deferred_transaction_writes_one_row_for_all_its_events(
+    database: Database, bus: StreamBus
+) -> None:
+    outbox = Outbox(database, bus)
+    first, second, third = alert("1"), alert("2"), alert("3")
+    async with UnitOfWork(database) as uow, deferred.defer(uow.session):
+        await outbox.add(uow.session, [(topics.ALERTS, first), (topics.ALERTS, second)])
+        await outbox.add(uow.session, [(topics.ALERTS, third)])
+        assert await rows.count(session=uow.session) == 0  # gathered until the flush
+        await deferred.flush(uow.session)
+        assert await rows.count(session=uow.session) == 1  # one insert for the transaction
+        await uow.commit()
+    assert await sent(bus, topics.ALERTS) == [first.message_id, second.message_id, third.message_id]
+
+    async def failing_change() -> None:
+        async with UnitOfWork(database) as uow, deferred.defer(uow.session):
+            await outbox.add(uow.session, [(topics.ALERTS, alert("never"))])
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        await failing_change()
     await outbox.close()
     assert await outbox_rows(database) == 0
     assert outbox.published == 3

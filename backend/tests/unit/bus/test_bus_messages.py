@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 
 from cryptotrader.bus import topics
 from cryptotrader.bus.codec import decode, encode
-from cryptotrader.bus.messages import OrderUpdated, SignalGenerated
-from cryptotrader.domain import BotKind, Order, OrderType, Pair, Side, SignalAction, Timeframe
+from cryptotrader.bus.messages import OrderUpdated, SignalGenerated, new_message_id
+from cryptotrader.domain import (
+    BotKind,
+    Order,
+    OrderStatus,
+    OrderType,
+    Pair,
+    Side,
+    SignalAction,
+    Timeframe,
+)
 from cryptotrader.domain.signals import TradingSignal
 
 T0 = datetime(2026, 2, 11, 14, 30, 2, tzinfo=UTC)
@@ -42,6 +53,49 @@ def test_order_updated_when_encoded_has_decimal_strings_and_utc_z_like_the_origi
     message = decode(topics.ORDERS, {"data": json.dumps(data)})
     assert isinstance(message, OrderUpdated)
     assert message.to_domain() == order
+
+
+def test_order_updated_from_domain_equals_the_validated_message() -> None:
+    """``from_domain`` skips validation: what it builds must be what validation builds."""
+    placed = Order(
+        client_order_id="agg-2",
+        bot=BotKind.SAFE,
+        pair=Pair.parse("ETH/USDT"),
+        side=Side.SELL,
+        type=OrderType.MARKET,
+        quantity=Decimal("1.5"),
+        created_at=T0,
+    )
+    filled = placed.model_copy(
+        update={
+            "status": OrderStatus.FILLED,
+            "exchange_order_id": "x-9",
+            "filled_quantity": Decimal("1.5"),
+            "average_fill_price": Decimal("3120.5"),
+            "fee": Decimal("0.0046"),
+        }
+    )
+    paris = timezone(timedelta(hours=1))
+    for order, at in ((placed, T0), (filled, datetime(2026, 2, 11, 15, 30, 2, tzinfo=paris))):
+        built = OrderUpdated.from_domain(order, at=at)
+        fields = {name: getattr(order, name) for name in Order.model_fields if name != "type"}
+        validated = OrderUpdated(timestamp=at, order_type=order.type, **fields)
+        assert built.model_fields_set == validated.model_fields_set
+        validated = validated.model_copy(update={"message_id": built.message_id})
+        assert built == validated
+        assert built.timestamp.tzinfo is UTC
+        assert built.model_dump_json() == validated.model_dump_json()
+        assert built.type == "order_updated"
+
+
+def test_new_message_id_is_a_random_uuid4_hex() -> None:
+    ids = {new_message_id() for _ in range(1000)}
+    assert len(ids) == 1000
+    for text in ids:
+        assert len(text) == 32
+        parsed = uuid.UUID(hex=text)
+        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
+        assert parsed.hex == text
 
 
 def test_signal_generated_when_round_tripped_gives_back_the_trading_signal() -> None:

@@ -30,6 +30,7 @@ from cryptotrader.bus import topics
 from cryptotrader.bus.message_ids import run_message_id
 from cryptotrader.bus.messages import (
     BotDecisions,
+    BusMessage,
     DecisionsMade,
     RuleInputs,
     SignalGenerated,
@@ -79,7 +80,7 @@ class DecisionWorker:
             bot: decide(self._engine(bot, message.inputs[bot]), message.inputs[bot])
             for bot in self._engines
         }
-        await self._publish(message, decided)
+        await self._publish([(message, decided)])
 
     async def handle_many(self, deliveries: Sequence[Delivery]) -> None:
         """Decide the runs of one read together; publish as ``handle`` would, run after run."""
@@ -89,8 +90,8 @@ class DecisionWorker:
             for d in deliveries
             if isinstance(d.message, StrategyInputsComputed) and self._fresh(d.message, seen)
         ]
-        for message, decided in zip(runs, self._decide_together(runs), strict=True):
-            await self._publish(message, decided)
+        if runs:
+            await self._publish(list(zip(runs, self._decide_together(runs), strict=True)))
 
     def _decide_together(
         self, runs: Sequence[StrategyInputsComputed]
@@ -113,13 +114,27 @@ class DecisionWorker:
         return decided
 
     async def _publish(
-        self, message: StrategyInputsComputed, decided: dict[BotKind, BotDecisions]
+        self, decided: Sequence[tuple[StrategyInputsComputed, dict[BotKind, BotDecisions]]]
     ) -> None:
-        """The run's decisions, then the verdicts on its last candle (deterministic ids)."""
+        """Each run's decisions, then the verdicts on its last candle (deterministic ids).
+
+        Every run's messages in one ``publish_many``, in run order (one round trip on Redis,
+        not two per run).
+        """
+        out: list[BusMessage] = []
+        for message, bots in decided:
+            out.extend(self._messages(message, bots))
+        await self._bus.publish_many(topics.SIGNALS, out)
+        for message, _ in decided:
+            self._decided[_series(message)] = (message.pass_ms, message.candles.open_times[-1])
+
+    def _messages(
+        self, message: StrategyInputsComputed, decided: dict[BotKind, BotDecisions]
+    ) -> list[BusMessage]:
+        """The run's ``DecisionsMade``, then its ``SignalGenerated`` (one per bot)."""
         key = _series(message)
         first_ms, last_ms = message.candles.open_times[0], message.candles.open_times[-1]
-        await self._bus.publish(
-            topics.SIGNALS,
+        out: list[BusMessage] = [
             DecisionsMade(
                 message_id=run_message_id("decisions_made", *key, first_ms, last_ms),
                 timestamp=message.timestamp,
@@ -135,9 +150,9 @@ class DecisionWorker:
                 previous_open_ms=message.previous_open_ms,
                 pass_ms=message.pass_ms,
                 bots=decided,
-            ),
-        )
-        signals = [
+            )
+        ]
+        out.extend(
             SignalGenerated.from_domain(signal).model_copy(
                 update={
                     "message_id": run_message_id(
@@ -147,10 +162,8 @@ class DecisionWorker:
             )
             for bot, decisions in decided.items()
             for signal in _announced(self._engines[bot], decisions, message)
-        ]
-        if signals:
-            await self._bus.publish_many(topics.SIGNALS, signals)
-        self._decided[key] = (message.pass_ms, last_ms)
+        )
+        return out
 
     def _fresh(self, message: StrategyInputsComputed, seen: dict[_Series, tuple[int, int]]) -> bool:
         """True (noted in ``seen``) unless its candles were decided (or seen) in this pass."""

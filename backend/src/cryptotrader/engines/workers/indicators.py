@@ -14,6 +14,9 @@ and the higher timeframe only when one of its candles closed.
 
 A live candle is computed on the event loop: a hop to a thread and back cost more than the work
 (and the GIL keeps the loop waiting anyway); a long run (a replay, catching up) goes to a thread.
+The readings (``IndicatorsComputed``: labels for display and alerts, no rule reads them) are
+built after the rule inputs are out, by a task of their own one run at a time, so that the
+inputs of every pair of a candle time reach the decisions before any pair's readings are built.
 
 A bot's strategy changed through the API (``BotReconfigured`` on ``commands``) is swapped in at
 the start of the next run of candles, so both the inputs and the rule (the decision worker
@@ -30,6 +33,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
@@ -53,7 +58,7 @@ from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.workers.runs import candle_run, run_arrays
 from cryptotrader.errors import UserInputError
-from cryptotrader.indicators.engine import IndicatorEngine, Shared
+from cryptotrader.indicators.engine import IndicatorEngine, PendingReading, Shared
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.strategies import create_strategy
 from cryptotrader.strategies.base import BaseStrategy, StrategyInputs
@@ -64,6 +69,8 @@ log = logging.getLogger(__name__)
 SeriesKey = tuple[str, str, str]
 INLINE_CANDLES = 256
 """A run of more candles is computed in a thread; a shorter one on the loop."""
+READINGS_TURN_S = 0.0002
+"""The readings built in one turn of the event loop (then the rest waits a turn)."""
 _FIELDS = ("timestamps", "open", "high", "low", "close", "volume")
 
 
@@ -121,6 +128,9 @@ class CandleBuffer:
         self._arrays, self._start, self._stop = arrays, 0, kept
 
 
+Pending = list[tuple[str, PendingReading]]
+"""Readings of a run's last candle, by indicator key, still to build (``PendingReading``)."""
+
 Applied = Callable[[BotReconfigured, int], Awaitable[list[tuple[str, BusMessage]]]]
 """Records a change applied from the candle opened at the given ms; returns events to publish."""
 
@@ -156,6 +166,8 @@ class IndicatorWorker:
         self._windows: dict[SeriesKey, dict[BotKind, WindowedInputs]] = {}
         self._pending: dict[BotKind, tuple[BotReconfigured, BaseStrategy[Any]]] = {}
         self._on_applied = on_applied
+        self._readings: deque[tuple[CandlesClosed, int, Pending]] = deque()
+        self._reader: asyncio.Task[None] | None = None
 
     @property
     def pending(self) -> frozenset[BotKind]:
@@ -192,9 +204,9 @@ class IndicatorWorker:
         first = len(history)
         full = history.append(run)
         if len(run) <= INLINE_CANDLES:
-            inputs, readings = self._compute(windows, full, first)
+            inputs, pending = self._compute(windows, full, first)
         else:
-            inputs, readings = await asyncio.to_thread(self._compute, windows, full, first)
+            inputs, pending = await asyncio.to_thread(self._compute, windows, full, first)
         first_ms, last_ms = int(run.timestamps[0]), int(run.timestamps[-1])
         series = (message.exchange, message.pair.symbol, message.timeframe.value, first_ms, last_ms)
         await self._bus.publish(
@@ -216,17 +228,11 @@ class IndicatorWorker:
                 inputs=inputs,
             ),
         )
-        await self._bus.publish(
-            topics.INDICATORS,
-            IndicatorsComputed(  # the readings validated here, once
-                message_id=run_message_id("indicators_computed", *series),
-                timestamp=message.timestamp,
-                pair=message.pair,
-                timeframe=message.timeframe,
-                candle_time=utc_from_ms(last_ms),
-                indicators=readings,
-            ),
-        )
+        while self._readings and self._readings[0][0].candles.open_times[-1] < first_ms:
+            await self._publish_readings(*self._readings.popleft())  # late: an earlier time's
+        self._readings.append((message, first_ms, pending))
+        if self._reader is None or self._reader.done():
+            self._reader = asyncio.create_task(self._read_pending(), name="indicator-readings")
         for change in applied:
             events = (
                 []
@@ -235,6 +241,60 @@ class IndicatorWorker:
             )
             for topic, event in events:
                 await self._bus.publish(topic, event)
+
+    async def flush(self) -> None:
+        """Wait until every run handled so far has its readings published."""
+        while self._reader is not None and not self._reader.done():
+            await asyncio.shield(self._reader)
+
+    async def _read_pending(self) -> None:
+        """Build and publish the waiting readings, one run per turn of the event loop.
+
+        A turn is short (``READINGS_TURN_S``): whatever else is ready (the decisions, the orders)
+        runs between two; those of an earlier candle time still waiting when a run
+        of a later one is handled are published first, then (a burst never piles them up). A
+        failure loses those readings only (they are shown, not traded on).
+        """
+        while self._readings:
+            await asyncio.sleep(0)  # what the inputs published woke up goes first
+            turn = time.perf_counter() + READINGS_TURN_S
+            while self._readings and time.perf_counter() < turn:
+                await self._publish_readings(*self._readings.popleft())
+
+    async def _publish_readings(
+        self, message: CandlesClosed, first_ms: int, pending: Pending
+    ) -> None:
+        """Build a run's readings and publish them (``IndicatorsComputed``)."""
+        last_ms = message.candles.open_times[-1]
+        try:
+            readings: dict[str, Reading] = {}
+            for key, reading in pending:  # a later bot's reading replaces an earlier one's
+                readings[key] = reading.read()
+            await self._bus.publish(
+                topics.INDICATORS,
+                IndicatorsComputed(  # the readings validated here, once
+                    message_id=run_message_id(
+                        "indicators_computed",
+                        message.exchange,
+                        message.pair.symbol,
+                        message.timeframe.value,
+                        first_ms,
+                        last_ms,
+                    ),
+                    timestamp=message.timestamp,
+                    pair=message.pair,
+                    timeframe=message.timeframe,
+                    candle_time=utc_from_ms(last_ms),
+                    indicators=readings,
+                ),
+            )
+        except Exception:
+            log.exception(
+                "%s %s: the readings of the candle at %d were not published",
+                message.pair.symbol,
+                message.timeframe.value,
+                last_ms,
+            )
 
     def _apply_pending(self) -> list[BotReconfigured]:
         """Swap in the strategies changed since the last run: they decide from this run on."""
@@ -287,14 +347,14 @@ class IndicatorWorker:
     @staticmethod
     def _compute(
         windows: Mapping[BotKind, WindowedInputs], candles: CandleArrays, first: int
-    ) -> tuple[dict[BotKind, RuleInputs], dict[str, Reading]]:
-        """Each bot's rule inputs from ``first`` on, and the readings of the last candle.
+    ) -> tuple[dict[BotKind, RuleInputs], Pending]:
+        """Each bot's rule inputs from ``first`` on, and the readings of the last candle to build.
 
         A reading is the last bot's that has the indicator (as when each bot's were read in
         turn), so an earlier bot reads only what no later one does.
         """
         inputs: dict[BotKind, RuleInputs] = {}
-        readings: dict[str, Reading] = {}
+        pending: Pending = []
         shared: dict[tuple[int, int], Shared] = {}
         later: set[str] = set()
         order = list(windows.items())
@@ -310,14 +370,13 @@ class IndicatorWorker:
         leads = {bot: min(window.strategy.lookback - 1, first) for bot, window in order}
         rows = first - max(leads.values(), default=0) - start
         for bot, window in order:
-            result, computed = window.compute_window(
-                candles, start, rows, readings=wanted[bot], plain=True, shared=shared
+            _, computed = window.compute_window(
+                candles, start, rows, readings=wanted[bot], plain=True, shared=shared, later=pending
             )
-            readings.update(result.readings)
             skip = first - leads[bot] - start - rows
             own = computed.window(skip, len(computed))
             inputs[bot] = _rule_inputs(window.strategy, own, leads[bot])
-        return inputs, readings
+        return inputs, pending
 
 
 def _keep(windows: Iterable[WindowedInputs]) -> int | None:

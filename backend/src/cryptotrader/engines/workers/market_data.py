@@ -86,7 +86,7 @@ class Publisher:
         series: Series,
         telemetry: Telemetry | None = None,
     ):
-        self._bus = bus
+        self.bus = bus
         self._telemetry = telemetry
         self._store = store
         self._clock = clock
@@ -126,35 +126,59 @@ class Publisher:
         batch_ms: int | None = None,
     ) -> None:
         """Announce a run of closed candles (``batch``: see ``BatchReplayFeed``)."""
+        message = self.message(
+            run,
+            previous_ms=previous_ms,
+            history_from_ms=history_from_ms,
+            next_open=next_open,
+            final=final,
+            batch=batch,
+            batch_ms=batch_ms,
+        )
+        await self.bus.publish(topics.CANDLES, message)
+        self.sent(len(run))
+
+    def message(
+        self,
+        run: CandleArrays,
+        *,
+        previous_ms: int | None,
+        history_from_ms: int,
+        next_open: tuple[float, int] | None,
+        final: bool = False,
+        batch: list[str] | None = None,
+        batch_ms: int | None = None,
+    ) -> CandlesClosed:
+        """The ``CandlesClosed`` of a run (``publish``'s, not published)."""
         s = self.series
         closes = s.timeframe.bucket_end(run.timestamps[-1:])
-        await self._bus.publish(
-            topics.CANDLES,
-            CandlesClosed(
-                message_id=run_message_id(
-                    "candles_closed",
-                    s.source,
-                    s.pair.symbol,
-                    s.timeframe.value,
-                    int(run.timestamps[0]),
-                    int(run.timestamps[-1]),
-                ),
-                timestamp=utc_from_ms(int(closes[0])),
-                exchange=s.source,
-                pair=s.pair,
-                timeframe=s.timeframe,
-                candles=candle_run(run),
-                previous_open_ms=previous_ms,
-                pass_ms=self.pass_ms,
-                history_from_ms=history_from_ms,
-                next_open=None if next_open is None else next_open[0],
-                next_open_ms=None if next_open is None else next_open[1],
-                final=final,
-                batch=batch or [],
-                batch_ms=batch_ms,
+        return CandlesClosed(
+            message_id=run_message_id(
+                "candles_closed",
+                s.source,
+                s.pair.symbol,
+                s.timeframe.value,
+                int(run.timestamps[0]),
+                int(run.timestamps[-1]),
             ),
+            timestamp=utc_from_ms(int(closes[0])),
+            exchange=s.source,
+            pair=s.pair,
+            timeframe=s.timeframe,
+            candles=candle_run(run),
+            previous_open_ms=previous_ms,
+            pass_ms=self.pass_ms,
+            history_from_ms=history_from_ms,
+            next_open=None if next_open is None else next_open[0],
+            next_open_ms=None if next_open is None else next_open[1],
+            final=final,
+            batch=batch or [],
+            batch_ms=batch_ms,
         )
-        self.published += len(run)
+
+    def sent(self, candles: int) -> None:
+        """Count ``candles`` published (by ``publish`` or with a batch, ``publish_batch``)."""
+        self.published += candles
         if self._telemetry is not None:
             self._telemetry.active_now("market-data")
         if self.on_first is not None:
@@ -330,8 +354,8 @@ async def publish_batch(runs: Sequence[LaneRun], *, first_ms: int, final: bool =
     """
     ordered = sorted(runs, key=lambda r: r.publisher.series.pair.symbol)
     batch = [r.publisher.series.pair.symbol for r in ordered]
-    for run in ordered:
-        await run.publisher.publish(
+    messages = [
+        run.publisher.message(
             run.candles,
             previous_ms=run.previous_ms,
             history_from_ms=run.history_from_ms,
@@ -340,6 +364,16 @@ async def publish_batch(runs: Sequence[LaneRun], *, first_ms: int, final: bool =
             batch=batch,
             batch_ms=first_ms,
         )
+        for run in ordered
+    ]
+    buses = {id(run.publisher.bus) for run in ordered}
+    if len(buses) == 1:  # the window in one call: one round trip on Redis, not one per pair
+        await ordered[0].publisher.bus.publish_many(topics.CANDLES, messages)
+    else:
+        for run, message in zip(ordered, messages, strict=True):
+            await run.publisher.bus.publish(topics.CANDLES, message)
+    for run in ordered:
+        run.publisher.sent(len(run.candles))
 
 
 class LiveFeed:
