@@ -7666,6 +7666,10 @@ export interface operations {
                 since?: string | null;
                 /** @description opened before */
                 until?: string | null;
+                /** @description closed at or after (open trades excluded) */
+                closed_since?: string | null;
+                /** @description closed before (open trades excluded) */
+                closed_until?: string | null;
                 /** @description page size */
                 limit?: number;
                 /** @description rows to skip */

@@ -9,13 +9,15 @@ paper run reproduces a backtest's fills exactly.
 The account (balances, orders, fills, what the market last showed) is saved in the database after
 every change, in its own transactions: like a real exchange, it does not lose an order our side
 crashed after sending. A restart continues where the last change left it. Inside ``held()`` (a
-batch of orders sent together, a candle and the reports it fills) the saves wait: they are
-written in the next transaction of the database that commits (``Database.carry``: the one that
-records what the reports say, so never after it), or by ``flush()``, or at the end of the block
-in their own. A crash before that loses orders the exchange "never received" and our records
-still call pending: they are looked up, found missing and sent again, as with a real venue.
-Market data (candles, tickers) comes from the runtime through ``on_candle``/``mark_price``/
-``on_price``, and, for live paper trading, candles from ``market_data`` (a public venue).
+batch of orders sent together) the saves wait for ``flush()`` or the end of the block: one
+transaction for the batch. The caller flushes before it records anything the held reports say,
+so a crash before the flush loses orders the exchange "never received" and our records still
+call pending: they are looked up, found missing and sent again, as with a real venue. Inside
+``unsaved()`` the batch's changes are saved by ``save_in`` in the very transaction that records
+the reports instead: both or neither, the same two outcomes of a crash with one transaction
+fewer. Market data (candles, tickers) comes from the runtime through
+``on_candle``/``mark_price``/``on_price``, and, for live paper trading, candles from
+``market_data`` (a public venue).
 """
 
 from __future__ import annotations
@@ -100,8 +102,6 @@ class PaperExchange(BaseExchange):
         self._lock = asyncio.Lock()
         self._started = False
         self._held = 0
-        self._unconfirmed: dict[object, list[str]] = {}
-        """Orders a save wrote in a transaction not committed yet (written again if it is not)."""
 
     async def start(self) -> None:
         """Load the saved account, or open a new one with the initial balances."""
@@ -316,12 +316,7 @@ class PaperExchange(BaseExchange):
     def quiet(self, symbol: str) -> bool:
         """True when market data on ``symbol`` can fill nothing (see ``quiet_candle``)."""
         book = self.book
-        return (
-            not book.has_open(symbol)
-            and not book.dirty
-            and not self._lock.locked()
-            and not self._unconfirmed
-        )
+        return not book.has_open(symbol) and not book.dirty and not self._lock.locked()
 
     def _now(self, pair: Pair) -> int:
         stamp = self.book.market(pair.symbol).price_ms
@@ -333,75 +328,66 @@ class PaperExchange(BaseExchange):
 
     @asynccontextmanager
     async def held(self) -> AsyncIterator[None]:
-        """Saves wait: for the next transaction that commits, ``flush()`` or the block's end.
+        """Saves wait for ``flush()`` or the end of the block (one transaction for a batch).
 
-        Whichever comes first (see the module docstring).
-
-        Whatever records a report from inside the block commits the account with it: the account
-        always holds what our records say it holds.
+        Record nothing a report from inside the block says before ``flush()``: the account
+        must hold what our records say it holds.
         """
-        self.hold()
+        self._held += 1
         try:
             yield
         finally:
-            await self.release()
+            self._held -= 1
+            if not self._held:
+                await self.flush()
 
-    def hold(self) -> None:
-        """``held()`` without a context manager: saves wait until as many ``release()``."""
+    @asynccontextmanager
+    async def unsaved(self) -> AsyncIterator[None]:
+        """Like ``held``, but the block's changes wait for ``save_in`` (or any later save).
+
+        For a caller that records the reports of the block in one transaction: the account is
+        saved in it (``save_in``), and both are committed together or not at all.
+        """
         self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
 
-    async def release(self) -> None:
-        """End a ``hold()``: the last one saves what no transaction has carried yet."""
-        self._held -= 1
-        if not self._held and (self.book.dirty or self._unconfirmed):
-            await self.flush()
+    async def save_in(self, session: AsyncSession) -> None:
+        """Write what changed in the caller's transaction (the one recording its answers).
+
+        Once it commits, what it wrote counts as saved; if it does not, the changes are still to
+        save (the next save writes them). The documents are taken at once, without the lock:
+        taking it here, inside a transaction, could wait for a save that waits for this
+        transaction's writer lock.
+        """
+        book = self.book
+        if not book.dirty:
+            return
+        state, orders = book.state(), book.changes()
+        await save_paper_account(
+            session=session, account=self.account, state=state, orders=orders,
+            at=self._clock.now(),
+        )  # fmt: skip
+        after_commit(session, lambda: book.saved(state, orders))
 
     async def flush(self) -> None:
         """Save what changed now, held or not."""
         async with self._lock:
             await self._save(force=True)
 
-    async def save_in(self, session: AsyncSession) -> None:
-        """Write what changed in the caller's transaction (of this exchange's database).
-
-        Should that transaction not commit, the next save writes it again.
-        """
-        self._unsaved()
-        if not self.book.dirty:
+    async def _save(self, *, force: bool = False) -> None:
+        """Write what changed (nothing when nothing did, or while ``held``)."""
+        if not self.book.dirty or (self._held and not force):
             return
         changes = self.book.take_changes()
-        token = object()
-        self._unconfirmed[token] = [coid for coid, _ in changes]
-
-        def committed() -> None:
-            self._unconfirmed.pop(token, None)
-
-        after_commit(session, committed)
-        await save_paper_account(
-            session=session,
-            account=self.account,
-            state=self.book.state(),
-            orders=changes,
-            at=self._clock.now(),
-        )
-
-    def _unsaved(self) -> None:
-        """What a save wrote in a transaction that did not commit is to be written again."""
-        if not self._unconfirmed:
-            return
-        for coids in self._unconfirmed.values():
-            self.book.changed.update(coids)
-        self._unconfirmed.clear()
-        self.book.dirty = True
-
-    async def _save(self, *, force: bool = False) -> None:
-        """Write what changed (nothing when nothing did; while ``held``, with the next commit)."""
-        if self._held and not force:
-            if self.book.dirty:
-                self._database.carry(self.save_in)
-            return
-        if not self.book.dirty and not self._unconfirmed:
-            return
         async with UnitOfWork(self._database) as uow:
-            await self.save_in(uow.session)
+            await save_paper_account(
+                session=uow.session,
+                account=self.account,
+                state=self.book.state(),
+                orders=changes,
+                at=self._clock.now(),
+            )
             await uow.commit()

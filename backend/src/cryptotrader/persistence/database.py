@@ -179,19 +179,6 @@ class Database:
         self.commit_check: Callable[[AsyncSession], Awaitable[None]] | None = None
         """Run in each unit of work's transaction before it commits (raising rolls it back): the
         single-writer fence of the order and portfolio engines (``engines.writer_lease``)."""
-        self.carried: list[Callable[[AsyncSession], Awaitable[None]]] = []
-        """Writes waiting for the next unit of work that commits a write here (``carry``)."""
-
-    def carry(self, write: Callable[[AsyncSession], Awaitable[None]]) -> None:
-        """Run ``write(session)`` in the next unit of work that commits a write to this database.
-
-        Once however often asked, before that commit (after its own writes), whichever unit of
-        work it is: for state kept in memory whose save may ride with the next transaction but
-        must not come after it (the paper exchange's account, ``PaperExchange.held``). The one
-        who asks still saves on its own if nothing committed meanwhile.
-        """
-        if write not in self.carried:
-            self.carried.append(write)
 
     @property
     def writer(self) -> asyncio.Lock | None:

@@ -17,9 +17,6 @@ it, and failed with "database is locked" as soon as another writer committed bet
 and its write (``ensure_pair`` in ``run --replay --api``, a login answering 503). Such a task
 now takes the lock like any other writer.
 
-Before it commits, a unit of work that may write also runs what ``Database.carry`` queued (the
-paper exchange's saves ride with the next transaction instead of taking their own).
-
 ``after_commit(session, callback)`` runs ``callback`` once ``UnitOfWork.commit`` has made the
 session's changes durable (never after a rollback): how in-memory state that mirrors the
 database (caches, the progress checkpoint) follows only what was committed. ``when_done(session,
@@ -62,7 +59,6 @@ class UnitOfWork:
         self._held: asyncio.Lock | None = None
         self._token: contextvars.Token[frozenset[_Holder]] | None = None
         self._when_done: list[Callable[[], Awaitable[None]]] = []
-        self._writes = False
 
     @property
     def session(self) -> AsyncSession:
@@ -82,7 +78,6 @@ class UnitOfWork:
             self._token = _HOLDERS.set(holders | {(lock, asyncio.current_task())})
         try:
             plain = self._read_only or nested
-            self._writes = not plain
             self._session = (self._database.read_sessions if plain else self._database.sessions)()
             await self._session.begin()
         except BaseException:
@@ -132,12 +127,7 @@ class UnitOfWork:
     async def commit(self) -> None:
         """Make every change of this unit of work durable, atomically, then run its callbacks."""
         session = self.session
-        database = self._database
-        if self._writes and database.carried:
-            carried, database.carried = database.carried, []
-            for write in carried:
-                await write(session)
-        check = database.commit_check
+        check = self._database.commit_check
         if check is not None:
             await check(session)
         await session.commit()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -11,9 +10,9 @@ from cryptotrader.clock import TestClock
 from cryptotrader.domain.enums import OrderStatus
 from cryptotrader.errors import OrderNotFound, OrderRejected, TemporaryError
 from cryptotrader.exchanges.paper import PaperExchange
+from cryptotrader.persistence import deferred
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories.paper import load_paper_account
-from cryptotrader.persistence.repositories.settings import put_setting
 from cryptotrader.persistence.uow import UnitOfWork
 from tests.support.trading import PAIR
 
@@ -126,54 +125,64 @@ async def test_paper_exchange_when_asked_about_an_unknown_order_says_so(
         await exchange.cancel_order(PAIR, client_order_id="ct-s-1-e")
 
 
-async def _saved_orders(database: Database) -> list[str]:
+def unsaved(exchange: PaperExchange) -> bool:
+    """Whether the account has changes not saved yet."""
+    return exchange.book.dirty
+
+
+async def test_paper_exchange_saved_in_a_transaction_is_saved_with_it_or_not_at_all(
+    database: Database,
+) -> None:
+    """``unsaved`` leaves a batch's changes to ``save_in``: committed with the caller's records,
+    or, when that transaction does not commit, still to save (the next save writes them)."""
+    exchange = paper(database)
+    await exchange.start()
+    await exchange.mark_price(PAIR, 40_000.0, at_ms=H)
+    async with exchange.unsaved():
+        bought = await exchange.buy(PAIR, Decimal("0.01"), client_order_id="ct-a-1-e")
+    assert unsaved(exchange)  # not saved by the block
+
+    async def rolled_back() -> None:
+        async with UnitOfWork(database) as uow:
+            await exchange.save_in(uow.session)
+            raise RuntimeError("the records failed")
+
+    with pytest.raises(RuntimeError):
+        await rolled_back()
+    assert unsaved(exchange)
     async with UnitOfWork(database, read_only=True) as uow:
-        _, orders = await load_paper_account(session=uow.session, account="paper")
-    return sorted(order["coid"] for order in orders)
+        _, orders = await load_paper_account(session=uow.session, account=exchange.account)
+    assert orders == []  # nothing of the batch is saved
 
-
-async def _any_write(database: Database) -> None:
     async with UnitOfWork(database) as uow:
-        await put_setting(session=uow.session, key="k", value=1, at=datetime.now(UTC))
+        async with deferred.defer(uow.session):
+            await exchange.save_in(uow.session)
         await uow.commit()
+    assert not unsaved(exchange)
+    again = paper(database)
+    await again.start()
+    assert await again.fetch_order(PAIR, client_order_id="ct-a-1-e") == bought
+    assert await again.fetch_balances() == await exchange.fetch_balances()
 
 
-async def test_paper_exchange_when_held_saves_with_the_next_transaction_that_commits(
-    database: Database,
-) -> None:
-    """Held, the account is saved by the next unit of work of its database that commits a
-    write (the one recording the reports), not in a transaction of its own."""
-    exchange = paper(database)
-    await exchange.start()
-    await exchange.mark_price(PAIR, 40_000.0, at_ms=H)
-    async with exchange.held():
-        await exchange.buy(PAIR, Decimal("0.01"), client_order_id="ct-a-1-e")
-        assert await _saved_orders(database) == []
-        await _any_write(database)
-        assert await _saved_orders(database) == ["ct-a-1-e"]
-        assert exchange.quiet(PAIR.symbol)  # filled and saved: nothing waits
-        assert not exchange.book.dirty
-    assert await _saved_orders(database) == ["ct-a-1-e"]
-
-
-async def test_paper_exchange_when_the_carrying_transaction_rolls_back_saves_at_the_hold_end(
+async def test_paper_exchange_changed_again_before_the_commit_stays_to_save(
     database: Database,
 ) -> None:
     exchange = paper(database)
     await exchange.start()
     await exchange.mark_price(PAIR, 40_000.0, at_ms=H)
-
-    async def refuse(_session: object) -> None:
-        raise RuntimeError("refused")
-
-    async with exchange.held():
+    async with exchange.unsaved():
         await exchange.buy(PAIR, Decimal("0.01"), client_order_id="ct-a-1-e")
-        database.commit_check = refuse  # the account is written in it, then rolled back
-        with pytest.raises(RuntimeError, match="refused"):
-            await _any_write(database)
-        database.commit_check = None
-        assert await _saved_orders(database) == []
-    assert await _saved_orders(database) == ["ct-a-1-e"]
+    async with UnitOfWork(database) as uow:
+        await exchange.save_in(uow.session)
+        async with exchange.unsaved():  # a change after the documents were taken
+            await exchange.sell(PAIR, Decimal("0.01"), client_order_id="ct-a-1-x")
+        await uow.commit()
+    assert unsaved(exchange)
+    await exchange.flush()
     again = paper(database)
     await again.start()
     assert await again.fetch_balances() == await exchange.fetch_balances()
+    sold = await again.fetch_order(PAIR, client_order_id="ct-a-1-x")
+    assert sold is not None
+    assert sold.status is OrderStatus.FILLED

@@ -203,6 +203,8 @@ class TradingWorker:
         """Notified after each run of candles (``resume_ms`` moved)."""
         self._sampled = -_SAMPLE_EVERY_S
         self._gathering: dict[int, dict[str, DecisionsMade]] = {}
+        self._kept: dict[int, list[Delivery]] = {}
+        """The deliveries of the runs gathered, kept pending until their batch is traded."""
         self._open_to: set[str] = set(self.lanes)
         self._marks: dict[str, float] = {}
         self._market_clock = clock if isinstance(clock, MarketClock) else None
@@ -350,6 +352,13 @@ class TradingWorker:
         if set(gathered) >= set(message.batch) & set(self.lanes):
             del self._gathering[message.batch_ms]
             await self._batch([gathered[s] for s in sorted(gathered)])
+            for kept in self._kept.pop(message.batch_ms, []):  # traded: acked at last
+                await self.engine.deps.bus.ack(kept)
+            return
+        # Not acked until its batch is traded: a kill before then would lose this candle time
+        # (its other runs came after, and this one would never come again).
+        self.engine.deps.bus.keep(delivery)
+        self._kept.setdefault(message.batch_ms, []).append(delivery)
 
     def _follows_undone(self, lane: Lane, previous: int | None) -> bool:
         """True when a run follows a candle ``lane`` has not done nor holds (lost runs before it).
@@ -539,21 +548,17 @@ class TradingWorker:
 
     async def _market(self, engine: OrderEngine, candle: Candle) -> None:
         if self.feed is not None:
-            self.feed.hold()  # the account is saved with the reports' record
-            try:
-                reports = await self.feed.on_candle(
-                    engine.deps.pair,
-                    open_ms=candle.open_ms,
-                    close_ms=candle.close_ms,
-                    open_=candle.open,
-                    high=candle.high,
-                    low=candle.low,
-                    close=candle.close,
-                )
-                if reports:
-                    await engine.apply_reports(reports)
-            finally:
-                await self.feed.release()
+            reports = await self.feed.on_candle(
+                engine.deps.pair,
+                open_ms=candle.open_ms,
+                close_ms=candle.close_ms,
+                open_=candle.open,
+                high=candle.high,
+                low=candle.low,
+                close=candle.close,
+            )
+            if reports:
+                await engine.apply_reports(reports)
         elif engine.positions:
             await engine.sync_protection()
         if engine.positions:
@@ -563,15 +568,9 @@ class TradingWorker:
     async def _next_open(feed: PaperExchange, engine: OrderEngine, candle: Candle) -> None:
         if candle.next_open is None or candle.next_open_ms is None:
             return
-        feed.hold()  # the account is saved with the reports' record
-        try:
-            moved = await feed.mark_price(
-                engine.deps.pair, candle.next_open, at_ms=candle.next_open_ms
-            )
-            if moved:
-                await engine.apply_reports(moved)
-        finally:
-            await feed.release()
+        moved = await feed.mark_price(engine.deps.pair, candle.next_open, at_ms=candle.next_open_ms)
+        if moved:
+            await engine.apply_reports(moved)
 
     @staticmethod
     def _exits(row: _Row) -> list[Exit]:
