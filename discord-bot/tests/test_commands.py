@@ -325,6 +325,10 @@ async def test_a_french_guild_gets_french_embeds(
         for b in truth["bots"]
     ] + ["Total"]
     assert status.embeds[0]["title"] == "📊 Bots — simulation"
+    capital = status.embeds[0]["fields"][0]["value"].splitlines()[0]
+    assert re.fullmatch(r"Capital : \d{1,3}(\u202f\d{3})*,\d{2} USDT", capital), capital
+    ratio_line = reply.embeds[0]["fields"][0]["value"].splitlines()[0]
+    assert re.fullmatch(r"Ratio de risque : \d+,\d{2}% / \d+,\d{2}%", ratio_line), ratio_line
     assert "non piloté" in status.embeds[0]["fields"][0]["value"]
     assert reply.embeds[0]["title"] == "🛡️ Risque"
     assert any("Pertes consécutives" in f["value"] for f in reply.embeds[0]["fields"])
