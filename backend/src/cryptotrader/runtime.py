@@ -239,6 +239,7 @@ class Runtime:
             await self.pairs.close()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), _IDLE_WAIT_S)
+        await self.flush_readings()
         if self._dispatch is not None:
             assert self.notifier is not None
             self.notifier.dispatcher.kick()
@@ -256,6 +257,11 @@ class Runtime:
         if self.writer_lease is not None:
             await self.writer_lease.release()
         await self.resources.aclose()
+
+    async def flush_readings(self) -> None:
+        """Publish the indicator readings still waiting (built after the rule inputs) now."""
+        if self.indicators is not None:
+            await self.indicators.flush()
 
     async def summary(self) -> list[BotSummary]:
         """Each bot's capital and trades."""
