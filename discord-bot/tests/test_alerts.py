@@ -8,12 +8,12 @@ import contextlib
 import json
 import re
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import discord
-import pytest
 from websockets.asyncio.client import connect
 
 from cryptotrader_discord.alerts import AlertPoster
@@ -23,6 +23,7 @@ from cryptotrader_discord.config import BotConfig
 from cryptotrader_discord.embeds import (
     alert_embed,
     duration,
+    french_numbers,
     kind_title,
     money,
     ratio,
@@ -36,8 +37,6 @@ from cryptotrader_discord.webhook import run_webhook
 from tests.conftest import REPO, Api, eventually
 from tests.fake_discord import ALERT_CHANNEL_ID, FakeDiscord
 from tests.harness import bot_env, running_bot
-
-pytestmark = pytest.mark.asyncio
 
 
 @contextlib.asynccontextmanager
@@ -234,8 +233,12 @@ async def test_engine_silent_and_the_daily_digest_raised_by_the_api_are_posted_f
     assert int(silent["silent_s"]) >= 2 * 86400  # the last beat was two days ago
 
     digest = by_kind["daily_digest"]["details"]
-    day = digest["period_end"][:10]
+    end = datetime.fromisoformat(digest["period_end"])
+    day = f"{end - timedelta(microseconds=1):%Y-%m-%d}"  # 24 h ending at 00:00: the day before
     embed = channel[f"📅 DAILY DIGEST — {day}"]
+    assert embed["description"] == (
+        f"From {when(digest['period_start'])} to {when(digest['period_end'])}"
+    )
     shown = fields(embed)
     assert list(shown) == ["Safe", "Aggressive", "Total"]
     for bot in ("safe", "aggressive"):
@@ -327,3 +330,127 @@ def test_circuit_breaker_says_which_bot_and_why_in_both_languages() -> None:
     assert [(f.name, f.value) for f in french.fields] == [
         ("Cause", "5 pertes consécutives : bot en pause")
     ]
+
+
+def test_risk_restored_says_why_and_the_risk_before_and_after_in_both_languages() -> None:
+    details = {"reason": "2 consecutive wins", "old_risk": "0.0075", "new_risk": "0.015"}
+    restored = alert("risk_restored", 1, severity="warning", details=details)
+    english, french = alert_embed(restored, "en"), alert_embed(restored, "fr")
+    assert english.title == "✅ RISK RESTORED — Aggressive bot"
+    assert [(f.name, f.value) for f in english.fields] == [
+        ("Reason", "2 consecutive wins"),
+        ("Old risk", "0.75%"),
+        ("New risk", "1.5%"),
+    ]
+    assert french.title == "✅ RISQUE RÉTABLI — Bot Agressif"
+    assert [(f.name, f.value) for f in french.fields] == [
+        ("Raison", "2 gains consécutifs"),
+        ("Ancien risque", "0,75%"),  # a decimal comma in French
+        ("Nouveau risque", "1,5%"),
+    ]
+
+
+def test_french_embeds_write_numbers_the_french_way() -> None:
+    """In French ``33,686.81`` reads as thirty-three and a bit: thousands are spaced, decimals
+    follow a comma; dates, times, names and sentences are left alone."""
+    cases = {
+        "33,686.81 USDT (-2.00%)": "33\u202f686,81 USDT (-2,00%)",
+        "+1,234,567.89 USDT": "+1\u202f234\u202f567,89 USDT",
+        "0.00726 BTC": "0,00726 BTC",
+        "x0.5": "x0,5",
+        "2026-12-04 08:00 UTC": "2026-12-04 08:00 UTC",
+        "No 4h candle arrived for 3 periods.": "No 4h candle arrived for 3 periods.",
+        "EMA_50 ✅ RSI_14 ❌": "EMA_50 ✅ RSI_14 ❌",
+        "`#22` · 1,013": "`#22` · 1\u202f013",
+    }
+    assert {k: french_numbers(k) for k in cases} == cases
+    buy = alert(
+        "trade_opened",
+        1,
+        pair="BTC/USDT",
+        price="33686.81",
+        details={"quantity": "0.00726", "stop_loss": "33013.08", "stop_pct": "-2.00"},
+    )
+    french = alert_embed(buy, "fr")
+    assert french.title == "🟢 ACHAT — BTC/USDT @ 33\u202f686,81 USDT"
+    shown = {f.name: f.value for f in french.fields}
+    assert shown["Quantité"] == "0,00726 BTC"
+    assert shown["Stop-Loss"] == "33\u202f013,08 USDT (-2,00%)"
+    assert alert_embed(buy, "en").title == "🟢 BUY — BTC/USDT @ 33,686.81 USDT"
+
+
+def test_engine_silent_for_candles_and_its_recovery_read_in_both_languages() -> None:
+    silent = alert(
+        "engine_silent",
+        1,
+        severity="critical",
+        bot=None,
+        details={
+            "cause": "candles",
+            "silent_s": "43200",
+            "timeframe": "4h",
+            "candles_missed": "3",
+            "last_candle_at": "2026-12-04T08:00:00+00:00",
+        },
+    )
+    recovered = alert(
+        "engine_recovered",
+        2,
+        bot=None,
+        details={
+            "cause": "candles",
+            "since": "2026-12-04T20:00:00+00:00",
+            "silent_s": "50400",
+            "last_candle_at": "2026-12-05T00:00:00+00:00",
+        },
+    )
+    shown = [
+        (e.title, [(f.name, f.value) for f in e.fields])
+        for e in (
+            alert_embed(silent, "en"),
+            alert_embed(recovered, "en"),
+            alert_embed(silent, "fr"),
+            alert_embed(recovered, "fr"),
+        )
+    ]
+    assert alert_embed(recovered, "en").description == "Candles arrive again."
+    assert alert_embed(recovered, "fr").description == "Les bougies arrivent de nouveau."
+    assert shown == [
+        (
+            "🔕 ENGINE SILENT",
+            [
+                ("Cause", "No 4h candle arrived for 3 periods."),
+                ("Silent for", "12h 00m"),
+                ("Last candle", "2026-12-04 08:00 UTC"),
+            ],
+        ),
+        (
+            "✅ ENGINE RECOVERED",
+            [("Was silent for", "14h 00m"), ("Last candle", "2026-12-05 00:00 UTC")],
+        ),
+        (
+            "🔕 MOTEUR SILENCIEUX",
+            [
+                ("Cause", "Aucune bougie 4h reçue depuis 3 périodes."),
+                ("Silencieux depuis", "12h 00m"),
+                ("Dernière bougie", "2026-12-04 08:00 UTC"),
+            ],
+        ),
+        (
+            "✅ MOTEUR RÉTABLI",
+            [("Silencieux pendant", "14h 00m"), ("Dernière bougie", "2026-12-05 00:00 UTC")],
+        ),
+    ]
+
+
+async def test_alerts_from_the_bot_account_follow_the_guilds_locale(
+    discord_server: FakeDiscord, tmp_path: Path
+) -> None:
+    discord_server.guild_locale = "fr"  # the guild's preferred locale, not DISCORD_LOCALE
+    env = bot_env(discord_server, "http://127.0.0.1:9", "unused", tmp_path / "state")
+    async with running_bot(env) as bot:
+        await bot.poster.post(alert("protection_failed", 1, severity="critical"), "1-0")
+        await eventually(lambda: bot.poster.backlog == 0, within_s=60)
+    [message] = [m for m in discord_server.messages if m.kind == "channel"]
+    assert [e["title"] for e in message.embeds] == ["🛑 Échec de la protection"]
+    assert message.embeds[0]["fields"] == [{"name": "Bot", "value": "Agressif", "inline": True}]

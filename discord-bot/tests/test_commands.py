@@ -11,8 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from cryptotrader_discord.api import ApiClient, BotsPublic, PortfolioPublic, TradePublic
 from cryptotrader_discord.cogs.monitoring import profit_rows
 from cryptotrader_discord.embeds import money, profit_embed, ratio, signed, status_embed
@@ -20,8 +18,6 @@ from cryptotrader_discord.i18n import FR
 from tests.conftest import Api
 from tests.fake_discord import OPERATOR_ROLE, VIEWER_ROLE, Captured, FakeDiscord
 from tests.harness import api_get, bot_env, running_bot
-
-pytestmark = pytest.mark.asyncio
 
 
 def fields(embed: dict[str, Any]) -> dict[str, str]:
@@ -325,6 +321,10 @@ async def test_a_french_guild_gets_french_embeds(
         for b in truth["bots"]
     ] + ["Total"]
     assert status.embeds[0]["title"] == "📊 Bots — simulation"
+    capital = status.embeds[0]["fields"][0]["value"].splitlines()[0]
+    assert re.fullmatch(r"Capital : \d{1,3}(\u202f\d{3})*,\d{2} USDT", capital), capital
+    ratio_line = reply.embeds[0]["fields"][0]["value"].splitlines()[0]
+    assert re.fullmatch(r"Ratio de risque : \d+,\d{2}% / \d+,\d{2}%", ratio_line), ratio_line
     assert "non piloté" in status.embeds[0]["fields"][0]["value"]
     assert reply.embeds[0]["title"] == "🛡️ Risque"
     assert any("Pertes consécutives" in f["value"] for f in reply.embeds[0]["fields"])

@@ -6,11 +6,14 @@ layout; everything is a pure function of API data (no I/O here).
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import ParamSpec
 
 import discord
 
@@ -30,6 +33,43 @@ ORANGE = discord.Colour(0xE67E22)
 BLUE = discord.Colour(0x3498DB)
 GREY = discord.Colour(0x95A5A6)
 _SEVERITY = {"info": BLUE, "warning": ORANGE, "critical": RED}
+
+
+_NUMBER = re.compile(r"(?<![\d.,])(?:\d[\d,]*\.\d+|\d{1,3}(?:,\d{3})+(?!\d))")
+P = ParamSpec("P")
+
+
+def french_numbers(line: str) -> str:
+    """``33,686.81`` -> ``33 686,81``: thousands apart, a decimal comma.
+
+    Read in French, ``33,686`` would be thirty-three and a bit.
+    """
+    return _NUMBER.sub(lambda m: m[0].replace(",", "\u202f").replace(".", ","), line)
+
+
+def localised(build: Callable[P, discord.Embed]) -> Callable[P, discord.Embed]:
+    """Writes the numbers of the embed ``build`` makes the French way when its ``lang`` is fr."""
+    signature = inspect.signature(build)
+
+    @functools.wraps(build)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> discord.Embed:
+        embed = build(*args, **kwargs)
+        if signature.bind(*args, **kwargs).arguments.get("lang") != "fr":
+            return embed
+        if embed.title:
+            embed.title = french_numbers(embed.title)
+        if embed.description:
+            embed.description = french_numbers(embed.description)
+        for index, field in enumerate(embed.fields):
+            embed.set_field_at(
+                index,
+                name=str(field.name),
+                value=french_numbers(str(field.value)),
+                inline=bool(field.inline),
+            )
+        return embed
+
+    return wrapper
 
 
 def money(value: Decimal | str | None, quote: str = "USDT") -> str:
@@ -226,18 +266,22 @@ def silent_embed(alert: Alert, lang: str) -> discord.Embed:
     embed = discord.Embed(
         title=text(lang, alert.kind), colour=RED if silent else GREEN, timestamp=alert.timestamp
     )
-    if d.get("cause") == "heartbeat":
+    if not silent:  # the cause's figures belong to the silence; a recovery says it ended
+        embed.description = text(lang, "recovered_text")
+    elif d.get("cause") == "heartbeat":
         cause = text(lang, "silent_heartbeat")
+        embed.add_field(name=text(lang, "cause"), value=cause, inline=False)
     elif d.get("cause") == "candles":
         timeframe = d.get("timeframe", "")
         cause = text(
             lang, "silent_candles", timeframe=timeframe, count=d.get("candles_missed", "-")
         )
+        embed.add_field(name=text(lang, "cause"), value=cause, inline=False)
     else:
-        cause = alert.text
-    embed.add_field(name=text(lang, "cause"), value=cause, inline=False)
+        embed.add_field(name=text(lang, "cause"), value=alert.text, inline=False)
     if "silent_s" in d:
-        embed.add_field(name=text(lang, "silent_for"), value=duration(int(d["silent_s"]), lang))
+        key = "silent_for" if silent else "was_silent_for"
+        embed.add_field(name=text(lang, key), value=duration(int(d["silent_s"]), lang))
     if silent and "last_beat" in d:
         embed.add_field(name=text(lang, "last_beat"), value=when(d["last_beat"]))
     if "last_candle_at" in d:
@@ -251,10 +295,15 @@ def digest_embed(alert: Alert, lang: str) -> discord.Embed:
     end = datetime.fromisoformat(d["period_end"]) if "period_end" in d else alert.timestamp
     pnl = Decimal(d.get("pnl", "0"))
     embed = discord.Embed(
-        title=text(lang, "daily_digest", day=f"{end:%Y-%m-%d}"),
+        # the day the 24 h end in (a digest at 00:00 is the previous day's)
+        title=text(lang, "daily_digest", day=f"{end - timedelta(microseconds=1):%Y-%m-%d}"),
         colour=GREEN if pnl >= 0 else RED,
         timestamp=alert.timestamp,
     )
+    if "period_start" in d and "period_end" in d:
+        embed.description = text(
+            lang, "digest_period", start=when(d["period_start"]), end=when(d["period_end"])
+        )
     for bot in ("safe", "aggressive"):
         if f"capital:{bot}" not in d:
             continue
@@ -306,6 +355,7 @@ def generic_embed(alert: Alert, lang: str) -> discord.Embed:
     return embed
 
 
+@localised
 def merged_embed(alerts: Sequence[Alert], dropped: int, lang: str) -> discord.Embed:
     """🔔 N more alerts: what a channel behind Discord's rate limit grouped and dropped.
 
@@ -334,6 +384,7 @@ def merged_embed(alerts: Sequence[Alert], dropped: int, lang: str) -> discord.Em
     )
 
 
+@localised
 def alert_embed(
     alert: Alert, lang: str, reallocation: ReallocationPublic | None = None
 ) -> discord.Embed:
@@ -368,6 +419,7 @@ def mode_text(mode: str, lang: str) -> str:
     return text(lang, key) if key in EN else mode
 
 
+@localised
 def status_embed(
     portfolio: PortfolioPublic, lang: str, bots: Sequence[BotPublic] = ()
 ) -> discord.Embed:
@@ -398,6 +450,7 @@ def status_embed(
     return embed
 
 
+@localised
 def trades_embed(trades: Sequence[TradePublic], lang: str) -> discord.Embed:
     """/trades: the latest trades, one line each."""
     embed = discord.Embed(title=text(lang, "trades_title"), colour=BLUE)
@@ -420,6 +473,7 @@ def trades_embed(trades: Sequence[TradePublic], lang: str) -> discord.Embed:
     return embed
 
 
+@localised
 def risk_view_embed(portfolio: PortfolioPublic, lang: str) -> discord.Embed:
     """/risk: risk ratio, streak, reducer level, daily loss against its limit, limits."""
     embed = discord.Embed(title=text(lang, "risk_title"), colour=ORANGE)
@@ -464,6 +518,7 @@ class ProfitRow:
     trades: int
 
 
+@localised
 def profit_embed(rows: Sequence[ProfitRow], period: str, lang: str) -> discord.Embed:
     """/profit: a table of P&L and trade count per day, week or month."""
     embed = discord.Embed(title=text(lang, "profit_title", period=text(lang, period)), colour=BLUE)
@@ -479,6 +534,7 @@ def profit_embed(rows: Sequence[ProfitRow], period: str, lang: str) -> discord.E
     return embed
 
 
+@localised
 def backtest_embed(job: int, report: BacktestReportPublic, lang: str) -> discord.Embed:
     """The result of /backtest (the equity curve is attached as an image)."""
     embed = discord.Embed(
