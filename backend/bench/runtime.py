@@ -191,18 +191,19 @@ def postgres_database() -> Iterator[str]:
 
 
 def latency_processes(folder: Path, series: Path, candles: CandleArrays) -> None:
-    redis_url = str(make_url(REDIS_URL).set(database="9"))
-    client = Redis.from_url(redis_url)
+    from bench.scale_harness import own_redis  # it imports this module
+
+    client = Redis.from_url(REDIS_URL)
     try:
         client.ping()
     except OSError as exc:
         print(f"across processes: skipped (Redis: {exc})")
         return
-    names = [t for topic in topics.ALL_TOPICS for t in (topic, topics.dead_letter_topic(topic))]
-    keys = [k for pattern in names for k in client.scan_iter(match=f"*{pattern}")]
-    if keys:
-        client.delete(*keys)
-    with postgres_database() as url:
+    finally:
+        client.close()
+    # Redis database 9 held alone (the file lock test_engines_processes takes for it too: each
+    # emptied the other's streams when they ran together)
+    with own_redis(9) as redis_url, postgres_database() as url:
         asyncio.run(_prepare(url))
         env = dict(
             os.environ, DATABASE_URL=url, REDIS_URL=redis_url, CRYPTOTRADER_DATA_DIR=str(folder)

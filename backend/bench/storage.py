@@ -20,6 +20,7 @@ from sqlalchemy import text
 
 from bench._common import btc_minutes_extended, machine
 from cryptotrader.domain import CandleArrays, Pair, Timeframe
+from cryptotrader.marketdata.frames import candle_frame
 from cryptotrader.persistence import Database, SqlCandleStore
 from cryptotrader.persistence.migrate import upgrade
 
@@ -50,7 +51,9 @@ async def postgres(candles: CandleArrays) -> None:
         reads = []
         for _ in range(3):
             start = time.perf_counter()
-            frame = await store.read(exchange="binance", pair=BTC, timeframe=Timeframe.M1)
+            frame = candle_frame(
+                await store.read_arrays(exchange="binance", pair=BTC, timeframe=Timeframe.M1)
+            )
             reads.append(time.perf_counter() - start)
         assert len(frame) == len(candles)
         print(f"PostgreSQL ingest, new range (COPY):            {fresh:>12,.0f} rows/s")
@@ -72,7 +75,9 @@ async def sqlite(candles: CandleArrays) -> None:
             fresh = await _ingest(store, candles, Timeframe.M1)
             again = await _ingest(store, candles, Timeframe.M1)
             start = time.perf_counter()
-            frame = await store.read(exchange="binance", pair=BTC, timeframe=Timeframe.M1)
+            frame = candle_frame(
+                await store.read_arrays(exchange="binance", pair=BTC, timeframe=Timeframe.M1)
+            )
             read = time.perf_counter() - start
             print(f"SQLite ingest, new range:                       {fresh:>12,.0f} rows/s")
             print(f"SQLite ingest, same range again (upsert):       {again:>12,.0f} rows/s")

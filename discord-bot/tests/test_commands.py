@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cryptotrader_discord.api import BotsPublic, PortfolioPublic
-from cryptotrader_discord.embeds import money, signed, status_embed
+from cryptotrader_discord.api import ApiClient, BotsPublic, PortfolioPublic, TradePublic
+from cryptotrader_discord.cogs.monitoring import profit_rows
+from cryptotrader_discord.embeds import money, profit_embed, ratio, signed, status_embed
 from cryptotrader_discord.i18n import FR
 from tests.conftest import Api
 from tests.fake_discord import OPERATOR_ROLE, VIEWER_ROLE, Captured, FakeDiscord
@@ -50,6 +52,10 @@ async def test_status_answers_with_both_bots_figures_from_the_api(
         deferred = await answered(discord_server, asked, "callback")
         assert deferred.body["type"] == 5  # deferred: "thinking"
         reply = await answered(discord_server, asked, "followup")
+        pressed = await discord_server.press(reply, "Refresh", roles=[VIEWER_ROLE])
+        refreshed = await answered(discord_server, pressed, "callback")
+    assert refreshed.body["type"] == 7  # the message is edited in place, figures read again
+    assert refreshed.body["data"]["embeds"] == reply.embeds  # nothing traded in between
     truth = api_get(seeded_api.url, seeded_api.tokens["read"], "/api/portfolio")
     driven = {
         b["kind"]: b["driven"]
@@ -118,7 +124,66 @@ async def test_profit_by_month_adds_up_the_closed_trades(
         reply = await answered(discord_server, asked, "followup")
     table = reply.embeds[0]["description"].strip("`\n").splitlines()
     assert table[0].split() == ["Period", "P&L", "Trades"]
-    assert len(table) == 7  # header + 6 months
+    assert len(table) == 8  # header + 6 months + total
+    assert table[-1].split()[0] == "Total"
+
+
+async def test_profit_rows_count_each_trade_in_the_day_week_or_month_it_closed(
+    seeded_api: Api,
+) -> None:
+    """Against the real API: a trade opened before the oldest period shown and closed inside it
+    counts there (the API filters by closing time); every row adds up the trades it holds."""
+    api = ApiClient(seeded_api.url, seeded_api.tokens["read"])
+    try:
+        everything: list[TradePublic] = []
+        while True:
+            page = await api.trades(status="closed", limit=200, offset=len(everything))
+            everything += page.data
+            if not page.data or len(everything) >= page.count:
+                break
+        spanning = next(
+            t
+            for t in everything
+            if t.closed_at is not None and t.closed_at.date() > t.opened_at.date()
+        )
+        assert spanning.closed_at is not None
+        closed_day = spanning.closed_at.replace(hour=0, minute=0, second=0, microsecond=0)
+        for period, now in (
+            ("day", closed_day + timedelta(days=6, hours=12)),  # the oldest of 7 days
+            ("week", closed_day + timedelta(days=2 - closed_day.weekday(), weeks=3)),  # a Wednesday
+            ("month", (closed_day.replace(day=1) + timedelta(days=32 * 5)).replace(day=3)),
+        ):
+            rows = await profit_rows(api, period, now)  # type: ignore[arg-type]
+            assert len(rows) == {"day": 7, "week": 4, "month": 6}[period]
+            starts = [r.start for r in rows]
+            assert starts == sorted(starts, reverse=True)
+            if period == "week":
+                assert all(s.weekday() == 0 for s in starts)
+            if period == "month":
+                assert all(s.day == 1 for s in starts)
+            oldest = rows[-1]
+            assert oldest.start <= spanning.closed_at < rows[-2].start
+            assert spanning.opened_at < oldest.start or period != "day"
+            for index, row in enumerate(rows):
+                end = rows[index - 1].start if index else None
+                inside = [
+                    t
+                    for t in everything
+                    if t.closed_at is not None
+                    and row.start <= t.closed_at
+                    and (end is None or t.closed_at < end)
+                ]
+                assert (row.trades, row.pnl) == (
+                    len(inside),
+                    sum((t.pnl or Decimal(0) for t in inside), Decimal(0)),
+                ), (period, row)
+            assert oldest.trades >= 1
+            table = profit_embed(rows, period, "fr").description or ""
+            total = table.strip("`\n").splitlines()[-1].split()
+            assert total[0] == "Total"
+            assert total[-1] == str(sum(r.trades for r in rows))
+    finally:
+        await api.aclose()
 
 
 async def test_a_member_without_the_role_is_refused_ephemerally_and_nothing_reaches_the_api(
@@ -175,6 +240,49 @@ async def test_pause_asks_for_confirmation_then_the_api_audits_the_discord_user(
     assert bot["requested"]["action"] == "resume"
 
 
+async def test_pause_without_a_bot_pauses_both_and_only_the_asker_may_confirm(
+    seeded_api: Api, discord_server: FakeDiscord, tmp_path: Path
+) -> None:
+    env = bot_env(discord_server, seeded_api.url, seeded_api.tokens["control"], tmp_path)
+    before = audit_rows(seeded_api.database, "bot.pause")
+    async with running_bot(env):
+        asked = await discord_server.invoke(
+            "pause", roles=[OPERATOR_ROLE], member_id=4343, member_name="carol"
+        )
+        question = await answered(discord_server, asked, "callback")
+        assert question.content == "Pause both bots?"
+        assert question.flags & 64
+        # another operator presses the asker's button: told so privately, nothing is sent
+        other = await discord_server.press(
+            question, "Confirm", roles=[OPERATOR_ROLE], member_id=4444, member_name="dave"
+        )
+        refusal = await answered(discord_server, other, "callback")
+        assert refusal.content == "Only the member who asked may answer, with the operator role."
+        assert refusal.flags & 64
+        assert audit_rows(seeded_api.database, "bot.pause") == before
+        pressed = await discord_server.press(
+            question, "Confirm", roles=[OPERATOR_ROLE], member_id=4343, member_name="carol"
+        )
+        done = await answered(discord_server, pressed, "callback")
+        assert done.body["data"]["content"] == (
+            "Both bots: pause requested by <@4343> (Safe: paused · Aggressive: paused)."
+        )
+        resumed = await discord_server.invoke("resume", roles=[OPERATOR_ROLE], member_id=4343)
+        question = await answered(discord_server, resumed, "callback")
+        assert question.content == "Resume both bots?"
+        pressed = await discord_server.press(
+            question, "Confirm", roles=[OPERATOR_ROLE], member_id=4343
+        )
+        done = await answered(discord_server, pressed, "callback")
+        assert done.body["data"]["content"].startswith("Both bots: resume requested by <@4343>")
+    added = audit_rows(seeded_api.database, "bot.pause")[len(before) :]
+    assert len(added) == 2  # one per bot, each naming the Discord user
+    assert all('"on_behalf_of": "discord:4343 (carol)"' in details for _, details in added)
+    for kind in ("safe", "aggressive"):
+        bot = api_get(seeded_api.url, seeded_api.tokens["read"], f"/api/bots/{kind}")
+        assert bot["requested"]["action"] == "resume"
+
+
 async def test_cancel_sends_nothing_and_a_read_only_token_cannot_pause(
     seeded_api: Api, discord_server: FakeDiscord, tmp_path: Path
 ) -> None:
@@ -190,8 +298,10 @@ async def test_cancel_sends_nothing_and_a_read_only_token_cannot_pause(
         question = await answered(discord_server, asked, "callback")
         pressed = await discord_server.press(question, "Confirm", roles=[OPERATOR_ROLE])
         refused = await answered(discord_server, pressed, "callback")
-        assert refused.body["data"]["content"].startswith("⚠️ ")
-        assert "HTTP 403" in refused.body["data"]["content"]
+        assert refused.body["data"]["content"] == (
+            "⚠️ The bot's service token may not control the bots: give it the 'control' scope "
+            "(HTTP 403)."
+        )
     assert audit_rows(seeded_api.database, "bot.pause") == before
 
 
@@ -215,10 +325,17 @@ async def test_a_french_guild_gets_french_embeds(
         for b in truth["bots"]
     ] + ["Total"]
     assert status.embeds[0]["title"] == "📊 Bots — simulation"
+    capital = status.embeds[0]["fields"][0]["value"].splitlines()[0]
+    assert re.fullmatch(r"Capital : \d{1,3}(\u202f\d{3})*,\d{2} USDT", capital), capital
+    ratio_line = reply.embeds[0]["fields"][0]["value"].splitlines()[0]
+    assert re.fullmatch(r"Ratio de risque : \d+,\d{2}% / \d+,\d{2}%", ratio_line), ratio_line
     assert "non piloté" in status.embeds[0]["fields"][0]["value"]
     assert reply.embeds[0]["title"] == "🛡️ Risque"
     assert any("Pertes consécutives" in f["value"] for f in reply.embeds[0]["fields"])
     assert shown.embeds[0]["title"] == "❓ Commandes CryptoTrader"
+    helped_with = shown.embeds[0]["description"]
+    for name in ("status", "trades", "risk", "profit", "resume"):  # as a French client shows them
+        assert f"`/{FR[f'cmd_{name}']}" in helped_with
     command = next(c for c in discord_server.commands if c["name"] == "status")
     assert command["description_localizations"]["fr"].startswith("Les deux bots")
 
@@ -236,7 +353,13 @@ async def test_backtest_is_deferred_then_posts_its_result_with_the_equity_curve(
     async with running_bot(env):
         asked = await discord_server.invoke(
             "backtest",
-            {"pair": "BTC/USDT", "timeframe": "4h", "period": "3m", "end": "2022-10-01"},
+            {
+                "pair": "BTC/USDT",
+                "strategy": "aggressive",
+                "timeframe": "4h",
+                "period": "6m",
+                "end": "2022-10-01",
+            },
             roles=[OPERATOR_ROLE],
         )
         deferred = await answered(discord_server, asked, "callback")
@@ -253,9 +376,12 @@ async def test_backtest_is_deferred_then_posts_its_result_with_the_equity_curve(
     truth = api_get(seeded_api.url, seeded_api.tokens["read"], f"/api/backtest/{job}/result")
     report = truth["results"][0]
     embed = result.embeds[0]
-    assert embed["title"] == f"🧪 Backtest #{job} — BTC/USDT 4h (conservative)"
+    assert embed["title"] == f"🧪 Backtest #{job} — BTC/USDT 4h (aggressive)"
     assert fields(embed)["Net profit"] == signed(report["net_profit"])
     assert fields(embed)["Trades"] == str(report["total_trades"])
+    assert report["total_trades"] > 0  # a curve that moves
+    assert fields(embed)["Max drawdown"] == ratio(str(abs(Decimal(str(report["max_drawdown"])))))
+    assert not fields(embed)["Max drawdown"].startswith(("+", "-"))
     assert embed["image"]["url"] == f"attachment://backtest-{job}-{report['bot']}.png"
     [png] = result.files
     assert Path(png).read_bytes().startswith(b"\x89PNG")

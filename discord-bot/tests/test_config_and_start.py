@@ -60,10 +60,10 @@ def test_routing_by_kind_group_and_default() -> None:
     }
 
 
-def start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def start(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD", "CRYPTOTRADER"))}
     return subprocess.run(
-        [sys.executable, "-m", "cryptotrader_discord"],
+        [sys.executable, "-m", "cryptotrader_discord", *args],
         env={**clean, **env},
         capture_output=True,
         text=True,
@@ -97,6 +97,29 @@ def test_start_with_a_token_that_cannot_read_is_one_line_and_exit_2(seeded_api: 
     line = done.stderr.strip()
     assert line.startswith("cryptotrader-discord: the service token cannot read:")
     assert "give it the 'read' scope" in line
+
+
+def test_help_names_every_variable_and_needs_no_configuration() -> None:
+    done = start({}, "--help")
+    assert done.returncode == 0, done.stderr
+    for name in ("DISCORD_TOKEN", "DISCORD_WEBHOOK_URL", "CRYPTOTRADER_SERVICE_TOKEN", "--check"):
+        assert name in done.stdout
+
+
+def test_check_tries_the_api_then_exits_without_connecting_to_discord(seeded_api: Api) -> None:
+    env = {**BASE, "CRYPTOTRADER_API_URL": seeded_api.url}
+    env["CRYPTOTRADER_SERVICE_TOKEN"] = seeded_api.tokens["read"]
+    env["DISCORD_API_URL"] = f"http://127.0.0.1:{free_port()}/api/v10"  # nothing listens
+    done = start(env, "--check")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (
+        f"cryptotrader-discord: ready: the API at {seeded_api.url} answers and the token reads; "
+        "bot account"
+    )
+    env["CRYPTOTRADER_SERVICE_TOKEN"] = seeded_api.tokens["blind"]
+    refused = start(env, "--check")
+    assert refused.returncode == 2
+    assert refused.stderr.strip().startswith("cryptotrader-discord: the service token cannot read")
 
 
 def _schema(document: dict[str, Any], name: str) -> dict[str, Any]:

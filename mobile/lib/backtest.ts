@@ -224,7 +224,7 @@ export function metricText(
 type PortfolioRun = Schemas['PortfolioRunPublic'];
 
 /** The run of a sweep shown first: the ratio asked for most often (0.3, the default), else the first. */
-export function defaultRun(runs: PortfolioRun[], preferred = '0.3'): PortfolioRun | undefined {
+export function defaultRun<Run extends { reallocation_ratio: string }>(runs: Run[], preferred = '0.3'): Run | undefined {
   return runs.find((r) => Number(r.reallocation_ratio) === Number(preferred)) ?? runs[0];
 }
 

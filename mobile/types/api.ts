@@ -1143,8 +1143,8 @@ export interface paths {
          * @description Add a trading pair (or reactivate a known one).
          *
          *     A running live runtime (started without ``--pair``) checks its history and trades it from
-         *     its next candle (``pairs_applied`` alert), or says why not (``pair_refused``); 503 when the
-         *     change is recorded but the message bus is down.
+         *     its next candle (``pairs_applied`` alert), or says why not (``pair_refused``); the change is
+         *     announced through the outbox (sent later if the message bus is down).
          */
         post: operations["config-add_pair"];
         delete?: never;
@@ -1171,8 +1171,8 @@ export interface paths {
          * @description Activate or deactivate a trading pair.
          *
          *     A running live runtime applies it from the next candle: a deactivated pair opens nothing
-         *     new, and is fed until its open positions close (their stops keep working); 503 when the
-         *     change is recorded but the message bus is down.
+         *     new, and is fed until its open positions close (their stops keep working); the change is
+         *     announced through the outbox (sent later if the message bus is down).
          */
         patch: operations["config-update_pair"];
         trace?: never;
@@ -7666,6 +7666,10 @@ export interface operations {
                 since?: string | null;
                 /** @description opened before */
                 until?: string | null;
+                /** @description closed at or after (open trades excluded) */
+                closed_since?: string | null;
+                /** @description closed before (open trades excluded) */
+                closed_until?: string | null;
                 /** @description page size */
                 limit?: number;
                 /** @description rows to skip */

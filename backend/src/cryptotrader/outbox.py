@@ -7,10 +7,16 @@ never comes). Now the events of a transaction are one row of ``outbox`` written 
 * **normal case**: the rows this process committed are sent by this process when the
   ``UnitOfWork`` that committed them ends (``uow.when_done``, the SQLite writer lock released),
   from memory, in commit order: the bus sees them where and in the order the old
-  publish-after-commit did. Sent rows are deleted together by ``run()`` every
-  ``DELETE_EVERY_S`` (one transaction; a delete in every transaction that writes events cost a
-  replay more than the insert): a crash may send the last ones again, with their
+  publish-after-commit did. Sent rows are marked sent together by ``run()`` every
+  ``DELETE_EVERY_S`` (one transaction; a statement in every transaction that writes events cost
+  a replay more than the insert): a crash may send the last ones again, with their
   ``message_id``, and idempotent consumers (the inbox) drop the copy;
+* **Redis restarted empty** (a server without persistence: its streams went with it): sent rows
+  are kept ``RETAIN`` after they were sent, then deleted; ``run()`` reads the bus's ``epoch``
+  (Redis's run id) every ``EPOCH_EVERY_S``, and at start; when it is not the one recorded in
+  the database (``engine_checkpoints`` outbox/bus_epoch), one relay sends every row kept again,
+  oldest first, and records the new epoch (under the recovery lock: once per restart, however
+  many relays notice it). Consumers drop what they had already applied (the inbox);
 * **after a crash**: ``recover()`` at start sends every row left, oldest first, before this
   process sends its own; ``run()`` sweeps, every ``SWEEP_EVERY_S``, rows older than
   ``ABANDONED_S`` that no live process sent (its writer died or its bus failed). One relay per
@@ -18,6 +24,7 @@ never comes). Now the events of a transaction are one row of ``outbox`` written 
   already exclusive between processes.
 
 ``run()`` also prunes the consumers' inbox (``processed_messages``) past ``INBOX_HORIZON``.
+The in-process bus has nothing to lose apart from the process: no epoch is watched there.
 See docs/runtime.md, "Events and the outbox".
 """
 
@@ -38,11 +45,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cryptotrader.bus.codec import DATA_FIELD, MalformedMessageError, decode
 from cryptotrader.bus.messages import BusMessage
 from cryptotrader.bus.protocol import MessageBus
+from cryptotrader.bus.stream_bus import StreamBus
 from cryptotrader.bus.topics import ALL_TOPICS
 from cryptotrader.clock import Clock, LiveClock
 from cryptotrader.persistence import deferred
 from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.repositories import inbox
+from cryptotrader.persistence.repositories import checkpoints, inbox
 from cryptotrader.persistence.repositories import outbox as rows
 from cryptotrader.persistence.uow import UnitOfWork, after_commit, when_done
 
@@ -52,9 +60,16 @@ Event = tuple[str, BusMessage]
 """A message and its channel."""
 
 DELETE_EVERY_S = 0.5
-"""Sent rows are deleted by ``run()`` this often (one transaction for all of them)."""
+"""Sent rows are marked sent by ``run()`` this often (one transaction for all of them)."""
 DELETE_BATCH = 500
 """Or by the send that makes them this many (without ``run()``: a tool, a test)."""
+RETAIN = timedelta(minutes=5)
+"""Sent rows are kept this long, to be sent again if Redis restarts empty: longer than any
+consumer lags behind the bus (a consumer further behind loses what Redis lost)."""
+EPOCH_EVERY_S = 1.0
+"""How often ``run()`` asks the bus whether it restarted empty (one ``INFO server``)."""
+EPOCH_ENGINE, EPOCH_KEY = "outbox", "bus_epoch"
+"""The checkpoint holding the bus epoch the kept rows were sent (or sent again) to."""
 SWEEP_EVERY_S = 5.0
 ABANDONED_S = 10.0
 """A row this old that is still there was left by a process that died or could not send."""
@@ -104,7 +119,8 @@ class Outbox:
         database: where the rows are.
         bus: where they go.
         clock: wall time of the rows (never a replay's market time: it dates abandonment).
-        delete_every_s: how often ``run()`` deletes the rows sent.
+        delete_every_s: how often ``run()`` marks the rows sent.
+        retain: how long sent rows are kept (sent again if Redis restarts empty).
     """
 
     def __init__(
@@ -114,11 +130,19 @@ class Outbox:
         *,
         clock: Clock | None = None,
         delete_every_s: float = DELETE_EVERY_S,
+        retain: timedelta = RETAIN,
     ) -> None:
         self._database = database
         self._bus = bus
         self._clock = clock or LiveClock()
         self._delete_every_s = delete_every_s
+        self._retain = retain
+        self._shared = isinstance(bus, StreamBus) and not getattr(
+            bus.transport, "carries_messages", False
+        )
+        """The bus keeps entries outside this process (Redis): it can lose them all at once."""
+        self._epoch: str | None = None
+        """The bus epoch the rows sent since were sent to (None: not asked yet)."""
         self._queue: deque[tuple[int, Sequence[Event]]] = deque()
         """Rows committed here, not yet on the bus, in commit order."""
         self._sent: list[int] = []
@@ -173,41 +197,49 @@ class Outbox:
             except Exception:  # any transport failure: the rows wait in the table
                 log.exception("outbox: could not publish %d rows, retrying", len(self._queue))
             if len(self._sent) >= DELETE_BATCH:
-                await self._delete_sent()
+                await self._mark_sent()
 
     async def _send_queue(self) -> None:
         queue = self._queue
         while queue:
             row_id, events = queue[0]
-            topic, first = events[0]
-            if len(events) == 1:
-                await self._bus.publish(topic, first)
-            elif all(t == topic for t, _ in events):
-                await self._bus.publish_many(topic, [m for _, m in events])
-            else:
-                for t, message in events:
-                    await self._bus.publish(t, message)
+            await self._publish(events)
             queue.popleft()
             self._sent.append(row_id)
             self.published += len(events)
 
-    async def _delete_sent(self) -> None:
+    async def _publish(self, events: Sequence[Event]) -> None:
+        """One row's events, in order (one call when they share a channel)."""
+        topic, first = events[0]
+        if len(events) == 1:
+            await self._bus.publish(topic, first)
+        elif all(t == topic for t, _ in events):
+            await self._bus.publish_many(topic, [m for _, m in events])
+        else:
+            for t, message in events:
+                await self._bus.publish(t, message)
+
+    async def _mark_sent(self) -> None:
         sent, self._sent = self._sent, []
         try:
             async with UnitOfWork(self._database) as uow:
-                await rows.remove(session=uow.session, ids=sent)
+                await rows.mark_sent(session=uow.session, ids=sent, at=self._clock.now())
                 await uow.commit()
         except Exception:  # sent already: a row left is sent again later, and dropped as a copy
-            log.exception("outbox: could not delete %d sent rows", len(sent))
+            log.exception("outbox: could not mark %d rows sent", len(sent))
             self._sent = sent + self._sent
 
     async def recover(self, *, older_than: timedelta | None = None) -> int:
         """Send the rows no live relay is sending (all of them at start), oldest first.
 
-        Returns how many messages were sent; 0 when another relay holds the recovery lock.
-        Releases ``hold()``: this process's own events follow.
+        At start (``older_than`` None) on Redis, the rows kept are sent again first when Redis
+        restarted empty since they were sent (``check_epoch``). Returns how many messages were
+        sent; 0 when another relay holds the recovery lock. Releases ``hold()``: this process's
+        own events follow.
         """
         total = 0
+        if older_than is None:
+            total += await self.check_epoch()
         after = 0
         async with self._lock:
             while True:
@@ -222,7 +254,7 @@ class Outbox:
         return total
 
     async def _recover_page(self, older_than: timedelta | None, after: int) -> tuple[int, int]:
-        """One transaction: lock, read a page, send it, delete it; (sent, next page or 0)."""
+        """One transaction: lock, read a page, send it, mark it sent; (sent, next page or 0)."""
         before = None if older_than is None else self._clock.now() - older_than
         async with UnitOfWork(self._database) as uow:
             if not await rows.take_relay_lock(session=uow.session):
@@ -232,20 +264,94 @@ class Outbox:
             )
             mine = {row_id for row_id, _ in self._queue} | set(self._sent)
             taken = [entry for entry in page if entry.id not in mine]
-            sent = 0
-            for entry in taken:
-                try:
-                    events = decode_row(entry.payload)
-                except MalformedMessageError as exc:  # never written by this code: say, drop
-                    log.error("outbox row %d is malformed, dropped: %s", entry.id, exc)
-                    continue
-                for topic, message in events:
-                    await self._bus.publish(topic, message)
-                sent += len(events)
-            await rows.remove(session=uow.session, ids=[entry.id for entry in taken])
+            sent = await self._send_rows(taken)
+            await rows.mark_sent(
+                session=uow.session, ids=[entry.id for entry in taken], at=self._clock.now()
+            )
             await uow.commit()
         self.published += sent
         return sent, (page[-1].id if len(page) == PAGE else 0)
+
+    async def _send_rows(self, entries: Sequence[rows.OutboxEntry]) -> int:
+        """Send rows read back from the table, in order; how many messages."""
+        sent = 0
+        for entry in entries:
+            try:
+                events = decode_row(entry.payload)
+            except MalformedMessageError as exc:  # never written by this code: say, drop
+                log.error("outbox row %d is malformed, dropped: %s", entry.id, exc)
+                continue
+            await self._publish(events)
+            sent += len(events)
+        return sent
+
+    async def check_epoch(self) -> int:
+        """Send every row kept again if the bus restarted empty since they were sent.
+
+        Redis only (the in-process bus dies with the process). The bus's ``epoch`` is compared
+        with the one recorded in the database; when it differs, one relay (the recovery lock)
+        sends every row of the table, oldest first (sent ones within ``RETAIN``, and unsent ones
+        but this process's own, which follow), then records the new epoch. Returns how many
+        messages were sent again; 0 when nothing was lost, or another relay is at it (asked
+        again at the next check).
+        """
+        if not self._shared:
+            return 0
+        assert isinstance(self._bus, StreamBus)
+        epoch = await self._bus.epoch()
+        if epoch == self._epoch:
+            return 0
+        async with self._lock:
+            resent = await self._resend(epoch)
+        if resent is None:
+            return 0
+        self._epoch = epoch
+        if resent:
+            log.warning(
+                "outbox: the bus restarted empty (epoch %s): sent %d kept events again",
+                epoch,
+                resent,
+            )
+        self.published += resent
+        return resent
+
+    async def _resend(self, epoch: str) -> int | None:
+        """One transaction: lock, compare epochs, send every row again; None when locked out."""
+        async with UnitOfWork(self._database) as uow:
+            session = uow.session
+            if not await rows.take_relay_lock(session=session):
+                return None
+            stored = await checkpoints.load_checkpoint(
+                session=session, engine=EPOCH_ENGINE, key=EPOCH_KEY
+            )
+            known = None if stored is None else stored.get("epoch")
+            if known == epoch:
+                return 0  # another relay sent them again already (or nothing changed)
+            sent = 0
+            if known is not None:  # rows were sent to a bus that lost them
+                mine = {row_id for row_id, _ in self._queue}
+                after = 0
+                while True:
+                    page = await rows.pending(
+                        session=session, before=None, limit=PAGE, after_id=after, retained=True
+                    )
+                    taken = [entry for entry in page if entry.id not in mine]
+                    sent += await self._send_rows(taken)
+                    await rows.mark_sent(
+                        session=session, ids=[e.id for e in taken], at=self._clock.now()
+                    )
+                    if len(page) < PAGE:
+                        break
+                    after = page[-1].id
+            await checkpoints.save_checkpoint(
+                session=session,
+                engine=EPOCH_ENGINE,
+                key=EPOCH_KEY,
+                value={"epoch": epoch},
+                at=self._clock.now(),
+            )
+            await uow.commit()
+        return sent
 
     async def _sweep(self) -> None:
         """Recover rows older than ``ABANDONED_S``, if a cheap read finds one."""
@@ -255,11 +361,18 @@ class Outbox:
                 return
         await self.recover(older_than=timedelta(seconds=ABANDONED_S))
 
+    async def prune_sent(self) -> None:
+        """Delete the rows sent more than ``retain`` ago."""
+        async with UnitOfWork(self._database) as uow:
+            await rows.prune_sent(session=uow.session, before=self._clock.now() - self._retain)
+            await uow.commit()
+
     # --- the background relay ------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Retry, delete sent rows, sweep abandoned ones and prune the inbox, until ``stop``."""
+        """Until ``stop``: retry, mark sent rows, watch the bus's epoch, sweep and prune."""
         next_sweep = time.monotonic() + SWEEP_EVERY_S
+        next_epoch = time.monotonic()
         next_prune = time.monotonic()
         while not stop.is_set():
             try:
@@ -267,10 +380,14 @@ class Outbox:
                 now = time.monotonic()
                 if self._sent:
                     async with self._lock:
-                        await self._delete_sent()
+                        await self._mark_sent()
+                if now >= next_epoch and not self._held:
+                    next_epoch = now + EPOCH_EVERY_S
+                    await self.check_epoch()
                 if now >= next_sweep and not self._held:
                     next_sweep = now + SWEEP_EVERY_S
                     await self._sweep()
+                    await self.prune_sent()
                 if now >= next_prune:
                     next_prune = now + PRUNE_EVERY_S
                     await prune_inbox(self._database, clock=self._clock)
@@ -282,11 +399,11 @@ class Outbox:
                 await asyncio.wait_for(stop.wait(), self._delete_every_s)
 
     async def close(self) -> None:
-        """Send what is left and delete what was sent (a clean stop sends nothing twice)."""
+        """Send what is left and mark what was sent (a clean stop sends nothing twice)."""
         await self.flush()
         async with self._lock:
             if self._sent:
-                await self._delete_sent()
+                await self._mark_sent()
 
 
 async def prune_inbox(

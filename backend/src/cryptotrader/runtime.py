@@ -372,7 +372,8 @@ class Runtime:
         pair's last candle; whenever the runs in flight may be gone meanwhile, it publishes
         again from the order engine's checkpoint: Redis restarted (a new ``epoch``: without
         persistence every stream went with it), or the order engine restarted (the runs of a
-        batch of pairs it had gathered but not traded were acked). The workers compute a run
+        batch of pairs it had gathered but not traded are pending again, and come back: this
+        costs a pass computed again, nothing more). The workers compute a run
         they saw before again; the order engine skips the candles it did and acts on no run
         that follows one it has not done.
         """

@@ -12,7 +12,7 @@ import functools
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -146,3 +146,30 @@ async def bus(request: pytest.FixtureRequest, clock: TestClock) -> AsyncIterator
     instance, prefix = await open_bus(request.param, clock)
     yield instance
     await close_bus(instance, prefix)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new PostgreSQL database, migrated, dropped afterwards (for engines run as processes)."""
+    from tests.support.processes import migrated_postgres_database  # it imports this module
+
+    with migrated_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def redis_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Redis, in the logical database named by the test's module (``REDIS_DB``), held alone.
+
+    The runtime's stream names are fixed: each module running processes names a database of its
+    own, whose runtime streams are emptied before and after, under a file lock while it runs (a
+    second test of that database waits). Taken: 8 test_workers_plugins, 9 test_engines_processes,
+    10 test_engines_monitored, 11 test_notifier_process, 12 deploy smoke and bench/scale_harness,
+    13 test_api_workers_monitored, 14 test_pairs_cli, 15 test_order_engine_fenced and
+    test_partitioned_workers (one at a time).
+    """
+    from tests.support.processes import runtime_redis  # it imports this module
+
+    logical_db: int = request.module.REDIS_DB
+    with runtime_redis(logical_db) as url:
+        yield url

@@ -19,7 +19,7 @@ import pytest
 from cryptotrader.cli import main
 from cryptotrader.config import load_settings
 from cryptotrader.domain import CandleArrays, Pair, Timeframe
-from cryptotrader.marketdata import candle_arrays, read_ohlcv, write_ohlcv
+from cryptotrader.marketdata import read_ohlcv, write_ohlcv
 from cryptotrader.marketdata.frames import candle_frame
 from cryptotrader.persistence.candles import open_candle_store
 from tests.support.binance_server import BinanceServer
@@ -112,10 +112,9 @@ def test_data_download_when_store_used_then_listed_by_info(
 
 async def stored_btc_hours() -> CandleArrays:
     async with open_candle_store(load_settings()) as store:
-        frame = await store.read(
+        return await store.read_arrays(
             exchange="binance", pair=Pair.parse("BTC/USDT"), timeframe=Timeframe.H1
         )
-    return candle_arrays(frame)
 
 
 def test_data_download_when_connection_drops_keeps_previous_out_file(

@@ -30,7 +30,7 @@ from cryptotrader.exchanges.ccxt.download import (
     DownloadResult,
     Unavailable,
 )
-from cryptotrader.marketdata import candle_arrays, read_ohlcv
+from cryptotrader.marketdata import read_ohlcv
 from cryptotrader.marketdata.file_store import FileCandleStore
 from cryptotrader.marketdata.sinks import CandleSink, FileSink, StoreSink
 from cryptotrader.retry import RetryPolicy
@@ -112,7 +112,7 @@ async def download(
 
 
 async def stored(store: FileCandleStore, exchange: str = "binance") -> CandleArrays:
-    return candle_arrays(await store.read(exchange=exchange, pair=BTC, timeframe=H1))
+    return await store.read_arrays(exchange=exchange, pair=BTC, timeframe=H1)
 
 
 def assert_same(a: CandleArrays, b: CandleArrays) -> None:

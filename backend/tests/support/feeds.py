@@ -114,12 +114,7 @@ def local_binance(
     The REST clock is one second into candle ``now``; the runtime polls every 0.05 s, reads 300
     candles of history, on 1h candles.
     """
-    first = next(iter(markets.values()))
-    rest = BinanceServer(now_ms=int(first.timestamps[now]) + 1_000)
-    for symbol, candles in markets.items():
-        base, quote = symbol.split("/")
-        rest.list_market(Listing(market_id(symbol), base, quote, {H1: candles}))
-    with running(rest), streaming() as ws:
+    with binance_rest(markets, now=now) as rest, streaming() as ws:
         monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__BASE_URL", rest.base_url)
         monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__STREAM_URL", ws.url)
         monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__TIMEOUT_S", "5")
@@ -183,18 +178,33 @@ async def wired(rest: BinanceServer, tmp_path: Path) -> AsyncIterator[Wired]:
         await database.dispose()
 
 
-def hourly_candles(shared_data: Path) -> CandleArrays:
-    """The first 400 hours of BTC/USDT."""
-    return read_ohlcv(shared_data / "binance_BTC-USDT_1h.csv.gz").arrays.slice(0, 400)
+def hourly_candles(shared_data: Path, symbol: str = "BTC/USDT") -> CandleArrays:
+    """The first 400 hours of ``symbol`` on Binance."""
+    name = f"binance_{symbol.replace('/', '-')}_1h.csv.gz"
+    return read_ohlcv(shared_data / name).arrays.slice(0, 400)
+
+
+def three_markets(shared_data: Path) -> dict[str, CandleArrays]:
+    """BTC/USDT's and ETH/USDT's first 400 hours, and SOL/USDT: BTC's prices divided by 100."""
+    btc = hourly_candles(shared_data)
+    eth = hourly_candles(shared_data, "ETH/USDT")
+    assert (btc.timestamps == eth.timestamps).all()
+    return {"BTC/USDT": btc, "ETH/USDT": eth, "SOL/USDT": scaled(btc, 100.0)}
 
 
 @contextlib.contextmanager
-def binance_rest(hours: CandleArrays) -> Iterator[BinanceServer]:
-    """A local Binance REST server listing BTCUSDT's hours, its clock inside candle FORMING."""
-    binance = BinanceServer(now_ms=int(hours.timestamps[FORMING]) + 1_000)
-    binance.list_market(Listing("BTCUSDT", "BTC", "USDT", {H1: hours}))
-    with running(binance):
-        yield binance
+def binance_rest(
+    markets: Mapping[str, CandleArrays], *, now: int = FORMING
+) -> Iterator[BinanceServer]:
+    """A local Binance REST server listing ``markets`` (by symbol) in 1h candles, its clock one
+    second into candle ``now`` of the first."""
+    first = next(iter(markets.values()))
+    rest = BinanceServer(now_ms=int(first.timestamps[now]) + 1_000)
+    for symbol, candles in markets.items():
+        base, quote = symbol.split("/")
+        rest.list_market(Listing(market_id(symbol), base, quote, {H1: candles}))
+    with running(rest):
+        yield rest
 
 
 @dataclass

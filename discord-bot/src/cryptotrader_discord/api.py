@@ -288,10 +288,11 @@ class ApiClient:
         bot: BotKind | None = None,
         status: str | None = None,
         since: datetime | None = None,
+        closed_since: datetime | None = None,
         limit: int = 10,
         offset: int = 0,
     ) -> TradesPublic:
-        """``GET /api/trades``, newest first."""
+        """``GET /api/trades``, newest first; ``since`` by opening, ``closed_since`` by closing."""
         params: dict[str, Any] = {"limit": limit, "offset": offset}
         if bot is not None:
             params["bot"] = bot
@@ -299,6 +300,8 @@ class ApiClient:
             params["status"] = status
         if since is not None:
             params["since"] = since.isoformat()
+        if closed_since is not None:
+            params["closed_since"] = closed_since.isoformat()
         return await self._call(TradesPublic, "GET", "/api/trades", params=params)
 
     async def reallocations(self, limit: int = 20) -> ReallocationsPublic:

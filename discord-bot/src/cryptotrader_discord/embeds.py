@@ -6,10 +6,14 @@ layout; everything is a pure function of API data (no I/O here).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import inspect
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import ParamSpec
 
 import discord
 
@@ -29,6 +33,43 @@ ORANGE = discord.Colour(0xE67E22)
 BLUE = discord.Colour(0x3498DB)
 GREY = discord.Colour(0x95A5A6)
 _SEVERITY = {"info": BLUE, "warning": ORANGE, "critical": RED}
+
+
+_NUMBER = re.compile(r"(?<![\d.,])(?:\d[\d,]*\.\d+|\d{1,3}(?:,\d{3})+(?!\d))")
+P = ParamSpec("P")
+
+
+def french_numbers(line: str) -> str:
+    """``33,686.81`` -> ``33 686,81``: thousands apart, a decimal comma.
+
+    Read in French, ``33,686`` would be thirty-three and a bit.
+    """
+    return _NUMBER.sub(lambda m: m[0].replace(",", "\u202f").replace(".", ","), line)
+
+
+def localised(build: Callable[P, discord.Embed]) -> Callable[P, discord.Embed]:
+    """Writes the numbers of the embed ``build`` makes the French way when its ``lang`` is fr."""
+    signature = inspect.signature(build)
+
+    @functools.wraps(build)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> discord.Embed:
+        embed = build(*args, **kwargs)
+        if signature.bind(*args, **kwargs).arguments.get("lang") != "fr":
+            return embed
+        if embed.title:
+            embed.title = french_numbers(embed.title)
+        if embed.description:
+            embed.description = french_numbers(embed.description)
+        for index, field in enumerate(embed.fields):
+            embed.set_field_at(
+                index,
+                name=str(field.name),
+                value=french_numbers(str(field.value)),
+                inline=bool(field.inline),
+            )
+        return embed
+
+    return wrapper
 
 
 def money(value: Decimal | str | None, quote: str = "USDT") -> str:
@@ -52,10 +93,31 @@ def pct(value: Decimal | str | float | None, *, ratio: bool = False) -> str:
 
 
 def ratio(value: Decimal | str | None) -> str:
-    """A fraction as a percentage with one decimal (``0.015`` -> ``1.5%``)."""
+    """A fraction as a percentage, two decimals at most (``0.0075`` -> ``0.75%``)."""
     if value is None:
         return "-"
-    return f"{Decimal(value) * 100:.1f}%"
+    shown = f"{Decimal(value) * 100:.2f}".rstrip("0").rstrip(".")
+    return f"{shown}%"
+
+
+_STREAK = re.compile(r"^(?P<count>\d+) consecutive (?P<what>wins|losses)(?P<paused>: paused)?$")
+
+
+def streak_reason(reason: str, lang: str) -> str:
+    """The risk reducer's reason (``3 consecutive losses``...) in ``lang``; others as they are."""
+    found = _STREAK.match(reason.strip())
+    if found is None:
+        return reason
+    key = "streak_wins" if found["what"] == "wins" else "streak_losses"
+    if found["paused"]:
+        key = "streak_losses_paused"
+    return text(lang, key, count=found["count"])
+
+
+def exit_reason(reason: str, lang: str) -> str:
+    """Why a trade closed (``take_profit``...) in ``lang``; an unknown reason as it is."""
+    key = f"reason_{reason}"
+    return text(lang, key) if key in EN else reason
 
 
 def duration(seconds: int, lang: str) -> str:
@@ -77,6 +139,16 @@ def _quote(pair: str | None) -> str:
 
 def _base(pair: str | None) -> str:
     return pair.split("/")[0] if pair and "/" in pair else ""
+
+
+def label(lang: str, key: str) -> str:
+    """``Capital: `` in English, ``Capital : `` in French (a space before the colon)."""
+    return label_of(lang, text(lang, key))
+
+
+def label_of(lang: str, name: str) -> str:
+    """``name`` followed by the colon of ``lang``."""
+    return f"{name}{' : ' if lang == 'fr' else ': '}"
 
 
 def bot_name(kind: str | None, lang: str) -> str:
@@ -156,7 +228,7 @@ def sell_embed(
         name=text(lang, "duration"), value=duration(int(d.get("duration_s", "0")), lang)
     )
     if d.get("reason"):
-        embed.add_field(name=text(lang, "reason"), value=d["reason"])
+        embed.add_field(name=text(lang, "reason"), value=exit_reason(d["reason"], lang))
     return embed
 
 
@@ -168,7 +240,8 @@ def risk_embed(alert: Alert, lang: str) -> discord.Embed:
         colour=ORANGE if alert.kind == "risk_reduced" else GREEN,
         timestamp=alert.timestamp,
     )
-    embed.add_field(name=text(lang, "reason"), value=d.get("reason", alert.text), inline=False)
+    reason = streak_reason(d["reason"], lang) if "reason" in d else alert.text
+    embed.add_field(name=text(lang, "reason"), value=reason, inline=False)
     embed.add_field(name=text(lang, "old_risk"), value=ratio(d.get("old_risk")))
     embed.add_field(name=text(lang, "new_risk"), value=ratio(d.get("new_risk")))
     return embed
@@ -181,7 +254,9 @@ def breaker_embed(alert: Alert, lang: str) -> discord.Embed:
         colour=RED,
         timestamp=alert.timestamp,
     )
-    embed.add_field(name=text(lang, "cause"), value=alert.details.get("cause", alert.text))
+    cause = alert.details.get("cause")
+    shown = alert.text if cause is None else streak_reason(cause, lang)
+    embed.add_field(name=text(lang, "cause"), value=shown)
     return embed
 
 
@@ -191,18 +266,22 @@ def silent_embed(alert: Alert, lang: str) -> discord.Embed:
     embed = discord.Embed(
         title=text(lang, alert.kind), colour=RED if silent else GREEN, timestamp=alert.timestamp
     )
-    if d.get("cause") == "heartbeat":
+    if not silent:  # the cause's figures belong to the silence; a recovery says it ended
+        embed.description = text(lang, "recovered_text")
+    elif d.get("cause") == "heartbeat":
         cause = text(lang, "silent_heartbeat")
+        embed.add_field(name=text(lang, "cause"), value=cause, inline=False)
     elif d.get("cause") == "candles":
         timeframe = d.get("timeframe", "")
         cause = text(
             lang, "silent_candles", timeframe=timeframe, count=d.get("candles_missed", "-")
         )
+        embed.add_field(name=text(lang, "cause"), value=cause, inline=False)
     else:
-        cause = alert.text
-    embed.add_field(name=text(lang, "cause"), value=cause, inline=False)
+        embed.add_field(name=text(lang, "cause"), value=alert.text, inline=False)
     if "silent_s" in d:
-        embed.add_field(name=text(lang, "silent_for"), value=duration(int(d["silent_s"]), lang))
+        key = "silent_for" if silent else "was_silent_for"
+        embed.add_field(name=text(lang, key), value=duration(int(d["silent_s"]), lang))
     if silent and "last_beat" in d:
         embed.add_field(name=text(lang, "last_beat"), value=when(d["last_beat"]))
     if "last_candle_at" in d:
@@ -216,10 +295,15 @@ def digest_embed(alert: Alert, lang: str) -> discord.Embed:
     end = datetime.fromisoformat(d["period_end"]) if "period_end" in d else alert.timestamp
     pnl = Decimal(d.get("pnl", "0"))
     embed = discord.Embed(
-        title=text(lang, "daily_digest", day=f"{end:%Y-%m-%d}"),
+        # the day the 24 h end in (a digest at 00:00 is the previous day's)
+        title=text(lang, "daily_digest", day=f"{end - timedelta(microseconds=1):%Y-%m-%d}"),
         colour=GREEN if pnl >= 0 else RED,
         timestamp=alert.timestamp,
     )
+    if "period_start" in d and "period_end" in d:
+        embed.description = text(
+            lang, "digest_period", start=when(d["period_start"]), end=when(d["period_end"])
+        )
     for bot in ("safe", "aggressive"):
         if f"capital:{bot}" not in d:
             continue
@@ -271,6 +355,7 @@ def generic_embed(alert: Alert, lang: str) -> discord.Embed:
     return embed
 
 
+@localised
 def merged_embed(alerts: Sequence[Alert], dropped: int, lang: str) -> discord.Embed:
     """🔔 N more alerts: what a channel behind Discord's rate limit grouped and dropped.
 
@@ -299,6 +384,7 @@ def merged_embed(alerts: Sequence[Alert], dropped: int, lang: str) -> discord.Em
     )
 
 
+@localised
 def alert_embed(
     alert: Alert, lang: str, reallocation: ReallocationPublic | None = None
 ) -> discord.Embed:
@@ -333,6 +419,7 @@ def mode_text(mode: str, lang: str) -> str:
     return text(lang, key) if key in EN else mode
 
 
+@localised
 def status_embed(
     portfolio: PortfolioPublic, lang: str, bots: Sequence[BotPublic] = ()
 ) -> discord.Embed:
@@ -344,10 +431,10 @@ def status_embed(
     for bot in portfolio.bots:
         rate = "-" if bot.win_rate is None else f"{bot.win_rate:.0%}"
         lines = [
-            f"{text(lang, 'capital')}: {money(bot.capital)}",
-            f"{text(lang, 'pnl')}: {signed(bot.realised_pnl)}",
-            f"{text(lang, 'open_positions')}: {bot.open_trades}",
-            f"{text(lang, 'win_rate')}: {rate}",
+            f"{label(lang, 'capital')}{money(bot.capital)}",
+            f"{label(lang, 'pnl')}{signed(bot.realised_pnl)}",
+            f"{label(lang, 'open_positions')}{bot.open_trades}",
+            f"{label(lang, 'win_rate')}{rate}",
         ]
         if bot.bot in driven:
             lines.append(text(lang, "driven" if driven[bot.bot] else "not_driven"))
@@ -363,6 +450,7 @@ def status_embed(
     return embed
 
 
+@localised
 def trades_embed(trades: Sequence[TradePublic], lang: str) -> discord.Embed:
     """/trades: the latest trades, one line each."""
     embed = discord.Embed(title=text(lang, "trades_title"), colour=BLUE)
@@ -385,6 +473,7 @@ def trades_embed(trades: Sequence[TradePublic], lang: str) -> discord.Embed:
     return embed
 
 
+@localised
 def risk_view_embed(portfolio: PortfolioPublic, lang: str) -> discord.Embed:
     """/risk: risk ratio, streak, reducer level, daily loss against its limit, limits."""
     embed = discord.Embed(title=text(lang, "risk_title"), colour=ORANGE)
@@ -393,11 +482,11 @@ def risk_view_embed(portfolio: PortfolioPublic, lang: str) -> discord.Embed:
         embed.add_field(
             name=f"{bot_name(bot.bot, lang)} ({status_text(bot.status, lang)})",
             value=(
-                f"{text(lang, 'risk_ratio')}: {risk.current_risk_ratio:.2%} "
+                f"{label(lang, 'risk_ratio')}{risk.current_risk_ratio:.2%} "
                 f"/ {risk.base_risk_ratio:.2%}\n"
-                f"{text(lang, 'streak')}: {risk.losing_streak}\n"
-                f"{text(lang, 'level')}: x{risk.reduction.normalize()}\n"
-                f"{text(lang, 'daily_loss')}: {signed(risk.realised_today)} "
+                f"{label(lang, 'streak')}{risk.losing_streak}\n"
+                f"{label(lang, 'level')}x{risk.reduction.normalize()}\n"
+                f"{label(lang, 'daily_loss')}{signed(risk.realised_today)} "
                 f"/ -{money(risk.daily_loss_limit)}"
             ),
         )
@@ -429,17 +518,23 @@ class ProfitRow:
     trades: int
 
 
+@localised
 def profit_embed(rows: Sequence[ProfitRow], period: str, lang: str) -> discord.Embed:
     """/profit: a table of P&L and trade count per day, week or month."""
     embed = discord.Embed(title=text(lang, "profit_title", period=text(lang, period)), colour=BLUE)
     header = f"{text(lang, 'period'):<12}{text(lang, 'pnl'):>16}{text(lang, 'trades'):>8}"
     lines = [header]
+    shape = "%Y-%m" if period == "month" else "%Y-%m-%d"  # a week by its Monday
     for row in rows:
-        lines.append(f"{row.start:%Y-%m-%d}  {signed(row.pnl):>16}{row.trades:>8}")
+        lines.append(f"{row.start.strftime(shape):<12}{signed(row.pnl):>16}{row.trades:>8}")
+    pnl = sum((row.pnl for row in rows), Decimal(0))
+    count = sum(row.trades for row in rows)
+    lines.append(f"{text(lang, 'total'):<12}{signed(pnl):>16}{count:>8}")
     embed.description = "```\n" + "\n".join(lines) + "\n```"
     return embed
 
 
+@localised
 def backtest_embed(job: int, report: BacktestReportPublic, lang: str) -> discord.Embed:
     """The result of /backtest (the equity curve is attached as an image)."""
     embed = discord.Embed(
@@ -458,7 +553,8 @@ def backtest_embed(job: int, report: BacktestReportPublic, lang: str) -> discord
     embed.add_field(name=text(lang, "trades"), value=str(report.total_trades))
     rate = "-" if report.win_rate is None else f"{report.win_rate:.0%}"
     embed.add_field(name=text(lang, "win_rate"), value=rate)
-    embed.add_field(name=text(lang, "drawdown"), value=pct(report.max_drawdown, ratio=True))
+    drawdown = "-" if report.max_drawdown is None else ratio(str(abs(report.max_drawdown)))
+    embed.add_field(name=text(lang, "drawdown"), value=drawdown)
     sharpe = "-" if report.sharpe_ratio is None else f"{report.sharpe_ratio:.2f}"
     embed.add_field(name=text(lang, "sharpe"), value=sharpe)
     return embed

@@ -94,39 +94,24 @@ export default function BacktestResultScreen() {
   const request = data.job.request;
   const portfolio = data.portfolio ?? [];
   const multipair = data.multipair ?? [];
-  if (multipair.length) {
-    const first = multipair[0]!;
+  // a portfolio run of several pairs or of one: the same header, its own result view
+  const run = multipair[0] ?? portfolio[0];
+  if (run) {
+    const span = multipair[0] ?? portfolio[0]!.bots.safe;
+    const market = multipair[0] ? multipair[0].pairs.join(', ') : portfolio[0]!.bots.safe.pair;
     return (
       <ScrollView testID="backtest-result" contentContainerStyle={styles.page}>
         <Card title={runTitle(data.job)}>
           <Label>
-            {first.pairs.join(', ')} · {first.timeframe} · {first.start?.slice(0, 10)} → {first.end?.slice(0, 10)} ·{' '}
-            {t('portfolio.strategies', { safe: first.bots.safe.strategy, aggressive: first.bots.aggressive.strategy })}
+            {market} · {span.timeframe} · {span.start?.slice(0, 10)} → {span.end?.slice(0, 10)} ·{' '}
+            {t('portfolio.strategies', { safe: run.bots.safe.strategy, aggressive: run.bots.aggressive.strategy })}
             {data.job.finished_at ? ` · ${dateTime(data.job.finished_at)}` : ''}
           </Label>
           <Label>
             {t('backtest.requested')}: {JSON.stringify(request)}
           </Label>
         </Card>
-        <MultiPairResult runs={multipair} />
-      </ScrollView>
-    );
-  }
-  if (portfolio.length) {
-    const first = portfolio[0]!.bots.safe;
-    return (
-      <ScrollView testID="backtest-result" contentContainerStyle={styles.page}>
-        <Card title={runTitle(data.job)}>
-          <Label>
-            {first.pair} · {first.timeframe} · {first.start?.slice(0, 10)} → {first.end?.slice(0, 10)} ·{' '}
-            {t('portfolio.strategies', { safe: first.strategy, aggressive: portfolio[0]!.bots.aggressive.strategy })}
-            {data.job.finished_at ? ` · ${dateTime(data.job.finished_at)}` : ''}
-          </Label>
-          <Label>
-            {t('backtest.requested')}: {JSON.stringify(request)}
-          </Label>
-        </Card>
-        <PortfolioResult runs={portfolio} />
+        {multipair.length ? <MultiPairResult runs={multipair} /> : <PortfolioResult runs={portfolio} />}
       </ScrollView>
     );
   }

@@ -8,7 +8,7 @@ import { ScrollView, StyleSheet } from 'react-native';
 
 import BacktestCurves, { type Curve } from '@/components/BacktestCurves';
 import { MetricsTable } from '@/components/backtest/MetricsTable';
-import { portfolioColumns } from '@/components/backtest/PortfolioResult';
+import { portfolioColumns } from '@/components/backtest/PortfolioCurves';
 import { runTitle } from '@/components/backtest/RunList';
 import { Card, ErrorLine, Label } from '@/components/ui';
 import { useBacktestResults } from '@/hooks/backtests';

@@ -6,14 +6,13 @@
 import { useMemo, useState } from 'react';
 import { StyleSheet, Text, View } from 'react-native';
 
-import BacktestCurves, { type Curve } from '@/components/BacktestCurves';
 import { PortfolioCompare } from '@/components/backtest/PortfolioCompare';
-import { PORTFOLIO_COLORS } from '@/components/backtest/PortfolioResult';
+import { PortfolioCurves, portfolioColumns } from '@/components/backtest/PortfolioCurves';
 import { table } from '@/components/backtest/WideTable';
 import { Card, Label } from '@/components/ui';
 import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
-import { displayCurve, drawdownCurve, metricText } from '@/lib/backtest';
+import { defaultRun, metricText } from '@/lib/backtest';
 import type { Schemas } from '@/services/api';
 
 type Run = Schemas['MultiPairRunPublic'];
@@ -74,23 +73,10 @@ function PairsTable({ run }: { run: Run }) {
 }
 
 export function MultiPairResult({ runs }: { runs: Run[] }) {
-  const theme = useTheme();
   const { t, ratio } = useFormat();
-  const [shown, setShown] = useState(() => (runs.find((r) => Number(r.reallocation_ratio) === 0.3) ?? runs[0])?.reallocation_ratio ?? '');
+  const [shown, setShown] = useState(() => defaultRun(runs)?.reallocation_ratio ?? '');
   const run = runs.find((r) => r.reallocation_ratio === shown) ?? runs[0];
-  const colors = useMemo(() => ({ background: theme.card, text: theme.text, grid: theme.border }), [theme]);
-  const curves: Curve[] = useMemo(() => {
-    if (!run) return [];
-    const lines = [
-      { key: 'safe' as const, curve: run.bots.safe },
-      { key: 'aggressive' as const, curve: run.bots.aggressive },
-      { key: 'combined' as const, curve: run },
-    ];
-    return lines.map(({ key, curve }) => {
-      const equity = displayCurve(curve, 1500);
-      return { label: t(`portfolio.${key}`), color: PORTFOLIO_COLORS[key], equity, drawdown: drawdownCurve(equity) };
-    });
-  }, [run, t]);
+  const columns = useMemo(() => (run ? portfolioColumns(run, t) : []), [run, t]);
   if (!run) return null;
   const holds = run.pairs.filter((p) => run.buy_and_hold[p]);
   return (
@@ -100,16 +86,14 @@ export function MultiPairResult({ runs }: { runs: Run[] }) {
         ratios={runs.map((r) => r.reallocation_ratio)}
         ratio={run.reallocation_ratio}
         onRatio={setShown}
-        reports={[run.bots.safe, run.bots.aggressive, run, ...holds.map((p) => run.buy_and_hold[p]!)]}
-        titles={[t('portfolio.safe'), t('portfolio.aggressive'), t('portfolio.combined'), ...holds.map((p) => `${t('portfolio.buyAndHold')} ${p}`)]}
+        reports={[...columns.map((c) => c.row), ...holds.map((p) => run.buy_and_hold[p]!)]}
+        titles={[...columns.map((c) => c.title), ...holds.map((p) => `${t('portfolio.buyAndHold')} ${p}`)]}
         before={<Label>{t('portfolio.pairs', { pairs: run.pairs.join(', ') })}</Label>}
       />
       <Card testID="multipair-pairs-card" title={t('portfolio.pairsTitle', { ratio: ratio(run.reallocation_ratio, { places: 0 }) })}>
         <PairsTable run={run} />
       </Card>
-      <Card title={t('portfolio.curves')} testID="multipair-curves">
-        <BacktestCurves curves={curves} colors={colors} dom={{ scrollEnabled: false, style: { height: 400 } }} height={400} />
-      </Card>
+      <PortfolioCurves name="multipair" columns={columns} />
     </>
   );
 }

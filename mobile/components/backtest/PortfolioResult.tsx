@@ -7,28 +7,17 @@
 import { useMemo, useState } from 'react';
 import { Text, View } from 'react-native';
 
-import BacktestCurves, { type Curve } from '@/components/BacktestCurves';
 import { PortfolioCompare } from '@/components/backtest/PortfolioCompare';
+import { PORTFOLIO_COLORS, PortfolioCurves, portfolioColumns } from '@/components/backtest/PortfolioCurves';
 import { WideTable, table } from '@/components/backtest/WideTable';
 import SweepChart from '@/components/SweepChart';
 import { Card, Label } from '@/components/ui';
 import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
-import { defaultRun, displayCurve, drawdownCurve, metricText, reallocated, sweepPoints } from '@/lib/backtest';
+import { defaultRun, metricText, reallocated, sweepPoints } from '@/lib/backtest';
 import type { Schemas } from '@/services/api';
 
 type Run = Schemas['PortfolioRunPublic'];
-
-export const PORTFOLIO_COLORS = { safe: '#10b981', aggressive: '#f59e0b', combined: '#2563eb' } as const;
-
-/** The three columns of one ratio: each bot's own report and the combined portfolio. */
-export function portfolioColumns(run: Run, t: (key: string) => string) {
-  return [
-    { key: 'safe' as const, title: t('portfolio.safe'), row: run.bots.safe, curve: run.bots.safe },
-    { key: 'aggressive' as const, title: t('portfolio.aggressive'), row: run.bots.aggressive, curve: run.bots.aggressive },
-    { key: 'combined' as const, title: t('portfolio.combined'), row: run, curve: run },
-  ];
-}
 
 function SweepTable({ runs }: { runs: Run[] }) {
   const theme = useTheme();
@@ -66,17 +55,11 @@ export function PortfolioResult({ runs }: { runs: Run[] }) {
   const { t, money } = useFormat();
   const [shown, setShown] = useState(() => defaultRun(runs)?.reallocation_ratio ?? '');
   const run = runs.find((r) => r.reallocation_ratio === shown) ?? runs[0];
-  const colors = useMemo(() => ({ background: theme.card, text: theme.text, grid: theme.border }), [theme]);
-  const sweepColors = useMemo(() => ({ ...colors, line: PORTFOLIO_COLORS.combined, drawdown: theme.loss }), [colors, theme.loss]);
-  const columns = useMemo(() => (run ? portfolioColumns(run, t) : []), [run, t]);
-  const curves: Curve[] = useMemo(
-    () =>
-      columns.map((c) => {
-        const equity = displayCurve(c.curve, 1500);
-        return { label: c.title, color: PORTFOLIO_COLORS[c.key], equity, drawdown: drawdownCurve(equity) };
-      }),
-    [columns],
+  const sweepColors = useMemo(
+    () => ({ background: theme.card, text: theme.text, grid: theme.border, line: PORTFOLIO_COLORS.combined, drawdown: theme.loss }),
+    [theme],
   );
+  const columns = useMemo(() => (run ? portfolioColumns(run, t) : []), [run, t]);
   const points = useMemo(() => sweepPoints(runs), [runs]);
   if (!run) return null;
   return (
@@ -98,9 +81,7 @@ export function PortfolioResult({ runs }: { runs: Run[] }) {
           </Label>
         }
       />
-      <Card title={t('portfolio.curves')} testID="portfolio-curves">
-        <BacktestCurves curves={curves} colors={colors} dom={{ scrollEnabled: false, style: { height: 400 } }} height={400} />
-      </Card>
+      <PortfolioCurves name="portfolio" columns={columns} />
       {runs.length > 1 ? (
         <Card title={t('portfolio.sweepTitle', { count: runs.length })} testID="portfolio-sweep-card">
           <Label>{t('portfolio.sweepExplain')}</Label>

@@ -167,6 +167,7 @@ async def _build(
     await _take_writer_lease(runtime, stack)
     public = await _public_venue(settings, market, stack, wanted)
     portfolio = _portfolio(settings, database, clock)
+    portfolio.outbox = outbox  # bot control and changes applied: their alerts with their audit
     if wanted & {"order", "portfolio", "indicator", "decision", "market-data"}:
         await portfolio.ensure_bots()
     strategies = (

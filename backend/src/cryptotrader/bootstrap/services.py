@@ -7,6 +7,7 @@ queues) once the caller is listening to the bus.
 
 from __future__ import annotations
 
+import asyncio
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock
 from cryptotrader.config import Settings
 from cryptotrader.optimize.storage import default_storage
+from cryptotrader.outbox import outbox_for
 from cryptotrader.persistence import migrate
 from cryptotrader.persistence.database import Database, Pool
 from cryptotrader.security.keys import KeyRing
@@ -70,7 +72,22 @@ class UseCases:
     notifications: NotificationService
 
     async def start(self, stack: AsyncExitStack) -> None:
-        """Start the watchdog and the job queues; their stops go on ``stack``."""
+        """Start the outbox's relay, the watchdog and the job queues; their stops on ``stack``.
+
+        The relay retries what a bus failure kept, deletes what was sent and sweeps rows a dead
+        process left (the runtime's relay does the same when it shares this process: two loops
+        on one outbox are harmless, every step takes its lock).
+        """
+        stop = asyncio.Event()
+        outbox = outbox_for(self.database, self.bus)
+        relay = asyncio.create_task(outbox.run(stop), name="api-outbox")
+
+        async def stop_relay() -> None:
+            stop.set()
+            await relay
+            await outbox.close()
+
+        stack.push_async_callback(stop_relay)
         self.watchdog.start()
         stack.push_async_callback(self.watchdog.stop)
         stack.push_async_callback(self.backtests.close)

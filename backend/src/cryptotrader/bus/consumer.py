@@ -15,6 +15,14 @@ part (the transactional outbox).
 
 A subscription with a ``many`` handler gives it every message of a read at once
 (``protocol.ManyHandler``); when it fails, each message goes to the handler alone.
+
+A handler may keep a delivery pending past its return (``MessageBus.keep``: the order engine
+gathering the runs of a batch of pairs, traded only once all have come): the loop then neither
+acks it nor delivers it again; ``MessageBus.ack`` acks it once its effect is committed. A
+consumer killed meanwhile gets it again from its pending entries when it restarts. Meant for a
+group's only member that claims once, at its start (the order engine's): a kept entry is skipped
+when this consumer reads its own pending entries or claims idle ones, but each such read counts
+a delivery, and another member may claim it.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ DeadLetterSink = Callable[[str, str, str, Entry, str], Awaitable[None]]
 
 class _Outcome(Enum):
     DONE = "done"  # applied, dead-lettered or gone: ack
+    KEPT = "kept"  # applied, acked later by the handler's owner (``MessageBus.keep``)
     RETRY = "retry"  # handler failed: leave pending, deliver again
 
 
@@ -61,6 +70,7 @@ class ConsumerLoop:
         self._topic = topic
         self._stream = stream
         self._group = group
+        self.stream, self.group = stream, group
         self._consumer = consumer
         self._handler = handler
         self._many = many
@@ -70,6 +80,8 @@ class ConsumerLoop:
         self._next_claim = 0.0
         self._group_missing = False
         self.groups_recreated = 0
+        self.kept: set[str] = set()
+        """Entries a handler keeps pending (acked by ``MessageBus.ack`` later)."""
         """How many times the group was found gone and created again."""
         self.stop_requested = False
 
@@ -113,6 +125,7 @@ class ConsumerLoop:
             own = await self._transport.read_pending(
                 self._stream, self._group, self._consumer, size
             )
+            own = [entry for entry in own if entry.entry_id not in self.kept]
             if own:
                 return own
             self._recovering = False
@@ -121,6 +134,7 @@ class ConsumerLoop:
             claimed = await self._transport.claim_idle(
                 self._stream, self._group, self._consumer, self._options.claim_idle_ms, size
             )
+            claimed = [entry for entry in claimed if entry.entry_id not in self.kept]
             if claimed:  # claim again at the next pass: the dead's entries before new ones
                 return claimed
             self._next_claim = now + self._options.claim_interval_s
@@ -154,9 +168,10 @@ class ConsumerLoop:
         if self._many is not None and len(entries) > 1:
             entries = await self._apply_many(entries, done)
         for entry in entries:
-            if await self._handle(entry) is _Outcome.DONE:
+            outcome = await self._handle(entry)
+            if outcome is _Outcome.DONE:
                 done.append(entry)
-            else:
+            elif outcome is _Outcome.RETRY:
                 failed.append(entry)
         return failed
 
@@ -187,7 +202,7 @@ class ConsumerLoop:
                 exc,
             )
             return [entry for entry, _ in deliveries]
-        done.extend(entry for entry, _ in deliveries)
+        done.extend(entry for entry, _ in deliveries if entry.entry_id not in self.kept)
         return []
 
     async def _prepare(self, entry: Entry) -> Delivery | _Outcome:
@@ -226,7 +241,7 @@ class ConsumerLoop:
                 await self._reject(entry, f"handler failed {entry.deliveries} times: {exc!r}")
                 return _Outcome.DONE
             return _Outcome.RETRY
-        return _Outcome.DONE
+        return _Outcome.KEPT if entry.entry_id in self.kept else _Outcome.DONE
 
     async def _reject(self, entry: Entry, reason: str) -> None:
         await self._dead_letter(self._topic, self._group, self._consumer, entry, reason)

@@ -192,6 +192,14 @@ class MessageBus(Protocol):
         """
         ...
 
+    def keep(self, delivery: Delivery) -> None:
+        """Keep ``delivery`` pending when its handler returns, until ``ack`` (see ``bus.consumer``).
+
+        For an effect committed after the handler returns (runs gathered until a batch is
+        complete): a consumer killed before then gets the delivery again at its restart.
+        """
+        ...
+
     async def ack(self, delivery: Delivery) -> None:
         """Mark a delivery as done (the subscription does it when the handler returns)."""
         ...

@@ -63,6 +63,15 @@ class _Subscription:
         self._task = task
         self._loop = loop
 
+    @property
+    def loop(self) -> ConsumerLoop:
+        """The consumer loop of this subscription."""
+        return self._loop
+
+    def reads(self, stream: str, delivery: Delivery) -> bool:
+        """True when this subscription consumes ``stream`` in ``delivery``'s group."""
+        return self._loop.stream == stream and self._loop.group == delivery.group
+
     async def stop(self) -> None:
         self._loop.stop_requested = True
         # Cancel until the task ends: on Python 3.11 a cancellation that races with a timeout
@@ -241,9 +250,25 @@ class StreamBus:
         last_id = found[-1][0] if found else None
         return HistoryPage(messages=messages, last_id=last_id, gap=gap)
 
+    def keep(self, delivery: Delivery) -> None:
+        """Keep ``delivery`` pending when its handler returns: ``ack`` acks it later.
+
+        Its subscription neither acks nor delivers it again meanwhile; a consumer restarted
+        before the ``ack`` gets it again (its own pending entries). Plain subscriptions only (a
+        partitioned one acks at the handler's return, as before).
+        """
+        stream = self.stream(delivery.topic)
+        for subscription in self._subscriptions:
+            if isinstance(subscription, _Subscription) and subscription.reads(stream, delivery):
+                subscription.loop.kept.add(delivery.entry_id)
+
     async def ack(self, delivery: Delivery) -> None:
-        """Mark a delivery as done."""
-        await self.transport.ack(self.stream(delivery.topic), delivery.group, [delivery.entry_id])
+        """Mark a delivery as done (one kept by ``keep`` too)."""
+        stream = self.stream(delivery.topic)
+        await self.transport.ack(stream, delivery.group, [delivery.entry_id])
+        for subscription in self._subscriptions:
+            if isinstance(subscription, _Subscription) and subscription.reads(stream, delivery):
+                subscription.loop.kept.discard(delivery.entry_id)
 
     async def drop_group(self, topic: str, group: str) -> None:
         """Delete ``group`` of ``topic`` (stop its subscriptions first)."""

@@ -7,10 +7,16 @@ several would. This process only starts them, restarts one that dies (the others
 pairs meanwhile: within ``PartitionOptions.lease_ms`` + a tick), forwards SIGINT/SIGTERM, and
 exits once every worker has stopped: 0 when each stopped cleanly. Worker ``i`` serves
 ``/metrics`` on the configured port + ``i``.
+
+A worker knows the strategies and indicators this process knows: the modules outside the
+package that registered some (a program that imports its own plugin, then runs the command, as
+``bench/runtime_flip`` is used) are named to each worker, which imports them before it starts
+(``PLUGINS_VARIABLE``); ``-m cryptotrader`` alone would not.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import signal
@@ -20,9 +26,15 @@ import time
 from collections.abc import Sequence
 from types import FrameType
 
+from cryptotrader.errors import UserInputError
+from cryptotrader.indicators import available_indicators, indicator_class
+from cryptotrader.strategies import available_strategies, strategy_class
+
 log = logging.getLogger(__name__)
 
 PORT_VARIABLE = "CRYPTOTRADER_MONITORING__METRICS_PORT"
+PLUGINS_VARIABLE = "CRYPTOTRADER_WORKER_PLUGINS"
+"""The plugin modules a worker imports first, comma-separated (set by its supervisor)."""
 _POLL_S = 0.2
 _RESTART_S = (1.0, 30.0)
 """A worker that dies is started again after 1 s, doubling up to 30 s while it keeps dying."""
@@ -34,6 +46,26 @@ def worker_command(name: str, arguments: Sequence[str], consumer: str) -> list[s
     """The command line of one worker (``arguments``: the options other than the consumer)."""
     engine = [sys.executable, "-m", "cryptotrader", "engine", name]
     return [*engine, *arguments, "--consumer", consumer]
+
+
+def plugin_modules() -> list[str]:
+    """The modules outside the package whose strategies or indicators are registered here."""
+    modules = {strategy_class(name).__module__ for name in available_strategies()}
+    modules |= {indicator_class(name).__module__ for name in available_indicators()}
+    return sorted(m for m in modules if m.partition(".")[0] not in {"cryptotrader", "__main__"})
+
+
+def import_plugins() -> None:
+    """Import the plugin modules the supervisor named (a worker, before anything else).
+
+    Raises:
+        UserInputError: a module cannot be imported.
+    """
+    for module in filter(None, os.environ.get(PLUGINS_VARIABLE, "").split(",")):
+        try:
+            importlib.import_module(module)
+        except ImportError as error:
+            raise UserInputError(f"plugin module {module!r} cannot be imported: {error}") from None
 
 
 def supervise(name: str, arguments: Sequence[str], consumer: str, workers: int) -> int:
@@ -51,6 +83,7 @@ class _Supervisor:
     def __init__(self, name: str, arguments: Sequence[str], consumer: str) -> None:
         self.name, self.arguments, self.consumer = name, arguments, consumer
         self.port = os.environ.get(PORT_VARIABLE)
+        self.plugins = ",".join(plugin_modules())
         self.stopping = False
         self.children: dict[int, subprocess.Popen[bytes]] = {}
         self.delays: dict[int, float] = {}
@@ -61,6 +94,8 @@ class _Supervisor:
         env = dict(os.environ)
         if self.port:
             env[PORT_VARIABLE] = str(int(self.port) + index)
+        if self.plugins:
+            env[PLUGINS_VARIABLE] = self.plugins
         command = worker_command(self.name, self.arguments, f"{self.consumer}.{index}")
         self.children[index] = subprocess.Popen(command, env=env)  # noqa: S603 - our own
         self.delays.setdefault(index, _RESTART_S[0])

@@ -343,6 +343,7 @@ async def _pairs(
     from cryptotrader.bus.factory import open_bus
     from cryptotrader.bus.memory import InProcessBus
     from cryptotrader.clock import LiveClock
+    from cryptotrader.outbox import outbox_for
     from cryptotrader.persistence.migrate import open_database
     from cryptotrader.services.context import Actor, Origin, Role
 
@@ -357,6 +358,7 @@ async def _pairs(
         views = [await service.pairs(local, kind) for kind in kinds]
         return views, "memory" if isinstance(bus, InProcessBus) else "redis"
     finally:
+        await outbox_for(database, bus).close()  # the rows it sent: deleted
         await bus.close()
         await database.dispose()
 

@@ -137,6 +137,7 @@ async def _apply(settings: Settings, change: _Change) -> tuple[PairView, str]:
     from cryptotrader.bus.factory import open_bus
     from cryptotrader.bus.memory import InProcessBus
     from cryptotrader.clock import LiveClock
+    from cryptotrader.outbox import outbox_for
     from cryptotrader.persistence.migrate import open_database
     from cryptotrader.services.context import Actor, Origin, Role
     from cryptotrader.services.errors import NotFound
@@ -172,6 +173,7 @@ async def _apply(settings: Settings, change: _Change) -> tuple[PairView, str]:
                 ) from None
         return view, "memory" if isinstance(bus, InProcessBus) else "redis"
     finally:
+        await outbox_for(database, bus).close()  # the rows it sent: deleted
         await bus.close()
         await database.dispose()
 

@@ -173,9 +173,11 @@ def engine_command(  # noqa: PLR0917 - typer maps each option to a parameter
     ] = 1,
 ) -> None:
     """Run one engine as its own process, against Redis (REDIS_URL) and a shared database."""
+    from cryptotrader.cli._workers import import_plugins
     from cryptotrader.config import load_settings
     from cryptotrader.runtime_inputs import ENGINE_NAMES, RunOptions
 
+    import_plugins()  # a worker of --workers N: its supervisor's plugins
     if name not in ENGINE_NAMES:
         raise UserInputError(f"unknown engine {name!r} (expected one of {', '.join(ENGINE_NAMES)})")
     if workers > 1 and name not in _SHARED_ENGINES:

@@ -9,8 +9,8 @@ a 50-pair candle time waited for every earlier pair's (docs/BENCHMARKS.md, issue
    which on the paper exchange is exactly the fill price (``exact(price x (1 + slippage))``, the
    ``Position.entry_price`` the one-at-a-time path books), so a replay decides as the backtest;
 2. every order of the batch is written in one transaction, **before any is sent**;
-3. they are sent together; the paper account is saved once for all of them, before anything is
-   recorded from its answers (``PaperExchange.held``);
+3. they are sent together; the paper account is saved once for all of them, in the transaction
+   that records its answers (``PaperExchange.unsaved`` and ``save_in``: both or neither);
 4. the fills are recorded in one transaction with the protection legs of the positions they
    open (stored pending, before they are sent); the legs are placed together, and their
    acknowledgements recorded in one.
@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.domain.enums import BotKind, ExitReason
 from cryptotrader.domain.orders import Order
@@ -46,8 +48,6 @@ from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.risk.limits import OpenPosition
 
 log = logging.getLogger(__name__)
-
-Held = Callable[[], AbstractAsyncContextManager[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +85,30 @@ async def _nothing_held() -> AsyncIterator[None]:
     yield
 
 
-def held_saves(engine: OrderEngine) -> Held:
-    """The exchange's ``held`` (one save for a batch) for the paper exchange, else nothing."""
-    exchange = engine.deps.exchange
-    return exchange.held if isinstance(exchange, PaperExchange) else _nothing_held
+class _Account:
+    """The paper account's saves in a batch (nothing to do on another venue).
+
+    Its changes wait while the batch's orders are sent (``held``), and are saved in the
+    transaction that records the answers (``save_in``): the account and our record of what it
+    answered are committed together or not at all (a crash before leaves orders pending that the
+    exchange never received: looked up at restart and sent again). ``flush`` when no transaction
+    follows.
+    """
+
+    def __init__(self, engine: OrderEngine) -> None:
+        exchange = engine.deps.exchange
+        self._paper = exchange if isinstance(exchange, PaperExchange) else None
+
+    def held(self) -> AbstractAsyncContextManager[None]:
+        return _nothing_held() if self._paper is None else self._paper.unsaved()
+
+    async def save_in(self, session: AsyncSession) -> None:
+        if self._paper is not None:
+            await self._paper.save_in(session)
+
+    async def flush(self) -> None:
+        if self._paper is not None:
+            await self._paper.flush()
 
 
 async def open_positions(wanted: list[Wanted]) -> None:
@@ -105,18 +125,21 @@ async def open_positions(wanted: list[Wanted]) -> None:
             await _alone(w)
         return
     sent = await _decide_and_write(batch)
-    held = held_saves(batch[0].engine)
-    async with held():
+    account = _Account(batch[0].engine)
+    async with account.held():
         outcomes = await asyncio.gather(
             *(s.engine.sender.send(s.order) for s in sent), return_exceptions=True
         )
-    for s, outcome in zip(sent, outcomes, strict=True):
-        if isinstance(outcome, BaseException):
-            _log_or_raise(s.engine, s.order.client_order_id, outcome)
-        else:
-            s.report = outcome
-    guards, opened = await _record_fills([s for s in sent if s.report is not None])
-    await _protect(guards, opened, held)
+    try:
+        for s, outcome in zip(sent, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                _log_or_raise(s.engine, s.order.client_order_id, outcome)
+            else:
+                s.report = outcome
+        guards, opened = await _record_fills([s for s in sent if s.report is not None], account)
+    finally:
+        await account.flush()  # saved by _record_fills' transaction unless it did not commit
+    await _protect(guards, opened, account)
 
 
 def _enters(w: Wanted) -> bool:
@@ -198,7 +221,7 @@ async def _decide_and_write(batch: list[Wanted]) -> list[_Sent]:
 
 
 async def _record_fills(
-    sent: list[_Sent],
+    sent: list[_Sent], account: _Account
 ) -> tuple[list[_Guard], list[tuple[OrderEngine, Position]]]:
     """Record the entries' reports and the protections of the positions they open, at once.
 
@@ -210,6 +233,7 @@ async def _record_fills(
         return [], []
     recorded = []
     async with UnitOfWork(sent[0].engine.deps.database) as uow, deferred.defer(uow.session):
+        await account.save_in(uow.session)
         for s in sent:
             assert s.report is not None
             engine = s.engine
@@ -254,7 +278,7 @@ def _opened(engine: OrderEngine, position: Position | None) -> bool:
 
 
 async def _protect(
-    guards: list[_Guard], opened: list[tuple[OrderEngine, Position]], held: Held
+    guards: list[_Guard], opened: list[tuple[OrderEngine, Position]], account: _Account
 ) -> None:
     """Place the stored protections (and store any other), record the answers in one."""
     others = []
@@ -270,18 +294,21 @@ async def _protect(
     guards = guards + others
     if not guards:
         return
-    async with held():
+    async with account.held():
         outcomes = await asyncio.gather(
             *(g.engine.protection.place(g.position, g.base, g.stop, g.take) for g in guards),
             return_exceptions=True,
         )
-    for g, outcome in zip(guards, outcomes, strict=True):
-        if isinstance(outcome, BaseException):
-            _log_or_raise(g.engine, g.base, outcome)
-            g.failed = True
-        else:
-            g.reports = outcome
-    await _record_guards([g for g in guards if g.reports is not None])
+    try:
+        for g, outcome in zip(guards, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                _log_or_raise(g.engine, g.base, outcome)
+                g.failed = True
+            else:
+                g.reports = outcome
+        await _record_guards([g for g in guards if g.reports is not None], account)
+    finally:
+        await account.flush()  # saved by _record_guards' transaction unless it did not commit
     for g in guards:
         unplaced = g.reports is None and not g.failed
         if unplaced and g.engine.state.positions.get(g.position.bot) is g.position:
@@ -300,11 +327,12 @@ async def _store_guards(guards: list[_Guard]) -> None:
         await _commit(uow)
 
 
-async def _record_guards(placed: list[_Guard]) -> None:
+async def _record_guards(placed: list[_Guard], account: _Account) -> None:
     if not placed:
         return
     applied = []
     async with UnitOfWork(placed[0].engine.deps.database) as uow, deferred.defer(uow.session):
+        await account.save_in(uow.session)
         for g in placed:
             assert g.reports is not None
             g.position.version += 1
@@ -358,22 +386,28 @@ async def close_positions(exits: list[Exit]) -> set[str]:
     if any(_exit_alone(x) for x in batch):
         return await _exits_one_at_a_time(batch)
     failed: set[str] = set()
-    held = held_saves(batch[0].engine)
-    sales = await _cancel_protections(batch, held, failed)
-    selling = await _write_sales(sales)
-    async with held():
+    account = _Account(batch[0].engine)
+    try:
+        sales = await _cancel_protections(batch, account, failed)
+        selling = await _write_sales(sales, account)
+    finally:
+        await account.flush()  # saved by _write_sales' transaction unless it did not commit
+    async with account.held():
         outcomes = await asyncio.gather(
             *(s.exit.engine.sender.send(s.order) for s in selling if s.order is not None),
             return_exceptions=True,
         )
-    for s, outcome in zip(selling, outcomes, strict=True):
-        if isinstance(outcome, BaseException):
-            _log_or_raise(s.exit.engine, s.exit.client_order_id, outcome)
-            failed.add(s.exit.engine.deps.pair.symbol)
-            s.raised = True
-        else:
-            s.report = outcome
-    await _record_sales([s for s in selling if s.report is not None])
+    try:
+        for s, outcome in zip(selling, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                _log_or_raise(s.exit.engine, s.exit.client_order_id, outcome)
+                failed.add(s.exit.engine.deps.pair.symbol)
+                s.raised = True
+            else:
+                s.report = outcome
+        await _record_sales([s for s in selling if s.report is not None], account)
+    finally:
+        await account.flush()  # saved by _record_sales' transaction unless it did not commit
     for s in selling:
         if not s.raised:  # raised: trading stopped until reconciliation, as one at a time
             await s.exit.engine.reprotect_unsold(s.exit.bot, ExitReason.SIGNAL)
@@ -393,10 +427,12 @@ async def _exits_one_at_a_time(batch: list[Exit]) -> set[str]:
     return failed
 
 
-async def _cancel_protections(batch: list[Exit], held: Held, failed: set[str]) -> list[_Sale]:
+async def _cancel_protections(
+    batch: list[Exit], account: _Account, failed: set[str]
+) -> list[_Sale]:
     """Cancel every position's protection at the exchange (recorded with the sales)."""
     sales: list[_Sale] = []
-    async with held():
+    async with account.held():
         for x in batch:
             position = x.engine.state.positions[x.bot]
             try:
@@ -416,7 +452,7 @@ def _exit_alone(x: Exit) -> bool:
     return atomic or x.step_ms <= x.engine.state.checked_through_ms
 
 
-async def _write_sales(sales: list[_Sale]) -> list[_Sale]:
+async def _write_sales(sales: list[_Sale], account: _Account) -> list[_Sale]:
     """Record the canceled protections and write the sales, in one transaction; those to send.
 
     A position whose protection had filled is closed by that fill: nothing to sell.
@@ -427,6 +463,7 @@ async def _write_sales(sales: list[_Sale]) -> list[_Sale]:
         await s.exit.engine.store.row_ids()
     recorded = []
     async with UnitOfWork(sales[0].exit.engine.deps.database) as uow, deferred.defer(uow.session):
+        await account.save_in(uow.session)
         for s in sales:
             engine = s.exit.engine
             closed = await engine.recorder.apply_in(
@@ -448,12 +485,13 @@ async def _write_sales(sales: list[_Sale]) -> list[_Sale]:
     return selling
 
 
-async def _record_sales(sold: list[_Sale]) -> None:
+async def _record_sales(sold: list[_Sale], account: _Account) -> None:
     """Record the sales' reports, close and settle their trades, in one transaction, in order."""
     if not sold:
         return
     applied = []
     async with UnitOfWork(sold[0].exit.engine.deps.database) as uow, deferred.defer(uow.session):
+        await account.save_in(uow.session)
         for s in sold:
             assert s.report is not None
             recorder = s.exit.engine.recorder

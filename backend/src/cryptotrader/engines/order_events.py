@@ -43,12 +43,10 @@ class Announcer:
         """The ``OrderUpdated`` message for ``order`` as it stands now."""
         return OrderUpdated.from_domain(order, at=self._clock.now())
 
-    async def alert(self, kind: str, text: str, *, bot: BotKind | None, severity: Severity) -> None:
-        """Publish an ``AlertRaised`` on ``alerts`` that follows no change of ours (a failure).
-
-        Published directly, as before the outbox: writing it in a transaction of its own broke
-        test_order_engine_fenced's takeover (cause not found yet); a bus failure is logged.
-        """
+    def alert_event(
+        self, kind: str, text: str, *, bot: BotKind | None, severity: Severity
+    ) -> Event:
+        """An ``AlertRaised`` on ``alerts`` about this engine's pair, to stage with its change."""
         alert = AlertRaised(
             timestamp=self._clock.now(),
             kind=kind,
@@ -57,11 +55,35 @@ class Announcer:
             bot=bot,
             pair=self._pair,
         )
-        self._telemetry.published([(topics.ALERTS, alert)])
+        return topics.ALERTS, alert
+
+    async def alert(self, kind: str, text: str, *, bot: BotKind | None, severity: Severity) -> None:
+        """Publish an alert that follows no change of ours, directly (a bus failure is logged).
+
+        ``order_refused`` (nothing written), ``reconciliation_failed`` and ``unknown_order``
+        (what the exchange said; the next reconciliation says it again), ``order_failed`` when
+        the exchange could not be asked (nothing recorded). An alert that follows a change is
+        staged with it (``stage``) or written on its own (``alert_written``).
+        """
+        event = self.alert_event(kind, text, bot=bot, severity=severity)
+        self._telemetry.published([event])
         try:
-            await self._bus.publish(topics.ALERTS, alert)
+            await self._bus.publish(*event)
         except Exception:  # any transport failure: trading goes on
             log.exception("could not publish an alert on %s", topics.ALERTS)
+
+    async def alert_written(
+        self, kind: str, text: str, *, bot: BotKind | None, severity: Severity
+    ) -> None:
+        """Write an alert through the outbox in a transaction of its own (sent once committed).
+
+        For an alert that announces what the engine does next (``protection_failed``: the
+        position is closed at market): a crash after it still delivers it.
+        """
+        async with UnitOfWork(self._database) as uow:
+            event = self.alert_event(kind, text, bot=bot, severity=severity)
+            await self.stage(uow.session, [event])
+            await uow.commit()
 
     async def pause(self, bot: BotKind, reason: str) -> None:
         """Pause a bot (recorded, audited) and say why on ``alerts``."""

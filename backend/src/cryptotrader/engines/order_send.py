@@ -234,17 +234,17 @@ class OrderSender:
 
     async def _failed(self, order: Order, why: str, *, status: OrderStatus | None) -> None:
         """Record a failed order and count it; ``failures_to_pause`` in a row pause the bot."""
-        if status is not None:
-            await self._store.record_status(order, status)
         failures = self._state.failures
         failures[order.bot] += 1
         count = failures[order.bot]
-        await self._announcer.alert(
-            "order_failed",
-            f"{order.bot} bot order {order.client_order_id} failed ({count} in a row): {why}",
-            bot=order.bot,
-            severity="warning",
-        )
+        text = f"{order.bot} bot order {order.client_order_id} failed ({count} in a row): {why}"
+        if status is not None:  # the alert follows the status recorded: written with it
+            alert = self._announcer.alert_event(
+                "order_failed", text, bot=order.bot, severity="warning"
+            )
+            await self._store.record_status(order, status, also=[alert])
+        else:  # nothing recorded (the exchange could not be asked)
+            await self._announcer.alert("order_failed", text, bot=order.bot, severity="warning")
         if count >= self._failures_to_pause:
             failures[order.bot] = 0
             await self._announcer.pause(

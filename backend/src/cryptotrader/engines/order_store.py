@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +22,7 @@ from cryptotrader.domain.reports import OrderReport
 from cryptotrader.engines.order_deps import OrderEngineDeps
 from cryptotrader.engines.order_events import Announcer
 from cryptotrader.engines.order_state import TradingState
+from cryptotrader.engines.portfolio import Event
 from cryptotrader.engines.positions import record_report
 from cryptotrader.errors import OperationalError, TemporaryError
 from cryptotrader.persistence.repositories import checkpoints, orders
@@ -143,14 +145,19 @@ class OrderStore:
         await self._progress.mark(session, at=self._clock.now())
         await self._announcer.stage(session, [(topics.ORDERS, self._announcer.order_event(order))])
 
-    async def record_status(self, order: Order, status: OrderStatus) -> None:
-        """Record a status we know without the exchange (refused, never sent)."""
+    async def record_status(
+        self, order: Order, status: OrderStatus, *, also: Sequence[Event] = ()
+    ) -> None:
+        """Record a status we know without the exchange (refused, never sent).
+
+        ``also``: events that follow this change (an ``order_failed`` alert), staged with it.
+        """
         changed = order.model_copy(update={"status": status})
         async with UnitOfWork(self._database) as uow:
             self.track(uow.session, [changed])
             await orders.update_order(session=uow.session, order=changed)
             event = (topics.ORDERS, self._announcer.order_event(changed))
-            await self._announcer.stage(uow.session, [event])
+            await self._announcer.stage(uow.session, [event, *also])
             await uow.commit()
 
     def known(self, client_order_id: str) -> Order | None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -51,7 +51,7 @@ from cryptotrader.engines.bot_config import effective_config, stored_config
 from cryptotrader.engines.bot_ledger import RISK_ENGINE, BotLedger
 from cryptotrader.outbox import Outbox
 from cryptotrader.persistence.database import Database
-from cryptotrader.persistence.repositories import audit, bots, checkpoints, settings
+from cryptotrader.persistence.repositories import audit, bots, checkpoints, inbox, settings
 from cryptotrader.persistence.tables import BotRow
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.risk.allocation import (
@@ -322,11 +322,23 @@ class PortfolioManager:
 
     # --- control -----------------------------------------------------------------------------
 
-    async def control(self, kind: BotKind, action: BotAction, *, by: str) -> list[Event]:
-        """Apply a start, stop, pause or resume; returns the events to publish."""
+    async def control(
+        self, kind: BotKind, action: BotAction, *, by: str, message_id: str | None = None
+    ) -> list[Event]:
+        """Apply a start, stop, pause or resume; returns the events to publish.
+
+        ``message_id``: the command's, claimed in the inbox (consumer ``control``) with the
+        change: a copy (the outbox sends its rows again after Redis restarted empty) changes
+        nothing; a resume sent again must not undo a pause the engine made since.
+        """
         at = self._clock.now()
         async with UnitOfWork(self._database) as uow:
             session = uow.session
+            if message_id is not None and not await inbox.claim_message(
+                session=session, consumer="control", message_id=message_id, at=datetime.now(UTC)
+            ):
+                log.info("bot command %s applied already: dropped", message_id)
+                return []
             BotLedger.forget(session)  # written below through the ORM row
             row = await bots.require_bot(session=session, kind=kind, lock=True)
             before = row.status

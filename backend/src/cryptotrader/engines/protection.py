@@ -327,7 +327,7 @@ class Protection:
             await self._store.record_status(stored, OrderStatus.CANCELED)
 
     async def _close_unprotected(self, position: Position, why: str) -> None:
-        await self._announcer.alert(
+        await self._announcer.alert_written(
             "protection_failed",
             f"{position.bot} bot: {why}; closing the position at market",
             bot=position.bot,

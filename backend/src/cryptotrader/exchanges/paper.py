@@ -12,9 +12,12 @@ crashed after sending. A restart continues where the last change left it. Inside
 batch of orders sent together) the saves wait for ``flush()`` or the end of the block: one
 transaction for the batch. The caller flushes before it records anything the held reports say,
 so a crash before the flush loses orders the exchange "never received" and our records still
-call pending: they are looked up, found missing and sent again, as with a real venue. Market data
-(candles, tickers) comes from the runtime through ``on_candle``/``mark_price``/``on_price``, and,
-for live paper trading, candles from ``market_data`` (a public venue).
+call pending: they are looked up, found missing and sent again, as with a real venue. Inside
+``unsaved()`` the batch's changes are saved by ``save_in`` in the very transaction that records
+the reports instead: both or neither, the same two outcomes of a crash with one transaction
+fewer. Market data (candles, tickers) comes from the runtime through
+``on_candle``/``mark_price``/``on_price``, and, for live paper trading, candles from
+``market_data`` (a public venue).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.clock import Clock
 from cryptotrader.domain.enums import Side
@@ -38,7 +43,7 @@ from cryptotrader.exchanges.paper_book import PaperBook
 from cryptotrader.exchanges.paper_orders import PaperOrder
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories.paper import load_paper_account, save_paper_account
-from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.persistence.uow import UnitOfWork, after_commit
 from cryptotrader.risk.protection import exact
 
 
@@ -335,6 +340,37 @@ class PaperExchange(BaseExchange):
             self._held -= 1
             if not self._held:
                 await self.flush()
+
+    @asynccontextmanager
+    async def unsaved(self) -> AsyncIterator[None]:
+        """Like ``held``, but the block's changes wait for ``save_in`` (or any later save).
+
+        For a caller that records the reports of the block in one transaction: the account is
+        saved in it (``save_in``), and both are committed together or not at all.
+        """
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+
+    async def save_in(self, session: AsyncSession) -> None:
+        """Write what changed in the caller's transaction (the one recording its answers).
+
+        Once it commits, what it wrote counts as saved; if it does not, the changes are still to
+        save (the next save writes them). The documents are taken at once, without the lock:
+        taking it here, inside a transaction, could wait for a save that waits for this
+        transaction's writer lock.
+        """
+        book = self.book
+        if not book.dirty:
+            return
+        state, orders = book.state(), book.changes()
+        await save_paper_account(
+            session=session, account=self.account, state=state, orders=orders,
+            at=self._clock.now(),
+        )  # fmt: skip
+        after_commit(session, lambda: book.saved(state, orders))
 
     async def flush(self) -> None:
         """Save what changed now, held or not."""

@@ -94,6 +94,21 @@ class PaperBook:
                 self.open[coid] = order
                 self._open_of.setdefault(order.symbol, {})[coid] = order
 
+    def changes(self) -> list[tuple[str, dict[str, Any]]]:
+        """The orders changed since the last save, as documents; the change set is kept."""
+        return [(coid, self.orders[coid].to_dict()) for coid in sorted(self.changed)]
+
+    def saved(self, state: dict[str, Any], orders: list[tuple[str, dict[str, Any]]]) -> None:
+        """A save of ``state`` and ``orders`` (from ``changes``) was committed.
+
+        What has not changed since is saved: out of the change set, and the book no longer dirty
+        if nothing else changed.
+        """
+        for coid, doc in orders:
+            if coid in self.changed and self.orders[coid].to_dict() == doc:
+                self.changed.discard(coid)
+        self.dirty = bool(self.changed) or self.state() != state
+
     def take_changes(self) -> list[tuple[str, dict[str, Any]]]:
         """The orders changed since the last call, as documents; clears the change set."""
         changed = [(coid, self.orders[coid].to_dict()) for coid in sorted(self.changed)]

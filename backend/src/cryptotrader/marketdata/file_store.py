@@ -71,7 +71,7 @@ class FileCandleStore:
             await asyncio.to_thread(_upsert, path, candles)
         return len(candles)
 
-    async def read(
+    async def read_arrays(
         self,
         *,
         exchange: str,
@@ -79,16 +79,16 @@ class FileCandleStore:
         timeframe: Timeframe,
         start_ms: int | None = None,
         end_ms: int | None = None,
-    ) -> pd.DataFrame:
-        """Canonical candle frame of the stored candles with ``start_ms <= open time < end_ms``."""
+    ) -> CandleArrays:
+        """The stored candles with ``start_ms <= open time < end_ms``, oldest first, as arrays."""
         path = self.path_for(exchange=exchange, pair=pair, timeframe=timeframe)
         arrays = await asyncio.to_thread(_load, path)
         if arrays is None:
-            return candle_frame(_empty())
+            return _empty()
         ts = arrays.timestamps
         lo = 0 if start_ms is None else int(np.searchsorted(ts, start_ms, side="left"))
         hi = len(arrays) if end_ms is None else int(np.searchsorted(ts, end_ms, side="left"))
-        return candle_frame(arrays.slice(lo, max(lo, hi)))
+        return arrays.slice(lo, max(lo, hi))
 
     async def series(self) -> list[StoredSeries]:
         """Every stored series, sorted by exchange, pair and timeframe."""

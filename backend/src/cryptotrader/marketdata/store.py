@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-import pandas as pd
-
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
@@ -46,7 +44,7 @@ class CandleStore(Protocol):
         """Upsert ``candles``; returns how many rows were written."""
         ...
 
-    async def read(
+    async def read_arrays(
         self,
         *,
         exchange: str,
@@ -54,8 +52,11 @@ class CandleStore(Protocol):
         timeframe: Timeframe,
         start_ms: int | None = None,
         end_ms: int | None = None,
-    ) -> pd.DataFrame:
-        """Canonical candle frame of the stored candles with ``start_ms <= open time < end_ms``."""
+    ) -> CandleArrays:
+        """The stored candles with ``start_ms <= open time < end_ms``, oldest first, as arrays.
+
+        ``marketdata.frames.candle_frame`` makes the canonical frame of them.
+        """
         ...
 
     async def series(self) -> list[StoredSeries]:

@@ -6,13 +6,10 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import pandas as pd
-
 from cryptotrader.config import Settings
 from cryptotrader.domain.market import OHLCV_COLUMNS, CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.marketdata.frames import candle_frame
 from cryptotrader.marketdata.store import StoredSeries
 from cryptotrader.persistence import migrate
 from cryptotrader.persistence.database import Database
@@ -42,7 +39,7 @@ class SqlCandleStore:
     Example:
         store = SqlCandleStore(database)
         await store.write(exchange="binance", pair=pair, timeframe=Timeframe.H1, candles=arrays)
-        frame = await store.read(exchange="binance", pair=pair, timeframe=Timeframe.H1)
+        arrays = await store.read_arrays(exchange="binance", pair=pair, timeframe=Timeframe.H1)
     """
 
     def __init__(self, database: Database, *, keep: int = 0) -> None:
@@ -89,7 +86,7 @@ class SqlCandleStore:
         start_ms: int | None = None,
         end_ms: int | None = None,
     ) -> CandleArrays:
-        """Like ``read`` but as arrays, the form the engines compute on (no DataFrame built)."""
+        """The stored candles with ``start_ms <= open time < end_ms``, oldest first, as arrays."""
         async with UnitOfWork(self._database, read_only=True) as uow:
             pair_id = await find_pair(session=uow.session, exchange=exchange, pair=pair)
             if pair_id is None:
@@ -128,21 +125,6 @@ class SqlCandleStore:
         self._kept.move_to_end(key)
         while len(self._kept) > self._keep:
             self._kept.popitem(last=False)
-
-    async def read(
-        self,
-        *,
-        exchange: str,
-        pair: Pair,
-        timeframe: Timeframe,
-        start_ms: int | None = None,
-        end_ms: int | None = None,
-    ) -> pd.DataFrame:
-        """Canonical candle frame of the stored candles with ``start_ms <= open time < end_ms``."""
-        arrays = await self.read_arrays(
-            exchange=exchange, pair=pair, timeframe=timeframe, start_ms=start_ms, end_ms=end_ms
-        )
-        return candle_frame(arrays)
 
     async def series(self) -> list[StoredSeries]:
         """Every stored series, sorted by exchange, pair and timeframe."""

@@ -7,6 +7,7 @@ from pathlib import Path
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.errors import UserInputError
+from cryptotrader.marketdata.frames import candle_frame
 from cryptotrader.marketdata.io import write_ohlcv
 from cryptotrader.marketdata.store import CandleStore
 
@@ -29,10 +30,10 @@ async def export_candles(
     Raises:
         UserInputError: nothing is stored for that series and range, or the suffix is unknown.
     """
-    frame = await store.read(
+    candles = await store.read_arrays(
         exchange=exchange, pair=pair, timeframe=timeframe, start_ms=start_ms, end_ms=end_ms
     )
-    if frame.empty:
+    if len(candles) == 0:
         raise UserInputError(f"no {pair} {timeframe} candles from {exchange} stored in that range")
-    write_ohlcv(frame, path)
-    return len(frame)
+    write_ohlcv(candle_frame(candles), path)
+    return len(candles)

@@ -1,12 +1,13 @@
 """Bots: read their state from the database, control them over the bus, edit their settings.
 
 The API never runs a bot. Start, stop, pause and resume record the requested state (settings
-key ``bots.<kind>.requested_status``) and the audit row in one transaction, then publish a
-``ControlBot`` command on ``commands``; the runtime applies it and writes ``bots.status``. If the
-bus is down after the commit, the caller gets 503 and the request stays recorded: calling again
-publishes again (the command is idempotent). A settings change is published too
-(``BotReconfigured``): a running runtime applies it at the next candle. So is a change of the
-pairs a bot trades (``BotPairsChanged``, stored under ``bots.<kind>.pairs``).
+key ``bots.<kind>.requested_status``) and the audit row in one transaction, with a
+``ControlBot`` command on ``commands``; the runtime applies it and writes ``bots.status``. A
+settings change is announced too (``BotReconfigured``): a running runtime applies it at the next
+candle. So is a change of the pairs a bot trades (``BotPairsChanged``, stored under
+``bots.<kind>.pairs``). Every such event is written in the transaction of its change through
+the outbox (``cryptotrader.outbox``) and sent once it has committed; a bus that is down
+meanwhile delays it (the relay sends it later), it never loses it nor fails the request.
 """
 
 from __future__ import annotations
@@ -39,13 +40,14 @@ from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.presence import HEARTBEAT_KEY, RuntimePresence
 from cryptotrader.engines.bot_config import EffectiveConfig, effective_config, stored_config
 from cryptotrader.errors import UserInputError
+from cryptotrader.outbox import Event, outbox_for
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import bots, settings
 from cryptotrader.persistence.tables import BotRow, TradingPairRow
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.services import audit
 from cryptotrader.services.context import Actor, Origin, Permission
-from cryptotrader.services.errors import InvalidField, NotFound, Unavailable
+from cryptotrader.services.errors import InvalidField, NotFound
 from cryptotrader.services.read_cache import ReadCache
 
 log = logging.getLogger(__name__)
@@ -234,7 +236,6 @@ class BotService:
 
         Raises:
             NotFound: no such bot yet.
-            Unavailable: recorded, but the bus could not take the command; call again.
         """
         actor.require(Permission.CONTROL)
         now = self._clock.now()
@@ -263,12 +264,11 @@ class BotService:
                 before={"status": row.status.value, "requested": before},
                 after=after,
             )
+            command = ControlBot(timestamp=now, bot=kind, action=action, requested_by=actor.name)
+            await self._stage(uow, [(topics.COMMANDS, command)])
             await uow.commit()
             self._cache.clear()
-            view = await self._stored_view(uow, row, requested=after)
-        command = ControlBot(timestamp=now, bot=kind, action=action, requested_by=actor.name)
-        await self._publish(topics.COMMANDS, command)
-        return view
+            return await self._stored_view(uow, row, requested=after)
 
     async def update_settings(
         self,
@@ -322,27 +322,25 @@ class BotService:
                 before=current.model_dump(mode="json"),
                 after={**(cause or {}), **updated.model_dump(mode="json")},
             )
+            alert = AlertRaised(
+                timestamp=self._clock.now(),
+                kind="bot_settings_changed",
+                text=f"{kind} bot settings changed by {actor.name}: {effective.strategy}",
+                bot=kind,
+                details={"changed": ",".join(sorted(changes))},
+            )
+            # The running indicator engine applies it at the next candle and says when.
+            reconfigured = BotReconfigured(
+                timestamp=self._clock.now(),
+                bot=kind,
+                strategy=effective.strategy,
+                params=effective.params,
+                requested_by=actor.name,
+            )
+            await self._stage(uow, [(topics.ALERTS, alert), (topics.COMMANDS, reconfigured)])
             await uow.commit()
             self._cache.clear()
-            view = await self._stored_view(uow, row)
-        alert = AlertRaised(
-            timestamp=self._clock.now(),
-            kind="bot_settings_changed",
-            text=f"{kind} bot settings changed by {actor.name}: {effective.strategy}",
-            bot=kind,
-            details={"changed": ",".join(sorted(changes))},
-        )
-        await self._publish(topics.ALERTS, alert)
-        # The running indicator engine applies it at the next candle and says when.
-        reconfigured = BotReconfigured(
-            timestamp=self._clock.now(),
-            bot=kind,
-            strategy=effective.strategy,
-            params=effective.params,
-            requested_by=actor.name,
-        )
-        await self._publish(topics.COMMANDS, reconfigured)
-        return view
+            return await self._stored_view(uow, row)
 
     async def pairs(self, actor: Actor, kind: BotKind) -> BotPairsView:
         """The pairs ``kind`` opens positions on, as chosen and as they stand now."""
@@ -369,9 +367,9 @@ class BotService:
         """Choose the pairs a bot opens positions on (None: back to the default).
 
         Each pair must be known to ``/config/pairs`` (a deactivated one is kept but opens nothing
-        until it is active again). Stored and audited (``bot.pairs``) in one transaction, then
-        published (``BotPairsChanged``): a running runtime applies it at the next candle and
-        says so (``bot_pairs_applied``).
+        until it is active again). Stored and audited (``bot.pairs``) in one transaction, with
+        its ``BotPairsChanged`` (sent once committed): a running runtime applies it at the next
+        candle and says so (``bot_pairs_applied``).
 
         Raises:
             NotFound: no such bot yet.
@@ -412,29 +410,20 @@ class BotService:
                 before={"pairs": None if before is None else list(before)},
                 after={"pairs": None if chosen is None else list(chosen)},
             )
+            changed = BotPairsChanged(
+                timestamp=now,
+                bot=kind,
+                pairs=None if chosen is None else [Pair.parse(p) for p in chosen],
+                requested_by=actor.name,
+            )
+            await self._stage(uow, [(topics.COMMANDS, changed)])
             await uow.commit()
             self._cache.clear()
-        view = self._pairs_view(kind, chosen, active)
-        changed = BotPairsChanged(
-            timestamp=now,
-            bot=kind,
-            pairs=None if chosen is None else [Pair.parse(p) for p in chosen],
-            requested_by=actor.name,
-        )
-        await self._publish(topics.COMMANDS, changed)
-        return view
+        return self._pairs_view(kind, chosen, active)
 
-    async def _publish(
-        self, topic: str, message: ControlBot | AlertRaised | BotReconfigured | BotPairsChanged
-    ) -> None:
-        try:
-            await self._bus.publish(topic, message)
-        except Exception as exc:  # noqa: BLE001 - any transport failure: recorded, say so
-            log.error("publishing on %s failed: %r", topic, exc)
-            raise Unavailable(
-                "recorded, but the message bus is unavailable: the runtime did not get it yet; "
-                "retry"
-            ) from None
+    async def _stage(self, uow: UnitOfWork, events: list[Event]) -> None:
+        """Write ``events`` with the change (the outbox): sent once ``uow`` has committed."""
+        await outbox_for(self._database, self._bus).add(uow.session, events)
 
 
 def _checked_pairs(given: list[str], known: set[str]) -> tuple[str, ...]:

@@ -100,8 +100,8 @@ class Actor:
             PermissionDenied: the role or the token's scopes do not allow it.
         """
         if permission not in self.permissions:
-            what = "this token's scopes" if self.is_service else f"the {self.role} role"
-            raise PermissionDenied(f"{what} does not allow '{permission}' actions")
+            what = "this token's scopes do" if self.is_service else f"the {self.role} role does"
+            raise PermissionDenied(f"{what} not allow '{permission}' actions")
 
     def require_person(self) -> None:
         """Raise when a service token tries a person-only action (credentials, tokens).

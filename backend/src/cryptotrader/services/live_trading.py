@@ -22,13 +22,14 @@ from cryptotrader.clock import Clock
 from cryptotrader.config import Settings
 from cryptotrader.domain.enums import TradingMode
 from cryptotrader.errors import AuthenticationFailed
+from cryptotrader.outbox import outbox_for
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import api_keys, live_switch, users
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.security import passwords
 from cryptotrader.services import audit
 from cryptotrader.services.context import Actor, Origin, Permission
-from cryptotrader.services.errors import Conflict, Unavailable
+from cryptotrader.services.errors import Conflict
 
 
 def confirmation_phrase(exchange: str) -> str:
@@ -131,10 +132,9 @@ class LiveTradingService:
                 before={"enabled": before.enabled},
                 after={"enabled": enabled},
             )
+            await self._announce(uow, actor, enabled)
             await uow.commit()
-            state = await live_trading_state(uow.session, self._settings)
-        await self._announce(actor, enabled)
-        return state
+            return await live_trading_state(uow.session, self._settings)
 
     async def _check_enable(
         self,
@@ -153,14 +153,12 @@ class LiveTradingService:
         if state.blockers:
             raise Conflict("live trading cannot be enabled: " + "; ".join(state.blockers))
 
-    async def _announce(self, actor: Actor, enabled: bool) -> None:
+    async def _announce(self, uow: UnitOfWork, actor: Actor, enabled: bool) -> None:
+        """The critical alert, written with the switch (the outbox): sent once committed."""
         alert = AlertRaised(
             timestamp=self._clock.now(),
             kind="live_trading_switched",
             severity="critical",
             text=f"live trading {'ENABLED' if enabled else 'disabled'} by {actor.name}",
         )
-        try:
-            await self._bus.publish(topics.ALERTS, alert)
-        except Exception:  # noqa: BLE001 - the switch is recorded; say the alert did not go out
-            raise Unavailable("recorded, but the alert could not be published") from None
+        await outbox_for(self._database, self._bus).add(uow.session, [(topics.ALERTS, alert)])

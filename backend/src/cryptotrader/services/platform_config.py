@@ -1,9 +1,9 @@
 """Platform configuration changed at run time: trading pairs and notification settings.
 
 Pairs live in ``trading_pairs`` (``is_active`` says which ones the bots trade); a pair added,
-activated or deactivated is published after the commit (``PairChanged`` on ``commands``): a
-running live runtime feeds it, or stops feeding it, without a restart. If the bus is down after
-the commit, the caller gets 503 and the change stays recorded (calling again publishes again).
+activated or deactivated is announced (``PairChanged`` on ``commands``), written with the change
+through the outbox and sent once it has committed (by the relay later if the bus is down): a
+running live runtime feeds it, or stops feeding it, without a restart.
 Notification settings live in the ``settings`` table under ``notifications``. A Discord webhook
 URL is a secret (anyone holding it can post): it is stored encrypted and only shown masked.
 """
@@ -30,6 +30,7 @@ from cryptotrader.notify.platform import (
     NotificationSettings,
     load_platform_settings,
 )
+from cryptotrader.outbox import outbox_for
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import settings
 from cryptotrader.persistence.repositories.pairs import ensure_pair, find_pair
@@ -38,7 +39,7 @@ from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.security.keys import KeyRing, mask
 from cryptotrader.services import audit
 from cryptotrader.services.context import Actor, Origin, Permission
-from cryptotrader.services.errors import Conflict, NotFound, Unavailable
+from cryptotrader.services.errors import Conflict, NotFound
 from cryptotrader.services.exchange_keys import check_exchange
 
 Severity = Literal["info", "warning", "critical"]
@@ -106,11 +107,10 @@ class PlatformConfigService:
             return [_pair_view(row) for row in rows]
 
     async def add_pair(self, actor: Actor, exchange: str, symbol: str, origin: Origin) -> PairView:
-        """Add (or reactivate) a pair; published (``PairChanged``) after the commit.
+        """Add (or reactivate) a pair; ``PairChanged`` is written with it (sent once committed).
 
         Raises:
             UserInputError: malformed symbol, malformed exchange id or one ccxt does not know.
-            Unavailable: recorded, but the bus is down (the runtime did not hear of it).
         """
         actor.require(Permission.CONFIGURE)
         pair = Pair.parse(symbol)
@@ -135,8 +135,8 @@ class PlatformConfigService:
                 after={"exchange": exchange, "symbol": pair.symbol, "was_active": before},
             )
             view = _pair_view(row)
+            await self._stage(uow, actor, view)
             await uow.commit()
-        await self._published(actor, view)
         return view
 
     async def set_pair_active(
@@ -146,7 +146,6 @@ class PlatformConfigService:
 
         Raises:
             NotFound: no such pair.
-            Unavailable: recorded, but the bus is down (the runtime did not hear of it).
         """
         actor.require(Permission.CONFIGURE)
         async with UnitOfWork(self._database) as uow:
@@ -167,12 +166,16 @@ class PlatformConfigService:
                 after={"is_active": active},
             )
             view = _pair_view(row)
+            await self._stage(uow, actor, view)
             await uow.commit()
-        await self._published(actor, view)
         return view
 
-    async def _published(self, actor: Actor, view: PairView) -> None:
-        """Tell a running runtime (``commands``) that the pair changed."""
+    async def _stage(self, uow: UnitOfWork, actor: Actor, view: PairView) -> None:
+        """Tell a running runtime (``commands``) that the pair changed: written with the change.
+
+        Through the outbox (``cryptotrader.outbox``): sent once the change has committed, and
+        by the relay later when the bus is down meanwhile.
+        """
         message = PairChanged(
             timestamp=self._clock.now(),
             exchange=view.exchange,
@@ -180,14 +183,7 @@ class PlatformConfigService:
             active=view.is_active,
             requested_by=actor.name,
         )
-        try:
-            await self._bus.publish(topics.COMMANDS, message)
-        except Exception as exc:  # noqa: BLE001 - any transport failure: recorded, say so
-            log.error("publishing on %s failed: %r", topics.COMMANDS, exc)
-            raise Unavailable(
-                "recorded, but the message bus is unavailable: a running runtime did not get "
-                "it yet; retry"
-            ) from None
+        await outbox_for(self._database, self._bus).add(uow.session, [(topics.COMMANDS, message)])
 
     async def notifications(self, actor: Actor) -> NotificationView:
         """The notification settings."""

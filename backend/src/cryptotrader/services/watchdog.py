@@ -35,6 +35,7 @@ from cryptotrader.domain.presence import HEARTBEAT_KEY, RuntimePresence
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.trades import Trade
 from cryptotrader.errors import UnknownNameError
+from cryptotrader.outbox import outbox_for
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import bots, settings, trades
 from cryptotrader.persistence.uow import UnitOfWork
@@ -120,9 +121,8 @@ class EngineWatch:
                 alert = self._silent_alert(silence) if claimed else None
             else:
                 alert = await self._recover(uow, now)
-            if alert is not None:
-                # Published before the claim commits: a failed commit may repeat it, never lose it.
-                await self.bus.publish(topics.ALERTS, alert)
+            if alert is not None:  # written with the claim (the outbox): sent once committed
+                await outbox_for(self.database, self.bus).add(uow.session, [(topics.ALERTS, alert)])
             await uow.commit()
         return alert
 
@@ -240,7 +240,7 @@ class DailyDigest:
             alert = None
             if claimed and seen:
                 alert = await self._digest(uow, slot - timedelta(days=1), slot)
-                await self.bus.publish(topics.ALERTS, alert)  # before the claim commits
+                await outbox_for(self.database, self.bus).add(uow.session, [(topics.ALERTS, alert)])
             await uow.commit()
         return alert
 

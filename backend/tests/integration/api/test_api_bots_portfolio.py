@@ -143,6 +143,14 @@ async def test_trades_when_filtered_and_paginated_count_all_matches(
     since = everything["data"][1]["opened_at"]
     recent = await api.get("viewer", "/api/trades", params={"since": since})
     assert recent.json()["count"] == 2
+    # by closing time (a trade opened before a period and closed inside it belongs to it)
+    closed = sorted((t["closed_at"] for t in everything["data"] if t["closed_at"]), reverse=True)
+    assert len(closed) >= 2
+    late = await api.get("viewer", "/api/trades", params={"closed_since": closed[1]})
+    assert sorted((t["closed_at"] for t in late.json()["data"]), reverse=True) == closed[:2]
+    early = await api.get("viewer", "/api/trades", params={"closed_until": closed[1]})
+    assert early.json()["count"] == len(closed) - 2
+    assert all(t["closed_at"] < closed[1] for t in early.json()["data"])
     one = await api.get("viewer", f"/api/trades/{everything['data'][0]['id']}")
     assert one.status_code == 200
     assert "indicators" in one.json()

@@ -13,14 +13,11 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.support.monitoring_servers import Influx, free_port, influxd, poll, prometheus
-from tests.support.processes import runtime_redis
 
 INFLUX_DB = "cryptotrader"
 REQUESTS = 40
@@ -28,13 +25,6 @@ REQUESTS = 40
 # runtime's stream names are fixed and each test empties them, and under pytest-xdist the two
 # run at the same time on different workers.
 REDIS_DB = 13
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    """Redis database 13, its runtime streams emptied before and after."""
-    with runtime_redis(REDIS_DB) as url:
-        yield url
 
 
 def test_two_api_workers_report_one_sum_to_prometheus_and_points_to_influxdb(

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,23 +22,11 @@ from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import notifications as records
 from cryptotrader.persistence.repositories import settings, users
 from cryptotrader.persistence.uow import UnitOfWork
-from tests.support.processes import ENGINE_CLI, migrated_postgres_database, runtime_redis
+from tests.support.processes import ENGINE_CLI
 from tests.support.push_servers import expo_server
 
 REDIS_DB = 11  # a logical database of its own: the runtime's stream names are fixed
 TOKEN = "ExponentPushToken[process-test-device]"
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    with migrated_postgres_database() as url:
-        yield url
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    with runtime_redis(REDIS_DB) as url:
-        yield url
 
 
 async def _seed(url: str) -> None:

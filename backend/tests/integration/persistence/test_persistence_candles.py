@@ -6,12 +6,11 @@ import asyncio
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from cryptotrader.domain import CandleArrays, Pair, Timeframe
 from cryptotrader.errors import DataValidationError
-from cryptotrader.marketdata import candle_arrays, read_ohlcv
+from cryptotrader.marketdata import read_ohlcv
 from cryptotrader.marketdata.store import CandleStore
 from cryptotrader.persistence import Database, SqlCandleStore
 from cryptotrader.persistence.export import export_candles
@@ -23,12 +22,7 @@ ETH = Pair.parse("ETH/USDT")
 H1 = Timeframe.H1
 
 
-def _assert_same(frame: pd.DataFrame, expected: CandleArrays) -> None:
-    got = candle_arrays(frame)
-    assert isinstance(frame.index, pd.DatetimeIndex)
-    assert str(frame.index.tz) == "UTC"
-    assert frame.index.name == "timestamp"
-    assert list(frame.columns) == ["open", "high", "low", "close", "volume"]
+def _assert_same(got: CandleArrays, expected: CandleArrays) -> None:
     np.testing.assert_array_equal(got.timestamps, expected.timestamps)
     for column in ("open", "high", "low", "close", "volume"):
         np.testing.assert_array_equal(getattr(got, column), getattr(expected, column))
@@ -45,7 +39,7 @@ async def test_store_when_real_btc_hours_are_written_reads_them_back_bit_for_bit
     written = await store.write(exchange="binance", pair=BTC, timeframe=H1, candles=candles)
 
     assert written == len(candles) == 72_540
-    _assert_same(await store.read(exchange="binance", pair=BTC, timeframe=H1), candles)
+    _assert_same(await store.read_arrays(exchange="binance", pair=BTC, timeframe=H1), candles)
     (series,) = await store.series()
     assert (series.first_ms, series.last_ms, series.count) == (
         int(candles.timestamps[0]),
@@ -73,10 +67,10 @@ async def test_store_when_ranges_overlap_keeps_one_candle_per_time_and_newer_val
     await store.write(exchange="binance", pair=BTC, timeframe=H1, candles=first)
     await store.write(exchange="binance", pair=BTC, timeframe=H1, candles=shifted)
 
-    frame = await store.read(exchange="binance", pair=BTC, timeframe=H1)
-    assert len(frame) == 500
-    np.testing.assert_array_equal(frame["close"].to_numpy()[:200], first.close[:200])
-    np.testing.assert_array_equal(frame["close"].to_numpy()[200:], shifted.close)
+    stored = await store.read_arrays(exchange="binance", pair=BTC, timeframe=H1)
+    assert len(stored) == 500
+    np.testing.assert_array_equal(stored.close[:200], first.close[:200])
+    np.testing.assert_array_equal(stored.close[200:], shifted.close)
     assert (await store.series())[0].count == 500
 
 
@@ -91,8 +85,8 @@ async def test_store_when_one_batch_repeats_a_time_keeps_its_last_row(database: 
 
     assert await store.write(exchange="x", pair=BTC, timeframe=Timeframe.M1, candles=repeated) == 2
 
-    frame = await store.read(exchange="x", pair=BTC, timeframe=Timeframe.M1)
-    assert frame["close"].tolist() == [base.close[1], base.close[2]]
+    stored = await store.read_arrays(exchange="x", pair=BTC, timeframe=Timeframe.M1)
+    assert stored.close.tolist() == [base.close[1], base.close[2]]
 
 
 @pytest.mark.asyncio
@@ -104,14 +98,15 @@ async def test_store_when_reading_a_range_includes_start_and_excludes_end(
     await store.write(exchange="binance", pair=BTC, timeframe=Timeframe.M1, candles=candles)
     start, end = int(candles.timestamps[10]), int(candles.timestamps[20])
 
-    frame = await store.read(
+    stored = await store.read_arrays(
         exchange="binance", pair=BTC, timeframe=Timeframe.M1, start_ms=start, end_ms=end
     )
 
-    _assert_same(frame, candles.slice(10, 20))
-    assert (
-        await store.read(exchange="binance", pair=BTC, timeframe=Timeframe.M1, start_ms=end + 10**9)
-    ).empty
+    _assert_same(stored, candles.slice(10, 20))
+    later = await store.read_arrays(
+        exchange="binance", pair=BTC, timeframe=Timeframe.M1, start_ms=end + 10**9
+    )
+    assert len(later) == 0
 
 
 @pytest.mark.asyncio
@@ -168,7 +163,7 @@ async def test_export_when_written_to_a_file_reads_back_as_the_same_candles(
     count = await export_candles(store=store, exchange="binance", pair=BTC, timeframe=H1, path=path)
 
     assert count == 500
-    _assert_same(read_ohlcv(path).frame, candles)
+    _assert_same(read_ohlcv(path).arrays, candles)
 
 
 @pytest.mark.asyncio

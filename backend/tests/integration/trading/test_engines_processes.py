@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,28 +27,12 @@ from tests.support.parity import (
 )
 from tests.support.processes import (
     engine_processes,
-    migrated_postgres_database,
     replay_market_data,
-    runtime_redis,
     until_order_engine_done,
 )
 
 ORDER_CHECKPOINT = "paper:binance:BTC/USDT:4h"
 REDIS_DB = 9  # a logical database of its own: the runtime's stream names are fixed
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A new PostgreSQL database, migrated, dropped afterwards."""
-    with migrated_postgres_database() as url:
-        yield url
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    """Redis, in a logical database whose runtime streams are emptied before and after."""
-    with runtime_redis(REDIS_DB) as url:
-        yield url
 
 
 @pytest.mark.shared_data

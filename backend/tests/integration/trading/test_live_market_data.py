@@ -18,19 +18,14 @@ from cryptotrader.domain.market import CandleArrays
 from cryptotrader.engines.workers.market_data import LiveFeed
 from cryptotrader.exchanges.ccxt.venue import CcxtVenue
 from tests.support.binance_server import BinanceServer
-from tests.support.feeds import FORMING, H1, binance_rest, hourly_candles, running_feed
+from tests.support.feeds import FORMING, H1, binance_rest, running_feed
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
 
 @pytest.fixture
-def hours(shared_data: Path) -> CandleArrays:
-    return hourly_candles(shared_data)
-
-
-@pytest.fixture
 def server(hours: CandleArrays) -> Iterator[BinanceServer]:
-    with binance_rest(hours) as binance:
+    with binance_rest({"BTC/USDT": hours}) as binance:
         yield binance
 
 

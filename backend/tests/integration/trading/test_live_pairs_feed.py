@@ -37,7 +37,6 @@ from cryptotrader.engines.workers.market_data import (
 )
 from cryptotrader.errors import UserInputError
 from cryptotrader.exchanges.ccxt.stream import CcxtCandleStream
-from cryptotrader.marketdata.io import read_ohlcv
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import ohlcv
@@ -53,7 +52,7 @@ from tests.support.feeds import (
     local_binance,
     market_id,
     partial,
-    scaled,
+    three_markets,
     until,
     whole,
     wired,
@@ -66,10 +65,7 @@ SYMBOLS = ("BTC/USDT", "ETH/USDT", "SOL/USDT")
 
 @pytest.fixture
 def markets(shared_data: Path) -> dict[str, CandleArrays]:
-    btc = read_ohlcv(shared_data / "binance_BTC-USDT_1h.csv.gz").arrays.slice(0, 400)
-    eth = read_ohlcv(shared_data / "binance_ETH-USDT_1h.csv.gz").arrays.slice(0, 400)
-    assert (btc.timestamps == eth.timestamps).all()
-    return {"BTC/USDT": btc, "ETH/USDT": eth, "SOL/USDT": scaled(btc, 100.0)}
+    return three_markets(shared_data)
 
 
 @pytest.fixture

@@ -90,6 +90,13 @@ async def _paced(shared_data: Path, tmp_path: Path) -> tuple[Runtime, list[Alert
     return runtime, alerts
 
 
+def _platform(runtime: Runtime) -> PlatformConfigService:
+    """The API's service that changes the active pairs, on the runtime's database and bus."""
+    return PlatformConfigService(
+        database=runtime.database, bus=runtime.bus, clock=runtime.clock, ring=None
+    )
+
+
 async def _until_traded(runtime: Runtime, bot: BotKind | None, symbol: str) -> None:
     """Until a trade of ``bot`` (None: any) on ``symbol`` is recorded (the replay runs on)."""
     async with asyncio.timeout(600):
@@ -135,19 +142,22 @@ def _stored() -> tuple[list[Trade], dict[int, list[str]], set[str]]:
     return asyncio.run(read())
 
 
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+def _replayed(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[list[Trade], dict[int, list[str]], set[str]]:
+    """``run --replay`` of both pairs to its end, then what ``_stored`` reads."""
     with pytest.raises(SystemExit) as exit_info:
-        main(["run", *args, "-q"])
+        main(["run", *_files(shared_data, tmp_path), "-q"])
     _, err = capsys.readouterr()
     assert exit_info.value.code == 0, err
+    return _stored()
 
 
 @pytest.mark.shared_data
 def test_two_pairs_replayed_together_trade_each_under_its_own_pair(
     shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _run(_files(shared_data, tmp_path), capsys)
-    found, ids, series = _stored()
+    found, ids, series = _replayed(shared_data, tmp_path, capsys)
     assert series == {"BTC/USDT", "ETH/USDT"}
     assert {t.pair.symbol for t in found} == {"BTC/USDT", "ETH/USDT"}
     for trade_id, trade in zip(ids, found, strict=True):
@@ -166,8 +176,7 @@ def test_the_open_position_limit_holds_across_pairs_at_every_moment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("CRYPTOTRADER_RUNTIME__MAX_OPEN_POSITIONS", "1")
-    _run(_files(shared_data, tmp_path), capsys)
-    found, _, _ = _stored()
+    found, _, _ = _replayed(shared_data, tmp_path, capsys)
     assert {t.pair.symbol for t in found} == {"BTC/USDT", "ETH/USDT"}
     spans = sorted(found, key=lambda t: (t.entry_time, t.exit_time or END))
     for earlier, later in itertools.pairwise(spans):
@@ -187,8 +196,7 @@ def test_a_pair_deactivated_through_config_pairs_opens_nothing(
             await database.dispose()
 
     asyncio.run(deactivate())
-    _run(_files(shared_data, tmp_path), capsys)
-    found, _, series = _stored()
+    found, _, series = _replayed(shared_data, tmp_path, capsys)
     assert series == {"BTC/USDT", "ETH/USDT"}  # its candles are still read and stored
     assert found
     assert {t.pair.symbol for t in found} == {"BTC/USDT"}
@@ -202,8 +210,7 @@ def test_a_bot_narrowed_to_some_pairs_opens_only_on_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("CRYPTOTRADER_RUNTIME__BOT_PAIRS", '{"aggressive": ["eth/usdt"]}')
-    _run(_files(shared_data, tmp_path), capsys)
-    found, _, _ = _stored()
+    found, _, _ = _replayed(shared_data, tmp_path, capsys)
     by_bot = {bot: {t.pair.symbol for t in found if t.bot is bot} for bot in BotKind}
     assert by_bot[BotKind.AGGRESSIVE] == {"ETH/USDT"}
     assert by_bot[BotKind.SAFE] == {"BTC/USDT", "ETH/USDT"}
@@ -217,9 +224,7 @@ async def test_a_bots_pairs_changed_while_running_apply_from_the_next_candle_and
 ) -> None:
     runtime, alerts = await _paced(shared_data, tmp_path)
     try:
-        platform = PlatformConfigService(
-            database=runtime.database, bus=runtime.bus, clock=runtime.clock, ring=None
-        )
+        platform = _platform(runtime)
         await platform.add_pair(ADMIN, "binance", "XRP/USDT", ORIGIN)  # known, not in the files
         await runtime.start()
         await _until_traded(runtime, BotKind.AGGRESSIVE, "ETH/USDT")
@@ -271,9 +276,7 @@ async def test_a_pair_activated_while_running_trades_from_its_next_candle(
         eth = await _deactivate(runtime.database, "ETH/USDT")
         await runtime.start()
         await _until_traded(runtime, None, "BTC/USDT")
-        platform = PlatformConfigService(
-            database=runtime.database, bus=runtime.bus, clock=runtime.clock, ring=None
-        )
+        platform = _platform(runtime)
         await platform.set_pair_active(ADMIN, eth, True, ORIGIN)
         found, applied = await _after_run(runtime, "pairs.applied")
     finally:

@@ -16,7 +16,7 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,7 +31,7 @@ from cryptotrader.persistence.tables import EngineCheckpointRow, OrderRow
 from cryptotrader.persistence.uow import UnitOfWork
 from tests.support.builders import read_shared_csv
 from tests.support.parity import backtest, expected_rows, stored_rows
-from tests.support.processes import ENGINE_CLI, migrated_postgres_database, runtime_redis
+from tests.support.processes import ENGINE_CLI
 
 REDIS_DB = 15  # a logical database of its own (test_partitioned_workers' too: one at a time)
 CHECKPOINT = "paper:binance:BTC/USDT:4h"
@@ -39,20 +39,6 @@ ROWS = 1500
 SPEED = "480000"  # 4h candles: one every 0.03 s, about 45 s in all
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A new PostgreSQL database, migrated, dropped afterwards."""
-    with migrated_postgres_database() as url:
-        yield url
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    """Redis, in a logical database whose runtime streams are emptied before and after."""
-    with runtime_redis(REDIS_DB) as url:
-        yield url
 
 
 def _until(what: str, check: Callable[[], T | None], deadline_s: float = 600) -> T:

@@ -151,15 +151,17 @@ async def test_the_store_writes_the_order_update_with_the_order_sent_once_commit
     await parts.store.store_new(order)
     parts.exchange.faults["buy"].append((BEFORE, OrderRejected("-2010 rejected")))
     assert await parts.sender.send(order) is None  # refused: recorded, alerted, bot paused
-    assert parts.bus.kinds() == ["order_failed"]  # no change of ours: published directly
+    assert parts.bus.published == []  # held: every event waits in the outbox
     async with UnitOfWork(database, read_only=True) as uow:
         written = await outbox_rows.pending(session=uow.session, before=None, limit=100)
     staged = [event for row in written for event in decode_row(row.payload)]
     assert [(t, type(m).__name__) for t, m in staged] == [
         ("orders", "OrderUpdated"),  # pending, with the order
         ("orders", "OrderUpdated"),  # rejected, with its status
+        ("alerts", "AlertRaised"),  # order_failed, with the rejected status
         ("alerts", "AlertRaised"),  # bot_paused, with the pause
     ]
+    assert len(written) == 3  # the alert is in the status's row: one transaction
     assert await outbox.recover() == 0  # nothing left by another process: its own follow
-    assert [m.message_id for _, m in parts.bus.published[1:]] == [m.message_id for _, m in staged]
+    assert [m.message_id for _, m in parts.bus.published] == [m.message_id for _, m in staged]
     assert parts.bus.kinds() == ["order_failed", "bot_paused"]

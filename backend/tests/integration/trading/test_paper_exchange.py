@@ -10,6 +10,7 @@ from cryptotrader.clock import TestClock
 from cryptotrader.domain.enums import OrderStatus
 from cryptotrader.errors import OrderNotFound, OrderRejected, TemporaryError
 from cryptotrader.exchanges.paper import PaperExchange
+from cryptotrader.persistence import deferred
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories.paper import load_paper_account
 from cryptotrader.persistence.uow import UnitOfWork
@@ -122,3 +123,66 @@ async def test_paper_exchange_when_asked_about_an_unknown_order_says_so(
     assert await exchange.fetch_order(PAIR, client_order_id="ct-s-1-e") is None
     with pytest.raises(OrderNotFound):
         await exchange.cancel_order(PAIR, client_order_id="ct-s-1-e")
+
+
+def unsaved(exchange: PaperExchange) -> bool:
+    """Whether the account has changes not saved yet."""
+    return exchange.book.dirty
+
+
+async def test_paper_exchange_saved_in_a_transaction_is_saved_with_it_or_not_at_all(
+    database: Database,
+) -> None:
+    """``unsaved`` leaves a batch's changes to ``save_in``: committed with the caller's records,
+    or, when that transaction does not commit, still to save (the next save writes them)."""
+    exchange = paper(database)
+    await exchange.start()
+    await exchange.mark_price(PAIR, 40_000.0, at_ms=H)
+    async with exchange.unsaved():
+        bought = await exchange.buy(PAIR, Decimal("0.01"), client_order_id="ct-a-1-e")
+    assert unsaved(exchange)  # not saved by the block
+
+    async def rolled_back() -> None:
+        async with UnitOfWork(database) as uow:
+            await exchange.save_in(uow.session)
+            raise RuntimeError("the records failed")
+
+    with pytest.raises(RuntimeError):
+        await rolled_back()
+    assert unsaved(exchange)
+    async with UnitOfWork(database, read_only=True) as uow:
+        _, orders = await load_paper_account(session=uow.session, account=exchange.account)
+    assert orders == []  # nothing of the batch is saved
+
+    async with UnitOfWork(database) as uow:
+        async with deferred.defer(uow.session):
+            await exchange.save_in(uow.session)
+        await uow.commit()
+    assert not unsaved(exchange)
+    again = paper(database)
+    await again.start()
+    assert await again.fetch_order(PAIR, client_order_id="ct-a-1-e") == bought
+    assert await again.fetch_balances() == await exchange.fetch_balances()
+
+
+async def test_paper_exchange_changed_again_before_the_commit_stays_to_save(
+    database: Database,
+) -> None:
+    exchange = paper(database)
+    await exchange.start()
+    await exchange.mark_price(PAIR, 40_000.0, at_ms=H)
+    async with exchange.unsaved():
+        await exchange.buy(PAIR, Decimal("0.01"), client_order_id="ct-a-1-e")
+    async with UnitOfWork(database) as uow:
+        await exchange.save_in(uow.session)
+        async with exchange.unsaved():  # a change after the documents were taken
+            await exchange.sell(PAIR, Decimal("0.01"), client_order_id="ct-a-1-x")
+        await uow.commit()
+    assert unsaved(exchange)
+    await exchange.flush()
+    again = paper(database)
+    await again.start()
+    assert await again.fetch_balances() == await exchange.fetch_balances()
+    sold = await again.fetch_order(PAIR, client_order_id="ct-a-1-x")
+    assert sold is not None
+    assert sold.status is OrderStatus.FILLED

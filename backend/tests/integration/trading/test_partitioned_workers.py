@@ -17,7 +17,7 @@ import signal
 import subprocess
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,7 +28,7 @@ from cryptotrader.bus import topics
 from cryptotrader.bus.codec import decode
 from cryptotrader.bus.messages import DecisionsMade
 from tests.support.builders import read_shared_csv
-from tests.support.processes import ENGINE_CLI, migrated_postgres_database, runtime_redis
+from tests.support.processes import ENGINE_CLI
 
 REDIS_DB = 15  # a logical database of its own: the runtime's stream names are fixed
 PARTITIONS = 6
@@ -41,20 +41,6 @@ DEADLINE_S = 120.0
 measured and printed, not asserted)."""
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A new PostgreSQL database, migrated, dropped afterwards."""
-    with migrated_postgres_database() as url:
-        yield url
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    """Redis, in a logical database whose runtime streams are emptied before and after."""
-    with runtime_redis(REDIS_DB) as url:
-        yield url
 
 
 def _files(shared: Path, folder: Path) -> list[Path]:

@@ -18,8 +18,6 @@ import pytest
 from cryptotrader.cli import main
 from cryptotrader.config import load_settings
 from cryptotrader.domain.market import CandleArrays
-from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.marketdata.io import read_ohlcv
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.migrate import upgrade
 from cryptotrader.persistence.repositories import ohlcv
@@ -28,7 +26,7 @@ from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.runtime_inputs import SOURCE_KEY
 from tests.support.binance_server import BinanceServer
 from tests.support.builders import read_shared_csv
-from tests.support.exchange_server import Listing, running
+from tests.support.feeds import local_binance
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -102,23 +100,10 @@ def test_replay_shorter_than_the_warm_up_is_refused_and_binds_nothing(
     assert recorded() == ([], None)
 
 
-H1 = Timeframe.H1
-
-
-@pytest.fixture
-def hours(shared_data: Path) -> CandleArrays:
-    return read_ohlcv(shared_data / "binance_BTC-USDT_1h.csv.gz").arrays.slice(0, 400)
-
-
 @pytest.fixture
 def binance(hours: CandleArrays, monkeypatch: pytest.MonkeyPatch) -> Iterator[BinanceServer]:
-    server = BinanceServer(now_ms=int(hours.timestamps[300]) + 1_000)
-    server.list_market(Listing("BTCUSDT", "BTC", "USDT", {H1: hours}))
-    server.list_market(Listing("NEWUSDT", "NEW", "USDT", {H1: hours.slice(250, 400)}))
-    with running(server):
-        monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__BASE_URL", server.base_url)
-        monkeypatch.setenv("CRYPTOTRADER_EXCHANGE__TIMEOUT_S", "5")
-        monkeypatch.setenv("CRYPTOTRADER_RUNTIME__TIMEFRAME", "1h")
+    markets = {"BTC/USDT": hours, "NEW/USDT": hours.slice(250, 400)}
+    with local_binance(markets, monkeypatch) as (server, _):
         yield server
 
 

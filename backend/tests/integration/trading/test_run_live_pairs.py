@@ -23,12 +23,11 @@ from cryptotrader.bus.protocol import Delivery
 from cryptotrader.config import load_settings
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.engines.workers.market_data import PairsLiveFeed, StreamFeed
-from cryptotrader.marketdata.io import read_ohlcv
 from cryptotrader.runtime import Runtime
 from cryptotrader.runtime_inputs import RunOptions
 from tests.support.binance_server import BinanceServer
 from tests.support.binance_stream_server import BinanceStreamServer
-from tests.support.feeds import H1, listed, local_binance, partial, scaled, until
+from tests.support.feeds import H1, listed, local_binance, partial, three_markets, until
 
 pytestmark = [pytest.mark.shared_data, pytest.mark.asyncio(loop_scope="function")]
 
@@ -38,9 +37,7 @@ ENGINES = ("market-data", "indicator", "decision", "order", "portfolio")
 
 @pytest.fixture
 def markets(shared_data: Path) -> dict[str, CandleArrays]:
-    btc = read_ohlcv(shared_data / "binance_BTC-USDT_1h.csv.gz").arrays.slice(0, 400)
-    eth = read_ohlcv(shared_data / "binance_ETH-USDT_1h.csv.gz").arrays.slice(0, 400)
-    return {"BTC/USDT": btc, "ETH/USDT": eth, "SOL/USDT": scaled(btc, 100.0)}
+    return three_markets(shared_data)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ on arrive over the stream (the first after the connection from REST, as the feed
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -21,7 +20,6 @@ from cryptotrader.config import load_settings
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.engines.workers.market_data import PairsLiveFeed, StreamFeed
-from cryptotrader.marketdata.io import read_ohlcv
 from cryptotrader.runtime_inputs import RunOptions
 from tests.support.binance_server import BinanceServer
 from tests.support.binance_stream_server import BinanceStreamServer
@@ -32,11 +30,6 @@ pytestmark = pytest.mark.asyncio(loop_scope="function")
 H1 = Timeframe.H1
 NOW = 300
 STREAM = "btcusdt@kline_1h"
-
-
-@pytest.fixture
-def hours(shared_data: Path) -> CandleArrays:
-    return read_ohlcv(shared_data / "binance_BTC-USDT_1h.csv.gz").arrays.slice(0, 400)
 
 
 @pytest.fixture

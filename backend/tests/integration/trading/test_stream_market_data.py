@@ -29,7 +29,6 @@ from tests.support.feeds import (
     H1,
     RunningFeed,
     binance_rest,
-    hourly_candles,
     partial,
     running_feed,
     until,
@@ -41,13 +40,8 @@ KLINES = "/api/v3/klines"
 
 
 @pytest.fixture
-def hours(shared_data: Path) -> CandleArrays:
-    return hourly_candles(shared_data)
-
-
-@pytest.fixture
 def rest(hours: CandleArrays) -> Iterator[BinanceServer]:
-    with binance_rest(hours) as binance:
+    with binance_rest({"BTC/USDT": hours}) as binance:
         yield binance
 
 

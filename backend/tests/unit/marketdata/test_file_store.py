@@ -11,7 +11,7 @@ import pytest
 
 from cryptotrader.domain import CandleArrays, Pair, Timeframe
 from cryptotrader.errors import DataValidationError, UserInputError
-from cryptotrader.marketdata import candle_arrays, read_ohlcv
+from cryptotrader.marketdata import read_ohlcv
 from cryptotrader.marketdata.file_store import FileCandleStore, merge_candles
 from tests.support.builders import random_walk
 
@@ -45,14 +45,14 @@ async def test_file_store_when_written_reads_back_exactly(tmp_path: Path) -> Non
     candles = hours(500)
     assert await store.write(**KEY, candles=candles) == 500
     assert await store.last_timestamp(**KEY) == int(candles.timestamps[-1])
-    assert_same(candle_arrays(await store.read(**KEY)), candles)
+    assert_same(await store.read_arrays(**KEY), candles)
 
 
 @pytest.mark.asyncio
 async def test_file_store_when_nothing_stored_answers_none_and_empty(tmp_path: Path) -> None:
     store = FileCandleStore(tmp_path / "absent")
     assert await store.last_timestamp(**KEY) is None
-    assert len(await store.read(**KEY)) == 0
+    assert len(await store.read_arrays(**KEY)) == 0
     assert await store.series() == []
 
 
@@ -63,7 +63,7 @@ async def test_file_store_when_overlapping_write_upserts_newer_values(tmp_path: 
     new = hours(300, seed=2, start=200)  # overlaps 100 candles, with different values
     await store.write(**KEY, candles=old)
     await store.write(**KEY, candles=new)
-    stored = candle_arrays(await store.read(**KEY))
+    stored = await store.read_arrays(**KEY)
     assert len(stored) == 500
     assert np.all(np.diff(stored.timestamps) == HOUR)  # sorted, no duplicates
     assert_same(stored.slice(0, 200), old.slice(0, 200))
@@ -76,7 +76,7 @@ async def test_file_store_when_older_candles_written_later_keeps_order(tmp_path:
     candles = hours(400)
     await store.write(**KEY, candles=candles.slice(200, 400))
     await store.write(**KEY, candles=candles.slice(0, 200))
-    assert_same(candle_arrays(await store.read(**KEY)), candles)
+    assert_same(await store.read_arrays(**KEY), candles)
 
 
 @pytest.mark.asyncio
@@ -85,7 +85,7 @@ async def test_file_store_when_range_read_returns_half_open_interval(tmp_path: P
     candles = hours(100)
     await store.write(**KEY, candles=candles)
     start, end = int(candles.timestamps[10]), int(candles.timestamps[20])
-    part = candle_arrays(await store.read(**KEY, start_ms=start, end_ms=end))
+    part = await store.read_arrays(**KEY, start_ms=start, end_ms=end)
     assert_same(part, candles.slice(10, 20))
 
 

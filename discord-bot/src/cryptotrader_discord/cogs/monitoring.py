@@ -61,12 +61,15 @@ class RefreshView(discord.ui.View):
 
 
 async def profit_rows(api: ApiClient, period: Period, now: datetime) -> list[ProfitRow]:
-    """P&L and count of the trades closed in each of the latest days, weeks or months."""
+    """P&L and count of the trades closed in each of the latest days, weeks or months.
+
+    A trade counts in the period it closed in (opened before it or not).
+    """
     starts = _starts(period, now)
     closed: list[TradePublic] = []
     offset = 0
     while True:
-        page = await api.trades(status="closed", since=starts[-1], limit=200, offset=offset)
+        page = await api.trades(status="closed", closed_since=starts[-1], limit=200, offset=offset)
         closed += page.data
         offset += len(page.data)
         if not page.data or offset >= page.count:

@@ -20,7 +20,7 @@ from cryptotrader_discord import checks
 from cryptotrader_discord.api import ApiError, BotKind
 from cryptotrader_discord.chart import equity_png
 from cryptotrader_discord.cogs.monitoring import BOT_CHOICES, d
-from cryptotrader_discord.embeds import backtest_embed, bot_name, status_text
+from cryptotrader_discord.embeds import backtest_embed, bot_name, label_of, status_text
 from cryptotrader_discord.i18n import text
 
 if TYPE_CHECKING:
@@ -33,44 +33,60 @@ BACKTEST_DEADLINE_S = 1800.0
 
 
 class ConfirmView(discord.ui.View):
-    """Confirm / Cancel, answered only by the member who asked."""
+    """Confirm / Cancel, answered only by the member who asked (still an operator)."""
 
     def __init__(
-        self, bot: TraderBot, asker: int, kind: BotKind, action: Action, lang: str
+        self, bot: TraderBot, asker: int, kinds: tuple[BotKind, ...], action: Action, lang: str
     ) -> None:
         super().__init__(timeout=60)
-        self.bot, self.asker, self.kind, self.action, self.lang = bot, asker, kind, action, lang
+        self.bot, self.asker, self.kinds, self.action, self.lang = bot, asker, kinds, action, lang
         self.confirm.label = text(lang, "confirm")
         self.cancel.label = text(lang, "cancel")
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        """Only the asker (still an operator) may press."""
-        return interaction.user.id == self.asker and checks.may_control(
+        """Only the asker, still an operator, may press; anyone else is told so, privately."""
+        if interaction.user.id == self.asker and checks.may_control(
             self.bot.config, checks.member_roles(interaction)
-        )
+        ):
+            return True
+        lang = self.bot.language(interaction)
+        await interaction.response.send_message(text(lang, "not_yours"), ephemeral=True)
+        return False
 
     @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
     async def confirm(
         self, interaction: discord.Interaction[Any], button: discord.ui.Button[ConfirmView]
     ) -> None:
-        """Ask the API, then say what it did."""
+        """Ask the API (once per bot), then say what it did."""
         self.stop()
+        who = checks.on_behalf_of(interaction)
+        states: list[str] = []  # "Safe: paused" per bot done
         try:
-            done = await self.bot.api.control(
-                self.kind, self.action, on_behalf_of=checks.on_behalf_of(interaction)
-            )
+            for kind in self.kinds:
+                done = await self.bot.api.control(kind, self.action, on_behalf_of=who)
+                state = status_text(
+                    done.requested.status if done.requested else done.status, self.lang
+                )
+                states.append(f"{label_of(self.lang, bot_name(kind, self.lang))}{state}")
         except ApiError as exc:
             message = text(self.lang, "error", error=str(exc))
+            if exc.status == 403:
+                message = text(self.lang, "no_control_scope", error=f"HTTP {exc.status}")
+            if states:  # the bots done before the refusal
+                message = f"{' · '.join(states)}\n{message}"
         else:
-            message = text(
-                self.lang,
-                f"did_{self.action}",
-                bot=bot_name(self.kind, self.lang),
-                user=interaction.user.mention,
-                status=status_text(
-                    done.requested.status if done.requested else done.status, self.lang
-                ),
-            )
+            user = interaction.user.mention
+            if len(self.kinds) == 1:
+                message = text(
+                    self.lang,
+                    f"did_{self.action}",
+                    bot=bot_name(self.kinds[0], self.lang),
+                    user=user,
+                    status=state,
+                )
+            else:
+                status = " · ".join(states)
+                message = text(self.lang, f"did_{self.action}_both", user=user, status=status)
         await interaction.response.edit_message(content=message, view=None)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
@@ -90,37 +106,47 @@ class Trading(commands.Cog):
         self._jobs: set[asyncio.Task[None]] = set()
 
     async def _ask(
-        self, interaction: discord.Interaction[Any], kind: BotKind, action: Action
+        self, interaction: discord.Interaction[Any], kind: BotKind | None, action: Action
     ) -> None:
         lang = self.bot.language(interaction)
-        view = ConfirmView(self.bot, interaction.user.id, kind, action, lang)
-        question = text(lang, f"ask_{action}", bot=bot_name(kind, lang))
+        kinds: tuple[BotKind, ...] = ("safe", "aggressive") if kind is None else (kind,)
+        view = ConfirmView(self.bot, interaction.user.id, kinds, action, lang)
+        if kind is None:
+            question = text(lang, f"ask_{action}_both")
+        else:
+            question = text(lang, f"ask_{action}", bot=bot_name(kind, lang))
         await interaction.response.send_message(question, view=view, ephemeral=True)
 
     @app_commands.command(
-        name=d("cmd_pause", "pause"), description=d("desc_pause", "Pause a bot (operators)")
+        name=d("cmd_pause", "pause"),
+        description=d("desc_pause", "Pause a bot, or both (operators)"),
     )
     @app_commands.rename(bot=d("opt_bot", "bot"))
-    @app_commands.describe(bot=d("optdesc_bot", "safe or aggressive"))
+    @app_commands.describe(bot=d("optdesc_bot_both", "safe or aggressive (both when omitted)"))
     @app_commands.choices(bot=BOT_CHOICES)
     @checks.operator()
     async def pause(
-        self, interaction: discord.Interaction[Any], bot: Literal["safe", "aggressive"]
+        self,
+        interaction: discord.Interaction[Any],
+        bot: Literal["safe", "aggressive"] | None = None,
     ) -> None:
-        """/pause bot."""
+        """/pause [bot]: one bot, or both when omitted."""
         await self._ask(interaction, bot, "pause")
 
     @app_commands.command(
-        name=d("cmd_resume", "resume"), description=d("desc_resume", "Resume a bot (operators)")
+        name=d("cmd_resume", "resume"),
+        description=d("desc_resume", "Resume a bot, or both (operators)"),
     )
     @app_commands.rename(bot=d("opt_bot", "bot"))
-    @app_commands.describe(bot=d("optdesc_bot", "safe or aggressive"))
+    @app_commands.describe(bot=d("optdesc_bot_both", "safe or aggressive (both when omitted)"))
     @app_commands.choices(bot=BOT_CHOICES)
     @checks.operator()
     async def resume(
-        self, interaction: discord.Interaction[Any], bot: Literal["safe", "aggressive"]
+        self,
+        interaction: discord.Interaction[Any],
+        bot: Literal["safe", "aggressive"] | None = None,
     ) -> None:
-        """/resume bot."""
+        """/resume [bot]: one bot, or both when omitted."""
         await self._ask(interaction, bot, "resume")
 
     @app_commands.command(
@@ -206,7 +232,9 @@ class Trading(commands.Cog):
                 title = (
                     f"Backtest #{job} - {report.pair} {report.timeframe} ({strategy}), {report.bot}"
                 )
-                image = equity_png(points, title=title)  # no emoji: the PNG font has none
+                first, last = report.equity_curve[0].time, report.equity_curve[-1].time
+                span = (f"{first:%Y-%m-%d}", f"{last:%Y-%m-%d}")
+                image = equity_png(points, title=title, span=span)  # no emoji in the PNG font
                 embed.set_image(url=f"attachment://{name}")
                 await channel.send(embed=embed, file=discord.File(io.BytesIO(image), name))
             else:

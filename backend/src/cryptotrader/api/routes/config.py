@@ -49,8 +49,8 @@ async def add_pair(
     """Add a trading pair (or reactivate a known one).
 
     A running live runtime (started without ``--pair``) checks its history and trades it from
-    its next candle (``pairs_applied`` alert), or says why not (``pair_refused``); 503 when the
-    change is recorded but the message bus is down.
+    its next candle (``pairs_applied`` alert), or says why not (``pair_refused``); the change is
+    announced through the outbox (sent later if the message bus is down).
     """
     return PairPublic.model_validate(
         await platform.add_pair(actor, body.exchange, body.symbol, origin)
@@ -68,8 +68,8 @@ async def update_pair(
     """Activate or deactivate a trading pair.
 
     A running live runtime applies it from the next candle: a deactivated pair opens nothing
-    new, and is fed until its open positions close (their stops keep working); 503 when the
-    change is recorded but the message bus is down.
+    new, and is fed until its open positions close (their stops keep working); the change is
+    announced through the outbox (sent later if the message bus is down).
     """
     view = await platform.set_pair_active(actor, pair_id, body.is_active, origin)
     return PairPublic.model_validate(view)

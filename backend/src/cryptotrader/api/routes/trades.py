@@ -27,6 +27,12 @@ async def list_trades(
     pair: Annotated[str | None, Query(max_length=25, examples=["BTC/USDT"])] = None,
     since: Annotated[AwareDatetime | None, Query(description="opened at or after")] = None,
     until: Annotated[AwareDatetime | None, Query(description="opened before")] = None,
+    closed_since: Annotated[
+        AwareDatetime | None, Query(description="closed at or after (open trades excluded)")
+    ] = None,
+    closed_until: Annotated[
+        AwareDatetime | None, Query(description="closed before (open trades excluded)")
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> TradesPublic:
@@ -37,6 +43,8 @@ async def list_trades(
         symbol=None if pair is None else Pair.parse(pair).symbol,
         opened_from=since,
         opened_until=until,
+        closed_from=closed_since,
+        closed_until=closed_until,
     )
     found, total = await trades.search(actor, where, limit=limit, offset=offset)
     return TradesPublic(data=[TradePublic.model_validate(t) for t in found], count=total)

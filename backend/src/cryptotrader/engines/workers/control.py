@@ -1,8 +1,9 @@
 """Control worker: applies the bot commands people send on ``commands`` (``ControlBot``).
 
 The API records what was asked and publishes the command; the portfolio manager applies it
-(``bots.status``, the audit log, the reducer's resume) and announces it on ``alerts``. Applying
-a command twice has the effect of applying it once.
+(``bots.status``, the audit log, the reducer's resume) and announces it on ``alerts``. A command
+delivered twice (the outbox sends again what an empty Redis restart lost) is applied once: its
+``message_id`` is claimed in the inbox with the change.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class ControlWorker:
         if not isinstance(command, ControlBot):
             return
         log.info("%s the %s bot (asked by %s)", command.action, command.bot, command.requested_by)
-        events = await self._portfolio.control(command.bot, command.action, by=command.requested_by)
+        events = await self._portfolio.control(
+            command.bot, command.action, by=command.requested_by, message_id=command.message_id
+        )
         for topic, message in events:
             await self._bus.publish(topic, message)

@@ -201,6 +201,8 @@ class ReplayFeed:
         self.candles = candles
         self.speed = speed
         self.run_size = run_size
+        self.times = candles.timestamps
+        """The candle times replayed, one window of ``run_size`` (one when paced) at a time."""
 
     @property
     def total(self) -> int:
@@ -221,13 +223,12 @@ class ReplayFeed:
         last of the run ``AHEAD`` runs back) is done: a full-speed replay never gets further
         ahead of the order engine than that, so channels never hold more than a few runs.
         """
-        candles = self.candles
-        await publisher.store(candles)
-        n = len(candles)
-        start = 0 if start_ms is None else int(np.searchsorted(candles.timestamps, start_ms))
+        await self._store(publisher)
+        times = self.times
+        n = len(times)
+        start = 0 if start_ms is None else int(np.searchsorted(times, start_ms))
         size = self.run_size if self.speed is None else 1
         pause = 0.0 if self.speed is None else publisher.series.timeframe.milliseconds / 1000
-        first_ms = int(candles.timestamps[0])
         if start >= n:
             log.info("replay: every candle was done before; nothing to replay")
         for i in range(start, n, size):
@@ -235,17 +236,25 @@ class ReplayFeed:
                 return
             back = i - AHEAD * size
             if throttle is not None and back >= start:
-                await throttle(int(candles.timestamps[back + size - 1]))
-            j = min(i + size, n)
-            await publisher.publish(
-                candles.slice(i, j),
-                previous_ms=int(candles.timestamps[i - 1]) if i else None,
-                history_from_ms=first_ms,
-                next_open=(float(candles.open[j]), int(candles.timestamps[j])) if j < n else None,
-                final=j == n,
-            )
+                await throttle(int(times[back + size - 1]))
+            await self._publish(publisher, i, min(i + size, n))
             if self.speed is not None:
                 await _sleep(pause / self.speed, stop)
+
+    async def _store(self, publisher: Publisher) -> None:
+        await publisher.store(self.candles)
+
+    async def _publish(self, publisher: Publisher, i: int, j: int) -> None:
+        # candles i to j - 1, one run
+        candles = self.candles
+        n = len(candles)
+        await publisher.publish(
+            candles.slice(i, j),
+            previous_ms=int(candles.timestamps[i - 1]) if i else None,
+            history_from_ms=int(candles.timestamps[0]),
+            next_open=(float(candles.open[j]), int(candles.timestamps[j])) if j < n else None,
+            final=j == n,
+        )
 
 
 class BatchReplayFeed(ReplayFeed):
@@ -280,38 +289,12 @@ class BatchReplayFeed(ReplayFeed):
         """Candles of every pair."""
         return sum(len(c) for _, c in self.lanes)
 
-    async def run(
-        self,
-        publisher: Publisher,
-        *,
-        start_ms: int | None,
-        stop: asyncio.Event,
-        throttle: Callable[[int], Awaitable[None]] | None = None,
-    ) -> None:
-        """Publish every window from the first time at or after ``start_ms`` (see the class).
-
-        ``publisher`` is the first lane's (the runtime's own); every lane publishes its own runs.
-        """
-        for lane_publisher, candles in self.lanes:
+    async def _store(self, publisher: Publisher) -> None:
+        for lane_publisher, candles in self.lanes:  # every lane publishes its own runs
             await lane_publisher.store(candles)
-        times = self.times
-        n = len(times)
-        start = 0 if start_ms is None else int(np.searchsorted(times, start_ms))
-        size = self.run_size if self.speed is None else 1
-        first_pair = self.lanes[0][0].series
-        pause = 0.0 if self.speed is None else first_pair.timeframe.milliseconds / 1000
-        if start >= n:
-            log.info("replay: every candle was done before; nothing to replay")
-        for i in range(start, n, size):
-            if stop.is_set():
-                return
-            back = i - AHEAD * size
-            if throttle is not None and back >= start:
-                await throttle(int(times[back + size - 1]))
-            j = min(i + size, n)
-            await self._window(int(times[i]), int(times[j - 1]), final=j == n)
-            if self.speed is not None:
-                await _sleep(pause / self.speed, stop)
+
+    async def _publish(self, publisher: Publisher, i: int, j: int) -> None:
+        await self._window(int(self.times[i]), int(self.times[j - 1]), final=j == len(self.times))
 
     async def _window(self, first_ms: int, last_ms: int, *, final: bool) -> None:
         runs = []

@@ -203,6 +203,8 @@ class TradingWorker:
         """Notified after each run of candles (``resume_ms`` moved)."""
         self._sampled = -_SAMPLE_EVERY_S
         self._gathering: dict[int, dict[str, DecisionsMade]] = {}
+        self._kept: dict[int, list[Delivery]] = {}
+        """The deliveries of the runs gathered, kept pending until their batch is traded."""
         self._open_to: set[str] = set(self.lanes)
         self._marks: dict[str, float] = {}
         self._market_clock = clock if isinstance(clock, MarketClock) else None
@@ -350,6 +352,13 @@ class TradingWorker:
         if set(gathered) >= set(message.batch) & set(self.lanes):
             del self._gathering[message.batch_ms]
             await self._batch([gathered[s] for s in sorted(gathered)])
+            for kept in self._kept.pop(message.batch_ms, []):  # traded: acked at last
+                await self.engine.deps.bus.ack(kept)
+            return
+        # Not acked until its batch is traded: a kill before then would lose this candle time
+        # (its other runs came after, and this one would never come again).
+        self.engine.deps.bus.keep(delivery)
+        self._kept.setdefault(message.batch_ms, []).append(delivery)
 
     def _follows_undone(self, lane: Lane, previous: int | None) -> bool:
         """True when a run follows a candle ``lane`` has not done nor holds (lost runs before it).

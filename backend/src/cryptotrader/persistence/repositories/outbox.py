@@ -2,8 +2,9 @@
 
 The relay (``cryptotrader.outbox``) owns the policy; these are its statements. A row is plain
 text here (a JSON array of ``[topic, message]``): the persistence layer knows no message type.
-The hot statements (one insert per transaction, a delete of what was sent) are prebuilt text:
+The hot statements (one insert per transaction, marking what was sent) are prebuilt text:
 built as ORM statements they cost more than the transaction around them (docs/BENCHMARKS.md).
+A sent row is kept (``sent_at`` set) until ``prune_sent``: sent again if the bus lost it.
 """
 
 from __future__ import annotations
@@ -29,12 +30,17 @@ _INSERT = text(
 _INSERT_RETURNING = text(
     "INSERT INTO outbox (payload, created_at) VALUES (:payload, :created_at) RETURNING id"
 ).bindparams(bindparam("created_at", type_=UtcDateTime()))
-_DELETE = text("DELETE FROM outbox WHERE id = :id")
+_MARK_SENT = text("UPDATE outbox SET sent_at = :sent_at WHERE id = :id").bindparams(
+    bindparam("sent_at", type_=UtcDateTime())
+)
 """One id per execution (``executemany`` for several): an expanding ``IN`` is compiled again
-at every execution, which cost more than the delete."""
-_OLD = text("SELECT 1 FROM outbox WHERE created_at < :before LIMIT 1").bindparams(
+at every execution, which cost more than the statement."""
+_PRUNE = text("DELETE FROM outbox WHERE sent_at < :before").bindparams(
     bindparam("before", type_=UtcDateTime())
 )
+_OLD = text(
+    "SELECT 1 FROM outbox WHERE sent_at IS NULL AND created_at < :before LIMIT 1"
+).bindparams(bindparam("before", type_=UtcDateTime()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,36 +60,53 @@ async def add(*, session: AsyncSession, payload: str, at: datetime) -> int:
 
 
 async def pending(
-    *, session: AsyncSession, before: datetime | None, limit: int, after_id: int = 0
+    *,
+    session: AsyncSession,
+    before: datetime | None,
+    limit: int,
+    after_id: int = 0,
+    retained: bool = False,
 ) -> list[OutboxEntry]:
     """Rows still to send, oldest first: written before ``before`` (all when None).
 
-    ``after_id`` pages through (the last id of the previous page).
+    ``after_id`` pages through (the last id of the previous page); ``retained``: the rows sent
+    and kept too (every row of the table).
     """
     statement = select(OutboxRow.id, OutboxRow.payload).where(OutboxRow.id > after_id)
+    if not retained:
+        statement = statement.where(OutboxRow.sent_at.is_(None))
     if before is not None:
         statement = statement.where(OutboxRow.created_at < before)
     statement = statement.order_by(OutboxRow.id).limit(limit)
     return [OutboxEntry(*row) for row in (await session.execute(statement)).all()]
 
 
-async def remove(*, session: AsyncSession, ids: Collection[int]) -> int:
-    """Delete sent rows; returns how many were still there."""
+async def mark_sent(*, session: AsyncSession, ids: Collection[int], at: datetime) -> int:
+    """Record rows as sent at ``at`` (kept until ``prune_sent``); how many were still there."""
     if not ids:
         return 0
     if len(ids) == 1:
-        return rowcount(await session.execute(_DELETE, {"id": next(iter(ids))}))
-    return rowcount(await session.execute(_DELETE, [{"id": row_id} for row_id in ids]))
+        return rowcount(await session.execute(_MARK_SENT, {"id": next(iter(ids)), "sent_at": at}))
+    params = [{"id": row_id, "sent_at": at} for row_id in ids]
+    return rowcount(await session.execute(_MARK_SENT, params))
+
+
+async def prune_sent(*, session: AsyncSession, before: datetime) -> int:
+    """Delete the rows sent before ``before``; how many."""
+    return rowcount(await session.execute(_PRUNE, {"before": before}))
 
 
 async def any_before(*, session: AsyncSession, before: datetime) -> bool:
-    """Whether a row written before ``before`` is still there (a cheap read before a sweep)."""
+    """Whether a row written before ``before`` is still unsent (a cheap read before a sweep)."""
     return (await session.execute(_OLD, {"before": before})).first() is not None
 
 
-async def count(*, session: AsyncSession) -> int:
-    """Rows not sent yet (or sent and not yet deleted)."""
-    return int((await session.execute(select(func.count()).select_from(OutboxRow))).scalar_one())
+async def count(*, session: AsyncSession, retained: bool = False) -> int:
+    """Rows not sent yet (or not marked sent yet); ``retained``: every row, sent ones too."""
+    statement = select(func.count()).select_from(OutboxRow)
+    if not retained:
+        statement = statement.where(OutboxRow.sent_at.is_(None))
+    return int((await session.execute(statement)).scalar_one())
 
 
 async def take_relay_lock(*, session: AsyncSession) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cryptotrader.persistence import deferred
 from cryptotrader.persistence.repositories.checkpoints import upsert_checkpoint
 from cryptotrader.persistence.tables import EngineCheckpointRow
 
@@ -59,4 +60,9 @@ async def save_paper_account(
         {"engine": engine, "key": f"{ORDER_PREFIX}{coid}", "value": doc, "updated_at": at}
         for coid, doc in orders
     ]
-    await session.execute(upsert_checkpoint(session), rows[0] if len(rows) == 1 else rows)
+    statement = upsert_checkpoint(session)
+    if deferred.deferring(session):  # with the transaction's other checkpoints: one executemany
+        for row in rows:
+            await deferred.write(session, statement, row, phase=deferred.CHECKPOINTS)
+        return
+    await session.execute(statement, rows[0] if len(rows) == 1 else rows)

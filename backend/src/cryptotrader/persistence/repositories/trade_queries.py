@@ -38,6 +38,8 @@ class TradeFilter:
     symbol: str | None = None
     opened_from: datetime | None = None
     opened_until: datetime | None = None
+    closed_from: datetime | None = None
+    closed_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,10 @@ def _filtered(statement: _Listed, where: TradeFilter) -> _Listed:
         statement = statement.where(TradeRow.opened_at >= where.opened_from)
     if where.opened_until is not None:
         statement = statement.where(TradeRow.opened_at < where.opened_until)
+    if where.closed_from is not None:
+        statement = statement.where(TradeRow.closed_at >= where.closed_from)
+    if where.closed_until is not None:
+        statement = statement.where(TradeRow.closed_at < where.closed_until)
     return statement
 
 

@@ -50,15 +50,17 @@ class OutboxRow(Base):
 
     ``payload`` is a JSON array of ``[topic, message]`` pairs in the order they were written
     (each message has its ``message_id``, so one sent twice is recognised by the consumers'
-    inbox). One row per transaction: one insert, whatever the number of events. Rows are
-    deleted once sent: the table holds what is in flight, and after a crash what is still to
-    send, in ``id`` order.
+    inbox). One row per transaction: one insert, whatever the number of events. ``sent_at`` is
+    NULL until the relay has sent it; sent rows are kept ``RETAIN`` (``cryptotrader.outbox``),
+    to be sent again if Redis restarts empty, then deleted.
     """
 
     __tablename__ = "outbox"
+    __table_args__ = (Index(None, "sent_at"),)
 
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)

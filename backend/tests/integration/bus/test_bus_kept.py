@@ -1,0 +1,72 @@
+"""A delivery kept pending by its handler (``MessageBus.keep``) is acked only when told.
+
+The order engine gathers the runs of a batch of pairs and trades them once all have come: a run
+acked when gathered was lost for good if the engine died before the batch was traded. Kept, it
+stays pending: a consumer killed meanwhile (its subscription stopped without acking, as a
+``kill -9`` leaves it) gets it again from its own pending entries when it restarts. On the
+in-process bus and on Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+
+import pytest
+
+from cryptotrader.bus import ConsumerOptions, Delivery, StreamBus, topics
+from cryptotrader.bus.messages import ControlBot
+from tests.integration.bus.test_bus_delivery import command, eventually, recorder
+
+SOLE = ConsumerOptions(claim_idle_ms=0, claim_interval_s=math.inf)
+"""The group's only member (the order engine's): takes over what is pending once, at start."""
+
+
+def who(seen: list[Delivery]) -> list[str]:
+    return [d.message.requested_by for d in seen if isinstance(d.message, ControlBot)]
+
+
+@pytest.mark.asyncio
+async def test_bus_when_a_delivery_is_kept_it_comes_back_after_a_kill_until_acked(
+    bus: StreamBus,
+) -> None:
+    first: list[Delivery] = []
+
+    async def gathering(delivery: Delivery) -> None:  # keeps user-0's, applies user-1's
+        first.append(delivery)
+        if who([delivery]) == ["user-0"]:
+            bus.keep(delivery)
+
+    subscription = await bus.subscribe(
+        topics.COMMANDS, group="order", consumer="order-1", handler=gathering, options=SOLE
+    )
+    await bus.publish(topics.COMMANDS, command(0))
+    await bus.publish(topics.COMMANDS, command(1))
+    await eventually(lambda: len(first) == 2)
+    await asyncio.sleep(0.3)  # neither is delivered again while it runs
+    assert who(first) == ["user-0", "user-1"]
+    await subscription.stop()  # killed before user-0's effect was committed
+
+    again: list[Delivery] = []
+
+    async def restarted(delivery: Delivery) -> None:
+        again.append(delivery)
+        bus.keep(delivery)
+
+    subscription = await bus.subscribe(
+        topics.COMMANDS, group="order", consumer="order-1", handler=restarted, options=SOLE
+    )
+    await eventually(lambda: len(again) == 1)
+    assert who(again) == ["user-0"]  # the kept one comes back; the applied one does not
+    await bus.ack(again[0])  # now committed
+    await subscription.stop()
+
+    last: list[Delivery] = []
+    subscription = await bus.subscribe(
+        topics.COMMANDS, group="order", consumer="order-1", handler=recorder(last), options=SOLE
+    )
+    await bus.publish(topics.COMMANDS, command(2))
+    await eventually(lambda: len(last) == 1)
+    await asyncio.sleep(0.3)
+    assert who(last) == ["user-2"]  # acked: never delivered again
+    await subscription.stop()
