@@ -42,7 +42,7 @@ from cryptotrader.engines.workers.market_data import (
 )
 from cryptotrader.engines.workers.trading import TradingWorker
 from cryptotrader.engines.writer_lease import LeaseLostError, WriterLease
-from cryptotrader.errors import TraderError
+from cryptotrader.errors import OperationalError, TraderError
 from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.notify.notifier import CONSUMER as NOTIFIER
 from cryptotrader.notify.notifier import Notifier
@@ -112,6 +112,7 @@ class Runtime:
     _dispatch: asyncio.Task[None] | None = None
     _relay: asyncio.Task[None] | None = None
     _fenced: asyncio.Task[None] | None = None
+    _lost: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Take the writer lease, reconcile, subscribe the workers, then start the market data."""
@@ -169,13 +170,19 @@ class Runtime:
         if self.heartbeat is not None:
             await self.heartbeat.start()
         if self.publisher is not None and self.feed is not None:
-            for publisher in self.publishers:
-                publisher.on_first = self.ready.set
-            self._market = asyncio.create_task(self._run_market(resume), name="market-data")
-            if self.pairs is not None:  # what changed between reading the pairs and now
-                self._follow = asyncio.create_task(self._catch_up(self.pairs), name="pairs")
+            self._start_market(resume)
         else:
             self.ready.set()
+
+    def _start_market(self, resume: int | None) -> None:
+        """Start publishing (and following ``/config/pairs``, and watching Redis, when live)."""
+        for publisher in self.publishers:
+            publisher.on_first = self.ready.set
+        self._market = asyncio.create_task(self._run_market(resume), name="market-data")
+        if self._live_alone_on_redis():
+            self._lost = asyncio.create_task(self._stop_when_redis_lost(), name="epoch")
+        if self.pairs is not None:  # what changed between reading the pairs and now
+            self._follow = asyncio.create_task(self._catch_up(self.pairs), name="pairs")
 
     @property
     def publishers(self) -> list[Publisher]:
@@ -223,7 +230,7 @@ class Runtime:
     async def close(self) -> None:
         """Stop the market data, let the step in progress finish, close everything."""
         self.stop.set()
-        for task in (self._follow, self._market):
+        for task in (self._follow, self._market, self._lost):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -232,6 +239,7 @@ class Runtime:
             await self.pairs.close()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), _IDLE_WAIT_S)
+        await self.flush_readings()
         if self._dispatch is not None:
             assert self.notifier is not None
             self.notifier.dispatcher.kick()
@@ -249,6 +257,11 @@ class Runtime:
         if self.writer_lease is not None:
             await self.writer_lease.release()
         await self.resources.aclose()
+
+    async def flush_readings(self) -> None:
+        """Publish the indicator readings still waiting (built after the rule inputs) now."""
+        if self.indicators is not None:
+            await self.indicators.flush()
 
     async def summary(self) -> list[BotSummary]:
         """Each bot's capital and trades."""
@@ -295,6 +308,48 @@ class Runtime:
         self._dispatch = asyncio.create_task(
             notifier.dispatcher.run(self.stop), name="notifications"
         )
+
+    def _live_alone_on_redis(self) -> bool:
+        """Live market data on Redis, the order engine elsewhere."""
+        shared = isinstance(self.bus, StreamBus) and not getattr(
+            self.bus.transport, "carries_messages", False
+        )
+        return shared and self.trading is None and not isinstance(self.feed, ReplayFeed)
+
+    async def _stop_when_redis_lost(self) -> None:
+        """Live market data without the order engine: fail when Redis restarted empty.
+
+        The runs in flight (candles, inputs, decisions: no database change, not in the outbox)
+        went with Redis, and the order engine acts on no run that follows one it has not done,
+        so it would wait for them. A live feed does not publish the past again while it runs;
+        started again (the service manager restarts a failed engine), it publishes from the
+        order engine's checkpoint, as at every start. (A replay's market data publishes again
+        by itself: ``_replay_alone``.)
+        """
+        assert isinstance(self.bus, StreamBus)
+        epoch: str | None = None
+        while not self.stop.is_set():
+            now: str | None
+            try:
+                now = await self.bus.epoch()
+            except Exception:  # Redis away: asked again at the next poll
+                log.debug("Redis's epoch not read", exc_info=True)
+                now = epoch
+            if epoch is None:
+                epoch = now
+            elif now != epoch:
+                log.error(
+                    "Redis restarted empty (the runs in flight are lost): the market data stops "
+                    "to start again from the order engine's checkpoint"
+                )
+                self.error = OperationalError(
+                    "Redis restarted empty: the market data must start again from the order "
+                    "engine's checkpoint (its service manager restarts it)"
+                )
+                self.failed.set()
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), _WATCH_S)
 
     async def _watch_lease(self, lease: WriterLease) -> None:
         """Another copy took the lease (ours could not be renewed): stop, writing nothing more."""

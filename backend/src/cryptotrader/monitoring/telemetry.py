@@ -205,6 +205,8 @@ class Telemetry:
             "cryptotrader_candles_traded", "Candles whose trading step ran", registry=r
         )
         self._peaks: dict[str, Decimal] = {}
+        self._orders_by: dict[tuple[str, str, str], Counter] = {}
+        """``orders``' child of each (bot, side, status), looked up once."""
         self.realised_pnl: dict[str, Decimal] | None = None
         """Each bot's realised P&L: seeded from the database, then added to as trades close."""
         if influx is not None:
@@ -218,7 +220,11 @@ class Telemetry:
             for observer in self.observers:
                 observer(topic, message)
             if isinstance(message, OrderUpdated):
-                self.orders.labels(message.bot, message.side, message.status).inc()
+                key = (message.bot, message.side, message.status)
+                counted = self._orders_by.get(key)
+                if counted is None:  # labels() costs a lock and a conversion per call
+                    counted = self._orders_by[key] = self.orders.labels(*key)
+                counted.inc()
             elif isinstance(message, AlertRaised) and topic == topics.ALERTS:
                 self._alert(message)
             elif isinstance(message, CapitalReallocated):

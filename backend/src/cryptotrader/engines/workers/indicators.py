@@ -15,8 +15,10 @@ and the higher timeframe only when one of its candles closed.
 A live candle is computed on the event loop: a hop to a thread and back cost more than the work
 (and the GIL keeps the loop waiting anyway); a long run (a replay, catching up) goes to a thread.
 The readings (``IndicatorsComputed``: labels for display and alerts, no rule reads them) are
-built after the rule inputs are out, by a task of their own one run at a time, so that the
-inputs of every pair of a candle time reach the decisions before any pair's readings are built.
+built after the rule inputs are out, by a task of their own, ``READINGS_DELAY_S`` later and
+one run at a time: the inputs of every pair of a candle time, then the decisions and orders
+they lead to, are not kept waiting by the readings (those of an earlier candle time still
+waiting when a later one comes are built first, then).
 
 A bot's strategy changed through the API (``BotReconfigured`` on ``commands``) is swapped in at
 the start of the next run of candles, so both the inputs and the rule (the decision worker
@@ -32,6 +34,7 @@ out again): the store holds every candle the market data engine published, from
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import deque
@@ -69,6 +72,8 @@ log = logging.getLogger(__name__)
 SeriesKey = tuple[str, str, str]
 INLINE_CANDLES = 256
 """A run of more candles is computed in a thread; a shorter one on the loop."""
+READINGS_DELAY_S = 1.0
+"""How long after its run a reading waits (the orders of a candle time go first)."""
 READINGS_TURN_S = 0.0002
 """The readings built in one turn of the event loop (then the rest waits a turn)."""
 _FIELDS = ("timestamps", "open", "high", "low", "close", "volume")
@@ -168,6 +173,7 @@ class IndicatorWorker:
         self._on_applied = on_applied
         self._readings: deque[tuple[CandlesClosed, int, Pending]] = deque()
         self._reader: asyncio.Task[None] | None = None
+        self._hurry = asyncio.Event()
 
     @property
     def pending(self) -> frozenset[BotKind]:
@@ -232,6 +238,7 @@ class IndicatorWorker:
             await self._publish_readings(*self._readings.popleft())  # late: an earlier time's
         self._readings.append((message, first_ms, pending))
         if self._reader is None or self._reader.done():
+            self._hurry = asyncio.Event()
             self._reader = asyncio.create_task(self._read_pending(), name="indicator-readings")
         for change in applied:
             events = (
@@ -243,7 +250,8 @@ class IndicatorWorker:
                 await self._bus.publish(topic, event)
 
     async def flush(self) -> None:
-        """Wait until every run handled so far has its readings published."""
+        """Publish the readings of every run handled so far now (not ``READINGS_DELAY_S`` on)."""
+        self._hurry.set()
         while self._reader is not None and not self._reader.done():
             await asyncio.shield(self._reader)
 
@@ -255,8 +263,10 @@ class IndicatorWorker:
         of a later one is handled are published first, then (a burst never piles them up). A
         failure loses those readings only (they are shown, not traded on).
         """
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._hurry.wait(), READINGS_DELAY_S)
         while self._readings:
-            await asyncio.sleep(0)  # what the inputs published woke up goes first
+            await asyncio.sleep(0)  # whatever else is ready goes first
             turn = time.perf_counter() + READINGS_TURN_S
             while self._readings and time.perf_counter() < turn:
                 await self._publish_readings(*self._readings.popleft())
