@@ -11,8 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from cryptotrader_discord.api import ApiClient, BotsPublic, PortfolioPublic, TradePublic
 from cryptotrader_discord.cogs.monitoring import profit_rows
 from cryptotrader_discord.embeds import money, profit_embed, ratio, signed, status_embed
@@ -20,8 +18,6 @@ from cryptotrader_discord.i18n import FR
 from tests.conftest import Api
 from tests.fake_discord import OPERATOR_ROLE, VIEWER_ROLE, Captured, FakeDiscord
 from tests.harness import api_get, bot_env, running_bot
-
-pytestmark = pytest.mark.asyncio
 
 
 def fields(embed: dict[str, Any]) -> dict[str, str]:
