@@ -11,7 +11,9 @@ parties), data on named volumes, the backend never running as root.
 from __future__ import annotations
 
 import json
+import re
 import sys
+from pathlib import Path
 
 ENGINES = ("market-data", "indicator", "decision", "order", "portfolio", "notifier")
 OURS = ("migrate", "api", *ENGINES, "discord-bot")
@@ -45,7 +47,21 @@ def problems(config: dict) -> list[str]:  # type: ignore[type-arg]
         if wait.get("condition") != "service_completed_successfully":
             found.append(f"{name}: does not wait for the migration")
     found += _grafana_reads_with_its_own_role(services)
+    found += _discord_bot_takes_its_settings(services)
     return found
+
+
+BOT_CONFIG = Path(__file__).resolve().parents[1] / "discord-bot/src/cryptotrader_discord/config.py"
+BOT_FIXED = {"DISCORD_API_URL", "DISCORD_GATEWAY_URL", "DISCORD_STATE_DIR"}
+"""Discord's own URLs (tests point them elsewhere) and the image's state directory."""
+
+
+def _discord_bot_takes_its_settings(services: dict) -> list[str]:  # type: ignore[type-arg]
+    """Every variable the bot reads (its config.py) can be set through the compose file."""
+    source = BOT_CONFIG.read_text(encoding="utf-8")
+    read = set(re.findall(r'env(?:\.get\(|, )"([A-Z][A-Z0-9_]+)"', source)) - BOT_FIXED
+    given = set(services.get("discord-bot", {}).get("environment", {}))
+    return [f"discord-bot: {name} cannot be set (not in its environment)" for name in sorted(read - given)]
 
 
 def _grafana_reads_with_its_own_role(services: dict) -> list[str]:  # type: ignore[type-arg]

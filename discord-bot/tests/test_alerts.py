@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import discord
-import pytest
 from websockets.asyncio.client import connect
 
 from cryptotrader_discord.alerts import AlertPoster
@@ -38,8 +37,6 @@ from cryptotrader_discord.webhook import run_webhook
 from tests.conftest import REPO, Api, eventually
 from tests.fake_discord import ALERT_CHANNEL_ID, FakeDiscord
 from tests.harness import bot_env, running_bot
-
-pytestmark = pytest.mark.asyncio
 
 
 @contextlib.asynccontextmanager

@@ -14,7 +14,6 @@ from typing import Any
 
 import aiohttp
 import discord
-import pytest
 
 from cryptotrader_discord.alerts import AlertPoster, CursorTracker
 from cryptotrader_discord.api import ApiClient
@@ -25,7 +24,6 @@ from tests.conftest import eventually
 from tests.fake_discord import ALERT_CHANNEL_ID, WEBHOOK_ID, WEBHOOK_TOKEN, FakeDiscord
 from tests.harness import bot_env, running_bot
 
-pytestmark = pytest.mark.asyncio
 BURST = 300
 LIMIT, WINDOW_S = 5, 2.0
 

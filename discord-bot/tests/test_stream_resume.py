@@ -9,13 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
 from cryptotrader_discord.events import Alert, AlertStream, CursorFile
 from tests.conftest import eventually
-
-pytestmark = pytest.mark.asyncio
 
 
 def event(number: int) -> str:

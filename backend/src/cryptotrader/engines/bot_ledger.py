@@ -21,14 +21,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.domain.bots import BotConfig
 from cryptotrader.domain.enums import BotKind, BotStatus
 from cryptotrader.engines.bot_config import config_of
 from cryptotrader.errors import OperationalError
-from cryptotrader.persistence import deferred
+from cryptotrader.persistence import deferred, driver
 from cryptotrader.persistence.repositories import checkpoints
 from cryptotrader.persistence.tables import Base, BotRow, EngineCheckpointRow, ReallocationRow
 from cryptotrader.risk.reducer import RiskState
@@ -50,7 +50,7 @@ _READ = select(
 _READ_LOCKED = _READ.with_for_update()
 _RISKS = select(_CHECKPOINTS.c.key, _CHECKPOINTS.c.value).where(
     _CHECKPOINTS.c.engine == RISK_ENGINE,
-    _CHECKPOINTS.c.key.in_([f"risk:{kind}" for kind in BotKind]),
+    or_(*(_CHECKPOINTS.c.key == f"risk:{kind}" for kind in BotKind)),  # no IN: plain parameters
 )
 _SET_CAPITAL = (
     update(_BOTS).where(_BOTS.c.type == bindparam("b_type")).values(capital=bindparam("b_capital"))
@@ -103,8 +103,8 @@ class BotLedger:
         if cached is not None and cached[0] is transaction and (cached[1].locked or not lock):
             ledger: BotLedger = cached[1]
             return ledger
-        rows = (await session.execute(_READ_LOCKED if lock else _READ)).all()
-        risks = dict((await session.execute(_RISKS)).all())
+        rows = await driver.rows(session, _READ_LOCKED if lock else _READ)
+        risks = dict(await driver.rows(session, _RISKS))
         bots = {}
         for kind, row_id, status, capital, ratio, raw in rows:
             stored = risks.get(f"risk:{kind}")
@@ -138,10 +138,11 @@ class BotLedger:
             bot.dirty = True
             deferred.before_flush(self._session, _KEY, self._flush)
         elif ratio is None:
-            await self._session.execute(_SET_CAPITAL, {"b_type": kind, "b_capital": capital})
+            values = {"b_type": kind, "b_capital": capital}
+            await driver.execute(self._session, _SET_CAPITAL, values)
         else:
             values = {"b_type": kind, "b_capital": capital, "b_ratio": ratio}
-            await self._session.execute(_SET_CAPITAL_AND_RATIO, values)
+            await driver.execute(self._session, _SET_CAPITAL_AND_RATIO, values)
 
     async def _flush(self) -> None:
         """The bots changed inside a ``defer`` block, each written once, in the locks' order."""

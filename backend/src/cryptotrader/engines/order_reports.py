@@ -36,6 +36,7 @@ from cryptotrader.engines.positions import (
     is_bracket,
     open_trade,
 )
+from cryptotrader.persistence import deferred
 from cryptotrader.persistence.repositories import orders
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.risk.protection import protection_levels
@@ -188,8 +189,9 @@ class ReportRecorder:
     async def _apply(
         self, reports: list[tuple[OrderReport, client_ids.ClientId]], reason: ExitReason | None
     ) -> None:
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database) as uow, deferred.defer(uow.session):
             closed = await self.apply_in(uow.session, reports, reason)
+            await deferred.flush(uow.session)  # one statement per kind, as a batch's
             await uow.commit()
         self.applied(closed)
 

@@ -16,6 +16,7 @@ import time or in the constructor; ``check()`` connects once and turns any failu
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from cryptotrader.errors import ConfigurationError, OperationalError
-from cryptotrader.persistence.inline_sqlite import inline_connector
+from cryptotrader.persistence.inline_sqlite import InlineConnection, inline_connector
 
 _ASYNC_DRIVERS = {"postgresql": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
 _CONNECT_TIMEOUT_S = 5.0
@@ -89,7 +90,17 @@ READ_ONLY = "cryptotrader_read_only"
 
 def _sqlite_begin(connection: Any) -> None:
     read_only = connection.get_execution_options().get(READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    statement = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+    driver = connection.connection.driver_connection
+    raw = driver._connection if isinstance(driver, InlineConnection) else None
+    if raw is None:
+        connection.exec_driver_sql(statement)
+        return
+    # Inline (the loop's own thread): on sqlite3 itself, SQLAlchemy's execution costs ~40x it.
+    try:
+        raw.execute(statement)
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(statement, (), exc, sqlite3.Error) from exc
 
 
 _WRITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (

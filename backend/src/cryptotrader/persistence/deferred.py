@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.errors import OperationalError
-from cryptotrader.persistence.repositories._sql import rowcount
+from cryptotrader.persistence import driver
 
 ORDERS_INSERT, FILLS, ORDERS_UPDATE, TRADES_UPDATE, BOTS, REALLOCATIONS, CHECKPOINTS = range(7)
 """Phases, run in this order: each statement's rows run together, in the order queued."""
@@ -64,7 +64,7 @@ async def write(
     """
     queue: _Queue | None = session.info.get(_KEY)
     if queue is None:
-        touched = rowcount(await session.execute(statement, params))
+        touched = await driver.execute(session, statement, params)
         if one_row is not None and touched != 1:
             raise OperationalError(one_row)
         return touched
@@ -132,6 +132,6 @@ async def flush(session: AsyncSession) -> None:
     statements, queue.statements, queue.hooks = queue.statements, {}, {}
     for phase in sorted(statements):
         for statement, rows, one_row in statements[phase].values():
-            touched = rowcount(await session.execute(statement, rows))
+            touched = await driver.execute(session, statement, rows)
             if one_row is not None and touched >= 0 and touched != len(rows):
                 raise OperationalError(f"{one_row} ({touched} of {len(rows)} rows written)")

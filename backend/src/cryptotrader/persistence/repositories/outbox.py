@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, bindparam, func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cryptotrader.persistence import driver
 from cryptotrader.persistence.repositories._sql import dialect_name, rowcount
 from cryptotrader.persistence.tables import OutboxRow
 from cryptotrader.persistence.types import UtcDateTime
@@ -55,7 +55,7 @@ async def add(*, session: AsyncSession, payload: str, at: datetime) -> int:
     """Insert one transaction's events; the row's id."""
     params = {"payload": payload, "created_at": at}
     if dialect_name(session) == "sqlite":  # the cursor knows it: no RETURNING to read
-        return int(cast(CursorResult[Any], await session.execute(_INSERT, params)).lastrowid)
+        return await driver.inserted_id(session, _INSERT, params)
     return int((await session.execute(_INSERT_RETURNING, params)).scalar_one())
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cryptotrader.persistence import deferred
+from cryptotrader.persistence import deferred, driver
 from cryptotrader.persistence.repositories.checkpoints import upsert_checkpoint
 from cryptotrader.persistence.tables import EngineCheckpointRow
 
@@ -65,4 +65,4 @@ async def save_paper_account(
         for row in rows:
             await deferred.write(session, statement, row, phase=deferred.CHECKPOINTS)
         return
-    await session.execute(statement, rows[0] if len(rows) == 1 else rows)
+    await driver.execute(session, statement, rows[0] if len(rows) == 1 else rows)

@@ -6,14 +6,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.domain.enums import BotKind, TradeStatus
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.trades import Trade
 from cryptotrader.errors import OperationalError
-from cryptotrader.persistence import deferred
+from cryptotrader.persistence import deferred, driver
 from cryptotrader.persistence.repositories.bots import require_bot
 from cryptotrader.persistence.repositories.pairs import ensure_pair
 from cryptotrader.persistence.tables import Base, BotRow, TradeRow, TradingPairRow
@@ -35,6 +35,16 @@ _CLOSE = (
     )
 )
 """A trade's exit, built once (executed with its values; several at once when deferred)."""
+
+_REALISED = select(_TRADES.c.pnl).where(
+    _TRADES.c.bot_id == bindparam("b_bot_id"),
+    _TRADES.c.status == bindparam("b_status"),
+    _TRADES.c.closed_at >= bindparam("b_since"),
+)
+"""The P&L of a bot's trades closed since a time, built once."""
+
+_ADD = insert(_TRADES).returning(_TRADES.c.id)
+"""A new trade, built once (a Core insert: the ORM's add and flush cost ~5x the statement)."""
 
 
 def _select() -> Select[TradeRow, BotKind, str, str]:
@@ -65,17 +75,6 @@ def trade_of(row: TradeRow, bot: BotKind, base: str, quote: str) -> Trade:
     )
 
 
-def _copy_result(row: TradeRow, trade: Trade) -> None:
-    row.exit_price = trade.exit_price
-    row.closed_at = trade.exit_time
-    row.exit_reason = trade.exit_reason
-    row.fees = trade.fees
-    row.status = trade.status
-    row.pnl = trade.booked_pnl
-    row.pnl_percent = trade.pnl_percent
-    row.risk_reward_ratio = trade.risk_reward_ratio
-
-
 async def add_trade(
     *,
     session: AsyncSession,
@@ -93,22 +92,27 @@ async def add_trade(
         pair_id = await ensure_pair(session=session, exchange=exchange, pair=trade.pair)
     else:
         bot_id, pair_id = ids
-    row = TradeRow(
-        bot_id=bot_id,
-        pair_id=pair_id,
-        side=trade.side,
-        entry_price=trade.entry_price,
-        quantity=trade.quantity,
-        stop_loss=trade.stop_loss,
-        take_profit=trade.take_profit,
-        confidence=trade.confidence,
-        opened_at=trade.entry_time,
-        indicators_snapshot=indicators_snapshot,
-    )
-    _copy_result(row, trade)
-    session.add(row)
-    await session.flush()
-    return row.id
+    values = {
+        "bot_id": bot_id,
+        "pair_id": pair_id,
+        "side": trade.side,
+        "entry_price": trade.entry_price,
+        "quantity": trade.quantity,
+        "stop_loss": trade.stop_loss,
+        "take_profit": trade.take_profit,
+        "confidence": trade.confidence,
+        "opened_at": trade.entry_time,
+        "indicators_snapshot": indicators_snapshot,
+        "exit_price": trade.exit_price,
+        "closed_at": trade.exit_time,
+        "exit_reason": trade.exit_reason,
+        "fees": trade.fees,
+        "status": trade.status,
+        "pnl": trade.booked_pnl,
+        "pnl_percent": trade.pnl_percent,
+        "risk_reward_ratio": trade.risk_reward_ratio,
+    }
+    return await driver.inserted_id(session, _ADD, values)
 
 
 async def update_trade(*, session: AsyncSession, trade_id: int, trade: Trade) -> None:
@@ -182,14 +186,9 @@ async def realised_since(
     """
     if bot_id is None:
         bot_id = (await require_bot(session=session, kind=bot)).id
-    rows = await session.execute(
-        select(TradeRow.pnl).where(
-            TradeRow.bot_id == bot_id,
-            TradeRow.status == TradeStatus.CLOSED,
-            TradeRow.closed_at >= since,
-        )
-    )
-    return sum((pnl for pnl in rows.scalars() if pnl is not None), Decimal(0))
+    params = {"b_bot_id": bot_id, "b_status": TradeStatus.CLOSED, "b_since": since}
+    found = await driver.rows(session, _REALISED, params)
+    return sum((pnl for (pnl,) in found if pnl is not None), Decimal(0))
 
 
 async def activity_between(

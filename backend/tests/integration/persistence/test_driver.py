@@ -1,0 +1,122 @@
+"""``persistence.driver``: hot statements on the inline SQLite connection, as the session runs them.
+
+On the inline SQLite connection the statements run on ``sqlite3`` itself, inside the unit of
+work's transaction; elsewhere (aiosqlite's thread, PostgreSQL) through the session. Either way
+the same rows, values, counts, errors and atomicity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import bindparam, event, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from cryptotrader.persistence import driver
+from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.migrate import upgrade
+from cryptotrader.persistence.repositories.checkpoints import upsert_checkpoint
+from cryptotrader.persistence.tables import Base
+from cryptotrader.persistence.uow import UnitOfWork
+from tests.integration.conftest import close_database, open_database
+
+pytestmark = pytest.mark.asyncio(loop_scope="function")
+
+_CHECKPOINTS = Base.metadata.tables["engine_checkpoints"]
+_OUTBOX = Base.metadata.tables["outbox"]
+_INSERT = insert(_CHECKPOINTS)
+_SELECT = (
+    select(_CHECKPOINTS.c.key, _CHECKPOINTS.c.value, _CHECKPOINTS.c.updated_at)
+    .where(_CHECKPOINTS.c.engine == bindparam("b_engine"))
+    .order_by(_CHECKPOINTS.c.key)
+)
+_ADD_OUTBOX = insert(_OUTBOX)
+AT = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def _row(key: str, value: Any) -> dict[str, Any]:
+    return {"engine": "e", "key": key, "value": value, "updated_at": AT}
+
+
+@pytest_asyncio.fixture(params=["inline", "sqlite", "postgresql"])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated database: inline SQLite (the driver's own path), threaded SQLite, PostgreSQL."""
+    if request.param == "inline":
+        database, schema = Database(f"sqlite:///{tmp_path / 'test.db'}", inline=True), None
+    else:
+        database, schema = await open_database(request.param, tmp_path)
+    await upgrade(database)
+    yield database
+    await close_database(database, schema)
+
+
+async def _stored(database: Database) -> list[tuple[Any, ...]]:
+    async with UnitOfWork(database, read_only=True) as uow:
+        found = await uow.session.execute(_SELECT, {"b_engine": "e"})
+        return [tuple(row) for row in found.all()]
+
+
+async def test_driver_when_writing_and_reading_gives_what_the_session_gives(db: Database) -> None:
+    async with UnitOfWork(db) as uow:
+        upsert = upsert_checkpoint(uow.session)
+        one = await driver.execute(uow.session, upsert, _row("a", {"x": 1}))
+        two = await driver.execute(uow.session, upsert, [_row("b", {"x": 3}), _row("a", [2])])
+        read = await driver.rows(uow.session, _SELECT, {"b_engine": "e"})
+        returning = _ADD_OUTBOX.returning(_OUTBOX.c.id)
+        first = await driver.inserted_id(uow.session, returning, {"payload": "p", "created_at": AT})
+        second = first + 1
+        if db.dialect == "sqlite":  # without RETURNING: the rowid
+            plain = {"payload": "q", "created_at": AT}
+            second = await driver.inserted_id(uow.session, _ADD_OUTBOX, plain)
+        await uow.commit()
+    many = 2 if db.dialect == "sqlite" else -1  # asyncpg counts no executemany (as the session)
+    assert (one, two, second) == (1, many, first + 1)
+    assert read == await _stored(db) == [("a", [2], AT), ("b", {"x": 3}, AT)]
+
+
+async def test_driver_when_its_transaction_rolls_back_leaves_nothing(db: Database) -> None:
+    async with UnitOfWork(db) as uow:
+        await driver.execute(uow.session, upsert_checkpoint(uow.session), _row("a", 1))
+        assert await driver.rows(uow.session, _SELECT, {"b_engine": "e"}) == [("a", 1, AT)]
+    async with UnitOfWork(db) as uow:
+        await driver.execute(uow.session, upsert_checkpoint(uow.session), _row("b", 2))
+        await uow.rollback()
+        await driver.execute(uow.session, upsert_checkpoint(uow.session), _row("c", 3))
+        await uow.commit()
+    assert await _stored(db) == [("c", 3, AT)]
+
+
+async def test_driver_when_a_constraint_fails_raises_sqlalchemys_integrity_error(
+    db: Database,
+) -> None:
+    async with UnitOfWork(db) as uow:
+        await driver.execute(uow.session, _INSERT, _row("a", 1))
+        with pytest.raises(IntegrityError):
+            await driver.execute(uow.session, _INSERT, [_row("b", 2), _row("a", 1)])
+
+
+async def test_driver_on_inline_sqlite_runs_its_statements_past_the_session(
+    tmp_path: Path,
+) -> None:
+    """Nothing goes through SQLAlchemy's execution, not even the transaction's ``BEGIN``; on
+    the threaded driver everything does."""
+    for inline in (True, False):
+        database = Database(f"sqlite:///{tmp_path / f'{inline}.db'}", inline=inline)
+        await upgrade(database)
+        seen: list[str] = []
+
+        def executed(*args: Any, seen: list[str] = seen) -> None:
+            seen.append(args[2].split()[0])
+
+        event.listen(database.engine.sync_engine, "before_cursor_execute", executed)
+        async with UnitOfWork(database) as uow:
+            await driver.execute(uow.session, upsert_checkpoint(uow.session), _row("a", 1))
+            await driver.rows(uow.session, _SELECT, {"b_engine": "e"})
+            await uow.commit()
+        await database.dispose()
+        assert seen == ([] if inline else ["BEGIN", "INSERT", "SELECT"])
