@@ -312,6 +312,10 @@ async def test_sync_protection_when_a_venue_filled_the_stop_meanwhile_closes_the
     assert trade.exit_reason is ExitReason.STOP_LOSS
 
 
+def _unsaved(kit: Kit) -> bool:
+    return kit.exchange.book.dirty
+
+
 async def test_apply_reports_with_the_paper_account_saves_it_in_the_record_transaction(
     database: Database,
 ) -> None:
@@ -327,7 +331,7 @@ async def test_apply_reports_with_the_paper_account_saves_it_in_the_record_trans
             low=30_000.0, close=31_000.0,
         )  # fmt: skip
     assert any(r.status is OrderStatus.FILLED for r in reports)
-    assert kit.exchange.book.dirty
+    assert _unsaved(kit)
 
     async def refuse(_session: object) -> None:
         raise RuntimeError("refused")
@@ -336,10 +340,10 @@ async def test_apply_reports_with_the_paper_account_saves_it_in_the_record_trans
     with pytest.raises(RuntimeError, match="refused"):
         await kit.engine.apply_reports(reports, save_with=kit.exchange.save_in)
     database.commit_check = None
-    assert kit.exchange.book.dirty  # neither the record nor the account
+    assert _unsaved(kit)  # neither the record nor the account
     assert AGGRESSIVE in kit.engine.positions
     await kit.engine.apply_reports(reports, save_with=kit.exchange.save_in)
-    assert not kit.exchange.book.dirty  # both, in one transaction
+    assert not _unsaved(kit)  # both, in one transaction
     assert AGGRESSIVE not in kit.engine.positions
     (closed,) = await stored_trades(database)
     assert closed.status is TradeStatus.CLOSED

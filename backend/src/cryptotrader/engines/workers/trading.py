@@ -549,7 +549,8 @@ class TradingWorker:
 
     async def _market(self, engine: OrderEngine, candle: Candle) -> None:
         if (feed := self.feed) is not None:
-            async with feed.unsaved():  # saved with the record of what it reports
+            feed.hold()  # saved with the record of what it reports (``unsaved``)
+            try:
                 reports = await feed.on_candle(
                     engine.deps.pair,
                     open_ms=candle.open_ms,
@@ -559,6 +560,8 @@ class TradingWorker:
                     low=candle.low,
                     close=candle.close,
                 )
+            finally:
+                feed.release()
             await _record(feed, engine, reports)
         elif engine.positions:
             await engine.sync_protection()
@@ -569,10 +572,13 @@ class TradingWorker:
     async def _next_open(feed: PaperExchange, engine: OrderEngine, candle: Candle) -> None:
         if candle.next_open is None or candle.next_open_ms is None:
             return
-        async with feed.unsaved():  # saved with the record of what it reports
+        feed.hold()  # saved with the record of what it reports (``unsaved``)
+        try:
             moved = await feed.mark_price(
                 engine.deps.pair, candle.next_open, at_ms=candle.next_open_ms
             )
+        finally:
+            feed.release()
         await _record(feed, engine, moved)
 
     @staticmethod
