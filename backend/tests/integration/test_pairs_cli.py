@@ -21,7 +21,6 @@ from cryptotrader.bus.redis_streams import DEFAULT_PREFIX
 from cryptotrader.config import load_settings
 from cryptotrader.persistence import Database, UnitOfWork
 from cryptotrader.persistence.repositories import audit
-from tests.support.processes import runtime_redis
 from tests.unit.cli.test_indicators_command import run
 
 REDIS_DB = 14  # a logical database of its own: the runtime's stream names are fixed
@@ -107,19 +106,18 @@ def test_pairs_refuses_bad_input_in_one_line_with_exit_2_and_records_nothing(
 
 
 def test_pairs_with_redis_publishes_the_change_for_a_running_runtime(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, redis_url: str
 ) -> None:
-    with runtime_redis(REDIS_DB) as url:
-        monkeypatch.setenv("REDIS_URL", url)
-        code, out, err = run(["pairs", "add", "SOL/USDT"], capsys)
-        assert code == 0, err
-        assert "no message bus" not in out
-        (sol,) = _pairs(capsys, "deactivate", "SOL/USDT")
-        client = Redis.from_url(url, decode_responses=True)
-        try:
-            entries = client.xrange(DEFAULT_PREFIX + topics.COMMANDS) or []
-        finally:
-            client.close()
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    code, out, err = run(["pairs", "add", "SOL/USDT"], capsys)
+    assert code == 0, err
+    assert "no message bus" not in out
+    (sol,) = _pairs(capsys, "deactivate", "SOL/USDT")
+    client = Redis.from_url(redis_url, decode_responses=True)
+    try:
+        entries = client.xrange(DEFAULT_PREFIX + topics.COMMANDS) or []
+    finally:
+        client.close()
     published = [decode(topics.COMMANDS, cast("dict[str, str]", f)) for _, f in entries]
     assert all(isinstance(m, PairChanged) for m in published)
     assert [

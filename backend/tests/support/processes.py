@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import os
 import signal
 import subprocess
 import sys
@@ -101,6 +102,18 @@ def _emptied_streams(url: str) -> Iterator[None]:
     finally:
         clean()
         client.close()
+
+
+def process_env(postgres_url: str, redis_url: str, folder: Path, **extra: str) -> dict[str, str]:
+    """The environment of engines (or the API) run as processes: this one's, the test's
+    PostgreSQL and Redis databases and its data folder, then ``extra``."""
+    return dict(
+        os.environ,
+        DATABASE_URL=postgres_url,
+        REDIS_URL=redis_url,
+        CRYPTOTRADER_DATA_DIR=str(folder),
+        **extra,
+    )
 
 
 @contextmanager

@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
 from pydantic import Field, model_validator
 
-from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.domain.market import CandleArrays, FloatArray, IntArray
 from cryptotrader.indicators._sentiment import UNAVAILABLE, SentimentIndicator
 from cryptotrader.indicators.base import IndicatorParams, Series, piecewise_extremes
 from cryptotrader.indicators.registry import register_indicator
@@ -66,6 +67,9 @@ class FearGreed(SentimentIndicator[FearGreedParams]):
     ) -> None:
         super().__init__(params, weight=weight)
         self._attach(fear_greed)
+        self._aligned: tuple[IntArray, FloatArray] | None = None
+        """The last candle times aligned, and their values (read-only): the pairs of a live
+        candle time share their times, and the engines share this instance across pairs."""
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -73,11 +77,21 @@ class FearGreed(SentimentIndicator[FearGreedParams]):
         return ("fear_greed",)
 
     def compute(self, candles: CandleArrays) -> Series:
-        """The index value known at each candle's open (NaN where none is recent enough)."""
+        """The index value known at each candle's open (NaN where none is recent enough).
+
+        Read-only, and the same array for the same candle times (another pair's, the last call).
+        """
         if self.history is None:
             return self._no_history(candles)
+        times = candles.timestamps
+        last = self._aligned
+        if last is not None and last[0].shape == times.shape and np.array_equal(last[0], times):
+            return {"fear_greed": last[1]}  # the same times: the same values
         max_age = timedelta(days=self.params.max_age_days)
-        return {"fear_greed": self.history.align(candles.timestamps, max_age=max_age)}
+        aligned = self.history.align(times, max_age=max_age)
+        aligned.flags.writeable = False
+        self._aligned = (times.copy(), aligned)
+        return {"fear_greed": aligned}
 
     def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """See the class docstring; 0 everywhere without history."""

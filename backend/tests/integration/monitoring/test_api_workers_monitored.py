@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 
 from tests.support.monitoring_servers import Influx, free_port, influxd, poll, prometheus
+from tests.support.processes import process_env
 
 INFLUX_DB = "cryptotrader"
 REQUESTS = 40
@@ -37,11 +38,10 @@ def test_two_api_workers_report_one_sum_to_prometheus_and_points_to_influxdb(
     try:
         with influxd(tmp_path / "influx") as influx:
             influx.create_database(INFLUX_DB)
-            env = dict(
-                os.environ,
-                DATABASE_URL=postgres_url,
-                REDIS_URL=redis_url,
-                CRYPTOTRADER_DATA_DIR=str(tmp_path),
+            env = process_env(
+                postgres_url,
+                redis_url,
+                tmp_path,
                 PROMETHEUS_MULTIPROC_DIR=str(folder),
                 CRYPTOTRADER_MONITORING__INFLUX_URL=influx.url,
                 CRYPTOTRADER_MONITORING__INFLUX_FLUSH_S="0.2",

@@ -9,7 +9,6 @@ many closed trades, the bots' final capital.
 from __future__ import annotations
 
 import asyncio
-import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from tests.support.monitoring_servers import (
 from tests.support.processes import (
     LONG_RUNNING_ENGINES,
     engine_processes,
+    process_env,
     replay_market_data,
     until_order_engine_done,
 )
@@ -51,11 +51,10 @@ def test_engine_processes_are_scraped_by_prometheus_and_write_points_to_influxdb
     ports = {name: free_port() for name in ENGINES}
     with influxd(tmp_path / "influx") as influx:
         influx.create_database(INFLUX_DB)
-        env = dict(
-            os.environ,
-            DATABASE_URL=postgres_url,
-            REDIS_URL=redis_url,
-            CRYPTOTRADER_DATA_DIR=str(tmp_path),
+        env = process_env(
+            postgres_url,
+            redis_url,
+            tmp_path,
             CRYPTOTRADER_MONITORING__INFLUX_URL=influx.url,
             CRYPTOTRADER_MONITORING__INFLUX_DATABASE=INFLUX_DB,
         )

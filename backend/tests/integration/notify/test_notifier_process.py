@@ -4,7 +4,6 @@ alerts other processes publish on Redis and pushes them, and stops cleanly on SI
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import time
@@ -22,7 +21,7 @@ from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import notifications as records
 from cryptotrader.persistence.repositories import settings, users
 from cryptotrader.persistence.uow import UnitOfWork
-from tests.support.processes import ENGINE_CLI
+from tests.support.processes import ENGINE_CLI, process_env
 from tests.support.push_servers import expo_server
 
 REDIS_DB = 11  # a logical database of its own: the runtime's stream names are fixed
@@ -72,12 +71,8 @@ def test_engine_notifier_when_run_as_a_process_pushes_the_alerts_of_others(
 ) -> None:
     asyncio.run(_seed(postgres_url))
     with expo_server() as expo:
-        env = dict(
-            os.environ,
-            DATABASE_URL=postgres_url,
-            REDIS_URL=redis_url,
-            CRYPTOTRADER_DATA_DIR=str(tmp_path),
-            CRYPTOTRADER_NOTIFY__EXPO_PUSH_URL=expo.url,
+        env = process_env(
+            postgres_url, redis_url, tmp_path, CRYPTOTRADER_NOTIFY__EXPO_PUSH_URL=expo.url
         )
         process = subprocess.Popen(  # noqa: S603 - our own entry point, fixed arguments
             [*ENGINE_CLI, "notifier"], env=env, stderr=subprocess.PIPE, text=True

@@ -9,7 +9,6 @@ trades as it does in one.
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from tests.support.parity import (
 )
 from tests.support.processes import (
     engine_processes,
+    process_env,
     replay_market_data,
     until_order_engine_done,
 )
@@ -42,12 +42,7 @@ def test_engines_when_each_runs_in_its_own_process_trade_as_the_backtest(
 ) -> None:
     series = tmp_path / "binance_BTC-USDT_4h.csv"
     read_shared_csv(shared_data / "binance_BTC-USDT_4h.csv", rows=2500).to_csv(series, index=False)
-    env = dict(
-        os.environ,
-        DATABASE_URL=postgres_url,
-        REDIS_URL=redis_url,
-        CRYPTOTRADER_DATA_DIR=str(tmp_path),
-    )
+    env = process_env(postgres_url, redis_url, tmp_path)
     with engine_processes(series, env):
         replay_market_data(series, env)
         last_open = int(read_shared_csv(series)["timestamp"].iloc[-1])
@@ -78,12 +73,7 @@ def test_engines_in_processes_over_two_pairs_trade_as_the_multi_pair_backtest(
         path = tmp_path / name
         read_shared_csv(shared_data / name, rows=900).to_csv(path, index=False)
         files.append(path)
-    env = dict(
-        os.environ,
-        DATABASE_URL=postgres_url,
-        REDIS_URL=redis_url,
-        CRYPTOTRADER_DATA_DIR=str(tmp_path),
-    )
+    env = process_env(postgres_url, redis_url, tmp_path)
     with engine_processes(files, env):
         replay_market_data(files, env)
         for path in files:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import subprocess
 import time
@@ -31,7 +30,7 @@ from cryptotrader.persistence.tables import EngineCheckpointRow, OrderRow
 from cryptotrader.persistence.uow import UnitOfWork
 from tests.support.builders import read_shared_csv
 from tests.support.parity import backtest, expected_rows, stored_rows
-from tests.support.processes import ENGINE_CLI
+from tests.support.processes import ENGINE_CLI, process_env
 
 REDIS_DB = 15  # a logical database of its own (test_partitioned_workers' too: one at a time)
 CHECKPOINT = "paper:binance:BTC/USDT:4h"
@@ -77,12 +76,7 @@ def test_a_second_order_engine_waits_and_takes_over_without_any_order_twice(
     series = tmp_path / "binance_BTC-USDT_4h.csv"
     read_shared_csv(shared_data / "binance_BTC-USDT_4h.csv", rows=ROWS).to_csv(series, index=False)
     stamps = read_shared_csv(series)["timestamp"]
-    env = dict(
-        os.environ,
-        DATABASE_URL=postgres_url,
-        REDIS_URL=redis_url,
-        CRYPTOTRADER_DATA_DIR=str(tmp_path),
-    )
+    env = process_env(postgres_url, redis_url, tmp_path)
     env.pop("CRYPTOTRADER_MONITORING__METRICS_PORT", None)
     replay = ["--replay", str(series)]
     processes: dict[str, subprocess.Popen[bytes]] = {}

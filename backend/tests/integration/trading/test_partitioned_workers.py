@@ -28,7 +28,7 @@ from cryptotrader.bus import topics
 from cryptotrader.bus.codec import decode
 from cryptotrader.bus.messages import DecisionsMade
 from tests.support.builders import read_shared_csv
-from tests.support.processes import ENGINE_CLI
+from tests.support.processes import ENGINE_CLI, process_env
 
 REDIS_DB = 15  # a logical database of its own: the runtime's stream names are fixed
 PARTITIONS = 6
@@ -190,12 +190,8 @@ def test_a_killed_worker_s_pairs_go_on_elsewhere_and_every_candle_is_decided_onc
 ) -> None:
     files = _files(shared_data, tmp_path)
     replay = [arg for path in files for arg in ("--replay", str(path))]
-    env = dict(
-        os.environ,
-        DATABASE_URL=postgres_url,
-        REDIS_URL=redis_url,
-        CRYPTOTRADER_DATA_DIR=str(tmp_path),
-        CRYPTOTRADER_BUS_PARTITIONS=str(PARTITIONS),
+    env = process_env(
+        postgres_url, redis_url, tmp_path, CRYPTOTRADER_BUS_PARTITIONS=str(PARTITIONS)
     )
     env.pop("CRYPTOTRADER_MONITORING__METRICS_PORT", None)
     client = Redis.from_url(redis_url, decode_responses=True)

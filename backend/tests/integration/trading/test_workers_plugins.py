@@ -21,6 +21,7 @@ from bench.runtime import use_flip
 
 from cryptotrader.persistence.database import Database
 from tests.support.builders import read_shared_csv
+from tests.support.processes import process_env
 
 REDIS_DB = 8  # a logical database of its own: the runtime's stream names are fixed
 BACKEND = Path(__file__).parents[3]
@@ -43,12 +44,7 @@ def test_workers_know_the_strategies_their_supervisor_registered(
     asyncio.run(_aggressive_on_bench_flip(postgres_url))
     series = tmp_path / "binance_BTC-USDT_4h.csv"
     read_shared_csv(shared_data / "binance_BTC-USDT_4h.csv", rows=300).to_csv(series, index=False)
-    env = dict(
-        os.environ,
-        DATABASE_URL=postgres_url,
-        REDIS_URL=redis_url,
-        CRYPTOTRADER_DATA_DIR=str(tmp_path),
-    )
+    env = process_env(postgres_url, redis_url, tmp_path)
     log = tmp_path / "engine.log"
     command = ["engine", "decision", "--replay", str(series), "--workers", "2"]
     with log.open("w") as out:

@@ -183,3 +183,17 @@ def test_fear_greed_when_real_history_read_daily_matches_the_files_values_and_la
     ours = [indicator.label(values, bars, i, 0.0) for i in range(len(bars))]
     theirs = [labels[d].lower().replace(" ", "_") for d in day]
     assert ours == theirs  # our band edges are alternative.me's, on every real day
+
+
+def test_the_same_candle_times_are_aligned_once_and_shared_read_only() -> None:
+    indicator = create_indicator("fear_greed", fear_greed=daily([10.0, 20.0, 30.0, 40.0]))
+    first = candles(3, start=D0 + DAY_MS)
+    other_pair = random_walk(3, start_ms=D0 + DAY_MS, step_ms=DAY_MS, seed=9)  # same times
+    shifted = candles(3, start=D0 + HOUR_MS)
+    a = indicator.compute(first)["fear_greed"]
+    b = indicator.compute(other_pair)["fear_greed"]
+    c = indicator.compute(shifted)["fear_greed"]
+    assert b is a  # aligned once for both pairs of the candle time
+    assert not a.flags.writeable
+    assert a.tolist() == [20.0, 30.0, 40.0]
+    assert c.tolist() == [10.0, 20.0, 30.0]  # other times: aligned again
