@@ -28,12 +28,14 @@ real market moves, but different periods made simultaneous.
   for the **last** pair of the batch (``C99/USDT``, stepped after the 99 others) and for all.
   Run twice: the aggressive bot on ``bench_flip`` (a trade on almost every candle: the worst
   case) and both bots on their default strategies (few orders on 300 minutes: the count is
-  printed).
+  printed). ``BENCH_AGAINST=<another checkout's backend/>`` runs each with that checkout's
+  engines too (A, B, then B, A), the feed publishing a batch one run at a time for A.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -115,9 +117,17 @@ def percentiles(label: str, seconds: list[float], *, target: bool = False) -> st
 
 
 async def _drive(
-    url: str, redis_url: str, pairs: Pairs, engines: Engines, *, timed: int, pause_s: float
+    url: str,
+    redis_url: str,
+    pairs: Pairs,
+    engines: Engines,
+    *,
+    timed: int,
+    pause_s: float,
+    one_by_one: bool = False,
 ) -> Timings:
     feed, database = await Feed.open(url, redis_url, pairs)
+    feed.one_by_one = one_by_one
     times = pairs.times
     last = pairs.symbols[-1]
     timings = Timings(last=client_ids.pair_code(last))
@@ -145,20 +155,45 @@ async def _drive(
 
 
 def run_latency(
-    root: Path, pairs: Pairs, *, flip: bool, timed: int, pause_s: float = PAUSE_S
+    root: Path,
+    pairs: Pairs,
+    *,
+    flip: bool,
+    timed: int,
+    pause_s: float = PAUSE_S,
+    backend: Path | None = None,
 ) -> Timings:
-    """The pipeline's engines as processes; ``timed`` candle times timed. Returns the timings."""
+    """The pipeline's engines as processes; ``timed`` candle times timed. Returns the timings.
+
+    ``backend``: another checkout's ``backend/`` to run the engines from (an A/B; the feed then
+    publishes a batch's runs one by one, as the market data did before ``publish_batch`` sent
+    them together).
+    """
     folder = root / ("flip" if flip else "default")
+    n = 1
+    while folder.exists():  # several runs (A/B)
+        n += 1
+        folder = root / f"{'flip' if flip else 'default'}{n}"
     folder.mkdir()
     done_through = pairs.times[HISTORY - 1]
     with stack(folder, pairs, flip=flip, done_through=done_through) as (url, redis_url, engines):
-        start_pipeline(engines)
-        return asyncio.run(_drive(url, redis_url, pairs, engines, timed=timed, pause_s=pause_s))
+        start_pipeline(engines, backend)
+        return asyncio.run(
+            _drive(
+                url,
+                redis_url,
+                pairs,
+                engines,
+                timed=timed,
+                pause_s=pause_s,
+                one_by_one=backend is not None,
+            )
+        )
 
 
-def start_pipeline(engines: Engines) -> None:
+def start_pipeline(engines: Engines, backend: Path | None = None) -> None:
     """The indicator, decision, order and portfolio engines, once each has started."""
-    labels = [engines.start(name) for name in PIPELINE]
+    labels = [engines.start(name, backend=backend) for name in PIPELINE]
     for label in labels:
         engines.wait_ready(label)
 
@@ -192,10 +227,14 @@ def latency(root: Path, timed: int, count: int = PAIRS) -> None:
     print(f"latency: {count} pairs of 1m, {timed} candle times timed ({load()})")
     pairs = make_pairs(root, count, HISTORY + timed + 2)
     last = pairs.symbols[-1]
-    for flip in (True, False):
-        timings = run_latency(root, pairs, flip=flip, timed=timed)
-        what = "aggressive bot on bench_flip" if flip else "default strategies"
-        report_latency(f"{what} ({load()})", timings, last)
+    against = os.environ.get("BENCH_AGAINST")
+    trees: list[Path | None] = [None] if not against else [Path(against), None]
+    for r, flip in enumerate((True, False)):
+        for backend in trees if r % 2 == 0 else trees[::-1]:
+            timings = run_latency(root, pairs, flip=flip, timed=timed, backend=backend)
+            what = "aggressive bot on bench_flip" if flip else "default strategies"
+            which = "" if not against else ("A " if backend else "B ")
+            report_latency(f"{which}{what} ({load()})", timings, last)
 
 
 def main() -> None:

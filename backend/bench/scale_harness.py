@@ -278,6 +278,9 @@ class Feed:
 
     def __init__(self, bus: StreamBus, database: Database, pairs: Pairs) -> None:
         self.bus, self.pairs = bus, pairs
+        self.one_by_one = False
+        """Publish a batch's runs one awaited publish after another (as the market data did
+        before ``publish_batch`` sent them together): an A/B against older code."""
         store = SqlCandleStore(database)
         self.publishers = [
             Publisher(
@@ -301,6 +304,18 @@ class Feed:
         """Candles ``i`` to ``j - 1`` of every pair, one run each, as one batch (the market
         data engine's ``publish_batch``)."""
         times = self.pairs.series[0].timestamps
+        if self.one_by_one:
+            batch = self.pairs.symbols
+            for publisher, candles in zip(self.publishers, self.pairs.series, strict=True):
+                await publisher.publish(
+                    candles.slice(i, j),
+                    previous_ms=int(times[i - 1]) if i else None,
+                    history_from_ms=int(times[0]),
+                    next_open=(float(candles.open[j]), int(times[j])),
+                    batch=batch,
+                    batch_ms=int(times[i]),
+                )
+            return
         runs = [
             LaneRun(
                 publisher=publisher,

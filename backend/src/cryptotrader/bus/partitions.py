@@ -161,7 +161,7 @@ class PartitionedSubscription:
     _applier: ConsumerLoop | None = None
     _in_hand: frozenset[int] = frozenset()
     """The partitions of the read (and batch) in progress: a lease given up waits for it."""
-    _applying: asyncio.Task[list[Entry]] | None = None
+    _applying: dict[int, asyncio.Task[list[Entry]]] = field(default_factory=dict)
     _taken: asyncio.Event = field(default_factory=asyncio.Event)
     _passed: asyncio.Event = field(default_factory=asyncio.Event)
     _giving_up: set[asyncio.Task[None]] = field(default_factory=set)
@@ -315,36 +315,73 @@ class PartitionedSubscription:
         return [(of[stream], entry) for stream, entry in found]
 
     async def _apply(self, batch: list[tuple[int, Entry]], readable: dict[int, _Held]) -> None:
-        """Apply the batch (a task of its own, which ``_abandon`` may cancel), ack what was."""
+        """Apply the batch, ack what was applied.
+
+        With a ``many`` handler, the whole batch in one call (a candle time's pairs together);
+        without, each partition's entries in order in a task of its own, the partitions side
+        by side (as when each had its consumer: one's handler waiting on a round trip lets
+        another's compute, and their publishes share round trips). ``_abandon`` cancels the
+        task of a partition lost.
+        """
         assert self._applier is not None
-        where = {id(entry): partition for partition, entry in batch}
+        applier = self._applier
+        parts: dict[int, list[Entry]] = {}
+        for partition, entry in batch:
+            parts.setdefault(partition, []).append(entry)
         done: list[Entry] = []
-        self._applying = applying = asyncio.create_task(
-            self._applier.apply([e for _, e in batch], done)
-        )
+        if self.many is not None:
+            every = [e for _, e in batch]
+            tasks = dict.fromkeys(parts, asyncio.create_task(applier.apply(every, done)))
+        else:
+            tasks = {p: asyncio.create_task(applier.apply(es, done)) for p, es in parts.items()}
+        self._applying = tasks
         try:
-            await asyncio.wait({applying})
+            await asyncio.wait(set(tasks.values()))
         finally:
-            if not applying.done():  # this reader was cancelled: so is its batch
-                applying.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await applying
-            self._applying = None
-            if done:
-                acks: dict[str, list[str]] = {}
-                for entry in done:
-                    acks.setdefault(readable[where[id(entry)]].stream, []).append(entry.entry_id)
-                await self.transport.ack_many(self.group, list(acks.items()))
-        if applying.cancelled():  # a partition was abandoned: the others' rest comes again
-            for partition in {where[id(e)] for e in [e for _, e in batch]}:
-                if self.held.get(partition) is readable[partition]:
-                    readable[partition].phase = _Phase.PENDING
-            return
-        failed = applying.result()
-        for entry in failed:  # left pending: delivered again from the partition's pending list
-            readable[where[id(entry)]].phase = _Phase.PENDING
-        if failed:
+            left = [task for task in tasks.values() if not task.done()]
+            for task in left:  # this reader was cancelled: so is its batch
+                task.cancel()
+            if left:
+                await asyncio.wait(left)
+            self._applying = {}
+            await self._ack(batch, done, readable)
+        if self._settle(tasks, readable):
             await asyncio.sleep(self.options.retry_delay_s)
+
+    async def _ack(
+        self, batch: list[tuple[int, Entry]], done: list[Entry], readable: dict[int, _Held]
+    ) -> None:
+        """One ``XACK`` per stream for the entries ``done``, in one round trip."""
+        if not done:
+            return
+        where = {id(entry): partition for partition, entry in batch}
+        acks: dict[str, list[str]] = {}
+        for entry in done:
+            acks.setdefault(readable[where[id(entry)]].stream, []).append(entry.entry_id)
+        await self.transport.ack_many(self.group, list(acks.items()))
+
+    def _settle(
+        self, tasks: dict[int, asyncio.Task[list[Entry]]], readable: dict[int, _Held]
+    ) -> bool:
+        """Send partitions with entries left pending back to their pending list.
+
+        Left pending: a handler failed, or the partition was abandoned. True when a handler
+        failed (the reader pauses before delivering again).
+        """
+        failed = False
+        for partition, task in tasks.items():
+            if task.cancelled():
+                left = True
+            elif task.exception() is not None:
+                log.error("%s/%s on %s failed", self.group, self.consumer, self.topic,
+                          exc_info=task.exception())  # fmt: skip
+                left = failed = True
+            else:
+                left = bool(task.result())
+                failed = failed or left
+            if left and self.held.get(partition) is readable[partition]:
+                readable[partition].phase = _Phase.PENDING
+        return failed
 
     def _abandon(self, partition: int) -> None:
         """Stop at once: another worker may own the partition already."""
@@ -352,8 +389,9 @@ class PartitionedSubscription:
             self._values.pop(partition, None)
             self._releasing.discard(partition)
         entry = self.held.pop(partition, None)
-        if entry is not None and partition in self._in_hand and self._applying is not None:
-            self._applying.cancel()
+        task = self._applying.get(partition)
+        if entry is not None and task is not None:
+            task.cancel()
 
     def _release(self, partition: int) -> None:
         entry = self.held.get(partition)
@@ -376,8 +414,9 @@ class PartitionedSubscription:
             async with asyncio.timeout(_STOP_WAIT_S):
                 while partition in self._in_hand:
                     await self._passed.wait()
-        if partition in self._in_hand and self._applying is not None:
-            self._applying.cancel()  # a batch past the bound: what it did not ack comes again
+        task = self._applying.get(partition)
+        if partition in self._in_hand and task is not None:
+            task.cancel()  # a batch past the bound: what it did not ack comes again
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(_STOP_WAIT_S):
                     while partition in self._in_hand:

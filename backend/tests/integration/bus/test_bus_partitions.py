@@ -192,3 +192,44 @@ async def test_one_read_serves_every_partition_held_and_many_gets_their_runs_tog
     handled = [r for call in calls for r in call]
     for symbol in PAIRS:
         assert [n for s, n in handled if s == symbol] == [0, 1, 2]
+
+
+async def test_without_many_one_partition_s_slow_run_does_not_hold_the_others_of_its_read(
+    workers: list[Worker],
+) -> None:
+    """Without a ``many`` handler the partitions of one read are applied side by side, each in
+    order: a handler waiting (a round trip, a lock) on one pair lets the other pairs go on."""
+    bus = workers[0].bus
+    gate, hold = asyncio.Event(), asyncio.Event()
+    handled: list[str] = []
+    entered: list[str] = []
+
+    async def handle(delivery: Delivery) -> None:
+        message = delivery.message
+        assert isinstance(message, CandlesClosed)
+        symbol = message.pair.symbol
+        entered.append(symbol)
+        if symbol == gated:
+            await gate.wait()  # keeps the reader busy while the others are published
+        elif symbol == held:
+            await hold.wait()
+        handled.append(symbol)
+
+    subscription = await bus.subscribe_partitioned(
+        topics.CANDLES, group="indicator", consumer="w", handler=handle, partition_options=LEASES
+    )
+    assert isinstance(subscription, PartitionedSubscription)
+    await until(lambda: len(subscription.owned) == PARTITIONS)
+    order = list(subscription.held)  # the order of the streams in the reader's XREADGROUP
+    gated = next(s for s in PAIRS if partition_of(s, PARTITIONS) == order[-1])
+    held = next(s for s in PAIRS if partition_of(s, PARTITIONS) == order[0])
+    others = [s for s in PAIRS if partition_of(s, PARTITIONS) not in {order[0], order[-1]}]
+    await bus.publish(topics.CANDLES, run(gated, 0))
+    await until(lambda: gated in entered)  # the reader is busy with the gated run
+    for symbol in [held, *others]:
+        await bus.publish(topics.CANDLES, run(symbol, 0))
+    gate.set()  # the next read brings the held pair's run first, then the others'
+    await until(lambda: set(others) <= set(handled))
+    assert held not in handled  # still waiting, and the others went on
+    hold.set()
+    await until(lambda: held in handled)
