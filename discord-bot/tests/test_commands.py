@@ -11,8 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from cryptotrader_discord.api import ApiClient, BotsPublic, PortfolioPublic, TradePublic
 from cryptotrader_discord.cogs.monitoring import profit_rows
+from cryptotrader_discord.cogs.trading import ConfirmView
 from cryptotrader_discord.embeds import money, profit_embed, ratio, signed, status_embed
 from cryptotrader_discord.i18n import FR
 from tests.conftest import Api
@@ -277,6 +280,26 @@ async def test_pause_without_a_bot_pauses_both_and_only_the_asker_may_confirm(
     for kind in ("safe", "aggressive"):
         bot = api_get(seeded_api.url, seeded_api.tokens["read"], f"/api/bots/{kind}")
         assert bot["requested"]["action"] == "resume"
+
+
+async def test_an_unanswered_confirmation_expires_and_sends_nothing(
+    seeded_api: Api,
+    discord_server: FakeDiscord,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ConfirmView, "TIMEOUT_S", 0.5)
+    before = audit_rows(seeded_api.database, "bot.resume")
+    env = bot_env(discord_server, seeded_api.url, seeded_api.tokens["control"], tmp_path)
+    async with running_bot(env):
+        asked = await discord_server.invoke("resume", {"bot": "safe"}, roles=[OPERATOR_ROLE])
+        question = await answered(discord_server, asked, "callback")
+        assert question.content == "Resume the Safe bot?"
+        [expired] = await discord_server.wait_for(lambda m: m.kind == "edit")
+    assert expired.path.endswith(f"itoken-{asked}/messages/@original")
+    assert expired.body["content"] == "No answer: nothing was done."
+    assert expired.body["components"] == []  # the buttons are gone
+    assert audit_rows(seeded_api.database, "bot.resume") == before
 
 
 async def test_cancel_sends_nothing_and_a_read_only_token_cannot_pause(

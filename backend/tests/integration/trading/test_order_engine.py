@@ -25,7 +25,7 @@ from cryptotrader.exchanges.base import VenueCapabilities
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import bots, orders, trades
 from cryptotrader.persistence.uow import UnitOfWork
-from tests.support.trading import AFTER, BEFORE, PAIR, Kit, open_kit
+from tests.support.trading import AFTER, BEFORE, HOUR, PAIR, Kit, open_kit
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
@@ -310,3 +310,40 @@ async def test_sync_protection_when_a_venue_filled_the_stop_meanwhile_closes_the
     assert AGGRESSIVE not in kit.engine.positions
     [trade] = await stored_trades(database)
     assert trade.exit_reason is ExitReason.STOP_LOSS
+
+
+def _unsaved(kit: Kit) -> bool:
+    return kit.exchange.book.dirty
+
+
+async def test_apply_reports_with_the_paper_account_saves_it_in_the_record_transaction(
+    database: Database,
+) -> None:
+    """The account whose candle filled a stop is saved with the stop's record, or neither is."""
+    kit = await open_kit(database)
+    await opened(kit)
+    kit.clock.observe(kit.clock.timestamp_ms() + HOUR)
+    start = kit.clock.timestamp_ms() - HOUR
+    kit.engine.deps.progress.step_ms = start
+    async with kit.exchange.unsaved():  # the stop fills; the account's change waits
+        reports = await kit.exchange.on_candle(
+            PAIR, open_ms=start, close_ms=start + HOUR, open_=40_000.0, high=40_000.0,
+            low=30_000.0, close=31_000.0,
+        )  # fmt: skip
+    assert any(r.status is OrderStatus.FILLED for r in reports)
+    assert _unsaved(kit)
+
+    async def refuse(_session: object) -> None:
+        raise RuntimeError("refused")
+
+    database.commit_check = refuse
+    with pytest.raises(RuntimeError, match="refused"):
+        await kit.engine.apply_reports(reports, save_with=kit.exchange.save_in)
+    database.commit_check = None
+    assert _unsaved(kit)  # neither the record nor the account
+    assert AGGRESSIVE in kit.engine.positions
+    await kit.engine.apply_reports(reports, save_with=kit.exchange.save_in)
+    assert not _unsaved(kit)  # both, in one transaction
+    assert AGGRESSIVE not in kit.engine.positions
+    (closed,) = await stored_trades(database)
+    assert closed.status is TradeStatus.CLOSED

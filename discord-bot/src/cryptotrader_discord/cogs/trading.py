@@ -33,15 +33,34 @@ BACKTEST_DEADLINE_S = 1800.0
 
 
 class ConfirmView(discord.ui.View):
-    """Confirm / Cancel, answered only by the member who asked (still an operator)."""
+    """Confirm / Cancel, answered only by the member who asked (still an operator).
+
+    Unanswered after ``TIMEOUT_S``, the question says so and loses its buttons (a press on a
+    dead button would be Discord's "This interaction failed").
+    """
+
+    TIMEOUT_S = 60.0
 
     def __init__(
         self, bot: TraderBot, asker: int, kinds: tuple[BotKind, ...], action: Action, lang: str
     ) -> None:
-        super().__init__(timeout=60)
+        super().__init__(timeout=self.TIMEOUT_S)
         self.bot, self.asker, self.kinds, self.action, self.lang = bot, asker, kinds, action, lang
         self.confirm.label = text(lang, "confirm")
         self.cancel.label = text(lang, "cancel")
+        self.question: discord.Interaction[Any] | None = None
+        """The slash command's interaction, whose reply holds the buttons."""
+
+    async def on_timeout(self) -> None:
+        """Nothing was sent to the API: say so in place of the buttons."""
+        if self.question is None:
+            return
+        try:
+            await self.question.edit_original_response(
+                content=text(self.lang, "expired"), view=None
+            )
+        except discord.HTTPException:  # the message is gone, or its token expired
+            log.info("an expired confirmation could not be edited")
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         """Only the asker, still an operator, may press; anyone else is told so, privately."""
@@ -116,6 +135,7 @@ class Trading(commands.Cog):
         else:
             question = text(lang, f"ask_{action}", bot=bot_name(kind, lang))
         await interaction.response.send_message(question, view=view, ephemeral=True)
+        view.question = interaction
 
     @app_commands.command(
         name=d("cmd_pause", "pause"),
