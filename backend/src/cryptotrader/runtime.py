@@ -179,7 +179,7 @@ class Runtime:
         for publisher in self.publishers:
             publisher.on_first = self.ready.set
         self._market = asyncio.create_task(self._run_market(resume), name="market-data")
-        if self._live_alone_on_redis():
+        if self._live_on_redis():
             self._lost = asyncio.create_task(self._stop_when_redis_lost(), name="epoch")
         if self.pairs is not None:  # what changed between reading the pairs and now
             self._follow = asyncio.create_task(self._catch_up(self.pairs), name="pairs")
@@ -309,22 +309,23 @@ class Runtime:
             notifier.dispatcher.run(self.stop), name="notifications"
         )
 
-    def _live_alone_on_redis(self) -> bool:
-        """Live market data on Redis, the order engine elsewhere."""
+    def _live_on_redis(self) -> bool:
+        """Live market data publishing on Redis (the order engine here or elsewhere)."""
         shared = isinstance(self.bus, StreamBus) and not getattr(
             self.bus.transport, "carries_messages", False
         )
-        return shared and self.trading is None and not isinstance(self.feed, ReplayFeed)
+        return shared and not isinstance(self.feed, ReplayFeed)
 
     async def _stop_when_redis_lost(self) -> None:
-        """Live market data without the order engine: fail when Redis restarted empty.
+        """Live market data on Redis: fail when Redis restarted empty.
 
         The runs in flight (candles, inputs, decisions: no database change, not in the outbox)
         went with Redis, and the order engine acts on no run that follows one it has not done,
-        so it would wait for them. A live feed does not publish the past again while it runs;
-        started again (the service manager restarts a failed engine), it publishes from the
-        order engine's checkpoint, as at every start. (A replay's market data publishes again
-        by itself: ``_replay_alone``.)
+        so it would wait for them (trading would stop, silently). A live feed does not publish
+        the past again while it runs; started again (the service manager restarts a failed
+        engine, or a person a failed ``run``), it publishes from the order engine's checkpoint,
+        as at every start. (A replay's market data alone publishes again by itself:
+        ``_replay_alone``.)
         """
         assert isinstance(self.bus, StreamBus)
         epoch: str | None = None

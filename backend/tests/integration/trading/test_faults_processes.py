@@ -16,12 +16,11 @@ PostgreSQL connection cut. At the end, against a run of the same replay without 
 ``FAULT_TEST_SEEDS=N`` runs seeds 0..N-1 (the sweep); by default one seed, since the suite is
 long. ``FAULT_TEST_KINDS`` (comma-separated) narrows the kinds injected.
 
-Known loss, until the transactional outbox exists (``cryptotrader.outbox``, issue 17 point 2):
-an alert the order engine publishes after its commit is dropped when Redis is down longer than
-the client's retries, and one published but not yet read when Redis dies goes with its stream.
-When alerts are lost in a seed that restarted Redis and there is no outbox, the test ends as
-an expected failure that lists them (every other check still fails it); once the outbox
-exists, any loss fails it.
+Alerts and the other events that follow a database change go through the transactional outbox
+(``cryptotrader.outbox``): published again from its table when Redis was down, and again from
+the rows it keeps when Redis restarted empty; any loss fails the test. (Before the outbox, a
+seed that restarted Redis and lost alerts ended as an expected failure listing them; that
+branch stays for a tree without it.)
 """
 
 from __future__ import annotations
