@@ -137,8 +137,12 @@ class Runtime:
             (topics.INDICATORS, "decision", self.decisions.handle if self.decisions else None),
             (topics.CANDLES, "indicator", self.indicators.handle if self.indicators else None),
         ]
-        # the decision engine decides the runs of one read together (a candle time's pairs)
-        many = {"decision": self.decisions.handle_many if self.decisions else None}
+        # the indicator and decision engines take the runs of one read together (a candle
+        # time's pairs): one publish of their messages, the rules decided once over the runs
+        many = {
+            (topics.CANDLES, "indicator"): self.indicators.handle_many if self.indicators else None,
+            (topics.INDICATORS, "decision"): self.decisions.handle_many if self.decisions else None,
+        }
         for topic, group, handler in subscriptions:
             if handler is None:
                 continue
@@ -148,7 +152,7 @@ class Runtime:
                 if (topic, group) in _PARTITIONED
                 else self.bus.subscribe
             )
-            together = many.get(group) if topic == topics.INDICATORS else None
+            together = many.get((topic, group))
             # the order and portfolio engines are their groups' only members (the writer
             # lease): what a dead copy left unacked is theirs at once, before anything new
             options = _SOLE if group in {"order", "portfolio"} else None

@@ -9,6 +9,7 @@ Reports come from the paper market feed, from order placement and from reconcili
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
@@ -42,6 +43,9 @@ from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.risk.protection import protection_levels
 
 log = logging.getLogger(__name__)
+
+SaveWith = Callable[[AsyncSession], Awaitable[None]]
+"""Written in the transaction that records reports (``PaperExchange.save_in``)."""
 
 _EXIT_REASONS = {
     client_ids.EXIT: ExitReason.SIGNAL,
@@ -78,12 +82,18 @@ class ReportRecorder:
         self._state = state
 
     async def apply_reports(
-        self, reports: list[OrderReport], *, exit_reason: ExitReason | None = None
+        self,
+        reports: list[OrderReport],
+        *,
+        exit_reason: ExitReason | None = None,
+        save_with: SaveWith | None = None,
     ) -> None:
         """Record reports (fills first: an OCO pair reports its filled leg and the other).
 
         Entries go through ``record_entry``; the others are recorded together, in one
-        transaction, with the trades they close and their settlement.
+        transaction, with the trades they close and their settlement. ``save_with(session)``
+        runs in each of those transactions (the paper account's ``save_in``: the account that
+        made the reports is saved with their record, both or neither).
         """
         others: list[tuple[OrderReport, client_ids.ClientId]] = []
         for report in sorted(reports, key=lambda r: r.status is not OrderStatus.FILLED):
@@ -92,20 +102,24 @@ class ReportRecorder:
                 log.warning("report for %s, not one of ours: ignored", report.client_order_id)
             elif parsed.purpose == client_ids.ENTRY and not parsed.protection:
                 order = await self._store.stored_order(report.client_order_id)
-                await self.record_entry(order, report)
+                await self.record_entry(order, report, save_with=save_with)
             else:
                 others.append((report, parsed))
         if others:
-            await self._apply(others, exit_reason)
+            await self._apply(others, exit_reason, save_with)
 
-    async def record_entry(self, order: Order, report: OrderReport) -> Position | None:
+    async def record_entry(
+        self, order: Order, report: OrderReport, *, save_with: SaveWith | None = None
+    ) -> Position | None:
         """Record an entry's report; its first fill opens the trade, later ones grow it.
 
         The trade's confidence and indicator contributions are the decision stored with the
-        entry (``OrderStore.remember_intent``).
+        entry (``OrderStore.remember_intent``). ``save_with``: as in ``apply_reports``.
         """
         await self._store.row_ids()
         async with UnitOfWork(self._database) as uow:
+            if save_with is not None:
+                await save_with(uow.session)
             position = await self.record_entry_in(uow.session, order, report)
             await uow.commit()
         return self.entry_recorded(order, position)
@@ -187,9 +201,14 @@ class ReportRecorder:
             position.protection, position.protected = base, position.quantity
 
     async def _apply(
-        self, reports: list[tuple[OrderReport, client_ids.ClientId]], reason: ExitReason | None
+        self,
+        reports: list[tuple[OrderReport, client_ids.ClientId]],
+        reason: ExitReason | None,
+        save_with: SaveWith | None = None,
     ) -> None:
         async with UnitOfWork(self._database) as uow, deferred.defer(uow.session):
+            if save_with is not None:
+                await save_with(uow.session)
             closed = await self.apply_in(uow.session, reports, reason)
             await deferred.flush(uow.session)  # one statement per kind, as a batch's
             await uow.commit()

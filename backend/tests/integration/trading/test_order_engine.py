@@ -29,7 +29,7 @@ from cryptotrader.persistence.migrate import upgrade
 from cryptotrader.persistence.repositories import bots, orders, trades
 from cryptotrader.persistence.uow import UnitOfWork
 from tests.integration.conftest import close_database, open_database
-from tests.support.trading import AFTER, BEFORE, PAIR, Kit, open_kit
+from tests.support.trading import AFTER, BEFORE, HOUR, PAIR, Kit, open_kit
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
@@ -350,3 +350,40 @@ async def _closed_alert(database: Database, *, restart: bool) -> AlertRaised:
     await kit.candle(40_000.0, 40_010.0, 35_000.0, 36_000.0)
     [alert] = kit.bus.alerts("trade_closed")
     return alert
+
+
+def _unsaved(kit: Kit) -> bool:
+    return kit.exchange.book.dirty
+
+
+async def test_apply_reports_with_the_paper_account_saves_it_in_the_record_transaction(
+    database: Database,
+) -> None:
+    """The account whose candle filled a stop is saved with the stop's record, or neither is."""
+    kit = await open_kit(database)
+    await opened(kit)
+    kit.clock.observe(kit.clock.timestamp_ms() + HOUR)
+    start = kit.clock.timestamp_ms() - HOUR
+    kit.engine.deps.progress.step_ms = start
+    async with kit.exchange.unsaved():  # the stop fills; the account's change waits
+        reports = await kit.exchange.on_candle(
+            PAIR, open_ms=start, close_ms=start + HOUR, open_=40_000.0, high=40_000.0,
+            low=30_000.0, close=31_000.0,
+        )  # fmt: skip
+    assert any(r.status is OrderStatus.FILLED for r in reports)
+    assert _unsaved(kit)
+
+    async def refuse(_session: object) -> None:
+        raise RuntimeError("refused")
+
+    database.commit_check = refuse
+    with pytest.raises(RuntimeError, match="refused"):
+        await kit.engine.apply_reports(reports, save_with=kit.exchange.save_in)
+    database.commit_check = None
+    assert _unsaved(kit)  # neither the record nor the account
+    assert AGGRESSIVE in kit.engine.positions
+    await kit.engine.apply_reports(reports, save_with=kit.exchange.save_in)
+    assert not _unsaved(kit)  # both, in one transaction
+    assert AGGRESSIVE not in kit.engine.positions
+    (closed,) = await stored_trades(database)
+    assert closed.status is TradeStatus.CLOSED
