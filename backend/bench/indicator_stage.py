@@ -81,11 +81,11 @@ class Stage:
         batch = sorted(symbol(k) for k in range(len(self.series)))
         self.done.clear()
         self.waiting = len(self.series)
+        messages = []
         for k, candles in enumerate(self.series):
             run = candles.slice(i, j)
             closes = Timeframe.M1.bucket_end(run.timestamps[-1:])
-            await self.bus.publish(
-                topics.CANDLES,
+            messages.append(
                 CandlesClosed(
                     timestamp=utc_from_ms(int(closes[0])),
                     exchange="binance",
@@ -98,8 +98,10 @@ class Stage:
                     next_open_ms=int(times[j]),
                     batch=batch,
                     batch_ms=int(times[i]),
-                ),
+                )
             )
+        # a candle time at once, as the market data engine publishes it (``publish_batch``)
+        await self.bus.publish_many(topics.CANDLES, messages)
         await self.done.wait()
 
 
@@ -124,7 +126,13 @@ async def run(pairs: int, timed: int, history: int) -> None:
     }
     decisions = DecisionWorker(bus=bus, engines=engines)
     stage = Stage(bus, series)
-    await bus.subscribe(topics.CANDLES, group="i", consumer="i", handler=indicators.handle)
+    await bus.subscribe(
+        topics.CANDLES,
+        group="i",
+        consumer="i",
+        handler=indicators.handle,
+        many=indicators.handle_many,  # as the runtime subscribes it
+    )
     await bus.subscribe(
         topics.INDICATORS,
         group="d",

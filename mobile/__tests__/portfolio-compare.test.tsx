@@ -80,3 +80,42 @@ describe('a wide table', () => {
     expect(StyleSheet.flatten(screen.getByTestId('wide-content').props.style).minWidth).toBe(170 + 4 * COLUMN_WIDTH);
   });
 });
+
+describe('the metrics table on a phone', () => {
+  const five = [report('1000'), report('2000'), report('21161.51'), report('4252.86'), report('1219.33')];
+  const layout = (width: number) => ({ nativeEvent: { layout: { x: 0, y: 0, width, height: 600 } } });
+  const flat = (id: string) => StyleSheet.flatten(screen.getByTestId(id).props.style);
+
+  beforeEach(async () => {
+    await i18n.changeLanguage('fr');
+  });
+  afterEach(async () => {
+    await i18n.changeLanguage('en');
+  });
+
+  it('shows whole columns beside the names at 390 px, snaps to their edges and says how many are in view', () => {
+    render(<PortfolioCompare name="multipair" ratios={['0.3']} ratio="0.3" onRatio={() => undefined} reports={five} titles={['A', 'B', 'C', 'D', 'E']} />);
+    // a 390 px screen: the card's table is 332 px wide
+    fireEvent(screen.getByTestId('multipair-metrics'), 'layout', layout(332));
+    expect(flat('multipair-metrics-names').width).toBe(133);
+    fireEvent(screen.getByTestId('multipair-metrics-values'), 'layout', layout(332 - 133));
+    // two columns of 99.5 px in the 199 px left (none cut at the screen's edge), five to scroll
+    expect(flat('multipair-metrics-values-content').width).toBe(5 * 99.5);
+    expect(screen.getByTestId('multipair-metrics-values').props.snapToInterval).toBe(99.5);
+    expect(screen.getByTestId('multipair-metrics-values-hint')).toHaveTextContent(/^2 colonnes sur 5 visibles/);
+    // no column narrower than its least width: every value on one line
+    expect(99.5).toBeGreaterThanOrEqual(COLUMN_WIDTH);
+    expect(screen.getByTestId('multipair-metrics-final_capital-2')).toHaveTextContent('21\u202f161,51');
+    expect(screen.getByTestId('multipair-metrics-final_capital-2').props.numberOfLines).toBe(1);
+  });
+
+  it('stretches the columns to fill a wide card, with no scrolling and no hint', () => {
+    render(<PortfolioCompare name="portfolio" ratios={['0.3']} ratio="0.3" onRatio={() => undefined} reports={five} titles={['A', 'B', 'C', 'D', 'E']} />);
+    fireEvent(screen.getByTestId('portfolio-metrics'), 'layout', layout(1040));
+    expect(flat('portfolio-metrics-names').width).toBe(150);
+    fireEvent(screen.getByTestId('portfolio-metrics-values'), 'layout', layout(890));
+    expect(flat('portfolio-metrics-values-content').width).toBe(890);
+    expect(screen.getByTestId('portfolio-metrics-values').props.snapToInterval).toBeUndefined();
+    expect(screen.queryByTestId('portfolio-metrics-values-hint')).toBeNull();
+  });
+});

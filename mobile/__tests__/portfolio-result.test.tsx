@@ -4,7 +4,7 @@
  * screen gives both one header (market, span, strategies) over their own view.
  */
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { render, screen, within } from '@testing-library/react-native';
+import { fireEvent, render, screen, within } from '@testing-library/react-native';
 
 import BacktestResultScreen from '@/app/backtest/[id]';
 import type { Curve } from '@/components/BacktestCurves';
@@ -91,6 +91,9 @@ describe('the portfolio results', () => {
     expect(screen.getByTestId('multipair-metrics-final_capital-0')).toHaveTextContent('1,201.00');
     expect(screen.getByTestId('multipair-metrics-final_capital-4')).toHaveTextContent('950.00');
     expect(screen.getByText(`${i18n.t('portfolio.buyAndHold')} ETH/USDT`)).toBeTruthy();
+    // no report has candles here: no row of dashes for them
+    expect(screen.queryByTestId('multipair-metrics-candles-0')).toBeNull();
+    expect(screen.getByTestId('multipair-metrics-total_trades-0')).toHaveTextContent('3');
   });
 });
 
@@ -116,13 +119,116 @@ describe('the portfolio result screen', () => {
 
   it("heads a run of several pairs with its pairs, span and bots' strategies, over its view", async () => {
     await shown({ portfolio: null, multipair: [twoPairs('0.3', 1200)] });
-    expect(screen.getByText(/^BTC\/USDT, ETH\/USDT · 1h · 2024-01-01 → 2024-06-01 · safe s1201 · aggressive s1202$/)).toBeTruthy();
+    expect(screen.getByText(/^BTC\/USDT, ETH\/USDT · 1h · 2024-01-01 → 2024-06-01$/)).toBeTruthy();
+    expect(screen.getByTestId('strategy-safe')).toHaveTextContent(/^Safe · s1201/);
+    expect(screen.getByTestId('strategy-aggressive')).toHaveTextContent(/^Aggressive · s1202/);
     expect(screen.getByTestId('multipair-compare')).toBeTruthy();
   });
 
   it('heads a run of one pair the same way, over its view', async () => {
     await shown({ portfolio: [onePair('0.3', 1200)], multipair: null });
-    expect(screen.getByText(/^BTC\/USDT · 1h · 2024-01-01 → 2024-06-01 · safe s1201 · aggressive s1202$/)).toBeTruthy();
+    expect(screen.getByText(/^BTC\/USDT · 1h · 2024-01-01 → 2024-06-01$/)).toBeTruthy();
+    expect(screen.getByTestId('strategy-safe')).toHaveTextContent(/^Safe · s1201/);
     expect(screen.getByTestId('portfolio-compare')).toBeTruthy();
+  });
+});
+
+describe('the result header', () => {
+  const header = (runs: object) =>
+    ({
+      job: {
+        id: 7,
+        name: null,
+        kind: 'portfolio',
+        status: 'succeeded',
+        error: null,
+        created_at: '2026-01-01T00:00:00Z',
+        started_at: null,
+        finished_at: null,
+        request: {
+          exchange: 'archive',
+          pair: 'BTC/USDT',
+          timeframe: '1h',
+          start: null,
+          end: '2025-12-01T00:00:00+00:00',
+          fee: '0.001',
+          slippage: '0.0005',
+          stop_loss: null,
+          take_profit: '0.125',
+          risk_ratio: null,
+          stake: null,
+          fill: 'open',
+          safe_strategy: 'conservative',
+          aggressive_strategy: 'aggressive',
+          safe_capital: '700',
+          aggressive_capital: '1234.5',
+          ratios: ['0.1', '0.3', '0.5'],
+          swept: true,
+          on_deep_streak: 'quarter',
+          pairs: ['BTC/USDT', 'ETH/USDT'],
+        },
+      },
+      results: [],
+      ...runs,
+    });
+
+  async function shown(body: object) {
+    const server = await startApi({ 'GET /api/backtest/7/result': () => ({ status: 200, body }) });
+    useSession.setState({ server: server.url, access: 'token', accessExpiresAt: Date.now() + 600_000, refresh: null });
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false, gcTime: Infinity } } });
+    render(
+      <QueryClientProvider client={client}>
+        <BacktestResultScreen />
+      </QueryClientProvider>,
+    );
+    await screen.findByTestId('backtest-result');
+    await server.close();
+  }
+
+  beforeEach(async () => {
+    await i18n.changeLanguage('en');
+  });
+
+  it('reads the request as labelled fields in French, with no raw JSON until asked for', async () => {
+    await i18n.changeLanguage('fr');
+    const run = twoPairs('0.3', 1200);
+    run.bots.safe.strategy = "conservative(buy_threshold=0.3, sell_threshold=-0.1, max_choppiness=55.0, require_trend_agreement=True, trend_timeframe=None, note='a, b')";
+    await shown(header({ multipair: [run], portfolio: null }));
+    const field = (key: string) => screen.getByTestId(`request-${key}`);
+    expect(field('exchange')).toHaveTextContent('archive');
+    expect(field('pairs')).toHaveTextContent('BTC/USDT, ETH/USDT');
+    expect(field('period')).toHaveTextContent('première bougie → 2025-12-01');
+    expect(field('fee')).toHaveTextContent('0,1\u00a0%');
+    expect(field('slippage')).toHaveTextContent('0,05\u00a0%');
+    expect(field('stop_loss')).toHaveTextContent('réglage du bot');
+    expect(field('take_profit')).toHaveTextContent('12,5\u00a0%');
+    expect(field('stake')).toHaveTextContent('selon le risque');
+    expect(field('safe_capital')).toHaveTextContent('700,00');
+    expect(field('aggressive_capital')).toHaveTextContent('1\u202f234,50');
+    expect(field('ratios')).toHaveTextContent('10\u00a0%, 30\u00a0%, 50\u00a0%');
+    expect(field('on_deep_streak')).toHaveTextContent('Risque ÷ 4');
+    expect(field('fill')).toHaveTextContent('ouverture de la bougie suivante');
+    const safe = within(screen.getByTestId('strategy-safe'));
+    expect(screen.getByTestId('strategy-safe')).toHaveTextContent(/^Prudent · conservative/);
+    expect(safe.getByTestId('strategy-safe-buy_threshold')).toHaveTextContent('buy_threshold 0,3');
+    expect(safe.getByTestId('strategy-safe-sell_threshold')).toHaveTextContent('sell_threshold -0,1');
+    expect(safe.getByTestId('strategy-safe-max_choppiness')).toHaveTextContent('max_choppiness 55');
+    expect(safe.getByTestId('strategy-safe-require_trend_agreement')).toHaveTextContent('require_trend_agreement oui');
+    expect(safe.getByTestId('strategy-safe-trend_timeframe')).toHaveTextContent('trend_timeframe —');
+    expect(safe.getByTestId('strategy-safe-note')).toHaveTextContent('note a, b');
+    // nothing of Python's or JSON's spelling on the screen
+    expect(screen.queryByText(/\{"exchange"|True|None|=/)).toBeNull();
+    expect(screen.queryByTestId('request-raw')).toBeNull();
+    fireEvent.press(screen.getByTestId('request-raw-toggle'));
+    const raw = JSON.parse(screen.getByTestId('request-raw').props.children as string);
+    expect(raw).toEqual(header({}).job.request);
+  });
+
+  it("shows the protection each bot of a one-pair run really used", async () => {
+    const run = onePair('0.3', 1200);
+    (run.bots.safe as { settings: object }).settings = { fee: '0.001', slippage: '0.0005', fill: 'open', stop_loss: '0.02', take_profit: '0.04', risk_ratio: '0.01', stake: null, amount_step: '0', min_notional: '0' };
+    await shown(header({ portfolio: [run], multipair: null }));
+    expect(screen.getByTestId('strategy-safe-used')).toHaveTextContent('Protection used: Stop-loss 2\u00a0% · Take-profit 4\u00a0% · Risk per trade 1\u00a0%');
+    expect(screen.getByTestId('request-ratios')).toHaveTextContent('10\u00a0%, 30\u00a0%, 50\u00a0%');
   });
 });

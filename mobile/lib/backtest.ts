@@ -239,3 +239,53 @@ export function sweepPoints(runs: PortfolioRun[]): { ratio: number; finalCapital
     .map((r) => ({ ratio: Number(r.reallocation_ratio), finalCapital: plotValue(r.final_capital), maxDrawdown: r.max_drawdown ?? 0 }))
     .sort((a, b) => a.ratio - b.ratio);
 }
+
+/** A parameter's value as the strategy's label writes it: a Python literal. */
+export type ParameterValue =
+  | { kind: 'boolean'; value: boolean }
+  | { kind: 'none' }
+  | { kind: 'number'; value: string }
+  | { kind: 'text'; value: string };
+
+function literal(raw: string): ParameterValue {
+  if (raw === 'True' || raw === 'False') return { kind: 'boolean', value: raw === 'True' };
+  if (raw === 'None') return { kind: 'none' };
+  if (/^-?\d+(\.\d+)?$/.test(raw)) return { kind: 'number', value: raw };
+  const quoted = /^(['"])(.*)\1$/s.exec(raw);
+  return { kind: 'text', value: quoted ? quoted[2]! : raw };
+}
+
+/**
+ * A strategy's label as the API writes it ("conservative(buy_threshold=0.3, trend_timeframe=None)")
+ * as its name and its parameters, in order; a label without parameters is only a name. Numbers
+ * stay strings (shown with their own digits).
+ */
+export function strategyParts(label: string): { name: string; params: [string, ParameterValue][] } {
+  const open = label.indexOf('(');
+  if (open < 0 || !label.endsWith(')')) return { name: label.trim(), params: [] };
+  const inner = label.slice(open + 1, -1);
+  const items: string[] = [];
+  let quote: string | null = null;
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < inner.length; i += 1) {
+    const c = inner[i]!;
+    if (quote) {
+      if (c === quote && inner[i - 1] !== '\\') quote = null;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth += 1;
+    else if (c === ')' || c === ']' || c === '}') depth -= 1;
+    else if (c === ',' && depth === 0) {
+      items.push(inner.slice(start, i));
+      start = i + 1;
+    }
+  }
+  items.push(inner.slice(start));
+  const params: [string, ParameterValue][] = [];
+  for (const item of items.map((s) => s.trim()).filter(Boolean)) {
+    const eq = item.indexOf('=');
+    if (eq < 0) params.push([item, { kind: 'none' }]);
+    else params.push([item.slice(0, eq).trim(), literal(item.slice(eq + 1).trim())]);
+  }
+  return { name: label.slice(0, open).trim(), params };
+}

@@ -121,3 +121,18 @@ export function compareDecimals(a: string, b: string): number {
 export function plotValue(value: string): number {
   return Number(value);
 }
+
+/** The decimals a value really has ("55.0" -> 0, "0.0005" -> 4). */
+function places(value: string): number {
+  return parseDecimal(value).fraction.replace(/0+$/, '').length;
+}
+
+/** A decimal string with the digits it has, no more ("55.0" -> "55", "-0.1" -> "-0,1" in French). */
+export function formatPlain(value: string, locale: string): string {
+  return formatDecimal(value, { locale, places: places(value) });
+}
+
+/** A ratio string as a percentage with the digits it has ("0.0005" -> "0.05 %", "0.3" -> "30 %"). */
+export function formatPercent(value: string, locale: string): string {
+  return formatRatio(value, { locale, places: Math.max(0, places(value) - 2) });
+}

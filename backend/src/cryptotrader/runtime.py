@@ -137,8 +137,12 @@ class Runtime:
             (topics.INDICATORS, "decision", self.decisions.handle if self.decisions else None),
             (topics.CANDLES, "indicator", self.indicators.handle if self.indicators else None),
         ]
-        # the decision engine decides the runs of one read together (a candle time's pairs)
-        many = {"decision": self.decisions.handle_many if self.decisions else None}
+        # the indicator and decision engines take the runs of one read together (a candle
+        # time's pairs): one publish of their messages, the rules decided once over the runs
+        many = {
+            (topics.CANDLES, "indicator"): self.indicators.handle_many if self.indicators else None,
+            (topics.INDICATORS, "decision"): self.decisions.handle_many if self.decisions else None,
+        }
         for topic, group, handler in subscriptions:
             if handler is None:
                 continue
@@ -148,7 +152,7 @@ class Runtime:
                 if (topic, group) in _PARTITIONED
                 else self.bus.subscribe
             )
-            together = many.get(group) if topic == topics.INDICATORS else None
+            together = many.get((topic, group))
             # the order and portfolio engines are their groups' only members (the writer
             # lease): what a dead copy left unacked is theirs at once, before anything new
             options = _SOLE if group in {"order", "portfolio"} else None
@@ -179,7 +183,7 @@ class Runtime:
         for publisher in self.publishers:
             publisher.on_first = self.ready.set
         self._market = asyncio.create_task(self._run_market(resume), name="market-data")
-        if self._live_alone_on_redis():
+        if self._live_on_redis():
             self._lost = asyncio.create_task(self._stop_when_redis_lost(), name="epoch")
         if self.pairs is not None:  # what changed between reading the pairs and now
             self._follow = asyncio.create_task(self._catch_up(self.pairs), name="pairs")
@@ -309,22 +313,23 @@ class Runtime:
             notifier.dispatcher.run(self.stop), name="notifications"
         )
 
-    def _live_alone_on_redis(self) -> bool:
-        """Live market data on Redis, the order engine elsewhere."""
+    def _live_on_redis(self) -> bool:
+        """Live market data publishing on Redis (the order engine here or elsewhere)."""
         shared = isinstance(self.bus, StreamBus) and not getattr(
             self.bus.transport, "carries_messages", False
         )
-        return shared and self.trading is None and not isinstance(self.feed, ReplayFeed)
+        return shared and not isinstance(self.feed, ReplayFeed)
 
     async def _stop_when_redis_lost(self) -> None:
-        """Live market data without the order engine: fail when Redis restarted empty.
+        """Live market data on Redis: fail when Redis restarted empty.
 
         The runs in flight (candles, inputs, decisions: no database change, not in the outbox)
         went with Redis, and the order engine acts on no run that follows one it has not done,
-        so it would wait for them. A live feed does not publish the past again while it runs;
-        started again (the service manager restarts a failed engine), it publishes from the
-        order engine's checkpoint, as at every start. (A replay's market data publishes again
-        by itself: ``_replay_alone``.)
+        so it would wait for them (trading would stop, silently). A live feed does not publish
+        the past again while it runs; started again (the service manager restarts a failed
+        engine, or a person a failed ``run``), it publishes from the order engine's checkpoint,
+        as at every start. (A replay's market data alone publishes again by itself:
+        ``_replay_alone``.)
         """
         assert isinstance(self.bus, StreamBus)
         epoch: str | None = None

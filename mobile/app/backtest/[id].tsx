@@ -5,24 +5,26 @@
  */
 import { useLocalSearchParams } from 'expo-router';
 import { useMemo } from 'react';
-import { ScrollView, StyleSheet } from 'react-native';
+import { ScrollView, StyleSheet, View } from 'react-native';
 
 import BacktestCurves, { type Curve } from '@/components/BacktestCurves';
 import { MetricsTable } from '@/components/backtest/MetricsTable';
 import { MultiPairResult } from '@/components/backtest/MultiPairResult';
 import { PortfolioResult } from '@/components/backtest/PortfolioResult';
+import { RequestSummary, StrategySummary } from '@/components/backtest/RequestSummary';
 import { runTitle } from '@/components/backtest/RunList';
 import { TradeList } from '@/components/backtest/TradeList';
 import PriceChart, { type ChartData } from '@/components/PriceChart';
-import { Body, Card, ErrorLine, Label, Row } from '@/components/ui';
+import { Card, ErrorLine, Label } from '@/components/ui';
 import { useBacktestResult, useCandles } from '@/hooks/backtests';
 import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
-import { displayCurve, drawdownCurve } from '@/lib/backtest';
+import { displayCurve, drawdownCurve, strategyParts } from '@/lib/backtest';
 import type { Schemas } from '@/services/api';
 import { messageOf } from '@/services/errors';
 
 type Report = Schemas['BacktestReportPublic'];
+const BOTS = ['safe', 'aggressive'] as const;
 
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
@@ -76,7 +78,7 @@ function TradeChart({ report, request }: { report: Report; request: Record<strin
 
 export default function BacktestResultScreen() {
   const theme = useTheme();
-  const { t, dateTime } = useFormat();
+  const { t, dateTime, locale } = useFormat();
   const { id } = useLocalSearchParams<{ id: string }>();
   const result = useBacktestResult(Number(id));
   const colors = useMemo(() => ({ background: theme.card, text: theme.text, grid: theme.border }), [theme]);
@@ -101,15 +103,25 @@ export default function BacktestResultScreen() {
     const market = multipair[0] ? multipair[0].pairs.join(', ') : portfolio[0]!.bots.safe.pair;
     return (
       <ScrollView testID="backtest-result" contentContainerStyle={styles.page}>
-        <Card title={runTitle(data.job)}>
+        <Card title={runTitle(data.job, locale)} testID="backtest-header">
           <Label>
-            {market} · {span.timeframe} · {span.start?.slice(0, 10)} → {span.end?.slice(0, 10)} ·{' '}
-            {t('portfolio.strategies', { safe: run.bots.safe.strategy, aggressive: run.bots.aggressive.strategy })}
+            {market} · {span.timeframe} · {span.start?.slice(0, 10)} → {span.end?.slice(0, 10)}
             {data.job.finished_at ? ` · ${dateTime(data.job.finished_at)}` : ''}
           </Label>
-          <Label>
-            {t('backtest.requested')}: {JSON.stringify(request)}
-          </Label>
+          <RequestSummary request={request} kind={data.job.kind}>
+            {BOTS.map((bot) => {
+              const report = run.bots[bot];
+              return (
+                <StrategySummary
+                  key={bot}
+                  testID={`strategy-${bot}`}
+                  who={t(`portfolio.${bot}`)}
+                  label={report.strategy}
+                  settings={'settings' in report ? report.settings : undefined}
+                />
+              );
+            })}
+          </RequestSummary>
         </Card>
         {multipair.length ? <MultiPairResult runs={multipair} /> : <PortfolioResult runs={portfolio} />}
       </ScrollView>
@@ -117,32 +129,27 @@ export default function BacktestResultScreen() {
   }
   return (
     <ScrollView testID="backtest-result" contentContainerStyle={styles.page}>
-      <Card title={data.job.name ?? `#${data.job.id} · ${data.results.map((r) => r.strategy).join(' / ')}`}>
+      <Card title={data.job.name ?? `#${data.job.id} · ${data.results.map((r) => strategyParts(r.strategy).name).join(' / ')}`} testID="backtest-header">
         <Label>
           {data.results[0]?.pair} · {data.results[0]?.timeframe} · {data.results[0]?.start?.slice(0, 10)} →{' '}
-          {data.results[0]?.end?.slice(0, 10)} · {data.job.finished_at ? dateTime(data.job.finished_at) : ''}
+          {data.results[0]?.end?.slice(0, 10)}
+          {data.job.finished_at ? ` · ${dateTime(data.job.finished_at)}` : ''}
         </Label>
+        <RequestSummary request={request} kind={data.job.kind}>
+          <View testID="backtest-parameters" style={styles.strategies}>
+            {data.results.map((report, i) => (
+              <StrategySummary key={report.strategy} testID={`strategy-${i}`} label={report.strategy} settings={report.settings} />
+            ))}
+          </View>
+        </RequestSummary>
+      </Card>
+      <Card title={t('backtest.metricsTitle')}>
         <MetricsTable reports={data.results} titles={data.results.map((r) => r.strategy)} />
       </Card>
       <Card title={t('backtest.equityCurve')} testID="backtest-equity">
         <BacktestCurves curves={curves} colors={colors} dom={{ scrollEnabled: false, style: { height: 380 } }} />
       </Card>
       {data.results[0] ? <TradeChart report={data.results[0]} request={request} /> : null}
-      {data.results.map((report) => (
-        <Card key={report.strategy} title={t('backtest.parameters', { strategy: report.strategy })} testID="backtest-parameters">
-          <Body>{report.strategy}</Body>
-          <Row>
-            {Object.entries(report.settings).map(([name, value]) => (
-              <Label key={name}>
-                {name}: {value ?? '—'}
-              </Label>
-            ))}
-          </Row>
-          <Label>
-            {t('backtest.requested')}: {JSON.stringify(request)}
-          </Label>
-        </Card>
-      ))}
       {data.results.map((report) => (
         <TradeList key={`trades-${report.strategy}`} trades={report.trades} title={t('backtest.tradeList', { count: report.trades.length })} />
       ))}
@@ -152,4 +159,5 @@ export default function BacktestResultScreen() {
 
 const styles = StyleSheet.create({
   page: { padding: 14, maxWidth: 1100, width: '100%', alignSelf: 'center' },
+  strategies: { gap: 6 },
 });

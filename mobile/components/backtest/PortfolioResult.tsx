@@ -9,7 +9,7 @@ import { Text, View } from 'react-native';
 
 import { PortfolioCompare } from '@/components/backtest/PortfolioCompare';
 import { PORTFOLIO_COLORS, PortfolioCurves, portfolioColumns } from '@/components/backtest/PortfolioCurves';
-import { WideTable, table } from '@/components/backtest/WideTable';
+import { WideTable, snapStart, table } from '@/components/backtest/WideTable';
 import SweepChart from '@/components/SweepChart';
 import { Card, Label } from '@/components/ui';
 import { useFormat } from '@/hooks/useFormat';
@@ -28,7 +28,7 @@ function SweepTable({ runs }: { runs: Run[] }) {
       <View testID="sweep-table">
         <View style={[table.tr, { borderColor: theme.border }]}>
           {head.map((key) => (
-            <Text key={key} style={[table.td, table.head, { color: theme.muted }]}>
+            <Text key={key} style={[table.td, table.head, snapStart, { color: theme.muted }]}>
               {t(key)}
             </Text>
           ))}

@@ -39,7 +39,7 @@ from cryptotrader.engines import client_ids
 from cryptotrader.engines.order_deps import OrderEngineDeps
 from cryptotrader.engines.order_entry import Entries
 from cryptotrader.engines.order_events import Announcer
-from cryptotrader.engines.order_reports import ReportRecorder
+from cryptotrader.engines.order_reports import ReportRecorder, SaveWith
 from cryptotrader.engines.order_send import OrderSender
 from cryptotrader.engines.order_state import TradingState
 from cryptotrader.engines.order_store import OrderStore
@@ -235,10 +235,14 @@ class OrderEngine:
     # --- the parts' operations the runtime and the reconciler use ------------------------------
 
     async def apply_reports(
-        self, reports: list[OrderReport], *, exit_reason: ExitReason | None = None
+        self,
+        reports: list[OrderReport],
+        *,
+        exit_reason: ExitReason | None = None,
+        save_with: SaveWith | None = None,
     ) -> None:
         """Record exchange reports (see ``ReportRecorder``)."""
-        await self.recorder.apply_reports(reports, exit_reason=exit_reason)
+        await self.recorder.apply_reports(reports, exit_reason=exit_reason, save_with=save_with)
 
     async def record_entry(self, order: Order, report: OrderReport) -> Position | None:
         """Record an entry's report (see ``ReportRecorder``)."""

@@ -9,6 +9,7 @@ Reports come from the paper market feed, from order placement and from reconcili
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +21,7 @@ from cryptotrader.domain.enums import BotKind, ExitReason, OrderStatus, TradeSta
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.reports import OrderReport
 from cryptotrader.domain.trades import Trade
-from cryptotrader.domain.values import ms_from_utc
+from cryptotrader.domain.values import ms_from_utc, plain
 from cryptotrader.engines import client_ids
 from cryptotrader.engines.order_deps import OrderEngineDeps
 from cryptotrader.engines.order_events import Announcer
@@ -42,6 +43,9 @@ from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.risk.protection import protection_levels
 
 log = logging.getLogger(__name__)
+
+SaveWith = Callable[[AsyncSession], Awaitable[None]]
+"""Written in the transaction that records reports (``PaperExchange.save_in``)."""
 
 _EXIT_REASONS = {
     client_ids.EXIT: ExitReason.SIGNAL,
@@ -78,12 +82,18 @@ class ReportRecorder:
         self._state = state
 
     async def apply_reports(
-        self, reports: list[OrderReport], *, exit_reason: ExitReason | None = None
+        self,
+        reports: list[OrderReport],
+        *,
+        exit_reason: ExitReason | None = None,
+        save_with: SaveWith | None = None,
     ) -> None:
         """Record reports (fills first: an OCO pair reports its filled leg and the other).
 
         Entries go through ``record_entry``; the others are recorded together, in one
-        transaction, with the trades they close and their settlement.
+        transaction, with the trades they close and their settlement. ``save_with(session)``
+        runs in each of those transactions (the paper account's ``save_in``: the account that
+        made the reports is saved with their record, both or neither).
         """
         others: list[tuple[OrderReport, client_ids.ClientId]] = []
         for report in sorted(reports, key=lambda r: r.status is not OrderStatus.FILLED):
@@ -92,20 +102,24 @@ class ReportRecorder:
                 log.warning("report for %s, not one of ours: ignored", report.client_order_id)
             elif parsed.purpose == client_ids.ENTRY and not parsed.protection:
                 order = await self._store.stored_order(report.client_order_id)
-                await self.record_entry(order, report)
+                await self.record_entry(order, report, save_with=save_with)
             else:
                 others.append((report, parsed))
         if others:
-            await self._apply(others, exit_reason)
+            await self._apply(others, exit_reason, save_with)
 
-    async def record_entry(self, order: Order, report: OrderReport) -> Position | None:
+    async def record_entry(
+        self, order: Order, report: OrderReport, *, save_with: SaveWith | None = None
+    ) -> Position | None:
         """Record an entry's report; its first fill opens the trade, later ones grow it.
 
         The trade's confidence and indicator contributions are the decision stored with the
-        entry (``OrderStore.remember_intent``).
+        entry (``OrderStore.remember_intent``). ``save_with``: as in ``apply_reports``.
         """
         await self._store.row_ids()
         async with UnitOfWork(self._database) as uow:
+            if save_with is not None:
+                await save_with(uow.session)
             position = await self.record_entry_in(uow.session, order, report)
             await uow.commit()
         return self.entry_recorded(order, position)
@@ -187,9 +201,14 @@ class ReportRecorder:
             position.protection, position.protected = base, position.quantity
 
     async def _apply(
-        self, reports: list[tuple[OrderReport, client_ids.ClientId]], reason: ExitReason | None
+        self,
+        reports: list[tuple[OrderReport, client_ids.ClientId]],
+        reason: ExitReason | None,
+        save_with: SaveWith | None = None,
     ) -> None:
         async with UnitOfWork(self._database) as uow, deferred.defer(uow.session):
+            if save_with is not None:
+                await save_with(uow.session)
             closed = await self.apply_in(uow.session, reports, reason)
             await deferred.flush(uow.session)  # one statement per kind, as a batch's
             await uow.commit()
@@ -275,17 +294,17 @@ class ReportRecorder:
         contributions = intent.get("snapshot", {}).get("contributions", {})
         details = {f"vote:{name}": f"{share:+.4f}" for name, share in contributions.items()}
         details["confidence"] = str(intent.get("confidence"))
-        details["quantity"] = str(trade.quantity)
-        details["stop_loss"] = str(stop)
-        details["take_profit"] = str(take)
+        details["quantity"] = plain(trade.quantity)
+        details["stop_loss"] = plain(stop)
+        details["take_profit"] = plain(take)
         details["stop_pct"] = _pct(stop, trade.entry_price)
         details["take_pct"] = _pct(take, trade.entry_price)
         details["trade_id"] = str(position.trade_id)
         return AlertRaised(
             timestamp=trade.entry_time,
             kind="trade_opened",
-            text=f"{position.bot} bot bought {trade.quantity} {trade.pair.base} at "
-            f"{trade.entry_price} (stop {stop}, take-profit {take})",
+            text=f"{position.bot} bot bought {plain(trade.quantity)} {trade.pair.base} at "
+            f"{plain(trade.entry_price)} (stop {plain(stop)}, take-profit {plain(take)})",
             bot=position.bot,
             pair=trade.pair,
             side=trade.side,
@@ -299,20 +318,22 @@ class ReportRecorder:
     def _closed_alert(self, position: Position, closed: Trade) -> AlertRaised:
         assert closed.exit_time is not None
         assert closed.status is TradeStatus.CLOSED
+        assert closed.pnl is not None
+        assert closed.exit_price is not None
         return AlertRaised(
             timestamp=closed.exit_time,
             kind="trade_closed",
-            text=f"{position.bot} bot sold {closed.quantity} {closed.pair.base} at "
-            f"{closed.exit_price} ({closed.exit_reason}): P&L {closed.pnl:.2f}",
+            text=f"{position.bot} bot sold {plain(closed.quantity)} {closed.pair.base} at "
+            f"{plain(closed.exit_price)} ({closed.exit_reason}): P&L {closed.pnl:.2f}",
             bot=position.bot,
             pair=closed.pair,
             side=closed.side.opposite,
             price=closed.exit_price,
             details={
-                "pnl": str(closed.pnl),
+                "pnl": plain(closed.pnl),
                 "pnl_pct": f"{closed.pnl_percent:+.2f}",
-                "entry_price": str(closed.entry_price),
-                "quantity": str(closed.quantity),
+                "entry_price": plain(closed.entry_price),
+                "quantity": plain(closed.quantity),
                 "reason": str(closed.exit_reason),
                 "duration_s": str(int((closed.exit_time - closed.entry_time).total_seconds())),
                 "trade_id": str(position.trade_id),

@@ -348,11 +348,19 @@ class PaperExchange(BaseExchange):
         For a caller that records the reports of the block in one transaction: the account is
         saved in it (``save_in``), and both are committed together or not at all.
         """
-        self._held += 1
+        self.hold()
         try:
             yield
         finally:
-            self._held -= 1
+            self.release()
+
+    def hold(self) -> None:
+        """``unsaved()`` without a context manager (on every candle with an open order)."""
+        self._held += 1
+
+    def release(self) -> None:
+        """The end of a ``hold()``: the changes still wait for ``save_in`` or a later save."""
+        self._held -= 1
 
     async def save_in(self, session: AsyncSession) -> None:
         """Write what changed in the caller's transaction (the one recording its answers).

@@ -50,7 +50,7 @@ EVENTS: dict[str, EventInfo] = {
 
 _BOT = {
     "en": {"safe": "Safe bot", "aggressive": "Aggressive bot", None: "CryptoTrader"},
-    "fr": {"safe": "Bot prudent", "aggressive": "Bot agressif", None: "CryptoTrader"},
+    "fr": {"safe": "Bot Sécuritaire", "aggressive": "Bot agressif", None: "CryptoTrader"},
 }
 _REASONS = {
     "en": {"signal": "Sell signal", "stop_loss": "Stop-loss hit", "take_profit": "Take-profit hit",
@@ -74,7 +74,7 @@ _TITLES = {
         "daily_digest": "Daily summary",
     },
     "fr": {
-        "reallocation": "Gains transférés au bot prudent",
+        "reallocation": "Gains transférés au bot Sécuritaire",
         "risk_reduced": "{bot} : risque réduit",
         "risk_restored": "{bot} : risque rétabli",
         "circuit_breaker": "{bot} en pause (coupe-circuit)",

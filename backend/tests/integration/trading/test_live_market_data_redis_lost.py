@@ -1,5 +1,6 @@
-"""A live market data engine alone (``cryptotrader engine market-data``) stops when Redis
-restarted empty, so that its service manager starts it again from the order engine's checkpoint.
+"""Live market data on Redis stops when Redis restarted empty, so that its service manager starts
+it again from the order engine's checkpoint: alone (``cryptotrader engine market-data``) or with
+the order engine in its process.
 
 The runs in flight when Redis died (candles, inputs, decisions: no database change, so not in
 the outbox) are gone, and the order engine acts on no run that follows one it has not done: it
@@ -39,12 +40,13 @@ def servers(
 
 @pytest.mark.shared_data
 @pytest.mark.timeout(600)
-async def test_live_market_data_alone_when_redis_restarts_empty_stops_to_start_again(
-    servers: tuple[BinanceServer, BinanceStreamServer], tmp_path: Path
+@pytest.mark.parametrize("engines", [("market-data",), ("market-data", "order")])
+async def test_live_market_data_when_redis_restarts_empty_stops_to_start_again(
+    servers: tuple[BinanceServer, BinanceStreamServer], tmp_path: Path, engines: tuple[str, ...]
 ) -> None:
     with private_redis(tmp_path / "redis") as redis:
         settings = load_settings(redis_url=redis.url)
-        runtime = await open_runtime(settings, RunOptions(engines=("market-data",)))
+        runtime = await open_runtime(settings, RunOptions(engines=engines))
         try:
             await runtime.start()
             await runtime.wait_ready()

@@ -54,7 +54,7 @@ def test_render_trade_opened_in_both_languages() -> None:
     assert english.tag == "trade-7"
     assert "vote:rsi" not in english.data
     french = render(opened, "fr")
-    assert french.title == "Bot prudent : achat ETH/USDT"
+    assert french.title == "Bot Sécuritaire : achat ETH/USDT"
 
 
 def test_render_risk_reduced_shows_ratios_as_percentages() -> None:

@@ -12,6 +12,8 @@ Memory stays bounded in a long live run: a series keeps the candles the window n
 a new run is appended to (``CandleBuffer``). Both bots' identical indicators are computed once,
 and the higher timeframe only when one of its candles closed.
 
+The runs of one read (a candle time's pairs, ``handle_many``) are computed in order as each
+alone, and their inputs go out in one ``publish_many``: one round trip on Redis, not one per pair.
 A live candle is computed on the event loop: a hop to a thread and back cost more than the work
 (and the GIL keeps the loop waiting anyway); a long run (a replay, catching up) goes to a thread.
 The readings (``IndicatorsComputed``: labels for display and alerts, no rule reads them) are
@@ -38,7 +40,8 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -140,6 +143,17 @@ Applied = Callable[[BotReconfigured, int], Awaitable[list[tuple[str, BusMessage]
 """Records a change applied from the candle opened at the given ms; returns events to publish."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Computed:
+    """A run's inputs to publish, then its readings to build and the strategy changes applied."""
+
+    message: CandlesClosed
+    inputs: StrategyInputsComputed
+    first_ms: int
+    pending: Pending
+    applied: list[BotReconfigured]
+
+
 class IndicatorWorker:
     """Consumes ``candles``, publishes ``StrategyInputsComputed`` and ``IndicatorsComputed``.
 
@@ -201,6 +215,28 @@ class IndicatorWorker:
         message = delivery.message
         if not isinstance(message, CandlesClosed):
             return
+        done = await self._computed(message)
+        await self._bus.publish(topics.INDICATORS, done.inputs)
+        await self._after(done)
+
+    async def handle_many(self, deliveries: Sequence[Delivery]) -> None:
+        """Compute the runs of one read (a candle time's pairs) as ``handle`` would, in order.
+
+        Every run's inputs go out in one ``publish_many`` (one round trip on Redis, not one per
+        pair), then the readings and the strategy changes as after each run.
+        """
+        done = [
+            await self._computed(d.message)
+            for d in deliveries
+            if isinstance(d.message, CandlesClosed)
+        ]
+        if done:
+            await self._bus.publish_many(topics.INDICATORS, [d.inputs for d in done])
+        for one in done:
+            await self._after(one)
+
+    async def _computed(self, message: CandlesClosed) -> _Computed:
+        """The inputs of a run (the series' history kept, the strategies changed swapped in)."""
         key = (message.exchange, message.pair.symbol, message.timeframe.value)
         history = await self._loaded(key, message)
         run = run_arrays(message.candles)  # after ``history``, which ends before it
@@ -215,36 +251,35 @@ class IndicatorWorker:
             inputs, pending = await asyncio.to_thread(self._compute, windows, full, first)
         first_ms, last_ms = int(run.timestamps[0]), int(run.timestamps[-1])
         series = (message.exchange, message.pair.symbol, message.timeframe.value, first_ms, last_ms)
-        await self._bus.publish(
-            topics.INDICATORS,
-            StrategyInputsComputed(
-                message_id=run_message_id("strategy_inputs_computed", *series),
-                timestamp=message.timestamp,
-                exchange=message.exchange,
-                pair=message.pair,
-                timeframe=message.timeframe,
-                candles=candle_run(run),
-                next_open=message.next_open,
-                next_open_ms=message.next_open_ms,
-                final=message.final,
-                batch=message.batch,
-                batch_ms=message.batch_ms,
-                previous_open_ms=message.previous_open_ms,
-                pass_ms=message.pass_ms,
-                inputs=inputs,
-            ),
+        computed = StrategyInputsComputed(
+            message_id=run_message_id("strategy_inputs_computed", *series),
+            timestamp=message.timestamp,
+            exchange=message.exchange,
+            pair=message.pair,
+            timeframe=message.timeframe,
+            candles=candle_run(run),
+            next_open=message.next_open,
+            next_open_ms=message.next_open_ms,
+            final=message.final,
+            batch=message.batch,
+            batch_ms=message.batch_ms,
+            previous_open_ms=message.previous_open_ms,
+            pass_ms=message.pass_ms,
+            inputs=inputs,
         )
-        while self._readings and self._readings[0][0].candles.open_times[-1] < first_ms:
+        return _Computed(message, computed, first_ms, pending, applied)
+
+    async def _after(self, done: _Computed) -> None:
+        """After a run's inputs are out: queue its readings, record the strategies changed."""
+        while self._readings and self._readings[0][0].candles.open_times[-1] < done.first_ms:
             await self._publish_readings(*self._readings.popleft())  # late: an earlier time's
-        self._readings.append((message, first_ms, pending))
+        self._readings.append((done.message, done.first_ms, done.pending))
         if self._reader is None or self._reader.done():
             self._hurry = asyncio.Event()
             self._reader = asyncio.create_task(self._read_pending(), name="indicator-readings")
-        for change in applied:
+        for change in done.applied:
             events = (
-                []
-                if self._on_applied is None
-                else await self._on_applied(change, int(run.timestamps[0]))
+                [] if self._on_applied is None else await self._on_applied(change, done.first_ms)
             )
             for topic, event in events:
                 await self._bus.publish(topic, event)

@@ -50,6 +50,7 @@ from cryptotrader.bus.protocol import Delivery
 from cryptotrader.clock import Clock, MarketClock
 from cryptotrader.domain.enums import BotKind, BotStatus
 from cryptotrader.domain.pairs import Pair
+from cryptotrader.domain.reports import OrderReport
 from cryptotrader.domain.signals import TradingSignal
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines import client_ids
@@ -547,18 +548,21 @@ class TradingWorker:
             await open_positions(wanted)
 
     async def _market(self, engine: OrderEngine, candle: Candle) -> None:
-        if self.feed is not None:
-            reports = await self.feed.on_candle(
-                engine.deps.pair,
-                open_ms=candle.open_ms,
-                close_ms=candle.close_ms,
-                open_=candle.open,
-                high=candle.high,
-                low=candle.low,
-                close=candle.close,
-            )
-            if reports:
-                await engine.apply_reports(reports)
+        if (feed := self.feed) is not None:
+            feed.hold()  # saved with the record of what it reports (``unsaved``)
+            try:
+                reports = await feed.on_candle(
+                    engine.deps.pair,
+                    open_ms=candle.open_ms,
+                    close_ms=candle.close_ms,
+                    open_=candle.open,
+                    high=candle.high,
+                    low=candle.low,
+                    close=candle.close,
+                )
+            finally:
+                feed.release()
+            await _record(feed, engine, reports)
         elif engine.positions:
             await engine.sync_protection()
         if engine.positions:
@@ -568,9 +572,14 @@ class TradingWorker:
     async def _next_open(feed: PaperExchange, engine: OrderEngine, candle: Candle) -> None:
         if candle.next_open is None or candle.next_open_ms is None:
             return
-        moved = await feed.mark_price(engine.deps.pair, candle.next_open, at_ms=candle.next_open_ms)
-        if moved:
-            await engine.apply_reports(moved)
+        feed.hold()  # saved with the record of what it reports (``unsaved``)
+        try:
+            moved = await feed.mark_price(
+                engine.deps.pair, candle.next_open, at_ms=candle.next_open_ms
+            )
+        finally:
+            feed.release()
+        await _record(feed, engine, moved)
 
     @staticmethod
     def _exits(row: _Row) -> list[Exit]:
@@ -679,6 +688,19 @@ def _action(row: _Row, bot: BotKind) -> int | None:
         if decided is bot:
             return actions[row.at]
     return None
+
+
+async def _record(feed: PaperExchange, engine: OrderEngine, reports: list[OrderReport]) -> None:
+    """Record what market data filled, the paper account saved in the same transaction.
+
+    Nothing reported, or the record not committed: the account is saved on its own, as before.
+    """
+    try:
+        if reports:
+            await engine.apply_reports(reports, save_with=feed.save_in)
+    finally:
+        if feed.book.dirty:
+            await feed.flush()
 
 
 def _latest_close(rows: list[_Row]) -> int:
