@@ -91,6 +91,9 @@ describe('the portfolio results', () => {
     expect(screen.getByTestId('multipair-metrics-final_capital-0')).toHaveTextContent('1,201.00');
     expect(screen.getByTestId('multipair-metrics-final_capital-4')).toHaveTextContent('950.00');
     expect(screen.getByText(`${i18n.t('portfolio.buyAndHold')} ETH/USDT`)).toBeTruthy();
+    // no report has candles here: no row of dashes for them
+    expect(screen.queryByTestId('multipair-metrics-candles-0')).toBeNull();
+    expect(screen.getByTestId('multipair-metrics-total_trades-0')).toHaveTextContent('3');
   });
 });
 

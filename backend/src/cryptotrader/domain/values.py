@@ -33,6 +33,16 @@ def to_decimal(value: object) -> Decimal:
     return result
 
 
+def plain(value: Decimal) -> str:
+    """``value`` as people read it, whatever its scale (``0.58881000``: ``0.58881``).
+
+    ``1E+3`` reads ``1000``, zero ``0``. A figure read back from the database has the column's
+    scale (``NUMERIC(20, 8)`` on PostgreSQL), the same figure computed in memory has its own:
+    what an event says about it must not depend on where it came from.
+    """
+    return f"{value.normalize():f}" if value else "0"
+
+
 def ensure_utc(value: datetime) -> datetime:
     """Return ``value`` in UTC; naive datetimes are refused rather than guessed.
 

@@ -21,7 +21,7 @@ from cryptotrader.domain.enums import BotKind, ExitReason, OrderStatus, TradeSta
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.reports import OrderReport
 from cryptotrader.domain.trades import Trade
-from cryptotrader.domain.values import ms_from_utc
+from cryptotrader.domain.values import ms_from_utc, plain
 from cryptotrader.engines import client_ids
 from cryptotrader.engines.order_deps import OrderEngineDeps
 from cryptotrader.engines.order_events import Announcer
@@ -294,17 +294,17 @@ class ReportRecorder:
         contributions = intent.get("snapshot", {}).get("contributions", {})
         details = {f"vote:{name}": f"{share:+.4f}" for name, share in contributions.items()}
         details["confidence"] = str(intent.get("confidence"))
-        details["quantity"] = str(trade.quantity)
-        details["stop_loss"] = str(stop)
-        details["take_profit"] = str(take)
+        details["quantity"] = plain(trade.quantity)
+        details["stop_loss"] = plain(stop)
+        details["take_profit"] = plain(take)
         details["stop_pct"] = _pct(stop, trade.entry_price)
         details["take_pct"] = _pct(take, trade.entry_price)
         details["trade_id"] = str(position.trade_id)
         return AlertRaised(
             timestamp=trade.entry_time,
             kind="trade_opened",
-            text=f"{position.bot} bot bought {trade.quantity} {trade.pair.base} at "
-            f"{trade.entry_price} (stop {stop}, take-profit {take})",
+            text=f"{position.bot} bot bought {plain(trade.quantity)} {trade.pair.base} at "
+            f"{plain(trade.entry_price)} (stop {plain(stop)}, take-profit {plain(take)})",
             bot=position.bot,
             pair=trade.pair,
             side=trade.side,
@@ -318,20 +318,22 @@ class ReportRecorder:
     def _closed_alert(self, position: Position, closed: Trade) -> AlertRaised:
         assert closed.exit_time is not None
         assert closed.status is TradeStatus.CLOSED
+        assert closed.pnl is not None
+        assert closed.exit_price is not None
         return AlertRaised(
             timestamp=closed.exit_time,
             kind="trade_closed",
-            text=f"{position.bot} bot sold {closed.quantity} {closed.pair.base} at "
-            f"{closed.exit_price} ({closed.exit_reason}): P&L {closed.pnl:.2f}",
+            text=f"{position.bot} bot sold {plain(closed.quantity)} {closed.pair.base} at "
+            f"{plain(closed.exit_price)} ({closed.exit_reason}): P&L {closed.pnl:.2f}",
             bot=position.bot,
             pair=closed.pair,
             side=closed.side.opposite,
             price=closed.exit_price,
             details={
-                "pnl": str(closed.pnl),
+                "pnl": plain(closed.pnl),
                 "pnl_pct": f"{closed.pnl_percent:+.2f}",
-                "entry_price": str(closed.entry_price),
-                "quantity": str(closed.quantity),
+                "entry_price": plain(closed.entry_price),
+                "quantity": plain(closed.quantity),
                 "reason": str(closed.exit_reason),
                 "duration_s": str(int((closed.exit_time - closed.entry_time).total_seconds())),
                 "trade_id": str(position.trade_id),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
+from cryptotrader.bus.messages import AlertRaised
 from cryptotrader.config import RuntimeSettings
 from cryptotrader.domain.enums import (
     BotKind,
@@ -23,8 +25,10 @@ from cryptotrader.engines.portfolio import booked
 from cryptotrader.errors import NetworkUnavailableError, OrderOutcomeUnknown, OrderRejected
 from cryptotrader.exchanges.base import VenueCapabilities
 from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.migrate import upgrade
 from cryptotrader.persistence.repositories import bots, orders, trades
 from cryptotrader.persistence.uow import UnitOfWork
+from tests.integration.conftest import close_database, open_database
 from tests.support.trading import AFTER, BEFORE, HOUR, PAIR, Kit, open_kit
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
@@ -310,6 +314,42 @@ async def test_sync_protection_when_a_venue_filled_the_stop_meanwhile_closes_the
     assert AGGRESSIVE not in kit.engine.positions
     [trade] = await stored_trades(database)
     assert trade.exit_reason is ExitReason.STOP_LOSS
+
+
+async def test_trade_closed_alert_when_the_position_was_read_back_after_a_restart_says_the_same(
+    database: Database, tmp_path: Path
+) -> None:
+    """The alert of a trade closed by an engine that reloaded its position from the database
+    (the column's scale: ``0.00735000``) is the one an engine that opened it says (``0.00735``).
+
+    Seen in the fault test (order engine killed, then a stop-loss): otherwise the alert differs
+    from a run without the kill, and consumers see another alert.
+    """
+    backend = database.engine.dialect.name
+    reference, schema = await open_database(backend, tmp_path / "reference")
+    try:
+        await upgrade(reference)
+        expected = await _closed_alert(reference, restart=False)
+    finally:
+        await close_database(reference, schema)
+    alert = await _closed_alert(database, restart=True)
+    assert alert.model_dump(exclude={"message_id"}) == expected.model_dump(exclude={"message_id"})
+    quantity = alert.details["quantity"]
+    assert not quantity.endswith("0")
+    assert f"sold {quantity} BTC at" in alert.text
+
+
+async def _closed_alert(database: Database, *, restart: bool) -> AlertRaised:
+    """The ``trade_closed`` alert of a trade opened then stopped out (the engine restarted
+    between the two when ``restart``)."""
+    kit = await open_kit(database)
+    await opened(kit)
+    if restart:  # the order engine dies with the position open; the next reads it back
+        kit = await open_kit(database, exchange=kit.exchange, clock=kit.clock)
+        assert AGGRESSIVE in kit.engine.positions
+    await kit.candle(40_000.0, 40_010.0, 35_000.0, 36_000.0)
+    [alert] = kit.bus.alerts("trade_closed")
+    return alert
 
 
 def _unsaved(kit: Kit) -> bool:
