@@ -25,7 +25,9 @@ real market moves, but different periods made simultaneous.
   stepped the batch before the next. Timed from the start of publishing the batch to (a) each
   pair's ``DecisionsMade`` arriving here, (b) each order's ``pending`` update arriving here (the
   order written and about to be sent; one bus hop more than the real moment: an upper bound),
-  for the **last** pair of the batch (``C99/USDT``, stepped after the 99 others) and for all.
+  for the pair last in the batch's order (``C99/USDT``; the workers read every partition at
+  once, so it is not always the last one decided) and for all: the figure to read is every
+  pair's, the order engine trading a candle time once all its pairs are in.
   Run twice: the aggressive bot on ``bench_flip`` (a trade on almost every candle: the worst
   case) and both bots on their default strategies (few orders on 300 minutes: the count is
   printed). ``BENCH_AGAINST=<another checkout's backend/>`` runs each with that checkout's
