@@ -25,11 +25,14 @@ real market moves, but different periods made simultaneous.
   stepped the batch before the next. Timed from the start of publishing the batch to (a) each
   pair's ``DecisionsMade`` arriving here, (b) each order's ``pending`` update arriving here (the
   order written and about to be sent; one bus hop more than the real moment: an upper bound),
-  for the **last** pair of the batch (``C99/USDT``, stepped after the 99 others) and for all.
+  for the pair last in the batch's order (``C99/USDT``; the workers read every partition at
+  once, so it is not always the last one decided) and for all: the figure to read is every
+  pair's, the order engine trading a candle time once all its pairs are in.
   Run twice: the aggressive bot on ``bench_flip`` (a trade on almost every candle: the worst
   case) and both bots on their default strategies (few orders on 300 minutes: the count is
   printed). ``BENCH_AGAINST=<another checkout's backend/>`` runs each with that checkout's
-  engines too (A, B, then B, A), the feed publishing a batch one run at a time for A.
+  engines too (A, B, then B, A), the feed publishing a batch one run at a time for A (at once,
+  as for B, with ``BENCH_SAME_FEED=1``: an A/B of the engines alone).
 """
 
 from __future__ import annotations
@@ -167,7 +170,7 @@ def run_latency(
 
     ``backend``: another checkout's ``backend/`` to run the engines from (an A/B; the feed then
     publishes a batch's runs one by one, as the market data did before ``publish_batch`` sent
-    them together).
+    them together, unless ``BENCH_SAME_FEED=1``: both sides fed a batch at once).
     """
     folder = root / ("flip" if flip else "default")
     n = 1
@@ -186,7 +189,7 @@ def run_latency(
                 engines,
                 timed=timed,
                 pause_s=pause_s,
-                one_by_one=backend is not None,
+                one_by_one=backend is not None and not os.environ.get("BENCH_SAME_FEED"),
             )
         )
 

@@ -89,3 +89,44 @@ describe('backtest form', () => {
     });
   });
 });
+
+describe('backtest form in French', () => {
+  const TREND = {
+    name: 'trend',
+    description: null,
+    target_bot: null,
+    parameters: [
+      { name: 'agree', kind: 'boolean', default: false, nullable: false, description: null, minimum: null, maximum: null, exclusive_minimum: null, exclusive_maximum: null, choices: null, search: null },
+    ],
+  };
+  let server: FakeApi;
+
+  beforeEach(async () => {
+    await i18n.changeLanguage('fr');
+    server = await startApi({
+      'GET /api/strategies': () => ({ status: 200, body: { data: [TREND], count: 1 } }),
+      'GET /api/market/series': () => ({
+        status: 200,
+        body: { data: [{ exchange: 'binance', pair: 'BTC/USDT', timeframe: '1h', first: '2018-01-01T00:00:00Z', last: '2025-12-31T23:00:00Z', count: 72540 }], count: 1 },
+      }),
+    });
+    useSession.setState({ server: server.url, access: 'token', accessExpiresAt: Date.now() + 600_000, refresh: null });
+  });
+
+  afterEach(async () => {
+    await server.close();
+    await i18n.changeLanguage('en');
+  });
+
+  it('writes a yes/no parameter and the stored candles in French', async () => {
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false, gcTime: Infinity } } });
+    render(
+      <QueryClientProvider client={client}>
+        <BacktestForm onLaunched={() => undefined} />
+      </QueryClientProvider>,
+    );
+    expect(await screen.findByTestId('param-agree-true')).toHaveTextContent('oui');
+    expect(screen.getByTestId('param-agree-false')).toHaveTextContent('non');
+    expect(screen.getByText(/^72\s540 bougies stockées, 2018-01-01 → 2025-12-31$/)).toBeTruthy();
+  });
+});

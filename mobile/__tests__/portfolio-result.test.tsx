@@ -91,6 +91,9 @@ describe('the portfolio results', () => {
     expect(screen.getByTestId('multipair-metrics-final_capital-0')).toHaveTextContent('1,201.00');
     expect(screen.getByTestId('multipair-metrics-final_capital-4')).toHaveTextContent('950.00');
     expect(screen.getByText(`${i18n.t('portfolio.buyAndHold')} ETH/USDT`)).toBeTruthy();
+    // no report has candles here: no row of dashes for them
+    expect(screen.queryByTestId('multipair-metrics-candles-0')).toBeNull();
+    expect(screen.getByTestId('multipair-metrics-total_trades-0')).toHaveTextContent('3');
   });
 });
 
@@ -213,6 +216,8 @@ describe('the result header', () => {
     expect(safe.getByTestId('strategy-safe-require_trend_agreement')).toHaveTextContent('require_trend_agreement oui');
     expect(safe.getByTestId('strategy-safe-trend_timeframe')).toHaveTextContent('trend_timeframe —');
     expect(safe.getByTestId('strategy-safe-note')).toHaveTextContent('note a, b');
+    // French puts a space before a colon
+    expect(screen.getByTestId('multipair-pair-BTC/USDT')).toHaveTextContent(/Rendement achat-conservation\s: —/);
     // nothing of Python's or JSON's spelling on the screen
     expect(screen.queryByText(/\{"exchange"|True|None|=/)).toBeNull();
     expect(screen.queryByTestId('request-raw')).toBeNull();

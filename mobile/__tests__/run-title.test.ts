@@ -28,4 +28,12 @@ describe('runTitle', () => {
     expect(title).toBe('#7 conservative · ETH/USDT 4h');
     expect(runTitle(job({ ...portfolio, pair: 'BTC/USDT', pairs: ['BTC/USDT'] }))).toContain('· BTC/USDT 1h');
   });
+
+  it("names a sweep's range of ratios and a single ratio as percentages, in the user's language", () => {
+    const swept = { ...portfolio, pair: 'BTC/USDT', ratios: ['0.1', '0.3', '0.5'], swept: true };
+    expect(runTitle(job(swept))).toBe('#7 conservative + aggressive · ↻ 10–50\u00a0% · BTC/USDT 1h');
+    expect(runTitle(job({ ...portfolio, pair: 'BTC/USDT', ratios: ['0.25'] }), 'fr')).toBe('#7 conservative + aggressive · ↻ 25\u00a0% · BTC/USDT 1h');
+    // an old stored request with the body's names only
+    expect(runTitle(job({ ...portfolio, pair: 'BTC/USDT', reallocation: '0.3' }))).toContain('↻ 30\u00a0%');
+  });
 });

@@ -45,8 +45,12 @@ export function useFormat() {
         return t(key, { count });
       },
       dateTime: (iso: string) => formatDateTime(iso, locale),
+      // a value that rounds to zero is written 0, never -0 ("-0.00" for -0.001)
       number: (value: number, digits = 2) =>
-        value.toLocaleString(locale, { maximumFractionDigits: digits, minimumFractionDigits: digits }),
+        (Math.abs(value) < 0.5 * 10 ** -digits ? 0 : value).toLocaleString(locale, {
+          maximumFractionDigits: digits,
+          minimumFractionDigits: digits,
+        }),
     }),
     [t, locale],
   );

@@ -78,7 +78,7 @@ function TradeChart({ report, request }: { report: Report; request: Record<strin
 
 export default function BacktestResultScreen() {
   const theme = useTheme();
-  const { t, dateTime } = useFormat();
+  const { t, dateTime, locale } = useFormat();
   const { id } = useLocalSearchParams<{ id: string }>();
   const result = useBacktestResult(Number(id));
   const colors = useMemo(() => ({ background: theme.card, text: theme.text, grid: theme.border }), [theme]);
@@ -103,7 +103,7 @@ export default function BacktestResultScreen() {
     const market = multipair[0] ? multipair[0].pairs.join(', ') : portfolio[0]!.bots.safe.pair;
     return (
       <ScrollView testID="backtest-result" contentContainerStyle={styles.page}>
-        <Card title={runTitle(data.job)} testID="backtest-header">
+        <Card title={runTitle(data.job, locale)} testID="backtest-header">
           <Label>
             {market} · {span.timeframe} · {span.start?.slice(0, 10)} → {span.end?.slice(0, 10)}
             {data.job.finished_at ? ` · ${dateTime(data.job.finished_at)}` : ''}

@@ -24,7 +24,7 @@ const COLORS = ['#2563eb', '#f59e0b', '#10b981', '#a855f7', '#ef4444', '#0ea5e9'
 
 export default function CompareScreen() {
   const theme = useTheme();
-  const { t } = useFormat();
+  const { t, locale } = useFormat();
   const { ids } = useLocalSearchParams<{ ids: string }>();
   const jobIds = useMemo(() => (ids ?? '').split(',').map(Number).filter((n) => n > 0), [ids]);
   const results = useBacktestResults(jobIds);
@@ -34,14 +34,14 @@ export default function CompareScreen() {
         // a portfolio run: its safe, aggressive and combined columns at the default ratio
         const run = defaultRun(result.portfolio ?? []);
         if (run) {
-          return portfolioColumns(run, t).map((c) => ({ report: c.row, title: `${runTitle(result.job)} · ${c.title}` }));
+          return portfolioColumns(run, t).map((c) => ({ report: c.row, title: `${runTitle(result.job, locale)} · ${c.title}` }));
         }
         return result.results.map((report) => ({
           report,
-          title: `${runTitle(result.job)}${result.results.length > 1 ? ` · ${report.strategy}` : ''}`,
+          title: `${runTitle(result.job, locale)}${result.results.length > 1 ? ` · ${report.strategy}` : ''}`,
         }));
       }),
-    [results.data, t],
+    [results.data, t, locale],
   );
   const curves: Curve[] = useMemo(() => {
     // the display budget is shared: ~3000 points in all, whatever the number of runs

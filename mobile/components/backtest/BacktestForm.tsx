@@ -164,7 +164,7 @@ export function BacktestForm({ onLaunched }: { onLaunched: (job: Schemas['Backte
                 testID={`param-${p.name}`}
                 options={[...(p.kind === 'boolean' ? ['true', 'false'] : (p.choices ?? [])), ...(p.nullable ? [''] : [])]}
                 value={values[p.name] ?? ''}
-                label={(o) => (o === '' ? t('backtest.none') : o)}
+                label={(o) => (o === '' ? t('backtest.none') : p.kind === 'boolean' ? t(o === 'true' ? 'summary.yes' : 'summary.no') : o)}
                 onChange={(o) => setValue(p.name, o)}
               />
               <ErrorLine message={errorOf(`params.${p.name}`)} />

@@ -18,6 +18,8 @@ export function MetricsTable({ reports, titles, testID = 'metrics' }: { reports:
   const { t, money, locale } = useFormat();
   const [width, setWidth] = useState(0);
   const line = [table.tr, styles.row, { borderColor: theme.border }];
+  // a metric none of the reports has (a multi-pair run's candles) is left out, not a row of dashes
+  const metrics = METRICS.filter(([key]) => reports.some((r) => r[key] !== null && r[key] !== undefined));
   return (
     <View testID={testID} style={styles.split} onLayout={(e) => setWidth(Math.floor(e.nativeEvent.layout.width))}>
       <View testID={`${testID}-names`} style={{ width: namesWidth(width) }}>
@@ -26,7 +28,7 @@ export function MetricsTable({ reports, titles, testID = 'metrics' }: { reports:
             {t('backtest.metric')}
           </Text>
         </View>
-        {METRICS.map(([key]) => (
+        {metrics.map(([key]) => (
           <View key={key} style={line}>
             <Text numberOfLines={1} style={[styles.name, { color: theme.muted }]}>
               {t(`backtest.metrics.${key}`)}
@@ -42,7 +44,7 @@ export function MetricsTable({ reports, titles, testID = 'metrics' }: { reports:
             </Text>
           ))}
         </View>
-        {METRICS.map(([key, kind]) => (
+        {metrics.map(([key, kind]) => (
           <View key={key} style={line}>
             {reports.map((report, i) => (
               <Text

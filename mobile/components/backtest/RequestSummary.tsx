@@ -161,7 +161,7 @@ export function StrategySummary({
       </View>
       {used.length ? (
         <Text testID={`${testID}-used`} style={[styles.param, { color: theme.muted }]}>
-          {t('summary.used')}: {used.map(([k, v]) => `${k} ${v}`).join(' · ')}
+          {t('common.labelled', { label: t('summary.used'), value: used.map(([k, v]) => `${k} ${v}`).join(' · ') })}
         </Text>
       ) : null}
     </View>

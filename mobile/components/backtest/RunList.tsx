@@ -13,6 +13,7 @@ import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
 import type { Schemas } from '@/services/api';
 import { messageOf } from '@/services/errors';
+import { formatPercent } from '@/lib/decimal';
 import { useLive } from '@/store/live';
 
 type Job = Schemas['BacktestJobPublic'];
@@ -23,23 +24,37 @@ function marketOf(pair: string | undefined, pairs: string[] | null | undefined):
   return pair ?? '';
 }
 
-/** What a run is, in one line: its name, else its strategy and market (every pair counted). */
-export function runTitle(job: Job): string {
+/**
+ * What a run is, in one line: its name, else its strategy and market (every pair counted); a
+ * portfolio's reallocation ratio, or the range of a sweep's, as percentages ("↻ 10–50 %").
+ */
+export function runTitle(job: Job, locale = 'en'): string {
   const r = job.request as {
     strategy?: string;
     strategies?: string[];
     safe_strategy?: string;
     aggressive_strategy?: string;
     sweep?: string | null;
-    reallocation?: string | null;
+    reallocation?: string | number | null;
+    ratios?: string[] | null;
     pair?: string;
     pairs?: string[] | null;
     timeframe?: string;
   };
-  const portfolio =
-    job.kind === 'portfolio'
-      ? `${r.safe_strategy} + ${r.aggressive_strategy} · ${r.sweep ? `↻ ${r.sweep}` : `↻ ${r.reallocation ?? '0.3'}`}`
-      : null;
+  const percent = (value: string) => {
+    try {
+      return formatPercent(value, locale);
+    } catch {
+      return value;
+    }
+  };
+  const ratios = r.ratios?.length ? r.ratios : [String(r.reallocation ?? '0.3')];
+  const ratio = r.sweep && !r.ratios?.length
+    ? r.sweep
+    : ratios.length > 1
+      ? `${percent(ratios[0]!).replace(/\s%$/, '')}–${percent(ratios.at(-1)!)}`
+      : percent(ratios[0]!);
+  const portfolio = job.kind === 'portfolio' ? `${r.safe_strategy} + ${r.aggressive_strategy} · ↻ ${ratio}` : null;
   const what = portfolio ?? r.strategy ?? r.strategies?.join(' / ') ?? job.kind;
   return job.name ?? `#${job.id} ${what} · ${marketOf(r.pair, r.pairs)} ${r.timeframe ?? ''}`;
 }
@@ -77,7 +92,7 @@ export function Progress({ jobId, status, testID }: { jobId: number; status?: st
 
 export function RunList({ selected, onSelect }: { selected: number[]; onSelect: (ids: number[]) => void }) {
   const theme = useTheme();
-  const { t, dateTime } = useFormat();
+  const { t, dateTime, locale } = useFormat();
   const router = useRouter();
   const runs = useBacktests();
   const rename = useRenameBacktest();
@@ -104,7 +119,7 @@ export function RunList({ selected, onSelect }: { selected: number[]; onSelect: 
                 />
               ) : null}
               <Text testID={`run-${job.id}-title`} style={[styles.title, { color: theme.text }]}>
-                {runTitle(job)}
+                {runTitle(job, locale)}
               </Text>
               <Chip testID={`run-${job.id}-status`} tone={statusTone(job.status)} text={t(`backtest.status.${job.status}`)} />
               <Label>{dateTime(job.created_at)}</Label>
@@ -157,7 +172,7 @@ export function RunList({ selected, onSelect }: { selected: number[]; onSelect: 
       <ConfirmDialog
         visible={deleting !== null}
         title={t('backtest.deleteTitle')}
-        body={deleting ? t('backtest.deleteBody', { run: runTitle(deleting) }) : ''}
+        body={deleting ? t('backtest.deleteBody', { run: runTitle(deleting, locale) }) : ''}
         confirmLabel={t('backtest.delete')}
         danger
         onCancel={() => setDeleting(null)}

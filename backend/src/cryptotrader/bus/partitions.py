@@ -40,11 +40,12 @@ import socket
 import threading
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
 from cryptotrader.bus import topics
+from cryptotrader.bus.codec import MessageFields
 from cryptotrader.bus.consumer import ConsumerLoop, DeadLetterSink
 from cryptotrader.bus.leases import RedisLeases
 from cryptotrader.bus.messages import BusMessage, CandlesClosed, StrategyInputsComputed
@@ -58,6 +59,8 @@ DEFAULT_PARTITIONS = 16
 a worker's idle reads stay cheap. Change it only with the pipeline drained (a pair moves)."""
 
 PARTITIONED_TOPICS = frozenset({topics.CANDLES, topics.INDICATORS})
+KEY_FIELD = "key"
+"""The field of a work stream entry naming its pair (``work_fields``)."""
 _STOP_WAIT_S = 10.0
 _TRANSPORT_RETRY_S = 1.0
 
@@ -79,6 +82,16 @@ def work_key(topic: str, message: BusMessage) -> str | None:
     if topic == topics.INDICATORS and isinstance(message, StrategyInputsComputed):
         return message.pair.symbol
     return None
+
+
+def work_fields(fields: Mapping[str, str], key: str) -> Mapping[str, str]:
+    """A work stream entry: the channel's fields and the pair (``KEY_FIELD``).
+
+    A worker then applies the pairs of a read side by side without decoding them first.
+    """
+    if isinstance(fields, MessageFields):  # in process: no work streams
+        return fields
+    return {**fields, KEY_FIELD: key}
 
 
 def owner_name(consumer: str) -> str:
@@ -161,7 +174,7 @@ class PartitionedSubscription:
     _applier: ConsumerLoop | None = None
     _in_hand: frozenset[int] = frozenset()
     """The partitions of the read (and batch) in progress: a lease given up waits for it."""
-    _applying: dict[int, asyncio.Task[list[Entry]]] = field(default_factory=dict)
+    _applying: dict[int, list[asyncio.Task[list[Entry]]]] = field(default_factory=dict)
     _taken: asyncio.Event = field(default_factory=asyncio.Event)
     _passed: asyncio.Event = field(default_factory=asyncio.Event)
     _giving_up: set[asyncio.Task[None]] = field(default_factory=set)
@@ -318,27 +331,30 @@ class PartitionedSubscription:
         """Apply the batch, ack what was applied.
 
         With a ``many`` handler, the whole batch in one call (a candle time's pairs together);
-        without, each partition's entries in order in a task of its own, the partitions side
-        by side (as when each had its consumer: one's handler waiting on a round trip lets
-        another's compute, and their publishes share round trips). ``_abandon`` cancels the
-        task of a partition lost.
+        without, each pair's entries in order in a task of its own (``KEY_FIELD``; an entry
+        without it goes with its partition's), the pairs side by side: one handler waiting on a
+        round trip lets another compute, and their publishes share round trips. ``_abandon``
+        cancels the tasks of a partition lost.
         """
         assert self._applier is not None
         applier = self._applier
-        parts: dict[int, list[Entry]] = {}
+        parts: dict[tuple[int, str | None], list[Entry]] = {}
         for partition, entry in batch:
-            parts.setdefault(partition, []).append(entry)
+            key = None if entry.fields is None else entry.fields.get(KEY_FIELD)
+            parts.setdefault((partition, key), []).append(entry)
         done: list[Entry] = []
         if self.many is not None:
             every = [e for _, e in batch]
             tasks = dict.fromkeys(parts, asyncio.create_task(applier.apply(every, done)))
         else:
-            tasks = {p: asyncio.create_task(applier.apply(es, done)) for p, es in parts.items()}
-        self._applying = tasks
+            tasks = {k: asyncio.create_task(applier.apply(es, done)) for k, es in parts.items()}
+        self._applying = {}
+        for (partition, _), task in tasks.items():
+            self._applying.setdefault(partition, []).append(task)
         try:
             await asyncio.wait(set(tasks.values()))
         finally:
-            left = [task for task in tasks.values() if not task.done()]
+            left = [task for task in set(tasks.values()) if not task.done()]
             for task in left:  # this reader was cancelled: so is its batch
                 task.cancel()
             if left:
@@ -361,7 +377,9 @@ class PartitionedSubscription:
         await self.transport.ack_many(self.group, list(acks.items()))
 
     def _settle(
-        self, tasks: dict[int, asyncio.Task[list[Entry]]], readable: dict[int, _Held]
+        self,
+        tasks: dict[tuple[int, str | None], asyncio.Task[list[Entry]]],
+        readable: dict[int, _Held],
     ) -> bool:
         """Send partitions with entries left pending back to their pending list.
 
@@ -369,7 +387,7 @@ class PartitionedSubscription:
         failed (the reader pauses before delivering again).
         """
         failed = False
-        for partition, task in tasks.items():
+        for (partition, _), task in tasks.items():
             if task.cancelled():
                 left = True
             elif task.exception() is not None:
@@ -389,9 +407,9 @@ class PartitionedSubscription:
             self._values.pop(partition, None)
             self._releasing.discard(partition)
         entry = self.held.pop(partition, None)
-        task = self._applying.get(partition)
-        if entry is not None and task is not None:
-            task.cancel()
+        if entry is not None:
+            for task in self._applying.get(partition, []):
+                task.cancel()
 
     def _release(self, partition: int) -> None:
         entry = self.held.get(partition)
@@ -414,9 +432,9 @@ class PartitionedSubscription:
             async with asyncio.timeout(_STOP_WAIT_S):
                 while partition in self._in_hand:
                     await self._passed.wait()
-        task = self._applying.get(partition)
-        if partition in self._in_hand and task is not None:
-            task.cancel()  # a batch past the bound: what it did not ack comes again
+        if partition in self._in_hand:
+            for task in self._applying.get(partition, []):
+                task.cancel()  # a batch past the bound: what it did not ack comes again
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(_STOP_WAIT_S):
                     while partition in self._in_hand:

@@ -28,6 +28,7 @@ from cryptotrader.bus.partitions import (
     PartitionOptions,
     partition_of,
     partition_topic,
+    work_fields,
     work_key,
 )
 from cryptotrader.bus.protocol import (
@@ -131,7 +132,9 @@ class StreamBus:
             return await self.transport.add(self.stream(topic), self._fields(message))
         fields = self._fields(message)
         work = self.stream(partition_topic(topic, partition_of(key, self.partitions)))
-        ids = await self.transport.add_each([(self.stream(topic), fields), (work, fields)])
+        ids = await self.transport.add_each(
+            [(self.stream(topic), fields), (work, work_fields(fields, key))]
+        )
         return ids[0]
 
     async def publish_many(self, topic: str, messages: Sequence[BusMessage]) -> list[str]:
@@ -151,7 +154,9 @@ class StreamBus:
             key = work_key(topic, message)
             if key is not None:
                 partition = partition_of(key, self.partitions)
-                each.append((self.stream(partition_topic(topic, partition)), fields))
+                each.append(
+                    (self.stream(partition_topic(topic, partition)), work_fields(fields, key))
+                )
         ids = await self.transport.add_each(each)
         return [ids[i] for i in public]
 

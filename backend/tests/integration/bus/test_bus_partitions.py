@@ -2,7 +2,8 @@
 
 Three subscriptions in one process stand for three workers (each its own bus, leases and
 consumer name). A worker "dies" without a word: its lease thread and consumers stop, nothing is
-released or acked. Short leases keep the test quick; the bounds waited for are functional.
+released or acked. Leases of 5 s as in production: 1 s leases were lost under load (a renewal
+thread starved past a second) and moved a live worker's partition, so a pair was seen by two.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from cryptotrader.domain.timeframes import Timeframe
 from tests.integration.conftest import FAST, REDIS_URL, close_bus, require_redis
 
 PARTITIONS = 6
-LEASES = PartitionOptions(lease_ms=1000, tick_s=0.2)
+LEASES = PartitionOptions(lease_ms=5000, tick_s=0.5)
 PAIRS = [f"C{n}/USDT" for n in range(12)]
 T0 = datetime(2026, 2, 11, 14, tzinfo=UTC)
 HOUR = 3_600_000
@@ -233,3 +234,45 @@ async def test_without_many_one_partition_s_slow_run_does_not_hold_the_others_of
     assert held not in handled  # still waiting, and the others went on
     hold.set()
     await until(lambda: held in handled)
+
+
+async def test_without_many_the_pairs_of_one_partition_go_side_by_side_each_in_order(
+    workers: list[Worker],
+) -> None:
+    """Order is kept per pair, not per partition: a run of one pair waiting does not hold the
+    next pair of its partition (the work entries name their pair), and each pair's runs are
+    applied in order."""
+    bus = workers[0].bus
+    first, second = next(
+        (a, b)
+        for a in PAIRS
+        for b in PAIRS
+        if a < b and partition_of(a, PARTITIONS) == partition_of(b, PARTITIONS)
+    )
+    hold = asyncio.Event()
+    handled: list[tuple[str, int]] = []
+
+    async def handle(delivery: Delivery) -> None:
+        message = delivery.message
+        assert isinstance(message, CandlesClosed)
+        if message.pair.symbol == first:
+            await hold.wait()
+        handled.append((message.pair.symbol, message.candles.open_times[0] // HOUR))
+
+    await bus.publish_many(
+        topics.CANDLES, [run(symbol, n) for n in range(3) for symbol in (first, second)]
+    )
+    subscription = await bus.subscribe_partitioned(
+        topics.CANDLES,
+        group="indicator",
+        consumer="w",
+        handler=handle,
+        from_start=True,
+        partition_options=LEASES,
+    )
+    assert isinstance(subscription, PartitionedSubscription)
+    await until(lambda: len(handled) == 3)  # the second pair's, while the first's waits
+    assert handled == [(second, 0), (second, 1), (second, 2)]
+    hold.set()
+    await until(lambda: len(handled) == 6)
+    assert handled[3:] == [(first, 0), (first, 1), (first, 2)]

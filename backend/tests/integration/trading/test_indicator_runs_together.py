@@ -1,7 +1,8 @@
 """The indicator worker takes a candle time's runs together (``handle_many``).
 
-Each run's inputs equal those ``handle`` publishes run by run (same messages, same order), and
-the inputs of every pair of a read go out in one ``publish_many`` (one round trip on Redis).
+Each run's inputs equal those ``handle`` publishes run by run (same messages, same order), the
+inputs of every pair of a read go out in one ``publish_many`` (one round trip on Redis), and the
+runtime subscribes the worker so.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from cryptotrader.bootstrap.runtime import open_runtime
 from cryptotrader.bus import topics
 from cryptotrader.bus.codec import encode
 from cryptotrader.bus.memory import InProcessBus
-from cryptotrader.bus.messages import BusMessage, StrategyInputsComputed
+from cryptotrader.bus.messages import BusMessage, CandlesClosed, StrategyInputsComputed
 from cryptotrader.bus.protocol import Delivery
+from cryptotrader.config import load_settings
 from cryptotrader.domain import BotKind
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.engines.workers.indicators import IndicatorWorker
@@ -23,8 +26,10 @@ from cryptotrader.marketdata.io import read_ohlcv
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.migrate import upgrade
+from cryptotrader.runtime_inputs import RunOptions
 from cryptotrader.strategies import create_strategy
 from tests.integration.trading.test_readings_off_path import HISTORY, PAIRS, closed, until
+from tests.support.builders import read_shared_csv
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
@@ -102,3 +107,34 @@ async def test_a_candle_times_runs_together_publish_the_same_inputs_at_once(
     assert batches == [len(PAIRS)] * (1 + TIMED)  # a candle time's inputs in one publish
     assert [encode(m) for m in together] == [encode(m) for m in alone]  # bit for bit (JSON)
     assert {m.pair.symbol for m in together} == set(PAIRS)
+
+
+@pytest.mark.shared_data
+async def test_the_runtime_gives_the_indicator_worker_a_candle_times_runs_together(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    replay = []
+    for name in ("binance_ETH-USDT_1d.csv", "binance_BTC-USDT_1d.csv"):
+        path = tmp_path / name
+        read_shared_csv(shared_data / name, rows=260).to_csv(path, index=False)
+        replay.append(path)
+    runtime = await open_runtime(load_settings(), RunOptions(replay=tuple(replay)))
+    assert runtime.indicators is not None
+    worker = runtime.indicators
+    given = worker.handle_many
+    reads: list[list[str]] = []
+
+    async def handle_many(deliveries: Sequence[Delivery]) -> None:
+        reads.append(
+            [d.message.pair.symbol for d in deliveries if isinstance(d.message, CandlesClosed)]
+        )
+        await given(deliveries)
+
+    worker.handle_many = handle_many  # type: ignore[method-assign] # seen, then applied
+    try:
+        await runtime.start()
+        await runtime.wait()
+        assert not runtime.failed.is_set(), runtime.error
+    finally:
+        await runtime.close()
+    assert any(sorted(read) == ["BTC/USDT", "ETH/USDT"] for read in reads), reads

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.persistence import driver
-from cryptotrader.persistence.repositories._sql import dialect_name, rowcount
+from cryptotrader.persistence.repositories._sql import dialect_name
 from cryptotrader.persistence.tables import OutboxRow
 from cryptotrader.persistence.types import UtcDateTime
 
@@ -85,15 +85,13 @@ async def mark_sent(*, session: AsyncSession, ids: Collection[int], at: datetime
     """Record rows as sent at ``at`` (kept until ``prune_sent``); how many were still there."""
     if not ids:
         return 0
-    if len(ids) == 1:
-        return rowcount(await session.execute(_MARK_SENT, {"id": next(iter(ids)), "sent_at": at}))
     params = [{"id": row_id, "sent_at": at} for row_id in ids]
-    return rowcount(await session.execute(_MARK_SENT, params))
+    return await driver.execute(session, _MARK_SENT, params)
 
 
 async def prune_sent(*, session: AsyncSession, before: datetime) -> int:
     """Delete the rows sent before ``before``; how many."""
-    return rowcount(await session.execute(_PRUNE, {"before": before}))
+    return await driver.execute(session, _PRUNE, {"before": before})
 
 
 async def any_before(*, session: AsyncSession, before: datetime) -> bool:
