@@ -18,7 +18,7 @@ DEFAULTS: dict[str, Any] = {
 
 @register_strategy("aggressive")
 class AggressiveStrategy(WeightedStrategy):
-    """Weighted score (see ``strategies.weighted``) with no filter by default.
+    """Weighted vote of the indicators, with no filter by default (see ``strategies.weighted``).
 
     Defaults: buy at score >= 0.2 whatever the higher-timeframe trend, choppiness or sentiment;
     sell as soon as the score drops to -0.05. Trades for the aggressive bot.

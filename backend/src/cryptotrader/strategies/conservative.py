@@ -21,7 +21,7 @@ DEFAULTS: dict[str, Any] = {
 
 @register_strategy("conservative")
 class ConservativeStrategy(WeightedStrategy):
-    """Weighted score (see ``strategies.weighted``) with every filter on.
+    """Weighted vote of the indicators, with every filter on (see ``strategies.weighted``).
 
     Defaults: buy at score >= 0.3 only when the higher-timeframe trend is up, the Choppiness
     Index is <= 55 (trending) and Fear & Greed is <= 75 (not extreme greed); sell at score <= -0.1

@@ -8,6 +8,7 @@ default instance (the defaults the strategy really applies, which may differ fro
 from __future__ import annotations
 
 import inspect
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -95,7 +96,7 @@ def strategy_spec(name: str) -> StrategySpec:
     target = getattr(cls, "target_bot", None)
     return StrategySpec(
         name=name,
-        description=doc.split("\n\n", 1)[0].replace("\n", " "),
+        description=plain_summary(doc),
         target_bot=None if target is None else str(target),
         parameters=[
             _parameter(field, node, defs, defaults.get(field))
@@ -107,3 +108,16 @@ def strategy_spec(name: str) -> StrategySpec:
 def strategy_specs() -> list[StrategySpec]:
     """Every registered strategy's schema, by name."""
     return [strategy_spec(name) for name in available_strategies()]
+
+
+_SEE = re.compile(r"\s*\(see ``[^`]+``\)")
+
+
+def plain_summary(doc: str) -> str:
+    """A docstring's first paragraph as the app and the CLI show it to a trader.
+
+    Docstrings are written for developers: a "(see ``module``)" pointer is dropped and
+    ``literal`` markup unwrapped, so no reStructuredText reaches a screen.
+    """
+    first = doc.split("\n\n", 1)[0].replace("\n", " ")
+    return _SEE.sub("", first).replace("``", "")

@@ -11,6 +11,7 @@ from cryptotrader.errors import StrategyError, UnknownNameError, UserInputError
 from cryptotrader.indicators.engine import IndicatorEngine
 from cryptotrader.strategies import ContextArrays, StrategyInputs, create_strategy
 from cryptotrader.strategies.evaluation import build_indicator_engine, compute_inputs, evaluate_rule
+from cryptotrader.strategies.schema import plain_summary, strategy_specs
 from cryptotrader.strategies.weighted import TREND_TIMEFRAME
 from tests.support.builders import random_walk
 from tests.support.scripted import ScriptedStrategy
@@ -180,3 +181,15 @@ def test_weighted_strategy_when_trend_timeframe_not_given_uses_the_default_map()
         is Timeframe.D1
     )
     assert create_strategy("aggressive").higher_timeframe(Timeframe.H1) is None
+
+
+def test_every_strategy_description_is_plain_text_for_a_trader() -> None:
+    """The app and the CLI show the description: no reStructuredText markup or module pointer."""
+    for spec in strategy_specs():
+        assert spec.description, spec.name
+        assert "``" not in spec.description, spec.name
+        assert "(see " not in spec.description, spec.name
+    assert (
+        plain_summary("Weighted vote (see ``strategies.weighted``) of ``rsi``.\n\nMore.")
+        == "Weighted vote of rsi."
+    )
