@@ -137,3 +137,36 @@ describe('changeFrom', () => {
     });
   });
 });
+
+describe('a bot\'s strategy parameters', () => {
+  const TREND: Schemas['BotPublic'] = {
+    ...BOT,
+    config: { ...BOT.config, params: { buy_threshold: 0.3, require_trend_agreement: true, trend_timeframe: null } },
+  };
+
+  beforeEach(async () => {
+    await i18n.changeLanguage('fr');
+  });
+  afterEach(async () => {
+    await i18n.changeLanguage('en');
+  });
+
+  it('shows a yes/no parameter as a yes/no choice and an unset one as an empty field', () => {
+    render(wrap(<BotSettingsForm bot={TREND} />));
+    expect(screen.getByTestId('settings-safe-params.require_trend_agreement-true')).toHaveTextContent('oui');
+    expect(screen.getByTestId('settings-safe-params.require_trend_agreement-true').props.accessibilityState.selected).toBe(true);
+    expect(screen.getByTestId('settings-safe-params.require_trend_agreement-false')).toHaveTextContent('non');
+    expect(screen.getByTestId('settings-safe-params.trend_timeframe')).toHaveDisplayValue('');
+    expect(screen.queryByDisplayValue('null')).toBeNull();
+    expect(screen.queryByDisplayValue('true')).toBeNull();
+  });
+
+  it('sends a changed choice as a boolean, an emptied unset field as nothing, a typed one as text', () => {
+    const base = { risk_ratio: '0.005', stop_loss: '0.02', take_profit: '0.04', 'params.buy_threshold': '0.3' };
+    expect(changeFrom(TREND.config, { ...base, 'params.require_trend_agreement': 'true', 'params.trend_timeframe': '' })).toEqual({});
+    expect(changeFrom(TREND.config, { ...base, 'params.require_trend_agreement': 'false', 'params.trend_timeframe': '' })).toEqual({
+      params: { buy_threshold: 0.3, require_trend_agreement: false, trend_timeframe: null },
+    });
+    expect(changeFrom(TREND.config, { ...base, 'params.require_trend_agreement': 'true', 'params.trend_timeframe': '4h' }).params?.trend_timeframe).toBe('4h');
+  });
+});

@@ -216,6 +216,8 @@ describe('the result header', () => {
     expect(safe.getByTestId('strategy-safe-require_trend_agreement')).toHaveTextContent('require_trend_agreement oui');
     expect(safe.getByTestId('strategy-safe-trend_timeframe')).toHaveTextContent('trend_timeframe —');
     expect(safe.getByTestId('strategy-safe-note')).toHaveTextContent('note a, b');
+    // French puts a space before a colon
+    expect(screen.getByTestId('multipair-pair-BTC/USDT')).toHaveTextContent(/Rendement achat-conservation\s: —/);
     // nothing of Python's or JSON's spelling on the screen
     expect(screen.queryByText(/\{"exchange"|True|None|=/)).toBeNull();
     expect(screen.queryByTestId('request-raw')).toBeNull();

@@ -1,9 +1,10 @@
 /** Quick settings: risk ratio, stop-loss, take-profit, strategy parameters; the server's
- * validation errors are shown on their field. Decimals are sent as the strings typed. */
+ * validation errors are shown on their field. Decimals are sent as the strings typed. A yes/no
+ * parameter is a yes/no choice; an unset one (null) is an empty field, not the word "null". */
 import { useState } from 'react';
 import { StyleSheet, Text, TextInput, View } from 'react-native';
 
-import { Button, ErrorLine, Label } from '@/components/ui';
+import { Button, Choice, ErrorLine, Label } from '@/components/ui';
 import { useBotSettings, type SettingsChange } from '@/hooks/queries';
 import { useFormat } from '@/hooks/useFormat';
 import { useTheme } from '@/hooks/useTheme';
@@ -13,8 +14,14 @@ import { useOnline } from '@/store/live';
 
 type Values = Record<string, string>;
 
+/** A parameter's value as its field shows it: unset is empty. */
+function paramText(value: unknown): string {
+  return value === null || value === undefined ? '' : String(value);
+}
+
 function paramValue(text: string, original: unknown): unknown {
   if (typeof original === 'boolean') return text.trim().toLowerCase() === 'true';
+  if (original === null && text.trim() === '') return null;
   if (typeof original === 'number' && /^-?\d+(\.\d+)?$/.test(text.trim())) return Number(text);
   return text;
 }
@@ -28,7 +35,7 @@ export function changeFrom(config: Schemas['BotConfigPublic'], values: Values): 
   const params: Record<string, unknown> = {};
   for (const [key, original] of Object.entries(config.params)) {
     const typed = values[`params.${key}`];
-    if (typed !== undefined && typed !== String(original)) params[key] = paramValue(typed, original);
+    if (typed !== undefined && typed !== paramText(original)) params[key] = paramValue(typed, original);
   }
   if (Object.keys(params).length) change.params = { ...config.params, ...params };
   return change;
@@ -43,7 +50,7 @@ export function BotSettingsForm({ bot }: { bot: Schemas['BotPublic'] }) {
     risk_ratio: bot.config.risk_ratio,
     stop_loss: bot.config.stop_loss,
     take_profit: bot.config.take_profit,
-    ...Object.fromEntries(Object.entries(bot.config.params).map(([k, v]) => [`params.${k}`, String(v)])),
+    ...Object.fromEntries(Object.entries(bot.config.params).map(([k, v]) => [`params.${k}`, paramText(v)])),
   };
   const [values, setValues] = useState<Values>(initial);
   const [saved, setSaved] = useState(false);
@@ -51,6 +58,23 @@ export function BotSettingsForm({ bot }: { bot: Schemas['BotPublic'] }) {
   const fields = error?.fields ?? {};
   const change = changeFrom(bot.config, values);
 
+  const edit = (name: string, text: string) => {
+    setSaved(false);
+    setValues((old) => ({ ...old, [name]: text }));
+  };
+  const choice = (name: string, label: string) => (
+    <View key={name} style={styles.field}>
+      <Text style={[styles.label, { color: theme.muted }]}>{label}</Text>
+      <Choice
+        testID={`settings-${bot.kind}-${name}`}
+        options={['true', 'false'] as const}
+        value={values[name] === 'true' ? 'true' : 'false'}
+        label={(o) => t(o === 'true' ? 'summary.yes' : 'summary.no')}
+        onChange={(o) => edit(name, o)}
+      />
+      <ErrorLine testID={`settings-${bot.kind}-${name}-error`} message={fields[name]} />
+    </View>
+  );
   const field = (name: string, label: string) => (
     <View key={name} style={styles.field}>
       <Text style={[styles.label, { color: theme.muted }]}>{label}</Text>
@@ -59,10 +83,9 @@ export function BotSettingsForm({ bot }: { bot: Schemas['BotPublic'] }) {
         accessibilityLabel={label}
         style={[styles.input, { color: theme.text, borderColor: fields[name] ? theme.loss : theme.border }]}
         value={values[name] ?? ''}
-        onChangeText={(text) => {
-          setSaved(false);
-          setValues((old) => ({ ...old, [name]: text }));
-        }}
+        placeholder={t('summary.unset')}
+        placeholderTextColor={theme.muted}
+        onChangeText={(text) => edit(name, text)}
         autoCapitalize="none"
         inputMode="decimal"
       />
@@ -80,7 +103,9 @@ export function BotSettingsForm({ bot }: { bot: Schemas['BotPublic'] }) {
       </View>
       {Object.keys(bot.config.params).length ? <Label>{t('bot.params')}</Label> : null}
       <View style={styles.grid}>
-        {Object.keys(bot.config.params).map((key) => field(`params.${key}`, key))}
+        {Object.entries(bot.config.params).map(([key, value]) =>
+          typeof value === 'boolean' ? choice(`params.${key}`, key) : field(`params.${key}`, key),
+        )}
       </View>
       <ErrorLine testID={`settings-${bot.kind}-error`} message={unplaced} />
       {saved ? <Label>{t('bot.saved')}</Label> : null}

@@ -25,7 +25,7 @@ export function RiskBadges({ risk }: { risk: Schemas['RiskStatePublic'] }) {
       <Chip
         testID="risk-streak"
         tone={risk.losing_streak >= 2 ? 'bad' : risk.losing_streak === 1 ? 'warn' : undefined}
-        text={`${t('bot.streak')}: ${t('bot.streakValue', { count: risk.losing_streak })}`}
+        text={t('common.labelled', { label: t('bot.streak'), value: t('bot.streakValue', { count: risk.losing_streak }) })}
       />
     </Row>
   );

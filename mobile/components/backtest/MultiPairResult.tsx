@@ -44,7 +44,7 @@ function PairsTable({ run }: { run: Run }) {
             <Text style={[styles.pairName, { color: theme.text }]}>{pair}</Text>
             {hold ? (
               <Text style={[styles.hold, { color: theme.muted }]}>
-                {t('portfolio.holdReturn')}: {metricText(hold, 'total_return', 'pct', { money, locale })}
+                {t('common.labelled', { label: t('portfolio.holdReturn'), value: metricText(hold, 'total_return', 'pct', { money, locale }) })}
               </Text>
             ) : null}
             <View style={[table.tr, { borderColor: theme.border }]}>

@@ -161,7 +161,7 @@ export function StrategySummary({
       </View>
       {used.length ? (
         <Text testID={`${testID}-used`} style={[styles.param, { color: theme.muted }]}>
-          {t('summary.used')}: {used.map(([k, v]) => `${k} ${v}`).join(' · ')}
+          {t('common.labelled', { label: t('summary.used'), value: used.map(([k, v]) => `${k} ${v}`).join(' · ') })}
         </Text>
       ) : null}
     </View>
@@ -213,7 +213,8 @@ export function RequestSummary({
 const styles = StyleSheet.create({
   summary: { gap: 8 },
   fields: { flexDirection: 'row', flexWrap: 'wrap', columnGap: 16, rowGap: 6 },
-  field: { minWidth: 96, flexShrink: 1 },
+  // one width for every field: they line up in columns (two on a phone, seven on a desktop)
+  field: { width: 140 },
   fieldLabel: { fontSize: 11 },
   fieldValue: { fontSize: 13, fontVariant: ['tabular-nums'] },
   strategies: { gap: 6 },

@@ -38,6 +38,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.errors import OperationalError
+from cryptotrader.persistence import driver
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import checkpoints
 from cryptotrader.persistence.tables import EngineCheckpointRow
@@ -130,6 +131,11 @@ class WriterLease:
         Raises:
             LeaseLostError: another copy took a lease.
         """
+        inline = await driver.connection(session)
+        if inline is not None:  # sqlite3 itself, on the loop's thread
+            sql = _FENCE_SQL["sqlite"].format(names=self._names_sql)
+            await self._check(session, inline.execute(sql).fetchall())
+            return
         connection = await session.connection()
         dialect = connection.dialect.name
         sql = _FENCE_SQL[dialect].format(names=self._names_sql)
@@ -141,6 +147,10 @@ class WriterLease:
             await cursor.close()
         else:
             rows = (await connection.exec_driver_sql(sql)).all()
+        await self._check(session, rows)
+
+    async def _check(self, session: AsyncSession, rows: Any) -> None:
+        """Raise ``LeaseLostError`` unless ``rows`` (name, token) are the tokens we hold."""
         held = {str(key): None if token is None else int(token) for key, token in rows}
         if held != self.tokens:
             self.lost.set()

@@ -105,6 +105,15 @@ async def _driver(session: AsyncSession) -> sqlite3.Connection | None:
     return raw
 
 
+async def connection(session: AsyncSession) -> sqlite3.Connection | None:
+    """The inline ``sqlite3`` connection of the session's transaction (begun), else None.
+
+    For a caller's own plain SQL on the transaction (``writer_lease``'s fence); None on
+    PostgreSQL, on aiosqlite's threaded connection, or with ORM objects waiting to be flushed.
+    """
+    return await _driver(session)
+
+
 async def execute(session: AsyncSession, statement: Any, params: Params | Sequence[Params]) -> int:
     """Execute a write (one parameter dict, or a list: ``executemany``); the rows it touched."""
     many: Sequence[Params] = [params] if isinstance(params, dict) else params

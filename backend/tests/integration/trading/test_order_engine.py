@@ -22,7 +22,12 @@ from cryptotrader.domain.orders import Order
 from cryptotrader.domain.trades import Trade
 from cryptotrader.engines import client_ids
 from cryptotrader.engines.portfolio import booked
-from cryptotrader.errors import NetworkUnavailableError, OrderOutcomeUnknown, OrderRejected
+from cryptotrader.errors import (
+    NetworkUnavailableError,
+    OperationalError,
+    OrderOutcomeUnknown,
+    OrderRejected,
+)
 from cryptotrader.exchanges.base import VenueCapabilities
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.migrate import upgrade
@@ -387,3 +392,26 @@ async def test_apply_reports_with_the_paper_account_saves_it_in_the_record_trans
     assert AGGRESSIVE not in kit.engine.positions
     (closed,) = await stored_trades(database)
     assert closed.status is TradeStatus.CLOSED
+
+
+async def test_stop_loss_when_its_fill_is_applied_again_closes_and_announces_the_trade_once(
+    database: Database,
+) -> None:
+    """An engine that still holds a position whose close did commit (its connection failed
+    after the commit) and applies the same fill again records nothing twice."""
+    kit = await open_kit(database)
+    await opened(kit)
+    held = kit.engine.positions[AGGRESSIVE]
+    await kit.candle(40_000.0, 40_010.0, 35_000.0, 36_000.0)
+    report = await kit.exchange.fetch_order(PAIR, client_order_id=f"{held.protection}-sl")
+    assert report is not None
+    assert report.status is OrderStatus.FILLED
+    kit.engine.positions[AGGRESSIVE] = held  # as if the commit had failed
+    with pytest.raises(OperationalError, match="not open"):
+        await kit.engine.apply_reports([report])
+    [trade] = await stored_trades(database)
+    assert trade.pnl is not None
+    async with UnitOfWork(database) as uow:
+        bot = await bots.require_bot(session=uow.session, kind=AGGRESSIVE)
+    assert bot.capital == Decimal(300) + booked(trade.pnl)  # settled once
+    assert len(kit.bus.alerts("trade_closed")) == 1

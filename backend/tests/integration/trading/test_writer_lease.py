@@ -11,11 +11,13 @@ import asyncio
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from cryptotrader.engines.writer_lease import LEASE_ENGINE, LeaseLostError, WriterLease
 from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.migrate import upgrade
 from cryptotrader.persistence.repositories import checkpoints
 from cryptotrader.persistence.uow import UnitOfWork
 
@@ -57,6 +59,22 @@ async def test_a_second_copy_waits_then_takes_over_with_a_larger_token(database:
 
 
 async def test_a_copy_whose_lease_was_taken_commits_nothing(database: Database) -> None:
+    await _stale_copy_commits_nothing(database)
+
+
+async def test_on_the_inline_connection_a_copy_whose_lease_was_taken_commits_nothing(
+    tmp_path: Path,
+) -> None:
+    """The fence's query on ``sqlite3`` itself (``Database(inline=True)``: a replay's)."""
+    database = Database(f"sqlite:///{tmp_path / 'inline.db'}", inline=True)
+    await upgrade(database)
+    try:
+        await _stale_copy_commits_nothing(database)
+    finally:
+        await database.dispose()
+
+
+async def _stale_copy_commits_nothing(database: Database) -> None:
     stalled = WriterLease(database, ("order",), owner="stalled", renew_s=3600)
     await stalled.acquire()
     try:

@@ -21,7 +21,7 @@ from cryptotrader.persistence.tables import Base, BotRow, TradeRow, TradingPairR
 _TRADES = Base.metadata.tables[TradeRow.__tablename__]
 _CLOSE = (
     update(_TRADES)
-    .where(_TRADES.c.id == bindparam("b_id"))
+    .where(_TRADES.c.id == bindparam("b_id"), _TRADES.c.status == bindparam("b_open"))
     .values(
         quantity=bindparam("b_quantity"),
         exit_price=bindparam("b_exit_price"),
@@ -118,11 +118,16 @@ async def add_trade(
 async def update_trade(*, session: AsyncSession, trade_id: int, trade: Trade) -> None:
     """Record a trade's exit (price, time, reason, fees, the quantity sold) and its P&L.
 
+    Only an open trade closes: a close recorded again (a commit that succeeded although its
+    connection failed, then the same fill applied once more) fails its transaction, and with it
+    a second settlement and a second ``trade_closed`` alert under another message id.
+
     Raises:
-        OperationalError: no trade has this id.
+        OperationalError: no open trade has this id.
     """
     values = {
         "b_id": trade_id,
+        "b_open": TradeStatus.OPEN,
         "b_quantity": trade.quantity,
         "b_exit_price": trade.exit_price,
         "b_closed_at": trade.exit_time,
@@ -133,7 +138,7 @@ async def update_trade(*, session: AsyncSession, trade_id: int, trade: Trade) ->
         "b_pnl_percent": trade.pnl_percent,
         "b_rr": trade.risk_reward_ratio,
     }
-    missing = f"trade {trade_id} is not in the database"
+    missing = f"trade {trade_id} is not open in the database"
     await deferred.write(session, _CLOSE, values, phase=deferred.TRADES_UPDATE, one_row=missing)
 
 
