@@ -232,11 +232,11 @@ async def test_bot_changes_sent_again_after_redis_restarts_empty_are_applied_and
         delivered: list[str] = []
 
         async def consume(delivery: Delivery) -> None:
-            delivered.append(delivery.group)
             if delivery.group == "indicator":
                 await wired.indicators.reconfigure(delivery)
             else:
                 await trading.reconfigure(delivery)
+            delivered.append(delivery.group)  # handled
 
         try:
             await wired.publisher.store(candles)
