@@ -209,7 +209,7 @@ describe('the result header', () => {
     expect(field('on_deep_streak')).toHaveTextContent('Risque ÷ 4');
     expect(field('fill')).toHaveTextContent('ouverture de la bougie suivante');
     const safe = within(screen.getByTestId('strategy-safe'));
-    expect(screen.getByTestId('strategy-safe')).toHaveTextContent(/^Prudent · conservative/);
+    expect(screen.getByTestId('strategy-safe')).toHaveTextContent(/^Sécuritaire · conservative/);
     expect(safe.getByTestId('strategy-safe-buy_threshold')).toHaveTextContent('buy_threshold 0,3');
     expect(safe.getByTestId('strategy-safe-sell_threshold')).toHaveTextContent('sell_threshold -0,1');
     expect(safe.getByTestId('strategy-safe-max_choppiness')).toHaveTextContent('max_choppiness 55');
