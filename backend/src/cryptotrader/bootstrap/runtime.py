@@ -188,6 +188,7 @@ async def _build(
             on_applied=lambda change, candle_ms: portfolio.settings_applied(
                 change, candle_ms=candle_ms
             ),
+            applied_already=portfolio.applied_already,
         )
     if "decision" in wanted:
         engines = {
@@ -548,6 +549,7 @@ async def _trading(  # noqa: PLR0917 - the composition root hands each piece ove
         on_pairs_applied=lambda change, candle_ms, chosen, untraded: portfolio.pairs_applied(
             change, candle_ms=candle_ms, pairs=chosen, untraded=untraded
         ),
+        pairs_applied_already=portfolio.applied_already,
         on_entries_changed=lambda opened, closed, untraded, candle_ms: portfolio.entries_changed(
             opened=opened,
             closed=closed,

@@ -424,6 +424,19 @@ class PortfolioManager:
             severity="warning" if untraded else "info",
         )
 
+    async def applied_already(self, change: BotReconfigured | BotPairsChanged) -> bool:
+        """True when ``change`` was applied (its ``*_applied`` alert written) already.
+
+        The outbox sends a command again after Redis restarted empty: the engines drop a copy
+        of one applied (``_applied`` claims its ``message_id`` in the inbox, consumer
+        ``bot.settings`` or ``bot.pairs``, with the audit row and the alert).
+        """
+        what = "settings" if isinstance(change, BotReconfigured) else "pairs"
+        async with UnitOfWork(self._database, read_only=True) as uow:
+            return await inbox.is_processed(
+                session=uow.session, consumer=f"bot.{what}", message_id=change.message_id
+            )
+
     async def _applied(
         self,
         change: BotReconfigured | BotPairsChanged,
@@ -440,7 +453,8 @@ class PortfolioManager:
         """A bot's change (``what``: settings, pairs) in effect from the candle ``candle_ms`` on.
 
         One audit row ``bot.{what}.applied`` (``recorded`` and when it was asked) and one
-        ``bot_{what}_applied`` alert ("the bot {does} from the candle of ...").
+        ``bot_{what}_applied`` alert ("the bot {does} from the candle of ..."), once per
+        ``change.message_id`` (claimed in the inbox with them: a copy sent again writes nothing).
         """
         at = self._clock.now()
         candle = utc_from_ms(candle_ms)
@@ -460,6 +474,14 @@ class PortfolioManager:
         }
         alert = _alert(at, f"bot_{what}_applied", change.bot, text, severity, details=details)
         async with UnitOfWork(self._database) as uow:
+            if not await inbox.claim_message(
+                session=uow.session,
+                consumer=f"bot.{what}",
+                message_id=change.message_id,
+                at=datetime.now(UTC),
+            ):
+                log.info("bot %s change %s applied already: dropped", what, change.message_id)
+                return []
             await audit.append_audit(
                 session=uow.session,
                 at=at,

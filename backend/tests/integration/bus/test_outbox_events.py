@@ -16,7 +16,7 @@ import pytest
 
 from cryptotrader.bootstrap.runtime import open_runtime
 from cryptotrader.bus import Delivery, StreamBus, topics
-from cryptotrader.bus.messages import AlertRaised, ControlBot
+from cryptotrader.bus.messages import AlertRaised, BotPairsChanged, BotReconfigured, ControlBot
 from cryptotrader.clock import TestClock
 from cryptotrader.config import Settings, load_settings
 from cryptotrader.domain.enums import BotKind, BotStatus
@@ -24,7 +24,7 @@ from cryptotrader.engines.portfolio import PortfolioManager
 from cryptotrader.engines.workers.control import ControlWorker
 from cryptotrader.outbox import decode_row, outbox_for
 from cryptotrader.persistence import Database, UnitOfWork
-from cryptotrader.persistence.repositories import bots, settings
+from cryptotrader.persistence.repositories import audit, bots, settings
 from cryptotrader.persistence.repositories import outbox as rows
 from cryptotrader.risk.reducer import RiskReducer
 from cryptotrader.runtime_inputs import RunOptions
@@ -154,3 +154,33 @@ async def test_a_bot_command_delivered_again_is_applied_once(
         row = await bots.get_bot(session=uow.session, kind=BotKind.SAFE)
     assert row is not None
     assert row.status is BotStatus.PAUSED
+
+
+@pytest.mark.asyncio
+async def test_a_bot_change_applied_again_writes_no_second_alert_nor_audit_row(
+    database: Database, bus: StreamBus, clock: TestClock
+) -> None:
+    portfolio = PortfolioManager(
+        database=database, clock=clock, trading=Settings().trading, reducer=RiskReducer()
+    )
+    await portfolio.ensure_bots()
+    reconfigured = BotReconfigured(
+        timestamp=clock.now(), bot=BotKind.SAFE, strategy="sma_cross", requested_by="carol"
+    )
+    changed = BotPairsChanged(
+        timestamp=clock.now(), bot=BotKind.SAFE, pairs=["BTC/USDT"], requested_by="carol"
+    )
+    assert not await portfolio.applied_already(reconfigured)
+    first = await portfolio.settings_applied(reconfigured, candle_ms=0)
+    first += await portfolio.pairs_applied(changed, candle_ms=0, pairs=("BTC/USDT",))
+    assert [getattr(event, "kind", None) for _, event in first] == [
+        "bot_settings_applied", "bot_pairs_applied",
+    ]  # fmt: skip
+    assert await portfolio.applied_already(reconfigured)
+    assert await portfolio.applied_already(changed)
+    # the same changes again (sent again after Redis lost them): nothing written, nothing sent
+    assert await portfolio.settings_applied(reconfigured, candle_ms=0) == []
+    assert await portfolio.pairs_applied(changed, candle_ms=0, pairs=("BTC/USDT",)) == []
+    async with UnitOfWork(database, read_only=True) as uow:
+        for action in ("bot.settings.applied", "bot.pairs.applied"):
+            assert len(await audit.list_audit(session=uow.session, action=action)) == 1

@@ -1,5 +1,6 @@
 """Redis restarted EMPTY: the outbox sends again what Redis lost, exactly once to idempotent
-consumers; rows sent are kept ``retain``, then deleted.
+consumers (the bot changes a runtime applies too: one ``*_applied`` alert each); rows sent are
+kept ``retain``, then deleted.
 
 The restart is real: a private ``redis-server`` without persistence, killed with SIGKILL and
 started empty on the same port (``tests.support.faults``), over SQLite and PostgreSQL.
@@ -14,14 +15,22 @@ from pathlib import Path
 import pytest
 
 from cryptotrader.bus import Delivery, InProcessBus, RedisBus, topics
-from cryptotrader.bus.messages import AlertRaised
+from cryptotrader.bus.messages import AlertRaised, BotPairsChanged, BotReconfigured
 from cryptotrader.clock import TestClock
+from cryptotrader.config import TradingSettings
+from cryptotrader.domain.enums import BotKind
+from cryptotrader.domain.market import CandleArrays
+from cryptotrader.engines.portfolio import PortfolioManager
+from cryptotrader.engines.workers.trading import TradingWorker
+from cryptotrader.marketdata.io import read_ohlcv
 from cryptotrader.outbox import Outbox
 from cryptotrader.persistence import Database, UnitOfWork
-from cryptotrader.persistence.repositories import inbox
+from cryptotrader.persistence.repositories import audit, inbox
 from cryptotrader.persistence.repositories import outbox as rows
+from cryptotrader.risk.reducer import RiskReducer
 from tests.integration.bus.test_bus_group_lost import until
 from tests.integration.conftest import FAST
+from tests.integration.trading.test_live_settings import Engines, engines, publish
 from tests.support.faults import private_redis
 from tests.support.outbox_crash import T0
 
@@ -154,3 +163,110 @@ async def test_outbox_sent_rows_are_kept_retain_then_pruned(database: Database) 
         assert await kept(database) == (1, 1)  # sent 6 minutes ago: gone; the unsent one stays
     finally:
         await bus.close()
+
+
+def pairs_engine(portfolio: PortfolioManager, clock: TestClock) -> TradingWorker:
+    """The order engine's part that applies the bots' pairs, wired as ``bootstrap`` wires it."""
+    return TradingWorker(
+        lanes=[], feed=None, clock=clock, max_decision_age_ms=None,
+        on_pairs_applied=lambda change, ms, chosen, untraded: portfolio.pairs_applied(
+            change, candle_ms=ms, pairs=chosen, untraded=untraded
+        ),
+        pairs_applied_already=portfolio.applied_already,
+    )  # fmt: skip
+
+
+async def all_sent(database: Database) -> None:
+    """Until every row written is sent."""
+    async with asyncio.timeout(60):
+        while (await kept(database))[0]:  # noqa: ASYNC110 - a table, not an event
+            await asyncio.sleep(0.05)
+
+
+async def write_changes(database: Database, outbox: Outbox) -> None:
+    """A strategy change and a pairs change, written as the API writes them."""
+    async with UnitOfWork(database) as uow:
+        await outbox.add(uow.session, [
+            (topics.COMMANDS, BotReconfigured(
+                timestamp=T0, bot=BotKind.AGGRESSIVE, strategy="sma_cross",
+                params={"fast": 5, "slow": 20}, requested_by="carol",
+            )),
+            (topics.COMMANDS, BotPairsChanged(
+                timestamp=T0, bot=BotKind.SAFE, pairs=["BTC/USDT"], requested_by="carol",
+            )),
+        ])  # fmt: skip
+        await uow.commit()
+
+
+async def next_candle(
+    wired: Engines, trading: TradingWorker, candles: CandleArrays, index: int
+) -> None:
+    """The candle ``index``: the indicator engine's run, the order engine's pairs changes."""
+    await publish(wired.publisher, candles, index, index + 1)
+    await trading._apply_pairs(int(candles.timestamps[index]))  # what its next batch does first
+    await until(lambda: len(wired.decided) == index - 498)
+
+
+@pytest.mark.asyncio
+@pytest.mark.timeout(300)
+@pytest.mark.shared_data
+async def test_bot_changes_sent_again_after_redis_restarts_empty_are_applied_and_announced_once(
+    database: Database, tmp_path: Path, shared_data: Path
+) -> None:
+    candles = read_ohlcv(shared_data / "binance_BTC-USDT_4h.csv").arrays.slice(0, 600)
+    clock = TestClock(int(candles.timestamps[500]))
+    with private_redis(tmp_path / "redis") as redis:
+        bus = await RedisBus.connect(redis.url, options=FAST)
+        consumer_bus = await RedisBus.connect(redis.url, options=FAST)
+        outbox = Outbox(database, bus, delete_every_s=0.05)
+        assert await outbox.check_epoch() == 0
+        stop = asyncio.Event()
+        relay = asyncio.create_task(outbox.run(stop))
+        portfolio = PortfolioManager(
+            database=database, clock=clock, trading=TradingSettings(), reducer=RiskReducer(),
+            outbox=outbox,
+        )  # fmt: skip
+        await portfolio.ensure_bots()
+        wired = await engines(database, clock, portfolio)  # the indicator engine, as wired
+        trading = pairs_engine(portfolio, clock)
+        delivered: list[str] = []
+
+        async def consume(delivery: Delivery) -> None:
+            if delivery.group == "indicator":
+                await wired.indicators.reconfigure(delivery)
+            else:
+                await trading.reconfigure(delivery)
+            delivered.append(delivery.group)  # handled
+
+        try:
+            await wired.publisher.store(candles)
+            await publish(wired.publisher, candles, 0, 500)
+            await until(lambda: len(wired.decided) == 1)
+            for group in ("indicator", "order"):
+                await consumer_bus.subscribe(
+                    topics.COMMANDS, group=group, consumer=f"{group}-1", handler=consume
+                )
+            await write_changes(database, outbox)
+            await until(lambda: len(delivered) == 4)  # each group reads both
+            await next_candle(wired, trading, candles, 500)  # applies them
+            await all_sent(database)  # the commands' row and the two alerts'
+
+            await asyncio.to_thread(redis.restart_empty)  # every stream and group gone
+            await until(lambda: len(delivered) == 8)  # both commands sent again, read again
+            assert not wired.indicators.pending  # the copies were dropped, not applied again
+            assert not trading.pending_pairs
+            await next_candle(wired, trading, candles, 501)  # a copy would apply here
+            await asyncio.sleep(0.5)  # nothing else comes
+            await all_sent(database)  # whatever was written
+            page = await bus.history(topics.ALERTS, after="0-0", count=100)
+            kinds = [m.kind for _, m in page.messages if isinstance(m, AlertRaised)]
+            assert sorted(kinds) == ["bot_pairs_applied", "bot_settings_applied"]  # sent again
+            async with UnitOfWork(database, read_only=True) as uow:
+                for action in ("bot.settings.applied", "bot.pairs.applied"):
+                    assert len(await audit.list_audit(session=uow.session, action=action)) == 1
+        finally:
+            stop.set()
+            await relay
+            await wired.bus.close()
+            await consumer_bus.close()
+            await bus.close()

@@ -88,6 +88,7 @@ async def engines(database: Database, clock: TestClock, portfolio: PortfolioMana
         store=SqlCandleStore(database),
         strategies=strategies,
         on_applied=lambda change, ms: portfolio.settings_applied(change, candle_ms=ms),
+        applied_already=portfolio.applied_already,
     )
     decisions = DecisionWorker(
         bus=bus,

@@ -162,6 +162,9 @@ class IndicatorWorker:
         store: where the series' history is read from after a restart.
         strategies: each bot's strategy.
         dependencies: keyword dependencies of indicators (``fear_greed=DailySeries``).
+        on_applied: records a strategy change when it takes effect (alert, audit row).
+        applied_already: True for a ``BotReconfigured`` applied already (a copy the outbox
+            sent again after Redis restarted empty: dropped, no second alert).
     """
 
     def __init__(
@@ -172,6 +175,7 @@ class IndicatorWorker:
         strategies: Mapping[BotKind, BaseStrategy[Any]],
         dependencies: Mapping[str, Any] | None = None,
         on_applied: Applied | None = None,
+        applied_already: Callable[[BotReconfigured], Awaitable[bool]] | None = None,
     ) -> None:
         self._bus = bus
         self._store = store
@@ -185,6 +189,7 @@ class IndicatorWorker:
         self._windows: dict[SeriesKey, dict[BotKind, WindowedInputs]] = {}
         self._pending: dict[BotKind, tuple[BotReconfigured, BaseStrategy[Any]]] = {}
         self._on_applied = on_applied
+        self._applied_already = applied_already
         self._readings: deque[tuple[CandlesClosed, int, Pending]] = deque()
         self._reader: asyncio.Task[None] | None = None
         self._hurry = asyncio.Event()
@@ -202,6 +207,10 @@ class IndicatorWorker:
         """
         message = delivery.message
         if not isinstance(message, BotReconfigured) or message.bot not in self._strategies:
+            return
+        if self._applied_already is not None and await self._applied_already(message):
+            # sent again (the outbox, after Redis restarted empty): applied and announced once
+            log.info("%s bot: change %s applied already: dropped", message.bot, message.message_id)
             return
         try:
             strategy = create_strategy(message.strategy, message.params)

@@ -159,6 +159,8 @@ class TradingWorker:
         on_entries_changed: records pairs opened to entries or closed to them (through
             ``/config/pairs``) when it takes effect, and active pairs this runtime has no
             candles for.
+        pairs_applied_already: True for a ``BotPairsChanged`` applied already (a copy the
+            outbox sent again after Redis restarted empty: dropped, no second alert).
         new_lane: builds the lane of a pair whose decisions come while running (a pair the
             market data started feeding); None: such decisions are not acted on.
     """
@@ -175,6 +177,7 @@ class TradingWorker:
         default_pairs: Mapping[BotKind, Collection[str]] | None = None,
         on_pairs_applied: PairsApplied | None = None,
         on_entries_changed: EntriesChanged | None = None,
+        pairs_applied_already: Callable[[BotPairsChanged], Awaitable[bool]] | None = None,
         new_lane: NewLane | None = None,
     ) -> None:
         built = [Lane(engine, reconciler) for engine, reconciler in lanes]
@@ -192,6 +195,7 @@ class TradingWorker:
         self._pending_pairs: dict[BotKind, BotPairsChanged] = {}
         self._on_pairs_applied = on_pairs_applied
         self._on_entries_changed = on_entries_changed
+        self._pairs_applied_already = pairs_applied_already
         self._new_lane = new_lane
         self._joined: set[str] = set()
         self._active: set[str] | None = None
@@ -265,8 +269,13 @@ class TradingWorker:
     async def reconfigure(self, delivery: Delivery) -> None:
         """Take a bot's new pairs (``commands``); they apply from the next run of candles on."""
         message = delivery.message
-        if isinstance(message, BotPairsChanged):
-            self._pending_pairs[message.bot] = message  # the latest asked wins
+        if not isinstance(message, BotPairsChanged):
+            return
+        if self._pairs_applied_already is not None and await self._pairs_applied_already(message):
+            # sent again (the outbox, after Redis restarted empty): applied and announced once
+            log.info("%s bot: pairs %s applied already: dropped", message.bot, message.message_id)
+            return
+        self._pending_pairs[message.bot] = message  # the latest asked wins
 
     async def _apply_pairs(self, first_ms: int | None) -> None:
         """Apply the pairs changed since the last run: entries follow them from ``first_ms``.
