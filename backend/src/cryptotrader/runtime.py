@@ -123,10 +123,12 @@ class Runtime:
         resume = await self._resume_point()
         subscriptions: list[tuple[str, str, Handler | None]] = [
             (topics.COMMANDS, "portfolio", self.control.handle if self.control else None),
-            # the indicator engine reads strategy changes in its own group on the same channel
+            # each indicator worker reads strategy changes in a group of its own on the same
+            # channel: every worker applies each change to its pairs (a shared group would
+            # give it to one of them, and the others' pairs would keep the old strategy)
             (
                 topics.COMMANDS,
-                "indicator",
+                f"indicator@{self.consumer}",
                 self.indicators.reconfigure if self.indicators else None,
             ),
             # the order engine reads changes of the bots' pairs in its own group

@@ -185,10 +185,14 @@ async def _build(
             store=SqlCandleStore(database),
             strategies=strategies,
             dependencies=_sentiment(settings, options, strategies),
+            # every indicator worker applies each change to its pairs (its own group on
+            # ``commands``), the first to apply it announces it
             on_applied=lambda change, candle_ms: portfolio.settings_applied(
-                change, candle_ms=candle_ms
+                change, candle_ms=candle_ms, worker=options.consumer
             ),
-            applied_already=portfolio.applied_already,
+            applied_already=lambda change: portfolio.applied_already(
+                change, worker=options.consumer
+            ),
         )
     if "decision" in wanted:
         engines = {

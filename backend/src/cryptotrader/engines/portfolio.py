@@ -370,12 +370,19 @@ class PortfolioManager:
         return []
 
     async def settings_applied(
-        self, change: BotReconfigured, *, candle_ms: int, by: str = "runtime"
+        self,
+        change: BotReconfigured,
+        *,
+        candle_ms: int,
+        by: str = "runtime",
+        worker: str | None = None,
     ) -> list[Event]:
         """Record that a running engine decides with ``change`` from the candle ``candle_ms`` on.
 
         The audit row (``bot.settings.applied``) and the ``bot_settings_applied`` alert say
-        when the change asked at ``change.timestamp`` took effect.
+        when the change asked at ``change.timestamp`` took effect. ``worker``: the indicator
+        worker that applied it; each of several workers applies every change to its own pairs
+        (and records that it did), the first one announces it.
         """
         return await self._applied(
             change,
@@ -385,6 +392,7 @@ class PortfolioManager:
             shown={"strategy": change.strategy},
             candle_ms=candle_ms,
             by=by,
+            worker=worker,
         )
 
     async def pairs_applied(
@@ -424,17 +432,23 @@ class PortfolioManager:
             severity="warning" if untraded else "info",
         )
 
-    async def applied_already(self, change: BotReconfigured | BotPairsChanged) -> bool:
+    async def applied_already(
+        self, change: BotReconfigured | BotPairsChanged, worker: str | None = None
+    ) -> bool:
         """True when ``change`` was applied (its ``*_applied`` alert written) already.
 
         The outbox sends a command again after Redis restarted empty: the engines drop a copy
         of one applied (``_applied`` claims its ``message_id`` in the inbox, consumer
-        ``bot.settings`` or ``bot.pairs``, with the audit row and the alert).
+        ``bot.settings`` or ``bot.pairs``, with the audit row and the alert). ``worker``: was
+        it applied by that indicator worker (consumer ``bot.settings@<worker>``); another
+        worker applying it first does not make it this one's.
         """
         what = "settings" if isinstance(change, BotReconfigured) else "pairs"
         async with UnitOfWork(self._database, read_only=True) as uow:
             return await inbox.is_processed(
-                session=uow.session, consumer=f"bot.{what}", message_id=change.message_id
+                session=uow.session,
+                consumer=_applied_by(what, worker),
+                message_id=change.message_id,
             )
 
     async def _applied(
@@ -449,6 +463,7 @@ class PortfolioManager:
         by: str,
         note: str = "",
         severity: Severity = "info",
+        worker: str | None = None,
     ) -> list[Event]:
         """A bot's change (``what``: settings, pairs) in effect from the candle ``candle_ms`` on.
 
@@ -474,6 +489,13 @@ class PortfolioManager:
         }
         alert = _alert(at, f"bot_{what}_applied", change.bot, text, severity, details=details)
         async with UnitOfWork(self._database) as uow:
+            if worker is not None:  # this worker's pairs decide with it now
+                await inbox.claim_message(
+                    session=uow.session,
+                    consumer=_applied_by(what, worker),
+                    message_id=change.message_id,
+                    at=datetime.now(UTC),
+                )
             if not await inbox.claim_message(
                 session=uow.session,
                 consumer=f"bot.{what}",
@@ -481,6 +503,7 @@ class PortfolioManager:
                 at=datetime.now(UTC),
             ):
                 log.info("bot %s change %s applied already: dropped", what, change.message_id)
+                await uow.commit()  # the worker's own claim
                 return []
             await audit.append_audit(
                 session=uow.session,
@@ -660,3 +683,8 @@ def _alert(
         pair=pair,
         details=details or {},
     )
+
+
+def _applied_by(what: str, worker: str | None) -> str:
+    """The inbox consumer that says a change was applied (by ``worker``, or announced)."""
+    return f"bot.{what}" if worker is None else f"bot.{what}@{worker}"

@@ -184,3 +184,44 @@ async def test_a_bot_change_applied_again_writes_no_second_alert_nor_audit_row(
     async with UnitOfWork(database, read_only=True) as uow:
         for action in ("bot.settings.applied", "bot.pairs.applied"):
             assert len(await audit.list_audit(session=uow.session, action=action)) == 1
+
+
+@pytest.mark.asyncio
+async def test_each_indicator_worker_applies_a_strategy_change_and_the_first_announces_it(
+    database: Database, clock: TestClock
+) -> None:
+    """With several indicator workers (``--workers N``), each applies a change to its pairs.
+
+    A shared group on ``commands`` gave the change to one worker: the other workers' pairs kept
+    the old strategy. Each worker now records that it applied it (``bot.settings@<worker>``),
+    and only the first writes the alert and the audit row.
+    """
+    portfolio = PortfolioManager(
+        database=database, clock=clock, trading=Settings().trading, reducer=RiskReducer()
+    )
+    await portfolio.ensure_bots()
+    change = BotReconfigured(
+        timestamp=clock.now(), bot=BotKind.SAFE, strategy="sma_cross", requested_by="carol"
+    )
+    first = await portfolio.settings_applied(change, candle_ms=0, worker="1.0")
+    assert [getattr(event, "kind", None) for _, event in first] == ["bot_settings_applied"]
+    assert await portfolio.applied_already(change, worker="1.0")
+    assert not await portfolio.applied_already(change, worker="1.1")  # not applied there yet
+    assert await portfolio.settings_applied(change, candle_ms=0, worker="1.1") == []
+    assert await portfolio.applied_already(change, worker="1.1")  # a copy sent again: dropped
+    async with UnitOfWork(database, read_only=True) as uow:
+        assert len(await audit.list_audit(session=uow.session, action="bot.settings.applied")) == 1
+
+
+@pytest.mark.asyncio
+@pytest.mark.timeout(600)
+async def test_indicator_workers_read_strategy_changes_each_in_a_group_of_its_own(
+    tmp_path: Path,
+) -> None:
+    config = load_settings(data_dir=tmp_path)  # the embedded default: SQLite, in-process bus
+    runtime = await open_runtime(config, RunOptions(engines=("indicator",), consumer="1.1"))
+    try:
+        await runtime.start()
+        assert await runtime.bus.groups(topics.COMMANDS) == ["indicator@1.1"]
+    finally:
+        await runtime.close()
