@@ -47,7 +47,7 @@ from cryptotrader.clock import LiveClock
 from cryptotrader.config import Settings
 from cryptotrader.domain import BotKind, OrderStatus, Pair, Timeframe
 from cryptotrader.domain.market import CandleArrays
-from cryptotrader.engines import client_ids
+from cryptotrader.engines import client_ids, progress
 from cryptotrader.engines.portfolio import PortfolioManager
 from cryptotrader.engines.workers.market_data import Publisher, Series
 from cryptotrader.marketdata import read_ohlcv
@@ -236,7 +236,8 @@ def latency_processes(folder: Path, series: Path, candles: CandleArrays) -> None
                 assert process.stderr is not None
                 while f"engine {name}" not in process.stderr.readline():
                     assert process.poll() is None, f"engine {name} died"
-            latencies = asyncio.run(_probe_redis(url, redis_url, candles))
+            source = series.name.split("_", 1)[0]  # the file names its exchange
+            latencies = asyncio.run(_probe_redis(url, redis_url, candles, source))
         finally:
             for process in engines.values():
                 process.send_signal(signal.SIGTERM)
@@ -251,7 +252,7 @@ async def _prepare(url: str) -> None:
     await database.dispose()
 
 
-async def _probe_redis(url: str, redis_url: str, candles: CandleArrays) -> list[float]:
+async def _probe_redis(url: str, redis_url: str, candles: CandleArrays, source: str) -> list[float]:
     settings = Settings(redis_url=redis_url)
     bus = await open_bus(settings)
     database = Database(url)
@@ -263,11 +264,16 @@ async def _probe_redis(url: str, redis_url: str, candles: CandleArrays) -> list[
     probe = Probe(bus, publisher, candles)
     await probe.listen()
 
+    # the order engine's checkpoint of the replayed file's series: its source is the file's
+    # exchange (binance_BTC-USDT_1h.csv), not the probe's publisher's; waiting on another key
+    # hung this part of the bench
+    key = progress.series_key("paper", source, PAIR, H1)
+
     async def done_with(open_ms: int) -> None:
         while True:
             async with UnitOfWork(database) as uow:
                 mark = await checkpoints.load_checkpoint(
-                    session=uow.session, engine="order", key="paper:replay:BTC/USDT:1h"
+                    session=uow.session, engine=progress.ENGINE, key=key
                 )
             if mark is not None and mark["complete"] and mark["candle_ms"] >= open_ms:
                 return
