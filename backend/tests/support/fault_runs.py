@@ -50,11 +50,16 @@ PARTITIONS = 4
 """Work partitions of the indicator and decision workers (BTC/USDT and ETH/USDT: 3 and 1)."""
 
 
-def groups(symbols: Sequence[str]) -> set[tuple[str, str]]:
+def groups(symbols: Sequence[str], workers: int) -> set[tuple[str, str]]:
     """The durable groups of the engines this harness runs (``Runtime.start``; the workers'
-    partitions of ``symbols``): all back on a restarted Redis means every consumer recovered."""
+    partitions of ``symbols``): all back on a restarted Redis means every consumer recovered.
+
+    Each indicator worker reads ``commands`` in a group of its own (``indicator@<consumer>``;
+    ``--workers N`` names them ``1.0`` ... ``1.<N-1>``, a lone engine ``1``).
+    """
+    consumers = ["1"] if workers == 1 else [f"1.{index}" for index in range(workers)]
     found = {
-        (topics.COMMANDS, "indicator"),
+        *((topics.COMMANDS, f"indicator@{consumer}") for consumer in consumers),
         (topics.SIGNALS, "order"),
         (topics.COMMANDS, "order"),
         (topics.COMMANDS, "portfolio"),
@@ -284,7 +289,7 @@ async def drive(
                 injected.append(fault)
                 if fault.kind == "redis":
                     redis_down.append(down)
-                    back = _groups_back(redis.url, groups(symbols), groups_back)
+                    back = _groups_back(redis.url, groups(symbols, workers), groups_back)
                     watchers.append(asyncio.create_task(back))
             engines.watch()
             await asyncio.sleep(_POLL_S)
