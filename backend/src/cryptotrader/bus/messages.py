@@ -503,6 +503,16 @@ class _RunMessage(BusMessage):
         ),
     )
 
+    def carried(self) -> dict[str, Any]:
+        """What a message made from this run carries on: every field but its id and candles."""
+        return {name: getattr(self, name) for name in _CARRIED}
+
+
+_CARRIED = (
+    "timestamp", "exchange", "pair", "timeframe", "next_open", "next_open_ms", "final", "batch",
+    "batch_ms", "previous_open_ms", "pass_ms",
+)  # fmt: skip
+
 
 class CandlesClosed(_RunMessage):
     """Candles closed (``candles``); ``previous_open_ms`` chains runs (None: a series starts)."""

@@ -137,19 +137,9 @@ class DecisionWorker:
         out: list[BusMessage] = [
             DecisionsMade(
                 message_id=run_message_id("decisions_made", *key, first_ms, last_ms),
-                timestamp=message.timestamp,
-                exchange=message.exchange,
-                pair=message.pair,
-                timeframe=message.timeframe,
                 candles=message.candles,
-                next_open=message.next_open,
-                next_open_ms=message.next_open_ms,
-                final=message.final,
-                batch=message.batch,
-                batch_ms=message.batch_ms,
-                previous_open_ms=message.previous_open_ms,
-                pass_ms=message.pass_ms,
                 bots=decided,
+                **message.carried(),
             )
         ]
         out.extend(

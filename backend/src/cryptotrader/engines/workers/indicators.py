@@ -262,19 +262,9 @@ class IndicatorWorker:
         series = (message.exchange, message.pair.symbol, message.timeframe.value, first_ms, last_ms)
         computed = StrategyInputsComputed(
             message_id=run_message_id("strategy_inputs_computed", *series),
-            timestamp=message.timestamp,
-            exchange=message.exchange,
-            pair=message.pair,
-            timeframe=message.timeframe,
             candles=candle_run(run),
-            next_open=message.next_open,
-            next_open_ms=message.next_open_ms,
-            final=message.final,
-            batch=message.batch,
-            batch_ms=message.batch_ms,
-            previous_open_ms=message.previous_open_ms,
-            pass_ms=message.pass_ms,
             inputs=inputs,
+            **message.carried(),
         )
         return _Computed(message, computed, first_ms, pending, applied)
 
