@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -251,3 +251,19 @@ async def running_feed(
         finally:
             stop.set()
             await task
+
+
+def simultaneous(
+    minutes: CandleArrays, symbols: Sequence[str], length: int, stride: int
+) -> dict[str, CandleArrays]:
+    """``length`` candle times of real minutes for each symbol: pair ``k`` takes the stretch
+    starting at ``stride * (k + 1)``, stamped onto the first ``length`` times (same times,
+    different prices)."""
+    stamps = minutes.timestamps[:length]
+    series = {}
+    for k, symbol in enumerate(symbols):
+        part = minutes.slice(stride * (k + 1), stride * (k + 1) + length)
+        series[symbol] = CandleArrays(
+            stamps, part.open, part.high, part.low, part.close, part.volume
+        )
+    return series

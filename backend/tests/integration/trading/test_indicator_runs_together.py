@@ -30,6 +30,7 @@ from cryptotrader.runtime_inputs import RunOptions
 from cryptotrader.strategies import create_strategy
 from tests.integration.trading.test_readings_off_path import HISTORY, PAIRS, closed, until
 from tests.support.builders import read_shared_csv
+from tests.support.feeds import simultaneous
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
@@ -94,11 +95,8 @@ async def test_a_candle_times_runs_together_publish_the_same_inputs_at_once(
     shared_data: Path, tmp_path: Path
 ) -> None:
     minutes = read_ohlcv(shared_data / "binance_BTC-USDT_1m.csv.gz").arrays
-    stamps = minutes.timestamps[: HISTORY + TIMED + 1]
-    series = {}
-    for k, pair in enumerate(PAIRS):  # three pairs: the same times, different minutes
-        part = minutes.slice(7_000 * (k + 1), 7_000 * (k + 1) + len(stamps))
-        series[pair] = CandleArrays(stamps, part.open, part.high, part.low, part.close, part.volume)
+    # three pairs: the same times, different minutes
+    series = simultaneous(minutes, PAIRS, HISTORY + TIMED + 1, stride=7_000)
     database = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
     await upgrade(database)
     alone, alone_batches = await inputs_of(series, database, together=False)

@@ -32,6 +32,7 @@ from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.migrate import upgrade
 from cryptotrader.strategies import create_strategy
 from cryptotrader.strategies.evaluation import build_indicator_engine
+from tests.support.feeds import simultaneous
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
@@ -76,11 +77,9 @@ async def test_every_pairs_inputs_go_out_before_the_readings_which_equal_the_inl
     shared_data: Path, tmp_path: Path
 ) -> None:
     minutes = read_ohlcv(shared_data / "binance_BTC-USDT_1m.csv.gz").arrays
-    stamps = minutes.timestamps[: HISTORY + TIMED + 1]
-    series = {}
-    for k, pair in enumerate(PAIRS):  # three pairs: the same times, different minutes
-        part = minutes.slice(5_000 * (k + 1), 5_000 * (k + 1) + len(stamps))
-        series[pair] = CandleArrays(stamps, part.open, part.high, part.low, part.close, part.volume)
+    # three pairs: the same times, different minutes
+    series = simultaneous(minutes, PAIRS, HISTORY + TIMED + 1, stride=5_000)
+    stamps = series[PAIRS[0]].timestamps
     database = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
     await upgrade(database)
     bus = InProcessBus()
