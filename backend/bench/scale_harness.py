@@ -176,9 +176,12 @@ class Engines:
         profile = os.environ.get("BENCH_PROFILE")
         if profile:  # a folder: each engine's cProfile, written when it stops (SIGTERM)
             out = Path(profile) / f"{self.folder.name}-{name}-{consumer}.prof"
+            # CPU time, not wall: on a loaded machine a send() waiting for its turn on a core
+            # would otherwise look like the slowest call of every engine
             code = (
-                "import cProfile, bench.runtime_flip; from cryptotrader.cli import main; "
-                f"cProfile.run('main()', {str(out)!r})"
+                "import cProfile, time, bench.runtime_flip; from cryptotrader.cli import main; "
+                "p = cProfile.Profile(time.process_time)\n"
+                f"try:\n p.runcall(main)\nfinally:\n p.dump_stats({str(out)!r})"
             )
         replays = [arg for path in self.files for arg in ("--replay", str(path))]
         log = (self.folder / f"{name}-{consumer}.log").open("wb")

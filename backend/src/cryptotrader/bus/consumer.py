@@ -13,6 +13,10 @@ publishers may have written to it before this consumer came back. What Redis los
 old streams (entries not yet acked) is not there to read; re-delivering it is the publishers'
 part (the transactional outbox).
 
+A subscription may name the message types it handles (``kinds``): an entry that says it holds
+another type (``codec.kind``) is acked without being decoded or given to the handler (the order
+engine handles the ``DecisionsMade`` of ``signals``, not the two ``SignalGenerated`` beside each).
+
 A subscription with a ``many`` handler gives it every message of a read at once
 (``protocol.ManyHandler``); when it fails, each message goes to the handler alone.
 
@@ -32,7 +36,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from enum import Enum
 
-from cryptotrader.bus.codec import MalformedMessageError, decode
+from cryptotrader.bus.codec import MalformedMessageError, decode, kind
 from cryptotrader.bus.protocol import ConsumerOptions, Delivery, Handler, ManyHandler
 from cryptotrader.bus.transport import Entry, GroupMissing, StreamTransport
 
@@ -65,8 +69,10 @@ class ConsumerLoop:
         options: ConsumerOptions,
         dead_letter: DeadLetterSink,
         many: ManyHandler | None = None,
+        kinds: frozenset[str] | None = None,
     ) -> None:
         self._transport = transport
+        self._kinds = kinds
         self._topic = topic
         self._stream = stream
         self._group = group
@@ -210,6 +216,10 @@ class ConsumerLoop:
         if entry.fields is None:
             log.warning("%s entry %s was trimmed before it was acked", self._topic, entry.entry_id)
             return _Outcome.DONE
+        if self._kinds is not None:
+            said = kind(entry.fields)
+            if said is not None and said not in self._kinds:
+                return _Outcome.DONE  # not a type this consumer handles: acked unread
         if entry.deliveries > self._options.max_deliveries:
             await self._reject(entry, f"delivered {entry.deliveries} times without success")
             return _Outcome.DONE

@@ -362,8 +362,8 @@ class TradingWorker:
         if set(gathered) >= set(message.batch) & set(self.lanes):
             del self._gathering[message.batch_ms]
             await self._batch([gathered[s] for s in sorted(gathered)])
-            for kept in self._kept.pop(message.batch_ms, []):  # traded: acked at last
-                await self.engine.deps.bus.ack(kept)
+            # traded: acked at last, every pair's run in one round trip
+            await self.engine.deps.bus.ack_many(self._kept.pop(message.batch_ms, []))
             return
         # Not acked until its batch is traded: a kill before then would lose this candle time
         # (its other runs came after, and this one would never come again).
