@@ -87,6 +87,8 @@ class Timings:
     stepped: list[float] = field(default_factory=list)
     cpu: dict[str, float] = field(default_factory=dict)
     """CPU seconds of each engine's process over the timed candle times."""
+    bench_cpu: float = 0.0
+    """CPU seconds of this process (the feed, the order updates, the polling) meanwhile."""
     wall: dict[int, float] = field(default_factory=dict)
     """``time.time()`` at the start of publishing each batch (the streams' entry ids' clock)."""
     commands: dict[str, int] = field(default_factory=dict)
@@ -218,6 +220,7 @@ async def _drive(
         await feed.publish(HISTORY, HISTORY + 1)  # not timed: it waits for the history
         await stepped(database, last, times[HISTORY])
         before = engines.cpu_all()
+        mine = time.process_time()
         commands_before = command_calls(redis_url)
         for i in range(HISTORY + 1, HISTORY + 1 + timed):
             started = time.perf_counter()
@@ -230,6 +233,7 @@ async def _drive(
         after = engines.cpu_all()
         commands_after = command_calls(redis_url)
         timings.cpu = {label: after[label] - before[label] for label in before}
+        timings.bench_cpu = time.process_time() - mine
         timings.commands = {
             name: calls - commands_before.get(name, 0)
             for name, calls in commands_after.items()
@@ -281,10 +285,21 @@ def run_latency(
 
 
 def start_pipeline(engines: Engines, backend: Path | None = None) -> None:
-    """The indicator, decision, order and portfolio engines, once each has started."""
-    labels = [engines.start(name, backend=backend) for name in PIPELINE]
-    for label in labels:
-        engines.wait_ready(label)
+    """The indicator, decision, order and portfolio engines, once each has started.
+
+    ``BENCH_WORKERS=N``: the indicator and decision engines with ``--workers N`` (N processes
+    each, sharing the pairs by the bus's partitions).
+    """
+    workers = int(os.environ.get("BENCH_WORKERS", "1"))
+    started = []
+    for name in PIPELINE:
+        shared = workers > 1 and name in {"indicator", "decision"}
+        args = ("--workers", str(workers)) if shared else ()
+        label = engines.start(name, backend=backend, args=args)
+        consumers = [f"1.{i}" for i in range(workers)] if shared else ["1"]
+        started += [(label, f"engine {name} (consumer {c})") for c in consumers]
+    for label, banner in started:
+        engines.wait_ready(label, banner)
 
 
 def report_latency(what: str, timings: Timings, last: str) -> None:
@@ -306,9 +321,10 @@ def report_latency(what: str, timings: Timings, last: str) -> None:
         for label, seconds in timings.cpu.items()
     )
     total = sum(timings.cpu.values()) / steps * 1000
+    own = timings.bench_cpu / steps * 1000
     print(
         f"    CPU per candle time (ms, each engine's process): {cpu}; all {total:.1f} (the load "
-        "adds waiting to the latency, not CPU)"
+        f"adds waiting to the latency, not CPU); the bench itself {own:.1f}"
     )
     report_breakdown(timings, steps)
 
@@ -336,7 +352,9 @@ def report_breakdown(timings: Timings, steps: int) -> None:
 
 
 def latency(root: Path, timed: int, count: int = PAIRS) -> None:
-    print(f"latency: {count} pairs of 1m, {timed} candle times timed ({load()})")
+    workers = int(os.environ.get("BENCH_WORKERS", "1"))
+    shared = f", indicator and decision engines with --workers {workers}" if workers > 1 else ""
+    print(f"latency: {count} pairs of 1m, {timed} candle times timed{shared} ({load()})")
     pairs = make_pairs(root, count, HISTORY + timed + 2)
     last = pairs.symbols[-1]
     against = os.environ.get("BENCH_AGAINST")

@@ -218,10 +218,9 @@ class Engines:
             time.sleep(0.05)
 
     def cpu_s(self, label: str) -> float:
-        """CPU seconds (user + system) the engine's process has used so far (``/proc``)."""
-        stat = Path(f"/proc/{self.running[label].pid}/stat").read_text()
-        fields = stat[stat.rindex(")") + 2 :].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """CPU seconds (user + system) the engine's process and its live children (the workers
+        of ``--workers N``) have used so far (``/proc``)."""
+        return sum(_cpu_s(pid) for pid in _family(self.running[label].pid))
 
     def cpu_all(self) -> dict[str, float]:
         """``cpu_s`` of every running engine."""
@@ -250,6 +249,27 @@ class Engines:
         process.kill()
         process.wait()
         self._logs.pop(label).close()
+
+
+def _cpu_s(pid: int) -> float:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # gone meanwhile
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _family(pid: int) -> list[int]:
+    """``pid`` and its descendants alive now (``/proc/PID/task/*/children``)."""
+    found, todo = [], [pid]
+    while todo:
+        one = todo.pop()
+        found.append(one)
+        for task in Path(f"/proc/{one}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo.extend(int(child) for child in task.read_text().split())
+    return found
 
 
 @contextlib.contextmanager

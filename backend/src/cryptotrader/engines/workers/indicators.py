@@ -79,6 +79,11 @@ READINGS_DELAY_S = 1.0
 """How long after its run a reading waits (the orders of a candle time go first)."""
 READINGS_TURN_S = 0.0002
 """The readings built in one turn of the event loop (then the rest waits a turn)."""
+PUBLISH_EVERY_S = 0.015
+"""With the decision worker in another process: a read's inputs go out in parts, one each time
+this much computing is done (``handle_many``)."""
+_TURNS = 4
+"""Turns of the event loop given to a part's answer before the next part is sent."""
 _FIELDS = ("timestamps", "open", "high", "low", "close", "volume")
 
 
@@ -165,6 +170,8 @@ class IndicatorWorker:
         on_applied: records a strategy change when it takes effect (alert, audit row).
         applied_already: True for a ``BotReconfigured`` applied already (a copy the outbox
             sent again after Redis restarted empty: dropped, no second alert).
+        publish_every_s: a read's inputs go out in parts, one per this much computing (the
+            decision worker in another process starts on the first pairs); None: at once.
     """
 
     def __init__(
@@ -176,8 +183,10 @@ class IndicatorWorker:
         dependencies: Mapping[str, Any] | None = None,
         on_applied: Applied | None = None,
         applied_already: Callable[[BotReconfigured], Awaitable[bool]] | None = None,
+        publish_every_s: float | None = None,
     ) -> None:
         self._bus = bus
+        self._publish_every_s = publish_every_s
         self._store = store
         self._strategies = dict(strategies)
         self._deps = dict(dependencies or {})
@@ -231,18 +240,50 @@ class IndicatorWorker:
     async def handle_many(self, deliveries: Sequence[Delivery]) -> None:
         """Compute the runs of one read (a candle time's pairs) as ``handle`` would, in order.
 
-        Every run's inputs go out in one ``publish_many`` (one round trip on Redis, not one per
-        pair), then the readings and the strategy changes as after each run.
+        The runs' inputs go out in one ``publish_many`` (one round trip on Redis, not one per
+        pair), then the readings and the strategy changes as after each run. With
+        ``publish_every_s`` (the decision worker in another process), what is computed goes
+        out every ``publish_every_s`` of computing, without waiting for its round trip: the
+        decision worker decides the first pairs while the later ones are computed.
         """
-        done = [
-            await self._computed(d.message)
-            for d in deliveries
-            if isinstance(d.message, CandlesClosed)
-        ]
-        if done:
-            await self._bus.publish_many(topics.INDICATORS, [d.inputs for d in done])
+        done: list[_Computed] = []
+        sending: list[asyncio.Task[list[str]]] = []
+        sent, since = 0, time.perf_counter()
+        try:
+            for delivery in deliveries:
+                if not isinstance(delivery.message, CandlesClosed):
+                    continue
+                done.append(await self._computed(delivery.message))
+                every = self._publish_every_s
+                if every is not None and time.perf_counter() - since >= every:
+                    await self._send([d.inputs for d in done[sent:]], sending)
+                    sent, since = len(done), time.perf_counter()
+            if len(done) > sent:
+                await self._bus.publish_many(topics.INDICATORS, [d.inputs for d in done[sent:]])
+        finally:
+            failed = [
+                r for r in await asyncio.gather(*sending, return_exceptions=True)
+                if isinstance(r, BaseException)
+            ]  # fmt: skip
+        if failed:
+            raise failed[0]
         for one in done:
             await self._after(one)
+
+    async def _send(
+        self, inputs: list[StrategyInputsComputed], sending: list[asyncio.Task[list[str]]]
+    ) -> None:
+        """Start publishing ``inputs`` (a task in ``sending``) and let it go out now."""
+        previous = sending[-1] if sending else None
+        for _ in range(_TURNS):
+            # the previous part's answer came while computing: read it first, so that this part
+            # goes out at once rather than queued behind it until the next turn of the loop
+            if previous is None or previous.done():
+                break
+            await asyncio.sleep(0)
+        task = asyncio.create_task(self._bus.publish_many(topics.INDICATORS, inputs))
+        sending.append(task)
+        await asyncio.sleep(0)  # written to the socket before the next runs are computed
 
     async def _computed(self, message: CandlesClosed) -> _Computed:
         """The inputs of a run (the series' history kept, the strategies changed swapped in)."""
