@@ -58,9 +58,9 @@ from bench.scale_harness import (
     Engines,
     Feed,
     Pairs,
+    Stepped,
     make_pairs,
     stack,
-    stepped,
     unreachable,
 )
 from cryptotrader.bus import topics
@@ -214,11 +214,12 @@ async def _drive(
     times = pairs.times
     last = pairs.symbols[-1]
     timings = Timings(last=client_ids.pair_code(last))
+    stepped = await Stepped.open(url)
     await feed.bus.subscribe(topics.ORDERS, group="bench", consumer="b", handler=timings.order)
     try:
         await feed.publish(0, HISTORY)
         await feed.publish(HISTORY, HISTORY + 1)  # not timed: it waits for the history
-        await stepped(database, last, times[HISTORY])
+        await stepped.wait(last, times[HISTORY])
         before = engines.cpu_all()
         mine = time.process_time()
         commands_before = command_calls(redis_url)
@@ -227,7 +228,7 @@ async def _drive(
             timings.wall[times[i]] = time.time()
             timings.sent[times[i]] = started
             await feed.publish(i, i + 1)
-            await stepped(database, last, times[i])
+            await stepped.wait(last, times[i])
             timings.stepped.append(time.perf_counter() - started)
             await asyncio.sleep(pause_s)
         after = engines.cpu_all()
@@ -242,6 +243,7 @@ async def _drive(
         await asyncio.sleep(0.5)  # the last updates on their way
         timings.read_stages(redis_url)
     finally:
+        await stepped.close()
         await feed.bus.close()
         await database.dispose()
     return timings
@@ -314,7 +316,12 @@ def report_latency(what: str, timings: Timings, last: str) -> None:
     last_orders = timings.orders.get(code, [])
     print("    " + percentiles(f"orders of the last pair ({last})", last_orders, target=True))
     print("    " + percentiles("orders of every pair", orders, target=True))
-    print("    " + percentiles("batch stepped by the order engine (polled, 5 ms)", timings.stepped))
+    print(
+        "    "
+        + percentiles(
+            "batch stepped by the order engine (its checkpoint, notified)", timings.stepped
+        )
+    )
     steps = max(len(timings.stepped), 1)
     cpu = ", ".join(
         f"{label.partition(':')[0]} {seconds / steps * 1000:.1f}"

@@ -79,9 +79,11 @@ READINGS_DELAY_S = 1.0
 """How long after its run a reading waits (the orders of a candle time go first)."""
 READINGS_TURN_S = 0.0002
 """The readings built in one turn of the event loop (then the rest waits a turn)."""
-PUBLISH_EVERY_S = 0.015
+PUBLISH_EVERY_S = 0.04
 """With the decision worker in another process: a read's inputs go out in parts, one each time
-this much computing is done (``handle_many``)."""
+this much computing is done (``handle_many``). Each part costs the decision worker a read and a
+decision of its own (about 4-5 ms of CPU for a few pairs, docs/BENCHMARKS.md): 15 ms parts
+doubled its CPU per candle time of 100 pairs; 40 ms parts make about three."""
 _TURNS = 4
 """Turns of the event loop given to a part's answer before the next part is sent."""
 _FIELDS = ("timestamps", "open", "high", "low", "close", "volume")
