@@ -134,7 +134,7 @@ async def test_driver_on_threaded_sqlite_makes_one_worker_call_per_statement(
 
     async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
         calls.append(getattr(fn, "__name__", "?"))
-        return await plain(self, fn, *args, **kwargs)
+        return await plain(self, fn, *args, **kwargs)  # type: ignore[no-untyped-call]
 
     try:
         aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
