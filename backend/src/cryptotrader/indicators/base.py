@@ -134,6 +134,11 @@ class Indicator(ABC, Generic[P]):
     name: ClassVar[str]
     params_model: ClassVar[type[IndicatorParams]]
     default_weight: ClassVar[float] = 1.0
+    rows_strength: ClassVar[bool] = False
+    """``strength`` is elementwise on rows, so it runs unchanged on arrays of shape (rows, pairs):
+    the live engines score a candle time's pairs in one call (``IndicatorEngine.compute_rows``).
+    It reads ``values[c][start:]``, ``candles.<field>[start - rows_pad:]`` and ``atr(candles, p)``
+    only, and its rows do not depend on ``start`` once ``start >= rows_pad``."""
 
     def __init__(self, params: Mapping[str, Any] | P | None = None, *, weight: float | None = None):
         parsed = parse_params(self.params_model, params, f"indicator {self.name!r}")
@@ -172,6 +177,11 @@ class Indicator(ABC, Generic[P]):
         history; an indicator that does not say keeps the whole of it.
         """
         return None
+
+    @property
+    def rows_pad(self) -> int:
+        """Rows before ``start`` the strength reads or marks unknown (``rows_strength``)."""
+        return 1
 
     @property
     def level_columns(self) -> tuple[str, ...]:

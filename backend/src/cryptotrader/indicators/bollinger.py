@@ -42,6 +42,7 @@ class Bollinger(Indicator[BollingerParams]):
     """
 
     params_model = BollingerParams
+    rows_strength = True
 
     @property
     def _prefix(self) -> str:

@@ -38,6 +38,7 @@ class Choppiness(Indicator[ChoppinessParams]):
     """
 
     params_model = ChoppinessParams
+    rows_strength = True
     default_weight = 0.0
 
     @property

@@ -7,7 +7,7 @@ candle to the last such higher candle; a higher candle still forming is never vi
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, MutableMapping
+from collections.abc import Hashable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -18,6 +18,7 @@ from cryptotrader.domain.signals import IndicatorResult, IndicatorSignal, Readin
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.errors import StrategyError, UserInputError
 from cryptotrader.indicators import Indicator
+from cryptotrader.indicators._shared import stack_rows
 from cryptotrader.indicators.base import plain_reading
 from cryptotrader.indicators.defaults import default_indicators
 from cryptotrader.marketdata.resample import resample
@@ -28,6 +29,11 @@ if TYPE_CHECKING:  # pandas loads for frames only: a backtest on arrays never ne
 CandleInput: TypeAlias = "pd.DataFrame | CandleArrays"
 Shared: TypeAlias = "MutableMapping[Hashable, tuple[dict[str, FloatArray], FloatArray | None]]"
 """Values and strengths already computed on the same candles, by ``Indicator.identity``."""
+
+Rows: TypeAlias = "tuple[list[dict[str, FloatArray]], dict[str, FloatArray], FloatArray | None]"
+"""An indicator on several windows: each window's values, their rows stacked, the strengths."""
+RowsShared: TypeAlias = "MutableMapping[Hashable, Rows]"
+"""``compute_rows``'s ``shared``: each window's values, the rows stacked, their strengths."""
 
 _INTERNED: dict[Hashable, int] = {}
 """Each ``Indicator.identity`` seen, as a small int: an identity holds pydantic parameters,
@@ -81,6 +87,43 @@ class PendingReading:
         return plain_reading(
             self.indicator, self.values, self.candles, self.timeframe, self.strengths
         )
+
+
+@dataclass(frozen=True, slots=True)
+class RowsResult:
+    """Every series and strength of the last rows of several pairs' windows, shape (rows, pairs).
+
+    Column ``p`` of each array is what ``IndicatorEngine.compute`` gives over window ``p`` for
+    those rows, bit for bit (``IndicatorEngine.compute_rows``).
+    """
+
+    series: dict[str, FloatArray]
+    strengths: dict[str, FloatArray]
+    weights: dict[str, float]
+
+
+def _rows(  # noqa: PLR0917 - the parts of one ``compute_rows`` step
+    indicator: Indicator[Any],
+    windows: Sequence[CandleArrays],
+    rows: int,
+    pad: int,
+    stacked: list[CandleArrays],
+    with_strengths: bool,
+) -> Rows:
+    """One indicator over each window, its last ``pad + rows`` rows stacked, the rows scored."""
+    take = rows + pad
+    each = [indicator.compute(window) for window in windows]
+    columns = {c: np.stack([values[c][-take:] for values in each], axis=1) for c in each[0]}
+    if not with_strengths:
+        return each, columns, None
+    if not stacked:
+        stacked.append(stack_rows(windows, take))
+    strength = indicator.strength(columns, stacked[0], pad)
+    if strength.shape != (rows, len(windows)):
+        raise StrategyError(
+            f"indicator {indicator.key!r}: strength of shape {strength.shape} on rows"
+        )
+    return each, columns, strength
 
 
 def take_aligned(values: FloatArray, positions: IntArray) -> FloatArray:
@@ -185,6 +228,16 @@ class IndicatorEngine:
         """Every ``Indicator.level_columns``: series whose level depends on the first candle."""
         return frozenset(c for i in self._indicators.values() for c in i.level_columns)
 
+    @property
+    def rows_ready(self) -> bool:
+        """Whether ``compute_rows`` may score these indicators (every ``rows_strength``)."""
+        return all(i.rows_strength for i in self._indicators.values())
+
+    @property
+    def rows_pad(self) -> int:
+        """Rows before the rows scored that ``compute_rows`` stacks (the most a strength reads)."""
+        return max((i.rows_pad for i in self._indicators.values()), default=1)
+
     def register_indicator(self, indicator: Indicator[Any]) -> None:
         """Add a plugin.
 
@@ -281,6 +334,67 @@ class IndicatorEngine:
             weights={key: ind.weight for key, ind in self._indicators.items()},
             readings=plain_readings,
         )
+
+    def compute_rows(
+        self,
+        windows: Sequence[CandleArrays],
+        timeframe: Timeframe,
+        rows: int,
+        *,
+        with_strengths: bool = True,
+        shared: RowsShared | None = None,
+        later: Sequence[list[tuple[str, PendingReading]]] | None = None,
+    ) -> RowsResult:
+        """``compute(window, start=len(window) - rows)`` of each window, as (rows, pairs) arrays.
+
+        The live engines' candle time: one new candle for each of many pairs. Each window's
+        values are computed as ``compute`` computes them (TA-Lib and the indicators' own
+        arithmetic over the window, the part that needs history); their last rows are then
+        stacked and scored once for every pair (``Indicator.rows_strength``: elementwise
+        arithmetic, so the same numbers give the same strengths), instead of one ``strength``
+        call per pair and indicator. Every window needs ``rows + rows_pad`` candles, and every
+        indicator ``rows_strength`` (``rows_ready``).
+
+        Args:
+            windows: each pair's window (as ``compute``'s ``candles``).
+            timeframe: their timeframe (labels the readings).
+            rows: the rows wanted, the last of each window.
+            with_strengths: score the rows (as ``compute``).
+            shared: as ``compute``'s, for these windows and rows (another bot's engine).
+            later: one list per window: its readings are appended there (``PendingReading``),
+                as ``compute(..., plain=True, later=)`` appends them.
+
+        Raises:
+            StrategyError: a plugin raised; the message names it.
+        """
+        pad = self.rows_pad
+        stacked: list[CandleArrays] = []  # stacked once, when a strength first needs it
+        series: dict[str, FloatArray] = {}
+        strengths: dict[str, FloatArray] = {}
+        for key, indicator in self._indicators.items():
+            try:
+                identity = (self._identities[key], with_strengths)
+                known = None if shared is None else shared.get(identity)
+                if known is None:
+                    known = _rows(indicator, windows, rows, pad, stacked, with_strengths)
+                    if shared is not None:
+                        shared[identity] = known
+            except (UserInputError, StrategyError):
+                raise
+            except Exception as exc:
+                raise StrategyError(f"indicator {key!r} failed: {exc!r}") from exc
+            each, columns, strength = known
+            if strength is not None:
+                strengths[key] = strength
+            if later is not None:
+                for p, (values, window) in enumerate(zip(each, windows, strict=True)):
+                    scored = None if strength is None else strength[:, p]
+                    later[p].append(
+                        (key, PendingReading(indicator, values, window, timeframe, scored))
+                    )
+            series.update({c: v[pad:] for c, v in columns.items()})
+        weights = {key: ind.weight for key, ind in self._indicators.items()}
+        return RowsResult(series=series, strengths=strengths, weights=weights)
 
     def compute_multi_timeframe(
         self, datasets: Mapping[Timeframe, CandleInput], *, with_strengths: bool = True

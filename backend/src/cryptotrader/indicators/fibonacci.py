@@ -37,6 +37,7 @@ class Fibonacci(Indicator[FibonacciParams]):
     """
 
     params_model = FibonacciParams
+    rows_strength = True
 
     @property
     def key(self) -> str:

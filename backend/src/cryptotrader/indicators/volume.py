@@ -32,6 +32,7 @@ class Volume(Indicator[VolumeParams]):
     """
 
     params_model = VolumeParams
+    rows_strength = True
 
     @property
     def key(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,11 +25,14 @@ from cryptotrader.indicators.engine import (
     IndicatorEngine,
     MultiTimeframeResult,
     PendingReading,
+    RowsResult,
     Shared,
+    align,
+    take_aligned,
 )
 from cryptotrader.marketdata.resample import resample
 from cryptotrader.strategies.base import BaseStrategy, Decisions, StrategyInputs
-from cryptotrader.strategies.context import TREND_KEY, ContextArrays, context_arrays
+from cryptotrader.strategies.context import TREND_KEY, ContextArrays, context_arrays, nan_to_zero
 
 logger = logging.getLogger(__name__)
 
@@ -182,6 +186,20 @@ class WindowedInputs:
         )
         return base, inputs
 
+    def higher_trend(self, candles: CandleArrays, rows: int) -> FloatArray | None:
+        """The context's ``higher_trend`` of the last ``rows`` of ``candles`` (None: no higher).
+
+        What ``compute_window`` puts in the context for those rows (``context_arrays``).
+        """
+        if self.higher is None:
+            return None
+        higher = self._higher_result(candles)
+        positions = align(
+            candles.timestamps[-rows:], self.timeframe, higher.timestamps, self.higher
+        )
+        trend: FloatArray = np.sign(take_aligned(higher.strengths[TREND_KEY], positions))
+        return trend
+
     def _higher_result(self, candles: CandleArrays) -> IndicatorResult:
         """The higher timeframe's closed candles' result, computed again once one more closed.
 
@@ -201,6 +219,43 @@ class WindowedInputs:
             )
             self._higher = (forming, result)
         return self._higher[1]
+
+
+def _named(series: Mapping[str, FloatArray], prefix: str, suffix: str) -> FloatArray | None:
+    """The first series named ``prefix...suffix`` (as ``context_arrays`` looks it up)."""
+    for name, values in series.items():
+        if name.startswith(prefix) and name.endswith(suffix):
+            return values
+    return None
+
+
+def context_rows(result: RowsResult, higher_trend: Sequence[FloatArray | None]) -> ContextArrays:
+    """``context_arrays`` of several pairs' rows (``IndicatorEngine.compute_rows``), (rows, pairs).
+
+    The same arithmetic on the same values, column by column: ``higher_trend`` is each pair's
+    (``WindowedInputs.higher_trend``; None: unknown, as without a higher timeframe).
+    """
+    series, strengths = result.series, result.strengths
+    shape = next(iter(series.values())).shape
+    unknown = np.full(shape, np.nan)
+    unknown.flags.writeable = False
+    fear_greed = series.get("fear_greed")
+    volatility = _named(series, "atr_", "_pct")
+    chop = _named(series, "chop_", "")
+    trend = strengths.get(TREND_KEY)
+    higher = unknown
+    if any(h is not None for h in higher_trend):
+        higher = np.stack(
+            [np.full(shape[0], np.nan) if h is None else h for h in higher_trend], axis=1
+        )
+    return ContextArrays(
+        fear_greed=np.round(fear_greed) if fear_greed is not None else unknown,
+        volatility=unknown if volatility is None else volatility,
+        relative_volume=series.get("volume_rel", unknown),
+        choppiness=unknown if chop is None else np.clip(chop, 0.0, 100.0),
+        trend=nan_to_zero(np.sign(trend)) if trend is not None else np.zeros(shape),
+        higher_trend=higher,
+    )
 
 
 def _joined(parts: list[CandleArrays]) -> CandleArrays:
