@@ -203,6 +203,54 @@ async def execute(session: AsyncSession, statement: Any, params: Params | Sequen
         raise DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
 
 
+async def execute_all(
+    session: AsyncSession, writes: Sequence[tuple[Any, Sequence[Params]]]
+) -> list[int]:
+    """Execute several writes in order, each a statement and its rows; the rows each touched.
+
+    On SQLite as one call (one worker-thread hop for all of them: ``deferred.flush``'s
+    statements of a transaction); else, or if one of them is not a plain statement, each as
+    ``execute``.
+
+    Raises:
+        DBAPIError: SQLite refused one of them (the later ones did not run).
+    """
+    raw = await _driver(session)
+    plans: list[tuple[str, list[list[Any]]]] | None = None
+    if raw is not None:
+        dialect = session.get_bind().dialect
+        plans = []
+        for statement, many in writes:
+            plan = _plan(statement, dialect, tuple(many[0])) if many else None
+            if plan is None:
+                plans = None
+                break
+            plans.append((plan.sql, [plan.args(p) for p in many]))
+    if raw is None or plans is None:
+        return [await execute(session, statement, list(many)) for statement, many in writes]
+    done: list[int] = []
+    ready = plans
+
+    def work(connection: sqlite3.Connection) -> list[int]:
+        cursor = connection.cursor()
+        try:
+            for sql, rows in ready:
+                if len(rows) == 1:
+                    cursor.execute(sql, rows[0])
+                else:
+                    cursor.executemany(sql, rows)
+                done.append(cursor.rowcount)
+            return done
+        finally:
+            cursor.close()
+
+    try:
+        return await raw.run(work)
+    except sqlite3.Error as exc:
+        sql = ready[len(done)][0]
+        raise DBAPIError.instance(sql, writes[len(done)][1], exc, sqlite3.Error) from exc
+
+
 async def inserted_id(session: AsyncSession, statement: Any, params: Params) -> int:
     """Execute an ``INSERT`` of one row; its integer id (its ``RETURNING``; SQLite: the rowid)."""
     returning = bool(getattr(statement, "_returning", ()))
