@@ -49,7 +49,7 @@ from cryptotrader.engines.progress import Progress, series_key
 from cryptotrader.engines.reconcile import Reconciler
 from cryptotrader.engines.workers.control import ControlWorker
 from cryptotrader.engines.workers.decisions import DecisionWorker
-from cryptotrader.engines.workers.indicators import PUBLISH_EVERY_S, IndicatorWorker
+from cryptotrader.engines.workers.indicators import IndicatorWorker
 from cryptotrader.engines.workers.live_pairs import LaneFactory, LivePairs
 from cryptotrader.engines.workers.market_data import (
     BatchReplayFeed,
@@ -192,11 +192,6 @@ async def _build(
             ),
             applied_already=lambda change: portfolio.applied_already(
                 change, worker=options.consumer
-            ),
-            # the decision worker in another process (Redis): it starts on the first pairs'
-            # inputs while the later ones are computed; in one process it would only interleave
-            publish_every_s=(
-                PUBLISH_EVERY_S if "decision" not in wanted and settings.redis_url else None
             ),
         )
     if "decision" in wanted:

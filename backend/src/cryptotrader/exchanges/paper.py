@@ -313,6 +313,27 @@ class PaperExchange(BaseExchange):
         self.book.quiet_mark(symbol, price, at_ms)
         return True
 
+    def resting(self, symbol: str, o: float, h: float, lo: float) -> bool:
+        """True when a candle (open, high, low) on ``symbol`` and the next open fill nothing.
+
+        As ``quiet``, but the pair may hold stop-loss / take-profit pairs the candle does not
+        reach (``PaperBook.resting``): ``on_candle`` and ``mark_price`` would then only move the
+        market state (``quiet_candle``, ``quiet_mark`` on the book), save and report nothing.
+        """
+        return (
+            not self.book.dirty and not self._lock.locked() and self.book.resting(symbol, o, h, lo)
+        )
+
+    def levels(self, symbol: str) -> list[tuple[float, float]] | None:
+        """The stop / take-profit levels resting on ``symbol`` (``PaperBook.levels``).
+
+        None when a candle may do more than move the market state whatever its prices: another
+        order waits, a change is unsaved, or someone holds the lock.
+        """
+        if self.book.dirty or self._lock.locked():
+            return None
+        return self.book.levels(symbol)
+
     def quiet(self, symbol: str) -> bool:
         """True when market data on ``symbol`` can fill nothing (see ``quiet_candle``)."""
         book = self.book

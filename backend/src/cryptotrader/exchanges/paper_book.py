@@ -252,6 +252,36 @@ class PaperBook:
             state.last_candle_ms = open_ms
             state.price, state.price_ms = close, close_ms
 
+    def resting(self, symbol: str, o: float, h: float, lo: float) -> bool:
+        """True when ``candle`` with this open, high and low would fill nothing on ``symbol``.
+
+        Only stop-loss / take-profit pairs the candle does not reach (``touch``) rest there: no
+        market or limit order waits. ``quiet_candle`` then does all ``candle`` would; and with no
+        market order waiting, ``mark`` without ``trigger`` fills nothing either (``quiet_mark``).
+        """
+        if not self._open_of.get(symbol):
+            return True
+        levels = self.levels(symbol)
+        return levels is not None and not any(touch(o, h, lo, s, t)[0] for s, t in levels)
+
+    def levels(self, symbol: str) -> list[tuple[float, float]] | None:
+        """The stop and take-profit levels (inf: none) of the pairs resting on ``symbol``.
+
+        None when another order waits (a market or limit order): a candle may fill it whatever
+        these levels. ``candle`` fills nothing on a candle that ``touch``es none of them.
+        """
+        levels = []
+        for order in self._open_of.get(symbol, {}).values():
+            kind = order.type
+            if kind is OrderType.TAKE_PROFIT:
+                continue  # checked with its stop, as ``candle`` does
+            if kind is not OrderType.STOP_LOSS or order.price is None:
+                return None
+            take = self.orders[order.link] if order.link is not None else None
+            take_level = math.inf if take is None or take.price is None else float(take.price)
+            levels.append((float(order.price), take_level))
+        return levels
+
     def quiet_mark(self, symbol: str, price: float, at_ms: int) -> None:
         """``mark`` on a pair with no open order: only its market state moves."""
         state = self.market(symbol)

@@ -2,8 +2,7 @@
 
 Each run's inputs equal those ``handle`` publishes run by run (same messages, same order), the
 inputs of every pair of a read go out in one ``publish_many`` (one round trip on Redis), and the
-runtime subscribes the worker so. With the decision worker in another process
-(``publish_every_s``), a read's inputs go out in parts as they are computed, the same messages.
+runtime subscribes the worker so.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from cryptotrader.bus.protocol import Delivery
 from cryptotrader.config import load_settings
 from cryptotrader.domain import BotKind
 from cryptotrader.domain.market import CandleArrays
-from cryptotrader.engines.workers.indicators import PUBLISH_EVERY_S, IndicatorWorker
+from cryptotrader.engines.workers.indicators import IndicatorWorker
 from cryptotrader.marketdata.io import read_ohlcv
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.persistence.database import Database
@@ -44,21 +43,15 @@ class CountingBus(InProcessBus):
     def __init__(self) -> None:
         super().__init__()
         self.batches: list[int] = []
-        self.events: list[str] = []
-        """``computed`` (a run's inputs) and ``published`` (a ``publish_many`` began), in order."""
 
     async def publish_many(self, topic: str, messages: Sequence[BusMessage]) -> list[str]:
         if topic == topics.INDICATORS:
             self.batches.append(len(messages))
-            self.events.append("published")
         return await super().publish_many(topic, messages)
 
 
 async def inputs_of(
-    series: dict[str, CandleArrays],
-    database: Database,
-    together: bool,
-    publish_every_s: float | None = None,
+    series: dict[str, CandleArrays], database: Database, together: bool
 ) -> tuple[list[StrategyInputsComputed], list[int]]:
     """Every ``StrategyInputsComputed`` of the candle times, handled together or run by run."""
     bus = CountingBus()
@@ -69,16 +62,7 @@ async def inputs_of(
             BotKind.SAFE: create_strategy("conservative"),
             BotKind.AGGRESSIVE: create_strategy("aggressive"),
         },
-        publish_every_s=publish_every_s,
     )
-    computed = worker._computed
-
-    async def noted(message: CandlesClosed) -> object:
-        done = await computed(message)
-        bus.events.append("computed")
-        return done
-
-    worker._computed = noted  # type: ignore[assignment,method-assign]
     seen: list[StrategyInputsComputed] = []
 
     async def collect(delivery: Delivery) -> None:
@@ -103,8 +87,6 @@ async def inputs_of(
         await worker.flush()
     finally:
         await bus.close()
-    if publish_every_s == 0:  # each part went out before the next run was computed
-        assert bus.events == ["computed", "published"] * len(seen), bus.events
     return seen, bus.batches
 
 
@@ -123,21 +105,6 @@ async def test_a_candle_times_runs_together_publish_the_same_inputs_at_once(
     assert batches == [len(PAIRS)] * (1 + TIMED)  # a candle time's inputs in one publish
     assert [encode(m) for m in together] == [encode(m) for m in alone]  # bit for bit (JSON)
     assert {m.pair.symbol for m in together} == set(PAIRS)
-
-
-@pytest.mark.shared_data
-async def test_a_candle_times_runs_go_out_in_parts_as_computed_the_same_inputs(
-    shared_data: Path, tmp_path: Path
-) -> None:
-    minutes = read_ohlcv(shared_data / "binance_BTC-USDT_1m.csv.gz").arrays
-    series = simultaneous(minutes, PAIRS, HISTORY + TIMED + 1, stride=7_000)
-    database = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    await upgrade(database)
-    alone, _ = await inputs_of(series, database, together=False)
-    # a part whenever any computing is done: each run alone, sent before the next is computed
-    parts, batches = await inputs_of(series, database, together=True, publish_every_s=0.0)
-    assert batches == [1] * (len(PAIRS) * (1 + TIMED))
-    assert [encode(m) for m in parts] == [encode(m) for m in alone]  # bit for bit (JSON)
 
 
 @pytest.mark.shared_data
@@ -169,28 +136,3 @@ async def test_the_runtime_gives_the_indicator_worker_a_candle_times_runs_togeth
     finally:
         await runtime.close()
     assert any(sorted(read) == ["BTC/USDT", "ETH/USDT"] for read in reads), reads
-
-
-REDIS_DB = 15  # opened, not written: shared with test_order_engine_fenced (one at a time)
-
-
-@pytest.mark.shared_data
-async def test_an_indicator_process_apart_from_the_decisions_sends_its_inputs_in_parts(
-    shared_data: Path, tmp_path: Path, redis_url: str
-) -> None:
-    path = tmp_path / "binance_BTC-USDT_1d.csv"
-    read_shared_csv(shared_data / "binance_BTC-USDT_1d.csv", rows=260).to_csv(path, index=False)
-    every = {}
-    for engines in (("indicator",), ("indicator", "decision")):
-        settings = load_settings().model_copy(
-            update={"redis_url": redis_url, "data_dir": tmp_path / "-".join(engines)}
-        )
-        runtime = await open_runtime(settings, RunOptions(replay=(path,), engines=engines))
-        try:
-            assert runtime.indicators is not None
-            every[engines] = runtime.indicators._publish_every_s
-        finally:
-            await runtime.close()
-    # apart (Redis between them): the decision worker starts on the first pairs' inputs
-    assert every[("indicator",)] == PUBLISH_EVERY_S
-    assert every[("indicator", "decision")] is None  # one process: it would only interleave
