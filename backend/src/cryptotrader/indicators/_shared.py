@@ -6,9 +6,11 @@ Results are memoised per ``CandleArrays`` object (identity), and dropped with it
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import talib
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
@@ -52,3 +54,15 @@ def stack_rows(windows: Sequence[CandleArrays], take: int) -> CandleArrays:
     )
     _STACKED[stacked] = (windows, take)
     return stacked
+
+
+def window_rows(
+    windows: Sequence[CandleArrays],
+    take: int,
+    function: Callable[[CandleArrays], npt.NDArray[Any]],
+) -> npt.NDArray[Any]:
+    """``function`` over each window (what needs its history), its last ``take`` values stacked.
+
+    Shape (take, pairs): an indicator's ``compute_rows`` finishes on them what is elementwise.
+    """
+    return np.stack([function(window)[-take:] for window in windows], axis=1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
@@ -195,6 +195,19 @@ class Indicator(ABC, Generic[P]):
     @abstractmethod
     def compute(self, candles: CandleArrays) -> Series:
         """Every series over the whole candle array (float64, NaN during warm-up)."""
+
+    def compute_rows(
+        self, windows: Sequence[CandleArrays], take: int, stacked: CandleArrays
+    ) -> Series:
+        """The last ``take`` rows of ``compute`` over each window, as (take, pairs) arrays.
+
+        ``stacked``: those rows of the windows' candles (``_shared.stack_rows``). By default
+        each window is computed whole and its rows taken; an indicator whose own arithmetic is
+        elementwise computes what needs the history (TA-Lib) over each window and the rest once,
+        on the stacked rows (the same operations on the same numbers: the same values).
+        """
+        each = [self.compute(window) for window in windows]
+        return {c: np.stack([values[c][-take:] for values in each], axis=1) for c in each[0]}
 
     @abstractmethod
     def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:

@@ -30,10 +30,10 @@ CandleInput: TypeAlias = "pd.DataFrame | CandleArrays"
 Shared: TypeAlias = "MutableMapping[Hashable, tuple[dict[str, FloatArray], FloatArray | None]]"
 """Values and strengths already computed on the same candles, by ``Indicator.identity``."""
 
-Rows: TypeAlias = "tuple[list[dict[str, FloatArray]], dict[str, FloatArray], FloatArray | None]"
-"""An indicator on several windows: each window's values, their rows stacked, the strengths."""
+Rows: TypeAlias = "tuple[dict[str, FloatArray], FloatArray | None]"
+"""An indicator on several windows: its values' last rows stacked, their strengths."""
 RowsShared: TypeAlias = "MutableMapping[Hashable, Rows]"
-"""``compute_rows``'s ``shared``: each window's values, the rows stacked, their strengths."""
+"""``compute_rows``'s ``shared``: an indicator's rows of every window, and their strengths."""
 
 _INTERNED: dict[Hashable, int] = {}
 """Each ``Indicator.identity`` seen, as a small int: an identity holds pydantic parameters,
@@ -81,12 +81,20 @@ class PendingReading:
     candles: CandleArrays
     timeframe: Timeframe
     strengths: FloatArray | None
+    column: int | None = None
+    """Set: ``values`` and ``strengths`` are several pairs' rows (``compute_rows``), this pair's
+    the column; ``candles`` its last rows (a label reads the last row and the one before)."""
 
     def read(self) -> Reading:
         """The reading, as ``IndicatorEngine.compute(..., plain=True)`` gives it."""
-        return plain_reading(
-            self.indicator, self.values, self.candles, self.timeframe, self.strengths
-        )
+        p = self.column
+        if p is None:
+            return plain_reading(
+                self.indicator, self.values, self.candles, self.timeframe, self.strengths
+            )
+        values = {c: v[:, p] for c, v in self.values.items()}
+        strengths = None if self.strengths is None else self.strengths[:, p]
+        return plain_reading(self.indicator, values, self.candles, self.timeframe, strengths)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,20 +118,19 @@ def _rows(  # noqa: PLR0917 - the parts of one ``compute_rows`` step
     stacked: list[CandleArrays],
     with_strengths: bool,
 ) -> Rows:
-    """One indicator over each window, its last ``pad + rows`` rows stacked, the rows scored."""
+    """One indicator's last ``pad + rows`` rows of each window, stacked, and the rows scored."""
     take = rows + pad
-    each = [indicator.compute(window) for window in windows]
-    columns = {c: np.stack([values[c][-take:] for values in each], axis=1) for c in each[0]}
-    if not with_strengths:
-        return each, columns, None
     if not stacked:
         stacked.append(stack_rows(windows, take))
+    columns = dict(indicator.compute_rows(windows, take, stacked[0]))
+    # scored even without ``with_strengths``: the readings read the last row's (a reading over
+    # the whole window scores it alone, the same value: ``Indicator.rows_strength``)
     strength = indicator.strength(columns, stacked[0], pad)
     if strength.shape != (rows, len(windows)):
         raise StrategyError(
             f"indicator {indicator.key!r}: strength of shape {strength.shape} on rows"
         )
-    return each, columns, strength
+    return columns, strength
 
 
 def take_aligned(values: FloatArray, positions: IntArray) -> FloatArray:
@@ -347,13 +354,14 @@ class IndicatorEngine:
     ) -> RowsResult:
         """``compute(window, start=len(window) - rows)`` of each window, as (rows, pairs) arrays.
 
-        The live engines' candle time: one new candle for each of many pairs. Each window's
-        values are computed as ``compute`` computes them (TA-Lib and the indicators' own
-        arithmetic over the window, the part that needs history); their last rows are then
-        stacked and scored once for every pair (``Indicator.rows_strength``: elementwise
-        arithmetic, so the same numbers give the same strengths), instead of one ``strength``
-        call per pair and indicator. Every window needs ``rows + rows_pad`` candles, and every
-        indicator ``rows_strength`` (``rows_ready``).
+        The live engines' candle time: one new candle for each of many pairs. What needs a
+        window's history (TA-Lib) is computed over each window as ``compute`` computes it; the
+        rest, elementwise arithmetic, on the last rows of every window stacked
+        (``Indicator.compute_rows``), and the rows are scored once for every pair
+        (``Indicator.rows_strength``): the same operations on the same numbers give the same
+        values, instead of one call per pair and indicator. Every window needs
+        ``rows + rows_pad`` candles, and every indicator ``rows_strength`` (``rows_ready``).
+        The readings are built from the last rows (a label reads the last and the one before).
 
         Args:
             windows: each pair's window (as ``compute``'s ``candles``).
@@ -368,7 +376,8 @@ class IndicatorEngine:
             StrategyError: a plugin raised; the message names it.
         """
         pad = self.rows_pad
-        stacked: list[CandleArrays] = []  # stacked once, when a strength first needs it
+        stacked: list[CandleArrays] = []  # stacked once, when an indicator first needs it
+        tails: list[CandleArrays] = []  # each window's rows, for the readings
         series: dict[str, FloatArray] = {}
         strengths: dict[str, FloatArray] = {}
         for key, indicator in self._indicators.items():
@@ -383,14 +392,15 @@ class IndicatorEngine:
                 raise
             except Exception as exc:
                 raise StrategyError(f"indicator {key!r} failed: {exc!r}") from exc
-            each, columns, strength = known
-            if strength is not None:
+            columns, strength = known
+            if with_strengths and strength is not None:
                 strengths[key] = strength
             if later is not None:
-                for p, (values, window) in enumerate(zip(each, windows, strict=True)):
-                    scored = None if strength is None else strength[:, p]
+                if not tails:
+                    tails.extend(w.slice(len(w) - pad - rows, len(w)) for w in windows)
+                for p, tail in enumerate(tails):
                     later[p].append(
-                        (key, PendingReading(indicator, values, window, timeframe, scored))
+                        (key, PendingReading(indicator, columns, tail, timeframe, strength, p))
                     )
             series.update({c: v[pad:] for c, v in columns.items()})
         weights = {key: ind.weight for key, ind in self._indicators.items()}

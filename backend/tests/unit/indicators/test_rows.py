@@ -54,15 +54,26 @@ def read(pending: list[tuple[str, PendingReading]]) -> list[tuple[str, Any]]:
 
 
 def assert_rows_exact(
-    engine: IndicatorEngine, windows: list[CandleArrays], rows: int, timeframe: Timeframe
+    engine: IndicatorEngine,
+    windows: list[CandleArrays],
+    rows: int,
+    timeframe: Timeframe,
+    with_strengths: bool = True,
 ) -> None:
     """``compute_rows`` against ``compute`` over each window (series, strengths, readings)."""
     later: list[list[tuple[str, PendingReading]]] = [[] for _ in windows]
-    together = engine.compute_rows(windows, timeframe, rows, later=later)
+    together = engine.compute_rows(
+        windows, timeframe, rows, with_strengths=with_strengths, later=later
+    )
     for p, window in enumerate(windows):
         alone_later: list[tuple[str, PendingReading]] = []
         alone = engine.compute(
-            window, timeframe, plain=True, start=len(window) - rows, later=alone_later
+            window,
+            timeframe,
+            with_strengths=with_strengths,
+            plain=True,
+            start=len(window) - rows,
+            later=alone_later,
         )
         assert list(together.series) == list(alone.series)
         for column, values in alone.series.items():
@@ -91,9 +102,10 @@ def daily(start_ms: int, days: int, seed: int) -> DailySeries:
     nan_led=st.integers(0, 3),
     jump=st.sampled_from([1.0, 1.3, 0.6]),
     rows=st.integers(1, 3),
+    scored=st.booleans(),
 )
 def test_rows_of_every_built_in_equal_each_window_computed_alone(
-    *, seed: int, lengths: list[int], flat: int, nan_led: int, jump: float, rows: int
+    *, seed: int, lengths: list[int], flat: int, nan_led: int, jump: float, rows: int, scored: bool
 ) -> None:
     deps = {
         "fear_greed": daily(0, 40, seed),
@@ -106,7 +118,7 @@ def test_rows_of_every_built_in_equal_each_window_computed_alone(
             candles(seed + k, least + n, flat, nan_led if k % 2 else 0, jump)
             for k, n in enumerate(lengths)
         ]
-        assert_rows_exact(one, windows, rows, Timeframe.M1)
+        assert_rows_exact(one, windows, rows, Timeframe.M1, with_strengths=scored)
     # and the whole set in one engine, as a bot's (indicators sharing the ATR)
     whole = IndicatorEngine([create_indicator(n, p, weight=w) for n, p, w in BUILT_IN[:12]])
     windows = [candles(seed + k, rows + 10 + n, flat, 0, jump) for k, n in enumerate(lengths)]
