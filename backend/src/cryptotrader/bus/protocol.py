@@ -78,6 +78,9 @@ class ConsumerOptions:
         claim_interval_s: how often to look for such messages.
         max_deliveries: after this many failed deliveries the message goes to the dead letters.
         retry_delay_s: pause before redelivering a message whose handler failed.
+        resent_s: how far back the outbox sends its events again after Redis restarted
+            empty (``outbox.RETAIN``): a consumer whose group vanished while it was further
+            behind than this lost what was published in between, and says so (log, alert).
     """
 
     batch_size: int = 100
@@ -86,6 +89,7 @@ class ConsumerOptions:
     claim_interval_s: float = 5.0
     max_deliveries: int = 5
     retry_delay_s: float = 0.5
+    resent_s: float = 300.0
 
 
 class Subscription(Protocol):

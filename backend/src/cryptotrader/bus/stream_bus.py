@@ -187,6 +187,7 @@ class StreamBus:
             many=many,
             options=options or self._options,
             dead_letter=self._dead_letter,
+            lost=self._lost_alert if topic in topics.RESENT_TOPICS else None,
         )
         task = asyncio.create_task(loop.run(), name=f"bus:{topic}:{group}:{consumer}")
         subscription = _Subscription(task, loop)
@@ -312,6 +313,28 @@ class StreamBus:
             )
             for entry_id, fields in found
         ]
+
+    async def _lost_alert(self, topic: str, group: str, consumer: str, behind_s: float) -> None:
+        """A critical alert: ``group`` lost the events of ``topic`` it had not read.
+
+        See ``consumer.py``; the operator's remedy is in docs/runtime.md.
+        """
+        alert = AlertRaised(
+            timestamp=self._clock.now(),
+            kind="events_lost",
+            severity="critical",
+            text=f"consumer group {group} of {topic} was {behind_s:.0f} s behind when Redis "
+            f"restarted empty: the outbox sends again only the last {self._options.resent_s:.0f}"
+            " s, what it had not read before that is lost for it (docs/runtime.md, 'Faults "
+            "survived': restart its engine, which reads the state from the database)",
+            details={
+                "topic": topic,
+                "group": group,
+                "consumer": consumer,
+                "behind_s": f"{behind_s:.0f}",
+            },
+        )
+        await self.publish(topics.ALERTS, alert)
 
     async def _dead_letter(
         self, topic: str, group: str, consumer: str, entry: Entry, reason: str

@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,6 +49,7 @@ from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.risk.limits import OpenPosition
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +135,7 @@ async def _send_entries(sent: list[_Sent]) -> None:
         return
     account = _Account(sent[0].engine)
     async with account.held():
-        outcomes = await asyncio.gather(
-            *(s.engine.sender.send(s.order) for s in sent), return_exceptions=True
-        )
+        outcomes = await _outcomes([s.engine.sender.send(s.order) for s in sent])
     try:
         for s, outcome in zip(sent, outcomes, strict=True):
             if isinstance(outcome, BaseException):
@@ -172,6 +172,21 @@ async def _commit(uow: UnitOfWork) -> None:
     """Run the transaction's queued writes (one statement per kind: ``deferred``), commit it."""
     await deferred.flush(uow.session)
     await uow.commit()
+
+
+async def _outcomes(calls: list[Coroutine[Any, Any, _T]]) -> list[_T | BaseException]:
+    """``asyncio.gather(*calls, return_exceptions=True)``; a single call awaited as it is.
+
+    One call (a replay's usual single entry or exit) needs no task and no turns of the event
+    loop (a gather's task, its done callback and the caller's wake-up: ~3 loop turns per call).
+    Its ``Exception`` is returned as gather would; a cancellation still cancels.
+    """
+    if len(calls) == 1:
+        try:
+            return [await calls[0]]
+        except Exception as exc:  # noqa: BLE001 - returned as gather returns it
+            return [exc]
+    return list(await asyncio.gather(*calls, return_exceptions=True))
 
 
 def _log_or_raise(engine: OrderEngine, what: str, exc: BaseException) -> None:
@@ -312,9 +327,8 @@ async def _protect(
     if not guards:
         return
     async with account.held():
-        outcomes = await asyncio.gather(
-            *(g.engine.protection.place(g.position, g.base, g.stop, g.take) for g in guards),
-            return_exceptions=True,
+        outcomes = await _outcomes(
+            [g.engine.protection.place(g.position, g.base, g.stop, g.take) for g in guards]
         )
     try:
         for g, outcome in zip(guards, outcomes, strict=True):
@@ -449,9 +463,8 @@ async def _sell(batch: list[Exit], account: _Account, failed: set[str]) -> list[
     finally:
         await account.flush()  # saved by _write_sales' transaction unless it did not commit
     async with account.held():
-        outcomes = await asyncio.gather(
-            *(s.exit.engine.sender.send(s.order) for s in selling if s.order is not None),
-            return_exceptions=True,
+        outcomes = await _outcomes(
+            [s.exit.engine.sender.send(s.order) for s in selling if s.order is not None]
         )
     try:
         for s, outcome in zip(selling, outcomes, strict=True):
