@@ -30,6 +30,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cryptotrader.persistence.database import WRITER_RAW, begin_writer
 from cryptotrader.persistence.inline_sqlite import InlineConnection
 from cryptotrader.persistence.repositories._sql import rowcount
 
@@ -93,6 +94,10 @@ async def _driver(session: AsyncSession) -> sqlite3.Connection | None:
     sync = session.sync_session
     if sync._new or sync._deleted or sync.identity_map._modified:
         return None
+    writer: sqlite3.Connection | None = session.info.get(WRITER_RAW)
+    if writer is not None:  # the writers' own connection: its unit of work begins here
+        begin_writer(writer)
+        return writer
     transaction = sync.get_transaction()
     cached = session.info.get(_KEY)
     if cached is not None and transaction is not None and cached[0] is transaction:
