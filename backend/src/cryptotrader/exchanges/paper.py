@@ -313,6 +313,17 @@ class PaperExchange(BaseExchange):
         self.book.quiet_mark(symbol, price, at_ms)
         return True
 
+    def resting(self, symbol: str, o: float, h: float, lo: float) -> bool:
+        """True when a candle (open, high, low) on ``symbol`` and the next open fill nothing.
+
+        As ``quiet``, but the pair may hold stop-loss / take-profit pairs the candle does not
+        reach (``PaperBook.resting``): ``on_candle`` and ``mark_price`` would then only move the
+        market state (``quiet_candle``, ``quiet_mark`` on the book), save and report nothing.
+        """
+        return (
+            not self.book.dirty and not self._lock.locked() and self.book.resting(symbol, o, h, lo)
+        )
+
     def quiet(self, symbol: str) -> bool:
         """True when market data on ``symbol`` can fill nothing (see ``quiet_candle``)."""
         book = self.book

@@ -252,6 +252,28 @@ class PaperBook:
             state.last_candle_ms = open_ms
             state.price, state.price_ms = close, close_ms
 
+    def resting(self, symbol: str, o: float, h: float, lo: float) -> bool:
+        """True when ``candle`` with this open, high and low would fill nothing on ``symbol``.
+
+        Only stop-loss / take-profit pairs the candle does not reach (``touch``) rest there: no
+        market or limit order waits. ``quiet_candle`` then does all ``candle`` would; and with no
+        market order waiting, ``mark`` without ``trigger`` fills nothing either (``quiet_mark``).
+        """
+        orders = self._open_of.get(symbol)
+        if not orders:
+            return True
+        for order in orders.values():
+            kind = order.type
+            if kind is OrderType.TAKE_PROFIT:
+                continue  # checked with its stop, as ``candle`` does
+            if kind is not OrderType.STOP_LOSS or order.price is None:
+                return False
+            take = self.orders[order.link] if order.link is not None else None
+            take_level = math.inf if take is None or take.price is None else float(take.price)
+            if touch(o, h, lo, float(order.price), take_level)[0]:
+                return False
+        return True
+
     def quiet_mark(self, symbol: str, price: float, at_ms: int) -> None:
         """``mark`` on a pair with no open order: only its market state moves."""
         state = self.market(symbol)

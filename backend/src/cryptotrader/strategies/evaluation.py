@@ -28,7 +28,7 @@ from cryptotrader.indicators.engine import (
 )
 from cryptotrader.marketdata.resample import resample
 from cryptotrader.strategies.base import BaseStrategy, Decisions, StrategyInputs
-from cryptotrader.strategies.context import ContextArrays, context_arrays
+from cryptotrader.strategies.context import TREND_KEY, ContextArrays, context_arrays
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +116,14 @@ class WindowedInputs:
         """Candles to keep before the next run (None: all)."""
         self._memory = engine.memory
         self._higher: tuple[int, IndicatorResult] | None = None
+        self._closed: HigherCandles | None = None
+        if self.higher is not None:
+            self._closed = HigherCandles(timeframe, self.higher)
+        # The context reads one thing of the higher timeframe: the trend key's strength
+        # (``context_arrays``); the rest of the set would be computed for nothing, every hour.
+        trend = {i.key: i for i in engine.indicators}.get(TREND_KEY)
+        reads_trend = trend is not None and strategy.reads_strengths
+        self._higher_engine = IndicatorEngine([trend]) if reads_trend and trend else engine
 
     def reach(self, first: int) -> int | None:
         """Candles before row ``first`` that the rows from ``first`` on read (None: all)."""
@@ -175,17 +183,87 @@ class WindowedInputs:
         return base, inputs
 
     def _higher_result(self, candles: CandleArrays) -> IndicatorResult:
-        """The higher timeframe's closed candles' result, computed again once one more closed."""
+        """The higher timeframe's closed candles' result, computed again once one more closed.
+
+        Its candles are ``resample(candles, ...)`` (``HigherCandles``: only the buckets closed
+        since the last time are built); its indicators, those the context reads (the trend
+        key's, when the rule reads strengths; else the whole set), over all of them as before,
+        so the values are the same bit for bit (tests/unit/strategies/test_higher_candles.py).
+        """
         assert self.higher is not None
+        assert self._closed is not None
         closes = self.timeframe.bucket_end(candles.timestamps[-1:])
         forming = int(self.higher.bucket_start(closes)[0])
         if self._higher is None or self._higher[0] != forming:
-            higher = resample(candles, self.timeframe, self.higher)
-            result = self.engine.compute(
+            higher = self._closed.of(candles)
+            result = self._higher_engine.compute(
                 higher, self.higher, with_strengths=self.strategy.reads_strengths, readings=False
             )
             self._higher = (forming, result)
         return self._higher[1]
+
+
+def _joined(parts: list[CandleArrays]) -> CandleArrays:
+    """``parts`` end to end (new arrays)."""
+    return CandleArrays(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS))
+
+
+_FIELDS = ("timestamps", "open", "high", "low", "close", "volume")
+
+
+class HigherCandles:
+    """``resample`` of a live window of candles, building only the buckets closed since last.
+
+    The window moves forward (a ``CandleBuffer``'s view: the newest candles, the oldest let go):
+    every bucket after its first holds all of its candles, the same in every window that holds
+    it, so it is built once and kept. The first bucket is built again each time (the window's
+    start may cut it), and the last one is kept only when the candles reach its end, as
+    ``resample`` decides. A window that starts before the last one did (another series) is
+    built whole again.
+
+    Args:
+        source: the candles' timeframe.
+        target: the higher timeframe; ``source`` divides it.
+    """
+
+    def __init__(self, source: Timeframe, target: Timeframe) -> None:
+        self.source, self.target = source, target
+        self._kept: CandleArrays | None = None
+        """Whole buckets after an earlier window's first, up to ``_until`` (exclusive)."""
+        self._first = 0
+        self._until = 0
+
+    def of(self, candles: CandleArrays) -> CandleArrays:
+        """``resample(candles, source, target)``, bit for bit."""
+        ts = candles.timestamps
+        n = len(ts)
+        if not n:
+            return resample(candles, self.source, self.target)
+        first = self.target.bucket_start(ts[:1])
+        after_first = int(self.target.bucket_end(first)[0])
+        split = int(np.searchsorted(ts, after_first, side="left"))
+        if split == n:  # one bucket: resample decides whether it is closed
+            self._kept, self._first, self._until = None, int(first[0]), after_first
+            return resample(candles, self.source, self.target)
+        kept = self._kept
+        if kept is None or int(first[0]) < self._first:
+            kept, until = None, after_first
+        else:
+            kept = kept.slice(int(np.searchsorted(kept.timestamps, after_first)), len(kept))
+            until = max(self._until, after_first)
+        head = resample(candles.slice(0, split), self.source, self.target, include_incomplete=True)
+        new = resample(
+            candles.slice(int(np.searchsorted(ts, until, side="left")), n),
+            self.source,
+            self.target,
+        )
+        closed = [kept] if kept is not None and len(kept) else []
+        if len(new):
+            closed.append(new)
+            until = int(self.target.bucket_end(new.timestamps[-1:])[0])
+        self._kept = _joined(closed) if len(closed) > 1 else (closed[0] if closed else None)
+        self._first, self._until = int(first[0]), until
+        return _joined([head, *closed])
 
 
 def compute_inputs(

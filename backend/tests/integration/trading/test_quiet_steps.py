@@ -1,12 +1,13 @@
 """A replay's quiet candle times (nothing can trade) stepped at once leave what ``step_all`` leaves.
 
 ``TradingWorker._quiet_step`` moves the paper market, the clock and the checkpoint's step without
-the full step's awaits. The same replays run twice in this process, with and without it, must
-leave the same database: every trade, every order, the paper account (balances, orders, market
-state as last saved) and every engine checkpoint. One pair (BTC/USDT 4h with its gaps) and two
-pairs traded together (BTC and ETH daily: several rows per candle time). What this guards is
-the quiet test: a candle time taken as quiet that could have traded (an entry, a stop) changes
-the trades.
+the full step's awaits, with or without positions open (their stop-loss / take-profit pairs
+resting out of the candle's reach). The same replays run twice in this process, with and
+without it, must leave the same database: every trade, every order, the paper account
+(balances, orders, market state as last saved) and every engine checkpoint. One pair (BTC/USDT
+4h with its gaps) and two pairs traded together (BTC and ETH daily: several rows per candle
+time). What this guards is the quiet test: a candle time taken as quiet that could have
+traded (an entry, an exit, a stop or take-profit reached) changes the trades.
 """
 
 from __future__ import annotations
@@ -98,9 +99,12 @@ async def test_replay_when_quiet_steps_are_taken_at_once_leaves_what_full_steps_
     (tmp_path / "full").mkdir()
     quiet = TradingWorker._quiet_step
     taken = []
+    holding = []  # quiet steps taken with a position open (its stop-loss resting untouched)
 
     def counted(worker: TradingWorker, rows: Any) -> bool:
         taken.append(quiet(worker, rows))
+        if taken[-1] and any(row.lane.engine.state.positions for row in rows):
+            holding.append(rows[0].candle.open_ms)
         return taken[-1]
 
     monkeypatch.setattr(TradingWorker, "_quiet_step", counted)
@@ -114,3 +118,4 @@ async def test_replay_when_quiet_steps_are_taken_at_once_leaves_what_full_steps_
     assert fast["trades"] == full["trades"]
     assert fast["orders"] == full["orders"]
     assert fast["checkpoints"] == full["checkpoints"]
+    assert len(holding) > 20  # candle times holding a position, its protection out of reach

@@ -157,6 +157,42 @@ def test_quiet_candle_and_mark_when_the_pair_has_no_order_move_the_market_as_can
     assert quiet.market(PAIR.symbol).last_candle_ms == 3 * H
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.floats(37_000.0, 46_000.0),
+    st.floats(0.0, 3_000.0),
+    st.floats(0.0, 3_000.0),
+    st.sampled_from([39_000.0, 40_000.0]),
+    st.sampled_from([44_000.0, None]),
+)
+def test_resting_when_only_a_protection_pair_rests_says_whether_candle_fills_nothing(
+    o: float, up: float, down: float, stop: float, take: float | None
+) -> None:
+    b = bought()
+    b.protect(
+        PAIR,
+        Decimal("0.1"),
+        stop=exact(stop),
+        take=None if take is None else exact(take),
+        coid="e",
+        now=0,
+    )
+    h, lo = o + up, o - down
+    resting = b.resting(PAIR.symbol, o, h, lo)
+    assert resting == (b.candle(PAIR, H, 2 * H, o, h, lo, o) == [])
+
+
+def test_resting_when_a_market_or_limit_order_waits_is_false() -> None:
+    waiting = book()  # a market order placed before any price: fills at the next candle
+    waiting.submit(PAIR, Side.BUY, Decimal("0.1"), limit=None, coid="e", now=0)
+    limit = bought()
+    limit.submit(PAIR, Side.SELL, Decimal("0.1"), limit=Decimal(50_000), coid="x", now=0)
+    candle = (40_000.0, 40_100.0, 39_900.0)
+    assert not waiting.resting(PAIR.symbol, *candle)
+    assert not limit.resting(PAIR.symbol, *candle)  # out of reach, but checked by ``candle``
+    assert bought().resting(PAIR.symbol, *candle)  # no order at all
+
+
 def test_cancel_when_one_leg_of_a_pair_cancels_both_and_frees_the_amount() -> None:
     b = protected(39_000.0, 44_000.0)
     assert b.used["BTC"] == Decimal("0.1")

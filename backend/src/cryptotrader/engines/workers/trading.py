@@ -445,22 +445,19 @@ class TradingWorker:
     def _quiet_step(self, rows: list[_Row]) -> bool:
         """Step a candle time where nothing can trade, at once; False (nothing done) if not quiet.
 
-        Quiet: a replay on the paper market (no decision too old), and on every pair no
-        position, nothing the paper market could fill or must save, trading allowed and no
-        entry its bots may take. ``step_all`` would then only move the paper market (the
-        candle, then the next open), the clock and each checkpoint's step: done here without
-        its awaits. Most candles of a replay are quiet.
+        Quiet: a replay on the paper market (no decision too old), and on every pair trading
+        allowed, nothing the paper market could fill or must save (no order, or only stop-loss /
+        take-profit pairs the candle does not reach: ``PaperExchange.resting``), every position
+        protected, no exit and no entry its bots may take. ``step_all`` would then only move the
+        paper market (the candle, then the next open), the clock and each checkpoint's step:
+        done here without its awaits. Most candles of a replay are quiet, with or without a
+        position open.
         """
         feed = self.feed
         if feed is None or self.max_age is not None:
             return False
-        for row in rows:
-            lane = row.lane
-            state = lane.engine.state
-            if state.positions or not state.trading_allowed or not feed.quiet(lane.symbol):
-                return False
-            if lane.symbol in self._open_to and self._buys(row):
-                return False
+        if not all(self._row_quiet(feed, row) for row in rows):
+            return False
         for row in rows:
             row.lane.engine.deps.progress.step_ms = row.candle.open_ms
         if self._market_clock is not None:
@@ -475,11 +472,24 @@ class TradingWorker:
                 book.quiet_mark(row.lane.symbol, candle.next_open, candle.next_open_ms)
         return True
 
-    def _buys(self, row: _Row) -> bool:
-        """True when a bot that opens positions on the row's pair decided to buy."""
+    def _row_quiet(self, feed: PaperExchange, row: _Row) -> bool:
+        """True when the row's pair can do nothing at its candle (see ``_quiet_step``)."""
+        lane, candle = row.lane, row.candle
+        state = lane.engine.state
+        if not state.trading_allowed:
+            return False
+        if not feed.resting(lane.symbol, candle.open, candle.high, candle.low):
+            return False
+        positions = state.positions
+        if positions and (_sells(row, positions) or any(p.unprotected for p in positions.values())):
+            return False
+        return lane.symbol not in self._open_to or not self._buys(row, positions)
+
+    def _buys(self, row: _Row, positions: Mapping[BotKind, object]) -> bool:
+        """True when a bot without a position that opens on the row's pair decided to buy."""
         at, symbol = row.at, row.lane.symbol
         for bot, actions in row.actions:
-            if actions[at] == BUY and self.opens_on(bot, symbol):
+            if actions[at] == BUY and bot not in positions and self.opens_on(bot, symbol):
                 return True
         return False
 
@@ -690,6 +700,12 @@ def _acts(row: _Row) -> bool:
         return False
     at = row.at
     return any(actions[at] for _, actions in row.actions)
+
+
+def _sells(row: _Row, positions: Mapping[BotKind, object]) -> bool:
+    """True when a bot holding a position on the row's pair decided to sell (an exit)."""
+    at = row.at
+    return any(actions[at] == SELL and bot in positions for bot, actions in row.actions)
 
 
 def _action(row: _Row, bot: BotKind) -> int | None:
