@@ -16,6 +16,7 @@ import time or in the constructor; ``check()`` connects once and turns any failu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import weakref
 from collections.abc import Awaitable, Callable
@@ -34,6 +35,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 from cryptotrader.errors import ConfigurationError, OperationalError
 from cryptotrader.persistence.inline_sqlite import InlineConnection, inline_connector
@@ -111,6 +113,32 @@ _WRITER = "cryptotrader.writer"
 
 WRITER_RAW = "cryptotrader.writer_raw"
 """``session.info``: a writer session's ``sqlite3`` connection (``Database.writer_session``)."""
+
+
+class WriterSession(Session):
+    """The session of a writer's unit of work (``Database.writer_session``).
+
+    Its transaction may be sqlite3's alone (begun by ``begin_writer``, the session knowing
+    nothing of it): committing or rolling back the session does the same to sqlite3's, so that
+    ``session.commit()`` and ``session.rollback()`` mean what they say there too.
+    """
+
+    def commit(self) -> None:
+        """Commit the session's transaction, then sqlite3's if still open."""
+        super().commit()
+        raw: sqlite3.Connection | None = self.info.get(WRITER_RAW)
+        if raw is not None and raw.in_transaction:
+            try:
+                raw.commit()
+            except sqlite3.Error as exc:
+                raise DBAPIError.instance("COMMIT", (), exc, sqlite3.Error) from exc
+
+    def rollback(self) -> None:
+        """Roll back the session's transaction, then sqlite3's if still open."""
+        super().rollback()
+        raw: sqlite3.Connection | None = self.info.get(WRITER_RAW)
+        if raw is not None and raw.in_transaction:
+            raw.rollback()
 
 
 def begin_writer(raw: sqlite3.Connection) -> None:
@@ -250,7 +278,9 @@ class Database:
             connection.sync_connection.info[_WRITER] = True  # type: ignore[union-attr]
         driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
         assert isinstance(driver, InlineConnection)
-        session = AsyncSession(bind=connection, expire_on_commit=False)
+        session = AsyncSession(
+            bind=connection, expire_on_commit=False, sync_session_class=WriterSession
+        )
         session.info[WRITER_RAW] = driver._connection
         return session
 
@@ -258,7 +288,8 @@ class Database:
         """Close the writers' connection (a new one at the next ``writer_session``)."""
         connection, self._writer_connection = self._writer_connection, None
         if connection is not None:
-            await connection.close()
+            with contextlib.suppress(SQLAlchemyError, sqlite3.Error):
+                await connection.close()
 
     @property
     def dialect(self) -> str:

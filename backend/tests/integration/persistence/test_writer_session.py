@@ -133,3 +133,17 @@ async def test_writer_when_the_database_is_disposed_connects_again(db: Database)
         await uow.commit()
 
     assert await _stored(db) == {"a": 1, "b": 2}
+
+
+async def test_writer_session_when_committed_or_rolled_back_itself_does_it_to_sqlite3(
+    db: Database,
+) -> None:
+    """``session.commit()``/``rollback()`` called directly end sqlite3's transaction too."""
+    async with UnitOfWork(db) as uow:
+        await _put(uow, "a", 1)
+        await uow.session.rollback()
+        await _put(uow, "b", 2)
+        await uow.session.commit()
+        await _put(uow, "c", 3)
+
+    assert await _stored(db) == {"b": 2}
