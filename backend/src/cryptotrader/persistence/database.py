@@ -232,6 +232,8 @@ class Database:
         """``writer`` of the loop that last asked (looked up again on another loop)."""
         self._writer_connection: AsyncConnection | None = None
         """Inline SQLite: the connection the writers' units of work share (``writer_session``)."""
+        self._spare_session: AsyncSession | None = None
+        """A writer session that ended clean, for the next one (``writer_session_done``)."""
         self.commit_check: Callable[[AsyncSession], Awaitable[None]] | None = None
         """Run in each unit of work's transaction before it commits (raising rolls it back): the
         single-writer fence of the order and portfolio engines (``engines.writer_lease``)."""
@@ -276,13 +278,28 @@ class Database:
         if connection is None or connection.closed or connection.invalidated:
             connection = self._writer_connection = await self.engine.connect()
             connection.sync_connection.info[_WRITER] = True  # type: ignore[union-attr]
+            self._spare_session = None
         driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
         assert isinstance(driver, InlineConnection)
-        session = AsyncSession(
-            bind=connection, expire_on_commit=False, sync_session_class=WriterSession
-        )
+        session, self._spare_session = self._spare_session, None
+        if session is None:
+            session = AsyncSession(
+                bind=connection, expire_on_commit=False, sync_session_class=WriterSession
+            )
         session.info[WRITER_RAW] = driver._connection
         return session
+
+    def writer_session_done(self, session: AsyncSession) -> None:
+        """Keep a writer session that ended clean for the next writer.
+
+        Building one cost more than the rest of a unit of work. Its ``info`` is emptied; one
+        left with a transaction or objects is dropped.
+        """
+        sync = session.sync_session
+        if sync.in_transaction() or sync.identity_map or sync._new or sync._deleted:
+            return
+        session.info.clear()
+        self._spare_session = session
 
     async def drop_writer_connection(self) -> None:
         """Close the writers' connection (a new one at the next ``writer_session``)."""

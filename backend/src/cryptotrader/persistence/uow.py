@@ -140,8 +140,8 @@ class UnitOfWork:
     ) -> None:
         """End a writer session (``Database.writer_session``): what is not committed rolls back.
 
-        The session is dropped, its connection kept for the next writer; if the rollback fails,
-        the connection is closed too (a new one next time).
+        The session and its connection are kept for the next writer; if the rollback fails,
+        both are dropped (a new connection next time).
         """
         try:
             if clean and session.sync_session.identity_map:
@@ -150,10 +150,12 @@ class UnitOfWork:
                 await session.rollback()
             if raw.in_transaction:
                 raw.rollback()
-            session.expunge_all()
+            if session.sync_session.identity_map:
+                session.expunge_all()
         except BaseException:
             await self._database.drop_writer_connection()
             raise
+        self._database.writer_session_done(session)
 
     async def _done(self) -> None:
         """Await what the commits asked for, the writer lock released; failures are logged."""

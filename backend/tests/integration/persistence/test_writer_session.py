@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,15 @@ import pytest_asyncio
 from sqlalchemy import event, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from cryptotrader.domain.enums import BotKind, RiskLevel
+from cryptotrader.engines.bot_ledger import BotLedger
 from cryptotrader.persistence import driver
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.migrate import upgrade
+from cryptotrader.persistence.repositories import bots
 from cryptotrader.persistence.repositories.checkpoints import upsert_checkpoint
 from cryptotrader.persistence.tables import Base, EngineCheckpointRow
-from cryptotrader.persistence.uow import UnitOfWork
+from cryptotrader.persistence.uow import UnitOfWork, after_commit
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
@@ -147,3 +151,62 @@ async def test_writer_session_when_committed_or_rolled_back_itself_does_it_to_sq
         await _put(uow, "c", 3)
 
     assert await _stored(db) == {"b": 2}
+
+
+async def test_writer_transaction_key_when_a_transaction_ends_changes(db: Database) -> None:
+    """A bot ledger is read again after a commit: another process may have changed a bot."""
+    async with UnitOfWork(db) as uow:
+        for kind in BotKind:
+            await bots.create_bot(
+                session=uow.session,
+                name=str(kind),
+                kind=kind,
+                capital=Decimal(1000),
+                risk_level=RiskLevel.LOW,
+                risk_ratio=Decimal("0.01"),
+            )
+        await uow.commit()
+    other = Database(str(db.url))  # another writer of the file (the API's, say)
+    try:
+        async with UnitOfWork(db) as uow:
+            keys = [driver.transaction_key(uow.session)]
+            before = (await BotLedger.of(uow.session)).bots[BotKind.SAFE].capital
+            await uow.commit()
+            keys.append(driver.transaction_key(uow.session))
+            async with UnitOfWork(other) as elsewhere:
+                row = await bots.require_bot(session=elsewhere.session, kind=BotKind.SAFE)
+                row.capital = Decimal(2000)
+                await elsewhere.commit()
+            after = (await BotLedger.of(uow.session)).bots[BotKind.SAFE].capital
+            await uow.rollback()
+            keys.append(driver.transaction_key(uow.session))
+    finally:
+        await other.dispose()
+
+    assert (before, after) == (Decimal(1000), Decimal(2000))
+    assert len(set(keys)) == 3
+
+
+async def test_writer_session_when_the_next_unit_of_work_takes_it_carries_nothing_over(
+    db: Database,
+) -> None:
+    called: list[str] = []
+    async with UnitOfWork(db) as uow:
+        await _put(uow, "a", 1)
+        await uow.commit()
+        first = uow.session
+        first.info["mine"] = 1
+        after_commit(first, lambda: called.append("dropped"))  # never committed
+        row = await uow.session.get(EngineCheckpointRow, ("e", "a"))
+    async with UnitOfWork(db) as uow:
+        second = uow.session
+        info = dict(second.info)
+        held = len(second.sync_session.identity_map)
+        await _put(uow, "b", 2)
+        await uow.commit()
+
+    assert second is first  # the same session: nothing of the first unit of work in it
+    assert "mine" not in info
+    assert (held, called) == (0, [])
+    assert row is not None
+    assert row.key == "a"  # read in the first: still readable, detached
