@@ -225,6 +225,45 @@ class SignalGenerated(BusMessage):
             indicators={k: IndicatorReading.from_domain(s) for k, s in signal.indicators.items()},
         )
 
+    @classmethod
+    def of_verdict(
+        cls,
+        *,
+        message_id: str,
+        timestamp: UtcDatetime,
+        pair: Pair,
+        timeframe: Timeframe,
+        action: SignalAction,
+        confidence: float,
+        score: float,
+        strategy: str,
+        target_bot: BotKind,
+        contributions: dict[str, float],
+    ) -> SignalGenerated:
+        """The decision worker's verdict on a run's last candle, not validated again.
+
+        Every value is of its field's type already: ``timestamp`` aware UTC (``utc_from_ms``),
+        ``confidence`` checked in [0, 1] and ``score`` clipped to [-1, 1] by the worker
+        (``evaluate_rule``, ``_bot_decisions``), plain floats from numpy's ``tolist``.
+        Validating cost about as much as deciding (a 50-pair candle time announces 100
+        verdicts); ``tests/unit/bus/test_decision_messages.py`` checks it equals the validated one.
+        """
+        values: dict[str, Any] = {
+            "message_id": message_id,
+            "timestamp": timestamp,
+            "type": "signal_generated",
+            "pair": pair,
+            "timeframe": timeframe,
+            "action": action,
+            "confidence": confidence,
+            "score": score,
+            "strategy": strategy,
+            "target_bot": target_bot,
+            "contributions": dict(contributions),
+            "indicators": {},
+        }
+        return _trusted(cls, values, _VERDICT_GIVEN)
+
     def to_domain(self) -> TradingSignal:
         """The trading signal."""
         return TradingSignal(
@@ -296,7 +335,10 @@ _GIVEN = frozenset(OrderUpdated.model_fields) - {"message_id", "type"}
 """The fields ``from_domain`` gives (the others take their defaults)."""
 
 
-_M = TypeVar("_M", bound=BusMessage)
+_VERDICT_GIVEN = frozenset(SignalGenerated.model_fields) - {"type"}
+"""The fields ``SignalGenerated.of_verdict`` gives (as validation counts them)."""
+
+_M = TypeVar("_M", bound=BaseModel)
 
 
 def _trusted(cls: type[_M], values: dict[str, Any], given: frozenset[str]) -> _M:
@@ -560,12 +602,68 @@ class BotDecisions(BaseModel):
         description="by row index, for the rows that buy and the run's last row",
     )
 
+    @classmethod
+    def of_rows(
+        cls,
+        *,
+        strategy: str,
+        actions: list[int],
+        confidence: list[float],
+        score: list[float],
+        contributions: dict[str, dict[str, float]],
+    ) -> BotDecisions:
+        """The decision worker's decisions on a run, not validated again.
+
+        The values are of the fields' types already (plain ints and floats from numpy's
+        ``tolist``); ``tests/unit/bus/test_decision_messages.py`` checks it equals the validated.
+        """
+        values = {
+            "strategy": strategy,
+            "actions": actions,
+            "confidence": confidence,
+            "score": score,
+            "contributions": contributions,
+        }
+        return _trusted(cls, values, _BOT_DECISIONS_GIVEN)
+
+
+_BOT_DECISIONS_GIVEN = frozenset(BotDecisions.model_fields)
+
 
 class DecisionsMade(_RunMessage):
     """Both bots' decisions over a run of candles, with the candles (``signals``)."""
 
     type: Literal["decisions_made"] = "decisions_made"
     bots: dict[BotKind, BotDecisions]
+
+    @classmethod
+    def of_run(
+        cls, run: _RunMessage, *, message_id: str, bots: dict[BotKind, BotDecisions]
+    ) -> DecisionsMade:
+        """The decisions on ``run``, not validated again.
+
+        ``run`` is a validated message and its fields are this one's: validating again cost
+        most of building (a 50-pair candle time builds 50, with the batch's 50 symbols each);
+        ``tests/unit/bus/test_decision_messages.py`` checks it equals the validated message.
+        """
+        values: dict[str, Any] = {}
+        for name in _DECISIONS_FIELDS:  # in the message's field order (its JSON's)
+            if name == "message_id":
+                values[name] = message_id
+            elif name == "type":
+                values[name] = "decisions_made"
+            elif name == "bots":
+                values[name] = dict(bots)
+            elif name == "batch":
+                values[name] = list(run.batch)
+            else:
+                values[name] = getattr(run, name)
+        return _trusted(cls, values, _DECISIONS_GIVEN)
+
+
+_DECISIONS_FIELDS = tuple(DecisionsMade.model_fields)
+_DECISIONS_GIVEN = frozenset({"message_id", "candles", "bots", *_CARRIED})
+"""The fields ``DecisionsMade(message_id=, candles=, bots=, **run.carried())`` counts as set."""
 
 
 Message = Annotated[

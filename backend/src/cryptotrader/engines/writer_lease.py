@@ -139,13 +139,10 @@ class WriterLease:
         connection = await session.connection()
         dialect = connection.dialect.name
         sql = _FENCE_SQL[dialect].format(names=self._names_sql)
-        rows: Any
-        if dialect == "sqlite":  # the driver's own cursor: SQLAlchemy's execute costs 10x more
-            raw = await connection.get_raw_connection()
-            cursor = await raw.driver_connection.execute(sql)  # type: ignore[union-attr]
-            rows = await cursor.fetchall()
-            await cursor.close()
-        else:
+        rows: Any = None
+        if dialect == "sqlite":  # the driver's own connection, one worker call: SQLAlchemy's
+            rows = await driver.plain_rows(session, sql)  # execute costs 10x more
+        if rows is None:
             rows = (await connection.exec_driver_sql(sql)).all()
         await self._check(session, rows)
 

@@ -324,6 +324,16 @@ class PaperExchange(BaseExchange):
             not self.book.dirty and not self._lock.locked() and self.book.resting(symbol, o, h, lo)
         )
 
+    def levels(self, symbol: str) -> list[tuple[float, float]] | None:
+        """The stop / take-profit levels resting on ``symbol`` (``PaperBook.levels``).
+
+        None when a candle may do more than move the market state whatever its prices: another
+        order waits, a change is unsaved, or someone holds the lock.
+        """
+        if self.book.dirty or self._lock.locked():
+            return None
+        return self.book.levels(symbol)
+
     def quiet(self, symbol: str) -> bool:
         """True when market data on ``symbol`` can fill nothing (see ``quiet_candle``)."""
         book = self.book

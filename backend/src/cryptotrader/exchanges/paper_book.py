@@ -259,20 +259,28 @@ class PaperBook:
         market or limit order waits. ``quiet_candle`` then does all ``candle`` would; and with no
         market order waiting, ``mark`` without ``trigger`` fills nothing either (``quiet_mark``).
         """
-        orders = self._open_of.get(symbol)
-        if not orders:
+        if not self._open_of.get(symbol):
             return True
-        for order in orders.values():
+        levels = self.levels(symbol)
+        return levels is not None and not any(touch(o, h, lo, s, t)[0] for s, t in levels)
+
+    def levels(self, symbol: str) -> list[tuple[float, float]] | None:
+        """The stop and take-profit levels (inf: none) of the pairs resting on ``symbol``.
+
+        None when another order waits (a market or limit order): a candle may fill it whatever
+        these levels. ``candle`` fills nothing on a candle that ``touch``es none of them.
+        """
+        levels = []
+        for order in self._open_of.get(symbol, {}).values():
             kind = order.type
             if kind is OrderType.TAKE_PROFIT:
                 continue  # checked with its stop, as ``candle`` does
             if kind is not OrderType.STOP_LOSS or order.price is None:
-                return False
+                return None
             take = self.orders[order.link] if order.link is not None else None
             take_level = math.inf if take is None or take.price is None else float(take.price)
-            if touch(o, h, lo, float(order.price), take_level)[0]:
-                return False
-        return True
+            levels.append((float(order.price), take_level))
+        return levels
 
     def quiet_mark(self, symbol: str, price: float, at_ms: int) -> None:
         """``mark`` on a pair with no open order: only its market state moves."""

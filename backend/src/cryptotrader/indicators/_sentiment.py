@@ -47,7 +47,7 @@ class SentimentIndicator(Indicator[P]):
         return {column: np.full(len(candles), np.nan) for column in self.columns}
 
     def _neutral(self, candles: CandleArrays, start: int) -> FloatArray:
-        return np.zeros(max(len(candles) - start, 0))
+        return np.zeros(candles.close[start:].shape)  # (rows, pairs) too: ``rows_strength``
 
     def reading(
         self,

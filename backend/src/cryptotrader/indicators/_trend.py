@@ -30,6 +30,7 @@ class MovingAverageIndicator(Indicator[MovingAverageParams]):
     """
 
     params_model = MovingAverageParams
+    rows_strength = True
 
     @property
     def columns(self) -> tuple[str, ...]:

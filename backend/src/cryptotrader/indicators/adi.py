@@ -29,6 +29,7 @@ class Adi(Indicator[AdiParams]):
     """
 
     params_model = AdiParams
+    rows_strength = True
 
     @property
     def columns(self) -> tuple[str, ...]:

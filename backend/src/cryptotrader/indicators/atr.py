@@ -35,6 +35,7 @@ class Atr(Indicator[AtrParams]):
     """
 
     params_model = AtrParams
+    rows_strength = True
     default_weight = 0.0
 
     @property

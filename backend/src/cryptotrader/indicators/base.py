@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
@@ -134,6 +134,11 @@ class Indicator(ABC, Generic[P]):
     name: ClassVar[str]
     params_model: ClassVar[type[IndicatorParams]]
     default_weight: ClassVar[float] = 1.0
+    rows_strength: ClassVar[bool] = False
+    """``strength`` is elementwise on rows, so it runs unchanged on arrays of shape (rows, pairs):
+    the live engines score a candle time's pairs in one call (``IndicatorEngine.compute_rows``).
+    It reads ``values[c][start:]``, ``candles.<field>[start - rows_pad:]`` and ``atr(candles, p)``
+    only, and its rows do not depend on ``start`` once ``start >= rows_pad``."""
 
     def __init__(self, params: Mapping[str, Any] | P | None = None, *, weight: float | None = None):
         parsed = parse_params(self.params_model, params, f"indicator {self.name!r}")
@@ -174,6 +179,11 @@ class Indicator(ABC, Generic[P]):
         return None
 
     @property
+    def rows_pad(self) -> int:
+        """Rows before ``start`` the strength reads or marks unknown (``rows_strength``)."""
+        return 1
+
+    @property
     def level_columns(self) -> tuple[str, ...]:
         """Cumulative columns (OBV, ADI) whose level depends on where the candles start.
 
@@ -185,6 +195,19 @@ class Indicator(ABC, Generic[P]):
     @abstractmethod
     def compute(self, candles: CandleArrays) -> Series:
         """Every series over the whole candle array (float64, NaN during warm-up)."""
+
+    def compute_rows(
+        self, windows: Sequence[CandleArrays], take: int, stacked: CandleArrays
+    ) -> Series:
+        """The last ``take`` rows of ``compute`` over each window, as (take, pairs) arrays.
+
+        ``stacked``: those rows of the windows' candles (``_shared.stack_rows``). By default
+        each window is computed whole and its rows taken; an indicator whose own arithmetic is
+        elementwise computes what needs the history (TA-Lib) over each window and the rest once,
+        on the stacked rows (the same operations on the same numbers: the same values).
+        """
+        each = [self.compute(window) for window in windows]
+        return {c: np.stack([values[c][-take:] for values in each], axis=1) for c in each[0]}
 
     @abstractmethod
     def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import talib
 from pydantic import Field, model_validator
@@ -42,6 +44,7 @@ class Bollinger(Indicator[BollingerParams]):
     """
 
     params_model = BollingerParams
+    rows_strength = True
 
     @property
     def _prefix(self) -> str:
@@ -73,6 +76,19 @@ class Bollinger(Indicator[BollingerParams]):
 
     def compute(self, candles: CandleArrays) -> Series:
         """Bands of the closes, %B and (upper - lower) / middle."""
+        return self._bands(self._talib(candles), candles.close)
+
+    def compute_rows(
+        self, windows: Sequence[CandleArrays], take: int, stacked: CandleArrays
+    ) -> Series:
+        """TA-Lib over each window; %B and the width once, on every window's rows."""
+        each = [self._talib(window) for window in windows]
+        upper, middle, lower = (
+            np.stack([bands[k][-take:] for bands in each], axis=1) for k in range(3)
+        )
+        return self._bands((upper, middle, lower), stacked.close)
+
+    def _talib(self, candles: CandleArrays) -> tuple[FloatArray, FloatArray, FloatArray]:
         p = self.params
         upper, middle, lower = talib.BBANDS(
             candles.close,
@@ -81,10 +97,15 @@ class Bollinger(Indicator[BollingerParams]):
             nbdevdn=p.std_dev,
             matype=MA_Type.SMA,
         )
+        return upper, middle, lower
+
+    def _bands(self, bands: tuple[FloatArray, FloatArray, FloatArray], close: FloatArray) -> Series:
+        """%B and the width from the bands (elementwise; the bands' arrays are reused)."""
+        upper, middle, lower = bands
         # In-place arithmetic: on a million candles every temporary array costs page faults.
         span = upper - lower
         flat = span == 0
-        percent_b = candles.close - lower
+        percent_b = close - lower
         with np.errstate(invalid="ignore", divide="ignore"):
             np.divide(percent_b, span, out=percent_b)
             percent_b[flat] = 0.5  # no band width: the close sits on the average

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import talib
 from pydantic import Field, model_validator
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.indicators._shared import window_rows
 from cryptotrader.indicators.atr import true_range
 from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
 from cryptotrader.indicators.registry import register_indicator
+
+
+def _chop(tr_sum: FloatArray, span: FloatArray, n: int) -> FloatArray:
+    """The index from the true ranges' sum and the price span of the window (elementwise)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        chop: FloatArray = np.where(
+            span > 0, 100.0 * np.log10(tr_sum / span) / math.log10(n), 100.0
+        )
+    chop[np.isnan(span)] = np.nan
+    return chop
 
 
 class ChoppinessParams(IndicatorParams):
@@ -38,6 +50,7 @@ class Choppiness(Indicator[ChoppinessParams]):
     """
 
     params_model = ChoppinessParams
+    rows_strength = True
     default_weight = 0.0
 
     @property
@@ -60,10 +73,17 @@ class Choppiness(Indicator[ChoppinessParams]):
         n = self.params.period
         tr_sum = talib.SUM(true_range(candles), timeperiod=n)
         span = talib.MAX(candles.high, timeperiod=n) - talib.MIN(candles.low, timeperiod=n)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            chop = np.where(span > 0, 100.0 * np.log10(tr_sum / span) / math.log10(n), 100.0)
-        chop[np.isnan(span)] = np.nan
-        return {self.columns[0]: chop}
+        return {self.columns[0]: _chop(tr_sum, span, n)}
+
+    def compute_rows(
+        self, windows: Sequence[CandleArrays], take: int, stacked: CandleArrays
+    ) -> Series:
+        """TA-Lib over each window; the index once, on every window's rows."""
+        n = self.params.period
+        tr_sum = window_rows(windows, take, lambda c: talib.SUM(true_range(c), timeperiod=n))
+        high = window_rows(windows, take, lambda c: talib.MAX(c.high, timeperiod=n))
+        low = window_rows(windows, take, lambda c: talib.MIN(c.low, timeperiod=n))
+        return {self.columns[0]: _chop(tr_sum, high - low, n)}
 
     def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """0 once defined (NaN during warm-up)."""

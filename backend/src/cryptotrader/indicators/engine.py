@@ -7,7 +7,7 @@ candle to the last such higher candle; a higher candle still forming is never vi
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, MutableMapping
+from collections.abc import Hashable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -18,6 +18,7 @@ from cryptotrader.domain.signals import IndicatorResult, IndicatorSignal, Readin
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.errors import StrategyError, UserInputError
 from cryptotrader.indicators import Indicator
+from cryptotrader.indicators._shared import stack_rows
 from cryptotrader.indicators.base import plain_reading
 from cryptotrader.indicators.defaults import default_indicators
 from cryptotrader.marketdata.resample import resample
@@ -28,6 +29,11 @@ if TYPE_CHECKING:  # pandas loads for frames only: a backtest on arrays never ne
 CandleInput: TypeAlias = "pd.DataFrame | CandleArrays"
 Shared: TypeAlias = "MutableMapping[Hashable, tuple[dict[str, FloatArray], FloatArray | None]]"
 """Values and strengths already computed on the same candles, by ``Indicator.identity``."""
+
+Rows: TypeAlias = "tuple[dict[str, FloatArray], FloatArray | None]"
+"""An indicator on several windows: its values' last rows stacked, their strengths."""
+RowsShared: TypeAlias = "MutableMapping[Hashable, Rows]"
+"""``compute_rows``'s ``shared``: an indicator's rows of every window, and their strengths."""
 
 _INTERNED: dict[Hashable, int] = {}
 """Each ``Indicator.identity`` seen, as a small int: an identity holds pydantic parameters,
@@ -75,12 +81,56 @@ class PendingReading:
     candles: CandleArrays
     timeframe: Timeframe
     strengths: FloatArray | None
+    column: int | None = None
+    """Set: ``values`` and ``strengths`` are several pairs' rows (``compute_rows``), this pair's
+    the column; ``candles`` its last rows (a label reads the last row and the one before)."""
 
     def read(self) -> Reading:
         """The reading, as ``IndicatorEngine.compute(..., plain=True)`` gives it."""
-        return plain_reading(
-            self.indicator, self.values, self.candles, self.timeframe, self.strengths
+        p = self.column
+        if p is None:
+            return plain_reading(
+                self.indicator, self.values, self.candles, self.timeframe, self.strengths
+            )
+        values = {c: v[:, p] for c, v in self.values.items()}
+        strengths = None if self.strengths is None else self.strengths[:, p]
+        return plain_reading(self.indicator, values, self.candles, self.timeframe, strengths)
+
+
+@dataclass(frozen=True, slots=True)
+class RowsResult:
+    """Every series and strength of the last rows of several pairs' windows, shape (rows, pairs).
+
+    Column ``p`` of each array is what ``IndicatorEngine.compute`` gives over window ``p`` for
+    those rows, bit for bit (``IndicatorEngine.compute_rows``).
+    """
+
+    series: dict[str, FloatArray]
+    strengths: dict[str, FloatArray]
+    weights: dict[str, float]
+
+
+def _rows(  # noqa: PLR0917 - the parts of one ``compute_rows`` step
+    indicator: Indicator[Any],
+    windows: Sequence[CandleArrays],
+    rows: int,
+    pad: int,
+    stacked: list[CandleArrays],
+    with_strengths: bool,
+) -> Rows:
+    """One indicator's last ``pad + rows`` rows of each window, stacked, and the rows scored."""
+    take = rows + pad
+    if not stacked:
+        stacked.append(stack_rows(windows, take))
+    columns = dict(indicator.compute_rows(windows, take, stacked[0]))
+    # scored even without ``with_strengths``: the readings read the last row's (a reading over
+    # the whole window scores it alone, the same value: ``Indicator.rows_strength``)
+    strength = indicator.strength(columns, stacked[0], pad)
+    if strength.shape != (rows, len(windows)):
+        raise StrategyError(
+            f"indicator {indicator.key!r}: strength of shape {strength.shape} on rows"
         )
+    return columns, strength
 
 
 def take_aligned(values: FloatArray, positions: IntArray) -> FloatArray:
@@ -185,6 +235,16 @@ class IndicatorEngine:
         """Every ``Indicator.level_columns``: series whose level depends on the first candle."""
         return frozenset(c for i in self._indicators.values() for c in i.level_columns)
 
+    @property
+    def rows_ready(self) -> bool:
+        """Whether ``compute_rows`` may score these indicators (every ``rows_strength``)."""
+        return all(i.rows_strength for i in self._indicators.values())
+
+    @property
+    def rows_pad(self) -> int:
+        """Rows before the rows scored that ``compute_rows`` stacks (the most a strength reads)."""
+        return max((i.rows_pad for i in self._indicators.values()), default=1)
+
     def register_indicator(self, indicator: Indicator[Any]) -> None:
         """Add a plugin.
 
@@ -281,6 +341,70 @@ class IndicatorEngine:
             weights={key: ind.weight for key, ind in self._indicators.items()},
             readings=plain_readings,
         )
+
+    def compute_rows(
+        self,
+        windows: Sequence[CandleArrays],
+        timeframe: Timeframe,
+        rows: int,
+        *,
+        with_strengths: bool = True,
+        shared: RowsShared | None = None,
+        later: Sequence[list[tuple[str, PendingReading]]] | None = None,
+    ) -> RowsResult:
+        """``compute(window, start=len(window) - rows)`` of each window, as (rows, pairs) arrays.
+
+        The live engines' candle time: one new candle for each of many pairs. What needs a
+        window's history (TA-Lib) is computed over each window as ``compute`` computes it; the
+        rest, elementwise arithmetic, on the last rows of every window stacked
+        (``Indicator.compute_rows``), and the rows are scored once for every pair
+        (``Indicator.rows_strength``): the same operations on the same numbers give the same
+        values, instead of one call per pair and indicator. Every window needs
+        ``rows + rows_pad`` candles, and every indicator ``rows_strength`` (``rows_ready``).
+        The readings are built from the last rows (a label reads the last and the one before).
+
+        Args:
+            windows: each pair's window (as ``compute``'s ``candles``).
+            timeframe: their timeframe (labels the readings).
+            rows: the rows wanted, the last of each window.
+            with_strengths: score the rows (as ``compute``).
+            shared: as ``compute``'s, for these windows and rows (another bot's engine).
+            later: one list per window: its readings are appended there (``PendingReading``),
+                as ``compute(..., plain=True, later=)`` appends them.
+
+        Raises:
+            StrategyError: a plugin raised; the message names it.
+        """
+        pad = self.rows_pad
+        stacked: list[CandleArrays] = []  # stacked once, when an indicator first needs it
+        tails: list[CandleArrays] = []  # each window's rows, for the readings
+        series: dict[str, FloatArray] = {}
+        strengths: dict[str, FloatArray] = {}
+        for key, indicator in self._indicators.items():
+            try:
+                identity = (self._identities[key], with_strengths)
+                known = None if shared is None else shared.get(identity)
+                if known is None:
+                    known = _rows(indicator, windows, rows, pad, stacked, with_strengths)
+                    if shared is not None:
+                        shared[identity] = known
+            except (UserInputError, StrategyError):
+                raise
+            except Exception as exc:
+                raise StrategyError(f"indicator {key!r} failed: {exc!r}") from exc
+            columns, strength = known
+            if with_strengths and strength is not None:
+                strengths[key] = strength
+            if later is not None:
+                if not tails:
+                    tails.extend(w.slice(len(w) - pad - rows, len(w)) for w in windows)
+                for p, tail in enumerate(tails):
+                    later[p].append(
+                        (key, PendingReading(indicator, columns, tail, timeframe, strength, p))
+                    )
+            series.update({c: v[pad:] for c, v in columns.items()})
+        weights = {key: ind.weight for key, ind in self._indicators.items()}
+        return RowsResult(series=series, strengths=strengths, weights=weights)
 
     def compute_multi_timeframe(
         self, datasets: Mapping[Timeframe, CandleInput], *, with_strengths: bool = True

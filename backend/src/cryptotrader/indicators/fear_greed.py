@@ -57,6 +57,7 @@ class FearGreed(SentimentIndicator[FearGreedParams]):
     """
 
     params_model = FearGreedParams
+    rows_strength = True
 
     def __init__(
         self,

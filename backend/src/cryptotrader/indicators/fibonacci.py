@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 import talib
 from pydantic import Field
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.indicators._shared import window_rows
 from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
 from cryptotrader.indicators.registry import register_indicator
 
+Indexes = npt.NDArray[np.integer[Any]]
+"""TA-Lib's MAXINDEX and MININDEX (int32)."""
 RATIOS: tuple[float, ...] = (0.236, 0.382, 0.5, 0.618, 0.786)
 KEY_RATIOS: tuple[float, ...] = (0.382, 0.5, 0.618)
 
 
 def _column(ratio: float) -> str:
     return f"fib_{round(ratio * 1000):03d}"
+
+
+def _levels(high: FloatArray, low: FloatArray, high_at: Indexes, low_at: Indexes) -> Series:
+    """The swing's direction and levels from its extremes and where they are (elementwise)."""
+    trend = np.where(high_at >= low_at, 1.0, -1.0)
+    trend[np.isnan(high)] = np.nan
+    span = high - low
+    # Up-swing levels hang from the high, down-swing levels rise from the low.
+    anchor = np.where(trend > 0, high, low)
+    step = -trend * span
+    out: Series = {"fib_high": high, "fib_low": low, "fib_trend": trend}
+    for ratio in RATIOS:
+        out[_column(ratio)] = anchor + ratio * step
+    return out
 
 
 class FibonacciParams(IndicatorParams):
@@ -37,6 +58,7 @@ class Fibonacci(Indicator[FibonacciParams]):
     """
 
     params_model = FibonacciParams
+    rows_strength = True
 
     @property
     def key(self) -> str:
@@ -61,20 +83,24 @@ class Fibonacci(Indicator[FibonacciParams]):
     def compute(self, candles: CandleArrays) -> Series:
         """Swing extremes and their order from TA-Lib MAX/MIN/MAXINDEX/MININDEX."""
         n = self.params.lookback
-        high = talib.MAX(candles.high, timeperiod=n)
-        low = talib.MIN(candles.low, timeperiod=n)
-        high_at = talib.MAXINDEX(candles.high, timeperiod=n)
-        low_at = talib.MININDEX(candles.low, timeperiod=n)
-        trend = np.where(high_at >= low_at, 1.0, -1.0)
-        trend[np.isnan(high)] = np.nan
-        span = high - low
-        # Up-swing levels hang from the high, down-swing levels rise from the low.
-        anchor = np.where(trend > 0, high, low)
-        step = -trend * span
-        out: Series = {"fib_high": high, "fib_low": low, "fib_trend": trend}
-        for ratio in RATIOS:
-            out[_column(ratio)] = anchor + ratio * step
-        return out
+        return _levels(
+            talib.MAX(candles.high, timeperiod=n),
+            talib.MIN(candles.low, timeperiod=n),
+            talib.MAXINDEX(candles.high, timeperiod=n),
+            talib.MININDEX(candles.low, timeperiod=n),
+        )
+
+    def compute_rows(
+        self, windows: Sequence[CandleArrays], take: int, stacked: CandleArrays
+    ) -> Series:
+        """TA-Lib over each window; the levels once, on every window's rows."""
+        n = self.params.lookback
+        return _levels(
+            window_rows(windows, take, lambda c: talib.MAX(c.high, timeperiod=n)),
+            window_rows(windows, take, lambda c: talib.MIN(c.low, timeperiod=n)),
+            window_rows(windows, take, lambda c: talib.MAXINDEX(c.high, timeperiod=n)),
+            window_rows(windows, take, lambda c: talib.MININDEX(c.low, timeperiod=n)),
+        )
 
     @staticmethod
     def _retraced(values: Series, close: FloatArray) -> tuple[FloatArray, FloatArray]:

@@ -75,6 +75,7 @@ class GoogleTrends(SentimentIndicator[GoogleTrendsParams]):
     """
 
     params_model = GoogleTrendsParams
+    rows_strength = True
     default_weight = 0.5
 
     def __init__(

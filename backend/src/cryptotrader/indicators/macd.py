@@ -48,6 +48,7 @@ class Macd(Indicator[MacdParams]):
     """
 
     params_model = MacdParams
+    rows_strength = True
 
     @property
     def _prefix(self) -> str:

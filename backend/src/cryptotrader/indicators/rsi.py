@@ -40,6 +40,7 @@ class Rsi(Indicator[RsiParams]):
     """
 
     params_model = RsiParams
+    rows_strength = True
 
     @property
     def columns(self) -> tuple[str, ...]:

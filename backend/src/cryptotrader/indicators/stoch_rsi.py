@@ -48,6 +48,7 @@ class StochRsi(Indicator[StochRsiParams]):
     """
 
     params_model = StochRsiParams
+    rows_strength = True
 
     @property
     def key(self) -> str:

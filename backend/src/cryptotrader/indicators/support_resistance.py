@@ -38,6 +38,7 @@ class SupportResistance(Indicator[SupportResistanceParams]):
     """
 
     params_model = SupportResistanceParams
+    rows_strength = True
 
     @property
     def key(self) -> str:
@@ -72,6 +73,11 @@ class SupportResistance(Indicator[SupportResistanceParams]):
             "sr_above_all": above_all,
             "sr_below_all": below_all,
         }
+
+    @property
+    def rows_pad(self) -> int:
+        """The warm-up: the strength marks the rows before it unknown."""
+        return self.warmup
 
     def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """See the class docstring."""

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import talib
 from pydantic import Field
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.indicators._shared import window_rows
 from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
 from cryptotrader.indicators.registry import register_indicator
+
+
+def _volumes(volume: FloatArray, average: FloatArray, obv: FloatArray) -> Series:
+    """The relative volume from the volume and its average (elementwise)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        relative = np.where(average > 0, volume / average, 0.0)
+    relative[np.isnan(average)] = np.nan
+    return {"volume_rel": relative, "volume_sma": average, "obv": obv}
 
 
 class VolumeParams(IndicatorParams):
@@ -32,6 +43,7 @@ class Volume(Indicator[VolumeParams]):
     """
 
     params_model = VolumeParams
+    rows_strength = True
 
     @property
     def key(self) -> str:
@@ -61,11 +73,17 @@ class Volume(Indicator[VolumeParams]):
     def compute(self, candles: CandleArrays) -> Series:
         """Relative volume, its average and TA-Lib OBV."""
         average = talib.SMA(candles.volume, timeperiod=self.params.period)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            relative = np.where(average > 0, candles.volume / average, 0.0)
-        relative[np.isnan(average)] = np.nan
         obv = talib.OBV(candles.close, candles.volume)
-        return {"volume_rel": relative, "volume_sma": average, "obv": obv}
+        return _volumes(candles.volume, average, obv)
+
+    def compute_rows(
+        self, windows: Sequence[CandleArrays], take: int, stacked: CandleArrays
+    ) -> Series:
+        """TA-Lib over each window; the relative volume once, on every window's rows."""
+        n = self.params.period
+        average = window_rows(windows, take, lambda c: talib.SMA(c.volume, timeperiod=n))
+        obv = window_rows(windows, take, lambda c: talib.OBV(c.close, c.volume))
+        return _volumes(stacked.volume, average, obv)
 
     def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """See the class docstring."""

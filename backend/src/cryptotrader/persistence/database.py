@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from sqlalchemy import event, text
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import URL, make_url
@@ -36,6 +37,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import PoolResetState
+from sqlalchemy.util import await_only
 
 from cryptotrader.errors import ConfigurationError, OperationalError
 from cryptotrader.persistence.inline_sqlite import InlineConnection, inline_connector
@@ -95,17 +98,42 @@ def _sqlite_begin(connection: Any) -> None:
     read_only = connection.get_execution_options().get(READ_ONLY, False)
     statement = "BEGIN" if read_only else "BEGIN IMMEDIATE"
     driver = connection.connection.driver_connection
-    raw = driver._connection if isinstance(driver, InlineConnection) else None
+    raw = driver._connection if isinstance(driver, aiosqlite.Connection) else None
     if raw is None:
         connection.exec_driver_sql(statement)
         return
     if raw.in_transaction and connection.info.get(_WRITER):
         return  # the writer's unit of work began it on sqlite3 (``begin_writer``): join it
-    # Inline (the loop's own thread): on sqlite3 itself, SQLAlchemy's execution costs ~40x it.
+    # On sqlite3 itself: SQLAlchemy's execution costs ~40x it. Inline (the loop's own thread) at
+    # once; threaded, as one call of aiosqlite's worker thread (it owns the connection), not the
+    # three thread hops of SQLAlchemy's cursor (cursor, execute, close).
     try:
-        raw.execute(statement)
+        if isinstance(driver, InlineConnection):
+            raw.execute(statement)
+        else:
+            await_only(driver._execute(_run_plain, raw, statement))
     except sqlite3.Error as exc:
         raise DBAPIError.instance(statement, (), exc, sqlite3.Error) from exc
+
+
+def _run_plain(raw: sqlite3.Connection, statement: str) -> None:
+    raw.execute(statement).close()
+
+
+def _sqlite_reset(dbapi_connection: Any, _record: object, state: PoolResetState) -> None:
+    """A connection back in the pool: rolled back only if a transaction is still open on it.
+
+    The pool's own reset (``reset_on_return``, off for SQLite) rolls back every connection
+    returned after a commit too, a no-op on SQLite that cost one of aiosqlite's thread hops per
+    unit of work. ``in_transaction`` is SQLite's own flag (readable from any thread); with
+    ``isolation_level=None`` a transaction exists only between our ``BEGIN`` and its end.
+    """
+    if not state.asyncio_safe or state.transaction_was_reset:
+        return  # as the pool's own rollback-on-return
+    driver = dbapi_connection.driver_connection
+    raw = driver._connection if isinstance(driver, aiosqlite.Connection) else None
+    if raw is None or raw.in_transaction:
+        dbapi_connection.rollback()
 
 
 _WRITER = "cryptotrader.writer"
@@ -337,11 +365,20 @@ class Database:
             if self.inline:
                 args, kwargs = SQLiteDialect_aiosqlite().create_connect_args(self.url)
                 creator = inline_connector(*args, **kwargs)
-                engine = create_async_engine(self.url, echo=echo, async_creator=creator, **pooling)
+                engine = create_async_engine(
+                    self.url,
+                    echo=echo,
+                    async_creator=creator,
+                    pool_reset_on_return=None,  # _sqlite_reset
+                    **pooling,
+                )
             else:
-                engine = create_async_engine(self.url, echo=echo, **pooling)
+                engine = create_async_engine(
+                    self.url, echo=echo, pool_reset_on_return=None, **pooling
+                )
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(engine.sync_engine, "begin", _sqlite_begin)
+            event.listen(engine.sync_engine.pool, "reset", _sqlite_reset)
             return engine
         settings = {"application_name": "cryptotrader"}
         if self.schema:

@@ -130,8 +130,11 @@ async def flush(session: AsyncSession) -> None:
     for write_all, items in gathered.values():
         await write_all(items)
     statements, queue.statements, queue.hooks = queue.statements, {}, {}
-    for phase in sorted(statements):
-        for statement, rows, one_row in statements[phase].values():
-            touched = await driver.execute(session, statement, rows)
-            if one_row is not None and touched >= 0 and touched != len(rows):
-                raise OperationalError(f"{one_row} ({touched} of {len(rows)} rows written)")
+    queued = [queued for phase in sorted(statements) for queued in statements[phase].values()]
+    if not queued:
+        return
+    # all of them at once: on SQLite's threaded driver one worker call, not one per statement
+    counts = await driver.execute_all(session, [(statement, rows) for statement, rows, _ in queued])
+    for (_, rows, one_row), touched in zip(queued, counts, strict=True):
+        if one_row is not None and touched >= 0 and touched != len(rows):
+            raise OperationalError(f"{one_row} ({touched} of {len(rows)} rows written)")

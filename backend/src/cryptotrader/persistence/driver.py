@@ -8,8 +8,11 @@ bound values ``session.execute`` would send), then runs it on the ``sqlite3`` co
 transaction the session holds. Only where that is the same thing, else it goes through the
 session, as before:
 
-* the inline SQLite connection (``Database(inline=True)``, the event loop's own thread: the
-  threaded driver's connection belongs to its worker thread); PostgreSQL goes through the session;
+* SQLite: on the inline connection (``Database(inline=True)``) at once, on the event loop's
+  thread; on aiosqlite's threaded connection as **one** call of its worker thread (the thread the
+  ``sqlite3`` connection belongs to), where the session makes three or four (cursor, execute,
+  fetch, close), each a thread hop (a queue put, the worker woken, ``call_soon_threadsafe`` back,
+  a loop iteration) costing more CPU than the statement. PostgreSQL goes through the session;
 * no ORM object waiting in the session to be flushed (the session would write it first);
 * no expanding (``IN``) or Python-side default parameter.
 
@@ -23,8 +26,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
+import aiosqlite
 from sqlalchemy import CursorResult
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
@@ -38,6 +42,7 @@ from cryptotrader.persistence.types import fast_bind
 Params = dict[str, Any]
 
 _KEY = "cryptotrader.driver"
+_WRITER_KEY = "cryptotrader.driver.writer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +101,26 @@ def _bind(compiled: Any, name: str, processors: Any, dialect: Dialect) -> Any:
     return None if slow is None else fast_bind(compiled.binds[name].type, dialect, slow)
 
 
-async def _driver(session: AsyncSession) -> sqlite3.Connection | None:
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class _Raw:
+    """The ``sqlite3`` connection of a transaction, and where its calls must run."""
+
+    connection: sqlite3.Connection
+    worker: aiosqlite.Connection | None
+    """aiosqlite's threaded connection (its worker thread owns ``connection``); None inline."""
+
+    async def run(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        """``work(connection)``: at once inline, else as one call of the worker thread."""
+        if self.worker is None:
+            return work(self.connection)
+        done = await self.worker._execute(work, self.connection)  # type: ignore[no-untyped-call]
+        return cast(_T, done)
+
+
+async def _driver(session: AsyncSession) -> _Raw | None:
     """The ``sqlite3`` connection of the session's transaction, if this module may use it."""
     sync = session.sync_session
     if sync._new or sync._deleted or sync.identity_map._modified:
@@ -104,15 +128,20 @@ async def _driver(session: AsyncSession) -> sqlite3.Connection | None:
     writer: sqlite3.Connection | None = session.info.get(WRITER_RAW)
     if writer is not None:  # the writers' own connection: its unit of work begins here
         begin_writer(writer)
-        return writer
+        inline: _Raw | None = session.info.get(_WRITER_KEY)
+        if inline is None:
+            inline = session.info[_WRITER_KEY] = _Raw(writer, None)
+        return inline
     transaction = sync.get_transaction()
     cached = session.info.get(_KEY)
     if cached is not None and transaction is not None and cached[0] is transaction:
-        raw: sqlite3.Connection | None = cached[1]
+        raw: _Raw | None = cached[1]
         return raw
     connection = await session.connection()
     driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
-    raw = driver._connection if isinstance(driver, InlineConnection) else None
+    raw = None
+    if isinstance(driver, aiosqlite.Connection) and driver._connection is not None:
+        raw = _Raw(driver._connection, None if isinstance(driver, InlineConnection) else driver)
     session.info[_KEY] = (sync.get_transaction(), raw)
     return raw
 
@@ -133,10 +162,38 @@ def transaction_key(session: AsyncSession) -> object:
 async def connection(session: AsyncSession) -> sqlite3.Connection | None:
     """The inline ``sqlite3`` connection of the session's transaction (begun), else None.
 
-    For a caller's own plain SQL on the transaction (``writer_lease``'s fence); None on
-    PostgreSQL, on aiosqlite's threaded connection, or with ORM objects waiting to be flushed.
+    For a caller's own plain SQL on the transaction, on the loop's thread; None on PostgreSQL,
+    on aiosqlite's threaded connection (its worker thread owns it: see ``plain_rows``), or with
+    ORM objects waiting to be flushed.
     """
-    return await _driver(session)
+    raw = await _driver(session)
+    return None if raw is None or raw.worker is not None else raw.connection
+
+
+async def plain_rows(session: AsyncSession, sql: str) -> list[Any] | None:
+    """Run plain SQL on the SQLite transaction's own connection (one worker call); its rows.
+
+    For a caller's own query (``writer_lease``'s fence, before every commit). None where this
+    module does not run statements (PostgreSQL, ORM objects waiting to be flushed).
+
+    Raises:
+        DBAPIError: SQLite refused it.
+    """
+    raw = await _driver(session)
+    if raw is None:
+        return None
+
+    def work(connection: sqlite3.Connection) -> list[Any]:
+        cursor = connection.cursor()
+        try:
+            return cursor.execute(sql).fetchall()
+        finally:
+            cursor.close()
+
+    try:
+        return await raw.run(work)
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(sql, (), exc, sqlite3.Error) from exc
 
 
 async def execute(session: AsyncSession, statement: Any, params: Params | Sequence[Params]) -> int:
@@ -148,17 +205,79 @@ async def execute(session: AsyncSession, statement: Any, params: Params | Sequen
     plan = None if raw is None else _plan(statement, session.get_bind().dialect, tuple(many[0]))
     if raw is None or plan is None:
         return rowcount(await session.execute(statement, params))
-    cursor = raw.cursor()
+    sql = plan.sql
+    if len(many) == 1:
+        args = plan.args(many[0])
+
+        def work(connection: sqlite3.Connection) -> int:
+            cursor = connection.cursor()
+            try:
+                return cursor.execute(sql, args).rowcount
+            finally:
+                cursor.close()
+
+    else:
+        rows = [plan.args(p) for p in many]
+
+        def work(connection: sqlite3.Connection) -> int:
+            cursor = connection.cursor()
+            try:
+                return cursor.executemany(sql, rows).rowcount
+            finally:
+                cursor.close()
+
     try:
-        if len(many) == 1:
-            cursor.execute(plan.sql, plan.args(many[0]))
-        else:
-            cursor.executemany(plan.sql, [plan.args(p) for p in many])
-        return cursor.rowcount
+        return await raw.run(work)
     except sqlite3.Error as exc:
-        raise DBAPIError.instance(plan.sql, params, exc, sqlite3.Error) from exc
-    finally:
-        cursor.close()
+        raise DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
+
+
+async def execute_all(
+    session: AsyncSession, writes: Sequence[tuple[Any, Sequence[Params]]]
+) -> list[int]:
+    """Execute several writes in order, each a statement and its rows; the rows each touched.
+
+    On SQLite as one call (one worker-thread hop for all of them: ``deferred.flush``'s
+    statements of a transaction); else, or if one of them is not a plain statement, each as
+    ``execute``.
+
+    Raises:
+        DBAPIError: SQLite refused one of them (the later ones did not run).
+    """
+    raw = await _driver(session)
+    plans: list[tuple[str, list[list[Any]]]] | None = None
+    if raw is not None:
+        dialect = session.get_bind().dialect
+        plans = []
+        for statement, many in writes:
+            plan = _plan(statement, dialect, tuple(many[0])) if many else None
+            if plan is None:
+                plans = None
+                break
+            plans.append((plan.sql, [plan.args(p) for p in many]))
+    if raw is None or plans is None:
+        return [await execute(session, statement, list(many)) for statement, many in writes]
+    done: list[int] = []
+    ready = plans
+
+    def work(connection: sqlite3.Connection) -> list[int]:
+        cursor = connection.cursor()
+        try:
+            for sql, rows in ready:
+                if len(rows) == 1:
+                    cursor.execute(sql, rows[0])
+                else:
+                    cursor.executemany(sql, rows)
+                done.append(cursor.rowcount)
+            return done
+        finally:
+            cursor.close()
+
+    try:
+        return await raw.run(work)
+    except sqlite3.Error as exc:
+        sql = ready[len(done)][0]
+        raise DBAPIError.instance(sql, writes[len(done)][1], exc, sqlite3.Error) from exc
 
 
 async def inserted_id(session: AsyncSession, statement: Any, params: Params) -> int:
@@ -171,16 +290,21 @@ async def inserted_id(session: AsyncSession, statement: Any, params: Params) -> 
         if returning:
             return int(result.scalar_one())
         return int(cast(CursorResult[Any], result).lastrowid)
-    cursor = raw.cursor()
+    sql, args = plan.sql, plan.args(params)
+
+    def work(connection: sqlite3.Connection) -> Any:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql, args)
+            row = cursor.fetchone() if returning else None
+            return row[0] if row is not None else cursor.lastrowid
+        finally:
+            cursor.close()
+
     try:
-        cursor.execute(plan.sql, plan.args(params))
-        row = cursor.fetchone() if returning else None
-        last = cursor.lastrowid
+        return int(await raw.run(work))
     except sqlite3.Error as exc:
-        raise DBAPIError.instance(plan.sql, params, exc, sqlite3.Error) from exc
-    finally:
-        cursor.close()
-    return int(row[0] if row is not None else last)  # type: ignore[arg-type]
+        raise DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
 
 
 async def rows(session: AsyncSession, statement: Any, params: Params | None = None) -> list[Any]:
@@ -190,14 +314,19 @@ async def rows(session: AsyncSession, statement: Any, params: Params | None = No
     plan = None if raw is None else _plan(statement, session.get_bind().dialect, tuple(params))
     if raw is None or plan is None:
         return [tuple(row) for row in (await session.execute(statement, params)).all()]
-    cursor = raw.cursor()
+    sql, args = plan.sql, plan.args(params)
+
+    def work(connection: sqlite3.Connection) -> list[Any]:
+        cursor = connection.cursor()
+        try:
+            return cursor.execute(sql, args).fetchall()
+        finally:
+            cursor.close()
+
     try:
-        cursor.execute(plan.sql, plan.args(params))
-        found = cursor.fetchall()
+        found = await raw.run(work)
     except sqlite3.Error as exc:
-        raise DBAPIError.instance(plan.sql, params, exc, sqlite3.Error) from exc
-    finally:
-        cursor.close()
+        raise DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
     columns = plan.columns
     if not any(columns):
         return found

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import inspect
 import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.domain.market import CandleArrays, FloatArray, IntArray
 from cryptotrader.domain.signals import IndicatorResult
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.errors import StrategyError, UserInputError
@@ -24,11 +25,13 @@ from cryptotrader.indicators.engine import (
     IndicatorEngine,
     MultiTimeframeResult,
     PendingReading,
+    RowsResult,
     Shared,
+    take_aligned,
 )
 from cryptotrader.marketdata.resample import resample
 from cryptotrader.strategies.base import BaseStrategy, Decisions, StrategyInputs
-from cryptotrader.strategies.context import TREND_KEY, ContextArrays, context_arrays
+from cryptotrader.strategies.context import TREND_KEY, ContextArrays, context_arrays, nan_to_zero
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +119,8 @@ class WindowedInputs:
         """Candles to keep before the next run (None: all)."""
         self._memory = engine.memory
         self._higher: tuple[int, IndicatorResult] | None = None
+        self._trend: tuple[IndicatorResult, IntArray, FloatArray] | None = None
+        """The higher result ``higher_trend`` last read: its candles' close times, trend signs."""
         self._closed: HigherCandles | None = None
         if self.higher is not None:
             self._closed = HigherCandles(timeframe, self.higher)
@@ -182,6 +187,27 @@ class WindowedInputs:
         )
         return base, inputs
 
+    def higher_trend(self, candles: CandleArrays, rows: int) -> FloatArray | None:
+        """The context's ``higher_trend`` of the last ``rows`` of ``candles`` (None: no higher).
+
+        What ``compute_window`` puts in the context for those rows (``context_arrays``), at
+        the cost of a ``searchsorted`` a minute (``align`` converted every higher candle's
+        time: 1,264 at the live window of a 1h trend).
+        """
+        if self.higher is None:
+            return None
+        higher = self._higher_result(candles)
+        if self._trend is None or self._trend[0] is not higher:
+            # once per higher result: ``align``'s close times of the higher candles, and the
+            # trend's sign (``sign(take(x)) == take(sign(x))``, NaN staying NaN)
+            closes = self.higher.bucket_end(self.higher.bucket_start(higher.timestamps))
+            self._trend = (higher, closes, np.sign(higher.strengths[TREND_KEY]))
+        _, closes, signs = self._trend
+        lower = candles.timestamps[-rows:]
+        decided_at = self.timeframe.bucket_end(self.timeframe.bucket_start(lower))
+        positions = np.searchsorted(closes, decided_at, side="right").astype(np.int64) - 1
+        return take_aligned(signs, positions)
+
     def _higher_result(self, candles: CandleArrays) -> IndicatorResult:
         """The higher timeframe's closed candles' result, computed again once one more closed.
 
@@ -201,6 +227,43 @@ class WindowedInputs:
             )
             self._higher = (forming, result)
         return self._higher[1]
+
+
+def _named(series: Mapping[str, FloatArray], prefix: str, suffix: str) -> FloatArray | None:
+    """The first series named ``prefix...suffix`` (as ``context_arrays`` looks it up)."""
+    for name, values in series.items():
+        if name.startswith(prefix) and name.endswith(suffix):
+            return values
+    return None
+
+
+def context_rows(result: RowsResult, higher_trend: Sequence[FloatArray | None]) -> ContextArrays:
+    """``context_arrays`` of several pairs' rows (``IndicatorEngine.compute_rows``), (rows, pairs).
+
+    The same arithmetic on the same values, column by column: ``higher_trend`` is each pair's
+    (``WindowedInputs.higher_trend``; None: unknown, as without a higher timeframe).
+    """
+    series, strengths = result.series, result.strengths
+    shape = next(iter(series.values())).shape
+    unknown = np.full(shape, np.nan)
+    unknown.flags.writeable = False
+    fear_greed = series.get("fear_greed")
+    volatility = _named(series, "atr_", "_pct")
+    chop = _named(series, "chop_", "")
+    trend = strengths.get(TREND_KEY)
+    higher = unknown
+    if any(h is not None for h in higher_trend):
+        higher = np.stack(
+            [np.full(shape[0], np.nan) if h is None else h for h in higher_trend], axis=1
+        )
+    return ContextArrays(
+        fear_greed=np.round(fear_greed) if fear_greed is not None else unknown,
+        volatility=unknown if volatility is None else volatility,
+        relative_volume=series.get("volume_rel", unknown),
+        choppiness=unknown if chop is None else np.clip(chop, 0.0, 100.0),
+        trend=nan_to_zero(np.sign(trend)) if trend is not None else np.zeros(shape),
+        higher_trend=higher,
+    )
 
 
 def _joined(parts: list[CandleArrays]) -> CandleArrays:

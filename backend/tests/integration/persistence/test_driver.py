@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import pytest
 import pytest_asyncio
 from sqlalchemy import bindparam, event, insert, select
@@ -100,11 +101,9 @@ async def test_driver_when_a_constraint_fails_raises_sqlalchemys_integrity_error
             await driver.execute(uow.session, _INSERT, [_row("b", 2), _row("a", 1)])
 
 
-async def test_driver_on_inline_sqlite_runs_its_statements_past_the_session(
-    tmp_path: Path,
-) -> None:
-    """Nothing goes through SQLAlchemy's execution, not even the transaction's ``BEGIN``; on
-    the threaded driver everything does."""
+async def test_driver_on_sqlite_runs_its_statements_past_the_session(tmp_path: Path) -> None:
+    """Nothing goes through SQLAlchemy's execution, not even the transaction's ``BEGIN``, on the
+    inline connection and on aiosqlite's threaded one."""
     for inline in (True, False):
         database = Database(f"sqlite:///{tmp_path / f'{inline}.db'}", inline=inline)
         await upgrade(database)
@@ -119,4 +118,88 @@ async def test_driver_on_inline_sqlite_runs_its_statements_past_the_session(
             await driver.rows(uow.session, _SELECT, {"b_engine": "e"})
             await uow.commit()
         await database.dispose()
-        assert seen == ([] if inline else ["BEGIN", "INSERT", "SELECT"])
+        assert seen == []
+
+
+async def test_driver_on_threaded_sqlite_makes_one_worker_call_per_statement(
+    tmp_path: Path,
+) -> None:
+    """aiosqlite's worker thread is called once per statement (SQLAlchemy's cursor calls it three
+    or four times: cursor, execute, fetch, close), once for the ``BEGIN`` and once for the
+    commit; the connection returned to the pool after a commit is not rolled back again."""
+    database = Database(f"sqlite:///{tmp_path / 'threaded.db'}")
+    await upgrade(database)
+    calls: list[str] = []
+    plain = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(getattr(fn, "__name__", "?"))
+        return await plain(self, fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+
+    try:
+        aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
+        async with UnitOfWork(database) as uow:
+            await driver.execute(uow.session, upsert_checkpoint(uow.session), _row("a", 1))
+            await driver.execute(
+                uow.session, upsert_checkpoint(uow.session), [_row("b", 2), _row("c", 3)]
+            )
+            read = await driver.rows(uow.session, _SELECT, {"b_engine": "e"})
+            await uow.commit()
+    finally:
+        aiosqlite.Connection._execute = plain  # type: ignore[method-assign]
+    assert [k for k, _, _ in read] == ["a", "b", "c"]
+    assert len(calls) == 5, calls  # BEGIN, 3 statements, COMMIT; no rollback
+    async with UnitOfWork(database) as uow:  # one not committed is still rolled back
+        await driver.execute(uow.session, upsert_checkpoint(uow.session), _row("d", 4))
+    assert [key for key, _, _ in await _stored(database)] == ["a", "b", "c"]
+    await database.dispose()
+
+
+async def test_driver_execute_all_runs_the_writes_in_order_and_counts_each(db: Database) -> None:
+    async with UnitOfWork(db) as uow:
+        upsert = upsert_checkpoint(uow.session)
+        counts = await driver.execute_all(
+            uow.session,
+            [
+                (upsert, [_row("a", 1), _row("b", 2)]),
+                (_INSERT, [_row("c", 3)]),
+                (upsert, [_row("a", 4)]),
+            ],
+        )
+        await uow.commit()
+    assert counts[1:] == [1, 1]
+    assert counts[0] == (2 if db.dialect == "sqlite" else -1)  # asyncpg counts no executemany
+    assert await _stored(db) == [("a", 4, AT), ("b", 2, AT), ("c", 3, AT)]
+    async with UnitOfWork(db) as uow:  # the second fails: nothing of the first is kept
+        with pytest.raises(IntegrityError):
+            await driver.execute_all(
+                uow.session, [(_INSERT, [_row("d", 5)]), (_INSERT, [_row("a", 6)])]
+            )
+    assert [key for key, _, _ in await _stored(db)] == ["a", "b", "c"]
+
+
+async def test_driver_execute_all_on_threaded_sqlite_is_one_worker_call(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'threaded.db'}")
+    await upgrade(database)
+    calls: list[str] = []
+    plain = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(getattr(fn, "__name__", "?"))
+        return await plain(self, fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+
+    try:
+        async with UnitOfWork(database) as uow:
+            upsert = upsert_checkpoint(uow.session)
+            await driver.execute(uow.session, upsert, _row("a", 1))  # BEGIN on the way
+            aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
+            await driver.execute_all(
+                uow.session, [(upsert, [_row("b", 2), _row("c", 3)]), (upsert, [_row("d", 4)])]
+            )
+            aiosqlite.Connection._execute = plain  # type: ignore[method-assign]
+            await uow.commit()
+    finally:
+        aiosqlite.Connection._execute = plain  # type: ignore[method-assign]
+    assert len(calls) == 1, calls
+    assert [key for key, _, _ in await _stored(database)] == ["a", "b", "c", "d"]
+    await database.dispose()

@@ -2,9 +2,11 @@
 
 ``TradingWorker._quiet_step`` moves the paper market, the clock and the checkpoint's step without
 the full step's awaits, with or without positions open (their stop-loss / take-profit pairs
-resting out of the candle's reach). The same replays run twice in this process, with and
-without it, must leave the same database: every trade, every order, the paper account
-(balances, orders, market state as last saved) and every engine checkpoint. One pair (BTC/USDT
+resting out of the candle's reach); in a long batch, whole stretches of such candle times are
+found over the run's arrays and skipped at once (``_quiet_until``, ``_skip``). The same replays
+run twice in this process, with and without them, must leave the same database: every trade,
+every order, the paper account (balances, orders, market state as last saved) and every engine
+checkpoint. One pair (BTC/USDT
 4h with its gaps) and two pairs traded together (BTC and ETH daily: several rows per candle
 time). What this guards is the quiet test: a candle time taken as quiet that could have
 traded (an entry, an exit, a stop or take-profit reached) changes the trades.
@@ -75,8 +77,9 @@ async def _stored(database: Database) -> dict[str, Any]:
 
 @pytest.mark.shared_data
 @pytest.mark.timeout(1200)
+@pytest.mark.parametrize("stretches", [True, False], ids=["stretches", "steps"])
 @pytest.mark.parametrize(
-    ("names", "rows"),
+    "series",
     [
         (("binance_BTC-USDT_4h.csv",), 4000),
         (("binance_BTC-USDT_1d.csv", "binance_ETH-USDT_1d.csv"), 900),
@@ -86,9 +89,10 @@ async def test_replay_when_quiet_steps_are_taken_at_once_leaves_what_full_steps_
     shared_data: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    names: tuple[str, ...],
-    rows: int,
+    series: tuple[tuple[str, ...], int],
+    stretches: bool,
 ) -> None:
+    names, rows = series
     files = []
     for name in names:
         path = tmp_path / name
@@ -97,9 +101,10 @@ async def test_replay_when_quiet_steps_are_taken_at_once_leaves_what_full_steps_
     fear_greed = shared_data / "alternative-me_fear-greed_1d.csv"
     (tmp_path / "quiet").mkdir()
     (tmp_path / "full").mkdir()
-    quiet = TradingWorker._quiet_step
+    quiet, skip = TradingWorker._quiet_step, TradingWorker._skip
     taken = []
-    holding = []  # quiet steps taken with a position open (its stop-loss resting untouched)
+    holding = []  # quiet candle times with a position open (its protection resting untouched)
+    skipped: list[int] = []  # candle times skipped in stretches
 
     def counted(worker: TradingWorker, rows: Any) -> bool:
         taken.append(quiet(worker, rows))
@@ -107,13 +112,31 @@ async def test_replay_when_quiet_steps_are_taken_at_once_leaves_what_full_steps_
             holding.append(rows[0].candle.open_ms)
         return taken[-1]
 
+    def skipped_through(worker: TradingWorker, runs: Any, through_ms: int) -> None:
+        before = {run.lane.symbol: run.k for run in runs}
+        held = any(run.lane.engine.state.positions for run in runs)
+        skip(worker, runs, through_ms)
+        times = {t for run in runs for t in run.times[before[run.lane.symbol] : run.k]}
+        skipped.extend(times)
+        if held:
+            holding.extend(times)
+
+    def no_stretch(worker: TradingWorker, runs: Any, open_ms: int) -> int:
+        return open_ms
+
     monkeypatch.setattr(TradingWorker, "_quiet_step", counted)
+    monkeypatch.setattr(TradingWorker, "_skip", skipped_through)
+    if not stretches:
+        monkeypatch.setattr(TradingWorker, "_quiet_until", no_stretch)
     fast = await _replay(tmp_path / "quiet", tuple(files), fear_greed)
     monkeypatch.setattr(TradingWorker, "_quiet_step", lambda worker, rows: False)
+    monkeypatch.setattr(TradingWorker, "_quiet_until", no_stretch)
     full = await _replay(tmp_path / "full", tuple(files), fear_greed)
 
-    assert sum(taken) > len(taken) / 3  # most candle times with nothing open are quiet
+    quiet_times = sum(taken) + len(skipped)
+    assert quiet_times > (len(taken) + len(skipped)) / 3  # most candle times are quiet
     assert not all(taken)
+    assert (len(skipped) > len(taken)) is stretches  # stretches: most skipped at once
     assert len(fast["orders"]) > 40
     assert fast["trades"] == full["trades"]
     assert fast["orders"] == full["orders"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,16 @@ from cryptotrader.bus.protocol import Delivery
 from cryptotrader.domain import BotKind, Pair, Timeframe
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.values import utc_from_ms
-from cryptotrader.engines.decision import DecisionEngine
-from cryptotrader.engines.workers.decisions import DecisionWorker, decide, decide_together
+from cryptotrader.engines.decision import DecisionEngine, row_contributions
+from cryptotrader.engines.workers.decisions import (
+    BUY,
+    HOLD,
+    SELL,
+    DecisionWorker,
+    decide,
+    decide_together,
+    rule_inputs,
+)
 from cryptotrader.engines.workers.indicators import _rule_inputs
 from cryptotrader.engines.workers.runs import candle_run
 from cryptotrader.marketdata.io import read_ohlcv
@@ -147,3 +156,56 @@ def test_handle_many_when_a_series_starts_in_the_read_publishes_what_handle_does
     assert [m.model_dump(exclude=exclude) for m in together] == [
         m.model_dump(exclude=exclude) for m in alone
     ]
+
+
+def _reference(engine: DecisionEngine, rows: RuleInputs) -> dict[str, Any]:
+    """One run's decisions computed plainly, row by row: what ``decide`` must give."""
+    decisions = engine.decide(rule_inputs(rows))
+    lead = rows.lead
+    actions, confidence, score, contributions = [], [], [], {}
+    inputs = rule_inputs(rows)
+    for row in range(lead, len(decisions)):
+        if decisions.exits[row]:
+            action = SELL
+        elif decisions.entries[row]:
+            action = BUY
+        else:
+            action = HOLD
+        actions.append(action)
+        confidence.append(float(decisions.confidence[row]))
+        value = float(decisions.score[row])
+        score.append(0.0 if math.isnan(value) else min(1.0, max(-1.0, value)))
+        if action == BUY or row == len(decisions) - 1:
+            contributions[str(row - lead)] = row_contributions(
+                inputs.strengths, inputs.weights, row
+            )
+    return {
+        "strategy": engine.strategy.name,
+        "actions": actions,
+        "confidence": confidence,
+        "score": score,
+        "contributions": contributions,
+    }
+
+
+def test_decisions_of_fifty_real_runs_together_equal_each_computed_plainly(
+    shared_data: Path,
+) -> None:
+    """The batched bookkeeping (actions, scores, shown rows cut from arrays of every run)
+    against each run's decisions computed row by row, bit for bit: runs of 1 to 40 candles of
+    real BTC/USDT 1h, as a candle time's pairs and a catching-up pair mixed."""
+    history = read_ohlcv(shared_data / "binance_BTC-USDT_1h.csv.gz").arrays.slice(0, 4000)
+    lengths = [1, 1, 3, 40, 1, 7, 1, 1, 25, 2] * 5
+    for name in ("conservative", "aggressive", "sma_cross", "per_bar_cross"):
+        strategy = _strategy(name)
+        engine = DecisionEngine(strategy=strategy, pair=PAIR)
+        inputs = compute_inputs(strategy, build_indicator_engine(strategy), history, Timeframe.H1)
+        runs = [_run(strategy, inputs, 3990 - 61 * k, length) for k, length in enumerate(lengths)]
+        together = decide_together(engine, runs)
+        plain = [_reference(engine, rows) for rows in runs]
+        assert [d.model_dump() for d in together] == plain
+        assert [list(d.contributions) for d in together] == [
+            list(p["contributions"]) for p in plain
+        ]
+        assert any(BUY in d.actions for d in together) or name == "conservative"
+        assert any(SELL in d.actions for d in together)

@@ -19,6 +19,7 @@ import pytest
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.engines.workers.indicators import CandleBuffer
+from cryptotrader.indicators.engine import align, take_aligned
 from cryptotrader.marketdata import read_ohlcv
 from cryptotrader.marketdata.resample import resample
 from cryptotrader.sentiment.fear_greed import load_fear_greed_csv
@@ -149,3 +150,28 @@ def test_the_trend_filter_each_hour_as_recomputed_whole(
     assert closes >= 4
     assert len(inputs) == 1
     assert not np.isnan(inputs.context.higher_trend).any()
+
+
+def test_the_higher_trend_each_minute_as_aligned(shared_data: Path) -> None:
+    """``higher_trend`` (cached close times and signs, a ``searchsorted`` a minute) gives what
+    ``align`` over every higher candle gave, bit for bit: single minutes, and runs of several
+    minutes across hour closes, on conservative's 1h trend over real 1m candles."""
+    rule = create_strategy("conservative")
+    engine = build_indicator_engine(rule)
+    window = WindowedInputs(rule, engine, Timeframe.M1)
+    candles = read_ohlcv(shared_data / "binance_BTC-USDT_1m.csv.gz").arrays.slice(0, 9_000)
+    buffer = CandleBuffer(candles.slice(0, 4_000), None)
+    buffer.keep = 3_000
+    seen = set()
+    for start, stop in _runs(len(candles), 4_000, seed=5):
+        full = buffer.append(candles.slice(start, stop))
+        rows = stop - start + 1  # the run's rows and the row before it (a lookback of 2)
+        got = window.higher_trend(full, rows)
+        result = window._higher_result(full)
+        positions = align(full.timestamps[-rows:], Timeframe.M1, result.timestamps, Timeframe.H1)
+        want = np.sign(take_aligned(result.strengths[TREND_KEY], positions))
+        assert got is not None
+        np.testing.assert_array_equal(got, want)
+        assert got.dtype == want.dtype
+        seen.update(np.unique(got).tolist())
+    assert {-1.0, 1.0} <= seen

@@ -39,7 +39,6 @@ from cryptotrader.bus.messages import (
 from cryptotrader.bus.protocol import Delivery, MessageBus
 from cryptotrader.domain.enums import BotKind, SignalAction
 from cryptotrader.domain.market import FloatArray
-from cryptotrader.domain.signals import TradingSignal
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.decision import DecisionEngine, rows_contributions
 from cryptotrader.engines.workers.runs import column
@@ -135,23 +134,15 @@ class DecisionWorker:
         key = _series(message)
         first_ms, last_ms = message.candles.open_times[0], message.candles.open_times[-1]
         out: list[BusMessage] = [
-            DecisionsMade(
+            DecisionsMade.of_run(
+                message,
                 message_id=run_message_id("decisions_made", *key, first_ms, last_ms),
-                candles=message.candles,
                 bots=decided,
-                **message.carried(),
             )
         ]
         out.extend(
-            SignalGenerated.from_domain(signal).model_copy(
-                update={
-                    "message_id": run_message_id(
-                        "signal_generated", *key, first_ms, last_ms, bot.value
-                    )
-                }
-            )
+            _announced(bot, self._engines[bot], decisions, message, (first_ms, last_ms))
             for bot, decisions in decided.items()
-            for signal in _announced(self._engines[bot], decisions, message)
         )
         return out
 
@@ -247,57 +238,72 @@ def _bot_decisions(
     decisions: Decisions,
     spans: Sequence[tuple[int, int]],
 ) -> list[BotDecisions]:
-    """The decisions of each span of rows ``start:stop`` (a run's, after its lead)."""
-    runs = []
-    shown_rows: list[int] = []
-    for start, stop in spans:
-        exits, entries = decisions.exits[start:stop], decisions.entries[start:stop]
-        actions = np.where(exits, SELL, np.where(entries, BUY, HOLD))
-        # every buy (an entry records its signal's shares), and the run's last row: its verdict
-        # is announced as a signal, a hold included, and the app shows each indicator's share of
-        # it; nothing reads a sale's (about half the rows of a replay: a third of the stage's time)
-        shown = {int(i) for i in np.flatnonzero(actions == BUY)}
-        if len(actions):
-            shown.add(len(actions) - 1)
-        at = sorted(shown)
-        runs.append((start, stop, actions, at))
-        shown_rows.extend(start + i for i in at)
+    """The decisions of each span of rows ``start:stop`` (a run's, after its lead).
+
+    Every span's actions, scores and shown rows are computed at once over the rows decided
+    together (element by element: the same values as span by span), then cut into lists.
+    """
+    actions = np.where(decisions.exits, SELL, np.where(decisions.entries, BUY, HOLD))
+    score = nan_to_zero(decisions.score).clip(-1.0, 1.0)  # +-inf: +-1 either way
+    all_actions, all_confidence, all_scores = (
+        actions.tolist(),
+        decisions.confidence.tolist(),
+        score.tolist(),
+    )
+    # every buy (an entry records its signal's shares), and each span's last row: its verdict
+    # is announced as a signal, a hold included, and the app shows each indicator's share of
+    # it; nothing reads a sale's (about half the rows of a replay: a third of the stage's time)
+    buys = np.flatnonzero(actions == BUY)
+    bounds = np.asarray(spans, dtype=np.intp).reshape(-1, 2)
+    los = np.searchsorted(buys, bounds[:, 0]).tolist()
+    his = np.searchsorted(buys, bounds[:, 1]).tolist()
+    buy_rows = buys.tolist()
+    shown: list[list[int]] = []
+    for (start, stop), lo, hi in zip(spans, los, his, strict=True):
+        rows = buy_rows[lo:hi]
+        if stop > start and (not rows or rows[-1] != stop - 1):
+            rows.append(stop - 1)
+        shown.append(rows)
     # every span's shares at once: the same arithmetic row by row (``rows_contributions``)
-    shares = iter(rows_contributions(inputs.strengths, inputs.weights, shown_rows))
-    result = []
-    for start, stop, actions, at in runs:
-        score = nan_to_zero(decisions.score[start:stop]).clip(-1.0, 1.0)  # +-inf: +-1 either way
-        result.append(
-            BotDecisions(
-                strategy=engine.strategy.name,
-                actions=actions.tolist(),
-                confidence=decisions.confidence[start:stop].tolist(),
-                score=score.tolist(),
-                contributions={str(i): next(shares) for i in at},
-            )
+    shares = iter(
+        rows_contributions(inputs.strengths, inputs.weights, list(chain.from_iterable(shown)))
+    )
+    name = engine.strategy.name
+    return [
+        BotDecisions.of_rows(
+            strategy=name,
+            actions=all_actions[start:stop],
+            confidence=all_confidence[start:stop],
+            score=all_scores[start:stop],
+            contributions={str(row - start): next(shares) for row in rows},
         )
-    return result
+        for (start, stop), rows in zip(spans, shown, strict=True)
+    ]
 
 
 def _announced(
-    engine: DecisionEngine, decisions: BotDecisions, message: StrategyInputsComputed
-) -> list[TradingSignal]:
+    bot: BotKind,
+    engine: DecisionEngine,
+    decisions: BotDecisions,
+    message: StrategyInputsComputed,
+    run: tuple[int, int],
+) -> SignalGenerated:
     """The verdict on the run's last candle: every live candle's, one per run when catching up.
 
-    A replay's thousands of past verdicts would only flood the channel.
+    A replay's thousands of past verdicts would only flood the channel. Built as the message
+    at once (``SignalGenerated.of_verdict``), not as a ``TradingSignal`` validated twice.
     """
-    rows = [len(decisions.actions) - 1]
-    return [
-        TradingSignal(
-            timestamp=utc_from_ms(message.candles.open_times[i]),
-            pair=message.pair,
-            timeframe=message.timeframe,
-            action=ACTIONS[decisions.actions[i]],
-            confidence=decisions.confidence[i],
-            score=0.0 if math.isnan(decisions.score[i]) else decisions.score[i],
-            strategy=decisions.strategy,
-            target_bot=engine.target_bot,
-            contributions=decisions.contributions.get(str(i), {}),
-        )
-        for i in rows
-    ]
+    i = len(decisions.actions) - 1
+    score = decisions.score[i]
+    return SignalGenerated.of_verdict(
+        message_id=run_message_id("signal_generated", *_series(message), *run, bot.value),
+        timestamp=utc_from_ms(message.candles.open_times[i]),
+        pair=message.pair,
+        timeframe=message.timeframe,
+        action=ACTIONS[decisions.actions[i]],
+        confidence=decisions.confidence[i],
+        score=0.0 if math.isnan(score) else score,
+        strategy=decisions.strategy,
+        target_bot=engine.target_bot,
+        contributions=decisions.contributions.get(str(i), {}),
+    )

@@ -40,7 +40,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,11 +64,15 @@ from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.workers.runs import candle_run, run_arrays
 from cryptotrader.errors import UserInputError
-from cryptotrader.indicators.engine import IndicatorEngine, PendingReading, Shared
+from cryptotrader.indicators.engine import IndicatorEngine, PendingReading, RowsShared, Shared
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.strategies import create_strategy
 from cryptotrader.strategies.base import BaseStrategy, StrategyInputs
-from cryptotrader.strategies.evaluation import WindowedInputs, build_indicator_engine
+from cryptotrader.strategies.evaluation import (
+    WindowedInputs,
+    build_indicator_engine,
+    context_rows,
+)
 
 log = logging.getLogger(__name__)
 
@@ -231,14 +235,19 @@ class IndicatorWorker:
     async def handle_many(self, deliveries: Sequence[Delivery]) -> None:
         """Compute the runs of one read (a candle time's pairs) as ``handle`` would, in order.
 
-        Every run's inputs go out in one ``publish_many`` (one round trip on Redis, not one per
-        pair), then the readings and the strategy changes as after each run.
+        The runs of one new candle each (a live candle time) are computed together
+        (``_compute_rows``: the same inputs, bit for bit); every run's inputs go out in one
+        ``publish_many`` (one round trip on Redis, not one per pair), then the readings and the
+        strategy changes as after each run.
         """
-        done = [
-            await self._computed(d.message)
-            for d in deliveries
-            if isinstance(d.message, CandlesClosed)
-        ]
+        messages = [d.message for d in deliveries if isinstance(d.message, CandlesClosed)]
+        keys = {(m.exchange, m.pair.symbol, m.timeframe.value) for m in messages}
+        if len(keys) < len(messages):  # a series twice in one read: one run after the other
+            done = [await self._computed(m) for m in messages]
+        else:
+            runs = [await self._prepared(m) for m in messages]
+            computed = await self._compute_runs(runs)
+            done = [self._finished(run, *c) for run, c in zip(runs, computed, strict=True)]
         if done:
             await self._bus.publish_many(topics.INDICATORS, [d.inputs for d in done])
         for one in done:
@@ -246,6 +255,11 @@ class IndicatorWorker:
 
     async def _computed(self, message: CandlesClosed) -> _Computed:
         """The inputs of a run (the series' history kept, the strategies changed swapped in)."""
+        run = await self._prepared(message)
+        return self._finished(run, *await self._compute_one(run))
+
+    async def _prepared(self, message: CandlesClosed) -> _Run:
+        """A run appended to its series' history (loaded when needed), the strategies swapped in."""
         key = (message.exchange, message.pair.symbol, message.timeframe.value)
         history = await self._loaded(key, message)
         run = run_arrays(message.candles)  # after ``history``, which ends before it
@@ -254,19 +268,45 @@ class IndicatorWorker:
         history.keep = _keep(windows.values())
         first = len(history)
         full = history.append(run)
-        if len(run) <= INLINE_CANDLES:
-            inputs, pending = self._compute(windows, full, first)
-        else:
-            inputs, pending = await asyncio.to_thread(self._compute, windows, full, first)
-        first_ms, last_ms = int(run.timestamps[0]), int(run.timestamps[-1])
+        return _Run(message, run, full, first, windows, applied)
+
+    async def _compute_one(self, run: _Run) -> tuple[dict[BotKind, RuleInputs], Pending]:
+        """A run's inputs alone: on the loop when short, else in a thread."""
+        if len(run.run) <= INLINE_CANDLES:
+            return self._compute(run.windows, run.full, run.first)
+        return await asyncio.to_thread(self._compute, run.windows, run.full, run.first)
+
+    async def _compute_runs(
+        self, runs: list[_Run]
+    ) -> list[tuple[dict[BotKind, RuleInputs], Pending]]:
+        """Each run's inputs: those of one candle with the same strategies together, in groups."""
+        results: list[tuple[dict[BotKind, RuleInputs], Pending] | None] = [None] * len(runs)
+        groups: dict[Hashable, list[int]] = {}
+        for i, run in enumerate(runs):
+            together = _together(run)
+            if together is None:
+                results[i] = await self._compute_one(run)
+            else:
+                groups.setdefault(together, []).append(i)
+        for indexes in groups.values():
+            computed = self._compute_rows([runs[i] for i in indexes])
+            for i, one in zip(indexes, computed, strict=True):
+                results[i] = one
+        return [r for r in results if r is not None]
+
+    @staticmethod
+    def _finished(run: _Run, inputs: dict[BotKind, RuleInputs], pending: Pending) -> _Computed:
+        """The run's ``StrategyInputsComputed``."""
+        message = run.message
+        first_ms, last_ms = int(run.run.timestamps[0]), int(run.run.timestamps[-1])
         series = (message.exchange, message.pair.symbol, message.timeframe.value, first_ms, last_ms)
         computed = StrategyInputsComputed(
             message_id=run_message_id("strategy_inputs_computed", *series),
-            candles=candle_run(run),
+            candles=candle_run(run.run),
             inputs=inputs,
             **message.carried(),
         )
-        return _Computed(message, computed, first_ms, pending, applied)
+        return _Computed(message, computed, first_ms, pending, run.applied)
 
     async def _after(self, done: _Computed) -> None:
         """After a run's inputs are out: queue its readings, record the strategies changed."""
@@ -400,19 +440,7 @@ class IndicatorWorker:
         inputs: dict[BotKind, RuleInputs] = {}
         pending: Pending = []
         shared: dict[tuple[int, int], Shared] = {}
-        later: set[str] = set()
-        order = list(windows.items())
-        wanted = {}
-        for bot, window in reversed(order):
-            keys = {i.key for i in window.engine.indicators}
-            wanted[bot] = not keys <= later
-            later |= keys
-        # One window and one first row for every bot, so that their identical indicators are
-        # computed once: the longest reach back, the longest lead.
-        reaches = [window.reach(first) for _, window in order]
-        start = 0 if None in reaches else max(0, first - max(r or 0 for r in reaches))
-        leads = {bot: min(window.strategy.lookback - 1, first) for bot, window in order}
-        rows = first - max(leads.values(), default=0) - start
+        order, wanted, start, leads, rows = _layout(windows, first)
         for bot, window in order:
             _, computed = window.compute_window(
                 candles, start, rows, readings=wanted[bot], plain=True, shared=shared, later=pending
@@ -421,6 +449,104 @@ class IndicatorWorker:
             own = computed.window(skip, len(computed))
             inputs[bot] = _rule_inputs(window.strategy, own, leads[bot])
         return inputs, pending
+
+    @staticmethod
+    def _compute_rows(runs: list[_Run]) -> list[tuple[dict[BotKind, RuleInputs], Pending]]:
+        """The inputs of runs of one candle each, with the same strategies, computed together.
+
+        Each as ``_compute`` computes it alone, bit for bit: each pair's window is the one
+        ``_compute`` takes, its indicators computed over it as there; then the rows are scored,
+        put in context and turned into rule inputs once for every pair
+        (``IndicatorEngine.compute_rows``, ``context_rows``).
+        """
+        layouts = [_layout(run.windows, run.first) for run in runs]
+        order, wanted, _, leads, _ = layouts[0]
+        most = max(leads.values(), default=0)
+        rows = len(runs[0].run) + most
+        windows = [
+            run.full.slice(layout[2], len(run.full))
+            for run, layout in zip(runs, layouts, strict=True)
+        ]
+        pending: list[Pending] = [[] for _ in runs]
+        inputs: list[dict[BotKind, RuleInputs]] = [{} for _ in runs]
+        shared: RowsShared = {}
+        for bot, window in order:
+            strategy = window.strategy
+            result = window.engine.compute_rows(
+                windows,
+                runs[0].message.timeframe,
+                rows,
+                with_strengths=strategy.reads_strengths,
+                shared=shared,
+                later=pending if wanted[bot] else None,
+            )
+            higher = [run.windows[bot].higher_trend(run.full, rows) for run in runs]
+            together = StrategyInputs(
+                series=result.series,
+                strengths=result.strengths,
+                weights=result.weights,
+                context=context_rows(result, higher),
+            )
+            made = _rule_inputs_rows(strategy, together, leads[bot], most - leads[bot], len(runs))
+            for one, rule_inputs in zip(inputs, made, strict=True):
+                one[bot] = rule_inputs
+        return list(zip(inputs, pending, strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """A run of candles appended to its series' history, to compute."""
+
+    message: CandlesClosed
+    run: CandleArrays
+    full: CandleArrays
+    """The history kept, then the run (views)."""
+    first: int
+    """The run's first row in ``full``."""
+    windows: dict[BotKind, WindowedInputs]
+    applied: list[BotReconfigured]
+
+
+def _layout(
+    windows: Mapping[BotKind, WindowedInputs], first: int
+) -> tuple[list[tuple[BotKind, WindowedInputs]], dict[BotKind, bool], int, dict[BotKind, int], int]:
+    """How a run's bots share one computation.
+
+    Their order, which read (``wanted``), the window's start, each bot's lead and the first row
+    scored. A reading is the last bot's that has the indicator (as when each bot's were read
+    in turn), so an earlier bot reads only what no later one does. One window and one first row
+    serve every bot, so that their identical indicators are computed once: the longest reach
+    back, the longest lead.
+    """
+    order = list(windows.items())
+    wanted = {}
+    later: set[str] = set()
+    for bot, window in reversed(order):
+        keys = {i.key for i in window.engine.indicators}
+        wanted[bot] = not keys <= later
+        later |= keys
+    reaches = [window.reach(first) for _, window in order]
+    start = 0 if None in reaches else max(0, first - max(r or 0 for r in reaches))
+    leads = {bot: min(window.strategy.lookback - 1, first) for bot, window in order}
+    rows = first - max(leads.values(), default=0) - start
+    return order, wanted, start, leads, rows
+
+
+def _together(run: _Run) -> Hashable | None:
+    """What a run of one candle shares with the others it is computed with (None: alone).
+
+    Runs of several candles (a replay, catching up), windows too short for the rows' pad, and
+    strategies with an indicator not scored on rows (a plugin's) are computed alone.
+    """
+    if len(run.run) != 1 or not run.windows:
+        return None
+    if not all(w.engine.rows_ready for w in run.windows.values()):
+        return None
+    _, _, _, leads, rows = _layout(run.windows, run.first)
+    if rows < max(w.engine.rows_pad for w in run.windows.values()):
+        return None
+    bots = tuple((bot, id(w.strategy), id(w.engine), leads[bot]) for bot, w in run.windows.items())
+    return (run.message.timeframe, bots)
 
 
 def _keep(windows: Iterable[WindowedInputs]) -> int | None:
@@ -454,6 +580,38 @@ def _rule_inputs(strategy: BaseStrategy[Any], rows: StrategyInputs, lead: int) -
         weights=dict(rows.weights),
         context=context,
     )
+
+
+def _rule_inputs_rows(
+    strategy: BaseStrategy[Any], rows: StrategyInputs, lead: int, skip: int, pairs: int
+) -> list[RuleInputs]:
+    """``_rule_inputs`` of each pair of rows of shape (rows, pairs), after ``skip`` rows.
+
+    (``model_construct`` instead of validating was tried: a third of the cost here, but the
+    process's CPU per candle time did not fall: the garbage collector's passes moved.)
+    """
+    wanted = strategy.series_read()
+
+    def columns(arrays: Mapping[str, Any]) -> dict[str, list[list[float | None]]]:
+        return {name: values[skip:].T.tolist() for name, values in arrays.items()}
+
+    series = columns({n: v for n, v in rows.series.items() if wanted is None or n in wanted})
+    strengths = columns(rows.strengths) if strategy.reads_strengths else {}
+    context = columns({name: getattr(rows.context, name) for name in _CONTEXT})
+    params = strategy.params.model_dump(mode="json")
+    weights = {name: float(weight) for name, weight in rows.weights.items()}
+    return [
+        RuleInputs(
+            strategy=strategy.name,
+            params=dict(params),
+            lead=lead,
+            series={name: column[p] for name, column in series.items()},
+            strengths={name: column[p] for name, column in strengths.items()},
+            weights=dict(weights),
+            context={name: column[p] for name, column in context.items()},
+        )
+        for p in range(pairs)
+    ]
 
 
 _CONTEXT = ("fear_greed", "volatility", "relative_volume", "choppiness", "trend", "higher_trend")

@@ -36,7 +36,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
+from bisect import bisect_left, bisect_right
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -70,6 +72,9 @@ _SAMPLE_EVERY_S = 1.0
 """The bots' money is reported after a run of candles, at most this often (wall clock): every
 candle when trading live, about once a second in a replay at full speed (and at its end)."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_STRETCH_MIN = 8
+"""Candle times left in a batch from which a stretch of quiet ones is looked for and skipped
+whole (a replay at full speed); fewer (live candles) are stepped one at a time."""
 
 PairsApplied = Callable[
     [BotPairsChanged, int, tuple[str, ...] | None, tuple[str, ...]],
@@ -397,39 +402,20 @@ class TradingWorker:
                 lambda: self.resume_ms is not None and self.resume_ms > open_ms
             )
 
-    def _rows(self, messages: list[DecisionsMade]) -> dict[int, list[_Row]]:
-        """The candles not done yet of every run, by candle time."""
-        rows: dict[int, list[_Row]] = {}
-        for message in messages:
-            lane = self.lanes[message.pair.symbol]
-            resume = lane.resume_ms
-            bots = message.bots
-            actions = tuple((bot, bots[bot].actions) for bot in _ORDER if bot in bots)
-            for index, candle in enumerate(_candles(message)):
-                if resume is not None and candle.open_ms < resume:
-                    continue
-                row = _Row(lane, candle, message, index, actions)
-                at = rows.get(candle.open_ms)
-                if at is None:
-                    rows[candle.open_ms] = [row]
-                else:
-                    at.append(row)
-        return rows
-
     async def _batch(self, messages: list[DecisionsMade]) -> None:
-        rows = self._rows(messages)
-        await self._read_active(min(rows, default=None))
-        await self._apply_pairs(min(rows, default=None))
-        last: dict[str, Candle] = {}
+        runs = [_Run(self.lanes[m.pair.symbol], m) for m in messages]
+        # in the order their first candle comes (ties: the batch's order), as the steps go
+        runs = sorted((r for r in runs if r.k < r.n), key=lambda r: r.times[r.k])
+        first = min((r.times[r.k] for r in runs), default=None)
+        await self._read_active(first)
+        await self._apply_pairs(first)
         done = self.candles_done
-        for open_ms in sorted(rows):
-            if not self._quiet_step(rows[open_ms]):
-                await self.step_all(rows[open_ms])
-            for row in rows[open_ms]:
-                row.lane.resume_ms = open_ms + 1
-                last[row.lane.symbol] = row.candle
-            self.resume_ms = open_ms + 1
-            self.candles_done += len(rows[open_ms])
+        await self._walk(runs)
+        last: dict[str, Candle] = {}
+        for run in runs:
+            candle = run.candle(run.n - 1)
+            if run.lane.symbol not in last or last[run.lane.symbol].open_ms < candle.open_ms:
+                last[run.lane.symbol] = candle
         await self._complete([(self.lanes[s], c.open_ms) for s, c in last.items()])
         for symbol, candle in last.items():
             self._marks[symbol] = candle.close
@@ -441,6 +427,106 @@ class TradingWorker:
             self.progressed.notify_all()
         if final:
             self.finished.set()
+
+    async def _walk(self, runs: list[_Run]) -> None:
+        """Step every candle time of the runs in order, a stretch of quiet ones at once.
+
+        Where enough candle times remain (a replay at full speed), the stretch up to the next
+        candle time at which something may happen on some pair (``_quiet_until``) is skipped in
+        one go (``_skip``): what its steps would leave, without a step per candle.
+        """
+        if len(runs) == 1:
+            times = runs[0].times[runs[0].k :]
+        else:
+            times = sorted({t for run in runs for t in run.times[run.k :]})
+        i, n = 0, len(times)
+        while i < n:
+            open_ms = times[i]
+            if n - i >= _STRETCH_MIN:
+                until = self._quiet_until(runs, open_ms)
+                if until > open_ms:
+                    j = bisect_left(times, until, i)
+                    self._skip(runs, times[j - 1])
+                    i = j
+                    continue
+            stepping = [r for r in runs if r.k < r.n and r.times[r.k] == open_ms]
+            rows = [r.row() for r in stepping]
+            if not self._quiet_step(rows):
+                await self.step_all(rows)
+            for run in stepping:
+                run.lane.resume_ms = open_ms + 1
+                run.k += 1
+            self.resume_ms = open_ms + 1
+            self.candles_done += len(rows)
+            i += 1
+
+    def _quiet_until(self, runs: list[_Run], open_ms: int) -> float:
+        """The first candle time from ``open_ms`` on at which something may happen; inf: none.
+
+        ``open_ms`` itself when it cannot be told for the whole stretch (see ``_quiet_step``:
+        the same test, over the runs' arrays): until then, on every pair, the paper market
+        fills nothing (only stop-loss / take-profit pairs rest, their levels out of each
+        candle's reach), no bot exits or enters, and nothing else changes what a step does.
+        """
+        feed = self.feed
+        if feed is None or self.max_age is not None:
+            return open_ms
+        until = math.inf
+        for run in runs:
+            if run.k >= run.n:
+                continue
+            lane = run.lane
+            state = lane.engine.state
+            positions = state.positions
+            if not state.trading_allowed or any(p.unprotected for p in positions.values()):
+                return open_ms
+            levels = feed.levels(lane.symbol)
+            if levels is None:
+                return open_ms
+            entering = lane.symbol in self._open_to
+            sells = [bot for bot, _ in run.actions if bot in positions]
+            buys = [
+                bot
+                for bot, _ in run.actions
+                if entering and bot not in positions and self.opens_on(bot, lane.symbol)
+            ]
+            k = run.next_event(sells, buys, levels)
+            if k < run.n:
+                until = min(until, run.times[k])
+                if until <= open_ms:
+                    return open_ms
+        return until
+
+    def _skip(self, runs: list[_Run], through_ms: int) -> None:
+        """Step every candle opened up to ``through_ms``, all quiet (``_quiet_until``), at once.
+
+        Only their last state stays: each pair's market state as its last two candles leave it
+        (each candle and next open replaces the one before; two, because the series' very last
+        candle has no next open), each checkpoint's step, the clock at the latest close.
+        """
+        book = self.feed.book if self.feed is not None else None
+        latest: int | None = None
+        for run in runs:
+            stop = bisect_right(run.times, through_ms, run.k)
+            if stop == run.k:
+                continue
+            symbol = run.lane.symbol
+            if book is not None:
+                for k in range(max(run.k, stop - 2), stop):
+                    candle = run.candle(k)
+                    book.quiet_candle(symbol, candle.open_ms, candle.close_ms, candle.close)
+                    if candle.next_open is not None and candle.next_open_ms is not None:
+                        book.quiet_mark(symbol, candle.next_open, candle.next_open_ms)
+            last_ms = run.times[stop - 1]
+            run.lane.engine.deps.progress.step_ms = last_ms
+            run.lane.resume_ms = last_ms + 1
+            self.candles_done += stop - run.k
+            run.k = stop
+            close_ms = run.closes[stop - 1]
+            latest = close_ms if latest is None else max(latest, close_ms)
+        if self._market_clock is not None and latest is not None:
+            self._market_clock.observe(latest)
+        self.resume_ms = through_ms + 1
 
     def _quiet_step(self, rows: list[_Row]) -> bool:
         """Step a candle time where nothing can trade, at once; False (nothing done) if not quiet.
@@ -736,15 +822,102 @@ def _by_symbol(row: _Row) -> str:
     return row.lane.symbol
 
 
-def _candles(message: DecisionsMade) -> list[Candle]:
-    run = message.candles
-    times = run.open_times
-    closes = message.timeframe.bucket_end(np.asarray(times, dtype=np.int64)).tolist()
-    next_opens: list[float | None] = [*run.open[1:], message.next_open]
-    next_ms: list[int | None] = [*times[1:], message.next_open_ms]
-    return list(
-        map(Candle, times, closes, run.open, run.high, run.low, run.close, next_opens, next_ms)
+class _Run:
+    """One pair's run of decisions in a batch, walked candle by candle (``k``: the next).
+
+    The candles are built when stepped (``row``, ``candle``); the arrays that find the next
+    candle where something may happen (``next_event``) only when a stretch is looked for.
+    """
+
+    __slots__ = (
+        "_buys",
+        "_prices",
+        "_sells",
+        "actions",
+        "closes",
+        "k",
+        "lane",
+        "message",
+        "n",
+        "next_ms",
+        "next_opens",
+        "times",
     )
+
+    def __init__(self, lane: Lane, message: DecisionsMade) -> None:
+        self.lane, self.message = lane, message
+        run = message.candles
+        self.times = run.open_times
+        self.n = len(self.times)
+        self.closes: list[int] = message.timeframe.bucket_end(
+            np.asarray(self.times, dtype=np.int64)
+        ).tolist()
+        self.next_opens: list[float | None] = [*run.open[1:], message.next_open]
+        self.next_ms: list[int | None] = [*self.times[1:], message.next_open_ms]
+        bots = message.bots
+        self.actions = tuple((bot, bots[bot].actions) for bot in _ORDER if bot in bots)
+        resume = lane.resume_ms
+        self.k = 0 if resume is None else bisect_left(self.times, resume)
+        self._prices: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._buys: dict[BotKind, np.ndarray] = {}
+        self._sells: dict[BotKind, np.ndarray] = {}
+
+    def candle(self, k: int) -> Candle:
+        """Candle ``k`` of the run, and the first price after it."""
+        run = self.message.candles
+        return Candle(
+            self.times[k],
+            self.closes[k],
+            run.open[k],
+            run.high[k],
+            run.low[k],
+            run.close[k],
+            self.next_opens[k],
+            self.next_ms[k],
+        )
+
+    def row(self) -> _Row:
+        """The next candle's row."""
+        return _Row(self.lane, self.candle(self.k), self.message, self.k, self.actions)
+
+    def next_event(
+        self, sells: list[BotKind], buys: list[BotKind], levels: list[tuple[float, float]]
+    ) -> int:
+        """The first candle from ``k`` on where something may happen; ``n``: none.
+
+        There one of ``sells`` decided to sell, one of ``buys`` to buy, or the candle
+        ``touch``es one of the stop / take-profit ``levels`` (at the open, the low or the high).
+        """
+        first = self.n
+        for bot in sells:
+            first = min(first, _next_at(self._at(self._sells, bot, SELL), self.k, self.n))
+        for bot in buys:
+            first = min(first, _next_at(self._at(self._buys, bot, BUY), self.k, self.n))
+        if levels and first > self.k:
+            if self._prices is None:
+                run = self.message.candles
+                self._prices = (np.asarray(run.open), np.asarray(run.high), np.asarray(run.low))
+            o, h, lo = (a[self.k : first] for a in self._prices)
+            reached = np.zeros(first - self.k, dtype=np.bool_)
+            for stop, take in levels:  # ``touch``'s tests, every candle at once
+                reached |= (o <= stop) | (o >= take) | (lo <= stop) | (h >= take)
+            hit = np.flatnonzero(reached)
+            if hit.size:
+                first = self.k + int(hit[0])
+        return first
+
+    def _at(self, found: dict[BotKind, np.ndarray], bot: BotKind, action: int) -> np.ndarray:
+        at = found.get(bot)
+        if at is None:
+            actions = next(a for b, a in self.actions if b is bot)
+            at = found[bot] = np.flatnonzero(np.asarray(actions) == action)
+        return at
+
+
+def _next_at(at: np.ndarray, k: int, n: int) -> int:
+    """The first of the sorted indices ``at`` from ``k`` on; ``n`` when none."""
+    i = int(np.searchsorted(at, k))
+    return int(at[i]) if i < at.shape[0] else n
 
 
 def _signal(
