@@ -11,6 +11,16 @@ from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.reports import FillReport, OrderReport
 from cryptotrader.domain.values import utc_from_ms
 
+_PAIRS: dict[str, Pair] = {}
+
+
+def pair_of(symbol: str) -> Pair:
+    """The ``Pair`` of a symbol, parsed once (one frozen ``Pair`` serves every report)."""
+    pair = _PAIRS.get(symbol)
+    if pair is None:
+        pair = _PAIRS[symbol] = Pair.parse(symbol)
+    return pair
+
 
 @dataclass(frozen=True, slots=True)
 class PaperFill:
@@ -59,7 +69,7 @@ class PaperOrder:
         return OrderReport(
             client_order_id=self.client_order_id,
             exchange_order_id=self.exchange_order_id,
-            pair=Pair.parse(self.symbol),
+            pair=pair_of(self.symbol),
             side=self.side,
             type=self.type,
             status=self.status,
@@ -74,7 +84,7 @@ class PaperOrder:
 
     def fill_reports(self, quote: str) -> list[FillReport]:
         """Each execution as a ``FillReport``."""
-        pair = Pair.parse(self.symbol)
+        pair = pair_of(self.symbol)
         return [
             FillReport(
                 fill_id=f.fill_id,

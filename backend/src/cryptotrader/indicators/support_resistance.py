@@ -7,6 +7,8 @@ later, so no value ever depends on a future candle. Pivot lows mirror this.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from pydantic import Field
 
@@ -78,6 +80,22 @@ class SupportResistance(Indicator[SupportResistanceParams]):
     def rows_pad(self) -> int:
         """The warm-up: the strength marks the rows before it unknown."""
         return self.warmup
+
+    def compute_rows(
+        self, windows: Sequence[CandleArrays], take: int, stacked: CandleArrays
+    ) -> Series:
+        """The levels of each window's last ``take`` candles, from its last ``memory + take``.
+
+        The same values as over the whole window: a pivot is told by the highs and lows
+        ``pivot_window`` either side of it (maxima and minima, no arithmetic), and a row reads
+        the last ``max_levels`` pivots confirmed before it, of which those in its ``lookback``
+        only; every such pivot of the rows taken lies in those candles, and so does every
+        pivot confirmed after it.
+        """
+        reach = self.params.lookback + self.params.pivot_window + take
+        return super().compute_rows(
+            [w.slice(max(0, len(w) - reach), len(w)) for w in windows], take, stacked
+        )
 
     def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """See the class docstring."""
