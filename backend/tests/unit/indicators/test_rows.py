@@ -199,3 +199,15 @@ def test_support_resistance_rows_where_the_tail_meets_a_nan_led_start(
         for k, e in enumerate(extra)
     ]
     assert_rows_exact(one, windows, rows, Timeframe.M1)
+
+
+def test_adi_rows_less_than_a_lookback_into_a_window_without_volume_have_no_flow() -> None:
+    """A window whose first candles have no volume: ``compute`` leaves their flow NaN."""
+    windows = []
+    for k, n in enumerate((21, 22, 24, 30)):
+        c = candles(k, n, 0, 0, 1.0)
+        c.volume[:20] = 0.0
+        windows.append(c)
+    one = engine("adi", {"lookback": 20}, None)
+    for rows in (1, 2, 3):
+        assert_rows_exact(one, windows, rows, Timeframe.M1)
