@@ -44,7 +44,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.bus.codec import DATA_FIELD, MalformedMessageError, decode
 from cryptotrader.bus.messages import BusMessage
-from cryptotrader.bus.protocol import MessageBus
+from cryptotrader.bus.protocol import ConsumerOptions, MessageBus
 from cryptotrader.bus.stream_bus import StreamBus
 from cryptotrader.bus.topics import ALL_TOPICS
 from cryptotrader.clock import Clock, LiveClock
@@ -63,7 +63,7 @@ DELETE_EVERY_S = 0.5
 """Sent rows are marked sent by ``run()`` this often (one transaction for all of them)."""
 DELETE_BATCH = 500
 """Or by the send that makes them this many (without ``run()``: a tool, a test)."""
-RETAIN = timedelta(minutes=5)
+RETAIN = timedelta(seconds=ConsumerOptions().resent_s)
 """Sent rows are kept this long, to be sent again if Redis restarts empty: longer than any
 consumer lags behind the bus (a consumer further behind loses what Redis lost)."""
 EPOCH_EVERY_S = 1.0

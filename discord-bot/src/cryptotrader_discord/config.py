@@ -26,6 +26,7 @@ ALERT_GROUPS: dict[str, tuple[str, ...]] = {
         "engine_silent",
         "engine_recovered",  # beside the silence it ends
         "message_dead_lettered",
+        "events_lost",
     ),
     "digest": ("daily_digest",),
 }

@@ -13,6 +13,18 @@ publishers may have written to it before this consumer came back. What Redis los
 old streams (entries not yet acked) is not there to read; re-delivering it is the publishers'
 part (the transactional outbox).
 
+A subscription may name the message types it handles (``kinds``): an entry that says it holds
+another type (``codec.kind``) is acked without being decoded or given to the handler (the order
+engine handles the ``DecisionsMade`` of ``signals``, not the two ``SignalGenerated`` beside each).
+
+A consumer whose group vanished while it was behind by more than ``resent_s`` (what the outbox
+sends again after an empty Redis restart) lost the entries published in between that it had not
+read: it logs an error and calls ``lost`` (the bus raises a critical ``events_lost`` alert). How
+far behind it was is known from its own reads: from the time of the last read that returned
+less than a batch (it had read everything published before it), else of the last entry it read,
+to the moment Redis went (its first failed call since; a consumer busy in a handler meanwhile:
+now). A consumer that had read everything lost nothing, however long Redis was away.
+
 A subscription with a ``many`` handler gives it every message of a read at once
 (``protocol.ManyHandler``); when it fails, each message goes to the handler alone.
 
@@ -29,11 +41,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from enum import Enum
 
-from cryptotrader.bus.codec import MalformedMessageError, decode
-from cryptotrader.bus.protocol import ConsumerOptions, Delivery, Handler, ManyHandler
+from cryptotrader.bus.codec import MalformedMessageError, decode, kind
+from cryptotrader.bus.protocol import ConsumerOptions, Delivery, Handler, ManyHandler, entry_key
 from cryptotrader.bus.transport import Entry, GroupMissing, StreamTransport
 
 log = logging.getLogger(__name__)
@@ -42,6 +55,8 @@ _TRANSPORT_RETRY_S = 1.0
 
 DeadLetterSink = Callable[[str, str, str, Entry, str], Awaitable[None]]
 """``(topic, group, consumer, entry, reason)``: move an entry to the dead letters."""
+LostSink = Callable[[str, str, str, float], Awaitable[None]]
+"""``(topic, group, consumer, behind_s)``: say that a vanished group's unread entries are lost."""
 
 
 class _Outcome(Enum):
@@ -65,8 +80,11 @@ class ConsumerLoop:
         options: ConsumerOptions,
         dead_letter: DeadLetterSink,
         many: ManyHandler | None = None,
+        lost: LostSink | None = None,
+        kinds: frozenset[str] | None = None,
     ) -> None:
         self._transport = transport
+        self._kinds = kinds
         self._topic = topic
         self._stream = stream
         self._group = group
@@ -76,6 +94,12 @@ class ConsumerLoop:
         self._many = many
         self._options = options
         self._dead_letter = dead_letter
+        self._lost = lost
+        self._read_through_ms: float | None = None
+        """Every entry published before this (ms, Redis's entry ids' clock) was read."""
+        self._failed_at_ms: float | None = None
+        """When a call to Redis first failed since the last read (Redis gone: it lost nothing
+        published after this)."""
         self._recovering = True
         self._next_claim = 0.0
         self._group_missing = False
@@ -103,6 +127,7 @@ class ConsumerLoop:
                     self._topic,
                 )
                 self._group_missing = True
+                await self._say_lost()
             except Exception:  # a consumer must outlive a broken connection
                 task = asyncio.current_task()
                 if task is not None and task.cancelling():
@@ -111,7 +136,36 @@ class ConsumerLoop:
                 log.exception(
                     "consumer %s/%s on %s failed", self._group, self._consumer, self._topic
                 )
+                if self._failed_at_ms is None:
+                    self._failed_at_ms = time.time() * 1000
                 await asyncio.sleep(_TRANSPORT_RETRY_S)
+
+    async def _say_lost(self) -> None:
+        """Log and report it when the group vanished further behind than the outbox resends."""
+        through, self._read_through_ms = self._read_through_ms, None
+        gone, self._failed_at_ms = self._failed_at_ms, None
+        if through is None:
+            return
+        # behind when Redis went (first seen failing; else now: busy in a handler meanwhile)
+        behind_s = ((gone or time.time() * 1000) - through) / 1000
+        if behind_s <= self._options.resent_s:
+            return
+        log.error(
+            "consumer %s/%s of %s was %.0f s behind when its group vanished (Redis restarted "
+            "empty?): the outbox sends again only its last %.0f s, so what was published "
+            "before that and not read is lost for it (docs/runtime.md, 'Faults survived')",
+            self._group,
+            self._consumer,
+            self._topic,
+            behind_s,
+            self._options.resent_s,
+        )
+        if self._lost is None:
+            return
+        try:
+            await self._lost(self._topic, self._group, self._consumer, behind_s)
+        except Exception:  # the log above says it: consuming must go on
+            log.exception("the alert on %s's lost entries was not published", self._group)
 
     async def _recreate_group(self) -> None:
         await self._transport.ensure_group(self._stream, self._group, from_start=True)
@@ -138,9 +192,14 @@ class ConsumerLoop:
             if claimed:  # claim again at the next pass: the dead's entries before new ones
                 return claimed
             self._next_claim = now + self._options.claim_interval_s
-        return await self._transport.read_new(
+        began_ms = time.time() * 1000
+        new = await self._transport.read_new(
             self._stream, self._group, self._consumer, size, self._options.block_ms
         )
+        # less than a batch: every entry published before the read was read; else up to the last
+        self._read_through_ms = began_ms if len(new) < size else entry_key(new[-1].entry_id)[0]
+        self._failed_at_ms = None
+        return new
 
     async def _process(self, entries: list[Entry]) -> None:
         done: list[Entry] = []
@@ -210,6 +269,10 @@ class ConsumerLoop:
         if entry.fields is None:
             log.warning("%s entry %s was trimmed before it was acked", self._topic, entry.entry_id)
             return _Outcome.DONE
+        if self._kinds is not None:
+            said = kind(entry.fields)
+            if said is not None and said not in self._kinds:
+                return _Outcome.DONE  # not a type this consumer handles: acked unread
         if entry.deliveries > self._options.max_deliveries:
             await self._reject(entry, f"delivered {entry.deliveries} times without success")
             return _Outcome.DONE

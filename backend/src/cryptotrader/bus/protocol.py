@@ -78,6 +78,9 @@ class ConsumerOptions:
         claim_interval_s: how often to look for such messages.
         max_deliveries: after this many failed deliveries the message goes to the dead letters.
         retry_delay_s: pause before redelivering a message whose handler failed.
+        resent_s: how far back the outbox sends its events again after Redis restarted
+            empty (``outbox.RETAIN``): a consumer whose group vanished while it was further
+            behind than this lost what was published in between, and says so (log, alert).
     """
 
     batch_size: int = 100
@@ -86,6 +89,7 @@ class ConsumerOptions:
     claim_interval_s: float = 5.0
     max_deliveries: int = 5
     retry_delay_s: float = 0.5
+    resent_s: float = 300.0
 
 
 class Subscription(Protocol):
@@ -153,6 +157,7 @@ class MessageBus(Protocol):
         options: ConsumerOptions | None = None,
         from_start: bool = False,
         many: ManyHandler | None = None,
+        kinds: frozenset[str] | None = None,
     ) -> Subscription:
         """Start consuming ``topic`` as ``consumer`` of ``group`` (created on first use).
 
@@ -163,6 +168,8 @@ class MessageBus(Protocol):
 
         ``many`` (optional) applies every message of a read at once (a candle time of many
         pairs decided together); ``handler`` still applies each one when ``many`` fails.
+        ``kinds`` (optional): the message types (``type``) the handler acts on; the others are
+        acked without being decoded or handled.
         """
         ...
 
@@ -202,6 +209,10 @@ class MessageBus(Protocol):
 
     async def ack(self, delivery: Delivery) -> None:
         """Mark a delivery as done (the subscription does it when the handler returns)."""
+        ...
+
+    async def ack_many(self, deliveries: Sequence[Delivery]) -> None:
+        """``ack`` of each delivery, in one round trip (not one per delivery)."""
         ...
 
     async def drop_group(self, topic: str, group: str) -> None:

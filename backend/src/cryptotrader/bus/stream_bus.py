@@ -170,10 +170,12 @@ class StreamBus:
         options: ConsumerOptions | None = None,
         from_start: bool = False,
         many: ManyHandler | None = None,
+        kinds: frozenset[str] | None = None,
     ) -> _Subscription:
         """Start consuming ``topic`` as ``consumer`` of ``group``; the group exists on return.
 
         A new group starts at the stream's end, or before its first entry with ``from_start``.
+        ``kinds``: the message types handled; other entries are acked unread.
         """
         stream = self.stream(topic)
         await self.transport.ensure_group(stream, group, from_start=from_start)
@@ -187,6 +189,8 @@ class StreamBus:
             many=many,
             options=options or self._options,
             dead_letter=self._dead_letter,
+            lost=self._lost_alert if topic in topics.RESENT_TOPICS else None,
+            kinds=kinds,
         )
         task = asyncio.create_task(loop.run(), name=f"bus:{topic}:{group}:{consumer}")
         subscription = _Subscription(task, loop)
@@ -269,11 +273,25 @@ class StreamBus:
 
     async def ack(self, delivery: Delivery) -> None:
         """Mark a delivery as done (one kept by ``keep`` too)."""
-        stream = self.stream(delivery.topic)
-        await self.transport.ack(stream, delivery.group, [delivery.entry_id])
-        for subscription in self._subscriptions:
-            if isinstance(subscription, _Subscription) and subscription.reads(stream, delivery):
-                subscription.loop.kept.discard(delivery.entry_id)
+        await self.ack_many([delivery])
+
+    async def ack_many(self, deliveries: Sequence[Delivery]) -> None:
+        """Mark deliveries as done (kept ones too), one round trip per group.
+
+        One ``XACK`` per stream, pipelined: the order engine's batch of pairs is acked in one
+        round trip, not one per pair.
+        """
+        by_group: dict[str, dict[str, list[str]]] = {}
+        for delivery in deliveries:
+            streams = by_group.setdefault(delivery.group, {})
+            streams.setdefault(self.stream(delivery.topic), []).append(delivery.entry_id)
+        for group, streams in by_group.items():
+            await self.transport.ack_many(group, list(streams.items()))
+        for delivery in deliveries:
+            stream = self.stream(delivery.topic)
+            for subscription in self._subscriptions:
+                if isinstance(subscription, _Subscription) and subscription.reads(stream, delivery):
+                    subscription.loop.kept.discard(delivery.entry_id)
 
     async def drop_group(self, topic: str, group: str) -> None:
         """Delete ``group`` of ``topic`` (stop its subscriptions first)."""
@@ -312,6 +330,28 @@ class StreamBus:
             )
             for entry_id, fields in found
         ]
+
+    async def _lost_alert(self, topic: str, group: str, consumer: str, behind_s: float) -> None:
+        """A critical alert: ``group`` lost the events of ``topic`` it had not read.
+
+        See ``consumer.py``; the operator's remedy is in docs/runtime.md.
+        """
+        alert = AlertRaised(
+            timestamp=self._clock.now(),
+            kind="events_lost",
+            severity="critical",
+            text=f"consumer group {group} of {topic} was {behind_s:.0f} s behind when Redis "
+            f"restarted empty: the outbox sends again only the last {self._options.resent_s:.0f}"
+            " s, what it had not read before that is lost for it (docs/runtime.md, 'Faults "
+            "survived': restart its engine, which reads the state from the database)",
+            details={
+                "topic": topic,
+                "group": group,
+                "consumer": consumer,
+                "behind_s": f"{behind_s:.0f}",
+            },
+        )
+        await self.publish(topics.ALERTS, alert)
 
     async def _dead_letter(
         self, topic: str, group: str, consumer: str, entry: Entry, reason: str

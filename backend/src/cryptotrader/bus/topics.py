@@ -32,6 +32,11 @@ ALL_TOPICS: tuple[str, ...] = (
     BACKTESTS,
 )  # fmt: skip
 
+RESENT_TOPICS = frozenset({ORDERS, ALERTS, REBALANCE, COMMANDS})
+"""The channels whose events follow database changes: written with them in the outbox, and sent
+again after Redis restarted empty (only the last ``outbox.RETAIN``: a consumer further behind
+lost the rest). Candles, inputs and decisions are published again by the market data."""
+
 _DEAD_LETTER_SUFFIX = ".dead"
 
 
