@@ -326,10 +326,11 @@ class PartitionedSubscription:
         found = await self.transport.read_new_many(
             streams, self.group, self.consumer, count, self.options.block_ms
         )
-        if found:
+        if 0 < len(found) < len(streams):
             # A blocked read is answered at the first entry appended: a candle time's pairs,
             # appended in one pipeline, would come over two reads (the first with one pair),
-            # each computed and published on its own. What came meanwhile joins this read.
+            # each computed and published on its own. What came meanwhile joins this read (only
+            # after such a wake-up: a full read, a replay's, keeps its size).
             found += await self.transport.read_new_many(
                 streams, self.group, self.consumer, count, 0
             )
