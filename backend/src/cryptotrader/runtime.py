@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import math
 import time
@@ -181,7 +180,6 @@ class Runtime:
             self._relay = asyncio.create_task(self.outbox.run(self.stop), name="outbox")
         if self.heartbeat is not None:
             await self.heartbeat.start()
-        _freeze_start_up()
         if self.publisher is not None and self.feed is not None:
             self._start_market(resume)
         else:
@@ -243,7 +241,6 @@ class Runtime:
     async def close(self) -> None:
         """Stop the market data, let the step in progress finish, close everything."""
         self.stop.set()
-        gc.unfreeze()  # what the runtime built may be collected again (``_freeze_start_up``)
         for task in (self._follow, self._market, self._lost):
             if task is not None:
                 task.cancel()
@@ -618,14 +615,3 @@ class Runtime:
                     self._idle.set()
 
         return guarded
-
-
-def _freeze_start_up() -> None:
-    """Keep what was built so far (modules, schemas, engines) out of the collector's passes.
-
-    About 350k objects at a replay's start, gone through again by every full collection: in a
-    replay of 72,540 1h candles, 5 of them took ~0.8 s of ~6.5 s of CPU, ~0.35 s with them
-    frozen (docs/BENCHMARKS.md, issue 17). Nothing is kept longer: a frozen object is freed as
-    usual once unreferenced; only a cycle among them waits for ``close`` (``gc.unfreeze``).
-    """
-    gc.freeze()
