@@ -6,7 +6,8 @@ default 30 timed candle times).
 The same run as ``python -m bench.runtime_pairs 0 TIMED`` (50 pairs of 1m, ``bench_flip`` on every
 pair: ~12 exits and ~12 entries per candle time), with the order engine's batch parts timed: the
 CPU of the process (every thread: aiosqlite's included) while each part runs, summed per candle
-time, then the mean over the candle times that had any. Before the last pair's order: the exits
+time, then the mean over the candle times that had any (a part nested in another counts for
+itself only). Before the last pair's order: the exits
 (``close_positions``: the cancels, the sales written, sent, their fills recorded and settled) and
 the entries decided and written (``_decide_and_write``). After it: the entries' fills
 (``_record_fills``) and the legs placed (``_protect``). A part's window also holds what other
@@ -32,12 +33,17 @@ from bench._common import load, machine, today
 from cryptotrader.engines import order_batch
 from cryptotrader.engines.workers import trading
 
+EXITS = "exits (before the last order)"
+ENTRIES = "entries decided and written (before the last order)"
 PARTS = (
-    (trading, "close_positions", "exits (before the last order)"),
-    (order_batch, "_decide_and_write", "entries decided and written (before the last order)"),
+    (trading, "close_positions", EXITS),
+    (order_batch, "_decide_and_write", ENTRIES),
+    (order_batch, "_decide_in", ENTRIES),  # with the sales' record (the parts nested: one each)
+    (order_batch, "_send_entries", "entries sent (after)"),
     (order_batch, "_record_fills", "entries' fills, trades and legs stored (after)"),
     (order_batch, "_protect", "legs placed and recorded (after)"),
 )
+"""A part run inside another counts as its own only (the outer part's time leaves it out)."""
 
 Part = Callable[..., Awaitable[Any]]
 
@@ -48,14 +54,20 @@ class Parts:
     def __init__(self) -> None:
         self.now: dict[str, float] = defaultdict(float)
         self.done: dict[str, list[float]] = defaultdict(list)
+        self._inner: list[float] = []
+        """The CPU of the parts nested in each running part (the innermost last)."""
 
     def timed(self, name: str, part: Part) -> Part:
         async def run(*args: Any, **kwargs: Any) -> Any:
             started = time.process_time()
+            self._inner.append(0.0)
             try:
                 return await part(*args, **kwargs)
             finally:
-                self.now[name] += time.process_time() - started
+                spent = time.process_time() - started
+                self.now[name] += spent - self._inner.pop()
+                if self._inner:
+                    self._inner[-1] += spent
 
         return run
 
@@ -69,7 +81,8 @@ def main() -> None:
     timed = int(sys.argv[1]) if len(sys.argv) > 1 else 30
     parts = Parts()
     for module, attribute, name in PARTS:
-        setattr(module, attribute, parts.timed(name, getattr(module, attribute)))
+        if hasattr(module, attribute):  # an older tree (A/B) may not have it
+            setattr(module, attribute, parts.timed(name, getattr(module, attribute)))
     publish = runtime_pairs.BatchProbe.publish
 
     async def publish_timed(probe: runtime_pairs.BatchProbe, i: int, j: int) -> None:
@@ -81,12 +94,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         asyncio.run(runtime_pairs.latency(Path(tmp), timed))
     parts.next_candle_time()
-    for _, _, name in PARTS:
+    for name in dict.fromkeys(name for _, _, name in PARTS):
         spent = np.asarray(parts.done.get(name, [0.0])[1:] or [0.0]) * 1000  # 1st: the warm-up
         print(
             f"  {name}: mean {spent.mean():.1f} ms, p50 {np.percentile(spent, 50):.1f} ms "
             f"({len(spent)} candle times)"
         )
+    before = [np.asarray(parts.done.get(name, [0.0])[1:] or [0.0]) for name in (EXITS, ENTRIES)]
+    total = sum(spent.mean() for spent in before) * 1000
+    print(f"  before the last order, exits and entries: mean {total:.1f} ms")
     print(f"  ({load()})")
 
 

@@ -38,14 +38,17 @@ real market moves, but different periods made simultaneous.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from redis import Redis
 
 from bench._common import load, machine, today
 from bench.runtime_pairs import WHAT
@@ -55,14 +58,15 @@ from bench.scale_harness import (
     Engines,
     Feed,
     Pairs,
+    Stepped,
     make_pairs,
     stack,
-    stepped,
     unreachable,
 )
 from cryptotrader.bus import topics
-from cryptotrader.bus.messages import DecisionsMade, OrderUpdated
+from cryptotrader.bus.messages import OrderUpdated
 from cryptotrader.bus.protocol import Delivery
+from cryptotrader.bus.redis_streams import DEFAULT_PREFIX
 from cryptotrader.domain import OrderStatus
 from cryptotrader.engines import client_ids
 
@@ -78,18 +82,20 @@ class Timings:
     last: str
     sent: dict[int, float] = field(default_factory=dict)
     decisions: dict[str, list[float]] = field(default_factory=dict)
+    """Each pair's ``DecisionsMade``, s after publishing began (its entry id: Redis's clock)."""
     orders: dict[str, list[float]] = field(default_factory=dict)
     stepped: list[float] = field(default_factory=list)
     cpu: dict[str, float] = field(default_factory=dict)
     """CPU seconds of each engine's process over the timed candle times."""
+    bench_cpu: float = 0.0
+    """CPU seconds of this process (the feed, the order updates, the polling) meanwhile."""
+    wall: dict[int, float] = field(default_factory=dict)
+    """``time.time()`` at the start of publishing each batch (the streams' entry ids' clock)."""
+    commands: dict[str, int] = field(default_factory=dict)
+    """Redis commands over the timed candle times (the whole server's: ``INFO commandstats``)."""
+    stages: dict[str, list[tuple[float, float, int]]] = field(default_factory=dict)
+    """Per channel, per candle time: first and last entry (s after publishing began), count."""
     _seen: set[tuple[str, int]] = field(default_factory=set)
-
-    async def decision(self, delivery: Delivery) -> None:
-        message = delivery.message
-        if not isinstance(message, DecisionsMade) or message.batch_ms not in self.sent:
-            return
-        elapsed = time.perf_counter() - self.sent[message.batch_ms]
-        self.decisions.setdefault(message.pair.symbol, []).append(elapsed)
 
     async def order(self, delivery: Delivery) -> None:
         message = delivery.message
@@ -105,6 +111,80 @@ class Timings:
         self._seen.add((parsed.pair, parsed.step_ms))
         elapsed = time.perf_counter() - self.sent[parsed.step_ms]
         self.orders.setdefault(parsed.pair, []).append(elapsed)
+
+    def read_stages(self, redis_url: str) -> None:
+        """Each stage's entries of the timed candle times, read back from the streams."""
+        found = stage_entries(redis_url, self.wall)
+        self.stages = {
+            channel: [(min(t for t, _ in e), max(t for t, _ in e), len(e)) for e in by.values()]
+            for channel, by in found.items()
+        }
+        for entries in found.get("signals", {}).values():
+            for elapsed, pair in entries:
+                self.decisions.setdefault(pair, []).append(elapsed)
+
+
+STAGES = (
+    ("candles", "candles published (market data)"),
+    ("indicators", "inputs published (indicator worker)"),
+    ("signals", "decisions published (decision worker)"),
+    ("orders", "entries/exits pending (order engine)"),
+)
+"""The channels whose entries time each stage: the entry ids are the Redis server's clock (ms)."""
+
+
+def command_calls(redis_url: str) -> dict[str, int]:
+    """Calls of each Redis command so far (``INFO commandstats``: the whole server's)."""
+    client = Redis.from_url(redis_url)
+    try:
+        stats: Any = client.info("commandstats")
+    finally:
+        client.close()
+    return {name.removeprefix("cmdstat_"): int(row["calls"]) for name, row in stats.items()}
+
+
+def _batch_of(channel: str, message: dict[str, Any]) -> int | None:
+    """The candle time a channel's entry belongs to, None when it does not count."""
+    if channel == "orders":
+        if message.get("status") != "pending":
+            return None
+        parsed = client_ids.parse(str(message.get("client_order_id", "")))
+        if parsed is None or parsed.protection:
+            return None
+        return parsed.step_ms
+    if message.get("type") not in {"candles_closed", "strategy_inputs_computed", "decisions_made"}:
+        return None
+    batch_ms = message.get("batch_ms")
+    return batch_ms if isinstance(batch_ms, int) else None
+
+
+def stage_entries(
+    redis_url: str, wall: dict[int, float], prefix: str = DEFAULT_PREFIX
+) -> dict[str, dict[int, list[tuple[float, str]]]]:
+    """Per channel and timed candle time: each entry's time, in s after publishing began (its
+    id: Redis's clock, 1 ms), and its pair. Read once the run is over: the bench decodes
+    nothing while the engines work (it would take a share of the 2 cores)."""
+    client = Redis.from_url(redis_url, decode_responses=True)
+    found: dict[str, dict[int, list[tuple[float, str]]]] = {}
+    try:
+        for channel, _ in STAGES:
+            times: dict[int, list[tuple[float, str]]] = {}
+            after = "-"
+            while True:
+                page: Any = client.xrange(f"{prefix}{channel}", min=after, count=5000)
+                if not page:
+                    break
+                for entry_id, fields in page:
+                    message = json.loads(fields.get("data", "{}"))
+                    batch = _batch_of(channel, message)
+                    if batch in wall:
+                        elapsed = int(entry_id.partition("-")[0]) / 1000 - wall[batch]
+                        times.setdefault(batch, []).append((elapsed, str(message.get("pair"))))
+                after = f"({page[-1][0]}"
+            found[channel] = dict(sorted(times.items()))
+    finally:
+        client.close()
+    return found
 
 
 def percentiles(label: str, seconds: list[float], *, target: bool = False) -> str:
@@ -134,24 +214,36 @@ async def _drive(
     times = pairs.times
     last = pairs.symbols[-1]
     timings = Timings(last=client_ids.pair_code(last))
-    await feed.bus.subscribe(topics.SIGNALS, group="bench", consumer="b", handler=timings.decision)
+    stepped = await Stepped.open(url)
     await feed.bus.subscribe(topics.ORDERS, group="bench", consumer="b", handler=timings.order)
     try:
         await feed.publish(0, HISTORY)
         await feed.publish(HISTORY, HISTORY + 1)  # not timed: it waits for the history
-        await stepped(database, last, times[HISTORY])
+        await stepped.wait(last, times[HISTORY])
         before = engines.cpu_all()
+        mine = time.process_time()
+        commands_before = command_calls(redis_url)
         for i in range(HISTORY + 1, HISTORY + 1 + timed):
             started = time.perf_counter()
+            timings.wall[times[i]] = time.time()
             timings.sent[times[i]] = started
             await feed.publish(i, i + 1)
-            await stepped(database, last, times[i])
+            await stepped.wait(last, times[i])
             timings.stepped.append(time.perf_counter() - started)
             await asyncio.sleep(pause_s)
         after = engines.cpu_all()
+        commands_after = command_calls(redis_url)
         timings.cpu = {label: after[label] - before[label] for label in before}
+        timings.bench_cpu = time.process_time() - mine
+        timings.commands = {
+            name: calls - commands_before.get(name, 0)
+            for name, calls in commands_after.items()
+            if calls > commands_before.get(name, 0)
+        }
         await asyncio.sleep(0.5)  # the last updates on their way
+        timings.read_stages(redis_url)
     finally:
+        await stepped.close()
         await feed.bus.close()
         await database.dispose()
     return timings
@@ -195,10 +287,21 @@ def run_latency(
 
 
 def start_pipeline(engines: Engines, backend: Path | None = None) -> None:
-    """The indicator, decision, order and portfolio engines, once each has started."""
-    labels = [engines.start(name, backend=backend) for name in PIPELINE]
-    for label in labels:
-        engines.wait_ready(label)
+    """The indicator, decision, order and portfolio engines, once each has started.
+
+    ``BENCH_WORKERS=N``: the indicator and decision engines with ``--workers N`` (N processes
+    each, sharing the pairs by the bus's partitions).
+    """
+    workers = int(os.environ.get("BENCH_WORKERS", "1"))
+    started = []
+    for name in PIPELINE:
+        shared = workers > 1 and name in {"indicator", "decision"}
+        args = ("--workers", str(workers)) if shared else ()
+        label = engines.start(name, backend=backend, args=args)
+        consumers = [f"1.{i}" for i in range(workers)] if shared else ["1"]
+        started += [(label, f"engine {name} (consumer {c})") for c in consumers]
+    for label, banner in started:
+        engines.wait_ready(label, banner)
 
 
 def report_latency(what: str, timings: Timings, last: str) -> None:
@@ -207,27 +310,58 @@ def report_latency(what: str, timings: Timings, last: str) -> None:
     print(f"  {what}:")
     everyone = [s for seconds in timings.decisions.values() for s in seconds]
     mine = timings.decisions.get(last, [])
-    print("    " + percentiles(f"decisions of the last pair ({last})", mine))
-    print("    " + percentiles("decisions of every pair", everyone))
+    print("    " + percentiles(f"decisions of the last pair ({last}; entry ids)", mine))
+    print("    " + percentiles("decisions of every pair (entry ids)", everyone))
     orders = [s for seconds in timings.orders.values() for s in seconds]
     last_orders = timings.orders.get(code, [])
     print("    " + percentiles(f"orders of the last pair ({last})", last_orders, target=True))
     print("    " + percentiles("orders of every pair", orders, target=True))
-    print("    " + percentiles("batch stepped by the order engine (polled, 5 ms)", timings.stepped))
+    print(
+        "    "
+        + percentiles(
+            "batch stepped by the order engine (its checkpoint, notified)", timings.stepped
+        )
+    )
     steps = max(len(timings.stepped), 1)
     cpu = ", ".join(
         f"{label.partition(':')[0]} {seconds / steps * 1000:.1f}"
         for label, seconds in timings.cpu.items()
     )
     total = sum(timings.cpu.values()) / steps * 1000
+    own = timings.bench_cpu / steps * 1000
     print(
         f"    CPU per candle time (ms, each engine's process): {cpu}; all {total:.1f} (the load "
-        "adds waiting to the latency, not CPU)"
+        f"adds waiting to the latency, not CPU); the bench itself {own:.1f}"
     )
+    report_breakdown(timings, steps)
+
+
+def report_breakdown(timings: Timings, steps: int) -> None:
+    """Where a candle time's latency goes: each stage's first and last entry, the system calls
+    of each engine, the Redis commands."""
+    print("    stages, ms after publishing began (p50 of the candle times; entry ids, 1 ms):")
+    for channel, what in STAGES:
+        rows = timings.stages.get(channel, [])
+        if not rows:
+            print(f"      {what}: none")
+            continue
+        first = np.median([r[0] for r in rows]) * 1000
+        last = np.median([r[1] for r in rows]) * 1000
+        last99 = np.percentile([r[1] for r in rows], 99) * 1000
+        count = np.mean([r[2] for r in rows])
+        print(
+            f"      {what}: first {first:.0f}, last {last:.0f} (p99 {last99:.0f}); "
+            f"{count:.0f} entries per candle time"
+        )
+    top = sorted(timings.commands.items(), key=lambda item: -item[1])[:8]
+    shown = ", ".join(f"{name} {calls / steps:.0f}" for name, calls in top)
+    print(f"    Redis commands per candle time (the whole server's): {shown}")
 
 
 def latency(root: Path, timed: int, count: int = PAIRS) -> None:
-    print(f"latency: {count} pairs of 1m, {timed} candle times timed ({load()})")
+    workers = int(os.environ.get("BENCH_WORKERS", "1"))
+    shared = f", indicator and decision engines with --workers {workers}" if workers > 1 else ""
+    print(f"latency: {count} pairs of 1m, {timed} candle times timed{shared} ({load()})")
     pairs = make_pairs(root, count, HISTORY + timed + 2)
     last = pairs.symbols[-1]
     against = os.environ.get("BENCH_AGAINST")

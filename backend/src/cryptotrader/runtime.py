@@ -58,6 +58,9 @@ _WATCH_S = 0.5
 """How often a replay's market data on its own checks Redis's epoch and the order engine."""
 _PARTITIONED = {(topics.CANDLES, "indicator"), (topics.INDICATORS, "decision")}
 """The subscriptions whose workers share the pairs (``--workers N``, or N processes)."""
+_KINDS = {(topics.SIGNALS, "order"): frozenset({"decisions_made"})}
+"""The message types a subscription handles (the rest of its channel is acked unread): the
+order engine acts on ``DecisionsMade``, not on the ``SignalGenerated`` (two per run) beside."""
 _SOLE = ConsumerOptions(claim_idle_ms=0, claim_interval_s=math.inf)
 """A group's only member takes over every entry left pending, in order, when it starts."""
 
@@ -158,6 +161,7 @@ class Runtime:
             # the order and portfolio engines are their groups' only members (the writer
             # lease): what a dead copy left unacked is theirs at once, before anything new
             options = _SOLE if group in {"order", "portfolio"} else None
+            extra = {"kinds": _KINDS[topic, group]} if (topic, group) in _KINDS else {}
             await subscribe(
                 topic,
                 group=group,
@@ -167,6 +171,7 @@ class Runtime:
                 many=None if together is None else self._guard_many(together),
                 from_start=True,  # durable: what came while Redis restarted empty and
                 # this engine was down is read too (idempotent handlers skip the rest)
+                **extra,
             )
         if self.notifier is not None:
             await self._start_notifier(self.notifier)

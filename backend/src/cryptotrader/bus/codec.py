@@ -1,6 +1,8 @@
 """Messages to stream entries and back; anything that does not decode is malformed, with why.
 
-An entry has one field, ``data``: the message as JSON. On Redis every entry is that JSON. The
+An entry has the field ``data``: the message as JSON, and ``type``: the message's type, so that a
+consumer can pass over the types it does not handle without decoding them (``kind``; an entry
+without it, written by a tool or a test, is decoded). On Redis every entry is that. The
 in-process bus stores ``MessageFields`` instead: the published message itself, already validated
 when it was built, handed as is to every consumer, and encoded to the same JSON only when the
 fields are read as text (dead letters, the history of a channel). A JSON round trip per consumer
@@ -17,6 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 from cryptotrader.bus.messages import TOPIC_MESSAGES, BusMessage, Message
 
 DATA_FIELD = "data"
+TYPE_FIELD = "type"
 _ADAPTER: TypeAdapter[Message] = TypeAdapter(Message)
 _MAX_REASON = 500
 
@@ -26,8 +29,20 @@ class MalformedMessageError(ValueError):
 
 
 def encode(message: BusMessage) -> dict[str, str]:
-    """The stream entry fields of ``message``."""
-    return {DATA_FIELD: message.model_dump_json()}
+    """The stream entry fields of ``message``: its JSON and its type."""
+    fields = {DATA_FIELD: message.model_dump_json()}
+    kind = getattr(message, "type", None)
+    if isinstance(kind, str):
+        fields[TYPE_FIELD] = kind
+    return fields
+
+
+def kind(fields: Mapping[str, str]) -> str | None:
+    """The type of the message an entry holds, read without decoding it (None: not said)."""
+    if isinstance(fields, MessageFields):
+        found = getattr(fields.message, "type", None)
+        return found if isinstance(found, str) else None
+    return fields.get(TYPE_FIELD)
 
 
 class MessageFields(Mapping[str, str]):

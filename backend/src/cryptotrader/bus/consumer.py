@@ -13,6 +13,10 @@ publishers may have written to it before this consumer came back. What Redis los
 old streams (entries not yet acked) is not there to read; re-delivering it is the publishers'
 part (the transactional outbox).
 
+A subscription may name the message types it handles (``kinds``): an entry that says it holds
+another type (``codec.kind``) is acked without being decoded or given to the handler (the order
+engine handles the ``DecisionsMade`` of ``signals``, not the two ``SignalGenerated`` beside each).
+
 A consumer whose group vanished while it was behind by more than ``resent_s`` (what the outbox
 sends again after an empty Redis restart) lost the entries published in between that it had not
 read: it logs an error and calls ``lost`` (the bus raises a critical ``events_lost`` alert). How
@@ -41,7 +45,7 @@ import time
 from collections.abc import Awaitable, Callable
 from enum import Enum
 
-from cryptotrader.bus.codec import MalformedMessageError, decode
+from cryptotrader.bus.codec import MalformedMessageError, decode, kind
 from cryptotrader.bus.protocol import ConsumerOptions, Delivery, Handler, ManyHandler, entry_key
 from cryptotrader.bus.transport import Entry, GroupMissing, StreamTransport
 
@@ -77,8 +81,10 @@ class ConsumerLoop:
         dead_letter: DeadLetterSink,
         many: ManyHandler | None = None,
         lost: LostSink | None = None,
+        kinds: frozenset[str] | None = None,
     ) -> None:
         self._transport = transport
+        self._kinds = kinds
         self._topic = topic
         self._stream = stream
         self._group = group
@@ -263,6 +269,10 @@ class ConsumerLoop:
         if entry.fields is None:
             log.warning("%s entry %s was trimmed before it was acked", self._topic, entry.entry_id)
             return _Outcome.DONE
+        if self._kinds is not None:
+            said = kind(entry.fields)
+            if said is not None and said not in self._kinds:
+                return _Outcome.DONE  # not a type this consumer handles: acked unread
         if entry.deliveries > self._options.max_deliveries:
             await self._reject(entry, f"delivered {entry.deliveries} times without success")
             return _Outcome.DONE

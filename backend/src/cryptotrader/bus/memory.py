@@ -182,17 +182,20 @@ class InMemoryTransport:
 
     async def ack(self, stream: str, group: str, entry_ids: Sequence[str]) -> None:
         """Forget delivered entries (acking twice, or in a group gone, is harmless)."""
+        self._ack(stream, group, entry_ids)
+
+    async def ack_many(self, group: str, acks: Sequence[tuple[str, Sequence[str]]]) -> None:
+        """``ack`` of each ``(stream, entry ids)``."""
+        for stream, entry_ids in acks:
+            self._ack(stream, group, entry_ids)
+
+    def _ack(self, stream: str, group: str, entry_ids: Sequence[str]) -> None:
         found = self._stream(stream).groups.get(group)
         if found is None:
             return
         pending = found.pending
         for entry_id in entry_ids:
             pending.pop(_seq(entry_id), None)
-
-    async def ack_many(self, group: str, acks: Sequence[tuple[str, Sequence[str]]]) -> None:
-        """``ack`` of each ``(stream, entry ids)``."""
-        for stream, entry_ids in acks:
-            await self.ack(stream, group, entry_ids)
 
     async def entries(self, stream: str, count: int) -> list[tuple[str, dict[str, str]]]:
         """The first ``count`` entries of a stream."""

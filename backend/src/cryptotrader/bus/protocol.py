@@ -157,6 +157,7 @@ class MessageBus(Protocol):
         options: ConsumerOptions | None = None,
         from_start: bool = False,
         many: ManyHandler | None = None,
+        kinds: frozenset[str] | None = None,
     ) -> Subscription:
         """Start consuming ``topic`` as ``consumer`` of ``group`` (created on first use).
 
@@ -167,6 +168,8 @@ class MessageBus(Protocol):
 
         ``many`` (optional) applies every message of a read at once (a candle time of many
         pairs decided together); ``handler`` still applies each one when ``many`` fails.
+        ``kinds`` (optional): the message types (``type``) the handler acts on; the others are
+        acked without being decoded or handled.
         """
         ...
 
@@ -206,6 +209,10 @@ class MessageBus(Protocol):
 
     async def ack(self, delivery: Delivery) -> None:
         """Mark a delivery as done (the subscription does it when the handler returns)."""
+        ...
+
+    async def ack_many(self, deliveries: Sequence[Delivery]) -> None:
+        """``ack`` of each delivery, in one round trip (not one per delivery)."""
         ...
 
     async def drop_group(self, topic: str, group: str) -> None:

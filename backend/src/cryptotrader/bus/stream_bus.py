@@ -170,10 +170,12 @@ class StreamBus:
         options: ConsumerOptions | None = None,
         from_start: bool = False,
         many: ManyHandler | None = None,
+        kinds: frozenset[str] | None = None,
     ) -> _Subscription:
         """Start consuming ``topic`` as ``consumer`` of ``group``; the group exists on return.
 
         A new group starts at the stream's end, or before its first entry with ``from_start``.
+        ``kinds``: the message types handled; other entries are acked unread.
         """
         stream = self.stream(topic)
         await self.transport.ensure_group(stream, group, from_start=from_start)
@@ -188,6 +190,7 @@ class StreamBus:
             options=options or self._options,
             dead_letter=self._dead_letter,
             lost=self._lost_alert if topic in topics.RESENT_TOPICS else None,
+            kinds=kinds,
         )
         task = asyncio.create_task(loop.run(), name=f"bus:{topic}:{group}:{consumer}")
         subscription = _Subscription(task, loop)
@@ -270,11 +273,25 @@ class StreamBus:
 
     async def ack(self, delivery: Delivery) -> None:
         """Mark a delivery as done (one kept by ``keep`` too)."""
-        stream = self.stream(delivery.topic)
-        await self.transport.ack(stream, delivery.group, [delivery.entry_id])
-        for subscription in self._subscriptions:
-            if isinstance(subscription, _Subscription) and subscription.reads(stream, delivery):
-                subscription.loop.kept.discard(delivery.entry_id)
+        await self.ack_many([delivery])
+
+    async def ack_many(self, deliveries: Sequence[Delivery]) -> None:
+        """Mark deliveries as done (kept ones too), one round trip per group.
+
+        One ``XACK`` per stream, pipelined: the order engine's batch of pairs is acked in one
+        round trip, not one per pair.
+        """
+        by_group: dict[str, dict[str, list[str]]] = {}
+        for delivery in deliveries:
+            streams = by_group.setdefault(delivery.group, {})
+            streams.setdefault(self.stream(delivery.topic), []).append(delivery.entry_id)
+        for group, streams in by_group.items():
+            await self.transport.ack_many(group, list(streams.items()))
+        for delivery in deliveries:
+            stream = self.stream(delivery.topic)
+            for subscription in self._subscriptions:
+                if isinstance(subscription, _Subscription) and subscription.reads(stream, delivery):
+                    subscription.loop.kept.discard(delivery.entry_id)
 
     async def drop_group(self, topic: str, group: str) -> None:
         """Delete ``group`` of ``topic`` (stop its subscriptions first)."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -126,8 +126,14 @@ async def open_positions(wanted: list[Wanted]) -> None:
         for w in batch:
             await _alone(w)
         return
-    sent = await _decide_and_write(batch)
-    account = _Account(batch[0].engine)
+    await _send_entries(await _decide_and_write(batch))
+
+
+async def _send_entries(sent: list[_Sent]) -> None:
+    """Send the written entries together, record their fills, place their protections."""
+    if not sent:
+        return
+    account = _Account(sent[0].engine)
     async with account.held():
         outcomes = await _outcomes([s.engine.sender.send(s.order) for s in sent])
     try:
@@ -194,38 +200,49 @@ async def _decide_and_write(batch: list[Wanted]) -> list[_Sent]:
     first = batch[0].engine.deps
     for w in batch:
         await w.engine.store.row_ids()  # looked up once per engine, outside the transaction
+    async with UnitOfWork(first.database) as uow, deferred.defer(uow.session):
+        decided, reads, written = await _decide_in(uow.session, batch)
+        if written:
+            await _commit(uow)
+    return await _announced(decided, reads)
+
+
+async def _decide_in(
+    session: AsyncSession, batch: list[Wanted]
+) -> tuple[list[tuple[OrderEngine, Decided]], EntryReads, bool]:
+    """Decide and write ``batch`` in ``session`` (the engines' row ids known); True if written."""
     decided: list[tuple[OrderEngine, Decided]] = []
     grown: list[OpenPosition] = []
     books: dict[int, tuple[OpenPosition, ...]] = {}
     """The open positions as the batch starts, by book (one for every pair of a runtime): no
     entry of the batch changes them, so each is read once, not once per entry."""
-    async with UnitOfWork(first.database) as uow, deferred.defer(uow.session):
-        reads = EntryReads(first.portfolio)
-        for w in batch:
-            engine = w.engine
-            coid = client_ids.decision_id(
-                w.signal.target_bot, engine.deps.pair.symbol, w.step_ms, client_ids.ENTRY
+    reads = EntryReads(batch[0].engine.deps.portfolio)
+    for w in batch:
+        engine = w.engine
+        coid = client_ids.decision_id(
+            w.signal.target_bot, engine.deps.pair.symbol, w.step_ms, client_ids.ENTRY
+        )
+        source = engine.entries.book_source
+        book = books.get(id(source))
+        if book is None:
+            book = books[id(source)] = source()
+        try:
+            one = await engine.entries.decide(
+                session, w.signal, coid, reads=reads, book=(*book, *grown)
             )
-            source = engine.entries.book_source
-            book = books.get(id(source))
-            if book is None:
-                book = books[id(source)] = source()
-            try:
-                one = await engine.entries.decide(
-                    uow.session, w.signal, coid, reads=reads, book=(*book, *grown)
-                )
-            except TraderError as exc:  # e.g. no price yet: this entry only
-                _log_or_raise(engine, coid, exc)
-                continue
-            decided.append((engine, one))
-            if one.order is None:
-                continue
-            await engine.entries.write(uow.session, one, await engine.store.row_ids())
-            grown.append(
-                OpenPosition(one.bot, engine.deps.pair.symbol, one.order.quantity * one.price)
-            )
-        if grown:
-            await _commit(uow)
+        except TraderError as exc:  # e.g. no price yet: this entry only
+            _log_or_raise(engine, coid, exc)
+            continue
+        decided.append((engine, one))
+        if one.order is None:
+            continue
+        await engine.entries.write(session, one, await engine.store.row_ids())
+        grown.append(OpenPosition(one.bot, engine.deps.pair.symbol, one.order.quantity * one.price))
+    return decided, reads, bool(grown)
+
+
+async def _announced(decided: list[tuple[OrderEngine, Decided]], reads: EntryReads) -> list[_Sent]:
+    """Once the entries' transaction is over: refusals said; the entries written, to send."""
     for engine, one in decided:
         await engine.entries.announce(one)
     return [
@@ -384,7 +401,11 @@ class _Sale:
     raised: bool = False
 
 
-async def close_positions(exits: list[Exit]) -> set[str]:
+Then = Callable[[set[str]], list[Wanted]]
+"""The entries wanted once the exits are done, given the pairs where an exit failed."""
+
+
+async def close_positions(exits: list[Exit], then: Then | None = None) -> set[str]:
     """Sell every position of ``exits`` at market, in their order; the pairs where one failed.
 
     Like ``OrderEngine.close_position`` one at a time, in four moves for the whole batch: every
@@ -393,14 +414,49 @@ async def close_positions(exits: list[Exit]) -> set[str]:
     transaction, in the batch's order (a reallocation follows the same order as one at a time).
     A restart inside this candle time and venues that cancel and sell in one request
     (``atomic_exit``) go one at a time.
+
+    ``then``: the candle time's entries, entered (``open_positions``) once the exits are done.
+    When every sale filled and closed its position and the entries go as a batch, the
+    transaction that records the sales also decides and writes the entries (``_sales_then``):
+    one commit fewer before the last pair's order, the entries decided on what the sales' own
+    commit would have left.
     """
     batch = [x for x in exits if x.bot in x.engine.state.positions]
-    if not batch:
-        return set()
-    if any(_exit_alone(x) for x in batch):
-        return await _exits_one_at_a_time(batch)
     failed: set[str] = set()
+    if not batch or any(_exit_alone(x) for x in batch):
+        if batch:
+            failed = await _exits_one_at_a_time(batch)
+        if then is not None:
+            await open_positions(then(failed))
+        return failed
     account = _Account(batch[0].engine)
+    selling = await _sell(batch, account, failed)
+    entered: _Entered | None = None
+    try:
+        sold = [s for s in selling if s.report is not None]
+        if then is not None and sold and len(sold) == len(selling):
+            entered = await _sales_then(sold, account, then, failed)
+        else:
+            await _record_sales(sold, account)
+    finally:
+        await account.flush()  # saved by the sales' transaction unless it did not commit
+    if entered is not None and entered.sent is not None:  # every sale closed its position
+        await _send_entries(entered.sent)
+        return failed
+    for s in selling:
+        if not s.raised:  # raised: trading stopped until reconciliation, as one at a time
+            await s.exit.engine.reprotect_unsold(s.exit.bot, ExitReason.SIGNAL)
+    if then is not None:
+        await open_positions(then(failed) if entered is None else entered.wanted)
+    return failed
+
+
+async def _sell(batch: list[Exit], account: _Account, failed: set[str]) -> list[_Sale]:
+    """Cancel the protections, write the sales, send them together; the sales sent.
+
+    Their reports are on them (``raised``: the send failed). The paper account's changes since
+    the sales' transaction wait for the transaction that records them (or the caller's flush).
+    """
     try:
         sales = await _cancel_protections(batch, account, failed)
         selling = await _write_sales(sales, account)
@@ -418,13 +474,61 @@ async def close_positions(exits: list[Exit]) -> set[str]:
                 s.raised = True
             else:
                 s.report = outcome
-        await _record_sales([s for s in selling if s.report is not None], account)
-    finally:
-        await account.flush()  # saved by _record_sales' transaction unless it did not commit
-    for s in selling:
-        if not s.raised:  # raised: trading stopped until reconciliation, as one at a time
-            await s.exit.engine.reprotect_unsold(s.exit.bot, ExitReason.SIGNAL)
-    return failed
+    except BaseException:
+        await account.flush()
+        raise
+    return selling
+
+
+@dataclass(slots=True)
+class _Entered:
+    wanted: list[Wanted]
+    """What ``then`` asked (entered apart when ``sent`` is None)."""
+    sent: list[_Sent] | None = None
+    """The entries decided and written with the sales, to send (None: not done with them)."""
+
+
+async def _sales_then(
+    sold: list[_Sale], account: _Account, then: Then, failed: set[str]
+) -> _Entered | None:
+    """Record the sales (``_record_sales``), then decide and write the entries in its transaction.
+
+    None when a sale did not close its position (its record committed alone).
+
+    The entries see what they would after the sales' own commit: the positions sold gone from
+    the engines (dropped before the commit: a failure there stops the runtime, which reads its
+    positions again at restart), the bots' capital settled (the transaction's ``BotLedger``),
+    the closed trades' P&L in the daily loss (the sales' rows flushed before the entries read).
+    Entries that cannot go as a batch here (one at a time, or an engine's row ids not looked up
+    yet, which would write beside this transaction) are left to ``open_positions`` after it.
+    """
+    first = sold[0].exit.engine
+    async with UnitOfWork(first.deps.database) as uow, deferred.defer(uow.session):
+        await account.save_in(uow.session)
+        applied = []
+        for s in sold:
+            recorder = s.exit.engine.recorder
+            assert s.report is not None
+            reports = recorder.parsed([s.report])
+            applied.append((s, await recorder.apply_in(uow.session, reports, ExitReason.SIGNAL)))
+        if not all(s.exit.bot in closed for s, closed in applied):
+            await _commit(uow)
+            for s, closed in applied:
+                s.exit.engine.recorder.applied(closed)
+            return None
+        for s, closed in applied:  # as after the commit (see the docstring)
+            s.exit.engine.recorder.applied(closed)
+        entered = _Entered(then(failed))
+        batch = [w for w in entered.wanted if _enters(w)]
+        joined = all(w.engine.store.ids_known and not _one_at_a_time(w) for w in batch)
+        if not batch or not joined:
+            await _commit(uow)
+            return entered
+        await deferred.flush(uow.session)  # the closed trades, before the daily loss is read
+        decided, reads, _ = await _decide_in(uow.session, batch)
+        await _commit(uow)
+    entered.sent = await _announced(decided, reads)
+    return entered
 
 
 async def _exits_one_at_a_time(batch: list[Exit]) -> set[str]:

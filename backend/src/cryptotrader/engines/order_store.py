@@ -199,6 +199,11 @@ class OrderStore:
 
     # --- what this engine wrote ------------------------------------------------------------
 
+    @property
+    def ids_known(self) -> bool:
+        """True once ``row_ids`` looked them up (asking again reads nothing, writes nothing)."""
+        return self._ids is not None
+
     async def row_ids(self) -> orders.RowIds:
         """The bots' and the traded pair's row ids, looked up (and committed) once."""
         if self._ids is None:

@@ -11,7 +11,7 @@ import pytest
 import pytest_asyncio
 
 from cryptotrader.bus import Delivery, MalformedMessageError, RedisBus, StreamBus, topics
-from cryptotrader.bus.messages import AlertRaised, ControlBot
+from cryptotrader.bus.messages import AlertRaised, BotPairsChanged, ControlBot
 from cryptotrader.clock import TestClock
 from cryptotrader.domain import BotKind
 from cryptotrader.errors import OperationalError
@@ -255,3 +255,32 @@ async def test_redis_bus_when_server_is_unreachable_raises_one_line() -> None:
     assert message.startswith("Redis at 127.0.0.1:9 cannot be reached")
     assert "\n" not in message
     assert "hunter2" not in message
+
+
+@pytest.mark.asyncio
+async def test_bus_a_subscription_to_some_kinds_acks_the_others_unread(bus: StreamBus) -> None:
+    seen: list[Delivery] = []
+    await bus.subscribe(
+        topics.COMMANDS,
+        group="g",
+        consumer="c",
+        handler=recorder(seen),
+        kinds=frozenset({"control_bot"}),
+    )
+    other = BotPairsChanged(timestamp=T0, bot=BotKind.SAFE, requested_by="someone")
+    await bus.publish(topics.COMMANDS, other)  # another kind: never handed over
+    # says it holds another kind: not even decoded (decoded, it would be dead-lettered)
+    await bus.transport.add(
+        bus.stream(topics.COMMANDS), {"data": "not json", "type": "bot_pairs_changed"}
+    )
+    untyped = command(3)  # an entry that does not say its kind is decoded, as before
+    await bus.transport.add(bus.stream(topics.COMMANDS), {"data": untyped.model_dump_json()})
+    last = command(4)
+    await bus.publish(topics.COMMANDS, last)
+
+    await eventually(lambda: len(seen) == 2)
+    await asyncio.sleep(0.3)
+    assert [d.message for d in seen] == [untyped, last]
+    assert await bus.dead_letters(topics.COMMANDS) == []
+    # the others were acked with the rest: none left pending
+    assert await bus.transport.read_pending(bus.stream(topics.COMMANDS), "g", "c", 10) == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Sequence
 
 import pytest
 
@@ -69,4 +70,52 @@ async def test_bus_when_a_delivery_is_kept_it_comes_back_after_a_kill_until_acke
     await eventually(lambda: len(last) == 1)
     await asyncio.sleep(0.3)
     assert who(last) == ["user-2"]  # acked: never delivered again
+    await subscription.stop()
+
+
+@pytest.mark.asyncio
+async def test_bus_kept_deliveries_acked_together_take_one_round_trip_and_never_come_back(
+    bus: StreamBus,
+) -> None:
+    kept: list[Delivery] = []
+
+    async def gathering(delivery: Delivery) -> None:  # a batch of pairs: all kept
+        kept.append(delivery)
+        bus.keep(delivery)
+
+    subscription = await bus.subscribe(
+        topics.COMMANDS, group="order", consumer="order-1", handler=gathering, options=SOLE
+    )
+    for n in range(5):
+        await bus.publish(topics.COMMANDS, command(n))
+    await eventually(lambda: len(kept) == 5)
+
+    calls: list[str] = []
+    transport = bus.transport
+    ack, ack_many = transport.ack, transport.ack_many
+
+    async def one(stream: str, group: str, entry_ids: Sequence[str]) -> None:
+        calls.append("ack")
+        await ack(stream, group, entry_ids)
+
+    async def many(group: str, acks: Sequence[tuple[str, Sequence[str]]]) -> None:
+        calls.append("ack_many")
+        await ack_many(group, acks)
+
+    transport.ack, transport.ack_many = one, many  # type: ignore[method-assign]
+    try:
+        await bus.ack_many(kept)  # the batch is traded
+    finally:
+        transport.ack, transport.ack_many = ack, ack_many  # type: ignore[method-assign]
+    assert calls == ["ack_many"]  # one round trip for the five, not five
+    await subscription.stop()
+
+    again: list[Delivery] = []
+    subscription = await bus.subscribe(
+        topics.COMMANDS, group="order", consumer="order-1", handler=recorder(again), options=SOLE
+    )
+    await bus.publish(topics.COMMANDS, command(5))
+    await eventually(lambda: len(again) == 1)
+    await asyncio.sleep(0.3)
+    assert who(again) == ["user-5"]  # the five acked: none delivered again at the restart
     await subscription.stop()

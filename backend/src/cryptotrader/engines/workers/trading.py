@@ -367,8 +367,8 @@ class TradingWorker:
         if set(gathered) >= set(message.batch) & set(self.lanes):
             del self._gathering[message.batch_ms]
             await self._batch([gathered[s] for s in sorted(gathered)])
-            for kept in self._kept.pop(message.batch_ms, []):  # traded: acked at last
-                await self.engine.deps.bus.ack(kept)
+            # traded: acked at last, every pair's run in one round trip
+            await self.engine.deps.bus.ack_many(self._kept.pop(message.batch_ms, []))
             return
         # Not acked until its batch is traded: a kill before then would lose this candle time
         # (its other runs came after, and this one would never come again).
@@ -634,14 +634,23 @@ class TradingWorker:
         """The exits of every pair, then the entries (a pair whose exits failed enters nothing).
 
         The exits of the candle time are one batch, then its entries (``order_batch``): decided
-        in this order, written in one transaction before any is sent, then sent together.
+        in this order, written in one transaction before any is sent (the transaction that
+        records the sales' fills, when they all closed their positions), then sent together.
         """
         exits: list[Exit] = []
         for row in rows:
             if row.lane.engine.state.positions and _acts(row):
                 exits += self._exits(row)
+        if exits:  # the entries wanted once they are done (they are decided on what they left)
+            await close_positions(exits, then=lambda failed: self._wanted(rows, failed))
+            return
         # called only when something is wanted: most candles of a replay want nothing
-        failed = await close_positions(exits) if exits else set()
+        wanted = self._wanted(rows, set())
+        if wanted:
+            await open_positions(wanted)
+
+    def _wanted(self, rows: list[_Row], failed: set[str]) -> list[Wanted]:
+        """The entries of every pair but those where an exit failed, in the rows' order."""
         wanted: list[Wanted] = []
         for row in rows:
             symbol = row.lane.symbol
@@ -649,8 +658,7 @@ class TradingWorker:
                 continue
             if _acts(row):
                 wanted += self._entries(row)
-        if wanted:
-            await open_positions(wanted)
+        return wanted
 
     async def _market(self, engine: OrderEngine, candle: Candle) -> None:
         if (feed := self.feed) is not None:
