@@ -116,6 +116,8 @@ class Runtime:
     _relay: asyncio.Task[None] | None = None
     _fenced: asyncio.Task[None] | None = None
     _lost: asyncio.Task[None] | None = None
+    _engine_seen: bool = False
+    """An order engine beat since this runtime started (``_order_engine``)."""
 
     async def start(self) -> None:
         """Take the writer lease, reconcile, subscribe the workers, then start the market data."""
@@ -501,7 +503,13 @@ class Runtime:
         halt.set()
 
     async def _until_traded(self, feed: ReplayFeed, halt: asyncio.Event) -> None:
-        """Until every pair's last candle is done, ``halt``, or no order engine beats."""
+        """Until every pair's last candle is done or ``halt`` (at once if no order engine beat).
+
+        An order engine seen once and gone is waited for: it failed or was killed, and its
+        service manager restarts it (a failed one says it stopped on its way out). Ending here
+        would leave the runs it lost unpublished, and its successor waiting for them forever;
+        ``_watch`` sees the successor (another pid) and the market data publishes again.
+        """
         lasts = (
             {p.series.pair.symbol: int(c.timestamps[-1]) for p, c in feed.lanes}
             if isinstance(feed, BatchReplayFeed)
@@ -509,7 +517,9 @@ class Runtime:
         )
         while not halt.is_set():
             try:
-                if await self._traded(lasts) or await self._order_engine() is None:
+                if await self._traded(lasts):
+                    return
+                if await self._order_engine() is None and not self._engine_seen:
                     return
             except Exception:  # the database away a moment: asked again
                 log.warning("the order engine's progress not read", exc_info=True)
@@ -536,6 +546,7 @@ class Runtime:
         presence = RuntimePresence.from_json(stored)
         if presence is None or not presence.driven(datetime.now(UTC)):
             return None
+        self._engine_seen = True
         return presence.pid, presence.started_at
 
     async def _pair_starts(self) -> dict[str, int | None]:
