@@ -64,6 +64,14 @@ class MessageFields(Mapping[str, str]):
     def __iter__(self) -> Iterator[str]:
         return iter((DATA_FIELD,))
 
+    def encoded(self) -> dict[str, str]:
+        """The fields ``encode`` makes (the JSON and the type), the JSON reused if already made."""
+        fields = {DATA_FIELD: self[DATA_FIELD]}
+        found = getattr(self.message, "type", None)
+        if isinstance(found, str):
+            fields[TYPE_FIELD] = found
+        return fields
+
     def __len__(self) -> int:
         return 1
 
