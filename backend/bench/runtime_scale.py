@@ -22,12 +22,19 @@ real market moves, but different periods made simultaneous.
   the order checkpoints say they were stepped before, so only later candles trade), then one
   candle time at a time: the 100 pairs' candles of one minute, one ``CandlesClosed`` each, as
   one batch (as the market data engine's batch replay), waiting for the order engine to have
-  stepped the batch before the next. Timed from the start of publishing the batch to (a) each
-  pair's ``DecisionsMade`` arriving here, (b) each order's ``pending`` update arriving here (the
-  order written and about to be sent; one bus hop more than the real moment: an upper bound),
-  for the pair last in the batch's order (``C99/USDT``; the workers read every partition at
-  once, so it is not always the last one decided) and for all: the figure to read is every
-  pair's, the order engine trading a candle time once all its pairs are in.
+  stepped the batch before the next (woken by a PostgreSQL notification, not polling). Timed
+  from the start of publishing the batch to (a) each pair's ``DecisionsMade`` on ``signals`` (its
+  entry id: the Redis server's clock, 1 ms; read back after the run, so that the bench decodes
+  nothing while the engines work), (b) each order's ``pending`` update arriving here (the order
+  written and about to be sent; one bus hop more than the real moment: an upper bound), for the
+  pair last in the batch's order (``C99/USDT``; the workers read every partition at once, so it
+  is not always the last one decided) and for all: the figure to read is every pair's, the
+  order engine trading a candle time once all its pairs are in. The breakdown: each stage's
+  first and last entry per candle time (``candles``, ``indicators``, ``signals``, ``orders``, by
+  entry ids), the Redis commands per candle time (``INFO commandstats``: the whole server's; a
+  private ``redis-server`` through ``CRYPTOTRADER_TEST_REDIS_URL`` counts the bench's only), the
+  CPU of each engine (its ``--workers`` processes included) and of the bench itself.
+  ``BENCH_WORKERS=N``: the indicator and decision engines with ``--workers N``.
   Run twice: the aggressive bot on ``bench_flip`` (a trade on almost every candle: the worst
   case) and both bots on their default strategies (few orders on 300 minutes: the count is
   printed). ``BENCH_AGAINST=<another checkout's backend/>`` runs each with that checkout's

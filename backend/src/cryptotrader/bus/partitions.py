@@ -322,9 +322,18 @@ class PartitionedSubscription:
         of = {entry.stream: partition for partition, entry in readable.items()}
         # COUNT is per stream: a read brings at most about ``batch_size`` entries in all, as
         # one stream's read did (a replay's runs are large), and a candle time's pairs at once
+        streams, count = list(of), math.ceil(size / len(of))
         found = await self.transport.read_new_many(
-            list(of), self.group, self.consumer, math.ceil(size / len(of)), self.options.block_ms
+            streams, self.group, self.consumer, count, self.options.block_ms
         )
+        if 0 < len(found) < len(streams):
+            # A blocked read is answered at the first entry appended: a candle time's pairs,
+            # appended in one pipeline, would come over two reads (the first with one pair),
+            # each computed and published on its own. What came meanwhile joins this read (only
+            # after such a wake-up: a full read, a replay's, keeps its size).
+            found += await self.transport.read_new_many(
+                streams, self.group, self.consumer, count, 0
+            )
         return [(of[stream], entry) for stream, entry in found]
 
     async def _apply(self, batch: list[tuple[int, Entry]], readable: dict[int, _Held]) -> None:

@@ -255,10 +255,13 @@ class RedisTransport:
     async def read_new_many(
         self, streams: Sequence[str], group: str, consumer: str, count: int, block_ms: int
     ) -> list[tuple[str, Entry]]:
-        """``XREADGROUP ... BLOCK block_ms STREAMS s1 s2 ... > > ...``: one round trip."""
+        """``XREADGROUP ... BLOCK block_ms STREAMS s1 s2 ... > > ...``: one round trip.
+
+        ``block_ms`` 0: no ``BLOCK`` (Redis's ``BLOCK 0`` would wait for ever).
+        """
         with _group_needed():
             reply: Any = await self._redis.xreadgroup(
-                group, consumer, dict.fromkeys(streams, ">"), count=count, block=block_ms
+                group, consumer, dict.fromkeys(streams, ">"), count=count, block=block_ms or None
             )
         return [
             (_text(stream), Entry(entry_id, dict(fields or {}), 1))

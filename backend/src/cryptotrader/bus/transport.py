@@ -62,7 +62,7 @@ class StreamTransport(Protocol):
         """``read_new`` on several streams in one call, each entry with its stream.
 
         Up to ``count`` entries per stream, each stream's in order; waits up to ``block_ms``
-        for any.
+        for any (0: does not wait).
 
         Raises:
             GroupMissing: the group is gone on one of the streams (which one is not said).

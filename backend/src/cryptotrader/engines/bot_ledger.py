@@ -98,9 +98,9 @@ class BotLedger:
         Raises:
             OperationalError: a bot does not exist (the database was not initialised).
         """
-        transaction = session.get_transaction()
+        transaction = driver.transaction_key(session)
         cached = session.info.get(_KEY)
-        if cached is not None and cached[0] is transaction and (cached[1].locked or not lock):
+        if cached is not None and cached[0] == transaction and (cached[1].locked or not lock):
             ledger: BotLedger = cached[1]
             return ledger
         rows = await driver.rows(session, _READ_LOCKED if lock else _READ)
@@ -115,7 +115,7 @@ class BotLedger:
         if missing:
             raise OperationalError(f"no {missing[0]} bot in the database: create the bots first")
         ledger = cls(session, bots, lock)
-        session.info[_KEY] = (session.get_transaction(), ledger)
+        session.info[_KEY] = (driver.transaction_key(session), ledger)
         return ledger
 
     @staticmethod

@@ -1,10 +1,14 @@
 """Compiled loops for the indicators TA-Lib has no function for.
 
-numba is imported lazily: commands that never compute these indicators do not pay for it.
+numba is imported lazily: commands that never compute these indicators do not pay for it. A long
+input (a replay's runs, a catch-up) is computed by numpy instead while numba is not loaded yet
+(``pivot_levels``): importing numba and loading the cached kernel cost ~0.23 s of CPU, more than
+a whole replay's calls take in numpy; a short input (a live candle) loads the compiled kernel.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -98,6 +102,68 @@ def _levels_py(  # noqa: C901, PLR0912, PLR0917 - one tight loop, compiled by nu
     return support, resistance, above_all, below_all
 
 
+def _levels_np(  # noqa: PLR0917 - the same positional signature as the loop
+    high: FloatArray,
+    low: FloatArray,
+    close: FloatArray,
+    is_high: np.ndarray,
+    is_low: np.ndarray,
+    window: int,
+    max_levels: int,
+    lookback: int,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """``_levels_py`` over whole arrays: the same values, bit for bit (it only selects prices).
+
+    At candle ``j`` the loop remembers the last ``max_levels`` pivots confirmed by ``j`` (pivot
+    ``i`` is confirmed at ``i + window``) and keeps those at or after ``j - lookback``: here the
+    ``m``-th newest of them is found for every candle at once by counting the pivots confirmed.
+    """
+    n = close.shape[0]
+    at = np.arange(n)
+    oldest = at - lookback
+    support, below_all = _side(low, close, is_low, at - window, oldest, max_levels, above=False)
+    resistance, above_all = _side(high, close, is_high, at - window, oldest, max_levels, above=True)
+    return support, resistance, above_all, below_all
+
+
+def _side(  # noqa: PLR0917 - one side of ``_levels_np``
+    level: FloatArray,
+    close: FloatArray,
+    is_pivot: np.ndarray,
+    confirmed_to: np.ndarray,
+    oldest: np.ndarray,
+    max_levels: int,
+    *,
+    above: bool,
+) -> tuple[FloatArray, FloatArray]:
+    """The nearest remembered pivot on one side of each close, and the beyond-every-pivot flag."""
+    n = close.shape[0]
+    pivots_at = np.flatnonzero(is_pivot)
+    count = np.searchsorted(pivots_at, confirmed_to, side="right")  # pivots confirmed by j
+    best = np.full(n, np.inf if above else -np.inf)
+    seen = np.zeros(n, dtype=np.bool_)
+    for m in range(min(max_levels, pivots_at.shape[0])):
+        number = count - 1 - m  # the m-th newest pivot remembered at j, if any
+        held = number >= 0
+        where = pivots_at[np.where(held, number, 0)]
+        kept = held & (where >= oldest)
+        seen |= kept
+        price = level[where]
+        if above:  # the loop's ``close <= high < best``
+            take = kept & (close <= price) & (price < best)
+        else:  # ``best < low <= close``
+            take = kept & (best < price) & (price <= close)
+        best = np.where(take, price, best)
+    found = best < np.inf if above else best > -np.inf
+    nearest = np.where(found, best, np.nan)
+    beyond = np.where(~found & seen, 1.0, 0.0)
+    return nearest, beyond
+
+
+NUMPY_FROM = 1024
+"""From this many candles, ``pivot_levels`` computes in numpy while numba is not loaded."""
+
+
 @cache
 def _compiled() -> PivotKernel:
     import numba  # noqa: PLC0415 - deferred: importing numba costs most of a second
@@ -120,8 +186,15 @@ def pivot_levels(  # noqa: PLR0917 - mirrors the compiled kernel's positional si
 
     Returns ``(support, resistance, above_all, below_all)``: levels are NaN where none applies;
     the flags are 1.0 where the close is beyond every remembered pivot on that side.
-    ``compiled=False`` runs the same loop as plain Python (tests compare the two).
+    ``compiled=False`` runs the same loop as plain Python (tests compare the two). With
+    ``compiled``, an input of ``NUMPY_FROM`` candles or more is computed by numpy (the same
+    values) while numba is not loaded: a replay never loads it for this indicator.
     """
     is_high, is_low = pivots(high, low, window)
-    kernel = _compiled() if compiled else _levels_py
+    if not compiled:
+        kernel: PivotKernel = _levels_py
+    elif close.shape[0] >= NUMPY_FROM and "numba" not in sys.modules:
+        kernel = _levels_np
+    else:
+        kernel = _compiled()
     return kernel(high, low, close, is_high, is_low, window, max_levels, lookback)

@@ -16,6 +16,7 @@ import time or in the constructor; ``check()`` connects once and turns any failu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import weakref
 from collections.abc import Awaitable, Callable
@@ -29,11 +30,13 @@ from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import PoolResetState
 from sqlalchemy.util import await_only
 
@@ -99,6 +102,8 @@ def _sqlite_begin(connection: Any) -> None:
     if raw is None:
         connection.exec_driver_sql(statement)
         return
+    if raw.in_transaction and connection.info.get(_WRITER):
+        return  # the writer's unit of work began it on sqlite3 (``begin_writer``): join it
     # On sqlite3 itself: SQLAlchemy's execution costs ~40x it. Inline (the loop's own thread) at
     # once; threaded, as one call of aiosqlite's worker thread (it owns the connection), not the
     # three thread hops of SQLAlchemy's cursor (cursor, execute, close).
@@ -129,6 +134,53 @@ def _sqlite_reset(dbapi_connection: Any, _record: object, state: PoolResetState)
     raw = driver._connection if isinstance(driver, aiosqlite.Connection) else None
     if raw is None or raw.in_transaction:
         dbapi_connection.rollback()
+
+
+_WRITER = "cryptotrader.writer"
+"""Marks the inline writers' connection (its pool record's ``info``): ``writer_session``."""
+
+WRITER_RAW = "cryptotrader.writer_raw"
+"""``session.info``: a writer session's ``sqlite3`` connection (``Database.writer_session``)."""
+
+
+class WriterSession(Session):
+    """The session of a writer's unit of work (``Database.writer_session``).
+
+    Its transaction may be sqlite3's alone (begun by ``begin_writer``, the session knowing
+    nothing of it): committing or rolling back the session does the same to sqlite3's, so that
+    ``session.commit()`` and ``session.rollback()`` mean what they say there too.
+    """
+
+    def commit(self) -> None:
+        """Commit the session's transaction, then sqlite3's if still open."""
+        super().commit()
+        raw: sqlite3.Connection | None = self.info.get(WRITER_RAW)
+        if raw is not None and raw.in_transaction:
+            try:
+                raw.commit()
+            except sqlite3.Error as exc:
+                raise DBAPIError.instance("COMMIT", (), exc, sqlite3.Error) from exc
+
+    def rollback(self) -> None:
+        """Roll back the session's transaction, then sqlite3's if still open."""
+        super().rollback()
+        raw: sqlite3.Connection | None = self.info.get(WRITER_RAW)
+        if raw is not None and raw.in_transaction:
+            raw.rollback()
+
+
+def begin_writer(raw: sqlite3.Connection) -> None:
+    """``BEGIN IMMEDIATE`` on the inline writer's ``sqlite3`` connection, unless begun.
+
+    Raises:
+        DBAPIError: SQLite refused (another process held the write lock past ``busy_timeout``).
+    """
+    if raw.in_transaction:
+        return
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance("BEGIN IMMEDIATE", (), exc, sqlite3.Error) from exc
 
 
 _WRITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
@@ -204,6 +256,12 @@ class Database:
         )
         self._writer_key: str | None = None
         """The SQLite file's resolved path (its writer lock's key), once asked."""
+        self._loop_writer: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+        """``writer`` of the loop that last asked (looked up again on another loop)."""
+        self._writer_connection: AsyncConnection | None = None
+        """Inline SQLite: the connection the writers' units of work share (``writer_session``)."""
+        self._spare_session: AsyncSession | None = None
+        """A writer session that ended clean, for the next one (``writer_session_done``)."""
         self.commit_check: Callable[[AsyncSession], Awaitable[None]] | None = None
         """Run in each unit of work's transaction before it commits (raising rolls it back): the
         single-writer fence of the order and portfolio engines (``engines.writer_lease``)."""
@@ -213,6 +271,10 @@ class Database:
         """SQLite: the lock every unit of work that may write holds (one writer per file)."""
         if self.dialect != "sqlite":
             return None
+        loop = asyncio.get_running_loop()
+        cached = self._loop_writer
+        if cached is not None and cached[0] is loop:
+            return cached[1]
         key = self._writer_key
         if (
             key is None
@@ -221,7 +283,58 @@ class Database:
             in_file = database not in ("", ":memory:")
             path = str(Path(database).expanduser().resolve()) if in_file else ""
             key = self._writer_key = path or f"memory:{id(self)}"
-        return _writer_lock(key)
+        lock = _writer_lock(key)
+        self._loop_writer = (loop, lock)
+        return lock
+
+    async def writer_session(self) -> AsyncSession | None:
+        """Inline SQLite: a session on the writers' own connection; None otherwise.
+
+        Only for the holder of ``writer`` (``UnitOfWork``). A unit of work on the pool cost
+        about 200 us of SQLAlchemy (session, checkout, begin, commit, check-in and reset,
+        each through a greenlet) around a few of SQLite (docs/BENCHMARKS.md, issue 17): the
+        writers of a process run one at a time anyway, so they keep one connection, and the
+        unit of work begins and commits on its ``sqlite3`` connection itself
+        (``begin_writer``, lazily, at the first statement). The session is a plain one bound
+        to that connection: what goes through it (ORM reads and writes) joins the same
+        transaction, and a commit goes through it when it has something of its own to flush.
+        ``session.info[WRITER_RAW]`` is the ``sqlite3`` connection.
+        """
+        if not self.inline or self.url.database in (None, "", ":memory:"):
+            return None  # in memory, the pool's one connection is every session's: not its own
+        connection = self._writer_connection
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self._writer_connection = await self.engine.connect()
+            connection.sync_connection.info[_WRITER] = True  # type: ignore[union-attr]
+            self._spare_session = None
+        driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+        assert isinstance(driver, InlineConnection)
+        session, self._spare_session = self._spare_session, None
+        if session is None:
+            session = AsyncSession(
+                bind=connection, expire_on_commit=False, sync_session_class=WriterSession
+            )
+        session.info[WRITER_RAW] = driver._connection
+        return session
+
+    def writer_session_done(self, session: AsyncSession) -> None:
+        """Keep a writer session that ended clean for the next writer.
+
+        Building one cost more than the rest of a unit of work. Its ``info`` is emptied; one
+        left with a transaction or objects is dropped.
+        """
+        sync = session.sync_session
+        if sync.in_transaction() or sync.identity_map or sync._new or sync._deleted:
+            return
+        session.info.clear()
+        self._spare_session = session
+
+    async def drop_writer_connection(self) -> None:
+        """Close the writers' connection (a new one at the next ``writer_session``)."""
+        connection, self._writer_connection = self._writer_connection, None
+        if connection is not None:
+            with contextlib.suppress(SQLAlchemyError, sqlite3.Error):
+                await connection.close()
 
     @property
     def dialect(self) -> str:
@@ -299,7 +412,8 @@ class Database:
             ) from None
 
     async def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (and the writers' own)."""
+        await self.drop_writer_connection()
         await self.engine.dispose()
 
     def session(self) -> AsyncSession:

@@ -34,12 +34,15 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cryptotrader.persistence.inline_sqlite import InlineConnection
+from cryptotrader.persistence.database import WRITER_RAW, begin_writer
+from cryptotrader.persistence.inline_sqlite import CountingConnection, InlineConnection
 from cryptotrader.persistence.repositories._sql import rowcount
+from cryptotrader.persistence.types import fast_bind
 
 Params = dict[str, Any]
 
 _KEY = "cryptotrader.driver"
+_WRITER_KEY = "cryptotrader.driver.writer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +84,7 @@ def _plan(statement: Any, dialect: Dialect, keys: tuple[str, ...]) -> _Plan | No
     if plain:
         processors = compiled._bind_processors
         slots = tuple(
-            (name, compiled.binds[name].value, processors.get(name))
+            (name, compiled.binds[name].value, _bind(compiled, name, processors, dialect))
             for name in compiled.positiontup
         )
         columns = tuple(
@@ -90,6 +93,12 @@ def _plan(statement: Any, dialect: Dialect, keys: tuple[str, ...]) -> _Plan | No
         plan = _Plan(compiled.string, slots, columns)
     _PLANS[(id(statement), keys)] = (statement, plan)
     return plan
+
+
+def _bind(compiled: Any, name: str, processors: Any, dialect: Dialect) -> Any:
+    """The parameter's processor: SQLAlchemy's, or one that gives the same faster."""
+    slow = processors.get(name)
+    return None if slow is None else fast_bind(compiled.binds[name].type, dialect, slow)
 
 
 _T = TypeVar("_T")
@@ -116,6 +125,13 @@ async def _driver(session: AsyncSession) -> _Raw | None:
     sync = session.sync_session
     if sync._new or sync._deleted or sync.identity_map._modified:
         return None
+    writer: sqlite3.Connection | None = session.info.get(WRITER_RAW)
+    if writer is not None:  # the writers' own connection: its unit of work begins here
+        begin_writer(writer)
+        inline: _Raw | None = session.info.get(_WRITER_KEY)
+        if inline is None:
+            inline = session.info[_WRITER_KEY] = _Raw(writer, None)
+        return inline
     transaction = sync.get_transaction()
     cached = session.info.get(_KEY)
     if cached is not None and transaction is not None and cached[0] is transaction:
@@ -128,6 +144,19 @@ async def _driver(session: AsyncSession) -> _Raw | None:
         raw = _Raw(driver._connection, None if isinstance(driver, InlineConnection) else driver)
     session.info[_KEY] = (sync.get_transaction(), raw)
     return raw
+
+
+def transaction_key(session: AsyncSession) -> object:
+    """What names ``session``'s transaction going on: it differs once that one has ended.
+
+    For state kept per transaction (``BotLedger``): the session's transaction, or on a
+    writer session (``Database.writer_session``), whose transaction is ``sqlite3``'s, the
+    count of transactions its connection has ended. Compare with ``==``.
+    """
+    writer: sqlite3.Connection | None = session.info.get(WRITER_RAW)
+    if isinstance(writer, CountingConnection):
+        return writer.ended
+    return session.sync_session.get_transaction()
 
 
 async def connection(session: AsyncSession) -> sqlite3.Connection | None:

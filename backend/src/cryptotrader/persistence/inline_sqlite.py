@@ -78,11 +78,36 @@ class InlineConnection(aiosqlite.Connection):
         return self._connect().__await__()  # no worker thread to start
 
 
+class CountingConnection(sqlite3.Connection):
+    """A ``sqlite3`` connection that counts the transactions it ended (``ended``).
+
+    What names the transaction going on (``driver.transaction_key``) when it was begun on
+    ``sqlite3`` itself, where no SQLAlchemy transaction object stands for it: it changes at
+    every commit and rollback, whoever asks for them.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ended = 0
+
+    def commit(self) -> None:
+        """Commit (the transaction counted as ended even if it fails)."""
+        self.ended += 1
+        super().commit()
+
+    def rollback(self) -> None:
+        """Roll back (counted as ended)."""
+        self.ended += 1
+        super().rollback()
+
+
 def inline_connector(database: str, **kwargs: Any) -> Callable[[], InlineConnection]:
     """An ``async_creator`` for ``create_async_engine``: a new ``InlineConnection`` per call."""
 
     def connect() -> sqlite3.Connection:
-        connection: sqlite3.Connection = sqlite3.connect(database, **kwargs)
+        connection: sqlite3.Connection = sqlite3.connect(
+            database, factory=CountingConnection, **kwargs
+        )
         return connection
 
     def create() -> InlineConnection:

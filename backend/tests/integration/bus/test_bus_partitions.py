@@ -276,3 +276,37 @@ async def test_without_many_the_pairs_of_one_partition_go_side_by_side_each_in_o
     hold.set()
     await until(lambda: len(handled) == 6)
     assert handled[3:] == [(first, 0), (first, 1), (first, 2)]
+
+
+async def test_a_candle_time_published_at_once_is_read_at_once_by_a_blocked_worker(
+    workers: list[Worker],
+) -> None:
+    """Redis answers a blocked ``XREADGROUP`` at the first entry appended: a candle time's runs,
+    appended in one pipeline while the worker waits, would come over two reads (the first with
+    one run), each computed and published on its own. The rest of them joins the read."""
+    bus = workers[0].bus
+    calls: list[list[str]] = []
+
+    async def many(deliveries: Sequence[Delivery]) -> None:
+        calls.append(
+            [d.message.pair.symbol for d in deliveries if isinstance(d.message, CandlesClosed)]
+        )
+
+    async def one(delivery: Delivery) -> None:
+        await many([delivery])
+
+    subscription = await bus.subscribe_partitioned(
+        topics.CANDLES,
+        group="indicator",
+        consumer="w",
+        handler=one,
+        many=many,
+        from_start=True,
+        partition_options=LEASES,
+    )
+    assert isinstance(subscription, PartitionedSubscription)
+    await until(lambda: len(subscription.owned) == PARTITIONS)
+    await asyncio.sleep(0.3)  # the worker's read is blocked, waiting for entries
+    await bus.publish_many(topics.CANDLES, [run(symbol, 0) for symbol in PAIRS])
+    await until(lambda: sum(len(c) for c in calls) == len(PAIRS))
+    assert [sorted(c) for c in calls] == [sorted(PAIRS)]  # one read, one call

@@ -179,3 +179,35 @@ def test_the_context_of_the_rows_is_each_windows_own(
             if field == "higher_trend":
                 want = np.full(rows, np.nan) if trends[p] is None else trends[p]
             assert bits(getattr(together, field)[:, p]) == bits(want), (field, p)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    extra=st.lists(st.integers(-2, 4), min_size=1, max_size=4),
+    nan_led=st.integers(1, 3),
+    rows=st.integers(1, 3),
+)
+def test_support_resistance_rows_where_the_tail_meets_a_nan_led_start(
+    *, seed: int, extra: list[int], nan_led: int, rows: int
+) -> None:
+    """Windows about as long as the kernel's tail (memory + rows + pad), NaN-led."""
+    one = engine("support_resistance", {"pivot_window": 2, "lookback": 40, "max_levels": 3}, None)
+    reach = 40 + 2 + rows + one.rows_pad
+    windows = [
+        candles(seed + k, reach + e, 0, nan_led if k % 2 == 0 else 0, 1.0)
+        for k, e in enumerate(extra)
+    ]
+    assert_rows_exact(one, windows, rows, Timeframe.M1)
+
+
+def test_adi_rows_less_than_a_lookback_into_a_window_without_volume_have_no_flow() -> None:
+    """A window whose first candles have no volume: ``compute`` leaves their flow NaN."""
+    windows = []
+    for k, n in enumerate((21, 22, 24, 30)):
+        c = candles(k, n, 0, 0, 1.0)
+        c.volume[:20] = 0.0
+        windows.append(c)
+    one = engine("adi", {"lookback": 20}, None)
+    for rows in (1, 2, 3):
+        assert_rows_exact(one, windows, rows, Timeframe.M1)

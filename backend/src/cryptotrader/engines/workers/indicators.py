@@ -12,8 +12,10 @@ Memory stays bounded in a long live run: a series keeps the candles the window n
 a new run is appended to (``CandleBuffer``). Both bots' identical indicators are computed once,
 and the higher timeframe only when one of its candles closed.
 
-The runs of one read (a candle time's pairs, ``handle_many``) are computed in order as each
-alone, and their inputs go out in one ``publish_many``: one round trip on Redis, not one per pair.
+The runs of one read (a candle time's pairs, ``handle_many``) give the inputs each gives alone,
+and go out in one ``publish_many``: one round trip on Redis, not one per pair. Those of one
+candle with the same strategies are computed together (``_compute_rows``): each pair's window
+as alone, then the rows of every pair at once (``IndicatorEngine.compute_rows``), bit for bit.
 A live candle is computed on the event loop: a hop to a thread and back cost more than the work
 (and the GIL keeps the loop waiting anyway); a long run (a replay, catching up) goes to a thread.
 The readings (``IndicatorsComputed``: labels for display and alerts, no rule reads them) are

@@ -71,7 +71,8 @@ class TradeRow(Base):
     """A position from entry to exit; P&L is net of fees."""
 
     __tablename__ = "trades"
-    __table_args__ = (Index(None, "bot_id", "status"),)
+    # closed_at: a bot's P&L since a time (``trades.realised_since``) without a scan
+    __table_args__ = (Index(None, "bot_id", "status", "closed_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     bot_id: Mapped[int] = mapped_column(ForeignKey("bots.id"))
