@@ -80,7 +80,9 @@ class InMemoryTransport:
 
     Args:
         maxlen: entries kept per stream; older ones are dropped, like ``XADD MAXLEN``.
-        live: acked entries of a stream kept as objects at most (the newest ones).
+        live: acked entries of a stream kept as objects at most (the newest ones); None: all of
+            them, never encoded (a replay at full speed: never idle, and throughput, not the
+            tail of a candle time, is its measure; encoding cost it ~5 % of its CPU).
         idle_s: seconds without an added entry after which every acked entry is encoded.
     """
 
@@ -88,7 +90,7 @@ class InMemoryTransport:
     """``StreamBus`` may add ``MessageFields``: consumers then get the message object itself."""
 
     def __init__(
-        self, *, maxlen: int = 10_000, live: int = LIVE_ENTRIES, idle_s: float = IDLE_S
+        self, *, maxlen: int = 10_000, live: int | None = LIVE_ENTRIES, idle_s: float = IDLE_S
     ) -> None:
         self._maxlen = maxlen
         self._live = live
@@ -114,10 +116,12 @@ class InMemoryTransport:
         while len(state.entries) > self._maxlen:
             state.trimmed_seq = next(iter(state.entries))
             del state.entries[state.trimmed_seq]
-        self._settle(state, self._live)
-        self._last_add = now = self._now()
-        if self._idle is None:
-            self._idle = asyncio.get_running_loop().call_at(now + self._idle_s, self._when_idle)
+        if self._live is not None:
+            self._settle(state, self._live)
+            self._last_add = now = self._now()
+            if self._idle is None:
+                loop = asyncio.get_running_loop()
+                self._idle = loop.call_at(now + self._idle_s, self._when_idle)
         state.changed.set()
         state.changed = asyncio.Event()
         return _entry_id(seq)
@@ -319,5 +323,7 @@ class InProcessBus(StreamBus):
         maxlen: int = 10_000,
         clock: Clock | None = None,
         options: ConsumerOptions | None = None,
+        live: int | None = LIVE_ENTRIES,
     ) -> None:
-        super().__init__(InMemoryTransport(maxlen=maxlen), clock=clock, options=options)
+        transport = InMemoryTransport(maxlen=maxlen, live=live)
+        super().__init__(transport, clock=clock, options=options)

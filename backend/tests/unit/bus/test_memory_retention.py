@@ -137,3 +137,18 @@ async def test_a_pause_without_entries_encodes_every_acked_entry() -> None:
         await asyncio.sleep(0.01)
     assert [decode(topics.ALERTS, f) for f in stored.values()] == published
     await transport.close()
+
+
+async def test_with_live_none_acked_entries_stay_objects_until_settled() -> None:
+    transport = InMemoryTransport(live=None, idle_s=0.0)
+    await transport.ensure_group(STREAM, "g")
+    for number in range(5):
+        await transport.add(STREAM, MessageFields(alert(number)))
+        await consume(transport, "g", 1)
+    await asyncio.sleep(0.05)  # an idle moment passes: nothing is encoded
+
+    stored = transport._streams[STREAM].entries
+    assert all(isinstance(fields, MessageFields) for fields in stored.values())
+    transport.settle()
+    assert not any(isinstance(fields, MessageFields) for fields in stored.values())
+    await transport.close()
