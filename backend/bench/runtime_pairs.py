@@ -46,6 +46,7 @@ from bench.runtime import report, use_flip
 from cryptotrader import collector
 from cryptotrader.bootstrap.runtime import open_runtime
 from cryptotrader.bus import topics
+from cryptotrader.bus.memory import InMemoryTransport
 from cryptotrader.bus.messages import OrderUpdated
 from cryptotrader.bus.protocol import Delivery
 from cryptotrader.config import Settings
@@ -218,11 +219,15 @@ async def settled(runtime: Runtime, candle_ms: int) -> None:
     """The candle time's orders done, then its readings published.
 
     Live, the readings are built ``READINGS_DELAY_S`` after their inputs, in the minute before
-    the next candle time; the bench's candle times follow each other at once, so it asks now.
+    the next candle time, and the in-process bus encodes the acked entries once idle
+    (``bus.memory.IDLE_S``); the bench's candle times follow each other at once, so it asks now.
     """
     assert runtime.trading is not None
     await runtime.trading.done_with(candle_ms)
     await runtime.flush_readings()
+    transport = getattr(runtime.bus, "transport", None)
+    if isinstance(transport, InMemoryTransport):
+        transport.settle()  # the acked entries encoded, as live after ``IDLE_S``
 
 
 async def latency(root: Path, timed: int) -> None:

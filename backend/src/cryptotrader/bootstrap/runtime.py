@@ -147,7 +147,8 @@ async def _build(
     markets = await live_markets(database, settings, options, markets)
     market = markets[0]
     bound_now = await check_source(database, markets, clock)
-    bus = await open_bus(settings, clock=clock)
+    full_speed = market.candles is not None and options.speed is None
+    bus = await open_bus(settings, clock=clock, encode_acked=not full_speed)
     stack.push_async_callback(bus.close)
     venue_name = settings.exchange.name if options.live else "paper"
     series = market.series

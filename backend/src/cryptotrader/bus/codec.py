@@ -5,9 +5,10 @@ consumer can pass over the types it does not handle without decoding them (``kin
 without it, written by a tool or a test, is decoded). On Redis every entry is that. The
 in-process bus stores ``MessageFields`` instead: the published message itself, already validated
 when it was built, handed as is to every consumer, and encoded to the same JSON only when the
-fields are read as text (dead letters, the history of a channel). A JSON round trip per consumer
-cost more than a trading pipeline's indicators (issue 15). An entry written with raw fields (a
-test, a tool) is decoded and validated as on Redis.
+fields are read as text (dead letters, the history of a channel) or once every group has acked
+the entry (``bus.memory``: retained messages were a heap the garbage collector walked). A JSON
+round trip per consumer cost more than a trading pipeline's indicators (issue 15). An entry
+written with raw fields (a test, a tool) is decoded and validated as on Redis.
 """
 
 from __future__ import annotations
@@ -63,6 +64,14 @@ class MessageFields(Mapping[str, str]):
 
     def __iter__(self) -> Iterator[str]:
         return iter((DATA_FIELD,))
+
+    def encoded(self) -> dict[str, str]:
+        """The fields ``encode`` makes (the JSON and the type), the JSON reused if already made."""
+        fields = {DATA_FIELD: self[DATA_FIELD]}
+        found = getattr(self.message, "type", None)
+        if isinstance(found, str):
+            fields[TYPE_FIELD] = found
+        return fields
 
     def __len__(self) -> int:
         return 1

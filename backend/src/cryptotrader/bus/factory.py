@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from cryptotrader.bus.memory import InProcessBus
+from cryptotrader.bus.memory import LIVE_ENTRIES, InProcessBus
 from cryptotrader.bus.redis_streams import RedisBus
 from cryptotrader.bus.stream_bus import StreamBus
 from cryptotrader.clock import Clock
 from cryptotrader.config import Settings
 
 
-async def open_bus(settings: Settings, *, clock: Clock | None = None) -> StreamBus:
+async def open_bus(
+    settings: Settings, *, clock: Clock | None = None, encode_acked: bool = True
+) -> StreamBus:
     """The configured bus, connected.
+
+    ``encode_acked``: False keeps the in-process bus's acked entries as objects (a replay at full
+    speed: see ``InMemoryTransport``'s ``live``).
 
     Raises:
         OperationalError: ``REDIS_URL`` is set but Redis cannot be reached (one line).
@@ -19,4 +24,4 @@ async def open_bus(settings: Settings, *, clock: Clock | None = None) -> StreamB
         return await RedisBus.connect(
             settings.redis_url, clock=clock, partitions=settings.bus_partitions
         )
-    return InProcessBus(clock=clock)
+    return InProcessBus(clock=clock, live=LIVE_ENTRIES if encode_acked else None)

@@ -37,8 +37,18 @@ class _Stream:
     entries: dict[int, Mapping[str, str]] = field(default_factory=dict)
     next_seq: int = 1
     trimmed_seq: int = 0
+    settled_seq: int = 0
+    """Entries up to this one were acked by every group and are kept encoded (``_settle``)."""
     groups: dict[str, _Group] = field(default_factory=dict)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+LIVE_ENTRIES = 500
+"""Acked entries of a stream kept as objects when the process is never idle (10 candle times of
+50 pairs): at 500, ``bench.indicator_stage``'s collections were 4 short ones in 200 candle times."""
+IDLE_S = 0.5
+"""A pause without entries that lets the acked ones be encoded off the candle times' path (live,
+the readings come ``READINGS_DELAY_S``, 1 s, after a candle time; then nothing until the next)."""
 
 
 def _entry_id(seq: int) -> str:
@@ -53,19 +63,42 @@ class InMemoryTransport:
     """Streams in a dict; see ``StreamTransport`` for each operation's contract.
 
     Entries added as ``MessageFields`` are kept as they are (the message object, see
-    ``bus.codec``); ``entries`` and ``entries_after`` return plain copies of every entry.
+    ``bus.codec``) while in flight; once every group has acked one, it is kept encoded (its
+    JSON, as on Redis) until trimmed. ``entries`` and ``entries_after`` return plain copies of
+    every entry.
+
+    Why encoded: the retention (``maxlen`` entries per stream) held as live messages is a heap of
+    lists and dicts the garbage collector walks; at 50 pairs it grew for ~200 candle times and
+    brought collections of 4-115 ms into the candle times (issue 15). Strings are not tracked by
+    the collector. A late reader (``history``, a group created from the start) decodes them,
+    as it would read them from Redis.
+
+    When: encoding costs about as much as the collections it saves (~4 ms a candle time of 50
+    pairs), so it is done once the transport was idle for ``idle_s`` (no entry added: live, the
+    rest of the minute), off the candle time's path. Without such a pause, ``add`` encodes the
+    acked entries older than the last ``live`` of their stream, so the live heap stays bounded.
 
     Args:
         maxlen: entries kept per stream; older ones are dropped, like ``XADD MAXLEN``.
+        live: acked entries of a stream kept as objects at most (the newest ones); None: all of
+            them, never encoded (a replay at full speed: never idle, and throughput, not the
+            tail of a candle time, is its measure; encoding cost it ~5 % of its CPU).
+        idle_s: seconds without an added entry after which every acked entry is encoded.
     """
 
     carries_messages = True
     """``StreamBus`` may add ``MessageFields``: consumers then get the message object itself."""
 
-    def __init__(self, *, maxlen: int = 10_000) -> None:
+    def __init__(
+        self, *, maxlen: int = 10_000, live: int | None = LIVE_ENTRIES, idle_s: float = IDLE_S
+    ) -> None:
         self._maxlen = maxlen
+        self._live = live
+        self._idle_s = idle_s
         self._streams: dict[str, _Stream] = {}
         self._epoch = uuid.uuid4().hex
+        self._last_add = 0.0
+        self._idle: asyncio.TimerHandle | None = None
 
     def _stream(self, name: str) -> _Stream:
         return self._streams.setdefault(name, _Stream())
@@ -83,9 +116,49 @@ class InMemoryTransport:
         while len(state.entries) > self._maxlen:
             state.trimmed_seq = next(iter(state.entries))
             del state.entries[state.trimmed_seq]
+        if self._live is not None:
+            self._settle(state, self._live)
+            self._last_add = now = self._now()
+            if self._idle is None:
+                loop = asyncio.get_running_loop()
+                self._idle = loop.call_at(now + self._idle_s, self._when_idle)
         state.changed.set()
         state.changed = asyncio.Event()
         return _entry_id(seq)
+
+    def _when_idle(self) -> None:
+        """Encode every acked entry once no entry was added for ``idle_s``; else wait more."""
+        due = self._last_add + self._idle_s
+        if self._now() < due:
+            self._idle = asyncio.get_running_loop().call_at(due, self._when_idle)
+            return
+        self._idle = None
+        self.settle()
+
+    def settle(self) -> None:
+        """Encode every entry all groups have acked now (what an idle moment does)."""
+        for state in self._streams.values():
+            self._settle(state, 0)
+
+    @staticmethod
+    def _settle(state: _Stream, keep: int) -> None:
+        """Encode the acked entries, oldest first, up to the first one not (or the last ``keep``).
+
+        An entry is acked by a group once the group read past it and it left the group's
+        pending list. Only ``MessageFields`` change: their JSON (already encoded when a reader
+        asked for it), which decodes to an equal message (``codec``).
+        """
+        entries, groups = state.entries, state.groups.values()
+        seq = max(state.settled_seq + 1, next(iter(entries), state.next_seq))
+        stop = state.next_seq - keep
+        while seq < stop:
+            if any(group.last_seq < seq or seq in group.pending for group in groups):
+                break
+            fields = entries[seq]
+            if isinstance(fields, MessageFields):
+                entries[seq] = fields.encoded()
+            seq += 1
+        state.settled_seq = seq - 1
 
     async def add_many(self, stream: str, entries: Sequence[Mapping[str, str]]) -> list[str]:
         """Append entries in order, as ``add`` does each."""
@@ -230,7 +303,10 @@ class InMemoryTransport:
         return self._epoch
 
     async def close(self) -> None:
-        """Nothing to release."""
+        """Stop waiting for an idle moment (nothing else to release)."""
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
 
 
 class InProcessBus(StreamBus):
@@ -247,5 +323,7 @@ class InProcessBus(StreamBus):
         maxlen: int = 10_000,
         clock: Clock | None = None,
         options: ConsumerOptions | None = None,
+        live: int | None = LIVE_ENTRIES,
     ) -> None:
-        super().__init__(InMemoryTransport(maxlen=maxlen), clock=clock, options=options)
+        transport = InMemoryTransport(maxlen=maxlen, live=live)
+        super().__init__(transport, clock=clock, options=options)
