@@ -26,7 +26,9 @@ from cryptotrader.config import load_settings
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.workers.market_data import LiveFeed, Publisher, Series
+from cryptotrader.engines.workers.runs import candle_run
 from cryptotrader.exchanges.ccxt.venue import CcxtVenue
 from cryptotrader.exchanges.ccxt.venues import create_venue
 from cryptotrader.marketdata.io import read_ohlcv
@@ -267,3 +269,25 @@ def simultaneous(
             stamps, part.open, part.high, part.low, part.close, part.volume
         )
     return series
+
+
+def minute_run(
+    candles: CandleArrays, pair: str, start: int, stop: int, batch: Sequence[str]
+) -> CandlesClosed:
+    """The ``CandlesClosed`` of ``candles[start:stop]`` of one pair of 1m, as the market data's
+    batch replay publishes it (a candle time of the pairs ``batch``)."""
+    run = candles.slice(start, stop)
+    times = candles.timestamps
+    return CandlesClosed(
+        timestamp=utc_from_ms(int(Timeframe.M1.bucket_end(run.timestamps[-1:])[0])),
+        exchange="binance",
+        pair=Pair.parse(pair),
+        timeframe=Timeframe.M1,
+        candles=candle_run(run),
+        previous_open_ms=int(times[start - 1]) if start else None,
+        history_from_ms=int(times[0]),
+        next_open=float(candles.open[stop]),
+        next_open_ms=int(times[stop]),
+        batch=sorted(batch),
+        batch_ms=int(times[start]),
+    )

@@ -31,16 +31,15 @@ from cryptotrader.bus.messages import (
     StrategyInputsComputed,
 )
 from cryptotrader.bus.protocol import Delivery
-from cryptotrader.domain import BotKind, Pair, Timeframe
+from cryptotrader.domain import BotKind, Pair
 from cryptotrader.domain.market import CandleArrays
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.workers.indicators import IndicatorWorker
-from cryptotrader.engines.workers.runs import candle_run
 from cryptotrader.marketdata.io import read_ohlcv
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.sentiment.fear_greed import load_fear_greed_csv
 from cryptotrader.strategies import create_strategy
-from tests.support.feeds import simultaneous
+from tests.support.feeds import minute_run, simultaneous
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
@@ -66,21 +65,7 @@ class Store:
 
 
 def closed(candles: CandleArrays, pair: str, start: int, stop: int) -> CandlesClosed:
-    run = candles.slice(start, stop)
-    times = candles.timestamps
-    return CandlesClosed(
-        timestamp=utc_from_ms(int(Timeframe.M1.bucket_end(run.timestamps[-1:])[0])),
-        exchange="binance",
-        pair=Pair.parse(pair),
-        timeframe=Timeframe.M1,
-        candles=candle_run(run),
-        previous_open_ms=int(times[start - 1]) if start else None,
-        history_from_ms=int(times[0]),
-        next_open=float(candles.open[stop]),
-        next_open_ms=int(times[stop]),
-        batch=sorted(PAIRS),
-        batch_ms=int(times[start]),
-    )
+    return minute_run(candles, pair, start, stop, PAIRS)
 
 
 def candle_times() -> list[list[tuple[str, int, int]]]:
