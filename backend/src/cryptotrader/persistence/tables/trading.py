@@ -100,7 +100,9 @@ class OrderRow(Base):
     """An order as we sent it and as the exchange reports it; ``client_order_id`` is ours."""
 
     __tablename__ = "orders"
-    __table_args__ = (Index(None, "status"), Index(None, "bot_id", "status"))
+    # No index on ``status`` alone: the open orders (reconciliation) are read per bot through
+    # ``(bot_id, status)``; one index fewer to write per order (migration 0009).
+    __table_args__ = (Index(None, "bot_id", "status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     client_order_id: Mapped[str] = mapped_column(String(36), unique=True)
