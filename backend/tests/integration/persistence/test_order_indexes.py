@@ -30,8 +30,10 @@ async def test_open_orders_when_planned_by_sqlite_search_the_bot_and_status_inde
     )
     try:
         async with database.engine.connect() as connection:
-            indexes = await connection.exec_driver_sql("PRAGMA index_list(orders)")
-            names = {row[1] for row in indexes.all()}
+            indexes = await connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'orders'"
+            )
+            names = set(indexes.scalars().all())
             plan = await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")
             rows = plan.all()
     finally:
