@@ -229,7 +229,7 @@ def drained(client: Redis) -> bool:
     pipe = client.pipeline(transaction=False)
     for k in range(partitions()):
         pipe.xinfo_groups(f"{DEFAULT_PREFIX}{partition_topic(topics.INDICATORS, k)}")
-    replies = cast("list[list[dict[str, Any]]]", pipe.execute(raise_on_error=False))
+    replies = cast("list[list[dict[str, Any]] | Exception]", pipe.execute(raise_on_error=False))
     for reply in replies:
         if isinstance(reply, Exception):
             return False  # the partition's stream is not there yet
