@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
@@ -30,6 +30,7 @@ from cryptotrader.domain.orders import Order
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.signals import IndicatorSignal, TradingSignal
 from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.domain.trusted import trusted as _trusted
 from cryptotrader.domain.values import Money, Price, Quantity, Ratio, UtcDatetime, ensure_utc
 
 _WIRE = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
@@ -337,24 +338,6 @@ _GIVEN = frozenset(OrderUpdated.model_fields) - {"message_id", "type"}
 
 _VERDICT_GIVEN = frozenset(SignalGenerated.model_fields) - {"type"}
 """The fields ``SignalGenerated.of_verdict`` gives (as validation counts them)."""
-
-_M = TypeVar("_M", bound=BaseModel)
-
-
-def _trusted(cls: type[_M], values: dict[str, Any], given: frozenset[str]) -> _M:
-    """A message of ``cls`` from ``values`` (every field, already valid), not validated again.
-
-    ``given``: the fields validation would count as set (those not left to their default).
-
-    What ``BaseModel.model_construct`` does without its per-field default handling (which
-    inspects each default factory's signature at every call: slower than validating).
-    """
-    message: _M = object.__new__(cls)
-    object.__setattr__(message, "__dict__", values)
-    object.__setattr__(message, "__pydantic_fields_set__", set(given))
-    object.__setattr__(message, "__pydantic_extra__", None)
-    object.__setattr__(message, "__pydantic_private__", None)
-    return message
 
 
 Severity = Literal["info", "warning", "critical"]

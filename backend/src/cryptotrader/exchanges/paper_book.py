@@ -142,10 +142,12 @@ class PaperBook:
         """Accept a market (``limit`` None) or limit order; it may fill at once.
 
         Raises:
-            OrderRejected: duplicate client id, or the amount breaks the market's rules.
+            OrderRejected: duplicate client id, a limit price not positive, or the amount
+                breaks the market's rules.
             InsufficientFunds: the free balance cannot pay for it.
         """
         self._check_new(coid)
+        _check_price(limit)
         price = self.market(pair.symbol).price
         self._check_amount(amount, limit if limit is not None else price)
         order = self._new(coid, pair.symbol, side, OrderType.MARKET, amount, limit, now)
@@ -174,7 +176,8 @@ class PaperBook:
         """An OCO pair: a sell stop at ``stop`` and a sell limit at ``take`` for ``amount``.
 
         Raises:
-            OrderRejected: duplicate client id, or the amount breaks the market's rules.
+            OrderRejected: duplicate client id, a price not positive, or the amount breaks the
+                market's rules.
             InsufficientFunds: the free base balance is below ``amount``.
         """
         sl_id, tp_id = f"{coid}-sl", f"{coid}-tp"
@@ -183,6 +186,8 @@ class PaperBook:
             self._check_new(tp_id)
         if self.rules.round_amount(amount) != amount or amount < self.rules.min_amount:
             raise OrderRejected(f"paper: protection amount {amount} breaks the market's rules")
+        _check_price(stop)
+        _check_price(take)
         self._move(pair.base, amount, to_used=True)
         stop_order = self._new(
             sl_id, pair.symbol, Side.SELL, OrderType.STOP_LOSS, amount, stop, now
@@ -483,6 +488,16 @@ class PaperBook:
         order.fills.append(PaperFill(f"F{self.seq}", exact(price), amount, fee, now))
         whole = order.filled >= order.amount
         self._finish(order, OrderStatus.FILLED if whole else OrderStatus.PARTIALLY_FILLED, now)
+
+
+def _check_price(price: Decimal | None) -> None:
+    """Refuse a limit, stop or target price that is not a positive number.
+
+    As a venue would; and an order's report is built without validating it again
+    (``PaperOrder.report``), so its price must be valid from the start.
+    """
+    if price is not None and not (price.is_finite() and price > 0):
+        raise OrderRejected(f"paper: price {price} is not a positive number")
 
 
 def _placed(order: PaperOrder) -> tuple[int, int]:
