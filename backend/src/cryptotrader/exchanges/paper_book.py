@@ -61,7 +61,10 @@ class PaperBook:
         self.markets: dict[str, MarketState] = {}
         self.seq = 0
         self.duplicates = 0
-        self.changed: set[str] = set()
+        self.changed: dict[str, int] = {}
+        """The orders changed since their last save: client id -> the number of its last change."""
+        self.tick = 0
+        """The number of the last change of an order (``changed``)."""
         self.dirty = False
 
     # --- state documents ----------------------------------------------------------------------
@@ -98,16 +101,20 @@ class PaperBook:
         """The orders changed since the last save, as documents; the change set is kept."""
         return [(coid, self.orders[coid].to_dict()) for coid in sorted(self.changed)]
 
-    def saved(self, state: dict[str, Any], orders: list[tuple[str, dict[str, Any]]]) -> None:
-        """A save of ``state`` and ``orders`` (from ``changes``) was committed.
+    def saved(
+        self, state: dict[str, Any], orders: list[tuple[str, dict[str, Any]]], tick: int
+    ) -> None:
+        """A save of ``state`` and ``orders`` (``changes`` when ``tick`` was the last) committed.
 
-        What has not changed since is saved: out of the change set, and the book no longer dirty
-        if nothing else changed.
+        What has not changed since is saved: an order out of the change set unless it changed
+        after ``tick`` (every change of an order is numbered: no document to build again and
+        compare), and the book no longer dirty if nothing else changed.
         """
-        for coid, doc in orders:
-            if coid in self.changed and self.orders[coid].to_dict() == doc:
-                self.changed.discard(coid)
-        self.dirty = bool(self.changed) or self.state() != state
+        changed = self.changed
+        for coid, _ in orders:
+            if changed.get(coid, tick + 1) <= tick:
+                del changed[coid]
+        self.dirty = bool(changed) or self.state() != state
 
     def take_changes(self) -> list[tuple[str, dict[str, Any]]]:
         """The orders changed since the last call, as documents; clears the change set."""
@@ -365,8 +372,7 @@ class PaperBook:
         self.orders[order.client_order_id] = order
         self.open[order.client_order_id] = order
         self._open_of.setdefault(order.symbol, {})[order.client_order_id] = order
-        self.changed.add(order.client_order_id)
-        self.dirty = True
+        self._changed(order.client_order_id)
 
     def _open_orders(self, symbol: str) -> list[PaperOrder]:
         return list(self._open_of.get(symbol, {}).values())
@@ -377,7 +383,11 @@ class PaperBook:
             self.open.pop(order.client_order_id, None)
             self._open_of.get(order.symbol, {}).pop(order.client_order_id, None)
         order.updated_ms = now
-        self.changed.add(order.client_order_id)
+        self._changed(order.client_order_id)
+
+    def _changed(self, coid: str) -> None:
+        self.tick += 1
+        self.changed[coid] = self.tick
         self.dirty = True
 
     def _move(self, asset: str, amount: Decimal, *, to_used: bool) -> None:

@@ -295,6 +295,28 @@ def test_submit_and_protect_when_a_price_is_not_positive_refuse_and_change_nothi
     assert (b.state(), [o.to_dict() for o in b.orders.values()]) == before
 
 
+def test_saved_when_an_order_changed_after_the_save_keeps_it_to_save() -> None:
+    """``saved``: what changed between a save's documents and its commit is still to save."""
+    b = protected(39_000.0, 44_000.0)
+    state, orders, tick = b.state(), b.changes(), b.tick
+    assert [coid for coid, _ in orders] == ["e", "e-sl", "e-tp"]
+    b.cancel("e-sl", 5)  # both legs change before the save commits
+    b.saved(state, orders, tick)
+    assert sorted(b.changed) == ["e-sl", "e-tp"]
+    assert b.dirty
+    state, orders, tick = b.state(), b.changes(), b.tick
+    b.saved(state, orders, tick)
+    assert (b.changed, b.dirty) == ({}, False)
+
+
+def test_saved_when_only_the_market_moved_after_the_save_stays_dirty() -> None:
+    b = bought()
+    state, orders, tick = b.state(), b.changes(), b.tick
+    b.quiet_mark(PAIR.symbol, 41_000.0, 7)
+    b.saved(state, orders, tick)
+    assert (b.changed, b.dirty) == ({}, True)
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 2**31), st.sampled_from([(0.02, 0.04), (0.02, 0.10), (0.01, 0.03)]))
 def test_candles_when_walked_close_a_position_where_the_backtest_kernel_does(
