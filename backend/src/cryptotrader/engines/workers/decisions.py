@@ -147,7 +147,7 @@ class DecisionWorker:
         ]
         last = utc_from_ms(times[-1])
         out.extend(
-            _announced(bot, self._engines[bot], decisions, message, about, last)
+            _announced(bot, self._engines[bot], decisions, message, about=about, last=last)
             for bot, decisions in decided.items()
         )
         return out
@@ -295,6 +295,7 @@ def _announced(
     engine: DecisionEngine,
     decisions: BotDecisions,
     message: StrategyInputsComputed,
+    *,
     about: tuple[str | int, ...],
     last: datetime,
 ) -> SignalGenerated:
