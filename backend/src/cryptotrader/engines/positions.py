@@ -244,8 +244,12 @@ def held_after_fee(report: OrderReport, pair: Pair) -> tuple[Decimal, Decimal]:
 
 
 def replace_trade(trade: Trade, **changes: Any) -> Trade:
-    """A validated copy of ``trade`` with ``changes``."""
-    return Trade.model_validate({**trade.model_dump(), **changes})
+    """A validated copy of ``trade`` with ``changes``.
+
+    Validated from the fields themselves (``__dict__``), not a ``model_dump``: the same trade
+    without dumping it and building its ``Pair`` again (twice the cost, once per fill).
+    """
+    return Trade.model_validate({**trade.__dict__, **changes})
 
 
 def exit_reason(order_type: OrderType) -> ExitReason:
