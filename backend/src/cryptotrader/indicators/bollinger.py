@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 from talib._ta_lib import MA_Type  # the typed enum TA-Lib expects for matype
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.indicators._shared import stack_columns
 from cryptotrader.indicators.base import Indicator, IndicatorParams, Series, piecewise_extremes
 from cryptotrader.indicators.registry import register_indicator
 
@@ -84,7 +85,7 @@ class Bollinger(Indicator[BollingerParams]):
         """TA-Lib over each window; %B and the width once, on every window's rows."""
         each = [self._talib(window) for window in windows]
         upper, middle, lower = (
-            np.stack([bands[k][-take:] for bands in each], axis=1) for k in range(3)
+            stack_columns([bands[k][-take:] for bands in each]) for k in range(3)
         )
         return self._bands((upper, middle, lower), stacked.close)
 

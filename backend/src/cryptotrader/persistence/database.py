@@ -263,6 +263,7 @@ class Database:
         pool: Pool | None = None,
     ) -> None:
         self.url = normalise_url(url)
+        self._dialect = self.url.get_backend_name()  # asked by every unit of work: once here
         self.pool = pool or Pool()
         self.schema = schema
         self.inline = inline and self.dialect == "sqlite"
@@ -277,6 +278,8 @@ class Database:
         """``writer`` of the loop that last asked (looked up again on another loop)."""
         self._writer_connection: AsyncConnection | None = None
         """Inline SQLite: the connection the writers' units of work share (``writer_session``)."""
+        self._writer_raw: sqlite3.Connection | None = None
+        """Its ``sqlite3`` connection."""
         self._spare_session: AsyncSession | None = None
         """A writer session that ended clean, for the next one (``writer_session_done``)."""
         self.commit_check: Callable[[AsyncSession], Awaitable[None]] | None = None
@@ -324,14 +327,15 @@ class Database:
             connection = self._writer_connection = await self.engine.connect()
             connection.sync_connection.info[_WRITER] = True  # type: ignore[union-attr]
             self._spare_session = None
-        driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
-        assert isinstance(driver, InlineConnection)
+            driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+            assert isinstance(driver, InlineConnection)
+            self._writer_raw = driver._connection  # the same until the connection is replaced
         session, self._spare_session = self._spare_session, None
         if session is None:
             session = AsyncSession(
                 bind=connection, expire_on_commit=False, sync_session_class=WriterSession
             )
-        session.info[WRITER_RAW] = driver._connection
+        session.info[WRITER_RAW] = self._writer_raw
         return session
 
     def writer_session_done(self, session: AsyncSession) -> None:
@@ -356,7 +360,7 @@ class Database:
     @property
     def dialect(self) -> str:
         """``postgresql`` or ``sqlite``."""
-        return self.url.get_backend_name()
+        return self._dialect
 
     @property
     def display_url(self) -> str:
