@@ -36,7 +36,7 @@ async def test_checkout_when_the_connection_is_pooled_sends_no_ping(
 
     async def counted(self: AsyncAdapt_asyncpg_connection) -> None:
         pings.append(1)
-        await ping(self)
+        await ping(self)  # type: ignore[no-untyped-call]
 
     monkeypatch.setattr(AsyncAdapt_asyncpg_connection, "_async_ping", counted)
     first = await backend_pid(postgres)
