@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from tests.support.parity import stored_rows
 
+from cryptotrader import collector
 from cryptotrader.bootstrap.runtime import open_runtime
 from cryptotrader.config import Settings
 from cryptotrader.domain import BotKind, CandleArrays
@@ -98,9 +99,12 @@ async def replay_hours(settings: Settings, series: Path = HOURS) -> Replay:
     """
     options = RunOptions(replay=series, fear_greed=FEAR_GREED, inline_database=True)
     runtime = await open_runtime(settings, options)
+    collector.settle(owned=True)  # as `cryptotrader run` does, here and once market data flows
     started, cpu_started = time.perf_counter(), time.process_time()
     try:
         await runtime.start()
+        await runtime.wait_ready()
+        collector.settle(owned=True)
         await runtime.wait()
         elapsed = time.perf_counter() - started
         cpu = time.process_time() - cpu_started

@@ -2,7 +2,8 @@
 
 Run from ``backend/``: ``../.venv/bin/python -m bench.runtime_pairs [HOURS TIMED]`` (needs
 ../shared/data; ``HOURS`` candles of 1h per pair, default a year, 8760; ``TIMED`` timed candle
-times of the latency part, default 300: smaller on a loaded machine, and said in the output).
+times of the latency part, default 300: smaller on a loaded machine, and said in the output;
+0 skips it).
 Targets (issue 15): 50 pairs on 1m candles in one process, candle close to order submitted p99
 < 20 ms for the last pair of the batch; a replay of 50 pairs x 1 year of 1h candles through the
 whole pipeline at the single-pair throughput or better (candles/s); memory growing linearly with
@@ -334,7 +335,8 @@ def main() -> None:
         (root / "minutes").mkdir()
         if hours:  # 0: the latency part alone
             throughput(root / "hours", hours)
-        asyncio.run(latency(root / "minutes", timed))
+        if timed:  # 0: the throughput part alone
+            asyncio.run(latency(root / "minutes", timed))
 
 
 if __name__ == "__main__":

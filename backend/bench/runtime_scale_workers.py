@@ -14,8 +14,13 @@ it and what the pairs are). The decision workers are separate ``cryptotrader eng
   of one pair each) to the channel and its pair's partition as the bus does, and lets them go
   (``SIGCONT``): candles/s from then to the last ``DecisionsMade`` (its ``signals`` entry id:
   the Redis server's clock), and the workers' CPU (``/proc``) per 1,000 candles. The workers
-  alone are on the clock, not the publishing. Rounds alternate 1, 2, 2, 1 ... with the
-  machine's load printed at each; the ratio is of the median rates. Target: 2 workers >= 1.6x.
+  alone are on the clock, not the publishing; meanwhile this process only asks every 0.2 s
+  whether every partition is read and acked (``XINFO GROUPS``) and reads the decisions once
+  they are all out (until 2026-12-05 it read and decoded them as they came, with a core's
+  share of its own and of Redis's taken from 2 workers on 2 cores: ``BENCH_READ_LIVE=1`` does
+  so again). Printed with each round: the Redis server's CPU and this process's, per 1,000
+  candles. Rounds alternate 1, 2, 2, 1 ... with the machine's load printed at each; the ratio
+  is of the median rates. Target: 2 workers >= 1.6x.
 * **Failover** (``failover``): 2 workers; one minute batch (every pair's run) published every
   ``STEP_S``; after ``KILL_AFTER_S`` one worker is killed (``SIGKILL``); timed from the kill to
   the first decision (its ``signals`` entry id: the Redis server's clock) of each of the dead
@@ -61,6 +66,8 @@ _PAIR = re.compile(r'"pair":"([^"]+)"')
 _DECIDED = '"type":"decisions_made"'
 _INPUTS = '"type":"strategy_inputs_computed"'
 Entries = list[tuple[str, dict[str, str]]]
+LIVE = os.environ.get("BENCH_READ_LIVE") == "1"
+"""Read the decisions while the workers run (this bench before 2026-12-05 h7), not after."""
 
 
 def entries(client: Redis, stream: str, after: str = "0-0", count: int = 2000) -> Entries:
@@ -211,6 +218,37 @@ def pairs_of(redis_url: str, symbols: Sequence[str]) -> dict[int, list[str]]:
     return mine
 
 
+def drained(client: Redis) -> bool:
+    """True once every partition's entries were read and acked by the decision workers.
+
+    A worker acks a run after publishing its decisions, so then every decision is on
+    ``signals``. Two cheap commands per partition (``XINFO GROUPS``), not the decisions
+    themselves: reading them as they came (36,000 entries of 0.5-2.3 KB, decoded here) took a
+    core's share from the workers being timed.
+    """
+    pipe = client.pipeline(transaction=False)
+    for k in range(partitions()):
+        pipe.xinfo_groups(f"{DEFAULT_PREFIX}{partition_topic(topics.INDICATORS, k)}")
+    replies = cast("list[list[dict[str, Any]] | Exception]", pipe.execute(raise_on_error=False))
+    for reply in replies:
+        if isinstance(reply, Exception):
+            return False  # the partition's stream is not there yet
+        group = next((g for g in reply if _text(g["name"]) == GROUP), None)
+        if group is None or group["lag"] != 0 or group["pending"] != 0:
+            return False
+    return True
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def redis_cpu_s(client: Redis) -> float:
+    """CPU seconds the Redis server has used (``INFO cpu``: every client's work)."""
+    info = cast("dict[str, float]", client.info("cpu"))
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
 class Decisions:
     """Reads the ``DecisionsMade`` entries of ``signals`` as they come (id time, pair)."""
 
@@ -230,6 +268,11 @@ class Decisions:
                     self.seen.append((int(entry_id.split("-")[0]), found.group(1)))
             self.after = page[-1][0]
 
+    def all_read(self, runs: int) -> bool:
+        """Read what came; True once there is a decision for each of ``runs``."""
+        self.read()
+        return len(self.seen) >= runs
+
     def close(self) -> None:
         self.client.close()
 
@@ -244,6 +287,10 @@ class Round:
     publish_s: float
     load: float
     split: list[int]
+    redis_per_1000: float = 0.0
+    """The Redis server's CPU in the round (its commands from the workers and this bench)."""
+    bench_per_1000: float = 0.0
+    """This process's CPU in the round (waiting for the workers)."""
 
 
 def throughput_round(
@@ -268,16 +315,20 @@ def throughput_round(
         publish(client, runs)
         publish_s = time.perf_counter() - published
         cpu = sum(engines.cpu_s(label) for label in labels)
+        server, own = redis_cpu_s(client), time.process_time()
         started = time.time()
         for label in labels:
             engines.running[label].send_signal(signal.SIGCONT)
         deadline = time.monotonic() + 1800
-        while len(decisions.seen) < len(runs):
+        while not (decisions.all_read(len(runs)) if LIVE else drained(client)):
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{len(decisions.seen)} of {len(runs)} runs decided")
+                raise TimeoutError("the decision workers did not read and ack every run")
             time.sleep(0.2)
-            decisions.read()
         cpu = sum(engines.cpu_s(label) for label in labels) - cpu
+        server, own = redis_cpu_s(client) - server, time.process_time() - own
+        decisions.read()  # off the clock: the rate is from the last decision's entry id
+        if len(decisions.seen) < len(runs):
+            raise RuntimeError(f"{len(decisions.seen)} decisions for {len(runs)} runs")
     finally:
         client.close()
         decisions.close()
@@ -292,6 +343,8 @@ def throughput_round(
         publish_s=publish_s,
         load=os.getloadavg()[0],
         split=sorted(split),
+        redis_per_1000=server / len(runs) * 1000,
+        bench_per_1000=own / len(runs) * 1000,
     )
 
 
@@ -322,7 +375,8 @@ def throughput(
                 print(
                     f"    {which}{workers} worker(s) (pairs per worker {one.split}): "
                     f"{one.rate:,.0f} candles/s, CPU {one.cpu_per_1000:.2f} s per 1,000 "
-                    f"candles, {cores:.2f} cores busy (load {one.load:.1f}; published in "
+                    f"candles, {cores:.2f} cores busy; Redis {one.redis_per_1000:.3f}, bench "
+                    f"{one.bench_per_1000:.3f} s per 1,000 (load {one.load:.1f}; published in "
                     f"{one.publish_s:.1f} s{late})"
                 )
     if against is not None:

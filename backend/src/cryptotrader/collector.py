@@ -9,6 +9,12 @@ first candles' history loaded), its objects are frozen (never walked again: they
 the process) and the young generation is collected every ``YOUNG`` allocations instead.
 Reference cycles are still collected; only less often, and without walking the start-up heap.
 
+Settling walks only the young generations before freezing: a full collection there cost a
+replay ~0.1 s (200k objects walked) and found nothing to free (0 unreachable objects at a
+replay's first run); start-up cycles already in the oldest generation, if any, are kept. It
+may be called more than once (``run``: once the engines are built, again once market data
+flows): each call freezes what was built since.
+
 Only a command that owns its process does it (``cli.main`` on the process's own command line):
 in a test process that runs many commands, nothing changes.
 """
@@ -32,14 +38,14 @@ def own_process() -> None:
 
 
 def settle(*, owned: bool = False) -> bool:
-    """Collect once, freeze what survived, and collect less often from now on.
+    """Collect the young generations, freeze what is alive, and collect less often from now on.
 
     Returns False (and does nothing) unless ``own_process`` was called or ``owned`` says the
     caller owns the process (a benchmark's own process).
     """
     if not (owned or _OWNED):
         return False
-    gc.collect()
+    gc.collect(1)  # not the oldest generation: see the module docstring
     gc.freeze()
     gc.set_threshold(YOUNG, OLDER, OLDER)
     return True

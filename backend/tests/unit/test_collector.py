@@ -32,3 +32,12 @@ def test_settle_when_the_command_owns_the_process_freezes_and_collects_less_ofte
     assert collector.settle() is True
     assert gc.get_threshold() == (collector.YOUNG, collector.OLDER, collector.OLDER)
     assert gc.get_freeze_count() > 0
+
+
+@pytest.mark.usefixtures("restored")
+def test_settle_when_owned_never_walks_the_oldest_generation() -> None:
+    collector.own_process()
+    full = gc.get_stats()[2]["collections"]
+    assert collector.settle() is True
+    assert collector.settle() is True  # again once more is built: still no full collection
+    assert gc.get_stats()[2]["collections"] == full

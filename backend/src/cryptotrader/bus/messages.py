@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import UTC
 from decimal import Decimal
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
@@ -30,6 +31,7 @@ from cryptotrader.domain.orders import Order
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.signals import IndicatorSignal, TradingSignal
 from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.domain.trusted import trusted as _trusted
 from cryptotrader.domain.values import Money, Price, Quantity, Ratio, UtcDatetime, ensure_utc
 
 _WIRE = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
@@ -312,15 +314,27 @@ class OrderUpdated(BusMessage):
         updates, docs/BENCHMARKS.md, issue 15).
         ``tests/unit/bus/test_bus_messages.py`` checks it equals the validated message.
         """
-        values: dict[str, Any] = {
+        o = order.__dict__  # every field of a model is in it: read once, not by ``getattr``
+        values: dict[str, Any] = {  # in the message's field order (its JSON's)
             "message_id": new_message_id(),
-            "timestamp": ensure_utc(at),
+            "timestamp": at if at.tzinfo is UTC else ensure_utc(at),
             "type": "order_updated",
+            "client_order_id": o["client_order_id"],
+            "bot": o["bot"],
+            "pair": o["pair"],
+            "side": o["side"],
+            "order_type": o["type"],
+            "quantity": o["quantity"],
+            "price": o["price"],
+            "stop_loss": o["stop_loss"],
+            "take_profit": o["take_profit"],
+            "status": o["status"],
+            "exchange_order_id": o["exchange_order_id"],
+            "filled_quantity": o["filled_quantity"],
+            "average_fill_price": o["average_fill_price"],
+            "fee": o["fee"],
+            "created_at": o["created_at"],
         }
-        for name in _ORDER_FIELDS:  # in the message's field order (its JSON's)
-            values[name] = getattr(order, name)
-            if name == "side":
-                values["order_type"] = order.type
         return _trusted(cls, values, _GIVEN)
 
     def to_domain(self) -> Order:
@@ -337,24 +351,6 @@ _GIVEN = frozenset(OrderUpdated.model_fields) - {"message_id", "type"}
 
 _VERDICT_GIVEN = frozenset(SignalGenerated.model_fields) - {"type"}
 """The fields ``SignalGenerated.of_verdict`` gives (as validation counts them)."""
-
-_M = TypeVar("_M", bound=BaseModel)
-
-
-def _trusted(cls: type[_M], values: dict[str, Any], given: frozenset[str]) -> _M:
-    """A message of ``cls`` from ``values`` (every field, already valid), not validated again.
-
-    ``given``: the fields validation would count as set (those not left to their default).
-
-    What ``BaseModel.model_construct`` does without its per-field default handling (which
-    inspects each default factory's signature at every call: slower than validating).
-    """
-    message: _M = object.__new__(cls)
-    object.__setattr__(message, "__dict__", values)
-    object.__setattr__(message, "__pydantic_fields_set__", set(given))
-    object.__setattr__(message, "__pydantic_extra__", None)
-    object.__setattr__(message, "__pydantic_private__", None)
-    return message
 
 
 Severity = Literal["info", "warning", "critical"]

@@ -304,6 +304,7 @@ async def _run(
     from cryptotrader.bootstrap.runtime import open_runtime
 
     runtime = await open_runtime(settings, options)
+    collector.settle()  # the engines built: not walked by the start's collections either
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, runtime.stop.set)

@@ -22,6 +22,7 @@ from cryptotrader.domain.orders import Order
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.reports import OrderReport
 from cryptotrader.domain.trades import Trade, booked
+from cryptotrader.domain.trusted import trusted
 from cryptotrader.engines.client_ids import parse
 from cryptotrader.errors import OperationalError
 from cryptotrader.persistence.repositories import orders, trades
@@ -74,16 +75,24 @@ class Position:
 
 
 def order_from_report(report: OrderReport, current: Order) -> Order:
-    """``current`` updated with what the exchange reports."""
-    return current.model_copy(
-        update={
-            "status": report.status,
-            "exchange_order_id": report.exchange_order_id or current.exchange_order_id,
-            "filled_quantity": report.filled,
-            "average_fill_price": report.average_price,
-            "fee": report.fee,
-        }
-    )
+    """``current`` updated with what the exchange reports.
+
+    What ``model_copy(update=...)`` builds (not validated either: the report's values are of
+    the fields' types), at a third of its cost: once per order report.
+    ``tests/unit/engines/test_positions.py`` checks it equals ``model_copy``'s.
+    """
+    values = dict(current.__dict__)
+    values["status"] = report.status
+    values["exchange_order_id"] = report.exchange_order_id or current.exchange_order_id
+    values["filled_quantity"] = report.filled
+    values["average_fill_price"] = report.average_price
+    values["fee"] = report.fee
+    return trusted(Order, values, frozenset(current.model_fields_set) | _REPORTED)
+
+
+_REPORTED = frozenset(
+    ("status", "exchange_order_id", "filled_quantity", "average_fill_price", "fee")
+)
 
 
 async def record_report(
@@ -235,8 +244,12 @@ def held_after_fee(report: OrderReport, pair: Pair) -> tuple[Decimal, Decimal]:
 
 
 def replace_trade(trade: Trade, **changes: Any) -> Trade:
-    """A validated copy of ``trade`` with ``changes``."""
-    return Trade.model_validate({**trade.model_dump(), **changes})
+    """A validated copy of ``trade`` with ``changes``.
+
+    Validated from the fields themselves (``__dict__``), not a ``model_dump``: the same trade
+    without dumping it and building its ``Pair`` again (twice the cost, once per fill).
+    """
+    return Trade.model_validate({**trade.__dict__, **changes})
 
 
 def exit_reason(order_type: OrderType) -> ExitReason:

@@ -16,7 +16,8 @@ a fencing token and an expiry:
   PostgreSQL: a take-over waits for the transactions in flight, and they for it) and rolls back
   with ``LeaseLostError`` unless it still holds our token. A copy that lost its lease while stalled
   cannot write an order, a fill or a checkpoint, and so cannot send an order either: every order
-  is written before it is sent.
+  is written before it is sent. (On inline SQLite the rows are read again only when they may
+  have changed since the last fence passed: ``_saves``.)
 
 Expiry uses the writers' wall clocks (the database's would differ between SQLite and
 PostgreSQL): machines running these engines keep their clocks synchronised (NTP), which is
@@ -83,6 +84,8 @@ class WriterLease:
         self._names_sql = ", ".join(f"'{name}'" for name in names)  # our own fixed names
         self.lost = asyncio.Event()
         self._renewing: asyncio.Task[None] | None = None
+        self._fenced: tuple[Any, ...] | None = None
+        """Inline SQLite: (connection, ``data_version``, lease saves) at the last fence passed."""
 
     async def acquire(self) -> None:
         """Take every lease, waiting while another copy holds one; then fence the commits.
@@ -133,8 +136,12 @@ class WriterLease:
         """
         inline = await driver.connection(session)
         if inline is not None:  # sqlite3 itself, on the loop's thread
+            seen = (inline, inline.execute("PRAGMA data_version").fetchone()[0], _saves[0])
+            if seen == self._fenced:
+                return  # no other connection committed, nor a lease saved here, since: as it was
             sql = _FENCE_SQL["sqlite"].format(names=self._names_sql)
             await self._check(session, inline.execute(sql).fetchall())
+            self._fenced = seen
             return
         connection = await session.connection()
         dialect = connection.dialect.name
@@ -205,10 +212,20 @@ class WriterLease:
 
     @staticmethod
     async def _save(session: AsyncSession, name: str, value: dict[str, Any]) -> None:
+        _saves[0] += 1  # every fence of the process reads the rows again
         await checkpoints.save_checkpoint(
             session=session, engine=LEASE_ENGINE, key=name, value=value, at=datetime.now(UTC)
         )
 
+
+_saves = [0]
+"""Lease rows saved by this process (``WriterLease._save``, the only writer of those rows).
+
+On inline SQLite a fence reads the rows again only when they may have changed: SQLite's
+``PRAGMA data_version`` changes when another connection (another process) commits, and this
+count when a lease of this process saved one (on the same connection, which ``data_version``
+does not see). The read is skipped otherwise: ~4,400 commits of a replay, each with a JSON
+query before (about 3 % of the trading worker's time)."""
 
 _FENCE_SQL = {  # fixed names of our own engines: no input reaches these
     "sqlite": (

@@ -394,12 +394,12 @@ class PaperExchange(BaseExchange):
         book = self.book
         if not book.dirty:
             return
-        state, orders = book.state(), book.changes()
+        state, orders, tick = book.state(), book.changes(), book.tick
         await save_paper_account(
             session=session, account=self.account, state=state, orders=orders,
             at=self._clock.now(),
         )  # fmt: skip
-        after_commit(session, lambda: book.saved(state, orders))
+        after_commit(session, lambda: book.saved(state, orders, tick))
 
     async def flush(self) -> None:
         """Save what changed now, held or not."""

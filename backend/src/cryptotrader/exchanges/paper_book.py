@@ -61,7 +61,10 @@ class PaperBook:
         self.markets: dict[str, MarketState] = {}
         self.seq = 0
         self.duplicates = 0
-        self.changed: set[str] = set()
+        self.changed: dict[str, int] = {}
+        """The orders changed since their last save: client id -> the number of its last change."""
+        self.tick = 0
+        """The number of the last change of an order (``changed``)."""
         self.dirty = False
 
     # --- state documents ----------------------------------------------------------------------
@@ -98,16 +101,20 @@ class PaperBook:
         """The orders changed since the last save, as documents; the change set is kept."""
         return [(coid, self.orders[coid].to_dict()) for coid in sorted(self.changed)]
 
-    def saved(self, state: dict[str, Any], orders: list[tuple[str, dict[str, Any]]]) -> None:
-        """A save of ``state`` and ``orders`` (from ``changes``) was committed.
+    def saved(
+        self, state: dict[str, Any], orders: list[tuple[str, dict[str, Any]]], tick: int
+    ) -> None:
+        """A save of ``state`` and ``orders`` (``changes`` when ``tick`` was the last) committed.
 
-        What has not changed since is saved: out of the change set, and the book no longer dirty
-        if nothing else changed.
+        What has not changed since is saved: an order out of the change set unless it changed
+        after ``tick`` (every change of an order is numbered: no document to build again and
+        compare), and the book no longer dirty if nothing else changed.
         """
-        for coid, doc in orders:
-            if coid in self.changed and self.orders[coid].to_dict() == doc:
-                self.changed.discard(coid)
-        self.dirty = bool(self.changed) or self.state() != state
+        changed = self.changed
+        for coid, _ in orders:
+            if changed.get(coid, tick + 1) <= tick:
+                del changed[coid]
+        self.dirty = bool(changed) or self.state() != state
 
     def take_changes(self) -> list[tuple[str, dict[str, Any]]]:
         """The orders changed since the last call, as documents; clears the change set."""
@@ -142,10 +149,12 @@ class PaperBook:
         """Accept a market (``limit`` None) or limit order; it may fill at once.
 
         Raises:
-            OrderRejected: duplicate client id, or the amount breaks the market's rules.
+            OrderRejected: duplicate client id, a limit price not positive, or the amount
+                breaks the market's rules.
             InsufficientFunds: the free balance cannot pay for it.
         """
         self._check_new(coid)
+        _check_price(limit)
         price = self.market(pair.symbol).price
         self._check_amount(amount, limit if limit is not None else price)
         order = self._new(coid, pair.symbol, side, OrderType.MARKET, amount, limit, now)
@@ -174,7 +183,8 @@ class PaperBook:
         """An OCO pair: a sell stop at ``stop`` and a sell limit at ``take`` for ``amount``.
 
         Raises:
-            OrderRejected: duplicate client id, or the amount breaks the market's rules.
+            OrderRejected: duplicate client id, a price not positive, or the amount breaks the
+                market's rules.
             InsufficientFunds: the free base balance is below ``amount``.
         """
         sl_id, tp_id = f"{coid}-sl", f"{coid}-tp"
@@ -183,6 +193,8 @@ class PaperBook:
             self._check_new(tp_id)
         if self.rules.round_amount(amount) != amount or amount < self.rules.min_amount:
             raise OrderRejected(f"paper: protection amount {amount} breaks the market's rules")
+        _check_price(stop)
+        _check_price(take)
         self._move(pair.base, amount, to_used=True)
         stop_order = self._new(
             sl_id, pair.symbol, Side.SELL, OrderType.STOP_LOSS, amount, stop, now
@@ -360,8 +372,7 @@ class PaperBook:
         self.orders[order.client_order_id] = order
         self.open[order.client_order_id] = order
         self._open_of.setdefault(order.symbol, {})[order.client_order_id] = order
-        self.changed.add(order.client_order_id)
-        self.dirty = True
+        self._changed(order.client_order_id)
 
     def _open_orders(self, symbol: str) -> list[PaperOrder]:
         return list(self._open_of.get(symbol, {}).values())
@@ -372,7 +383,11 @@ class PaperBook:
             self.open.pop(order.client_order_id, None)
             self._open_of.get(order.symbol, {}).pop(order.client_order_id, None)
         order.updated_ms = now
-        self.changed.add(order.client_order_id)
+        self._changed(order.client_order_id)
+
+    def _changed(self, coid: str) -> None:
+        self.tick += 1
+        self.changed[coid] = self.tick
         self.dirty = True
 
     def _move(self, asset: str, amount: Decimal, *, to_used: bool) -> None:
@@ -483,6 +498,16 @@ class PaperBook:
         order.fills.append(PaperFill(f"F{self.seq}", exact(price), amount, fee, now))
         whole = order.filled >= order.amount
         self._finish(order, OrderStatus.FILLED if whole else OrderStatus.PARTIALLY_FILLED, now)
+
+
+def _check_price(price: Decimal | None) -> None:
+    """Refuse a limit, stop or target price that is not a positive number.
+
+    As a venue would; and an order's report is built without validating it again
+    (``PaperOrder.report``), so its price must be valid from the start.
+    """
+    if price is not None and not (price.is_finite() and price > 0):
+        raise OrderRejected(f"paper: price {price} is not a positive number")
 
 
 def _placed(order: PaperOrder) -> tuple[int, int]:

@@ -9,9 +9,12 @@ from typing import Any
 from cryptotrader.domain.enums import OrderStatus, OrderType, Side
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.reports import FillReport, OrderReport
+from cryptotrader.domain.trusted import trusted
 from cryptotrader.domain.values import utc_from_ms
 
 _PAIRS: dict[str, Pair] = {}
+_ZERO = Decimal(0)
+_REPORT_FIELDS = frozenset(OrderReport.model_fields)
 
 
 def pair_of(symbol: str) -> Pair:
@@ -61,26 +64,41 @@ class PaperOrder:
         return not self.status.is_final
 
     def report(self, quote: str) -> OrderReport:
-        """The ``OrderReport`` engines see."""
-        filled = self.filled
-        average = (
-            sum((f.price * f.amount for f in self.fills), Decimal(0)) / filled if filled else None
-        )
-        return OrderReport(
-            client_order_id=self.client_order_id,
-            exchange_order_id=self.exchange_order_id,
-            pair=pair_of(self.symbol),
-            side=self.side,
-            type=self.type,
-            status=self.status,
-            amount=self.amount,
-            filled=filled,
-            price=self.price,
-            average_price=self.fills[0].price if len(self.fills) == 1 else average,
-            fee=sum((f.fee for f in self.fills), Decimal(0)),
-            fee_currency=quote,
-            timestamp=utc_from_ms(self.updated_ms),
-        )
+        """The ``OrderReport`` engines see.
+
+        Built without validating again (``domain.trusted``): every value is the book's own and
+        of the field's type (exact ``Decimal`` amounts, prices and fees, a UTC time); the book
+        refuses an order whose price is not positive (``PaperBook._new``) and fills at market
+        prices. ``tests/unit/exchanges/test_paper_book.py`` checks it equals the validated
+        report. Built for every order a candle or a send changes.
+        """
+        fills = self.fills
+        if not fills:
+            filled = fee = _ZERO
+            average = None
+        elif len(fills) == 1:
+            only = fills[0]  # the sums' values and exponents, as ``_ZERO +`` leaves them
+            filled, fee, average = _ZERO + only.amount, _ZERO + only.fee, only.price
+        else:
+            filled = sum((f.amount for f in fills), _ZERO)
+            fee = sum((f.fee for f in fills), _ZERO)
+            average = sum((f.price * f.amount for f in fills), _ZERO) / filled if filled else None
+        values = {
+            "client_order_id": self.client_order_id,
+            "exchange_order_id": self.exchange_order_id,
+            "pair": pair_of(self.symbol),
+            "side": self.side,
+            "type": self.type,
+            "status": self.status,
+            "amount": self.amount,
+            "filled": filled,
+            "price": self.price,
+            "average_price": average,
+            "fee": fee,
+            "fee_currency": quote,
+            "timestamp": utc_from_ms(self.updated_ms),
+        }
+        return trusted(OrderReport, values, _REPORT_FIELDS)
 
     def fill_reports(self, quote: str) -> list[FillReport]:
         """Each execution as a ``FillReport``."""

@@ -24,6 +24,20 @@ _STACKED: weakref.WeakKeyDictionary[CandleArrays, tuple[Sequence[CandleArrays], 
 
 _HLC = ("high", "low", "close")
 _FIELDS = ("timestamps", "open", "high", "low", "close", "volume")
+Matrix = tuple[FloatArray, npt.NDArray[np.int64]]
+"""Several windows' values as the rows of one (pairs, length) array, and where each starts."""
+_MATRICES: weakref.WeakKeyDictionary[CandleArrays, dict[str, Matrix | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def stack_columns(columns: Sequence[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+    """``np.stack(columns, axis=1)`` (the same array, C-ordered), in half its time.
+
+    A candle time stacks some forty such lists of 50 short rows; ``np.stack`` expands each.
+    """
+    out: npt.NDArray[Any] = np.ascontiguousarray(np.array(columns).T)
+    return out
 
 
 def atr(candles: CandleArrays, period: int) -> FloatArray:
@@ -51,9 +65,8 @@ def stack_rows(windows: Sequence[CandleArrays], take: int) -> CandleArrays:
     What an indicator's ``strength`` reads of them (``Indicator.rows_strength``) is what it reads
     of each window's last rows; ``atr`` of them is each window's ATR, taken on those rows.
     """
-    stacked = CandleArrays(
-        *(np.stack([getattr(w, f)[-take:] for w in windows], axis=1) for f in _FIELDS)
-    )
+    columns = (stack_columns([getattr(w, f)[-take:] for w in windows]) for f in _FIELDS)
+    stacked = CandleArrays(*columns)
     _STACKED[stacked] = (windows, take)
     return stacked
 
@@ -67,4 +80,30 @@ def window_rows(
 
     Shape (take, pairs): an indicator's ``compute_rows`` finishes on them what is elementwise.
     """
-    return np.stack([function(window)[-take:] for window in windows], axis=1)
+    return stack_columns([function(window)[-take:] for window in windows])
+
+
+def window_matrix(
+    windows: Sequence[CandleArrays], stacked: CandleArrays, field: str
+) -> Matrix | None:
+    """Field ``field`` of the whole windows (``stacked``: their rows), for ``_across``'s loops.
+
+    Row ``p`` is window ``p``'s values, right-aligned (its last value in the last column) from
+    column ``starts[p]`` on, zeros before. None when a window has a NaN there (TA-Lib skips a
+    NaN-led start its own way: those windows keep the per-pair calls). Memoised per ``stacked``.
+    """
+    per_field = _MATRICES.setdefault(stacked, {})
+    if field in per_field:
+        return per_field[field]
+    lengths = np.array([len(w) for w in windows], dtype=np.int64)
+    n = int(lengths.max(initial=0))
+    if lengths.min(initial=0) == n:  # the live case: every window as long
+        values = np.array([getattr(w, field) for w in windows], dtype=np.float64)
+    else:
+        values = np.zeros((len(windows), n))
+        for p, window in enumerate(windows):
+            values[p, n - len(window) :] = getattr(window, field)
+    # a NaN makes the sum NaN (an infinity does not matter to the loops: no NaN, no fallback)
+    made: Matrix | None = None if np.isnan(values.sum()) else (values, n - lengths)
+    per_field[field] = made
+    return made

@@ -22,6 +22,7 @@ from cryptotrader.domain.signals import IndicatorSignal, Reading
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.errors import UserInputError
+from cryptotrader.indicators._shared import stack_columns
 from cryptotrader.plugins import did_you_mean
 
 Series = dict[str, FloatArray]
@@ -207,7 +208,7 @@ class Indicator(ABC, Generic[P]):
         on the stacked rows (the same operations on the same numbers: the same values).
         """
         each = [self.compute(window) for window in windows]
-        return {c: np.stack([values[c][-take:] for values in each], axis=1) for c in each[0]}
+        return {c: stack_columns([values[c][-take:] for values in each]) for c in each[0]}
 
     @abstractmethod
     def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:

@@ -10,6 +10,7 @@ import talib
 from pydantic import Field, model_validator
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.indicators._across import extremes, kernel, matrices
 from cryptotrader.indicators._shared import window_rows
 from cryptotrader.indicators.atr import true_range
 from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
@@ -78,8 +79,19 @@ class Choppiness(Indicator[ChoppinessParams]):
     def compute_rows(
         self, windows: Sequence[CandleArrays], take: int, stacked: CandleArrays
     ) -> Series:
-        """TA-Lib over each window; the index once, on every window's rows."""
+        """TA-Lib's loops over every window in one call (``_across``); the index once, on the rows.
+
+        One TA-Lib call per window and function where a window has a NaN.
+        """
         n = self.params.period
+        found = matrices(windows, stacked, ("high", "low", "close"))
+        if found is not None:
+            (high, starts), (low, _), (close, _) = found
+            ranges = kernel("true_ranges")(high, low, close, starts)
+            tr_sum = kernel("sums")(ranges, starts, n, take, False)
+            top, _ = extremes(high, starts, n, take, highest=True)
+            bottom, _ = extremes(low, starts, n, take, highest=False)
+            return {self.columns[0]: _chop(tr_sum, top - bottom, n)}
         tr_sum = window_rows(windows, take, lambda c: talib.SUM(true_range(c), timeperiod=n))
         high = window_rows(windows, take, lambda c: talib.MAX(c.high, timeperiod=n))
         low = window_rows(windows, take, lambda c: talib.MIN(c.low, timeperiod=n))

@@ -11,6 +11,7 @@ import talib
 from pydantic import Field
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.indicators._across import extremes, matrices
 from cryptotrader.indicators._shared import window_rows
 from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
 from cryptotrader.indicators.registry import register_indicator
@@ -93,8 +94,17 @@ class Fibonacci(Indicator[FibonacciParams]):
     def compute_rows(
         self, windows: Sequence[CandleArrays], take: int, stacked: CandleArrays
     ) -> Series:
-        """TA-Lib over each window; the levels once, on every window's rows."""
+        """TA-Lib's loops over every window in one call (``_across``); the levels once, on the rows.
+
+        One TA-Lib call per window and function where a window has a NaN.
+        """
         n = self.params.lookback
+        found = matrices(windows, stacked, ("high", "low"))
+        if found is not None:
+            (high, starts), (low, _) = found
+            top, top_at = extremes(high, starts, n, take, highest=True)
+            bottom, bottom_at = extremes(low, starts, n, take, highest=False)
+            return _levels(top, bottom, top_at, bottom_at)
         return _levels(
             window_rows(windows, take, lambda c: talib.MAX(c.high, timeperiod=n)),
             window_rows(windows, take, lambda c: talib.MIN(c.low, timeperiod=n)),

@@ -13,6 +13,7 @@ import numpy as np
 from pydantic import Field
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.indicators._across import kernel, matrices
 from cryptotrader.indicators._kernels import pivot_levels
 from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
 from cryptotrader.indicators.registry import register_indicator
@@ -90,12 +91,22 @@ class SupportResistance(Indicator[SupportResistanceParams]):
         ``pivot_window`` either side of it (maxima and minima, no arithmetic), and a row reads
         the last ``max_levels`` pivots confirmed before it, of which those in its ``lookback``
         only; every such pivot of the rows taken lies in those candles, and so does every
-        pivot confirmed after it.
+        pivot confirmed after it. Every window in one compiled call (``_across``), or one call
+        per window where a window has a NaN.
         """
-        reach = self.params.lookback + self.params.pivot_window + take
-        return super().compute_rows(
-            [w.slice(max(0, len(w) - reach), len(w)) for w in windows], take, stacked
+        p = self.params
+        reach = p.lookback + p.pivot_window + take
+        found = matrices(windows, stacked, ("high", "low", "close"))
+        if found is None:
+            return super().compute_rows(
+                [w.slice(max(0, len(w) - reach), len(w)) for w in windows], take, stacked
+            )
+        (high, starts), (low, _), (close, _) = found
+        starts = np.maximum(starts, high.shape[1] - reach)  # the last ``reach`` candles
+        levels = kernel("levels")(
+            high, low, close, starts, p.pivot_window, p.max_levels, p.lookback, take
         )
+        return dict(zip(self.columns, levels, strict=True))
 
     def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """See the class docstring."""

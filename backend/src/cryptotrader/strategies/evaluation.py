@@ -20,6 +20,7 @@ from cryptotrader.domain.signals import IndicatorResult
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.errors import StrategyError, UserInputError
 from cryptotrader.indicators import Indicator, create_indicator, indicator_class
+from cryptotrader.indicators._shared import stack_columns
 from cryptotrader.indicators.engine import (
     CandleInput,
     IndicatorEngine,
@@ -93,7 +94,7 @@ def history_needed(
     return needed
 
 
-WINDOW_GRID = 256
+WINDOW_GRID = 64
 """Candles between two moves of a live window's start (``grid_start``)."""
 
 
@@ -219,34 +220,47 @@ class WindowedInputs:
 
         What ``compute_window`` puts in the context for those rows (``context_arrays``), at
         the cost of a ``searchsorted`` a minute (``align`` converted every higher candle's
-        time: 1,264 at the live window of a 1h trend).
+        time: 1,264 at the live window of a 1h trend). ``higher_trends``: several pairs'.
         """
         if self.higher is None:
             return None
-        higher = self._higher_result(candles)
+        return self._trend_at(candles, *self._times(candles, rows))
+
+    def _times(self, candles: CandleArrays, rows: int) -> tuple[int, IntArray]:
+        """The higher bucket forming at the last candle's close, and the rows' decision times."""
+        assert self.higher is not None
+        closes = self.timeframe.bucket_end(candles.timestamps[-1:])
+        forming = int(self.higher.bucket_start(closes)[0])
+        lower = candles.timestamps[-rows:]
+        return forming, self.timeframe.bucket_end(self.timeframe.bucket_start(lower))
+
+    def _trend_at(self, candles: CandleArrays, forming: int, decided_at: IntArray) -> FloatArray:
+        """``higher_trend`` from ``_times``' (shared by the pairs of a candle time)."""
+        assert self.higher is not None
+        higher = self._higher_result(candles, forming)
         if self._trend is None or self._trend[0] is not higher:
             # once per higher result: ``align``'s close times of the higher candles, and the
             # trend's sign (``sign(take(x)) == take(sign(x))``, NaN staying NaN)
             closes = self.higher.bucket_end(self.higher.bucket_start(higher.timestamps))
             self._trend = (higher, closes, np.sign(higher.strengths[TREND_KEY]))
         _, closes, signs = self._trend
-        lower = candles.timestamps[-rows:]
-        decided_at = self.timeframe.bucket_end(self.timeframe.bucket_start(lower))
         positions = np.searchsorted(closes, decided_at, side="right").astype(np.int64) - 1
         return take_aligned(signs, positions)
 
-    def _higher_result(self, candles: CandleArrays) -> IndicatorResult:
+    def _higher_result(self, candles: CandleArrays, forming: int | None = None) -> IndicatorResult:
         """The higher timeframe's closed candles' result, computed again once one more closed.
 
         Its candles are ``resample(candles, ...)`` (``HigherCandles``: only the buckets closed
         since the last time are built); its indicators, those the context reads (the trend
         key's, when the rule reads strengths; else the whole set), over all of them as before,
         so the values are the same bit for bit (tests/unit/strategies/test_higher_candles.py).
+        ``forming``: the higher bucket forming at the last candle's close, if known.
         """
         assert self.higher is not None
         assert self._closed is not None
-        closes = self.timeframe.bucket_end(candles.timestamps[-1:])
-        forming = int(self.higher.bucket_start(closes)[0])
+        if forming is None:
+            closes = self.timeframe.bucket_end(candles.timestamps[-1:])
+            forming = int(self.higher.bucket_start(closes)[0])
         if self._higher is None or self._higher[0] != forming:
             higher = self._closed.of(candles)
             result = self._higher_engine.compute(
@@ -254,6 +268,28 @@ class WindowedInputs:
             )
             self._higher = (forming, result)
         return self._higher[1]
+
+
+def higher_trends(
+    windows: Sequence[WindowedInputs], candles: Sequence[CandleArrays], rows: int
+) -> list[FloatArray | None]:
+    """``WindowedInputs.higher_trend`` of several pairs' ``candles`` (a candle time's).
+
+    The same values; the bucket arithmetic of the rows' times is done once for the pairs whose
+    last ``rows`` times are the same (a live candle time's), not once per pair.
+    """
+    times: dict[tuple[Timeframe, Timeframe, bytes], tuple[int, IntArray]] = {}
+    trends: list[FloatArray | None] = []
+    for window, series in zip(windows, candles, strict=True):
+        if window.higher is None:
+            trends.append(None)
+            continue
+        key = (window.timeframe, window.higher, series.timestamps[-rows:].tobytes())
+        known = times.get(key)
+        if known is None:
+            known = times[key] = window._times(series, rows)
+        trends.append(window._trend_at(series, *known))
+    return trends
 
 
 def _named(series: Mapping[str, FloatArray], prefix: str, suffix: str) -> FloatArray | None:
@@ -280,8 +316,8 @@ def context_rows(result: RowsResult, higher_trend: Sequence[FloatArray | None]) 
     trend = strengths.get(TREND_KEY)
     higher = unknown
     if any(h is not None for h in higher_trend):
-        higher = np.stack(
-            [np.full(shape[0], np.nan) if h is None else h for h in higher_trend], axis=1
+        higher = stack_columns(
+            [np.full(shape[0], np.nan) if h is None else h for h in higher_trend]
         )
     return ContextArrays(
         fear_greed=np.round(fear_greed) if fear_greed is not None else unknown,

@@ -8,6 +8,7 @@ commit nothing more (the fence runs in its own transaction), so it can send no o
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -71,6 +72,35 @@ async def test_on_the_inline_connection_a_copy_whose_lease_was_taken_commits_not
     try:
         await _stale_copy_commits_nothing(database)
     finally:
+        await database.dispose()
+
+
+async def test_on_the_inline_connection_a_take_over_by_another_process_is_seen_by_the_next_commit(
+    tmp_path: Path,
+) -> None:
+    """The fence skips its query while nothing else committed: a take-over is such a commit."""
+    path = tmp_path / "inline.db"
+    database = Database(f"sqlite:///{path}", inline=True)
+    await upgrade(database)
+    lease = WriterLease(database, ("order",), owner="first", renew_s=3600)
+    await lease.acquire()
+    try:
+        await _write_mark(database, "one")
+        await _write_mark(database, "two")  # passes without reading the rows again
+        other = sqlite3.connect(path)  # another process's commit: only data_version tells
+        with other:
+            other.execute(
+                "UPDATE engine_checkpoints SET value = json_set(value, '$.token', 99) "
+                "WHERE engine = ? AND key = 'order'",
+                (LEASE_ENGINE,),
+            )
+        other.close()
+        with pytest.raises(LeaseLostError):
+            await _write_mark(database, "stale")
+        assert lease.lost.is_set()
+    finally:
+        database.commit_check = None
+        lease.tokens.clear()
         await database.dispose()
 
 

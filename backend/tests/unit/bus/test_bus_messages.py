@@ -81,6 +81,7 @@ def test_order_updated_from_domain_equals_the_validated_message() -> None:
         fields = {name: getattr(order, name) for name in Order.model_fields if name != "type"}
         validated = OrderUpdated(timestamp=at, order_type=order.type, **fields)
         assert built.model_fields_set == validated.model_fields_set
+        assert list(built.__dict__) == list(OrderUpdated.model_fields)  # the JSON's order
         validated = validated.model_copy(update={"message_id": built.message_id})
         assert built == validated
         assert built.timestamp.tzinfo is UTC

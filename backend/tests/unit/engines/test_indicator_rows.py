@@ -179,7 +179,7 @@ async def test_candle_times_computed_together_publish_what_runs_alone_do(
     shared_data: Path, rules: tuple[str, str], grid: int
 ) -> None:
     # grid 4: the windows' starts move every 4 candles once they slide (TA-Lib's streams opened
-    # again); the default grid: they do not move in these 40 candle times (streams stepped)
+    # again); the default grid: at most once in these 40 candle times (streams stepped)
     minutes = read_ohlcv(shared_data / "binance_BTC-USDT_1m.csv.gz").arrays
     series = simultaneous(minutes, PAIRS, HISTORY + TIMED + 1, stride=9_000)
     fear_greed = load_fear_greed_csv(shared_data / "alternative-me_fear-greed_1d.csv")

@@ -14,9 +14,11 @@ from cryptotrader.domain.enums import OrderStatus, OrderType, Side
 from cryptotrader.domain.fills import fee_of, money
 from cryptotrader.domain.markets import MarketRules
 from cryptotrader.domain.pairs import Pair
+from cryptotrader.domain.reports import OrderReport
 from cryptotrader.engines.backtest import _kernel as k
 from cryptotrader.errors import InsufficientFunds, OrderRejected
 from cryptotrader.exchanges.paper_book import PaperBook
+from cryptotrader.exchanges.paper_orders import PaperOrder
 from cryptotrader.risk.protection import exact, protection_levels
 
 PAIR = Pair(base="BTC", quote="USDT")
@@ -237,6 +239,82 @@ def test_restore_when_saved_gives_the_same_book() -> None:
     assert again.has_open(PAIR.symbol)
     again.cancel("e-sl", 5)
     assert not again.has_open(PAIR.symbol)
+
+
+def _every_kind_of_order() -> list[PaperOrder]:
+    """Orders in every state a report describes: waiting, filled whole or in parts, canceled."""
+    b = protected(39_000.0, 44_000.0)  # a market buy filled, a stop and a target resting
+    b.mark(PAIR, 41_000.0, 3, trigger=False)
+    b.submit(PAIR, Side.BUY, Decimal("0.1"), limit=Decimal(40_000), coid="l", now=3)
+    b.submit(PAIR, Side.BUY, Decimal("0.02"), limit=Decimal(30_000), coid="c", now=3)
+    b.cancel("c", 4)
+    b.candle(PAIR, H, 2 * H, 41_000.0, 41_200.0, 39_800.0, 40_500.0)  # the limit buy fills
+    thin = PaperBook(
+        fee_rate=FEE, slippage=SLIP, rules=MarketRules(), balances={"USDT": Decimal(10_000)},
+        max_fill=Decimal("0.03"),
+    )  # fmt: skip
+    thin.submit(PAIR, Side.BUY, Decimal("0.1"), limit=None, coid="w", now=0)  # waits a price
+    for i, price in enumerate((40_000.0, 40_100.0, 40_300.0)):  # fills in parts
+        thin.mark(PAIR, price, i + 1, trigger=False)
+    b.candle(PAIR, 2 * H, 3 * H, 40_500.0, 40_600.0, 38_000.0, 38_500.0)  # the stop fills
+    b.submit(PAIR, Side.BUY, Decimal("0.02"), limit=Decimal(30_000), coid="o", now=4)  # rests
+    orders = [*b.orders.values(), *thin.orders.values()]
+    assert {o.status for o in orders} == {
+        OrderStatus.OPEN,
+        OrderStatus.FILLED,
+        OrderStatus.PARTIALLY_FILLED,
+        OrderStatus.CANCELED,
+    }
+    assert {len(o.fills) for o in orders} == {0, 1, 3}
+    return orders
+
+
+def test_report_when_built_without_validation_equals_the_validated_report() -> None:
+    """``PaperOrder.report`` skips pydantic's validation: it must build what validation does."""
+    for order in _every_kind_of_order():
+        report = order.report("USDT")
+        validated = OrderReport.model_validate(dict(report))
+        assert report == validated, order.client_order_id
+        assert report.model_fields_set == validated.model_fields_set
+        assert report.model_dump_json() == validated.model_dump_json()
+        assert [str(v) for v in dict(report).values()] == [str(v) for v in dict(validated).values()]
+
+
+@pytest.mark.parametrize("price", [Decimal(0), Decimal(-1), Decimal("NaN")])
+def test_submit_and_protect_when_a_price_is_not_positive_refuse_and_change_nothing(
+    price: Decimal,
+) -> None:
+    b = bought()
+    before = (b.state(), [o.to_dict() for o in b.orders.values()])
+    with pytest.raises(OrderRejected):
+        b.submit(PAIR, Side.BUY, Decimal("0.01"), limit=price, coid="x", now=1)
+    with pytest.raises(OrderRejected):
+        b.protect(PAIR, Decimal("0.1"), stop=price, take=None, coid="e", now=1)
+    with pytest.raises(OrderRejected):
+        b.protect(PAIR, Decimal("0.1"), stop=Decimal(39_000), take=price, coid="e", now=1)
+    assert (b.state(), [o.to_dict() for o in b.orders.values()]) == before
+
+
+def test_saved_when_an_order_changed_after_the_save_keeps_it_to_save() -> None:
+    """``saved``: what changed between a save's documents and its commit is still to save."""
+    b = protected(39_000.0, 44_000.0)
+    state, orders, tick = b.state(), b.changes(), b.tick
+    assert [coid for coid, _ in orders] == ["e", "e-sl", "e-tp"]
+    b.cancel("e-sl", 5)  # both legs change before the save commits
+    b.saved(state, orders, tick)
+    assert sorted(b.changed) == ["e-sl", "e-tp"]
+    assert b.dirty
+    state, orders, tick = b.state(), b.changes(), b.tick
+    b.saved(state, orders, tick)
+    assert (b.changed, b.dirty) == ({}, False)
+
+
+def test_saved_when_only_the_market_moved_after_the_save_stays_dirty() -> None:
+    b = bought()
+    state, orders, tick = b.state(), b.changes(), b.tick
+    b.quiet_mark(PAIR.symbol, 41_000.0, 7)
+    b.saved(state, orders, tick)
+    assert (b.changed, b.dirty) == ({}, True)
 
 
 @settings(max_examples=60, deadline=None)
