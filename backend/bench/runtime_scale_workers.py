@@ -395,11 +395,21 @@ def _medians(done: dict[int, list[Round]]) -> None:
     # With a core each, the 2 workers take as long as the one with more pairs does.
     largest = max(done[2][0].split) / sum(done[2][0].split)
     capacity = (1 / largest) * cpu[1] / cpu[2]
+    # On this machine's cores, Redis and this bench run beside the workers: the ceiling of each
+    # count is the tighter of its largest worker's core and every process's CPU over the cores.
+    cores = os.cpu_count() or 1
+    beside = {
+        w: statistics.median(r.cpu_per_1000 + r.redis_per_1000 + r.bench_per_1000 for r in done[w])
+        for w in done
+    }
+    here = min(1 / (largest * cpu[2]), cores / beside[2]) / min(1 / cpu[1], cores / beside[1])
     print(
         f"  medians: 1 worker {rate[1]:,.0f}, 2 workers {rate[2]:,.0f} candles/s = {ratio:.2f}x "
         f"(target >= {RATIO_TARGET}x: {verdict}, wall, at this load); CPU per 1,000 candles "
         f"{cpu[1]:.2f} vs {cpu[2]:.2f} s; with a core for each worker (and the larger share, "
-        f"{largest:.0%} of the pairs, setting the pace) the CPU figures give {capacity:.2f}x"
+        f"{largest:.0%} of the pairs, setting the pace) the CPU figures give {capacity:.2f}x; "
+        f"on this machine's {cores} cores, Redis and this bench beside (CPU per 1,000 candles "
+        f"of all three {beside[1]:.3f} vs {beside[2]:.3f} s), at most {here:.2f}x"
     )
 
 

@@ -18,5 +18,5 @@ def run_message_id(kind: str, *about: str | int) -> str:
     ``about``: a series and its run (exchange, symbol, timeframe, first and last open ms), then
     whatever tells two messages of one run apart (a bot).
     """
-    text = "|".join((kind, *(str(part) for part in about)))
+    text = "|".join((kind, *map(str, about)))
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

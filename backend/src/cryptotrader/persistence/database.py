@@ -28,7 +28,7 @@ import aiosqlite
 from sqlalchemy import event, text
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -118,6 +118,23 @@ def _sqlite_begin(connection: Any) -> None:
 
 def _run_plain(raw: sqlite3.Connection, statement: str) -> None:
     raw.execute(statement).close()
+
+
+def _closed_replaced(dbapi_connection: Any, _record: object, _proxy: object) -> None:
+    """A pooled PostgreSQL connection the server closed (a restart, a cut) is replaced.
+
+    Instead of ``pool_pre_ping``, which on asyncpg costs three round trips per checkout
+    (``BEGIN``, ``;``, ``ROLLBACK``: the order engine's batch makes several transactions per
+    candle time). asyncpg reads its idle connections, so one the server ended says so at once
+    (``is_closed``); one cut silently fails its first statement, as a cut during a transaction
+    does, and the pool drops it then (SQLAlchemy's ``is_disconnect``).
+
+    Raises:
+        DisconnectionError: the pool then checks out another (a new connection).
+    """
+    driver = getattr(dbapi_connection, "_connection", None)
+    if driver is not None and driver.is_closed():
+        raise DisconnectionError("the server closed this connection")
 
 
 def _sqlite_reset(dbapi_connection: Any, _record: object, state: PoolResetState) -> None:
@@ -246,6 +263,7 @@ class Database:
         pool: Pool | None = None,
     ) -> None:
         self.url = normalise_url(url)
+        self._dialect = self.url.get_backend_name()  # asked by every unit of work: once here
         self.pool = pool or Pool()
         self.schema = schema
         self.inline = inline and self.dialect == "sqlite"
@@ -260,6 +278,8 @@ class Database:
         """``writer`` of the loop that last asked (looked up again on another loop)."""
         self._writer_connection: AsyncConnection | None = None
         """Inline SQLite: the connection the writers' units of work share (``writer_session``)."""
+        self._writer_raw: sqlite3.Connection | None = None
+        """Its ``sqlite3`` connection."""
         self._spare_session: AsyncSession | None = None
         """A writer session that ended clean, for the next one (``writer_session_done``)."""
         self.commit_check: Callable[[AsyncSession], Awaitable[None]] | None = None
@@ -307,14 +327,15 @@ class Database:
             connection = self._writer_connection = await self.engine.connect()
             connection.sync_connection.info[_WRITER] = True  # type: ignore[union-attr]
             self._spare_session = None
-        driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
-        assert isinstance(driver, InlineConnection)
+            driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+            assert isinstance(driver, InlineConnection)
+            self._writer_raw = driver._connection  # the same until the connection is replaced
         session, self._spare_session = self._spare_session, None
         if session is None:
             session = AsyncSession(
                 bind=connection, expire_on_commit=False, sync_session_class=WriterSession
             )
-        session.info[WRITER_RAW] = driver._connection
+        session.info[WRITER_RAW] = self._writer_raw
         return session
 
     def writer_session_done(self, session: AsyncSession) -> None:
@@ -339,7 +360,7 @@ class Database:
     @property
     def dialect(self) -> str:
         """``postgresql`` or ``sqlite``."""
-        return self.url.get_backend_name()
+        return self._dialect
 
     @property
     def display_url(self) -> str:
@@ -383,15 +404,16 @@ class Database:
         settings = {"application_name": "cryptotrader"}
         if self.schema:
             settings["search_path"] = self.schema
-        return create_async_engine(
+        engine = create_async_engine(
             self.url,
             echo=echo,
-            pool_pre_ping=True,
             pool_size=self.pool.size,
             max_overflow=self.pool.overflow,
             pool_timeout=self.pool.timeout_s,
             connect_args={"server_settings": settings, "timeout": _CONNECT_TIMEOUT_S},
         )
+        event.listen(engine.sync_engine.pool, "checkout", _closed_replaced)
+        return engine
 
     async def check(self) -> None:
         """Connect once and run ``SELECT 1``.

@@ -19,7 +19,7 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.types import TypeEngine
 
 from cryptotrader.domain.enums import BotKind
-from cryptotrader.persistence import Database, UnitOfWork
+from cryptotrader.persistence import Database, UnitOfWork, types
 from cryptotrader.persistence.repositories.audit import append_audit, list_audit
 from cryptotrader.persistence.types import ExactDecimal, StrEnumType, UtcDateTime, fast_bind
 from tests.integration.conftest import BACKENDS, close_database, open_database
@@ -157,3 +157,16 @@ def test_fast_bind_when_given_any_value_gives_what_sqlalchemy_gives(
 
     assert fast is not slow
     assert _outcome(fast, value) == _outcome(slow, value)
+    assert _outcome(fast, value) == _outcome(slow, value)  # again: the text kept, if any
+
+
+def test_fast_bind_of_utc_datetimes_keeps_a_bounded_number_of_texts() -> None:
+    dialect = sqlite.dialect()
+    slow = UtcDateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert slow is not None
+    fast = fast_bind(UtcDateTime(), dialect, slow)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    for minute in range(types._UTC_TEXTS_MAX * 2 + 1):
+        value = start + timedelta(minutes=minute)
+        assert fast(value) == slow(value)
+        assert len(types._UTC_TEXTS) <= types._UTC_TEXTS_MAX

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from itertools import chain
 from typing import Any
 
@@ -121,27 +122,32 @@ class DecisionWorker:
         not two per run).
         """
         out: list[BusMessage] = []
+        marks: list[tuple[_Series, tuple[int, int]]] = []
         for message, bots in decided:
-            out.extend(self._messages(message, bots))
+            key = _series(message)
+            out.extend(self._messages(message, key, bots))
+            marks.append((key, (message.pass_ms, message.candles.open_times[-1])))
         await self._bus.publish_many(topics.SIGNALS, out)
-        for message, _ in decided:
-            self._decided[_series(message)] = (message.pass_ms, message.candles.open_times[-1])
+        self._decided.update(marks)
 
     def _messages(
-        self, message: StrategyInputsComputed, decided: dict[BotKind, BotDecisions]
+        self, message: StrategyInputsComputed, key: _Series, decided: dict[BotKind, BotDecisions]
     ) -> list[BusMessage]:
-        """The run's ``DecisionsMade``, then its ``SignalGenerated`` (one per bot)."""
-        key = _series(message)
-        first_ms, last_ms = message.candles.open_times[0], message.candles.open_times[-1]
+        """The run's ``DecisionsMade``, then its ``SignalGenerated`` (one per bot).
+
+        What the messages share (the series and run in the ids, the last candle's time) is
+        worked out once per run, not once per message.
+        """
+        times = message.candles.open_times
+        about = (*key, times[0], times[-1])
         out: list[BusMessage] = [
             DecisionsMade.of_run(
-                message,
-                message_id=run_message_id("decisions_made", *key, first_ms, last_ms),
-                bots=decided,
+                message, message_id=run_message_id("decisions_made", *about), bots=decided
             )
         ]
+        last = utc_from_ms(times[-1])
         out.extend(
-            _announced(bot, self._engines[bot], decisions, message, (first_ms, last_ms))
+            _announced(bot, self._engines[bot], decisions, message, about=about, last=last)
             for bot, decisions in decided.items()
         )
         return out
@@ -212,11 +218,11 @@ def decide_together(engine: DecisionEngine, runs: Sequence[RuleInputs]) -> list[
     if len(runs) == 1 or not alike:
         return [decide(engine, rows) for rows in runs]
     inputs = StrategyInputs(
-        series={name: _joined(r.series[name] for r in runs) for name in first.series},
-        strengths={name: _joined(r.strengths[name] for r in runs) for name in first.strengths},
+        series={name: _joined([r.series[name] for r in runs]) for name in first.series},
+        strengths={name: _joined([r.strengths[name] for r in runs]) for name in first.strengths},
         weights=first.weights,
         context=ContextArrays(
-            *(_joined(r.context[name] for r in runs) for name in ContextArrays.__slots__)
+            *(_joined([r.context[name] for r in runs]) for name in ContextArrays.__slots__)
         ),
     )
     spans = []
@@ -228,8 +234,11 @@ def decide_together(engine: DecisionEngine, runs: Sequence[RuleInputs]) -> list[
     return _bot_decisions(engine, inputs, engine.decide(inputs), spans)
 
 
-def _joined(columns: Iterable[Sequence[float | None]]) -> FloatArray:
-    return column(list(chain.from_iterable(columns)))
+def _joined(columns: Iterable[list[float | None]]) -> FloatArray:
+    values: list[float | None] = []
+    for one in columns:  # extending one list: ~20 % less than chaining the runs' columns
+        values += one
+    return column(values)
 
 
 def _bot_decisions(
@@ -286,18 +295,22 @@ def _announced(
     engine: DecisionEngine,
     decisions: BotDecisions,
     message: StrategyInputsComputed,
-    run: tuple[int, int],
+    *,
+    about: tuple[str | int, ...],
+    last: datetime,
 ) -> SignalGenerated:
     """The verdict on the run's last candle: every live candle's, one per run when catching up.
 
     A replay's thousands of past verdicts would only flood the channel. Built as the message
     at once (``SignalGenerated.of_verdict``), not as a ``TradingSignal`` validated twice.
+    ``about``: the series and run (its id's parts); ``last``: the last candle's open time (the
+    decisions cover the run's candles, so its last row is the run's last candle).
     """
     i = len(decisions.actions) - 1
     score = decisions.score[i]
     return SignalGenerated.of_verdict(
-        message_id=run_message_id("signal_generated", *_series(message), *run, bot.value),
-        timestamp=utc_from_ms(message.candles.open_times[i]),
+        message_id=run_message_id("signal_generated", *about, bot.value),
+        timestamp=last,
         pair=message.pair,
         timeframe=message.timeframe,
         action=ACTIONS[decisions.actions[i]],
