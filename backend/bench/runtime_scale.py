@@ -39,7 +39,8 @@ real market moves, but different periods made simultaneous.
   case) and both bots on their default strategies (few orders on 300 minutes: the count is
   printed). ``BENCH_AGAINST=<another checkout's backend/>`` runs each with that checkout's
   engines too (A, B, then B, A), the feed publishing a batch one run at a time for A (at once,
-  as for B, with ``BENCH_SAME_FEED=1``: an A/B of the engines alone).
+  as for B, with ``BENCH_SAME_FEED=1``: an A/B of the engines alone). ``BENCH_ONLY=flip`` or
+  ``BENCH_ONLY=default``: that run alone.
 """
 
 from __future__ import annotations
@@ -373,7 +374,9 @@ def latency(root: Path, timed: int, count: int = PAIRS) -> None:
     last = pairs.symbols[-1]
     against = os.environ.get("BENCH_AGAINST")
     trees: list[Path | None] = [None] if not against else [Path(against), None]
-    for r, flip in enumerate((True, False)):
+    only = os.environ.get("BENCH_ONLY")  # "flip" or "default": that run alone
+    runs = [flip for flip in (True, False) if only in (None, "flip" if flip else "default")]
+    for r, flip in enumerate(runs):
         for backend in trees if r % 2 == 0 else trees[::-1]:
             timings = run_latency(root, pairs, flip=flip, timed=timed, backend=backend)
             what = "aggressive bot on bench_flip" if flip else "default strategies"

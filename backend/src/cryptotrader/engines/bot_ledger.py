@@ -24,9 +24,10 @@ from typing import Any
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cryptotrader.config import TradingSettings
 from cryptotrader.domain.bots import BotConfig
 from cryptotrader.domain.enums import BotKind, BotStatus
-from cryptotrader.engines.bot_config import config_of
+from cryptotrader.engines.bot_config import EffectiveConfig, config_of
 from cryptotrader.errors import OperationalError
 from cryptotrader.persistence import deferred, driver
 from cryptotrader.persistence.repositories import checkpoints
@@ -81,6 +82,10 @@ class LedgerBot:
     risk: RiskState
     dirty: bool = False
     """Capital or ratio changed inside ``deferred.defer``: written once as the block ends."""
+    effective: tuple[TradingSettings, EffectiveConfig] | None = None
+    """Its configuration with the defaults of these settings (``PortfolioManager``'s), once."""
+    risk_at: datetime | None = None
+    """Risk state changed inside ``deferred.defer`` (at this time): written once as it ends."""
 
 
 class BotLedger:
@@ -153,9 +158,24 @@ class BotLedger:
                     self._session, _SET_CAPITAL_AND_RATIO, values, phase=deferred.BOTS
                 )
                 bot.dirty = False
+            if bot.risk_at is not None:
+                await self._save_risk(bot.kind, bot.risk, bot.risk_at)
+                bot.risk_at = None
 
     async def set_risk(self, kind: BotKind, state: RiskState, at: datetime) -> None:
-        """Write a bot's risk reducer state (its ratio goes with ``set_capital``)."""
+        """Write a bot's risk reducer state (its ratio goes with ``set_capital``).
+
+        Inside ``deferred.defer``: once for the whole block, with the last state (a batch of
+        exits settled together moved it at every trade: one checkpoint row each).
+        """
+        self.bots[kind].risk = state
+        if deferred.deferring(self._session):
+            self.bots[kind].risk_at = at
+            deferred.before_flush(self._session, _KEY, self._flush)
+            return
+        await self._save_risk(kind, state, at)
+
+    async def _save_risk(self, kind: BotKind, state: RiskState, at: datetime) -> None:
         value = {
             "level": state.level,
             "losses": state.losses,
@@ -165,7 +185,6 @@ class BotLedger:
         await checkpoints.save_checkpoint(
             session=self._session, engine=RISK_ENGINE, key=f"risk:{kind}", value=value, at=at
         )
-        self.bots[kind].risk = state
 
     async def set_status(self, kind: BotKind, status: BotStatus) -> None:
         """Write a bot's run state."""

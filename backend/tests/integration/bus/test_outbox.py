@@ -11,6 +11,7 @@ import signal
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -90,6 +91,53 @@ async def test_outbox_in_a_deferred_transaction_writes_one_row_for_all_its_event
     await outbox.close()
     assert await outbox_rows(database) == 0
     assert outbox.published == 3
+
+
+@pytest.mark.asyncio
+async def test_outbox_sends_a_transactions_events_on_several_channels_in_one_call(
+    database: Database, bus: StreamBus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One transport call (one round trip on Redis) for all the rows of a flush, channels mixed:
+    an order engine's transaction holds orders, alerts and positions events."""
+    calls: list[int] = []  # entries per outermost call (the in-process one adds one by one)
+    inside: list[bool] = []
+    transport = bus.transport
+    add, add_many, add_each = transport.add, transport.add_many, transport.add_each
+
+    async def one(stream: str, fields: Any) -> str:
+        if not inside:
+            calls.append(1)
+        return await add(stream, fields)
+
+    async def many(stream: str, entries: Any) -> list[str]:
+        calls.append(len(entries))
+        inside.append(True)
+        try:
+            return await add_many(stream, entries)
+        finally:
+            inside.pop()
+
+    async def each(entries: Any) -> list[str]:
+        calls.append(len(entries))
+        inside.append(True)
+        try:
+            return await add_each(entries)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(transport, "add", one)
+    monkeypatch.setattr(transport, "add_many", many)
+    monkeypatch.setattr(transport, "add_each", each)
+    outbox = Outbox(database, bus)
+    (first, moved), (third, _) = events(1), events(2)
+    async with UnitOfWork(database) as uow:
+        await outbox.add(uow.session, [first, moved])
+        await outbox.add(uow.session, [third])
+        await uow.commit()
+    assert calls == [3]
+    assert await sent(bus, topics.ALERTS) == [first[1].message_id, third[1].message_id]
+    assert await sent(bus, topics.REBALANCE) == [moved[1].message_id]
+    await outbox.close()
 
 
 @pytest.mark.asyncio
