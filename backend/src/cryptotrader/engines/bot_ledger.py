@@ -3,9 +3,9 @@
 Settling a trade needed the bot's row (an ORM entity, locked), its risk state (a checkpoint), and
 wrote its capital and its risk ratio in two statements; sizing an entry read the row, the risk
 state and every bot's capital again. A batch of 50 exits read and wrote the same two rows 50
-times. ``BotLedger.of(session)`` reads both bots and both risk states in two plain statements the
-first time a transaction needs them (on PostgreSQL with the rows locked, ``FOR UPDATE``, in a
-fixed order, as the reallocation locks them), and every later read in that transaction is from
+times. ``BotLedger.of(session)`` reads both bots with their risk states in one plain statement the
+first time a transaction needs them (on PostgreSQL with the bots' rows locked, ``FOR UPDATE``, in
+a fixed order, as the reallocation locks them), and every later read in that transaction is from
 memory: the portfolio's own writes (``set_capital``, ``set_risk``, ``set_status``) go through the
 ledger, which updates its copy as it writes the row.
 
@@ -21,12 +21,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import String, and_, bindparam, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cryptotrader.config import TradingSettings
 from cryptotrader.domain.bots import BotConfig
 from cryptotrader.domain.enums import BotKind, BotStatus
-from cryptotrader.engines.bot_config import config_of
+from cryptotrader.engines.bot_config import EffectiveConfig, config_of
 from cryptotrader.errors import OperationalError
 from cryptotrader.persistence import deferred, driver
 from cryptotrader.persistence.repositories import checkpoints
@@ -39,19 +40,30 @@ RISK_ENGINE = "portfolio"
 _BOTS = Base.metadata.tables[BotRow.__tablename__]
 _CHECKPOINTS = Base.metadata.tables[EngineCheckpointRow.__tablename__]
 _REALLOCATIONS = Base.metadata.tables[ReallocationRow.__tablename__]
-_READ = select(
-    _BOTS.c.type,
-    _BOTS.c.id,
-    _BOTS.c.status,
-    _BOTS.c.capital,
-    _BOTS.c.current_risk_ratio,
-    _BOTS.c.strategy_config,
-).order_by(_BOTS.c.type)
-_READ_LOCKED = _READ.with_for_update()
-_RISKS = select(_CHECKPOINTS.c.key, _CHECKPOINTS.c.value).where(
-    _CHECKPOINTS.c.engine == RISK_ENGINE,
-    or_(*(_CHECKPOINTS.c.key == f"risk:{kind}" for kind in BotKind)),  # no IN: plain parameters
+_READ = (
+    select(
+        _BOTS.c.type,
+        _BOTS.c.id,
+        _BOTS.c.status,
+        _BOTS.c.capital,
+        _BOTS.c.current_risk_ratio,
+        _BOTS.c.strategy_config,
+        _CHECKPOINTS.c.value,
+    )
+    .select_from(
+        _BOTS.outerjoin(
+            _CHECKPOINTS,
+            and_(
+                _CHECKPOINTS.c.engine == RISK_ENGINE,
+                _CHECKPOINTS.c.key == literal("risk:", String).concat(_BOTS.c.type),
+            ),
+        )
+    )
+    .order_by(_BOTS.c.type)
 )
+"""Each bot with its risk state (``risk:<bot>``, None before any): one statement, one round
+trip to the database (its worker thread on SQLite) where two were."""
+_READ_LOCKED = _READ.with_for_update(of=_BOTS)
 _SET_CAPITAL = (
     update(_BOTS).where(_BOTS.c.type == bindparam("b_type")).values(capital=bindparam("b_capital"))
 )
@@ -81,6 +93,10 @@ class LedgerBot:
     risk: RiskState
     dirty: bool = False
     """Capital or ratio changed inside ``deferred.defer``: written once as the block ends."""
+    effective: tuple[TradingSettings, EffectiveConfig] | None = None
+    """Its configuration with the defaults of these settings (``PortfolioManager``'s), once."""
+    risk_at: datetime | None = None
+    """Risk state changed inside ``deferred.defer`` (at this time): written once as it ends."""
 
 
 class BotLedger:
@@ -104,10 +120,8 @@ class BotLedger:
             ledger: BotLedger = cached[1]
             return ledger
         rows = await driver.rows(session, _READ_LOCKED if lock else _READ)
-        risks = dict(await driver.rows(session, _RISKS))
         bots = {}
-        for kind, row_id, status, capital, ratio, raw in rows:
-            stored = risks.get(f"risk:{kind}")
+        for kind, row_id, status, capital, ratio, raw, stored in rows:
             risk = RiskState() if stored is None else RiskState(**stored)
             config = config_of(kind, raw)
             bots[kind] = LedgerBot(kind, row_id, status, capital, ratio, config, risk)
@@ -153,9 +167,24 @@ class BotLedger:
                     self._session, _SET_CAPITAL_AND_RATIO, values, phase=deferred.BOTS
                 )
                 bot.dirty = False
+            if bot.risk_at is not None:
+                await self._save_risk(bot.kind, bot.risk, bot.risk_at)
+                bot.risk_at = None
 
     async def set_risk(self, kind: BotKind, state: RiskState, at: datetime) -> None:
-        """Write a bot's risk reducer state (its ratio goes with ``set_capital``)."""
+        """Write a bot's risk reducer state (its ratio goes with ``set_capital``).
+
+        Inside ``deferred.defer``: once for the whole block, with the last state (a batch of
+        exits settled together moved it at every trade: one checkpoint row each).
+        """
+        self.bots[kind].risk = state
+        if deferred.deferring(self._session):
+            self.bots[kind].risk_at = at
+            deferred.before_flush(self._session, _KEY, self._flush)
+            return
+        await self._save_risk(kind, state, at)
+
+    async def _save_risk(self, kind: BotKind, state: RiskState, at: datetime) -> None:
         value = {
             "level": state.level,
             "losses": state.losses,
@@ -165,7 +194,6 @@ class BotLedger:
         await checkpoints.save_checkpoint(
             session=self._session, engine=RISK_ENGINE, key=f"risk:{kind}", value=value, at=at
         )
-        self.bots[kind].risk = state
 
     async def set_status(self, kind: BotKind, status: BotStatus) -> None:
         """Write a bot's run state."""

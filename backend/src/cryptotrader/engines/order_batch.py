@@ -498,7 +498,10 @@ async def _sales_then(
     The entries see what they would after the sales' own commit: the positions sold gone from
     the engines (dropped before the commit: a failure there stops the runtime, which reads its
     positions again at restart), the bots' capital settled (the transaction's ``BotLedger``),
-    the closed trades' P&L in the daily loss (the sales' rows flushed before the entries read).
+    the closed trades' P&L in the daily loss (``PortfolioManager.day_realised``: the day's sum
+    grown by this transaction's settlements, or read after its rows are flushed). Nothing the
+    entries read comes from the rows the sales wrote, so both are written by one flush (one
+    worker call and one outbox row fewer).
     Entries that cannot go as a batch here (one at a time, or an engine's row ids not looked up
     yet, which would write beside this transaction) are left to ``open_positions`` after it.
     """
@@ -524,7 +527,6 @@ async def _sales_then(
         if not batch or not joined:
             await _commit(uow)
             return entered
-        await deferred.flush(uow.session)  # the closed trades, before the daily loss is read
         decided, reads, _ = await _decide_in(uow.session, batch)
         await _commit(uow)
     entered.sent = await _announced(decided, reads)

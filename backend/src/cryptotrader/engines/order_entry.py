@@ -30,7 +30,7 @@ from cryptotrader.engines.order_store import OrderStore
 from cryptotrader.engines.portfolio import BotTerms, PortfolioManager
 from cryptotrader.engines.positions import Position, is_bracket
 from cryptotrader.engines.protection import Protection, protection_legs
-from cryptotrader.persistence.repositories import orders, trades
+from cryptotrader.persistence.repositories import orders
 from cryptotrader.persistence.uow import UnitOfWork
 from cryptotrader.risk.limits import OpenPosition
 from cryptotrader.risk.manager import EntryFacts, RiskRefused
@@ -357,8 +357,8 @@ class EntryReads:
     ) -> Decimal:
         """The bot's net P&L of trades closed since ``day``."""
         if bot not in self._realised:
-            self._realised[bot] = await trades.realised_since(
-                session=session, bot=bot, since=day, bot_id=bot_id
+            self._realised[bot] = await self._portfolio.day_realised.since(
+                session, bot, day, bot_id
             )
         return self._realised[bot]
 

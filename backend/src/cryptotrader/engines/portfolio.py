@@ -47,8 +47,9 @@ from cryptotrader.domain.markets import MarketRules
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.trades import Trade
 from cryptotrader.domain.values import utc_from_ms
-from cryptotrader.engines.bot_config import effective_config, stored_config
-from cryptotrader.engines.bot_ledger import RISK_ENGINE, BotLedger
+from cryptotrader.engines.bot_config import EffectiveConfig, effective_config, stored_config
+from cryptotrader.engines.bot_ledger import RISK_ENGINE, BotLedger, LedgerBot
+from cryptotrader.engines.day_realised import DayRealised
 from cryptotrader.outbox import Outbox
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import audit, bots, checkpoints, inbox, settings
@@ -131,6 +132,8 @@ class PortfolioManager:
         self.trading = trading
         self.reducer = reducer
         self.ratio = check_ratio(trading.reallocation_ratio)
+        self.day_realised = DayRealised()
+        """The bots' P&L of the day, kept by ``settle`` (the daily loss limit reads it)."""
 
     # --- bots --------------------------------------------------------------------------------
 
@@ -169,7 +172,7 @@ class PortfolioManager:
     async def terms(self, kind: BotKind, *, session: AsyncSession) -> BotTerms:
         """The bot's terms as they stand in ``session``'s transaction."""
         bot = (await BotLedger.of(session)).bots[kind]
-        config = effective_config(bot.config, kind, self.trading)
+        config = self._effective(bot)
         return BotTerms(
             kind=kind,
             status=bot.status,
@@ -228,7 +231,7 @@ class PortfolioManager:
         assert pnl is not None, "settle a closed trade"
         ledger = await BotLedger.of(session, lock=True)
         bot = ledger.bots[trade.bot]
-        config = effective_config(bot.config, trade.bot, self.trading)
+        config = self._effective(bot)
         before = bot.risk
         settled = settle_trade(
             kind=trade.bot,
@@ -241,6 +244,8 @@ class PortfolioManager:
         changed = settled.state != before
         ratio = current_risk_ratio(config.risk_ratio, settled.state) if changed else None
         await ledger.set_capital(trade.bot, bot.capital + booked(pnl), ratio=ratio)
+        assert trade.exit_time is not None, "a closed trade has its exit time"
+        self.day_realised.settled(session, trade.bot, booked(pnl), trade.exit_time)
         events: list[Event] = []
         if changed:
             events += await self._store_risk(ledger, trade.bot, config.risk_ratio, settled, at)
@@ -249,6 +254,20 @@ class PortfolioManager:
                 ledger, trade_id, pnl, settled.reallocation, at, pair=trade.pair
             )
         return events
+
+    def _effective(self, bot: LedgerBot) -> EffectiveConfig:
+        """The bot's effective configuration, worked out once per transaction (its ledger).
+
+        A batch of exits settled together needs it at every trade (the risk ratio); the stored
+        configuration does not change inside a transaction.
+        """
+        found = bot.effective
+        if found is None or found[0] is not self.trading:
+            found = bot.effective = (
+                self.trading,
+                effective_config(bot.config, bot.kind, self.trading),
+            )
+        return found[1]
 
     async def _reallocate(
         self,

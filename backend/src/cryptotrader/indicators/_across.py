@@ -186,11 +186,11 @@ def _levels_rows_py(  # noqa: C901, PLR0912, PLR0915, PLR0917 - one loop: numba 
     return support, resistance, above_all, below_all
 
 
-def _sums_py(values: Any, starts: Any, period: int, take: int, mean: bool) -> Any:
-    """TA-Lib SUM (or SMA, ``mean``) over each window, its last ``take`` rows.
+def _sums_py(values: Any, starts: Any, period: int, take: int) -> Any:
+    """TA-Lib SUM over each window, its last ``take`` rows.
 
     TA-Lib's running total, stepped from the window's start (its last bits depend on where the
-    window starts): the same additions and subtractions in the same order, then the division.
+    window starts): the same additions and subtractions in the same order.
     """
     pairs, n = values.shape
     out = np.full((take, pairs), np.nan)
@@ -206,7 +206,7 @@ def _sums_py(values: Any, starts: Any, period: int, take: int, mean: bool) -> An
             value = total
             total -= values[p, s + today - period + 1]
             if today >= first:
-                out[today - first, p] = value / period if mean else value
+                out[today - first, p] = value
     return out
 
 
@@ -230,35 +230,11 @@ def _true_ranges_py(high: Any, low: Any, close: Any, starts: Any) -> Any:
     return out
 
 
-def _obv_py(close: Any, volume: Any, starts: Any, take: int) -> Any:
-    """TA-Lib OBV over each window (a running total from its first candle), its last rows."""
-    pairs, n = close.shape
-    out = np.full((take, pairs), np.nan)
-    for p in range(pairs):
-        s = starts[p]
-        first = n - s - take
-        if s >= n:
-            continue
-        obv = volume[p, s]
-        previous = close[p, s]
-        for i in range(n - s):
-            price = close[p, s + i]
-            if price > previous:
-                obv += volume[p, s + i]
-            elif price < previous:
-                obv -= volume[p, s + i]
-            if i >= first:
-                out[i - first, p] = obv
-            previous = price
-    return out
-
-
 _PLAIN: dict[str, Kernel] = {
     "extremes": _extremes_py,
     "levels": _levels_rows_py,
     "sums": _sums_py,
     "true_ranges": _true_ranges_py,
-    "obv": _obv_py,
 }
 
 

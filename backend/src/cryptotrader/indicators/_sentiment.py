@@ -8,7 +8,7 @@ of that candle is ``unavailable`` with weight 0.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from typing import TypeVar
 
 import numpy as np
@@ -42,6 +42,21 @@ class SentimentIndicator(Indicator[P]):
     def memory(self) -> int | None:
         """None before a candle: each reads the history's value at its own open time."""
         return 0
+
+    def compute_rows(
+        self, windows: Sequence[CandleArrays], take: int, stacked: CandleArrays
+    ) -> Series:
+        """The stacked rows' own times aligned (each candle reads the value at its open).
+
+        The windows of a candle time's pairs start on their own grids (their times differ),
+        but a row's value depends on its time alone: aligning the rows is aligning the windows.
+        """
+        if self.history is None:  # NaN everywhere, as over each window (``_no_history``)
+            return {c: np.full(stacked.timestamps.shape, np.nan) for c in self.columns}
+        values = self.compute(stacked)
+        if all(v.shape == stacked.timestamps.shape for v in values.values()):
+            return values
+        return super().compute_rows(windows, take, stacked)
 
     def _no_history(self, candles: CandleArrays) -> Series:
         return {column: np.full(len(candles), np.nan) for column in self.columns}

@@ -14,6 +14,7 @@ import numpy.typing as npt
 import talib
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
+from cryptotrader.indicators.streaming import talib_rows
 
 _ATR: weakref.WeakKeyDictionary[CandleArrays, dict[int, FloatArray]] = weakref.WeakKeyDictionary()
 _STACKED: weakref.WeakKeyDictionary[CandleArrays, tuple[Sequence[CandleArrays], int]] = (
@@ -21,6 +22,7 @@ _STACKED: weakref.WeakKeyDictionary[CandleArrays, tuple[Sequence[CandleArrays], 
 )
 """Candles stacked from several pairs' windows (``stack_rows``): the windows and rows taken."""
 
+_HLC = ("high", "low", "close")
 _FIELDS = ("timestamps", "open", "high", "low", "close", "volume")
 Matrix = tuple[FloatArray, npt.NDArray[np.int64]]
 """Several windows' values as the rows of one (pairs, length) array, and where each starts."""
@@ -50,8 +52,8 @@ def atr(candles: CandleArrays, period: int) -> FloatArray:
         if stacked is None:
             values = talib.ATR(candles.high, candles.low, candles.close, timeperiod=period)
         else:
-            windows, take = stacked
-            values = stack_columns([atr(w, period)[-take:] for w in windows])
+            windows, take = stacked  # streamed where the live engines keep streams
+            (values,) = talib_rows(windows, take, "ATR", _HLC, timeperiod=period)
         values.flags.writeable = False
         per_series[period] = values
     return values

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import talib
 from pydantic import Field
@@ -9,6 +11,7 @@ from pydantic import Field
 from cryptotrader.domain.market import CandleArrays, FloatArray
 from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
 from cryptotrader.indicators.registry import register_indicator
+from cryptotrader.indicators.streaming import talib_rows
 
 
 class AdiParams(IndicatorParams):
@@ -63,6 +66,25 @@ class Adi(Indicator[AdiParams]):
                 np.divide(change, volume_sum, out=change)
             change[volume_sum == 0] = 0.0  # no volume, no money flow
         return {"adi": adi, "adi_flow": flow}
+
+    def compute_rows(
+        self, windows: Sequence[CandleArrays], take: int, stacked: CandleArrays
+    ) -> Series:
+        """AD's and SUM's rows (streamed: ``streaming.talib_rows``), the flow as ``compute``'s.
+
+        AD's ``take + lookback`` last rows give the change over the lookback of the last
+        ``take``: the same subtraction and division of the same numbers as over each window.
+        """
+        n = self.params.lookback
+        if min(len(w) for w in windows) < take + n:  # a row's flow reads before the window
+            return super().compute_rows(windows, take, stacked)
+        (adi,) = talib_rows(windows, take + n, "AD", ("high", "low", "close", "volume"))
+        (volume_sum,) = talib_rows(windows, take, "SUM", ("volume",), timeperiod=n)
+        change = np.subtract(adi[n:], adi[:-n])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            np.divide(change, volume_sum, out=change)
+        change[volume_sum == 0] = 0.0  # no volume, no money flow
+        return {"adi": adi[n:], "adi_flow": change}
 
     def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """See the class docstring."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import talib
 from pydantic import Field, model_validator
@@ -58,6 +60,13 @@ class Atr(Indicator[AtrParams]):
         """TA-Lib ATR, and ATR / close."""
         values = atr(candles, self.params.period)  # shared, read-only
         return {self.columns[0]: values, self.columns[1]: values / candles.close}
+
+    def compute_rows(
+        self, windows: Sequence[CandleArrays], take: int, stacked: CandleArrays
+    ) -> Series:
+        """Each window's ATR rows (``atr`` of the stacked rows: streamed), over their closes."""
+        values = atr(stacked, self.params.period)  # shared, read-only
+        return {self.columns[0]: values, self.columns[1]: values / stacked.close}
 
     def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """0 once defined (NaN during warm-up)."""

@@ -10,9 +10,9 @@ from pydantic import Field, model_validator
 from talib._ta_lib import MA_Type  # the typed enum TA-Lib expects for matype
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
-from cryptotrader.indicators._shared import stack_columns
 from cryptotrader.indicators.base import Indicator, IndicatorParams, Series, piecewise_extremes
 from cryptotrader.indicators.registry import register_indicator
+from cryptotrader.indicators.streaming import talib_rows
 
 
 class BollingerParams(IndicatorParams):
@@ -82,10 +82,18 @@ class Bollinger(Indicator[BollingerParams]):
     def compute_rows(
         self, windows: Sequence[CandleArrays], take: int, stacked: CandleArrays
     ) -> Series:
-        """TA-Lib over each window; %B and the width once, on every window's rows."""
-        each = [self._talib(window) for window in windows]
-        upper, middle, lower = (
-            stack_columns([bands[k][-take:] for bands in each]) for k in range(3)
+        """TA-Lib's bands of each window (streamed); %B and the width once, on every row."""
+        p = self.params
+        upper, middle, lower = talib_rows(
+            windows,
+            take,
+            "BBANDS",
+            ("close",),
+            3,
+            timeperiod=p.period,
+            nbdevup=p.std_dev,
+            nbdevdn=p.std_dev,
+            matype=MA_Type.SMA,
         )
         return self._bands((upper, middle, lower), stacked.close)
 

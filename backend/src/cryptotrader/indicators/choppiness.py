@@ -88,7 +88,7 @@ class Choppiness(Indicator[ChoppinessParams]):
         if found is not None:
             (high, starts), (low, _), (close, _) = found
             ranges = kernel("true_ranges")(high, low, close, starts)
-            tr_sum = kernel("sums")(ranges, starts, n, take, False)
+            tr_sum = kernel("sums")(ranges, starts, n, take)
             top, _ = extremes(high, starts, n, take, highest=True)
             bottom, _ = extremes(low, starts, n, take, highest=False)
             return {self.columns[0]: _chop(tr_sum, top - bottom, n)}

@@ -21,6 +21,7 @@ from cryptotrader.indicators import Indicator
 from cryptotrader.indicators._shared import stack_rows
 from cryptotrader.indicators.base import plain_reading
 from cryptotrader.indicators.defaults import default_indicators
+from cryptotrader.indicators.streaming import SeriesStreams, attach
 from cryptotrader.marketdata.resample import resample
 
 if TYPE_CHECKING:  # pandas loads for frames only: a backtest on arrays never needs it
@@ -351,6 +352,7 @@ class IndicatorEngine:
         with_strengths: bool = True,
         shared: RowsShared | None = None,
         later: Sequence[list[tuple[str, PendingReading]]] | None = None,
+        streams: Sequence[SeriesStreams | None] | None = None,
     ) -> RowsResult:
         """``compute(window, start=len(window) - rows)`` of each window, as (rows, pairs) arrays.
 
@@ -371,11 +373,15 @@ class IndicatorEngine:
             shared: as ``compute``'s, for these windows and rows (another bot's engine).
             later: one list per window: its readings are appended there (``PendingReading``),
                 as ``compute(..., plain=True, later=)`` appends them.
+            streams: one per window (None: none), its series' TA-Lib streams: the indicators'
+                TA-Lib series over the window are stepped there (``streaming.talib_rows``:
+                the same values) instead of computed again over the whole window.
 
         Raises:
             StrategyError: a plugin raised; the message names it.
         """
         pad = self.rows_pad
+        attach(windows, streams)
         stacked: list[CandleArrays] = []  # stacked once, when an indicator first needs it
         tails: list[CandleArrays] = []  # each window's rows, for the readings
         series: dict[str, FloatArray] = {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import talib
 from pydantic import Field, model_validator
@@ -16,6 +18,7 @@ from cryptotrader.indicators.base import (
     wilder_memory,
 )
 from cryptotrader.indicators.registry import register_indicator
+from cryptotrader.indicators.streaming import talib_rows
 
 
 class MacdParams(IndicatorParams):
@@ -80,6 +83,23 @@ class Macd(Indicator[MacdParams]):
             candles.close, fastperiod=p.fast, slowperiod=p.slow, signalperiod=p.signal
         )
         return dict(zip(self.columns, (line, signal, hist), strict=True))
+
+    def compute_rows(
+        self, windows: Sequence[CandleArrays], take: int, stacked: CandleArrays
+    ) -> Series:
+        """The last ``take`` rows of each window's MACD (streamed: ``streaming.talib_rows``)."""
+        p = self.params
+        rows = talib_rows(
+            windows,
+            take,
+            "MACD",
+            ("close",),
+            3,
+            fastperiod=p.fast,
+            slowperiod=p.slow,
+            signalperiod=p.signal,
+        )
+        return dict(zip(self.columns, rows, strict=True))
 
     def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """See the class docstring."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import talib
 from pydantic import Field, model_validator
 
@@ -14,6 +16,7 @@ from cryptotrader.indicators.base import (
     wilder_memory,
 )
 from cryptotrader.indicators.registry import register_indicator
+from cryptotrader.indicators.streaming import talib_rows
 
 
 class RsiParams(IndicatorParams):
@@ -60,6 +63,13 @@ class Rsi(Indicator[RsiParams]):
     def compute(self, candles: CandleArrays) -> Series:
         """RSI of the closes."""
         return {self.columns[0]: talib.RSI(candles.close, timeperiod=self.params.period)}
+
+    def compute_rows(
+        self, windows: Sequence[CandleArrays], take: int, stacked: CandleArrays
+    ) -> Series:
+        """The last ``take`` rows of each window's RSI (streamed: ``streaming.talib_rows``)."""
+        (rsi,) = talib_rows(windows, take, "RSI", ("close",), timeperiod=self.params.period)
+        return {self.columns[0]: rsi}
 
     def strength(self, values: Series, candles: CandleArrays, start: int = 0) -> FloatArray:
         """See the class docstring."""

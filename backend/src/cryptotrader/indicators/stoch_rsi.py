@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import talib
 from pydantic import Field, model_validator
@@ -16,6 +18,7 @@ from cryptotrader.indicators.base import (
     wilder_memory,
 )
 from cryptotrader.indicators.registry import register_indicator
+from cryptotrader.indicators.streaming import talib_rows
 
 
 class StochRsiParams(IndicatorParams):
@@ -77,6 +80,24 @@ class StochRsi(Indicator[StochRsiParams]):
         p = self.params
         k, d = talib.STOCHRSI(
             candles.close,
+            timeperiod=p.period,
+            fastk_period=p.fastk_period,
+            fastd_period=p.fastd_period,
+            fastd_matype=MA_Type.SMA,
+        )
+        return {"stochrsi_k": k, "stochrsi_d": d}
+
+    def compute_rows(
+        self, windows: Sequence[CandleArrays], take: int, stacked: CandleArrays
+    ) -> Series:
+        """The last ``take`` rows of each window's STOCHRSI (streamed: ``streaming.talib_rows``)."""
+        p = self.params
+        k, d = talib_rows(
+            windows,
+            take,
+            "STOCHRSI",
+            ("close",),
+            2,
             timeperiod=p.period,
             fastk_period=p.fastk_period,
             fastd_period=p.fastd_period,

@@ -23,14 +23,15 @@ stream then opens over everything seen. Values come back as float64 (indexes too
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import weakref
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
 import talib
 from talib import stream as talib_stream
 
-from cryptotrader.domain.market import FloatArray
+from cryptotrader.domain.market import CandleArrays, FloatArray
 
 Row = tuple[float, ...]
 
@@ -144,3 +145,155 @@ class PairStreams:
 def _has_bar(columns: Sequence[FloatArray]) -> bool:
     """Whether some bar has every input (TA-Lib's history starts at the first such bar)."""
     return bool(np.any(~np.logical_or.reduce([np.isnan(c) for c in columns])))
+
+
+_SERIES: weakref.WeakKeyDictionary[CandleArrays, SeriesStreams] = weakref.WeakKeyDictionary()
+"""The streams of the series each live window of the rows path belongs to (``attach``)."""
+
+
+class _Call:
+    """One TA-Lib call's stream over a series' window, and its last values."""
+
+    __slots__ = ("last", "start", "stream", "values")
+
+    def __init__(self, start: int, last: int, stream: Any, values: list[list[float]]) -> None:
+        self.start, self.last, self.stream, self.values = start, last, stream, values
+
+
+class SeriesStreams:
+    """A series' TA-Lib calls streamed over its live window, one candle at a time.
+
+    The live engines compute a series' indicators over a window whose start moves only every so
+    many candles (``strategies.evaluation.grid_start``). Between two moves a stream opened over
+    the window and stepped with each new candle gives TA-Lib's batch values over the window,
+    bit for bit (the streaming tier's promise, ``PairStreams``), so the window's last rows
+    come from a step of half a microsecond instead of a call over the whole window. A call whose
+    window started elsewhere, or that missed a candle (a run of several computed alone, a
+    restart, a gap), is opened again over the window: what the batch call gives.
+    """
+
+    def __init__(self) -> None:
+        self._calls: dict[Hashable, _Call] = {}
+        self._window: CandleArrays | None = None
+        """The window of the candle time being computed, its first, last and previous times."""
+        self._start = self._last = self._previous = 0
+        self._bar: dict[str, float] = {}
+        """The window's last candle, by field (read once per candle time, not once per call)."""
+
+    def _enter(self, window: CandleArrays) -> None:
+        ts = window.timestamps
+        self._window, self._bar = window, {}
+        self._start, self._last = int(ts[0]), int(ts[-1])
+        self._previous = int(ts[-2]) if len(ts) > 1 else self._last
+
+    def rows(
+        self, key: Hashable, window: CandleArrays, take: int, call: _Spec
+    ) -> list[list[float]]:
+        """The last ``take`` values of each output of ``call`` over ``window`` (lists)."""
+        if window is not self._window:
+            self._enter(window)
+        known = self._calls.get(key)
+        if known is not None and known.start == self._start:
+            if known.last == self._last:
+                return known.values
+            if known.stream is not None and known.last == self._previous != self._last:
+                value = known.stream.update(*[self._field(window, f) for f in call.fields])
+                for kept, v in zip(known.values, _outputs(value, call.outputs), strict=True):
+                    kept.append(float(v))
+                    del kept[0]
+                known.last = self._last
+                return known.values
+        columns = [np.ascontiguousarray(getattr(window, f), dtype=np.float64) for f in call.fields]
+        stream, outputs = _opened(call, columns)
+        values: list[list[float]] = [
+            np.asarray(o, dtype=np.float64)[-take:].tolist() for o in outputs
+        ]
+        self._calls[key] = _Call(self._start, self._last, stream, values)
+        return values
+
+    def _field(self, window: CandleArrays, field: str) -> float:
+        value = self._bar.get(field)
+        if value is None:
+            value = self._bar[field] = float(getattr(window, field)[-1])
+        return value
+
+
+class _Spec:
+    """A TA-Lib call: its function, the candle fields it reads, its outputs and parameters."""
+
+    __slots__ = ("fields", "function", "outputs", "params")
+
+    def __init__(
+        self, function: str, fields: tuple[str, ...], outputs: int, params: dict[str, Any]
+    ) -> None:
+        self.function, self.fields, self.outputs, self.params = function, fields, outputs, params
+
+
+def attach(windows: Sequence[CandleArrays], streams: Sequence[SeriesStreams | None] | None) -> None:
+    """Let ``talib_rows`` read each window's last rows from its series' streams (if any)."""
+    for window, series in zip(windows, streams or [None] * len(windows), strict=True):
+        if series is not None:
+            _SERIES[window] = series
+
+
+def talib_rows(
+    windows: Sequence[CandleArrays],
+    take: int,
+    function: str,
+    fields: tuple[str, ...],
+    outputs: int = 1,
+    **params: Any,
+) -> tuple[FloatArray, ...]:
+    """The last ``take`` values of ``talib.<function>`` over each window, shape (take, pairs).
+
+    From the window's series' streams when it has some (``attach``), else by the batch call:
+    the same values either way, bit for bit. Every window holds at least ``take`` candles.
+
+    Example:
+        >>> import numpy as np
+        >>> w = CandleArrays(np.arange(4), *(np.array([1.0, 2.0, 3.0, 4.0]),) * 5)
+        >>> talib_rows([w], 2, "SMA", ("close",), timeperiod=2)[0].tolist()
+        [[2.5], [3.5]]
+    """
+    spec = _Spec(function, fields, outputs, params)
+    key = (function, fields, take, *sorted(params.items()))
+    per_window: list[list[list[float]]] = []
+    for window in windows:
+        series = _SERIES.get(window)
+        if series is None:
+            columns = [np.ascontiguousarray(getattr(window, f), np.float64) for f in fields]
+            batch = _batch(spec, columns)
+            per_window.append([np.asarray(o, dtype=np.float64)[-take:].tolist() for o in batch])
+        else:
+            per_window.append(series.rows(key, window, take, spec))
+    return tuple(
+        np.array([values[o] for values in per_window], dtype=np.float64).T.copy()
+        for o in range(outputs)
+    )
+
+
+def _outputs(value: Any, outputs: int) -> tuple[Any, ...]:
+    return (value,) if outputs == 1 else tuple(value)
+
+
+def _opened(spec: _Spec, columns: Sequence[FloatArray]) -> tuple[Any, tuple[FloatArray, ...]]:
+    """A stream opened over ``columns`` and its values; no stream while they are too short."""
+    if _has_bar(columns):
+        try:
+            stream, values = getattr(talib_stream, spec.function).open_and_fill(
+                *columns, **spec.params
+            )
+        except Exception:  # noqa: BLE001, S110 - too few bars: the batch call says what it gives
+            pass
+        else:
+            return stream, _outputs(values, spec.outputs)
+    return None, _batch(spec, columns)
+
+
+def _batch(spec: _Spec, columns: Sequence[FloatArray]) -> tuple[FloatArray, ...]:
+    """TA-Lib's batch values over ``columns`` (NaN where it has no bar yet, 0 for an index)."""
+    if not _has_bar(columns):
+        fill = 0.0 if spec.function.endswith("INDEX") else np.nan
+        return tuple(np.full(len(columns[0]), fill) for _ in range(spec.outputs))
+    values = getattr(talib, spec.function)(*columns, **spec.params)
+    return tuple(np.asarray(v, dtype=np.float64) for v in _outputs(values, spec.outputs))

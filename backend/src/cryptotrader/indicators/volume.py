@@ -9,7 +9,6 @@ import talib
 from pydantic import Field
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
-from cryptotrader.indicators._across import kernel, matrices
 from cryptotrader.indicators._shared import window_rows
 from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
 from cryptotrader.indicators.registry import register_indicator
@@ -80,17 +79,8 @@ class Volume(Indicator[VolumeParams]):
     def compute_rows(
         self, windows: Sequence[CandleArrays], take: int, stacked: CandleArrays
     ) -> Series:
-        """TA-Lib's loops over every window in one call (``_across``); the ratio once, on the rows.
-
-        One TA-Lib call per window and function where a window has a NaN.
-        """
+        """TA-Lib over each window; the relative volume once, on every window's rows."""
         n = self.params.period
-        found = matrices(windows, stacked, ("close", "volume"))
-        if found is not None:
-            (close, starts), (volume, _) = found
-            average = kernel("sums")(volume, starts, n, take, True)
-            obv = kernel("obv")(close, volume, starts, take)
-            return _volumes(stacked.volume, average, obv)
         average = window_rows(windows, take, lambda c: talib.SMA(c.volume, timeperiod=n))
         obv = window_rows(windows, take, lambda c: talib.OBV(c.close, c.volume))
         return _volumes(stacked.volume, average, obv)

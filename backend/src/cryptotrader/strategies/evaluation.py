@@ -94,6 +94,33 @@ def history_needed(
     return needed
 
 
+WINDOW_GRID = 64
+"""Candles between two moves of a live window's start (``grid_start``)."""
+
+
+def grid_start(timestamps: IntArray, latest: int, step_ms: int, grid: int, offset: int) -> int:
+    """The first candle of a live window that must hold candle ``latest``: on a grid.
+
+    The window starts at the last grid point (every ``grid`` candles of ``step_ms``, from
+    ``offset``) at or before candle ``latest``, so it moves only once every ``grid`` candles:
+    in between, TA-Lib's streams opened over it and stepped a candle at a time give the batch
+    values over it bit for bit (``indicators.streaming.SeriesStreams``), and the path computing
+    a series alone takes the same window. A window longer than needed keeps every value equal
+    to the whole history's to float precision, as the shortest does (``history_needed``).
+    ``offset`` staggers the series, so that not all of them move on the same candle time.
+
+    Example:
+        >>> import numpy as np
+        >>> grid_start(np.arange(10, 20) * 60_000, 5, 60_000, 4, 1)
+        3
+    """
+    if grid <= 1:
+        return latest
+    candle = int(timestamps[latest]) // step_ms
+    point = (candle - offset) // grid * grid + offset
+    return int(np.searchsorted(timestamps, point * step_ms, side="left"))
+
+
 class WindowedInputs:
     """One strategy's inputs on a growing series, from a bounded window: the live engines' way.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -181,3 +182,47 @@ async def test_control_when_a_command_arrives_on_the_bus_pauses_and_resumes(
     async with UnitOfWork(database) as uow:
         row = await bots.require_bot(session=uow.session, kind=BotKind.SAFE)
     assert row.status is BotStatus.RUNNING
+
+
+async def test_day_realised_when_trades_settle_follows_the_database_read_once(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The daily loss limit's P&L of the day: read once, then kept by the settlements
+    # (committed ones only), equal to a read of the trades at every step.
+    portfolio = await manager(database)
+    real = trades.realised_since
+    reads: list[BotKind] = []
+
+    async def counted(**kwargs: Any) -> Decimal:
+        reads.append(kwargs["bot"])
+        return await real(**kwargs)
+
+    monkeypatch.setattr(trades, "realised_since", counted)
+    day = T0 + timedelta(hours=2)
+
+    async def today(bot: BotKind) -> Decimal:
+        async with UnitOfWork(database) as uow:
+            bot_id = (await bots.require_bot(session=uow.session, kind=bot)).id
+            kept = await portfolio.day_realised.since(uow.session, bot, day, bot_id)
+            await uow.commit()
+        async with UnitOfWork(database) as uow:
+            stored = await real(session=uow.session, bot=bot, since=day)
+        assert kept == stored
+        return kept
+
+    await settle(portfolio, database, closed(BotKind.SAFE, "40000", "39000", 0))  # the day before
+    await settle(portfolio, database, closed(BotKind.SAFE, "40000", "41000", 2))
+    first = await today(BotKind.SAFE)
+    await settle(portfolio, database, closed(BotKind.SAFE, "40000", "39500", 4))
+    await settle(portfolio, database, closed(BotKind.SAFE, "40000", "41000", 0))  # closed before
+    await settle(portfolio, database, closed(BotKind.AGGRESSIVE, "40000", "39000", 4))
+    second = await today(BotKind.SAFE)
+    assert second != first
+    assert reads == [BotKind.SAFE]
+    async with UnitOfWork(database) as uow:  # a settlement rolled back: read again
+        trade = closed(BotKind.SAFE, "40000", "38000", 6)
+        trade_id = await trades.add_trade(session=uow.session, trade=trade, exchange="paper")
+        await portfolio.settle(session=uow.session, trade_id=trade_id, trade=trade, at=T0)
+    assert await today(BotKind.SAFE) == second
+    assert await today(BotKind.AGGRESSIVE) < 0
+    assert reads == [BotKind.SAFE, BotKind.SAFE, BotKind.AGGRESSIVE]

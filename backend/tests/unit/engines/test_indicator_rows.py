@@ -39,6 +39,7 @@ from cryptotrader.marketdata.io import read_ohlcv
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.sentiment.fear_greed import load_fear_greed_csv
 from cryptotrader.strategies import create_strategy
+from cryptotrader.strategies.evaluation import WINDOW_GRID
 from tests.support.feeds import minute_run, simultaneous
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
@@ -96,7 +97,11 @@ async def until(condition: Callable[[], bool], what: str) -> None:
 
 
 async def published(
-    series: dict[str, CandleArrays], rules: tuple[str, str], together: bool, **deps: Any
+    series: dict[str, CandleArrays],
+    rules: tuple[str, str],
+    together: bool,
+    grid: int,
+    **deps: Any,
 ) -> tuple[list[BusMessage], int]:
     """Every message the worker publishes, and how many runs were computed together."""
     bus = InProcessBus()
@@ -109,6 +114,7 @@ async def published(
             BotKind.AGGRESSIVE: create_strategy(rules[1]),
         },
         dependencies=deps,
+        window_grid=grid,
     )
     grouped = 0
     given = worker._compute_rows
@@ -168,14 +174,17 @@ async def published(
 @pytest.mark.parametrize(
     "rules", [("conservative", "aggressive"), ("conservative", "bench_flip")], ids="+".join
 )
+@pytest.mark.parametrize("grid", [WINDOW_GRID, 4], ids=lambda g: f"grid{g}")
 async def test_candle_times_computed_together_publish_what_runs_alone_do(
-    shared_data: Path, rules: tuple[str, str]
+    shared_data: Path, rules: tuple[str, str], grid: int
 ) -> None:
+    # grid 4: the windows' starts move every 4 candles once they slide (TA-Lib's streams opened
+    # again); the default grid: at most once in these 40 candle times (streams stepped)
     minutes = read_ohlcv(shared_data / "binance_BTC-USDT_1m.csv.gz").arrays
     series = simultaneous(minutes, PAIRS, HISTORY + TIMED + 1, stride=9_000)
     fear_greed = load_fear_greed_csv(shared_data / "alternative-me_fear-greed_1d.csv")
-    alone, none = await published(series, rules, together=False, fear_greed=fear_greed)
-    together, grouped = await published(series, rules, together=True, fear_greed=fear_greed)
+    alone, none = await published(series, rules, False, grid, fear_greed=fear_greed)
+    together, grouped = await published(series, rules, True, grid, fear_greed=fear_greed)
     assert none == 0
     # together: most runs of one candle (not the late pair's history, the run of 2, the gap)
     assert grouped >= 3 * TIMED - 10

@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cryptotrader.domain.market import CandleArrays
-from cryptotrader.indicators.streaming import PairStreams
+from cryptotrader.indicators.streaming import PairStreams, SeriesStreams, attach, talib_rows
 from cryptotrader.marketdata import read_ohlcv
+from cryptotrader.strategies.evaluation import grid_start
 
 CLOSE, HLC, HLCV, CV, HIGH, LOW, VOLUME = (
     ("close",),
@@ -143,3 +144,54 @@ def test_streams_on_real_candles_equal_talib(shared_data: Path) -> None:
     hours = read_ohlcv(shared_data / "binance_BTC-USDT_1h.csv.gz").arrays.slice(10_000, 14_500)
     eth = read_ohlcv(shared_data / "binance_ETH-USDT_1h.csv.gz").arrays.slice(0, 3_500)
     assert_exact([minutes, hours, eth], first=1_500)  # 1,500 candle times of three pairs
+
+
+def assert_rows_exact(series: list[CandleArrays], reach: int, grid: int, skip: int) -> int:
+    """Windows sliding on a grid: the streamed rows equal the batch's; how many streams opened.
+
+    Every pair's window holds its last ``reach`` candles and starts on its grid (staggered);
+    each candle time a pair's rows come from its ``SeriesStreams`` (stepped, or opened again when
+    its window moved or it missed a candle: pair 0 misses every ``skip``-th).
+    """
+    streams = [SeriesStreams() for _ in series]
+    kept: dict[tuple[int, Any], Any] = {}  # each pair's streams (held: no id reused)
+    opened = 0
+    take = 3
+    for t in range(reach + take, min(len(c) for c in series)):
+        in_step = [p for p in range(len(series)) if p or t % skip]
+        windows = []
+        for p in in_step:
+            c = series[p]
+            ts = c.timestamps[: t + 1]
+            windows.append(c.slice(grid_start(ts, t - reach, 60_000, grid, 5 * p), t + 1))
+        attach(windows, [streams[p] for p in in_step])
+        plain = [w.slice(0, len(w)) for w in windows]  # the same candles, no streams
+        for function, fields, outputs, params in SPECS:
+            got = talib_rows(windows, take, function, fields, outputs, **params)
+            want = talib_rows(plain, take, function, fields, outputs, **params)
+            for o, (g, w) in enumerate(zip(got, want, strict=True)):
+                assert np.array_equal(g, w, equal_nan=True), f"{function} {params} {o} at {t}"
+        for p, pair in enumerate(streams):
+            for key, call in pair._calls.items():
+                opened += kept.get((p, key)) is not call.stream
+                kept[p, key] = call.stream
+    return opened
+
+
+@pytest.mark.shared_data
+def test_rows_streamed_over_grid_windows_equal_the_batch_calls(shared_data: Path) -> None:
+    minutes = read_ohlcv(shared_data / "binance_BTC-USDT_1m.csv.gz").arrays
+    series = [minutes.slice(k * 5_000, k * 5_000 + 1_000) for k in range(3)]
+    opened = assert_rows_exact(series, reach=300, grid=64, skip=50)
+    # each pair's streams open once per grid move (about 11) and after each missed candle: not
+    # once per candle time (700 of them)
+    assert opened <= 3 * len(SPECS) * 25
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), flat=st.integers(0, 60), nan_led=st.integers(0, 3))
+def test_rows_streamed_on_odd_series_equal_the_batch_calls(
+    *, seed: int, flat: int, nan_led: int
+) -> None:
+    series = [candles(seed + k, 330, flat, nan_led if k % 2 else 0, 1.3) for k in range(2)]
+    assert_rows_exact(series, reach=40, grid=16, skip=7)

@@ -41,6 +41,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import zlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -68,13 +69,16 @@ from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.engines.workers.runs import candle_run, run_arrays
 from cryptotrader.errors import UserInputError
 from cryptotrader.indicators.engine import IndicatorEngine, PendingReading, RowsShared, Shared
+from cryptotrader.indicators.streaming import SeriesStreams
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.strategies import create_strategy
 from cryptotrader.strategies.base import BaseStrategy, StrategyInputs
 from cryptotrader.strategies.evaluation import (
+    WINDOW_GRID,
     WindowedInputs,
     build_indicator_engine,
     context_rows,
+    grid_start,
     higher_trends,
 )
 
@@ -173,6 +177,7 @@ class IndicatorWorker:
         on_applied: records a strategy change when it takes effect (alert, audit row).
         applied_already: True for a ``BotReconfigured`` applied already (a copy the outbox
             sent again after Redis restarted empty: dropped, no second alert).
+        window_grid: candles between two moves of a series' window start (``grid_start``).
     """
 
     def __init__(
@@ -184,6 +189,7 @@ class IndicatorWorker:
         dependencies: Mapping[str, Any] | None = None,
         on_applied: Applied | None = None,
         applied_already: Callable[[BotReconfigured], Awaitable[bool]] | None = None,
+        window_grid: int = WINDOW_GRID,
     ) -> None:
         self._bus = bus
         self._store = store
@@ -195,6 +201,9 @@ class IndicatorWorker:
         }
         self._history: dict[SeriesKey, CandleBuffer] = {}
         self._windows: dict[SeriesKey, dict[BotKind, WindowedInputs]] = {}
+        self._streams: dict[SeriesKey, SeriesStreams] = {}
+        """Each series' TA-Lib streams, new with its windows (a restart, a gap, a change)."""
+        self._grid = window_grid
         self._pending: dict[BotKind, tuple[BotReconfigured, BaseStrategy[Any]]] = {}
         self._on_applied = on_applied
         self._applied_already = applied_already
@@ -269,16 +278,22 @@ class IndicatorWorker:
         run = run_arrays(message.candles)  # after ``history``, which ends before it
         applied = self._apply_pending()
         windows = self._windows_of(key, message.timeframe)
-        history.keep = _keep(windows.values())
+        history.keep = _keep(windows.values(), self._grid)
         first = len(history)
         full = history.append(run)
-        return _Run(message, run, full, first, windows, applied)
+        tf = message.timeframe
+        # a run of several candles is computed alone (its window slides as it needs): only the
+        # candle times of one candle step streams, so only theirs keep a start on the grid
+        grid = 1 if tf.is_calendar or len(run) > 1 else self._grid
+        offset = zlib.crc32(f"{key[0]}:{key[1]}".encode()) % grid
+        layout = _layout(windows, first, full, (tf.milliseconds, grid, offset))
+        return _Run(message, run, full, first, windows, applied, layout, self._streams[key])
 
     async def _compute_one(self, run: _Run) -> tuple[dict[BotKind, RuleInputs], Pending]:
         """A run's inputs alone: on the loop when short, else in a thread."""
         if len(run.run) <= INLINE_CANDLES:
-            return self._compute(run.windows, run.full, run.first)
-        return await asyncio.to_thread(self._compute, run.windows, run.full, run.first)
+            return self._compute(run.full, run.first, run.layout)
+        return await asyncio.to_thread(self._compute, run.full, run.first, run.layout)
 
     async def _compute_runs(
         self, runs: list[_Run]
@@ -405,6 +420,7 @@ class IndicatorWorker:
                 for bot, strategy in self._strategies.items()
             }
             self._windows[key] = windows
+            self._streams[key] = SeriesStreams()
         return windows
 
     async def _loaded(self, key: SeriesKey, message: CandlesClosed) -> CandleBuffer:
@@ -434,7 +450,7 @@ class IndicatorWorker:
 
     @staticmethod
     def _compute(
-        windows: Mapping[BotKind, WindowedInputs], candles: CandleArrays, first: int
+        candles: CandleArrays, first: int, layout: Layout
     ) -> tuple[dict[BotKind, RuleInputs], Pending]:
         """Each bot's rule inputs from ``first`` on, and the readings of the last candle to build.
 
@@ -444,7 +460,7 @@ class IndicatorWorker:
         inputs: dict[BotKind, RuleInputs] = {}
         pending: Pending = []
         shared: dict[tuple[int, int], Shared] = {}
-        order, wanted, start, leads, rows = _layout(windows, first)
+        order, wanted, start, leads, rows = layout
         for bot, window in order:
             _, computed = window.compute_window(
                 candles, start, rows, readings=wanted[bot], plain=True, shared=shared, later=pending
@@ -463,7 +479,7 @@ class IndicatorWorker:
         put in context and turned into rule inputs once for every pair
         (``IndicatorEngine.compute_rows``, ``context_rows``).
         """
-        layouts = [_layout(run.windows, run.first) for run in runs]
+        layouts = [run.layout for run in runs]
         order, wanted, _, leads, _ = layouts[0]
         most = max(leads.values(), default=0)
         rows = len(runs[0].run) + most
@@ -483,6 +499,7 @@ class IndicatorWorker:
                 with_strengths=strategy.reads_strengths,
                 shared=shared,
                 later=pending if wanted[bot] else None,
+                streams=[run.streams for run in runs],
             )
             higher = higher_trends([run.windows[bot] for run in runs], [r.full for r in runs], rows)
             together = StrategyInputs(
@@ -509,18 +526,33 @@ class _Run:
     """The run's first row in ``full``."""
     windows: dict[BotKind, WindowedInputs]
     applied: list[BotReconfigured]
+    layout: Layout
+    """How its bots share one computation (``_layout``)."""
+    streams: SeriesStreams
+    """The series' TA-Lib streams (the rows path steps them)."""
+
+
+Place = tuple[int, int, int]
+"""Where a series' windows start (``grid_start``): its candles' ms, the grid, its offset."""
+
+
+Layout = tuple[
+    list[tuple[BotKind, WindowedInputs]], dict[BotKind, bool], int, dict[BotKind, int], int
+]
+"""A run's bots in order, which read, the window's start, each bot's lead, the first row."""
 
 
 def _layout(
-    windows: Mapping[BotKind, WindowedInputs], first: int
-) -> tuple[list[tuple[BotKind, WindowedInputs]], dict[BotKind, bool], int, dict[BotKind, int], int]:
+    windows: Mapping[BotKind, WindowedInputs], first: int, candles: CandleArrays, place: Place
+) -> Layout:
     """How a run's bots share one computation.
 
     Their order, which read (``wanted``), the window's start, each bot's lead and the first row
     scored. A reading is the last bot's that has the indicator (as when each bot's were read
     in turn), so an earlier bot reads only what no later one does. One window and one first row
     serve every bot, so that their identical indicators are computed once: the longest reach
-    back, the longest lead.
+    back, the longest lead. The window starts on the series' grid (``grid_start``): it moves
+    only every so many candles, so that the rows path may step TA-Lib's streams over it.
     """
     order = list(windows.items())
     wanted = {}
@@ -530,7 +562,10 @@ def _layout(
         wanted[bot] = not keys <= later
         later |= keys
     reaches = [window.reach(first) for _, window in order]
-    start = 0 if None in reaches else max(0, first - max(r or 0 for r in reaches))
+    start = 0
+    if None not in reaches:
+        latest = max(0, first - max(r or 0 for r in reaches))
+        start = grid_start(candles.timestamps, latest, *place)
     leads = {bot: min(window.strategy.lookback - 1, first) for bot, window in order}
     rows = first - max(leads.values(), default=0) - start
     return order, wanted, start, leads, rows
@@ -546,19 +581,22 @@ def _together(run: _Run) -> Hashable | None:
         return None
     if not all(w.engine.rows_ready for w in run.windows.values()):
         return None
-    _, _, _, leads, rows = _layout(run.windows, run.first)
+    _, _, _, leads, rows = run.layout
     if rows < max(w.engine.rows_pad for w in run.windows.values()):
         return None
     bots = tuple((bot, id(w.strategy), id(w.engine), leads[bot]) for bot, w in run.windows.items())
     return (run.message.timeframe, bots)
 
 
-def _keep(windows: Iterable[WindowedInputs]) -> int | None:
-    """Candles a series keeps before a run: the most any bot's window needs (None: all)."""
+def _keep(windows: Iterable[WindowedInputs], grid: int) -> int | None:
+    """Candles a series keeps before a run: the most any bot's window needs (None: all).
+
+    And ``grid`` more: a window starts up to that many candles before what it needs.
+    """
     needed = [w.keep for w in windows]
     if any(n is None for n in needed):
         return None
-    return max((n for n in needed if n is not None), default=0)
+    return max((n for n in needed if n is not None), default=0) + grid
 
 
 def _rule_inputs(strategy: BaseStrategy[Any], rows: StrategyInputs, lead: int) -> RuleInputs:
