@@ -146,6 +146,7 @@ async def run(pairs: int, timed: int, history: int) -> None:
     try:
         await stage.step(0, history)
         await stage.step(history, history + 1)
+        indicators.warm_in_background().join()  # as `cryptotrader run` live
         collector.settle(owned=True)  # as `cryptotrader run` once it is up
         walls, to_decisions = [], []
         cpu = time.process_time()

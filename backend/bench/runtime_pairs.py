@@ -231,6 +231,13 @@ async def settled(runtime: Runtime, candle_ms: int) -> None:
         transport.settle()  # the acked entries encoded, as live after ``IDLE_S``
 
 
+def _up_as_run(runtime: Runtime) -> None:
+    """As ``cryptotrader run`` once up, live: the indicator loops warm, the collector settled."""
+    assert runtime.indicators is not None
+    runtime.indicators.warm_in_background().join()
+    collector.settle(owned=True)
+
+
 async def latency(root: Path, timed: int) -> None:
     minutes = read_ohlcv(MINUTES).arrays
     series = build([minutes], PAIRS, HISTORY + timed + 2, 60_000)
@@ -294,7 +301,7 @@ async def latency(root: Path, timed: int) -> None:
         await probe.publish(0, HISTORY)
         await probe.publish(HISTORY, HISTORY + 1)
         await trading.done_with(int(times[HISTORY]))
-        collector.settle(owned=True)  # as `cryptotrader run` once it is up
+        _up_as_run(runtime)
         cpu = time.process_time()
         for i in range(HISTORY + 1, HISTORY + 1 + timed):
             probe.sent[int(times[i])] = time.perf_counter()

@@ -25,10 +25,12 @@ real market moves, but different periods made simultaneous.
   stepped the batch before the next (woken by a PostgreSQL notification, not polling). Timed
   from the start of publishing the batch to (a) each pair's ``DecisionsMade`` on ``signals`` (its
   entry id: the Redis server's clock, 1 ms; read back after the run, so that the bench decodes
-  nothing while the engines work), (b) each order's ``pending`` update arriving here (the order
-  written and about to be sent; one bus hop more than the real moment: an upper bound), for the
-  pair last in the batch's order (``C99/USDT``; the workers read every partition at once, so it
-  is not always the last one decided) and for all: the figure to read is every pair's, the
+  nothing while the engines work), (b) each pair's first order ``pending`` update of the candle
+  time (the order written and about to be sent), by its entry id too (``BENCH_ARRIVAL=1``: by
+  its arrival here, decoded as it comes, as before 2026-12-05 12:45 UTC: one bus hop more, and
+  the bench's decoding on the engines' cores, 14-57 ms of CPU per candle time), for the pair
+  last in the batch's order (``C99/USDT``; the workers read every partition at once, so it is
+  not always the last one decided) and for all: the figure to read is every pair's, the
   order engine trading a candle time once all its pairs are in. The breakdown: each stage's
   first and last entry per candle time (``candles``, ``indicators``, ``signals``, ``orders``, by
   entry ids), the Redis commands per candle time (``INFO commandstats``: the whole server's; a
@@ -79,6 +81,9 @@ from cryptotrader.domain import OrderStatus
 from cryptotrader.engines import client_ids
 
 PAIRS, TIMED, MINUTES, ROUNDS, PAUSE_S = 100, 300, 120, 3, 0.05
+ARRIVAL = bool(os.environ.get("BENCH_ARRIVAL"))
+"""Time the orders by their arrival in this process (decoded as they come, as before
+2026-12-05 12:40 UTC) instead of by their entry ids read back after the run."""
 TARGET_MS = 50.0
 PIPELINE = ("portfolio", "order", "decision", "indicator")
 
@@ -130,6 +135,14 @@ class Timings:
         for entries in found.get("signals", {}).values():
             for elapsed, pair in entries:
                 self.decisions.setdefault(pair, []).append(elapsed)
+        if ARRIVAL:
+            return
+        for entries in found.get("orders", {}).values():
+            first: dict[str, float] = {}  # a pair's first order of the candle time (either bot)
+            for elapsed, pair in entries:
+                first[pair] = min(elapsed, first.get(pair, elapsed))
+            for pair, elapsed in first.items():
+                self.orders.setdefault(client_ids.pair_code(pair), []).append(elapsed)
 
 
 STAGES = (
@@ -223,7 +236,8 @@ async def _drive(
     last = pairs.symbols[-1]
     timings = Timings(last=client_ids.pair_code(last))
     stepped = await Stepped.open(url)
-    await feed.bus.subscribe(topics.ORDERS, group="bench", consumer="b", handler=timings.order)
+    if ARRIVAL:  # the orders' arrival here, decoded as they come (on the engines' cores)
+        await feed.bus.subscribe(topics.ORDERS, group="bench", consumer="b", handler=timings.order)
     try:
         await feed.publish(0, HISTORY)
         await feed.publish(HISTORY, HISTORY + 1)  # not timed: it waits for the history

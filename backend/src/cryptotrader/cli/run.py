@@ -305,6 +305,7 @@ async def _run(
 
     runtime = await open_runtime(settings, options)
     collector.settle()  # the engines built: not walked by the start's collections either
+    _warm_if_live(runtime, options)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, runtime.stop.set)
@@ -343,6 +344,15 @@ def _announce(banner: str, api: RunningApi | None, live: LiveView | None) -> Non
         err_console.print(f"API: {api.address} (OpenAPI at {api.address}/docs)")
     if live is not None:
         live.show()
+
+
+def _warm_if_live(runtime: Runtime, options: RunOptions) -> None:
+    """Live, the compiled indicator loops load beside the start (``indicators.warm``).
+
+    Not in the first candle time of many pairs; a replay never loads them.
+    """
+    if runtime.indicators is not None and not options.replays and options.candles is None:
+        runtime.indicators.warm_in_background()
 
 
 def _replayed_before(options: RunOptions) -> str:

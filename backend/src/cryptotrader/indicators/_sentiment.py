@@ -51,10 +51,11 @@ class SentimentIndicator(Indicator[P]):
         The windows of a candle time's pairs start on their own grids (their times differ),
         but a row's value depends on its time alone: aligning the rows is aligning the windows.
         """
-        if self.history is not None:
-            values = self.compute(stacked)
-            if all(v.shape == stacked.timestamps.shape for v in values.values()):
-                return values
+        if self.history is None:  # NaN everywhere, as over each window (``_no_history``)
+            return {c: np.full(stacked.timestamps.shape, np.nan) for c in self.columns}
+        values = self.compute(stacked)
+        if all(v.shape == stacked.timestamps.shape for v in values.values()):
+            return values
         return super().compute_rows(windows, take, stacked)
 
     def _no_history(self, candles: CandleArrays) -> Series:

@@ -40,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 import zlib
 from collections import deque
@@ -70,6 +71,7 @@ from cryptotrader.engines.workers.runs import candle_run, run_arrays
 from cryptotrader.errors import UserInputError
 from cryptotrader.indicators.engine import IndicatorEngine, PendingReading, RowsShared, Shared
 from cryptotrader.indicators.streaming import SeriesStreams
+from cryptotrader.indicators.warm import warm_in_background
 from cryptotrader.persistence.candles import SqlCandleStore
 from cryptotrader.strategies import create_strategy
 from cryptotrader.strategies.base import BaseStrategy, StrategyInputs
@@ -215,6 +217,14 @@ class IndicatorWorker:
     def pending(self) -> frozenset[BotKind]:
         """Bots whose new strategy applies at the next run of candles."""
         return frozenset(self._pending)
+
+    def warm_in_background(self) -> threading.Thread:
+        """The compiled indicator loops loaded in a thread before the first live candle time.
+
+        ``indicators.warm``, on engines of its own: the worker's stay with its event loop.
+        """
+        engines = [build_indicator_engine(s, **self._deps) for s in self._strategies.values()]
+        return warm_in_background(engines)
 
     async def reconfigure(self, delivery: Delivery) -> None:
         """Take a bot's new strategy (``commands``); it applies from the next candle on.
