@@ -443,8 +443,9 @@ class TradingWorker:
         skipped = False
         while i < n:
             open_ms = times[i]
-            # After a stretch, its end is the candle time ``_quiet_until`` found: skipping
-            # changed nothing it reads (only the market state moved), so it is not asked again.
+            # After a stretch, its end is the candle time ``_quiet_until`` found where something
+            # may happen: skipping changed nothing it reads (only the market state moved), so
+            # neither it nor ``_quiet_step`` (the same test) is asked again: a full step.
             if n - i >= _STRETCH_MIN and not skipped:
                 until = self._quiet_until(runs, open_ms)
                 if until > open_ms:
@@ -452,11 +453,11 @@ class TradingWorker:
                     self._skip(runs, times[j - 1])
                     i, skipped = j, True
                     continue
-            skipped = False
             stepping = [r for r in runs if r.k < r.n and r.times[r.k] == open_ms]
             rows = [r.row() for r in stepping]
-            if not self._quiet_step(rows):
+            if skipped or not self._quiet_step(rows):
                 await self.step_all(rows)
+            skipped = False
             for run in stepping:
                 run.lane.resume_ms = open_ms + 1
                 run.k += 1
