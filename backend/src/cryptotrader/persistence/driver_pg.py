@@ -109,7 +109,7 @@ async def _run(
     async with adapter._execute_mutex:
         try:
             if adapter._transaction is None:
-                await adapter._start_transaction()
+                await adapter._start_transaction()  # type: ignore[no-untyped-call]
             return await work(adapter._connection)
         except Exception as error:
             dbapi: Any = adapter.dbapi
