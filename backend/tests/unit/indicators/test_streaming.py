@@ -157,6 +157,7 @@ def assert_rows_exact(series: list[CandleArrays], reach: int, grid: int, skip: i
     kept: dict[tuple[int, Any], Any] = {}  # each pair's streams (held: no id reused)
     opened = 0
     take = 3
+    given: list[tuple[np.ndarray, np.ndarray]] = []  # the rows given, and a copy of them
     for t in range(reach + take, min(len(c) for c in series)):
         in_step = [p for p in range(len(series)) if p or t % skip]
         windows = []
@@ -171,6 +172,12 @@ def assert_rows_exact(series: list[CandleArrays], reach: int, grid: int, skip: i
             want = talib_rows(plain, take, function, fields, outputs, **params)
             for o, (g, w) in enumerate(zip(got, want, strict=True)):
                 assert np.array_equal(g, w, equal_nan=True), f"{function} {params} {o} at {t}"
+            again = talib_rows(windows, take, function, fields, outputs, **params)
+            assert all(np.array_equal(a, w, equal_nan=True) for a, w in zip(again, want))
+            given.extend((g, g.copy()) for g in got)
+        # the rows given earlier are the caller's: later candle times do not write into them
+        assert all(np.array_equal(g, kept, equal_nan=True) for g, kept in given)
+        del given[: -len(SPECS) * 3]
         for p, pair in enumerate(streams):
             for key, call in pair._calls.items():
                 opened += kept.get((p, key)) is not call.stream
