@@ -23,6 +23,7 @@ stream then opens over everything seen. Values come back as float64 (indexes too
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Hashable, Sequence
 from typing import Any
@@ -225,7 +226,13 @@ class _Group:
     def bar(self, field: str) -> list[float]:
         values = self.bars.get(field)
         if values is None:
-            values = self.bars[field] = [float(getattr(w, field)[-1]) for w in self.windows]
+            if field == TRUE_RANGE:
+                highs, lows = self.bar("high"), self.bar("low")
+                before = [float(w.close[-2]) if len(w) > 1 else math.nan for w in self.windows]
+                values = [_true_range_of(*bar) for bar in zip(highs, lows, before, strict=True)]
+            else:
+                values = [float(getattr(w, field)[-1]) for w in self.windows]
+            self.bars[field] = values
         return values
 
 
@@ -296,59 +303,59 @@ def _group_rows(  # noqa: C901, PLR0912 - one loop over the pairs, kept flat for
     values as their last row; a column whose stream was opened again is written whole.
     """
     outputs = spec.outputs
-    lasts, previous, firsts = group.lasts, group.previous, group.firsts
-    bars = list(zip(*[group.bar(f) for f in spec.fields], strict=True))
-    stepped: list[Any] = []  # (pair, value) of each stream stepped
+    bars = zip(*[group.bar(f) for f in spec.fields], strict=True)
+    block = group.blocks.get(key)
+    in_block = block is not None  # whether every pair stepped continues the block's column
+    block_firsts, block_lasts = (block.firsts, block.lasts) if block is not None else ([], [])
+    news = [[math.nan] * len(group.lasts) for _ in range(outputs)]
+    new = news[0]
     whole: list[int] = []  # pairs whose column is written from their values
     calls: list[_Call] = []
-    for p, series in enumerate(group.series):
+    limit = take + TRIM
+    places = zip(group.series, bars, group.firsts, group.previous, group.lasts, strict=True)
+    for p, (series, bar, first, previous, last) in enumerate(places):
         call = None if series is None else series._calls.get(key)
-        if call is not None and call.start == firsts[p]:
-            last = lasts[p]
+        if call is not None and call.start == first:
             if call.last == last:  # given already (another group of the same candle time)
                 whole.append(p)
                 calls.append(call)
                 continue
-            if call.stream is not None and call.last == previous[p] != last:
-                value = call.stream.update(*bars[p])
+            if call.stream is not None and call.last == previous != last:
+                value = call.stream.update(*bar)
+                kept = call.values
                 if outputs == 1:
-                    call.values[0].append(value)
+                    kept[0].append(value)
+                    new[p] = value
                 else:
-                    for kept, v in zip(call.values, value, strict=True):
-                        kept.append(v)
-                if len(call.values[0]) > take + TRIM:
-                    for kept in call.values:
-                        del kept[:-take]
+                    for o, v in enumerate(value):
+                        kept[o].append(v)
+                        news[o][p] = v
+                if len(kept[0]) > limit:
+                    for values in kept:
+                        del values[:-take]
                 call.last = last
-                stepped.append((p, value))
                 calls.append(call)
+                if in_block and not (block_lasts[p] == previous and block_firsts[p] == first):
+                    in_block = False
                 continue
-        call = _open(group.windows[p], firsts[p], lasts[p], spec, take)
+        call = _open(group.windows[p], first, last, spec, take)
         if series is not None:
             series._calls[key] = call
         whole.append(p)
         calls.append(call)
-    block = group.blocks.get(key)
-    if block is None or not all(
-        block.lasts[p] == previous[p] and block.firsts[p] == firsts[p] for p, _ in stepped
-    ):
+    if block is None or not in_block:
         rows = [
             np.ascontiguousarray(np.array([c.values[o][-take:] for c in calls], np.float64).T)
             for o in range(outputs)
         ]
-        block = group.blocks[key] = _Block(rows, firsts, lasts)
+        block = group.blocks[key] = _Block(rows, group.firsts, group.lasts)
         return tuple(block.rows)
     for o, array in enumerate(block.rows):
         array[:-1] = array[1:]
-        if outputs == 1:
-            for p, value in stepped:
-                array[-1, p] = value
-        else:
-            for p, value in stepped:
-                array[-1, p] = value[o]
+        array[-1] = news[o]
         for p in whole:
             array[:, p] = calls[p].values[o][-take:]
-    block.firsts, block.lasts = firsts, lasts
+    block.firsts, block.lasts = group.firsts, group.lasts
     return tuple(block.rows)
 
 
@@ -359,8 +366,47 @@ def _open(window: CandleArrays, first: int, last: int, spec: _Spec, take: int) -
     return _Call(first, last, stream, values)
 
 
+def attached(windows: Sequence[CandleArrays]) -> bool:
+    """Whether ``talib_rows`` steps streams for ``windows`` (the last ``attach``'s)."""
+    group = _ATTACHED.group
+    return group is not None and group.windows is windows
+
+
+TRUE_RANGE = "true_range"
+"""A field ``talib_rows`` reads besides the candles': TA-Lib TRANGE of the window, its first
+candle's range high - low (``indicators.atr.true_range``)."""
+
+
 def _columns(window: CandleArrays, fields: tuple[str, ...]) -> list[FloatArray]:
-    return [np.ascontiguousarray(getattr(window, f), dtype=np.float64) for f in fields]
+    return [
+        _true_range(window)
+        if f == TRUE_RANGE
+        else np.ascontiguousarray(getattr(window, f), dtype=np.float64)
+        for f in fields
+    ]
+
+
+def _true_range(window: CandleArrays) -> FloatArray:
+    """TA-Lib TRANGE, the first candle's range high - low (as ``atr.true_range``)."""
+    ranges: FloatArray = talib.TRANGE(window.high, window.low, window.close)
+    if ranges.shape[0]:
+        ranges[0] = window.high[0] - window.low[0]
+    return np.asarray(ranges, dtype=np.float64)
+
+
+def _true_range_of(high: float, low: float, before: float) -> float:
+    """TA-Lib TRANGE of a candle after the close ``before``: its comparisons, as it makes them.
+
+    ``_true_range(window)[-1]``; a NaN ``before`` (no candle before) leaves high - low.
+    """
+    greatest = high - low
+    above = abs(before - high)
+    if above > greatest:  # noqa: PLR1730 - TA-Lib's comparisons (a NaN never wins)
+        greatest = above
+    below = abs(before - low)
+    if below > greatest:  # noqa: PLR1730 - as above
+        greatest = below
+    return greatest
 
 
 class _Spec:
