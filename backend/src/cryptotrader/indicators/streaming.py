@@ -145,6 +145,8 @@ class PairStreams:
 
 def _has_bar(columns: Sequence[FloatArray]) -> bool:
     """Whether some bar has every input (TA-Lib's history starts at the first such bar)."""
+    if len(columns[0]) and not any(math.isnan(c[-1]) for c in columns):
+        return True  # the last bar has (the live case, without a pass over the window)
     return bool(np.any(~np.logical_or.reduce([np.isnan(c) for c in columns])))
 
 
@@ -350,13 +352,16 @@ def _group_rows(  # noqa: C901, PLR0912 - one loop over the pairs, kept flat for
         ]
         block = group.blocks[key] = _Block(rows, group.firsts, group.lasts)
         return tuple(block.rows)
-    for o, array in enumerate(block.rows):
-        array[:-1] = array[1:]
+    rows = []
+    for o, before in enumerate(block.rows):
+        array = np.empty_like(before)  # (not moved up in place: an overlapping copy is slower)
+        array[:-1] = before[1:]
         array[-1] = news[o]
         for p in whole:
             array[:, p] = calls[p].values[o][-take:]
-    block.firsts, block.lasts = group.firsts, group.lasts
-    return tuple(block.rows)
+        rows.append(array)
+    block.rows, block.firsts, block.lasts = rows, group.firsts, group.lasts
+    return tuple(rows)
 
 
 def _open(window: CandleArrays, first: int, last: int, spec: _Spec, take: int) -> _Call:
