@@ -75,6 +75,17 @@ async def write(
     return None
 
 
+def queued(session: AsyncSession, statement: Any, *, phase: int) -> list[dict[str, Any]]:
+    """The parameter dicts queued so far for ``statement`` in ``phase``, in order ([]: none).
+
+    The list itself: a later write may amend a queued row (``orders.link_trade`` sets the
+    trade on the order update it follows) instead of adding a statement of its own.
+    """
+    queue: _Queue | None = session.info.get(_KEY)
+    found = None if queue is None else queue.statements.get(phase, {}).get(id(statement))
+    return [] if found is None else found[1]
+
+
 def before_flush(session: AsyncSession, name: str, flush: Flush) -> None:
     """Run ``flush`` (once per ``name``) when the ``defer`` block ends, before the queued rows.
 
