@@ -226,10 +226,12 @@ async def test_link_trade_when_deferred_sets_the_trade_on_the_orders_queued_upda
             )
             # a later update of a linked order leaves its trade as the link set it
             await orders.update_order(session=uow.session, order=filled)
-            links = deferred.queued(uow.session, orders._LINK_ONE, phase=deferred.ORDERS_UPDATE)
-            updates = deferred.queued(uow.session, orders._UPDATE, phase=deferred.ORDERS_UPDATE)
-            assert [row["b_coid"] for row in links] == ["exit"]  # no update of its own queued
-            assert [row["b_trade_id"] for row in updates] == [None, trade_id, None, None]
+            # "entry" linked by its queued update; "exit", with no update queued, on its own
+            assert deferred.queued(uow.session, orders._LINK_ONE, "b_coid", "entry") is None
+            assert deferred.queued(uow.session, orders._LINK_ONE, "b_coid", "exit") is not None
+            queued = deferred.queued(uow.session, orders._UPDATE, "b_coid", "entry")
+            assert queued is not None
+            assert queued["b_trade_id"] == trade_id
         await uow.commit()
 
     async with UnitOfWork(database) as uow:

@@ -360,25 +360,20 @@ async def link_trade(*, session: AsyncSession, client_order_ids: list[str], trad
     """Attach orders (an entry, its protection, its exit) to the trade they belong to.
 
     Inside ``deferred.defer``, an order whose update (``update_order``) is queued in the same
-    transaction gets its trade set by that update (the last one queued for it: it runs last),
-    not by a statement of its own: an entry's fill and an exit's each wrote two ``UPDATE``s of
-    the same row (docs/BENCHMARKS.md, issue 17).
+    transaction gets its trade set by that update (a later update of it keeps it: the
+    statement's ``COALESCE``), not by a statement of its own: an entry's fill and an exit's
+    each wrote two ``UPDATE``s of the same row (docs/BENCHMARKS.md, issue 17).
     """
     if not deferred.deferring(session):
         await session.execute(_LINK, {"b_coids": client_order_ids, "b_trade_id": trade_id})
         return
-    updates = deferred.queued(session, _UPDATE, phase=deferred.ORDERS_UPDATE)
-    wanted = set(client_order_ids)
-    for queued in reversed(updates):  # the latest first: the trade's own orders were just queued
-        if not wanted:
-            break
-        if queued["b_coid"] in wanted:
-            wanted.discard(queued["b_coid"])
-            queued["b_trade_id"] = trade_id
     for coid in client_order_ids:
-        if coid in wanted:
-            params = {"b_coid": coid, "b_trade_id": trade_id}
-            await deferred.write(session, _LINK_ONE, params, phase=deferred.ORDERS_UPDATE)
+        update = deferred.queued(session, _UPDATE, "b_coid", coid)
+        if update is not None:
+            update["b_trade_id"] = trade_id
+            continue
+        params = {"b_coid": coid, "b_trade_id": trade_id}
+        await deferred.write(session, _LINK_ONE, params, phase=deferred.ORDERS_UPDATE)
 
 
 async def trade_orders(*, session: AsyncSession, trade_id: int) -> list[Order]:
