@@ -12,7 +12,8 @@ session, as before:
   thread; on aiosqlite's threaded connection as **one** call of its worker thread (the thread the
   ``sqlite3`` connection belongs to), where the session makes three or four (cursor, execute,
   fetch, close), each a thread hop (a queue put, the worker woken, ``call_soon_threadsafe`` back,
-  a loop iteration) costing more CPU than the statement. PostgreSQL goes through the session;
+  a loop iteration) costing more CPU than the statement. PostgreSQL: writes (``execute``,
+  ``execute_all``, ``inserted_id``) on asyncpg itself (``driver_pg``), reads through the session;
 * no ORM object waiting in the session to be flushed (the session would write it first);
 * no expanding (``IN``) or Python-side default parameter.
 
@@ -34,6 +35,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cryptotrader.persistence import driver_pg
 from cryptotrader.persistence.database import WRITER_RAW, begin_writer
 from cryptotrader.persistence.inline_sqlite import CountingConnection, InlineConnection
 from cryptotrader.persistence.repositories._sql import rowcount
@@ -223,6 +225,9 @@ async def execute(session: AsyncSession, statement: Any, params: Params | Sequen
     raw = await _driver(session)
     plan = None if raw is None else _plan(statement, session.get_bind().dialect, tuple(many[0]))
     if raw is None or plan is None:
+        done = None if raw is not None else await driver_pg.execute(session, statement, many)
+        if done is not None:  # PostgreSQL: on asyncpg itself
+            return done
         return rowcount(await session.execute(statement, params))
     sql = plan.sql
     if len(many) == 1:
@@ -305,6 +310,10 @@ async def inserted_id(session: AsyncSession, statement: Any, params: Params) -> 
     raw = await _driver(session)
     plan = None if raw is None else _plan(statement, session.get_bind().dialect, tuple(params))
     if raw is None or plan is None:
+        pg = raw is None and returning
+        found = await driver_pg.inserted_id(session, statement, params) if pg else None
+        if found is not None:  # PostgreSQL: on asyncpg itself
+            return found
         result = await session.execute(statement, params)
         if returning:
             return int(result.scalar_one())
