@@ -86,16 +86,28 @@ def encode(events: Sequence[Event]) -> str:
     Each message as ``model_dump_json()`` writes it, from its serializer's bytes directly
     (the method's keyword handling and a ``decode`` per message cost a third of it).
     """
+    return encode_each(events)[0]
+
+
+def encode_each(events: Sequence[Event]) -> tuple[str, list[str]]:
+    """The row's JSON (``encode``) and each message's JSON in it, in order.
+
+    The relay sends each message's text as its stream entry's ``data`` (what
+    ``codec.encode`` writes): Redis's entries are not encoded a second time.
+    """
+    texts = []
     parts = []
     for topic, message in events:
         head = _HEADS.get(topic)
         if head is None:
             raise ValueError(f"unknown channel {topic!r}")
-        parts.append(head + message.__pydantic_serializer__.to_json(message) + b"]")
-    return (b"[" + b",".join(parts) + b"]").decode()
+        text = message.__pydantic_serializer__.to_json(message).decode()
+        texts.append(text)
+        parts.append(head + text + "]")
+    return "[" + ",".join(parts) + "]", texts
 
 
-_HEADS = {topic: f'["{topic}",'.encode() for topic in ALL_TOPICS}
+_HEADS = {topic: f'["{topic}",' for topic in ALL_TOPICS}
 """Each channel's item head (a topic is a plain name: it needs no JSON escaping)."""
 
 
@@ -153,8 +165,8 @@ class Outbox:
         """The bus keeps entries outside this process (Redis): it can lose them all at once."""
         self._epoch: str | None = None
         """The bus epoch the rows sent since were sent to (None: not asked yet)."""
-        self._queue: deque[tuple[int, Sequence[Event]]] = deque()
-        """Rows committed here, not yet on the bus, in commit order."""
+        self._queue: deque[tuple[int, Sequence[Event], list[str]]] = deque()
+        """Rows committed here, not yet on the bus, in commit order (each message's JSON too)."""
         self._sent: list[int] = []
         """Rows on the bus, not yet deleted."""
         self._lock = asyncio.Lock()
@@ -183,8 +195,9 @@ class Outbox:
 
     async def _row(self, session: AsyncSession, events: Sequence[Event]) -> None:
         """Insert ``events`` as one row of ``session``'s transaction; queued once committed."""
-        row_id = await rows.add(session=session, payload=encode(events), at=self._clock.now())
-        after_commit(session, lambda: self._queue.append((row_id, events)))
+        payload, texts = encode_each(events)
+        row_id = await rows.add(session=session, payload=payload, at=self._clock.now())
+        after_commit(session, lambda: self._queue.append((row_id, events, texts)))
         when_done(session, self.flush)
 
     # --- sending -------------------------------------------------------------------------------
@@ -216,14 +229,17 @@ class Outbox:
             # failure leaves them all queued (a prefix may be sent twice: consumers drop it).
             while queue:
                 taken = list(queue)
-                await self._bus.publish_each([event for _, events in taken for event in events])
-                for row_id, events in taken:
+                await self._bus.publish_each(
+                    [event for _, events, _ in taken for event in events],
+                    [text for _, _, texts in taken for text in texts],
+                )
+                for row_id, events, _ in taken:
                     queue.popleft()
                     self._sent.append(row_id)
                     self.published += len(events)
             return
         while queue:
-            row_id, events = queue[0]
+            row_id, events, _ = queue[0]
             await self._publish(events)
             queue.popleft()
             self._sent.append(row_id)
@@ -286,7 +302,7 @@ class Outbox:
             page = await rows.pending(
                 session=uow.session, before=before, limit=PAGE, after_id=after
             )
-            mine = {row_id for row_id, _ in self._queue} | set(self._sent)
+            mine = {row_id for row_id, _, _ in self._queue} | set(self._sent)
             taken = [entry for entry in page if entry.id not in mine]
             sent = await self._send_rows(taken)
             await rows.mark_sent(
@@ -353,7 +369,7 @@ class Outbox:
                 return 0  # another relay sent them again already (or nothing changed)
             sent = 0
             if known is not None:  # rows were sent to a bus that lost them
-                mine = {row_id for row_id, _ in self._queue}
+                mine = {row_id for row_id, _, _ in self._queue}
                 after = 0
                 while True:
                     page = await rows.pending(

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from cryptotrader.bus import topics
 from cryptotrader.bus.codec import (
+    DATA_FIELD,
+    TYPE_FIELD,
     MalformedMessageError,
     MessageFields,
     check_topic,
@@ -84,6 +86,15 @@ class _Subscription:
             log.error("consumer ended with %r", self._task.exception())
 
 
+def _text_fields(message: BusMessage, text: str) -> dict[str, str]:
+    """The entry ``codec.encode`` makes of ``message``, its JSON ``text`` given."""
+    fields = {DATA_FIELD: text}
+    kind = getattr(message, "type", None)
+    if isinstance(kind, str):
+        fields[TYPE_FIELD] = kind
+    return fields
+
+
 class StreamBus:
     """A ``MessageBus`` on a stream transport; see ``protocol.MessageBus`` for the contract.
 
@@ -146,7 +157,9 @@ class StreamBus:
             return await self.transport.add_many(self.stream(topic), entries)
         return await self._add_each([(topic, message) for message in messages])
 
-    async def publish_each(self, events: Sequence[tuple[str, BusMessage]]) -> list[str]:
+    async def publish_each(
+        self, events: Sequence[tuple[str, BusMessage]], texts: Sequence[str] | None = None
+    ) -> list[str]:
         """Append each ``(topic, message)`` in order, channels mixed; their entry ids in order.
 
         As ``publish`` on each in turn, in one round trip on Redis: the outbox sends a
@@ -155,19 +168,27 @@ class StreamBus:
         one message does not belong on its channel; a transport failed part way may have
         appended a prefix (publishing again is safe: consumers are idempotent).
 
+        ``texts``: each message's JSON as ``model_dump_json()`` writes it, already made (the
+        outbox's row holds it): the entries' ``data`` then, not encoded again. Ignored in
+        process (the entries are the messages themselves).
+
         Raises:
             MalformedMessageError: a channel does not carry its message's type.
         """
         for topic, message in events:
             check_topic(topic, message)
-        return await self._add_each(events)
+        if texts is not None and len(texts) != len(events):
+            raise ValueError(f"{len(texts)} texts for {len(events)} messages")
+        return await self._add_each(events, None if self._objects else texts)
 
-    async def _add_each(self, events: Sequence[tuple[str, BusMessage]]) -> list[str]:
+    async def _add_each(
+        self, events: Sequence[tuple[str, BusMessage]], texts: Sequence[str] | None = None
+    ) -> list[str]:
         """One ``add_each``: each message on its channel (and its work partition, if any)."""
         each: list[tuple[str, Mapping[str, str]]] = []
         public: list[int] = []
-        for topic, message in events:
-            fields = self._fields(message)
+        for i, (topic, message) in enumerate(events):
+            fields = self._fields(message) if texts is None else _text_fields(message, texts[i])
             public.append(len(each))
             each.append((self.stream(topic), fields))
             key = work_key(topic, message) if self.partitions else None
