@@ -42,7 +42,8 @@ real market moves, but different periods made simultaneous.
   printed). ``BENCH_AGAINST=<another checkout's backend/>`` runs each with that checkout's
   engines too (A, B, then B, A), the feed publishing a batch one run at a time for A (at once,
   as for B, with ``BENCH_SAME_FEED=1``: an A/B of the engines alone). ``BENCH_ONLY=flip`` or
-  ``BENCH_ONLY=default``: that run alone.
+  ``BENCH_ONLY=default``: that run alone. ``BENCH_SPY=<dir>``: py-spy on the order engine (or
+  ``BENCH_SPY_ENGINES=order,decision``) over the timed candle times, collapsed stacks in ``dir``.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -242,6 +245,7 @@ async def _drive(
         await feed.publish(0, HISTORY)
         await feed.publish(HISTORY, HISTORY + 1)  # not timed: it waits for the history
         await stepped.wait(last, times[HISTORY])
+        spies = spy(engines)
         before = engines.cpu_all()
         mine = time.process_time()
         commands_before = command_calls(redis_url)
@@ -254,6 +258,7 @@ async def _drive(
             timings.stepped.append(time.perf_counter() - started)
             await asyncio.sleep(pause_s)
         after = engines.cpu_all()
+        unspy(spies)
         commands_after = command_calls(redis_url)
         timings.cpu = {label: after[label] - before[label] for label in before}
         timings.bench_cpu = time.process_time() - mine
@@ -269,6 +274,41 @@ async def _drive(
         await feed.bus.close()
         await database.dispose()
     return timings
+
+
+def spy(engines: Engines) -> list[subprocess.Popen[bytes]]:
+    """``BENCH_SPY=<dir>``: py-spy (``BENCH_SPY_BIN``, default /tmp/spy/bin/py-spy) on the
+    engines named in ``BENCH_SPY_ENGINES`` (default ``order``) over the timed candle times only
+    (the history's 300 candle times left out), 500 Hz, collapsed stacks, CPU samples only."""
+    folder = os.environ.get("BENCH_SPY")
+    if not folder:
+        return []
+    binary = os.environ.get("BENCH_SPY_BIN", "/tmp/spy/bin/py-spy")  # noqa: S108 - the team's
+    names = os.environ.get("BENCH_SPY_ENGINES", "order").split(",")
+    spies = []
+    for label, process in engines.running.items():
+        name = label.partition(":")[0]
+        if name not in names:
+            continue
+        out = Path(folder) / f"{engines.folder.name}-{name}.txt"
+        command = [binary, "record", "-r", "500", "-f", "raw", "-o", str(out), "--nonblocking"]
+        spies.append(
+            subprocess.Popen(  # noqa: S603 - a profiler the caller named
+                [*command, "-p", str(process.pid)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+    time.sleep(1.0)  # attached before the first timed candle time
+    return spies
+
+
+def unspy(spies: list[subprocess.Popen[bytes]]) -> None:
+    """Stop the profilers (SIGINT: each writes its file)."""
+    for process in spies:
+        process.send_signal(signal.SIGINT)
+    for process in spies:
+        process.wait(timeout=60)
 
 
 def run_latency(

@@ -78,15 +78,25 @@ PAGE = 200
 INBOX_HORIZON = timedelta(days=7)
 """Inbox claims kept this long: longer than any redelivery (see docs/runtime.md)."""
 PRUNE_EVERY_S = 3600.0
-_TOPICS = frozenset(ALL_TOPICS)
 
 
 def encode(events: Sequence[Event]) -> str:
-    """One transaction's events as the row's JSON: ``[[topic, message], ...]``."""
-    for topic, _ in events:
-        if topic not in _TOPICS:  # a topic is a plain name: it needs no JSON escaping
+    """One transaction's events as the row's JSON: ``[[topic, message], ...]``.
+
+    Each message as ``model_dump_json()`` writes it, from its serializer's bytes directly
+    (the method's keyword handling and a ``decode`` per message cost a third of it).
+    """
+    parts = []
+    for topic, message in events:
+        head = _HEADS.get(topic)
+        if head is None:
             raise ValueError(f"unknown channel {topic!r}")
-    return "[" + ",".join(f'["{t}",{m.model_dump_json()}]' for t, m in events) + "]"
+        parts.append(head + message.__pydantic_serializer__.to_json(message) + b"]")
+    return (b"[" + b",".join(parts) + b"]").decode()
+
+
+_HEADS = {topic: f'["{topic}",'.encode() for topic in ALL_TOPICS}
+"""Each channel's item head (a topic is a plain name: it needs no JSON escaping)."""
 
 
 def decode_row(payload: str) -> list[Event]:

@@ -252,10 +252,10 @@ def kernel(name: str, *, compiled: bool = True) -> Kernel:
 
 
 def matrices(
-    windows: Sequence[CandleArrays], stacked: CandleArrays, fields: tuple[str, ...]
+    windows: Sequence[CandleArrays], stacked: CandleArrays, fields: tuple[str, ...], reach: int = 0
 ) -> list[Matrix] | None:
-    """``window_matrix`` of each field, or None when one of them has a NaN."""
-    made = [window_matrix(windows, stacked, f) for f in fields]
+    """``window_matrix`` of each field (``reach``: the last values only), None if one has a NaN."""
+    made = [window_matrix(windows, stacked, f, reach) for f in fields]
     return None if any(m is None for m in made) else [m for m in made if m is not None]
 
 

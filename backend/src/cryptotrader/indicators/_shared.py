@@ -26,7 +26,7 @@ _HLC = ("high", "low", "close")
 _FIELDS = ("timestamps", "open", "high", "low", "close", "volume")
 Matrix = tuple[FloatArray, npt.NDArray[np.int64]]
 """Several windows' values as the rows of one (pairs, length) array, and where each starts."""
-_MATRICES: weakref.WeakKeyDictionary[CandleArrays, dict[str, Matrix | None]] = (
+_MATRICES: weakref.WeakKeyDictionary[CandleArrays, dict[tuple[str, int], Matrix | None]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -84,26 +84,32 @@ def window_rows(
 
 
 def window_matrix(
-    windows: Sequence[CandleArrays], stacked: CandleArrays, field: str
+    windows: Sequence[CandleArrays], stacked: CandleArrays, field: str, reach: int = 0
 ) -> Matrix | None:
     """Field ``field`` of the whole windows (``stacked``: their rows), for ``_across``'s loops.
 
     Row ``p`` is window ``p``'s values, right-aligned (its last value in the last column) from
-    column ``starts[p]`` on, zeros before. None when a window has a NaN there (TA-Lib skips a
-    NaN-led start its own way: those windows keep the per-pair calls). Memoised per ``stacked``.
+    column ``starts[p]`` on, zeros before; with ``reach``, only each window's last ``reach``
+    values (a loop that reads no further back copies no more). None when a window has a NaN
+    there (TA-Lib skips a NaN-led start its own way: those windows keep the per-pair calls).
+    Memoised per ``stacked``, field and reach.
     """
     per_field = _MATRICES.setdefault(stacked, {})
-    if field in per_field:
-        return per_field[field]
-    lengths = np.array([len(w) for w in windows], dtype=np.int64)
+    key = (field, reach)
+    if key in per_field:
+        return per_field[key]
+    columns = [getattr(w, field) for w in windows]
+    if reach:
+        columns = [c[-reach:] for c in columns]
+    lengths = np.array([len(c) for c in columns], dtype=np.int64)
     n = int(lengths.max(initial=0))
     if lengths.min(initial=0) == n:  # the live case: every window as long
-        values = np.array([getattr(w, field) for w in windows], dtype=np.float64)
+        values = np.array(columns, dtype=np.float64)
     else:
         values = np.zeros((len(windows), n))
-        for p, window in enumerate(windows):
-            values[p, n - len(window) :] = getattr(window, field)
+        for p, column in enumerate(columns):
+            values[p, n - len(column) :] = column
     # a NaN makes the sum NaN (an infinity does not matter to the loops: no NaN, no fallback)
     made: Matrix | None = None if np.isnan(values.sum()) else (values, n - lengths)
-    per_field[field] = made
+    per_field[key] = made
     return made

@@ -15,6 +15,7 @@ from cryptotrader.indicators._shared import window_rows
 from cryptotrader.indicators.atr import true_range
 from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
 from cryptotrader.indicators.registry import register_indicator
+from cryptotrader.indicators.streaming import TRUE_RANGE, attached, talib_rows
 
 
 def _chop(tr_sum: FloatArray, span: FloatArray, n: int) -> FloatArray:
@@ -79,11 +80,17 @@ class Choppiness(Indicator[ChoppinessParams]):
     def compute_rows(
         self, windows: Sequence[CandleArrays], take: int, stacked: CandleArrays
     ) -> Series:
-        """TA-Lib's loops over every window in one call (``_across``); the index once, on the rows.
+        """TA-Lib's values over every window; the index once, on the rows.
 
-        One TA-Lib call per window and function where a window has a NaN.
+        Streamed where the series have streams; else TA-Lib's loops over every window in one
+        call (``_across``), or one TA-Lib call per window and function where a window has a NaN.
         """
         n = self.params.period
+        if attached(windows):  # the series' streams, stepped (``streaming.talib_rows``)
+            (tr_sum,) = talib_rows(windows, take, "SUM", (TRUE_RANGE,), timeperiod=n)
+            (top,) = talib_rows(windows, take, "MAX", ("high",), timeperiod=n)
+            (bottom,) = talib_rows(windows, take, "MIN", ("low",), timeperiod=n)
+            return {self.columns[0]: _chop(tr_sum, top - bottom, n)}
         found = matrices(windows, stacked, ("high", "low", "close"))
         if found is not None:
             (high, starts), (low, _), (close, _) = found

@@ -15,9 +15,10 @@ from cryptotrader.indicators._across import extremes, matrices
 from cryptotrader.indicators._shared import window_rows
 from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
 from cryptotrader.indicators.registry import register_indicator
+from cryptotrader.indicators.streaming import attached, talib_rows
 
-Indexes = npt.NDArray[np.integer[Any]]
-"""TA-Lib's MAXINDEX and MININDEX (int32)."""
+Indexes = npt.NDArray[np.integer[Any]] | npt.NDArray[np.float64]
+"""TA-Lib's MAXINDEX and MININDEX (int32; float64 from ``talib_rows``: the same numbers)."""
 RATIOS: tuple[float, ...] = (0.236, 0.382, 0.5, 0.618, 0.786)
 KEY_RATIOS: tuple[float, ...] = (0.382, 0.5, 0.618)
 
@@ -94,11 +95,19 @@ class Fibonacci(Indicator[FibonacciParams]):
     def compute_rows(
         self, windows: Sequence[CandleArrays], take: int, stacked: CandleArrays
     ) -> Series:
-        """TA-Lib's loops over every window in one call (``_across``); the levels once, on the rows.
+        """TA-Lib's values over every window; the levels once, on the rows.
 
-        One TA-Lib call per window and function where a window has a NaN.
+        Streamed where the series have streams (the indexes as floats: the same comparisons);
+        else TA-Lib's loops over every window in one call (``_across``), or one TA-Lib call per
+        window and function where a window has a NaN.
         """
         n = self.params.lookback
+        if attached(windows):  # the series' streams, stepped (``streaming.talib_rows``)
+            (top,) = talib_rows(windows, take, "MAX", ("high",), timeperiod=n)
+            (bottom,) = talib_rows(windows, take, "MIN", ("low",), timeperiod=n)
+            (top_at,) = talib_rows(windows, take, "MAXINDEX", ("high",), timeperiod=n)
+            (bottom_at,) = talib_rows(windows, take, "MININDEX", ("low",), timeperiod=n)
+            return _levels(top, bottom, top_at, bottom_at)
         found = matrices(windows, stacked, ("high", "low"))
         if found is not None:
             (high, starts), (low, _) = found

@@ -23,7 +23,8 @@ stream then opens over everything seen. Values come back as float64 (indexes too
 
 from __future__ import annotations
 
-import weakref
+import math
+import threading
 from collections.abc import Hashable, Sequence
 from typing import Any
 
@@ -144,15 +145,23 @@ class PairStreams:
 
 def _has_bar(columns: Sequence[FloatArray]) -> bool:
     """Whether some bar has every input (TA-Lib's history starts at the first such bar)."""
+    if len(columns[0]) and not any(math.isnan(c[-1]) for c in columns):
+        return True  # the last bar has (the live case, without a pass over the window)
     return bool(np.any(~np.logical_or.reduce([np.isnan(c) for c in columns])))
 
 
-_SERIES: weakref.WeakKeyDictionary[CandleArrays, SeriesStreams] = weakref.WeakKeyDictionary()
-"""The streams of the series each live window of the rows path belongs to (``attach``)."""
+Key = tuple[Hashable, ...]
+"""A TA-Lib call with its parameters and the rows taken (``talib_rows``)."""
+
+TRIM = 64
+"""Values a call keeps beyond the rows taken before it drops the oldest (append-only between)."""
 
 
 class _Call:
-    """One TA-Lib call's stream over a series' window, and its last values."""
+    """One TA-Lib call's stream over a series' window, and its values so far (a list per output).
+
+    The lists only grow between two trims; the rows taken are their last ones.
+    """
 
     __slots__ = ("last", "start", "stream", "values")
 
@@ -173,67 +182,84 @@ class SeriesStreams:
     """
 
     def __init__(self) -> None:
-        self._calls: dict[Hashable, _Call] = {}
-        self._window: CandleArrays | None = None
-        """The window of the candle time being computed, its first, last and previous times."""
-        self._start = self._last = self._previous = 0
-        self._bar: dict[str, float] = {}
-        """The window's last candle, by field (read once per candle time, not once per call)."""
-
-    def _enter(self, window: CandleArrays) -> None:
-        ts = window.timestamps
-        self._window, self._bar = window, {}
-        self._start, self._last = int(ts[0]), int(ts[-1])
-        self._previous = int(ts[-2]) if len(ts) > 1 else self._last
-
-    def rows(
-        self, key: Hashable, window: CandleArrays, take: int, call: _Spec
-    ) -> list[list[float]]:
-        """The last ``take`` values of each output of ``call`` over ``window`` (lists)."""
-        if window is not self._window:
-            self._enter(window)
-        known = self._calls.get(key)
-        if known is not None and known.start == self._start:
-            if known.last == self._last:
-                return known.values
-            if known.stream is not None and known.last == self._previous != self._last:
-                value = known.stream.update(*[self._field(window, f) for f in call.fields])
-                for kept, v in zip(known.values, _outputs(value, call.outputs), strict=True):
-                    kept.append(float(v))
-                    del kept[0]
-                known.last = self._last
-                return known.values
-        columns = [np.ascontiguousarray(getattr(window, f), dtype=np.float64) for f in call.fields]
-        stream, outputs = _opened(call, columns)
-        values: list[list[float]] = [
-            np.asarray(o, dtype=np.float64)[-take:].tolist() for o in outputs
-        ]
-        self._calls[key] = _Call(self._start, self._last, stream, values)
-        return values
-
-    def _field(self, window: CandleArrays, field: str) -> float:
-        value = self._bar.get(field)
-        if value is None:
-            value = self._bar[field] = float(getattr(window, field)[-1])
-        return value
+        self._calls: dict[Key, _Call] = {}
 
 
-class _Spec:
-    """A TA-Lib call: its function, the candle fields it reads, its outputs and parameters."""
+class _Block:
+    """A call's rows over a group of series as last given: one (take, pairs) array per output."""
 
-    __slots__ = ("fields", "function", "outputs", "params")
+    __slots__ = ("firsts", "lasts", "rows")
+
+    def __init__(self, rows: list[FloatArray], firsts: list[int], lasts: list[int]) -> None:
+        self.rows, self.firsts, self.lasts = rows, firsts, lasts
+
+
+BLOCKS = 8
+"""Groups of series whose rows are kept between candle times (a timeframe's, a partition's ...)."""
+_BLOCKS: dict[tuple[SeriesStreams | None, ...], dict[Key, _Block]] = {}
+
+
+class _Group:
+    """The windows of one ``attach`` (a candle time's pairs), their series' streams and bars."""
+
+    __slots__ = ("bars", "blocks", "done", "firsts", "lasts", "previous", "series", "windows")
 
     def __init__(
-        self, function: str, fields: tuple[str, ...], outputs: int, params: dict[str, Any]
+        self, windows: Sequence[CandleArrays], series: Sequence[SeriesStreams | None]
     ) -> None:
-        self.function, self.fields, self.outputs, self.params = function, fields, outputs, params
+        self.windows, self.series = windows, list(series)
+        stamps = [w.timestamps for w in windows]
+        self.firsts = [int(ts[0]) for ts in stamps]
+        self.lasts = [int(ts[-1]) for ts in stamps]
+        self.previous = [int(ts[-2]) if len(ts) > 1 else int(ts[-1]) for ts in stamps]
+        self.bars: dict[str, list[float]] = {}
+        """Each field's last candle, one value per window (read once per candle time)."""
+        self.done: dict[Key, tuple[FloatArray, ...]] = {}
+        """The calls given this candle time (the same call again: the same rows)."""
+        ident = tuple(self.series)
+        blocks = _BLOCKS.pop(ident, None)
+        if blocks is None:
+            blocks = {}
+            while len(_BLOCKS) >= BLOCKS:
+                del _BLOCKS[next(iter(_BLOCKS))]
+        _BLOCKS[ident] = blocks  # the most recent last
+        self.blocks = blocks
+
+    def bar(self, field: str) -> list[float]:
+        values = self.bars.get(field)
+        if values is None:
+            if field == TRUE_RANGE:
+                highs, lows = self.bar("high"), self.bar("low")
+                before = [float(w.close[-2]) if len(w) > 1 else math.nan for w in self.windows]
+                values = [_true_range_of(*bar) for bar in zip(highs, lows, before, strict=True)]
+            else:
+                values = [float(getattr(w, field)[-1]) for w in self.windows]
+            self.bars[field] = values
+        return values
+
+
+class _Attached(threading.local):
+    group: _Group | None = None
+
+
+_ATTACHED = _Attached()
+"""The windows ``talib_rows`` steps streams for (the last ``attach``'s in this thread)."""
 
 
 def attach(windows: Sequence[CandleArrays], streams: Sequence[SeriesStreams | None] | None) -> None:
-    """Let ``talib_rows`` read each window's last rows from its series' streams (if any)."""
-    for window, series in zip(windows, streams or [None] * len(windows), strict=True):
-        if series is not None:
-            _SERIES[window] = series
+    """Let ``talib_rows`` read these windows' last rows from their series' streams (if any).
+
+    Until the next ``attach``; for this very sequence of windows (another is computed by batch).
+    """
+    group = _ATTACHED.group
+    if (
+        group is not None
+        and group.windows is windows
+        and streams is not None
+        and all(a is b for a, b in zip(group.series, streams, strict=True))
+    ):
+        return  # another bot's engine on the same windows: the same group
+    _ATTACHED.group = None if streams is None else _Group(windows, streams)
 
 
 def talib_rows(
@@ -256,20 +282,147 @@ def talib_rows(
         [[2.5], [3.5]]
     """
     spec = _Spec(function, fields, outputs, params)
-    key = (function, fields, take, *sorted(params.items()))
-    per_window: list[list[list[float]]] = []
-    for window in windows:
-        series = _SERIES.get(window)
-        if series is None:
-            columns = [np.ascontiguousarray(getattr(window, f), np.float64) for f in fields]
-            batch = _batch(spec, columns)
-            per_window.append([np.asarray(o, dtype=np.float64)[-take:].tolist() for o in batch])
-        else:
-            per_window.append(series.rows(key, window, take, spec))
-    return tuple(
-        np.array([values[o] for values in per_window], dtype=np.float64).T.copy()
-        for o in range(outputs)
-    )
+    group = _ATTACHED.group
+    if group is None or group.windows is not windows:
+        columns = [_batch(spec, _columns(window, fields)) for window in windows]
+        return tuple(
+            np.array([c[o][-take:] for c in columns], dtype=np.float64).T.copy()
+            for o in range(outputs)
+        )
+    key: Key = (function, fields, take, *sorted(params.items()))
+    done = group.done.get(key)
+    if done is None:
+        done = group.done[key] = _group_rows(group, key, spec, take)
+    return tuple(rows.copy() for rows in done)
+
+
+def _group_rows(  # noqa: C901, PLR0912 - one loop over the pairs, kept flat for its speed
+    group: _Group, key: Key, spec: _Spec, take: int
+) -> tuple[FloatArray, ...]:
+    """``talib_rows`` over a group's windows: each series' stream stepped, or opened again.
+
+    The rows of the block given at the previous candle time move up by one and take the new
+    values as their last row; a column whose stream was opened again is written whole.
+    """
+    outputs = spec.outputs
+    bars = zip(*[group.bar(f) for f in spec.fields], strict=True)
+    block = group.blocks.get(key)
+    in_block = block is not None  # whether every pair stepped continues the block's column
+    block_firsts, block_lasts = (block.firsts, block.lasts) if block is not None else ([], [])
+    news = [[math.nan] * len(group.lasts) for _ in range(outputs)]
+    new = news[0]
+    whole: list[int] = []  # pairs whose column is written from their values
+    calls: list[_Call] = []
+    limit = take + TRIM
+    places = zip(group.series, bars, group.firsts, group.previous, group.lasts, strict=True)
+    for p, (series, bar, first, previous, last) in enumerate(places):
+        call = None if series is None else series._calls.get(key)
+        if call is not None and call.start == first:
+            if call.last == last:  # given already (another group of the same candle time)
+                whole.append(p)
+                calls.append(call)
+                continue
+            if call.stream is not None and call.last == previous != last:
+                value = call.stream.update(*bar)
+                kept = call.values
+                if outputs == 1:
+                    kept[0].append(value)
+                    new[p] = value
+                else:
+                    for o, v in enumerate(value):
+                        kept[o].append(v)
+                        news[o][p] = v
+                if len(kept[0]) > limit:
+                    for values in kept:
+                        del values[:-take]
+                call.last = last
+                calls.append(call)
+                if in_block and not (block_lasts[p] == previous and block_firsts[p] == first):
+                    in_block = False
+                continue
+        call = _open(group.windows[p], first, last, spec, take)
+        if series is not None:
+            series._calls[key] = call
+        whole.append(p)
+        calls.append(call)
+    if block is None or not in_block:
+        rows = [
+            np.ascontiguousarray(np.array([c.values[o][-take:] for c in calls], np.float64).T)
+            for o in range(outputs)
+        ]
+        block = group.blocks[key] = _Block(rows, group.firsts, group.lasts)
+        return tuple(block.rows)
+    rows = []
+    for o, before in enumerate(block.rows):
+        array = np.empty_like(before)  # (not moved up in place: an overlapping copy is slower)
+        array[:-1] = before[1:]
+        array[-1] = news[o]
+        for p in whole:
+            array[:, p] = calls[p].values[o][-take:]
+        rows.append(array)
+    block.rows, block.firsts, block.lasts = rows, group.firsts, group.lasts
+    return tuple(rows)
+
+
+def _open(window: CandleArrays, first: int, last: int, spec: _Spec, take: int) -> _Call:
+    """A call's stream opened over ``window`` (None while too short: the batch's values)."""
+    stream, outputs = _opened(spec, _columns(window, spec.fields))
+    values = [np.asarray(o, dtype=np.float64)[-take:].tolist() for o in outputs]
+    return _Call(first, last, stream, values)
+
+
+def attached(windows: Sequence[CandleArrays]) -> bool:
+    """Whether ``talib_rows`` steps streams for ``windows`` (the last ``attach``'s)."""
+    group = _ATTACHED.group
+    return group is not None and group.windows is windows
+
+
+TRUE_RANGE = "true_range"
+"""A field ``talib_rows`` reads besides the candles': TA-Lib TRANGE of the window, its first
+candle's range high - low (``indicators.atr.true_range``)."""
+
+
+def _columns(window: CandleArrays, fields: tuple[str, ...]) -> list[FloatArray]:
+    return [
+        _true_range(window)
+        if f == TRUE_RANGE
+        else np.ascontiguousarray(getattr(window, f), dtype=np.float64)
+        for f in fields
+    ]
+
+
+def _true_range(window: CandleArrays) -> FloatArray:
+    """TA-Lib TRANGE, the first candle's range high - low (as ``atr.true_range``)."""
+    ranges: FloatArray = talib.TRANGE(window.high, window.low, window.close)
+    if ranges.shape[0]:
+        ranges[0] = window.high[0] - window.low[0]
+    return np.asarray(ranges, dtype=np.float64)
+
+
+def _true_range_of(high: float, low: float, before: float) -> float:
+    """TA-Lib TRANGE of a candle after the close ``before``: its comparisons, as it makes them.
+
+    ``_true_range(window)[-1]``; a NaN ``before`` (no candle before) leaves high - low.
+    """
+    greatest = high - low
+    above = abs(before - high)
+    if above > greatest:  # noqa: PLR1730 - TA-Lib's comparisons (a NaN never wins)
+        greatest = above
+    below = abs(before - low)
+    if below > greatest:  # noqa: PLR1730 - as above
+        greatest = below
+    return greatest
+
+
+class _Spec:
+    """A TA-Lib call: its function, the candle fields it reads, its outputs and parameters."""
+
+    __slots__ = ("fields", "function", "outputs", "params")
+
+    def __init__(
+        self, function: str, fields: tuple[str, ...], outputs: int, params: dict[str, Any]
+    ) -> None:
+        self.function, self.fields, self.outputs, self.params = function, fields, outputs, params
 
 
 def _outputs(value: Any, outputs: int) -> tuple[Any, ...]:

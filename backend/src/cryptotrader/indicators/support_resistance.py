@@ -91,18 +91,17 @@ class SupportResistance(Indicator[SupportResistanceParams]):
         ``pivot_window`` either side of it (maxima and minima, no arithmetic), and a row reads
         the last ``max_levels`` pivots confirmed before it, of which those in its ``lookback``
         only; every such pivot of the rows taken lies in those candles, and so does every
-        pivot confirmed after it. Every window in one compiled call (``_across``), or one call
-        per window where a window has a NaN.
+        pivot confirmed after it. Every window in one compiled call (``_across``, on those
+        candles only), or one call per window where they have a NaN.
         """
         p = self.params
         reach = p.lookback + p.pivot_window + take
-        found = matrices(windows, stacked, ("high", "low", "close"))
-        if found is None:
+        found = matrices(windows, stacked, ("high", "low", "close"), reach)  # the last ``reach``
+        if found is None:  # a NaN in them
             return super().compute_rows(
                 [w.slice(max(0, len(w) - reach), len(w)) for w in windows], take, stacked
             )
         (high, starts), (low, _), (close, _) = found
-        starts = np.maximum(starts, high.shape[1] - reach)  # the last ``reach`` candles
         levels = kernel("levels")(
             high, low, close, starts, p.pivot_window, p.max_levels, p.lookback, take
         )

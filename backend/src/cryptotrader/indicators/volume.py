@@ -12,6 +12,7 @@ from cryptotrader.domain.market import CandleArrays, FloatArray
 from cryptotrader.indicators._shared import window_rows
 from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
 from cryptotrader.indicators.registry import register_indicator
+from cryptotrader.indicators.streaming import attached, talib_rows
 
 
 def _volumes(volume: FloatArray, average: FloatArray, obv: FloatArray) -> Series:
@@ -79,8 +80,15 @@ class Volume(Indicator[VolumeParams]):
     def compute_rows(
         self, windows: Sequence[CandleArrays], take: int, stacked: CandleArrays
     ) -> Series:
-        """TA-Lib over each window; the relative volume once, on every window's rows."""
+        """TA-Lib over each window; the relative volume once, on every window's rows.
+
+        Streamed where the series have streams (``streaming.talib_rows``).
+        """
         n = self.params.period
+        if attached(windows):  # the series' streams, stepped (``streaming.talib_rows``)
+            (average,) = talib_rows(windows, take, "SMA", ("volume",), timeperiod=n)
+            (obv,) = talib_rows(windows, take, "OBV", ("close", "volume"))
+            return _volumes(stacked.volume, average, obv)
         average = window_rows(windows, take, lambda c: talib.SMA(c.volume, timeperiod=n))
         obv = window_rows(windows, take, lambda c: talib.OBV(c.close, c.volume))
         return _volumes(stacked.volume, average, obv)

@@ -25,8 +25,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cryptotrader.errors import OperationalError
 from cryptotrader.persistence import driver
 
-ORDERS_INSERT, FILLS, ORDERS_UPDATE, TRADES_UPDATE, BOTS, REALLOCATIONS, CHECKPOINTS = range(7)
-"""Phases, run in this order: each statement's rows run together, in the order queued."""
+(
+    TRADES_INSERT,
+    ORDERS_INSERT,
+    FILLS,
+    ORDERS_UPDATE,
+    TRADES_UPDATE,
+    BOTS,
+    REALLOCATIONS,
+    CHECKPOINTS,
+) = range(8)
+"""Phases, run in this order: each statement's rows run together, in the order queued (new
+trades first: orders, their links and reallocations refer to them)."""
 
 _KEY = "cryptotrader.deferred"
 
@@ -72,6 +82,24 @@ async def write(
         id(statement), (statement, [], one_row)
     )
     rows.append(params)
+    return None
+
+
+def queued(session: AsyncSession, statement: Any, key: str, value: Any) -> dict[str, Any] | None:
+    """The row of ``statement`` queued and not yet written whose ``key`` is ``value``, or None.
+
+    For a change to a row this transaction queued (``trades.update_quantity`` of a trade whose
+    insert is queued): the caller changes the queued values instead of the stored row.
+    """
+    queue: _Queue | None = session.info.get(_KEY)
+    if queue is None:
+        return None
+    for statements in queue.statements.values():
+        found = statements.get(id(statement))
+        if found is not None:
+            for row in found[1]:
+                if row.get(key) == value:
+                    return row
     return None
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
-from cryptotrader.bus import topics
+import pytest
+
+from cryptotrader.bus import messages, topics
 from cryptotrader.bus.codec import decode, encode
 from cryptotrader.bus.messages import OrderUpdated, SignalGenerated, new_message_id
 from cryptotrader.domain import (
@@ -89,14 +94,58 @@ def test_order_updated_from_domain_equals_the_validated_message() -> None:
         assert built.type == "order_updated"
 
 
-def test_new_message_id_is_a_random_uuid4_hex() -> None:
-    ids = {new_message_id() for _ in range(1000)}
-    assert len(ids) == 1000
+def test_new_message_id_is_laid_out_as_a_uuid4_hex() -> None:
+    ids = [new_message_id() for _ in range(1000)]
+    assert len(set(ids)) == 1000
     for text in ids:
         assert len(text) == 32
         parsed = uuid.UUID(hex=text)
         assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
         assert parsed.hex == text
+
+
+def test_new_message_ids_are_unique_across_threads() -> None:
+    """The counter steps once per call whatever the thread (a read-then-write would not)."""
+    found: list[list[str]] = [[] for _ in range(4)]
+
+    def take(into: list[str]) -> None:
+        into.extend(new_message_id() for _ in range(20_000))
+
+    threads = [threading.Thread(target=take, args=(into,)) for into in found]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({text for into in found for text in into}) == 80_000
+
+
+def test_a_new_prefix_is_drawn_when_the_counter_would_wrap(monkeypatch: pytest.MonkeyPatch) -> None:
+    prefix = "0" * 12 + "4" + "0" * 3 + "8" + "0" * 3
+    monkeypatch.setattr(messages, "_ids", (prefix, itertools.count(messages._ID_LAST)))
+
+    last, after = new_message_id(), new_message_id()
+
+    assert last == prefix + "f" * 12
+    assert after[:20] != prefix
+    assert after[20:] == "0" * 12
+    assert uuid.UUID(hex=after).version == 4
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork only")
+def test_a_forked_child_draws_its_own_prefix() -> None:
+    """A child would otherwise continue its parent's ids: the same ones as the parent's next."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its first id, then out without pytest's clean-up
+        os.write(write, new_message_id().encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child = os.read(read, 64).decode()
+    os.close(read)
+    parent = new_message_id()
+    assert len(child) == 32
+    assert child[:20] != parent[:20]
 
 
 def test_signal_generated_when_round_tripped_gives_back_the_trading_signal() -> None:

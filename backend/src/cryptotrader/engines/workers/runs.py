@@ -35,8 +35,16 @@ def run_arrays(run: CandleRun) -> CandleArrays:
 
 
 def column(values: Sequence[float | None]) -> FloatArray:
-    """A float column from the wire (null: NaN)."""
-    return np.asarray(values, dtype=np.float64)
+    """A float column from the wire (null: NaN).
+
+    ``fromiter`` first: about half ``asarray``'s time on a list of floats (the in-process bus
+    hands the producer's floats, NaN included); a null (JSON's, from Redis) makes it fail, and
+    ``asarray`` turns it into NaN.
+    """
+    try:
+        return np.fromiter(values, np.float64, len(values))
+    except TypeError:
+        return np.asarray(values, dtype=np.float64)
 
 
 def concat(first: CandleArrays, second: CandleArrays) -> CandleArrays:

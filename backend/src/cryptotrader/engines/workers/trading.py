@@ -440,19 +440,24 @@ class TradingWorker:
         else:
             times = sorted({t for run in runs for t in run.times[run.k :]})
         i, n = 0, len(times)
+        skipped = False
         while i < n:
             open_ms = times[i]
-            if n - i >= _STRETCH_MIN:
+            # After a stretch, its end is the candle time ``_quiet_until`` found where something
+            # may happen: skipping changed nothing it reads (only the market state moved), so
+            # neither it nor ``_quiet_step`` (the same test) is asked again: a full step.
+            if n - i >= _STRETCH_MIN and not skipped:
                 until = self._quiet_until(runs, open_ms)
                 if until > open_ms:
                     j = bisect_left(times, until, i)
                     self._skip(runs, times[j - 1])
-                    i = j
+                    i, skipped = j, True
                     continue
             stepping = [r for r in runs if r.k < r.n and r.times[r.k] == open_ms]
             rows = [r.row() for r in stepping]
-            if not self._quiet_step(rows):
+            if skipped or not self._quiet_step(rows):
                 await self.step_all(rows)
+            skipped = False
             for run in stepping:
                 run.lane.resume_ms = open_ms + 1
                 run.k += 1
@@ -838,8 +843,9 @@ class _Run:
     """
 
     __slots__ = (
+        "_actions",
         "_buys",
-        "_prices",
+        "_reach",
         "_sells",
         "actions",
         "closes",
@@ -866,9 +872,11 @@ class _Run:
         self.actions = tuple((bot, bots[bot].actions) for bot in _ORDER if bot in bots)
         resume = lane.resume_ms
         self.k = 0 if resume is None else bisect_left(self.times, resume)
-        self._prices: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._buys: dict[BotKind, np.ndarray] = {}
-        self._sells: dict[BotKind, np.ndarray] = {}
+        self._reach: tuple[np.ndarray, np.ndarray] | None = None
+        """Each candle's lowest and highest of its open and low / high (``next_event``)."""
+        self._actions: dict[BotKind, np.ndarray] = {}
+        self._buys: dict[BotKind, list[int]] = {}
+        self._sells: dict[BotKind, list[int]] = {}
 
     def candle(self, k: int) -> Candle:
         """Candle ``k`` of the run, and the first price after it."""
@@ -896,36 +904,51 @@ class _Run:
         There one of ``sells`` decided to sell, one of ``buys`` to buy, or the candle
         ``touch``es one of the stop / take-profit ``levels`` (at the open, the low or the high).
         """
+        k = self.k
         first = self.n
         for bot in sells:
-            first = min(first, _next_at(self._at(self._sells, bot, SELL), self.k, self.n))
+            at = self._at(self._sells, bot, SELL)
+            i = bisect_left(at, k)
+            if i < len(at) and at[i] < first:
+                first = at[i]
         for bot in buys:
-            first = min(first, _next_at(self._at(self._buys, bot, BUY), self.k, self.n))
-        if levels and first > self.k:
-            if self._prices is None:
+            at = self._at(self._buys, bot, BUY)
+            i = bisect_left(at, k)
+            if i < len(at) and at[i] < first:
+                first = at[i]
+        if levels and first > k:
+            if self._reach is None:
                 run = self.message.candles
-                self._prices = (np.asarray(run.open), np.asarray(run.high), np.asarray(run.low))
-            o, h, lo = (a[self.k : first] for a in self._prices)
-            reached = np.zeros(first - self.k, dtype=np.bool_)
-            for stop, take in levels:  # ``touch``'s tests, every candle at once
-                reached |= (o <= stop) | (o >= take) | (lo <= stop) | (h >= take)
-            hit = np.flatnonzero(reached)
-            if hit.size:
-                first = self.k + int(hit[0])
+                o, h, lo = (_floats(column) for column in (run.open, run.high, run.low))
+                # ``touch``'s tests on a candle: the open or the low at or below the stop, the
+                # open or the high at or above the take-profit (fmin / fmax: a NaN of one of
+                # the two compares as the other alone, as the tests do one by one)
+                self._reach = (np.fmin(o, lo), np.fmax(o, h))
+            # a candle reaches some pair's stop if it reaches the highest stop, some take-profit
+            # if it reaches the lowest one
+            stop = max(level[0] for level in levels)
+            take = min(level[1] for level in levels)
+            down, up = self._reach
+            reached = (down[k:first] <= stop) | (up[k:first] >= take)
+            i = int(reached.argmax())
+            if reached[i]:
+                first = k + i
         return first
 
-    def _at(self, found: dict[BotKind, np.ndarray], bot: BotKind, action: int) -> np.ndarray:
+    def _at(self, found: dict[BotKind, list[int]], bot: BotKind, action: int) -> list[int]:
         at = found.get(bot)
         if at is None:
-            actions = next(a for b, a in self.actions if b is bot)
-            at = found[bot] = np.flatnonzero(np.asarray(actions) == action)
+            actions = self._actions.get(bot)
+            if actions is None:
+                listed = next(a for b, a in self.actions if b is bot)
+                actions = self._actions[bot] = np.fromiter(listed, np.int64, len(listed))
+            at = found[bot] = np.flatnonzero(actions == action).tolist()
         return at
 
 
-def _next_at(at: np.ndarray, k: int, n: int) -> int:
-    """The first of the sorted indices ``at`` from ``k`` on; ``n`` when none."""
-    i = int(np.searchsorted(at, k))
-    return int(at[i]) if i < at.shape[0] else n
+def _floats(values: list[float]) -> np.ndarray:
+    """A list of floats as an array (``fromiter``: about half ``asarray``'s time)."""
+    return np.fromiter(values, np.float64, len(values))
 
 
 def _signal(

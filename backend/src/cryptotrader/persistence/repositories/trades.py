@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.domain.enums import BotKind, TradeStatus
@@ -45,6 +46,36 @@ _REALISED = select(_TRADES.c.pnl).where(
 
 _ADD = insert(_TRADES).returning(_TRADES.c.id)
 """A new trade, built once (a Core insert: the ORM's add and flush cost ~5x the statement)."""
+
+_ADD_WITH_ID = insert(_TRADES)
+"""A new trade whose id was taken from the sequence beforehand (queued: ``_new_id``)."""
+
+_NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('trades', 'id')) FROM generate_series(1, :n)"
+)
+"""PostgreSQL: ``n`` new trade ids from the table's own sequence, in one round trip."""
+
+ID_BLOCK = 32
+"""Trade ids taken from the sequence at a time (PostgreSQL): the unused ones of a process that
+stops are gaps, as a rolled-back insert's id always was."""
+
+_FREE_IDS: weakref.WeakKeyDictionary[Any, list[int]] = weakref.WeakKeyDictionary()
+"""Per engine (a database and schema), the trade ids taken and not yet used, last first."""
+
+
+async def _new_id(session: AsyncSession) -> int:
+    """A new trade id from the sequence (``ID_BLOCK`` taken in one round trip when none is left).
+
+    Unique as the sequence's values are (``nextval`` is never rolled back), increasing within
+    the process: the order engine, the one writer of trades, keeps them in its order.
+    """
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    free = _FREE_IDS.setdefault(engine, [])
+    if not free:
+        found = (await session.execute(_NEXT_IDS, {"n": ID_BLOCK})).scalars().all()
+        free.extend(sorted((int(i) for i in found), reverse=True))
+    return free.pop()
 
 
 def _select() -> Select[TradeRow, BotKind, str, str]:
@@ -112,6 +143,12 @@ async def add_trade(
         "pnl_percent": trade.pnl_percent,
         "risk_reward_ratio": trade.risk_reward_ratio,
     }
+    if deferred.deferring(session) and session.get_bind().dialect.name == "postgresql":
+        # its id from the sequence, the row written with the transaction's other queued rows:
+        # no INSERT ... RETURNING round trip per trade (docs/BENCHMARKS.md, issue 17)
+        values["id"] = trade_id = await _new_id(session)
+        await deferred.write(session, _ADD_WITH_ID, values, phase=deferred.TRADES_INSERT)
+        return trade_id
     return await driver.inserted_id(session, _ADD, values)
 
 
@@ -220,6 +257,10 @@ async def update_quantity(*, session: AsyncSession, trade_id: int, trade: Trade)
     Raises:
         OperationalError: no trade has this id.
     """
+    queued = deferred.queued(session, _ADD_WITH_ID, "id", trade_id)
+    if queued is not None:  # its insert is still queued: written with these values
+        queued.update(quantity=trade.quantity, entry_price=trade.entry_price, fees=trade.fees)
+        return
     row = await session.get(TradeRow, trade_id)
     if row is None:
         raise OperationalError(f"trade {trade_id} is not in the database")
