@@ -235,3 +235,18 @@ async def test_driver_execute_all_on_threaded_sqlite_is_one_worker_call(tmp_path
     assert len(calls) == 1, calls
     assert [key for key, _, _ in await _stored(database)] == ["a", "b", "c", "d"]
     await database.dispose()
+
+
+async def test_driver_binder_gives_each_slots_value_in_order_through_its_processor() -> None:
+    """``binder``'s written-out function: what the loop over the slots gave (defaults, names)."""
+    slots: list[driver.Slot] = [
+        ("plain", None, None),
+        ('it\'s "quoted"\n', 7, None),  # a name is quoted, never spliced into the source
+        ("doubled", 0, lambda v: v * 2),
+        ("missing", "default", str.upper),
+    ]
+    args = driver.binder(slots)
+
+    assert args({"plain": 1, 'it\'s "quoted"\n': 2, "doubled": 3}) == [1, 2, 6, "DEFAULT"]
+    assert args({}) == [None, 7, 0, "DEFAULT"]
+    assert driver.binder([])({"x": 1}) == []
