@@ -199,15 +199,16 @@ async def connection(session: AsyncSession) -> sqlite3.Connection | None:
 async def plain_rows(session: AsyncSession, sql: str) -> list[Any] | None:
     """Run plain SQL on the SQLite transaction's own connection (one worker call); its rows.
 
-    For a caller's own query (``writer_lease``'s fence, before every commit). None where this
-    module does not run statements (PostgreSQL, ORM objects waiting to be flushed).
+    For a caller's own query (``writer_lease``'s fence, before every commit). On PostgreSQL on
+    the transaction's asyncpg connection (``driver_pg``). None where this module does not run
+    statements (ORM objects waiting to be flushed).
 
     Raises:
         DBAPIError: SQLite refused it.
     """
     raw = await _driver(session)
     if raw is None:
-        return None
+        return await driver_pg.plain_rows(session, sql)  # PostgreSQL: on asyncpg itself
 
     def work(connection: sqlite3.Connection) -> list[Any]:
         cursor = connection.cursor()
