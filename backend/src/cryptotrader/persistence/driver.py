@@ -12,7 +12,8 @@ session, as before:
   thread; on aiosqlite's threaded connection as **one** call of its worker thread (the thread the
   ``sqlite3`` connection belongs to), where the session makes three or four (cursor, execute,
   fetch, close), each a thread hop (a queue put, the worker woken, ``call_soon_threadsafe`` back,
-  a loop iteration) costing more CPU than the statement. PostgreSQL goes through the session;
+  a loop iteration) costing more CPU than the statement. PostgreSQL: writes (``execute``,
+  ``execute_all``, ``inserted_id``) on asyncpg itself (``driver_pg``), reads through the session;
 * no ORM object waiting in the session to be flushed (the session would write it first);
 * no expanding (``IN``) or Python-side default parameter.
 
@@ -34,6 +35,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cryptotrader.persistence import driver_pg
 from cryptotrader.persistence.database import WRITER_RAW, begin_writer
 from cryptotrader.persistence.inline_sqlite import CountingConnection, InlineConnection
 from cryptotrader.persistence.repositories._sql import rowcount
@@ -45,21 +47,40 @@ _KEY = "cryptotrader.driver"
 _WRITER_KEY = "cryptotrader.driver.writer"
 
 
+Slot = tuple[str, Any, Callable[[Any], Any] | None]
+"""A positional parameter: its name, its value if not given, its type's processor."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Plan:
     sql: str
-    slots: tuple[tuple[str, Any, Callable[[Any], Any] | None], ...]
-    """Each positional parameter: its name, its value if not given, its type's processor."""
-
+    slots: tuple[Slot, ...]
     columns: tuple[Callable[[Any], Any] | None, ...]
     """A ``SELECT``'s result columns: each type's processor."""
 
-    def args(self, params: Params) -> list[Any]:
-        get = params.get
-        return [
-            get(name, default) if process is None else process(get(name, default))
-            for name, default, process in self.slots
-        ]
+    args: Callable[[Params], list[Any]]
+    """The positional values of a parameter dict (``binder(slots)``)."""
+
+
+def binder(slots: Sequence[Slot]) -> Callable[[Params], list[Any]]:
+    """A function giving ``[process(params.get(name, default)) ...]`` for ``slots``, in order.
+
+    Written out once per plan (``p3(get('fee', d3))`` ...): a loop over the slots cost a third
+    of the binding of a 16-column insert (tuple unpacking and a test per value, per row).
+    """
+    names: dict[str, Any] = {}
+    values = []
+    for i, (name, default, process) in enumerate(slots):
+        names[f"d{i}"] = default
+        value = f"get({name!r}, d{i})"
+        if process is not None:
+            names[f"p{i}"] = process
+            value = f"p{i}({value})"
+        values.append(value)
+    source = f"def args(params):\n    get = params.get\n    return [{', '.join(values)}]\n"
+    exec(source, names)  # noqa: S102 - our own text: names quoted by repr, values passed by name
+    made: Callable[[Params], list[Any]] = names["args"]
+    return made
 
 
 _PLANS: dict[tuple[int, tuple[str, ...]], tuple[Any, _Plan | None]] = {}
@@ -90,7 +111,7 @@ def _plan(statement: Any, dialect: Dialect, keys: tuple[str, ...]) -> _Plan | No
         columns = tuple(
             column[3]._cached_result_processor(dialect, None) for column in compiled._result_columns
         )
-        plan = _Plan(compiled.string, slots, columns)
+        plan = _Plan(compiled.string, slots, columns, binder(slots))
     _PLANS[(id(statement), keys)] = (statement, plan)
     return plan
 
@@ -112,6 +133,9 @@ class _Raw:
     worker: aiosqlite.Connection | None
     """aiosqlite's threaded connection (its worker thread owns ``connection``); None inline."""
 
+    dialect: Dialect
+    """The session's (``AsyncSession.get_bind().dialect`` cost ~1 us a statement)."""
+
     async def run(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
         """``work(connection)``: at once inline, else as one call of the worker thread."""
         if self.worker is None:
@@ -130,7 +154,8 @@ async def _driver(session: AsyncSession) -> _Raw | None:
         begin_writer(writer)
         inline: _Raw | None = session.info.get(_WRITER_KEY)
         if inline is None:
-            inline = session.info[_WRITER_KEY] = _Raw(writer, None)
+            inline = _Raw(writer, None, session.get_bind().dialect)
+            session.info[_WRITER_KEY] = inline
         return inline
     transaction = sync.get_transaction()
     cached = session.info.get(_KEY)
@@ -141,7 +166,8 @@ async def _driver(session: AsyncSession) -> _Raw | None:
     driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
     raw = None
     if isinstance(driver, aiosqlite.Connection) and driver._connection is not None:
-        raw = _Raw(driver._connection, None if isinstance(driver, InlineConnection) else driver)
+        worker = None if isinstance(driver, InlineConnection) else driver
+        raw = _Raw(driver._connection, worker, session.get_bind().dialect)
     session.info[_KEY] = (sync.get_transaction(), raw)
     return raw
 
@@ -173,15 +199,16 @@ async def connection(session: AsyncSession) -> sqlite3.Connection | None:
 async def plain_rows(session: AsyncSession, sql: str) -> list[Any] | None:
     """Run plain SQL on the SQLite transaction's own connection (one worker call); its rows.
 
-    For a caller's own query (``writer_lease``'s fence, before every commit). None where this
-    module does not run statements (PostgreSQL, ORM objects waiting to be flushed).
+    For a caller's own query (``writer_lease``'s fence, before every commit). On PostgreSQL on
+    the transaction's asyncpg connection (``driver_pg``). None where this module does not run
+    statements (ORM objects waiting to be flushed).
 
     Raises:
         DBAPIError: SQLite refused it.
     """
     raw = await _driver(session)
     if raw is None:
-        return None
+        return await driver_pg.plain_rows(session, sql)  # PostgreSQL: on asyncpg itself
 
     def work(connection: sqlite3.Connection) -> list[Any]:
         cursor = connection.cursor()
@@ -202,8 +229,11 @@ async def execute(session: AsyncSession, statement: Any, params: Params | Sequen
     if not many:
         return 0
     raw = await _driver(session)
-    plan = None if raw is None else _plan(statement, session.get_bind().dialect, tuple(many[0]))
+    plan = None if raw is None else _plan(statement, raw.dialect, tuple(many[0]))
     if raw is None or plan is None:
+        done = None if raw is not None else await driver_pg.execute(session, statement, many)
+        if done is not None:  # PostgreSQL: on asyncpg itself
+            return done
         return rowcount(await session.execute(statement, params))
     sql = plan.sql
     if len(many) == 1:
@@ -247,7 +277,7 @@ async def execute_all(
     raw = await _driver(session)
     plans: list[tuple[str, list[list[Any]]]] | None = None
     if raw is not None:
-        dialect = session.get_bind().dialect
+        dialect = raw.dialect
         plans = []
         for statement, many in writes:
             plan = _plan(statement, dialect, tuple(many[0])) if many else None
@@ -284,8 +314,12 @@ async def inserted_id(session: AsyncSession, statement: Any, params: Params) -> 
     """Execute an ``INSERT`` of one row; its integer id (its ``RETURNING``; SQLite: the rowid)."""
     returning = bool(getattr(statement, "_returning", ()))
     raw = await _driver(session)
-    plan = None if raw is None else _plan(statement, session.get_bind().dialect, tuple(params))
+    plan = None if raw is None else _plan(statement, raw.dialect, tuple(params))
     if raw is None or plan is None:
+        pg = raw is None and returning
+        found = await driver_pg.inserted_id(session, statement, params) if pg else None
+        if found is not None:  # PostgreSQL: on asyncpg itself
+            return found
         result = await session.execute(statement, params)
         if returning:
             return int(result.scalar_one())
@@ -311,7 +345,7 @@ async def rows(session: AsyncSession, statement: Any, params: Params | None = No
     """Execute a ``SELECT``; its rows, each a tuple of values as the session returns them."""
     params = params or {}
     raw = await _driver(session)
-    plan = None if raw is None else _plan(statement, session.get_bind().dialect, tuple(params))
+    plan = None if raw is None else _plan(statement, raw.dialect, tuple(params))
     if raw is None or plan is None:
         return [tuple(row) for row in (await session.execute(statement, params)).all()]
     sql, args = plan.sql, plan.args(params)

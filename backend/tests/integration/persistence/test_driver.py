@@ -121,6 +121,38 @@ async def test_driver_on_sqlite_runs_its_statements_past_the_session(tmp_path: P
         assert seen == []
 
 
+async def test_driver_on_postgresql_runs_its_writes_on_asyncpg_in_the_transaction(
+    tmp_path: Path,
+) -> None:
+    """The writes skip SQLAlchemy's execution (asyncpg itself, ``driver_pg``), in the session's
+    transaction: begun by the first of them, ended by the session's commit or rollback."""
+    database, schema = await open_database("postgresql", tmp_path)
+    try:
+        await upgrade(database)
+        seen: list[str] = []
+
+        def executed(*args: Any) -> None:
+            seen.append(args[2].split()[0])
+
+        event.listen(database.engine.sync_engine, "before_cursor_execute", executed)
+        returning = _ADD_OUTBOX.returning(_OUTBOX.c.id)
+        async with UnitOfWork(database) as uow:
+            await driver.execute(uow.session, _INSERT, _row("a", 1))
+            await driver.execute(uow.session, _INSERT, [_row("b", 2), _row("c", 3)])
+            await driver.inserted_id(uow.session, returning, {"payload": "p", "created_at": AT})
+            await uow.rollback()
+        async with UnitOfWork(database) as uow:
+            await driver.execute_all(uow.session, [(_INSERT, [_row("d", 4), _row("e", 5)])])
+            plain = await driver.plain_rows(uow.session, "SELECT key FROM engine_checkpoints")
+            await uow.commit()
+        event.remove(database.engine.sync_engine, "before_cursor_execute", executed)
+        assert seen == []
+        assert sorted(plain or []) == [("d",), ("e",)]  # in the transaction, before its commit
+        assert await _stored(database) == [("d", 4, AT), ("e", 5, AT)]
+    finally:
+        await close_database(database, schema)
+
+
 async def test_driver_on_threaded_sqlite_makes_one_worker_call_per_statement(
     tmp_path: Path,
 ) -> None:
@@ -203,3 +235,18 @@ async def test_driver_execute_all_on_threaded_sqlite_is_one_worker_call(tmp_path
     assert len(calls) == 1, calls
     assert [key for key, _, _ in await _stored(database)] == ["a", "b", "c", "d"]
     await database.dispose()
+
+
+async def test_driver_binder_gives_each_slots_value_in_order_through_its_processor() -> None:
+    """``binder``'s written-out function: what the loop over the slots gave (defaults, names)."""
+    slots: list[driver.Slot] = [
+        ("plain", None, None),
+        ('it\'s "quoted"\n', 7, None),  # a name is quoted, never spliced into the source
+        ("doubled", 0, lambda v: v * 2),
+        ("missing", "default", str.upper),
+    ]
+    args = driver.binder(slots)
+
+    assert args({"plain": 1, 'it\'s "quoted"\n': 2, "doubled": 3}) == [1, 2, 6, "DEFAULT"]
+    assert args({}) == [None, 7, 0, "DEFAULT"]
+    assert driver.binder([])({"x": 1}) == []

@@ -23,7 +23,7 @@ from cryptotrader.domain import (
     TradeStatus,
 )
 from cryptotrader.errors import OperationalError
-from cryptotrader.persistence import Database, UnitOfWork
+from cryptotrader.persistence import Database, UnitOfWork, deferred
 from cryptotrader.persistence.repositories import (
     audit,
     bots,
@@ -192,6 +192,58 @@ async def test_record_fill_when_a_fill_is_replayed_counts_it_once_and_fills_the_
     assert stored.average_fill_price == Decimal("67446.66666667")
     assert stored.fee == Decimal("0.02")
     assert still_open == []
+
+
+@pytest.mark.asyncio
+async def test_link_trade_when_deferred_sets_the_trade_on_the_orders_queued_update(
+    database: Database,
+) -> None:
+    """An order updated and linked in one deferred transaction: one ``UPDATE``, not two."""
+    await _create_bots(database)
+    trade = Trade(
+        bot=BotKind.AGGRESSIVE,
+        pair=BTC,
+        quantity="0.0045",
+        entry_price="67450",
+        entry_time=T0,
+        stop_loss="66101",
+        take_profit="74195",
+    )
+    async with UnitOfWork(database) as uow:
+        for coid in ("entry", "other", "exit"):
+            await orders.add_order(session=uow.session, order=_order(coid), exchange="binance")
+        trade_id = await trades.add_trade(session=uow.session, trade=trade, exchange="binance")
+        await uow.commit()
+
+    filled = _order("entry", status=OrderStatus.FILLED, exchange_order_id="B-1")
+    async with UnitOfWork(database) as uow:
+        async with deferred.defer(uow.session):
+            await orders.update_order(session=uow.session, order=_order("entry"))
+            await orders.update_order(session=uow.session, order=filled)
+            await orders.update_order(session=uow.session, order=_order("other"))
+            await orders.link_trade(
+                session=uow.session, client_order_ids=["entry", "exit"], trade_id=trade_id
+            )
+            # a later update of a linked order leaves its trade as the link set it
+            await orders.update_order(session=uow.session, order=filled)
+            # "entry" linked by its queued update; "exit", with no update queued, on its own
+            assert deferred.queued(uow.session, orders._LINK_ONE, "b_coid", "entry") is None
+            assert deferred.queued(uow.session, orders._LINK_ONE, "b_coid", "exit") is not None
+            queued = deferred.queued(uow.session, orders._UPDATE, "b_coid", "entry")
+            assert queued is not None
+            assert queued["b_trade_id"] == trade_id
+        await uow.commit()
+
+    async with UnitOfWork(database) as uow:
+        linked = await orders.trade_orders(session=uow.session, trade_id=trade_id)
+        other = await orders.get_order(session=uow.session, client_order_id="other")
+    assert [(o.client_order_id, o.status) for o in linked] == [
+        ("entry", OrderStatus.FILLED),
+        ("exit", OrderStatus.PENDING),
+    ]
+    assert linked[0].exchange_order_id == "B-1"
+    assert other is not None  # updated, not linked: not among the trade's orders
+    assert other.status is OrderStatus.PENDING
 
 
 @pytest.mark.asyncio

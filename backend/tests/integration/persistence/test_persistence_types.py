@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Column, Integer, MetaData, Table, insert, select
+from sqlalchemy import JSON, Column, Integer, MetaData, Table, insert, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import StatementError
 from sqlalchemy.types import TypeEngine
@@ -141,8 +141,36 @@ _binds: list[tuple[TypeEngine[Any], st.SearchStrategy[Any]]] = [
     (StrEnumType(BotKind), st.sampled_from(BotKind) | st.sampled_from(["safe", "nope"])),
 ]
 
+_json_leaves = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8)
+_json_values = st.recursive(
+    _json_leaves,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=12,
+)
 
-@pytest.mark.parametrize(("type_", "values"), _binds, ids=["utc", "decimal", "enum"])
+
+def _circular() -> dict[str, Any]:
+    loop: dict[str, Any] = {"a": [1]}
+    loop["a"].append(loop)
+    return loop
+
+
+_binds.append(
+    (
+        types.JsonDocument,
+        st.dictionaries(st.text(max_size=5), _json_values)
+        | st.lists(_json_values, max_size=4)
+        | _json_values
+        | st.dictionaries(st.integers() | st.floats() | st.booleans() | st.none(), _json_leaves)
+        | st.builds(lambda: {"money": Decimal(1)})  # not JSON: the same TypeError
+        | st.builds(lambda: {(1, 2): 3})  # a key JSON refuses
+        | st.builds(_circular)  # ValueError from SQLAlchemy's json.dumps: the same here
+        | st.just(JSON.NULL),
+    )
+)
+
+
+@pytest.mark.parametrize(("type_", "values"), _binds, ids=["utc", "decimal", "enum", "json"])
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
 def test_fast_bind_when_given_any_value_gives_what_sqlalchemy_gives(

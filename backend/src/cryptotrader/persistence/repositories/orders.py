@@ -11,7 +11,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Row, Select, bindparam, func, insert, select, update
+from sqlalchemy import (
+    CursorResult,
+    Integer,
+    Row,
+    Select,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.domain.enums import BotKind, OrderStatus
@@ -37,6 +47,8 @@ _UPDATE = (
         filled_quantity=bindparam("b_filled"),
         average_fill_price=bindparam("b_average"),
         fee=bindparam("b_fee"),
+        # the trade, when ``link_trade`` set it on this queued update (else left as it is)
+        trade_id=func.coalesce(bindparam("b_trade_id", type_=Integer), _ORDERS.c.trade_id),
     )
 )
 _LINK = (
@@ -211,6 +223,7 @@ async def update_order(*, session: AsyncSession, order: Order) -> None:
         "b_filled": order.filled_quantity,
         "b_average": order.average_fill_price,
         "b_fee": order.fee,
+        "b_trade_id": None,
     }
     missing = f"order {order.client_order_id} is not in the database"
     await deferred.write(session, _UPDATE, values, phase=deferred.ORDERS_UPDATE, one_row=missing)
@@ -344,11 +357,21 @@ async def count_orders(*, session: AsyncSession) -> int:
 
 
 async def link_trade(*, session: AsyncSession, client_order_ids: list[str], trade_id: int) -> None:
-    """Attach orders (an entry, its protection, its exit) to the trade they belong to."""
+    """Attach orders (an entry, its protection, its exit) to the trade they belong to.
+
+    Inside ``deferred.defer``, an order whose update (``update_order``) is queued in the same
+    transaction gets its trade set by that update (a later update of it keeps it: the
+    statement's ``COALESCE``), not by a statement of its own: an entry's fill and an exit's
+    each wrote two ``UPDATE``s of the same row (docs/BENCHMARKS.md, issue 17).
+    """
     if not deferred.deferring(session):
         await session.execute(_LINK, {"b_coids": client_order_ids, "b_trade_id": trade_id})
         return
     for coid in client_order_ids:
+        update = deferred.queued(session, _UPDATE, "b_coid", coid)
+        if update is not None:
+            update["b_trade_id"] = trade_id
+            continue
         params = {"b_coid": coid, "b_trade_id": trade_id}
         await deferred.write(session, _LINK_ONE, params, phase=deferred.ORDERS_UPDATE)
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cryptotrader.persistence import driver
+from cryptotrader.persistence import driver, driver_pg
 from cryptotrader.persistence.repositories._sql import dialect_name
 from cryptotrader.persistence.tables import OutboxRow
 from cryptotrader.persistence.types import UtcDateTime
@@ -56,6 +56,9 @@ async def add(*, session: AsyncSession, payload: str, at: datetime) -> int:
     params = {"payload": payload, "created_at": at}
     if dialect_name(session) == "sqlite":  # the cursor knows it: no RETURNING to read
         return await driver.inserted_id(session, _INSERT, params)
+    found = await driver_pg.inserted_id(session, _INSERT_RETURNING, params)  # on asyncpg itself
+    if found is not None:
+        return found
     return int((await session.execute(_INSERT_RETURNING, params)).scalar_one())
 
 
