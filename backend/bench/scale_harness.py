@@ -71,8 +71,15 @@ def unreachable() -> str | None:
 @contextlib.contextmanager
 def own_redis(db: int = REDIS_DB) -> Iterator[str]:
     """The URL of a Redis logical database held alone (file lock) and emptied before and after."""
-    url = str(make_url(REDIS_URL).set(database=str(db)))
-    lock_path = Path(tempfile.gettempdir()) / f"cryptotrader-tests-redis-db-{db}.lock"
+    parsed = make_url(REDIS_URL)
+    url = str(parsed.set(database=str(db)))
+    # one lock per server's database: a run on a private redis-server waits for no other's
+    where = (
+        ""
+        if (parsed.host, parsed.port) in {(None, None), ("127.0.0.1", 6379)}
+        else (f"{parsed.host}-{parsed.port}-")
+    )
+    lock_path = Path(tempfile.gettempdir()) / f"cryptotrader-tests-redis-{where}db-{db}.lock"
     with lock_path.open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # waits while another run holds this database
         client = Redis.from_url(url)

@@ -5,8 +5,10 @@ Each worker is the same ``engine NAME`` command in a process of its own, named
 partition leases (``bus.partitions``), exactly as N copies started by hand on one machine or
 several would. This process only starts them, restarts one that dies (the others hold its
 pairs meanwhile: within ``PartitionOptions.lease_ms`` + a tick), forwards SIGINT/SIGTERM, and
-exits once every worker has stopped: 0 when each stopped cleanly. Worker ``i`` serves
-``/metrics`` on the configured port + ``i``.
+exits once every worker has stopped: 0 when each stopped cleanly. A worker that the forwarded
+signal ended before it had installed its own handler (a restart still starting) stopped cleanly
+too: it had taken nothing it would not be given again. Worker ``i`` serves ``/metrics`` on the
+configured port + ``i``.
 
 A worker knows the strategies and indicators this process knows: the modules outside the
 package that registered some (a program that imports its own plugin, then runs the command, as
@@ -85,6 +87,8 @@ class _Supervisor:
         self.port = os.environ.get(PORT_VARIABLE)
         self.plugins = ",".join(plugin_modules())
         self.stopping = False
+        self.forwarded: int | None = None
+        """The signal forwarded to the workers, once stopping."""
         self.children: dict[int, subprocess.Popen[bytes]] = {}
         self.delays: dict[int, float] = {}
         self.restart_at: dict[int, float] = {}
@@ -102,6 +106,7 @@ class _Supervisor:
 
     def stop(self, signum: int, _frame: FrameType | None = None) -> None:
         self.stopping = True
+        self.forwarded = signum
         for child in self.children.values():
             if child.poll() is None:
                 child.send_signal(signum)
@@ -126,7 +131,8 @@ class _Supervisor:
 
     def exited(self, index: int, code: int) -> None:
         if self.stopping or code == _REFUSED:
-            self.codes[index] = code
+            # a worker still starting has no handler yet: the forwarded signal ends it (code -N)
+            self.codes[index] = 0 if self.stopping and code == -(self.forwarded or 0) else code
             if not self.stopping:  # bad input or settings: the others would fail the same way
                 self.stop(signal.SIGTERM)
             return

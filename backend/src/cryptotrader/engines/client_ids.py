@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptotrader.domain.enums import BotKind
 
@@ -78,8 +79,12 @@ def close_id(entry: str) -> str:
     return f"{entry}-{CLOSE}"
 
 
+@lru_cache(maxsize=4096)
 def parse(client_order_id: str) -> ClientId | None:
     """The parts of one of our ids, or None for anyone else's.
+
+    Kept for the last ids parsed (a ``ClientId`` is frozen): an order's id is parsed at every
+    record of its reports, several times per order of a 50-pair candle time.
 
     Example:
         >>> parse("ct-s-ETHUSDT-1704067200000-e2-sl").pair

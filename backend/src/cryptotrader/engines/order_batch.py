@@ -40,6 +40,7 @@ from cryptotrader.domain.signals import TradingSignal
 from cryptotrader.engines import client_ids
 from cryptotrader.engines.order import OrderEngine
 from cryptotrader.engines.order_entry import Decided, EntryReads
+from cryptotrader.engines.order_events import counted_after
 from cryptotrader.engines.portfolio import BotTerms
 from cryptotrader.engines.positions import Position
 from cryptotrader.errors import TraderError
@@ -117,8 +118,13 @@ async def open_positions(wanted: list[Wanted]) -> None:
     """Enter every ``wanted`` (in its order) that its bot may: see the module docstring.
 
     Errors of one entry (``TraderError``) are logged, as the trading step logs them, and the
-    others go on.
+    others go on. The events are counted (telemetry) once the batch is done (``counted_after``).
     """
+    with counted_after():
+        await _open_positions(wanted)
+
+
+async def _open_positions(wanted: list[Wanted]) -> None:
     batch = [w for w in wanted if _enters(w)]
     if not batch:
         return
@@ -419,8 +425,13 @@ async def close_positions(exits: list[Exit], then: Then | None = None) -> set[st
     When every sale filled and closed its position and the entries go as a batch, the
     transaction that records the sales also decides and writes the entries (``_sales_then``):
     one commit fewer before the last pair's order, the entries decided on what the sales' own
-    commit would have left.
+    commit would have left. The events are counted (telemetry) once both are done.
     """
+    with counted_after():
+        return await _close_positions(exits, then)
+
+
+async def _close_positions(exits: list[Exit], then: Then | None) -> set[str]:
     batch = [x for x in exits if x.bot in x.engine.state.positions]
     failed: set[str] = set()
     if not batch or any(_exit_alone(x) for x in batch):

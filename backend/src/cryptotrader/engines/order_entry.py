@@ -24,7 +24,7 @@ from cryptotrader.engines import client_ids
 from cryptotrader.engines.order_deps import OrderEngineDeps
 from cryptotrader.engines.order_events import Announcer
 from cryptotrader.engines.order_reports import ReportRecorder
-from cryptotrader.engines.order_send import OrderSender
+from cryptotrader.engines.order_send import OrderSender, new_order
 from cryptotrader.engines.order_state import TradingState
 from cryptotrader.engines.order_store import OrderStore
 from cryptotrader.engines.portfolio import BotTerms, PortfolioManager
@@ -264,13 +264,13 @@ class Entries:
             self._risk.check_entry(facts)
         except RiskRefused as exc:
             return Decided(bot.kind, None, [], exc, price)
-        order = Order(
-            client_order_id=coid,
-            bot=bot.kind,
-            pair=self._pair,
-            side=Side.BUY,
-            type=OrderType.LIMIT if bracket else OrderType.MARKET,
-            quantity=size.quantity,
+        order = new_order(
+            coid,
+            bot.kind,
+            self._pair,
+            Side.BUY,
+            OrderType.LIMIT if bracket else OrderType.MARKET,
+            size.quantity,
             price=limit if bracket else None,
             stop_loss=stop,
             take_profit=take,

@@ -8,6 +8,9 @@ never undoes or blocks trading (the database is the truth), the relay sends them
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,10 +20,63 @@ from cryptotrader.domain.enums import BotKind
 from cryptotrader.domain.orders import Order
 from cryptotrader.engines.order_deps import OrderEngineDeps
 from cryptotrader.engines.portfolio import Event
+from cryptotrader.monitoring.telemetry import Telemetry
 from cryptotrader.outbox import outbox_for
 from cryptotrader.persistence.uow import UnitOfWork, after_commit
 
 log = logging.getLogger(__name__)
+
+
+class _Later:
+    """The counts a ``counted_after`` block holds (``open`` until it ends)."""
+
+    __slots__ = ("held", "open")
+
+    def __init__(self) -> None:
+        self.held: list[tuple[Telemetry, list[Event]]] = []
+        self.open = True
+
+    def add(self, telemetry: Telemetry, events: list[Event]) -> None:
+        if self.open:
+            self.held.append((telemetry, events))
+        else:  # committed by a task that outlived the block: counted now
+            telemetry.published(events)
+
+
+_LATER: ContextVar[_Later | None] = ContextVar("cryptotrader.counted_later", default=None)
+
+
+@contextmanager
+def counted_after() -> Iterator[None]:
+    """Inside it, events staged and committed are counted (telemetry) as it ends, in order.
+
+    For a candle time's batches (``order_batch``): counting each transaction's events at its
+    commit put some seventy ``Telemetry.published`` calls of the exits and entries before the
+    last pair's order was sent; they wait until the batch is done. Tasks started inside (a
+    batch's sends) count into the same block (one that outlives it counts at its commits).
+    Nested: the outermost block counts.
+    """
+    if _LATER.get() is not None:
+        yield
+        return
+    later = _Later()
+    token = _LATER.set(later)
+    try:
+        yield
+    finally:
+        _LATER.reset(token)
+        later.open = False
+        for telemetry, events in later.held:
+            telemetry.published(events)
+
+
+def count_committed(session: AsyncSession, telemetry: Telemetry, events: list[Event]) -> None:
+    """Count ``events`` once ``session`` commits: then, or as ``counted_after`` ends."""
+    later = _LATER.get()
+    if later is None:
+        after_commit(session, lambda: telemetry.published(events))
+    else:
+        after_commit(session, lambda: later.add(telemetry, events))
 
 
 class Announcer:
@@ -102,4 +158,4 @@ class Announcer:
         if not events:
             return
         await self._outbox.add(session, events)
-        after_commit(session, lambda: self._telemetry.published(events))
+        count_committed(session, self._telemetry, events)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cryptotrader.domain.pairs import Pair
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.values import utc_from_ms
+from cryptotrader.persistence import driver
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import checkpoints
 from cryptotrader.persistence.repositories.trade_queries import TradedSeries
@@ -64,6 +65,8 @@ class Progress:
         self._written: tuple[int, bool] | None = None
         self._committed: tuple[int, bool] | None = None
         """The checkpoint known to be committed (``_written`` may have rolled back)."""
+        self._written_in: tuple[AsyncSession, object] | None = None
+        """The session and transaction (``driver.transaction_key``) that wrote ``_written``."""
 
     async def load(self, database: Database) -> tuple[int | None, bool]:
         """``(candle_ms, complete)`` of the last checkpoint; ``(None, True)`` before any."""
@@ -83,15 +86,29 @@ class Progress:
         """Record in ``session`` that the step of ``step_ms`` (default: the current) has effects.
 
         Never moves the checkpoint back. Skipped when a committed transaction already marked
-        this step (or a later one); written again otherwise, even when an earlier transaction of
-        the step wrote it: that one may have rolled back.
+        this step (or a later one), or when this transaction did (a batch's exit marks it when
+        its protection's cancel is recorded and again when its sale is written: one row, not
+        two, the same value); written again otherwise, even when an earlier transaction of the
+        step wrote it: that one may have rolled back.
         """
         step = self.step_ms if step_ms is None else self.floor(step_ms)
-        if step is None or (self._written is not None and self._written >= (step, True)):
+        written = self._written
+        if step is None or (written is not None and written >= (step, True)):
             return
         if self._committed is not None and self._committed >= (step, False):
             return
+        if written is not None and written >= (step, False) and self._in(session):
+            return
         await self._save(session, step, complete=False, at=at)
+
+    def _in(self, session: AsyncSession) -> bool:
+        """True when ``_written`` was written by ``session``'s transaction going on."""
+        written_in = self._written_in
+        return (
+            written_in is not None
+            and written_in[0] is session
+            and written_in[1] == driver.transaction_key(session)
+        )
 
     async def complete(self, session: AsyncSession, *, step_ms: int, at: datetime) -> None:
         """Record in ``session`` that every step up to ``step_ms`` is done."""
@@ -118,6 +135,7 @@ class Progress:
             at=at,
         )
         written = self._written = (step, complete)
+        self._written_in = (session, driver.transaction_key(session))
 
         def committed() -> None:
             if self._committed is None or self._committed < written:

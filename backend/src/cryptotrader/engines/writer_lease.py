@@ -146,9 +146,9 @@ class WriterLease:
         connection = await session.connection()
         dialect = connection.dialect.name
         sql = _FENCE_SQL[dialect].format(names=self._names_sql)
-        rows: Any = None
-        if dialect == "sqlite":  # the driver's own connection, one worker call: SQLAlchemy's
-            rows = await driver.plain_rows(session, sql)  # execute costs 10x more
+        # the driver's own connection (SQLite: one worker call; PostgreSQL: asyncpg itself):
+        # SQLAlchemy's execute costs several times the query
+        rows: Any = await driver.plain_rows(session, sql)
         if rows is None:
             rows = (await connection.exec_driver_sql(sql)).all()
         await self._check(session, rows)

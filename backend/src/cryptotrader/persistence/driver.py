@@ -133,6 +133,9 @@ class _Raw:
     worker: aiosqlite.Connection | None
     """aiosqlite's threaded connection (its worker thread owns ``connection``); None inline."""
 
+    dialect: Dialect
+    """The session's (``AsyncSession.get_bind().dialect`` cost ~1 us a statement)."""
+
     async def run(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
         """``work(connection)``: at once inline, else as one call of the worker thread."""
         if self.worker is None:
@@ -151,7 +154,8 @@ async def _driver(session: AsyncSession) -> _Raw | None:
         begin_writer(writer)
         inline: _Raw | None = session.info.get(_WRITER_KEY)
         if inline is None:
-            inline = session.info[_WRITER_KEY] = _Raw(writer, None)
+            inline = _Raw(writer, None, session.get_bind().dialect)
+            session.info[_WRITER_KEY] = inline
         return inline
     transaction = sync.get_transaction()
     cached = session.info.get(_KEY)
@@ -162,7 +166,8 @@ async def _driver(session: AsyncSession) -> _Raw | None:
     driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
     raw = None
     if isinstance(driver, aiosqlite.Connection) and driver._connection is not None:
-        raw = _Raw(driver._connection, None if isinstance(driver, InlineConnection) else driver)
+        worker = None if isinstance(driver, InlineConnection) else driver
+        raw = _Raw(driver._connection, worker, session.get_bind().dialect)
     session.info[_KEY] = (sync.get_transaction(), raw)
     return raw
 
@@ -194,15 +199,16 @@ async def connection(session: AsyncSession) -> sqlite3.Connection | None:
 async def plain_rows(session: AsyncSession, sql: str) -> list[Any] | None:
     """Run plain SQL on the SQLite transaction's own connection (one worker call); its rows.
 
-    For a caller's own query (``writer_lease``'s fence, before every commit). None where this
-    module does not run statements (PostgreSQL, ORM objects waiting to be flushed).
+    For a caller's own query (``writer_lease``'s fence, before every commit). On PostgreSQL on
+    the transaction's asyncpg connection (``driver_pg``). None where this module does not run
+    statements (ORM objects waiting to be flushed).
 
     Raises:
         DBAPIError: SQLite refused it.
     """
     raw = await _driver(session)
     if raw is None:
-        return None
+        return await driver_pg.plain_rows(session, sql)  # PostgreSQL: on asyncpg itself
 
     def work(connection: sqlite3.Connection) -> list[Any]:
         cursor = connection.cursor()
@@ -223,7 +229,7 @@ async def execute(session: AsyncSession, statement: Any, params: Params | Sequen
     if not many:
         return 0
     raw = await _driver(session)
-    plan = None if raw is None else _plan(statement, session.get_bind().dialect, tuple(many[0]))
+    plan = None if raw is None else _plan(statement, raw.dialect, tuple(many[0]))
     if raw is None or plan is None:
         done = None if raw is not None else await driver_pg.execute(session, statement, many)
         if done is not None:  # PostgreSQL: on asyncpg itself
@@ -271,7 +277,7 @@ async def execute_all(
     raw = await _driver(session)
     plans: list[tuple[str, list[list[Any]]]] | None = None
     if raw is not None:
-        dialect = session.get_bind().dialect
+        dialect = raw.dialect
         plans = []
         for statement, many in writes:
             plan = _plan(statement, dialect, tuple(many[0])) if many else None
@@ -308,7 +314,7 @@ async def inserted_id(session: AsyncSession, statement: Any, params: Params) -> 
     """Execute an ``INSERT`` of one row; its integer id (its ``RETURNING``; SQLite: the rowid)."""
     returning = bool(getattr(statement, "_returning", ()))
     raw = await _driver(session)
-    plan = None if raw is None else _plan(statement, session.get_bind().dialect, tuple(params))
+    plan = None if raw is None else _plan(statement, raw.dialect, tuple(params))
     if raw is None or plan is None:
         pg = raw is None and returning
         found = await driver_pg.inserted_id(session, statement, params) if pg else None
@@ -339,7 +345,7 @@ async def rows(session: AsyncSession, statement: Any, params: Params | None = No
     """Execute a ``SELECT``; its rows, each a tuple of values as the session returns them."""
     params = params or {}
     raw = await _driver(session)
-    plan = None if raw is None else _plan(statement, session.get_bind().dialect, tuple(params))
+    plan = None if raw is None else _plan(statement, raw.dialect, tuple(params))
     if raw is None or plan is None:
         return [tuple(row) for row in (await session.execute(statement, params)).all()]
     sql, args = plan.sql, plan.args(params)

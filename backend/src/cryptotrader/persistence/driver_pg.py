@@ -171,3 +171,20 @@ async def inserted_id(session: AsyncSession, statement: Any, params: Params) -> 
         return int(await connection.fetchval(sql, *args))
 
     return await _run(adapter, returned, sql, params)
+
+
+async def plain_rows(session: AsyncSession, sql: str) -> list[Any] | None:
+    """Plain SQL without parameters on asyncpg (its rows, as tuples); None: use the session.
+
+    For a caller's own query before every commit (``writer_lease``'s fence).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    adapter = await _adapter(session)
+    if adapter is None:
+        return None
+
+    async def fetched(connection: Any) -> list[Any]:
+        return [tuple(row) for row in await connection.fetch(sql)]
+
+    return await _run(adapter, fetched, sql, ())

@@ -122,44 +122,56 @@ def entry_refusal(
         ...               limits=limits)
         'the bot already holds a position on BTC/USDT'
     """
-    positions = list(book)
     capital = capitals[entry.bot]
+    bot, pair = entry.bot, entry.pair
+    count = mine = 0
+    holds_pair = False
+    held = on_pair = Decimal(0)
+    for p in book:  # once, in order: each sum adds the same terms in the same order as before
+        count += 1
+        if p.bot is bot:
+            mine += 1
+            held += p.notional
+            if p.pair == pair:
+                holds_pair = True
+        if p.pair == pair:
+            on_pair += p.notional
     return (
-        _positions(entry, positions, limits)
-        or _exposure(entry, positions, capital, fee_rate, limits)
-        or _pair_exposure(entry, positions, capitals, limits)
+        _positions(entry, count, mine, holds_pair, limits)
+        or _exposure(entry, held, capital, fee_rate, limits)
+        or _pair_exposure(entry, on_pair, capitals, limits)
         or _daily_loss(capital, realised_today, limits)
     )
 
 
 def _positions(
-    entry: ProposedEntry, book: list[OpenPosition], limits: CrossPairLimits
+    entry: ProposedEntry, count: int, mine: int, holds_pair: bool, limits: CrossPairLimits
 ) -> str | None:
-    mine = [p for p in book if p.bot is entry.bot]
-    if any(p.pair == entry.pair for p in mine):
+    """``count`` positions open, ``mine`` of the entry's bot (``holds_pair``: one on its pair)."""
+    if holds_pair:
         return f"the bot already holds a position on {entry.pair}"
-    if len(mine) >= limits.max_positions_per_bot:
-        return f"the bot holds {len(mine)} positions (limit {limits.max_positions_per_bot})"
-    if len(book) >= limits.max_open_positions:
-        return f"{len(book)} positions open (limit {limits.max_open_positions})"
+    if mine >= limits.max_positions_per_bot:
+        return f"the bot holds {mine} positions (limit {limits.max_positions_per_bot})"
+    if count >= limits.max_open_positions:
+        return f"{count} positions open (limit {limits.max_open_positions})"
     return None
 
 
 def _exposure(
     entry: ProposedEntry,
-    book: list[OpenPosition],
+    held: Decimal,
     capital: Decimal,
     fee_rate: Decimal,
     limits: CrossPairLimits,
 ) -> str | None:
+    """``held``: the notional of the bot's open positions (``free_capital``'s sum)."""
     cost = entry.notional * (1 + fee_rate)
-    free = free_capital(book, bot=entry.bot, capital=capital, fee_rate=fee_rate)
+    free = capital - held * (1 + fee_rate)
     if cost > free:
         return f"cost {cost:.8f} exceeds the bot's free capital {free:.8f}"
     allowed = capital * limits.max_exposure
     if entry.notional > allowed:
         return f"notional {entry.notional:.8f} exceeds the allowed exposure {allowed:.8f}"
-    held = sum((p.notional for p in book if p.bot is entry.bot), Decimal(0))
     bot_allowed = capital * limits.max_bot_exposure
     if held + entry.notional > bot_allowed:
         return (
@@ -171,11 +183,11 @@ def _exposure(
 
 def _pair_exposure(
     entry: ProposedEntry,
-    book: list[OpenPosition],
+    on_pair: Decimal,
     capitals: Mapping[BotKind, Decimal],
     limits: CrossPairLimits,
 ) -> str | None:
-    on_pair = sum((p.notional for p in book if p.pair == entry.pair), Decimal(0))
+    """``on_pair``: the notional of every open position on the entry's pair (both bots)."""
     allowed = sum(capitals.values(), Decimal(0)) * limits.max_pair_exposure
     if on_pair + entry.notional > allowed:
         return (

@@ -143,9 +143,11 @@ async def test_driver_on_postgresql_runs_its_writes_on_asyncpg_in_the_transactio
             await uow.rollback()
         async with UnitOfWork(database) as uow:
             await driver.execute_all(uow.session, [(_INSERT, [_row("d", 4), _row("e", 5)])])
+            plain = await driver.plain_rows(uow.session, "SELECT key FROM engine_checkpoints")
             await uow.commit()
         event.remove(database.engine.sync_engine, "before_cursor_execute", executed)
         assert seen == []
+        assert sorted(plain or []) == [("d",), ("e",)]  # in the transaction, before its commit
         assert await _stored(database) == [("d", 4, AT), ("e", 5, AT)]
     finally:
         await close_database(database, schema)

@@ -38,15 +38,21 @@ TIMED = 4
 
 
 class CountingBus(InProcessBus):
-    """The in-process bus, counting the messages of each ``publish_many`` of the inputs."""
+    """The in-process bus, counting the messages of each ``publish_many`` of the inputs.
+
+    The readings (``IndicatorsComputed``) share the channel and go out in a ``publish_many``
+    of their own: only the calls that carry strategy inputs are counted.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.batches: list[int] = []
 
     async def publish_many(self, topic: str, messages: Sequence[BusMessage]) -> list[str]:
-        if topic == topics.INDICATORS:
-            self.batches.append(len(messages))
+        inputs = [m for m in messages if isinstance(m, StrategyInputsComputed)]
+        if topic == topics.INDICATORS and inputs:
+            assert len(inputs) == len(messages)  # inputs and readings never in one call
+            self.batches.append(len(inputs))
         return await super().publish_many(topic, messages)
 
 

@@ -120,3 +120,60 @@ def assert_inline(message: IndicatorsComputed, engines: list[Any], candles: Cand
         assert reading.values.keys() == want["values"].keys()
         for column, value in reading.values.items():
             assert same(value, want["values"][column]), (key, column)
+
+
+class _CountingBus(InProcessBus):
+    """Counts the publishing calls that carry readings, and how many each carries."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.readings_calls: list[int] = []
+
+    async def publish(self, topic: str, message: Any) -> str:
+        if isinstance(message, IndicatorsComputed):
+            self.readings_calls.append(1)
+        return await super().publish(topic, message)
+
+    async def publish_many(self, topic: str, messages: Any) -> list[str]:
+        count = sum(isinstance(m, IndicatorsComputed) for m in messages)
+        if count:
+            self.readings_calls.append(count)
+        return await super().publish_many(topic, messages)
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("hurried", [False, True])
+async def test_a_candle_times_readings_go_out_in_one_call(
+    shared_data: Path, tmp_path: Path, hurried: bool
+) -> None:
+    """Every pair's readings of a candle time in one ``publish_many`` (one round trip on Redis),
+    whether the reader builds them (``flush``) or the next candle time finds them late."""
+    minutes = read_ohlcv(shared_data / "binance_BTC-USDT_1m.csv.gz").arrays
+    series = simultaneous(minutes, PAIRS, HISTORY + TIMED + 1, stride=5_000)
+    database = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    await upgrade(database)
+    bus = _CountingBus()
+    strategies = {
+        BotKind.SAFE: create_strategy("conservative"),
+        BotKind.AGGRESSIVE: create_strategy("aggressive"),
+    }
+    worker = IndicatorWorker(bus=bus, store=SqlCandleStore(database), strategies=strategies)
+    inputs: list[StrategyInputsComputed] = []
+
+    async def collect(delivery: Delivery) -> None:
+        if isinstance(delivery.message, StrategyInputsComputed):
+            inputs.append(delivery.message)
+
+    await bus.subscribe(topics.INDICATORS, group="probe", consumer="p", handler=collect)
+    try:
+        steps = [(0, HISTORY)] + [(i, i + 1) for i in range(HISTORY, HISTORY + TIMED)]
+        for n, (start, stop) in enumerate(steps, 1):  # a candle time: one read of every pair
+            runs = [closed(series[pair], pair, start, stop) for pair in PAIRS]
+            await worker.handle_many([Delivery(topics.CANDLES, "i", "0-0", run, 1) for run in runs])
+            await until(lambda: len(inputs) == n * len(PAIRS), "the inputs")  # noqa: B023
+            if hurried:
+                await worker.flush()  # the reader builds them (the minute between candle times)
+        await worker.flush()
+    finally:
+        await bus.close()
+    assert bus.readings_calls == [len(PAIRS)] * len(steps)

@@ -71,7 +71,7 @@ def _expected(
 @pytest.mark.parametrize("seed", range(40))
 def test_next_event_is_the_first_candle_a_step_would_act_on(seed: int) -> None:
     rng = random.Random(seed)
-    run, prices = _run(rng, rng.choice((9, 64, 500)))
+    run, prices = _run(rng, rng.choice((9, 64, 65, 500)))  # spans scanned in Python and numpy
     for _ in range(30):
         run.k = rng.randrange(run.n)
         price = prices["open"][run.k]
@@ -84,4 +84,7 @@ def test_next_event_is_the_first_candle_a_step_would_act_on(seed: int) -> None:
         ]
         sells = [bot for bot in _BOTS if rng.random() < 0.4]
         buys = [bot for bot in _BOTS if bot not in sells and rng.random() < 0.4]
-        assert run.next_event(sells, buys, levels) == _expected(run, prices, sells, buys, levels)
+        expected = _expected(run, prices, sells, buys, levels)
+        assert run.next_event(sells, buys, levels) == expected
+        bound = rng.randrange(run.k, run.n + 1)  # no further than an event found on another pair
+        assert run.next_event(sells, buys, levels, bound) == min(expected, bound)

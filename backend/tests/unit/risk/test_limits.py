@@ -209,3 +209,75 @@ def test_one_pair_with_the_default_limits_refuses_only_a_second_position_of_the_
     assert refusal(entry, other, limits=defaults) is None
     mine = [OpenPosition(BotKind.SAFE, "BTC/USDT", Decimal(1))]
     assert refusal(entry, mine, limits=defaults) is not None
+
+
+def _refusal_walking_the_book_four_times(  # noqa: PLR0911 - the old rules, one return each
+    entry: ProposedEntry,
+    book: list[OpenPosition],
+    capitals: dict[BotKind, Decimal],
+    realised_today: Decimal,
+    limits: CrossPairLimits,
+) -> str | None:
+    """``entry_refusal`` as it was written before it walked the book once (the reference)."""
+    capital = capitals[entry.bot]
+    mine = [p for p in book if p.bot is entry.bot]
+    if any(p.pair == entry.pair for p in mine):
+        return f"the bot already holds a position on {entry.pair}"
+    if len(mine) >= limits.max_positions_per_bot:
+        return f"the bot holds {len(mine)} positions (limit {limits.max_positions_per_bot})"
+    if len(book) >= limits.max_open_positions:
+        return f"{len(book)} positions open (limit {limits.max_open_positions})"
+    cost = entry.notional * (1 + FEE)
+    free = free_capital(book, bot=entry.bot, capital=capital, fee_rate=FEE)
+    if cost > free:
+        return f"cost {cost:.8f} exceeds the bot's free capital {free:.8f}"
+    allowed = capital * limits.max_exposure
+    if entry.notional > allowed:
+        return f"notional {entry.notional:.8f} exceeds the allowed exposure {allowed:.8f}"
+    held = sum((p.notional for p in book if p.bot is entry.bot), Decimal(0))
+    if held + entry.notional > capital * limits.max_bot_exposure:
+        return (
+            f"the bot's exposure {held + entry.notional:.8f} would exceed its limit "
+            f"{capital * limits.max_bot_exposure:.8f}"
+        )
+    on_pair = sum((p.notional for p in book if p.pair == entry.pair), Decimal(0))
+    allowed = sum(capitals.values(), Decimal(0)) * limits.max_pair_exposure
+    if on_pair + entry.notional > allowed:
+        return (
+            f"the exposure on {entry.pair} {on_pair + entry.notional:.8f} would exceed its "
+            f"limit {allowed:.8f}"
+        )
+    if realised_today < 0 and -realised_today >= (capital - realised_today) * (
+        limits.daily_loss_limit
+    ):
+        return (
+            f"today's loss {-realised_today:.2f} reached the daily limit "
+            f"({limits.daily_loss_limit:%} of {capital - realised_today:.2f})"
+        )
+    return None
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.builds(OpenPosition, bots, pairs, notionals), max_size=60),
+    entries,
+    capital_maps,
+    st.decimals(min_value=Decimal(-500), max_value=Decimal(500), places=2),
+    st.sampled_from([LIMITS, replace(LIMITS, max_open_positions=100, max_positions_per_bot=60)]),
+)
+def test_the_book_walked_once_refuses_as_the_four_walks_did_word_for_word(
+    book: list[OpenPosition],
+    entry: ProposedEntry,
+    capitals: dict[BotKind, Decimal],
+    realised_today: Decimal,
+    limits: CrossPairLimits,
+) -> None:
+    """One pass over the book (a 50-pair batch sized each entry on ~50 positions four times)."""
+    assert entry_refusal(
+        entry,
+        book=iter(book),  # any iterable, walked once
+        capitals=capitals,
+        realised_today=realised_today,
+        fee_rate=FEE,
+        limits=limits,
+    ) == _refusal_walking_the_book_four_times(entry, book, capitals, realised_today, limits)

@@ -22,7 +22,9 @@ The readings (``IndicatorsComputed``: labels for display and alerts, no rule rea
 built after the rule inputs are out, by a task of their own, ``READINGS_DELAY_S`` later and
 one run at a time: the inputs of every pair of a candle time, then the decisions and orders
 they lead to, are not kept waiting by the readings (those of an earlier candle time still
-waiting when a later one comes are built first, then).
+waiting when a later one comes are built first, then). The readings built go out together, in
+one ``publish_many`` (one round trip on Redis; one awaited ``XADD`` per pair cost the indicator
+engine about as much as building them).
 
 A bot's strategy changed through the API (``BotReconfigured`` on ``commands``) is swapped in at
 the start of the next run of candles, so both the inputs and the rule (the decision worker
@@ -93,6 +95,8 @@ READINGS_DELAY_S = 1.0
 """How long after its run a reading waits (the orders of a candle time go first)."""
 READINGS_TURN_S = 0.0002
 """The readings built in one turn of the event loop (then the rest waits a turn)."""
+READINGS_BATCH = 256
+"""Most runs' readings published in one ``publish_many`` (the rest in the next)."""
 _FIELDS = ("timestamps", "open", "high", "low", "close", "volume")
 
 
@@ -210,6 +214,8 @@ class IndicatorWorker:
         self._on_applied = on_applied
         self._applied_already = applied_already
         self._readings: deque[tuple[CandlesClosed, int, Pending]] = deque()
+        self._built: list[IndicatorsComputed] = []
+        """Readings built, not published yet (in order: a late run's go after them)."""
         self._reader: asyncio.Task[None] | None = None
         self._hurry = asyncio.Event()
 
@@ -339,8 +345,12 @@ class IndicatorWorker:
 
     async def _after(self, done: _Computed) -> None:
         """After a run's inputs are out: queue its readings, record the strategies changed."""
+        late, self._built = self._built, []  # built already: they go first
         while self._readings and self._readings[0][0].candles.open_times[-1] < done.first_ms:
-            await self._publish_readings(*self._readings.popleft())  # late: an earlier time's
+            one = self._reading(*self._readings.popleft())  # late: an earlier time's
+            if one is not None:
+                late.append(one)
+        await self._publish_readings(late)
         self._readings.append((done.message, done.first_ms, done.pending))
         if self._reader is None or self._reader.done():
             self._hurry = asyncio.Event()
@@ -359,12 +369,14 @@ class IndicatorWorker:
             await asyncio.shield(self._reader)
 
     async def _read_pending(self) -> None:
-        """Build and publish the waiting readings, one run per turn of the event loop.
+        """Build the waiting readings, one run per turn of the event loop, and publish them.
 
         A turn is short (``READINGS_TURN_S``): whatever else is ready (the decisions, the orders)
         runs between two; those of an earlier candle time still waiting when a run
-        of a later one is handled are published first, then (a burst never piles them up). A
-        failure loses those readings only (they are shown, not traded on).
+        of a later one is handled are published first, then (a burst never piles them up). The
+        readings built go out together once the queue is empty (or ``READINGS_BATCH`` are
+        built): one ``publish_many``, one round trip on Redis, not one per run. A failure
+        loses those readings only (they are shown, not traded on).
         """
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._hurry.wait(), READINGS_DELAY_S)
@@ -372,42 +384,55 @@ class IndicatorWorker:
             await asyncio.sleep(0)  # whatever else is ready goes first
             turn = time.perf_counter() + READINGS_TURN_S
             while self._readings and time.perf_counter() < turn:
-                await self._publish_readings(*self._readings.popleft())
+                one = self._reading(*self._readings.popleft())
+                if one is not None:
+                    self._built.append(one)
+            if len(self._built) >= READINGS_BATCH or not self._readings:
+                built, self._built = self._built, []
+                await self._publish_readings(built)
 
-    async def _publish_readings(
-        self, message: CandlesClosed, first_ms: int, pending: Pending
-    ) -> None:
-        """Build a run's readings and publish them (``IndicatorsComputed``)."""
+    async def _publish_readings(self, readings: list[IndicatorsComputed]) -> None:
+        """Publish runs' readings in one ``publish_many`` (a failure loses these only)."""
+        if not readings:
+            return
+        try:
+            await self._bus.publish_many(topics.INDICATORS, readings)
+        except Exception:
+            log.exception("%d runs' readings were not published", len(readings))
+
+    @staticmethod
+    def _reading(
+        message: CandlesClosed, first_ms: int, pending: Pending
+    ) -> IndicatorsComputed | None:
+        """A run's readings (``IndicatorsComputed``; None: they could not be built)."""
         last_ms = message.candles.open_times[-1]
         try:
             readings: dict[str, Reading] = {}
             for key, reading in pending:  # a later bot's reading replaces an earlier one's
                 readings[key] = reading.read()
-            await self._bus.publish(
-                topics.INDICATORS,
-                IndicatorsComputed(  # the readings validated here, once
-                    message_id=run_message_id(
-                        "indicators_computed",
-                        message.exchange,
-                        message.pair.symbol,
-                        message.timeframe.value,
-                        first_ms,
-                        last_ms,
-                    ),
-                    timestamp=message.timestamp,
-                    pair=message.pair,
-                    timeframe=message.timeframe,
-                    candle_time=utc_from_ms(last_ms),
-                    indicators=readings,
+            return IndicatorsComputed(  # the readings validated here, once
+                message_id=run_message_id(
+                    "indicators_computed",
+                    message.exchange,
+                    message.pair.symbol,
+                    message.timeframe.value,
+                    first_ms,
+                    last_ms,
                 ),
+                timestamp=message.timestamp,
+                pair=message.pair,
+                timeframe=message.timeframe,
+                candle_time=utc_from_ms(last_ms),
+                indicators=readings,
             )
         except Exception:
             log.exception(
-                "%s %s: the readings of the candle at %d were not published",
+                "%s %s: the readings of the candle at %d were not built",
                 message.pair.symbol,
                 message.timeframe.value,
                 last_ms,
             )
+            return None
 
     def _apply_pending(self) -> list[BotReconfigured]:
         """Swap in the strategies changed since the last run: they decide from this run on."""

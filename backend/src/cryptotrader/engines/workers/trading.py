@@ -75,6 +75,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _STRETCH_MIN = 8
 """Candle times left in a batch from which a stretch of quiet ones is looked for and skipped
 whole (a replay at full speed); fewer (live candles) are stepped one at a time."""
+_SCAN_MAX = 64
+"""Candles from which ``_Run.next_event`` looks for a resting level's touch with numpy (fewer:
+a Python loop, cheaper than numpy's calls on a short span)."""
 
 PairsApplied = Callable[
     [BotPairsChanged, int, tuple[str, ...] | None, tuple[str, ...]],
@@ -495,7 +498,10 @@ class TradingWorker:
                 for bot, _ in run.actions
                 if entering and bot not in positions and self.opens_on(bot, lane.symbol)
             ]
-            k = run.next_event(sells, buys, levels)
+            # no further than the earliest event found so far (several pairs: each run's scan
+            # stops there, not at its own next event)
+            bound = run.n if until == math.inf else bisect_left(run.times, until, run.k)
+            k = run.next_event(sells, buys, levels, bound)
             if k < run.n:
                 until = min(until, run.times[k])
                 if until <= open_ms:
@@ -873,8 +879,9 @@ class _Run:
         self.actions = tuple((bot, bots[bot].actions) for bot in _ORDER if bot in bots)
         resume = lane.resume_ms
         self.k = 0 if resume is None else bisect_left(self.times, resume)
-        self._reach: tuple[np.ndarray, np.ndarray] | None = None
-        """Each candle's lowest and highest of its open and low / high (``next_event``)."""
+        self._reach: tuple[np.ndarray, np.ndarray, list[float], list[float]] | None = None
+        """Each candle's lowest and highest of its open and low / high (``next_event``), as
+        arrays and as lists."""
         self._actions: dict[BotKind, np.ndarray] = {}
         self._buys: dict[BotKind, list[int]] = {}
         self._sells: dict[BotKind, list[int]] = {}
@@ -898,43 +905,53 @@ class _Run:
         return _Row(self.lane, self.candle(self.k), self.message, self.k, self.actions)
 
     def next_event(
-        self, sells: list[BotKind], buys: list[BotKind], levels: list[tuple[float, float]]
+        self,
+        sells: list[BotKind],
+        buys: list[BotKind],
+        levels: list[tuple[float, float]],
+        bound: int | None = None,
     ) -> int:
         """The first candle from ``k`` on where something may happen; ``n``: none.
 
         There one of ``sells`` decided to sell, one of ``buys`` to buy, or the candle
         ``touch``es one of the stop / take-profit ``levels`` (at the open, the low or the high).
+        With ``bound``, candles from ``bound`` on are not looked at (then ``bound`` or later
+        means: none before it).
         """
         k = self.k
-        first = self.n
+        first = self.n if bound is None else bound
         for bot in sells:
-            at = self._at(self._sells, bot, SELL)
-            i = bisect_left(at, k)
-            if i < len(at) and at[i] < first:
-                first = at[i]
+            first = _first_from(self._at(self._sells, bot, SELL), k, first)
         for bot in buys:
-            at = self._at(self._buys, bot, BUY)
-            i = bisect_left(at, k)
-            if i < len(at) and at[i] < first:
-                first = at[i]
+            first = _first_from(self._at(self._buys, bot, BUY), k, first)
         if levels and first > k:
-            if self._reach is None:
-                run = self.message.candles
-                o, h, lo = (_floats(column) for column in (run.open, run.high, run.low))
-                # ``touch``'s tests on a candle: the open or the low at or below the stop, the
-                # open or the high at or above the take-profit (fmin / fmax: a NaN of one of
-                # the two compares as the other alone, as the tests do one by one)
-                self._reach = (np.fmin(o, lo), np.fmax(o, h))
             # a candle reaches some pair's stop if it reaches the highest stop, some take-profit
             # if it reaches the lowest one
             stop = max(level[0] for level in levels)
             take = min(level[1] for level in levels)
-            down, up = self._reach
-            reached = (down[k:first] <= stop) | (up[k:first] >= take)
-            i = int(reached.argmax())
-            if reached[i]:
-                first = k + i
+            first = self._reached(stop, take, first)
         return first
+
+    def _reached(self, stop: float, take: float, first: int) -> int:
+        """The first candle from ``k`` before ``first`` that reaches the levels; or ``first``."""
+        if self._reach is None:
+            run = self.message.candles
+            o, h, lo = (_floats(column) for column in (run.open, run.high, run.low))
+            # ``touch``'s tests on a candle: the open or the low at or below the stop, the open
+            # or the high at or above the take-profit (fmin / fmax: a NaN of one of the two
+            # compares as the other alone, as the tests do one by one)
+            down, up = np.fmin(o, lo), np.fmax(o, h)
+            self._reach = (down, up, down.tolist(), up.tolist())
+        down, up, lows, highs = self._reach
+        k = self.k
+        if first - k <= _SCAN_MAX:  # a short span: cheaper in Python than numpy's calls
+            for j in range(k, first):
+                if lows[j] <= stop or highs[j] >= take:
+                    return j
+            return first
+        reached = (down[k:first] <= stop) | (up[k:first] >= take)
+        i = int(reached.argmax())
+        return k + i if reached[i] else first
 
     def _at(self, found: dict[BotKind, list[int]], bot: BotKind, action: int) -> list[int]:
         at = found.get(bot)
@@ -945,6 +962,12 @@ class _Run:
                 actions = self._actions[bot] = np.fromiter(listed, np.int64, len(listed))
             at = found[bot] = np.flatnonzero(actions == action).tolist()
         return at
+
+
+def _first_from(at: list[int], k: int, first: int) -> int:
+    """The first of the sorted indices ``at`` from ``k`` on if before ``first``; else ``first``."""
+    i = bisect_left(at, k)
+    return at[i] if i < len(at) and at[i] < first else first
 
 
 def _floats(values: list[float]) -> np.ndarray:
