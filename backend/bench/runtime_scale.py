@@ -22,7 +22,9 @@ real market moves, but different periods made simultaneous.
   the order checkpoints say they were stepped before, so only later candles trade), then one
   candle time at a time: the 100 pairs' candles of one minute, one ``CandlesClosed`` each, as
   one batch (as the market data engine's batch replay), waiting for the order engine to have
-  stepped the batch before the next (woken by a PostgreSQL notification, not polling). Timed
+  stepped the batch (woken by a PostgreSQL notification, not polling), then ``PAUSE_S`` (1.5 s:
+  the engines' deferred work of a candle time done before the next, as a 1m feed leaves it a
+  minute; ``BENCH_PAUSE_S=0.05``: back to back, as before 2026-12-05 16:00 UTC). Timed
   from the start of publishing the batch to (a) each pair's ``DecisionsMade`` on ``signals`` (its
   entry id: the Redis server's clock, 1 ms; read back after the run, so that the bench decodes
   nothing while the engines work), (b) each pair's first order ``pending`` update of the candle
@@ -82,8 +84,18 @@ from cryptotrader.bus.protocol import Delivery
 from cryptotrader.bus.redis_streams import DEFAULT_PREFIX
 from cryptotrader.domain import OrderStatus
 from cryptotrader.engines import client_ids
+from cryptotrader.engines.workers.indicators import READINGS_DELAY_S
 
-PAIRS, TIMED, MINUTES, ROUNDS, PAUSE_S = 100, 300, 120, 3, 0.05
+PAIRS, TIMED, MINUTES, ROUNDS = 100, 300, 120, 3
+PAUSE_S = float(os.environ.get("BENCH_PAUSE_S", READINGS_DELAY_S + 0.5))
+"""The pause between two timed candle times, once the order engine has stepped the first.
+
+Live, 1m candle times are a minute apart, and the engines' deferred work of one (the
+indicator engine's readings, built ``READINGS_DELAY_S`` after its inputs; the relay's
+half-second loop) is done long before the next. Back to back (``BENCH_PAUSE_S=0.05``, this
+bench's pause before 2026-12-05 16:00 UTC), a candle time's readings were built while a later
+candle time was being computed, on the same 2 cores: a heavier load than a 1m feed ever
+gives, printed as such."""
 ARRIVAL = bool(os.environ.get("BENCH_ARRIVAL"))
 """Time the orders by their arrival in this process (decoded as they come, as before
 2026-12-05 12:40 UTC) instead of by their entry ids read back after the run."""
@@ -424,6 +436,10 @@ def latency(root: Path, timed: int, count: int = PAIRS) -> None:
     workers = int(os.environ.get("BENCH_WORKERS", "1"))
     shared = f", indicator and decision engines with --workers {workers}" if workers > 1 else ""
     print(f"latency: {count} pairs of 1m, {timed} candle times timed{shared} ({load()})")
+    paced = (
+        "back to back: a heavier load than a 1m feed" if PAUSE_S < READINGS_DELAY_S else "as live"
+    )
+    print(f"  {PAUSE_S:.2f} s between candle times once stepped ({paced}; BENCH_PAUSE_S)")
     pairs = make_pairs(root, count, HISTORY + timed + 2)
     last = pairs.symbols[-1]
     against = os.environ.get("BENCH_AGAINST")
