@@ -92,15 +92,7 @@ def _plan(statement: Any, dialect: Dialect, keys: tuple[str, ...]) -> _Plan | No
     if found is not None and found[0] is statement:
         return found[1]
     compiled = statement.compile(dialect=dialect, column_keys=list(keys))
-    plain = not (
-        compiled.insert_prefetch
-        or compiled.update_prefetch
-        or compiled.post_compile_params
-        or compiled.literal_execute_params
-        or compiled.escaped_bind_names
-        or any(bind.expanding or bind.callable for bind in compiled.binds.values())
-        or compiled.positiontup is None
-    )
+    plain = driver_pg.binds_plainly(compiled)
     plan = None
     if plain:
         processors = compiled._bind_processors

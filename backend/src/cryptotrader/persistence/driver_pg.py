@@ -48,6 +48,23 @@ class _Plan:
         ]
 
 
+def binds_plainly(compiled: Any) -> bool:
+    """Whether a compiled statement binds its parameters as ``driver`` and this module bind them.
+
+    That is: one by one, in ``positiontup``'s order, nothing computed at execution (no
+    prefetch, expanding or callable binds, no post-compile or escaped names).
+    """
+    return not (
+        compiled.insert_prefetch
+        or compiled.update_prefetch
+        or compiled.post_compile_params
+        or compiled.literal_execute_params
+        or compiled.escaped_bind_names
+        or any(bind.expanding or bind.callable for bind in compiled.binds.values())
+        or compiled.positiontup is None
+    )
+
+
 _PLANS: dict[tuple[int, int, tuple[str, ...]], tuple[Any, _Plan | None]] = {}
 
 
@@ -58,15 +75,7 @@ def _plan(statement: Any, dialect: Dialect, keys: tuple[str, ...]) -> _Plan | No
     if found is not None and found[0] is statement:
         return found[1]
     compiled: Any = statement.compile(dialect=dialect, column_keys=list(keys))
-    plain = not (
-        compiled.insert_prefetch
-        or compiled.update_prefetch
-        or compiled.post_compile_params
-        or compiled.literal_execute_params
-        or compiled.escaped_bind_names
-        or any(bind.expanding or bind.callable for bind in compiled.binds.values())
-        or compiled.positiontup is None
-    )
+    plain = binds_plainly(compiled)
     plan = None
     if plain:
         processors = compiled._bind_processors
