@@ -36,10 +36,8 @@ def _trade(quantity: str) -> Trade:
     )
 
 
-@pytest.mark.asyncio
-async def test_trades_added_in_a_deferred_block_are_written_at_its_flush_with_their_ids(
-    database: Database,
-) -> None:
+async def _safe_bot(database: Database) -> None:
+    """The safe bot the trades belong to."""
     async with UnitOfWork(database) as uow:
         await bots.create_bot(
             session=uow.session,
@@ -50,6 +48,13 @@ async def test_trades_added_in_a_deferred_block_are_written_at_its_flush_with_th
             risk_ratio=Decimal("0.01"),
         )
         await uow.commit()
+
+
+@pytest.mark.asyncio
+async def test_trades_added_in_a_deferred_block_are_written_at_its_flush_with_their_ids(
+    database: Database,
+) -> None:
+    await _safe_bot(database)
     sent: list[str] = []
 
     def record(*args: Any) -> None:
@@ -88,16 +93,7 @@ async def test_trades_added_in_a_deferred_block_are_written_at_its_flush_with_th
 async def test_trade_ids_after_the_taken_block_keep_coming_from_the_sequence(
     database: Database,
 ) -> None:
-    async with UnitOfWork(database) as uow:
-        await bots.create_bot(
-            session=uow.session,
-            name="safe",
-            kind=BotKind.SAFE,
-            capital=Decimal(1000),
-            risk_level=RiskLevel.LOW,
-            risk_ratio=Decimal("0.01"),
-        )
-        await uow.commit()
+    await _safe_bot(database)
     ids = []
     for _ in range(trades.ID_BLOCK + 2):  # past one block
         async with UnitOfWork(database) as uow:
