@@ -392,24 +392,37 @@ def _medians(done: dict[int, list[Round]]) -> None:
     cpu = {w: statistics.median(r.cpu_per_1000 for r in done[w]) for w in done}
     ratio = rate[2] / rate[1]
     verdict = "met" if ratio >= RATIO_TARGET else "NOT met"
-    # With a core each, the 2 workers take as long as the one with more pairs does.
-    largest = max(done[2][0].split) / sum(done[2][0].split)
-    capacity = (1 / largest) * cpu[1] / cpu[2]
-    # On this machine's cores, Redis and this bench run beside the workers: the ceiling of each
-    # count is the tighter of its largest worker's core and every process's CPU over the cores.
+    print(
+        f"  medians: 1 worker {rate[1]:,.0f}, 2 workers {rate[2]:,.0f} candles/s = {ratio:.2f}x "
+        f"(target >= {RATIO_TARGET}x: {verdict}, wall, at this load); CPU per 1,000 candles "
+        f"{cpu[1]:.2f} vs {cpu[2]:.2f} s; {_cpu_ceilings(done, cpu)}"
+    )
+
+
+def _cpu_ceilings(done: dict[int, list[Round]], cpu: dict[int, float]) -> str:
+    """What the CPU figures allow 2 workers against 1, or why they cannot tell.
+
+    ``/proc`` counts CPU in clock ticks (10 ms): a few runs (the test's 16) can read 0, and
+    then there is no ratio to give.
+    """
     cores = os.cpu_count() or 1
     beside = {
         w: statistics.median(r.cpu_per_1000 + r.redis_per_1000 + r.bench_per_1000 for r in done[w])
         for w in done
     }
+    if min(*cpu.values(), *beside.values()) <= 0:
+        return "too few candles for the CPU figures to give a ratio (CPU is read in clock ticks)"
+    # With a core each, the 2 workers take as long as the one with more pairs does.
+    largest = max(done[2][0].split) / sum(done[2][0].split)
+    capacity = (1 / largest) * cpu[1] / cpu[2]
+    # On this machine's cores, Redis and this bench run beside the workers: the ceiling of each
+    # count is the tighter of its largest worker's core and every process's CPU over the cores.
     here = min(1 / (largest * cpu[2]), cores / beside[2]) / min(1 / cpu[1], cores / beside[1])
-    print(
-        f"  medians: 1 worker {rate[1]:,.0f}, 2 workers {rate[2]:,.0f} candles/s = {ratio:.2f}x "
-        f"(target >= {RATIO_TARGET}x: {verdict}, wall, at this load); CPU per 1,000 candles "
-        f"{cpu[1]:.2f} vs {cpu[2]:.2f} s; with a core for each worker (and the larger share, "
-        f"{largest:.0%} of the pairs, setting the pace) the CPU figures give {capacity:.2f}x; "
-        f"on this machine's {cores} cores, Redis and this bench beside (CPU per 1,000 candles "
-        f"of all three {beside[1]:.3f} vs {beside[2]:.3f} s), at most {here:.2f}x"
+    return (
+        f"with a core for each worker (and the larger share, {largest:.0%} of the pairs, setting "
+        f"the pace) the CPU figures give {capacity:.2f}x; on this machine's {cores} cores, Redis "
+        f"and this bench beside (CPU per 1,000 candles of all three {beside[1]:.3f} vs "
+        f"{beside[2]:.3f} s), at most {here:.2f}x"
     )
 
 
