@@ -252,6 +252,8 @@ class IndicatorEngine:
         self._indicators: dict[str, Indicator[Any]] = {}
         self._columns: dict[str, str] = {}
         self._identities: dict[str, int] = {}
+        self._known: tuple[frozenset[str], int, bool] | None = None
+        """``keys``, ``rows_pad``, ``rows_ready``, once asked (a live candle time asks per pair)."""
         for indicator in indicators:
             self.register_indicator(indicator)
 
@@ -290,14 +292,30 @@ class IndicatorEngine:
         return frozenset(c for i in self._indicators.values() for c in i.level_columns)
 
     @property
+    def keys(self) -> frozenset[str]:
+        """Every indicator's ``key``."""
+        return self._facts()[0]
+
+    @property
     def rows_ready(self) -> bool:
         """Whether ``compute_rows`` may score these indicators (every ``rows_strength``)."""
-        return all(i.rows_strength for i in self._indicators.values())
+        return self._facts()[2]
 
     @property
     def rows_pad(self) -> int:
         """Rows before the rows scored that ``compute_rows`` stacks (the most a strength reads)."""
-        return max((i.rows_pad for i in self._indicators.values()), default=1)
+        return self._facts()[1]
+
+    def _facts(self) -> tuple[frozenset[str], int, bool]:
+        known = self._known
+        if known is None:
+            indicators = self._indicators.values()
+            known = self._known = (
+                frozenset(self._indicators),
+                max((i.rows_pad for i in indicators), default=1),
+                all(i.rows_strength for i in indicators),
+            )
+        return known
 
     def register_indicator(self, indicator: Indicator[Any]) -> None:
         """Add a plugin.
@@ -314,6 +332,7 @@ class IndicatorEngine:
                     f"column {column!r} of {indicator.key!r} is already {owner!r}'s"
                 )
         self._indicators[indicator.key] = indicator
+        self._known = None
         self._identities[indicator.key] = _interned(indicator.identity())
         for column in indicator.columns:
             self._columns[column] = indicator.key
