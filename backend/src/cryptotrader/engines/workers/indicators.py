@@ -639,26 +639,31 @@ def _keep(windows: Iterable[WindowedInputs], grid: int) -> int | None:
 
 
 def _rule_inputs(strategy: BaseStrategy[Any], rows: StrategyInputs, lead: int) -> RuleInputs:
-    """A strategy's rows (the run's, after ``lead`` rows its lookback reads) for the message."""
+    """A strategy's rows (the run's, after ``lead`` rows its lookback reads) for the message.
+
+    Built without validating again where every column is a float array (``trusted``, as
+    ``_rule_inputs_rows``): a replay's runs carry thousands of rows per column, which
+    validation walked float by float to give back the same floats. A column of another
+    dtype (validation turns its values into floats) makes the message validated as before.
+    """
     wanted = strategy.series_read()
-    series = {
-        name: values.tolist()
-        for name, values in rows.series.items()
-        if wanted is None or name in wanted
-    }
-    strengths = (
-        {name: values.tolist() for name, values in rows.strengths.items()}
-        if strategy.reads_strengths
-        else {}
+    arrays = [
+        {name: values for name, values in rows.series.items() if wanted is None or name in wanted},
+        dict(rows.strengths) if strategy.reads_strengths else {},
+        {name: getattr(rows.context, name) for name in _CONTEXT},
+    ]
+    floats = all(values.dtype.kind == "f" for columns in arrays for values in columns.values())
+    series, strengths, context = (
+        {name: values.tolist() for name, values in columns.items()} for columns in arrays
     )
-    context = {name: getattr(rows.context, name).tolist() for name in _CONTEXT}
-    return RuleInputs(
+    build = _trusted_rule_inputs if floats and lead >= 0 else RuleInputs
+    return build(
         strategy=strategy.name,
         params=strategy.params.model_dump(mode="json"),
         lead=lead,
         series=series,
         strengths=strengths,
-        weights=dict(rows.weights),
+        weights={name: float(weight) for name, weight in rows.weights.items()},
         context=context,
     )
 
