@@ -317,20 +317,21 @@ class Indicator(ABC, Generic[P]):
                 for p in range(pairs)
             ]
         columns = self.columns
-        lasts = [last_row(values[c]) for c in columns]
+        rows = [last_row(values[c]) for c in columns]
+        pairs_values = zip(*rows, strict=True) if rows else [()] * pairs  # each pair's values
         weight = self.weight
         return [
             Reading(
                 values={
                     c: None if math.isnan(v) else v  # NaN: null
-                    for c, v in zip(columns, [last[p] for last in lasts], strict=True)
+                    for c, v in zip(columns, row, strict=True)
                 },
-                signal=bias_of(scores[p]),
-                label=labels[p] if ready[p] else "warming_up",
-                strength=scores[p],
+                signal=bias_of(score),
+                label=label if ok else "warming_up",
+                strength=score,
                 weight=weight,
             )
-            for p in range(pairs)
+            for row, score, label, ok in zip(pairs_values, scores, labels, ready, strict=True)
         ]
 
     def interpret(
