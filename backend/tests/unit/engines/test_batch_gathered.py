@@ -1,10 +1,10 @@
 """The order engine's batch gathering (``Gathered``) tells what the set expression it replaced told.
 
-``TradingWorker.handle`` traded a batch once ``set(gathered) >= set(message.batch) &
-set(self.lanes)``, building those sets at every run (100 pairs: 100 runs a candle time, each
-building three sets of 100). ``Gathered`` keeps the pairs still missing instead: for any order
-of runs, repeats, runs naming another batch list, and lanes joined on the way, it must answer
-as the expression does.
+``TradingWorker.handle`` traded a batch once ``set(gathered) >=
+message.batch.members().intersection(self.lanes)``, building those sets at every run (100 pairs:
+100 runs a candle time, each building two sets of 100). ``Gathered`` keeps the pairs still
+missing instead: for any order of runs, repeats, runs naming another batch, and lanes joined on
+the way, it must answer as the expression does.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import cast
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cryptotrader.bus.messages import DecisionsMade
+from cryptotrader.bus.messages import Batch, DecisionsMade
 from cryptotrader.engines.workers.trading import Gathered
 
 SYMBOLS = [f"C{k:02d}/USDT" for k in range(6)]
@@ -44,11 +44,11 @@ def test_gathered_when_runs_come_in_any_order_answers_as_the_set_expression(
         if step[0] == "join":  # as ``_join``: a new dict, never changed in place
             lanes = dict(sorted({**lanes, cast(str, step[1]): None}.items()))
             continue
-        symbol, batch = cast(str, step[1]), cast(list[str], step[2])
-        if fresh_batch:  # each run decoded apart: an equal list, not the same one
-            batch = list(batch)
+        symbol, batch = cast(str, step[1]), Batch.of(cast(list[str], step[2]))
+        if fresh_batch:  # each run decoded apart: an equal batch, not the same one
+            batch = Batch(batch.text)
         runs[symbol] = RUN
-        expected = set(runs) >= set(batch) & set(lanes)
+        expected = set(runs) >= batch.members().intersection(lanes)
 
         assert gathered.add(symbol, RUN, batch, lanes) is expected
         assert set(gathered.runs) == set(runs)

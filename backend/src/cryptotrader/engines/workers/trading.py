@@ -47,7 +47,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cryptotrader.bus.messages import BotDecisions, BotPairsChanged, BusMessage, DecisionsMade
+from cryptotrader.bus.messages import (
+    Batch,
+    BotDecisions,
+    BotPairsChanged,
+    BusMessage,
+    DecisionsMade,
+)
 from cryptotrader.bus.protocol import Delivery
 from cryptotrader.clock import Clock, MarketClock
 from cryptotrader.domain.enums import BotKind, BotStatus
@@ -133,8 +139,8 @@ class Gathered:
     """The runs of one batch (a candle time of several pairs) gathered so far.
 
     ``add`` answers whether every pair of the batch that this runtime trades has its run in,
-    as ``set(runs) >= set(batch) & set(lanes)`` does, without building those sets at every
-    run (100 pairs: 100 runs a candle time, each building three sets of 100). The pairs still
+    as ``set(runs) >= batch.members().intersection(lanes)`` does, without building those sets
+    at every run (100 pairs: 100 runs a candle time, each building two sets of 100). The pairs still
     missing are kept and worked out again only when a run names another batch or the lanes
     changed (``TradingWorker._join`` replaces the dict, never changes it in place).
     """
@@ -143,20 +149,23 @@ class Gathered:
 
     def __init__(self) -> None:
         self.runs: dict[str, DecisionsMade] = {}
-        self._batch: list[str] | None = None
+        self._batch: Batch | None = None
         self._lanes: Mapping[str, object] | None = None
         self._missing: set[str] = set()
 
     def add(
-        self, symbol: str, message: DecisionsMade, batch: list[str], lanes: Mapping[str, object]
+        self, symbol: str, message: DecisionsMade, batch: Batch, lanes: Mapping[str, object]
     ) -> bool:
         """Gather ``message`` (``symbol``'s run of ``batch``); True once none is missing."""
         self.runs[symbol] = message
-        if lanes is self._lanes and batch == self._batch:
+        if lanes is self._lanes and batch == self._batch:  # the same text: a string compare
             self._missing.discard(symbol)
         else:
             self._batch, self._lanes = batch, lanes
-            self._missing = set(batch).intersection(lanes).difference(self.runs)
+            missing = set(batch.members())
+            missing.intersection_update(lanes)
+            missing.difference_update(self.runs)
+            self._missing = missing
         return not self._missing
 
 
