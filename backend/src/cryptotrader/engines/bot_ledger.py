@@ -154,13 +154,14 @@ class BotLedger:
         raw = await _writer(session)
         seen = None if raw is None else _seen(raw)
         kept = None if raw is None else _KEPT.get(raw)
+        base = None
         if seen is not None and kept is not None and kept.bots and kept.seen == seen:
-            bots = {kind: replace(bot) for kind, bot in kept.bots.items()}
-            ledger = cls(session, bots, True)
+            base = kept.bots
+            ledger = cls(session, {kind: replace(bot) for kind, bot in base.items()}, True)
         else:
             ledger = cls(session, await _read(session, lock), lock or raw is not None)
         if raw is not None and seen is not None:
-            ledger._watch = _Watch(raw, *seen)
+            ledger._watch = _Watch(raw, *seen, base=base)
             after_commit(session, ledger._keep)
         session.info[_KEY] = (driver.transaction_key(session), ledger)
         return ledger
@@ -178,7 +179,11 @@ class BotLedger:
             self._watch.own += rows
 
     def _keep(self) -> None:
-        """Committed: keep a copy of the bots if the watched rows moved by this ledger alone."""
+        """Committed: keep a copy of the bots if the watched rows moved by this ledger alone.
+
+        Not if a change of it was never written (a ``deferred`` block committed unflushed).
+        A ledger taken from the kept one that wrote nothing leaves that one kept as it is.
+        """
         watch, self._watch = self._watch, None
         if watch is None:
             return
@@ -186,11 +191,16 @@ class BotLedger:
             count = watch.raw.execute(_COUNT).fetchone()[0]
         except sqlite3.Error:
             count = None
-        if count != watch.count + watch.own:  # written by another statement too: read again
+        unwritten = any(bot.dirty or bot.risk_at is not None for bot in self.bots.values())
+        if count != watch.count + watch.own or unwritten:  # written otherwise: read again
             _KEPT[watch.raw] = _Kept(None, (-1, -1))  # watched (committed), nothing kept
             return
+        seen = (count, watch.version)
+        kept = _KEPT.get(watch.raw)
+        if watch.own == 0 and kept is not None and kept.bots is watch.base and kept.seen == seen:
+            return  # unchanged
         bots = {kind: _as_read(bot) for kind, bot in self.bots.items()}
-        _KEPT[watch.raw] = _Kept(bots, (count, watch.version))
+        _KEPT[watch.raw] = _Kept(bots, seen)
 
     async def set_capital(
         self, kind: BotKind, capital: Decimal, *, ratio: Decimal | None = None
@@ -343,6 +353,8 @@ class _Watch:
     """The count of watched writes when the ledger was read (or taken from the kept one)."""
     version: int
     """The connection's ``data_version`` then (in the transaction: no other commit since)."""
+    base: dict[BotKind, LedgerBot] | None = None
+    """The kept bots the ledger was copied from (None: read)."""
     own: int = 0
     """The watched rows the ledger wrote since."""
 
@@ -416,7 +428,13 @@ _SQLITE = sqlite_dialect.dialect()
 
 
 def _stored(column: ExactDecimal, value: Decimal) -> Decimal:
-    """``value`` as SQLite stores and gives it back (rounded to the column's places)."""
+    """``value`` as SQLite stores and gives it back (rounded to the column's places).
+
+    A finite ``Decimal`` with exactly those places already is (the text of its digits, read
+    back and quantized to the same places: the same digits, exponent and sign).
+    """
+    if type(value) is Decimal and value.is_finite() and value.as_tuple().exponent == -column.scale:
+        return value
     stored = column.process_result_value(column.process_bind_param(value, _SQLITE), _SQLITE)
     assert stored is not None
     return stored

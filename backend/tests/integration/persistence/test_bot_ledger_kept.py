@@ -283,3 +283,20 @@ async def _ledger_step(  # noqa: PLR0917 - one generated step's fields
                 await ledger.set_status(kind, BotStatus.RUNNING if risk % 2 else BotStatus.PAUSED)
         if commit:
             await uow.commit()
+
+
+@async_test
+async def test_ledger_when_committed_with_its_change_unwritten_is_read_again(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _settle(db, Decimal(1100))
+    reads = _reads(monkeypatch)
+    async with UnitOfWork(db) as uow:
+        async with deferred.defer(uow.session):
+            ledger = await BotLedger.of(uow.session, lock=True)
+            await ledger.set_capital(BotKind.SAFE, Decimal(5))  # queued, never flushed
+            await uow.commit()
+        await uow.rollback()  # what the block's end flushed, after the commit
+    held = await _checked(db)
+    assert held[BotKind.SAFE][3] == "1100.00000000"
+    assert len(reads) == 2  # read again, then the check's own read
