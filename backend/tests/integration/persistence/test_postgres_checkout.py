@@ -52,6 +52,7 @@ async def test_checkout_when_the_server_ended_the_connection_opens_another(
     async with UnitOfWork(postgres) as uow:
         first = int((await uow.session.execute(text("SELECT pg_backend_pid()"))).scalar_one())
         pooled = (await uow.session.connection()).sync_connection.connection.driver_connection  # type: ignore[union-attr]
+    assert pooled is not None
     ended = asyncio.Event()
     pooled.add_termination_listener(lambda _connection: ended.set())
     other = Database(postgres.url.render_as_string(hide_password=False))
