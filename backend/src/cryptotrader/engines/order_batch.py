@@ -119,14 +119,15 @@ class _Account:
         if self._paper is not None:
             await self._paper.flush()
 
-    @property
-    def saved_only_in(self) -> bool:
-        """True when what the venue is sent inside ``held`` lasts only if ``save_in`` commits.
+    def places_within(self) -> bool:
+        """True when orders may be sent inside the transaction that writes them (``_place_within``).
 
-        The paper exchange: it receives an order, as far as a crash is concerned, when its
-        account is saved (``_place_within``).
+        The paper exchange, whose account lasts only as ``save_in`` commits it (it receives an
+        order, as far as a crash is concerned, when its account is saved), and only while
+        nobody holds its lock: a placement inside a transaction must never wait for it (the
+        holder may be waiting for this transaction's writer lock to save).
         """
-        return self._paper is not None
+        return self._paper is not None and not self._paper.locked
 
     async def discard(self) -> None:
         """Forget the venue's unsaved changes (the paper account as last saved)."""
@@ -301,7 +302,7 @@ async def _record_fills(
                 if guard is not None:
                     guards.append(guard)
                 recorded.append((s, position, guard))
-            if guards and account.saved_only_in:
+            if guards and account.places_within():
                 placing = True
                 await _place_within(uow.session, guards, account)
             await account.save_in(uow.session)  # after the legs: the account holding them
@@ -357,7 +358,7 @@ async def _record_fill(session: AsyncSession, s: _Sent) -> tuple[Position | None
 async def _place_within(session: AsyncSession, guards: list[_Guard], account: _Account) -> None:
     """Place the legs written in ``session``'s transaction, and record the answers in it.
 
-    On the paper exchange only (``_Account.saved_only_in``). The crash-safety argument: the
+    On the paper exchange only (``_Account.places_within``). The crash-safety argument: the
     paper exchange holds an order, for a restart, once its account is saved; inside ``held``
     nothing is saved until ``save_in`` in this very transaction, which also writes the legs
     (pending, then open). So after a crash the exchange holds the legs exactly when our records
@@ -371,10 +372,13 @@ async def _place_within(session: AsyncSession, guards: list[_Guard], account: _A
     The paper exchange fills nothing when a protection is placed (a candle or a price does):
     its answers only open the legs, so nothing closes a position that is not held yet.
     """
+    outcomes: list[list[OrderReport] | BaseException | None] = []
     async with account.held():
-        outcomes = await _outcomes(
-            [g.engine.protection.place(g.position, g.base, g.stop, g.take) for g in guards]
-        )
+        for g in guards:  # one after the other: the paper account's lock is free, never awaited
+            try:
+                outcomes.append(await g.engine.protection.place(g.position, g.base, g.stop, g.take))
+            except Exception as exc:  # noqa: BLE001 - as _outcomes returns it
+                outcomes.append(exc)
     for g, outcome in zip(guards, outcomes, strict=True):
         g.tried = True
         if isinstance(outcome, BaseException):

@@ -334,6 +334,11 @@ class PaperExchange(BaseExchange):
             return None
         return self.book.levels(symbol)
 
+    @property
+    def locked(self) -> bool:
+        """True while someone holds the account's lock (a change, and its save, under way)."""
+        return self._lock.locked()
+
     def quiet(self, symbol: str) -> bool:
         """True when market data on ``symbol`` can fill nothing (see ``quiet_candle``)."""
         book = self.book

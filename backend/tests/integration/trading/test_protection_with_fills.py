@@ -119,7 +119,7 @@ def test_legs_placed_with_their_write_store_and_send_what_legs_placed_apart_do(
     events_within, events[:] = list(events), []
 
     run = "apart"  # as on a venue whose account is not saved in our transaction
-    monkeypatch.setattr(order_batch._Account, "saved_only_in", property(lambda _: False))
+    monkeypatch.setattr(order_batch._Account, "places_within", lambda _: False)
     apart = asyncio.run(_replay(series, tmp_path / "apart"))
 
     assert placed["within"] >= 5, placed  # the path under test ran, several times
