@@ -159,6 +159,10 @@ _WRITER = "cryptotrader.writer"
 WRITER_RAW = "cryptotrader.writer_raw"
 """``session.info``: a writer session's ``sqlite3`` connection (``Database.writer_session``)."""
 
+WRITER_KEPT = "cryptotrader.writer_kept"
+"""``session.info``: what ``driver`` keeps of a writer session's connection (its dialect ...):
+the one entry of its ``info`` a writer session carries over to the next unit of work."""
+
 
 class WriterSession(Session):
     """The session of a writer's unit of work (``Database.writer_session``).
@@ -341,13 +345,18 @@ class Database:
     def writer_session_done(self, session: AsyncSession) -> None:
         """Keep a writer session that ended clean for the next writer.
 
-        Building one cost more than the rest of a unit of work. Its ``info`` is emptied; one
-        left with a transaction or objects is dropped.
+        Building one cost more than the rest of a unit of work. Its ``info`` is emptied (but
+        for ``WRITER_KEPT``: per connection, not per transaction); one left with a transaction
+        or objects is dropped.
         """
         sync = session.sync_session
         if sync.in_transaction() or sync.identity_map or sync._new or sync._deleted:
             return
-        session.info.clear()
+        info = sync.info
+        kept = info.get(WRITER_KEPT)
+        info.clear()
+        if kept is not None:  # the same connection's (a new one comes with a new session)
+            info[WRITER_KEPT] = kept
         self._spare_session = session
 
     async def drop_writer_connection(self) -> None:

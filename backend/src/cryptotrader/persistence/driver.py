@@ -36,7 +36,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.persistence import driver_pg
-from cryptotrader.persistence.database import WRITER_RAW, begin_writer
+from cryptotrader.persistence.database import WRITER_KEPT, WRITER_RAW, begin_writer
 from cryptotrader.persistence.inline_sqlite import CountingConnection, InlineConnection
 from cryptotrader.persistence.repositories._sql import rowcount
 from cryptotrader.persistence.types import fast_bind
@@ -44,7 +44,6 @@ from cryptotrader.persistence.types import fast_bind
 Params = dict[str, Any]
 
 _KEY = "cryptotrader.driver"
-_WRITER_KEY = "cryptotrader.driver.writer"
 
 
 Slot = tuple[str, Any, Callable[[Any], Any] | None]
@@ -141,16 +140,18 @@ async def _driver(session: AsyncSession) -> _Raw | None:
     sync = session.sync_session
     if sync._new or sync._deleted or sync.identity_map._modified:
         return None
-    writer: sqlite3.Connection | None = session.info.get(WRITER_RAW)
+    info = sync.info
+    writer: sqlite3.Connection | None = info.get(WRITER_RAW)
     if writer is not None:  # the writers' own connection: its unit of work begins here
-        begin_writer(writer)
-        inline: _Raw | None = session.info.get(_WRITER_KEY)
-        if inline is None:
+        if not writer.in_transaction:
+            begin_writer(writer)
+        inline: _Raw | None = info.get(WRITER_KEPT)  # kept from one unit of work to the next
+        if inline is None or inline.connection is not writer:
             inline = _Raw(writer, None, session.get_bind().dialect)
-            session.info[_WRITER_KEY] = inline
+            info[WRITER_KEPT] = inline
         return inline
     transaction = sync.get_transaction()
-    cached = session.info.get(_KEY)
+    cached = info.get(_KEY)
     if cached is not None and transaction is not None and cached[0] is transaction:
         raw: _Raw | None = cached[1]
         return raw
@@ -160,7 +161,7 @@ async def _driver(session: AsyncSession) -> _Raw | None:
     if isinstance(driver, aiosqlite.Connection) and driver._connection is not None:
         worker = None if isinstance(driver, InlineConnection) else driver
         raw = _Raw(driver._connection, worker, session.get_bind().dialect)
-    session.info[_KEY] = (sync.get_transaction(), raw)
+    info[_KEY] = (sync.get_transaction(), raw)
     return raw
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from cryptotrader.domain.enums import BotKind, RiskLevel
 from cryptotrader.engines.bot_ledger import BotLedger
 from cryptotrader.persistence import driver
-from cryptotrader.persistence.database import Database
+from cryptotrader.persistence.database import WRITER_KEPT, WRITER_RAW, Database
 from cryptotrader.persistence.migrate import upgrade
 from cryptotrader.persistence.repositories import bots
 from cryptotrader.persistence.repositories.checkpoints import upsert_checkpoint
@@ -210,3 +210,26 @@ async def test_writer_session_when_the_next_unit_of_work_takes_it_carries_nothin
     assert (held, called) == (0, [])
     assert row is not None
     assert row.key == "a"  # read in the first: still readable, detached
+
+
+async def test_writer_session_when_the_next_unit_of_work_takes_it_keeps_the_drivers_connection(
+    db: Database,
+) -> None:
+    """What ``driver`` keeps per connection (``WRITER_KEPT``) is not rebuilt per transaction."""
+    kept = []
+    for value in (1, 2):
+        async with UnitOfWork(db) as uow:
+            await _put(uow, "a", value)
+            kept.append(uow.session.info[WRITER_KEPT])
+            await uow.commit()
+    await db.drop_writer_connection()  # a new connection (maybe the pool's same): a new session
+    async with UnitOfWork(db) as uow:
+        await _put(uow, "b", 3)
+        new = uow.session.info[WRITER_KEPT]
+        raw = uow.session.info[WRITER_RAW]
+        await uow.commit()
+
+    assert kept[0] is kept[1]
+    assert new is not kept[0]
+    assert new.connection is raw
+    assert await _stored(db) == {"a": 2, "b": 3}
