@@ -8,14 +8,16 @@ them (each a candle time's ``StrategyInputsComputed`` of every pair: both bots' 
 conservative with its 1h trend and ``bench_flip``), through JSON as they would come from Redis.
 Then a fresh ``DecisionWorker`` decides them read by read, ``ROUNDS`` times, on a bus that only
 keeps what is published. Printed: the CPU per read (the first, the history, not counted), and a
-digest of every published message's JSON (ids included), so that two trees' runs show they
-published the same ``DecisionsMade`` and ``SignalGenerated``, bit for bit.
+digest of every published message's JSON (ids included; a run's batch written as the list it
+was before 2026-12-05, ``_as_before``), so that two trees' runs show they published the same
+``DecisionsMade`` and ``SignalGenerated``, bit for bit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -24,7 +26,7 @@ import bench.runtime_flip  # noqa: F401 - registers bench_flip
 from bench import indicator_stage
 from bench._common import load, machine, today
 from cryptotrader import collector
-from cryptotrader.bus.messages import BusMessage, StrategyInputsComputed
+from cryptotrader.bus.messages import Batch, BusMessage, StrategyInputsComputed
 from cryptotrader.bus.protocol import Delivery
 from cryptotrader.domain import BotKind, Pair
 from cryptotrader.engines.decision import DecisionEngine
@@ -61,6 +63,20 @@ def _reads(pairs: int, timed: int) -> list[list[str]]:
     finally:
         setattr(DecisionWorker, "handle_many", handle_many)  # noqa: B010
     return reads
+
+
+def _as_before(message: BusMessage) -> str:
+    """The message's JSON with a run's batch written as a list (format 1, before 2026-12-05).
+
+    The digest is of that form, so that it compares with the digests printed before the batch
+    became one string on the wire: the same digest, the same messages.
+    """
+    text = message.model_dump_json()
+    batch = getattr(message, "batch", None)
+    if isinstance(batch, Batch):
+        listed = json.dumps(list(batch), separators=(",", ":"))
+        text = text.replace(f'"batch":{json.dumps(batch.text)}', f'"batch":{listed}', 1)
+    return text
 
 
 def _deliveries(read: list[StrategyInputsComputed]) -> list[Delivery]:
@@ -102,7 +118,7 @@ def main() -> None:
         cpu.append(asyncio.run(decide()) / (len(reads) - 1) * 1000)
     digest = hashlib.sha256()
     for message in bus.out:
-        digest.update(message.model_dump_json().encode())
+        digest.update(_as_before(message).encode())
     shown = ", ".join(f"{c:.2f}" for c in cpu)
     print(
         f"  {len(reads) - 1} reads of {pairs} runs (both bots): CPU per read {shown} ms "

@@ -294,9 +294,9 @@ export interface components {
         CandlesClosed: {
             /**
              * Batch
-             * @description several pairs: the symbols whose runs cover the same candle times and are traded together (sorted); empty for one pair
+             * @description several pairs: the symbols whose runs cover the same candle times and are traded together (sorted), joined by commas; empty for one pair (a JSON list of them, the format before 2026-12-05, is still read)
              */
-            batch: string[];
+            batch: string;
             /**
              * Batch Ms
              * @description several pairs: the first candle time of the batch
@@ -430,9 +430,9 @@ export interface components {
         DecisionsMade: {
             /**
              * Batch
-             * @description several pairs: the symbols whose runs cover the same candle times and are traded together (sorted); empty for one pair
+             * @description several pairs: the symbols whose runs cover the same candle times and are traded together (sorted), joined by commas; empty for one pair (a JSON list of them, the format before 2026-12-05, is still read)
              */
-            batch: string[];
+            batch: string;
             /**
              * Batch Ms
              * @description several pairs: the first candle time of the batch
@@ -943,9 +943,9 @@ export interface components {
         StrategyInputsComputed: {
             /**
              * Batch
-             * @description several pairs: the symbols whose runs cover the same candle times and are traded together (sorted); empty for one pair
+             * @description several pairs: the symbols whose runs cover the same candle times and are traded together (sorted), joined by commas; empty for one pair (a JSON list of them, the format before 2026-12-05, is still read)
              */
-            batch: string[];
+            batch: string;
             /**
              * Batch Ms
              * @description several pairs: the first candle time of the batch

@@ -98,7 +98,7 @@ def test_decisions_made_of_run_equals_the_validated() -> None:
             message_id="ab" * 16, candles=run.candles, bots=bots, **run.carried()
         )
         _same(built, validated)
-        assert built.batch is not run.batch  # its own list, as validation copies it
+        assert built.batch == run.batch  # the run's (immutable: shared, not copied)
 
 
 def test_signal_generated_of_verdict_equals_the_validated_and_the_former_path() -> None:

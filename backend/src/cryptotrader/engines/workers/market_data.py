@@ -31,7 +31,7 @@ import numpy as np
 
 from cryptotrader.bus import topics
 from cryptotrader.bus.message_ids import run_message_id
-from cryptotrader.bus.messages import CandlesClosed
+from cryptotrader.bus.messages import Batch, CandlesClosed
 from cryptotrader.bus.protocol import MessageBus
 from cryptotrader.clock import Clock
 from cryptotrader.domain.market import CandleArrays
@@ -122,7 +122,7 @@ class Publisher:
         history_from_ms: int,
         next_open: tuple[float, int] | None,
         final: bool = False,
-        batch: list[str] | None = None,
+        batch: Sequence[str] | None = None,
         batch_ms: int | None = None,
     ) -> None:
         """Announce a run of closed candles (``batch``: see ``BatchReplayFeed``)."""
@@ -146,7 +146,7 @@ class Publisher:
         history_from_ms: int,
         next_open: tuple[float, int] | None,
         final: bool = False,
-        batch: list[str] | None = None,
+        batch: Sequence[str] | None = None,
         batch_ms: int | None = None,
     ) -> CandlesClosed:
         """The ``CandlesClosed`` of a run (``publish``'s, not published)."""
@@ -172,7 +172,7 @@ class Publisher:
             next_open=None if next_open is None else next_open[0],
             next_open_ms=None if next_open is None else next_open[1],
             final=final,
-            batch=batch or [],
+            batch=batch if isinstance(batch, Batch) else Batch.of(batch or ()),
             batch_ms=batch_ms,
         )
 
@@ -336,7 +336,7 @@ async def publish_batch(runs: Sequence[LaneRun], *, first_ms: int, final: bool =
     (docs/runtime.md, "Several pairs"), as ``backtest portfolio`` does.
     """
     ordered = sorted(runs, key=lambda r: r.publisher.series.pair.symbol)
-    batch = [r.publisher.series.pair.symbol for r in ordered]
+    batch = Batch.of(r.publisher.series.pair.symbol for r in ordered)  # one for every run
     messages = [
         run.publisher.message(
             run.candles,

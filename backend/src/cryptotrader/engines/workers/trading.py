@@ -367,7 +367,7 @@ class TradingWorker:
             return
         gathered = self._gathering.setdefault(message.batch_ms, {})
         gathered[message.pair.symbol] = message
-        if set(gathered) >= set(message.batch) & set(self.lanes):
+        if set(gathered) >= message.batch.members().intersection(self.lanes):
             del self._gathering[message.batch_ms]
             await self._batch([gathered[s] for s in sorted(gathered)])
             # traded: acked at last, every pair's run in one round trip
