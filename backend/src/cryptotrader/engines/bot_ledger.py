@@ -9,19 +9,39 @@ a fixed order, as the reallocation locks them), and every later read in that tra
 memory: the portfolio's own writes (``set_capital``, ``set_risk``, ``set_status``) go through the
 ledger, which updates its copy as it writes the row.
 
-A ledger belongs to one transaction of one session: a commit or a rollback ends it (the next use
-reads again), so nothing is ever carried across transactions, where another process (the API)
-may have changed a bot.
+A ledger belongs to one transaction of one session: a commit or a rollback ends it. The next
+transaction reads the bots again, since another process (the API) or another piece of this one may
+have changed a bot in between; except where the database itself can say that nothing changed.
+
+**Kept across transactions, on the inline SQLite writer** (``Database(inline=True)``: a replay, a
+process serving nothing else): the writers' one ``sqlite3`` connection watches the rows a ledger
+holds. Temporary triggers (``temp`` schema: this connection's alone, never in the file) count every
+row this connection inserts, updates or deletes in ``bots`` and in the risk states
+(``engine_checkpoints``, engine ``portfolio``, keys ``risk:*``), in a temporary one-row table that
+commits and rolls back with the writes it counts; ``PRAGMA data_version`` changes when any *other*
+connection (another process, another ``Database`` on the file) commits. So a ledger whose
+transaction commits, having written those rows only through itself (the count moved by exactly its
+own writes), is the database's state as of (count, data_version) after the commit: it is kept,
+its values normalised as a read would return them (capital and ratio through their columns'
+rounding). The next transaction on that connection reads the count and data_version (one small
+statement) and, if both are as kept, starts from copies of the kept bots instead of reading
+(locked: on SQLite the writer lock is held from ``BEGIN IMMEDIATE``). Anything else (a rollback,
+a bot written by another statement, another connection's commit, a new connection) reads again.
+Elsewhere (PostgreSQL, aiosqlite's threaded connection, a reader) nothing is kept.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import sqlite3
+import weakref
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import String, and_, bindparam, insert, literal, select, update
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.config import TradingSettings
@@ -30,9 +50,16 @@ from cryptotrader.domain.enums import BotKind, BotStatus
 from cryptotrader.engines.bot_config import EffectiveConfig, config_of
 from cryptotrader.errors import OperationalError
 from cryptotrader.persistence import deferred, driver
+from cryptotrader.persistence.database import WRITER_RAW
+from cryptotrader.persistence.inline_sqlite import CountingConnection
 from cryptotrader.persistence.repositories import checkpoints
+from cryptotrader.persistence.repositories._sql import rowcount
 from cryptotrader.persistence.tables import Base, BotRow, EngineCheckpointRow, ReallocationRow
+from cryptotrader.persistence.types import ExactDecimal
+from cryptotrader.persistence.uow import after_commit
 from cryptotrader.risk.reducer import RiskState
+
+log = logging.getLogger(__name__)
 
 RISK_ENGINE = "portfolio"
 """``engine_checkpoints`` rows of the risk reducer's state, key ``risk:<bot>``."""
@@ -106,10 +133,15 @@ class BotLedger:
         self._session = session
         self.bots = bots
         self.locked = locked
+        self._watch: _Watch | None = None
+        """Inline SQLite writer: what was seen when this ledger was read (kept at its commit)."""
 
     @classmethod
     async def of(cls, session: AsyncSession, *, lock: bool = False) -> BotLedger:
         """The ledger of ``session``'s transaction, read on first use (``lock``: rows locked).
+
+        On the inline SQLite writer, the ledger a committed transaction kept when nothing has
+        written the bots since (module docstring), else read.
 
         Raises:
             OperationalError: a bot does not exist (the database was not initialised).
@@ -119,23 +151,56 @@ class BotLedger:
         if cached is not None and cached[0] == transaction and (cached[1].locked or not lock):
             ledger: BotLedger = cached[1]
             return ledger
-        rows = await driver.rows(session, _READ_LOCKED if lock else _READ)
-        bots = {}
-        for kind, row_id, status, capital, ratio, raw, stored in rows:
-            risk = RiskState() if stored is None else RiskState(**stored)
-            config = config_of(kind, raw)
-            bots[kind] = LedgerBot(kind, row_id, status, capital, ratio, config, risk)
-        missing = [kind for kind in BotKind if kind not in bots]
-        if missing:
-            raise OperationalError(f"no {missing[0]} bot in the database: create the bots first")
-        ledger = cls(session, bots, lock)
+        raw = await _writer(session)
+        seen = None if raw is None else _seen(raw)
+        kept = None if raw is None else _KEPT.get(raw)
+        base = None
+        if seen is not None and kept is not None and kept.bots and kept.seen == seen:
+            base = kept.bots
+            ledger = cls(session, {kind: replace(bot) for kind, bot in base.items()}, True)
+        else:
+            ledger = cls(session, await _read(session, lock), lock or raw is not None)
+        if raw is not None and seen is not None:
+            ledger._watch = _Watch(raw, *seen, base=base)
+            after_commit(session, ledger._keep)
         session.info[_KEY] = (driver.transaction_key(session), ledger)
         return ledger
 
     @staticmethod
     def forget(session: AsyncSession) -> None:
         """Drop the ledger of ``session`` (a bot was written around it: read again)."""
-        session.info.pop(_KEY, None)
+        cached = session.info.pop(_KEY, None)
+        if cached is not None:
+            cached[1]._watch = None  # its copy is not the database's any more: never kept
+
+    def _writes(self, rows: int) -> None:
+        """``rows`` of the watched ones written by this ledger (the count its commit expects)."""
+        if self._watch is not None:
+            self._watch.own += rows
+
+    def _keep(self) -> None:
+        """Committed: keep a copy of the bots if the watched rows moved by this ledger alone.
+
+        Not if a change of it was never written (a ``deferred`` block committed unflushed).
+        A ledger taken from the kept one that wrote nothing leaves that one kept as it is.
+        """
+        watch, self._watch = self._watch, None
+        if watch is None:
+            return
+        try:
+            count = watch.raw.execute(_COUNT).fetchone()[0]
+        except sqlite3.Error:
+            count = None
+        unwritten = any(bot.dirty or bot.risk_at is not None for bot in self.bots.values())
+        if count != watch.count + watch.own or unwritten:  # written otherwise: read again
+            _KEPT[watch.raw] = _Kept(None, (-1, -1))  # watched (committed), nothing kept
+            return
+        seen = (count, watch.version)
+        kept = _KEPT.get(watch.raw)
+        if watch.own == 0 and kept is not None and kept.bots is watch.base and kept.seen == seen:
+            return  # unchanged
+        bots = {kind: _as_read(bot) for kind, bot in self.bots.items()}
+        _KEPT[watch.raw] = _Kept(bots, seen)
 
     async def set_capital(
         self, kind: BotKind, capital: Decimal, *, ratio: Decimal | None = None
@@ -153,10 +218,10 @@ class BotLedger:
             deferred.before_flush(self._session, _KEY, self._flush)
         elif ratio is None:
             values = {"b_type": kind, "b_capital": capital}
-            await driver.execute(self._session, _SET_CAPITAL, values)
+            self._writes(await driver.execute(self._session, _SET_CAPITAL, values))
         else:
             values = {"b_type": kind, "b_capital": capital, "b_ratio": ratio}
-            await driver.execute(self._session, _SET_CAPITAL_AND_RATIO, values)
+            self._writes(await driver.execute(self._session, _SET_CAPITAL_AND_RATIO, values))
 
     async def _flush(self) -> None:
         """The bots changed inside a ``defer`` block, each written once, in the locks' order."""
@@ -166,6 +231,7 @@ class BotLedger:
                 await deferred.write(
                     self._session, _SET_CAPITAL_AND_RATIO, values, phase=deferred.BOTS
                 )
+                self._writes(1)  # its row, written by this flush
                 bot.dirty = False
             if bot.risk_at is not None:
                 await self._save_risk(bot.kind, bot.risk, bot.risk_at)
@@ -194,10 +260,12 @@ class BotLedger:
         await checkpoints.save_checkpoint(
             session=self._session, engine=RISK_ENGINE, key=f"risk:{kind}", value=value, at=at
         )
+        self._writes(1)  # one upsert: the row inserted or updated
 
     async def set_status(self, kind: BotKind, status: BotStatus) -> None:
         """Write a bot's run state."""
-        await self._session.execute(_SET_STATUS, {"b_type": kind, "b_status": status})
+        result = await self._session.execute(_SET_STATUS, {"b_type": kind, "b_status": status})
+        self._writes(rowcount(result))
         self.bots[kind].status = status
 
     async def reallocate(  # noqa: PLR0917 - a reallocation's fields
@@ -240,3 +308,133 @@ class BotLedger:
         await self._session.execute(
             _SET_CAPITAL, [{"b_type": bot.kind, "b_capital": bot.capital} for bot in moved]
         )
+        self._writes(len(moved))  # one row each
+
+
+# --- kept across transactions on the inline SQLite writer (module docstring) ---------------------
+
+_COUNT_ONE = "UPDATE cryptotrader_ledger_writes SET n = n + 1"
+_RISK_ROW = "{row}.engine = 'portfolio' AND substr({row}.key, 1, 5) = 'risk:'"
+_WATCH_SQL = (
+    "CREATE TEMP TABLE IF NOT EXISTS cryptotrader_ledger_writes (n INTEGER NOT NULL)",
+    "INSERT INTO temp.cryptotrader_ledger_writes SELECT 0 "
+    "WHERE NOT EXISTS (SELECT 1 FROM temp.cryptotrader_ledger_writes)",
+    *(
+        f"CREATE TEMP TRIGGER IF NOT EXISTS cryptotrader_ledger_bots_{event.lower()} "
+        f"AFTER {event} ON main.bots BEGIN {_COUNT_ONE}; END"
+        for event in ("INSERT", "UPDATE", "DELETE")
+    ),
+    *(
+        f"CREATE TEMP TRIGGER IF NOT EXISTS cryptotrader_ledger_risk_{event.lower()} "
+        f"AFTER {event} ON main.engine_checkpoints WHEN {when} BEGIN {_COUNT_ONE}; END"
+        for event, when in (
+            ("INSERT", _RISK_ROW.format(row="NEW")),
+            ("UPDATE", f"({_RISK_ROW.format(row='NEW')}) OR ({_RISK_ROW.format(row='OLD')})"),
+            ("DELETE", _RISK_ROW.format(row="OLD")),
+        )
+    ),
+)
+"""The watch on the writers' connection: a temporary table counting, with temporary triggers,
+every row it writes in ``bots`` and in the risk states (``engine_checkpoints``, ``portfolio``,
+``risk:*``). Temporary: this connection's alone, never in the database file."""
+assert _BOTS.name == "bots"
+assert _CHECKPOINTS.name == "engine_checkpoints"
+assert RISK_ENGINE == "portfolio"
+_SEEN = (
+    "SELECT n, (SELECT data_version FROM pragma_data_version) FROM temp.cryptotrader_ledger_writes"
+)
+_COUNT = "SELECT n FROM temp.cryptotrader_ledger_writes"
+
+
+@dataclass(slots=True)
+class _Watch:
+    raw: CountingConnection
+    count: int
+    """The count of watched writes when the ledger was read (or taken from the kept one)."""
+    version: int
+    """The connection's ``data_version`` then (in the transaction: no other commit since)."""
+    base: dict[BotKind, LedgerBot] | None = None
+    """The kept bots the ledger was copied from (None: read)."""
+    own: int = 0
+    """The watched rows the ledger wrote since."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    bots: dict[BotKind, LedgerBot] | None
+    """None: the connection is watched (set up and committed), nothing kept."""
+    seen: tuple[int, int]
+    """(count of watched writes, ``data_version``) when it was kept."""
+
+
+_KEPT: weakref.WeakKeyDictionary[CountingConnection, _Kept] = weakref.WeakKeyDictionary()
+"""By writers' connection (a new one, after a failed rollback, starts with nothing kept)."""
+
+
+async def _writer(session: AsyncSession) -> CountingConnection | None:
+    """The inline SQLite writers' connection of ``session``'s transaction (begun), else None."""
+    writer = session.info.get(WRITER_RAW)
+    if not isinstance(writer, CountingConnection):
+        return None
+    raw = await driver.connection(session)
+    return writer if raw is writer else None
+
+
+def _seen(raw: CountingConnection) -> tuple[int, int] | None:
+    """(count of watched writes, ``data_version``) now; the watch set up on first use.
+
+    None when SQLite refused (nothing kept then). Inside the writer's transaction (begun: the
+    write lock held), so no other connection can commit before this one does. Set up in it
+    (``CREATE TEMP ... IF NOT EXISTS``) until a transaction that did so commits (``_KEPT``):
+    rolled back, the temporary table and triggers go with it.
+    """
+    try:
+        if raw not in _KEPT:
+            for sql in _WATCH_SQL:
+                raw.execute(sql)
+        count, version = raw.execute(_SEEN).fetchone()
+    except sqlite3.Error:
+        log.warning("bot ledger: cannot watch the writers' connection; read every time")
+        return None
+    return int(count), int(version)
+
+
+async def _read(session: AsyncSession, lock: bool) -> dict[BotKind, LedgerBot]:
+    rows = await driver.rows(session, _READ_LOCKED if lock else _READ)
+    bots = {}
+    for kind, row_id, status, capital, ratio, raw, stored in rows:
+        risk = RiskState() if stored is None else RiskState(**stored)
+        config = config_of(kind, raw)
+        bots[kind] = LedgerBot(kind, row_id, status, capital, ratio, config, risk)
+    missing = [kind for kind in BotKind if kind not in bots]
+    if missing:
+        raise OperationalError(f"no {missing[0]} bot in the database: create the bots first")
+    return bots
+
+
+def _as_read(bot: LedgerBot) -> LedgerBot:
+    """A copy of ``bot`` with the values a read of its row would give (its columns' rounding).
+
+    Its configuration is as read (a ledger never writes it); its risk state is the one it wrote
+    (plain integers and a flag: the same after the JSON's round trip).
+    """
+    capital, ratio = _stored(_CAPITAL, bot.capital), _stored(_RATIO, bot.ratio)
+    return replace(bot, capital=capital, ratio=ratio, dirty=False, risk_at=None)
+
+
+_CAPITAL = cast(ExactDecimal, _BOTS.c.capital.type)
+_RATIO = cast(ExactDecimal, _BOTS.c.current_risk_ratio.type)
+_SQLITE = sqlite_dialect.dialect()
+
+
+def _stored(column: ExactDecimal, value: Decimal) -> Decimal:
+    """``value`` as SQLite stores and gives it back (rounded to the column's places).
+
+    A finite ``Decimal`` with exactly those places already is (the text of its digits, read
+    back and quantized to the same places: the same digits, exponent and sign).
+    """
+    if type(value) is Decimal and value.is_finite() and value.as_tuple().exponent == -column.scale:
+        return value
+    stored = column.process_result_value(column.process_bind_param(value, _SQLITE), _SQLITE)
+    assert stored is not None
+    return stored

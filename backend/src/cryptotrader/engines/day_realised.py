@@ -21,17 +21,26 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cryptotrader.domain.enums import BotKind
+from cryptotrader.domain.enums import BotKind, TradeStatus
 from cryptotrader.persistence import deferred, driver
-from cryptotrader.persistence.repositories import trades
+from cryptotrader.persistence.tables import Base, TradeRow
 from cryptotrader.persistence.uow import after_commit
 
 _KEY = "cryptotrader.day_realised"
+_TRADES = Base.metadata.tables[TradeRow.__tablename__]
+_REALISED = select(_TRADES.c.pnl, _TRADES.c.closed_at).where(
+    _TRADES.c.bot_id == bindparam("b_bot_id"),
+    _TRADES.c.status == bindparam("b_status"),
+    _TRADES.c.closed_at >= bindparam("b_since"),
+)
+"""``trades.realised_since``'s query with each trade's close (the sum's ``latest``)."""
 
-Sums = dict[BotKind, tuple[datetime, Decimal]]
-"""Each bot's sum of the P&L of trades closed since a day's start: (the day's start, the sum)."""
+Sums = dict[BotKind, tuple[datetime, Decimal, datetime | None]]
+"""Each bot's sum of the P&L of trades closed since a day's start: (the day's start, the sum,
+the latest close it counted, None when none)."""
 
 
 class DayRealised:
@@ -54,13 +63,22 @@ class DayRealised:
         found = sums.get(bot) if sums is not None else None
         if found is None:
             found = self._committed.get(bot)
-        if found is not None and found[0] == day:
-            return found[1]
+        if found is not None:
+            start, value, latest = found
+            if start == day:
+                return value
+            if start < day and (latest is None or latest < day):  # nothing closed since `day`
+                if sums is not None:
+                    sums[bot] = (day, Decimal(0), None)
+                return Decimal(0)
         if deferred.deferring(session):  # this transaction's closes, before the read
             await deferred.flush(session)
-        value = await trades.realised_since(session=session, bot=bot, since=day, bot_id=bot_id)
+        params = {"b_bot_id": bot_id, "b_status": TradeStatus.CLOSED, "b_since": day}
+        found_rows = await driver.rows(session, _REALISED, params)
+        value = sum((pnl for pnl, _ in found_rows if pnl is not None), Decimal(0))
+        latest = max((closed for _, closed in found_rows), default=None)
         if sums is not None:
-            sums[bot] = (day, value)
+            sums[bot] = (day, value, latest)
         return value
 
     def settled(
@@ -76,8 +94,12 @@ class DayRealised:
         found = sums.get(bot, known)
         if found is None:
             return
-        day, value = found
-        sums[bot] = (day, value + booked_pnl if closed_at >= day else value)
+        day, value, latest = found
+        if closed_at >= day:
+            latest = closed_at if latest is None else max(latest, closed_at)
+            sums[bot] = (day, value + booked_pnl, latest)
+        else:
+            sums[bot] = found
 
     def _open(self, session: AsyncSession) -> Sums | None:
         """The sums of ``session``'s transaction (None outside one: nothing kept)."""

@@ -16,8 +16,10 @@ from cryptotrader.clock import TestClock
 from cryptotrader.config import Settings
 from cryptotrader.domain.enums import BotKind, BotStatus, ExitReason, Side, TradeStatus
 from cryptotrader.domain.trades import Trade
+from cryptotrader.engines import day_realised
 from cryptotrader.engines.portfolio import PortfolioManager, booked
 from cryptotrader.engines.workers.control import ControlWorker
+from cryptotrader.persistence import driver
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import bots, reallocations, trades
 from cryptotrader.persistence.uow import UnitOfWork
@@ -191,13 +193,7 @@ async def test_day_realised_when_trades_settle_follows_the_database_read_once(
     # (committed ones only), equal to a read of the trades at every step.
     portfolio = await manager(database)
     real = trades.realised_since
-    reads: list[BotKind] = []
-
-    async def counted(**kwargs: Any) -> Decimal:
-        reads.append(kwargs["bot"])
-        return await real(**kwargs)
-
-    monkeypatch.setattr(trades, "realised_since", counted)
+    reads = counted_reads(monkeypatch, await bot_kinds(database))
     day = T0 + timedelta(hours=2)
 
     async def today(bot: BotKind) -> Decimal:
@@ -226,3 +222,67 @@ async def test_day_realised_when_trades_settle_follows_the_database_read_once(
     assert await today(BotKind.SAFE) == second
     assert await today(BotKind.AGGRESSIVE) < 0
     assert reads == [BotKind.SAFE, BotKind.SAFE, BotKind.AGGRESSIVE]
+
+
+async def bot_kinds(database: Database) -> dict[int, BotKind]:
+    async with UnitOfWork(database) as uow:
+        return {(await bots.require_bot(session=uow.session, kind=k)).id: k for k in BotKind}
+
+
+def counted_reads(monkeypatch: pytest.MonkeyPatch, kinds: dict[int, BotKind]) -> list[BotKind]:
+    """The bots whose P&L of the day ``DayRealised`` reads from the trades, in order."""
+    rows = driver.rows
+    reads: list[BotKind] = []
+
+    async def counted(session: Any, statement: Any, params: Any = None) -> list[Any]:
+        if statement is day_realised._REALISED:
+            reads.append(kinds[params["b_bot_id"]])
+        return await rows(session, statement, params)
+
+    monkeypatch.setattr(driver, "rows", counted)
+    return reads
+
+
+async def test_day_realised_when_the_day_turns_with_nothing_closed_since_is_zero_unread(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new day's sum without a read when no trade of the bot closed at or after its start
+    # (the read's latest close and the settlements since are before it); read otherwise.
+    portfolio = await manager(database)
+    kinds = await bot_kinds(database)
+    ids = {kind: bot_id for bot_id, kind in kinds.items()}
+    reads = counted_reads(monkeypatch, kinds)
+
+    async def on(day: datetime, bot: BotKind = BotKind.SAFE) -> Decimal:
+        async with UnitOfWork(database) as uow:
+            kept = await portfolio.day_realised.since(uow.session, bot, day, ids[bot])
+            await uow.commit()
+        async with UnitOfWork(database) as uow:
+            stored = await trades.realised_since(session=uow.session, bot=bot, since=day)
+        assert kept == stored
+        assert str(kept) == str(stored)
+        return kept
+
+    day = timedelta(days=1)
+    await settle(portfolio, database, closed(BotKind.SAFE, "40000", "41000", 2))  # at 03:00
+    assert await on(T0) > 0  # read
+    assert await on(T0 + day) == 0  # turned: the latest close it knows is before: not read
+    assert await on(T0 + 2 * day) == 0
+    assert reads == [BotKind.SAFE]
+    await settle(portfolio, database, closed(BotKind.SAFE, "40000", "39000", 24 * 2 + 5))
+    assert await on(T0 + 2 * day) < 0  # the day's sum grown by the settlement: not read
+    assert await on(T0 + 3 * day) == 0
+    assert reads == [BotKind.SAFE]
+    await settle(portfolio, database, closed(BotKind.SAFE, "40000", "39500", 24 * 4 + 1))
+    assert await on(T0 + 4 * day) < 0  # settled on the 3rd's sum, closed on the 4th: read
+    assert reads == [BotKind.SAFE, BotKind.SAFE]
+    assert await on(T0 + 5 * day) == 0
+    assert reads == [BotKind.SAFE, BotKind.SAFE]
+    async with UnitOfWork(database) as uow:  # a settlement rolled back: read again
+        trade = closed(BotKind.SAFE, "40000", "38000", 24 * 5 + 2)
+        trade_id = await trades.add_trade(session=uow.session, trade=trade, exchange="paper")
+        await portfolio.settle(session=uow.session, trade_id=trade_id, trade=trade, at=T0)
+    assert await on(T0 + 5 * day) == 0
+    assert reads == [BotKind.SAFE] * 3
+    assert await on(T0 + 6 * day, BotKind.AGGRESSIVE) == 0  # never read for this bot: read
+    assert reads[-1] is BotKind.AGGRESSIVE
