@@ -71,6 +71,8 @@ class _Sent:
     terms: BotTerms | None = None
     """The bot's terms the entry was decided on (its fill's levels use them: no read)."""
     report: OrderReport | None = None
+    intent: dict[str, Any] | None = None
+    """The decision behind the entry when this transaction wrote it unstored (``_fill_within``)."""
 
 
 @dataclass(slots=True)
@@ -134,6 +136,27 @@ class _Account:
         if self._paper is not None:
             await self._paper.discard()
 
+    def fills_within(self) -> bool:
+        """True when entries may be sent, and their fills recorded, as they are written.
+
+        In the transaction that writes them (``_fill_within``): ``places_within``, and nothing
+        unsaved in the account (forgetting its changes on a failure forgets only the batch's).
+        """
+        return self.places_within() and self._paper is not None and not self._paper.book.dirty
+
+    def changed(self) -> bool:
+        """True when the paper account has changes not saved."""
+        return self._paper is not None and self._paper.book.dirty
+
+    def hold(self) -> None:
+        """Saves wait (``PaperExchange.hold``) until ``release``."""
+        if self._paper is not None:
+            self._paper.hold()
+
+    def release(self) -> None:
+        if self._paper is not None:
+            self._paper.release()
+
 
 async def open_positions(wanted: list[Wanted]) -> None:
     """Enter every ``wanted`` (in its order) that its bot may: see the module docstring.
@@ -153,7 +176,12 @@ async def _open_positions(wanted: list[Wanted]) -> None:
         for w in batch:
             await _alone(w)
         return
-    await _send_entries(await _decide_and_write(batch))
+    sent, filled = await _decide_and_write(batch)
+    if filled is None:
+        await _send_entries(sent)
+        return
+    guards, opened = filled
+    await _protect(guards, opened, _Account(batch[0].engine))
 
 
 async def _send_entries(sent: list[_Sent]) -> None:
@@ -222,22 +250,101 @@ def _log_or_raise(engine: OrderEngine, what: str, exc: BaseException) -> None:
     log.error("entry %s %s: %s", engine.deps.pair.symbol, what, exc)
 
 
-async def _decide_and_write(batch: list[Wanted]) -> list[_Sent]:
-    """Decide each entry on the book grown by the earlier ones; write them in one transaction."""
+_Filled = tuple[list[_Guard], list[tuple[OrderEngine, Position]]]
+"""What ``_record_fills`` returns: the protections stored, the other positions to protect."""
+
+
+async def _decide_and_write(batch: list[Wanted]) -> tuple[list[_Sent], _Filled | None]:
+    """Decide each entry on the book grown by the earlier ones; write them in one transaction.
+
+    Returns the entries written, to send; or, when they were sent and their fills recorded in
+    that transaction (``_fill_within``, the paper exchange), what ``_record_fills`` returns.
+    """
     first = batch[0].engine.deps
     for w in batch:
         await w.engine.store.row_ids()  # looked up once per engine, outside the transaction
-    async with UnitOfWork(first.database) as uow, deferred.defer(uow.session):
-        decided, reads, written = await _decide_in(uow.session, batch)
-        if written:
-            await _commit(uow)
-    return await _announced(decided, reads)
+    account = _Account(batch[0].engine)
+    within = account.fills_within()
+    filled: list[_Sent] | None = None
+    recorded: list[tuple[_Sent, Position | None, _Guard | None]] = []
+    guards: list[_Guard] = []
+    if within:
+        account.hold()  # nothing sent inside is saved but by save_in in this transaction
+    try:
+        async with UnitOfWork(first.database) as uow, deferred.defer(uow.session):
+            decided, reads, written = await _decide_in(uow.session, batch, intents=not within)
+            if written and within:
+                filled = await _fill_within(uow.session, decided, reads, account, recorded, guards)
+            if written:
+                await _commit(uow)
+        if within and filled is None and account.changed():  # to send as usual: forget any sent
+            await account.discard()
+    except BaseException:
+        if within:  # orders the venue holds must not outlive this transaction (_fill_within)
+            await account.discard()
+        raise
+    finally:
+        if within:
+            account.release()
+    if filled is None:
+        return await _announced(decided, reads), None
+    return filled, (guards, _fills_recorded(recorded))
+
+
+async def _fill_within(  # noqa: PLR0917 - the transaction's parts
+    session: AsyncSession,
+    decided: list[tuple[OrderEngine, Decided]],
+    reads: EntryReads,
+    account: _Account,
+    recorded: list[tuple[_Sent, Position | None, _Guard | None]],
+    guards: list[_Guard],
+) -> list[_Sent] | None:
+    """Send the entries ``session`` wrote, and record their fills (``_record_fills``) in it.
+
+    On the paper exchange only (``_Account.fills_within``), with the account held by the
+    caller. The crash-safety argument is ``_place_within``'s: the paper exchange holds an order,
+    for a restart, once its account is saved, and it is saved only by ``save_in`` in this very
+    transaction, which also writes the entries. After a crash the exchange holds the entries
+    exactly when our records do; if the transaction fails, the caller forgets the account's
+    unsaved changes (``_Account.discard``, what a crash leaves).
+
+    The decisions are not stored (``Entries.write(intent=False)``): the stored decision is read
+    only when an entry's first fill opens its trade (``OrderStore.take_intent``), and here that
+    fill is recorded, from the decision in memory, in the transaction that writes the entry:
+    no restart can find the entry without its trade. Each is stored as before when this
+    returns None: a refusal in the batch (said after the commit, between the entries and their
+    fills, as before), the paper account's lock taken meanwhile, or an entry not filled at once
+    or not sent (refused, failed: nothing recorded, nothing counted; the caller forgets the
+    account's changes and the entries are sent again as usual, once committed, which records
+    and counts what happens).
+    The events are those of a fill recorded apart, in the same order, in one outbox row.
+    """
+    sent = [
+        _Sent(engine, one.order, reads.known_terms(one.bot), intent=one.intent)
+        for engine, one in decided
+        if one.order is not None
+    ]
+    if account.places_within() and all(one.refused is None for _, one in decided):
+        for s in sent:  # the paper account's lock is free (checked just now), never awaited
+            s.report = await s.engine.sender.send_within(s.order)
+            if s.report is None or s.report.status is not OrderStatus.FILLED:
+                break
+        else:
+            await _fills_in(session, sent, account, recorded, guards, [])
+            return sent
+    for s in sent:
+        assert s.intent is not None
+        await s.engine.store.remember_intent(s.order, s.intent, session=session)
+    return None
 
 
 async def _decide_in(
-    session: AsyncSession, batch: list[Wanted]
+    session: AsyncSession, batch: list[Wanted], *, intents: bool = True
 ) -> tuple[list[tuple[OrderEngine, Decided]], EntryReads, bool]:
-    """Decide and write ``batch`` in ``session`` (the engines' row ids known); True if written."""
+    """Decide and write ``batch`` in ``session`` (the engines' row ids known); True if written.
+
+    ``intents``: False to leave the decisions unstored (``_fill_within``).
+    """
     decided: list[tuple[OrderEngine, Decided]] = []
     grown: list[OpenPosition] = []
     books: dict[int, tuple[OpenPosition, ...]] = {}
@@ -263,7 +370,7 @@ async def _decide_in(
         decided.append((engine, one))
         if one.order is None:
             continue
-        await engine.entries.write(session, one, await engine.store.row_ids())
+        await engine.entries.write(session, one, await engine.store.row_ids(), intent=intents)
         grown.append(OpenPosition(one.bot, engine.deps.pair.symbol, one.order.quantity * one.price))
     return decided, reads, bool(grown)
 
@@ -294,24 +401,40 @@ async def _record_fills(
         return [], []
     recorded: list[tuple[_Sent, Position | None, _Guard | None]] = []
     guards: list[_Guard] = []
-    placing = False
+    placing: list[bool] = []
     try:
         async with UnitOfWork(sent[0].engine.deps.database) as uow, deferred.defer(uow.session):
-            for s in sent:
-                position, guard = await _record_fill(uow.session, s)
-                if guard is not None:
-                    guards.append(guard)
-                recorded.append((s, position, guard))
-            if guards and account.places_within():
-                placing = True
-                await _place_within(uow.session, guards, account)
-            await account.save_in(uow.session)  # after the legs: the account holding them
+            await _fills_in(uow.session, sent, account, recorded, guards, placing)
             await _commit(uow)
     except BaseException:
         if placing:  # legs the venue holds must not outlive this transaction: see _place_within
             await account.discard()
         raise
     return guards, _fills_recorded(recorded)
+
+
+async def _fills_in(  # noqa: PLR0917 - the transaction's parts
+    session: AsyncSession,
+    sent: list[_Sent],
+    account: _Account,
+    recorded: list[tuple[_Sent, Position | None, _Guard | None]],
+    guards: list[_Guard],
+    placing: list[bool],
+) -> None:
+    """``_record_fills``' transaction up to its commit.
+
+    The fills recorded (into ``recorded``), the legs stored (into ``guards``; on the paper
+    exchange placed too, ``placing`` then non-empty), the account saved.
+    """
+    for s in sent:
+        position, guard = await _record_fill(session, s)
+        if guard is not None:
+            guards.append(guard)
+        recorded.append((s, position, guard))
+    if guards and account.places_within():
+        placing.append(True)
+        await _place_within(session, guards, account)
+    await account.save_in(session)  # after the legs: the account holding them
 
 
 def _fills_recorded(
@@ -339,7 +462,14 @@ async def _record_fill(session: AsyncSession, s: _Sent) -> tuple[Position | None
     """Record one entry's report; the legs (pending) of the position it opens, if it does."""
     assert s.report is not None
     engine = s.engine
-    position = await engine.recorder.record_entry_in(session, s.order, s.report, terms=s.terms)
+    position = await engine.recorder.record_entry_in(
+        session,
+        s.order,
+        s.report,
+        terms=s.terms,
+        written=None if s.intent is None else s.order,  # written by this transaction
+        intent=s.intent,
+    )
     if not _opened(engine, position):
         return position, None
     assert position is not None

@@ -291,10 +291,18 @@ class Entries:
         )
         return Decided(bot.kind, order, legs, None, price, _intent(signal))
 
-    async def write(self, session: AsyncSession, decided: Decided, ids: orders.RowIds) -> None:
-        """Write a decided entry (and a bracket's legs) in ``session``: pending, not sent."""
+    async def write(
+        self, session: AsyncSession, decided: Decided, ids: orders.RowIds, *, intent: bool = True
+    ) -> None:
+        """Write a decided entry (and a bracket's legs) in ``session``: pending, not sent.
+
+        ``intent``: False to leave the decision unstored (``order_batch._fill_within``: its fill
+        is recorded in this transaction, or the decision stored before it commits).
+        """
         assert decided.order is not None
-        await self._store.write_new(session, decided.order, ids, intent=decided.intent)
+        await self._store.write_new(
+            session, decided.order, ids, intent=decided.intent if intent else None
+        )
         for leg in decided.legs:  # written before the list is sent, like the entry
             await self._store.write_new(session, leg, ids)
 

@@ -133,6 +133,8 @@ class ReportRecorder:
         report: OrderReport,
         *,
         terms: BotTerms | None = None,
+        written: Order | None = None,
+        intent: dict[str, Any] | None = None,
     ) -> Position | None:
         """``record_entry`` in the caller's transaction (the row ids looked up before).
 
@@ -140,15 +142,19 @@ class ReportRecorder:
         protection levels are their stop-loss and take-profit from the fill price. Its events
         are staged in the transaction; once committed, ``entry_recorded`` takes the position it
         returns.
+
+        ``written`` and ``intent``: the entry as this very transaction wrote it (queued, not
+        readable yet) and the decision behind it (not stored: ``order_batch._fill_within``).
         """
         position = self._state.positions.get(order.bot)
         ids = await self._store.row_ids()
         bracket = is_bracket(order)
         before = self._store.known(order.client_order_id) or order
-        updated = await self._store.record(session, report)
+        updated = await self._store.record(session, report, current=written)
         events: list[Event] = [(topics.ORDERS, self._announcer.order_event(updated))]
         if report.filled > 0 and position is None:
-            intent = await self._store.take_intent(session, order.client_order_id)
+            if intent is None:
+                intent = await self._store.take_intent(session, order.client_order_id)
             if terms is None:
                 terms = await self._portfolio.terms(order.bot, session=session)
             assert report.average_price is not None, "a fill has a price"

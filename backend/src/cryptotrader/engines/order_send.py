@@ -187,6 +187,30 @@ class OrderSender:
             lambda: self._store.lookup(order.client_order_id),
         )
 
+    async def send_within(self, order: Order) -> OrderReport | None:
+        """Send ``order`` once, from inside the transaction that writes it; None if not answered.
+
+        For the paper exchange only (``order_batch._fill_within``): nothing is written here and
+        nothing retried. Any refusal or failure returns None, uncounted: the caller forgets the
+        venue's unsaved changes and sends the order again the usual way (``send``), once it is
+        committed, which refuses, retries, records and counts as always.
+        """
+        price = order.price if order.type is OrderType.LIMIT else None
+        place = self._exchange.buy if order.side is Side.BUY else self._exchange.sell
+        started = time.perf_counter()
+        try:
+            self._risk.check_exit(live=self._live)
+            report = await place(
+                self._pair, order.quantity, price, client_order_id=order.client_order_id
+            )
+        except TraderError:
+            return None
+        self._telemetry.order_sent(
+            round_trip_s=time.perf_counter() - started, close_to_order_s=self._since_close()
+        )
+        self._state.failures[order.bot] = 0
+        return report
+
     async def send_replacing(
         self, order: Order, *, cancel_client_order_id: str
     ) -> OrderReport | None:
