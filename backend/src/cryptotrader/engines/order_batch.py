@@ -131,10 +131,10 @@ class _Account:
         """
         return self._paper is not None and not self._paper.locked
 
-    async def discard(self) -> None:
+    async def discard(self, *, markets_kept: bool = False) -> None:
         """Forget the venue's unsaved changes (the paper account as last saved)."""
         if self._paper is not None:
-            await self._paper.discard()
+            await self._paper.discard(markets_kept=markets_kept)
 
     def fills_within(self) -> bool:
         """True when entries may be sent, and their fills recorded, as they are written.
@@ -278,7 +278,7 @@ async def _decide_and_write(batch: list[Wanted]) -> tuple[list[_Sent], _Filled |
             if written:
                 await _commit(uow)
         if within and filled is None and account.changed():  # to send as usual: forget any sent
-            await account.discard()
+            await account.discard(markets_kept=True)  # the account was clean before (trading on)
     except BaseException:
         if within:  # orders the venue holds must not outlive this transaction (_fill_within)
             await account.discard()

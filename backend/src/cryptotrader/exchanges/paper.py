@@ -406,13 +406,18 @@ class PaperExchange(BaseExchange):
         )  # fmt: skip
         after_commit(session, lambda: book.saved(state, orders, tick))
 
-    async def discard(self) -> None:
+    async def discard(self, *, markets_kept: bool = False) -> None:
         """Forget every change not saved: the account as its last save left it.
 
         What a crash at this moment leaves. For a caller whose transaction was to save changes
         that must not outlive it (``save_in``), when that transaction failed: saving them later
         would keep orders our database never wrote.
+
+        ``markets_kept``: the markets' states as they are now, not as saved (quiet candles move
+        them without a save: ``quiet_candle``), for a caller that goes on trading and whose
+        unsaved changes are only orders it sent (the account had nothing unsaved before them).
         """
+        markets = self.book.markets
         async with UnitOfWork(self._database) as uow:
             state, orders = await load_paper_account(session=uow.session, account=self.account)
         if state is None:  # never saved (not started): a new account
@@ -420,6 +425,8 @@ class PaperExchange(BaseExchange):
             state |= {"markets": {}, "seq": 0, "duplicates": 0}
         book = self.book
         book.restore(state, orders)
+        if markets_kept:
+            book.markets = markets
         book.changed.clear()
         book.dirty = False
 

@@ -29,6 +29,7 @@ from sqlalchemy.exc import OperationalError as DriverError
 
 from cryptotrader import outbox
 from cryptotrader.engines import order_batch
+from cryptotrader.engines.order_send import OrderSender
 from tests.integration.trading.test_order_gap import _decided
 from tests.integration.trading.test_protection_with_fills import _replay, _series, _traded
 
@@ -159,3 +160,49 @@ def test_a_failed_transaction_that_sent_entries_leaves_the_paper_account_as_last
     assert again["failed"] is None
     assert again["trades"] == every["trades"]
     assert again["saved paper orders"] <= again["written"]
+
+
+@pytest.mark.shared_data
+@pytest.mark.timeout(1800)
+def test_an_entry_sent_within_but_not_answered_is_forgotten_and_sent_again_as_usual(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A send inside the transaction that answers nothing usable (here: the paper exchange took
+    the order, the answer is dropped) leaves the entries to the usual path: the account's
+    changes forgotten, the entries committed with their decisions, sent again and recorded apart.
+    """
+    series = _series(shared_data, tmp_path)
+    events: list[tuple[str, str, str]] = []
+    encode_each = outbox.encode_each
+    send_within = OrderSender.send_within
+    dropped: list[str] = []
+
+    def encoded(batch: Any) -> tuple[str, list[str]]:
+        for topic, message in batch:
+            fields = message.model_dump(mode="json")
+            del fields["message_id"]  # new at each run
+            events.append((topic, type(message).__name__, json.dumps(fields, sort_keys=True)))
+        return encode_each(batch)
+
+    async def unanswered(sender: OrderSender, order: Any) -> Any:
+        report = await send_within(sender, order)
+        if len(dropped) < 3:  # the first three batches: taken by the exchange, answer lost
+            dropped.append(order.client_order_id)
+            return None
+        return report
+
+    monkeypatch.setattr(outbox, "encode_each", encoded)
+    with monkeypatch.context() as patch:
+        patch.setattr(OrderSender, "send_within", unanswered)
+        faulty = asyncio.run(_replay(series, tmp_path / "faulty"))
+    decisions_faulty = _decisions(tmp_path / "faulty")
+    events_faulty, events[:] = list(events), []
+
+    clean = asyncio.run(_replay(series, tmp_path / "clean"))
+    decisions_clean = _decisions(tmp_path / "clean")
+
+    assert len(dropped) == 3
+    assert faulty == clean  # trades, orders, fills, the paper account
+    assert decisions_faulty[0] == decisions_clean[0]
+    assert decisions_faulty[1] >= decisions_clean[1] + 3  # those entries' decisions stored
+    assert events_faulty == events  # the same events, in the same order
