@@ -91,6 +91,10 @@ def test_sales_recorded_with_the_entries_give_the_trades_of_sales_recorded_apart
         read_shared_csv(shared_data / name, rows=ROWS).to_csv(path, index=False)
         files.append(path)
     joined_path, commit = order_batch._sales_then, order_batch._commit
+    # entries written and sent apart from their fills in both runs: apart, the entries after the
+    # sales would otherwise be filled with their write (test_entries_with_fills.py), one commit
+    # fewer there, which is not what this test counts
+    monkeypatch.setattr(order_batch._Account, "fills_within", lambda _: False)
     outcomes: list[str] = []
     commits = {"joined": 0, "apart": 0}
     run = "joined"
