@@ -75,6 +75,7 @@ from bench.scale_harness import (
     Pairs,
     Stepped,
     make_pairs,
+    postgres_cpu,
     stack,
     unreachable,
 )
@@ -117,6 +118,10 @@ class Timings:
     """CPU seconds of each engine's process over the timed candle times."""
     bench_cpu: float = 0.0
     """CPU seconds of this process (the feed, the order updates, the polling) meanwhile."""
+    postgres_cpu: float = 0.0
+    """CPU seconds of the PostgreSQL backends serving the bench's database meanwhile."""
+    postgres_seen: bool = False
+    """Whether those backends were found (a server on this machine, its ``/proc`` readable)."""
     wall: dict[int, float] = field(default_factory=dict)
     """``time.time()`` at the start of publishing each batch (the streams' entry ids' clock)."""
     commands: dict[str, int] = field(default_factory=dict)
@@ -259,6 +264,7 @@ async def _drive(
         await stepped.wait(last, times[HISTORY])
         spies = spy(engines)
         before = engines.cpu_all()
+        server_before = postgres_cpu(url)
         mine = time.process_time()
         commands_before = command_calls(redis_url)
         for i in range(HISTORY + 1, HISTORY + 1 + timed):
@@ -270,10 +276,14 @@ async def _drive(
             timings.stepped.append(time.perf_counter() - started)
             await asyncio.sleep(pause_s)
         after = engines.cpu_all()
+        server = postgres_cpu(url)
         unspy(spies)
         commands_after = command_calls(redis_url)
         timings.cpu = {label: after[label] - before[label] for label in before}
         timings.bench_cpu = time.process_time() - mine
+        # a backend opened meanwhile counts from 0; one closed meanwhile is missed
+        timings.postgres_cpu = sum(s - server_before.get(pid, 0.0) for pid, s in server.items())
+        timings.postgres_seen = bool(server)
         timings.commands = {
             name: calls - commands_before.get(name, 0)
             for name, calls in commands_after.items()
@@ -407,6 +417,11 @@ def report_latency(what: str, timings: Timings, last: str) -> None:
         f"    CPU per candle time (ms, each engine's process): {cpu}; all {total:.1f} (the load "
         f"adds waiting to the latency, not CPU); the bench itself {own:.1f}"
     )
+    if timings.postgres_seen:
+        print(
+            f"    PostgreSQL's backends of this database (the engines' statements, on the same "
+            f"cores): {timings.postgres_cpu / steps * 1000:.1f} ms of CPU per candle time"
+        )
     report_breakdown(timings, steps)
 
 

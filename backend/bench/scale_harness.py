@@ -260,6 +260,28 @@ class Engines:
         self._logs.pop(label).close()
 
 
+def postgres_cpu(url: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving ``url``'s database (``/proc``).
+
+    The engines' statements cost the server as much again on the same cores, which the
+    engines' own CPU does not show. Backends are found by their process title (``postgres:
+    USER DATABASE HOST(PORT) STATE``): a server on this machine, this user able to read its
+    ``/proc`` entries; else an empty dict.
+    """
+    name = f" {make_url(url).database} ".encode()
+    found: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if title.startswith(b"postgres:") and name in title:
+            found[int(entry.name)] = _cpu_s(int(entry.name))
+    return found
+
+
 def _cpu_s(pid: int) -> float:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()

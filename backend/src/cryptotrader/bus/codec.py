@@ -47,13 +47,17 @@ def kind(fields: Mapping[str, str]) -> str | None:
 
 
 class MessageFields(Mapping[str, str]):
-    """The fields of ``message`` (``{"data": <its JSON>}``), encoded on first read only."""
+    """The fields of ``message`` (``{"data": <its JSON>}``), encoded on first read only.
+
+    ``data``: the message's JSON as ``model_dump_json()`` writes it, when the publisher has it
+    already (the outbox's row holds it): not encoded again then.
+    """
 
     __slots__ = ("_data", "message")
 
-    def __init__(self, message: BusMessage) -> None:
+    def __init__(self, message: BusMessage, data: str | None = None) -> None:
         self.message = message
-        self._data: str | None = None
+        self._data = data
 
     def __getitem__(self, key: str) -> str:
         if key != DATA_FIELD:

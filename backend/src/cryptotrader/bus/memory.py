@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cryptotrader.bus.codec import MessageFields
@@ -37,6 +37,8 @@ class _Stream:
     entries: dict[int, Mapping[str, str]] = field(default_factory=dict)
     next_seq: int = 1
     trimmed_seq: int = 0
+    """The last entry dropped by ``maxlen``: the entries are the ones after it, in order (so the
+    oldest is found without iterating a dict whose first slots are the deleted ones)."""
     settled_seq: int = 0
     """Entries up to this one were acked by every group and are kept encoded (``_settle``)."""
     groups: dict[str, _Group] = field(default_factory=dict)
@@ -101,7 +103,10 @@ class InMemoryTransport:
         self._idle: asyncio.TimerHandle | None = None
 
     def _stream(self, name: str) -> _Stream:
-        return self._streams.setdefault(name, _Stream())
+        state = self._streams.get(name)
+        if state is None:  # not ``setdefault``: it built a ``_Stream`` (and its Event) per call
+            state = self._streams[name] = _Stream()
+        return state
 
     @staticmethod
     def _now() -> float:
@@ -109,22 +114,37 @@ class InMemoryTransport:
 
     async def add(self, stream: str, fields: Mapping[str, str]) -> str:
         """Append an entry and wake the readers."""
+        state = self._append(stream, fields)
+        self._added((state,))
+        return _entry_id(state.next_seq - 1)
+
+    def _append(self, stream: str, fields: Mapping[str, str]) -> _Stream:
+        """Append an entry (its seq: the stream's ``next_seq - 1``), trim and settle; no wake-up."""
         state = self._stream(stream)
         seq = state.next_seq
-        state.entries[seq] = fields if isinstance(fields, MessageFields) else dict(fields)
-        state.next_seq += 1
-        while len(state.entries) > self._maxlen:
-            state.trimmed_seq = next(iter(state.entries))
-            del state.entries[state.trimmed_seq]
+        entries = state.entries
+        entries[seq] = fields if isinstance(fields, MessageFields) else dict(fields)
+        state.next_seq = seq + 1
+        while len(entries) > self._maxlen:  # the oldest entry is the one after the last trimmed
+            state.trimmed_seq += 1
+            del entries[state.trimmed_seq]
         if self._live is not None:
             self._settle(state, self._live)
+        return state
+
+    def _added(self, states: Iterable[_Stream]) -> None:
+        """After appending to ``states`` (each once, in order): the idle timer, the readers woken.
+
+        One wake-up per stream for a batch of entries: its readers could not run in between.
+        """
+        if self._live is not None:
             self._last_add = now = self._now()
             if self._idle is None:
                 loop = asyncio.get_running_loop()
                 self._idle = loop.call_at(now + self._idle_s, self._when_idle)
-        state.changed.set()
-        state.changed = asyncio.Event()
-        return _entry_id(seq)
+        for state in states:
+            state.changed.set()
+            state.changed = asyncio.Event()
 
     def _when_idle(self) -> None:
         """Encode every acked entry once no entry was added for ``idle_s``; else wait more."""
@@ -149,7 +169,7 @@ class InMemoryTransport:
         asked for it), which decodes to an equal message (``codec``).
         """
         entries, groups = state.entries, state.groups.values()
-        seq = max(state.settled_seq + 1, next(iter(entries), state.next_seq))
+        seq = max(state.settled_seq + 1, state.trimmed_seq + 1)
         stop = state.next_seq - keep
         while seq < stop:
             if any(group.last_seq < seq or seq in group.pending for group in groups):
@@ -161,17 +181,32 @@ class InMemoryTransport:
         state.settled_seq = seq - 1
 
     async def add_many(self, stream: str, entries: Sequence[Mapping[str, str]]) -> list[str]:
-        """Append entries in order, as ``add`` does each."""
-        return [await self.add(stream, fields) for fields in entries]
+        """Append entries in order, as ``add`` does each (the readers woken once)."""
+        return await self.add_each([(stream, fields) for fields in entries])
 
     async def add_each(self, entries: Sequence[tuple[str, Mapping[str, str]]]) -> list[str]:
-        """Append each ``(stream, fields)`` in order, as ``add`` does each."""
-        return [await self.add(stream, fields) for stream, fields in entries]
+        """Append each ``(stream, fields)`` in order, as ``add`` does each.
+
+        In one pass, each stream's readers woken once at the end (nothing runs in between: the
+        same entries, ids and wake-ups as one ``add`` after the other, without a coroutine each).
+        """
+        ids = []
+        touched: dict[int, _Stream] = {}
+        append = self._append
+        try:
+            for stream, fields in entries:
+                state = append(stream, fields)
+                touched[id(state)] = state
+                ids.append(_entry_id(state.next_seq - 1))
+        finally:  # the entries appended before a failure are woken for too
+            if touched:
+                self._added(touched.values())
+        return ids
 
     async def ensure_group(self, stream: str, group: str, *, from_start: bool = False) -> None:
         """Create ``group`` at the stream's end (or before its first entry) unless it exists."""
         state = self._stream(stream)
-        first = next(iter(state.entries), state.next_seq) if from_start else state.next_seq
+        first = state.trimmed_seq + 1 if from_start else state.next_seq
         state.groups.setdefault(group, _Group(last_seq=first - 1))
 
     def _group(self, stream: str, group: str) -> _Group:
@@ -192,7 +227,7 @@ class InMemoryTransport:
                 await asyncio.wait_for(waiter.wait(), block_ms / 1000)
             except TimeoutError:
                 return []
-        first = next(iter(state.entries), state.next_seq)
+        first = state.trimmed_seq + 1
         start = max(state_group.last_seq + 1, first)
         stop = min(state.next_seq, start + count)
         now = self._now()
@@ -280,7 +315,7 @@ class InMemoryTransport:
     ) -> list[tuple[str, dict[str, str]]]:
         """Up to ``count`` entries after ``after``, oldest first."""
         state = self._stream(stream)
-        first = next(iter(state.entries), state.next_seq)
+        first = state.trimmed_seq + 1
         start = max(_seq(after) + 1, first)
         stop = min(state.next_seq, start + count)
         return [(_entry_id(seq), dict(state.entries[seq])) for seq in range(start, stop)]

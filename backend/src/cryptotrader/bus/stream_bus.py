@@ -169,8 +169,9 @@ class StreamBus:
         appended a prefix (publishing again is safe: consumers are idempotent).
 
         ``texts``: each message's JSON as ``model_dump_json()`` writes it, already made (the
-        outbox's row holds it): the entries' ``data`` then, not encoded again. Ignored in
-        process (the entries are the messages themselves).
+        outbox's row holds it): the entries' ``data`` then, not encoded again (in process, the
+        entries are the messages themselves, and the text is what they are encoded to once
+        acked: ``bus.memory``).
 
         Raises:
             MalformedMessageError: a channel does not carry its message's type.
@@ -179,19 +180,33 @@ class StreamBus:
             check_topic(topic, message)
         if texts is not None and len(texts) != len(events):
             raise ValueError(f"{len(texts)} texts for {len(events)} messages")
-        return await self._add_each(events, None if self._objects else texts)
+        return await self._add_each(events, texts)
 
     async def _add_each(
         self, events: Sequence[tuple[str, BusMessage]], texts: Sequence[str] | None = None
     ) -> list[str]:
         """One ``add_each``: each message on its channel (and its work partition, if any)."""
+        if not self.partitions:  # one entry per message: its id is the message's
+            prefix = self.prefix
+            if texts is None:
+                make = self._fields
+                return await self.transport.add_each(
+                    [(prefix + topic, make(message)) for topic, message in events]
+                )
+            text = self._text
+            return await self.transport.add_each(
+                [
+                    (prefix + topic, text(message, data))
+                    for (topic, message), data in zip(events, texts, strict=True)
+                ]
+            )
         each: list[tuple[str, Mapping[str, str]]] = []
         public: list[int] = []
         for i, (topic, message) in enumerate(events):
-            fields = self._fields(message) if texts is None else _text_fields(message, texts[i])
+            fields = self._fields(message) if texts is None else self._text(message, texts[i])
             public.append(len(each))
             each.append((self.stream(topic), fields))
-            key = work_key(topic, message) if self.partitions else None
+            key = work_key(topic, message)
             if key is not None:
                 partition = partition_of(key, self.partitions)
                 each.append(
@@ -199,6 +214,10 @@ class StreamBus:
                 )
         ids = await self.transport.add_each(each)
         return [ids[i] for i in public]
+
+    def _text(self, message: BusMessage, text: str) -> Mapping[str, str]:
+        """The entry of ``message`` whose JSON ``text`` is made already."""
+        return MessageFields(message, text) if self._objects else _text_fields(message, text)
 
     async def subscribe(
         self,

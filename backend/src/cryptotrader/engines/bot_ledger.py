@@ -19,14 +19,16 @@ holds. Temporary triggers (``temp`` schema: this connection's alone, never in th
 row this connection inserts, updates or deletes in ``bots`` and in the risk states
 (``engine_checkpoints``, engine ``portfolio``, keys ``risk:*``), in a temporary one-row table that
 commits and rolls back with the writes it counts; ``PRAGMA data_version`` changes when any *other*
-connection (another process, another ``Database`` on the file) commits. So a ledger whose
-transaction commits, having written those rows only through itself (the count moved by exactly its
-own writes), is the database's state as of (count, data_version) after the commit: it is kept,
-its values normalised as a read would return them (capital and ratio through their columns'
+connection (another process, another ``Database`` on the file) commits. A ledger is the
+database's state as of the count and data_version it was read at, plus its own writes: when its
+transaction commits it is kept with (the count then + the rows it wrote, data_version), its
+values normalised as a read would return them (capital and ratio through their columns'
 rounding). The next transaction on that connection reads the count and data_version (one small
-statement) and, if both are as kept, starts from copies of the kept bots instead of reading
-(locked: on SQLite the writer lock is held from ``BEGIN IMMEDIATE``). Anything else (a rollback,
-a bot written by another statement, another connection's commit, a new connection) reads again.
+statement, under the write lock: after ``BEGIN IMMEDIATE``) and, if both are as kept, starts from
+copies of the kept bots instead of reading. Anything else moves one of them: a bot or risk state
+written by any other statement (in the ledger's own transaction too: the count then ends past the
+kept one), another connection's commit; a rollback keeps nothing of its transaction (the count
+goes back with it), and a new connection starts with nothing kept: all read again.
 Elsewhere (PostgreSQL, aiosqlite's threaded connection, a reader) nothing is kept.
 """
 
@@ -179,28 +181,24 @@ class BotLedger:
             self._watch.own += rows
 
     def _keep(self) -> None:
-        """Committed: keep a copy of the bots if the watched rows moved by this ledger alone.
+        """Committed: keep a copy of the bots, valid while the count is its own writes' end.
 
-        Not if a change of it was never written (a ``deferred`` block committed unflushed).
-        A ledger taken from the kept one that wrote nothing leaves that one kept as it is.
+        Kept with the count its transaction would leave if only this ledger wrote the watched
+        rows (as read, plus its own writes): another statement's write in the transaction moved
+        the count past it, so the next transaction finds it different and reads. Not kept if a
+        change of it was never written (a ``deferred`` block committed unflushed). A ledger
+        taken from the kept one that wrote nothing leaves that one as it is.
         """
         watch, self._watch = self._watch, None
         if watch is None:
             return
-        try:
-            count = watch.raw.execute(_COUNT).fetchone()[0]
-        except sqlite3.Error:
-            count = None
-        unwritten = any(bot.dirty or bot.risk_at is not None for bot in self.bots.values())
-        if count != watch.count + watch.own or unwritten:  # written otherwise: read again
+        if any(bot.dirty or bot.risk_at is not None for bot in self.bots.values()):
             _KEPT[watch.raw] = _Kept(None, (-1, -1))  # watched (committed), nothing kept
             return
-        seen = (count, watch.version)
-        kept = _KEPT.get(watch.raw)
-        if watch.own == 0 and kept is not None and kept.bots is watch.base and kept.seen == seen:
-            return  # unchanged
+        if watch.own == 0 and watch.base is not None:
+            return  # the kept one, unchanged
         bots = {kind: _as_read(bot) for kind, bot in self.bots.items()}
-        _KEPT[watch.raw] = _Kept(bots, seen)
+        _KEPT[watch.raw] = _Kept(bots, (watch.count + watch.own, watch.version))
 
     async def set_capital(
         self, kind: BotKind, capital: Decimal, *, ratio: Decimal | None = None
@@ -343,7 +341,6 @@ assert RISK_ENGINE == "portfolio"
 _SEEN = (
     "SELECT n, (SELECT data_version FROM pragma_data_version) FROM temp.cryptotrader_ledger_writes"
 )
-_COUNT = "SELECT n FROM temp.cryptotrader_ledger_writes"
 
 
 @dataclass(slots=True)

@@ -15,13 +15,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import JSON, Column, Integer, MetaData, Table, insert, select
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import asyncpg
 from sqlalchemy.exc import StatementError
 from sqlalchemy.types import TypeEngine
 
 from cryptotrader.domain.enums import BotKind
 from cryptotrader.persistence import Database, UnitOfWork, types
 from cryptotrader.persistence.repositories.audit import append_audit, list_audit
-from cryptotrader.persistence.types import ExactDecimal, StrEnumType, UtcDateTime, fast_bind
+from cryptotrader.persistence.types import (
+    ExactDecimal,
+    StrEnumType,
+    UtcDateTime,
+    fast_bind,
+    fast_bind_postgresql,
+)
 from tests.integration.conftest import BACKENDS, close_database, open_database
 
 _scratch = MetaData()
@@ -186,6 +193,57 @@ def test_fast_bind_when_given_any_value_gives_what_sqlalchemy_gives(
     assert fast is not slow
     assert _outcome(fast, value) == _outcome(slow, value)
     assert _outcome(fast, value) == _outcome(slow, value)  # again: the text kept, if any
+
+
+def _exact_outcome(process: Callable[[Any], Any], value: Any) -> Any:
+    """``_outcome``, the value's type and ``repr`` too (a ``Decimal``'s exponent and sign)."""
+    try:
+        done = process(value)
+    except Exception as exc:  # noqa: BLE001 - the error's kind is the outcome compared
+        return ("error", type(exc))
+    return ("value", type(done), repr(done))
+
+
+@pytest.mark.parametrize(("type_", "values"), _binds, ids=["utc", "decimal", "enum", "json"])
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_fast_bind_postgresql_when_given_any_value_gives_what_sqlalchemy_gives(
+    type_: TypeEngine[Any], values: st.SearchStrategy[Any], data: st.DataObject
+) -> None:
+    """``driver_pg``'s short paths (``fast_bind_postgresql``): the same value for asyncpg, of
+    the same type and ``repr`` (a ``Decimal``'s places), and the same errors, as SQLAlchemy's."""
+    dialect = asyncpg.dialect()  # type: ignore[no-untyped-call]
+    slow = type_.dialect_impl(dialect).bind_processor(dialect)
+    assert slow is not None
+    fast = fast_bind_postgresql(type_, dialect, slow)
+    value = data.draw(values)
+
+    assert fast is not slow
+    assert _exact_outcome(fast, value) == _exact_outcome(slow, value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        Decimal("99999999999.999999995"),  # rounds up past the range: the error
+        Decimal("99999999999.999999994"),  # rounds down inside it
+        Decimal("-0.000000004"),  # a negative zero
+        Decimal("1E+30"),  # far out of range: the error, not the rounding's own
+        Decimal("1E-40"),
+        Decimal("0E+20"),
+        Decimal(5) ** 200,
+    ],
+)
+def test_fast_bind_postgresql_of_decimals_at_the_edges_gives_what_sqlalchemy_gives(
+    value: Decimal,
+) -> None:
+    dialect = asyncpg.dialect()  # type: ignore[no-untyped-call]
+    type_ = ExactDecimal(20, 8)
+    slow = type_.dialect_impl(dialect).bind_processor(dialect)
+    assert slow is not None
+    fast = fast_bind_postgresql(type_, dialect, slow)
+
+    assert _exact_outcome(fast, value) == _exact_outcome(slow, value)
 
 
 def test_fast_bind_of_utc_datetimes_keeps_a_bounded_number_of_texts() -> None:

@@ -3,6 +3,7 @@ server ended it (``database._closed_replaced``, instead of ``pool_pre_ping``'s t
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -48,12 +49,22 @@ async def test_checkout_when_the_connection_is_pooled_sends_no_ping(
 async def test_checkout_when_the_server_ended_the_connection_opens_another(
     postgres: Database,
 ) -> None:
-    first = await backend_pid(postgres)
+    async with UnitOfWork(postgres) as uow:
+        first = int((await uow.session.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+        pooled = (await uow.session.connection()).sync_connection.connection.driver_connection  # type: ignore[union-attr]
+    assert pooled is not None
+    ended = asyncio.Event()
+    pooled.add_termination_listener(lambda _connection: ended.set())
     other = Database(postgres.url.render_as_string(hide_password=False))
     try:
         async with UnitOfWork(other) as uow:
             await uow.session.execute(text(f"SELECT pg_terminate_backend({first})"))
     finally:
         await other.dispose()
+    # pg_terminate_backend only signals the backend: wait until the pooled connection has seen
+    # it end (as after a restart, long before the next unit of work), not a race with its exit
+    async with asyncio.timeout(60):
+        await ended.wait()
+    assert pooled.is_closed()
     second = await backend_pid(postgres)  # no error: the closed one was not handed out
     assert second != first

@@ -9,15 +9,18 @@ back. No timing is asserted (the figures are the benchmark's business).
 
 from __future__ import annotations
 
+import asyncio
 import math
 from pathlib import Path
 
+import asyncpg  # type: ignore[import-untyped]  # the driver the app uses, without stubs
 import pytest
 from bench.runtime_scale import report_latency, run_latency
 from bench.runtime_scale_workers import workers_parts
-from bench.scale_harness import HISTORY, make_pairs
+from bench.scale_harness import HISTORY, make_pairs, postgres_cpu
+from sqlalchemy.engine import make_url
 
-from tests.integration.conftest import require_postgres, require_redis
+from tests.integration.conftest import POSTGRES_URL, require_postgres, require_redis
 
 PAIRS, TIMED, MINUTES = 3, 3, 4
 
@@ -67,3 +70,27 @@ def test_the_workers_harness_decides_every_run_with_one_and_two_workers_and_resu
     [(resumed_s, dead_pairs)] = figures.resumed
     assert dead_pairs == 2
     assert math.isfinite(resumed_s)  # each came back (within the bench's 60 s wait)
+
+
+def test_postgres_cpu_finds_the_backends_serving_a_database_and_no_other() -> None:
+    """The latency bench's PostgreSQL CPU (``postgres_cpu``): the backends of its database."""
+    require_postgres()
+
+    async def backend_pid() -> tuple[int, dict[int, float], dict[int, float]]:
+        url = make_url(POSTGRES_URL)
+        connection = await asyncpg.connect(url.set(drivername="postgresql").render_as_string(False))
+        try:
+            pid = int(await connection.fetchval("SELECT pg_backend_pid()"))
+            return (
+                pid,
+                postgres_cpu(POSTGRES_URL),
+                postgres_cpu(str(url.set(database="no_such_database_here"))),
+            )
+        finally:
+            await connection.close()
+
+    pid, found, other = asyncio.run(backend_pid())
+
+    assert pid in found
+    assert found[pid] >= 0.0
+    assert pid not in other

@@ -47,7 +47,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cryptotrader.bus.messages import BotDecisions, BotPairsChanged, BusMessage, DecisionsMade
+from cryptotrader.bus.messages import (
+    Batch,
+    BotDecisions,
+    BotPairsChanged,
+    BusMessage,
+    DecisionsMade,
+)
 from cryptotrader.bus.protocol import Delivery
 from cryptotrader.clock import Clock, MarketClock
 from cryptotrader.domain.enums import BotKind, BotStatus
@@ -127,6 +133,40 @@ class Lane:
 
     def __post_init__(self) -> None:
         self.symbol = self.engine.deps.pair.symbol
+
+
+class Gathered:
+    """The runs of one batch (a candle time of several pairs) gathered so far.
+
+    ``add`` answers whether every pair of the batch that this runtime trades has its run in,
+    as ``set(runs) >= batch.members().intersection(lanes)`` does, without building those sets
+    at every run (100 pairs: 100 runs a candle time, each building two sets of 100). The pairs still
+    missing are kept and worked out again only when a run names another batch or the lanes
+    changed (``TradingWorker._join`` replaces the dict, never changes it in place).
+    """
+
+    __slots__ = ("_batch", "_lanes", "_missing", "runs")
+
+    def __init__(self) -> None:
+        self.runs: dict[str, DecisionsMade] = {}
+        self._batch: Batch | None = None
+        self._lanes: Mapping[str, object] | None = None
+        self._missing: set[str] = set()
+
+    def add(
+        self, symbol: str, message: DecisionsMade, batch: Batch, lanes: Mapping[str, object]
+    ) -> bool:
+        """Gather ``message`` (``symbol``'s run of ``batch``); True once none is missing."""
+        self.runs[symbol] = message
+        if lanes is self._lanes and batch == self._batch:  # the same text: a string compare
+            self._missing.discard(symbol)
+        else:
+            self._batch, self._lanes = batch, lanes
+            missing = set(batch.members())
+            missing.intersection_update(lanes)
+            missing.difference_update(self.runs)
+            self._missing = missing
+        return not self._missing
 
 
 class _Row(NamedTuple):
@@ -215,7 +255,7 @@ class TradingWorker:
         self.progressed = asyncio.Condition()
         """Notified after each run of candles (``resume_ms`` moved)."""
         self._sampled = -_SAMPLE_EVERY_S
-        self._gathering: dict[int, dict[str, DecisionsMade]] = {}
+        self._gathering: dict[int, Gathered] = {}
         self._kept: dict[int, list[Delivery]] = {}
         """The deliveries of the runs gathered, kept pending until their batch is traded."""
         self._open_to: set[str] = set(self.lanes)
@@ -343,10 +383,11 @@ class TradingWorker:
         message = delivery.message
         if not isinstance(message, DecisionsMade):
             return
-        if message.pair.symbol not in self.lanes and not await self._join(message.pair):
+        symbol = message.pair.symbol
+        if symbol not in self.lanes and not await self._join(message.pair):
             log.warning("decisions on %s, which this runtime does not trade", message.pair)
             return
-        lane = self.lanes[message.pair.symbol]
+        lane = self.lanes[symbol]
         if lane.resume_ms is not None and message.candles.open_times[-1] < lane.resume_ms:
             # a run handled again upstream (a decision worker died before acking it): its
             # candles are stepped already; gathered, it would wait for its batch forever
@@ -365,11 +406,13 @@ class TradingWorker:
         if not message.batch or message.batch_ms is None:
             await self._batch([message])
             return
-        gathered = self._gathering.setdefault(message.batch_ms, {})
-        gathered[message.pair.symbol] = message
-        if set(gathered) >= message.batch.members().intersection(self.lanes):
+        gathered = self._gathering.get(message.batch_ms)
+        if gathered is None:
+            gathered = self._gathering[message.batch_ms] = Gathered()
+        if gathered.add(symbol, message, message.batch, self.lanes):
             del self._gathering[message.batch_ms]
-            await self._batch([gathered[s] for s in sorted(gathered)])
+            runs = gathered.runs
+            await self._batch([runs[s] for s in sorted(runs)])
             # traded: acked at last, every pair's run in one round trip
             await self.engine.deps.bus.ack_many(self._kept.pop(message.batch_ms, []))
             return
@@ -386,11 +429,11 @@ class TradingWorker:
         """
         if previous is None:
             return False
+        symbol = lane.symbol
         held = [
-            m.candles.open_times[-1]
+            gathered.runs[symbol].candles.open_times[-1]
             for gathered in self._gathering.values()
-            for symbol, m in gathered.items()
-            if symbol == lane.symbol
+            if symbol in gathered.runs
         ]
         if held and previous <= max(held):  # it follows a run waiting for its batch's others
             return False
