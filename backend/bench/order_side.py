@@ -10,9 +10,11 @@ time, then the mean over the candle times that had any (a part nested in another
 itself only). Before the last pair's order: the exits
 (``close_positions``: the cancels, the sales written, sent, their fills recorded and settled) and
 the entries decided and written (``_decide_and_write``). After it: the entries' fills
-(``_record_fills``) and the legs placed (``_protect``). A part's window also holds what other
-tasks of the loop do while it awaits the database thread (little: nothing else consumes the
-order updates here). To compare two trees, run it with ``PYTHONPATH`` on each, interleaved.
+(``_record_fills``; on the paper exchange the legs are placed in it too, since h4's change of
+2026-12-05 18:00 UTC) and the legs placed (``_protect``: other venues). A part's window also
+holds what other tasks of the loop do while it awaits the database thread (little: nothing else
+consumes the order updates here). To compare two trees, run it with ``PYTHONPATH`` on each,
+interleaved.
 """
 
 from __future__ import annotations

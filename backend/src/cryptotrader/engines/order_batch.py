@@ -13,7 +13,9 @@ a 50-pair candle time waited for every earlier pair's (docs/BENCHMARKS.md, issue
    that records its answers (``PaperExchange.unsaved`` and ``save_in``: both or neither);
 4. the fills are recorded in one transaction with the protection legs of the positions they
    open (stored pending, before they are sent); the legs are placed together, and their
-   acknowledgements recorded in one.
+   acknowledgements recorded in one. On the paper exchange the legs are placed, and their
+   acknowledgements recorded, in the fills' transaction itself (``_place_within``): its account
+   is saved only there, so it holds the legs exactly when our records do.
 
 A kill anywhere leaves what a kill inside one-at-a-time entries leaves: orders pending (looked up
 at restart, sent again only if the exchange never received them), or positions not yet protected
@@ -27,13 +29,13 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cryptotrader.domain.enums import BotKind, ExitReason
+from cryptotrader.domain.enums import BotKind, ExitReason, OrderStatus
 from cryptotrader.domain.orders import Order
 from cryptotrader.domain.reports import OrderReport
 from cryptotrader.domain.signals import TradingSignal
@@ -43,7 +45,7 @@ from cryptotrader.engines.order_entry import Decided, EntryReads
 from cryptotrader.engines.order_events import counted_after
 from cryptotrader.engines.portfolio import BotTerms
 from cryptotrader.engines.positions import Position
-from cryptotrader.errors import TraderError
+from cryptotrader.errors import OperationalError, TraderError
 from cryptotrader.exchanges.paper import PaperExchange
 from cryptotrader.persistence import deferred
 from cryptotrader.persistence.uow import UnitOfWork
@@ -81,6 +83,10 @@ class _Guard:
     reports: list[OrderReport] | None = None
     failed: bool = False
     """Raised rather than refused: left unprotected for the step's ``ensure_protection``."""
+    legs: dict[str, Order] = field(default_factory=dict)
+    """The legs this batch wrote (pending), by client id."""
+    tried: bool = False
+    """Placed (or tried) in the transaction that wrote the legs (``_place_within``)."""
 
 
 @asynccontextmanager
@@ -112,6 +118,21 @@ class _Account:
     async def flush(self) -> None:
         if self._paper is not None:
             await self._paper.flush()
+
+    def places_within(self) -> bool:
+        """True when orders may be sent inside the transaction that writes them (``_place_within``).
+
+        The paper exchange, whose account lasts only as ``save_in`` commits it (it receives an
+        order, as far as a crash is concerned, when its account is saved), and only while
+        nobody holds its lock: a placement inside a transaction must never wait for it (the
+        holder may be waiting for this transaction's writer lock to save).
+        """
+        return self._paper is not None and not self._paper.locked
+
+    async def discard(self) -> None:
+        """Forget the venue's unsaved changes (the paper account as last saved)."""
+        if self._paper is not None:
+            await self._paper.discard()
 
 
 async def open_positions(wanted: list[Wanted]) -> None:
@@ -263,44 +284,115 @@ async def _record_fills(
 ) -> tuple[list[_Guard], list[tuple[OrderEngine, Position]]]:
     """Record the entries' reports and the protections of the positions they open, at once.
 
-    One transaction; the legs are written pending, before they are sent, as always. Returns
-    the protections stored, ready to place, and the other positions that need
-    protecting (none in a replay: a batch only opens positions; kept for a fill that grows one).
+    One transaction; the legs are written pending, before they are sent, as always. On the
+    paper exchange they are also placed, and its answers recorded, in this transaction
+    (``_place_within``: one commit, not two). Returns the protections stored (those not
+    placed yet are to place) and the other positions that need protecting (none in a replay:
+    a batch only opens positions; kept for a fill that grows one).
     """
     if not sent:
         return [], []
-    recorded = []
-    async with UnitOfWork(sent[0].engine.deps.database) as uow, deferred.defer(uow.session):
-        await account.save_in(uow.session)
-        for s in sent:
-            assert s.report is not None
-            engine = s.engine
-            position = await engine.recorder.record_entry_in(
-                uow.session, s.order, s.report, terms=s.terms
-            )
-            guard = None
-            if _opened(engine, position):
-                assert position is not None
-                assert position.stop is not None
-                assert position.take is not None
-                base = client_ids.protection_id(position.entry_id, 1)
-                guard = _Guard(engine, position, base, position.stop, position.take)
-                ids = await engine.store.row_ids()
-                await engine.protection.store_legs_in(
-                    uow.session, position, base, guard.stop, guard.take, ids
-                )
-            recorded.append((s, position, guard))
-        await _commit(uow)
-    guards, opened = [], []
+    recorded: list[tuple[_Sent, Position | None, _Guard | None]] = []
+    guards: list[_Guard] = []
+    placing = False
+    try:
+        async with UnitOfWork(sent[0].engine.deps.database) as uow, deferred.defer(uow.session):
+            for s in sent:
+                position, guard = await _record_fill(uow.session, s)
+                if guard is not None:
+                    guards.append(guard)
+                recorded.append((s, position, guard))
+            if guards and account.places_within():
+                placing = True
+                await _place_within(uow.session, guards, account)
+            await account.save_in(uow.session)  # after the legs: the account holding them
+            await _commit(uow)
+    except BaseException:
+        if placing:  # legs the venue holds must not outlive this transaction: see _place_within
+            await account.discard()
+        raise
+    return guards, _fills_recorded(recorded)
+
+
+def _fills_recorded(
+    recorded: list[tuple[_Sent, Position | None, _Guard | None]],
+) -> list[tuple[OrderEngine, Position]]:
+    """After ``_record_fills`` committed: the positions held; those that still need a protection.
+
+    A position whose legs were placed with its fill (``_place_within``) is protected now.
+    """
+    opened = []
     for s, position, guard in recorded:
         s.engine.recorder.entry_recorded(s.order, position)
         if guard is not None:
-            guards.append(guard)
+            if guard.tried and guard.reports is not None:
+                guard.position.protection = guard.base
+                guard.position.protected = guard.position.quantity
             continue
         held = s.engine.state.positions.get(s.order.bot)
         if held is not None and held.unprotected:
             opened.append((s.engine, held))
-    return guards, opened
+    return opened
+
+
+async def _record_fill(session: AsyncSession, s: _Sent) -> tuple[Position | None, _Guard | None]:
+    """Record one entry's report; the legs (pending) of the position it opens, if it does."""
+    assert s.report is not None
+    engine = s.engine
+    position = await engine.recorder.record_entry_in(session, s.order, s.report, terms=s.terms)
+    if not _opened(engine, position):
+        return position, None
+    assert position is not None
+    assert position.stop is not None
+    assert position.take is not None
+    base = client_ids.protection_id(position.entry_id, 1)
+    guard = _Guard(engine, position, base, position.stop, position.take)
+    ids = await engine.store.row_ids()
+    legs = await engine.protection.store_legs_in(
+        session, position, base, guard.stop, guard.take, ids
+    )
+    guard.legs = {leg.client_order_id: leg for leg in legs}
+    return position, guard
+
+
+async def _place_within(session: AsyncSession, guards: list[_Guard], account: _Account) -> None:
+    """Place the legs written in ``session``'s transaction, and record the answers in it.
+
+    On the paper exchange only (``_Account.places_within``). The crash-safety argument: the
+    paper exchange holds an order, for a restart, once its account is saved; inside ``held``
+    nothing is saved until ``save_in`` in this very transaction, which also writes the legs
+    (pending, then open). So after a crash the exchange holds the legs exactly when our records
+    do (both or neither, as for the entries' fills in the same transaction): it never holds an
+    order the database did not write (``test_crash_safety``'s check). If the transaction fails,
+    the caller discards the account's unsaved changes (``_Account.discard``: the account as
+    last saved, what a crash leaves); saving them later would keep legs we never wrote. The
+    events are those of a placement recorded apart (the legs pending, then open), in the same
+    order, in one outbox row.
+
+    The paper exchange fills nothing when a protection is placed (a candle or a price does):
+    its answers only open the legs, so nothing closes a position that is not held yet.
+    """
+    outcomes: list[list[OrderReport] | BaseException | None] = []
+    async with account.held():
+        for g in guards:  # one after the other: the paper account's lock is free, never awaited
+            try:
+                outcomes.append(await g.engine.protection.place(g.position, g.base, g.stop, g.take))
+            except Exception as exc:  # noqa: BLE001 - as _outcomes returns it
+                outcomes.append(exc)
+    for g, outcome in zip(guards, outcomes, strict=True):
+        g.tried = True
+        if isinstance(outcome, BaseException):
+            _log_or_raise(g.engine, g.base, outcome)
+            g.failed = True
+            continue
+        g.reports = outcome
+        if outcome is None:
+            continue  # refused: closed at market once this transaction is committed
+        if any(r.status is not OrderStatus.OPEN or r.filled for r in outcome):
+            raise OperationalError(f"protection {g.base} filled as it was placed")
+        g.position.version += 1
+        recorder = g.engine.recorder
+        await recorder.apply_in(session, recorder.parsed(outcome), None, written=g.legs)
 
 
 def _opened(engine: OrderEngine, position: Position | None) -> bool:
@@ -318,7 +410,11 @@ def _opened(engine: OrderEngine, position: Position | None) -> bool:
 async def _protect(
     guards: list[_Guard], opened: list[tuple[OrderEngine, Position]], account: _Account
 ) -> None:
-    """Place the stored protections (and store any other), record the answers in one."""
+    """Place the stored protections (and store any other), record the answers in one.
+
+    Those placed with their legs' write already (``_Guard.tried``) are not placed again; any of
+    them refused is closed at market here, as the others.
+    """
     others = []
     for engine, position in opened:
         if position.protection is not None:  # a grown position: re-placed one at a time
@@ -330,8 +426,19 @@ async def _protect(
     if others:
         await _store_guards(others)
     guards = guards + others
-    if not guards:
-        return
+    placing = [g for g in guards if not g.tried]  # the others were with their legs' write
+    if placing:
+        await _place(placing, account)
+    for g in guards:
+        unplaced = g.reports is None and not g.failed
+        if unplaced and g.engine.state.positions.get(g.position.bot) is g.position:
+            await g.engine.protection.close_unprotected(
+                g.position, "its stop-loss could not be placed"
+            )
+
+
+async def _place(guards: list[_Guard], account: _Account) -> None:
+    """Place the stored protections together; record the answers in one transaction."""
     async with account.held():
         outcomes = await _outcomes(
             [g.engine.protection.place(g.position, g.base, g.stop, g.take) for g in guards]
@@ -346,12 +453,6 @@ async def _protect(
         await _record_guards([g for g in guards if g.reports is not None], account)
     finally:
         await account.flush()  # saved by _record_guards' transaction unless it did not commit
-    for g in guards:
-        unplaced = g.reports is None and not g.failed
-        if unplaced and g.engine.state.positions.get(g.position.bot) is g.position:
-            await g.engine.protection.close_unprotected(
-                g.position, "its stop-loss could not be placed"
-            )
 
 
 async def _store_guards(guards: list[_Guard]) -> None:

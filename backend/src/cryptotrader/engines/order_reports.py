@@ -9,7 +9,7 @@ Reports come from the paper market feed, from order placement and from reconcili
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC
 from decimal import Decimal
 from typing import Any
@@ -221,16 +221,21 @@ class ReportRecorder:
         session: AsyncSession,
         reports: list[tuple[OrderReport, client_ids.ClientId]],
         reason: ExitReason | None,
+        *,
+        written: Mapping[str, Order] | None = None,
     ) -> list[BotKind]:
         """Record reports other than entries in the caller's transaction, events staged in it.
 
+        ``written``: orders this transaction wrote, by client id (their rows queued, not
+        committed: ``OrderStore.record``'s ``current``).
         Returns the bots whose positions they closed; once committed, ``applied`` takes them.
         """
         positions = self._state.positions
         closed: list[BotKind] = []
         events: list[Event] = []
         for report, parsed in reports:
-            updated = await self._store.record(session, report)
+            current = None if written is None else written.get(report.client_order_id)
+            updated = await self._store.record(session, report, current=current)
             events.append((topics.ORDERS, self._announcer.order_event(updated)))
             position = positions.get(parsed.bot)
             if position is None or parsed.bot in closed:

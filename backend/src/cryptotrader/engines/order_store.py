@@ -164,9 +164,16 @@ class OrderStore:
         """The order as this engine last recorded it, if it has (no read)."""
         return self._known.get(client_order_id)
 
-    async def record(self, session: AsyncSession, report: OrderReport) -> Order:
-        """``record_report`` from what this engine knows of the order (read when unknown)."""
-        current = self._known.get(report.client_order_id)
+    async def record(
+        self, session: AsyncSession, report: OrderReport, *, current: Order | None = None
+    ) -> Order:
+        """``record_report`` from what this engine knows of the order (read when unknown).
+
+        ``current``: the order as this transaction wrote it, not committed yet (so neither known
+        nor readable: its insert is queued, ``deferred``).
+        """
+        if current is None:
+            current = self._known.get(report.client_order_id)
         updated = await record_report(session=session, report=report, current=current)
         self.track(session, [updated])
         return updated

@@ -334,6 +334,11 @@ class PaperExchange(BaseExchange):
             return None
         return self.book.levels(symbol)
 
+    @property
+    def locked(self) -> bool:
+        """True while someone holds the account's lock (a change, and its save, under way)."""
+        return self._lock.locked()
+
     def quiet(self, symbol: str) -> bool:
         """True when market data on ``symbol`` can fill nothing (see ``quiet_candle``)."""
         book = self.book
@@ -400,6 +405,23 @@ class PaperExchange(BaseExchange):
             at=self._clock.now(),
         )  # fmt: skip
         after_commit(session, lambda: book.saved(state, orders, tick))
+
+    async def discard(self) -> None:
+        """Forget every change not saved: the account as its last save left it.
+
+        What a crash at this moment leaves. For a caller whose transaction was to save changes
+        that must not outlive it (``save_in``), when that transaction failed: saving them later
+        would keep orders our database never wrote.
+        """
+        async with UnitOfWork(self._database) as uow:
+            state, orders = await load_paper_account(session=uow.session, account=self.account)
+        if state is None:  # never saved (not started): a new account
+            state = {"free": {k: str(v) for k, v in self._initial.items()}, "used": {}}
+            state |= {"markets": {}, "seq": 0, "duplicates": 0}
+        book = self.book
+        book.restore(state, orders)
+        book.changed.clear()
+        book.dirty = False
 
     async def flush(self) -> None:
         """Save what changed now, held or not."""

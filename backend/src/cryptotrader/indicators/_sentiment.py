@@ -15,7 +15,8 @@ import numpy as np
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
 from cryptotrader.domain.signals import Reading
-from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
+from cryptotrader.domain.timeframes import Timeframe
+from cryptotrader.indicators.base import Indicator, IndicatorParams, Series, last_row
 from cryptotrader.sentiment.series import DailySeries
 
 UNAVAILABLE = "unavailable"
@@ -63,6 +64,28 @@ class SentimentIndicator(Indicator[P]):
 
     def _neutral(self, candles: CandleArrays, start: int) -> FloatArray:
         return np.zeros(candles.close[start:].shape)  # (rows, pairs) too: ``rows_strength``
+
+    def reads_plainly(self) -> bool:
+        """``rows_readings`` builds the readings (and marks those without sentiment)."""
+        cls = type(self)
+        return cls.interpret is Indicator.interpret and cls.reading is SentimentIndicator.reading
+
+    def rows_readings(
+        self,
+        values: Series,
+        candles: CandleArrays,
+        tails: Sequence[CandleArrays],
+        timeframe: Timeframe,
+        strengths: FloatArray,
+    ) -> list[Reading]:
+        """As ``Indicator.rows_readings``; a row without sentiment is ``unavailable``, weight 0."""
+        read = super().rows_readings(values, candles, tails, timeframe, strengths)
+        if self.reads_plainly():  # else each pair went through ``reading``, which marks it
+            for one, value in zip(read, last_row(values[self.columns[0]]), strict=True):
+                if np.isnan(value):
+                    one["label"] = UNAVAILABLE
+                    one["weight"] = 0.0
+        return read
 
     def reading(
         self,

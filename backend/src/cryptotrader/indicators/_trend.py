@@ -69,6 +69,16 @@ class MovingAverageIndicator(Indicator[MovingAverageParams]):
 
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
         """``above``, ``below`` or ``at`` the average."""
+        return self._side(strength)
+
+    def rows_labels(
+        self, values: Series, candles: CandleArrays, strengths: list[float]
+    ) -> list[str] | None:
+        """``label`` of every pair's last row (its strength's sign)."""
+        return [self._side(strength) for strength in strengths]
+
+    @staticmethod
+    def _side(strength: float) -> str:
         if strength > 0:
             return "above"
         if strength < 0:

@@ -95,6 +95,16 @@ class Adi(Indicator[AdiParams]):
 
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
         """Accumulation when money flows in, distribution when it flows out."""
+        return self._flow(strength)
+
+    def rows_labels(
+        self, values: Series, candles: CandleArrays, strengths: list[float]
+    ) -> list[str] | None:
+        """``label`` of every pair's last row (its strength's sign)."""
+        return [self._flow(strength) for strength in strengths]
+
+    @staticmethod
+    def _flow(strength: float) -> str:
         if strength > 0:
             return "accumulation"
         if strength < 0:

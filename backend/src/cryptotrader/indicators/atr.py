@@ -10,7 +10,13 @@ from pydantic import Field, model_validator
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
 from cryptotrader.indicators._shared import atr
-from cryptotrader.indicators.base import Indicator, IndicatorParams, Series, wilder_memory
+from cryptotrader.indicators.base import (
+    Indicator,
+    IndicatorParams,
+    Series,
+    last_row,
+    wilder_memory,
+)
 from cryptotrader.indicators.registry import register_indicator
 
 
@@ -75,7 +81,15 @@ class Atr(Indicator[AtrParams]):
 
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
         """Volatility zone."""
-        ratio = values[self.columns[1]][index]
+        return self._band(values[self.columns[1]][index])
+
+    def rows_labels(
+        self, values: Series, candles: CandleArrays, strengths: list[float]
+    ) -> list[str] | None:
+        """``label`` of every pair's last row."""
+        return [self._band(ratio) for ratio in last_row(values[self.columns[1]])]
+
+    def _band(self, ratio: float) -> str:
         if ratio < self.params.low_volatility:
             return "low_volatility"
         if ratio > self.params.high_volatility:

@@ -256,6 +256,84 @@ class Indicator(ABC, Generic[P]):
             weight=self.weight,
         )
 
+    def rows_labels(
+        self, values: Series, candles: CandleArrays, strengths: list[float]
+    ) -> list[str] | None:
+        """Every pair's ``label`` of the last row at once (None: ``label`` pair by pair).
+
+        ``values`` and ``candles``: the last rows of several pairs' windows, shape (rows, pairs)
+        (``IndicatorEngine.compute_rows``; at least two rows); ``strengths``: the last row's,
+        a NaN one as 0.0 (as ``reading`` passes it). Entry ``p`` must be ``label`` of column
+        ``p`` at its last row wherever ``strengths``' NaN was not (a pair warming up is labelled
+        ``warming_up`` whatever is returned for it).
+        """
+        return None
+
+    def reads_plainly(self) -> bool:
+        """Whether ``rows_readings`` may build the readings itself (``reading`` not overridden)."""
+        cls = type(self)
+        return cls.interpret is Indicator.interpret and cls.reading is Indicator.reading
+
+    def rows_readings(
+        self,
+        values: Series,
+        candles: CandleArrays,
+        tails: Sequence[CandleArrays],
+        timeframe: Timeframe,
+        strengths: FloatArray,
+    ) -> list[Reading]:
+        """``plain_reading`` of each pair's last row, every pair at once.
+
+        ``values``, ``candles`` and ``strengths``: (rows, pairs) arrays of ``compute_rows``;
+        ``tails``: each pair's candles of those rows. Reading ``p`` equals ``plain_reading`` of
+        column ``p`` (``PendingReading.read``): the same floats, taken from the last row in one
+        ``tolist`` per column instead of a view and a scalar per pair, and the labels from
+        ``rows_labels`` where the indicator has them. A plugin that reads its own way
+        (``reads_plainly`` False) is read pair by pair, as before.
+        """
+        pairs = len(tails)
+        if not self.reads_plainly():
+            return [
+                plain_reading(
+                    self,
+                    {c: v[:, p] for c, v in values.items()},
+                    tails[p],
+                    timeframe,
+                    strengths[:, p],
+                )
+                for p in range(pairs)
+            ]
+        raw = strengths[-1].tolist()
+        ready = [not math.isnan(s) for s in raw]
+        scores = [s if r else 0.0 for s, r in zip(raw, ready, strict=True)]
+        labels = self.rows_labels(values, candles, scores)
+        if labels is None:
+            labels = [
+                self.label(
+                    {c: v[:, p] for c, v in values.items()}, tails[p], len(tails[p]) - 1, scores[p]
+                )
+                if ready[p]
+                else ""
+                for p in range(pairs)
+            ]
+        columns = self.columns
+        rows = [last_row(values[c]) for c in columns]
+        pairs_values = zip(*rows, strict=True) if rows else [()] * pairs  # each pair's values
+        weight = self.weight
+        return [
+            Reading(
+                values={
+                    c: None if math.isnan(v) else v  # NaN: null
+                    for c, v in zip(columns, row, strict=True)
+                },
+                signal=bias_of(score),
+                label=label if ok else "warming_up",
+                strength=score,
+                weight=weight,
+            )
+            for row, score, label, ok in zip(pairs_values, scores, labels, ready, strict=True)
+        ]
+
     def interpret(
         self,
         values: Series,
@@ -278,6 +356,15 @@ class Indicator(ABC, Generic[P]):
             timestamp=utc_from_ms(int(candles.timestamps[position])),
             **read,
         )
+
+
+def last_row(values: FloatArray) -> list[float]:
+    """The last row of (rows, pairs) values as floats (``float`` of each: a flag column too)."""
+    row = values[-1]
+    if row.dtype.kind != "f":
+        row = row.astype(np.float64)
+    floats: list[float] = row.tolist()
+    return floats
 
 
 def plain_reading(

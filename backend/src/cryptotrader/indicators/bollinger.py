@@ -10,7 +10,13 @@ from pydantic import Field, model_validator
 from talib._ta_lib import MA_Type  # the typed enum TA-Lib expects for matype
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
-from cryptotrader.indicators.base import Indicator, IndicatorParams, Series, piecewise_extremes
+from cryptotrader.indicators.base import (
+    Indicator,
+    IndicatorParams,
+    Series,
+    last_row,
+    piecewise_extremes,
+)
 from cryptotrader.indicators.registry import register_indicator
 from cryptotrader.indicators.streaming import talib_rows
 
@@ -129,7 +135,15 @@ class Bollinger(Indicator[BollingerParams]):
 
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
         """Where the close sits relative to the bands."""
-        percent_b = values[self.columns[3]][index]
+        return self._zone(values[self.columns[3]][index])
+
+    def rows_labels(
+        self, values: Series, candles: CandleArrays, strengths: list[float]
+    ) -> list[str] | None:
+        """``label`` of every pair's last row."""
+        return [self._zone(percent_b) for percent_b in last_row(values[self.columns[3]])]
+
+    def _zone(self, percent_b: float) -> str:
         if percent_b < 0:
             return "below_lower_band"
         if percent_b > 1:

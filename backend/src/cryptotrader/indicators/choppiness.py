@@ -13,7 +13,7 @@ from cryptotrader.domain.market import CandleArrays, FloatArray
 from cryptotrader.indicators._across import extremes, kernel, matrices
 from cryptotrader.indicators._shared import window_rows
 from cryptotrader.indicators.atr import true_range
-from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
+from cryptotrader.indicators.base import Indicator, IndicatorParams, Series, last_row
 from cryptotrader.indicators.registry import register_indicator
 from cryptotrader.indicators.streaming import TRUE_RANGE, attached, talib_rows
 
@@ -111,7 +111,15 @@ class Choppiness(Indicator[ChoppinessParams]):
 
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
         """Trending, choppy, or in between."""
-        chop = values[self.columns[0]][index]
+        return self._regime(values[self.columns[0]][index])
+
+    def rows_labels(
+        self, values: Series, candles: CandleArrays, strengths: list[float]
+    ) -> list[str] | None:
+        """``label`` of every pair's last row."""
+        return [self._regime(chop) for chop in last_row(values[self.columns[0]])]
+
+    def _regime(self, chop: float) -> str:
         if chop < self.params.trending_below:
             return "trending"
         if chop > self.params.choppy_above:

@@ -12,7 +12,7 @@ from pydantic import Field, model_validator
 
 from cryptotrader.domain.market import CandleArrays, FloatArray, IntArray
 from cryptotrader.indicators._sentiment import UNAVAILABLE, SentimentIndicator
-from cryptotrader.indicators.base import IndicatorParams, Series, piecewise_extremes
+from cryptotrader.indicators.base import IndicatorParams, Series, last_row, piecewise_extremes
 from cryptotrader.indicators.registry import register_indicator
 from cryptotrader.sentiment.series import DailySeries
 
@@ -105,7 +105,15 @@ class FearGreed(SentimentIndicator[FearGreedParams]):
 
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
         """alternative.me's band of the value, in snake case."""
-        value = float(values["fear_greed"][index])
+        return self._band(float(values["fear_greed"][index]))
+
+    def rows_labels(
+        self, values: Series, candles: CandleArrays, strengths: list[float]
+    ) -> list[str] | None:
+        """``label`` of every pair's last row."""
+        return [self._band(value) for value in last_row(values["fear_greed"])]
+
+    def _band(self, value: float) -> str:
         p = self.params
         if math.isnan(value):
             return UNAVAILABLE

@@ -159,5 +159,22 @@ class Fibonacci(Indicator[FibonacciParams]):
             return "between_levels"
         window = {k: v[index : index + 1] for k, v in values.items()}
         retraced, _ = self._retraced(window, candles.close[index : index + 1])
+        return self._level(strength, self._nearest_key(retraced)[0])
+
+    def rows_labels(
+        self, values: Series, candles: CandleArrays, strengths: list[float]
+    ) -> list[str] | None:
+        """``label`` of every pair's last row: the same elementwise arithmetic on the row."""
+        last = {k: values[k][-1] for k in ("fib_high", "fib_low", "fib_trend")}
+        with np.errstate(invalid="ignore"):
+            retraced, _ = self._retraced(last, candles.close[-1])
+            nearest = self._nearest_key(retraced).tolist()
+        return [
+            "between_levels" if s == 0 else self._level(s, n)
+            for s, n in zip(strengths, nearest, strict=True)
+        ]
+
+    @staticmethod
+    def _level(strength: float, nearest: float) -> str:
         role = "support" if strength > 0 else "resistance"
-        return f"{role}_{self._nearest_key(retraced)[0]:g}"
+        return f"{role}_{nearest:g}"

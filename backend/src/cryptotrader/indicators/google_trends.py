@@ -12,7 +12,7 @@ from pydantic import Field, model_validator
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
 from cryptotrader.indicators._sentiment import UNAVAILABLE, SentimentIndicator
-from cryptotrader.indicators.base import IndicatorParams, Series
+from cryptotrader.indicators.base import IndicatorParams, Series, last_row
 from cryptotrader.indicators.registry import register_indicator
 from cryptotrader.sentiment.series import DailySeries
 
@@ -119,7 +119,15 @@ class GoogleTrends(SentimentIndicator[GoogleTrendsParams]):
 
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
         """Where the ratio stands."""
-        ratio = float(values["google_trends_ratio"][index])
+        return self._band(float(values["google_trends_ratio"][index]))
+
+    def rows_labels(
+        self, values: Series, candles: CandleArrays, strengths: list[float]
+    ) -> list[str] | None:
+        """``label`` of every pair's last row."""
+        return [self._band(ratio) for ratio in last_row(values["google_trends_ratio"])]
+
+    def _band(self, ratio: float) -> str:
         p = self.params
         if math.isnan(ratio):
             return UNAVAILABLE

@@ -15,6 +15,7 @@ from cryptotrader.indicators.base import (
     IndicatorParams,
     Series,
     ema_memory,
+    last_row,
     wilder_memory,
 )
 from cryptotrader.indicators.registry import register_indicator
@@ -113,8 +114,18 @@ class Macd(Indicator[MacdParams]):
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
         """Cross, or sign and slope of the histogram."""
         hist = values[self.columns[2]]
-        now = hist[index]
-        before = hist[index - 1] if index > 0 else np.nan
+        return self._cross(hist[index], hist[index - 1] if index > 0 else np.nan)
+
+    def rows_labels(
+        self, values: Series, candles: CandleArrays, strengths: list[float]
+    ) -> list[str] | None:
+        """``label`` of every pair's last row (and the one before: at least two rows)."""
+        hist = values[self.columns[2]]
+        pairs = zip(last_row(hist), last_row(hist[:-1]), strict=True)
+        return [self._cross(now, before) for now, before in pairs]
+
+    @staticmethod
+    def _cross(now: float, before: float) -> str:
         if not np.isnan(before):
             if before <= 0 < now:
                 return "bullish_cross"

@@ -12,6 +12,7 @@ from cryptotrader.indicators.base import (
     Indicator,
     IndicatorParams,
     Series,
+    last_row,
     piecewise_extremes,
     wilder_memory,
 )
@@ -79,7 +80,15 @@ class Rsi(Indicator[RsiParams]):
 
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
         """``oversold``, ``overbought`` or ``neutral``."""
-        value = values[self.columns[0]][index]
+        return self._band(values[self.columns[0]][index])
+
+    def rows_labels(
+        self, values: Series, candles: CandleArrays, strengths: list[float]
+    ) -> list[str] | None:
+        """``label`` of every pair's last row."""
+        return [self._band(value) for value in last_row(values[self.columns[0]])]
+
+    def _band(self, value: float) -> str:
         if value <= self.params.oversold:
             return "oversold"
         if value >= self.params.overbought:

@@ -14,6 +14,7 @@ from cryptotrader.indicators.base import (
     Indicator,
     IndicatorParams,
     Series,
+    last_row,
     piecewise_extremes,
     wilder_memory,
 )
@@ -114,15 +115,28 @@ class StochRsi(Indicator[StochRsiParams]):
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
         """Cross in an extreme zone, else the zone."""
         k, d = values["stochrsi_k"], values["stochrsi_d"]
+        if index > 0:
+            return self._zone(k[index], d[index], k[index - 1], d[index - 1])
+        return self._zone(k[index], d[index], np.nan, np.nan)
+
+    def rows_labels(
+        self, values: Series, candles: CandleArrays, strengths: list[float]
+    ) -> list[str] | None:
+        """``label`` of every pair's last row (and the one before: at least two rows)."""
+        k, d = values["stochrsi_k"], values["stochrsi_d"]
+        rows = zip(last_row(k), last_row(d), last_row(k[:-1]), last_row(d[:-1]), strict=True)
+        return [self._zone(*row) for row in rows]
+
+    def _zone(self, k: float, d: float, k_before: float, d_before: float) -> str:
         p = self.params
-        if index > 0 and not np.isnan(k[index - 1]) and not np.isnan(d[index - 1]):
-            was_below = k[index - 1] <= d[index - 1]
-            if was_below and k[index] > d[index] and d[index] <= p.oversold:
+        if not np.isnan(k_before) and not np.isnan(d_before):
+            was_below = k_before <= d_before
+            if was_below and k > d and d <= p.oversold:
                 return "bullish_cross"
-            if not was_below and k[index] < d[index] and d[index] >= p.overbought:
+            if not was_below and k < d and d >= p.overbought:
                 return "bearish_cross"
-        if d[index] <= p.oversold:
+        if d <= p.oversold:
             return "oversold"
-        if d[index] >= p.overbought:
+        if d >= p.overbought:
             return "overbought"
         return "neutral"

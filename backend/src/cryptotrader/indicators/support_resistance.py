@@ -15,7 +15,7 @@ from pydantic import Field
 from cryptotrader.domain.market import CandleArrays, FloatArray
 from cryptotrader.indicators._across import kernel, matrices
 from cryptotrader.indicators._kernels import pivot_levels
-from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
+from cryptotrader.indicators.base import Indicator, IndicatorParams, Series, last_row
 from cryptotrader.indicators.registry import register_indicator
 
 
@@ -127,6 +127,20 @@ class SupportResistance(Indicator[SupportResistanceParams]):
         """Which level the close is at, or what it broke."""
         above, below = values["sr_above_all"][index], values["sr_below_all"][index]
         support, resistance = values["support"][index], values["resistance"][index]
+        return self._where(support, resistance, above, below, strength)
+
+    def rows_labels(
+        self, values: Series, candles: CandleArrays, strengths: list[float]
+    ) -> list[str] | None:
+        """``label`` of every pair's last row."""
+        columns = ("support", "resistance", "sr_above_all", "sr_below_all")
+        rows = zip(*(last_row(values[c]) for c in columns), strengths, strict=True)
+        return [self._where(*row) for row in rows]
+
+    @staticmethod
+    def _where(
+        support: float, resistance: float, above: float, below: float, strength: float
+    ) -> str:
         if np.isnan(support) and np.isnan(resistance) and not (above or below):
             return "no_levels"
         if strength != 0 and not (above or below):

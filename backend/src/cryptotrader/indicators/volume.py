@@ -10,7 +10,7 @@ from pydantic import Field
 
 from cryptotrader.domain.market import CandleArrays, FloatArray
 from cryptotrader.indicators._shared import window_rows
-from cryptotrader.indicators.base import Indicator, IndicatorParams, Series
+from cryptotrader.indicators.base import Indicator, IndicatorParams, Series, last_row
 from cryptotrader.indicators.registry import register_indicator
 from cryptotrader.indicators.streaming import attached, talib_rows
 
@@ -113,7 +113,16 @@ class Volume(Indicator[VolumeParams]):
 
     def label(self, values: Series, candles: CandleArrays, index: int, strength: float) -> str:
         """Spike direction, lull, or normal."""
-        relative = values["volume_rel"][index]
+        return self._size(values["volume_rel"][index], strength)
+
+    def rows_labels(
+        self, values: Series, candles: CandleArrays, strengths: list[float]
+    ) -> list[str] | None:
+        """``label`` of every pair's last row."""
+        relative = last_row(values["volume_rel"])
+        return [self._size(r, s) for r, s in zip(relative, strengths, strict=True)]
+
+    def _size(self, relative: float, strength: float) -> str:
         if relative >= self.params.spike:
             if strength == 0:
                 return "volume_spike"

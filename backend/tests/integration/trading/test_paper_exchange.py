@@ -186,3 +186,55 @@ async def test_paper_exchange_changed_again_before_the_commit_stays_to_save(
     sold = await again.fetch_order(PAIR, client_order_id="ct-a-1-x")
     assert sold is not None
     assert sold.status is OrderStatus.FILLED
+
+
+async def test_paper_exchange_discard_forgets_what_was_not_saved_as_a_crash_would(
+    database: Database,
+) -> None:
+    exchange = paper(database)
+    await exchange.start()
+    await exchange.mark_price(PAIR, 40_000.0, at_ms=H)
+    await exchange.buy(PAIR, Decimal("0.01"), client_order_id="ct-a-1-e")  # saved
+    saved = await exchange.fetch_balances()
+    assert not exchange.locked
+    async with exchange.unsaved():  # placed, for a transaction that then fails
+        await exchange.place_protection(
+            PAIR, Decimal("0.01"), stop_loss=Decimal(39_000), take_profit=Decimal(44_000),
+            client_order_id="ct-a-1-e",
+        )  # fmt: skip
+    unsaved = exchange.book.dirty
+    await exchange.discard()
+    assert (unsaved, exchange.book.dirty) == (True, False)
+    assert await exchange.fetch_open_orders(PAIR) == []
+    assert await exchange.fetch_order(PAIR, client_order_id="ct-a-1-e-sl") is None
+    assert await exchange.fetch_balances() == saved
+    await exchange.flush()  # nothing left to save: the legs never reach the database
+    again = paper(database)
+    await again.start()
+    assert await again.fetch_open_orders(PAIR) == []
+    assert await again.fetch_balances() == saved
+    # the same ids may be placed again (a restart's protection), as after a crash
+    placed = await exchange.place_protection(
+        PAIR, Decimal("0.01"), stop_loss=Decimal(39_000), take_profit=Decimal(44_000),
+        client_order_id="ct-a-1-e",
+    )  # fmt: skip
+    assert placed.stop_loss.status is OrderStatus.OPEN
+
+
+async def test_paper_exchange_locked_while_a_change_and_its_save_are_under_way(
+    database: Database,
+) -> None:
+    exchange = paper(database)
+    await exchange.start()
+    seen = []
+    save = exchange._save
+
+    async def saving(*, force: bool = False) -> None:
+        seen.append(exchange.locked)
+        await save(force=force)
+
+    exchange._save = saving  # type: ignore[method-assign]
+    await exchange.mark_price(PAIR, 40_000.0, at_ms=H)  # the market moved: nothing to save
+    await exchange.buy(PAIR, Decimal("0.01"), client_order_id="ct-a-1-e")
+    assert seen == [True]
+    assert not exchange.locked

@@ -14,10 +14,11 @@ import pytest
 
 from cryptotrader.bus.messages import RuleInputs
 from cryptotrader.domain.timeframes import Timeframe
-from cryptotrader.engines.workers.indicators import _rule_inputs_rows
+from cryptotrader.engines.workers.indicators import _rule_inputs, _rule_inputs_rows
 from cryptotrader.indicators.engine import IndicatorEngine
 from cryptotrader.strategies import create_strategy
 from cryptotrader.strategies.base import StrategyInputs
+from cryptotrader.strategies.context import context_arrays
 from cryptotrader.strategies.evaluation import context_rows
 from tests.unit.indicators.test_streaming import candles
 
@@ -64,3 +65,38 @@ def test_a_column_not_of_floats_is_validated_into_floats() -> None:
     assert made[0].series["sma_1"] == [1.0, 1.0]
     assert type(made[0].series["sma_1"][0]) is float
     assert_as_validated(made)
+
+
+def alone(length: int) -> StrategyInputs:
+    """One window's inputs computed alone, as a replay's run of ``length`` candles is."""
+    result = IndicatorEngine.with_default_set().compute(
+        candles(7, 300 + length, 0, 0, 1.0), Timeframe.M1, start=300
+    )
+    return StrategyInputs(
+        series=result.series,
+        strengths=result.strengths,
+        weights=result.weights,
+        context=context_arrays(result),
+    )
+
+
+@pytest.mark.parametrize("name", ["bench_flip", "conservative", "aggressive"])
+@pytest.mark.parametrize("lead", [0, 3])
+def test_rule_inputs_of_a_run_computed_alone_equal_the_validated_model(
+    name: str, lead: int
+) -> None:
+    """``_rule_inputs`` (a replay's long runs) builds them without validating too."""
+    made = _rule_inputs(create_strategy(name), alone(50), lead)
+    assert len(made.context["volatility"]) == 50
+    assert_as_validated([made])
+
+
+def test_a_run_with_a_column_not_of_floats_is_validated_into_floats() -> None:
+    rows = alone(4)
+    series = dict(rows.series)
+    series["sma_1"] = np.ones(4, dtype=np.int64)
+    odd = StrategyInputs(series, rows.strengths, rows.weights, rows.context)
+    made = _rule_inputs(create_strategy("bench_flip"), odd, 0)
+    assert made.series["sma_1"] == [1.0] * 4
+    assert type(made.series["sma_1"][0]) is float
+    assert_as_validated([made])

@@ -13,6 +13,7 @@ from cryptotrader.domain.values import utc_from_ms
 from cryptotrader.errors import UnknownNameError, UserInputError
 from cryptotrader.indicators import create_indicator
 from cryptotrader.indicators.engine import IndicatorEngine, align
+from cryptotrader.indicators.rsi import Rsi
 from cryptotrader.sentiment import DailySeries
 from tests.support.builders import random_frame, random_walk
 
@@ -200,3 +201,21 @@ def test_compute_when_two_engines_share_an_identical_indicator_it_is_computed_on
     assert b.strengths["rsi_14"] is a.strengths["rsi_14"]
     assert b.weights["rsi_14"] == 2.0
     assert not np.shares_memory(b.series["ema_20"], a.series["ema_50"])
+
+
+def test_keys_rows_pad_and_rows_ready_follow_an_indicator_registered_after_they_were_read() -> None:
+    """Kept once read (a live candle time reads them per pair), renewed by a registration."""
+    engine = IndicatorEngine([create_indicator("rsi")])
+    assert (engine.keys, engine.rows_pad, engine.rows_ready) == (frozenset({"rsi_14"}), 1, True)
+    levels = create_indicator("support_resistance")
+    engine.register_indicator(levels)
+    assert engine.keys == frozenset({"rsi_14", levels.key})
+    assert engine.rows_pad == levels.rows_pad > 1
+    assert engine.rows_ready
+
+    class NotOnRows(Rsi):  # a plugin whose strength is not scored on rows
+        rows_strength = False
+
+    engine.register_indicator(NotOnRows({"period": 7}))
+    assert engine.keys == frozenset({"rsi_14", "rsi_7", levels.key})
+    assert not engine.rows_ready

@@ -69,7 +69,7 @@ from cryptotrader.domain.signals import Reading
 from cryptotrader.domain.timeframes import Timeframe
 from cryptotrader.domain.trusted import trusted
 from cryptotrader.domain.values import utc_from_ms
-from cryptotrader.engines.workers.runs import candle_run, run_arrays
+from cryptotrader.engines.workers.runs import run_arrays
 from cryptotrader.errors import UserInputError
 from cryptotrader.indicators.engine import IndicatorEngine, PendingReading, RowsShared, Shared
 from cryptotrader.indicators.streaming import SeriesStreams
@@ -331,13 +331,17 @@ class IndicatorWorker:
 
     @staticmethod
     def _finished(run: _Run, inputs: dict[BotKind, RuleInputs], pending: Pending) -> _Computed:
-        """The run's ``StrategyInputsComputed``."""
+        """The run's ``StrategyInputsComputed``.
+
+        Its candles are the message's own ``CandleRun`` (frozen, of floats and ints already):
+        ``run.run`` is made from it, and ``candle_run`` of that gave back the same values.
+        """
         message = run.message
-        first_ms, last_ms = int(run.run.timestamps[0]), int(run.run.timestamps[-1])
+        first_ms, last_ms = message.candles.open_times[0], message.candles.open_times[-1]
         series = (message.exchange, message.pair.symbol, message.timeframe.value, first_ms, last_ms)
         computed = StrategyInputsComputed(
             message_id=run_message_id("strategy_inputs_computed", *series),
-            candles=candle_run(run.run),
+            candles=message.candles,
             inputs=inputs,
             **message.carried(),
         )
@@ -593,7 +597,7 @@ def _layout(
     wanted = {}
     later: set[str] = set()
     for bot, window in reversed(order):
-        keys = {i.key for i in window.engine.indicators}
+        keys = window.engine.keys
         wanted[bot] = not keys <= later
         later |= keys
     reaches = [window.reach(first) for _, window in order]
@@ -635,26 +639,31 @@ def _keep(windows: Iterable[WindowedInputs], grid: int) -> int | None:
 
 
 def _rule_inputs(strategy: BaseStrategy[Any], rows: StrategyInputs, lead: int) -> RuleInputs:
-    """A strategy's rows (the run's, after ``lead`` rows its lookback reads) for the message."""
+    """A strategy's rows (the run's, after ``lead`` rows its lookback reads) for the message.
+
+    Built without validating again where every column is a float array (``trusted``, as
+    ``_rule_inputs_rows``): a replay's runs carry thousands of rows per column, which
+    validation walked float by float to give back the same floats. A column of another
+    dtype (validation turns its values into floats) makes the message validated as before.
+    """
     wanted = strategy.series_read()
-    series = {
-        name: values.tolist()
-        for name, values in rows.series.items()
-        if wanted is None or name in wanted
-    }
-    strengths = (
-        {name: values.tolist() for name, values in rows.strengths.items()}
-        if strategy.reads_strengths
-        else {}
+    arrays = [
+        {name: values for name, values in rows.series.items() if wanted is None or name in wanted},
+        dict(rows.strengths) if strategy.reads_strengths else {},
+        {name: getattr(rows.context, name) for name in _CONTEXT},
+    ]
+    floats = all(values.dtype.kind == "f" for columns in arrays for values in columns.values())
+    series, strengths, context = (
+        {name: values.tolist() for name, values in columns.items()} for columns in arrays
     )
-    context = {name: getattr(rows.context, name).tolist() for name in _CONTEXT}
-    return RuleInputs(
+    build = _trusted_rule_inputs if floats and lead >= 0 else RuleInputs
+    return build(
         strategy=strategy.name,
         params=strategy.params.model_dump(mode="json"),
         lead=lead,
         series=series,
         strengths=strengths,
-        weights=dict(rows.weights),
+        weights={name: float(weight) for name, weight in rows.weights.items()},
         context=context,
     )
 
