@@ -113,7 +113,14 @@ async def _integrity(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _database_down(request: Request, exc: Exception) -> JSONResponse:
-    log.error("%s %s: database error %s", request.method, request.url.path, type(exc).__name__)
+    # An operational failure's own message says which it was ("database is locked",
+    # "connection refused"). Other errors' messages may quote a value, and SQLAlchemy's text
+    # adds the statement's parameters (a token's hash): those are named by class only.
+    orig = getattr(exc, "orig", None)
+    cause = type(exc).__name__
+    if isinstance(exc, DbOperationalError) and orig is not None:
+        cause = f"{cause} ({type(orig).__name__}: {orig})"
+    log.error("%s %s: database error %s", request.method, request.url.path, cause)
     return _answer(503, "the database is unavailable; retry shortly")
 
 

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cryptotrader.clock import Clock
@@ -350,22 +351,45 @@ class AuthService:
         return actor
 
     async def _service_actor(self, key: str, since: int) -> Actor:
+        """The token's owner, read without the writer lock: a bot's requests are reads.
+
+        Until 2026-12-05 the lookup opened a writing unit of work, so every request of a
+        service token (the Discord bot's, each second once the cache expired) queued for the
+        writer lock behind the trading engine's transactions, and answered 503 when it could
+        not get it.
+        """
         now = self._clock.now()
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             found = await service_tokens.live_token_owner(
                 session=uow.session, token_hash=key, now=now
             )
-            if found is None:
-                raise AuthenticationFailed("invalid or revoked service token")
-            token, user = found
-            if token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY:
-                await service_tokens.touch_service_token(
-                    session=uow.session, token_id=token.id, at=now
-                )
-                await uow.commit()
+        if found is None:
+            raise AuthenticationFailed("invalid or revoked service token")
+        token, user = found
+        if token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY:
+            await self._touch(token.id, now)
         actor = token_actor(token, user)
         self._cache.put(key, actor, since)
         return actor
+
+    async def _touch(self, token_id: int, now: datetime) -> None:
+        """Record when a token was last used (its owner sees it), at most every 5 minutes.
+
+        It is a note, not a check: when it cannot be written (the database busy or down for
+        writes), the request it belongs to still goes on, and the next one tries again.
+        """
+        try:
+            async with UnitOfWork(self._database) as uow:
+                await service_tokens.touch_service_token(
+                    session=uow.session, token_id=token_id, at=now
+                )
+                await uow.commit()
+        except DBAPIError as exc:
+            log.warning(
+                "service token %s: its last use was not recorded (%s)",
+                token_id,
+                type(exc.orig).__name__,
+            )
 
     def rate_key(self, credential: str | None) -> str | None:
         """``user:<id>`` for a correctly signed access token (expired or not), else None."""

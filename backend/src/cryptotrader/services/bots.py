@@ -142,7 +142,7 @@ def bot_view(
 
 async def read_bots(database: Database, *, clock: Clock, trading: TradingSettings) -> list[BotView]:
     """Every bot by id: what ``/api/bots`` returns and ``cryptotrader bots`` prints."""
-    async with UnitOfWork(database) as uow:
+    async with UnitOfWork(database, read_only=True) as uow:
         rows = await bots.list_bots(session=uow.session)
         stored = await settings.all_settings(session=uow.session)
     heartbeat, now = stored.get(HEARTBEAT_KEY), clock.now()
@@ -223,7 +223,7 @@ class BotService:
             NotFound: the runtime has not created this bot yet.
         """
         actor.require(Permission.READ)
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             row = await bots.get_bot(session=uow.session, kind=kind)
             if row is None:
                 raise NotFound(f"no {kind} bot yet (the runtime creates the bots on first run)")
@@ -345,7 +345,7 @@ class BotService:
     async def pairs(self, actor: Actor, kind: BotKind) -> BotPairsView:
         """The pairs ``kind`` opens positions on, as chosen and as they stand now."""
         actor.require(Permission.READ)
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             chosen = stored_pairs(
                 await settings.get_setting(session=uow.session, key=pairs_key(kind))
             )

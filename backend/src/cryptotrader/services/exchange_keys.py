@@ -58,7 +58,7 @@ async def load_credentials(database: Database, ring: KeyRing, exchange: str) -> 
         NotFound: no key stored for ``exchange``.
         OperationalError: it cannot be decrypted with the configured keys.
     """
-    async with UnitOfWork(database) as uow:
+    async with UnitOfWork(database, read_only=True) as uow:
         row = await api_keys.get_api_key(session=uow.session, exchange=exchange)
     if row is None:
         raise NotFound(f"no API key stored for {exchange}")
@@ -108,7 +108,7 @@ class ExchangeKeyService:
         """Every stored key, masked."""
         actor.require(Permission.ADMIN)
         actor.require_person()
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             return [self._view(row) for row in await api_keys.list_api_keys(session=uow.session)]
 
     async def put(

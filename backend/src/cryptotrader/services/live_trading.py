@@ -93,7 +93,7 @@ class LiveTradingService:
     async def state(self, actor: Actor) -> LiveTradingState:
         """The switch and its blockers."""
         actor.require(Permission.READ)
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             return await live_trading_state(uow.session, self._settings)
 
     async def switch(

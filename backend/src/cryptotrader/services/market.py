@@ -322,7 +322,7 @@ class MarketService:
         shown = arrays.slice(len(arrays) - keep, len(arrays))
         first_ms = int(shown.timestamps[0])
         until = utc_from_ms(int(shown.timestamps[-1]) + timeframe.milliseconds)
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             records, _ = await trade_queries.search_trades(
                 session=uow.session,
                 where=TradeFilter(
@@ -369,7 +369,7 @@ class MarketService:
             NotFound: a bot has no event and no candle is stored for this market.
         """
         actor.require(Permission.READ)
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             configs = {
                 row.type: stored_config(row) for row in await bots.list_bots(session=uow.session)
             }

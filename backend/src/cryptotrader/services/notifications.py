@@ -154,7 +154,7 @@ class NotificationService:
     async def overview(self, actor: Actor) -> NotificationsView:
         """The caller's settings, devices and the platform switches."""
         actor.require(Permission.READ)
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             return await self._view(uow, actor.user_id)
 
     async def update_preferences(
@@ -305,7 +305,7 @@ class NotificationService:
         return results
 
     async def _send_tests(self, actor: Actor) -> list[TestResult]:
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             user = await records.get_settings(session=uow.session, user_id=actor.user_id)
             devices = await records.list_devices(session=uow.session, user_id=actor.user_id)
         language = "fr" if user is not None and user.language == "fr" else "en"
@@ -338,7 +338,7 @@ class NotificationService:
     async def deliveries(self, actor: Actor, limit: int) -> list[DeliveryView]:
         """The caller's newest deliveries and what became of them."""
         actor.require(Permission.READ)
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             rows = await records.list_deliveries(
                 session=uow.session, user_id=actor.user_id, limit=limit
             )

@@ -102,7 +102,7 @@ class PlatformConfigService:
         statement = select(TradingPairRow).order_by(TradingPairRow.exchange, TradingPairRow.symbol)
         if active_only:
             statement = statement.where(TradingPairRow.is_active)
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             rows = (await uow.session.execute(statement)).scalars()
             return [_pair_view(row) for row in rows]
 
@@ -188,7 +188,7 @@ class PlatformConfigService:
     async def notifications(self, actor: Actor) -> NotificationView:
         """The notification settings."""
         actor.require(Permission.READ)
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             current = await self._load(uow)
         return self._notification_view(current)
 

@@ -197,7 +197,7 @@ class PortfolioService:
         return await self._cache.get_or_load("portfolio", self._load)
 
     async def _load(self, recent: int = 10) -> PortfolioView:
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             rows = await bots.list_bots(session=uow.session)
             figures = await trade_queries.bot_figures(session=uow.session)
             per_pair = await trade_queries.pair_figures(session=uow.session)
@@ -259,7 +259,7 @@ class PortfolioService:
     ) -> tuple[list[ReallocationView], int]:
         """One page of reallocations, newest first, and how many there are."""
         actor.require(Permission.READ)
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             kinds = await bots.bot_ids(session=uow.session)
             by_id = {row_id: kind for kind, row_id in kinds.items()}
             total = (

@@ -150,7 +150,7 @@ class ServiceTokenService:
         Raises:
             NotFound: no such active user.
         """
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             user = await users.find_user(session=uow.session, username=username)
         if user is None or not user.is_active:
             raise NotFound(f"no active user {username!r}")
@@ -162,7 +162,7 @@ class ServiceTokenService:
         actor.require_person()
         if everyone:
             actor.require(Permission.ADMIN)
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             rows = await service_tokens.list_service_tokens(
                 session=uow.session, user_id=None if everyone else actor.user_id
             )

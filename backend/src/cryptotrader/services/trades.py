@@ -28,7 +28,7 @@ class TradeService:
     ) -> tuple[list[RecordedTrade], int]:
         """One page of matching trades (newest first) and the number matching in all."""
         actor.require(Permission.READ)
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             records, total = await trade_queries.search_trades(
                 session=uow.session, where=where, limit=min(limit, MAX_PAGE), offset=offset
             )
@@ -41,7 +41,7 @@ class TradeService:
             NotFound: no such trade.
         """
         actor.require(Permission.READ)
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             record = await trade_queries.get_trade_record(session=uow.session, trade_id=trade_id)
         if record is None:
             raise NotFound("trade not found")

@@ -148,7 +148,7 @@ class UserService:
     async def list_users(self, actor: Actor) -> list[UserView]:
         """Every user (admins only)."""
         actor.require(Permission.ADMIN)
-        async with UnitOfWork(self._database) as uow:
+        async with UnitOfWork(self._database, read_only=True) as uow:
             return [user_view(row) for row in await users.list_users(session=uow.session)]
 
     async def update_user(

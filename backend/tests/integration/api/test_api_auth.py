@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -162,6 +164,85 @@ async def test_service_token_when_scoped_read_can_read_but_not_control(api: ApiH
     assert "scopes" in control.json()["detail"]
     listed = await api.get("trader", "/auth/tokens")
     assert "token" not in listed.json()["data"][0]
+
+
+@pytest.mark.asyncio
+async def test_service_token_when_another_process_holds_the_write_lock_is_still_answered(
+    api: ApiHarness, tmp_path: Path
+) -> None:
+    # The Discord bot's requests are reads: checking its token must not queue for the writer
+    # lock behind the trading engine (it did, and answered 503 once the wait ran out).
+    created = await api.post("trader", "/auth/tokens", json={"name": "bot", "scopes": ["read"]})
+    bearer = {"Authorization": f"Bearer {created.json()['token']}"}
+    assert (await api.client.get("/api/bots", headers=bearer)).status_code == 200  # first use
+    await asyncio.sleep(1.1)  # past the one-second memory of whose token it is (monotonic)
+    writer = sqlite3.connect(tmp_path / "test.db", isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another process is writing
+        answer = await api.client.get("/api/bots", headers=bearer)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert answer.status_code == 200, answer.text
+
+
+@pytest.mark.asyncio
+async def test_reads_when_another_process_holds_the_write_lock_are_answered(
+    api: ApiHarness, tmp_path: Path
+) -> None:
+    # The trading engine writing (another process on the same SQLite file) must not turn the
+    # app's reads into 503s: they used to begin as writers and wait for its lock.
+    reads = [
+        ("trader", "/api/portfolio"),
+        ("trader", "/api/bots"),
+        ("trader", "/api/bots/safe"),
+        ("trader", "/api/bots/safe/pairs"),
+        ("trader", "/api/portfolio/reallocations"),
+        ("trader", "/api/trades"),
+        ("trader", "/config/pairs"),
+        ("trader", "/config/live-trading"),
+        ("trader", "/config/notifications"),
+        ("trader", "/api/notifications"),
+        ("trader", "/api/notifications/deliveries"),
+        ("trader", "/auth/tokens"),
+        ("admin", "/auth/users"),
+        ("admin", "/config/exchange-keys"),
+    ]
+    await asyncio.sleep(1.1)  # past the read cache's second
+    writer = sqlite3.connect(tmp_path / "test.db", isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another process is writing
+        answers = {url: (await api.get(who, url)).status_code for who, url in reads}
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert answers == dict.fromkeys(answers, 200)
+
+
+@pytest.mark.asyncio
+async def test_service_token_when_used_records_its_last_use_at_most_every_five_minutes(
+    api: ApiHarness,
+) -> None:
+    created = await api.post("trader", "/auth/tokens", json={"name": "bot", "scopes": ["read"]})
+    bearer = {"Authorization": f"Bearer {created.json()['token']}"}
+
+    async def last_used() -> object:
+        listed = await api.get("trader", "/auth/tokens")
+        return listed.json()["data"][0]["last_used_at"]
+
+    assert await last_used() is None
+    first = api.clock.now()
+    assert (await api.client.get("/api/bots", headers=bearer)).status_code == 200
+    assert await last_used() == first.isoformat().replace("+00:00", "Z")
+    api.clock.advance(60_000)
+    await asyncio.sleep(1.1)  # each check asks the database: the memory is one second
+    assert (await api.client.get("/api/bots", headers=bearer)).status_code == 200
+    assert await last_used() == first.isoformat().replace("+00:00", "Z")  # not rewritten yet
+    api.clock.advance(5 * 60_000)
+    await asyncio.sleep(1.1)
+    later = api.clock.now()
+    assert (await api.client.get("/api/bots", headers=bearer)).status_code == 200
+    assert await last_used() == later.isoformat().replace("+00:00", "Z")
 
 
 @pytest.mark.asyncio
