@@ -280,8 +280,8 @@ async def _decide_and_write(batch: list[Wanted]) -> tuple[list[_Sent], _Filled |
         if within and filled is None and account.changed():  # to send as usual: forget any sent
             await account.discard(markets_kept=True)  # the account was clean before (trading on)
     except BaseException:
-        if within:  # orders the venue holds must not outlive this transaction (_fill_within)
-            await account.discard()
+        if within and account.changed():  # orders the venue holds must not outlive this
+            await account.discard(markets_kept=True)  # transaction (_fill_within); clean before
         raise
     finally:
         if within:
