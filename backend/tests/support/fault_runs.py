@@ -38,7 +38,7 @@ from cryptotrader.exchanges.paper_orders import PaperOrder
 from cryptotrader.persistence.database import Database
 from cryptotrader.persistence.repositories import bots, checkpoints, orders, reallocations
 from cryptotrader.persistence.repositories.paper import load_paper_account
-from cryptotrader.persistence.tables import OrderRow, TradeRow
+from cryptotrader.persistence.tables import BotRow, OrderRow, TradeRow, TradingPairRow
 from cryptotrader.persistence.uow import UnitOfWork
 from tests.support.faults import PrivateRedis
 from tests.support.parity import stored_pair_rows
@@ -417,10 +417,12 @@ async def final_state(url: str) -> dict[str, Any]:
             still_open = await orders.open_orders(session=session)
             positions = await load_positions(session=session)
             account, paper_orders = await load_paper_account(session=session, account="paper")
-            opened = {
-                row.id: (row.bot_id, row.pair_id, row.opened_at)
-                for row in (await session.execute(select(TradeRow.__table__))).all()
-            }
+            named = (  # bots and pairs by name too: their row ids may differ as well
+                select(TradeRow.id, BotRow.type, TradingPairRow.symbol, TradeRow.opened_at)
+                .join(BotRow, BotRow.id == TradeRow.bot_id)
+                .join(TradingPairRow, TradingPairRow.id == TradeRow.pair_id)
+            )
+            opened = {row[0]: tuple(row[1:]) for row in (await session.execute(named)).all()}
         trades = await stored_pair_rows(database)
     finally:
         await database.dispose()
@@ -434,7 +436,7 @@ async def final_state(url: str) -> dict[str, Any]:
     return {
         "trades": trades,
         "bots": [(b.type, b.capital, b.current_risk_ratio, b.status) for b in bot_rows],
-        # the trade by what it is, not by its row id (``DATABASE_IDS``)
+        # the trade by what it is (bot, pair, opening time), not by row ids (``DATABASE_IDS``)
         "reallocations": sorted(
             (
                 r.amount,
