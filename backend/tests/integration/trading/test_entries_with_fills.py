@@ -31,7 +31,12 @@ from cryptotrader import outbox
 from cryptotrader.engines import order_batch
 from cryptotrader.engines.order_send import OrderSender
 from tests.integration.trading.test_order_gap import _decided
-from tests.integration.trading.test_protection_with_fills import _replay, _series, _traded
+from tests.integration.trading.test_protection_with_fills import (
+    _FailsOnce,
+    _replay,
+    _series,
+    _traded,
+)
 
 
 def _decisions(folder: Path) -> list[Any]:
@@ -102,36 +107,6 @@ def test_entries_filled_with_their_write_store_and_send_what_entries_sent_apart_
     assert commits["within"] == commits["apart"] - filled["within"]  # one each fewer
 
 
-class _FailsOnce:
-    """The first transaction that filled entries within fails at its commit (nothing committed)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.failed = False
-        self.sent_then: set[str] = set()
-        commit, fill_within = order_batch._commit, order_batch._fill_within
-        armed = False
-
-        async def within(*args: Any) -> Any:
-            nonlocal armed
-            paper = args[3]._paper
-            assert paper is not None
-            before = set(paper.book.orders)
-            sent = await fill_within(*args)
-            if sent is not None and not self.failed:
-                armed, self.sent_then = True, set(paper.book.orders) - before
-            return sent
-
-        async def failing(uow: Any) -> None:
-            nonlocal armed
-            if armed:
-                armed, self.failed = False, True
-                raise DriverError("COMMIT", None, OSError("disk I/O error"))
-            await commit(uow)
-
-        monkeypatch.setattr(order_batch, "_fill_within", within)
-        monkeypatch.setattr(order_batch, "_commit", failing)
-
-
 @pytest.mark.shared_data
 @pytest.mark.timeout(1800)
 def test_a_failed_transaction_that_sent_entries_leaves_the_paper_account_as_last_saved(
@@ -143,11 +118,11 @@ def test_a_failed_transaction_that_sent_entries_leaves_the_paper_account_as_last
 
     folder = tmp_path / "failed"
     with monkeypatch.context() as patch:
-        fault = _FailsOnce(patch)
+        fault = _FailsOnce(patch, "_fill_within", 3, lambda sent: sent is not None)
         first = asyncio.run(_traded(series, folder, runs))
     assert fault.failed
     assert isinstance(first["failed"], DriverError)  # the handler failed: the runtime stops
-    sent = fault.sent_then
+    sent = fault.new
     assert sent  # the entry (and its legs), sent in the failed transaction
     assert sent <= every["paper orders"]  # as the run without the fault sent them
     assert not sent & first["paper orders"]  # forgotten in memory ...

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -141,22 +142,36 @@ def test_legs_placed_with_their_write_store_and_send_what_legs_placed_apart_do(
 
 
 class _FailsOnce:
-    """The first transaction that placed legs within fails at its commit (nothing committed)."""
+    """The first transaction in which ``order_batch.<name>`` put orders on the paper exchange
+    fails at its commit (nothing committed); ``new``: those orders' client ids.
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    ``name``: ``_place_within`` (the legs, here) or ``_fill_within`` (the entries,
+    test_entries_with_fills.py); ``account_at``: where its ``_Account`` is among its arguments;
+    ``counts``: whether its result means it put them there (``_fill_within`` returns None when
+    it left the entries to the usual path).
+    """
+
+    def __init__(
+        self,
+        monkeypatch: pytest.MonkeyPatch,
+        name: str = "_place_within",
+        account_at: int = 2,
+        counts: Callable[[Any], bool] = lambda _: True,
+    ) -> None:
         self.failed = False
-        self.placed_then: set[str] = set()
-        commit, place_within = order_batch._commit, order_batch._place_within
+        self.new: set[str] = set()
+        commit, wrapped = order_batch._commit, getattr(order_batch, name)
         armed = False
 
-        async def within(session: Any, guards: Any, account: Any) -> None:
+        async def within(*args: Any) -> Any:
             nonlocal armed
-            paper = account._paper
+            paper = args[account_at]._paper
             assert paper is not None
             before = set(paper.book.orders)
-            await place_within(session, guards, account)
-            if not self.failed:
-                armed, self.placed_then = True, set(paper.book.orders) - before
+            result = await wrapped(*args)
+            if counts(result) and not self.failed:
+                armed, self.new = True, set(paper.book.orders) - before
+            return result
 
         async def failing(uow: Any) -> None:
             nonlocal armed
@@ -165,7 +180,7 @@ class _FailsOnce:
                 raise DriverError("COMMIT", None, OSError("disk I/O error"))
             await commit(uow)
 
-        monkeypatch.setattr(order_batch, "_place_within", within)
+        monkeypatch.setattr(order_batch, name, within)
         monkeypatch.setattr(order_batch, "_commit", failing)
 
 
@@ -184,7 +199,7 @@ def test_a_failed_transaction_that_placed_legs_leaves_the_paper_account_as_last_
         first = asyncio.run(_traded(series, folder, runs))
     assert fault.failed
     assert isinstance(first["failed"], DriverError)  # the handler failed: the runtime stops
-    legs = fault.placed_then
+    legs = fault.new
     assert legs  # placed in the failed transaction
     assert legs <= every["paper orders"]  # as the run without the fault placed them
     assert not legs & first["paper orders"]  # forgotten in memory ...
